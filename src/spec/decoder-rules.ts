@@ -1,0 +1,255 @@
+// Every decoder-programming rule of SPEC-NOTES 1.5 as a pure check. Owns the rule text; never
+// holds decoders (callers pass plain numbers) and never throws for a violation: each check returns
+// the issues it found (empty when satisfied). Messages name the rule and the values involved.
+
+import { HDM_RANGE_UNIT, TARGET_LIST_SLOTS } from './hdm-registers.js';
+import {
+  MAX_GRANULARITY, isThreeFamily, isValidGranularity, isValidWays, VALID_GRANULARITIES, VALID_WAYS,
+} from './interleave.js';
+import { childGranularity } from './routing.js';
+
+export type RuleCode =
+  | 'invalid-ways'
+  | 'invalid-granularity'
+  | 'commit-order'
+  | 'committed-out-of-order'
+  | 'committed-zero-size'
+  | 'region-granularity'
+  | 'region-ways'
+  | 'decoder-ways-over-8'
+  | 'decoder-ways-over-targets'
+  | 'ways-not-advertised'
+  | 'granularity-chain'
+  | 'distance'
+  | 'root-position'
+  | 'alignment-base'
+  | 'alignment-size'
+  | 'endpoint-size-ways'
+  | 'region-size'
+  | 'auto-region-mismatch'
+  | 'decoder-order-overlap';
+
+/** A broken rule: `code` for programs, `message` for people (names rule and values). */
+export interface RuleIssue {
+  readonly code: RuleCode;
+  readonly message: string;
+}
+
+const MiB = 1024 * 1024;
+const hex = (n: number): string => `0x${n.toString(16)}`;
+const issue = (code: RuleCode, message: string): RuleIssue[] => [{ code, message }];
+const ok: RuleIssue[] = [];
+
+/** Interleave ways must be one of 1, 2, 3, 4, 6, 8, 12, 16 (SPEC-NOTES 1.1). */
+export function checkWays(ways: number, what = 'interleave ways'): RuleIssue[] {
+  return isValidWays(ways) ? ok : issue('invalid-ways',
+    `valid ways rule: ${what} ${ways} is not one of ${VALID_WAYS.join(', ')}`);
+}
+
+/** Granularity must be 256 B .. 16 KiB, a power of two (SPEC-NOTES 1.1). */
+export function checkGranularity(gran: number, what = 'interleave granularity'): RuleIssue[] {
+  return isValidGranularity(gran) ? ok : issue('invalid-granularity',
+    `valid granularity rule: ${what} ${gran} is not one of ${VALID_GRANULARITIES.join(', ')}`);
+}
+
+/** Rule 1: decoder n may commit only when exactly n decoders (0..n-1) are committed. */
+export function checkCommitOrder(index: number, committedCount: number): RuleIssue[] {
+  return index === committedCount ? ok : issue('commit-order',
+    `commit order rule: decoder ${index} cannot commit while ${committedCount} decoder(s) are committed; ` +
+    `decoders commit in increasing index order (decoder ${committedCount} next)`);
+}
+
+/**
+ * Rule 1 at enumeration (Linux init_hdm_decoder): committed decoders must be a prefix 0..k-1
+ * ("Committed out of order") and none may have zero size ("Committed with zero size").
+ */
+export function checkCommittedDecoders(
+  decoders: ReadonlyArray<{ readonly committed: boolean; readonly size: number }>,
+): RuleIssue[] {
+  const out: RuleIssue[] = [];
+  let seenUncommitted = -1;
+  decoders.forEach((d, i) => {
+    if (!d.committed) {
+      if (seenUncommitted < 0) seenUncommitted = i;
+      return;
+    }
+    if (seenUncommitted >= 0) {
+      out.push({ code: 'committed-out-of-order', message:
+        `commit order rule: decoder ${i} is committed out of order (decoder ${seenUncommitted} is not committed)` });
+    }
+    if (d.size === 0) {
+      out.push({ code: 'committed-zero-size', message: `commit order rule: decoder ${i} is committed with zero size` });
+    }
+  });
+  return out;
+}
+
+/** Decoders hold increasing, non-overlapping ranges in index order (SPEC-NOTES 2.3). */
+export function checkDecoderRangeOrder(
+  decoders: ReadonlyArray<{ readonly base: number; readonly size: number }>,
+): RuleIssue[] {
+  const out: RuleIssue[] = [];
+  for (let i = 1; i < decoders.length; i++) {
+    const prev = decoders[i - 1]!;
+    const cur = decoders[i]!;
+    if (cur.size === 0 || prev.size === 0) continue;
+    if (cur.base < prev.base + prev.size) {
+      out.push({ code: 'decoder-order-overlap', message:
+        `decoder order rule: decoder ${i} base ${hex(cur.base)} lies below the end ${hex(prev.base + prev.size)} ` +
+        `of decoder ${i - 1}; decoders hold increasing, non-overlapping ranges` });
+    }
+  }
+  return out;
+}
+
+/** Rule 2: with root ways > 1, region granularity must equal the root's (window HBIG). */
+export function checkRegionGranularity(regionG: number, rootG: number, rootWays: number): RuleIssue[] {
+  if (rootWays <= 1 || regionG === rootG) return ok;
+  return issue('region-granularity',
+    `region granularity rule: region granularity ${regionG} must equal the root (window) granularity ${rootG} ` +
+    `when the window interleaves ${rootWays} host bridges`);
+}
+
+/** Rule 3: region ways = root ways * 2^k (3/6/12 included). */
+export function checkRegionWays(regionWays: number, rootWays: number): RuleIssue[] {
+  const bad = checkWays(regionWays, 'region ways');
+  if (bad.length) return bad;
+  const m = regionWays / rootWays;
+  if (Number.isInteger(m) && m >= 1 && (m & (m - 1)) === 0) return ok;
+  return issue('region-ways',
+    `region ways rule: region ways ${regionWays} must be a power-of-two multiple of the root (window) ways ${rootWays}`);
+}
+
+/** What a component's HDM Decoder Capability advertises (SPEC-NOTES 2.3). */
+export interface WaysCaps {
+  readonly ways3_6_12: boolean;
+  readonly ways16: boolean;
+}
+
+/** Rule 4 (all decoders): 3/6/12 only when advertised; 16 only when advertised. */
+export function checkWaysAdvertised(ways: number, caps: WaysCaps, what = 'decoder'): RuleIssue[] {
+  if (isThreeFamily(ways) && !caps.ways3_6_12) {
+    return issue('ways-not-advertised',
+      `advertised ways rule: ${what} uses ${ways}-way interleave but its capability does not advertise 3, 6, 12 way`);
+  }
+  if (ways === 16 && !caps.ways16) {
+    return issue('ways-not-advertised',
+      `advertised ways rule: ${what} uses 16-way interleave but its capability does not advertise 16 way`);
+  }
+  return ok;
+}
+
+/** Rule 4: a host bridge / switch decoder has W <= 8 and W <= its Target Count, and advertised W. */
+export function checkSwitchDecoderWays(ways: number, targetCount: number, caps: WaysCaps, what = 'switch decoder'): RuleIssue[] {
+  const out: RuleIssue[] = [...checkWays(ways, `${what} ways`)];
+  if (out.length) return out;
+  if (ways > TARGET_LIST_SLOTS) {
+    out.push({ code: 'decoder-ways-over-8', message:
+      `target list rule: ${what} ways ${ways} exceeds the ${TARGET_LIST_SLOTS} target list entries` });
+  }
+  if (ways > targetCount) {
+    out.push({ code: 'decoder-ways-over-targets', message:
+      `target count rule: ${what} ways ${ways} exceeds its Target Count ${targetCount}` });
+  }
+  out.push(...checkWaysAdvertised(ways, caps, what));
+  return out;
+}
+
+/**
+ * Rule 5: the granularity chain (SPEC-NOTES 1.3). Starting from the region G and W_root, each level
+ * below the root gets G = G_parent * W_parent (W_root/3 for 3/6/12); each result must be <= 16 KiB.
+ * levelWays[i] is the ways of level i (0 = host bridge).
+ */
+export function checkGranularityChain(regionG: number, rootWays: number, levelWays: readonly number[]): RuleIssue[] {
+  const out: RuleIssue[] = [];
+  let g = childGranularity(regionG, rootWays);
+  let parentG = regionG;
+  let parentW = rootWays;
+  for (let i = 0; i < levelWays.length; i++) {
+    if (g > MAX_GRANULARITY) {
+      out.push({ code: 'granularity-chain', message:
+        `granularity chain rule: level ${i} below the root needs granularity ${parentG} x ${parentW}` +
+        `${isThreeFamily(parentW) ? '/3' : ''} = ${g}, above the 16384 (16 KiB) maximum` });
+      break;
+    }
+    parentG = g;
+    parentW = levelWays[i]!;
+    g = childGranularity(g, parentW);
+  }
+  return out;
+}
+
+/**
+ * Rule 6, distance (Linux check_last_peer): an endpoint at `pos` reusing a dport at a port with
+ * peer distance `distance` must share it with the endpoint at pos - distance.
+ * `peerDport` is the dport used at this port by the endpoint at pos - distance (undefined if none).
+ */
+export function checkDistance(pos: number, distance: number, dport: number, peerDport: number | undefined): RuleIssue[] {
+  if (pos < distance) {
+    return issue('distance',
+      `distance rule: endpoint at position ${pos} reuses dport ${dport} but position ${pos} < distance ${distance}, ` +
+      `so no peer at position ${pos} - ${distance} can share it`);
+  }
+  if (peerDport !== dport) {
+    return issue('distance',
+      `distance rule: endpoint at position ${pos} uses dport ${dport} but its peer at position ${pos - distance} ` +
+      `(distance ${distance}) uses dport ${peerDport === undefined ? 'none' : String(peerDport)}`);
+  }
+  return ok;
+}
+
+/** Rule 7: the endpoint at `pos` must sit below root target pos mod W_root. */
+export function checkRootPosition(pos: number, rootWays: number, rootTargetIndex: number): RuleIssue[] {
+  const want = pos % rootWays;
+  if (want === rootTargetIndex) return ok;
+  return issue('root-position',
+    `root position rule: endpoint at position ${pos} sits below root target ${rootTargetIndex}, ` +
+    `but position ${pos} mod root ways ${rootWays} = ${want}`);
+}
+
+/** Rule 8: window (CFMWS) or decoder base and size are 256 MiB aligned. */
+export function checkRangeAlignment(base: number, size: number, what = 'window'): RuleIssue[] {
+  const out: RuleIssue[] = [];
+  if (base % HDM_RANGE_UNIT !== 0) {
+    out.push({ code: 'alignment-base', message:
+      `alignment rule: ${what} base ${hex(base)} is not a multiple of 256 MiB` });
+  }
+  if (size % HDM_RANGE_UNIT !== 0 || size <= 0) {
+    out.push({ code: 'alignment-size', message:
+      `alignment rule: ${what} size ${hex(size)} is not a positive multiple of 256 MiB` });
+  }
+  return out;
+}
+
+/** Rule 8: a committed endpoint decoder's size must be divisible by its ways. */
+export function checkEndpointSize(size: number, ways: number): RuleIssue[] {
+  if (size % ways === 0) return ok;
+  return issue('endpoint-size-ways',
+    `alignment rule: endpoint decoder size ${hex(size)} is not divisible by its ways ${ways}`);
+}
+
+/** Rule 8: region size must be a positive multiple of 256 MiB * W (region.c alloc_hpa; verify). */
+export function checkRegionSize(size: number, ways: number): RuleIssue[] {
+  const unit = HDM_RANGE_UNIT * ways;
+  if (size > 0 && size % unit === 0) return ok;
+  return issue('region-size',
+    `region size rule: region size ${hex(size)} must be a positive multiple of 256 MiB x ${ways} ways = ` +
+    `${unit / MiB} MiB`);
+}
+
+/** Rule 9: a firmware-committed (auto) region must match the expected iw, ig and range exactly. */
+export function checkAutoRegion(
+  expected: { readonly ways: number; readonly granularity: number; readonly base: number; readonly size: number },
+  found: { readonly ways: number; readonly granularity: number; readonly base: number; readonly size: number },
+  what = 'auto region decoder',
+): RuleIssue[] {
+  const out: RuleIssue[] = [];
+  for (const k of ['ways', 'granularity', 'base', 'size'] as const) {
+    if (expected[k] !== found[k]) {
+      const fmt = k === 'base' || k === 'size' ? hex : String;
+      out.push({ code: 'auto-region-mismatch', message:
+        `auto region rule: ${what} ${k} ${fmt(found[k])} does not match the expected ${fmt(expected[k])}` });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,61 @@
+// XOR interleave at the root (CFMWS arithmetic 1 + CXIMS, SPEC-NOTES 1.4).
+// Owns the transform T and its pairing with the modulo math; never chooses maps (the platform's
+// CXIMS list does) and never routes below the root. Parity is taken on the absolute HPA (DESIGN,
+// "Decode basis"); the modulo step then works on the offset from the window base.
+// Allocation free; maps are Numbers < 2^53 (bit positions above 52 cannot address anything).
+
+import { lowestSetBit, parityOfAnd, withBit } from './bits.js';
+import { dpaOffsetOf, hpaOffsetOf, positionOf } from './interleave.js';
+
+/** Linux hbiw_to_nr_maps: how many CXIMS maps a window with HBIW targets uses. */
+export function xorMapsForHbiw(hbiw: number): number | undefined {
+  switch (hbiw) {
+    case 1: return 0;
+    case 2: return 1;
+    case 3: return 0;
+    case 4: return 2;
+    case 6: return 1;
+    case 8: return 3;
+    case 12: return 2;
+    case 16: return 4;
+    default: return undefined;
+  }
+}
+
+/**
+ * T (Linux cxl_do_xormap_calc): for each of the first `count` maps in order, set address bit
+ * ffs(map) to parity(addr & map). The maps' lowest bits are the power-of-two position bits, so T
+ * is an involution (T(T(a)) = a) when no map covers another map's lowest bit that T changes.
+ */
+export function xorTransform(hpa: number, maps: ArrayLike<number>, count: number): number {
+  let a = hpa;
+  for (let i = 0; i < count; i++) {
+    const m = maps[i]!;
+    const bit = lowestSetBit(m);
+    if (bit < 0) continue;
+    a = withBit(a, bit, parityOfAnd(a, m));
+  }
+  return a;
+}
+
+/** XOR decode: A = T(hpa), then position = floor((A - base)/G) mod W. */
+export function xorPositionOf(
+  hpa: number, base: number, ways: number, gran: number, maps: ArrayLike<number>, count: number,
+): number {
+  return positionOf(xorTransform(hpa, maps, count) - base, ways, gran);
+}
+
+/** XOR decode: A = T(hpa), then the modulo DPA offset of A - base. */
+export function xorDpaOffsetOf(
+  hpa: number, base: number, ways: number, gran: number, maps: ArrayLike<number>, count: number,
+): number {
+  return dpaOffsetOf(xorTransform(hpa, maps, count) - base, ways, gran);
+}
+
+/** XOR encode: SPA = T(base + modulo HPA offset of (dpaOffset, position)). Returns the absolute SPA. */
+export function xorHpaOf(
+  dpaOffset: number, position: number, base: number, ways: number, gran: number,
+  maps: ArrayLike<number>, count: number,
+): number {
+  return xorTransform(base + hpaOffsetOf(dpaOffset, position, ways, gran), maps, count);
+}
