@@ -1,0 +1,655 @@
+// The physical address space: a region tree, its flat map, and guest accesses through it. It owns
+// access splitting (page, granule, region), MMIO size adaptation and fault reporting; it never
+// decodes CXL itself (a window's WindowRouter does) and never throws for guest misbehaviour:
+// every access leaves an AccessFault in `fault` (0 = done).
+//
+// Hot path (RAM): one page cached for reads and one for writes; a hit is two compares and an add
+// plus the typed-array access. Everything else goes to the named slow functions.
+
+import { MAX_ADDRESS } from '../spec/addresses.js';
+import { Arena, PAGE_SIZE } from './arena.js';
+import { AccessFault } from './fault.js';
+import { FlatRange, RangeKind, findRangeIndex, type AddressRange } from './flat-map.js';
+import { MemoryRegion, RegionTree, type AccessSize, type ChangeListener, type MmioOps, type RouteResult, type WindowRouter } from './region-tree.js';
+import { SlowPath, SlowPathCounters } from './slow-path-counters.js';
+import type { BackingStore } from './store.js';
+
+export { AccessFault, accessFaultName } from './fault.js';
+export type { MmioOps, RouteResult, WindowRouter, AccessSize, ChangeListener } from './region-tree.js';
+export type { AddressRange } from './flat-map.js';
+export { FlatRange, RangeKind } from './flat-map.js';
+export { MemoryRegion, RegionTree } from './region-tree.js';
+
+/** Physical addresses are below 2^52 (Sv39/Sv48 PPN width; spec MAX_ADDRESS). */
+export const MAX_PHYS_ADDRESS = MAX_ADDRESS;
+
+/** Bits of PageInfo.flags: anything set sends a TLB entry to the slow path for that access kind. */
+export const PageFlag = {
+  /** Writes fault (ROM). */
+  ReadOnly: 1,
+  /** Device registers: never cache. */
+  Mmio: 2,
+  /** The 4 KiB page is not one contiguous arena page (range ends inside it, or store offset unaligned). */
+  Split: 4,
+  /** CXL window page split by a fine interleave: resolve per granule. */
+  Granule: 8,
+  /** The arena page holds translated code: writes must go through Arena.noteWrite. */
+  Code: 16,
+  /** The store records dirty pages (file-backed): cache writable only via resolvePage(addr, true). */
+  DirtyTracked: 32,
+  /** Unassigned address or window page without a committed decode: every access faults. */
+  Fault: 64,
+} as const;
+
+/** Result of resolvePage; one object per AddressSpace, overwritten by the next call. */
+export interface PageInfo {
+  /** HPA of the page start. */
+  base: number;
+  kind: RangeKind;
+  /** Arena offset of the page's first byte when the whole page is one arena page, else -1. */
+  arenaOffset: number;
+  flags: number;
+  /** The flat range holding the page start, or null if unassigned. */
+  range: FlatRange | null;
+}
+
+export interface AddressSpaceOptions {
+  /** Size of the root container (default 2^52). */
+  size?: number;
+  name?: string;
+}
+
+const EMPTY_END = -1;
+
+export class AddressSpace {
+  readonly arena: Arena;
+  readonly tree: RegionTree;
+  readonly counters = new SlowPathCounters();
+  /** High 32 bits of the last 8-byte load (0 after smaller loads). */
+  hi = 0;
+  /** Outcome of the last access (AccessFault.None = 0 when it completed). */
+  fault: AccessFault = AccessFault.None;
+
+  private readonly u8: Uint8Array;
+  private readonly u16: Uint16Array;
+  private readonly u32: Uint32Array;
+  private ranges: readonly FlatRange[] = [];
+  private lastIndex = 0;
+  // One-page caches: [base, end) HPAs map to arena offset addr + addend.
+  private rBase = 0;
+  private rEnd = EMPTY_END;
+  private rAddend = 0;
+  private wBase = 0;
+  private wEnd = EMPTY_END;
+  private wAddend = 0;
+  private readonly route: RouteResult = { store: null, offset: 0, run: 0 };
+  private readonly scratch = new Uint8Array(8);
+  private readonly scratchBy: Uint8Array[] = [];
+  private readonly cleanWatched = new Set<BackingStore>();
+  private readonly page: PageInfo = { base: 0, kind: RangeKind.Unassigned, arenaOffset: -1, flags: 0, range: null };
+
+  constructor(arena: Arena, opts: AddressSpaceOptions = {}) {
+    this.arena = arena;
+    this.u8 = arena.u8;
+    this.u16 = arena.u16;
+    this.u32 = arena.u32;
+    this.tree = new RegionTree(opts.size ?? MAX_PHYS_ADDRESS, opts.name ?? 'system');
+    for (let s = 0; s <= 8; s++) this.scratchBy.push(this.scratch.subarray(0, s));
+    this.tree.onChange(() => {
+      this.ranges = this.tree.ranges;
+      this.lastIndex = 0;
+      this.flushCache();
+    });
+  }
+
+  // ---- building the map (QEMU words; see region-tree.ts) ----
+
+  get root(): MemoryRegion {
+    return this.tree.root;
+  }
+
+  begin(): void {
+    this.tree.begin();
+  }
+
+  commit(): void {
+    this.tree.commit();
+  }
+
+  /** Listener gets the HPA ranges whose mapping changed (commit, or invalidateRoutes). */
+  onChange(listener: ChangeListener): () => void {
+    return this.tree.onChange(listener);
+  }
+
+  ram(name: string, base: number, store: BackingStore, opts: { storeOffset?: number; size?: number; priority?: number } = {}): MemoryRegion {
+    const r = MemoryRegion.ram(name, store, opts);
+    this.tree.addSubregion(this.tree.root, base, r, opts.priority ?? 0);
+    return r;
+  }
+
+  rom(name: string, base: number, store: BackingStore, opts: { storeOffset?: number; size?: number; priority?: number } = {}): MemoryRegion {
+    const r = MemoryRegion.rom(name, store, opts);
+    this.tree.addSubregion(this.tree.root, base, r, opts.priority ?? 0);
+    return r;
+  }
+
+  mmio(name: string, base: number, size: number, ops: MmioOps, priority = 0): MemoryRegion {
+    const r = MemoryRegion.mmio(name, size, ops);
+    this.tree.addSubregion(this.tree.root, base, r, priority);
+    return r;
+  }
+
+  /** A CXL fixed memory window at `base`; the router receives absolute HPAs. */
+  window(name: string, base: number, size: number, router: WindowRouter, priority = 0): MemoryRegion {
+    const r = MemoryRegion.window(name, size, router, base);
+    this.tree.addSubregion(this.tree.root, base, r, priority);
+    return r;
+  }
+
+  remove(region: MemoryRegion): void {
+    this.tree.removeSubregion(region);
+  }
+
+  /**
+   * A window's routes changed (decoder commit/uncommit, region teardown): drop cached pages and
+   * tell listeners (software TLB) which HPA range to flush.
+   */
+  invalidateRoutes(base: number, size: number): void {
+    this.flushCache();
+    this.tree.notify([{ base, size }]);
+  }
+
+  /** Drop the one-page caches. */
+  flushCache(): void {
+    this.rEnd = EMPTY_END;
+    this.wEnd = EMPTY_END;
+  }
+
+  /** The flat range holding addr, or null (unassigned). */
+  lookup(addr: number): FlatRange | null {
+    const i = this.findIndex(addr);
+    return i < 0 ? null : this.ranges[i]!;
+  }
+
+  /** The current flat map. */
+  flatRanges(): readonly FlatRange[] {
+    return this.ranges;
+  }
+
+  private findIndex(addr: number): number {
+    const rs = this.ranges;
+    const li = this.lastIndex;
+    if (li < rs.length) {
+      const r = rs[li]!;
+      if (addr >= r.base && addr < r.end) return li;
+    }
+    const i = findRangeIndex(rs, addr);
+    if (i >= 0) this.lastIndex = i;
+    return i;
+  }
+
+  // ---- hot path ----
+
+  /** Load `size` bytes little-endian: returns the low 32 bits unsigned; `hi` gets the high 32. */
+  load(addr: number, size: AccessSize): number {
+    if (addr >= this.rBase && addr + size <= this.rEnd) {
+      const a = addr + this.rAddend;
+      if ((a & (size - 1)) === 0) {
+        this.fault = AccessFault.None;
+        if (size === 8) {
+          const i = a >>> 2;
+          this.hi = this.u32[i + 1]!;
+          return this.u32[i]!;
+        }
+        this.hi = 0;
+        if (size === 4) return this.u32[a >>> 2]!;
+        if (size === 1) return this.u8[a]!;
+        return this.u16[a >>> 1]!;
+      }
+    }
+    return this.loadSlow(addr, size);
+  }
+
+  /** Store `size` bytes little-endian from lo (and hi for 8). Returns the fault (also in `fault`). */
+  store(addr: number, size: AccessSize, lo: number, hi = 0): AccessFault {
+    if (addr >= this.wBase && addr + size <= this.wEnd) {
+      const a = addr + this.wAddend;
+      if ((a & (size - 1)) === 0 && this.arena.codePages.count === 0) {
+        this.fault = AccessFault.None;
+        if (size === 8) {
+          const i = a >>> 2;
+          this.u32[i] = lo;
+          this.u32[i + 1] = hi;
+        } else if (size === 4) this.u32[a >>> 2] = lo;
+        else if (size === 1) this.u8[a] = lo;
+        else this.u16[a >>> 1] = lo;
+        return AccessFault.None;
+      }
+    }
+    return this.storeSlow(addr, size, lo, hi);
+  }
+
+  // ---- slow path ----
+
+  private setFault(f: AccessFault): AccessFault {
+    this.fault = f;
+    if (f !== AccessFault.None) this.counters.hit(SlowPath.Fault);
+    return f;
+  }
+
+  /** Arena offset for [addr, addr+size) when it lies in one arena page of a RAM/ROM/window range
+   *  (filling the read or write cache), -1 if the access must be split or is MMIO, -2 - fault. */
+  private arenaFor(addr: number, size: number, write: boolean): number {
+    const i = this.findIndex(addr);
+    if (i < 0) return -2 - AccessFault.Unassigned;
+    const r = this.ranges[i]!;
+    if (addr + size > r.end) return -1;
+    const kind = r.kind;
+    let store: BackingStore;
+    let off: number;
+    let cacheStart: number;
+    let cacheEnd: number;
+    if (kind === RangeKind.Ram || kind === RangeKind.Rom) {
+      if (write && kind === RangeKind.Rom) return -2 - AccessFault.ReadOnly;
+      store = r.region.store!;
+      off = r.region.storeOffset + r.offset + (addr - r.base);
+      const inPage = off % PAGE_SIZE;
+      if (inPage + size > PAGE_SIZE) return -1;
+      cacheStart = Math.max(r.base, addr - inPage);
+      cacheEnd = Math.min(r.end, addr - inPage + PAGE_SIZE);
+    } else if (kind === RangeKind.Window) {
+      this.counters.hit(SlowPath.Window);
+      const route = this.route;
+      if (!r.region.router!.resolve(r.region.routerBase + r.offset + (addr - r.base), route) || route.store === null) {
+        return -2 - AccessFault.Unrouted;
+      }
+      store = route.store;
+      off = route.offset;
+      if (!(off >= 0 && off + Math.min(route.run, size) <= store.size)) return -2 - AccessFault.OutOfStore;
+      const n = Math.min(route.run, PAGE_SIZE - (off % PAGE_SIZE), r.end - addr);
+      if (size > n) return -1;
+      cacheStart = addr;
+      cacheEnd = addr + n;
+    } else {
+      return -1;
+    }
+    let a: number;
+    if (write) {
+      a = store.arenaOffsetForWrite(off);
+      if (store.tracksDirty && !this.cleanWatched.has(store)) {
+        this.cleanWatched.add(store);
+        store.onClean(() => {
+          this.wEnd = EMPTY_END;
+        });
+      }
+      this.wBase = cacheStart;
+      this.wEnd = cacheEnd;
+      this.wAddend = a - addr;
+    } else {
+      a = store.arenaOffset(off);
+      this.rBase = cacheStart;
+      this.rEnd = cacheEnd;
+      this.rAddend = a - addr;
+    }
+    return a;
+  }
+
+  private loadSlow(addr: number, size: AccessSize): number {
+    this.counters.hit(SlowPath.CacheMiss);
+    this.hi = 0;
+    if (!(addr >= 0 && addr + size <= MAX_PHYS_ADDRESS)) {
+      this.setFault(AccessFault.Unassigned);
+      return 0;
+    }
+    const a = this.arenaFor(addr, size, false);
+    if (a >= 0) {
+      this.fault = AccessFault.None;
+      return this.loadArena(a, size);
+    }
+    if (a < -1) {
+      this.setFault(-2 - a);
+      return 0;
+    }
+    const r = this.ranges[this.findIndex(addr)]!;
+    if (r.kind === RangeKind.Mmio && addr + size <= r.end) {
+      return this.mmioLoad(r.region.ops!, r.offset + (addr - r.base), size);
+    }
+    // Straddles a page, granule or region boundary: probe every piece first so a fault leaves
+    // no partial effect, then move the bytes.
+    this.counters.hit(SlowPath.Split);
+    const f = this.probe(addr, size, false);
+    if (f !== AccessFault.None) {
+      this.setFault(f);
+      return 0;
+    }
+    const buf = this.scratchBy[size]!;
+    this.fault = AccessFault.None;
+    const f2 = this.readBytes(addr, buf);
+    if (f2 !== AccessFault.None) return 0;
+    const b = this.scratch;
+    if (size === 8) this.hi = (b[4]! | (b[5]! << 8) | (b[6]! << 16) | (b[7]! << 24)) >>> 0;
+    if (size === 1) return b[0]!;
+    if (size === 2) return b[0]! | (b[1]! << 8);
+    return (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+  }
+
+  private loadArena(a: number, size: AccessSize): number {
+    if ((a & (size - 1)) !== 0) {
+      this.counters.hit(SlowPath.Misaligned);
+      const u8 = this.u8;
+      if (size === 8) this.hi = (u8[a + 4]! | (u8[a + 5]! << 8) | (u8[a + 6]! << 16) | (u8[a + 7]! << 24)) >>> 0;
+      if (size === 2) return u8[a]! | (u8[a + 1]! << 8);
+      return (u8[a]! | (u8[a + 1]! << 8) | (u8[a + 2]! << 16) | (u8[a + 3]! << 24)) >>> 0;
+    }
+    if (size === 8) {
+      this.hi = this.u32[(a >>> 2) + 1]!;
+      return this.u32[a >>> 2]!;
+    }
+    if (size === 4) return this.u32[a >>> 2]!;
+    if (size === 1) return this.u8[a]!;
+    return this.u16[a >>> 1]!;
+  }
+
+  private storeSlow(addr: number, size: AccessSize, lo: number, hi: number): AccessFault {
+    this.counters.hit(SlowPath.CacheMiss);
+    if (!(addr >= 0 && addr + size <= MAX_PHYS_ADDRESS)) return this.setFault(AccessFault.Unassigned);
+    const a = this.arenaFor(addr, size, true);
+    if (a >= 0) {
+      this.storeArena(a, size, lo, hi);
+      return (this.fault = AccessFault.None);
+    }
+    if (a < -1) return this.setFault(-2 - a);
+    const r = this.ranges[this.findIndex(addr)]!;
+    if (r.kind === RangeKind.Mmio && addr + size <= r.end) {
+      return this.mmioStore(r.region.ops!, r.offset + (addr - r.base), size, lo, hi);
+    }
+    this.counters.hit(SlowPath.Split);
+    const f = this.probe(addr, size, true);
+    if (f !== AccessFault.None) return this.setFault(f);
+    const b = this.scratch;
+    for (let k = 0; k < 4; k++) b[k] = (lo >>> (8 * k)) & 0xff;
+    for (let k = 0; k < 4; k++) b[4 + k] = (hi >>> (8 * k)) & 0xff;
+    return this.writeBytes(addr, this.scratchBy[size]!);
+  }
+
+  private storeArena(a: number, size: AccessSize, lo: number, hi: number): void {
+    if (this.arena.codePages.count !== 0) {
+      this.counters.hit(SlowPath.CodePage);
+      this.arena.noteWrite(a, size);
+    }
+    if ((a & (size - 1)) !== 0) {
+      this.counters.hit(SlowPath.Misaligned);
+      const u8 = this.u8;
+      const n = size < 4 ? size : 4;
+      for (let k = 0; k < n; k++) u8[a + k] = (lo >>> (8 * k)) & 0xff;
+      if (size === 8) for (let k = 0; k < 4; k++) u8[a + 4 + k] = (hi >>> (8 * k)) & 0xff;
+      return;
+    }
+    if (size === 8) {
+      this.u32[a >>> 2] = lo;
+      this.u32[(a >>> 2) + 1] = hi;
+    } else if (size === 4) this.u32[a >>> 2] = lo;
+    else if (size === 1) this.u8[a] = lo;
+    else this.u16[a >>> 1] = lo;
+  }
+
+  /** Fault the access [addr, addr+len) would take, without side effects on bytes (MMIO not called). */
+  private probe(addr: number, len: number, write: boolean): AccessFault {
+    let done = 0;
+    while (done < len) {
+      const at = addr + done;
+      const i = this.findIndex(at);
+      if (i < 0) return AccessFault.Unassigned;
+      const r = this.ranges[i]!;
+      let n = Math.min(len - done, r.end - at);
+      if (r.kind === RangeKind.Rom && write) return AccessFault.ReadOnly;
+      if (r.kind === RangeKind.Window) {
+        const route = this.route;
+        if (!r.region.router!.resolve(r.region.routerBase + r.offset + (at - r.base), route) || route.store === null) {
+          return AccessFault.Unrouted;
+        }
+        n = Math.min(n, Math.max(1, route.run));
+        if (!(route.offset >= 0 && route.offset + n <= route.store.size)) return AccessFault.OutOfStore;
+      } else if (r.kind === RangeKind.Mmio) {
+        const ops = r.region.ops!;
+        const off = r.offset + (at - r.base);
+        const s = mmioChunk(ops, off, n);
+        if (s < ops.valid.min) return AccessFault.BadSize;
+      }
+      done += n;
+    }
+    return AccessFault.None;
+  }
+
+  // ---- MMIO size adaptation (QEMU access_with_adjusted_size, simplified) ----
+
+  private mmioLoad(ops: MmioOps, off: number, size: AccessSize): number {
+    this.counters.hit(SlowPath.Mmio);
+    this.hi = 0;
+    if (size < ops.valid.min || size > ops.valid.max) {
+      this.setFault(AccessFault.BadSize);
+      return 0;
+    }
+    if (!ops.valid.unaligned && off % size !== 0) {
+      this.setFault(AccessFault.Misaligned);
+      return 0;
+    }
+    this.fault = AccessFault.None;
+    const imin = ops.impl.min;
+    const imax = ops.impl.max;
+    if (size >= imin && size <= imax) return ops.read(off, size as 1 | 2 | 4) >>> 0;
+    if (size > imax) {
+      // Split into impl.max pieces, lowest address first, assembled little-endian.
+      let lo = 0;
+      let hi = 0;
+      for (let p = 0; p < size; p += imax) {
+        const v = maskTo(ops.read(off + p, imax), imax);
+        if (p < 4) lo += v * 2 ** (8 * p);
+        else hi += v * 2 ** (8 * (p - 4));
+      }
+      this.hi = hi;
+      return lo;
+    }
+    // Narrower than the implementation: read the enclosing impl.min unit and extract.
+    const aligned = off - (off % imin);
+    if (off + size <= aligned + imin) {
+      const v = maskTo(ops.read(aligned, imin), imin);
+      return Math.floor(v / 2 ** (8 * (off - aligned))) % 2 ** (8 * size);
+    }
+    let lo = 0;
+    for (let k = 0; k < size; k++) {
+      const o = off + k;
+      const al = o - (o % imin);
+      const v = maskTo(ops.read(al, imin), imin);
+      lo += (Math.floor(v / 2 ** (8 * (o - al))) % 256) * 2 ** (8 * k);
+    }
+    return lo;
+  }
+
+  private mmioStore(ops: MmioOps, off: number, size: AccessSize, lo: number, hi: number): AccessFault {
+    this.counters.hit(SlowPath.Mmio);
+    if (size < ops.valid.min || size > ops.valid.max) return this.setFault(AccessFault.BadSize);
+    if (!ops.valid.unaligned && off % size !== 0) return this.setFault(AccessFault.Misaligned);
+    this.fault = AccessFault.None;
+    const imin = ops.impl.min;
+    const imax = ops.impl.max;
+    if (size >= imin && size <= imax) {
+      ops.write(off, size as 1 | 2 | 4, maskTo(lo, size));
+      return AccessFault.None;
+    }
+    if (size > imax) {
+      for (let p = 0; p < size; p += imax) {
+        const v = p < 4 ? Math.floor((lo >>> 0) / 2 ** (8 * p)) : Math.floor((hi >>> 0) / 2 ** (8 * (p - 4)));
+        ops.write(off + p, imax, maskTo(v, imax));
+      }
+      return AccessFault.None;
+    }
+    // Narrower than the implementation: QEMU widens the write; the other bytes of the unit are 0.
+    const aligned = off - (off % imin);
+    if (off + size <= aligned + imin) {
+      ops.write(aligned, imin, (maskTo(lo, size) * 2 ** (8 * (off - aligned))) >>> 0);
+      return AccessFault.None;
+    }
+    for (let k = 0; k < size; k++) {
+      const o = off + k;
+      const al = o - (o % imin);
+      ops.write(al, imin, (((lo >>> (8 * k)) & 0xff) * 2 ** (8 * (o - al))) >>> 0);
+    }
+    return AccessFault.None;
+  }
+
+  // ---- bulk ----
+
+  /** Copy guest bytes [addr, addr + dst.length) into dst. On a fault, bytes before it were copied. */
+  readBytes(addr: number, dst: Uint8Array): AccessFault {
+    return this.bulk(addr, dst, false);
+  }
+
+  /** Copy src to guest bytes at addr. On a fault, bytes before it were written. */
+  writeBytes(addr: number, src: Uint8Array): AccessFault {
+    return this.bulk(addr, src, true);
+  }
+
+  private bulk(addr: number, buf: Uint8Array, write: boolean): AccessFault {
+    const len = buf.length;
+    if (!(addr >= 0 && addr + len <= MAX_PHYS_ADDRESS)) return this.setFault(AccessFault.Unassigned);
+    const u8 = this.u8;
+    let done = 0;
+    while (done < len) {
+      const at = addr + done;
+      const i = this.findIndex(at);
+      if (i < 0) return this.setFault(AccessFault.Unassigned);
+      const r = this.ranges[i]!;
+      let n = Math.min(len - done, r.end - at);
+      let store: BackingStore;
+      let off: number;
+      if (r.kind === RangeKind.Ram || r.kind === RangeKind.Rom) {
+        if (write && r.kind === RangeKind.Rom) return this.setFault(AccessFault.ReadOnly);
+        store = r.region.store!;
+        off = r.region.storeOffset + r.offset + (at - r.base);
+      } else if (r.kind === RangeKind.Window) {
+        this.counters.hit(SlowPath.Window);
+        const route = this.route;
+        if (!r.region.router!.resolve(r.region.routerBase + r.offset + (at - r.base), route) || route.store === null) {
+          return this.setFault(AccessFault.Unrouted);
+        }
+        store = route.store;
+        off = route.offset;
+        n = Math.min(n, route.run);
+        if (!(n > 0 && off >= 0 && off + n <= store.size)) return this.setFault(AccessFault.OutOfStore);
+      } else {
+        const ops = r.region.ops!;
+        const mo = r.offset + (at - r.base);
+        const s = mmioChunk(ops, mo, n) as AccessSize;
+        if (s < ops.valid.min) return this.setFault(AccessFault.BadSize);
+        let f: AccessFault;
+        if (write) {
+          let lo = 0;
+          let hi = 0;
+          for (let k = Math.min(s, 4) - 1; k >= 0; k--) lo = lo * 256 + buf[done + k]!;
+          for (let k = s - 1; k >= 4; k--) hi = hi * 256 + buf[done + k]!;
+          f = this.mmioStore(ops, mo, s, lo, hi);
+        } else {
+          const lo = this.mmioLoad(ops, mo, s);
+          f = this.fault;
+          for (let k = 0; k < Math.min(s, 4); k++) buf[done + k] = Math.floor(lo / 2 ** (8 * k)) % 256;
+          for (let k = 4; k < s; k++) buf[done + k] = Math.floor(this.hi / 2 ** (8 * (k - 4))) % 256;
+        }
+        if (f !== AccessFault.None) return f;
+        done += s;
+        continue;
+      }
+      n = Math.min(n, PAGE_SIZE - (off % PAGE_SIZE));
+      if (write) {
+        const a = store.arenaOffsetForWrite(off);
+        u8.set(buf.subarray(done, done + n), a);
+        this.arena.noteWrite(a, n);
+      } else {
+        const a = store.arenaOffset(off);
+        buf.set(u8.subarray(a, a + n), done);
+      }
+      done += n;
+    }
+    return (this.fault = AccessFault.None);
+  }
+
+  // ---- conveniences (not hot) ----
+
+  readU64(addr: number): bigint {
+    const lo = this.load(addr, 8);
+    return (BigInt(this.hi) << 32n) | BigInt(lo);
+  }
+
+  writeU64(addr: number, v: bigint): AccessFault {
+    const x = BigInt.asUintN(64, v);
+    return this.store(addr, 8, Number(x & 0xffffffffn), Number(x >> 32n));
+  }
+
+  // ---- for the software TLB ----
+
+  /**
+   * What the 4 KiB page holding addr is, for a TLB fill: kind, the arena offset of the page start
+   * when the whole page is one arena page (RAM/ROM, or a window page inside one granule run), and
+   * PageFlag bits. `forWrite` marks a dirty-tracked store's page dirty (the caller may then cache
+   * it writable until the store's onClean fires). Returns a reused object.
+   */
+  resolvePage(addr: number, forWrite = false): PageInfo {
+    const p = this.page;
+    const base = addr - (addr % PAGE_SIZE);
+    p.base = base;
+    p.arenaOffset = -1;
+    p.flags = 0;
+    p.range = null;
+    p.kind = RangeKind.Unassigned;
+    const i = this.findIndex(base);
+    if (i < 0) {
+      p.flags = PageFlag.Fault | PageFlag.Split;
+      if (this.findIndex(Math.min(addr, base + PAGE_SIZE - 1)) >= 0) p.flags = PageFlag.Split;
+      return p;
+    }
+    const r = this.ranges[i]!;
+    p.range = r;
+    p.kind = r.kind;
+    if (r.end < base + PAGE_SIZE) p.flags |= PageFlag.Split;
+    if (r.kind === RangeKind.Mmio) {
+      p.flags |= PageFlag.Mmio;
+      return p;
+    }
+    let store: BackingStore;
+    let off: number;
+    if (r.kind === RangeKind.Window) {
+      const route = this.route;
+      if (!r.region.router!.resolve(r.region.routerBase + r.offset + (base - r.base), route) || route.store === null) {
+        p.flags |= PageFlag.Fault;
+        return p;
+      }
+      store = route.store;
+      off = route.offset;
+      if (route.run < PAGE_SIZE) p.flags |= PageFlag.Granule;
+    } else {
+      if (r.kind === RangeKind.Rom) p.flags |= PageFlag.ReadOnly;
+      store = r.region.store!;
+      off = r.region.storeOffset + r.offset + (base - r.base);
+    }
+    if (off % PAGE_SIZE !== 0) p.flags |= PageFlag.Split;
+    if (store.tracksDirty) p.flags |= PageFlag.DirtyTracked;
+    if ((p.flags & (PageFlag.Split | PageFlag.Granule)) !== 0) return p;
+    const a = forWrite && r.kind !== RangeKind.Rom ? store.arenaOffsetForWrite(off) : store.arenaOffset(off);
+    p.arenaOffset = a;
+    if (this.arena.codePages.has(a / PAGE_SIZE)) p.flags |= PageFlag.Code;
+    return p;
+  }
+}
+
+/** Largest MMIO access size to use for `n` bytes at `off` in bulk/split accesses (may be < valid.min). */
+function mmioChunk(ops: MmioOps, off: number, n: number): number {
+  for (let s = ops.valid.max as number; s >= 1; s >>= 1) {
+    if (s <= n && (ops.valid.unaligned === true || off % s === 0)) return s;
+  }
+  return 0;
+}
+
+function maskTo(v: number, size: number): number {
+  return size >= 4 ? v >>> 0 : (v >>> 0) % 2 ** (8 * size);
+}
+

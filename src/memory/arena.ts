@@ -1,0 +1,211 @@
+// The arena owns the one WebAssembly.Memory that holds every guest-visible byte (RAM, device
+// media, LSA) and the CPU's hot state, the 4 KiB page allocator over it, and the code-page bitmap.
+// It never grows (growing detaches every view) and never interprets the bytes it hands out.
+
+/** The part of WebAssembly.Memory we use. tsconfig's lib (ES2022, no DOM) has no WebAssembly
+ *  types, so the arena declares the shape it relies on; the value is the real global. */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  grow(deltaPages: number): number;
+}
+declare const WebAssembly: {
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+};
+
+/** Arena page size: the unit stores map on first touch and the software TLB caches. */
+export const PAGE_SIZE = 4096;
+export const PAGE_SHIFT = 12;
+/** WebAssembly page size (64 KiB); the memory is sized in these. */
+export const WASM_PAGE_SIZE = 65536;
+/** Node 20's wasm memories are 32-bit: 65536 wasm pages = 4 GiB is the most one arena holds. */
+export const MAX_ARENA_BYTES = 65536 * WASM_PAGE_SIZE;
+
+/** Thrown when guest-touched bytes exceed the arena; names the option that sized the memory. */
+export class ArenaFullError extends Error {
+  override readonly name = 'ArenaFullError';
+  constructor(
+    readonly sizedBy: string,
+    readonly arenaBytes: number,
+    readonly pagesInUse: number,
+  ) {
+    super(
+      `guest memory arena is full (${arenaBytes} bytes, ${pagesInUse} pages of ${PAGE_SIZE} B in use) ` +
+        `while mapping a page for ${sizedBy}: the touched bytes of all memories exceed what one ` +
+        `arena holds; reduce ${sizedBy} or the other memory sizes`,
+    );
+  }
+}
+
+/** A broken invariant inside the memory layer (our bug, never the guest's). */
+export class MemoryBugError extends Error {
+  override readonly name = 'BugError';
+}
+
+export type InvalidateListener = (arenaPage: number) => void;
+
+/**
+ * One bit per arena page: set while the page holds bytes that translated code was built from.
+ * The bitmap itself lives in the arena (at `bitmapOffset`, bit p of byte p>>3) so JIT code can
+ * test it with one wasm load; `count` lets writers skip the bitmap entirely while no code exists.
+ */
+export class CodePages {
+  /** Number of marked pages; writers check this first (one compare when there is no JIT code). */
+  count = 0;
+  private readonly listeners: InvalidateListener[] = [];
+
+  constructor(
+    private readonly bits: Uint8Array,
+    /** Arena offset of the bitmap (bit p of byte p >> 3 is arena page p). */
+    readonly bitmapOffset: number,
+    readonly pages: number,
+  ) {}
+
+  mark(page: number): void {
+    const i = page >>> 3;
+    const m = 1 << (page & 7);
+    if ((this.bits[i]! & m) === 0) {
+      this.bits[i] = this.bits[i]! | m;
+      this.count++;
+    }
+  }
+
+  has(page: number): boolean {
+    return (this.bits[page >>> 3]! & (1 << (page & 7))) !== 0;
+  }
+
+  clear(page: number): void {
+    const i = page >>> 3;
+    const m = 1 << (page & 7);
+    if ((this.bits[i]! & m) !== 0) {
+      this.bits[i] = this.bits[i]! & ~m;
+      this.count--;
+    }
+  }
+
+  /** Called with the arena page when a write hits a marked page (the bit is cleared first). */
+  onInvalidate(listener: InvalidateListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  /** Slow part of Arena.noteWrite: clear and report every marked page in [first, last]. */
+  invalidateRange(firstPage: number, lastPage: number): void {
+    for (let p = firstPage; p <= lastPage; p++) {
+      if (this.has(p)) {
+        this.clear(p);
+        for (const l of this.listeners) l(p);
+      }
+    }
+  }
+}
+
+export interface ArenaOptions {
+  /** Arena size in bytes, a multiple of 64 KiB, at most 4 GiB (the default). Tests use less. */
+  bytes?: number;
+}
+
+export class Arena {
+  readonly memory: WasmMemory;
+  readonly bytes: number;
+  readonly pages: number;
+  readonly u8: Uint8Array;
+  readonly u16: Uint16Array;
+  readonly u32: Uint32Array;
+  readonly i32: Int32Array;
+  readonly view: DataView;
+  readonly codePages: CodePages;
+
+  /** Next never-used page (bump pointer); pages below it are static, in use or on the free list. */
+  private nextPage: number;
+  private readonly freeList: Int32Array;
+  private freeCount = 0;
+  private used = 0;
+  private staticPages = 0;
+
+  constructor(opts: ArenaOptions = {}) {
+    const bytes = opts.bytes ?? MAX_ARENA_BYTES;
+    if (!Number.isInteger(bytes) || bytes < 4 * WASM_PAGE_SIZE || bytes > MAX_ARENA_BYTES || bytes % WASM_PAGE_SIZE !== 0) {
+      throw new RangeError(
+        `arena bytes must be a multiple of ${WASM_PAGE_SIZE} between ${4 * WASM_PAGE_SIZE} and ${MAX_ARENA_BYTES}, got ${bytes}`,
+      );
+    }
+    if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
+      throw new Error('cxlemu needs a little-endian host (guest memory is accessed through typed arrays)');
+    }
+    const wasmPages = bytes / WASM_PAGE_SIZE;
+    // initial = maximum: reserved once, never grown, so views never detach.
+    this.memory = new WebAssembly.Memory({ initial: wasmPages, maximum: wasmPages, shared: true });
+    const buf = this.memory.buffer;
+    this.bytes = bytes;
+    this.pages = bytes / PAGE_SIZE;
+    this.u8 = new Uint8Array(buf);
+    this.u16 = new Uint16Array(buf);
+    this.u32 = new Uint32Array(buf);
+    this.i32 = new Int32Array(buf);
+    this.view = new DataView(buf);
+    this.freeList = new Int32Array(this.pages);
+    // Page 0 is a guard: arena offset 0 is never handed out, so page-table entry 0 means "unmapped".
+    this.nextPage = 1;
+    this.staticPages = 1;
+    const bitmapBytes = Math.ceil(this.pages / 8);
+    const bitmapOff = this.allocStatic(bitmapBytes, 'code-page bitmap');
+    this.codePages = new CodePages(this.u8.subarray(bitmapOff, bitmapOff + bitmapBytes), bitmapOff, this.pages);
+  }
+
+  /** Page-aligned, zeroed, permanent block (CPU/TLB/JIT state). Throws ArenaFullError. */
+  allocStatic(bytes: number, what: string): number {
+    if (!Number.isInteger(bytes) || bytes <= 0) throw new RangeError(`allocStatic(${what}): bytes must be a positive integer, got ${bytes}`);
+    const n = Math.ceil(bytes / PAGE_SIZE);
+    if (this.nextPage + n > this.pages) throw new ArenaFullError(what, this.bytes, this.used + this.staticPages);
+    const off = this.nextPage * PAGE_SIZE;
+    this.nextPage += n;
+    this.staticPages += n;
+    this.u8.fill(0, off, off + n * PAGE_SIZE);
+    return off;
+  }
+
+  /** A zeroed 4 KiB page; `sizedBy` names the option that sized the memory it is for ("-m"). */
+  allocPage(sizedBy: string): number {
+    let page: number;
+    if (this.freeCount > 0) {
+      page = this.freeList[--this.freeCount]!;
+      const off = page * PAGE_SIZE;
+      this.u8.fill(0, off, off + PAGE_SIZE);
+    } else if (this.nextPage < this.pages) {
+      // Never-used pages are still zero (fresh wasm memory), and the OS commits them lazily.
+      page = this.nextPage++;
+    } else {
+      throw new ArenaFullError(sizedBy, this.bytes, this.used + this.staticPages);
+    }
+    this.used++;
+    return page * PAGE_SIZE;
+  }
+
+  /** Return a page from allocPage. Its code-page bit is invalidated (it may be reused for data). */
+  freePage(off: number): void {
+    if (off % PAGE_SIZE !== 0 || off < this.staticPages * PAGE_SIZE || off >= this.nextPage * PAGE_SIZE) {
+      throw new MemoryBugError(`freePage(${off}): not a page handed out by allocPage`);
+    }
+    const page = off / PAGE_SIZE;
+    if (this.codePages.has(page)) this.codePages.invalidateRange(page, page);
+    this.freeList[this.freeCount++] = page;
+    this.used--;
+  }
+
+  /** Pages currently handed out by allocPage (not counting static blocks). */
+  get pagesInUse(): number {
+    return this.used;
+  }
+
+  /**
+   * Every writer of arena bytes (CPU slow path, DMA, host API, device-internal operations) calls
+   * this, so translated code is invalidated through one place. One compare while no code exists.
+   */
+  noteWrite(arenaOffset: number, length: number): void {
+    if (this.codePages.count === 0 || length <= 0) return;
+    this.codePages.invalidateRange(Math.floor(arenaOffset / PAGE_SIZE), Math.floor((arenaOffset + length - 1) / PAGE_SIZE));
+  }
+}

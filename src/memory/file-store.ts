@@ -1,0 +1,327 @@
+// A backing store whose bytes live in a host file (persistent media, label storage areas). It owns
+// lazy page-in, dirty-page tracking and crash-safe write-back through a redo journal; it never
+// maps the file live: guest writes reach the file only on flush() or close().
+//
+// Write-back protocol (flush):
+//   1. write every dirty page to `<file>.journal` (header, pages, trailer with CRC-32), fsync it,
+//      fsync the directory;
+//   2. write the pages into the file, fsync the file;
+//   3. delete the journal, fsync the directory.
+// On open, a complete journal (lengths, magics and CRC agree) is replayed (step 2 again, which is
+// idempotent); an incomplete or corrupt one is discarded, because the file was not yet touched.
+// So after any interruption the file holds either all old or all new page contents of a flush.
+//
+// share=on is accepted: written back on flush; not live-shared with other processes.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Arena, PAGE_SIZE } from './arena.js';
+import { BackingStore, type BackingStoreOptions } from './store.js';
+
+export type FlushStep =
+  /** After each page entry is written to the journal (detail = entries written so far). */
+  | 'journal-entry'
+  /** Journal complete and fsynced (detail = page count). */
+  | 'journal-synced'
+  /** After each page is written into the file (detail = pages applied so far). */
+  | 'page-applied'
+  /** All pages applied and the file fsynced. */
+  | 'file-synced'
+  /** Journal deleted: the flush is complete. */
+  | 'journal-removed';
+
+export interface FileBackedStoreOptions extends BackingStoreOptions {
+  path: string;
+  /** Accepted for QEMU compatibility: written back on flush; not live-shared with other processes. */
+  share?: boolean;
+  /** Test hook called at each flush step; throwing or killing the process simulates a crash. */
+  crashHook?: (step: FlushStep, detail: number) => void;
+}
+
+/** A host-file problem, naming the path and the sizes or error involved. */
+export class FileStoreError extends Error {
+  override readonly name = 'FileStoreError';
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What opening did with a journal left by an interrupted flush. */
+export type JournalRecovery = 'none' | 'replayed' | 'discarded';
+
+const MAGIC_HEAD = 'CXLJRNL1';
+const MAGIC_TAIL = 'CXLJEND1';
+const HEADER_BYTES = 32;
+const ENTRY_BYTES = 8 + PAGE_SIZE;
+const TRAILER_BYTES = 16;
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+/** CRC-32 (IEEE, as zlib): pass the previous result to continue over more bytes. */
+export function crc32(data: Uint8Array, prev = 0): number {
+  let c = ~prev >>> 0;
+  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
+  return ~c >>> 0;
+}
+
+function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // Some filesystems refuse directory fsync; the journal protocol still holds on the ones that matter.
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export class FileBackedStore extends BackingStore {
+  override readonly tracksDirty = true;
+  readonly path: string;
+  readonly journalPath: string;
+  readonly share: boolean;
+  /** What opening did with a leftover journal. */
+  readonly recovery: JournalRecovery;
+  /** Pages read from the file so far (lazy page-in: untouched pages are never read). */
+  pagesReadFromFile = 0;
+  /** Pages written back to the file so far. */
+  pagesWrittenBack = 0;
+
+  private fd: number;
+  private readonly dirtyBits: Uint8Array;
+  private dirtyList: number[] = [];
+  private readonly crashHook: ((step: FlushStep, detail: number) => void) | undefined;
+
+  constructor(arena: Arena, opts: FileBackedStoreOptions) {
+    super(arena, { ...opts, sizedBy: opts.sizedBy ?? `memory-backend-file ${opts.name} size` });
+    this.path = path.resolve(opts.path);
+    this.journalPath = this.path + '.journal';
+    this.share = opts.share ?? false;
+    this.crashHook = opts.crashHook;
+    this.dirtyBits = new Uint8Array(Math.ceil(this.pageTable.length / 8));
+    this.fd = this.openFile();
+    try {
+      this.recovery = this.recover();
+    } catch (e) {
+      fs.closeSync(this.fd);
+      throw e;
+    }
+  }
+
+  private openFile(): number {
+    let fd: number;
+    let created = false;
+    try {
+      fd = fs.openSync(this.path, 'r+');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+        throw new FileStoreError(this.path, `cannot open memory backend file ${this.path} for ${this.name} (read/write): ${describe(e)}`);
+      }
+      try {
+        fd = fs.openSync(this.path, 'wx+');
+        created = true;
+      } catch (e2) {
+        throw new FileStoreError(this.path, `cannot create memory backend file ${this.path} for ${this.name}: ${describe(e2)}`);
+      }
+    }
+    try {
+      if (created) {
+        fs.ftruncateSync(fd, this.size);
+        fs.fsyncSync(fd);
+        fsyncDir(path.dirname(this.path));
+      } else {
+        const st = fs.fstatSync(fd);
+        if (!st.isFile()) throw new FileStoreError(this.path, `memory backend file ${this.path} for ${this.name} is not a regular file`);
+        if (st.size < this.size) {
+          throw new FileStoreError(
+            this.path,
+            `memory backend file ${this.path} is ${st.size} bytes, smaller than the requested size ${this.size} bytes of ${this.name}`,
+          );
+        }
+      }
+    } catch (e) {
+      fs.closeSync(fd);
+      if (e instanceof FileStoreError) throw e;
+      throw new FileStoreError(this.path, `cannot size memory backend file ${this.path} for ${this.name}: ${describe(e)}`);
+    }
+    return fd;
+  }
+
+  // ---- paging ----
+
+  protected override fillNewPage(page: number, arenaOffset: number): void {
+    const start = page * PAGE_SIZE;
+    const n = Math.min(PAGE_SIZE, this.size - start);
+    const u8 = this.arena.u8;
+    let got = 0;
+    while (got < n) {
+      const r = fs.readSync(this.fd, u8, arenaOffset + got, n - got, start + got);
+      if (r === 0) break; // File shorter than checked at open (truncated behind our back): rest reads 0.
+      got += r;
+    }
+    this.pagesReadFromFile++;
+  }
+
+  protected override markDirty(page: number): void {
+    const i = page >>> 3;
+    const m = 1 << (page & 7);
+    if ((this.dirtyBits[i]! & m) === 0) {
+      this.dirtyBits[i] = this.dirtyBits[i]! | m;
+      this.dirtyList.push(page);
+    }
+  }
+
+  /** Pages written since the last flush. */
+  dirtyPages(): number {
+    return this.dirtyList.length;
+  }
+
+  // ---- write-back ----
+
+  /** Write dirty pages back crash-safely (see the protocol at the top of this file). */
+  override flush(): void {
+    if (this.closed || this.dirtyList.length === 0) return;
+    const pages = this.dirtyList.slice().sort((a, b) => a - b);
+    const hook = this.crashHook;
+    this.writeJournal(pages, hook);
+    hook?.('journal-synced', pages.length);
+    const u8 = this.arena.u8;
+    for (let k = 0; k < pages.length; k++) {
+      const page = pages[k]!;
+      const start = page * PAGE_SIZE;
+      const n = Math.min(PAGE_SIZE, this.size - start);
+      const a = this.pageTable[page]! * PAGE_SIZE;
+      writeFully(this.fd, u8.subarray(a, a + n), start);
+      hook?.('page-applied', k + 1);
+    }
+    fs.fsyncSync(this.fd);
+    hook?.('file-synced', pages.length);
+    fs.unlinkSync(this.journalPath);
+    fsyncDir(path.dirname(this.journalPath));
+    hook?.('journal-removed', pages.length);
+    this.pagesWrittenBack += pages.length;
+    for (const p of pages) this.dirtyBits[p >>> 3] = 0;
+    this.dirtyList = [];
+    this.notifyClean();
+  }
+
+  private writeJournal(pages: number[], hook: ((step: FlushStep, detail: number) => void) | undefined): void {
+    const jfd = fs.openSync(this.journalPath, 'w');
+    try {
+      const head = new Uint8Array(HEADER_BYTES);
+      const hv = new DataView(head.buffer);
+      head.set(Buffer.from(MAGIC_HEAD, 'latin1'), 0);
+      hv.setUint32(8, PAGE_SIZE, true);
+      hv.setUint32(12, pages.length, true);
+      hv.setUint32(16, this.size % 2 ** 32, true);
+      hv.setUint32(20, Math.floor(this.size / 2 ** 32), true);
+      let crc = crc32(head);
+      let pos = 0;
+      writeFully(jfd, head, pos);
+      pos += HEADER_BYTES;
+      const entry = new Uint8Array(ENTRY_BYTES);
+      const ev = new DataView(entry.buffer);
+      const u8 = this.arena.u8;
+      for (let k = 0; k < pages.length; k++) {
+        const page = pages[k]!;
+        ev.setUint32(0, page % 2 ** 32, true);
+        ev.setUint32(4, Math.floor(page / 2 ** 32), true);
+        const a = this.pageTable[page]! * PAGE_SIZE;
+        entry.set(u8.subarray(a, a + PAGE_SIZE), 8);
+        crc = crc32(entry, crc);
+        writeFully(jfd, entry, pos);
+        pos += ENTRY_BYTES;
+        hook?.('journal-entry', k + 1);
+      }
+      const tail = new Uint8Array(TRAILER_BYTES);
+      const tv = new DataView(tail.buffer);
+      tv.setUint32(0, crc, true);
+      tv.setUint32(4, pages.length, true);
+      tail.set(Buffer.from(MAGIC_TAIL, 'latin1'), 8);
+      writeFully(jfd, tail, pos);
+      fs.fsyncSync(jfd);
+    } finally {
+      fs.closeSync(jfd);
+    }
+    fsyncDir(path.dirname(this.journalPath));
+  }
+
+  /** Replay a complete leftover journal into the file, or discard an incomplete one. */
+  private recover(): JournalRecovery {
+    let data: Buffer;
+    try {
+      data = fs.readFileSync(this.journalPath);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'none';
+      throw new FileStoreError(this.journalPath, `cannot read journal ${this.journalPath} of ${this.path}: ${describe(e)}`);
+    }
+    const entries = parseJournal(data, this.size);
+    if (entries === null) {
+      fs.unlinkSync(this.journalPath);
+      fsyncDir(path.dirname(this.journalPath));
+      return 'discarded';
+    }
+    for (const { page, bytes } of entries) {
+      const start = page * PAGE_SIZE;
+      writeFully(this.fd, bytes.subarray(0, Math.min(PAGE_SIZE, this.size - start)), start);
+    }
+    fs.fsyncSync(this.fd);
+    fs.unlinkSync(this.journalPath);
+    fsyncDir(path.dirname(this.journalPath));
+    return 'replayed';
+  }
+
+  /** Flush dirty pages, close the file and return the arena pages. Idempotent. */
+  override close(): void {
+    if (this.closed) return;
+    this.flush();
+    fs.closeSync(this.fd);
+    this.fd = -1;
+    super.close();
+  }
+}
+
+function writeFully(fd: number, data: Uint8Array, position: number): void {
+  let done = 0;
+  while (done < data.length) done += fs.writeSync(fd, data, done, data.length - done, position + done);
+}
+
+/** Entries of a complete, intact journal for a store of `size` bytes, or null. Exported for tests. */
+export function parseJournal(data: Uint8Array, size: number): { page: number; bytes: Uint8Array }[] | null {
+  if (data.length < HEADER_BYTES + TRAILER_BYTES) return null;
+  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  if (Buffer.from(data.subarray(0, 8)).toString('latin1') !== MAGIC_HEAD) return null;
+  if (dv.getUint32(8, true) !== PAGE_SIZE) return null;
+  const count = dv.getUint32(12, true);
+  const jsize = dv.getUint32(16, true) + dv.getUint32(20, true) * 2 ** 32;
+  if (jsize !== size) return null;
+  if (data.length !== HEADER_BYTES + count * ENTRY_BYTES + TRAILER_BYTES) return null;
+  const t = HEADER_BYTES + count * ENTRY_BYTES;
+  if (Buffer.from(data.subarray(t + 8, t + 16)).toString('latin1') !== MAGIC_TAIL) return null;
+  if (dv.getUint32(t + 4, true) !== count) return null;
+  if (dv.getUint32(t, true) !== crc32(data.subarray(0, t))) return null;
+  const out: { page: number; bytes: Uint8Array }[] = [];
+  for (let k = 0; k < count; k++) {
+    const e = HEADER_BYTES + k * ENTRY_BYTES;
+    const page = dv.getUint32(e, true) + dv.getUint32(e + 4, true) * 2 ** 32;
+    if (page * PAGE_SIZE >= size) return null;
+    out.push({ page, bytes: data.subarray(e + 8, e + 8 + PAGE_SIZE) });
+  }
+  return out;
+}

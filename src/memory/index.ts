@@ -1,0 +1,9 @@
+// Public surface of the memory layer (arena, stores, region tree, flat map, address space).
+export * from './arena.js';
+export * from './store.js';
+export * from './file-store.js';
+export * from './fault.js';
+export * from './flat-map.js';
+export * from './region-tree.js';
+export * from './slow-path-counters.js';
+export { AddressSpace, MAX_PHYS_ADDRESS, PageFlag, type PageInfo, type AddressSpaceOptions } from './address-space.js';
