@@ -287,6 +287,19 @@ export class FileBackedStore extends BackingStore {
     return 'replayed';
   }
 
+  /**
+   * Close without writing back: unflushed changes are lost and the file keeps its last flushed
+   * contents (a leftover journal from an interrupted flush is handled at the next open).
+   */
+  closeDiscardingDirty(): void {
+    if (this.closed) return;
+    this.dirtyList = [];
+    this.dirtyBits.fill(0);
+    fs.closeSync(this.fd);
+    this.fd = -1;
+    super.close();
+  }
+
   /** Flush dirty pages, close the file and return the arena pages. Idempotent. */
   override close(): void {
     if (this.closed) return;
