@@ -1,0 +1,74 @@
+// The plain-data description of the RISC-V board that firmware tables are generated from (the
+// flattened device tree now, ACPI later). Owns the shape only: no behaviour, no objects from the
+// layers above (src/machine fills it in from the machine it built). Addresses and sizes are byte
+// Numbers (exact below 2^53).
+
+export interface AddressRange {
+  base: number;
+  size: number;
+}
+
+export interface HartDescription {
+  hartId: number;
+  /** The riscv,isa string, e.g. "rv64imac_zicsr_zifencei_zicntr". */
+  isa: string;
+  /** riscv,isa-base, e.g. "rv64i". */
+  isaBase: string;
+  /** riscv,isa-extensions, e.g. ["i", "m", "a", "c", "zicsr", "zifencei", "zicntr"]. */
+  isaExtensions: string[];
+  /** mmu-type, e.g. "riscv,sv39". */
+  mmuType: string;
+}
+
+export interface UartDescription extends AddressRange {
+  /** PLIC source number. */
+  irq: number;
+  clockFrequency: number;
+}
+
+export interface PlicDescription extends AddressRange {
+  /** riscv,ndev: the number of usable sources (1..ndev). */
+  ndev: number;
+}
+
+export interface PcieDescription {
+  /** ECAM window (pci-host-ecam-generic reg). */
+  ecam: AddressRange;
+  busFirst: number;
+  busLast: number;
+  /** 32-bit non-prefetchable MMIO window for BARs, identity mapped (PCI address = CPU address). */
+  mmio: AddressRange;
+  /** PLIC source of INTA on slot 0; INTx are swizzled over 4 sources from here (QEMU virt: 32). */
+  intxIrqBase?: number;
+}
+
+export interface CxlWindowDescription extends AddressRange {
+  /** Window name (CFMW index or user name), for humans reading the tree. */
+  name: string;
+  interleaveWays: number;
+  interleaveGranularity: number;
+  /** Host bridge UIDs the window interleaves across, in target-list order. */
+  targets: number[];
+  /** Restrictions as CEDT names it: "volatile", "persistent", "type3", "type2", "fixed". */
+  restrictions: string[];
+}
+
+export interface BoardDescription {
+  model: string;
+  compatible: string[];
+  /** System RAM ranges (each becomes a /memory@... node). */
+  memory: AddressRange[];
+  harts: HartDescription[];
+  timebaseFrequency: number;
+  uart: UartDescription;
+  clint: AddressRange;
+  plic: PlicDescription;
+  finisher: AddressRange;
+  pcie?: PcieDescription;
+  cxlWindows: CxlWindowDescription[];
+  chosen: {
+    bootargs?: string;
+    /** Guest physical address of the ACPI RSDP; 0 until cxlemu generates ACPI tables. */
+    acpiRsdp: number;
+  };
+}
