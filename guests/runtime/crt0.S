@@ -20,6 +20,13 @@ _start:
   csrw  sscratch, t0
   la    t0, rt_mtrap_entry
   csrw  mtvec, t0
+  /* PMP entry 0: NAPOT over the whole address space, RWX, so S and U may run (QEMU enforces
+   * PMP: with no entry, S/U accesses fail). Programs that test PMP reprogram it. */
+  li    t0, -1
+  srli  t0, t0, 10
+  csrw  pmpaddr0, t0
+  li    t0, 0x1f
+  csrw  pmpcfg0, t0
   la    t0, __bss_start
   la    t1, __bss_end
 1:
