@@ -9,6 +9,7 @@
 // mtimecmp reads 0 after reset and MTIP stays low until the guest first writes it (QEMU does the
 // same: it evaluates the timer only on mtimecmp writes).
 
+import type { MmioOps } from '../memory/index.js';
 import { NO_IRQ, type IrqLine } from './irq.js';
 
 export const CLINT_SIZE = 0x10000;
@@ -37,7 +38,7 @@ export interface ClintOptions {
   onTimerChange?: () => void;
 }
 
-export class Clint {
+export class Clint implements MmioOps {
   readonly valid = { min: 4, max: 8 } as const;
   readonly impl = { min: 4, max: 4 } as const;
 

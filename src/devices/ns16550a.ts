@@ -9,6 +9,7 @@
 // timeout (CTI) counts as expired as soon as data sits below the trigger level (QEMU uses a timer
 // of 4 character times; expiring at once keeps runs deterministic).
 
+import type { MmioOps } from '../memory/index.js';
 import { NO_IRQ, type IrqLine } from './irq.js';
 
 export const NS16550A_SIZE = 0x100;
@@ -76,7 +77,7 @@ export interface Ns16550aOptions {
   irq?: IrqLine;
 }
 
-export class Ns16550a {
+export class Ns16550a implements MmioOps {
   /** MmioOps: the bus may use 1..8 byte accesses; registers are bytes (QEMU serial_mm). */
   readonly valid = { min: 1, max: 8, unaligned: true } as const;
   readonly impl = { min: 1, max: 1 } as const;

@@ -8,6 +8,7 @@
 // service and, if the line is still high, makes it pending again (the spec's gateway re-forward).
 // Source 0 does not exist: its priority, pending and enable bits read 0.
 
+import type { MmioOps } from '../memory/index.js';
 import { NO_IRQ, type IrqLine } from './irq.js';
 
 export const PLIC_NUM_SOURCES = 96;
@@ -29,7 +30,7 @@ export interface PlicOptions {
   contextLines?: IrqLine[];
 }
 
-export class Plic {
+export class Plic implements MmioOps {
   readonly valid = { min: 4, max: 4 } as const;
   readonly impl = { min: 4, max: 4 } as const;
 

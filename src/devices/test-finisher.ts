@@ -6,6 +6,8 @@
 // reset path yet, so reset stops the run and counts as a pass (QEMU would reboot the guest).
 // Other values are ignored, as QEMU ignores them. Reads return 0.
 
+import type { MmioOps } from '../memory/index.js';
+
 export const FINISHER_SIZE = 0x1000;
 export const FINISHER_FAIL = 0x3333;
 export const FINISHER_PASS = 0x5555;
@@ -17,7 +19,7 @@ export interface FinisherOutcome {
   code: number;
 }
 
-export class TestFinisher {
+export class TestFinisher implements MmioOps {
   /** QEMU's sifive_test accepts 2- and 4-byte accesses; 8-byte stores split into two 4-byte ones. */
   readonly valid = { min: 2, max: 8 } as const;
   readonly impl = { min: 4, max: 4 } as const;
