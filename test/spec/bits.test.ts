@@ -7,6 +7,7 @@ import {
   lowestSetBit, parity, parityOfAnd, popcount32, testBit, withBit, xor53,
 } from '../../src/spec/index.js';
 import { Prng } from '../helpers/prng.js';
+import { cases } from '../helpers/scale.js';
 
 const big = (n: number): bigint => BigInt(n);
 function popBig(x: bigint): number {
@@ -26,7 +27,7 @@ test('halves: lo32/hi32/fromHalves at the edges', () => {
 
 test('random: every helper matches BigInt', () => {
   const rng = new Prng(0xb175);
-  for (let i = 0; i < 20000; i++) {
+  for (let i = 0; i < cases(20000); i++) {
     const n = rng.below(2 ** 53);
     const m = rng.below(2 ** 53);
     const ctx = `seed ${rng.seed} iter ${i} n ${n} m ${m}`;

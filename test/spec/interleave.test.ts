@@ -11,6 +11,7 @@ import {
   isThreeFamily,
 } from '../../src/spec/index.js';
 import { Prng } from '../helpers/prng.js';
+import { cases } from '../helpers/scale.js';
 import { refDpaOffset, refHpaOffset, refPosition } from './reference-bigint.js';
 
 test('eig table: G = 256 << eig for eig 0..6; 7+ invalid', () => {
@@ -140,7 +141,7 @@ test('property: round trips for every ways x granularity (seeded), offsets up to
   const rng = new Prng(0x5eed1);
   for (const w of VALID_WAYS) {
     for (const g of VALID_GRANULARITIES) {
-      for (let i = 0; i < 400; i++) {
+      for (let i = 0; i < cases(400); i++) {
         const off = randomOffset(rng);
         const pos = positionOf(off, w, g);
         const dpa = dpaOffsetOf(off, w, g);
@@ -179,7 +180,7 @@ test('property: a granule is contiguous on one device, consecutive granules rota
 
 test('second implementation (BigInt bit fields, divide-by-3 form) agrees on random offsets', () => {
   const rng = new Prng(0x5eed3);
-  for (let i = 0; i < 20000; i++) {
+  for (let i = 0; i < cases(20000); i++) {
     const w = rng.pick(VALID_WAYS);
     const g = rng.pick(VALID_GRANULARITIES);
     const off = randomOffset(rng);

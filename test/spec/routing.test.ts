@@ -9,6 +9,7 @@ import {
   peerDistance, positionOf, rootTargetIndexForPosition, routingWays, targetIndexOf,
 } from '../../src/spec/index.js';
 import { Prng } from '../helpers/prng.js';
+import { cases } from '../helpers/scale.js';
 
 test('targetIndexOf = floor(off/G) mod W, above 4 GiB too', () => {
   assert.equal(targetIndexOf(0x1234, 2, 256), 0);
@@ -81,7 +82,7 @@ test('SPEC-NOTES 1.6 (a): observed QEMU 7.2 + Linux 6.1 2-way placement under a 
 test('property: routing level by level gives Linux position floor(off/G) mod W_region (power-of-two trees)', () => {
   const rng = new Prng(0x0b6);
   const P2 = [1, 2, 4, 8];
-  for (let t = 0; t < 3000; t++) {
+  for (let t = 0; t < cases(3000); t++) {
     const depth = 1 + rng.below(3); // root + 1..3 levels below it
     const ways = [rng.pick(P2)];
     for (let i = 0; i < depth; i++) ways.push(rng.pick(P2));

@@ -9,6 +9,7 @@ import {
   xorDpaOffsetOf, xorHpaOf, xorMapsForHbiw, xorPositionOf, xorTransform,
 } from '../../src/spec/index.js';
 import { Prng } from '../helpers/prng.js';
+import { cases } from '../helpers/scale.js';
 import { refXor } from './reference-bigint.js';
 
 const LINUX_MAPS = [0x2020900, 0x4041200, 0x1010400, 0x800];
@@ -60,7 +61,7 @@ test('SPEC-NOTES 1.7 seed set (XOR columns)', () => {
 
 test('T is an involution with the Linux maps (1..4 maps) on random absolute HPAs', () => {
   const rng = new Prng(0x0a0a1);
-  for (let i = 0; i < 20000; i++) {
+  for (let i = 0; i < cases(20000); i++) {
     const a = rng.below(2 ** 52);
     const n = 1 + rng.below(4);
     assert.equal(xorTransform(xorTransform(a, LINUX_MAPS, n), LINUX_MAPS, n), a, `seed ${rng.seed} a ${a} n ${n}`);
@@ -84,7 +85,7 @@ function randomMaps(rng: Prng, gran: number, count: number): number[] {
 
 test('T agrees with a BigInt implementation on random HPAs and random maps (parity above 2^32)', () => {
   const rng = new Prng(0x0a0a2);
-  for (let i = 0; i < 20000; i++) {
+  for (let i = 0; i < cases(20000); i++) {
     const g = rng.pick(VALID_GRANULARITIES);
     const n = 1 + rng.below(4);
     const maps = randomMaps(rng, g, n);
@@ -106,7 +107,7 @@ test('property: XOR round trips for every HBIW x region ways x granularity, base
         const size = 256 * 2 ** 20 * w * 4;
         const bases = [0, 4 * GiB + 3 * 256 * 2 ** 20, Math.floor((2 ** 52 - size) / GiB) * GiB - 768 * 2 ** 20];
         for (const base of bases) {
-          for (let i = 0; i < 40; i++) {
+          for (let i = 0; i < cases(40); i++) {
             const dpa = rng.below(size / w);
             const pos = rng.below(w);
             const spa = xorHpaOf(dpa, pos, base, w, g, maps, n);
