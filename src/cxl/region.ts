@@ -1,0 +1,377 @@
+// Regions: the equivalent of `cxl create-region` / `cxl destroy-region`. Owns the region records
+// and the choice of decoders, target lists and DPA; programs every decoder on each path through its
+// register image (endpoint -> switch -> host bridge) and commits in order. Refuses invalid requests
+// naming the broken rule (src/spec/decoder-rules.ts); never decodes HPAs itself.
+
+import {
+  checkDecoderRangeOrder, checkGranularity, checkGranularityChain, checkRangeAlignment, checkRegionGranularity,
+  checkRegionSize, checkRegionWays, checkSwitchDecoderWays, checkWays, type RuleIssue,
+} from '../spec/decoder-rules.js';
+import { granularityToEig, isThreeFamily, waysToEiw } from '../spec/interleave.js';
+import { calcInterleavePosition, granularityChain, type PositionHop } from '../spec/routing.js';
+import { CAP } from './hdm-decoder.js';
+import type { HdmDecoderBlock } from './hdm-decoder.js';
+import { RegionError } from './errors.js';
+import { referenceDecode } from './reference-decoder.js';
+import type { DecoderOwner, TopologyCore } from './topology.js';
+import type { Type3Device } from './type3.js';
+import type { CxlWindow } from './window.js';
+
+const SZ_256M = 2 ** 28;
+const hex = (n: number) => '0x' + n.toString(16);
+
+export type RegionMode = 'ram' | 'pmem';
+
+export interface CreateRegionOptions {
+  name?: string;
+  /** Window id. */
+  window: string;
+  ways: number;
+  granularity: number;
+  /** Memdev names (memN) or ids, in any order. */
+  memdevs: string[];
+  /** Bytes; a multiple of 256 MiB x ways. */
+  size: number;
+  /** HPA; default: the lowest free 256 MiB-aligned place in the window. */
+  base?: number;
+  /** Partition to map; default pmem when every memdev has persistent capacity and the window allows it, else ram. */
+  mode?: RegionMode;
+  /** Set Lock-on-Commit on every decoder (firmware-locked regions). */
+  lock?: boolean;
+}
+
+export interface RegionTarget {
+  /** Linux position (cxl_calc_interleave_pos). */
+  position: number;
+  /** The slot the compiled routing gives this device: floor((T(hpa) - base)/G) mod W. */
+  routedSlot: number;
+  memdev: Type3Device;
+  decoder: number;
+  dpaBase: number;
+  dpaSize: number;
+}
+
+export interface RegionDecoderRef {
+  owner: DecoderOwner;
+  index: number;
+}
+
+export interface Region {
+  name: string;
+  window: CxlWindow;
+  ways: number;
+  granularity: number;
+  base: number;
+  size: number;
+  mode: RegionMode;
+  locked: boolean;
+  /** In position order. */
+  targets: RegionTarget[];
+  /** Every decoder programmed, in commit order. */
+  decoders: RegionDecoderRef[];
+}
+
+/** Plain-JSON region record (snapshotState). */
+export interface RegionRecord {
+  name: string;
+  window: string;
+  ways: number;
+  granularity: number;
+  base: number;
+  size: number;
+  mode: RegionMode;
+  locked: boolean;
+  targets: { position: number; routedSlot: number; memdev: string; decoder: number; dpaBase: number; dpaSize: number }[];
+  decoders: { component: string; index: number }[];
+}
+
+function fail(issues: RuleIssue[]): void {
+  if (issues.length) throw new RegionError(issues[0]!.code, issues[0]!.message);
+}
+
+export class RegionManager {
+  readonly topo: TopologyCore;
+  readonly regions = new Map<string, Region>();
+
+  constructor(topo: TopologyCore) {
+    this.topo = topo;
+  }
+
+  createRegion(o: CreateRegionOptions): Region {
+    const t = this.topo;
+    const name = o.name ?? this.nextName();
+    const who = `region ${name}`;
+    if (this.regions.has(name)) throw new RegionError('name-taken', `${who}: a region with this name exists`);
+    const w = t.window(o.window);
+    if (!w) throw new RegionError('window', `${who}: window "${o.window}" does not exist (windows: ${t.windows.map((x) => x.id).join(', ')})`);
+    fail(checkWays(o.ways, 'region ways'));
+    fail(checkGranularity(o.granularity, 'region granularity'));
+    fail(checkRegionWays(o.ways, w.ways));
+    fail(checkRegionGranularity(o.granularity, w.granularity, w.ways));
+    if (o.memdevs.length !== o.ways) {
+      throw new RegionError('memdev-count', `${who}: ${o.ways}-way region needs ${o.ways} memdevs, got ${o.memdevs.length}`);
+    }
+    const devs: Type3Device[] = [];
+    for (const m of o.memdevs) {
+      const d = t.memdev(m);
+      if (!d) throw new RegionError('memdev', `${who}: memdev "${m}" does not exist`);
+      if (devs.includes(d)) throw new RegionError('memdev-duplicate', `${who}: memdev ${d.name} is listed twice`);
+      devs.push(d);
+    }
+    fail(checkRegionSize(o.size, o.ways));
+    // Partition.
+    const pmemOk = w.persistent && devs.every((d) => d.persistentBytes > 0);
+    const mode: RegionMode = o.mode ?? (pmemOk ? 'pmem' : 'ram');
+    if (mode === 'pmem' && !w.persistent) throw new RegionError('window-type', `${who}: window ${w.id} does not allow persistent memory (CFMWS restrictions)`);
+    if (mode === 'ram' && !w.volatile) throw new RegionError('window-type', `${who}: window ${w.id} does not allow volatile memory (CFMWS restrictions)`);
+
+    // Paths, per-component target lists (used dports in port order) and ways.
+    const paths = new Map<Type3Device, DecoderOwner[]>();
+    const used = new Map<DecoderOwner, Set<number>>();
+    for (const d of devs) {
+      const p = t.pathOf(d);
+      const hb = p[0]!;
+      if (hb.kind !== 'hostBridge' || !w.targets.includes(hb)) {
+        throw new RegionError('memdev-not-in-window', `${who}: memdev ${d.name} sits below host bridge ${hb.id}, which is not a target of window ${w.id} (targets: ${w.targets.map((x) => x.id).join(', ')})`);
+      }
+      paths.set(d, p);
+      for (let i = 0; i + 1 < p.length; i++) {
+        const child = p[i + 1] as Type3Device | DecoderOwner;
+        const port = (child as { parentPort: { port: number } }).parentPort.port;
+        let s = used.get(p[i]!);
+        if (!s) used.set(p[i]!, (s = new Set()));
+        s.add(port);
+      }
+    }
+    // Rule 7: each root target carries W / W_root endpoints.
+    const perHb = o.ways / w.ways;
+    for (const hb of w.targets) {
+      const n = devs.filter((d) => paths.get(d)![0] === hb).length;
+      if (n !== perHb) {
+        throw new RegionError('root-position', `root position rule: ${who} interleaves ${o.ways} ways over window ${w.id}'s ${w.ways} host bridge(s), so each host bridge needs ${perHb} memdev(s) below it; host bridge ${hb.id} has ${n}`);
+      }
+    }
+    const targetList = new Map<DecoderOwner, number[]>();
+    for (const [c, s] of used) targetList.set(c, [...s].sort((a, b) => a - b));
+    // Per component ways validity (rule 4) and passthrough bridges.
+    for (const [c, tl] of targetList) {
+      const cname = `${c.kind === 'hostBridge' ? 'host bridge' : 'switch'} ${c.id}`;
+      if (c.hdm === null) {
+        if (tl.length !== 1) throw new RegionError('passthrough', `${who}: passthrough host bridge ${c.id} has no HDM decoder and cannot interleave ${tl.length} ways`);
+        continue;
+      }
+      const caps = { ways3_6_12: (c.hdm.capability & CAP.WAYS_3_6_12) !== 0, ways16: (c.hdm.capability & CAP.WAYS_16) !== 0 };
+      fail(checkSwitchDecoderWays(tl.length, c.hdm.targetCount, caps, `${cname} decoder`));
+    }
+    const epCaps = (d: Type3Device) => d.hdm.capability;
+    for (const d of devs) {
+      if (isThreeFamily(o.ways) && !(epCaps(d) & CAP.WAYS_3_6_12)) throw new RegionError('ways-not-advertised', `advertised ways rule: endpoint ${d.name} does not advertise 3, 6, 12 way interleave`);
+      if (o.ways === 16 && !(epCaps(d) & CAP.WAYS_16)) throw new RegionError('ways-not-advertised', `advertised ways rule: endpoint ${d.name} does not advertise 16 way interleave`);
+    }
+    // Positions (Linux cxl_calc_interleave_pos) and the balance / distance rule (6).
+    const pos = new Map<Type3Device, number>();
+    const taken = new Map<number, Type3Device>();
+    for (const d of devs) {
+      const p = paths.get(d)!;
+      const hops: PositionHop[] = [];
+      let product = w.ways;
+      for (let i = p.length - 2; i >= 0; i--) {
+        const tl = targetList.get(p[i]!)!;
+        const port = (p[i + 1] as { parentPort: { port: number } }).parentPort.port;
+        hops.push({ index: tl.indexOf(port), ways: tl.length });
+        product *= tl.length;
+      }
+      hops.push({ index: w.targets.indexOf(p[0] as never), ways: w.ways });
+      if (product !== o.ways) {
+        throw new RegionError('distance', `distance rule: memdev ${d.name}'s path (${p.slice(0, -1).map((c) => c.id).join(' -> ')}) interleaves ${product} ways in total, but the region has ${o.ways}; every endpoint's path must multiply to the region ways`);
+      }
+      const ps = calcInterleavePosition(hops);
+      const other = taken.get(ps);
+      if (other) throw new RegionError('distance', `distance rule: memdevs ${other.name} and ${d.name} both get position ${ps}`);
+      taken.set(ps, d);
+      pos.set(d, ps);
+    }
+    // Granularity chain (rule 5): G per component level.
+    const gOf = new Map<DecoderOwner, number>();
+    for (const d of devs) {
+      const p = paths.get(d)!;
+      const levelWays = p.slice(0, -1).map((c) => targetList.get(c)!.length);
+      fail(checkGranularityChain(o.granularity, w.ways, levelWays));
+      const chain = granularityChain(o.granularity, w.ways, levelWays);
+      p.slice(0, -1).forEach((c, i) => gOf.set(c, chain[i]!));
+    }
+    // HPA range.
+    const base = o.base ?? this.allocBase(w, o.size, who);
+    fail(checkRangeAlignment(base, o.size, `${who}`));
+    if (base < w.base || base + o.size > w.end) {
+      throw new RegionError('region-outside-window', `${who}: range ${hex(base)}-${hex(base + o.size - 1)} is not inside window ${w.id} ${hex(w.base)}-${hex(w.end - 1)}`);
+    }
+    for (const r of this.regions.values()) {
+      if (r.window === w && base < r.base + r.size && r.base < base + o.size) {
+        throw new RegionError('region-overlap', `${who}: range ${hex(base)}-${hex(base + o.size - 1)} overlaps region ${r.name} ${hex(r.base)}-${hex(r.base + r.size - 1)}`);
+      }
+    }
+    // Decoder availability and order at every component (before touching any register).
+    const comps: DecoderOwner[] = [...devs, ...[...targetList.keys()].filter((c) => c.hdm !== null)];
+    const index = new Map<DecoderOwner, number>();
+    for (const c of comps) {
+      const hdm = c.hdm!;
+      const n = hdm.committedCount();
+      const cname = c.kind === 'type3' ? `endpoint ${c.name}` : `${c.kind === 'hostBridge' ? 'host bridge' : 'switch'} ${c.id}`;
+      if (n >= hdm.count) throw new RegionError('no-free-decoder', `${who}: ${cname} has no free decoder (all ${hdm.count} committed)`);
+      if (n > 0) {
+        const prev = hdm.view(n - 1);
+        const issues = checkDecoderRangeOrder([{ base: prev.base, size: prev.size }, { base, size: o.size }]);
+        if (issues.length) {
+          throw new RegionError('decoder-order-overlap', `${who}: ${cname} ${t.decoderName(c, n)}: ${issues[0]!.message.replace('decoder 1', `decoder ${n}`).replace('decoder 0', `decoder ${n - 1}`)}`);
+        }
+      }
+      index.set(c, n);
+    }
+    // DPA per endpoint.
+    const dpaSize = o.size / o.ways;
+    const dpaPlan = new Map<Type3Device, { skip: number; dpaBase: number }>();
+    for (const d of devs) {
+      const n = index.get(d)!;
+      const last = n === 0 ? 0 : d.hdm.dpaBase(n - 1) + d.hdm.view(n - 1).size / d.hdm.view(n - 1).ways!;
+      const [pStart, pEnd] = mode === 'ram' ? [0, d.volatileBytes] : [d.volatileBytes, d.capacity];
+      const start = Math.max(last, pStart);
+      const free = Math.max(0, pEnd - start);
+      if (dpaSize > free) {
+        throw new RegionError('dpa-capacity', `${who}: memdev ${d.name} has ${hex(free)} bytes free in its ${mode === 'ram' ? 'volatile' : 'persistent'} partition, the region needs ${hex(dpaSize)} per device (size / ways)`);
+      }
+      dpaPlan.set(d, { skip: start - last, dpaBase: start });
+    }
+
+    // Program and commit: for each endpoint in position order, endpoint -> switches -> host bridge.
+    const ordered = [...devs].sort((a, b) => pos.get(a)! - pos.get(b)!);
+    const committed: RegionDecoderRef[] = [];
+    const eig = granularityToEig(o.granularity)!;
+    const eiw = waysToEiw(o.ways)!;
+    t.batch(() => {
+      const commitOne = (c: DecoderOwner, hdm: HdmDecoderBlock, i: number): void => {
+        const r = hdm.commit(i);
+        if (r.kind === 'error') {
+          const msg = `${who}: ${t.decoderName(c, i)} (${c.id}) reported Error-Not-Committed: ${r.reason}`;
+          hdm.uncommit(i);
+          this.rollback(committed);
+          throw new RegionError('commit-failed', msg);
+        }
+        committed.push({ owner: c, index: i });
+      };
+      for (const d of ordered) {
+        const plan = dpaPlan.get(d)!;
+        const i = index.get(d)!;
+        d.hdm.enable();
+        d.hdm.program(i, { base, size: o.size, eiw, eig, skip: plan.skip, lock: o.lock ?? false, hostOnly: true });
+        commitOne(d, d.hdm, i);
+        const p = paths.get(d)!;
+        for (let k = p.length - 2; k >= 0; k--) {
+          const c = p[k]!;
+          if (!c.hdm || committed.some((x) => x.owner === c)) continue;
+          const tl = targetList.get(c)!;
+          c.hdm.enable();
+          c.hdm.program(index.get(c)!, { base, size: o.size, eiw: waysToEiw(tl.length)!, eig: granularityToEig(gOf.get(c)!)!, targets: tl, lock: o.lock ?? false });
+          commitOne(c, c.hdm, index.get(c)!);
+        }
+      }
+    });
+    // Routed slots (where compiled routing sends chunk k of the region), from the reference decoder.
+    const slot = new Map<Type3Device, number>();
+    for (let k = 0; k < o.ways; k++) {
+      const h = w.xorTransform(base + k * o.granularity);
+      const r = referenceDecode(t.windows, h);
+      if (r.ok) slot.set(r.memdev, k);
+    }
+    const region: Region = {
+      name, window: w, ways: o.ways, granularity: o.granularity, base, size: o.size, mode, locked: o.lock ?? false,
+      targets: ordered.map((d) => ({ position: pos.get(d)!, routedSlot: slot.get(d) ?? -1, memdev: d, decoder: index.get(d)!, dpaBase: dpaPlan.get(d)!.dpaBase, dpaSize })),
+      decoders: committed,
+    };
+    this.regions.set(name, region);
+    return region;
+  }
+
+  private rollback(committed: RegionDecoderRef[]): void {
+    for (let k = committed.length - 1; k >= 0; k--) {
+      const { owner, index } = committed[k]!;
+      owner.hdm!.uncommit(index);
+    }
+    committed.length = 0;
+  }
+
+  destroyRegion(name: string): void {
+    const r = this.regions.get(name);
+    if (!r) throw new RegionError('region', `region ${name} does not exist (regions: ${[...this.regions.keys()].join(', ') || 'none'})`);
+    for (const d of r.decoders) {
+      if (d.owner.hdm!.isLocked(d.index)) {
+        throw new RegionError('locked', `region ${name} is locked: ${this.topo.decoderName(d.owner, d.index)} (${d.owner.id}) has Lock-on-Commit set, so its decoders stay committed until reset`);
+      }
+      const highest = d.owner.hdm!.committedCount() - 1;
+      if (highest !== d.index) {
+        const other = [...this.regions.values()].find((x) => x.decoders.some((y) => y.owner === d.owner && y.index === highest));
+        throw new RegionError('destroy-order', `region ${name} cannot be destroyed before ${other ? `region ${other.name}` : `decoder ${highest}`}: ${this.topo.decoderName(d.owner, d.index)} (${d.owner.id}) is not the highest committed decoder (decoders are reset from the highest committed one)`);
+      }
+    }
+    this.topo.batch(() => {
+      for (let k = r.decoders.length - 1; k >= 0; k--) {
+        const d = r.decoders[k]!;
+        const res = d.owner.hdm!.uncommit(d.index);
+        if (!res.ok) throw new RegionError('uncommit-failed', `region ${name}: ${res.reason}`);
+      }
+    });
+    this.regions.delete(name);
+  }
+
+  /** Lowest free 256 MiB-aligned base in `w` for `size` bytes. */
+  private allocBase(w: CxlWindow, size: number, who: string): number {
+    const taken = [...this.regions.values()].filter((r) => r.window === w).map((r) => [r.base, r.base + r.size] as const).sort((a, b) => a[0] - b[0]);
+    let at = w.base;
+    for (const [lo, hi] of taken) {
+      if (at + size <= lo) break;
+      if (hi > at) at = Math.ceil(hi / SZ_256M) * SZ_256M;
+    }
+    if (at + size > w.end) throw new RegionError('window-full', `${who}: window ${w.id} has no free ${hex(size)}-byte range`);
+    return at;
+  }
+
+  private nextName(): string {
+    for (let i = 0; ; i++) if (!this.regions.has(`region${i}`)) return `region${i}`;
+  }
+
+  /** Region containing `hpa`. */
+  regionAt(hpa: number): Region | undefined {
+    for (const r of this.regions.values()) if (hpa >= r.base && hpa < r.base + r.size) return r;
+    return undefined;
+  }
+
+  toRecord(r: Region): RegionRecord {
+    return {
+      name: r.name, window: r.window.id, ways: r.ways, granularity: r.granularity, base: r.base, size: r.size, mode: r.mode, locked: r.locked,
+      targets: r.targets.map((x) => ({ position: x.position, routedSlot: x.routedSlot, memdev: x.memdev.name, decoder: x.decoder, dpaBase: x.dpaBase, dpaSize: x.dpaSize })),
+      decoders: r.decoders.map((d) => ({ component: d.owner.id, index: d.index })),
+    };
+  }
+
+  fromRecord(rec: RegionRecord): Region {
+    const t = this.topo;
+    const w = t.window(rec.window);
+    if (!w) throw new RegionError('window', `saved region ${rec.name}: window "${rec.window}" does not exist`);
+    const owners = t.decoderOwners();
+    const region: Region = {
+      name: rec.name, window: w, ways: rec.ways, granularity: rec.granularity, base: rec.base, size: rec.size, mode: rec.mode, locked: rec.locked,
+      targets: rec.targets.map((x) => {
+        const m = t.memdev(x.memdev);
+        if (!m) throw new RegionError('memdev', `saved region ${rec.name}: memdev "${x.memdev}" does not exist`);
+        return { position: x.position, routedSlot: x.routedSlot, memdev: m, decoder: x.decoder, dpaBase: x.dpaBase, dpaSize: x.dpaSize };
+      }),
+      decoders: rec.decoders.map((d) => {
+        const owner = owners.find((c) => c.id === d.component);
+        if (!owner || !owner.hdm) throw new RegionError('component', `saved region ${rec.name}: component "${d.component}" has no decoders`);
+        return { owner, index: d.index };
+      }),
+    };
+    this.regions.set(region.name, region);
+    return region;
+  }
+}

@@ -1,0 +1,233 @@
+// The router of one fixed memory window: compiles the committed decoder state below the window
+// into closed-form routes and resolves HPAs with them. Compiles only when told that a decoder
+// committed or un-committed (lazily, on the next resolve); never touches backing bytes.
+//
+// A compiled route splits the window at every committed decoder boundary into intervals. In an
+// interval each component uses one decoder, so the choice of endpoint below each host bridge is
+// periodic in the HPA with period P = lcm(G*W) of the interleaving decoders: one small table per
+// root slot (at most 3 * 2^18 / 256 = 3072 entries). Resolve is then: root slot (XOR parity, one
+// modulo on the window offset, a divide by 3 for 3/6/12), a table entry, and the endpoint's DPA
+// (shift/mask, or one divide for 3-family endpoints).
+
+import type { BackingStore } from '../memory/store.js';
+import type { DecoderView } from './hdm-decoder.js';
+import type { HostBridge } from './host-bridge.js';
+import type { PortChild } from './root-port.js';
+import type { Type3Device, Partition } from './type3.js';
+import type { CxlWindow } from './window.js';
+
+/** Same shape as src/memory's RouteResult (store, offset inside it, contiguous bytes). */
+export interface RouteOut {
+  store: BackingStore | null;
+  offset: number;
+  run: number;
+}
+
+/** One endpoint decoder as the router uses it. */
+export interface EndpointRoute {
+  device: Type3Device;
+  decoder: number;
+  base: number;
+  size: number;
+  ways: number;
+  granularity: number;
+  dpaBase: number;
+  partition: Partition;
+  store: BackingStore;
+  /** Store offset of dpaBase. */
+  storeBase: number;
+}
+
+interface Interval {
+  lo: number;
+  hi: number;
+  /** Table period in bytes and entry granularity (run limit); gran = hi - lo when nothing interleaves. */
+  period: number;
+  gran: number;
+  /** Per root slot: endpoint index per entry (-1 = no decode), or null when nothing routes. */
+  tables: (Int16Array | null)[];
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/** Which decoder of a component covers `hpa` (committed, in range), by parsed views. */
+function covering(views: readonly DecoderView[], hpa: number): DecoderView | undefined {
+  for (const d of views) if (d.committed && hpa >= d.base && hpa < d.base + d.size) return d;
+  return undefined;
+}
+
+export class WindowRoute {
+  readonly window: CxlWindow;
+  /** Compiled endpoints (indexed by table entries). */
+  endpoints: EndpointRoute[] = [];
+  private intervals: Interval[] = [];
+  private dirty = true;
+  /** Number of compiles so far (tests and bench). */
+  compiles = 0;
+
+  constructor(window: CxlWindow) {
+    this.window = window;
+  }
+
+  /** Mark the route stale; the next resolve recompiles. */
+  invalidate(): void {
+    this.dirty = true;
+  }
+
+  /** WindowRouter: resolve absolute `hpa` into (store, offset, run). False = no committed decode. */
+  resolve(hpa: number, out: RouteOut): boolean {
+    if (this.dirty) this.compile();
+    const w = this.window;
+    if (hpa < w.base || hpa >= w.base + w.size) return false;
+    const ivs = this.intervals;
+    let iv: Interval | undefined;
+    for (let i = 0; i < ivs.length; i++) {
+      const x = ivs[i]!;
+      if (hpa < x.hi) {
+        if (hpa >= x.lo) iv = x;
+        break;
+      }
+    }
+    if (iv === undefined) return false;
+    const table = iv.tables[w.ways === 1 ? 0 : w.rootSlot(hpa)];
+    if (!table) return false;
+    const t = (hpa - iv.lo) % iv.period;
+    const e = table[Math.floor(t / iv.gran)]!;
+    if (e < 0) return false;
+    const ep = this.endpoints[e]!;
+    const off = hpa - ep.base;
+    let dpaOff: number;
+    if (ep.ways === 1) dpaOff = off;
+    else {
+      const g = ep.granularity;
+      dpaOff = Math.floor(off / (g * ep.ways)) * g + (off % g);
+    }
+    out.store = ep.store;
+    out.offset = ep.storeBase + dpaOff;
+    const run = iv.gran - (t % iv.gran);
+    const left = iv.hi - hpa;
+    out.run = run < left ? run : left;
+    return true;
+  }
+
+  /** Endpoint route + DPA for `hpa` (slow helper for translate/tests), or undefined. */
+  lookup(hpa: number): { endpoint: EndpointRoute; dpa: number } | undefined {
+    const out: RouteOut = { store: null, offset: 0, run: 0 };
+    if (!this.resolve(hpa, out)) return undefined;
+    const ep = this.endpoints.find((e) => e.store === out.store && out.offset >= e.storeBase && out.offset < e.storeBase + e.size / e.ways && hpa >= e.base && hpa < e.base + e.size)!;
+    return { endpoint: ep, dpa: ep.dpaBase + (out.offset - ep.storeBase) };
+  }
+
+  /** Compile the committed decoder state below this window. */
+  compile(): void {
+    this.dirty = false;
+    this.compiles++;
+    const w = this.window;
+    const endpoints: EndpointRoute[] = [];
+    const epIndex = new Map<string, number>();
+    // Parse every reachable component's decoders once.
+    const views = new Map<object, DecoderView[]>();
+    const bounds = new Set<number>([w.base, w.base + w.size]);
+    const visit = (c: HostBridge | PortChild): void => {
+      const hdm = c.hdm;
+      if (hdm) {
+        const vs: DecoderView[] = [];
+        const active = c.kind !== 'type3' || hdm.enabled;
+        for (let i = 0; i < hdm.count; i++) {
+          const v = hdm.view(i);
+          if (!v.committed || !active) continue;
+          vs.push(v);
+          for (const b of [v.base, v.base + v.size]) if (b > w.base && b < w.base + w.size) bounds.add(b);
+        }
+        views.set(c, vs);
+      }
+      if (c.kind === 'hostBridge') for (const p of c.rootPorts) { if (p.child) visit(p.child); }
+      else if (c.kind === 'switch') for (const p of c.downstreamPorts) { if (p.child) visit(p.child); }
+    };
+    for (const hb of new Set(w.targets)) visit(hb);
+    const cuts = [...bounds].sort((a, b) => a - b);
+
+    const endpointOf = (dev: Type3Device, d: DecoderView): number => {
+      const key = `${dev.name}/${d.index}`;
+      let i = epIndex.get(key);
+      if (i !== undefined) return i;
+      const dpaBase = dev.hdm.dpaBase(d.index);
+      const loc = dev.locate(dpaBase);
+      if (!loc) return -1;
+      i = endpoints.length;
+      endpoints.push({
+        device: dev, decoder: d.index, base: d.base, size: d.size, ways: d.ways!, granularity: d.granularity!,
+        dpaBase, partition: loc.partition, store: loc.store, storeBase: loc.offset,
+      });
+      epIndex.set(key, i);
+      return i;
+    };
+
+    // Walk below a host bridge at `hpa` with the parsed decoders: endpoint index or -1.
+    const walk = (c: HostBridge | PortChild, hpa: number): number => {
+      for (let depth = 0; depth < 64; depth++) {
+        if (c.kind === 'type3') {
+          const d = covering(views.get(c) ?? [], hpa);
+          return d ? endpointOf(c, d) : -1;
+        }
+        let port;
+        if (c.kind === 'hostBridge' && c.hdm === null) port = c.rootPorts[0];
+        else {
+          const d = covering(views.get(c) ?? [], hpa);
+          if (!d) return -1;
+          const way = Math.floor((hpa - d.base) / d.granularity!) % d.ways!;
+          port = c.portById(d.targets[way]!);
+        }
+        if (!port || !port.child) return -1;
+        c = port.child;
+      }
+      return -1;
+    };
+
+    const intervals: Interval[] = [];
+    for (let k = 0; k + 1 < cuts.length; k++) {
+      const lo = cuts[k]!;
+      const hi = cuts[k + 1]!;
+      // Period and granule of the decoders in effect in [lo, hi).
+      let period = 1;
+      let gran = Infinity;
+      if (w.ways > 1) gran = w.granularity;
+      for (const vs of views.values()) {
+        const d = covering(vs, lo);
+        if (!d || d.ways === 1) continue;
+        const p = d.granularity! * d.ways!;
+        period = (period / gcd(period, p)) * p;
+        if (d.granularity! < gran) gran = d.granularity!;
+      }
+      if (gran === Infinity) {
+        gran = hi - lo;
+        period = gran;
+      } else if (period < gran) period = gran;
+      const entries = period / gran;
+      const tables: (Int16Array | null)[] = [];
+      for (let s = 0; s < w.ways; s++) {
+        const hb = w.targets[s]!;
+        const t = new Int16Array(entries);
+        let any = false;
+        for (let e = 0; e < entries; e++) {
+          const v = walk(hb, lo + e * gran);
+          t[e] = v;
+          if (v >= 0) any = true;
+        }
+        tables.push(any ? t : null);
+      }
+      if (tables.some((t) => t !== null)) intervals.push({ lo, hi, period, gran, tables });
+    }
+    this.endpoints = endpoints;
+    this.intervals = intervals;
+  }
+
+  /** Compiled intervals (diagnostics): HPA ranges that route somewhere. */
+  routedRanges(): { lo: number; hi: number; granule: number }[] {
+    if (this.dirty) this.compile();
+    return this.intervals.map((i) => ({ lo: i.lo, hi: i.hi, granule: i.gran }));
+  }
+}

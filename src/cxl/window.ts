@@ -1,0 +1,132 @@
+// A CXL fixed memory window (CEDT CFMWS): an HPA range, its host-bridge targets in position order,
+// HBIG and modulo or XOR arithmetic. Owns the root-level selection (which host bridge serves an
+// HPA); XOR maps come from the platform list for its HBIG (one CXIMS per granularity).
+
+import { lowestSetBit, parityOfAnd } from '../spec/bits.js';
+import { isThreeFamily, isValidGranularity, isValidWays } from '../spec/interleave.js';
+import { xorMapsForHbiw } from '../spec/xor.js';
+import type { HostBridge } from './host-bridge.js';
+import type { WindowSpec, XorMapSpec } from './topology-spec.js';
+import { TopologyError } from './errors.js';
+
+const SZ_256M = 2 ** 28;
+
+export class CxlWindow {
+  readonly id: string;
+  readonly index: number;
+  readonly base: number;
+  readonly size: number;
+  readonly targets: HostBridge[];
+  /** HBIG in bytes. */
+  readonly granularity: number;
+  /** HBIW = number of targets. */
+  readonly ways: number;
+  readonly arithmetic: 'modulo' | 'xor';
+  /** The XOR maps this window uses (the first xorMapsForHbiw(HBIW) of its HBIG's list). */
+  readonly xorMaps: number[];
+  /** Address bit each map sets (ffs(map) - 1), same order as xorMaps. */
+  readonly xorBits: number[];
+  readonly volatile: boolean;
+  readonly persistent: boolean;
+  readonly qtgId: number;
+  readonly spec: WindowSpec;
+
+  constructor(spec: WindowSpec, index: number, targets: HostBridge[], xorLists: ReadonlyMap<number, number[]>) {
+    const path = `windows[${index}] (${spec.id})`;
+    this.spec = spec;
+    this.id = spec.id;
+    this.index = index;
+    this.base = spec.base;
+    this.size = spec.size;
+    this.targets = targets;
+    this.granularity = spec.granularity;
+    this.ways = targets.length;
+    this.arithmetic = spec.arithmetic;
+    this.volatile = spec.volatile;
+    this.persistent = spec.persistent;
+    this.qtgId = spec.qtgId;
+    if (!isValidWays(this.ways)) throw new TopologyError(`${path}.targets: ${this.ways} host bridges is not a valid interleave (1, 2, 3, 4, 6, 8, 12, 16)`);
+    if (!isValidGranularity(spec.granularity)) throw new TopologyError(`${path}.granularity: ${spec.granularity} is not a valid HBIG (256..16384, a power of two)`);
+    if (spec.base % SZ_256M !== 0 || spec.size % SZ_256M !== 0 || spec.size <= 0) {
+      throw new TopologyError(`${path}: base 0x${spec.base.toString(16)} and size 0x${spec.size.toString(16)} must be non-zero multiples of 256 MiB`);
+    }
+    if (spec.base + spec.size > 2 ** 52) throw new TopologyError(`${path}: ends above 2^52`);
+    if (new Set(targets).size !== targets.length) throw new TopologyError(`${path}.targets: a host bridge is listed twice`);
+    this.xorMaps = [];
+    this.xorBits = [];
+    if (spec.arithmetic === 'xor') {
+      const n = xorMapsForHbiw(this.ways)!;
+      const list = xorLists.get(spec.granularity) ?? [];
+      if (list.length < n) {
+        throw new TopologyError(`${path}: XOR arithmetic with ${this.ways} host bridges needs ${n} XOR maps for HBIG ${spec.granularity}, but the platform list (xorMaps, one CXIMS per HBIG) has ${list.length}`);
+      }
+      const firstBit = Math.log2(spec.granularity);
+      const want = new Set<number>();
+      for (let i = 0; i < n; i++) want.add(firstBit + i);
+      for (let i = 0; i < n; i++) {
+        const m = list[i]!;
+        const b = lowestSetBit(m);
+        if (!want.has(b)) {
+          throw new TopologyError(`${path}: XOR map ${i} (0x${m.toString(16)}) of the HBIG ${spec.granularity} list has lowest bit ${b}, but this window's position bits are ${[...want].join(', ')}: the window needs a conflicting map list`);
+        }
+        want.delete(b);
+        this.xorMaps.push(m);
+        this.xorBits.push(b);
+      }
+    }
+  }
+
+  get end(): number {
+    return this.base + this.size;
+  }
+
+  contains(hpa: number): boolean {
+    return hpa >= this.base && hpa < this.base + this.size;
+  }
+
+  /** T (SPEC-NOTES 1.4): A = hpa with each map's lowest bit set to parity(hpa & map). */
+  xorTransform(hpa: number): number {
+    let a = hpa;
+    const maps = this.xorMaps;
+    for (let i = 0; i < maps.length; i++) {
+      const bit = this.xorBits[i]!;
+      const want = parityOfAnd(a, maps[i]!);
+      const p = 2 ** bit;
+      const cur = Math.floor(a / p) % 2;
+      if (cur !== want) a += want ? p : -p;
+    }
+    return a;
+  }
+
+  /** Root position (index into targets) of `hpa`: modulo on the offset of T(hpa) from the base. */
+  rootSlot(hpa: number): number {
+    if (this.ways === 1) return 0;
+    const a = this.xorMaps.length ? this.xorTransform(hpa) : hpa;
+    return Math.floor((a - this.base) / this.granularity) % this.ways;
+  }
+
+  get threeFamily(): boolean {
+    return isThreeFamily(this.ways);
+  }
+}
+
+/** Platform XOR map lists by HBIG; refuses two different lists for one granularity. */
+export function xorListsOf(maps: readonly XorMapSpec[]): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  maps.forEach((m, i) => {
+    const prev = out.get(m.granularity);
+    if (prev && (prev.length !== m.maps.length || prev.some((v, j) => v !== m.maps[j]))) {
+      throw new TopologyError(`xorMaps[${i}]: a second, different XOR map list for HBIG ${m.granularity}; XOR maps are platform-level, one list per host-bridge granularity (CXIMS)`);
+    }
+    out.set(m.granularity, m.maps.slice());
+  });
+  return out;
+}
+
+/** Default CXIMS list for an HBIG when the platform gives none: 4 maps in cxl_test's pattern (bit b+i, b+i+6, b+i+14). */
+export function defaultXorMaps(granularity: number): number[] {
+  const b = Math.log2(granularity);
+  const out: number[] = [];
+  for (let i = 0; i < 4; i++) out.push(2 ** (b + i) + 2 ** (b + i + 6) + 2 ** (b + i + 14));
+  return out;
+}

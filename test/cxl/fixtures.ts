@@ -1,0 +1,53 @@
+// Topology fixtures for the cxl tests (plain TopologySpec builders). Not a test file.
+
+import { Arena } from '../../src/memory/arena.js';
+import { AddressSpace } from '../../src/memory/address-space.js';
+import { CxlTopology } from '../../src/cxl/index.js';
+import type {
+  DecoderCapsSpec, HostBridgeSpec, RootPortSpec, SwitchSpec, TopologySpec, Type3Spec, WindowSpec,
+} from '../../src/cxl/topology-spec.js';
+
+export const MiB = 2 ** 20;
+export const GiB = 2 ** 30;
+export const SZ_256M = 256 * MiB;
+
+const perf = { readLatencyNs: 150, writeLatencyNs: 150, readBandwidthMBs: 20000, writeBandwidthMBs: 20000 };
+export const caps = (count = 8, ways3_6_12 = true, ways16 = true): DecoderCapsSpec => ({ count, ways3_6_12, ways16 });
+
+let serial = 1;
+export function mem(name: string, opts: Partial<Type3Spec> = {}): Type3Spec {
+  return {
+    kind: 'type3', id: `dev-${name}`, name, serial: serial++, volatileBytes: 0, persistentBytes: SZ_256M, lsaBytes: 0,
+    sizedBy: `${name} size`, perf, decoders: caps(), ...opts,
+  };
+}
+
+export function sw(id: string, children: (Type3Spec | SwitchSpec)[], firstPort = 0): SwitchSpec {
+  return {
+    kind: 'switch', id, decoders: caps(), perf,
+    downstreamPorts: children.map((c, i) => ({ id: `${id}-dsp${i}`, port: firstPort + i, child: c })),
+  };
+}
+
+export function hb(id: string, uid: number, children: (Type3Spec | SwitchSpec | undefined)[], opts: Partial<HostBridgeSpec> = {}): HostBridgeSpec {
+  const rootPorts: RootPortSpec[] = children.map((c, i) => (c ? { id: `${id}-rp${i}`, port: i, child: c } : { id: `${id}-rp${i}`, port: i }));
+  return { id, uid, busNr: 0x10 * uid, rootPorts, decoders: caps(), hdmForPassthrough: false, ...opts };
+}
+
+export function win(id: string, base: number, size: number, targets: string[], granularity = 256, arithmetic: 'modulo' | 'xor' = 'modulo'): WindowSpec {
+  return { id, base, size, targets, granularity, arithmetic, volatile: true, persistent: true, qtgId: 0 };
+}
+
+/** Window bases: 3/6/12-way windows at multiples of 768 MiB (DESIGN "Board"). */
+export const WBASE = 0x1_0000_0000;
+
+export function build(spec: TopologySpec, arenaBytes = 512 * MiB, withAs = true): { topo: CxlTopology; arena: Arena; as: AddressSpace | null } {
+  const arena = new Arena({ bytes: arenaBytes });
+  const as = withAs ? new AddressSpace(arena) : null;
+  const topo = CxlTopology.build(spec, arena, as);
+  return { topo, arena, as };
+}
+
+export function names(prefix: string, n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+}
