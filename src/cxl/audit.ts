@@ -13,7 +13,7 @@ import { referenceDecode } from './reference-decoder.js';
 import type { Region, RegionManager } from './region.js';
 import type { RouteOut, WindowRoute } from './router.js';
 import type { TopologyCore } from './topology.js';
-import type { Type3Device } from './type3.js';
+import type { Type3Device } from './components.js';
 
 export interface AuditOptions {
   /** Region name; default every region. */

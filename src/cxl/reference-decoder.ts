@@ -5,9 +5,9 @@
 
 import { HDM, CTRL, GCTRL } from './hdm-decoder.js';
 import type { HdmDecoderBlock } from './hdm-decoder.js';
-import type { HostBridge } from './host-bridge.js';
-import type { Dport, PortChild } from './root-port.js';
-import type { Type3Device } from './type3.js';
+import type { HostBridge } from './components.js';
+import type { Dport, PortChild } from './components.js';
+import type { Type3Device } from './components.js';
 import type { CxlWindow } from './window.js';
 
 export interface ReferenceStep {

@@ -14,7 +14,7 @@ import type { HdmDecoderBlock } from './hdm-decoder.js';
 import { RegionError } from './errors.js';
 import { referenceDecode } from './reference-decoder.js';
 import type { DecoderOwner, TopologyCore } from './topology.js';
-import type { Type3Device } from './type3.js';
+import type { Type3Device } from './components.js';
 import type { CxlWindow } from './window.js';
 
 const SZ_256M = 2 ** 28;

@@ -11,9 +11,9 @@
 
 import type { BackingStore } from '../memory/store.js';
 import type { DecoderView } from './hdm-decoder.js';
-import type { HostBridge } from './host-bridge.js';
-import type { PortChild } from './root-port.js';
-import type { Type3Device, Partition } from './type3.js';
+import type { HostBridge } from './components.js';
+import type { PortChild } from './components.js';
+import type { Type3Device, Partition } from './components.js';
 import type { CxlWindow } from './window.js';
 
 /** Same shape as src/memory's RouteResult (store, offset inside it, contiguous bytes). */

@@ -8,12 +8,12 @@ import type { AddressSpace } from '../memory/address-space.js';
 import { BackingStore } from '../memory/store.js';
 import { FileBackedStore } from '../memory/file-store.js';
 import type { HdmDecoderBlock } from './hdm-decoder.js';
-import { HostBridge } from './host-bridge.js';
-import type { Dport, PortChild } from './root-port.js';
+import { HostBridge } from './components.js';
+import type { Dport, PortChild } from './components.js';
 import { WindowRoute } from './router.js';
-import { CxlSwitch } from './switch.js';
+import { CxlSwitch } from './components.js';
 import type { FileBackingSpec, SwitchSpec, TopologySpec, Type3Spec } from './topology-spec.js';
-import { Type3Device } from './type3.js';
+import { Type3Device } from './components.js';
 import { CxlWindow, defaultXorMaps, xorListsOf } from './window.js';
 import { TopologyError } from './errors.js';
 

@@ -5,7 +5,7 @@
 import { lowestSetBit, parityOfAnd } from '../spec/bits.js';
 import { isThreeFamily, isValidGranularity, isValidWays } from '../spec/interleave.js';
 import { xorMapsForHbiw } from '../spec/xor.js';
-import type { HostBridge } from './host-bridge.js';
+import type { HostBridge } from './components.js';
 import type { WindowSpec, XorMapSpec } from './topology-spec.js';
 import { TopologyError } from './errors.js';
 

@@ -1,0 +1,135 @@
+// The CXL components of a topology: root ports and switch downstream ports (Dport), host bridges,
+// switches (any depth) and type-3 memory devices. One file because ports, parents and children
+// point at each other (the layering test forbids import cycles, type-only ones included).
+// Components own their ports, stores and HDM decoder blocks; they never decode HPAs (router.ts and
+// reference-decoder.ts do, from the decoder state).
+
+import type { BackingStore } from '../memory/store.js';
+import { HdmDecoderBlock } from './hdm-decoder.js';
+import type { HostBridgeSpec, SwitchSpec, Type3Spec } from './topology-spec.js';
+
+export type PortChild = Type3Device | CxlSwitch;
+
+export class Dport {
+  readonly kind: 'rootPort' | 'downstreamPort';
+  readonly id: string;
+  /** Port number: the id a parent decoder's target list names. */
+  readonly port: number;
+  readonly parent: HostBridge | CxlSwitch;
+  child: PortChild | null = null;
+
+  constructor(kind: 'rootPort' | 'downstreamPort', id: string, port: number, parent: HostBridge | CxlSwitch) {
+    this.kind = kind;
+    this.id = id;
+    this.port = port;
+    this.parent = parent;
+  }
+}
+
+/** A host bridge's root port. */
+export type RootPort = Dport;
+
+export class HostBridge {
+  readonly kind = 'hostBridge' as const;
+  readonly id: string;
+  readonly uid: number;
+  readonly busNr: number;
+  readonly rootPorts: Dport[] = [];
+  /** null for a passthrough bridge (one root port, no HDM decoder capability). */
+  readonly hdm: HdmDecoderBlock | null;
+  readonly spec: HostBridgeSpec;
+
+  constructor(spec: HostBridgeSpec) {
+    this.spec = spec;
+    this.id = spec.id;
+    this.uid = spec.uid;
+    this.busNr = spec.busNr;
+    for (const r of spec.rootPorts) this.rootPorts.push(new Dport('rootPort', r.id, r.port, this));
+    const passthrough = spec.rootPorts.length === 1 && !spec.hdmForPassthrough;
+    this.hdm = passthrough
+      ? null
+      : new HdmDecoderBlock(
+          { kind: 'hostBridge', name: `host bridge ${spec.id}`, portIds: spec.rootPorts.map((r) => r.port), volatileBytes: 0, persistentBytes: 0 },
+          spec.decoders,
+        );
+  }
+
+  get passthrough(): boolean {
+    return this.hdm === null;
+  }
+
+  portById(port: number): Dport | undefined {
+    return this.rootPorts.find((p) => p.port === port);
+  }
+}
+
+export class CxlSwitch {
+  readonly kind = 'switch' as const;
+  readonly id: string;
+  readonly downstreamPorts: Dport[] = [];
+  readonly hdm: HdmDecoderBlock;
+  readonly spec: SwitchSpec;
+  parentPort!: Dport;
+
+  constructor(spec: SwitchSpec) {
+    this.spec = spec;
+    this.id = spec.id;
+    for (const d of spec.downstreamPorts) this.downstreamPorts.push(new Dport('downstreamPort', d.id, d.port, this));
+    this.hdm = new HdmDecoderBlock(
+      { kind: 'switch', name: `switch ${spec.id}`, portIds: spec.downstreamPorts.map((d) => d.port), volatileBytes: 0, persistentBytes: 0 },
+      spec.decoders,
+    );
+  }
+
+  portById(port: number): Dport | undefined {
+    return this.downstreamPorts.find((p) => p.port === port);
+  }
+}
+
+export type Partition = 'volatile' | 'persistent';
+
+export class Type3Device {
+  readonly kind = 'type3' as const;
+  readonly id: string;
+  /** memN. */
+  readonly name: string;
+  readonly serial: number;
+  readonly volatileBytes: number;
+  readonly persistentBytes: number;
+  readonly lsaBytes: number;
+  readonly volatileStore: BackingStore | null;
+  readonly persistentStore: BackingStore | null;
+  readonly lsaStore: BackingStore | null;
+  readonly hdm: HdmDecoderBlock;
+  readonly spec: Type3Spec;
+  parentPort!: Dport;
+
+  constructor(spec: Type3Spec, stores: { volatile: BackingStore | null; persistent: BackingStore | null; lsa: BackingStore | null }) {
+    this.spec = spec;
+    this.id = spec.id;
+    this.name = spec.name;
+    this.serial = spec.serial;
+    this.volatileBytes = spec.volatileBytes;
+    this.persistentBytes = spec.persistentBytes;
+    this.lsaBytes = spec.lsaBytes;
+    this.volatileStore = stores.volatile;
+    this.persistentStore = stores.persistent;
+    this.lsaStore = stores.lsa;
+    this.hdm = new HdmDecoderBlock(
+      { kind: 'endpoint', name: `endpoint ${spec.name} (${spec.id})`, portIds: [], volatileBytes: spec.volatileBytes, persistentBytes: spec.persistentBytes },
+      spec.decoders,
+    );
+  }
+
+  get capacity(): number {
+    return this.volatileBytes + this.persistentBytes;
+  }
+
+  /** Which partition and store holds DPA `dpa` (null beyond the capacity). */
+  locate(dpa: number): { partition: Partition; store: BackingStore; offset: number } | null {
+    if (dpa < 0) return null;
+    if (dpa < this.volatileBytes) return { partition: 'volatile', store: this.volatileStore!, offset: dpa };
+    if (dpa < this.capacity) return { partition: 'persistent', store: this.persistentStore!, offset: dpa - this.volatileBytes };
+    return null;
+  }
+}
