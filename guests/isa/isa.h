@@ -37,7 +37,7 @@
 static inline void t_check_dev(const char *what, int line, uint64_t got, uint64_t exp, uint64_t qemu) {
   if (got != exp && got == qemu) {
     t_checks++;
-    rt_printf("DEVIATION qemu-7.2 %s: got 0x%lx, spec says 0x%lx\n", what, got, exp);
+    rt_printf("DEVIATION qemu-7.2 %s / %s: got 0x%lx, spec says 0x%lx\n", t_group ? t_group : "", what, got, exp);
     return;
   }
   t_check(what, line, got, exp);

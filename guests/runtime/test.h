@@ -6,6 +6,7 @@
 #include "runtime.h"
 
 static const char *t_group;
+static char t_group_buf[96];
 static int t_group_fail, t_fail, t_checks, t_groups;
 
 static inline void t_end_group(void) {
@@ -15,7 +16,10 @@ static inline void t_end_group(void) {
 }
 static inline void GROUP(const char *name) {
   t_end_group();
-  t_group = name;
+  unsigned i = 0;
+  for (; name[i] && i + 1 < sizeof(t_group_buf); i++) t_group_buf[i] = name[i];
+  t_group_buf[i] = 0;
+  t_group = t_group_buf;
   t_groups++;
 }
 static inline void t_check(const char *what, int line, uint64_t got, uint64_t exp) {
