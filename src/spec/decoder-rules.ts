@@ -7,6 +7,8 @@ import {
   MAX_GRANULARITY, isThreeFamily, isValidGranularity, isValidWays, VALID_GRANULARITIES, VALID_WAYS,
 } from './interleave.js';
 import { childGranularity } from './routing.js';
+import { lowestSetBit, isPowerOfTwo } from './bits.js';
+import { xorMapsForHbiw } from './xor.js';
 
 export type RuleCode =
   | 'invalid-ways'
@@ -27,7 +29,10 @@ export type RuleCode =
   | 'endpoint-size-ways'
   | 'region-size'
   | 'auto-region-mismatch'
-  | 'decoder-order-overlap';
+  | 'decoder-order-overlap'
+  | 'three-family-base'
+  | 'target-list'
+  | 'xor-maps';
 
 /** A broken rule: `code` for programs, `message` for people (names rule and values). */
 export interface RuleIssue {
@@ -249,6 +254,83 @@ export function checkAutoRegion(
       const fmt = k === 'base' || k === 'size' ? hex : String;
       out.push({ code: 'auto-region-mismatch', message:
         `auto region rule: ${what} ${k} ${fmt(found[k])} does not match the expected ${fmt(expected[k])}` });
+    }
+  }
+  return out;
+}
+
+/**
+ * DESIGN "Decode basis": a 3/6/12-way window (or decoder) decodes the same on absolute HPAs and on
+ * offsets only when its base is a multiple of 768 MiB (3 x 256 MiB, SPEC-NOTES 1.3), so cxlemu
+ * places such windows there.
+ */
+export function checkThreeFamilyBase(base: number, ways: number, what = 'window'): RuleIssue[] {
+  const unit = 3 * HDM_RANGE_UNIT;
+  if (!isThreeFamily(ways) || base % unit === 0) return ok;
+  return issue('three-family-base',
+    `3-family placement rule: ${what} base ${hex(base)} of a ${ways}-way interleave must be a multiple of 768 MiB ` +
+    `(3 x 256 MiB) so absolute-HPA and offset decode agree`);
+}
+
+/** Target-list validity: each of the first W entries names a port that exists below the component. */
+export function checkTargetList(
+  targets: readonly number[], ways: number, portIds: readonly number[], what = 'decoder',
+): RuleIssue[] {
+  const out: RuleIssue[] = [];
+  if (targets.length < ways) {
+    out.push({ code: 'target-list', message:
+      `target list rule: ${what} has ${targets.length} target list entries for ${ways} ways` });
+    return out;
+  }
+  for (let i = 0; i < ways; i++) {
+    if (!portIds.includes(targets[i]!)) {
+      out.push({ code: 'target-list', message:
+        `target list rule: ${what} target ${i} names port id ${targets[i]!}, which is not one of its ports ` +
+        `(${portIds.join(', ') || 'none'})` });
+    }
+  }
+  return out;
+}
+
+/**
+ * XOR maps (CXIMS) usable for a window with HBIW targets at granularity HBIG: the window uses the
+ * first xorMapsForHbiw(HBIW) maps; each must be non-zero and below 2^52, their lowest set bits must
+ * be exactly the position bits log2(HBIG) .. log2(HBIG)+n-1 (in any order), and no map may cover
+ * another map's lowest bit unless that map is a single bit (which T never changes). Under these
+ * conditions T is an involution and only permutes position bits (SPEC-NOTES 1.4).
+ */
+export function checkXorMaps(maps: readonly number[], hbiw: number, hbig: number, what = 'XOR window'): RuleIssue[] {
+  const n = xorMapsForHbiw(hbiw);
+  if (n === undefined) return checkWays(hbiw, `${what} HBIW`);
+  if (!isPowerOfTwo(hbig)) return checkGranularity(hbig, `${what} HBIG`);
+  const out: RuleIssue[] = [];
+  if (maps.length < n) {
+    return issue('xor-maps', `XOR map rule: ${what} with ${hbiw} host bridges needs ${n} XOR maps, got ${maps.length}`);
+  }
+  const g = Math.round(Math.log2(hbig));
+  const lowest: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const m = maps[i]!;
+    if (!Number.isInteger(m) || m <= 0 || m >= 2 ** 52) {
+      out.push({ code: 'xor-maps', message: `XOR map rule: ${what} map ${i} (${String(m)}) must be a non-zero integer below 2^52` });
+      return out;
+    }
+    lowest.push(lowestSetBit(m));
+  }
+  const want = Array.from({ length: n }, (_, i) => g + i);
+  if ([...lowest].sort((a, b) => a - b).join() !== want.join()) {
+    out.push({ code: 'xor-maps', message:
+      `XOR map rule: ${what} maps' lowest bits are ${lowest.join(', ')} but must be the position bits ` +
+      `${want.join(', ')} for granularity ${hbig}` });
+  }
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      if (i === j || maps[j]! === 2 ** lowest[j]!) continue;
+      if (Math.floor(maps[i]! / 2 ** lowest[j]!) % 2 === 1) {
+        out.push({ code: 'xor-maps', message:
+          `XOR map rule: ${what} map ${i} (${hex(maps[i]!)}) covers bit ${lowest[j]!}, the position bit map ${j} ` +
+          `(${hex(maps[j]!)}) sets, so the transform would not be an involution` });
+      }
     }
   }
   return out;

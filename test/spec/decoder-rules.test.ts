@@ -7,7 +7,7 @@ import {
   checkAutoRegion, checkCommitOrder, checkCommittedDecoders, checkDecoderRangeOrder, checkDistance,
   checkEndpointSize, checkGranularity, checkGranularityChain, checkRangeAlignment, checkRegionGranularity,
   checkRegionSize, checkRegionWays, checkRootPosition, checkSwitchDecoderWays, checkWays,
-  checkWaysAdvertised, type RuleIssue,
+  checkWaysAdvertised, checkThreeFamilyBase, checkTargetList, checkXorMaps, type RuleIssue,
 } from '../../src/spec/index.js';
 
 const MiB256 = 256 * 2 ** 20;
@@ -106,4 +106,27 @@ test('rule 9: auto (firmware) regions must match iw, ig and range exactly', () =
   const two = checkAutoRegion(want, { ...want, ways: 4, base: 0x1_2000_0000 });
   assert.deepEqual(two.map((i) => i.code), ['auto-region-mismatch', 'auto-region-mismatch']);
   assert.match(two[1]!.message, /base 0x120000000 does not match the expected 0x110000000/);
+});
+
+test('3-family windows sit at multiples of 768 MiB (DESIGN, decode basis)', () => {
+  assert.deepEqual(checkThreeFamilyBase(6 * MiB256, 12), []);
+  assert.deepEqual(checkThreeFamilyBase(MiB256, 4), []); // power of two: any 256 MiB base
+  expectIssue(checkThreeFamilyBase(0x1_1000_0000, 3), 'three-family-base', /3-family placement rule/, /0x110000000/, /3-way/, /768 MiB/);
+});
+
+test('target list entries name existing ports', () => {
+  assert.deepEqual(checkTargetList([1, 0, 9], 2, [0, 1]), []); // entries beyond W are ignored
+  expectIssue(checkTargetList([1, 4], 2, [0, 1], 'HB0 decoder 0'), 'target-list', /target list rule/, /HB0 decoder 0 target 1 names port id 4/, /0, 1/);
+  expectIssue(checkTargetList([1], 2, [0, 1]), 'target-list', /1 target list entries for 2 ways/);
+});
+
+test('XOR maps: lowest bits are the position bits, no map covers another\'s changing bit', () => {
+  const linux = [0x2020900, 0x4041200, 0x1010400, 0x800];
+  for (const hbiw of [1, 2, 3, 4, 6, 8, 12, 16]) assert.deepEqual(checkXorMaps(linux, hbiw, 256), [], `HBIW ${hbiw}`);
+  assert.deepEqual(checkXorMaps([0x404100, 0x808200], 4, 256), []); // cxl_test mock maps
+  expectIssue(checkXorMaps(linux, 4, 1024), 'xor-maps', /XOR map rule/, /lowest bits are 8, 9/, /10, 11/, /granularity 1024/);
+  expectIssue(checkXorMaps([0x100], 8, 256), 'xor-maps', /8 host bridges needs 3 XOR maps, got 1/);
+  expectIssue(checkXorMaps([0x300, 0x600], 4, 256), 'xor-maps', /map 0 \(0x300\) covers bit 9/, /map 1 \(0x600\)/);
+  assert.deepEqual(checkXorMaps([0x300, 0x200], 4, 256), []); // a single-bit map never changes its bit
+  expectIssue(checkXorMaps([0, 0x200], 4, 256), 'xor-maps', /map 0 \(0\) must be a non-zero integer/);
 });

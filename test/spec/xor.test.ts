@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   VALID_GRANULARITIES, VALID_WAYS, dpaOffsetOf, hpaOffsetOf, positionOf, powerOfTwoPart,
-  xorDpaOffsetOf, xorHpaOf, xorMapsForHbiw, xorPositionOf, xorTransform,
+  xorDpaOffsetOf, xorHpaOf, xorMapsForHbiw, xorPositionOf, xorTransform, checkXorMaps,
 } from '../../src/spec/index.js';
 import { Prng } from '../helpers/prng.js';
 import { cases } from '../helpers/scale.js';
@@ -125,4 +125,30 @@ test('property: XOR round trips for every HBIW x region ways x granularity, base
       }
     }
   }
+});
+
+test('property: maps accepted by checkXorMaps make T an involution that keeps the DPA', () => {
+  const rng = new Prng(0x0a0a4);
+  let accepted = 0;
+  for (let t = 0; t < cases(3000); t++) {
+    const hbiw = rng.pick([2, 4, 6, 8, 12, 16]);
+    const n = xorMapsForHbiw(hbiw)!;
+    const g = rng.pick(VALID_GRANULARITIES);
+    const gb = Math.log2(g);
+    // random maps over bits gb-2 .. gb+8, each with its lowest bit a position bit (sometimes not)
+    const maps = Array.from({ length: n }, (_, i) => {
+      let m = 2 ** (rng.chance(0.9) ? gb + i : gb + n);
+      for (let b = gb - 2; b < gb + 9; b++) if (b > Math.log2(m) && rng.chance(0.3)) m += 2 ** b;
+      return m;
+    });
+    if (checkXorMaps(maps, hbiw, g).length > 0) continue;
+    accepted++;
+    for (let i = 0; i < 20; i++) {
+      const a = rng.below(2 ** 52);
+      const ctx = `seed ${rng.seed} t ${t} maps ${maps.map((m) => m.toString(16))} a ${a}`;
+      assert.equal(xorTransform(xorTransform(a, maps, n), maps, n), a, ctx);
+      assert.equal(dpaOffsetOf(xorTransform(a, maps, n), hbiw, g), dpaOffsetOf(a, hbiw, g), ctx);
+    }
+  }
+  assert.ok(accepted > 100, `only ${accepted} map sets accepted`);
 });
