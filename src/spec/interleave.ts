@@ -127,6 +127,11 @@ export function hpaOffsetOf(dpaOffset: number, position: number, ways: number, g
   return (Math.floor(dpaOffset / gran) * ways + position) * gran + (dpaOffset % gran);
 }
 
+/** Bytes from `off` to the end of its granule: the run that stays contiguous on one device. */
+export function granuleRemaining(off: number, gran: number): number {
+  return gran - (off % gran);
+}
+
 /** Position from encoded eiw/eig (Linux cxl_calculate_position); eiw/eig must be valid. */
 export function positionOfEncoded(off: number, eiw: number, eig: number): number {
   return positionOf(off, eiwToWays(eiw) ?? NaN, eigToGranularity(eig) ?? NaN);

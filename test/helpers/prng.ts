@@ -36,7 +36,7 @@ export class Prng {
 
   /** Uniform integer in [0, n) for 0 < n <= 2^53. */
   below(n: number): number {
-    return Math.floor(this.float() * n);
+    return Math.min(n - 1, Math.floor(this.float() * n));
   }
 
   /** Uniform integer in [lo, hi] (inclusive), hi - lo < 2^53. */

@@ -8,7 +8,7 @@ import {
   VALID_GRANULARITIES, VALID_WAYS, decoderCountToEncoding, dpaOffsetOf, dpaToHpa, eigToGranularity,
   eiwToWays, encodingToDecoderCount, endpointDpaBase, granularityToEig, hpaOffsetOf, hpaToDpa,
   linuxDecoderCount, positionOf, translationParamsIssue, waysToEiw, asHpa, asDpa, powerOfTwoPart,
-  isThreeFamily,
+  isThreeFamily, granuleRemaining,
 } from '../../src/spec/index.js';
 import { Prng } from '../helpers/prng.js';
 import { cases } from '../helpers/scale.js';
@@ -192,5 +192,22 @@ test('second implementation (BigInt bit fields, divide-by-3 form) agrees on rand
     const pos = rng.below(w);
     const d2 = rng.below(2 ** 46);
     assert.equal(BigInt(hpaOffsetOf(d2, pos, w, g)), refHpaOffset(BigInt(d2), pos, w, g), ctx);
+  }
+});
+
+test('granuleRemaining: bytes to the end of the granule, above 4 GiB too', () => {
+  assert.equal(granuleRemaining(0, 256), 256);
+  assert.equal(granuleRemaining(0x1234, 256), 0xcc);
+  assert.equal(granuleRemaining(2 ** 40 + 4095, 4096), 1);
+  const rng = new Prng(0x5eed4);
+  for (let i = 0; i < cases(2000); i++) {
+    const g = rng.pick(VALID_GRANULARITIES);
+    const w = rng.pick(VALID_WAYS);
+    const off = randomOffset(rng);
+    const run = granuleRemaining(off, g);
+    if (off + run >= 2 ** 52) continue;
+    assert.equal(positionOf(off + run - 1, w, g), positionOf(off, w, g));
+    assert.equal(dpaOffsetOf(off + run - 1, w, g), dpaOffsetOf(off, w, g) + run - 1);
+    if (w > 1) assert.notEqual(positionOf(off + run, w, g), positionOf(off, w, g));
   }
 });
