@@ -10,15 +10,18 @@ import { MAX_ADDRESS } from '../spec/addresses.js';
 import { Arena, PAGE_SIZE } from './arena.js';
 import { AccessFault } from './fault.js';
 import { FlatRange, RangeKind, findRangeIndex, type AddressRange } from './flat-map.js';
-import { MemoryRegion, RegionTree, type AccessSize, type ChangeListener, type MmioOps, type RouteResult, type WindowRouter } from './region-tree.js';
+import { MemoryRegion, type AccessSize, type MmioOps, type RouteResult, type WindowRouter } from './region.js';
+import { RegionTree, type ChangeListener } from './region-tree.js';
 import { SlowPath, SlowPathCounters } from './slow-path-counters.js';
 import type { BackingStore } from './store.js';
 
 export { AccessFault, accessFaultName } from './fault.js';
-export type { MmioOps, RouteResult, WindowRouter, AccessSize, ChangeListener } from './region-tree.js';
+export type { MmioOps, RouteResult, WindowRouter, AccessSize } from './region.js';
+export type { ChangeListener } from './region-tree.js';
 export type { AddressRange } from './flat-map.js';
 export { FlatRange, RangeKind } from './flat-map.js';
-export { MemoryRegion, RegionTree } from './region-tree.js';
+export { MemoryRegion } from './region.js';
+export { RegionTree } from './region-tree.js';
 
 /** Physical addresses are below 2^52 (Sv39/Sv48 PPN width; spec MAX_ADDRESS). */
 export const MAX_PHYS_ADDRESS = MAX_ADDRESS;

@@ -2,7 +2,7 @@
 // naming the leaf it reaches and that leaf's offset. Rendering is pure (tree in, ranges out) and
 // never decodes CXL: a window range just names its router. Holes are unassigned (access fault).
 
-import type { MemoryRegion } from './region-tree.js';
+import type { MemoryRegion } from './region.js';
 
 /** Leaf kinds as small integers for the hot path (0 is "unassigned", never stored in a range). */
 export enum RangeKind {

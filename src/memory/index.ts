@@ -4,6 +4,7 @@ export * from './store.js';
 export * from './file-store.js';
 export * from './fault.js';
 export * from './flat-map.js';
-export * from './region-tree.js';
+export * from './region.js';
+export { RegionTree, type ChangeListener } from './region-tree.js';
 export * from './slow-path-counters.js';
 export { AddressSpace, MAX_PHYS_ADDRESS, PageFlag, type PageInfo, type AddressSpaceOptions } from './address-space.js';
