@@ -120,7 +120,7 @@ export function checkRegionWays(regionWays: number, rootWays: number): RuleIssue
   const bad = checkWays(regionWays, 'region ways');
   if (bad.length) return bad;
   const m = regionWays / rootWays;
-  if (Number.isInteger(m) && m >= 1 && (m & (m - 1)) === 0) return ok;
+  if (Number.isInteger(m) && isPowerOfTwo(m)) return ok;
   return issue('region-ways',
     `region ways rule: region ways ${regionWays} must be a power-of-two multiple of the root (window) ways ${rootWays}`);
 }
