@@ -127,16 +127,17 @@ export class Clint implements MmioOps {
 
   /**
    * WFI with nothing pending: jump mtime forward to mtimecmp (deterministic mode) and raise MTIP.
-   * Returns false when no timer is armed in the future (nothing to skip to).
+   * Returns false when there is nothing to skip to: no timer armed, or mtime already reached it
+   * (then MTIP is already up and the hart still waits: it has MTIE clear, so only other sources
+   * can wake it).
    */
   skipToNextEvent(): boolean {
-    if (!this.armed) return false;
+    if (!this.armed || this.realtime) return false;
     const now = this.mtime();
     if (now >= this.cmp) {
       this.update();
-      return true;
+      return false;
     }
-    if (this.realtime) return false;
     this.rebase(this.cmp);
     this.update();
     return true;

@@ -61,6 +61,7 @@ test('skipToNextEvent jumps mtime to mtimecmp (deterministic WFI)', () => {
   assert.equal(c.skipToNextEvent(), true);
   assert.equal(c.mtime(), 2 * 2 ** 32 + 0x10);
   assert.equal(c.mtip, true);
+  assert.equal(c.skipToNextEvent(), false, 'already there: nothing to skip to');
   st.instret = 70;
   assert.equal(c.mtime(), 2 * 2 ** 32 + 0x12);
   assert.equal(c.read(CLINT_MTIME + 4, 4), 2);
