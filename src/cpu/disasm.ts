@@ -1,0 +1,115 @@
+// Disassembler for --trace and tests: objdump-style text (ABI register names, common aliases such
+// as li/mv/nop/ret/j/csrr). It reuses the decoder's slot form, so it can never disagree with what
+// the interpreter executes; it never touches guest state.
+
+import { decodeInto } from './decode.js';
+import { Op, OP_NAMES, SLOT_WORDS, X0_SINK } from './isa.js';
+
+export const ABI_NAMES = [
+  'zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5',
+  'a6', 'a7', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6',
+];
+
+const CSR_NAMES: Record<number, string> = {
+  0x100: 'sstatus', 0x104: 'sie', 0x105: 'stvec', 0x106: 'scounteren', 0x10a: 'senvcfg', 0x140: 'sscratch',
+  0x141: 'sepc', 0x142: 'scause', 0x143: 'stval', 0x144: 'sip', 0x180: 'satp',
+  0x300: 'mstatus', 0x301: 'misa', 0x302: 'medeleg', 0x303: 'mideleg', 0x304: 'mie', 0x305: 'mtvec',
+  0x306: 'mcounteren', 0x30a: 'menvcfg', 0x320: 'mcountinhibit', 0x340: 'mscratch', 0x341: 'mepc',
+  0x342: 'mcause', 0x343: 'mtval', 0x344: 'mip', 0xb00: 'mcycle', 0xb02: 'minstret',
+  0xc00: 'cycle', 0xc01: 'time', 0xc02: 'instret', 0xf11: 'mvendorid', 0xf12: 'marchid', 0xf13: 'mimpid',
+  0xf14: 'mhartid', 0xf15: 'mconfigptr',
+};
+
+export function csrName(n: number): string {
+  const k = CSR_NAMES[n];
+  if (k !== undefined) return k;
+  if (n >= 0x3a0 && n <= 0x3af) return `pmpcfg${n - 0x3a0}`;
+  if (n >= 0x3b0 && n <= 0x3ef) return `pmpaddr${n - 0x3b0}`;
+  if (n >= 0xb03 && n <= 0xb1f) return `mhpmcounter${n - 0xb00}`;
+  if (n >= 0xc03 && n <= 0xc1f) return `hpmcounter${n - 0xc00}`;
+  if (n >= 0x323 && n <= 0x33f) return `mhpmevent${n - 0x320}`;
+  return `0x${n.toString(16)}`;
+}
+
+const slot = new Int32Array(SLOT_WORDS);
+
+function hex(n: number): string {
+  return n < 0 ? `-0x${(-n).toString(16)}` : `0x${n.toString(16)}`;
+}
+
+/** Render a branch/jump target like objdump (absolute address, hex, no 0x). */
+function target(pc: number, imm: number): string {
+  const t = pc + imm;
+  if (t >= 0) return t.toString(16);
+  return (BigInt.asUintN(64, BigInt(t))).toString(16);
+}
+
+/** Disassemble one instruction (16-bit in the low half when (insn & 3) != 3) at pc. */
+export function disassemble(insn: number, pc: number): string {
+  decodeInto(insn, slot, 0);
+  const w0 = slot[0]!;
+  const op = (w0 & 0xff) as Op;
+  let rd = (w0 >>> 8) & 63;
+  if (rd === X0_SINK) rd = 0;
+  const rs1 = (w0 >>> 14) & 63, rs2 = (w0 >>> 20) & 63;
+  const imm = slot[1]!;
+  const r = (i: number) => ABI_NAMES[i]!;
+  const n = OP_NAMES[op]!;
+  switch (op) {
+    case Op.LUI: return `lui ${r(rd)},${hex((imm >>> 12) & 0xfffff)}`;
+    case Op.AUIPC: return `auipc ${r(rd)},${hex((imm >>> 12) & 0xfffff)}`;
+    case Op.JAL:
+      if (rd === 0) return `j ${target(pc, imm)}`;
+      if (rd === 1) return `jal ${target(pc, imm)}`;
+      return `jal ${r(rd)},${target(pc, imm)}`;
+    case Op.JALR:
+      if (rd === 0 && rs1 === 1 && imm === 0) return 'ret';
+      if (rd === 0 && imm === 0) return `jr ${r(rs1)}`;
+      if (rd === 1 && imm === 0) return `jalr ${r(rs1)}`;
+      return `jalr ${r(rd)},${imm}(${r(rs1)})`;
+    case Op.BEQ: case Op.BNE: case Op.BLT: case Op.BGE: case Op.BLTU: case Op.BGEU:
+      if (rs2 === 0 && (op === Op.BEQ || op === Op.BNE)) return `${n}z ${r(rs1)},${target(pc, imm)}`;
+      return `${n} ${r(rs1)},${r(rs2)},${target(pc, imm)}`;
+    case Op.LB: case Op.LH: case Op.LW: case Op.LD: case Op.LBU: case Op.LHU: case Op.LWU:
+      return `${n} ${r(rd)},${imm}(${r(rs1)})`;
+    case Op.SB: case Op.SH: case Op.SW: case Op.SD:
+      return `${n} ${r(rs2)},${imm}(${r(rs1)})`;
+    case Op.ADDI:
+      if (rd === 0 && rs1 === 0 && imm === 0) return 'nop';
+      if (rs1 === 0) return `li ${r(rd)},${imm}`;
+      if (imm === 0) return `mv ${r(rd)},${r(rs1)}`;
+      return `addi ${r(rd)},${r(rs1)},${imm}`;
+    case Op.ADDIW:
+      if (imm === 0) return `sext.w ${r(rd)},${r(rs1)}`;
+      return `addiw ${r(rd)},${r(rs1)},${imm}`;
+    case Op.SLTI: case Op.SLTIU: case Op.XORI: case Op.ORI: case Op.ANDI:
+      return `${n} ${r(rd)},${r(rs1)},${imm}`;
+    case Op.SLLI: case Op.SRLI: case Op.SRAI: case Op.SLLIW: case Op.SRLIW: case Op.SRAIW:
+      return `${n} ${r(rd)},${r(rs1)},${hex(imm)}`;
+    case Op.ADD:
+      if (rs1 === 0) return `mv ${r(rd)},${r(rs2)}`;
+      return `add ${r(rd)},${r(rs1)},${r(rs2)}`;
+    case Op.FENCE: return 'fence';
+    case Op.FENCE_I: case Op.ECALL: case Op.EBREAK: case Op.MRET: case Op.SRET: case Op.WFI:
+      return n;
+    case Op.SFENCE_VMA:
+      return rs1 === 0 && rs2 === 0 ? 'sfence.vma' : `sfence.vma ${r(rs1)},${r(rs2)}`;
+    case Op.CSRRW: case Op.CSRRS: case Op.CSRRC: {
+      const c = csrName(imm);
+      if (op === Op.CSRRS && rs1 === 0) return `csrr ${r(rd)},${c}`;
+      if (rd === 0) return `${op === Op.CSRRW ? 'csrw' : op === Op.CSRRS ? 'csrs' : 'csrc'} ${c},${r(rs1)}`;
+      return `${n} ${r(rd)},${c},${r(rs1)}`;
+    }
+    case Op.CSRRWI: case Op.CSRRSI: case Op.CSRRCI: {
+      const c = csrName(imm);
+      if (rd === 0) return `${op === Op.CSRRWI ? 'csrwi' : op === Op.CSRRSI ? 'csrsi' : 'csrci'} ${c},${rs1}`;
+      return `${n} ${r(rd)},${c},${rs1}`;
+    }
+    case Op.LR_W: case Op.LR_D: return `${n} ${r(rd)},(${r(rs1)})`;
+    case Op.ILLEGAL: return `.insn 0x${(insn >>> 0).toString(16)}`;
+    case Op.UNDECODED: return '<undecoded>';
+    default:
+      if (op >= Op.SC_W && op <= Op.AMOMAXU_D) return `${n} ${r(rd)},${r(rs2)},(${r(rs1)})`;
+      return `${n} ${r(rd)},${r(rs1)},${r(rs2)}`;
+  }
+}

@@ -1,0 +1,1378 @@
+// One RV64IMAC hart (Zicsr, Zifencei, Zicntr; M/S/U; Sv39; PMP): the interpreter, traps, CSRs
+// and the CPU's small software TLB. It owns architectural state and the decoded-instruction
+// cache; it never decodes the physical address map itself (AddressSpace.resolvePage does) and
+// never throws for guest behaviour: faults become traps, kept as cause/tval in fields.
+//
+// Hot path (STYLE habit 3): fetch is "pc - pageBase < 4094" then an indexed read of the decoded
+// page; loads/stores are a direct-mapped TLB compare (tag lo, tag hi) then a typed-array access at
+// arena offset + page offset. Everything else (misses, MMIO, misaligned, page crossing, code-page
+// writes) goes to named slow functions, counted by reason when `slowCounts` is enabled.
+//
+// Numbers: registers are Int32 halves (lo, hi) in the arena. The pc is a Number (exact: Sv39
+// addresses are sign-extended 39-bit, physical ones below 2^52); a jump to a target outside
+// +-2^52 sets pc = NaN and keeps the exact halves in bigPcLo/bigPcHi for the fetch fault.
+// `x & 0xfff` on such a Number is exact (ToInt32 is exact modulo 2^32 for integers).
+
+import type { AddressSpace, Arena } from '../memory/index.js';
+import { PageFlag } from '../memory/index.js';
+import {
+  Cause, CSR, IRQ_PRIORITY, MEDELEG_WMASK, MIE_WMASK, MIP_MEIP, MIP_MSIP, MIP_MTIP, MIP_SEIP, MIP_SSIP, MIP_STIP,
+  MIP_WMASK, MISA_HI, MISA_LO, MSTATUS_HI, MSTATUS_MIE, MSTATUS_MPIE, MSTATUS_MPP, MSTATUS_MPP_SHIFT, MSTATUS_MPRV,
+  MSTATUS_MXR, MSTATUS_SIE, MSTATUS_SPIE, MSTATUS_SPP, MSTATUS_SUM, MSTATUS_TSR, MSTATUS_TVM, MSTATUS_TW,
+  MSTATUS_WMASK, S_INTERRUPTS, SSTATUS_HI, SSTATUS_MASK, SSTATUS_WMASK,
+} from './csr.js';
+import { decodeInto } from './decode.js';
+import { disassemble } from './disasm.js';
+import { divu64, mul64, mulh64, mulhsu64, mulhu64, out as m64, rem as r64 } from './int64.js';
+import { Op, SLOT_WORDS, W0_COMPRESSED, X0_SINK } from './isa.js';
+import { Pmp, PMP_R, PMP_W, PMP_X } from './pmp.js';
+
+export type RunStop = 'limit' | 'wfi' | 'stop';
+export type Priv = 0 | 1 | 3;
+export const PRIV_U = 0, PRIV_S = 1, PRIV_M = 3;
+
+/** Register writes reported to onTrace: [register number, new value]. */
+export type TraceRegWrites = [number, bigint][];
+
+/** Why the interpreter left its fast path (STYLE habit 14). */
+export enum CpuSlowPath {
+  FetchPageChange = 0,
+  FetchUncached,
+  FetchStraddle,
+  LoadMiss,
+  StoreMiss,
+  Misaligned,
+  PageCross,
+  Mmio,
+  PageWalk,
+  CodeInvalidate,
+  Trap,
+  Interrupt,
+  Count,
+}
+
+export interface HartOptions {
+  arena: Arena;
+  bus: AddressSpace;
+  hartId: number;
+  resetPc: number;
+}
+
+const TWO32 = 4294967296;
+const TLB_SIZE = 256;
+const TLB_MASK = TLB_SIZE - 1;
+/** A tag no page-aligned address has: marks an empty TLB entry. */
+const TLB_EMPTY = 1;
+const ACC_R = 0, ACC_W = 1, ACC_X = 2;
+const PAGE_CAUSE = [Cause.LoadPage, Cause.StorePage, Cause.InstPage];
+const ACCESS_CAUSE = [Cause.LoadAccess, Cause.StoreAccess, Cause.InstAccess];
+const PMP_BIT = [PMP_R, PMP_W, PMP_X];
+const SLOTS_PER_PAGE = 2048;
+
+export class Hart {
+  readonly arena: Arena;
+  readonly bus: AddressSpace;
+  readonly hartId: number;
+  /** Program counter (see the header for the NaN convention). */
+  pc: number;
+  priv: Priv = PRIV_M;
+  /** Registers: lo halves x0..x31 then the x0 write sink (32). In the arena. */
+  readonly rl: Int32Array;
+  readonly rh: Int32Array;
+  /** CLINT mtime, set by the board (for the `time` CSR). */
+  getTime: () => number = () => 0;
+  onTrace?: ((pc: number, insnText: string, regWrites: TraceRegWrites) => void) | undefined;
+  /** Set to count slow-path trips in `slow` (off by default: one compare on slow paths only). */
+  slowCounts = false;
+  readonly slow = new Uint32Array(CpuSlowPath.Count);
+
+  // ---- CSR state ----
+  mstatus = 0;
+  medeleg = 0;
+  mideleg = 0;
+  mie = 0;
+  /** Software-written mip bits (SSIP, STIP, SEIP). */
+  mipSw = 0;
+  /** Lines driven by the board (MSIP, MTIP, MEIP, SEIP). */
+  mipLines = 0;
+  mtvecLo = 0; mtvecHi = 0;
+  stvecLo = 0; stvecHi = 0;
+  mepcLo = 0; mepcHi = 0;
+  sepcLo = 0; sepcHi = 0;
+  mcauseLo = 0; mcauseHi = 0;
+  scauseLo = 0; scauseHi = 0;
+  mtvalLo = 0; mtvalHi = 0;
+  stvalLo = 0; stvalHi = 0;
+  mscratchLo = 0; mscratchHi = 0;
+  sscratchLo = 0; sscratchHi = 0;
+  satpLo = 0; satpHi = 0;
+  mcounteren = 0;
+  scounteren = 0;
+  mcountinhibit = 0;
+  menvcfg = 0;
+  senvcfg = 0;
+  readonly pmp = new Pmp();
+
+  // ---- counters: value = base + (count - countAtBase) while counting ----
+  /** Instructions attempted (retired + those that raised an exception). */
+  icount = 0;
+  /** Instructions that raised an exception (do not retire). */
+  excCount = 0;
+  private cycBaseLo = 0; private cycBaseHi = 0; private cycAt = 0;
+  private insBaseLo = 0; private insBaseHi = 0; private insAt = 0;
+  /** icount as seen by the instruction being executed (synced before CSR access). */
+  private icountNow = 0;
+
+  // ---- pending exception (set by slow paths; 0 = none, else cause + 1) ----
+  exc = 0;
+  excTvalLo = 0;
+  excTvalHi = 0;
+  bigPcLo = 0;
+  bigPcHi = 0;
+  /** Leave the inner loop after this instruction (CSR write, interrupt line change, code write). */
+  private brk = false;
+  private stopReq = false;
+  /** Stopped in WFI, waiting for mip & mie != 0. */
+  waiting = false;
+
+  // ---- LR/SC reservation (virtual address, size and the value LR read, as QEMU 7.2) ----
+  private resValid = false;
+  private resLo = 0; private resHi = 0; private resSize = 0;
+  private resValLo = 0; private resValHi = 0;
+
+  // ---- software TLB: read, write, fetch. Tag = page-aligned va lo, va hi; value = arena offset ----
+  private readonly rTL = new Int32Array(TLB_SIZE).fill(TLB_EMPTY);
+  private readonly rTH = new Int32Array(TLB_SIZE);
+  private readonly rTA = new Float64Array(TLB_SIZE);
+  private readonly wTL = new Int32Array(TLB_SIZE).fill(TLB_EMPTY);
+  private readonly wTH = new Int32Array(TLB_SIZE);
+  private readonly wTA = new Float64Array(TLB_SIZE);
+  private readonly xTL = new Int32Array(TLB_SIZE).fill(TLB_EMPTY);
+  private readonly xTH = new Int32Array(TLB_SIZE);
+  private readonly xTA = new Float64Array(TLB_SIZE);
+
+  // ---- decoded code: per arena page, 2048 slots (one per halfword) of SLOT_WORDS ----
+  private readonly decoded = new Map<number, Int32Array>();
+  /** Current fetch page: virtual base, decoded slots, arena offset. cbase NaN = none. */
+  private cbase = NaN;
+  private code: Int32Array = new Int32Array(SLOTS_PER_PAGE * SLOT_WORDS);
+  private craw = 0;
+  /** Slots for instructions that are not cached (MMIO, page-straddling). */
+  private readonly scratch = new Int32Array(SLOT_WORDS);
+  private fetchArr: Int32Array = this.scratch;
+
+  private readonly i32: Int32Array;
+  private readonly u16: Uint16Array;
+  private readonly u8: Uint8Array;
+  private readonly view: DataView;
+  private readonly csrOut = { lo: 0, hi: 0 };
+
+  constructor(opts: HartOptions) {
+    this.arena = opts.arena;
+    this.bus = opts.bus;
+    this.hartId = opts.hartId;
+    this.pc = opts.resetPc;
+    const regs = this.arena.allocStatic(4096, `hart ${opts.hartId} registers`);
+    this.rl = this.arena.i32.subarray(regs >>> 2, (regs >>> 2) + 33);
+    this.rh = this.arena.i32.subarray((regs >>> 2) + 64, (regs >>> 2) + 97);
+    this.i32 = this.arena.i32;
+    this.u16 = this.arena.u16;
+    this.u8 = this.arena.u8;
+    this.view = this.arena.view;
+    this.arena.codePages.onInvalidate((page) => this.dropCodePage(page));
+    this.bus.onChange(() => this.flushTlb());
+  }
+
+  // ---------------------------------------------------------------- public API
+
+  readReg(i: number): bigint {
+    if (i === 0) return 0n;
+    return (BigInt(this.rh[i]! >>> 0) << 32n) | BigInt(this.rl[i]! >>> 0);
+  }
+
+  writeReg(i: number, v: bigint): void {
+    if (i === 0) return;
+    const u = BigInt.asUintN(64, v);
+    this.rl[i] = Number(u & 0xffffffffn) | 0;
+    this.rh[i] = Number(u >> 32n) | 0;
+  }
+
+  /** The board drives MSIP(3), MTIP(7), SEIP(9), MEIP(11). */
+  setPendingLine(bit: number, level: boolean): void {
+    const m = 1 << bit;
+    const old = this.mipLines;
+    this.mipLines = level ? old | m : old & ~m;
+    if (this.mipLines !== old) this.brk = true;
+  }
+
+  /** Stop run() after the current instruction (test finisher, host signal). */
+  requestStop(): void {
+    this.stopReq = true;
+    this.brk = true;
+  }
+
+  /** Instructions retired. */
+  get instret(): number {
+    return this.icount - this.excCount;
+  }
+
+  /** Cycles (one per instruction attempted: the model is one instruction per cycle). */
+  get cycle(): number {
+    return this.icount;
+  }
+
+  /** Forget every cached translation (sfence.vma, satp write, address map change). */
+  flushTlb(): void {
+    this.rTL.fill(TLB_EMPTY);
+    this.wTL.fill(TLB_EMPTY);
+    this.xTL.fill(TLB_EMPTY);
+    this.cbase = NaN;
+    this.brk = true;
+  }
+
+  /** Current mip value (lines OR software bits). */
+  get mip(): number {
+    return this.mipLines | this.mipSw;
+  }
+
+  /** Run up to maxInstructions; returns why it stopped. */
+  run(maxInstructions: number): RunStop {
+    let left = maxInstructions;
+    for (;;) {
+      if (this.stopReq) {
+        this.stopReq = false;
+        return 'stop';
+      }
+      if (left <= 0) return 'limit';
+      const pend = this.mip & this.mie;
+      if (pend !== 0) {
+        this.waiting = false;
+        this.checkInterrupts(pend);
+      } else if (this.waiting) {
+        return 'wfi';
+      }
+      this.brk = false;
+      left -= this.onTrace === undefined ? this.exec(left) : this.execTraced();
+    }
+  }
+
+  // ---------------------------------------------------------------- interrupts and traps
+
+  private checkInterrupts(pend: number): void {
+    const mMode = this.priv === PRIV_M;
+    const mEnabled = !mMode || (this.mstatus & MSTATUS_MIE) !== 0;
+    const sEnabled = this.priv < PRIV_S || (this.priv === PRIV_S && (this.mstatus & MSTATUS_SIE) !== 0);
+    const mPend = pend & ~this.mideleg;
+    const sPend = pend & this.mideleg;
+    let take = 0;
+    if (mEnabled && mPend !== 0) take = mPend;
+    else if (sEnabled && sPend !== 0) take = sPend;
+    if (take === 0) return;
+    for (const irq of IRQ_PRIORITY) {
+      if ((take & (1 << irq)) !== 0) {
+        if (this.slowCounts) this.slow[CpuSlowPath.Interrupt]!++;
+        this.pc = this.trap(irq, true, 0, 0, this.pc);
+        return;
+      }
+    }
+  }
+
+  /** Raise the pending exception (this.exc) for the instruction at pc; returns the handler pc. */
+  private takeException(pc: number): number {
+    const cause = this.exc - 1;
+    this.exc = 0;
+    this.excCount++;
+    if (this.slowCounts) this.slow[CpuSlowPath.Trap]!++;
+    return this.trap(cause, false, this.excTvalLo, this.excTvalHi, pc);
+  }
+
+  private setExc(cause: number, tlo: number, thi: number): void {
+    this.exc = cause + 1;
+    this.excTvalLo = tlo;
+    this.excTvalHi = thi;
+  }
+
+  /** Enter the trap handler; returns the new pc. epc NaN means bigPcLo/bigPcHi. */
+  private trap(cause: number, isInt: boolean, tlo: number, thi: number, epc: number): number {
+    let eLo: number, eHi: number;
+    if (epc !== epc) {
+      eLo = this.bigPcLo; eHi = this.bigPcHi;
+    } else {
+      eLo = epc | 0; eHi = Math.floor(epc / TWO32) | 0;
+    }
+    const deleg = this.priv <= PRIV_S && (((isInt ? this.mideleg : this.medeleg) >>> cause) & 1) !== 0;
+    const old = this.priv;
+    this.resValid = false;
+    let ms = this.mstatus;
+    let baseLo: number, baseHi: number, mode: number;
+    if (deleg) {
+      this.scauseLo = cause; this.scauseHi = isInt ? 0x80000000 | 0 : 0;
+      this.sepcLo = eLo; this.sepcHi = eHi;
+      this.stvalLo = tlo; this.stvalHi = thi;
+      ms = (ms & ~(MSTATUS_SPIE | MSTATUS_SIE | MSTATUS_SPP)) | ((ms & MSTATUS_SIE) !== 0 ? MSTATUS_SPIE : 0) |
+        (old === PRIV_S ? MSTATUS_SPP : 0);
+      this.priv = PRIV_S;
+      baseLo = this.stvecLo; baseHi = this.stvecHi;
+    } else {
+      this.mcauseLo = cause; this.mcauseHi = isInt ? 0x80000000 | 0 : 0;
+      this.mepcLo = eLo; this.mepcHi = eHi;
+      this.mtvalLo = tlo; this.mtvalHi = thi;
+      ms = (ms & ~(MSTATUS_MPIE | MSTATUS_MIE | MSTATUS_MPP)) | ((ms & MSTATUS_MIE) !== 0 ? MSTATUS_MPIE : 0) |
+        (old << MSTATUS_MPP_SHIFT);
+      this.priv = PRIV_M;
+      baseLo = this.mtvecLo; baseHi = this.mtvecHi;
+    }
+    this.mstatus = ms;
+    mode = baseLo & 3;
+    baseLo &= ~3;
+    if (mode === 1 && isInt) baseLo = (baseLo + 4 * cause) | 0; // vector table is far from a 4 GiB edge
+    this.flushTlb();
+    return this.pcFromHalves(baseLo, baseHi);
+  }
+
+  /** A jump/return target as a pc Number, or NaN with the exact halves kept for the fetch fault. */
+  private pcFromHalves(lo: number, hi: number): number {
+    if (hi >= -0x100000 && hi < 0x100000) return hi * TWO32 + (lo >>> 0);
+    this.bigPcLo = lo;
+    this.bigPcHi = hi;
+    return NaN;
+  }
+
+  private mret(pc: number): number {
+    if (this.priv !== PRIV_M) return this.illegal(pc);
+    let ms = this.mstatus;
+    const mpp = (ms & MSTATUS_MPP) >>> MSTATUS_MPP_SHIFT;
+    ms = (ms & ~(MSTATUS_MIE | MSTATUS_MPP)) | ((ms & MSTATUS_MPIE) !== 0 ? MSTATUS_MIE : 0) | MSTATUS_MPIE;
+    if (mpp !== PRIV_M) ms &= ~MSTATUS_MPRV;
+    this.mstatus = ms;
+    this.priv = mpp as Priv;
+    this.flushTlb();
+    return this.pcFromHalves(this.mepcLo, this.mepcHi);
+  }
+
+  private sret(pc: number): number {
+    if (this.priv === PRIV_U || (this.priv === PRIV_S && (this.mstatus & MSTATUS_TSR) !== 0)) return this.illegal(pc);
+    let ms = this.mstatus;
+    const spp = (ms & MSTATUS_SPP) !== 0 ? PRIV_S : PRIV_U;
+    ms = (ms & ~(MSTATUS_SIE | MSTATUS_SPP | MSTATUS_MPRV)) | ((ms & MSTATUS_SPIE) !== 0 ? MSTATUS_SIE : 0) | MSTATUS_SPIE;
+    this.mstatus = ms;
+    this.priv = spp;
+    this.flushTlb();
+    return this.pcFromHalves(this.sepcLo, this.sepcHi);
+  }
+
+  /** Raise illegal-instruction for the instruction at pc (tval = its bits); returns handler pc. */
+  private illegal(pc: number): number {
+    this.setExc(Cause.Illegal, this.curRaw, 0);
+    return this.takeException(pc);
+  }
+  /** Raw bits of the instruction being executed (set by exec before slow calls that may need it). */
+  private curRaw = 0;
+
+  // ---------------------------------------------------------------- the interpreter
+
+  /** Execute up to max instructions; returns how many were attempted. Leaves on this.brk. */
+  private exec(max: number): number {
+    const rl = this.rl, rh = this.rh, i32 = this.i32;
+    const rTL = this.rTL, rTH = this.rTH, rTA = this.rTA, wTL = this.wTL, wTH = this.wTH, wTA = this.wTA;
+    let pc = this.pc;
+    let cbase = this.cbase, code = this.code, craw = this.craw;
+    let budget = max;
+    loop: while (budget > 0) {
+      let arr = code;
+      let s: number;
+      const o = pc - cbase;
+      if (o >= 0 && o < 4094) {
+        s = o << 1;
+        if (code[s] === 0) decodeInto(this.u16[(craw + o) >>> 1]! | (this.u16[(craw + o + 2) >>> 1]! << 16), code, s);
+      } else {
+        s = this.fetchSlow(pc);
+        cbase = this.cbase; code = this.code; craw = this.craw;
+        if (s < 0) {
+          budget--;
+          pc = this.takeException(pc);
+          cbase = NaN;
+          continue;
+        }
+        arr = this.fetchArr;
+      }
+      const w0 = arr[s]!;
+      const imm = arr[s + 1]!;
+      const rd = (w0 >>> 8) & 63, rs1 = (w0 >>> 14) & 63, rs2 = (w0 >>> 20) & 63;
+      const npc = (w0 & W0_COMPRESSED) !== 0 ? pc + 2 : pc + 4;
+      budget--;
+      switch (w0 & 0xff) {
+        case Op.ADDI: {
+          const a = rl[rs1]!;
+          const lo = (a + imm) | 0;
+          rh[rd] = (rh[rs1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+          rl[rd] = lo;
+          pc = npc;
+          continue;
+        }
+        case Op.ADD: {
+          const a = rl[rs1]!;
+          const lo = (a + rl[rs2]!) | 0;
+          rh[rd] = (rh[rs1]! + rh[rs2]! + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+          rl[rd] = lo;
+          pc = npc;
+          continue;
+        }
+        case Op.SUB: {
+          const a = rl[rs1]!, b = rl[rs2]!;
+          rh[rd] = (rh[rs1]! - rh[rs2]! - ((a >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
+          rl[rd] = (a - b) | 0;
+          pc = npc;
+          continue;
+        }
+        case Op.ADDIW: {
+          const v = (rl[rs1]! + imm) | 0;
+          rl[rd] = v; rh[rd] = v >> 31;
+          pc = npc;
+          continue;
+        }
+        case Op.ADDW: {
+          const v = (rl[rs1]! + rl[rs2]!) | 0;
+          rl[rd] = v; rh[rd] = v >> 31;
+          pc = npc;
+          continue;
+        }
+        case Op.SUBW: {
+          const v = (rl[rs1]! - rl[rs2]!) | 0;
+          rl[rd] = v; rh[rd] = v >> 31;
+          pc = npc;
+          continue;
+        }
+        case Op.LUI:
+          rl[rd] = imm; rh[rd] = imm >> 31;
+          pc = npc;
+          continue;
+        case Op.AUIPC: {
+          const v = pc + imm;
+          rl[rd] = v | 0; rh[rd] = Math.floor(v / TWO32) | 0;
+          pc = npc;
+          continue;
+        }
+        case Op.JAL: {
+          rl[rd] = npc | 0; rh[rd] = Math.floor(npc / TWO32) | 0;
+          pc += imm;
+          continue;
+        }
+        case Op.JALR: {
+          const a = rl[rs1]!;
+          const lo = (a + imm) | 0;
+          const hi = (rh[rs1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+          rl[rd] = npc | 0; rh[rd] = Math.floor(npc / TWO32) | 0;
+          pc = hi >= -0x100000 && hi < 0x100000 ? hi * TWO32 + ((lo & ~1) >>> 0) : this.pcFromHalves(lo & ~1, hi);
+          continue;
+        }
+        case Op.BEQ:
+          pc = rl[rs1] === rl[rs2] && rh[rs1] === rh[rs2] ? pc + imm : npc;
+          continue;
+        case Op.BNE:
+          pc = rl[rs1] !== rl[rs2] || rh[rs1] !== rh[rs2] ? pc + imm : npc;
+          continue;
+        case Op.BLT: {
+          const ah = rh[rs1]!, bh = rh[rs2]!;
+          pc = ah < bh || (ah === bh && rl[rs1]! >>> 0 < rl[rs2]! >>> 0) ? pc + imm : npc;
+          continue;
+        }
+        case Op.BGE: {
+          const ah = rh[rs1]!, bh = rh[rs2]!;
+          pc = ah < bh || (ah === bh && rl[rs1]! >>> 0 < rl[rs2]! >>> 0) ? npc : pc + imm;
+          continue;
+        }
+        case Op.BLTU: {
+          const ah = rh[rs1]! >>> 0, bh = rh[rs2]! >>> 0;
+          pc = ah < bh || (ah === bh && rl[rs1]! >>> 0 < rl[rs2]! >>> 0) ? pc + imm : npc;
+          continue;
+        }
+        case Op.BGEU: {
+          const ah = rh[rs1]! >>> 0, bh = rh[rs2]! >>> 0;
+          pc = ah < bh || (ah === bh && rl[rs1]! >>> 0 < rl[rs2]! >>> 0) ? npc : pc + imm;
+          continue;
+        }
+        case Op.SLTI: {
+          const ah = rh[rs1]!, bh = imm >> 31;
+          rl[rd] = ah < bh || (ah === bh && rl[rs1]! >>> 0 < imm >>> 0) ? 1 : 0; rh[rd] = 0;
+          pc = npc;
+          continue;
+        }
+        case Op.SLTIU: {
+          const ah = rh[rs1]! >>> 0, bh = (imm >> 31) >>> 0;
+          rl[rd] = ah < bh || (ah === bh && rl[rs1]! >>> 0 < imm >>> 0) ? 1 : 0; rh[rd] = 0;
+          pc = npc;
+          continue;
+        }
+        case Op.SLT: {
+          const ah = rh[rs1]!, bh = rh[rs2]!;
+          rl[rd] = ah < bh || (ah === bh && rl[rs1]! >>> 0 < rl[rs2]! >>> 0) ? 1 : 0; rh[rd] = 0;
+          pc = npc;
+          continue;
+        }
+        case Op.SLTU: {
+          const ah = rh[rs1]! >>> 0, bh = rh[rs2]! >>> 0;
+          rl[rd] = ah < bh || (ah === bh && rl[rs1]! >>> 0 < rl[rs2]! >>> 0) ? 1 : 0; rh[rd] = 0;
+          pc = npc;
+          continue;
+        }
+        case Op.XORI: rl[rd] = rl[rs1]! ^ imm; rh[rd] = rh[rs1]! ^ (imm >> 31); pc = npc; continue;
+        case Op.ORI: rl[rd] = rl[rs1]! | imm; rh[rd] = rh[rs1]! | (imm >> 31); pc = npc; continue;
+        case Op.ANDI: rl[rd] = rl[rs1]! & imm; rh[rd] = rh[rs1]! & (imm >> 31); pc = npc; continue;
+        case Op.XOR: rl[rd] = rl[rs1]! ^ rl[rs2]!; rh[rd] = rh[rs1]! ^ rh[rs2]!; pc = npc; continue;
+        case Op.OR: rl[rd] = rl[rs1]! | rl[rs2]!; rh[rd] = rh[rs1]! | rh[rs2]!; pc = npc; continue;
+        case Op.AND: rl[rd] = rl[rs1]! & rl[rs2]!; rh[rd] = rh[rs1]! & rh[rs2]!; pc = npc; continue;
+        case Op.SLLI: this.sll(rd, rs1, imm); pc = npc; continue;
+        case Op.SRLI: this.srl(rd, rs1, imm); pc = npc; continue;
+        case Op.SRAI: this.sra(rd, rs1, imm); pc = npc; continue;
+        case Op.SLL: this.sll(rd, rs1, rl[rs2]! & 63); pc = npc; continue;
+        case Op.SRL: this.srl(rd, rs1, rl[rs2]! & 63); pc = npc; continue;
+        case Op.SRA: this.sra(rd, rs1, rl[rs2]! & 63); pc = npc; continue;
+        case Op.SLLIW: { const v = rl[rs1]! << imm; rl[rd] = v; rh[rd] = v >> 31; pc = npc; continue; }
+        case Op.SRLIW: { const v = (rl[rs1]! >>> imm) | 0; rl[rd] = v; rh[rd] = v >> 31; pc = npc; continue; }
+        case Op.SRAIW: { const v = rl[rs1]! >> imm; rl[rd] = v; rh[rd] = v >> 31; pc = npc; continue; }
+        case Op.SLLW: { const v = rl[rs1]! << (rl[rs2]! & 31); rl[rd] = v; rh[rd] = v >> 31; pc = npc; continue; }
+        case Op.SRLW: { const v = (rl[rs1]! >>> (rl[rs2]! & 31)) | 0; rl[rd] = v; rh[rd] = v >> 31; pc = npc; continue; }
+        case Op.SRAW: { const v = rl[rs1]! >> (rl[rs2]! & 31); rl[rd] = v; rh[rd] = v >> 31; pc = npc; continue; }
+
+        // ---- loads: TLB hit and natural alignment -> typed array; else loadSlow ----
+        case Op.LD: case Op.LW: case Op.LWU: case Op.LH: case Op.LHU: case Op.LB: case Op.LBU: {
+          const a = rl[rs1]!;
+          const lo = (a + imm) | 0;
+          const hi = (rh[rs1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+          const t = (lo >>> 12) & TLB_MASK;
+          const op = w0 & 0xff;
+          const size = op === Op.LD ? 8 : op === Op.LW || op === Op.LWU ? 4 : op === Op.LH || op === Op.LHU ? 2 : 1;
+          let vl: number, vh = 0;
+          if (rTL[t] === (lo & -4096) && rTH[t] === hi && (lo & (size - 1)) === 0) {
+            const p = rTA[t]! + (lo & 4095);
+            if (size === 8) { vl = i32[p >>> 2]!; vh = i32[(p >>> 2) + 1]!; }
+            else if (size === 4) vl = i32[p >>> 2]!;
+            else if (size === 2) vl = this.u16[p >>> 1]!;
+            else vl = this.u8[p]!;
+          } else {
+            vl = this.loadSlow(lo, hi, size);
+            if (this.exc !== 0) { pc = this.takeException(pc); cbase = NaN; continue; }
+            vh = this.ldHi;
+          }
+          switch (op) {
+            case Op.LD: rl[rd] = vl; rh[rd] = vh; break;
+            case Op.LW: rl[rd] = vl | 0; rh[rd] = vl >> 31; break;
+            case Op.LWU: rl[rd] = vl | 0; rh[rd] = 0; break;
+            case Op.LH: { const v = (vl << 16) >> 16; rl[rd] = v; rh[rd] = v >> 31; break; }
+            case Op.LHU: rl[rd] = vl & 0xffff; rh[rd] = 0; break;
+            case Op.LB: { const v = (vl << 24) >> 24; rl[rd] = v; rh[rd] = v >> 31; break; }
+            default: rl[rd] = vl & 0xff; rh[rd] = 0; break;
+          }
+          pc = npc;
+          continue;
+        }
+        case Op.SD: case Op.SW: case Op.SH: case Op.SB: {
+          const a = rl[rs1]!;
+          const lo = (a + imm) | 0;
+          const hi = (rh[rs1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+          const t = (lo >>> 12) & TLB_MASK;
+          const op = w0 & 0xff;
+          const size = op === Op.SD ? 8 : op === Op.SW ? 4 : op === Op.SH ? 2 : 1;
+          if (wTL[t] === (lo & -4096) && wTH[t] === hi && (lo & (size - 1)) === 0) {
+            const p = wTA[t]! + (lo & 4095);
+            if (size === 8) { i32[p >>> 2] = rl[rs2]!; i32[(p >>> 2) + 1] = rh[rs2]!; }
+            else if (size === 4) i32[p >>> 2] = rl[rs2]!;
+            else if (size === 2) this.u16[p >>> 1] = rl[rs2]!;
+            else this.u8[p] = rl[rs2]!;
+          } else {
+            this.storeSlow(lo, hi, size, rl[rs2]!, rh[rs2]!);
+            if (this.exc !== 0) { pc = this.takeException(pc); cbase = NaN; continue; }
+            if (this.brk) { pc = npc; break loop; }
+          }
+          pc = npc;
+          continue;
+        }
+
+        // ---- M ----
+        case Op.MUL: rl[rd] = mul64(rl[rs1]!, rh[rs1]!, rl[rs2]!, rh[rs2]!); rh[rd] = m64.hi; pc = npc; continue;
+        case Op.MULH: rl[rd] = mulh64(rl[rs1]!, rh[rs1]!, rl[rs2]!, rh[rs2]!); rh[rd] = m64.hi; pc = npc; continue;
+        case Op.MULHSU: rl[rd] = mulhsu64(rl[rs1]!, rh[rs1]!, rl[rs2]!, rh[rs2]!); rh[rd] = m64.hi; pc = npc; continue;
+        case Op.MULHU: rl[rd] = mulhu64(rl[rs1]!, rh[rs1]!, rl[rs2]!, rh[rs2]!); rh[rd] = m64.hi; pc = npc; continue;
+        case Op.MULW: { const v = Math.imul(rl[rs1]!, rl[rs2]!); rl[rd] = v; rh[rd] = v >> 31; pc = npc; continue; }
+        case Op.DIV: case Op.DIVU: case Op.REM: case Op.REMU:
+          this.divrem(w0 & 0xff, rd, rs1, rs2);
+          pc = npc;
+          continue;
+        case Op.DIVW: {
+          const a = rl[rs1]!, b = rl[rs2]!;
+          const v = b === 0 ? -1 : a === -0x80000000 && b === -1 ? a : (a / b) | 0;
+          rl[rd] = v; rh[rd] = v >> 31; pc = npc; continue;
+        }
+        case Op.DIVUW: {
+          const a = rl[rs1]! >>> 0, b = rl[rs2]! >>> 0;
+          const v = b === 0 ? -1 : Math.floor(a / b) | 0;
+          rl[rd] = v; rh[rd] = v >> 31; pc = npc; continue;
+        }
+        case Op.REMW: {
+          const a = rl[rs1]!, b = rl[rs2]!;
+          const v = b === 0 ? a : a === -0x80000000 && b === -1 ? 0 : (a % b) | 0;
+          rl[rd] = v; rh[rd] = v >> 31; pc = npc; continue;
+        }
+        case Op.REMUW: {
+          const a = rl[rs1]! >>> 0, b = rl[rs2]! >>> 0;
+          const v = b === 0 ? a | 0 : (a % b) | 0;
+          rl[rd] = v; rh[rd] = v >> 31; pc = npc; continue;
+        }
+
+        // ---- A ----
+        case Op.LR_W: case Op.LR_D: case Op.SC_W: case Op.SC_D:
+        case Op.AMOSWAP_W: case Op.AMOADD_W: case Op.AMOXOR_W: case Op.AMOAND_W: case Op.AMOOR_W:
+        case Op.AMOMIN_W: case Op.AMOMAX_W: case Op.AMOMINU_W: case Op.AMOMAXU_W:
+        case Op.AMOSWAP_D: case Op.AMOADD_D: case Op.AMOXOR_D: case Op.AMOAND_D: case Op.AMOOR_D:
+        case Op.AMOMIN_D: case Op.AMOMAX_D: case Op.AMOMINU_D: case Op.AMOMAXU_D:
+          this.atomic(w0 & 0xff, rd, rs1, rs2);
+          if (this.exc !== 0) { pc = this.takeException(pc); cbase = NaN; continue; }
+          pc = npc;
+          if (this.brk) break loop;
+          continue;
+
+        // ---- system ----
+        case Op.FENCE:
+          pc = npc;
+          continue;
+        case Op.FENCE_I:
+          // Decoded code is kept coherent with every write already; nothing to flush.
+          pc = npc;
+          continue;
+        case Op.ECALL:
+          this.setExc(Cause.EcallU + this.priv, 0, 0); // 8, 9, 11
+          pc = this.takeException(pc);
+          cbase = NaN;
+          continue;
+        case Op.EBREAK:
+          this.setExc(Cause.Breakpoint, 0, 0);
+          pc = this.takeException(pc);
+          cbase = NaN;
+          continue;
+        case Op.CSRRW: case Op.CSRRS: case Op.CSRRC: case Op.CSRRWI: case Op.CSRRSI: case Op.CSRRCI:
+          this.icountNow = this.icount + (max - budget);
+          this.curRaw = arr[s + 2]!;
+          if (!this.csrInsn(w0 & 0xff, rd, rs1, imm)) {
+            pc = this.takeException(pc);
+            cbase = NaN;
+            continue;
+          }
+          pc = npc;
+          if (this.brk) break loop;
+          continue;
+        case Op.MRET:
+          this.curRaw = arr[s + 2]!;
+          pc = this.mret(pc);
+          break loop;
+        case Op.SRET:
+          this.curRaw = arr[s + 2]!;
+          pc = this.sret(pc);
+          break loop;
+        case Op.WFI:
+          if (this.priv === PRIV_U || (this.priv === PRIV_S && (this.mstatus & MSTATUS_TW) !== 0)) {
+            this.curRaw = arr[s + 2]!;
+            pc = this.illegal(pc);
+            cbase = NaN;
+            continue;
+          }
+          pc = npc;
+          if ((this.mip & this.mie) === 0) this.waiting = true;
+          break loop;
+        case Op.SFENCE_VMA:
+          if (this.priv === PRIV_U || (this.priv === PRIV_S && (this.mstatus & MSTATUS_TVM) !== 0)) {
+            this.curRaw = arr[s + 2]!;
+            pc = this.illegal(pc);
+            cbase = NaN;
+            continue;
+          }
+          this.flushTlb();
+          pc = npc;
+          break loop;
+        default: // ILLEGAL (and UNDECODED, which cannot happen)
+          this.setExc(Cause.Illegal, arr[s + 2]!, 0);
+          pc = this.takeException(pc);
+          cbase = NaN;
+          continue;
+      }
+    }
+    this.pc = pc;
+    this.icount += max - budget;
+    return max - budget;
+  }
+
+  /** Single-step with trace callbacks (--trace): slower, exact. */
+  private execTraced(): number {
+    const pc = this.pc;
+    const before = new Int32Array(66);
+    for (let i = 0; i < 33; i++) { before[2 * i] = this.rl[i]!; before[2 * i + 1] = this.rh[i]!; }
+    const raw = this.peekInsn(pc);
+    const n = this.exec(1);
+    const writes: TraceRegWrites = [];
+    for (let i = 1; i < 32; i++) {
+      if (this.rl[i] !== before[2 * i] || this.rh[i] !== before[2 * i + 1]) writes.push([i, this.readReg(i)]);
+    }
+    this.onTrace!(pc, raw === undefined ? '<fetch fault>' : disassemble(raw, pc), writes);
+    return n;
+  }
+
+  /** The instruction bits at pc without side effects on the guest, or undefined if not fetchable. */
+  peekInsn(pc: number): number | undefined {
+    if (pc !== pc) return undefined;
+    const save = this.exc;
+    const lo = this.fetchHalf(pc);
+    if (lo < 0) { this.exc = save; return undefined; }
+    if ((lo & 3) !== 3) return lo;
+    const hi = this.fetchHalf(pc + 2);
+    this.exc = save;
+    if (hi < 0) return undefined;
+    return (lo | (hi << 16)) >>> 0;
+  }
+
+  // ---------------------------------------------------------------- ALU helpers
+
+  private sll(rd: number, rs1: number, s: number): void {
+    const lo = this.rl[rs1]!, hi = this.rh[rs1]!;
+    if (s === 0) { this.rl[rd] = lo; this.rh[rd] = hi; }
+    else if (s < 32) { this.rh[rd] = (hi << s) | (lo >>> (32 - s)); this.rl[rd] = lo << s; }
+    else { this.rh[rd] = lo << (s - 32); this.rl[rd] = 0; }
+  }
+
+  private srl(rd: number, rs1: number, s: number): void {
+    const lo = this.rl[rs1]!, hi = this.rh[rs1]!;
+    if (s === 0) { this.rl[rd] = lo; this.rh[rd] = hi; }
+    else if (s < 32) { this.rl[rd] = (lo >>> s) | (hi << (32 - s)); this.rh[rd] = hi >>> s; }
+    else { this.rl[rd] = hi >>> (s - 32); this.rh[rd] = 0; }
+  }
+
+  private sra(rd: number, rs1: number, s: number): void {
+    const lo = this.rl[rs1]!, hi = this.rh[rs1]!;
+    if (s === 0) { this.rl[rd] = lo; this.rh[rd] = hi; }
+    else if (s < 32) { this.rl[rd] = (lo >>> s) | (hi << (32 - s)); this.rh[rd] = hi >> s; }
+    else { this.rl[rd] = hi >> (s - 32); this.rh[rd] = hi >> 31; }
+  }
+
+  private divrem(op: number, rd: number, rs1: number, rs2: number): void {
+    let al = this.rl[rs1]!, ah = this.rh[rs1]!;
+    let bl = this.rl[rs2]!, bh = this.rh[rs2]!;
+    const isRem = op === Op.REM || op === Op.REMU;
+    if (bl === 0 && bh === 0) {
+      if (isRem) { this.rl[rd] = al; this.rh[rd] = ah; }
+      else { this.rl[rd] = -1; this.rh[rd] = -1; }
+      return;
+    }
+    if (op === Op.DIVU || op === Op.REMU) {
+      const q = divu64(al, ah, bl, bh);
+      if (isRem) { this.rl[rd] = r64.lo; this.rh[rd] = r64.hi; }
+      else { this.rl[rd] = q; this.rh[rd] = m64.hi; }
+      return;
+    }
+    // Signed: overflow case -2^63 / -1.
+    if (al === 0 && ah === (0x80000000 | 0) && bl === -1 && bh === -1) {
+      if (isRem) { this.rl[rd] = 0; this.rh[rd] = 0; }
+      else { this.rl[rd] = al; this.rh[rd] = ah; }
+      return;
+    }
+    const negA = ah < 0, negB = bh < 0;
+    if (negA) { ah = ~ah + (al === 0 ? 1 : 0) | 0; al = -al | 0; }
+    if (negB) { bh = ~bh + (bl === 0 ? 1 : 0) | 0; bl = -bl | 0; }
+    let ql = divu64(al, ah, bl, bh), qh = m64.hi;
+    let rl = r64.lo, rh = r64.hi;
+    if (isRem) {
+      if (negA) { rh = ~rh + (rl === 0 ? 1 : 0) | 0; rl = -rl | 0; }
+      this.rl[rd] = rl; this.rh[rd] = rh;
+    } else {
+      if (negA !== negB) { qh = ~qh + (ql === 0 ? 1 : 0) | 0; ql = -ql | 0; }
+      this.rl[rd] = ql; this.rh[rd] = qh;
+    }
+  }
+
+  // ---------------------------------------------------------------- address translation
+
+  /** Privilege used for loads/stores (MPRV). */
+  private dataPriv(): number {
+    if ((this.mstatus & MSTATUS_MPRV) !== 0 && this.priv === PRIV_M) return (this.mstatus & MSTATUS_MPP) >>> MSTATUS_MPP_SHIFT;
+    return this.priv;
+  }
+
+  /**
+   * Translate a virtual address (halves) for access kind acc; returns the physical address, or -1
+   * with the page fault / access fault pending in this.exc (tval = the virtual address).
+   */
+  translate(lo: number, hi: number, acc: number): number {
+    const priv = acc === ACC_X ? this.priv : this.dataPriv();
+    if (priv === PRIV_M || (this.satpHi >>> 28) !== 8) {
+      // Bare: physical = virtual; beyond 2^52 nothing exists (access fault via the bus check).
+      if (hi < 0 || hi >= 0x100000) {
+        this.setExc(ACCESS_CAUSE[acc]!, lo, hi);
+        return -1;
+      }
+      return hi * TWO32 + (lo >>> 0);
+    }
+    if (((hi << 25) >> 25) !== hi) { // bits 63:39 must equal bit 38
+      this.setExc(PAGE_CAUSE[acc]!, lo, hi);
+      return -1;
+    }
+    return this.walk(lo, hi, acc, priv);
+  }
+
+  private walk(lo: number, hi: number, acc: number, priv: number): number {
+    if (this.slowCounts) this.slow[CpuSlowPath.PageWalk]!++;
+    const bus = this.bus;
+    for (let retry = 0; retry < 4; retry++) {
+      let table = ((this.satpHi & 0xfff) >>> 0) * TWO32 + (this.satpLo >>> 0); // PPN (44 bits)
+      table *= 4096;
+      const vpn2 = ((hi & 0x7f) << 2) | (lo >>> 30);
+      const vpn1 = (lo >>> 21) & 511;
+      const vpn0 = (lo >>> 12) & 511;
+      let level = 2;
+      let pteAddr = 0, pl = 0, ph = 0;
+      for (;;) {
+        const idx = level === 2 ? vpn2 : level === 1 ? vpn1 : vpn0;
+        pteAddr = table + idx * 8;
+        if (!this.pmp.check(pteAddr, 8, PMP_R, PRIV_S)) { this.setExc(ACCESS_CAUSE[acc]!, lo, hi); return -1; }
+        pl = bus.load(pteAddr, 8) | 0;
+        ph = bus.hi | 0;
+        if (bus.fault !== 0) { this.setExc(ACCESS_CAUSE[acc]!, lo, hi); return -1; }
+        if ((pl & 1) === 0 || (pl & 6) === 4 || (ph >>> 22) !== 0) { this.setExc(PAGE_CAUSE[acc]!, lo, hi); return -1; }
+        if ((pl & 0xa) !== 0) break; // R or X: leaf
+        if (level === 0) { this.setExc(PAGE_CAUSE[acc]!, lo, hi); return -1; }
+        level--;
+        table = ((pl >>> 10) + (ph & 0x3fffff) * 4194304) * 4096;
+      }
+      // Leaf permission checks.
+      const r = (pl & 2) !== 0, w = (pl & 4) !== 0, x = (pl & 8) !== 0, u = (pl & 16) !== 0;
+      let okPerm: boolean;
+      if (acc === ACC_X) okPerm = x;
+      else if (acc === ACC_W) okPerm = w;
+      else okPerm = r || ((this.mstatus & MSTATUS_MXR) !== 0 && x);
+      if (priv === PRIV_U && !u) okPerm = false;
+      if (priv === PRIV_S && u && (acc === ACC_X || (this.mstatus & MSTATUS_SUM) === 0)) okPerm = false;
+      const ppnLow = pl >>> 10; // ppn bits 21:0 (ppn[1:0] are bits 17:0)
+      if (level === 2 && (ppnLow & 0x3ffff) !== 0) okPerm = false;
+      if (level === 1 && (ppnLow & 0x1ff) !== 0) okPerm = false;
+      if (!okPerm) { this.setExc(PAGE_CAUSE[acc]!, lo, hi); return -1; }
+      // Accessed/dirty: compare-and-swap through the bus, wherever the table lives.
+      const need = 0x40 | (acc === ACC_W ? 0x80 : 0);
+      if ((pl & need) !== need) {
+        if (!this.pmp.check(pteAddr, 8, PMP_W, PRIV_S)) { this.setExc(ACCESS_CAUSE[acc]!, lo, hi); return -1; }
+        const cl = bus.load(pteAddr, 8) | 0, ch = bus.hi | 0;
+        if (bus.fault !== 0) { this.setExc(ACCESS_CAUSE[acc]!, lo, hi); return -1; }
+        if (cl !== pl || ch !== ph) continue; // changed under us: walk again
+        bus.store(pteAddr, 8, (pl | need) >>> 0, ph >>> 0);
+        if (bus.fault !== 0) { this.setExc(ACCESS_CAUSE[acc]!, lo, hi); return -1; }
+      }
+      let ppn = ppnLow + (ph & 0x3fffff) * 4194304;
+      if (level === 2) ppn += vpn1 * 512 + vpn0;
+      else if (level === 1) ppn += vpn0;
+      return ppn * 4096 + (lo & 4095);
+    }
+    this.setExc(PAGE_CAUSE[acc]!, lo, hi);
+    return -1;
+  }
+
+  // ---------------------------------------------------------------- loads and stores (slow paths)
+
+  /** High half of the last loadSlow (8-byte loads). */
+  private ldHi = 0;
+
+  /** Load size bytes at va (halves): returns the low 32 bits, ldHi the high; exc on fault. */
+  private loadSlow(lo: number, hi: number, size: number): number {
+    const off = lo & 4095;
+    this.ldHi = 0;
+    if (off + size > 4096) return this.loadSplit(lo, hi, size);
+    if (this.slowCounts) this.slow[(lo & (size - 1)) !== 0 ? CpuSlowPath.Misaligned : CpuSlowPath.LoadMiss]!++;
+    const pa = this.translate(lo, hi, ACC_R);
+    if (pa < 0) return 0;
+    const priv = this.dataPriv();
+    if (!this.pmp.check(pa, size, PMP_R, priv)) { this.setExc(Cause.LoadAccess, lo, hi); return 0; }
+    const info = this.bus.resolvePage(pa, false);
+    const p = info.arenaOffset;
+    if (p >= 0 && (info.flags & (PageFlag.Mmio | PageFlag.Split | PageFlag.Granule | PageFlag.Fault)) === 0) {
+      if (this.pmp.pageDecision(pa - off, PMP_R, priv) === 1) {
+        const t = (lo >>> 12) & TLB_MASK;
+        this.rTL[t] = lo & -4096; this.rTH[t] = hi; this.rTA[t] = p;
+      }
+      return this.readArena(p + off, size);
+    }
+    if (this.slowCounts) this.slow[CpuSlowPath.Mmio]!++;
+    const v = this.bus.load(pa, size as 1 | 2 | 4 | 8);
+    if (this.bus.fault !== 0) { this.setExc(Cause.LoadAccess, lo, hi); return 0; }
+    this.ldHi = this.bus.hi | 0;
+    return v | 0;
+  }
+
+  private readArena(a: number, size: number): number {
+    const v = this.view;
+    if (size === 8) { this.ldHi = v.getInt32(a + 4, true); return v.getInt32(a, true); }
+    this.ldHi = 0;
+    if (size === 4) return v.getInt32(a, true);
+    if (size === 2) return v.getUint16(a, true);
+    return this.u8[a]!;
+  }
+
+  /** A load crossing a page: byte by byte (tval = va for the first page, the second page's base for it). */
+  private loadSplit(lo: number, hi: number, size: number): number {
+    if (this.slowCounts) this.slow[CpuSlowPath.PageCross]!++;
+    let vl = 0, vh = 0;
+    for (let i = 0; i < size; i++) {
+      const bl = (lo + i) | 0;
+      const bh = (hi + ((bl >>> 0) < (lo >>> 0) ? 1 : 0)) | 0;
+      const b = this.loadSlow(bl, bh, 1) & 0xff;
+      if (this.exc !== 0) return 0;
+      if (i < 4) vl |= b << (8 * i);
+      else vh |= b << (8 * (i - 4));
+    }
+    this.ldHi = vh;
+    return vl;
+  }
+
+  private storeSlow(lo: number, hi: number, size: number, vl: number, vh: number): void {
+    const off = lo & 4095;
+    if (off + size > 4096) { this.storeSplit(lo, hi, size, vl, vh); return; }
+    if (this.slowCounts) this.slow[(lo & (size - 1)) !== 0 ? CpuSlowPath.Misaligned : CpuSlowPath.StoreMiss]!++;
+    const pa = this.translate(lo, hi, ACC_W);
+    if (pa < 0) return;
+    const priv = this.dataPriv();
+    if (!this.pmp.check(pa, size, PMP_W, priv)) { this.setExc(Cause.StoreAccess, lo, hi); return; }
+    this.storePhys(pa, size, vl, vh, lo, hi, priv);
+  }
+
+  /** Store at a checked physical address; fills the write TLB for plain RAM pages (va lo/hi). */
+  private storePhys(pa: number, size: number, vl: number, vh: number, lo: number, hi: number, priv: number): void {
+    const off = pa % 4096;
+    const info = this.bus.resolvePage(pa, true);
+    const p = info.arenaOffset;
+    if (p >= 0 && (info.flags & (PageFlag.Mmio | PageFlag.Split | PageFlag.Granule | PageFlag.Fault | PageFlag.ReadOnly)) === 0) {
+      const a = p + off;
+      const v = this.view;
+      if (size === 8) { v.setInt32(a, vl, true); v.setInt32(a + 4, vh, true); }
+      else if (size === 4) v.setInt32(a, vl, true);
+      else if (size === 2) v.setUint16(a, vl & 0xffff, true);
+      else this.u8[a] = vl;
+      if ((info.flags & PageFlag.Code) !== 0) {
+        if (this.slowCounts) this.slow[CpuSlowPath.CodeInvalidate]!++;
+        this.arena.noteWrite(a, size); // drops the decoded page via onInvalidate
+      } else if ((info.flags & PageFlag.DirtyTracked) === 0 && this.pmp.pageDecision(pa - off, PMP_W, priv) === 1) {
+        const t = (lo >>> 12) & TLB_MASK;
+        this.wTL[t] = lo & -4096; this.wTH[t] = hi; this.wTA[t] = p;
+      }
+      return;
+    }
+    if (this.slowCounts) this.slow[CpuSlowPath.Mmio]!++;
+    this.bus.store(pa, size as 1 | 2 | 4 | 8, vl >>> 0, vh >>> 0);
+    if (this.bus.fault !== 0) this.setExc(Cause.StoreAccess, lo, hi);
+  }
+
+  /** A store crossing a page: both pages are checked before any byte is written (as QEMU does). */
+  private storeSplit(lo: number, hi: number, size: number, vl: number, vh: number): void {
+    if (this.slowCounts) this.slow[CpuSlowPath.PageCross]!++;
+    const first = 4096 - (lo & 4095);
+    const l2 = (lo + first) | 0;
+    const h2 = (hi + ((l2 >>> 0) < (lo >>> 0) ? 1 : 0)) | 0;
+    const priv = this.dataPriv();
+    const pa1 = this.translate(lo, hi, ACC_W);
+    if (pa1 < 0) return;
+    if (!this.pmp.check(pa1, first, PMP_W, priv)) { this.setExc(Cause.StoreAccess, lo, hi); return; }
+    const pa2 = this.translate(l2, h2, ACC_W);
+    if (pa2 < 0) return;
+    if (!this.pmp.check(pa2, size - first, PMP_W, priv)) { this.setExc(Cause.StoreAccess, l2, h2); return; }
+    for (let i = 0; i < size; i++) {
+      const b = (i < 4 ? vl >>> (8 * i) : vh >>> (8 * (i - 4))) & 0xff;
+      const pa = i < first ? pa1 + i : pa2 + (i - first);
+      const bl = (lo + i) | 0;
+      const bh = (hi + ((bl >>> 0) < (lo >>> 0) ? 1 : 0)) | 0;
+      this.storePhys(pa, 1, b, 0, bl, bh, priv);
+      if (this.exc !== 0) return;
+    }
+  }
+
+  // ---------------------------------------------------------------- atomics
+
+  private atomic(op: number, rd: number, rs1: number, rs2: number): void {
+    const lo = this.rl[rs1]!, hi = this.rh[rs1]!;
+    const isD = op >= Op.LR_D;
+    const size = isD ? 8 : 4;
+    const base = isD ? op - (Op.LR_D - Op.LR_W) : op;
+    if ((lo & (size - 1)) !== 0) {
+      this.setExc(base === Op.LR_W ? Cause.LoadMisaligned : Cause.StoreMisaligned, lo, hi);
+      return;
+    }
+    if (base === Op.LR_W) {
+      const v = this.loadSlow(lo, hi, size);
+      if (this.exc !== 0) return;
+      const vh = isD ? this.ldHi : v >> 31;
+      this.resValid = true; this.resLo = lo; this.resHi = hi; this.resSize = size;
+      this.resValLo = v; this.resValHi = isD ? this.ldHi : 0;
+      this.rl[rd] = v; this.rh[rd] = vh;
+      return;
+    }
+    if (base === Op.SC_W) {
+      const ok = this.resValid && this.resLo === lo && this.resHi === hi && this.resSize === size;
+      this.resValid = false;
+      if (!ok) { this.rl[rd] = 1; this.rh[rd] = 0; return; }
+      const pa = this.amoAddress(lo, hi, size);
+      if (pa < 0) return;
+      const cur = this.physRead(pa, size, lo, hi);
+      if (this.exc !== 0) return;
+      if (cur !== this.resValLo || (isD && this.ldHi !== this.resValHi)) { this.rl[rd] = 1; this.rh[rd] = 0; return; }
+      this.storePhys(pa, size, this.rl[rs2]!, this.rh[rs2]!, lo, hi, this.dataPriv());
+      if (this.exc !== 0) return;
+      this.rl[rd] = 0; this.rh[rd] = 0;
+      return;
+    }
+    const pa = this.amoAddress(lo, hi, size);
+    if (pa < 0) return;
+    const ol = this.physRead(pa, size, lo, hi);
+    if (this.exc !== 0) return;
+    const oh = isD ? this.ldHi : ol >> 31;
+    const bl = this.rl[rs2]!, bh = isD ? this.rh[rs2]! : bl >> 31;
+    let nl = bl, nh = bh;
+    switch (base) {
+      case Op.AMOSWAP_W: break;
+      case Op.AMOADD_W: nl = (ol + bl) | 0; nh = (oh + bh + ((nl >>> 0) < (ol >>> 0) ? 1 : 0)) | 0; break;
+      case Op.AMOXOR_W: nl = ol ^ bl; nh = oh ^ bh; break;
+      case Op.AMOAND_W: nl = ol & bl; nh = oh & bh; break;
+      case Op.AMOOR_W: nl = ol | bl; nh = oh | bh; break;
+      case Op.AMOMIN_W: case Op.AMOMAX_W: {
+        const less = oh < bh || (oh === bh && ol >>> 0 < bl >>> 0);
+        const takeOld = base === Op.AMOMIN_W ? less : !less;
+        if (takeOld) { nl = ol; nh = oh; }
+        break;
+      }
+      default: { // AMOMINU / AMOMAXU
+        const less = oh >>> 0 < bh >>> 0 || (oh === bh && ol >>> 0 < bl >>> 0);
+        const takeOld = base === Op.AMOMINU_W ? less : !less;
+        if (takeOld) { nl = ol; nh = oh; }
+        break;
+      }
+    }
+    this.storePhys(pa, size, nl, nh, lo, hi, this.dataPriv());
+    if (this.exc !== 0) return;
+    this.rl[rd] = ol; this.rh[rd] = oh;
+  }
+
+  /** Translate + PMP-check an AMO/SC address (faults are store/AMO faults). */
+  private amoAddress(lo: number, hi: number, size: number): number {
+    const pa = this.translate(lo, hi, ACC_W);
+    if (pa < 0) return -1;
+    const priv = this.dataPriv();
+    if (!this.pmp.check(pa, size, PMP_W, priv) || !this.pmp.check(pa, size, PMP_R, priv)) {
+      this.setExc(Cause.StoreAccess, lo, hi);
+      return -1;
+    }
+    return pa;
+  }
+
+  /** AMO/SC read at a physical address (no TLB fill); a bus fault is a store/AMO access fault at va. */
+  private physRead(pa: number, size: number, lo: number, hi: number): number {
+    const info = this.bus.resolvePage(pa, false);
+    if (info.arenaOffset >= 0 && (info.flags & (PageFlag.Mmio | PageFlag.Split | PageFlag.Granule | PageFlag.Fault)) === 0) {
+      return this.readArena(info.arenaOffset + (pa % 4096), size);
+    }
+    const v = this.bus.load(pa, size as 1 | 2 | 4 | 8);
+    if (this.bus.fault !== 0) { this.setExc(Cause.StoreAccess, lo, hi); return 0; }
+    this.ldHi = this.bus.hi | 0;
+    return v | 0;
+  }
+
+  // ---------------------------------------------------------------- instruction fetch (slow path)
+
+  /** A 16-bit parcel at va for execution, or -1 with the fetch fault pending (tval = va). */
+  private fetchHalf(pc: number): number {
+    const lo = pc | 0, hi = Math.floor(pc / TWO32) | 0;
+    const pa = this.translate(lo, hi, ACC_X);
+    if (pa < 0) return -1;
+    if (!this.pmp.check(pa, 2, PMP_X, this.priv)) { this.setExc(Cause.InstAccess, lo, hi); return -1; }
+    const v = this.bus.load(pa, 2);
+    if (this.bus.fault !== 0) { this.setExc(Cause.InstAccess, lo, hi); return -1; }
+    return v & 0xffff;
+  }
+
+  /**
+   * Fetch the instruction at pc when it is not on the current decoded page: switch pages (fetch
+   * TLB, else translate and resolve), or decode into scratch for uncached code and page-straddling
+   * instructions. Returns the slot index in this.fetchArr, or -1 with the fault pending.
+   */
+  private fetchSlow(pc: number): number {
+    if (pc !== pc) {
+      // Jump target beyond +-2^52: no such address under Sv39 (page fault) or physically (access fault).
+      const paging = this.priv !== PRIV_M && (this.satpHi >>> 28) === 8;
+      this.setExc(paging ? Cause.InstPage : Cause.InstAccess, this.bigPcLo, this.bigPcHi);
+      return -1;
+    }
+    const off = pc & 4095;
+    const vbase = pc - off;
+    const lo = pc | 0, hi = Math.floor(pc / TWO32) | 0;
+    const t = (lo >>> 12) & TLB_MASK;
+    if (this.xTL[t] === (lo & -4096) && this.xTH[t] === hi) {
+      this.setCodePage(vbase, this.xTA[t]!);
+    } else {
+      if (this.slowCounts) this.slow[CpuSlowPath.FetchPageChange]!++;
+      this.cbase = NaN;
+      const pa = this.translate(lo, hi, ACC_X);
+      if (pa < 0) return -1;
+      const pbase = pa - off;
+      const info = this.bus.resolvePage(pbase, false);
+      const p = info.arenaOffset;
+      if (p >= 0 && (info.flags & (PageFlag.Mmio | PageFlag.Split | PageFlag.Granule | PageFlag.Fault)) === 0 &&
+        this.pmp.pageDecision(pbase, PMP_X, this.priv) === 1) {
+        this.xTL[t] = lo & -4096; this.xTH[t] = hi; this.xTA[t] = p;
+        this.setCodePage(vbase, p);
+      } else {
+        return this.fetchUncached(pc);
+      }
+    }
+    // On a cached page; only offset 4094 reaches here (or the first fetch on the page).
+    const code = this.code;
+    const s = off << 1;
+    this.fetchArr = code;
+    if (off < 4094) {
+      if (code[s] === 0) decodeInto(this.u16[(this.craw + off) >>> 1]! | (this.u16[(this.craw + off + 2) >>> 1]! << 16), code, s);
+      return s;
+    }
+    const low = this.u16[(this.craw + off) >>> 1]!;
+    if ((low & 3) !== 3) {
+      if (code[s] === 0) decodeInto(low, code, s);
+      return s;
+    }
+    // A 32-bit instruction straddling two pages: fetch the second half from the next page.
+    if (this.slowCounts) this.slow[CpuSlowPath.FetchStraddle]!++;
+    const high = this.fetchHalf(pc + 2);
+    if (high < 0) return -1;
+    decodeInto(low | (high << 16), this.scratch, 0);
+    this.fetchArr = this.scratch;
+    return 0;
+  }
+
+  /** Fetch through the bus every time (MMIO, split or PMP-mixed pages). */
+  private fetchUncached(pc: number): number {
+    if (this.slowCounts) this.slow[CpuSlowPath.FetchUncached]!++;
+    this.cbase = NaN;
+    const low = this.fetchHalf(pc);
+    if (low < 0) return -1;
+    let raw = low;
+    if ((low & 3) === 3) {
+      const high = this.fetchHalf(pc + 2);
+      if (high < 0) return -1;
+      raw = low | (high << 16);
+    }
+    decodeInto(raw, this.scratch, 0);
+    this.fetchArr = this.scratch;
+    return 0;
+  }
+
+  private setCodePage(vbase: number, arenaOff: number): void {
+    const page = arenaOff / 4096;
+    let code = this.decoded.get(page);
+    if (code === undefined) {
+      code = new Int32Array(SLOTS_PER_PAGE * SLOT_WORDS);
+      this.decoded.set(page, code);
+      this.arena.codePages.mark(page);
+      // Writes to this page must now take the slow path: drop write-TLB entries that map it.
+      for (let i = 0; i < TLB_SIZE; i++) if (this.wTL[i] !== TLB_EMPTY && this.wTA[i] === arenaOff) this.wTL[i] = TLB_EMPTY;
+    }
+    this.cbase = vbase;
+    this.code = code;
+    this.craw = arenaOff;
+  }
+
+  /** Arena page written (by anyone): forget its decoded instructions. */
+  private dropCodePage(page: number): void {
+    if (!this.decoded.delete(page)) return;
+    if (this.craw === page * 4096) this.cbase = NaN;
+    this.brk = true;
+  }
+
+  // ---------------------------------------------------------------- CSRs
+
+  /** Execute a Zicsr instruction; false = illegal (exception pending). */
+  private csrInsn(op: number, rd: number, rs1: number, csr: number): boolean {
+    const o = this.csrOut;
+    const isImm = op >= Op.CSRRWI;
+    const kind = isImm ? op - (Op.CSRRWI - Op.CSRRW) : op;
+    const srcL = isImm ? rs1 : this.rl[rs1]!;
+    const srcH = isImm ? 0 : this.rh[rs1]!;
+    const writes = kind === Op.CSRRW || rs1 !== 0;
+    if (((csr >>> 8) & 3) > this.priv || (writes && (csr >>> 10) === 3)) {
+      this.setExc(Cause.Illegal, this.curRaw, 0);
+      return false;
+    }
+    if (!this.csrRead(csr, o)) {
+      this.setExc(Cause.Illegal, this.curRaw, 0);
+      return false;
+    }
+    const oldL = o.lo, oldH = o.hi;
+    if (writes) {
+      let nl: number, nh: number;
+      if (kind === Op.CSRRW) { nl = srcL; nh = srcH; }
+      else if (kind === Op.CSRRS) { nl = oldL | srcL; nh = oldH | srcH; }
+      else { nl = oldL & ~srcL; nh = oldH & ~srcH; }
+      if (!this.csrWrite(csr, nl | 0, nh | 0)) {
+        this.setExc(Cause.Illegal, this.curRaw, 0);
+        return false;
+      }
+      this.brk = true;
+    }
+    this.rl[rd] = oldL; this.rh[rd] = oldH;
+    return true;
+  }
+
+  private counterValue(baseLo: number, baseHi: number, at: number, now: number, o: { lo: number; hi: number }): void {
+    const d = now - at;
+    const lo = (baseLo >>> 0) + (d % TWO32);
+    o.lo = lo | 0;
+    o.hi = (baseHi + Math.floor(d / TWO32) + (lo >= TWO32 ? 1 : 0)) | 0;
+  }
+
+  /** Counts as seen by the executing instruction (it has not retired yet). */
+  private cycNow(): number {
+    return this.icountNow - 1;
+  }
+  private insNow(): number {
+    return this.icountNow - 1 - this.excCount;
+  }
+
+  private readCycle(o: { lo: number; hi: number }): void {
+    if ((this.mcountinhibit & 1) !== 0) { o.lo = this.cycBaseLo; o.hi = this.cycBaseHi; return; }
+    this.counterValue(this.cycBaseLo, this.cycBaseHi, this.cycAt, this.cycNow(), o);
+  }
+  private readInstret(o: { lo: number; hi: number }): void {
+    if ((this.mcountinhibit & 4) !== 0) { o.lo = this.insBaseLo; o.hi = this.insBaseHi; return; }
+    this.counterValue(this.insBaseLo, this.insBaseHi, this.insAt, this.insNow(), o);
+  }
+
+  /** Read a CSR into o; false if it does not exist (or is not accessible now). */
+  csrRead(csr: number, o: { lo: number; hi: number }): boolean {
+    o.lo = 0; o.hi = 0;
+    if (csr >= 0xc00 && csr <= 0xc1f) {
+      const bit = 1 << (csr & 31);
+      if (this.priv < PRIV_M && (this.mcounteren & bit) === 0) return false;
+      if (this.priv < PRIV_S && (this.scounteren & bit) === 0) return false;
+      if (csr === CSR.cycle) this.readCycle(o);
+      else if (csr === CSR.instret) this.readInstret(o);
+      else if (csr === CSR.time) { const t = this.getTime(); o.lo = t % TWO32 | 0; o.hi = Math.floor(t / TWO32) | 0; }
+      return true;
+    }
+    if (csr >= 0xb03 && csr <= 0xb1f) return true; // mhpmcounter3..31: zero
+    if (csr >= 0x323 && csr <= 0x33f) return true; // mhpmevent3..31: zero
+    if (csr >= 0x3a0 && csr <= 0x3af) {
+      if ((csr & 1) !== 0) return false; // odd pmpcfg do not exist on RV64
+      if (csr <= 0x3a2) this.pmp.readCfg(csr - 0x3a0, o);
+      return true;
+    }
+    if (csr >= 0x3b0 && csr <= 0x3ef) {
+      if (csr < 0x3c0) this.pmp.readAddr(csr - 0x3b0, o);
+      return true;
+    }
+    switch (csr) {
+      case CSR.sstatus: o.lo = this.mstatus & SSTATUS_MASK; o.hi = SSTATUS_HI; return true;
+      case CSR.sie: o.lo = this.mie & this.mideleg; return true;
+      case CSR.sip: o.lo = this.mip & this.mideleg; return true;
+      case CSR.stvec: o.lo = this.stvecLo; o.hi = this.stvecHi; return true;
+      case CSR.scounteren: o.lo = this.scounteren; return true;
+      case CSR.senvcfg: o.lo = this.senvcfg; return true;
+      case CSR.sscratch: o.lo = this.sscratchLo; o.hi = this.sscratchHi; return true;
+      case CSR.sepc: o.lo = this.sepcLo; o.hi = this.sepcHi; return true;
+      case CSR.scause: o.lo = this.scauseLo; o.hi = this.scauseHi; return true;
+      case CSR.stval: o.lo = this.stvalLo; o.hi = this.stvalHi; return true;
+      case CSR.satp:
+        if (this.priv === PRIV_S && (this.mstatus & MSTATUS_TVM) !== 0) return false;
+        o.lo = this.satpLo; o.hi = this.satpHi; return true;
+      case CSR.mstatus: o.lo = this.mstatus; o.hi = MSTATUS_HI; return true;
+      case CSR.misa: o.lo = MISA_LO; o.hi = MISA_HI; return true;
+      case CSR.medeleg: o.lo = this.medeleg; return true;
+      case CSR.mideleg: o.lo = this.mideleg; return true;
+      case CSR.mie: o.lo = this.mie; return true;
+      case CSR.mtvec: o.lo = this.mtvecLo; o.hi = this.mtvecHi; return true;
+      case CSR.mcounteren: o.lo = this.mcounteren; return true;
+      case CSR.menvcfg: o.lo = this.menvcfg; return true;
+      case CSR.mcountinhibit: o.lo = this.mcountinhibit; return true;
+      case CSR.mscratch: o.lo = this.mscratchLo; o.hi = this.mscratchHi; return true;
+      case CSR.mepc: o.lo = this.mepcLo; o.hi = this.mepcHi; return true;
+      case CSR.mcause: o.lo = this.mcauseLo; o.hi = this.mcauseHi; return true;
+      case CSR.mtval: o.lo = this.mtvalLo; o.hi = this.mtvalHi; return true;
+      case CSR.mip: o.lo = this.mip; return true;
+      case CSR.mcycle: this.readCycle(o); return true;
+      case CSR.minstret: this.readInstret(o); return true;
+      case CSR.mvendorid: case CSR.marchid: case CSR.mimpid: case CSR.mconfigptr: return true;
+      case CSR.mhartid: o.lo = this.hartId; return true;
+      default: return false;
+    }
+  }
+
+  /** Write a CSR (access already checked); false if illegal. */
+  csrWrite(csr: number, lo: number, hi: number): boolean {
+    if (csr >= 0xb03 && csr <= 0xb1f) return true;
+    if (csr >= 0x323 && csr <= 0x33f) return true;
+    if (csr >= 0x3a0 && csr <= 0x3af) {
+      if (csr <= 0x3a2) { this.pmp.writeCfg(csr - 0x3a0, lo, hi); this.flushTlb(); }
+      return true;
+    }
+    if (csr >= 0x3b0 && csr <= 0x3ef) {
+      if (csr < 0x3c0) { this.pmp.writeAddr(csr - 0x3b0, lo, hi); this.flushTlb(); }
+      return true;
+    }
+    switch (csr) {
+      case CSR.sstatus:
+        this.setMstatus((this.mstatus & ~SSTATUS_WMASK) | (lo & SSTATUS_WMASK));
+        return true;
+      case CSR.sie: this.mie = (this.mie & ~this.mideleg) | (lo & this.mideleg & MIE_WMASK); return true;
+      case CSR.sip: {
+        const m = this.mideleg & MIP_SSIP; // only SSIP is writable through sip
+        this.mipSw = (this.mipSw & ~m) | (lo & m);
+        return true;
+      }
+      case CSR.stvec: if ((lo & 3) < 2) { this.stvecLo = lo; this.stvecHi = hi; } return true;
+      case CSR.scounteren: this.scounteren = lo; return true;
+      case CSR.senvcfg: this.senvcfg = lo & 1; return true;
+      case CSR.sscratch: this.sscratchLo = lo; this.sscratchHi = hi; return true;
+      case CSR.sepc: this.sepcLo = lo & ~1; this.sepcHi = hi; return true;
+      case CSR.scause: this.scauseLo = lo; this.scauseHi = hi; return true;
+      case CSR.stval: this.stvalLo = lo; this.stvalHi = hi; return true;
+      case CSR.satp: {
+        if (this.priv === PRIV_S && (this.mstatus & MSTATUS_TVM) !== 0) return false;
+        const mode = hi >>> 28;
+        if (mode === 0 || mode === 8) { this.satpLo = lo; this.satpHi = hi; this.flushTlb(); }
+        return true; // other modes (Sv48, Sv57, reserved): WARL, satp unchanged
+      }
+      case CSR.mstatus: this.setMstatus(lo); return true;
+      case CSR.misa: return true; // WARL read-only
+      case CSR.medeleg: this.medeleg = lo & MEDELEG_WMASK; return true;
+      case CSR.mideleg: this.mideleg = lo & S_INTERRUPTS; return true;
+      case CSR.mie: this.mie = lo & MIE_WMASK; return true;
+      case CSR.mtvec: if ((lo & 3) < 2) { this.mtvecLo = lo; this.mtvecHi = hi; } return true;
+      case CSR.mcounteren: this.mcounteren = lo; return true;
+      case CSR.menvcfg: this.menvcfg = lo & 1; return true;
+      case CSR.mcountinhibit: {
+        // Freeze or resume: rebase so the value stays continuous.
+        const o = this.csrOut;
+        this.readCycle(o); const cl = o.lo, ch = o.hi;
+        this.readInstret(o); const il = o.lo, ih = o.hi;
+        this.mcountinhibit = lo & ~2;
+        this.cycBaseLo = cl; this.cycBaseHi = ch; this.cycAt = this.cycNow();
+        this.insBaseLo = il; this.insBaseHi = ih; this.insAt = this.insNow();
+        return true;
+      }
+      case CSR.mscratch: this.mscratchLo = lo; this.mscratchHi = hi; return true;
+      case CSR.mepc: this.mepcLo = lo & ~1; this.mepcHi = hi; return true;
+      case CSR.mcause: this.mcauseLo = lo; this.mcauseHi = hi; return true;
+      case CSR.mtval: this.mtvalLo = lo; this.mtvalHi = hi; return true;
+      case CSR.mip: this.mipSw = (this.mipSw & ~MIP_WMASK) | (lo & MIP_WMASK); return true;
+      // A written counter reads back the value written plus what retires after this instruction.
+      case CSR.mcycle: this.cycBaseLo = lo; this.cycBaseHi = hi; this.cycAt = this.cycNow() + 1; return true;
+      case CSR.minstret: this.insBaseLo = lo; this.insBaseHi = hi; this.insAt = this.insNow() + 1; return true;
+      default: return false;
+    }
+  }
+
+  private setMstatus(v: number): void {
+    const old = this.mstatus;
+    let n = (old & ~MSTATUS_WMASK) | (v & MSTATUS_WMASK);
+    if ((n & MSTATUS_MPP) === 2 << MSTATUS_MPP_SHIFT) n = (n & ~MSTATUS_MPP) | (old & MSTATUS_MPP); // MPP=2 reserved: keep
+    this.mstatus = n;
+    if (((old ^ n) & (MSTATUS_MPRV | MSTATUS_MPP | MSTATUS_SUM | MSTATUS_MXR)) !== 0) this.flushTlb();
+  }
+}
+
+export { MIP_MEIP, MIP_MSIP, MIP_MTIP, MIP_SEIP, MIP_SSIP, MIP_STIP };
