@@ -51,3 +51,54 @@ export function build(spec: TopologySpec, arenaBytes = 512 * MiB, withAs = true)
 export function names(prefix: string, n: number): string[] {
   return Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 }
+
+import { Prng } from '../helpers/prng.js';
+
+export interface CompareStats {
+  checked: number;
+  routed: number;
+  mismatches: string[];
+}
+
+/**
+ * Router vs reference decoder on `n` random HPAs: 90% inside `hot` ranges (regions), 10% anywhere
+ * in any window. Also checks, on every 8th sample, that the reported run stays contiguous.
+ */
+export function compareRouterVsReference(topo: CxlTopology, hot: { base: number; size: number }[], n: number, seed: number): CompareStats {
+  const rng = new Prng(seed);
+  const out = { store: null as unknown, offset: 0, run: 0 };
+  const out2 = { store: null as unknown, offset: 0, run: 0 };
+  const st: CompareStats = { checked: 0, routed: 0, mismatches: [] };
+  const wins = topo.windows;
+  for (let i = 0; i < n; i++) {
+    let h: number;
+    if (hot.length && rng.below(10) !== 0) {
+      const r = hot[rng.below(hot.length)]!;
+      h = r.base + rng.below(r.size);
+    } else {
+      const w = wins[rng.below(wins.length)]!;
+      h = w.base + rng.below(w.size);
+    }
+    const wi = wins.findIndex((w) => w.contains(h));
+    const router = topo.routers[wi]!;
+    const ok = router.resolve(h, out as never);
+    const ref = topo.referenceDecode(h);
+    st.checked++;
+    if (ok !== ref.ok) {
+      st.mismatches.push(`0x${h.toString(16)}: router ${ok ? 'routes' : 'does not route'}, reference ${ref.ok ? `routes to ${ref.memdev.name}` : `says ${ref.reason}`}`);
+    } else if (ref.ok) {
+      st.routed++;
+      const store = ref.partition === 'volatile' ? ref.memdev.volatileStore : ref.memdev.persistentStore;
+      if (out.store !== store || out.offset !== ref.storeOffset) {
+        st.mismatches.push(`0x${h.toString(16)}: router -> ${(out.store as { name: string }).name}+0x${out.offset.toString(16)}, reference -> ${store!.name}+0x${ref.storeOffset.toString(16)}`);
+      } else if ((i & 7) === 0) {
+        const last = h + out.run - 1;
+        if (out.run < 1 || !router.resolve(last, out2 as never) || out2.store !== out.store || out2.offset !== out.offset + out.run - 1) {
+          st.mismatches.push(`0x${h.toString(16)}: run ${out.run} is not contiguous`);
+        }
+      }
+    }
+    if (st.mismatches.length > 10) break;
+  }
+  return st;
+}
