@@ -47,6 +47,8 @@ export interface CxlWindowDescription extends AddressRange {
   name: string;
   interleaveWays: number;
   interleaveGranularity: number;
+  /** How the host-bridge position is computed: plain modulo or XOR of HPA bits (CXIMS). */
+  arithmetic: 'modulo' | 'xor';
   /** Host bridge UIDs the window interleaves across, in target-list order. */
   targets: number[];
   /** Restrictions as CEDT names it: "volatile", "persistent", "type3", "type2", "fixed". */

@@ -313,6 +313,7 @@ function addCxlWindows(root: FdtNode, windows: CxlWindowDescription[]): void {
       .str('cxlemu,name', w.name)
       .u32('cxlemu,interleave-ways', w.interleaveWays)
       .u32('cxlemu,interleave-granularity', w.interleaveGranularity)
+      .str('cxlemu,interleave-arithmetic', w.arithmetic)
       .u32('cxlemu,targets', ...w.targets);
     if (w.restrictions.length > 0) n.str('cxlemu,restrictions', ...w.restrictions);
   }

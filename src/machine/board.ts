@@ -1,0 +1,529 @@
+// The RISC-V board: QEMU `virt`-compatible device map around an AddressSpace, one hart, the device
+// tree in guest memory, and the run loop. Owns wiring (UART -> PLIC -> MEIP/SEIP, CLINT ->
+// MSIP/MTIP), boot register state (a0 = hart id, a1 = DTB address, pc = entry, as QEMU's reset
+// vector leaves them), slice scheduling, deterministic WFI and the host exit status. Never builds
+// CXL topology or RAM policy itself: the caller hands it an AddressSpace that may already hold RAM
+// and CXL windows (docs/board.md), and it maps only what is missing.
+
+import { open, type FileHandle } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { Arena, AddressSpace, BackingStore, type MmioOps } from '../memory/index.js';
+import { Hart } from '../cpu/hart.js';
+import { Ns16550a, NS16550A_SIZE, UART0_IRQ, UART_CLOCK_HZ } from '../devices/ns16550a.js';
+import { Clint, CLINT_SIZE, TIMEBASE_HZ } from '../devices/clint.js';
+import { Plic, PLIC_SIZE, PLIC_NUM_SOURCES } from '../devices/plic.js';
+import { TestFinisher, FINISHER_SIZE, type FinisherOutcome } from '../devices/test-finisher.js';
+import { generateFdt, fdtAddress } from '../firmware/fdt.js';
+import type { BoardDescription, CxlWindowDescription, PcieDescription } from '../firmware/board-description.js';
+import type { TopologySpec } from '../cxl/topology-spec.js';
+import { isElf, loadElf, loadRaw, type LoadedImage } from './elf.js';
+
+// ---- the map (DESIGN.md "Board"; QEMU virt) ----
+export const FINISHER_BASE = 0x0010_0000;
+export const CLINT_BASE = 0x0200_0000;
+export const PLIC_BASE = 0x0c00_0000;
+export const UART0_BASE = 0x1000_0000;
+export const ECAM_BASE = 0x3000_0000;
+export const ECAM_SIZE = 0x1000_0000;
+export const PCIE_MMIO_BASE = 0x4000_0000;
+export const PCIE_MMIO_SIZE = 0x4000_0000;
+export const RAM_BASE = 0x8000_0000;
+/** QEMU's default -m. */
+export const DEFAULT_RAM_SIZE = 128 * 2 ** 20;
+/** PLIC sources of PCIe INTA..INTD (QEMU virt PCIE_IRQ). */
+export const PCIE_INTX_IRQ_BASE = 32;
+
+export const ISA_STRING = 'rv64imac_zicsr_zifencei_zicntr';
+export const ISA_EXTENSIONS = ['i', 'm', 'a', 'c', 'zicsr', 'zifencei', 'zicntr'];
+
+export const DEFAULT_PCIE: PcieDescription = {
+  ecam: { base: ECAM_BASE, size: ECAM_SIZE },
+  busFirst: 0,
+  busLast: 255,
+  mmio: { base: PCIE_MMIO_BASE, size: PCIE_MMIO_SIZE },
+  intxIrqBase: PCIE_INTX_IRQ_BASE,
+};
+
+// mip bit numbers the board drives.
+const MIP_MSIP = 3;
+const MIP_MTIP = 7;
+const MIP_SEIP = 9;
+const MIP_MEIP = 11;
+
+/** The hart as the board uses it (the contract of src/cpu/hart.ts, CONTRACTS.md). */
+export interface BoardHart {
+  pc: number;
+  readonly instret: number;
+  writeReg(i: number, v: bigint): void;
+  setPendingLine(bit: number, level: boolean): void;
+  getTime: () => number;
+  run(maxInstructions: number): 'limit' | 'wfi' | 'stop';
+  requestStop(): void;
+  flushTlb(): void;
+  onTrace?: ((pc: number, insnText: string, regWrites: unknown) => void) | undefined;
+}
+
+export type HartFactory = (opts: { arena: Arena; bus: AddressSpace; hartId: number; resetPc: number }) => BoardHart;
+
+export const defaultHartFactory: HartFactory = (opts) => new Hart(opts) as unknown as BoardHart;
+
+// ---- exits ----
+
+export type ExitKind = 'pass' | 'fail' | 'limit' | 'error';
+
+export interface RunExit {
+  kind: ExitKind;
+  /** Guest code for 'fail' (bits 31..16 of the finisher word); 0 otherwise. */
+  code: number;
+  /** Human-readable reason (always set for 'limit' and 'error'; set for a finisher reset). */
+  message?: string;
+}
+
+export interface RunResult {
+  exit: RunExit;
+  /** The host exit status for `exit` (hostExitStatus). */
+  status: number;
+  instret: number;
+  seconds: number;
+  mips: number;
+}
+
+/**
+ * Host exit status: pass -> 0; fail with code c -> c & 0xff, or 1 if that is 0 (so a failure never
+ * looks like success, deliberately unlike QEMU); limit (--max-instructions, hung guest) -> 124;
+ * internal error -> 70 (EX_SOFTWARE).
+ */
+export function hostExitStatus(exit: RunExit): number {
+  switch (exit.kind) {
+    case 'pass':
+      return 0;
+    case 'fail':
+      return exit.code % 256 || 1;
+    case 'limit':
+      return 124;
+    case 'error':
+      return 70;
+  }
+}
+
+// ---- building ----
+
+export interface BoardOptions {
+  arena: Arena;
+  addressSpace: AddressSpace;
+  /**
+   * Main RAM. `mapped: true` means the caller already mapped it in `addressSpace` (the board only
+   * describes it and writes the DTB there); otherwise the board maps `store` (or a new store of
+   * `size` bytes, sized by "-m") at `base`.
+   */
+  ram?: { base?: number; size?: number; store?: BackingStore; mapped?: boolean };
+  /** CXL fixed memory windows to describe in the device tree (mapped by the caller). */
+  cxlWindows?: CxlWindowDescription[];
+  /**
+   * PCIe host bridge to describe (default DEFAULT_PCIE; null: none). If nothing is mapped at the
+   * ECAM base, the board maps an empty ECAM (reads all ones: no devices) at priority -1.
+   */
+  pcie?: PcieDescription | null;
+  /** Receives UART output bytes (default: dropped). */
+  uartSink?: (byte: number) => void;
+  /** Tie mtime to the host clock (`--realtime`). */
+  realtime?: boolean;
+  /** Deterministic ratio (default 10: 10 MHz at a nominal 100 MIPS). */
+  instructionsPerTick?: number;
+  bootargs?: string;
+  /** ACPI RSDP address for /chosen/cxlemu,acpi-rsdp (0 until ACPI exists). */
+  acpiRsdp?: number;
+  hartFactory?: HartFactory;
+}
+
+export interface Board {
+  arena: Arena;
+  addressSpace: AddressSpace;
+  hart: BoardHart;
+  uart: Ns16550a;
+  clint: Clint;
+  plic: Plic;
+  finisher: TestFinisher;
+  description: BoardDescription;
+  fdt: Uint8Array;
+  fdtAddress: number;
+  ram: { base: number; size: number };
+  /** Load an ELF (or a raw binary at `rawAddress`, default RAM base) and set the boot registers. */
+  loadKernel(bytes: Uint8Array, opts?: { what?: string; rawAddress?: number }): LoadedImage;
+  /** pc = entry, a0 = hart id, a1 = DTB address (QEMU's reset vector state). */
+  setBootRegisters(entry: number): void;
+  /** The finisher's outcome once the guest wrote it. */
+  readonly finished: FinisherOutcome | undefined;
+}
+
+/** An empty ECAM: every config read returns all ones (no device), writes are dropped. */
+const EMPTY_ECAM: MmioOps = {
+  valid: { min: 1, max: 4 },
+  impl: { min: 4, max: 4 },
+  read: () => 0xffffffff,
+  write: () => {},
+};
+
+export function createBoard(opts: BoardOptions): Board {
+  const { arena, addressSpace: space } = opts;
+  const ramBase = opts.ram?.base ?? RAM_BASE;
+  const ramSize = opts.ram?.size ?? opts.ram?.store?.size ?? DEFAULT_RAM_SIZE;
+  const pcie = opts.pcie === undefined ? DEFAULT_PCIE : opts.pcie;
+  const hartId = 0;
+
+  // Late-bound so devices built before the hart can drive its lines.
+  let hart: BoardHart | undefined;
+  const line = (bit: number) => (level: boolean) => hart?.setPendingLine(bit, level);
+
+  const plic = new Plic({ contextLines: [line(MIP_MEIP), line(MIP_SEIP)] });
+  const uart = new Ns16550a({ sink: opts.uartSink ?? (() => {}), irq: plic.line(UART0_IRQ) });
+  const clint = new Clint({
+    instret: () => hart?.instret ?? 0,
+    realtime: opts.realtime ?? false,
+    instructionsPerTick: opts.instructionsPerTick,
+    msip: line(MIP_MSIP),
+    mtip: line(MIP_MTIP),
+    // A new mtimecmp may fall inside the current slice: end it so the board re-plans.
+    onTimerChange: () => hart?.requestStop(),
+  });
+  const finisher = new TestFinisher(() => hart?.requestStop());
+
+  space.begin();
+  if (!opts.ram?.mapped) {
+    const store = opts.ram?.store ?? new BackingStore(arena, { name: 'ram', size: ramSize, sizedBy: '-m' });
+    space.ram('ram', ramBase, store, { size: ramSize });
+  }
+  space.mmio('test-finisher', FINISHER_BASE, FINISHER_SIZE, finisher);
+  space.mmio('clint', CLINT_BASE, CLINT_SIZE, clint);
+  space.mmio('plic', PLIC_BASE, PLIC_SIZE, plic);
+  space.mmio('uart0', UART0_BASE, NS16550A_SIZE, uart);
+  if (pcie && space.lookup(pcie.ecam.base) === null) {
+    space.mmio('ecam-empty', pcie.ecam.base, pcie.ecam.size, EMPTY_ECAM, -1);
+  }
+  space.commit();
+
+  const description: BoardDescription = {
+    model: 'cxlemu,virt',
+    compatible: ['cxlemu,virt', 'riscv-virtio'],
+    memory: [{ base: ramBase, size: ramSize }],
+    harts: [{ hartId, isa: ISA_STRING, isaBase: 'rv64i', isaExtensions: ISA_EXTENSIONS, mmuType: 'riscv,sv39' }],
+    timebaseFrequency: TIMEBASE_HZ,
+    uart: { base: UART0_BASE, size: NS16550A_SIZE, irq: UART0_IRQ, clockFrequency: UART_CLOCK_HZ },
+    clint: { base: CLINT_BASE, size: CLINT_SIZE },
+    plic: { base: PLIC_BASE, size: PLIC_SIZE, ndev: PLIC_NUM_SOURCES - 1 },
+    finisher: { base: FINISHER_BASE, size: FINISHER_SIZE },
+    ...(pcie ? { pcie } : {}),
+    cxlWindows: opts.cxlWindows ?? [],
+    chosen: { acpiRsdp: opts.acpiRsdp ?? 0, ...(opts.bootargs !== undefined ? { bootargs: opts.bootargs } : {}) },
+  };
+  const fdt = generateFdt(description);
+  const fdtAt = fdtAddress({ base: ramBase, size: ramSize }, fdt.length);
+  if (fdtAt === undefined) {
+    throw new RangeError(`RAM of ${ramSize} bytes is too small for the ${fdt.length}-byte device tree (-m)`);
+  }
+  const f = space.writeBytes(fdtAt, fdt);
+  if (f !== 0) throw new RangeError(`cannot write the device tree at 0x${fdtAt.toString(16)}: RAM is not mapped there (fault ${f})`);
+
+  const h = (opts.hartFactory ?? defaultHartFactory)({ arena, bus: space, hartId, resetPc: ramBase });
+  hart = h;
+  h.getTime = () => clint.mtime();
+  // The Hart subscribes to addressSpace.onChange itself (flushTlb on every map change).
+
+  const board: Board = {
+    arena,
+    addressSpace: space,
+    hart: h,
+    uart,
+    clint,
+    plic,
+    finisher,
+    description,
+    fdt,
+    fdtAddress: fdtAt,
+    ram: { base: ramBase, size: ramSize },
+    loadKernel(bytes, lo = {}) {
+      const what = lo.what ?? 'kernel';
+      const img = isElf(bytes) ? loadElf(bytes, space, what) : loadRaw(bytes, lo.rawAddress ?? ramBase, space, what);
+      board.setBootRegisters(img.entry);
+      return img;
+    },
+    setBootRegisters(entry) {
+      h.pc = entry;
+      h.writeReg(10, BigInt(hartId));
+      h.writeReg(11, BigInt(fdtAt));
+    },
+    get finished() {
+      return finisher.outcome;
+    },
+  };
+  board.setBootRegisters(ramBase);
+  return board;
+}
+
+// ---- glue for src/machine/build.ts ----
+
+/** The CXL fixed memory windows of a topology, as the device tree describes them. */
+export function cxlWindowsFromSpec(spec: TopologySpec): CxlWindowDescription[] {
+  const uidOf = new Map(spec.hostBridges.map((hb) => [hb.id, hb.uid]));
+  return spec.windows.map((w) => ({
+    name: w.id,
+    base: w.base,
+    size: w.size,
+    interleaveWays: w.targets.length,
+    interleaveGranularity: w.granularity,
+    arithmetic: w.arithmetic,
+    targets: w.targets.map((t) => uidOf.get(t) ?? 0),
+    restrictions: [...(w.volatile ? ['volatile'] : []), ...(w.persistent ? ['persistent'] : []), 'type3'],
+  }));
+}
+
+/**
+ * Board options for a machine built by src/machine/build.ts (its AddressSpace already holds RAM
+ * and the CXL windows): `runProgram({ kernel, machine: boardOptionsForMachine(m) })`.
+ */
+export function boardOptionsForMachine(m: {
+  arena: Arena;
+  addressSpace: AddressSpace;
+  ram: { base: number; size: number };
+  spec: TopologySpec;
+}): NonNullable<RunProgramOptions['machine']> {
+  return {
+    arena: m.arena,
+    addressSpace: m.addressSpace,
+    ram: { base: m.ram.base, size: m.ram.size, mapped: true },
+    cxlWindows: cxlWindowsFromSpec(m.spec),
+    pcie: DEFAULT_PCIE,
+  };
+}
+
+// ---- running ----
+
+export interface RunOptions {
+  /** Stop with exit 'limit' after this many instructions (--max-instructions). */
+  maxInstructions?: number;
+  /** Instructions per slice between event-loop yields (default 1,000,000). */
+  sliceInstructions?: number;
+  /** Host input for the UART (stdin); its end means no more input will come. */
+  input?: NodeJS.ReadableStream | null;
+  /** Called with each line of the instruction trace (--trace). */
+  trace?: (line: string) => void;
+  /** Called after every slice (flush buffered UART output, trace lines); awaited (backpressure). */
+  afterSlice?: () => Promise<void> | void;
+}
+
+const DEFAULT_SLICE = 1_000_000;
+
+function formatTrace(pc: number, text: string, regWrites: unknown): string {
+  let line = `${pc.toString(16).padStart(16, '0')}  ${text}`;
+  if (Array.isArray(regWrites) && regWrites.length > 0) line += `  ; ${regWrites.map(String).join(' ')}`;
+  else if (typeof regWrites === 'string' && regWrites) line += `  ; ${regWrites}`;
+  return line;
+}
+
+const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
+
+/** Run the board's hart until the finisher, the instruction limit, a hang or an internal error. */
+export async function runBoard(board: Board, opts: RunOptions = {}): Promise<RunResult> {
+  const { hart, clint, uart } = board;
+  // Tracing buffers a line per instruction: keep slices short so lines reach the file steadily.
+  const slice = opts.sliceInstructions ?? (opts.trace ? 10_000 : DEFAULT_SLICE);
+  const max = opts.maxInstructions ?? Infinity;
+  if (!(max >= 0)) throw new RangeError(`--max-instructions must be a non-negative integer, got ${max}`);
+  if (!(Number.isInteger(slice) && slice > 0)) throw new RangeError(`sliceInstructions must be a positive integer, got ${slice}`);
+
+  const input = opts.input ?? null;
+  let inputOpen = input !== null;
+  let wake: (() => void) | null = null;
+  const onData = (chunk: Buffer | string) => {
+    uart.pushInput(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    wake?.();
+  };
+  const onEnd = () => {
+    inputOpen = false;
+    wake?.();
+  };
+  if (input) {
+    input.on('data', onData);
+    input.on('end', onEnd);
+    input.on('close', onEnd);
+    input.resume();
+  }
+  if (opts.trace) {
+    const t = opts.trace;
+    hart.onTrace = (pc, text, regs) => t(formatTrace(pc, text, regs));
+  }
+
+  const started = performance.now();
+  let exit: RunExit | undefined;
+  try {
+    for (;;) {
+      clint.update();
+      const done = hart.instret;
+      if (done >= max) {
+        exit = { kind: 'limit', code: 0, message: `stopped after ${done} instructions (--max-instructions ${max})` };
+        break;
+      }
+      let budget = Math.min(slice, max - done);
+      const ev = clint.instretOfNextEvent();
+      if (ev > done) budget = Math.min(budget, ev - done);
+      const why = hart.run(budget);
+      clint.update();
+      if (opts.afterSlice) await opts.afterSlice();
+      const fin = board.finished;
+      if (fin) {
+        exit = fin.kind === 'fail'
+          ? { kind: 'fail', code: fin.code }
+          : fin.kind === 'reset'
+            ? { kind: 'pass', code: 0, message: 'guest requested reset (finisher 0x7777): treated as pass' }
+            : { kind: 'pass', code: 0 };
+        break;
+      }
+      if (why === 'wfi') {
+        // Deterministic: nothing else can happen while the hart waits, so time jumps to mtimecmp.
+        if (!clint.realtime && clint.skipToNextEvent()) continue;
+        const ms = clint.realtime ? clint.msUntilNextEvent() : Infinity;
+        if (ms === Infinity && !inputOpen) {
+          exit = {
+            kind: 'limit',
+            code: 0,
+            message:
+              `guest hung: waiting in WFI (resume pc 0x${hart.pc.toString(16)}) with no timer that can wake it ` +
+              `(mtimecmp unset, or reached while the interrupt is disabled in mie) and no UART input to come, ` +
+              `after ${hart.instret} instructions`,
+          };
+          break;
+        }
+        // Wait for the host: input, or the realtime timer.
+        await new Promise<void>((resolve) => {
+          const timer = ms === Infinity ? undefined : setTimeout(resolve, Math.max(0, Math.ceil(ms)));
+          wake = () => {
+            if (timer) clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = null;
+        continue;
+      }
+      await yieldToEventLoop();
+    }
+  } catch (e) {
+    const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    exit = { kind: 'error', code: 0, message: `internal error after ${hart.instret} instructions: ${msg}` };
+  } finally {
+    if (input) {
+      input.removeListener('data', onData);
+      input.removeListener('end', onEnd);
+      input.removeListener('close', onEnd);
+      input.pause();
+    }
+    hart.onTrace = undefined;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const instret = hart.instret;
+  return { exit, status: hostExitStatus(exit), instret, seconds, mips: seconds > 0 ? instret / seconds / 1e6 : 0 };
+}
+
+// ---- the one call the CLI makes ----
+
+export interface RunProgramOptions extends RunOptions {
+  /** ELF or raw binary: a path or the bytes. */
+  kernel: string | Uint8Array;
+  /** Where a raw (non-ELF) kernel goes; default the RAM base. */
+  rawAddress?: number;
+  /**
+   * A machine built by src/machine (AddressSpace with RAM and CXL windows already mapped). Without
+   * it, runProgram builds a plain board with `ramSize` bytes of RAM at 0x8000_0000.
+   */
+  machine?: Omit<BoardOptions, 'uartSink' | 'realtime' | 'instructionsPerTick' | 'hartFactory'>;
+  /** RAM size when no machine is given (default 128 MiB, QEMU's default). */
+  ramSize?: number;
+  /** Arena size when no machine is given (default: the 4 GiB reservation). */
+  arenaBytes?: number;
+  /** UART output: a stream (default process.stdout), a file path, or a callback. */
+  output?: NodeJS.WritableStream | string | ((chunk: Uint8Array) => void);
+  /** Trace file path or line callback (--trace FILE). */
+  traceFile?: string;
+  realtime?: boolean;
+  instructionsPerTick?: number;
+  hartFactory?: HartFactory;
+}
+
+/**
+ * Build (or complete) the board, load the kernel and run it. Input problems found before the
+ * guest starts (unreadable kernel, ElfLoadError, RAM too small) are thrown; anything thrown while
+ * the guest runs becomes exit kind 'error' (status 70).
+ */
+export async function runProgram(opts: RunProgramOptions): Promise<RunResult> {
+  const kernelBytes = typeof opts.kernel === 'string' ? new Uint8Array(await readFile(opts.kernel)) : opts.kernel;
+  const what = typeof opts.kernel === 'string' ? opts.kernel : 'kernel';
+
+  // UART output, buffered per slice.
+  const pending: number[] = [];
+  let write: (chunk: Uint8Array) => Promise<void> | void;
+  let fileOut: FileHandle | undefined;
+  const out = opts.output ?? process.stdout;
+  if (typeof out === 'function') write = out;
+  else if (typeof out === 'string') {
+    fileOut = await open(out, 'w');
+    const fh = fileOut;
+    write = async (c) => {
+      await fh.write(c);
+    };
+  } else {
+    write = (c) =>
+      new Promise<void>((resolve, reject) => {
+        out.write(c, (err) => (err ? reject(err) : resolve()));
+      });
+  }
+  let flushing: Promise<void> = Promise.resolve();
+  const flush = () => {
+    if (pending.length === 0) return;
+    const chunk = Uint8Array.from(pending);
+    pending.length = 0;
+    flushing = flushing.then(() => write(chunk));
+  };
+
+  let traceHandle: FileHandle | undefined;
+  let trace = opts.trace;
+  const traceBuf: string[] = [];
+  if (opts.traceFile !== undefined) {
+    traceHandle = await open(opts.traceFile, 'w');
+    trace = (l) => traceBuf.push(l);
+  }
+
+  let board: Board;
+  if (opts.machine) {
+    board = createBoard({ ...opts.machine, uartSink: (b) => pending.push(b), realtime: opts.realtime, instructionsPerTick: opts.instructionsPerTick, hartFactory: opts.hartFactory });
+  } else {
+    const arena = new Arena(opts.arenaBytes !== undefined ? { bytes: opts.arenaBytes } : {});
+    const space = new AddressSpace(arena);
+    board = createBoard({
+      arena,
+      addressSpace: space,
+      ram: { size: opts.ramSize ?? DEFAULT_RAM_SIZE },
+      uartSink: (b) => pending.push(b),
+      realtime: opts.realtime,
+      instructionsPerTick: opts.instructionsPerTick,
+      hartFactory: opts.hartFactory,
+    });
+  }
+  board.loadKernel(kernelBytes, { what, rawAddress: opts.rawAddress });
+
+  const afterSlice = async () => {
+    flush();
+    if (traceHandle && traceBuf.length > 0) {
+      const text = traceBuf.join('\n') + '\n';
+      traceBuf.length = 0;
+      await traceHandle.write(text);
+    }
+    await flushing;
+  };
+  try {
+    const result = await runBoard(board, { ...opts, ...(trace ? { trace } : {}), afterSlice });
+    await afterSlice();
+    return result;
+  } finally {
+    await fileOut?.close();
+    await traceHandle?.close();
+  }
+}
