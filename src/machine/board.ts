@@ -313,10 +313,22 @@ export interface RunOptions {
 
 const DEFAULT_SLICE = 1_000_000;
 
-function formatTrace(pc: number, text: string, regWrites: unknown): string {
+const ABI = ['zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5',
+  'a6', 'a7', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6'];
+
+/** One trace line: `<pc, 16 hex digits>  <disassembly>  ; <reg>=<value> ...` (register writes). */
+export function formatTrace(pc: number, text: string, regWrites: unknown): string {
   let line = `${pc.toString(16).padStart(16, '0')}  ${text}`;
-  if (Array.isArray(regWrites) && regWrites.length > 0) line += `  ; ${regWrites.map(String).join(' ')}`;
-  else if (typeof regWrites === 'string' && regWrites) line += `  ; ${regWrites}`;
+  if (Array.isArray(regWrites) && regWrites.length > 0) {
+    const parts = regWrites.map((w) => {
+      if (Array.isArray(w) && w.length === 2 && typeof w[0] === 'number') {
+        const v = typeof w[1] === 'bigint' ? BigInt.asUintN(64, w[1]) : w[1];
+        return `${ABI[w[0]] ?? `x${w[0]}`}=0x${(v as bigint | number).toString(16)}`;
+      }
+      return String(w);
+    });
+    line += `  ; ${parts.join(' ')}`;
+  }
   return line;
 }
 

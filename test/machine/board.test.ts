@@ -308,7 +308,7 @@ test('ELF kernel from a file, UART output to a file, --trace to a file', async (
     assert.equal(readFileSync(join(dir, 'uart.txt'), 'latin1'), 'hello\n');
     const lines = readFileSync(join(dir, 'trace.txt'), 'utf8').trim().split('\n');
     assert.equal(lines.length, r.instret);
-    assert.match(lines[0]!, /^0000000080000000  lui\s+t0/);
+    assert.match(lines[0]!, /^0000000080000000  lui\s+t0.*  ; t0=0x10000000$/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
