@@ -78,13 +78,9 @@ export class AddressSpace {
   private readonly u32: Uint32Array;
   private ranges: readonly FlatRange[] = [];
   private lastIndex = 0;
-  // One-page caches: [base, end) HPAs map to arena offset addr + addend.
-  private rBase = 0;
-  private rEnd = EMPTY_END;
-  private rAddend = 0;
-  private wBase = 0;
-  private wEnd = EMPTY_END;
-  private wAddend = 0;
+  // One-page caches, [read base, read end, read addend, write base, write end, write addend]:
+  // HPAs in [base, end) are at arena offset addr + addend. A Float64Array keeps them unboxed.
+  private readonly cache = new Float64Array([0, EMPTY_END, 0, 0, EMPTY_END, 0]);
   private readonly route: RouteResult = { store: null, offset: 0, run: 0 };
   private readonly scratch = new Uint8Array(8);
   private readonly scratchBy: Uint8Array[] = [];
@@ -164,8 +160,8 @@ export class AddressSpace {
 
   /** Drop the one-page caches. */
   flushCache(): void {
-    this.rEnd = EMPTY_END;
-    this.wEnd = EMPTY_END;
+    this.cache[1] = EMPTY_END;
+    this.cache[4] = EMPTY_END;
   }
 
   /** The flat range holding addr, or null (unassigned). */
@@ -195,8 +191,9 @@ export class AddressSpace {
 
   /** Load `size` bytes little-endian: returns the low 32 bits unsigned; `hi` gets the high 32. */
   load(addr: number, size: AccessSize): number {
-    if (addr >= this.rBase && addr + size <= this.rEnd) {
-      const a = addr + this.rAddend;
+    const c = this.cache;
+    if (addr >= c[0]! && addr + size <= c[1]!) {
+      const a = addr + c[2]!;
       if ((a & (size - 1)) === 0) {
         this.fault = AccessFault.None;
         if (size === 8) {
@@ -215,8 +212,9 @@ export class AddressSpace {
 
   /** Store `size` bytes little-endian from lo (and hi for 8). Returns the fault (also in `fault`). */
   store(addr: number, size: AccessSize, lo: number, hi = 0): AccessFault {
-    if (addr >= this.wBase && addr + size <= this.wEnd) {
-      const a = addr + this.wAddend;
+    const c = this.cache;
+    if (addr >= c[3]! && addr + size <= c[4]!) {
+      const a = addr + c[5]!;
       if ((a & (size - 1)) === 0 && this.arena.codePages.count === 0) {
         this.fault = AccessFault.None;
         if (size === 8) {
@@ -282,17 +280,17 @@ export class AddressSpace {
       if (store.tracksDirty && !this.cleanWatched.has(store)) {
         this.cleanWatched.add(store);
         store.onClean(() => {
-          this.wEnd = EMPTY_END;
+          this.cache[4] = EMPTY_END;
         });
       }
-      this.wBase = cacheStart;
-      this.wEnd = cacheEnd;
-      this.wAddend = a - addr;
+      this.cache[3] = cacheStart;
+      this.cache[4] = cacheEnd;
+      this.cache[5] = a - addr;
     } else {
       a = store.arenaOffset(off);
-      this.rBase = cacheStart;
-      this.rEnd = cacheEnd;
-      this.rAddend = a - addr;
+      this.cache[0] = cacheStart;
+      this.cache[1] = cacheEnd;
+      this.cache[2] = a - addr;
     }
     return a;
   }
