@@ -69,15 +69,18 @@ function findDecoder(hdm: HdmDecoderBlock, hpa: bigint): RegDecoder | undefined 
   return undefined;
 }
 
-/** Parity of (a & m) computed bit by bit. */
+/** Parity of (a & m): Kernighan's bit clearing on the two 32-bit halves. */
 function parityBig(a: bigint, m: bigint): bigint {
-  let x = a & m;
-  let p = 0n;
-  while (x) {
-    p ^= x & 1n;
-    x >>= 1n;
+  const x = a & m;
+  let p = 0;
+  for (let half = Number(x & 0xffffffffn), k = 0; k < 2; k++, half = Number(x >> 32n)) {
+    let h = half;
+    while (h !== 0) {
+      h = (h & (h - 1)) >>> 0;
+      p ^= 1;
+    }
   }
-  return p;
+  return BigInt(p);
 }
 
 /** Walk every level for `hpa` over `windows`. */

@@ -36,6 +36,8 @@ export interface EndpointRoute {
   store: BackingStore;
   /** Store offset of dpaBase. */
   storeBase: number;
+  /** granularity * ways (bytes of HPA per DPA granule). */
+  chunk: number;
 }
 
 interface Interval {
@@ -47,6 +49,8 @@ interface Interval {
   /** Per root slot: endpoint index per entry (-1 = no decode), or null when nothing routes. */
   tables: (Int16Array | null)[];
 }
+
+const NO_INTERVAL: Interval = { lo: 0, hi: 0, period: 1, gran: 1, tables: [] };
 
 function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
@@ -64,12 +68,16 @@ export class WindowRoute {
   /** Compiled endpoints (indexed by table entries). */
   endpoints: EndpointRoute[] = [];
   private intervals: Interval[] = [];
+  /** Last interval hit (intervals never overlap; NO_INTERVAL matches nothing). */
+  private last: Interval = NO_INTERVAL;
+  private readonly rootWays: number;
   private dirty = true;
   /** Number of compiles so far (tests and bench). */
   compiles = 0;
 
   constructor(window: CxlWindow) {
     this.window = window;
+    this.rootWays = window.ways;
   }
 
   /** Mark the route stale; the next resolve recompiles. */
@@ -80,33 +88,30 @@ export class WindowRoute {
   /** WindowRouter: resolve absolute `hpa` into (store, offset, run). False = no committed decode. */
   resolve(hpa: number, out: RouteOut): boolean {
     if (this.dirty) this.compile();
-    const w = this.window;
-    if (hpa < w.base || hpa >= w.base + w.size) return false;
-    const ivs = this.intervals;
-    let iv: Interval | undefined;
-    for (let i = 0; i < ivs.length; i++) {
-      const x = ivs[i]!;
-      if (hpa < x.hi) {
-        if (hpa >= x.lo) iv = x;
-        break;
+    let iv = this.last;
+    if (!(hpa >= iv.lo && hpa < iv.hi)) {
+      const ivs = this.intervals;
+      let found: Interval | undefined;
+      for (let i = 0; i < ivs.length; i++) {
+        const x = ivs[i]!;
+        if (hpa < x.hi) {
+          if (hpa >= x.lo) found = x;
+          break;
+        }
       }
+      if (found === undefined) return false;
+      this.last = iv = found;
     }
-    if (iv === undefined) return false;
-    const table = iv.tables[w.ways === 1 ? 0 : w.rootSlot(hpa)];
-    if (!table) return false;
+    const table = iv.tables[this.rootWays === 1 ? 0 : this.window.rootSlot(hpa)];
+    if (table === null || table === undefined) return false;
     const t = (hpa - iv.lo) % iv.period;
     const e = table[Math.floor(t / iv.gran)]!;
     if (e < 0) return false;
     const ep = this.endpoints[e]!;
     const off = hpa - ep.base;
-    let dpaOff: number;
-    if (ep.ways === 1) dpaOff = off;
-    else {
-      const g = ep.granularity;
-      dpaOff = Math.floor(off / (g * ep.ways)) * g + (off % g);
-    }
+    const g = ep.granularity;
     out.store = ep.store;
-    out.offset = ep.storeBase + dpaOff;
+    out.offset = ep.ways === 1 ? ep.storeBase + off : ep.storeBase + Math.floor(off / ep.chunk) * g + (off % g);
     const run = iv.gran - (t % iv.gran);
     const left = iv.hi - hpa;
     out.run = run < left ? run : left;
@@ -160,7 +165,7 @@ export class WindowRoute {
       i = endpoints.length;
       endpoints.push({
         device: dev, decoder: d.index, base: d.base, size: d.size, ways: d.ways!, granularity: d.granularity!,
-        dpaBase, partition: loc.partition, store: loc.store, storeBase: loc.offset,
+        dpaBase, partition: loc.partition, store: loc.store, storeBase: loc.offset, chunk: d.granularity! * d.ways!,
       });
       epIndex.set(key, i);
       return i;
@@ -223,6 +228,7 @@ export class WindowRoute {
     }
     this.endpoints = endpoints;
     this.intervals = intervals;
+    this.last = NO_INTERVAL;
   }
 
   /** Compiled intervals (diagnostics): HPA ranges that route somewhere. */

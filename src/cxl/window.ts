@@ -29,6 +29,9 @@ export class CxlWindow {
   readonly volatile: boolean;
   readonly persistent: boolean;
   readonly qtgId: number;
+  /** XOR maps as 32-bit halves (hot path). */
+  private readonly xorLoMasks: number[] = [];
+  private readonly xorHiMasks: number[] = [];
   readonly spec: WindowSpec;
 
   constructor(spec: WindowSpec, index: number, targets: HostBridge[], xorLists: ReadonlyMap<number, number[]>) {
@@ -70,8 +73,11 @@ export class CxlWindow {
           throw new TopologyError(`${path}: XOR map ${i} (0x${m.toString(16)}) of the HBIG ${spec.granularity} list has lowest bit ${b}, but this window's position bits are ${[...want].join(', ')}: the window needs a conflicting map list`);
         }
         want.delete(b);
+        if (b >= 32) throw new TopologyError(`${path}: XOR map ${i} position bit ${b} is above 31`);
         this.xorMaps.push(m);
         this.xorBits.push(b);
+        this.xorLoMasks.push(m % 2 ** 32);
+        this.xorHiMasks.push(Math.floor(m / 2 ** 32));
       }
     }
   }
@@ -98,10 +104,30 @@ export class CxlWindow {
     return a;
   }
 
-  /** Root position (index into targets) of `hpa`: modulo on the offset of T(hpa) from the base. */
+  /**
+   * Root position (index into targets) of `hpa`: modulo on the offset of T(hpa) from the base.
+   * Hot path: XOR parity on 32-bit halves (`>>> 0` is ToUint32, exact mod 2^32 for integers
+   * < 2^53; the map bits that T sets are < 32 because HBIG <= 16 KiB and at most 4 maps).
+   */
   rootSlot(hpa: number): number {
-    if (this.ways === 1) return 0;
-    const a = this.xorMaps.length ? this.xorTransform(hpa) : hpa;
+    const n = this.xorLoMasks.length;
+    let a = hpa;
+    if (n !== 0) {
+      let lo = hpa >>> 0;
+      const hi = (hpa - lo) / 4294967296;
+      for (let i = 0; i < n; i++) {
+        let x = ((lo & this.xorLoMasks[i]!) ^ (hi & this.xorHiMasks[i]!)) >>> 0;
+        x ^= x >>> 16;
+        x ^= x >>> 8;
+        x ^= x >>> 4;
+        const p = (0x6996 >>> (x & 0xf)) & 1;
+        const bit = this.xorBits[i]!;
+        if (((lo >>> bit) & 1) !== p) {
+          const v = 2 ** bit;
+          if (p) { a += v; lo = (lo + v) >>> 0; } else { a -= v; lo = (lo - v) >>> 0; }
+        }
+      }
+    }
     return Math.floor((a - this.base) / this.granularity) % this.ways;
   }
 
