@@ -1,0 +1,151 @@
+// Shared helpers for the guest tests: locate the committed guest ELFs, the cross toolchain and
+// qemu-system-riscv64, run an ELF on QEMU (the oracle) and on cxlemu (runProgram from
+// src/machine/board.ts, loaded dynamically so these tests still run the QEMU side before the board
+// exists), and compare outcomes.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The repository root (this file runs from dist/test/diff/). */
+export const REPO = resolve(here, '..', '..', '..');
+export const GUESTS = join(REPO, 'guests');
+export const GUEST_BIN = join(GUESTS, 'bin');
+
+/** QEMU CPU closest to RV64IMAC + Zicsr + Zifencei (GUEST-TOOLCHAIN.md; misa = RV64 ACIMSU). */
+export const QEMU_CPU =
+  'rv64,f=off,d=off,h=off,v=off,zba=off,zbb=off,zbc=off,zbs=off,sstc=off,svpbmt=off,svinval=off,' +
+  'svnapot=off,Zfh=off,Zfhmin=off,Zihintpause=off,sscofpmf=off';
+
+function which(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+export const HAVE_QEMU = which('qemu-system-riscv64');
+export const HAVE_CROSS = which('riscv64-unknown-elf-gcc') && which('make');
+
+export interface Outcome {
+  /** UART output. */
+  uart: string;
+  /** 'pass' | 'fail' (with code) | 'limit' | 'error' (with message). */
+  kind: string;
+  code: number;
+  seconds: number;
+  message?: string;
+}
+
+export interface QemuOptions {
+  /** RAM size (default 128M). Use 8G for ELFs linked at the CXL window base 0x1_0000_0000. */
+  memory?: string;
+  /** Load with -device loader (needed when the entry is not the RAM base). */
+  loader?: boolean;
+  timeoutMs?: number;
+  /** Extra QEMU arguments (e.g. -icount shift=0). */
+  extra?: string[];
+}
+
+/** Run a bare-metal ELF on qemu-system-riscv64 -M virt; the finisher's status is QEMU's exit status. */
+export function runQemu(elf: string, opts: QemuOptions = {}): Promise<Outcome> {
+  const args = ['-M', 'virt', '-smp', '1', '-m', opts.memory ?? '128M', '-nographic', '-bios', 'none', '-cpu', QEMU_CPU,
+    '-monitor', 'none', '-serial', 'stdio', ...(opts.extra ?? [])];
+  if (opts.loader) args.push('-device', `loader,file=${elf},cpu-num=0`);
+  else args.push('-kernel', elf);
+  const started = performance.now();
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('qemu-system-riscv64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let err = '';
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, opts.timeoutMs ?? 60_000);
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      const seconds = (performance.now() - started) / 1000;
+      const uart = Buffer.concat(out).toString('latin1');
+      if (timedOut) resolvePromise({ uart, kind: 'limit', code: 0, seconds, message: `QEMU timed out; stderr: ${err}` });
+      else if (status === 0) resolvePromise({ uart, kind: 'pass', code: 0, seconds });
+      else resolvePromise({ uart, kind: 'fail', code: status ?? -1, seconds, message: err || undefined });
+    });
+  });
+}
+
+type RunProgram = (opts: Record<string, unknown>) => Promise<{
+  exit: { kind: string; code: number; message?: string };
+  instret: number;
+  seconds: number;
+  mips: number;
+}>;
+
+let runProgramCache: RunProgram | null | undefined;
+let runProgramWhy = '';
+
+/** runProgram from src/machine/board.ts, or null (with the reason in cxlemuUnavailableReason()). */
+export async function loadRunProgram(): Promise<RunProgram | null> {
+  if (runProgramCache !== undefined) return runProgramCache;
+  const path = join(REPO, 'dist', 'src', 'machine', 'board.js');
+  if (!existsSync(path)) {
+    runProgramWhy = `${path} does not exist yet`;
+    runProgramCache = null;
+    return null;
+  }
+  try {
+    const mod = (await import(path)) as { runProgram?: RunProgram };
+    runProgramCache = typeof mod.runProgram === 'function' ? mod.runProgram : null;
+    if (!runProgramCache) runProgramWhy = 'src/machine/board.ts does not export runProgram';
+  } catch (e) {
+    runProgramWhy = `importing board.js failed: ${(e as Error).message}`;
+    runProgramCache = null;
+  }
+  return runProgramCache;
+}
+export function cxlemuUnavailableReason(): string {
+  return runProgramWhy;
+}
+
+export interface CxlemuOptions {
+  ramSize?: number;
+  maxInstructions?: number;
+}
+
+/** Run an ELF on cxlemu's board via runProgram; null if the board is not available. */
+export async function runCxlemu(elf: string, opts: CxlemuOptions = {}): Promise<Outcome | null> {
+  const runProgram = await loadRunProgram();
+  if (!runProgram) return null;
+  const chunks: Uint8Array[] = [];
+  const r = await runProgram({
+    kernel: elf,
+    output: (c: Uint8Array) => {
+      chunks.push(Uint8Array.from(c));
+    },
+    maxInstructions: opts.maxInstructions ?? 2_000_000_000,
+    ...(opts.ramSize !== undefined ? { ramSize: opts.ramSize } : {}),
+  });
+  const uart = Buffer.concat(chunks).toString('latin1');
+  return { uart, kind: r.exit.kind, code: r.exit.code, seconds: r.seconds, message: r.exit.message };
+}
+
+/** Lines a documented QEMU 7.2 deviation produced (see guests/isa/isa.h CHECK_DEV). */
+export function splitDeviations(uart: string): { text: string; deviations: string[] } {
+  const deviations: string[] = [];
+  const kept: string[] = [];
+  for (const line of uart.split('\n')) {
+    if (line.startsWith('DEVIATION ')) deviations.push(line);
+    else kept.push(line);
+  }
+  return { text: kept.join('\n'), deviations };
+}
+
+/** First differing line of two texts, for messages. */
+export function firstDifference(a: string, b: string): string {
+  const la = a.split('\n');
+  const lb = b.split('\n');
+  for (let i = 0; i < Math.max(la.length, lb.length); i++) {
+    if (la[i] !== lb[i]) return `line ${i + 1}:\n  qemu:   ${JSON.stringify(la[i])}\n  cxlemu: ${JSON.stringify(lb[i])}`;
+  }
+  return 'no difference';
+}
