@@ -120,6 +120,8 @@ export interface RegionDesc {
   base?: number;
   /** memN names or device ids, any order (positions are computed as Linux does). */
   memdevs: string[];
+  /** Partition mapped: 'ram' (volatile) or 'pmem' (persistent); absent: src/cxl's default. */
+  mode?: 'ram' | 'pmem';
   /** Firmware locked the decoders (Lock-on-Commit): `region destroy` is refused. */
   locked: boolean;
 }
@@ -286,6 +288,7 @@ const regionSchema = z.strictObject({
   size: sizeField(),
   base: intField().optional(),
   memdevs: z.array(z.string()).min(1),
+  mode: z.enum(['ram', 'pmem']).optional(),
   locked: z.boolean().optional(),
 });
 const numaSchema = z.strictObject({
@@ -698,6 +701,7 @@ function resolve(p: DescriptionParsed, input: unknown): MachineDescription {
       size: r.size,
       ...(r.base !== undefined ? { base: r.base } : {}),
       memdevs: [...r.memdevs],
+      ...(r.mode !== undefined ? { mode: r.mode } : {}),
       locked: r.locked ?? false,
     };
   });
@@ -746,11 +750,21 @@ function resolve(p: DescriptionParsed, input: unknown): MachineDescription {
   };
 }
 
+const VALIDATED = new WeakSet<object>();
+
 /** Validate a description object (parsed JSON/YAML, or built in code). Throws ConfigError. */
 export function validateDescription(input: unknown): MachineDescription {
+  if (typeof input === 'object' && input !== null && VALIDATED.has(input)) return input as MachineDescription;
   const r = descriptionSchema.safeParse(input);
   if (!r.success) throw new ConfigError(r.error.issues.flatMap((i) => zodIssueToConfig(i, input)));
-  return resolve(r.data, input);
+  const d = resolve(r.data, input);
+  VALIDATED.add(d);
+  return d;
+}
+
+/** True for descriptions returned by validateDescription (not modified since, by convention). */
+export function isValidated(d: unknown): d is MachineDescription {
+  return typeof d === 'object' && d !== null && VALIDATED.has(d);
 }
 
 /** Parse description text: JSON when it looks like JSON (or the file ends in .json), else YAML. */
@@ -845,6 +859,7 @@ export function descriptionToDocument(d: MachineDescription): Record<string, unk
         size: formatSize(r.size),
         ...(r.base !== undefined ? { base: hex(r.base) } : {}),
         memdevs: [...r.memdevs],
+        ...(r.mode !== undefined ? { mode: r.mode } : {}),
         locked: r.locked,
       })),
       ...(d.state.decoders ? { decoders: d.state.decoders } : {}),

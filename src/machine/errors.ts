@@ -13,6 +13,8 @@ export interface ConfigIssue {
   allowed: string;
   /** QEMU option text the field came from, when the description was parsed from a command line. */
   option?: string;
+  /** A complete sentence from a lower layer (e.g. a region rule); printed instead of path/value. */
+  message?: string;
 }
 
 function showValue(v: unknown): string {
@@ -29,6 +31,7 @@ function showValue(v: unknown): string {
 
 /** One line per issue: `path: value: rule` (and the option it came from). */
 export function formatIssue(i: ConfigIssue): string {
+  if (i.message !== undefined) return `${i.message} [${i.code}]`;
   const where = i.option !== undefined && i.option !== i.path ? `${i.option}: ${i.path}` : i.path;
   return `${where}: ${showValue(i.value)}: ${i.allowed}`;
 }

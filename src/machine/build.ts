@@ -1,0 +1,287 @@
+// Builds a machine from a validated description: description -> TopologySpec (plain data for
+// src/cxl) -> arena, address space with RAM and the CXL windows, the CXL topology, and the
+// firmware-committed regions. Owns the Machine object and its library API (everything the CLI
+// does goes through here); never parses text (description.ts / qemu-parser.ts do) and never decodes.
+
+import { Arena } from '../memory/arena.js';
+import { AddressSpace } from '../memory/address-space.js';
+import { BackingStore } from '../memory/store.js';
+import {
+  CxlTopology,
+  RegionError,
+  TopologyError,
+  type AuditOptions,
+  type AuditReport,
+  type Region,
+  type TranslateResult,
+  type TopologySpec,
+  type Type3Spec,
+  type SwitchSpec,
+  type DownstreamPortSpec,
+  type RootPortSpec,
+  type CreateRegionOptions,
+  type RegionMode,
+} from '../cxl/index.js';
+import { ConfigError } from './errors.js';
+import {
+  RAM_BASE,
+  memdevsOf,
+  validateDescription,
+  type ChildDesc,
+  type MachineDescription,
+  type PortDesc,
+  type RegionDesc,
+} from './description.js';
+import { hex } from './sizes.js';
+
+// ---------------------------------------------------------------------------------------------
+// Description -> TopologySpec.
+
+/** The plain-data topology src/cxl builds from (memN names by description order). */
+export function toTopologySpec(desc: MachineDescription): TopologySpec {
+  const mems = memdevsOf(desc);
+  const nameOf = new Map(mems.map((m) => [m.device, m]));
+  const child = (c: ChildDesc): Type3Spec | SwitchSpec => {
+    if (c.kind === 'type3') {
+      const e = nameOf.get(c)!;
+      const t: Type3Spec = {
+        kind: 'type3',
+        id: c.id,
+        name: e.name,
+        serial: c.serial,
+        volatileBytes: c.volatile?.size ?? 0,
+        persistentBytes: c.persistent?.size ?? 0,
+        lsaBytes: c.lsa?.size ?? 0,
+        sizedBy: `${e.path} (${e.name}, id ${c.id}) size`,
+        perf: { ...c.perf },
+        decoders: { ...c.decoders },
+      };
+      if (c.volatile?.file) t.volatileFile = { ...c.volatile.file };
+      if (c.persistent?.file) t.persistentFile = { ...c.persistent.file };
+      if (c.lsa?.file) t.lsaFile = { ...c.lsa.file };
+      return t;
+    }
+    return { kind: 'switch', id: c.id, downstreamPorts: c.downstreamPorts.map(port), decoders: { ...c.decoders }, perf: { ...c.perf } };
+  };
+  const port = (p: PortDesc): DownstreamPortSpec & RootPortSpec => (p.child ? { id: p.id, port: p.port, child: child(p.child) } : { id: p.id, port: p.port });
+  return {
+    hostBridges: desc.cxl.hostBridges.map((hb) => ({
+      id: hb.id,
+      uid: hb.uid,
+      busNr: hb.busNr,
+      rootPorts: hb.rootPorts.map(port),
+      decoders: { ...hb.decoders },
+      hdmForPassthrough: hb.hdmForPassthrough,
+    })),
+    windows: desc.cxl.windows.map((w) => ({ ...w, targets: [...w.targets] })),
+    xorMaps: desc.cxl.xorMaps.map((x) => ({ granularity: x.granularity, maps: [...x.maps] })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The machine.
+
+export interface BuildOptions {
+  /** Arena bytes (default: the 4 GiB reservation; tests may ask for less). */
+  arenaBytes?: number;
+  /** Skip applying description.state (regions): an empty, unprogrammed machine. */
+  skipState?: boolean;
+}
+
+/** A region request as the CLI and programs make it (memdevs: memN or ids, any order). */
+export interface RegionRequest {
+  name?: string;
+  window: string;
+  /** Default: the number of memdevs. */
+  ways?: number;
+  /** Default: the window's granularity, or 256 for a 1-way window (as Linux sets the root IG). */
+  granularity?: number;
+  size: number;
+  base?: number;
+  memdevs: string[];
+  mode?: RegionMode;
+  locked?: boolean;
+}
+
+/** What `translate` reports, numbers as numbers (the CLI formats them). */
+export type HpaReport = TranslateResult;
+
+export interface DpaReport {
+  memdev: string;
+  id: string;
+  dpa: number;
+  /** Every HPA that reaches (memdev, dpa) under the committed decoders (usually one). */
+  hpas: { hpa: number; translation: TranslateResult }[];
+}
+
+export class Machine {
+  readonly arena: Arena;
+  readonly addressSpace: AddressSpace;
+  readonly ram: { base: number; size: number; store: BackingStore };
+  readonly cxl: CxlTopology;
+  readonly spec: TopologySpec;
+  /** The description the machine was built from (state as given). */
+  readonly initial: MachineDescription;
+
+  private constructor(desc: MachineDescription, opts: BuildOptions) {
+    this.initial = desc;
+    this.spec = toTopologySpec(desc);
+    this.arena = new Arena(opts.arenaBytes !== undefined ? { bytes: opts.arenaBytes } : {});
+    this.addressSpace = new AddressSpace(this.arena);
+    const store = new BackingStore(this.arena, { name: 'ram', size: desc.ram.size, sizedBy: 'RAM size (-m / ram.size)' });
+    this.ram = { base: RAM_BASE, size: desc.ram.size, store };
+    this.addressSpace.begin();
+    this.addressSpace.ram('ram', RAM_BASE, store);
+    this.addressSpace.commit();
+    try {
+      this.cxl = CxlTopology.build(this.spec, this.arena, this.addressSpace);
+    } catch (e) {
+      if (e instanceof TopologyError) {
+        throw new ConfigError([{ code: 'topology', path: 'cxl', value: undefined, allowed: e.message }], 'cannot build the CXL topology');
+      }
+      throw e;
+    }
+  }
+
+  /** Build a machine from a description object (validated here) or a resolved description. */
+  static build(description: MachineDescription | unknown, opts: BuildOptions = {}): Machine {
+    const desc = validateDescription(description);
+    const m = new Machine(desc, opts);
+    if (!opts.skipState) m.applyState(desc);
+    return m;
+  }
+
+  /** Commit the description's regions as platform firmware would, in order (locked if asked). */
+  private applyState(desc: MachineDescription): void {
+    if (desc.state.decoders && desc.state.decoders.length > 0) {
+      throw new ConfigError([{ code: 'unsupported', path: 'state.decoders', value: desc.state.decoders.length, allowed: 'empty: raw decoder register images are reserved for a later version; use state.regions' }]);
+    }
+    desc.state.regions.forEach((r, i) => {
+      try {
+        this.createRegion(regionRequestOf(r));
+      } catch (e) {
+        if (e instanceof ConfigError) {
+          const issues = e.issues.map((x) => {
+            const path = `state.regions[${i}]${x.path === 'region' ? '' : `.${x.path}`}`;
+            return x.message !== undefined ? { ...x, path, message: `${path}: ${x.message}` } : { ...x, path };
+          });
+          throw new ConfigError(issues, `cannot commit firmware region ${r.name}`);
+        }
+        throw e;
+      }
+    });
+  }
+
+  // ---- state-changing operations ----
+
+  /** Create and commit a region (the library's `cxl create-region`). Throws ConfigError naming the rule. */
+  createRegion(req: RegionRequest): Region {
+    const w = this.cxl.windows.find((x) => x.id === req.window);
+    const o: CreateRegionOptions = {
+      window: req.window,
+      ways: req.ways ?? req.memdevs.length,
+      granularity: req.granularity ?? (w && w.ways > 1 ? w.granularity : 256),
+      memdevs: [...req.memdevs],
+      size: req.size,
+    };
+    if (req.name !== undefined) o.name = req.name;
+    if (req.base !== undefined) o.base = req.base;
+    if (req.mode !== undefined) o.mode = req.mode;
+    if (req.locked) o.lock = true;
+    try {
+      return this.cxl.createRegion(o);
+    } catch (e) {
+      throw asConfigError(e, 'region', req.name ?? '(new)', `cannot create region${req.name !== undefined ? ` ${req.name}` : ''}`);
+    }
+  }
+
+  /** Destroy a region (refused, naming the reason, when firmware locked it or order forbids it). */
+  destroyRegion(name: string): void {
+    try {
+      this.cxl.destroyRegion(name);
+    } catch (e) {
+      throw asConfigError(e, 'region', name, `cannot destroy region ${name}`);
+    }
+  }
+
+  // ---- queries ----
+
+  get regions(): Region[] {
+    return this.cxl.regions;
+  }
+
+  translateHpa(hpa: number): HpaReport {
+    return this.cxl.translateHpa(hpa);
+  }
+
+  /** DPA -> HPA(s), each with its full forward translation. `memdev`: memN or a device id. */
+  translateDpa(memdev: string, dpa: number): DpaReport {
+    const dev = this.cxl.memdev(memdev);
+    if (!dev) {
+      throw new ConfigError([{ code: 'unknown_memdev', path: 'memdev', value: memdev, allowed: `memN or a type-3 device id (${this.cxl.memdevs.map((m) => `${m.name}=${m.id}`).join(', ')})` }]);
+    }
+    const total = dev.volatileBytes + dev.persistentBytes;
+    if (!Number.isSafeInteger(dpa) || dpa < 0 || dpa >= total) {
+      throw new ConfigError([{ code: 'bad_dpa', path: 'dpa', value: dpa, allowed: `a DPA below ${hex(total)} (the capacity of ${dev.name})` }]);
+    }
+    const hpas = this.cxl.translateDpa(dev.name, dpa);
+    return { memdev: dev.name, id: dev.id, dpa, hpas: hpas.map((hpa) => ({ hpa, translation: this.cxl.translateHpa(hpa) })) };
+  }
+
+  /** The placement audit of every region (or one): bytes per device and every mismatch. */
+  audit(options: AuditOptions = {}): AuditReport {
+    if (options.region !== undefined && !this.cxl.regions.some((r) => r.name === options.region)) {
+      throw new ConfigError([{ code: 'unknown_region', path: 'region', value: options.region, allowed: `a region name (${this.cxl.regions.map((r) => r.name).join(', ') || 'none committed'})` }]);
+    }
+    return this.cxl.audit(options);
+  }
+
+  /** `cxl list` shaped data: 0 = memdevs and regions, 1 = plus buses with committed decoders, 2 = every decoder. */
+  list(verbosity: 0 | 1 | 2 = 0): Record<string, unknown> {
+    const j = this.cxl.toListJson(verbosity >= 2 ? 'full' : 'brief');
+    return verbosity === 0 ? { memdevs: j.memdevs, regions: j.regions } : j;
+  }
+
+  /** The effective description: the machine as built plus its current state (committed regions). */
+  describe(): MachineDescription {
+    return {
+      ...this.initial,
+      state: { regions: this.cxl.regions.map(regionDescOf) },
+    };
+  }
+
+  /** Write back file-backed media and release the stores. */
+  close(): void {
+    for (const m of this.cxl.memdevs) {
+      for (const s of [m.volatileStore, m.persistentStore, m.lsaStore]) s?.close();
+    }
+  }
+}
+
+function regionRequestOf(r: RegionDesc): RegionRequest {
+  const q: RegionRequest = { name: r.name, window: r.window, ways: r.ways, granularity: r.granularity, size: r.size, memdevs: r.memdevs, locked: r.locked };
+  if (r.base !== undefined) q.base = r.base;
+  if (r.mode !== undefined) q.mode = r.mode;
+  return q;
+}
+
+/** A committed region as description state (memdevs in position order, explicit base). */
+export function regionDescOf(r: Region): RegionDesc {
+  return {
+    name: r.name,
+    window: r.window.id,
+    ways: r.ways,
+    granularity: r.granularity,
+    size: r.size,
+    base: r.base,
+    memdevs: r.targets.map((t) => t.memdev.name),
+    mode: r.mode,
+    locked: r.locked,
+  };
+}
+
+function asConfigError(e: unknown, path: string, value: unknown, heading: string): unknown {
+  if (e instanceof RegionError) return new ConfigError([{ code: e.code, path, value, allowed: e.message, message: e.message }], heading);
+  if (e instanceof ConfigError) return e;
+  return e;
+}

@@ -1,0 +1,38 @@
+// Public API of src/machine: descriptions (schema, QEMU front end, default machine), building a
+// Machine, its operations, loading/saving, the run entry point and report renderings. The CLI
+// uses only these names, so everything it does a program can do too.
+
+export { ConfigError, MachineBugError, formatIssue, type ConfigIssue } from './errors.js';
+export { parseSize, parseInteger, formatSize, hex, humanSize } from './sizes.js';
+export {
+  validateDescription,
+  parseDescriptionText,
+  descriptionToDocument,
+  descriptionToJson,
+  descriptionToYaml,
+  descriptionSchema,
+  memdevsOf,
+  findMemdev,
+  placeWindows,
+  windowFloor,
+  RAM_BASE,
+  DEFAULT_DEVICE_PERF,
+  DEFAULT_SWITCH_PERF,
+  DEFAULT_DECODERS,
+  type MachineDescription,
+  type DescriptionInput,
+  type HostBridgeDesc,
+  type PortDesc,
+  type Type3Desc,
+  type SwitchDesc,
+  type WindowDesc,
+  type RegionDesc,
+  type PerfDesc,
+  type NumaDesc,
+} from './description.js';
+export { parseQemuCommandLine, tokenizeQemu, type QemuParseResult } from './qemu-parser.js';
+export { defaultDescription, defaultDescriptionInput } from './default-machine.js';
+export { Machine, toTopologySpec, regionDescOf, type BuildOptions, type RegionRequest, type DpaReport } from './build.js';
+export { loadDescription, saveDescription, descriptionText, type MachineSource, type LoadedDescription } from './load.js';
+export { runMachine, NotYetError, type RunMachineOptions, type RunOutcome } from './run.js';
+export * from './report.js';

@@ -1,0 +1,72 @@
+// Where a machine description comes from and goes to: a saved description file (JSON or YAML), a
+// QEMU command line (text or a file), or the built-in default; and writing one back (--save).
+// Owns file I/O of descriptions; never validates by itself (description.ts, qemu-parser.ts do).
+
+import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { ConfigError } from './errors.js';
+import { descriptionToJson, descriptionToYaml, parseDescriptionText, type MachineDescription } from './description.js';
+import { parseQemuCommandLine } from './qemu-parser.js';
+import { defaultDescription } from './default-machine.js';
+
+export interface MachineSource {
+  /** A saved description file (JSON, or YAML by .yaml/.yml or content). */
+  machine?: string | undefined;
+  /** A QEMU command line as one string. */
+  qemu?: string | undefined;
+  /** A file holding a QEMU command line (backslash-newlines and # comments allowed). */
+  qemuFile?: string | undefined;
+}
+
+export interface LoadedDescription {
+  description: MachineDescription;
+  /** QEMU options accepted but ignored (print them on stderr). */
+  warnings: string[];
+  /** Where it came from, for messages: "default machine", "--machine m.json", ... */
+  origin: string;
+}
+
+function readText(file: string, option: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    throw new ConfigError([{ code: 'file', path: option, value: file, allowed: `a readable file (${code}: ${(e as Error).message})` }], 'cannot read input');
+  }
+}
+
+/** Load the description named by at most one source; none: the built-in default machine. */
+export function loadDescription(src: MachineSource): LoadedDescription {
+  const given = (['machine', 'qemu', 'qemuFile'] as const).filter((k) => src[k] !== undefined);
+  if (given.length > 1) {
+    const names = { machine: '--machine', qemu: '--qemu', qemuFile: '--qemu-file' };
+    throw new ConfigError([{ code: 'conflicting_options', path: given.map((k) => names[k]).join(' and '), value: undefined, allowed: 'at most one of --machine, --qemu, --qemu-file' }], 'conflicting options');
+  }
+  if (src.machine !== undefined) {
+    return { description: parseDescriptionText(readText(src.machine, '--machine'), src.machine), warnings: [], origin: `--machine ${src.machine}` };
+  }
+  if (src.qemu !== undefined) {
+    const r = parseQemuCommandLine(src.qemu);
+    return { description: r.description, warnings: r.warnings, origin: '--qemu' };
+  }
+  if (src.qemuFile !== undefined) {
+    const r = parseQemuCommandLine(readText(src.qemuFile, '--qemu-file'));
+    return { description: r.description, warnings: r.warnings, origin: `--qemu-file ${src.qemuFile}` };
+  }
+  return { description: defaultDescription(), warnings: [], origin: 'default machine' };
+}
+
+/** The text of a description: YAML for .yaml/.yml names, else JSON. */
+export function descriptionText(d: MachineDescription, fileOrFormat: string): string {
+  return /\.ya?ml$|^ya?ml$/i.test(fileOrFormat) ? descriptionToYaml(d) : descriptionToJson(d);
+}
+
+/** Write a description (atomically: temp file then rename). */
+export function saveDescription(d: MachineDescription, file: string): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, descriptionText(d, file));
+    renameSync(tmp, file);
+  } catch (e) {
+    throw new ConfigError([{ code: 'file', path: '--save', value: file, allowed: `a writable path (${(e as Error).message})` }], 'cannot save machine');
+  }
+}
