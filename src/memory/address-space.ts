@@ -589,6 +589,41 @@ export class AddressSpace {
 
   // ---- for the software TLB ----
 
+  /** Bytes from the address given to the last successful resolveRun that stay in one arena page. */
+  runLength = 0;
+
+  /**
+   * Arena offset of the byte at addr when it is RAM, ROM or a routed window byte, else -1 (MMIO,
+   * unassigned, unrouted, or a ROM byte with forWrite). Sets `runLength` to how many bytes from
+   * addr stay contiguous in that arena page (bounded by page, range and interleave granule), so a
+   * TLB can fill a per-granule table for a page split by fine interleave. Marks dirty-tracked pages
+   * dirty when forWrite. Does not touch the access caches.
+   */
+  resolveRun(addr: number, forWrite = false): number {
+    this.runLength = 0;
+    const i = this.findIndex(addr);
+    if (i < 0) return -1;
+    const r = this.ranges[i]!;
+    let store: BackingStore;
+    let off: number;
+    let n = r.end - addr;
+    if (r.kind === RangeKind.Ram || (r.kind === RangeKind.Rom && !forWrite)) {
+      store = r.region.store!;
+      off = r.region.storeOffset + r.offset + (addr - r.base);
+    } else if (r.kind === RangeKind.Window) {
+      const route = this.route;
+      if (!r.region.router!.resolve(r.region.routerBase + r.offset + (addr - r.base), route) || route.store === null) return -1;
+      store = route.store;
+      off = route.offset;
+      n = Math.min(n, route.run);
+      if (!(n > 0 && off >= 0 && off + n <= store.size)) return -1;
+    } else {
+      return -1;
+    }
+    this.runLength = Math.min(n, PAGE_SIZE - (off % PAGE_SIZE));
+    return forWrite ? store.arenaOffsetForWrite(off) : store.arenaOffset(off);
+  }
+
   /**
    * What the 4 KiB page holding addr is, for a TLB fill: kind, the arena offset of the page start
    * when the whole page is one arena page (RAM/ROM, or a window page inside one granule run), and

@@ -447,3 +447,23 @@ test('slow-path counters count by reason only when enabled', () => {
   as.counters.reset();
   assert.equal(as.counters.counts[SlowPath.CacheMiss], 0);
 });
+
+test('resolveRun gives arena offset and contiguous run per granule (for per-granule TLB tables)', () => {
+  const { as } = build(BASES);
+  const W = BASES.high + 0x2000; // 256 B granules over 3 stores, store base 0x1000
+  for (let g = 0; g < 16; g++) {
+    const a = as.resolveRun(W + g * 256 + 10);
+    assert.equal(as.runLength, 246);
+    const r = as.lookup(W)!.region.router!;
+    const out: RouteResult = { store: null, offset: 0, run: 0 };
+    r.resolve(W + g * 256 + 10, out);
+    assert.equal(a, out.store!.arenaOffset(out.offset));
+  }
+  assert.equal(as.resolveRun(BASES.low + 0x12000), -1, 'mmio');
+  assert.equal(as.resolveRun(BASES.low + 0x10000, true), -1, 'rom for write');
+  assert.notEqual(as.resolveRun(BASES.low + 0x10000), -1, 'rom for read');
+  assert.equal(as.resolveRun(0), -1, 'unassigned');
+  // RAM at store offset 0x800: a run stops at the store page end.
+  as.resolveRun(BASES.low);
+  assert.equal(as.runLength, 0x800);
+});
