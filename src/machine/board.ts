@@ -51,21 +51,14 @@ const MIP_SEIP = 9;
 const MIP_MEIP = 11;
 
 /** The hart as the board uses it (the contract of src/cpu/hart.ts, CONTRACTS.md). */
-export interface BoardHart {
-  pc: number;
-  readonly instret: number;
-  writeReg(i: number, v: bigint): void;
-  setPendingLine(bit: number, level: boolean): void;
-  getTime: () => number;
-  run(maxInstructions: number): 'limit' | 'wfi' | 'stop';
-  requestStop(): void;
-  flushTlb(): void;
-  onTrace?: ((pc: number, insnText: string, regWrites: unknown) => void) | undefined;
-}
+export type BoardHart = Pick<
+  Hart,
+  'pc' | 'instret' | 'writeReg' | 'setPendingLine' | 'getTime' | 'run' | 'requestStop' | 'flushTlb' | 'onTrace'
+>;
 
 export type HartFactory = (opts: { arena: Arena; bus: AddressSpace; hartId: number; resetPc: number }) => BoardHart;
 
-export const defaultHartFactory: HartFactory = (opts) => new Hart(opts) as unknown as BoardHart;
+export const defaultHartFactory: HartFactory = (opts) => new Hart(opts);
 
 // ---- exits ----
 

@@ -15,6 +15,7 @@ import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Arena, AddressSpace, BackingStore, type WindowRouter, type RouteResult } from '../../src/memory/index.js';
+import { Hart } from '../../src/cpu/hart.js';
 import { runProgram, runBoard, createBoard, hostExitStatus, RAM_BASE, type RunProgramOptions } from '../../src/machine/board.js';
 
 const P = {
@@ -348,6 +349,29 @@ test('board on an address space that already holds RAM and a CXL window; code ru
   media.read(0, first);
   assert.deepEqual(first, bin('hello').subarray(0, 4), 'the code sits in the device store');
   assert.equal(board.fdtAddress, RAM_BASE + 8 * 2 ** 20 - 2 * 2 ** 20);
+  const dtb = new Uint8Array(board.fdt.length);
+  assert.equal(space.readBytes(board.fdtAddress, dtb), 0);
+  assert.deepEqual(dtb, board.fdt, 'the DTB in guest RAM is the generated one');
+});
+
+test('an exception from our code while running is exit error (70) with a message', async () => {
+  const r = await run('hello', {
+    hartFactory: (o) => {
+      const h = new Hart(o);
+      h.run = () => {
+        throw new Error('boom in the interpreter');
+      };
+      return h;
+    },
+  });
+  assert.equal(r.exit.kind, 'error');
+  assert.equal(r.status, 70);
+  assert.match(r.exit.message ?? '', /internal error after 0 instructions: Error: boom in the interpreter/);
+});
+
+test('RAM too small for the device tree and bad options are refused by name', async () => {
+  await assert.rejects(run('hello', { ramSize: 2048 }), /RAM of 2048 bytes is too small for the \d+-byte device tree \(-m\)/);
+  await assert.rejects(run('hello', { maxInstructions: -1 }), /--max-instructions must be a non-negative integer/);
 });
 
 test('mtime read by the guest advances 1 tick per 10 instructions inside one slice', {
