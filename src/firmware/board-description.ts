@@ -48,7 +48,7 @@ export interface CxlWindowDescription extends AddressRange {
   interleaveWays: number;
   interleaveGranularity: number;
   /** How the host-bridge position is computed: plain modulo or XOR of HPA bits (CXIMS). */
-  arithmetic: 'modulo' | 'xor';
+  arithmetic?: 'modulo' | 'xor';
   /** Host bridge UIDs the window interleaves across, in target-list order. */
   targets: number[];
   /** Restrictions as CEDT names it: "volatile", "persistent", "type3", "type2", "fixed". */

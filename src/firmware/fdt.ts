@@ -312,9 +312,9 @@ function addCxlWindows(root: FdtNode, windows: CxlWindowDescription[]): void {
       .u32('reg', ...reg2(w.base, w.size))
       .str('cxlemu,name', w.name)
       .u32('cxlemu,interleave-ways', w.interleaveWays)
-      .u32('cxlemu,interleave-granularity', w.interleaveGranularity)
-      .str('cxlemu,interleave-arithmetic', w.arithmetic)
-      .u32('cxlemu,targets', ...w.targets);
+      .u32('cxlemu,interleave-granularity', w.interleaveGranularity);
+    if (w.arithmetic !== undefined) n.str('cxlemu,interleave-arithmetic', w.arithmetic);
+    n.u32('cxlemu,targets', ...w.targets);
     if (w.restrictions.length > 0) n.str('cxlemu,restrictions', ...w.restrictions);
   }
 }

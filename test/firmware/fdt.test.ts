@@ -37,7 +37,7 @@ export function sampleBoard(withCxl = true): BoardDescription {
     },
     cxlWindows: withCxl
       ? [
-          { name: 'cfmw0', base: 0x1_0000_0000, size: 0x1000_0000, interleaveWays: 1, interleaveGranularity: 256, arithmetic: 'modulo', targets: [0], restrictions: ['volatile', 'persistent'] },
+          { name: 'cfmw0', base: 0x1_0000_0000, size: 0x1000_0000, interleaveWays: 1, interleaveGranularity: 256, targets: [0], restrictions: ['volatile', 'persistent'] },
           { name: 'cfmw1', base: 0x2_0000_0000, size: 3 * 0x3000_0000, interleaveWays: 2, interleaveGranularity: 4096, arithmetic: 'xor', targets: [0, 1], restrictions: ['volatile'] },
         ]
       : [],
@@ -174,6 +174,7 @@ test('structure: memory, cpus, devices, pci, cxl windows, chosen', () => {
   assert.deepEqual(cells(w1.props.get('cxlemu,targets')), [0, 1]);
   assert.deepEqual(cells(w1.props.get('cxlemu,interleave-granularity')), [4096]);
   assert.deepEqual(strs(w1.props.get('cxlemu,interleave-arithmetic')), ['xor']);
+  assert.equal(find(root, 'cxl-windows/window@100000000').props.has('cxlemu,interleave-arithmetic'), false, 'optional');
   const chosen = find(root, 'chosen');
   assert.deepEqual(strs(chosen.props.get('stdout-path')), ['/soc/serial@10000000']);
   assert.deepEqual(cells(chosen.props.get('cxlemu,acpi-rsdp')), [0, 0]);

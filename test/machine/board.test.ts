@@ -16,7 +16,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Arena, AddressSpace, BackingStore, type WindowRouter, type RouteResult } from '../../src/memory/index.js';
 import { Hart } from '../../src/cpu/hart.js';
-import { runProgram, runBoard, createBoard, hostExitStatus, RAM_BASE, type RunProgramOptions } from '../../src/machine/board.js';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Machine } from '../../src/machine/build.js';
+import { defaultDescriptionInput } from '../../src/machine/default-machine.js';
+import {
+  runProgram, runBoard, createBoard, hostExitStatus, boardOptionsForMachine, RAM_BASE, type RunProgramOptions,
+} from '../../src/machine/board.js';
 
 const P = {
 // hello:
@@ -387,4 +394,21 @@ test('realtime mode: WFI waits on the host clock for mtimecmp (100 ms of guest t
   const r = await run('wfi', { realtime: true });
   assert.deepEqual(r.exit, { kind: 'pass', code: 0 });
   assert.ok(performance.now() - t0 >= 90, 'waited about 100 ms of host time');
+});
+
+const guestBin = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'guests', 'bin');
+
+test('default machine (src/machine/build.ts): guests/bin/hello-cxl.elf runs out of CXL region R0', async (t) => {
+  const elf = join(guestBin, 'hello-cxl.elf');
+  if (!existsSync(elf)) {
+    t.skip(`missing ${elf}`);
+    return;
+  }
+  const m = Machine.build(defaultDescriptionInput(), { arenaBytes: 128 * 2 ** 20 });
+  const opts = boardOptionsForMachine(m);
+  assert.deepEqual(opts.cxlWindows!.map((w) => [w.name, w.interleaveWays, w.arithmetic]), [['W0', 2, 'modulo'], ['W1', 2, 'xor']]);
+  const chunks: Uint8Array[] = [];
+  const r = await runProgram({ kernel: elf, machine: opts, maxInstructions: 10_000_000, output: (c) => void chunks.push(c) });
+  assert.equal(r.exit.kind, 'pass');
+  assert.match(Buffer.concat(chunks).toString(), /running at 0x00000001/, 'the program counter is in the CXL window');
 });
