@@ -5,7 +5,7 @@
 
 import {
   checkDecoderRangeOrder, checkGranularity, checkGranularityChain, checkRangeAlignment, checkRegionGranularity,
-  checkRegionSize, checkRegionWays, checkSwitchDecoderWays, checkWays, type RuleIssue,
+  checkRegionSize, checkRegionWays, checkRootPosition, checkSwitchDecoderWays, checkWays, type RuleIssue,
 } from '../spec/decoder-rules.js';
 import { granularityToEig, isThreeFamily, waysToEiw } from '../spec/interleave.js';
 import { calcInterleavePosition, granularityChain, type PositionHop } from '../spec/routing.js';
@@ -38,6 +38,13 @@ export interface CreateRegionOptions {
   mode?: RegionMode;
   /** Set Lock-on-Commit on every decoder (firmware-locked regions). */
   lock?: boolean;
+  /**
+   * 'linux' (default): positions from the topology as Linux's cxl_calc_interleave_pos computes
+   * them, target lists in port order. 'given': memdevs are listed in position order (as
+   * `cxl create-region -m` with explicit targets) and each target list is in first-appearance
+   * order; refused when that order breaks the root position or distance rule.
+   */
+  order?: 'linux' | 'given';
 }
 
 export interface RegionTarget {
@@ -152,7 +159,20 @@ export class RegionManager {
       }
     }
     const targetList = new Map<DecoderOwner, number[]>();
-    for (const [c, s] of used) targetList.set(c, [...s].sort((a, b) => a - b));
+    if (o.order === 'given') {
+      // First-appearance order as endpoints attach in the given (position) order.
+      for (const d of devs) {
+        const p = paths.get(d)!;
+        for (let i = 0; i + 1 < p.length; i++) {
+          const port = (p[i + 1] as { parentPort: { port: number } }).parentPort.port;
+          let tl = targetList.get(p[i]!);
+          if (!tl) targetList.set(p[i]!, (tl = []));
+          if (!tl.includes(port)) tl.push(port);
+        }
+      }
+    } else {
+      for (const [c, s] of used) targetList.set(c, [...s].sort((a, b) => a - b));
+    }
     // Per component ways validity (rule 4) and passthrough bridges.
     for (const [c, tl] of targetList) {
       const cname = `${c.kind === 'hostBridge' ? 'host bridge' : 'switch'} ${c.id}`;
@@ -186,6 +206,12 @@ export class RegionManager {
         throw new RegionError('distance', `distance rule: memdev ${d.name}'s path (${p.slice(0, -1).map((c) => c.id).join(' -> ')}) interleaves ${product} ways in total, but the region has ${o.ways}; every endpoint's path must multiply to the region ways`);
       }
       const ps = calcInterleavePosition(hops);
+      if (o.order === 'given' && ps !== devs.indexOf(d)) {
+        const rootIdx = w.targets.indexOf(p[0] as never);
+        const gi = devs.indexOf(d);
+        if (gi % w.ways !== rootIdx) fail(checkRootPosition(gi, w.ways, rootIdx));
+        throw new RegionError('distance', `distance rule: memdev ${d.name} is listed at position ${gi}, but its place in the target lists (first appearance in position order) gives position ${ps}`);
+      }
       const other = taken.get(ps);
       if (other) throw new RegionError('distance', `distance rule: memdevs ${other.name} and ${d.name} both get position ${ps}`);
       taken.set(ps, d);
