@@ -44,8 +44,16 @@ function target(pc: number, imm: number): string {
   return (BigInt.asUintN(64, BigInt(t))).toString(16);
 }
 
+export interface DisasmOptions {
+  /** Use objdump's default aliases (li, mv, ret, csrr, ...). Default true; false matches `-M no-aliases` for 32-bit forms. */
+  aliases?: boolean;
+}
+
+const FENCE_SET = (b: number) => (b & 8 ? 'i' : '') + (b & 4 ? 'o' : '') + (b & 2 ? 'r' : '') + (b & 1 ? 'w' : '');
+
 /** Disassemble one instruction (16-bit in the low half when (insn & 3) != 3) at pc. */
-export function disassemble(insn: number, pc: number): string {
+export function disassemble(insn: number, pc: number, opts: DisasmOptions = {}): string {
+  const al = opts.aliases !== false;
   decodeInto(insn, slot, 0);
   const w0 = slot[0]!;
   const op = (w0 & 0xff) as Op;
@@ -59,57 +67,69 @@ export function disassemble(insn: number, pc: number): string {
     case Op.LUI: return `lui ${r(rd)},${hex((imm >>> 12) & 0xfffff)}`;
     case Op.AUIPC: return `auipc ${r(rd)},${hex((imm >>> 12) & 0xfffff)}`;
     case Op.JAL:
+      if (!al) return `jal ${r(rd)},${target(pc, imm)}`;
       if (rd === 0) return `j ${target(pc, imm)}`;
       if (rd === 1) return `jal ${target(pc, imm)}`;
       return `jal ${r(rd)},${target(pc, imm)}`;
     case Op.JALR:
+      if (!al) return `jalr ${r(rd)},${imm}(${r(rs1)})`;
       if (rd === 0 && rs1 === 1 && imm === 0) return 'ret';
       if (rd === 0 && imm === 0) return `jr ${r(rs1)}`;
       if (rd === 1 && imm === 0) return `jalr ${r(rs1)}`;
       return `jalr ${r(rd)},${imm}(${r(rs1)})`;
     case Op.BEQ: case Op.BNE: case Op.BLT: case Op.BGE: case Op.BLTU: case Op.BGEU:
-      if (rs2 === 0 && (op === Op.BEQ || op === Op.BNE)) return `${n}z ${r(rs1)},${target(pc, imm)}`;
+      if (al && rs2 === 0 && (op === Op.BEQ || op === Op.BNE)) return `${n}z ${r(rs1)},${target(pc, imm)}`;
       return `${n} ${r(rs1)},${r(rs2)},${target(pc, imm)}`;
     case Op.LB: case Op.LH: case Op.LW: case Op.LD: case Op.LBU: case Op.LHU: case Op.LWU:
       return `${n} ${r(rd)},${imm}(${r(rs1)})`;
     case Op.SB: case Op.SH: case Op.SW: case Op.SD:
       return `${n} ${r(rs2)},${imm}(${r(rs1)})`;
     case Op.ADDI:
+      if (!al) return `addi ${r(rd)},${r(rs1)},${imm}`;
       if (rd === 0 && rs1 === 0 && imm === 0) return 'nop';
       if (rs1 === 0) return `li ${r(rd)},${imm}`;
       if (imm === 0) return `mv ${r(rd)},${r(rs1)}`;
       return `addi ${r(rd)},${r(rs1)},${imm}`;
     case Op.ADDIW:
-      if (imm === 0) return `sext.w ${r(rd)},${r(rs1)}`;
+      if (al && imm === 0) return `sext.w ${r(rd)},${r(rs1)}`;
       return `addiw ${r(rd)},${r(rs1)},${imm}`;
     case Op.SLTI: case Op.SLTIU: case Op.XORI: case Op.ORI: case Op.ANDI:
       return `${n} ${r(rd)},${r(rs1)},${imm}`;
     case Op.SLLI: case Op.SRLI: case Op.SRAI: case Op.SLLIW: case Op.SRLIW: case Op.SRAIW:
       return `${n} ${r(rd)},${r(rs1)},${hex(imm)}`;
     case Op.ADD:
-      if (rs1 === 0) return `mv ${r(rd)},${r(rs2)}`;
+      if (al && rs1 === 0) return `mv ${r(rd)},${r(rs2)}`;
       return `add ${r(rd)},${r(rs1)},${r(rs2)}`;
-    case Op.FENCE: return 'fence';
+    case Op.FENCE: {
+      const pred = (insn >>> 24) & 15, succ = (insn >>> 20) & 15;
+      return al && pred === 15 && succ === 15 ? 'fence' : `fence ${FENCE_SET(pred)},${FENCE_SET(succ)}`;
+    }
     case Op.FENCE_I: case Op.ECALL: case Op.EBREAK: case Op.MRET: case Op.SRET: case Op.WFI:
       return n;
     case Op.SFENCE_VMA:
-      return rs1 === 0 && rs2 === 0 ? 'sfence.vma' : `sfence.vma ${r(rs1)},${r(rs2)}`;
+      return al && rs1 === 0 && rs2 === 0 ? 'sfence.vma' : `sfence.vma ${r(rs1)},${r(rs2)}`;
     case Op.CSRRW: case Op.CSRRS: case Op.CSRRC: {
       const c = csrName(imm);
+      if (!al) return `${n} ${r(rd)},${c},${r(rs1)}`;
       if (op === Op.CSRRS && rs1 === 0) return `csrr ${r(rd)},${c}`;
       if (rd === 0) return `${op === Op.CSRRW ? 'csrw' : op === Op.CSRRS ? 'csrs' : 'csrc'} ${c},${r(rs1)}`;
       return `${n} ${r(rd)},${c},${r(rs1)}`;
     }
     case Op.CSRRWI: case Op.CSRRSI: case Op.CSRRCI: {
       const c = csrName(imm);
-      if (rd === 0) return `${op === Op.CSRRWI ? 'csrwi' : op === Op.CSRRSI ? 'csrsi' : 'csrci'} ${c},${rs1}`;
+      if (al && rd === 0) return `${op === Op.CSRRWI ? 'csrwi' : op === Op.CSRRSI ? 'csrsi' : 'csrci'} ${c},${rs1}`;
       return `${n} ${r(rd)},${c},${rs1}`;
     }
-    case Op.LR_W: case Op.LR_D: return `${n} ${r(rd)},(${r(rs1)})`;
+    case Op.LR_W: case Op.LR_D: return `${n}${aqrl(insn)} ${r(rd)},(${r(rs1)})`;
     case Op.ILLEGAL: return `.insn 0x${(insn >>> 0).toString(16)}`;
     case Op.UNDECODED: return '<undecoded>';
     default:
-      if (op >= Op.SC_W && op <= Op.AMOMAXU_D) return `${n} ${r(rd)},${r(rs2)},(${r(rs1)})`;
+      if (op >= Op.SC_W && op <= Op.AMOMAXU_D) return `${n}${aqrl(insn)} ${r(rd)},${r(rs2)},(${r(rs1)})`;
       return `${n} ${r(rd)},${r(rs1)},${r(rs2)}`;
   }
+}
+
+function aqrl(insn: number): string {
+  const aq = (insn >>> 26) & 1, rl = (insn >>> 25) & 1;
+  return aq && rl ? '.aqrl' : aq ? '.aq' : rl ? '.rl' : '';
 }

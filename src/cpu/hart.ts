@@ -375,31 +375,36 @@ export class Hart {
   private exec(max: number): number {
     const rl = this.rl, rh = this.rh, i32 = this.i32;
     const rTL = this.rTL, rTH = this.rTH, rTA = this.rTA, wTL = this.wTL, wTH = this.wTH, wTA = this.wTA;
-    let pc = this.pc;
-    let cbase = this.cbase, code = this.code, craw = this.craw;
+    // pc = cb + po: cb is the virtual base of the decoded page `code`, po an int32 offset, so the
+    // hot path does int32 arithmetic only. lim = 4094 while `code` is valid for cb, else 0 (slow).
+    const start = this.pc;
+    let cb = start - (start & 4095), po = start & 4095, lim = 0;
+    let code = this.code, craw = this.craw;
     let budget = max;
     loop: while (budget > 0) {
       let arr = code;
       let s: number;
-      const o = pc - cbase;
-      if (o >= 0 && o < 4094) {
-        s = o << 1;
-        if (code[s] === 0) decodeInto(this.u16[(craw + o) >>> 1]! | (this.u16[(craw + o + 2) >>> 1]! << 16), code, s);
+      if ((po >>> 0) < lim) {
+        s = po << 1;
+        if (code[s] === 0) decodeInto(this.u16[(craw + po) >>> 1]! | (this.u16[(craw + po + 2) >>> 1]! << 16), code, s);
       } else {
-        s = this.fetchSlow(pc);
-        cbase = this.cbase; code = this.code; craw = this.craw;
+        const pcAbs = cb + po;
+        s = this.fetchSlow(pcAbs);
+        code = this.code; craw = this.craw;
         if (s < 0) {
           budget--;
-          pc = this.takeException(pc);
-          cbase = NaN;
+          const t = this.takeException(pcAbs);
+          cb = t - (t & 4095); po = t & 4095; lim = 0;
           continue;
         }
         arr = this.fetchArr;
+        if (this.cbase === this.cbase) { cb = this.cbase; po = (pcAbs - cb) | 0; lim = 4094; }
+        else { cb = pcAbs - (pcAbs & 4095); po = pcAbs & 4095; lim = 0; }
       }
       const w0 = arr[s]!;
       const imm = arr[s + 1]!;
       const rd = (w0 >>> 8) & 63, rs1 = (w0 >>> 14) & 63, rs2 = (w0 >>> 20) & 63;
-      const npc = (w0 & W0_COMPRESSED) !== 0 ? pc + 2 : pc + 4;
+      const npc = (w0 & W0_COMPRESSED) !== 0 ? po + 2 : po + 4;
       budget--;
       switch (w0 & 0xff) {
         case Op.ADDI: {
@@ -407,7 +412,7 @@ export class Hart {
           const lo = (a + imm) | 0;
           rh[rd] = (rh[rs1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
           rl[rd] = lo;
-          pc = npc;
+          po = npc;
           continue;
         }
         case Op.ADD: {
@@ -415,125 +420,130 @@ export class Hart {
           const lo = (a + rl[rs2]!) | 0;
           rh[rd] = (rh[rs1]! + rh[rs2]! + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
           rl[rd] = lo;
-          pc = npc;
+          po = npc;
           continue;
         }
         case Op.SUB: {
           const a = rl[rs1]!, b = rl[rs2]!;
           rh[rd] = (rh[rs1]! - rh[rs2]! - ((a >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
           rl[rd] = (a - b) | 0;
-          pc = npc;
+          po = npc;
           continue;
         }
         case Op.ADDIW: {
           const v = (rl[rs1]! + imm) | 0;
           rl[rd] = v; rh[rd] = v >> 31;
-          pc = npc;
+          po = npc;
           continue;
         }
         case Op.ADDW: {
           const v = (rl[rs1]! + rl[rs2]!) | 0;
           rl[rd] = v; rh[rd] = v >> 31;
-          pc = npc;
+          po = npc;
           continue;
         }
         case Op.SUBW: {
           const v = (rl[rs1]! - rl[rs2]!) | 0;
           rl[rd] = v; rh[rd] = v >> 31;
-          pc = npc;
+          po = npc;
           continue;
         }
         case Op.LUI:
           rl[rd] = imm; rh[rd] = imm >> 31;
-          pc = npc;
+          po = npc;
           continue;
         case Op.AUIPC: {
-          const v = pc + imm;
+          const v = cb + po + imm;
           rl[rd] = v | 0; rh[rd] = Math.floor(v / TWO32) | 0;
-          pc = npc;
+          po = npc;
           continue;
         }
         case Op.JAL: {
-          rl[rd] = npc | 0; rh[rd] = Math.floor(npc / TWO32) | 0;
-          pc += imm;
+          const link = cb + npc;
+          rl[rd] = link | 0; rh[rd] = Math.floor(link / TWO32) | 0;
+          po += imm;
           continue;
         }
         case Op.JALR: {
           const a = rl[rs1]!;
           const lo = (a + imm) | 0;
           const hi = (rh[rs1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
-          rl[rd] = npc | 0; rh[rd] = Math.floor(npc / TWO32) | 0;
-          pc = hi >= -0x100000 && hi < 0x100000 ? hi * TWO32 + ((lo & ~1) >>> 0) : this.pcFromHalves(lo & ~1, hi);
+          const link = cb + npc;
+          rl[rd] = link | 0; rh[rd] = Math.floor(link / TWO32) | 0;
+          const t = hi >= -0x100000 && hi < 0x100000 ? hi * TWO32 + ((lo & ~1) >>> 0) : this.pcFromHalves(lo & ~1, hi);
+          const d = t - cb;
+          if (d >= 0 && d < 4094) po = d | 0;
+          else { cb = t - (t & 4095); po = t & 4095; lim = 0; }
           continue;
         }
         case Op.BEQ:
-          pc = rl[rs1] === rl[rs2] && rh[rs1] === rh[rs2] ? pc + imm : npc;
+          po = rl[rs1] === rl[rs2] && rh[rs1] === rh[rs2] ? po + imm : npc;
           continue;
         case Op.BNE:
-          pc = rl[rs1] !== rl[rs2] || rh[rs1] !== rh[rs2] ? pc + imm : npc;
+          po = rl[rs1] !== rl[rs2] || rh[rs1] !== rh[rs2] ? po + imm : npc;
           continue;
         case Op.BLT: {
           const ah = rh[rs1]!, bh = rh[rs2]!;
-          pc = ah < bh || (ah === bh && rl[rs1]! >>> 0 < rl[rs2]! >>> 0) ? pc + imm : npc;
+          po = ah < bh || (ah === bh && rl[rs1]! >>> 0 < rl[rs2]! >>> 0) ? po + imm : npc;
           continue;
         }
         case Op.BGE: {
           const ah = rh[rs1]!, bh = rh[rs2]!;
-          pc = ah < bh || (ah === bh && rl[rs1]! >>> 0 < rl[rs2]! >>> 0) ? npc : pc + imm;
+          po = ah < bh || (ah === bh && rl[rs1]! >>> 0 < rl[rs2]! >>> 0) ? npc : po + imm;
           continue;
         }
         case Op.BLTU: {
           const ah = rh[rs1]! >>> 0, bh = rh[rs2]! >>> 0;
-          pc = ah < bh || (ah === bh && rl[rs1]! >>> 0 < rl[rs2]! >>> 0) ? pc + imm : npc;
+          po = ah < bh || (ah === bh && rl[rs1]! >>> 0 < rl[rs2]! >>> 0) ? po + imm : npc;
           continue;
         }
         case Op.BGEU: {
           const ah = rh[rs1]! >>> 0, bh = rh[rs2]! >>> 0;
-          pc = ah < bh || (ah === bh && rl[rs1]! >>> 0 < rl[rs2]! >>> 0) ? npc : pc + imm;
+          po = ah < bh || (ah === bh && rl[rs1]! >>> 0 < rl[rs2]! >>> 0) ? npc : po + imm;
           continue;
         }
         case Op.SLTI: {
           const ah = rh[rs1]!, bh = imm >> 31;
           rl[rd] = ah < bh || (ah === bh && rl[rs1]! >>> 0 < imm >>> 0) ? 1 : 0; rh[rd] = 0;
-          pc = npc;
+          po = npc;
           continue;
         }
         case Op.SLTIU: {
           const ah = rh[rs1]! >>> 0, bh = (imm >> 31) >>> 0;
           rl[rd] = ah < bh || (ah === bh && rl[rs1]! >>> 0 < imm >>> 0) ? 1 : 0; rh[rd] = 0;
-          pc = npc;
+          po = npc;
           continue;
         }
         case Op.SLT: {
           const ah = rh[rs1]!, bh = rh[rs2]!;
           rl[rd] = ah < bh || (ah === bh && rl[rs1]! >>> 0 < rl[rs2]! >>> 0) ? 1 : 0; rh[rd] = 0;
-          pc = npc;
+          po = npc;
           continue;
         }
         case Op.SLTU: {
           const ah = rh[rs1]! >>> 0, bh = rh[rs2]! >>> 0;
           rl[rd] = ah < bh || (ah === bh && rl[rs1]! >>> 0 < rl[rs2]! >>> 0) ? 1 : 0; rh[rd] = 0;
-          pc = npc;
+          po = npc;
           continue;
         }
-        case Op.XORI: rl[rd] = rl[rs1]! ^ imm; rh[rd] = rh[rs1]! ^ (imm >> 31); pc = npc; continue;
-        case Op.ORI: rl[rd] = rl[rs1]! | imm; rh[rd] = rh[rs1]! | (imm >> 31); pc = npc; continue;
-        case Op.ANDI: rl[rd] = rl[rs1]! & imm; rh[rd] = rh[rs1]! & (imm >> 31); pc = npc; continue;
-        case Op.XOR: rl[rd] = rl[rs1]! ^ rl[rs2]!; rh[rd] = rh[rs1]! ^ rh[rs2]!; pc = npc; continue;
-        case Op.OR: rl[rd] = rl[rs1]! | rl[rs2]!; rh[rd] = rh[rs1]! | rh[rs2]!; pc = npc; continue;
-        case Op.AND: rl[rd] = rl[rs1]! & rl[rs2]!; rh[rd] = rh[rs1]! & rh[rs2]!; pc = npc; continue;
-        case Op.SLLI: this.sll(rd, rs1, imm); pc = npc; continue;
-        case Op.SRLI: this.srl(rd, rs1, imm); pc = npc; continue;
-        case Op.SRAI: this.sra(rd, rs1, imm); pc = npc; continue;
-        case Op.SLL: this.sll(rd, rs1, rl[rs2]! & 63); pc = npc; continue;
-        case Op.SRL: this.srl(rd, rs1, rl[rs2]! & 63); pc = npc; continue;
-        case Op.SRA: this.sra(rd, rs1, rl[rs2]! & 63); pc = npc; continue;
-        case Op.SLLIW: { const v = rl[rs1]! << imm; rl[rd] = v; rh[rd] = v >> 31; pc = npc; continue; }
-        case Op.SRLIW: { const v = (rl[rs1]! >>> imm) | 0; rl[rd] = v; rh[rd] = v >> 31; pc = npc; continue; }
-        case Op.SRAIW: { const v = rl[rs1]! >> imm; rl[rd] = v; rh[rd] = v >> 31; pc = npc; continue; }
-        case Op.SLLW: { const v = rl[rs1]! << (rl[rs2]! & 31); rl[rd] = v; rh[rd] = v >> 31; pc = npc; continue; }
-        case Op.SRLW: { const v = (rl[rs1]! >>> (rl[rs2]! & 31)) | 0; rl[rd] = v; rh[rd] = v >> 31; pc = npc; continue; }
-        case Op.SRAW: { const v = rl[rs1]! >> (rl[rs2]! & 31); rl[rd] = v; rh[rd] = v >> 31; pc = npc; continue; }
+        case Op.XORI: rl[rd] = rl[rs1]! ^ imm; rh[rd] = rh[rs1]! ^ (imm >> 31); po = npc; continue;
+        case Op.ORI: rl[rd] = rl[rs1]! | imm; rh[rd] = rh[rs1]! | (imm >> 31); po = npc; continue;
+        case Op.ANDI: rl[rd] = rl[rs1]! & imm; rh[rd] = rh[rs1]! & (imm >> 31); po = npc; continue;
+        case Op.XOR: rl[rd] = rl[rs1]! ^ rl[rs2]!; rh[rd] = rh[rs1]! ^ rh[rs2]!; po = npc; continue;
+        case Op.OR: rl[rd] = rl[rs1]! | rl[rs2]!; rh[rd] = rh[rs1]! | rh[rs2]!; po = npc; continue;
+        case Op.AND: rl[rd] = rl[rs1]! & rl[rs2]!; rh[rd] = rh[rs1]! & rh[rs2]!; po = npc; continue;
+        case Op.SLLI: this.sll(rd, rs1, imm); po = npc; continue;
+        case Op.SRLI: this.srl(rd, rs1, imm); po = npc; continue;
+        case Op.SRAI: this.sra(rd, rs1, imm); po = npc; continue;
+        case Op.SLL: this.sll(rd, rs1, rl[rs2]! & 63); po = npc; continue;
+        case Op.SRL: this.srl(rd, rs1, rl[rs2]! & 63); po = npc; continue;
+        case Op.SRA: this.sra(rd, rs1, rl[rs2]! & 63); po = npc; continue;
+        case Op.SLLIW: { const v = rl[rs1]! << imm; rl[rd] = v; rh[rd] = v >> 31; po = npc; continue; }
+        case Op.SRLIW: { const v = (rl[rs1]! >>> imm) | 0; rl[rd] = v; rh[rd] = v >> 31; po = npc; continue; }
+        case Op.SRAIW: { const v = rl[rs1]! >> imm; rl[rd] = v; rh[rd] = v >> 31; po = npc; continue; }
+        case Op.SLLW: { const v = rl[rs1]! << (rl[rs2]! & 31); rl[rd] = v; rh[rd] = v >> 31; po = npc; continue; }
+        case Op.SRLW: { const v = (rl[rs1]! >>> (rl[rs2]! & 31)) | 0; rl[rd] = v; rh[rd] = v >> 31; po = npc; continue; }
+        case Op.SRAW: { const v = rl[rs1]! >> (rl[rs2]! & 31); rl[rd] = v; rh[rd] = v >> 31; po = npc; continue; }
 
         // ---- loads: TLB hit and natural alignment -> typed array; else loadSlow ----
         case Op.LD: case Op.LW: case Op.LWU: case Op.LH: case Op.LHU: case Op.LB: case Op.LBU: {
@@ -552,7 +562,7 @@ export class Hart {
             else vl = this.u8[p]!;
           } else {
             vl = this.loadSlow(lo, hi, size);
-            if (this.exc !== 0) { pc = this.takeException(pc); cbase = NaN; continue; }
+            if (this.exc !== 0) { const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0; continue; }
             vh = this.ldHi;
           }
           switch (op) {
@@ -564,7 +574,7 @@ export class Hart {
             case Op.LB: { const v = (vl << 24) >> 24; rl[rd] = v; rh[rd] = v >> 31; break; }
             default: rl[rd] = vl & 0xff; rh[rd] = 0; break;
           }
-          pc = npc;
+          po = npc;
           continue;
         }
         case Op.SD: case Op.SW: case Op.SH: case Op.SB: {
@@ -582,42 +592,42 @@ export class Hart {
             else this.u8[p] = rl[rs2]!;
           } else {
             this.storeSlow(lo, hi, size, rl[rs2]!, rh[rs2]!);
-            if (this.exc !== 0) { pc = this.takeException(pc); cbase = NaN; continue; }
-            if (this.brk) { pc = npc; break loop; }
+            if (this.exc !== 0) { const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0; continue; }
+            if (this.brk) { po = npc; break loop; }
           }
-          pc = npc;
+          po = npc;
           continue;
         }
 
         // ---- M ----
-        case Op.MUL: rl[rd] = mul64(rl[rs1]!, rh[rs1]!, rl[rs2]!, rh[rs2]!); rh[rd] = m64.hi; pc = npc; continue;
-        case Op.MULH: rl[rd] = mulh64(rl[rs1]!, rh[rs1]!, rl[rs2]!, rh[rs2]!); rh[rd] = m64.hi; pc = npc; continue;
-        case Op.MULHSU: rl[rd] = mulhsu64(rl[rs1]!, rh[rs1]!, rl[rs2]!, rh[rs2]!); rh[rd] = m64.hi; pc = npc; continue;
-        case Op.MULHU: rl[rd] = mulhu64(rl[rs1]!, rh[rs1]!, rl[rs2]!, rh[rs2]!); rh[rd] = m64.hi; pc = npc; continue;
-        case Op.MULW: { const v = Math.imul(rl[rs1]!, rl[rs2]!); rl[rd] = v; rh[rd] = v >> 31; pc = npc; continue; }
+        case Op.MUL: rl[rd] = mul64(rl[rs1]!, rh[rs1]!, rl[rs2]!, rh[rs2]!); rh[rd] = m64.hi; po = npc; continue;
+        case Op.MULH: rl[rd] = mulh64(rl[rs1]!, rh[rs1]!, rl[rs2]!, rh[rs2]!); rh[rd] = m64.hi; po = npc; continue;
+        case Op.MULHSU: rl[rd] = mulhsu64(rl[rs1]!, rh[rs1]!, rl[rs2]!, rh[rs2]!); rh[rd] = m64.hi; po = npc; continue;
+        case Op.MULHU: rl[rd] = mulhu64(rl[rs1]!, rh[rs1]!, rl[rs2]!, rh[rs2]!); rh[rd] = m64.hi; po = npc; continue;
+        case Op.MULW: { const v = Math.imul(rl[rs1]!, rl[rs2]!); rl[rd] = v; rh[rd] = v >> 31; po = npc; continue; }
         case Op.DIV: case Op.DIVU: case Op.REM: case Op.REMU:
           this.divrem(w0 & 0xff, rd, rs1, rs2);
-          pc = npc;
+          po = npc;
           continue;
         case Op.DIVW: {
           const a = rl[rs1]!, b = rl[rs2]!;
           const v = b === 0 ? -1 : a === -0x80000000 && b === -1 ? a : (a / b) | 0;
-          rl[rd] = v; rh[rd] = v >> 31; pc = npc; continue;
+          rl[rd] = v; rh[rd] = v >> 31; po = npc; continue;
         }
         case Op.DIVUW: {
           const a = rl[rs1]! >>> 0, b = rl[rs2]! >>> 0;
           const v = b === 0 ? -1 : Math.floor(a / b) | 0;
-          rl[rd] = v; rh[rd] = v >> 31; pc = npc; continue;
+          rl[rd] = v; rh[rd] = v >> 31; po = npc; continue;
         }
         case Op.REMW: {
           const a = rl[rs1]!, b = rl[rs2]!;
           const v = b === 0 ? a : a === -0x80000000 && b === -1 ? 0 : (a % b) | 0;
-          rl[rd] = v; rh[rd] = v >> 31; pc = npc; continue;
+          rl[rd] = v; rh[rd] = v >> 31; po = npc; continue;
         }
         case Op.REMUW: {
           const a = rl[rs1]! >>> 0, b = rl[rs2]! >>> 0;
           const v = b === 0 ? a | 0 : (a % b) | 0;
-          rl[rd] = v; rh[rd] = v >> 31; pc = npc; continue;
+          rl[rd] = v; rh[rd] = v >> 31; po = npc; continue;
         }
 
         // ---- A ----
@@ -627,76 +637,70 @@ export class Hart {
         case Op.AMOSWAP_D: case Op.AMOADD_D: case Op.AMOXOR_D: case Op.AMOAND_D: case Op.AMOOR_D:
         case Op.AMOMIN_D: case Op.AMOMAX_D: case Op.AMOMINU_D: case Op.AMOMAXU_D:
           this.atomic(w0 & 0xff, rd, rs1, rs2);
-          if (this.exc !== 0) { pc = this.takeException(pc); cbase = NaN; continue; }
-          pc = npc;
+          if (this.exc !== 0) { const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0; continue; }
+          po = npc;
           if (this.brk) break loop;
           continue;
 
         // ---- system ----
         case Op.FENCE:
-          pc = npc;
+          po = npc;
           continue;
         case Op.FENCE_I:
           // Decoded code is kept coherent with every write already; nothing to flush.
-          pc = npc;
+          po = npc;
           continue;
         case Op.ECALL:
           this.setExc(Cause.EcallU + this.priv, 0, 0); // 8, 9, 11
-          pc = this.takeException(pc);
-          cbase = NaN;
+          { const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0; }
           continue;
         case Op.EBREAK:
           this.setExc(Cause.Breakpoint, 0, 0);
-          pc = this.takeException(pc);
-          cbase = NaN;
+          { const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0; }
           continue;
         case Op.CSRRW: case Op.CSRRS: case Op.CSRRC: case Op.CSRRWI: case Op.CSRRSI: case Op.CSRRCI:
           this.icountNow = this.icount + (max - budget);
           this.curRaw = arr[s + 2]!;
           if (!this.csrInsn(w0 & 0xff, rd, rs1, imm)) {
-            pc = this.takeException(pc);
-            cbase = NaN;
+            const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0;
             continue;
           }
-          pc = npc;
+          po = npc;
           if (this.brk) break loop;
           continue;
         case Op.MRET:
           this.curRaw = arr[s + 2]!;
-          pc = this.mret(pc);
+          { const t = this.mret(cb + po); cb = t - (t & 4095); po = t & 4095; }
           break loop;
         case Op.SRET:
           this.curRaw = arr[s + 2]!;
-          pc = this.sret(pc);
+          { const t = this.sret(cb + po); cb = t - (t & 4095); po = t & 4095; }
           break loop;
         case Op.WFI:
           if (this.priv === PRIV_U || (this.priv === PRIV_S && (this.mstatus & MSTATUS_TW) !== 0)) {
             this.curRaw = arr[s + 2]!;
-            pc = this.illegal(pc);
-            cbase = NaN;
+            const t = this.illegal(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0;
             continue;
           }
-          pc = npc;
+          po = npc;
           if ((this.mip & this.mie) === 0) this.waiting = true;
           break loop;
         case Op.SFENCE_VMA:
           if (this.priv === PRIV_U || (this.priv === PRIV_S && (this.mstatus & MSTATUS_TVM) !== 0)) {
             this.curRaw = arr[s + 2]!;
-            pc = this.illegal(pc);
-            cbase = NaN;
+            const t = this.illegal(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0;
             continue;
           }
           this.flushTlb();
-          pc = npc;
+          po = npc;
           break loop;
         default: // ILLEGAL (and UNDECODED, which cannot happen)
           this.setExc(Cause.Illegal, arr[s + 2]!, 0);
-          pc = this.takeException(pc);
-          cbase = NaN;
+          { const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0; }
           continue;
       }
     }
-    this.pc = pc;
+    this.pc = cb + po;
     this.icount += max - budget;
     return max - budget;
   }

@@ -1,0 +1,293 @@
+// Prints a module binary as WAT-like text, for expect tests (STYLE habit 9) and for reading what
+// the JIT emitted. It decodes the bytes actually produced, so a golden file pins the binary, not
+// the builder's intentions. Owns no state; knows only the instructions in opcodes.ts and throws
+// on anything else (its input is our own output).
+
+import { ByteReader } from './leb128.js';
+import { ExternKind, Imm, opByCode, PREFIX_ATOMIC, PREFIX_MISC, Section, valTypeName } from './opcodes.js';
+
+interface Sig {
+  params: number[];
+  results: number[];
+}
+
+function limitsText(r: ByteReader): string {
+  const flag = r.byte();
+  const min = r.u32();
+  if (flag === 0x00) return `${min}`;
+  const max = r.u32();
+  if (flag === 0x01) return `${min} ${max}`;
+  if (flag === 0x03) return `${min} ${max} shared`;
+  throw new Error(`wat: limits flag 0x${flag.toString(16)}`);
+}
+
+function sigText(s: Sig): string {
+  const p = s.params.length ? ` (param ${s.params.map(valTypeName).join(' ')})` : '';
+  const q = s.results.length ? ` (result ${s.results.map(valTypeName).join(' ')})` : '';
+  return p + q;
+}
+
+/** i64/i32 constants: decimal when small, hex when they look like addresses or masks. */
+function constText(v: bigint): string {
+  const a = v < 0n ? -v : v;
+  if (a < 65536n) return v.toString();
+  return (v < 0n ? '-0x' : '0x') + a.toString(16);
+}
+
+function exprText(r: ByteReader): string {
+  const op = r.byte();
+  let t: string;
+  if (op === 0x41) t = `i32.const ${constText(BigInt(r.s32()))}`;
+  else if (op === 0x42) t = `i64.const ${constText(r.s64())}`;
+  else if (op === 0x23) t = `global.get ${r.u32()}`;
+  else throw new Error(`wat: constant expression opcode 0x${op.toString(16)}`);
+  if (r.byte() !== 0x0b) throw new Error('wat: constant expression without end');
+  return `(${t})`;
+}
+
+export function printWat(bytes: Uint8Array): string {
+  const r = new ByteReader(bytes);
+  const magic = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  for (const m of magic) if (r.byte() !== m) throw new Error('wat: not a wasm 1.0 module');
+
+  const types: Sig[] = [];
+  const funcTypes: number[] = []; // type index of every function, imports first
+  const names = new Map<number, string>();
+  const lines: string[] = [];
+  const bodies: { start: number; end: number }[] = [];
+  let importedFuncs = 0;
+  let tables = 0;
+  let memories = 0;
+  let globals = 0;
+  const tail: string[] = []; // exports and elements print after the functions
+
+  // Pass 1: sections. The name section comes last, so function bodies print after it is read.
+  while (!r.done) {
+    const id = r.byte();
+    const size = r.u32();
+    const end = r.pos + size;
+    const s = new ByteReader(bytes.subarray(r.pos, end));
+    r.pos = end;
+    switch (id) {
+      case Section.type: {
+        const n = s.u32();
+        for (let i = 0; i < n; i++) {
+          if (s.byte() !== 0x60) throw new Error('wat: type is not a func type');
+          const params = Array.from({ length: s.u32() }, () => s.byte());
+          const results = Array.from({ length: s.u32() }, () => s.byte());
+          types.push({ params, results });
+          lines.push(`  (type (;${i};) (func${sigText(types[i]!)}))`);
+        }
+        break;
+      }
+      case Section.import: {
+        const n = s.u32();
+        for (let i = 0; i < n; i++) {
+          const mod = s.name();
+          const nm = s.name();
+          const kind = s.byte();
+          let d: string;
+          if (kind === ExternKind.func) {
+            const t = s.u32();
+            funcTypes.push(t);
+            d = `(func (;${importedFuncs++};) (type ${t}))`;
+          } else if (kind === ExternKind.table) {
+            const et = s.byte();
+            d = `(table (;${tables++};) ${limitsText(s)} ${valTypeName(et)})`;
+          } else if (kind === ExternKind.memory) d = `(memory (;${memories++};) ${limitsText(s)})`;
+          else {
+            const t = s.byte();
+            const mut = s.byte();
+            d = `(global (;${globals++};) ${mut ? `(mut ${valTypeName(t)})` : valTypeName(t)})`;
+          }
+          lines.push(`  (import "${mod}" "${nm}" ${d})`);
+        }
+        break;
+      }
+      case Section.function: {
+        const n = s.u32();
+        for (let i = 0; i < n; i++) funcTypes.push(s.u32());
+        break;
+      }
+      case Section.table: {
+        const n = s.u32();
+        for (let i = 0; i < n; i++) {
+          const et = s.byte();
+          lines.push(`  (table (;${tables++};) ${limitsText(s)} ${valTypeName(et)})`);
+        }
+        break;
+      }
+      case Section.memory: {
+        const n = s.u32();
+        for (let i = 0; i < n; i++) lines.push(`  (memory (;${memories++};) ${limitsText(s)})`);
+        break;
+      }
+      case Section.global: {
+        const n = s.u32();
+        for (let i = 0; i < n; i++) {
+          const t = valTypeName(s.byte());
+          const mut = s.byte();
+          lines.push(`  (global (;${globals++};) ${mut ? `(mut ${t})` : t} ${exprText(s)})`);
+        }
+        break;
+      }
+      case Section.export: {
+        const n = s.u32();
+        const kinds = ['func', 'table', 'memory', 'global'];
+        for (let i = 0; i < n; i++) {
+          const nm = s.name();
+          const k = s.byte();
+          tail.push(`  (export "${nm}" (${kinds[k]} ${s.u32()}))`);
+        }
+        break;
+      }
+      case Section.element: {
+        const n = s.u32();
+        for (let i = 0; i < n; i++) {
+          const flag = s.byte();
+          if (flag !== 0 && flag !== 2) throw new Error(`wat: element segment flag ${flag}`);
+          const table = flag === 2 ? s.u32() : 0;
+          const off = exprText(s);
+          if (flag === 2 && s.byte() !== 0x00) throw new Error('wat: element kind is not funcref');
+          const funcs = Array.from({ length: s.u32() }, () => s.u32());
+          tail.push(`  (elem (;${i};) (table ${table}) ${off} func ${funcs.join(' ')})`);
+        }
+        break;
+      }
+      case Section.code: {
+        const n = s.u32();
+        for (let i = 0; i < n; i++) {
+          const len = s.u32();
+          bodies.push({ start: r.pos - size + s.pos, end: r.pos - size + s.pos + len });
+          s.pos += len;
+        }
+        break;
+      }
+      case Section.custom: {
+        if (s.name() !== 'name') break;
+        while (!s.done) {
+          const sub = s.byte();
+          const len = s.u32();
+          const subEnd = s.pos + len;
+          if (sub === 1) {
+            const k = s.u32();
+            for (let i = 0; i < k; i++) {
+              const idx = s.u32();
+              names.set(idx, s.name());
+            }
+          }
+          s.pos = subEnd;
+        }
+        break;
+      }
+      default:
+        throw new Error(`wat: section ${id} is not one the builder writes`);
+    }
+  }
+
+  const fname = (i: number): string => {
+    const n = names.get(i);
+    return n !== undefined && /^[\w.\-]+$/.test(n) ? `$${n}` : `${i}`;
+  };
+  // Name imported functions in their import lines.
+  for (let i = 0; i < importedFuncs; i++) {
+    const at = lines.findIndex((l) => l.includes(`(func (;${i};) (type`));
+    if (at >= 0 && names.has(i)) lines[at] = lines[at]!.replace(`(func (;${i};)`, `(func (;${i};) ${fname(i)}`);
+  }
+
+  bodies.forEach((b, k) => {
+    const idx = importedFuncs + k;
+    const t = funcTypes[idx]!;
+    const name = names.has(idx) ? ` ${fname(idx)}` : '';
+    lines.push(`  (func (;${idx};)${name} (type ${t})${sigText(types[t]!)}`);
+    printBody(new ByteReader(bytes.subarray(b.start, b.end)), types, fname, lines);
+    lines.push('  )');
+  });
+  return ['(module', ...lines, ...tail, ')', ''].join('\n');
+}
+
+function printBody(r: ByteReader, types: Sig[], fname: (i: number) => string, out: string[]): void {
+  const groups = r.u32();
+  const locals: string[] = [];
+  for (let i = 0; i < groups; i++) {
+    const n = r.u32();
+    const t = valTypeName(r.byte());
+    for (let j = 0; j < n; j++) locals.push(t);
+  }
+  if (locals.length) out.push(`    (local ${locals.join(' ')})`);
+  let depth = 0;
+  const pad = (): string => '    ' + '  '.repeat(depth);
+  while (!r.done) {
+    const at = r.pos;
+    let prefix = r.byte();
+    let code = prefix;
+    if (prefix === PREFIX_MISC || prefix === PREFIX_ATOMIC) code = r.u32();
+    else prefix = 0;
+    const info = opByCode(prefix, code);
+    if (!info) throw new Error(`wat: unknown opcode ${prefix ? `0x${prefix.toString(16)} ` : ''}0x${code.toString(16)} at body offset ${at}`);
+    let text = info.name;
+    switch (info.imm) {
+      case Imm.None:
+        break;
+      case Imm.BlockType: {
+        const b = r.byte();
+        if (b === 0x40) break;
+        if (b >= 0x6f && b <= 0x7f) text += ` (result ${valTypeName(b)})`;
+        else {
+          r.pos--;
+          const ti = r.s32();
+          text += ` (type ${ti})${sigText(types[ti]!)}`;
+        }
+        break;
+      }
+      case Imm.Label:
+        text += ` ${r.u32()}`;
+        break;
+      case Imm.LabelTable: {
+        const n = r.u32();
+        const ls = Array.from({ length: n + 1 }, () => r.u32());
+        text += ` ${ls.join(' ')}`;
+        break;
+      }
+      case Imm.Func:
+        text += ` ${fname(r.u32())}`;
+        break;
+      case Imm.CallIndirect: {
+        const ti = r.u32();
+        const table = r.u32();
+        text += ` ${table} (type ${ti})`;
+        break;
+      }
+      case Imm.Local:
+      case Imm.Global:
+        text += ` ${r.u32()}`;
+        break;
+      case Imm.MemArg: {
+        const align = 2 ** r.u32();
+        const offset = r.u32();
+        if (offset) text += ` offset=${offset}`;
+        if (align !== info.width) text += ` align=${align}`;
+        break;
+      }
+      case Imm.Zero:
+        if (r.byte() !== 0) throw new Error(`wat: ${info.name} reserved byte is not 0`);
+        break;
+      case Imm.ZeroZero:
+        if (r.byte() !== 0 || r.byte() !== 0) throw new Error(`wat: ${info.name} memory indices are not 0`);
+        break;
+      case Imm.I32:
+        text += ` ${constText(BigInt(r.s32()))}`;
+        break;
+      case Imm.I64:
+        text += ` ${constText(r.s64())}`;
+        break;
+    }
+    if (info.name === 'end') {
+      if (r.done) break; // the function's own end
+      depth--;
+    }
+    if (info.name === 'else') depth--;
+    out.push(pad() + text);
+    if (info.imm === Imm.BlockType || info.name === 'else') depth++;
+  }
+}

@@ -1,0 +1,108 @@
+// Test fixture for CPU tests: a real Arena + AddressSpace with RAM at 0x8000_0000, a byte-array
+// MMIO device at 0x1000_0000 (which logs accesses and can hold code) and nothing at 0x2000_0000
+// (access faults). Fakes stay tiny (STYLE habit 13).
+
+import { AddressSpace, Arena, BackingStore, type MmioOps } from '../../src/memory/index.js';
+import { Hart } from '../../src/cpu/hart.js';
+
+export const RAM_BASE = 0x8000_0000;
+export const MMIO_BASE = 0x1000_0000;
+export const MMIO_SIZE = 0x2000;
+export const HOLE = 0x2000_0000;
+/** Default trap vector used by tests (RAM_BASE + 64 KiB). */
+export const TRAP_VEC = RAM_BASE + 0x10000;
+
+export interface TestMachine {
+  arena: Arena;
+  bus: AddressSpace;
+  hart: Hart;
+  mmioBytes: Uint8Array;
+  mmioLog: string[];
+  /** Write 32-bit words at addr. */
+  code(addr: number, words: number[]): void;
+  /** Write 16-bit parcels at addr. */
+  code16(addr: number, halves: number[]): void;
+  poke64(addr: number, v: bigint): void;
+  peek64(addr: number): bigint;
+  peek32(addr: number): number;
+  /** Set pc, run n instructions, return the stop reason. */
+  runAt(pc: number, n: number): string;
+}
+
+export function makeMachine(opts: { ramBytes?: number } = {}): TestMachine {
+  const arena = new Arena({ bytes: 32 << 20 });
+  const bus = new AddressSpace(arena);
+  const ram = new BackingStore(arena, { name: 'ram', size: opts.ramBytes ?? 8 << 20 });
+  const mmioBytes = new Uint8Array(MMIO_SIZE);
+  const mmioLog: string[] = [];
+  const ops: MmioOps = {
+    valid: { min: 1, max: 8, unaligned: true },
+    impl: { min: 1, max: 4 },
+    read(off, size) {
+      mmioLog.push(`r${size}@${off.toString(16)}`);
+      let v = 0;
+      for (let i = size - 1; i >= 0; i--) v = v * 256 + mmioBytes[off + i]!;
+      return v;
+    },
+    write(off, size, value) {
+      mmioLog.push(`w${size}@${off.toString(16)}=${value.toString(16)}`);
+      for (let i = 0; i < size; i++) mmioBytes[off + i] = (value >>> (8 * i)) & 0xff;
+    },
+  };
+  bus.begin();
+  bus.ram('ram', RAM_BASE, ram);
+  bus.mmio('testdev', MMIO_BASE, MMIO_SIZE, ops);
+  bus.commit();
+  const hart = new Hart({ arena, bus, hartId: 0, resetPc: RAM_BASE });
+  hart.mtvecLo = TRAP_VEC | 0;
+  const m: TestMachine = {
+    arena, bus, hart, mmioBytes, mmioLog,
+    code(addr, words) {
+      words.forEach((w, i) => bus.store(addr + 4 * i, 4, w >>> 0));
+    },
+    code16(addr, halves) {
+      halves.forEach((h, i) => bus.store(addr + 2 * i, 2, h & 0xffff));
+    },
+    poke64(addr, v) {
+      const u = BigInt.asUintN(64, v);
+      bus.store(addr, 8, Number(u & 0xffffffffn), Number(u >> 32n));
+    },
+    peek64(addr) {
+      const lo = bus.load(addr, 8);
+      return (BigInt(bus.hi >>> 0) << 32n) | BigInt(lo >>> 0);
+    },
+    peek32(addr) {
+      return bus.load(addr, 4) >>> 0;
+    },
+    runAt(pc, n) {
+      hart.pc = pc;
+      return hart.run(n);
+    },
+  };
+  return m;
+}
+
+/** mcause/scause etc. as bigint from the hart's halves. */
+export function halves(lo: number, hi: number): bigint {
+  return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+}
+
+/** Read a CSR through the hart's CSR file (M-mode view, ignoring privilege). */
+export function csr(h: Hart, n: number): bigint {
+  const o = { lo: 0, hi: 0 };
+  const p = h.priv;
+  h.priv = 3;
+  const ok = h.csrRead(n, o);
+  h.priv = p;
+  if (!ok) throw new Error(`csr 0x${n.toString(16)} does not exist`);
+  return halves(o.lo, o.hi);
+}
+
+/** Write a CSR as M-mode would (the Zicsr write rules, without an instruction). */
+export function setCsr(h: Hart, n: number, v: bigint): void {
+  const u = BigInt.asUintN(64, v);
+  const p = h.priv;
+  h.priv = 3;
+  h.csrWrite(n, Number(u & 0xffffffffn) | 0, Number(u >> 32n) | 0);
+  h.priv = p;
+}
