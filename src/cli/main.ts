@@ -277,7 +277,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   }
 }
 
-const USER_ERRORS = new Set(['ConfigError', 'ArenaFullError', 'FileStoreError', 'RegionError', 'TopologyError', 'ResultFailure']);
+const USER_ERRORS = new Set(['ConfigError', 'ArenaFullError', 'FileStoreError', 'RegionError', 'TopologyError', 'ResultFailure', 'ElfLoadError']);
 
 function reportError(e: unknown, io: CliIo): number {
   if (e instanceof CommanderError) {

@@ -3,8 +3,10 @@
 // src/machine/board.ts (loaded at run time so this module works with or without the board).
 // Owns the choice of workload; never parses options.
 
+import { accessSync, constants } from 'node:fs';
 import type { AuditOptions, AuditReport } from '../cxl/index.js';
 import type { Machine } from './build.js';
+import { ConfigError } from './errors.js';
 
 export interface RunMachineOptions {
   /** ELF or raw binary to run on the hart (needs src/machine/board.ts). */
@@ -39,6 +41,11 @@ async function loadBoard(): Promise<BoardModule | undefined> {
 
 export async function runMachine(machine: Machine, opts: RunMachineOptions = {}): Promise<RunOutcome> {
   if (opts.kernel === undefined) return { kind: 'audit', report: machine.audit(opts.audit ?? {}) };
+  try {
+    accessSync(opts.kernel, constants.R_OK);
+  } catch (e) {
+    throw new ConfigError([{ code: 'file', path: '--kernel', value: opts.kernel, allowed: `a readable ELF or raw binary (${(e as Error).message})` }], 'cannot run');
+  }
   const board = await loadBoard();
   if (!board || typeof board.runProgram !== 'function') {
     throw new NotYetError('run --kernel: not yet: this cxlemu has no CPU/board (src/machine/board.ts runProgram); run without --kernel to build the machine and audit it');
