@@ -52,6 +52,7 @@ struct trap_rec {
   volatile uint64_t resume;                         /* nonzero: continue here instead */
 };
 static struct trap_rec tr;
+#define RESUME_AT_RA 1
 
 static inline unsigned insn_len_at(uint64_t epc) {
   uint16_t lo = *(volatile uint16_t *)epc;
@@ -65,7 +66,10 @@ static int rec_trap(struct rt_frame *f, int mode) {
   tr.tval = f->tval;
   tr.status = f->status;
   tr.mode = mode;
-  if (tr.resume) {
+  if (tr.resume == RESUME_AT_RA) {
+    f->epc = f->x[1]; /* a fetch fault after a call: return to the caller */
+    tr.resume = 0;
+  } else if (tr.resume) {
     f->epc = tr.resume;
     tr.resume = 0;
   } else {
