@@ -27,18 +27,18 @@ function sigText(s: Sig): string {
   return p + q;
 }
 
-/** i64/i32 constants: decimal when small, hex when they look like addresses or masks. */
-function constText(v: bigint): string {
+/** Constants: decimal when small, else the hex bit pattern (addresses, masks, tags). */
+function constText(v: bigint, bits: number): string {
   const a = v < 0n ? -v : v;
   if (a < 65536n) return v.toString();
-  return (v < 0n ? '-0x' : '0x') + a.toString(16);
+  return '0x' + BigInt.asUintN(bits, v).toString(16);
 }
 
 function exprText(r: ByteReader): string {
   const op = r.byte();
   let t: string;
-  if (op === 0x41) t = `i32.const ${constText(BigInt(r.s32()))}`;
-  else if (op === 0x42) t = `i64.const ${constText(r.s64())}`;
+  if (op === 0x41) t = `i32.const ${constText(BigInt(r.s32()), 32)}`;
+  else if (op === 0x42) t = `i64.const ${constText(r.s64(), 64)}`;
   else if (op === 0x23) t = `global.get ${r.u32()}`;
   else throw new Error(`wat: constant expression opcode 0x${op.toString(16)}`);
   if (r.byte() !== 0x0b) throw new Error('wat: constant expression without end');
@@ -276,10 +276,10 @@ function printBody(r: ByteReader, types: Sig[], fname: (i: number) => string, ou
         if (r.byte() !== 0 || r.byte() !== 0) throw new Error(`wat: ${info.name} memory indices are not 0`);
         break;
       case Imm.I32:
-        text += ` ${constText(BigInt(r.s32()))}`;
+        text += ` ${constText(BigInt(r.s32()), 32)}`;
         break;
       case Imm.I64:
-        text += ` ${constText(r.s64())}`;
+        text += ` ${constText(r.s64(), 64)}`;
         break;
     }
     if (info.name === 'end') {

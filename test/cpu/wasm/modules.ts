@@ -25,7 +25,8 @@ export function arithModule(): ModuleBuilder {
   // divu(a, b): b == 0 -> all ones (RISC-V's answer), else a / b unsigned
   const divu = m.function('divu', [i64, i64], [i64]);
   divu.localGet(1).i64Eqz();
-  divu.if(i64).i64Const(-1).else().localGet(0).localGet(1).i64DivU().end();
+  divu.if(i64);
+  divu.i64Const(-1).else().localGet(0).localGet(1).i64DivU().end();
   for (const f of [mix, addw, sltu, sra, divu]) m.exportFunction(f.name, f);
   return m;
 }
@@ -74,7 +75,8 @@ export function chainModule(slots: readonly number[]): ModuleBuilder {
     const f = m.function(`block${k}`, CHAIN_SIG.params, CHAIN_SIG.results);
     f.localGet(1).i64Const(31).i64Mul().i64Const(k).i64Add().localSet(1);
     f.localGet(0).i32Eqz();
-    f.if().localGet(1).return().end();
+    f.if();
+    f.localGet(1).return().end();
     f.localGet(0).i32Const(1).i32Sub().localGet(1).i32Const((k + 1) % CHAIN_SLOTS).returnCallIndirect(CHAIN_SIG);
     m.elements(0, k, [f]);
   }
