@@ -258,11 +258,15 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
 
   program
     .command('describe')
-    .description('print the effective machine description (defaults filled in, windows placed, state included)')
+    .description('print the effective machine description (defaults filled in, windows placed, saved state included) without building it')
     .option('--yaml', 'YAML instead of JSON')
     .option('--save <file>', 'also write it to FILE (YAML for .yaml/.yml)')
-    .action(async (opts: { yaml?: boolean; save?: string }, cmd: Command) => {
-      await withMachine(cmd, (m) => print(descriptionText(m.describe(), opts.yaml ? 'yaml' : 'json')), opts.save);
+    .action((opts: { yaml?: boolean; save?: string }, cmd: Command) => {
+      // Validates and places windows but does not build (backing files are not opened).
+      const loaded = loadDescription(sourceOf(globals(cmd)));
+      for (const w of loaded.warnings) io.err(`cxlemu: warning: ${w}\n`);
+      print(descriptionText(loaded.description, opts.yaml ? 'yaml' : 'json'));
+      if (opts.save !== undefined) saveDescription(loaded.description, opts.save);
     });
 
   try {

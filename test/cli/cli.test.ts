@@ -80,6 +80,20 @@ test('region destroy, create and --save round trip; audit reports bytes per devi
   }
 });
 
+test('--qemu-file: a pasted command line with continuations and comments; ignored options on stderr', async () => {
+  const f = join(repo, 'test', 'golden', 'qemu', 'full-boot-line.qemu');
+  const r = await run('--qemu-file', f, 'describe');
+  assert.equal(r.status, 0, r.err);
+  assert.equal(r.out, readFileSync(join(repo, 'test', 'golden', 'qemu', 'full-boot-line.json'), 'utf8'));
+  assert.match(r.err, /^cxlemu: warning: ignored: -enable-kvm \(no meaning in cxlemu\)$/m);
+  assert.match(r.err, /^cxlemu: warning: ignored: -device virtio-net-pci/m);
+  // Building opens the backing files: a missing directory is an input error naming the file.
+  const l = await run('--qemu-file', f, 'list');
+  assert.equal(l.status, 1, l.err);
+  assert.match(l.err, /\/var\/lib\/cxl\/pmem0\.raw/);
+  assert.doesNotMatch(l.err, /internal error/);
+});
+
 test('locked firmware regions refuse destroy', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cxlemu-cli-'));
   try {
