@@ -243,7 +243,7 @@ export class Hart {
         this.stopReq = false;
         return 'stop';
       }
-      if (left <= 0) return 'limit';
+      // Pending interrupts are delivered before the limit check: run(0) takes them and stops.
       const pend = this.mip & this.mie;
       if (pend !== 0) {
         this.waiting = false;
@@ -251,6 +251,7 @@ export class Hart {
       } else if (this.waiting) {
         return 'wfi';
       }
+      if (left <= 0) return 'limit';
       this.brk = false;
       left -= this.onTrace === undefined ? this.exec(left) : this.execTraced();
     }
