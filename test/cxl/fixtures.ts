@@ -14,10 +14,9 @@ export const SZ_256M = 256 * MiB;
 const perf = { readLatencyNs: 150, writeLatencyNs: 150, readBandwidthMBs: 20000, writeBandwidthMBs: 20000 };
 export const caps = (count = 8, ways3_6_12 = true, ways16 = true): DecoderCapsSpec => ({ count, ways3_6_12, ways16 });
 
-let serial = 1;
 export function mem(name: string, opts: Partial<Type3Spec> = {}): Type3Spec {
   return {
-    kind: 'type3', id: `dev-${name}`, name, serial: serial++, volatileBytes: 0, persistentBytes: SZ_256M, lsaBytes: 0,
+    kind: 'type3', id: `dev-${name}`, name, serial: [...name].reduce((a, c) => (a * 31 + c.charCodeAt(0)) >>> 0, 7), volatileBytes: 0, persistentBytes: SZ_256M, lsaBytes: 0,
     sizedBy: `${name} size`, perf, decoders: caps(), ...opts,
   };
 }
