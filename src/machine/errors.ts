@@ -33,6 +33,8 @@ function showValue(v: unknown): string {
 export function formatIssue(i: ConfigIssue): string {
   if (i.message !== undefined) return `${i.message} [${i.code}]`;
   const where = i.option !== undefined && i.option !== i.path ? `${i.option}: ${i.path}` : i.path;
+  // A missing value is worth saying only when a value was required.
+  if (i.value === undefined && !/^missing|^invalid_type$/.test(i.code)) return `${where}: ${i.allowed}`;
   return `${where}: ${showValue(i.value)}: ${i.allowed}`;
 }
 

@@ -127,7 +127,8 @@ const IGNORED_FLAGS = new Set([
   'nographic', 'enable-kvm', 'no-reboot', 'no-shutdown', 'S', 's', 'daemonize', 'snapshot', 'usb',
   'nodefaults', 'no-user-config', 'mem-prealloc', 'full-screen', 'no-acpi', 'no-hpet', 'no-fd-bootchk',
   'semihosting', 'no-quit', 'alt-grab', 'ctrl-grab', 'win2k-hack', 'rtc-td-hack', 'no-kvm', 'only-migratable',
-  'enable-sync-profile', 'preconfig', 'old-param', 'localtime', 'no-graphic',
+  'enable-sync-profile', 'preconfig', 'old-param', 'localtime', 'no-graphic', 'sdl', 'curses', 'no-frame',
+  'no-user-config', 'singlestep', 'one-insn-per-tb',
 ]);
 /** -device drivers with no meaning here (display, network, storage, USB, generic PCI plumbing). */
 const IGNORED_DEVICE = /^(virtio-.*|vhost-.*|usb-.*|qemu-xhci|nec-usb-xhci|ich9-.*|piix.*|ide-.*|scsi-.*|megasas.*|lsi.*|ahci|nvme(-ns|-subsys)?|e1000e?|e1000-.*|rtl8139|vmxnet3|pcnet|ne2k_pci|i82559.*|igb|VGA|vga|qxl(-vga)?|bochs-display|ramfb|cirrus-vga|secondary-vga|isa-.*|pci-bridge|pcie-pci-bridge|pcie-root-port|ioh3420|x3130-upstream|xio3130-downstream|i6300esb|ib700|intel-hda|ich9-intel-hda|hda-.*|pvpanic(-pci)?|edu|ivshmem(-plain|-doorbell)?|vfio-.*|intel-iommu|amd-iommu|virtio-iommu.*|loader|pc-dimm|nvdimm|tpm-.*|sga|AC97|sb16|gus|cs4231a|adlib|ES1370|usb-host|pxb(-pcie)?|pci-testdev|pcie-pci-bridge|kvm-pit|hyperv-testdev|vmcoreinfo|vmgenid|ccid-card-.*|ipmi-.*|isa-ipmi-.*|smbus-ipmi|xen-.*|sdhci-pci|sd-card|nand|pflash_cfi01|cfi\.pflash01|guest-loader|i2c-echo|tmp105|ds1338|riscv-iommu-pci)$/;
