@@ -1,0 +1,9 @@
+// Public surface of the PCI layer: config space with masks, capabilities (PCIe, AER, DSN, DOE,
+// DVSEC), BARs, the hierarchy (functions, buses, host bridges), the ECAM and INTx routing.
+export * from './errors.js';
+export * from './config-space.js';
+export * from './capabilities.js';
+export * from './bar.js';
+export * from './topology.js';
+export * from './ecam.js';
+export * from './intx.js';
