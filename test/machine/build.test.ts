@@ -4,7 +4,7 @@
 // Oracles: SPEC-NOTES 1.3 (Linux positions) and 1.6a (observed QEMU 7.2 + Linux 6.1 placement).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Machine, toTopologySpec } from '../../src/machine/build.js';
@@ -143,6 +143,26 @@ test('-m 4G: the window is placed after RAM (0x1_8000_0000)', () => {
     const spec = toTopologySpec(d);
     assert.equal(spec.windows[0]!.base, 0x1_8000_0000);
     assert.deepEqual(spec.hostBridges[0]!.rootPorts.map((p) => p.child && p.child.kind === 'type3' && p.child.name), ['mem0', 'mem1']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('docs example description (test/golden/descriptions/example.yaml) validates and builds', () => {
+  const here = new URL('.', import.meta.url).pathname;
+  const file = join(here, '..', '..', '..', 'test', 'golden', 'descriptions', 'example.yaml');
+  const dir = mkdtempSync(join(tmpdir(), 'cxlemu-example-'));
+  try {
+    const text = readFileSync(file, 'utf8').replaceAll('/tmp/', `${dir}/`);
+    const d = parseDescriptionText(text, 'example.yaml');
+    assert.deepEqual(d.cxl.windows.map((w) => w.base), [0x1_0000_0000, 0x2_0000_0000, 0x3_0000_0000]);
+    const m = Machine.build(d, ARENA);
+    try {
+      assert.deepEqual(m.regions.map((r) => [r.name, r.ways, r.mode, r.locked]), [['fast', 2, 'ram', false], ['pm', 1, 'pmem', true]]);
+      assert.equal(m.cxl.memdevs.find((x) => x.id === 'slow0')!.name, 'mem1');
+    } finally {
+      m.close();
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
