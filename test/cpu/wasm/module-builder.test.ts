@@ -1,0 +1,167 @@
+// The builder API. Oracles: the opcode table in opcodes.ts (every entry has a method that emits
+// exactly its bytes, checked against hand-written byte strings from the binary-format spec for a
+// sample), V8's validator and execution for the less common module shapes, and the rule each
+// misuse breaks (the WasmBuilderBug message names it).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Imm, methodName, OPS, PREFIX_ATOMIC } from '../../../src/cpu/wasm/opcodes.js';
+import { FunctionBuilder, ModuleBuilder, ValType, WasmBuilderBug } from '../../../src/cpu/wasm/module-builder.js';
+import { encode, writeU32 } from '../../../src/cpu/wasm/leb128.js';
+import { printWat } from '../../../src/cpu/wasm/wat.js';
+import { Wasm, instantiateSync } from '../../../src/cpu/wasm/wasm-api.js';
+
+const { i32, i64 } = ValType;
+
+/** Body bytes of a fresh function after `emit` (locals header 0x00 stripped, final end kept). */
+function bodyOf(emit: (f: FunctionBuilder) => void, withMemory = true): number[] {
+  const m = new ModuleBuilder();
+  if (withMemory) m.defineMemory({ min: 1 });
+  const f = m.function('f', [], []);
+  emit(f);
+  return [...f.finish()].slice(1);
+}
+
+test('every table instruction without immediates or with a memarg has a method emitting its bytes', () => {
+  let checked = 0;
+  for (const o of OPS) {
+    const name = methodName(o.name);
+    const method = (f: FunctionBuilder): ((...a: number[]) => unknown) =>
+      (f as unknown as Record<string, (...a: number[]) => unknown>)[name]!.bind(f);
+    assert.equal(typeof (FunctionBuilder.prototype as unknown as Record<string, unknown>)[name], 'function', `${o.name}: no method ${name}`);
+    if (o.imm === Imm.None && !['else', 'end'].includes(o.name)) {
+      assert.deepEqual(bodyOf((f) => method(f)()), [o.code, 0x0b], o.name);
+      checked++;
+    } else if (o.imm === Imm.MemArg) {
+      const w = o.width!;
+      const pre = o.prefix ? [o.prefix, ...encode((s) => writeU32(s, o.code))] : [o.code];
+      const memarg = [Math.log2(w), ...encode((s) => writeU32(s, 200))];
+      const args = o.atomic ? [200] : [w, 200];
+      assert.deepEqual(bodyOf((f) => method(f)(...args)), [...pre, ...memarg, 0x0b], o.name);
+      checked++;
+    }
+  }
+  assert.ok(checked > 150, `checked ${checked}`);
+});
+
+test('spec byte strings for a sample', () => {
+  assert.deepEqual(bodyOf((f) => f.i64Add()), [0x7c, 0x0b]);
+  assert.deepEqual(bodyOf((f) => f.i64Load(4, 16)), [0x29, 0x02, 0x10, 0x0b]); // align=4 -> log2 2
+  assert.deepEqual(bodyOf((f) => f.i64AtomicRmwCmpxchg(8)), [0xfe, 0x49, 0x03, 0x08, 0x0b]);
+  assert.deepEqual(bodyOf((f) => f.i32AtomicRmw8CmpxchgU()), [0xfe, 0x4a, 0x00, 0x00, 0x0b]);
+  assert.deepEqual(bodyOf((f) => f.i64Extend32S()), [0xc4, 0x0b]);
+  assert.deepEqual(bodyOf((f) => f.memoryCopy()), [0xfc, 0x0a, 0x00, 0x00, 0x0b]);
+  assert.deepEqual(bodyOf((f) => f.memoryFill()), [0xfc, 0x0b, 0x00, 0x0b]);
+  assert.deepEqual(bodyOf((f) => f.atomicFence()), [0xfe, 0x03, 0x00, 0x0b]);
+  assert.deepEqual(bodyOf((f) => f.i64Const(-1)), [0x42, 0x7f, 0x0b]);
+  assert.deepEqual(bodyOf((f) => f.i32Const(0xffff_ffff)), [0x41, 0x7f, 0x0b]);
+  assert.equal(OPS.filter((o) => o.prefix === PREFIX_ATOMIC && o.name.includes('cmpxchg')).length, 7);
+});
+
+test('labels become relative depths; misuse is a WasmBuilderBug naming the function', () => {
+  const m = new ModuleBuilder();
+  const f = m.function('g', [i32], [i32]);
+  const outer = f.block(i32);
+  const inner = f.loop();
+  assert.equal(f.depthOf(inner), 0);
+  assert.equal(f.depthOf(outer), 1);
+  assert.equal(f.depthOf(f.body), 2);
+  f.localGet(0).brIf(inner);
+  assert.throws(() => f.end(outer), (e: unknown) => e instanceof WasmBuilderBug && /function g \(#0\): end closes the loop at depth 2/.test((e as Error).message));
+  const m2 = new ModuleBuilder();
+  const h = m2.function('h', [], []);
+  const b = h.block();
+  h.end(b);
+  assert.throws(() => h.br(b), /closed or belongs to another function/);
+  assert.throws(() => h.else(), /else without an open if/);
+  assert.throws(() => h.end(), /end with no open block/);
+  h.block();
+  assert.throws(() => m2.toBytes(), /finished with open blocks: block@1/);
+  const g2 = new ModuleBuilder().function('k', [i64], []);
+  assert.throws(() => g2.br(f.body), /closed or belongs to another function/);
+  assert.throws(() => g2.localGet(1), /local 1 does not exist \(1 locals\)/);
+});
+
+test('builder rejects broken modules before V8 sees them', () => {
+  const m = new ModuleBuilder();
+  m.importMemory('env', 'mem', { min: 1, max: 1, shared: true });
+  const f = m.function('f', [], []);
+  assert.throws(() => m.importFunction('env', 'late', [], []), /import functions before defining any/);
+  assert.throws(() => f.memOp(PREFIX_ATOMIC, 0x11, 8, true, 4, 0), /alignment 4 for a 8-byte atomic access \(must be natural\)/);
+  assert.throws(() => f.i64Load(16), /alignment 16 for a 8-byte access/);
+  assert.throws(() => f.i32Load(3), /alignment 3/);
+  assert.throws(() => f.call(7), /call to function 7, which does not exist/);
+  assert.throws(() => f.returnCallIndirect(0), /table 0 does not exist/);
+  assert.throws(() => f.i64Const(2 ** 53), /not a safe integer/);
+  const g = m.defineGlobal(i32, false, 5);
+  assert.throws(() => f.globalSet(g), /immutable global 0/);
+  m.exportFunction('f', f);
+  assert.throws(() => m.exportFunction('f', f), /export name f used twice/);
+  const bad = new ModuleBuilder();
+  bad.importMemory('env', 'm', { min: 1, shared: true });
+  assert.throws(() => bad.toBytes(), /a shared memory needs a maximum/);
+  assert.throws(() => new ModuleBuilder().function('n', [], []).i32Load(), /memory access in a module without a memory/);
+});
+
+test('types are deduplicated; locals are run-length encoded in declaration order', () => {
+  const m = new ModuleBuilder();
+  assert.equal(m.type([i64], [i64]), m.type([i64], [i64]));
+  assert.notEqual(m.type([i64], [i64]), m.type([i64, i64], [i64]));
+  const f = m.function('f', [i32], []);
+  assert.equal(f.local(i64), 1);
+  assert.equal(f.locals(i64, 2), 2);
+  assert.equal(f.local(i32), 4);
+  assert.equal(f.local(i64), 5);
+  assert.deepEqual([...f.finish()].slice(0, 7), [3, 3, i64, 1, i32, 1, i64]);
+  assert.match(printWat(m.toBytes()), /\(local i64 i64 i64 i32 i64\)/);
+});
+
+test('i64.const from numbers, bigints and halves reaches V8 unchanged', () => {
+  const vals: (number | bigint | [number, number])[] = [0, -1, 2 ** 53 - 1, -(2 ** 53) + 1, -4096, 0x1_0000_0000, -0x1_0000_0001, 1n << 63n, -(1n << 63n), [0xffff_ffff, 0x7fff_ffff], [0, -0x8000_0000]];
+  const want = [0n, -1n, 2n ** 53n - 1n, -(2n ** 53n) + 1n, -4096n, 0x1_0000_0000n, -0x1_0000_0001n, -(1n << 63n), -(1n << 63n), (1n << 63n) - 1n, -(1n << 63n)];
+  const m = new ModuleBuilder();
+  vals.forEach((v, i) => {
+    const f = m.function(`c${i}`, [], [i64]);
+    if (Array.isArray(v)) f.i64ConstHalves(v[0], v[1]);
+    else f.i64Const(v);
+    m.exportFunction(`c${i}`, f);
+  });
+  const e = instantiateSync(m.toBytes());
+  want.forEach((w, i) => assert.equal((e[`c${i}`] as () => bigint)(), w, `value #${i}`));
+});
+
+test('imported globals place element segments; own globals, multi-value blocks and direct tail calls run', () => {
+  const m = new ModuleBuilder();
+  const tbl = m.importTable('env', 't', { min: 8 });
+  const base = m.importGlobal('env', 'base', i32);
+  const counter = m.defineGlobal(i64, true, 40n);
+  const bump = m.function('bump', [], [i64]);
+  bump.globalGet(counter).i64Const(2).i64Add().globalSet(counter).globalGet(counter);
+  // swap(a, b) through a block typed [i64 i64] -> [i64 i64], then a - b.
+  const swap = m.function('swapSub', [i64, i64], [i64]);
+  const t = swap.local(i64);
+  const u = swap.local(i64);
+  swap.localGet(0).localGet(1);
+  const blk = swap.block({ params: [i64, i64], results: [i64, i64] });
+  swap.localSet(t).localSet(u).localGet(t).localGet(u);
+  swap.end(blk);
+  swap.i64Sub();
+  // countdown(n): return_call itself to zero, no stack growth.
+  const down = m.function('down', [i64], [i64]);
+  down.localGet(0).i64Eqz();
+  down.if();
+  down.i64Const(99).return();
+  down.end();
+  down.localGet(0).i64Const(1).i64Sub().returnCall(down);
+  m.elements(tbl, { global: base }, [bump, swap, down]);
+  const bytes = m.toBytes();
+  assert.ok(Wasm.validate(bytes));
+  const table = new Wasm.Table({ element: 'anyfunc', initial: 8 });
+  const baseG = new Wasm.Global({ value: 'i32' }, 5);
+  instantiateSync(bytes, { env: { t: table, base: baseG } });
+  assert.equal(table.get(4), null);
+  assert.equal((table.get(5) as () => bigint)(), 42n);
+  assert.equal((table.get(5) as () => bigint)(), 44n);
+  assert.equal((table.get(6) as (a: bigint, b: bigint) => bigint)(10n, 3n), -7n);
+  assert.equal((table.get(7) as (n: bigint) => bigint)(3_000_000n), 99n);
+  assert.match(printWat(bytes), /\(elem \(;0;\) \(table 0\) \(global\.get 0\) func 0 1 2\)/);
+});
