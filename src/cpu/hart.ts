@@ -982,6 +982,9 @@ export class Hart {
     const pa2 = this.translate(l2, h2, ACC_W);
     if (pa2 < 0) return;
     if (!this.pmp.check(pa2, size - first, PMP_W, priv)) { this.setExc(Cause.StoreAccess, l2, h2); return; }
+    // Nothing mapped at either page: fault before writing any byte.
+    if ((this.bus.resolvePage(pa1, false).flags & PageFlag.Fault) !== 0) { this.setExc(Cause.StoreAccess, lo, hi); return; }
+    if ((this.bus.resolvePage(pa2, false).flags & PageFlag.Fault) !== 0) { this.setExc(Cause.StoreAccess, l2, h2); return; }
     for (let i = 0; i < size; i++) {
       const b = (i < 4 ? vl >>> (8 * i) : vh >>> (8 * (i - 4))) & 0xff;
       const pa = i < first ? pa1 + i : pa2 + (i - first);
