@@ -44,6 +44,14 @@ function describeMismatch(seed: number, qemu: string[], emu: string[] | undefine
     seq.body.map((l, i) => `  ${String(i).padStart(4)}: ${l}`).join('\n');
 }
 
+test('a mismatch report names the first differing register and lists the sequence', () => {
+  const q = ['x1 0000000000000001', 'x2 0000000000000002'];
+  const report = describeMismatch(7, q, ['x1 0000000000000001', 'x2 00000000000000ff'], 'pass 0');
+  assert.match(report, /seed 7: first difference: qemu "x2 0000000000000002" vs cxlemu "x2 00000000000000ff"/);
+  assert.match(report, new RegExp(`sequence \\(${LENGTH} slots`));
+  assert.match(describeMismatch(7, q, undefined, 'error 0 boom'), /no dump for this seed \(cxlemu exit: error 0 boom\)/);
+});
+
 test(`random sequences: ${SEEDS} seeds x ${LENGTH} instructions, QEMU vs cxlemu`, { timeout: 600_000 }, async (t) => {
   if (!HAVE_QEMU || !HAVE_CROSS) {
     t.skip(`SKIPPED: needs qemu-system-riscv64 and riscv64-unknown-elf-gcc (CI installs them from .ci/apt-packages)`);
