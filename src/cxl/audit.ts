@@ -152,18 +152,35 @@ function auditRegion(t: TopologyCore, as: AddressSpace | null, r: Region, o: Aud
     for (let i = 0; i < n; i++) sample[k++] = r.base + Math.floor(rng.next() * words) * 8;
   }
 
-  // Scratch copy of file-backed media: save what the audit overwrites, restore it afterwards.
+  // Scratch copy of file-backed media: save what the audit overwrites (whole DPA ranges in full
+  // mode, the 4 KiB pages holding sampled words otherwise) and restore it afterwards.
   const saved: { store: BackingStore; off: number; bytes: Uint8Array }[] = [];
   const fileBacked = r.targets.some((tg) => storeOf(tg.memdev, r.mode) instanceof FileBackedStore);
   if (fileBacked && !o.force) {
     res.restoredMedia = true;
-    for (const tg of r.targets) {
-      const st = storeOf(tg.memdev, r.mode);
-      const off = tg.dpaBase - (r.mode === 'ram' ? 0 : tg.memdev.volatileBytes);
-      const len = mode === 'full' ? length / r.ways : tg.dpaSize;
-      const bytes = new Uint8Array(len);
-      st.read(off, bytes);
-      saved.push({ store: st, off, bytes });
+    if (mode === 'full') {
+      for (const tg of r.targets) {
+        const st = storeOf(tg.memdev, r.mode);
+        const off = tg.dpaBase - (r.mode === 'ram' ? 0 : tg.memdev.volatileBytes);
+        const bytes = new Uint8Array(length / r.ways);
+        st.read(off, bytes);
+        saved.push({ store: st, off, bytes });
+      }
+    } else {
+      const seen = new Set<string>();
+      for (let i = 0; i < sample!.length; i++) {
+        const ref = referenceDecode(t.windows, sample![i]!);
+        if (!ref.ok) continue;
+        const st = ref.partition === 'volatile' ? ref.memdev.volatileStore! : ref.memdev.persistentStore!;
+        if (!(st instanceof FileBackedStore)) continue;
+        const page = Math.floor(ref.storeOffset / 4096) * 4096;
+        const key = `${st.name}/${page}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const bytes = new Uint8Array(4096);
+        st.read(page, bytes);
+        saved.push({ store: st, off: page, bytes });
+      }
     }
   }
   try {
