@@ -218,11 +218,11 @@ export class Machine {
   translateDpa(memdev: string, dpa: number): DpaReport {
     const dev = this.cxl.memdev(memdev);
     if (!dev) {
-      throw new ConfigError([{ code: 'unknown_memdev', path: 'memdev', value: memdev, allowed: `memN or a type-3 device id (${this.cxl.memdevs.map((m) => `${m.name}=${m.id}`).join(', ')})` }]);
+      throw new ConfigError([{ code: 'unknown_memdev', path: 'memdev', value: memdev, allowed: `memN or a type-3 device id (${this.cxl.memdevs.map((m) => `${m.name}=${m.id}`).join(', ')})` }], 'bad argument');
     }
     const total = dev.volatileBytes + dev.persistentBytes;
     if (!Number.isSafeInteger(dpa) || dpa < 0 || dpa >= total) {
-      throw new ConfigError([{ code: 'bad_dpa', path: 'dpa', value: dpa, allowed: `a DPA below ${hex(total)} (the capacity of ${dev.name})` }]);
+      throw new ConfigError([{ code: 'bad_dpa', path: 'dpa', value: dpa, allowed: `a DPA below ${hex(total)} (the capacity of ${dev.name})` }], 'bad argument');
     }
     const hpas = this.cxl.translateDpa(dev.name, dpa);
     return { memdev: dev.name, id: dev.id, dpa, hpas: hpas.map((hpa) => ({ hpa, translation: this.cxl.translateHpa(hpa) })) };
@@ -231,7 +231,7 @@ export class Machine {
   /** The placement audit of every region (or one): bytes per device and every mismatch. */
   audit(options: AuditOptions = {}): AuditReport {
     if (options.region !== undefined && !this.cxl.regions.some((r) => r.name === options.region)) {
-      throw new ConfigError([{ code: 'unknown_region', path: 'region', value: options.region, allowed: `a region name (${this.cxl.regions.map((r) => r.name).join(', ') || 'none committed'})` }]);
+      throw new ConfigError([{ code: 'unknown_region', path: 'region', value: options.region, allowed: `a region name (${this.cxl.regions.map((r) => r.name).join(', ') || 'none committed'})` }], 'bad argument');
     }
     return this.cxl.audit(options);
   }

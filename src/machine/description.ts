@@ -22,6 +22,8 @@ export const WINDOW_ALIGN_3 = 3 * WINDOW_ALIGN;
 /** CXL capacity (partitions, window sizes) comes in 256 MiB units. */
 export const CAPACITY_UNIT = 256 * 2 ** 20;
 export const DESCRIPTION_VERSION = 1;
+/** Largest backing store src/memory maps (MAX_STORE_BYTES there). */
+const MAX_STORE = 2 ** 44;
 
 /** Documented defaults (QEMU's CDAT defaults: read 150 ns, write 250 ns, 16 GB/s each way). */
 export const DEFAULT_DEVICE_PERF: PerfDesc = Object.freeze({
@@ -373,7 +375,7 @@ function zodIssueToConfig(issue: z.core.$ZodIssue, input: unknown): ConfigIssue[
   const value = valueAt(input, issue.path);
   switch (issue.code) {
     case 'invalid_type':
-      return [{ code: 'invalid_type', path, value, allowed: value === undefined ? `required (${issue.expected})` : `must be ${issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`}` }];
+      return [{ code: 'invalid_type', path, value, allowed: value === undefined ? `required (${issue.expected})` : `must be ${issue.expected === 'int' ? 'an integer' : /^[aeiou]/.test(issue.expected) ? `an ${issue.expected}` : `a ${issue.expected}`}` }];
     case 'too_small':
       return [{ code: 'too_small', path, value, allowed: issue.origin === 'array' ? `at least ${issue.minimum} entries` : `${issue.inclusive === false ? '>' : '>='} ${issue.minimum}` }];
     case 'too_big':
@@ -523,7 +525,7 @@ function resolve(p: DescriptionParsed, input: unknown): MachineDescription {
   const issues = new IssueList();
   const ramSize = p.ram?.size ?? 512 * 2 ** 20;
   if (ramSize < 4096 || ramSize % 4096 !== 0) issues.add('bad_ram_size', 'ram.size', ramSize, 'a positive multiple of 4 KiB');
-  if (RAM_BASE + ramSize > MAX_BYTES) issues.add('bad_ram_size', 'ram.size', ramSize, `RAM must end below 2^52`);
+  if (ramSize > MAX_STORE) issues.add('bad_ram_size', 'ram.size', ramSize, `at most 16 TiB (the largest store the memory layer maps)`);
 
   // Components: ids unique across the topology.
   const ids = new Map<string, string>();
@@ -553,6 +555,10 @@ function resolve(p: DescriptionParsed, input: unknown): MachineDescription {
         if (s && (s.size === 0 || s.size % CAPACITY_UNIT !== 0)) issues.add('bad_capacity', `${path}.${k}.size`, s.size, 'a positive multiple of 256 MiB (CXL partition alignment)');
       }
       if (t.lsa && (t.lsa.size === 0 || t.lsa.size % 4 !== 0)) issues.add('bad_lsa_size', `${path}.lsa.size`, t.lsa.size, 'a positive multiple of 4 bytes');
+      for (const k of ['volatile', 'persistent', 'lsa'] as const) {
+        const s = t[k];
+        if (s && s.size > MAX_STORE) issues.add('bad_capacity', `${path}.${k}.size`, s.size, 'at most 16 TiB (the largest store the memory layer maps)');
+      }
       return t;
     }
     return {

@@ -29,8 +29,7 @@ function readText(file: string, option: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw new ConfigError([{ code: 'file', path: option, value: file, allowed: `a readable file (${code}: ${(e as Error).message})` }], 'cannot read input');
+    throw new ConfigError([{ code: 'file', path: option, value: file, allowed: `a readable file (${(e as Error).message})` }], 'cannot read input');
   }
 }
 
