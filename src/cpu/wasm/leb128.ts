@@ -2,6 +2,8 @@
 // never knows what the numbers mean. 64-bit values come as bigint or as 32-bit halves (lo, hi)
 // so the JIT can emit guest constants without BigInt on its compile path.
 
+const utf8 = new TextEncoder();
+
 /** Append-only byte buffer; grows by doubling. */
 export class ByteWriter {
   private buf: Uint8Array;
@@ -32,16 +34,18 @@ export class ByteWriter {
   }
 
   u32(v: number): void {
-    writeU32(this, v);
+    if (v >>> 0 === v && v < 0x80) this.byte(v); // one-byte fast path: most indices
+    else writeU32(this, v);
   }
 
   s32(v: number): void {
-    writeS32(this, v);
+    if (v >>> 0 === v && v < 0x40) this.byte(v);
+    else writeS32(this, v);
   }
 
   /** Length-prefixed UTF-8 name. */
   name(s: string): void {
-    const b = new TextEncoder().encode(s);
+    const b = utf8.encode(s);
     this.u32(b.length);
     this.bytes(b);
   }

@@ -195,9 +195,15 @@ export class ModuleBuilder {
     return this.importedFuncs + this.functions.length;
   }
 
-  /** @internal for FunctionBuilder checks */
-  get counts(): { funcs: number; tables: number; memories: number; globals: number; types: number } {
-    return { funcs: this.functionCount, tables: this.tableCount, memories: this.memoryCount, globals: this.globalCount, types: this.types.length };
+  /** @internal index-space sizes, for FunctionBuilder checks (no allocation: emit is hot). */
+  get tablesDeclared(): number {
+    return this.tableCount;
+  }
+  get memoriesDeclared(): number {
+    return this.memoryCount;
+  }
+  get typeCount(): number {
+    return this.types.length;
   }
 
   /** @internal */
@@ -460,14 +466,14 @@ export class FunctionBuilder {
   /** @internal memory access: prefix 0 or 0xFE; align in bytes; offset a u32. */
   memOp(prefix: number, code: number, width: number, atomic: boolean, align: number, offset: number): this {
     this.live();
-    if (this.module.counts.memories === 0) throw this.bug('memory access in a module without a memory');
+    if (this.module.memoriesDeclared === 0) throw this.bug('memory access in a module without a memory');
     if (atomic ? align !== width : !(align === 1 || align === 2 || align === 4 || align === 8) || align > width)
       throw this.bug(`alignment ${align} for a ${width}-byte ${atomic ? 'atomic ' : ''}access (${atomic ? 'must be natural' : 'power of two <= width'})`);
     checkU32(offset, `function ${this.name}: memory offset`);
     if (prefix) this.code.byte(prefix);
     if (prefix) this.code.u32(code);
     else this.code.byte(code);
-    this.code.u32(Math.log2(align));
+    this.code.byte(align === 8 ? 3 : align === 4 ? 2 : align === 2 ? 1 : 0);
     this.code.u32(offset);
     return this;
   }
@@ -561,18 +567,18 @@ export class FunctionBuilder {
 
   private funcIndex(f: number | FunctionBuilder): number {
     const i = typeof f === 'number' ? f : f.index;
-    if (i >= this.module.counts.funcs) throw this.bug(`call to function ${i}, which does not exist`);
+    if (i >= this.module.functionCount) throw this.bug(`call to function ${i}, which does not exist`);
     return i;
   }
 
   private typeIdx(t: number | FuncSig): number {
     const i = typeof t === 'number' ? t : this.module.type(t.params, t.results);
-    if (i >= this.module.counts.types) throw this.bug(`type ${i} does not exist`);
+    if (i >= this.module.typeCount) throw this.bug(`type ${i} does not exist`);
     return i;
   }
 
   private tableIdx(t: number): number {
-    if (t >= this.module.counts.tables) throw this.bug(`table ${t} does not exist`);
+    if (t >= this.module.tablesDeclared) throw this.bug(`table ${t} does not exist`);
     return t;
   }
 
