@@ -70,7 +70,8 @@ export class DoeMailbox {
     // Discovery is protocol index 0 on every instance.
     this.protocols.push({ vendor: DOE_VENDOR_PCI_SIG, type: DOE_TYPE_DISCOVERY, handler: (_v, _t, req) => this.discovery(req) });
     cs.onRead(off + DOE_REGS.status.offset, 4, () => this.refreshStatus(true));
-    cs.onRead(off + DOE_REGS.readMailbox.offset, 4, () => this.refreshReadMailbox());
+    // The mailboxes are dword registers: a narrower read of the read mailbox sees 0 (as in QEMU).
+    cs.onRead(off + DOE_REGS.readMailbox.offset, 4, (a, n) => this.refreshReadMailbox(a === off + DOE_REGS.readMailbox.offset && n === 4));
     cs.onWrite(off + DOE_REGS.control.offset, 4, (a, n, v) => this.writeControl(writtenBits(a, n, v, off + DOE_REGS.control.offset)));
     cs.onWrite(off + DOE_REGS.writeMailbox.offset, 4, (a, n, v) => {
       if (a === off + DOE_REGS.writeMailbox.offset && n === 4) this.writeData(v);
@@ -187,8 +188,8 @@ export class DoeMailbox {
     this.refreshReadMailbox();
   }
 
-  private refreshReadMailbox(): void {
-    const v = this.ready && !this.error ? this.response[this.readIndex] ?? 0 : 0;
+  private refreshReadMailbox(dwordAccess = true): void {
+    const v = dwordAccess && this.ready && !this.error ? this.response[this.readIndex] ?? 0 : 0;
     this.cs.setRaw(this.offset + DOE_REGS.readMailbox.offset, 4, v);
   }
 
