@@ -2,7 +2,7 @@
  * from M, S and U, delegated to S (medeleg) and not; checks xcause, xepc, xtval, the previous
  * privilege (MPP/SPP) and interrupt-enable stack (MPIE/MIE, SPIE/SIE) after the trap. Then
  * interrupts (M software via CLINT msip, M timer via mtimecmp, S software and S timer delegated
- * and not), vectored mtvec/stvec, and the privilege checks on mret/sret/wfi/satp/sfence.vma/CSRs
+ * and not, M and S external via the PLIC with the UART's THR-empty interrupt), vectored mtvec/stvec, and the privilege checks on mret/sret/wfi/satp/sfence.vma/CSRs
  * (TSR, TW, TVM, mcounteren/scounteren). Expected values from the privileged spec. */
 #include "isa.h"
 
@@ -232,6 +232,85 @@ static void test_interrupts(void) {
   rt_mtrap_hook = rt_strap_hook = 0;
 }
 
+/* ---- external interrupts: the UART's THR-empty interrupt (IRQ 10) through the PLIC ---- */
+#define PLIC_BASE 0x0c000000UL
+#define UART_IRQ 10
+#define PLIC_PRIORITY(irq) (PLIC_BASE + 4 * (irq))
+#define PLIC_ENABLE(ctx) (PLIC_BASE + 0x2000 + 0x80 * (ctx))
+#define PLIC_THRESHOLD(ctx) (PLIC_BASE + 0x200000 + 0x1000 * (ctx))
+#define PLIC_CLAIM(ctx) (PLIC_BASE + 0x200004 + 0x1000 * (ctx))
+static volatile uint64_t ext_claimed;
+
+static void uart_ier(uint8_t v) { *(volatile uint8_t *)(UART0_BASE + 1) = v; }
+static void ext_handle(int ctx) {
+  uint32_t id = mmio_read32(PLIC_CLAIM(ctx));
+  ext_claimed = id;
+  uart_ier(0); /* THR-empty interrupt off: the line drops */
+  mmio_write32(PLIC_CLAIM(ctx), id);
+}
+static int ext_mhook(struct rt_frame *f) {
+  if (f->cause != (INTR | 11)) return irq_mhook(f);
+  irq_count++;
+  irq_cause = f->cause;
+  irq_mode = 3;
+  ext_handle(0);
+  return 1;
+}
+static int ext_shook(struct rt_frame *f) {
+  if (f->cause != (INTR | 9)) return irq_shook(f);
+  irq_count++;
+  irq_cause = f->cause;
+  irq_mode = 1;
+  ext_handle(1);
+  return 1;
+}
+
+static void test_external(void) {
+  GROUP("M external interrupt (PLIC context 0, UART THRE)");
+  irq_arm();
+  rt_mtrap_hook = ext_mhook;
+  rt_strap_hook = ext_shook;
+  ext_claimed = 0;
+  mmio_write32(PLIC_PRIORITY(UART_IRQ), 1);
+  mmio_write32(PLIC_THRESHOLD(0), 0);
+  mmio_write32(PLIC_ENABLE(0), 1u << UART_IRQ);
+  mmio_write32(PLIC_ENABLE(1), 0);
+  csr_write(mie, 1UL << 11);
+  uart_ier(0x02);
+  for (volatile int i = 0; i < 1000 && !(csr_read(mip) & (1UL << 11)); i++) {
+  }
+  CHECK("MEIP pending", (csr_read(mip) >> 11) & 1, 1);
+  csr_set(mstatus, MSTATUS_MIE);
+  for (volatile int i = 0; i < 1000 && !irq_count; i++) {
+  }
+  csr_clear(mstatus, MSTATUS_MIE);
+  CHECK("taken once", irq_count, 1);
+  CHECK("mcause", irq_cause, INTR | 11);
+  CHECK("claimed the UART", ext_claimed, UART_IRQ);
+  CHECK("MEIP clear after complete", (csr_read(mip) >> 11) & 1, 0);
+
+  GROUP("S external interrupt delegated (PLIC context 1)");
+  irq_arm();
+  rt_mtrap_hook = ext_mhook;
+  rt_strap_hook = ext_shook;
+  ext_claimed = 0;
+  mmio_write32(PLIC_ENABLE(0), 0);
+  mmio_write32(PLIC_THRESHOLD(1), 0);
+  mmio_write32(PLIC_ENABLE(1), 1u << UART_IRQ);
+  csr_write(mideleg, 0x222);
+  csr_write(mie, 1UL << 9);
+  uart_ier(0x02);
+  rt_run_in_mode(PRV_S, s_wait, 1000);
+  CHECK("taken once", irq_count, 1);
+  CHECK("scause", irq_cause, INTR | 9);
+  CHECK("taken in S", irq_mode, 1);
+  CHECK("claimed the UART", ext_claimed, UART_IRQ);
+  mmio_write32(PLIC_ENABLE(1), 0);
+  csr_write(mie, 0);
+  csr_write(mideleg, 0);
+  rt_mtrap_hook = rt_strap_hook = 0;
+}
+
 /* Vector tables: each slot records its index then enters the runtime's trap entry. */
 #define VEC_SLOT(n, scratch, entry)                                                         \
   "j 9" #n "f\n"
@@ -360,6 +439,7 @@ static void test_privilege(void) {
 int main(void) {
   trap_table();
   test_interrupts();
+  test_external();
   test_vectored();
   test_privilege();
   return test_done("isa-traps");

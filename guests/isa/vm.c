@@ -1,7 +1,8 @@
 /* Sv39 paging: 4 KiB pages, 2 MiB megapages and 1 GiB gigapages; hardware A/D updates seen in the
  * PTEs; page faults (fetch 12, load 13, store 15) with xtval = the virtual address for invalid,
  * reserved (W without R), permission, U/SUM, MXR, misaligned superpage and non-canonical cases;
- * U-mode paging; sfence.vma after a PTE change; MPRV; a page fault delegated to S; satp WARL for
+ * U-mode paging; sfence.vma after a PTE change; MPRV; a page-fault table (fetch/load/store from U
+ * and S, taken in M and delegated to S: cause, epc, tval, MPP/SPP); satp WARL for
  * Bare and Sv39. The page tables and mapped pages live in a pool at VM_POOL_BASE: RAM by default
  * (isa-vm.elf) or the CXL window (isa-vm-cxl.elf, 0x1_0080_0000). Expected values from the
  * privileged spec. satp.MODE=9 (Sv48) is not written: QEMU 7.2 accepts it (docs/guests.md). */
@@ -202,11 +203,36 @@ int main(void) {
   csr_write(satp, 0);
   CHECK("M load through S translation", v, 0xd1d1000000000004UL);
 
-  GROUP("page fault delegated to S");
+  /* Page-fault table: fetch/load/store faults from S (to M and delegated to S) and from U (to M;
+   * delegating U faults to S would need separate U and S code pages: the runtime's code is shared). */
+  static const struct { uint64_t (*fn)(uint64_t); uint64_t va; uint64_t cause; } pf[] = {
+      {do_exec, VA_INVALID + 0x40, CAUSE_FETCH_PAGE},
+      {do_load, VA_INVALID + 0x28, CAUSE_LOAD_PAGE},
+      {do_store, VA_RO + 0x30, CAUSE_STORE_PAGE},
+  };
+  static const char *const pf_names[] = {"fetch", "load", "store"};
+  static const char *const pf_modes[] = {"U to M", "S to M", "S delegated to S"};
   csr_write(stvec, (uint64_t)rt_strap_entry);
-  csr_write(medeleg, 1UL << CAUSE_LOAD_PAGE);
-  CHECK("scause", run(PRV_S, ss, do_load, VA_INVALID + 8), CAUSE_LOAD_PAGE);
-  CHECK("taken in S", tr.mode, 1);
+  for (int m = 0; m < 3; m++) {
+    int mode = m == 0 ? PRV_U : PRV_S, deleg = m == 2;
+    for (int i = 0; i < 3; i++) {
+      static char name[64];
+      char *q = name;
+      for (const char *t = "page fault table: "; *t;) *q++ = *t++;
+      for (const char *t = pf_names[i]; *t;) *q++ = *t++;
+      *q++ = ' ';
+      for (const char *t = pf_modes[m]; *t;) *q++ = *t++;
+      *q = 0;
+      GROUP(name);
+      csr_write(medeleg, deleg ? 1UL << pf[i].cause : 0);
+      csr_clear(mstatus, MSTATUS_MPIE);
+      CHECK("cause", run(mode, mode == PRV_U ? su : ss, pf[i].fn, pf[i].va), pf[i].cause);
+      CHECK("taken in", tr.mode, deleg ? PRV_S : PRV_M);
+      if (pf[i].fn == do_exec) CHECK("epc = target", tr.epc, pf[i].va);
+      if (deleg) CHECK("SPP", (tr.status >> 8) & 1, 1);
+      else CHECK("MPP", (tr.status >> 11) & 3, mode);
+    }
+  }
   csr_write(medeleg, 0);
 
   rt_mtrap_hook = rt_strap_hook = 0;
