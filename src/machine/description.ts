@@ -743,6 +743,10 @@ function resolve(p: DescriptionParsed, input: unknown): MachineDescription {
       }
     }
     numa = { nodes, distances, hmatLb };
+  } else {
+    hostBridges.forEach((hb, i) => {
+      if (hb.numaNode !== undefined) issues.add('unknown_numa_node', `cxl.hostBridges[${i}].numaNode`, hb.numaNode, 'a node id in numa.nodes (no numa section is given)');
+    });
   }
   void input;
   issues.throwIfAny();

@@ -159,3 +159,8 @@ test('ConfigError message names path, value and rule', () => {
     assert.match(e.message, /cxl\.windows\[0\]\.granularity: 300: one of 256, 512, 1024, 2048, 4096, 8192, 16384/);
   }
 });
+
+test('error: host bridge NUMA node that does not exist', () => {
+  expectIssue(mutate((d) => (d.cxl.hostBridges[0].numaNode = 1)), 'unknown_numa_node', 'cxl.hostBridges[0].numaNode', 1);
+  expectIssue(mutate((d) => { d.cxl.hostBridges[0].numaNode = 3; d.numa = { nodes: [{ nodeId: 0 }] }; }), 'unknown_numa_node', 'cxl.hostBridges[0].numaNode', 3);
+});
