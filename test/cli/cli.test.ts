@@ -187,3 +187,32 @@ test('bin: with -m 4G the window is placed after RAM; errors exit non-zero witho
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('run: the audit workload without --kernel', async () => {
+  const r = await run('run', '--samples', '100');
+  assert.equal(r.status, 0, r.err);
+  assert.match(r.out, /^machine built: 4 memdevs, 2 windows, 2 regions\n/);
+  assert.match(r.out, /audit: every checked word is where the spec says/);
+});
+
+test('bin: run --kernel hands the machine to the board; hello-cxl runs from R0 in CXL memory', () => {
+  const elf = join(repo, 'guests', 'bin', 'hello-cxl.elf');
+  if (!existsSync(elf)) return;
+  const r = spawnSync(process.execPath, [bin, 'run', '--kernel', elf, '--max-instructions', '10000000'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /running at 0x0000000100/);
+});
+
+test('a bug (an unexpected exception) exits 70 with a message and no stack trace', async () => {
+  let err = '';
+  const status = await main(['list'], {
+    out: () => {
+      throw new TypeError('simulated bug');
+    },
+    err: (s) => (err += s),
+    progress: false,
+  });
+  assert.equal(status, 70);
+  assert.match(err, /internal error \(a bug in cxlemu.*TypeError: simulated bug/);
+  assert.doesNotMatch(err, /\n\s+at /);
+});
