@@ -5,7 +5,7 @@
 // atomic, an import after a function) is our bug and throws WasmBuilderBug at the call site.
 
 import { ByteWriter, writeS64, writeS64Halves } from './leb128.js';
-import { BLOCK_VOID, ExternKind, FUNC_TYPE, PREFIX_ATOMIC, PREFIX_MISC, Section, ValType, valTypeName } from './opcodes.js';
+import { BLOCK_VOID, ExternKind, FUNC_TYPE, PREFIX_ATOMIC, PREFIX_MISC, Section, ValType } from './opcodes.js';
 
 export { ValType } from './opcodes.js';
 
@@ -901,6 +901,3 @@ export class FunctionBuilder {
   i64AtomicRmw16CmpxchgU(offset = 0): this { return this.memOp(0xfe, 0x4d, 2, true, 2, offset); }
   i64AtomicRmw32CmpxchgU(offset = 0): this { return this.memOp(0xfe, 0x4e, 4, true, 4, offset); }
 }
-
-/** For error messages. */
-export const describeValType = valTypeName;

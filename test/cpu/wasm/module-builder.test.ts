@@ -165,3 +165,20 @@ test('imported globals place element segments; own globals, multi-value blocks a
   assert.equal((table.get(7) as (n: bigint) => bigint)(3_000_000n), 99n);
   assert.match(printWat(bytes), /\(elem \(;0;\) \(table 0\) \(global\.get 0\) func 0 1 2\)/);
 });
+
+test('a second table gets flag-2 element segments; call_indirect picks the table', () => {
+  const m = new ModuleBuilder();
+  m.importTable('env', 'shared', { min: 1 });
+  const own = m.defineTable({ min: 2, max: 2 });
+  const seven = m.function('seven', [], [i32]);
+  seven.i32Const(7);
+  const viaOwn = m.function('viaOwn', [i32], [i32]);
+  viaOwn.localGet(0).callIndirect({ params: [], results: [i32] }, own);
+  m.elements(own, 1, [seven]).exportFunction('viaOwn', viaOwn).exportTable('own', own);
+  const bytes = m.toBytes();
+  const text = printWat(bytes);
+  assert.match(text, /\(elem \(;0;\) \(table 1\) \(i32\.const 1\) func 0\)/);
+  assert.match(text, /call_indirect 1 \(type 0\)/);
+  const e = instantiateSync(bytes, { env: { shared: new Wasm.Table({ element: 'anyfunc', initial: 1 }) } });
+  assert.equal((e['viaOwn'] as (i: number) => number)(1), 7);
+});
