@@ -294,6 +294,8 @@ export function boardOptionsForMachine(m: {
 export interface RunOptions {
   /** Stop with exit 'limit' after this many instructions (--max-instructions). */
   maxInstructions?: number;
+  /** Stop with exit 'limit' once this much wall-clock time has passed (a hung guest; --timeout). */
+  timeoutSeconds?: number;
   /** Instructions per slice between event-loop yields (default 1,000,000). */
   sliceInstructions?: number;
   /** Host input for the UART (stdin); its end means no more input will come. */
@@ -358,7 +360,10 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
     hart.onTrace = (pc, text, regs) => t(formatTrace(pc, text, regs));
   }
 
+  const timeout = opts.timeoutSeconds ?? Infinity;
+  if (!(timeout > 0)) throw new RangeError(`--timeout must be a positive number of seconds, got ${timeout}`);
   const started = performance.now();
+  const deadline = started + timeout * 1000;
   let exit: RunExit | undefined;
   try {
     for (;;) {
@@ -366,6 +371,10 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
       const done = hart.instret;
       if (done >= max) {
         exit = { kind: 'limit', code: 0, message: `stopped after ${done} instructions (--max-instructions ${max})` };
+        break;
+      }
+      if (performance.now() >= deadline) {
+        exit = { kind: 'limit', code: 0, message: `timed out after ${timeout} s (--timeout) at pc 0x${hart.pc.toString(16)}, ${done} instructions` };
         break;
       }
       let budget = Math.min(slice, max - done);
@@ -399,8 +408,9 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
           break;
         }
         // Wait for the host: input, or the realtime timer.
+        const waitMs = Math.min(ms, deadline - performance.now());
         await new Promise<void>((resolve) => {
-          const timer = ms === Infinity ? undefined : setTimeout(resolve, Math.max(0, Math.ceil(ms)));
+          const timer = waitMs === Infinity ? undefined : setTimeout(resolve, Math.max(0, Math.ceil(waitMs)));
           wake = () => {
             if (timer) clearTimeout(timer);
             resolve();

@@ -303,6 +303,17 @@ test('--max-instructions stops exactly there with limit (124)', async () => {
   assert.match(r.exit.message ?? '', /12345 instructions/);
 });
 
+test('a wall-clock timeout ends a spinning guest as limit (124); it also bounds a wait for input', async () => {
+  const r = await run('spin', { maxInstructions: undefined, timeoutSeconds: 0.05, sliceInstructions: 10_000 });
+  assert.equal(r.exit.kind, 'limit');
+  assert.equal(r.status, 124);
+  assert.match(r.exit.message ?? '', /timed out after 0\.05 s \(--timeout\)/);
+  const never = new Readable({ read() {} });
+  const w = await run('hang', { input: never, timeoutSeconds: 0.05 });
+  assert.match(w.exit.message ?? '', /timed out/);
+  never.destroy();
+});
+
 test('ELF kernel from a file, UART output to a file, --trace to a file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cxlemu-board-'));
   try {
