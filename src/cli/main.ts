@@ -113,23 +113,28 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   program
     .command('translate')
     .description('HPA -> window, ports on the path, endpoint, DPA and position; with --dpa, DPA -> HPA')
-    .argument('<address>', 'an HPA (or, with --dpa, a DPA), e.g. 0x100001234')
-    .option('--dpa <memdev>', 'translate a DPA of this memdev (memN or device id) to HPA(s)')
-    .action(async (address: string, opts: { dpa?: string }, cmd: Command) => {
-      const addr = num(opts.dpa !== undefined ? 'DPA' : 'HPA', 'address')(address);
+    .argument('<address...>', 'one or more HPAs (or, with --dpa, DPAs), e.g. 0x100001234')
+    .option('--dpa <memdev>', 'translate DPAs of this memdev (memN or device id) to HPA(s)')
+    .action(async (addresses: string[], opts: { dpa?: string }, cmd: Command) => {
+      const addrs = addresses.map(num(opts.dpa !== undefined ? 'DPA' : 'HPA', 'address'));
       await withMachine(cmd, (m) => {
         const json = globals(cmd).json === true;
-        if (opts.dpa !== undefined) {
-          const r = m.translateDpa(opts.dpa, addr);
-          if (json) printJson(dpaReportJson(r));
-          else print(dpaReportText(r));
-          if (r.hpas.length === 0) status = 1;
-        } else {
-          const t = m.translateHpa(addr);
-          if (json) printJson(translationJson(t));
-          else print(translationText(t, addr));
-          if (!t.ok) status = 1;
+        const results: unknown[] = [];
+        for (const addr of addrs) {
+          if (opts.dpa !== undefined) {
+            const r = m.translateDpa(opts.dpa, addr);
+            if (json) results.push(dpaReportJson(r));
+            else print(dpaReportText(r));
+            if (r.hpas.length === 0) status = 1;
+          } else {
+            const t = m.translateHpa(addr);
+            if (json) results.push(translationJson(t));
+            else print(translationText(t, addr));
+            if (!t.ok) status = 1;
+          }
         }
+        // One address: one object; several: an array in argument order.
+        if (json) printJson(results.length === 1 ? results[0] : results);
       });
     });
 

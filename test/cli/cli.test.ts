@@ -158,16 +158,18 @@ test('bin: QEMU 7.2 form -> region create --save -> --machine translate reproduc
       [0x1fff_f000, 'cxl-pmem1', 0xfff_f000],
       [0x1fff_fff8, 'cxl-pmem1', 0xfff_fff8],
     ];
-    for (const [off, dev, dpa] of samples) {
-      const t = spawnSync(process.execPath, [bin, '--machine', saved, '--json', 'translate', `0x${(base + off).toString(16)}`], { encoding: 'utf8' });
-      assert.equal(t.status, 0, t.stderr);
-      const j = JSON.parse(t.stdout);
+    // One process translates every sample (several addresses: a JSON array in argument order).
+    const t = spawnSync(process.execPath, [bin, '--machine', saved, '--json', 'translate', ...samples.map(([off]) => `0x${(base + off).toString(16)}`)], { encoding: 'utf8' });
+    assert.equal(t.status, 0, t.stderr);
+    const results = JSON.parse(t.stdout) as { memdev: string; dpa: string; position: number; partition: string }[];
+    samples.forEach(([off, dev, dpa], i) => {
+      const j = results[i]!;
       const name = { 'cxl-pmem0': 'mem0', 'cxl-pmem1': 'mem1' }[dev];
       assert.equal(j.memdev, name, `off 0x${off.toString(16)}`);
       assert.equal(j.dpa, `0x${dpa.toString(16)}`, `off 0x${off.toString(16)}`);
       assert.equal(j.position, Math.floor(off / 4096) % 2);
       assert.equal(j.partition, 'persistent');
-    }
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
