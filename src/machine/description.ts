@@ -521,7 +521,7 @@ export function placeWindows(ramSize: number, windows: readonly WindowIn[]): num
   });
 }
 
-function resolve(p: DescriptionParsed, input: unknown): MachineDescription {
+function resolve(p: DescriptionParsed): MachineDescription {
   const issues = new IssueList();
   const ramSize = p.ram?.size ?? 512 * 2 ** 20;
   if (ramSize < 4096 || ramSize % 4096 !== 0) issues.add('bad_ram_size', 'ram.size', ramSize, 'a positive multiple of 4 KiB');
@@ -672,12 +672,6 @@ function resolve(p: DescriptionParsed, input: unknown): MachineDescription {
       }
     });
   });
-  cxl.xorMaps.forEach((x, i) => {
-    if (!cxl.windows.some((w) => w.arithmetic === 'xor' && w.granularity === x.granularity)) {
-      // Harmless (the CEDT may carry it), but likely a typo: keep it, do not fail.
-      void i;
-    }
-  });
 
   // Regions (state).
   const regionNames = new Map<string, number>();
@@ -748,7 +742,6 @@ function resolve(p: DescriptionParsed, input: unknown): MachineDescription {
       if (hb.numaNode !== undefined) issues.add('unknown_numa_node', `cxl.hostBridges[${i}].numaNode`, hb.numaNode, 'a node id in numa.nodes (no numa section is given)');
     });
   }
-  void input;
   issues.throwIfAny();
   return {
     version: 1,
@@ -767,7 +760,7 @@ export function validateDescription(input: unknown): MachineDescription {
   if (typeof input === 'object' && input !== null && VALIDATED.has(input)) return input as MachineDescription;
   const r = descriptionSchema.safeParse(input);
   if (!r.success) throw new ConfigError(r.error.issues.flatMap((i) => zodIssueToConfig(i, input)));
-  const d = resolve(r.data, input);
+  const d = resolve(r.data);
   VALIDATED.add(d);
   return d;
 }

@@ -415,7 +415,7 @@ export function parseQemuCommandLine(args: string | readonly string[]): QemuPars
             ctx.err('bad_value', text, 'data-type', h.dataType, 'access-latency, read-latency, write-latency, access-bandwidth, read-bandwidth or write-bandwidth');
           }
           for (const k of ['initiator', 'target'] as const) if (h[k] === undefined) ctx.err('missing_property', text, k, undefined, 'required');
-          hmatLb.push(h as never);
+          hmatLb.push(h as (typeof hmatLb)[number]);
         } else if (type === 'hmat-cache' || type === 'cpu') {
           ctx.warnings.push(`ignored: -numa ${a} (not modelled yet)`);
         } else {
