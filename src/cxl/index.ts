@@ -162,6 +162,17 @@ export class CxlTopology extends TopologyCore {
     return { memdevs: this.memdevs.map(memdevJson), buses, regions };
   }
 
+  /** Flush file-backed media and return every store's pages to the arena (the topology is unusable after). */
+  close(): void {
+    for (const m of this.memdevs) {
+      for (const st of [m.volatileStore, m.persistentStore, m.lsaStore]) {
+        if (!st) continue;
+        st.flush();
+        st.close();
+      }
+    }
+  }
+
   /** Committed decoders (as register images) and regions, as plain JSON. */
   snapshotState(): CxlState {
     const components: CxlState['components'] = [];

@@ -40,8 +40,15 @@ export function win(id: string, base: number, size: number, targets: string[], g
 /** Window bases: 3/6/12-way windows at multiples of 768 MiB (DESIGN "Board"). */
 export const WBASE = 0x1_0000_0000;
 
-export function build(spec: TopologySpec, arenaBytes = 512 * MiB, withAs = true): { topo: CxlTopology; arena: Arena; as: AddressSpace | null } {
-  const arena = new Arena({ bytes: arenaBytes });
+/** One arena per test file: tests close their topology so pages return to it. */
+let shared: Arena | null = null;
+export function sharedArena(bytes = 640 * MiB): Arena {
+  if (!shared) shared = new Arena({ bytes });
+  return shared;
+}
+
+export function build(spec: TopologySpec, arenaBytes: number | Arena = 512 * MiB, withAs = true): { topo: CxlTopology; arena: Arena; as: AddressSpace | null } {
+  const arena = typeof arenaBytes === 'number' ? new Arena({ bytes: arenaBytes }) : arenaBytes;
   const as = withAs ? new AddressSpace(arena) : null;
   const topo = CxlTopology.build(spec, arena, as);
   return { topo, arena, as };

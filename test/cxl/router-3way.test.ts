@@ -3,7 +3,7 @@
 // slots. Oracle: the reference decoder, and SPEC-NOTES 1.3's CRT rule for the routed slot.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { build, compareRouterVsReference, GiB, hb, mem, win, WBASE } from './fixtures.js';
+import { build, sharedArena, compareRouterVsReference, GiB, hb, mem, win, WBASE } from './fixtures.js';
 import { cases } from '../helpers/scale.js';
 
 const N = cases(1_000_000);
@@ -11,7 +11,7 @@ const M768 = 768 * 2 ** 20;
 
 function threeHb(perHb: number) {
   const hbs = [0, 1, 2].map((h) => hb(`hb${h}`, h, Array.from({ length: perHb }, (_, r) => mem(`mem${h}${r}`)), { hdmForPassthrough: true }));
-  return build({ hostBridges: hbs, windows: [win('w0', WBASE + 0, 12 * M768, ['hb0', 'hb1', 'hb2'], 256)], xorMaps: [] }, 256 * 2 ** 20);
+  return build({ hostBridges: hbs, windows: [win('w0', WBASE + 0, 12 * M768, ['hb0', 'hb1', 'hb2'], 256)], xorMaps: [] }, sharedArena());
 }
 
 function check(topo: Parameters<typeof compareRouterVsReference>[0], seed: number) {
@@ -42,8 +42,9 @@ for (const perHb of [1, 2, 4]) {
     }
     if (perHb === 2) assert.ok(r.targets.some((t) => t.routedSlot !== t.position), 'labels differ somewhere');
     check(topo, 10 + perHb);
-    const a = topo.audit({ mode: 'sampled', samples: 20000 });
+    const a = topo.audit({ mode: 'sampled', samples: cases(100_000) });
     assert.equal(a.ok, true, JSON.stringify(a.regions[0]!.mismatches.slice(0, 3)));
+    topo.close();
   });
 }
 
@@ -53,5 +54,6 @@ test('3-way region at a 256 MiB (not 768 MiB) offset from the window base: slots
   // 2^28 / 256 = 2^20 = 1 (mod 3): the root sends region chunk k to host bridge (k + 1) mod 3.
   assert.deepEqual(r.targets.map((t) => [t.memdev.name, t.position, t.routedSlot]), [['mem00', 0, 2], ['mem10', 1, 0], ['mem20', 2, 1]]);
   check(topo, 20);
-  assert.equal(topo.audit({ mode: 'sampled', samples: 20000 }).ok, true);
+  assert.equal(topo.audit({ mode: 'sampled', samples: cases(100_000) }).ok, true);
+  topo.close();
 });

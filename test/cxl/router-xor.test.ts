@@ -3,7 +3,7 @@
 // Linux/ndctl XOR vectors via src/spec (SPEC-NOTES 1.7) for the window-level transform.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { build, compareRouterVsReference, GiB, hb, mem, win, WBASE } from './fixtures.js';
+import { build, sharedArena, compareRouterVsReference, GiB, hb, mem, win, WBASE } from './fixtures.js';
 import { cases } from '../helpers/scale.js';
 import { xorHpaOf } from '../../src/spec/xor.js';
 
@@ -14,7 +14,7 @@ for (const [nhb, perHb] of [[2, 1], [4, 1], [8, 1], [4, 2]] as const) {
   const ways = nhb * perHb;
   test(`XOR window over ${nhb} host bridges x ${perHb} root port(s), ${ways}-way region`, () => {
     const hbs = Array.from({ length: nhb }, (_, h) => hb(`hb${h}`, h, Array.from({ length: perHb }, (_, r) => mem(`mem${h}_${r}`))));
-    const { topo } = build({ hostBridges: hbs, windows: [win('w0', WBASE, 16 * GiB, hbs.map((x) => x.id), 256, 'xor')], xorMaps: [MAPS_256] }, 256 * 2 ** 20);
+    const { topo } = build({ hostBridges: hbs, windows: [win('w0', WBASE, 16 * GiB, hbs.map((x) => x.id), 256, 'xor')], xorMaps: [MAPS_256] }, sharedArena());
     const r = topo.createRegion({ window: 'w0', ways, granularity: 256, memdevs: topo.memdevs.map((m) => m.name), size: ways * 2 ** 28, base: WBASE + 4 * GiB });
     // Encode: SPA = T(base + modulo offset) lands at (position, DPA) (SPEC-NOTES 1.4); check a few.
     const nmaps = Math.log2(nhb);
@@ -30,7 +30,8 @@ for (const [nhb, perHb] of [[2, 1], [4, 1], [8, 1], [4, 2]] as const) {
     const st = compareRouterVsReference(topo, [{ base: r.base, size: r.size }], N, 30 + ways);
     assert.deepEqual(st.mismatches, []);
     assert.ok(st.routed > N / 2);
-    assert.equal(topo.audit({ mode: 'sampled', samples: 20000 }).ok, true);
+    assert.equal(topo.audit({ mode: 'sampled', samples: cases(100_000) }).ok, true);
+    topo.close();
   });
 }
 
