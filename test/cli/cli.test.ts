@@ -41,6 +41,21 @@ test('list, list -v, list -vv of the default machine (golden)', async () => {
   }
 });
 
+test('list -v of the issue 3 QEMU 8+ volatile machine with a 2-way region (golden)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cxlemu-cli-'));
+  try {
+    const f = join(repo, 'test', 'golden', 'qemu', 'issue3-qemu8-volatile.qemu');
+    const saved = join(dir, 'm.json');
+    const c = await run('--qemu-file', f, 'region', 'create', '-w', 'cxl-fmw.0', '-m', 'cxl-vmem1', 'cxl-vmem0', '-s', '512M', '-g', '8k', '--save', saved);
+    assert.equal(c.status, 0, c.err);
+    const l = await run('--machine', saved, 'list', '-v');
+    assert.equal(l.status, 0, l.err);
+    golden('list-v-qemu8-volatile-2way.json', l.out);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('describe of the default machine (golden, JSON and YAML)', async () => {
   const j = await run('describe');
   assert.equal(j.status, 0);
