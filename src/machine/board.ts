@@ -333,7 +333,8 @@ const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
 export async function runBoard(board: Board, opts: RunOptions = {}): Promise<RunResult> {
   const { hart, clint, uart } = board;
   // Tracing buffers a line per instruction: keep slices short so lines reach the file steadily.
-  const slice = opts.sliceInstructions ?? (opts.trace ? 10_000 : DEFAULT_SLICE);
+  // Realtime: short slices too, so MTIP is re-evaluated against the host clock often enough.
+  const slice = opts.sliceInstructions ?? (opts.trace || clint.realtime ? 10_000 : DEFAULT_SLICE);
   const max = opts.maxInstructions ?? Infinity;
   if (!(max >= 0)) throw new RangeError(`--max-instructions must be a non-negative integer, got ${max}`);
   if (!(Number.isInteger(slice) && slice > 0)) throw new RangeError(`sliceInstructions must be a positive integer, got ${slice}`);
