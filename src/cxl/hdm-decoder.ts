@@ -4,52 +4,59 @@
 // the spec's checks and sets Committed or Error-Not-Committed; it never routes and never touches
 // backing bytes (router.ts compiles committed state; listeners hear commit/uncommit only).
 
+import * as R from '../spec/hdm-registers.js';
 import { decoderCountToEncoding, eigToGranularity, eiwToWays, isThreeFamily } from '../spec/interleave.js';
 
-/** Register layout (SPEC-NOTES 2.3; CXL r3.1 8.2.4.20). Offsets within the capability block. */
+/** Register layout (SPEC-NOTES 2.3; CXL r3.1 8.2.4.20), derived from src/spec/hdm-registers.ts. */
 export const HDM = {
-  CAP: 0x00,
-  GLOBAL_CTRL: 0x04,
-  DECODER0: 0x10,
-  STRIDE: 0x20,
-  BASE_LO: 0x00,
-  BASE_HI: 0x04,
-  SIZE_LO: 0x08,
-  SIZE_HI: 0x0c,
-  CTRL: 0x10,
-  TL_LO: 0x14, // endpoint: DPA Skip Low
-  TL_HI: 0x18, // endpoint: DPA Skip High
+  CAP: R.HDM_CAPABILITY.offset,
+  GLOBAL_CTRL: R.HDM_GLOBAL_CONTROL.offset,
+  DECODER0: R.DECODER0_OFFSET,
+  STRIDE: R.DECODER_STRIDE,
+  BASE_LO: R.HDM_BASE_LOW.offset - R.DECODER0_OFFSET,
+  BASE_HI: R.HDM_BASE_HIGH.offset - R.DECODER0_OFFSET,
+  SIZE_LO: R.HDM_SIZE_LOW.offset - R.DECODER0_OFFSET,
+  SIZE_HI: R.HDM_SIZE_HIGH.offset - R.DECODER0_OFFSET,
+  CTRL: R.HDM_CONTROL.offset - R.DECODER0_OFFSET,
+  TL_LO: R.HDM_TARGET_LIST_LOW.offset - R.DECODER0_OFFSET, // endpoint: DPA Skip Low
+  TL_HI: R.HDM_TARGET_LIST_HIGH.offset - R.DECODER0_OFFSET, // endpoint: DPA Skip High
 } as const;
+
+const bit = (fd: R.FieldDef) => 1 << fd.lo;
 
 /** Capability register fields. */
 export const CAP = {
-  COUNT_SHIFT: 0, // [3:0]
-  TARGET_COUNT_SHIFT: 4, // [7:4]
-  A11TO8: 1 << 8,
-  A14TO12: 1 << 9,
-  POISON_ON_ERR: 1 << 10,
-  WAYS_3_6_12: 1 << 11,
-  WAYS_16: 1 << 12,
+  COUNT_SHIFT: R.HDM_CAPABILITY.fields.decoderCount.lo,
+  TARGET_COUNT_SHIFT: R.HDM_CAPABILITY.fields.targetCount.lo,
+  A11TO8: bit(R.HDM_CAPABILITY.fields.a11to8),
+  A14TO12: bit(R.HDM_CAPABILITY.fields.a14to12),
+  POISON_ON_ERR: bit(R.HDM_CAPABILITY.fields.poisonOnDecodeErrorCap),
+  WAYS_3_6_12: bit(R.HDM_CAPABILITY.fields.ways3_6_12),
+  WAYS_16: bit(R.HDM_CAPABILITY.fields.ways16),
 } as const;
 
 /** Global control fields. */
-export const GCTRL = { POISON_ENABLE: 1 << 0, ENABLE: 1 << 1, MASK: 0x3 } as const;
+export const GCTRL = {
+  POISON_ENABLE: bit(R.HDM_GLOBAL_CONTROL.fields.poisonOnDecodeErrorEnable),
+  ENABLE: bit(R.HDM_GLOBAL_CONTROL.fields.hdmDecoderEnable),
+  MASK: R.writeMask(R.HDM_GLOBAL_CONTROL),
+} as const;
 
 /** Decoder control fields. */
 export const CTRL = {
-  IG_SHIFT: 0, // [3:0]
-  IW_SHIFT: 4, // [7:4]
-  LOCK: 1 << 8,
-  COMMIT: 1 << 9,
-  COMMITTED: 1 << 10,
-  ERROR: 1 << 11,
-  TYPE: 1 << 12,
-  /** RW bits: IG, IW, Lock-on-Commit, Commit, Target Range Type. Committed/Error are RO. */
-  WRITE_MASK: 0x13ff,
+  IG_SHIFT: R.HDM_CONTROL.fields.ig.lo,
+  IW_SHIFT: R.HDM_CONTROL.fields.iw.lo,
+  LOCK: bit(R.HDM_CONTROL.fields.lockOnCommit),
+  COMMIT: bit(R.HDM_CONTROL.fields.commit),
+  COMMITTED: bit(R.HDM_CONTROL.fields.committed),
+  ERROR: bit(R.HDM_CONTROL.fields.errorNotCommitted),
+  TYPE: bit(R.HDM_CONTROL.fields.targetRangeType),
+  /** RW bits: IG, IW, Lock-on-Commit, Commit, Target Range Type (0x13FF). Committed/Error are RO. */
+  WRITE_MASK: R.writeMask(R.HDM_CONTROL),
 } as const;
 
 /** Base/size/skip low registers keep [31:28] only (256 MiB units; QEMU mask 0xF0000000). */
-export const LOW_256M_MASK = 0xf0000000;
+export const LOW_256M_MASK = R.writeMask(R.HDM_BASE_LOW);
 const TWO32 = 2 ** 32;
 export const SZ_256M = 2 ** 28;
 /** Highest HPA/DPA cxlemu models (DESIGN: addresses < 2^52). */
