@@ -18,6 +18,7 @@ import {
   parseInteger,
   parseSize,
   runMachine,
+  type RunResult,
   translationJson,
   translationText,
   dpaReportJson,
@@ -239,27 +240,52 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   auditOptions(
     program
       .command('run')
-      .description('build the machine and run its workload: the audit until the CPU exists; --kernel runs a program on the hart')
+      .description('build the machine and run its workload: --kernel runs a program on the hart; without it the bundled demo (integer benchmark out of region R0) runs, then the audit')
       .option('--kernel <file>', 'ELF (or raw binary) to run')
-      .option('--max-instructions <n>', 'stop after N instructions (with --kernel)', num('--max-instructions', 'integer')),
-  ).action(async (opts: AuditCli & { kernel?: string; maxInstructions?: number }, cmd: Command) => {
-    await withMachine(cmd, async (m) => {
-      if (opts.kernel === undefined) {
-        const rep = auditWithProgress(m, opts);
-        if (globals(cmd).json) printJson({ workload: 'audit', ...rep });
-        else print(`machine built: ${m.cxl.memdevs.length} memdevs, ${m.cxl.windows.length} windows, ${m.regions.length} regions\n${auditText(rep)}`);
-        if (!rep.ok) status = 1;
-        return;
-      }
-      const r = await runMachine(m, { kernel: opts.kernel, ...(opts.maxInstructions !== undefined ? { maxInstructions: opts.maxInstructions } : {}) });
-      if (r.kind === 'program') {
-        const x = r.result;
-        if (globals(cmd).json) printJson({ workload: 'program', ...x, status: r.status });
-        else io.err(`cxlemu: ${x.exit.kind}${x.exit.kind === 'fail' ? ` (code ${x.exit.code})` : ''}${x.exit.message ? `: ${x.exit.message}` : ''}; ${x.instret} instructions in ${x.seconds.toFixed(2)} s (${x.mips.toFixed(0)} MIPS)\n`);
-        status = r.status;
-      }
-    });
-  });
+      .option('--max-instructions <n>', 'stop after N instructions (exit 124)', num('--max-instructions', 'integer'))
+      .option('--timeout <seconds>', 'stop a hung guest after this many wall-clock seconds (exit 124)', num('--timeout', 'integer'))
+      .option('--trace <file>', 'write each executed instruction with its register writes to FILE')
+      .option('--realtime', 'tie mtime to the host clock (default: deterministic, advancing with instructions retired)')
+      .option('--uart-out <file>', 'write UART output to FILE instead of stdout')
+      .option('--audit-only', 'skip the bundled demo program (no --kernel): only build and audit'),
+  ).action(
+    async (
+      opts: AuditCli & { kernel?: string; maxInstructions?: number; timeout?: number; trace?: string; realtime?: boolean; uartOut?: string; auditOnly?: boolean },
+      cmd: Command,
+    ) => {
+      await withMachine(cmd, async (m) => {
+        const runOpts = {
+          ...(opts.maxInstructions !== undefined ? { maxInstructions: opts.maxInstructions } : {}),
+          ...(opts.timeout !== undefined ? { timeoutSeconds: opts.timeout } : {}),
+          ...(opts.trace !== undefined ? { traceFile: opts.trace } : {}),
+          ...(opts.realtime ? { realtime: true } : {}),
+          ...(opts.uartOut !== undefined ? { output: opts.uartOut } : {}),
+          ...(opts.kernel !== undefined ? { input: process.stdin.isTTY ? null : process.stdin } : {}),
+        };
+        const summary = (x: RunResult): string =>
+          `cxlemu: ${x.exit.kind}${x.exit.kind === 'fail' ? ` (code ${x.exit.code})` : ''}${x.exit.message ? `: ${x.exit.message}` : ''}; ` +
+          `${x.instret} instructions in ${x.seconds.toFixed(2)} s (${x.mips.toFixed(1)} MIPS); exit status ${x.status}\n`;
+        if (opts.kernel === undefined) {
+          const r = await runMachine(m, { ...runOpts, ...(opts.auditOnly ? { auditOnly: true } : {}), auditWith: (mm) => auditWithProgress(mm, opts) });
+          if (r.kind !== 'audit') return;
+          if (globals(cmd).json) printJson({ workload: r.demo ? 'demo+audit' : 'audit', ...(r.demo ? { demo: { kernel: r.demo.kernel, ...r.demo.result } } : {}), audit: r.report });
+          else {
+            if (r.demo) io.err(summary(r.demo.result));
+            print(`machine built: ${m.cxl.memdevs.length} memdevs, ${m.cxl.windows.length} windows, ${m.regions.length} regions\n${auditText(r.report)}`);
+          }
+          if (!r.report.ok || (r.demo && r.demo.result.status !== 0)) status = r.demo && r.demo.result.status !== 0 ? r.demo.result.status : 1;
+          return;
+        }
+        const r = await runMachine(m, { kernel: opts.kernel, ...runOpts });
+        if (r.kind === 'program') {
+          const x = r.result;
+          if (globals(cmd).json) printJson({ workload: 'program', ...x });
+          else io.err(summary(x));
+          status = r.status;
+        }
+      });
+    },
+  );
 
   program
     .command('describe')
