@@ -169,7 +169,7 @@ function batch(blocks: number, salt: number): Uint8Array {
 }
 const ms = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
 const BLOCKS = 256;
-for (let i = 0; i < 3; i++) batch(BLOCKS, 100 + i); // warm the builder
+for (let i = 0; i < 20; i++) batch(BLOCKS, 100 + i); // warm the builder (V8 tiers it up)
 let emitMs = Infinity;
 let t0 = process.hrtime.bigint();
 for (let i = 0; i < REPEATS; i++) {

@@ -4,14 +4,23 @@
 // sits above it and speaks in wasm instructions. Misuse (a branch to a closed label, an unaligned
 // atomic, an import after a function) is our bug and throws WasmBuilderBug at the call site.
 
+import { WasmBuilderBug } from './errors.js';
 import { ByteWriter, writeS64, writeS64Halves } from './leb128.js';
-import { BLOCK_VOID, ExternKind, FUNC_TYPE, PREFIX_ATOMIC, PREFIX_MISC, Section, ValType } from './opcodes.js';
+import { BLOCK_VOID, ExternKind, FUNC_TYPE, PREFIX_ATOMIC, PREFIX_MISC, Section, ValType, valTypeName } from './opcodes.js';
+import { effect, OperandStack } from './operand-stack.js';
 
 export { ValType } from './opcodes.js';
+export { WasmBuilderBug } from './errors.js';
 
-/** A broken builder invariant: the emitting code (ours) is wrong, not the guest. */
-export class WasmBuilderBug extends Error {
-  override readonly name = 'WasmBuilderBug';
+const { i32 } = ValType;
+const NO_TYPES: readonly ValType[] = [];
+const I32: readonly ValType[] = [i32];
+const I32X3: readonly ValType[] = [i32, i32, i32];
+const MEMORY_GROW = { name: 'memory.grow', pops: I32, pushes: I32 };
+
+export interface ModuleOptions {
+  /** Type-check every instruction as it is emitted (default true; off only for byte-level tests). */
+  checkTypes?: boolean;
 }
 
 export interface FuncSig {
@@ -90,7 +99,10 @@ function writeSection(out: ByteWriter, id: number, body: ByteWriter): void {
 }
 
 export class ModuleBuilder {
+  readonly checkTypes: boolean;
   private readonly types: FuncSig[] = [];
+  /** Type index of every function, imports first. */
+  private readonly funcTypeIdx: number[] = [];
   private readonly typeIndex = new Map<string, number>();
   private readonly imports: ImportEntry[] = [];
   private readonly functions: FunctionBuilder[] = [];
@@ -106,6 +118,17 @@ export class ModuleBuilder {
   private memoryCount = 0;
   private globalCount = 0;
   private readonly globalTypes: { type: ValType; mutable: boolean }[] = [];
+
+  constructor(options: ModuleOptions = {}) {
+    this.checkTypes = options.checkTypes ?? true;
+  }
+
+  /** Signature of function `index` (imported or defined). */
+  funcSig(index: number): FuncSig {
+    const t = this.funcTypeIdx[index];
+    if (t === undefined) throw new WasmBuilderBug(`no function ${index}`);
+    return this.types[t]!;
+  }
 
   /** Index of the function type (deduplicated). */
   type(params: readonly ValType[], results: readonly ValType[]): number {
@@ -135,7 +158,9 @@ export class ModuleBuilder {
 
   /** Imports a function; returns its function index. */
   importFunction(module: string, name: string, params: readonly ValType[], results: readonly ValType[]): number {
-    this.addImport({ module, name, kind: ExternKind.func, desc: this.type(params, results) });
+    const t = this.type(params, results);
+    this.addImport({ module, name, kind: ExternKind.func, desc: t });
+    this.funcTypeIdx.push(t);
     const idx = this.importedFuncs++;
     this.funcNames.set(idx, `${module}.${name}`);
     return idx;
@@ -187,6 +212,7 @@ export class ModuleBuilder {
     const index = this.importedFuncs + this.functions.length;
     const f = new FunctionBuilder(this, index, name, typeIdx, params, results);
     this.functions.push(f);
+    this.funcTypeIdx.push(typeIdx);
     this.funcNames.set(index, name);
     return f;
   }
@@ -410,6 +436,8 @@ export class FunctionBuilder {
   private readonly localTypes: ValType[] = [];
   private readonly control: Label[] = [];
   private finished: Uint8Array | null = null;
+  /** Emit-time type checker (null when the module was built with checkTypes: false). */
+  private readonly vs: OperandStack | null;
   /** The function body as a branch target (`br(fn.body)` returns). */
   readonly body: Label;
 
@@ -424,6 +452,18 @@ export class FunctionBuilder {
   ) {
     this.body = new Label('func', 0);
     this.control.push(this.body);
+    this.vs = module.checkTypes ? new OperandStack(() => `function ${this.name} (#${this.index})`) : null;
+    this.vs?.open('func', NO_TYPES, results, 'function');
+  }
+
+  private localType(i: number): ValType {
+    return i < this.params.length ? this.params[i]! : this.localTypes[i - this.params.length]!;
+  }
+
+  /** Emits an opcode byte with no stack check (the caller checks). */
+  private emit(code: number): void {
+    this.live();
+    this.code.byte(code);
   }
 
   /** Adds a local of `type`; returns its index. */
@@ -456,9 +496,24 @@ export class FunctionBuilder {
     if (this.finished) throw this.bug('emitting after the body was finished');
   }
 
-  /** Emits a single-byte opcode with no immediates. */
+  /** Emits a single-byte opcode with no immediates (type-checked from the opcode table). */
   op(code: number): this {
     this.live();
+    const vs = this.vs;
+    if (vs) {
+      if (code === 0x00) vs.markUnreachable();
+      else if (code === 0x1a) vs.popAny('drop');
+      else if (code === 0x1b) {
+        vs.popAll(I32, 'select');
+        const t = vs.popAny('select');
+        vs.popAll([t], 'select');
+        vs.push(t);
+      } else if (code !== 0x01) {
+        const e = effect(0, code);
+        if (!e) throw this.bug(`opcode 0x${code.toString(16)} needs its own method (immediates or control flow)`);
+        vs.apply(e);
+      }
+    }
     this.code.byte(code);
     return this;
   }
@@ -470,12 +525,19 @@ export class FunctionBuilder {
     if (atomic ? align !== width : !(align === 1 || align === 2 || align === 4 || align === 8) || align > width)
       throw this.bug(`alignment ${align} for a ${width}-byte ${atomic ? 'atomic ' : ''}access (${atomic ? 'must be natural' : 'power of two <= width'})`);
     checkU32(offset, `function ${this.name}: memory offset`);
+    this.vs?.apply(effect(prefix, code)!);
     if (prefix) this.code.byte(prefix);
     if (prefix) this.code.u32(code);
     else this.code.byte(code);
     this.code.byte(align === 8 ? 3 : align === 4 ? 2 : align === 2 ? 1 : 0);
     this.code.u32(offset);
     return this;
+  }
+
+  private blockSig(bt: BlockType): FuncSig {
+    if (bt === null) return { params: NO_TYPES, results: NO_TYPES };
+    if (typeof bt === 'number') return { params: NO_TYPES, results: [bt] };
+    return bt;
   }
 
   private blockType(bt: BlockType): void {
@@ -486,6 +548,11 @@ export class FunctionBuilder {
 
   private open(kind: 'block' | 'loop' | 'if', code: number, bt: BlockType): Label {
     this.live();
+    if (this.vs) {
+      if (kind === 'if') this.vs.popAll(I32, 'if');
+      const sig = this.blockSig(bt);
+      this.vs.open(kind, sig.params, sig.results, kind);
+    }
     this.code.byte(code);
     this.blockType(bt);
     const l = new Label(kind, this.control.length);
@@ -513,7 +580,9 @@ export class FunctionBuilder {
     this.live();
     const top = this.control[this.control.length - 1]!;
     if (top.kind !== 'if') throw this.bug(`else without an open if (innermost is ${top.kind})`);
-    return this.op(0x05);
+    this.vs?.else();
+    this.emit(0x05);
+    return this;
   }
 
   /** Closes the innermost block/loop/if (pass its label to have the pairing checked). */
@@ -522,7 +591,9 @@ export class FunctionBuilder {
     if (this.control.length <= 1) throw this.bug('end with no open block (the body ends itself)');
     const top = this.control.pop()!;
     if (label && label !== top) throw this.bug(`end closes the ${top.kind} at depth ${top.index}, not the given ${label.kind} at depth ${label.index}`);
-    return this.op(0x0b);
+    this.vs?.end();
+    this.emit(0x0b);
+    return this;
   }
 
   /** Relative depth of an open label. */
@@ -538,14 +609,22 @@ export class FunctionBuilder {
 
   br(label: Label): this {
     const d = this.depthOf(label);
-    this.op(0x0c);
+    if (this.vs) {
+      this.vs.checkBranch(label.index, 'br');
+      this.vs.markUnreachable();
+    }
+    this.emit(0x0c);
     this.code.u32(d);
     return this;
   }
 
   brIf(label: Label): this {
     const d = this.depthOf(label);
-    this.op(0x0d);
+    if (this.vs) {
+      this.vs.popAll(I32, 'br_if');
+      this.vs.checkBranch(label.index, 'br_if');
+    }
+    this.emit(0x0d);
     this.code.u32(d);
     return this;
   }
@@ -554,7 +633,17 @@ export class FunctionBuilder {
   brTable(targets: readonly Label[], dflt: Label): this {
     const ds = targets.map((l) => this.depthOf(l));
     const dd = this.depthOf(dflt);
-    this.op(0x0e);
+    if (this.vs) {
+      this.vs.popAll(I32, 'br_table');
+      const n = this.vs.labelTypes(dflt.index).length;
+      for (const l of targets) {
+        if (this.vs.labelTypes(l.index).length !== n) throw this.bug(`br_table targets carry different numbers of values (default carries ${n})`);
+        this.vs.checkBranch(l.index, 'br_table');
+      }
+      this.vs.checkBranch(dflt.index, 'br_table');
+      this.vs.markUnreachable();
+    }
+    this.emit(0x0e);
     this.code.u32(ds.length);
     for (const d of ds) this.code.u32(d);
     this.code.u32(dd);
@@ -562,7 +651,25 @@ export class FunctionBuilder {
   }
 
   return(): this {
-    return this.op(0x0f);
+    if (this.vs) {
+      this.vs.popAll(this.results, 'return');
+      this.vs.markUnreachable();
+    }
+    this.emit(0x0f);
+    return this;
+  }
+
+  /** Type effect of a call to `sig`; a tail call must return what this function returns. */
+  private callTypes(sig: FuncSig, what: string, tail: boolean, indirect: boolean): void {
+    const vs = this.vs;
+    if (!vs) return;
+    if (indirect) vs.popAll(I32, what);
+    vs.popAll(sig.params, what);
+    if (tail) {
+      const same = sig.results.length === this.results.length && sig.results.every((t, k) => t === this.results[k]);
+      if (!same) throw this.bug(`${what} to a callee returning [${sig.results.map(valTypeName).join(' ')}] from a function returning [${this.results.map(valTypeName).join(' ')}]`);
+      vs.markUnreachable();
+    } else vs.pushAll(sig.results);
   }
 
   private funcIndex(f: number | FunctionBuilder): number {
@@ -584,7 +691,8 @@ export class FunctionBuilder {
 
   call(f: number | FunctionBuilder): this {
     const i = this.funcIndex(f);
-    this.op(0x10);
+    this.callTypes(this.module.funcSig(i), 'call', false, false);
+    this.emit(0x10);
     this.code.u32(i);
     return this;
   }
@@ -593,7 +701,8 @@ export class FunctionBuilder {
   callIndirect(type: number | FuncSig, table = 0): this {
     const ti = this.typeIdx(type);
     const tb = this.tableIdx(table);
-    this.op(0x11);
+    this.callTypes(this.module.sigOf(ti), 'call_indirect', false, true);
+    this.emit(0x11);
     this.code.u32(ti);
     this.code.u32(tb);
     return this;
@@ -602,7 +711,8 @@ export class FunctionBuilder {
   /** Tail call: the callee replaces this frame (its results must match this function's). */
   returnCall(f: number | FunctionBuilder): this {
     const i = this.funcIndex(f);
-    this.op(0x12);
+    this.callTypes(this.module.funcSig(i), 'return_call', true, false);
+    this.emit(0x12);
     this.code.u32(i);
     return this;
   }
@@ -611,7 +721,8 @@ export class FunctionBuilder {
   returnCallIndirect(type: number | FuncSig, table = 0): this {
     const ti = this.typeIdx(type);
     const tb = this.tableIdx(table);
-    this.op(0x13);
+    this.callTypes(this.module.sigOf(ti), 'return_call_indirect', true, true);
+    this.emit(0x13);
     this.code.u32(ti);
     this.code.u32(tb);
     return this;
@@ -624,28 +735,36 @@ export class FunctionBuilder {
 
   localGet(i: number): this {
     this.localIdx(i);
-    this.op(0x20);
+    this.vs?.push(this.localType(i));
+    this.emit(0x20);
     this.code.u32(i);
     return this;
   }
 
   localSet(i: number): this {
     this.localIdx(i);
-    this.op(0x21);
+    this.vs?.popAll([this.localType(i)], 'local.set');
+    this.emit(0x21);
     this.code.u32(i);
     return this;
   }
 
   localTee(i: number): this {
     this.localIdx(i);
-    this.op(0x22);
+    if (this.vs) {
+      this.vs.popAll([this.localType(i)], 'local.tee');
+      this.vs.push(this.localType(i));
+    }
+    this.emit(0x22);
     this.code.u32(i);
     return this;
   }
 
   globalGet(i: number): this {
-    if (!this.module.globalType(i)) throw this.bug(`global ${i} does not exist`);
-    this.op(0x23);
+    const g = this.module.globalType(i);
+    if (!g) throw this.bug(`global ${i} does not exist`);
+    this.vs?.push(g.type);
+    this.emit(0x23);
     this.code.u32(i);
     return this;
   }
@@ -654,14 +773,16 @@ export class FunctionBuilder {
     const g = this.module.globalType(i);
     if (!g) throw this.bug(`global ${i} does not exist`);
     if (!g.mutable) throw this.bug(`global.set of immutable global ${i}`);
-    this.op(0x24);
+    this.vs?.popAll([g.type], 'global.set');
+    this.emit(0x24);
     this.code.u32(i);
     return this;
   }
 
   /** i32.const of an integer in [-2^31, 2^32) (values >= 2^31 are the same bit pattern). */
   i32Const(v: number): this {
-    this.op(0x41);
+    this.vs?.push(ValType.i32);
+    this.emit(0x41);
     this.code.s32(v);
     return this;
   }
@@ -675,26 +796,30 @@ export class FunctionBuilder {
       const hi = Math.floor(v / 0x1_0000_0000);
       return this.i64ConstHalves(lo < 0 ? lo + 0x1_0000_0000 : lo, hi);
     }
-    this.op(0x42);
+    this.vs?.push(ValType.i64);
+    this.emit(0x42);
     writeS64(this.code, v);
     return this;
   }
 
   /** i64.const of the 64-bit value hi:lo (halves taken mod 2^32), as guest registers hold it. */
   i64ConstHalves(lo: number, hi: number): this {
-    this.op(0x42);
+    this.vs?.push(ValType.i64);
+    this.emit(0x42);
     writeS64Halves(this.code, lo, hi);
     return this;
   }
 
   memorySize(): this {
-    this.op(0x3f);
+    this.vs?.push(i32);
+    this.emit(0x3f);
     this.code.byte(0);
     return this;
   }
 
   memoryGrow(): this {
-    this.op(0x40);
+    this.vs?.apply(MEMORY_GROW);
+    this.emit(0x40);
     this.code.byte(0);
     return this;
   }
@@ -702,6 +827,7 @@ export class FunctionBuilder {
   /** memory.copy (dst, src, n: i32). */
   memoryCopy(): this {
     this.live();
+    this.vs?.popAll(I32X3, 'memory.copy');
     this.code.bytes([PREFIX_MISC, 0x0a, 0x00, 0x00]);
     return this;
   }
@@ -709,6 +835,7 @@ export class FunctionBuilder {
   /** memory.fill (dst, byte, n: i32). */
   memoryFill(): this {
     this.live();
+    this.vs?.popAll(I32X3, 'memory.fill');
     this.code.bytes([PREFIX_MISC, 0x0b, 0x00]);
     return this;
   }
@@ -727,6 +854,7 @@ export class FunctionBuilder {
       const open = this.control.slice(1).map((l) => `${l.kind}@${l.index}`).join(', ');
       throw this.bug(`finished with open blocks: ${open}`);
     }
+    this.vs?.end('the function end');
     const w = new ByteWriter(this.code.length + 16);
     // Locals: runs of equal type.
     const runs: [number, ValType][] = [];

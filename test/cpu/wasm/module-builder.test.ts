@@ -14,7 +14,7 @@ const { i32, i64 } = ValType;
 
 /** Body bytes of a fresh function after `emit` (locals header 0x00 stripped, final end kept). */
 function bodyOf(emit: (f: FunctionBuilder) => void, withMemory = true): number[] {
-  const m = new ModuleBuilder();
+  const m = new ModuleBuilder({ checkTypes: false }); // bytes only: operands are not pushed
   if (withMemory) m.defineMemory({ min: 1 });
   const f = m.function('f', [], []);
   emit(f);
@@ -181,4 +181,56 @@ test('a second table gets flag-2 element segments; call_indirect picks the table
   assert.match(text, /call_indirect 1 \(type 0\)/);
   const e = instantiateSync(bytes, { env: { shared: new Wasm.Table({ element: 'anyfunc', initial: 1 }) } });
   assert.equal((e['viaOwn'] as (i: number) => number)(1), 7);
+});
+
+test('emit-time type checks name the instruction and the stack (validation algorithm oracle)', () => {
+  const fresh = (params: ValType[] = [], results: ValType[] = []): FunctionBuilder => {
+    const m = new ModuleBuilder();
+    m.defineMemory({ min: 1 });
+    return m.function('t', params, results);
+  };
+  assert.throws(() => fresh([i32, i64]).localGet(0).localGet(1).i64Add(), /function t \(#0\): i64\.add expects \[i64 i64\] but the stack has \[i32 i64\]/);
+  assert.throws(() => fresh([i64]).localGet(0).localSet(0).i64Eqz(), /i64\.eqz expects \[i64\] but the stack has \[\]/);
+  assert.throws(() => fresh([i64]).i32Const(1).localSet(0), /local\.set expects \[i64\]/);
+  assert.throws(() => fresh().i32Const(0).i64Const(1).i32Store(), /i32\.store expects \[i32 i32\] but the stack has \[i32 i64\]/);
+  assert.throws(() => fresh().i32Const(0).i64Const(1).i64Const(2).i32AtomicRmwCmpxchg(), /i32\.atomic\.rmw\.cmpxchg expects \[i32 i32 i32\]/);
+  assert.throws(() => fresh([], [i64]).i32Const(1).finish(), /the function end expects \[i64\] but the stack has \[i32\]/);
+  assert.throws(() => fresh().i32Const(1).finish(), /the function end leaves \[i32\] on the stack/);
+  assert.throws(() => fresh().i32Const(1).i64Const(2).i32Const(1).select(), /select expects \[i64\] but the stack has \[i32\]/);
+  // if with a result needs an else arm producing it.
+  const g = fresh([i32], [i64]);
+  g.localGet(0);
+  g.if(i64);
+  g.i64Const(1);
+  assert.throws(() => g.end(), /if without else must have results equal to params/);
+  // Code after an unconditional branch is unreachable: any operands type-check.
+  const h = fresh([], [i64]);
+  const b = h.block(i64);
+  h.i64Const(1).br(b).i64Add().i64Eqz().drop().i64Const(3);
+  h.end(b);
+  assert.doesNotThrow(() => h.finish());
+  const r = fresh([], [i64]);
+  r.i64Const(4).return().i32Add().drop();
+  r.unreachable().i64Add();
+  assert.doesNotThrow(() => r.finish());
+  // Branch values: br_if keeps them, a loop label takes the loop's params.
+  const k = fresh([i32], [i64]);
+  const out = k.block(i64);
+  k.i64Const(5).localGet(0).brIf(out);
+  assert.throws(() => k.br(out).end(out).drop().i32Const(0).brIf(k.body), /br_if expects \[i64\] but the stack has \[\]/);
+  const lp = fresh();
+  lp.i64Const(1);
+  const loopLabel = lp.loop({ params: [i64], results: [] });
+  lp.drop();
+  assert.throws(() => lp.br(loopLabel), /br expects \[i64\] but the stack has \[\]/);
+  // Tail calls must return what the caller returns; br_table targets must agree in arity.
+  const m = new ModuleBuilder();
+  const callee = m.function('callee', [], [i32]);
+  callee.i32Const(1);
+  const caller = m.function('caller', [], [i64]);
+  assert.throws(() => caller.returnCall(callee), /return_call to a callee returning \[i32\] from a function returning \[i64\]/);
+  const bt = m.function('bt', [i32], []);
+  const withValue = bt.block(i32);
+  const plain = bt.block();
+  assert.throws(() => bt.i32Const(0).localGet(0).brTable([withValue], plain), /br_table targets carry different numbers of values/);
 });
