@@ -32,6 +32,8 @@ export interface Outcome {
   code: number;
   seconds: number;
   message?: string;
+  /** Instructions retired (cxlemu only). */
+  instret?: number;
 }
 
 export interface QemuOptions {
@@ -110,12 +112,43 @@ export function cxlemuUnavailableReason(): string {
 export interface CxlemuOptions {
   ramSize?: number;
   maxInstructions?: number;
+  /**
+   * Run on the default machine (src/machine defaultDescription: region R0, 4-way 256 B interleave,
+   * at 0x1_0000_0000) instead of a plain board: for ELFs linked at the CXL window base.
+   */
+  defaultMachine?: boolean;
+}
+
+interface MachineModule {
+  Machine: { build(desc: unknown): { arena: unknown; addressSpace: unknown; ram: { base: number; size: number; store: unknown } } };
+  defaultDescription(): unknown;
+}
+
+/** The `machine` option of runProgram for the default machine, or null with the reason. */
+async function defaultMachineOption(): Promise<Record<string, unknown> | string> {
+  const path = join(REPO, 'dist', 'src', 'machine', 'index.js');
+  try {
+    const mod = (await import(path)) as MachineModule;
+    const m = mod.Machine.build(mod.defaultDescription());
+    return { arena: m.arena, addressSpace: m.addressSpace, ram: { ...m.ram, mapped: true } };
+  } catch (e) {
+    return `building the default machine failed: ${(e as Error).message}`;
+  }
 }
 
 /** Run an ELF on cxlemu's board via runProgram; null if the board is not available. */
 export async function runCxlemu(elf: string, opts: CxlemuOptions = {}): Promise<Outcome | null> {
   const runProgram = await loadRunProgram();
   if (!runProgram) return null;
+  let machine: Record<string, unknown> | undefined;
+  if (opts.defaultMachine) {
+    const m = await defaultMachineOption();
+    if (typeof m === 'string') {
+      runProgramWhy = m;
+      return null;
+    }
+    machine = m;
+  }
   const chunks: Uint8Array[] = [];
   const r = await runProgram({
     kernel: elf,
@@ -124,9 +157,10 @@ export async function runCxlemu(elf: string, opts: CxlemuOptions = {}): Promise<
     },
     maxInstructions: opts.maxInstructions ?? 2_000_000_000,
     ...(opts.ramSize !== undefined ? { ramSize: opts.ramSize } : {}),
+    ...(machine ? { machine } : {}),
   });
   const uart = Buffer.concat(chunks).toString('latin1');
-  return { uart, kind: r.exit.kind, code: r.exit.code, seconds: r.seconds, message: r.exit.message };
+  return { uart, kind: r.exit.kind, code: r.exit.code, seconds: r.seconds, message: r.exit.message, instret: r.instret };
 }
 
 /** Lines a documented QEMU 7.2 deviation produced (see guests/isa/isa.h CHECK_DEV). */
