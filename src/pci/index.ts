@@ -7,3 +7,4 @@ export * from './bar.js';
 export * from './topology.js';
 export * from './ecam.js';
 export * from './intx.js';
+export * from './enumerate.js';
