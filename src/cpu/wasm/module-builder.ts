@@ -436,6 +436,7 @@ export class FunctionBuilder {
   private readonly localTypes: ValType[] = [];
   private readonly control: Label[] = [];
   private finished: Uint8Array | null = null;
+  private readonly elseSeen = new WeakSet<Label>();
   /** Emit-time type checker (null when the module was built with checkTypes: false). */
   private readonly vs: OperandStack | null;
   /** The function body as a branch target (`br(fn.body)` returns). */
@@ -580,6 +581,8 @@ export class FunctionBuilder {
     this.live();
     const top = this.control[this.control.length - 1]!;
     if (top.kind !== 'if') throw this.bug(`else without an open if (innermost is ${top.kind})`);
+    if (this.elseSeen.has(top)) throw this.bug(`second else for the if at depth ${top.index}`);
+    this.elseSeen.add(top);
     this.vs?.else();
     this.emit(0x05);
     return this;

@@ -73,6 +73,11 @@ test('labels become relative depths; misuse is a WasmBuilderBug naming the funct
   h.end(b);
   assert.throws(() => h.br(b), /closed or belongs to another function/);
   assert.throws(() => h.else(), /else without an open if/);
+  h.i32Const(1);
+  const cond = h.if();
+  h.else();
+  assert.throws(() => h.else(), /second else for the if at depth 1/);
+  h.end(cond);
   assert.throws(() => h.end(), /end with no open block/);
   h.block();
   assert.throws(() => m2.toBytes(), /finished with open blocks: block@1/);
