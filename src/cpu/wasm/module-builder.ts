@@ -1,8 +1,9 @@
 // Writes WebAssembly modules: types, imports (shared memory, tables, functions, globals), functions
 // with locals and structured control flow, exports, element segments, and a name section. Owns the
 // binary format only; it never knows about RISC-V, harts or the TLB (STYLE habit 9): the block JIT
-// sits above it and speaks in wasm instructions. Misuse (a branch to a closed label, an unaligned
-// atomic, an import after a function) is our bug and throws WasmBuilderBug at the call site.
+// sits above it and speaks in wasm instructions. Misuse (an operand of the wrong type, a branch to
+// a closed label, an unaligned atomic, an import after a function) is our bug and throws
+// WasmBuilderBug at the emitting call.
 
 import { WasmBuilderBug } from './errors.js';
 import { ByteWriter, writeS64, writeS64Halves } from './leb128.js';
