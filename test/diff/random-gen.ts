@@ -2,7 +2,7 @@
 // text (assembled by riscv64-unknown-elf-as at test time): per seed, the scratch area is filled
 // with a seed-derived pattern, the registers get random values, then `length` random instruction
 // slots run (ALU, M, loads/stores into the scratch area, AMOs, LR/SC pairs, compressed forms,
-// forward branches and jumps, deterministic CSR accesses, traps taken and returned from), and
+// forward branches and jumps, deterministic CSR accesses, fences, traps taken and returned from), and
 // finally every register, a trap log hash and a scratch checksum are dumped over the UART.
 //
 // Register conventions in generated code: gp (x3) = scratch base (never written), tp (x4) =
@@ -172,6 +172,8 @@ export function generate(seed: number, length: number): Sequence {
       if (c < 0.4) lines.push(`csrr ${reg()}, ${pick(CSR_READ)}`);
       else if (c < 0.7) lines.push(`${pick(['csrrw', 'csrrs', 'csrrc'])} ${r() < 0.2 ? 'x0' : reg()}, ${pick(CSR_RW)}, ${src()}`);
       else lines.push(`${pick(['csrrwi', 'csrrsi', 'csrrci'])} ${reg()}, ${pick(CSR_RW)}, ${int(32)}`);
+    } else if (k < 0.96) {
+      lines.push(pick(['fence', 'fence rw, rw', 'fence.tso', 'fence.i', 'sfence.vma', 'nop', 'c.nop', 'fence iorw, iorw']));
     } else {
       const t = r();
       if (t < 0.3) lines.push('ecall');
