@@ -2,10 +2,11 @@
  * PTEs; page faults (fetch 12, load 13, store 15) with xtval = the virtual address for invalid,
  * reserved (W without R), permission, U/SUM, MXR, misaligned superpage and non-canonical cases;
  * U-mode paging; sfence.vma after a PTE change; MPRV; a page-fault table (fetch/load/store from U
- * and S, taken in M and delegated to S: cause, epc, tval, MPP/SPP); satp WARL for
- * Bare and Sv39. The page tables and mapped pages live in a pool at VM_POOL_BASE: RAM by default
- * (isa-vm.elf) or the CXL window (isa-vm-cxl.elf, 0x1_0080_0000). Expected values from the
- * privileged spec. satp.MODE=9 (Sv48) is not written: QEMU 7.2 accepts it (docs/guests.md). */
+ * and S, taken in M and delegated to S: cause, epc, tval, MPP/SPP); satp WARL for Bare and Sv39
+ * (writes with a reserved MODE are ignored). The page tables and mapped pages live in a pool at
+ * VM_POOL_BASE: RAM by default (isa-vm.elf) or the CXL window (isa-vm-cxl.elf, 0x1_0080_0000).
+ * Expected values from the privileged spec. satp.MODE=9 (Sv48) is not written: QEMU 7.2 accepts
+ * it (docs/guests.md). */
 #include "isa.h"
 
 #ifndef VM_POOL_BASE
@@ -123,6 +124,10 @@ int main(void) {
   GROUP("satp WARL");
   csr_write(satp, ss);
   CHECK("Sv39 reads back", csr_read(satp), ss);
+  csr_write(satp, (1UL << 60) | 0x1234);
+  CHECK("reserved MODE 1: write ignored", csr_read(satp), ss);
+  csr_write(satp, (15UL << 60) | 0x1234);
+  CHECK("reserved MODE 15: write ignored", csr_read(satp), ss);
   csr_write(satp, 0);
   CHECK("Bare reads back", csr_read(satp), 0);
 
