@@ -3,6 +3,7 @@
 // and the built-in Discovery protocol; never knows what other protocols mean (CDAT etc. plug in as
 // handlers). Guest misuse only sets Error or discards the object: nothing here throws for it.
 
+import { addExtendedCapability, ExtCapId } from './cap-list.js';
 import { ConfigSpace, field, writtenBits, type CfgRegister } from './config-space.js';
 
 /** PCI-SIG vendor ID and the Discovery data object type. */
@@ -11,7 +12,6 @@ export const DOE_TYPE_DISCOVERY = 0x00;
 /** Largest data object: 2^18 DW (a Length field of 0 means this). */
 export const DOE_MAX_DWORDS = 2 ** 18;
 export const DOE_CAP_LENGTH = 0x18;
-const DOE_EXT_CAP_ID = 0x002e;
 
 export const DOE_REGS = {
   capabilities: {
@@ -60,11 +60,10 @@ export class DoeMailbox {
   /** Adds the DOE extended capability (use `addDoe` in capabilities.ts, or this directly). */
   constructor(
     private readonly cs: ConfigSpace,
-    addExtendedCapability: (cs: ConfigSpace, id: number, version: number, length: number, what: string) => number,
     opts: DoeOptions = {},
   ) {
     this.busyPolls = Math.max(0, Math.floor(opts.busyPolls ?? 0));
-    const off = addExtendedCapability(cs, DOE_EXT_CAP_ID, 1, DOE_CAP_LENGTH, 'DOE');
+    const off = addExtendedCapability(cs, ExtCapId.Doe, 1, DOE_CAP_LENGTH, 'DOE');
     this.offset = off;
     for (const r of Object.values(DOE_REGS)) cs.declare(off, r);
     // Discovery is protocol index 0 on every instance.
