@@ -1,7 +1,8 @@
 // Random instruction sequence generator for differential testing against QEMU. Emits GNU assembly
 // text (assembled by riscv64-unknown-elf-as at test time): per seed, the scratch area is filled
 // with a seed-derived pattern, the registers get random values, then `length` random instruction
-// slots run (ALU, M, loads/stores into the scratch area, AMOs, LR/SC pairs, compressed forms,
+// slots run in M, S or U mode (seed % 3; entered with mret, left with a recognised ecall)
+// (ALU, M, loads/stores into the scratch area, AMOs, LR/SC pairs, compressed forms,
 // forward branches and jumps, deterministic CSR accesses, fences, traps taken and returned from), and
 // finally every register, a trap log hash and a scratch checksum are dumped over the UART.
 //
@@ -54,6 +55,11 @@ const BRANCHES = ['beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu'];
 const CSR_READ = ['mscratch', 'sscratch', 'misa', 'mhartid', 'mstatus'];
 const CSR_RW = ['mscratch', 'sscratch'];
 
+/** The privilege mode a seed's body runs in: M (3), S (1) or U (0), in turn. */
+export function privilegeOf(seed: number): number {
+  return [3, 1, 0][seed % 3]!;
+}
+
 export interface Sequence {
   seed: number;
   /** Assembly for this seed (labels are unique per seed). */
@@ -94,6 +100,12 @@ export function generate(seed: number, length: number): Sequence {
   out.push(`.Lfill${seed}:`, '  sd t0, 0(t2)', '  mul t0, t0, t3', '  addi t0, t0, 1443', '  addi t2, t2, 8', '  addi t1, t1, -1', `  bnez t1, .Lfill${seed}`);
   out.push('  sd x0, -16(gp)', '  sd x0, -24(gp)');
   out.push(`  li t0, ${hex64()}`, '  csrw mscratch, t0', `  li t0, ${hex64()}`, '  csrw sscratch, t0');
+  // Enter the seed's privilege mode with mret; the body ends with an ecall at .Lexit that the
+  // trap handler recognises (its address is at -32(gp)) and turns into a return to .Lmepi in M.
+  const mode = privilegeOf(seed);
+  out.push(`  la t0, .Lexit${seed}`, '  sd t0, -32(gp)', `  la t0, .Lmepi${seed}`, '  sd t0, -40(gp)',
+    '  li t0, 0x1800', '  csrc mstatus, t0', `  li t0, ${mode << 11}`, '  csrs mstatus, t0',
+    `  la t0, .Lbody${seed}`, '  csrw mepc, t0', '  mret', `.Lbody${seed}:`);
   for (const x of WRITABLE) out.push(`  li x${x}, ${value()}`);
 
   for (let i = 0; i < length; i++) {
@@ -194,7 +206,8 @@ export function generate(seed: number, length: number): Sequence {
     body.push(lines.join(' ; '));
   }
   for (const l of labelsAt.get(length) ?? []) out.push(`${l}:`);
-  // Epilogue: tp = dump area (gp + 4096); x31 saved; seed number in the x3 slot; x31 = return.
+  out.push(`.Lexit${seed}:`, '  ecall', `.Lmepi${seed}:`);
+  // Epilogue (M mode): tp = dump area (gp + 4096); x31 saved; seed number in the x3 slot; x31 = return.
   out.push('  addi tp, gp, 2047', '  addi tp, tp, 2047', '  addi tp, tp, 2', '  sd x31, 248(tp)', `  li x31, ${seed}`, '  sd x31, 24(tp)',
     `  la x31, .Lret${seed}`, '  sd x30, 240(tp)', '  la x30, dump_regs', '  jr x30', `.Lret${seed}:`);
   return { seed, asm: out.join('\n'), body };
@@ -245,13 +258,27 @@ _start:
   la gp, scratch
   j first_seed
 
-# Trap handler: resumes after the trapping instruction (2 or 4 bytes); hashes mcause, mepc and
+# Trap handler: the ecall at the end of a body (address at -32(gp)) returns to the M-mode
+# epilogue (address at -40(gp)). Any other trap resumes after the trapping instruction (2 or 4
+# bytes) in the mode it came from; hashes mcause, mepc and
 # (except for EBREAK) mtval into -16(gp), counts traps at -24(gp). Uses tp (reserved) and t0
 # (saved in mscratch, whose program value is parked at -8(gp)).
   .balign 4
 trap_entry:
   csrrw t0, mscratch, t0
   sd t0, -8(gp)
+  csrr t0, mepc
+  ld tp, -32(gp)
+  bne t0, tp, 3f
+  # The body's final ecall: continue at the M-mode epilogue.
+  ld t0, -40(gp)
+  csrw mepc, t0
+  li t0, 0x1800
+  csrs mstatus, t0
+  ld t0, -8(gp)
+  csrrw t0, mscratch, t0
+  mret
+3:
   ld t0, -16(gp)
   csrr tp, mcause
   xor t0, t0, tp
