@@ -133,6 +133,11 @@ export interface PcieCapabilityOptions {
   linkWidth?: number;
   /** Root and downstream ports: slot number (marks the slot implemented). */
   slotNumber?: number;
+  /**
+   * Root and downstream ports: whether a device is attached below, read live into Link Status DLL
+   * Link Active and Slot Status Presence Detect State (default: always up).
+   */
+  linkUp?: () => boolean;
   /** Endpoint: Function Level Reset supported (Initiate FLR writes call `onFlr`). */
   flr?: boolean;
   onFlr?: () => void;
@@ -206,6 +211,11 @@ export function addPcieCapability(cs: ConfigSpace, o: PcieCapabilityOptions, wha
   cs.declare(off, PCIE_LNKSTA2);
   cs.declare(off, PCIE_SLOT2);
   cs.declare(off, PCIE_SLTCTL2_STA2);
+  if (downstreamFacing && o.linkUp) {
+    const up = o.linkUp;
+    cs.onRead(off + PCIE_LNKSTA.offset, 2, () => cs.setField(off, PCIE_LNKSTA, 'dllLinkActive', up() ? 1 : 0));
+    if (slot) cs.onRead(off + PCIE_SLTSTA.offset, 2, () => cs.setField(off, PCIE_SLTSTA, 'presenceDetectState', up() ? 1 : 0));
+  }
   if (flr && o.onFlr) {
     const onFlr = o.onFlr;
     cs.onWrite(off + PCIE_DEVCTL.offset, 2, (a, n, v) => {

@@ -3,6 +3,7 @@
 // through it to type-1 bridges by their bus numbers. Absent functions read all ones and ignore
 // writes. Owns decode and the BarMapper of the PCIe MMIO window; never builds devices.
 
+import { Buffer } from 'node:buffer';
 import type { AddressSpace, MemoryRegion, MmioOps } from '../memory/index.js';
 import { BarMapper } from './bar.js';
 import { PciConfigError } from './errors.js';
@@ -30,6 +31,11 @@ export interface EcamOptions {
   mmioWindow?: { base: number; size: number };
   /** When given, BARs are mapped here as guests enable them, and `map()` can place the ECAM. */
   space?: AddressSpace;
+}
+
+export interface PciStateSnapshot {
+  version: 1;
+  functions: { name: string; config: string }[];
 }
 
 const ALL_ONES = [0, 0xff, 0xffff, 0, 0xffffffff] as const;
@@ -130,6 +136,32 @@ export class Ecam implements MmioOps {
     if (this.region) return this.region;
     this.region = space.mmio('pcie-ecam', this.base, this.size, this, priority);
     return this.region;
+  }
+
+  /**
+   * Guest-programmed config state of every function, by name (bus numbers, BARs, command, windows,
+   * capability control registers), for saved machine state. In-flight DOE exchanges are not kept:
+   * a restored mailbox is idle.
+   */
+  snapshotState(): PciStateSnapshot {
+    const functions: PciStateSnapshot['functions'] = [];
+    for (const f of this.functions()) functions.push({ name: f.name, config: Buffer.from(f.config.bytes).toString('hex') });
+    return { version: 1, functions };
+  }
+
+  /** Put back a snapshot taken on a machine built the same way; BAR mappings follow. */
+  restoreState(s: PciStateSnapshot): void {
+    const byName = new Map([...this.functions()].map((f) => [f.name, f]));
+    if (s.version !== 1) throw new PciConfigError('PCI state', `version must be 1, got ${String(s.version)}`);
+    for (const [i, e] of s.functions.entries()) {
+      const f = byName.get(e.name);
+      if (!f) throw new PciConfigError(`PCI state functions[${i}]`, `no function named "${e.name}" in this machine`);
+      if (!/^[0-9a-f]*$/.test(e.config) || e.config.length !== 2 * f.config.bytes.length) {
+        throw new PciConfigError(`PCI state functions[${i}].config`, `must be ${f.config.bytes.length} bytes as hex`);
+      }
+    }
+    for (const e of s.functions) byName.get(e.name)!.config.bytes.set(Buffer.from(e.config, 'hex'));
+    this.refreshBars();
   }
 
   /** Re-evaluate every BAR mapping (called after any decode-relevant config write). */

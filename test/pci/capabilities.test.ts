@@ -216,3 +216,15 @@ test('placement errors name the capability and the rule', () => {
   // A chain built by src stays walkable.
   assert.deepEqual(linuxCapList((o, s) => cs.read(o, s)).map(([id]) => id), [0x10, 0x05]);
 });
+
+test('ports report link up and presence live from what is attached below', () => {
+  const t = buildTopology();
+  assignBusNumbers(t);
+  const cs = t.rp0.config;
+  const p = findCapability((o, s) => cs.read(o, s), 0x10);
+  assert.equal((cs.read(p + 0x12, 2) >> 13) & 1, 1);
+  assert.equal((cs.read(p + 0x1a, 2) >> 6) & 1, 1);
+  t.rp0.secondaryBus!.detach(0, 0);
+  assert.equal((cs.read(p + 0x12, 2) >> 13) & 1, 0, 'DLL Link Active drops after unplug');
+  assert.equal((cs.read(p + 0x1a, 2) >> 6) & 1, 0, 'Presence Detect State drops after unplug');
+});

@@ -162,3 +162,24 @@ test('a standalone function can be built without any topology', () => {
   f.config.write(0x04, 2, 0x0002);
   assert.equal(f.memoryEnabled, true);
 });
+
+test('snapshot/restore carries guest-programmed bus numbers and BARs to a machine built the same way', () => {
+  const space1 = new AddressSpace(new Arena({ bytes: 1 << 20 }));
+  const a = buildTopology({ space: space1 });
+  assignBusNumbers(a);
+  a.mem1.config.write(0x18, 4, 0x4120_0000);
+  a.mem1.config.write(0x04, 2, 2);
+  for (const br of [a.rp1, a.usp, a.dsp0]) {
+    br.config.write(0x20, 4, 0x41f0_4100);
+    br.config.write(0x04, 2, 2);
+  }
+  assert.equal(a.mem1.bars[1]!.mappedAt, 0x4120_0000);
+  const snap = JSON.parse(JSON.stringify(a.ecam.snapshotState()));
+  const space2 = new AddressSpace(new Arena({ bytes: 1 << 20 }));
+  const b = buildTopology({ space: space2 });
+  b.ecam.restoreState(snap);
+  assert.equal(b.ecam.read(ecamOffset(4, 0, 0), 4), 0x0d938086, 'bus numbers restored');
+  assert.equal(space2.load(0x4120_0010, 4), 0x2000_0010, 'BAR mapped again');
+  assert.throws(() => b.ecam.restoreState({ ...snap, functions: [{ name: 'nope', config: '' }] }), /functions\[0\]: no function named "nope"/);
+  assert.throws(() => b.ecam.restoreState({ ...snap, functions: [{ name: 'mem0', config: 'ab' }] }), /4096 bytes as hex/);
+});

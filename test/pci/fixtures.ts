@@ -28,7 +28,10 @@ export function port(name: string, type: PciePortType, portNumber: number, opts:
     header: { type: 1, vendorId: 0x19e5, deviceId: type === 'rootPort' ? 0x7075 : type === 'upstreamPort' ? 0x7076 : 0x7077, classCode: 0x060400, interruptPin: 1 },
     bars: opts.bars ? [{ index: 0, kind: 'mem64', size: 0x10000, ops: new RegFile(0x5000_0000) }] : [],
   });
-  addPcieCapability(f.config, { portType: type, portNumber, ...(type === 'upstreamPort' ? {} : { slotNumber: portNumber }) });
+  addPcieCapability(f.config, {
+    portType: type, portNumber,
+    ...(type === 'upstreamPort' ? {} : { slotNumber: portNumber, linkUp: () => f.secondaryBus!.get(0, 0) !== undefined }),
+  });
   addAer(f.config, { rootPort: type === 'rootPort' });
   return f;
 }
