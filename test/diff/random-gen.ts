@@ -1,7 +1,8 @@
 // Random instruction sequence generator for differential testing against QEMU. Emits GNU assembly
 // text (assembled by riscv64-unknown-elf-as at test time): per seed, the scratch area is filled
 // with a seed-derived pattern, the registers get random values, then `length` random instruction
-// slots run in M, S or U mode (seed % 3; entered with mret, left with a recognised ecall)
+// slots run in M, S or U mode (seed % 3; entered with mret, left with a recognised ecall; half
+// of the S/U bodies with Sv39 paging over identity gigapages whose A/D bits the hardware sets)
 // (ALU, M, loads/stores into the scratch area, AMOs, LR/SC pairs, compressed forms,
 // forward branches and jumps, deterministic CSR accesses, fences, traps taken and returned from), and
 // finally every register, a trap log hash and a scratch checksum are dumped over the UART.
@@ -11,7 +12,7 @@
 
 /** Behaviour the generator deliberately does not produce, with the reason. Printed by the test. */
 export const EXCLUSIONS: ReadonlyArray<{ what: string; why: string }> = [
-  { what: 'satp writes', why: 'QEMU 7.2 advertises Sv48 and cannot be limited to Sv39: satp.MODE=9 WARL writes differ' },
+  { what: 'satp writes by the random code (the harness sets Sv39 itself)', why: 'QEMU 7.2 advertises Sv48 and cannot be limited to Sv39: satp.MODE=9 WARL writes differ' },
   { what: 'PMP CSRs other than pmpcfg0/2 and pmpaddr0..15', why: 'QEMU 7.2 raises illegal instruction; the spec makes them read-only zero' },
   { what: 'cycle/time/instret and mcycle/minstret reads or writes', why: 'QEMU without -icount returns host ticks; its counters after a minstret write are wrong; time is host-clock dependent' },
   { what: 'misaligned AMO and SC', why: 'QEMU 7.2 reports misaligned AMOs as load-misaligned (4, not 6) and lets a misaligned SC fail without trapping (isa-rv64a covers them as DEVIATION lines)' },
@@ -59,6 +60,10 @@ const CSR_RW = ['mscratch', 'sscratch'];
 export function privilegeOf(seed: number): number {
   return [3, 1, 0][seed % 3]!;
 }
+/** S and U bodies of every other round run with Sv39 paging (identity gigapages). */
+export function pagedSeed(seed: number): boolean {
+  return privilegeOf(seed) !== 3 && seed % 6 >= 3;
+}
 
 export interface Sequence {
   seed: number;
@@ -103,6 +108,16 @@ export function generate(seed: number, length: number): Sequence {
   // Enter the seed's privilege mode with mret; the body ends with an ecall at .Lexit that the
   // trap handler recognises (its address is at -32(gp)) and turns into a return to .Lmepi in M.
   const mode = privilegeOf(seed);
+  if (pagedSeed(seed)) {
+    // Sv39 with fresh identity gigapages (A and D clear, so the hardware sets them): 0..1 GiB
+    // (MMIO, the access-fault address) RW, 2..3 GiB (RAM: code, scratch) RWX; U set for U seeds.
+    const u = mode === 0 ? 0x10 : 0;
+    out.push(`  la t0, ${mode === 0 ? 'pt_root_u' : 'pt_root_s'}`, '  sd t0, -48(gp)',
+      `  li t1, ${0x7 | u}`, '  sd t1, 0(t0)', `  li t1, ${(0x80000000 / 4096) * 1024 + (0xf | u)}`, '  sd t1, 16(t0)',
+      '  srli t0, t0, 12', '  li t1, 8', '  slli t1, t1, 60', '  or t0, t0, t1', '  csrw satp, t0', '  sfence.vma');
+  } else {
+    out.push('  sd x0, -48(gp)');
+  }
   out.push(`  la t0, .Lexit${seed}`, '  sd t0, -32(gp)', `  la t0, .Lmepi${seed}`, '  sd t0, -40(gp)',
     '  li t0, 0x1800', '  csrc mstatus, t0', `  li t0, ${mode << 11}`, '  csrs mstatus, t0',
     `  la t0, .Lbody${seed}`, '  csrw mepc, t0', '  mret', `.Lbody${seed}:`);
@@ -350,6 +365,8 @@ dump_regs:
   mv s11, x31
   mv s2, tp
   ld tp, 24(s2)
+  csrw satp, x0
+  sfence.vma
   la s0, seed_msg
   call puts
   mv a0, tp
@@ -376,6 +393,22 @@ dump_regs:
   addi s1, s1, 1
   li t0, 32
   bne s1, t0, 3b
+  la s0, pte_msg
+  call puts
+  ld s4, -48(gp)
+  li a0, 0
+  beqz s4, 6f
+  ld a0, 0(s4)
+6:
+  call puthex
+  li a0, ' '
+  call putc
+  li a0, 0
+  beqz s4, 7f
+  ld a0, 16(s4)
+7:
+  call puthex
+  call putnl
   la s0, traps_msg
   call puts
   ld a0, -24(gp)
@@ -480,11 +513,16 @@ all_done:
 seed_msg: .asciz "seed "
 traps_msg: .asciz "traps "
 mem_msg: .asciz "mem "
+pte_msg: .asciz "pte "
 done_msg: .asciz "done\n"
 
   .bss
   .balign 4096
-  .space 4096  # trap log lives just below scratch (-8, -16, -24)
+pt_root_s:
+  .space 4096
+pt_root_u:
+  .space 4096
+  .space 4096  # trap log lives just below scratch (-8 .. -48)
 scratch:
   .space 4096 + 512
 `;

@@ -91,7 +91,7 @@ test(`random sequences: ${SEEDS} seeds x ${LENGTH} instructions, QEMU vs cxlemu`
       for (const [s, lines] of parseDump(q.uart)) qemuDumps.set(s, lines);
     });
     assert.equal(qemuDumps.size, SEEDS, 'QEMU printed a dump for every seed');
-    for (const lines of qemuDumps.values()) assert.equal(lines.length, 31, 'x1, x2, x5..x31, traps, mem');
+    for (const lines of qemuDumps.values()) assert.equal(lines.length, 32, 'x1, x2, x5..x31, pte, traps, mem');
 
     if (!(await loadRunProgram())) {
       t.diagnostic(`SKIPPED cxlemu comparison: ${cxlemuUnavailableReason()} (QEMU side ran)`);
