@@ -228,3 +228,24 @@ test('ports report link up and presence live from what is attached below', () =>
   assert.equal((cs.read(p + 0x12, 2) >> 13) & 1, 0, 'DLL Link Active drops after unplug');
   assert.equal((cs.read(p + 0x1a, 2) >> 6) & 1, 0, 'Presence Detect State drops after unplug');
 });
+
+test('AER reporting sets status and the first error pointer; FLR writes reach the device hook', async () => {
+  const { addAer, addPcieCapability } = await import('../../src/pci/capabilities.js');
+  const cs = new ConfigSpace();
+  buildType0Header(cs, { vendorId: 1, deviceId: 1, classCode: 0 });
+  let flrs = 0;
+  const pcie = addPcieCapability(cs, { portType: 'endpoint', flr: true, onFlr: () => flrs++ });
+  const aer = addAer(cs);
+  aer.reportUncorrectable(14); // completion timeout
+  aer.reportUncorrectable(20); // unsupported request: not first
+  assert.equal(cs.read(aer.offset + 4, 4), (1 << 14) | (1 << 20));
+  assert.equal(cs.read(aer.offset + 0x18, 4) & 0x1f, 14);
+  aer.reportCorrectable(0);
+  assert.equal(cs.read(aer.offset + 0x10, 4), 1);
+  assert.throws(() => aer.reportUncorrectable(3), /not an implemented error bit/);
+  cs.write(pcie.offset + 8, 2, 0x8000 | 0x2810);
+  cs.write(pcie.offset + 9, 1, 0x80); // byte write of bit 15
+  cs.write(pcie.offset + 8, 2, 0x2810); // no FLR bit
+  assert.equal(flrs, 2);
+  assert.equal(cs.read(pcie.offset + 8, 2) & 0x8000, 0, 'Initiate FLR reads 0');
+});
