@@ -232,11 +232,7 @@ export function generate(seed: number, length: number): Sequence {
 export function program(seeds: number[], length: number): string {
   const parts: string[] = [];
   parts.push(PRELUDE);
-  seeds.forEach((s, idx) => {
-    const seq = generate(s, length);
-    parts.push(seq.asm);
-    void idx;
-  });
+  for (const s of seeds) parts.push(generate(s, length).asm);
   parts.push('  la t0, all_done', '  jr t0');
   parts.push(POSTLUDE);
   return parts.join('\n') + '\n';
