@@ -1,0 +1,237 @@
+// ACPI tables as exact bytes. Oracles: (1) the CFMWS example of Linux
+// Documentation/driver-api/cxl/platform/acpi/cedt.rst (SPEC-NOTES 4.4), written out byte by byte
+// here from its fields; (2) test/helpers/acpi-decoder.ts, an independent reader written from the
+// SPEC-NOTES 4 layouts (it shares no code with src/firmware); (3) checksums recomputed here.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ByteWriter, buildAcpiTable, DEFAULT_OEM, AcpiTableError } from '../../src/firmware/acpi/tables.js';
+import { writeCfmws, buildCedt } from '../../src/firmware/acpi/cedt.js';
+import { buildSrat } from '../../src/firmware/acpi/srat.js';
+import { buildSlit } from '../../src/firmware/acpi/slit.js';
+import { buildHmat } from '../../src/firmware/acpi/hmat.js';
+import { buildAcpiLayout } from '../../src/firmware/acpi/build.js';
+import type { AcpiPlatform } from '../../src/firmware/acpi/platform.js';
+import {
+  decodeCedt, decodeHeader, decodeHmat, decodeSlit, decodeSrat, sum8, walkFromRsdp, decodeRsdp,
+} from '../helpers/acpi-decoder.js';
+
+function hexBytes(s: string): Uint8Array {
+  return Uint8Array.from(s.trim().split(/\s+/).map((x) => parseInt(x, 16)));
+}
+
+/** A platform with two host bridges, a modulo, an XOR, a 3-way and a 1-way window, and NUMA data. */
+export function samplePlatform(): AcpiPlatform {
+  return {
+    hostBridges: [
+      { uid: 7, chbsBase: 0x7fff_0000, chbsLength: 0x10000 },
+      { uid: 6, chbsBase: 0x7ffe_0000, chbsLength: 0x10000 },
+      { uid: 0x20, chbsBase: 0x7ffd_0000, chbsLength: 0x10000 },
+    ],
+    windows: [
+      { base: 0x1_0000_0000, size: 0x1_0000_0000, targets: [7, 6], granularity: 256, arithmetic: 'modulo', restrictions: ['type3', 'volatile'], qtgId: 0 },
+      { base: 0x2_0000_0000, size: 0x1_0000_0000, targets: [6, 7, 0x20], granularity: 4096, arithmetic: 'modulo', restrictions: ['type3', 'persistent'], qtgId: 1 },
+      { base: 0x30_0000_0000, size: 0x8000_0000, targets: [7, 6], granularity: 512, arithmetic: 'xor', restrictions: ['type3', 'volatile', 'persistent', 'fixed'], qtgId: 2 },
+      { base: 0xf_f000_0000_0000 - 0x1000_0000, size: 0x1000_0000, targets: [0x20], granularity: 16384, arithmetic: 'modulo', restrictions: ['type2'], qtgId: 0xffff },
+    ],
+    xorMaps: [{ granularity: 512, maps: [0x2020900] }, { granularity: 256, maps: [0x404100, 0x808200] }],
+    memory: [
+      { proximityDomain: 0, base: 0x8000_0000, size: 0x4000_0000 },
+      { proximityDomain: 1, base: 0xc000_0000, size: 0x2000_0000, hotPluggable: true, nonVolatile: true },
+    ],
+    harts: [{ acpiProcessorUid: 0, proximityDomain: 0 }, { acpiProcessorUid: 1, proximityDomain: 1, clockDomain: 3 }],
+    genericPorts: [{ proximityDomain: 2, uid: 7 }, { proximityDomain: 3, uid: 6 }],
+    distances: [[10, 20, 30, 40], [20, 10, 25, 35], [30, 25, 10, 255], [40, 35, 255, 10]],
+    hmat: {
+      memoryDomains: [{ memoryDomain: 0, initiatorDomain: 0 }, { memoryDomain: 1 }],
+      localities: [
+        { hierarchy: 'memory', dataType: 'read-latency', initiators: [0, 1], targets: [0, 1, 2], values: [[100_000, 250_000, 300_000], [260_000, 110_000, undefined]] },
+        { hierarchy: 'memory', dataType: 'write-bandwidth', initiators: [0], targets: [2], values: [[16_000]] },
+        { hierarchy: 'first-level', dataType: 'access-bandwidth', initiators: [0], targets: [0, 1], values: [[200_000, 64_000]] },
+      ],
+    },
+  };
+}
+
+test('common header: fields at SPEC-NOTES 4 offsets, OEM ids space padded, checksum sums to 0', () => {
+  const t = buildAcpiTable('TEST', 5, { oemId: 'AB', oemTableId: 'XY', oemRevision: 0x01020304, creatorId: 'CR', creatorRevision: 0xa0b0c0d0 }, (w) => w.u32(0xdeadbeef));
+  assert.equal(t.length, 40);
+  const h = decodeHeader(t);
+  assert.deepEqual(h, {
+    signature: 'TEST', length: 40, revision: 5, checksum: t[9], oemId: 'AB    ', oemTableId: 'XY      ',
+    oemRevision: 0x01020304, creatorId: 'CR  ', creatorRevision: 0xa0b0c0d0, checksumOk: true,
+  });
+  assert.equal(sum8(t), 0);
+  assert.deepEqual([...t.subarray(36)], [0xef, 0xbe, 0xad, 0xde]);
+});
+
+test('byte writer: u64 halves above 2^32 and near 2^52, range errors name the field', () => {
+  const w = new ByteWriter();
+  w.u64(0xf_ffff_ffff_fff0, 'x');
+  w.u64(0x1_2345_6789);
+  assert.deepEqual([...w.finish()], [0xf0, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x00, 0x89, 0x67, 0x45, 0x23, 0x01, 0, 0, 0]);
+  // Growth past the first 256 bytes keeps every byte, whatever width crosses the boundary.
+  for (const width of [1, 2, 4, 8] as const) {
+    const g = new ByteWriter();
+    const want: number[] = [];
+    for (let i = 0; g.length < 700; i++) {
+      const v = (i * 37 + width) & 0xff;
+      if (width === 1) g.u8(v); else if (width === 2) g.u16(v); else if (width === 4) g.u32(v); else g.u64(v);
+      want.push(v, ...new Array(width - 1).fill(0));
+    }
+    g.bytes(Uint8Array.of(1, 2, 3));
+    assert.deepEqual([...g.finish()], [...want, 1, 2, 3]);
+  }
+  assert.throws(() => new ByteWriter().u16(0x10000, 'windows[0].qtgId'), /windows\[0\]\.qtgId: 65536/);
+  assert.throws(() => new ByteWriter().u64(2 ** 53, 'base'), AcpiTableError);
+  assert.throws(() => new ByteWriter().ascii('TOOLONGID', 6, 'oemId'), /oemId/);
+});
+
+test('CFMWS: the Linux cedt.rst example, byte for byte from its fields', () => {
+  const w = new ByteWriter();
+  writeCfmws(w, { base: 0xc0_5000_0000, size: 0x3c_a000_0000, targets: [7, 6], granularity: 256, arithmetic: 'modulo', restrictions: ['type3', 'volatile'], qtgId: 1 }, 'example');
+  const expected = hexBytes(`
+    01 00 2c 00  00 00 00 00
+    00 00 00 50 c0 00 00 00
+    00 00 00 a0 3c 00 00 00
+    01 00 00 00  00 00 00 00
+    06 00 01 00
+    07 00 00 00  06 00 00 00`);
+  assert.deepEqual(w.finish(), expected);
+});
+
+test('CEDT: CHBS per host bridge, CFMWS per window (modulo, XOR, 3-way, targets in position order), CXIMS', () => {
+  const p = samplePlatform();
+  const b = buildCedt(p, DEFAULT_OEM);
+  const d = decodeCedt(b);
+  assert.equal(d.header.signature, 'CEDT');
+  assert.equal(d.header.revision, 1);
+  assert.ok(d.header.checksumOk);
+  assert.equal(b.length, 36 + 3 * 32 + (36 + 8) + (36 + 12) + (36 + 8) + (36 + 4) + (8 + 8) + (8 + 16));
+  const chbs = d.entries.filter((e) => e.type === 0);
+  assert.deepEqual(chbs, p.hostBridges.map((h) => ({ type: 0, length: 32, uid: h.uid, version: 1, base: h.chbsBase, size: h.chbsLength })));
+  const cfmws = d.entries.filter((e) => e.type === 1);
+  assert.deepEqual(cfmws, [
+    { type: 1, length: 44, base: 0x1_0000_0000, size: 0x1_0000_0000, eniw: 1, arithmetic: 0, hbig: 0, restrictions: 0b110, qtgId: 0, targets: [7, 6] },
+    { type: 1, length: 48, base: 0x2_0000_0000, size: 0x1_0000_0000, eniw: 8, arithmetic: 0, hbig: 4, restrictions: 0b1010, qtgId: 1, targets: [6, 7, 0x20] },
+    { type: 1, length: 44, base: 0x30_0000_0000, size: 0x8000_0000, eniw: 1, arithmetic: 1, hbig: 1, restrictions: 0b11110, qtgId: 2, targets: [7, 6] },
+    { type: 1, length: 40, base: 0xf_f000_0000_0000 - 0x1000_0000, size: 0x1000_0000, eniw: 0, arithmetic: 0, hbig: 6, restrictions: 0b1, qtgId: 0xffff, targets: [0x20] },
+  ]);
+  const cxims = d.entries.filter((e) => e.type === 2);
+  assert.deepEqual(cxims, [
+    { type: 2, length: 16, hbig: 1, maps: [0x2020900] },
+    { type: 2, length: 24, hbig: 0, maps: [0x404100, 0x808200] },
+  ]);
+});
+
+test('CEDT: 6-, 12- and 16-way ENIW encodings; errors name the field and the rule', () => {
+  const uids = Array.from({ length: 16 }, (_, i) => i + 1);
+  const hbs = uids.map((uid) => ({ uid, chbsBase: 0x7000_0000 + uid * 0x10000, chbsLength: 0x10000 }));
+  for (const [ways, eniw] of [[6, 9], [12, 10], [16, 4], [8, 3], [4, 2]] as const) {
+    const d = decodeCedt(buildCedt({ hostBridges: hbs, windows: [{ base: 0x3_0000_0000, size: 0x3_0000_0000, targets: uids.slice(0, ways).reverse(), granularity: 1024, arithmetic: 'modulo', restrictions: ['type3'], qtgId: 0 }], xorMaps: [] }, DEFAULT_OEM));
+    const w = d.entries.find((e) => e.type === 1) as { eniw: number; targets: number[]; length: number };
+    assert.equal(w.eniw, eniw);
+    assert.equal(w.length, 36 + 4 * ways);
+    assert.deepEqual(w.targets, uids.slice(0, ways).reverse());
+  }
+  const base = samplePlatform();
+  const bad = (f: (p: AcpiPlatform) => void, re: RegExp) => {
+    const p = samplePlatform();
+    f(p);
+    assert.throws(() => buildCedt(p, DEFAULT_OEM), re);
+  };
+  bad((p) => { p.windows[0]!.targets = [7, 99]; }, /windows\[0\]\.targets\[1\]: 99.*host bridge _UID/);
+  bad((p) => { p.windows[1]!.granularity = 300; }, /windows\[1\]\.granularity: 300/);
+  bad((p) => { p.windows[0]!.targets = [7, 6, 0x20, 7, 6]; }, /windows\[0\]\.targets: 5/);
+  bad((p) => { p.windows[0]!.base = 0x1_0800_0000; }, /windows\[0\]\.base.*256 MiB/);
+  bad((p) => { p.windows[0]!.restrictions = ['volatile', 'bogus' as never]; }, /windows\[0\]\.restrictions: bogus/);
+  assert.ok(buildCedt(base, DEFAULT_OEM).length > 0);
+});
+
+test('SRAT: memory affinity, RINTC affinity (type 7) per hart, generic port (type 6) per host bridge', () => {
+  const p = samplePlatform();
+  const b = buildSrat(p, DEFAULT_OEM);
+  const d = decodeSrat(b);
+  assert.equal(d.header.revision, 3);
+  assert.ok(d.header.checksumOk);
+  assert.equal(d.tableRevision, 1);
+  assert.equal(b.length, 48 + 2 * 40 + 2 * 20 + 2 * 32);
+  assert.deepEqual(d.entries, [
+    { type: 1, length: 40, proximityDomain: 0, base: 0x8000_0000, size: 0x4000_0000, flags: 1 },
+    { type: 1, length: 40, proximityDomain: 1, base: 0xc000_0000, size: 0x2000_0000, flags: 0b111 },
+    { type: 7, length: 20, proximityDomain: 0, acpiProcessorUid: 0, flags: 1, clockDomain: 0 },
+    { type: 7, length: 20, proximityDomain: 1, acpiProcessorUid: 1, flags: 1, clockDomain: 3 },
+    { type: 6, length: 32, handleType: 0, proximityDomain: 2, hid: 'ACPI0016', uid: 7, flags: 1 },
+    { type: 6, length: 32, handleType: 0, proximityDomain: 3, hid: 'ACPI0016', uid: 6, flags: 1 },
+  ]);
+  // The ACPI handle's 4 trailing reserved bytes and the flags' neighbours stay 0.
+  const gp = 48 + 80 + 40;
+  assert.deepEqual([...b.subarray(gp + 20, gp + 24)], [0, 0, 0, 0]);
+  assert.deepEqual([...b.subarray(gp + 28, gp + 32)], [0, 0, 0, 0]);
+  const legacy = decodeSrat(buildSrat(p, DEFAULT_OEM, { legacyOnly: true }));
+  assert.deepEqual(legacy.entries.map((e) => e.type), [1, 1]);
+  assert.ok(legacy.header.checksumOk);
+});
+
+test('SLIT: N and the row-major matrix; the diagonal must be 10 and 0..9 are reserved', () => {
+  const p = samplePlatform();
+  const b = buildSlit(p.distances!, DEFAULT_OEM);
+  const d = decodeSlit(b);
+  assert.equal(b.length, 44 + 16);
+  assert.ok(d.header.checksumOk);
+  assert.deepEqual(d.distances, p.distances);
+  assert.throws(() => buildSlit([[10, 20], [20, 11]], DEFAULT_OEM), /distances\[1\]\[1\]: 11/);
+  assert.throws(() => buildSlit([[10, 5], [20, 10]], DEFAULT_OEM), /distances\[0\]\[1\]: 5.*reserved/);
+  assert.throws(() => buildSlit([[10, 20], [20]], DEFAULT_OEM), /distances\[1\]/);
+});
+
+test('HMAT: memory PD attributes and SLLBI matrices (ps / MB/s, power-of-ten base units, padding)', () => {
+  const p = samplePlatform();
+  const b = buildHmat(p.hmat!, DEFAULT_OEM);
+  const d = decodeHmat(b);
+  assert.equal(d.header.revision, 2);
+  assert.ok(d.header.checksumOk);
+  assert.deepEqual(d.entries.slice(0, 2), [
+    { type: 0, length: 40, flags: 1, initiatorDomain: 0, memoryDomain: 0 },
+    { type: 0, length: 40, flags: 0, initiatorDomain: 0, memoryDomain: 1 },
+  ]);
+  const [rl, wb, ab] = d.entries.slice(2) as { type: 1; length: number; flags: number; dataType: number; initiators: number[]; targets: number[]; baseUnit: number; entries: number[][] }[];
+  // 2 x 3 read latency: 32 + 8 + 12 + 12 bytes; largest 300000 ps needs base 10.
+  assert.deepEqual(rl, { type: 1, length: 64, flags: 0, dataType: 1, initiators: [0, 1], targets: [0, 1, 2], baseUnit: 10, entries: [[10000, 25000, 30000], [26000, 11000, 0]] });
+  // 1 x 1: 2 bytes of entries padded to 4.
+  assert.deepEqual(wb, { type: 1, length: 44, flags: 0, dataType: 5, initiators: [0], targets: [2], baseUnit: 1, entries: [[16000]] });
+  assert.deepEqual(ab, { type: 1, length: 48, flags: 1, dataType: 3, initiators: [0], targets: [0, 1], baseUnit: 10, entries: [[20000, 6400]] });
+  assert.equal(b.length, 40 + 80 + 64 + 44 + 48);
+  assert.deepEqual([...b.subarray(40 + 80 + 64 + 42, 40 + 80 + 64 + 44)], [0, 0]);
+  // Every value = entry x base unit, exactly as configured.
+  for (const [e, lb] of [[rl, p.hmat!.localities[0]!], [wb, p.hmat!.localities[1]!], [ab, p.hmat!.localities[2]!]] as const) {
+    e.entries.forEach((row, i) => row.forEach((v, j) => assert.equal(v * e.baseUnit, lb.values[i]![j] ?? 0)));
+  }
+});
+
+test('layout: RSDP -> XSDT -> tables, 16-byte aligned, every checksum 0, above 4 GiB too', () => {
+  for (const base of [0x8ff0_0000, 0x123_4567_8000]) {
+    const L = buildAcpiLayout(samplePlatform(), base);
+    assert.equal(L.rsdpAddress, base);
+    const w = walkFromRsdp(L.image, base, L.rsdpAddress);
+    assert.equal(w.rsdp.signature, 'RSD PTR ');
+    assert.equal(w.rsdp.revision, 2);
+    assert.equal(w.rsdp.length, 36);
+    assert.equal(w.rsdp.rsdtAddress, 0);
+    assert.ok(w.rsdp.checksumOk && w.rsdp.extendedChecksumOk);
+    assert.equal(w.rsdp.xsdtAddress, L.xsdtAddress);
+    assert.ok(w.xsdt.header.checksumOk);
+    assert.equal(w.xsdt.header.signature, 'XSDT');
+    assert.deepEqual([...w.tables.keys()], ['CEDT', 'SRAT', 'SLIT', 'HMAT']);
+    for (const t of L.tables) {
+      assert.equal(t.address % 16, 0, t.name);
+      assert.deepEqual(L.image.subarray(t.address - base, t.address - base + t.bytes.length), t.bytes);
+      if (t.name !== 'RSDP') assert.ok(decodeHeader(t.bytes).checksumOk, t.name);
+    }
+    assert.deepEqual(w.xsdt.entries, L.tables.slice(2).map((t) => t.address));
+    assert.deepEqual(decodeRsdp(L.tables[0]!.bytes).oemId, 'CXLEMU');
+  }
+  const noCxl = { ...samplePlatform(), hostBridges: [], windows: [], xorMaps: [], distances: undefined, hmat: undefined };
+  const L = buildAcpiLayout(noCxl, 0x1000);
+  assert.deepEqual(L.tables.map((t) => t.name), ['RSDP', 'XSDT', 'SRAT']);
+  assert.throws(() => buildAcpiLayout(noCxl, 0x1008), /base.*16-byte aligned/);
+});
