@@ -49,6 +49,8 @@ export class Ecam implements MmioOps {
   readonly mmioWindow: { base: number; size: number };
   readonly hostBridges: PciHostBridge[] = [];
   readonly mapper: BarMapper | null;
+  /** INTx changes of every function below every host bridge, present or added later (intx.ts). */
+  onIntx: ((f: PciFunction, level: boolean) => void) | null = null;
   private readonly explicitLast = new Map<PciHostBridge, number | undefined>();
   private region: MemoryRegion | null = null;
 
@@ -92,6 +94,7 @@ export class Ecam implements MmioOps {
     }
     this.hostBridges.splice(0, this.hostBridges.length, ...next);
     hb.onDecodeChange = () => this.refreshBars();
+    hb.onIntx = (f, level) => this.onIntx?.(f, level);
     return hb;
   }
 

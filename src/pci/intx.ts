@@ -32,13 +32,15 @@ export class IntxRouter {
     for (let i = 0; i < PCIE_INTX_LINES; i++) this.lines.push(lineFor(irqBase + i));
   }
 
-  /** Route INTx of every function below `target` (one host bridge, or every bridge of an ECAM). */
+  /**
+   * Route INTx of every function below `target`: one host bridge, or an ECAM (every host bridge,
+   * including those added later). Pins already asserted are driven at once.
+   */
   connect(target: PciHostBridge | Ecam): void {
-    const hbs = 'hostBridges' in target ? target.hostBridges : [target];
-    for (const hb of hbs) {
-      hb.onIntx = (f, level) => this.drive(f, level);
-      for (const f of hb.allFunctions()) if (f.intxLevel) this.drive(f, true);
-    }
+    const drive = (f: PciFunction, level: boolean) => this.drive(f, level);
+    target.onIntx = drive;
+    const fns = 'hostBridges' in target ? target.functions() : target.allFunctions();
+    for (const f of fns) if (f.intxLevel) this.drive(f, true);
   }
 
   /** The PLIC source `f`'s pin reaches, or -1 (no pin, or detached). */

@@ -98,3 +98,13 @@ test('connecting after a device asserted drives the line; unplug releases it', (
   assert.equal(plic.levels.get(35), false);
   assert.equal(r.level(35), false);
 });
+
+test('a router connected to the ECAM also serves host bridges added afterwards', () => {
+  const t = buildTopology();
+  const plic = plicSpy();
+  new IntxRouter(plic.lineFor).connect(t.ecam);
+  const hb = t.ecam.addHostBridge({ name: 'late', busNr: 0x80 });
+  const f = hb.rootBus.attach(2, 0, endpoint('late-ep'));
+  f.setIntx(true);
+  assert.equal(plic.levels.get(34), true, 'slot 2 INTA');
+});
