@@ -461,7 +461,7 @@ export class Hart {
         }
         case Op.JAL: {
           const link = cb + npc;
-          rl[rd] = link | 0; rh[rd] = Math.floor(link / TWO32) | 0;
+          rl[rd] = link | 0; rh[rd] = link >= 0 && link < TWO32 ? 0 : Math.floor(link / TWO32) | 0;
           po += imm;
           continue;
         }
@@ -470,7 +470,7 @@ export class Hart {
           const lo = (a + imm) | 0;
           const hi = (rh[rs1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
           const link = cb + npc;
-          rl[rd] = link | 0; rh[rd] = Math.floor(link / TWO32) | 0;
+          rl[rd] = link | 0; rh[rd] = link >= 0 && link < TWO32 ? 0 : Math.floor(link / TWO32) | 0;
           const t = hi >= -0x100000 && hi < 0x100000 ? hi * TWO32 + ((lo & ~1) >>> 0) : this.pcFromHalves(lo & ~1, hi);
           const d = t - cb;
           if (d >= 0 && d < 4094) po = d | 0;
@@ -547,18 +547,80 @@ export class Hart {
         case Op.SRAW: { const v = rl[rs1]! >> (rl[rs2]! & 31); rl[rd] = v; rh[rd] = v >> 31; po = npc; continue; }
 
         // ---- loads: TLB hit and natural alignment -> typed array; else loadSlow ----
-        case Op.LD: case Op.LW: case Op.LWU: case Op.LH: case Op.LHU: case Op.LB: case Op.LBU: {
+        case Op.LD: {
+          const a = rl[rs1]!;
+          const lo = (a + imm) | 0;
+          const hi = (rh[rs1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+          const t = (lo >>> 12) & TLB_MASK;
+          if (rTL[t] === (lo & -4096) && rTH[t] === hi && (lo & 7) === 0) {
+            const p = (rTA[t]! + (lo & 4095)) >>> 2;
+            rl[rd] = i32[p]!; rh[rd] = i32[p + 1]!;
+          } else {
+            const v = this.loadSlow(lo, hi, 8);
+            if (this.exc !== 0) { const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0; continue; }
+            rl[rd] = v; rh[rd] = this.ldHi;
+          }
+          po = npc;
+          continue;
+        }
+        case Op.LW: {
+          const a = rl[rs1]!;
+          const lo = (a + imm) | 0;
+          const hi = (rh[rs1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+          const t = (lo >>> 12) & TLB_MASK;
+          let v: number;
+          if (rTL[t] === (lo & -4096) && rTH[t] === hi && (lo & 3) === 0) {
+            v = i32[(rTA[t]! + (lo & 4095)) >>> 2]!;
+          } else {
+            v = this.loadSlow(lo, hi, 4) | 0;
+            if (this.exc !== 0) { const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0; continue; }
+          }
+          rl[rd] = v; rh[rd] = v >> 31;
+          po = npc;
+          continue;
+        }
+        case Op.SD: {
+          const a = rl[rs1]!;
+          const lo = (a + imm) | 0;
+          const hi = (rh[rs1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+          const t = (lo >>> 12) & TLB_MASK;
+          if (wTL[t] === (lo & -4096) && wTH[t] === hi && (lo & 7) === 0) {
+            const p = (wTA[t]! + (lo & 4095)) >>> 2;
+            i32[p] = rl[rs2]!; i32[p + 1] = rh[rs2]!;
+          } else {
+            this.storeSlow(lo, hi, 8, rl[rs2]!, rh[rs2]!);
+            if (this.exc !== 0) { const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0; continue; }
+            if (this.brk) { po = npc; break loop; }
+          }
+          po = npc;
+          continue;
+        }
+        case Op.SW: {
+          const a = rl[rs1]!;
+          const lo = (a + imm) | 0;
+          const hi = (rh[rs1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+          const t = (lo >>> 12) & TLB_MASK;
+          if (wTL[t] === (lo & -4096) && wTH[t] === hi && (lo & 3) === 0) {
+            i32[(wTA[t]! + (lo & 4095)) >>> 2] = rl[rs2]!;
+          } else {
+            this.storeSlow(lo, hi, 4, rl[rs2]!, rh[rs2]!);
+            if (this.exc !== 0) { const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0; continue; }
+            if (this.brk) { po = npc; break loop; }
+          }
+          po = npc;
+          continue;
+        }
+        case Op.LWU: case Op.LH: case Op.LHU: case Op.LB: case Op.LBU: {
           const a = rl[rs1]!;
           const lo = (a + imm) | 0;
           const hi = (rh[rs1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
           const t = (lo >>> 12) & TLB_MASK;
           const op = w0 & 0xff;
-          const size = op === Op.LD ? 8 : op === Op.LW || op === Op.LWU ? 4 : op === Op.LH || op === Op.LHU ? 2 : 1;
+          const size = op === Op.LWU ? 4 : op === Op.LH || op === Op.LHU ? 2 : 1;
           let vl: number, vh = 0;
           if (rTL[t] === (lo & -4096) && rTH[t] === hi && (lo & (size - 1)) === 0) {
             const p = rTA[t]! + (lo & 4095);
-            if (size === 8) { vl = i32[p >>> 2]!; vh = i32[(p >>> 2) + 1]!; }
-            else if (size === 4) vl = i32[p >>> 2]!;
+            if (size === 4) vl = i32[p >>> 2]!;
             else if (size === 2) vl = this.u16[p >>> 1]!;
             else vl = this.u8[p]!;
           } else {
@@ -566,9 +628,8 @@ export class Hart {
             if (this.exc !== 0) { const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0; continue; }
             vh = this.ldHi;
           }
+          void vh;
           switch (op) {
-            case Op.LD: rl[rd] = vl; rh[rd] = vh; break;
-            case Op.LW: rl[rd] = vl | 0; rh[rd] = vl >> 31; break;
             case Op.LWU: rl[rd] = vl | 0; rh[rd] = 0; break;
             case Op.LH: { const v = (vl << 16) >> 16; rl[rd] = v; rh[rd] = v >> 31; break; }
             case Op.LHU: rl[rd] = vl & 0xffff; rh[rd] = 0; break;
@@ -578,18 +639,16 @@ export class Hart {
           po = npc;
           continue;
         }
-        case Op.SD: case Op.SW: case Op.SH: case Op.SB: {
+        case Op.SH: case Op.SB: {
           const a = rl[rs1]!;
           const lo = (a + imm) | 0;
           const hi = (rh[rs1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
           const t = (lo >>> 12) & TLB_MASK;
           const op = w0 & 0xff;
-          const size = op === Op.SD ? 8 : op === Op.SW ? 4 : op === Op.SH ? 2 : 1;
+          const size = op === Op.SH ? 2 : 1;
           if (wTL[t] === (lo & -4096) && wTH[t] === hi && (lo & (size - 1)) === 0) {
             const p = wTA[t]! + (lo & 4095);
-            if (size === 8) { i32[p >>> 2] = rl[rs2]!; i32[(p >>> 2) + 1] = rh[rs2]!; }
-            else if (size === 4) i32[p >>> 2] = rl[rs2]!;
-            else if (size === 2) this.u16[p >>> 1] = rl[rs2]!;
+            if (size === 2) this.u16[p >>> 1] = rl[rs2]!;
             else this.u8[p] = rl[rs2]!;
           } else {
             this.storeSlow(lo, hi, size, rl[rs2]!, rh[rs2]!);

@@ -89,7 +89,44 @@ export function divu64(al: number, ah: number, bl: number, bh: number): number {
     out.hi = Math.floor(q / TWO32) | 0;
     return q % TWO32 | 0;
   }
-  return divu64Shift(al, ah, bl, bh);
+  if (bhu === 0) return divu64By32(ahu, al >>> 0, bl >>> 0);
+  if (bhu >= 0x40000000) return divu64Shift(al, ah, bl, bh); // divisor >= 2^62: quotient <= 3
+  // Divisor in [2^32, 2^62): quotient < 2^32. Estimate in floating point, step it down by one so
+  // it never exceeds the true quotient, then correct upwards with exact 64-bit arithmetic.
+  const a = ahu * TWO32 + (al >>> 0);
+  const b = bhu * TWO32 + (bl >>> 0);
+  let q = Math.floor(a / b) - 1;
+  if (q < 0) q = 0;
+  // r = a - q*b (exact modulo 2^64; the true value lies in [0, 4b) < 2^64)
+  const pl = mul64(q | 0, 0, bl, bh);
+  const ph = out.hi;
+  let rl = (al - pl) | 0;
+  let rh = (ah - ph - ((al >>> 0) < (pl >>> 0) ? 1 : 0)) | 0;
+  while ((rh >>> 0) > bhu || ((rh >>> 0) === bhu && (rl >>> 0) >= (bl >>> 0))) {
+    const nl = (rl - bl) | 0;
+    rh = (rh - bh - ((rl >>> 0) < (bl >>> 0) ? 1 : 0)) | 0;
+    rl = nl;
+    q++;
+  }
+  void pl; void ph;
+  rem.lo = rl; rem.hi = rh;
+  out.hi = 0;
+  return q | 0;
+}
+
+/** 64-bit dividend (hi, lo unsigned) by a 32-bit divisor: long division on 16-bit digits (< 2^48, exact). */
+function divu64By32(ahu: number, alu: number, b: number): number {
+  let r = ahu >>> 16;
+  const q3 = Math.floor(r / b); r -= q3 * b;
+  r = r * 65536 + (ahu & 0xffff);
+  const q2 = Math.floor(r / b); r -= q2 * b;
+  r = r * 65536 + (alu >>> 16);
+  const q1 = Math.floor(r / b); r -= q1 * b;
+  r = r * 65536 + (alu & 0xffff);
+  const q0 = Math.floor(r / b); r -= q0 * b;
+  rem.lo = r | 0; rem.hi = 0;
+  out.hi = (q3 * 65536 + q2) | 0;
+  return (q1 * 65536 + q0) | 0;
 }
 
 /** Restoring shift-subtract division on halves, for operands of 2^52 and above (rare). */

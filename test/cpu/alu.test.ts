@@ -156,7 +156,7 @@ test('int64 helpers: 64x64 products and divides on halves match BigInt (seeded s
   const split = (x: bigint) => [Number(x & 0xffffffffn) | 0, Number(x >> 32n) | 0] as const;
   const join = (lo: number, hi: number) => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
   const vals = [...EDGES];
-  for (let i = 0; i < 200; i++) vals.push(next(), next() >> BigInt(i % 64));
+  for (let i = 0; i < 200; i++) vals.push(next(), next() >> BigInt(i % 64), next() >> 32n, next() >> 2n);
   for (let i = 0; i < vals.length; i++) {
     const x = vals[i]!, y = vals[(i * 7 + 3) % vals.length]!;
     const [al, ah] = split(x), [bl, bh] = split(y);
