@@ -1,0 +1,266 @@
+// Firmware tables of a machine description: the AcpiPlatform (host bridges, windows, XOR maps,
+// NUMA proximity domains, harts, generic ports, SLIT, HMAT) and every device's CDAT input, then the
+// bytes. Owns the mapping from description fields to table inputs (documented in docs/tables.md);
+// never writes guest memory (the board copies `layout.image` to `layout.base`) and never decodes.
+
+import { alignDown, alignUp } from '../spec/bits.js';
+import { buildAcpiLayout, type AcpiLayout } from '../firmware/acpi/build.js';
+import type {
+  AcpiHmat,
+  AcpiLatencyBandwidth,
+  AcpiMemoryAffinity,
+  AcpiPlatform,
+  CfmwsRestriction,
+} from '../firmware/acpi/platform.js';
+import { HMAT_DATA_TYPES, HMAT_HIERARCHIES } from '../firmware/acpi/hmat.js';
+import { buildSwitchCdat, buildType3Cdat, type SwitchCdatInput, type Type3CdatInput } from '../cxl/cdat.js';
+import {
+  RAM_BASE,
+  memdevsOf,
+  validateDescription,
+  type ChildDesc,
+  type MachineDescription,
+  type PortDesc,
+  type SwitchDesc,
+} from './description.js';
+import { hex } from './sizes.js';
+
+/** Host-bridge component register blocks (CHBCR, 64 KiB each) go top-down from the end of the
+ *  PCIe MMIO window (0x4000_0000..0x7fff_ffff), away from BARs, which are assigned bottom-up. */
+export const CHBCR_TOP = 0x8000_0000;
+export const CHBCR_SIZE = 0x1_0000;
+/** 1 MB/s in HMAT = 2^20 bytes/s, as QEMU converts -numa hmat-lb bandwidth. */
+const BYTES_PER_MB = 2 ** 20;
+
+export function defaultChbsBase(index: number): number {
+  return CHBCR_TOP - (index + 1) * CHBCR_SIZE;
+}
+
+/** Below the top 4 MiB of RAM (capped at 3 GiB as for the DTB, which sits in the top 2 MiB slot), 64 KiB aligned. */
+export function defaultAcpiBase(ram: { base: number; size: number }, imageSize: number): number {
+  const end = ram.base + ram.size;
+  const top = ram.base < 3 * 2 ** 30 ? Math.min(end, 3 * 2 ** 30) : end;
+  const below = alignDown(top - 4 * 2 ** 20, 2 * 2 ** 20);
+  const base = alignDown(below - alignUp(imageSize, 0x1_0000), 0x1_0000);
+  return base >= ram.base ? base : ram.base;
+}
+
+export interface FirmwareTablesOptions {
+  /** Guest physical address of the RSDP (16-byte aligned). Default: defaultAcpiBase(). */
+  acpiBase?: number;
+  /** CHBS base of each host bridge (description order). Default: defaultChbsBase(index). */
+  chbsBase?: (uid: number, index: number) => number;
+  /** CDAT header sequence number. Default 0. */
+  cdatSequence?: number;
+}
+
+/** "0", "0-3", "0-1,4" (QEMU's cpus=) -> hart indices. */
+function parseCpus(s: string | undefined): number[] {
+  if (s === undefined) return [];
+  const out: number[] = [];
+  for (const part of s.split(/[,:]/)) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+))?\s*$/.exec(part);
+    if (!m) continue;
+    const a = Number(m[1]);
+    const b = m[2] !== undefined ? Number(m[2]) : a;
+    for (let i = a; i <= b; i++) out.push(i);
+  }
+  return out;
+}
+
+/** The ACPI platform data a machine description implies. */
+export function acpiPlatformOf(description: MachineDescription | unknown, opts: FirmwareTablesOptions = {}): AcpiPlatform {
+  const desc = validateDescription(description);
+  const uidOf = new Map(desc.cxl.hostBridges.map((hb) => [hb.id, hb.uid]));
+  const hostBridges = desc.cxl.hostBridges.map((hb, i) => ({
+    uid: hb.uid,
+    chbsBase: opts.chbsBase ? opts.chbsBase(hb.uid, i) : defaultChbsBase(i),
+    chbsLength: CHBCR_SIZE,
+    cxlVersion: 1 as const,
+  }));
+  const windows = desc.cxl.windows.map((w) => {
+    const restrictions: CfmwsRestriction[] = ['type3'];
+    if (w.volatile) restrictions.push('volatile');
+    if (w.persistent) restrictions.push('persistent');
+    return { base: w.base, size: w.size, targets: w.targets.map((t) => uidOf.get(t)!), granularity: w.granularity, arithmetic: w.arithmetic, restrictions, qtgId: w.qtgId };
+  });
+  // XOR maps only matter to XOR windows; one CXIMS per granularity listed.
+  const xorMaps = desc.cxl.xorMaps.map((x) => ({ granularity: x.granularity, maps: [...x.maps] }));
+
+  const nodes = [...(desc.numa?.nodes ?? [])].sort((a, b) => a.nodeId - b.nodeId);
+  const firstNode = nodes[0]?.nodeId ?? 0;
+  // RAM: nodes with ramSize take consecutive ranges from RAM_BASE in node order (as QEMU lays out
+  // node memdevs); whatever is left (all of it without NUMA data) belongs to the first node.
+  const memory: AcpiMemoryAffinity[] = [];
+  let at = RAM_BASE;
+  const ramEnd = RAM_BASE + desc.ram.size;
+  for (const n of nodes) {
+    if (!n.ramSize) continue;
+    const size = Math.min(n.ramSize, ramEnd - at);
+    if (size > 0) memory.push({ proximityDomain: n.nodeId, base: at, size });
+    at += size;
+  }
+  if (at < ramEnd) memory.push({ proximityDomain: firstNode, base: at, size: ramEnd - at });
+
+  const hartNode = new Map<number, number>();
+  for (const n of nodes) for (const c of parseCpus(n.cpus)) if (!hartNode.has(c)) hartNode.set(c, n.nodeId);
+  const harts = Array.from({ length: desc.cpus }, (_, i) => ({ acpiProcessorUid: i, proximityDomain: hartNode.get(i) ?? firstNode }));
+
+  // A host bridge's numaNode is the proximity domain of its generic port (the HMAT then carries
+  // CPU -> host bridge latency and bandwidth with that node as target, as Linux reads it).
+  const genericPorts = desc.cxl.hostBridges.filter((hb) => hb.numaNode !== undefined).map((hb) => ({ proximityDomain: hb.numaNode!, uid: hb.uid }));
+
+  const count = nodes.length > 0 ? nodes[nodes.length - 1]!.nodeId + 1 : 1;
+  const distances: number[][] = Array.from({ length: count }, (_, i) => Array.from({ length: count }, (_, j) => (i === j ? 10 : 20)));
+  const given = new Set<string>();
+  for (const d of desc.numa?.distances ?? []) {
+    if (d.src < count && d.dst < count && d.src !== d.dst) {
+      distances[d.src]![d.dst] = d.value;
+      given.add(`${d.src},${d.dst}`);
+    }
+  }
+  // One direction given: the other is the same (QEMU's rule for -numa dist).
+  for (const d of desc.numa?.distances ?? []) {
+    if (d.src < count && d.dst < count && !given.has(`${d.dst},${d.src}`)) distances[d.dst]![d.src] = d.value;
+  }
+
+  const platform: AcpiPlatform = { hostBridges, windows, xorMaps, memory, harts, genericPorts, distances };
+  if (desc.numa) platform.hmat = hmatOf(desc, memory, hartNode);
+  return platform;
+}
+
+function hmatOf(desc: MachineDescription, memory: AcpiMemoryAffinity[], hartNode: Map<number, number>): AcpiHmat {
+  const numa = desc.numa!;
+  const lb = numa.hmatLb;
+  const memNodes = new Set<number>([...memory.map((m) => m.proximityDomain), ...lb.map((h) => h.target)]);
+  const cpuNodes = new Set(hartNode.values());
+  const memoryDomains = [...memNodes].sort((a, b) => a - b).map((nodeId) => {
+    const n = numa.nodes.find((x) => x.nodeId === nodeId);
+    const initiator = n?.initiator ?? (cpuNodes.has(nodeId) ? nodeId : undefined);
+    return initiator !== undefined ? { memoryDomain: nodeId, initiatorDomain: initiator } : { memoryDomain: nodeId };
+  });
+  const localities: AcpiLatencyBandwidth[] = [];
+  for (const hierarchy of HMAT_HIERARCHIES) {
+    for (const dataType of HMAT_DATA_TYPES) {
+      const group = lb.filter((h) => h.hierarchy === hierarchy && h.dataType === dataType);
+      if (group.length === 0) continue;
+      const initiators = [...new Set(group.map((h) => h.initiator))].sort((a, b) => a - b);
+      const targets = [...new Set(group.map((h) => h.target))].sort((a, b) => a - b);
+      const values = initiators.map(() => targets.map((): number | undefined => undefined));
+      for (const h of group) {
+        const v = dataType.endsWith('latency') ? Math.round((h.latencyNs ?? 0) * 1000) : Math.round((h.bandwidthBytesPerSec ?? 0) / BYTES_PER_MB);
+        values[initiators.indexOf(h.initiator)]![targets.indexOf(h.target)] = v;
+      }
+      localities.push({ hierarchy, dataType, initiators, targets, values });
+    }
+  }
+  return { memoryDomains, localities };
+}
+
+export interface CdatInputs {
+  memdevs: { memdev: string; id: string; input: Type3CdatInput }[];
+  switches: { id: string; input: SwitchCdatInput }[];
+}
+
+/** Every type-3 device's and switch's CDAT input (perf from the description). */
+export function cdatInputsOf(description: MachineDescription | unknown, opts: FirmwareTablesOptions = {}): CdatInputs {
+  const desc = validateDescription(description);
+  const sequence = opts.cdatSequence ?? 0;
+  const memdevs = memdevsOf(desc).map((m) => {
+    const d = m.device;
+    const partitions: Type3CdatInput['partitions'] = [];
+    const vol = d.volatile?.size ?? 0;
+    if (vol > 0) partitions.push({ dpaBase: 0, length: vol, nonVolatile: false, perf: { ...d.perf } });
+    if ((d.persistent?.size ?? 0) > 0) partitions.push({ dpaBase: vol, length: d.persistent!.size, nonVolatile: true, perf: { ...d.perf } });
+    return { memdev: m.name, id: d.id, input: { partitions, sequence } };
+  });
+  const switches: CdatInputs['switches'] = [];
+  const walk = (ports: readonly PortDesc[]) => {
+    for (const p of ports) {
+      const c: ChildDesc | undefined = p.child;
+      if (c?.kind === 'switch') {
+        const s: SwitchDesc = c;
+        switches.push({ id: s.id, input: { downstreamPorts: s.downstreamPorts.map((x) => x.port), perf: { ...s.perf }, sequence } });
+        walk(s.downstreamPorts);
+      }
+    }
+  };
+  for (const hb of desc.cxl.hostBridges) walk(hb.rootPorts);
+  return { memdevs, switches };
+}
+
+export interface FirmwareTables {
+  /** RSDP, XSDT, then CEDT, SRAT, SLIT, HMAT as placed (address = guest physical address). */
+  acpi: { name: string; bytes: Uint8Array; address: number }[];
+  /** One CDAT per type-3 device (memN order). */
+  cdat: { memdev: string; id: string; bytes: Uint8Array }[];
+  /** One CDAT per switch upstream port (SSLBIS). */
+  switchCdat: { switch: string; bytes: Uint8Array }[];
+  layout: AcpiLayout;
+  platform: AcpiPlatform;
+  /** A human-readable view of every table's inputs and sizes. */
+  decoded: string;
+}
+
+/** Every ACPI table (placed) and CDAT of a machine description: what `cxlemu tables` writes. */
+export function buildFirmwareTables(description: MachineDescription | unknown, opts: FirmwareTablesOptions = {}): FirmwareTables {
+  const desc = validateDescription(description);
+  const platform = acpiPlatformOf(desc, opts);
+  const base = opts.acpiBase ?? defaultAcpiBase({ base: RAM_BASE, size: desc.ram.size }, buildAcpiLayout(platform, 0).image.length);
+  const layout = buildAcpiLayout(platform, base);
+  const inputs = cdatInputsOf(desc, opts);
+  const cdat = inputs.memdevs.map((m) => ({ memdev: m.memdev, id: m.id, bytes: buildType3Cdat(m.input).bytes }));
+  const switchCdat = inputs.switches.map((s) => ({ switch: s.id, bytes: buildSwitchCdat(s.input).bytes }));
+  return {
+    acpi: layout.tables.map((t) => ({ name: t.name, bytes: t.bytes, address: t.address })),
+    cdat,
+    switchCdat,
+    layout,
+    platform,
+    decoded: describeTables(layout, platform, inputs),
+  };
+}
+
+function describeTables(layout: AcpiLayout, p: AcpiPlatform, inputs: CdatInputs): string {
+  const L: string[] = [];
+  for (const t of layout.tables) L.push(`${t.name.padEnd(4)} @ ${hex(t.address)}  ${t.bytes.length} bytes`);
+  L.push('', `RSDP -> XSDT ${hex(layout.xsdtAddress)}`);
+  if (p.hostBridges.length + p.windows.length > 0) {
+    L.push('', 'CEDT');
+    for (const hb of p.hostBridges) L.push(`  CHBS  uid ${hb.uid}  CHBCR ${hex(hb.chbsBase)} length ${hex(hb.chbsLength)}`);
+    for (const w of p.windows) {
+      L.push(`  CFMWS ${hex(w.base)} size ${hex(w.size)}  ${w.targets.length}-way ${w.arithmetic} granularity ${w.granularity}  restrictions ${w.restrictions.join(',')}  QTG ${w.qtgId}  targets (uid) ${w.targets.join(' ')}`);
+    }
+    for (const x of p.xorMaps) L.push(`  CXIMS granularity ${x.granularity}  maps ${x.maps.map(hex).join(' ')}`);
+  }
+  L.push('', 'SRAT');
+  for (const m of p.memory) L.push(`  memory  PXM ${m.proximityDomain}  ${hex(m.base)} size ${hex(m.size)}  enabled${m.hotPluggable ? ' hot-pluggable' : ''}${m.nonVolatile ? ' non-volatile' : ''}`);
+  for (const h of p.harts) L.push(`  RINTC   PXM ${h.proximityDomain}  ACPI processor UID ${h.acpiProcessorUid}`);
+  for (const g of p.genericPorts) L.push(`  generic port  PXM ${g.proximityDomain}  ${g.hid ?? 'ACPI0016'} uid ${g.uid}`);
+  if (p.distances) {
+    L.push('', `SLIT  ${p.distances.length} localities`);
+    p.distances.forEach((row, i) => L.push(`  ${String(i).padStart(3)}: ${row.map((d) => String(d).padStart(3)).join(' ')}`));
+  }
+  if (p.hmat) {
+    L.push('', 'HMAT');
+    for (const d of p.hmat.memoryDomains) L.push(`  memory PD ${d.memoryDomain}${d.initiatorDomain !== undefined ? `  initiator PD ${d.initiatorDomain}` : ''}`);
+    for (const lb of p.hmat.localities) {
+      const unit = lb.dataType.endsWith('latency') ? 'ps' : 'MB/s';
+      L.push(`  ${lb.hierarchy} ${lb.dataType} (${unit})`);
+      lb.initiators.forEach((i, r) => L.push(`    initiator ${i}: ${lb.targets.map((t, c) => `-> ${t} ${lb.values[r]![c] ?? '-'}`).join('  ')}`));
+    }
+  }
+  for (const m of inputs.memdevs) {
+    L.push('', `CDAT ${m.memdev} (${m.id})`);
+    m.input.partitions.forEach((part, h) => {
+      L.push(`  DSMAS ${h}  DPA ${hex(part.dpaBase)} length ${hex(part.length)}${part.nonVolatile ? ' non-volatile' : ''}`);
+      L.push(`    DSLBIS read ${part.perf.readLatencyNs} ns, write ${part.perf.writeLatencyNs} ns, read ${part.perf.readBandwidthMBs} MB/s, write ${part.perf.writeBandwidthMBs} MB/s`);
+      L.push(`    DSEMTS ${part.nonVolatile ? 'non-volatile' : 'EFI_MEMORY_SP'} length ${hex(part.length)}`);
+    });
+  }
+  for (const s of inputs.switches) {
+    L.push('', `CDAT switch ${s.id}`);
+    L.push(`  SSLBIS USP <-> DSP ${s.input.downstreamPorts.join(', ')}: read ${s.input.perf.readLatencyNs} ns, write ${s.input.perf.writeLatencyNs} ns, read ${s.input.perf.readBandwidthMBs} MB/s, write ${s.input.perf.writeBandwidthMBs} MB/s`);
+  }
+  return `${L.join('\n')}\n`;
+}
