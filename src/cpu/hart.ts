@@ -382,6 +382,7 @@ export class Hart {
     let cb = start - (start & 4095), po = start & 4095, lim = 0;
     let code = this.code, craw = this.craw;
     let budget = max;
+    const icount0 = this.icount;
     loop: while (budget > 0) {
       let arr = code;
       let s: number;
@@ -556,6 +557,7 @@ export class Hart {
             const p = (rTA[t]! + (lo & 4095)) >>> 2;
             rl[rd] = i32[p]!; rh[rd] = i32[p + 1]!;
           } else {
+            this.icount = icount0 + (max - budget) - 1; // devices (CLINT mtime) see an exact instret
             const v = this.loadSlow(lo, hi, 8);
             if (this.exc !== 0) { const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0; continue; }
             rl[rd] = v; rh[rd] = this.ldHi;
@@ -572,6 +574,7 @@ export class Hart {
           if (rTL[t] === (lo & -4096) && rTH[t] === hi && (lo & 3) === 0) {
             v = i32[(rTA[t]! + (lo & 4095)) >>> 2]!;
           } else {
+            this.icount = icount0 + (max - budget) - 1; // devices (CLINT mtime) see an exact instret
             v = this.loadSlow(lo, hi, 4) | 0;
             if (this.exc !== 0) { const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0; continue; }
           }
@@ -588,6 +591,7 @@ export class Hart {
             const p = (wTA[t]! + (lo & 4095)) >>> 2;
             i32[p] = rl[rs2]!; i32[p + 1] = rh[rs2]!;
           } else {
+            this.icount = icount0 + (max - budget) - 1; // devices (CLINT mtime) see an exact instret
             this.storeSlow(lo, hi, 8, rl[rs2]!, rh[rs2]!);
             if (this.exc !== 0) { const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0; continue; }
             if (this.brk) { po = npc; break loop; }
@@ -603,6 +607,7 @@ export class Hart {
           if (wTL[t] === (lo & -4096) && wTH[t] === hi && (lo & 3) === 0) {
             i32[(wTA[t]! + (lo & 4095)) >>> 2] = rl[rs2]!;
           } else {
+            this.icount = icount0 + (max - budget) - 1; // devices (CLINT mtime) see an exact instret
             this.storeSlow(lo, hi, 4, rl[rs2]!, rh[rs2]!);
             if (this.exc !== 0) { const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0; continue; }
             if (this.brk) { po = npc; break loop; }
@@ -624,6 +629,7 @@ export class Hart {
             else if (size === 2) vl = this.u16[p >>> 1]!;
             else vl = this.u8[p]!;
           } else {
+            this.icount = icount0 + (max - budget) - 1; // devices (CLINT mtime) see an exact instret
             vl = this.loadSlow(lo, hi, size);
             if (this.exc !== 0) { const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0; continue; }
             vh = this.ldHi;
@@ -651,6 +657,7 @@ export class Hart {
             if (size === 2) this.u16[p >>> 1] = rl[rs2]!;
             else this.u8[p] = rl[rs2]!;
           } else {
+            this.icount = icount0 + (max - budget) - 1; // devices (CLINT mtime) see an exact instret
             this.storeSlow(lo, hi, size, rl[rs2]!, rh[rs2]!);
             if (this.exc !== 0) { const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0; continue; }
             if (this.brk) { po = npc; break loop; }
@@ -696,6 +703,7 @@ export class Hart {
         case Op.AMOMIN_W: case Op.AMOMAX_W: case Op.AMOMINU_W: case Op.AMOMAXU_W:
         case Op.AMOSWAP_D: case Op.AMOADD_D: case Op.AMOXOR_D: case Op.AMOAND_D: case Op.AMOOR_D:
         case Op.AMOMIN_D: case Op.AMOMAX_D: case Op.AMOMINU_D: case Op.AMOMAXU_D:
+          this.icount = icount0 + (max - budget) - 1; // devices (CLINT mtime) see an exact instret
           this.atomic(w0 & 0xff, rd, rs1, rs2);
           if (this.exc !== 0) { const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0; continue; }
           po = npc;
@@ -719,7 +727,8 @@ export class Hart {
           { const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0; }
           continue;
         case Op.CSRRW: case Op.CSRRS: case Op.CSRRC: case Op.CSRRWI: case Op.CSRRSI: case Op.CSRRCI:
-          this.icountNow = this.icount + (max - budget);
+          this.icountNow = icount0 + (max - budget);
+          this.icount = this.icountNow - 1;
           this.curRaw = arr[s + 2]!;
           if (!this.csrInsn(w0 & 0xff, rd, rs1, imm)) {
             const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0;
@@ -761,7 +770,7 @@ export class Hart {
       }
     }
     this.pc = cb + po;
-    this.icount += max - budget;
+    this.icount = icount0 + (max - budget);
     return max - budget;
   }
 
