@@ -3,7 +3,6 @@
 // through it to type-1 bridges by their bus numbers. Absent functions read all ones and ignore
 // writes. Owns decode and the BarMapper of the PCIe MMIO window; never builds devices.
 
-import { Buffer } from 'node:buffer';
 import type { AddressSpace, MemoryRegion, MmioOps } from '../memory/index.js';
 import { BarMapper } from './bar.js';
 import { PciConfigError } from './errors.js';
@@ -148,7 +147,7 @@ export class Ecam implements MmioOps {
    */
   snapshotState(): PciStateSnapshot {
     const functions: PciStateSnapshot['functions'] = [];
-    for (const f of this.functions()) functions.push({ name: f.name, config: Buffer.from(f.config.bytes).toString('hex') });
+    for (const f of this.functions()) functions.push({ name: f.name, config: toHex(f.config.bytes) });
     return { version: 1, functions };
   }
 
@@ -163,7 +162,7 @@ export class Ecam implements MmioOps {
         throw new PciConfigError(`PCI state functions[${i}].config`, `must be ${f.config.bytes.length} bytes as hex`);
       }
     }
-    for (const e of s.functions) byName.get(e.name)!.config.bytes.set(Buffer.from(e.config, 'hex'));
+    for (const e of s.functions) byName.get(e.name)!.config.bytes.set(fromHex(e.config));
     this.refreshBars();
   }
 
@@ -171,4 +170,16 @@ export class Ecam implements MmioOps {
   refreshBars(): void {
     this.mapper?.refresh(this.functions());
   }
+}
+
+function toHex(b: Uint8Array): string {
+  let s = '';
+  for (const x of b) s += (x < 16 ? '0' : '') + x.toString(16);
+  return s;
+}
+
+function fromHex(s: string): Uint8Array {
+  const out = new Uint8Array(s.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
+  return out;
 }

@@ -33,7 +33,7 @@ function bench(busyPolls = 0): Bench {
   const f = hb.rootBus.attach(2, 0, new PciFunction({ name: 'ep', header: { type: 0, vendorId: 0x8086, deviceId: 0x0d93, classCode: 0x050210 } }));
   const doe = addDoe(f.config, { busyPolls });
   // A dummy protocol: each payload DW + 1, in reverse order; an empty payload cannot be answered.
-  doe.register(0x1e98, 0x7f, (vendor, type, req) => (req.length === 0 ? null : Array.from(req, (x) => (x + 1) >>> 0).reverse()));
+  doe.register(0x1e98, 0x7f, (_vendor, _type, req) => (req.length === 0 ? null : Array.from(req, (x) => (x + 1) >>> 0).reverse()));
   doe.register(0x1e98, 0x02, () => [0xffff0000]);
   const base = findExtendedCapability((o, s) => ecam.read(ecamOffset(0, 2, 0, o), s), 0x002e);
   assert.equal(base, doe.offset);
