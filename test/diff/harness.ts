@@ -2,8 +2,9 @@
 // qemu-system-riscv64, run an ELF on QEMU (the oracle) and on cxlemu (runProgram from
 // src/machine/board.ts, loaded dynamically so these tests still run the QEMU side before the board
 // exists), and compare outcomes.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { program } from './random-gen.js';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -182,4 +183,16 @@ export function firstDifference(a: string, b: string): string {
     if (la[i] !== lb[i]) return `line ${i + 1}:\n  qemu:   ${JSON.stringify(la[i])}\n  cxlemu: ${JSON.stringify(lb[i])}`;
   }
   return 'no difference';
+}
+
+/** Assemble the random-sequence program for `seeds` into dir/name.elf (needs the cross compiler). */
+export function buildRandomElf(dir: string, name: string, seeds: number[], length: number): string {
+  const src = join(dir, `${name}.s`);
+  const elf = join(dir, `${name}.elf`);
+  writeFileSync(src, program(seeds, length));
+  execFileSync('riscv64-unknown-elf-gcc', [
+    '-march=rv64imac_zicsr_zifencei', '-mabi=lp64', '-nostdlib', '-nostartfiles', '-static', '-x', 'assembler', src,
+    '-L', join(GUESTS, 'runtime'), '-T', join(GUESTS, 'runtime', 'link.ld'), '-Wl,--no-warn-rwx-segments', '-o', elf,
+  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return elf;
 }

@@ -6,12 +6,11 @@
 // Oracle: QEMU 7.2 (Debian qemu-system-misc), minus the exclusions listed in random-gen.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXCLUSIONS, generate, parseDump, program } from './random-gen.js';
-import { GUESTS, HAVE_CROSS, HAVE_QEMU, cxlemuUnavailableReason, loadRunProgram, runCxlemu, runQemu } from './harness.js';
+import { EXCLUSIONS, generate, parseDump } from './random-gen.js';
+import { buildRandomElf, HAVE_CROSS, HAVE_QEMU, cxlemuUnavailableReason, loadRunProgram, runCxlemu, runQemu } from './harness.js';
 
 const SEEDS = Number(process.env.CXLEMU_DIFF_SEEDS ?? 500);
 const LENGTH = Number(process.env.CXLEMU_DIFF_LENGTH ?? 2000);
@@ -19,17 +18,6 @@ const FIRST = Number(process.env.CXLEMU_DIFF_FIRST_SEED ?? 1);
 /** Seeds per ELF: larger programs assemble and run disproportionately slower on QEMU. */
 const BATCH_SEEDS = 125;
 const BATCHES = Math.max(1, Math.ceil(SEEDS / BATCH_SEEDS));
-
-export function buildRandomElf(dir: string, name: string, seeds: number[], length: number): string {
-  const src = join(dir, `${name}.s`);
-  const elf = join(dir, `${name}.elf`);
-  writeFileSync(src, program(seeds, length));
-  execFileSync('riscv64-unknown-elf-gcc', [
-    '-march=rv64imac_zicsr_zifencei', '-mabi=lp64', '-nostdlib', '-nostartfiles', '-static', '-x', 'assembler', src,
-    '-L', join(GUESTS, 'runtime'), '-T', join(GUESTS, 'runtime', 'link.ld'), '-Wl,--no-warn-rwx-segments', '-o', elf,
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
-  return elf;
-}
 
 async function mapLimited<T, R>(items: T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
