@@ -1,7 +1,8 @@
 /* Sv39 paging: 4 KiB pages, 2 MiB megapages and 1 GiB gigapages; hardware A/D updates seen in the
  * PTEs; page faults (fetch 12, load 13, store 15) with xtval = the virtual address for invalid,
  * reserved (W without R), permission, U/SUM, MXR, misaligned superpage and non-canonical cases;
- * U-mode paging; sfence.vma after a PTE change; MPRV; a page-fault table (fetch/load/store from U
+ * U-mode paging; an instruction straddling two pages (RAM image page, then a pool page) and its
+ * fetch page fault when the second page is invalid; sfence.vma after a PTE change; MPRV; a page-fault table (fetch/load/store from U
  * and S, taken in M and delegated to S: cause, epc, tval, MPP/SPP); satp WARL for Bare and Sv39
  * (writes with a reserved MODE are ignored). The page tables and mapped pages live in a pool at
  * VM_POOL_BASE: RAM by default (isa-vm.elf) or the CXL window (isa-vm-cxl.elf, 0x1_0080_0000).
@@ -37,6 +38,7 @@
 #define D2 (VM_POOL_BASE + 0x6000)
 #define D3 (VM_POOL_BASE + 0x7000)
 #define D4 (VM_POOL_BASE + 0x8000)
+#define D5 (VM_POOL_BASE + 0x9000)
 #define MEGA (VM_POOL_BASE + 0x200000)  /* 2 MiB aligned */
 
 #define VA_AD 0x40000000UL      /* D0, RW, A=D=0 */
@@ -47,6 +49,7 @@
 #define VA_WONLY 0x40005000UL   /* W without R: reserved */
 #define VA_ALIAS 0x40006000UL   /* D0 again, RW */
 #define VA_UCODE 0x40007000UL   /* D4, U RX: code */
+#define VA_SPLIT 0x40008000UL   /* RAM page (image), then D5 (pool): an instruction across both */
 #define VA_MEGA 0x40200000UL    /* MEGA, RW megapage */
 #define VA_BADMEGA 0x40400000UL /* misaligned megapage */
 #define VA_GIGA_ALIAS 0xc0000000UL   /* gigapage alias of PA 0x8000_0000 */
@@ -54,9 +57,11 @@
 #define VA_NONCANON 0x4000000000UL   /* bit 38 set, bits 63:39 clear */
 
 static volatile uint64_t *pt(uint64_t pa) { return (volatile uint64_t *)pa; }
+/* A page of the image (RAM): the first half of the page-straddling instruction. */
+static volatile uint16_t split_page[2048] __attribute__((aligned(4096)));
 
 static void build_tables(void) {
-  for (uint64_t p = VM_POOL_BASE; p < VM_POOL_BASE + 0x9000; p += 8) *pt(p) = 0;
+  for (uint64_t p = VM_POOL_BASE; p < VM_POOL_BASE + 0xa000; p += 8) *pt(p) = 0;
   for (int u = 0; u < 2; u++) {
     volatile uint64_t *root = pt(u ? ROOT_U : ROOT_S);
     uint64_t uf = u ? PTE_U : 0;
@@ -79,6 +84,12 @@ static void build_tables(void) {
   l0[5] = PTE(D1, PTE_W | PTE_A | PTE_D);
   l0[6] = PTE(D0, PTE_R | PTE_W | PTE_A | PTE_D);
   l0[7] = PTE(D4, PTE_U | PTE_R | PTE_X | PTE_A);
+  /* addi a0, x0, 0x123 (0x12300513) split over the two pages, then c.ret. */
+  split_page[4094 / 2] = 0x0513;
+  *(volatile uint16_t *)D5 = 0x1230;
+  *(volatile uint16_t *)(D5 + 2) = 0x8082;
+  l0[8] = PTE((uint64_t)split_page, PTE_R | PTE_X | PTE_A);
+  l0[9] = PTE(D5, PTE_R | PTE_X | PTE_A);
   for (int i = 0; i < 512; i++) {
     pt(D0)[i] = 0xd0d0000000000000UL + i;
     pt(D1)[i] = 0xd1d1000000000000UL + i;
@@ -190,6 +201,22 @@ int main(void) {
   CHECK("gigapage alias value", last_value, 0x6161616161616161UL);
   CHECK("misaligned gigapage", run(PRV_S, ss, do_load, VA_BADGIGA + 8), CAUSE_LOAD_PAGE);
   CHECK("A/D set on leaf PTEs only", pt(L1)[0] & (PTE_A | PTE_D), 0);
+
+  GROUP("instruction straddling two pages (image page, pool page)");
+  CHECK("runs", run(PRV_S, ss, do_exec, VA_SPLIT + 4094), ~0UL);
+  CHECK("result", last_value, 0x123);
+  pt(L0)[9] = 0;
+  trap_arm();
+  tr.resume = RESUME_AT_RA;
+  csr_write(satp, ss);
+  __asm__ volatile("sfence.vma" ::: "memory");
+  rt_run_in_mode(PRV_S, do_exec, VA_SPLIT + 4094);
+  csr_write(satp, 0);
+  __asm__ volatile("sfence.vma" ::: "memory");
+  CHECK("second page invalid: fetch page fault", tr.cause, CAUSE_FETCH_PAGE);
+  CHECK("epc = start of the instruction", tr.epc, VA_SPLIT + 4094);
+  CHECK("tval = first byte of the faulting page", tr.tval, VA_SPLIT + 4096);
+  pt(L0)[9] = PTE(D5, PTE_R | PTE_X | PTE_A);
 
   GROUP("sfence.vma after a PTE change");
   CHECK("old mapping", run(PRV_S, ss, do_load, VA_ALIAS), ~0UL);
