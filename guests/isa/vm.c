@@ -2,12 +2,12 @@
  * PTEs; page faults (fetch 12, load 13, store 15) with xtval = the virtual address for invalid,
  * reserved (W without R), permission, U/SUM, MXR, misaligned superpage and non-canonical cases;
  * U-mode paging; an instruction straddling two pages (RAM image page, then a pool page) and its
- * fetch page fault when the second page is invalid; sfence.vma after a PTE change; MPRV; a page-fault table (fetch/load/store from U
- * and S, taken in M and delegated to S: cause, epc, tval, MPP/SPP); satp WARL for Bare and Sv39
- * (writes with a reserved MODE are ignored). The page tables and mapped pages live in a pool at
- * VM_POOL_BASE: RAM by default (isa-vm.elf) or the CXL window (isa-vm-cxl.elf, 0x1_0080_0000).
- * Expected values from the privileged spec. satp.MODE=9 (Sv48) is not written: QEMU 7.2 accepts
- * it (docs/guests.md). */
+ * fetch page fault when the second page is invalid; sfence.vma after a PTE change; MPRV; a
+ * page-fault table (fetch/load/store from U and S, taken in M and delegated to S: cause, epc,
+ * tval, MPP/SPP); satp WARL for Bare and Sv39 (writes with a reserved MODE are ignored). The page
+ * tables and mapped pages live in a pool at VM_POOL_BASE: RAM by default (isa-vm.elf) or the CXL
+ * window (isa-vm-cxl.elf, 0x1_0080_0000). Expected values from the privileged spec.
+ * satp.MODE=9 (Sv48) is not written: QEMU 7.2 accepts it (docs/guests.md). */
 #include "isa.h"
 
 #ifndef VM_POOL_BASE
