@@ -88,6 +88,8 @@ export class ConfigSpace {
   lastExtOffset = 0;
   private readHooks: Hook<ReadHook>[] = [];
   private writeHooks: Hook<WriteHook>[] = [];
+  private resetImage: Uint8Array | null = null;
+  private readonly resetListeners: (() => void)[] = [];
 
   // ---- guest side ----
 
@@ -105,6 +107,7 @@ export class ConfigSpace {
   write(offset: number, size: number, value: number): void {
     const n = size === 1 || size === 2 ? size : 4;
     if (!Number.isInteger(offset)) return;
+    if (this.resetImage === null) this.captureResetImage();
     const v = Number.isFinite(value) ? value >>> 0 : 0;
     const b = this.bytes;
     for (let i = 0; i < n; i++) {
@@ -127,6 +130,28 @@ export class ConfigSpace {
   /** Run `fn` after a guest write touching [offset, offset + length), with the raw value. */
   onWrite(offset: number, length: number, fn: WriteHook): void {
     this.writeHooks.push({ start: offset, end: offset + length, fn });
+  }
+
+  // ---- reset (FLR, secondary bus reset) ----
+
+  /**
+   * Take the current bytes as the power-on image that `reset()` returns to. Builders may call it
+   * when construction is done; otherwise the first guest write takes it (construction is
+   * host-side only, so everything before that write is the built image).
+   */
+  captureResetImage(): void {
+    this.resetImage = this.bytes.slice();
+  }
+
+  /** Run `fn` after every reset (models drop internal state: DOE buffers, pending work). */
+  onReset(fn: () => void): void {
+    this.resetListeners.push(fn);
+  }
+
+  /** Conventional reset of the function: bytes back to the reset image, then the listeners. */
+  reset(): void {
+    if (this.resetImage !== null) this.bytes.set(this.resetImage);
+    for (const l of this.resetListeners) l();
   }
 
   // ---- host side (masks ignored) ----

@@ -78,6 +78,7 @@ export class DoeMailbox {
     cs.onWrite(off + DOE_REGS.readMailbox.offset, 4, (a, n) => {
       if (a === off + DOE_REGS.readMailbox.offset && n === 4) this.advanceRead();
     });
+    cs.onReset(() => this.abort());
     this.refreshStatus(false);
   }
 

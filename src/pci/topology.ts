@@ -6,6 +6,7 @@
 import { Bar, declareBar, type BarDeclaration, type BarHolder } from './bar.js';
 import { pciePortTypeOf } from './capabilities.js';
 import {
+  BRIDGE_CONTROL,
   BUS_NUMBERS,
   COMMAND,
   ConfigSpace,
@@ -65,7 +66,46 @@ export class PciFunction implements BarHolder {
       this.updateIntx();
     });
     cs.onWrite(0x10, slots * 4, decode);
-    if (this.isBridge) cs.onWrite(0x20, 0x10, decode);
+    if (this.isBridge) {
+      cs.onWrite(0x20, 0x10, decode);
+      // Secondary Bus Reset: setting bit 6 resets every function below (PCI-to-PCI Bridge 1.2 §3.2.5.17).
+      let sbr = false;
+      cs.onWrite(BRIDGE_CONTROL.offset, 2, () => {
+        const now = cs.getField(0, BRIDGE_CONTROL, 'secondaryBusReset') === 1;
+        if (now && !sbr) this.resetBelow();
+        sbr = now;
+      });
+    }
+  }
+
+  /**
+   * Conventional reset of this function (FLR does this; pass `onFlr: () => f.reset()` to
+   * addPcieCapability): config back to its reset image, models told, INTx and BAR decode follow.
+   */
+  reset(): void {
+    this.config.reset();
+    this.intxAsserted = false;
+    this.updateIntx();
+    this.host()?.decodeChanged();
+  }
+
+  /** Reset every function below a bridge (secondary bus reset). */
+  resetBelow(): void {
+    const stack: PciBus[] = this.secondaryBus ? [this.secondaryBus] : [];
+    const all: PciFunction[] = [];
+    while (stack.length > 0) {
+      const b = stack.pop()!;
+      for (const f of b.functions()) {
+        all.push(f);
+        if (f.secondaryBus) stack.push(f.secondaryBus);
+      }
+    }
+    for (const f of all) {
+      f.config.reset();
+      f.intxAsserted = false;
+      f.updateIntx();
+    }
+    this.host()?.decodeChanged();
   }
 
   /** The host bridge above (null while detached). */
