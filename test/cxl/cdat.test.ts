@@ -168,3 +168,13 @@ test('CDAT errors name the field', () => {
   assert.throws(() => buildType3Cdat({ partitions: [{ dpaBase: 0, length: 1, nonVolatile: false, perf: { ...PERF, readLatencyNs: Number.NaN } }] }), /partitions\[0\]\.dslbis\[1\]/);
   assert.throws(() => buildType3Cdat({ partitions: [], sequence: 2 ** 32 }), /sequence/);
 });
+
+test('src/cxl/cdat.ts imports only src/spec (so firmware-side tools can build CDAT without the device model)', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { fileURLToPath } = await import('node:url');
+  const { dirname, resolve } = await import('node:path');
+  const src = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'src', 'cxl', 'cdat.ts');
+  const imports = [...readFileSync(src, 'utf8').matchAll(/^\s*import[^'"]*['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+  assert.ok(imports.length > 0);
+  for (const i of imports) assert.match(i, /^\.\.\/spec\//, `cdat.ts imports ${i}`);
+});
