@@ -107,7 +107,7 @@ export class ConfigSpace {
   write(offset: number, size: number, value: number): void {
     const n = size === 1 || size === 2 ? size : 4;
     if (!Number.isInteger(offset)) return;
-    if (this.resetImage === null) this.captureResetImage();
+    this.ensureResetImage();
     const v = Number.isFinite(value) ? value >>> 0 : 0;
     const b = this.bytes;
     for (let i = 0; i < n; i++) {
@@ -141,6 +141,11 @@ export class ConfigSpace {
    */
   captureResetImage(): void {
     this.resetImage = this.bytes.slice();
+  }
+
+  /** Take the reset image unless one was taken (before the first change that is not construction). */
+  ensureResetImage(): void {
+    if (this.resetImage === null) this.captureResetImage();
   }
 
   /** Run `fn` after every reset (models drop internal state: DOE buffers, pending work). */

@@ -162,7 +162,11 @@ export class Ecam implements MmioOps {
         throw new PciConfigError(`PCI state functions[${i}].config`, `must be ${f.config.bytes.length} bytes as hex`);
       }
     }
-    for (const e of s.functions) byName.get(e.name)!.config.bytes.set(fromHex(e.config));
+    for (const e of s.functions) {
+      const cs = byName.get(e.name)!.config;
+      cs.ensureResetImage(); // a reset after restore still returns to the built image
+      cs.bytes.set(fromHex(e.config));
+    }
     this.refreshBars();
   }
 

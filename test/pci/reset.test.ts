@@ -56,3 +56,14 @@ test('Secondary Bus Reset resets everything below the bridge and not the bridge 
   assert.equal(t.ecam.read(ecamOffset(2, 0, 0), 4), 0x707619e5, 'the USP answers again at bus 2');
   assert.equal(t.rp0.secondary, 1);
 });
+
+test('after restoring saved state, a reset still returns to the built image', () => {
+  const a = buildTopology();
+  assignBusNumbers(a);
+  const snap = a.ecam.snapshotState();
+  const b = buildTopology();
+  b.ecam.restoreState(snap);
+  assert.equal(b.rp1.secondary, 2);
+  b.rp1.reset();
+  assert.equal(b.rp1.secondary, 0);
+});
