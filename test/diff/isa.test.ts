@@ -35,7 +35,7 @@ const PROGRAMS: Program[] = [
  * its failure is reported as TODO (visible, not fatal). Remove an entry when it passes.
  */
 export const KNOWN_CXLEMU_GAPS: Record<string, string> = {
-  'isa-zicsr.elf': 'the time CSR does not advance while a run slice executes (board/CPU: live mtime), so "time advances" fails',
+  // e.g. 'isa-zicsr.elf': 'the time CSR does not advance while a run slice executes (fixed since)',
 };
 
 function lastLine(s: string): string {
