@@ -1,11 +1,12 @@
-// Full placement audits (every word) over the ways x granularity matrix; prints JSON figures.
-// Ways 1, 2, 4, 8: one host bridge with W root ports under a 1-way window; 16: one host bridge,
-// 2 root ports x a switch with 8 devices each; 3, 6, 12: a 3-way window over three host bridges
-// with W/3 root ports each. Devices are 256 MiB; each region is W x 256 MiB and the audit covers
-// every word of its first `--length` MiB (default 512, capped at the region size; `--whole` audits
-// whole regions up to 2 GiB). Combinations Linux's rules refuse (e.g. 16-way at 16 KiB: the
-// granularity chain exceeds 16 KiB) are reported with the rule's message.
-// Usage: npm run audit:matrix [-- --length=256] [--whole] [--ways=1,2,3] [--gran=256,16384]
+// Full placement audits (every word of every region) over the ways x granularity matrix; prints
+// JSON figures. Ways 1, 2, 4, 8: one host bridge with W root ports under a 1-way window; 16: one
+// host bridge, 2 root ports x a switch with 8 devices each; 3, 6, 12: a 3-way window over three host
+// bridges with W/3 root ports each. Devices are 256 MiB; each region is W x 256 MiB (up to 4 GiB,
+// more than one arena holds), so the region is audited in slices of `--slice` MiB (default 512):
+// each slice runs on a freshly built machine whose pages are returned afterwards. `--length=N`
+// audits only the first N MiB of each region. Combinations Linux's rules refuse (16-way at 16 KiB:
+// the granularity chain exceeds 16 KiB) are reported with the rule's message.
+// Usage: npm run audit:matrix [-- --length=256] [--slice=512] [--ways=1,2,3] [--gran=256,16384]
 
 import { Arena } from '../src/memory/arena.js';
 import { AddressSpace } from '../src/memory/address-space.js';
@@ -20,8 +21,8 @@ const perf = { readLatencyNs: 150, writeLatencyNs: 150, readBandwidthMBs: 20000,
 const caps = { count: 8, ways3_6_12: true, ways16: true };
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-const whole = process.argv.includes('--whole');
-const lengthMiB = Number(arg('length') ?? 512);
+const lengthMiB = arg('length') === undefined ? Infinity : Number(arg('length'));
+const sliceMiB = Number(arg('slice') ?? 512);
 const waysList = (arg('ways') ?? '1,2,3,4,6,8,12,16').split(',').map(Number);
 const granList = (arg('gran') ?? '256,512,1024,2048,4096,8192,16384').split(',').map(Number);
 
@@ -50,39 +51,57 @@ function specFor(ways: number, g: number): TopologySpec {
 }
 
 const results: Record<string, unknown>[] = [];
-const arena = new Arena({ bytes: Math.min(4 * GiB, (whole ? 2 * GiB : lengthMiB * MiB) + 256 * MiB) });
+const arena = new Arena({ bytes: Math.min(4 * GiB, sliceMiB * MiB + 256 * MiB) });
 const t0 = performance.now();
 let allOk = true;
 for (const ways of waysList) {
   for (const g of granList) {
-    const as = new AddressSpace(arena);
-    const topo = CxlTopology.build(specFor(ways, g), arena, as);
     const size = ways * SZ;
     const entry: Record<string, unknown> = { ways, granularity: g };
-    try {
-      topo.createRegion({ window: 'w', ways, granularity: g, memdevs: topo.memdevs.map((m) => m.name), size });
-    } catch (e) {
-      if (!(e instanceof RegionError)) throw e;
-      entry.refused = e.message;
-      results.push(entry);
+    let length = Math.min(size, lengthMiB * MiB);
+    length -= length % (ways * g);
+    let slice = Math.min(length, sliceMiB * MiB);
+    slice -= slice % (ways * g);
+    let words = 0;
+    let mismatches = 0;
+    let seconds = 0;
+    const perDevice: Record<string, number> = {};
+    const first: unknown[] = [];
+    let refused = '';
+    for (let off = 0; off < length && !refused; off += slice) {
+      const as = new AddressSpace(arena);
+      const topo = CxlTopology.build(specFor(ways, g), arena, as);
+      try {
+        topo.createRegion({ window: 'w', ways, granularity: g, memdevs: topo.memdevs.map((m) => m.name), size });
+      } catch (e) {
+        if (!(e instanceof RegionError)) throw e;
+        refused = e.message;
+        topo.close();
+        break;
+      }
+      const a = topo.audit({ mode: 'full', offset: off, length: Math.min(slice, length - off) });
+      const r = a.regions[0]!;
+      words += r.words;
+      mismatches += r.mismatchCount;
+      seconds += r.seconds;
+      for (const [k, v] of Object.entries(r.perDevice)) perDevice[k] = (perDevice[k] ?? 0) + v;
+      if (first.length < 3) first.push(...r.mismatches.slice(0, 3 - first.length));
       topo.close();
+    }
+    if (refused) {
+      entry.refused = refused;
+      results.push(entry);
+      process.stderr.write(`${ways}-way G=${g}: refused (${refused})\n`);
       continue;
     }
-    let length = Math.min(size, whole ? 2 * GiB : lengthMiB * MiB);
-    length -= length % (ways * g);
-    const a = topo.audit({ mode: 'full', length });
-    const r = a.regions[0]!;
+    const ok = mismatches === 0;
+    if (!ok) allOk = false;
     Object.assign(entry, {
-      ok: a.ok, bytes: length, regionBytes: size, words: r.words, mismatches: r.mismatchCount,
-      seconds: +r.seconds.toFixed(3), MBs: Math.round(length / MiB / r.seconds), perDevice: r.perDevice,
+      ok, bytes: length, regionBytes: size, words, mismatches, seconds: +seconds.toFixed(3),
+      MBs: Math.round(length / MiB / seconds), perDevice, ...(ok ? {} : { firstMismatches: first }),
     });
-    if (!a.ok) {
-      allOk = false;
-      entry.firstMismatches = r.mismatches.slice(0, 3);
-    }
     results.push(entry);
-    topo.close();
-    process.stderr.write(`${ways}-way G=${g}: ${a.ok ? 'ok' : 'MISMATCH'} ${r.words} words ${r.seconds.toFixed(2)} s\n`);
+    process.stderr.write(`${ways}-way G=${g}: ${ok ? 'ok' : 'MISMATCH'} ${words} words ${seconds.toFixed(2)} s\n`);
   }
 }
 console.log(JSON.stringify({

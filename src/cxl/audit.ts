@@ -18,10 +18,12 @@ import type { Type3Device } from './components.js';
 export interface AuditOptions {
   /** Region name; default every region. */
   region?: string;
-  /** 'full' checks every word (of `length` bytes from the region base, default the whole region). */
+  /** 'full' checks every word (of `length` bytes from `offset`, default the whole region). */
   mode?: 'full' | 'sampled';
-  /** Full mode: bytes from the region base to audit (a multiple of G*W); default the region size. */
+  /** Full mode: bytes to audit (a multiple of G*W); default the rest of the region from `offset`. */
   length?: number;
+  /** Full mode: where to start, in bytes from the region base (a multiple of G*W); default 0. */
+  offset?: number;
   /** Sampled mode: random words besides the first/last 2*W*16 KiB (default 100000). */
   samples?: number;
   seed?: number;
@@ -134,11 +136,13 @@ function auditRegion(t: TopologyCore, as: AddressSpace | null, r: Region, o: Aud
 
   // Words to stamp (sampled) or the length (full).
   let length = r.size;
+  const start = o.offset ?? 0;
   let sample: Float64Array | null = null;
   if (mode === 'full') {
-    length = o.length ?? r.size;
-    if (length <= 0 || length > r.size || length % (r.granularity * r.ways) !== 0) {
-      throw new RangeError(`audit: length ${length} must be a positive multiple of G*W = ${r.granularity * r.ways} within the region size ${r.size}`);
+    length = o.length ?? r.size - start;
+    const gw = r.granularity * r.ways;
+    if (start < 0 || start % gw !== 0 || length <= 0 || start + length > r.size || length % gw !== 0) {
+      throw new RangeError(`audit: offset ${start} and length ${length} must be multiples of G*W = ${gw} within the region size ${r.size}`);
     }
   } else {
     const edge = Math.min(2 * r.ways * 16384, r.size);
@@ -161,7 +165,7 @@ function auditRegion(t: TopologyCore, as: AddressSpace | null, r: Region, o: Aud
     if (mode === 'full') {
       for (const tg of r.targets) {
         const st = storeOf(tg.memdev, r.mode);
-        const off = tg.dpaBase - (r.mode === 'ram' ? 0 : tg.memdev.volatileBytes);
+        const off = tg.dpaBase - (r.mode === 'ram' ? 0 : tg.memdev.volatileBytes) + start / r.ways;
         const bytes = new Uint8Array(length / r.ways);
         st.read(off, bytes);
         saved.push({ store: st, off, bytes });
@@ -189,8 +193,8 @@ function auditRegion(t: TopologyCore, as: AddressSpace | null, r: Region, o: Aud
       const buf = new Uint8Array(Math.min(CHUNK, length));
       // Host is little-endian (the arena requires it): word k = u32[2k] (low), u32[2k+1] (high).
       const u32 = new Uint32Array(buf.buffer);
-      for (let off = 0; off < length; off += buf.length) {
-        const n = Math.min(buf.length, length - off);
+      for (let off = start; off < start + length; off += buf.length) {
+        const n = Math.min(buf.length, start + length - off);
         const hpa0 = r.base + off;
         let lo = hpa0 % TWO32;
         let hi = stampHi(hpa0, tag);
@@ -210,13 +214,14 @@ function auditRegion(t: TopologyCore, as: AddressSpace | null, r: Region, o: Aud
       // Read every device store back; expected HPA by the spec's closed form at the routed slot.
       const G = r.granularity;
       const W = r.ways;
-      const perDev = length / W;
+      const devStart = start / W;
+      const devEnd = devStart + length / W;
       for (const tg of r.targets) {
         const st = storeOf(tg.memdev, r.mode);
         const sBase = tg.dpaBase - (r.mode === 'ram' ? 0 : tg.memdev.volatileBytes);
         const slot = tg.routedSlot;
-        for (let off = 0; off < perDev; off += buf.length) {
-          const n = Math.min(buf.length, perDev - off);
+        for (let off = devStart; off < devEnd; off += buf.length) {
+          const n = Math.min(buf.length, devEnd - off);
           const chunk = buf.subarray(0, n);
           st.read(sBase + off, chunk);
           // Expected HPA per granule (closed form), then contiguous words inside it.
