@@ -178,3 +178,44 @@ test('src/cxl/cdat.ts imports only src/spec (so firmware-side tools can build CD
   assert.ok(imports.length > 0);
   for (const i of imports) assert.match(i, /^\.\.\/spec\//, `cdat.ts imports ${i}`);
 });
+
+test('seeded random partitions and perf round-trip through the independent decoder', async () => {
+  const { Prng } = await import('../helpers/prng.js');
+  const { cases } = await import('../helpers/scale.js');
+  const U = 256 * 2 ** 20;
+  for (let k = 0; k < cases(300); k++) {
+    const seed = 0xcda7 + k;
+    const r = new Prng(seed);
+    const msg = `seed ${seed}`;
+    let dpa = 0;
+    const partitions = Array.from({ length: r.below(3) }, (_, i) => {
+      const length = (1 + r.below(2 ** 16)) * U;
+      const p = {
+        dpaBase: dpa, length, nonVolatile: i === 1 || r.below(2) === 1,
+        perf: { readLatencyNs: 1 + r.below(10_000_000) / 1000, writeLatencyNs: 1 + r.below(5000), readBandwidthMBs: 1 + r.below(2_000_000), writeBandwidthMBs: 1 + r.below(65534) },
+      };
+      dpa += length;
+      return p;
+    });
+    const sequence = r.u32();
+    const t = buildType3Cdat({ partitions, sequence });
+    const d = decodeCdat(t.bytes);
+    assert.ok(d.checksumOk, msg);
+    assert.equal(d.sequence, sequence, msg);
+    assert.deepEqual(readByHandles(t), t.bytes, msg);
+    assert.equal(d.entries.length, 6 * partitions.length, msg);
+    partitions.forEach((p, h) => {
+      const [ms, rl, wl, rb, wb, em] = d.entries.slice(6 * h, 6 * h + 6) as any[];
+      assert.deepEqual([ms.type, ms.handle, ms.flags, ms.dpaBase, ms.dpaLength], [0, h, p.nonVolatile ? 4 : 0, p.dpaBase, p.length], msg);
+      assert.deepEqual([em.type, em.handle, em.efiMemoryType, em.dpaOffset, em.dpaLength], [4, h, p.nonVolatile ? 2 : 1, 0, p.length], msg);
+      const want = [Math.round(p.perf.readLatencyNs * 1000), Math.round(p.perf.writeLatencyNs * 1000), p.perf.readBandwidthMBs, p.perf.writeBandwidthMBs];
+      [rl, wl, rb, wb].forEach((e, i) => {
+        assert.deepEqual([e.type, e.handle, e.dataType, e.entries[1], e.entries[2]], [1, h, [1, 2, 4, 5][i], 0, 0], msg);
+        assert.ok(e.entries[0] >= 1 && e.entries[0] <= 0xfffe, msg);
+        // Power-of-ten base: exact when the value fits a u16, else within half a unit.
+        assert.ok(Math.abs(e.entries[0] * e.baseUnit - want[i]!) <= e.baseUnit / 2, `${msg}: ${e.entries[0]} x ${e.baseUnit} vs ${want[i]}`);
+        if (want[i]! <= 0xfffe) assert.equal(e.entries[0] * e.baseUnit, want[i], msg);
+      });
+    });
+  }
+});

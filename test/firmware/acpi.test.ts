@@ -12,6 +12,8 @@ import { buildHmat } from '../../src/firmware/acpi/hmat.js';
 import { buildAcpiLayout } from '../../src/firmware/acpi/build.js';
 import type { AcpiPlatform } from '../../src/firmware/acpi/platform.js';
 import { samplePlatform } from './acpi-fixtures.js';
+import { Prng } from '../helpers/prng.js';
+import { cases } from '../helpers/scale.js';
 import {
   decodeCedt, decodeHeader, decodeHmat, decodeSlit, decodeSrat, sum8, walkFromRsdp, decodeRsdp,
 } from '../helpers/acpi-decoder.js';
@@ -202,4 +204,85 @@ test('layout: RSDP -> XSDT -> tables, 16-byte aligned, every checksum 0, above 4
   const L = buildAcpiLayout(noCxl, 0x1000);
   assert.deepEqual(L.tables.map((t) => t.name), ['RSDP', 'XSDT', 'SRAT']);
   assert.throws(() => buildAcpiLayout(noCxl, 0x1008), /base.*16-byte aligned/);
+});
+
+test('seeded random platforms round-trip through the independent decoder (CEDT, SRAT, SLIT, HMAT)', () => {
+  const WAYS = [1, 2, 3, 4, 6, 8, 12, 16];
+  const GRANS = [256, 512, 1024, 2048, 4096, 8192, 16384];
+  const RESTR = ['type2', 'type3', 'volatile', 'persistent', 'fixed', 'backInvalidate'] as const;
+  const GB256 = 256 * 2 ** 20;
+  for (let k = 0; k < cases(200); k++) {
+    const seed = 0xacb1 + k;
+    const r = new Prng(seed);
+    const msg = `seed ${seed}`;
+    const nHb = 1 + r.below(16);
+    const hostBridges = Array.from({ length: nHb }, (_, i) => ({ uid: i * 7 + r.below(7), chbsBase: r.below(2 ** 36) * 0x10000, chbsLength: r.below(2) ? 0x10000 : 0x2000, cxlVersion: r.below(2) as 0 | 1 }));
+    const windows = Array.from({ length: r.below(6) }, () => {
+      const ways = WAYS.filter((w) => w <= nHb)[r.below(WAYS.filter((w) => w <= nHb).length)]!;
+      const pool = hostBridges.map((h) => h.uid);
+      const targets: number[] = [];
+      while (targets.length < ways) targets.push(pool.splice(r.below(pool.length), 1)[0]!);
+      return {
+        base: r.below(2 ** 24) * GB256, size: (1 + r.below(2 ** 10)) * GB256, targets,
+        granularity: GRANS[r.below(GRANS.length)]!, arithmetic: r.below(2) ? 'xor' as const : 'modulo' as const,
+        restrictions: RESTR.filter(() => r.below(2)), qtgId: r.below(0x10000),
+      };
+    });
+    const xorMaps = Array.from({ length: r.below(3) }, () => ({ granularity: GRANS[r.below(GRANS.length)]!, maps: Array.from({ length: 1 + r.below(4) }, () => 1 + r.below(2 ** 52 - 1)) }));
+    const n = 1 + r.below(6);
+    const memory = Array.from({ length: r.below(5) }, () => ({ proximityDomain: r.below(n), base: r.below(2 ** 40) * 4096, size: (1 + r.below(2 ** 30)) * 4096, hotPluggable: r.below(2) === 1, nonVolatile: r.below(2) === 1 }));
+    const harts = Array.from({ length: r.below(5) }, (_, i) => ({ acpiProcessorUid: i, proximityDomain: r.below(n), clockDomain: r.below(4) }));
+    const genericPorts = hostBridges.filter(() => r.below(2)).map((h) => ({ proximityDomain: r.below(n), uid: h.uid }));
+    const distances = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 10 : 11 + r.below(245))));
+    const localities = Array.from({ length: r.below(4) }, () => {
+      const initiators = Array.from({ length: 1 + r.below(3) }, () => r.below(n));
+      const targets = Array.from({ length: 1 + r.below(4) }, () => r.below(n));
+      const big = r.below(2) ? 2 ** 30 : 60000;
+      return {
+        hierarchy: (['memory', 'first-level', 'second-level', 'third-level'] as const)[r.below(4)]!,
+        dataType: (['access-latency', 'read-latency', 'write-latency', 'access-bandwidth', 'read-bandwidth', 'write-bandwidth'] as const)[r.below(6)]!,
+        initiators, targets,
+        values: initiators.map(() => targets.map(() => (r.below(5) === 0 ? undefined : r.below(big)))),
+      };
+    });
+    const p: AcpiPlatform = { hostBridges, windows, xorMaps, memory, harts, genericPorts, distances, hmat: { memoryDomains: [], localities } };
+
+    const L = buildAcpiLayout(p, r.below(2 ** 30) * 16);
+    const w = walkFromRsdp(L.image, L.base, L.rsdpAddress);
+    const cedt = decodeCedt(w.tables.get('CEDT')!);
+    assert.ok(cedt.header.checksumOk, msg);
+    const eniw = (ways: number) => (ways % 3 === 0 ? 8 + Math.log2(ways / 3) : Math.log2(ways));
+    const bits = (names: readonly string[]) => names.reduce((a, x) => a | (1 << RESTR.indexOf(x as never)), 0);
+    assert.deepEqual(cedt.entries, [
+      ...hostBridges.map((h) => ({ type: 0, length: 32, uid: h.uid, version: h.cxlVersion, base: h.chbsBase, size: h.chbsLength })),
+      ...windows.map((x) => ({ type: 1, length: 36 + 4 * x.targets.length, base: x.base, size: x.size, eniw: eniw(x.targets.length), arithmetic: x.arithmetic === 'xor' ? 1 : 0, hbig: Math.log2(x.granularity) - 8, restrictions: bits(x.restrictions), qtgId: x.qtgId, targets: x.targets })),
+      ...xorMaps.map((x) => ({ type: 2, length: 8 + 8 * x.maps.length, hbig: Math.log2(x.granularity) - 8, maps: x.maps })),
+    ], msg);
+    const srat = decodeSrat(w.tables.get('SRAT')!);
+    assert.ok(srat.header.checksumOk, msg);
+    assert.deepEqual(srat.entries, [
+      ...memory.map((m) => ({ type: 1, length: 40, proximityDomain: m.proximityDomain, base: m.base, size: m.size, flags: 1 | (m.hotPluggable ? 2 : 0) | (m.nonVolatile ? 4 : 0) })),
+      ...harts.map((h) => ({ type: 7, length: 20, proximityDomain: h.proximityDomain, acpiProcessorUid: h.acpiProcessorUid, flags: 1, clockDomain: h.clockDomain })),
+      ...genericPorts.map((g) => ({ type: 6, length: 32, handleType: 0, proximityDomain: g.proximityDomain, hid: 'ACPI0016', uid: g.uid, flags: 1 })),
+    ], msg);
+    assert.deepEqual(decodeSlit(w.tables.get('SLIT')!).distances, distances, msg);
+    const hmat = decodeHmat(w.tables.get('HMAT')!);
+    assert.ok(hmat.header.checksumOk, msg);
+    hmat.entries.forEach((e, i) => {
+      const lb = localities[i]!;
+      const d = e as { flags: number; dataType: number; initiators: number[]; targets: number[]; baseUnit: number; entries: number[][]; length: number };
+      assert.equal(d.flags, ['memory', 'first-level', 'second-level', 'third-level'].indexOf(lb.hierarchy), msg);
+      assert.equal(d.dataType, ['access-latency', 'read-latency', 'write-latency', 'access-bandwidth', 'read-bandwidth', 'write-bandwidth'].indexOf(lb.dataType), msg);
+      assert.deepEqual([d.initiators, d.targets], [lb.initiators, lb.targets], msg);
+      assert.equal(d.length % 4, 0, msg);
+      d.entries.forEach((row, a) => row.forEach((v, b) => {
+        const want = lb.values[a]![b] ?? 0;
+        assert.ok(v <= 0xfffe, msg);
+        // Exact when it fits a u16; otherwise within half a base unit (and never 0 for a non-zero value).
+        if (want === 0) assert.equal(v, 0, msg);
+        else assert.ok(v >= 1 && Math.abs(v * d.baseUnit - want) <= Math.max(d.baseUnit / 2, want < d.baseUnit ? d.baseUnit : 0), `${msg}: ${v} x ${d.baseUnit} vs ${want}`);
+        if (d.baseUnit === 1) assert.equal(v, want, msg);
+      }));
+    });
+  }
 });
