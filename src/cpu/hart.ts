@@ -26,6 +26,7 @@ import { disassemble } from './disasm.js';
 import { divu64, mul64, mulh64, mulhsu64, mulhu64, out as m64, rem as r64 } from './int64.js';
 import { Op, SLOT_WORDS, W0_COMPRESSED, X0_SINK } from './isa.js';
 import { Pmp, PMP_R, PMP_W, PMP_X } from './pmp.js';
+import { warmUpInterpreter } from './warmup.js';
 
 export type RunStop = 'limit' | 'wfi' | 'stop';
 export type Priv = 0 | 1 | 3;
@@ -56,6 +57,8 @@ export interface HartOptions {
   bus: AddressSpace;
   hartId: number;
   resetPc: number;
+  /** Skip the once-per-process interpreter warm-up (warmup.ts). */
+  noWarmUp?: boolean;
 }
 
 const TWO32 = 4294967296;
@@ -181,6 +184,7 @@ export class Hart {
     this.view = this.arena.view;
     this.arena.codePages.onInvalidate((page) => this.dropCodePage(page));
     this.bus.onChange(() => this.flushTlb());
+    if (!opts.noWarmUp) warmUpInterpreter((o) => new Hart({ ...o, noWarmUp: true }));
   }
 
   // ---------------------------------------------------------------- public API

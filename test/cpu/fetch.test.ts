@@ -174,3 +174,21 @@ test('fence.i is accepted; ecall in the handler path keeps pc exact after stradd
   assert.equal(csr(h, CSR.mepc), BigInt(RAM_BASE + 8));
   assert.equal(h.instret, 2);
 });
+
+test('the interpreter warm-up program runs every iteration without an unexpected trap', async () => {
+  const { WARMUP_PARCELS } = await import('../../src/cpu/warmup.js');
+  const { Hart } = await import('../../src/cpu/hart.js');
+  const m = makeMachine();
+  WARMUP_PARCELS.forEach((p, i) => m.bus.store(RAM_BASE + 2 * i, 2, p));
+  const h = new Hart({ arena: m.arena, bus: m.bus, hartId: 0, resetPc: RAM_BASE + 16, noWarmUp: true });
+  const causes: bigint[] = [];
+  let why = '';
+  for (let i = 0; i < 100000 && why !== 'wfi'; i++) {
+    why = h.run(1);
+    if (h.pc === RAM_BASE && h.priv === 3) causes.push(csr(h, CSR.mcause));
+  }
+  assert.equal(why, 'wfi');
+  assert.equal(causes.filter((c) => c === 11n).length, 8, '8 ecalls');
+  assert.deepEqual(causes.filter((c) => c !== 11n), [3n], 'then one ebreak, nothing else');
+  assert.ok(h.instret > 8 * 150);
+});
