@@ -114,6 +114,8 @@ test('CEDT: 6-, 12- and 16-way ENIW encodings; errors name the field and the rul
   bad((p) => { p.windows[0]!.targets = [7, 6, 0x20, 7, 6]; }, /windows\[0\]\.targets: 5/);
   bad((p) => { p.windows[0]!.base = 0x1_0800_0000; }, /windows\[0\]\.base.*256 MiB/);
   bad((p) => { p.windows[0]!.restrictions = ['volatile', 'bogus' as never]; }, /windows\[0\]\.restrictions: bogus/);
+  bad((p) => { p.xorMaps = [{ granularity: 512, maps: [] }]; }, /windows\[2\]\.arithmetic: xor.*granularity 512 with at least 1 map\(s\) \(it has 0\)/);
+  bad((p) => { p.xorMaps.push({ granularity: 256, maps: [1] }); }, /xorMaps\[2\]\.granularity: 256.*one CXIMS per/);
   assert.ok(buildCedt(base, DEFAULT_OEM).length > 0);
 });
 
@@ -224,11 +226,14 @@ test('seeded random platforms round-trip through the independent decoder (CEDT, 
       while (targets.length < ways) targets.push(pool.splice(r.below(pool.length), 1)[0]!);
       return {
         base: r.below(2 ** 24) * GB256, size: (1 + r.below(2 ** 10)) * GB256, targets,
-        granularity: GRANS[r.below(GRANS.length)]!, arithmetic: r.below(2) ? 'xor' as const : 'modulo' as const,
+        granularity: GRANS[r.below(GRANS.length)]!, arithmetic: (r.below(2) ? 'xor' : 'modulo') as 'xor' | 'modulo',
         restrictions: RESTR.filter(() => r.below(2)), qtgId: r.below(0x10000),
       };
     });
-    const xorMaps = Array.from({ length: r.below(3) }, () => ({ granularity: GRANS[r.below(GRANS.length)]!, maps: Array.from({ length: 1 + r.below(4) }, () => 1 + r.below(2 ** 52 - 1)) }));
+    const xorMaps = GRANS.filter(() => r.below(3) === 0).map((granularity) => ({ granularity, maps: Array.from({ length: 1 + r.below(4) }, () => 1 + r.below(2 ** 52 - 1)) }));
+    const mapCount = (g: number) => xorMaps.find((x) => x.granularity === g)?.maps.length ?? 0;
+    const need = (ways: number) => [0, 0, 1, 0, 2, 0, 1, 0, 3, 0, 0, 0, 2, 0, 0, 0, 4][ways]!;
+    for (const x of windows) if (x.arithmetic === 'xor' && need(x.targets.length) > mapCount(x.granularity)) x.arithmetic = 'modulo';
     const n = 1 + r.below(6);
     const memory = Array.from({ length: r.below(5) }, () => ({ proximityDomain: r.below(n), base: r.below(2 ** 40) * 4096, size: (1 + r.below(2 ** 30)) * 4096, hotPluggable: r.below(2) === 1, nonVolatile: r.below(2) === 1 }));
     const harts = Array.from({ length: r.below(5) }, (_, i) => ({ acpiProcessorUid: i, proximityDomain: r.below(n), clockDomain: r.below(4) }));

@@ -5,6 +5,7 @@
 
 import { granularityToEig, waysToEiw } from '../../spec/interleave.js';
 import { isAligned } from '../../spec/bits.js';
+import { xorMapsForHbiw } from '../../spec/xor.js';
 import { AcpiTableError, buildAcpiTable, type AcpiOem, type ByteWriter } from './tables.js';
 import { CFMWS_RESTRICT, type AcpiHostBridge, type AcpiWindow, type AcpiXorMaps } from './platform.js';
 
@@ -69,9 +70,24 @@ export interface CedtInput {
   xorMaps: readonly AcpiXorMaps[];
 }
 
-/** CHBS for every host bridge, then CFMWS for every window, then CXIMS for every XOR map list. */
+/**
+ * CHBS for every host bridge, then CFMWS for every window, then CXIMS for every XOR map list.
+ * Refuses what Linux could not use: a target without a CHBS, two CXIMS for one granularity, an
+ * XOR window whose granularity has fewer maps than its ways need (SPEC-NOTES 1.4).
+ */
 export function buildCedt(p: CedtInput, oem: AcpiOem): Uint8Array {
   const uids = new Set(p.hostBridges.map((h) => h.uid));
+  const mapsByG = new Map<number, number>();
+  p.xorMaps.forEach((x, i) => {
+    if (mapsByG.has(x.granularity)) throw new AcpiTableError(`xorMaps[${i}].granularity`, x.granularity, 'one CXIMS per host-bridge granularity');
+    mapsByG.set(x.granularity, x.maps.length);
+  });
+  p.windows.forEach((win, i) => {
+    if (win.arithmetic !== 'xor') return;
+    const need = xorMapsForHbiw(win.targets.length) ?? 0;
+    const have = mapsByG.get(win.granularity) ?? 0;
+    if (need > have) throw new AcpiTableError(`windows[${i}].arithmetic`, 'xor', `a CXIMS for granularity ${win.granularity} with at least ${need} map(s) (it has ${have})`);
+  });
   return buildAcpiTable('CEDT', CEDT_REVISION, oem, (w) => {
     p.hostBridges.forEach((hb, i) => writeChbs(w, hb, `hostBridges[${i}]`));
     p.windows.forEach((win, i) => {
