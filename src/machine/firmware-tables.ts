@@ -24,6 +24,9 @@ import {
   type SwitchDesc,
 } from './description.js';
 import { hex } from './sizes.js';
+import { ConfigError, IssueList } from './errors.js';
+import { AcpiTableError } from '../firmware/acpi/tables.js';
+import { CdatError } from '../cxl/cdat.js';
 
 /** Host-bridge component register blocks (CHBCR, 64 KiB each) go top-down from the end of the
  *  PCIe MMIO window (0x4000_0000..0x7fff_ffff), away from BARs, which are assigned bottom-up. */
@@ -113,6 +116,11 @@ export function acpiPlatformOf(description: MachineDescription | unknown, opts: 
   const count = nodes.length > 0 ? nodes[nodes.length - 1]!.nodeId + 1 : 1;
   const distances: number[][] = Array.from({ length: count }, (_, i) => Array.from({ length: count }, (_, j) => (i === j ? 10 : 20)));
   const given = new Set<string>();
+  const selfIssues = new IssueList();
+  (desc.numa?.distances ?? []).forEach((d, i) => {
+    if (d.src === d.dst && d.value !== 10) selfIssues.add('bad_distance', `numa.distances[${i}].value`, d.value, '10 for a node to itself (SLIT local distance)');
+  });
+  selfIssues.throwIfAny('cannot build the SLIT');
   for (const d of desc.numa?.distances ?? []) {
     if (d.src < count && d.dst < count && d.src !== d.dst) {
       distances[d.src]![d.dst] = d.value;
@@ -121,7 +129,7 @@ export function acpiPlatformOf(description: MachineDescription | unknown, opts: 
   }
   // One direction given: the other is the same (QEMU's rule for -numa dist).
   for (const d of desc.numa?.distances ?? []) {
-    if (d.src < count && d.dst < count && !given.has(`${d.dst},${d.src}`)) distances[d.dst]![d.src] = d.value;
+    if (d.src < count && d.dst < count && d.src !== d.dst && !given.has(`${d.dst},${d.src}`)) distances[d.dst]![d.src] = d.value;
   }
 
   const platform: AcpiPlatform = { hostBridges, windows, xorMaps, memory, harts, genericPorts, distances };
@@ -205,11 +213,36 @@ export interface FirmwareTables {
 /** Every ACPI table (placed) and CDAT of a machine description: what `cxlemu tables` writes. */
 export function buildFirmwareTables(description: MachineDescription | unknown, opts: FirmwareTablesOptions = {}): FirmwareTables {
   const desc = validateDescription(description);
+  try {
+    return buildValidated(desc, opts);
+  } catch (e) {
+    if (e instanceof AcpiTableError || e instanceof CdatError) {
+      throw new ConfigError([{ code: 'firmware_table', path: descriptionPathOf(e.field, desc), value: e.value, allowed: e.allowed }], 'cannot build the firmware tables');
+    }
+    throw e;
+  }
+}
+
+/** Table-input paths (`windows[1].qtgId`, `memdevs[0].partitions[1]...`) as description paths where they map. */
+function descriptionPathOf(field: string, desc: MachineDescription): string {
+  const m = /^(hostBridges|windows|xorMaps)\[(\d+)\](.*)$/.exec(field);
+  if (m) return `cxl.${m[1]}[${m[2]}]${m[3]}`;
+  const d = /^(distances)(.*)$/.exec(field);
+  if (d) return `numa.distances (SLIT ${field})`;
+  const c = /^(mem\d+)\.(.*)$/.exec(field);
+  if (c) {
+    const e = memdevsOf(desc).find((x) => x.name === c[1]);
+    return e ? `${e.path}.perf (${c[2]})` : field;
+  }
+  return field;
+}
+
+function buildValidated(desc: MachineDescription, opts: FirmwareTablesOptions): FirmwareTables {
   const platform = acpiPlatformOf(desc, opts);
   const base = opts.acpiBase ?? defaultAcpiBase({ base: RAM_BASE, size: desc.ram.size }, buildAcpiLayout(platform, 0).image.length);
   const layout = buildAcpiLayout(platform, base);
   const inputs = cdatInputsOf(desc, opts);
-  const cdat = inputs.memdevs.map((m) => ({ memdev: m.memdev, id: m.id, bytes: buildType3Cdat(m.input).bytes }));
+  const cdat = inputs.memdevs.map((m) => ({ memdev: m.memdev, id: m.id, bytes: withPrefix(m.memdev, () => buildType3Cdat(m.input).bytes) }));
   const switchCdat = inputs.switches.map((s) => ({ switch: s.id, bytes: buildSwitchCdat(s.input).bytes }));
   return {
     acpi: layout.tables.map((t) => ({ name: t.name, bytes: t.bytes, address: t.address })),
@@ -219,6 +252,16 @@ export function buildFirmwareTables(description: MachineDescription | unknown, o
     platform,
     decoded: describeTables(layout, platform, inputs),
   };
+}
+
+/** Re-throw a CdatError with the memdev name in front of its field. */
+function withPrefix<T>(prefix: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof CdatError) throw new CdatError(`${prefix}.${e.field}`, e.value, e.allowed);
+    throw e;
+  }
 }
 
 function describeTables(layout: AcpiLayout, p: AcpiPlatform, inputs: CdatInputs): string {

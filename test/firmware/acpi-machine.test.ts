@@ -114,3 +114,13 @@ test('NUMA: RAM split by node size, harts by cpus=, generic port per host bridge
   // Memory PDs: the RAM nodes (initiator = itself, as they hold harts) and node 3 (a target, no initiator).
   assert.deepEqual(hmat.entries.filter((e) => e.type === 0).map((e) => [(e as { memoryDomain: number }).memoryDomain, (e as { flags: number }).flags]), [[0, 1], [1, 1], [3, 0]]);
 });
+
+test('a node-to-itself distance other than 10 is a ConfigError naming the field; 10 is accepted and changes nothing', () => {
+  const desc = (value: number) => ({
+    ram: { size: '256M' },
+    numa: { nodes: [{ nodeId: 0 }, { nodeId: 1 }], distances: [{ src: 1, dst: 1, value }, { src: 1, dst: 0, value: 33 }] },
+  });
+  assert.throws(() => buildFirmwareTables(desc(20)), (e: Error) => e.name === 'ConfigError' && /numa\.distances\[0\]\.value: 20: 10 for a node to itself/.test(e.message));
+  const t = buildFirmwareTables(desc(10));
+  assert.deepEqual(decodeSlit(walk(t).tables.get('SLIT')!).distances, [[10, 33], [33, 10]]);
+});
