@@ -227,8 +227,7 @@ export function buildFirmwareTables(description: MachineDescription | unknown, o
 function descriptionPathOf(field: string, desc: MachineDescription): string {
   const m = /^(hostBridges|windows|xorMaps)\[(\d+)\](.*)$/.exec(field);
   if (m) return `cxl.${m[1]}[${m[2]}]${m[3]}`;
-  const d = /^(distances)(.*)$/.exec(field);
-  if (d) return `numa.distances (SLIT ${field})`;
+  if (field.startsWith('distances')) return `numa.distances (SLIT ${field})`;
   const c = /^(mem\d+)\.(.*)$/.exec(field);
   if (c) {
     const e = memdevsOf(desc).find((x) => x.name === c[1]);
