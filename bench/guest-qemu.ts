@@ -1,4 +1,4 @@
-// Runs the integer benchmark (guests/bin/bench.elf, about 2.95 billion RV64IMAC instructions) on
+// Runs the integer benchmark (guests/bin/bench.elf, 2.89 billion RV64IMAC instructions) on
 // qemu-system-riscv64 -M virt (TCG) and prints JSON: wall seconds (including QEMU start-up, which
 // is measured separately with hello.elf and subtracted for `mips`), the checksum line, and an
 // MIPS from the instruction count measured once (BENCH_INSTRUCTIONS).
