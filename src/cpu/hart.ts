@@ -13,8 +13,8 @@
 // +-2^52 sets pc = NaN and keeps the exact halves in bigPcLo/bigPcHi for the fetch fault.
 // `x & 0xfff` on such a Number is exact (ToInt32 is exact modulo 2^32 for integers).
 
-import type { AddressSpace, Arena } from '../memory/index.js';
-import { PageFlag } from '../memory/index.js';
+import type { AddressSpace, Arena, RouteResult } from '../memory/index.js';
+import { PageFlag, RangeKind } from '../memory/index.js';
 import {
   Cause, CSR, IRQ_PRIORITY, MEDELEG_WMASK, MIE_WMASK, MIP_MEIP, MIP_MSIP, MIP_MTIP, MIP_SEIP, MIP_SSIP, MIP_STIP,
   MIP_WMASK, MISA_HI, MISA_LO, MSTATUS_HI, MSTATUS_MIE, MSTATUS_MPIE, MSTATUS_MPP, MSTATUS_MPP_SHIFT, MSTATUS_MPRV,
@@ -71,6 +71,11 @@ const PAGE_CAUSE = [Cause.LoadPage, Cause.StorePage, Cause.InstPage];
 const ACCESS_CAUSE = [Cause.LoadAccess, Cause.StoreAccess, Cause.InstAccess];
 const PMP_BIT = [PMP_R, PMP_W, PMP_X];
 const SLOTS_PER_PAGE = 2048;
+/** Fine-interleave chunk: CXL granules are >= 256 B and aligned, so a 256 B chunk is contiguous. */
+const CHUNK = 256;
+const CHUNKS_PER_PAGE = 16;
+const G_SIZE = 1024;
+const G_MASK = G_SIZE - 1;
 
 export class Hart {
   readonly arena: Arena;
@@ -154,6 +159,26 @@ export class Hart {
   private readonly xTH = new Int32Array(TLB_SIZE);
   private readonly xTA = new Float64Array(TLB_SIZE);
 
+  // ---- fine-interleaved (granule) pages: per physical page, the arena offset of each 256 B
+  // chunk; a chunk TLB for loads/stores, and decoded code keyed by the physical page ----
+  private readonly chunkTables = new Map<number, Float64Array | null>();
+  private readonly route: RouteResult = { store: null, offset: 0, run: 0 };
+  private readonly decodedPhys = new Map<number, Int32Array>();
+  private readonly physByArenaPage = new Map<number, number[]>();
+  private readonly gTL = new Int32Array(G_SIZE).fill(TLB_EMPTY);
+  private readonly gTH = new Int32Array(G_SIZE);
+  private readonly gTA = new Float64Array(G_SIZE);
+  private readonly gwTL = new Int32Array(G_SIZE).fill(TLB_EMPTY);
+  private readonly gwTH = new Int32Array(G_SIZE);
+  private readonly gwTA = new Float64Array(G_SIZE);
+  /** Fetch TLB entries for granule pages: xTA = -1, decoded slots and physical page here. */
+  private readonly xCode: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(TLB_SIZE);
+  private readonly xPhys = new Float64Array(TLB_SIZE);
+  private curChunks: Float64Array | null = null;
+  /** Arena offset of the chunk this hart is writing while it calls noteWrite (else -1). */
+  private selfWriteChunk = -1;
+  private curPhys = -1;
+
   // ---- decoded code: per arena page, 2048 slots (one per halfword) of SLOT_WORDS ----
   private readonly decoded = new Map<number, Int32Array>();
   /** Current fetch page: virtual base, decoded slots, arena offset. cbase NaN = none. */
@@ -183,7 +208,7 @@ export class Hart {
     this.u8 = this.arena.u8;
     this.view = this.arena.view;
     this.arena.codePages.onInvalidate((page) => this.dropCodePage(page));
-    this.bus.onChange(() => this.flushTlb());
+    this.bus.onChange(() => this.mapChanged());
     if (!opts.noWarmUp) warmUpInterpreter((o) => new Hart({ ...o, noWarmUp: true }));
   }
 
@@ -230,8 +255,18 @@ export class Hart {
     this.rTL.fill(TLB_EMPTY);
     this.wTL.fill(TLB_EMPTY);
     this.xTL.fill(TLB_EMPTY);
+    this.gTL.fill(TLB_EMPTY);
+    this.gwTL.fill(TLB_EMPTY);
     this.cbase = NaN;
     this.brk = true;
+  }
+
+  /** The physical map or a route changed: forget everything derived from physical addresses. */
+  private mapChanged(): void {
+    this.chunkTables.clear();
+    this.decodedPhys.clear();
+    this.physByArenaPage.clear();
+    this.flushTlb();
   }
 
   /** Current mip value (lines OR software bits). */
@@ -392,7 +427,10 @@ export class Hart {
       let s: number;
       if ((po >>> 0) < lim) {
         s = po << 1;
-        if (code[s] === 0) decodeInto(this.u16[(craw + po) >>> 1]! | (this.u16[(craw + po + 2) >>> 1]! << 16), code, s);
+        if (code[s] === 0) {
+          if (craw >= 0) decodeInto(this.u16[(craw + po) >>> 1]! | (this.u16[(craw + po + 2) >>> 1]! << 16), code, s);
+          else this.decodeChunkSlot(po);
+        }
       } else {
         const pcAbs = cb + po;
         s = this.fetchSlow(pcAbs);
@@ -957,6 +995,10 @@ export class Hart {
   private loadSlow(lo: number, hi: number, size: number): number {
     const off = lo & 4095;
     this.ldHi = 0;
+    const g = (lo >>> 8) & G_MASK;
+    if (this.gTL[g] === (lo & -CHUNK) && this.gTH[g] === hi && (lo & 255) + size <= CHUNK) {
+      return this.readArena(this.gTA[g]! + (lo & 255), size);
+    }
     if (off + size > 4096) return this.loadSplit(lo, hi, size);
     if (this.slowCounts) this.slow[(lo & (size - 1)) !== 0 ? CpuSlowPath.Misaligned : CpuSlowPath.LoadMiss]!++;
     const pa = this.translate(lo, hi, ACC_R);
@@ -971,6 +1013,14 @@ export class Hart {
         this.rTL[t] = lo & -4096; this.rTH[t] = hi; this.rTA[t] = p;
       }
       return this.readArena(p + off, size);
+    }
+    if ((info.flags & PageFlag.Granule) !== 0 && (info.flags & (PageFlag.Mmio | PageFlag.Fault)) === 0 && (off & 255) + size <= CHUNK) {
+      const tbl = this.chunkTable(pa - off);
+      if (tbl !== null) {
+        const c = tbl[off >>> 8]!;
+        if (this.pmp.pageDecision(pa - off, PMP_R, priv) === 1) { this.gTL[g] = lo & -CHUNK; this.gTH[g] = hi; this.gTA[g] = c; }
+        return this.readArena(c + (off & 255), size);
+      }
     }
     if (this.slowCounts) this.slow[CpuSlowPath.Mmio]!++;
     const v = this.bus.load(pa, size as 1 | 2 | 4 | 8);
@@ -1006,6 +1056,11 @@ export class Hart {
 
   private storeSlow(lo: number, hi: number, size: number, vl: number, vh: number): void {
     const off = lo & 4095;
+    const g = (lo >>> 8) & G_MASK;
+    if (this.gwTL[g] === (lo & -CHUNK) && this.gwTH[g] === hi && (lo & 255) + size <= CHUNK) {
+      this.writeArena(this.gwTA[g]! + (lo & 255), size, vl, vh);
+      return;
+    }
     if (off + size > 4096) { this.storeSplit(lo, hi, size, vl, vh); return; }
     if (this.slowCounts) this.slow[(lo & (size - 1)) !== 0 ? CpuSlowPath.Misaligned : CpuSlowPath.StoreMiss]!++;
     const pa = this.translate(lo, hi, ACC_W);
@@ -1022,11 +1077,7 @@ export class Hart {
     const p = info.arenaOffset;
     if (p >= 0 && (info.flags & (PageFlag.Mmio | PageFlag.Split | PageFlag.Granule | PageFlag.Fault | PageFlag.ReadOnly)) === 0) {
       const a = p + off;
-      const v = this.view;
-      if (size === 8) { v.setInt32(a, vl, true); v.setInt32(a + 4, vh, true); }
-      else if (size === 4) v.setInt32(a, vl, true);
-      else if (size === 2) v.setUint16(a, vl & 0xffff, true);
-      else this.u8[a] = vl;
+      this.writeArena(a, size, vl, vh);
       if ((info.flags & PageFlag.Code) !== 0) {
         if (this.slowCounts) this.slow[CpuSlowPath.CodeInvalidate]!++;
         this.arena.noteWrite(a, size); // drops the decoded page via onInvalidate
@@ -1036,9 +1087,66 @@ export class Hart {
       }
       return;
     }
+    if ((info.flags & PageFlag.Granule) !== 0 && (info.flags & (PageFlag.Mmio | PageFlag.Fault)) === 0 && (off & 255) + size <= CHUNK) {
+      const tbl = this.chunkTable(pa - off);
+      if (tbl !== null) {
+        const c = tbl[off >>> 8]!;
+        this.writeArena(c + (off & 255), size, vl, vh);
+        const ap = Math.floor(c / 4096);
+        if (this.arena.codePages.has(ap)) {
+          // Other chunks of this device page may hold code: tell the listener which chunk we
+          // wrote (so only its slots are cleared), then re-mark the page for everyone else.
+          if (this.slowCounts) this.slow[CpuSlowPath.CodeInvalidate]!++;
+          this.selfWriteChunk = c;
+          this.arena.noteWrite(c + (off & 255), size);
+          this.selfWriteChunk = -1;
+          if (this.physByArenaPage.has(ap)) this.arena.codePages.mark(ap);
+        } else if (this.pmp.pageDecision(pa - off, PMP_W, priv) === 1) {
+          const g = (lo >>> 8) & G_MASK;
+          this.gwTL[g] = lo & -CHUNK; this.gwTH[g] = hi; this.gwTA[g] = c;
+        }
+        return;
+      }
+    }
     if (this.slowCounts) this.slow[CpuSlowPath.Mmio]!++;
     this.bus.store(pa, size as 1 | 2 | 4 | 8, vl >>> 0, vh >>> 0);
     if (this.bus.fault !== 0) this.setExc(Cause.StoreAccess, lo, hi);
+  }
+
+  private writeArena(a: number, size: number, vl: number, vh: number): void {
+    const v = this.view;
+    if (size === 8) { v.setInt32(a, vl, true); v.setInt32(a + 4, vh, true); }
+    else if (size === 4) v.setInt32(a, vl, true);
+    else if (size === 2) v.setUint16(a, vl & 0xffff, true);
+    else this.u8[a] = vl;
+  }
+
+  /**
+   * Arena offset of each 256 B chunk of a fine-interleaved window page (RouteResult from the
+   * window's router, as AddressSpace.resolvePage does for whole pages), or null when a chunk is
+   * not one contiguous, non-dirty-tracked run. Cached until the map changes.
+   */
+  private chunkTable(pbase: number): Float64Array | null {
+    let t = this.chunkTables.get(pbase);
+    if (t !== undefined) return t;
+    t = null;
+    const info = this.bus.resolvePage(pbase, false);
+    const r = info.range;
+    if (r !== null && r.kind === RangeKind.Window && r.base <= pbase && r.end >= pbase + 4096 && r.region.router !== null &&
+      (info.flags & (PageFlag.Mmio | PageFlag.Fault)) === 0) {
+      const route = this.route;
+      const out = new Float64Array(CHUNKS_PER_PAGE);
+      let ok = true;
+      for (let c = 0; c < CHUNKS_PER_PAGE && ok; c++) {
+        const hpa = pbase + c * CHUNK;
+        ok = r.region.router.resolve(r.region.routerBase + r.offset + (hpa - r.base), route) && route.store !== null &&
+          route.run >= CHUNK && !route.store.tracksDirty && route.offset >= 0 && route.offset + CHUNK <= route.store.size;
+        if (ok) out[c] = route.store!.arenaOffset(route.offset);
+      }
+      if (ok) t = out;
+    }
+    this.chunkTables.set(pbase, t);
+    return t;
   }
 
   /** A store crossing a page: both pages are checked before any byte is written (as QEMU does). */
@@ -1186,7 +1294,8 @@ export class Hart {
     const lo = pc | 0, hi = Math.floor(pc / TWO32) | 0;
     const t = (lo >>> 12) & TLB_MASK;
     if (this.xTL[t] === (lo & -4096) && this.xTH[t] === hi) {
-      this.setCodePage(vbase, this.xTA[t]!);
+      if (this.xTA[t]! >= 0) this.setCodePage(vbase, this.xTA[t]!);
+      else this.setChunkPage(vbase, this.xCode[t]!, this.xPhys[t]!);
     } else {
       if (this.slowCounts) this.slow[CpuSlowPath.FetchPageChange]!++;
       this.cbase = NaN;
@@ -1199,6 +1308,12 @@ export class Hart {
         this.pmp.pageDecision(pbase, PMP_X, this.priv) === 1) {
         this.xTL[t] = lo & -4096; this.xTH[t] = hi; this.xTA[t] = p;
         this.setCodePage(vbase, p);
+      } else if ((info.flags & PageFlag.Granule) !== 0 && (info.flags & (PageFlag.Mmio | PageFlag.Fault)) === 0 &&
+        this.pmp.pageDecision(pbase, PMP_X, this.priv) === 1) {
+        const code = this.physCode(pbase);
+        if (code === null) return this.fetchUncached(pc);
+        this.xTL[t] = lo & -4096; this.xTH[t] = hi; this.xTA[t] = -1; this.xCode[t] = code; this.xPhys[t] = pbase;
+        this.setChunkPage(vbase, code, pbase);
       } else {
         return this.fetchUncached(pc);
       }
@@ -1208,12 +1323,18 @@ export class Hart {
     const s = off << 1;
     this.fetchArr = code;
     if (off < 4094) {
-      if (code[s] === 0) decodeInto(this.u16[(this.craw + off) >>> 1]! | (this.u16[(this.craw + off + 2) >>> 1]! << 16), code, s);
+      if (code[s] === 0) {
+        if (this.craw >= 0) decodeInto(this.curHalf(off) | (this.curHalf(off + 2) << 16), code, s);
+        else this.decodeChunkSlot(off);
+      }
       return s;
     }
-    const low = this.u16[(this.craw + off) >>> 1]!;
+    const low = this.curHalf(off);
     if ((low & 3) !== 3) {
-      if (code[s] === 0) decodeInto(low, code, s);
+      if (code[s] === 0) {
+        if (this.craw >= 0) decodeInto(low, code, s);
+        else this.decodeChunkSlot(off);
+      }
       return s;
     }
     // A 32-bit instruction straddling two pages: fetch the second half from the next page.
@@ -1242,6 +1363,65 @@ export class Hart {
     return 0;
   }
 
+  /** A 16-bit parcel of the current decoded page (direct arena page, or a granule page's chunks). */
+  private curHalf(off: number): number {
+    if (this.craw >= 0) return this.u16[(this.craw + off) >>> 1]!;
+    return this.u16[(this.curChunks![off >>> 8]! + (off & 255)) >>> 1]!;
+  }
+
+  private setChunkPage(vbase: number, code: Int32Array, pbase: number): void {
+    this.cbase = vbase;
+    this.code = code;
+    this.craw = -1;
+    this.curChunks = this.chunkTables.get(pbase) ?? null;
+    this.curPhys = pbase;
+  }
+
+  /**
+   * Decoded slots for a fine-interleaved physical page, decoded lazily by decodeChunkSlot. Each
+   * chunk's arena page is marked as code when an instruction is first decoded from it; a write to
+   * that arena page (CPU, DMA, host) clears only the slots of the chunks it holds (dropCodePage),
+   * because data and code of nearby pages share device pages under fine interleave.
+   */
+  private physCode(pbase: number): Int32Array | null {
+    const have = this.decodedPhys.get(pbase);
+    if (have !== undefined) return have;
+    if (this.chunkTable(pbase) === null) return null;
+    const code = new Int32Array(SLOTS_PER_PAGE * SLOT_WORDS);
+    this.decodedPhys.set(pbase, code);
+    return code;
+  }
+
+  /** Decode slot `off` of the current granule page (a 32-bit form may read the next chunk). */
+  private decodeChunkSlot(off: number): void {
+    const tbl = this.curChunks!;
+    const u16 = this.u16;
+    const c0 = tbl[off >>> 8]!;
+    const low = u16[(c0 + (off & 255)) >>> 1]!;
+    this.markChunk(c0);
+    if ((low & 3) === 3 && off < 4094) {
+      const c1 = tbl[(off + 2) >>> 8]!;
+      if (c1 !== c0) this.markChunk(c1);
+      decodeInto(low | (u16[(c1 + ((off + 2) & 255)) >>> 1]! << 16), this.code, off << 1);
+    } else {
+      decodeInto(low, this.code, off << 1);
+    }
+  }
+
+  /** Mark the arena page holding a code chunk of the current granule page. */
+  private markChunk(chunkArenaOff: number): void {
+    const ap = Math.floor(chunkArenaOff / 4096);
+    const cp = this.arena.codePages;
+    const list = this.physByArenaPage.get(ap);
+    if (list === undefined) this.physByArenaPage.set(ap, [this.curPhys]);
+    else if (!list.includes(this.curPhys)) list.push(this.curPhys);
+    if (cp.has(ap)) return;
+    cp.mark(ap);
+    // Cached writable chunks/pages may point into this arena page: drop them.
+    this.gwTL.fill(TLB_EMPTY);
+    for (let i = 0; i < TLB_SIZE; i++) if (this.wTL[i] !== TLB_EMPTY && Math.floor(this.wTA[i]! / 4096) === ap) this.wTL[i] = TLB_EMPTY;
+  }
+
   private setCodePage(vbase: number, arenaOff: number): void {
     const page = arenaOff / 4096;
     let code = this.decoded.get(page);
@@ -1251,17 +1431,38 @@ export class Hart {
       this.arena.codePages.mark(page);
       // Writes to this page must now take the slow path: drop write-TLB entries that map it.
       for (let i = 0; i < TLB_SIZE; i++) if (this.wTL[i] !== TLB_EMPTY && this.wTA[i] === arenaOff) this.wTL[i] = TLB_EMPTY;
+      this.gwTL.fill(TLB_EMPTY);
     }
     this.cbase = vbase;
     this.code = code;
     this.craw = arenaOff;
+    this.curPhys = -1;
   }
 
   /** Arena page written (by anyone): forget its decoded instructions. */
   private dropCodePage(page: number): void {
-    if (!this.decoded.delete(page)) return;
-    if (this.craw === page * 4096) this.cbase = NaN;
-    this.brk = true;
+    if (this.decoded.delete(page)) {
+      if (this.craw === page * 4096) this.cbase = NaN;
+      this.brk = true;
+    }
+    const phys = this.physByArenaPage.get(page);
+    if (phys !== undefined) {
+      // Granule pages: clear the slots of the chunks this arena page holds (and the slot before
+      // each, whose 32-bit form may end in it); the interpreter re-decodes them lazily. A write by
+      // this hart names its chunk (selfWriteChunk): only that chunk's slots are cleared.
+      const only = this.selfWriteChunk;
+      if (only < 0) this.physByArenaPage.delete(page);
+      for (const p of phys) {
+        const code = this.decodedPhys.get(p);
+        const tbl = this.chunkTables.get(p);
+        if (code === undefined || tbl === undefined || tbl === null) continue;
+        for (let c = 0; c < CHUNKS_PER_PAGE; c++) {
+          if (Math.floor(tbl[c]! / 4096) !== page || (only >= 0 && tbl[c] !== only)) continue;
+          const first = c * (CHUNK / 2) * SLOT_WORDS;
+          code.fill(0, Math.max(0, first - SLOT_WORDS), first + (CHUNK / 2) * SLOT_WORDS);
+        }
+      }
+    }
   }
 
   // ---------------------------------------------------------------- CSRs
