@@ -415,6 +415,7 @@ export class Hart {
   private exec(max: number): number {
     const rl = this.rl, rh = this.rh, i32 = this.i32;
     const rTL = this.rTL, rTH = this.rTH, rTA = this.rTA, wTL = this.wTL, wTH = this.wTH, wTA = this.wTA;
+    const gTL = this.gTL, gTH = this.gTH, gTA = this.gTA, gwTL = this.gwTL, gwTH = this.gwTH, gwTA = this.gwTA;
     // pc = cb + po: cb is the virtual base of the decoded page `code`, po an int32 offset, so the
     // hot path does int32 arithmetic only. lim = 4094 while `code` is valid for cb, else 0 (slow).
     const start = this.pc;
@@ -595,8 +596,12 @@ export class Hart {
           const lo = (a + imm) | 0;
           const hi = (rh[rs1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
           const t = (lo >>> 12) & TLB_MASK;
+          const g = (lo >>> 8) & G_MASK;
           if (rTL[t] === (lo & -4096) && rTH[t] === hi && (lo & 7) === 0) {
             const p = (rTA[t]! + (lo & 4095)) >>> 2;
+            rl[rd] = i32[p]!; rh[rd] = i32[p + 1]!;
+          } else if (gTL[g] === (lo & -CHUNK) && gTH[g] === hi && (lo & 7) === 0) {
+            const p = (gTA[g]! + (lo & 255)) >>> 2;
             rl[rd] = i32[p]!; rh[rd] = i32[p + 1]!;
           } else {
             this.icount = icount0 + (max - budget) - 1; // devices (CLINT mtime) see an exact instret
@@ -613,8 +618,11 @@ export class Hart {
           const hi = (rh[rs1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
           const t = (lo >>> 12) & TLB_MASK;
           let v: number;
+          const g = (lo >>> 8) & G_MASK;
           if (rTL[t] === (lo & -4096) && rTH[t] === hi && (lo & 3) === 0) {
             v = i32[(rTA[t]! + (lo & 4095)) >>> 2]!;
+          } else if (gTL[g] === (lo & -CHUNK) && gTH[g] === hi && (lo & 3) === 0) {
+            v = i32[(gTA[g]! + (lo & 255)) >>> 2]!;
           } else {
             this.icount = icount0 + (max - budget) - 1; // devices (CLINT mtime) see an exact instret
             v = this.loadSlow(lo, hi, 4) | 0;
@@ -629,8 +637,12 @@ export class Hart {
           const lo = (a + imm) | 0;
           const hi = (rh[rs1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
           const t = (lo >>> 12) & TLB_MASK;
+          const g = (lo >>> 8) & G_MASK;
           if (wTL[t] === (lo & -4096) && wTH[t] === hi && (lo & 7) === 0) {
             const p = (wTA[t]! + (lo & 4095)) >>> 2;
+            i32[p] = rl[rs2]!; i32[p + 1] = rh[rs2]!;
+          } else if (gwTL[g] === (lo & -CHUNK) && gwTH[g] === hi && (lo & 7) === 0) {
+            const p = (gwTA[g]! + (lo & 255)) >>> 2;
             i32[p] = rl[rs2]!; i32[p + 1] = rh[rs2]!;
           } else {
             this.icount = icount0 + (max - budget) - 1; // devices (CLINT mtime) see an exact instret
@@ -646,8 +658,11 @@ export class Hart {
           const lo = (a + imm) | 0;
           const hi = (rh[rs1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
           const t = (lo >>> 12) & TLB_MASK;
+          const g = (lo >>> 8) & G_MASK;
           if (wTL[t] === (lo & -4096) && wTH[t] === hi && (lo & 3) === 0) {
             i32[(wTA[t]! + (lo & 4095)) >>> 2] = rl[rs2]!;
+          } else if (gwTL[g] === (lo & -CHUNK) && gwTH[g] === hi && (lo & 3) === 0) {
+            i32[(gwTA[g]! + (lo & 255)) >>> 2] = rl[rs2]!;
           } else {
             this.icount = icount0 + (max - budget) - 1; // devices (CLINT mtime) see an exact instret
             this.storeSlow(lo, hi, 4, rl[rs2]!, rh[rs2]!);
