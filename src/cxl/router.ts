@@ -38,6 +38,10 @@ export interface EndpointRoute {
   storeBase: number;
   /** granularity * ways (bytes of HPA per DPA granule). */
   chunk: number;
+  /** Power-of-two ways: chunk - 1 and granularity - 1 as low-half masks. */
+  pow2: boolean;
+  chunkMask: number;
+  granMask: number;
 }
 
 interface Interval {
@@ -48,9 +52,17 @@ interface Interval {
   gran: number;
   /** Per root slot: endpoint index per entry (-1 = no decode), or null when nothing routes. */
   tables: (Int16Array | null)[];
+  /** Period and granule are powers of two <= 2^28 (low-half bit arithmetic applies). */
+  pow2: boolean;
+  periodMask: number;
+  granShift: number;
+  /** gran - 1 when gran is a power of two (an interleave granule), else -1 (no interleave). */
+  granMask: number;
 }
 
-const NO_INTERVAL: Interval = { lo: 0, hi: 0, period: 1, gran: 1, tables: [] };
+const NO_INTERVAL: Interval = { lo: 0, hi: 0, period: 1, gran: 1, tables: [], pow2: false, periodMask: 0, granShift: 0, granMask: -1 };
+
+const isPow2Le28 = (n: number) => Number.isInteger(n) && n > 0 && n <= 2 ** 28 && (n & (n - 1)) === 0;
 
 function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
@@ -71,6 +83,10 @@ export class WindowRoute {
   /** Last interval hit (intervals never overlap; NO_INTERVAL matches nothing). */
   private last: Interval = NO_INTERVAL;
   private readonly rootWays: number;
+  /** Modulo root with power-of-two HBIW: slot = (lo32 >>> rootShift) & rootMask. */
+  private readonly rootPow2: boolean;
+  private readonly rootShift: number;
+  private readonly rootMask: number;
   private dirty = true;
   /** Number of compiles so far (tests and bench). */
   compiles = 0;
@@ -78,6 +94,9 @@ export class WindowRoute {
   constructor(window: CxlWindow) {
     this.window = window;
     this.rootWays = window.ways;
+    this.rootPow2 = window.arithmetic === 'modulo' && isPow2Le28(window.ways);
+    this.rootShift = Math.log2(window.granularity) | 0;
+    this.rootMask = (window.ways - 1) | 0;
   }
 
   /** Mark the route stale; the next resolve recompiles. */
@@ -85,7 +104,12 @@ export class WindowRoute {
     this.dirty = true;
   }
 
-  /** WindowRouter: resolve absolute `hpa` into (store, offset, run). False = no committed decode. */
+  /**
+   * WindowRouter: resolve absolute `hpa` into (store, offset, run). False = no committed decode.
+   * Power-of-two intervals work on the low 32 bits (`hpa >>> 0` is ToUint32: exact mod 2^32 for
+   * integers < 2^53; every base is 256 MiB aligned and every period <= 256 KiB, so the selector
+   * bits all sit in the low half). 3/6/12 and non-interleaved intervals take Number arithmetic.
+   */
   resolve(hpa: number, out: RouteOut): boolean {
     if (this.dirty) this.compile();
     let iv = this.last;
@@ -102,17 +126,33 @@ export class WindowRoute {
       if (found === undefined) return false;
       this.last = iv = found;
     }
-    const table = iv.tables[this.rootWays === 1 ? 0 : this.window.rootSlot(hpa)];
+    const lo = hpa >>> 0;
+    const slot = this.rootWays === 1 ? 0 : this.rootPow2 ? (lo >>> this.rootShift) & this.rootMask : this.window.rootSlot(hpa);
+    const table = iv.tables[slot];
     if (table === null || table === undefined) return false;
-    const t = (hpa - iv.lo) % iv.period;
-    const e = table[Math.floor(t / iv.gran)]!;
+    let t: number;
+    let e: number;
+    if (iv.pow2) {
+      t = lo & iv.periodMask;
+      e = table[t >>> iv.granShift]!;
+    } else {
+      // 3-family periods: the offset is below 2^31 in every realistic interval (int remainder).
+      const o = hpa - iv.lo;
+      t = o < 2147483648 ? (o | 0) % iv.period : o % iv.period;
+      e = table[Math.floor(t / iv.gran)]!;
+    }
     if (e < 0) return false;
     const ep = this.endpoints[e]!;
     const off = hpa - ep.base;
-    const g = ep.granularity;
     out.store = ep.store;
-    out.offset = ep.ways === 1 ? ep.storeBase + off : ep.storeBase + Math.floor(off / ep.chunk) * g + (off % g);
-    const run = iv.gran - (t % iv.gran);
+    if (ep.ways === 1) out.offset = ep.storeBase + off;
+    else if (ep.pow2) {
+      // off - (off mod chunk) is a multiple of chunk: the division is exact.
+      out.offset = ep.storeBase + ((off - (lo & ep.chunkMask)) / ep.chunk) * ep.granularity + (lo & ep.granMask);
+    } else {
+      out.offset = ep.storeBase + Math.floor(off / ep.chunk) * ep.granularity + (lo & ep.granMask);
+    }
+    const run = iv.granMask >= 0 ? iv.gran - (t & iv.granMask) : iv.hi - hpa;
     const left = iv.hi - hpa;
     out.run = run < left ? run : left;
     return true;
@@ -164,8 +204,9 @@ export class WindowRoute {
       if (!loc) return -1;
       i = endpoints.length;
       endpoints.push({
-        device: dev, decoder: d.index, base: d.base, size: d.size, ways: d.ways!, granularity: d.granularity!,
-        dpaBase, partition: loc.partition, store: loc.store, storeBase: loc.offset, chunk: d.granularity! * d.ways!,
+        device: dev, decoder: d.index, base: d.base, size: d.size, ways: d.ways! | 0, granularity: d.granularity! | 0,
+        dpaBase, partition: loc.partition, store: loc.store, storeBase: loc.offset, chunk: (d.granularity! * d.ways!) | 0,
+        pow2: isPow2Le28(d.granularity! * d.ways!), chunkMask: (d.granularity! * d.ways! - 1) | 0, granMask: (d.granularity! - 1) | 0,
       });
       epIndex.set(key, i);
       return i;
@@ -224,7 +265,11 @@ export class WindowRoute {
         }
         tables.push(any ? t : null);
       }
-      if (tables.some((t) => t !== null)) intervals.push({ lo, hi, period, gran, tables });
+      // Small integers are stored as int32 (`| 0`) so remainders and masks stay integer operations.
+      if (period < 2 ** 30) period |= 0;
+      if (gran < 2 ** 30) gran |= 0;
+      const pow2 = isPow2Le28(period) && isPow2Le28(gran);
+      if (tables.some((t) => t !== null)) intervals.push({ lo, hi, period, gran, tables, pow2, periodMask: pow2 ? (period - 1) | 0 : 0, granShift: pow2 ? Math.log2(gran) | 0 : 0, granMask: isPow2Le28(gran) && gran <= 16384 ? (gran - 1) | 0 : -1 });
     }
     this.endpoints = endpoints;
     this.intervals = intervals;

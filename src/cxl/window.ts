@@ -29,9 +29,18 @@ export class CxlWindow {
   readonly volatile: boolean;
   readonly persistent: boolean;
   readonly qtgId: number;
+  /** Power-of-two HBIW: slot = (lo32 >>> rootShift) & rootMask; rootMask -1 for 3/6/12. */
+  private readonly rootShift: number;
+  private readonly rootMask: number;
+  /** 2^(32 - log2 HBIG) mod HBIW, for the 3/6/12 remainder on halves. */
+  private readonly rootHiFactor: number;
+  /** XOR maps as int32 halves and the bit each sets (hot path). */
+  private xorLo = new Int32Array(0);
+  private xorHi = new Int32Array(0);
+  private xorBitIdx = new Int32Array(0);
+  private xorBitVal = new Float64Array(0);
   /** XOR maps as 32-bit halves (hot path). */
-  private readonly xorLoMasks: number[] = [];
-  private readonly xorHiMasks: number[] = [];
+
   readonly spec: WindowSpec;
 
   constructor(spec: WindowSpec, index: number, targets: HostBridge[], xorLists: ReadonlyMap<number, number[]>) {
@@ -55,6 +64,9 @@ export class CxlWindow {
     }
     if (spec.base + spec.size > 2 ** 52) throw new TopologyError(`${path}: ends above 2^52`);
     if (new Set(targets).size !== targets.length) throw new TopologyError(`${path}.targets: a host bridge is listed twice`);
+    this.rootShift = Math.log2(spec.granularity) | 0;
+    this.rootMask = isThreeFamily(this.ways) ? -1 : this.ways - 1;
+    this.rootHiFactor = (2 ** (32 - this.rootShift) % this.ways) | 0;
     this.xorMaps = [];
     this.xorBits = [];
     if (spec.arithmetic === 'xor') {
@@ -76,9 +88,11 @@ export class CxlWindow {
         if (b >= 32) throw new TopologyError(`${path}: XOR map ${i} position bit ${b} is above 31`);
         this.xorMaps.push(m);
         this.xorBits.push(b);
-        this.xorLoMasks.push(m % 2 ** 32);
-        this.xorHiMasks.push(Math.floor(m / 2 ** 32));
       }
+      this.xorLo = Int32Array.from(this.xorMaps, (m) => (m % 2 ** 32) | 0);
+      this.xorHi = Int32Array.from(this.xorMaps, (m) => Math.floor(m / 2 ** 32) | 0);
+      this.xorBitIdx = Int32Array.from(this.xorBits);
+      this.xorBitVal = Float64Array.from(this.xorBits, (b) => 2 ** b);
     }
   }
 
@@ -110,25 +124,33 @@ export class CxlWindow {
    * < 2^53; the map bits that T sets are < 32 because HBIG <= 16 KiB and at most 4 maps).
    */
   rootSlot(hpa: number): number {
-    const n = this.xorLoMasks.length;
+    const n = this.xorLo.length;
+    let lo = hpa >>> 0;
     let a = hpa;
-    if (n !== 0) {
-      let lo = hpa >>> 0;
-      const hi = (hpa - lo) / 4294967296;
-      for (let i = 0; i < n; i++) {
-        let x = ((lo & this.xorLoMasks[i]!) ^ (hi & this.xorHiMasks[i]!)) >>> 0;
-        x ^= x >>> 16;
-        x ^= x >>> 8;
-        x ^= x >>> 4;
-        const p = (0x6996 >>> (x & 0xf)) & 1;
-        const bit = this.xorBits[i]!;
-        if (((lo >>> bit) & 1) !== p) {
-          const v = 2 ** bit;
-          if (p) { a += v; lo = (lo + v) >>> 0; } else { a -= v; lo = (lo - v) >>> 0; }
-        }
-      }
+    const hi = n === 0 ? 0 : ((hpa - lo) / 4294967296) | 0; // < 2^21; T never changes it
+    const loM = this.xorLo;
+    const hiM = this.xorHi;
+    const bits = this.xorBitIdx;
+    for (let i = 0; i < n; i++) {
+      let x = (lo & loM[i]!) ^ (hi & hiM[i]!);
+      x ^= x >>> 16;
+      x ^= x >>> 8;
+      x ^= x >>> 4;
+      const p = (0x6996 >>> (x & 0xf)) & 1;
+      const bit = bits[i]!;
+      // Branch-free: set bit `bit` (< 32) to p in lo, and move a by (p - old) * 2^bit.
+      const cur = (lo >>> bit) & 1;
+      lo = (lo ^ ((cur ^ p) << bit)) >>> 0;
+      a += (p - cur) * this.xorBitVal[i]!;
     }
-    return Math.floor((a - this.base) / this.granularity) % this.ways;
+    // Power-of-two HBIW: the selector bits sit below bit 28 and the base is 256 MiB aligned.
+    if (this.rootMask >= 0) return (lo >>> this.rootShift) & this.rootMask;
+    // 3/6/12: c mod W from the halves of the offset, c = hi * 2^(32-s) + (lo >>> s); all terms
+    // stay below 2^25, so the remainder is a small-integer operation.
+    const off = a - this.base;
+    const ol = off >>> 0;
+    const oh = ((off - ol) / 4294967296) | 0; // < 2^21
+    return ((oh % this.ways) * this.rootHiFactor + (ol >>> this.rootShift)) % this.ways;
   }
 
   get threeFamily(): boolean {
