@@ -21,7 +21,7 @@ import {
   MSTATUS_MXR, MSTATUS_SIE, MSTATUS_SPIE, MSTATUS_SPP, MSTATUS_SUM, MSTATUS_TSR, MSTATUS_TVM, MSTATUS_TW,
   MSTATUS_WMASK, S_INTERRUPTS, SSTATUS_HI, SSTATUS_MASK, SSTATUS_WMASK,
 } from './csr.js';
-import { decodeInto } from './decode.js';
+import { decodeInto, decodeOne } from './decode.js';
 import { disassemble } from './disasm.js';
 import { divu64, mul64, mulh64, mulhsu64, mulhu64, out as m64, rem as r64 } from './int64.js';
 import { Op, SLOT_WORDS, W0_COMPRESSED, X0_SINK } from './isa.js';
@@ -831,16 +831,16 @@ export class Hart {
     return max - budget;
   }
 
-  /** Single-step with trace callbacks (--trace): slower, exact. */
+  /** Single-step with trace callbacks (--trace): slower, exact. Reports rd when the instruction retired. */
   private execTraced(): number {
     const pc = this.pc;
-    const before = new Int32Array(66);
-    for (let i = 0; i < 33; i++) { before[2 * i] = this.rl[i]!; before[2 * i + 1] = this.rh[i]!; }
     const raw = this.peekInsn(pc);
+    const exc = this.excCount;
     const n = this.exec(1);
     const writes: TraceRegWrites = [];
-    for (let i = 1; i < 32; i++) {
-      if (this.rl[i] !== before[2 * i] || this.rh[i] !== before[2 * i + 1]) writes.push([i, this.readReg(i)]);
+    if (raw !== undefined && this.excCount === exc) {
+      const rd = (decodeOne(raw)[0]! >>> 8) & 63;
+      if (rd !== X0_SINK) writes.push([rd, this.readReg(rd)]);
     }
     this.onTrace!(pc, raw === undefined ? '<fetch fault>' : disassemble(raw, pc), writes);
     return n;
