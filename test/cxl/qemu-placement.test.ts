@@ -5,7 +5,7 @@
 // DPA = (off mod G) + floor(off/(2G))*G, and the sample table rows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { build, GiB, hb, mem, win } from './fixtures.js';
+import { build, GiB, hb, mem, sharedArena, win } from './fixtures.js';
 import { Prng } from '../helpers/prng.js';
 import { cases } from '../helpers/scale.js';
 import { HDM } from '../../src/cxl/index.js';
@@ -18,7 +18,7 @@ function machine() {
     hostBridges: [hb('pxb', 0, [mem('memA'), mem('memB')])],
     windows: [win('cfmw0', BASE, 4 * GiB, ['pxb'], 4096)],
     xorMaps: [],
-  }, 128 * 2 ** 20);
+  }, sharedArena(128 * 2 ** 20));
 }
 
 for (const G of [256, 1024, 2048, 4096, 8192, 16384]) {
@@ -56,6 +56,7 @@ for (const G of [256, 1024, 2048, 4096, 8192, 16384]) {
       // Control register image: IG and IW fields hold the encodings.
       const ctrl = topo.memdevs[0]!.hdm.read(HDM.DECODER0 + HDM.CTRL, 4);
       assert.equal(ctrl & 0xff, (1 << 4) | Math.log2(G / 256));
+      topo.close();
     });
   }
 }
@@ -80,4 +81,6 @@ test('sample table rows at G = 4 KiB (target list 0,1) and G = 16 KiB (1,0)', ()
     assert.ok(t.ok);
     assert.deepEqual([t.value.memdev, t.value.dpa], ['memB', 0x100000 + (hpa - 0x110200000)]);
   }
+  a.close();
+  b.close();
 });
