@@ -47,7 +47,7 @@ for (const G of [256, 16384]) {
 
 test('mismatches name the HPA, the expected device/DPA and what was found', () => {
   const { spec } = topoFor(4);
-  const { topo } = build(spec, 64 * MiB);
+  const { topo } = build(spec, sharedArena(4 * SZ + 64 * MiB));
   const r = topo.createRegion({ window: 'w', ways: 4, granularity: 256, memdevs: ['m0', 'm1', 'm2', 'm3'], size: 4 * SZ });
   // Sabotage the router: swap two endpoints' stores behind its back after compiling.
   const router = topo.routers[0]!;
@@ -67,17 +67,19 @@ test('mismatches name the HPA, the expected device/DPA and what was found', () =
   const s = topo.audit({ mode: 'sampled', samples: 2000, via: 'router' });
   assert.equal(s.ok, false);
   assert.ok(s.regions[0]!.mismatches[0]!.expected);
+  topo.close();
 });
 
 test('sampled audit via the address space: first/last 2*W*16 KiB + N random words, per-device bytes', () => {
   const { spec } = topoFor(4, 1024);
-  const { topo } = build(spec, 96 * MiB);
+  const { topo } = build(spec, sharedArena(4 * SZ + 64 * MiB));
   topo.createRegion({ window: 'w', ways: 4, granularity: 1024, memdevs: ['m0', 'm1', 'm2', 'm3'], size: 4 * SZ, base: WBASE + GiB });
   const a = topo.audit({ mode: 'sampled', samples: 10000, seed: 7 });
   const r = a.regions[0]!;
   assert.equal(a.ok, true);
   assert.equal(r.words, 2 * (2 * 4 * 16384) / 8 + 10000);
   assert.equal(Object.values(r.perDevice).reduce((x, y) => x + y, 0), r.words * 8);
+  topo.close();
 });
 
 test('file-backed persistent media: audit works on a scratch copy unless force', () => {
