@@ -76,3 +76,35 @@ test('routes recompile only on commit/uncommit, not on other register writes', (
   assert.equal(notified, 2);
   assert.equal(router.resolve(WBASE, out as never), false);
 });
+
+test('decoders programmed by raw register writes (as a guest driver does) route like a region', () => {
+  const { topo } = build({ hostBridges: [hb('hb0', 0, [mem('a'), mem('b')])], windows: [win('w', WBASE, 4 * GiB, ['hb0'])], xorMaps: [] }, 16 * 2 ** 20, false);
+  const base = WBASE + GiB;
+  const at = (n: number, reg: number) => HDM.DECODER0 + HDM.STRIDE * n + reg;
+  const prog = (hdm: NonNullable<typeof topo.hostBridges[0]['hdm']>, ctrl: number, tlOrSkipLo: number) => {
+    hdm.write(HDM.GLOBAL_CTRL, 4, 2);
+    hdm.write(at(0, HDM.BASE_LO), 4, base % 2 ** 32);
+    hdm.write(at(0, HDM.BASE_HI), 4, Math.floor(base / 2 ** 32));
+    hdm.write(at(0, HDM.SIZE_LO), 4, 0x2000_0000);
+    hdm.write(at(0, HDM.SIZE_HI), 4, 0);
+    hdm.write(at(0, HDM.TL_LO), 4, tlOrSkipLo);
+    hdm.write(at(0, HDM.CTRL), 4, ctrl); // IG/IW (+ Commit)
+    return hdm.read(at(0, HDM.CTRL), 4);
+  };
+  // Endpoints: IW 2 (eiw 1), IG 1 KiB (eig 2), Commit.
+  for (const m of topo.memdevs) assert.ok(prog(m.hdm, (1 << 4) | 2 | (1 << 9), 0) & (1 << 10));
+  // Host bridge: target list 1,0, then Commit.
+  assert.ok(prog(topo.hostBridges[0]!.hdm!, (1 << 4) | 2 | (1 << 9), 0x0001) & (1 << 10));
+  const t = topo.translateHpa(base + 1024 + 16);
+  assert.ok(t.ok);
+  assert.deepEqual([t.value.memdev, t.value.dpa, t.value.region], ['a', 16, undefined]);
+  const st = compareRouterVsReference(topo, [{ base, size: 2 * SZ }], 50_000, 77);
+  assert.deepEqual(st.mismatches, []);
+  const list = topo.toListJson() as { buses: { 'ports:root0': { 'decoders:port1': { targets: number[]; state: string }[] }[] }[] };
+  assert.deepEqual(list.buses[0]!['ports:root0'][0]!['decoders:port1'][0]!.targets, [1, 0]);
+  // A guest clearing Commit on the HB decoder un-routes the range.
+  topo.hostBridges[0]!.hdm!.write(at(0, HDM.CTRL), 4, (1 << 4) | 2);
+  assert.equal(topo.translateHpa(base).ok, false);
+  const out = { store: null as unknown, offset: 0, run: 0 };
+  assert.equal(topo.routers[0]!.resolve(base, out as never), false);
+});
