@@ -292,7 +292,9 @@ export class Hart {
       }
       if (left <= 0) return 'limit';
       this.brk = false;
-      left -= this.onTrace === undefined ? this.exec(left) : this.execTraced();
+      // exec takes a small integer budget (a fractional or huge one would deoptimize its loop).
+      const chunk = left >= 0x3fffffff ? 0x3fffffff : Math.ceil(left);
+      left -= this.onTrace === undefined ? this.exec(chunk) : this.execTraced();
     }
   }
 
