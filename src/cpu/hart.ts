@@ -682,8 +682,9 @@ export class Hart {
           const op = w0 & 0xff;
           const size = op === Op.LWU ? 4 : op === Op.LH || op === Op.LHU ? 2 : 1;
           let vl: number, vh = 0;
-          if (rTL[t] === (lo & -4096) && rTH[t] === hi && (lo & (size - 1)) === 0) {
-            const p = rTA[t]! + (lo & 4095);
+          const g = (lo >>> 8) & G_MASK;
+          if ((lo & (size - 1)) === 0 && ((rTL[t] === (lo & -4096) && rTH[t] === hi) || (gTL[g] === (lo & -CHUNK) && gTH[g] === hi))) {
+            const p = rTL[t] === (lo & -4096) && rTH[t] === hi ? rTA[t]! + (lo & 4095) : gTA[g]! + (lo & 255);
             if (size === 4) vl = i32[p >>> 2]!;
             else if (size === 2) vl = this.u16[p >>> 1]!;
             else vl = this.u8[p]!;
@@ -711,8 +712,9 @@ export class Hart {
           const t = (lo >>> 12) & TLB_MASK;
           const op = w0 & 0xff;
           const size = op === Op.SH ? 2 : 1;
-          if (wTL[t] === (lo & -4096) && wTH[t] === hi && (lo & (size - 1)) === 0) {
-            const p = wTA[t]! + (lo & 4095);
+          const g = (lo >>> 8) & G_MASK;
+          if ((lo & (size - 1)) === 0 && ((wTL[t] === (lo & -4096) && wTH[t] === hi) || (gwTL[g] === (lo & -CHUNK) && gwTH[g] === hi))) {
+            const p = wTL[t] === (lo & -4096) && wTH[t] === hi ? wTA[t]! + (lo & 4095) : gwTA[g]! + (lo & 255);
             if (size === 2) this.u16[p >>> 1] = rl[rs2]!;
             else this.u8[p] = rl[rs2]!;
           } else {
