@@ -24,7 +24,7 @@ import {
 import { decodeInto, decodeOne } from './decode.js';
 import { disassemble } from './disasm.js';
 import { divu64, mul64, mulh64, mulhsu64, mulhu64, out as m64, rem as r64 } from './int64.js';
-import { Op, SLOT_WORDS, W0_COMPRESSED, X0_SINK } from './isa.js';
+import { Op, SLOT_WORDS, X0_SINK } from './isa.js';
 import { Pmp, PMP_R, PMP_W, PMP_X } from './pmp.js';
 import { warmUpInterpreter } from './warmup.js';
 
@@ -451,7 +451,7 @@ export class Hart {
       const w0 = arr[s]!;
       const imm = arr[s + 1]!;
       const rd = (w0 >>> 8) & 63, rs1 = (w0 >>> 14) & 63, rs2 = (w0 >>> 20) & 63;
-      const npc = (w0 & W0_COMPRESSED) !== 0 ? po + 2 : po + 4;
+      const npc = po + 4 - ((w0 >>> 25) & 2); // W0_COMPRESSED is bit 26: branch-free length
       budget--;
       switch (w0 & 0xff) {
         case Op.ADDI: {
