@@ -1,22 +1,26 @@
 // 64-bit integer arithmetic on signed 32-bit halves (lo, hi), for the interpreter's M extension.
 // Owns multiply/divide; never allocates and never uses BigInt (the hot path forbids it).
 //
-// Approach: a 32x32 -> 64 unsigned product is built from 16-bit limbs whose partial products stay
-// below 2^53, so Number arithmetic is exact (mulhu32). 64x64 products are four such products with
-// carries. Division uses exact Number division when both operands are below 2^52 in magnitude
-// (quotient corrected by one step, remainder checked), else a 64-step shift-subtract on halves.
+// Approach: a 32x32 -> 64 unsigned product takes its low word from Math.imul and its high word
+// from the rounded double product corrected by the exact low word (mulhu32); 64x64 products are
+// four of those with carries. Division: exact double division when both operands are below 2^52
+// (one correction step); 16-bit-digit long division for 32-bit divisors; for larger divisors a
+// double estimate stepped down by one and corrected upwards with exact 64-bit multiply-subtract;
+// shift-subtract only for divisors >= 2^62 (quotient <= 3).
 // Every function returns the low half and leaves the high half in `out.hi`.
 
 export const out = { hi: 0 };
 
 const TWO32 = 4294967296;
 
-/** High 32 bits of the unsigned product a*b (a, b taken as unsigned 32-bit). */
+/**
+ * High 32 bits of the unsigned product a*b (a, b taken as unsigned 32-bit). The double product is
+ * within 2^11 of the exact one, so (product - exact low word) / 2^32 is within 2^-20 of the
+ * integer high word: rounding recovers it exactly.
+ */
 export function mulhu32(a: number, b: number): number {
-  const a0 = a & 0xffff, a1 = a >>> 16, b0 = b & 0xffff, b1 = b >>> 16;
-  const lo = a0 * b0;
-  const mid = a1 * b0 + a0 * b1 + (lo >>> 16); // < 2^34
-  return (a1 * b1 + Math.floor(mid / 65536)) | 0;
+  const p = (a >>> 0) * (b >>> 0);
+  return Math.round((p - (Math.imul(a, b) >>> 0)) * 2.3283064365386963e-10) | 0;
 }
 
 /** Low 64 bits of a*b. */
