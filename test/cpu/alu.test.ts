@@ -170,3 +170,18 @@ test('int64 helpers: 64x64 products and divides on halves match BigInt (seeded s
     }
   }
 });
+
+test('mulhu32: the rounded-double high word is exact (edges and a seeded sweep)', async () => {
+  const { mulhu32 } = await import('../../src/cpu/int64.js');
+  const next = rng(12345);
+  const edges = [0, 1, 2, 0x7fffffff, 0x80000000, 0x80000001, 0xfffffffe, 0xffffffff, 0x10000, 0xffff, 0x12345678];
+  const pairs: [number, number][] = [];
+  for (const x of edges) for (const y of edges) pairs.push([x, y]);
+  for (let i = 0; i < 20000; i++) {
+    const r = next();
+    pairs.push([Number(r & 0xffffffffn), Number(r >> 32n)]);
+  }
+  for (const [x, y] of pairs) {
+    assert.equal(mulhu32(x | 0, y | 0) >>> 0, Number((BigInt(x >>> 0) * BigInt(y >>> 0)) >> 32n), `${x} * ${y}`);
+  }
+});
