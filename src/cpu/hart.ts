@@ -681,7 +681,7 @@ export class Hart {
           const t = (lo >>> 12) & TLB_MASK;
           const op = w0 & 0xff;
           const size = op === Op.LWU ? 4 : op === Op.LH || op === Op.LHU ? 2 : 1;
-          let vl: number, vh = 0;
+          let vl: number;
           const g = (lo >>> 8) & G_MASK;
           if ((lo & (size - 1)) === 0 && ((rTL[t] === (lo & -4096) && rTH[t] === hi) || (gTL[g] === (lo & -CHUNK) && gTH[g] === hi))) {
             const p = rTL[t] === (lo & -4096) && rTH[t] === hi ? rTA[t]! + (lo & 4095) : gTA[g]! + (lo & 255);
@@ -692,9 +692,7 @@ export class Hart {
             this.icount = icount0 + (max - budget) - 1; // devices (CLINT mtime) see an exact instret
             vl = this.loadSlow(lo, hi, size);
             if (this.exc !== 0) { const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0; continue; }
-            vh = this.ldHi;
           }
-          void vh;
           switch (op) {
             case Op.LWU: rl[rd] = vl | 0; rh[rd] = 0; break;
             case Op.LH: { const v = (vl << 16) >> 16; rl[rd] = v; rh[rd] = v >> 31; break; }
