@@ -31,6 +31,16 @@ int cxl_discover(uint64_t dtb) {
     for (int k = 0; k < w->ntargets; k++) rt_printf("%s%u", k ? "," : " ", w->targets[k]);
     rt_printf("\n");
   }
+  /* host bridges in bus order (the device tree lists them by component register address) */
+  for (int i = 1; i < cxl_nhbs; i++)
+    for (int j = i; j > 0 && cxl_hbs[j - 1].bus_lo > cxl_hbs[j].bus_lo; j--) {
+      struct cxl_hb t = cxl_hbs[j];
+      cxl_hbs[j] = cxl_hbs[j - 1];
+      cxl_hbs[j - 1] = t;
+    }
+  for (int i = 0; i < cxl_nhbs; i++)
+    rt_printf("host bridge uid %u: buses 0x%02x-0x%02x component 0x%lx\n", cxl_hbs[i].uid, cxl_hbs[i].bus_lo, cxl_hbs[i].bus_hi,
+              cxl_hbs[i].comp_regs);
   int dt_hbs = cxl_nhbs;
   pci_enumerate();
   if (!dt_hbs && cxl_nhbs) rt_printf("host bridges: none described; %d inferred from root buses\n", cxl_nhbs);

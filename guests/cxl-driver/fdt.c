@@ -31,15 +31,6 @@ static int streq(const char *a, const char *b) {
   while (*a && *a == *b) a++, b++;
   return *a == *b;
 }
-static int contains(const char *s, int n, const char *w) {
-  int m = (int)strlen(w);
-  for (int i = 0; i + m <= n; i++) {
-    int j = 0;
-    while (j < m && s[i + j] == w[j]) j++;
-    if (j == m) return 1;
-  }
-  return 0;
-}
 /* Does the string list (len bytes) hold an entry equal to `w`? */
 static int has_entry(const char *s, int len, const char *w) {
   for (int i = 0; i < len;) {
@@ -124,7 +115,7 @@ int fdt_scan(uint64_t dtb) {
       if (streq(pn, "compatible")) {
         if (has_entry((const char *)v, (int)len, "cxlemu,cfmw")) n->is_window = 1;
         if (has_entry((const char *)v, (int)len, "pci-host-ecam-generic")) n->is_ecam = 1;
-        if (contains((const char *)v, (int)len, "host-bridge") && contains((const char *)v, (int)len, "cxl")) n->is_hb = 1;
+        if (has_entry((const char *)v, (int)len, "cxlemu,cxl-host-bridge")) n->is_hb = 1;
       } else if (streq(pn, "#address-cells") && len == 4) n->addr_cells = (int)be32(v);
       else if (streq(pn, "#size-cells") && len == 4) n->size_cells = (int)be32(v);
       else if (streq(pn, "reg")) n->reg = v, n->reg_len = (int)len;

@@ -46,6 +46,7 @@ int hdm_first_free(const struct cxl_hdm *h) {
 }
 
 void hdm_enable(const struct cxl_hdm *h) {
+  if (!h->base) return;
   uint32_t g = hdm_read(h, HDM_GLOBAL_CTRL);
   if (!(g & HDM_GCTRL_ENABLE)) hdm_write(h, HDM_GLOBAL_CTRL, g | HDM_GCTRL_ENABLE);
 }
