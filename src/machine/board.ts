@@ -13,9 +13,12 @@ import { Ns16550a, NS16550A_SIZE, UART0_IRQ, UART_CLOCK_HZ } from '../devices/ns
 import { Clint, CLINT_SIZE, TIMEBASE_HZ } from '../devices/clint.js';
 import { Plic, PLIC_SIZE, PLIC_NUM_SOURCES } from '../devices/plic.js';
 import { TestFinisher, FINISHER_SIZE, type FinisherOutcome } from '../devices/test-finisher.js';
+import { DmaEngine, DMA_BASE, DMA_SIZE, DMA_IRQ } from '../devices/dma-engine.js';
 import { generateFdt, fdtAddress } from '../firmware/fdt.js';
 import type { BoardDescription, CxlWindowDescription, PcieDescription } from '../firmware/board-description.js';
 import type { TopologySpec } from '../cxl/topology-spec.js';
+import { IntxRouter, type Ecam } from '../pci/index.js';
+import type { CxlHostBridgeDescription } from '../firmware/board-description.js';
 import { isElf, loadElf, loadRaw, type LoadedImage } from './elf.js';
 
 // ---- the map (DESIGN.md "Board"; QEMU virt) ----
@@ -53,7 +56,7 @@ const MIP_MEIP = 11;
 /** The hart as the board uses it (the contract of src/cpu/hart.ts, CONTRACTS.md). */
 export type BoardHart = Pick<
   Hart,
-  'pc' | 'instret' | 'writeReg' | 'setPendingLine' | 'getTime' | 'run' | 'requestStop' | 'flushTlb' | 'onTrace'
+  'pc' | 'instret' | 'cycle' | 'writeReg' | 'setPendingLine' | 'getTime' | 'run' | 'requestStop' | 'flushTlb' | 'onTrace'
 >;
 
 export type HartFactory = (opts: { arena: Arena; bus: AddressSpace; hartId: number; resetPc: number }) => BoardHart;
@@ -126,6 +129,12 @@ export interface BoardOptions {
   bootargs?: string;
   /** ACPI RSDP address for /chosen/cxlemu,acpi-rsdp (0 until ACPI exists). */
   acpiRsdp?: number;
+  /** ACPI tables to copy into RAM at `base` (its RSDP address goes to /chosen/cxlemu,acpi-rsdp). */
+  acpi?: { base: number; image: Uint8Array; rsdpAddress: number };
+  /** The machine's ECAM (already mapped at the ECAM base): its INTx are wired to the PLIC. */
+  ecam?: Ecam;
+  /** CXL host bridges (component register blocks at their CHBS) for the device tree. */
+  cxlHostBridges?: CxlHostBridgeDescription[];
   hartFactory?: HartFactory;
 }
 
@@ -137,6 +146,8 @@ export interface Board {
   clint: Clint;
   plic: Plic;
   finisher: TestFinisher;
+  /** The DMA copy engine at 0x1000_9000 (PLIC source 11; docs/observe-dma.md). */
+  dma: DmaEngine;
   description: BoardDescription;
   fdt: Uint8Array;
   fdtAddress: number;
@@ -180,6 +191,7 @@ export function createBoard(opts: BoardOptions): Board {
     onTimerChange: () => hart?.requestStop(),
   });
   const finisher = new TestFinisher(() => hart?.requestStop());
+  const dma = new DmaEngine({ bus: space, irq: plic.line(DMA_IRQ) });
 
   space.begin();
   if (!opts.ram?.mapped) {
@@ -190,10 +202,17 @@ export function createBoard(opts: BoardOptions): Board {
   space.mmio('clint', CLINT_BASE, CLINT_SIZE, clint);
   space.mmio('plic', PLIC_BASE, PLIC_SIZE, plic);
   space.mmio('uart0', UART0_BASE, NS16550A_SIZE, uart);
+  space.mmio('dma', DMA_BASE, DMA_SIZE, dma);
   if (pcie && space.lookup(pcie.ecam.base) === null) {
     space.mmio('ecam-empty', pcie.ecam.base, pcie.ecam.size, EMPTY_ECAM, -1);
   }
   space.commit();
+  // PCI INTx -> PLIC sources intxIrqBase..+3 (QEMU virt swizzle).
+  if (opts.ecam) new IntxRouter((n) => plic.line(n), pcie?.intxIrqBase ?? PCIE_INTX_IRQ_BASE).connect(opts.ecam);
+  if (opts.acpi) {
+    const f = space.writeBytes(opts.acpi.base, opts.acpi.image);
+    if (f !== 0) throw new RangeError(`cannot write the ACPI tables at 0x${opts.acpi.base.toString(16)}: RAM is not mapped there (fault ${f}; -m too small?)`);
+  }
 
   const description: BoardDescription = {
     model: 'cxlemu,virt',
@@ -205,14 +224,19 @@ export function createBoard(opts: BoardOptions): Board {
     clint: { base: CLINT_BASE, size: CLINT_SIZE },
     plic: { base: PLIC_BASE, size: PLIC_SIZE, ndev: PLIC_NUM_SOURCES - 1 },
     finisher: { base: FINISHER_BASE, size: FINISHER_SIZE },
+    dma: { base: DMA_BASE, size: DMA_SIZE, irq: DMA_IRQ },
     ...(pcie ? { pcie } : {}),
     cxlWindows: opts.cxlWindows ?? [],
-    chosen: { acpiRsdp: opts.acpiRsdp ?? 0, ...(opts.bootargs !== undefined ? { bootargs: opts.bootargs } : {}) },
+    ...(opts.cxlHostBridges && opts.cxlHostBridges.length > 0 ? { cxlHostBridges: opts.cxlHostBridges } : {}),
+    chosen: { acpiRsdp: opts.acpi?.rsdpAddress ?? opts.acpiRsdp ?? 0, ...(opts.bootargs !== undefined ? { bootargs: opts.bootargs } : {}) },
   };
   const fdt = generateFdt(description);
   const fdtAt = fdtAddress({ base: ramBase, size: ramSize }, fdt.length);
   if (fdtAt === undefined) {
     throw new RangeError(`RAM of ${ramSize} bytes is too small for the ${fdt.length}-byte device tree (-m)`);
+  }
+  if (opts.acpi && fdtAt < opts.acpi.base + opts.acpi.image.length && opts.acpi.base < fdtAt + fdt.length) {
+    throw new RangeError(`the device tree at 0x${fdtAt.toString(16)} would overlap the ACPI tables at 0x${opts.acpi.base.toString(16)} (-m too small)`);
   }
   const f = space.writeBytes(fdtAt, fdt);
   if (f !== 0) throw new RangeError(`cannot write the device tree at 0x${fdtAt.toString(16)}: RAM is not mapped there (fault ${f})`);
@@ -230,6 +254,7 @@ export function createBoard(opts: BoardOptions): Board {
     clint,
     plic,
     finisher,
+    dma,
     description,
     fdt,
     fdtAddress: fdtAt,
@@ -279,13 +304,20 @@ export function boardOptionsForMachine(m: {
   addressSpace: AddressSpace;
   ram: { base: number; size: number };
   spec: TopologySpec;
+  ecam?: Ecam;
+  firmwareTables?: { layout: { base: number; image: Uint8Array; rsdpAddress: number } };
+  cxlHostBridges?: { uid: number; busNr: number; busLast: number; component: { base: number; size: number } }[];
 }): NonNullable<RunProgramOptions['machine']> {
+  const layout = m.firmwareTables?.layout;
   return {
     arena: m.arena,
     addressSpace: m.addressSpace,
     ram: { base: m.ram.base, size: m.ram.size, mapped: true },
     cxlWindows: cxlWindowsFromSpec(m.spec),
     pcie: DEFAULT_PCIE,
+    ...(m.ecam ? { ecam: m.ecam } : {}),
+    ...(layout ? { acpi: { base: layout.base, image: layout.image, rsdpAddress: layout.rsdpAddress } } : {}),
+    ...(m.cxlHostBridges ? { cxlHostBridges: m.cxlHostBridges.map((h) => ({ uid: h.uid, busFirst: h.busNr, busLast: h.busLast, component: { ...h.component } })) } : {}),
   };
 }
 
@@ -369,16 +401,19 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
   try {
     for (;;) {
       clint.update();
+      // The limit counts instructions attempted (retired or trapped), so a guest stuck in a
+      // fault loop, which retires nothing, still reaches it.
+      const attempted = hart.cycle;
       const done = hart.instret;
-      if (done >= max) {
-        exit = { kind: 'limit', code: 0, message: `stopped after ${done} instructions (--max-instructions ${max})` };
+      if (attempted >= max) {
+        exit = { kind: 'limit', code: 0, message: `stopped after ${attempted} instructions attempted, ${done} retired (--max-instructions ${max})` };
         break;
       }
       if (performance.now() >= deadline) {
         exit = { kind: 'limit', code: 0, message: `timed out after ${timeout} s (--timeout) at pc 0x${hart.pc.toString(16)}, ${done} instructions` };
         break;
       }
-      let budget = Math.min(slice, max - done);
+      let budget = Math.min(slice, max - attempted);
       const ev = clint.instretOfNextEvent();
       if (ev > done) budget = Math.min(budget, ev - done);
       const why = hart.run(budget);
@@ -462,6 +497,8 @@ export interface RunProgramOptions extends RunOptions {
   realtime?: boolean;
   instructionsPerTick?: number;
   hartFactory?: HartFactory;
+  /** Called once the kernel is loaded, just before the first instruction (e.g. start observing). */
+  beforeRun?: (board: Board) => void;
 }
 
 /**
@@ -524,6 +561,7 @@ export async function runProgram(opts: RunProgramOptions): Promise<RunResult> {
     });
   }
   board.loadKernel(kernelBytes, { what, rawAddress: opts.rawAddress });
+  opts.beforeRun?.(board);
 
   const afterSlice = async () => {
     flush();
