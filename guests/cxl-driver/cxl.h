@@ -166,6 +166,9 @@ struct cxl_port {
   int ndports;
   int dport_ids[16];          /* HB: root port numbers; USP: DSP port numbers */
   struct cxl_hdm hdm;
+  int committed;              /* decoders already committed at discovery (firmware regions) */
+  uint64_t capacity;          /* endpoint: DPA capacity from the CXL device DVSEC ranges */
+  uint64_t dpa_used;          /* endpoint: DPA consumed by committed decoders (skip + size/W each) */
   char name[12];              /* hb0, usp0, mem0 (enumeration order) */
 };
 extern struct cxl_port cxl_ports[CXL_MAX_PORTS];
@@ -173,6 +176,8 @@ extern int cxl_nports;
 int topo_build(void);
 void topo_print(void);
 int topo_endpoints(int *out, int max);
+/* Re-read committed decoders of a port: count and (endpoints) DPA used. */
+void topo_refresh(struct cxl_port *p);
 
 /* ---- region planning and programming (region.c) ---- */
 int ways_to_eiw(int ways);            /* -1 if invalid */

@@ -89,6 +89,38 @@ static int window_index_of_hb(const struct cxl_window *w, int hb) {
   return -1;
 }
 
+/* Lowest base >= `base`, aligned to `align` (256 MiB x W, as Linux allocates), whose range
+ * overlaps no committed decoder of any component below the window's host bridges. */
+static uint64_t skip_committed(const struct cxl_window *w, uint64_t base, uint64_t size, uint64_t align) {
+  for (int guard = 0; guard < 64; guard++) {
+    int moved = 0;
+    for (int i = 0; i < cxl_nports && !moved; i++) {
+      const struct cxl_port *pt = &cxl_ports[i];
+      if (window_index_of_hb(w, pt->hb) < 0) continue;
+      for (int n = 0; n < pt->committed && !moved; n++) {
+        struct cxl_decoder d;
+        hdm_read_decoder(&pt->hdm, n, &d);
+        if (base < d.base + d.size && d.base < base + size) {
+          uint64_t end = d.base + d.size;
+          base = (end + align - 1) / align * align;
+          moved = 1;
+        }
+      }
+    }
+    if (!moved) break;
+  }
+  return base;
+}
+
+static void check_order(const struct cxl_port *pt, uint64_t base) {
+  if (pt->committed == 0) return;
+  struct cxl_decoder d;
+  hdm_read_decoder(&pt->hdm, pt->committed - 1, &d);
+  if (d.base + d.size > base)
+    ISSUE("%s: decoder %d ends at 0x%lx, above the region base 0x%lx (decoders hold increasing ranges in index order)", pt->name,
+          pt->committed - 1, d.base + d.size, base);
+}
+
 static void check_caps(const struct cxl_port *pt, int ways, int gran) {
   const struct cxl_hdm *h = &pt->hdm;
   if (is_three_family(ways) && !(h->cap & HDM_CAP_3_6_12))
@@ -111,9 +143,12 @@ int region_plan(const struct region_request *rq, struct region_plan *p) {
   const struct cxl_window *w = &cxl_windows[rq->window];
   p->base = w->base + rq->offset;
   int W = rq->ways, G = rq->gran;
+  uint64_t asked = p->base;
+  p->base = skip_committed(w, p->base, rq->size, SZ_256M * (uint64_t)(W > 0 ? W : 1));
   rt_printf("region %s: window %s base 0x%lx size ", rq->name, w->name, p->base);
   print_size(rq->size);
   rt_printf(" ways %d granularity %d\n", W, G);
+  if (p->base != asked) rt_printf("  base 0x%lx overlaps committed decoders: moved to the next free aligned place\n", asked);
 
   /* rules on the region itself */
   if (ways_to_eiw(W) < 0) ISSUE("ways %d is not one of 1, 2, 3, 4, 6, 8, 12, 16", W);
@@ -221,6 +256,7 @@ int region_plan(const struct region_request *rq, struct region_plan *p) {
             pt->kind == PORT_HB && !cxl_hbs[pt->hb].comp_regs ? "not found" : "lack it");
       continue;
     }
+    check_order(pt, p->base);
     if (p->sw_ways[s] > pt->hdm.targets) ISSUE("%s: %d targets exceed its Target Count %d", pt->name, p->sw_ways[s], pt->hdm.targets);
     if (hdm_first_free(&pt->hdm) >= pt->hdm.count) ISSUE("%s: no free decoder", pt->name);
     check_caps(pt, p->sw_ways[s], p->sw_gran[s]);
@@ -232,6 +268,10 @@ int region_plan(const struct region_request *rq, struct region_plan *p) {
       continue;
     }
     if (hdm_first_free(&pt->hdm) >= pt->hdm.count) ISSUE("%s: no free decoder", pt->name);
+    check_order(pt, p->base);
+    if (pt->capacity && pt->dpa_used + rq->size / (uint64_t)W > pt->capacity)
+      ISSUE("%s: needs 0x%lx bytes of DPA; 0x%lx of its 0x%lx are in use", pt->name, rq->size / (uint64_t)W, pt->dpa_used,
+            pt->capacity);
     check_caps(pt, W, G);
   }
 

@@ -21,7 +21,31 @@ static int new_port(int kind, int fn, int hb, int parent, int dport_id) {
   p->name[k] = 0;
   if (fn >= 0) hdm_probe(cxl_fns[fn].comp_regs, &p->hdm);
   else hdm_probe(cxl_hbs[hb].comp_regs, &p->hdm);
+  if (kind == PORT_EP) {
+    /* DVSEC id 0 Range 1/2 Size High (+0x18/+0x28) and Low (+0x1C/+0x2C: [31:28], bit 0 valid) */
+    const struct cxl_fn *f = &cxl_fns[fn];
+    int dv = f->dvsec[CXL_DVSEC_DEVICE];
+    for (int r = 0; r < 2 && dv; r++) {
+      uint32_t lo = pci_read32(f->bus, f->dev, f->fn, dv + 0x1C + 0x10 * r);
+      uint32_t hi = pci_read32(f->bus, f->dev, f->fn, dv + 0x18 + 0x10 * r);
+      if (lo & 1) p->capacity += ((uint64_t)hi << 32) | (lo & 0xf0000000u);
+    }
+  }
+  topo_refresh(p);
   return cxl_nports++;
+}
+
+void topo_refresh(struct cxl_port *p) {
+  p->committed = 0;
+  p->dpa_used = 0;
+  if (!p->hdm.base) return;
+  p->committed = hdm_first_free(&p->hdm);
+  for (int n = 0; n < p->committed && p->kind == PORT_EP; n++) {
+    struct cxl_decoder d;
+    hdm_read_decoder(&p->hdm, n, &d);
+    int w = eiw_to_ways((int)((d.ctrl >> 4) & 0xf));
+    p->dpa_used += (d.tl_or_skip & ~0xfffffffUL) + (w ? d.size / (uint64_t)w : 0);
+  }
 }
 
 static int is_cxl_endpoint(const struct cxl_fn *f) {
@@ -105,6 +129,18 @@ void topo_print(void) {
       for (int k = 0; k < p->ndports; k++) rt_printf("%s%d", k ? "," : " ", p->dport_ids[k]);
     }
     print_hdm(&p->hdm);
+    if (p->kind == PORT_EP) {
+      rt_printf(" capacity ");
+      print_size(p->capacity);
+    }
     rt_printf("\n");
+    /* decoders firmware (or an earlier program) committed, as Linux reads them at enumeration */
+    for (int n = 0; n < p->committed; n++) {
+      struct cxl_decoder d;
+      hdm_read_decoder(&p->hdm, n, &d);
+      rt_printf("  committed %s decoder %d: base 0x%lx size 0x%lx ways %d granularity %d %s 0x%lx%s\n", p->name, n, d.base, d.size,
+                eiw_to_ways((int)((d.ctrl >> 4) & 0xf)), 256 << (d.ctrl & 0xf), p->kind == PORT_EP ? "skip" : "targets",
+                d.tl_or_skip, d.ctrl & HDM_CTRL_LOCK ? " locked" : "");
+    }
   }
 }

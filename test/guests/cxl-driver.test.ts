@@ -24,22 +24,10 @@ const GOLDEN = join(REPO, 'test', 'golden', 'driver');
 const update = process.env.UPDATE_GOLDEN === '1';
 const MiB = 2 ** 20;
 
-const dev = (id: string) => ({ kind: 'type3', id, volatile: { size: '256M' } });
-const rp = (id: string, port: number, child: unknown) => ({ id, port, child });
-const hb = (id: string, busNr: number, rootPorts: unknown[]) => ({ id, busNr, rootPorts });
-const machineInput = (hostBridges: unknown[], window: Record<string, unknown>) => ({
-  version: 1,
-  ram: { size: '128M' },
-  cpus: 1,
-  cxl: { hostBridges, windows: [{ id: 'W0', granularity: 256, arithmetic: 'modulo', ...window }], xorMaps: [] },
-  state: { regions: [] },
-});
-
-function defaultEmpty(): unknown {
-  const d = defaultDescriptionInput() as { state: unknown };
-  d.state = { regions: [] };
-  return d;
-}
+/** Fixture machines (no firmware regions): guests/cxl-driver/machines/*.json, usable with `cxlemu --machine`. */
+const MACHINES = join(REPO, 'guests', 'cxl-driver', 'machines');
+const machineFile = (name: string) => (): unknown => JSON.parse(readFileSync(join(MACHINES, `${name}.json`), 'utf8'));
+const defaultEmpty = machineFile('default-empty');
 
 interface Case {
   elf: string;
@@ -59,12 +47,12 @@ const W3_BASE = 0x1_2000_0000; // 6 x 768 MiB: 3-family windows sit at multiples
 const CASES: Case[] = [
   {
     elf: 'cxl-region-1way', what: '1-way region: one host bridge, one root port, one device',
-    description: () => machineInput([hb('hb0', 0x10, [rp('rp0', 0, dev('mem0'))])], { base: '0x1_0000_0000', size: '1G', targets: ['hb0'] }),
+    description: machineFile('1way'),
     base: 0x1_0000_0000, size: 256 * MiB, ways: 1, gran: 256, slots: [0], positions: [0],
   },
   {
     elf: 'cxl-region-2way', what: '2-way region across two root ports of one host bridge, 4 KiB',
-    description: () => machineInput([hb('hb0', 0x10, [rp('rp0', 0, dev('mem0')), rp('rp1', 1, dev('mem1'))])], { base: '0x1_0000_0000', size: '1G', targets: ['hb0'] }),
+    description: machineFile('2way'),
     base: 0x1_0000_0000, size: 512 * MiB, ways: 2, gran: 4096, slots: [0, 1], positions: [0, 1],
   },
   {
@@ -74,16 +62,14 @@ const CASES: Case[] = [
   },
   {
     elf: 'cxl-region-3way', what: '3-way region over three host bridges',
-    description: () => machineInput([hb('hb0', 0x10, [rp('rp0', 0, dev('mem0'))]), hb('hb1', 0x20, [rp('rp1', 0, dev('mem1'))]), hb('hb2', 0x30, [rp('rp2', 0, dev('mem2'))])],
-      { base: '0x1_2000_0000', size: '3G', targets: ['hb0', 'hb1', 'hb2'] }),
+    description: machineFile('3way'),
     base: W3_BASE, size: 768 * MiB, ways: 3, gran: 256, slots: [0, 1, 2], positions: [0, 1, 2],
   },
   {
     // Device (hb, rp): the root sends chunk c to hb = c mod 3, the host bridge to rp = c mod 2, so
     // the routed slot is the s in 0..5 with s = hb (mod 3), s = rp (mod 2); Linux labels it 3*rp + hb.
     elf: 'cxl-region-6way', what: '6-way region over three host bridges x two root ports',
-    description: () => machineInput([0, 1, 2].map((h) => hb(`hb${h}`, 0x10 * (h + 1), [rp(`rp${2 * h}`, 0, dev(`mem${2 * h}`)), rp(`rp${2 * h + 1}`, 1, dev(`mem${2 * h + 1}`))])),
-      { base: '0x1_2000_0000', size: '3G', targets: ['hb0', 'hb1', 'hb2'] }),
+    description: machineFile('6way'),
     base: W3_BASE, size: 1536 * MiB, ways: 6, gran: 256, slots: [0, 3, 4, 1, 2, 5], positions: [0, 3, 1, 4, 2, 5],
   },
   {
@@ -139,6 +125,12 @@ async function runOn(description: unknown, elf: string) {
   });
   return { m, uart, r };
 }
+
+test('machines/default-empty.json is the default machine without its firmware regions', () => {
+  const d = defaultDescriptionInput() as { state: unknown };
+  d.state = { regions: [] };
+  assert.deepEqual(defaultEmpty(), JSON.parse(JSON.stringify(d)), 'regenerate guests/cxl-driver/machines/default-empty.json from defaultDescriptionInput()');
+});
 
 const SKIP_REASON = 'SKIPPED: the machine exposes no CXL DVSEC (PCI config space / component registers not wired yet)';
 
@@ -209,6 +201,21 @@ test('cxl-illegal: illegal programming gets Error-Not-Committed (default machine
   // Only the locked decoder (the last attempt) is left committed: no region routes anything.
   const committed = m.cxl.memdevs.flatMap((d) => Array.from({ length: d.hdm.count }, (_, i) => i).filter((i) => d.hdm.isCommitted(i)).map((i) => `${d.name}.${i}`));
   assert.deepEqual(committed, ['mem0.0']);
+});
+
+test('cxl-region-4way on the default machine with its firmware regions: reads the committed decoders and refuses (decoder order, DPA)', { timeout: 120_000 }, async (t) => {
+  const d = defaultDescriptionInput();
+  const { m, uart, r } = await runOn(d, 'cxl-region-4way');
+  if (uart.includes('no CXL DVSEC found')) {
+    t.skip(SKIP_REASON);
+    return;
+  }
+  assert.deepEqual([r.exit.kind, r.exit.code], ['fail', 3], uart);
+  assert.match(uart, /^  committed hb1 decoder 1: base 0x200000000 size 0x20000000 ways 1 granularity 512 targets 0x0$/m);
+  assert.match(uart, /^  invalid: mem0: needs 0x10000000 bytes of DPA; 0x20000000 of its 0x20000000 are in use$/m);
+  compareGolden('cxl-region-4way-firmware', uart);
+  // Nothing changed: still the two firmware regions.
+  assert.deepEqual(m.regions.map((x) => x.name), ['R0', 'R1']);
 });
 
 test('cxl-driver-selftest: pure parts (positions, encodings, chain, plans) on a plain board', { timeout: 60_000 }, async () => {
