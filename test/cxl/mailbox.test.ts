@@ -248,3 +248,37 @@ test('scan media: background, results list the poisoned lines in range; abort', 
   assert.equal(host.bgStatus().rc, 0x12);
   assert.equal(host.bgRunning(), false);
 });
+
+test('coherence: device-internal writes invalidate code pages; poison and media-state changes flush the windows', async () => {
+  const { connectMediaInvalidation } = await import('../../src/cxl/poison.js');
+  const { host, topo, arena, as, clock } = rig({ manualClock: true });
+  const dev = topo.memdevs[0]!;
+  dev.volatileStore!.writeU32(0x3000, 1);
+  dev.persistentStore!.writeU32(0x40, 1);
+  const codePage = Math.floor(dev.volatileStore!.arenaOffset(0x3000) / 4096);
+  const codePage2 = Math.floor(dev.persistentStore!.arenaOffset(0x40) / 4096);
+  arena.codePages.mark(codePage);
+  arena.codePages.mark(codePage2);
+  const invalidated: number[] = [];
+  arena.codePages.onInvalidate((p) => invalidated.push(p));
+  const flushed: string[] = [];
+  as.onChange((ranges) => ranges.forEach((r) => flushed.push(`${r.base.toString(16)}+${r.size.toString(16)}`)));
+  const off = connectMediaInvalidation(topo);
+  // Clear Poison writes its 64 bytes through the store: the code page over them is invalidated.
+  assert.equal(host.send(0x4302, cat(le64(SZ_256M + 0x40), new Uint8Array(64).fill(9))).rc, 0);
+  assert.deepEqual(invalidated, [codePage2]);
+  assert.deepEqual(flushed, [], 'a data change needs no TLB flush');
+  host.send(0x4301, le64(0x3000));
+  const w = topo.windows[0]!;
+  assert.deepEqual(flushed, [`${w.base.toString(16)}+${w.size.toString(16)}`]);
+  // Sanitize: media-state off and on, poison cleared, and the zeroing invalidates the code page.
+  flushed.length = 0;
+  host.send(0x4400);
+  clock.ns = 1n << 40n;
+  host.bgStatus();
+  assert.deepEqual(invalidated, [codePage2, codePage]);
+  assert.equal(flushed.length, 3);
+  off();
+  host.send(0x4301, le64(0x3000));
+  assert.equal(flushed.length, 3);
+});
