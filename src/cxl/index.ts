@@ -13,6 +13,7 @@ import { Type3Device } from './components.js';
 import type { TopologySpec } from './topology-spec.js';
 import { translateDpa, translateHpa, type TranslateResult } from './translate.js';
 import { RegionError } from './errors.js';
+import { discoverRegions, type DiscoveryResult } from './discover.js';
 
 export type { TopologySpec } from './topology-spec.js';
 export type * from './topology-spec.js';
@@ -30,6 +31,10 @@ export { Dport } from './components.js';
 export { CxlWindow } from './window.js';
 export { WindowRoute } from './router.js';
 export type { DecoderOwner } from './topology.js';
+export type { DiscoveryResult } from './discover.js';
+export * from './component-registers.js';
+export * from './ras.js';
+export * from './pci-functions.js';
 
 /** Saved decoder + region state (plain JSON). */
 export interface CxlState {
@@ -63,6 +68,15 @@ export class CxlTopology extends TopologyCore {
 
   destroyRegion(name: string): void {
     this.regionManager.destroyRegion(name);
+  }
+
+  /**
+   * Bring the region list in line with the decoder registers: drop regions whose endpoint
+   * decoders were un-committed or reprogrammed, and add the regions committed endpoint decoders
+   * form that no region owns (a guest driver's, or restored raw images).
+   */
+  syncRegions(): DiscoveryResult {
+    return discoverRegions(this, this.regionManager);
   }
 
   translateHpa(hpa: number): TranslateResult {
@@ -154,6 +168,7 @@ export class CxlTopology extends TopologyCore {
     const regions = this.regions.map((r) => ({
       region: r.name, resource: r.base, size: r.size, type: r.mode, interleave_ways: r.ways,
       interleave_granularity: r.granularity, decode_state: r.locked ? 'locked' : 'commit', window: r.window.id,
+      ...(r.discovered ? { origin: 'registers' } : {}),
       mappings: r.targets.map((x) => ({
         position: x.position, ...(x.routedSlot !== x.position ? { routed_slot: x.routedSlot } : {}),
         memdev: x.memdev.name, decoder: this.decoderName(x.memdev, x.decoder), dpa_resource: x.dpaBase, dpa_size: x.dpaSize,
@@ -191,6 +206,53 @@ export class CxlTopology extends TopologyCore {
       if (decs.length || gc) components.push({ id: c.id, globalControl: gc, decoders: decs });
     }
     return { version: 1, components, regions: this.regions.map((r) => this.regionManager.toRecord(r)) };
+  }
+
+  /**
+   * Raw decoder images (CxlState components) written over the current state without resetting
+   * anything: per component, Global Control, then each decoder's registers and Commit in index
+   * order. Throws RegionError naming `path[i]` when a component is unknown or a decoder refuses.
+   */
+  applyDecoderImages(list: CxlState['components'], path = 'decoders'): void {
+    const owners = this.decoderOwners();
+    this.batch(() => {
+      list.forEach((s, i) => {
+        const c = owners.find((x) => x.id === s.id);
+        if (!c || !c.hdm) throw new RegionError('component', `${path}[${i}].id: component "${s.id}" has no HDM decoders in this topology`);
+        c.hdm.write(HDM.GLOBAL_CTRL, 4, s.globalControl);
+        for (const d of [...s.decoders].sort((a, b) => a.index - b.index)) {
+          if (!Number.isInteger(d.index) || d.index < 0 || d.index >= c.hdm.count) {
+            throw new RegionError('decoder-index', `${path}[${i}].decoders: index ${d.index} is not a decoder of ${c.id} (0..${c.hdm.count - 1})`);
+          }
+          const o = HDM.DECODER0 + HDM.STRIDE * d.index;
+          for (const k of [0, 1, 2, 3, 5, 6, 7]) c.hdm.write(o + 4 * k, 4, d.regs[k] ?? 0);
+          c.hdm.write(o + HDM.CTRL, 4, (d.regs[4] ?? 0) & ~(1 << 9));
+          const r = c.hdm.commit(d.index);
+          if (r.kind === 'error') throw new RegionError('commit-failed', `${path}[${i}]: ${this.decoderName(c, d.index)} (${c.id}) did not commit: ${r.reason}`);
+        }
+      });
+    });
+  }
+
+  /** Raw images of the committed decoders no created (non-discovered) region owns. */
+  registerOnlyDecoderImages(): CxlState['components'] {
+    const taken = new Set<string>();
+    for (const r of this.regions) if (!r.discovered) for (const d of r.decoders) taken.add(`${d.owner.id}/${d.index}`);
+    const out: CxlState['components'] = [];
+    for (const c of this.decoderOwners()) {
+      const hdm = c.hdm;
+      if (!hdm) continue;
+      const decs: { index: number; regs: number[] }[] = [];
+      for (let i = 0; i < hdm.count; i++) {
+        if (!hdm.isCommitted(i) || taken.has(`${c.id}/${i}`)) continue;
+        const o = HDM.DECODER0 + HDM.STRIDE * i;
+        const regs: number[] = [];
+        for (let k = 0; k < 8; k++) regs.push(hdm.read(o + 4 * k, 4));
+        decs.push({ index: i, regs });
+      }
+      if (decs.length) out.push({ id: c.id, globalControl: hdm.read(HDM.GLOBAL_CTRL, 4), decoders: decs });
+    }
+    return out;
   }
 
   /** Reset every decoder, then re-program and commit the saved ones in index order. */

@@ -76,6 +76,8 @@ export interface Region {
   targets: RegionTarget[];
   /** Every decoder programmed, in commit order. */
   decoders: RegionDecoderRef[];
+  /** Inferred from committed decoder registers (a guest or restored raw images), not created here. */
+  discovered?: boolean;
 }
 
 /** Plain-JSON region record (snapshotState). */

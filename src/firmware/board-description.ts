@@ -55,6 +55,15 @@ export interface CxlWindowDescription extends AddressRange {
   restrictions: string[];
 }
 
+/** A CXL host bridge: its ACPI UID, the ECAM buses it owns and its component registers (CHBCR). */
+export interface CxlHostBridgeDescription {
+  uid: number;
+  busFirst: number;
+  busLast: number;
+  /** The 64 KiB component register block (the CEDT CHBS base and length). */
+  component: AddressRange;
+}
+
 export interface BoardDescription {
   model: string;
   compatible: string[];
@@ -66,8 +75,12 @@ export interface BoardDescription {
   clint: AddressRange;
   plic: PlicDescription;
   finisher: AddressRange;
+  /** cxlemu's DMA copy engine (not on QEMU): registers and its PLIC source. */
+  dma?: AddressRange & { irq: number };
   pcie?: PcieDescription;
   cxlWindows: CxlWindowDescription[];
+  /** CXL host bridges (listed under /cxl-host-bridges); absent or empty: none. */
+  cxlHostBridges?: CxlHostBridgeDescription[];
   chosen: {
     bootargs?: string;
     /** Guest physical address of the ACPI RSDP; 0 until cxlemu generates ACPI tables. */

@@ -7,7 +7,7 @@
 // then `dtc -I dts -O dtb` gives back the same bytes: the tests use that as the byte-exact oracle.
 
 import { hi32, lo32 } from '../spec/bits.js';
-import type { BoardDescription, CxlWindowDescription } from './board-description.js';
+import type { BoardDescription, CxlHostBridgeDescription, CxlWindowDescription } from './board-description.js';
 
 export const FDT_MAGIC = 0xd00dfeed;
 export const FDT_VERSION = 17;
@@ -230,6 +230,15 @@ export function buildBoardTree(d: BoardDescription): FdtNode {
     .u32('reg', ...reg2(d.uart.base, d.uart.size))
     .str('compatible', 'ns16550a');
 
+  if (d.dma) {
+    soc
+      .child(`dma@${hex(d.dma.base)}`)
+      .u32('interrupts', d.dma.irq)
+      .u32('interrupt-parent', PHANDLE.plic)
+      .u32('reg', ...reg2(d.dma.base, d.dma.size))
+      .str('compatible', 'cxlemu,dma-copy');
+  }
+
   if (d.pcie) {
     const p = d.pcie;
     const pci = soc.child(`pci@${hex(p.ecam.base)}`);
@@ -293,7 +302,26 @@ export function buildBoardTree(d: BoardDescription): FdtNode {
     .str('compatible', 'syscon-reboot');
 
   if (d.cxlWindows.length > 0) addCxlWindows(root, d.cxlWindows);
+  if (d.cxlHostBridges && d.cxlHostBridges.length > 0) addCxlHostBridges(root, d.cxlHostBridges);
   return root;
+}
+
+/**
+ * CXL host bridges (the CEDT's CHBS, for guests without ACPI) under /cxl-host-bridges: one
+ * `host-bridge@<component base>` per bridge with reg = its 64 KiB component register block,
+ * cxlemu,uid (ACPI _UID, the CFMWS target id) and bus-range (the ECAM buses it owns).
+ */
+function addCxlHostBridges(root: FdtNode, hbs: CxlHostBridgeDescription[]): void {
+  const node = root.child('cxl-host-bridges');
+  node.u32('#address-cells', 2).u32('#size-cells', 2).str('compatible', 'cxlemu,cxl-host-bridges');
+  for (const h of [...hbs].sort((a, b) => a.component.base - b.component.base)) {
+    node
+      .child(`host-bridge@${hex(h.component.base)}`)
+      .str('compatible', 'cxlemu,cxl-host-bridge')
+      .u32('reg', ...reg2(h.component.base, h.component.size))
+      .u32('cxlemu,uid', h.uid)
+      .u32('bus-range', h.busFirst, h.busLast);
+  }
 }
 
 /**

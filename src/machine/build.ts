@@ -22,7 +22,11 @@ import {
   type CreateRegionOptions,
   type RegionMode,
 } from '../cxl/index.js';
+import { attachCxlPci, type CxlPci, type CxlState, type MemdevRegistersFactory } from '../cxl/index.js';
+import { DeviceRegisters } from '../cxl/device-registers.js';
+import { Ecam, enumerate, type EnumerationResult } from '../pci/index.js';
 import { ConfigError } from './errors.js';
+import { buildFirmwareTables, defaultChbsBase, type FirmwareTables } from './firmware-tables.js';
 import {
   RAM_BASE,
   memdevsOf,
@@ -122,6 +126,13 @@ export class Machine {
   readonly spec: TopologySpec;
   /** The description the machine was built from (state as given). */
   readonly initial: MachineDescription;
+  /** The one ECAM (0x3000_0000) with a PCI host bridge per CXL host bridge. */
+  readonly ecam: Ecam;
+  /** PCI functions and component register blocks of every CXL component. */
+  readonly cxlPci: CxlPci;
+  /** Bus numbers and BARs firmware-style enumeration assigned before any guest runs. */
+  readonly enumeration: EnumerationResult;
+  private tables: FirmwareTables | undefined;
 
   private constructor(desc: MachineDescription, opts: BuildOptions) {
     this.initial = desc;
@@ -141,6 +152,21 @@ export class Machine {
       }
       throw e;
     }
+    this.ecam = new Ecam({ space: this.addressSpace });
+    this.ecam.map();
+    this.cxlPci = attachCxlPci(this.cxl, this.ecam, { chbsBase: defaultChbsBase, space: this.addressSpace, memdevRegisters: MEMDEV_REGISTERS });
+    this.enumeration = enumerate(this.ecam);
+  }
+
+  /** The ACPI tables and CDATs of the description (built once; the board copies ACPI into RAM). */
+  get firmwareTables(): FirmwareTables {
+    this.tables ??= buildFirmwareTables(this.initial);
+    return this.tables;
+  }
+
+  /** Host-bridge component register blocks as the device tree lists them. */
+  get cxlHostBridges(): { id: string; uid: number; busNr: number; busLast: number; component: { base: number; size: number } }[] {
+    return this.cxlPci.hostBridges.map((h) => ({ id: h.hostBridge.id, uid: h.hostBridge.uid, busNr: h.pci.busNr, busLast: h.pci.busLast, component: { base: h.chbsBase, size: 0x1_0000 } }));
   }
 
   /** Build a machine from a description object (validated here) or a resolved description. */
@@ -153,9 +179,6 @@ export class Machine {
 
   /** Commit the description's regions as platform firmware would, in order (locked if asked). */
   private applyState(desc: MachineDescription): void {
-    if (desc.state.decoders && desc.state.decoders.length > 0) {
-      throw new ConfigError([{ code: 'unsupported', path: 'state.decoders', value: desc.state.decoders.length, allowed: 'empty: raw decoder register images are reserved for a later version; use state.regions' }]);
-    }
     desc.state.regions.forEach((r, i) => {
       try {
         this.createRegion(regionRequestOf(r));
@@ -170,6 +193,23 @@ export class Machine {
         throw e;
       }
     });
+    if (desc.state.decoders && desc.state.decoders.length > 0) {
+      const images = decoderImagesOf(desc.state.decoders);
+      try {
+        this.cxl.applyDecoderImages(images, 'state.decoders');
+      } catch (e) {
+        throw asConfigError(e, 'state.decoders', undefined, 'cannot restore the saved decoder registers');
+      }
+      this.cxl.syncRegions();
+    }
+  }
+
+  /**
+   * Bring the region list in line with the decoder registers (after a guest programmed decoders
+   * over MMIO): regions are inferred from committed endpoint decoders and dropped when un-committed.
+   */
+  syncRegions(): ReturnType<CxlTopology['syncRegions']> {
+    return this.cxl.syncRegions();
   }
 
   // ---- state-changing operations ----
@@ -230,6 +270,7 @@ export class Machine {
 
   /** The placement audit of every region (or one): bytes per device and every mismatch. */
   audit(options: AuditOptions = {}): AuditReport {
+    this.cxl.syncRegions();
     if (options.region !== undefined && !this.cxl.regions.some((r) => r.name === options.region)) {
       throw new ConfigError([{ code: 'unknown_region', path: 'region', value: options.region, allowed: `a region name (${this.cxl.regions.map((r) => r.name).join(', ') || 'none committed'})` }], 'bad argument');
     }
@@ -238,15 +279,18 @@ export class Machine {
 
   /** `cxl list` shaped data: 0 = memdevs and regions, 1 = plus buses with committed decoders, 2 = every decoder. */
   list(verbosity: 0 | 1 | 2 = 0): Record<string, unknown> {
+    this.cxl.syncRegions();
     const j = this.cxl.toListJson(verbosity >= 2 ? 'full' : 'brief');
     return verbosity === 0 ? { memdevs: j.memdevs, regions: j.regions } : j;
   }
 
   /** The effective description: the machine as built plus its current state (committed regions). */
   describe(): MachineDescription {
+    this.cxl.syncRegions();
+    const decoders = this.cxl.registerOnlyDecoderImages();
     return {
       ...this.initial,
-      state: { regions: this.cxl.regions.map(regionDescOf) },
+      state: { regions: this.cxl.regions.filter((r) => !r.discovered).map(regionDescOf), ...(decoders.length ? { decoders } : {}) },
     };
   }
 
@@ -256,6 +300,39 @@ export class Machine {
       for (const s of [m.volatileStore, m.persistentStore, m.lsaStore]) s?.close();
     }
   }
+}
+
+/** The memory device registers (mailbox model) behind each endpoint's BAR0 + 0x10000, INTx to its function. */
+const MEMDEV_REGISTERS: MemdevRegistersFactory = (dev, o) => new DeviceRegisters(dev, { raiseIrq: o.raiseIrq });
+
+/** state.decoders entries: `{ id, globalControl, decoders: [{ index, regs: 8 dwords }] }` (CxlState components). */
+function decoderImagesOf(list: unknown[]): CxlState['components'] {
+  const issues: { code: string; path: string; value: unknown; allowed: string }[] = [];
+  const u32 = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
+  const out: CxlState['components'] = [];
+  list.forEach((e, i) => {
+    const path = `state.decoders[${i}]`;
+    const o = e as { id?: unknown; globalControl?: unknown; decoders?: unknown };
+    if (typeof e !== 'object' || e === null || typeof o.id !== 'string') {
+      issues.push({ code: 'bad_decoder_image', path: `${path}.id`, value: o?.id, allowed: 'a component id (host bridge, switch or type-3 device)' });
+      return;
+    }
+    if (o.globalControl !== undefined && !u32(o.globalControl)) issues.push({ code: 'bad_decoder_image', path: `${path}.globalControl`, value: o.globalControl, allowed: 'a 32-bit register value' });
+    if (!Array.isArray(o.decoders)) {
+      issues.push({ code: 'bad_decoder_image', path: `${path}.decoders`, value: o.decoders, allowed: 'an array of { index, regs: [8 dwords] }' });
+      return;
+    }
+    const decs: { index: number; regs: number[] }[] = [];
+    o.decoders.forEach((d: { index?: unknown; regs?: unknown }, k: number) => {
+      const p = `${path}.decoders[${k}]`;
+      if (typeof d?.index !== 'number' || !Number.isInteger(d.index) || d.index < 0) issues.push({ code: 'bad_decoder_image', path: `${p}.index`, value: d?.index, allowed: 'a decoder index >= 0' });
+      else if (!Array.isArray(d.regs) || d.regs.length !== 8 || !d.regs.every(u32)) issues.push({ code: 'bad_decoder_image', path: `${p}.regs`, value: d.regs, allowed: '8 register dwords (base lo/hi, size lo/hi, control, target list or skip lo/hi, reserved)' });
+      else decs.push({ index: d.index, regs: d.regs as number[] });
+    });
+    out.push({ id: o.id, globalControl: (o.globalControl as number | undefined) ?? 2, decoders: decs });
+  });
+  if (issues.length) throw new ConfigError(issues, 'bad saved decoder registers');
+  return out;
 }
 
 function regionRequestOf(r: RegionDesc): RegionRequest {
