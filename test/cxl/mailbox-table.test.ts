@@ -74,7 +74,7 @@ const TABLE: Record<number, Row> = {
   0x4202: {
     valid: B(1, 1, 50, 0, 0, 0, 0, 0, 0, 0, 0, 0), short: [z(11), L], long: [z(13), L],
     reserved: [[B(0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), II], [B(0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0), II]],
-    range: [[B(1, 1, 100, 0, 0, 0, 0, 0, 0, 0, 0, 0), II], [B(2, 2, 0, 0, 200, 0, 0, 0, 0, 0, 0, 0), II]],
+    range: [[B(1, 1, 100, 0, 0, 0, 0, 0, 0, 0, 0, 0), II], [B(2, 2, 0, 0, 90, 0, 0, 0, 0, 0, 0, 0), II], [B(4, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), II]],
   },
   0x4300: {
     valid: le64(0, 1), short: [z(15), L], long: [z(17), L],
@@ -97,7 +97,7 @@ const TABLE: Record<number, Row> = {
   },
   0x4305: {
     valid: z(0), long: [z(1), L],
-    state: [{ name: 'no scan has run', setup: () => {}, input: z(0), rc: II }],
+    state: [{ name: 'no scan has run', setup: () => {}, input: z(0), rc: 3 }],
   },
   0x4400: { valid: z(0), validRc: 1, long: [z(1), L] },
   0x4401: {

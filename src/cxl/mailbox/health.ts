@@ -1,11 +1,9 @@
 // Health Information and Alerts command set (CXL r3.x §8.2.9.9.3): Get Health Info (4200h),
 // Get/Set Alert Configuration (4201h/4202h).
 
-import type { MailboxCommand } from './state.js';
+import { ALERT_MASK, type MailboxCommand } from './state.js';
 import { fail, ok, put16, put32, RC, u16 } from './types.js';
 
-/** Alert bits: 0 life used, 1 over temperature, 2 under temperature, 3 corrected volatile, 4 corrected persistent. */
-const ALERT_MASK = 0x1f;
 
 export const healthCommands: MailboxCommand[] = [
   {
@@ -53,17 +51,17 @@ export const healthCommands: MailboxCommand[] = [
       const life = inp[2]!;
       const over = u16(inp, 4);
       const under = u16(inp, 6);
-      // A warning threshold must stay inside its critical threshold (as QEMU checks).
-      if (valid & 1 && (life > 100 || life >= a.lifeUsedCritical)) return fail(RC.InvalidInput);
-      if (valid & 2 && over > a.overTempCritical) return fail(RC.InvalidInput);
-      if (valid & 4 && (under < a.underTempCritical || (valid & 2 ? over : a.overTempWarning) < under)) return fail(RC.InvalidInput);
-      if (valid & 1) a.lifeUsedWarning = life;
-      if (valid & 2) a.overTempWarning = over;
-      if (valid & 4) a.underTempWarning = under;
-      if (valid & 8) a.correctedVolatileWarning = u16(inp, 8);
-      if (valid & 16) a.correctedPersistentWarning = u16(inp, 0xa);
-      a.programmableAlerts = (a.programmableAlerts & ~valid) | (enable & valid);
-      a.validAlerts = a.programmableAlerts;
+      // CXL r3.2 Table 8-149: each warning threshold stays inside its critical threshold (QEMU's checks).
+      if (valid & 1 && life >= a.lifeUsedCritical) return fail(RC.InvalidInput);
+      if (valid & 2 && over >= a.overTempCritical) return fail(RC.InvalidInput);
+      if (valid & 4 && under <= a.underTempCritical) return fail(RC.InvalidInput);
+      // Valid selects the thresholds this command sets; Enable turns each selected alert on or off.
+      if (valid & 1 && enable & 1) a.lifeUsedWarning = life;
+      if (valid & 2 && enable & 2) a.overTempWarning = over;
+      if (valid & 4 && enable & 4) a.underTempWarning = under;
+      if (valid & 8 && enable & 8) a.correctedVolatileWarning = u16(inp, 8);
+      if (valid & 16 && enable & 16) a.correctedPersistentWarning = u16(inp, 0xa);
+      a.validAlerts = (a.validAlerts & ~valid) | (enable & valid);
       return ok();
     },
   },

@@ -108,7 +108,7 @@ export const mediaCommands: MailboxCommand[] = [
     run(st) {
       if (st.bg?.opcode === SCAN_MEDIA) return fail(RC.Busy);
       const sc = st.scan;
-      if (!sc) return fail(RC.InvalidInput);
+      if (!sc) return fail(RC.Unsupported); // no scan since reset (QEMU's answer)
       const max = Math.floor((st.payloadSize - LIST_HDR) / RECORD);
       const page = sc.results.slice(sc.cursor, sc.cursor + max);
       sc.cursor += page.length;

@@ -65,6 +65,9 @@ export interface HealthState {
   correctedPersistentErrors: number;
 }
 
+/** Alert bits: 0 life used, 1 over temperature, 2 under temperature, 3 corrected volatile, 4 corrected persistent. */
+export const ALERT_MASK = 0x1f;
+
 export interface AlertConfig {
   validAlerts: number;
   programmableAlerts: number;
@@ -117,7 +120,7 @@ export class MailboxState {
     dirtyShutdowns: 0, correctedVolatileErrors: 0, correctedPersistentErrors: 0,
   };
   readonly alerts: AlertConfig = {
-    validAlerts: 0, programmableAlerts: 0, lifeUsedCritical: 100, lifeUsedWarning: 75,
+    validAlerts: 0, programmableAlerts: ALERT_MASK, lifeUsedCritical: 100, lifeUsedWarning: 75,
     overTempCritical: 90, underTempCritical: 0, overTempWarning: 85, underTempWarning: 5,
     correctedVolatileWarning: 0, correctedPersistentWarning: 0,
   };
