@@ -41,6 +41,8 @@ interface Case {
   slots: number[];
   /** Linux position per device serial (cxl_calc_interleave_pos by hand). */
   positions: number[];
+  /** XOR window: the CXIMS maps the root applies (SPEC-NOTES 1.4). */
+  xorMaps?: number[];
 }
 
 const W3_BASE = 0x1_2000_0000; // 6 x 768 MiB: 3-family windows sit at multiples of 768 MiB
@@ -77,7 +79,34 @@ const CASES: Case[] = [
     description: defaultEmpty,
     base: 0x1_4000_0000, size: 1024 * MiB, ways: 4, gran: 256, slots: [0, 2, 1, 3], positions: [0, 2, 1, 3],
   },
+  {
+    elf: 'cxl-region-xor', what: '4-way region in the default machine\'s XOR window (CXIMS map 0x404100)',
+    description: defaultEmpty,
+    base: 0x2_0000_0000, size: 1024 * MiB, ways: 4, gran: 256, slots: [0, 2, 1, 3], positions: [0, 2, 1, 3], xorMaps: [0x404100],
+  },
 ];
+
+/** Parity of the bits of `n` (< 2^53) selected by `mask` (< 2^32 here). */
+function parityMasked(n: number, mask: number): number {
+  let x = ((n % 2 ** 32) & mask) >>> 0;
+  let p = 0;
+  while (x) {
+    p ^= 1;
+    x &= x - 1;
+  }
+  return p;
+}
+/** Linux cxl_do_xormap_calc: for each map, bit ffs(map) := parity(addr & map). An involution. */
+function xorTransform(hpa: number, maps: readonly number[]): number {
+  let a = hpa;
+  for (const m of maps) {
+    const bit = 31 - Math.clz32(m & -m);
+    const cur = Math.floor(a / 2 ** bit) % 2;
+    const want = parityMasked(a, m);
+    if (cur !== want) a += want ? 2 ** bit : -(2 ** bit);
+  }
+  return a;
+}
 
 const M64 = (1n << 64n) - 1n;
 const K = 0x9e3779b97f4a7c15n;
@@ -156,7 +185,8 @@ for (const c of CASES) {
       const slot = c.slots[i]!;
       const st = d.volatileStore!;
       for (let dpa = 0; dpa < perDev; dpa += 8) {
-        const want = c.base + (Math.floor(dpa / G) * W + slot) * G + (dpa % G);
+        const modulo = c.base + (Math.floor(dpa / G) * W + slot) * G + (dpa % G);
+        const want = c.xorMaps ? xorTransform(modulo, c.xorMaps) : modulo;
         const v = st.readU64(dpa);
         if (v !== pattern(want)) {
           assert.fail(`${d.name} (serial ${d.serial}) DPA 0x${dpa.toString(16)} holds the word of HPA 0x${hpaOf(v).toString(16)}, expected HPA 0x${want.toString(16)} (slot ${slot})`);
