@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { Machine } from '../../src/machine/build.js';
 import { boardOptionsForMachine, runProgram } from '../../src/machine/board.js';
 import { defaultDescriptionInput } from '../../src/machine/default-machine.js';
-import { GUEST_BIN, REPO } from '../diff/harness.js';
+import { GUEST_BIN, HAVE_QEMU, REPO, runQemu } from '../diff/harness.js';
 
 const GOLDEN = join(REPO, 'test', 'golden', 'driver');
 const update = process.env.UPDATE_GOLDEN === '1';
@@ -261,4 +261,14 @@ test('cxl-driver-selftest: pure parts (positions, encodings, chain, plans) on a 
   assert.equal(r.exit.kind, 'pass', uart);
   assert.match(uart, /^PASS cxl-driver-selftest: \d+ groups, \d+ checks$/m);
   compareGolden('cxl-driver-selftest', uart);
+});
+
+test('cxl-driver-selftest on QEMU virt prints the same (oracle: QEMU)', { timeout: 60_000 }, async (t) => {
+  if (!HAVE_QEMU) {
+    t.skip('SKIPPED: qemu-system-riscv64 not installed');
+    return;
+  }
+  const q = await runQemu(join(GUEST_BIN, 'cxl-driver-selftest.elf'));
+  assert.equal(q.kind, 'pass', q.uart);
+  assert.equal(q.uart, readFileSync(join(GOLDEN, 'cxl-driver-selftest.txt'), 'utf8'));
 });
