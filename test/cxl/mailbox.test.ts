@@ -283,3 +283,45 @@ test('coherence: device-internal writes invalidate code pages; poison and media-
   host.send(0x4301, le64(0x3000));
   assert.equal(flushed.length, 3);
 });
+
+test('Set LSA on a file-backed LSA persists across a rebuild of the machine', async () => {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { Arena } = await import('../../src/memory/arena.js');
+  const { AddressSpace } = await import('../../src/memory/address-space.js');
+  const { CxlTopology } = await import('../../src/cxl/index.js');
+  const { DeviceRegisters, DEVICE_REGS_SIZE } = await import('../../src/cxl/device-registers.js');
+  const { HostMailbox, REGS_BASE } = await import('./mailbox-driver.js');
+  const { hb, mem, win, WBASE, GiB } = await import('./fixtures.js');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cxlemu-lsa-'));
+  const lsaFile = { path: path.join(dir, 'lsa.bin'), share: false };
+  fs.writeFileSync(lsaFile.path, Buffer.alloc(64 * 1024));
+  const arena = new Arena({ bytes: 32 * 2 ** 20 });
+  const boot = () => {
+    const as = new AddressSpace(arena);
+    const topo = CxlTopology.build({
+      hostBridges: [hb('hb0', 0, [mem('mem0', { lsaBytes: 64 * 1024, lsaFile })])],
+      windows: [win('w0', WBASE, GiB, ['hb0'])], xorMaps: [],
+    }, arena, as);
+    as.begin();
+    as.mmio('regs', REGS_BASE, DEVICE_REGS_SIZE, new DeviceRegisters(topo.memdevs[0]!));
+    as.commit();
+    return { topo, host: new HostMailbox(as, REGS_BASE) };
+  };
+  try {
+    const a = boot();
+    const label = Uint8Array.from({ length: 256 }, (_, i) => i ^ 0x5a);
+    assert.equal(a.host.send(0x4103, cat(new Uint8Array(new Uint32Array([0x800, 0]).buffer), label)).rc, 0);
+    // On the file already (Set LSA flushes), before any close().
+    assert.deepEqual(new Uint8Array(fs.readFileSync(lsaFile.path).subarray(0x800, 0x900)), label);
+    a.topo.close();
+    const b = boot();
+    const g = b.host.send(0x4102, new Uint8Array(new Uint32Array([0x800, 256]).buffer));
+    assert.equal(g.rc, 0);
+    assert.deepEqual(g.out, label);
+    b.topo.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
