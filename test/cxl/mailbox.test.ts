@@ -242,6 +242,12 @@ test('scan media: background, results list the poisoned lines in range; abort', 
   assert.equal(res.rc, 0);
   assert.equal(rd16(res.out, 0x12), 1);
   assert.equal(rd64(res.out, 0x20), 0x100 + 3);
+  // The scan logged one General Media Event (failure log) for the error it found.
+  const ev = host.send(0x0100, Uint8Array.from([2]));
+  assert.equal(rd16(ev.out, 0x14), 1);
+  assert.deepEqual([...ev.out.subarray(0x20, 0x24)], [0xfb, 0xcd, 0x0a, 0x77]);
+  assert.equal(rd64(ev.out, 0x20 + 0x30), 0x100 + 1); // volatile partition
+  assert.equal(ev.out[0x20 + 0x3a], 3);
   // Abort: a long scan stops with return code Aborted.
   assert.equal(host.send(0x4304, cat(le64(0, 2 ** 29 / 64), [0])).rc, 1);
   clock.ns += 1_000_000n;
