@@ -27,6 +27,8 @@ import { divu64, mul64, mulh64, mulhsu64, mulhu64, out as m64, rem as r64 } from
 import { Op, SLOT_WORDS, X0_SINK } from './isa.js';
 import { Pmp, PMP_R, PMP_W, PMP_X } from './pmp.js';
 import { warmUpInterpreter } from './warmup.js';
+import { Jit, type CodeSource, type JitHost, type JitStats } from './jit.js';
+import { JitExit, type JitLayout } from './jit-translate.js';
 
 export type RunStop = 'limit' | 'wfi' | 'stop';
 export type Priv = 0 | 1 | 3;
@@ -59,13 +61,24 @@ export interface HartOptions {
   resetPc: number;
   /** Skip the once-per-process interpreter warm-up (warmup.ts). */
   noWarmUp?: boolean;
+  /** Block JIT to WebAssembly (default on; the environment variable CXLEMU_JIT=0 forces it off). */
+  jit?: boolean;
+  /** Interpreted executions of a block before it is compiled (tests use 1). */
+  jitThreshold?: number;
 }
+
+/** Whether harts use the JIT unless told otherwise: CXLEMU_JIT=0 forces the interpreter. */
+export const JIT_DEFAULT = process.env['CXLEMU_JIT'] !== '0';
+/** PageFlag.Observed when the memory layer has it: such pages are never cached (every access counted). */
+const OBSERVED: number = (PageFlag as Record<string, number>)['Observed'] ?? 0;
+/** Flags that keep a page out of the load TLB / fetch cache. */
+const NO_CACHE = PageFlag.Mmio | PageFlag.Split | PageFlag.Granule | PageFlag.Fault | OBSERVED;
 
 const TWO32 = 4294967296;
 const TLB_SIZE = 256;
 const TLB_MASK = TLB_SIZE - 1;
-/** A tag no page-aligned address has: marks an empty TLB entry. */
-const TLB_EMPTY = 1;
+/** A tag no lookup key has (keys have bits 3..11 clear, even with misalignment bits): an empty TLB entry. */
+const TLB_EMPTY = 0x10;
 const ACC_R = 0, ACC_W = 1, ACC_X = 2;
 const PAGE_CAUSE = [Cause.LoadPage, Cause.StorePage, Cause.InstPage];
 const ACCESS_CAUSE = [Cause.LoadAccess, Cause.StoreAccess, Cause.InstAccess];
@@ -77,7 +90,7 @@ const CHUNKS_PER_PAGE = 16;
 const G_SIZE = 1024;
 const G_MASK = G_SIZE - 1;
 
-export class Hart {
+export class Hart implements JitHost {
   readonly arena: Arena;
   readonly bus: AddressSpace;
   readonly hartId: number;
@@ -149,12 +162,14 @@ export class Hart {
   private resValLo = 0; private resValHi = 0;
 
   // ---- software TLB: read, write, fetch. Tag = page-aligned va lo, va hi; value = arena offset ----
-  private readonly rTL = new Int32Array(TLB_SIZE).fill(TLB_EMPTY);
-  private readonly rTH = new Int32Array(TLB_SIZE);
-  private readonly rTA = new Float64Array(TLB_SIZE);
-  private readonly wTL = new Int32Array(TLB_SIZE).fill(TLB_EMPTY);
-  private readonly wTH = new Int32Array(TLB_SIZE);
-  private readonly wTA = new Float64Array(TLB_SIZE);
+  // Read/write TLBs and the chunk TLBs live in the arena (the JIT's code reads the same entries):
+  // tag lo (Int32), tag hi (Int32), arena offset (Uint32) as separate arrays.
+  private readonly rTL: Int32Array;
+  private readonly rTH: Int32Array;
+  private readonly rTA: Uint32Array;
+  private readonly wTL: Int32Array;
+  private readonly wTH: Int32Array;
+  private readonly wTA: Uint32Array;
   private readonly xTL = new Int32Array(TLB_SIZE).fill(TLB_EMPTY);
   private readonly xTH = new Int32Array(TLB_SIZE);
   private readonly xTA = new Float64Array(TLB_SIZE);
@@ -165,12 +180,12 @@ export class Hart {
   private readonly route: RouteResult = { store: null, offset: 0, run: 0 };
   private readonly decodedPhys = new Map<number, Int32Array>();
   private readonly physByArenaPage = new Map<number, number[]>();
-  private readonly gTL = new Int32Array(G_SIZE).fill(TLB_EMPTY);
-  private readonly gTH = new Int32Array(G_SIZE);
-  private readonly gTA = new Float64Array(G_SIZE);
-  private readonly gwTL = new Int32Array(G_SIZE).fill(TLB_EMPTY);
-  private readonly gwTH = new Int32Array(G_SIZE);
-  private readonly gwTA = new Float64Array(G_SIZE);
+  private readonly gTL: Int32Array;
+  private readonly gTH: Int32Array;
+  private readonly gTA: Uint32Array;
+  private readonly gwTL: Int32Array;
+  private readonly gwTH: Int32Array;
+  private readonly gwTA: Uint32Array;
   /** Fetch TLB entries for granule pages: xTA = -1, decoded slots and physical page here. */
   private readonly xCode: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(TLB_SIZE);
   private readonly xPhys = new Float64Array(TLB_SIZE);
@@ -189,27 +204,63 @@ export class Hart {
   private readonly scratch = new Int32Array(SLOT_WORDS);
   private fetchArr: Int32Array = this.scratch;
 
-  private readonly i32: Int32Array;
-  private readonly u16: Uint16Array;
+  readonly i32: Int32Array;
+  readonly u16: Uint16Array;
   private readonly u8: Uint8Array;
   private readonly view: DataView;
   private readonly csrOut = { lo: 0, hi: 0 };
+
+  // ---- JIT ----
+  /** Arena offsets of the state translated code reads and writes. */
+  readonly layout: JitLayout;
+  /** The block JIT, or null when this hart interprets only. */
+  readonly jit: Jit | null;
+  private readonly stateI32: number;
 
   constructor(opts: HartOptions) {
     this.arena = opts.arena;
     this.bus = opts.bus;
     this.hartId = opts.hartId;
     this.pc = opts.resetPc;
-    const regs = this.arena.allocStatic(4096, `hart ${opts.hartId} registers`);
+    // Per-hart arena block: registers (lo halves at 0, hi halves at 256), JIT exit record at 512,
+    // TLBs from 1024 (6 arrays of 256 entries, then 6 arrays of 1024 chunk entries).
+    const regs = this.arena.allocStatic(32768 + 3 * 12 * 1024, `hart ${opts.hartId} registers, TLB and jump caches`);
     this.rl = this.arena.i32.subarray(regs >>> 2, (regs >>> 2) + 33);
     this.rh = this.arena.i32.subarray((regs >>> 2) + 64, (regs >>> 2) + 97);
+    const buf = this.arena.i32.buffer;
+    let at = regs + 1024;
+    const arr = (n: number): number => { const o = at; at += 4 * n; return o; };
+    const L = {
+      regLo: regs, regHi: regs + 256, exitPc: regs + 512, exitReason: regs + 520,
+      rTL: arr(TLB_SIZE), rTH: arr(TLB_SIZE), rTA: arr(TLB_SIZE), wTL: arr(TLB_SIZE), wTH: arr(TLB_SIZE), wTA: arr(TLB_SIZE),
+      gTL: arr(G_SIZE), gTH: arr(G_SIZE), gTA: arr(G_SIZE), gwTL: arr(G_SIZE), gwTH: arr(G_SIZE), gwTA: arr(G_SIZE),
+      memPages: this.arena.bytes / 65536,
+      jcTag: [regs + 32768, regs + 32768 + 8192, regs + 32768 + 16384],
+      jcSlot: [regs + 32768 + 24576, regs + 32768 + 28672, regs + 32768 + 32768],
+    };
+    this.layout = L;
+    this.stateI32 = regs >>> 2;
+    this.rTL = new Int32Array(buf, L.rTL, TLB_SIZE).fill(TLB_EMPTY);
+    this.rTH = new Int32Array(buf, L.rTH, TLB_SIZE);
+    this.rTA = new Uint32Array(buf, L.rTA, TLB_SIZE);
+    this.wTL = new Int32Array(buf, L.wTL, TLB_SIZE).fill(TLB_EMPTY);
+    this.wTH = new Int32Array(buf, L.wTH, TLB_SIZE);
+    this.wTA = new Uint32Array(buf, L.wTA, TLB_SIZE);
+    this.gTL = new Int32Array(buf, L.gTL, G_SIZE).fill(TLB_EMPTY);
+    this.gTH = new Int32Array(buf, L.gTH, G_SIZE);
+    this.gTA = new Uint32Array(buf, L.gTA, G_SIZE);
+    this.gwTL = new Int32Array(buf, L.gwTL, G_SIZE).fill(TLB_EMPTY);
+    this.gwTH = new Int32Array(buf, L.gwTH, G_SIZE);
+    this.gwTA = new Uint32Array(buf, L.gwTA, G_SIZE);
     this.i32 = this.arena.i32;
     this.u16 = this.arena.u16;
     this.u8 = this.arena.u8;
     this.view = this.arena.view;
+    const useJit = JIT_DEFAULT && (opts.jit ?? true);
+    this.jit = useJit ? new Jit(this, this.arena.memory, opts.jitThreshold !== undefined ? { threshold: opts.jitThreshold } : {}) : null;
     this.arena.codePages.onInvalidate((page) => this.dropCodePage(page));
     this.bus.onChange(() => this.mapChanged());
-    if (!opts.noWarmUp) warmUpInterpreter((o) => new Hart({ ...o, noWarmUp: true }));
+    if (!opts.noWarmUp) warmUpInterpreter((o) => new Hart({ ...o, noWarmUp: true, jit: false }));
   }
 
   // ---------------------------------------------------------------- public API
@@ -261,8 +312,14 @@ export class Hart {
     this.brk = true;
   }
 
+  /** JIT counters (instructions in translated code, blocks, compile time, exits by reason); null without the JIT. */
+  get jitStats(): JitStats | null {
+    return this.jit === null ? null : this.jit.stats;
+  }
+
   /** The physical map or a route changed: forget everything derived from physical addresses. */
   private mapChanged(): void {
+    this.jit?.flushAll();
     this.chunkTables.clear();
     this.decodedPhys.clear();
     this.physByArenaPage.clear();
@@ -294,7 +351,7 @@ export class Hart {
       this.brk = false;
       // exec takes a small integer budget (a fractional or huge one would deoptimize its loop).
       const chunk = left >= 0x3fffffff ? 0x3fffffff : Math.ceil(left);
-      left -= this.onTrace === undefined ? this.exec(chunk) : this.execTraced();
+      left -= this.onTrace !== undefined ? this.execTraced() : this.jit !== null ? this.execJit(chunk) : this.exec(chunk);
     }
   }
 
@@ -820,6 +877,8 @@ export class Hart {
             continue;
           }
           this.flushTlb();
+          // Superpages are cached as 4 KiB entries, so even an address-specific sfence.vma flushes all.
+          this.jit?.flushAll();
           po = npc;
           break loop;
         default: // ILLEGAL (and UNDECODED, which cannot happen)
@@ -831,6 +890,79 @@ export class Hart {
     this.pc = cb + po;
     this.icount = icount0 + (max - budget);
     return max - budget;
+  }
+
+  /**
+   * Run up to max instructions with the JIT: at each block start, a compiled block runs (it and
+   * the blocks it chains to stop before the budget would be exceeded); otherwise the interpreter
+   * executes exactly the block's instructions and counts its hotness. A block that exits for a
+   * slow path (TLB miss, MMIO, code-page store, ...) leaves the pc at that instruction, which the
+   * interpreter executes. Returns instructions attempted; leaves on this.brk like exec.
+   */
+  private execJit(max: number): number {
+    const jit = this.jit!;
+    const i32 = this.i32;
+    const L = this.layout;
+    const ePc = L.exitPc >>> 2, eReason = L.exitReason >>> 2;
+    let left = max;
+    while (left > 0) {
+      const b = jit.block(this.priv, this.pc);
+      const fn = b.fn;
+      if (fn !== null && left >= b.len) {
+        const rem = fn(left);
+        const ran = left - rem;
+        left = rem;
+        this.icount += ran;
+        jit.instructions += ran;
+        const reason = i32[eReason]!;
+        jit.exitCounts[reason]!++;
+        this.pc = this.pcFromHalves(i32[ePc]!, i32[ePc + 1]!);
+        if (reason === JitExit.Indirect) jit.fillJump(this.priv, this.pc);
+        else if (reason === JitExit.Slow) {
+          const n = this.exec(1);
+          left -= n;
+          if (n < 1 || this.brk || this.waiting) break;
+        }
+        continue;
+      }
+      if (jit.noteInterpreted(b)) jit.compileQueued();
+      const want = b.len < left ? b.len : left;
+      const n = this.exec(want);
+      left -= n;
+      if (n < want || this.brk || this.waiting) break;
+    }
+    return max - left;
+  }
+
+  /** JitHost: where the code of the page holding pc is, when it may be translated. */
+  codeSource(pc: number, priv: number): CodeSource | null {
+    const savePriv = this.priv;
+    const saveExc = this.exc, sl = this.excTvalLo, sh = this.excTvalHi;
+    this.priv = priv as Priv;
+    const lo = pc | 0, hi = Math.floor(pc / TWO32) | 0;
+    const pa = this.translate(lo, hi, ACC_X);
+    this.priv = savePriv;
+    this.exc = saveExc; this.excTvalLo = sl; this.excTvalHi = sh;
+    if (pa < 0) return null;
+    const pbase = pa - (pa % 4096);
+    if (this.pmp.pageDecision(pbase, PMP_X, priv) !== 1) return null;
+    const info = this.bus.resolvePage(pbase, false);
+    if (info.arenaOffset >= 0 && (info.flags & NO_CACHE) === 0) return { arena: info.arenaOffset, chunks: null };
+    if ((info.flags & PageFlag.Granule) !== 0 && (info.flags & (PageFlag.Mmio | PageFlag.Fault | OBSERVED)) === 0) {
+      const t = this.chunkTable(pbase);
+      if (t !== null) return { arena: -1, chunks: t };
+    }
+    return null;
+  }
+
+  /** JitHost: the arena page holds translated code; writes to it must now take the slow path. */
+  markCode(page: number): void {
+    const cp = this.arena.codePages;
+    if (cp.has(page)) return;
+    cp.mark(page);
+    const off = page * 4096;
+    for (let i = 0; i < TLB_SIZE; i++) if (this.wTL[i] !== TLB_EMPTY && Math.floor(this.wTA[i]! / 4096) * 4096 === off) this.wTL[i] = TLB_EMPTY;
+    this.gwTL.fill(TLB_EMPTY);
   }
 
   /** Single-step with trace callbacks (--trace): slower, exact. Reports rd when the instruction retired. */
@@ -1024,14 +1156,14 @@ export class Hart {
     if (!this.pmp.check(pa, size, PMP_R, priv)) { this.setExc(Cause.LoadAccess, lo, hi); return 0; }
     const info = this.bus.resolvePage(pa, false);
     const p = info.arenaOffset;
-    if (p >= 0 && (info.flags & (PageFlag.Mmio | PageFlag.Split | PageFlag.Granule | PageFlag.Fault)) === 0) {
+    if (p >= 0 && (info.flags & NO_CACHE) === 0) {
       if (this.pmp.pageDecision(pa - off, PMP_R, priv) === 1) {
         const t = (lo >>> 12) & TLB_MASK;
         this.rTL[t] = lo & -4096; this.rTH[t] = hi; this.rTA[t] = p;
       }
       return this.readArena(p + off, size);
     }
-    if ((info.flags & PageFlag.Granule) !== 0 && (info.flags & (PageFlag.Mmio | PageFlag.Fault)) === 0 && (off & 255) + size <= CHUNK) {
+    if ((info.flags & PageFlag.Granule) !== 0 && (info.flags & (PageFlag.Mmio | PageFlag.Fault | OBSERVED)) === 0 && (off & 255) + size <= CHUNK) {
       const tbl = this.chunkTable(pa - off);
       if (tbl !== null) {
         const c = tbl[off >>> 8]!;
@@ -1092,7 +1224,7 @@ export class Hart {
     const off = pa % 4096;
     const info = this.bus.resolvePage(pa, true);
     const p = info.arenaOffset;
-    if (p >= 0 && (info.flags & (PageFlag.Mmio | PageFlag.Split | PageFlag.Granule | PageFlag.Fault | PageFlag.ReadOnly)) === 0) {
+    if (p >= 0 && (info.flags & (NO_CACHE | PageFlag.ReadOnly)) === 0) {
       const a = p + off;
       this.writeArena(a, size, vl, vh);
       if ((info.flags & PageFlag.Code) !== 0) {
@@ -1104,7 +1236,7 @@ export class Hart {
       }
       return;
     }
-    if ((info.flags & PageFlag.Granule) !== 0 && (info.flags & (PageFlag.Mmio | PageFlag.Fault)) === 0 && (off & 255) + size <= CHUNK) {
+    if ((info.flags & PageFlag.Granule) !== 0 && (info.flags & (PageFlag.Mmio | PageFlag.Fault | OBSERVED)) === 0 && (off & 255) + size <= CHUNK) {
       const tbl = this.chunkTable(pa - off);
       if (tbl !== null) {
         const c = tbl[off >>> 8]!;
@@ -1117,7 +1249,7 @@ export class Hart {
           this.selfWriteChunk = c;
           this.arena.noteWrite(c + (off & 255), size);
           this.selfWriteChunk = -1;
-          if (this.physByArenaPage.has(ap)) this.arena.codePages.mark(ap);
+          if (this.physByArenaPage.has(ap) || (this.jit !== null && this.jit.hasPage(ap))) this.arena.codePages.mark(ap);
         } else if (this.pmp.pageDecision(pa - off, PMP_W, priv) === 1) {
           const g = (lo >>> 8) & G_MASK;
           this.gwTL[g] = lo & -CHUNK; this.gwTH[g] = hi; this.gwTA[g] = c;
@@ -1272,7 +1404,7 @@ export class Hart {
   /** AMO/SC read at a physical address (no TLB fill); a bus fault is a store/AMO access fault at va. */
   private physRead(pa: number, size: number, lo: number, hi: number): number {
     const info = this.bus.resolvePage(pa, false);
-    if (info.arenaOffset >= 0 && (info.flags & (PageFlag.Mmio | PageFlag.Split | PageFlag.Granule | PageFlag.Fault)) === 0) {
+    if (info.arenaOffset >= 0 && (info.flags & NO_CACHE) === 0) {
       return this.readArena(info.arenaOffset + (pa % 4096), size);
     }
     const v = this.bus.load(pa, size as 1 | 2 | 4 | 8);
@@ -1321,11 +1453,11 @@ export class Hart {
       const pbase = pa - off;
       const info = this.bus.resolvePage(pbase, false);
       const p = info.arenaOffset;
-      if (p >= 0 && (info.flags & (PageFlag.Mmio | PageFlag.Split | PageFlag.Granule | PageFlag.Fault)) === 0 &&
+      if (p >= 0 && (info.flags & NO_CACHE) === 0 &&
         this.pmp.pageDecision(pbase, PMP_X, this.priv) === 1) {
         this.xTL[t] = lo & -4096; this.xTH[t] = hi; this.xTA[t] = p;
         this.setCodePage(vbase, p);
-      } else if ((info.flags & PageFlag.Granule) !== 0 && (info.flags & (PageFlag.Mmio | PageFlag.Fault)) === 0 &&
+      } else if ((info.flags & PageFlag.Granule) !== 0 && (info.flags & (PageFlag.Mmio | PageFlag.Fault | OBSERVED)) === 0 &&
         this.pmp.pageDecision(pbase, PMP_X, this.priv) === 1) {
         const code = this.physCode(pbase);
         if (code === null) return this.fetchUncached(pc);
@@ -1458,6 +1590,7 @@ export class Hart {
 
   /** Arena page written (by anyone): forget its decoded instructions. */
   private dropCodePage(page: number): void {
+    this.jit?.invalidatePage(page, this.selfWriteChunk);
     if (this.decoded.delete(page)) {
       if (this.craw === page * 4096) this.cbase = NaN;
       this.brk = true;
@@ -1604,11 +1737,11 @@ export class Hart {
     if (csr >= 0xb03 && csr <= 0xb1f) return true;
     if (csr >= 0x323 && csr <= 0x33f) return true;
     if (csr >= 0x3a0 && csr <= 0x3af) {
-      if (csr <= 0x3a2) { this.pmp.writeCfg(csr - 0x3a0, lo, hi); this.flushTlb(); }
+      if (csr <= 0x3a2) { this.pmp.writeCfg(csr - 0x3a0, lo, hi); this.flushTlb(); this.jit?.flushAll(); }
       return true;
     }
     if (csr >= 0x3b0 && csr <= 0x3ef) {
-      if (csr < 0x3c0) { this.pmp.writeAddr(csr - 0x3b0, lo, hi); this.flushTlb(); }
+      if (csr < 0x3c0) { this.pmp.writeAddr(csr - 0x3b0, lo, hi); this.flushTlb(); this.jit?.flushAll(); }
       return true;
     }
     switch (csr) {
@@ -1631,7 +1764,7 @@ export class Hart {
       case CSR.satp: {
         if (this.priv === PRIV_S && (this.mstatus & MSTATUS_TVM) !== 0) return false;
         const mode = hi >>> 28;
-        if (mode === 0 || mode === 8) { this.satpLo = lo; this.satpHi = hi; this.flushTlb(); }
+        if (mode === 0 || mode === 8) { this.satpLo = lo; this.satpHi = hi; this.flushTlb(); this.jit?.flushAll(); }
         return true; // other modes (Sv48, Sv57, reserved): WARL, satp unchanged
       }
       case CSR.mstatus: this.setMstatus(lo); return true;

@@ -1,0 +1,345 @@
+// The block JIT's bookkeeping: which guest blocks exist (by privilege and virtual pc), how hot
+// they are, which are compiled, the shared funcref table that links modules, batching, and code
+// coherence (dropping translations when their arena pages are written). Translation itself is
+// jit-translate.ts; running blocks and the exit protocol are in hart.ts (execJit).
+//
+// Caching rules: a block never crosses a 4 KiB page (a 32-bit instruction straddling two pages is
+// always interpreted), so it depends on the code bytes of one guest page: its arena page (RAM, or
+// a CXL page inside one granule run) or, on a fine-interleaved CXL page, the 256 B chunks its
+// parcels were read from. Those arena pages are marked in the arena's CodePages bitmap; any write
+// to them (CPU store in either engine, DMA, host API, device) reaches `invalidatePage` and drops
+// the whole module holding the block (blocks of a module call each other directly). Blocks are
+// keyed by virtual pc per privilege level, so they are also dropped when the virtual->physical
+// view of code may change: satp writes, sfence.vma (by page or all), PMP writes, map changes.
+// Uncacheable code (MMIO, observed, PMP-mixed, unmapped, straddling) is never translated.
+
+import { BLOCK_SIG, JC_SIZE, JIT_EXIT_NAMES, JitExit, jitStraight, jitTerminator, translateBatch, type JitBlockCode, type JitInsn, type JitLayout } from './jit-translate.js';
+import { decodeOne } from './decode.js';
+import { Wasm, type WasmTable } from './wasm/wasm-api.js';
+import { ModuleBuilder } from './wasm/module-builder.js';
+
+/** Longest block (instructions); bounds the time between interrupt checks inside chains. */
+export const MAX_BLOCK = 64;
+
+export type BlockFn = (budget: number) => number;
+
+/** Where a guest page's code bytes are, for the translator. */
+export interface CodeSource {
+  /** Arena offset of the page (plain page) or -1. */
+  arena: number;
+  /** Arena offset of each 256 B chunk (fine-interleaved page), or null. */
+  chunks: ArrayLike<number> | null;
+}
+
+/** What the JIT needs from the hart. */
+export interface JitHost {
+  readonly layout: JitLayout;
+  readonly u16: Uint16Array;
+  readonly i32: Int32Array;
+  /** Code bytes of the page holding pc for privilege priv, or null when it must not be cached. */
+  codeSource(pc: number, priv: number): CodeSource | null;
+  /** The arena page now holds translated code: mark it and drop write-TLB entries pointing into it. */
+  markCode(arenaPage: number): void;
+}
+
+export class Block {
+  count = 0;
+  fn: BlockFn | null = null;
+  queued = false;
+  mod: CompiledModule | null = null;
+  /** Arena pages (plain) or chunk keys (arenaOffset / 256) its code came from. */
+  pages: number[] = [];
+  chunks: number[] | null = null;
+  constructor(readonly pc: number, readonly priv: number, public len: number, readonly ok: boolean) {}
+}
+
+class CompiledModule {
+  blocks: Block[] = [];
+  dead = false;
+}
+
+export interface JitStats {
+  /** Instructions retired inside translated code. */
+  instructions: number;
+  blocksCompiled: number;
+  modules: number;
+  compileMs: number;
+  /** Exits from translated code to JS, by reason. */
+  exits: Record<(typeof JIT_EXIT_NAMES)[number], number>;
+  /** Blocks dropped because their code bytes were written. */
+  invalidatedBlocks: number;
+  /** Whole-cache flushes (satp, sfence.vma without address, PMP, map change). */
+  flushes: number;
+}
+
+export interface JitOptions {
+  /** Interpreted executions of a block before it is queued for compilation. */
+  threshold?: number;
+  /** Queue length that triggers a batch compile. */
+  batch?: number;
+}
+
+const PRIV_INDEX = [0, 1, -1, 2];
+
+export class Jit {
+  readonly threshold: number;
+  readonly batch: number;
+  /** Blocks by virtual pc, one map per privilege level (U, S, M). */
+  private maps: Map<number, Block>[] = [new Map(), new Map(), new Map()];
+  private slotMaps: Map<number, number>[] = [new Map(), new Map(), new Map()];
+  private nextSlot = 0;
+  readonly table: WasmTable;
+  private readonly stub: BlockFn;
+  private queue: Block[] = [];
+  /** Interpreted block dispatches since the first queued block (batches form while this grows). */
+  private sinceQueued = 0;
+  private readonly byPage = new Map<number, Set<Block>>();
+  readonly exitCounts = new Float64Array(JitExit.Count);
+  instructions = 0;
+  blocksCompiled = 0;
+  modules = 0;
+  compileMs = 0;
+  invalidatedBlocks = 0;
+  flushes = 0;
+  /** Last compiled module's wasm bytes (tests print them). */
+  lastBytes: Uint8Array | null = null;
+  private readonly imports: Record<string, Record<string, unknown>>;
+
+  constructor(private readonly host: JitHost, memory: unknown, opts: JitOptions = {}) {
+    const envT = Number(process.env['CXLEMU_JIT_THRESHOLD']);
+    this.threshold = opts.threshold ?? (Number.isInteger(envT) && envT > 0 ? envT : 50);
+    this.batch = opts.batch ?? 32;
+    this.table = new Wasm.Table({ element: 'anyfunc', initial: 1024 });
+    // The stub: a slot whose block is not compiled returns at once (the caller stored the pc).
+    const m = new ModuleBuilder();
+    m.importMemory('env', 'mem', { min: host.layout.memPages, max: host.layout.memPages, shared: true });
+    const f = m.function('stub', BLOCK_SIG.params, BLOCK_SIG.results);
+    f.i32Const(0).i32Const(JitExit.Chain).i32Store(4, host.layout.exitReason).localGet(0);
+    m.exportFunction('stub', f);
+    this.imports = { env: { mem: memory, tbl: this.table } };
+    this.stub = new Wasm.Instance(new Wasm.Module(m.toBytes()), { env: { mem: memory } }).exports['stub'] as BlockFn;
+    this.clearJumpCaches();
+  }
+
+  get stats(): JitStats {
+    const e = this.exitCounts;
+    return {
+      instructions: this.instructions, blocksCompiled: this.blocksCompiled, modules: this.modules,
+      compileMs: this.compileMs,
+      exits: { chain: e[0]!, budget: e[1]!, slow: e[2]!, indirect: e[3]! },
+      invalidatedBlocks: this.invalidatedBlocks, flushes: this.flushes,
+    };
+  }
+
+  /** The block starting at pc (scanned on first sight). */
+  block(priv: number, pc: number): Block {
+    const map = this.maps[PRIV_INDEX[priv]!]!;
+    let b = map.get(pc);
+    if (b === undefined) {
+      b = this.scan(priv, pc, null);
+      map.set(pc, b);
+    }
+    return b;
+  }
+
+  /** Count one interpreted execution of b; queue it when hot. True when a batch should compile now. */
+  noteInterpreted(b: Block): boolean {
+    if (b.ok && b.fn === null && !b.queued && ++b.count >= this.threshold) {
+      b.queued = true;
+      this.queue.push(b);
+    }
+    if (this.queue.length === 0) return false;
+    return ++this.sinceQueued >= 256 || this.queue.length >= this.batch;
+  }
+
+  /** Decode the block at pc: its length and whether it can be translated (fills code when asked). */
+  private scan(priv: number, pc: number, code: JitInsn[] | null, deps?: { pages: Set<number>; chunks: Set<number> | null }): Block {
+    if (pc !== pc) return new Block(pc, priv, 1, false);
+    const src = this.host.codeSource(pc, priv);
+    if (src === null) return new Block(pc, priv, 1, false);
+    const u16 = this.host.u16;
+    const pageBase = pc - (pc & 4095);
+    const half = (off: number): number => {
+      if (src.arena >= 0) return u16[(src.arena + off) >>> 1]!;
+      const c = src.chunks![off >>> 8]!;
+      if (deps !== undefined) { deps.pages.add(Math.floor(c / 4096)); deps.chunks!.add(Math.floor(c / 256)); }
+      return u16[(c + (off & 255)) >>> 1]!;
+    };
+    if (deps !== undefined && src.arena >= 0) deps.pages.add(src.arena / 4096);
+    let off = pc & 4095;
+    let n = 0;
+    let term = false;
+    while (n < MAX_BLOCK && off < 4096) {
+      const low = half(off);
+      let raw = low;
+      if ((low & 3) === 3) {
+        if (off === 4094) break; // straddles the page: the interpreter executes it
+        raw = (low | (half(off + 2) << 16)) >>> 0;
+      }
+      const slot = decodeOne(raw);
+      const op = slot[0]! & 0xff;
+      const straight = jitStraight(op);
+      if (!straight && !jitTerminator(op)) break;
+      if (code !== null) code.push({ pc: pageBase + off, w0: slot[0]!, imm: slot[1]!, raw });
+      n++;
+      off += (low & 3) === 3 ? 4 : 2;
+      if (!straight) { term = true; break; }
+    }
+    void term;
+    if (n === 0) return new Block(pc, priv, 1, false);
+    return new Block(pc, priv, n, true);
+  }
+
+  /** Table slot of (priv, pc): the compiled block, or the stub until it is compiled. */
+  private slotFor(priv: number, pc: number): number {
+    const sm = this.slotMaps[PRIV_INDEX[priv]!]!;
+    let s = sm.get(pc);
+    if (s === undefined) {
+      s = this.nextSlot++;
+      if (s >= this.table.length) this.table.grow(Math.max(1024, this.table.length));
+      this.table.set(s, this.stub as never);
+      sm.set(pc, s);
+    }
+    return s;
+  }
+
+  /** Compile every queued block into one module. */
+  compileQueued(): void {
+    const q = this.queue;
+    this.queue = [];
+    this.sinceQueued = 0;
+    const blocks: Block[] = [];
+    const codes: JitBlockCode[] = [];
+    const depsList: { pages: Set<number>; chunks: Set<number> | null }[] = [];
+    for (const b of q) {
+      b.queued = false;
+      if (b.fn !== null) continue;
+      const map = this.maps[PRIV_INDEX[b.priv]!]!;
+      if (map.get(b.pc) !== b) continue; // flushed meanwhile
+      const insns: JitInsn[] = [];
+      const src = this.host.codeSource(b.pc, b.priv);
+      const deps = { pages: new Set<number>(), chunks: src !== null && src.arena < 0 ? new Set<number>() : null };
+      const fresh = this.scan(b.priv, b.pc, insns, deps);
+      if (!fresh.ok || insns.length === 0) continue;
+      b.len = insns.length;
+      const last = insns[insns.length - 1]!;
+      const lastLen = (last.w0 & (1 << 26)) !== 0 ? 2 : 4;
+      blocks.push(b);
+      codes.push({ pc: b.pc, insns, end: last.pc + lastLen });
+      depsList.push(deps);
+    }
+    if (blocks.length === 0) return;
+    const t0 = performance.now();
+    const priv = blocks[0]!.priv;
+    // One module per privilege level in a batch (successor slots are per privilege).
+    const groups = new Map<number, number[]>();
+    blocks.forEach((b, i) => { const g = groups.get(b.priv); if (g) g.push(i); else groups.set(b.priv, [i]); });
+    void priv;
+    for (const [p, idx] of groups) {
+      const bytes = translateBatch(idx.map((i) => codes[i]!), this.host.layout, (pc) => this.slotFor(p, pc), { privIndex: PRIV_INDEX[p]! }).toBytes();
+      this.lastBytes = bytes;
+      const inst = new Wasm.Instance(new Wasm.Module(bytes), this.imports as never);
+      const mod = new CompiledModule();
+      idx.forEach((i, j) => {
+        const b = blocks[i]!;
+        const fn = inst.exports[`b${j}`] as BlockFn;
+        b.fn = fn;
+        b.mod = mod;
+        mod.blocks.push(b);
+        this.table.set(this.slotFor(p, b.pc), fn as never);
+        const d = depsList[i]!;
+        b.pages = [...d.pages];
+        b.chunks = d.chunks === null ? null : [...d.chunks];
+        for (const pg of b.pages) {
+          let s = this.byPage.get(pg);
+          if (s === undefined) { s = new Set(); this.byPage.set(pg, s); }
+          s.add(b);
+          this.host.markCode(pg);
+        }
+      });
+      this.modules++;
+      this.blocksCompiled += idx.length;
+    }
+    this.compileMs += performance.now() - t0;
+  }
+
+  /** Arena page written: drop translations built from it (only those using chunk `onlyChunk` if >= 0). */
+  invalidatePage(page: number, onlyChunk: number): void {
+    const set = this.byPage.get(page);
+    if (set === undefined) return;
+    const key = onlyChunk >= 0 ? Math.floor(onlyChunk / 256) : -1;
+    for (const b of [...set]) {
+      if (key >= 0 && b.chunks !== null && !b.chunks.includes(key)) continue;
+      if (b.mod !== null) this.dropModule(b.mod);
+      else set.delete(b);
+    }
+  }
+
+  /** True while some translation depends on the arena page. */
+  hasPage(page: number): boolean {
+    const s = this.byPage.get(page);
+    return s !== undefined && s.size > 0;
+  }
+
+  private dropModule(mod: CompiledModule): void {
+    if (mod.dead) return;
+    mod.dead = true;
+    for (const b of mod.blocks) {
+      const i = PRIV_INDEX[b.priv]!;
+      if (this.maps[i]!.get(b.pc) === b) this.maps[i]!.delete(b.pc);
+      const s = this.slotMaps[i]!.get(b.pc);
+      if (s !== undefined) this.table.set(s, this.stub as never);
+      for (const pg of b.pages) {
+        const set = this.byPage.get(pg);
+        if (set !== undefined) { set.delete(b); if (set.size === 0) this.byPage.delete(pg); }
+      }
+      b.fn = null;
+      this.invalidatedBlocks++;
+    }
+  }
+
+  /** After an Indirect exit to pc: if its block is compiled, remember pc -> slot in the jump cache. */
+  fillJump(priv: number, pc: number): void {
+    if (pc !== pc) return;
+    const i = PRIV_INDEX[priv]!;
+    const b = this.maps[i]!.get(pc);
+    if (b === undefined || b.fn === null) return;
+    const h = ((pc | 0) >>> 1) & (JC_SIZE - 1);
+    const L = this.host.layout;
+    const i32 = this.host.i32;
+    i32[(L.jcTag[i]! >>> 2) + 2 * h] = pc | 0;
+    i32[(L.jcTag[i]! >>> 2) + 2 * h + 1] = Math.floor(pc / 4294967296) | 0;
+    i32[(L.jcSlot[i]! >>> 2) + h] = this.slotFor(priv, pc);
+  }
+
+  private clearJumpCaches(): void {
+    const L = this.host.layout;
+    for (const t of L.jcTag) this.host.i32.fill(-1, t >>> 2, (t >>> 2) + 2 * JC_SIZE);
+  }
+
+  /** Drop blocks whose virtual page is vpage (sfence.vma with an address), for every privilege. */
+  flushVirtualPage(vbase: number): void {
+    for (let i = 0; i < 3; i++) {
+      for (const [pc, b] of this.maps[i]!) {
+        if (pc - (pc & 4095) !== vbase) continue;
+        if (b.mod !== null) this.dropModule(b.mod);
+        else this.maps[i]!.delete(pc);
+      }
+    }
+  }
+
+  /** Forget every block (satp write, sfence.vma of everything, PMP, address map change). */
+  flushAll(): void {
+    this.flushes++;
+    for (const m of this.maps) m.clear();
+    for (const sm of this.slotMaps) for (const s of sm.values()) this.table.set(s, this.stub as never);
+    for (const sm of this.slotMaps) sm.clear();
+    this.nextSlot = 0;
+    this.clearJumpCaches();
+    for (const set of this.byPage.values()) for (const b of set) { if (b.mod) b.mod.dead = true; b.fn = null; }
+    this.byPage.clear();
+    for (const b of this.queue) b.queued = false;
+    this.queue = [];
+    this.sinceQueued = 0;
+  }
+}

@@ -1,0 +1,353 @@
+// The block JIT (src/cpu/jit*.ts). Oracles: the interpreter (the same hart class with jit: false,
+// whose ISA semantics the QEMU differential suite checks) for every register, pc and instret after
+// the same run; the reviewed golden WAT of a small block (test/cpu/jit/expect/, accept a change
+// with CXLEMU_UPDATE_EXPECT=1 after reading the diff); the bench-small checksum and its exact
+// instruction count (guests/bin, QEMU-confirmed, docs/guests.md).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Hart, JIT_DEFAULT } from '../../../src/cpu/hart.js';
+import { decodeOne } from '../../../src/cpu/decode.js';
+import { translateBatch, type JitLayout } from '../../../src/cpu/jit-translate.js';
+import { printWat } from '../../../src/cpu/wasm/wat.js';
+import { Wasm } from '../../../src/cpu/wasm/wasm-api.js';
+import { AddressSpace, Arena, BackingStore, type RouteResult, type WindowRouter } from '../../../src/memory/index.js';
+import { a, li, reg } from '../asm.js';
+import { makeMachine, MMIO_BASE, RAM_BASE, TRAP_VEC, type TestMachine } from '../machine.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const expectDir = resolve(here, '..', '..', '..', '..', 'test', 'cpu', 'jit', 'expect');
+const update = process.env['CXLEMU_UPDATE_EXPECT'] === '1';
+const CODE = RAM_BASE + 0x2000;
+const DATA = RAM_BASE + 0x40000;
+
+/** A second hart on the same machine shape, with the JIT on (threshold 1) or off. */
+function pair(setup: (m: TestMachine) => void): { i: TestMachine; j: TestMachine } {
+  const i = makeMachine();
+  const j = makeMachine();
+  const ih = new Hart({ arena: i.arena, bus: i.bus, hartId: 0, resetPc: RAM_BASE, jit: false, noWarmUp: true });
+  const jh = new Hart({ arena: j.arena, bus: j.bus, hartId: 0, resetPc: RAM_BASE, jit: true, jitThreshold: 1, noWarmUp: true });
+  for (const [m, h] of [[i, ih], [j, jh]] as const) {
+    h.mtvecLo = TRAP_VEC | 0;
+    (m as { hart: Hart }).hart = h;
+    setup(m);
+  }
+  return { i, j };
+}
+
+/** A test that needs a JIT hart: skipped when CXLEMU_JIT=0 forces the interpreter everywhere. */
+function jitTest(name: string, fn: () => void): void {
+  test(name, (t) => {
+    if (!JIT_DEFAULT) { t.skip('CXLEMU_JIT=0 forces the interpreter'); return; }
+    fn();
+  });
+}
+
+function regs(h: Hart): string {
+  const r: string[] = [];
+  for (let k = 0; k < 32; k++) r.push(h.readReg(k).toString(16));
+  return `pc=${h.pc.toString(16)} instret=${h.instret} mcause=${h.mcauseLo} mtval=${(h.mtvalLo >>> 0).toString(16)}/${h.mtvalHi} ${r.join(',')}`;
+}
+
+/** Run both in slices (the JIT compiles between them); states must agree after every slice. */
+function lockstep(p: { i: TestMachine; j: TestMachine }, slices: number[]): void {
+  for (const n of slices) {
+    const wi = p.i.hart.run(n);
+    const wj = p.j.hart.run(n);
+    assert.equal(wj, wi, 'stop reason');
+    assert.equal(regs(p.j.hart), regs(p.i.hart));
+    p.j.hart.jit!.compileQueued();
+  }
+}
+
+test('the JIT is on by default unless CXLEMU_JIT=0', () => {
+  assert.equal(JIT_DEFAULT, process.env['CXLEMU_JIT'] !== '0');
+  const m = makeMachine();
+  assert.equal(m.hart.jit !== null, JIT_DEFAULT);
+  assert.equal(new Hart({ arena: m.arena, bus: m.bus, hartId: 1, resetPc: 0, jit: false, noWarmUp: true }).jitStats, null);
+});
+
+test('golden: an addi/ld/add/bne loop block translates to the reviewed WAT', () => {
+  const words = [a.addi(reg.a1, reg.a1, 8), a.ld(reg.t0, reg.a1, -8), a.add(reg.a0, reg.a0, reg.t0), a.bne(reg.a1, reg.a3, -12)];
+  const insns = words.map((w, k) => { const s = decodeOne(w); return { pc: CODE + 4 * k, w0: s[0]!, imm: s[1]!, raw: w }; });
+  const L: JitLayout = {
+    regLo: 0x1000, regHi: 0x1100, exitPc: 0x1200, exitReason: 0x1208,
+    rTL: 0x2000, rTH: 0x2400, rTA: 0x2800, wTL: 0x2c00, wTH: 0x3000, wTA: 0x3400,
+    gTL: 0x4000, gTH: 0x5000, gTA: 0x6000, gwTL: 0x7000, gwTH: 0x8000, gwTA: 0x9000, memPages: 1,
+    jcTag: [0xa000, 0xc000, 0xe000], jcSlot: [0xa000, 0xc000, 0xe000],
+  };
+  const bytes = translateBatch([{ pc: CODE, insns, end: CODE + 16 }], L, () => 7).toBytes();
+  assert.ok(Wasm.validate(bytes));
+  const text = printWat(bytes);
+  const file = join(expectDir, 'loop-block.wat');
+  if (update || !existsSync(file)) {
+    writeFileSync(file, text);
+    if (!update) assert.fail(`${file} did not exist; written now, review it and rerun`);
+    return;
+  }
+  assert.equal(text, readFileSync(file, 'utf8'), `emitted text differs from ${file} (CXLEMU_UPDATE_EXPECT=1 accepts)`);
+});
+
+jitTest('ALU, M and memory operations agree with the interpreter (seeded random blocks in a hot loop)', () => {
+  const ops = [
+    (d: number, s: number, t: number) => a.add(d, s, t), (d: number, s: number, t: number) => a.sub(d, s, t),
+    (d: number, s: number, t: number) => a.sll(d, s, t), (d: number, s: number, t: number) => a.srl(d, s, t),
+    (d: number, s: number, t: number) => a.sra(d, s, t), (d: number, s: number, t: number) => a.slt(d, s, t),
+    (d: number, s: number, t: number) => a.sltu(d, s, t), (d: number, s: number, t: number) => a.xor(d, s, t),
+    (d: number, s: number, t: number) => a.mul(d, s, t), (d: number, s: number, t: number) => a.mulh(d, s, t),
+    (d: number, s: number, t: number) => a.mulhu(d, s, t), (d: number, s: number, t: number) => a.mulhsu(d, s, t),
+    (d: number, s: number, t: number) => a.div(d, s, t), (d: number, s: number, t: number) => a.divu(d, s, t),
+    (d: number, s: number, t: number) => a.rem(d, s, t), (d: number, s: number, t: number) => a.remu(d, s, t),
+    (d: number, s: number, t: number) => a.addw(d, s, t), (d: number, s: number, t: number) => a.subw(d, s, t),
+    (d: number, s: number, t: number) => a.sllw(d, s, t), (d: number, s: number, t: number) => a.srlw(d, s, t),
+    (d: number, s: number, t: number) => a.sraw(d, s, t), (d: number, s: number, t: number) => a.mulw(d, s, t),
+    (d: number, s: number, t: number) => a.divw(d, s, t), (d: number, s: number, t: number) => a.divuw(d, s, t),
+    (d: number, s: number, t: number) => a.remw(d, s, t), (d: number, s: number, t: number) => a.remuw(d, s, t),
+    (d: number, s: number) => a.addiw(d, s, -5), (d: number, s: number) => a.slliw(d, s, 31),
+    (d: number, s: number) => a.sraiw(d, s, 3), (d: number, s: number) => a.srliw(d, s, 1),
+    (d: number, s: number) => a.slti(d, s, -1), (d: number, s: number) => a.sltiu(d, s, 3),
+    (d: number, s: number) => a.srai(d, s, 63), (d: number, s: number) => a.slli(d, s, 33),
+  ];
+  let seed = 12345;
+  const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) >>> 0; return (seed >>> 8) % n; };
+  const pool = [reg.a2, reg.a3, reg.a4, reg.a5, reg.a6, reg.a7, reg.t1, 0];
+  const body: number[] = [];
+  for (let k = 0; k < 200; k++) {
+    const d = pool[rnd(pool.length - 1)]!;
+    body.push(ops[rnd(ops.length)]!(d, pool[rnd(pool.length)]!, pool[rnd(pool.length)]!));
+    if (k % 10 === 9) body.push(a.sd(d, reg.s1, 8 * (k % 50)), a.lw(pool[rnd(7)]!, reg.s1, 4 * (k % 37)), a.lbu(pool[rnd(7)]!, reg.s1, k % 61));
+    if (k % 25 === 24) body.push(a.bne(0, 0, 8), a.addi(reg.a2, reg.a2, 1)); // a branch that is never taken ends a block
+  }
+  const special = [0n, 1n, -1n, 0x7fffffffn, -0x80000000n, 0x8000000000000000n, 0x7fffffffffffffffn, 0x123456789abcdefn];
+  const p = pair((m) => {
+    const prog = [...li(reg.s1, BigInt(DATA)), ...li(reg.s2, 40n), ...body, a.addi(reg.s2, reg.s2, -1), a.bne(reg.s2, 0, -4 * (body.length + 1)), a.ebreak()];
+    m.code(CODE, prog);
+    pool.slice(0, 7).forEach((r, k) => m.hart.writeReg(r, special[k]!));
+    m.hart.pc = CODE;
+  });
+  lockstep(p, [300, 1000, 2500, 5000, 7000, 3]);
+  assert.ok(p.j.hart.jitStats!.instructions > 5000, 'most instructions ran in translated code');
+});
+
+jitTest('self-modifying code: a CPU store into a translated block, in both engines', () => {
+  // loop: a0 += 1 (at CODE); when a1 reaches 50 the loop stores `addi a0, a0, 100` over CODE.
+  const p = pair((m) => {
+    m.code(CODE, [
+      a.addi(reg.a0, reg.a0, 1),
+      a.addi(reg.a1, reg.a1, 1),
+      a.bne(reg.a1, reg.t0, 8),
+      a.sw(reg.a3, reg.a4, 0),
+      a.blt(reg.a1, reg.a2, -16),
+      a.ebreak(),
+    ]);
+    m.hart.writeReg(reg.t0, 50n); m.hart.writeReg(reg.a2, 100n);
+    m.hart.writeReg(reg.a3, BigInt(a.addi(reg.a0, reg.a0, 100))); m.hart.writeReg(reg.a4, BigInt(CODE));
+    m.hart.pc = CODE;
+  });
+  lockstep(p, [40, 100, 200, 400, 2000]);
+  assert.equal(p.j.hart.readReg(reg.a0), 50n + 50n * 100n);
+  assert.ok(p.j.hart.jitStats!.invalidatedBlocks > 0, 'the store invalidated a translation');
+});
+
+jitTest('self-modifying code: writes through a second virtual mapping and host writes (AddressSpace.writeBytes) are seen', () => {
+  const m = makeMachine();
+  const h = new Hart({ arena: m.arena, bus: m.bus, hartId: 0, resetPc: RAM_BASE, jit: true, jitThreshold: 1, noWarmUp: true });
+  h.mtvecLo = TRAP_VEC | 0;
+  // Sv39 S-mode: VA 0x4000_0000 (1 GiB page) -> RAM_BASE code; VA 0x0 (1 GiB) -> RAM_BASE too (alias).
+  const ROOT = RAM_BASE + 0x100000;
+  const pte = (pa: number, flags: number) => BigInt(Math.floor(pa / 4096)) << 10n | BigInt(flags);
+  m.poke64(ROOT + 8 * 1, pte(RAM_BASE, 0xcf)); // VA 0x4000_0000: RWX, A, D (kernel)
+  m.poke64(ROOT + 8 * 2, pte(RAM_BASE, 0xcf)); // VA 0x8000_0000: identity (alias)
+  h.csrWrite(0x3b0, 0xffffffff, 0x3fffff); h.csrWrite(0x3a0, 0x1f, 0); // PMP: all RWX
+  h.csrWrite(0x180, Math.floor(ROOT / 4096), 8 << 28);
+  h.priv = 1;
+  const VA = 0x4000_0000 + 0x2000;
+  const ALIAS = RAM_BASE + 0x2000;
+  // loop: a0 += 1 ; store a3 to the alias of the first instruction once a1 hits 30 ; repeat 60 times
+  const inc100 = a.addi(reg.a0, reg.a0, 100);
+  m.code(ALIAS, [
+    a.addi(reg.a0, reg.a0, 1),
+    a.addi(reg.a1, reg.a1, 1),
+    a.bne(reg.a1, reg.t0, 8),
+    a.sw(reg.a3, reg.a4, 0),
+    a.blt(reg.a1, reg.a2, -16),
+    a.ebreak(),
+  ]);
+  h.writeReg(reg.t0, 30n); h.writeReg(reg.a2, 60n); h.writeReg(reg.a3, BigInt(inc100)); h.writeReg(reg.a4, BigInt(ALIAS));
+  h.pc = VA;
+  for (let k = 0; k < 20; k++) { h.run(10); h.jit!.compileQueued(); }
+  h.run(1000);
+  assert.equal(h.readReg(reg.a0), 30n + 30n * 100n, 'the write through the alias mapping reached the translated loop');
+  // Host write: put `addi a0, a0, 7` back through the address space; run the loop again.
+  h.writeReg(reg.a1, 0n); h.writeReg(reg.a0, 0n); h.writeReg(reg.t0, 1000n); h.writeReg(reg.a2, 10n);
+  const w = a.addi(reg.a0, reg.a0, 7);
+  m.bus.writeBytes(ALIAS, Uint8Array.from([w & 0xff, (w >>> 8) & 0xff, (w >>> 16) & 0xff, w >>> 24]));
+  h.priv = 1; // the ebreak above trapped to M
+  h.pc = VA;
+  h.run(1000);
+  assert.equal(h.readReg(reg.a0), 70n);
+});
+
+jitTest('code in a fine-interleaved window (CXL-like, 2 x 256 B) is translated, and stores into it invalidate it', () => {
+  const WIN = 0x1_0000_0000;
+  const arena = new Arena({ bytes: 16 << 20 });
+  const bus = new AddressSpace(arena);
+  const devs = [new BackingStore(arena, { name: 'mem0', size: 1 << 20 }), new BackingStore(arena, { name: 'mem1', size: 1 << 20 })];
+  const router: WindowRouter = {
+    resolve(hpa: number, out: RouteResult): boolean {
+      const off = hpa - WIN;
+      const g = Math.floor(off / 256);
+      out.store = devs[g % 2]!; out.offset = Math.floor(g / 2) * 256 + (off % 256); out.run = 256 - (off % 256);
+      return true;
+    },
+  };
+  bus.begin();
+  bus.ram('ram', RAM_BASE, new BackingStore(arena, { name: 'ram', size: 1 << 20 }));
+  bus.window('w0', WIN, 1 << 21, router);
+  bus.commit();
+  const h = new Hart({ arena, bus, hartId: 0, resetPc: WIN, jit: true, jitThreshold: 1, noWarmUp: true });
+  const C = WIN + 0x1f0; // the loop spans two granules (two devices)
+  const prog = [
+    a.addi(reg.a0, reg.a0, 1), a.addi(reg.a1, reg.a1, 1), a.sd(reg.a0, reg.s1, 0), a.ld(reg.a5, reg.s1, 0),
+    a.add(reg.a6, reg.a6, reg.a5), a.addi(reg.s1, reg.s1, 8),
+    a.bne(reg.a1, reg.a2, -24), a.ebreak(),
+  ];
+  prog.forEach((w, k) => bus.store(C + 4 * k, 4, w));
+  h.writeReg(reg.a2, 200n); h.writeReg(reg.s1, BigInt(WIN + 0x10000));
+  h.pc = C;
+  for (let k = 0; k < 5; k++) { h.run(30); h.jit!.compileQueued(); }
+  h.run(10000);
+  assert.equal(h.readReg(reg.a0), 200n);
+  assert.equal(h.readReg(reg.a6), 200n * 201n / 2n);
+  assert.ok(h.jitStats!.instructions > 1000, `translated code ran in the window (${h.jitStats!.instructions})`);
+  // A store into the loop's second granule: addi a0, a0, 1 -> addi a0, a0, 3 at C + 0x10 (device 1)
+  h.writeReg(reg.a1, 0n); h.writeReg(reg.a0, 0n);
+  bus.store(C, 4, a.addi(reg.a0, reg.a0, 3));
+  h.pc = C;
+  h.run(10000);
+  assert.equal(h.readReg(reg.a0), 600n);
+});
+
+jitTest('interrupts arrive in a hot translated loop at slice boundaries; instret stays exact', () => {
+  const p = pair((m) => {
+    m.code(CODE, [a.addi(reg.a0, reg.a0, 1), a.addi(reg.a1, reg.a1, 3), a.jal(0, -8)]);
+    m.code(TRAP_VEC, [a.jal(0, 0)]);
+    m.hart.csrWrite(0x304, 1 << 7, 0); // mie.MTIE
+    m.hart.csrWrite(0x300, 1 << 3, 0); // mstatus.MIE
+    m.hart.pc = CODE;
+  });
+  lockstep(p, [10, 100, 1000, 10000, 12345]);
+  for (const m of [p.i, p.j]) m.hart.setPendingLine(7, true);
+  lockstep(p, [1]);
+  assert.equal(p.j.hart.mcauseHi, 0x80000000 | 0);
+  assert.equal(p.j.hart.mcauseLo, 7);
+  assert.ok(p.j.hart.mepcLo >= (CODE | 0) && p.j.hart.mepcLo < ((CODE + 12) | 0), 'mepc inside the loop');
+  assert.ok(p.j.hart.jitStats!.instructions > 20000);
+});
+
+jitTest('--max-instructions style budgets are exact inside chained blocks', () => {
+  const p = pair((m) => {
+    m.code(CODE, [a.addi(reg.a0, reg.a0, 1), a.beq(reg.a0, reg.a2, 8), a.jal(0, -8), a.addi(reg.a3, reg.a3, 1), a.jal(0, -16)]);
+    m.hart.writeReg(reg.a2, 1000n);
+    m.hart.pc = CODE;
+  });
+  const slices: number[] = [];
+  for (let k = 1; k < 60; k++) slices.push((k * 37) % 101);
+  lockstep(p, slices);
+});
+
+jitTest('loads and stores that miss (MMIO, unmapped, misaligned, page-crossing) exit with a precise pc and the right fault', () => {
+  const p = pair((m) => {
+    m.code(CODE, [
+      a.ld(reg.a1, reg.s1, 0), a.addi(reg.a2, reg.a2, 1), a.lw(reg.a3, reg.s2, 0), a.sd(reg.a2, reg.s3, 3),
+      a.lhu(reg.a4, reg.s3, 4095), a.addi(reg.s4, reg.s4, 1), a.bne(reg.s4, reg.s5, -24),
+      a.ld(reg.a5, reg.s6, 0), a.ebreak(),
+    ]);
+    m.code(TRAP_VEC, [a.jal(0, 0)]);
+    m.hart.writeReg(reg.s1, BigInt(DATA)); m.hart.writeReg(reg.s2, BigInt(MMIO_BASE + 0x10));
+    m.hart.writeReg(reg.s3, BigInt(DATA + 0x1000)); m.hart.writeReg(reg.s5, 300n);
+    m.hart.writeReg(reg.s6, 0x2000_0000n); // unmapped: load access fault
+    m.mmioBytes[0x10] = 0x5a;
+    m.hart.pc = CODE;
+  });
+  lockstep(p, [5, 50, 500, 1000, 1000]);
+  assert.equal(p.j.hart.mcauseLo, 5, 'load access fault');
+  assert.equal(p.j.hart.mtvalLo >>> 0, 0x2000_0000);
+});
+
+jitTest('page-straddling 32-bit instructions: every pair of page kinds, both engines, same fault and tval', () => {
+  // RAM A [0x8000_0000, +1 MiB) with its page 0x8000_3000 PMP-denied for S-mode, MMIO M
+  // [0x8010_0000, +2 pages) holding bytes like memory, RAM B [0x8010_2000, +1 page), nothing after
+  // it or below RAM A. Each case runs a loop in S-mode whose last instruction straddles the pair;
+  // the M-mode handler counts the trap and jumps back, so the JIT translates the loop head.
+  const A = 0x8000_0000, M = 0x8010_0000, B = 0x8010_2000, DENIED = A + 0x3000;
+  const cases: [string, number][] = [
+    ['ram -> ram', A + 0x1ffe], ['ram -> mmio', M - 2], ['mmio -> mmio', M + 0xffe], ['mmio -> ram', B - 2],
+    ['ram -> unmapped', B + 0xffe], ['unmapped -> ram', A - 2], ['ram -> pmp-denied', DENIED - 2], ['pmp-denied -> ram', DENIED + 0xffe],
+  ];
+  for (const [name, at] of cases) {
+    const run = (jit: boolean) => {
+      const arena = new Arena({ bytes: 8 << 20 });
+      const bus = new AddressSpace(arena);
+      const dev = new Uint8Array(0x2000);
+      bus.begin();
+      bus.ram('a', A, new BackingStore(arena, { name: 'a', size: 1 << 20 }));
+      bus.mmio('m', M, 0x2000, {
+        valid: { min: 1, max: 8, unaligned: true }, impl: { min: 1, max: 4 },
+        read(off, size) { let v = 0; for (let i = size - 1; i >= 0; i--) v = v * 256 + dev[off + i]!; return v; },
+        write(off, size, value) { for (let i = 0; i < size; i++) dev[off + i] = (value >>> (8 * i)) & 0xff; },
+      });
+      bus.ram('b', B, new BackingStore(arena, { name: 'b', size: 0x1000 }));
+      bus.commit();
+      const h = new Hart({ arena, bus, hartId: 0, resetPc: A, jit, jitThreshold: 1, noWarmUp: true });
+      const put = (addr: number, w: number, size: number) => { for (let i = 0; i < size; i++) bus.store(addr + i, 1, (w >>> (8 * i)) & 0xff); };
+      const insn = a.addi(reg.a0, reg.a0, 5);
+      const head = at - 8; // two instructions before the straddling one (same page as its first half)
+      put(head, a.addi(reg.a1, reg.a1, 1), 4);
+      put(head + 4, a.addi(reg.a2, reg.a2, 2), 4);
+      put(at, insn & 0xffff, 2);
+      put(at + 2, insn >>> 16, 2);
+      put(at + 4, a.jal(0, -12), 4);
+      const HANDLER = A + 0x10000;
+      put(HANDLER, a.addi(reg.a3, reg.a3, 1), 4);
+      put(HANDLER + 4, a.csrrw(0, 0x341, reg.s1), 4); // mepc = loop head
+      put(HANDLER + 8, a.csrrw(0, 0x300, reg.s2), 4); // mstatus: MPP = S
+      put(HANDLER + 12, a.mret(), 4);
+      h.mtvecLo = HANDLER | 0;
+      // PMP: entry 0 = the denied 4 KiB page (NAPOT, no permission), entry 1 = everything RWX.
+      h.csrWrite(0x3b0, (DENIED / 4 + 511) | 0, 0);
+      h.csrWrite(0x3b1, 0xffffffff, 0x3fffff);
+      h.csrWrite(0x3a0, 0x18 | (0x1f << 8), 0);
+      h.writeReg(reg.s1, BigInt(head)); h.writeReg(reg.s2, 1n << 11n);
+      h.priv = 1;
+      h.pc = head;
+      const states: string[] = [];
+      for (let k = 0; k < 12; k++) { h.run(9); h.jit?.compileQueued(); states.push(regs(h)); }
+      return states;
+    };
+    assert.deepEqual(run(true), run(false), name);
+  }
+});
+
+test('bench-small prints the same checksum and retires the same instructions in both engines', async (t) => {
+  const { runProgram } = await import('../../../src/machine/board.js');
+  const elf = resolve(here, '..', '..', '..', '..', 'guests', 'bin', 'bench-small.elf');
+  if (!existsSync(elf)) { t.skip(`${elf} missing (make -C guests)`); return; }
+  const out: Record<string, { text: string; instret: number; jit: number }> = {};
+  for (const jit of [false, true]) {
+    let hart: Hart | undefined;
+    const chunks: string[] = [];
+    const r = await runProgram({
+      kernel: elf, output: (c: Uint8Array) => { chunks.push(Buffer.from(c).toString('latin1')); }, maxInstructions: 100_000_000,
+      hartFactory: (o) => (hart = new Hart({ ...o, jit, noWarmUp: true })),
+    });
+    assert.equal(r.exit.kind, 'pass');
+    out[String(jit)] = { text: chunks.join(''), instret: r.instret, jit: hart!.jitStats?.instructions ?? 0 };
+  }
+  assert.match(out['true']!.text, /checksum=0x6c665492970d44fd ok/);
+  assert.equal(out['true']!.text, out['false']!.text);
+  assert.equal(out['true']!.instret, out['false']!.instret);
+  if (JIT_DEFAULT) assert.ok(out['true']!.jit / out['true']!.instret > 0.9, `share in JIT code: ${out['true']!.jit / out['true']!.instret}`);
+});
