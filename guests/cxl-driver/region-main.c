@@ -2,7 +2,8 @@
  * its decoders, run a workload in it and print the transcript (docs/cxl-driver.md). The region is
  * fixed at build time (guests/Makefile passes -D): window index, ways, granularity, offset of the
  * base from the window base, size (0: 256 MiB x ways). Endpoints: every endpoint below the
- * window's host bridges. Exit: 0 pass; 2 no CXL DVSEC found; 3 region invalid; 4 a decoder did not
+ * window's host bridges. REGION2_* (optional) define a second region built after the first.
+ * Exit: 0 pass; 2 no CXL DVSEC found; 3 region invalid; 4 a decoder did not
  * commit; 5 workload mismatch. */
 #include "cxl.h"
 
@@ -31,34 +32,47 @@
 #define WORKLOAD_TAIL 0x10000UL
 #endif
 
+/* One region: plan, program, workload. Returns the exit code (0 ok). */
+static int one_region(const char *name, int window, int ways, int gran, uint64_t offset, uint64_t size) {
+  static struct region_plan plan;
+  struct region_request rq;
+  memset(&rq, 0, sizeof rq);
+  rq.name = name;
+  rq.window = window;
+  rq.ways = ways;
+  rq.gran = gran;
+  rq.offset = offset;
+  rq.size = size ? size : SZ_256M * (uint64_t)ways;
+  if (region_plan(&rq, &plan)) {
+    rt_printf("FAIL %s: region %s invalid\n", REGION_PROG, name);
+    return 3;
+  }
+  if (region_program(&plan)) {
+    rt_printf("FAIL %s: region %s decoders not committed\n", REGION_PROG, name);
+    return 4;
+  }
+  uint64_t ck;
+  if (region_workload(&plan, WORKLOAD_HEAD, WORKLOAD_TAIL, &ck)) {
+    rt_printf("FAIL %s: region %s workload mismatch\n", REGION_PROG, name);
+    return 5;
+  }
+  /* what is committed now (the next region's decoder index, DPA base and ordering depend on it) */
+  for (int i = 0; i < cxl_nports; i++) topo_refresh(&cxl_ports[i]);
+  return 0;
+}
+
 int main(void) {
   rt_printf("%s: guest CXL driver\n", REGION_PROG);
   if (!cxl_discover(rt_boot_dtb)) {
     rt_printf("SKIP %s: no CXL registers\n", REGION_PROG);
     return 2;
   }
-  static struct region_plan plan;
-  struct region_request rq;
-  memset(&rq, 0, sizeof rq);
-  rq.name = "region0";
-  rq.window = REGION_WINDOW;
-  rq.ways = REGION_WAYS;
-  rq.gran = REGION_GRAN;
-  rq.offset = REGION_OFFSET;
-  rq.size = REGION_SIZE ? REGION_SIZE : SZ_256M * (uint64_t)REGION_WAYS;
-  if (region_plan(&rq, &plan)) {
-    rt_printf("FAIL %s: region invalid\n", REGION_PROG);
-    return 3;
-  }
-  if (region_program(&plan)) {
-    rt_printf("FAIL %s: decoders not committed\n", REGION_PROG);
-    return 4;
-  }
-  uint64_t ck;
-  if (region_workload(&plan, WORKLOAD_HEAD, WORKLOAD_TAIL, &ck)) {
-    rt_printf("FAIL %s: workload mismatch\n", REGION_PROG);
-    return 5;
-  }
+  int rc = one_region("region0", REGION_WINDOW, REGION_WAYS, REGION_GRAN, REGION_OFFSET, REGION_SIZE);
+#ifdef REGION2_WAYS
+  /* a second region after the first: next decoder index on every component, DPA after the first */
+  if (rc == 0) rc = one_region("region1", REGION2_WINDOW, REGION2_WAYS, REGION2_GRAN, REGION2_OFFSET, REGION2_SIZE);
+#endif
+  if (rc) return rc;
   rt_printf("PASS %s\n", REGION_PROG);
   return 0;
 }

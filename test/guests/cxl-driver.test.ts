@@ -33,6 +33,8 @@ interface Case {
   elf: string;
   what: string;
   description: () => unknown;
+  /** Regions the program builds, in order (one unless the program builds several). */
+  regions?: RegionCase[];
   base: number;
   size: number;
   ways: number;
@@ -43,7 +45,11 @@ interface Case {
   positions: number[];
   /** XOR window: the CXIMS maps the root applies (SPEC-NOTES 1.4). */
   xorMaps?: number[];
+  /** DPA of the region's first byte on every device (0: the device's first decoder). */
+  dpaBase?: number;
 }
+type RegionCase = Omit<Case, 'elf' | 'what' | 'description' | 'regions'>;
+const regionsOf = (c: Case): RegionCase[] => c.regions ?? [c];
 
 const W3_BASE = 0x1_2000_0000; // 6 x 768 MiB: 3-family windows sit at multiples of 768 MiB
 const CASES: Case[] = [
@@ -83,6 +89,15 @@ const CASES: Case[] = [
     elf: 'cxl-region-xor', what: '4-way region in the default machine\'s XOR window (CXIMS map 0x404100)',
     description: defaultEmpty,
     base: 0x2_0000_0000, size: 1024 * MiB, ways: 4, gran: 256, slots: [0, 2, 1, 3], positions: [0, 2, 1, 3], xorMaps: [0x404100],
+  },
+  {
+    elf: 'cxl-region-two', what: 'two regions: W0 4-way, then the XOR window W1 4-way on decoder 1 with DPA after the first (the default machine)',
+    description: defaultEmpty,
+    base: 0x1_0000_0000, size: 1024 * MiB, ways: 4, gran: 256, slots: [0, 2, 1, 3], positions: [0, 2, 1, 3],
+    regions: [
+      { base: 0x1_0000_0000, size: 1024 * MiB, ways: 4, gran: 256, slots: [0, 2, 1, 3], positions: [0, 2, 1, 3] },
+      { base: 0x2_0000_0000, size: 1024 * MiB, ways: 4, gran: 256, slots: [0, 2, 1, 3], positions: [0, 2, 1, 3], xorMaps: [0x404100], dpaBase: 256 * MiB },
+    ],
   },
 ];
 
@@ -176,43 +191,51 @@ for (const c of CASES) {
 
     // Independent placement check of the guest's own workload words.
     const devs = [...m.cxl.memdevs].sort((a, b) => a.serial - b.serial);
-    assert.equal(devs.length >= c.ways, true);
-    const G = c.gran;
-    const W = c.ways;
-    const perDev = Math.floor(HEAD / (G * W)) * G;
-    for (let i = 0; i < W; i++) {
-      const d = devs[i]!;
-      const slot = c.slots[i]!;
-      const st = d.volatileStore!;
-      for (let dpa = 0; dpa < perDev; dpa += 8) {
-        const modulo = c.base + (Math.floor(dpa / G) * W + slot) * G + (dpa % G);
-        const want = c.xorMaps ? xorTransform(modulo, c.xorMaps) : modulo;
-        const v = st.readU64(dpa);
-        if (v !== pattern(want)) {
-          assert.fail(`${d.name} (serial ${d.serial}) DPA 0x${dpa.toString(16)} holds the word of HPA 0x${hpaOf(v).toString(16)}, expected HPA 0x${want.toString(16)} (slot ${slot})`);
+    const rcs = regionsOf(c);
+    for (const rc of rcs) {
+      const G = rc.gran;
+      const W = rc.ways;
+      const perDev = Math.floor(HEAD / (G * W)) * G;
+      for (let i = 0; i < W; i++) {
+        const d = devs[i]!;
+        const slot = rc.slots[i]!;
+        const st = d.volatileStore!;
+        const dpa0 = rc.dpaBase ?? 0;
+        for (let off = 0; off < perDev; off += 8) {
+          const modulo = rc.base + (Math.floor(off / G) * W + slot) * G + (off % G);
+          const want = rc.xorMaps ? xorTransform(modulo, rc.xorMaps) : modulo;
+          const v = st.readU64(dpa0 + off);
+          if (v !== pattern(want)) {
+            assert.fail(`${d.name} (serial ${d.serial}) DPA 0x${(dpa0 + off).toString(16)} holds the word of HPA 0x${hpaOf(v).toString(16)}, expected HPA 0x${want.toString(16)} (slot ${slot})`);
+          }
         }
       }
     }
 
-    // The host-side audit over the region the guest committed.
-    const full = m.audit({ mode: 'full', length: G * W * 128 });
+    // The host-side audit over the regions the guest committed.
+    const maxG = Math.max(...rcs.map((x) => x.gran * x.ways));
+    const full = m.audit({ mode: 'full', length: maxG * 128 });
     const sampled = m.audit({ mode: 'sampled', samples: 2000, seed: 7 });
     for (const rep of [full, sampled]) {
-      assert.equal(rep.regions.length, 1, `one region inferred from the committed decoders: ${JSON.stringify(rep.regions.map((x) => x.region))}`);
-      assert.ok(rep.ok, `audit: ${JSON.stringify(rep.regions[0]?.mismatches.slice(0, 4))}`);
-      assert.equal(rep.regions[0]!.ways, W);
-      assert.equal(rep.regions[0]!.granularity, G);
+      assert.equal(rep.regions.length, rcs.length, `regions inferred from the committed decoders: ${JSON.stringify(rep.regions.map((x) => x.region))}`);
+      assert.ok(rep.ok, `audit: ${JSON.stringify(rep.regions.map((x) => x.mismatches.slice(0, 4)))}`);
     }
-    const region = m.regions[0]!;
-    assert.equal(region.base, c.base);
-    assert.equal(region.size, c.size);
-    for (let i = 0; i < W; i++) {
-      const tg = region.targets.find((x) => x.memdev === devs[i]);
-      assert.ok(tg, `${devs[i]!.name} is a target`);
-      assert.equal(tg.routedSlot, c.slots[i], `${devs[i]!.name} routed slot`);
-      assert.equal(tg.position, c.positions[i], `${devs[i]!.name} Linux position`);
+    for (const rc of rcs) {
+      const region = m.regions.find((x) => x.base === rc.base);
+      assert.ok(region, `a region at 0x${rc.base.toString(16)}`);
+      assert.deepEqual([region.size, region.ways, region.granularity], [rc.size, rc.ways, rc.gran]);
+      const targets = region.targets;
+      for (let i = 0; i < rc.ways; i++) {
+        const dev = devs[i];
+        const tg: (typeof targets)[number] | undefined = targets.find((x) => x.memdev === dev);
+        assert.ok(tg, `${devs[i]!.name} is a target`);
+        assert.equal(tg.routedSlot, rc.slots[i], `${devs[i]!.name} routed slot`);
+        assert.equal(tg.position, rc.positions[i], `${devs[i]!.name} Linux position`);
+        assert.equal(tg.dpaBase, rc.dpaBase ?? 0, `${devs[i]!.name} DPA base`);
+      }
     }
-    t.diagnostic(`${c.elf}: ${r.instret} instructions, audit ${full.regions[0]!.bytesChecked} B full + ${sampled.regions[0]!.bytesChecked} B sampled`);
+    const bytes = (rep: typeof full) => rep.regions.reduce((n, x) => n + x.bytesChecked, 0);
+    t.diagnostic(`${c.elf}: ${r.instret} instructions, audit ${bytes(full)} B full + ${bytes(sampled)} B sampled`);
   });
 }
 
