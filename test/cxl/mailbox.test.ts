@@ -331,3 +331,40 @@ test('Set LSA on a file-backed LSA persists across a rebuild of the machine', as
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('sanitize of file-backed media larger than the arena fails with Internal Error and keeps the media disabled', async () => {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { Arena } = await import('../../src/memory/arena.js');
+  const { CxlTopology } = await import('../../src/cxl/index.js');
+  const { DeviceRegisters } = await import('../../src/cxl/device-registers.js');
+  const { hb, mem, win, WBASE, GiB } = await import('./fixtures.js');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cxlemu-san-'));
+  const file = path.join(dir, 'pmem.bin');
+  fs.writeFileSync(file, '');
+  fs.truncateSync(file, SZ_256M);
+  try {
+    const arena = new Arena({ bytes: 8 * 2 ** 20 });
+    const topo = CxlTopology.build({
+      hostBridges: [hb('hb0', 0, [mem('mem0', { persistentFile: { path: file, share: false } })])],
+      windows: [win('w0', WBASE, GiB, ['hb0'])], xorMaps: [],
+    }, arena, null);
+    let t = 0n;
+    const regs = new DeviceRegisters(topo.memdevs[0]!, { now: () => t });
+    const mb = 0x1000;
+    regs.write(mb + 8, 4, 0x4400);
+    regs.write(mb + 0xc, 4, 0);
+    regs.write(mb + 4, 4, 1);
+    assert.equal(regs.read(mb + 0x14, 4) & 0xffff, 1);
+    t = 1n << 40n;
+    regs.tick();
+    const bg = regs.read(mb + 0x18, 4);
+    assert.equal((bg >>> 16) & 0x7f, 100);
+    assert.equal(regs.read(mb + 0x1c, 4) & 0xffff, 4);
+    assert.equal((regs.read(0x180, 4) >>> 2) & 3, 3, 'media stays disabled');
+    (topo.memdevs[0]!.persistentStore as unknown as { closeDiscardingDirty(): void }).closeDiscardingDirty();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

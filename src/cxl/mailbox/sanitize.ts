@@ -5,6 +5,7 @@
 // the event logs (as QEMU does). A reset during either leaves the media disabled until a Sanitize
 // completes.
 
+import { ArenaFullError } from '../../memory/arena.js';
 import { zeroStore } from '../poison.js';
 import type { MailboxCommand, MailboxState } from './state.js';
 import { RC } from './types.js';
@@ -17,11 +18,23 @@ function start(st: MailboxState, opcode: number, finish: (s: MailboxState) => vo
   st.startBackground({
     opcode, durationNs: st.sweepNs(st.capacity), abortable: false,
     finish: (s) => {
-      s.media.zeroAll();
+      try {
+        s.media.zeroAll();
+        finish(s);
+      } catch (e) {
+        // A file-backed store is zeroed page by page through the arena; one larger than the arena's
+        // free pages cannot be: the operation fails and the media stays disabled (as after any
+        // failed sanitize).
+        if (e instanceof ArenaFullError) {
+          s.sanitizeInterrupted = true;
+          return RC.InternalError;
+        }
+        throw e;
+      }
       s.media.clearAll();
-      finish(s);
       s.sanitizeInterrupted = false;
       s.media.setMediaDisabled(false);
+      return RC.Success;
     },
   });
   return { rc: RC.BackgroundStarted };

@@ -49,8 +49,8 @@ export interface BackgroundOp {
   startNs: bigint;
   durationNs: bigint;
   abortable: boolean;
-  /** Applies the operation's effect when it completes. */
-  finish: (st: MailboxState) => void;
+  /** Applies the operation's effect when it completes; returns its return code (default Success). */
+  finish: (st: MailboxState) => RC | void;
 }
 
 export interface HealthState {
@@ -221,8 +221,8 @@ export class MailboxState {
     const elapsed = this.now() - bg.startNs;
     if (elapsed >= bg.durationNs) {
       this.bg = null;
-      bg.finish(this);
-      this.bgLast = { opcode: bg.opcode, percent: 100, rc: RC.Success };
+      const rc = bg.finish(this) ?? RC.Success;
+      this.bgLast = { opcode: bg.opcode, percent: 100, rc };
       this.onBackgroundDone?.();
       return;
     }
