@@ -11,6 +11,7 @@ import { Prng } from '../helpers/prng.js';
 import type { BackingStore } from '../../src/memory/store.js';
 import { CEL_UUID, MAILBOX_COMMANDS, RC } from '../../src/cxl/mailbox/index.js';
 import { DEVREG, MBOX } from '../../src/cxl/device-registers.js';
+import { mediaOf } from '../../src/cxl/poison.js';
 import { rig } from './mailbox-driver.js';
 
 const ITER = Number(process.env.CXLEMU_FUZZ_ITER ?? 100_000);
@@ -29,7 +30,8 @@ function storeHash(st: BackingStore): string {
 
 test(`mailbox fuzz: ${ITER} seeded iterations never throw and never touch other devices or RAM`, () => {
   const rng = new Prng(SEED);
-  const { as, host, regs, topo, ram } = rig();
+  const { as, host, regs, other, topo, ram } = rig();
+  const otherRegs = () => Array.from({ length: (0x1020 + 256) / 4 }, (_, i) => other.read(4 * i, 4));
   const mem0 = topo.memdevs[0]!;
   const mem1 = topo.memdevs[1]!;
   // Give the bystanders some content.
@@ -40,6 +42,7 @@ test(`mailbox fuzz: ${ITER} seeded iterations never throw and never touch other 
   }
   const others = [ram, mem1.persistentStore!, mem1.lsaStore!];
   const before = others.map(storeHash);
+  const otherBefore = otherRegs();
   const known = new Set(Object.values(RC).filter((v): v is number => typeof v === 'number'));
   const ops = MAILBOX_COMMANDS.map((c) => c.opcode);
   const inLen = new Map(MAILBOX_COMMANDS.map((c) => [c.opcode, typeof c.input === 'number' ? c.input : c.input.min]));
@@ -123,6 +126,9 @@ test(`mailbox fuzz: ${ITER} seeded iterations never throw and never touch other 
     as.load(base + DEVREG.MEMDEV_STATUS, 4);
   }
   assert.deepEqual(others.map(storeHash), before, 'bytes outside mem0 changed');
+  assert.deepEqual(otherRegs(), otherBefore, 'mem1 registers changed');
+  assert.equal(mediaOf(mem1).poisonCount, 0);
+  assert.equal(mediaOf(mem1).mediaDisabled, false);
   // The fuzz reached the interesting places.
   assert.ok(bgSeen > 10, `background operations started: ${bgSeen}`);
   for (const rc of [0, 1, 2, 3, 6, 7, 0xf, 0x16]) assert.ok((hist.get(rc) ?? 0) > 0, `return code ${rc} never seen`);
