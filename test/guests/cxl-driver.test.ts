@@ -47,6 +47,8 @@ interface Case {
   xorMaps?: number[];
   /** DPA of the region's first byte on every device (0: the device's first decoder). */
   dpaBase?: number;
+  /** The devices (by serial) that slots/positions describe; default serials 0..ways-1. */
+  serials?: number[];
 }
 type RegionCase = Omit<Case, 'elf' | 'what' | 'description' | 'regions'>;
 const regionsOf = (c: Case): RegionCase[] => c.regions ?? [c];
@@ -98,6 +100,11 @@ const CASES: Case[] = [
       { base: 0x1_0000_0000, size: 1024 * MiB, ways: 4, gran: 256, slots: [0, 2, 1, 3], positions: [0, 2, 1, 3] },
       { base: 0x2_0000_0000, size: 1024 * MiB, ways: 4, gran: 256, slots: [0, 2, 1, 3], positions: [0, 2, 1, 3], xorMaps: [0x404100], dpaBase: 256 * MiB },
     ],
+  },
+  {
+    elf: 'cxl-region-pick', what: '2-way region over two chosen devices (serials 0 and 2) in the XOR window: 1-target switch and host-bridge decoders',
+    description: defaultEmpty,
+    base: 0x2_0000_0000, size: 512 * MiB, ways: 2, gran: 256, slots: [0, 1], positions: [0, 1], xorMaps: [0x404100], serials: [0, 2],
   },
 ];
 
@@ -192,12 +199,17 @@ for (const c of CASES) {
     // Independent placement check of the guest's own workload words.
     const devs = [...m.cxl.memdevs].sort((a, b) => a.serial - b.serial);
     const rcs = regionsOf(c);
+    const devOf = (rc: RegionCase, i: number) => {
+      const d = rc.serials ? devs.find((x) => x.serial === rc.serials![i]) : devs[i];
+      assert.ok(d, `device ${i} of the region`);
+      return d;
+    };
     for (const rc of rcs) {
       const G = rc.gran;
       const W = rc.ways;
       const perDev = Math.floor(HEAD / (G * W)) * G;
       for (let i = 0; i < W; i++) {
-        const d = devs[i]!;
+        const d = devOf(rc, i);
         const slot = rc.slots[i]!;
         const st = d.volatileStore!;
         const dpa0 = rc.dpaBase ?? 0;
@@ -226,12 +238,12 @@ for (const c of CASES) {
       assert.deepEqual([region.size, region.ways, region.granularity], [rc.size, rc.ways, rc.gran]);
       const targets = region.targets;
       for (let i = 0; i < rc.ways; i++) {
-        const dev = devs[i];
+        const dev = devOf(rc, i);
         const tg: (typeof targets)[number] | undefined = targets.find((x) => x.memdev === dev);
-        assert.ok(tg, `${devs[i]!.name} is a target`);
-        assert.equal(tg.routedSlot, rc.slots[i], `${devs[i]!.name} routed slot`);
-        assert.equal(tg.position, rc.positions[i], `${devs[i]!.name} Linux position`);
-        assert.equal(tg.dpaBase, rc.dpaBase ?? 0, `${devs[i]!.name} DPA base`);
+        assert.ok(tg, `${dev.name} is a target`);
+        assert.equal(tg.routedSlot, rc.slots[i], `${dev.name} routed slot`);
+        assert.equal(tg.position, rc.positions[i], `${dev.name} Linux position`);
+        assert.equal(tg.dpaBase, rc.dpaBase ?? 0, `${dev.name} DPA base`);
       }
     }
     const bytes = (rep: typeof full) => rep.regions.reduce((n, x) => n + x.bytesChecked, 0);
