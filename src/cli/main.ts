@@ -30,6 +30,7 @@ import {
   type RegionRequest,
 } from '../machine/index.js';
 import type { AuditOptions, AuditReport } from '../cxl/index.js';
+import { observationText } from '../machine/run.js';
 
 export interface CliIo {
   out: (s: string) => void;
@@ -247,10 +248,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       .option('--trace <file>', 'write each executed instruction with its register writes to FILE')
       .option('--realtime', 'tie mtime to the host clock (default: deterministic, advancing with instructions retired)')
       .option('--uart-out <file>', 'write UART output to FILE instead of stdout')
-      .option('--audit-only', 'skip the bundled demo program (no --kernel): only build and audit'),
+      .option('--audit-only', 'skip the bundled demo program (no --kernel): only build and audit')
+      .option('--observe <target>', 'count accesses to a memdev (memN or id), ram, a region or <hpa>+<size> (repeatable); exact counts at the end', (v: string, prev: string[] = []) => [...prev, v])
+      .option('--observe-log <file>', 'with --observe: write one line per observed access (r|w hpa size memdev dpa) to FILE'),
   ).action(
     async (
-      opts: AuditCli & { kernel?: string; maxInstructions?: number; timeout?: number; trace?: string; realtime?: boolean; uartOut?: string; auditOnly?: boolean },
+      opts: AuditCli & { kernel?: string; maxInstructions?: number; timeout?: number; trace?: string; realtime?: boolean; uartOut?: string; auditOnly?: boolean; observe?: string[]; observeLog?: string },
       cmd: Command,
     ) => {
       await withMachine(cmd, async (m) => {
@@ -261,6 +264,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
           ...(opts.realtime ? { realtime: true } : {}),
           ...(opts.uartOut !== undefined ? { output: opts.uartOut } : {}),
           ...(opts.kernel !== undefined ? { input: process.stdin.isTTY ? null : process.stdin } : {}),
+          ...(opts.observe !== undefined ? { observe: opts.observe } : {}),
+          ...(opts.observeLog !== undefined ? { observeLog: opts.observeLog } : {}),
         };
         const summary = (x: RunResult): string =>
           `cxlemu: ${x.exit.kind}${x.exit.kind === 'fail' ? ` (code ${x.exit.code})` : ''}${x.exit.message ? `: ${x.exit.message}` : ''}; ` +
@@ -268,9 +273,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         if (opts.kernel === undefined) {
           const r = await runMachine(m, { ...runOpts, ...(opts.auditOnly ? { auditOnly: true } : {}), auditWith: (mm) => auditWithProgress(mm, opts) });
           if (r.kind !== 'audit') return;
-          if (globals(cmd).json) printJson({ workload: r.demo ? 'demo+audit' : 'audit', ...(r.demo ? { demo: { kernel: r.demo.kernel, ...r.demo.result } } : {}), audit: r.report });
+          if (globals(cmd).json) printJson({ workload: r.demo ? 'demo+audit' : 'audit', ...(r.demo ? { demo: { kernel: r.demo.kernel, ...r.demo.result, ...(r.demo.observation ? { observation: r.demo.observation } : {}) } } : {}), audit: r.report });
           else {
             if (r.demo) io.err(summary(r.demo.result));
+            if (r.demo?.observation) io.err(`${observationText(r.demo.observation)}\n`);
             print(`machine built: ${m.cxl.memdevs.length} memdevs, ${m.cxl.windows.length} windows, ${m.regions.length} regions\n${auditText(r.report)}`);
           }
           if (!r.report.ok || (r.demo && r.demo.result.status !== 0)) status = r.demo && r.demo.result.status !== 0 ? r.demo.result.status : 1;
@@ -279,8 +285,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         const r = await runMachine(m, { kernel: opts.kernel, ...runOpts });
         if (r.kind === 'program') {
           const x = r.result;
-          if (globals(cmd).json) printJson({ workload: 'program', ...x });
-          else io.err(summary(x));
+          if (globals(cmd).json) printJson({ workload: 'program', ...x, ...(r.observation ? { observation: r.observation } : {}) });
+          else {
+            io.err(summary(x));
+            if (r.observation) io.err(`${observationText(r.observation)}\n`);
+          }
           status = r.status;
         }
       });

@@ -4,13 +4,15 @@
 // machine) when the machine can hold it, then the placement audit. Owns the choice of workload;
 // never parses options.
 
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AuditOptions, AuditReport } from '../cxl/index.js';
 import type { Machine } from './build.js';
 import { boardOptionsForMachine, runProgram, type RunResult } from './board.js';
 import { ConfigError } from './errors.js';
+import type { BackingStore, ObservedTarget, ObserveRequest } from '../memory/index.js';
+import { hex, parseInteger, parseSize } from './sizes.js';
 
 export interface RunMachineOptions {
   /** ELF or raw binary to run on the hart. */
@@ -32,11 +34,133 @@ export interface RunMachineOptions {
   auditOnly?: boolean;
   /** Run the audit this way instead (the CLI passes one that draws a progress bar). */
   auditWith?: (machine: Machine) => AuditReport;
+  /** Observe these targets while the guest runs (`--observe`): memN or a device id, `ram`, a region name, or `<hpa>+<size>`. */
+  observe?: string[];
+  /** Append one line per observed access to this file (`--observe-log`). */
+  observeLog?: string;
 }
 
 export type RunOutcome =
-  | { kind: 'audit'; report: AuditReport; demo?: { kernel: string; result: RunResult } }
-  | { kind: 'program'; status: number; result: RunResult };
+  | { kind: 'audit'; report: AuditReport; demo?: { kernel: string; result: RunResult; observation?: ObservationReport } }
+  | { kind: 'program'; status: number; result: RunResult; observation?: ObservationReport };
+
+// ---- observation (--observe; docs/observe-dma.md) ----
+
+/** Exact counts per observed target after a run, and the memdevs no target covered. */
+export interface ObservationReport {
+  observed: { target: string; what: string; reads: number; writes: number; bytesRead: number; bytesWritten: number }[];
+  /** Memdevs not observed as a whole (a range target may still have counted some of their bytes). */
+  notObserved: string[];
+  /** The access log file, when one was written. */
+  log?: string;
+}
+
+interface ObservePlan {
+  requests: { spec: string; what: string; req: ObserveRequest; memdev?: string }[];
+}
+
+/** Turn `--observe` texts into observe requests (ConfigError naming the option and what is allowed). */
+export function planObservation(machine: Machine, specs: readonly string[]): ObservePlan {
+  const requests: ObservePlan['requests'] = [];
+  const bad = (spec: string, why: string) =>
+    new ConfigError([{
+      code: 'bad_option', path: '--observe', value: spec,
+      allowed: `${why}: a memdev (${machine.cxl.memdevs.map((d) => `${d.name}=${d.id}`).join(', ') || 'none'}), ram, a region (${machine.regions.map((r) => r.name).join(', ') || 'none'}) or <hpa>+<size> such as 0x100000000+4k`,
+    }], 'bad option value');
+  for (const spec of specs) {
+    const plus = spec.indexOf('+');
+    if (plus > 0) {
+      const base = parseInteger(spec.slice(0, plus));
+      const size = parseSize(spec.slice(plus + 1));
+      if (base === undefined || size === undefined || size === 0 || base + size > 2 ** 52) throw bad(spec, 'not a range below 2^52');
+      requests.push({ spec, what: `range ${hex(base)}..${hex(base + size - 1)}`, req: { base, size, name: spec } });
+      continue;
+    }
+    if (spec === 'ram') {
+      requests.push({ spec, what: `RAM ${hex(machine.ram.base)}..${hex(machine.ram.base + machine.ram.size - 1)}`, req: { store: machine.ram.store, name: 'ram', label: 'ram' } });
+      continue;
+    }
+    const dev = machine.cxl.memdev(spec);
+    if (dev) {
+      const stores: { store: BackingStore; label: string; dpaBase: number }[] = [];
+      if (dev.volatileStore) stores.push({ store: dev.volatileStore, label: dev.name, dpaBase: 0 });
+      if (dev.persistentStore) stores.push({ store: dev.persistentStore, label: dev.name, dpaBase: dev.volatileBytes });
+      requests.push({ spec, what: `memdev ${dev.name} (id ${dev.id}): every HPA that routes to it`, req: { stores, name: dev.name }, memdev: dev.name });
+      continue;
+    }
+    const region = machine.regions.find((r) => r.name === spec);
+    if (region) {
+      requests.push({ spec, what: `region ${region.name} ${hex(region.base)}..${hex(region.base + region.size - 1)}`, req: { base: region.base, size: region.size, name: region.name } });
+      continue;
+    }
+    throw bad(spec, 'unknown target');
+  }
+  return { requests };
+}
+
+/** Live observation of a machine's address space: apply() starts counting; report() reads the counts. */
+export class MachineObservation {
+  private targets: { what: string; t: ObservedTarget }[] = [];
+  private fd: number | null = null;
+  private lines: string[] = [];
+
+  constructor(private readonly machine: Machine, private readonly plan: ObservePlan, private readonly logPath?: string) {}
+
+  /** Start observing (counts from zero); called just before the guest's first instruction. */
+  apply(): void {
+    const space = this.machine.addressSpace;
+    for (const d of this.machine.cxl.memdevs) {
+      if (d.volatileStore) space.labelStore(d.volatileStore, d.name, 0);
+      if (d.persistentStore) space.labelStore(d.persistentStore, d.name, d.volatileBytes);
+    }
+    if (this.logPath !== undefined) {
+      this.fd = openSync(this.logPath, 'w');
+      space.observeLog = (line) => {
+        this.lines.push(line);
+        if (this.lines.length >= 65536) this.flush();
+      };
+    }
+    this.targets = this.plan.requests.map((r) => ({ what: r.what, t: space.observe(r.req) }));
+  }
+
+  /** Write buffered log lines. */
+  flush(): void {
+    if (this.fd !== null && this.lines.length > 0) {
+      writeSync(this.fd, this.lines.join('\n') + '\n');
+      this.lines.length = 0;
+    }
+  }
+
+  /** Stop logging (counts stay readable). */
+  close(): void {
+    this.flush();
+    if (this.fd !== null) {
+      closeSync(this.fd);
+      this.fd = null;
+      this.machine.addressSpace.observeLog = null;
+    }
+  }
+
+  report(): ObservationReport {
+    const covered = new Set(this.plan.requests.flatMap((r) => (r.memdev ? [r.memdev] : [])));
+    return {
+      observed: this.targets.map(({ what, t }) => ({ target: t.name, what, reads: t.reads, writes: t.writes, bytesRead: t.bytesRead, bytesWritten: t.bytesWritten })),
+      notObserved: this.machine.cxl.memdevs.map((d) => d.name).filter((n) => !covered.has(n)),
+      ...(this.logPath !== undefined ? { log: this.logPath } : {}),
+    };
+  }
+}
+
+/** The end-of-run text: one line per observed target with exact counts, then the devices not observed. */
+export function observationText(r: ObservationReport): string {
+  const lines = ['observed accesses (exact; split accesses count once per piece):'];
+  for (const o of r.observed) {
+    lines.push(`  ${o.target}: ${o.reads} reads (${o.bytesRead} B), ${o.writes} writes (${o.bytesWritten} B)  [${o.what}]`);
+  }
+  lines.push(r.notObserved.length > 0 ? `  not observed: ${r.notObserved.join(', ')}` : '  not observed: none (every memdev observed)');
+  if (r.log !== undefined) lines.push(`  access log: ${r.log}`);
+  return lines.join('\n');
+}
 
 /** Kept for callers that catch it; no longer thrown now that the board exists. */
 export class NotYetError extends Error {
@@ -57,8 +181,9 @@ function demoFits(machine: Machine): boolean {
   return machine.regions.some((r) => r.base === first.base && r.size >= 64 * 2 ** 20);
 }
 
-async function runOnBoard(machine: Machine, kernel: string, opts: RunMachineOptions): Promise<RunResult> {
+async function runOnBoard(machine: Machine, kernel: string, opts: RunMachineOptions, obs?: MachineObservation): Promise<RunResult> {
   return runProgram({
+    ...(obs ? { beforeRun: () => obs.apply() } : {}),
     kernel,
     machine: boardOptionsForMachine(machine),
     ...(opts.maxInstructions !== undefined ? { maxInstructions: opts.maxInstructions } : {}),
@@ -72,10 +197,16 @@ async function runOnBoard(machine: Machine, kernel: string, opts: RunMachineOpti
 
 export async function runMachine(machine: Machine, opts: RunMachineOptions = {}): Promise<RunOutcome> {
   if (opts.kernel === undefined) {
-    let demo: { kernel: string; result: RunResult } | undefined;
+    let demo: { kernel: string; result: RunResult; observation?: ObservationReport } | undefined;
     const kernel = demoKernelPath();
     if (!opts.auditOnly && existsSync(kernel) && demoFits(machine)) {
-      demo = { kernel, result: await runOnBoard(machine, kernel, opts) };
+      const obs = observationFor(machine, opts);
+      try {
+        demo = { kernel, result: await runOnBoard(machine, kernel, opts, obs) };
+      } finally {
+        obs?.close();
+      }
+      if (obs) demo.observation = obs.report();
     }
     const report = opts.auditWith ? opts.auditWith(machine) : machine.audit(opts.audit ?? {});
     return demo ? { kind: 'audit', report, demo } : { kind: 'audit', report };
@@ -85,6 +216,20 @@ export async function runMachine(machine: Machine, opts: RunMachineOptions = {})
   } catch (e) {
     throw new ConfigError([{ code: 'file', path: '--kernel', value: opts.kernel, allowed: `a readable ELF or raw binary (${(e as Error).message})` }], 'cannot run');
   }
-  const result = await runOnBoard(machine, opts.kernel, opts);
-  return { kind: 'program', status: result.status, result };
+  const obs = observationFor(machine, opts);
+  let result: RunResult;
+  try {
+    result = await runOnBoard(machine, opts.kernel, opts, obs);
+  } finally {
+    obs?.close();
+  }
+  return obs ? { kind: 'program', status: result.status, result, observation: obs.report() } : { kind: 'program', status: result.status, result };
+}
+
+function observationFor(machine: Machine, opts: RunMachineOptions): MachineObservation | undefined {
+  if (!opts.observe || opts.observe.length === 0) {
+    if (opts.observeLog !== undefined) throw new ConfigError([{ code: 'bad_option', path: '--observe-log', value: opts.observeLog, allowed: 'used together with --observe' }], 'bad option value');
+    return undefined;
+  }
+  return new MachineObservation(machine, planObservation(machine, opts.observe), opts.observeLog);
 }

@@ -5,6 +5,10 @@
 //
 // Hot path (RAM): one page cached for reads and one for writes; a hit is two compares and an add
 // plus the typed-array access. Everything else goes to the named slow functions.
+//
+// Observation (observe()): pages of an observed range or backed by an observed store are never
+// cached here and carry PageFlag.Observed | PageFlag.Mmio in resolvePage, so every access to them
+// reaches the slow path, where it is counted per observed target (and optionally logged).
 
 import { MAX_ADDRESS } from '../spec/addresses.js';
 import { Arena, PAGE_SIZE } from './arena.js';
@@ -42,7 +46,44 @@ export const PageFlag = {
   DirtyTracked: 32,
   /** Unassigned address or window page without a committed decode: every access faults. */
   Fault: 64,
+  /**
+   * The page holds observed bytes (AddressSpace.observe): never cache it; send every access through
+   * load/store/readBytes/writeBytes so it is counted. Always set together with Mmio, the never-cache
+   * bit every TLB already honours, so a TLB that does not know this bit stays exact.
+   */
+  Observed: 128,
 } as const;
+
+/** A store an observation covers: every HPA that routes to it (RAM, a memdev partition, ...). */
+export interface ObservedStore {
+  store: BackingStore;
+  /** Name in the access log (default store.name), e.g. the memdev "mem0". */
+  label?: string;
+  /** DPA of store offset 0 in the log (e.g. the volatile size for a persistent partition). */
+  dpaBase?: number;
+}
+
+/** What to observe: a physical range, or stores (all HPAs that route to them). */
+export type ObserveRequest =
+  | { base: number; size: number; name?: string }
+  | { store: BackingStore; name?: string; label?: string; dpaBase?: number }
+  | { stores: readonly ObservedStore[]; name: string };
+
+/** One observed target and the exact counts of the accesses that reached it. */
+export interface ObservedTarget {
+  readonly name: string;
+  /** The range observed (range targets), or null (store targets). */
+  readonly range: { base: number; size: number } | null;
+  readonly stores: readonly BackingStore[];
+  /** Accesses (pieces; see docs/observe-dma.md) and bytes. */
+  reads: number;
+  writes: number;
+  bytesRead: number;
+  bytesWritten: number;
+}
+
+/** One line of the access log: `<r|w> <hpa> <size> <memdev|store|mmio region> <dpa|offset>`. */
+export type ObserveLogSink = (line: string) => void;
 
 /** Result of resolvePage; one object per AddressSpace, overwritten by the next call. */
 export interface PageInfo {
@@ -86,6 +127,15 @@ export class AddressSpace {
   private readonly scratchBy: Uint8Array[] = [];
   private readonly cleanWatched = new Set<BackingStore>();
   private readonly page: PageInfo = { base: 0, kind: RangeKind.Unassigned, arenaOffset: -1, flags: 0, range: null };
+  // Observation: off unless observe() was called (one boolean test in the slow paths).
+  private observing = false;
+  private readonly obsTargets: ObservedTarget[] = [];
+  private readonly obsRanges: { base: number; end: number; target: ObservedTarget }[] = [];
+  private readonly obsStores = new Map<BackingStore, ObservedTarget[]>();
+  private readonly storeLabels = new Map<BackingStore, { label: string; dpaBase: number }>();
+  private readonly obsRoute: RouteResult = { store: null, offset: 0, run: 0 };
+  /** Receives one line per observed access (null: counts only). */
+  observeLog: ObserveLogSink | null = null;
 
   constructor(arena: Arena, opts: AddressSpaceOptions = {}) {
     this.arena = arena;
@@ -274,6 +324,13 @@ export class AddressSpace {
     } else {
       return -1;
     }
+    if (this.observing) {
+      this.noteObserved(addr, size, write, store, off, null);
+      if (this.spanObserved(cacheStart, cacheEnd, store)) {
+        this.counters.hit(SlowPath.Observed);
+        return write ? store.arenaOffsetForWrite(off) : store.arenaOffset(off);
+      }
+    }
     let a: number;
     if (write) {
       a = store.arenaOffsetForWrite(off);
@@ -313,6 +370,7 @@ export class AddressSpace {
     }
     const r = this.ranges[this.findIndex(addr)]!;
     if (r.kind === RangeKind.Mmio && addr + size <= r.end) {
+      if (this.observing) this.noteObserved(addr, size, false, null, r.offset + (addr - r.base), r.region.name);
       return this.mmioLoad(r.region.ops!, r.offset + (addr - r.base), size);
     }
     // Straddles a page, granule or region boundary: probe every piece first so a fault leaves
@@ -362,6 +420,7 @@ export class AddressSpace {
     if (a < -1) return this.setFault(-2 - a);
     const r = this.ranges[this.findIndex(addr)]!;
     if (r.kind === RangeKind.Mmio && addr + size <= r.end) {
+      if (this.observing) this.noteObserved(addr, size, true, null, r.offset + (addr - r.base), r.region.name);
       return this.mmioStore(r.region.ops!, r.offset + (addr - r.base), size, lo, hi);
     }
     this.counters.hit(SlowPath.Split);
@@ -544,6 +603,7 @@ export class AddressSpace {
         const mo = r.offset + (at - r.base);
         const s = mmioChunk(ops, mo, n) as AccessSize;
         if (s < ops.valid.min) return this.setFault(AccessFault.BadSize);
+        if (this.observing) this.noteObserved(at, s, write, null, mo, r.region.name);
         let f: AccessFault;
         if (write) {
           let lo = 0;
@@ -562,6 +622,7 @@ export class AddressSpace {
         continue;
       }
       n = Math.min(n, PAGE_SIZE - (off % PAGE_SIZE));
+      if (this.observing) this.noteObserved(at, n, write, store, off, null);
       if (write) {
         const a = store.arenaOffsetForWrite(off);
         u8.set(buf.subarray(done, done + n), a);
@@ -621,6 +682,10 @@ export class AddressSpace {
       return -1;
     }
     this.runLength = Math.min(n, PAGE_SIZE - (off % PAGE_SIZE));
+    if (this.observing && this.spanObserved(addr, addr + this.runLength, store)) {
+      this.runLength = 0;
+      return -1;
+    }
     return forWrite ? store.arenaOffsetForWrite(off) : store.arenaOffset(off);
   }
 
@@ -638,12 +703,15 @@ export class AddressSpace {
     p.flags = 0;
     p.range = null;
     p.kind = RangeKind.Unassigned;
+    const obs = this.observing && this.pageObserved(base) ? PageFlag.Observed | PageFlag.Mmio : 0;
     const i = this.findIndex(base);
     if (i < 0) {
       p.flags = PageFlag.Fault | PageFlag.Split;
       if (this.findIndex(Math.min(addr, base + PAGE_SIZE - 1)) >= 0) p.flags = PageFlag.Split;
+      p.flags |= obs;
       return p;
     }
+    p.flags = obs;
     const r = this.ranges[i]!;
     p.range = r;
     p.kind = r.kind;
@@ -676,6 +744,131 @@ export class AddressSpace {
     if (this.arena.codePages.has(a / PAGE_SIZE)) p.flags |= PageFlag.Code;
     return p;
   }
+
+  // ---- observation (docs/observe-dma.md) ----
+
+  /**
+   * Observe a physical range, or stores (every HPA that routes to them, under any decode, now or
+   * later): their pages leave every cache (resolvePage flags them Observed | Mmio, listeners are told
+   * to flush) and each access to them is counted in the returned target, piece by piece (an access
+   * split at a page, granule or region boundary counts once per piece it moves). Instruction
+   * fetches count as the CPU makes them (reads). Costs nothing for other pages beyond the slow
+   * path's one boolean test.
+   */
+  observe(req: ObserveRequest): ObservedTarget {
+    let target: ObservedTarget;
+    if ('base' in req) {
+      if (!(Number.isSafeInteger(req.base) && Number.isSafeInteger(req.size) && req.base >= 0 && req.size > 0 && req.base + req.size <= MAX_PHYS_ADDRESS)) {
+        throw new RangeError(`observe: range 0x${req.base.toString(16)}+0x${req.size.toString(16)} must be non-empty and below 2^52`);
+      }
+      target = { name: req.name ?? `0x${req.base.toString(16)}+0x${req.size.toString(16)}`, range: { base: req.base, size: req.size }, stores: [], reads: 0, writes: 0, bytesRead: 0, bytesWritten: 0 };
+      this.obsRanges.push({ base: req.base, end: req.base + req.size, target });
+      this.obsRanges.sort((a, b) => a.base - b.base);
+    } else {
+      const list: readonly ObservedStore[] = 'stores' in req ? req.stores : [{ store: req.store, ...(req.label !== undefined ? { label: req.label } : {}), ...(req.dpaBase !== undefined ? { dpaBase: req.dpaBase } : {}) }];
+      target = { name: req.name ?? list.map((x) => x.label ?? x.store.name).join('+'), range: null, stores: list.map((x) => x.store), reads: 0, writes: 0, bytesRead: 0, bytesWritten: 0 };
+      for (const x of list) {
+        if (x.label !== undefined || x.dpaBase !== undefined) this.labelStore(x.store, x.label ?? x.store.name, x.dpaBase ?? 0);
+        const have = this.obsStores.get(x.store);
+        if (have) have.push(target);
+        else this.obsStores.set(x.store, [target]);
+      }
+    }
+    this.obsTargets.push(target);
+    this.observing = true;
+    this.flushCache();
+    // Cached translations of these pages must go: a range is told exactly; a store may sit anywhere.
+    this.tree.notify([target.range ?? { base: 0, size: this.tree.root.size }]);
+    return target;
+  }
+
+  /** Name (and DPA base) the access log uses for a store, e.g. a memdev's partition. */
+  labelStore(store: BackingStore, label: string, dpaBase = 0): void {
+    this.storeLabels.set(store, { label, dpaBase });
+  }
+
+  /** Every observed target, in the order observe() made them. */
+  get observations(): readonly ObservedTarget[] {
+    return this.obsTargets;
+  }
+
+  /** Zero every target's counts (the targets stay observed). */
+  resetObservationCounts(): void {
+    for (const t of this.obsTargets) t.reads = t.writes = t.bytesRead = t.bytesWritten = 0;
+  }
+
+  /** Count (and log) one piece [addr, addr+n) moved to/from `store` at `off`, or MMIO region `mmio` at offset `off`. */
+  private noteObserved(addr: number, n: number, write: boolean, store: BackingStore | null, off: number, mmio: string | null): void {
+    let hit = false;
+    const end = addr + n;
+    for (const o of this.obsRanges) {
+      if (o.base >= end) break;
+      if (o.end <= addr) continue;
+      count(o.target, write, Math.min(end, o.end) - Math.max(addr, o.base));
+      hit = true;
+    }
+    if (store !== null) {
+      const ts = this.obsStores.get(store);
+      if (ts !== undefined) {
+        for (const t of ts) count(t, write, n);
+        hit = true;
+      }
+    }
+    if (hit && this.observeLog !== null) {
+      let who: string;
+      let where: number;
+      if (store !== null) {
+        const l = this.storeLabels.get(store);
+        who = l?.label ?? store.name;
+        where = (l?.dpaBase ?? 0) + off;
+      } else {
+        who = `mmio:${mmio ?? '?'}`;
+        where = off;
+      }
+      this.observeLog(`${write ? 'w' : 'r'} 0x${addr.toString(16)} ${n} ${who} 0x${where.toString(16)}`);
+    }
+  }
+
+  /** Whether [start, end), whose bytes are in `store` (or null), touches an observed range or store. */
+  private spanObserved(start: number, end: number, store: BackingStore | null): boolean {
+    if (store !== null && this.obsStores.has(store)) return true;
+    for (const o of this.obsRanges) {
+      if (o.base >= end) break;
+      if (o.end > start) return true;
+    }
+    return false;
+  }
+
+  /** Whether any byte of the 4 KiB page at `base` is observed (walks ranges and routes of the page). */
+  private pageObserved(base: number): boolean {
+    const end = base + PAGE_SIZE;
+    if (this.spanObserved(base, end, null)) return true;
+    if (this.obsStores.size === 0) return false;
+    let at = base;
+    while (at < end) {
+      const i = this.findIndex(at);
+      if (i < 0) {
+        let next = end;
+        for (const r of this.ranges) if (r.base > at) { next = Math.min(next, r.base); break; }
+        at = next;
+        continue;
+      }
+      const r = this.ranges[i]!;
+      if (r.kind === RangeKind.Window) {
+        const route = this.obsRoute;
+        if (r.region.router!.resolve(r.region.routerBase + r.offset + (at - r.base), route) && route.store !== null) {
+          if (this.obsStores.has(route.store)) return true;
+          at += Math.max(1, Math.min(route.run, r.end - at));
+        } else {
+          at += 256; // unrouted: the finest granule
+        }
+      } else {
+        if (r.region.store !== null && this.obsStores.has(r.region.store)) return true;
+        at = r.end;
+      }
+    }
+    return false;
+  }
 }
 
 /** Largest MMIO access size to use for `n` bytes at `off` in bulk/split accesses (may be < valid.min). */
@@ -690,3 +883,12 @@ function maskTo(v: number, size: number): number {
   return size >= 4 ? v >>> 0 : (v >>> 0) % 2 ** (8 * size);
 }
 
+function count(t: ObservedTarget, write: boolean, n: number): void {
+  if (write) {
+    t.writes++;
+    t.bytesWritten += n;
+  } else {
+    t.reads++;
+    t.bytesRead += n;
+  }
+}

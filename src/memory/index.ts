@@ -7,4 +7,7 @@ export * from './flat-map.js';
 export * from './region.js';
 export { RegionTree, type ChangeListener } from './region-tree.js';
 export * from './slow-path-counters.js';
-export { AddressSpace, MAX_PHYS_ADDRESS, PageFlag, type PageInfo, type AddressSpaceOptions } from './address-space.js';
+export {
+  AddressSpace, MAX_PHYS_ADDRESS, PageFlag, type PageInfo, type AddressSpaceOptions,
+  type ObserveRequest, type ObservedStore, type ObservedTarget, type ObserveLogSink,
+} from './address-space.js';

@@ -16,6 +16,8 @@ export enum SlowPath {
   CodePage,
   /** Access ended in an AccessFault. */
   Fault,
+  /** Access to an observed page (AddressSpace.observe): counted, never cached. */
+  Observed,
   /** Count of reasons; keep last. */
   Count,
 }
