@@ -4,7 +4,8 @@
  * out-of-order commit, overlapping ranges, bad target lists, ways above the Target Count, zero
  * size, invalid IW/IG encodings, size not a multiple of the ways; a base with bits below 256 MiB
  * set reads back with them cleared (the registers keep [31:28] only); a decoder cannot be
- * un-committed while a higher one is committed; Lock-on-Commit makes it read-only.
+ * un-committed while a higher one is committed; a region whose host-bridge commit fails is undone
+ * (highest first); Lock-on-Commit makes a decoder read-only.
  * Exit 0 when every answer is the expected one, else the number of unexpected answers. */
 #include "cxl.h"
 
@@ -84,6 +85,38 @@ int main(void) {
     uint64_t tl = 0;
     for (int i = 0; i < 8; i++) tl |= (uint64_t)i << (8 * i);
     attempt("8 ways above the Target Count", hb, 0, W, 8 * SZ_256M, ctrl_of(8, 256), tl, 1);
+  }
+
+  /* A whole region whose host-bridge target list is corrupted after validation: the decoders
+   * below commit, the host bridge answers Error-Not-Committed, and the driver un-commits what it
+   * committed, highest first (Linux cxl_region_decode_reset). */
+  static struct region_plan plan;
+  struct region_request rq;
+  memset(&rq, 0, sizeof rq);
+  rq.name = "bad-tl";
+  rq.window = 0;
+  rq.ways = 0;
+  for (int i = 0; i < cxl_nports; i++) rq.ways += cxl_ports[i].kind == PORT_EP && cxl_ports[i].hb == hb->hb;
+  rq.ways *= cxl_windows[0].ways; /* a symmetric topology: every host bridge alike */
+  rq.gran = cxl_windows[0].gran;
+  rq.size = SZ_256M * (uint64_t)rq.ways;
+  if (region_plan(&rq, &plan) == 0) {
+    for (int s = 0; s < plan.nsw; s++)
+      if (cxl_ports[plan.sw_port[s]].kind == PORT_HB && cxl_ports[plan.sw_port[s]].hdm.base) {
+        rt_printf("corrupting %s target list entry 0: %d -> 0x77\n", cxl_ports[plan.sw_port[s]].name, plan.sw_tl[s][0]);
+        plan.sw_tl[s][0] = 0x77;
+        break;
+      }
+    int r = region_program(&plan);
+    int left = 0;
+    for (int i = 0; i < cxl_nports; i++)
+      if (cxl_ports[i].hdm.base) left += hdm_first_free(&cxl_ports[i].hdm);
+    rt_printf("region with a bad host-bridge target list: %s, %d decoders left committed%s\n",
+              r ? "not committed" : "committed", left, r && !left ? "" : "  UNEXPECTED");
+    if (!r || left) unexpected++;
+  } else {
+    rt_printf("region plan for the bad-target-list attempt is invalid  UNEXPECTED\n");
+    unexpected++;
   }
 
   /* Lock-on-Commit: read-only until reset (last: nothing after this needs the decoder) */
