@@ -30,6 +30,7 @@ import {
   type RegionRequest,
 } from '../machine/index.js';
 import type { AuditOptions, AuditReport } from '../cxl/index.js';
+import { observationText } from '../machine/run.js';
 
 export interface CliIo {
   out: (s: string) => void;
@@ -248,11 +249,13 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       .option('--realtime', 'tie mtime to the host clock (default: deterministic, advancing with instructions retired)')
       .option('--uart-out <file>', 'write UART output to FILE instead of stdout')
       .option('--audit-only', 'skip the bundled demo program (no --kernel): only build and audit')
+      .option('--observe <target>', 'count accesses to a memdev (memN or id), ram, a region or <hpa>+<size> (repeatable); exact counts at the end', (v: string, prev: string[] = []) => [...prev, v])
+      .option('--observe-log <file>', 'with --observe: write one line per observed access (r|w hpa size memdev dpa) to FILE')
       .option('--audit', 'with --kernel: after the guest exits, audit every region (including those the guest committed itself)')
       .option('--save <file>', 'after the run, write the machine (description + state: regions and raw decoder registers) to FILE'),
   ).action(
     async (
-      opts: AuditCli & { kernel?: string; maxInstructions?: number; timeout?: number; trace?: string; realtime?: boolean; uartOut?: string; auditOnly?: boolean; audit?: boolean; save?: string },
+      opts: AuditCli & { kernel?: string; maxInstructions?: number; timeout?: number; trace?: string; realtime?: boolean; uartOut?: string; auditOnly?: boolean; observe?: string[]; observeLog?: string; audit?: boolean; save?: string },
       cmd: Command,
     ) => {
       await withMachine(cmd, async (m) => {
@@ -263,6 +266,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
           ...(opts.realtime ? { realtime: true } : {}),
           ...(opts.uartOut !== undefined ? { output: opts.uartOut } : {}),
           ...(opts.kernel !== undefined ? { input: process.stdin.isTTY ? null : process.stdin } : {}),
+          ...(opts.observe !== undefined ? { observe: opts.observe } : {}),
+          ...(opts.observeLog !== undefined ? { observeLog: opts.observeLog } : {}),
         };
         const summary = (x: RunResult): string =>
           `cxlemu: ${x.exit.kind}${x.exit.kind === 'fail' ? ` (code ${x.exit.code})` : ''}${x.exit.message ? `: ${x.exit.message}` : ''}; ` +
@@ -270,9 +275,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         if (opts.kernel === undefined) {
           const r = await runMachine(m, { ...runOpts, ...(opts.auditOnly ? { auditOnly: true } : {}), auditWith: (mm) => auditWithProgress(mm, opts) });
           if (r.kind !== 'audit') return;
-          if (globals(cmd).json) printJson({ workload: r.demo ? 'demo+audit' : 'audit', ...(r.demo ? { demo: { kernel: r.demo.kernel, ...r.demo.result } } : {}), audit: r.report });
+          if (globals(cmd).json) printJson({ workload: r.demo ? 'demo+audit' : 'audit', ...(r.demo ? { demo: { kernel: r.demo.kernel, ...r.demo.result, ...(r.demo.observation ? { observation: r.demo.observation } : {}) } } : {}), audit: r.report });
           else {
             if (r.demo) io.err(summary(r.demo.result));
+            if (r.demo?.observation) io.err(`${observationText(r.demo.observation)}\n`);
             print(`machine built: ${m.cxl.memdevs.length} memdevs, ${m.cxl.windows.length} windows, ${m.regions.length} regions\n${auditText(r.report)}`);
           }
           if (!r.report.ok || (r.demo && r.demo.result.status !== 0)) status = r.demo && r.demo.result.status !== 0 ? r.demo.result.status : 1;
@@ -284,9 +290,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
           // Regions the guest committed over MMIO become visible here (inferred from the registers).
           m.syncRegions();
           const rep = opts.audit ? auditWithProgress(m, opts) : undefined;
-          if (globals(cmd).json) printJson({ workload: 'program', ...x, ...(rep ? { audit: rep } : {}) });
+          if (globals(cmd).json) printJson({ workload: 'program', ...x, ...(r.observation ? { observation: r.observation } : {}), ...(rep ? { audit: rep } : {}) });
           else {
             io.err(summary(x));
+            if (r.observation) io.err(`${observationText(r.observation)}\n`);
             if (rep) print(auditText(rep));
           }
           status = r.status !== 0 ? r.status : rep && !rep.ok ? 1 : 0;
