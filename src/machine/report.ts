@@ -54,13 +54,14 @@ export function regionJson(r: Region): Record<string, unknown> {
     interleave_ways: r.ways,
     interleave_granularity: r.granularity,
     locked: r.locked,
+    ...(r.discovered ? { origin: 'registers' } : {}),
     mappings: r.targets.map((t) => ({ position: t.position, memdev: t.memdev.name, dpa_resource: hex(t.dpaBase), dpa_size: t.dpaSize })),
   };
 }
 
 export function regionText(r: Region): string {
   const lines = [
-    `region ${r.name}: ${hex(r.base)}..${hex(r.base + r.size - 1)} (${humanSize(r.size)}) in window ${r.window.id}, ${r.ways}-way, ${r.granularity} B, ${r.mode}${r.locked ? ', locked' : ''}`,
+    `region ${r.name}: ${hex(r.base)}..${hex(r.base + r.size - 1)} (${humanSize(r.size)}) in window ${r.window.id}, ${r.ways}-way, ${r.granularity} B, ${r.mode}${r.locked ? ', locked' : ''}${r.discovered ? ', from decoder registers' : ''}`,
   ];
   for (const t of r.targets) lines.push(`  position ${t.position}: ${t.memdev.name} DPA ${hex(t.dpaBase)}..${hex(t.dpaBase + t.dpaSize - 1)}`);
   return lines.join('\n');
