@@ -2,6 +2,7 @@
  * specifications (SPEC-NOTES 1 and 2), not against the emulator's code.
  *
  *   fdt.c       the device tree: CXL fixed memory windows (/cxl-windows) and host bridges
+ *   cedt.c      the ACPI CEDT (CHBS, CFMWS, CXIMS): fills or cross-checks the same tables
  *   pci.c       ECAM config access, enumeration, capabilities, DVSECs, Register Locator, BARs
  *   hdm.c       component registers: CXL.cachemem capability array, HDM decoder capability,
  *               decoder programming and the commit protocol (bounded poll, Error-Not-Committed)
@@ -10,9 +11,7 @@
  *               programming endpoint -> switch -> host bridge, and the workload
  *   selftest.c  pure checks (position calculation, encodings, granularity chain)
  *
- * Later extensions slot in beside these (issue 7): cedt.c (windows and host bridges from ACPI
- * CEDT instead of the device tree, filling the same struct cxl_window / struct cxl_hb),
- * doe.c + cdat.c (DOE mailbox at the extended capability 0x2E that pci.c already records) and
+ * Later extensions slot in beside these (issue 7): doe.c + cdat.c (DOE mailbox at the extended capability 0x2E that pci.c already records) and
  * mbox.c (the memory-device register block that pci.c already locates: cxl_fn.memdev_regs).
  * Everything is static arrays: no allocator. Addresses are uint64_t. */
 #ifndef CXL_DRIVER_H
@@ -48,6 +47,11 @@ extern int cxl_nhbs;
 extern uint64_t cxl_ecam_base;
 /* Parse the DTB at `dtb` (a1 at entry). Returns 0 if it is not a valid DTB. */
 int fdt_scan(uint64_t dtb);
+/* ACPI RSDP address from /chosen/cxlemu,acpi-rsdp (0: none). */
+extern uint64_t cxl_acpi_rsdp;
+/* cedt.c: read the CEDT; fill windows/host bridges the device tree did not describe, else
+ * cross-check them (prints MISMATCH lines). Returns 0 when there is no valid CEDT. */
+int cedt_scan(void);
 
 /* ---- PCI (pci.c) ---- */
 #define PCI_EXP_TYPE_ENDPOINT   0x0

@@ -31,6 +31,7 @@ int cxl_discover(uint64_t dtb) {
     for (int k = 0; k < w->ntargets; k++) rt_printf("%s%u", k ? "," : " ", w->targets[k]);
     rt_printf("\n");
   }
+  cedt_scan();
   /* host bridges in bus order (the device tree lists them by component register address) */
   for (int i = 1; i < cxl_nhbs; i++)
     for (int j = i; j > 0 && cxl_hbs[j - 1].bus_lo > cxl_hbs[j].bus_lo; j--) {

@@ -54,6 +54,7 @@ struct node {
 
 int fdt_scan(uint64_t dtb) {
   const uint8_t *b = (const uint8_t *)(uintptr_t)dtb;
+  cxl_acpi_rsdp = 0;
   if (dtb == 0 || be32(b) != FDT_MAGIC) return 0;
   const uint8_t *st = b + be32(b + 8);
   const char *strs = (const char *)(b + be32(b + 12));
@@ -128,6 +129,7 @@ int fdt_scan(uint64_t dtb) {
       else if ((streq(pn, "cxlemu,uid") || streq(pn, "uid")) && len == 4) n->uid = be32(v), n->has_uid = 1;
       else if (streq(pn, "bus-range") && len == 8) n->bus_lo = (int)be32(v), n->bus_hi = (int)be32(v + 4);
       else if (streq(pn, "cxlemu,bus-nr") && len == 4) n->bus_lo = (int)be32(v);
+      else if (streq(pn, "cxlemu,acpi-rsdp") && len == 8) cxl_acpi_rsdp = cells(v, 2);
     } else if (tok == FDT_NOP) {
       continue;
     } else if (tok == FDT_END) {

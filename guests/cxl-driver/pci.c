@@ -137,7 +137,9 @@ static void scan_bus(int bus, int parent, int depth) {
 int pci_enumerate(void) {
   cxl_nfns = 0;
   memset(visited, 0, sizeof visited);
-  if (cxl_nhbs == 0) {
+  int unplaced = cxl_nhbs > 0;
+  for (int i = 0; i < cxl_nhbs; i++) unplaced &= cxl_hbs[i].bus_lo < 0;
+  if (cxl_nhbs == 0 || unplaced) {
     /* No host bridges described: every bus with a function that is not some bridge's secondary bus
      * is a root bus, one host bridge each (UIDs in bus order; the CEDT's CHBS will replace this). */
     static uint8_t present[256], secondary[256];
@@ -150,7 +152,21 @@ int pci_enumerate(void) {
         present[bus] = 1;
         if ((pci_read8(bus, dev, 0, 0x0E) & 0x7f) == 1) secondary[(pci_read32(bus, dev, 0, 0x18) >> 8) & 0xff] = 1;
       }
-    for (int bus = 0; bus < 256 && cxl_nhbs < CXL_MAX_HB; bus++) {
+    if (unplaced) {
+      /* Host bridges known only from the CEDT (no bus numbers there; ACPI gives them in _BBN):
+       * assume root buses in ascending order belong to UIDs in ascending order. */
+      for (int i = 1; i < cxl_nhbs; i++)
+        for (int j = i; j > 0 && cxl_hbs[j - 1].uid > cxl_hbs[j].uid; j--) {
+          struct cxl_hb t = cxl_hbs[j];
+          cxl_hbs[j] = cxl_hbs[j - 1];
+          cxl_hbs[j - 1] = t;
+        }
+      int k = 0;
+      for (int bus = 0; bus < 256 && k < cxl_nhbs; bus++)
+        if (present[bus] && !secondary[bus]) cxl_hbs[k++].bus_lo = bus;
+      rt_printf("host bridges: bus numbers assumed from root buses in UID order\n");
+    }
+    for (int bus = 0; bus < 256 && cxl_nhbs < CXL_MAX_HB && !unplaced; bus++) {
       if (!present[bus] || secondary[bus]) continue;
       struct cxl_hb *h = &cxl_hbs[cxl_nhbs];
       h->uid = (uint32_t)cxl_nhbs;
