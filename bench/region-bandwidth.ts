@@ -5,7 +5,7 @@
 // copied); each figure's ratio to RAM is measured in the same run. Works with the interpreter and
 // picks up the JIT through runProgram.
 // Usage: node dist/bench/region-bandwidth.js [--bytes 1M] [--reps 256] [--runs 2 (best of)] [--only cxl4]
-import { PLACEMENTS, elfPath, round, runPlaced } from './region-machines.js';
+import { PLACEMENTS, elfPath, jitInstructions, round, runPlaced } from './region-machines.js';
 import type { Board } from '../src/machine/board.js';
 import { parseSize } from '../src/machine/sizes.js';
 
@@ -26,7 +26,7 @@ const OPS = [
   { name: 'memcpy', bit: 8 },
 ] as const;
 
-type Figure = { mbPerSecond: number; mips: number; instret: number; seconds: number; ratioToRam?: number; check: string | null; cpuSlow: Record<string, number>; jitStats?: unknown };
+type Figure = { mbPerSecond: number; mips: number; instret: number; seconds: number; ratioToRam?: number; shareInJit: number; check: string | null; cpuSlow: Record<string, number>; jitStats?: unknown };
 const results: Record<string, Record<string, Figure>> = {};
 let ok = true;
 const job = (bit: number) => (board: Board) => {
@@ -50,6 +50,7 @@ for (let i = 0; i < runs; i++) {
         mips: round(r.result.mips, 1),
         instret: r.result.instret,
         seconds: round(r.result.seconds),
+        shareInJit: r.result.instret > 0 ? round(jitInstructions(r.jitStats) / r.result.instret, 4) : 0,
         check: m ? m[1]! : null,
         cpuSlow: r.cpuSlow,
         ...(r.jitStats !== undefined ? { jitStats: r.jitStats } : {}),
@@ -77,7 +78,7 @@ const out = {
   bufferBytes: bytes,
   passes: reps,
   runs,
-  engine: Object.values(results).some((row) => Object.values(row).some((x) => x.jitStats !== undefined)) ? 'jit' : 'interpreter',
+  engine: Object.values(results).some((row) => Object.values(row).some((x) => x.shareInJit > 0)) ? 'jit' : 'interpreter',
   ok,
   placements: results,
   ratios: Object.fromEntries(Object.entries(results).map(([tag, row]) => [tag, Object.fromEntries(OPS.map((op) => [op.name, row[op.name]!.ratioToRam]))])),

@@ -108,3 +108,9 @@ export async function runPlaced(elf: string, opts: { beforeRun?: (board: Board) 
 }
 
 export const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+
+/** Instructions the JIT executed, when the hart reports them (0 with the interpreter). */
+export function jitInstructions(jitStats: unknown): number {
+  const n = (jitStats as { instructions?: unknown } | null | undefined)?.instructions;
+  return typeof n === 'number' ? n : 0;
+}
