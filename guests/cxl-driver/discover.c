@@ -39,12 +39,15 @@ int cxl_discover(uint64_t dtb) {
       cxl_hbs[j] = cxl_hbs[j - 1];
       cxl_hbs[j - 1] = t;
     }
-  for (int i = 0; i < cxl_nhbs; i++)
-    rt_printf("host bridge uid %u: buses 0x%02x-0x%02x component 0x%lx\n", cxl_hbs[i].uid, cxl_hbs[i].bus_lo, cxl_hbs[i].bus_hi,
-              cxl_hbs[i].comp_regs);
   int dt_hbs = cxl_nhbs;
   pci_enumerate();
   if (!dt_hbs && cxl_nhbs) rt_printf("host bridges: none described; %d inferred from root buses\n", cxl_nhbs);
+  for (int i = 0; i < cxl_nhbs; i++) {
+    rt_printf("host bridge uid %u: buses 0x%02x", cxl_hbs[i].uid, cxl_hbs[i].bus_lo);
+    if (cxl_hbs[i].bus_hi >= 0) rt_printf("-0x%02x", cxl_hbs[i].bus_hi);
+    if (cxl_hbs[i].comp_regs) rt_printf(" component 0x%lx\n", cxl_hbs[i].comp_regs);
+    else rt_printf(" component unknown\n");
+  }
   int cxl = 0;
   for (int i = 0; i < cxl_nfns; i++) {
     print_fn(&cxl_fns[i]);

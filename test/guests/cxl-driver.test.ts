@@ -31,6 +31,10 @@ const defaultEmpty = machineFile('default-empty');
 
 interface Case {
   elf: string;
+  /** Golden name when not the ELF's (a second case for one ELF). */
+  golden?: string;
+  /** Device tree without the CXL window and host-bridge nodes: the driver must use the ACPI CEDT. */
+  acpiOnly?: boolean;
   what: string;
   description: () => unknown;
   /** Regions the program builds, in order (one unless the program builds several). */
@@ -50,7 +54,7 @@ interface Case {
   /** The devices (by serial) that slots/positions describe; default serials 0..ways-1. */
   serials?: number[];
 }
-type RegionCase = Omit<Case, 'elf' | 'what' | 'description' | 'regions'>;
+type RegionCase = Omit<Case, 'elf' | 'what' | 'description' | 'regions' | 'golden' | 'acpiOnly'>;
 const regionsOf = (c: Case): RegionCase[] => c.regions ?? [c];
 
 const W3_BASE = 0x1_2000_0000; // 6 x 768 MiB: 3-family windows sit at multiples of 768 MiB
@@ -105,6 +109,12 @@ const CASES: Case[] = [
     elf: 'cxl-region-pick', what: '2-way region over two chosen devices (serials 0 and 2) in the XOR window: 1-target switch and host-bridge decoders',
     description: defaultEmpty,
     base: 0x2_0000_0000, size: 512 * MiB, ways: 2, gran: 256, slots: [0, 1], positions: [0, 1], xorMaps: [0x404100], serials: [0, 2],
+  },
+  {
+    elf: 'cxl-region-4way', golden: 'cxl-region-4way-acpi-only', acpiOnly: true,
+    what: 'windows and host bridges from the ACPI CEDT only (no CXL nodes in the device tree)',
+    description: defaultEmpty,
+    base: 0x1_0000_0000, size: 1024 * MiB, ways: 4, gran: 256, slots: [0, 2, 1, 3], positions: [0, 2, 1, 3],
   },
 ];
 
@@ -163,12 +173,17 @@ function compareGolden(name: string, text: string): void {
   }
 }
 
-async function runOn(description: unknown, elf: string) {
+async function runOn(description: unknown, elf: string, acpiOnly = false) {
   const m = Machine.build(description, { arenaBytes: 512 * MiB });
   let uart = '';
+  const machine = boardOptionsForMachine(m);
+  if (acpiOnly) {
+    machine.cxlWindows = [];
+    delete machine.cxlHostBridges;
+  }
   const r = await runProgram({
     kernel: join(GUEST_BIN, `${elf}.elf`),
-    machine: boardOptionsForMachine(m),
+    machine,
     output: (c) => {
       uart += Buffer.from(c).toString('latin1');
     },
@@ -186,15 +201,16 @@ test('machines/default-empty.json is the default machine without its firmware re
 const SKIP_REASON = 'SKIPPED: the machine exposes no CXL DVSEC (PCI config space / component registers not wired yet)';
 
 for (const c of CASES) {
-  test(`${c.elf}: ${c.what}`, { timeout: 120_000 }, async (t) => {
-    const { m, uart, r } = await runOn(c.description(), c.elf);
+  test(`${c.golden ?? c.elf}: ${c.what}`, { timeout: 120_000 }, async (t) => {
+    const { m, uart, r } = await runOn(c.description(), c.elf, c.acpiOnly);
     if (uart.includes('no CXL DVSEC found')) {
       t.skip(SKIP_REASON);
       return;
     }
     assert.equal(r.exit.kind, 'pass', `guest exit ${JSON.stringify(r.exit)}; transcript:\n${uart}`);
     assert.match(uart, new RegExp(`^PASS ${c.elf}$`, 'm'));
-    compareGolden(c.elf, uart);
+    compareGolden(c.golden ?? c.elf, uart);
+    if (c.acpiOnly) assert.match(uart, /^cedt: windows and host bridges taken from the CEDT$/m);
 
     // Independent placement check of the guest's own workload words.
     const devs = [...m.cxl.memdevs].sort((a, b) => a.serial - b.serial);
