@@ -76,6 +76,8 @@ const NO_CACHE = PageFlag.Mmio | PageFlag.Split | PageFlag.Granule | PageFlag.Fa
 
 const TWO32 = 4294967296;
 const TLB_SIZE = 256;
+/** Per arena: 256 B chunks of fine-interleaved device pages that hold code (see markCodeChunk). */
+const CODE_CHUNKS = new WeakMap<Arena, Set<number>>();
 const TLB_MASK = TLB_SIZE - 1;
 /** A tag no lookup key has (keys have bits 3..11 clear, even with misalignment bits): an empty TLB entry. */
 const TLB_EMPTY = 0x10;
@@ -209,6 +211,8 @@ export class Hart implements JitHost {
   private readonly u8: Uint8Array;
   private readonly view: DataView;
   private readonly csrOut = { lo: 0, hi: 0 };
+  /** Chunk keys (arena offset / 256) that hold code, shared by every hart of the arena. */
+  private readonly codeChunks: Set<number>;
 
   // ---- JIT ----
   /** Arena offsets of the state translated code reads and writes. */
@@ -256,6 +260,9 @@ export class Hart implements JitHost {
     this.u16 = this.arena.u16;
     this.u8 = this.arena.u8;
     this.view = this.arena.view;
+    let cc = CODE_CHUNKS.get(this.arena);
+    if (cc === undefined) { cc = new Set(); CODE_CHUNKS.set(this.arena, cc); }
+    this.codeChunks = cc;
     const useJit = JIT_DEFAULT && (opts.jit ?? true);
     this.jit = useJit ? new Jit(this, this.arena.memory, opts.jitThreshold !== undefined ? { threshold: opts.jitThreshold } : {}) : null;
     this.arena.codePages.onInvalidate((page) => this.dropCodePage(page));
@@ -955,6 +962,16 @@ export class Hart implements JitHost {
     return null;
   }
 
+  /**
+   * JitHost: a 256 B chunk of a fine-interleaved page holds code (decoded or translated). Stores by
+   * this hart to other chunks of the same device page stay on the chunk TLB; this one's go slow.
+   */
+  markCodeChunk(key: number): void {
+    if (this.codeChunks.has(key)) return;
+    this.codeChunks.add(key);
+    this.gwTL.fill(TLB_EMPTY);
+  }
+
   /** JitHost: the arena page holds translated code; writes to it must now take the slow path. */
   markCode(page: number): void {
     const cp = this.arena.codePages;
@@ -1242,7 +1259,7 @@ export class Hart implements JitHost {
         const c = tbl[off >>> 8]!;
         this.writeArena(c + (off & 255), size, vl, vh);
         const ap = Math.floor(c / 4096);
-        if (this.arena.codePages.has(ap)) {
+        if (this.arena.codePages.has(ap) && this.codeChunks.has(Math.floor(c / CHUNK))) {
           // Other chunks of this device page may hold code: tell the listener which chunk we
           // wrote (so only its slots are cleared), then re-mark the page for everyone else.
           if (this.slowCounts) this.slow[CpuSlowPath.CodeInvalidate]!++;
@@ -1564,6 +1581,7 @@ export class Hart implements JitHost {
     const list = this.physByArenaPage.get(ap);
     if (list === undefined) this.physByArenaPage.set(ap, [this.curPhys]);
     else if (!list.includes(this.curPhys)) list.push(this.curPhys);
+    this.markCodeChunk(Math.floor(chunkArenaOff / CHUNK));
     if (cp.has(ap)) return;
     cp.mark(ap);
     // Cached writable chunks/pages may point into this arena page: drop them.

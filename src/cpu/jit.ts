@@ -18,6 +18,10 @@ import { decodeOne } from './decode.js';
 import { Wasm, type WasmTable } from './wasm/wasm-api.js';
 import { ModuleBuilder } from './wasm/module-builder.js';
 
+/** Interpreted block dispatches between the first queued block and its batch compile: a module costs
+ *  milliseconds to compile and instantiate whatever its size, so batches gather a whole hot region. */
+export const BATCH_DELAY = 2048;
+
 /** Longest block (instructions); bounds the time between interrupt checks inside chains. */
 export const MAX_BLOCK = 64;
 
@@ -40,6 +44,8 @@ export interface JitHost {
   codeSource(pc: number, priv: number): CodeSource | null;
   /** The arena page now holds translated code: mark it and drop write-TLB entries pointing into it. */
   markCode(arenaPage: number): void;
+  /** A 256 B chunk (arena offset / 256) of a fine-interleaved page holds translated code. */
+  markCodeChunk(key: number): void;
 }
 
 export class Block {
@@ -108,7 +114,7 @@ export class Jit {
   constructor(private readonly host: JitHost, memory: unknown, opts: JitOptions = {}) {
     const envT = Number(process.env['CXLEMU_JIT_THRESHOLD']);
     this.threshold = opts.threshold ?? (Number.isInteger(envT) && envT > 0 ? envT : 50);
-    this.batch = opts.batch ?? 32;
+    this.batch = opts.batch ?? 64;
     this.table = new Wasm.Table({ element: 'anyfunc', initial: 1024 });
     // The stub: a slot whose block is not compiled returns at once (the caller stored the pc).
     const m = new ModuleBuilder();
@@ -149,7 +155,7 @@ export class Jit {
       this.queue.push(b);
     }
     if (this.queue.length === 0) return false;
-    return ++this.sinceQueued >= 256 || this.queue.length >= this.batch;
+    return ++this.sinceQueued >= BATCH_DELAY || this.queue.length >= this.batch;
   }
 
   /** Decode the block at pc: its length and whether it can be translated (fills code when asked). */
@@ -250,6 +256,7 @@ export class Jit {
         const d = depsList[i]!;
         b.pages = [...d.pages];
         b.chunks = d.chunks === null ? null : [...d.chunks];
+        if (b.chunks !== null) for (const k of b.chunks) this.host.markCodeChunk(k);
         for (const pg of b.pages) {
           let s = this.byPage.get(pg);
           if (s === undefined) { s = new Set(); this.byPage.set(pg, s); }

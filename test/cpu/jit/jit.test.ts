@@ -14,6 +14,7 @@ import { translateBatch, type JitLayout } from '../../../src/cpu/jit-translate.j
 import { printWat } from '../../../src/cpu/wasm/wat.js';
 import { Wasm } from '../../../src/cpu/wasm/wasm-api.js';
 import { AddressSpace, Arena, BackingStore, type RouteResult, type WindowRouter } from '../../../src/memory/index.js';
+import { DMA_BASE, DMA_SIZE, DmaControl, DmaEngine, DmaReg } from '../../../src/devices/dma-engine.js';
 import { a, li, reg } from '../asm.js';
 import { makeMachine, MMIO_BASE, RAM_BASE, TRAP_VEC, type TestMachine } from '../machine.js';
 
@@ -190,6 +191,31 @@ jitTest('self-modifying code: writes through a second virtual mapping and host w
   assert.equal(h.readReg(reg.a0), 70n);
 });
 
+jitTest('self-modifying code: a DMA copy (engine at 0x1000_9000) over a translated loop is seen', () => {
+  for (const jit of [false, true]) {
+    const arena = new Arena({ bytes: 16 << 20 });
+    const bus = new AddressSpace(arena);
+    bus.begin();
+    bus.ram('ram', RAM_BASE, new BackingStore(arena, { name: 'ram', size: 1 << 20 }));
+    bus.mmio('dma', DMA_BASE, DMA_SIZE, new DmaEngine({ bus }));
+    bus.commit();
+    const h = new Hart({ arena, bus, hartId: 0, resetPc: CODE, jit, jitThreshold: 1, noWarmUp: true });
+    const src = RAM_BASE + 0x8000;
+    bus.store(src, 4, a.addi(reg.a0, reg.a0, 100));
+    bus.store(DMA_BASE + DmaReg.SrcLo, 4, src); bus.store(DMA_BASE + DmaReg.SrcHi, 4, 0);
+    bus.store(DMA_BASE + DmaReg.DstLo, 4, CODE); bus.store(DMA_BASE + DmaReg.DstHi, 4, 0);
+    bus.store(DMA_BASE + DmaReg.Len, 4, 4);
+    [a.addi(reg.a0, reg.a0, 1), a.addi(reg.a1, reg.a1, 1), a.bne(reg.a1, reg.t0, 8), a.sw(reg.a3, reg.a4, DmaReg.Control),
+      a.blt(reg.a1, reg.a2, -16), a.ebreak()].forEach((w, k) => bus.store(CODE + 4 * k, 4, w));
+    h.writeReg(reg.t0, 50n); h.writeReg(reg.a2, 100n); h.writeReg(reg.a3, BigInt(DmaControl.Go)); h.writeReg(reg.a4, BigInt(DMA_BASE));
+    h.pc = CODE;
+    for (let k = 0; k < 40; k++) { h.run(10); h.jit?.compileQueued(); }
+    h.run(1000);
+    assert.equal(h.readReg(reg.a0), 50n + 50n * 100n, `jit=${jit}`);
+    if (jit) assert.ok(h.jitStats!.invalidatedBlocks > 0 && h.jitStats!.instructions > 100);
+  }
+});
+
 jitTest('code in a fine-interleaved window (CXL-like, 2 x 256 B) is translated, and stores into it invalidate it', () => {
   const WIN = 0x1_0000_0000;
   const arena = new Arena({ bytes: 16 << 20 });
@@ -228,6 +254,22 @@ jitTest('code in a fine-interleaved window (CXL-like, 2 x 256 B) is translated, 
   h.pc = C;
   h.run(10000);
   assert.equal(h.readReg(reg.a0), 600n);
+});
+
+jitTest('observed pages (AddressSpace.observe) leave the TLB and the JIT fast path: every access is counted', () => {
+  const m = makeMachine();
+  const h = new Hart({ arena: m.arena, bus: m.bus, hartId: 0, resetPc: CODE, jit: true, jitThreshold: 1, noWarmUp: true });
+  m.code(CODE, [a.ld(reg.a5, reg.s1, 0), a.addi(reg.a5, reg.a5, 1), a.sd(reg.a5, reg.s1, 0), a.addi(reg.a1, reg.a1, 1), a.bne(reg.a1, reg.a2, -16), a.ebreak()]);
+  h.writeReg(reg.s1, BigInt(DATA)); h.writeReg(reg.a2, 500n);
+  h.pc = CODE;
+  for (let k = 0; k < 20; k++) { h.run(25); h.jit!.compileQueued(); } // 100 iterations, translated and TLB-cached
+  const before = h.jitStats!.instructions;
+  assert.ok(before > 0);
+  const t = m.bus.observe({ base: DATA, size: 4096, name: 'data' });
+  h.run(400 * 5);
+  assert.equal(t.reads, 400, 'every load counted');
+  assert.equal(t.writes, 400, 'every store counted');
+  assert.equal(m.peek64(DATA), 500n);
 });
 
 jitTest('interrupts arrive in a hot translated loop at slice boundaries; instret stays exact', () => {
