@@ -154,7 +154,11 @@ export interface NumaDesc {
 export interface MachineState {
   /** Committed regions, applied as platform firmware would before any guest runs. */
   regions: RegionDesc[];
-  /** Reserved: raw HDM decoder register images (restored after regions), opaque here. */
+  /**
+   * Raw HDM decoder register images of committed decoders no region above owns (a guest driver's):
+   * `{ id, globalControl, decoders: [{ index, regs: 8 dwords }] }` per component. Applied after
+   * the regions, in index order (src/machine/build.ts validates them; docs/cxl-registers.md).
+   */
   decoders?: unknown[];
 }
 export interface MachineDescription {
