@@ -67,6 +67,8 @@ export interface JitBlockCode {
   insns: JitInsn[];
   /** pc after the last instruction (the fallthrough). */
   end: number;
+  /** Probe the chunk TLB before the page TLB (the block's code is on a fine-interleaved page). */
+  chunkFirst?: boolean;
 }
 
 export const BLOCK_SIG: FuncSig = { params: [i32], results: [i32] };
@@ -195,17 +197,28 @@ function emitBlock(f: FunctionBuilder, b: JitBlockCode, L: JitLayout, direct: (p
     get(rs1); if (imm !== 0) f.i64Const(imm).i64Add(); f.localSet(va);
     f.localGet(va).i32WrapI64().localSet(lo);
     f.localGet(va).i64Const(32).i64ShrU().i32WrapI64().localSet(hi);
-    f.localGet(lo).i32Const(12).i32ShrU().i32Const(255).i32And().i32Const(2).i32Shl().localSet(t);
-    f.localGet(t).i32Load(4, write ? L.wTL : L.rTL).localGet(lo).i32Const(-4096 | (size - 1)).i32And().i32Eq();
-    f.localGet(t).i32Load(4, write ? L.wTH : L.rTH).localGet(hi).i32Eq().i32And();
+    // Two probes: the page TLB and the 256 B chunk TLB (fine-interleaved pages). Blocks whose own
+    // code sits on a fine-interleaved page probe the chunk TLB first (their data usually does too).
+    const page = () => {
+      f.localGet(lo).i32Const(12).i32ShrU().i32Const(255).i32And().i32Const(2).i32Shl().localSet(t);
+      f.localGet(t).i32Load(4, write ? L.wTL : L.rTL).localGet(lo).i32Const(-4096 | (size - 1)).i32And().i32Eq();
+      f.localGet(t).i32Load(4, write ? L.wTH : L.rTH).localGet(hi).i32Eq().i32And();
+    };
+    const pageHit = () => { f.localGet(t).i32Load(4, write ? L.wTA : L.rTA).localGet(lo).i32Const(4095).i32And().i32Add(); };
+    const chunk = () => {
+      f.localGet(lo).i32Const(8).i32ShrU().i32Const(1023).i32And().i32Const(2).i32Shl().localSet(t);
+      f.localGet(t).i32Load(4, write ? L.gwTL : L.gTL).localGet(lo).i32Const(-256 | (size - 1)).i32And().i32Eq();
+      f.localGet(t).i32Load(4, write ? L.gwTH : L.gTH).localGet(hi).i32Eq().i32And();
+    };
+    const chunkHit = () => { f.localGet(t).i32Load(4, write ? L.gwTA : L.gTA).localGet(lo).i32Const(255).i32And().i32Add(); };
+    const [p1, h1, p2, h2] = b.chunkFirst === true ? [chunk, chunkHit, page, pageHit] : [page, pageHit, chunk, chunkHit];
+    p1();
     f.if(i32);
-    f.localGet(t).i32Load(4, write ? L.wTA : L.rTA).localGet(lo).i32Const(4095).i32And().i32Add();
+    h1();
     f.else();
-    f.localGet(lo).i32Const(8).i32ShrU().i32Const(1023).i32And().i32Const(2).i32Shl().localSet(t);
-    f.localGet(t).i32Load(4, write ? L.gwTL : L.gTL).localGet(lo).i32Const(-256 | (size - 1)).i32And().i32Eq();
-    f.localGet(t).i32Load(4, write ? L.gwTH : L.gTH).localGet(hi).i32Eq().i32And();
+    p2();
     f.if(i32);
-    f.localGet(t).i32Load(4, write ? L.gwTA : L.gTA).localGet(lo).i32Const(255).i32And().i32Add();
+    h2();
     f.else();
     slowExit(k);
     f.end();

@@ -231,7 +231,7 @@ export class Jit {
       const last = insns[insns.length - 1]!;
       const lastLen = (last.w0 & (1 << 26)) !== 0 ? 2 : 4;
       blocks.push(b);
-      codes.push({ pc: b.pc, insns, end: last.pc + lastLen });
+      codes.push({ pc: b.pc, insns, end: last.pc + lastLen, chunkFirst: deps.chunks !== null });
       depsList.push(deps);
     }
     if (blocks.length === 0) return;
