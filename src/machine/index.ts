@@ -34,6 +34,6 @@ export { parseQemuCommandLine, tokenizeQemu, type QemuParseResult } from './qemu
 export { defaultDescription, defaultDescriptionInput } from './default-machine.js';
 export { Machine, toTopologySpec, regionDescOf, type BuildOptions, type RegionRequest, type DpaReport } from './build.js';
 export { loadDescription, saveDescription, descriptionText, type MachineSource, type LoadedDescription } from './load.js';
-export { runMachine, NotYetError, demoKernelPath, type RunMachineOptions, type RunOutcome } from './run.js';
+export { runMachine, NotYetError, demoKernelPath, planObservation, observationText, type RunMachineOptions, type RunOutcome, type ObservationReport } from './run.js';
 export type { RunResult } from './board.js';
 export * from './report.js';
