@@ -121,6 +121,12 @@ export class HdmDecoderBlock {
   /** Per decoder: why the last commit failed or the last write was refused ('' if none). */
   readonly reasons: string[];
   private readonly listeners: HdmListener[] = [];
+  /**
+   * Topology-level commit rule, run after the block's own checks (set by the topology, which knows
+   * the windows): the range must lie inside a window that routes to this component, and endpoint
+   * ranges must be aligned to 256 MiB x W within it. See docs/cxl-registers.md "Commit rules".
+   */
+  rangeCheck: ((index: number, d: DecoderView) => { code: string; message: string } | undefined) | null = null;
 
   constructor(owner: HdmOwner, caps: HdmCapsOptions) {
     const enc = decoderCountToEncoding(caps.count);
@@ -422,7 +428,7 @@ export class HdmDecoderBlock {
         seen.add(t);
       }
     }
-    return undefined;
+    return this.rangeCheck ? this.rangeCheck(index, d) : undefined;
   }
 
   // ---- host-side programming helpers (through the register image) --------------------------

@@ -229,10 +229,13 @@ export class RegionManager {
       p.slice(0, -1).forEach((c, i) => gOf.set(c, chain[i]!));
     }
     // HPA range.
-    const base = o.base ?? this.allocBase(w, o.size, who);
+    const base = o.base ?? this.allocBase(w, o.size, o.ways, who);
     fail(checkRangeAlignment(base, o.size, `${who}`));
     if (base < w.base || base + o.size > w.end) {
       throw new RegionError('region-outside-window', `${who}: range ${hex(base)}-${hex(base + o.size - 1)} is not inside window ${w.id} ${hex(w.base)}-${hex(w.end - 1)}`);
+    }
+    if ((base - w.base) % (SZ_256M * o.ways) !== 0) {
+      throw new RegionError('region-alignment', `alignment rule: ${who} base ${hex(base)} is ${hex(base - w.base)} into window ${w.id}: the offset must be a multiple of 256 MiB x ${o.ways} ways = ${hex(SZ_256M * o.ways)} (Linux allocates region HPA at that alignment)`);
     }
     for (const r of this.regions.values()) {
       if (r.window === w && base < r.base + r.size && r.base < base + o.size) {
@@ -351,13 +354,14 @@ export class RegionManager {
     this.regions.delete(name);
   }
 
-  /** Lowest free 256 MiB-aligned base in `w` for `size` bytes. */
-  private allocBase(w: CxlWindow, size: number, who: string): number {
+  /** Lowest free base in `w` for `size` bytes, 256 MiB x ways aligned from the window base. */
+  private allocBase(w: CxlWindow, size: number, ways: number, who: string): number {
+    const unit = SZ_256M * ways;
     const taken = [...this.regions.values()].filter((r) => r.window === w).map((r) => [r.base, r.base + r.size] as const).sort((a, b) => a[0] - b[0]);
     let at = w.base;
     for (const [lo, hi] of taken) {
       if (at + size <= lo) break;
-      if (hi > at) at = Math.ceil(hi / SZ_256M) * SZ_256M;
+      if (hi > at) at = w.base + Math.ceil((hi - w.base) / unit) * unit;
     }
     if (at + size > w.end) throw new RegionError('window-full', `${who}: window ${w.id} has no free ${hex(size)}-byte range`);
     return at;

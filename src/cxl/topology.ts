@@ -7,7 +7,7 @@ import type { Arena } from '../memory/arena.js';
 import type { AddressSpace } from '../memory/address-space.js';
 import { BackingStore } from '../memory/store.js';
 import { FileBackedStore } from '../memory/file-store.js';
-import type { HdmDecoderBlock } from './hdm-decoder.js';
+import type { DecoderView, HdmDecoderBlock } from './hdm-decoder.js';
 import { HostBridge } from './components.js';
 import type { Dport, PortChild } from './components.js';
 import { WindowRoute } from './router.js';
@@ -86,6 +86,7 @@ export class TopologyCore {
     for (const s of this.switches) this.portNumber.set(s, n++);
     for (const m of this.memdevs) this.portNumber.set(m, n++);
     for (const c of this.decoderOwners()) c.hdm?.onChange((b, idx, ev) => this.onDecoderChange(c, b, idx, ev));
+    for (const c of this.decoderOwners()) if (c.hdm) c.hdm.rangeCheck = (idx, d) => this.windowRule(c, idx, d);
     if (addressSpace) {
       addressSpace.begin();
       try {
@@ -210,6 +211,30 @@ export class TopologyCore {
       this.addressSpace?.invalidateRoutes(w.base, w.size);
       for (const l of this.routeListeners) l(w, { base: w.base, size: w.size });
     }
+  }
+
+  /**
+   * cxlemu's commit rule over windows (docs/cxl-registers.md "Commit rules"): [base, base+size)
+   * lies inside one window whose targets reach `c`'s host bridge; an endpoint decoder of W ways
+   * has (base - window base) and size multiples of 256 MiB x W (Linux allocates region HPA so).
+   */
+  windowRule(c: DecoderOwner, index: number, d: DecoderView): { code: string; message: string } | undefined {
+    const hex = (n: number) => '0x' + n.toString(16);
+    const hb = c.kind === 'hostBridge' ? c : this.hostBridgeOf(c);
+    const name = c.kind === 'type3' ? c.name : c.id;
+    const who = `decoder ${index} of ${c.hdm!.owner.name}`;
+    const w = this.windows.find((x) => d.base >= x.base && d.base + d.size <= x.end && x.targets.includes(hb));
+    if (!w) {
+      return { code: 'window-route', message: `${who}: range ${hex(d.base)}-${hex(d.base + d.size - 1)} is outside any window that routes to ${name} (a decoder range must lie inside one CFMWS window whose targets include host bridge ${hb.id})` };
+    }
+    if (c.kind === 'type3' && d.ways !== undefined) {
+      const unit = 2 ** 28 * d.ways;
+      const off = d.base - w.base;
+      if (off % unit !== 0 || d.size % unit !== 0) {
+        return { code: 'alignment-ways', message: `${who}: base ${hex(d.base)} (window ${w.id} + ${hex(off)}) and size ${hex(d.size)} must be multiples of 256 MiB x ${d.ways} ways = ${hex(unit)} from the window base (Linux allocates region HPA at that alignment)` };
+      }
+    }
+    return undefined;
   }
 
   /** The window containing `hpa`, with its router. */

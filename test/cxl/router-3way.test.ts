@@ -48,11 +48,16 @@ for (const perHb of [1, 2, 4]) {
   });
 }
 
-test('3-way region at a 256 MiB (not 768 MiB) offset from the window base: slots rotate, placement holds', () => {
+test('3-way region at a 256 MiB offset is refused (cxlemu commit rule: 256 MiB x W from the window base); at 768 MiB placement holds', () => {
   const { topo } = threeHb(1);
-  const r = topo.createRegion({ window: 'w0', ways: 3, granularity: 256, memdevs: ['mem00', 'mem10', 'mem20'], size: M768, base: WBASE + 2 ** 28 });
-  // 2^28 / 256 = 2^20 = 1 (mod 3): the root sends region chunk k to host bridge (k + 1) mod 3.
-  assert.deepEqual(r.targets.map((t) => [t.memdev.name, t.position, t.routedSlot]), [['mem00', 0, 2], ['mem10', 1, 0], ['mem20', 2, 1]]);
+  // 2^28 / 256 = 1 (mod 3) would rotate the root's slots; Linux never allocates such a base, and
+  // cxlemu's commit rule (docs/cxl-registers.md "Commit rules") refuses it.
+  assert.throws(
+    () => topo.createRegion({ window: 'w0', ways: 3, granularity: 256, memdevs: ['mem00', 'mem10', 'mem20'], size: M768, base: WBASE + 2 ** 28 }),
+    (e: unknown) => e instanceof Error && /multiple of 256 MiB x 3 ways = 0x30000000/.test(e.message),
+  );
+  const r = topo.createRegion({ window: 'w0', ways: 3, granularity: 256, memdevs: ['mem00', 'mem10', 'mem20'], size: M768, base: WBASE + M768 });
+  assert.deepEqual(r.targets.map((t) => [t.memdev.name, t.position]), [['mem00', 0], ['mem10', 1], ['mem20', 2]]);
   check(topo, 20);
   assert.equal(topo.audit({ mode: 'sampled', samples: cases(100_000) }).ok, true);
   topo.close();

@@ -48,7 +48,7 @@ for (const nhb of [6, 12, 16]) {
       hostBridges: hbs, windows: [win('x', WBASE, 48 * GiB, hbs.map((x) => x.id), 256, 'xor')],
       xorMaps: [{ granularity: 256, maps: [0x2020900, 0x4041200, 0x1010400, 0x800] }],
     }, 64 * 2 ** 20, false);
-    const r = topo.createRegion({ window: 'x', ways: nhb, granularity: 256, memdevs: topo.memdevs.map((m) => m.name).reverse(), size: nhb * SZ, base: WBASE + 3 * GiB });
+    const r = topo.createRegion({ window: 'x', ways: nhb, granularity: 256, memdevs: topo.memdevs.map((m) => m.name).reverse(), size: nhb * SZ, base: WBASE + nhb * SZ });
     const st = compareRouterVsReference(topo, [{ base: r.base, size: r.size }], 200_000, nhb);
     assert.deepEqual(st.mismatches, []);
     assert.equal(topo.audit({ mode: 'sampled', samples: 3000, via: 'router' }).ok, true);
