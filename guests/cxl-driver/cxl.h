@@ -11,8 +11,10 @@
  *               programming endpoint -> switch -> host bridge, and the workload
  *   selftest.c  pure checks (position calculation, encodings, granularity chain)
  *
- * Later extensions slot in beside these (issue 7): doe.c + cdat.c (DOE mailbox at the extended capability 0x2E that pci.c already records) and
- * mbox.c (the memory-device register block that pci.c already locates: cxl_fn.memdev_regs).
+ *   doe.c       the DOE mailbox (extended capability 0x2E): exchange, Discovery
+ *   cdat.c      CDAT Table Access over DOE, checksum, DSMAS/DSLBIS/DSEMTS/SSLBIS printing
+ *   mailbox.c   the memory-device register block (cxl_fn.memdev_regs): capabilities array,
+ *               primary mailbox protocol, Identify / Partition / Health / LSA
  * Everything is static arrays: no allocator. Addresses are uint64_t. */
 #ifndef CXL_DRIVER_H
 #define CXL_DRIVER_H
@@ -232,4 +234,34 @@ void print_size(uint64_t n);
 
 /* ---- discovery (discover.c): prints windows, PCI functions and ports; 0 if no CXL DVSEC ---- */
 int cxl_discover(uint64_t dtb);
+/* ---- DOE mailbox (doe.c), CDAT (cdat.c), memory-device mailbox (mailbox.c) ---- */
+#define DOE_VENDOR_PCISIG   0x0001
+#define DOE_TYPE_DISCOVERY  0
+#define DOE_TYPE_CDAT       2
+enum { DOE_OK, DOE_ERR_NODOE, DOE_ERR_BUSY, DOE_ERR_ERROR, DOE_ERR_TIMEOUT, DOE_ERR_LENGTH, DOE_ERR_HEADER };
+/* One request/response exchange (request includes its two header DWs; the response returned
+ * excludes them). Returns DOE_OK or a DOE_ERR_* code. */
+int doe_exchange(const struct cxl_fn *f, const uint32_t *req, int nreq, uint32_t *rsp, int max, int *nrsp);
+const char *doe_error_name(int e);
+/* DOE Discovery: prints the protocol list; protos[i] = vendor | type << 16. Returns the count. */
+int doe_discover(const struct cxl_fn *f, const char *name, uint32_t *protos, int max);
+#define CDAT_MAX_BYTES 4096
+/* Read the whole CDAT by entry handle (0 .. 0xFFFF) into buf. Returns its length, -1 on error. */
+int cdat_read(const struct cxl_fn *f, const char *name, uint8_t *buf, int max);
+/* Print header (length, checksum) and DSMAS/DSLBIS/DSEMTS/SSLBIS. Returns 0 ok, -1 bad table. */
+int cdat_print(const char *name, const uint8_t *t, int len);
+
+struct cxl_mbox {
+  uint64_t devstatus, memstatus, mbox;   /* register addresses from the capabilities array (0: absent) */
+  uint32_t mbox_len, payload;            /* payload bytes (2^n) */
+};
+#define MBOX_TIMEOUT  (-1)
+#define MBOX_TOO_LONG (-2)
+/* Parse the capabilities array of f->memdev_regs and print it; 1 when the mailbox is ready. */
+int mbox_probe(const struct cxl_fn *f, const char *name, struct cxl_mbox *m);
+/* One command; returns the return code (Status [47:32]) or MBOX_TIMEOUT / MBOX_TOO_LONG. */
+int mbox_cmd(const struct cxl_mbox *m, uint16_t opcode, const void *in, uint32_t inlen, void *out, uint32_t outmax, uint32_t *outlen);
+const char *mbox_rc_name(int rc);
+/* Identify, Get Partition Info, Get Health Info, Get LSA: prints them; returns the failures. */
+int mbox_report(const struct cxl_mbox *m, const char *name);
 #endif
