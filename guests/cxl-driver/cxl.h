@@ -243,6 +243,7 @@ enum { DOE_OK, DOE_ERR_NODOE, DOE_ERR_BUSY, DOE_ERR_ERROR, DOE_ERR_TIMEOUT, DOE_
  * excludes them). Returns DOE_OK or a DOE_ERR_* code. */
 int doe_exchange(const struct cxl_fn *f, const uint32_t *req, int nreq, uint32_t *rsp, int max, int *nrsp);
 const char *doe_error_name(int e);
+uint32_t doe_status(const struct cxl_fn *f);
 /* DOE Discovery: prints the protocol list; protos[i] = vendor | type << 16. Returns the count. */
 int doe_discover(const struct cxl_fn *f, const char *name, uint32_t *protos, int max);
 #define CDAT_MAX_BYTES 4096

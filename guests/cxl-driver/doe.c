@@ -102,6 +102,8 @@ int doe_exchange(const struct cxl_fn *f, const uint32_t *req, int nreq, uint32_t
   return DOE_OK;
 }
 
+uint32_t doe_status(const struct cxl_fn *f) { return f->doe ? RD(f, DOE_STATUS) : 0; }
+
 int doe_discover(const struct cxl_fn *f, const char *name, uint32_t *protos, int max) {
   int n = 0, index = 0, guard = 0;
   do {

@@ -74,7 +74,22 @@ int main(void) {
     rt_printf("SKIP %s: no CXL registers\n", PROG);
     return 2;
   }
-  int bad = 0;
+  int bad = 0, probed = 0;
+  for (int i = 0; i < cxl_nports; i++) {
+    /* once: a request for a protocol the mailbox does not offer must end in Error, and the
+     * host's Abort must clear Busy, Error and Data Object Ready (SPEC-NOTES 2.6 step 5) */
+    const struct cxl_port *p = &cxl_ports[i];
+    if (probed || p->kind != PORT_EP || !cxl_fns[p->fn].doe) continue;
+    probed = 1;
+    uint32_t req[3] = {CXL_VENDOR_ID | (0x7fu << 16), 3, 0}, rsp[4];
+    int nr, e = doe_exchange(&cxl_fns[p->fn], req, 3, rsp, 4, &nr);
+    uint32_t st = doe_status(&cxl_fns[p->fn]);
+    rt_printf("doe %s: unsupported protocol 1e98:7f -> %s; after abort status 0x%x\n", p->name, doe_error_name(e), st);
+    if (e != DOE_ERR_ERROR || st != 0) {
+      rt_printf("doe %s: UNEXPECTED (want Error, then status 0)\n", p->name);
+      bad++;
+    }
+  }
   for (int i = 0; i < cxl_nports; i++) {
     const struct cxl_port *p = &cxl_ports[i];
     if (p->kind == PORT_USP || p->kind == PORT_EP) bad += cdat_of(p);

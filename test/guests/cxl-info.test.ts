@@ -108,6 +108,9 @@ for (const c of CASES) {
     assert.match(uart, /^PASS cxl-info$/m);
     assert.match(uart, /^cedt: windows and host bridges taken from the CEDT$/m);
     const lines = uart.split('\n');
+    assert.doesNotMatch(uart, /UNEXPECTED/);
+    // DOE error path (SPEC-NOTES 2.6 step 5): an unoffered protocol ends in Error; Abort clears it.
+    assert.match(uart, /^doe mem0: unsupported protocol 1e98:7f -> Error set after Go; after abort status 0x0$/m);
 
     // The driver's names (memN, uspN in its enumeration order) -> serials.
     const serialOf = new Map<string, number>();
