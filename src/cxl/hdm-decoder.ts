@@ -127,6 +127,7 @@ export class HdmDecoderBlock {
    * ranges must be aligned to 256 MiB x W within it. See docs/cxl-registers.md "Commit rules".
    */
   rangeCheck: ((index: number, d: DecoderView) => { code: string; message: string } | undefined) | null = null;
+  private memEnable = true;
 
   constructor(owner: HdmOwner, caps: HdmCapsOptions) {
     const enc = decoderCountToEncoding(caps.count);
@@ -160,6 +161,19 @@ export class HdmDecoderBlock {
   }
   get enabled(): boolean {
     return (this.regs[1]! & GCTRL.ENABLE) !== 0;
+  }
+  /**
+   * Endpoint: the CXL device DVSEC's Mem_Enable (Control bit 2). An endpoint with it clear does not
+   * decode (routers treat its decoders as absent). True for blocks without PCI config space; the
+   * endpoint's PCI function drives it from the DVSEC.
+   */
+  get memEnabled(): boolean {
+    return this.memEnable;
+  }
+  setMemEnable(on: boolean): void {
+    if (on === this.memEnable) return;
+    this.memEnable = on;
+    this.emit(-1, 'enable');
   }
   get targetCount(): number {
     return (this.capability >>> CAP.TARGET_COUNT_SHIFT) & 0xf;

@@ -220,6 +220,15 @@ export interface CxlEndpointPci {
   memdevRegisters: MmioOps;
   doe: DoeMailbox;
   cdat: CdatTable;
+  /** Config-space offset of the PCIe DVSEC for CXL Devices (id 0); Control at +0x0C. */
+  deviceDvsec: number;
+}
+
+/** Set Mem_Enable (CXL device DVSEC Control bit 2) of an endpoint as firmware does, through config space. */
+export function setMemEnable(ep: CxlEndpointPci, on: boolean): void {
+  const at = ep.deviceDvsec + DEVICE_DVSEC_REGS.control.offset;
+  const v = ep.fn.config.read(at, 2);
+  ep.fn.config.write(at, 2, on ? v | 4 : v & ~4);
 }
 
 /** Every CXL function and register block of a topology. */
@@ -330,7 +339,14 @@ function endpoint(dev: Type3Device, parent: PciFunction, memdevRegs: MemdevRegis
     // Memory_Info_Valid, Memory_Active, media type 010b ("CXL memory"), class 010b, size [31:28].
     values[`range${i + 1}SizeLow`] = ((size % 2 ** 32 & 0xf0000000) | 0x3 | (2 << 2) | (2 << 5)) >>> 0;
   });
-  addDvsec(cs, { vendor: CXL_DVSEC_VENDOR, revision: 1, dvsecId: CXL_DVSEC.device, length: DEVICE_DVSEC_LENGTH, registers: Object.values(DEVICE_DVSEC_REGS), values, what: `${dev.id} PCIe DVSEC for CXL Devices` });
+  const deviceDvsec = addDvsec(cs, { vendor: CXL_DVSEC_VENDOR, revision: 1, dvsecId: CXL_DVSEC.device, length: DEVICE_DVSEC_LENGTH, registers: Object.values(DEVICE_DVSEC_REGS), values, what: `${dev.id} PCIe DVSEC for CXL Devices` });
+  // Mem_Enable (Control bit 2) gates decoding: clear at power-on (firmware enumeration sets it);
+  // like the HDM decoders it survives FLR / secondary bus reset (CXL.mem state), so a reset puts
+  // the live bit back into the restored bytes.
+  const memEnableAt = deviceDvsec + DEVICE_DVSEC_REGS.control.offset;
+  dev.hdm.setMemEnable(false);
+  cs.onWrite(memEnableAt, 2, () => dev.hdm.setMemEnable((cs.getRaw(memEnableAt, 2) & 4) !== 0));
+  cs.onReset(() => cs.setRaw(memEnableAt, 2, (cs.getRaw(memEnableAt, 2) & ~4) | (dev.hdm.memEnabled ? 4 : 0)));
   addDvsec(cs, { vendor: CXL_DVSEC_VENDOR, revision: 0, dvsecId: CXL_DVSEC.gpfDevice, length: GPF_DEVICE_DVSEC_LENGTH, registers: GPF_DEVICE_DVSEC_REGS, what: `${dev.id} GPF DVSEC for Devices` });
   addFlexBus(fn);
   addRegisterLocator(fn, [
@@ -340,5 +356,5 @@ function endpoint(dev: Type3Device, parent: PciFunction, memdevRegs: MemdevRegis
   // FLR and secondary bus reset leave CXL.mem state (HDM decoders) alone (CXL 2.0 §8.1.3.2).
   cs.captureResetImage();
   parent.secondaryBus!.attach(0, 0, fn);
-  return { device: dev, fn, component, memdevRegisters: memdev, doe, cdat };
+  return { device: dev, fn, component, memdevRegisters: memdev, doe, cdat, deviceDvsec };
 }

@@ -124,6 +124,7 @@ export function referenceDecode(windows: readonly CxlWindow[], hpaNum: number): 
   }
   const dev: Type3Device = c;
   if (!(dev.hdm.read(HDM.GLOBAL_CTRL, 4) & GCTRL.ENABLE)) return { ok: false, reason: `endpoint ${dev.name}: HDM Decoder Enable is clear` };
+  if (!dev.hdm.memEnabled) return { ok: false, reason: `endpoint ${dev.name}: Mem_Enable (CXL device DVSEC Control bit 2) is clear` };
   const d = findDecoder(dev.hdm, hpa);
   if (!d) return { ok: false, reason: `no committed decoder of endpoint ${dev.name} covers HPA 0x${hpaNum.toString(16)}` };
   // DPA base: sum of skip + size/ways of the decoders before it, plus its own skip.

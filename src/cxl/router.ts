@@ -180,7 +180,7 @@ export class WindowRoute {
       const hdm = c.hdm;
       if (hdm) {
         const vs: DecoderView[] = [];
-        const active = c.kind !== 'type3' || hdm.enabled;
+        const active = c.kind !== 'type3' || (hdm.enabled && hdm.memEnabled);
         for (let i = 0; i < hdm.count; i++) {
           const v = hdm.view(i);
           if (!v.committed || !active) continue;

@@ -22,7 +22,7 @@ import {
   type CreateRegionOptions,
   type RegionMode,
 } from '../cxl/index.js';
-import { attachCxlPci, type CxlPci, type CxlState, type MemdevRegistersFactory } from '../cxl/index.js';
+import { attachCxlPci, setMemEnable, type CxlPci, type CxlState, type MemdevRegistersFactory } from '../cxl/index.js';
 import { DeviceRegisters } from '../cxl/device-registers.js';
 import { Ecam, enumerate, type EnumerationResult } from '../pci/index.js';
 import { ConfigError } from './errors.js';
@@ -156,6 +156,8 @@ export class Machine {
     this.ecam.map();
     this.cxlPci = attachCxlPci(this.cxl, this.ecam, { chbsBase: defaultChbsBase, space: this.addressSpace, memdevRegisters: MEMDEV_REGISTERS });
     this.enumeration = enumerate(this.ecam);
+    // Firmware enables CXL.mem on every endpoint (CXL device DVSEC Control Mem_Enable).
+    for (const ep of this.cxlPci.endpoints) setMemEnable(ep, true);
   }
 
   /** The ACPI tables and CDATs of the description (built once; the board copies ACPI into RAM). */
