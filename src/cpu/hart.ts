@@ -310,6 +310,7 @@ export class Hart implements JitHost {
 
   /** Forget every cached translation (sfence.vma, satp write, address map change). */
   flushTlb(): void {
+    this.superTlb = false;
     this.rTL.fill(TLB_EMPTY);
     this.wTL.fill(TLB_EMPTY);
     this.xTL.fill(TLB_EMPTY);
@@ -319,6 +320,44 @@ export class Hart implements JitHost {
     this.brk = true;
   }
 
+  /**
+   * sfence.vma: with rs1 = x0 everything; with an address, only that 4 KiB page's TLB entries and
+   * translations, unless a superpage was walked since the last full flush (entries are 4 KiB, so
+   * other pieces of a changed superpage could stay behind): then everything. The ASID (rs2) is not
+   * needed: entries are not tagged by ASID and satp writes flush.
+   */
+  private sfence(rs1: number): void {
+    if (rs1 === 0 || this.superTlb) this.flushTlb();
+    else {
+      const lo = this.rl[rs1]!, hi = this.rh[rs1]!;
+      const tag = lo & -4096;
+      const t = (lo >>> 12) & TLB_MASK;
+      if (this.rTL[t] === tag && this.rTH[t] === hi) this.rTL[t] = TLB_EMPTY;
+      if (this.wTL[t] === tag && this.wTH[t] === hi) this.wTL[t] = TLB_EMPTY;
+      if (this.xTL[t] === tag && this.xTH[t] === hi) this.xTL[t] = TLB_EMPTY;
+      for (let c = 0; c < CHUNKS_PER_PAGE; c++) {
+        const ct = (tag + c * CHUNK) | 0;
+        const g = (ct >>> 8) & G_MASK;
+        if (this.gTL[g] === ct && this.gTH[g] === hi) this.gTL[g] = TLB_EMPTY;
+        if (this.gwTL[g] === ct && this.gwTH[g] === hi) this.gwTL[g] = TLB_EMPTY;
+      }
+      this.cbase = NaN;
+      this.brk = true;
+    }
+    if (this.jit !== null) {
+      if (rs1 === 0 || this.jit.superpageCode) this.jitFlushAll();
+      else this.jit.flushVirtualPage(this.rh[rs1]! * TWO32 + ((this.rl[rs1]! & -4096) >>> 0));
+    }
+  }
+
+  private jitFlushAll(): void {
+    this.jit?.flushAll();
+  }
+  /** A superpage leaf was walked since the last full TLB flush / JIT flush. */
+  private superTlb = false;
+  /** The last page-table walk ended at a superpage leaf. */
+  private walkSuper = false;
+
   /** JIT counters (instructions in translated code, blocks, compile time, exits by reason); null without the JIT. */
   get jitStats(): JitStats | null {
     return this.jit === null ? null : this.jit.stats;
@@ -326,7 +365,7 @@ export class Hart implements JitHost {
 
   /** The physical map or a route changed: forget everything derived from physical addresses. */
   private mapChanged(): void {
-    this.jit?.flushAll();
+    this.jitFlushAll();
     this.chunkTables.clear();
     this.decodedPhys.clear();
     this.physByArenaPage.clear();
@@ -883,9 +922,7 @@ export class Hart implements JitHost {
             const t = this.illegal(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0;
             continue;
           }
-          this.flushTlb();
-          // Superpages are cached as 4 KiB entries, so even an address-specific sfence.vma flushes all.
-          this.jit?.flushAll();
+          this.sfence(rs1);
           po = npc;
           break loop;
         default: // ILLEGAL (and UNDECODED, which cannot happen)
@@ -947,17 +984,19 @@ export class Hart implements JitHost {
     const saveExc = this.exc, sl = this.excTvalLo, sh = this.excTvalHi;
     this.priv = priv as Priv;
     const lo = pc | 0, hi = Math.floor(pc / TWO32) | 0;
+    this.walkSuper = false;
     const pa = this.translate(lo, hi, ACC_X);
+    const superpage = this.walkSuper;
     this.priv = savePriv;
     this.exc = saveExc; this.excTvalLo = sl; this.excTvalHi = sh;
     if (pa < 0) return null;
     const pbase = pa - (pa % 4096);
     if (this.pmp.pageDecision(pbase, PMP_X, priv) !== 1) return null;
     const info = this.bus.resolvePage(pbase, false);
-    if (info.arenaOffset >= 0 && (info.flags & NO_CACHE) === 0) return { arena: info.arenaOffset, chunks: null };
+    if (info.arenaOffset >= 0 && (info.flags & NO_CACHE) === 0) return { arena: info.arenaOffset, chunks: null, superpage };
     if ((info.flags & PageFlag.Granule) !== 0 && (info.flags & (PageFlag.Mmio | PageFlag.Fault | OBSERVED)) === 0) {
       const t = this.chunkTable(pbase);
-      if (t !== null) return { arena: -1, chunks: t };
+      if (t !== null) return { arena: -1, chunks: t, superpage };
     }
     return null;
   }
@@ -1143,6 +1182,8 @@ export class Hart implements JitHost {
         bus.store(pteAddr, 8, (pl | need) >>> 0, ph >>> 0);
         if (bus.fault !== 0) { this.setExc(ACCESS_CAUSE[acc]!, lo, hi); return -1; }
       }
+      this.walkSuper = level > 0;
+      if (level > 0) this.superTlb = true;
       let ppn = ppnLow + (ph & 0x3fffff) * 4194304;
       if (level === 2) ppn += vpn1 * 512 + vpn0;
       else if (level === 1) ppn += vpn0;
@@ -1755,11 +1796,11 @@ export class Hart implements JitHost {
     if (csr >= 0xb03 && csr <= 0xb1f) return true;
     if (csr >= 0x323 && csr <= 0x33f) return true;
     if (csr >= 0x3a0 && csr <= 0x3af) {
-      if (csr <= 0x3a2) { this.pmp.writeCfg(csr - 0x3a0, lo, hi); this.flushTlb(); this.jit?.flushAll(); }
+      if (csr <= 0x3a2) { this.pmp.writeCfg(csr - 0x3a0, lo, hi); this.flushTlb(); this.jitFlushAll(); }
       return true;
     }
     if (csr >= 0x3b0 && csr <= 0x3ef) {
-      if (csr < 0x3c0) { this.pmp.writeAddr(csr - 0x3b0, lo, hi); this.flushTlb(); this.jit?.flushAll(); }
+      if (csr < 0x3c0) { this.pmp.writeAddr(csr - 0x3b0, lo, hi); this.flushTlb(); this.jitFlushAll(); }
       return true;
     }
     switch (csr) {
@@ -1782,7 +1823,7 @@ export class Hart implements JitHost {
       case CSR.satp: {
         if (this.priv === PRIV_S && (this.mstatus & MSTATUS_TVM) !== 0) return false;
         const mode = hi >>> 28;
-        if (mode === 0 || mode === 8) { this.satpLo = lo; this.satpHi = hi; this.flushTlb(); this.jit?.flushAll(); }
+        if (mode === 0 || mode === 8) { this.satpLo = lo; this.satpHi = hi; this.flushTlb(); this.jitFlushAll(); }
         return true; // other modes (Sv48, Sv57, reserved): WARL, satp unchanged
       }
       case CSR.mstatus: this.setMstatus(lo); return true;

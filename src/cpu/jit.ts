@@ -33,6 +33,8 @@ export interface CodeSource {
   arena: number;
   /** Arena offset of each 256 B chunk (fine-interleaved page), or null. */
   chunks: ArrayLike<number> | null;
+  /** The virtual page is part of a superpage (an sfence.vma of one address must then flush all). */
+  superpage: boolean;
 }
 
 /** What the JIT needs from the hart. */
@@ -107,6 +109,8 @@ export class Jit {
   compileMs = 0;
   invalidatedBlocks = 0;
   flushes = 0;
+  /** Some translated block's code is mapped by a superpage (since the last flushAll). */
+  superpageCode = false;
   /** Last compiled module's wasm bytes (tests print them). */
   lastBytes: Uint8Array | null = null;
   private readonly imports: Record<string, Record<string, unknown>>;
@@ -227,6 +231,7 @@ export class Jit {
       const deps = { pages: new Set<number>(), chunks: src !== null && src.arena < 0 ? new Set<number>() : null };
       const fresh = this.scan(b.priv, b.pc, insns, deps);
       if (!fresh.ok || insns.length === 0) continue;
+      if (src!.superpage) this.superpageCode = true;
       b.len = insns.length;
       const last = insns[insns.length - 1]!;
       const lastLen = (last.w0 & (1 << 26)) !== 0 ? 2 : 4;
@@ -338,6 +343,7 @@ export class Jit {
   /** Forget every block (satp write, sfence.vma of everything, PMP, address map change). */
   flushAll(): void {
     this.flushes++;
+    this.superpageCode = false;
     for (const m of this.maps) m.clear();
     for (const sm of this.slotMaps) for (const s of sm.values()) this.table.set(s, this.stub as never);
     for (const sm of this.slotMaps) sm.clear();

@@ -216,6 +216,53 @@ jitTest('self-modifying code: a DMA copy (engine at 0x1000_9000) over a translat
   }
 });
 
+jitTest('sfence.vma by address drops the translations of that page only; superpages make it flush all', () => {
+  for (const superpage of [false, true]) {
+    const m = makeMachine();
+    const h = new Hart({ arena: m.arena, bus: m.bus, hartId: 0, resetPc: RAM_BASE, jit: true, jitThreshold: 1, noWarmUp: true });
+    const ROOT = RAM_BASE + 0x100000, L1 = ROOT + 0x1000, L0 = ROOT + 0x2000;
+    const pte = (pa: number, flags: number) => (BigInt(Math.floor(pa / 4096)) << 10n) | BigInt(flags);
+    const P1 = RAM_BASE + 0x200000, P2 = RAM_BASE + 0x400000; // two physical copies of "the" code
+    const VA = 0x4000_0000;
+    m.poke64(ROOT + 8 * 2, pte(RAM_BASE, 0xcf)); // identity 1 GiB at 0x8000_0000 (handler, tables)
+    if (superpage) {
+      m.poke64(ROOT + 8 * 1, pte(L1, 0x01));
+      m.poke64(L1, pte(P1, 0xcf)); // 2 MiB leaf: VA 0x4000_0000 -> P1
+    } else {
+      m.poke64(ROOT + 8 * 1, pte(L1, 0x01));
+      m.poke64(L1, pte(L0, 0x01));
+      m.poke64(L0, pte(P1, 0xcf)); // 4 KiB leaf
+      m.poke64(L0 + 8, pte(RAM_BASE + 0x300000, 0xcf)); // the next page: data
+    }
+    // Code at VA: a0 += 1 (P1) or a0 += 1000 (P2); loop until a1 == a2, then ecall.
+    for (const [p, inc] of [[P1, 1], [P2, 1000]] as const) {
+      m.code(p, [a.addi(reg.a0, reg.a0, inc), a.addi(reg.a1, reg.a1, 1), a.bne(reg.a1, reg.a2, -8), a.ecall()]);
+    }
+    h.csrWrite(0x3b0, 0xffffffff, 0x3fffff); h.csrWrite(0x3a0, 0x1f, 0);
+    h.csrWrite(0x180, Math.floor(ROOT / 4096), 8 << 28);
+    m.code(TRAP_VEC, [a.jal(0, 0)]);
+    h.mtvecLo = TRAP_VEC | 0;
+    h.priv = 1;
+    h.writeReg(reg.a2, 100n);
+    h.pc = VA;
+    for (let k = 0; k < 10; k++) { h.run(30); h.jit!.compileQueued(); }
+    assert.equal(h.readReg(reg.a0), 100n, 'ran the P1 copy');
+    assert.ok(h.jitStats!.instructions > 100);
+    // Remap VA to P2 and sfence.vma that address (as S-mode code would), then run the loop again.
+    if (superpage) m.poke64(L1, pte(P2 - (P2 % 0x200000), 0xcf)); else m.poke64(L0, pte(P2, 0xcf));
+    const flushes = h.jitStats!.flushes;
+    m.code(RAM_BASE + 0x5000, [a.sfence_vma(reg.t0, 0), a.jal(0, 0)]);
+    h.writeReg(reg.t0, BigInt(VA));
+    h.priv = 1; h.pc = RAM_BASE + 0x5000;
+    h.run(1);
+    assert.equal(h.jitStats!.flushes - flushes, superpage ? 1 : 0, 'a superpage forces a full flush');
+    h.writeReg(reg.a0, 0n); h.writeReg(reg.a1, 0n);
+    h.pc = VA + (superpage ? P2 % 0x200000 : 0);
+    h.run(300);
+    assert.equal(h.readReg(reg.a0), 100_000n, `ran the P2 copy (superpage ${superpage})`);
+  }
+});
+
 jitTest('code in a fine-interleaved window (CXL-like, 2 x 256 B) is translated, and stores into it invalidate it', () => {
   const WIN = 0x1_0000_0000;
   const arena = new Arena({ bytes: 16 << 20 });
