@@ -1,5 +1,6 @@
-// One RV64IMAC hart (Zicsr, Zifencei, Zicntr; M/S/U; Sv39; PMP): the interpreter, traps, CSRs
-// and the CPU's small software TLB. It owns architectural state and the decoded-instruction
+// One RV64IMAC hart (Zicsr, Zifencei, Zicntr; M/S/U; Sv39; PMP): the interpreter, traps, CSRs,
+// the CPU's small software TLB (in the arena, shared with translated code) and the dispatch loop
+// that runs the block JIT's translations (jit.ts, jit-translate.ts; docs/jit.md). It owns architectural state and the decoded-instruction
 // cache; it never decodes the physical address map itself (AddressSpace.resolvePage does) and
 // never throws for guest behaviour: faults become traps, kept as cause/tval in fields.
 //
@@ -172,9 +173,10 @@ export class Hart implements JitHost {
   private readonly wTL: Int32Array;
   private readonly wTH: Int32Array;
   private readonly wTA: Uint32Array;
-  private readonly xTL = new Int32Array(TLB_SIZE).fill(TLB_EMPTY);
-  private readonly xTH = new Int32Array(TLB_SIZE);
-  private readonly xTA = new Float64Array(TLB_SIZE);
+  /** Fetch TLB (in the arena too): tag lo, tag hi, arena offset of the page (-1: granule page). */
+  private readonly xTL: Int32Array;
+  private readonly xTH: Int32Array;
+  private readonly xTA: Float64Array;
 
   // ---- fine-interleaved (granule) pages: per physical page, the arena offset of each 256 B
   // chunk; a chunk TLB for loads/stores, and decoded code keyed by the physical page ----
@@ -228,7 +230,7 @@ export class Hart implements JitHost {
     this.pc = opts.resetPc;
     // Per-hart arena block: registers (lo halves at 0, hi halves at 256), JIT exit record at 512,
     // TLBs from 1024 (6 arrays of 256 entries, then 6 arrays of 1024 chunk entries).
-    const regs = this.arena.allocStatic(32768 + 3 * 12 * 1024, `hart ${opts.hartId} registers, TLB and jump caches`);
+    const regs = this.arena.allocStatic(32768 + 3 * 12 * 1024 + 4096, `hart ${opts.hartId} registers, TLBs and jump caches`);
     this.rl = this.arena.i32.subarray(regs >>> 2, (regs >>> 2) + 33);
     this.rh = this.arena.i32.subarray((regs >>> 2) + 64, (regs >>> 2) + 97);
     const buf = this.arena.i32.buffer;
@@ -256,6 +258,10 @@ export class Hart implements JitHost {
     this.gwTL = new Int32Array(buf, L.gwTL, G_SIZE).fill(TLB_EMPTY);
     this.gwTH = new Int32Array(buf, L.gwTH, G_SIZE);
     this.gwTA = new Uint32Array(buf, L.gwTA, G_SIZE);
+    const xAt = regs + 32768 + 3 * 12 * 1024;
+    this.xTL = new Int32Array(buf, xAt, TLB_SIZE).fill(TLB_EMPTY);
+    this.xTH = new Int32Array(buf, xAt + 1024, TLB_SIZE);
+    this.xTA = new Float64Array(buf, xAt + 2048, TLB_SIZE);
     this.i32 = this.arena.i32;
     this.u16 = this.arena.u16;
     this.u8 = this.arena.u8;
