@@ -104,7 +104,8 @@ export class DeviceRegisters implements MmioOps {
   /** Per-byte write masks derived from FIELD (payload bytes: all writable). */
   private readonly wmask = new Uint8Array(DEVICE_REGS_SIZE);
   private readonly raiseIrq: (level: boolean) => void;
-  private readonly ownClock: boolean;
+  /** External guest clock (ns), or null: the deterministic own clock. */
+  private nowFn: (() => bigint) | null;
   private clock = 0n;
   private latch = 0;
   private level = false;
@@ -117,8 +118,8 @@ export class DeviceRegisters implements MmioOps {
     }
     this.payloadSize = 2 ** shift;
     this.raiseIrq = opts.raiseIrq ?? (() => {});
-    this.ownClock = !opts.now;
-    const now = opts.now ?? (() => this.clock);
+    this.nowFn = opts.now ?? null;
+    const now = () => (this.nowFn ? this.nowFn() : this.clock);
     this.state = new MailboxState(device, { payloadSize: this.payloadSize, now, commands: () => MAILBOX_COMMANDS });
     this.state.onBackgroundDone = () => {
       if (this.extract(FIELD.bgIrq)) this.assert(IRQ_BG);
@@ -173,6 +174,14 @@ export class DeviceRegisters implements MmioOps {
     this.refresh();
   }
 
+  /**
+   * Switch the time source: guest ns (e.g. from the board's mtime), or null for the deterministic
+   * own clock. The machine attaches the board's clock when a board is built around it.
+   */
+  setClock(now: (() => bigint) | null): void {
+    this.nowFn = now;
+  }
+
   /** Conventional reset: registers to their reset values, a pending repartition applies, IRQ low. */
   reset(): void {
     this.state.reset();
@@ -191,7 +200,7 @@ export class DeviceRegisters implements MmioOps {
   // ---- internals ----
 
   private step(): void {
-    if (this.ownClock) this.clock += 100_000n;
+    if (!this.nowFn) this.clock += 100_000n;
   }
 
   private ringDoorbell(): void {

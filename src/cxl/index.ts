@@ -35,6 +35,11 @@ export type { DiscoveryResult } from './discover.js';
 export * from './component-registers.js';
 export * from './ras.js';
 export * from './pci-functions.js';
+export { DeviceRegisters, DEVICE_REGS_SIZE } from './device-registers.js';
+export type { DeviceRegistersOptions } from './device-registers.js';
+export { mediaOf, connectMediaInvalidation } from './poison.js';
+export { sendMailboxCommand, decodeMailboxOutput, parseOpcode, rcName, commandName, MailboxClientError } from './mailbox-client.js';
+export type { MailboxReply, RegisterPort } from './mailbox-client.js';
 
 /** Saved decoder + region state (plain JSON). */
 export interface CxlState {

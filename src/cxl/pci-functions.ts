@@ -347,6 +347,10 @@ function endpoint(dev: Type3Device, parent: PciFunction, memdevRegs: MemdevRegis
   dev.hdm.setMemEnable(false);
   cs.onWrite(memEnableAt, 2, () => dev.hdm.setMemEnable((cs.getRaw(memEnableAt, 2) & 4) !== 0));
   cs.onReset(() => cs.setRaw(memEnableAt, 2, (cs.getRaw(memEnableAt, 2) & ~4) | (dev.hdm.memEnabled ? 4 : 0)));
+  // The memory device registers take the function's reset (FLR, secondary bus reset): mailbox
+  // registers to reset values, background work dropped, a pending repartition applied.
+  const resettable = memdev as MmioOps & { reset?: () => void };
+  if (typeof resettable.reset === 'function') cs.onReset(() => resettable.reset!());
   addDvsec(cs, { vendor: CXL_DVSEC_VENDOR, revision: 0, dvsecId: CXL_DVSEC.gpfDevice, length: GPF_DEVICE_DVSEC_LENGTH, registers: GPF_DEVICE_DVSEC_REGS, what: `${dev.id} GPF DVSEC for Devices` });
   addFlexBus(fn);
   addRegisterLocator(fn, [

@@ -135,7 +135,18 @@ export interface BoardOptions {
   ecam?: Ecam;
   /** CXL host bridges (component register blocks at their CHBS) for the device tree. */
   cxlHostBridges?: CxlHostBridgeDescription[];
+  /**
+   * CXL memory devices (the machine's mailboxes): the board gives them its guest clock (ns from
+   * mtime) and ticks them after every slice, so background-completion interrupts fire on time.
+   */
+  cxlDevices?: CxlDeviceHooks;
   hartFactory?: HartFactory;
+}
+
+/** What the board needs of a machine's CXL memory devices (Machine implements it). */
+export interface CxlDeviceHooks {
+  attachClock(now: (() => bigint) | null): void;
+  tickDevices(): void;
 }
 
 export interface Board {
@@ -158,6 +169,8 @@ export interface Board {
   setBootRegisters(entry: number): void;
   /** The finisher's outcome once the guest wrote it. */
   readonly finished: FinisherOutcome | undefined;
+  /** Run after every slice: CXL device background work (mailbox completion interrupts). */
+  afterSliceDevices(): void;
 }
 
 /** An empty ECAM: every config read returns all ones (no device), writes are dropped. */
@@ -244,6 +257,9 @@ export function createBoard(opts: BoardOptions): Board {
   const h = (opts.hartFactory ?? defaultHartFactory)({ arena, bus: space, hartId, resetPc: ramBase });
   hart = h;
   h.getTime = () => clint.mtime();
+  // CXL mailboxes run on guest time: mtime ticks (TIMEBASE_HZ) to ns.
+  const devices = opts.cxlDevices ?? null;
+  devices?.attachClock(() => BigInt(Math.floor((clint.mtime() * 1e9) / TIMEBASE_HZ)));
   // The Hart subscribes to addressSpace.onChange itself (flushTlb on every map change).
 
   const board: Board = {
@@ -259,6 +275,9 @@ export function createBoard(opts: BoardOptions): Board {
     fdt,
     fdtAddress: fdtAt,
     ram: { base: ramBase, size: ramSize },
+    afterSliceDevices() {
+      devices?.tickDevices();
+    },
     loadKernel(bytes, lo = {}) {
       const what = lo.what ?? 'kernel';
       const img = isElf(bytes) ? loadElf(bytes, space, what) : loadRaw(bytes, lo.rawAddress ?? ramBase, space, what);
@@ -307,6 +326,8 @@ export function boardOptionsForMachine(m: {
   ecam?: Ecam;
   firmwareTables?: { layout: { base: number; image: Uint8Array; rsdpAddress: number } };
   cxlHostBridges?: { uid: number; busNr: number; busLast: number; component: { base: number; size: number } }[];
+  attachClock?: CxlDeviceHooks['attachClock'];
+  tickDevices?: CxlDeviceHooks['tickDevices'];
 }): NonNullable<RunProgramOptions['machine']> {
   const layout = m.firmwareTables?.layout;
   return {
@@ -318,6 +339,7 @@ export function boardOptionsForMachine(m: {
     ...(m.ecam ? { ecam: m.ecam } : {}),
     ...(layout ? { acpi: { base: layout.base, image: layout.image, rsdpAddress: layout.rsdpAddress } } : {}),
     ...(m.cxlHostBridges ? { cxlHostBridges: m.cxlHostBridges.map((h) => ({ uid: h.uid, busFirst: h.busNr, busLast: h.busLast, component: { ...h.component } })) } : {}),
+    ...(m.attachClock && m.tickDevices ? { cxlDevices: { attachClock: m.attachClock.bind(m), tickDevices: m.tickDevices.bind(m) } } : {}),
   };
 }
 
@@ -418,6 +440,7 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
       if (ev > done) budget = Math.min(budget, ev - done);
       const why = hart.run(budget);
       clint.update();
+      board.afterSliceDevices();
       if (opts.afterSlice) await opts.afterSlice();
       const fin = board.finished;
       if (fin) {

@@ -22,7 +22,7 @@ import {
   type CreateRegionOptions,
   type RegionMode,
 } from '../cxl/index.js';
-import { attachCxlPci, setMemEnable, type CxlPci, type CxlState, type MemdevRegistersFactory } from '../cxl/index.js';
+import { attachCxlPci, connectMediaInvalidation, setMemEnable, type CxlPci, type CxlState, type MemdevRegistersFactory } from '../cxl/index.js';
 import { DeviceRegisters } from '../cxl/device-registers.js';
 import { Ecam, enumerate, type EnumerationResult } from '../pci/index.js';
 import { ConfigError } from './errors.js';
@@ -35,6 +35,7 @@ import {
   type MachineDescription,
   type PortDesc,
   type RegionDesc,
+  type StoreDesc,
 } from './description.js';
 import { hex } from './sizes.js';
 
@@ -158,6 +159,42 @@ export class Machine {
     this.enumeration = enumerate(this.ecam);
     // Firmware enables CXL.mem on every endpoint (CXL device DVSEC Control Mem_Enable).
     for (const ep of this.cxlPci.endpoints) setMemEnable(ep, true);
+    // Poison and media-state changes flush the TLB entries of every window reaching the device.
+    connectMediaInvalidation(this.cxl);
+  }
+
+  /** The memory device registers (mailbox) of a memdev (memN or description id). */
+  deviceRegisters(ref: string): DeviceRegisters {
+    const ep = this.cxlPci.endpoints.find((e) => e.device.name === ref || e.device.id === ref);
+    if (!ep) {
+      throw new ConfigError([{ code: 'unknown_memdev', path: 'memdev', value: ref, allowed: `one of ${this.cxlPci.endpoints.map((e) => e.device.name).join(', ') || '(no type-3 devices)'} or their ids` }], `no memdev ${ref}`);
+    }
+    return ep.memdevRegisters as DeviceRegisters;
+  }
+
+  /** Every endpoint's memory device registers, in memN order. */
+  get allDeviceRegisters(): DeviceRegisters[] {
+    return this.cxlPci.endpoints.map((e) => e.memdevRegisters as DeviceRegisters);
+  }
+
+  /**
+   * Time source of every device's mailbox: guest ns (the board passes its mtime), or null for the
+   * deterministic clock (100 us per register access and per tick).
+   */
+  attachClock(now: (() => bigint) | null): void {
+    for (const r of this.allDeviceRegisters) r.setClock(now);
+  }
+
+  /** Advance background mailbox work of every device (the board calls it after each slice). */
+  tickDevices(): void {
+    for (const r of this.allDeviceRegisters) r.tick();
+  }
+
+  /** Conventional reset of one device's function (config space and memory device registers). */
+  resetDevice(ref: string): void {
+    this.deviceRegisters(ref);
+    const ep = this.cxlPci.endpoints.find((e) => e.device.name === ref || e.device.id === ref)!;
+    ep.fn.config.reset();
   }
 
   /** The ACPI tables and CDATs of the description (built once; the board copies ACPI into RAM). */
@@ -292,8 +329,35 @@ export class Machine {
     const decoders = this.cxl.registerOnlyDecoderImages();
     return {
       ...this.initial,
+      cxl: this.partitionedCxl(),
       state: { regions: this.cxl.regions.filter((r) => !r.discovered).map(regionDescOf), ...(decoders.length ? { decoders } : {}) },
     };
+  }
+
+  /**
+   * The description's CXL section with each device's volatile/persistent sizes set to the split its
+   * mailbox holds: the pending one (Set Partition Info) if any, else the active one. A rebuild from
+   * the saved description is the reset that applies a pending split (docs/mailbox.md "Partitions").
+   */
+  private partitionedCxl(): MachineDescription['cxl'] {
+    let cxl: MachineDescription['cxl'] | null = null;
+    this.cxlPci.endpoints.forEach((ep, i) => {
+      const st = (ep.memdevRegisters as DeviceRegisters).state;
+      const dev = ep.device;
+      const vol = st.nextVolatile ?? st.activeVolatile;
+      if (vol === dev.volatileBytes) return;
+      cxl ??= structuredClone(this.initial.cxl);
+      const t = memdevsOf({ cxl }).find((e) => e.index === i)!.device;
+      const pers = dev.capacity - vol;
+      const keep = (old: StoreDesc | undefined, size: number): StoreDesc | undefined => (size > 0 ? { ...(old?.file ? { file: { ...old.file } } : {}), size } : undefined);
+      const v = keep(t.volatile, vol);
+      const p = keep(t.persistent, pers);
+      if (v) t.volatile = v;
+      else delete t.volatile;
+      if (p) t.persistent = p;
+      else delete t.persistent;
+    });
+    return cxl ?? this.initial.cxl;
   }
 
   /** Write back file-backed media and release the stores. */
