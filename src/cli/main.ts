@@ -30,6 +30,10 @@ import {
   type RegionRequest,
 } from '../machine/index.js';
 import type { AuditOptions, AuditReport } from '../cxl/index.js';
+import { commandName, decodeMailboxOutput, parseOpcode, sendMailboxCommand } from '../cxl/index.js';
+import { buildFirmwareTables } from '../machine/firmware-tables.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { observationText } from '../machine/run.js';
 
 export interface CliIo {
@@ -303,6 +307,82 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   );
 
   program
+    .command('mailbox')
+    .description('send one mailbox command to a memdev of a freshly built machine through its registers (payload, Command, doorbell, poll) and print the return code and output; exit 0 only for return code 0 (Success)')
+    .argument('<memdev>', 'memN or device id')
+    .argument('<opcode>', 'hex opcode (4000 or 0x4000) or command name (identify-memory-device, get-partition-info, ...)')
+    .argument('[payload-hex]', 'input payload as hex bytes in order, e.g. 0100000000000000 00 (spaces, "_" and ":" ignored)')
+    .action(async (memdev: string, opcodeText: string, payloadHex: string | undefined, _o: unknown, cmd: Command) => {
+      const opcode = parseOpcode(opcodeText);
+      if (opcode === undefined) {
+        throw new ConfigError([{ code: 'bad_option', path: 'opcode', value: opcodeText, allowed: 'a 16-bit hex opcode such as 4000 or 0x4000, or a command name such as get-partition-info' }], 'bad opcode');
+      }
+      const payload = parseHexBytes(payloadHex ?? '');
+      await withMachine(cmd, (m) => {
+        const regs = m.deviceRegisters(memdev);
+        const r = sendMailboxCommand(regs, opcode, payload);
+        const name = commandName(opcode) ?? null;
+        const decoded = r.rc === 0 ? decodeMailboxOutput(opcode, r.out) : null;
+        const hexOut = [...r.out].map((b) => b.toString(16).padStart(2, '0')).join('');
+        const op = `0x${opcode.toString(16).padStart(4, '0')}`;
+        if (globals(cmd).json) {
+          printJson({ memdev: m.cxl.memdev(memdev)!.name, opcode: op, command: name, inputLength: payload.length, rc: r.rc, rcName: r.rcName, backgroundRunning: r.backgroundRunning, outputLength: r.out.length, output: hexOut, ...(decoded ? { decoded } : {}) });
+        } else {
+          const lines = [`${m.cxl.memdev(memdev)!.name} ${op} ${name ?? '(not implemented by this device)'}: return code 0x${r.rc.toString(16).padStart(2, '0')} (${r.rcName})${r.backgroundRunning ? ', background operation running' : ''}`];
+          lines.push(`output: ${r.out.length} bytes`);
+          for (let o = 0; o < r.out.length; o += 16) {
+            lines.push(`  ${o.toString(16).padStart(4, '0')}: ${[...r.out.subarray(o, o + 16)].map((b) => b.toString(16).padStart(2, '0')).join(' ')}`);
+          }
+          if (decoded) {
+            lines.push('decoded:');
+            const walk = (obj: Record<string, unknown>, ind: string) => {
+              for (const [k, v] of Object.entries(obj)) {
+                if (Array.isArray(v)) {
+                  lines.push(`${ind}${k}:`);
+                  v.forEach((x, i) => lines.push(`${ind}  [${i}] ${Object.entries(x as object).map(([a, b]) => `${a} ${String(b)}`).join(', ')}`));
+                } else if (v !== null && typeof v === 'object') {
+                  lines.push(`${ind}${k}: ${Object.entries(v).map(([a, b]) => `${a} ${String(b)}`).join(', ')}`);
+                } else lines.push(`${ind}${k}: ${typeof v === 'number' && /Bytes$/.test(k) && v >= 2 ** 20 ? `${v} (${v / 2 ** 20} MiB)` : String(v)}`);
+              }
+            };
+            walk(decoded, '  ');
+          }
+          print(lines.join('\n'));
+        }
+        if (r.rc !== 0) status = 1;
+      });
+    });
+
+  program
+    .command('tables')
+    .description('the generated ACPI tables (RSDP, XSDT, CEDT, SRAT, SLIT, HMAT) and CDATs: a decoded view; with --out, also the bytes as files')
+    .option('--out <dir>', 'write <SIG>.dat per ACPI table, cdat-<memdev>.dat per device and cdat-<switch>.dat per switch to DIR')
+    .action((opts: { out?: string }, cmd: Command) => {
+      const loaded = loadDescription(sourceOf(globals(cmd)));
+      for (const w of loaded.warnings) io.err(`cxlemu: warning: ${w}\n`);
+      const t = buildFirmwareTables(loaded.description);
+      const files: { file: string; table: string; bytes: number; address?: string }[] = [];
+      for (const a of t.acpi) files.push({ file: `${a.name}.dat`, table: a.name, bytes: a.bytes.length, address: `0x${a.address.toString(16)}` });
+      for (const c of t.cdat) files.push({ file: `cdat-${c.memdev}.dat`, table: `CDAT ${c.memdev} (${c.id})`, bytes: c.bytes.length });
+      for (const c of t.switchCdat) files.push({ file: `cdat-${c.switch}.dat`, table: `CDAT switch ${c.switch}`, bytes: c.bytes.length });
+      if (opts.out !== undefined) {
+        try {
+          mkdirSync(opts.out, { recursive: true });
+          const all = [...t.acpi.map((a) => a.bytes), ...t.cdat.map((c) => c.bytes), ...t.switchCdat.map((c) => c.bytes)];
+          files.forEach((f, i) => writeFileSync(join(opts.out!, f.file), all[i]!));
+        } catch (e) {
+          throw new ConfigError([{ code: 'bad_option', path: '--out', value: opts.out, allowed: `a writable directory (${e instanceof Error ? e.message : String(e)})` }], 'cannot write the tables');
+        }
+      }
+      if (globals(cmd).json) {
+        printJson({ ...(opts.out !== undefined ? { out: opts.out } : {}), rsdpAddress: `0x${t.layout.rsdpAddress.toString(16)}`, files, decoded: t.decoded });
+      } else {
+        const head = files.map((f) => `  ${f.file.padEnd(22)} ${String(f.bytes).padStart(5)} bytes  ${f.table}${f.address ? ` at ${f.address}` : ''}`);
+        print(`${opts.out !== undefined ? `wrote ${files.length} tables to ${opts.out}` : `${files.length} tables (use --out DIR to write them)`}:\n${head.join('\n')}\n\n${t.decoded}`);
+      }
+    });
+
+  program
     .command('describe')
     .description('print the effective machine description (defaults filled in, windows placed, saved state included) without building it')
     .option('--yaml', 'YAML instead of JSON')
@@ -327,7 +407,18 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   }
 }
 
-const USER_ERRORS = new Set(['ConfigError', 'ArenaFullError', 'FileStoreError', 'RegionError', 'TopologyError', 'ResultFailure', 'ElfLoadError']);
+const USER_ERRORS = new Set(['ConfigError', 'ArenaFullError', 'FileStoreError', 'RegionError', 'TopologyError', 'ResultFailure', 'ElfLoadError', 'MailboxClientError']);
+
+/** Hex bytes in order ("01 00", "0x0100", "01:00", "01_00"); a ConfigError naming payload-hex otherwise. */
+function parseHexBytes(text: string): Uint8Array {
+  const t = text.replace(/^0x/i, '').replace(/[\s_:]/g, '');
+  if (!/^([0-9a-f]{2})*$/i.test(t)) {
+    throw new ConfigError([{ code: 'bad_option', path: 'payload-hex', value: text, allowed: 'hex digits, two per byte, in byte order (e.g. 0100000000000000 00); spaces, "_" and ":" are ignored' }], 'bad payload');
+  }
+  const out = new Uint8Array(t.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(t.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
 
 function reportError(e: unknown, io: CliIo): number {
   if (e instanceof CommanderError) {
