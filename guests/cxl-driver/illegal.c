@@ -2,7 +2,8 @@
  * what the hardware answers (SPEC-NOTES 1.5 rule 1 and 2.3): each attempt prints the Control
  * register after the bounded commit poll. Expected: Error-Not-Committed (then Commit cleared) for
  * out-of-order commit, overlapping ranges, bad target lists, ways above the Target Count, zero
- * size, invalid IW/IG encodings, size not a multiple of the ways; a base with bits below 256 MiB
+ * size, invalid IW/IG encodings, size not a multiple of the ways, a base not at a multiple of
+ * 256 MiB x ways from the window base, a range outside every window; a base with bits below 256 MiB
  * set reads back with them cleared (the registers keep [31:28] only); a decoder cannot be
  * un-committed while a higher one is committed; a region whose host-bridge commit fails is undone
  * (highest first); Lock-on-Commit makes a decoder read-only.
@@ -60,6 +61,13 @@ int main(void) {
   attempt("invalid IW encoding 5", ep, 0, W, SZ_256M, (5u << 4) | HDM_CTRL_HOSTONLY, 0, 1);
   attempt("invalid IG encoding 7", ep, 0, W, SZ_256M, 7u | HDM_CTRL_HOSTONLY, 0, 1);
   attempt("size not a multiple of the ways (3-way, 256 MiB)", ep, 0, W, SZ_256M, ctrl_of(3, 256), 0, 1);
+
+  /* cxlemu's commit rules (docs: "Commit rules"): an endpoint decoder of W ways sits at a multiple
+   * of 256 MiB x W from its window's base, and every decoder lies inside a window that routes to
+   * its component. */
+  attempt("misaligned base (2-way at window + 256 MiB, not a multiple of 512 MiB)", ep, 0, W + SZ_256M, 2 * SZ_256M,
+          ctrl_of(2, 256), 0, 1);
+  attempt("range outside every window", ep, 0, W + 16 * 0x40000000UL, SZ_256M, ctrl_of(1, 256), 0, 1);
 
   /* misaligned base: bits [27:0] of Base Low are read-only zero */
   int o = HDM_DECODER(0);
