@@ -22,6 +22,10 @@ import { ModuleBuilder } from './wasm/module-builder.js';
  *  milliseconds to compile and instantiate whatever its size, so batches gather a whole hot region. */
 export const BATCH_DELAY = 2048;
 
+/** Invalidations of one arena page after which its code is left to the interpreter (a page that
+ *  mixes code with data written in a loop would otherwise be recompiled over and over). */
+export const MAX_PAGE_INVALIDATIONS = 8;
+
 /** Longest block (instructions); bounds the time between interrupt checks inside chains. */
 export const MAX_BLOCK = 64;
 
@@ -54,6 +58,8 @@ export class Block {
   count = 0;
   fn: BlockFn | null = null;
   queued = false;
+  /** Never compile (its page keeps being written: MAX_PAGE_INVALIDATIONS). */
+  interpretOnly = false;
   mod: CompiledModule | null = null;
   /** Arena pages (plain) or chunk keys (arenaOffset / 256) its code came from. */
   pages: number[] = [];
@@ -102,6 +108,8 @@ export class Jit {
   /** Interpreted block dispatches since the first queued block (batches form while this grows). */
   private sinceQueued = 0;
   private readonly byPage = new Map<number, Set<Block>>();
+  /** Times translations of an arena page were invalidated (kept until flushAll). */
+  private readonly pageInvalidations = new Map<number, number>();
   readonly exitCounts = new Float64Array(JitExit.Count);
   instructions = 0;
   blocksCompiled = 0;
@@ -154,7 +162,7 @@ export class Jit {
 
   /** Count one interpreted execution of b; queue it when hot. True when a batch should compile now. */
   noteInterpreted(b: Block): boolean {
-    if (b.ok && b.fn === null && !b.queued && ++b.count >= this.threshold) {
+    if (b.ok && b.fn === null && !b.queued && !b.interpretOnly && ++b.count >= this.threshold) {
       b.queued = true;
       this.queue.push(b);
     }
@@ -231,6 +239,9 @@ export class Jit {
       const deps = { pages: new Set<number>(), chunks: src !== null && src.arena < 0 ? new Set<number>() : null };
       const fresh = this.scan(b.priv, b.pc, insns, deps);
       if (!fresh.ok || insns.length === 0) continue;
+      let thrash = false;
+      for (const pg of deps.pages) if ((this.pageInvalidations.get(pg) ?? 0) >= MAX_PAGE_INVALIDATIONS) thrash = true;
+      if (thrash) { b.interpretOnly = true; continue; }
       if (src!.superpage) this.superpageCode = true;
       b.len = insns.length;
       const last = insns[insns.length - 1]!;
@@ -280,6 +291,7 @@ export class Jit {
     const set = this.byPage.get(page);
     if (set === undefined) return;
     const key = onlyChunk >= 0 ? Math.floor(onlyChunk / 256) : -1;
+    this.pageInvalidations.set(page, (this.pageInvalidations.get(page) ?? 0) + 1);
     for (const b of [...set]) {
       if (key >= 0 && b.chunks !== null && !b.chunks.includes(key)) continue;
       if (b.mod !== null) this.dropModule(b.mod);
@@ -344,6 +356,7 @@ export class Jit {
   flushAll(): void {
     this.flushes++;
     this.superpageCode = false;
+    this.pageInvalidations.clear();
     for (const m of this.maps) m.clear();
     for (const sm of this.slotMaps) for (const s of sm.values()) this.table.set(s, this.stub as never);
     for (const sm of this.slotMaps) sm.clear();

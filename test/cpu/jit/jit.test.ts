@@ -152,6 +152,19 @@ jitTest('self-modifying code: a CPU store into a translated block, in both engin
   assert.ok(p.j.hart.jitStats!.invalidatedBlocks > 0, 'the store invalidated a translation');
 });
 
+jitTest('a page whose code keeps being rewritten is left to the interpreter after a few invalidations', () => {
+  // The loop stores to a data word in its own page every iteration: each store invalidates.
+  const p = pair((m) => {
+    m.code(CODE, [a.sd(reg.a1, reg.s1, 0), a.addi(reg.a1, reg.a1, 1), a.bne(reg.a1, reg.a2, -8), a.ebreak()]);
+    m.hart.writeReg(reg.s1, BigInt(CODE + 0x800)); m.hart.writeReg(reg.a2, 3000n);
+    m.hart.pc = CODE;
+  });
+  lockstep(p, new Array<number>(300).fill(30));
+  assert.equal(p.j.hart.readReg(reg.a1), 3000n);
+  const s = p.j.hart.jitStats!;
+  assert.ok(s.blocksCompiled <= 2 * 8 + 2, `compiles stop (${s.blocksCompiled} blocks compiled, ${s.invalidatedBlocks} invalidated)`);
+});
+
 jitTest('self-modifying code: writes through a second virtual mapping and host writes (AddressSpace.writeBytes) are seen', () => {
   const m = makeMachine();
   const h = new Hart({ arena: m.arena, bus: m.bus, hartId: 0, resetPc: RAM_BASE, jit: true, jitThreshold: 1, noWarmUp: true });
