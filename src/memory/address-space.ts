@@ -18,8 +18,10 @@ import { MemoryRegion, type AccessSize, type MmioOps, type RouteResult, type Win
 import { RegionTree, type ChangeListener } from './region-tree.js';
 import { SlowPath, SlowPathCounters } from './slow-path-counters.js';
 import type { BackingStore } from './store.js';
+import { MEDIA_LINE, type MediaGuard } from './media-guard.js';
 
 export { AccessFault, accessFaultName } from './fault.js';
+export { MEDIA_LINE, type MediaGuard } from './media-guard.js';
 export type { MmioOps, RouteResult, WindowRouter, AccessSize } from './region.js';
 export type { ChangeListener } from './region-tree.js';
 export type { AddressRange } from './flat-map.js';
@@ -52,7 +54,17 @@ export const PageFlag = {
    * bit every TLB already honours, so a TLB that does not know this bit stays exact.
    */
   Observed: 128,
+  /**
+   * Some byte of the page reaches media with a poisoned line or media that is disabled
+   * (guardStore): never cache it, so every access reaches the slow path, where poisoned loads fault
+   * (AccessFault.Poisoned) and disabled media reads all-ones. Always set together with Mmio, like
+   * Observed.
+   */
+  Poisoned: 256,
 } as const;
+
+/** arenaFor result: the bytes live on disabled media (loads read all-ones, stores are dropped). */
+const MEDIA_DISABLED = -1000;
 
 /** A store an observation covers: every HPA that routes to it (RAM, a memdev partition, ...). */
 export interface ObservedStore {
@@ -136,6 +148,10 @@ export class AddressSpace {
   private readonly obsRoute: RouteResult = { store: null, offset: 0, run: 0 };
   /** Receives one line per observed access (null: counts only). */
   observeLog: ObserveLogSink | null = null;
+  // Media guards (poison, disabled media): off unless guardStore() was called.
+  private guarding = false;
+  private readonly guards = new Map<BackingStore, MediaGuard>();
+  private readonly guardRoute: RouteResult = { store: null, offset: 0, run: 0 };
 
   constructor(arena: Arena, opts: AddressSpaceOptions = {}) {
     this.arena = arena;
@@ -324,6 +340,17 @@ export class AddressSpace {
     } else {
       return -1;
     }
+    if (this.guarding) {
+      const g = this.guards.get(store);
+      if (g !== undefined && g.active) {
+        if (g.disabled) return MEDIA_DISABLED;
+        if (g.pageHasPoison(off)) {
+          // Never cached: every access to the page comes back here.
+          if (!write && g.poisoned(off, size)) return -2 - AccessFault.Poisoned;
+          return write ? store.arenaOffsetForWrite(off) : store.arenaOffset(off);
+        }
+      }
+    }
     if (this.observing) {
       this.noteObserved(addr, size, write, store, off, null);
       if (this.spanObserved(cacheStart, cacheEnd, store)) {
@@ -363,6 +390,11 @@ export class AddressSpace {
     if (a >= 0) {
       this.fault = AccessFault.None;
       return this.loadArena(a, size);
+    }
+    if (a === MEDIA_DISABLED) {
+      this.fault = AccessFault.None;
+      if (size === 8) this.hi = 0xffffffff;
+      return size >= 4 ? 0xffffffff : 2 ** (8 * size) - 1;
     }
     if (a < -1) {
       this.setFault(-2 - a);
@@ -417,6 +449,7 @@ export class AddressSpace {
       this.storeArena(a, size, lo, hi);
       return (this.fault = AccessFault.None);
     }
+    if (a === MEDIA_DISABLED) return (this.fault = AccessFault.None);
     if (a < -1) return this.setFault(-2 - a);
     const r = this.ranges[this.findIndex(addr)]!;
     if (r.kind === RangeKind.Mmio && addr + size <= r.end) {
@@ -470,6 +503,9 @@ export class AddressSpace {
         }
         n = Math.min(n, Math.max(1, route.run));
         if (!(route.offset >= 0 && route.offset + n <= route.store.size)) return AccessFault.OutOfStore;
+        if (this.guarding && !write && this.piecePoisoned(route.store, route.offset, n)) return AccessFault.Poisoned;
+      } else if (this.guarding && !write && (r.kind === RangeKind.Ram || r.kind === RangeKind.Rom)) {
+        if (this.piecePoisoned(r.region.store!, r.region.storeOffset + r.offset + (at - r.base), n)) return AccessFault.Poisoned;
       } else if (r.kind === RangeKind.Mmio) {
         const ops = r.region.ops!;
         const off = r.offset + (at - r.base);
@@ -622,6 +658,31 @@ export class AddressSpace {
         continue;
       }
       n = Math.min(n, PAGE_SIZE - (off % PAGE_SIZE));
+      if (this.guarding) {
+        const g = this.guards.get(store);
+        if (g !== undefined && g.active) {
+          if (g.disabled) {
+            // Disabled media: reads return all-ones, writes are dropped.
+            if (!write) buf.fill(0xff, done, done + n);
+            done += n;
+            continue;
+          }
+          if (!write && g.poisoned(off, n)) {
+            // Move the bytes before the first poisoned line, then fault.
+            let k = 0;
+            for (;;) {
+              const step = Math.min(MEDIA_LINE - ((off + k) % MEDIA_LINE), n - k);
+              if (g.poisoned(off + k, step)) break;
+              k += step;
+            }
+            if (k > 0) {
+              const a = store.arenaOffset(off);
+              buf.set(u8.subarray(a, a + k), done);
+            }
+            return this.setFault(AccessFault.Poisoned);
+          }
+        }
+      }
       if (this.observing) this.noteObserved(at, n, write, store, off, null);
       if (write) {
         const a = store.arenaOffsetForWrite(off);
@@ -681,6 +742,10 @@ export class AddressSpace {
     } else {
       return -1;
     }
+    if (this.guarding) {
+      const g = this.guards.get(store);
+      if (g !== undefined && g.active && (g.disabled || g.pageHasPoison(off))) return -1;
+    }
     this.runLength = Math.min(n, PAGE_SIZE - (off % PAGE_SIZE));
     if (this.observing && this.spanObserved(addr, addr + this.runLength, store)) {
       this.runLength = 0;
@@ -738,11 +803,87 @@ export class AddressSpace {
     }
     if (off % PAGE_SIZE !== 0) p.flags |= PageFlag.Split;
     if (store.tracksDirty) p.flags |= PageFlag.DirtyTracked;
+    if (this.guarding && this.pageGuarded(base)) p.flags |= PageFlag.Poisoned | PageFlag.Mmio;
     if ((p.flags & (PageFlag.Split | PageFlag.Granule)) !== 0) return p;
     const a = forWrite && r.kind !== RangeKind.Rom ? store.arenaOffsetForWrite(off) : store.arenaOffset(off);
     p.arenaOffset = a;
     if (this.arena.codePages.has(a / PAGE_SIZE)) p.flags |= PageFlag.Code;
     return p;
+  }
+
+  // ---- media guards (poison, disabled media; docs/memory.md) ----
+
+  /**
+   * Put `store`'s bytes under `guard` (one guard per store; a second call replaces the first):
+   * wherever the store is reached (RAM region, any window route), pages whose store page holds a
+   * poisoned line, or all pages while the media is disabled, are never cached (resolvePage sets
+   * Poisoned | Mmio, resolveRun refuses them, the one-page caches skip them); a load or fetch
+   * touching a poisoned line faults with AccessFault.Poisoned; disabled media reads all-ones and
+   * drops stores. The guard's owner must call invalidateRoutes (or notify) when its state changes.
+   * Returns a function removing the guard.
+   */
+  guardStore(store: BackingStore, guard: MediaGuard): () => void {
+    const prev = this.guards.get(store);
+    this.guards.set(store, guard);
+    this.guarding = true;
+    this.flushCache();
+    // Cached translations change only if the store already had (or now has) poison or disabled media.
+    if (guard.active || prev?.active === true) this.tree.notify([{ base: 0, size: this.tree.root.size }]);
+    return () => {
+      if (this.guards.get(store) !== guard) return;
+      this.guards.delete(store);
+      this.guarding = this.guards.size !== 0;
+      this.flushCache();
+      if (guard.active) this.tree.notify([{ base: 0, size: this.tree.root.size }]);
+    };
+  }
+
+  /** Whether a load of store bytes [off, off + n) touches a poisoned line (disabled media never faults). */
+  private piecePoisoned(store: BackingStore, off: number, n: number): boolean {
+    const g = this.guards.get(store);
+    return g !== undefined && g.active && !g.disabled && g.poisoned(off, n);
+  }
+
+  /** Whether any byte of the 4 KiB page at `base` reaches a guarded store page with poison or disabled media. */
+  private pageGuarded(base: number): boolean {
+    let any = false;
+    for (const g of this.guards.values()) if (g.active) { any = true; break; }
+    if (!any) return false;
+    const end = base + PAGE_SIZE;
+    let at = base;
+    while (at < end) {
+      const i = this.findIndex(at);
+      if (i < 0) {
+        let next = end;
+        for (const r of this.ranges) if (r.base > at) { next = Math.min(next, r.base); break; }
+        at = next;
+        continue;
+      }
+      const r = this.ranges[i]!;
+      let store: BackingStore | null = null;
+      let off = 0;
+      let n = Math.min(end, r.end) - at;
+      if (r.kind === RangeKind.Window) {
+        const route = this.guardRoute;
+        if (r.region.router!.resolve(r.region.routerBase + r.offset + (at - r.base), route) && route.store !== null) {
+          store = route.store;
+          off = route.offset;
+          n = Math.max(1, Math.min(n, route.run));
+        } else {
+          n = Math.min(n, 256); // unrouted: the finest granule
+        }
+      } else if (r.kind === RangeKind.Ram || r.kind === RangeKind.Rom) {
+        store = r.region.store;
+        off = r.region.storeOffset + r.offset + (at - r.base);
+      }
+      if (store !== null) {
+        n = Math.min(n, PAGE_SIZE - (off % PAGE_SIZE));
+        const g = this.guards.get(store);
+        if (g !== undefined && g.active && (g.disabled || g.pageHasPoison(off))) return true;
+      }
+      at += n;
+    }
+    return false;
   }
 
   // ---- observation (docs/observe-dma.md) ----

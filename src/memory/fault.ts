@@ -15,6 +15,8 @@ export enum AccessFault {
   Misaligned = 5,
   /** A router returned a store offset outside its store (a router bug surfaced as a fault). */
   OutOfStore = 6,
+  /** A load or instruction fetch touched a poisoned 64-byte media line (MediaGuard): no data returned. */
+  Poisoned = 7,
 }
 
 export function accessFaultName(f: AccessFault): string {

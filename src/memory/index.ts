@@ -3,6 +3,7 @@ export * from './arena.js';
 export * from './store.js';
 export * from './file-store.js';
 export * from './fault.js';
+export * from './media-guard.js';
 export * from './flat-map.js';
 export * from './region.js';
 export { RegionTree, type ChangeListener } from './region-tree.js';
