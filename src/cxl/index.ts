@@ -37,7 +37,7 @@ export * from './ras.js';
 export * from './pci-functions.js';
 export { DeviceRegisters, DEVICE_REGS_SIZE } from './device-registers.js';
 export type { DeviceRegistersOptions } from './device-registers.js';
-export { mediaOf, connectMediaInvalidation } from './poison.js';
+export { mediaOf, connectMediaInvalidation, guardDeviceStores, PartitionMediaGuard } from './poison.js';
 export { sendMailboxCommand, decodeMailboxOutput, parseOpcode, rcName, commandName, MailboxClientError } from './mailbox-client.js';
 export type { MailboxReply, RegisterPort } from './mailbox-client.js';
 

@@ -5,6 +5,7 @@
 // coherent). The memory/CPU side asks `isPoisoned(dpa)` / `mediaDisabled` on the slow path.
 
 import { PAGE_SIZE } from '../memory/arena.js';
+import type { MediaGuard } from '../memory/media-guard.js';
 import type { BackingStore } from '../memory/store.js';
 import type { Type3Device } from './components.js';
 import type { TopologyCore } from './topology.js';
@@ -231,15 +232,63 @@ export function mediaOf(device: Type3Device): DeviceMedia {
 }
 
 /**
- * Wire every memdev's poison / media-state changes to `addressSpace.invalidateRoutes` of the
- * windows that can reach it, so software TLB entries over those pages are dropped and the next
- * access takes the slow path (where the memory side checks `isPoisoned` / `mediaDisabled`).
- * Data changes need no flush: they went through BackingStore writes, and TLB entries hold arena
- * offsets that stay valid. Returns an unsubscribe.
+ * The memory layer's view of one partition store of a device: store offset `off` is DPA
+ * `dpaBase + off` (the store -> (device, DPA base) map; `Type3Device.locate` is the inverse).
+ * DPA bases are multiples of 256 MiB, so store lines and pages coincide with DPA lines and pages.
+ */
+export class PartitionMediaGuard implements MediaGuard {
+  readonly media: DeviceMedia;
+  readonly dpaBase: number;
+
+  constructor(media: DeviceMedia, dpaBase: number) {
+    this.media = media;
+    this.dpaBase = dpaBase;
+  }
+
+  get active(): boolean {
+    return this.media.poisonCount !== 0 || this.media.mediaDisabled;
+  }
+
+  get disabled(): boolean {
+    return this.media.mediaDisabled;
+  }
+
+  poisoned(off: number, len: number): boolean {
+    const m = this.media;
+    if (m.poisonCount === 0) return false;
+    const first = Math.floor((this.dpaBase + off) / POISON_LINE);
+    const end = Math.ceil((this.dpaBase + off + len) / POISON_LINE);
+    for (let l = first; l < end; l++) if (m.isPoisoned(l * POISON_LINE)) return true;
+    return false;
+  }
+
+  pageHasPoison(off: number): boolean {
+    return this.media.pageHasPoison(this.dpaBase + off);
+  }
+}
+
+/** Install a PartitionMediaGuard on each partition store of `dev` in `as`. Returns an uninstall. */
+export function guardDeviceStores(as: { guardStore(store: BackingStore, guard: MediaGuard): () => void }, dev: Type3Device): () => void {
+  const offs: (() => void)[] = [];
+  const m = mediaOf(dev);
+  if (dev.volatileStore) offs.push(as.guardStore(dev.volatileStore, new PartitionMediaGuard(m, 0)));
+  if (dev.persistentStore) offs.push(as.guardStore(dev.persistentStore, new PartitionMediaGuard(m, dev.volatileBytes)));
+  return () => offs.forEach((f) => f());
+}
+
+/**
+ * Wire every memdev's media to the address space: each partition store gets a MediaGuard
+ * (AddressSpace.guardStore), so a poisoned line faults loads and fetches (AccessFault.Poisoned),
+ * disabled media reads all-ones and drops stores, and such pages are never cached; and poison /
+ * media-state changes call `addressSpace.invalidateRoutes` for the windows that can reach the
+ * device, so software TLB entries over those pages are dropped and the next access takes the
+ * slow path. Data changes need no flush: they went through BackingStore writes, and TLB entries
+ * hold arena offsets that stay valid. Returns an unsubscribe (guards removed too).
  */
 export function connectMediaInvalidation(topo: TopologyCore): () => void {
   const offs: (() => void)[] = [];
   for (const dev of topo.memdevs) {
+    if (topo.addressSpace) offs.push(guardDeviceStores(topo.addressSpace, dev));
     const hb = topo.hostBridgeOf(dev);
     offs.push(
       mediaOf(dev).onMediaChange((_d, ch) => {
