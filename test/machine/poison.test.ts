@@ -125,6 +125,29 @@ for (const jit of [true, false]) {
   });
 }
 
+for (const jit of [true, false]) {
+  test(`instruction fetch from a poisoned line: instruction access fault, mcause 1, mtval = HPA (${jit ? 'JIT' : 'interpreter'})`, async () => {
+    const { m } = poisonedMachine();
+    // Jump to HPA instead of loading from it (the line holds data, never executed).
+    const w: number[] = [];
+    const body = [...li(reg.t1, BigInt(HPA)), a.jalr(0, reg.t1, 0)];
+    const handlerAt = 4 * (3 + body.length);
+    w.push(a.auipc(reg.t0, 0), a.addi(reg.t0, reg.t0, handlerAt), a.csrrw(0, 0x305, reg.t0), ...body);
+    w.push(a.csrrs(reg.a0, 0x342, 0), a.csrrs(reg.a1, 0x343, 0), ...li(reg.t3, 0x10_0000n), ...li(reg.t4, 0x5555n), a.sw(reg.t4, reg.t3, 0), a.jal(0, 0));
+    const bytes = new Uint8Array(w.length * 4);
+    w.forEach((x, i) => new DataView(bytes.buffer).setUint32(4 * i, x, true));
+    let board: Board | undefined;
+    const r = await runProgram({
+      kernel: bytes, machine: boardOptionsForMachine(m), output: () => {}, maxInstructions: 10_000,
+      hartFactory: (o) => new Hart({ ...o, jit, jitThreshold: 1 }), beforeRun: (b) => { board = b; },
+    });
+    assert.equal(r.exit.kind, 'pass', r.exit.message);
+    const h = board!.hart as Hart;
+    assert.equal(h.readReg(reg.a0), 1n, 'mcause: instruction access fault');
+    assert.equal(h.readReg(reg.a1), BigInt(HPA));
+  });
+}
+
 test('Get Poison List reports the line; host loads fault only on it; Clear Poison writes data and makes the page cacheable', () => {
   const { m, regs, dpa } = poisonedMachine();
   try {
