@@ -340,14 +340,18 @@ export class AddressSpace {
     } else {
       return -1;
     }
+    let noCache = false;
     if (this.guarding) {
       const g = this.guards.get(store);
       if (g !== undefined && g.active) {
-        if (g.disabled) return MEDIA_DISABLED;
+        if (g.disabled) {
+          if (this.observing) this.noteObserved(addr, size, write, store, off, null);
+          return MEDIA_DISABLED;
+        }
         if (g.pageHasPoison(off)) {
           // Never cached: every access to the page comes back here.
           if (!write && g.poisoned(off, size)) return -2 - AccessFault.Poisoned;
-          return write ? store.arenaOffsetForWrite(off) : store.arenaOffset(off);
+          noCache = true;
         }
       }
     }
@@ -358,6 +362,7 @@ export class AddressSpace {
         return write ? store.arenaOffsetForWrite(off) : store.arenaOffset(off);
       }
     }
+    if (noCache) return write ? store.arenaOffsetForWrite(off) : store.arenaOffset(off);
     let a: number;
     if (write) {
       a = store.arenaOffsetForWrite(off);
@@ -663,6 +668,7 @@ export class AddressSpace {
         if (g !== undefined && g.active) {
           if (g.disabled) {
             // Disabled media: reads return all-ones, writes are dropped.
+            if (this.observing) this.noteObserved(at, n, write, store, off, null);
             if (!write) buf.fill(0xff, done, done + n);
             done += n;
             continue;

@@ -135,3 +135,20 @@ test('removing the guard restores plain RAM', () => {
   as.load(BASE, 4);
   assert.equal(as.fault, AccessFault.None);
 });
+
+test('observed stores keep counting accesses to clean lines of a poisoned page and to disabled media', () => {
+  const { as, store, g } = setup();
+  const t = as.observe({ store });
+  g.lines.add(0x1100 / 64);
+  as.invalidateRoutes(BASE, 0x10000);
+  assert.equal(as.load(BASE + 0x1000, 4), 0x1000_1000);
+  assert.equal(as.load(BASE + 0x1004, 4), 0x1000_1004);
+  assert.equal(t.reads, 2);
+  g.lines.clear();
+  g.disabled = true;
+  as.invalidateRoutes(BASE, 0x10000);
+  as.load(BASE + 0x1000, 4);
+  as.store(BASE + 0x1000, 4, 1);
+  assert.equal(t.reads, 3);
+  assert.equal(t.writes, 1);
+});
