@@ -44,6 +44,8 @@ export interface JitLayout {
   rTL: number; rTH: number; rTA: number;
   wTL: number; wTH: number; wTA: number;
   gTL: number; gTH: number; gTA: number;
+  /** Chunk-TLB index mask (entries - 1). */
+  gMask: number;
   gwTL: number; gwTH: number; gwTA: number;
   /** Arena size in wasm pages (the imported memory's limits). */
   memPages: number;
@@ -206,7 +208,7 @@ function emitBlock(f: FunctionBuilder, b: JitBlockCode, L: JitLayout, direct: (p
     };
     const pageHit = () => { f.localGet(t).i32Load(4, write ? L.wTA : L.rTA).localGet(lo).i32Const(4095).i32And().i32Add(); };
     const chunk = () => {
-      f.localGet(lo).i32Const(8).i32ShrU().i32Const(1023).i32And().i32Const(2).i32Shl().localSet(t);
+      f.localGet(lo).i32Const(8).i32ShrU().i32Const(L.gMask).i32And().i32Const(2).i32Shl().localSet(t);
       f.localGet(t).i32Load(4, write ? L.gwTL : L.gTL).localGet(lo).i32Const(-256 | (size - 1)).i32And().i32Eq();
       f.localGet(t).i32Load(4, write ? L.gwTH : L.gTH).localGet(hi).i32Eq().i32And();
     };

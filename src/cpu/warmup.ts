@@ -73,7 +73,7 @@ let done = false;
 export function warmUpInterpreter(make: (opts: { arena: Arena; bus: AddressSpace; hartId: number; resetPc: number }) => WarmUpHart): number {
   if (done) return 0;
   done = true;
-  const arena = new Arena({ bytes: 4 * 65536 });
+  const arena = new Arena({ bytes: 16 * 65536 });
   const bus = new AddressSpace(arena);
   bus.begin();
   bus.ram('warm-up ram', RAM, new BackingStore(arena, { name: 'warm-up ram', size: 64 * 1024 }));

@@ -76,7 +76,7 @@ test('golden: an addi/ld/add/bne loop block translates to the reviewed WAT', () 
   const L: JitLayout = {
     regLo: 0x1000, regHi: 0x1100, exitPc: 0x1200, exitReason: 0x1208,
     rTL: 0x2000, rTH: 0x2400, rTA: 0x2800, wTL: 0x2c00, wTH: 0x3000, wTA: 0x3400,
-    gTL: 0x4000, gTH: 0x5000, gTA: 0x6000, gwTL: 0x7000, gwTH: 0x8000, gwTA: 0x9000, memPages: 1,
+    gTL: 0x4000, gTH: 0x5000, gTA: 0x6000, gwTL: 0x7000, gwTH: 0x8000, gwTA: 0x9000, gMask: 1023, memPages: 1,
     jcTag: [0xa000, 0xc000, 0xe000], jcSlot: [0xa000, 0xc000, 0xe000],
   };
   const bytes = translateBatch([{ pc: CODE, insns, end: CODE + 16 }], L, () => 7).toBytes();
