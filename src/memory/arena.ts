@@ -121,6 +121,8 @@ export class Arena {
   /** Next never-used page (bump pointer); pages below it are static, in use or on the free list. */
   private nextPage: number;
   private readonly freeList: Int32Array;
+  /** 1 for pages of allocStatic blocks (never freed). */
+  private readonly staticPage: Uint8Array;
   private freeCount = 0;
   private used = 0;
   private staticPages = 0;
@@ -147,6 +149,7 @@ export class Arena {
     this.i32 = new Int32Array(buf);
     this.view = new DataView(buf);
     this.freeList = new Int32Array(this.pages);
+    this.staticPage = new Uint8Array(this.pages);
     // Page 0 is a guard: arena offset 0 is never handed out, so page-table entry 0 means "unmapped".
     this.nextPage = 1;
     this.staticPages = 1;
@@ -161,6 +164,9 @@ export class Arena {
     const n = Math.ceil(bytes / PAGE_SIZE);
     if (this.nextPage + n > this.pages) throw new ArenaFullError(what, this.bytes, this.used + this.staticPages);
     const off = this.nextPage * PAGE_SIZE;
+    // Static blocks may follow pages already handed out by allocPage (a hart created after RAM was
+    // touched), so they are remembered per page rather than as a prefix.
+    this.staticPage.fill(1, this.nextPage, this.nextPage + n);
     this.nextPage += n;
     this.staticPages += n;
     this.u8.fill(0, off, off + n * PAGE_SIZE);
@@ -186,7 +192,7 @@ export class Arena {
 
   /** Return a page from allocPage. Its code-page bit is invalidated (it may be reused for data). */
   freePage(off: number): void {
-    if (off % PAGE_SIZE !== 0 || off < this.staticPages * PAGE_SIZE || off >= this.nextPage * PAGE_SIZE) {
+    if (off % PAGE_SIZE !== 0 || off < PAGE_SIZE || off >= this.nextPage * PAGE_SIZE || this.staticPage[off / PAGE_SIZE] === 1) {
       throw new MemoryBugError(`freePage(${off}): not a page handed out by allocPage`);
     }
     const page = off / PAGE_SIZE;

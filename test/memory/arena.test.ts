@@ -104,3 +104,15 @@ test('store writes go through noteWrite', () => {
   st.writeU32(PAGE_SIZE + 4, 1);
   assert.deepEqual(seen, [page]);
 });
+
+test('pages handed out before a static block can still be freed; static pages never can', () => {
+  const arena = new Arena({ bytes: 1 << 20 });
+  const early = arena.allocPage('-m');
+  const stat = arena.allocStatic(8192, 'hart 0 state');
+  const late = arena.allocPage('-m');
+  arena.freePage(early);
+  arena.freePage(late);
+  assert.throws(() => arena.freePage(stat), /not a page handed out by allocPage/);
+  assert.throws(() => arena.freePage(stat + 4096), /not a page handed out by allocPage/);
+  assert.equal(arena.pagesInUse, 0);
+});
