@@ -94,12 +94,16 @@ export class Type3Device {
   /** memN. */
   readonly name: string;
   readonly serial: number;
-  readonly volatileBytes: number;
-  readonly persistentBytes: number;
+  /** Partition sizes and stores: set at build, changed only by repartition() (a reset). */
+  volatileBytes: number;
+  persistentBytes: number;
   readonly lsaBytes: number;
-  readonly volatileStore: BackingStore | null;
-  readonly persistentStore: BackingStore | null;
+  volatileStore: BackingStore | null;
+  persistentStore: BackingStore | null;
   readonly lsaStore: BackingStore | null;
+  /** Creates an anonymous (zeroed) partition store; set by the topology. null: cannot repartition. */
+  storeFactory: ((partition: Partition, size: number) => BackingStore) | null = null;
+  private readonly repartitionListeners = new Set<(dev: Type3Device) => void>();
   readonly hdm: HdmDecoderBlock;
   readonly spec: Type3Spec;
   parentPort!: Dport;
@@ -123,6 +127,54 @@ export class Type3Device {
 
   get capacity(): number {
     return this.volatileBytes + this.persistentBytes;
+  }
+
+  /** Called after repartition() changed the split and the stores (guards, labels, route caches). */
+  onRepartition(fn: (dev: Type3Device) => void): () => void {
+    this.repartitionListeners.add(fn);
+    return () => this.repartitionListeners.delete(fn);
+  }
+
+  /**
+   * Apply a new volatile/persistent split (the reset that follows Set Partition Info). Returns null
+   * when applied (or nothing to change), else the reason it was refused (the split is unchanged).
+   * Refused while any of this device's HDM decoders is committed, and for file-backed partitions.
+   * The partitionable media is not preserved: both partitions get fresh zeroed anonymous stores.
+   */
+  repartition(volatileBytes: number): string | null {
+    if (volatileBytes === this.volatileBytes) return null;
+    const cap = this.capacity;
+    const SZ = 2 ** 28;
+    if (!Number.isSafeInteger(volatileBytes) || volatileBytes < 0 || volatileBytes > cap || volatileBytes % SZ !== 0) {
+      return `${this.name}: volatile size ${volatileBytes} is not a 256 MiB multiple within the capacity ${cap}`;
+    }
+    for (let i = 0; i < this.hdm.count; i++) {
+      if (this.hdm.isCommitted(i)) return `${this.name}: HDM decoder ${i} is committed (un-commit every decoder of the device before the reset that repartitions it)`;
+    }
+    if (this.spec.volatileFile || this.spec.persistentFile) {
+      return `${this.name}: a partition is file-backed (repartitioning file-backed media on reset is not supported; save the machine and rebuild it)`;
+    }
+    if (!this.storeFactory) return `${this.name}: the device has no store factory (not built by a topology)`;
+    const persistentBytes = cap - volatileBytes;
+    let vol: BackingStore | null = null;
+    let pers: BackingStore | null = null;
+    try {
+      vol = volatileBytes > 0 ? this.storeFactory('volatile', volatileBytes) : null;
+      pers = persistentBytes > 0 ? this.storeFactory('persistent', persistentBytes) : null;
+    } catch (e) {
+      vol?.close();
+      return `${this.name}: cannot allocate the new partition stores (${e instanceof Error ? e.message : String(e)})`;
+    }
+    this.volatileStore?.close();
+    this.persistentStore?.close();
+    this.volatileStore = vol;
+    this.persistentStore = pers;
+    this.volatileBytes = volatileBytes;
+    this.persistentBytes = persistentBytes;
+    this.hdm.owner.volatileBytes = volatileBytes;
+    this.hdm.owner.persistentBytes = persistentBytes;
+    for (const fn of [...this.repartitionListeners]) fn(this);
+    return null;
   }
 
   /** Which partition and store holds DPA `dpa` (null beyond the capacity). */

@@ -144,8 +144,9 @@ function addFlexBus(f: PciFunction): void {
 }
 
 /** CDAT Table Access over DOE (SPEC-NOTES 2.6): request code/type/handle; response code, type, next handle, entry. */
-export function registerCdat(doe: DoeMailbox, table: CdatTable): void {
+export function registerCdat(doe: DoeMailbox, source: CdatTable | (() => CdatTable)): void {
   doe.register(DOE_CDAT_VENDOR, DOE_CDAT_TYPE, (_v, _t, req) => {
+    const table = typeof source === 'function' ? source() : source;
     if (req.length < 1) return null;
     const code = req[0]! & 0xff;
     const tableType = (req[0]! >>> 8) & 0xff;
@@ -329,8 +330,15 @@ function endpoint(dev: Type3Device, parent: PciFunction, memdevRegs: MemdevRegis
   addDsn(cs, BigInt(dev.serial));
   addAer(cs);
   const doe = addDoe(cs);
-  const cdat = buildType3Cdat(type3CdatInput(dev));
-  registerCdat(doe, cdat);
+  // The CDAT follows the live split: a repartition (reset) rebuilds it with the next sequence number.
+  let cdatSeq = 0;
+  let cdat = buildType3Cdat(type3CdatInput(dev));
+  dev.onRepartition(() => {
+    cdatSeq = (cdatSeq + 1) >>> 0;
+    cdat = buildType3Cdat({ ...type3CdatInput(dev), sequence: cdatSeq });
+    ep.cdat = cdat;
+  });
+  registerCdat(doe, () => cdat);
   // PCIe DVSEC for CXL Devices: Mem_Capable, IO_Capable, HDM_Count = ranges; range n = partition n.
   const parts = [dev.volatileBytes, dev.persistentBytes].filter((s) => s > 0);
   const values: Record<string, number> = { capability: 0x2 | 0x4 | (Math.min(2, Math.max(1, parts.length)) << 4), control: 0x2 };
@@ -351,6 +359,20 @@ function endpoint(dev: Type3Device, parent: PciFunction, memdevRegs: MemdevRegis
   // registers to reset values, background work dropped, a pending repartition applied.
   const resettable = memdev as MmioOps & { reset?: () => void };
   if (typeof resettable.reset === 'function') cs.onReset(() => resettable.reset!());
+  // After that reset (which may have repartitioned the device) the DVSEC ranges describe the live
+  // split: HDM_Count and range n = partition n (the reset image holds the split at build time).
+  cs.onReset(() => {
+    const live = [dev.volatileBytes, dev.persistentBytes].filter((s) => s > 0);
+    const capAt = deviceDvsec + DEVICE_DVSEC_REGS.capability.offset;
+    cs.setRaw(capAt, 2, (cs.getRaw(capAt, 2) & ~0x30) | (Math.min(2, Math.max(1, live.length)) << 4));
+    for (let i = 0; i < 2; i++) {
+      const size = live[i] ?? 0;
+      const hiAt = deviceDvsec + DEVICE_DVSEC_REGS[i === 0 ? 'range1SizeHigh' : 'range2SizeHigh'].offset;
+      const loAt = deviceDvsec + DEVICE_DVSEC_REGS[i === 0 ? 'range1SizeLow' : 'range2SizeLow'].offset;
+      cs.setRaw(hiAt, 4, Math.floor(size / 2 ** 32));
+      cs.setRaw(loAt, 4, size > 0 ? ((size % 2 ** 32 & 0xf0000000) | 0x3 | (2 << 2) | (2 << 5)) >>> 0 : 0);
+    }
+  });
   addDvsec(cs, { vendor: CXL_DVSEC_VENDOR, revision: 0, dvsecId: CXL_DVSEC.gpfDevice, length: GPF_DEVICE_DVSEC_LENGTH, registers: GPF_DEVICE_DVSEC_REGS, what: `${dev.id} GPF DVSEC for Devices` });
   addFlexBus(fn);
   addRegisterLocator(fn, [
@@ -360,5 +382,6 @@ function endpoint(dev: Type3Device, parent: PciFunction, memdevRegs: MemdevRegis
   // FLR and secondary bus reset leave CXL.mem state (HDM decoders) alone (CXL 2.0 §8.1.3.2).
   cs.captureResetImage();
   parent.secondaryBus!.attach(0, 0, fn);
-  return { device: dev, fn, component, memdevRegisters: memdev, doe, cdat, deviceDvsec };
+  const ep: CxlEndpointPci = { device: dev, fn, component, memdevRegisters: memdev, doe, cdat, deviceDvsec };
+  return ep;
 }

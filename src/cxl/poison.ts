@@ -288,7 +288,19 @@ export function guardDeviceStores(as: { guardStore(store: BackingStore, guard: M
 export function connectMediaInvalidation(topo: TopologyCore): () => void {
   const offs: (() => void)[] = [];
   for (const dev of topo.memdevs) {
-    if (topo.addressSpace) offs.push(guardDeviceStores(topo.addressSpace, dev));
+    const as = topo.addressSpace;
+    if (as) {
+      // A repartition (reset) replaces the stores: move the guards to the new ones.
+      let unguard = guardDeviceStores(as, dev);
+      const offRep = dev.onRepartition(() => {
+        unguard();
+        unguard = guardDeviceStores(as, dev);
+      });
+      offs.push(() => {
+        offRep();
+        unguard();
+      });
+    }
     const hb = topo.hostBridgeOf(dev);
     offs.push(
       mediaOf(dev).onMediaChange((_d, ch) => {

@@ -133,6 +133,8 @@ export class TopologyCore {
       persistent: mk('persistent', child.persistentBytes, child.persistentFile),
       lsa: mk('lsa', child.lsaBytes, child.lsaFile),
     });
+    // Repartition on reset (Type3Device.repartition): fresh anonymous stores of the new sizes.
+    dev.storeFactory = (what, size) => new BackingStore(this.arena, { name: `${child.name}-${what}`, size, sizedBy: `${child.sizedBy} (${what}, repartitioned)` });
     dev.parentPort = port;
     port.child = dev;
     this.memdevs.push(dev);

@@ -341,11 +341,13 @@ export class Machine {
    */
   private partitionedCxl(): MachineDescription['cxl'] {
     let cxl: MachineDescription['cxl'] | null = null;
+    const built = memdevsOf(this.initial);
     this.cxlPci.endpoints.forEach((ep, i) => {
       const st = (ep.memdevRegisters as DeviceRegisters).state;
       const dev = ep.device;
       const vol = st.nextVolatile ?? st.activeVolatile;
-      if (vol === dev.volatileBytes) return;
+      // Compared with the description (a reset may already have re-split the live device).
+      if (vol === (built.find((e) => e.index === i)!.device.volatile?.size ?? 0)) return;
       cxl ??= structuredClone(this.initial.cxl);
       const t = memdevsOf({ cxl }).find((e) => e.index === i)!.device;
       const pers = dev.capacity - vol;

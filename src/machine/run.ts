@@ -109,9 +109,13 @@ export class MachineObservation {
   /** Start observing (counts from zero); called just before the guest's first instruction. */
   apply(): void {
     const space = this.machine.addressSpace;
-    for (const d of this.machine.cxl.memdevs) {
+    const label = (d: (typeof this.machine.cxl.memdevs)[number]) => {
       if (d.volatileStore) space.labelStore(d.volatileStore, d.name, 0);
       if (d.persistentStore) space.labelStore(d.persistentStore, d.name, d.volatileBytes);
+    };
+    for (const d of this.machine.cxl.memdevs) {
+      label(d);
+      d.onRepartition(label); // a reset that repartitions replaces the stores
     }
     if (this.logPath !== undefined) {
       this.fd = openSync(this.logPath, 'w');

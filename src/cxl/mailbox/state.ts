@@ -114,6 +114,8 @@ export class MailboxState {
   activeVolatile: number;
   /** Requested by Set Partition Info; applied by reset(). null = no change pending. */
   nextVolatile: number | null = null;
+  /** Why the last reset did not apply the pending split (it stays pending), or null. */
+  partitionRefusal: string | null = null;
 
   readonly health: HealthState = {
     healthStatus: 0, mediaStatus: 0, additionalStatus: 0, lifeUsed: 0, temperature: 35,
@@ -260,10 +262,21 @@ export class MailboxState {
     this.scan = null;
     this.poisonCursor = null;
     if (this.nextVolatile !== null) {
-      const changed = this.nextVolatile !== this.activeVolatile;
-      this.activeVolatile = this.nextVolatile;
-      this.nextVolatile = null;
-      if (changed) this.media.notify({ kind: 'partition', dpa: 0, length: this.capacity });
+      // The device itself re-splits (stores, locate, decoder checks); refused -> split unchanged,
+      // the request stays pending and the reason is kept (docs/mailbox.md "Partitions").
+      const why = this.device.repartition(this.nextVolatile);
+      if (why !== null) {
+        this.partitionRefusal = why;
+      } else {
+        const changed = this.nextVolatile !== this.activeVolatile;
+        this.activeVolatile = this.nextVolatile;
+        this.nextVolatile = null;
+        this.partitionRefusal = null;
+        if (changed) {
+          this.media.clearAll(); // fresh zeroed media: no poison records survive
+          this.media.notify({ kind: 'partition', dpa: 0, length: this.capacity });
+        }
+      }
     }
   }
 }
