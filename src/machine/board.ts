@@ -17,24 +17,22 @@ import { DmaEngine, DMA_BASE, DMA_SIZE, DMA_IRQ } from '../devices/dma-engine.js
 import { generateFdt, fdtAddress } from '../firmware/fdt.js';
 import type { BoardDescription, CxlWindowDescription, PcieDescription } from '../firmware/board-description.js';
 import type { TopologySpec } from '../cxl/topology-spec.js';
-import { IntxRouter, type Ecam } from '../pci/index.js';
+import { IntxRouter, ECAM_BASE, ECAM_SIZE, PCIE_INTX_IRQ_BASE, type Ecam } from '../pci/index.js';
 import type { CxlHostBridgeDescription } from '../firmware/board-description.js';
 import { isElf, loadElf, loadRaw, type LoadedImage } from './elf.js';
 
 // ---- the map (DESIGN.md "Board"; QEMU virt) ----
+// ECAM and INTx numbers belong to the PCI layer; re-exported here with the rest of the map.
+export { ECAM_BASE, ECAM_SIZE, PCIE_INTX_IRQ_BASE };
 export const FINISHER_BASE = 0x0010_0000;
 export const CLINT_BASE = 0x0200_0000;
 export const PLIC_BASE = 0x0c00_0000;
 export const UART0_BASE = 0x1000_0000;
-export const ECAM_BASE = 0x3000_0000;
-export const ECAM_SIZE = 0x1000_0000;
 export const PCIE_MMIO_BASE = 0x4000_0000;
 export const PCIE_MMIO_SIZE = 0x4000_0000;
 export const RAM_BASE = 0x8000_0000;
 /** QEMU's default -m. */
 export const DEFAULT_RAM_SIZE = 128 * 2 ** 20;
-/** PLIC sources of PCIe INTA..INTD (QEMU virt PCIE_IRQ). */
-export const PCIE_INTX_IRQ_BASE = 32;
 
 export const ISA_STRING = 'rv64imac_zicsr_zifencei_zicntr';
 export const ISA_EXTENSIONS = ['i', 'm', 'a', 'c', 'zicsr', 'zifencei', 'zicntr'];

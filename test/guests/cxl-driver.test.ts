@@ -13,15 +13,15 @@
 // Regenerate goldens with UPDATE_GOLDEN=1 and review the diff.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Machine } from '../../src/machine/build.js';
 import { boardOptionsForMachine, runProgram } from '../../src/machine/board.js';
 import { defaultDescriptionInput } from '../../src/machine/default-machine.js';
+import { compareGolden as compareGoldenIn } from '../helpers/golden.js';
 import { GUEST_BIN, HAVE_QEMU, REPO, runQemu } from '../diff/harness.js';
 
 const GOLDEN = join(REPO, 'test', 'golden', 'driver');
-const update = process.env.UPDATE_GOLDEN === '1';
 const MiB = 2 ** 20;
 
 /** Fixture machines (no firmware regions): guests/cxl-driver/machines/*.json, usable with `cxlemu --machine`. */
@@ -156,22 +156,7 @@ const hpaOf = (v: bigint) => Number((((v - C) & M64) * KINV) & M64);
 /** WORKLOAD_HEAD of region-main.c: the guest wrote and read the first 1 MiB of the region. */
 const HEAD = MiB;
 
-function compareGolden(name: string, text: string): void {
-  const path = join(GOLDEN, `${name}.txt`);
-  if (update || !existsSync(path)) {
-    mkdirSync(GOLDEN, { recursive: true });
-    writeFileSync(path, text);
-    if (!update) assert.fail(`golden ${path} was missing: written now, review and commit it`);
-    return;
-  }
-  const want = readFileSync(path, 'utf8');
-  if (text !== want) {
-    const a = text.split('\n');
-    const b = want.split('\n');
-    const i = a.findIndex((l, k) => l !== b[k]);
-    assert.fail(`transcript differs from ${path} at line ${i + 1}:\n  got:  ${a[i]}\n  want: ${b[i]}\n(UPDATE_GOLDEN=1 to accept after review)`);
-  }
-}
+const compareGolden = (name: string, text: string): void => compareGoldenIn(GOLDEN, name, text);
 
 async function runOn(description: unknown, elf: string, acpiOnly = false) {
   const m = Machine.build(description, { arenaBytes: 512 * MiB });

@@ -11,15 +11,15 @@
 // (UPDATE_GOLDEN=1 rewrites them; review the diff).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Machine } from '../../src/machine/build.js';
 import { boardOptionsForMachine, runProgram } from '../../src/machine/board.js';
+import { compareGolden as compareGoldenIn } from '../helpers/golden.js';
 import { GUEST_BIN, REPO } from '../diff/harness.js';
 
 const GOLDEN = join(REPO, 'test', 'golden', 'driver');
 const MACHINES = join(REPO, 'guests', 'cxl-driver', 'machines');
-const update = process.env.UPDATE_GOLDEN === '1';
 const MiB = 2 ** 20;
 const SIZE_UNITS: Record<string, number> = { K: 1024, M: MiB, G: 1024 * MiB };
 
@@ -61,22 +61,7 @@ function expectOf(desc: any): Expect {
   return e;
 }
 
-function compareGolden(name: string, text: string): void {
-  const path = join(GOLDEN, `${name}.txt`);
-  if (update || !existsSync(path)) {
-    mkdirSync(GOLDEN, { recursive: true });
-    writeFileSync(path, text);
-    if (!update) assert.fail(`golden ${path} was missing: written now, review and commit it`);
-    return;
-  }
-  const want = readFileSync(path, 'utf8');
-  if (text !== want) {
-    const a = text.split('\n');
-    const b = want.split('\n');
-    const i = a.findIndex((l, k) => l !== b[k]);
-    assert.fail(`transcript differs from ${path} at line ${i + 1}:\n  got:  ${a[i]}\n  want: ${b[i]}\n(UPDATE_GOLDEN=1 to accept after review)`);
-  }
-}
+const compareGolden = (name: string, text: string): void => compareGoldenIn(GOLDEN, name, text);
 
 /** Known label bytes: 32 bytes, different per device serial. */
 const lsaBytes = (serial: number) => Uint8Array.from({ length: 32 }, (_, i) => (0x5a + 37 * i + 11 * serial) & 0xff);
