@@ -8,7 +8,7 @@
 import type { AddressSpace } from '../memory/address-space.js';
 import { FileBackedStore } from '../memory/file-store.js';
 import type { BackingStore } from '../memory/store.js';
-import { hpaOffsetOf } from '../spec/interleave.js';
+import { hpaOffsetOf } from '../cxl-math/interleave.js';
 import { referenceDecode } from './reference-decoder.js';
 import type { Region, RegionManager } from './region.js';
 import type { RouteOut, WindowRoute } from './router.js';

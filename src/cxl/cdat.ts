@@ -2,10 +2,10 @@
 // upstream ports, built from plain performance data: header, then per partition DSMAS + DSEMTS +
 // DSLBIS (read/write latency and bandwidth), or SSLBIS for a switch. Owns the bytes and the entry
 // handles CDAT Table Access over DOE reads (handle 0 = header, next = 0xFFFF after the last); never
-// speaks DOE itself (the transport belongs to the device model) and imports only src/spec.
+// speaks DOE itself (the transport belongs to the device model) and imports only src/cxl-math.
 
-import { hi32, lo32 } from '../spec/bits.js';
-import { fillChecksum } from '../spec/checksum.js';
+import { hi32, lo32 } from '../cxl-math/bits.js';
+import { fillChecksum } from '../cxl-math/checksum.js';
 
 export const CDAT_HEADER_SIZE = 16;
 export const CDAT_REVISION = 1;

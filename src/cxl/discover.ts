@@ -4,7 +4,7 @@
 // lists and routed slots from the reference decoder. Owns the inference only; never programs a
 // decoder and never touches media.
 
-import { calcInterleavePosition, type PositionHop } from '../spec/routing.js';
+import { calcInterleavePosition, type PositionHop } from '../cxl-math/routing.js';
 import type { Type3Device } from './components.js';
 import { referenceDecode } from './reference-decoder.js';
 import type { Region, RegionDecoderRef, RegionManager, RegionTarget } from './region.js';

@@ -4,10 +4,10 @@
 // the spec's checks and sets Committed or Error-Not-Committed; it never routes and never touches
 // backing bytes (router.ts compiles committed state; listeners hear commit/uncommit only).
 
-import * as R from '../spec/hdm-registers.js';
-import { decoderCountToEncoding, eigToGranularity, eiwToWays, isThreeFamily } from '../spec/interleave.js';
+import * as R from '../cxl-math/hdm-registers.js';
+import { decoderCountToEncoding, eigToGranularity, eiwToWays, isThreeFamily } from '../cxl-math/interleave.js';
 
-/** Register layout (SPEC-NOTES 2.3; CXL r3.1 8.2.4.20), derived from src/spec/hdm-registers.ts. */
+/** Register layout (SPEC-NOTES 2.3; CXL r3.1 8.2.4.20), derived from src/cxl-math/hdm-registers.ts. */
 export const HDM = {
   CAP: R.HDM_CAPABILITY.offset,
   GLOBAL_CTRL: R.HDM_GLOBAL_CONTROL.offset,

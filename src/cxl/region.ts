@@ -1,14 +1,14 @@
 // Regions: the equivalent of `cxl create-region` / `cxl destroy-region`. Owns the region records
 // and the choice of decoders, target lists and DPA; programs every decoder on each path through its
 // register image (endpoint -> switch -> host bridge) and commits in order. Refuses invalid requests
-// naming the broken rule (src/spec/decoder-rules.ts); never decodes HPAs itself.
+// naming the broken rule (src/cxl-math/decoder-rules.ts); never decodes HPAs itself.
 
 import {
   checkDecoderRangeOrder, checkGranularity, checkGranularityChain, checkRangeAlignment, checkRegionGranularity,
   checkRegionSize, checkRegionWays, checkRootPosition, checkSwitchDecoderWays, checkWays, type RuleIssue,
-} from '../spec/decoder-rules.js';
-import { granularityToEig, isThreeFamily, waysToEiw } from '../spec/interleave.js';
-import { calcInterleavePosition, granularityChain, type PositionHop } from '../spec/routing.js';
+} from '../cxl-math/decoder-rules.js';
+import { granularityToEig, isThreeFamily, waysToEiw } from '../cxl-math/interleave.js';
+import { calcInterleavePosition, granularityChain, type PositionHop } from '../cxl-math/routing.js';
 import { CAP } from './hdm-decoder.js';
 import type { HdmDecoderBlock } from './hdm-decoder.js';
 import { RegionError } from './errors.js';

@@ -2,7 +2,7 @@
 // position (and the routed slot where it differs from Linux's label); DPA -> HPA(s). Uses the
 // reference decoder's walk (register state), so it shows what the hardware state does.
 
-import { hpaOffsetOf } from '../spec/interleave.js';
+import { hpaOffsetOf } from '../cxl-math/interleave.js';
 import { referenceDecode, type ReferenceStep } from './reference-decoder.js';
 import type { RegionManager } from './region.js';
 import type { TopologyCore } from './topology.js';

@@ -2,9 +2,9 @@
 // HBIG and modulo or XOR arithmetic. Owns the root-level selection (which host bridge serves an
 // HPA); XOR maps come from the platform list for its HBIG (one CXIMS per granularity).
 
-import { lowestSetBit, parityOfAnd } from '../spec/bits.js';
-import { isThreeFamily, isValidGranularity, isValidWays } from '../spec/interleave.js';
-import { xorMapsForHbiw } from '../spec/xor.js';
+import { lowestSetBit, parityOfAnd } from '../cxl-math/bits.js';
+import { isThreeFamily, isValidGranularity, isValidWays } from '../cxl-math/interleave.js';
+import { xorMapsForHbiw } from '../cxl-math/xor.js';
 import type { HostBridge } from './components.js';
 import type { WindowSpec, XorMapSpec } from './topology-spec.js';
 import { TopologyError } from './errors.js';

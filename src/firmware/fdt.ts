@@ -6,7 +6,7 @@
 // strings with dtc's reuse of an existing string or suffix, no padding), so `dtc -I dtb -O dts`
 // then `dtc -I dts -O dtb` gives back the same bytes: the tests use that as the byte-exact oracle.
 
-import { hi32, lo32 } from '../spec/bits.js';
+import { hi32, lo32 } from '../cxl-math/bits.js';
 import type { BoardDescription, CxlHostBridgeDescription, CxlWindowDescription } from './board-description.js';
 
 export const FDT_MAGIC = 0xd00dfeed;

@@ -5,8 +5,8 @@
 
 import { z } from 'zod';
 import YAML from 'yaml';
-import { VALID_WAYS, VALID_GRANULARITIES, isValidWays, isValidGranularity, isThreeFamily } from '../spec/interleave.js';
-import { xorMapsForHbiw } from '../spec/xor.js';
+import { VALID_WAYS, VALID_GRANULARITIES, isValidWays, isValidGranularity, isThreeFamily } from '../cxl-math/interleave.js';
+import { xorMapsForHbiw } from '../cxl-math/xor.js';
 import { ConfigError, type ConfigIssue, IssueList } from './errors.js';
 import { parseSize, parseInteger, formatSize, hex, humanSize, MAX_BYTES } from './sizes.js';
 

@@ -3,7 +3,7 @@
 // bytes. Owns the mapping from description fields to table inputs (documented in docs/tables.md);
 // never writes guest memory (the board copies `layout.image` to `layout.base`) and never decodes.
 
-import { alignDown, alignUp } from '../spec/bits.js';
+import { alignDown, alignUp } from '../cxl-math/bits.js';
 import { buildAcpiLayout, type AcpiLayout } from '../firmware/acpi/build.js';
 import type {
   AcpiHmat,

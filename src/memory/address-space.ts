@@ -10,7 +10,7 @@
 // cached here and carry PageFlag.Observed | PageFlag.Mmio in resolvePage, so every access to them
 // reaches the slow path, where it is counted per observed target (and optionally logged).
 
-import { MAX_ADDRESS } from '../spec/addresses.js';
+import { MAX_ADDRESS } from '../cxl-math/addresses.js';
 import { Arena, PAGE_SIZE } from './arena.js';
 import { AccessFault } from './fault.js';
 import { FlatRange, RangeKind, findRangeIndex, type AddressRange } from './flat-map.js';

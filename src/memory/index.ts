@@ -12,3 +12,6 @@ export {
   AddressSpace, MAX_PHYS_ADDRESS, PageFlag, type PageInfo, type AddressSpaceOptions,
   type ObserveRequest, type ObservedStore, type ObservedTarget, type ObserveLogSink,
 } from './address-space.js';
+// Address arithmetic the layers above need for placing ranges (PCI BARs, windows). Re-exported so
+// that those layers reach it through the memory API, as DESIGN's rows say (pci uses memory only).
+export { alignDown, alignUp, isAligned, isPowerOfTwo } from '../cxl-math/bits.js';

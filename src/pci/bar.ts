@@ -16,7 +16,7 @@ import {
   PREF_LIMIT_UPPER,
 } from './config-space.js';
 import { PciConfigError } from './errors.js';
-import { isPowerOfTwo } from '../spec/bits.js';
+import { isPowerOfTwo } from '../memory/index.js';
 
 export type BarKind = 'mem32' | 'mem64';
 

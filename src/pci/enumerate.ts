@@ -4,7 +4,7 @@
 // guest-visible config writes (masks and hooks apply), so the result is what a guest would see
 // had it done the same. Owns no state; never runs unless the machine asks for "firmware-assigned".
 
-import { alignUp } from '../spec/bits.js';
+import { alignUp } from '../memory/index.js';
 import { COMMAND, MEMORY_BASE, MEMORY_LIMIT, PREF_BASE, PREF_LIMIT, PREF_BASE_UPPER, PREF_LIMIT_UPPER } from './config-space.js';
 import type { Ecam } from './ecam.js';
 import { PciConfigError } from './errors.js';

@@ -169,7 +169,7 @@ test('CDAT errors name the field', () => {
   assert.throws(() => buildType3Cdat({ partitions: [], sequence: 2 ** 32 }), /sequence/);
 });
 
-test('src/cxl/cdat.ts imports only src/spec (so firmware-side tools can build CDAT without the device model)', async () => {
+test('src/cxl/cdat.ts imports only src/cxl-math (so firmware-side tools can build CDAT without the device model)', async () => {
   const { readFileSync } = await import('node:fs');
   const { fileURLToPath } = await import('node:url');
   const { dirname, resolve } = await import('node:path');

@@ -1,11 +1,11 @@
 // HDM decoder capability block: register image, write masks, commit checks, lock and uncommit.
-// Oracle: SPEC-NOTES 2.3 (layout, masks, commit semantics) and 1.5 (rules); src/spec/hdm-registers.ts
+// Oracle: SPEC-NOTES 2.3 (layout, masks, commit semantics) and 1.5 (rules); src/cxl-math/hdm-registers.ts
 // for the offsets and write masks (declared once there, checked against our image here).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HdmDecoderBlock, HDM, CTRL, CAP } from '../../src/cxl/index.js';
 import type { HdmOwner } from '../../src/cxl/hdm-decoder.js';
-import * as R from '../../src/spec/hdm-registers.js';
+import * as R from '../../src/cxl-math/hdm-registers.js';
 
 const SZ = 2 ** 28;
 const hbOwner: HdmOwner = { kind: 'hostBridge', name: 'host bridge hb0', portIds: [0, 1, 2, 3], volatileBytes: 0, persistentBytes: 0 };
@@ -14,7 +14,7 @@ const hbBlock = (caps = { count: 4, ways3_6_12: true, ways16: true }) => new Hdm
 const epBlock = (caps = { count: 4, ways3_6_12: true, ways16: true }) => new HdmDecoderBlock(epOwner, caps);
 const d = (n: number, reg: number) => HDM.DECODER0 + HDM.STRIDE * n + reg;
 
-test('layout agrees with src/spec/hdm-registers.ts', () => {
+test('layout agrees with src/cxl-math/hdm-registers.ts', () => {
   assert.equal(HDM.DECODER0, R.DECODER0_OFFSET);
   assert.equal(HDM.STRIDE, R.DECODER_STRIDE);
   assert.equal(hbBlock().length, R.hdmCapabilityLength(4));

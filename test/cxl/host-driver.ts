@@ -5,8 +5,8 @@
 // cxl_calc_interleave_pos / port order). Fake-free: no topology objects are consulted.
 
 import { ECAM_BASE, ecamOffset, findDvsec, findCapability, CapId, type ConfigReader } from '../../src/pci/index.js';
-import { granularityChain } from '../../src/spec/routing.js';
-import { granularityToEig, waysToEiw } from '../../src/spec/interleave.js';
+import { granularityChain } from '../../src/cxl-math/routing.js';
+import { granularityToEig, waysToEiw } from '../../src/cxl-math/interleave.js';
 import type { Machine } from '../../src/machine/build.js';
 
 export const CXL_VENDOR = 0x1e98;

@@ -1,6 +1,6 @@
 // create-region / destroy-region: one test per rule violation, checking the error text; decoder
 // programming through the register image; destroy order and locks; snapshot/restore; cxl list.
-// Oracle: SPEC-NOTES 1.5 (rules, via src/spec/decoder-rules.ts wording) and 1.3 (positions).
+// Oracle: SPEC-NOTES 1.5 (rules, via src/cxl-math/decoder-rules.ts wording) and 1.3 (positions).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { build, caps, GiB, hb, mem, sw, win, WBASE } from './fixtures.js';

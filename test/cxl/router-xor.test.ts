@@ -1,11 +1,11 @@
 // Router vs reference decoder, 10^6 random HPAs per topology: XOR windows over 2, 4 and 8 host
 // bridges (and 4 HB x 2 RP), platform maps per HBIG (CXIMS). Oracle: the reference decoder and the
-// Linux/ndctl XOR vectors via src/spec (SPEC-NOTES 1.7) for the window-level transform.
+// Linux/ndctl XOR vectors via src/cxl-math (SPEC-NOTES 1.7) for the window-level transform.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { build, sharedArena, compareRouterVsReference, GiB, hb, mem, win, WBASE } from './fixtures.js';
 import { cases } from '../helpers/scale.js';
-import { xorHpaOf } from '../../src/spec/xor.js';
+import { xorHpaOf } from '../../src/cxl-math/xor.js';
 
 const N = cases(1_000_000);
 const MAPS_256 = { granularity: 256, maps: [0x2020900, 0x4041200, 0x1010400, 0x800] };

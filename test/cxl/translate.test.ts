@@ -1,12 +1,12 @@
 // translateHpa / translateDpa: the path of ports, endpoint, DPA, position and routed slot; DPA ->
 // HPA round trips (modulo, XOR, switches), unrouted HPAs, and windows near 2^52.
-// Oracle: SPEC-NOTES 1.2-1.4 closed forms via src/spec (hpaOffsetOf, xorHpaOf) and the reference
+// Oracle: SPEC-NOTES 1.2-1.4 closed forms via src/cxl-math (hpaOffsetOf, xorHpaOf) and the reference
 // decoder; router vs reference near 2^52.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { build, compareRouterVsReference, GiB, hb, mem, sw, win, WBASE } from './fixtures.js';
-import { hpaOffsetOf } from '../../src/spec/interleave.js';
-import { xorHpaOf } from '../../src/spec/xor.js';
+import { hpaOffsetOf } from '../../src/cxl-math/interleave.js';
+import { xorHpaOf } from '../../src/cxl-math/xor.js';
 import { Prng } from '../helpers/prng.js';
 
 const SZ = 2 ** 28;

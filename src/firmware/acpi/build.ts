@@ -3,7 +3,7 @@
 // holding their absolute addresses. Owns the layout; never writes guest memory (the caller copies
 // `image` to `base`).
 
-import { alignUp } from '../../spec/bits.js';
+import { alignUp } from '../../cxl-math/bits.js';
 import { AcpiTableError, DEFAULT_OEM, type AcpiOem } from './tables.js';
 import type { AcpiPlatform } from './platform.js';
 import { buildRsdp, RSDP_SIZE } from './rsdp.js';

@@ -3,9 +3,9 @@
 // granularity. Owns the bytes; never checks that a window's decode is routable (src/machine
 // validated the description; src/cxl routes).
 
-import { granularityToEig, waysToEiw } from '../../spec/interleave.js';
-import { isAligned } from '../../spec/bits.js';
-import { xorMapsForHbiw } from '../../spec/xor.js';
+import { granularityToEig, waysToEiw } from '../../cxl-math/interleave.js';
+import { isAligned } from '../../cxl-math/bits.js';
+import { xorMapsForHbiw } from '../../cxl-math/xor.js';
 import { AcpiTableError, buildAcpiTable, type AcpiOem, type ByteWriter } from './tables.js';
 import { CFMWS_RESTRICT, type AcpiHostBridge, type AcpiWindow, type AcpiXorMaps } from './platform.js';
 

@@ -2,7 +2,7 @@
 // (cxlemu hands its address over in /chosen/cxlemu,acpi-rsdp). Owns its 36 bytes; points at the
 // XSDT only (RsdtAddress stays 0: every address here may lie above 4 GiB).
 
-import { fillChecksum } from '../../spec/checksum.js';
+import { fillChecksum } from '../../cxl-math/checksum.js';
 import { ByteWriter, type AcpiOem } from './tables.js';
 
 export const RSDP_SIZE = 36;

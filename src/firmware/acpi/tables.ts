@@ -2,8 +2,8 @@
 // (SPEC-NOTES 4, field names per ACPICA actbl.h) and the checksum. Owns byte layout only; never
 // knows what a table means (rsdp.ts, cedt.ts, srat.ts ... do) and never touches guest memory.
 
-import { hi32, lo32 } from '../../spec/bits.js';
-import { fillChecksum } from '../../spec/checksum.js';
+import { hi32, lo32 } from '../../cxl-math/bits.js';
+import { fillChecksum } from '../../cxl-math/checksum.js';
 
 /** A value the platform data gave that no table field can hold; names the field and the rule. */
 export class AcpiTableError extends RangeError {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import {
   calcInterleavePosition, childGranularity, dpaOffsetOf, granularityChain, isChainGranularityValid,
   peerDistance, positionOf, rootTargetIndexForPosition, routingWays, targetIndexOf,
-} from '../../src/spec/index.js';
+} from '../../src/cxl-math/index.js';
 import { Prng } from '../helpers/prng.js';
 import { cases } from '../helpers/scale.js';
 

@@ -1,6 +1,6 @@
 // A second, deliberately different implementation of SPEC-NOTES 1.2 and 1.4 for tests only:
 // BigInt shifts and masks, the spec's bit-field form for power-of-two W, the "one divide by 3"
-// form for 3/6/12, and XORALLBITS parity by popcount. Shares no code with src/spec.
+// form for 3/6/12, and XORALLBITS parity by popcount. Shares no code with src/cxl-math.
 
 export function refEiw(ways: number): { pow2: boolean; k: number } {
   const k = Math.round(Math.log2(ways % 3 === 0 ? ways / 3 : ways));

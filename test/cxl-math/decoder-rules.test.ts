@@ -8,7 +8,7 @@ import {
   checkEndpointSize, checkGranularity, checkGranularityChain, checkRangeAlignment, checkRegionGranularity,
   checkRegionSize, checkRegionWays, checkRootPosition, checkSwitchDecoderWays, checkWays,
   checkWaysAdvertised, checkThreeFamilyBase, checkTargetList, checkXorMaps, type RuleIssue,
-} from '../../src/spec/index.js';
+} from '../../src/cxl-math/index.js';
 
 const MiB256 = 256 * 2 ** 20;
 const ALL = { ways3_6_12: true, ways16: true };

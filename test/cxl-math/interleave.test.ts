@@ -9,7 +9,7 @@ import {
   eiwToWays, encodingToDecoderCount, endpointDpaBase, granularityToEig, hpaOffsetOf, hpaToDpa,
   linuxDecoderCount, positionOf, translationParamsIssue, waysToEiw, asHpa, asDpa, powerOfTwoPart,
   isThreeFamily, granuleRemaining,
-} from '../../src/spec/index.js';
+} from '../../src/cxl-math/index.js';
 import { Prng } from '../helpers/prng.js';
 import { cases } from '../helpers/scale.js';
 import { refDpaOffset, refHpaOffset, refPosition } from './reference-bigint.js';

@@ -10,7 +10,7 @@ import {
   encodingToDecoderCount, extractField, fieldMask, hdmCapabilityLength, rangeFromRegisters,
   rangeHighWord, rangeLowWord, registerAt, registerOffset, targetListEntry, targetListWords, writeMask,
   type FieldDef,
-} from '../../src/spec/index.js';
+} from '../../src/cxl-math/index.js';
 import { Prng } from '../helpers/prng.js';
 
 test('register offsets and the +0x20n decoder stride', () => {

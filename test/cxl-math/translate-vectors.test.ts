@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import {
   dpaOffsetOfEncoded, eiwToWays, hpaOffsetOfEncoded, positionOfEncoded, eigToGranularity,
   xorDpaOffsetOf, xorHpaOf, xorMapsForHbiw, xorPositionOf, xorTransform, translationParamsIssue,
-} from '../../src/spec/index.js';
+} from '../../src/cxl-math/index.js';
 import { TRANSLATE_VECTORS, TRANSLATE_XOR_MAPS, type TranslateVector } from './cxl-translate-vectors.js';
 
 const MAPS = TRANSLATE_XOR_MAPS;

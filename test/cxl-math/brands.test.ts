@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import {
   MAX_ADDRESS, asArenaOffset, asDpa, asGva, asHpa, asHpaOffset, hpaToOffset, offsetToHpa,
   type ArenaOffset, type Dpa, type Gva, type Hpa, type HpaOffset,
-} from '../../src/spec/index.js';
+} from '../../src/cxl-math/index.js';
 
 function takesDpa(d: Dpa): number { return d; }
 function takesHpa(h: Hpa): number { return h; }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import {
   VALID_GRANULARITIES, VALID_WAYS, dpaOffsetOf, hpaOffsetOf, positionOf, powerOfTwoPart,
   xorDpaOffsetOf, xorHpaOf, xorMapsForHbiw, xorPositionOf, xorTransform, checkXorMaps,
-} from '../../src/spec/index.js';
+} from '../../src/cxl-math/index.js';
 import { Prng } from '../helpers/prng.js';
 import { cases } from '../helpers/scale.js';
 import { refXor } from './reference-bigint.js';

@@ -1,4 +1,4 @@
-// src/spec: pure CXL spec math (no state, no I/O, imports nothing outside this folder).
+// src/cxl-math: pure CXL spec math (no state, no I/O, imports nothing outside this folder).
 export * from './addresses.js';
 export * from './bits.js';
 export * from './interleave.js';

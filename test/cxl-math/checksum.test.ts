@@ -2,7 +2,7 @@
 // hand-computed table and on seeded random tables.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { byteSum, checksumByte, fillChecksum, isChecksumValid } from '../../src/spec/index.js';
+import { byteSum, checksumByte, fillChecksum, isChecksumValid } from '../../src/cxl-math/index.js';
 import { Prng } from '../helpers/prng.js';
 
 test('hand-computed: bytes 1, 2, 3 with the checksum at index 3 -> 0xFA', () => {
