@@ -29,25 +29,76 @@ const granList = (arg('gran') ?? '256,512,1024,2048,4096,8192,16384').split(',')
 let n = 0;
 const mem = (): Type3Spec => {
   const name = `mem${n++}`;
-  return { kind: 'type3', id: `dev-${name}`, name, serial: n, volatileBytes: 0, persistentBytes: SZ, lsaBytes: 0, sizedBy: name, perf, decoders: caps };
+  return {
+    kind: 'type3',
+    id: `dev-${name}`,
+    name,
+    serial: n,
+    volatileBytes: 0,
+    persistentBytes: SZ,
+    lsaBytes: 0,
+    sizedBy: name,
+    perf,
+    decoders: caps,
+  };
 };
 const hb = (id: string, uid: number, children: (Type3Spec | SwitchSpec)[]): HostBridgeSpec => ({
-  id, uid, busNr: uid * 16, rootPorts: children.map((c, i) => ({ id: `${id}-rp${i}`, port: i, child: c })), decoders: caps, hdmForPassthrough: false,
+  id,
+  uid,
+  busNr: uid * 16,
+  rootPorts: children.map((c, i) => ({ id: `${id}-rp${i}`, port: i, child: c })),
+  decoders: caps,
+  hdmForPassthrough: false,
 });
 const sw = (id: string, k: number): SwitchSpec => ({
-  kind: 'switch', id, decoders: caps, perf, downstreamPorts: Array.from({ length: k }, (_, i) => ({ id: `${id}-dsp${i}`, port: i, child: mem() })),
+  kind: 'switch',
+  id,
+  decoders: caps,
+  perf,
+  downstreamPorts: Array.from({ length: k }, (_, i) => ({ id: `${id}-dsp${i}`, port: i, child: mem() })),
 });
 
 function specFor(ways: number, g: number): TopologySpec {
   n = 0;
-  const window = (targets: string[], size: number) => ({ id: 'w', base: WBASE, size, targets, granularity: g, arithmetic: 'modulo' as const, volatile: true, persistent: true, qtgId: 0 });
+  const window = (targets: string[], size: number) => ({
+    id: 'w',
+    base: WBASE,
+    size,
+    targets,
+    granularity: g,
+    arithmetic: 'modulo' as const,
+    volatile: true,
+    persistent: true,
+    qtgId: 0,
+  });
   if (ways % 3 === 0) {
     const per = ways / 3;
-    const hbs = [0, 1, 2].map((h) => hb(`hb${h}`, h, Array.from({ length: per }, () => mem())));
+    const hbs = [0, 1, 2].map((h) =>
+      hb(
+        `hb${h}`,
+        h,
+        Array.from({ length: per }, () => mem()),
+      ),
+    );
     return { hostBridges: hbs, windows: [window(['hb0', 'hb1', 'hb2'], 12 * 768 * MiB)], xorMaps: [] };
   }
-  if (ways === 16) return { hostBridges: [hb('hb0', 0, [sw('s0', 8), sw('s1', 8)])], windows: [window(['hb0'], 16 * GiB)], xorMaps: [] };
-  return { hostBridges: [hb('hb0', 0, Array.from({ length: ways }, () => mem()))], windows: [window(['hb0'], 16 * GiB)], xorMaps: [] };
+  if (ways === 16)
+    return {
+      hostBridges: [hb('hb0', 0, [sw('s0', 8), sw('s1', 8)])],
+      windows: [window(['hb0'], 16 * GiB)],
+      xorMaps: [],
+    };
+  return {
+    hostBridges: [
+      hb(
+        'hb0',
+        0,
+        Array.from({ length: ways }, () => mem()),
+      ),
+    ],
+    windows: [window(['hb0'], 16 * GiB)],
+    xorMaps: [],
+  };
 }
 
 const results: Record<string, unknown>[] = [];
@@ -97,15 +148,33 @@ for (const ways of waysList) {
     const ok = mismatches === 0;
     if (!ok) allOk = false;
     Object.assign(entry, {
-      ok, bytes: length, regionBytes: size, words, mismatches, seconds: +seconds.toFixed(3),
-      MBs: Math.round(length / MiB / seconds), perDevice, ...(ok ? {} : { firstMismatches: first }),
+      ok,
+      bytes: length,
+      regionBytes: size,
+      words,
+      mismatches,
+      seconds: +seconds.toFixed(3),
+      MBs: Math.round(length / MiB / seconds),
+      perDevice,
+      ...(ok ? {} : { firstMismatches: first }),
     });
     results.push(entry);
     process.stderr.write(`${ways}-way G=${g}: ${ok ? 'ok' : 'MISMATCH'} ${words} words ${seconds.toFixed(2)} s\n`);
   }
 }
-console.log(JSON.stringify({
-  bench: 'audit-matrix', node: process.version, allOk, audits: results.filter((r) => 'ok' in r).length,
-  refused: results.filter((r) => 'refused' in r).length, totalSeconds: +((performance.now() - t0) / 1000).toFixed(1), results,
-}, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      bench: 'audit-matrix',
+      node: process.version,
+      allOk,
+      audits: results.filter((r) => 'ok' in r).length,
+      refused: results.filter((r) => 'refused' in r).length,
+      totalSeconds: +((performance.now() - t0) / 1000).toFixed(1),
+      results,
+    },
+    null,
+    2,
+  ),
+);
 process.exitCode = allOk ? 0 : 1;

@@ -26,8 +26,13 @@ const loops: Loop[] = [
   {
     name: 'count (compressed c.addi/bne)',
     // c.addi a0,1 ; bne a0,a1,-2 as parcels after li
-    halves: [...li(reg.a1, BigInt(N)).flatMap((w) => [w & 0xffff, w >>> 16]), 0x0505,
-      a.bne(reg.a0, reg.a1, -2) & 0xffff, a.bne(reg.a0, reg.a1, -2) >>> 16, 0x9002],
+    halves: [
+      ...li(reg.a1, BigInt(N)).flatMap((w) => [w & 0xffff, w >>> 16]),
+      0x0505,
+      a.bne(reg.a0, reg.a1, -2) & 0xffff,
+      a.bne(reg.a0, reg.a1, -2) >>> 16,
+      0x9002,
+    ],
   },
   {
     name: 'array sum (ld/add/addi/bne, 64 KiB)',
@@ -121,13 +126,19 @@ function machine(loop: Loop) {
 }
 
 /** Run until the loop's ebreak lands on the wfi handler. */
-function runLoop(loop: Loop, counted: boolean): { instructions: number; seconds: number; slow?: Record<string, number> } {
+function runLoop(
+  loop: Loop,
+  counted: boolean,
+): { instructions: number; seconds: number; slow?: Record<string, number> } {
   const { hart } = machine(loop);
   hart.slowCounts = counted;
   const t0 = performance.now();
   while (hart.run(1 << 22) === 'limit' && hart.instret < 1e9);
   const seconds = (performance.now() - t0) / 1000;
-  const out: { instructions: number; seconds: number; slow?: Record<string, number> } = { instructions: hart.instret, seconds };
+  const out: { instructions: number; seconds: number; slow?: Record<string, number> } = {
+    instructions: hart.instret,
+    seconds,
+  };
   if (counted) {
     out.slow = {};
     for (let i = 0; i < CpuSlowPath.Count; i++) out.slow[CpuSlowPath[i]!] = hart.slow[i]!;
@@ -145,7 +156,19 @@ const results = loops.map((loop) => {
     best = Math.min(best, r.seconds);
   }
   const counted = runLoop(loop, true);
-  return { name: loop.name, instructions, seconds: +best.toFixed(4), mips: +(instructions / best / 1e6).toFixed(1), slowPaths: counted.slow };
+  return {
+    name: loop.name,
+    instructions,
+    seconds: +best.toFixed(4),
+    mips: +(instructions / best / 1e6).toFixed(1),
+    slowPaths: counted.slow,
+  };
 });
 const geo = Math.exp(results.reduce((s, r) => s + Math.log(r.mips), 0) / results.length);
-console.log(JSON.stringify({ bench: 'cpu-interp', node: process.version, passes, geomeanMips: +geo.toFixed(1), loops: results }, null, 2));
+console.log(
+  JSON.stringify(
+    { bench: 'cpu-interp', node: process.version, passes, geomeanMips: +geo.toFixed(1), loops: results },
+    null,
+    2,
+  ),
+);

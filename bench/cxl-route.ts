@@ -21,10 +21,28 @@ const perf = { readLatencyNs: 150, writeLatencyNs: 150, readBandwidthMBs: 20000,
 const caps = { count: 8, ways3_6_12: true, ways16: true };
 
 function mem(name: string): Type3Spec {
-  return { kind: 'type3', id: `dev-${name}`, name, serial: 1, volatileBytes: 0, persistentBytes: SZ, lsaBytes: 0, sizedBy: name, perf, decoders: caps };
+  return {
+    kind: 'type3',
+    id: `dev-${name}`,
+    name,
+    serial: 1,
+    volatileBytes: 0,
+    persistentBytes: SZ,
+    lsaBytes: 0,
+    sizedBy: name,
+    perf,
+    decoders: caps,
+  };
 }
 function hb(id: string, uid: number, mems: Type3Spec[]): HostBridgeSpec {
-  return { id, uid, busNr: uid * 16, rootPorts: mems.map((m, i) => ({ id: `${id}-rp${i}`, port: i, child: m })), decoders: caps, hdmForPassthrough: false };
+  return {
+    id,
+    uid,
+    busNr: uid * 16,
+    rootPorts: mems.map((m, i) => ({ id: `${id}-rp${i}`, port: i, child: m })),
+    decoders: caps,
+    hdmForPassthrough: false,
+  };
 }
 function win(id: string, base: number, size: number, targets: string[], granularity = 256): WindowSpec {
   return { id, base, size, targets, granularity, arithmetic: 'modulo', volatile: true, persistent: true, qtgId: 0 };
@@ -56,7 +74,13 @@ const spec4: TopologySpec = {
   xorMaps: [],
 };
 const topo = CxlTopology.build(spec4, arena, as);
-const region = topo.createRegion({ window: 'w0', ways: 4, granularity: 256, memdevs: ['mem0', 'mem1', 'mem2', 'mem3'], size: GiB });
+const region = topo.createRegion({
+  window: 'w0',
+  ways: 4,
+  granularity: 256,
+  memdevs: ['mem0', 'mem1', 'mem2', 'mem3'],
+  size: GiB,
+});
 const router = topo.routers[0]!;
 
 // Touch every page once so the measurement is steady-state.
@@ -126,8 +150,12 @@ const rCxl = time(() => as.readBytes(region.base, bulk), reps);
 const mbs = (ms: number) => Math.round(bulk.length / MiB / (ms / 1000));
 out.bulk = {
   bytes: bulk.length,
-  writeRamMBs: mbs(wRam), writeCxlMBs: mbs(wCxl), readRamMBs: mbs(rRam), readCxlMBs: mbs(rCxl),
-  ratioWriteCxlVsRam: +(wRam / wCxl).toFixed(3), ratioReadCxlVsRam: +(rRam / rCxl).toFixed(3),
+  writeRamMBs: mbs(wRam),
+  writeCxlMBs: mbs(wCxl),
+  readRamMBs: mbs(rRam),
+  readCxlMBs: mbs(rCxl),
+  ratioWriteCxlVsRam: +(wRam / wCxl).toFixed(3),
+  ratioReadCxlVsRam: +(rRam / rCxl).toFixed(3),
 };
 
 // ---- routes compiled per second ----
@@ -136,8 +164,18 @@ const tCompile4 = time(() => {
   for (let i = 0; i < compiles; i++) router.compile();
 }, 3);
 const a12 = new Arena({ bytes: 4 * 65536 * 16 });
-const hbs12 = [0, 1, 2].map((h) => hb(`hb${h}`, h, [0, 1, 2, 3].map((k) => mem(`m${h}${k}`))));
-const t12 = CxlTopology.build({ hostBridges: hbs12, windows: [win('w', WBASE, 12 * 768 * MiB, ['hb0', 'hb1', 'hb2'])], xorMaps: [] }, a12, null);
+const hbs12 = [0, 1, 2].map((h) =>
+  hb(
+    `hb${h}`,
+    h,
+    [0, 1, 2, 3].map((k) => mem(`m${h}${k}`)),
+  ),
+);
+const t12 = CxlTopology.build(
+  { hostBridges: hbs12, windows: [win('w', WBASE, 12 * 768 * MiB, ['hb0', 'hb1', 'hb2'])], xorMaps: [] },
+  a12,
+  null,
+);
 t12.createRegion({ window: 'w', ways: 12, granularity: 256, memdevs: t12.memdevs.map((m) => m.name), size: 12 * SZ });
 const tCompile12 = time(() => {
   for (let i = 0; i < compiles; i++) t12.routers[0]!.compile();
@@ -152,8 +190,30 @@ function build16(): { ms: number; buildMs: number; regionsMs: number } {
   const arena16 = new Arena({ bytes: 64 * 65536 });
   const as16 = new AddressSpace(arena16);
   const t0 = performance.now();
-  const hbs = [0, 1, 2, 3].map((h) => hb(`hb${h}`, h, [0, 1, 2, 3].map((k) => ({ ...mem(`mem${4 * h + k}`), persistentBytes: 2 * SZ }))));
-  const t = CxlTopology.build({ hostBridges: hbs, windows: [win('w16', WBASE, 16 * GiB, hbs.map((x) => x.id)), win('w1', WBASE + 16 * GiB, 4 * GiB, ['hb0'])], xorMaps: [] }, arena16, as16);
+  const hbs = [0, 1, 2, 3].map((h) =>
+    hb(
+      `hb${h}`,
+      h,
+      [0, 1, 2, 3].map((k) => ({ ...mem(`mem${4 * h + k}`), persistentBytes: 2 * SZ })),
+    ),
+  );
+  const t = CxlTopology.build(
+    {
+      hostBridges: hbs,
+      windows: [
+        win(
+          'w16',
+          WBASE,
+          16 * GiB,
+          hbs.map((x) => x.id),
+        ),
+        win('w1', WBASE + 16 * GiB, 4 * GiB, ['hb0']),
+      ],
+      xorMaps: [],
+    },
+    arena16,
+    as16,
+  );
   const t1 = performance.now();
   t.createRegion({ window: 'w16', ways: 16, granularity: 256, memdevs: t.memdevs.map((m) => m.name), size: 16 * SZ });
   t.createRegion({ window: 'w1', ways: 4, granularity: 4096, memdevs: ['mem0', 'mem1', 'mem2', 'mem3'], size: 4 * SZ });
@@ -166,6 +226,14 @@ function build16(): { ms: number; buildMs: number; regionsMs: number } {
 build16();
 const runs = [0, 1, 2, 3, 4].map(() => build16()).sort((a, b) => a.ms - b.ms);
 const med = runs[2]!;
-out.machine16 = { devices: 16, regions: 2, totalMs: +med.ms.toFixed(2), buildMs: +med.buildMs.toFixed(2), regionsAndFirstRouteMs: +med.regionsMs.toFixed(2), goalMs: 100, meetsGoal: med.ms < 100 };
+out.machine16 = {
+  devices: 16,
+  regions: 2,
+  totalMs: +med.ms.toFixed(2),
+  buildMs: +med.buildMs.toFixed(2),
+  regionsAndFirstRouteMs: +med.regionsMs.toFixed(2),
+  goalMs: 100,
+  meetsGoal: med.ms < 100,
+};
 out.sink = sink % 7;
 console.log(JSON.stringify(out, null, 2));

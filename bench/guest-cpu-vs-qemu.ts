@@ -12,17 +12,30 @@ import { benchQemu, parseBenchLine } from './guest-qemu.js';
 const args = process.argv.slice(2);
 const elfArg = args.indexOf('--elf');
 const cxl = args.includes('--cxl');
-const elf = elfArg >= 0 ? args[elfArg + 1]! : join(GUEST_BIN, `bench${args.includes('--small') ? '-small' : ''}${cxl ? '-cxl' : ''}.elf`);
+const elf =
+  elfArg >= 0
+    ? args[elfArg + 1]!
+    : join(GUEST_BIN, `bench${args.includes('--small') ? '-small' : ''}${cxl ? '-cxl' : ''}.elf`);
 
 const qemu = await benchQemu(elf, 3);
 const runProgram = await loadRunProgram();
 let cxlemu: Record<string, unknown> | null = null;
 if (runProgram) {
-  const r = await runCxlemu(elf, { maxInstructions: 20_000_000_000, defaultMachine: cxl || /-cxl[^/]*\.elf$/.test(elf) });
+  const r = await runCxlemu(elf, {
+    maxInstructions: 20_000_000_000,
+    defaultMachine: cxl || /-cxl[^/]*\.elf$/.test(elf),
+  });
   if (r) {
     const p = parseBenchLine(r.uart);
     const mips = r.instret !== undefined && r.seconds > 0 ? r.instret / r.seconds / 1e6 : undefined;
-    cxlemu = { exit: { kind: r.kind, code: r.code, message: r.message }, seconds: r.seconds, instret: r.instret, mips, checksum: p?.checksum ?? null, ok: p?.ok ?? false };
+    cxlemu = {
+      exit: { kind: r.kind, code: r.code, message: r.message },
+      seconds: r.seconds,
+      instret: r.instret,
+      mips,
+      checksum: p?.checksum ?? null,
+      ok: p?.ok ?? false,
+    };
   }
 }
 const out = {

@@ -15,18 +15,83 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { QEMU_CPU, buildRandomElf, cxlemuUnavailableReason, loadRunProgram } from '../test/diff/harness.js';
 
-const ABI = ['zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7',
-  's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6'];
+const ABI = [
+  'zero',
+  'ra',
+  'sp',
+  'gp',
+  'tp',
+  't0',
+  't1',
+  't2',
+  's0',
+  's1',
+  'a0',
+  'a1',
+  'a2',
+  'a3',
+  'a4',
+  'a5',
+  'a6',
+  'a7',
+  's2',
+  's3',
+  's4',
+  's5',
+  's6',
+  's7',
+  's8',
+  's9',
+  's10',
+  's11',
+  't3',
+  't4',
+  't5',
+  't6',
+];
 const abiIndex = new Map<string, number>(ABI.map((n, i) => [n, i]));
 abiIndex.set('fp', 8);
 
-interface QemuStep { pc: bigint; regs: bigint[] }
-interface EmuStep { pc: bigint; text: string; writes: Map<number, bigint> }
+interface QemuStep {
+  pc: bigint;
+  regs: bigint[];
+}
+interface EmuStep {
+  pc: bigint;
+  text: string;
+  writes: Map<number, bigint>;
+}
 
 async function qemuTrace(elf: string, dir: string, max: number, entry: bigint): Promise<QemuStep[]> {
   const log = join(dir, 'qemu.log');
-  spawnSync('qemu-system-riscv64', ['-M', 'virt', '-smp', '1', '-m', '128M', '-nographic', '-bios', 'none', '-cpu', QEMU_CPU,
-    '-monitor', 'none', '-serial', 'null', '-singlestep', '-d', 'cpu,nochain', '-D', log, '-kernel', elf], { stdio: 'ignore', timeout: 600_000 });
+  spawnSync(
+    'qemu-system-riscv64',
+    [
+      '-M',
+      'virt',
+      '-smp',
+      '1',
+      '-m',
+      '128M',
+      '-nographic',
+      '-bios',
+      'none',
+      '-cpu',
+      QEMU_CPU,
+      '-monitor',
+      'none',
+      '-serial',
+      'null',
+      '-singlestep',
+      '-d',
+      'cpu,nochain',
+      '-D',
+      log,
+      '-kernel',
+      elf,
+    ],
+    { stdio: 'ignore', timeout: 600_000 },
+  );
   const steps: QemuStep[] = [];
   let cur: QemuStep | null = null;
   let started = false;
@@ -86,7 +151,11 @@ export async function lockstep(elf: string, max: number): Promise<{ compared: nu
     const e = await emuTrace(elf, max);
     if (!e) throw new Error(`cxlemu is not available: ${cxlemuUnavailableReason()}`);
     const n = Math.min(q.length - 1, e.length);
-    const context = (i: number) => e.slice(Math.max(0, i - 8), i + 1).map((s, k) => `    #${Math.max(0, i - 8) + k} ${hex(s.pc)}  ${s.text}`).join('\n');
+    const context = (i: number) =>
+      e
+        .slice(Math.max(0, i - 8), i + 1)
+        .map((s, k) => `    #${Math.max(0, i - 8) + k} ${hex(s.pc)}  ${s.text}`)
+        .join('\n');
     // cxlemu's register file as the trace reveals it: reset values (all zero; a0 = hart id 0;
     // a1 = its DTB address, unknown here), then every write. Traces list changed registers only.
     const eRegs: (bigint | undefined)[] = new Array<bigint | undefined>(32).fill(0n);
@@ -95,7 +164,11 @@ export async function lockstep(elf: string, max: number): Promise<{ compared: nu
       const qs = q[i]!;
       const qn = q[i + 1]!;
       const es = e[i]!;
-      if (qs.pc !== es.pc) return { compared: i, divergence: `instruction #${i}: pc differs: qemu ${hex(qs.pc)}, cxlemu ${hex(es.pc)}\n${context(i)}` };
+      if (qs.pc !== es.pc)
+        return {
+          compared: i,
+          divergence: `instruction #${i}: pc differs: qemu ${hex(qs.pc)}, cxlemu ${hex(es.pc)}\n${context(i)}`,
+        };
       for (let r = 1; r < 32; r++) {
         const qChanged = qn.regs[r] !== qs.regs[r];
         const eWrote = es.writes.has(r);

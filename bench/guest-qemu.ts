@@ -51,7 +51,8 @@ export async function benchQemu(elf = join(GUEST_BIN, 'bench.elf'), runs = 3): P
     const r = await runQemu(elf, { timeoutMs: 600_000, ...qemuOptionsFor(elf) });
     const p = parseBenchLine(r.uart);
     if (r.kind !== 'pass' || !p) throw new Error(`QEMU benchmark run failed: ${r.kind} ${r.code}\n${r.uart}`);
-    if (parsed && parsed.checksum !== p.checksum) throw new Error(`checksum unstable: ${parsed.checksum} vs ${p.checksum}`);
+    if (parsed && parsed.checksum !== p.checksum)
+      throw new Error(`checksum unstable: ${parsed.checksum} vs ${p.checksum}`);
     parsed = p;
     best = Math.min(best, r.seconds);
   }

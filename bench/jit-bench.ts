@@ -77,7 +77,9 @@ if (!existsSync(ram)) {
   out['error'] = `${ram} missing (make -C guests)`;
 } else {
   // Passes interleave the three runs so load changes on the shared host hit them alike.
-  let interp: Pass | null = null, jitRam: Pass | null = null, jitCxl: Pass | null = null;
+  let interp: Pass | null = null,
+    jitRam: Pass | null = null,
+    jitCxl: Pass | null = null;
   let cxlError: string | null = null;
   const better = (a: Pass | null, b: Pass) => (a === null || b.mips > a.mips ? b : a);
   for (let i = 0; i < passes; i++) {

@@ -32,7 +32,8 @@ for (let o = 0; o < SPAN; o += 8) as.store(RAM_BASE + o, 8, o, ~o >>> 0);
 ram.read(0, new Uint8Array(SPAN));
 // First touch in address order mapped the span's pages to consecutive arena pages: check, so the
 // contiguous baseline reads exactly the bytes the loads read.
-for (let o = 0; o < SPAN; o += 4096) if (ram.arenaOffset(o) !== ram.arenaOffset(0) + o) throw new Error('span not contiguous');
+for (let o = 0; o < SPAN; o += 4096)
+  if (ram.arenaOffset(o) !== ram.arenaOffset(0) + o) throw new Error('span not contiguous');
 const direct = new Uint32Array(arena.memory.buffer, ram.arenaOffset(0), SPAN / 4);
 
 const ROUNDS = 5;
@@ -98,7 +99,11 @@ function viaWindow(): number {
 for (let round = 0; round <= ROUNDS; round++) {
   if (round === 0) {
     // Warm-up pass, not timed.
-    viaLoad(), viaTypedArray(), viaFlatArray(), viaStore(), viaWindow();
+    viaLoad();
+    viaTypedArray();
+    viaFlatArray();
+    viaStore();
+    viaWindow();
     continue;
   }
   time('load', viaLoad);

@@ -26,7 +26,17 @@ const OPS = [
   { name: 'memcpy', bit: 8 },
 ] as const;
 
-type Figure = { mbPerSecond: number; mips: number; instret: number; seconds: number; ratioToRam?: number; shareInJit: number; check: string | null; cpuSlow: Record<string, number>; jitStats?: unknown };
+type Figure = {
+  mbPerSecond: number;
+  mips: number;
+  instret: number;
+  seconds: number;
+  ratioToRam?: number;
+  shareInJit: number;
+  check: string | null;
+  cpuSlow: Record<string, number>;
+  jitStats?: unknown;
+};
 const results: Record<string, Record<string, Figure>> = {};
 let ok = true;
 const job = (bit: number) => (board: Board) => {
@@ -78,10 +88,17 @@ const out = {
   bufferBytes: bytes,
   passes: reps,
   runs,
-  engine: Object.values(results).some((row) => Object.values(row).some((x) => x.shareInJit > 0)) ? 'jit' : 'interpreter',
+  engine: Object.values(results).some((row) => Object.values(row).some((x) => x.shareInJit > 0))
+    ? 'jit'
+    : 'interpreter',
   ok,
   placements: results,
-  ratios: Object.fromEntries(Object.entries(results).map(([tag, row]) => [tag, Object.fromEntries(OPS.map((op) => [op.name, row[op.name]!.ratioToRam]))])),
+  ratios: Object.fromEntries(
+    Object.entries(results).map(([tag, row]) => [
+      tag,
+      Object.fromEntries(OPS.map((op) => [op.name, row[op.name]!.ratioToRam])),
+    ]),
+  ),
 };
 console.log(JSON.stringify(out, null, 2));
 if (!ok) process.exitCode = 1;

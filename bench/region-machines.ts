@@ -26,7 +26,11 @@ export const PLACEMENTS: Placement[] = [
   { tag: 'cxlx', label: '(e) XOR region (2-way 256 B, CXIMS 0x404100)', base: 0x4_0000_0000 },
 ];
 
-const dev = (i: number) => ({ id: `hb${i}`, busNr: 0x10 * (i + 1), rootPorts: [{ id: `rp${i}`, port: 0, child: { kind: 'type3', id: `mem${i}`, volatile: { size: '1G' } } }] });
+const dev = (i: number) => ({
+  id: `hb${i}`,
+  busNr: 0x10 * (i + 1),
+  rootPorts: [{ id: `rp${i}`, port: 0, child: { kind: 'type3', id: `mem${i}`, volatile: { size: '1G' } } }],
+});
 
 /** Four host bridges (one 1 GiB device each), four windows, one region at each window's base. */
 export function regionBenchDescription(): DescriptionInput {
@@ -46,10 +50,42 @@ export function regionBenchDescription(): DescriptionInput {
     },
     state: {
       regions: [
-        { name: 'cxl1', window: 'W1', ways: 1, granularity: 256, size: '256M', base: '0x1_0000_0000', memdevs: ['mem3'] },
-        { name: 'cxl4', window: 'W4', ways: 4, granularity: 256, size: '1G', base: '0x2_0000_0000', memdevs: ['mem0', 'mem1', 'mem2', 'mem3'] },
-        { name: 'cxl3', window: 'W3', ways: 3, granularity: 4096, size: '768M', base: '0x3_0000_0000', memdevs: ['mem0', 'mem1', 'mem2'] },
-        { name: 'cxlx', window: 'WX', ways: 2, granularity: 256, size: '512M', base: '0x4_0000_0000', memdevs: ['mem0', 'mem1'] },
+        {
+          name: 'cxl1',
+          window: 'W1',
+          ways: 1,
+          granularity: 256,
+          size: '256M',
+          base: '0x1_0000_0000',
+          memdevs: ['mem3'],
+        },
+        {
+          name: 'cxl4',
+          window: 'W4',
+          ways: 4,
+          granularity: 256,
+          size: '1G',
+          base: '0x2_0000_0000',
+          memdevs: ['mem0', 'mem1', 'mem2', 'mem3'],
+        },
+        {
+          name: 'cxl3',
+          window: 'W3',
+          ways: 3,
+          granularity: 4096,
+          size: '768M',
+          base: '0x3_0000_0000',
+          memdevs: ['mem0', 'mem1', 'mem2'],
+        },
+        {
+          name: 'cxlx',
+          window: 'WX',
+          ways: 2,
+          granularity: 256,
+          size: '512M',
+          base: '0x4_0000_0000',
+          memdevs: ['mem0', 'mem1'],
+        },
       ],
     },
   } as unknown as DescriptionInput;
@@ -73,7 +109,10 @@ export interface GuestRun {
 }
 
 /** Build the benchmark machine, run one ELF on it, return the result and the counters. */
-export async function runPlaced(elf: string, opts: { beforeRun?: (board: Board) => void; maxInstructions?: number } = {}): Promise<GuestRun> {
+export async function runPlaced(
+  elf: string,
+  opts: { beforeRun?: (board: Board) => void; maxInstructions?: number } = {},
+): Promise<GuestRun> {
   const t0 = performance.now();
   const m = Machine.build(regionBenchDescription());
   const buildSeconds = (performance.now() - t0) / 1000;
@@ -84,7 +123,9 @@ export async function runPlaced(elf: string, opts: { beforeRun?: (board: Board) 
     const result = await runProgram({
       kernel: elf,
       machine: boardOptionsForMachine(m),
-      output: (c) => { chunks.push(c); },
+      output: (c) => {
+        chunks.push(c);
+      },
       maxInstructions: opts.maxInstructions ?? 20_000_000_000,
       hartFactory: (o) => {
         hart = new Hart(o);
@@ -95,13 +136,21 @@ export async function runPlaced(elf: string, opts: { beforeRun?: (board: Board) 
     });
     const cpuSlow: Record<string, number> = {};
     if (hart) {
-      for (let i = 0; i < CpuSlowPath.Count; i++) if (hart.slow[i]) cpuSlow[CpuSlowPath[i] ?? String(i)] = hart.slow[i]!;
+      for (let i = 0; i < CpuSlowPath.Count; i++)
+        if (hart.slow[i]) cpuSlow[CpuSlowPath[i] ?? String(i)] = hart.slow[i]!;
     }
     const memorySlow = Object.fromEntries(Object.entries(m.addressSpace.counters.snapshot()).filter(([, v]) => v > 0));
     const h = hart as unknown as { jitStats?: unknown } | undefined;
     const js = h?.jitStats;
     const jitStats = typeof js === 'function' ? (js as () => unknown).call(hart) : js;
-    return { result, uart: Buffer.concat(chunks).toString('utf8'), cpuSlow, memorySlow, buildSeconds, ...(jitStats !== undefined ? { jitStats } : {}) };
+    return {
+      result,
+      uart: Buffer.concat(chunks).toString('utf8'),
+      cpuSlow,
+      memorySlow,
+      buildSeconds,
+      ...(jitStats !== undefined ? { jitStats } : {}),
+    };
   } finally {
     m.close();
   }

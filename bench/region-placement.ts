@@ -42,7 +42,9 @@ for (let i = 0; i < runs; i++) {
     const r = await runPlaced(elfPath('bench-region', p));
     const b = best.get(p.tag);
     if (!b || r.result.mips > b.result.mips) best.set(p.tag, r);
-    process.stderr.write(`run ${i + 1}/${runs} ${p.label}: ${round(r.result.mips, 1)} MIPS (${r.result.instret} instructions in ${round(r.result.seconds, 2)} s)\n`);
+    process.stderr.write(
+      `run ${i + 1}/${runs} ${p.label}: ${round(r.result.mips, 1)} MIPS (${r.result.instret} instructions in ${round(r.result.seconds, 2)} s)\n`,
+    );
   }
 }
 const rows: Row[] = [];

@@ -12,7 +12,9 @@ const SKIP = new Set(['run-all.js', 'audit-matrix.js', 'guest-lockstep.js', 'reg
 const only = process.argv.slice(2);
 
 const results: Record<string, unknown> = {};
-for (const file of readdirSync(here).filter((f) => f.endsWith('.js') && !SKIP.has(f)).sort()) {
+for (const file of readdirSync(here)
+  .filter((f) => f.endsWith('.js') && !SKIP.has(f))
+  .sort()) {
   const name = file.replace(/\.js$/, '');
   if (only.length > 0 && !only.includes(name)) continue;
   process.stderr.write(`bench: ${name} ...\n`);

@@ -81,7 +81,10 @@ function directModule(): Uint8Array {
     f.if();
     f.i32Const(0).return();
     f.end();
-    f.localGet(0).i32Const(1).i32Sub().returnCall(fs[(k + 1) % SLOTS]!);
+    f.localGet(0)
+      .i32Const(1)
+      .i32Sub()
+      .returnCall(fs[(k + 1) % SLOTS]!);
   });
   m.exportFunction('entry', fs[0]!);
   return m.toBytes();
@@ -159,9 +162,21 @@ function batch(blocks: number, salt: number): Uint8Array {
   for (let k = 0; k < blocks; k++) {
     const f = m.function(`b${k}`, STEP.params, STEP.results);
     const r = f.locals(i64, 4);
-    for (let j = 0; j < 4; j++) f.i32Const(0).i64Load(8, 64 + 8 * j).localSet(r + j);
-    for (let j = 0; j < 6; j++) f.localGet(r + (j % 4)).localGet(r + ((j + 1) % 4)).i64Add().i64Const(j + k + salt).i64Xor().localSet(r + (j % 4));
-    for (let j = 0; j < 4; j++) f.i32Const(0).localGet(r + j).i64Store(8, 64 + 8 * j);
+    for (let j = 0; j < 4; j++)
+      f.i32Const(0)
+        .i64Load(8, 64 + 8 * j)
+        .localSet(r + j);
+    for (let j = 0; j < 6; j++)
+      f.localGet(r + (j % 4))
+        .localGet(r + ((j + 1) % 4))
+        .i64Add()
+        .i64Const(j + k + salt)
+        .i64Xor()
+        .localSet(r + (j % 4));
+    for (let j = 0; j < 4; j++)
+      f.i32Const(0)
+        .localGet(r + j)
+        .i64Store(8, 64 + 8 * j);
     f.i32Const(k % SLOTS);
     m.exportFunction(`b${k}`, f);
   }

@@ -6,8 +6,20 @@ import { fileURLToPath } from 'node:url';
 
 const docs = dirname(fileURLToPath(import.meta.url));
 const ORDER = [
-  'machine.md', 'cxl-math.md', 'cxl.md', 'cxl-registers.md', 'mailbox.md', 'tables.md', 'memory.md',
-  'pci.md', 'cpu.md', 'jit.md', 'board.md', 'observe-dma.md', 'guests.md', 'cxl-driver.md',
+  'machine.md',
+  'cxl-math.md',
+  'cxl.md',
+  'cxl-registers.md',
+  'mailbox.md',
+  'tables.md',
+  'memory.md',
+  'pci.md',
+  'cpu.md',
+  'jit.md',
+  'board.md',
+  'observe-dma.md',
+  'guests.md',
+  'cxl-driver.md',
 ];
 let out = readFileSync(join(docs, 'README.head.md'), 'utf8').trimEnd() + '\n';
 for (const name of ORDER) {

@@ -9,11 +9,17 @@ const args = process.argv.slice(2);
 const top = Number(args[args.indexOf('--top') + 1]) || 15;
 const json = args.includes('--json');
 
-const cfg = ts.getParsedCommandLineOfConfigFile(resolve(repo, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
+const cfg = ts.getParsedCommandLineOfConfigFile(
+  resolve(repo, 'tsconfig.json'),
+  {},
+  { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
+);
 const program = ts.createProgram(cfg.fileNames, cfg.options);
 const checker = program.getTypeChecker();
 const rel = (f) => relative(repo, f).split(sep).join('/');
-const files = program.getSourceFiles().filter((f) => !f.isDeclarationFile && !rel(f.fileName).startsWith('node_modules'));
+const files = program
+  .getSourceFiles()
+  .filter((f) => !f.isDeclarationFile && !rel(f.fileName).startsWith('node_modules'));
 
 function original(sym) {
   let s = sym;
@@ -53,7 +59,8 @@ for (const sf of files) {
   };
   visit(sf);
 }
-const onlyTests = [], unused = [];
+const onlyTests = [],
+  unused = [];
 for (const r of exported.values()) {
   if (r.users.has('src')) continue;
   // Used within its own file only counts as production use when referenced there.
@@ -66,10 +73,23 @@ for (const sf of files) {
   const f = rel(sf.fileName);
   if (!f.startsWith('src/')) continue;
   const visit = (node) => {
-    if ((ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isConstructorDeclaration(node)) && node.body) {
+    if (
+      (ts.isFunctionDeclaration(node) ||
+        ts.isMethodDeclaration(node) ||
+        ts.isFunctionExpression(node) ||
+        ts.isArrowFunction(node) ||
+        ts.isConstructorDeclaration(node)) &&
+      node.body
+    ) {
       const a = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line;
       const b = sf.getLineAndCharacterOfPosition(node.end).line;
-      const name = node.name?.getText(sf) ?? (ts.isVariableDeclaration(node.parent) ? node.parent.name.getText(sf) : ts.isConstructorDeclaration(node) ? 'constructor' : '(anonymous)');
+      const name =
+        node.name?.getText(sf) ??
+        (ts.isVariableDeclaration(node.parent)
+          ? node.parent.name.getText(sf)
+          : ts.isConstructorDeclaration(node)
+            ? 'constructor'
+            : '(anonymous)');
       funcs.push({ where: `${f}:${a + 1}`, name, lines: b - a + 1 });
     }
     ts.forEachChild(node, visit);
@@ -86,7 +106,9 @@ const result = {
 };
 if (json) console.log(JSON.stringify({ ...result, onlyTests, unused }, null, 2));
 else {
-  console.log(`exports in src/: ${result.exports}; used only by tests/bench: ${result.exportsUsedOnlyByTestsOrBench}; used nowhere outside their file: ${result.exportsUnused}`);
+  console.log(
+    `exports in src/: ${result.exports}; used only by tests/bench: ${result.exportsUsedOnlyByTestsOrBench}; used nowhere outside their file: ${result.exportsUnused}`,
+  );
   console.log(`functions over 100 lines: ${result.functionsOver100Lines}`);
   for (const x of result.longestFunctions) console.log(`  ${String(x.lines).padStart(5)}  ${x.name}  ${x.where}`);
 }

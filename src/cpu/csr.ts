@@ -2,15 +2,43 @@
 // the behaviour of each CSR lives in hart.ts (csrRead/csrWrite).
 
 export const CSR = {
-  sstatus: 0x100, sie: 0x104, stvec: 0x105, scounteren: 0x106, senvcfg: 0x10a,
-  sscratch: 0x140, sepc: 0x141, scause: 0x142, stval: 0x143, sip: 0x144, satp: 0x180,
-  mstatus: 0x300, misa: 0x301, medeleg: 0x302, mideleg: 0x303, mie: 0x304, mtvec: 0x305,
-  mcounteren: 0x306, menvcfg: 0x30a, mcountinhibit: 0x320,
-  mscratch: 0x340, mepc: 0x341, mcause: 0x342, mtval: 0x343, mip: 0x344,
-  pmpcfg0: 0x3a0, pmpaddr0: 0x3b0,
-  mcycle: 0xb00, minstret: 0xb02,
-  cycle: 0xc00, time: 0xc01, instret: 0xc02,
-  mvendorid: 0xf11, marchid: 0xf12, mimpid: 0xf13, mhartid: 0xf14, mconfigptr: 0xf15,
+  sstatus: 0x100,
+  sie: 0x104,
+  stvec: 0x105,
+  scounteren: 0x106,
+  senvcfg: 0x10a,
+  sscratch: 0x140,
+  sepc: 0x141,
+  scause: 0x142,
+  stval: 0x143,
+  sip: 0x144,
+  satp: 0x180,
+  mstatus: 0x300,
+  misa: 0x301,
+  medeleg: 0x302,
+  mideleg: 0x303,
+  mie: 0x304,
+  mtvec: 0x305,
+  mcounteren: 0x306,
+  menvcfg: 0x30a,
+  mcountinhibit: 0x320,
+  mscratch: 0x340,
+  mepc: 0x341,
+  mcause: 0x342,
+  mtval: 0x343,
+  mip: 0x344,
+  pmpcfg0: 0x3a0,
+  pmpaddr0: 0x3b0,
+  mcycle: 0xb00,
+  minstret: 0xb02,
+  cycle: 0xc00,
+  time: 0xc01,
+  instret: 0xc02,
+  mvendorid: 0xf11,
+  marchid: 0xf12,
+  mimpid: 0xf13,
+  mhartid: 0xf14,
+  mconfigptr: 0xf15,
 } as const;
 
 export const MSTATUS_SIE = 1 << 1;
@@ -27,10 +55,22 @@ export const MSTATUS_TVM = 1 << 20;
 export const MSTATUS_TW = 1 << 21;
 export const MSTATUS_TSR = 1 << 22;
 /** Writable low bits of mstatus (FS, VS, XS, UBE are read-only zero: no F/V, little-endian only). */
-export const MSTATUS_WMASK = MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | MSTATUS_MPIE | MSTATUS_SPP | MSTATUS_MPP |
-  MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR | MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR;
+export const MSTATUS_WMASK =
+  MSTATUS_SIE |
+  MSTATUS_MIE |
+  MSTATUS_SPIE |
+  MSTATUS_MPIE |
+  MSTATUS_SPP |
+  MSTATUS_MPP |
+  MSTATUS_MPRV |
+  MSTATUS_SUM |
+  MSTATUS_MXR |
+  MSTATUS_TVM |
+  MSTATUS_TW |
+  MSTATUS_TSR;
 /** Bits of mstatus visible in sstatus (low word). */
-export const SSTATUS_MASK = MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_SUM | MSTATUS_MXR | (3 << 13) | (3 << 15) | (3 << 9);
+export const SSTATUS_MASK =
+  MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_SUM | MSTATUS_MXR | (3 << 13) | (3 << 15) | (3 << 9);
 export const SSTATUS_WMASK = MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_SUM | MSTATUS_MXR;
 /** mstatus bits 63:32: UXL = SXL = 2 (64-bit), read-only. */
 export const MSTATUS_HI = 0xa;
@@ -39,7 +79,12 @@ export const SSTATUS_HI = 0x2;
 
 /** Interrupt numbers (mip/mie bits). */
 export const IRQ = { SSI: 1, MSI: 3, STI: 5, MTI: 7, SEI: 9, MEI: 11 } as const;
-export const MIP_SSIP = 1 << 1, MIP_MSIP = 1 << 3, MIP_STIP = 1 << 5, MIP_MTIP = 1 << 7, MIP_SEIP = 1 << 9, MIP_MEIP = 1 << 11;
+export const MIP_SSIP = 1 << 1,
+  MIP_MSIP = 1 << 3,
+  MIP_STIP = 1 << 5,
+  MIP_MTIP = 1 << 7,
+  MIP_SEIP = 1 << 9,
+  MIP_MEIP = 1 << 11;
 /** Interrupts that may be delegated to S (mideleg writable bits). */
 export const S_INTERRUPTS = MIP_SSIP | MIP_STIP | MIP_SEIP;
 /** mie writable bits. */
@@ -51,8 +96,20 @@ export const MEDELEG_WMASK = 0xb3ff;
 
 /** Exception causes (mcause with interrupt bit clear). */
 export const Cause = {
-  InstMisaligned: 0, InstAccess: 1, Illegal: 2, Breakpoint: 3, LoadMisaligned: 4, LoadAccess: 5,
-  StoreMisaligned: 6, StoreAccess: 7, EcallU: 8, EcallS: 9, EcallM: 11, InstPage: 12, LoadPage: 13, StorePage: 15,
+  InstMisaligned: 0,
+  InstAccess: 1,
+  Illegal: 2,
+  Breakpoint: 3,
+  LoadMisaligned: 4,
+  LoadAccess: 5,
+  StoreMisaligned: 6,
+  StoreAccess: 7,
+  EcallU: 8,
+  EcallS: 9,
+  EcallM: 11,
+  InstPage: 12,
+  LoadPage: 13,
+  StorePage: 15,
 } as const;
 
 /** misa: MXL = 2 (RV64) in bits 63:62; extensions A C I M S U. */

@@ -49,8 +49,17 @@ const OP_BASE: Op[] = [Op.ADD, Op.SLL, Op.SLT, Op.SLTU, Op.XOR, Op.SRL, Op.OR, O
 const OP_M: Op[] = [Op.MUL, Op.MULH, Op.MULHSU, Op.MULHU, Op.DIV, Op.DIVU, Op.REM, Op.REMU];
 const OP_MW: (Op | 0)[] = [Op.MULW, 0, 0, 0, Op.DIVW, Op.DIVUW, Op.REMW, Op.REMUW];
 const AMO_W: Record<number, Op> = {
-  0x02: Op.LR_W, 0x03: Op.SC_W, 0x01: Op.AMOSWAP_W, 0x00: Op.AMOADD_W, 0x04: Op.AMOXOR_W, 0x0c: Op.AMOAND_W,
-  0x08: Op.AMOOR_W, 0x10: Op.AMOMIN_W, 0x14: Op.AMOMAX_W, 0x18: Op.AMOMINU_W, 0x1c: Op.AMOMAXU_W,
+  0x02: Op.LR_W,
+  0x03: Op.SC_W,
+  0x01: Op.AMOSWAP_W,
+  0x00: Op.AMOADD_W,
+  0x04: Op.AMOXOR_W,
+  0x0c: Op.AMOAND_W,
+  0x08: Op.AMOOR_W,
+  0x10: Op.AMOMIN_W,
+  0x14: Op.AMOMAX_W,
+  0x18: Op.AMOMINU_W,
+  0x1c: Op.AMOMAXU_W,
 };
 const W_TO_D = Op.LR_D - Op.LR_W;
 const CSR_OPS: (Op | 0)[] = [0, Op.CSRRW, Op.CSRRS, Op.CSRRC, 0, Op.CSRRWI, Op.CSRRSI, Op.CSRRCI];
@@ -64,13 +73,17 @@ function decode32(x: number) {
   const f7 = x >>> 25;
   const immI = x >> 20;
   switch (opc) {
-    case 0x37: return ok(Op.LUI, rd, 0, 0, x & 0xfffff000, false);
-    case 0x17: return ok(Op.AUIPC, rd, 0, 0, x & 0xfffff000, false);
+    case 0x37:
+      return ok(Op.LUI, rd, 0, 0, x & 0xfffff000, false);
+    case 0x17:
+      return ok(Op.AUIPC, rd, 0, 0, x & 0xfffff000, false);
     case 0x6f: {
-      const imm = ((x >> 31) << 20) | (((x >>> 12) & 0xff) << 12) | (((x >>> 20) & 1) << 11) | (((x >>> 21) & 0x3ff) << 1);
+      const imm =
+        ((x >> 31) << 20) | (((x >>> 12) & 0xff) << 12) | (((x >>> 20) & 1) << 11) | (((x >>> 21) & 0x3ff) << 1);
       return ok(Op.JAL, rd, 0, 0, imm, false);
     }
-    case 0x67: return f3 === 0 ? ok(Op.JALR, rd, rs1, 0, immI, false) : ill(false);
+    case 0x67:
+      return f3 === 0 ? ok(Op.JALR, rd, rs1, 0, immI, false) : ill(false);
     case 0x63: {
       const op = BRANCHES[f3]!;
       if (op === 0) return ill(false);
@@ -89,7 +102,7 @@ function decode32(x: number) {
     case 0x13: {
       const op = OPIMM[f3]!;
       if (f3 === 1) {
-        if ((x >>> 26) !== 0) return ill(false);
+        if (x >>> 26 !== 0) return ill(false);
         return ok(op, rd, rs1, 0, (x >>> 20) & 63, false);
       }
       if (f3 === 5) {
@@ -141,7 +154,7 @@ function decode32(x: number) {
       const f5 = x >>> 27;
       const base = AMO_W[f5];
       if (base === undefined) return ill(false);
-      if ((base === Op.LR_W) && rs2 !== 0) return ill(false);
+      if (base === Op.LR_W && rs2 !== 0) return ill(false);
       return ok(f3 === 3 ? ((base + W_TO_D) as Op) : base, rd, rs1, rs2, 0, false);
     }
     case 0x0f: {
@@ -177,43 +190,58 @@ function decodeCompressed(x: number) {
   const rd = (x >>> 7) & 31;
   const rs2 = (x >>> 2) & 31;
   // CI-format 6-bit signed immediate: imm[5] = bit 12, imm[4:0] = bits 6:2.
-  const imm6 = ((((x >>> 12) & 1) << 5) | ((x >>> 2) & 31)) << 26 >> 26;
+  const imm6 = (((((x >>> 12) & 1) << 5) | ((x >>> 2) & 31)) << 26) >> 26;
   if (q === 0) {
     switch (f3) {
-      case 0: { // c.addi4spn
+      case 0: {
+        // c.addi4spn
         const nz = (((x >>> 6) & 1) << 2) | (((x >>> 5) & 1) << 3) | (((x >>> 11) & 3) << 4) | (((x >>> 7) & 15) << 6);
         if (nz === 0) return ill(true);
         return ok(Op.ADDI, rdp, 2, 0, nz, true);
       }
-      case 2: { // c.lw
+      case 2: {
+        // c.lw
         const off = (((x >>> 6) & 1) << 2) | (((x >>> 10) & 7) << 3) | (((x >>> 5) & 1) << 6);
         return ok(Op.LW, rdp, rs1p, 0, off, true);
       }
-      case 3: { // c.ld
+      case 3: {
+        // c.ld
         const off = (((x >>> 10) & 7) << 3) | (((x >>> 5) & 3) << 6);
         return ok(Op.LD, rdp, rs1p, 0, off, true);
       }
-      case 6: { // c.sw
+      case 6: {
+        // c.sw
         const off = (((x >>> 6) & 1) << 2) | (((x >>> 10) & 7) << 3) | (((x >>> 5) & 1) << 6);
         return ok(Op.SW, 0, rs1p, rdp, off, true);
       }
-      case 7: { // c.sd
+      case 7: {
+        // c.sd
         const off = (((x >>> 10) & 7) << 3) | (((x >>> 5) & 3) << 6);
         return ok(Op.SD, 0, rs1p, rdp, off, true);
       }
-      default: return ill(true); // c.fld/c.fsd (no D), reserved
+      default:
+        return ill(true); // c.fld/c.fsd (no D), reserved
     }
   }
   if (q === 1) {
     switch (f3) {
-      case 0: return ok(Op.ADDI, rd, rd, 0, imm6, true); // c.addi / c.nop (hints when rd=0 or imm=0)
+      case 0:
+        return ok(Op.ADDI, rd, rd, 0, imm6, true); // c.addi / c.nop (hints when rd=0 or imm=0)
       case 1: // c.addiw (rd=0 reserved)
         return rd === 0 ? ill(true) : ok(Op.ADDIW, rd, rd, 0, imm6, true);
-      case 2: return ok(Op.ADDI, rd, 0, 0, imm6, true); // c.li
+      case 2:
+        return ok(Op.ADDI, rd, 0, 0, imm6, true); // c.li
       case 3: {
-        if (rd === 2) { // c.addi16sp
-          const nz = ((((x >>> 12) & 1) << 9) | (((x >>> 6) & 1) << 4) | (((x >>> 5) & 1) << 6) |
-            (((x >>> 3) & 3) << 7) | (((x >>> 2) & 1) << 5)) << 22 >> 22;
+        if (rd === 2) {
+          // c.addi16sp
+          const nz =
+            (((((x >>> 12) & 1) << 9) |
+              (((x >>> 6) & 1) << 4) |
+              (((x >>> 5) & 1) << 6) |
+              (((x >>> 3) & 3) << 7) |
+              (((x >>> 2) & 1) << 5)) <<
+              22) >>
+            22;
           return nz === 0 ? ill(true) : ok(Op.ADDI, 2, 2, 0, nz, true);
         }
         // c.lui (imm = 0 reserved)
@@ -227,31 +255,44 @@ function decodeCompressed(x: number) {
         if (f2 === 2) return ok(Op.ANDI, rs1p, rs1p, 0, imm6, true);
         const sel = ((x >>> 10) & 4) | ((x >>> 5) & 3); // bit12, bits 6:5
         switch (sel) {
-          case 0: return ok(Op.SUB, rs1p, rs1p, rdp, 0, true);
-          case 1: return ok(Op.XOR, rs1p, rs1p, rdp, 0, true);
-          case 2: return ok(Op.OR, rs1p, rs1p, rdp, 0, true);
-          case 3: return ok(Op.AND, rs1p, rs1p, rdp, 0, true);
-          case 4: return ok(Op.SUBW, rs1p, rs1p, rdp, 0, true);
-          case 5: return ok(Op.ADDW, rs1p, rs1p, rdp, 0, true);
-          default: return ill(true);
+          case 0:
+            return ok(Op.SUB, rs1p, rs1p, rdp, 0, true);
+          case 1:
+            return ok(Op.XOR, rs1p, rs1p, rdp, 0, true);
+          case 2:
+            return ok(Op.OR, rs1p, rs1p, rdp, 0, true);
+          case 3:
+            return ok(Op.AND, rs1p, rs1p, rdp, 0, true);
+          case 4:
+            return ok(Op.SUBW, rs1p, rs1p, rdp, 0, true);
+          case 5:
+            return ok(Op.ADDW, rs1p, rs1p, rdp, 0, true);
+          default:
+            return ill(true);
         }
       }
-      case 5: return ok(Op.JAL, 0, 0, 0, cjImm(x), true); // c.j
-      case 6: return ok(Op.BEQ, 0, rs1p, 0, cbImm(x), true); // c.beqz
-      default: return ok(Op.BNE, 0, rs1p, 0, cbImm(x), true); // c.bnez
+      case 5:
+        return ok(Op.JAL, 0, 0, 0, cjImm(x), true); // c.j
+      case 6:
+        return ok(Op.BEQ, 0, rs1p, 0, cbImm(x), true); // c.beqz
+      default:
+        return ok(Op.BNE, 0, rs1p, 0, cbImm(x), true); // c.bnez
     }
   }
   // q === 2
   switch (f3) {
-    case 0: { // c.slli
+    case 0: {
+      // c.slli
       const shamt = (((x >>> 12) & 1) << 5) | ((x >>> 2) & 31);
       return ok(Op.SLLI, rd, rd, 0, shamt, true);
     }
-    case 2: { // c.lwsp (rd=0 reserved)
+    case 2: {
+      // c.lwsp (rd=0 reserved)
       const off = (((x >>> 4) & 7) << 2) | (((x >>> 12) & 1) << 5) | (((x >>> 2) & 3) << 6);
       return rd === 0 ? ill(true) : ok(Op.LW, rd, 2, 0, off, true);
     }
-    case 3: { // c.ldsp (rd=0 reserved)
+    case 3: {
+      // c.ldsp (rd=0 reserved)
       const off = (((x >>> 5) & 3) << 3) | (((x >>> 12) & 1) << 5) | (((x >>> 2) & 7) << 6);
       return rd === 0 ? ill(true) : ok(Op.LD, rd, 2, 0, off, true);
     }
@@ -267,26 +308,40 @@ function decodeCompressed(x: number) {
       }
       return ok(Op.ADD, rd, rd, rs2, 0, true); // c.add
     }
-    case 6: { // c.swsp
+    case 6: {
+      // c.swsp
       const off = (((x >>> 9) & 15) << 2) | (((x >>> 7) & 3) << 6);
       return ok(Op.SW, 0, 2, rs2, off, true);
     }
-    case 7: { // c.sdsp
+    case 7: {
+      // c.sdsp
       const off = (((x >>> 10) & 7) << 3) | (((x >>> 7) & 7) << 6);
       return ok(Op.SD, 0, 2, rs2, off, true);
     }
-    default: return ill(true); // c.fldsp/c.fsdsp (no D)
+    default:
+      return ill(true); // c.fldsp/c.fsdsp (no D)
   }
 }
 
 function cjImm(x: number): number {
-  const v = (((x >>> 12) & 1) << 11) | (((x >>> 11) & 1) << 4) | (((x >>> 9) & 3) << 8) | (((x >>> 8) & 1) << 10) |
-    (((x >>> 7) & 1) << 6) | (((x >>> 6) & 1) << 7) | (((x >>> 3) & 7) << 1) | (((x >>> 2) & 1) << 5);
+  const v =
+    (((x >>> 12) & 1) << 11) |
+    (((x >>> 11) & 1) << 4) |
+    (((x >>> 9) & 3) << 8) |
+    (((x >>> 8) & 1) << 10) |
+    (((x >>> 7) & 1) << 6) |
+    (((x >>> 6) & 1) << 7) |
+    (((x >>> 3) & 7) << 1) |
+    (((x >>> 2) & 1) << 5);
   return (v << 20) >> 20;
 }
 
 function cbImm(x: number): number {
-  const v = (((x >>> 12) & 1) << 8) | (((x >>> 10) & 3) << 3) | (((x >>> 5) & 3) << 6) | (((x >>> 3) & 3) << 1) |
+  const v =
+    (((x >>> 12) & 1) << 8) |
+    (((x >>> 10) & 3) << 3) |
+    (((x >>> 5) & 3) << 6) |
+    (((x >>> 3) & 3) << 1) |
     (((x >>> 2) & 1) << 5);
   return (v << 23) >> 23;
 }

@@ -6,18 +6,76 @@ import { decodeInto } from './decode.js';
 import { Op, OP_NAMES, SLOT_WORDS, X0_SINK } from './isa.js';
 
 export const ABI_NAMES = [
-  'zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5',
-  'a6', 'a7', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6',
+  'zero',
+  'ra',
+  'sp',
+  'gp',
+  'tp',
+  't0',
+  't1',
+  't2',
+  's0',
+  's1',
+  'a0',
+  'a1',
+  'a2',
+  'a3',
+  'a4',
+  'a5',
+  'a6',
+  'a7',
+  's2',
+  's3',
+  's4',
+  's5',
+  's6',
+  's7',
+  's8',
+  's9',
+  's10',
+  's11',
+  't3',
+  't4',
+  't5',
+  't6',
 ];
 
 const CSR_NAMES: Record<number, string> = {
-  0x100: 'sstatus', 0x104: 'sie', 0x105: 'stvec', 0x106: 'scounteren', 0x10a: 'senvcfg', 0x140: 'sscratch',
-  0x141: 'sepc', 0x142: 'scause', 0x143: 'stval', 0x144: 'sip', 0x180: 'satp',
-  0x300: 'mstatus', 0x301: 'misa', 0x302: 'medeleg', 0x303: 'mideleg', 0x304: 'mie', 0x305: 'mtvec',
-  0x306: 'mcounteren', 0x30a: 'menvcfg', 0x320: 'mcountinhibit', 0x340: 'mscratch', 0x341: 'mepc',
-  0x342: 'mcause', 0x343: 'mtval', 0x344: 'mip', 0xb00: 'mcycle', 0xb02: 'minstret',
-  0xc00: 'cycle', 0xc01: 'time', 0xc02: 'instret', 0xf11: 'mvendorid', 0xf12: 'marchid', 0xf13: 'mimpid',
-  0xf14: 'mhartid', 0xf15: 'mconfigptr',
+  0x100: 'sstatus',
+  0x104: 'sie',
+  0x105: 'stvec',
+  0x106: 'scounteren',
+  0x10a: 'senvcfg',
+  0x140: 'sscratch',
+  0x141: 'sepc',
+  0x142: 'scause',
+  0x143: 'stval',
+  0x144: 'sip',
+  0x180: 'satp',
+  0x300: 'mstatus',
+  0x301: 'misa',
+  0x302: 'medeleg',
+  0x303: 'mideleg',
+  0x304: 'mie',
+  0x305: 'mtvec',
+  0x306: 'mcounteren',
+  0x30a: 'menvcfg',
+  0x320: 'mcountinhibit',
+  0x340: 'mscratch',
+  0x341: 'mepc',
+  0x342: 'mcause',
+  0x343: 'mtval',
+  0x344: 'mip',
+  0xb00: 'mcycle',
+  0xb02: 'minstret',
+  0xc00: 'cycle',
+  0xc01: 'time',
+  0xc02: 'instret',
+  0xf11: 'mvendorid',
+  0xf12: 'marchid',
+  0xf13: 'mimpid',
+  0xf14: 'mhartid',
+  0xf15: 'mconfigptr',
 };
 
 export function csrName(n: number): string {
@@ -41,7 +99,7 @@ function hex(n: number): string {
 function target(pc: number, imm: number): string {
   const t = pc + imm;
   if (t >= 0) return t.toString(16);
-  return (BigInt.asUintN(64, BigInt(t))).toString(16);
+  return BigInt.asUintN(64, BigInt(t)).toString(16);
 }
 
 export interface DisasmOptions {
@@ -59,13 +117,16 @@ export function disassemble(insn: number, pc: number, opts: DisasmOptions = {}):
   const op = (w0 & 0xff) as Op;
   let rd = (w0 >>> 8) & 63;
   if (rd === X0_SINK) rd = 0;
-  const rs1 = (w0 >>> 14) & 63, rs2 = (w0 >>> 20) & 63;
+  const rs1 = (w0 >>> 14) & 63,
+    rs2 = (w0 >>> 20) & 63;
   const imm = slot[1]!;
   const r = (i: number) => ABI_NAMES[i]!;
   const n = OP_NAMES[op]!;
   switch (op) {
-    case Op.LUI: return `lui ${r(rd)},${hex((imm >>> 12) & 0xfffff)}`;
-    case Op.AUIPC: return `auipc ${r(rd)},${hex((imm >>> 12) & 0xfffff)}`;
+    case Op.LUI:
+      return `lui ${r(rd)},${hex((imm >>> 12) & 0xfffff)}`;
+    case Op.AUIPC:
+      return `auipc ${r(rd)},${hex((imm >>> 12) & 0xfffff)}`;
     case Op.JAL:
       if (!al) return `jal ${r(rd)},${target(pc, imm)}`;
       if (rd === 0) return `j ${target(pc, imm)}`;
@@ -77,12 +138,26 @@ export function disassemble(insn: number, pc: number, opts: DisasmOptions = {}):
       if (rd === 0 && imm === 0) return `jr ${r(rs1)}`;
       if (rd === 1 && imm === 0) return `jalr ${r(rs1)}`;
       return `jalr ${r(rd)},${imm}(${r(rs1)})`;
-    case Op.BEQ: case Op.BNE: case Op.BLT: case Op.BGE: case Op.BLTU: case Op.BGEU:
+    case Op.BEQ:
+    case Op.BNE:
+    case Op.BLT:
+    case Op.BGE:
+    case Op.BLTU:
+    case Op.BGEU:
       if (al && rs2 === 0 && (op === Op.BEQ || op === Op.BNE)) return `${n}z ${r(rs1)},${target(pc, imm)}`;
       return `${n} ${r(rs1)},${r(rs2)},${target(pc, imm)}`;
-    case Op.LB: case Op.LH: case Op.LW: case Op.LD: case Op.LBU: case Op.LHU: case Op.LWU:
+    case Op.LB:
+    case Op.LH:
+    case Op.LW:
+    case Op.LD:
+    case Op.LBU:
+    case Op.LHU:
+    case Op.LWU:
       return `${n} ${r(rd)},${imm}(${r(rs1)})`;
-    case Op.SB: case Op.SH: case Op.SW: case Op.SD:
+    case Op.SB:
+    case Op.SH:
+    case Op.SW:
+    case Op.SD:
       return `${n} ${r(rs2)},${imm}(${r(rs1)})`;
     case Op.ADDI:
       if (!al) return `addi ${r(rd)},${r(rs1)},${imm}`;
@@ -93,36 +168,59 @@ export function disassemble(insn: number, pc: number, opts: DisasmOptions = {}):
     case Op.ADDIW:
       if (al && imm === 0) return `sext.w ${r(rd)},${r(rs1)}`;
       return `addiw ${r(rd)},${r(rs1)},${imm}`;
-    case Op.SLTI: case Op.SLTIU: case Op.XORI: case Op.ORI: case Op.ANDI:
+    case Op.SLTI:
+    case Op.SLTIU:
+    case Op.XORI:
+    case Op.ORI:
+    case Op.ANDI:
       return `${n} ${r(rd)},${r(rs1)},${imm}`;
-    case Op.SLLI: case Op.SRLI: case Op.SRAI: case Op.SLLIW: case Op.SRLIW: case Op.SRAIW:
+    case Op.SLLI:
+    case Op.SRLI:
+    case Op.SRAI:
+    case Op.SLLIW:
+    case Op.SRLIW:
+    case Op.SRAIW:
       return `${n} ${r(rd)},${r(rs1)},${hex(imm)}`;
     case Op.ADD:
       if (al && rs1 === 0) return `mv ${r(rd)},${r(rs2)}`;
       return `add ${r(rd)},${r(rs1)},${r(rs2)}`;
     case Op.FENCE: {
-      const pred = (insn >>> 24) & 15, succ = (insn >>> 20) & 15;
+      const pred = (insn >>> 24) & 15,
+        succ = (insn >>> 20) & 15;
       return al && pred === 15 && succ === 15 ? 'fence' : `fence ${FENCE_SET(pred)},${FENCE_SET(succ)}`;
     }
-    case Op.FENCE_I: case Op.ECALL: case Op.EBREAK: case Op.MRET: case Op.SRET: case Op.WFI:
+    case Op.FENCE_I:
+    case Op.ECALL:
+    case Op.EBREAK:
+    case Op.MRET:
+    case Op.SRET:
+    case Op.WFI:
       return n;
     case Op.SFENCE_VMA:
       return al && rs1 === 0 && rs2 === 0 ? 'sfence.vma' : `sfence.vma ${r(rs1)},${r(rs2)}`;
-    case Op.CSRRW: case Op.CSRRS: case Op.CSRRC: {
+    case Op.CSRRW:
+    case Op.CSRRS:
+    case Op.CSRRC: {
       const c = csrName(imm);
       if (!al) return `${n} ${r(rd)},${c},${r(rs1)}`;
       if (op === Op.CSRRS && rs1 === 0) return `csrr ${r(rd)},${c}`;
       if (rd === 0) return `${op === Op.CSRRW ? 'csrw' : op === Op.CSRRS ? 'csrs' : 'csrc'} ${c},${r(rs1)}`;
       return `${n} ${r(rd)},${c},${r(rs1)}`;
     }
-    case Op.CSRRWI: case Op.CSRRSI: case Op.CSRRCI: {
+    case Op.CSRRWI:
+    case Op.CSRRSI:
+    case Op.CSRRCI: {
       const c = csrName(imm);
       if (al && rd === 0) return `${op === Op.CSRRWI ? 'csrwi' : op === Op.CSRRSI ? 'csrsi' : 'csrci'} ${c},${rs1}`;
       return `${n} ${r(rd)},${c},${rs1}`;
     }
-    case Op.LR_W: case Op.LR_D: return `${n}${aqrl(insn)} ${r(rd)},(${r(rs1)})`;
-    case Op.ILLEGAL: return `.insn 0x${(insn >>> 0).toString(16)}`;
-    case Op.UNDECODED: return '<undecoded>';
+    case Op.LR_W:
+    case Op.LR_D:
+      return `${n}${aqrl(insn)} ${r(rd)},(${r(rs1)})`;
+    case Op.ILLEGAL:
+      return `.insn 0x${(insn >>> 0).toString(16)}`;
+    case Op.UNDECODED:
+      return '<undecoded>';
     default:
       if (op >= Op.SC_W && op <= Op.AMOMAXU_D) return `${n}${aqrl(insn)} ${r(rd)},${r(rs2)},(${r(rs1)})`;
       return `${n} ${r(rd)},${r(rs1)},${r(rs2)}`;
@@ -130,6 +228,7 @@ export function disassemble(insn: number, pc: number, opts: DisasmOptions = {}):
 }
 
 function aqrl(insn: number): string {
-  const aq = (insn >>> 26) & 1, rl = (insn >>> 25) & 1;
+  const aq = (insn >>> 26) & 1,
+    rl = (insn >>> 25) & 1;
   return aq && rl ? '.aqrl' : aq ? '.aq' : rl ? '.rl' : '';
 }

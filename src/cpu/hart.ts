@@ -17,10 +17,39 @@
 import type { AddressSpace, Arena, RouteResult } from '../memory/index.js';
 import { PageFlag, RangeKind } from '../memory/index.js';
 import {
-  Cause, CSR, IRQ_PRIORITY, MEDELEG_WMASK, MIE_WMASK, MIP_MEIP, MIP_MSIP, MIP_MTIP, MIP_SEIP, MIP_SSIP, MIP_STIP,
-  MIP_WMASK, MISA_HI, MISA_LO, MSTATUS_HI, MSTATUS_MIE, MSTATUS_MPIE, MSTATUS_MPP, MSTATUS_MPP_SHIFT, MSTATUS_MPRV,
-  MSTATUS_MXR, MSTATUS_SIE, MSTATUS_SPIE, MSTATUS_SPP, MSTATUS_SUM, MSTATUS_TSR, MSTATUS_TVM, MSTATUS_TW,
-  MSTATUS_WMASK, S_INTERRUPTS, SSTATUS_HI, SSTATUS_MASK, SSTATUS_WMASK,
+  Cause,
+  CSR,
+  IRQ_PRIORITY,
+  MEDELEG_WMASK,
+  MIE_WMASK,
+  MIP_MEIP,
+  MIP_MSIP,
+  MIP_MTIP,
+  MIP_SEIP,
+  MIP_SSIP,
+  MIP_STIP,
+  MIP_WMASK,
+  MISA_HI,
+  MISA_LO,
+  MSTATUS_HI,
+  MSTATUS_MIE,
+  MSTATUS_MPIE,
+  MSTATUS_MPP,
+  MSTATUS_MPP_SHIFT,
+  MSTATUS_MPRV,
+  MSTATUS_MXR,
+  MSTATUS_SIE,
+  MSTATUS_SPIE,
+  MSTATUS_SPP,
+  MSTATUS_SUM,
+  MSTATUS_TSR,
+  MSTATUS_TVM,
+  MSTATUS_TW,
+  MSTATUS_WMASK,
+  S_INTERRUPTS,
+  SSTATUS_HI,
+  SSTATUS_MASK,
+  SSTATUS_WMASK,
 } from './csr.js';
 import { decodeInto, decodeOne } from './decode.js';
 import { disassemble } from './disasm.js';
@@ -33,7 +62,9 @@ import { JitExit, type JitLayout } from './jit-translate.js';
 
 export type RunStop = 'limit' | 'wfi' | 'stop';
 export type Priv = 0 | 1 | 3;
-export const PRIV_U = 0, PRIV_S = 1, PRIV_M = 3;
+export const PRIV_U = 0,
+  PRIV_S = 1,
+  PRIV_M = 3;
 
 /** Register writes reported to onTrace: [register number, new value]. */
 export type TraceRegWrites = [number, bigint][];
@@ -82,10 +113,12 @@ const CODE_CHUNKS = new WeakMap<Arena, Set<number>>();
 const TLB_MASK = TLB_SIZE - 1;
 /** A tag no lookup key has (keys have bits 3..11 clear, even with misalignment bits): an empty TLB entry. */
 const TLB_EMPTY = 0x10;
-const ACC_R = 0, ACC_W = 1, ACC_X = 2;
+const ACC_R = 0,
+  ACC_W = 1,
+  ACC_X = 2;
 const PAGE_CAUSE = [Cause.LoadPage, Cause.StorePage, Cause.InstPage];
 const ACCESS_CAUSE = [Cause.LoadAccess, Cause.StoreAccess, Cause.InstAccess];
-const PMP_BIT = [PMP_R, PMP_W, PMP_X];
+const _PMP_BIT = [PMP_R, PMP_W, PMP_X];
 const SLOTS_PER_PAGE = 2048;
 /** Fine-interleave chunk: CXL granules are >= 256 B and aligned, so a 256 B chunk is contiguous. */
 const CHUNK = 256;
@@ -121,17 +154,28 @@ export class Hart implements JitHost {
   mipSw = 0;
   /** Lines driven by the board (MSIP, MTIP, MEIP, SEIP). */
   mipLines = 0;
-  mtvecLo = 0; mtvecHi = 0;
-  stvecLo = 0; stvecHi = 0;
-  mepcLo = 0; mepcHi = 0;
-  sepcLo = 0; sepcHi = 0;
-  mcauseLo = 0; mcauseHi = 0;
-  scauseLo = 0; scauseHi = 0;
-  mtvalLo = 0; mtvalHi = 0;
-  stvalLo = 0; stvalHi = 0;
-  mscratchLo = 0; mscratchHi = 0;
-  sscratchLo = 0; sscratchHi = 0;
-  satpLo = 0; satpHi = 0;
+  mtvecLo = 0;
+  mtvecHi = 0;
+  stvecLo = 0;
+  stvecHi = 0;
+  mepcLo = 0;
+  mepcHi = 0;
+  sepcLo = 0;
+  sepcHi = 0;
+  mcauseLo = 0;
+  mcauseHi = 0;
+  scauseLo = 0;
+  scauseHi = 0;
+  mtvalLo = 0;
+  mtvalHi = 0;
+  stvalLo = 0;
+  stvalHi = 0;
+  mscratchLo = 0;
+  mscratchHi = 0;
+  sscratchLo = 0;
+  sscratchHi = 0;
+  satpLo = 0;
+  satpHi = 0;
   mcounteren = 0;
   scounteren = 0;
   mcountinhibit = 0;
@@ -144,8 +188,12 @@ export class Hart implements JitHost {
   icount = 0;
   /** Instructions that raised an exception (do not retire). */
   excCount = 0;
-  private cycBaseLo = 0; private cycBaseHi = 0; private cycAt = 0;
-  private insBaseLo = 0; private insBaseHi = 0; private insAt = 0;
+  private cycBaseLo = 0;
+  private cycBaseHi = 0;
+  private cycAt = 0;
+  private insBaseLo = 0;
+  private insBaseHi = 0;
+  private insAt = 0;
   /** icount as seen by the instruction being executed (synced before CSR access). */
   private icountNow = 0;
 
@@ -163,8 +211,11 @@ export class Hart implements JitHost {
 
   // ---- LR/SC reservation (virtual address, size and the value LR read, as QEMU 7.2) ----
   private resValid = false;
-  private resLo = 0; private resHi = 0; private resSize = 0;
-  private resValLo = 0; private resValHi = 0;
+  private resLo = 0;
+  private resHi = 0;
+  private resSize = 0;
+  private resValLo = 0;
+  private resValHi = 0;
 
   // ---- software TLB: read, write, fetch. Tag = page-aligned va lo, va hi; value = arena offset ----
   // Read/write TLBs and the chunk TLBs live in the arena (the JIT's code reads the same entries):
@@ -223,7 +274,6 @@ export class Hart implements JitHost {
   readonly layout: JitLayout;
   /** The block JIT, or null when this hart interprets only. */
   readonly jit: Jit | null;
-  private readonly stateI32: number;
 
   constructor(opts: HartOptions) {
     this.arena = opts.arena;
@@ -233,26 +283,50 @@ export class Hart implements JitHost {
     // Per-hart arena block: registers (lo halves at 0, hi halves at 256), JIT exit record at 512,
     // TLBs from 1024 (6 arrays of 256 entries), jump caches at 32768, the fetch TLB after them, then
     // 6 arrays of G_SIZE chunk entries.
-    const regs = this.arena.allocStatic(32768 + 3 * 12 * 1024 + 4096 + 6 * 4 * G_SIZE, `hart ${opts.hartId} registers, TLBs and jump caches`);
+    const regs = this.arena.allocStatic(
+      32768 + 3 * 12 * 1024 + 4096 + 6 * 4 * G_SIZE,
+      `hart ${opts.hartId} registers, TLBs and jump caches`,
+    );
     this.rl = this.arena.i32.subarray(regs >>> 2, (regs >>> 2) + 33);
     this.rh = this.arena.i32.subarray((regs >>> 2) + 64, (regs >>> 2) + 97);
     const buf = this.arena.i32.buffer;
     let at = regs + 1024;
-    const arr = (n: number): number => { const o = at; at += 4 * n; return o; };
+    const arr = (n: number): number => {
+      const o = at;
+      at += 4 * n;
+      return o;
+    };
     // The chunk TLBs sit after the jump caches and the fetch TLB (their size is G_SIZE).
     let gAt = regs + 32768 + 3 * 12 * 1024 + 4096;
-    const garr = (n: number): number => { const o = gAt; gAt += 4 * n; return o; };
+    const garr = (n: number): number => {
+      const o = gAt;
+      gAt += 4 * n;
+      return o;
+    };
     const L = {
-      regLo: regs, regHi: regs + 256, exitPc: regs + 512, exitReason: regs + 520,
-      rTL: arr(TLB_SIZE), rTH: arr(TLB_SIZE), rTA: arr(TLB_SIZE), wTL: arr(TLB_SIZE), wTH: arr(TLB_SIZE), wTA: arr(TLB_SIZE),
-      gTL: garr(G_SIZE), gTH: garr(G_SIZE), gTA: garr(G_SIZE), gwTL: garr(G_SIZE), gwTH: garr(G_SIZE), gwTA: garr(G_SIZE),
+      regLo: regs,
+      regHi: regs + 256,
+      exitPc: regs + 512,
+      exitReason: regs + 520,
+      rTL: arr(TLB_SIZE),
+      rTH: arr(TLB_SIZE),
+      rTA: arr(TLB_SIZE),
+      wTL: arr(TLB_SIZE),
+      wTH: arr(TLB_SIZE),
+      wTA: arr(TLB_SIZE),
+      gTL: garr(G_SIZE),
+      gTH: garr(G_SIZE),
+      gTA: garr(G_SIZE),
+      gwTL: garr(G_SIZE),
+      gwTH: garr(G_SIZE),
+      gwTA: garr(G_SIZE),
       gMask: G_MASK,
       memPages: this.arena.bytes / 65536,
       jcTag: [regs + 32768, regs + 32768 + 8192, regs + 32768 + 16384],
       jcSlot: [regs + 32768 + 24576, regs + 32768 + 28672, regs + 32768 + 32768],
     };
     this.layout = L;
-    this.stateI32 = regs >>> 2;
+
     this.rTL = new Int32Array(buf, L.rTL, TLB_SIZE).fill(TLB_EMPTY);
     this.rTH = new Int32Array(buf, L.rTH, TLB_SIZE);
     this.rTA = new Uint32Array(buf, L.rTA, TLB_SIZE);
@@ -274,10 +348,15 @@ export class Hart implements JitHost {
     this.u8 = this.arena.u8;
     this.view = this.arena.view;
     let cc = CODE_CHUNKS.get(this.arena);
-    if (cc === undefined) { cc = new Set(); CODE_CHUNKS.set(this.arena, cc); }
+    if (cc === undefined) {
+      cc = new Set();
+      CODE_CHUNKS.set(this.arena, cc);
+    }
     this.codeChunks = cc;
     const useJit = JIT_DEFAULT && (opts.jit ?? true);
-    this.jit = useJit ? new Jit(this, this.arena.memory, opts.jitThreshold !== undefined ? { threshold: opts.jitThreshold } : {}) : null;
+    this.jit = useJit
+      ? new Jit(this, this.arena.memory, opts.jitThreshold !== undefined ? { threshold: opts.jitThreshold } : {})
+      : null;
     this.arena.codePages.onInvalidate((page) => this.dropCodePage(page));
     this.bus.onChange(() => this.mapChanged());
     if (!opts.noWarmUp) warmUpInterpreter((o) => new Hart({ ...o, noWarmUp: true, jit: false }));
@@ -342,7 +421,8 @@ export class Hart implements JitHost {
   private sfence(rs1: number): void {
     if (rs1 === 0 || this.superTlb) this.flushTlb();
     else {
-      const lo = this.rl[rs1]!, hi = this.rh[rs1]!;
+      const lo = this.rl[rs1]!,
+        hi = this.rh[rs1]!;
       const tag = lo & -4096;
       const t = (lo >>> 12) & TLB_MASK;
       if (this.rTL[t] === tag && this.rTH[t] === hi) this.rTL[t] = TLB_EMPTY;
@@ -410,7 +490,8 @@ export class Hart implements JitHost {
       this.brk = false;
       // exec takes a small integer budget (a fractional or huge one would deoptimize its loop).
       const chunk = left >= 0x3fffffff ? 0x3fffffff : Math.ceil(left);
-      left -= this.onTrace !== undefined ? this.execTraced() : this.jit !== null ? this.execJit(chunk) : this.exec(chunk);
+      left -=
+        this.onTrace !== undefined ? this.execTraced() : this.jit !== null ? this.execJit(chunk) : this.exec(chunk);
     }
   }
 
@@ -454,9 +535,11 @@ export class Hart implements JitHost {
   private trap(cause: number, isInt: boolean, tlo: number, thi: number, epc: number): number {
     let eLo: number, eHi: number;
     if (epc !== epc) {
-      eLo = this.bigPcLo; eHi = this.bigPcHi;
+      eLo = this.bigPcLo;
+      eHi = this.bigPcHi;
     } else {
-      eLo = epc | 0; eHi = Math.floor(epc / TWO32) | 0;
+      eLo = epc | 0;
+      eHi = Math.floor(epc / TWO32) | 0;
     }
     const deleg = this.priv <= PRIV_S && (((isInt ? this.mideleg : this.medeleg) >>> cause) & 1) !== 0;
     const old = this.priv;
@@ -464,21 +547,33 @@ export class Hart implements JitHost {
     let ms = this.mstatus;
     let baseLo: number, baseHi: number, mode: number;
     if (deleg) {
-      this.scauseLo = cause; this.scauseHi = isInt ? 0x80000000 | 0 : 0;
-      this.sepcLo = eLo; this.sepcHi = eHi;
-      this.stvalLo = tlo; this.stvalHi = thi;
-      ms = (ms & ~(MSTATUS_SPIE | MSTATUS_SIE | MSTATUS_SPP)) | ((ms & MSTATUS_SIE) !== 0 ? MSTATUS_SPIE : 0) |
+      this.scauseLo = cause;
+      this.scauseHi = isInt ? 0x80000000 | 0 : 0;
+      this.sepcLo = eLo;
+      this.sepcHi = eHi;
+      this.stvalLo = tlo;
+      this.stvalHi = thi;
+      ms =
+        (ms & ~(MSTATUS_SPIE | MSTATUS_SIE | MSTATUS_SPP)) |
+        ((ms & MSTATUS_SIE) !== 0 ? MSTATUS_SPIE : 0) |
         (old === PRIV_S ? MSTATUS_SPP : 0);
       this.priv = PRIV_S;
-      baseLo = this.stvecLo; baseHi = this.stvecHi;
+      baseLo = this.stvecLo;
+      baseHi = this.stvecHi;
     } else {
-      this.mcauseLo = cause; this.mcauseHi = isInt ? 0x80000000 | 0 : 0;
-      this.mepcLo = eLo; this.mepcHi = eHi;
-      this.mtvalLo = tlo; this.mtvalHi = thi;
-      ms = (ms & ~(MSTATUS_MPIE | MSTATUS_MIE | MSTATUS_MPP)) | ((ms & MSTATUS_MIE) !== 0 ? MSTATUS_MPIE : 0) |
+      this.mcauseLo = cause;
+      this.mcauseHi = isInt ? 0x80000000 | 0 : 0;
+      this.mepcLo = eLo;
+      this.mepcHi = eHi;
+      this.mtvalLo = tlo;
+      this.mtvalHi = thi;
+      ms =
+        (ms & ~(MSTATUS_MPIE | MSTATUS_MIE | MSTATUS_MPP)) |
+        ((ms & MSTATUS_MIE) !== 0 ? MSTATUS_MPIE : 0) |
         (old << MSTATUS_MPP_SHIFT);
       this.priv = PRIV_M;
-      baseLo = this.mtvecLo; baseHi = this.mtvecHi;
+      baseLo = this.mtvecLo;
+      baseHi = this.mtvecHi;
     }
     this.mstatus = ms;
     mode = baseLo & 3;
@@ -512,7 +607,8 @@ export class Hart implements JitHost {
     if (this.priv === PRIV_U || (this.priv === PRIV_S && (this.mstatus & MSTATUS_TSR) !== 0)) return this.illegal(pc);
     let ms = this.mstatus;
     const spp = (ms & MSTATUS_SPP) !== 0 ? PRIV_S : PRIV_U;
-    ms = (ms & ~(MSTATUS_SIE | MSTATUS_SPP | MSTATUS_MPRV)) | ((ms & MSTATUS_SPIE) !== 0 ? MSTATUS_SIE : 0) | MSTATUS_SPIE;
+    ms =
+      (ms & ~(MSTATUS_SIE | MSTATUS_SPP | MSTATUS_MPRV)) | ((ms & MSTATUS_SPIE) !== 0 ? MSTATUS_SIE : 0) | MSTATUS_SPIE;
     this.mstatus = ms;
     this.priv = spp;
     this.flushTlb();
@@ -531,20 +627,35 @@ export class Hart implements JitHost {
 
   /** Execute up to max instructions; returns how many were attempted. Leaves on this.brk. */
   private exec(max: number): number {
-    const rl = this.rl, rh = this.rh, i32 = this.i32;
-    const rTL = this.rTL, rTH = this.rTH, rTA = this.rTA, wTL = this.wTL, wTH = this.wTH, wTA = this.wTA;
-    const gTL = this.gTL, gTH = this.gTH, gTA = this.gTA, gwTL = this.gwTL, gwTH = this.gwTH, gwTA = this.gwTA;
+    const rl = this.rl,
+      rh = this.rh,
+      i32 = this.i32;
+    const rTL = this.rTL,
+      rTH = this.rTH,
+      rTA = this.rTA,
+      wTL = this.wTL,
+      wTH = this.wTH,
+      wTA = this.wTA;
+    const gTL = this.gTL,
+      gTH = this.gTH,
+      gTA = this.gTA,
+      gwTL = this.gwTL,
+      gwTH = this.gwTH,
+      gwTA = this.gwTA;
     // pc = cb + po: cb is the virtual base of the decoded page `code`, po an int32 offset, so the
     // hot path does int32 arithmetic only. lim = 4094 while `code` is valid for cb, else 0 (slow).
     const start = this.pc;
-    let cb = start - (start & 4095), po = start & 4095, lim = 0;
-    let code = this.code, craw = this.craw;
+    let cb = start - (start & 4095),
+      po = start & 4095,
+      lim = 0;
+    let code = this.code,
+      craw = this.craw;
     let budget = max;
     const icount0 = this.icount;
     loop: while (budget > 0) {
       let arr = code;
       let s: number;
-      if ((po >>> 0) < lim) {
+      if (po >>> 0 < lim) {
         s = po << 1;
         if (code[s] === 0) {
           if (craw >= 0) decodeInto(this.u16[(craw + po) >>> 1]! | (this.u16[(craw + po + 2) >>> 1]! << 16), code, s);
@@ -553,27 +664,39 @@ export class Hart implements JitHost {
       } else {
         const pcAbs = cb + po;
         s = this.fetchSlow(pcAbs);
-        code = this.code; craw = this.craw;
+        code = this.code;
+        craw = this.craw;
         if (s < 0) {
           budget--;
           const t = this.takeException(pcAbs);
-          cb = t - (t & 4095); po = t & 4095; lim = 0;
+          cb = t - (t & 4095);
+          po = t & 4095;
+          lim = 0;
           continue;
         }
         arr = this.fetchArr;
-        if (this.cbase === this.cbase) { cb = this.cbase; po = (pcAbs - cb) | 0; lim = 4094; }
-        else { cb = pcAbs - (pcAbs & 4095); po = pcAbs & 4095; lim = 0; }
+        if (this.cbase === this.cbase) {
+          cb = this.cbase;
+          po = (pcAbs - cb) | 0;
+          lim = 4094;
+        } else {
+          cb = pcAbs - (pcAbs & 4095);
+          po = pcAbs & 4095;
+          lim = 0;
+        }
       }
       const w0 = arr[s]!;
       const imm = arr[s + 1]!;
-      const rd = (w0 >>> 8) & 63, rs1 = (w0 >>> 14) & 63, rs2 = (w0 >>> 20) & 63;
+      const rd = (w0 >>> 8) & 63,
+        rs1 = (w0 >>> 14) & 63,
+        rs2 = (w0 >>> 20) & 63;
       const npc = po + 4 - ((w0 >>> 25) & 2); // W0_COMPRESSED is bit 26: branch-free length
       budget--;
       switch (w0 & 0xff) {
         case Op.ADDI: {
           const a = rl[rs1]!;
           const lo = (a + imm) | 0;
-          rh[rd] = (rh[rs1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+          rh[rd] = (rh[rs1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
           rl[rd] = lo;
           po = npc;
           continue;
@@ -581,62 +704,74 @@ export class Hart implements JitHost {
         case Op.ADD: {
           const a = rl[rs1]!;
           const lo = (a + rl[rs2]!) | 0;
-          rh[rd] = (rh[rs1]! + rh[rs2]! + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+          rh[rd] = (rh[rs1]! + rh[rs2]! + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
           rl[rd] = lo;
           po = npc;
           continue;
         }
         case Op.SUB: {
-          const a = rl[rs1]!, b = rl[rs2]!;
-          rh[rd] = (rh[rs1]! - rh[rs2]! - ((a >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
+          const a = rl[rs1]!,
+            b = rl[rs2]!;
+          rh[rd] = (rh[rs1]! - rh[rs2]! - (a >>> 0 < b >>> 0 ? 1 : 0)) | 0;
           rl[rd] = (a - b) | 0;
           po = npc;
           continue;
         }
         case Op.ADDIW: {
           const v = (rl[rs1]! + imm) | 0;
-          rl[rd] = v; rh[rd] = v >> 31;
+          rl[rd] = v;
+          rh[rd] = v >> 31;
           po = npc;
           continue;
         }
         case Op.ADDW: {
           const v = (rl[rs1]! + rl[rs2]!) | 0;
-          rl[rd] = v; rh[rd] = v >> 31;
+          rl[rd] = v;
+          rh[rd] = v >> 31;
           po = npc;
           continue;
         }
         case Op.SUBW: {
           const v = (rl[rs1]! - rl[rs2]!) | 0;
-          rl[rd] = v; rh[rd] = v >> 31;
+          rl[rd] = v;
+          rh[rd] = v >> 31;
           po = npc;
           continue;
         }
         case Op.LUI:
-          rl[rd] = imm; rh[rd] = imm >> 31;
+          rl[rd] = imm;
+          rh[rd] = imm >> 31;
           po = npc;
           continue;
         case Op.AUIPC: {
           const v = cb + po + imm;
-          rl[rd] = v | 0; rh[rd] = Math.floor(v / TWO32) | 0;
+          rl[rd] = v | 0;
+          rh[rd] = Math.floor(v / TWO32) | 0;
           po = npc;
           continue;
         }
         case Op.JAL: {
           const link = cb + npc;
-          rl[rd] = link | 0; rh[rd] = link >= 0 && link < TWO32 ? 0 : Math.floor(link / TWO32) | 0;
+          rl[rd] = link | 0;
+          rh[rd] = link >= 0 && link < TWO32 ? 0 : Math.floor(link / TWO32) | 0;
           po += imm;
           continue;
         }
         case Op.JALR: {
           const a = rl[rs1]!;
           const lo = (a + imm) | 0;
-          const hi = (rh[rs1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+          const hi = (rh[rs1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
           const link = cb + npc;
-          rl[rd] = link | 0; rh[rd] = link >= 0 && link < TWO32 ? 0 : Math.floor(link / TWO32) | 0;
+          rl[rd] = link | 0;
+          rh[rd] = link >= 0 && link < TWO32 ? 0 : Math.floor(link / TWO32) | 0;
           const t = hi >= -0x100000 && hi < 0x100000 ? hi * TWO32 + ((lo & ~1) >>> 0) : this.pcFromHalves(lo & ~1, hi);
           const d = t - cb;
           if (d >= 0 && d < 4094) po = d | 0;
-          else { cb = t - (t & 4095); po = t & 4095; lim = 0; }
+          else {
+            cb = t - (t & 4095);
+            po = t & 4095;
+            lim = 0;
+          }
           continue;
         }
         case Op.BEQ:
@@ -646,86 +781,185 @@ export class Hart implements JitHost {
           po = rl[rs1] !== rl[rs2] || rh[rs1] !== rh[rs2] ? po + imm : npc;
           continue;
         case Op.BLT: {
-          const ah = rh[rs1]!, bh = rh[rs2]!;
+          const ah = rh[rs1]!,
+            bh = rh[rs2]!;
           po = ah < bh || (ah === bh && rl[rs1]! >>> 0 < rl[rs2]! >>> 0) ? po + imm : npc;
           continue;
         }
         case Op.BGE: {
-          const ah = rh[rs1]!, bh = rh[rs2]!;
+          const ah = rh[rs1]!,
+            bh = rh[rs2]!;
           po = ah < bh || (ah === bh && rl[rs1]! >>> 0 < rl[rs2]! >>> 0) ? npc : po + imm;
           continue;
         }
         case Op.BLTU: {
-          const ah = rh[rs1]! >>> 0, bh = rh[rs2]! >>> 0;
+          const ah = rh[rs1]! >>> 0,
+            bh = rh[rs2]! >>> 0;
           po = ah < bh || (ah === bh && rl[rs1]! >>> 0 < rl[rs2]! >>> 0) ? po + imm : npc;
           continue;
         }
         case Op.BGEU: {
-          const ah = rh[rs1]! >>> 0, bh = rh[rs2]! >>> 0;
+          const ah = rh[rs1]! >>> 0,
+            bh = rh[rs2]! >>> 0;
           po = ah < bh || (ah === bh && rl[rs1]! >>> 0 < rl[rs2]! >>> 0) ? npc : po + imm;
           continue;
         }
         case Op.SLTI: {
-          const ah = rh[rs1]!, bh = imm >> 31;
-          rl[rd] = ah < bh || (ah === bh && rl[rs1]! >>> 0 < imm >>> 0) ? 1 : 0; rh[rd] = 0;
+          const ah = rh[rs1]!,
+            bh = imm >> 31;
+          rl[rd] = ah < bh || (ah === bh && rl[rs1]! >>> 0 < imm >>> 0) ? 1 : 0;
+          rh[rd] = 0;
           po = npc;
           continue;
         }
         case Op.SLTIU: {
-          const ah = rh[rs1]! >>> 0, bh = (imm >> 31) >>> 0;
-          rl[rd] = ah < bh || (ah === bh && rl[rs1]! >>> 0 < imm >>> 0) ? 1 : 0; rh[rd] = 0;
+          const ah = rh[rs1]! >>> 0,
+            bh = (imm >> 31) >>> 0;
+          rl[rd] = ah < bh || (ah === bh && rl[rs1]! >>> 0 < imm >>> 0) ? 1 : 0;
+          rh[rd] = 0;
           po = npc;
           continue;
         }
         case Op.SLT: {
-          const ah = rh[rs1]!, bh = rh[rs2]!;
-          rl[rd] = ah < bh || (ah === bh && rl[rs1]! >>> 0 < rl[rs2]! >>> 0) ? 1 : 0; rh[rd] = 0;
+          const ah = rh[rs1]!,
+            bh = rh[rs2]!;
+          rl[rd] = ah < bh || (ah === bh && rl[rs1]! >>> 0 < rl[rs2]! >>> 0) ? 1 : 0;
+          rh[rd] = 0;
           po = npc;
           continue;
         }
         case Op.SLTU: {
-          const ah = rh[rs1]! >>> 0, bh = rh[rs2]! >>> 0;
-          rl[rd] = ah < bh || (ah === bh && rl[rs1]! >>> 0 < rl[rs2]! >>> 0) ? 1 : 0; rh[rd] = 0;
+          const ah = rh[rs1]! >>> 0,
+            bh = rh[rs2]! >>> 0;
+          rl[rd] = ah < bh || (ah === bh && rl[rs1]! >>> 0 < rl[rs2]! >>> 0) ? 1 : 0;
+          rh[rd] = 0;
           po = npc;
           continue;
         }
-        case Op.XORI: rl[rd] = rl[rs1]! ^ imm; rh[rd] = rh[rs1]! ^ (imm >> 31); po = npc; continue;
-        case Op.ORI: rl[rd] = rl[rs1]! | imm; rh[rd] = rh[rs1]! | (imm >> 31); po = npc; continue;
-        case Op.ANDI: rl[rd] = rl[rs1]! & imm; rh[rd] = rh[rs1]! & (imm >> 31); po = npc; continue;
-        case Op.XOR: rl[rd] = rl[rs1]! ^ rl[rs2]!; rh[rd] = rh[rs1]! ^ rh[rs2]!; po = npc; continue;
-        case Op.OR: rl[rd] = rl[rs1]! | rl[rs2]!; rh[rd] = rh[rs1]! | rh[rs2]!; po = npc; continue;
-        case Op.AND: rl[rd] = rl[rs1]! & rl[rs2]!; rh[rd] = rh[rs1]! & rh[rs2]!; po = npc; continue;
-        case Op.SLLI: this.sll(rd, rs1, imm); po = npc; continue;
-        case Op.SRLI: this.srl(rd, rs1, imm); po = npc; continue;
-        case Op.SRAI: this.sra(rd, rs1, imm); po = npc; continue;
-        case Op.SLL: this.sll(rd, rs1, rl[rs2]! & 63); po = npc; continue;
-        case Op.SRL: this.srl(rd, rs1, rl[rs2]! & 63); po = npc; continue;
-        case Op.SRA: this.sra(rd, rs1, rl[rs2]! & 63); po = npc; continue;
-        case Op.SLLIW: { const v = rl[rs1]! << imm; rl[rd] = v; rh[rd] = v >> 31; po = npc; continue; }
-        case Op.SRLIW: { const v = (rl[rs1]! >>> imm) | 0; rl[rd] = v; rh[rd] = v >> 31; po = npc; continue; }
-        case Op.SRAIW: { const v = rl[rs1]! >> imm; rl[rd] = v; rh[rd] = v >> 31; po = npc; continue; }
-        case Op.SLLW: { const v = rl[rs1]! << (rl[rs2]! & 31); rl[rd] = v; rh[rd] = v >> 31; po = npc; continue; }
-        case Op.SRLW: { const v = (rl[rs1]! >>> (rl[rs2]! & 31)) | 0; rl[rd] = v; rh[rd] = v >> 31; po = npc; continue; }
-        case Op.SRAW: { const v = rl[rs1]! >> (rl[rs2]! & 31); rl[rd] = v; rh[rd] = v >> 31; po = npc; continue; }
+        case Op.XORI:
+          rl[rd] = rl[rs1]! ^ imm;
+          rh[rd] = rh[rs1]! ^ (imm >> 31);
+          po = npc;
+          continue;
+        case Op.ORI:
+          rl[rd] = rl[rs1]! | imm;
+          rh[rd] = rh[rs1]! | (imm >> 31);
+          po = npc;
+          continue;
+        case Op.ANDI:
+          rl[rd] = rl[rs1]! & imm;
+          rh[rd] = rh[rs1]! & (imm >> 31);
+          po = npc;
+          continue;
+        case Op.XOR:
+          rl[rd] = rl[rs1]! ^ rl[rs2]!;
+          rh[rd] = rh[rs1]! ^ rh[rs2]!;
+          po = npc;
+          continue;
+        case Op.OR:
+          rl[rd] = rl[rs1]! | rl[rs2]!;
+          rh[rd] = rh[rs1]! | rh[rs2]!;
+          po = npc;
+          continue;
+        case Op.AND:
+          rl[rd] = rl[rs1]! & rl[rs2]!;
+          rh[rd] = rh[rs1]! & rh[rs2]!;
+          po = npc;
+          continue;
+        case Op.SLLI:
+          this.sll(rd, rs1, imm);
+          po = npc;
+          continue;
+        case Op.SRLI:
+          this.srl(rd, rs1, imm);
+          po = npc;
+          continue;
+        case Op.SRAI:
+          this.sra(rd, rs1, imm);
+          po = npc;
+          continue;
+        case Op.SLL:
+          this.sll(rd, rs1, rl[rs2]! & 63);
+          po = npc;
+          continue;
+        case Op.SRL:
+          this.srl(rd, rs1, rl[rs2]! & 63);
+          po = npc;
+          continue;
+        case Op.SRA:
+          this.sra(rd, rs1, rl[rs2]! & 63);
+          po = npc;
+          continue;
+        case Op.SLLIW: {
+          const v = rl[rs1]! << imm;
+          rl[rd] = v;
+          rh[rd] = v >> 31;
+          po = npc;
+          continue;
+        }
+        case Op.SRLIW: {
+          const v = (rl[rs1]! >>> imm) | 0;
+          rl[rd] = v;
+          rh[rd] = v >> 31;
+          po = npc;
+          continue;
+        }
+        case Op.SRAIW: {
+          const v = rl[rs1]! >> imm;
+          rl[rd] = v;
+          rh[rd] = v >> 31;
+          po = npc;
+          continue;
+        }
+        case Op.SLLW: {
+          const v = rl[rs1]! << (rl[rs2]! & 31);
+          rl[rd] = v;
+          rh[rd] = v >> 31;
+          po = npc;
+          continue;
+        }
+        case Op.SRLW: {
+          const v = (rl[rs1]! >>> (rl[rs2]! & 31)) | 0;
+          rl[rd] = v;
+          rh[rd] = v >> 31;
+          po = npc;
+          continue;
+        }
+        case Op.SRAW: {
+          const v = rl[rs1]! >> (rl[rs2]! & 31);
+          rl[rd] = v;
+          rh[rd] = v >> 31;
+          po = npc;
+          continue;
+        }
 
         // ---- loads: TLB hit and natural alignment -> typed array; else loadSlow ----
         case Op.LD: {
           const a = rl[rs1]!;
           const lo = (a + imm) | 0;
-          const hi = (rh[rs1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+          const hi = (rh[rs1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
           const t = (lo >>> 12) & TLB_MASK;
           const g = (lo >>> 8) & G_MASK;
           if (rTL[t] === (lo & -4096) && rTH[t] === hi && (lo & 7) === 0) {
             const p = (rTA[t]! + (lo & 4095)) >>> 2;
-            rl[rd] = i32[p]!; rh[rd] = i32[p + 1]!;
+            rl[rd] = i32[p]!;
+            rh[rd] = i32[p + 1]!;
           } else if (gTL[g] === (lo & -CHUNK) && gTH[g] === hi && (lo & 7) === 0) {
             const p = (gTA[g]! + (lo & 255)) >>> 2;
-            rl[rd] = i32[p]!; rh[rd] = i32[p + 1]!;
+            rl[rd] = i32[p]!;
+            rh[rd] = i32[p + 1]!;
           } else {
             this.icount = icount0 + (max - budget) - 1; // devices (CLINT mtime) see an exact instret
             const v = this.loadSlow(lo, hi, 8);
-            if (this.exc !== 0) { const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0; continue; }
-            rl[rd] = v; rh[rd] = this.ldHi;
+            if (this.exc !== 0) {
+              const t = this.takeException(cb + po);
+              cb = t - (t & 4095);
+              po = t & 4095;
+              lim = 0;
+              continue;
+            }
+            rl[rd] = v;
+            rh[rd] = this.ldHi;
           }
           po = npc;
           continue;
@@ -733,7 +967,7 @@ export class Hart implements JitHost {
         case Op.LW: {
           const a = rl[rs1]!;
           const lo = (a + imm) | 0;
-          const hi = (rh[rs1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+          const hi = (rh[rs1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
           const t = (lo >>> 12) & TLB_MASK;
           let v: number;
           const g = (lo >>> 8) & G_MASK;
@@ -744,29 +978,47 @@ export class Hart implements JitHost {
           } else {
             this.icount = icount0 + (max - budget) - 1; // devices (CLINT mtime) see an exact instret
             v = this.loadSlow(lo, hi, 4) | 0;
-            if (this.exc !== 0) { const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0; continue; }
+            if (this.exc !== 0) {
+              const t = this.takeException(cb + po);
+              cb = t - (t & 4095);
+              po = t & 4095;
+              lim = 0;
+              continue;
+            }
           }
-          rl[rd] = v; rh[rd] = v >> 31;
+          rl[rd] = v;
+          rh[rd] = v >> 31;
           po = npc;
           continue;
         }
         case Op.SD: {
           const a = rl[rs1]!;
           const lo = (a + imm) | 0;
-          const hi = (rh[rs1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+          const hi = (rh[rs1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
           const t = (lo >>> 12) & TLB_MASK;
           const g = (lo >>> 8) & G_MASK;
           if (wTL[t] === (lo & -4096) && wTH[t] === hi && (lo & 7) === 0) {
             const p = (wTA[t]! + (lo & 4095)) >>> 2;
-            i32[p] = rl[rs2]!; i32[p + 1] = rh[rs2]!;
+            i32[p] = rl[rs2]!;
+            i32[p + 1] = rh[rs2]!;
           } else if (gwTL[g] === (lo & -CHUNK) && gwTH[g] === hi && (lo & 7) === 0) {
             const p = (gwTA[g]! + (lo & 255)) >>> 2;
-            i32[p] = rl[rs2]!; i32[p + 1] = rh[rs2]!;
+            i32[p] = rl[rs2]!;
+            i32[p + 1] = rh[rs2]!;
           } else {
             this.icount = icount0 + (max - budget) - 1; // devices (CLINT mtime) see an exact instret
             this.storeSlow(lo, hi, 8, rl[rs2]!, rh[rs2]!);
-            if (this.exc !== 0) { const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0; continue; }
-            if (this.brk) { po = npc; break loop; }
+            if (this.exc !== 0) {
+              const t = this.takeException(cb + po);
+              cb = t - (t & 4095);
+              po = t & 4095;
+              lim = 0;
+              continue;
+            }
+            if (this.brk) {
+              po = npc;
+              break loop;
+            }
           }
           po = npc;
           continue;
@@ -774,7 +1026,7 @@ export class Hart implements JitHost {
         case Op.SW: {
           const a = rl[rs1]!;
           const lo = (a + imm) | 0;
-          const hi = (rh[rs1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+          const hi = (rh[rs1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
           const t = (lo >>> 12) & TLB_MASK;
           const g = (lo >>> 8) & G_MASK;
           if (wTL[t] === (lo & -4096) && wTH[t] === hi && (lo & 3) === 0) {
@@ -784,22 +1036,38 @@ export class Hart implements JitHost {
           } else {
             this.icount = icount0 + (max - budget) - 1; // devices (CLINT mtime) see an exact instret
             this.storeSlow(lo, hi, 4, rl[rs2]!, rh[rs2]!);
-            if (this.exc !== 0) { const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0; continue; }
-            if (this.brk) { po = npc; break loop; }
+            if (this.exc !== 0) {
+              const t = this.takeException(cb + po);
+              cb = t - (t & 4095);
+              po = t & 4095;
+              lim = 0;
+              continue;
+            }
+            if (this.brk) {
+              po = npc;
+              break loop;
+            }
           }
           po = npc;
           continue;
         }
-        case Op.LWU: case Op.LH: case Op.LHU: case Op.LB: case Op.LBU: {
+        case Op.LWU:
+        case Op.LH:
+        case Op.LHU:
+        case Op.LB:
+        case Op.LBU: {
           const a = rl[rs1]!;
           const lo = (a + imm) | 0;
-          const hi = (rh[rs1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+          const hi = (rh[rs1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
           const t = (lo >>> 12) & TLB_MASK;
           const op = w0 & 0xff;
           const size = op === Op.LWU ? 4 : op === Op.LH || op === Op.LHU ? 2 : 1;
           let vl: number;
           const g = (lo >>> 8) & G_MASK;
-          if ((lo & (size - 1)) === 0 && ((rTL[t] === (lo & -4096) && rTH[t] === hi) || (gTL[g] === (lo & -CHUNK) && gTH[g] === hi))) {
+          if (
+            (lo & (size - 1)) === 0 &&
+            ((rTL[t] === (lo & -4096) && rTH[t] === hi) || (gTL[g] === (lo & -CHUNK) && gTH[g] === hi))
+          ) {
             const p = rTL[t] === (lo & -4096) && rTH[t] === hi ? rTA[t]! + (lo & 4095) : gTA[g]! + (lo & 255);
             if (size === 4) vl = i32[p >>> 2]!;
             else if (size === 2) vl = this.u16[p >>> 1]!;
@@ -807,80 +1075,182 @@ export class Hart implements JitHost {
           } else {
             this.icount = icount0 + (max - budget) - 1; // devices (CLINT mtime) see an exact instret
             vl = this.loadSlow(lo, hi, size);
-            if (this.exc !== 0) { const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0; continue; }
+            if (this.exc !== 0) {
+              const t = this.takeException(cb + po);
+              cb = t - (t & 4095);
+              po = t & 4095;
+              lim = 0;
+              continue;
+            }
           }
           switch (op) {
-            case Op.LWU: rl[rd] = vl | 0; rh[rd] = 0; break;
-            case Op.LH: { const v = (vl << 16) >> 16; rl[rd] = v; rh[rd] = v >> 31; break; }
-            case Op.LHU: rl[rd] = vl & 0xffff; rh[rd] = 0; break;
-            case Op.LB: { const v = (vl << 24) >> 24; rl[rd] = v; rh[rd] = v >> 31; break; }
-            default: rl[rd] = vl & 0xff; rh[rd] = 0; break;
+            case Op.LWU:
+              rl[rd] = vl | 0;
+              rh[rd] = 0;
+              break;
+            case Op.LH: {
+              const v = (vl << 16) >> 16;
+              rl[rd] = v;
+              rh[rd] = v >> 31;
+              break;
+            }
+            case Op.LHU:
+              rl[rd] = vl & 0xffff;
+              rh[rd] = 0;
+              break;
+            case Op.LB: {
+              const v = (vl << 24) >> 24;
+              rl[rd] = v;
+              rh[rd] = v >> 31;
+              break;
+            }
+            default:
+              rl[rd] = vl & 0xff;
+              rh[rd] = 0;
+              break;
           }
           po = npc;
           continue;
         }
-        case Op.SH: case Op.SB: {
+        case Op.SH:
+        case Op.SB: {
           const a = rl[rs1]!;
           const lo = (a + imm) | 0;
-          const hi = (rh[rs1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+          const hi = (rh[rs1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
           const t = (lo >>> 12) & TLB_MASK;
           const op = w0 & 0xff;
           const size = op === Op.SH ? 2 : 1;
           const g = (lo >>> 8) & G_MASK;
-          if ((lo & (size - 1)) === 0 && ((wTL[t] === (lo & -4096) && wTH[t] === hi) || (gwTL[g] === (lo & -CHUNK) && gwTH[g] === hi))) {
+          if (
+            (lo & (size - 1)) === 0 &&
+            ((wTL[t] === (lo & -4096) && wTH[t] === hi) || (gwTL[g] === (lo & -CHUNK) && gwTH[g] === hi))
+          ) {
             const p = wTL[t] === (lo & -4096) && wTH[t] === hi ? wTA[t]! + (lo & 4095) : gwTA[g]! + (lo & 255);
             if (size === 2) this.u16[p >>> 1] = rl[rs2]!;
             else this.u8[p] = rl[rs2]!;
           } else {
             this.icount = icount0 + (max - budget) - 1; // devices (CLINT mtime) see an exact instret
             this.storeSlow(lo, hi, size, rl[rs2]!, rh[rs2]!);
-            if (this.exc !== 0) { const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0; continue; }
-            if (this.brk) { po = npc; break loop; }
+            if (this.exc !== 0) {
+              const t = this.takeException(cb + po);
+              cb = t - (t & 4095);
+              po = t & 4095;
+              lim = 0;
+              continue;
+            }
+            if (this.brk) {
+              po = npc;
+              break loop;
+            }
           }
           po = npc;
           continue;
         }
 
         // ---- M ----
-        case Op.MUL: rl[rd] = mul64(rl[rs1]!, rh[rs1]!, rl[rs2]!, rh[rs2]!); rh[rd] = m64.hi; po = npc; continue;
-        case Op.MULH: rl[rd] = mulh64(rl[rs1]!, rh[rs1]!, rl[rs2]!, rh[rs2]!); rh[rd] = m64.hi; po = npc; continue;
-        case Op.MULHSU: rl[rd] = mulhsu64(rl[rs1]!, rh[rs1]!, rl[rs2]!, rh[rs2]!); rh[rd] = m64.hi; po = npc; continue;
-        case Op.MULHU: rl[rd] = mulhu64(rl[rs1]!, rh[rs1]!, rl[rs2]!, rh[rs2]!); rh[rd] = m64.hi; po = npc; continue;
-        case Op.MULW: { const v = Math.imul(rl[rs1]!, rl[rs2]!); rl[rd] = v; rh[rd] = v >> 31; po = npc; continue; }
-        case Op.DIV: case Op.DIVU: case Op.REM: case Op.REMU:
+        case Op.MUL:
+          rl[rd] = mul64(rl[rs1]!, rh[rs1]!, rl[rs2]!, rh[rs2]!);
+          rh[rd] = m64.hi;
+          po = npc;
+          continue;
+        case Op.MULH:
+          rl[rd] = mulh64(rl[rs1]!, rh[rs1]!, rl[rs2]!, rh[rs2]!);
+          rh[rd] = m64.hi;
+          po = npc;
+          continue;
+        case Op.MULHSU:
+          rl[rd] = mulhsu64(rl[rs1]!, rh[rs1]!, rl[rs2]!, rh[rs2]!);
+          rh[rd] = m64.hi;
+          po = npc;
+          continue;
+        case Op.MULHU:
+          rl[rd] = mulhu64(rl[rs1]!, rh[rs1]!, rl[rs2]!, rh[rs2]!);
+          rh[rd] = m64.hi;
+          po = npc;
+          continue;
+        case Op.MULW: {
+          const v = Math.imul(rl[rs1]!, rl[rs2]!);
+          rl[rd] = v;
+          rh[rd] = v >> 31;
+          po = npc;
+          continue;
+        }
+        case Op.DIV:
+        case Op.DIVU:
+        case Op.REM:
+        case Op.REMU:
           this.divrem(w0 & 0xff, rd, rs1, rs2);
           po = npc;
           continue;
         case Op.DIVW: {
-          const a = rl[rs1]!, b = rl[rs2]!;
+          const a = rl[rs1]!,
+            b = rl[rs2]!;
           const v = b === 0 ? -1 : a === -0x80000000 && b === -1 ? a : (a / b) | 0;
-          rl[rd] = v; rh[rd] = v >> 31; po = npc; continue;
+          rl[rd] = v;
+          rh[rd] = v >> 31;
+          po = npc;
+          continue;
         }
         case Op.DIVUW: {
-          const a = rl[rs1]! >>> 0, b = rl[rs2]! >>> 0;
+          const a = rl[rs1]! >>> 0,
+            b = rl[rs2]! >>> 0;
           const v = b === 0 ? -1 : Math.floor(a / b) | 0;
-          rl[rd] = v; rh[rd] = v >> 31; po = npc; continue;
+          rl[rd] = v;
+          rh[rd] = v >> 31;
+          po = npc;
+          continue;
         }
         case Op.REMW: {
-          const a = rl[rs1]!, b = rl[rs2]!;
+          const a = rl[rs1]!,
+            b = rl[rs2]!;
           const v = b === 0 ? a : a === -0x80000000 && b === -1 ? 0 : (a % b) | 0;
-          rl[rd] = v; rh[rd] = v >> 31; po = npc; continue;
+          rl[rd] = v;
+          rh[rd] = v >> 31;
+          po = npc;
+          continue;
         }
         case Op.REMUW: {
-          const a = rl[rs1]! >>> 0, b = rl[rs2]! >>> 0;
+          const a = rl[rs1]! >>> 0,
+            b = rl[rs2]! >>> 0;
           const v = b === 0 ? a | 0 : (a % b) | 0;
-          rl[rd] = v; rh[rd] = v >> 31; po = npc; continue;
+          rl[rd] = v;
+          rh[rd] = v >> 31;
+          po = npc;
+          continue;
         }
 
         // ---- A ----
-        case Op.LR_W: case Op.LR_D: case Op.SC_W: case Op.SC_D:
-        case Op.AMOSWAP_W: case Op.AMOADD_W: case Op.AMOXOR_W: case Op.AMOAND_W: case Op.AMOOR_W:
-        case Op.AMOMIN_W: case Op.AMOMAX_W: case Op.AMOMINU_W: case Op.AMOMAXU_W:
-        case Op.AMOSWAP_D: case Op.AMOADD_D: case Op.AMOXOR_D: case Op.AMOAND_D: case Op.AMOOR_D:
-        case Op.AMOMIN_D: case Op.AMOMAX_D: case Op.AMOMINU_D: case Op.AMOMAXU_D:
+        case Op.LR_W:
+        case Op.LR_D:
+        case Op.SC_W:
+        case Op.SC_D:
+        case Op.AMOSWAP_W:
+        case Op.AMOADD_W:
+        case Op.AMOXOR_W:
+        case Op.AMOAND_W:
+        case Op.AMOOR_W:
+        case Op.AMOMIN_W:
+        case Op.AMOMAX_W:
+        case Op.AMOMINU_W:
+        case Op.AMOMAXU_W:
+        case Op.AMOSWAP_D:
+        case Op.AMOADD_D:
+        case Op.AMOXOR_D:
+        case Op.AMOAND_D:
+        case Op.AMOOR_D:
+        case Op.AMOMIN_D:
+        case Op.AMOMAX_D:
+        case Op.AMOMINU_D:
+        case Op.AMOMAXU_D:
           this.icount = icount0 + (max - budget) - 1; // devices (CLINT mtime) see an exact instret
           this.atomic(w0 & 0xff, rd, rs1, rs2);
-          if (this.exc !== 0) { const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0; continue; }
+          if (this.exc !== 0) {
+            const t = this.takeException(cb + po);
+            cb = t - (t & 4095);
+            po = t & 4095;
+            lim = 0;
+            continue;
+          }
           po = npc;
           if (this.brk) break loop;
           continue;
@@ -895,18 +1265,36 @@ export class Hart implements JitHost {
           continue;
         case Op.ECALL:
           this.setExc(Cause.EcallU + this.priv, 0, 0); // 8, 9, 11
-          { const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0; }
+          {
+            const t = this.takeException(cb + po);
+            cb = t - (t & 4095);
+            po = t & 4095;
+            lim = 0;
+          }
           continue;
         case Op.EBREAK:
           this.setExc(Cause.Breakpoint, 0, 0);
-          { const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0; }
+          {
+            const t = this.takeException(cb + po);
+            cb = t - (t & 4095);
+            po = t & 4095;
+            lim = 0;
+          }
           continue;
-        case Op.CSRRW: case Op.CSRRS: case Op.CSRRC: case Op.CSRRWI: case Op.CSRRSI: case Op.CSRRCI:
+        case Op.CSRRW:
+        case Op.CSRRS:
+        case Op.CSRRC:
+        case Op.CSRRWI:
+        case Op.CSRRSI:
+        case Op.CSRRCI:
           this.icountNow = icount0 + (max - budget);
           this.icount = this.icountNow - 1;
           this.curRaw = arr[s + 2]!;
           if (!this.csrInsn(w0 & 0xff, rd, rs1, imm)) {
-            const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0;
+            const t = this.takeException(cb + po);
+            cb = t - (t & 4095);
+            po = t & 4095;
+            lim = 0;
             continue;
           }
           po = npc;
@@ -914,16 +1302,27 @@ export class Hart implements JitHost {
           continue;
         case Op.MRET:
           this.curRaw = arr[s + 2]!;
-          { const t = this.mret(cb + po); cb = t - (t & 4095); po = t & 4095; }
+          {
+            const t = this.mret(cb + po);
+            cb = t - (t & 4095);
+            po = t & 4095;
+          }
           break loop;
         case Op.SRET:
           this.curRaw = arr[s + 2]!;
-          { const t = this.sret(cb + po); cb = t - (t & 4095); po = t & 4095; }
+          {
+            const t = this.sret(cb + po);
+            cb = t - (t & 4095);
+            po = t & 4095;
+          }
           break loop;
         case Op.WFI:
           if (this.priv === PRIV_U || (this.priv === PRIV_S && (this.mstatus & MSTATUS_TW) !== 0)) {
             this.curRaw = arr[s + 2]!;
-            const t = this.illegal(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0;
+            const t = this.illegal(cb + po);
+            cb = t - (t & 4095);
+            po = t & 4095;
+            lim = 0;
             continue;
           }
           po = npc;
@@ -932,7 +1331,10 @@ export class Hart implements JitHost {
         case Op.SFENCE_VMA:
           if (this.priv === PRIV_U || (this.priv === PRIV_S && (this.mstatus & MSTATUS_TVM) !== 0)) {
             this.curRaw = arr[s + 2]!;
-            const t = this.illegal(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0;
+            const t = this.illegal(cb + po);
+            cb = t - (t & 4095);
+            po = t & 4095;
+            lim = 0;
             continue;
           }
           this.sfence(rs1);
@@ -940,7 +1342,12 @@ export class Hart implements JitHost {
           break loop;
         default: // ILLEGAL (and UNDECODED, which cannot happen)
           this.setExc(Cause.Illegal, arr[s + 2]!, 0);
-          { const t = this.takeException(cb + po); cb = t - (t & 4095); po = t & 4095; lim = 0; }
+          {
+            const t = this.takeException(cb + po);
+            cb = t - (t & 4095);
+            po = t & 4095;
+            lim = 0;
+          }
           continue;
       }
     }
@@ -960,7 +1367,8 @@ export class Hart implements JitHost {
     const jit = this.jit!;
     const i32 = this.i32;
     const L = this.layout;
-    const ePc = L.exitPc >>> 2, eReason = L.exitReason >>> 2;
+    const ePc = L.exitPc >>> 2,
+      eReason = L.exitReason >>> 2;
     let left = max;
     while (left > 0) {
       const b = jit.block(this.priv, this.pc);
@@ -983,7 +1391,7 @@ export class Hart implements JitHost {
         continue;
       }
       if (jit.noteInterpreted(b)) jit.compileQueued();
-      const want = b.len < left ? b.len : left;
+      const want = Math.min(b.len, left);
       const n = this.exec(want);
       left -= n;
       if (n < want || this.brk || this.waiting) break;
@@ -994,19 +1402,25 @@ export class Hart implements JitHost {
   /** JitHost: where the code of the page holding pc is, when it may be translated. */
   codeSource(pc: number, priv: number): CodeSource | null {
     const savePriv = this.priv;
-    const saveExc = this.exc, sl = this.excTvalLo, sh = this.excTvalHi;
+    const saveExc = this.exc,
+      sl = this.excTvalLo,
+      sh = this.excTvalHi;
     this.priv = priv as Priv;
-    const lo = pc | 0, hi = Math.floor(pc / TWO32) | 0;
+    const lo = pc | 0,
+      hi = Math.floor(pc / TWO32) | 0;
     this.walkSuper = false;
     const pa = this.translate(lo, hi, ACC_X);
     const superpage = this.walkSuper;
     this.priv = savePriv;
-    this.exc = saveExc; this.excTvalLo = sl; this.excTvalHi = sh;
+    this.exc = saveExc;
+    this.excTvalLo = sl;
+    this.excTvalHi = sh;
     if (pa < 0) return null;
     const pbase = pa - (pa % 4096);
     if (this.pmp.pageDecision(pbase, PMP_X, priv) !== 1) return null;
     const info = this.bus.resolvePage(pbase, false);
-    if (info.arenaOffset >= 0 && (info.flags & NO_CACHE) === 0) return { arena: info.arenaOffset, chunks: null, superpage };
+    if (info.arenaOffset >= 0 && (info.flags & NO_CACHE) === 0)
+      return { arena: info.arenaOffset, chunks: null, superpage };
     if ((info.flags & PageFlag.Granule) !== 0 && (info.flags & (PageFlag.Mmio | PageFlag.Fault | OBSERVED)) === 0) {
       const t = this.chunkTable(pbase);
       if (t !== null) return { arena: -1, chunks: t, superpage };
@@ -1030,7 +1444,8 @@ export class Hart implements JitHost {
     if (cp.has(page)) return;
     cp.mark(page);
     const off = page * 4096;
-    for (let i = 0; i < TLB_SIZE; i++) if (this.wTL[i] !== TLB_EMPTY && Math.floor(this.wTA[i]! / 4096) * 4096 === off) this.wTL[i] = TLB_EMPTY;
+    for (let i = 0; i < TLB_SIZE; i++)
+      if (this.wTL[i] !== TLB_EMPTY && Math.floor(this.wTA[i]! / 4096) * 4096 === off) this.wTL[i] = TLB_EMPTY;
     this.gwTL.fill(TLB_EMPTY);
   }
 
@@ -1054,7 +1469,10 @@ export class Hart implements JitHost {
     if (pc !== pc) return undefined;
     const save = this.exc;
     const lo = this.fetchHalf(pc);
-    if (lo < 0) { this.exc = save; return undefined; }
+    if (lo < 0) {
+      this.exc = save;
+      return undefined;
+    }
     if ((lo & 3) !== 3) return lo;
     const hi = this.fetchHalf(pc + 2);
     this.exc = save;
@@ -1065,58 +1483,116 @@ export class Hart implements JitHost {
   // ---------------------------------------------------------------- ALU helpers
 
   private sll(rd: number, rs1: number, s: number): void {
-    const lo = this.rl[rs1]!, hi = this.rh[rs1]!;
-    if (s === 0) { this.rl[rd] = lo; this.rh[rd] = hi; }
-    else if (s < 32) { this.rh[rd] = (hi << s) | (lo >>> (32 - s)); this.rl[rd] = lo << s; }
-    else { this.rh[rd] = lo << (s - 32); this.rl[rd] = 0; }
+    const lo = this.rl[rs1]!,
+      hi = this.rh[rs1]!;
+    if (s === 0) {
+      this.rl[rd] = lo;
+      this.rh[rd] = hi;
+    } else if (s < 32) {
+      this.rh[rd] = (hi << s) | (lo >>> (32 - s));
+      this.rl[rd] = lo << s;
+    } else {
+      this.rh[rd] = lo << (s - 32);
+      this.rl[rd] = 0;
+    }
   }
 
   private srl(rd: number, rs1: number, s: number): void {
-    const lo = this.rl[rs1]!, hi = this.rh[rs1]!;
-    if (s === 0) { this.rl[rd] = lo; this.rh[rd] = hi; }
-    else if (s < 32) { this.rl[rd] = (lo >>> s) | (hi << (32 - s)); this.rh[rd] = hi >>> s; }
-    else { this.rl[rd] = hi >>> (s - 32); this.rh[rd] = 0; }
+    const lo = this.rl[rs1]!,
+      hi = this.rh[rs1]!;
+    if (s === 0) {
+      this.rl[rd] = lo;
+      this.rh[rd] = hi;
+    } else if (s < 32) {
+      this.rl[rd] = (lo >>> s) | (hi << (32 - s));
+      this.rh[rd] = hi >>> s;
+    } else {
+      this.rl[rd] = hi >>> (s - 32);
+      this.rh[rd] = 0;
+    }
   }
 
   private sra(rd: number, rs1: number, s: number): void {
-    const lo = this.rl[rs1]!, hi = this.rh[rs1]!;
-    if (s === 0) { this.rl[rd] = lo; this.rh[rd] = hi; }
-    else if (s < 32) { this.rl[rd] = (lo >>> s) | (hi << (32 - s)); this.rh[rd] = hi >> s; }
-    else { this.rl[rd] = hi >> (s - 32); this.rh[rd] = hi >> 31; }
+    const lo = this.rl[rs1]!,
+      hi = this.rh[rs1]!;
+    if (s === 0) {
+      this.rl[rd] = lo;
+      this.rh[rd] = hi;
+    } else if (s < 32) {
+      this.rl[rd] = (lo >>> s) | (hi << (32 - s));
+      this.rh[rd] = hi >> s;
+    } else {
+      this.rl[rd] = hi >> (s - 32);
+      this.rh[rd] = hi >> 31;
+    }
   }
 
   private divrem(op: number, rd: number, rs1: number, rs2: number): void {
-    let al = this.rl[rs1]!, ah = this.rh[rs1]!;
-    let bl = this.rl[rs2]!, bh = this.rh[rs2]!;
+    let al = this.rl[rs1]!,
+      ah = this.rh[rs1]!;
+    let bl = this.rl[rs2]!,
+      bh = this.rh[rs2]!;
     const isRem = op === Op.REM || op === Op.REMU;
     if (bl === 0 && bh === 0) {
-      if (isRem) { this.rl[rd] = al; this.rh[rd] = ah; }
-      else { this.rl[rd] = -1; this.rh[rd] = -1; }
+      if (isRem) {
+        this.rl[rd] = al;
+        this.rh[rd] = ah;
+      } else {
+        this.rl[rd] = -1;
+        this.rh[rd] = -1;
+      }
       return;
     }
     if (op === Op.DIVU || op === Op.REMU) {
       const q = divu64(al, ah, bl, bh);
-      if (isRem) { this.rl[rd] = r64.lo; this.rh[rd] = r64.hi; }
-      else { this.rl[rd] = q; this.rh[rd] = m64.hi; }
+      if (isRem) {
+        this.rl[rd] = r64.lo;
+        this.rh[rd] = r64.hi;
+      } else {
+        this.rl[rd] = q;
+        this.rh[rd] = m64.hi;
+      }
       return;
     }
     // Signed: overflow case -2^63 / -1.
     if (al === 0 && ah === (0x80000000 | 0) && bl === -1 && bh === -1) {
-      if (isRem) { this.rl[rd] = 0; this.rh[rd] = 0; }
-      else { this.rl[rd] = al; this.rh[rd] = ah; }
+      if (isRem) {
+        this.rl[rd] = 0;
+        this.rh[rd] = 0;
+      } else {
+        this.rl[rd] = al;
+        this.rh[rd] = ah;
+      }
       return;
     }
-    const negA = ah < 0, negB = bh < 0;
-    if (negA) { ah = ~ah + (al === 0 ? 1 : 0) | 0; al = -al | 0; }
-    if (negB) { bh = ~bh + (bl === 0 ? 1 : 0) | 0; bl = -bl | 0; }
-    let ql = divu64(al, ah, bl, bh), qh = m64.hi;
-    let rl = r64.lo, rh = r64.hi;
+    const negA = ah < 0,
+      negB = bh < 0;
+    if (negA) {
+      ah = (~ah + (al === 0 ? 1 : 0)) | 0;
+      al = -al | 0;
+    }
+    if (negB) {
+      bh = (~bh + (bl === 0 ? 1 : 0)) | 0;
+      bl = -bl | 0;
+    }
+    let ql = divu64(al, ah, bl, bh),
+      qh = m64.hi;
+    let rl = r64.lo,
+      rh = r64.hi;
     if (isRem) {
-      if (negA) { rh = ~rh + (rl === 0 ? 1 : 0) | 0; rl = -rl | 0; }
-      this.rl[rd] = rl; this.rh[rd] = rh;
+      if (negA) {
+        rh = (~rh + (rl === 0 ? 1 : 0)) | 0;
+        rl = -rl | 0;
+      }
+      this.rl[rd] = rl;
+      this.rh[rd] = rh;
     } else {
-      if (negA !== negB) { qh = ~qh + (ql === 0 ? 1 : 0) | 0; ql = -ql | 0; }
-      this.rl[rd] = ql; this.rh[rd] = qh;
+      if (negA !== negB) {
+        qh = (~qh + (ql === 0 ? 1 : 0)) | 0;
+        ql = -ql | 0;
+      }
+      this.rl[rd] = ql;
+      this.rh[rd] = qh;
     }
   }
 
@@ -1124,7 +1600,8 @@ export class Hart implements JitHost {
 
   /** Privilege used for loads/stores (MPRV). */
   private dataPriv(): number {
-    if ((this.mstatus & MSTATUS_MPRV) !== 0 && this.priv === PRIV_M) return (this.mstatus & MSTATUS_MPP) >>> MSTATUS_MPP_SHIFT;
+    if ((this.mstatus & MSTATUS_MPRV) !== 0 && this.priv === PRIV_M)
+      return (this.mstatus & MSTATUS_MPP) >>> MSTATUS_MPP_SHIFT;
     return this.priv;
   }
 
@@ -1134,7 +1611,7 @@ export class Hart implements JitHost {
    */
   translate(lo: number, hi: number, acc: number): number {
     const priv = acc === ACC_X ? this.priv : this.dataPriv();
-    if (priv === PRIV_M || (this.satpHi >>> 28) !== 8) {
+    if (priv === PRIV_M || this.satpHi >>> 28 !== 8) {
       // Bare: physical = virtual; beyond 2^52 nothing exists (access fault via the bus check).
       if (hi < 0 || hi >= 0x100000) {
         this.setExc(ACCESS_CAUSE[acc]!, lo, hi);
@@ -1142,7 +1619,8 @@ export class Hart implements JitHost {
       }
       return hi * TWO32 + (lo >>> 0);
     }
-    if (((hi << 25) >> 25) !== hi) { // bits 63:39 must equal bit 38
+    if ((hi << 25) >> 25 !== hi) {
+      // bits 63:39 must equal bit 38
       this.setExc(PAGE_CAUSE[acc]!, lo, hi);
       return -1;
     }
@@ -1159,22 +1637,39 @@ export class Hart implements JitHost {
       const vpn1 = (lo >>> 21) & 511;
       const vpn0 = (lo >>> 12) & 511;
       let level = 2;
-      let pteAddr = 0, pl = 0, ph = 0;
+      let pteAddr = 0,
+        pl = 0,
+        ph = 0;
       for (;;) {
         const idx = level === 2 ? vpn2 : level === 1 ? vpn1 : vpn0;
         pteAddr = table + idx * 8;
-        if (!this.pmp.check(pteAddr, 8, PMP_R, PRIV_S)) { this.setExc(ACCESS_CAUSE[acc]!, lo, hi); return -1; }
+        if (!this.pmp.check(pteAddr, 8, PMP_R, PRIV_S)) {
+          this.setExc(ACCESS_CAUSE[acc]!, lo, hi);
+          return -1;
+        }
         pl = bus.load(pteAddr, 8) | 0;
         ph = bus.hi | 0;
-        if (bus.fault !== 0) { this.setExc(ACCESS_CAUSE[acc]!, lo, hi); return -1; }
-        if ((pl & 1) === 0 || (pl & 6) === 4 || (ph >>> 22) !== 0) { this.setExc(PAGE_CAUSE[acc]!, lo, hi); return -1; }
+        if (bus.fault !== 0) {
+          this.setExc(ACCESS_CAUSE[acc]!, lo, hi);
+          return -1;
+        }
+        if ((pl & 1) === 0 || (pl & 6) === 4 || ph >>> 22 !== 0) {
+          this.setExc(PAGE_CAUSE[acc]!, lo, hi);
+          return -1;
+        }
         if ((pl & 0xa) !== 0) break; // R or X: leaf
-        if (level === 0) { this.setExc(PAGE_CAUSE[acc]!, lo, hi); return -1; }
+        if (level === 0) {
+          this.setExc(PAGE_CAUSE[acc]!, lo, hi);
+          return -1;
+        }
         level--;
         table = ((pl >>> 10) + (ph & 0x3fffff) * 4194304) * 4096;
       }
       // Leaf permission checks.
-      const r = (pl & 2) !== 0, w = (pl & 4) !== 0, x = (pl & 8) !== 0, u = (pl & 16) !== 0;
+      const r = (pl & 2) !== 0,
+        w = (pl & 4) !== 0,
+        x = (pl & 8) !== 0,
+        u = (pl & 16) !== 0;
       let okPerm: boolean;
       if (acc === ACC_X) okPerm = x;
       else if (acc === ACC_W) okPerm = w;
@@ -1184,16 +1679,29 @@ export class Hart implements JitHost {
       const ppnLow = pl >>> 10; // ppn bits 21:0 (ppn[1:0] are bits 17:0)
       if (level === 2 && (ppnLow & 0x3ffff) !== 0) okPerm = false;
       if (level === 1 && (ppnLow & 0x1ff) !== 0) okPerm = false;
-      if (!okPerm) { this.setExc(PAGE_CAUSE[acc]!, lo, hi); return -1; }
+      if (!okPerm) {
+        this.setExc(PAGE_CAUSE[acc]!, lo, hi);
+        return -1;
+      }
       // Accessed/dirty: compare-and-swap through the bus, wherever the table lives.
       const need = 0x40 | (acc === ACC_W ? 0x80 : 0);
       if ((pl & need) !== need) {
-        if (!this.pmp.check(pteAddr, 8, PMP_W, PRIV_S)) { this.setExc(ACCESS_CAUSE[acc]!, lo, hi); return -1; }
-        const cl = bus.load(pteAddr, 8) | 0, ch = bus.hi | 0;
-        if (bus.fault !== 0) { this.setExc(ACCESS_CAUSE[acc]!, lo, hi); return -1; }
+        if (!this.pmp.check(pteAddr, 8, PMP_W, PRIV_S)) {
+          this.setExc(ACCESS_CAUSE[acc]!, lo, hi);
+          return -1;
+        }
+        const cl = bus.load(pteAddr, 8) | 0,
+          ch = bus.hi | 0;
+        if (bus.fault !== 0) {
+          this.setExc(ACCESS_CAUSE[acc]!, lo, hi);
+          return -1;
+        }
         if (cl !== pl || ch !== ph) continue; // changed under us: walk again
         bus.store(pteAddr, 8, (pl | need) >>> 0, ph >>> 0);
-        if (bus.fault !== 0) { this.setExc(ACCESS_CAUSE[acc]!, lo, hi); return -1; }
+        if (bus.fault !== 0) {
+          this.setExc(ACCESS_CAUSE[acc]!, lo, hi);
+          return -1;
+        }
       }
       this.walkSuper = level > 0;
       if (level > 0) this.superTlb = true;
@@ -1224,34 +1732,53 @@ export class Hart implements JitHost {
     const pa = this.translate(lo, hi, ACC_R);
     if (pa < 0) return 0;
     const priv = this.dataPriv();
-    if (!this.pmp.check(pa, size, PMP_R, priv)) { this.setExc(Cause.LoadAccess, lo, hi); return 0; }
+    if (!this.pmp.check(pa, size, PMP_R, priv)) {
+      this.setExc(Cause.LoadAccess, lo, hi);
+      return 0;
+    }
     const info = this.bus.resolvePage(pa, false);
     const p = info.arenaOffset;
     if (p >= 0 && (info.flags & NO_CACHE) === 0) {
       if (this.pmp.pageDecision(pa - off, PMP_R, priv) === 1) {
         const t = (lo >>> 12) & TLB_MASK;
-        this.rTL[t] = lo & -4096; this.rTH[t] = hi; this.rTA[t] = p;
+        this.rTL[t] = lo & -4096;
+        this.rTH[t] = hi;
+        this.rTA[t] = p;
       }
       return this.readArena(p + off, size);
     }
-    if ((info.flags & PageFlag.Granule) !== 0 && (info.flags & (PageFlag.Mmio | PageFlag.Fault | OBSERVED)) === 0 && (off & 255) + size <= CHUNK) {
+    if (
+      (info.flags & PageFlag.Granule) !== 0 &&
+      (info.flags & (PageFlag.Mmio | PageFlag.Fault | OBSERVED)) === 0 &&
+      (off & 255) + size <= CHUNK
+    ) {
       const tbl = this.chunkTable(pa - off);
       if (tbl !== null) {
         const c = tbl[off >>> 8]!;
-        if (this.pmp.pageDecision(pa - off, PMP_R, priv) === 1) { this.gTL[g] = lo & -CHUNK; this.gTH[g] = hi; this.gTA[g] = c; }
+        if (this.pmp.pageDecision(pa - off, PMP_R, priv) === 1) {
+          this.gTL[g] = lo & -CHUNK;
+          this.gTH[g] = hi;
+          this.gTA[g] = c;
+        }
         return this.readArena(c + (off & 255), size);
       }
     }
     if (this.slowCounts) this.slow[CpuSlowPath.Mmio]!++;
     const v = this.bus.load(pa, size as 1 | 2 | 4 | 8);
-    if (this.bus.fault !== 0) { this.setExc(Cause.LoadAccess, lo, hi); return 0; }
+    if (this.bus.fault !== 0) {
+      this.setExc(Cause.LoadAccess, lo, hi);
+      return 0;
+    }
     this.ldHi = this.bus.hi | 0;
     return v | 0;
   }
 
   private readArena(a: number, size: number): number {
     const v = this.view;
-    if (size === 8) { this.ldHi = v.getInt32(a + 4, true); return v.getInt32(a, true); }
+    if (size === 8) {
+      this.ldHi = v.getInt32(a + 4, true);
+      return v.getInt32(a, true);
+    }
     this.ldHi = 0;
     if (size === 4) return v.getInt32(a, true);
     if (size === 2) return v.getUint16(a, true);
@@ -1261,10 +1788,11 @@ export class Hart implements JitHost {
   /** A load crossing a page: byte by byte (tval = va for the first page, the second page's base for it). */
   private loadSplit(lo: number, hi: number, size: number): number {
     if (this.slowCounts) this.slow[CpuSlowPath.PageCross]!++;
-    let vl = 0, vh = 0;
+    let vl = 0,
+      vh = 0;
     for (let i = 0; i < size; i++) {
       const bl = (lo + i) | 0;
-      const bh = (hi + ((bl >>> 0) < (lo >>> 0) ? 1 : 0)) | 0;
+      const bh = (hi + (bl >>> 0 < lo >>> 0 ? 1 : 0)) | 0;
       const b = this.loadSlow(bl, bh, 1) & 0xff;
       if (this.exc !== 0) return 0;
       if (i < 4) vl |= b << (8 * i);
@@ -1281,12 +1809,18 @@ export class Hart implements JitHost {
       this.writeArena(this.gwTA[g]! + (lo & 255), size, vl, vh);
       return;
     }
-    if (off + size > 4096) { this.storeSplit(lo, hi, size, vl, vh); return; }
+    if (off + size > 4096) {
+      this.storeSplit(lo, hi, size, vl, vh);
+      return;
+    }
     if (this.slowCounts) this.slow[(lo & (size - 1)) !== 0 ? CpuSlowPath.Misaligned : CpuSlowPath.StoreMiss]!++;
     const pa = this.translate(lo, hi, ACC_W);
     if (pa < 0) return;
     const priv = this.dataPriv();
-    if (!this.pmp.check(pa, size, PMP_W, priv)) { this.setExc(Cause.StoreAccess, lo, hi); return; }
+    if (!this.pmp.check(pa, size, PMP_W, priv)) {
+      this.setExc(Cause.StoreAccess, lo, hi);
+      return;
+    }
     this.storePhys(pa, size, vl, vh, lo, hi, priv);
   }
 
@@ -1303,11 +1837,17 @@ export class Hart implements JitHost {
         this.arena.noteWrite(a, size); // drops the decoded page via onInvalidate
       } else if ((info.flags & PageFlag.DirtyTracked) === 0 && this.pmp.pageDecision(pa - off, PMP_W, priv) === 1) {
         const t = (lo >>> 12) & TLB_MASK;
-        this.wTL[t] = lo & -4096; this.wTH[t] = hi; this.wTA[t] = p;
+        this.wTL[t] = lo & -4096;
+        this.wTH[t] = hi;
+        this.wTA[t] = p;
       }
       return;
     }
-    if ((info.flags & PageFlag.Granule) !== 0 && (info.flags & (PageFlag.Mmio | PageFlag.Fault | OBSERVED)) === 0 && (off & 255) + size <= CHUNK) {
+    if (
+      (info.flags & PageFlag.Granule) !== 0 &&
+      (info.flags & (PageFlag.Mmio | PageFlag.Fault | OBSERVED)) === 0 &&
+      (off & 255) + size <= CHUNK
+    ) {
       const tbl = this.chunkTable(pa - off);
       if (tbl !== null) {
         const c = tbl[off >>> 8]!;
@@ -1320,10 +1860,12 @@ export class Hart implements JitHost {
           this.selfWriteChunk = c;
           this.arena.noteWrite(c + (off & 255), size);
           this.selfWriteChunk = -1;
-          if (this.physByArenaPage.has(ap) || (this.jit !== null && this.jit.hasPage(ap))) this.arena.codePages.mark(ap);
+          if (this.physByArenaPage.has(ap) || this.jit?.hasPage(ap)) this.arena.codePages.mark(ap);
         } else if (this.pmp.pageDecision(pa - off, PMP_W, priv) === 1) {
           const g = (lo >>> 8) & G_MASK;
-          this.gwTL[g] = lo & -CHUNK; this.gwTH[g] = hi; this.gwTA[g] = c;
+          this.gwTL[g] = lo & -CHUNK;
+          this.gwTH[g] = hi;
+          this.gwTA[g] = c;
         }
         return;
       }
@@ -1335,8 +1877,10 @@ export class Hart implements JitHost {
 
   private writeArena(a: number, size: number, vl: number, vh: number): void {
     const v = this.view;
-    if (size === 8) { v.setInt32(a, vl, true); v.setInt32(a + 4, vh, true); }
-    else if (size === 4) v.setInt32(a, vl, true);
+    if (size === 8) {
+      v.setInt32(a, vl, true);
+      v.setInt32(a + 4, vh, true);
+    } else if (size === 4) v.setInt32(a, vl, true);
     else if (size === 2) v.setUint16(a, vl & 0xffff, true);
     else this.u8[a] = vl;
   }
@@ -1352,15 +1896,26 @@ export class Hart implements JitHost {
     t = null;
     const info = this.bus.resolvePage(pbase, false);
     const r = info.range;
-    if (r !== null && r.kind === RangeKind.Window && r.base <= pbase && r.end >= pbase + 4096 && r.region.router !== null &&
-      (info.flags & (PageFlag.Mmio | PageFlag.Fault)) === 0) {
+    if (
+      r !== null &&
+      r.kind === RangeKind.Window &&
+      r.base <= pbase &&
+      r.end >= pbase + 4096 &&
+      r.region.router !== null &&
+      (info.flags & (PageFlag.Mmio | PageFlag.Fault)) === 0
+    ) {
       const route = this.route;
       const out = new Float64Array(CHUNKS_PER_PAGE);
       let ok = true;
       for (let c = 0; c < CHUNKS_PER_PAGE && ok; c++) {
         const hpa = pbase + c * CHUNK;
-        ok = r.region.router.resolve(r.region.routerBase + r.offset + (hpa - r.base), route) && route.store !== null &&
-          route.run >= CHUNK && !route.store.tracksDirty && route.offset >= 0 && route.offset + CHUNK <= route.store.size;
+        ok =
+          r.region.router.resolve(r.region.routerBase + r.offset + (hpa - r.base), route) &&
+          route.store !== null &&
+          route.run >= CHUNK &&
+          !route.store.tracksDirty &&
+          route.offset >= 0 &&
+          route.offset + CHUNK <= route.store.size;
         if (ok) out[c] = route.store!.arenaOffset(route.offset);
       }
       if (ok) t = out;
@@ -1374,22 +1929,34 @@ export class Hart implements JitHost {
     if (this.slowCounts) this.slow[CpuSlowPath.PageCross]!++;
     const first = 4096 - (lo & 4095);
     const l2 = (lo + first) | 0;
-    const h2 = (hi + ((l2 >>> 0) < (lo >>> 0) ? 1 : 0)) | 0;
+    const h2 = (hi + (l2 >>> 0 < lo >>> 0 ? 1 : 0)) | 0;
     const priv = this.dataPriv();
     const pa1 = this.translate(lo, hi, ACC_W);
     if (pa1 < 0) return;
-    if (!this.pmp.check(pa1, first, PMP_W, priv)) { this.setExc(Cause.StoreAccess, lo, hi); return; }
+    if (!this.pmp.check(pa1, first, PMP_W, priv)) {
+      this.setExc(Cause.StoreAccess, lo, hi);
+      return;
+    }
     const pa2 = this.translate(l2, h2, ACC_W);
     if (pa2 < 0) return;
-    if (!this.pmp.check(pa2, size - first, PMP_W, priv)) { this.setExc(Cause.StoreAccess, l2, h2); return; }
+    if (!this.pmp.check(pa2, size - first, PMP_W, priv)) {
+      this.setExc(Cause.StoreAccess, l2, h2);
+      return;
+    }
     // Nothing mapped at either page: fault before writing any byte.
-    if ((this.bus.resolvePage(pa1, false).flags & PageFlag.Fault) !== 0) { this.setExc(Cause.StoreAccess, lo, hi); return; }
-    if ((this.bus.resolvePage(pa2, false).flags & PageFlag.Fault) !== 0) { this.setExc(Cause.StoreAccess, l2, h2); return; }
+    if ((this.bus.resolvePage(pa1, false).flags & PageFlag.Fault) !== 0) {
+      this.setExc(Cause.StoreAccess, lo, hi);
+      return;
+    }
+    if ((this.bus.resolvePage(pa2, false).flags & PageFlag.Fault) !== 0) {
+      this.setExc(Cause.StoreAccess, l2, h2);
+      return;
+    }
     for (let i = 0; i < size; i++) {
       const b = (i < 4 ? vl >>> (8 * i) : vh >>> (8 * (i - 4))) & 0xff;
       const pa = i < first ? pa1 + i : pa2 + (i - first);
       const bl = (lo + i) | 0;
-      const bh = (hi + ((bl >>> 0) < (lo >>> 0) ? 1 : 0)) | 0;
+      const bh = (hi + (bl >>> 0 < lo >>> 0 ? 1 : 0)) | 0;
       this.storePhys(pa, 1, b, 0, bl, bh, priv);
       if (this.exc !== 0) return;
     }
@@ -1398,7 +1965,8 @@ export class Hart implements JitHost {
   // ---------------------------------------------------------------- atomics
 
   private atomic(op: number, rd: number, rs1: number, rs2: number): void {
-    const lo = this.rl[rs1]!, hi = this.rh[rs1]!;
+    const lo = this.rl[rs1]!,
+      hi = this.rh[rs1]!;
     const isD = op >= Op.LR_D;
     const size = isD ? 8 : 4;
     const base = isD ? op - (Op.LR_D - Op.LR_W) : op;
@@ -1410,23 +1978,37 @@ export class Hart implements JitHost {
       const v = this.loadSlow(lo, hi, size);
       if (this.exc !== 0) return;
       const vh = isD ? this.ldHi : v >> 31;
-      this.resValid = true; this.resLo = lo; this.resHi = hi; this.resSize = size;
-      this.resValLo = v; this.resValHi = isD ? this.ldHi : 0;
-      this.rl[rd] = v; this.rh[rd] = vh;
+      this.resValid = true;
+      this.resLo = lo;
+      this.resHi = hi;
+      this.resSize = size;
+      this.resValLo = v;
+      this.resValHi = isD ? this.ldHi : 0;
+      this.rl[rd] = v;
+      this.rh[rd] = vh;
       return;
     }
     if (base === Op.SC_W) {
       const ok = this.resValid && this.resLo === lo && this.resHi === hi && this.resSize === size;
       this.resValid = false;
-      if (!ok) { this.rl[rd] = 1; this.rh[rd] = 0; return; }
+      if (!ok) {
+        this.rl[rd] = 1;
+        this.rh[rd] = 0;
+        return;
+      }
       const pa = this.amoAddress(lo, hi, size);
       if (pa < 0) return;
       const cur = this.physRead(pa, size, lo, hi);
       if (this.exc !== 0) return;
-      if (cur !== this.resValLo || (isD && this.ldHi !== this.resValHi)) { this.rl[rd] = 1; this.rh[rd] = 0; return; }
+      if (cur !== this.resValLo || (isD && this.ldHi !== this.resValHi)) {
+        this.rl[rd] = 1;
+        this.rh[rd] = 0;
+        return;
+      }
       this.storePhys(pa, size, this.rl[rs2]!, this.rh[rs2]!, lo, hi, this.dataPriv());
       if (this.exc !== 0) return;
-      this.rl[rd] = 0; this.rh[rd] = 0;
+      this.rl[rd] = 0;
+      this.rh[rd] = 0;
       return;
     }
     const pa = this.amoAddress(lo, hi, size);
@@ -1434,30 +2016,54 @@ export class Hart implements JitHost {
     const ol = this.physRead(pa, size, lo, hi);
     if (this.exc !== 0) return;
     const oh = isD ? this.ldHi : ol >> 31;
-    const bl = this.rl[rs2]!, bh = isD ? this.rh[rs2]! : bl >> 31;
-    let nl = bl, nh = bh;
+    const bl = this.rl[rs2]!,
+      bh = isD ? this.rh[rs2]! : bl >> 31;
+    let nl = bl,
+      nh = bh;
     switch (base) {
-      case Op.AMOSWAP_W: break;
-      case Op.AMOADD_W: nl = (ol + bl) | 0; nh = (oh + bh + ((nl >>> 0) < (ol >>> 0) ? 1 : 0)) | 0; break;
-      case Op.AMOXOR_W: nl = ol ^ bl; nh = oh ^ bh; break;
-      case Op.AMOAND_W: nl = ol & bl; nh = oh & bh; break;
-      case Op.AMOOR_W: nl = ol | bl; nh = oh | bh; break;
-      case Op.AMOMIN_W: case Op.AMOMAX_W: {
+      case Op.AMOSWAP_W:
+        break;
+      case Op.AMOADD_W:
+        nl = (ol + bl) | 0;
+        nh = (oh + bh + (nl >>> 0 < ol >>> 0 ? 1 : 0)) | 0;
+        break;
+      case Op.AMOXOR_W:
+        nl = ol ^ bl;
+        nh = oh ^ bh;
+        break;
+      case Op.AMOAND_W:
+        nl = ol & bl;
+        nh = oh & bh;
+        break;
+      case Op.AMOOR_W:
+        nl = ol | bl;
+        nh = oh | bh;
+        break;
+      case Op.AMOMIN_W:
+      case Op.AMOMAX_W: {
         const less = oh < bh || (oh === bh && ol >>> 0 < bl >>> 0);
         const takeOld = base === Op.AMOMIN_W ? less : !less;
-        if (takeOld) { nl = ol; nh = oh; }
+        if (takeOld) {
+          nl = ol;
+          nh = oh;
+        }
         break;
       }
-      default: { // AMOMINU / AMOMAXU
+      default: {
+        // AMOMINU / AMOMAXU
         const less = oh >>> 0 < bh >>> 0 || (oh === bh && ol >>> 0 < bl >>> 0);
         const takeOld = base === Op.AMOMINU_W ? less : !less;
-        if (takeOld) { nl = ol; nh = oh; }
+        if (takeOld) {
+          nl = ol;
+          nh = oh;
+        }
         break;
       }
     }
     this.storePhys(pa, size, nl, nh, lo, hi, this.dataPriv());
     if (this.exc !== 0) return;
-    this.rl[rd] = ol; this.rh[rd] = oh;
+    this.rl[rd] = ol;
+    this.rh[rd] = oh;
   }
 
   /** Translate + PMP-check an AMO/SC address (faults are store/AMO faults). */
@@ -1479,7 +2085,10 @@ export class Hart implements JitHost {
       return this.readArena(info.arenaOffset + (pa % 4096), size);
     }
     const v = this.bus.load(pa, size as 1 | 2 | 4 | 8);
-    if (this.bus.fault !== 0) { this.setExc(Cause.StoreAccess, lo, hi); return 0; }
+    if (this.bus.fault !== 0) {
+      this.setExc(Cause.StoreAccess, lo, hi);
+      return 0;
+    }
     this.ldHi = this.bus.hi | 0;
     return v | 0;
   }
@@ -1488,12 +2097,19 @@ export class Hart implements JitHost {
 
   /** A 16-bit parcel at va for execution, or -1 with the fetch fault pending (tval = va). */
   private fetchHalf(pc: number): number {
-    const lo = pc | 0, hi = Math.floor(pc / TWO32) | 0;
+    const lo = pc | 0,
+      hi = Math.floor(pc / TWO32) | 0;
     const pa = this.translate(lo, hi, ACC_X);
     if (pa < 0) return -1;
-    if (!this.pmp.check(pa, 2, PMP_X, this.priv)) { this.setExc(Cause.InstAccess, lo, hi); return -1; }
+    if (!this.pmp.check(pa, 2, PMP_X, this.priv)) {
+      this.setExc(Cause.InstAccess, lo, hi);
+      return -1;
+    }
     const v = this.bus.load(pa, 2);
-    if (this.bus.fault !== 0) { this.setExc(Cause.InstAccess, lo, hi); return -1; }
+    if (this.bus.fault !== 0) {
+      this.setExc(Cause.InstAccess, lo, hi);
+      return -1;
+    }
     return v & 0xffff;
   }
 
@@ -1505,13 +2121,14 @@ export class Hart implements JitHost {
   private fetchSlow(pc: number): number {
     if (pc !== pc) {
       // Jump target beyond +-2^52: no such address under Sv39 (page fault) or physically (access fault).
-      const paging = this.priv !== PRIV_M && (this.satpHi >>> 28) === 8;
+      const paging = this.priv !== PRIV_M && this.satpHi >>> 28 === 8;
       this.setExc(paging ? Cause.InstPage : Cause.InstAccess, this.bigPcLo, this.bigPcHi);
       return -1;
     }
     const off = pc & 4095;
     const vbase = pc - off;
-    const lo = pc | 0, hi = Math.floor(pc / TWO32) | 0;
+    const lo = pc | 0,
+      hi = Math.floor(pc / TWO32) | 0;
     const t = (lo >>> 12) & TLB_MASK;
     if (this.xTL[t] === (lo & -4096) && this.xTH[t] === hi) {
       if (this.xTA[t]! >= 0) this.setCodePage(vbase, this.xTA[t]!);
@@ -1524,15 +2141,23 @@ export class Hart implements JitHost {
       const pbase = pa - off;
       const info = this.bus.resolvePage(pbase, false);
       const p = info.arenaOffset;
-      if (p >= 0 && (info.flags & NO_CACHE) === 0 &&
-        this.pmp.pageDecision(pbase, PMP_X, this.priv) === 1) {
-        this.xTL[t] = lo & -4096; this.xTH[t] = hi; this.xTA[t] = p;
+      if (p >= 0 && (info.flags & NO_CACHE) === 0 && this.pmp.pageDecision(pbase, PMP_X, this.priv) === 1) {
+        this.xTL[t] = lo & -4096;
+        this.xTH[t] = hi;
+        this.xTA[t] = p;
         this.setCodePage(vbase, p);
-      } else if ((info.flags & PageFlag.Granule) !== 0 && (info.flags & (PageFlag.Mmio | PageFlag.Fault | OBSERVED)) === 0 &&
-        this.pmp.pageDecision(pbase, PMP_X, this.priv) === 1) {
+      } else if (
+        (info.flags & PageFlag.Granule) !== 0 &&
+        (info.flags & (PageFlag.Mmio | PageFlag.Fault | OBSERVED)) === 0 &&
+        this.pmp.pageDecision(pbase, PMP_X, this.priv) === 1
+      ) {
         const code = this.physCode(pbase);
         if (code === null) return this.fetchUncached(pc);
-        this.xTL[t] = lo & -4096; this.xTH[t] = hi; this.xTA[t] = -1; this.xCode[t] = code; this.xPhys[t] = pbase;
+        this.xTL[t] = lo & -4096;
+        this.xTH[t] = hi;
+        this.xTA[t] = -1;
+        this.xCode[t] = code;
+        this.xPhys[t] = pbase;
         this.setChunkPage(vbase, code, pbase);
       } else {
         return this.fetchUncached(pc);
@@ -1640,7 +2265,8 @@ export class Hart implements JitHost {
     cp.mark(ap);
     // Cached writable chunks/pages may point into this arena page: drop them.
     this.gwTL.fill(TLB_EMPTY);
-    for (let i = 0; i < TLB_SIZE; i++) if (this.wTL[i] !== TLB_EMPTY && Math.floor(this.wTA[i]! / 4096) === ap) this.wTL[i] = TLB_EMPTY;
+    for (let i = 0; i < TLB_SIZE; i++)
+      if (this.wTL[i] !== TLB_EMPTY && Math.floor(this.wTA[i]! / 4096) === ap) this.wTL[i] = TLB_EMPTY;
   }
 
   private setCodePage(vbase: number, arenaOff: number): void {
@@ -1651,7 +2277,8 @@ export class Hart implements JitHost {
       this.decoded.set(page, code);
       this.arena.codePages.mark(page);
       // Writes to this page must now take the slow path: drop write-TLB entries that map it.
-      for (let i = 0; i < TLB_SIZE; i++) if (this.wTL[i] !== TLB_EMPTY && this.wTA[i] === arenaOff) this.wTL[i] = TLB_EMPTY;
+      for (let i = 0; i < TLB_SIZE; i++)
+        if (this.wTL[i] !== TLB_EMPTY && this.wTA[i] === arenaOff) this.wTL[i] = TLB_EMPTY;
       this.gwTL.fill(TLB_EMPTY);
     }
     this.cbase = vbase;
@@ -1697,7 +2324,7 @@ export class Hart implements JitHost {
     const srcL = isImm ? rs1 : this.rl[rs1]!;
     const srcH = isImm ? 0 : this.rh[rs1]!;
     const writes = kind === Op.CSRRW || rs1 !== 0;
-    if (((csr >>> 8) & 3) > this.priv || (writes && (csr >>> 10) === 3)) {
+    if (((csr >>> 8) & 3) > this.priv || (writes && csr >>> 10 === 3)) {
       this.setExc(Cause.Illegal, this.curRaw, 0);
       return false;
     }
@@ -1705,19 +2332,28 @@ export class Hart implements JitHost {
       this.setExc(Cause.Illegal, this.curRaw, 0);
       return false;
     }
-    const oldL = o.lo, oldH = o.hi;
+    const oldL = o.lo,
+      oldH = o.hi;
     if (writes) {
       let nl: number, nh: number;
-      if (kind === Op.CSRRW) { nl = srcL; nh = srcH; }
-      else if (kind === Op.CSRRS) { nl = oldL | srcL; nh = oldH | srcH; }
-      else { nl = oldL & ~srcL; nh = oldH & ~srcH; }
+      if (kind === Op.CSRRW) {
+        nl = srcL;
+        nh = srcH;
+      } else if (kind === Op.CSRRS) {
+        nl = oldL | srcL;
+        nh = oldH | srcH;
+      } else {
+        nl = oldL & ~srcL;
+        nh = oldH & ~srcH;
+      }
       if (!this.csrWrite(csr, nl | 0, nh | 0)) {
         this.setExc(Cause.Illegal, this.curRaw, 0);
         return false;
       }
       this.brk = true;
     }
-    this.rl[rd] = oldL; this.rh[rd] = oldH;
+    this.rl[rd] = oldL;
+    this.rh[rd] = oldH;
     return true;
   }
 
@@ -1737,24 +2373,37 @@ export class Hart implements JitHost {
   }
 
   private readCycle(o: { lo: number; hi: number }): void {
-    if ((this.mcountinhibit & 1) !== 0) { o.lo = this.cycBaseLo; o.hi = this.cycBaseHi; return; }
+    if ((this.mcountinhibit & 1) !== 0) {
+      o.lo = this.cycBaseLo;
+      o.hi = this.cycBaseHi;
+      return;
+    }
     this.counterValue(this.cycBaseLo, this.cycBaseHi, this.cycAt, this.cycNow(), o);
   }
   private readInstret(o: { lo: number; hi: number }): void {
-    if ((this.mcountinhibit & 4) !== 0) { o.lo = this.insBaseLo; o.hi = this.insBaseHi; return; }
+    if ((this.mcountinhibit & 4) !== 0) {
+      o.lo = this.insBaseLo;
+      o.hi = this.insBaseHi;
+      return;
+    }
     this.counterValue(this.insBaseLo, this.insBaseHi, this.insAt, this.insNow(), o);
   }
 
   /** Read a CSR into o; false if it does not exist (or is not accessible now). */
   csrRead(csr: number, o: { lo: number; hi: number }): boolean {
-    o.lo = 0; o.hi = 0;
+    o.lo = 0;
+    o.hi = 0;
     if (csr >= 0xc00 && csr <= 0xc1f) {
       const bit = 1 << (csr & 31);
       if (this.priv < PRIV_M && (this.mcounteren & bit) === 0) return false;
       if (this.priv < PRIV_S && (this.scounteren & bit) === 0) return false;
       if (csr === CSR.cycle) this.readCycle(o);
       else if (csr === CSR.instret) this.readInstret(o);
-      else if (csr === CSR.time) { const t = this.getTime(); o.lo = t % TWO32 | 0; o.hi = Math.floor(t / TWO32) | 0; }
+      else if (csr === CSR.time) {
+        const t = this.getTime();
+        o.lo = (t % TWO32) | 0;
+        o.hi = Math.floor(t / TWO32) | 0;
+      }
       return true;
     }
     if (csr >= 0xb03 && csr <= 0xb1f) return true; // mhpmcounter3..31: zero
@@ -1769,38 +2418,112 @@ export class Hart implements JitHost {
       return true;
     }
     switch (csr) {
-      case CSR.sstatus: o.lo = this.mstatus & SSTATUS_MASK; o.hi = SSTATUS_HI; return true;
-      case CSR.sie: o.lo = this.mie & this.mideleg; return true;
-      case CSR.sip: o.lo = this.mip & this.mideleg; return true;
-      case CSR.stvec: o.lo = this.stvecLo; o.hi = this.stvecHi; return true;
-      case CSR.scounteren: o.lo = this.scounteren; return true;
-      case CSR.senvcfg: o.lo = this.senvcfg; return true;
-      case CSR.sscratch: o.lo = this.sscratchLo; o.hi = this.sscratchHi; return true;
-      case CSR.sepc: o.lo = this.sepcLo; o.hi = this.sepcHi; return true;
-      case CSR.scause: o.lo = this.scauseLo; o.hi = this.scauseHi; return true;
-      case CSR.stval: o.lo = this.stvalLo; o.hi = this.stvalHi; return true;
+      case CSR.sstatus:
+        o.lo = this.mstatus & SSTATUS_MASK;
+        o.hi = SSTATUS_HI;
+        return true;
+      case CSR.sie:
+        o.lo = this.mie & this.mideleg;
+        return true;
+      case CSR.sip:
+        o.lo = this.mip & this.mideleg;
+        return true;
+      case CSR.stvec:
+        o.lo = this.stvecLo;
+        o.hi = this.stvecHi;
+        return true;
+      case CSR.scounteren:
+        o.lo = this.scounteren;
+        return true;
+      case CSR.senvcfg:
+        o.lo = this.senvcfg;
+        return true;
+      case CSR.sscratch:
+        o.lo = this.sscratchLo;
+        o.hi = this.sscratchHi;
+        return true;
+      case CSR.sepc:
+        o.lo = this.sepcLo;
+        o.hi = this.sepcHi;
+        return true;
+      case CSR.scause:
+        o.lo = this.scauseLo;
+        o.hi = this.scauseHi;
+        return true;
+      case CSR.stval:
+        o.lo = this.stvalLo;
+        o.hi = this.stvalHi;
+        return true;
       case CSR.satp:
         if (this.priv === PRIV_S && (this.mstatus & MSTATUS_TVM) !== 0) return false;
-        o.lo = this.satpLo; o.hi = this.satpHi; return true;
-      case CSR.mstatus: o.lo = this.mstatus; o.hi = MSTATUS_HI; return true;
-      case CSR.misa: o.lo = MISA_LO; o.hi = MISA_HI; return true;
-      case CSR.medeleg: o.lo = this.medeleg; return true;
-      case CSR.mideleg: o.lo = this.mideleg; return true;
-      case CSR.mie: o.lo = this.mie; return true;
-      case CSR.mtvec: o.lo = this.mtvecLo; o.hi = this.mtvecHi; return true;
-      case CSR.mcounteren: o.lo = this.mcounteren; return true;
-      case CSR.menvcfg: o.lo = this.menvcfg; return true;
-      case CSR.mcountinhibit: o.lo = this.mcountinhibit; return true;
-      case CSR.mscratch: o.lo = this.mscratchLo; o.hi = this.mscratchHi; return true;
-      case CSR.mepc: o.lo = this.mepcLo; o.hi = this.mepcHi; return true;
-      case CSR.mcause: o.lo = this.mcauseLo; o.hi = this.mcauseHi; return true;
-      case CSR.mtval: o.lo = this.mtvalLo; o.hi = this.mtvalHi; return true;
-      case CSR.mip: o.lo = this.mip; return true;
-      case CSR.mcycle: this.readCycle(o); return true;
-      case CSR.minstret: this.readInstret(o); return true;
-      case CSR.mvendorid: case CSR.marchid: case CSR.mimpid: case CSR.mconfigptr: return true;
-      case CSR.mhartid: o.lo = this.hartId; return true;
-      default: return false;
+        o.lo = this.satpLo;
+        o.hi = this.satpHi;
+        return true;
+      case CSR.mstatus:
+        o.lo = this.mstatus;
+        o.hi = MSTATUS_HI;
+        return true;
+      case CSR.misa:
+        o.lo = MISA_LO;
+        o.hi = MISA_HI;
+        return true;
+      case CSR.medeleg:
+        o.lo = this.medeleg;
+        return true;
+      case CSR.mideleg:
+        o.lo = this.mideleg;
+        return true;
+      case CSR.mie:
+        o.lo = this.mie;
+        return true;
+      case CSR.mtvec:
+        o.lo = this.mtvecLo;
+        o.hi = this.mtvecHi;
+        return true;
+      case CSR.mcounteren:
+        o.lo = this.mcounteren;
+        return true;
+      case CSR.menvcfg:
+        o.lo = this.menvcfg;
+        return true;
+      case CSR.mcountinhibit:
+        o.lo = this.mcountinhibit;
+        return true;
+      case CSR.mscratch:
+        o.lo = this.mscratchLo;
+        o.hi = this.mscratchHi;
+        return true;
+      case CSR.mepc:
+        o.lo = this.mepcLo;
+        o.hi = this.mepcHi;
+        return true;
+      case CSR.mcause:
+        o.lo = this.mcauseLo;
+        o.hi = this.mcauseHi;
+        return true;
+      case CSR.mtval:
+        o.lo = this.mtvalLo;
+        o.hi = this.mtvalHi;
+        return true;
+      case CSR.mip:
+        o.lo = this.mip;
+        return true;
+      case CSR.mcycle:
+        this.readCycle(o);
+        return true;
+      case CSR.minstret:
+        this.readInstret(o);
+        return true;
+      case CSR.mvendorid:
+      case CSR.marchid:
+      case CSR.mimpid:
+      case CSR.mconfigptr:
+        return true;
+      case CSR.mhartid:
+        o.lo = this.hartId;
+        return true;
+      default:
+        return false;
     }
   }
 
@@ -1809,63 +2532,148 @@ export class Hart implements JitHost {
     if (csr >= 0xb03 && csr <= 0xb1f) return true;
     if (csr >= 0x323 && csr <= 0x33f) return true;
     if (csr >= 0x3a0 && csr <= 0x3af) {
-      if (csr <= 0x3a2) { this.pmp.writeCfg(csr - 0x3a0, lo, hi); this.flushTlb(); this.jitFlushAll(); }
+      if (csr <= 0x3a2) {
+        this.pmp.writeCfg(csr - 0x3a0, lo, hi);
+        this.flushTlb();
+        this.jitFlushAll();
+      }
       return true;
     }
     if (csr >= 0x3b0 && csr <= 0x3ef) {
-      if (csr < 0x3c0) { this.pmp.writeAddr(csr - 0x3b0, lo, hi); this.flushTlb(); this.jitFlushAll(); }
+      if (csr < 0x3c0) {
+        this.pmp.writeAddr(csr - 0x3b0, lo, hi);
+        this.flushTlb();
+        this.jitFlushAll();
+      }
       return true;
     }
     switch (csr) {
       case CSR.sstatus:
         this.setMstatus((this.mstatus & ~SSTATUS_WMASK) | (lo & SSTATUS_WMASK));
         return true;
-      case CSR.sie: this.mie = (this.mie & ~this.mideleg) | (lo & this.mideleg & MIE_WMASK); return true;
+      case CSR.sie:
+        this.mie = (this.mie & ~this.mideleg) | (lo & this.mideleg & MIE_WMASK);
+        return true;
       case CSR.sip: {
         const m = this.mideleg & MIP_SSIP; // only SSIP is writable through sip
         this.mipSw = (this.mipSw & ~m) | (lo & m);
         return true;
       }
-      case CSR.stvec: if ((lo & 3) < 2) { this.stvecLo = lo; this.stvecHi = hi; } return true;
-      case CSR.scounteren: this.scounteren = lo; return true;
-      case CSR.senvcfg: this.senvcfg = lo & 1; return true;
-      case CSR.sscratch: this.sscratchLo = lo; this.sscratchHi = hi; return true;
-      case CSR.sepc: this.sepcLo = lo & ~1; this.sepcHi = hi; return true;
-      case CSR.scause: this.scauseLo = lo; this.scauseHi = hi; return true;
-      case CSR.stval: this.stvalLo = lo; this.stvalHi = hi; return true;
+      case CSR.stvec:
+        if ((lo & 3) < 2) {
+          this.stvecLo = lo;
+          this.stvecHi = hi;
+        }
+        return true;
+      case CSR.scounteren:
+        this.scounteren = lo;
+        return true;
+      case CSR.senvcfg:
+        this.senvcfg = lo & 1;
+        return true;
+      case CSR.sscratch:
+        this.sscratchLo = lo;
+        this.sscratchHi = hi;
+        return true;
+      case CSR.sepc:
+        this.sepcLo = lo & ~1;
+        this.sepcHi = hi;
+        return true;
+      case CSR.scause:
+        this.scauseLo = lo;
+        this.scauseHi = hi;
+        return true;
+      case CSR.stval:
+        this.stvalLo = lo;
+        this.stvalHi = hi;
+        return true;
       case CSR.satp: {
         if (this.priv === PRIV_S && (this.mstatus & MSTATUS_TVM) !== 0) return false;
         const mode = hi >>> 28;
-        if (mode === 0 || mode === 8) { this.satpLo = lo; this.satpHi = hi; this.flushTlb(); this.jitFlushAll(); }
+        if (mode === 0 || mode === 8) {
+          this.satpLo = lo;
+          this.satpHi = hi;
+          this.flushTlb();
+          this.jitFlushAll();
+        }
         return true; // other modes (Sv48, Sv57, reserved): WARL, satp unchanged
       }
-      case CSR.mstatus: this.setMstatus(lo); return true;
-      case CSR.misa: return true; // WARL read-only
-      case CSR.medeleg: this.medeleg = lo & MEDELEG_WMASK; return true;
-      case CSR.mideleg: this.mideleg = lo & S_INTERRUPTS; return true;
-      case CSR.mie: this.mie = lo & MIE_WMASK; return true;
-      case CSR.mtvec: if ((lo & 3) < 2) { this.mtvecLo = lo; this.mtvecHi = hi; } return true;
-      case CSR.mcounteren: this.mcounteren = lo; return true;
-      case CSR.menvcfg: this.menvcfg = lo & 1; return true;
+      case CSR.mstatus:
+        this.setMstatus(lo);
+        return true;
+      case CSR.misa:
+        return true; // WARL read-only
+      case CSR.medeleg:
+        this.medeleg = lo & MEDELEG_WMASK;
+        return true;
+      case CSR.mideleg:
+        this.mideleg = lo & S_INTERRUPTS;
+        return true;
+      case CSR.mie:
+        this.mie = lo & MIE_WMASK;
+        return true;
+      case CSR.mtvec:
+        if ((lo & 3) < 2) {
+          this.mtvecLo = lo;
+          this.mtvecHi = hi;
+        }
+        return true;
+      case CSR.mcounteren:
+        this.mcounteren = lo;
+        return true;
+      case CSR.menvcfg:
+        this.menvcfg = lo & 1;
+        return true;
       case CSR.mcountinhibit: {
         // Freeze or resume: rebase so the value stays continuous.
         const o = this.csrOut;
-        this.readCycle(o); const cl = o.lo, ch = o.hi;
-        this.readInstret(o); const il = o.lo, ih = o.hi;
+        this.readCycle(o);
+        const cl = o.lo,
+          ch = o.hi;
+        this.readInstret(o);
+        const il = o.lo,
+          ih = o.hi;
         this.mcountinhibit = lo & ~2;
-        this.cycBaseLo = cl; this.cycBaseHi = ch; this.cycAt = this.cycNow();
-        this.insBaseLo = il; this.insBaseHi = ih; this.insAt = this.insNow();
+        this.cycBaseLo = cl;
+        this.cycBaseHi = ch;
+        this.cycAt = this.cycNow();
+        this.insBaseLo = il;
+        this.insBaseHi = ih;
+        this.insAt = this.insNow();
         return true;
       }
-      case CSR.mscratch: this.mscratchLo = lo; this.mscratchHi = hi; return true;
-      case CSR.mepc: this.mepcLo = lo & ~1; this.mepcHi = hi; return true;
-      case CSR.mcause: this.mcauseLo = lo; this.mcauseHi = hi; return true;
-      case CSR.mtval: this.mtvalLo = lo; this.mtvalHi = hi; return true;
-      case CSR.mip: this.mipSw = (this.mipSw & ~MIP_WMASK) | (lo & MIP_WMASK); return true;
+      case CSR.mscratch:
+        this.mscratchLo = lo;
+        this.mscratchHi = hi;
+        return true;
+      case CSR.mepc:
+        this.mepcLo = lo & ~1;
+        this.mepcHi = hi;
+        return true;
+      case CSR.mcause:
+        this.mcauseLo = lo;
+        this.mcauseHi = hi;
+        return true;
+      case CSR.mtval:
+        this.mtvalLo = lo;
+        this.mtvalHi = hi;
+        return true;
+      case CSR.mip:
+        this.mipSw = (this.mipSw & ~MIP_WMASK) | (lo & MIP_WMASK);
+        return true;
       // A written counter reads back the value written plus what retires after this instruction.
-      case CSR.mcycle: this.cycBaseLo = lo; this.cycBaseHi = hi; this.cycAt = this.cycNow() + 1; return true;
-      case CSR.minstret: this.insBaseLo = lo; this.insBaseHi = hi; this.insAt = this.insNow() + 1; return true;
-      default: return false;
+      case CSR.mcycle:
+        this.cycBaseLo = lo;
+        this.cycBaseHi = hi;
+        this.cycAt = this.cycNow() + 1;
+        return true;
+      case CSR.minstret:
+        this.insBaseLo = lo;
+        this.insBaseHi = hi;
+        this.insAt = this.insNow() + 1;
+        return true;
+      default:
+        return false;
     }
   }
 

@@ -41,12 +41,20 @@ export interface JitLayout {
   regHi: number;
   exitPc: number;
   exitReason: number;
-  rTL: number; rTH: number; rTA: number;
-  wTL: number; wTH: number; wTA: number;
-  gTL: number; gTH: number; gTA: number;
+  rTL: number;
+  rTH: number;
+  rTA: number;
+  wTL: number;
+  wTH: number;
+  wTA: number;
+  gTL: number;
+  gTH: number;
+  gTA: number;
   /** Chunk-TLB index mask (entries - 1). */
   gMask: number;
-  gwTL: number; gwTH: number; gwTA: number;
+  gwTL: number;
+  gwTH: number;
+  gwTA: number;
   /** Arena size in wasm pages (the imported memory's limits). */
   memPages: number;
   /** Jump caches (jalr targets -> table slot), one per privilege level U, S, M: i64 tags, i32 slots. */
@@ -77,7 +85,11 @@ export const BLOCK_SIG: FuncSig = { params: [i32], results: [i32] };
 
 /** Operations the translator handles inside a block. */
 export function jitStraight(op: number): boolean {
-  return (op >= Op.LUI && op <= Op.SRAW && !(op >= Op.JAL && op <= Op.BGEU)) || op === Op.FENCE || (op >= Op.MUL && op <= Op.REMUW);
+  return (
+    (op >= Op.LUI && op <= Op.SRAW && !(op >= Op.JAL && op <= Op.BGEU)) ||
+    op === Op.FENCE ||
+    (op >= Op.MUL && op <= Op.REMUW)
+  );
 }
 
 /** Operations that end a block and are translated (the jump is part of the block). */
@@ -93,8 +105,12 @@ function halves(v: number): [number, number] {
  * Translate blocks into one module exporting `b0`, `b1`, ... (same order). `slotOf(pc)` returns
  * the table slot for a successor outside the batch.
  */
-export function translateBatch(blocks: readonly JitBlockCode[], L: JitLayout, slotOf: (pc: number) => number,
-  opts: { names?: boolean; privIndex?: number } = {}): ModuleBuilder {
+export function translateBatch(
+  blocks: readonly JitBlockCode[],
+  L: JitLayout,
+  slotOf: (pc: number) => number,
+  opts: { names?: boolean; privIndex?: number } = {},
+): ModuleBuilder {
   const jc = opts.privIndex === undefined ? null : { tag: L.jcTag[opts.privIndex]!, slot: L.jcSlot[opts.privIndex]! };
   const m = new ModuleBuilder();
   m.importMemory('env', 'mem', { min: L.memPages, max: L.memPages, shared: true });
@@ -102,16 +118,33 @@ export function translateBatch(blocks: readonly JitBlockCode[], L: JitLayout, sl
   const inBatch = new Map<number, number>();
   const fns: FunctionBuilder[] = [];
   let mulhu: FunctionBuilder | null = null;
-  const needsMulh = blocks.some((b) => b.insns.some((x) => { const o = x.w0 & 0xff; return o === Op.MULH || o === Op.MULHU || o === Op.MULHSU; }));
+  const needsMulh = blocks.some((b) =>
+    b.insns.some((x) => {
+      const o = x.w0 & 0xff;
+      return o === Op.MULH || o === Op.MULHU || o === Op.MULHSU;
+    }),
+  );
   blocks.forEach((b, i) => {
     inBatch.set(b.pc, i);
-    fns.push(m.function(opts.names === false ? `b${i}` : `b${i}_${b.pc.toString(16)}`, BLOCK_SIG.params, BLOCK_SIG.results));
+    fns.push(
+      m.function(opts.names === false ? `b${i}` : `b${i}_${b.pc.toString(16)}`, BLOCK_SIG.params, BLOCK_SIG.results),
+    );
   });
   if (needsMulh) mulhu = emitMulhu(m);
-  blocks.forEach((b, i) => emitBlock(fns[i]!, b, L, (pc) => {
-    const j = inBatch.get(pc);
-    return j === undefined ? -1 : fns[j]!.index;
-  }, slotOf, mulhu, jc));
+  blocks.forEach((b, i) =>
+    emitBlock(
+      fns[i]!,
+      b,
+      L,
+      (pc) => {
+        const j = inBatch.get(pc);
+        return j === undefined ? -1 : fns[j]!.index;
+      },
+      slotOf,
+      mulhu,
+      jc,
+    ),
+  );
   fns.forEach((f, i) => m.exportFunction(`b${i}`, f));
   return m;
 }
@@ -119,7 +152,13 @@ export function translateBatch(blocks: readonly JitBlockCode[], L: JitLayout, sl
 /** mulhu(a, b): the high 64 bits of the unsigned 128-bit product, from 32-bit partial products. */
 function emitMulhu(m: ModuleBuilder): FunctionBuilder {
   const f = m.function('mulhu', [i64, i64], [i64]);
-  const al = f.local(i64), ah = f.local(i64), bl = f.local(i64), bh = f.local(i64), lh = f.local(i64), hl = f.local(i64), mid = f.local(i64);
+  const al = f.local(i64),
+    ah = f.local(i64),
+    bl = f.local(i64),
+    bh = f.local(i64),
+    lh = f.local(i64),
+    hl = f.local(i64),
+    mid = f.local(i64);
   const M = 0xffffffff;
   f.localGet(0).i64Const(M).i64And().localSet(al).localGet(0).i64Const(32).i64ShrU().localSet(ah);
   f.localGet(1).i64Const(M).i64And().localSet(bl).localGet(1).i64Const(32).i64ShrU().localSet(bh);
@@ -135,58 +174,114 @@ function emitMulhu(m: ModuleBuilder): FunctionBuilder {
   return f;
 }
 
-function emitBlock(f: FunctionBuilder, b: JitBlockCode, L: JitLayout, direct: (pc: number) => number,
-  slotOf: (pc: number) => number, mulhu: FunctionBuilder | null, jc: { tag: number; slot: number } | null): void {
+function emitBlock(
+  f: FunctionBuilder,
+  b: JitBlockCode,
+  L: JitLayout,
+  direct: (pc: number) => number,
+  slotOf: (pc: number) => number,
+  mulhu: FunctionBuilder | null,
+  jc: { tag: number; slot: number } | null,
+): void {
   const n = b.insns.length;
   // Registers used (read or written) get a local; written ones are stored back at exits.
   const local = new Int32Array(33).fill(-1);
   const written: number[] = [];
-  const use = (r: number) => { if (r !== 0 && r !== X0_SINK && local[r]! < 0) local[r] = 0; };
+  const use = (r: number) => {
+    if (r !== 0 && r !== X0_SINK && local[r]! < 0) local[r] = 0;
+  };
   for (const x of b.insns) {
     const op = x.w0 & 0xff;
-    const rd = (x.w0 >>> 8) & 63, rs1 = (x.w0 >>> 14) & 63, rs2 = (x.w0 >>> 20) & 63;
+    const rd = (x.w0 >>> 8) & 63,
+      rs1 = (x.w0 >>> 14) & 63,
+      rs2 = (x.w0 >>> 20) & 63;
     const fmt = formatOf(op);
     if (fmt & F_RS1) use(rs1);
     if (fmt & F_RS2) use(rs2);
-    if ((fmt & F_RD) && rd !== X0_SINK) { use(rd); if (!written.includes(rd)) written.push(rd); }
+    if (fmt & F_RD && rd !== X0_SINK) {
+      use(rd);
+      if (!written.includes(rd)) written.push(rd);
+    }
   }
   const usedRegs: number[] = [];
-  for (let r = 1; r < 32; r++) if (local[r]! >= 0) { local[r] = f.local(i64); usedRegs.push(r); }
-  const va = f.local(i64), lo = f.local(i32), hi = f.local(i32), t = f.local(i32), addr = f.local(i32);
-  const tmp = f.local(i64), tmp2 = f.local(i64), epc = f.local(i64), ek = f.local(i32);
+  for (let r = 1; r < 32; r++)
+    if (local[r]! >= 0) {
+      local[r] = f.local(i64);
+      usedRegs.push(r);
+    }
+  const va = f.local(i64),
+    lo = f.local(i32),
+    hi = f.local(i32),
+    t = f.local(i32),
+    addr = f.local(i32);
+  const tmp = f.local(i64),
+    tmp2 = f.local(i64),
+    epc = f.local(i64),
+    ek = f.local(i32);
   const BUDGET = 0;
 
-  const storePc = (pc: number) => { const [pl, ph] = halves(pc); f.i32Const(0).i64ConstHalves(pl, ph).i64Store(8, L.exitPc); };
-  const storeReason = (r: number) => { f.i32Const(0).i32Const(r).i32Store(4, L.exitReason); };
+  const storePc = (pc: number) => {
+    const [pl, ph] = halves(pc);
+    f.i32Const(0).i64ConstHalves(pl, ph).i64Store(8, L.exitPc);
+  };
+  const storeReason = (r: number) => {
+    f.i32Const(0).i32Const(r).i32Store(4, L.exitReason);
+  };
   const storeRegs = () => {
     for (const r of written) {
-      f.i32Const(0).localGet(local[r]!).i64Store32(4, L.regLo + 4 * r);
-      f.i32Const(0).localGet(local[r]!).i64Const(32).i64ShrU().i64Store32(4, L.regHi + 4 * r);
+      f.i32Const(0)
+        .localGet(local[r]!)
+        .i64Store32(4, L.regLo + 4 * r);
+      f.i32Const(0)
+        .localGet(local[r]!)
+        .i64Const(32)
+        .i64ShrU()
+        .i64Store32(4, L.regHi + 4 * r);
     }
   };
-  const get = (r: number) => { if (r === 0) f.i64Const(0); else f.localGet(local[r]!); };
+  const get = (r: number) => {
+    if (r === 0) f.i64Const(0);
+    else f.localGet(local[r]!);
+  };
 
   // Entry: exact budget.
   f.localGet(BUDGET).i32Const(n).i32LtS().if();
-  storePc(b.pc); storeReason(JitExit.Budget); f.localGet(BUDGET).return();
+  storePc(b.pc);
+  storeReason(JitExit.Budget);
+  f.localGet(BUDGET).return();
   f.end();
   for (const r of usedRegs) {
-    f.i32Const(0).i64Load32U(4, L.regLo + 4 * r).i32Const(0).i64Load32S(4, L.regHi + 4 * r).i64Const(32).i64Shl().i64Or().localSet(local[r]!);
+    f.i32Const(0)
+      .i64Load32U(4, L.regLo + 4 * r)
+      .i32Const(0)
+      .i64Load32S(4, L.regHi + 4 * r)
+      .i64Const(32)
+      .i64Shl()
+      .i64Or()
+      .localSet(local[r]!);
   }
   const exitLbl = f.block();
-  const selfLoop = b.insns.some((x, k) => k === n - 1 && jitTerminator(x.w0 & 0xff) && (x.w0 & 0xff) !== Op.JALR && x.pc + x.imm === b.pc);
+  const selfLoop = b.insns.some(
+    (x, k) => k === n - 1 && jitTerminator(x.w0 & 0xff) && (x.w0 & 0xff) !== Op.JALR && x.pc + x.imm === b.pc,
+  );
   const top = selfLoop ? f.loop() : null;
 
   const goTo = (target: number) => {
     // budget already reduced by n
     if (top !== null && target === b.pc) {
       f.localGet(BUDGET).i32Const(n).i32GeS().brIf(top);
-      storeRegs(); storePc(target); storeReason(JitExit.Budget); f.localGet(BUDGET).return();
+      storeRegs();
+      storePc(target);
+      storeReason(JitExit.Budget);
+      f.localGet(BUDGET).return();
       return;
     }
     storeRegs();
     const d = direct(target);
-    if (d >= 0) { f.localGet(BUDGET).returnCall(d); return; }
+    if (d >= 0) {
+      f.localGet(BUDGET).returnCall(d);
+      return;
+    }
     storePc(target);
     f.localGet(BUDGET).i32Const(slotOf(target)).returnCallIndirect(BLOCK_SIG);
   };
@@ -196,24 +291,59 @@ function emitBlock(f: FunctionBuilder, b: JitBlockCode, L: JitLayout, direct: (p
   };
   /** va = rs1 + imm; leaves the host address in `addr` (or exits). */
   const tlb = (k: number, rs1: number, imm: number, size: number, write: boolean) => {
-    get(rs1); if (imm !== 0) f.i64Const(imm).i64Add(); f.localSet(va);
+    get(rs1);
+    if (imm !== 0) f.i64Const(imm).i64Add();
+    f.localSet(va);
     f.localGet(va).i32WrapI64().localSet(lo);
     f.localGet(va).i64Const(32).i64ShrU().i32WrapI64().localSet(hi);
     // Two probes: the page TLB and the 256 B chunk TLB (fine-interleaved pages). Blocks whose own
     // code sits on a fine-interleaved page probe the chunk TLB first (their data usually does too).
     const page = () => {
       f.localGet(lo).i32Const(12).i32ShrU().i32Const(255).i32And().i32Const(2).i32Shl().localSet(t);
-      f.localGet(t).i32Load(4, write ? L.wTL : L.rTL).localGet(lo).i32Const(-4096 | (size - 1)).i32And().i32Eq();
-      f.localGet(t).i32Load(4, write ? L.wTH : L.rTH).localGet(hi).i32Eq().i32And();
+      f.localGet(t)
+        .i32Load(4, write ? L.wTL : L.rTL)
+        .localGet(lo)
+        .i32Const(-4096 | (size - 1))
+        .i32And()
+        .i32Eq();
+      f.localGet(t)
+        .i32Load(4, write ? L.wTH : L.rTH)
+        .localGet(hi)
+        .i32Eq()
+        .i32And();
     };
-    const pageHit = () => { f.localGet(t).i32Load(4, write ? L.wTA : L.rTA).localGet(lo).i32Const(4095).i32And().i32Add(); };
+    const pageHit = () => {
+      f.localGet(t)
+        .i32Load(4, write ? L.wTA : L.rTA)
+        .localGet(lo)
+        .i32Const(4095)
+        .i32And()
+        .i32Add();
+    };
     const chunk = () => {
       f.localGet(lo).i32Const(8).i32ShrU().i32Const(L.gMask).i32And().i32Const(2).i32Shl().localSet(t);
-      f.localGet(t).i32Load(4, write ? L.gwTL : L.gTL).localGet(lo).i32Const(-256 | (size - 1)).i32And().i32Eq();
-      f.localGet(t).i32Load(4, write ? L.gwTH : L.gTH).localGet(hi).i32Eq().i32And();
+      f.localGet(t)
+        .i32Load(4, write ? L.gwTL : L.gTL)
+        .localGet(lo)
+        .i32Const(-256 | (size - 1))
+        .i32And()
+        .i32Eq();
+      f.localGet(t)
+        .i32Load(4, write ? L.gwTH : L.gTH)
+        .localGet(hi)
+        .i32Eq()
+        .i32And();
     };
-    const chunkHit = () => { f.localGet(t).i32Load(4, write ? L.gwTA : L.gTA).localGet(lo).i32Const(255).i32And().i32Add(); };
-    const [p1, h1, p2, h2] = b.chunkFirst === true ? [chunk, chunkHit, page, pageHit] : [page, pageHit, chunk, chunkHit];
+    const chunkHit = () => {
+      f.localGet(t)
+        .i32Load(4, write ? L.gwTA : L.gTA)
+        .localGet(lo)
+        .i32Const(255)
+        .i32And()
+        .i32Add();
+    };
+    const [p1, h1, p2, h2] =
+      b.chunkFirst === true ? [chunk, chunkHit, page, pageHit] : [page, pageHit, chunk, chunkHit];
     p1();
     f.if(i32);
     h1();
@@ -227,158 +357,372 @@ function emitBlock(f: FunctionBuilder, b: JitBlockCode, L: JitLayout, direct: (p
     f.end();
     f.localSet(addr);
   };
-  const setRd = (rd: number) => { if (rd === X0_SINK) f.drop(); else f.localSet(local[rd]!); };
+  const setRd = (rd: number) => {
+    if (rd === X0_SINK) f.drop();
+    else f.localSet(local[rd]!);
+  };
 
   let ended = false;
   for (let k = 0; k < n; k++) {
     const x = b.insns[k]!;
-    const w0 = x.w0, imm = x.imm, op = w0 & 0xff;
-    const rd = (w0 >>> 8) & 63, rs1 = (w0 >>> 14) & 63, rs2 = (w0 >>> 20) & 63;
+    const w0 = x.w0,
+      imm = x.imm,
+      op = w0 & 0xff;
+    const rd = (w0 >>> 8) & 63,
+      rs1 = (w0 >>> 14) & 63,
+      rs2 = (w0 >>> 20) & 63;
     const len = (w0 & (1 << 26)) !== 0 ? 2 : 4;
     const pc = x.pc;
     const discard = rd === X0_SINK;
     switch (op) {
-      case Op.LUI: if (!discard) { f.i64Const(imm); setRd(rd); } break;
-      case Op.AUIPC: if (!discard) { const [a, h] = halves(pc + imm); f.i64ConstHalves(a, h); setRd(rd); } break;
-      case Op.ADDI: if (!discard) { get(rs1); f.i64Const(imm).i64Add(); setRd(rd); } break;
-      case Op.SLTI: if (!discard) { get(rs1); f.i64Const(imm).i64LtS().i64ExtendI32U(); setRd(rd); } break;
-      case Op.SLTIU: if (!discard) { get(rs1); f.i64Const(imm).i64LtU().i64ExtendI32U(); setRd(rd); } break;
-      case Op.XORI: if (!discard) { get(rs1); f.i64Const(imm).i64Xor(); setRd(rd); } break;
-      case Op.ORI: if (!discard) { get(rs1); f.i64Const(imm).i64Or(); setRd(rd); } break;
-      case Op.ANDI: if (!discard) { get(rs1); f.i64Const(imm).i64And(); setRd(rd); } break;
-      case Op.SLLI: if (!discard) { get(rs1); f.i64Const(imm).i64Shl(); setRd(rd); } break;
-      case Op.SRLI: if (!discard) { get(rs1); f.i64Const(imm).i64ShrU(); setRd(rd); } break;
-      case Op.SRAI: if (!discard) { get(rs1); f.i64Const(imm).i64ShrS(); setRd(rd); } break;
-      case Op.ADD: case Op.SUB: case Op.SLL: case Op.SLT: case Op.SLTU: case Op.XOR: case Op.SRL: case Op.SRA:
-      case Op.OR: case Op.AND: case Op.MUL:
+      case Op.LUI:
         if (!discard) {
-          get(rs1); get(rs2);
+          f.i64Const(imm);
+          setRd(rd);
+        }
+        break;
+      case Op.AUIPC:
+        if (!discard) {
+          const [a, h] = halves(pc + imm);
+          f.i64ConstHalves(a, h);
+          setRd(rd);
+        }
+        break;
+      case Op.ADDI:
+        if (!discard) {
+          get(rs1);
+          f.i64Const(imm).i64Add();
+          setRd(rd);
+        }
+        break;
+      case Op.SLTI:
+        if (!discard) {
+          get(rs1);
+          f.i64Const(imm).i64LtS().i64ExtendI32U();
+          setRd(rd);
+        }
+        break;
+      case Op.SLTIU:
+        if (!discard) {
+          get(rs1);
+          f.i64Const(imm).i64LtU().i64ExtendI32U();
+          setRd(rd);
+        }
+        break;
+      case Op.XORI:
+        if (!discard) {
+          get(rs1);
+          f.i64Const(imm).i64Xor();
+          setRd(rd);
+        }
+        break;
+      case Op.ORI:
+        if (!discard) {
+          get(rs1);
+          f.i64Const(imm).i64Or();
+          setRd(rd);
+        }
+        break;
+      case Op.ANDI:
+        if (!discard) {
+          get(rs1);
+          f.i64Const(imm).i64And();
+          setRd(rd);
+        }
+        break;
+      case Op.SLLI:
+        if (!discard) {
+          get(rs1);
+          f.i64Const(imm).i64Shl();
+          setRd(rd);
+        }
+        break;
+      case Op.SRLI:
+        if (!discard) {
+          get(rs1);
+          f.i64Const(imm).i64ShrU();
+          setRd(rd);
+        }
+        break;
+      case Op.SRAI:
+        if (!discard) {
+          get(rs1);
+          f.i64Const(imm).i64ShrS();
+          setRd(rd);
+        }
+        break;
+      case Op.ADD:
+      case Op.SUB:
+      case Op.SLL:
+      case Op.SLT:
+      case Op.SLTU:
+      case Op.XOR:
+      case Op.SRL:
+      case Op.SRA:
+      case Op.OR:
+      case Op.AND:
+      case Op.MUL:
+        if (!discard) {
+          get(rs1);
+          get(rs2);
           switch (op) {
-            case Op.ADD: f.i64Add(); break;
-            case Op.SUB: f.i64Sub(); break;
-            case Op.SLL: f.i64Shl(); break;
-            case Op.SLT: f.i64LtS().i64ExtendI32U(); break;
-            case Op.SLTU: f.i64LtU().i64ExtendI32U(); break;
-            case Op.XOR: f.i64Xor(); break;
-            case Op.SRL: f.i64ShrU(); break;
-            case Op.SRA: f.i64ShrS(); break;
-            case Op.OR: f.i64Or(); break;
-            case Op.AND: f.i64And(); break;
-            default: f.i64Mul(); break;
+            case Op.ADD:
+              f.i64Add();
+              break;
+            case Op.SUB:
+              f.i64Sub();
+              break;
+            case Op.SLL:
+              f.i64Shl();
+              break;
+            case Op.SLT:
+              f.i64LtS().i64ExtendI32U();
+              break;
+            case Op.SLTU:
+              f.i64LtU().i64ExtendI32U();
+              break;
+            case Op.XOR:
+              f.i64Xor();
+              break;
+            case Op.SRL:
+              f.i64ShrU();
+              break;
+            case Op.SRA:
+              f.i64ShrS();
+              break;
+            case Op.OR:
+              f.i64Or();
+              break;
+            case Op.AND:
+              f.i64And();
+              break;
+            default:
+              f.i64Mul();
+              break;
           }
           setRd(rd);
         }
         break;
-      case Op.ADDIW: case Op.SLLIW: case Op.SRLIW: case Op.SRAIW:
+      case Op.ADDIW:
+      case Op.SLLIW:
+      case Op.SRLIW:
+      case Op.SRAIW:
         if (!discard) {
-          get(rs1); f.i32WrapI64().i32Const(imm);
-          if (op === Op.ADDIW) f.i32Add(); else if (op === Op.SLLIW) f.i32Shl(); else if (op === Op.SRLIW) f.i32ShrU(); else f.i32ShrS();
-          f.i64ExtendI32S(); setRd(rd);
+          get(rs1);
+          f.i32WrapI64().i32Const(imm);
+          if (op === Op.ADDIW) f.i32Add();
+          else if (op === Op.SLLIW) f.i32Shl();
+          else if (op === Op.SRLIW) f.i32ShrU();
+          else f.i32ShrS();
+          f.i64ExtendI32S();
+          setRd(rd);
         }
         break;
-      case Op.ADDW: case Op.SUBW: case Op.SLLW: case Op.SRLW: case Op.SRAW: case Op.MULW:
+      case Op.ADDW:
+      case Op.SUBW:
+      case Op.SLLW:
+      case Op.SRLW:
+      case Op.SRAW:
+      case Op.MULW:
         if (!discard) {
-          get(rs1); f.i32WrapI64(); get(rs2); f.i32WrapI64();
-          if (op === Op.ADDW) f.i32Add(); else if (op === Op.SUBW) f.i32Sub(); else if (op === Op.SLLW) f.i32Shl();
-          else if (op === Op.SRLW) f.i32ShrU(); else if (op === Op.SRAW) f.i32ShrS(); else f.i32Mul();
-          f.i64ExtendI32S(); setRd(rd);
+          get(rs1);
+          f.i32WrapI64();
+          get(rs2);
+          f.i32WrapI64();
+          if (op === Op.ADDW) f.i32Add();
+          else if (op === Op.SUBW) f.i32Sub();
+          else if (op === Op.SLLW) f.i32Shl();
+          else if (op === Op.SRLW) f.i32ShrU();
+          else if (op === Op.SRAW) f.i32ShrS();
+          else f.i32Mul();
+          f.i64ExtendI32S();
+          setRd(rd);
         }
         break;
-      case Op.MULH: case Op.MULHU: case Op.MULHSU:
+      case Op.MULH:
+      case Op.MULHU:
+      case Op.MULHSU:
         if (!discard) {
-          get(rs1); get(rs2); f.call(mulhu!);
-          if (op !== Op.MULHU) { // signed corrections: - (a < 0 ? b : 0) [- (b < 0 ? a : 0) for MULH]
-            get(rs2); get(rs1); f.i64Const(63).i64ShrS().i64And().i64Sub();
-            if (op === Op.MULH) { get(rs1); get(rs2); f.i64Const(63).i64ShrS().i64And().i64Sub(); }
+          get(rs1);
+          get(rs2);
+          f.call(mulhu!);
+          if (op !== Op.MULHU) {
+            // signed corrections: - (a < 0 ? b : 0) [- (b < 0 ? a : 0) for MULH]
+            get(rs2);
+            get(rs1);
+            f.i64Const(63).i64ShrS().i64And().i64Sub();
+            if (op === Op.MULH) {
+              get(rs1);
+              get(rs2);
+              f.i64Const(63).i64ShrS().i64And().i64Sub();
+            }
           }
           setRd(rd);
         }
         break;
-      case Op.DIV: case Op.DIVU: case Op.REM: case Op.REMU:
+      case Op.DIV:
+      case Op.DIVU:
+      case Op.REM:
+      case Op.REMU:
         if (!discard) {
-          get(rs1); f.localSet(tmp); get(rs2); f.localSet(tmp2);
+          get(rs1);
+          f.localSet(tmp);
+          get(rs2);
+          f.localSet(tmp2);
           f.localGet(tmp2).i64Eqz().if(i64);
-          if (op === Op.DIV || op === Op.DIVU) f.i64Const(-1); else f.localGet(tmp);
+          if (op === Op.DIV || op === Op.DIVU) f.i64Const(-1);
+          else f.localGet(tmp);
           f.else();
           if (op === Op.DIV || op === Op.REM) {
             // -2^63 / -1 overflows (wasm traps on div_s): quotient = dividend, remainder = 0.
-            f.localGet(tmp).i64Const(-(2n ** 63n)).i64Eq().localGet(tmp2).i64Const(-1).i64Eq().i32And().if(i64);
-            if (op === Op.DIV) f.localGet(tmp); else f.i64Const(0);
+            f.localGet(tmp)
+              .i64Const(-(2n ** 63n))
+              .i64Eq()
+              .localGet(tmp2)
+              .i64Const(-1)
+              .i64Eq()
+              .i32And()
+              .if(i64);
+            if (op === Op.DIV) f.localGet(tmp);
+            else f.i64Const(0);
             f.else().localGet(tmp).localGet(tmp2);
-            if (op === Op.DIV) f.i64DivS(); else f.i64RemS();
+            if (op === Op.DIV) f.i64DivS();
+            else f.i64RemS();
             f.end();
           } else {
             f.localGet(tmp).localGet(tmp2);
-            if (op === Op.DIVU) f.i64DivU(); else f.i64RemU();
+            if (op === Op.DIVU) f.i64DivU();
+            else f.i64RemU();
           }
           f.end();
           setRd(rd);
         }
         break;
-      case Op.DIVW: case Op.DIVUW: case Op.REMW: case Op.REMUW:
+      case Op.DIVW:
+      case Op.DIVUW:
+      case Op.REMW:
+      case Op.REMUW:
         if (!discard) {
-          get(rs1); f.localSet(tmp); // only the low half is used
-          get(rs2); f.localSet(tmp2);
+          get(rs1);
+          f.localSet(tmp); // only the low half is used
+          get(rs2);
+          f.localSet(tmp2);
           f.localGet(tmp2).i32WrapI64().i32Eqz().if(i64);
-          if (op === Op.DIVW || op === Op.DIVUW) f.i64Const(-1); else f.localGet(tmp).i32WrapI64().i64ExtendI32S();
+          if (op === Op.DIVW || op === Op.DIVUW) f.i64Const(-1);
+          else f.localGet(tmp).i32WrapI64().i64ExtendI32S();
           f.else();
           if (op === Op.DIVW || op === Op.REMW) {
-            f.localGet(tmp).i32WrapI64().i32Const(-0x80000000).i32Eq().localGet(tmp2).i32WrapI64().i32Const(-1).i32Eq().i32And().if(i64);
-            if (op === Op.DIVW) f.i64Const(-0x80000000); else f.i64Const(0);
+            f.localGet(tmp)
+              .i32WrapI64()
+              .i32Const(-0x80000000)
+              .i32Eq()
+              .localGet(tmp2)
+              .i32WrapI64()
+              .i32Const(-1)
+              .i32Eq()
+              .i32And()
+              .if(i64);
+            if (op === Op.DIVW) f.i64Const(-0x80000000);
+            else f.i64Const(0);
             f.else().localGet(tmp).i32WrapI64().localGet(tmp2).i32WrapI64();
-            if (op === Op.DIVW) f.i32DivS(); else f.i32RemS();
+            if (op === Op.DIVW) f.i32DivS();
+            else f.i32RemS();
             f.i64ExtendI32S().end();
           } else {
             f.localGet(tmp).i32WrapI64().localGet(tmp2).i32WrapI64();
-            if (op === Op.DIVUW) f.i32DivU(); else f.i32RemU();
+            if (op === Op.DIVUW) f.i32DivU();
+            else f.i32RemU();
             f.i64ExtendI32S();
           }
           f.end();
           setRd(rd);
         }
         break;
-      case Op.LB: case Op.LH: case Op.LW: case Op.LD: case Op.LBU: case Op.LHU: case Op.LWU: {
+      case Op.LB:
+      case Op.LH:
+      case Op.LW:
+      case Op.LD:
+      case Op.LBU:
+      case Op.LHU:
+      case Op.LWU: {
         const size = op === Op.LD ? 8 : op === Op.LW || op === Op.LWU ? 4 : op === Op.LH || op === Op.LHU ? 2 : 1;
         tlb(k, rs1, imm, size, false);
         if (!discard) {
           f.localGet(addr);
           switch (op) {
-            case Op.LB: f.i64Load8S(1, 0); break;
-            case Op.LBU: f.i64Load8U(1, 0); break;
-            case Op.LH: f.i64Load16S(2, 0); break;
-            case Op.LHU: f.i64Load16U(2, 0); break;
-            case Op.LW: f.i64Load32S(4, 0); break;
-            case Op.LWU: f.i64Load32U(4, 0); break;
-            default: f.i64Load(8, 0); break;
+            case Op.LB:
+              f.i64Load8S(1, 0);
+              break;
+            case Op.LBU:
+              f.i64Load8U(1, 0);
+              break;
+            case Op.LH:
+              f.i64Load16S(2, 0);
+              break;
+            case Op.LHU:
+              f.i64Load16U(2, 0);
+              break;
+            case Op.LW:
+              f.i64Load32S(4, 0);
+              break;
+            case Op.LWU:
+              f.i64Load32U(4, 0);
+              break;
+            default:
+              f.i64Load(8, 0);
+              break;
           }
           setRd(rd);
         }
         break;
       }
-      case Op.SB: case Op.SH: case Op.SW: case Op.SD: {
+      case Op.SB:
+      case Op.SH:
+      case Op.SW:
+      case Op.SD: {
         const size = op === Op.SD ? 8 : op === Op.SW ? 4 : op === Op.SH ? 2 : 1;
         tlb(k, rs1, imm, size, true);
-        f.localGet(addr); get(rs2);
-        if (size === 8) f.i64Store(8, 0); else if (size === 4) f.i64Store32(4, 0); else if (size === 2) f.i64Store16(2, 0); else f.i64Store8(1, 0);
+        f.localGet(addr);
+        get(rs2);
+        if (size === 8) f.i64Store(8, 0);
+        else if (size === 4) f.i64Store32(4, 0);
+        else if (size === 2) f.i64Store16(2, 0);
+        else f.i64Store8(1, 0);
         break;
       }
-      case Op.FENCE: break;
+      case Op.FENCE:
+        break;
       case Op.JAL: {
-        if (!discard) { const [a, h] = halves(pc + len); f.i64ConstHalves(a, h); setRd(rd); }
+        if (!discard) {
+          const [a, h] = halves(pc + len);
+          f.i64ConstHalves(a, h);
+          setRd(rd);
+        }
         f.localGet(BUDGET).i32Const(n).i32Sub().localSet(BUDGET);
         goTo(pc + imm);
         ended = true;
         break;
       }
       case Op.JALR: {
-        get(rs1); f.i64Const(imm).i64Add().i64Const(-2).i64And().localSet(va);
-        if (!discard) { const [a, h] = halves(pc + len); f.i64ConstHalves(a, h); setRd(rd); }
+        get(rs1);
+        f.i64Const(imm).i64Add().i64Const(-2).i64And().localSet(va);
+        if (!discard) {
+          const [a, h] = halves(pc + len);
+          f.i64ConstHalves(a, h);
+          setRd(rd);
+        }
         f.localGet(BUDGET).i32Const(n).i32Sub().localSet(BUDGET);
         storeRegs();
         f.i32Const(0).localGet(va).i64Store(8, L.exitPc);
         if (jc !== null) {
           // Jump cache: a hit tail-calls the target's table slot (its stub if it was dropped).
-          f.localGet(va).i32WrapI64().i32Const(1).i32ShrU().i32Const(JC_SIZE - 1).i32And().localSet(t);
+          f.localGet(va)
+            .i32WrapI64()
+            .i32Const(1)
+            .i32ShrU()
+            .i32Const(JC_SIZE - 1)
+            .i32And()
+            .localSet(t);
           f.localGet(t).i32Const(3).i32Shl().i64Load(8, jc.tag).localGet(va).i64Eq().if();
           f.localGet(BUDGET).localGet(t).i32Const(2).i32Shl().i32Load(4, jc.slot).returnCallIndirect(BLOCK_SIG);
           f.end();
@@ -388,16 +732,34 @@ function emitBlock(f: FunctionBuilder, b: JitBlockCode, L: JitLayout, direct: (p
         ended = true;
         break;
       }
-      case Op.BEQ: case Op.BNE: case Op.BLT: case Op.BGE: case Op.BLTU: case Op.BGEU: {
+      case Op.BEQ:
+      case Op.BNE:
+      case Op.BLT:
+      case Op.BGE:
+      case Op.BLTU:
+      case Op.BGEU: {
         f.localGet(BUDGET).i32Const(n).i32Sub().localSet(BUDGET);
-        get(rs1); get(rs2);
+        get(rs1);
+        get(rs2);
         switch (op) {
-          case Op.BEQ: f.i64Eq(); break;
-          case Op.BNE: f.i64Ne(); break;
-          case Op.BLT: f.i64LtS(); break;
-          case Op.BGE: f.i64GeS(); break;
-          case Op.BLTU: f.i64LtU(); break;
-          default: f.i64GeU(); break;
+          case Op.BEQ:
+            f.i64Eq();
+            break;
+          case Op.BNE:
+            f.i64Ne();
+            break;
+          case Op.BLT:
+            f.i64LtS();
+            break;
+          case Op.BGE:
+            f.i64GeS();
+            break;
+          case Op.BLTU:
+            f.i64LtU();
+            break;
+          default:
+            f.i64GeU();
+            break;
         }
         f.if();
         goTo(pc + imm);
@@ -423,18 +785,51 @@ function emitBlock(f: FunctionBuilder, b: JitBlockCode, L: JitLayout, direct: (p
   f.localGet(BUDGET).localGet(ek).i32Sub();
 }
 
-const F_RD = 1, F_RS1 = 2, F_RS2 = 4;
+const F_RD = 1,
+  F_RS1 = 2,
+  F_RS2 = 4;
 function formatOf(op: number): number {
   switch (op) {
-    case Op.LUI: case Op.AUIPC: case Op.JAL: return F_RD;
-    case Op.FENCE: return 0;
-    case Op.BEQ: case Op.BNE: case Op.BLT: case Op.BGE: case Op.BLTU: case Op.BGEU:
-    case Op.SB: case Op.SH: case Op.SW: case Op.SD:
+    case Op.LUI:
+    case Op.AUIPC:
+    case Op.JAL:
+      return F_RD;
+    case Op.FENCE:
+      return 0;
+    case Op.BEQ:
+    case Op.BNE:
+    case Op.BLT:
+    case Op.BGE:
+    case Op.BLTU:
+    case Op.BGEU:
+    case Op.SB:
+    case Op.SH:
+    case Op.SW:
+    case Op.SD:
       return F_RS1 | F_RS2;
-    case Op.JALR: case Op.LB: case Op.LH: case Op.LW: case Op.LD: case Op.LBU: case Op.LHU: case Op.LWU:
-    case Op.ADDI: case Op.SLTI: case Op.SLTIU: case Op.XORI: case Op.ORI: case Op.ANDI: case Op.SLLI: case Op.SRLI: case Op.SRAI:
-    case Op.ADDIW: case Op.SLLIW: case Op.SRLIW: case Op.SRAIW:
+    case Op.JALR:
+    case Op.LB:
+    case Op.LH:
+    case Op.LW:
+    case Op.LD:
+    case Op.LBU:
+    case Op.LHU:
+    case Op.LWU:
+    case Op.ADDI:
+    case Op.SLTI:
+    case Op.SLTIU:
+    case Op.XORI:
+    case Op.ORI:
+    case Op.ANDI:
+    case Op.SLLI:
+    case Op.SRLI:
+    case Op.SRAI:
+    case Op.ADDIW:
+    case Op.SLLIW:
+    case Op.SRLIW:
+    case Op.SRAIW:
       return F_RD | F_RS1;
-    default: return F_RD | F_RS1 | F_RS2;
+    default:
+      return F_RD | F_RS1 | F_RS2;
   }
 }

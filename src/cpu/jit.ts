@@ -13,7 +13,18 @@
 // view of code may change: satp writes, sfence.vma (by page or all), PMP writes, map changes.
 // Uncacheable code (MMIO, observed, PMP-mixed, unmapped, straddling) is never translated.
 
-import { BLOCK_SIG, JC_SIZE, JIT_EXIT_NAMES, JitExit, jitStraight, jitTerminator, translateBatch, type JitBlockCode, type JitInsn, type JitLayout } from './jit-translate.js';
+import {
+  BLOCK_SIG,
+  JC_SIZE,
+  type JIT_EXIT_NAMES,
+  JitExit,
+  jitStraight,
+  jitTerminator,
+  translateBatch,
+  type JitBlockCode,
+  type JitInsn,
+  type JitLayout,
+} from './jit-translate.js';
 import { decodeOne } from './decode.js';
 import { Wasm, type WasmTable } from './wasm/wasm-api.js';
 import { ModuleBuilder } from './wasm/module-builder.js';
@@ -64,7 +75,12 @@ export class Block {
   /** Arena pages (plain) or chunk keys (arenaOffset / 256) its code came from. */
   pages: number[] = [];
   chunks: number[] | null = null;
-  constructor(readonly pc: number, readonly priv: number, public len: number, readonly ok: boolean) {}
+  constructor(
+    readonly pc: number,
+    readonly priv: number,
+    public len: number,
+    readonly ok: boolean,
+  ) {}
 }
 
 class CompiledModule {
@@ -123,7 +139,11 @@ export class Jit {
   lastBytes: Uint8Array | null = null;
   private readonly imports: Record<string, Record<string, unknown>>;
 
-  constructor(private readonly host: JitHost, memory: unknown, opts: JitOptions = {}) {
+  constructor(
+    private readonly host: JitHost,
+    memory: unknown,
+    opts: JitOptions = {},
+  ) {
     const envT = Number(process.env['CXLEMU_JIT_THRESHOLD']);
     this.threshold = opts.threshold ?? (Number.isInteger(envT) && envT > 0 ? envT : 50);
     this.batch = opts.batch ?? 64;
@@ -142,10 +162,13 @@ export class Jit {
   get stats(): JitStats {
     const e = this.exitCounts;
     return {
-      instructions: this.instructions, blocksCompiled: this.blocksCompiled, modules: this.modules,
+      instructions: this.instructions,
+      blocksCompiled: this.blocksCompiled,
+      modules: this.modules,
       compileMs: this.compileMs,
       exits: { chain: e[0]!, budget: e[1]!, slow: e[2]!, indirect: e[3]! },
-      invalidatedBlocks: this.invalidatedBlocks, flushes: this.flushes,
+      invalidatedBlocks: this.invalidatedBlocks,
+      flushes: this.flushes,
     };
   }
 
@@ -171,7 +194,12 @@ export class Jit {
   }
 
   /** Decode the block at pc: its length and whether it can be translated (fills code when asked). */
-  private scan(priv: number, pc: number, code: JitInsn[] | null, deps?: { pages: Set<number>; chunks: Set<number> | null }): Block {
+  private scan(
+    priv: number,
+    pc: number,
+    code: JitInsn[] | null,
+    deps?: { pages: Set<number>; chunks: Set<number> | null },
+  ): Block {
     if (pc !== pc) return new Block(pc, priv, 1, false);
     const src = this.host.codeSource(pc, priv);
     if (src === null) return new Block(pc, priv, 1, false);
@@ -180,7 +208,10 @@ export class Jit {
     const half = (off: number): number => {
       if (src.arena >= 0) return u16[(src.arena + off) >>> 1]!;
       const c = src.chunks![off >>> 8]!;
-      if (deps !== undefined) { deps.pages.add(Math.floor(c / 4096)); deps.chunks!.add(Math.floor(c / 256)); }
+      if (deps !== undefined) {
+        deps.pages.add(Math.floor(c / 4096));
+        deps.chunks!.add(Math.floor(c / 256));
+      }
       return u16[(c + (off & 255)) >>> 1]!;
     };
     if (deps !== undefined && src.arena >= 0) deps.pages.add(src.arena / 4096);
@@ -201,7 +232,10 @@ export class Jit {
       if (code !== null) code.push({ pc: pageBase + off, w0: slot[0]!, imm: slot[1]!, raw });
       n++;
       off += (low & 3) === 3 ? 4 : 2;
-      if (!straight) { term = true; break; }
+      if (!straight) {
+        term = true;
+        break;
+      }
     }
     void term;
     if (n === 0) return new Block(pc, priv, 1, false);
@@ -241,7 +275,10 @@ export class Jit {
       if (!fresh.ok || insns.length === 0) continue;
       let thrash = false;
       for (const pg of deps.pages) if ((this.pageInvalidations.get(pg) ?? 0) >= MAX_PAGE_INVALIDATIONS) thrash = true;
-      if (thrash) { b.interpretOnly = true; continue; }
+      if (thrash) {
+        b.interpretOnly = true;
+        continue;
+      }
       if (src!.superpage) this.superpageCode = true;
       b.len = insns.length;
       const last = insns[insns.length - 1]!;
@@ -255,10 +292,19 @@ export class Jit {
     const priv = blocks[0]!.priv;
     // One module per privilege level in a batch (successor slots are per privilege).
     const groups = new Map<number, number[]>();
-    blocks.forEach((b, i) => { const g = groups.get(b.priv); if (g) g.push(i); else groups.set(b.priv, [i]); });
+    blocks.forEach((b, i) => {
+      const g = groups.get(b.priv);
+      if (g) g.push(i);
+      else groups.set(b.priv, [i]);
+    });
     void priv;
     for (const [p, idx] of groups) {
-      const bytes = translateBatch(idx.map((i) => codes[i]!), this.host.layout, (pc) => this.slotFor(p, pc), { privIndex: PRIV_INDEX[p]! }).toBytes();
+      const bytes = translateBatch(
+        idx.map((i) => codes[i]!),
+        this.host.layout,
+        (pc) => this.slotFor(p, pc),
+        { privIndex: PRIV_INDEX[p]! },
+      ).toBytes();
       this.lastBytes = bytes;
       const inst = new Wasm.Instance(new Wasm.Module(bytes), this.imports as never);
       const mod = new CompiledModule();
@@ -275,7 +321,10 @@ export class Jit {
         if (b.chunks !== null) for (const k of b.chunks) this.host.markCodeChunk(k);
         for (const pg of b.pages) {
           let s = this.byPage.get(pg);
-          if (s === undefined) { s = new Set(); this.byPage.set(pg, s); }
+          if (s === undefined) {
+            s = new Set();
+            this.byPage.set(pg, s);
+          }
           s.add(b);
           this.host.markCode(pg);
         }
@@ -315,7 +364,10 @@ export class Jit {
       if (s !== undefined) this.table.set(s, this.stub as never);
       for (const pg of b.pages) {
         const set = this.byPage.get(pg);
-        if (set !== undefined) { set.delete(b); if (set.size === 0) this.byPage.delete(pg); }
+        if (set !== undefined) {
+          set.delete(b);
+          if (set.size === 0) this.byPage.delete(pg);
+        }
       }
       b.fn = null;
       this.invalidatedBlocks++;
@@ -362,7 +414,11 @@ export class Jit {
     for (const sm of this.slotMaps) sm.clear();
     this.nextSlot = 0;
     this.clearJumpCaches();
-    for (const set of this.byPage.values()) for (const b of set) { if (b.mod) b.mod.dead = true; b.fn = null; }
+    for (const set of this.byPage.values())
+      for (const b of set) {
+        if (b.mod) b.mod.dead = true;
+        b.fn = null;
+      }
     this.byPage.clear();
     for (const b of this.queue) b.queued = false;
     this.queue = [];

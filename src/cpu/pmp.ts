@@ -12,7 +12,10 @@ export const PMP_W = 2;
 export const PMP_X = 4;
 const PMP_A_SHIFT = 3;
 const PMP_L = 0x80;
-const A_OFF = 0, A_TOR = 1, A_NA4 = 2, A_NAPOT = 3;
+const A_OFF = 0,
+  A_TOR = 1,
+  A_NA4 = 2,
+  A_NAPOT = 3;
 
 const TWO32 = 4294967296;
 
@@ -73,7 +76,8 @@ export class Pmp {
       const lo = this.addrLo[i]! >>> 0;
       const hi = this.addrHi[i]! >>> 0;
       const word = hi * TWO32 + lo; // pmpaddr (address bits 55:2); exact below 2^53
-      let s = 0, e = 0;
+      let s = 0,
+        e = 0;
       if (a === A_TOR) {
         s = prevEnd;
         e = word * 4;
@@ -87,10 +91,16 @@ export class Pmp {
         if (lo === 0xffffffff) {
           t = 32;
           let h = hi;
-          while (t < 54 && (h & 1) === 1) { t++; h >>>= 1; }
+          while (t < 54 && (h & 1) === 1) {
+            t++;
+            h >>>= 1;
+          }
         } else {
           let l = lo;
-          while ((l & 1) === 1) { t++; l >>>= 1; }
+          while ((l & 1) === 1) {
+            t++;
+            l >>>= 1;
+          }
         }
         const size = 2 ** (t + 3);
         s = Math.floor((word * 4) / size) * size;

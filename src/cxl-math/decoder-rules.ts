@@ -4,7 +4,12 @@
 
 import { HDM_RANGE_UNIT, TARGET_LIST_SLOTS } from './hdm-registers.js';
 import {
-  MAX_GRANULARITY, isThreeFamily, isValidGranularity, isValidWays, VALID_GRANULARITIES, VALID_WAYS,
+  MAX_GRANULARITY,
+  isThreeFamily,
+  isValidGranularity,
+  isValidWays,
+  VALID_GRANULARITIES,
+  VALID_WAYS,
 } from './interleave.js';
 import { childGranularity } from './routing.js';
 import { lowestSetBit, isPowerOfTwo } from './bits.js';
@@ -47,21 +52,30 @@ const ok: RuleIssue[] = [];
 
 /** Interleave ways must be one of 1, 2, 3, 4, 6, 8, 12, 16 (SPEC-NOTES 1.1). */
 export function checkWays(ways: number, what = 'interleave ways'): RuleIssue[] {
-  return isValidWays(ways) ? ok : issue('invalid-ways',
-    `valid ways rule: ${what} ${ways} is not one of ${VALID_WAYS.join(', ')}`);
+  return isValidWays(ways)
+    ? ok
+    : issue('invalid-ways', `valid ways rule: ${what} ${ways} is not one of ${VALID_WAYS.join(', ')}`);
 }
 
 /** Granularity must be 256 B .. 16 KiB, a power of two (SPEC-NOTES 1.1). */
 export function checkGranularity(gran: number, what = 'interleave granularity'): RuleIssue[] {
-  return isValidGranularity(gran) ? ok : issue('invalid-granularity',
-    `valid granularity rule: ${what} ${gran} is not one of ${VALID_GRANULARITIES.join(', ')}`);
+  return isValidGranularity(gran)
+    ? ok
+    : issue(
+        'invalid-granularity',
+        `valid granularity rule: ${what} ${gran} is not one of ${VALID_GRANULARITIES.join(', ')}`,
+      );
 }
 
 /** Rule 1: decoder n may commit only when exactly n decoders (0..n-1) are committed. */
 export function checkCommitOrder(index: number, committedCount: number): RuleIssue[] {
-  return index === committedCount ? ok : issue('commit-order',
-    `commit order rule: decoder ${index} cannot commit while ${committedCount} decoder(s) are committed; ` +
-    `decoders commit in increasing index order (decoder ${committedCount} next)`);
+  return index === committedCount
+    ? ok
+    : issue(
+        'commit-order',
+        `commit order rule: decoder ${index} cannot commit while ${committedCount} decoder(s) are committed; ` +
+          `decoders commit in increasing index order (decoder ${committedCount} next)`,
+      );
 }
 
 /**
@@ -79,8 +93,10 @@ export function checkCommittedDecoders(
       return;
     }
     if (seenUncommitted >= 0) {
-      out.push({ code: 'committed-out-of-order', message:
-        `commit order rule: decoder ${i} is committed out of order (decoder ${seenUncommitted} is not committed)` });
+      out.push({
+        code: 'committed-out-of-order',
+        message: `commit order rule: decoder ${i} is committed out of order (decoder ${seenUncommitted} is not committed)`,
+      });
     }
     if (d.size === 0) {
       out.push({ code: 'committed-zero-size', message: `commit order rule: decoder ${i} is committed with zero size` });
@@ -99,9 +115,12 @@ export function checkDecoderRangeOrder(
     const cur = decoders[i]!;
     if (cur.size === 0 || prev.size === 0) continue;
     if (cur.base < prev.base + prev.size) {
-      out.push({ code: 'decoder-order-overlap', message:
-        `decoder order rule: decoder ${i} base ${hex(cur.base)} lies below the end ${hex(prev.base + prev.size)} ` +
-        `of decoder ${i - 1}; decoders hold increasing, non-overlapping ranges` });
+      out.push({
+        code: 'decoder-order-overlap',
+        message:
+          `decoder order rule: decoder ${i} base ${hex(cur.base)} lies below the end ${hex(prev.base + prev.size)} ` +
+          `of decoder ${i - 1}; decoders hold increasing, non-overlapping ranges`,
+      });
     }
   }
   return out;
@@ -110,9 +129,11 @@ export function checkDecoderRangeOrder(
 /** Rule 2: with root ways > 1, region granularity must equal the root's (window HBIG). */
 export function checkRegionGranularity(regionG: number, rootG: number, rootWays: number): RuleIssue[] {
   if (rootWays <= 1 || regionG === rootG) return ok;
-  return issue('region-granularity',
+  return issue(
+    'region-granularity',
     `region granularity rule: region granularity ${regionG} must equal the root (window) granularity ${rootG} ` +
-    `when the window interleaves ${rootWays} host bridges`);
+      `when the window interleaves ${rootWays} host bridges`,
+  );
 }
 
 /** Rule 3: region ways = root ways * 2^k (3/6/12 included). */
@@ -121,8 +142,10 @@ export function checkRegionWays(regionWays: number, rootWays: number): RuleIssue
   if (bad.length) return bad;
   const m = regionWays / rootWays;
   if (Number.isInteger(m) && isPowerOfTwo(m)) return ok;
-  return issue('region-ways',
-    `region ways rule: region ways ${regionWays} must be a power-of-two multiple of the root (window) ways ${rootWays}`);
+  return issue(
+    'region-ways',
+    `region ways rule: region ways ${regionWays} must be a power-of-two multiple of the root (window) ways ${rootWays}`,
+  );
 }
 
 /** What a component's HDM Decoder Capability advertises (SPEC-NOTES 2.3). */
@@ -134,27 +157,40 @@ export interface WaysCaps {
 /** Rule 4 (all decoders): 3/6/12 only when advertised; 16 only when advertised. */
 export function checkWaysAdvertised(ways: number, caps: WaysCaps, what = 'decoder'): RuleIssue[] {
   if (isThreeFamily(ways) && !caps.ways3_6_12) {
-    return issue('ways-not-advertised',
-      `advertised ways rule: ${what} uses ${ways}-way interleave but its capability does not advertise 3, 6, 12 way`);
+    return issue(
+      'ways-not-advertised',
+      `advertised ways rule: ${what} uses ${ways}-way interleave but its capability does not advertise 3, 6, 12 way`,
+    );
   }
   if (ways === 16 && !caps.ways16) {
-    return issue('ways-not-advertised',
-      `advertised ways rule: ${what} uses 16-way interleave but its capability does not advertise 16 way`);
+    return issue(
+      'ways-not-advertised',
+      `advertised ways rule: ${what} uses 16-way interleave but its capability does not advertise 16 way`,
+    );
   }
   return ok;
 }
 
 /** Rule 4: a host bridge / switch decoder has W <= 8 and W <= its Target Count, and advertised W. */
-export function checkSwitchDecoderWays(ways: number, targetCount: number, caps: WaysCaps, what = 'switch decoder'): RuleIssue[] {
+export function checkSwitchDecoderWays(
+  ways: number,
+  targetCount: number,
+  caps: WaysCaps,
+  what = 'switch decoder',
+): RuleIssue[] {
   const out: RuleIssue[] = [...checkWays(ways, `${what} ways`)];
   if (out.length) return out;
   if (ways > TARGET_LIST_SLOTS) {
-    out.push({ code: 'decoder-ways-over-8', message:
-      `target list rule: ${what} ways ${ways} exceeds the ${TARGET_LIST_SLOTS} target list entries` });
+    out.push({
+      code: 'decoder-ways-over-8',
+      message: `target list rule: ${what} ways ${ways} exceeds the ${TARGET_LIST_SLOTS} target list entries`,
+    });
   }
   if (ways > targetCount) {
-    out.push({ code: 'decoder-ways-over-targets', message:
-      `target count rule: ${what} ways ${ways} exceeds its Target Count ${targetCount}` });
+    out.push({
+      code: 'decoder-ways-over-targets',
+      message: `target count rule: ${what} ways ${ways} exceeds its Target Count ${targetCount}`,
+    });
   }
   out.push(...checkWaysAdvertised(ways, caps, what));
   return out;
@@ -172,9 +208,12 @@ export function checkGranularityChain(regionG: number, rootWays: number, levelWa
   let parentW = rootWays;
   for (let i = 0; i < levelWays.length; i++) {
     if (g > MAX_GRANULARITY) {
-      out.push({ code: 'granularity-chain', message:
-        `granularity chain rule: level ${i} below the root needs granularity ${parentG} x ${parentW}` +
-        `${isThreeFamily(parentW) ? '/3' : ''} = ${g}, above the 16384 (16 KiB) maximum` });
+      out.push({
+        code: 'granularity-chain',
+        message:
+          `granularity chain rule: level ${i} below the root needs granularity ${parentG} x ${parentW}` +
+          `${isThreeFamily(parentW) ? '/3' : ''} = ${g}, above the 16384 (16 KiB) maximum`,
+      });
       break;
     }
     parentG = g;
@@ -189,16 +228,25 @@ export function checkGranularityChain(regionG: number, rootWays: number, levelWa
  * peer distance `distance` must share it with the endpoint at pos - distance.
  * `peerDport` is the dport used at this port by the endpoint at pos - distance (undefined if none).
  */
-export function checkDistance(pos: number, distance: number, dport: number, peerDport: number | undefined): RuleIssue[] {
+export function checkDistance(
+  pos: number,
+  distance: number,
+  dport: number,
+  peerDport: number | undefined,
+): RuleIssue[] {
   if (pos < distance) {
-    return issue('distance',
+    return issue(
+      'distance',
       `distance rule: endpoint at position ${pos} reuses dport ${dport} but position ${pos} < distance ${distance}, ` +
-      `so no peer at position ${pos} - ${distance} can share it`);
+        `so no peer at position ${pos} - ${distance} can share it`,
+    );
   }
   if (peerDport !== dport) {
-    return issue('distance',
+    return issue(
+      'distance',
       `distance rule: endpoint at position ${pos} uses dport ${dport} but its peer at position ${pos - distance} ` +
-      `(distance ${distance}) uses dport ${peerDport === undefined ? 'none' : String(peerDport)}`);
+        `(distance ${distance}) uses dport ${peerDport === undefined ? 'none' : String(peerDport)}`,
+    );
   }
   return ok;
 }
@@ -207,21 +255,27 @@ export function checkDistance(pos: number, distance: number, dport: number, peer
 export function checkRootPosition(pos: number, rootWays: number, rootTargetIndex: number): RuleIssue[] {
   const want = pos % rootWays;
   if (want === rootTargetIndex) return ok;
-  return issue('root-position',
+  return issue(
+    'root-position',
     `root position rule: endpoint at position ${pos} sits below root target ${rootTargetIndex}, ` +
-    `but position ${pos} mod root ways ${rootWays} = ${want}`);
+      `but position ${pos} mod root ways ${rootWays} = ${want}`,
+  );
 }
 
 /** Rule 8: window (CFMWS) or decoder base and size are 256 MiB aligned. */
 export function checkRangeAlignment(base: number, size: number, what = 'window'): RuleIssue[] {
   const out: RuleIssue[] = [];
   if (base % HDM_RANGE_UNIT !== 0) {
-    out.push({ code: 'alignment-base', message:
-      `alignment rule: ${what} base ${hex(base)} is not a multiple of 256 MiB` });
+    out.push({
+      code: 'alignment-base',
+      message: `alignment rule: ${what} base ${hex(base)} is not a multiple of 256 MiB`,
+    });
   }
   if (size % HDM_RANGE_UNIT !== 0 || size <= 0) {
-    out.push({ code: 'alignment-size', message:
-      `alignment rule: ${what} size ${hex(size)} is not a positive multiple of 256 MiB` });
+    out.push({
+      code: 'alignment-size',
+      message: `alignment rule: ${what} size ${hex(size)} is not a positive multiple of 256 MiB`,
+    });
   }
   return out;
 }
@@ -229,17 +283,21 @@ export function checkRangeAlignment(base: number, size: number, what = 'window')
 /** Rule 8: a committed endpoint decoder's size must be divisible by its ways. */
 export function checkEndpointSize(size: number, ways: number): RuleIssue[] {
   if (size % ways === 0) return ok;
-  return issue('endpoint-size-ways',
-    `alignment rule: endpoint decoder size ${hex(size)} is not divisible by its ways ${ways}`);
+  return issue(
+    'endpoint-size-ways',
+    `alignment rule: endpoint decoder size ${hex(size)} is not divisible by its ways ${ways}`,
+  );
 }
 
 /** Rule 8: region size must be a positive multiple of 256 MiB * W (region.c alloc_hpa; verify). */
 export function checkRegionSize(size: number, ways: number): RuleIssue[] {
   const unit = HDM_RANGE_UNIT * ways;
   if (size > 0 && size % unit === 0) return ok;
-  return issue('region-size',
+  return issue(
+    'region-size',
     `region size rule: region size ${hex(size)} must be a positive multiple of 256 MiB x ${ways} ways = ` +
-    `${unit / MiB} MiB`);
+      `${unit / MiB} MiB`,
+  );
 }
 
 /** Rule 9: a firmware-committed (auto) region must match the expected iw, ig and range exactly. */
@@ -252,8 +310,10 @@ export function checkAutoRegion(
   for (const k of ['ways', 'granularity', 'base', 'size'] as const) {
     if (expected[k] !== found[k]) {
       const fmt = k === 'base' || k === 'size' ? hex : String;
-      out.push({ code: 'auto-region-mismatch', message:
-        `auto region rule: ${what} ${k} ${fmt(found[k])} does not match the expected ${fmt(expected[k])}` });
+      out.push({
+        code: 'auto-region-mismatch',
+        message: `auto region rule: ${what} ${k} ${fmt(found[k])} does not match the expected ${fmt(expected[k])}`,
+      });
     }
   }
   return out;
@@ -267,26 +327,36 @@ export function checkAutoRegion(
 export function checkThreeFamilyBase(base: number, ways: number, what = 'window'): RuleIssue[] {
   const unit = 3 * HDM_RANGE_UNIT;
   if (!isThreeFamily(ways) || base % unit === 0) return ok;
-  return issue('three-family-base',
+  return issue(
+    'three-family-base',
     `3-family placement rule: ${what} base ${hex(base)} of a ${ways}-way interleave must be a multiple of 768 MiB ` +
-    `(3 x 256 MiB) so absolute-HPA and offset decode agree`);
+      `(3 x 256 MiB) so absolute-HPA and offset decode agree`,
+  );
 }
 
 /** Target-list validity: each of the first W entries names a port that exists below the component. */
 export function checkTargetList(
-  targets: readonly number[], ways: number, portIds: readonly number[], what = 'decoder',
+  targets: readonly number[],
+  ways: number,
+  portIds: readonly number[],
+  what = 'decoder',
 ): RuleIssue[] {
   const out: RuleIssue[] = [];
   if (targets.length < ways) {
-    out.push({ code: 'target-list', message:
-      `target list rule: ${what} has ${targets.length} target list entries for ${ways} ways` });
+    out.push({
+      code: 'target-list',
+      message: `target list rule: ${what} has ${targets.length} target list entries for ${ways} ways`,
+    });
     return out;
   }
   for (let i = 0; i < ways; i++) {
     if (!portIds.includes(targets[i]!)) {
-      out.push({ code: 'target-list', message:
-        `target list rule: ${what} target ${i} names port id ${targets[i]!}, which is not one of its ports ` +
-        `(${portIds.join(', ') || 'none'})` });
+      out.push({
+        code: 'target-list',
+        message:
+          `target list rule: ${what} target ${i} names port id ${targets[i]!}, which is not one of its ports ` +
+          `(${portIds.join(', ') || 'none'})`,
+      });
     }
   }
   return out;
@@ -312,24 +382,33 @@ export function checkXorMaps(maps: readonly number[], hbiw: number, hbig: number
   for (let i = 0; i < n; i++) {
     const m = maps[i]!;
     if (!Number.isInteger(m) || m <= 0 || m >= 2 ** 52) {
-      out.push({ code: 'xor-maps', message: `XOR map rule: ${what} map ${i} (${String(m)}) must be a non-zero integer below 2^52` });
+      out.push({
+        code: 'xor-maps',
+        message: `XOR map rule: ${what} map ${i} (${String(m)}) must be a non-zero integer below 2^52`,
+      });
       return out;
     }
     lowest.push(lowestSetBit(m));
   }
   const want = Array.from({ length: n }, (_, i) => g + i);
   if ([...lowest].sort((a, b) => a - b).join() !== want.join()) {
-    out.push({ code: 'xor-maps', message:
-      `XOR map rule: ${what} maps' lowest bits are ${lowest.join(', ')} but must be the position bits ` +
-      `${want.join(', ')} for granularity ${hbig}` });
+    out.push({
+      code: 'xor-maps',
+      message:
+        `XOR map rule: ${what} maps' lowest bits are ${lowest.join(', ')} but must be the position bits ` +
+        `${want.join(', ')} for granularity ${hbig}`,
+    });
   }
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
       if (i === j || maps[j]! === 2 ** lowest[j]!) continue;
       if (Math.floor(maps[i]! / 2 ** lowest[j]!) % 2 === 1) {
-        out.push({ code: 'xor-maps', message:
-          `XOR map rule: ${what} map ${i} (${hex(maps[i]!)}) covers bit ${lowest[j]!}, the position bit map ${j} ` +
-          `(${hex(maps[j]!)}) sets, so the transform would not be an involution` });
+        out.push({
+          code: 'xor-maps',
+          message:
+            `XOR map rule: ${what} map ${i} (${hex(maps[i]!)}) covers bit ${lowest[j]!}, the position bit map ${j} ` +
+            `(${hex(maps[j]!)}) sets, so the transform would not be an involution`,
+        });
       }
     }
   }

@@ -49,7 +49,10 @@ export function hdmCapabilityLength(count: number): number {
 // ---- The table: every register and field, once. ----
 
 export const HDM_CAPABILITY = {
-  name: 'HDM Decoder Capability', offset: 0x00, perDecoder: false, applies: 'all',
+  name: 'HDM Decoder Capability',
+  offset: 0x00,
+  perDecoder: false,
+  applies: 'all',
   fields: {
     decoderCount: f(3, 0, 'RO', 'decoder count encoding (SPEC-NOTES 1.1)'),
     targetCount: f(7, 4, 'RO', 'target count (<= 8)'),
@@ -66,7 +69,10 @@ export const HDM_CAPABILITY = {
 } as const satisfies RegisterDef;
 
 export const HDM_GLOBAL_CONTROL = {
-  name: 'HDM Decoder Global Control', offset: 0x04, perDecoder: false, applies: 'all',
+  name: 'HDM Decoder Global Control',
+  offset: 0x04,
+  perDecoder: false,
+  applies: 'all',
   fields: {
     poisonOnDecodeErrorEnable: f(0, 0, 'RW', 'poison on decode error enable'),
     hdmDecoderEnable: f(1, 1, 'RW', 'HDM decoder enable'),
@@ -74,22 +80,34 @@ export const HDM_GLOBAL_CONTROL = {
 } as const satisfies RegisterDef;
 
 export const HDM_BASE_LOW = {
-  name: 'Decoder Base Low', offset: 0x10, perDecoder: true, applies: 'all',
+  name: 'Decoder Base Low',
+  offset: 0x10,
+  perDecoder: true,
+  applies: 'all',
   fields: { base: f(31, 28, 'RW', 'base bits [31:28] (256 MiB units)') },
 } as const satisfies RegisterDef;
 
 export const HDM_BASE_HIGH = {
-  name: 'Decoder Base High', offset: 0x14, perDecoder: true, applies: 'all',
+  name: 'Decoder Base High',
+  offset: 0x14,
+  perDecoder: true,
+  applies: 'all',
   fields: { base: f(31, 0, 'RW', 'base bits [63:32]') },
 } as const satisfies RegisterDef;
 
 export const HDM_SIZE_LOW = {
-  name: 'Decoder Size Low', offset: 0x18, perDecoder: true, applies: 'all',
+  name: 'Decoder Size Low',
+  offset: 0x18,
+  perDecoder: true,
+  applies: 'all',
   fields: { size: f(31, 28, 'RW', 'size bits [31:28] (256 MiB units)') },
 } as const satisfies RegisterDef;
 
 export const HDM_SIZE_HIGH = {
-  name: 'Decoder Size High', offset: 0x1c, perDecoder: true, applies: 'all',
+  name: 'Decoder Size High',
+  offset: 0x1c,
+  perDecoder: true,
+  applies: 'all',
   fields: { size: f(31, 0, 'RW', 'size bits [63:32]') },
 } as const satisfies RegisterDef;
 
@@ -98,7 +116,10 @@ export const HDM_SIZE_HIGH = {
  * cxlemu treats them as reserved (write mask 0x13FF, as QEMU's).
  */
 export const HDM_CONTROL = {
-  name: 'Decoder Control', offset: 0x20, perDecoder: true, applies: 'all',
+  name: 'Decoder Control',
+  offset: 0x20,
+  perDecoder: true,
+  applies: 'all',
   fields: {
     ig: f(3, 0, 'RW', 'interleave granularity (eig)'),
     iw: f(7, 4, 'RW', 'interleave ways (eiw)'),
@@ -111,7 +132,10 @@ export const HDM_CONTROL = {
 } as const satisfies RegisterDef;
 
 export const HDM_TARGET_LIST_LOW = {
-  name: 'Decoder Target List Low', offset: 0x24, perDecoder: true, applies: 'switch',
+  name: 'Decoder Target List Low',
+  offset: 0x24,
+  perDecoder: true,
+  applies: 'switch',
   fields: {
     target0: f(7, 0, 'RW', 'port id of way 0'),
     target1: f(15, 8, 'RW', 'port id of way 1'),
@@ -121,7 +145,10 @@ export const HDM_TARGET_LIST_LOW = {
 } as const satisfies RegisterDef;
 
 export const HDM_TARGET_LIST_HIGH = {
-  name: 'Decoder Target List High', offset: 0x28, perDecoder: true, applies: 'switch',
+  name: 'Decoder Target List High',
+  offset: 0x28,
+  perDecoder: true,
+  applies: 'switch',
   fields: {
     target4: f(7, 0, 'RW', 'port id of way 4'),
     target5: f(15, 8, 'RW', 'port id of way 5'),
@@ -131,20 +158,34 @@ export const HDM_TARGET_LIST_HIGH = {
 } as const satisfies RegisterDef;
 
 export const HDM_DPA_SKIP_LOW = {
-  name: 'Decoder DPA Skip Low', offset: 0x24, perDecoder: true, applies: 'endpoint',
+  name: 'Decoder DPA Skip Low',
+  offset: 0x24,
+  perDecoder: true,
+  applies: 'endpoint',
   fields: { skip: f(31, 28, 'RW', 'DPA skip bits [31:28] (256 MiB units)') },
 } as const satisfies RegisterDef;
 
 export const HDM_DPA_SKIP_HIGH = {
-  name: 'Decoder DPA Skip High', offset: 0x28, perDecoder: true, applies: 'endpoint',
+  name: 'Decoder DPA Skip High',
+  offset: 0x28,
+  perDecoder: true,
+  applies: 'endpoint',
   fields: { skip: f(31, 0, 'RW', 'DPA skip bits [63:32]') },
 } as const satisfies RegisterDef;
 
 /** The whole layout, in offset order. */
 export const HDM_REGISTERS: readonly RegisterDef[] = [
-  HDM_CAPABILITY, HDM_GLOBAL_CONTROL,
-  HDM_BASE_LOW, HDM_BASE_HIGH, HDM_SIZE_LOW, HDM_SIZE_HIGH, HDM_CONTROL,
-  HDM_TARGET_LIST_LOW, HDM_TARGET_LIST_HIGH, HDM_DPA_SKIP_LOW, HDM_DPA_SKIP_HIGH,
+  HDM_CAPABILITY,
+  HDM_GLOBAL_CONTROL,
+  HDM_BASE_LOW,
+  HDM_BASE_HIGH,
+  HDM_SIZE_LOW,
+  HDM_SIZE_HIGH,
+  HDM_CONTROL,
+  HDM_TARGET_LIST_LOW,
+  HDM_TARGET_LIST_HIGH,
+  HDM_DPA_SKIP_LOW,
+  HDM_DPA_SKIP_HIGH,
 ];
 
 // ---- Derived helpers ----
@@ -196,7 +237,9 @@ export function registerOffset(def: RegisterDef, n = 0): number {
 
 /** Which register (and decoder index) lives at `offset` for a component of this kind. */
 export function registerAt(
-  offset: number, decoderCount: number, kind: 'switch' | 'endpoint',
+  offset: number,
+  decoderCount: number,
+  kind: 'switch' | 'endpoint',
 ): { def: RegisterDef; decoder: number } | undefined {
   if (offset < DECODER0_OFFSET) {
     for (const def of HDM_REGISTERS) if (!def.perDecoder && def.offset === offset) return { def, decoder: -1 };

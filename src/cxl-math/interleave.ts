@@ -38,30 +38,48 @@ export function isThreeFamily(ways: number): boolean {
 /** eiw for W: W = eiw < 8 ? 1 << eiw : 3 << (eiw - 8). Undefined for an invalid W. */
 export function waysToEiw(ways: number): number | undefined {
   switch (ways) {
-    case 1: return 0;
-    case 2: return 1;
-    case 4: return 2;
-    case 8: return 3;
-    case 16: return 4;
-    case 3: return 8;
-    case 6: return 9;
-    case 12: return 10;
-    default: return undefined;
+    case 1:
+      return 0;
+    case 2:
+      return 1;
+    case 4:
+      return 2;
+    case 8:
+      return 3;
+    case 16:
+      return 4;
+    case 3:
+      return 8;
+    case 6:
+      return 9;
+    case 12:
+      return 10;
+    default:
+      return undefined;
   }
 }
 
 /** W for eiw; undefined for eiw 5-7, >= 11, or non-integers. */
 export function eiwToWays(eiw: number): Ways | undefined {
   switch (eiw) {
-    case 0: return 1;
-    case 1: return 2;
-    case 2: return 4;
-    case 3: return 8;
-    case 4: return 16;
-    case 8: return 3;
-    case 9: return 6;
-    case 10: return 12;
-    default: return undefined;
+    case 0:
+      return 1;
+    case 1:
+      return 2;
+    case 2:
+      return 4;
+    case 3:
+      return 8;
+    case 4:
+      return 16;
+    case 8:
+      return 3;
+    case 9:
+      return 6;
+    case 10:
+      return 12;
+    default:
+      return undefined;
   }
 }
 
@@ -79,12 +97,21 @@ export function eigToGranularity(eig: number): Granularity | undefined {
 /** For a power-of-two W: log2(W); for the 3-family: k with W = 3 * 2^k. */
 export function powerOfTwoPart(ways: number): number {
   switch (ways) {
-    case 1: case 3: return 0;
-    case 2: case 6: return 1;
-    case 4: case 12: return 2;
-    case 8: return 3;
-    case 16: return 4;
-    default: throw new RangeError(`powerOfTwoPart: ${String(ways)} is not a valid interleave ways`);
+    case 1:
+    case 3:
+      return 0;
+    case 2:
+    case 6:
+      return 1;
+    case 4:
+    case 12:
+      return 2;
+    case 8:
+      return 3;
+    case 16:
+      return 4;
+    default:
+      throw new RangeError(`powerOfTwoPart: ${String(ways)} is not a valid interleave ways`);
   }
 }
 

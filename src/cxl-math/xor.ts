@@ -10,15 +10,24 @@ import { dpaOffsetOf, hpaOffsetOf, positionOf } from './interleave.js';
 /** Linux hbiw_to_nr_maps: how many CXIMS maps a window with HBIW targets uses. */
 export function xorMapsForHbiw(hbiw: number): number | undefined {
   switch (hbiw) {
-    case 1: return 0;
-    case 2: return 1;
-    case 3: return 0;
-    case 4: return 2;
-    case 6: return 1;
-    case 8: return 3;
-    case 12: return 2;
-    case 16: return 4;
-    default: return undefined;
+    case 1:
+      return 0;
+    case 2:
+      return 1;
+    case 3:
+      return 0;
+    case 4:
+      return 2;
+    case 6:
+      return 1;
+    case 8:
+      return 3;
+    case 12:
+      return 2;
+    case 16:
+      return 4;
+    default:
+      return undefined;
   }
 }
 
@@ -40,22 +49,37 @@ export function xorTransform(hpa: number, maps: ArrayLike<number>, count: number
 
 /** XOR decode: A = T(hpa), then position = floor((A - base)/G) mod W. */
 export function xorPositionOf(
-  hpa: number, base: number, ways: number, gran: number, maps: ArrayLike<number>, count: number,
+  hpa: number,
+  base: number,
+  ways: number,
+  gran: number,
+  maps: ArrayLike<number>,
+  count: number,
 ): number {
   return positionOf(xorTransform(hpa, maps, count) - base, ways, gran);
 }
 
 /** XOR decode: A = T(hpa), then the modulo DPA offset of A - base. */
 export function xorDpaOffsetOf(
-  hpa: number, base: number, ways: number, gran: number, maps: ArrayLike<number>, count: number,
+  hpa: number,
+  base: number,
+  ways: number,
+  gran: number,
+  maps: ArrayLike<number>,
+  count: number,
 ): number {
   return dpaOffsetOf(xorTransform(hpa, maps, count) - base, ways, gran);
 }
 
 /** XOR encode: SPA = T(base + modulo HPA offset of (dpaOffset, position)). Returns the absolute SPA. */
 export function xorHpaOf(
-  dpaOffset: number, position: number, base: number, ways: number, gran: number,
-  maps: ArrayLike<number>, count: number,
+  dpaOffset: number,
+  position: number,
+  base: number,
+  ways: number,
+  gran: number,
+  maps: ArrayLike<number>,
+  count: number,
 ): number {
   return xorTransform(base + hpaOffsetOf(dpaOffset, position, ways, gran), maps, count);
 }

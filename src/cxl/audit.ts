@@ -74,7 +74,7 @@ function stampHi(hpa: number, tag: number): number {
 class Rng {
   private s: number;
   constructor(seed: number) {
-    this.s = (seed >>> 0) || 0x9e3779b9;
+    this.s = seed >>> 0 || 0x9e3779b9;
   }
   /** xorshift32, uniform in [0, 1). */
   next(): number {
@@ -99,7 +99,12 @@ function writeViaRouter(router: WindowRoute, hpa: number, src: Uint8Array, out: 
   return true;
 }
 
-export function audit(t: TopologyCore, regions: RegionManager, as: AddressSpace | null, o: AuditOptions = {}): AuditReport {
+export function audit(
+  t: TopologyCore,
+  regions: RegionManager,
+  as: AddressSpace | null,
+  o: AuditOptions = {},
+): AuditReport {
   const list = o.region ? [regions.regions.get(o.region)] : [...regions.regions.values()];
   if (list.some((r) => r === undefined)) throw new RangeError(`audit: region ${o.region} does not exist`);
   const out: RegionAudit[] = [];
@@ -121,8 +126,17 @@ function auditRegion(t: TopologyCore, as: AddressSpace | null, r: Region, o: Aud
   const router = t.routers[w.index]!;
   const routeOut: RouteOut = { store: null, offset: 0, run: 0 };
   const res: RegionAudit = {
-    region: r.name, mode, ways: r.ways, granularity: r.granularity, words: 0, bytesChecked: 0, perDevice: {},
-    mismatchCount: 0, mismatches: [], restoredMedia: false, seconds: 0,
+    region: r.name,
+    mode,
+    ways: r.ways,
+    granularity: r.granularity,
+    words: 0,
+    bytesChecked: 0,
+    perDevice: {},
+    mismatchCount: 0,
+    mismatches: [],
+    restoredMedia: false,
+    seconds: 0,
   };
   for (const tg of r.targets) res.perDevice[tg.memdev.name] = 0;
   const miss = (m: AuditMismatch) => {
@@ -142,7 +156,9 @@ function auditRegion(t: TopologyCore, as: AddressSpace | null, r: Region, o: Aud
     length = o.length ?? r.size - start;
     const gw = r.granularity * r.ways;
     if (start < 0 || start % gw !== 0 || length <= 0 || start + length > r.size || length % gw !== 0) {
-      throw new RangeError(`audit: offset ${start} and length ${length} must be multiples of G*W = ${gw} within the region size ${r.size}`);
+      throw new RangeError(
+        `audit: offset ${start} and length ${length} must be multiples of G*W = ${gw} within the region size ${r.size}`,
+      );
     }
   } else {
     const edge = Math.min(2 * r.ways * 16384, r.size);
@@ -208,8 +224,14 @@ function auditRegion(t: TopologyCore, as: AddressSpace | null, r: Region, o: Aud
           }
         }
         const chunk = buf.subarray(0, n);
-        const okWrite = via === 'addressSpace' ? as!.writeBytes(hpa0, chunk) === 0 : writeViaRouter(router, hpa0, chunk, routeOut);
-        if (!okWrite) miss({ hpa: hpa0, expected: null, found: { fault: `write of ${n} bytes at 0x${hpa0.toString(16)} faulted (no committed decode)` } });
+        const okWrite =
+          via === 'addressSpace' ? as!.writeBytes(hpa0, chunk) === 0 : writeViaRouter(router, hpa0, chunk, routeOut);
+        if (!okWrite)
+          miss({
+            hpa: hpa0,
+            expected: null,
+            found: { fault: `write of ${n} bytes at 0x${hpa0.toString(16)} faulted (no committed decode)` },
+          });
       }
       // Read every device store back; expected HPA by the spec's closed form at the routed slot.
       const G = r.granularity;
@@ -237,7 +259,11 @@ function auditRegion(t: TopologyCore, as: AddressSpace | null, r: Region, o: Aud
                 continue;
               }
               const dOff = off + g0 + j;
-              miss({ hpa: h0 + j, expected: { memdev: tg.memdev.name, dpa: tg.dpaBase + dOff }, found: decodeFound(u32[k]!, u32[k + 1]!) });
+              miss({
+                hpa: h0 + j,
+                expected: { memdev: tg.memdev.name, dpa: tg.dpaBase + dOff },
+                found: decodeFound(u32[k]!, u32[k + 1]!),
+              });
             }
           }
           res.words += n / 8;
@@ -258,7 +284,8 @@ function auditRegion(t: TopologyCore, as: AddressSpace | null, r: Region, o: Aud
         } else {
           wdv.setUint32(0, lo, true);
           wdv.setUint32(4, hi, true);
-          if (!writeViaRouter(router, h, word, routeOut)) miss({ hpa: h, expected: null, found: { fault: 'no committed decode' } });
+          if (!writeViaRouter(router, h, word, routeOut))
+            miss({ hpa: h, expected: null, found: { fault: 'no committed decode' } });
         }
       }
       for (let i = 0; i < s.length; i++) {
@@ -272,7 +299,8 @@ function auditRegion(t: TopologyCore, as: AddressSpace | null, r: Region, o: Aud
         const st = ref.partition === 'volatile' ? ref.memdev.volatileStore! : ref.memdev.persistentStore!;
         const lo = st.readU32(ref.storeOffset);
         const hi = st.readU32(ref.storeOffset + 4);
-        if (lo !== h % TWO32 || hi !== stampHi(h, tag)) miss({ hpa: h, expected: { memdev: ref.memdev.name, dpa: ref.dpa }, found: decodeFound(lo, hi) });
+        if (lo !== h % TWO32 || hi !== stampHi(h, tag))
+          miss({ hpa: h, expected: { memdev: ref.memdev.name, dpa: ref.dpa }, found: decodeFound(lo, hi) });
         else res.perDevice[ref.memdev.name] = (res.perDevice[ref.memdev.name] ?? 0) + 8;
       }
     }

@@ -20,7 +20,14 @@ export const DSMAS_FLAG_NON_VOLATILE = 1 << 2;
 export const DSMAS_FLAG_SHAREABLE = 1 << 3;
 export const DSMAS_FLAG_READ_ONLY = 1 << 6;
 /** HMAT data types used by DSLBIS/SSLBIS. */
-export const CDAT_DATA_TYPE = Object.freeze({ accessLatency: 0, readLatency: 1, writeLatency: 2, accessBandwidth: 3, readBandwidth: 4, writeBandwidth: 5 });
+export const CDAT_DATA_TYPE = Object.freeze({
+  accessLatency: 0,
+  readLatency: 1,
+  writeLatency: 2,
+  accessBandwidth: 3,
+  readBandwidth: 4,
+  writeBandwidth: 5,
+});
 /** DSEMTS EFI memory type values (QEMU's usage, SPEC-NOTES 3 "verify"): 1 = EFI_MEMORY_SP volatile, 2 non-volatile. */
 export const DSEMTS_EFI_SP_VOLATILE = 1;
 export const DSEMTS_EFI_NON_VOLATILE = 2;
@@ -59,7 +66,11 @@ export interface SwitchCdatInput {
 
 /** A value no CDAT field can hold: names the field and the rule. */
 export class CdatError extends RangeError {
-  constructor(readonly field: string, readonly value: unknown, readonly allowed: string) {
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+    readonly allowed: string,
+  ) {
     super(`${field}: ${String(value)} is not allowed; expected ${allowed}`);
     this.name = 'CdatError';
   }
@@ -169,7 +180,11 @@ export function dsemts(handle: number, p: CdatPartition, path = 'partition'): Ui
 }
 
 /** SSLBIS of one data type: one entry per (port X, port Y, value), sharing a base unit. */
-export function sslbis(dataType: number, entries: { portX: number; portY: number; value: number }[], path = 'sslbis'): Uint8Array {
+export function sslbis(
+  dataType: number,
+  entries: { portX: number; portY: number; value: number }[],
+  path = 'sslbis',
+): Uint8Array {
   const { b, dv } = struct(CDAT_TYPE.sslbis, 16 + 8 * entries.length);
   b[4] = dataType;
   const base = cdatBaseUnit(entries.map((e) => e.value));
@@ -209,7 +224,11 @@ export function buildType3Cdat(input: Type3CdatInput): CdatTable {
 /** Switch USP CDAT: 4 SSLBIS (read/write latency and bandwidth), each USP <-> every DSP. */
 export function buildSwitchCdat(input: SwitchCdatInput): CdatTable {
   const structures = perfEntries(input.perf).map(([type, value]) =>
-    sslbis(type, input.downstreamPorts.map((port) => ({ portX: SSLBIS_PORT_UPSTREAM, portY: port, value })), `sslbis[${type}]`),
+    sslbis(
+      type,
+      input.downstreamPorts.map((port) => ({ portX: SSLBIS_PORT_UPSTREAM, portY: port, value })),
+      `sslbis[${type}]`,
+    ),
   );
   return new CdatTable(structures, input.sequence ?? 0);
 }

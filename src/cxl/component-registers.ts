@@ -6,7 +6,7 @@
 
 import type { MmioOps } from '../memory/address-space.js';
 import type { HdmDecoderBlock } from './hdm-decoder.js';
-import { RasCapability, RAS_CAP_ID, RAS_CAP_VERSION, RAS_LENGTH } from './ras.js';
+import { RasCapability, RAS_CAP_VERSION, RAS_LENGTH } from './ras.js';
 
 export const COMPONENT_BLOCK_SIZE = 0x1_0000;
 /** Start of the CXL.cachemem primary range (the capability array). */
@@ -57,8 +57,10 @@ export class ComponentRegisters implements MmioOps {
     this.linkPresent = o.link !== false;
     const s: Structure[] = [];
     if (this.ras) s.push({ id: CM_CAP.ras, version: RAS_CAP_VERSION, pointer: CM_POINTER.ras, length: RAS_LENGTH });
-    if (this.linkPresent) s.push({ id: CM_CAP.link, version: LINK_CAP_VERSION, pointer: CM_POINTER.link, length: LINK_LENGTH });
-    if (this.hdm) s.push({ id: CM_CAP.hdm, version: HDM_CAP_VERSION, pointer: CM_POINTER.hdm, length: this.hdm.length });
+    if (this.linkPresent)
+      s.push({ id: CM_CAP.link, version: LINK_CAP_VERSION, pointer: CM_POINTER.link, length: LINK_LENGTH });
+    if (this.hdm)
+      s.push({ id: CM_CAP.hdm, version: HDM_CAP_VERSION, pointer: CM_POINTER.hdm, length: this.hdm.length });
     this.structures = s;
   }
 

@@ -49,7 +49,13 @@ export class HostBridge {
     this.hdm = passthrough
       ? null
       : new HdmDecoderBlock(
-          { kind: 'hostBridge', name: `host bridge ${spec.id}`, portIds: spec.rootPorts.map((r) => r.port), volatileBytes: 0, persistentBytes: 0 },
+          {
+            kind: 'hostBridge',
+            name: `host bridge ${spec.id}`,
+            portIds: spec.rootPorts.map((r) => r.port),
+            volatileBytes: 0,
+            persistentBytes: 0,
+          },
           spec.decoders,
         );
   }
@@ -76,7 +82,13 @@ export class CxlSwitch {
     this.id = spec.id;
     for (const d of spec.downstreamPorts) this.downstreamPorts.push(new Dport('downstreamPort', d.id, d.port, this));
     this.hdm = new HdmDecoderBlock(
-      { kind: 'switch', name: `switch ${spec.id}`, portIds: spec.downstreamPorts.map((d) => d.port), volatileBytes: 0, persistentBytes: 0 },
+      {
+        kind: 'switch',
+        name: `switch ${spec.id}`,
+        portIds: spec.downstreamPorts.map((d) => d.port),
+        volatileBytes: 0,
+        persistentBytes: 0,
+      },
       spec.decoders,
     );
   }
@@ -108,7 +120,10 @@ export class Type3Device {
   readonly spec: Type3Spec;
   parentPort!: Dport;
 
-  constructor(spec: Type3Spec, stores: { volatile: BackingStore | null; persistent: BackingStore | null; lsa: BackingStore | null }) {
+  constructor(
+    spec: Type3Spec,
+    stores: { volatile: BackingStore | null; persistent: BackingStore | null; lsa: BackingStore | null },
+  ) {
     this.spec = spec;
     this.id = spec.id;
     this.name = spec.name;
@@ -120,7 +135,13 @@ export class Type3Device {
     this.persistentStore = stores.persistent;
     this.lsaStore = stores.lsa;
     this.hdm = new HdmDecoderBlock(
-      { kind: 'endpoint', name: `endpoint ${spec.name} (${spec.id})`, portIds: [], volatileBytes: spec.volatileBytes, persistentBytes: spec.persistentBytes },
+      {
+        kind: 'endpoint',
+        name: `endpoint ${spec.name} (${spec.id})`,
+        portIds: [],
+        volatileBytes: spec.volatileBytes,
+        persistentBytes: spec.persistentBytes,
+      },
       spec.decoders,
     );
   }
@@ -149,7 +170,8 @@ export class Type3Device {
       return `${this.name}: volatile size ${volatileBytes} is not a 256 MiB multiple within the capacity ${cap}`;
     }
     for (let i = 0; i < this.hdm.count; i++) {
-      if (this.hdm.isCommitted(i)) return `${this.name}: HDM decoder ${i} is committed (un-commit every decoder of the device before the reset that repartitions it)`;
+      if (this.hdm.isCommitted(i))
+        return `${this.name}: HDM decoder ${i} is committed (un-commit every decoder of the device before the reset that repartitions it)`;
     }
     if (this.spec.volatileFile || this.spec.persistentFile) {
       return `${this.name}: a partition is file-backed (repartitioning file-backed media on reset is not supported; save the machine and rebuild it)`;
@@ -181,7 +203,8 @@ export class Type3Device {
   locate(dpa: number): { partition: Partition; store: BackingStore; offset: number } | null {
     if (dpa < 0) return null;
     if (dpa < this.volatileBytes) return { partition: 'volatile', store: this.volatileStore!, offset: dpa };
-    if (dpa < this.capacity) return { partition: 'persistent', store: this.persistentStore!, offset: dpa - this.volatileBytes };
+    if (dpa < this.capacity)
+      return { partition: 'persistent', store: this.persistentStore!, offset: dpa - this.volatileBytes };
     return null;
   }
 }

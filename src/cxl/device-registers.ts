@@ -14,7 +14,12 @@ import type { DeviceMedia } from './poison.js';
 export const DEVICE_REGS_SIZE = 0x10000;
 
 /** Capability IDs of the device capabilities array. */
-export const DEV_CAP = { DeviceStatus: 0x0001, PrimaryMailbox: 0x0002, SecondaryMailbox: 0x0003, MemdevStatus: 0x4000 } as const;
+export const DEV_CAP = {
+  DeviceStatus: 0x0001,
+  PrimaryMailbox: 0x0002,
+  SecondaryMailbox: 0x0003,
+  MemdevStatus: 0x4000,
+} as const;
 
 /** Offsets inside the block: each capability's registers and the array headers that point at them. */
 export const DEVREG = {
@@ -114,7 +119,9 @@ export class DeviceRegisters implements MmioOps {
     this.device = device;
     const shift = opts.payloadShift ?? 11;
     if (!Number.isInteger(shift) || shift < 11 || shift > 15) {
-      throw new RangeError(`device registers of ${device.name}: payloadShift must be 11..15 (payload 2 KiB..32 KiB inside the 64 KiB block), got ${shift}`);
+      throw new RangeError(
+        `device registers of ${device.name}: payloadShift must be 11..15 (payload 2 KiB..32 KiB inside the 64 KiB block), got ${shift}`,
+      );
     }
     this.payloadSize = 2 ** shift;
     this.raiseIrq = opts.raiseIrq ?? (() => {});
@@ -140,10 +147,12 @@ export class DeviceRegisters implements MmioOps {
     this.step();
     if (offset < 0 || offset + size > DEVICE_REGS_SIZE) return 0;
     this.refresh();
-    const v = size === 1 ? this.image[offset]! : size === 2 ? this.dv.getUint16(offset, true) : this.dv.getUint32(offset, true);
+    const v =
+      size === 1 ? this.image[offset]! : size === 2 ? this.dv.getUint16(offset, true) : this.dv.getUint32(offset, true);
     // Reading a status register acknowledges the interrupt it reports (INTx is a level).
     if (offset < M + MBOX.BG_STATUS + 8 && offset + size > M + MBOX.STATUS) this.acknowledge(IRQ_DOORBELL | IRQ_BG);
-    if (offset < DEVREG.DEV_STATUS + DEVREG.DEV_STATUS_LEN && offset + size > DEVREG.DEV_STATUS) this.acknowledge(IRQ_EVENT);
+    if (offset < DEVREG.DEV_STATUS + DEVREG.DEV_STATUS_LEN && offset + size > DEVREG.DEV_STATUS)
+      this.acknowledge(IRQ_EVENT);
     return v;
   }
 

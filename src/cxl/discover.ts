@@ -53,7 +53,8 @@ export function discoverRegions(t: TopologyCore, rm: RegionManager): DiscoveryRe
     const gran = v.granularity!;
     const names = g.map((x) => x.dev.name);
     const w = t.windows.find((x) => v.base >= x.base && v.base + v.size <= x.end);
-    const bad = (reason: string) => out.incomplete.push({ base: v.base, size: v.size, ways, granularity: gran, memdevs: names, reason });
+    const bad = (reason: string) =>
+      out.incomplete.push({ base: v.base, size: v.size, ways, granularity: gran, memdevs: names, reason });
     if (!w) {
       bad('no window holds the decoded range');
       continue;
@@ -102,10 +103,17 @@ export function discoverRegions(t: TopologyCore, rm: RegionManager): DiscoveryRe
     let n = 0;
     while (rm.regions.has(`region${n}`)) n++;
     const region: Region = {
-      name: `region${n}`, window: w, ways, granularity: gran, base: v.base, size: v.size,
+      name: `region${n}`,
+      window: w,
+      ways,
+      granularity: gran,
+      base: v.base,
+      size: v.size,
       mode: first.dpaBase < first.memdev.volatileBytes ? 'ram' : 'pmem',
       locked: g.every(({ dev, index }) => dev.hdm.isLocked(index)),
-      targets, decoders, discovered: true,
+      targets,
+      decoders,
+      discovered: true,
     };
     rm.regions.set(region.name, region);
     out.added.push(region);

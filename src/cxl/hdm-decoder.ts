@@ -107,9 +107,7 @@ export type HdmEvent = 'commit' | 'uncommit' | 'enable';
 export type HdmListener = (block: HdmDecoderBlock, index: number, event: HdmEvent) => void;
 
 /** Outcome of a commit request (the register bits are the truth; this is for the caller). */
-export type CommitOutcome =
-  | { kind: 'committed' }
-  | { kind: 'error'; code: string; reason: string };
+export type CommitOutcome = { kind: 'committed' } | { kind: 'error'; code: string; reason: string };
 
 export class HdmDecoderBlock {
   readonly owner: HdmOwner;
@@ -131,7 +129,10 @@ export class HdmDecoderBlock {
 
   constructor(owner: HdmOwner, caps: HdmCapsOptions) {
     const enc = decoderCountToEncoding(caps.count);
-    if (enc === undefined) throw new RangeError(`${owner.name}: decoder count ${caps.count} is not encodable (1, 2, 4, 6, 8, 10, 12, 14, 16, 20, 24, 28, 32)`);
+    if (enc === undefined)
+      throw new RangeError(
+        `${owner.name}: decoder count ${caps.count} is not encodable (1, 2, 4, 6, 8, 10, 12, 14, 16, 20, 24, 28, 32)`,
+      );
     this.owner = owner;
     this.count = caps.count;
     this.length = HDM.DECODER0 + HDM.STRIDE * caps.count;
@@ -244,26 +245,39 @@ export class HdmDecoderBlock {
     const committed = (ctrl & CTRL.COMMITTED) !== 0;
     const locked = committed && (ctrl & CTRL.LOCK) !== 0;
     if (locked) {
-      this.reasons[index] = `decoder ${index} of ${this.owner.name} is locked (Lock-on-Commit): registers are read-only until reset`;
+      this.reasons[index] =
+        `decoder ${index} of ${this.owner.name} is locked (Lock-on-Commit): registers are read-only until reset`;
       return;
     }
     switch (reg) {
       case HDM.BASE_LO:
       case HDM.SIZE_LO:
-        if (committed) return this.refuseWhileCommitted(index);
+        if (committed) {
+          this.refuseWhileCommitted(index);
+          return;
+        }
         this.regs[dw] = (v & LOW_256M_MASK) >>> 0;
         return;
       case HDM.BASE_HI:
       case HDM.SIZE_HI:
-        if (committed) return this.refuseWhileCommitted(index);
+        if (committed) {
+          this.refuseWhileCommitted(index);
+          return;
+        }
         this.regs[dw] = v >>> 0;
         return;
       case HDM.TL_LO:
-        if (committed) return this.refuseWhileCommitted(index);
+        if (committed) {
+          this.refuseWhileCommitted(index);
+          return;
+        }
         this.regs[dw] = (this.owner.kind === 'endpoint' ? v & LOW_256M_MASK : v) >>> 0;
         return;
       case HDM.TL_HI:
-        if (committed) return this.refuseWhileCommitted(index);
+        if (committed) {
+          this.refuseWhileCommitted(index);
+          return;
+        }
         this.regs[dw] = v >>> 0;
         return;
       case HDM.CTRL:
@@ -286,7 +300,8 @@ export class HdmDecoderBlock {
       if (wantCommit) return; // fields are read-only while committed; Commit stays set
       // Un-commit, highest first (decoders are reset from the highest committed one).
       if (index + 1 < this.count && this.isCommitted(index + 1)) {
-        this.reasons[index] = `decoder ${index} of ${this.owner.name} cannot be un-committed while decoder ${index + 1} is committed (reset from the highest committed decoder)`;
+        this.reasons[index] =
+          `decoder ${index} of ${this.owner.name} cannot be un-committed while decoder ${index + 1} is committed (reset from the highest committed decoder)`;
         return;
       }
       this.regs[dw] = (old & ~(CTRL.COMMIT | CTRL.COMMITTED | CTRL.ERROR)) >>> 0;
@@ -388,17 +403,35 @@ export class HdmDecoderBlock {
     const d = this.view(index);
     const hex = (n: number) => '0x' + n.toString(16);
     if (index > 0 && !this.isCommitted(index - 1)) {
-      return { code: 'commit-order', message: `${who}: commit out of order: decoder ${index - 1} is not committed (decoders commit in increasing index order)` };
+      return {
+        code: 'commit-order',
+        message: `${who}: commit out of order: decoder ${index - 1} is not committed (decoders commit in increasing index order)`,
+      };
     }
-    if (d.size === 0) return { code: 'zero-size', message: `${who}: size is 0 (a committed decoder needs a non-zero size)` };
-    if (d.ways === undefined) return { code: 'iw-invalid', message: `${who}: interleave ways encoding IW=${d.eiw} is invalid (valid: 0-4, 8-10)` };
-    if (d.granularity === undefined) return { code: 'ig-invalid', message: `${who}: interleave granularity encoding IG=${d.eig} is invalid (valid: 0-6, 256 B..16 KiB)` };
+    if (d.size === 0)
+      return { code: 'zero-size', message: `${who}: size is 0 (a committed decoder needs a non-zero size)` };
+    if (d.ways === undefined)
+      return {
+        code: 'iw-invalid',
+        message: `${who}: interleave ways encoding IW=${d.eiw} is invalid (valid: 0-4, 8-10)`,
+      };
+    if (d.granularity === undefined)
+      return {
+        code: 'ig-invalid',
+        message: `${who}: interleave granularity encoding IG=${d.eig} is invalid (valid: 0-6, 256 B..16 KiB)`,
+      };
     const cap = this.capability;
     if (isThreeFamily(d.ways) && !(cap & CAP.WAYS_3_6_12)) {
-      return { code: 'iw-capability', message: `${who}: ${d.ways}-way interleave needs the 3/6/12-way capability (HDM Decoder Capability bit 11), which this component does not advertise` };
+      return {
+        code: 'iw-capability',
+        message: `${who}: ${d.ways}-way interleave needs the 3/6/12-way capability (HDM Decoder Capability bit 11), which this component does not advertise`,
+      };
     }
     if (d.ways === 16 && !(cap & CAP.WAYS_16)) {
-      return { code: 'iw-capability', message: `${who}: 16-way interleave needs the 16-way capability (HDM Decoder Capability bit 12), which this component does not advertise` };
+      return {
+        code: 'iw-capability',
+        message: `${who}: 16-way interleave needs the 16-way capability (HDM Decoder Capability bit 12), which this component does not advertise`,
+      };
     }
     if (d.base + d.size > ADDR_LIMIT) {
       return { code: 'range', message: `${who}: range ${hex(d.base)}+${hex(d.size)} ends above 2^52` };
@@ -406,38 +439,62 @@ export class HdmDecoderBlock {
     if (index > 0) {
       const p = this.view(index - 1);
       if (d.base < p.base + p.size) {
-        return { code: 'overlap', message: `${who}: base ${hex(d.base)} is below the end ${hex(p.base + p.size)} of decoder ${index - 1} (decoders hold increasing, non-overlapping ranges)` };
+        return {
+          code: 'overlap',
+          message: `${who}: base ${hex(d.base)} is below the end ${hex(p.base + p.size)} of decoder ${index - 1} (decoders hold increasing, non-overlapping ranges)`,
+        };
       }
     }
     if (this.owner.kind === 'endpoint') {
       if (d.size % d.ways !== 0) {
-        return { code: 'size-ways', message: `${who}: size ${hex(d.size)} is not a multiple of the ${d.ways} interleave ways (endpoint size mod W must be 0)` };
+        return {
+          code: 'size-ways',
+          message: `${who}: size ${hex(d.size)} is not a multiple of the ${d.ways} interleave ways (endpoint size mod W must be 0)`,
+        };
       }
       const dpa = this.dpaBase(index);
       const len = d.size / d.ways;
       const vol = this.owner.volatileBytes;
       const cap2 = vol + this.owner.persistentBytes;
       if (dpa + len > cap2) {
-        return { code: 'dpa-capacity', message: `${who}: DPA ${hex(dpa)}-${hex(dpa + len - 1)} exceeds the device capacity ${hex(cap2)}` };
+        return {
+          code: 'dpa-capacity',
+          message: `${who}: DPA ${hex(dpa)}-${hex(dpa + len - 1)} exceeds the device capacity ${hex(cap2)}`,
+        };
       }
       if (dpa < vol && dpa + len > vol) {
-        return { code: 'dpa-partition', message: `${who}: DPA ${hex(dpa)}-${hex(dpa + len - 1)} crosses the volatile/persistent partition boundary at ${hex(vol)} (a decoder maps one partition)` };
+        return {
+          code: 'dpa-partition',
+          message: `${who}: DPA ${hex(dpa)}-${hex(dpa + len - 1)} crosses the volatile/persistent partition boundary at ${hex(vol)} (a decoder maps one partition)`,
+        };
       }
     } else {
       if (d.ways > 8) {
-        return { code: 'iw-targets', message: `${who}: ${d.ways}-way interleave exceeds the 8-entry target list (host bridge and switch decoders allow W <= 8)` };
+        return {
+          code: 'iw-targets',
+          message: `${who}: ${d.ways}-way interleave exceeds the 8-entry target list (host bridge and switch decoders allow W <= 8)`,
+        };
       }
       if (d.ways > this.targetCount) {
-        return { code: 'iw-targets', message: `${who}: ${d.ways}-way interleave exceeds the Target Count ${this.targetCount}` };
+        return {
+          code: 'iw-targets',
+          message: `${who}: ${d.ways}-way interleave exceeds the Target Count ${this.targetCount}`,
+        };
       }
       const seen = new Set<number>();
       for (let i = 0; i < d.ways; i++) {
         const t = d.targets[i]!;
         if (!this.owner.portIds.includes(t)) {
-          return { code: 'target-invalid', message: `${who}: target list entry ${i} names port ${t}, which is not a downstream port of this component (ports: ${this.owner.portIds.join(', ') || 'none'})` };
+          return {
+            code: 'target-invalid',
+            message: `${who}: target list entry ${i} names port ${t}, which is not a downstream port of this component (ports: ${this.owner.portIds.join(', ') || 'none'})`,
+          };
         }
         if (seen.has(t)) {
-          return { code: 'target-duplicate', message: `${who}: target list entry ${i} repeats port ${t} (each way needs a distinct port)` };
+          return {
+            code: 'target-duplicate',
+            message: `${who}: target list entry ${i} repeats port ${t} (each way needs a distinct port)`,
+          };
         }
         seen.add(t);
       }
@@ -448,7 +505,19 @@ export class HdmDecoderBlock {
   // ---- host-side programming helpers (through the register image) --------------------------
 
   /** Program base, size, IW/IG and target list or skip of decoder `index` (not committed). */
-  program(index: number, p: { base: number; size: number; eiw: number; eig: number; targets?: readonly number[]; skip?: number; lock?: boolean; hostOnly?: boolean }): void {
+  program(
+    index: number,
+    p: {
+      base: number;
+      size: number;
+      eiw: number;
+      eig: number;
+      targets?: readonly number[];
+      skip?: number;
+      lock?: boolean;
+      hostOnly?: boolean;
+    },
+  ): void {
     const o = HDM.DECODER0 + HDM.STRIDE * index;
     this.write(o + HDM.BASE_LO, 4, p.base % TWO32);
     this.write(o + HDM.BASE_HI, 4, Math.floor(p.base / TWO32));
@@ -467,7 +536,8 @@ export class HdmDecoderBlock {
       this.write(o + HDM.TL_LO, 4, lo);
       this.write(o + HDM.TL_HI, 4, hi);
     }
-    const ctrl = (p.eig << CTRL.IG_SHIFT) | (p.eiw << CTRL.IW_SHIFT) | (p.lock ? CTRL.LOCK : 0) | (p.hostOnly ? CTRL.TYPE : 0);
+    const ctrl =
+      (p.eig << CTRL.IG_SHIFT) | (p.eiw << CTRL.IW_SHIFT) | (p.lock ? CTRL.LOCK : 0) | (p.hostOnly ? CTRL.TYPE : 0);
     this.write(o + HDM.CTRL, 4, ctrl);
   }
 
@@ -483,7 +553,10 @@ export class HdmDecoderBlock {
   uncommit(index: number): { ok: true } | { ok: false; reason: string } {
     const o = HDM.DECODER0 + HDM.STRIDE * index;
     if (this.isLocked(index)) {
-      return { ok: false, reason: `decoder ${index} of ${this.owner.name} is locked (Lock-on-Commit) and cannot be un-committed until reset` };
+      return {
+        ok: false,
+        reason: `decoder ${index} of ${this.owner.name} is locked (Lock-on-Commit) and cannot be un-committed until reset`,
+      };
     }
     this.write(o + HDM.CTRL, 4, this.read(o + HDM.CTRL, 4) & ~CTRL.COMMIT);
     if (this.isCommitted(index)) return { ok: false, reason: this.reasons[index] ?? '' };

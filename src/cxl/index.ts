@@ -38,7 +38,14 @@ export * from './pci-functions.js';
 export { DeviceRegisters, DEVICE_REGS_SIZE } from './device-registers.js';
 export type { DeviceRegistersOptions } from './device-registers.js';
 export { mediaOf, connectMediaInvalidation, guardDeviceStores, PartitionMediaGuard } from './poison.js';
-export { sendMailboxCommand, decodeMailboxOutput, parseOpcode, rcName, commandName, MailboxClientError } from './mailbox-client.js';
+export {
+  sendMailboxCommand,
+  decodeMailboxOutput,
+  parseOpcode,
+  rcName,
+  commandName,
+  MailboxClientError,
+} from './mailbox-client.js';
 export type { MailboxReply, RegisterPort } from './mailbox-client.js';
 
 /** Saved decoder + region state (plain JSON). */
@@ -132,14 +139,20 @@ export class CxlTopology extends TopologyCore {
       return out;
     };
     const memdevJson = (m: Type3Device) => ({
-      memdev: m.name, id: m.id, ram_size: m.volatileBytes, pmem_size: m.persistentBytes, lsa_size: m.lsaBytes,
-      serial: hex(m.serial), host: m.parentPort.id,
+      memdev: m.name,
+      id: m.id,
+      ram_size: m.volatileBytes,
+      pmem_size: m.persistentBytes,
+      lsa_size: m.lsaBytes,
+      serial: hex(m.serial),
+      host: m.parentPort.id,
     });
     const portJson = (c: DecoderOwner): Record<string, unknown> => {
       const p = `port${this.portNumber.get(c)}`;
       const ports = c.kind === 'hostBridge' ? c.rootPorts : c.kind === 'switch' ? c.downstreamPorts : [];
       const j: Record<string, unknown> = {
-        port: p, host: c.id,
+        port: p,
+        host: c.id,
         nr_dports: ports.length,
         dports: ports.map((d) => ({ dport: d.id, id: d.port })),
       };
@@ -152,31 +165,54 @@ export class CxlTopology extends TopologyCore {
         j[`endpoints:${p}`] = eps.map((e) => {
           const m = e as Type3Device;
           return {
-            endpoint: `endpoint${this.portNumber.get(m)}`, host: m.name, memdev: memdevJson(m),
+            endpoint: `endpoint${this.portNumber.get(m)}`,
+            host: m.name,
+            memdev: memdevJson(m),
             [`decoders:endpoint${this.portNumber.get(m)}`]: decoders(m),
           };
         });
       }
       return j;
     };
-    const buses = [{
-      bus: 'root0', provider: 'ACPI.CXL',
-      'decoders:root0': this.windows.map((w, i) => ({
-        decoder: `decoder0.${i}`, id: w.id, resource: w.base, size: w.size, interleave_ways: w.ways,
-        interleave_granularity: w.ways === 1 ? 256 : w.granularity, arithmetic: w.arithmetic,
-        ...(w.xorMaps.length ? { xormaps: w.xorMaps.map(hex) } : {}),
-        pmem_capable: w.persistent, volatile_capable: w.volatile, qos_class: w.qtgId,
-        nr_targets: w.ways, targets: w.targets.map((h) => h.id),
-      })),
-      'ports:root0': this.hostBridges.map((hb) => portJson(hb)),
-    }];
+    const buses = [
+      {
+        bus: 'root0',
+        provider: 'ACPI.CXL',
+        'decoders:root0': this.windows.map((w, i) => ({
+          decoder: `decoder0.${i}`,
+          id: w.id,
+          resource: w.base,
+          size: w.size,
+          interleave_ways: w.ways,
+          interleave_granularity: w.ways === 1 ? 256 : w.granularity,
+          arithmetic: w.arithmetic,
+          ...(w.xorMaps.length ? { xormaps: w.xorMaps.map(hex) } : {}),
+          pmem_capable: w.persistent,
+          volatile_capable: w.volatile,
+          qos_class: w.qtgId,
+          nr_targets: w.ways,
+          targets: w.targets.map((h) => h.id),
+        })),
+        'ports:root0': this.hostBridges.map((hb) => portJson(hb)),
+      },
+    ];
     const regions = this.regions.map((r) => ({
-      region: r.name, resource: r.base, size: r.size, type: r.mode, interleave_ways: r.ways,
-      interleave_granularity: r.granularity, decode_state: r.locked ? 'locked' : 'commit', window: r.window.id,
+      region: r.name,
+      resource: r.base,
+      size: r.size,
+      type: r.mode,
+      interleave_ways: r.ways,
+      interleave_granularity: r.granularity,
+      decode_state: r.locked ? 'locked' : 'commit',
+      window: r.window.id,
       ...(r.discovered ? { origin: 'registers' } : {}),
       mappings: r.targets.map((x) => ({
-        position: x.position, ...(x.routedSlot !== x.position ? { routed_slot: x.routedSlot } : {}),
-        memdev: x.memdev.name, decoder: this.decoderName(x.memdev, x.decoder), dpa_resource: x.dpaBase, dpa_size: x.dpaSize,
+        position: x.position,
+        ...(x.routedSlot !== x.position ? { routed_slot: x.routedSlot } : {}),
+        memdev: x.memdev.name,
+        decoder: this.decoderName(x.memdev, x.decoder),
+        dpa_resource: x.dpaBase,
+        dpa_size: x.dpaSize,
       })),
     }));
     return { memdevs: this.memdevs.map(memdevJson), buses, regions };
@@ -223,17 +259,28 @@ export class CxlTopology extends TopologyCore {
     this.batch(() => {
       list.forEach((s, i) => {
         const c = owners.find((x) => x.id === s.id);
-        if (!c || !c.hdm) throw new RegionError('component', `${path}[${i}].id: component "${s.id}" has no HDM decoders in this topology`);
+        if (!c?.hdm)
+          throw new RegionError(
+            'component',
+            `${path}[${i}].id: component "${s.id}" has no HDM decoders in this topology`,
+          );
         c.hdm.write(HDM.GLOBAL_CTRL, 4, s.globalControl);
         for (const d of [...s.decoders].sort((a, b) => a.index - b.index)) {
           if (!Number.isInteger(d.index) || d.index < 0 || d.index >= c.hdm.count) {
-            throw new RegionError('decoder-index', `${path}[${i}].decoders: index ${d.index} is not a decoder of ${c.id} (0..${c.hdm.count - 1})`);
+            throw new RegionError(
+              'decoder-index',
+              `${path}[${i}].decoders: index ${d.index} is not a decoder of ${c.id} (0..${c.hdm.count - 1})`,
+            );
           }
           const o = HDM.DECODER0 + HDM.STRIDE * d.index;
           for (const k of [0, 1, 2, 3, 5, 6, 7]) c.hdm.write(o + 4 * k, 4, d.regs[k] ?? 0);
           c.hdm.write(o + HDM.CTRL, 4, (d.regs[4] ?? 0) & ~(1 << 9));
           const r = c.hdm.commit(d.index);
-          if (r.kind === 'error') throw new RegionError('commit-failed', `${path}[${i}]: ${this.decoderName(c, d.index)} (${c.id}) did not commit: ${r.reason}`);
+          if (r.kind === 'error')
+            throw new RegionError(
+              'commit-failed',
+              `${path}[${i}]: ${this.decoderName(c, d.index)} (${c.id}) did not commit: ${r.reason}`,
+            );
         }
       });
     });
@@ -262,14 +309,22 @@ export class CxlTopology extends TopologyCore {
 
   /** Reset every decoder, then re-program and commit the saved ones in index order. */
   restoreState(state: CxlState): void {
-    if (state.version !== 1) throw new RegionError('state-version', `saved CXL state version ${String(state.version)} is not supported (expected 1)`);
+    if (state.version !== 1)
+      throw new RegionError(
+        'state-version',
+        `saved CXL state version ${String(state.version)} is not supported (expected 1)`,
+      );
     const owners = this.decoderOwners();
     this.batch(() => {
       for (const c of owners) c.hdm?.reset();
       this.regionManager.regions.clear();
       for (const s of state.components) {
         const c = owners.find((x) => x.id === s.id);
-        if (!c || !c.hdm) throw new RegionError('component', `saved CXL state: component "${s.id}" has no HDM decoders in this topology`);
+        if (!c?.hdm)
+          throw new RegionError(
+            'component',
+            `saved CXL state: component "${s.id}" has no HDM decoders in this topology`,
+          );
         c.hdm.write(HDM.GLOBAL_CTRL, 4, s.globalControl);
         for (const d of [...s.decoders].sort((a, b) => a.index - b.index)) {
           const o = HDM.DECODER0 + HDM.STRIDE * d.index;
@@ -277,7 +332,11 @@ export class CxlTopology extends TopologyCore {
           for (const k of [0, 1, 2, 3, 5, 6, 7]) c.hdm.write(o + 4 * k, 4, d.regs[k]!);
           c.hdm.write(o + HDM.CTRL, 4, d.regs[4]! & ~(1 << 9));
           const r = c.hdm.commit(d.index);
-          if (r.kind === 'error') throw new RegionError('commit-failed', `saved CXL state: ${this.decoderName(c, d.index)} (${c.id}) did not commit: ${r.reason}`);
+          if (r.kind === 'error')
+            throw new RegionError(
+              'commit-failed',
+              `saved CXL state: ${this.decoderName(c, d.index)} (${c.id}) did not commit: ${r.reason}`,
+            );
         }
       }
     });

@@ -62,12 +62,20 @@ export function findPrimaryMailbox(regs: RegisterPort): number {
 }
 
 /** Send one command and return the device's answer. `maxPolls` bounds each doorbell wait. */
-export function sendMailboxCommand(regs: RegisterPort, opcode: number, payload: Uint8Array = new Uint8Array(0), maxPolls = 100_000): MailboxReply {
-  if (!Number.isInteger(opcode) || opcode < 0 || opcode > 0xffff) throw new MailboxClientError(`opcode ${opcode} is not a 16-bit value`);
+export function sendMailboxCommand(
+  regs: RegisterPort,
+  opcode: number,
+  payload: Uint8Array = new Uint8Array(0),
+  maxPolls = 100_000,
+): MailboxReply {
+  if (!Number.isInteger(opcode) || opcode < 0 || opcode > 0xffff)
+    throw new MailboxClientError(`opcode ${opcode} is not a 16-bit value`);
   const mb = findPrimaryMailbox(regs);
   const payloadSize = 2 ** (regs.read(mb + MBOX.CAPS, 4) & 0x1f);
   if (payload.length > payloadSize) {
-    throw new MailboxClientError(`payload of ${payload.length} bytes exceeds the mailbox payload size ${payloadSize} (Mailbox Capabilities [4:0])`);
+    throw new MailboxClientError(
+      `payload of ${payload.length} bytes exceeds the mailbox payload size ${payloadSize} (Mailbox Capabilities [4:0])`,
+    );
   }
   const waitDoorbell = (what: string) => {
     for (let i = 0; i < maxPolls; i++) if ((regs.read(mb + MBOX.CTRL, 4) & 1) === 0) return;
@@ -86,7 +94,10 @@ export function sendMailboxCommand(regs: RegisterPort, opcode: number, payload: 
   waitDoorbell('after the command');
   const statusLo = regs.read(mb + MBOX.STATUS, 4);
   const rc = regs.read(mb + MBOX.STATUS + 4, 4) & 0xffff;
-  const outLen = Math.min(payloadSize, (regs.read(mb + MBOX.CMD, 4) >>> 16) + (regs.read(mb + MBOX.CMD + 4, 4) & 0x1f) * 0x10000);
+  const outLen = Math.min(
+    payloadSize,
+    (regs.read(mb + MBOX.CMD, 4) >>> 16) + (regs.read(mb + MBOX.CMD + 4, 4) & 0x1f) * 0x10000,
+  );
   const out = new Uint8Array(outLen);
   for (let o = 0; o < outLen; o += 4) {
     const v = regs.read(mb + MBOX.PAYLOAD + o, 4);
@@ -120,7 +131,12 @@ export function decodeMailboxOutput(opcode: number, out: Uint8Array): Record<str
         volatileOnlyBytes: le(out, 0x18, 8) * UNIT,
         persistentOnlyBytes: le(out, 0x20, 8) * UNIT,
         partitionAlignmentBytes: le(out, 0x28, 8) * UNIT,
-        eventLogSizes: { info: le(out, 0x30, 2), warning: le(out, 0x32, 2), failure: le(out, 0x34, 2), fatal: le(out, 0x36, 2) },
+        eventLogSizes: {
+          info: le(out, 0x30, 2),
+          warning: le(out, 0x32, 2),
+          failure: le(out, 0x34, 2),
+          fatal: le(out, 0x36, 2),
+        },
         lsaSizeBytes: le(out, 0x38, 4),
         poisonListMax: le(out, 0x3c, 3),
         injectPoisonLimit: le(out, 0x3f, 2),
@@ -143,7 +159,7 @@ export function decodeMailboxOutput(opcode: number, out: Uint8Array): Record<str
         mediaStatus: out[1],
         additionalStatus: out[2],
         lifeUsedPercent: out[3],
-        temperatureC: ((le(out, 4, 2) << 16) >> 16),
+        temperatureC: (le(out, 4, 2) << 16) >> 16,
         dirtyShutdowns: le(out, 6, 4),
         correctedVolatileErrors: le(out, 0xa, 4),
         correctedPersistentErrors: le(out, 0xe, 4),
@@ -154,7 +170,11 @@ export function decodeMailboxOutput(opcode: number, out: Uint8Array): Record<str
       const logs: { uuid: string; size: number; name?: string }[] = [];
       for (let i = 0; i < count && 8 + 20 * (i + 1) <= out.length; i++) {
         const uuid = uuidText(out, 8 + 20 * i);
-        logs.push({ uuid, size: le(out, 8 + 20 * i + 16, 4), ...(uuid === '0da9c0b5-bf41-4b78-8f79-96b1623b3f17' ? { name: 'Command Effects Log' } : {}) });
+        logs.push({
+          uuid,
+          size: le(out, 8 + 20 * i + 16, 4),
+          ...(uuid === '0da9c0b5-bf41-4b78-8f79-96b1623b3f17' ? { name: 'Command Effects Log' } : {}),
+        });
       }
       return { count, logs };
     }

@@ -7,8 +7,17 @@
 
 import type { AddressSpace, MmioOps } from '../memory/address-space.js';
 import {
-  addAer, addDoe, addDsn, addDvsec, addPcieCapability, field, type CfgRegister, type DoeMailbox,
-  type Ecam, PciFunction, type PciHostBridge,
+  addAer,
+  addDoe,
+  addDsn,
+  addDvsec,
+  addPcieCapability,
+  field,
+  type CfgRegister,
+  type DoeMailbox,
+  type Ecam,
+  PciFunction,
+  type PciHostBridge,
 } from '../pci/index.js';
 import { buildSwitchCdat, buildType3Cdat, type CdatTable, type Type3CdatInput } from './cdat.js';
 import { COMPONENT_BLOCK_SIZE, ComponentRegisters } from './component-registers.js';
@@ -17,7 +26,15 @@ import type { TopologyCore } from './topology.js';
 
 export const CXL_DVSEC_VENDOR = 0x1e98;
 /** CXL DVSEC ids (SPEC-NOTES 2.1). */
-export const CXL_DVSEC = { device: 0, nonCxlFunctionMap: 2, portExtensions: 3, gpfPort: 4, gpfDevice: 5, flexBusPort: 7, registerLocator: 8 } as const;
+export const CXL_DVSEC = {
+  device: 0,
+  nonCxlFunctionMap: 2,
+  portExtensions: 3,
+  gpfPort: 4,
+  gpfDevice: 5,
+  flexBusPort: 7,
+  registerLocator: 8,
+} as const;
 /** Register Locator block ids. */
 export const REGLOC_BLOCK = { empty: 0, component: 1, barVirtualization: 2, memoryDevice: 3, cpmu: 4 } as const;
 /** DOE CDAT Table Access protocol (vendor 0x1E98, type 2). */
@@ -42,19 +59,91 @@ export const PORT_BAR0_SIZE = COMPONENT_BLOCK_SIZE;
 /** PCIe DVSEC for CXL Devices (id 0), CXL 2.0 length 0x38. */
 export const DEVICE_DVSEC_LENGTH = 0x38;
 export const DEVICE_DVSEC_REGS = {
-  capability: { name: 'capability', offset: 0x0a, size: 2, fields: { cache: field(0, 0, 'RO'), io: field(1, 1, 'RO'), mem: field(2, 2, 'RO'), memHwInit: field(3, 3, 'RO'), hdmCount: field(5, 4, 'RO'), viral: field(14, 14, 'RO') } },
-  control: { name: 'control', offset: 0x0c, size: 2, fields: { cacheEnable: field(0, 0, 'RW'), ioEnable: field(1, 1, 'RO'), memEnable: field(2, 2, 'RW'), viralEnable: field(14, 14, 'RW') } },
+  capability: {
+    name: 'capability',
+    offset: 0x0a,
+    size: 2,
+    fields: {
+      cache: field(0, 0, 'RO'),
+      io: field(1, 1, 'RO'),
+      mem: field(2, 2, 'RO'),
+      memHwInit: field(3, 3, 'RO'),
+      hdmCount: field(5, 4, 'RO'),
+      viral: field(14, 14, 'RO'),
+    },
+  },
+  control: {
+    name: 'control',
+    offset: 0x0c,
+    size: 2,
+    fields: {
+      cacheEnable: field(0, 0, 'RW'),
+      ioEnable: field(1, 1, 'RO'),
+      memEnable: field(2, 2, 'RW'),
+      viralEnable: field(14, 14, 'RW'),
+    },
+  },
   status: { name: 'status', offset: 0x0e, size: 2, fields: { viralStatus: field(14, 14, 'RW1C') } },
-  control2: { name: 'control2', offset: 0x10, size: 2, fields: { disableCaching: field(0, 0, 'RW'), initiateCacheWbInv: field(1, 1, 'RW'), initiateCxlReset: field(2, 2, 'RW') } },
-  status2: { name: 'status2', offset: 0x12, size: 2, fields: { cacheInvalid: field(0, 0, 'RO'), cxlResetComplete: field(1, 1, 'RO'), cxlResetError: field(2, 2, 'RO'), powerMgmtInitComplete: field(15, 15, 'RO') } },
+  control2: {
+    name: 'control2',
+    offset: 0x10,
+    size: 2,
+    fields: {
+      disableCaching: field(0, 0, 'RW'),
+      initiateCacheWbInv: field(1, 1, 'RW'),
+      initiateCxlReset: field(2, 2, 'RW'),
+    },
+  },
+  status2: {
+    name: 'status2',
+    offset: 0x12,
+    size: 2,
+    fields: {
+      cacheInvalid: field(0, 0, 'RO'),
+      cxlResetComplete: field(1, 1, 'RO'),
+      cxlResetError: field(2, 2, 'RO'),
+      powerMgmtInitComplete: field(15, 15, 'RO'),
+    },
+  },
   lock: { name: 'lock', offset: 0x14, size: 2, fields: { configLock: field(0, 0, 'RW') } },
-  capability2: { name: 'capability2', offset: 0x16, size: 2, fields: { cacheSizeUnit: field(3, 0, 'RO'), cacheSize: field(15, 8, 'RO') } },
+  capability2: {
+    name: 'capability2',
+    offset: 0x16,
+    size: 2,
+    fields: { cacheSizeUnit: field(3, 0, 'RO'), cacheSize: field(15, 8, 'RO') },
+  },
   range1SizeHigh: { name: 'range1SizeHigh', offset: 0x18, size: 4, fields: { size: field(31, 0, 'RO') } },
-  range1SizeLow: { name: 'range1SizeLow', offset: 0x1c, size: 4, fields: { infoValid: field(0, 0, 'RO'), active: field(1, 1, 'RO'), mediaType: field(4, 2, 'RO'), memoryClass: field(7, 5, 'RO'), desiredInterleave: field(12, 8, 'RO'), activeTimeout: field(15, 13, 'RO'), size: field(31, 28, 'RO') } },
+  range1SizeLow: {
+    name: 'range1SizeLow',
+    offset: 0x1c,
+    size: 4,
+    fields: {
+      infoValid: field(0, 0, 'RO'),
+      active: field(1, 1, 'RO'),
+      mediaType: field(4, 2, 'RO'),
+      memoryClass: field(7, 5, 'RO'),
+      desiredInterleave: field(12, 8, 'RO'),
+      activeTimeout: field(15, 13, 'RO'),
+      size: field(31, 28, 'RO'),
+    },
+  },
   range1BaseHigh: { name: 'range1BaseHigh', offset: 0x20, size: 4, fields: { base: field(31, 0, 'RW') } },
   range1BaseLow: { name: 'range1BaseLow', offset: 0x24, size: 4, fields: { base: field(31, 28, 'RW') } },
   range2SizeHigh: { name: 'range2SizeHigh', offset: 0x28, size: 4, fields: { size: field(31, 0, 'RO') } },
-  range2SizeLow: { name: 'range2SizeLow', offset: 0x2c, size: 4, fields: { infoValid: field(0, 0, 'RO'), active: field(1, 1, 'RO'), mediaType: field(4, 2, 'RO'), memoryClass: field(7, 5, 'RO'), desiredInterleave: field(12, 8, 'RO'), activeTimeout: field(15, 13, 'RO'), size: field(31, 28, 'RO') } },
+  range2SizeLow: {
+    name: 'range2SizeLow',
+    offset: 0x2c,
+    size: 4,
+    fields: {
+      infoValid: field(0, 0, 'RO'),
+      active: field(1, 1, 'RO'),
+      mediaType: field(4, 2, 'RO'),
+      memoryClass: field(7, 5, 'RO'),
+      desiredInterleave: field(12, 8, 'RO'),
+      activeTimeout: field(15, 13, 'RO'),
+      size: field(31, 28, 'RO'),
+    },
+  },
   range2BaseHigh: { name: 'range2BaseHigh', offset: 0x30, size: 4, fields: { base: field(31, 0, 'RW') } },
   range2BaseLow: { name: 'range2BaseLow', offset: 0x34, size: 4, fields: { base: field(31, 28, 'RW') } },
 } as const satisfies Record<string, CfgRegister>;
@@ -63,7 +152,18 @@ export const DEVICE_DVSEC_REGS = {
 export const PORT_EXT_DVSEC_LENGTH = 0x28;
 export const PORT_EXT_DVSEC_REGS = [
   { name: 'status', offset: 0x0a, size: 2, fields: { v: field(15, 0, 'RO') } },
-  { name: 'control', offset: 0x0c, size: 2, fields: { unmaskSbr: field(0, 0, 'RW'), unmaskLinkDisable: field(1, 1, 'RW'), altMemIdSpaceEnable: field(2, 2, 'RW'), altBmeEnable: field(3, 3, 'RW'), viralEnable: field(14, 14, 'RW') } },
+  {
+    name: 'control',
+    offset: 0x0c,
+    size: 2,
+    fields: {
+      unmaskSbr: field(0, 0, 'RW'),
+      unmaskLinkDisable: field(1, 1, 'RW'),
+      altMemIdSpaceEnable: field(2, 2, 'RW'),
+      altBmeEnable: field(3, 3, 'RW'),
+      viralEnable: field(14, 14, 'RW'),
+    },
+  },
   { name: 'altBusBase', offset: 0x0e, size: 1, fields: { v: field(7, 0, 'RW') } },
   { name: 'altBusLimit', offset: 0x0f, size: 1, fields: { v: field(7, 0, 'RW') } },
   { name: 'altMemBase', offset: 0x10, size: 2, fields: { v: field(15, 4, 'RW') } },
@@ -79,8 +179,18 @@ export const PORT_EXT_DVSEC_REGS = [
 /** GPF DVSEC for Ports (id 4), length 0x10: phase 1/2 timeouts (RW). */
 export const GPF_PORT_DVSEC_LENGTH = 0x10;
 export const GPF_PORT_DVSEC_REGS = [
-  { name: 'phase1Control', offset: 0x0c, size: 2, fields: { timeoutBase: field(3, 0, 'RW'), timeoutScale: field(11, 8, 'RW') } },
-  { name: 'phase2Control', offset: 0x0e, size: 2, fields: { timeoutBase: field(3, 0, 'RW'), timeoutScale: field(11, 8, 'RW') } },
+  {
+    name: 'phase1Control',
+    offset: 0x0c,
+    size: 2,
+    fields: { timeoutBase: field(3, 0, 'RW'), timeoutScale: field(11, 8, 'RW') },
+  },
+  {
+    name: 'phase2Control',
+    offset: 0x0e,
+    size: 2,
+    fields: { timeoutBase: field(3, 0, 'RW'), timeoutScale: field(11, 8, 'RW') },
+  },
 ] as const satisfies readonly CfgRegister[];
 
 /** GPF DVSEC for Devices (id 5), length 0x10: phase 2 duration and power (RO). */
@@ -93,9 +203,46 @@ export const GPF_DEVICE_DVSEC_REGS = [
 /** Flex Bus Port DVSEC (id 7), CXL 2.0 length 0x14: CXL.io and CXL.mem capable, enabled, negotiated. */
 export const FLEXBUS_DVSEC_LENGTH = 0x14;
 export const FLEXBUS_DVSEC_REGS = [
-  { name: 'capability', offset: 0x0a, size: 2, fields: { cache: field(0, 0, 'RO'), io: field(1, 1, 'RO'), mem: field(2, 2, 'RO'), cxl2p0: field(5, 5, 'RO'), multiLogical: field(6, 6, 'RO') } },
-  { name: 'control', offset: 0x0c, size: 2, fields: { cacheEnable: field(0, 0, 'RW'), ioEnable: field(1, 1, 'RO'), memEnable: field(2, 2, 'RW'), cxlSyncHdrBypass: field(3, 3, 'RW'), driftBuffer: field(4, 4, 'RW'), cxl2p0Enable: field(5, 5, 'RW'), multiLogicalEnable: field(6, 6, 'RW'), disableRetimerCheck: field(7, 7, 'RW') } },
-  { name: 'status', offset: 0x0e, size: 2, fields: { cache: field(0, 0, 'RO'), io: field(1, 1, 'RO'), mem: field(2, 2, 'RO'), cxl2p0: field(5, 5, 'RO'), multiLogical: field(6, 6, 'RO'), correctableError: field(8, 8, 'RW1C') } },
+  {
+    name: 'capability',
+    offset: 0x0a,
+    size: 2,
+    fields: {
+      cache: field(0, 0, 'RO'),
+      io: field(1, 1, 'RO'),
+      mem: field(2, 2, 'RO'),
+      cxl2p0: field(5, 5, 'RO'),
+      multiLogical: field(6, 6, 'RO'),
+    },
+  },
+  {
+    name: 'control',
+    offset: 0x0c,
+    size: 2,
+    fields: {
+      cacheEnable: field(0, 0, 'RW'),
+      ioEnable: field(1, 1, 'RO'),
+      memEnable: field(2, 2, 'RW'),
+      cxlSyncHdrBypass: field(3, 3, 'RW'),
+      driftBuffer: field(4, 4, 'RW'),
+      cxl2p0Enable: field(5, 5, 'RW'),
+      multiLogicalEnable: field(6, 6, 'RW'),
+      disableRetimerCheck: field(7, 7, 'RW'),
+    },
+  },
+  {
+    name: 'status',
+    offset: 0x0e,
+    size: 2,
+    fields: {
+      cache: field(0, 0, 'RO'),
+      io: field(1, 1, 'RO'),
+      mem: field(2, 2, 'RO'),
+      cxl2p0: field(5, 5, 'RO'),
+      multiLogical: field(6, 6, 'RO'),
+      correctableError: field(8, 8, 'RW1C'),
+    },
+  },
   { name: 'modifiedTsReceived', offset: 0x10, size: 4, fields: { v: field(31, 0, 'RO') } },
 ] as const satisfies readonly CfgRegister[];
 
@@ -108,7 +255,7 @@ export interface RegisterLocatorEntry {
 
 /** Register Locator low/high dwords (SPEC-NOTES 2.1): BIR [2:0], block id [15:8], offset [31:16] / [63:32]. */
 export function registerLocatorDwords(e: RegisterLocatorEntry): [number, number] {
-  const lo = (e.bir & 7) | ((e.blockId & 0xff) << 8) | (e.offset % 2 ** 32 & 0xffff0000);
+  const lo = (e.bir & 7) | ((e.blockId & 0xff) << 8) | ((e.offset % 2 ** 32) & 0xffff0000);
   return [lo >>> 0, Math.floor(e.offset / 2 ** 32) >>> 0];
 }
 
@@ -123,23 +270,50 @@ export function addRegisterLocator(f: PciFunction, entries: readonly RegisterLoc
     values[`entry${i}Low`] = lo;
     values[`entry${i}High`] = hi;
   });
-  return addDvsec(f.config, { vendor: CXL_DVSEC_VENDOR, revision: 0, dvsecId: CXL_DVSEC.registerLocator, length: 0x0c + 8 * entries.length, registers: regs, values, what: `${f.name} Register Locator DVSEC` });
+  return addDvsec(f.config, {
+    vendor: CXL_DVSEC_VENDOR,
+    revision: 0,
+    dvsecId: CXL_DVSEC.registerLocator,
+    length: 0x0c + 8 * entries.length,
+    registers: regs,
+    values,
+    what: `${f.name} Register Locator DVSEC`,
+  });
 }
 
 const FLEXBUS_ENABLED = 0x26; // CXL.io, CXL.mem, CXL 2.0
 
 function addPortDvsecs(f: PciFunction): void {
   const cs = f.config;
-  addDvsec(cs, { vendor: CXL_DVSEC_VENDOR, revision: 0, dvsecId: CXL_DVSEC.portExtensions, length: PORT_EXT_DVSEC_LENGTH, registers: PORT_EXT_DVSEC_REGS, what: `${f.name} Extensions DVSEC for Ports` });
-  addDvsec(cs, { vendor: CXL_DVSEC_VENDOR, revision: 0, dvsecId: CXL_DVSEC.gpfPort, length: GPF_PORT_DVSEC_LENGTH, registers: GPF_PORT_DVSEC_REGS, what: `${f.name} GPF DVSEC for Ports` });
+  addDvsec(cs, {
+    vendor: CXL_DVSEC_VENDOR,
+    revision: 0,
+    dvsecId: CXL_DVSEC.portExtensions,
+    length: PORT_EXT_DVSEC_LENGTH,
+    registers: PORT_EXT_DVSEC_REGS,
+    what: `${f.name} Extensions DVSEC for Ports`,
+  });
+  addDvsec(cs, {
+    vendor: CXL_DVSEC_VENDOR,
+    revision: 0,
+    dvsecId: CXL_DVSEC.gpfPort,
+    length: GPF_PORT_DVSEC_LENGTH,
+    registers: GPF_PORT_DVSEC_REGS,
+    what: `${f.name} GPF DVSEC for Ports`,
+  });
   addFlexBus(f);
   addRegisterLocator(f, [{ bir: 0, blockId: REGLOC_BLOCK.component, offset: 0 }]);
 }
 
 function addFlexBus(f: PciFunction): void {
   addDvsec(f.config, {
-    vendor: CXL_DVSEC_VENDOR, revision: 1, dvsecId: CXL_DVSEC.flexBusPort, length: FLEXBUS_DVSEC_LENGTH, registers: FLEXBUS_DVSEC_REGS,
-    values: { capability: FLEXBUS_ENABLED, control: FLEXBUS_ENABLED, status: FLEXBUS_ENABLED }, what: `${f.name} Flex Bus Port DVSEC`,
+    vendor: CXL_DVSEC_VENDOR,
+    revision: 1,
+    dvsecId: CXL_DVSEC.flexBusPort,
+    length: FLEXBUS_DVSEC_LENGTH,
+    registers: FLEXBUS_DVSEC_REGS,
+    values: { capability: FLEXBUS_ENABLED, control: FLEXBUS_ENABLED, status: FLEXBUS_ENABLED },
+    what: `${f.name} Flex Bus Port DVSEC`,
   });
 }
 
@@ -156,7 +330,8 @@ export function registerCdat(doe: DoeMailbox, source: CdatTable | (() => CdatTab
     const dws = Math.ceil(e.bytes.length / 4);
     const out = new Array<number>(1 + dws).fill(0);
     out[0] = (e.next << 16) >>> 0;
-    for (let i = 0; i < e.bytes.length; i++) out[1 + (i >> 2)] = (out[1 + (i >> 2)]! + e.bytes[i]! * 2 ** (8 * (i & 3))) >>> 0;
+    for (let i = 0; i < e.bytes.length; i++)
+      out[1 + (i >> 2)] = (out[1 + (i >> 2)]! + e.bytes[i]! * 2 ** (8 * (i & 3))) >>> 0;
     return out;
   });
 }
@@ -164,8 +339,15 @@ export function registerCdat(doe: DoeMailbox, source: CdatTable | (() => CdatTab
 /** The CDAT input of a type-3 device: one DSMAS per partition (volatile, then persistent), perf from its spec. */
 export function type3CdatInput(dev: Type3Device): Type3CdatInput {
   const partitions: Type3CdatInput['partitions'] = [];
-  if (dev.volatileBytes > 0) partitions.push({ dpaBase: 0, length: dev.volatileBytes, nonVolatile: false, perf: { ...dev.spec.perf } });
-  if (dev.persistentBytes > 0) partitions.push({ dpaBase: dev.volatileBytes, length: dev.persistentBytes, nonVolatile: true, perf: { ...dev.spec.perf } });
+  if (dev.volatileBytes > 0)
+    partitions.push({ dpaBase: 0, length: dev.volatileBytes, nonVolatile: false, perf: { ...dev.spec.perf } });
+  if (dev.persistentBytes > 0)
+    partitions.push({
+      dpaBase: dev.volatileBytes,
+      length: dev.persistentBytes,
+      nonVolatile: true,
+      perf: { ...dev.spec.perf },
+    });
   return { partitions, sequence: 0 };
 }
 
@@ -184,7 +366,10 @@ export type MemdevRegistersFactory = (dev: Type3Device, o: { raiseIrq: (level: b
 class EndpointBar0 implements MmioOps {
   readonly valid = { min: 1, max: 8, unaligned: true } as const;
   readonly impl = { min: 1, max: 4 } as const;
-  constructor(readonly component: ComponentRegisters, readonly memdev: MmioOps) {}
+  constructor(
+    readonly component: ComponentRegisters,
+    readonly memdev: MmioOps,
+  ) {}
   read(offset: number, size: 1 | 2 | 4): number {
     if (offset < MEMDEV_REGS_OFFSET) return offset + size <= MEMDEV_REGS_OFFSET ? this.component.read(offset, size) : 0;
     return this.memdev.read(offset - MEMDEV_REGS_OFFSET, size);
@@ -239,7 +424,10 @@ export class CxlPci {
   /** Root ports and DSPs by their Dport. */
   readonly ports = new Map<Dport, { fn: PciFunction; component: ComponentRegisters }>();
   /** Switch upstream ports. */
-  readonly upstreamPorts = new Map<CxlSwitch, { fn: PciFunction; component: ComponentRegisters; doe: DoeMailbox; cdat: CdatTable }>();
+  readonly upstreamPorts = new Map<
+    CxlSwitch,
+    { fn: PciFunction; component: ComponentRegisters; doe: DoeMailbox; cdat: CdatTable }
+  >();
 
   /** Every component register block (host bridges, ports, USPs, endpoints) with a name. */
   componentBlocks(): { name: string; block: ComponentRegisters }[] {
@@ -274,7 +462,8 @@ export function attachCxlPci(topo: TopologyCore, ecam: Ecam, o: CxlPciOptions): 
     const space = o.space;
     space.begin();
     try {
-      for (const h of out.hostBridges) space.mmio(`cxl-chbcr-${h.hostBridge.id}`, h.chbsBase, COMPONENT_BLOCK_SIZE, h.component);
+      for (const h of out.hostBridges)
+        space.mmio(`cxl-chbcr-${h.hostBridge.id}`, h.chbsBase, COMPONENT_BLOCK_SIZE, h.component);
     } finally {
       space.commit();
     }
@@ -282,26 +471,49 @@ export function attachCxlPci(topo: TopologyCore, ecam: Ecam, o: CxlPciOptions): 
   return out;
 }
 
-function bridge(name: string, ids: { vendorId: number; deviceId: number; classCode: number }, portType: 'rootPort' | 'downstreamPort' | 'upstreamPort', portNumber: number, slot: number, out: CxlPci, dport: Dport | null, hdm: ComponentRegisters['hdm'] = null): { fn: PciFunction; component: ComponentRegisters } {
+function bridge(
+  name: string,
+  ids: { vendorId: number; deviceId: number; classCode: number },
+  portType: 'rootPort' | 'downstreamPort' | 'upstreamPort',
+  portNumber: number,
+  slot: number,
+  out: CxlPci,
+  dport: Dport | null,
+  hdm: ComponentRegisters['hdm'] = null,
+): { fn: PciFunction; component: ComponentRegisters } {
   const component = new ComponentRegisters({ hdm });
   const fn = new PciFunction({
     name,
     header: { type: 1, ...ids, interruptPin: 0 },
     bars: [{ index: 0, kind: 'mem64', size: PORT_BAR0_SIZE, ops: component }],
   });
-  addPcieCapability(fn.config, portType === 'upstreamPort' ? { portType, portNumber } : { portType, portNumber, slotNumber: slot, linkUp: () => dport?.child != null });
+  addPcieCapability(
+    fn.config,
+    portType === 'upstreamPort'
+      ? { portType, portNumber }
+      : { portType, portNumber, slotNumber: slot, linkUp: () => dport?.child != null },
+  );
   addAer(fn.config, { rootPort: portType === 'rootPort' });
   addPortDvsecs(fn);
   if (dport) out.ports.set(dport, { fn, component });
   return { fn, component };
 }
 
-function attachChild(child: NonNullable<Dport['child']>, parent: PciFunction, out: CxlPci, memdevRegs: MemdevRegistersFactory): void {
+function attachChild(
+  child: NonNullable<Dport['child']>,
+  parent: PciFunction,
+  out: CxlPci,
+  memdevRegs: MemdevRegistersFactory,
+): void {
   if (child.kind === 'switch') {
     const sw = child;
     const { fn: usp, component } = bridge(sw.id, USP_IDS, 'upstreamPort', 0, 0, out, null, sw.hdm);
     const doe = addDoe(usp.config);
-    const cdat = buildSwitchCdat({ downstreamPorts: sw.downstreamPorts.map((d) => d.port), perf: { ...sw.spec.perf }, sequence: 0 });
+    const cdat = buildSwitchCdat({
+      downstreamPorts: sw.downstreamPorts.map((d) => d.port),
+      perf: { ...sw.spec.perf },
+      sequence: 0,
+    });
     registerCdat(doe, cdat);
     parent.secondaryBus!.attach(0, 0, usp);
     out.upstreamPorts.set(sw, { fn: usp, component, doe, cdat });
@@ -321,7 +533,13 @@ function endpoint(dev: Type3Device, parent: PciFunction, memdevRegs: MemdevRegis
   const memdev = memdevRegs(dev, { raiseIrq: (level) => fn?.setIntx(level) });
   fn = new PciFunction({
     name: dev.id,
-    header: { type: 0, ...TYPE3_IDS, interruptPin: 1, subsystemVendorId: TYPE3_IDS.vendorId, subsystemId: TYPE3_IDS.deviceId },
+    header: {
+      type: 0,
+      ...TYPE3_IDS,
+      interruptPin: 1,
+      subsystemVendorId: TYPE3_IDS.vendorId,
+      subsystemId: TYPE3_IDS.deviceId,
+    },
     bars: [{ index: 0, kind: 'mem64', size: ENDPOINT_BAR0_SIZE, ops: new EndpointBar0(component, memdev) }],
   });
   const cs = fn.config;
@@ -341,13 +559,24 @@ function endpoint(dev: Type3Device, parent: PciFunction, memdevRegs: MemdevRegis
   registerCdat(doe, () => cdat);
   // PCIe DVSEC for CXL Devices: Mem_Capable, IO_Capable, HDM_Count = ranges; range n = partition n.
   const parts = [dev.volatileBytes, dev.persistentBytes].filter((s) => s > 0);
-  const values: Record<string, number> = { capability: 0x2 | 0x4 | (Math.min(2, Math.max(1, parts.length)) << 4), control: 0x2 };
+  const values: Record<string, number> = {
+    capability: 0x2 | 0x4 | (Math.min(2, Math.max(1, parts.length)) << 4),
+    control: 0x2,
+  };
   parts.slice(0, 2).forEach((size, i) => {
     values[`range${i + 1}SizeHigh`] = Math.floor(size / 2 ** 32);
     // Memory_Info_Valid, Memory_Active, media type 010b ("CXL memory"), class 010b, size [31:28].
-    values[`range${i + 1}SizeLow`] = ((size % 2 ** 32 & 0xf0000000) | 0x3 | (2 << 2) | (2 << 5)) >>> 0;
+    values[`range${i + 1}SizeLow`] = (((size % 2 ** 32) & 0xf0000000) | 0x3 | (2 << 2) | (2 << 5)) >>> 0;
   });
-  const deviceDvsec = addDvsec(cs, { vendor: CXL_DVSEC_VENDOR, revision: 1, dvsecId: CXL_DVSEC.device, length: DEVICE_DVSEC_LENGTH, registers: Object.values(DEVICE_DVSEC_REGS), values, what: `${dev.id} PCIe DVSEC for CXL Devices` });
+  const deviceDvsec = addDvsec(cs, {
+    vendor: CXL_DVSEC_VENDOR,
+    revision: 1,
+    dvsecId: CXL_DVSEC.device,
+    length: DEVICE_DVSEC_LENGTH,
+    registers: Object.values(DEVICE_DVSEC_REGS),
+    values,
+    what: `${dev.id} PCIe DVSEC for CXL Devices`,
+  });
   // Mem_Enable (Control bit 2) gates decoding: clear at power-on (firmware enumeration sets it);
   // like the HDM decoders it survives FLR / secondary bus reset (CXL.mem state), so a reset puts
   // the live bit back into the restored bytes.
@@ -370,10 +599,17 @@ function endpoint(dev: Type3Device, parent: PciFunction, memdevRegs: MemdevRegis
       const hiAt = deviceDvsec + DEVICE_DVSEC_REGS[i === 0 ? 'range1SizeHigh' : 'range2SizeHigh'].offset;
       const loAt = deviceDvsec + DEVICE_DVSEC_REGS[i === 0 ? 'range1SizeLow' : 'range2SizeLow'].offset;
       cs.setRaw(hiAt, 4, Math.floor(size / 2 ** 32));
-      cs.setRaw(loAt, 4, size > 0 ? ((size % 2 ** 32 & 0xf0000000) | 0x3 | (2 << 2) | (2 << 5)) >>> 0 : 0);
+      cs.setRaw(loAt, 4, size > 0 ? (((size % 2 ** 32) & 0xf0000000) | 0x3 | (2 << 2) | (2 << 5)) >>> 0 : 0);
     }
   });
-  addDvsec(cs, { vendor: CXL_DVSEC_VENDOR, revision: 0, dvsecId: CXL_DVSEC.gpfDevice, length: GPF_DEVICE_DVSEC_LENGTH, registers: GPF_DEVICE_DVSEC_REGS, what: `${dev.id} GPF DVSEC for Devices` });
+  addDvsec(cs, {
+    vendor: CXL_DVSEC_VENDOR,
+    revision: 0,
+    dvsecId: CXL_DVSEC.gpfDevice,
+    length: GPF_DEVICE_DVSEC_LENGTH,
+    registers: GPF_DEVICE_DVSEC_REGS,
+    what: `${dev.id} GPF DVSEC for Devices`,
+  });
   addFlexBus(fn);
   addRegisterLocator(fn, [
     { bir: 0, blockId: REGLOC_BLOCK.component, offset: 0 },

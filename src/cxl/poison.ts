@@ -176,7 +176,10 @@ export class DeviceMedia {
     let done = 0;
     while (done < src.length) {
       const loc = this.device.locate(dpa + done);
-      if (!loc) throw new RangeError(`${this.device.name}: media write at DPA ${dpa + done} is beyond capacity ${this.capacity}`);
+      if (!loc)
+        throw new RangeError(
+          `${this.device.name}: media write at DPA ${dpa + done} is beyond capacity ${this.capacity}`,
+        );
       const n = Math.min(src.length - done, loc.store.size - loc.offset);
       loc.store.write(loc.offset, src.subarray(done, done + n));
       done += n;
@@ -189,7 +192,10 @@ export class DeviceMedia {
     let done = 0;
     while (done < dst.length) {
       const loc = this.device.locate(dpa + done);
-      if (!loc) throw new RangeError(`${this.device.name}: media read at DPA ${dpa + done} is beyond capacity ${this.capacity}`);
+      if (!loc)
+        throw new RangeError(
+          `${this.device.name}: media read at DPA ${dpa + done} is beyond capacity ${this.capacity}`,
+        );
       const n = Math.min(dst.length - done, loc.store.size - loc.offset);
       loc.store.read(loc.offset, dst.subarray(done, done + n));
       done += n;
@@ -268,7 +274,10 @@ export class PartitionMediaGuard implements MediaGuard {
 }
 
 /** Install a PartitionMediaGuard on each partition store of `dev` in `as`. Returns an uninstall. */
-export function guardDeviceStores(as: { guardStore(store: BackingStore, guard: MediaGuard): () => void }, dev: Type3Device): () => void {
+export function guardDeviceStores(
+  as: { guardStore(store: BackingStore, guard: MediaGuard): () => void },
+  dev: Type3Device,
+): () => void {
   const offs: (() => void)[] = [];
   const m = mediaOf(dev);
   if (dev.volatileStore) offs.push(as.guardStore(dev.volatileStore, new PartitionMediaGuard(m, 0)));

@@ -29,12 +29,21 @@ export interface RasRegister {
 export const RAS_REGS: readonly RasRegister[] = [
   { name: 'uncorrectableStatus', offset: 0x00, access: 'RW1C', bits: RAS_UNCORRECTABLE_BITS, reset: 0 },
   { name: 'uncorrectableMask', offset: 0x04, access: 'RW', bits: RAS_UNCORRECTABLE_BITS, reset: 0 },
-  { name: 'uncorrectableSeverity', offset: 0x08, access: 'RW', bits: RAS_UNCORRECTABLE_BITS, reset: RAS_UNCORRECTABLE_BITS },
+  {
+    name: 'uncorrectableSeverity',
+    offset: 0x08,
+    access: 'RW',
+    bits: RAS_UNCORRECTABLE_BITS,
+    reset: RAS_UNCORRECTABLE_BITS,
+  },
   { name: 'correctableStatus', offset: 0x0c, access: 'RW1C', bits: RAS_CORRECTABLE_BITS, reset: 0 },
   { name: 'correctableMask', offset: 0x10, access: 'RW', bits: RAS_CORRECTABLE_BITS, reset: 0 },
   // Error Capabilities and Control: First Error Pointer [5:0] (RO here: hardware sets it).
   { name: 'capControl', offset: 0x14, access: 'RO', bits: 0x3f, reset: 0 },
-  ...Array.from({ length: 16 }, (_, i): RasRegister => ({ name: `headerLog${i}`, offset: 0x18 + 4 * i, access: 'RO', bits: 0xffffffff, reset: 0 })),
+  ...Array.from(
+    { length: 16 },
+    (_, i): RasRegister => ({ name: `headerLog${i}`, offset: 0x18 + 4 * i, access: 'RO', bits: 0xffffffff, reset: 0 }),
+  ),
 ];
 
 /** The RAS capability state: 22 dwords. Guest access is dword-only (the block enforces size). */

@@ -56,7 +56,14 @@ function readDecoder(hdm: HdmDecoderBlock, i: number): RegDecoder | undefined {
   const r64 = (reg: number) => (BigInt(hdm.read(o + reg + 4, 4)) << 32n) | BigInt(hdm.read(o + reg, 4));
   const ways = EIW_WAYS[(ctrl >> 4) & 0xf];
   if (ways === undefined) return undefined;
-  return { index: i, base: r64(HDM.BASE_LO), size: r64(HDM.SIZE_LO), ways, gran: 256n << BigInt(ctrl & 0xf), tl: r64(HDM.TL_LO) };
+  return {
+    index: i,
+    base: r64(HDM.BASE_LO),
+    size: r64(HDM.SIZE_LO),
+    ways,
+    gran: 256n << BigInt(ctrl & 0xf),
+    tl: r64(HDM.TL_LO),
+  };
 }
 
 function findDecoder(hdm: HdmDecoderBlock, hpa: bigint): RegDecoder | undefined {
@@ -106,27 +113,36 @@ export function referenceDecode(windows: readonly CxlWindow[], hpaNum: number): 
     if (c.kind === 'hostBridge' && c.hdm === null) {
       const rp: Dport = c.rootPorts[0]!;
       path.push({ component: c.id, kind: 'hostBridge', decoder: -1, way: 0, port: rp.port, portId: rp.id });
-      if (!rp.child) return { ok: false, reason: `root port ${rp.id} of passthrough host bridge ${c.id} has no device` };
+      if (!rp.child)
+        return { ok: false, reason: `root port ${rp.id} of passthrough host bridge ${c.id} has no device` };
       c = rp.child;
       continue;
     }
     const hdm: HdmDecoderBlock = c.hdm!;
     const d = findDecoder(hdm, hpa);
-    if (!d) return { ok: false, reason: `no committed decoder of ${c.kind === 'hostBridge' ? 'host bridge' : 'switch'} ${c.id} covers HPA 0x${hpaNum.toString(16)}` };
-    const way = (hpa - d.base) / d.gran % d.ways;
+    if (!d)
+      return {
+        ok: false,
+        reason: `no committed decoder of ${c.kind === 'hostBridge' ? 'host bridge' : 'switch'} ${c.id} covers HPA 0x${hpaNum.toString(16)}`,
+      };
+    const way = ((hpa - d.base) / d.gran) % d.ways;
     const portNum = Number((d.tl >> (8n * way)) & 0xffn);
     const ports: Dport[] = c.kind === 'hostBridge' ? c.rootPorts : c.downstreamPorts;
     const port: Dport | undefined = ports.find((p: Dport) => p.port === portNum);
-    if (!port) return { ok: false, reason: `decoder ${d.index} of ${c.id} names port ${portNum}, which does not exist` };
+    if (!port)
+      return { ok: false, reason: `decoder ${d.index} of ${c.id} names port ${portNum}, which does not exist` };
     path.push({ component: c.id, kind: c.kind, decoder: d.index, way: Number(way), port: portNum, portId: port.id });
     if (!port.child) return { ok: false, reason: `port ${port.id} of ${c.id} has no device` };
     c = port.child;
   }
   const dev: Type3Device = c;
-  if (!(dev.hdm.read(HDM.GLOBAL_CTRL, 4) & GCTRL.ENABLE)) return { ok: false, reason: `endpoint ${dev.name}: HDM Decoder Enable is clear` };
-  if (!dev.hdm.memEnabled) return { ok: false, reason: `endpoint ${dev.name}: Mem_Enable (CXL device DVSEC Control bit 2) is clear` };
+  if (!(dev.hdm.read(HDM.GLOBAL_CTRL, 4) & GCTRL.ENABLE))
+    return { ok: false, reason: `endpoint ${dev.name}: HDM Decoder Enable is clear` };
+  if (!dev.hdm.memEnabled)
+    return { ok: false, reason: `endpoint ${dev.name}: Mem_Enable (CXL device DVSEC Control bit 2) is clear` };
   const d = findDecoder(dev.hdm, hpa);
-  if (!d) return { ok: false, reason: `no committed decoder of endpoint ${dev.name} covers HPA 0x${hpaNum.toString(16)}` };
+  if (!d)
+    return { ok: false, reason: `no committed decoder of endpoint ${dev.name} covers HPA 0x${hpaNum.toString(16)}` };
   // DPA base: sum of skip + size/ways of the decoders before it, plus its own skip.
   let dpaBase = 0n;
   for (let i = 0; i <= d.index; i++) {
@@ -151,5 +167,16 @@ export function referenceDecode(windows: readonly CxlWindow[], hpaNum: number): 
     partition = 'persistent';
     storeOffset = dpaNum - dev.volatileBytes;
   } else return { ok: false, reason: `endpoint ${dev.name}: DPA 0x${dpaNum.toString(16)} beyond capacity` };
-  return { ok: true, window: w, rootSlot, hostBridge: hb, path, memdev: dev, endpointDecoder: d.index, dpa: dpaNum, partition, storeOffset };
+  return {
+    ok: true,
+    window: w,
+    rootSlot,
+    hostBridge: hb,
+    path,
+    memdev: dev,
+    endpointDecoder: d.index,
+    dpa: dpaNum,
+    partition,
+    storeOffset,
+  };
 }

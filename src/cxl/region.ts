@@ -4,8 +4,17 @@
 // naming the broken rule (src/cxl-math/decoder-rules.ts); never decodes HPAs itself.
 
 import {
-  checkDecoderRangeOrder, checkGranularity, checkGranularityChain, checkRangeAlignment, checkRegionGranularity,
-  checkRegionSize, checkRegionWays, checkRootPosition, checkSwitchDecoderWays, checkWays, type RuleIssue,
+  checkDecoderRangeOrder,
+  checkGranularity,
+  checkGranularityChain,
+  checkRangeAlignment,
+  checkRegionGranularity,
+  checkRegionSize,
+  checkRegionWays,
+  checkRootPosition,
+  checkSwitchDecoderWays,
+  checkWays,
+  type RuleIssue,
 } from '../cxl-math/decoder-rules.js';
 import { granularityToEig, isThreeFamily, waysToEiw } from '../cxl-math/interleave.js';
 import { calcInterleavePosition, granularityChain, type PositionHop } from '../cxl-math/routing.js';
@@ -90,7 +99,14 @@ export interface RegionRecord {
   size: number;
   mode: RegionMode;
   locked: boolean;
-  targets: { position: number; routedSlot: number; memdev: string; decoder: number; dpaBase: number; dpaSize: number }[];
+  targets: {
+    position: number;
+    routedSlot: number;
+    memdev: string;
+    decoder: number;
+    dpaBase: number;
+    dpaSize: number;
+  }[];
   decoders: { component: string; index: number }[];
 }
 
@@ -112,13 +128,20 @@ export class RegionManager {
     const who = `region ${name}`;
     if (this.regions.has(name)) throw new RegionError('name-taken', `${who}: a region with this name exists`);
     const w = t.window(o.window);
-    if (!w) throw new RegionError('window', `${who}: window "${o.window}" does not exist (windows: ${t.windows.map((x) => x.id).join(', ')})`);
+    if (!w)
+      throw new RegionError(
+        'window',
+        `${who}: window "${o.window}" does not exist (windows: ${t.windows.map((x) => x.id).join(', ')})`,
+      );
     fail(checkWays(o.ways, 'region ways'));
     fail(checkGranularity(o.granularity, 'region granularity'));
     fail(checkRegionWays(o.ways, w.ways));
     fail(checkRegionGranularity(o.granularity, w.granularity, w.ways));
     if (o.memdevs.length !== o.ways) {
-      throw new RegionError('memdev-count', `${who}: ${o.ways}-way region needs ${o.ways} memdevs, got ${o.memdevs.length}`);
+      throw new RegionError(
+        'memdev-count',
+        `${who}: ${o.ways}-way region needs ${o.ways} memdevs, got ${o.memdevs.length}`,
+      );
     }
     const devs: Type3Device[] = [];
     for (const m of o.memdevs) {
@@ -131,8 +154,16 @@ export class RegionManager {
     // Partition.
     const pmemOk = w.persistent && devs.every((d) => d.persistentBytes > 0);
     const mode: RegionMode = o.mode ?? (pmemOk ? 'pmem' : 'ram');
-    if (mode === 'pmem' && !w.persistent) throw new RegionError('window-type', `${who}: window ${w.id} does not allow persistent memory (CFMWS restrictions)`);
-    if (mode === 'ram' && !w.volatile) throw new RegionError('window-type', `${who}: window ${w.id} does not allow volatile memory (CFMWS restrictions)`);
+    if (mode === 'pmem' && !w.persistent)
+      throw new RegionError(
+        'window-type',
+        `${who}: window ${w.id} does not allow persistent memory (CFMWS restrictions)`,
+      );
+    if (mode === 'ram' && !w.volatile)
+      throw new RegionError(
+        'window-type',
+        `${who}: window ${w.id} does not allow volatile memory (CFMWS restrictions)`,
+      );
 
     // Paths, per-component target lists (used dports in port order) and ways.
     const paths = new Map<Type3Device, DecoderOwner[]>();
@@ -141,7 +172,10 @@ export class RegionManager {
       const p = t.pathOf(d);
       const hb = p[0]!;
       if (hb.kind !== 'hostBridge' || !w.targets.includes(hb)) {
-        throw new RegionError('memdev-not-in-window', `${who}: memdev ${d.name} sits below host bridge ${hb.id}, which is not a target of window ${w.id} (targets: ${w.targets.map((x) => x.id).join(', ')})`);
+        throw new RegionError(
+          'memdev-not-in-window',
+          `${who}: memdev ${d.name} sits below host bridge ${hb.id}, which is not a target of window ${w.id} (targets: ${w.targets.map((x) => x.id).join(', ')})`,
+        );
       }
       paths.set(d, p);
       for (let i = 0; i + 1 < p.length; i++) {
@@ -157,7 +191,10 @@ export class RegionManager {
     for (const hb of w.targets) {
       const n = devs.filter((d) => paths.get(d)![0] === hb).length;
       if (n !== perHb) {
-        throw new RegionError('root-position', `root position rule: ${who} interleaves ${o.ways} ways over window ${w.id}'s ${w.ways} host bridge(s), so each host bridge needs ${perHb} memdev(s) below it; host bridge ${hb.id} has ${n}`);
+        throw new RegionError(
+          'root-position',
+          `root position rule: ${who} interleaves ${o.ways} ways over window ${w.id}'s ${w.ways} host bridge(s), so each host bridge needs ${perHb} memdev(s) below it; host bridge ${hb.id} has ${n}`,
+        );
       }
     }
     const targetList = new Map<DecoderOwner, number[]>();
@@ -173,22 +210,41 @@ export class RegionManager {
         }
       }
     } else {
-      for (const [c, s] of used) targetList.set(c, [...s].sort((a, b) => a - b));
+      for (const [c, s] of used)
+        targetList.set(
+          c,
+          [...s].sort((a, b) => a - b),
+        );
     }
     // Per component ways validity (rule 4) and passthrough bridges.
     for (const [c, tl] of targetList) {
       const cname = `${c.kind === 'hostBridge' ? 'host bridge' : 'switch'} ${c.id}`;
       if (c.hdm === null) {
-        if (tl.length !== 1) throw new RegionError('passthrough', `${who}: passthrough host bridge ${c.id} has no HDM decoder and cannot interleave ${tl.length} ways`);
+        if (tl.length !== 1)
+          throw new RegionError(
+            'passthrough',
+            `${who}: passthrough host bridge ${c.id} has no HDM decoder and cannot interleave ${tl.length} ways`,
+          );
         continue;
       }
-      const caps = { ways3_6_12: (c.hdm.capability & CAP.WAYS_3_6_12) !== 0, ways16: (c.hdm.capability & CAP.WAYS_16) !== 0 };
+      const caps = {
+        ways3_6_12: (c.hdm.capability & CAP.WAYS_3_6_12) !== 0,
+        ways16: (c.hdm.capability & CAP.WAYS_16) !== 0,
+      };
       fail(checkSwitchDecoderWays(tl.length, c.hdm.targetCount, caps, `${cname} decoder`));
     }
     const epCaps = (d: Type3Device) => d.hdm.capability;
     for (const d of devs) {
-      if (isThreeFamily(o.ways) && !(epCaps(d) & CAP.WAYS_3_6_12)) throw new RegionError('ways-not-advertised', `advertised ways rule: endpoint ${d.name} does not advertise 3, 6, 12 way interleave`);
-      if (o.ways === 16 && !(epCaps(d) & CAP.WAYS_16)) throw new RegionError('ways-not-advertised', `advertised ways rule: endpoint ${d.name} does not advertise 16 way interleave`);
+      if (isThreeFamily(o.ways) && !(epCaps(d) & CAP.WAYS_3_6_12))
+        throw new RegionError(
+          'ways-not-advertised',
+          `advertised ways rule: endpoint ${d.name} does not advertise 3, 6, 12 way interleave`,
+        );
+      if (o.ways === 16 && !(epCaps(d) & CAP.WAYS_16))
+        throw new RegionError(
+          'ways-not-advertised',
+          `advertised ways rule: endpoint ${d.name} does not advertise 16 way interleave`,
+        );
     }
     // Positions (Linux cxl_calc_interleave_pos) and the balance / distance rule (6).
     const pos = new Map<Type3Device, number>();
@@ -205,17 +261,29 @@ export class RegionManager {
       }
       hops.push({ index: w.targets.indexOf(p[0] as never), ways: w.ways });
       if (product !== o.ways) {
-        throw new RegionError('distance', `distance rule: memdev ${d.name}'s path (${p.slice(0, -1).map((c) => c.id).join(' -> ')}) interleaves ${product} ways in total, but the region has ${o.ways}; every endpoint's path must multiply to the region ways`);
+        throw new RegionError(
+          'distance',
+          `distance rule: memdev ${d.name}'s path (${p
+            .slice(0, -1)
+            .map((c) => c.id)
+            .join(
+              ' -> ',
+            )}) interleaves ${product} ways in total, but the region has ${o.ways}; every endpoint's path must multiply to the region ways`,
+        );
       }
       const ps = calcInterleavePosition(hops);
       if (o.order === 'given' && ps !== devs.indexOf(d)) {
         const rootIdx = w.targets.indexOf(p[0] as never);
         const gi = devs.indexOf(d);
         if (gi % w.ways !== rootIdx) fail(checkRootPosition(gi, w.ways, rootIdx));
-        throw new RegionError('distance', `distance rule: memdev ${d.name} is listed at position ${gi}, but its place in the target lists (first appearance in position order) gives position ${ps}`);
+        throw new RegionError(
+          'distance',
+          `distance rule: memdev ${d.name} is listed at position ${gi}, but its place in the target lists (first appearance in position order) gives position ${ps}`,
+        );
       }
       const other = taken.get(ps);
-      if (other) throw new RegionError('distance', `distance rule: memdevs ${other.name} and ${d.name} both get position ${ps}`);
+      if (other)
+        throw new RegionError('distance', `distance rule: memdevs ${other.name} and ${d.name} both get position ${ps}`);
       taken.set(ps, d);
       pos.set(d, ps);
     }
@@ -232,14 +300,23 @@ export class RegionManager {
     const base = o.base ?? this.allocBase(w, o.size, o.ways, who);
     fail(checkRangeAlignment(base, o.size, `${who}`));
     if (base < w.base || base + o.size > w.end) {
-      throw new RegionError('region-outside-window', `${who}: range ${hex(base)}-${hex(base + o.size - 1)} is not inside window ${w.id} ${hex(w.base)}-${hex(w.end - 1)}`);
+      throw new RegionError(
+        'region-outside-window',
+        `${who}: range ${hex(base)}-${hex(base + o.size - 1)} is not inside window ${w.id} ${hex(w.base)}-${hex(w.end - 1)}`,
+      );
     }
     if ((base - w.base) % (SZ_256M * o.ways) !== 0) {
-      throw new RegionError('region-alignment', `alignment rule: ${who} base ${hex(base)} is ${hex(base - w.base)} into window ${w.id}: the offset must be a multiple of 256 MiB x ${o.ways} ways = ${hex(SZ_256M * o.ways)} (Linux allocates region HPA at that alignment)`);
+      throw new RegionError(
+        'region-alignment',
+        `alignment rule: ${who} base ${hex(base)} is ${hex(base - w.base)} into window ${w.id}: the offset must be a multiple of 256 MiB x ${o.ways} ways = ${hex(SZ_256M * o.ways)} (Linux allocates region HPA at that alignment)`,
+      );
     }
     for (const r of this.regions.values()) {
       if (r.window === w && base < r.base + r.size && r.base < base + o.size) {
-        throw new RegionError('region-overlap', `${who}: range ${hex(base)}-${hex(base + o.size - 1)} overlaps region ${r.name} ${hex(r.base)}-${hex(r.base + r.size - 1)}`);
+        throw new RegionError(
+          'region-overlap',
+          `${who}: range ${hex(base)}-${hex(base + o.size - 1)} overlaps region ${r.name} ${hex(r.base)}-${hex(r.base + r.size - 1)}`,
+        );
       }
     }
     // Decoder availability and order at every component (before touching any register).
@@ -248,13 +325,21 @@ export class RegionManager {
     for (const c of comps) {
       const hdm = c.hdm!;
       const n = hdm.committedCount();
-      const cname = c.kind === 'type3' ? `endpoint ${c.name}` : `${c.kind === 'hostBridge' ? 'host bridge' : 'switch'} ${c.id}`;
-      if (n >= hdm.count) throw new RegionError('no-free-decoder', `${who}: ${cname} has no free decoder (all ${hdm.count} committed)`);
+      const cname =
+        c.kind === 'type3' ? `endpoint ${c.name}` : `${c.kind === 'hostBridge' ? 'host bridge' : 'switch'} ${c.id}`;
+      if (n >= hdm.count)
+        throw new RegionError('no-free-decoder', `${who}: ${cname} has no free decoder (all ${hdm.count} committed)`);
       if (n > 0) {
         const prev = hdm.view(n - 1);
-        const issues = checkDecoderRangeOrder([{ base: prev.base, size: prev.size }, { base, size: o.size }]);
+        const issues = checkDecoderRangeOrder([
+          { base: prev.base, size: prev.size },
+          { base, size: o.size },
+        ]);
         if (issues.length) {
-          throw new RegionError('decoder-order-overlap', `${who}: ${cname} ${t.decoderName(c, n)}: ${issues[0]!.message.replace('decoder 1', `decoder ${n}`).replace('decoder 0', `decoder ${n - 1}`)}`);
+          throw new RegionError(
+            'decoder-order-overlap',
+            `${who}: ${cname} ${t.decoderName(c, n)}: ${issues[0]!.message.replace('decoder 1', `decoder ${n}`).replace('decoder 0', `decoder ${n - 1}`)}`,
+          );
         }
       }
       index.set(c, n);
@@ -269,7 +354,10 @@ export class RegionManager {
       const start = Math.max(last, pStart);
       const free = Math.max(0, pEnd - start);
       if (dpaSize > free) {
-        throw new RegionError('dpa-capacity', `${who}: memdev ${d.name} has ${hex(free)} bytes free in its ${mode === 'ram' ? 'volatile' : 'persistent'} partition, the region needs ${hex(dpaSize)} per device (size / ways)`);
+        throw new RegionError(
+          'dpa-capacity',
+          `${who}: memdev ${d.name} has ${hex(free)} bytes free in its ${mode === 'ram' ? 'volatile' : 'persistent'} partition, the region needs ${hex(dpaSize)} per device (size / ways)`,
+        );
       }
       dpaPlan.set(d, { skip: start - last, dpaBase: start });
     }
@@ -302,7 +390,14 @@ export class RegionManager {
           if (!c.hdm || committed.some((x) => x.owner === c)) continue;
           const tl = targetList.get(c)!;
           c.hdm.enable();
-          c.hdm.program(index.get(c)!, { base, size: o.size, eiw: waysToEiw(tl.length)!, eig: granularityToEig(gOf.get(c)!)!, targets: tl, lock: o.lock ?? false });
+          c.hdm.program(index.get(c)!, {
+            base,
+            size: o.size,
+            eiw: waysToEiw(tl.length)!,
+            eig: granularityToEig(gOf.get(c)!)!,
+            targets: tl,
+            lock: o.lock ?? false,
+          });
           commitOne(c, c.hdm, index.get(c)!);
         }
       }
@@ -315,8 +410,22 @@ export class RegionManager {
       if (r.ok) slot.set(r.memdev, k);
     }
     const region: Region = {
-      name, window: w, ways: o.ways, granularity: o.granularity, base, size: o.size, mode, locked: o.lock ?? false,
-      targets: ordered.map((d) => ({ position: pos.get(d)!, routedSlot: slot.get(d) ?? -1, memdev: d, decoder: index.get(d)!, dpaBase: dpaPlan.get(d)!.dpaBase, dpaSize })),
+      name,
+      window: w,
+      ways: o.ways,
+      granularity: o.granularity,
+      base,
+      size: o.size,
+      mode,
+      locked: o.lock ?? false,
+      targets: ordered.map((d) => ({
+        position: pos.get(d)!,
+        routedSlot: slot.get(d) ?? -1,
+        memdev: d,
+        decoder: index.get(d)!,
+        dpaBase: dpaPlan.get(d)!.dpaBase,
+        dpaSize,
+      })),
       decoders: committed,
     };
     this.regions.set(name, region);
@@ -333,15 +442,27 @@ export class RegionManager {
 
   destroyRegion(name: string): void {
     const r = this.regions.get(name);
-    if (!r) throw new RegionError('region', `region ${name} does not exist (regions: ${[...this.regions.keys()].join(', ') || 'none'})`);
+    if (!r)
+      throw new RegionError(
+        'region',
+        `region ${name} does not exist (regions: ${[...this.regions.keys()].join(', ') || 'none'})`,
+      );
     for (const d of r.decoders) {
       if (d.owner.hdm!.isLocked(d.index)) {
-        throw new RegionError('locked', `region ${name} is locked: ${this.topo.decoderName(d.owner, d.index)} (${d.owner.id}) has Lock-on-Commit set, so its decoders stay committed until reset`);
+        throw new RegionError(
+          'locked',
+          `region ${name} is locked: ${this.topo.decoderName(d.owner, d.index)} (${d.owner.id}) has Lock-on-Commit set, so its decoders stay committed until reset`,
+        );
       }
       const highest = d.owner.hdm!.committedCount() - 1;
       if (highest !== d.index) {
-        const other = [...this.regions.values()].find((x) => x.decoders.some((y) => y.owner === d.owner && y.index === highest));
-        throw new RegionError('destroy-order', `region ${name} cannot be destroyed before ${other ? `region ${other.name}` : `decoder ${highest}`}: ${this.topo.decoderName(d.owner, d.index)} (${d.owner.id}) is not the highest committed decoder (decoders are reset from the highest committed one)`);
+        const other = [...this.regions.values()].find((x) =>
+          x.decoders.some((y) => y.owner === d.owner && y.index === highest),
+        );
+        throw new RegionError(
+          'destroy-order',
+          `region ${name} cannot be destroyed before ${other ? `region ${other.name}` : `decoder ${highest}`}: ${this.topo.decoderName(d.owner, d.index)} (${d.owner.id}) is not the highest committed decoder (decoders are reset from the highest committed one)`,
+        );
       }
     }
     this.topo.batch(() => {
@@ -357,13 +478,17 @@ export class RegionManager {
   /** Lowest free base in `w` for `size` bytes, 256 MiB x ways aligned from the window base. */
   private allocBase(w: CxlWindow, size: number, ways: number, who: string): number {
     const unit = SZ_256M * ways;
-    const taken = [...this.regions.values()].filter((r) => r.window === w).map((r) => [r.base, r.base + r.size] as const).sort((a, b) => a[0] - b[0]);
+    const taken = [...this.regions.values()]
+      .filter((r) => r.window === w)
+      .map((r) => [r.base, r.base + r.size] as const)
+      .sort((a, b) => a[0] - b[0]);
     let at = w.base;
     for (const [lo, hi] of taken) {
       if (at + size <= lo) break;
       if (hi > at) at = w.base + Math.ceil((hi - w.base) / unit) * unit;
     }
-    if (at + size > w.end) throw new RegionError('window-full', `${who}: window ${w.id} has no free ${hex(size)}-byte range`);
+    if (at + size > w.end)
+      throw new RegionError('window-full', `${who}: window ${w.id} has no free ${hex(size)}-byte range`);
     return at;
   }
 
@@ -379,8 +504,22 @@ export class RegionManager {
 
   toRecord(r: Region): RegionRecord {
     return {
-      name: r.name, window: r.window.id, ways: r.ways, granularity: r.granularity, base: r.base, size: r.size, mode: r.mode, locked: r.locked,
-      targets: r.targets.map((x) => ({ position: x.position, routedSlot: x.routedSlot, memdev: x.memdev.name, decoder: x.decoder, dpaBase: x.dpaBase, dpaSize: x.dpaSize })),
+      name: r.name,
+      window: r.window.id,
+      ways: r.ways,
+      granularity: r.granularity,
+      base: r.base,
+      size: r.size,
+      mode: r.mode,
+      locked: r.locked,
+      targets: r.targets.map((x) => ({
+        position: x.position,
+        routedSlot: x.routedSlot,
+        memdev: x.memdev.name,
+        decoder: x.decoder,
+        dpaBase: x.dpaBase,
+        dpaSize: x.dpaSize,
+      })),
       decoders: r.decoders.map((d) => ({ component: d.owner.id, index: d.index })),
     };
   }
@@ -391,15 +530,30 @@ export class RegionManager {
     if (!w) throw new RegionError('window', `saved region ${rec.name}: window "${rec.window}" does not exist`);
     const owners = t.decoderOwners();
     const region: Region = {
-      name: rec.name, window: w, ways: rec.ways, granularity: rec.granularity, base: rec.base, size: rec.size, mode: rec.mode, locked: rec.locked,
+      name: rec.name,
+      window: w,
+      ways: rec.ways,
+      granularity: rec.granularity,
+      base: rec.base,
+      size: rec.size,
+      mode: rec.mode,
+      locked: rec.locked,
       targets: rec.targets.map((x) => {
         const m = t.memdev(x.memdev);
         if (!m) throw new RegionError('memdev', `saved region ${rec.name}: memdev "${x.memdev}" does not exist`);
-        return { position: x.position, routedSlot: x.routedSlot, memdev: m, decoder: x.decoder, dpaBase: x.dpaBase, dpaSize: x.dpaSize };
+        return {
+          position: x.position,
+          routedSlot: x.routedSlot,
+          memdev: m,
+          decoder: x.decoder,
+          dpaBase: x.dpaBase,
+          dpaSize: x.dpaSize,
+        };
       }),
       decoders: rec.decoders.map((d) => {
         const owner = owners.find((c) => c.id === d.component);
-        if (!owner || !owner.hdm) throw new RegionError('component', `saved region ${rec.name}: component "${d.component}" has no decoders`);
+        if (!owner?.hdm)
+          throw new RegionError('component', `saved region ${rec.name}: component "${d.component}" has no decoders`);
         return { owner, index: d.index };
       }),
     };

@@ -11,7 +11,7 @@
 
 import type { BackingStore } from '../memory/store.js';
 import type { DecoderView } from './hdm-decoder.js';
-import type { HostBridge } from './components.js';
+import type { Dport, HostBridge } from './components.js';
 import type { PortChild } from './components.js';
 import type { Type3Device, Partition } from './components.js';
 import type { CxlWindow } from './window.js';
@@ -60,7 +60,17 @@ interface Interval {
   granMask: number;
 }
 
-const NO_INTERVAL: Interval = { lo: 0, hi: 0, period: 1, gran: 1, tables: [], pow2: false, periodMask: 0, granShift: 0, granMask: -1 };
+const NO_INTERVAL: Interval = {
+  lo: 0,
+  hi: 0,
+  period: 1,
+  gran: 1,
+  tables: [],
+  pow2: false,
+  periodMask: 0,
+  granShift: 0,
+  granMask: -1,
+};
 
 const isPow2Le28 = (n: number) => Number.isInteger(n) && n > 0 && n <= 2 ** 28 && (n & (n - 1)) === 0;
 
@@ -127,7 +137,8 @@ export class WindowRoute {
       this.last = iv = found;
     }
     const lo = hpa >>> 0;
-    const slot = this.rootWays === 1 ? 0 : this.rootPow2 ? (lo >>> this.rootShift) & this.rootMask : this.window.rootSlot(hpa);
+    const slot =
+      this.rootWays === 1 ? 0 : this.rootPow2 ? (lo >>> this.rootShift) & this.rootMask : this.window.rootSlot(hpa);
     const table = iv.tables[slot];
     if (table === null || table === undefined) return false;
     let t: number;
@@ -154,7 +165,7 @@ export class WindowRoute {
     }
     const run = iv.granMask >= 0 ? iv.gran - (t & iv.granMask) : iv.hi - hpa;
     const left = iv.hi - hpa;
-    out.run = run < left ? run : left;
+    out.run = Math.min(run, left);
     return true;
   }
 
@@ -162,7 +173,14 @@ export class WindowRoute {
   lookup(hpa: number): { endpoint: EndpointRoute; dpa: number } | undefined {
     const out: RouteOut = { store: null, offset: 0, run: 0 };
     if (!this.resolve(hpa, out)) return undefined;
-    const ep = this.endpoints.find((e) => e.store === out.store && out.offset >= e.storeBase && out.offset < e.storeBase + e.size / e.ways && hpa >= e.base && hpa < e.base + e.size)!;
+    const ep = this.endpoints.find(
+      (e) =>
+        e.store === out.store &&
+        out.offset >= e.storeBase &&
+        out.offset < e.storeBase + e.size / e.ways &&
+        hpa >= e.base &&
+        hpa < e.base + e.size,
+    )!;
     return { endpoint: ep, dpa: ep.dpaBase + (out.offset - ep.storeBase) };
   }
 
@@ -189,8 +207,14 @@ export class WindowRoute {
         }
         views.set(c, vs);
       }
-      if (c.kind === 'hostBridge') for (const p of c.rootPorts) { if (p.child) visit(p.child); }
-      else if (c.kind === 'switch') for (const p of c.downstreamPorts) { if (p.child) visit(p.child); }
+      if (c.kind === 'hostBridge')
+        for (const p of c.rootPorts) {
+          if (p.child) visit(p.child);
+        }
+      else if (c.kind === 'switch')
+        for (const p of c.downstreamPorts) {
+          if (p.child) visit(p.child);
+        }
     };
     for (const hb of new Set(w.targets)) visit(hb);
     const cuts = [...bounds].sort((a, b) => a - b);
@@ -204,9 +228,20 @@ export class WindowRoute {
       if (!loc) return -1;
       i = endpoints.length;
       endpoints.push({
-        device: dev, decoder: d.index, base: d.base, size: d.size, ways: d.ways! | 0, granularity: d.granularity! | 0,
-        dpaBase, partition: loc.partition, store: loc.store, storeBase: loc.offset, chunk: (d.granularity! * d.ways!) | 0,
-        pow2: isPow2Le28(d.granularity! * d.ways!), chunkMask: (d.granularity! * d.ways! - 1) | 0, granMask: (d.granularity! - 1) | 0,
+        device: dev,
+        decoder: d.index,
+        base: d.base,
+        size: d.size,
+        ways: d.ways! | 0,
+        granularity: d.granularity! | 0,
+        dpaBase,
+        partition: loc.partition,
+        store: loc.store,
+        storeBase: loc.offset,
+        chunk: (d.granularity! * d.ways!) | 0,
+        pow2: isPow2Le28(d.granularity! * d.ways!),
+        chunkMask: (d.granularity! * d.ways! - 1) | 0,
+        granMask: (d.granularity! - 1) | 0,
       });
       epIndex.set(key, i);
       return i;
@@ -219,7 +254,7 @@ export class WindowRoute {
           const d = covering(views.get(c) ?? [], hpa);
           return d ? endpointOf(c, d) : -1;
         }
-        let port;
+        let port: Dport | undefined;
         if (c.kind === 'hostBridge' && c.hdm === null) port = c.rootPorts[0];
         else {
           const d = covering(views.get(c) ?? [], hpa);
@@ -227,7 +262,7 @@ export class WindowRoute {
           const way = Math.floor((hpa - d.base) / d.granularity!) % d.ways!;
           port = c.portById(d.targets[way]!);
         }
-        if (!port || !port.child) return -1;
+        if (!port?.child) return -1;
         c = port.child;
       }
       return -1;
@@ -269,7 +304,18 @@ export class WindowRoute {
       if (period < 2 ** 30) period |= 0;
       if (gran < 2 ** 30) gran |= 0;
       const pow2 = isPow2Le28(period) && isPow2Le28(gran);
-      if (tables.some((t) => t !== null)) intervals.push({ lo, hi, period, gran, tables, pow2, periodMask: pow2 ? (period - 1) | 0 : 0, granShift: pow2 ? Math.log2(gran) | 0 : 0, granMask: isPow2Le28(gran) && gran <= 16384 ? (gran - 1) | 0 : -1 });
+      if (tables.some((t) => t !== null))
+        intervals.push({
+          lo,
+          hi,
+          period,
+          gran,
+          tables,
+          pow2,
+          periodMask: pow2 ? (period - 1) | 0 : 0,
+          granShift: pow2 ? Math.log2(gran) | 0 : 0,
+          granMask: isPow2Le28(gran) && gran <= 16384 ? (gran - 1) | 0 : -1,
+        });
     }
     this.endpoints = endpoints;
     this.intervals = intervals;

@@ -58,9 +58,11 @@ export class TopologyCore {
       hs.rootPorts.forEach((rs, j) => {
         const path = `hostBridges[${i}].rootPorts[${j}]`;
         claim(rs.id, path);
-        if (seenPorts.has(rs.port)) throw new TopologyError(`${path}.port: port number ${rs.port} is used twice in host bridge ${hs.id}`);
+        if (seenPorts.has(rs.port))
+          throw new TopologyError(`${path}.port: port number ${rs.port} is used twice in host bridge ${hs.id}`);
         seenPorts.add(rs.port);
-        if (rs.port < 0 || rs.port > 255) throw new TopologyError(`${path}.port: ${rs.port} does not fit a target-list byte (0..255)`);
+        if (rs.port < 0 || rs.port > 255)
+          throw new TopologyError(`${path}.port: ${rs.port} does not fit a target-list byte (0..255)`);
         if (rs.child) this.attach(hb.rootPorts[j]!, rs.child, path + '.child', claim, names);
       });
     });
@@ -72,10 +74,12 @@ export class TopologyCore {
         if (!hb) throw new TopologyError(`windows[${i}].targets[${j}]: host bridge "${t}" does not exist`);
         return hb;
       });
-      if (ws.arithmetic === 'xor' && !this.xorLists.has(ws.granularity)) this.xorLists.set(ws.granularity, defaultXorMaps(ws.granularity));
+      if (ws.arithmetic === 'xor' && !this.xorLists.has(ws.granularity))
+        this.xorLists.set(ws.granularity, defaultXorMaps(ws.granularity));
       const w = new CxlWindow(ws, i, targets, this.xorLists);
       for (const o of this.windows) {
-        if (w.base < o.end && o.base < w.end) throw new TopologyError(`windows[${i}] (${w.id}): range overlaps window ${o.id}`);
+        if (w.base < o.end && o.base < w.end)
+          throw new TopologyError(`windows[${i}] (${w.id}): range overlaps window ${o.id}`);
       }
       this.windows.push(w);
       this.routers.push(new WindowRoute(w));
@@ -97,7 +101,13 @@ export class TopologyCore {
     }
   }
 
-  private attach(port: Dport, child: Type3Spec | SwitchSpec, path: string, claim: (id: string, p: string) => void, names: Set<string>): void {
+  private attach(
+    port: Dport,
+    child: Type3Spec | SwitchSpec,
+    path: string,
+    claim: (id: string, p: string) => void,
+    names: Set<string>,
+  ): void {
     claim(child.id, path);
     if (child.kind === 'switch') {
       const sw = new CxlSwitch(child);
@@ -108,9 +118,11 @@ export class TopologyCore {
       child.downstreamPorts.forEach((ds, k) => {
         const p = `${path}.downstreamPorts[${k}]`;
         claim(ds.id, p);
-        if (seen.has(ds.port)) throw new TopologyError(`${p}.port: port number ${ds.port} is used twice in switch ${child.id}`);
+        if (seen.has(ds.port))
+          throw new TopologyError(`${p}.port: port number ${ds.port} is used twice in switch ${child.id}`);
         seen.add(ds.port);
-        if (ds.port < 0 || ds.port > 255) throw new TopologyError(`${p}.port: ${ds.port} does not fit a target-list byte (0..255)`);
+        if (ds.port < 0 || ds.port > 255)
+          throw new TopologyError(`${p}.port: ${ds.port} does not fit a target-list byte (0..255)`);
         if (ds.child) this.attach(sw.downstreamPorts[k]!, ds.child, p + '.child', claim, names);
       });
       return;
@@ -119,7 +131,9 @@ export class TopologyCore {
     names.add(child.name);
     const SZ = 2 ** 28;
     if (child.volatileBytes % SZ !== 0 || child.persistentBytes % SZ !== 0) {
-      throw new TopologyError(`${path}: volatileBytes ${child.volatileBytes} and persistentBytes ${child.persistentBytes} must be multiples of 256 MiB (HDM decoders map 256 MiB units)`);
+      throw new TopologyError(
+        `${path}: volatileBytes ${child.volatileBytes} and persistentBytes ${child.persistentBytes} must be multiples of 256 MiB (HDM decoders map 256 MiB units)`,
+      );
     }
     const mk = (what: string, size: number, file: FileBackingSpec | undefined): BackingStore | null => {
       if (size <= 0) return null;
@@ -134,7 +148,12 @@ export class TopologyCore {
       lsa: mk('lsa', child.lsaBytes, child.lsaFile),
     });
     // Repartition on reset (Type3Device.repartition): fresh anonymous stores of the new sizes.
-    dev.storeFactory = (what, size) => new BackingStore(this.arena, { name: `${child.name}-${what}`, size, sizedBy: `${child.sizedBy} (${what}, repartitioned)` });
+    dev.storeFactory = (what, size) =>
+      new BackingStore(this.arena, {
+        name: `${child.name}-${what}`,
+        size,
+        sizedBy: `${child.sizedBy} (${what}, repartitioned)`,
+      });
     dev.parentPort = port;
     port.child = dev;
     this.memdevs.push(dev);
@@ -227,13 +246,19 @@ export class TopologyCore {
     const who = `decoder ${index} of ${c.hdm!.owner.name}`;
     const w = this.windows.find((x) => d.base >= x.base && d.base + d.size <= x.end && x.targets.includes(hb));
     if (!w) {
-      return { code: 'window-route', message: `${who}: range ${hex(d.base)}-${hex(d.base + d.size - 1)} is outside any window that routes to ${name} (a decoder range must lie inside one CFMWS window whose targets include host bridge ${hb.id})` };
+      return {
+        code: 'window-route',
+        message: `${who}: range ${hex(d.base)}-${hex(d.base + d.size - 1)} is outside any window that routes to ${name} (a decoder range must lie inside one CFMWS window whose targets include host bridge ${hb.id})`,
+      };
     }
     if (c.kind === 'type3' && d.ways !== undefined) {
       const unit = 2 ** 28 * d.ways;
       const off = d.base - w.base;
       if (off % unit !== 0 || d.size % unit !== 0) {
-        return { code: 'alignment-ways', message: `${who}: base ${hex(d.base)} (window ${w.id} + ${hex(off)}) and size ${hex(d.size)} must be multiples of 256 MiB x ${d.ways} ways = ${hex(unit)} from the window base (Linux allocates region HPA at that alignment)` };
+        return {
+          code: 'alignment-ways',
+          message: `${who}: base ${hex(d.base)} (window ${w.id} + ${hex(off)}) and size ${hex(d.size)} must be multiples of 256 MiB x ${d.ways} ways = ${hex(unit)} from the window base (Linux allocates region HPA at that alignment)`,
+        };
       }
     }
     return undefined;

@@ -31,8 +31,15 @@ export function translateHpa(t: TopologyCore, regions: RegionManager, hpa: numbe
   const r = referenceDecode(t.windows, hpa);
   if (!r.ok) return r;
   const out: HpaTranslation = {
-    hpa, window: r.window.id, rootSlot: r.rootSlot, hostBridge: r.hostBridge.id, path: r.path, memdev: r.memdev.name,
-    endpointDecoder: t.decoderName(r.memdev, r.endpointDecoder), dpa: r.dpa, partition: r.partition,
+    hpa,
+    window: r.window.id,
+    rootSlot: r.rootSlot,
+    hostBridge: r.hostBridge.id,
+    path: r.path,
+    memdev: r.memdev.name,
+    endpointDecoder: t.decoderName(r.memdev, r.endpointDecoder),
+    dpa: r.dpa,
+    partition: r.partition,
   };
   const reg = regions.regionAt(hpa);
   if (reg) {

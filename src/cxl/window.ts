@@ -57,13 +57,22 @@ export class CxlWindow {
     this.volatile = spec.volatile;
     this.persistent = spec.persistent;
     this.qtgId = spec.qtgId;
-    if (!isValidWays(this.ways)) throw new TopologyError(`${path}.targets: ${this.ways} host bridges is not a valid interleave (1, 2, 3, 4, 6, 8, 12, 16)`);
-    if (!isValidGranularity(spec.granularity)) throw new TopologyError(`${path}.granularity: ${spec.granularity} is not a valid HBIG (256..16384, a power of two)`);
+    if (!isValidWays(this.ways))
+      throw new TopologyError(
+        `${path}.targets: ${this.ways} host bridges is not a valid interleave (1, 2, 3, 4, 6, 8, 12, 16)`,
+      );
+    if (!isValidGranularity(spec.granularity))
+      throw new TopologyError(
+        `${path}.granularity: ${spec.granularity} is not a valid HBIG (256..16384, a power of two)`,
+      );
     if (spec.base % SZ_256M !== 0 || spec.size % SZ_256M !== 0 || spec.size <= 0) {
-      throw new TopologyError(`${path}: base 0x${spec.base.toString(16)} and size 0x${spec.size.toString(16)} must be non-zero multiples of 256 MiB`);
+      throw new TopologyError(
+        `${path}: base 0x${spec.base.toString(16)} and size 0x${spec.size.toString(16)} must be non-zero multiples of 256 MiB`,
+      );
     }
     if (spec.base + spec.size > 2 ** 52) throw new TopologyError(`${path}: ends above 2^52`);
-    if (new Set(targets).size !== targets.length) throw new TopologyError(`${path}.targets: a host bridge is listed twice`);
+    if (new Set(targets).size !== targets.length)
+      throw new TopologyError(`${path}.targets: a host bridge is listed twice`);
     this.rootShift = Math.log2(spec.granularity) | 0;
     this.rootMask = isThreeFamily(this.ways) ? -1 : this.ways - 1;
     this.rootHiFactor = (2 ** (32 - this.rootShift) % this.ways) | 0;
@@ -73,7 +82,9 @@ export class CxlWindow {
       const n = xorMapsForHbiw(this.ways)!;
       const list = xorLists.get(spec.granularity) ?? [];
       if (list.length < n) {
-        throw new TopologyError(`${path}: XOR arithmetic with ${this.ways} host bridges needs ${n} XOR maps for HBIG ${spec.granularity}, but the platform list (xorMaps, one CXIMS per HBIG) has ${list.length}`);
+        throw new TopologyError(
+          `${path}: XOR arithmetic with ${this.ways} host bridges needs ${n} XOR maps for HBIG ${spec.granularity}, but the platform list (xorMaps, one CXIMS per HBIG) has ${list.length}`,
+        );
       }
       const firstBit = Math.log2(spec.granularity);
       const want = new Set<number>();
@@ -82,7 +93,9 @@ export class CxlWindow {
         const m = list[i]!;
         const b = lowestSetBit(m);
         if (!want.has(b)) {
-          throw new TopologyError(`${path}: XOR map ${i} (0x${m.toString(16)}) of the HBIG ${spec.granularity} list has lowest bit ${b}, but this window's position bits are ${[...want].join(', ')}: the window needs a conflicting map list`);
+          throw new TopologyError(
+            `${path}: XOR map ${i} (0x${m.toString(16)}) of the HBIG ${spec.granularity} list has lowest bit ${b}, but this window's position bits are ${[...want].join(', ')}: the window needs a conflicting map list`,
+          );
         }
         want.delete(b);
         if (b >= 32) throw new TopologyError(`${path}: XOR map ${i} position bit ${b} is above 31`);
@@ -164,7 +177,9 @@ export function xorListsOf(maps: readonly XorMapSpec[]): Map<number, number[]> {
   maps.forEach((m, i) => {
     const prev = out.get(m.granularity);
     if (prev && (prev.length !== m.maps.length || prev.some((v, j) => v !== m.maps[j]))) {
-      throw new TopologyError(`xorMaps[${i}]: a second, different XOR map list for HBIG ${m.granularity}; XOR maps are platform-level, one list per host-bridge granularity (CXIMS)`);
+      throw new TopologyError(
+        `xorMaps[${i}]: a second, different XOR map list for HBIG ${m.granularity}; XOR maps are platform-level, one list per host-bridge granularity (CXIMS)`,
+      );
     }
     out.set(m.granularity, m.maps.slice());
   });

@@ -78,28 +78,48 @@ export class DmaEngine implements MmioOps {
 
   read(offset: number, _size: 1 | 2 | 4): number {
     switch (offset) {
-      case DmaReg.SrcLo: return this.src % TWO32;
-      case DmaReg.SrcHi: return Math.floor(this.src / TWO32);
-      case DmaReg.DstLo: return this.dst % TWO32;
-      case DmaReg.DstHi: return Math.floor(this.dst / TWO32);
-      case DmaReg.Len: return this.len;
-      case DmaReg.Control: return this.ie ? DmaControl.InterruptEnable : 0;
-      case DmaReg.Status: return this.status >>> 0;
-      case DmaReg.DoneBytes: return this.doneBytes;
-      case DmaReg.Id: return DMA_ID;
-      default: return 0;
+      case DmaReg.SrcLo:
+        return this.src % TWO32;
+      case DmaReg.SrcHi:
+        return Math.floor(this.src / TWO32);
+      case DmaReg.DstLo:
+        return this.dst % TWO32;
+      case DmaReg.DstHi:
+        return Math.floor(this.dst / TWO32);
+      case DmaReg.Len:
+        return this.len;
+      case DmaReg.Control:
+        return this.ie ? DmaControl.InterruptEnable : 0;
+      case DmaReg.Status:
+        return this.status >>> 0;
+      case DmaReg.DoneBytes:
+        return this.doneBytes;
+      case DmaReg.Id:
+        return DMA_ID;
+      default:
+        return 0;
     }
   }
 
   write(offset: number, _size: 1 | 2 | 4, value: number): void {
     const v = value >>> 0;
     switch (offset) {
-      case DmaReg.SrcLo: this.src = Math.floor(this.src / TWO32) * TWO32 + v; break;
+      case DmaReg.SrcLo:
+        this.src = Math.floor(this.src / TWO32) * TWO32 + v;
+        break;
       // Addresses are kept below 2^52 (anything above faults on the bus anyway).
-      case DmaReg.SrcHi: this.src = (v % 2 ** 20) * TWO32 + (this.src % TWO32); break;
-      case DmaReg.DstLo: this.dst = Math.floor(this.dst / TWO32) * TWO32 + v; break;
-      case DmaReg.DstHi: this.dst = (v % 2 ** 20) * TWO32 + (this.dst % TWO32); break;
-      case DmaReg.Len: this.len = v; break;
+      case DmaReg.SrcHi:
+        this.src = (v % 2 ** 20) * TWO32 + (this.src % TWO32);
+        break;
+      case DmaReg.DstLo:
+        this.dst = Math.floor(this.dst / TWO32) * TWO32 + v;
+        break;
+      case DmaReg.DstHi:
+        this.dst = (v % 2 ** 20) * TWO32 + (this.dst % TWO32);
+        break;
+      case DmaReg.Len:
+        this.len = v;
+        break;
       case DmaReg.Control:
         this.ie = (v & DmaControl.InterruptEnable) !== 0;
         if ((v & DmaControl.Go) !== 0) this.go();
@@ -141,9 +161,10 @@ export class DmaEngine implements MmioOps {
     }
     // The bus's `fault` belongs to the CPU access that wrote GO, not to the copy.
     bus.fault = AccessFault.None;
-    this.status = fault === AccessFault.None
-      ? DmaStatus.Done
-      : DmaStatus.Error | (fault << DmaStatus.FaultShift) | (onWrite ? DmaStatus.ErrorOnWrite : 0);
+    this.status =
+      fault === AccessFault.None
+        ? DmaStatus.Done
+        : DmaStatus.Error | (fault << DmaStatus.FaultShift) | (onWrite ? DmaStatus.ErrorOnWrite : 0);
     this.updateIrq();
     return fault;
   }

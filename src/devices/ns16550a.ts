@@ -124,7 +124,9 @@ export class Ns16550a implements MmioOps {
 
   /** Bytes waiting in the host queue or the receiver (the board's WFI logic asks this). */
   get inputPending(): number {
-    return this.hostQueue.length - this.hostHead + this.fifo.length + (this.lsr & LSR_DR && !(this.fcr & FCR_FE) ? 1 : 0);
+    return (
+      this.hostQueue.length - this.hostHead + this.fifo.length + (this.lsr & LSR_DR && !(this.fcr & FCR_FE) ? 1 : 0)
+    );
   }
 
   /** Current level of the interrupt output. */
@@ -296,7 +298,8 @@ export class Ns16550a implements MmioOps {
     let id = IIR_NO_INT;
     const fifoMode = (this.fcr & FCR_FE) !== 0;
     if (this.ier & IER_RLSI && this.lsr & LSR_INT_ANY) id = IIR_RLSI;
-    else if (this.ier & IER_RDI && this.lsr & LSR_DR && (!fifoMode || this.fifo.length >= this.triggerLevel)) id = IIR_RDI;
+    else if (this.ier & IER_RDI && this.lsr & LSR_DR && (!fifoMode || this.fifo.length >= this.triggerLevel))
+      id = IIR_RDI;
     else if (this.ier & IER_RDI && fifoMode && this.fifo.length > 0) id = IIR_CTI;
     else if (this.ier & IER_THRI && this.thrIpending) id = IIR_THRI;
     else if (this.ier & IER_MSI && this.msr & MSR_ANY_DELTA) id = IIR_MSI;

@@ -150,8 +150,18 @@ export function serializeFdt(root: FdtNode, bootCpuidPhys = 0): Uint8Array {
   const total = stringsOff + stringBytes.length;
   const out = new Uint8Array(total);
   const dv = new DataView(out.buffer);
-  const header = [FDT_MAGIC, total, structOff, stringsOff, rsvOff, FDT_VERSION, FDT_LAST_COMP_VERSION,
-    bootCpuidPhys, stringBytes.length, structBytes.length];
+  const header = [
+    FDT_MAGIC,
+    total,
+    structOff,
+    stringsOff,
+    rsvOff,
+    FDT_VERSION,
+    FDT_LAST_COMP_VERSION,
+    bootCpuidPhys,
+    stringBytes.length,
+    structBytes.length,
+  ];
   header.forEach((v, i) => dv.setUint32(i * 4, v));
   out.set(structBytes, structOff);
   out.set(stringBytes, stringsOff);
@@ -176,7 +186,11 @@ function reg2(base: number, size: number): number[] {
 /** The board's device tree as a node tree (exposed for tests and tools). */
 export function buildBoardTree(d: BoardDescription): FdtNode {
   const root = new FdtNode('');
-  root.u32('#address-cells', 2).u32('#size-cells', 2).str('compatible', ...d.compatible).str('model', d.model);
+  root
+    .u32('#address-cells', 2)
+    .u32('#size-cells', 2)
+    .str('compatible', ...d.compatible)
+    .str('model', d.model);
 
   const uartPath = `/soc/serial@${hex(d.uart.base)}`;
   const chosen = root.child('chosen');
@@ -185,7 +199,10 @@ export function buildBoardTree(d: BoardDescription): FdtNode {
   chosen.u32('cxlemu,acpi-rsdp', ...u64Cells(d.chosen.acpiRsdp));
 
   for (const m of d.memory) {
-    root.child(`memory@${hex(m.base)}`).str('device_type', 'memory').u32('reg', ...reg2(m.base, m.size));
+    root
+      .child(`memory@${hex(m.base)}`)
+      .str('device_type', 'memory')
+      .u32('reg', ...reg2(m.base, m.size));
   }
 
   const cpus = root.child('cpus');

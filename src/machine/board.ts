@@ -54,7 +54,16 @@ const MIP_MEIP = 11;
 /** The hart as the board uses it (the contract of src/cpu/hart.ts, CONTRACTS.md). */
 export type BoardHart = Pick<
   Hart,
-  'pc' | 'instret' | 'cycle' | 'writeReg' | 'setPendingLine' | 'getTime' | 'run' | 'requestStop' | 'flushTlb' | 'onTrace'
+  | 'pc'
+  | 'instret'
+  | 'cycle'
+  | 'writeReg'
+  | 'setPendingLine'
+  | 'getTime'
+  | 'run'
+  | 'requestStop'
+  | 'flushTlb'
+  | 'onTrace'
 >;
 
 export type HartFactory = (opts: { arena: Arena; bus: AddressSpace; hartId: number; resetPc: number }) => BoardHart;
@@ -222,7 +231,10 @@ export function createBoard(opts: BoardOptions): Board {
   if (opts.ecam) new IntxRouter((n) => plic.line(n), pcie?.intxIrqBase ?? PCIE_INTX_IRQ_BASE).connect(opts.ecam);
   if (opts.acpi) {
     const f = space.writeBytes(opts.acpi.base, opts.acpi.image);
-    if (f !== 0) throw new RangeError(`cannot write the ACPI tables at 0x${opts.acpi.base.toString(16)}: RAM is not mapped there (fault ${f}; -m too small?)`);
+    if (f !== 0)
+      throw new RangeError(
+        `cannot write the ACPI tables at 0x${opts.acpi.base.toString(16)}: RAM is not mapped there (fault ${f}; -m too small?)`,
+      );
   }
 
   const description: BoardDescription = {
@@ -239,7 +251,10 @@ export function createBoard(opts: BoardOptions): Board {
     ...(pcie ? { pcie } : {}),
     cxlWindows: opts.cxlWindows ?? [],
     ...(opts.cxlHostBridges && opts.cxlHostBridges.length > 0 ? { cxlHostBridges: opts.cxlHostBridges } : {}),
-    chosen: { acpiRsdp: opts.acpi?.rsdpAddress ?? opts.acpiRsdp ?? 0, ...(opts.bootargs !== undefined ? { bootargs: opts.bootargs } : {}) },
+    chosen: {
+      acpiRsdp: opts.acpi?.rsdpAddress ?? opts.acpiRsdp ?? 0,
+      ...(opts.bootargs !== undefined ? { bootargs: opts.bootargs } : {}),
+    },
   };
   const fdt = generateFdt(description);
   const fdtAt = fdtAddress({ base: ramBase, size: ramSize }, fdt.length);
@@ -247,10 +262,15 @@ export function createBoard(opts: BoardOptions): Board {
     throw new RangeError(`RAM of ${ramSize} bytes is too small for the ${fdt.length}-byte device tree (-m)`);
   }
   if (opts.acpi && fdtAt < opts.acpi.base + opts.acpi.image.length && opts.acpi.base < fdtAt + fdt.length) {
-    throw new RangeError(`the device tree at 0x${fdtAt.toString(16)} would overlap the ACPI tables at 0x${opts.acpi.base.toString(16)} (-m too small)`);
+    throw new RangeError(
+      `the device tree at 0x${fdtAt.toString(16)} would overlap the ACPI tables at 0x${opts.acpi.base.toString(16)} (-m too small)`,
+    );
   }
   const f = space.writeBytes(fdtAt, fdt);
-  if (f !== 0) throw new RangeError(`cannot write the device tree at 0x${fdtAt.toString(16)}: RAM is not mapped there (fault ${f})`);
+  if (f !== 0)
+    throw new RangeError(
+      `cannot write the device tree at 0x${fdtAt.toString(16)}: RAM is not mapped there (fault ${f})`,
+    );
 
   const h = (opts.hartFactory ?? defaultHartFactory)({ arena, bus: space, hartId, resetPc: ramBase });
   hart = h;
@@ -336,8 +356,19 @@ export function boardOptionsForMachine(m: {
     pcie: DEFAULT_PCIE,
     ...(m.ecam ? { ecam: m.ecam } : {}),
     ...(layout ? { acpi: { base: layout.base, image: layout.image, rsdpAddress: layout.rsdpAddress } } : {}),
-    ...(m.cxlHostBridges ? { cxlHostBridges: m.cxlHostBridges.map((h) => ({ uid: h.uid, busFirst: h.busNr, busLast: h.busLast, component: { ...h.component } })) } : {}),
-    ...(m.attachClock && m.tickDevices ? { cxlDevices: { attachClock: m.attachClock.bind(m), tickDevices: m.tickDevices.bind(m) } } : {}),
+    ...(m.cxlHostBridges
+      ? {
+          cxlHostBridges: m.cxlHostBridges.map((h) => ({
+            uid: h.uid,
+            busFirst: h.busNr,
+            busLast: h.busLast,
+            component: { ...h.component },
+          })),
+        }
+      : {}),
+    ...(m.attachClock && m.tickDevices
+      ? { cxlDevices: { attachClock: m.attachClock.bind(m), tickDevices: m.tickDevices.bind(m) } }
+      : {}),
   };
 }
 
@@ -360,8 +391,40 @@ export interface RunOptions {
 
 const DEFAULT_SLICE = 1_000_000;
 
-const ABI = ['zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5',
-  'a6', 'a7', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6'];
+const ABI = [
+  'zero',
+  'ra',
+  'sp',
+  'gp',
+  'tp',
+  't0',
+  't1',
+  't2',
+  's0',
+  's1',
+  'a0',
+  'a1',
+  'a2',
+  'a3',
+  'a4',
+  'a5',
+  'a6',
+  'a7',
+  's2',
+  's3',
+  's4',
+  's5',
+  's6',
+  's7',
+  's8',
+  's9',
+  's10',
+  's11',
+  't3',
+  't4',
+  't5',
+  't6',
+];
 
 /** One trace line: `<pc, 16 hex digits>  <disassembly>  ; <reg>=<value> ...` (register writes). */
 export function formatTrace(pc: number, text: string, regWrites: unknown): string {
@@ -389,7 +452,8 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
   const slice = opts.sliceInstructions ?? (opts.trace || clint.realtime ? 10_000 : DEFAULT_SLICE);
   const max = opts.maxInstructions ?? Infinity;
   if (!(max >= 0)) throw new RangeError(`--max-instructions must be a non-negative integer, got ${max}`);
-  if (!(Number.isInteger(slice) && slice > 0)) throw new RangeError(`sliceInstructions must be a positive integer, got ${slice}`);
+  if (!(Number.isInteger(slice) && slice > 0))
+    throw new RangeError(`sliceInstructions must be a positive integer, got ${slice}`);
 
   const input = opts.input ?? null;
   let inputOpen = input !== null;
@@ -426,11 +490,19 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
       const attempted = hart.cycle;
       const done = hart.instret;
       if (attempted >= max) {
-        exit = { kind: 'limit', code: 0, message: `stopped after ${attempted} instructions attempted, ${done} retired (--max-instructions ${max})` };
+        exit = {
+          kind: 'limit',
+          code: 0,
+          message: `stopped after ${attempted} instructions attempted, ${done} retired (--max-instructions ${max})`,
+        };
         break;
       }
       if (performance.now() >= deadline) {
-        exit = { kind: 'limit', code: 0, message: `timed out after ${timeout} s (--timeout) at pc 0x${hart.pc.toString(16)}, ${done} instructions` };
+        exit = {
+          kind: 'limit',
+          code: 0,
+          message: `timed out after ${timeout} s (--timeout) at pc 0x${hart.pc.toString(16)}, ${done} instructions`,
+        };
         break;
       }
       let budget = Math.min(slice, max - attempted);
@@ -442,11 +514,12 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
       if (opts.afterSlice) await opts.afterSlice();
       const fin = board.finished;
       if (fin) {
-        exit = fin.kind === 'fail'
-          ? { kind: 'fail', code: fin.code }
-          : fin.kind === 'reset'
-            ? { kind: 'pass', code: 0, message: 'guest requested reset (finisher 0x7777): treated as pass' }
-            : { kind: 'pass', code: 0 };
+        exit =
+          fin.kind === 'fail'
+            ? { kind: 'fail', code: fin.code }
+            : fin.kind === 'reset'
+              ? { kind: 'pass', code: 0, message: 'guest requested reset (finisher 0x7777): treated as pass' }
+              : { kind: 'pass', code: 0 };
         break;
       }
       if (why === 'wfi') {
@@ -567,7 +640,13 @@ export async function runProgram(opts: RunProgramOptions): Promise<RunResult> {
 
   let board: Board;
   if (opts.machine) {
-    board = createBoard({ ...opts.machine, uartSink: (b) => pending.push(b), realtime: opts.realtime, instructionsPerTick: opts.instructionsPerTick, hartFactory: opts.hartFactory });
+    board = createBoard({
+      ...opts.machine,
+      uartSink: (b) => pending.push(b),
+      realtime: opts.realtime,
+      instructionsPerTick: opts.instructionsPerTick,
+      hartFactory: opts.hartFactory,
+    });
   } else {
     const arena = new Arena(opts.arenaBytes !== undefined ? { bytes: opts.arenaBytes } : {});
     const space = new AddressSpace(arena);

@@ -22,7 +22,14 @@ import {
   type CreateRegionOptions,
   type RegionMode,
 } from '../cxl/index.js';
-import { attachCxlPci, connectMediaInvalidation, setMemEnable, type CxlPci, type CxlState, type MemdevRegistersFactory } from '../cxl/index.js';
+import {
+  attachCxlPci,
+  connectMediaInvalidation,
+  setMemEnable,
+  type CxlPci,
+  type CxlState,
+  type MemdevRegistersFactory,
+} from '../cxl/index.js';
 import { DeviceRegisters } from '../cxl/device-registers.js';
 import { Ecam, enumerate, type EnumerationResult } from '../pci/index.js';
 import { ConfigError } from './errors.js';
@@ -66,9 +73,16 @@ export function toTopologySpec(desc: MachineDescription): TopologySpec {
       if (c.lsa?.file) t.lsaFile = { ...c.lsa.file };
       return t;
     }
-    return { kind: 'switch', id: c.id, downstreamPorts: c.downstreamPorts.map(port), decoders: { ...c.decoders }, perf: { ...c.perf } };
+    return {
+      kind: 'switch',
+      id: c.id,
+      downstreamPorts: c.downstreamPorts.map(port),
+      decoders: { ...c.decoders },
+      perf: { ...c.perf },
+    };
   };
-  const port = (p: PortDesc): DownstreamPortSpec & RootPortSpec => (p.child ? { id: p.id, port: p.port, child: child(p.child) } : { id: p.id, port: p.port });
+  const port = (p: PortDesc): DownstreamPortSpec & RootPortSpec =>
+    p.child ? { id: p.id, port: p.port, child: child(p.child) } : { id: p.id, port: p.port };
   return {
     hostBridges: desc.cxl.hostBridges.map((hb) => ({
       id: hb.id,
@@ -140,7 +154,11 @@ export class Machine {
     this.spec = toTopologySpec(desc);
     this.arena = new Arena(opts.arenaBytes !== undefined ? { bytes: opts.arenaBytes } : {});
     this.addressSpace = new AddressSpace(this.arena);
-    const store = new BackingStore(this.arena, { name: 'ram', size: desc.ram.size, sizedBy: 'RAM size (-m / ram.size)' });
+    const store = new BackingStore(this.arena, {
+      name: 'ram',
+      size: desc.ram.size,
+      sizedBy: 'RAM size (-m / ram.size)',
+    });
     this.ram = { base: RAM_BASE, size: desc.ram.size, store };
     this.addressSpace.begin();
     this.addressSpace.ram('ram', RAM_BASE, store);
@@ -149,13 +167,20 @@ export class Machine {
       this.cxl = CxlTopology.build(this.spec, this.arena, this.addressSpace);
     } catch (e) {
       if (e instanceof TopologyError) {
-        throw new ConfigError([{ code: 'topology', path: 'cxl', value: undefined, allowed: e.message }], 'cannot build the CXL topology');
+        throw new ConfigError(
+          [{ code: 'topology', path: 'cxl', value: undefined, allowed: e.message }],
+          'cannot build the CXL topology',
+        );
       }
       throw e;
     }
     this.ecam = new Ecam({ space: this.addressSpace });
     this.ecam.map();
-    this.cxlPci = attachCxlPci(this.cxl, this.ecam, { chbsBase: defaultChbsBase, space: this.addressSpace, memdevRegisters: MEMDEV_REGISTERS });
+    this.cxlPci = attachCxlPci(this.cxl, this.ecam, {
+      chbsBase: defaultChbsBase,
+      space: this.addressSpace,
+      memdevRegisters: MEMDEV_REGISTERS,
+    });
     this.enumeration = enumerate(this.ecam);
     // Firmware enables CXL.mem on every endpoint (CXL device DVSEC Control Mem_Enable).
     for (const ep of this.cxlPci.endpoints) setMemEnable(ep, true);
@@ -167,7 +192,17 @@ export class Machine {
   deviceRegisters(ref: string): DeviceRegisters {
     const ep = this.cxlPci.endpoints.find((e) => e.device.name === ref || e.device.id === ref);
     if (!ep) {
-      throw new ConfigError([{ code: 'unknown_memdev', path: 'memdev', value: ref, allowed: `one of ${this.cxlPci.endpoints.map((e) => e.device.name).join(', ') || '(no type-3 devices)'} or their ids` }], `no memdev ${ref}`);
+      throw new ConfigError(
+        [
+          {
+            code: 'unknown_memdev',
+            path: 'memdev',
+            value: ref,
+            allowed: `one of ${this.cxlPci.endpoints.map((e) => e.device.name).join(', ') || '(no type-3 devices)'} or their ids`,
+          },
+        ],
+        `no memdev ${ref}`,
+      );
     }
     return ep.memdevRegisters as DeviceRegisters;
   }
@@ -204,8 +239,20 @@ export class Machine {
   }
 
   /** Host-bridge component register blocks as the device tree lists them. */
-  get cxlHostBridges(): { id: string; uid: number; busNr: number; busLast: number; component: { base: number; size: number } }[] {
-    return this.cxlPci.hostBridges.map((h) => ({ id: h.hostBridge.id, uid: h.hostBridge.uid, busNr: h.pci.busNr, busLast: h.pci.busLast, component: { base: h.chbsBase, size: 0x1_0000 } }));
+  get cxlHostBridges(): {
+    id: string;
+    uid: number;
+    busNr: number;
+    busLast: number;
+    component: { base: number; size: number };
+  }[] {
+    return this.cxlPci.hostBridges.map((h) => ({
+      id: h.hostBridge.id,
+      uid: h.hostBridge.uid,
+      busNr: h.pci.busNr,
+      busLast: h.pci.busLast,
+      component: { base: h.chbsBase, size: 0x1_0000 },
+    }));
   }
 
   /** Build a machine from a description object (validated here) or a resolved description. */
@@ -270,7 +317,12 @@ export class Machine {
     try {
       return this.cxl.createRegion(o);
     } catch (e) {
-      throw asConfigError(e, 'region', req.name ?? '(new)', `cannot create region${req.name !== undefined ? ` ${req.name}` : ''}`);
+      throw asConfigError(
+        e,
+        'region',
+        req.name ?? '(new)',
+        `cannot create region${req.name !== undefined ? ` ${req.name}` : ''}`,
+      );
     }
   }
 
@@ -297,21 +349,56 @@ export class Machine {
   translateDpa(memdev: string, dpa: number): DpaReport {
     const dev = this.cxl.memdev(memdev);
     if (!dev) {
-      throw new ConfigError([{ code: 'unknown_memdev', path: 'memdev', value: memdev, allowed: `memN or a type-3 device id (${this.cxl.memdevs.map((m) => `${m.name}=${m.id}`).join(', ')})` }], 'bad argument');
+      throw new ConfigError(
+        [
+          {
+            code: 'unknown_memdev',
+            path: 'memdev',
+            value: memdev,
+            allowed: `memN or a type-3 device id (${this.cxl.memdevs.map((m) => `${m.name}=${m.id}`).join(', ')})`,
+          },
+        ],
+        'bad argument',
+      );
     }
     const total = dev.volatileBytes + dev.persistentBytes;
     if (!Number.isSafeInteger(dpa) || dpa < 0 || dpa >= total) {
-      throw new ConfigError([{ code: 'bad_dpa', path: 'dpa', value: dpa, allowed: `a DPA below ${hex(total)} (the capacity of ${dev.name})` }], 'bad argument');
+      throw new ConfigError(
+        [
+          {
+            code: 'bad_dpa',
+            path: 'dpa',
+            value: dpa,
+            allowed: `a DPA below ${hex(total)} (the capacity of ${dev.name})`,
+          },
+        ],
+        'bad argument',
+      );
     }
     const hpas = this.cxl.translateDpa(dev.name, dpa);
-    return { memdev: dev.name, id: dev.id, dpa, hpas: hpas.map((hpa) => ({ hpa, translation: this.cxl.translateHpa(hpa) })) };
+    return {
+      memdev: dev.name,
+      id: dev.id,
+      dpa,
+      hpas: hpas.map((hpa) => ({ hpa, translation: this.cxl.translateHpa(hpa) })),
+    };
   }
 
   /** The placement audit of every region (or one): bytes per device and every mismatch. */
   audit(options: AuditOptions = {}): AuditReport {
     this.cxl.syncRegions();
     if (options.region !== undefined && !this.cxl.regions.some((r) => r.name === options.region)) {
-      throw new ConfigError([{ code: 'unknown_region', path: 'region', value: options.region, allowed: `a region name (${this.cxl.regions.map((r) => r.name).join(', ') || 'none committed'})` }], 'bad argument');
+      throw new ConfigError(
+        [
+          {
+            code: 'unknown_region',
+            path: 'region',
+            value: options.region,
+            allowed: `a region name (${this.cxl.regions.map((r) => r.name).join(', ') || 'none committed'})`,
+          },
+        ],
+        'bad argument',
+      );
     }
     return this.cxl.audit(options);
   }
@@ -330,7 +417,10 @@ export class Machine {
     return {
       ...this.initial,
       cxl: this.partitionedCxl(),
-      state: { regions: this.cxl.regions.filter((r) => !r.discovered).map(regionDescOf), ...(decoders.length ? { decoders } : {}) },
+      state: {
+        regions: this.cxl.regions.filter((r) => !r.discovered).map(regionDescOf),
+        ...(decoders.length ? { decoders } : {}),
+      },
     };
   }
 
@@ -351,7 +441,8 @@ export class Machine {
       cxl ??= structuredClone(this.initial.cxl);
       const t = memdevsOf({ cxl }).find((e) => e.index === i)!.device;
       const pers = dev.capacity - vol;
-      const keep = (old: StoreDesc | undefined, size: number): StoreDesc | undefined => (size > 0 ? { ...(old?.file ? { file: { ...old.file } } : {}), size } : undefined);
+      const keep = (old: StoreDesc | undefined, size: number): StoreDesc | undefined =>
+        size > 0 ? { ...(old?.file ? { file: { ...old.file } } : {}), size } : undefined;
       const v = keep(t.volatile, vol);
       const p = keep(t.persistent, pers);
       if (v) t.volatile = v;
@@ -382,19 +473,47 @@ function decoderImagesOf(list: unknown[]): CxlState['components'] {
     const path = `state.decoders[${i}]`;
     const o = e as { id?: unknown; globalControl?: unknown; decoders?: unknown };
     if (typeof e !== 'object' || e === null || typeof o.id !== 'string') {
-      issues.push({ code: 'bad_decoder_image', path: `${path}.id`, value: o?.id, allowed: 'a component id (host bridge, switch or type-3 device)' });
+      issues.push({
+        code: 'bad_decoder_image',
+        path: `${path}.id`,
+        value: o?.id,
+        allowed: 'a component id (host bridge, switch or type-3 device)',
+      });
       return;
     }
-    if (o.globalControl !== undefined && !u32(o.globalControl)) issues.push({ code: 'bad_decoder_image', path: `${path}.globalControl`, value: o.globalControl, allowed: 'a 32-bit register value' });
+    if (o.globalControl !== undefined && !u32(o.globalControl))
+      issues.push({
+        code: 'bad_decoder_image',
+        path: `${path}.globalControl`,
+        value: o.globalControl,
+        allowed: 'a 32-bit register value',
+      });
     if (!Array.isArray(o.decoders)) {
-      issues.push({ code: 'bad_decoder_image', path: `${path}.decoders`, value: o.decoders, allowed: 'an array of { index, regs: [8 dwords] }' });
+      issues.push({
+        code: 'bad_decoder_image',
+        path: `${path}.decoders`,
+        value: o.decoders,
+        allowed: 'an array of { index, regs: [8 dwords] }',
+      });
       return;
     }
     const decs: { index: number; regs: number[] }[] = [];
     o.decoders.forEach((d: { index?: unknown; regs?: unknown }, k: number) => {
       const p = `${path}.decoders[${k}]`;
-      if (typeof d?.index !== 'number' || !Number.isInteger(d.index) || d.index < 0) issues.push({ code: 'bad_decoder_image', path: `${p}.index`, value: d?.index, allowed: 'a decoder index >= 0' });
-      else if (!Array.isArray(d.regs) || d.regs.length !== 8 || !d.regs.every(u32)) issues.push({ code: 'bad_decoder_image', path: `${p}.regs`, value: d.regs, allowed: '8 register dwords (base lo/hi, size lo/hi, control, target list or skip lo/hi, reserved)' });
+      if (typeof d?.index !== 'number' || !Number.isInteger(d.index) || d.index < 0)
+        issues.push({
+          code: 'bad_decoder_image',
+          path: `${p}.index`,
+          value: d?.index,
+          allowed: 'a decoder index >= 0',
+        });
+      else if (!Array.isArray(d.regs) || d.regs.length !== 8 || !d.regs.every(u32))
+        issues.push({
+          code: 'bad_decoder_image',
+          path: `${p}.regs`,
+          value: d.regs,
+          allowed: '8 register dwords (base lo/hi, size lo/hi, control, target list or skip lo/hi, reserved)',
+        });
       else decs.push({ index: d.index, regs: d.regs as number[] });
     });
     out.push({ id: o.id, globalControl: (o.globalControl as number | undefined) ?? 2, decoders: decs });
@@ -404,7 +523,15 @@ function decoderImagesOf(list: unknown[]): CxlState['components'] {
 }
 
 function regionRequestOf(r: RegionDesc): RegionRequest {
-  const q: RegionRequest = { name: r.name, window: r.window, ways: r.ways, granularity: r.granularity, size: r.size, memdevs: r.memdevs, locked: r.locked };
+  const q: RegionRequest = {
+    name: r.name,
+    window: r.window,
+    ways: r.ways,
+    granularity: r.granularity,
+    size: r.size,
+    memdevs: r.memdevs,
+    locked: r.locked,
+  };
   if (r.base !== undefined) q.base = r.base;
   if (r.mode !== undefined) q.mode = r.mode;
   return q;
@@ -426,7 +553,8 @@ export function regionDescOf(r: Region): RegionDesc {
 }
 
 function asConfigError(e: unknown, path: string, value: unknown, heading: string): unknown {
-  if (e instanceof RegionError) return new ConfigError([{ code: e.code, path, value, allowed: e.message, message: e.message }], heading);
+  if (e instanceof RegionError)
+    return new ConfigError([{ code: e.code, path, value, allowed: e.message, message: e.message }], heading);
   if (e instanceof ConfigError) return e;
   return e;
 }

@@ -49,15 +49,40 @@ export function defaultDescriptionInput(opts: { locked?: boolean } = {}): Descri
         },
       ],
       windows: [
-        { id: 'W0', base: '0x1_0000_0000', size: '4G', targets: ['hb0', 'hb1'], granularity: 256, arithmetic: 'modulo' },
+        {
+          id: 'W0',
+          base: '0x1_0000_0000',
+          size: '4G',
+          targets: ['hb0', 'hb1'],
+          granularity: 256,
+          arithmetic: 'modulo',
+        },
         { id: 'W1', base: '0x2_0000_0000', size: '4G', targets: ['hb0', 'hb1'], granularity: 256, arithmetic: 'xor' },
       ],
       xorMaps: [{ granularity: 256, maps: ['0x404100'] }],
     },
     state: {
       regions: [
-        { name: 'R0', window: 'W0', ways: 4, granularity: 256, size: '1G', base: '0x1_0000_0000', memdevs: ['mem0', 'mem1', 'mem2', 'mem3'], locked },
-        { name: 'R1', window: 'W1', ways: 2, granularity: 256, size: '512M', base: '0x2_0000_0000', memdevs: ['mem0', 'mem2'], locked },
+        {
+          name: 'R0',
+          window: 'W0',
+          ways: 4,
+          granularity: 256,
+          size: '1G',
+          base: '0x1_0000_0000',
+          memdevs: ['mem0', 'mem1', 'mem2', 'mem3'],
+          locked,
+        },
+        {
+          name: 'R1',
+          window: 'W1',
+          ways: 2,
+          granularity: 256,
+          size: '512M',
+          base: '0x2_0000_0000',
+          memdevs: ['mem0', 'mem2'],
+          locked,
+        },
       ],
     },
   };

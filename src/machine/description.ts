@@ -5,7 +5,13 @@
 
 import { z } from 'zod';
 import YAML from 'yaml';
-import { VALID_WAYS, VALID_GRANULARITIES, isValidWays, isValidGranularity, isThreeFamily } from '../cxl-math/interleave.js';
+import {
+  VALID_WAYS,
+  VALID_GRANULARITIES,
+  isValidWays,
+  isValidGranularity,
+  isThreeFamily,
+} from '../cxl-math/interleave.js';
 import { xorMapsForHbiw } from '../cxl-math/xor.js';
 import { ConfigError, type ConfigIssue, IssueList } from './errors.js';
 import { parseSize, parseInteger, formatSize, hex, humanSize, MAX_BYTES } from './sizes.js';
@@ -142,7 +148,13 @@ export interface HmatLbDesc {
   initiator: number;
   target: number;
   hierarchy: 'memory' | 'first-level' | 'second-level' | 'third-level';
-  dataType: 'access-latency' | 'read-latency' | 'write-latency' | 'access-bandwidth' | 'read-bandwidth' | 'write-bandwidth';
+  dataType:
+    | 'access-latency'
+    | 'read-latency'
+    | 'write-latency'
+    | 'access-bandwidth'
+    | 'read-bandwidth'
+    | 'write-bandwidth';
   latencyNs?: number;
   bandwidthBytesPerSec?: number;
 }
@@ -191,7 +203,12 @@ function intField(rule = 'a non-negative integer or "0x..." hex string') {
   return z.union([z.number(), z.string()]).transform((v, ctx) => {
     const n = parseInteger(v);
     if (n === undefined) {
-      ctx.issues.push({ code: 'custom', message: 'bad integer', input: v, params: { code: 'bad_integer', allowed: rule } });
+      ctx.issues.push({
+        code: 'custom',
+        message: 'bad integer',
+        input: v,
+        params: { code: 'bad_integer', allowed: rule },
+      });
       return z.NEVER;
     }
     return n;
@@ -251,7 +268,9 @@ const type3Schema = z.strictObject({
   perf: perfSchema.optional(),
   decoders: decodersSchema.optional(),
 });
-const childSchema: z.ZodType<Type3In | SwitchIn> = z.lazy(() => z.discriminatedUnion('kind', [type3Schema, switchSchema]));
+const childSchema: z.ZodType<Type3In | SwitchIn> = z.lazy(() =>
+  z.discriminatedUnion('kind', [type3Schema, switchSchema]),
+);
 const portSchema: z.ZodType<PortIn> = z.lazy(() =>
   z.strictObject({ id: idField, port: z.number().int().min(0).max(255), child: childSchema.optional() }),
 );
@@ -309,7 +328,13 @@ const numaSchema = z.strictObject({
     )
     .optional(),
   distances: z
-    .array(z.strictObject({ src: z.number().int().min(0), dst: z.number().int().min(0), value: z.number().int().min(10).max(255) }))
+    .array(
+      z.strictObject({
+        src: z.number().int().min(0),
+        dst: z.number().int().min(0),
+        value: z.number().int().min(10).max(255),
+      }),
+    )
     .optional(),
   hmatLb: z
     .array(
@@ -317,7 +342,14 @@ const numaSchema = z.strictObject({
         initiator: z.number().int().min(0),
         target: z.number().int().min(0),
         hierarchy: z.enum(['memory', 'first-level', 'second-level', 'third-level']),
-        dataType: z.enum(['access-latency', 'read-latency', 'write-latency', 'access-bandwidth', 'read-bandwidth', 'write-bandwidth']),
+        dataType: z.enum([
+          'access-latency',
+          'read-latency',
+          'write-latency',
+          'access-bandwidth',
+          'read-bandwidth',
+          'write-bandwidth',
+        ]),
         latencyNs: z.number().nonnegative().optional(),
         bandwidthBytesPerSec: sizeField().optional(),
       }),
@@ -379,13 +411,50 @@ function zodIssueToConfig(issue: z.core.$ZodIssue, input: unknown): ConfigIssue[
   const value = valueAt(input, issue.path);
   switch (issue.code) {
     case 'invalid_type':
-      return [{ code: 'invalid_type', path, value, allowed: value === undefined ? `required (${issue.expected})` : `must be ${issue.expected === 'int' ? 'an integer' : /^[aeiou]/.test(issue.expected) ? `an ${issue.expected}` : `a ${issue.expected}`}` }];
+      return [
+        {
+          code: 'invalid_type',
+          path,
+          value,
+          allowed:
+            value === undefined
+              ? `required (${issue.expected})`
+              : `must be ${issue.expected === 'int' ? 'an integer' : /^[aeiou]/.test(issue.expected) ? `an ${issue.expected}` : `a ${issue.expected}`}`,
+        },
+      ];
     case 'too_small':
-      return [{ code: 'too_small', path, value, allowed: issue.origin === 'array' ? `at least ${issue.minimum} entries` : `${issue.inclusive === false ? '>' : '>='} ${issue.minimum}` }];
+      return [
+        {
+          code: 'too_small',
+          path,
+          value,
+          allowed:
+            issue.origin === 'array'
+              ? `at least ${issue.minimum} entries`
+              : `${issue.inclusive === false ? '>' : '>='} ${issue.minimum}`,
+        },
+      ];
     case 'too_big':
-      return [{ code: 'too_big', path, value, allowed: issue.origin === 'array' ? `at most ${issue.maximum} entries` : `${issue.inclusive === false ? '<' : '<='} ${issue.maximum}` }];
+      return [
+        {
+          code: 'too_big',
+          path,
+          value,
+          allowed:
+            issue.origin === 'array'
+              ? `at most ${issue.maximum} entries`
+              : `${issue.inclusive === false ? '<' : '<='} ${issue.maximum}`,
+        },
+      ];
     case 'invalid_value':
-      return [{ code: 'invalid_value', path, value, allowed: `one of ${issue.values.map((x) => JSON.stringify(x)).join(', ')}` }];
+      return [
+        {
+          code: 'invalid_value',
+          path,
+          value,
+          allowed: `one of ${issue.values.map((x) => JSON.stringify(x)).join(', ')}`,
+        },
+      ];
     case 'unrecognized_keys':
       return issue.keys.map((k) => ({
         code: 'unknown_field',
@@ -396,8 +465,16 @@ function zodIssueToConfig(issue: z.core.$ZodIssue, input: unknown): ConfigIssue[
     case 'invalid_union': {
       const u = issue as { discriminator?: string; options?: unknown[] };
       if (u.discriminator !== undefined) {
-        const dp = issue.path[issue.path.length - 1] === u.discriminator ? [...issue.path] : [...issue.path, u.discriminator];
-        return [{ code: 'invalid_value', path: formatPath(dp), value: valueAt(input, dp), allowed: `one of ${(u.options ?? []).map((o) => JSON.stringify(o)).join(', ')}` }];
+        const dp =
+          issue.path[issue.path.length - 1] === u.discriminator ? [...issue.path] : [...issue.path, u.discriminator];
+        return [
+          {
+            code: 'invalid_value',
+            path: formatPath(dp),
+            value: valueAt(input, dp),
+            allowed: `one of ${(u.options ?? []).map((o) => JSON.stringify(o)).join(', ')}`,
+          },
+        ];
       }
       return [{ code: 'invalid_type', path, value, allowed: 'a number or a string' }];
     }
@@ -439,7 +516,8 @@ function walkPorts(
     const pp = `${path}.${key}[${i}]`;
     if (p.child) {
       visit(p.child, `${pp}.child`, [...ancestry, p.id]);
-      if (p.child.kind === 'switch') walkPorts(p.child.downstreamPorts, `${pp}.child`, [...ancestry, p.id, p.child.id], visit, 'downstreamPorts');
+      if (p.child.kind === 'switch')
+        walkPorts(p.child.downstreamPorts, `${pp}.child`, [...ancestry, p.id, p.child.id], visit, 'downstreamPorts');
     }
   });
 }
@@ -448,9 +526,16 @@ function walkPorts(
 export function memdevsOf(desc: Pick<MachineDescription, 'cxl'>): Type3Entry[] {
   const out: Type3Entry[] = [];
   desc.cxl.hostBridges.forEach((hb, i) => {
-    walkPorts(hb.rootPorts, `cxl.hostBridges[${i}]`, [hb.id], (child, path, ancestry) => {
-      if (child.kind === 'type3') out.push({ name: `mem${out.length}`, index: out.length, device: child, path, ancestry });
-    }, 'rootPorts');
+    walkPorts(
+      hb.rootPorts,
+      `cxl.hostBridges[${i}]`,
+      [hb.id],
+      (child, path, ancestry) => {
+        if (child.kind === 'type3')
+          out.push({ name: `mem${out.length}`, index: out.length, device: child, path, ancestry });
+      },
+      'rootPorts',
+    );
   });
   return out;
 }
@@ -475,9 +560,18 @@ function perfOf(p: PerfIn | undefined, d: PerfDesc): PerfDesc {
 function decodersOf(d: DecodersIn | undefined, path: string, issues: IssueList): DecoderCapsDesc {
   const count = d?.count ?? DEFAULT_DECODERS.count;
   if (!(VALID_DECODER_COUNTS as readonly number[]).includes(count)) {
-    issues.add('bad_decoder_count', `${path}.decoders.count`, count, `one of ${VALID_DECODER_COUNTS.join(', ')} (the HDM capability count encoding)`);
+    issues.add(
+      'bad_decoder_count',
+      `${path}.decoders.count`,
+      count,
+      `one of ${VALID_DECODER_COUNTS.join(', ')} (the HDM capability count encoding)`,
+    );
   }
-  return { count, ways3_6_12: d?.ways3_6_12 ?? DEFAULT_DECODERS.ways3_6_12, ways16: d?.ways16 ?? DEFAULT_DECODERS.ways16 };
+  return {
+    count,
+    ways3_6_12: d?.ways3_6_12 ?? DEFAULT_DECODERS.ways3_6_12,
+    ways16: d?.ways16 ?? DEFAULT_DECODERS.ways16,
+  };
 }
 function storeOf(s: StoreIn | undefined): StoreDesc | undefined {
   if (!s) return undefined;
@@ -528,8 +622,10 @@ export function placeWindows(ramSize: number, windows: readonly WindowIn[]): num
 function resolve(p: DescriptionParsed): MachineDescription {
   const issues = new IssueList();
   const ramSize = p.ram?.size ?? 512 * 2 ** 20;
-  if (ramSize < 4096 || ramSize % 4096 !== 0) issues.add('bad_ram_size', 'ram.size', ramSize, 'a positive multiple of 4 KiB');
-  if (ramSize > MAX_STORE) issues.add('bad_ram_size', 'ram.size', ramSize, `at most 16 TiB (the largest store the memory layer maps)`);
+  if (ramSize < 4096 || ramSize % 4096 !== 0)
+    issues.add('bad_ram_size', 'ram.size', ramSize, 'a positive multiple of 4 KiB');
+  if (ramSize > MAX_STORE)
+    issues.add('bad_ram_size', 'ram.size', ramSize, `at most 16 TiB (the largest store the memory layer maps)`);
 
   // Components: ids unique across the topology.
   const ids = new Map<string, string>();
@@ -553,15 +649,29 @@ function resolve(p: DescriptionParsed): MachineDescription {
         perf: perfOf(c.perf, DEFAULT_DEVICE_PERF),
         decoders: decodersOf(c.decoders, path, issues),
       };
-      if (!t.volatile && !t.persistent) issues.add('no_capacity', path, c.id, 'a type-3 device needs a volatile or persistent store (or both)');
+      if (!t.volatile && !t.persistent)
+        issues.add('no_capacity', path, c.id, 'a type-3 device needs a volatile or persistent store (or both)');
       for (const k of ['volatile', 'persistent'] as const) {
         const s = t[k];
-        if (s && (s.size === 0 || s.size % CAPACITY_UNIT !== 0)) issues.add('bad_capacity', `${path}.${k}.size`, s.size, 'a positive multiple of 256 MiB (CXL partition alignment)');
+        if (s && (s.size === 0 || s.size % CAPACITY_UNIT !== 0))
+          issues.add(
+            'bad_capacity',
+            `${path}.${k}.size`,
+            s.size,
+            'a positive multiple of 256 MiB (CXL partition alignment)',
+          );
       }
-      if (t.lsa && (t.lsa.size === 0 || t.lsa.size % 4 !== 0)) issues.add('bad_lsa_size', `${path}.lsa.size`, t.lsa.size, 'a positive multiple of 4 bytes');
+      if (t.lsa && (t.lsa.size === 0 || t.lsa.size % 4 !== 0))
+        issues.add('bad_lsa_size', `${path}.lsa.size`, t.lsa.size, 'a positive multiple of 4 bytes');
       for (const k of ['volatile', 'persistent', 'lsa'] as const) {
         const s = t[k];
-        if (s && s.size > MAX_STORE) issues.add('bad_capacity', `${path}.${k}.size`, s.size, 'at most 16 TiB (the largest store the memory layer maps)');
+        if (s && s.size > MAX_STORE)
+          issues.add(
+            'bad_capacity',
+            `${path}.${k}.size`,
+            s.size,
+            'at most 16 TiB (the largest store the memory layer maps)',
+          );
       }
       return t;
     }
@@ -579,9 +689,17 @@ function resolve(p: DescriptionParsed): MachineDescription {
       const pp = `${path}[${i}]`;
       claimId(port.id, pp);
       const prev = seen.get(port.port);
-      if (prev !== undefined) issues.add('duplicate_port', `${pp}.port`, port.port, `port numbers must be unique under one parent; ${path}[${prev}] has it too`);
+      if (prev !== undefined)
+        issues.add(
+          'duplicate_port',
+          `${pp}.port`,
+          port.port,
+          `port numbers must be unique under one parent; ${path}[${prev}] has it too`,
+        );
       else seen.set(port.port, i);
-      return port.child ? { id: port.id, port: port.port, child: childOf(port.child, `${pp}.child`) } : { id: port.id, port: port.port };
+      return port.child
+        ? { id: port.id, port: port.port, child: childOf(port.child, `${pp}.child`) }
+        : { id: port.id, port: port.port };
     });
   };
   const busNrs = new Map<number, number>();
@@ -589,10 +707,22 @@ function resolve(p: DescriptionParsed): MachineDescription {
   const hostBridges: HostBridgeDesc[] = (p.cxl?.hostBridges ?? []).map((hb, i) => {
     const path = `cxl.hostBridges[${i}]`;
     claimId(hb.id, path);
-    if (busNrs.has(hb.busNr)) issues.add('duplicate_bus_nr', `${path}.busNr`, hb.busNr, `bus numbers must be unique; cxl.hostBridges[${busNrs.get(hb.busNr)}] has it too`);
+    if (busNrs.has(hb.busNr))
+      issues.add(
+        'duplicate_bus_nr',
+        `${path}.busNr`,
+        hb.busNr,
+        `bus numbers must be unique; cxl.hostBridges[${busNrs.get(hb.busNr)}] has it too`,
+      );
     busNrs.set(hb.busNr, i);
     const uid = hb.uid ?? hb.busNr;
-    if (uids.has(uid)) issues.add('duplicate_uid', `${path}.uid`, uid, `host bridge _UIDs must be unique (default: busNr); cxl.hostBridges[${uids.get(uid)}] has it too`);
+    if (uids.has(uid))
+      issues.add(
+        'duplicate_uid',
+        `${path}.uid`,
+        uid,
+        `host bridge _UIDs must be unique (default: busNr); cxl.hostBridges[${uids.get(uid)}] has it too`,
+      );
     uids.set(uid, i);
     return {
       id: hb.id,
@@ -608,17 +738,31 @@ function resolve(p: DescriptionParsed): MachineDescription {
   const mems = memdevsOf({ cxl });
   for (const m of mems) {
     const clash = /^mem(\d+)$/.exec(m.device.id);
-    if (clash && Number(clash[1]) !== m.index) issues.add('memdev_name_clash', `${m.path}.id`, m.device.id, `device ids of the form memN must match the device's own memN (this device is ${m.name})`);
+    if (clash && Number(clash[1]) !== m.index)
+      issues.add(
+        'memdev_name_clash',
+        `${m.path}.id`,
+        m.device.id,
+        `device ids of the form memN must match the device's own memN (this device is ${m.name})`,
+      );
   }
 
   // XOR maps.
   const xorByG = new Map<number, XorMapDesc>();
   (p.cxl?.xorMaps ?? []).forEach((x, i) => {
     const path = `cxl.xorMaps[${i}]`;
-    if (!isValidGranularity(x.granularity)) issues.add('bad_granularity', `${path}.granularity`, x.granularity, `one of ${GRANS}`);
-    if (xorByG.has(x.granularity)) issues.add('duplicate_xor_maps', `${path}.granularity`, x.granularity, 'one map list per host-bridge granularity (one CXIMS each)');
+    if (!isValidGranularity(x.granularity))
+      issues.add('bad_granularity', `${path}.granularity`, x.granularity, `one of ${GRANS}`);
+    if (xorByG.has(x.granularity))
+      issues.add(
+        'duplicate_xor_maps',
+        `${path}.granularity`,
+        x.granularity,
+        'one map list per host-bridge granularity (one CXIMS each)',
+      );
     x.maps.forEach((m, j) => {
-      if (m === 0 || m >= MAX_BYTES) issues.add('bad_xor_map', `${path}.maps[${j}]`, m, 'a non-zero bit mask below 2^52');
+      if (m === 0 || m >= MAX_BYTES)
+        issues.add('bad_xor_map', `${path}.maps[${j}]`, m, 'a non-zero bit mask below 2^52');
     });
     const entry = { granularity: x.granularity, maps: [...x.maps] };
     xorByG.set(x.granularity, entry);
@@ -630,14 +774,29 @@ function resolve(p: DescriptionParsed): MachineDescription {
   const winIds = new Map<string, number>();
   winIn.forEach((w, i) => {
     const path = `cxl.windows[${i}]`;
-    if (winIds.has(w.id)) issues.add('duplicate_id', `${path}.id`, w.id, `window ids must be unique; cxl.windows[${winIds.get(w.id)}] has it too`);
+    if (winIds.has(w.id))
+      issues.add(
+        'duplicate_id',
+        `${path}.id`,
+        w.id,
+        `window ids must be unique; cxl.windows[${winIds.get(w.id)}] has it too`,
+      );
     winIds.set(w.id, i);
-    if (w.size === 0 || w.size % WINDOW_ALIGN !== 0) issues.add('bad_window_size', `${path}.size`, w.size, 'a positive multiple of 256 MiB');
-    if (!isValidWays(w.targets.length)) issues.add('bad_ways', `${path}.targets`, w.targets, `${WAYS} host bridges (the CFMWS interleave ways)`);
+    if (w.size === 0 || w.size % WINDOW_ALIGN !== 0)
+      issues.add('bad_window_size', `${path}.size`, w.size, 'a positive multiple of 256 MiB');
+    if (!isValidWays(w.targets.length))
+      issues.add('bad_ways', `${path}.targets`, w.targets, `${WAYS} host bridges (the CFMWS interleave ways)`);
     const seen = new Set<string>();
     w.targets.forEach((t, j) => {
-      if (!hostBridges.some((hb) => hb.id === t)) issues.add('unknown_target', `${path}.targets[${j}]`, t, `a host bridge id (${hostBridges.map((h) => h.id).join(', ') || 'none defined'})`);
-      if (seen.has(t)) issues.add('duplicate_target', `${path}.targets[${j}]`, t, 'each host bridge at most once per window');
+      if (!hostBridges.some((hb) => hb.id === t))
+        issues.add(
+          'unknown_target',
+          `${path}.targets[${j}]`,
+          t,
+          `a host bridge id (${hostBridges.map((h) => h.id).join(', ') || 'none defined'})`,
+        );
+      if (seen.has(t))
+        issues.add('duplicate_target', `${path}.targets[${j}]`, t, 'each host bridge at most once per window');
       seen.add(t);
     });
     const g = w.granularity ?? 256;
@@ -645,14 +804,33 @@ function resolve(p: DescriptionParsed): MachineDescription {
     if ((w.arithmetic ?? 'modulo') === 'xor' && isValidWays(w.ways)) {
       const need = xorMapsForHbiw(w.ways) ?? 0;
       const have = xorByG.get(g)?.maps.length ?? 0;
-      if (need > have) issues.add('missing_xor_maps', `${path}.arithmetic`, 'xor', `an XOR window of ${w.ways} targets at granularity ${g} needs ${need} map(s) in cxl.xorMaps for granularity ${g}; found ${have}`);
+      if (need > have)
+        issues.add(
+          'missing_xor_maps',
+          `${path}.arithmetic`,
+          'xor',
+          `an XOR window of ${w.ways} targets at granularity ${g} needs ${need} map(s) in cxl.xorMaps for granularity ${g}; found ${have}`,
+        );
     }
     if (w.base !== undefined) {
       const align = windowAlignment(w.ways);
       const floor = windowFloor(ramSize);
-      if (w.base % align !== 0) issues.add('bad_window_base', `${path}.base`, w.base, `a multiple of ${humanSize(align)}${align === WINDOW_ALIGN_3 ? ' (3/6/12-way windows)' : ''}`);
-      else if (w.base < floor) issues.add('bad_window_base', `${path}.base`, w.base, `at or above ${hex(floor)} (max(4 GiB, end of RAM), DESIGN board map)`);
-      if (w.base + w.size > MAX_BYTES) issues.add('bad_window_base', `${path}.base`, w.base, 'window must end below 2^52');
+      if (w.base % align !== 0)
+        issues.add(
+          'bad_window_base',
+          `${path}.base`,
+          w.base,
+          `a multiple of ${humanSize(align)}${align === WINDOW_ALIGN_3 ? ' (3/6/12-way windows)' : ''}`,
+        );
+      else if (w.base < floor)
+        issues.add(
+          'bad_window_base',
+          `${path}.base`,
+          w.base,
+          `at or above ${hex(floor)} (max(4 GiB, end of RAM), DESIGN board map)`,
+        );
+      if (w.base + w.size > MAX_BYTES)
+        issues.add('bad_window_base', `${path}.base`, w.base, 'window must end below 2^52');
     }
   });
   const bases = placeWindows(ramSize, winIn);
@@ -672,7 +850,12 @@ function resolve(p: DescriptionParsed): MachineDescription {
   cxl.windows.forEach((a, i) => {
     cxl.windows.forEach((b, j) => {
       if (j > i && a.base < b.base + b.size && b.base < a.base + a.size) {
-        issues.add('window_overlap', `cxl.windows[${j}].base`, b.base, `windows must not overlap; cxl.windows[${i}] (${a.id}) covers ${hex(a.base)}..${hex(a.base + a.size - 1)}`);
+        issues.add(
+          'window_overlap',
+          `cxl.windows[${j}].base`,
+          b.base,
+          `windows must not overlap; cxl.windows[${i}] (${a.id}) covers ${hex(a.base)}..${hex(a.base + a.size - 1)}`,
+        );
       }
     });
   });
@@ -682,20 +865,41 @@ function resolve(p: DescriptionParsed): MachineDescription {
   const regions: RegionDesc[] = (p.state?.regions ?? []).map((r, i) => {
     const path = `state.regions[${i}]`;
     const name = r.name ?? `region${i}`;
-    if (regionNames.has(name)) issues.add('duplicate_id', `${path}.name`, name, `region names must be unique; state.regions[${regionNames.get(name)}] has it too`);
+    if (regionNames.has(name))
+      issues.add(
+        'duplicate_id',
+        `${path}.name`,
+        name,
+        `region names must be unique; state.regions[${regionNames.get(name)}] has it too`,
+      );
     regionNames.set(name, i);
-    if (!cxl.windows.some((w) => w.id === r.window)) issues.add('unknown_window', `${path}.window`, r.window, `a window id (${cxl.windows.map((w) => w.id).join(', ') || 'none defined'})`);
+    if (!cxl.windows.some((w) => w.id === r.window))
+      issues.add(
+        'unknown_window',
+        `${path}.window`,
+        r.window,
+        `a window id (${cxl.windows.map((w) => w.id).join(', ') || 'none defined'})`,
+      );
     const seen = new Set<number>();
     r.memdevs.forEach((m, j) => {
       const e = mems.find((x) => x.name === m) ?? mems.find((x) => x.device.id === m);
-      if (!e) issues.add('unknown_memdev', `${path}.memdevs[${j}]`, m, `memN or a type-3 device id (${mems.map((x) => `${x.name}=${x.device.id}`).join(', ') || 'none defined'})`);
-      else if (seen.has(e.index)) issues.add('duplicate_memdev', `${path}.memdevs[${j}]`, m, 'each memdev at most once per region');
+      if (!e)
+        issues.add(
+          'unknown_memdev',
+          `${path}.memdevs[${j}]`,
+          m,
+          `memN or a type-3 device id (${mems.map((x) => `${x.name}=${x.device.id}`).join(', ') || 'none defined'})`,
+        );
+      else if (seen.has(e.index))
+        issues.add('duplicate_memdev', `${path}.memdevs[${j}]`, m, 'each memdev at most once per region');
       else seen.add(e.index);
     });
     const ways = r.ways ?? r.memdevs.length;
     if (!isValidWays(ways)) issues.add('bad_ways', `${path}.ways`, ways, `one of ${WAYS}`);
-    else if (ways !== r.memdevs.length) issues.add('ways_mismatch', `${path}.ways`, ways, `equal to the number of memdevs (${r.memdevs.length})`);
-    if (!isValidGranularity(r.granularity)) issues.add('bad_granularity', `${path}.granularity`, r.granularity, `one of ${GRANS}`);
+    else if (ways !== r.memdevs.length)
+      issues.add('ways_mismatch', `${path}.ways`, ways, `equal to the number of memdevs (${r.memdevs.length})`);
+    if (!isValidGranularity(r.granularity))
+      issues.add('bad_granularity', `${path}.granularity`, r.granularity, `one of ${GRANS}`);
     if (r.size === 0) issues.add('bad_region_size', `${path}.size`, r.size, 'a positive size');
     return {
       name,
@@ -716,34 +920,65 @@ function resolve(p: DescriptionParsed): MachineDescription {
     const nodes = (p.numa.nodes ?? []).map((n) => ({ ...n }));
     const nodeIds = new Set<number>();
     nodes.forEach((n, i) => {
-      if (nodeIds.has(n.nodeId)) issues.add('duplicate_numa_node', `numa.nodes[${i}].nodeId`, n.nodeId, 'node ids must be unique');
+      if (nodeIds.has(n.nodeId))
+        issues.add('duplicate_numa_node', `numa.nodes[${i}].nodeId`, n.nodeId, 'node ids must be unique');
       nodeIds.add(n.nodeId);
     });
     const distances = (p.numa.distances ?? []).map((d) => ({ ...d }));
     distances.forEach((d, i) => {
       for (const k of ['src', 'dst'] as const) {
-        if (!nodeIds.has(d[k])) issues.add('unknown_numa_node', `numa.distances[${i}].${k}`, d[k], `a node id (${[...nodeIds].join(', ') || 'none defined'})`);
+        if (!nodeIds.has(d[k]))
+          issues.add(
+            'unknown_numa_node',
+            `numa.distances[${i}].${k}`,
+            d[k],
+            `a node id (${[...nodeIds].join(', ') || 'none defined'})`,
+          );
       }
     });
     const hmatLb = (p.numa.hmatLb ?? []).map((h) => ({ ...h }));
     hmatLb.forEach((h, i) => {
       for (const k of ['initiator', 'target'] as const) {
-        if (!nodeIds.has(h[k])) issues.add('unknown_numa_node', `numa.hmatLb[${i}].${k}`, h[k], `a node id (${[...nodeIds].join(', ') || 'none defined'})`);
+        if (!nodeIds.has(h[k]))
+          issues.add(
+            'unknown_numa_node',
+            `numa.hmatLb[${i}].${k}`,
+            h[k],
+            `a node id (${[...nodeIds].join(', ') || 'none defined'})`,
+          );
       }
       const isLat = h.dataType.endsWith('latency');
-      if (isLat && h.latencyNs === undefined) issues.add('missing_field', `numa.hmatLb[${i}].latencyNs`, undefined, `required for data type ${h.dataType}`);
-      if (!isLat && h.bandwidthBytesPerSec === undefined) issues.add('missing_field', `numa.hmatLb[${i}].bandwidthBytesPerSec`, undefined, `required for data type ${h.dataType}`);
+      if (isLat && h.latencyNs === undefined)
+        issues.add('missing_field', `numa.hmatLb[${i}].latencyNs`, undefined, `required for data type ${h.dataType}`);
+      if (!isLat && h.bandwidthBytesPerSec === undefined)
+        issues.add(
+          'missing_field',
+          `numa.hmatLb[${i}].bandwidthBytesPerSec`,
+          undefined,
+          `required for data type ${h.dataType}`,
+        );
     });
     for (const hb of hostBridges) {
       if (hb.numaNode !== undefined && !nodeIds.has(hb.numaNode)) {
         const i = hostBridges.indexOf(hb);
-        issues.add('unknown_numa_node', `cxl.hostBridges[${i}].numaNode`, hb.numaNode, `a node id in numa.nodes (${[...nodeIds].join(', ') || 'none defined'})`);
+        issues.add(
+          'unknown_numa_node',
+          `cxl.hostBridges[${i}].numaNode`,
+          hb.numaNode,
+          `a node id in numa.nodes (${[...nodeIds].join(', ') || 'none defined'})`,
+        );
       }
     }
     numa = { nodes, distances, hmatLb };
   } else {
     hostBridges.forEach((hb, i) => {
-      if (hb.numaNode !== undefined) issues.add('unknown_numa_node', `cxl.hostBridges[${i}].numaNode`, hb.numaNode, 'a node id in numa.nodes (no numa section is given)');
+      if (hb.numaNode !== undefined)
+        issues.add(
+          'unknown_numa_node',
+          `cxl.hostBridges[${i}].numaNode`,
+          hb.numaNode,
+          'a node id in numa.nodes (no numa section is given)',
+        );
     });
   }
   issues.throwIfAny();
@@ -787,7 +1022,14 @@ export function parseDescriptionText(text: string, source = '(description)'): Ma
     }
   } catch (e) {
     throw new ConfigError(
-      [{ code: 'syntax', path: source, value: undefined, allowed: `valid ${json ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}` }],
+      [
+        {
+          code: 'syntax',
+          path: source,
+          value: undefined,
+          allowed: `valid ${json ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`,
+        },
+      ],
       `cannot read machine description ${source}`,
     );
   }
@@ -813,7 +1055,13 @@ function childDoc(c: ChildDesc): Record<string, unknown> {
       decoders: { ...c.decoders },
     };
   }
-  return { kind: 'switch', id: c.id, downstreamPorts: c.downstreamPorts.map(portDoc), perf: { ...c.perf }, decoders: { ...c.decoders } };
+  return {
+    kind: 'switch',
+    id: c.id,
+    downstreamPorts: c.downstreamPorts.map(portDoc),
+    perf: { ...c.perf },
+    decoders: { ...c.decoders },
+  };
 }
 function portDoc(p: PortDesc): Record<string, unknown> {
   return p.child ? { id: p.id, port: p.port, child: childDoc(p.child) } : { id: p.id, port: p.port };
@@ -851,7 +1099,10 @@ export function descriptionToDocument(d: MachineDescription): Record<string, unk
     ...(d.numa
       ? {
           numa: {
-            nodes: d.numa.nodes.map((n) => ({ ...n, ...(n.ramSize !== undefined ? { ramSize: formatSize(n.ramSize) } : {}) })),
+            nodes: d.numa.nodes.map((n) => ({
+              ...n,
+              ...(n.ramSize !== undefined ? { ramSize: formatSize(n.ramSize) } : {}),
+            })),
             distances: d.numa.distances.map((x) => ({ ...x })),
             hmatLb: d.numa.hmatLb.map((x) => ({ ...x })),
           },

@@ -76,16 +76,28 @@ export function parseElf(bytes: Uint8Array, what = 'kernel'): ParsedElf {
   if (bytes.length < 4 || bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) {
     fail(`not an ELF file (bad magic: expected 7f 45 4c 46 "\\x7fELF" at offset 0)`);
   }
-  if (bytes.length < ELF_HEADER_SIZE) fail(`truncated ELF header: file has ${bytes.length} bytes, the ELF64 header needs ${ELF_HEADER_SIZE}`);
-  if (bytes[4] !== 2) fail(`EI_CLASS is ${bytes[4]} (${bytes[4] === 1 ? 'ELF32' : 'invalid'}); cxlemu runs RV64 and needs ELFCLASS64 (2)`);
-  if (bytes[5] !== 1) fail(`EI_DATA is ${bytes[5]} (${bytes[5] === 2 ? 'big-endian' : 'invalid'}); RISC-V ELF files are little-endian (ELFDATA2LSB = 1)`);
+  if (bytes.length < ELF_HEADER_SIZE)
+    fail(`truncated ELF header: file has ${bytes.length} bytes, the ELF64 header needs ${ELF_HEADER_SIZE}`);
+  if (bytes[4] !== 2)
+    fail(
+      `EI_CLASS is ${bytes[4]} (${bytes[4] === 1 ? 'ELF32' : 'invalid'}); cxlemu runs RV64 and needs ELFCLASS64 (2)`,
+    );
+  if (bytes[5] !== 1)
+    fail(
+      `EI_DATA is ${bytes[5]} (${bytes[5] === 2 ? 'big-endian' : 'invalid'}); RISC-V ELF files are little-endian (ELFDATA2LSB = 1)`,
+    );
   if (bytes[6] !== 1) fail(`EI_VERSION is ${bytes[6]}; must be 1 (EV_CURRENT)`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const type = dv.getUint16(16, true);
   const machine = dv.getUint16(18, true);
   if (machine !== EM_RISCV) fail(`e_machine is ${machine}; must be ${EM_RISCV} (EM_RISCV)`);
   if (type !== ET_EXEC) {
-    const names: Record<number, string> = { 0: 'ET_NONE', 1: 'ET_REL (an object file: link it)', 3: 'ET_DYN (position independent: link a static executable)', 4: 'ET_CORE' };
+    const names: Record<number, string> = {
+      0: 'ET_NONE',
+      1: 'ET_REL (an object file: link it)',
+      3: 'ET_DYN (position independent: link a static executable)',
+      4: 'ET_CORE',
+    };
     fail(`e_type is ${type} ${names[type] ?? ''}; must be ${ET_EXEC} (ET_EXEC)`.replace(/ ;/, ';'));
   }
   const entry = u64(dv, 24, what, 'e_entry');
@@ -95,7 +107,9 @@ export function parseElf(bytes: Uint8Array, what = 'kernel'): ParsedElf {
   if (phnum === 0) fail('no program headers (e_phnum = 0): nothing to load');
   if (phentsize !== PHDR_SIZE) fail(`e_phentsize is ${phentsize}; ELF64 program headers are ${PHDR_SIZE} bytes`);
   if (phoff + phnum * PHDR_SIZE > bytes.length) {
-    fail(`truncated: the program header table (e_phoff ${hex(phoff)}, ${phnum} x ${PHDR_SIZE} bytes) ends at ${hex(phoff + phnum * PHDR_SIZE)}, past the end of the file (${bytes.length} bytes)`);
+    fail(
+      `truncated: the program header table (e_phoff ${hex(phoff)}, ${phnum} x ${PHDR_SIZE} bytes) ends at ${hex(phoff + phnum * PHDR_SIZE)}, past the end of the file (${bytes.length} bytes)`,
+    );
   }
   const loads: ElfSegmentHeader[] = [];
   for (let i = 0; i < phnum; i++) {
@@ -114,9 +128,12 @@ export function parseElf(bytes: Uint8Array, what = 'kernel'): ParsedElf {
     };
     if (h.filesz > h.memsz) fail(`${seg}: p_filesz ${hex(h.filesz)} is larger than p_memsz ${hex(h.memsz)}`);
     if (h.offset + h.filesz > bytes.length) {
-      fail(`truncated: ${seg} needs file bytes ${hex(h.offset)}..${hex(h.offset + h.filesz)} but the file has ${bytes.length} bytes`);
+      fail(
+        `truncated: ${seg} needs file bytes ${hex(h.offset)}..${hex(h.offset + h.filesz)} but the file has ${bytes.length} bytes`,
+      );
     }
-    if (h.paddr + h.memsz > PHYS_LIMIT) fail(`${seg}: p_paddr ${hex(h.paddr)} + p_memsz ${hex(h.memsz)} is beyond the 2^52 physical address space`);
+    if (h.paddr + h.memsz > PHYS_LIMIT)
+      fail(`${seg}: p_paddr ${hex(h.paddr)} + p_memsz ${hex(h.memsz)} is beyond the 2^52 physical address space`);
     if (h.memsz > 0) loads.push(h);
   }
   if (loads.length === 0) fail('no PT_LOAD segment with a non-zero size: nothing to load');
@@ -133,7 +150,8 @@ function copyIn(space: AddressSpace, addr: number, src: Uint8Array, what: string
   while (done < src.length) {
     const at = addr + done;
     const r = space.lookup(at);
-    if (r === null) throw new ElfLoadError(what, `${where}: no memory at ${hex(at)} (address unassigned in the machine's map)`);
+    if (r === null)
+      throw new ElfLoadError(what, `${where}: no memory at ${hex(at)} (address unassigned in the machine's map)`);
     const n = Math.min(src.length - done, r.end - at);
     const chunk = src.subarray(done, done + n);
     if (r.kind === RangeKind.Mmio) {
@@ -144,9 +162,10 @@ function copyIn(space: AddressSpace, addr: number, src: Uint8Array, what: string
     } else {
       const f = space.writeBytes(at, chunk);
       if (f !== AccessFault.None) {
-        const why = f === AccessFault.Unrouted
-          ? `lies in CXL window ${r.region.name}, but no committed region decodes that address`
-          : `cannot be written (${accessFaultName(f)})`;
+        const why =
+          f === AccessFault.Unrouted
+            ? `lies in CXL window ${r.region.name}, but no committed region decodes that address`
+            : `cannot be written (${accessFaultName(f)})`;
         throw new ElfLoadError(what, `${where}: ${hex(at)} ${why}`);
       }
     }
@@ -187,7 +206,13 @@ export function loadRaw(bytes: Uint8Array, address: number, space: AddressSpace,
   }
   if (bytes.length === 0) throw new ElfLoadError(what, 'raw binary is empty');
   copyIn(space, address, bytes, what, `raw binary at ${hex(address)} (${bytes.length} bytes)`);
-  return { kind: 'raw', entry: address, segments: [{ index: 0, paddr: address, filesz: bytes.length, memsz: bytes.length }], low: address, high: address + bytes.length };
+  return {
+    kind: 'raw',
+    entry: address,
+    segments: [{ index: 0, paddr: address, filesz: bytes.length, memsz: bytes.length }],
+    low: address,
+    high: address + bytes.length,
+  };
 }
 
 /** True when the bytes start with the ELF magic (the CLI uses this to pick loadElf or loadRaw). */

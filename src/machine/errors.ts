@@ -20,7 +20,8 @@ export interface ConfigIssue {
 function showValue(v: unknown): string {
   if (v === undefined) return 'missing';
   if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) >= 4096 ? `${v} (0x${v.toString(16)})` : String(v);
+  if (typeof v === 'number')
+    return Number.isInteger(v) && Math.abs(v) >= 4096 ? `${v} (0x${v.toString(16)})` : String(v);
   try {
     const s = JSON.stringify(v);
     return s.length > 80 ? `${s.slice(0, 77)}...` : s;
@@ -43,7 +44,11 @@ export class ConfigError extends Error {
   readonly issues: ConfigIssue[];
   constructor(issues: ConfigIssue[], heading = 'invalid machine description') {
     const lines = issues.map((i) => `  ${formatIssue(i)}`);
-    super(issues.length === 1 ? `${heading}: ${formatIssue(issues[0]!)}` : `${heading} (${issues.length} issues):\n${lines.join('\n')}`);
+    super(
+      issues.length === 1
+        ? `${heading}: ${formatIssue(issues[0]!)}`
+        : `${heading} (${issues.length} issues):\n${lines.join('\n')}`,
+    );
     this.issues = issues;
   }
 }

@@ -45,7 +45,7 @@ export function defaultAcpiBase(ram: { base: number; size: number }, imageSize: 
   const top = ram.base < 3 * 2 ** 30 ? Math.min(end, 3 * 2 ** 30) : end;
   const below = alignDown(top - 4 * 2 ** 20, 2 * 2 ** 20);
   const base = alignDown(below - alignUp(imageSize, 0x1_0000), 0x1_0000);
-  return base >= ram.base ? base : ram.base;
+  return Math.max(base, ram.base);
 }
 
 export interface FirmwareTablesOptions {
@@ -72,7 +72,10 @@ function parseCpus(s: string | undefined): number[] {
 }
 
 /** The ACPI platform data a machine description implies. */
-export function acpiPlatformOf(description: MachineDescription | unknown, opts: FirmwareTablesOptions = {}): AcpiPlatform {
+export function acpiPlatformOf(
+  description: MachineDescription | unknown,
+  opts: FirmwareTablesOptions = {},
+): AcpiPlatform {
   const desc = validateDescription(description);
   const uidOf = new Map(desc.cxl.hostBridges.map((hb) => [hb.id, hb.uid]));
   const hostBridges = desc.cxl.hostBridges.map((hb, i) => ({
@@ -85,7 +88,15 @@ export function acpiPlatformOf(description: MachineDescription | unknown, opts: 
     const restrictions: CfmwsRestriction[] = ['type3'];
     if (w.volatile) restrictions.push('volatile');
     if (w.persistent) restrictions.push('persistent');
-    return { base: w.base, size: w.size, targets: w.targets.map((t) => uidOf.get(t)!), granularity: w.granularity, arithmetic: w.arithmetic, restrictions, qtgId: w.qtgId };
+    return {
+      base: w.base,
+      size: w.size,
+      targets: w.targets.map((t) => uidOf.get(t)!),
+      granularity: w.granularity,
+      arithmetic: w.arithmetic,
+      restrictions,
+      qtgId: w.qtgId,
+    };
   });
   // XOR maps only matter to XOR windows; one CXIMS per granularity listed.
   const xorMaps = desc.cxl.xorMaps.map((x) => ({ granularity: x.granularity, maps: [...x.maps] }));
@@ -107,18 +118,31 @@ export function acpiPlatformOf(description: MachineDescription | unknown, opts: 
 
   const hartNode = new Map<number, number>();
   for (const n of nodes) for (const c of parseCpus(n.cpus)) if (!hartNode.has(c)) hartNode.set(c, n.nodeId);
-  const harts = Array.from({ length: desc.cpus }, (_, i) => ({ acpiProcessorUid: i, proximityDomain: hartNode.get(i) ?? firstNode }));
+  const harts = Array.from({ length: desc.cpus }, (_, i) => ({
+    acpiProcessorUid: i,
+    proximityDomain: hartNode.get(i) ?? firstNode,
+  }));
 
   // A host bridge's numaNode is the proximity domain of its generic port (the HMAT then carries
   // CPU -> host bridge latency and bandwidth with that node as target, as Linux reads it).
-  const genericPorts = desc.cxl.hostBridges.filter((hb) => hb.numaNode !== undefined).map((hb) => ({ proximityDomain: hb.numaNode!, uid: hb.uid }));
+  const genericPorts = desc.cxl.hostBridges
+    .filter((hb) => hb.numaNode !== undefined)
+    .map((hb) => ({ proximityDomain: hb.numaNode!, uid: hb.uid }));
 
   const count = nodes.length > 0 ? nodes[nodes.length - 1]!.nodeId + 1 : 1;
-  const distances: number[][] = Array.from({ length: count }, (_, i) => Array.from({ length: count }, (_, j) => (i === j ? 10 : 20)));
+  const distances: number[][] = Array.from({ length: count }, (_, i) =>
+    Array.from({ length: count }, (_, j) => (i === j ? 10 : 20)),
+  );
   const given = new Set<string>();
   const selfIssues = new IssueList();
   (desc.numa?.distances ?? []).forEach((d, i) => {
-    if (d.src === d.dst && d.value !== 10) selfIssues.add('bad_distance', `numa.distances[${i}].value`, d.value, '10 for a node to itself (SLIT local distance)');
+    if (d.src === d.dst && d.value !== 10)
+      selfIssues.add(
+        'bad_distance',
+        `numa.distances[${i}].value`,
+        d.value,
+        '10 for a node to itself (SLIT local distance)',
+      );
   });
   selfIssues.throwIfAny('cannot build the SLIT');
   for (const d of desc.numa?.distances ?? []) {
@@ -129,7 +153,8 @@ export function acpiPlatformOf(description: MachineDescription | unknown, opts: 
   }
   // One direction given: the other is the same (QEMU's rule for -numa dist).
   for (const d of desc.numa?.distances ?? []) {
-    if (d.src < count && d.dst < count && d.src !== d.dst && !given.has(`${d.dst},${d.src}`)) distances[d.dst]![d.src] = d.value;
+    if (d.src < count && d.dst < count && d.src !== d.dst && !given.has(`${d.dst},${d.src}`))
+      distances[d.dst]![d.src] = d.value;
   }
 
   const platform: AcpiPlatform = { hostBridges, windows, xorMaps, memory, harts, genericPorts, distances };
@@ -142,11 +167,13 @@ function hmatOf(desc: MachineDescription, memory: AcpiMemoryAffinity[], hartNode
   const lb = numa.hmatLb;
   const memNodes = new Set<number>([...memory.map((m) => m.proximityDomain), ...lb.map((h) => h.target)]);
   const cpuNodes = new Set(hartNode.values());
-  const memoryDomains = [...memNodes].sort((a, b) => a - b).map((nodeId) => {
-    const n = numa.nodes.find((x) => x.nodeId === nodeId);
-    const initiator = n?.initiator ?? (cpuNodes.has(nodeId) ? nodeId : undefined);
-    return initiator !== undefined ? { memoryDomain: nodeId, initiatorDomain: initiator } : { memoryDomain: nodeId };
-  });
+  const memoryDomains = [...memNodes]
+    .sort((a, b) => a - b)
+    .map((nodeId) => {
+      const n = numa.nodes.find((x) => x.nodeId === nodeId);
+      const initiator = n?.initiator ?? (cpuNodes.has(nodeId) ? nodeId : undefined);
+      return initiator !== undefined ? { memoryDomain: nodeId, initiatorDomain: initiator } : { memoryDomain: nodeId };
+    });
   const localities: AcpiLatencyBandwidth[] = [];
   for (const hierarchy of HMAT_HIERARCHIES) {
     for (const dataType of HMAT_DATA_TYPES) {
@@ -156,7 +183,9 @@ function hmatOf(desc: MachineDescription, memory: AcpiMemoryAffinity[], hartNode
       const targets = [...new Set(group.map((h) => h.target))].sort((a, b) => a - b);
       const values = initiators.map(() => targets.map((): number | undefined => undefined));
       for (const h of group) {
-        const v = dataType.endsWith('latency') ? Math.round((h.latencyNs ?? 0) * 1000) : Math.round((h.bandwidthBytesPerSec ?? 0) / BYTES_PER_MB);
+        const v = dataType.endsWith('latency')
+          ? Math.round((h.latencyNs ?? 0) * 1000)
+          : Math.round((h.bandwidthBytesPerSec ?? 0) / BYTES_PER_MB);
         values[initiators.indexOf(h.initiator)]![targets.indexOf(h.target)] = v;
       }
       localities.push({ hierarchy, dataType, initiators, targets, values });
@@ -179,7 +208,8 @@ export function cdatInputsOf(description: MachineDescription | unknown, opts: Fi
     const partitions: Type3CdatInput['partitions'] = [];
     const vol = d.volatile?.size ?? 0;
     if (vol > 0) partitions.push({ dpaBase: 0, length: vol, nonVolatile: false, perf: { ...d.perf } });
-    if ((d.persistent?.size ?? 0) > 0) partitions.push({ dpaBase: vol, length: d.persistent!.size, nonVolatile: true, perf: { ...d.perf } });
+    if ((d.persistent?.size ?? 0) > 0)
+      partitions.push({ dpaBase: vol, length: d.persistent!.size, nonVolatile: true, perf: { ...d.perf } });
     return { memdev: m.name, id: d.id, input: { partitions, sequence } };
   });
   const switches: CdatInputs['switches'] = [];
@@ -188,7 +218,10 @@ export function cdatInputsOf(description: MachineDescription | unknown, opts: Fi
       const c: ChildDesc | undefined = p.child;
       if (c?.kind === 'switch') {
         const s: SwitchDesc = c;
-        switches.push({ id: s.id, input: { downstreamPorts: s.downstreamPorts.map((x) => x.port), perf: { ...s.perf }, sequence } });
+        switches.push({
+          id: s.id,
+          input: { downstreamPorts: s.downstreamPorts.map((x) => x.port), perf: { ...s.perf }, sequence },
+        });
         walk(s.downstreamPorts);
       }
     }
@@ -211,13 +244,19 @@ export interface FirmwareTables {
 }
 
 /** Every ACPI table (placed) and CDAT of a machine description: what `cxlemu tables` writes. */
-export function buildFirmwareTables(description: MachineDescription | unknown, opts: FirmwareTablesOptions = {}): FirmwareTables {
+export function buildFirmwareTables(
+  description: MachineDescription | unknown,
+  opts: FirmwareTablesOptions = {},
+): FirmwareTables {
   const desc = validateDescription(description);
   try {
     return buildValidated(desc, opts);
   } catch (e) {
     if (e instanceof AcpiTableError || e instanceof CdatError) {
-      throw new ConfigError([{ code: 'firmware_table', path: descriptionPathOf(e.field, desc), value: e.value, allowed: e.allowed }], 'cannot build the firmware tables');
+      throw new ConfigError(
+        [{ code: 'firmware_table', path: descriptionPathOf(e.field, desc), value: e.value, allowed: e.allowed }],
+        'cannot build the firmware tables',
+      );
     }
     throw e;
   }
@@ -238,10 +277,16 @@ function descriptionPathOf(field: string, desc: MachineDescription): string {
 
 function buildValidated(desc: MachineDescription, opts: FirmwareTablesOptions): FirmwareTables {
   const platform = acpiPlatformOf(desc, opts);
-  const base = opts.acpiBase ?? defaultAcpiBase({ base: RAM_BASE, size: desc.ram.size }, buildAcpiLayout(platform, 0).image.length);
+  const base =
+    opts.acpiBase ??
+    defaultAcpiBase({ base: RAM_BASE, size: desc.ram.size }, buildAcpiLayout(platform, 0).image.length);
   const layout = buildAcpiLayout(platform, base);
   const inputs = cdatInputsOf(desc, opts);
-  const cdat = inputs.memdevs.map((m) => ({ memdev: m.memdev, id: m.id, bytes: withPrefix(m.memdev, () => buildType3Cdat(m.input).bytes) }));
+  const cdat = inputs.memdevs.map((m) => ({
+    memdev: m.memdev,
+    id: m.id,
+    bytes: withPrefix(m.memdev, () => buildType3Cdat(m.input).bytes),
+  }));
   const switchCdat = inputs.switches.map((s) => ({ switch: s.id, bytes: buildSwitchCdat(s.input).bytes }));
   return {
     acpi: layout.tables.map((t) => ({ name: t.name, bytes: t.bytes, address: t.address })),
@@ -269,40 +314,60 @@ function describeTables(layout: AcpiLayout, p: AcpiPlatform, inputs: CdatInputs)
   L.push('', `RSDP -> XSDT ${hex(layout.xsdtAddress)}`);
   if (p.hostBridges.length + p.windows.length > 0) {
     L.push('', 'CEDT');
-    for (const hb of p.hostBridges) L.push(`  CHBS  uid ${hb.uid}  CHBCR ${hex(hb.chbsBase)} length ${hex(hb.chbsLength)}`);
+    for (const hb of p.hostBridges)
+      L.push(`  CHBS  uid ${hb.uid}  CHBCR ${hex(hb.chbsBase)} length ${hex(hb.chbsLength)}`);
     for (const w of p.windows) {
-      L.push(`  CFMWS ${hex(w.base)} size ${hex(w.size)}  ${w.targets.length}-way ${w.arithmetic} granularity ${w.granularity}  restrictions ${w.restrictions.join(',')}  QTG ${w.qtgId}  targets (uid) ${w.targets.join(' ')}`);
+      L.push(
+        `  CFMWS ${hex(w.base)} size ${hex(w.size)}  ${w.targets.length}-way ${w.arithmetic} granularity ${w.granularity}  restrictions ${w.restrictions.join(',')}  QTG ${w.qtgId}  targets (uid) ${w.targets.join(' ')}`,
+      );
     }
     for (const x of p.xorMaps) L.push(`  CXIMS granularity ${x.granularity}  maps ${x.maps.map(hex).join(' ')}`);
   }
   L.push('', 'SRAT');
-  for (const m of p.memory) L.push(`  memory  PXM ${m.proximityDomain}  ${hex(m.base)} size ${hex(m.size)}  enabled${m.hotPluggable ? ' hot-pluggable' : ''}${m.nonVolatile ? ' non-volatile' : ''}`);
+  for (const m of p.memory)
+    L.push(
+      `  memory  PXM ${m.proximityDomain}  ${hex(m.base)} size ${hex(m.size)}  enabled${m.hotPluggable ? ' hot-pluggable' : ''}${m.nonVolatile ? ' non-volatile' : ''}`,
+    );
   for (const h of p.harts) L.push(`  RINTC   PXM ${h.proximityDomain}  ACPI processor UID ${h.acpiProcessorUid}`);
-  for (const g of p.genericPorts) L.push(`  generic port  PXM ${g.proximityDomain}  ${g.hid ?? 'ACPI0016'} uid ${g.uid}`);
+  for (const g of p.genericPorts)
+    L.push(`  generic port  PXM ${g.proximityDomain}  ${g.hid ?? 'ACPI0016'} uid ${g.uid}`);
   if (p.distances) {
     L.push('', `SLIT  ${p.distances.length} localities`);
-    p.distances.forEach((row, i) => L.push(`  ${String(i).padStart(3)}: ${row.map((d) => String(d).padStart(3)).join(' ')}`));
+    p.distances.forEach((row, i) =>
+      L.push(`  ${String(i).padStart(3)}: ${row.map((d) => String(d).padStart(3)).join(' ')}`),
+    );
   }
   if (p.hmat) {
     L.push('', 'HMAT');
-    for (const d of p.hmat.memoryDomains) L.push(`  memory PD ${d.memoryDomain}${d.initiatorDomain !== undefined ? `  initiator PD ${d.initiatorDomain}` : ''}`);
+    for (const d of p.hmat.memoryDomains)
+      L.push(
+        `  memory PD ${d.memoryDomain}${d.initiatorDomain !== undefined ? `  initiator PD ${d.initiatorDomain}` : ''}`,
+      );
     for (const lb of p.hmat.localities) {
       const unit = lb.dataType.endsWith('latency') ? 'ps' : 'MB/s';
       L.push(`  ${lb.hierarchy} ${lb.dataType} (${unit})`);
-      lb.initiators.forEach((i, r) => L.push(`    initiator ${i}: ${lb.targets.map((t, c) => `-> ${t} ${lb.values[r]![c] ?? '-'}`).join('  ')}`));
+      lb.initiators.forEach((i, r) =>
+        L.push(`    initiator ${i}: ${lb.targets.map((t, c) => `-> ${t} ${lb.values[r]![c] ?? '-'}`).join('  ')}`),
+      );
     }
   }
   for (const m of inputs.memdevs) {
     L.push('', `CDAT ${m.memdev} (${m.id})`);
     m.input.partitions.forEach((part, h) => {
-      L.push(`  DSMAS ${h}  DPA ${hex(part.dpaBase)} length ${hex(part.length)}${part.nonVolatile ? ' non-volatile' : ''}`);
-      L.push(`    DSLBIS read ${part.perf.readLatencyNs} ns, write ${part.perf.writeLatencyNs} ns, read ${part.perf.readBandwidthMBs} MB/s, write ${part.perf.writeBandwidthMBs} MB/s`);
+      L.push(
+        `  DSMAS ${h}  DPA ${hex(part.dpaBase)} length ${hex(part.length)}${part.nonVolatile ? ' non-volatile' : ''}`,
+      );
+      L.push(
+        `    DSLBIS read ${part.perf.readLatencyNs} ns, write ${part.perf.writeLatencyNs} ns, read ${part.perf.readBandwidthMBs} MB/s, write ${part.perf.writeBandwidthMBs} MB/s`,
+      );
       L.push(`    DSEMTS ${part.nonVolatile ? 'non-volatile' : 'EFI_MEMORY_SP'} length ${hex(part.length)}`);
     });
   }
   for (const s of inputs.switches) {
     L.push('', `CDAT switch ${s.id}`);
-    L.push(`  SSLBIS USP <-> DSP ${s.input.downstreamPorts.join(', ')}: read ${s.input.perf.readLatencyNs} ns, write ${s.input.perf.writeLatencyNs} ns, read ${s.input.perf.readBandwidthMBs} MB/s, write ${s.input.perf.writeBandwidthMBs} MB/s`);
+    L.push(
+      `  SSLBIS USP <-> DSP ${s.input.downstreamPorts.join(', ')}: read ${s.input.perf.readLatencyNs} ns, write ${s.input.perf.writeLatencyNs} ns, read ${s.input.perf.readBandwidthMBs} MB/s, write ${s.input.perf.writeBandwidthMBs} MB/s`,
+    );
   }
   return `${L.join('\n')}\n`;
 }

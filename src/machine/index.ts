@@ -32,8 +32,30 @@ export {
 } from './description.js';
 export { parseQemuCommandLine, tokenizeQemu, type QemuParseResult } from './qemu-parser.js';
 export { defaultDescription, defaultDescriptionInput } from './default-machine.js';
-export { Machine, toTopologySpec, regionDescOf, type BuildOptions, type RegionRequest, type DpaReport } from './build.js';
-export { loadDescription, saveDescription, descriptionText, type MachineSource, type LoadedDescription } from './load.js';
-export { runMachine, NotYetError, demoKernelPath, planObservation, observationText, type RunMachineOptions, type RunOutcome, type ObservationReport } from './run.js';
+export {
+  Machine,
+  toTopologySpec,
+  regionDescOf,
+  type BuildOptions,
+  type RegionRequest,
+  type DpaReport,
+} from './build.js';
+export {
+  loadDescription,
+  saveDescription,
+  descriptionText,
+  type MachineSource,
+  type LoadedDescription,
+} from './load.js';
+export {
+  runMachine,
+  NotYetError,
+  demoKernelPath,
+  planObservation,
+  observationText,
+  type RunMachineOptions,
+  type RunOutcome,
+  type ObservationReport,
+} from './run.js';
 export type { RunResult } from './board.js';
 export * from './report.js';

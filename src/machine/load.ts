@@ -29,7 +29,10 @@ function readText(file: string, option: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ConfigError([{ code: 'file', path: option, value: file, allowed: `a readable file (${(e as Error).message})` }], 'cannot read input');
+    throw new ConfigError(
+      [{ code: 'file', path: option, value: file, allowed: `a readable file (${(e as Error).message})` }],
+      'cannot read input',
+    );
   }
 }
 
@@ -38,10 +41,24 @@ export function loadDescription(src: MachineSource): LoadedDescription {
   const given = (['machine', 'qemu', 'qemuFile'] as const).filter((k) => src[k] !== undefined);
   if (given.length > 1) {
     const names = { machine: '--machine', qemu: '--qemu', qemuFile: '--qemu-file' };
-    throw new ConfigError([{ code: 'conflicting_options', path: given.map((k) => names[k]).join(' and '), value: undefined, allowed: 'at most one of --machine, --qemu, --qemu-file' }], 'conflicting options');
+    throw new ConfigError(
+      [
+        {
+          code: 'conflicting_options',
+          path: given.map((k) => names[k]).join(' and '),
+          value: undefined,
+          allowed: 'at most one of --machine, --qemu, --qemu-file',
+        },
+      ],
+      'conflicting options',
+    );
   }
   if (src.machine !== undefined) {
-    return { description: parseDescriptionText(readText(src.machine, '--machine'), src.machine), warnings: [], origin: `--machine ${src.machine}` };
+    return {
+      description: parseDescriptionText(readText(src.machine, '--machine'), src.machine),
+      warnings: [],
+      origin: `--machine ${src.machine}`,
+    };
   }
   if (src.qemu !== undefined) {
     const r = parseQemuCommandLine(src.qemu);
@@ -66,6 +83,9 @@ export function saveDescription(d: MachineDescription, file: string): void {
     writeFileSync(tmp, descriptionText(d, file));
     renameSync(tmp, file);
   } catch (e) {
-    throw new ConfigError([{ code: 'file', path: '--save', value: file, allowed: `a writable path (${(e as Error).message})` }], 'cannot save machine');
+    throw new ConfigError(
+      [{ code: 'file', path: '--save', value: file, allowed: `a writable path (${(e as Error).message})` }],
+      'cannot save machine',
+    );
   }
 }

@@ -72,7 +72,10 @@ export function tokenizeQemu(text: string): string[] {
 }
 
 function syntaxError(rule: string, near: string): ConfigError {
-  return new ConfigError([{ code: 'syntax', path: 'command line', value: near, allowed: rule }], 'cannot parse QEMU command line');
+  return new ConfigError(
+    [{ code: 'syntax', path: 'command line', value: near, allowed: rule }],
+    'cannot parse QEMU command line',
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -113,43 +116,247 @@ export function splitQemuOpts(arg: string, impliedKey?: string): Opt[] {
 
 /** QEMU options that take an argument and have no meaning in cxlemu (reported as ignored). */
 const IGNORED_WITH_ARG = new Set([
-  'cpu', 'accel', 'display', 'vga', 'serial', 'parallel', 'monitor', 'qmp', 'qmp-pretty', 'mon', 'chardev',
-  'netdev', 'nic', 'net', 'drive', 'blockdev', 'cdrom', 'hda', 'hdb', 'hdc', 'hdd', 'fda', 'fdb', 'mtdblock',
-  'sd', 'pflash', 'bios', 'kernel', 'append', 'initrd', 'dtb', 'name', 'boot', 'rtc', 'pidfile', 'D', 'd',
-  'trace', 'gdb', 'global', 'fsdev', 'virtfs', 'usbdevice', 'k', 'L', 'uuid', 'icount', 'audiodev', 'audio',
-  'spice', 'vnc', 'incoming', 'overcommit', 'mem-path', 'sandbox', 'action', 'msg', 'smbios', 'fw_cfg',
-  'tpmdev', 'watchdog-action', 'semihosting-config', 'plugin', 'run-with', 'add-fd', 'iscsi', 'set',
-  'readconfig', 'loadvm', 'option-rom', 'acpitable', 'device-tree', 'runas', 'chroot', 'compat', 'seed',
-  'async-teardown', 'xen-domid', 'xen-attach', 'portrng', 'echr', 'prom-env', 'g', 'cpu-topology',
+  'cpu',
+  'accel',
+  'display',
+  'vga',
+  'serial',
+  'parallel',
+  'monitor',
+  'qmp',
+  'qmp-pretty',
+  'mon',
+  'chardev',
+  'netdev',
+  'nic',
+  'net',
+  'drive',
+  'blockdev',
+  'cdrom',
+  'hda',
+  'hdb',
+  'hdc',
+  'hdd',
+  'fda',
+  'fdb',
+  'mtdblock',
+  'sd',
+  'pflash',
+  'bios',
+  'kernel',
+  'append',
+  'initrd',
+  'dtb',
+  'name',
+  'boot',
+  'rtc',
+  'pidfile',
+  'D',
+  'd',
+  'trace',
+  'gdb',
+  'global',
+  'fsdev',
+  'virtfs',
+  'usbdevice',
+  'k',
+  'L',
+  'uuid',
+  'icount',
+  'audiodev',
+  'audio',
+  'spice',
+  'vnc',
+  'incoming',
+  'overcommit',
+  'mem-path',
+  'sandbox',
+  'action',
+  'msg',
+  'smbios',
+  'fw_cfg',
+  'tpmdev',
+  'watchdog-action',
+  'semihosting-config',
+  'plugin',
+  'run-with',
+  'add-fd',
+  'iscsi',
+  'set',
+  'readconfig',
+  'loadvm',
+  'option-rom',
+  'acpitable',
+  'device-tree',
+  'runas',
+  'chroot',
+  'compat',
+  'seed',
+  'async-teardown',
+  'xen-domid',
+  'xen-attach',
+  'portrng',
+  'echr',
+  'prom-env',
+  'g',
+  'cpu-topology',
 ]);
 /** QEMU flags (no argument) with no meaning in cxlemu. */
 const IGNORED_FLAGS = new Set([
-  'nographic', 'enable-kvm', 'no-reboot', 'no-shutdown', 'S', 's', 'daemonize', 'snapshot', 'usb',
-  'nodefaults', 'no-user-config', 'mem-prealloc', 'full-screen', 'no-acpi', 'no-hpet', 'no-fd-bootchk',
-  'semihosting', 'no-quit', 'alt-grab', 'ctrl-grab', 'win2k-hack', 'rtc-td-hack', 'no-kvm', 'only-migratable',
-  'enable-sync-profile', 'preconfig', 'old-param', 'localtime', 'no-graphic', 'sdl', 'curses', 'no-frame',
-  'no-user-config', 'singlestep', 'one-insn-per-tb',
+  'nographic',
+  'enable-kvm',
+  'no-reboot',
+  'no-shutdown',
+  'S',
+  's',
+  'daemonize',
+  'snapshot',
+  'usb',
+  'nodefaults',
+  'no-user-config',
+  'mem-prealloc',
+  'full-screen',
+  'no-acpi',
+  'no-hpet',
+  'no-fd-bootchk',
+  'semihosting',
+  'no-quit',
+  'alt-grab',
+  'ctrl-grab',
+  'win2k-hack',
+  'rtc-td-hack',
+  'no-kvm',
+  'only-migratable',
+  'enable-sync-profile',
+  'preconfig',
+  'old-param',
+  'localtime',
+  'no-graphic',
+  'sdl',
+  'curses',
+  'no-frame',
+  'no-user-config',
+  'singlestep',
+  'one-insn-per-tb',
 ]);
 /** -device drivers with no meaning here (display, network, storage, USB, generic PCI plumbing). */
-const IGNORED_DEVICE = /^(virtio-.*|vhost-.*|usb-.*|qemu-xhci|nec-usb-xhci|ich9-.*|piix.*|ide-.*|scsi-.*|megasas.*|lsi.*|ahci|nvme(-ns|-subsys)?|e1000e?|e1000-.*|rtl8139|vmxnet3|pcnet|ne2k_pci|i82559.*|igb|VGA|vga|qxl(-vga)?|bochs-display|ramfb|cirrus-vga|secondary-vga|isa-.*|pci-bridge|pcie-pci-bridge|pcie-root-port|ioh3420|x3130-upstream|xio3130-downstream|i6300esb|ib700|intel-hda|ich9-intel-hda|hda-.*|pvpanic(-pci)?|edu|ivshmem(-plain|-doorbell)?|vfio-.*|intel-iommu|amd-iommu|virtio-iommu.*|loader|pc-dimm|nvdimm|tpm-.*|sga|AC97|sb16|gus|cs4231a|adlib|ES1370|usb-host|pxb(-pcie)?|pci-testdev|pcie-pci-bridge|kvm-pit|hyperv-testdev|vmcoreinfo|vmgenid|ccid-card-.*|ipmi-.*|isa-ipmi-.*|smbus-ipmi|xen-.*|sdhci-pci|sd-card|nand|pflash_cfi01|cfi\.pflash01|guest-loader|i2c-echo|tmp105|ds1338|riscv-iommu-pci)$/;
+const IGNORED_DEVICE =
+  /^(virtio-.*|vhost-.*|usb-.*|qemu-xhci|nec-usb-xhci|ich9-.*|piix.*|ide-.*|scsi-.*|megasas.*|lsi.*|ahci|nvme(-ns|-subsys)?|e1000e?|e1000-.*|rtl8139|vmxnet3|pcnet|ne2k_pci|i82559.*|igb|VGA|vga|qxl(-vga)?|bochs-display|ramfb|cirrus-vga|secondary-vga|isa-.*|pci-bridge|pcie-pci-bridge|pcie-root-port|ioh3420|x3130-upstream|xio3130-downstream|i6300esb|ib700|intel-hda|ich9-intel-hda|hda-.*|pvpanic(-pci)?|edu|ivshmem(-plain|-doorbell)?|vfio-.*|intel-iommu|amd-iommu|virtio-iommu.*|loader|pc-dimm|nvdimm|tpm-.*|sga|AC97|sb16|gus|cs4231a|adlib|ES1370|usb-host|pxb(-pcie)?|pci-testdev|pcie-pci-bridge|kvm-pit|hyperv-testdev|vmcoreinfo|vmgenid|ccid-card-.*|ipmi-.*|isa-ipmi-.*|smbus-ipmi|xen-.*|sdhci-pci|sd-card|nand|pflash_cfi01|cfi\.pflash01|guest-loader|i2c-echo|tmp105|ds1338|riscv-iommu-pci)$/;
 /** -object types with no meaning here. */
-const IGNORED_OBJECT = /^(iothread|rng-random|rng-builtin|rng-egd|secret|secret_keyring|tls-creds-.*|tls-cipher-suites|filter-.*|cryptodev-.*|throttle-group|input-linux|input-barrier|authz-.*|colo-compare|sev-guest|sev-snp-guest|tdx-guest|pr-manager-helper|thread-context|can-bus|can-host-socketcan|dbus-vmstate|main-loop|acpi-generic-initiator|acpi-generic-port|memory-backend-epc)$/;
+const IGNORED_OBJECT =
+  /^(iothread|rng-random|rng-builtin|rng-egd|secret|secret_keyring|tls-creds-.*|tls-cipher-suites|filter-.*|cryptodev-.*|throttle-group|input-linux|input-barrier|authz-.*|colo-compare|sev-guest|sev-snp-guest|tdx-guest|pr-manager-helper|thread-context|can-bus|can-host-socketcan|dbus-vmstate|main-loop|acpi-generic-initiator|acpi-generic-port|memory-backend-epc)$/;
 /** Generic PCI device properties with no meaning here (accepted, reported as ignored). */
-const IGNORED_PCI_PROPS = new Set(['addr', 'multifunction', 'romfile', 'rombar', 'romsize', 'failover_pair_id', 'acpi-index', 'x-pcie-lnksta-dllla', 'x-pcie-extcap-init', 'busnr']);
+const IGNORED_PCI_PROPS = new Set([
+  'addr',
+  'multifunction',
+  'romfile',
+  'rombar',
+  'romsize',
+  'failover_pair_id',
+  'acpi-index',
+  'x-pcie-lnksta-dllla',
+  'x-pcie-extcap-init',
+  'busnr',
+]);
 /** -M properties with no meaning here. */
 const IGNORED_MACHINE_PROPS = new Set([
-  'gic-version', 'accel', 'hmat', 'nvdimm', 'nvdimm-persistence', 'kernel-irqchip', 'kernel_irqchip', 'smm', 'vmport', 'usb',
-  'dump-guest-core', 'mem-merge', 'memory-backend', 'aia', 'aia-guests', 'acpi', 'iommu', 'iommu-sys', 'ras', 'its',
-  'virtualization', 'secure', 'highmem', 'highmem-redists', 'highmem-ecam', 'highmem-mmio', 'highmem-mmio-size', 'kvm-type', 'pflash0', 'pflash1', 'sata', 'hpet',
-  'i8042', 'graphics', 'default-bus-bypass-iommu', 'confidential-guest-support', 'memory-encryption',
-  'suppress-vmdesc', 'firmware', 'max-ram-below-4g', 'smbus', 'pit', 'pic', 'x-oem-id', 'x-oem-table-id',
-  'mte', 'dtb-randomness', 'dtb-kaslr-seed', 'phandle-start', 'linux-boot', 'fd-bootchk', 'bus-lock-ratelimit', 'sgx-epc',
-  'smp-cache', 'boot', 'dumpdtb', 'dtb', 'append', 'kernel', 'initrd', 'usb', 'enforce-config-section',
+  'gic-version',
+  'accel',
+  'hmat',
+  'nvdimm',
+  'nvdimm-persistence',
+  'kernel-irqchip',
+  'kernel_irqchip',
+  'smm',
+  'vmport',
+  'usb',
+  'dump-guest-core',
+  'mem-merge',
+  'memory-backend',
+  'aia',
+  'aia-guests',
+  'acpi',
+  'iommu',
+  'iommu-sys',
+  'ras',
+  'its',
+  'virtualization',
+  'secure',
+  'highmem',
+  'highmem-redists',
+  'highmem-ecam',
+  'highmem-mmio',
+  'highmem-mmio-size',
+  'kvm-type',
+  'pflash0',
+  'pflash1',
+  'sata',
+  'hpet',
+  'i8042',
+  'graphics',
+  'default-bus-bypass-iommu',
+  'confidential-guest-support',
+  'memory-encryption',
+  'suppress-vmdesc',
+  'firmware',
+  'max-ram-below-4g',
+  'smbus',
+  'pit',
+  'pic',
+  'x-oem-id',
+  'x-oem-table-id',
+  'mte',
+  'dtb-randomness',
+  'dtb-kaslr-seed',
+  'phandle-start',
+  'linux-boot',
+  'fd-bootchk',
+  'bus-lock-ratelimit',
+  'sgx-epc',
+  'smp-cache',
+  'boot',
+  'dumpdtb',
+  'dtb',
+  'append',
+  'kernel',
+  'initrd',
+  'usb',
+  'enforce-config-section',
 ]);
 const MACHINE_TYPES = /^(q35|pc-q35-[0-9.]+|virt|virt-[0-9.]+)$/;
-const BACKEND_RAM_IGNORED = new Set(['prealloc', 'prealloc-threads', 'prealloc-context', 'host-nodes', 'policy', 'merge', 'dump', 'reserve', 'x-use-canonical-path-for-ramblock-id', 'hugetlb', 'hugetlbsize', 'seal']);
-const BACKEND_FILE_IGNORED = new Set([...BACKEND_RAM_IGNORED, 'align', 'offset', 'pmem', 'discard-data', 'rom', 'readonly']);
-const BOOLS: Record<string, boolean> = { on: true, off: false, yes: true, no: false, true: true, false: false, y: true, n: false };
+const BACKEND_RAM_IGNORED = new Set([
+  'prealloc',
+  'prealloc-threads',
+  'prealloc-context',
+  'host-nodes',
+  'policy',
+  'merge',
+  'dump',
+  'reserve',
+  'x-use-canonical-path-for-ramblock-id',
+  'hugetlb',
+  'hugetlbsize',
+  'seal',
+]);
+const BACKEND_FILE_IGNORED = new Set([
+  ...BACKEND_RAM_IGNORED,
+  'align',
+  'offset',
+  'pmem',
+  'discard-data',
+  'rom',
+  'readonly',
+]);
+const BOOLS: Record<string, boolean> = {
+  on: true,
+  off: false,
+  yes: true,
+  no: false,
+  true: true,
+  false: false,
+  y: true,
+  n: false,
+};
 
 // ---------------------------------------------------------------------------------------------
 // The parse.
@@ -190,7 +397,7 @@ const DEVICE_PROPS: Record<Dev['driver'], Set<string>> = {
 const UNSUPPORTED_PROPS: Record<string, string> = {
   'volatile-dc-memdev': 'dynamic capacity is later work',
   'num-dc-regions': 'dynamic capacity is later work',
-  'cdat': 'a CDAT file; cxlemu builds CDAT from the description\'s perf attributes',
+  cdat: "a CDAT file; cxlemu builds CDAT from the description's perf attributes",
   'mhd-head': 'multi-headed devices are later work',
   'mhd-shmid': 'multi-headed devices are later work',
 };
@@ -251,7 +458,10 @@ export function parseQemuCommandLine(args: string | readonly string[]): QemuPars
     }
     if (IGNORED_WITH_ARG.has(name)) {
       const a = takeArg();
-      if (a !== undefined) ctx.warnings.push(`ignored: -${name} ${a} (${name === 'kernel' ? 'use cxlemu run --kernel' : 'no meaning in cxlemu'})`);
+      if (a !== undefined)
+        ctx.warnings.push(
+          `ignored: -${name} ${a} (${name === 'kernel' ? 'use cxlemu run --kernel' : 'no meaning in cxlemu'})`,
+        );
       continue;
     }
     switch (name) {
@@ -262,9 +472,11 @@ export function parseQemuCommandLine(args: string | readonly string[]): QemuPars
         for (const o of splitQemuOpts(a, 'size')) {
           if (o.key === 'size') {
             const n = parseSize(o.value, 2 ** 20);
-            if (n === undefined || n === 0) ctx.err('bad_size', text, 'size', o.value, 'a RAM size such as 512M or 4G (a bare number means MiB)');
+            if (n === undefined || n === 0)
+              ctx.err('bad_size', text, 'size', o.value, 'a RAM size such as 512M or 4G (a bare number means MiB)');
             else ramSize = n;
-          } else if (o.key === 'slots' || o.key === 'maxmem') ctx.warnings.push(`ignored: -m ${o.key}=${o.value} (memory hotplug is not modelled)`);
+          } else if (o.key === 'slots' || o.key === 'maxmem')
+            ctx.warnings.push(`ignored: -m ${o.key}=${o.value} (memory hotplug is not modelled)`);
           else ctx.err('unknown_property', text, o.key, o.value, 'size, slots or maxmem');
         }
         break;
@@ -277,8 +489,27 @@ export function parseQemuCommandLine(args: string | readonly string[]): QemuPars
         let explicit: number | undefined;
         for (const o of splitQemuOpts(a, 'cpus')) {
           const n = parseInteger(o.value);
-          if (!['cpus', 'sockets', 'cores', 'threads', 'dies', 'clusters', 'maxcpus', 'books', 'drawers', 'modules'].includes(o.key)) {
-            ctx.err('unknown_property', text, o.key, o.value, 'cpus, sockets, dies, clusters, modules, cores, threads, maxcpus');
+          if (
+            ![
+              'cpus',
+              'sockets',
+              'cores',
+              'threads',
+              'dies',
+              'clusters',
+              'maxcpus',
+              'books',
+              'drawers',
+              'modules',
+            ].includes(o.key)
+          ) {
+            ctx.err(
+              'unknown_property',
+              text,
+              o.key,
+              o.value,
+              'cpus, sockets, dies, clusters, modules, cores, threads, maxcpus',
+            );
           } else if (n === undefined || n === 0) ctx.err('bad_integer', text, o.key, o.value, 'a positive integer');
           else if (o.key === 'cpus') explicit = n;
           else if (o.key !== 'maxcpus') product *= n;
@@ -306,7 +537,13 @@ export function parseQemuCommandLine(args: string | readonly string[]): QemuPars
           const fm = /^cxl-fmw\.(\d+)\.(targets\.(\d+)|size|interleave-granularity)$/.exec(o.key);
           if (o.key === 'type') {
             if (!MACHINE_TYPES.test(o.value)) {
-              ctx.err('bad_machine_type', text, 'type', o.value, 'q35 or virt (the QEMU machines with CXL; cxlemu builds its RISC-V virt-compatible board either way)');
+              ctx.err(
+                'bad_machine_type',
+                text,
+                'type',
+                o.value,
+                'q35 or virt (the QEMU machines with CXL; cxlemu builds its RISC-V virt-compatible board either way)',
+              );
             } else {
               machineType = o.value;
               machineText = text;
@@ -322,19 +559,33 @@ export function parseQemuCommandLine(args: string | readonly string[]): QemuPars
             if (fm[3] !== undefined) f.targets.set(Number(fm[3]), o.value);
             else if (fm[2] === 'size') {
               const n = parseSize(o.value);
-              if (n === undefined || n === 0) ctx.err('bad_size', text, o.key, o.value, 'a size such as 4G or 256M (a positive multiple of 256 MiB)');
+              if (n === undefined || n === 0)
+                ctx.err('bad_size', text, o.key, o.value, 'a size such as 4G or 256M (a positive multiple of 256 MiB)');
               else f.size = n;
             } else {
               const n = parseSize(o.value);
-              if (n === undefined) ctx.err('bad_granularity', text, o.key, o.value, 'one of 256, 512, 1k, 2k, 4k, 8k, 16k');
+              if (n === undefined)
+                ctx.err('bad_granularity', text, o.key, o.value, 'one of 256, 512, 1k, 2k, 4k, 8k, 16k');
               else f.granularity = n;
             }
           } else if (IGNORED_MACHINE_PROPS.has(o.key) || o.key.startsWith('x-')) {
             ctx.warnings.push(`ignored: -${name} ${o.key}=${o.value} (no meaning in cxlemu)`);
           } else if (/^cxl-fmw\./.test(o.key)) {
-            ctx.err('unknown_property', text, o.key, o.value, 'cxl-fmw.N.targets.K, cxl-fmw.N.size or cxl-fmw.N.interleave-granularity');
+            ctx.err(
+              'unknown_property',
+              text,
+              o.key,
+              o.value,
+              'cxl-fmw.N.targets.K, cxl-fmw.N.size or cxl-fmw.N.interleave-granularity',
+            );
           } else {
-            ctx.err('unknown_property', text, o.key, o.value, 'type, cxl, cxl-fmw.N.* (or a known machine property that cxlemu ignores)');
+            ctx.err(
+              'unknown_property',
+              text,
+              o.key,
+              o.value,
+              'type, cxl, cxl-fmw.N.* (or a known machine property that cxlemu ignores)',
+            );
           }
         }
         break;
@@ -356,7 +607,8 @@ export function parseQemuCommandLine(args: string | readonly string[]): QemuPars
             else f.size = n;
           } else if (o.key === 'interleave-granularity') {
             const n = parseSize(o.value);
-            if (n === undefined) ctx.err('bad_granularity', text, o.key, o.value, 'one of 256, 512, 1k, 2k, 4k, 8k, 16k');
+            if (n === undefined)
+              ctx.err('bad_granularity', text, o.key, o.value, 'one of 256, 512, 1k, 2k, 4k, 8k, 16k');
             else f.granularity = n;
           } else ctx.err('unknown_property', text, o.key, o.value, 'targets.K, size or interleave-granularity');
         }
@@ -381,7 +633,14 @@ export function parseQemuCommandLine(args: string | readonly string[]): QemuPars
             else if (o.key === 'memdev') node.memdev = o.value;
             else if (o.key === 'cpus') node.cpus = node.cpus === undefined ? o.value : `${node.cpus},${o.value}`;
             else if (o.key === 'initiator') node.initiator = int(o) ?? 0;
-            else if (o.key === 'mem') ctx.err('unsupported', text, 'mem', o.value, 'memdev=<memory backend id> (QEMU removed mem= for new machine types)');
+            else if (o.key === 'mem')
+              ctx.err(
+                'unsupported',
+                text,
+                'mem',
+                o.value,
+                'memdev=<memory backend id> (QEMU removed mem= for new machine types)',
+              );
             else ctx.err('unknown_property', text, o.key, o.value, 'nodeid, memdev, cpus, initiator');
           }
           numaNodes.push(node);
@@ -393,7 +652,8 @@ export function parseQemuCommandLine(args: string | readonly string[]): QemuPars
             else if (o.key === 'val') d.value = int(o) ?? 0;
             else ctx.err('unknown_property', text, o.key, o.value, 'src, dst, val');
           }
-          for (const k of ['src', 'dst', 'value'] as const) if (d[k] < 0) ctx.err('missing_property', text, k === 'value' ? 'val' : k, undefined, 'required');
+          for (const k of ['src', 'dst', 'value'] as const)
+            if (d[k] < 0) ctx.err('missing_property', text, k === 'value' ? 'val' : k, undefined, 'required');
           numaDist.push(d);
         } else if (type === 'hmat-lb') {
           const h: Record<string, unknown> = {};
@@ -404,17 +664,41 @@ export function parseQemuCommandLine(args: string | readonly string[]): QemuPars
             else if (o.key === 'latency') h.latencyNs = int(o);
             else if (o.key === 'bandwidth') {
               const n = parseSize(o.value);
-              if (n === undefined) ctx.err('bad_size', text, 'bandwidth', o.value, 'bytes per second, e.g. 200M or 10G');
+              if (n === undefined)
+                ctx.err('bad_size', text, 'bandwidth', o.value, 'bytes per second, e.g. 200M or 10G');
               h.bandwidthBytesPerSec = n;
-            } else ctx.err('unknown_property', text, o.key, o.value, 'initiator, target, hierarchy, data-type, latency, bandwidth');
+            } else
+              ctx.err(
+                'unknown_property',
+                text,
+                o.key,
+                o.value,
+                'initiator, target, hierarchy, data-type, latency, bandwidth',
+              );
           }
           if (!['memory', 'first-level', 'second-level', 'third-level'].includes(String(h.hierarchy))) {
             ctx.err('bad_value', text, 'hierarchy', h.hierarchy, 'memory, first-level, second-level or third-level');
           }
-          if (!['access-latency', 'read-latency', 'write-latency', 'access-bandwidth', 'read-bandwidth', 'write-bandwidth'].includes(String(h.dataType))) {
-            ctx.err('bad_value', text, 'data-type', h.dataType, 'access-latency, read-latency, write-latency, access-bandwidth, read-bandwidth or write-bandwidth');
+          if (
+            ![
+              'access-latency',
+              'read-latency',
+              'write-latency',
+              'access-bandwidth',
+              'read-bandwidth',
+              'write-bandwidth',
+            ].includes(String(h.dataType))
+          ) {
+            ctx.err(
+              'bad_value',
+              text,
+              'data-type',
+              h.dataType,
+              'access-latency, read-latency, write-latency, access-bandwidth, read-bandwidth or write-bandwidth',
+            );
           }
-          for (const k of ['initiator', 'target'] as const) if (h[k] === undefined) ctx.err('missing_property', text, k, undefined, 'required');
+          for (const k of ['initiator', 'target'] as const)
+            if (h[k] === undefined) ctx.err('missing_property', text, k, undefined, 'required');
           hmatLb.push(h as (typeof hmatLb)[number]);
         } else if (type === 'hmat-cache' || type === 'cpu') {
           ctx.warnings.push(`ignored: -numa ${a} (not modelled yet)`);
@@ -426,7 +710,13 @@ export function parseQemuCommandLine(args: string | readonly string[]): QemuPars
       default: {
         const next = words[i + 1];
         const arg = next !== undefined && !next.startsWith('-') ? words[++i] : undefined;
-        ctx.err('unknown_option', w, w, arg, 'a QEMU option cxlemu knows (see docs/machine.md: supported and ignored options)');
+        ctx.err(
+          'unknown_option',
+          w,
+          w,
+          arg,
+          'a QEMU option cxlemu knows (see docs/machine.md: supported and ignored options)',
+        );
       }
     }
   }
@@ -435,7 +725,13 @@ export function parseQemuCommandLine(args: string | readonly string[]): QemuPars
   const sourceMap: [string, string][] = [];
   const anyCxl = devices.length > 0 || fmws.size > 0;
   if (anyCxl && (machineType === undefined || !cxlOn)) {
-    ctx.err('cxl_not_enabled', machineText, machineType === undefined ? '-M' : 'cxl', machineType === undefined ? undefined : 'off', '-M q35,cxl=on or -M virt,cxl=on (QEMU refuses pxb-cxl and cxl-fmw otherwise)');
+    ctx.err(
+      'cxl_not_enabled',
+      machineText,
+      machineType === undefined ? '-M' : 'cxl',
+      machineType === undefined ? undefined : 'off',
+      '-M q35,cxl=on or -M virt,cxl=on (QEMU refuses pxb-cxl and cxl-fmw otherwise)',
+    );
   }
 
   const byId = new Map<string, Dev>();
@@ -454,7 +750,8 @@ export function parseQemuCommandLine(args: string | readonly string[]): QemuPars
   const children = new Map<string, Dev[]>();
   for (const d of devices) {
     if (d.driver === 'pxb-cxl') {
-      if (d.bus !== undefined && !/^pcie\.0$/.test(d.bus)) ctx.err('bad_bus', d.text, 'bus', d.bus, 'pcie.0 (the main PCIe root bus)');
+      if (d.bus !== undefined && !/^pcie\.0$/.test(d.bus))
+        ctx.err('bad_bus', d.text, 'bus', d.bus, 'pcie.0 (the main PCIe root bus)');
       continue;
     }
     if (d.bus === undefined) {
@@ -463,7 +760,13 @@ export function parseQemuCommandLine(args: string | readonly string[]): QemuPars
     }
     const parent = byId.get(d.bus);
     if (!parent || !parentKinds[d.driver].includes(parent.driver)) {
-      ctx.err('bad_bus', d.text, 'bus', d.bus, `the id of a ${parentKinds[d.driver].join(' or ')} (${parent ? `${d.bus} is a ${parent.driver}` : 'no device has that id'})`);
+      ctx.err(
+        'bad_bus',
+        d.text,
+        'bus',
+        d.bus,
+        `the id of a ${parentKinds[d.driver].join(' or ')} (${parent ? `${d.bus} is a ${parent.driver}` : 'no device has that id'})`,
+      );
       continue;
     }
     const list = children.get(parent.id) ?? [];
@@ -493,12 +796,22 @@ export function parseQemuCommandLine(args: string | readonly string[]): QemuPars
     if (b === undefined) ctx.err('bad_bool', d.text, k, v, 'on or off');
     return b;
   };
-  const useBackend = (d: Dev, k: string, path: string): { size: number; file?: { path: string; share: boolean } } | undefined => {
+  const useBackend = (
+    d: Dev,
+    k: string,
+    path: string,
+  ): { size: number; file?: { path: string; share: boolean } } | undefined => {
     const id = prop(d, k);
     if (id === undefined) return undefined;
     const b = backends.get(id);
     if (!b) {
-      ctx.err('unknown_backend', d.text, k, id, `the id of a -object memory-backend-ram or memory-backend-file (${[...backends.keys()].join(', ') || 'none defined'})`);
+      ctx.err(
+        'unknown_backend',
+        d.text,
+        k,
+        id,
+        `the id of a -object memory-backend-ram or memory-backend-file (${[...backends.keys()].join(', ') || 'none defined'})`,
+      );
       return undefined;
     }
     if (b.usedBy !== undefined) {
@@ -521,19 +834,36 @@ export function parseQemuCommandLine(args: string | readonly string[]): QemuPars
     if (c.driver === 'cxl-type3') {
       const legacy = prop(c, 'memdev');
       if (legacy !== undefined && prop(c, 'persistent-memdev') !== undefined) {
-        ctx.err('conflicting_properties', c.text, 'memdev', legacy, 'memdev (deprecated) or persistent-memdev, not both');
+        ctx.err(
+          'conflicting_properties',
+          c.text,
+          'memdev',
+          legacy,
+          'memdev (deprecated) or persistent-memdev, not both',
+        );
       }
       const vol = useBackend(c, 'volatile-memdev', `${path}.volatile`);
       const per = useBackend(c, legacy !== undefined ? 'memdev' : 'persistent-memdev', `${path}.persistent`);
       const lsa = useBackend(c, 'lsa', `${path}.lsa`);
-      if (prop(c, 'volatile-memdev') === undefined && prop(c, 'persistent-memdev') === undefined && legacy === undefined) {
-        ctx.err('missing_property', c.text, 'volatile-memdev', undefined, 'at least one of volatile-memdev, persistent-memdev (or legacy memdev)');
+      if (
+        prop(c, 'volatile-memdev') === undefined &&
+        prop(c, 'persistent-memdev') === undefined &&
+        legacy === undefined
+      ) {
+        ctx.err(
+          'missing_property',
+          c.text,
+          'volatile-memdev',
+          undefined,
+          'at least one of volatile-memdev, persistent-memdev (or legacy memdev)',
+        );
       }
       const sn = prop(c, 'sn');
       let serial: number | undefined;
       if (sn !== undefined) {
         serial = parseInteger(sn);
-        if (serial === undefined) ctx.err('bad_integer', c.text, 'sn', sn, 'a serial number below 2^53 (decimal or 0x hex)');
+        if (serial === undefined)
+          ctx.err('bad_integer', c.text, 'sn', sn, 'a serial number below 2^53 (decimal or 0x hex)');
       }
       return {
         kind: 'type3',
@@ -545,7 +875,10 @@ export function parseQemuCommandLine(args: string | readonly string[]): QemuPars
       };
     }
     // cxl-upstream: a switch whose downstream ports are its cxl-downstream children.
-    if (prop(c, 'sn') !== undefined) ctx.warnings.push(`ignored: -device cxl-upstream,id=${c.id} sn=${prop(c, 'sn')} (switch serial numbers are not modelled)`);
+    if (prop(c, 'sn') !== undefined)
+      ctx.warnings.push(
+        `ignored: -device cxl-upstream,id=${c.id} sn=${prop(c, 'sn')} (switch serial numbers are not modelled)`,
+      );
     const dsps = children.get(c.id) ?? [];
     return {
       kind: 'switch',
@@ -567,7 +900,8 @@ export function parseQemuCommandLine(args: string | readonly string[]): QemuPars
       const path = `cxl.hostBridges[${h}]`;
       sourceMap.push([path, hb.text]);
       const busNr = intProp(hb, 'bus_nr', 255);
-      if (busNr === undefined && prop(hb, 'bus_nr') === undefined) ctx.err('missing_property', hb.text, 'bus_nr', undefined, 'the first bus number of this host bridge (0..255)');
+      if (busNr === undefined && prop(hb, 'bus_nr') === undefined)
+        ctx.err('missing_property', hb.text, 'bus_nr', undefined, 'the first bus number of this host bridge (0..255)');
       const numaNode = intProp(hb, 'numa_node', 0xffff);
       const hdm = boolProp(hb, 'hdm_for_passthrough');
       return {
@@ -596,15 +930,42 @@ export function parseQemuCommandLine(args: string | readonly string[]): QemuPars
       sourceMap.push([`cxl.windows[${k}]`, f.text]);
       const keys = [...f.targets.keys()].sort((a, b) => a - b);
       keys.forEach((t, j) => {
-        if (t !== j) ctx.err('bad_targets', f.text, `cxl-fmw.${f.index}.targets.${t}`, f.targets.get(t), `targets numbered 0, 1, 2, ... without gaps (targets.${j} is missing)`);
+        if (t !== j)
+          ctx.err(
+            'bad_targets',
+            f.text,
+            `cxl-fmw.${f.index}.targets.${t}`,
+            f.targets.get(t),
+            `targets numbered 0, 1, 2, ... without gaps (targets.${j} is missing)`,
+          );
       });
       const targets = keys.map((t) => f.targets.get(t)!);
       targets.forEach((t, j) => {
         const d = byId.get(t);
-        if (!d || d.driver !== 'pxb-cxl') ctx.err('unknown_target', f.text, `cxl-fmw.${f.index}.targets.${keys[j]}`, t, `the id of a pxb-cxl (${devices.filter((x) => x.driver === 'pxb-cxl').map((x) => x.id).join(', ') || 'none defined'})`);
+        if (d?.driver !== 'pxb-cxl')
+          ctx.err(
+            'unknown_target',
+            f.text,
+            `cxl-fmw.${f.index}.targets.${keys[j]}`,
+            t,
+            `the id of a pxb-cxl (${
+              devices
+                .filter((x) => x.driver === 'pxb-cxl')
+                .map((x) => x.id)
+                .join(', ') || 'none defined'
+            })`,
+          );
       });
-      if (targets.length === 0) ctx.err('missing_property', f.text, `cxl-fmw.${f.index}.targets.0`, undefined, 'at least one target host bridge');
-      if (f.size === undefined) ctx.err('missing_property', f.text, `cxl-fmw.${f.index}.size`, undefined, 'the window size, e.g. 4G');
+      if (targets.length === 0)
+        ctx.err(
+          'missing_property',
+          f.text,
+          `cxl-fmw.${f.index}.targets.0`,
+          undefined,
+          'at least one target host bridge',
+        );
+      if (f.size === undefined)
+        ctx.err('missing_property', f.text, `cxl-fmw.${f.index}.size`, undefined, 'the window size, e.g. 4G');
       return {
         id: `cxl-fmw.${f.index}`,
         size: f.size ?? 0,
@@ -621,8 +982,22 @@ export function parseQemuCommandLine(args: string | readonly string[]): QemuPars
             let ramBytes: number | undefined;
             if (n.memdev !== undefined) {
               const b = backends.get(n.memdev);
-              if (!b) ctx.err('unknown_backend', n.text, 'memdev', n.memdev, `the id of a -object memory-backend (${[...backends.keys()].join(', ') || 'none defined'})`);
-              else if (b.usedBy !== undefined) ctx.err('backend_in_use', n.text, 'memdev', n.memdev, `a backend not used by a CXL device (${b.usedBy} uses it)`);
+              if (!b)
+                ctx.err(
+                  'unknown_backend',
+                  n.text,
+                  'memdev',
+                  n.memdev,
+                  `the id of a -object memory-backend (${[...backends.keys()].join(', ') || 'none defined'})`,
+                );
+              else if (b.usedBy !== undefined)
+                ctx.err(
+                  'backend_in_use',
+                  n.text,
+                  'memdev',
+                  n.memdev,
+                  `a backend not used by a CXL device (${b.usedBy} uses it)`,
+                );
               else {
                 ramBytes = b.size;
                 usedNuma.add(b.id);
@@ -659,7 +1034,11 @@ export function parseQemuCommandLine(args: string | readonly string[]): QemuPars
     const issues = e.issues.map((iss) => {
       let best: [string, string] | undefined;
       for (const entry of sourceMap) {
-        if ((iss.path === entry[0] || iss.path.startsWith(`${entry[0]}.`) || iss.path.startsWith(`${entry[0]}[`)) && (!best || entry[0].length > best[0].length)) best = entry;
+        if (
+          (iss.path === entry[0] || iss.path.startsWith(`${entry[0]}.`) || iss.path.startsWith(`${entry[0]}[`)) &&
+          (!best || entry[0].length > best[0].length)
+        )
+          best = entry;
       }
       if (iss.path === 'ram.size') return { ...iss, option: `-m` };
       return best ? { ...iss, option: best[1] } : iss;
@@ -677,9 +1056,20 @@ function parseObject(ctx: Ctx, arg: string, backends: Map<string, Backend>): voi
     ctx.warnings.push(`ignored: -object ${type} (no meaning in cxlemu)`);
     return;
   }
-  const kind = type === 'memory-backend-ram' || type === 'memory-backend-memfd' ? 'ram' : type === 'memory-backend-file' ? 'file' : undefined;
+  const kind =
+    type === 'memory-backend-ram' || type === 'memory-backend-memfd'
+      ? 'ram'
+      : type === 'memory-backend-file'
+        ? 'file'
+        : undefined;
   if (!kind) {
-    ctx.err('unknown_object', text, 'qom-type', type, 'memory-backend-ram, memory-backend-file or memory-backend-memfd (or an object type cxlemu ignores)');
+    ctx.err(
+      'unknown_object',
+      text,
+      'qom-type',
+      type,
+      'memory-backend-ram, memory-backend-file or memory-backend-memfd (or an object type cxlemu ignores)',
+    );
     return;
   }
   const b: Partial<Backend> & { text: string } = { kind, share: false, text };
@@ -689,21 +1079,26 @@ function parseObject(ctx: Ctx, arg: string, backends: Map<string, Backend>): voi
     if (o.key === 'id') b.id = o.value;
     else if (o.key === 'size') {
       const n = parseSize(o.value);
-      if (n === undefined || n === 0) ctx.err('bad_size', text, 'size', o.value, 'a size such as 256M or 4G (a bare number means bytes)');
+      if (n === undefined || n === 0)
+        ctx.err('bad_size', text, 'size', o.value, 'a size such as 256M or 4G (a bare number means bytes)');
       else b.size = n;
     } else if (o.key === 'share') {
       const v = BOOLS[o.value];
       if (v === undefined) ctx.err('bad_bool', text, 'share', o.value, 'on or off');
       else b.share = v;
     } else if (o.key === 'mem-path' && kind === 'file') b.path = o.value;
-    else if (ignored.has(o.key)) ctx.warnings.push(`ignored: -object ${type},id=${b.id ?? '?'} ${o.key}=${o.value} (no meaning in cxlemu)`);
+    else if (ignored.has(o.key))
+      ctx.warnings.push(`ignored: -object ${type},id=${b.id ?? '?'} ${o.key}=${o.value} (no meaning in cxlemu)`);
     else ctx.err('unknown_property', text, o.key, o.value, `id, size, share${kind === 'file' ? ', mem-path' : ''}`);
   }
   if (b.id === undefined) ctx.err('missing_property', text, 'id', undefined, 'an id the devices refer to');
-  if (b.size === undefined && !ctx.issues.some((x) => x.option === text && x.path === 'size')) ctx.err('missing_property', text, 'size', undefined, 'the backend size, e.g. 256M');
-  if (kind === 'file' && b.path === undefined) ctx.err('missing_property', text, 'mem-path', undefined, 'the backing file path');
+  if (b.size === undefined && !ctx.issues.some((x) => x.option === text && x.path === 'size'))
+    ctx.err('missing_property', text, 'size', undefined, 'the backend size, e.g. 256M');
+  if (kind === 'file' && b.path === undefined)
+    ctx.err('missing_property', text, 'mem-path', undefined, 'the backing file path');
   if (b.id !== undefined) {
-    if (backends.has(b.id)) ctx.err('duplicate_id', text, 'id', b.id, `a unique id (also used by ${backends.get(b.id)!.text})`);
+    if (backends.has(b.id))
+      ctx.err('duplicate_id', text, 'id', b.id, `a unique id (also used by ${backends.get(b.id)!.text})`);
     else backends.set(b.id, { ...b, size: b.size ?? 0 } as Backend);
   }
 }
@@ -714,7 +1109,14 @@ function parseDevice(ctx: Ctx, arg: string, devices: Dev[]): void {
   const driver = opts.find((o) => o.key === 'driver')?.value ?? '';
   if (!(driver in DEVICE_PROPS)) {
     if (IGNORED_DEVICE.test(driver)) ctx.warnings.push(`ignored: -device ${driver} (no meaning in cxlemu)`);
-    else ctx.err('unknown_device', text, 'driver', driver, 'pxb-cxl, cxl-rp, cxl-upstream, cxl-downstream, cxl-type3 (or a device cxlemu ignores, see docs/machine.md)');
+    else
+      ctx.err(
+        'unknown_device',
+        text,
+        'driver',
+        driver,
+        'pxb-cxl, cxl-rp, cxl-upstream, cxl-downstream, cxl-type3 (or a device cxlemu ignores, see docs/machine.md)',
+      );
     return;
   }
   const drv = driver as Dev['driver'];
@@ -724,8 +1126,13 @@ function parseDevice(ctx: Ctx, arg: string, devices: Dev[]): void {
     if (DEVICE_PROPS[drv].has(o.key)) {
       if (props.has(o.key)) ctx.err('duplicate_property', text, o.key, o.value, `${o.key} given once`);
       props.set(o.key, o.value);
-    } else if (UNSUPPORTED_PROPS[o.key] !== undefined) ctx.err('unsupported', text, o.key, o.value, `not supported: ${UNSUPPORTED_PROPS[o.key]}`);
-    else if (IGNORED_PCI_PROPS.has(o.key) || o.key.startsWith('x-') || (drv === 'cxl-rp' && /-reserve$|^hotplug$/.test(o.key))) {
+    } else if (UNSUPPORTED_PROPS[o.key] !== undefined)
+      ctx.err('unsupported', text, o.key, o.value, `not supported: ${UNSUPPORTED_PROPS[o.key]}`);
+    else if (
+      IGNORED_PCI_PROPS.has(o.key) ||
+      o.key.startsWith('x-') ||
+      (drv === 'cxl-rp' && /-reserve$|^hotplug$/.test(o.key))
+    ) {
       ctx.warnings.push(`ignored: -device ${driver} ${o.key}=${o.value} (no meaning in cxlemu)`);
     } else ctx.err('unknown_property', text, o.key, o.value, [...DEVICE_PROPS[drv]].join(', '));
   }

@@ -15,7 +15,10 @@ export function translationJson(t: TranslateResult): Record<string, unknown> {
 export function translationText(t: TranslateResult, hpa: number): string {
   if (!t.ok) return `HPA ${hex(hpa)}: ${t.reason}`;
   const v = t.value;
-  const lines = [`HPA ${hex(v.hpa)}`, `  window      ${v.window} (root slot ${v.rootSlot} -> host bridge ${v.hostBridge})`];
+  const lines = [
+    `HPA ${hex(v.hpa)}`,
+    `  window      ${v.window} (root slot ${v.rootSlot} -> host bridge ${v.hostBridge})`,
+  ];
   for (const s of v.path) {
     const dec = s.decoder < 0 ? 'passthrough' : `decoder ${s.decoder}`;
     lines.push(`  ${s.kind.padEnd(11)} ${s.component}: ${dec}, way ${s.way} -> ${s.portId} (port ${s.port})`);
@@ -23,13 +26,20 @@ export function translationText(t: TranslateResult, hpa: number): string {
   lines.push(`  endpoint    ${v.memdev} ${v.endpointDecoder}`);
   lines.push(`  DPA         ${hex(v.dpa)} (${v.partition})`);
   if (v.region !== undefined) {
-    lines.push(`  region      ${v.region}, position ${v.position ?? '?'}${v.routedSlot !== undefined ? ` (routed slot ${v.routedSlot})` : ''}`);
+    lines.push(
+      `  region      ${v.region}, position ${v.position ?? '?'}${v.routedSlot !== undefined ? ` (routed slot ${v.routedSlot})` : ''}`,
+    );
   }
   return lines.join('\n');
 }
 
 export function dpaReportJson(r: DpaReport): Record<string, unknown> {
-  return { memdev: r.memdev, id: r.id, dpa: hex(r.dpa), hpas: r.hpas.map((h) => ({ hpa: hex(h.hpa), translation: translationJson(h.translation) })) };
+  return {
+    memdev: r.memdev,
+    id: r.id,
+    dpa: hex(r.dpa),
+    hpas: r.hpas.map((h) => ({ hpa: hex(h.hpa), translation: translationJson(h.translation) })),
+  };
 }
 
 export function dpaReportText(r: DpaReport): string {
@@ -38,7 +48,9 @@ export function dpaReportText(r: DpaReport): string {
   return r.hpas
     .map((h) => {
       const t = h.translation;
-      const where = t.ok ? ` (window ${t.value.window}${t.value.region !== undefined ? `, region ${t.value.region}, position ${t.value.position}` : ''})` : '';
+      const where = t.ok
+        ? ` (window ${t.value.window}${t.value.region !== undefined ? `, region ${t.value.region}, position ${t.value.position}` : ''})`
+        : '';
       return `${head} <- HPA ${hex(h.hpa)}${where}`;
     })
     .join('\n');
@@ -55,7 +67,12 @@ export function regionJson(r: Region): Record<string, unknown> {
     interleave_granularity: r.granularity,
     locked: r.locked,
     ...(r.discovered ? { origin: 'registers' } : {}),
-    mappings: r.targets.map((t) => ({ position: t.position, memdev: t.memdev.name, dpa_resource: hex(t.dpaBase), dpa_size: t.dpaSize })),
+    mappings: r.targets.map((t) => ({
+      position: t.position,
+      memdev: t.memdev.name,
+      dpa_resource: hex(t.dpaBase),
+      dpa_size: t.dpaSize,
+    })),
   };
 }
 
@@ -63,7 +80,8 @@ export function regionText(r: Region): string {
   const lines = [
     `region ${r.name}: ${hex(r.base)}..${hex(r.base + r.size - 1)} (${humanSize(r.size)}) in window ${r.window.id}, ${r.ways}-way, ${r.granularity} B, ${r.mode}${r.locked ? ', locked' : ''}${r.discovered ? ', from decoder registers' : ''}`,
   ];
-  for (const t of r.targets) lines.push(`  position ${t.position}: ${t.memdev.name} DPA ${hex(t.dpaBase)}..${hex(t.dpaBase + t.dpaSize - 1)}`);
+  for (const t of r.targets)
+    lines.push(`  position ${t.position}: ${t.memdev.name} DPA ${hex(t.dpaBase)}..${hex(t.dpaBase + t.dpaSize - 1)}`);
   return lines.join('\n');
 }
 
@@ -72,11 +90,20 @@ export function auditText(rep: AuditReport): string {
   const lines: string[] = [];
   for (const r of rep.regions) {
     const status = r.mismatchCount === 0 ? 'ok' : `${r.mismatchCount} MISMATCHES`;
-    lines.push(`${r.region}: ${r.ways}-way ${r.granularity} B, ${r.mode}, ${r.words} words (${humanSize(r.bytesChecked)}) in ${r.seconds.toFixed(2)} s: ${status}`);
-    lines.push(`  bytes per device: ${Object.entries(r.perDevice).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    lines.push(
+      `${r.region}: ${r.ways}-way ${r.granularity} B, ${r.mode}, ${r.words} words (${humanSize(r.bytesChecked)}) in ${r.seconds.toFixed(2)} s: ${status}`,
+    );
+    lines.push(
+      `  bytes per device: ${Object.entries(r.perDevice)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
     for (const m of r.mismatches) {
       const exp = m.expected ? `${m.expected.memdev} DPA ${hex(m.expected.dpa)}` : 'no device';
-      const found = 'fault' in m.found ? `fault ${m.found.fault}` : `${m.found.value}${m.found.stampOf !== undefined ? ` (stamp of ${hex(m.found.stampOf)})` : ''}`;
+      const found =
+        'fault' in m.found
+          ? `fault ${m.found.fault}`
+          : `${m.found.value}${m.found.stampOf !== undefined ? ` (stamp of ${hex(m.found.stampOf)})` : ''}`;
       lines.push(`  mismatch at HPA ${hex(m.hpa)}: expected ${exp}, found ${found}`);
     }
   }

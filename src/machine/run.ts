@@ -41,7 +41,11 @@ export interface RunMachineOptions {
 }
 
 export type RunOutcome =
-  | { kind: 'audit'; report: AuditReport; demo?: { kernel: string; result: RunResult; observation?: ObservationReport } }
+  | {
+      kind: 'audit';
+      report: AuditReport;
+      demo?: { kernel: string; result: RunResult; observation?: ObservationReport };
+    }
   | { kind: 'program'; status: number; result: RunResult; observation?: ObservationReport };
 
 // ---- observation (--observe; docs/observe-dma.md) ----
@@ -63,21 +67,33 @@ interface ObservePlan {
 export function planObservation(machine: Machine, specs: readonly string[]): ObservePlan {
   const requests: ObservePlan['requests'] = [];
   const bad = (spec: string, why: string) =>
-    new ConfigError([{
-      code: 'bad_option', path: '--observe', value: spec,
-      allowed: `${why}: a memdev (${machine.cxl.memdevs.map((d) => `${d.name}=${d.id}`).join(', ') || 'none'}), ram, a region (${machine.regions.map((r) => r.name).join(', ') || 'none'}) or <hpa>+<size> such as 0x100000000+4k`,
-    }], 'bad option value');
+    new ConfigError(
+      [
+        {
+          code: 'bad_option',
+          path: '--observe',
+          value: spec,
+          allowed: `${why}: a memdev (${machine.cxl.memdevs.map((d) => `${d.name}=${d.id}`).join(', ') || 'none'}), ram, a region (${machine.regions.map((r) => r.name).join(', ') || 'none'}) or <hpa>+<size> such as 0x100000000+4k`,
+        },
+      ],
+      'bad option value',
+    );
   for (const spec of specs) {
     const plus = spec.indexOf('+');
     if (plus > 0) {
       const base = parseInteger(spec.slice(0, plus));
       const size = parseSize(spec.slice(plus + 1));
-      if (base === undefined || size === undefined || size === 0 || base + size > 2 ** 52) throw bad(spec, 'not a range below 2^52');
+      if (base === undefined || size === undefined || size === 0 || base + size > 2 ** 52)
+        throw bad(spec, 'not a range below 2^52');
       requests.push({ spec, what: `range ${hex(base)}..${hex(base + size - 1)}`, req: { base, size, name: spec } });
       continue;
     }
     if (spec === 'ram') {
-      requests.push({ spec, what: `RAM ${hex(machine.ram.base)}..${hex(machine.ram.base + machine.ram.size - 1)}`, req: { store: machine.ram.store, name: 'ram', label: 'ram' } });
+      requests.push({
+        spec,
+        what: `RAM ${hex(machine.ram.base)}..${hex(machine.ram.base + machine.ram.size - 1)}`,
+        req: { store: machine.ram.store, name: 'ram', label: 'ram' },
+      });
       continue;
     }
     const dev = machine.cxl.memdev(spec);
@@ -85,12 +101,21 @@ export function planObservation(machine: Machine, specs: readonly string[]): Obs
       const stores: { store: BackingStore; label: string; dpaBase: number }[] = [];
       if (dev.volatileStore) stores.push({ store: dev.volatileStore, label: dev.name, dpaBase: 0 });
       if (dev.persistentStore) stores.push({ store: dev.persistentStore, label: dev.name, dpaBase: dev.volatileBytes });
-      requests.push({ spec, what: `memdev ${dev.name} (id ${dev.id}): every HPA that routes to it`, req: { stores, name: dev.name }, memdev: dev.name });
+      requests.push({
+        spec,
+        what: `memdev ${dev.name} (id ${dev.id}): every HPA that routes to it`,
+        req: { stores, name: dev.name },
+        memdev: dev.name,
+      });
       continue;
     }
     const region = machine.regions.find((r) => r.name === spec);
     if (region) {
-      requests.push({ spec, what: `region ${region.name} ${hex(region.base)}..${hex(region.base + region.size - 1)}`, req: { base: region.base, size: region.size, name: region.name } });
+      requests.push({
+        spec,
+        what: `region ${region.name} ${hex(region.base)}..${hex(region.base + region.size - 1)}`,
+        req: { base: region.base, size: region.size, name: region.name },
+      });
       continue;
     }
     throw bad(spec, 'unknown target');
@@ -104,7 +129,11 @@ export class MachineObservation {
   private fd: number | null = null;
   private lines: string[] = [];
 
-  constructor(private readonly machine: Machine, private readonly plan: ObservePlan, private readonly logPath?: string) {}
+  constructor(
+    private readonly machine: Machine,
+    private readonly plan: ObservePlan,
+    private readonly logPath?: string,
+  ) {}
 
   /** Start observing (counts from zero); called just before the guest's first instruction. */
   apply(): void {
@@ -148,7 +177,14 @@ export class MachineObservation {
   report(): ObservationReport {
     const covered = new Set(this.plan.requests.flatMap((r) => (r.memdev ? [r.memdev] : [])));
     return {
-      observed: this.targets.map(({ what, t }) => ({ target: t.name, what, reads: t.reads, writes: t.writes, bytesRead: t.bytesRead, bytesWritten: t.bytesWritten })),
+      observed: this.targets.map(({ what, t }) => ({
+        target: t.name,
+        what,
+        reads: t.reads,
+        writes: t.writes,
+        bytesRead: t.bytesRead,
+        bytesWritten: t.bytesWritten,
+      })),
       notObserved: this.machine.cxl.memdevs.map((d) => d.name).filter((n) => !covered.has(n)),
       ...(this.logPath !== undefined ? { log: this.logPath } : {}),
     };
@@ -159,9 +195,15 @@ export class MachineObservation {
 export function observationText(r: ObservationReport): string {
   const lines = ['observed accesses (exact; split accesses count once per piece):'];
   for (const o of r.observed) {
-    lines.push(`  ${o.target}: ${o.reads} reads (${o.bytesRead} B), ${o.writes} writes (${o.bytesWritten} B)  [${o.what}]`);
+    lines.push(
+      `  ${o.target}: ${o.reads} reads (${o.bytesRead} B), ${o.writes} writes (${o.bytesWritten} B)  [${o.what}]`,
+    );
   }
-  lines.push(r.notObserved.length > 0 ? `  not observed: ${r.notObserved.join(', ')}` : '  not observed: none (every memdev observed)');
+  lines.push(
+    r.notObserved.length > 0
+      ? `  not observed: ${r.notObserved.join(', ')}`
+      : '  not observed: none (every memdev observed)',
+  );
   if (r.log !== undefined) lines.push(`  access log: ${r.log}`);
   return lines.join('\n');
 }
@@ -185,7 +227,12 @@ function demoFits(machine: Machine): boolean {
   return machine.regions.some((r) => r.base === first.base && r.size >= 64 * 2 ** 20);
 }
 
-async function runOnBoard(machine: Machine, kernel: string, opts: RunMachineOptions, obs?: MachineObservation): Promise<RunResult> {
+async function runOnBoard(
+  machine: Machine,
+  kernel: string,
+  opts: RunMachineOptions,
+  obs?: MachineObservation,
+): Promise<RunResult> {
   return runProgram({
     ...(obs ? { beforeRun: () => obs.apply() } : {}),
     kernel,
@@ -218,7 +265,17 @@ export async function runMachine(machine: Machine, opts: RunMachineOptions = {})
   try {
     accessSync(opts.kernel, constants.R_OK);
   } catch (e) {
-    throw new ConfigError([{ code: 'file', path: '--kernel', value: opts.kernel, allowed: `a readable ELF or raw binary (${(e as Error).message})` }], 'cannot run');
+    throw new ConfigError(
+      [
+        {
+          code: 'file',
+          path: '--kernel',
+          value: opts.kernel,
+          allowed: `a readable ELF or raw binary (${(e as Error).message})`,
+        },
+      ],
+      'cannot run',
+    );
   }
   const obs = observationFor(machine, opts);
   let result: RunResult;
@@ -227,12 +284,25 @@ export async function runMachine(machine: Machine, opts: RunMachineOptions = {})
   } finally {
     obs?.close();
   }
-  return obs ? { kind: 'program', status: result.status, result, observation: obs.report() } : { kind: 'program', status: result.status, result };
+  return obs
+    ? { kind: 'program', status: result.status, result, observation: obs.report() }
+    : { kind: 'program', status: result.status, result };
 }
 
 function observationFor(machine: Machine, opts: RunMachineOptions): MachineObservation | undefined {
   if (!opts.observe || opts.observe.length === 0) {
-    if (opts.observeLog !== undefined) throw new ConfigError([{ code: 'bad_option', path: '--observe-log', value: opts.observeLog, allowed: 'used together with --observe' }], 'bad option value');
+    if (opts.observeLog !== undefined)
+      throw new ConfigError(
+        [
+          {
+            code: 'bad_option',
+            path: '--observe-log',
+            value: opts.observeLog,
+            allowed: 'used together with --observe',
+          },
+        ],
+        'bad option value',
+      );
     return undefined;
   }
   return new MachineObservation(machine, planObservation(machine, opts.observe), opts.observeLog);

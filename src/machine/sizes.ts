@@ -2,7 +2,14 @@
 // "8k", "0x1_0000_0000"). Owns the text forms only; returns undefined on bad text, never throws.
 
 const UNITS: Record<string, number> = {
-  '': 1, b: 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40, p: 2 ** 50, e: 2 ** 60,
+  '': 1,
+  b: 1,
+  k: 2 ** 10,
+  m: 2 ** 20,
+  g: 2 ** 30,
+  t: 2 ** 40,
+  p: 2 ** 50,
+  e: 2 ** 60,
 };
 
 /** Largest byte count we accept anywhere (exact in a Number; HPAs fit in 52 bits). */
@@ -46,7 +53,12 @@ export function parseInteger(v: unknown): number | undefined {
 
 /** "256M", "4G", "1536M"; exact binary multiples only, else the decimal byte count. */
 export function formatSize(n: number): string | number {
-  for (const [suffix, unit] of [['T', 2 ** 40], ['G', 2 ** 30], ['M', 2 ** 20], ['K', 2 ** 10]] as const) {
+  for (const [suffix, unit] of [
+    ['T', 2 ** 40],
+    ['G', 2 ** 30],
+    ['M', 2 ** 20],
+    ['K', 2 ** 10],
+  ] as const) {
     if (n >= unit && n % unit === 0) return `${n / unit}${suffix}`;
   }
   return n;
@@ -58,7 +70,12 @@ export function hex(n: number): string {
 
 /** Human size for messages: "512 MiB", "4 GiB", "256 B". */
 export function humanSize(n: number): string {
-  for (const [suffix, unit] of [['TiB', 2 ** 40], ['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]] as const) {
+  for (const [suffix, unit] of [
+    ['TiB', 2 ** 40],
+    ['GiB', 2 ** 30],
+    ['MiB', 2 ** 20],
+    ['KiB', 2 ** 10],
+  ] as const) {
     if (n >= unit && n % unit === 0) return `${n / unit} ${suffix}`;
   }
   return `${n} B`;

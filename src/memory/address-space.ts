@@ -11,9 +11,9 @@
 // reaches the slow path, where it is counted per observed target (and optionally logged).
 
 import { MAX_ADDRESS } from '../cxl-math/addresses.js';
-import { Arena, PAGE_SIZE } from './arena.js';
+import { type Arena, PAGE_SIZE } from './arena.js';
 import { AccessFault } from './fault.js';
-import { FlatRange, RangeKind, findRangeIndex, type AddressRange } from './flat-map.js';
+import { type FlatRange, RangeKind, findRangeIndex } from './flat-map.js';
 import { MemoryRegion, type AccessSize, type MmioOps, type RouteResult, type WindowRouter } from './region.js';
 import { RegionTree, type ChangeListener } from './region-tree.js';
 import { SlowPath, SlowPathCounters } from './slow-path-counters.js';
@@ -186,13 +186,23 @@ export class AddressSpace {
     return this.tree.onChange(listener);
   }
 
-  ram(name: string, base: number, store: BackingStore, opts: { storeOffset?: number; size?: number; priority?: number } = {}): MemoryRegion {
+  ram(
+    name: string,
+    base: number,
+    store: BackingStore,
+    opts: { storeOffset?: number; size?: number; priority?: number } = {},
+  ): MemoryRegion {
     const r = MemoryRegion.ram(name, store, opts);
     this.tree.addSubregion(this.tree.root, base, r, opts.priority ?? 0);
     return r;
   }
 
-  rom(name: string, base: number, store: BackingStore, opts: { storeOffset?: number; size?: number; priority?: number } = {}): MemoryRegion {
+  rom(
+    name: string,
+    base: number,
+    store: BackingStore,
+    opts: { storeOffset?: number; size?: number; priority?: number } = {},
+  ): MemoryRegion {
     const r = MemoryRegion.rom(name, store, opts);
     this.tree.addSubregion(this.tree.root, base, r, opts.priority ?? 0);
     return r;
@@ -343,7 +353,7 @@ export class AddressSpace {
     let noCache = false;
     if (this.guarding) {
       const g = this.guards.get(store);
-      if (g !== undefined && g.active) {
+      if (g?.active) {
         if (g.disabled) {
           if (this.observing) this.noteObserved(addr, size, write, store, off, null);
           return MEDIA_DISABLED;
@@ -510,7 +520,8 @@ export class AddressSpace {
         if (!(route.offset >= 0 && route.offset + n <= route.store.size)) return AccessFault.OutOfStore;
         if (this.guarding && !write && this.piecePoisoned(route.store, route.offset, n)) return AccessFault.Poisoned;
       } else if (this.guarding && !write && (r.kind === RangeKind.Ram || r.kind === RangeKind.Rom)) {
-        if (this.piecePoisoned(r.region.store!, r.region.storeOffset + r.offset + (at - r.base), n)) return AccessFault.Poisoned;
+        if (this.piecePoisoned(r.region.store!, r.region.storeOffset + r.offset + (at - r.base), n))
+          return AccessFault.Poisoned;
       } else if (r.kind === RangeKind.Mmio) {
         const ops = r.region.ops!;
         const off = r.offset + (at - r.base);
@@ -665,7 +676,7 @@ export class AddressSpace {
       n = Math.min(n, PAGE_SIZE - (off % PAGE_SIZE));
       if (this.guarding) {
         const g = this.guards.get(store);
-        if (g !== undefined && g.active) {
+        if (g?.active) {
           if (g.disabled) {
             // Disabled media: reads return all-ones, writes are dropped.
             if (this.observing) this.noteObserved(at, n, write, store, off, null);
@@ -740,7 +751,8 @@ export class AddressSpace {
       off = r.region.storeOffset + r.offset + (addr - r.base);
     } else if (r.kind === RangeKind.Window) {
       const route = this.route;
-      if (!r.region.router!.resolve(r.region.routerBase + r.offset + (addr - r.base), route) || route.store === null) return -1;
+      if (!r.region.router!.resolve(r.region.routerBase + r.offset + (addr - r.base), route) || route.store === null)
+        return -1;
       store = route.store;
       off = route.offset;
       n = Math.min(n, route.run);
@@ -750,7 +762,7 @@ export class AddressSpace {
     }
     if (this.guarding) {
       const g = this.guards.get(store);
-      if (g !== undefined && g.active && (g.disabled || g.pageHasPoison(off))) return -1;
+      if (g?.active && (g.disabled || g.pageHasPoison(off))) return -1;
     }
     this.runLength = Math.min(n, PAGE_SIZE - (off % PAGE_SIZE));
     if (this.observing && this.spanObserved(addr, addr + this.runLength, store)) {
@@ -847,13 +859,17 @@ export class AddressSpace {
   /** Whether a load of store bytes [off, off + n) touches a poisoned line (disabled media never faults). */
   private piecePoisoned(store: BackingStore, off: number, n: number): boolean {
     const g = this.guards.get(store);
-    return g !== undefined && g.active && !g.disabled && g.poisoned(off, n);
+    return g?.active === true && !g.disabled && g.poisoned(off, n);
   }
 
   /** Whether any byte of the 4 KiB page at `base` reaches a guarded store page with poison or disabled media. */
   private pageGuarded(base: number): boolean {
     let any = false;
-    for (const g of this.guards.values()) if (g.active) { any = true; break; }
+    for (const g of this.guards.values())
+      if (g.active) {
+        any = true;
+        break;
+      }
     if (!any) return false;
     const end = base + PAGE_SIZE;
     let at = base;
@@ -861,7 +877,11 @@ export class AddressSpace {
       const i = this.findIndex(at);
       if (i < 0) {
         let next = end;
-        for (const r of this.ranges) if (r.base > at) { next = Math.min(next, r.base); break; }
+        for (const r of this.ranges)
+          if (r.base > at) {
+            next = Math.min(next, r.base);
+            break;
+          }
         at = next;
         continue;
       }
@@ -885,7 +905,7 @@ export class AddressSpace {
       if (store !== null) {
         n = Math.min(n, PAGE_SIZE - (off % PAGE_SIZE));
         const g = this.guards.get(store);
-        if (g !== undefined && g.active && (g.disabled || g.pageHasPoison(off))) return true;
+        if (g?.active && (g.disabled || g.pageHasPoison(off))) return true;
       }
       at += n;
     }
@@ -905,17 +925,53 @@ export class AddressSpace {
   observe(req: ObserveRequest): ObservedTarget {
     let target: ObservedTarget;
     if ('base' in req) {
-      if (!(Number.isSafeInteger(req.base) && Number.isSafeInteger(req.size) && req.base >= 0 && req.size > 0 && req.base + req.size <= MAX_PHYS_ADDRESS)) {
-        throw new RangeError(`observe: range 0x${req.base.toString(16)}+0x${req.size.toString(16)} must be non-empty and below 2^52`);
+      if (
+        !(
+          Number.isSafeInteger(req.base) &&
+          Number.isSafeInteger(req.size) &&
+          req.base >= 0 &&
+          req.size > 0 &&
+          req.base + req.size <= MAX_PHYS_ADDRESS
+        )
+      ) {
+        throw new RangeError(
+          `observe: range 0x${req.base.toString(16)}+0x${req.size.toString(16)} must be non-empty and below 2^52`,
+        );
       }
-      target = { name: req.name ?? `0x${req.base.toString(16)}+0x${req.size.toString(16)}`, range: { base: req.base, size: req.size }, stores: [], reads: 0, writes: 0, bytesRead: 0, bytesWritten: 0 };
+      target = {
+        name: req.name ?? `0x${req.base.toString(16)}+0x${req.size.toString(16)}`,
+        range: { base: req.base, size: req.size },
+        stores: [],
+        reads: 0,
+        writes: 0,
+        bytesRead: 0,
+        bytesWritten: 0,
+      };
       this.obsRanges.push({ base: req.base, end: req.base + req.size, target });
       this.obsRanges.sort((a, b) => a.base - b.base);
     } else {
-      const list: readonly ObservedStore[] = 'stores' in req ? req.stores : [{ store: req.store, ...(req.label !== undefined ? { label: req.label } : {}), ...(req.dpaBase !== undefined ? { dpaBase: req.dpaBase } : {}) }];
-      target = { name: req.name ?? list.map((x) => x.label ?? x.store.name).join('+'), range: null, stores: list.map((x) => x.store), reads: 0, writes: 0, bytesRead: 0, bytesWritten: 0 };
+      const list: readonly ObservedStore[] =
+        'stores' in req
+          ? req.stores
+          : [
+              {
+                store: req.store,
+                ...(req.label !== undefined ? { label: req.label } : {}),
+                ...(req.dpaBase !== undefined ? { dpaBase: req.dpaBase } : {}),
+              },
+            ];
+      target = {
+        name: req.name ?? list.map((x) => x.label ?? x.store.name).join('+'),
+        range: null,
+        stores: list.map((x) => x.store),
+        reads: 0,
+        writes: 0,
+        bytesRead: 0,
+        bytesWritten: 0,
+      };
       for (const x of list) {
-        if (x.label !== undefined || x.dpaBase !== undefined) this.labelStore(x.store, x.label ?? x.store.name, x.dpaBase ?? 0);
+        if (x.label !== undefined || x.dpaBase !== undefined)
+          this.labelStore(x.store, x.label ?? x.store.name, x.dpaBase ?? 0);
         const have = this.obsStores.get(x.store);
         if (have) have.push(target);
         else this.obsStores.set(x.store, [target]);
@@ -945,7 +1001,14 @@ export class AddressSpace {
   }
 
   /** Count (and log) one piece [addr, addr+n) moved to/from `store` at `off`, or MMIO region `mmio` at offset `off`. */
-  private noteObserved(addr: number, n: number, write: boolean, store: BackingStore | null, off: number, mmio: string | null): void {
+  private noteObserved(
+    addr: number,
+    n: number,
+    write: boolean,
+    store: BackingStore | null,
+    off: number,
+    mmio: string | null,
+  ): void {
     let hit = false;
     const end = addr + n;
     for (const o of this.obsRanges) {
@@ -996,7 +1059,11 @@ export class AddressSpace {
       const i = this.findIndex(at);
       if (i < 0) {
         let next = end;
-        for (const r of this.ranges) if (r.base > at) { next = Math.min(next, r.base); break; }
+        for (const r of this.ranges)
+          if (r.base > at) {
+            next = Math.min(next, r.base);
+            break;
+          }
         at = next;
         continue;
       }

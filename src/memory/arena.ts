@@ -129,7 +129,12 @@ export class Arena {
 
   constructor(opts: ArenaOptions = {}) {
     const bytes = opts.bytes ?? MAX_ARENA_BYTES;
-    if (!Number.isInteger(bytes) || bytes < 4 * WASM_PAGE_SIZE || bytes > MAX_ARENA_BYTES || bytes % WASM_PAGE_SIZE !== 0) {
+    if (
+      !Number.isInteger(bytes) ||
+      bytes < 4 * WASM_PAGE_SIZE ||
+      bytes > MAX_ARENA_BYTES ||
+      bytes % WASM_PAGE_SIZE !== 0
+    ) {
       throw new RangeError(
         `arena bytes must be a multiple of ${WASM_PAGE_SIZE} between ${4 * WASM_PAGE_SIZE} and ${MAX_ARENA_BYTES}, got ${bytes}`,
       );
@@ -160,7 +165,8 @@ export class Arena {
 
   /** Page-aligned, zeroed, permanent block (CPU/TLB/JIT state). Throws ArenaFullError. */
   allocStatic(bytes: number, what: string): number {
-    if (!Number.isInteger(bytes) || bytes <= 0) throw new RangeError(`allocStatic(${what}): bytes must be a positive integer, got ${bytes}`);
+    if (!Number.isInteger(bytes) || bytes <= 0)
+      throw new RangeError(`allocStatic(${what}): bytes must be a positive integer, got ${bytes}`);
     const n = Math.ceil(bytes / PAGE_SIZE);
     if (this.nextPage + n > this.pages) throw new ArenaFullError(what, this.bytes, this.used + this.staticPages);
     const off = this.nextPage * PAGE_SIZE;
@@ -192,7 +198,12 @@ export class Arena {
 
   /** Return a page from allocPage. Its code-page bit is invalidated (it may be reused for data). */
   freePage(off: number): void {
-    if (off % PAGE_SIZE !== 0 || off < PAGE_SIZE || off >= this.nextPage * PAGE_SIZE || this.staticPage[off / PAGE_SIZE] === 1) {
+    if (
+      off % PAGE_SIZE !== 0 ||
+      off < PAGE_SIZE ||
+      off >= this.nextPage * PAGE_SIZE ||
+      this.staticPage[off / PAGE_SIZE] === 1
+    ) {
       throw new MemoryBugError(`freePage(${off}): not a page handed out by allocPage`);
     }
     const page = off / PAGE_SIZE;
@@ -212,6 +223,9 @@ export class Arena {
    */
   noteWrite(arenaOffset: number, length: number): void {
     if (this.codePages.count === 0 || length <= 0) return;
-    this.codePages.invalidateRange(Math.floor(arenaOffset / PAGE_SIZE), Math.floor((arenaOffset + length - 1) / PAGE_SIZE));
+    this.codePages.invalidateRange(
+      Math.floor(arenaOffset / PAGE_SIZE),
+      Math.floor((arenaOffset + length - 1) / PAGE_SIZE),
+    );
   }
 }

@@ -15,7 +15,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Arena, PAGE_SIZE } from './arena.js';
+import { type Arena, PAGE_SIZE } from './arena.js';
 import { BackingStore, type BackingStoreOptions } from './store.js';
 
 export type FlushStep =
@@ -131,13 +131,19 @@ export class FileBackedStore extends BackingStore {
       fd = fs.openSync(this.path, 'r+');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new FileStoreError(this.path, `cannot open memory backend file ${this.path} for ${this.name} (read/write): ${describe(e)}`);
+        throw new FileStoreError(
+          this.path,
+          `cannot open memory backend file ${this.path} for ${this.name} (read/write): ${describe(e)}`,
+        );
       }
       try {
         fd = fs.openSync(this.path, 'wx+');
         created = true;
       } catch (e2) {
-        throw new FileStoreError(this.path, `cannot create memory backend file ${this.path} for ${this.name}: ${describe(e2)}`);
+        throw new FileStoreError(
+          this.path,
+          `cannot create memory backend file ${this.path} for ${this.name}: ${describe(e2)}`,
+        );
       }
     }
     try {
@@ -147,7 +153,11 @@ export class FileBackedStore extends BackingStore {
         fsyncDir(path.dirname(this.path));
       } else {
         const st = fs.fstatSync(fd);
-        if (!st.isFile()) throw new FileStoreError(this.path, `memory backend file ${this.path} for ${this.name} is not a regular file`);
+        if (!st.isFile())
+          throw new FileStoreError(
+            this.path,
+            `memory backend file ${this.path} for ${this.name} is not a regular file`,
+          );
         if (st.size < this.size) {
           throw new FileStoreError(
             this.path,
@@ -158,7 +168,10 @@ export class FileBackedStore extends BackingStore {
     } catch (e) {
       fs.closeSync(fd);
       if (e instanceof FileStoreError) throw e;
-      throw new FileStoreError(this.path, `cannot size memory backend file ${this.path} for ${this.name}: ${describe(e)}`);
+      throw new FileStoreError(
+        this.path,
+        `cannot size memory backend file ${this.path} for ${this.name}: ${describe(e)}`,
+      );
     }
     return fd;
   }
@@ -269,7 +282,10 @@ export class FileBackedStore extends BackingStore {
       data = fs.readFileSync(this.journalPath);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'none';
-      throw new FileStoreError(this.journalPath, `cannot read journal ${this.journalPath} of ${this.path}: ${describe(e)}`);
+      throw new FileStoreError(
+        this.journalPath,
+        `cannot read journal ${this.journalPath} of ${this.path}: ${describe(e)}`,
+      );
     }
     const entries = parseJournal(data, this.size);
     if (entries === null) {

@@ -72,9 +72,17 @@ export function renderFlatMap(root: MemoryRegion, rootBase = 0): FlatRange[] {
   return simplify(out);
 }
 
-function render(mr: MemoryRegion, base: number, clipStart: number, clipEnd: number, out: FlatRange[], depth: number): void {
+function render(
+  mr: MemoryRegion,
+  base: number,
+  clipStart: number,
+  clipEnd: number,
+  out: FlatRange[],
+  depth: number,
+): void {
   if (!mr.enabled) return;
-  if (depth > MAX_DEPTH) throw new RangeError(`region ${mr.name}: alias/container nesting deeper than ${MAX_DEPTH} (an alias loop?)`);
+  if (depth > MAX_DEPTH)
+    throw new RangeError(`region ${mr.name}: alias/container nesting deeper than ${MAX_DEPTH} (an alias loop?)`);
   const s = Math.max(clipStart, base);
   const e = Math.min(clipEnd, base + mr.size);
   if (s >= e) return;

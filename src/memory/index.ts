@@ -9,8 +9,15 @@ export * from './region.js';
 export { RegionTree, type ChangeListener } from './region-tree.js';
 export * from './slow-path-counters.js';
 export {
-  AddressSpace, MAX_PHYS_ADDRESS, PageFlag, type PageInfo, type AddressSpaceOptions,
-  type ObserveRequest, type ObservedStore, type ObservedTarget, type ObserveLogSink,
+  AddressSpace,
+  MAX_PHYS_ADDRESS,
+  PageFlag,
+  type PageInfo,
+  type AddressSpaceOptions,
+  type ObserveRequest,
+  type ObservedStore,
+  type ObservedTarget,
+  type ObserveLogSink,
 } from './address-space.js';
 // Address arithmetic the layers above need for placing ranges (PCI BARs, windows). Re-exported so
 // that those layers reach it through the memory API, as DESIGN's rows say (pci uses memory only).

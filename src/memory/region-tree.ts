@@ -77,13 +77,16 @@ export class RegionTree {
   /** memory_region_add_subregion(_overlap): `child` at `offset` in `parent`, with a priority local to parent. */
   addSubregion(parent: MemoryRegion, offset: number, child: MemoryRegion, priority = 0): void {
     if (parent.kind !== 'container') {
-      throw new RangeError(`cannot add ${child.name} to ${parent.name}: only containers take subregions (use a low-priority background region)`);
+      throw new RangeError(
+        `cannot add ${child.name} to ${parent.name}: only containers take subregions (use a low-priority background region)`,
+      );
     }
     if (child.parent !== null) throw new RangeError(`region ${child.name} is already in ${child.parent.name}`);
     if (!Number.isInteger(offset) || offset < 0 || offset + child.size > MAX_SIZE) {
       throw new RangeError(`region ${child.name}: offset ${offset} must be an integer with offset + size <= 2^52`);
     }
-    if (!Number.isInteger(priority)) throw new RangeError(`region ${child.name}: priority must be an integer, got ${priority}`);
+    if (!Number.isInteger(priority))
+      throw new RangeError(`region ${child.name}: priority must be an integer, got ${priority}`);
     const sub: Subregion = { region: child, offset, priority, seq: this.seq++ };
     const subs = parent.subregions;
     let i = 0;

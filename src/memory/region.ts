@@ -73,11 +73,18 @@ export class MemoryRegion {
     return MemoryRegion.backed('rom', name, store, opts);
   }
 
-  private static backed(kind: 'ram' | 'rom', name: string, store: BackingStore, opts: { storeOffset?: number; size?: number }): MemoryRegion {
+  private static backed(
+    kind: 'ram' | 'rom',
+    name: string,
+    store: BackingStore,
+    opts: { storeOffset?: number; size?: number },
+  ): MemoryRegion {
     const so = opts.storeOffset ?? 0;
     const size = opts.size ?? store.size - so;
     if (!Number.isInteger(so) || so < 0 || so + size > store.size) {
-      throw new RangeError(`region ${name}: store offset ${so} + size ${size} exceeds store ${store.name} size ${store.size}`);
+      throw new RangeError(
+        `region ${name}: store offset ${so} + size ${size} exceeds store ${store.name} size ${store.size}`,
+      );
     }
     return new MemoryRegion(kind, name, size, store, so, null, null, 0, null, 0);
   }
@@ -99,7 +106,9 @@ export class MemoryRegion {
   /** `size` bytes of `target` starting at `offset` inside it. */
   static alias(name: string, target: MemoryRegion, offset: number, size: number): MemoryRegion {
     if (!Number.isInteger(offset) || offset < 0 || offset + size > target.size) {
-      throw new RangeError(`alias ${name}: offset ${offset} + size ${size} exceeds target ${target.name} size ${target.size}`);
+      throw new RangeError(
+        `alias ${name}: offset ${offset} + size ${size} exceeds target ${target.name} size ${target.size}`,
+      );
     }
     return new MemoryRegion('alias', name, size, null, 0, null, null, 0, target, offset);
   }
@@ -108,9 +117,13 @@ export class MemoryRegion {
 function checkOps(name: string, ops: MmioOps): void {
   const ok = (n: number, max: number) => n === 1 || n === 2 || n === 4 || (n === 8 && max === 8);
   if (!ok(ops.valid.min, 8) || !ok(ops.valid.max, 8) || ops.valid.min > ops.valid.max) {
-    throw new RangeError(`mmio ${name}: valid sizes must be 1/2/4/8 with min <= max, got ${ops.valid.min}..${ops.valid.max}`);
+    throw new RangeError(
+      `mmio ${name}: valid sizes must be 1/2/4/8 with min <= max, got ${ops.valid.min}..${ops.valid.max}`,
+    );
   }
   if (!ok(ops.impl.min, 4) || !ok(ops.impl.max, 4) || ops.impl.min > ops.impl.max) {
-    throw new RangeError(`mmio ${name}: impl sizes must be 1/2/4 with min <= max, got ${ops.impl.min}..${ops.impl.max}`);
+    throw new RangeError(
+      `mmio ${name}: impl sizes must be 1/2/4 with min <= max, got ${ops.impl.min}..${ops.impl.max}`,
+    );
   }
 }

@@ -6,7 +6,7 @@
 // so a page always has one arena offset the software TLB can cache. Reads of a never-written page
 // return zeros (fresh arena pages are zero; FileBackedStore pages them in from its file).
 
-import { Arena, MemoryBugError, PAGE_SIZE } from './arena.js';
+import { type Arena, MemoryBugError, PAGE_SIZE } from './arena.js';
 
 /** Largest store: the page table is one Int32Array of size / 4 KiB entries. */
 export const MAX_STORE_BYTES = 2 ** 44;

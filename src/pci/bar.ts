@@ -7,7 +7,7 @@ import type { AddressSpace, MemoryRegion, MmioOps } from '../memory/index.js';
 import {
   BAR0_OFFSET,
   COMMAND,
-  ConfigSpace,
+  type ConfigSpace,
   MEMORY_BASE,
   MEMORY_LIMIT,
   PREF_BASE,
@@ -83,7 +83,10 @@ export function declareBar(cs: ConfigSpace, d: BarDeclaration, slots: number, ow
   }
   const maxSize = d.kind === 'mem64' ? 2 ** 52 : 2 ** 31;
   if (!isPowerOfTwo(d.size) || d.size < 16 || d.size > maxSize) {
-    throw new PciConfigError(what, `size must be a power of two from 16 B to ${maxSize === 2 ** 31 ? '2 GiB' : '2^52'}, got ${d.size}`);
+    throw new PciConfigError(
+      what,
+      `size must be a power of two from 16 B to ${maxSize === 2 ** 31 ? '2 GiB' : '2^52'}, got ${d.size}`,
+    );
   }
   const off = BAR0_OFFSET + 4 * d.index;
   const loMask = d.size >= TWO32 ? 0 : ((TWO32 - d.size) & 0xfffffff0) >>> 0;

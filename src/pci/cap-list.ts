@@ -2,7 +2,15 @@
 // conventional (from 0x34) and extended (from 0x100) capabilities, and the walks Linux does to
 // find them. Owns list structure only; never a capability's body (capabilities.ts, doe.ts).
 
-import { CAPABILITIES_POINTER, CONFIG_SPACE_SIZE, ConfigSpace, EXTENDED_CONFIG_START, STATUS, field, type CfgRegister } from './config-space.js';
+import {
+  CAPABILITIES_POINTER,
+  CONFIG_SPACE_SIZE,
+  type ConfigSpace,
+  EXTENDED_CONFIG_START,
+  STATUS,
+  field,
+  type CfgRegister,
+} from './config-space.js';
 import { PciConfigError } from './errors.js';
 
 /** Conventional capability IDs. */
@@ -19,10 +27,18 @@ export type ConfigReader = (offset: number, size: 1 | 2 | 4) => number;
  * Append a conventional capability of `length` bytes: dword aligned in 0x40..0xFF, linked from
  * 0x34 or the previous capability's next pointer; sets Status.CapabilitiesList. Returns its offset.
  */
-export function addCapability(cs: ConfigSpace, id: number, length: number, what = `capability 0x${id.toString(16)}`): number {
+export function addCapability(
+  cs: ConfigSpace,
+  id: number,
+  length: number,
+  what = `capability 0x${id.toString(16)}`,
+): number {
   const off = cs.nextCapOffset;
   if (length < 2 || off + length > EXTENDED_CONFIG_START) {
-    throw new PciConfigError(what, `needs ${length} bytes at 0x${off.toString(16)}, past the conventional space (0x40..0xFF)`);
+    throw new PciConfigError(
+      what,
+      `needs ${length} bytes at 0x${off.toString(16)}, past the conventional space (0x40..0xFF)`,
+    );
   }
   cs.setMasks(off, 2, 0);
   cs.setRaw(off, 1, id);
@@ -37,17 +53,26 @@ export function addCapability(cs: ConfigSpace, id: number, length: number, what 
 
 /** Extended capability header: ID [15:0], version [19:16], next [31:20]. */
 export const EXT_CAP_HEADER = {
-  name: 'extCapHeader', offset: 0x00, size: 4,
+  name: 'extCapHeader',
+  offset: 0x00,
+  size: 4,
   fields: { id: field(15, 0, 'RO'), version: field(19, 16, 'RO'), next: field(31, 20, 'RO') },
 } as const satisfies CfgRegister;
 
 /** Append an extended capability of `length` bytes from 0x100 upward, linked to the previous one. */
-export function addExtendedCapability(cs: ConfigSpace, id: number, version: number, length: number, what = `extended capability 0x${id.toString(16)}`): number {
+export function addExtendedCapability(
+  cs: ConfigSpace,
+  id: number,
+  version: number,
+  length: number,
+  what = `extended capability 0x${id.toString(16)}`,
+): number {
   const off = cs.nextExtOffset;
   if (length < 4 || off + length > CONFIG_SPACE_SIZE) {
     throw new PciConfigError(what, `needs ${length} bytes at 0x${off.toString(16)}, past the 4 KiB config space`);
   }
-  if (!Number.isInteger(version) || version < 0 || version > 15) throw new PciConfigError(what, `version must be 0..15, got ${version}`);
+  if (!Number.isInteger(version) || version < 0 || version > 15)
+    throw new PciConfigError(what, `version must be 0..15, got ${version}`);
   cs.declare(off, EXT_CAP_HEADER, (id + version * 0x10000) >>> 0);
   if (cs.lastExtOffset !== 0) cs.setField(cs.lastExtOffset, EXT_CAP_HEADER, 'next', off);
   cs.lastExtOffset = off;

@@ -3,123 +3,281 @@
 // walking come from cap-list.ts (re-exported here). Never interprets CXL DVSEC bodies (the cxl
 // layer passes their register tables to `addDvsec`) nor DOE protocol contents (doe.ts handlers).
 
-import { addCapability, addExtendedCapability, CapId, ExtCapId, findCapability, type ConfigReader } from './cap-list.js';
-import { ConfigSpace, field, writtenBits, type CfgRegister } from './config-space.js';
+import {
+  addCapability,
+  addExtendedCapability,
+  CapId,
+  ExtCapId,
+  findCapability,
+  type ConfigReader,
+} from './cap-list.js';
+import { type ConfigSpace, field, writtenBits, type CfgRegister } from './config-space.js';
 import { DoeMailbox, type DoeOptions } from './doe.js';
 import { PciConfigError } from './errors.js';
 
 export * from './cap-list.js';
-export { DoeMailbox, DOE_REGS, DOE_CAP_LENGTH, DOE_MAX_DWORDS, DOE_VENDOR_PCI_SIG, DOE_TYPE_DISCOVERY, type DoeHandler, type DoeOptions } from './doe.js';
+export {
+  DoeMailbox,
+  DOE_REGS,
+  DOE_CAP_LENGTH,
+  DOE_MAX_DWORDS,
+  DOE_VENDOR_PCI_SIG,
+  DOE_TYPE_DISCOVERY,
+  type DoeHandler,
+  type DoeOptions,
+} from './doe.js';
 
 // ---- PCI Express capability (PCIe r6.0 §7.5.3) ----
 
-export type PciePortType = 'endpoint' | 'legacyEndpoint' | 'rcEndpoint' | 'rootPort' | 'upstreamPort' | 'downstreamPort';
+export type PciePortType =
+  | 'endpoint'
+  | 'legacyEndpoint'
+  | 'rcEndpoint'
+  | 'rootPort'
+  | 'upstreamPort'
+  | 'downstreamPort';
 
 /** Device/Port Type encodings of the PCI Express Capabilities register [7:4]. */
 export const PORT_TYPE_CODE: Record<PciePortType, number> = {
-  endpoint: 0x0, legacyEndpoint: 0x1, rootPort: 0x4, upstreamPort: 0x5, downstreamPort: 0x6, rcEndpoint: 0x9,
+  endpoint: 0x0,
+  legacyEndpoint: 0x1,
+  rootPort: 0x4,
+  upstreamPort: 0x5,
+  downstreamPort: 0x6,
+  rcEndpoint: 0x9,
 };
 
 export const PCIE_CAPS = {
-  name: 'pcieCapabilities', offset: 0x02, size: 2,
-  fields: { version: field(3, 0, 'RO'), portType: field(7, 4, 'RO'), slotImplemented: field(8, 8, 'RO'), interruptMessageNumber: field(13, 9, 'RO') },
+  name: 'pcieCapabilities',
+  offset: 0x02,
+  size: 2,
+  fields: {
+    version: field(3, 0, 'RO'),
+    portType: field(7, 4, 'RO'),
+    slotImplemented: field(8, 8, 'RO'),
+    interruptMessageNumber: field(13, 9, 'RO'),
+  },
 } as const satisfies CfgRegister;
 export const PCIE_DEVCAP = {
-  name: 'deviceCapabilities', offset: 0x04, size: 4,
+  name: 'deviceCapabilities',
+  offset: 0x04,
+  size: 4,
   fields: {
-    maxPayloadSupported: field(2, 0, 'RO'), extendedTag: field(5, 5, 'RO'), roleBasedErrorReporting: field(15, 15, 'RO'),
+    maxPayloadSupported: field(2, 0, 'RO'),
+    extendedTag: field(5, 5, 'RO'),
+    roleBasedErrorReporting: field(15, 15, 'RO'),
     flr: field(28, 28, 'RO'),
   },
 } as const satisfies CfgRegister;
 /** Bit 15 (Initiate FLR / Bridge Config Retry Enable) reads 0; FLR is a write hook of the device. */
 export const PCIE_DEVCTL = {
-  name: 'deviceControl', offset: 0x08, size: 2,
+  name: 'deviceControl',
+  offset: 0x08,
+  size: 2,
   fields: {
-    correctableErrorReporting: field(0, 0, 'RW'), nonFatalErrorReporting: field(1, 1, 'RW'), fatalErrorReporting: field(2, 2, 'RW'),
-    unsupportedRequestReporting: field(3, 3, 'RW'), relaxedOrdering: field(4, 4, 'RW'), maxPayloadSize: field(7, 5, 'RW'),
-    extendedTagEnable: field(8, 8, 'RW'), phantomFunctions: field(9, 9, 'RW'), auxPower: field(10, 10, 'RW'), noSnoop: field(11, 11, 'RW'),
-    maxReadRequest: field(14, 12, 'RW'), initiateFlr: field(15, 15, 'RO'),
+    correctableErrorReporting: field(0, 0, 'RW'),
+    nonFatalErrorReporting: field(1, 1, 'RW'),
+    fatalErrorReporting: field(2, 2, 'RW'),
+    unsupportedRequestReporting: field(3, 3, 'RW'),
+    relaxedOrdering: field(4, 4, 'RW'),
+    maxPayloadSize: field(7, 5, 'RW'),
+    extendedTagEnable: field(8, 8, 'RW'),
+    phantomFunctions: field(9, 9, 'RW'),
+    auxPower: field(10, 10, 'RW'),
+    noSnoop: field(11, 11, 'RW'),
+    maxReadRequest: field(14, 12, 'RW'),
+    initiateFlr: field(15, 15, 'RO'),
   },
 } as const satisfies CfgRegister;
 export const PCIE_DEVSTA = {
-  name: 'deviceStatus', offset: 0x0a, size: 2,
+  name: 'deviceStatus',
+  offset: 0x0a,
+  size: 2,
   fields: {
-    correctableDetected: field(0, 0, 'RW1C'), nonFatalDetected: field(1, 1, 'RW1C'), fatalDetected: field(2, 2, 'RW1C'),
-    unsupportedRequestDetected: field(3, 3, 'RW1C'), auxPowerDetected: field(4, 4, 'RO'), transactionsPending: field(5, 5, 'RO'),
+    correctableDetected: field(0, 0, 'RW1C'),
+    nonFatalDetected: field(1, 1, 'RW1C'),
+    fatalDetected: field(2, 2, 'RW1C'),
+    unsupportedRequestDetected: field(3, 3, 'RW1C'),
+    auxPowerDetected: field(4, 4, 'RO'),
+    transactionsPending: field(5, 5, 'RO'),
     emergencyPowerReduction: field(6, 6, 'RW1C'),
   },
 } as const satisfies CfgRegister;
 export const PCIE_LNKCAP = {
-  name: 'linkCapabilities', offset: 0x0c, size: 4,
+  name: 'linkCapabilities',
+  offset: 0x0c,
+  size: 4,
   fields: {
-    maxLinkSpeed: field(3, 0, 'RO'), maxLinkWidth: field(9, 4, 'RO'), aspmSupport: field(11, 10, 'RO'),
-    dllActiveReporting: field(20, 20, 'RO'), linkBwNotification: field(21, 21, 'RO'), portNumber: field(31, 24, 'RO'),
+    maxLinkSpeed: field(3, 0, 'RO'),
+    maxLinkWidth: field(9, 4, 'RO'),
+    aspmSupport: field(11, 10, 'RO'),
+    dllActiveReporting: field(20, 20, 'RO'),
+    linkBwNotification: field(21, 21, 'RO'),
+    portNumber: field(31, 24, 'RO'),
   },
 } as const satisfies CfgRegister;
 const lnkctlCommon = {
-  aspmControl: field(1, 0, 'RW'), rcb: field(3, 3, 'RW'), retrainLink: field(5, 5, 'RO'), commonClock: field(6, 6, 'RW'),
-  extendedSynch: field(7, 7, 'RW'), clockPmEnable: field(8, 8, 'RW'), hwAutonomousWidthDisable: field(9, 9, 'RW'),
+  aspmControl: field(1, 0, 'RW'),
+  rcb: field(3, 3, 'RW'),
+  retrainLink: field(5, 5, 'RO'),
+  commonClock: field(6, 6, 'RW'),
+  extendedSynch: field(7, 7, 'RW'),
+  clockPmEnable: field(8, 8, 'RW'),
+  hwAutonomousWidthDisable: field(9, 9, 'RW'),
 } as const;
-export const PCIE_LNKCTL_ENDPOINT = { name: 'linkControl', offset: 0x10, size: 2, fields: lnkctlCommon } as const satisfies CfgRegister;
+export const PCIE_LNKCTL_ENDPOINT = {
+  name: 'linkControl',
+  offset: 0x10,
+  size: 2,
+  fields: lnkctlCommon,
+} as const satisfies CfgRegister;
 /** Downstream-facing ports add Link Disable and the bandwidth interrupt enables. */
 export const PCIE_LNKCTL_PORT = {
-  name: 'linkControl', offset: 0x10, size: 2,
-  fields: { ...lnkctlCommon, linkDisable: field(4, 4, 'RW'), bwMgmtInterruptEnable: field(10, 10, 'RW'), autonomousBwInterruptEnable: field(11, 11, 'RW') },
+  name: 'linkControl',
+  offset: 0x10,
+  size: 2,
+  fields: {
+    ...lnkctlCommon,
+    linkDisable: field(4, 4, 'RW'),
+    bwMgmtInterruptEnable: field(10, 10, 'RW'),
+    autonomousBwInterruptEnable: field(11, 11, 'RW'),
+  },
 } as const satisfies CfgRegister;
 export const PCIE_LNKSTA = {
-  name: 'linkStatus', offset: 0x12, size: 2,
+  name: 'linkStatus',
+  offset: 0x12,
+  size: 2,
   fields: {
-    currentLinkSpeed: field(3, 0, 'RO'), negotiatedLinkWidth: field(9, 4, 'RO'), linkTraining: field(11, 11, 'RO'),
-    slotClock: field(12, 12, 'RO'), dllLinkActive: field(13, 13, 'RO'), linkBwMgmtStatus: field(14, 14, 'RW1C'),
+    currentLinkSpeed: field(3, 0, 'RO'),
+    negotiatedLinkWidth: field(9, 4, 'RO'),
+    linkTraining: field(11, 11, 'RO'),
+    slotClock: field(12, 12, 'RO'),
+    dllLinkActive: field(13, 13, 'RO'),
+    linkBwMgmtStatus: field(14, 14, 'RW1C'),
     linkAutonomousBwStatus: field(15, 15, 'RW1C'),
   },
 } as const satisfies CfgRegister;
 export const PCIE_SLTCAP = {
-  name: 'slotCapabilities', offset: 0x14, size: 4,
-  fields: { hotPlugCapable: field(6, 6, 'RO'), noCommandCompleted: field(18, 18, 'RO'), physicalSlotNumber: field(31, 19, 'RO') },
-} as const satisfies CfgRegister;
-export const PCIE_SLTCTL = { name: 'slotControl', offset: 0x18, size: 2, fields: { control: field(12, 0, 'RW') } } as const satisfies CfgRegister;
-export const PCIE_SLTSTA = {
-  name: 'slotStatus', offset: 0x1a, size: 2,
+  name: 'slotCapabilities',
+  offset: 0x14,
+  size: 4,
   fields: {
-    attentionButtonPressed: field(0, 0, 'RW1C'), powerFaultDetected: field(1, 1, 'RW1C'), mrlSensorChanged: field(2, 2, 'RW1C'),
-    presenceDetectChanged: field(3, 3, 'RW1C'), commandCompleted: field(4, 4, 'RW1C'), mrlSensorState: field(5, 5, 'RO'),
-    presenceDetectState: field(6, 6, 'RO'), emiState: field(7, 7, 'RO'), dllStateChanged: field(8, 8, 'RW1C'),
+    hotPlugCapable: field(6, 6, 'RO'),
+    noCommandCompleted: field(18, 18, 'RO'),
+    physicalSlotNumber: field(31, 19, 'RO'),
+  },
+} as const satisfies CfgRegister;
+export const PCIE_SLTCTL = {
+  name: 'slotControl',
+  offset: 0x18,
+  size: 2,
+  fields: { control: field(12, 0, 'RW') },
+} as const satisfies CfgRegister;
+export const PCIE_SLTSTA = {
+  name: 'slotStatus',
+  offset: 0x1a,
+  size: 2,
+  fields: {
+    attentionButtonPressed: field(0, 0, 'RW1C'),
+    powerFaultDetected: field(1, 1, 'RW1C'),
+    mrlSensorChanged: field(2, 2, 'RW1C'),
+    presenceDetectChanged: field(3, 3, 'RW1C'),
+    commandCompleted: field(4, 4, 'RW1C'),
+    mrlSensorState: field(5, 5, 'RO'),
+    presenceDetectState: field(6, 6, 'RO'),
+    emiState: field(7, 7, 'RO'),
+    dllStateChanged: field(8, 8, 'RW1C'),
   },
 } as const satisfies CfgRegister;
 export const PCIE_RTCTL = {
-  name: 'rootControl', offset: 0x1c, size: 2,
+  name: 'rootControl',
+  offset: 0x1c,
+  size: 2,
   fields: {
-    serrOnCorrectable: field(0, 0, 'RW'), serrOnNonFatal: field(1, 1, 'RW'), serrOnFatal: field(2, 2, 'RW'),
-    pmeInterruptEnable: field(3, 3, 'RW'), crsSoftwareVisibility: field(4, 4, 'RO'),
+    serrOnCorrectable: field(0, 0, 'RW'),
+    serrOnNonFatal: field(1, 1, 'RW'),
+    serrOnFatal: field(2, 2, 'RW'),
+    pmeInterruptEnable: field(3, 3, 'RW'),
+    crsSoftwareVisibility: field(4, 4, 'RO'),
   },
 } as const satisfies CfgRegister;
-export const PCIE_RTCAP = { name: 'rootCapabilities', offset: 0x1e, size: 2, fields: { crsSoftwareVisibility: field(0, 0, 'RO') } } as const satisfies CfgRegister;
+export const PCIE_RTCAP = {
+  name: 'rootCapabilities',
+  offset: 0x1e,
+  size: 2,
+  fields: { crsSoftwareVisibility: field(0, 0, 'RO') },
+} as const satisfies CfgRegister;
 export const PCIE_RTSTA = {
-  name: 'rootStatus', offset: 0x20, size: 4,
+  name: 'rootStatus',
+  offset: 0x20,
+  size: 4,
   fields: { pmeRequesterId: field(15, 0, 'RO'), pmeStatus: field(16, 16, 'RW1C'), pmePending: field(17, 17, 'RO') },
 } as const satisfies CfgRegister;
 export const PCIE_DEVCAP2 = {
-  name: 'deviceCapabilities2', offset: 0x24, size: 4,
-  fields: { completionTimeoutRanges: field(3, 0, 'RO'), completionTimeoutDisable: field(4, 4, 'RO'), ariForwarding: field(5, 5, 'RO') },
-} as const satisfies CfgRegister;
-export const PCIE_DEVCTL2 = {
-  name: 'deviceControl2', offset: 0x28, size: 2,
-  fields: { completionTimeoutDisable: field(4, 4, 'RW'), idoRequest: field(8, 8, 'RW'), idoCompletion: field(9, 9, 'RW') },
-} as const satisfies CfgRegister;
-export const PCIE_DEVSTA2 = { name: 'deviceStatus2', offset: 0x2a, size: 2, fields: { value: field(15, 0, 'RO') } } as const satisfies CfgRegister;
-export const PCIE_LNKCAP2 = { name: 'linkCapabilities2', offset: 0x2c, size: 4, fields: { supportedSpeeds: field(7, 1, 'RO') } } as const satisfies CfgRegister;
-export const PCIE_LNKCTL2 = {
-  name: 'linkControl2', offset: 0x30, size: 2,
+  name: 'deviceCapabilities2',
+  offset: 0x24,
+  size: 4,
   fields: {
-    targetLinkSpeed: field(3, 0, 'RW'), enterCompliance: field(4, 4, 'RW'), hwAutonomousSpeedDisable: field(5, 5, 'RW'),
-    selectableDeemphasis: field(6, 6, 'RO'), transmitMargin: field(9, 7, 'RW'), enterModifiedCompliance: field(10, 10, 'RW'),
-    complianceSos: field(11, 11, 'RW'), compliancePreset: field(15, 12, 'RW'),
+    completionTimeoutRanges: field(3, 0, 'RO'),
+    completionTimeoutDisable: field(4, 4, 'RO'),
+    ariForwarding: field(5, 5, 'RO'),
   },
 } as const satisfies CfgRegister;
-export const PCIE_LNKSTA2 = { name: 'linkStatus2', offset: 0x32, size: 2, fields: { value: field(15, 0, 'RO') } } as const satisfies CfgRegister;
-export const PCIE_SLOT2 = { name: 'slot2', offset: 0x34, size: 4, fields: { value: field(31, 0, 'RO') } } as const satisfies CfgRegister;
-export const PCIE_SLTCTL2_STA2 = { name: 'slotControlStatus2', offset: 0x38, size: 4, fields: { value: field(31, 0, 'RO') } } as const satisfies CfgRegister;
+export const PCIE_DEVCTL2 = {
+  name: 'deviceControl2',
+  offset: 0x28,
+  size: 2,
+  fields: {
+    completionTimeoutDisable: field(4, 4, 'RW'),
+    idoRequest: field(8, 8, 'RW'),
+    idoCompletion: field(9, 9, 'RW'),
+  },
+} as const satisfies CfgRegister;
+export const PCIE_DEVSTA2 = {
+  name: 'deviceStatus2',
+  offset: 0x2a,
+  size: 2,
+  fields: { value: field(15, 0, 'RO') },
+} as const satisfies CfgRegister;
+export const PCIE_LNKCAP2 = {
+  name: 'linkCapabilities2',
+  offset: 0x2c,
+  size: 4,
+  fields: { supportedSpeeds: field(7, 1, 'RO') },
+} as const satisfies CfgRegister;
+export const PCIE_LNKCTL2 = {
+  name: 'linkControl2',
+  offset: 0x30,
+  size: 2,
+  fields: {
+    targetLinkSpeed: field(3, 0, 'RW'),
+    enterCompliance: field(4, 4, 'RW'),
+    hwAutonomousSpeedDisable: field(5, 5, 'RW'),
+    selectableDeemphasis: field(6, 6, 'RO'),
+    transmitMargin: field(9, 7, 'RW'),
+    enterModifiedCompliance: field(10, 10, 'RW'),
+    complianceSos: field(11, 11, 'RW'),
+    compliancePreset: field(15, 12, 'RW'),
+  },
+} as const satisfies CfgRegister;
+export const PCIE_LNKSTA2 = {
+  name: 'linkStatus2',
+  offset: 0x32,
+  size: 2,
+  fields: { value: field(15, 0, 'RO') },
+} as const satisfies CfgRegister;
+export const PCIE_SLOT2 = {
+  name: 'slot2',
+  offset: 0x34,
+  size: 4,
+  fields: { value: field(31, 0, 'RO') },
+} as const satisfies CfgRegister;
+export const PCIE_SLTCTL2_STA2 = {
+  name: 'slotControlStatus2',
+  offset: 0x38,
+  size: 4,
+  fields: { value: field(31, 0, 'RO') },
+} as const satisfies CfgRegister;
 /** Version 2 capability: 0x3C bytes. */
 export const PCIE_CAP_LENGTH = 0x3c;
 
@@ -153,9 +311,12 @@ export function addPcieCapability(cs: ConfigSpace, o: PcieCapabilityOptions, wha
   const speed = o.linkSpeed ?? 5;
   const width = o.linkWidth ?? 16;
   const portNumber = o.portNumber ?? 0;
-  if (!Number.isInteger(speed) || speed < 1 || speed > 6) throw new PciConfigError(what, `linkSpeed must be 1..6 (2.5..64 GT/s), got ${speed}`);
-  if (![1, 2, 4, 8, 12, 16, 32].includes(width)) throw new PciConfigError(what, `linkWidth must be 1, 2, 4, 8, 12, 16 or 32 lanes, got ${width}`);
-  if (!Number.isInteger(portNumber) || portNumber < 0 || portNumber > 255) throw new PciConfigError(what, `portNumber must be 0..255, got ${portNumber}`);
+  if (!Number.isInteger(speed) || speed < 1 || speed > 6)
+    throw new PciConfigError(what, `linkSpeed must be 1..6 (2.5..64 GT/s), got ${speed}`);
+  if (![1, 2, 4, 8, 12, 16, 32].includes(width))
+    throw new PciConfigError(what, `linkWidth must be 1, 2, 4, 8, 12, 16 or 32 lanes, got ${width}`);
+  if (!Number.isInteger(portNumber) || portNumber < 0 || portNumber > 255)
+    throw new PciConfigError(what, `portNumber must be 0..255, got ${portNumber}`);
   const isPort = o.portType === 'rootPort' || o.portType === 'downstreamPort' || o.portType === 'upstreamPort';
   const downstreamFacing = o.portType === 'rootPort' || o.portType === 'downstreamPort';
   const slot = downstreamFacing && o.slotNumber !== undefined;
@@ -188,7 +349,8 @@ export function addPcieCapability(cs: ConfigSpace, o: PcieCapabilityOptions, wha
   cs.setField(off, PCIE_LNKSTA, 'dllLinkActive', downstreamFacing ? 1 : 0);
   if (slot) {
     const n = o.slotNumber!;
-    if (!Number.isInteger(n) || n < 0 || n >= 2 ** 13) throw new PciConfigError(what, `slotNumber must be 0..8191, got ${n}`);
+    if (!Number.isInteger(n) || n < 0 || n >= 2 ** 13)
+      throw new PciConfigError(what, `slotNumber must be 0..8191, got ${n}`);
     cs.declare(off, PCIE_SLTCAP);
     cs.setField(off, PCIE_SLTCAP, 'physicalSlotNumber', n);
     cs.setField(off, PCIE_SLTCAP, 'noCommandCompleted', 1);
@@ -214,7 +376,8 @@ export function addPcieCapability(cs: ConfigSpace, o: PcieCapabilityOptions, wha
   if (downstreamFacing && o.linkUp) {
     const up = o.linkUp;
     cs.onRead(off + PCIE_LNKSTA.offset, 2, () => cs.setField(off, PCIE_LNKSTA, 'dllLinkActive', up() ? 1 : 0));
-    if (slot) cs.onRead(off + PCIE_SLTSTA.offset, 2, () => cs.setField(off, PCIE_SLTSTA, 'presenceDetectState', up() ? 1 : 0));
+    if (slot)
+      cs.onRead(off + PCIE_SLTSTA.offset, 2, () => cs.setField(off, PCIE_SLTSTA, 'presenceDetectState', up() ? 1 : 0));
   }
   if (flr && o.onFlr) {
     const onFlr = o.onFlr;
@@ -256,7 +419,12 @@ export const AER_REGS = [
 /** Root ports only. */
 export const AER_ROOT_REGS = [
   { name: 'rootErrorCommand', offset: 0x2c, size: 4, fields: { enables: field(2, 0, 'RW') } },
-  { name: 'rootErrorStatus', offset: 0x30, size: 4, fields: { bits: field(6, 0, 'RW1C'), messageNumber: field(31, 27, 'RO') } },
+  {
+    name: 'rootErrorStatus',
+    offset: 0x30,
+    size: 4,
+    fields: { bits: field(6, 0, 'RW1C'), messageNumber: field(31, 27, 'RO') },
+  },
   { name: 'errorSourceId', offset: 0x34, size: 4, fields: { v: field(31, 0, 'RO') } },
 ] as const satisfies readonly CfgRegister[];
 export const AER_LENGTH = 0x48;
@@ -273,12 +441,19 @@ export interface Aer {
 export function addAer(cs: ConfigSpace, o: { rootPort?: boolean } = {}): Aer {
   const off = addExtendedCapability(cs, ExtCapId.Aer, 2, AER_LENGTH, 'AER');
   cs.setMasks(off + 4, AER_LENGTH - 4, 0);
-  const masks = { uncorStatus: AER_UNCORRECTABLE_BITS, uncorMask: AER_UNCORRECTABLE_BITS, uncorSeverity: AER_UNCORRECTABLE_BITS, corStatus: AER_CORRECTABLE_BITS, corMask: AER_CORRECTABLE_BITS } as Record<string, number>;
+  const masks = {
+    uncorStatus: AER_UNCORRECTABLE_BITS,
+    uncorMask: AER_UNCORRECTABLE_BITS,
+    uncorSeverity: AER_UNCORRECTABLE_BITS,
+    corStatus: AER_CORRECTABLE_BITS,
+    corMask: AER_CORRECTABLE_BITS,
+  } as Record<string, number>;
   for (const r of AER_REGS) {
     cs.declare(off, r);
     const m = masks[r.name];
     // Narrow the field masks to the implemented bits (the gaps are reserved).
-    if (m !== undefined) cs.setMasks(off + r.offset, 4, r.name.endsWith('Status') ? 0 : m, r.name.endsWith('Status') ? m : 0);
+    if (m !== undefined)
+      cs.setMasks(off + r.offset, 4, r.name.endsWith('Status') ? 0 : m, r.name.endsWith('Status') ? m : 0);
   }
   cs.setRaw(off + 0x08, 4, 0x00400000); // uncorrectable internal error masked by default
   cs.setRaw(off + 0x0c, 4, 0x00462030); // DLP, surprise down, FC protocol, receiver overflow, malformed, internal: fatal
@@ -316,10 +491,17 @@ export function addDsn(cs: ConfigSpace, serial: bigint): number {
 // ---- DVSEC (PCIe r6.0 §7.9.6) ----
 
 export const DVSEC_HEADER1 = {
-  name: 'dvsecHeader1', offset: 0x04, size: 4,
+  name: 'dvsecHeader1',
+  offset: 0x04,
+  size: 4,
   fields: { vendor: field(15, 0, 'RO'), revision: field(19, 16, 'RO'), length: field(31, 20, 'RO') },
 } as const satisfies CfgRegister;
-export const DVSEC_HEADER2 = { name: 'dvsecHeader2', offset: 0x08, size: 2, fields: { id: field(15, 0, 'RO') } } as const satisfies CfgRegister;
+export const DVSEC_HEADER2 = {
+  name: 'dvsecHeader2',
+  offset: 0x08,
+  size: 2,
+  fields: { id: field(15, 0, 'RO') },
+} as const satisfies CfgRegister;
 /** First body byte: registers of a DVSEC body sit at offsets >= 0x0A from the DVSEC start. */
 export const DVSEC_BODY_START = 0x0a;
 
@@ -342,15 +524,21 @@ export interface DvsecOptions {
  */
 export function addDvsec(cs: ConfigSpace, o: DvsecOptions): number {
   const what = o.what ?? `DVSEC ${o.vendor.toString(16)}:${o.dvsecId}`;
-  if (!Number.isInteger(o.vendor) || o.vendor < 0 || o.vendor > 0xffff) throw new PciConfigError(what, `vendor must be 16 bits, got ${o.vendor}`);
-  if (!Number.isInteger(o.revision) || o.revision < 0 || o.revision > 15) throw new PciConfigError(what, `revision must be 0..15, got ${o.revision}`);
-  if (!Number.isInteger(o.dvsecId) || o.dvsecId < 0 || o.dvsecId > 0xffff) throw new PciConfigError(what, `dvsecId must be 16 bits, got ${o.dvsecId}`);
+  if (!Number.isInteger(o.vendor) || o.vendor < 0 || o.vendor > 0xffff)
+    throw new PciConfigError(what, `vendor must be 16 bits, got ${o.vendor}`);
+  if (!Number.isInteger(o.revision) || o.revision < 0 || o.revision > 15)
+    throw new PciConfigError(what, `revision must be 0..15, got ${o.revision}`);
+  if (!Number.isInteger(o.dvsecId) || o.dvsecId < 0 || o.dvsecId > 0xffff)
+    throw new PciConfigError(what, `dvsecId must be 16 bits, got ${o.dvsecId}`);
   if (!Number.isInteger(o.length) || o.length < DVSEC_BODY_START || o.length > 0xfff) {
     throw new PciConfigError(what, `length must be 0x0A..0xFFF bytes (headers included), got ${o.length}`);
   }
   for (const r of o.registers ?? []) {
     if (r.offset < DVSEC_BODY_START || r.offset + r.size > o.length) {
-      throw new PciConfigError(what, `register ${r.name} at +0x${r.offset.toString(16)} must lie in the body (0x0A..length 0x${o.length.toString(16)})`);
+      throw new PciConfigError(
+        what,
+        `register ${r.name} at +0x${r.offset.toString(16)} must lie in the body (0x0A..length 0x${o.length.toString(16)})`,
+      );
     }
   }
   const off = addExtendedCapability(cs, ExtCapId.Dvsec, 1, o.length, what);

@@ -183,7 +183,8 @@ export class ConfigSpace {
   setMasks(offset: number, size: number, rw: number, rw1c = 0): void {
     const a = rw >>> 0;
     const c = rw1c >>> 0;
-    if ((a & c) !== 0) throw new PciConfigError(`config offset 0x${offset.toString(16)}`, 'a bit cannot be both RW and RW1C');
+    if ((a & c) !== 0)
+      throw new PciConfigError(`config offset 0x${offset.toString(16)}`, 'a bit cannot be both RW and RW1C');
     this.checkRange(offset, size);
     for (let i = 0; i < size; i++) {
       this.wmask[offset + i] = (a >>> (8 * i)) & 0xff;
@@ -219,7 +220,10 @@ export class ConfigSpace {
 
   private checkRange(offset: number, size: number): void {
     if (!Number.isInteger(offset) || offset < 0 || offset + size > CONFIG_SPACE_SIZE) {
-      throw new PciConfigError(`config offset 0x${offset.toString(16)}`, `a register of ${size} bytes must lie inside the 4 KiB config space`);
+      throw new PciConfigError(
+        `config offset 0x${offset.toString(16)}`,
+        `a register of ${size} bytes must lie inside the 4 KiB config space`,
+      );
     }
   }
 }
@@ -227,7 +231,9 @@ export class ConfigSpace {
 // ---- Header registers (PCI Local Bus 3.0 §6.1, PCIe r6.0 §7.5.1) ----
 
 export const COMMAND = {
-  name: 'command', offset: 0x04, size: 2,
+  name: 'command',
+  offset: 0x04,
+  size: 2,
   fields: {
     ioSpace: field(0, 0, 'RW'),
     memorySpace: field(1, 1, 'RW'),
@@ -250,7 +256,9 @@ const errorStatusFields = {
 } as const;
 
 export const STATUS = {
-  name: 'status', offset: 0x06, size: 2,
+  name: 'status',
+  offset: 0x06,
+  size: 2,
   fields: {
     immediateReadiness: field(0, 0, 'RO'),
     interruptStatus: field(3, 3, 'RO'),
@@ -259,38 +267,106 @@ export const STATUS = {
   },
 } as const satisfies CfgRegister;
 
-export const VENDOR_ID = { name: 'vendorId', offset: 0x00, size: 2, fields: { vendorId: field(15, 0, 'RO') } } as const satisfies CfgRegister;
-export const DEVICE_ID = { name: 'deviceId', offset: 0x02, size: 2, fields: { deviceId: field(15, 0, 'RO') } } as const satisfies CfgRegister;
-export const REVISION_CLASS = {
-  name: 'revisionClass', offset: 0x08, size: 4,
-  fields: { revision: field(7, 0, 'RO'), progIf: field(15, 8, 'RO'), subclass: field(23, 16, 'RO'), baseClass: field(31, 24, 'RO') },
+export const VENDOR_ID = {
+  name: 'vendorId',
+  offset: 0x00,
+  size: 2,
+  fields: { vendorId: field(15, 0, 'RO') },
 } as const satisfies CfgRegister;
-export const CACHE_LINE_SIZE = { name: 'cacheLineSize', offset: 0x0c, size: 1, fields: { value: field(7, 0, 'RW') } } as const satisfies CfgRegister;
+export const DEVICE_ID = {
+  name: 'deviceId',
+  offset: 0x02,
+  size: 2,
+  fields: { deviceId: field(15, 0, 'RO') },
+} as const satisfies CfgRegister;
+export const REVISION_CLASS = {
+  name: 'revisionClass',
+  offset: 0x08,
+  size: 4,
+  fields: {
+    revision: field(7, 0, 'RO'),
+    progIf: field(15, 8, 'RO'),
+    subclass: field(23, 16, 'RO'),
+    baseClass: field(31, 24, 'RO'),
+  },
+} as const satisfies CfgRegister;
+export const CACHE_LINE_SIZE = {
+  name: 'cacheLineSize',
+  offset: 0x0c,
+  size: 1,
+  fields: { value: field(7, 0, 'RW') },
+} as const satisfies CfgRegister;
 /** PCIe: the latency timer is RO 0. */
-export const LATENCY_TIMER = { name: 'latencyTimer', offset: 0x0d, size: 1, fields: { value: field(7, 0, 'RO') } } as const satisfies CfgRegister;
+export const LATENCY_TIMER = {
+  name: 'latencyTimer',
+  offset: 0x0d,
+  size: 1,
+  fields: { value: field(7, 0, 'RO') },
+} as const satisfies CfgRegister;
 export const HEADER_TYPE = {
-  name: 'headerType', offset: 0x0e, size: 1,
+  name: 'headerType',
+  offset: 0x0e,
+  size: 1,
   fields: { layout: field(6, 0, 'RO'), multiFunction: field(7, 7, 'RO') },
 } as const satisfies CfgRegister;
-export const BIST = { name: 'bist', offset: 0x0f, size: 1, fields: { value: field(7, 0, 'RO') } } as const satisfies CfgRegister;
-export const CAPABILITIES_POINTER = { name: 'capabilitiesPointer', offset: 0x34, size: 1, fields: { pointer: field(7, 0, 'RO') } } as const satisfies CfgRegister;
-export const INTERRUPT_LINE = { name: 'interruptLine', offset: 0x3c, size: 1, fields: { line: field(7, 0, 'RW') } } as const satisfies CfgRegister;
+export const BIST = {
+  name: 'bist',
+  offset: 0x0f,
+  size: 1,
+  fields: { value: field(7, 0, 'RO') },
+} as const satisfies CfgRegister;
+export const CAPABILITIES_POINTER = {
+  name: 'capabilitiesPointer',
+  offset: 0x34,
+  size: 1,
+  fields: { pointer: field(7, 0, 'RO') },
+} as const satisfies CfgRegister;
+export const INTERRUPT_LINE = {
+  name: 'interruptLine',
+  offset: 0x3c,
+  size: 1,
+  fields: { line: field(7, 0, 'RW') },
+} as const satisfies CfgRegister;
 /** 0 none, 1..4 = INTA..INTD. */
-export const INTERRUPT_PIN = { name: 'interruptPin', offset: 0x3d, size: 1, fields: { pin: field(7, 0, 'RO') } } as const satisfies CfgRegister;
+export const INTERRUPT_PIN = {
+  name: 'interruptPin',
+  offset: 0x3d,
+  size: 1,
+  fields: { pin: field(7, 0, 'RO') },
+} as const satisfies CfgRegister;
 
 // Type 0 only.
-export const CARDBUS_CIS = { name: 'cardbusCis', offset: 0x28, size: 4, fields: { value: field(31, 0, 'RO') } } as const satisfies CfgRegister;
+export const CARDBUS_CIS = {
+  name: 'cardbusCis',
+  offset: 0x28,
+  size: 4,
+  fields: { value: field(31, 0, 'RO') },
+} as const satisfies CfgRegister;
 export const SUBSYSTEM = {
-  name: 'subsystem', offset: 0x2c, size: 4,
+  name: 'subsystem',
+  offset: 0x2c,
+  size: 4,
   fields: { subsystemVendorId: field(15, 0, 'RO'), subsystemId: field(31, 16, 'RO') },
 } as const satisfies CfgRegister;
 /** Expansion ROM BAR: hardwired 0 (no option ROM), so sizing reads 0 = not implemented. */
-export const EXPANSION_ROM_TYPE0 = { name: 'expansionRom', offset: 0x30, size: 4, fields: { value: field(31, 0, 'RO') } } as const satisfies CfgRegister;
-export const MIN_GNT_MAX_LAT = { name: 'minGntMaxLat', offset: 0x3e, size: 2, fields: { value: field(15, 0, 'RO') } } as const satisfies CfgRegister;
+export const EXPANSION_ROM_TYPE0 = {
+  name: 'expansionRom',
+  offset: 0x30,
+  size: 4,
+  fields: { value: field(31, 0, 'RO') },
+} as const satisfies CfgRegister;
+export const MIN_GNT_MAX_LAT = {
+  name: 'minGntMaxLat',
+  offset: 0x3e,
+  size: 2,
+  fields: { value: field(15, 0, 'RO') },
+} as const satisfies CfgRegister;
 
 // Type 1 only.
 export const BUS_NUMBERS = {
-  name: 'busNumbers', offset: 0x18, size: 4,
+  name: 'busNumbers',
+  offset: 0x18,
+  size: 4,
   fields: {
     primary: field(7, 0, 'RW'),
     secondary: field(15, 8, 'RW'),
@@ -299,20 +375,72 @@ export const BUS_NUMBERS = {
   },
 } as const satisfies CfgRegister;
 /** No I/O forwarding: I/O base/limit read 0 whatever is written (Linux then skips the I/O window). */
-export const IO_BASE_LIMIT = { name: 'ioBaseLimit', offset: 0x1c, size: 2, fields: { value: field(15, 0, 'RO') } } as const satisfies CfgRegister;
-export const SECONDARY_STATUS = { name: 'secondaryStatus', offset: 0x1e, size: 2, fields: errorStatusFields } as const satisfies CfgRegister;
+export const IO_BASE_LIMIT = {
+  name: 'ioBaseLimit',
+  offset: 0x1c,
+  size: 2,
+  fields: { value: field(15, 0, 'RO') },
+} as const satisfies CfgRegister;
+export const SECONDARY_STATUS = {
+  name: 'secondaryStatus',
+  offset: 0x1e,
+  size: 2,
+  fields: errorStatusFields,
+} as const satisfies CfgRegister;
 /** Memory base/limit: address bits [31:20] in [15:4]. */
-export const MEMORY_BASE = { name: 'memoryBase', offset: 0x20, size: 2, fields: { address: field(15, 4, 'RW') } } as const satisfies CfgRegister;
-export const MEMORY_LIMIT = { name: 'memoryLimit', offset: 0x22, size: 2, fields: { address: field(15, 4, 'RW') } } as const satisfies CfgRegister;
+export const MEMORY_BASE = {
+  name: 'memoryBase',
+  offset: 0x20,
+  size: 2,
+  fields: { address: field(15, 4, 'RW') },
+} as const satisfies CfgRegister;
+export const MEMORY_LIMIT = {
+  name: 'memoryLimit',
+  offset: 0x22,
+  size: 2,
+  fields: { address: field(15, 4, 'RW') },
+} as const satisfies CfgRegister;
 /** Prefetchable base/limit: [3:0] = 1 (64-bit decode), address bits [31:20] in [15:4]. */
-export const PREF_BASE = { name: 'prefBase', offset: 0x24, size: 2, fields: { addressing: field(3, 0, 'RO'), address: field(15, 4, 'RW') } } as const satisfies CfgRegister;
-export const PREF_LIMIT = { name: 'prefLimit', offset: 0x26, size: 2, fields: { addressing: field(3, 0, 'RO'), address: field(15, 4, 'RW') } } as const satisfies CfgRegister;
-export const PREF_BASE_UPPER = { name: 'prefBaseUpper', offset: 0x28, size: 4, fields: { address: field(31, 0, 'RW') } } as const satisfies CfgRegister;
-export const PREF_LIMIT_UPPER = { name: 'prefLimitUpper', offset: 0x2c, size: 4, fields: { address: field(31, 0, 'RW') } } as const satisfies CfgRegister;
-export const IO_UPPER = { name: 'ioUpper', offset: 0x30, size: 4, fields: { value: field(31, 0, 'RO') } } as const satisfies CfgRegister;
-export const EXPANSION_ROM_TYPE1 = { name: 'expansionRom', offset: 0x38, size: 4, fields: { value: field(31, 0, 'RO') } } as const satisfies CfgRegister;
+export const PREF_BASE = {
+  name: 'prefBase',
+  offset: 0x24,
+  size: 2,
+  fields: { addressing: field(3, 0, 'RO'), address: field(15, 4, 'RW') },
+} as const satisfies CfgRegister;
+export const PREF_LIMIT = {
+  name: 'prefLimit',
+  offset: 0x26,
+  size: 2,
+  fields: { addressing: field(3, 0, 'RO'), address: field(15, 4, 'RW') },
+} as const satisfies CfgRegister;
+export const PREF_BASE_UPPER = {
+  name: 'prefBaseUpper',
+  offset: 0x28,
+  size: 4,
+  fields: { address: field(31, 0, 'RW') },
+} as const satisfies CfgRegister;
+export const PREF_LIMIT_UPPER = {
+  name: 'prefLimitUpper',
+  offset: 0x2c,
+  size: 4,
+  fields: { address: field(31, 0, 'RW') },
+} as const satisfies CfgRegister;
+export const IO_UPPER = {
+  name: 'ioUpper',
+  offset: 0x30,
+  size: 4,
+  fields: { value: field(31, 0, 'RO') },
+} as const satisfies CfgRegister;
+export const EXPANSION_ROM_TYPE1 = {
+  name: 'expansionRom',
+  offset: 0x38,
+  size: 4,
+  fields: { value: field(31, 0, 'RO') },
+} as const satisfies CfgRegister;
 export const BRIDGE_CONTROL = {
-  name: 'bridgeControl', offset: 0x3e, size: 2,
+  name: 'bridgeControl',
+  offset: 0x3e,
+  size: 2,
   fields: {
     parityErrorResponse: field(0, 0, 'RW'),
     serrEnable: field(1, 1, 'RW'),
@@ -328,13 +456,40 @@ export const BRIDGE_CONTROL = {
 export const BAR0_OFFSET = 0x10;
 
 const COMMON_HEADER: readonly CfgRegister[] = [
-  VENDOR_ID, DEVICE_ID, COMMAND, STATUS, REVISION_CLASS, CACHE_LINE_SIZE, LATENCY_TIMER, HEADER_TYPE, BIST,
-  CAPABILITIES_POINTER, INTERRUPT_LINE, INTERRUPT_PIN,
+  VENDOR_ID,
+  DEVICE_ID,
+  COMMAND,
+  STATUS,
+  REVISION_CLASS,
+  CACHE_LINE_SIZE,
+  LATENCY_TIMER,
+  HEADER_TYPE,
+  BIST,
+  CAPABILITIES_POINTER,
+  INTERRUPT_LINE,
+  INTERRUPT_PIN,
 ];
-export const TYPE0_HEADER: readonly CfgRegister[] = [...COMMON_HEADER, CARDBUS_CIS, SUBSYSTEM, EXPANSION_ROM_TYPE0, MIN_GNT_MAX_LAT];
+export const TYPE0_HEADER: readonly CfgRegister[] = [
+  ...COMMON_HEADER,
+  CARDBUS_CIS,
+  SUBSYSTEM,
+  EXPANSION_ROM_TYPE0,
+  MIN_GNT_MAX_LAT,
+];
 export const TYPE1_HEADER: readonly CfgRegister[] = [
-  ...COMMON_HEADER, BUS_NUMBERS, IO_BASE_LIMIT, SECONDARY_STATUS, MEMORY_BASE, MEMORY_LIMIT, PREF_BASE, PREF_LIMIT,
-  PREF_BASE_UPPER, PREF_LIMIT_UPPER, IO_UPPER, EXPANSION_ROM_TYPE1, BRIDGE_CONTROL,
+  ...COMMON_HEADER,
+  BUS_NUMBERS,
+  IO_BASE_LIMIT,
+  SECONDARY_STATUS,
+  MEMORY_BASE,
+  MEMORY_LIMIT,
+  PREF_BASE,
+  PREF_LIMIT,
+  PREF_BASE_UPPER,
+  PREF_LIMIT_UPPER,
+  IO_UPPER,
+  EXPANSION_ROM_TYPE1,
+  BRIDGE_CONTROL,
 ];
 
 export interface HeaderIds {
@@ -355,7 +510,8 @@ export interface Type0HeaderOptions extends HeaderIds {
 export type Type1HeaderOptions = HeaderIds;
 
 function checkU(what: string, name: string, v: number, bits: number): void {
-  if (!Number.isInteger(v) || v < 0 || v >= 2 ** bits) throw new PciConfigError(what, `${name} must be an integer in 0..${2 ** bits - 1}, got ${v}`);
+  if (!Number.isInteger(v) || v < 0 || v >= 2 ** bits)
+    throw new PciConfigError(what, `${name} must be an integer in 0..${2 ** bits - 1}, got ${v}`);
 }
 
 function commonIds(cs: ConfigSpace, o: HeaderIds, layout: number, what: string): void {
@@ -364,10 +520,11 @@ function commonIds(cs: ConfigSpace, o: HeaderIds, layout: number, what: string):
   checkU(what, 'classCode', o.classCode, 24);
   checkU(what, 'revision', o.revision ?? 0, 8);
   const pin = o.interruptPin ?? 0;
-  if (!Number.isInteger(pin) || pin < 0 || pin > 4) throw new PciConfigError(what, `interruptPin must be 0 (none) or 1..4 (INTA..INTD), got ${pin}`);
+  if (!Number.isInteger(pin) || pin < 0 || pin > 4)
+    throw new PciConfigError(what, `interruptPin must be 0 (none) or 1..4 (INTA..INTD), got ${pin}`);
   cs.setRaw(VENDOR_ID.offset, 2, o.vendorId);
   cs.setRaw(DEVICE_ID.offset, 2, o.deviceId);
-  cs.setRaw(REVISION_CLASS.offset, 4, ((o.classCode * 256) + (o.revision ?? 0)) >>> 0);
+  cs.setRaw(REVISION_CLASS.offset, 4, (o.classCode * 256 + (o.revision ?? 0)) >>> 0);
   cs.setField(0, HEADER_TYPE, 'layout', layout);
   cs.setField(0, INTERRUPT_PIN, 'pin', pin);
 }

@@ -4,7 +4,7 @@
 // handlers). Guest misuse only sets Error or discards the object: nothing here throws for it.
 
 import { addExtendedCapability, ExtCapId } from './cap-list.js';
-import { ConfigSpace, field, writtenBits, type CfgRegister } from './config-space.js';
+import { type ConfigSpace, field, writtenBits, type CfgRegister } from './config-space.js';
 
 /** PCI-SIG vendor ID and the Discovery data object type. */
 export const DOE_VENDOR_PCI_SIG = 0x0001;
@@ -15,17 +15,28 @@ export const DOE_CAP_LENGTH = 0x18;
 
 export const DOE_REGS = {
   capabilities: {
-    name: 'doeCapabilities', offset: 0x04, size: 4,
+    name: 'doeCapabilities',
+    offset: 0x04,
+    size: 4,
     fields: { interruptSupport: field(0, 0, 'RO'), interruptMessageNumber: field(11, 1, 'RO') },
   },
   control: {
-    name: 'doeControl', offset: 0x08, size: 4,
+    name: 'doeControl',
+    offset: 0x08,
+    size: 4,
     // Abort and Go are write-1 actions that read 0; no interrupt support, so IRQ enable is RO 0.
     fields: { abort: field(0, 0, 'RO'), interruptEnable: field(1, 1, 'RO'), go: field(31, 31, 'RO') },
   },
   status: {
-    name: 'doeStatus', offset: 0x0c, size: 4,
-    fields: { busy: field(0, 0, 'RO'), interruptStatus: field(1, 1, 'RO'), error: field(2, 2, 'RO'), dataObjectReady: field(31, 31, 'RO') },
+    name: 'doeStatus',
+    offset: 0x0c,
+    size: 4,
+    fields: {
+      busy: field(0, 0, 'RO'),
+      interruptStatus: field(1, 1, 'RO'),
+      error: field(2, 2, 'RO'),
+      dataObjectReady: field(31, 31, 'RO'),
+    },
   },
   writeMailbox: { name: 'doeWriteMailbox', offset: 0x10, size: 4, fields: { data: field(31, 0, 'RO') } },
   readMailbox: { name: 'doeReadMailbox', offset: 0x14, size: 4, fields: { data: field(31, 0, 'RO') } },
@@ -67,11 +78,19 @@ export class DoeMailbox {
     this.offset = off;
     for (const r of Object.values(DOE_REGS)) cs.declare(off, r);
     // Discovery is protocol index 0 on every instance.
-    this.protocols.push({ vendor: DOE_VENDOR_PCI_SIG, type: DOE_TYPE_DISCOVERY, handler: (_v, _t, req) => this.discovery(req) });
+    this.protocols.push({
+      vendor: DOE_VENDOR_PCI_SIG,
+      type: DOE_TYPE_DISCOVERY,
+      handler: (_v, _t, req) => this.discovery(req),
+    });
     cs.onRead(off + DOE_REGS.status.offset, 4, () => this.refreshStatus(true));
     // The mailboxes are dword registers: a narrower read of the read mailbox sees 0 (as in QEMU).
-    cs.onRead(off + DOE_REGS.readMailbox.offset, 4, (a, n) => this.refreshReadMailbox(a === off + DOE_REGS.readMailbox.offset && n === 4));
-    cs.onWrite(off + DOE_REGS.control.offset, 4, (a, n, v) => this.writeControl(writtenBits(a, n, v, off + DOE_REGS.control.offset)));
+    cs.onRead(off + DOE_REGS.readMailbox.offset, 4, (a, n) =>
+      this.refreshReadMailbox(a === off + DOE_REGS.readMailbox.offset && n === 4),
+    );
+    cs.onWrite(off + DOE_REGS.control.offset, 4, (a, n, v) =>
+      this.writeControl(writtenBits(a, n, v, off + DOE_REGS.control.offset)),
+    );
     cs.onWrite(off + DOE_REGS.writeMailbox.offset, 4, (a, n, v) => {
       if (a === off + DOE_REGS.writeMailbox.offset && n === 4) this.writeData(v);
     });
@@ -189,7 +208,7 @@ export class DoeMailbox {
   }
 
   private refreshReadMailbox(dwordAccess = true): void {
-    const v = dwordAccess && this.ready && !this.error ? this.response[this.readIndex] ?? 0 : 0;
+    const v = dwordAccess && this.ready && !this.error ? (this.response[this.readIndex] ?? 0) : 0;
     this.cs.setRaw(this.offset + DOE_REGS.readMailbox.offset, 4, v);
   }
 

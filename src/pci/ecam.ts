@@ -20,7 +20,12 @@ export function ecamOffset(bus: number, device: number, fn: number, reg = 0): nu
 
 /** Inverse of ecamOffset. */
 export function decodeEcamOffset(offset: number): { bus: number; device: number; fn: number; reg: number } {
-  return { bus: Math.floor(offset / 2 ** 20), device: (offset >>> 15) & 31, fn: (offset >>> 12) & 7, reg: offset & 0xfff };
+  return {
+    bus: Math.floor(offset / 2 ** 20),
+    device: (offset >>> 15) & 31,
+    fn: (offset >>> 12) & 7,
+    reg: offset & 0xfff,
+  };
 }
 
 export interface EcamOptions {
@@ -68,7 +73,8 @@ export class Ecam implements MmioOps {
   addHostBridge(o: HostBridgeOptions): PciHostBridge {
     const hb = new PciHostBridge(o);
     const what = `host bridge ${o.name}`;
-    if (o.busNr >= this.buses) throw new PciConfigError(what, `bus_nr ${o.busNr} is past the ECAM's last bus ${this.buses - 1}`);
+    if (o.busNr >= this.buses)
+      throw new PciConfigError(what, `bus_nr ${o.busNr} is past the ECAM's last bus ${this.buses - 1}`);
     if (o.busLast !== undefined && (!Number.isInteger(o.busLast) || o.busLast < o.busNr || o.busLast >= this.buses)) {
       throw new PciConfigError(what, `busLast must be in bus_nr..${this.buses - 1}, got ${o.busLast}`);
     }
@@ -76,7 +82,11 @@ export class Ecam implements MmioOps {
     this.explicitLast.set(hb, o.busLast);
     const next = [...this.hostBridges, hb].sort((a, b) => a.busNr - b.busNr);
     for (let i = 0; i + 1 < next.length; i++) {
-      if (next[i]!.busNr === next[i + 1]!.busNr) throw new PciConfigError(what, `bus_nr ${o.busNr} already owned by ${next[i]!.name === o.name ? next[i + 1]!.name : next[i]!.name}`);
+      if (next[i]!.busNr === next[i + 1]!.busNr)
+        throw new PciConfigError(
+          what,
+          `bus_nr ${o.busNr} already owned by ${next[i]!.name === o.name ? next[i + 1]!.name : next[i]!.name}`,
+        );
     }
     // Effective ranges: explicit busLast, else up to the next bridge; they must not overlap.
     for (let i = 0; i < next.length; i++) {
@@ -84,7 +94,10 @@ export class Ecam implements MmioOps {
       const limit = i + 1 < next.length ? next[i + 1]!.busNr - 1 : this.buses - 1;
       const ex = this.explicitLast.get(h);
       if (ex !== undefined && ex > limit) {
-        throw new PciConfigError(what, `bus range ${h.busNr}..${ex} of ${h.name} overlaps ${next[i + 1]!.name} from bus ${next[i + 1]!.busNr}`);
+        throw new PciConfigError(
+          what,
+          `bus range ${h.busNr}..${ex} of ${h.name} overlaps ${next[i + 1]!.name} from bus ${next[i + 1]!.busNr}`,
+        );
       }
     }
     for (let i = 0; i < next.length; i++) {

@@ -5,7 +5,15 @@
 // had it done the same. Owns no state; never runs unless the machine asks for "firmware-assigned".
 
 import { alignUp } from '../memory/index.js';
-import { COMMAND, MEMORY_BASE, MEMORY_LIMIT, PREF_BASE, PREF_LIMIT, PREF_BASE_UPPER, PREF_LIMIT_UPPER } from './config-space.js';
+import {
+  COMMAND,
+  MEMORY_BASE,
+  MEMORY_LIMIT,
+  PREF_BASE,
+  PREF_LIMIT,
+  PREF_BASE_UPPER,
+  PREF_LIMIT_UPPER,
+} from './config-space.js';
 import type { Ecam } from './ecam.js';
 import { PciConfigError } from './errors.js';
 import type { PciBus, PciFunction, PciHostBridge } from './topology.js';
@@ -52,7 +60,10 @@ export function enumerate(ecam: Ecam, opts: EnumerateOptions = {}): EnumerationR
     }
     cursor = alignUp(cursor, need.align);
     if (cursor + need.size > end) {
-      throw new PciConfigError(`host bridge ${hb.name}`, `needs ${need.size} bytes of MMIO but only ${Math.max(0, end - cursor)} remain in the PCIe MMIO window`);
+      throw new PciConfigError(
+        `host bridge ${hb.name}`,
+        `needs ${need.size} bytes of MMIO but only ${Math.max(0, end - cursor)} remain in the PCIe MMIO window`,
+      );
     }
     need.place(cursor);
     cursor += need.size;
@@ -66,10 +77,15 @@ export function enumerate(ecam: Ecam, opts: EnumerateOptions = {}): EnumerationR
 
 /** Depth-first bus numbering; returns the next free bus number. */
 function numberBuses(hb: PciHostBridge, bus: PciBus, busNr: number, next: number, out: EnumerationResult): number {
-  const bridges = [...bus.functions()].filter((f) => f.isBridge).sort((a, b) => a.device * 8 + a.function - (b.device * 8 + b.function));
+  const bridges = [...bus.functions()]
+    .filter((f) => f.isBridge)
+    .sort((a, b) => a.device * 8 + a.function - (b.device * 8 + b.function));
   for (const br of bridges) {
     if (next > hb.busLast) {
-      throw new PciConfigError(`host bridge ${hb.name}`, `ran out of bus numbers at ${br.name}: it owns buses ${hb.busNr}..${hb.busLast}`);
+      throw new PciConfigError(
+        `host bridge ${hb.name}`,
+        `ran out of bus numbers at ${br.name}: it owns buses ${hb.busNr}..${hb.busLast}`,
+      );
     }
     const secondary = next;
     // Open the range fully while scanning below, then close it to what was used (as Linux does).

@@ -3,7 +3,7 @@
 // bridges. Owns structure and routing; never maps memory itself (it tells the host bridge, whose
 // owner — the ECAM — runs the BarMapper) and never knows PLIC numbers (intx.ts does).
 
-import { Bar, declareBar, type BarDeclaration, type BarHolder } from './bar.js';
+import { type Bar, declareBar, type BarDeclaration, type BarHolder } from './bar.js';
 import { pciePortTypeOf } from './capabilities.js';
 import {
   BRIDGE_CONTROL,
@@ -53,7 +53,8 @@ export class PciFunction implements BarHolder {
     const used = new Set<number>();
     for (const d of o.bars ?? []) {
       const words = d.kind === 'mem64' ? [d.index, d.index + 1] : [d.index];
-      if (words.some((w) => used.has(w))) throw new PciConfigError(`${o.name} BAR${d.index}`, 'overlaps another BAR of the function');
+      if (words.some((w) => used.has(w)))
+        throw new PciConfigError(`${o.name} BAR${d.index}`, 'overlaps another BAR of the function');
       words.forEach((w) => used.add(w));
       bars.push(declareBar(cs, d, slots, o.name));
     }
@@ -154,7 +155,8 @@ export class PciFunction implements BarHolder {
   }
 
   private updateIntx(): void {
-    const drive = this.intxAsserted && this.config.getField(0, COMMAND, 'interruptDisable') === 0 && this.interruptPin !== 0;
+    const drive =
+      this.intxAsserted && this.config.getField(0, COMMAND, 'interruptDisable') === 0 && this.interruptPin !== 0;
     if (drive === this.intxDriven) return;
     this.intxDriven = drive;
     this.host()?.intxChanged(this, drive);
@@ -197,12 +199,15 @@ export class PciBus {
   /** Put `f` at device/function; returns it. Keeps the multi-function bit of function 0 right. */
   attach(device: number, fn: number, f: PciFunction): PciFunction {
     const what = `${f.name} at ${device}.${fn}`;
-    if (!Number.isInteger(device) || device < 0 || device > 31) throw new PciConfigError(what, `device must be 0..31, got ${device}`);
+    if (!Number.isInteger(device) || device < 0 || device > 31)
+      throw new PciConfigError(what, `device must be 0..31, got ${device}`);
     if (!Number.isInteger(fn) || fn < 0 || fn > 7) throw new PciConfigError(what, `function must be 0..7, got ${fn}`);
-    if (this.slots.has(device * 8 + fn)) throw new PciConfigError(what, `slot taken by ${this.slots.get(device * 8 + fn)!.name}`);
+    if (this.slots.has(device * 8 + fn))
+      throw new PciConfigError(what, `slot taken by ${this.slots.get(device * 8 + fn)!.name}`);
     if (f.parentBus !== null) throw new PciConfigError(what, 'function is already attached');
     if (f === this.bridge) throw new PciConfigError(what, 'a bridge cannot sit on its own secondary bus');
-    if (this.onlyDevice0 && device !== 0) throw new PciConfigError(what, 'below a root or downstream port only device 0 is reachable');
+    if (this.onlyDevice0 && device !== 0)
+      throw new PciConfigError(what, 'below a root or downstream port only device 0 is reachable');
     this.slots.set(device * 8 + fn, f);
     f.parentBus = this;
     f.device = device;
@@ -262,7 +267,8 @@ export class PciHostBridge {
   onIntx: ((f: PciFunction, level: boolean) => void) | null = null;
 
   constructor(o: HostBridgeOptions) {
-    if (!Number.isInteger(o.busNr) || o.busNr < 0 || o.busNr > 255) throw new PciConfigError(`host bridge ${o.name}`, `bus_nr must be 0..255, got ${o.busNr}`);
+    if (!Number.isInteger(o.busNr) || o.busNr < 0 || o.busNr > 255)
+      throw new PciConfigError(`host bridge ${o.name}`, `bus_nr must be 0..255, got ${o.busNr}`);
     this.name = o.name;
     this.busNr = o.busNr;
     this.busLast = o.busLast ?? 255;

@@ -31,13 +31,20 @@ function golden(name: string, text: string): void {
 }
 
 test('list, list -v, list -vv of the default machine (golden)', async () => {
-  for (const [args, file] of [[[], 'list-default.json'], [['-v'], 'list-v.json'], [['-vv'], 'list-vv.json']] as const) {
+  for (const [args, file] of [
+    [[], 'list-default.json'],
+    [['-v'], 'list-v.json'],
+    [['-vv'], 'list-vv.json'],
+  ] as const) {
     const r = await run('list', ...args);
     assert.equal(r.status, 0, r.err);
     golden(file, r.out);
     const j = JSON.parse(r.out);
     assert.equal(j.memdevs.length, 4);
-    assert.deepEqual(j.regions.map((x: { region: string }) => x.region), ['R0', 'R1']);
+    assert.deepEqual(
+      j.regions.map((x: { region: string }) => x.region),
+      ['R0', 'R1'],
+    );
   }
 });
 
@@ -46,7 +53,23 @@ test('list -v of the issue 3 QEMU 8+ volatile machine with a 2-way region (golde
   try {
     const f = join(repo, 'test', 'golden', 'qemu', 'issue3-qemu8-volatile.qemu');
     const saved = join(dir, 'm.json');
-    const c = await run('--qemu-file', f, 'region', 'create', '-w', 'cxl-fmw.0', '-m', 'cxl-vmem1', 'cxl-vmem0', '-s', '512M', '-g', '8k', '--save', saved);
+    const c = await run(
+      '--qemu-file',
+      f,
+      'region',
+      'create',
+      '-w',
+      'cxl-fmw.0',
+      '-m',
+      'cxl-vmem1',
+      'cxl-vmem0',
+      '-s',
+      '512M',
+      '-g',
+      '8k',
+      '--save',
+      saved,
+    );
     assert.equal(c.status, 0, c.err);
     const l = await run('--machine', saved, 'list', '-v');
     assert.equal(l.status, 0, l.err);
@@ -81,12 +104,28 @@ test('region destroy, create and --save round trip; audit reports bytes per devi
   try {
     const m1 = join(dir, 'm1.yaml');
     assert.equal((await run('region', 'destroy', 'R1', '--save', m1)).status, 0);
-    const c = await run('--machine', m1, 'region', 'create', '-w', 'W1', '-m', 'mem2', 'mem0', '-s', '512M', '-n', 'big', '--save', join(dir, 'm2.json'));
+    const c = await run(
+      '--machine',
+      m1,
+      'region',
+      'create',
+      '-w',
+      'W1',
+      '-m',
+      'mem2',
+      'mem0',
+      '-s',
+      '512M',
+      '-n',
+      'big',
+      '--save',
+      join(dir, 'm2.json'),
+    );
     assert.equal(c.status, 0, c.err);
     assert.match(c.out, /region big: 0x200000000\.\.0x21fffffff \(512 MiB\) in window W1, 2-way, 256 B, ram/);
     const a = await run('--machine', join(dir, 'm2.json'), 'audit', '--region', 'big', '--samples', '1000');
     assert.equal(a.status, 0, a.err);
-    assert.match(a.out, /big: 2-way 256 B, sampled, .* ok\n  bytes per device: mem0 \d+, mem2 \d+/);
+    assert.match(a.out, /big: 2-way 256 B, sampled, .* ok\n {2}bytes per device: mem0 \d+, mem2 \d+/);
     const bad = await run('--machine', join(dir, 'm2.json'), 'region', 'destroy', 'R0');
     assert.equal(bad.status, 1);
     assert.match(bad.err, /cannot destroy region R0: .*\[destroy-order\]/);
@@ -162,7 +201,27 @@ test('bin: QEMU 7.2 form -> region create --save -> --machine translate reproduc
   const dir = mkdtempSync(join(tmpdir(), 'cxlemu-q72-'));
   try {
     const saved = join(dir, 'm.json');
-    const c = spawnSync(process.execPath, [bin, '--qemu', Q72(dir, '2G'), 'region', 'create', '-w', 'cxl-fmw.0', '-m', 'cxl-pmem0,cxl-pmem1', '-s', '512M', '-g', '4k', '--save', saved], { encoding: 'utf8' });
+    const c = spawnSync(
+      process.execPath,
+      [
+        bin,
+        '--qemu',
+        Q72(dir, '2G'),
+        'region',
+        'create',
+        '-w',
+        'cxl-fmw.0',
+        '-m',
+        'cxl-pmem0,cxl-pmem1',
+        '-s',
+        '512M',
+        '-g',
+        '4k',
+        '--save',
+        saved,
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(c.status, 0, c.stderr);
     const base = 0x1_0000_0000; // -m 2G: RAM ends at 4 GiB
     // SPEC-NOTES 1.6a samples, relative to the region base (QEMU 7.2 placed it at 0x1_1000_0000).
@@ -174,7 +233,11 @@ test('bin: QEMU 7.2 form -> region create --save -> --machine translate reproduc
       [0x1fff_fff8, 'cxl-pmem1', 0xfff_fff8],
     ];
     // One process translates every sample (several addresses: a JSON array in argument order).
-    const t = spawnSync(process.execPath, [bin, '--machine', saved, '--json', 'translate', ...samples.map(([off]) => `0x${(base + off).toString(16)}`)], { encoding: 'utf8' });
+    const t = spawnSync(
+      process.execPath,
+      [bin, '--machine', saved, '--json', 'translate', ...samples.map(([off]) => `0x${(base + off).toString(16)}`)],
+      { encoding: 'utf8' },
+    );
     assert.equal(t.status, 0, t.stderr);
     const results = JSON.parse(t.stdout) as { memdev: string; dpa: string; position: number; partition: string }[];
     samples.forEach(([off, dev, dpa], i) => {
@@ -196,7 +259,11 @@ test('bin: with -m 4G the window is placed after RAM; errors exit non-zero witho
     const d = spawnSync(process.execPath, [bin, '--qemu', Q72(dir, '4G'), 'describe'], { encoding: 'utf8' });
     assert.equal(d.status, 0, d.stderr);
     assert.equal(JSON.parse(d.stdout).cxl.windows[0].base, '0x180000000');
-    const e = spawnSync(process.execPath, [bin, '--qemu', Q72(dir, '4G').replace('granularity=4k', 'granularity=5k'), 'list'], { encoding: 'utf8' });
+    const e = spawnSync(
+      process.execPath,
+      [bin, '--qemu', Q72(dir, '4G').replace('granularity=4k', 'granularity=5k'), 'list'],
+      { encoding: 'utf8' },
+    );
     assert.equal(e.status, 1);
     assert.match(e.stderr, /cxl-fmw.0.*cxl\.windows\[0\]\.granularity: 5120 \(0x1400\): one of 256, 512/);
     assert.doesNotMatch(e.stderr, /\n\s+at /);
@@ -215,7 +282,9 @@ test('run: the audit workload without --kernel', async () => {
 test('bin: run --kernel hands the machine to the board; hello-cxl runs from R0 in CXL memory', () => {
   const elf = join(repo, 'guests', 'bin', 'hello-cxl.elf');
   if (!existsSync(elf)) return;
-  const r = spawnSync(process.execPath, [bin, 'run', '--kernel', elf, '--max-instructions', '10000000'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [bin, 'run', '--kernel', elf, '--max-instructions', '10000000'], {
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /running at 0x0000000100/);
 });

@@ -48,13 +48,26 @@ test('mailbox: Get Partition Info, Get Health Info and Get Supported Logs are de
   const dir = mkdtempSync(join(tmpdir(), 'cxlemu-mbox-'));
   try {
     // A device with 256M volatile + 512M persistent.
-    const d = defaultDescriptionInput() as { cxl: { hostBridges: { rootPorts: { child?: Record<string, unknown> }[] }[] }; state?: unknown };
-    d.cxl.hostBridges[1]!.rootPorts[1]!.child = { kind: 'type3', id: 'mem3', volatile: { size: '256M' }, persistent: { size: '512M' } };
+    const d = defaultDescriptionInput() as {
+      cxl: { hostBridges: { rootPorts: { child?: Record<string, unknown> }[] }[] };
+      state?: unknown;
+    };
+    d.cxl.hostBridges[1]!.rootPorts[1]!.child = {
+      kind: 'type3',
+      id: 'mem3',
+      volatile: { size: '256M' },
+      persistent: { size: '512M' },
+    };
     d.state = { regions: [] };
     const f = join(dir, 'm.json');
     writeFileSync(f, JSON.stringify(d));
     const p = JSON.parse((await run('--machine', f, '--json', 'mailbox', 'mem3', '0x4100')).out);
-    assert.deepEqual(p.decoded, { activeVolatileBytes: 256 * MiB, activePersistentBytes: 512 * MiB, nextVolatileBytes: 0, nextPersistentBytes: 0 });
+    assert.deepEqual(p.decoded, {
+      activeVolatileBytes: 256 * MiB,
+      activePersistentBytes: 512 * MiB,
+      nextVolatileBytes: 0,
+      nextPersistentBytes: 0,
+    });
     const h = JSON.parse((await run('--json', 'mailbox', 'mem0', 'get-health-info')).out);
     assert.equal(h.outputLength, 0x12);
     assert.equal(h.decoded.temperatureC, 35);
@@ -108,12 +121,24 @@ test('tables --out writes every ACPI table and CDAT; the files decode independen
   try {
     const r = await run('tables', '--out', dir);
     assert.equal(r.status, 0, r.err);
-    assert.deepEqual(readdirSync(dir).sort(), ['CEDT.dat', 'RSDP.dat', 'SLIT.dat', 'SRAT.dat', 'XSDT.dat', 'cdat-mem0.dat', 'cdat-mem1.dat', 'cdat-mem2.dat', 'cdat-mem3.dat', 'cdat-usp0.dat']);
+    assert.deepEqual(readdirSync(dir).sort(), [
+      'CEDT.dat',
+      'RSDP.dat',
+      'SLIT.dat',
+      'SRAT.dat',
+      'XSDT.dat',
+      'cdat-mem0.dat',
+      'cdat-mem1.dat',
+      'cdat-mem2.dat',
+      'cdat-mem3.dat',
+      'cdat-usp0.dat',
+    ]);
     assert.match(r.out, /^wrote 10 tables to /);
     assert.match(r.out, /CEDT\n {2}CHBS {2}uid 16/);
     const rsdp = decodeRsdp(readFileSync(join(dir, 'RSDP.dat')));
     assert.ok(rsdp.xsdtAddress > 0);
-    for (const n of ['XSDT', 'CEDT', 'SRAT', 'SLIT']) assert.equal(sum8(readFileSync(join(dir, `${n}.dat`))), 0, `${n} checksum`);
+    for (const n of ['XSDT', 'CEDT', 'SRAT', 'SLIT'])
+      assert.equal(sum8(readFileSync(join(dir, `${n}.dat`))), 0, `${n} checksum`);
     const cedt = decodeCedt(readFileSync(join(dir, 'CEDT.dat')));
     assert.equal(cedt.entries.filter((e) => e.type === 0).length, 2, 'two CHBS');
     assert.equal(cedt.entries.filter((e) => e.type === 1).length, 2, 'two CFMWS');
@@ -121,7 +146,11 @@ test('tables --out writes every ACPI table and CDAT; the files decode independen
     const dsmas = cdat.entries.find((e) => e.type === 0) as { dpaLength: number };
     assert.equal(dsmas.dpaLength, 512 * MiB);
     const lat = cdat.entries.filter((e) => e.type === 1) as { dataType: number; baseUnit: number; entries: number[] }[];
-    assert.equal(lat.find((e) => e.dataType === 1)!.entries[0]! * lat.find((e) => e.dataType === 1)!.baseUnit, 150_000, 'read latency 150 ns in ps');
+    assert.equal(
+      lat.find((e) => e.dataType === 1)!.entries[0]! * lat.find((e) => e.dataType === 1)!.baseUnit,
+      150_000,
+      'read latency 150 ns in ps',
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -19,23 +19,44 @@ function io(): CliIo & { outText: () => string; errText: () => string } {
   return { out: (s) => (out += s), err: (s) => (err += s), progress: false, outText: () => out, errText: () => err };
 }
 
-test('run --kernel --audit --save keeps guest-programmed decoders; --machine state list shows them', { skip: !existsSync(ELF) || !existsSync(MACHINE) ? 'guest driver ELF or fixture not built' : false }, async () => {
+test('run --kernel --audit --save keeps guest-programmed decoders; --machine state list shows them', {
+  skip: !existsSync(ELF) || !existsSync(MACHINE) ? 'guest driver ELF or fixture not built' : false,
+}, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cxlemu-run-save-'));
   try {
     const state = join(dir, 'state.json');
     const a = io();
-    const status = await main(['--machine', MACHINE, 'run', '--kernel', ELF, '--uart-out', join(dir, 'uart.txt'), '--audit', '--save', state], a);
+    const status = await main(
+      ['--machine', MACHINE, 'run', '--kernel', ELF, '--uart-out', join(dir, 'uart.txt'), '--audit', '--save', state],
+      a,
+    );
     assert.equal(status, 0, a.errText());
     assert.match(a.outText(), /region0: 4-way 256 B.*: ok/);
     assert.match(a.outText(), /audit: every checked word is where the spec says/);
-    const saved = JSON.parse(readFileSync(state, 'utf8')) as { state: { regions: unknown[]; decoders: { id: string }[] } };
+    const saved = JSON.parse(readFileSync(state, 'utf8')) as {
+      state: { regions: unknown[]; decoders: { id: string }[] };
+    };
     assert.deepEqual(saved.state.regions, []);
     assert.deepEqual(saved.state.decoders.map((c) => c.id).sort(), ['hb1', 'mem0', 'mem1', 'mem2', 'mem3', 'usp0']);
     const b = io();
     assert.equal(await main(['--machine', state, 'list', '-v'], b), 0, b.errText());
-    const l = JSON.parse(b.outText()) as { regions: { region: string; resource: number; interleave_ways: number; origin: string; mappings: { memdev: string }[] }[] };
-    assert.deepEqual(l.regions.map((r) => [r.region, r.resource, r.interleave_ways, r.origin]), [['region0', 0x1_0000_0000, 4, 'registers']]);
-    assert.deepEqual(l.regions[0]!.mappings.map((x) => x.memdev), ['mem0', 'mem2', 'mem1', 'mem3']);
+    const l = JSON.parse(b.outText()) as {
+      regions: {
+        region: string;
+        resource: number;
+        interleave_ways: number;
+        origin: string;
+        mappings: { memdev: string }[];
+      }[];
+    };
+    assert.deepEqual(
+      l.regions.map((r) => [r.region, r.resource, r.interleave_ways, r.origin]),
+      [['region0', 0x1_0000_0000, 4, 'registers']],
+    );
+    assert.deepEqual(
+      l.regions[0]!.mappings.map((x) => x.memdev),
+      ['mem0', 'mem2', 'mem1', 'mem3'],
+    );
     const c = io();
     assert.equal(await main(['--machine', state, 'audit'], c), 0, c.errText());
   } finally {

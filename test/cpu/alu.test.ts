@@ -12,13 +12,43 @@ const u = (x: bigint) => BigInt.asUintN(64, x);
 const s = (x: bigint) => BigInt.asIntN(64, x);
 const sx32 = (x: bigint) => u(BigInt.asIntN(32, x));
 
-const EDGES = [0n, 1n, 2n, 3n, 0x7fn, 0x80n, 0xffn, 0x7fffn, 0x8000n, 0xffffn, 0x7fffffffn, 0x80000000n, 0xffffffffn,
-  0x100000000n, 0x1_0000_0001n, 0xfffffffffffffn, 0x10000000000000n, 0x7fffffffffffffffn, 0x8000000000000000n,
-  0x8000000000000001n, M64, M64 - 1n, 0xdeadbeefcafebaben, 0x123456789abcdef0n];
+const EDGES = [
+  0n,
+  1n,
+  2n,
+  3n,
+  0x7fn,
+  0x80n,
+  0xffn,
+  0x7fffn,
+  0x8000n,
+  0xffffn,
+  0x7fffffffn,
+  0x80000000n,
+  0xffffffffn,
+  0x100000000n,
+  0x1_0000_0001n,
+  0xfffffffffffffn,
+  0x10000000000000n,
+  0x7fffffffffffffffn,
+  0x8000000000000000n,
+  0x8000000000000001n,
+  M64,
+  M64 - 1n,
+  0xdeadbeefcafebaben,
+  0x123456789abcdef0n,
+];
 
 function rng(seed: number) {
   let x = seed >>> 0 || 1;
-  const n32 = () => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x; };
+  const n32 = () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x;
+  };
   return () => (BigInt(n32()) << 32n) | BigInt(n32());
 }
 
@@ -52,7 +82,11 @@ const R_OPS: [string, (rd: number, r1: number, r2: number) => number, RFn][] = [
   ['rem', a.rem, rem_],
   ['remu', a.remu, (x, y) => (y === 0n ? x : x % y)],
   ['mulw', a.mulw, (x, y) => sx32(x * y)],
-  ['divw', a.divw, (x, y) => (uw(y) === 0n ? M64 : w(x) === -(1n << 31n) && w(y) === -1n ? sx32(x) : sx32(w(x) / w(y)))],
+  [
+    'divw',
+    a.divw,
+    (x, y) => (uw(y) === 0n ? M64 : w(x) === -(1n << 31n) && w(y) === -1n ? sx32(x) : sx32(w(x) / w(y))),
+  ],
   ['divuw', a.divuw, (x, y) => (uw(y) === 0n ? M64 : sx32(uw(x) / uw(y)))],
   ['remw', a.remw, (x, y) => (uw(y) === 0n ? sx32(x) : w(x) === -(1n << 31n) && w(y) === -1n ? 0n : sx32(w(x) % w(y)))],
   ['remuw', a.remuw, (x, y) => (uw(y) === 0n ? sx32(x) : sx32(uw(x) % uw(y)))],
@@ -69,7 +103,9 @@ test('R-type ALU, shifts, M extension: edges and random operands match the BigIn
   for (const [name, enc, model] of R_OPS) {
     m.code(RAM_BASE, [enc(reg.a0, reg.a1, reg.a2), enc(reg.a3, reg.a3, reg.a3), enc(0, reg.a1, reg.a2)]);
     for (const [x, y] of pairs) {
-      h.writeReg(reg.a1, x); h.writeReg(reg.a2, y); h.writeReg(reg.a3, x);
+      h.writeReg(reg.a1, x);
+      h.writeReg(reg.a2, y);
+      h.writeReg(reg.a3, x);
       m.runAt(RAM_BASE, 3);
       assert.equal(h.readReg(reg.a0), model(x, y), `${name} ${x.toString(16)}, ${y.toString(16)}`);
       assert.equal(h.readReg(reg.a3), model(x, x), `${name} rd = rs1 = rs2 = ${x.toString(16)}`);
@@ -137,17 +173,22 @@ test('lui/auipc sign-extend; jal/jalr link and clear bit 0; branches on signed/u
   assert.equal(h.pc, RAM_BASE);
   assert.equal(h.readReg(reg.ra), BigInt(RAM_BASE + 0x14));
   const cases: [string, (r1: number, r2: number, o: number) => number, (x: bigint, y: bigint) => boolean][] = [
-    ['beq', a.beq, (x, y) => x === y], ['bne', a.bne, (x, y) => x !== y],
-    ['blt', a.blt, (x, y) => s(x) < s(y)], ['bge', a.bge, (x, y) => s(x) >= s(y)],
-    ['bltu', a.bltu, (x, y) => x < y], ['bgeu', a.bgeu, (x, y) => x >= y],
+    ['beq', a.beq, (x, y) => x === y],
+    ['bne', a.bne, (x, y) => x !== y],
+    ['blt', a.blt, (x, y) => s(x) < s(y)],
+    ['bge', a.bge, (x, y) => s(x) >= s(y)],
+    ['bltu', a.bltu, (x, y) => x < y],
+    ['bgeu', a.bgeu, (x, y) => x >= y],
   ];
   for (const [name, enc, model] of cases) {
     m.code(RAM_BASE + 0x100, [enc(reg.a1, reg.a2, -0x100)]);
-    for (const x of EDGES) for (const y of [0n, 1n, M64, 0x8000000000000000n, 0xffffffffn, x]) {
-      h.writeReg(reg.a1, x); h.writeReg(reg.a2, y);
-      m.runAt(RAM_BASE + 0x100, 1);
-      assert.equal(h.pc, model(x, y) ? RAM_BASE : RAM_BASE + 0x104, `${name} ${x.toString(16)} ${y.toString(16)}`);
-    }
+    for (const x of EDGES)
+      for (const y of [0n, 1n, M64, 0x8000000000000000n, 0xffffffffn, x]) {
+        h.writeReg(reg.a1, x);
+        h.writeReg(reg.a2, y);
+        m.runAt(RAM_BASE + 0x100, 1);
+        assert.equal(h.pc, model(x, y) ? RAM_BASE : RAM_BASE + 0x104, `${name} ${x.toString(16)} ${y.toString(16)}`);
+      }
   }
 });
 
@@ -158,8 +199,10 @@ test('int64 helpers: 64x64 products and divides on halves match BigInt (seeded s
   const vals = [...EDGES];
   for (let i = 0; i < 200; i++) vals.push(next(), next() >> BigInt(i % 64), next() >> 32n, next() >> 2n);
   for (let i = 0; i < vals.length; i++) {
-    const x = vals[i]!, y = vals[(i * 7 + 3) % vals.length]!;
-    const [al, ah] = split(x), [bl, bh] = split(y);
+    const x = vals[i]!,
+      y = vals[(i * 7 + 3) % vals.length]!;
+    const [al, ah] = split(x),
+      [bl, bh] = split(y);
     assert.equal(join(mul64(al, ah, bl, bh), out.hi), u(x * y));
     assert.equal(join(mulhu64(al, ah, bl, bh), out.hi), (x * y) >> 64n);
     assert.equal(join(mulh64(al, ah, bl, bh), out.hi), u((s(x) * s(y)) >> 64n));

@@ -2,9 +2,38 @@
 // Oracle for its own correctness: test/cpu/decode.test.ts checks a sample against GNU as output.
 
 export const reg = {
-  zero: 0, ra: 1, sp: 2, gp: 3, tp: 4, t0: 5, t1: 6, t2: 7, s0: 8, s1: 9, a0: 10, a1: 11, a2: 12, a3: 13, a4: 14,
-  a5: 15, a6: 16, a7: 17, s2: 18, s3: 19, s4: 20, s5: 21, s6: 22, s7: 23, s8: 24, s9: 25, s10: 26, s11: 27,
-  t3: 28, t4: 29, t5: 30, t6: 31,
+  zero: 0,
+  ra: 1,
+  sp: 2,
+  gp: 3,
+  tp: 4,
+  t0: 5,
+  t1: 6,
+  t2: 7,
+  s0: 8,
+  s1: 9,
+  a0: 10,
+  a1: 11,
+  a2: 12,
+  a3: 13,
+  a4: 14,
+  a5: 15,
+  a6: 16,
+  a7: 17,
+  s2: 18,
+  s3: 19,
+  s4: 20,
+  s5: 21,
+  s6: 22,
+  s7: 23,
+  s8: 24,
+  s9: 25,
+  s10: 26,
+  s11: 27,
+  t3: 28,
+  t4: 29,
+  t5: 30,
+  t6: 31,
 } as const;
 
 const R = (f7: number, rs2: number, rs1: number, f3: number, rd: number, op: number) =>
@@ -14,11 +43,23 @@ const I = (imm: number, rs1: number, f3: number, rd: number, op: number) =>
 const S = (imm: number, rs2: number, rs1: number, f3: number, op: number) =>
   ((((imm >> 5) & 0x7f) << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | ((imm & 31) << 7) | op) >>> 0;
 const B = (imm: number, rs2: number, rs1: number, f3: number) =>
-  ((((imm >> 12) & 1) << 31) | (((imm >> 5) & 0x3f) << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) |
-    (((imm >> 1) & 15) << 8) | (((imm >> 11) & 1) << 7) | 0x63) >>> 0;
+  ((((imm >> 12) & 1) << 31) |
+    (((imm >> 5) & 0x3f) << 25) |
+    (rs2 << 20) |
+    (rs1 << 15) |
+    (f3 << 12) |
+    (((imm >> 1) & 15) << 8) |
+    (((imm >> 11) & 1) << 7) |
+    0x63) >>>
+  0;
 const J = (imm: number, rd: number) =>
-  ((((imm >> 20) & 1) << 31) | (((imm >> 1) & 0x3ff) << 21) | (((imm >> 11) & 1) << 20) | (((imm >> 12) & 0xff) << 12) |
-    (rd << 7) | 0x6f) >>> 0;
+  ((((imm >> 20) & 1) << 31) |
+    (((imm >> 1) & 0x3ff) << 21) |
+    (((imm >> 11) & 1) << 20) |
+    (((imm >> 12) & 0xff) << 12) |
+    (rd << 7) |
+    0x6f) >>>
+  0;
 
 export const a = {
   lui: (rd: number, imm20: number) => (((imm20 & 0xfffff) << 12) | (rd << 7) | 0x37) >>> 0,
@@ -101,7 +142,19 @@ export const a = {
   csrrci: (rd: number, csr: number, uimm: number) => I(csr, uimm, 7, rd, 0x73),
 };
 
-export const AMO = { lr: 0x02, sc: 0x03, swap: 0x01, add: 0x00, xor: 0x04, and: 0x0c, or: 0x08, min: 0x10, max: 0x14, minu: 0x18, maxu: 0x1c } as const;
+export const AMO = {
+  lr: 0x02,
+  sc: 0x03,
+  swap: 0x01,
+  add: 0x00,
+  xor: 0x04,
+  and: 0x0c,
+  or: 0x08,
+  min: 0x10,
+  max: 0x14,
+  minu: 0x18,
+  maxu: 0x1c,
+} as const;
 
 /** Load-immediate sequence for a 64-bit value into rd (lui/addi/slli chain), as 32-bit words. */
 export function li(rd: number, v: bigint): number[] {
@@ -109,7 +162,7 @@ export function li(rd: number, v: bigint): number[] {
   if (v >= -2048n && v < 2048n) return [a.addi(rd, 0, Number(v))];
   if (v >= -(2n ** 31n) && v < 2n ** 31n) {
     const n = Number(v);
-    const lo = ((n << 20) >> 20);
+    const lo = (n << 20) >> 20;
     const hi = ((n - lo) >>> 12) & 0xfffff;
     const out = [a.lui(rd, hi)];
     if (lo !== 0) out.push(a.addiw(rd, rd, lo));

@@ -121,20 +121,36 @@ test('Zicntr: cycle/instret count instructions; counteren gates S/U; mcountinhib
   const h = m.hart;
   allowAll(m);
   // nop x3 then csrr a0, minstret ; csrr a1, mcycle
-  m.code(CODE, [a.addi(0, 0, 0), a.addi(0, 0, 0), a.addi(0, 0, 0), a.csrrs(reg.a0, CSR.minstret, 0), a.csrrs(reg.a1, CSR.mcycle, 0),
-    a.csrrs(reg.a2, CSR.instret, 0)]);
+  m.code(CODE, [
+    a.addi(0, 0, 0),
+    a.addi(0, 0, 0),
+    a.addi(0, 0, 0),
+    a.csrrs(reg.a0, CSR.minstret, 0),
+    a.csrrs(reg.a1, CSR.mcycle, 0),
+    a.csrrs(reg.a2, CSR.instret, 0),
+  ]);
   const before = h.instret;
   m.runAt(CODE, 6);
   assert.equal(h.readReg(reg.a0), BigInt(before + 3), 'minstret counts retired instructions before this one');
   assert.equal(h.readReg(reg.a2), BigInt(before + 5));
   // Write minstret: the next read sees the value written plus what retired after the write.
-  m.code(CODE, [a.csrrw(0, CSR.minstret, reg.a3), a.csrrs(reg.a0, CSR.minstret, 0), a.addi(0, 0, 0), a.csrrs(reg.a1, CSR.minstret, 0)]);
+  m.code(CODE, [
+    a.csrrw(0, CSR.minstret, reg.a3),
+    a.csrrs(reg.a0, CSR.minstret, 0),
+    a.addi(0, 0, 0),
+    a.csrrs(reg.a1, CSR.minstret, 0),
+  ]);
   h.writeReg(reg.a3, 1000n);
   m.runAt(CODE, 4);
   assert.equal(h.readReg(reg.a0), 1000n);
   assert.equal(h.readReg(reg.a1), 1002n);
   // mcountinhibit.IR freezes minstret.
-  m.code(CODE, [a.csrrwi(0, CSR.mcountinhibit, 5), a.csrrs(reg.a0, CSR.minstret, 0), a.addi(0, 0, 0), a.csrrs(reg.a1, CSR.minstret, 0)]);
+  m.code(CODE, [
+    a.csrrwi(0, CSR.mcountinhibit, 5),
+    a.csrrs(reg.a0, CSR.minstret, 0),
+    a.addi(0, 0, 0),
+    a.csrrs(reg.a1, CSR.minstret, 0),
+  ]);
   m.runAt(CODE, 4);
   assert.equal(h.readReg(reg.a0), h.readReg(reg.a1), 'frozen');
   assert.equal(csr(h, CSR.mcountinhibit), 5n);
@@ -204,8 +220,16 @@ test('PMP enforcement: TOR, NA4, NAPOT, priority, partial matches, default deny 
   assert.equal(sd(1, DATA), 7n, 'NA4 R denies store');
   assert.equal(ld(1, DATA + 4), -1n, 'outside NA4: falls to entry 15');
   assert.equal(ld(1, DATA - 4), -1n, 'outside NA4: falls to entry 15');
-  assert.equal(exec(m, 1, a.lw(reg.a0, reg.a1, 0), BigInt(DATA + 2)).cause, 5n, 'misaligned lw partially inside NA4 fails');
-  assert.equal(exec(m, 1, a.ld(reg.a0, reg.a1, 0), BigInt(DATA)).cause, 5n, 'ld covering NA4 and more: partial match fails');
+  assert.equal(
+    exec(m, 1, a.lw(reg.a0, reg.a1, 0), BigInt(DATA + 2)).cause,
+    5n,
+    'misaligned lw partially inside NA4 fails',
+  );
+  assert.equal(
+    exec(m, 1, a.ld(reg.a0, reg.a1, 0), BigInt(DATA)).cause,
+    5n,
+    'ld covering NA4 and more: partial match fails',
+  );
   assert.equal(sd(1, DATA + 0x1800), -1n, 'TOR RW');
   setCsr(h, CSR.pmpcfg0, (0x09n << 16n) | 0x11n); // e2 TOR R only
   assert.equal(sd(1, DATA + 0x1800), 7n);

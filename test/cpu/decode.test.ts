@@ -14,7 +14,9 @@ import { a, reg } from './asm.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Compiled to dist/test/cpu; the data lives beside the sources.
-const data = JSON.parse(readFileSync(join(here, '..', '..', '..', 'test', 'cpu', 'data', 'gnu-encodings.json'), 'utf8')) as {
+const data = JSON.parse(
+  readFileSync(join(here, '..', '..', '..', 'test', 'cpu', 'data', 'gnu-encodings.json'), 'utf8'),
+) as {
   insns: { pc: number; hex: string; text: string }[];
   compressed: { c: string; base: string; asm: string }[];
 };
@@ -23,7 +25,14 @@ test('32-bit encodings disassemble to objdump -M no-aliases text', () => {
   assert.ok(data.insns.length > 100);
   for (const { pc, hex, text } of data.insns) {
     const got = disassemble(parseInt(hex, 16), pc, { aliases: false });
-    assert.equal(got, text.replace(/ # .*$/, '').replace(/\s+$/, '').replace(/\t/g, ' '), `${hex} at ${pc}`);
+    assert.equal(
+      got,
+      text
+        .replace(/ # .*$/, '')
+        .replace(/\s+$/, '')
+        .replace(/\t/g, ' '),
+      `${hex} at ${pc}`,
+    );
   }
 });
 

@@ -10,8 +10,15 @@ import { a, reg } from './asm.js';
 import { csr, makeMachine, MMIO_BASE, RAM_BASE, setCsr, TRAP_VEC, type TestMachine } from './machine.js';
 import { CSR } from '../../src/cpu/csr.js';
 
-const ROOT = RAM_BASE + 0x100000, L1 = ROOT + 0x1000, L0 = ROOT + 0x2000;
-const V = 1n, R = 2n, W = 4n, X = 8n, A = 64n, D = 128n;
+const ROOT = RAM_BASE + 0x100000,
+  L1 = ROOT + 0x1000,
+  L0 = ROOT + 0x2000;
+const V = 1n,
+  R = 2n,
+  W = 4n,
+  X = 8n,
+  A = 64n,
+  D = 128n;
 const pte = (pa: number, f: bigint) => (BigInt(Math.floor(pa / 4096)) << 10n) | f;
 
 /** S-mode with VA 0x4000_0000 + 4K*i mapped as given; RAM gigapage 2 identity (trap vector). */
@@ -21,7 +28,9 @@ function paged(m: TestMachine, pages: (number | null)[]): void {
   m.poke64(ROOT + 16, pte(RAM_BASE, V | R | W | X | A | D));
   m.poke64(ROOT + 8, pte(L1, V));
   m.poke64(L1, pte(L0, V));
-  pages.forEach((pa, i) => { if (pa !== null) m.poke64(L0 + 8 * i, pte(pa, V | R | W | X | A | D)); });
+  pages.forEach((pa, i) => {
+    if (pa !== null) m.poke64(L0 + 8 * i, pte(pa, V | R | W | X | A | D));
+  });
   h.priv = 3;
   setCsr(h, CSR.pmpaddr0, (1n << 54n) - 1n);
   setCsr(h, CSR.pmpcfg0, 0x1fn);
@@ -120,7 +129,9 @@ test('straddling RAM <-> MMIO in both directions; PMP denying the second page', 
 test('code in MMIO runs uncached: a device-side change is seen by the next fetch', () => {
   const m = makeMachine();
   const h = m.hart;
-  const put = (off: number, w: number) => { for (let i = 0; i < 4; i++) m.mmioBytes[off + i] = (w >>> (8 * i)) & 0xff; };
+  const put = (off: number, w: number) => {
+    for (let i = 0; i < 4; i++) m.mmioBytes[off + i] = (w >>> (8 * i)) & 0xff;
+  };
   put(0x100, a.addi(reg.a0, 0, 1));
   put(0x104, a.jal(0, -4));
   m.runAt(MMIO_BASE + 0x100, 2);
@@ -189,6 +200,10 @@ test('the interpreter warm-up program runs every iteration without an unexpected
   }
   assert.equal(why, 'wfi');
   assert.equal(causes.filter((c) => c === 11n).length, 8, '8 ecalls');
-  assert.deepEqual(causes.filter((c) => c !== 11n), [3n], 'then one ebreak, nothing else');
+  assert.deepEqual(
+    causes.filter((c) => c !== 11n),
+    [3n],
+    'then one ebreak, nothing else',
+  );
   assert.ok(h.instret > 8 * 150);
 });

@@ -15,7 +15,10 @@ const RAM = 0x8000_0000;
 function machine() {
   const arena = new Arena({ bytes: 16 << 20 });
   const bus = new AddressSpace(arena);
-  const devs = [new BackingStore(arena, { name: 'mem0', size: 1 << 20 }), new BackingStore(arena, { name: 'mem1', size: 1 << 20 })];
+  const devs = [
+    new BackingStore(arena, { name: 'mem0', size: 1 << 20 }),
+    new BackingStore(arena, { name: 'mem1', size: 1 << 20 }),
+  ];
   const router: WindowRouter = {
     resolve(hpa: number, out: RouteResult): boolean {
       const off = hpa - WIN;
@@ -37,7 +40,9 @@ function machine() {
     const g = Math.floor(off / 256);
     return devs[g % 2]!.readU8(Math.floor(g / 2) * 256 + (off % 256));
   };
-  const put32 = (hpa: number, w: number) => { for (let i = 0; i < 4; i++) bus.store(hpa + i, 1, (w >>> (8 * i)) & 0xff); };
+  const put32 = (hpa: number, w: number) => {
+    for (let i = 0; i < 4; i++) bus.store(hpa + i, 1, (w >>> (8 * i)) & 0xff);
+  };
   return { arena, bus, devs, hart, devByte, put32 };
 }
 
@@ -56,7 +61,8 @@ test('loads and stores in a 2-way 256 B window land on the devices the router na
       hart.run(3);
       assert.equal(hart.readReg(reg.a3), v);
       assert.equal(hart.readReg(reg.a4), v >> 56n);
-      for (let i = 0; i < 8; i++) assert.equal(devByte(hpa + i), Number((v >> BigInt(8 * i)) & 0xffn), `byte ${i} of 0x${hpa.toString(16)}`);
+      for (let i = 0; i < 8; i++)
+        assert.equal(devByte(hpa + i), Number((v >> BigInt(8 * i)) & 0xffn), `byte ${i} of 0x${hpa.toString(16)}`);
     }
   }
   // An access crossing a granule boundary (different devices) is split correctly.

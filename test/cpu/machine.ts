@@ -56,7 +56,11 @@ export function makeMachine(opts: { ramBytes?: number } = {}): TestMachine {
   const hart = new Hart({ arena, bus, hartId: 0, resetPc: RAM_BASE });
   hart.mtvecLo = TRAP_VEC | 0;
   const m: TestMachine = {
-    arena, bus, hart, mmioBytes, mmioLog,
+    arena,
+    bus,
+    hart,
+    mmioBytes,
+    mmioLog,
     code(addr, words) {
       words.forEach((w, i) => bus.store(addr + 4 * i, 4, w >>> 0));
     },

@@ -26,9 +26,12 @@ test('load widths sign- and zero-extend; stores write exactly their width', () =
   const h = m.hart;
   m.poke64(DATA, 0x8182838485868788n);
   const cases: [number, bigint][] = [
-    [a.lb(reg.a0, reg.a1, 0), 0xffffffffffffff88n], [a.lbu(reg.a0, reg.a1, 0), 0x88n],
-    [a.lh(reg.a0, reg.a1, 0), 0xffffffffffff8788n], [a.lhu(reg.a0, reg.a1, 0), 0x8788n],
-    [a.lw(reg.a0, reg.a1, 0), 0xffffffff85868788n], [a.lwu(reg.a0, reg.a1, 0), 0x85868788n],
+    [a.lb(reg.a0, reg.a1, 0), 0xffffffffffffff88n],
+    [a.lbu(reg.a0, reg.a1, 0), 0x88n],
+    [a.lh(reg.a0, reg.a1, 0), 0xffffffffffff8788n],
+    [a.lhu(reg.a0, reg.a1, 0), 0x8788n],
+    [a.lw(reg.a0, reg.a1, 0), 0xffffffff85868788n],
+    [a.lwu(reg.a0, reg.a1, 0), 0x85868788n],
     [a.ld(reg.a0, reg.a1, 0), 0x8182838485868788n],
   ];
   for (const [insn, want] of cases) {
@@ -39,8 +42,10 @@ test('load widths sign- and zero-extend; stores write exactly their width', () =
     }
   }
   for (const [insn, want] of [
-    [a.sb(reg.a2, reg.a1, 0), 0x11111111111111een], [a.sh(reg.a2, reg.a1, 0), 0x111111111111ddeen],
-    [a.sw(reg.a2, reg.a1, 0), 0x11111111bbccddeen], [a.sd(reg.a2, reg.a1, 0), 0x8899aabbccddeen | (0x77n << 56n)],
+    [a.sb(reg.a2, reg.a1, 0), 0x11111111111111een],
+    [a.sh(reg.a2, reg.a1, 0), 0x111111111111ddeen],
+    [a.sw(reg.a2, reg.a1, 0), 0x11111111bbccddeen],
+    [a.sd(reg.a2, reg.a1, 0), 0x8899aabbccddeen | (0x77n << 56n)],
   ] as [number, bigint][]) {
     for (let k = 0; k < 2; k++) {
       m.poke64(DATA + 8, 0x1111111111111111n);
@@ -110,9 +115,14 @@ test('MMIO loads/stores go through the device callbacks; unassigned addresses fa
 test('AMO W and D: every operation returns the old value and stores the result (BigInt model)', () => {
   const m = makeMachine();
   const h = m.hart;
-  const s64 = (x: bigint) => BigInt.asIntN(64, x), u64 = (x: bigint) => BigInt.asUintN(64, x);
+  const s64 = (x: bigint) => BigInt.asIntN(64, x),
+    u64 = (x: bigint) => BigInt.asUintN(64, x);
   const ops: [keyof typeof AMO, (x: bigint, y: bigint, bits: number) => bigint][] = [
-    ['swap', (_x, y) => y], ['add', (x, y) => x + y], ['xor', (x, y) => x ^ y], ['and', (x, y) => x & y], ['or', (x, y) => x | y],
+    ['swap', (_x, y) => y],
+    ['add', (x, y) => x + y],
+    ['xor', (x, y) => x ^ y],
+    ['and', (x, y) => x & y],
+    ['or', (x, y) => x | y],
     ['min', (x, y, b) => (BigInt.asIntN(b, x) < BigInt.asIntN(b, y) ? x : y)],
     ['max', (x, y, b) => (BigInt.asIntN(b, x) > BigInt.asIntN(b, y) ? x : y)],
     ['minu', (x, y, b) => (BigInt.asUintN(b, x) < BigInt.asUintN(b, y) ? x : y)],
@@ -122,17 +132,18 @@ test('AMO W and D: every operation returns the old value and stores the result (
   for (const [name, f] of ops) {
     for (const width of [2, 3] as const) {
       const bits = width === 2 ? 32 : 64;
-      for (const x of vals) for (const y of vals) {
-        m.poke64(DATA, u64(x));
-        assert.equal(one(m, a.amo(AMO[name], width, reg.a0, reg.a1, reg.a2), BigInt(DATA), y), 0xffn);
-        const mem = width === 2 ? BigInt.asUintN(32, m.peek64(DATA)) : m.peek64(DATA);
-        const want = BigInt.asUintN(bits, f(BigInt.asUintN(bits, x), BigInt.asUintN(bits, y), bits));
-        assert.equal(mem, want, `amo${name}.${width === 2 ? 'w' : 'd'} ${x} ${y}`);
-        const old = width === 2 ? u64(BigInt.asIntN(32, x)) : u64(x);
-        assert.equal(h.readReg(reg.a0), old, 'rd = old value (sign-extended for .w)');
-        if (width === 2) assert.equal(m.peek64(DATA) >> 32n, BigInt.asUintN(32, x >> 32n), 'upper word untouched');
-        void s64;
-      }
+      for (const x of vals)
+        for (const y of vals) {
+          m.poke64(DATA, u64(x));
+          assert.equal(one(m, a.amo(AMO[name], width, reg.a0, reg.a1, reg.a2), BigInt(DATA), y), 0xffn);
+          const mem = width === 2 ? BigInt.asUintN(32, m.peek64(DATA)) : m.peek64(DATA);
+          const want = BigInt.asUintN(bits, f(BigInt.asUintN(bits, x), BigInt.asUintN(bits, y), bits));
+          assert.equal(mem, want, `amo${name}.${width === 2 ? 'w' : 'd'} ${x} ${y}`);
+          const old = width === 2 ? u64(BigInt.asIntN(32, x)) : u64(x);
+          assert.equal(h.readReg(reg.a0), old, 'rd = old value (sign-extended for .w)');
+          if (width === 2) assert.equal(m.peek64(DATA) >> 32n, BigInt.asUintN(32, x >> 32n), 'upper word untouched');
+          void s64;
+        }
     }
   }
 });
@@ -140,10 +151,12 @@ test('AMO W and D: every operation returns the old value and stores the result (
 test('LR/SC: success, failure without reservation, at another address, after a conflicting write; SC clears the reservation', () => {
   const m = makeMachine();
   const h = m.hart;
-  const lrd = a.amo(AMO.lr, 3, reg.a0, reg.a1, 0), scd = a.amo(AMO.sc, 3, reg.a3, reg.a1, reg.a2);
+  const lrd = a.amo(AMO.lr, 3, reg.a0, reg.a1, 0),
+    scd = a.amo(AMO.sc, 3, reg.a3, reg.a1, reg.a2);
   m.poke64(DATA, 5n);
   m.code(CODE, [lrd, scd, scd]);
-  h.writeReg(reg.a1, BigInt(DATA)); h.writeReg(reg.a2, 9n);
+  h.writeReg(reg.a1, BigInt(DATA));
+  h.writeReg(reg.a2, 9n);
   m.runAt(CODE, 2);
   assert.equal(h.readReg(reg.a0), 5n);
   assert.equal(h.readReg(reg.a3), 0n, 'sc succeeded');
@@ -159,7 +172,8 @@ test('LR/SC: success, failure without reservation, at another address, after a c
   assert.equal(h.readReg(reg.a3), 1n);
   // A store that changes the reserved value makes SC fail (QEMU 7.2 compares the value).
   m.code(CODE, [lrd, a.sd(reg.a4, reg.a1, 0), scd]);
-  h.writeReg(reg.a1, BigInt(DATA)); h.writeReg(reg.a4, 77n);
+  h.writeReg(reg.a1, BigInt(DATA));
+  h.writeReg(reg.a4, 77n);
   m.runAt(CODE, 3);
   assert.equal(h.readReg(reg.a3), 1n);
   assert.equal(m.peek64(DATA), 77n);
@@ -192,7 +206,11 @@ test('atomics: misaligned LR -> load misaligned (4); misaligned SC/AMO -> store/
     assert.equal(one(m, a.amo(op, 2, reg.a0, reg.a1, reg.a2), BigInt(DATA + 2)), 6n);
     assert.equal(one(m, a.amo(op, 3, reg.a0, reg.a1, reg.a2), BigInt(DATA + 4)), 6n);
   }
-  assert.equal(one(m, a.amo(AMO.add, 3, reg.a0, reg.a1, reg.a2), BigInt(HOLE)), 7n, 'AMO to nothing: store access fault');
+  assert.equal(
+    one(m, a.amo(AMO.add, 3, reg.a0, reg.a1, reg.a2), BigInt(HOLE)),
+    7n,
+    'AMO to nothing: store access fault',
+  );
   assert.equal(one(m, a.amo(AMO.lr, 3, reg.a0, reg.a1, 0), BigInt(HOLE)), 5n, 'LR to nothing: load access fault');
   // AMO on MMIO works through the callbacks.
   m.mmioBytes.set([3, 0, 0, 0], 0x40);

@@ -8,8 +8,16 @@ import { a, reg } from './asm.js';
 import { csr, makeMachine, MMIO_BASE, RAM_BASE, setCsr, TRAP_VEC, type TestMachine } from './machine.js';
 import { CSR } from '../../src/cpu/csr.js';
 
-const V = 1n, R = 2n, W = 4n, X = 8n, U = 16n, A = 64n, D = 128n;
-const ROOT = RAM_BASE + 0x100000, L1 = ROOT + 0x1000, L0 = ROOT + 0x2000;
+const V = 1n,
+  R = 2n,
+  W = 4n,
+  X = 8n,
+  U = 16n,
+  A = 64n,
+  D = 128n;
+const ROOT = RAM_BASE + 0x100000,
+  L1 = ROOT + 0x1000,
+  L0 = ROOT + 0x2000;
 const CODE = RAM_BASE + 0x1000;
 const pte = (pa: number, flags: bigint) => (BigInt(Math.floor(pa / 4096)) << 10n) | flags;
 const ptr = (pa: number) => pte(pa, V);
@@ -32,7 +40,13 @@ function setup(m: TestMachine, opts: { user?: boolean } = {}): void {
 }
 
 /** Run `insn` at CODE in `priv` with a1 = va; returns mcause (or -1n if no trap) and a0. */
-function access(m: TestMachine, priv: 0 | 1 | 3, insn: number, va: bigint, val = 0n): { cause: bigint; a0: bigint; tval: bigint } {
+function access(
+  m: TestMachine,
+  priv: 0 | 1 | 3,
+  insn: number,
+  va: bigint,
+  val = 0n,
+): { cause: bigint; a0: bigint; tval: bigint } {
   const h = m.hart;
   setCsr(h, CSR.mcause, 0xffn);
   m.code(CODE, [insn]);
@@ -92,9 +106,12 @@ test('permission rules: R/W/X, U vs S with SUM, MXR, reserved encodings', () => 
   const m = makeMachine();
   setup(m);
   const pa = RAM_BASE + 0x40000;
-  const map = (flags: bigint) => { m.poke64(L0 + 8 * 7, pte(pa, flags | A | D)); };
+  const map = (flags: bigint) => {
+    m.poke64(L0 + 8 * 7, pte(pa, flags | A | D));
+  };
   const VA = 0x4000_7000n;
-  const ld = a.ld(reg.a0, reg.a1, 0), sd = a.sd(reg.a2, reg.a1, 0);
+  const ld = a.ld(reg.a0, reg.a1, 0),
+    sd = a.sd(reg.a2, reg.a1, 0);
   map(V | R);
   assert.equal(access(m, 1, sd, VA).cause, 15n, 'store to read-only');
   assert.equal(access(m, 1, ld, VA).cause, -1n);
@@ -218,8 +235,14 @@ test('page table in MMIO space: walk reads it and A/D updates are written back t
   const h = m.hart;
   // Root table in the MMIO device: entry 2 -> code gigapage, entry 1 -> megapage data.
   const root = MMIO_BASE;
-  const put = (off: number, v: bigint) => { for (let i = 0; i < 8; i++) m.mmioBytes[off + i] = Number((v >> BigInt(8 * i)) & 0xffn); };
-  const get = (off: number) => { let v = 0n; for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(m.mmioBytes[off + i]!); return v; };
+  const put = (off: number, v: bigint) => {
+    for (let i = 0; i < 8; i++) m.mmioBytes[off + i] = Number((v >> BigInt(8 * i)) & 0xffn);
+  };
+  const get = (off: number) => {
+    let v = 0n;
+    for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(m.mmioBytes[off + i]!);
+    return v;
+  };
   put(16, pte(RAM_BASE, V | R | W | X | A | D));
   put(8, ptr(MMIO_BASE + 0x1000));
   put(0x1000 + 8 * 3, pte(RAM_BASE + 0x600000, V | R | W)); // VA 0x4060_0000 megapage, no A/D
@@ -231,5 +254,8 @@ test('page table in MMIO space: walk reads it and A/D updates are written back t
   assert.equal(get(0x1000 + 24), pte(RAM_BASE + 0x600000, V | R | W | A));
   r = access(m, 1, a.sd(reg.a2, reg.a1, 0), 0x4060_0100n, 9n);
   assert.equal(get(0x1000 + 24), pte(RAM_BASE + 0x600000, V | R | W | A | D));
-  assert.ok(m.mmioLog.some((l) => l.startsWith('w')), 'PTE written through the MMIO callbacks');
+  assert.ok(
+    m.mmioLog.some((l) => l.startsWith('w')),
+    'PTE written through the MMIO callbacks',
+  );
 });

@@ -10,14 +10,16 @@ import { Hart } from '../../src/cpu/hart.js';
 import { a, reg } from './asm.js';
 import { CSR } from '../../src/cpu/csr.js';
 
-const RAM = 0x8000_0000, DEV = 0x1000_0000;
+const RAM = 0x8000_0000,
+  DEV = 0x1000_0000;
 
 function machine(onWrite: (h: Hart, off: number, v: number) => void) {
   const arena = new Arena({ bytes: 8 << 20 });
   const bus = new AddressSpace(arena);
   let hart: Hart | undefined;
   const ops: MmioOps = {
-    valid: { min: 4, max: 4 }, impl: { min: 4, max: 4 },
+    valid: { min: 4, max: 4 },
+    impl: { min: 4, max: 4 },
     read: () => 0,
     write: (off, _size, v) => onWrite(hart!, off, v),
   };

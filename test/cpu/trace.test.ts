@@ -12,7 +12,8 @@ test('onTrace reports pc, text and register writes per instruction', () => {
   m.code(RAM_BASE, [a.addi(reg.a0, 0, 5), a.addi(reg.a1, 0, 0), a.sd(reg.a0, reg.sp, 0), a.ecall()]);
   m.code(TRAP_VEC, [a.addi(reg.a2, reg.a0, 1)]);
   const lines: string[] = [];
-  h.onTrace = (pc, text, writes) => lines.push(`${pc.toString(16)} ${text} ${writes.map(([r, v]) => `x${r}=${v}`).join(',')}`.trim());
+  h.onTrace = (pc, text, writes) =>
+    lines.push(`${pc.toString(16)} ${text} ${writes.map(([r, v]) => `x${r}=${v}`).join(',')}`.trim());
   h.writeReg(reg.sp, BigInt(RAM_BASE + 0x8000));
   h.pc = RAM_BASE;
   assert.equal(h.run(5), 'limit');

@@ -8,14 +8,25 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { a, AMO, reg } from './asm.js';
 import { csr, halves, HOLE, makeMachine, RAM_BASE, setCsr, TRAP_VEC, type TestMachine } from './machine.js';
-import { CSR, MSTATUS_MIE, MSTATUS_MPIE, MSTATUS_MPP, MSTATUS_MPRV, MSTATUS_SIE, MSTATUS_SPIE, MSTATUS_SPP } from '../../src/cpu/csr.js';
+import {
+  CSR,
+  MSTATUS_MIE,
+  MSTATUS_MPIE,
+  MSTATUS_MPP,
+  MSTATUS_MPRV,
+  MSTATUS_SIE,
+  MSTATUS_SPIE,
+  MSTATUS_SPP,
+} from '../../src/cpu/csr.js';
 
 const CODE = RAM_BASE + 0x1000;
 const DATA = RAM_BASE + 0x2000;
 const STVEC = RAM_BASE + 0x20000;
 const ROOT = RAM_BASE + 0x100000;
 const UNMAPPED = 0xc000_0000; // gigapage 3: no PTE
-const M = 3, S = 1, U = 0;
+const M = 3,
+  S = 1,
+  U = 0;
 
 /** Sv39 identity gigapages for [0, 1 GiB) and [2 GiB, 3 GiB), user or supervisor. */
 function pageTables(m: TestMachine, user: boolean): void {
@@ -28,7 +39,20 @@ function pageTables(m: TestMachine, user: boolean): void {
 function reset(m: TestMachine, priv: number): void {
   const h = m.hart;
   h.priv = 3;
-  for (const c of [CSR.medeleg, CSR.mideleg, CSR.mie, CSR.mip, CSR.satp, CSR.mepc, CSR.sepc, CSR.mcause, CSR.scause, CSR.mtval, CSR.stval]) setCsr(h, c, 0n);
+  for (const c of [
+    CSR.medeleg,
+    CSR.mideleg,
+    CSR.mie,
+    CSR.mip,
+    CSR.satp,
+    CSR.mepc,
+    CSR.sepc,
+    CSR.mcause,
+    CSR.scause,
+    CSR.mtval,
+    CSR.stval,
+  ])
+    setCsr(h, c, 0n);
   for (const l of [3, 7, 9, 11]) h.setPendingLine(l, false);
   setCsr(h, CSR.mtvec, BigInt(TRAP_VEC));
   setCsr(h, CSR.stvec, BigInt(STVEC));
@@ -59,44 +83,101 @@ interface Case {
 const CASES: Case[] = [
   { name: 'instruction access fault', cause: 1, from: [M, S, U], arm: () => [HOLE, BigInt(HOLE), BigInt(HOLE)] },
   {
-    name: 'illegal instruction', cause: 2, from: [M, S, U],
-    arm: (m) => { m.code(CODE, [0xffffffff]); return [CODE, BigInt(CODE), 0xffffffffn]; },
+    name: 'illegal instruction',
+    cause: 2,
+    from: [M, S, U],
+    arm: (m) => {
+      m.code(CODE, [0xffffffff]);
+      return [CODE, BigInt(CODE), 0xffffffffn];
+    },
   },
   {
-    name: 'illegal: CSR above the current privilege', cause: 2, from: [S, U],
-    arm: (m) => { const i = a.csrrs(reg.a0, CSR.mstatus, 0); m.code(CODE, [i]); return [CODE, BigInt(CODE), BigInt(i)]; },
+    name: 'illegal: CSR above the current privilege',
+    cause: 2,
+    from: [S, U],
+    arm: (m) => {
+      const i = a.csrrs(reg.a0, CSR.mstatus, 0);
+      m.code(CODE, [i]);
+      return [CODE, BigInt(CODE), BigInt(i)];
+    },
   },
   {
-    name: 'illegal: compressed reserved encoding (tval = 16 bits)', cause: 2, from: [M, S, U],
-    arm: (m) => { m.code16(CODE, [0x0000, 0x0001]); return [CODE, BigInt(CODE), 0n]; },
-  },
-  { name: 'breakpoint', cause: 3, from: [M, S, U], arm: (m) => { m.code(CODE, [a.ebreak()]); return [CODE, BigInt(CODE), 0n]; } },
-  {
-    name: 'load address misaligned (lr.w)', cause: 4, from: [M, S, U],
-    arm: (m) => { m.code(CODE, [a.amo(AMO.lr, 2, reg.a0, reg.a1, 0)]); m.hart.writeReg(reg.a1, BigInt(DATA + 2)); return [CODE, BigInt(CODE), BigInt(DATA + 2)]; },
-  },
-  {
-    name: 'load access fault', cause: 5, from: [M, S, U],
-    arm: (m) => { m.code(CODE, [a.ld(reg.a0, reg.a1, 8)]); m.hart.writeReg(reg.a1, BigInt(HOLE)); return [CODE, BigInt(CODE), BigInt(HOLE + 8)]; },
+    name: 'illegal: compressed reserved encoding (tval = 16 bits)',
+    cause: 2,
+    from: [M, S, U],
+    arm: (m) => {
+      m.code16(CODE, [0x0000, 0x0001]);
+      return [CODE, BigInt(CODE), 0n];
+    },
   },
   {
-    name: 'store/AMO address misaligned (amoadd.d)', cause: 6, from: [M, S, U],
-    arm: (m) => { m.code(CODE, [a.amo(AMO.add, 3, reg.a0, reg.a1, reg.a2)]); m.hart.writeReg(reg.a1, BigInt(DATA + 4)); return [CODE, BigInt(CODE), BigInt(DATA + 4)]; },
+    name: 'breakpoint',
+    cause: 3,
+    from: [M, S, U],
+    arm: (m) => {
+      m.code(CODE, [a.ebreak()]);
+      return [CODE, BigInt(CODE), 0n];
+    },
   },
   {
-    name: 'store access fault', cause: 7, from: [M, S, U],
-    arm: (m) => { m.code(CODE, [a.sw(reg.a2, reg.a1, -4)]); m.hart.writeReg(reg.a1, BigInt(HOLE + 0x100)); return [CODE, BigInt(CODE), BigInt(HOLE + 0xfc)]; },
+    name: 'load address misaligned (lr.w)',
+    cause: 4,
+    from: [M, S, U],
+    arm: (m) => {
+      m.code(CODE, [a.amo(AMO.lr, 2, reg.a0, reg.a1, 0)]);
+      m.hart.writeReg(reg.a1, BigInt(DATA + 2));
+      return [CODE, BigInt(CODE), BigInt(DATA + 2)];
+    },
   },
   {
-    name: 'environment call', cause: (p) => (p === M ? 11 : p === S ? 9 : 8), from: [M, S, U],
-    arm: (m) => { m.code(CODE, [a.ecall()]); return [CODE, BigInt(CODE), 0n]; },
+    name: 'load access fault',
+    cause: 5,
+    from: [M, S, U],
+    arm: (m) => {
+      m.code(CODE, [a.ld(reg.a0, reg.a1, 8)]);
+      m.hart.writeReg(reg.a1, BigInt(HOLE));
+      return [CODE, BigInt(CODE), BigInt(HOLE + 8)];
+    },
   },
   {
-    name: 'instruction page fault', cause: 12, from: [S, U],
+    name: 'store/AMO address misaligned (amoadd.d)',
+    cause: 6,
+    from: [M, S, U],
+    arm: (m) => {
+      m.code(CODE, [a.amo(AMO.add, 3, reg.a0, reg.a1, reg.a2)]);
+      m.hart.writeReg(reg.a1, BigInt(DATA + 4));
+      return [CODE, BigInt(CODE), BigInt(DATA + 4)];
+    },
+  },
+  {
+    name: 'store access fault',
+    cause: 7,
+    from: [M, S, U],
+    arm: (m) => {
+      m.code(CODE, [a.sw(reg.a2, reg.a1, -4)]);
+      m.hart.writeReg(reg.a1, BigInt(HOLE + 0x100));
+      return [CODE, BigInt(CODE), BigInt(HOLE + 0xfc)];
+    },
+  },
+  {
+    name: 'environment call',
+    cause: (p) => (p === M ? 11 : p === S ? 9 : 8),
+    from: [M, S, U],
+    arm: (m) => {
+      m.code(CODE, [a.ecall()]);
+      return [CODE, BigInt(CODE), 0n];
+    },
+  },
+  {
+    name: 'instruction page fault',
+    cause: 12,
+    from: [S, U],
     arm: () => [UNMAPPED + 0x10, BigInt(UNMAPPED + 0x10), BigInt(UNMAPPED + 0x10)],
   },
   {
-    name: 'load page fault', cause: 13, from: [M, S, U],
+    name: 'load page fault',
+    cause: 13,
+    from: [M, S, U],
     arm: (m, p) => {
       m.code(CODE, [a.lw(reg.a0, reg.a1, 0)]);
       m.hart.writeReg(reg.a1, BigInt(UNMAPPED + 0x40));
@@ -105,7 +186,9 @@ const CASES: Case[] = [
     },
   },
   {
-    name: 'store/AMO page fault', cause: 15, from: [M, S, U],
+    name: 'store/AMO page fault',
+    cause: 15,
+    from: [M, S, U],
     arm: (m, p) => {
       m.code(CODE, [a.sd(reg.a2, reg.a1, 0)]);
       m.hart.writeReg(reg.a1, BigInt(UNMAPPED + 0x80));
@@ -208,7 +291,9 @@ for (const irq of IRQS) {
         h.priv = priv as 0 | 1 | 3;
         h.flushTlb();
         if (irq.line) h.setPendingLine(irq.bit, true);
-        else { h.mipSw |= 1 << irq.bit; }
+        else {
+          h.mipSw |= 1 << irq.bit;
+        }
         const msBefore = Number(csr(h, CSR.mstatus));
         m.runAt(CODE, 0); // run(0) delivers pending interrupts without executing
         const toS = deleg && sLevel;
@@ -275,7 +360,10 @@ test('interrupt priority: MEI > MSI > MTI > SEI > SSI > STI', () => {
     reset(m, U);
     h.priv = 3;
     setCsr(h, CSR.mie, 0xaaan);
-    for (const b of order.slice(k)) { if (b === 1 || b === 5) h.mipSw |= 1 << b; else h.setPendingLine(b, true); }
+    for (const b of order.slice(k)) {
+      if (b === 1 || b === 5) h.mipSw |= 1 << b;
+      else h.setPendingLine(b, true);
+    }
     h.priv = 0;
     m.runAt(CODE, 0);
     assert.equal(csr(h, CSR.mcause), (1n << 63n) | BigInt(order[k]!), `highest of ${order.slice(k)}`);

@@ -3,8 +3,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  alignDown, alignUp, and53, fromHalves, getBits, hi32, isAligned, isPowerOfTwo, lo32, log2Exact,
-  lowestSetBit, parity, parityOfAnd, popcount32, testBit, withBit, xor53,
+  alignDown,
+  alignUp,
+  and53,
+  fromHalves,
+  getBits,
+  hi32,
+  isAligned,
+  isPowerOfTwo,
+  lo32,
+  log2Exact,
+  lowestSetBit,
+  parity,
+  parityOfAnd,
+  popcount32,
+  testBit,
+  withBit,
+  xor53,
 } from '../../src/cxl-math/index.js';
 import { Prng } from '../helpers/prng.js';
 import { cases } from '../helpers/scale.js';

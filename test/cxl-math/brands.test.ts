@@ -5,15 +5,36 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  MAX_ADDRESS, asArenaOffset, asDpa, asGva, asHpa, asHpaOffset, hpaToOffset, offsetToHpa,
-  type ArenaOffset, type Dpa, type Gva, type Hpa, type HpaOffset,
+  MAX_ADDRESS,
+  asArenaOffset,
+  asDpa,
+  asGva,
+  asHpa,
+  asHpaOffset,
+  hpaToOffset,
+  offsetToHpa,
+  type ArenaOffset,
+  type Dpa,
+  type Gva,
+  type Hpa,
+  type HpaOffset,
 } from '../../src/cxl-math/index.js';
 
-function takesDpa(d: Dpa): number { return d; }
-function takesHpa(h: Hpa): number { return h; }
-function takesGva(g: Gva): number { return g; }
-function takesArena(a: ArenaOffset): number { return a; }
-function takesHpaOffset(o: HpaOffset): number { return o; }
+function takesDpa(d: Dpa): number {
+  return d;
+}
+function takesHpa(h: Hpa): number {
+  return h;
+}
+function takesGva(g: Gva): number {
+  return g;
+}
+function takesArena(a: ArenaOffset): number {
+  return a;
+}
+function takesHpaOffset(o: HpaOffset): number {
+  return o;
+}
 
 test('compile time: address spaces do not mix', () => {
   const hpa = asHpa(0x1_1000_0000);
@@ -39,7 +60,10 @@ test('compile time: address spaces do not mix', () => {
   // @ts-expect-error an absolute Hpa is not an offset from a base
   takesHpaOffset(hpa);
   // the right ones compile, and brands are plain numbers at run time
-  assert.equal(takesHpa(hpa) + takesDpa(dpa) + takesGva(gva) + takesArena(arena), 0x1_1000_0000 + 0x1000 + 0x8000_0000 + 4096);
+  assert.equal(
+    takesHpa(hpa) + takesDpa(dpa) + takesGva(gva) + takesArena(arena),
+    0x1_1000_0000 + 0x1000 + 0x8000_0000 + 4096,
+  );
   assert.equal(takesHpaOffset(hpaToOffset(hpa, asHpa(0x1_0000_0000))), 0x1000_0000);
 });
 
@@ -48,7 +72,10 @@ test('checked constructors: integers in [0, 2^52), RangeError naming the value',
   assert.equal(asHpa(2 ** 52 - 1), 2 ** 52 - 1);
   assert.equal(asDpa(0), 0);
   for (const ctor of [asHpa, asDpa, asGva, asArenaOffset, asHpaOffset]) {
-    assert.throws(() => ctor(2 ** 52), (e: unknown) => e instanceof RangeError && /4503599627370496/.test(e.message));
+    assert.throws(
+      () => ctor(2 ** 52),
+      (e: unknown) => e instanceof RangeError && /4503599627370496/.test(e.message),
+    );
     assert.throws(() => ctor(-1), /got -1/);
     assert.throws(() => ctor(1.5), /got 1\.5/);
     assert.throws(() => ctor(Number.NaN), /got NaN/);

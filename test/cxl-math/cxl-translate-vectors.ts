@@ -29,8 +29,14 @@ export interface TranslateVector {
 export const TRANSLATE_XOR_MAPS: readonly number[] = [0x2020900, 0x4041200, 0x1010400, 0x800];
 
 const v = (
-  set: string, dpa: number, pos: number, rEiw: number, rEig: number, hbEiw: number,
-  modulo: number | undefined, xor: number,
+  set: string,
+  dpa: number,
+  pos: number,
+  rEiw: number,
+  rEig: number,
+  hbEiw: number,
+  modulo: number | undefined,
+  xor: number,
 ): TranslateVector => ({ set, dpa, pos, rEiw, rEig, hbEiw, modulo, xor });
 
 export const TRANSLATE_VECTORS: readonly TranslateVector[] = [

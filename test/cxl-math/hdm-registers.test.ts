@@ -4,11 +4,34 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DECODER_STRIDE, HDM_BASE_HIGH, HDM_BASE_LOW, HDM_CAPABILITY, HDM_CONTROL, HDM_DPA_SKIP_HIGH,
-  HDM_DPA_SKIP_LOW, HDM_GLOBAL_CONTROL, HDM_REGISTERS, HDM_SIZE_HIGH, HDM_SIZE_LOW,
-  HDM_TARGET_LIST_HIGH, HDM_TARGET_LIST_LOW, applyWrite, decoderCountToEncoding, depositField,
-  encodingToDecoderCount, extractField, fieldMask, hdmCapabilityLength, rangeFromRegisters,
-  rangeHighWord, rangeLowWord, registerAt, registerOffset, targetListEntry, targetListWords, writeMask,
+  DECODER_STRIDE,
+  HDM_BASE_HIGH,
+  HDM_BASE_LOW,
+  HDM_CAPABILITY,
+  HDM_CONTROL,
+  HDM_DPA_SKIP_HIGH,
+  HDM_DPA_SKIP_LOW,
+  HDM_GLOBAL_CONTROL,
+  HDM_REGISTERS,
+  HDM_SIZE_HIGH,
+  HDM_SIZE_LOW,
+  HDM_TARGET_LIST_HIGH,
+  HDM_TARGET_LIST_LOW,
+  applyWrite,
+  decoderCountToEncoding,
+  depositField,
+  encodingToDecoderCount,
+  extractField,
+  fieldMask,
+  hdmCapabilityLength,
+  rangeFromRegisters,
+  rangeHighWord,
+  rangeLowWord,
+  registerAt,
+  registerOffset,
+  targetListEntry,
+  targetListWords,
+  writeMask,
   type FieldDef,
 } from '../../src/cxl-math/index.js';
 import { Prng } from '../helpers/prng.js';
@@ -17,9 +40,15 @@ test('register offsets and the +0x20n decoder stride', () => {
   assert.equal(HDM_CAPABILITY.offset, 0x00);
   assert.equal(HDM_GLOBAL_CONTROL.offset, 0x04);
   const expected: Array<[string, number]> = [
-    ['Decoder Base Low', 0x10], ['Decoder Base High', 0x14], ['Decoder Size Low', 0x18],
-    ['Decoder Size High', 0x1c], ['Decoder Control', 0x20], ['Decoder Target List Low', 0x24],
-    ['Decoder Target List High', 0x28], ['Decoder DPA Skip Low', 0x24], ['Decoder DPA Skip High', 0x28],
+    ['Decoder Base Low', 0x10],
+    ['Decoder Base High', 0x14],
+    ['Decoder Size Low', 0x18],
+    ['Decoder Size High', 0x1c],
+    ['Decoder Control', 0x20],
+    ['Decoder Target List Low', 0x24],
+    ['Decoder Target List High', 0x28],
+    ['Decoder DPA Skip Low', 0x24],
+    ['Decoder DPA Skip High', 0x28],
   ];
   for (const [name, off] of expected) {
     const def = HDM_REGISTERS.find((r) => r.name === name)!;
@@ -46,15 +75,21 @@ test('fields: inside 31..0, no overlap within a register, capability bits where 
   const c = HDM_CAPABILITY.fields;
   assert.deepEqual([c.decoderCount.hi, c.decoderCount.lo], [3, 0]);
   assert.deepEqual([c.targetCount.hi, c.targetCount.lo], [7, 4]);
-  assert.deepEqual([c.a11to8.lo, c.a14to12.lo, c.poisonOnDecodeErrorCap.lo, c.ways3_6_12.lo, c.ways16.lo, c.uio.lo],
-    [8, 9, 10, 11, 12, 13]);
-  assert.deepEqual([c.uioDecoderCount.hi, c.uioDecoderCount.lo, c.memDataNxm.lo, c.coherencyModels.hi, c.coherencyModels.lo],
-    [19, 16, 20, 22, 21]);
+  assert.deepEqual(
+    [c.a11to8.lo, c.a14to12.lo, c.poisonOnDecodeErrorCap.lo, c.ways3_6_12.lo, c.ways16.lo, c.uio.lo],
+    [8, 9, 10, 11, 12, 13],
+  );
+  assert.deepEqual(
+    [c.uioDecoderCount.hi, c.uioDecoderCount.lo, c.memDataNxm.lo, c.coherencyModels.hi, c.coherencyModels.lo],
+    [19, 16, 20, 22, 21],
+  );
   assert.equal(HDM_GLOBAL_CONTROL.fields.hdmDecoderEnable.lo, 1);
   const k = HDM_CONTROL.fields;
   assert.deepEqual([k.ig.hi, k.ig.lo, k.iw.hi, k.iw.lo], [3, 0, 7, 4]);
-  assert.deepEqual([k.lockOnCommit.lo, k.commit.lo, k.committed.lo, k.errorNotCommitted.lo, k.targetRangeType.lo],
-    [8, 9, 10, 11, 12]);
+  assert.deepEqual(
+    [k.lockOnCommit.lo, k.commit.lo, k.committed.lo, k.errorNotCommitted.lo, k.targetRangeType.lo],
+    [8, 9, 10, 11, 12],
+  );
   assert.equal(k.committed.access, 'RO');
   assert.equal(k.errorNotCommitted.access, 'RO');
 });
@@ -124,7 +159,10 @@ test('target list: byte i = port id of way i (0-3 low, 4-7 high)', () => {
   const { low, high } = targetListWords([1, 0, 7, 0xff, 4, 5, 6, 2]);
   assert.equal(low, 0xff07_0001);
   assert.equal(high, 0x0206_0504);
-  assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 7].map((i) => targetListEntry(low, high, i)), [1, 0, 7, 0xff, 4, 5, 6, 2]);
+  assert.deepEqual(
+    [0, 1, 2, 3, 4, 5, 6, 7].map((i) => targetListEntry(low, high, i)),
+    [1, 0, 7, 0xff, 4, 5, 6, 2],
+  );
 });
 
 test('decoder count encoding is reachable from hdm-registers', () => {

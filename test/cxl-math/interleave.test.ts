@@ -5,10 +5,27 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  VALID_GRANULARITIES, VALID_WAYS, decoderCountToEncoding, dpaOffsetOf, dpaToHpa, eigToGranularity,
-  eiwToWays, encodingToDecoderCount, endpointDpaBase, granularityToEig, hpaOffsetOf, hpaToDpa,
-  linuxDecoderCount, positionOf, translationParamsIssue, waysToEiw, asHpa, asDpa, powerOfTwoPart,
-  isThreeFamily, granuleRemaining,
+  VALID_GRANULARITIES,
+  VALID_WAYS,
+  decoderCountToEncoding,
+  dpaOffsetOf,
+  dpaToHpa,
+  eigToGranularity,
+  eiwToWays,
+  encodingToDecoderCount,
+  endpointDpaBase,
+  granularityToEig,
+  hpaOffsetOf,
+  hpaToDpa,
+  linuxDecoderCount,
+  positionOf,
+  translationParamsIssue,
+  waysToEiw,
+  asHpa,
+  asDpa,
+  powerOfTwoPart,
+  isThreeFamily,
+  granuleRemaining,
 } from '../../src/cxl-math/index.js';
 import { Prng } from '../helpers/prng.js';
 import { cases } from '../helpers/scale.js';
@@ -26,7 +43,16 @@ test('eig table: G = 256 << eig for eig 0..6; 7+ invalid', () => {
 });
 
 test('eiw table: 0..4 -> 1,2,4,8,16; 8,9,10 -> 3,6,12; 5-7 and >= 11 invalid; no 9-way', () => {
-  const table: Array<[number, number]> = [[0, 1], [1, 2], [2, 4], [3, 8], [4, 16], [8, 3], [9, 6], [10, 12]];
+  const table: Array<[number, number]> = [
+    [0, 1],
+    [1, 2],
+    [2, 4],
+    [3, 8],
+    [4, 16],
+    [8, 3],
+    [9, 6],
+    [10, 12],
+  ];
   for (const [eiw, w] of table) {
     assert.equal(eiwToWays(eiw), w);
     assert.equal(waysToEiw(w), eiw);
@@ -54,16 +80,48 @@ test('decoder count encoding (QEMU cxl_decoder_count_enc) and where Linux disagr
 
 test('Linux cxl_translate.c parameter table: valid and rejected (eiw, eig, pos)', () => {
   const valid: Array<[number, number, number]> = [
-    [0, 0, 0], [0, 3, 0], [0, 6, 0], [1, 0, 0], [1, 3, 1], [1, 6, 1], [2, 0, 0], [2, 3, 3], [2, 6, 3],
-    [3, 0, 0], [3, 3, 7], [3, 6, 7], [4, 0, 0], [4, 3, 15], [4, 6, 15], [8, 0, 0], [8, 3, 2], [8, 6, 2],
-    [9, 0, 0], [9, 3, 5], [9, 6, 5], [10, 0, 0], [10, 3, 11], [10, 6, 11],
+    [0, 0, 0],
+    [0, 3, 0],
+    [0, 6, 0],
+    [1, 0, 0],
+    [1, 3, 1],
+    [1, 6, 1],
+    [2, 0, 0],
+    [2, 3, 3],
+    [2, 6, 3],
+    [3, 0, 0],
+    [3, 3, 7],
+    [3, 6, 7],
+    [4, 0, 0],
+    [4, 3, 15],
+    [4, 6, 15],
+    [8, 0, 0],
+    [8, 3, 2],
+    [8, 6, 2],
+    [9, 0, 0],
+    [9, 3, 5],
+    [9, 6, 5],
+    [10, 0, 0],
+    [10, 3, 11],
+    [10, 6, 11],
   ];
   for (const [eiw, eig, pos] of valid) assert.equal(translationParamsIssue(eiw, eig, pos), undefined);
   const invalid: Array<[number, number, number, RegExp]> = [
-    [5, 0, 0, /eiw 5/], [7, 0, 0, /eiw 7/], [0xb, 0, 0, /eiw 11/], [0xff, 0, 0, /eiw 255/],
-    [1, 7, 0, /eig 7/], [2, 0x10, 0, /eig 16/], [3, 0xffff, 0, /eig 65535/], [1, 0, -1, /position -1/],
-    [1, 0, 2, /position 2/], [2, 0, 4, /position 4/], [3, 0, 8, /position 8/], [4, 0, 16, /position 16/],
-    [8, 0, 3, /position 3/], [9, 0, 6, /position 6/], [10, 0, 12, /position 12/],
+    [5, 0, 0, /eiw 5/],
+    [7, 0, 0, /eiw 7/],
+    [0xb, 0, 0, /eiw 11/],
+    [0xff, 0, 0, /eiw 255/],
+    [1, 7, 0, /eig 7/],
+    [2, 0x10, 0, /eig 16/],
+    [3, 0xffff, 0, /eig 65535/],
+    [1, 0, -1, /position -1/],
+    [1, 0, 2, /position 2/],
+    [2, 0, 4, /position 4/],
+    [3, 0, 8, /position 8/],
+    [4, 0, 16, /position 16/],
+    [8, 0, 3, /position 3/],
+    [9, 0, 6, /position 6/],
+    [10, 0, 12, /position 12/],
   ];
   for (const [eiw, eig, pos, re] of invalid) assert.match(translationParamsIssue(eiw, eig, pos) ?? '', re);
 });
@@ -80,7 +138,10 @@ test('SPEC-NOTES 1.6 (b): 2 HB x 2 RP, 4-way, G = 256, off 0x1234 -> pos 2, DPAo
 
 test('SPEC-NOTES 1.6 (c): G = 256, off 0x1234 for W = 3, 6, 12, 16', () => {
   const rows: Array<[number, number, number, number]> = [
-    [3, 0, 6, 0x634], [6, 0, 3, 0x334], [12, 6, 1, 0x134], [16, 2, 1, 0x134],
+    [3, 0, 6, 0x634],
+    [6, 0, 3, 0x334],
+    [12, 6, 1, 0x134],
+    [16, 2, 1, 0x134],
   ];
   for (const [w, pos, q, dpa] of rows) {
     assert.equal(positionOf(0x1234, w, 256), pos, `W ${w} pos`);
@@ -130,10 +191,14 @@ test('endpoint DPA base: sum of skip + size/W of earlier decoders, plus own skip
 /** Offsets spread over small, above 4 GiB and near 2^52. */
 function randomOffset(rng: Prng): number {
   switch (rng.below(4)) {
-    case 0: return rng.below(1 << 20);
-    case 1: return 2 ** 32 + rng.below(2 ** 36);
-    case 2: return 2 ** 52 - 1 - rng.below(2 ** 40);
-    default: return rng.below(2 ** 52);
+    case 0:
+      return rng.below(1 << 20);
+    case 1:
+      return 2 ** 32 + rng.below(2 ** 36);
+    case 2:
+      return 2 ** 52 - 1 - rng.below(2 ** 40);
+    default:
+      return rng.below(2 ** 52);
   }
 }
 

@@ -5,8 +5,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  calcInterleavePosition, childGranularity, dpaOffsetOf, granularityChain, isChainGranularityValid,
-  peerDistance, positionOf, rootTargetIndexForPosition, routingWays, targetIndexOf,
+  calcInterleavePosition,
+  childGranularity,
+  dpaOffsetOf,
+  granularityChain,
+  isChainGranularityValid,
+  peerDistance,
+  positionOf,
+  rootTargetIndexForPosition,
+  routingWays,
+  targetIndexOf,
 } from '../../src/cxl-math/index.js';
 import { Prng } from '../helpers/prng.js';
 import { cases } from '../helpers/scale.js';
@@ -35,16 +43,31 @@ test('granularity rule: G = G_parent x W_parent, W_root/3 for 3/6/12', () => {
 });
 
 test('Linux endpoint position: root -> HB0{mem0, mem1}, HB1{mem2, mem3} gives mem0, mem2, mem1, mem3', () => {
-  const pos = (hb: number, rp: number): number => calcInterleavePosition([{ index: rp, ways: 2 }, { index: hb, ways: 2 }]);
-  const order = [['mem0', pos(0, 0)], ['mem1', pos(0, 1)], ['mem2', pos(1, 0)], ['mem3', pos(1, 1)]] as const;
-  assert.deepEqual([...order].sort((a, b) => a[1] - b[1]).map((e) => e[0]), ['mem0', 'mem2', 'mem1', 'mem3']);
+  const pos = (hb: number, rp: number): number =>
+    calcInterleavePosition([
+      { index: rp, ways: 2 },
+      { index: hb, ways: 2 },
+    ]);
+  const order = [
+    ['mem0', pos(0, 0)],
+    ['mem1', pos(0, 1)],
+    ['mem2', pos(1, 0)],
+    ['mem3', pos(1, 1)],
+  ] as const;
+  assert.deepEqual(
+    [...order].sort((a, b) => a[1] - b[1]).map((e) => e[0]),
+    ['mem0', 'mem2', 'mem1', 'mem3'],
+  );
 });
 
 test('SPEC-NOTES 1.6 (b): pos = 2*rp + hb = off[9:8] on every granule of 64 KiB', () => {
   for (let off = 0; off < 65536; off += 64) {
     const hb = targetIndexOf(off, 2, 256);
     const rp = targetIndexOf(off, 2, childGranularity(256, 2));
-    const pos = calcInterleavePosition([{ index: rp, ways: 2 }, { index: hb, ways: 2 }]);
+    const pos = calcInterleavePosition([
+      { index: rp, ways: 2 },
+      { index: hb, ways: 2 },
+    ]);
     assert.equal(pos, 2 * rp + hb);
     assert.equal(pos, Math.floor(off / 256) % 4);
     assert.equal(pos, positionOf(off, 4, 256));
@@ -60,9 +83,14 @@ test('SPEC-NOTES 1.6 (a): observed QEMU 7.2 + Linux 6.1 2-way placement under a 
     return { rp: targetList[targetIndexOf(off, 2, gHb)]!, dpa: dpaOffsetOf(off, 2, g) };
   };
   const samples: Array<[number, number, number]> = [
-    [0x1_1020_0000, 0, 0x10_0000], [0x1_1020_0fff, 0, 0x10_0fff], [0x1_1020_1000, 1, 0x10_0000],
-    [0x1_1020_1fff, 1, 0x10_0fff], [0x1_1020_2000, 0, 0x10_1000], [0x1_1020_2fff, 0, 0x10_1fff],
-    [0x1_2fff_f000, 1, 0xfff_f000], [0x1_2fff_ffff, 1, 0xfff_ffff],
+    [0x1_1020_0000, 0, 0x10_0000],
+    [0x1_1020_0fff, 0, 0x10_0fff],
+    [0x1_1020_1000, 1, 0x10_0000],
+    [0x1_1020_1fff, 1, 0x10_0fff],
+    [0x1_1020_2000, 0, 0x10_1000],
+    [0x1_1020_2fff, 0, 0x10_1fff],
+    [0x1_2fff_f000, 1, 0xfff_f000],
+    [0x1_2fff_ffff, 1, 0xfff_ffff],
   ];
   for (const [hpa, rp, dpa] of samples) assert.deepEqual(route(hpa, 4096, [0, 1]), { rp, dpa }, hpa.toString(16));
   assert.deepEqual(route(0x1_1020_0000, 16384, [1, 0]), { rp: 1, dpa: 0x10_0000 });
@@ -96,7 +124,11 @@ test('property: routing level by level gives Linux position floor(off/G) mod W_r
       hops.unshift({ index: targetIndexOf(off, ways[i]!, gi), ways: ways[i]! });
       gi = i === 0 ? childGranularity(g, ways[0]!) : childGranularity(gi, ways[i]!);
     }
-    assert.equal(calcInterleavePosition(hops), positionOf(off, total, g), `seed ${rng.seed} t ${t} ways ${ways} G ${g} off ${off}`);
+    assert.equal(
+      calcInterleavePosition(hops),
+      positionOf(off, total, g),
+      `seed ${rng.seed} t ${t} ways ${ways} G ${g} off ${off}`,
+    );
   }
 });
 
@@ -109,7 +141,10 @@ test('3-family root over interleaving HBs: routed slot is a bijection but labels
     const off = c * g;
     const hb = targetIndexOf(off, 3, g);
     const rp = targetIndexOf(off, 2, childGranularity(g, 3));
-    const linux = calcInterleavePosition([{ index: rp, ways: 2 }, { index: hb, ways: 3 }]);
+    const linux = calcInterleavePosition([
+      { index: rp, ways: 2 },
+      { index: hb, ways: 3 },
+    ]);
     assert.equal(linux, 3 * rp + hb);
     seen.add(linux);
     if (linux !== positionOf(off, 6, g)) differs++;

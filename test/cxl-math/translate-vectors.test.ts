@@ -5,8 +5,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  dpaOffsetOfEncoded, eiwToWays, hpaOffsetOfEncoded, positionOfEncoded, eigToGranularity,
-  xorDpaOffsetOf, xorHpaOf, xorMapsForHbiw, xorPositionOf, xorTransform, translationParamsIssue,
+  dpaOffsetOfEncoded,
+  eiwToWays,
+  hpaOffsetOfEncoded,
+  positionOfEncoded,
+  eigToGranularity,
+  xorDpaOffsetOf,
+  xorHpaOf,
+  xorMapsForHbiw,
+  xorPositionOf,
+  xorTransform,
+  translationParamsIssue,
 } from '../../src/cxl-math/index.js';
 import { TRANSLATE_VECTORS, TRANSLATE_XOR_MAPS, type TranslateVector } from './cxl-translate-vectors.js';
 
@@ -29,11 +38,16 @@ test('there are exactly 102 vectors, split as in cxl-translate.sh', () => {
   const bySet = new Map<string, number>();
   for (const v of TRANSLATE_VECTORS) bySet.set(v.set, (bySet.get(v.set) ?? 0) + 1);
   assert.deepEqual(Object.fromEntries(bySet), {
-    Sample_4R_4H: 12, Sample_12R_12H: 24, XOR_Table_4R_4H: 19, XOR_Table_8R_4H: 22, XOR_Table_12R_12H: 25,
+    Sample_4R_4H: 12,
+    Sample_12R_12H: 24,
+    XOR_Table_4R_4H: 19,
+    XOR_Table_8R_4H: 22,
+    XOR_Table_12R_12H: 25,
   });
   const expectations = TRANSLATE_VECTORS.reduce((n, v) => n + 1 + (v.modulo === undefined ? 0 : 1), 0);
   assert.equal(expectations, 138);
-  for (const v of TRANSLATE_VECTORS) assert.equal(translationParamsIssue(v.rEiw, v.rEig, v.pos), undefined, describe(v));
+  for (const v of TRANSLATE_VECTORS)
+    assert.equal(translationParamsIssue(v.rEiw, v.rEig, v.pos), undefined, describe(v));
 });
 
 test('modulo vectors: DPA,pos -> HPA and HPA -> DPA,pos', () => {

@@ -5,8 +5,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  VALID_GRANULARITIES, VALID_WAYS, dpaOffsetOf, hpaOffsetOf, positionOf, powerOfTwoPart,
-  xorDpaOffsetOf, xorHpaOf, xorMapsForHbiw, xorPositionOf, xorTransform, checkXorMaps,
+  VALID_GRANULARITIES,
+  VALID_WAYS,
+  dpaOffsetOf,
+  hpaOffsetOf,
+  positionOf,
+  powerOfTwoPart,
+  xorDpaOffsetOf,
+  xorHpaOf,
+  xorMapsForHbiw,
+  xorPositionOf,
+  xorTransform,
+  checkXorMaps,
 } from '../../src/cxl-math/index.js';
 import { Prng } from '../helpers/prng.js';
 import { cases } from '../helpers/scale.js';
@@ -15,7 +25,16 @@ import { refXor } from './reference-bigint.js';
 const LINUX_MAPS = [0x2020900, 0x4041200, 0x1010400, 0x800];
 
 test('maps used by HBIW (Linux hbiw_to_nr_maps): log2 of the power-of-two part', () => {
-  const table: Array<[number, number]> = [[1, 0], [2, 1], [3, 0], [4, 2], [6, 1], [8, 3], [12, 2], [16, 4]];
+  const table: Array<[number, number]> = [
+    [1, 0],
+    [2, 1],
+    [3, 0],
+    [4, 2],
+    [6, 1],
+    [8, 3],
+    [12, 2],
+    [16, 4],
+  ];
   for (const [hbiw, n] of table) {
     assert.equal(xorMapsForHbiw(hbiw), n);
     assert.equal(n, powerOfTwoPart(hbiw));
@@ -51,7 +70,9 @@ test('SPEC-NOTES 1.7 seed set (XOR columns)', () => {
     });
   }
   const singles: Array<[number, number, number, number, number]> = [
-    [32784, 1, 4, 4, 131088], [443953523, 0, 4, 4, 1775813747], [344295715, 7, 8, 4, 2754367011],
+    [32784, 1, 4, 4, 131088],
+    [443953523, 0, 4, 4, 1775813747],
+    [344295715, 7, 8, 4, 2754367011],
     [231458716, 7, 12, 12, 2777503900],
   ];
   for (const [dpa, pos, w, hbiw, hpa] of singles) {
@@ -118,8 +139,11 @@ test('property: XOR round trips for every HBIW x region ways x granularity, base
             // XOR only permutes which device serves a chunk; the DPA is the modulo one
             assert.equal(xorDpaOffsetOf(spa, base, w, g, maps, n), dpaOffsetOf(spa - base, w, g), ctx);
             // the position bits above the root's stay modulo
-            assert.equal(Math.floor(xorPositionOf(spa, base, w, g, maps, n) / hbiw),
-              Math.floor(positionOf(spa - base, w, g) / hbiw), ctx);
+            assert.equal(
+              Math.floor(xorPositionOf(spa, base, w, g, maps, n) / hbiw),
+              Math.floor(positionOf(spa - base, w, g) / hbiw),
+              ctx,
+            );
           }
         }
       }

@@ -17,13 +17,48 @@ const SZ = 256 * MiB;
 function topoFor(ways: number, G = 256): { spec: TopologySpec; memdevs: string[] } {
   if (ways === 4 && G === 16384) {
     // 2 HB x 2 RP would need a 32 KiB host-bridge granularity (chain rule): use 1 HB x 4 RP.
-    return { spec: { hostBridges: [hb('hb0', 0, [mem('m0'), mem('m1'), mem('m2'), mem('m3')])], windows: [win('w', WBASE, 4 * GiB, ['hb0'], G)], xorMaps: [] }, memdevs: ['m3', 'm2', 'm1', 'm0'] };
+    return {
+      spec: {
+        hostBridges: [hb('hb0', 0, [mem('m0'), mem('m1'), mem('m2'), mem('m3')])],
+        windows: [win('w', WBASE, 4 * GiB, ['hb0'], G)],
+        xorMaps: [],
+      },
+      memdevs: ['m3', 'm2', 'm1', 'm0'],
+    };
   }
   switch (ways) {
-    case 1: return { spec: { hostBridges: [hb('hb0', 0, [mem('m0')])], windows: [win('w', WBASE, 4 * GiB, ['hb0'])], xorMaps: [] }, memdevs: ['m0'] };
-    case 2: return { spec: { hostBridges: [hb('hb0', 0, [mem('m0'), mem('m1')])], windows: [win('w', WBASE, 4 * GiB, ['hb0'])], xorMaps: [] }, memdevs: ['m1', 'm0'] };
-    case 3: return { spec: { hostBridges: [0, 1, 2].map((i) => hb(`hb${i}`, i, [mem(`m${i}`)])), windows: [win('w', WBASE, 3 * GiB, ['hb0', 'hb1', 'hb2'], G)], xorMaps: [] }, memdevs: ['m2', 'm0', 'm1'] };
-    default: return { spec: { hostBridges: [hb('hb0', 0, [mem('m0'), mem('m1')]), hb('hb1', 1, [mem('m2'), mem('m3')])], windows: [win('w', WBASE, 4 * GiB, ['hb0', 'hb1'], G)], xorMaps: [] }, memdevs: ['m3', 'm2', 'm1', 'm0'] };
+    case 1:
+      return {
+        spec: { hostBridges: [hb('hb0', 0, [mem('m0')])], windows: [win('w', WBASE, 4 * GiB, ['hb0'])], xorMaps: [] },
+        memdevs: ['m0'],
+      };
+    case 2:
+      return {
+        spec: {
+          hostBridges: [hb('hb0', 0, [mem('m0'), mem('m1')])],
+          windows: [win('w', WBASE, 4 * GiB, ['hb0'])],
+          xorMaps: [],
+        },
+        memdevs: ['m1', 'm0'],
+      };
+    case 3:
+      return {
+        spec: {
+          hostBridges: [0, 1, 2].map((i) => hb(`hb${i}`, i, [mem(`m${i}`)])),
+          windows: [win('w', WBASE, 3 * GiB, ['hb0', 'hb1', 'hb2'], G)],
+          xorMaps: [],
+        },
+        memdevs: ['m2', 'm0', 'm1'],
+      };
+    default:
+      return {
+        spec: {
+          hostBridges: [hb('hb0', 0, [mem('m0'), mem('m1')]), hb('hb1', 1, [mem('m2'), mem('m3')])],
+          windows: [win('w', WBASE, 4 * GiB, ['hb0', 'hb1'], G)],
+          xorMaps: [],
+        },
+        memdevs: ['m3', 'm2', 'm1', 'm0'],
+      };
   }
 }
 
@@ -48,7 +83,13 @@ for (const G of [256, 16384]) {
 test('mismatches name the HPA, the expected device/DPA and what was found', () => {
   const { spec } = topoFor(4);
   const { topo } = build(spec, sharedArena(4 * SZ + 64 * MiB));
-  const r = topo.createRegion({ window: 'w', ways: 4, granularity: 256, memdevs: ['m0', 'm1', 'm2', 'm3'], size: 4 * SZ });
+  const r = topo.createRegion({
+    window: 'w',
+    ways: 4,
+    granularity: 256,
+    memdevs: ['m0', 'm1', 'm2', 'm3'],
+    size: 4 * SZ,
+  });
   // Sabotage the router: swap two endpoints' stores behind its back after compiling.
   const router = topo.routers[0]!;
   router.compile();
@@ -58,12 +99,16 @@ test('mismatches name the HPA, the expected device/DPA and what was found', () =
   const a = topo.audit({ mode: 'full', length: 1 * MiB, via: 'router', maxMismatches: 4 });
   const ra = a.regions[0]!;
   assert.equal(a.ok, false);
-  assert.equal(ra.mismatchCount, 1 * MiB / 8 / 2, 'half the words landed on the wrong device');
+  assert.equal(ra.mismatchCount, (1 * MiB) / 8 / 2, 'half the words landed on the wrong device');
   const m = ra.mismatches[0]!;
   assert.ok(m.expected && 'value' in m.found);
   assert.equal(m.hpa, r.base);
   assert.deepEqual(m.expected, { memdev: 'm0', dpa: 0 });
-  assert.equal((m.found as { stampOf?: number }).stampOf, r.base + 512, 'found the stamp of the HPA routed there (m1, position 2)');
+  assert.equal(
+    (m.found as { stampOf?: number }).stampOf,
+    r.base + 512,
+    'found the stamp of the HPA routed there (m1, position 2)',
+  );
   const s = topo.audit({ mode: 'sampled', samples: 2000, via: 'router' });
   assert.equal(s.ok, false);
   assert.ok(s.regions[0]!.mismatches[0]!.expected);
@@ -73,12 +118,22 @@ test('mismatches name the HPA, the expected device/DPA and what was found', () =
 test('sampled audit via the address space: first/last 2*W*16 KiB + N random words, per-device bytes', () => {
   const { spec } = topoFor(4, 1024);
   const { topo } = build(spec, sharedArena(4 * SZ + 64 * MiB));
-  topo.createRegion({ window: 'w', ways: 4, granularity: 1024, memdevs: ['m0', 'm1', 'm2', 'm3'], size: 4 * SZ, base: WBASE + GiB });
+  topo.createRegion({
+    window: 'w',
+    ways: 4,
+    granularity: 1024,
+    memdevs: ['m0', 'm1', 'm2', 'm3'],
+    size: 4 * SZ,
+    base: WBASE + GiB,
+  });
   const a = topo.audit({ mode: 'sampled', samples: 10000, seed: 7 });
   const r = a.regions[0]!;
   assert.equal(a.ok, true);
-  assert.equal(r.words, 2 * (2 * 4 * 16384) / 8 + 10000);
-  assert.equal(Object.values(r.perDevice).reduce((x, y) => x + y, 0), r.words * 8);
+  assert.equal(r.words, (2 * (2 * 4 * 16384)) / 8 + 10000);
+  assert.equal(
+    Object.values(r.perDevice).reduce((x, y) => x + y, 0),
+    r.words * 8,
+  );
   topo.close();
 });
 
@@ -86,7 +141,11 @@ test('file-backed persistent media: audit works on a scratch copy unless force',
   const dir = mkdtempSync(join(tmpdir(), 'cxlemu-audit-'));
   try {
     const file = join(dir, 'pmem0.img');
-    const spec: TopologySpec = { hostBridges: [hb('hb0', 0, [mem('m0', { persistentFile: { path: file, share: false } })])], windows: [win('w', WBASE, GiB, ['hb0'])], xorMaps: [] };
+    const spec: TopologySpec = {
+      hostBridges: [hb('hb0', 0, [mem('m0', { persistentFile: { path: file, share: false } })])],
+      windows: [win('w', WBASE, GiB, ['hb0'])],
+      xorMaps: [],
+    };
     const { topo } = build(spec, 64 * MiB);
     const st = topo.memdev('m0')!.persistentStore!;
     const pattern = new Uint8Array(4096).fill(0xa5);

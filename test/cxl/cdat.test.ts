@@ -4,7 +4,7 @@
 // Linux reads the table, and the machine description's perf attributes as configured.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildSwitchCdat, buildType3Cdat, CdatTable } from '../../src/cxl/cdat.js';
+import { buildSwitchCdat, buildType3Cdat, type CdatTable } from '../../src/cxl/cdat.js';
 import { cdatInputsOf, buildFirmwareTables } from '../../src/machine/firmware-tables.js';
 import { decodeCdat, type CdatEntry } from '../helpers/acpi-decoder.js';
 
@@ -47,7 +47,12 @@ test('type-3 CDAT: header, DSMAS + 4 DSLBIS + DSEMTS per partition, checksum 0',
   const t = buildType3Cdat({
     partitions: [
       { dpaBase: 0, length: 0x2000_0000, nonVolatile: false, perf: PERF },
-      { dpaBase: 0x2000_0000, length: 0x10_0000_0000, nonVolatile: true, perf: { readLatencyNs: 300.5, writeLatencyNs: 600, readBandwidthMBs: 8000, writeBandwidthMBs: 250_000 } },
+      {
+        dpaBase: 0x2000_0000,
+        length: 0x10_0000_0000,
+        nonVolatile: true,
+        perf: { readLatencyNs: 300.5, writeLatencyNs: 600, readBandwidthMBs: 8000, writeBandwidthMBs: 250_000 },
+      },
     ],
     sequence: 0x1234_5678,
   });
@@ -56,16 +61,72 @@ test('type-3 CDAT: header, DSMAS + 4 DSLBIS + DSEMTS per partition, checksum 0',
   assert.equal(d.revision, 1);
   assert.ok(d.checksumOk);
   assert.equal(d.sequence, 0x1234_5678);
-  assert.deepEqual(d.entries.map((e) => e.type), [0, 1, 1, 1, 1, 4, 0, 1, 1, 1, 1, 4]);
+  assert.deepEqual(
+    d.entries.map((e) => e.type),
+    [0, 1, 1, 1, 1, 4, 0, 1, 1, 1, 1, 4],
+  );
   assert.deepEqual(d.entries[0], { type: 0, length: 24, handle: 0, flags: 0, dpaBase: 0, dpaLength: 0x2000_0000 });
-  assert.deepEqual(d.entries[6], { type: 0, length: 24, handle: 1, flags: 0b100, dpaBase: 0x2000_0000, dpaLength: 0x10_0000_0000 });
-  assert.deepEqual(d.entries[5], { type: 4, length: 24, handle: 0, efiMemoryType: 1, dpaOffset: 0, dpaLength: 0x2000_0000 });
-  assert.deepEqual(d.entries[11], { type: 4, length: 24, handle: 1, efiMemoryType: 2, dpaOffset: 0, dpaLength: 0x10_0000_0000 });
+  assert.deepEqual(d.entries[6], {
+    type: 0,
+    length: 24,
+    handle: 1,
+    flags: 0b100,
+    dpaBase: 0x2000_0000,
+    dpaLength: 0x10_0000_0000,
+  });
+  assert.deepEqual(d.entries[5], {
+    type: 4,
+    length: 24,
+    handle: 0,
+    efiMemoryType: 1,
+    dpaOffset: 0,
+    dpaLength: 0x2000_0000,
+  });
+  assert.deepEqual(d.entries[11], {
+    type: 4,
+    length: 24,
+    handle: 1,
+    efiMemoryType: 2,
+    dpaOffset: 0,
+    dpaLength: 0x10_0000_0000,
+  });
   // DSLBIS: 150 ns = 150000 ps fits a u16 with base 10; 16000 MB/s with base 1.
-  assert.deepEqual(d.entries[1], { type: 1, length: 24, handle: 0, flags: 0, dataType: 1, baseUnit: 10, entries: [15000, 0, 0] });
-  assert.deepEqual(d.entries[2], { type: 1, length: 24, handle: 0, flags: 0, dataType: 2, baseUnit: 10, entries: [25000, 0, 0] });
-  assert.deepEqual(d.entries[3], { type: 1, length: 24, handle: 0, flags: 0, dataType: 4, baseUnit: 1, entries: [16000, 0, 0] });
-  assert.deepEqual(d.entries[4], { type: 1, length: 24, handle: 0, flags: 0, dataType: 5, baseUnit: 1, entries: [16000, 0, 0] });
+  assert.deepEqual(d.entries[1], {
+    type: 1,
+    length: 24,
+    handle: 0,
+    flags: 0,
+    dataType: 1,
+    baseUnit: 10,
+    entries: [15000, 0, 0],
+  });
+  assert.deepEqual(d.entries[2], {
+    type: 1,
+    length: 24,
+    handle: 0,
+    flags: 0,
+    dataType: 2,
+    baseUnit: 10,
+    entries: [25000, 0, 0],
+  });
+  assert.deepEqual(d.entries[3], {
+    type: 1,
+    length: 24,
+    handle: 0,
+    flags: 0,
+    dataType: 4,
+    baseUnit: 1,
+    entries: [16000, 0, 0],
+  });
+  assert.deepEqual(d.entries[4], {
+    type: 1,
+    length: 24,
+    handle: 0,
+    flags: 0,
+    dataType: 5,
+    baseUnit: 1,
+    entries: [16000, 0, 0],
+  });
   const v = dslbisValues(d.entries);
   assert.equal(v.get('1:1'), 300_500);
   assert.equal(v.get('1:2'), 600_000);
@@ -98,7 +159,11 @@ test('CDAT Table Access: handle 0 is the header, handles count up, 0xFFFF after 
 });
 
 test('switch CDAT: 4 SSLBIS (read/write latency, bandwidth), USP 0x0100 <-> each DSP', () => {
-  const t = buildSwitchCdat({ downstreamPorts: [0, 1, 5], perf: { readLatencyNs: 150, writeLatencyNs: 200, readBandwidthMBs: 64000, writeBandwidthMBs: 128000 }, sequence: 3 });
+  const t = buildSwitchCdat({
+    downstreamPorts: [0, 1, 5],
+    perf: { readLatencyNs: 150, writeLatencyNs: 200, readBandwidthMBs: 64000, writeBandwidthMBs: 128000 },
+    sequence: 3,
+  });
   const d = decodeCdat(t.bytes);
   assert.ok(d.checksumOk);
   assert.equal(d.sequence, 3);
@@ -117,13 +182,31 @@ function description(perf: Record<string, number>) {
   return {
     ram: { size: '256M' },
     cxl: {
-      hostBridges: [{
-        id: 'hb0', busNr: 0x10,
-        rootPorts: [
-          { id: 'rp0', port: 0, child: { kind: 'type3', id: 'dev', volatile: { size: '256M' }, persistent: { size: '512M' }, perf } },
-          { id: 'rp1', port: 1, child: { kind: 'switch', id: 'usp', downstreamPorts: [{ id: 'd0', port: 2, child: { kind: 'type3', id: 'behind', volatile: { size: '256M' } } }], perf: { readLatencyNs: 40 } } },
-        ],
-      }],
+      hostBridges: [
+        {
+          id: 'hb0',
+          busNr: 0x10,
+          rootPorts: [
+            {
+              id: 'rp0',
+              port: 0,
+              child: { kind: 'type3', id: 'dev', volatile: { size: '256M' }, persistent: { size: '512M' }, perf },
+            },
+            {
+              id: 'rp1',
+              port: 1,
+              child: {
+                kind: 'switch',
+                id: 'usp',
+                downstreamPorts: [
+                  { id: 'd0', port: 2, child: { kind: 'type3', id: 'behind', volatile: { size: '256M' } } },
+                ],
+                perf: { readLatencyNs: 40 },
+              },
+            },
+          ],
+        },
+      ],
       windows: [{ id: 'W', size: '1G', targets: ['hb0'] }],
     },
   } as const;
@@ -137,7 +220,10 @@ test('CDAT values come from the description: two perf configurations give exactl
   const seen: string[] = [];
   for (const perf of configs) {
     const t = buildFirmwareTables(description(perf));
-    assert.deepEqual(t.cdat.map((c) => c.memdev), ['mem0', 'mem1']);
+    assert.deepEqual(
+      t.cdat.map((c) => c.memdev),
+      ['mem0', 'mem1'],
+    );
     const d = decodeCdat(t.cdat[0]!.bytes);
     assert.ok(d.checksumOk);
     const v = dslbisValues(d.entries);
@@ -149,14 +235,26 @@ test('CDAT values come from the description: two perf configurations give exactl
     }
     // Volatile partition at DPA 0, persistent right after it.
     const dsmas = d.entries.filter((e) => e.type === 0) as Extract<CdatEntry, { type: 0; handle: number }>[];
-    assert.deepEqual(dsmas.map((x) => [x.handle, x.flags, x.dpaBase, x.dpaLength]), [[0, 0, 0, 0x1000_0000], [1, 4, 0x1000_0000, 0x2000_0000]]);
+    assert.deepEqual(
+      dsmas.map((x) => [x.handle, x.flags, x.dpaBase, x.dpaLength]),
+      [
+        [0, 0, 0, 0x1000_0000],
+        [1, 4, 0x1000_0000, 0x2000_0000],
+      ],
+    );
     // The device behind the switch keeps the defaults (QEMU's: 150/250 ns, 16000 MB/s).
     const behind = dslbisValues(decodeCdat(t.cdat[1]!.bytes).entries);
     assert.deepEqual([...behind.values()], [150_000, 250_000, 16000, 16000]);
     // The switch's SSLBIS carries its own perf (read latency 40 ns given, rest default).
     const sw = decodeCdat(t.switchCdat[0]!.bytes).entries as Extract<CdatEntry, { type: 5; dataType: number }>[];
-    assert.deepEqual(sw.map((s) => s.entries[0]!.value * s.baseUnit), [40_000, 150_000, 16000, 16000]);
-    assert.deepEqual(sw.map((s) => s.entries.map((e) => e.portY)), [[2], [2], [2], [2]]);
+    assert.deepEqual(
+      sw.map((s) => s.entries[0]!.value * s.baseUnit),
+      [40_000, 150_000, 16000, 16000],
+    );
+    assert.deepEqual(
+      sw.map((s) => s.entries.map((e) => e.portY)),
+      [[2], [2], [2], [2]],
+    );
     seen.push(Buffer.from(t.cdat[0]!.bytes).toString('hex'));
   }
   assert.notEqual(seen[0], seen[1]);
@@ -164,8 +262,17 @@ test('CDAT values come from the description: two perf configurations give exactl
 });
 
 test('CDAT errors name the field', () => {
-  assert.throws(() => buildType3Cdat({ partitions: [{ dpaBase: -1, length: 1, nonVolatile: false, perf: PERF }] }), /partitions\[0\]\.dpaBase/);
-  assert.throws(() => buildType3Cdat({ partitions: [{ dpaBase: 0, length: 1, nonVolatile: false, perf: { ...PERF, readLatencyNs: Number.NaN } }] }), /partitions\[0\]\.dslbis\[1\]/);
+  assert.throws(
+    () => buildType3Cdat({ partitions: [{ dpaBase: -1, length: 1, nonVolatile: false, perf: PERF }] }),
+    /partitions\[0\]\.dpaBase/,
+  );
+  assert.throws(
+    () =>
+      buildType3Cdat({
+        partitions: [{ dpaBase: 0, length: 1, nonVolatile: false, perf: { ...PERF, readLatencyNs: Number.NaN } }],
+      }),
+    /partitions\[0\]\.dslbis\[1\]/,
+  );
   assert.throws(() => buildType3Cdat({ partitions: [], sequence: 2 ** 32 }), /sequence/);
 });
 
@@ -176,7 +283,7 @@ test('src/cxl/cdat.ts imports only src/cxl-math (so firmware-side tools can buil
   const src = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'src', 'cxl', 'cdat.ts');
   const imports = [...readFileSync(src, 'utf8').matchAll(/^\s*import[^'"]*['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
   assert.ok(imports.length > 0);
-  for (const i of imports) assert.match(i, /^\.\.\/spec\//, `cdat.ts imports ${i}`);
+  for (const i of imports) assert.match(i, /^\.\.\/cxl-math\//, `cdat.ts imports ${i}`);
 });
 
 test('seeded random partitions and perf round-trip through the independent decoder', async () => {
@@ -191,8 +298,15 @@ test('seeded random partitions and perf round-trip through the independent decod
     const partitions = Array.from({ length: r.below(3) }, (_, i) => {
       const length = (1 + r.below(2 ** 16)) * U;
       const p = {
-        dpaBase: dpa, length, nonVolatile: i === 1 || r.below(2) === 1,
-        perf: { readLatencyNs: 1 + r.below(10_000_000) / 1000, writeLatencyNs: 1 + r.below(5000), readBandwidthMBs: 1 + r.below(2_000_000), writeBandwidthMBs: 1 + r.below(65534) },
+        dpaBase: dpa,
+        length,
+        nonVolatile: i === 1 || r.below(2) === 1,
+        perf: {
+          readLatencyNs: 1 + r.below(10_000_000) / 1000,
+          writeLatencyNs: 1 + r.below(5000),
+          readBandwidthMBs: 1 + r.below(2_000_000),
+          writeBandwidthMBs: 1 + r.below(65534),
+        },
       };
       dpa += length;
       return p;
@@ -206,14 +320,34 @@ test('seeded random partitions and perf round-trip through the independent decod
     assert.equal(d.entries.length, 6 * partitions.length, msg);
     partitions.forEach((p, h) => {
       const [ms, rl, wl, rb, wb, em] = d.entries.slice(6 * h, 6 * h + 6) as any[];
-      assert.deepEqual([ms.type, ms.handle, ms.flags, ms.dpaBase, ms.dpaLength], [0, h, p.nonVolatile ? 4 : 0, p.dpaBase, p.length], msg);
-      assert.deepEqual([em.type, em.handle, em.efiMemoryType, em.dpaOffset, em.dpaLength], [4, h, p.nonVolatile ? 2 : 1, 0, p.length], msg);
-      const want = [Math.round(p.perf.readLatencyNs * 1000), Math.round(p.perf.writeLatencyNs * 1000), p.perf.readBandwidthMBs, p.perf.writeBandwidthMBs];
+      assert.deepEqual(
+        [ms.type, ms.handle, ms.flags, ms.dpaBase, ms.dpaLength],
+        [0, h, p.nonVolatile ? 4 : 0, p.dpaBase, p.length],
+        msg,
+      );
+      assert.deepEqual(
+        [em.type, em.handle, em.efiMemoryType, em.dpaOffset, em.dpaLength],
+        [4, h, p.nonVolatile ? 2 : 1, 0, p.length],
+        msg,
+      );
+      const want = [
+        Math.round(p.perf.readLatencyNs * 1000),
+        Math.round(p.perf.writeLatencyNs * 1000),
+        p.perf.readBandwidthMBs,
+        p.perf.writeBandwidthMBs,
+      ];
       [rl, wl, rb, wb].forEach((e, i) => {
-        assert.deepEqual([e.type, e.handle, e.dataType, e.entries[1], e.entries[2]], [1, h, [1, 2, 4, 5][i], 0, 0], msg);
+        assert.deepEqual(
+          [e.type, e.handle, e.dataType, e.entries[1], e.entries[2]],
+          [1, h, [1, 2, 4, 5][i], 0, 0],
+          msg,
+        );
         assert.ok(e.entries[0] >= 1 && e.entries[0] <= 0xfffe, msg);
         // Power-of-ten base: exact when the value fits a u16, else within half a unit.
-        assert.ok(Math.abs(e.entries[0] * e.baseUnit - want[i]!) <= e.baseUnit / 2, `${msg}: ${e.entries[0]} x ${e.baseUnit} vs ${want[i]}`);
+        assert.ok(
+          Math.abs(e.entries[0] * e.baseUnit - want[i]!) <= e.baseUnit / 2,
+          `${msg}: ${e.entries[0]} x ${e.baseUnit} vs ${want[i]}`,
+        );
         if (want[i]! <= 0xfffe) assert.equal(e.entries[0] * e.baseUnit, want[i], msg);
       });
     });

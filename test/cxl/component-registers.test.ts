@@ -24,7 +24,10 @@ function caps(b: ComponentRegisters): { id: number; version: number; pointer: nu
 test('cache-mem capability array and placement per component kind (default machine)', () => {
   const m = Machine.build(defaultDescriptionInput(), { arenaBytes: 256 * 2 ** 20 });
   try {
-    const ids = (b: ComponentRegisters) => caps(b).map((c) => c.id).sort();
+    const ids = (b: ComponentRegisters) =>
+      caps(b)
+        .map((c) => c.id)
+        .sort();
     const p = m.cxlPci;
     assert.deepEqual(ids(p.hostBridges[0]!.component), [CM_CAP.ras], 'hb0 is passthrough: no HDM');
     assert.deepEqual(ids(p.hostBridges[1]!.component), [CM_CAP.ras, CM_CAP.hdm]);
@@ -41,10 +44,18 @@ test('cache-mem capability array and placement per component kind (default machi
     // Structures do not overlap and sit inside the cache-mem range.
     for (const b of p.componentBlocks()) {
       const list = caps(b.block);
-      const lens: Record<number, number> = { [CM_CAP.ras]: 0x58, [CM_CAP.link]: 0x38, [CM_CAP.hdm]: b.block.hdm?.length ?? 0 };
+      const lens: Record<number, number> = {
+        [CM_CAP.ras]: 0x58,
+        [CM_CAP.link]: 0x38,
+        [CM_CAP.hdm]: b.block.hdm?.length ?? 0,
+      };
       const spans = list.map((c) => [c.pointer, c.pointer + lens[c.id]!] as const).sort((x, y) => x[0] - y[0]);
-      for (let i = 0; i + 1 < spans.length; i++) assert.ok(spans[i]![1] <= spans[i + 1]![0], `${b.name}: structures overlap`);
-      assert.ok(spans.every(([a, z]) => a >= 4 * (list.length + 1) && z <= 0x1000), `${b.name}: inside 0x1000..0x1FFF`);
+      for (let i = 0; i + 1 < spans.length; i++)
+        assert.ok(spans[i]![1] <= spans[i + 1]![0], `${b.name}: structures overlap`);
+      assert.ok(
+        spans.every(([a, z]) => a >= 4 * (list.length + 1) && z <= 0x1000),
+        `${b.name}: inside 0x1000..0x1FFF`,
+      );
       // CXL.io space and the implementation-specific range read 0.
       assert.equal(b.block.read(0, 4), 0);
       assert.equal(b.block.read(0x2000, 4), 0);

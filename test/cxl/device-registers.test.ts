@@ -11,8 +11,15 @@ test('capabilities array: device status, primary mailbox, memory device status',
   const arr = host.r64(0);
   assert.equal(Number((arr >> 32n) & 0xffffn), 3);
   assert.equal(Number((arr >> 16n) & 0xffn), 1);
-  const hdrs = [1, 2, 3].map((i) => ({ id: host.r32(i * 0x10) & 0xffff, off: host.r32(i * 0x10 + 4), len: host.r32(i * 0x10 + 8) }));
-  assert.deepEqual(hdrs.map((h) => h.id), [1, 2, 0x4000]);
+  const hdrs = [1, 2, 3].map((i) => ({
+    id: host.r32(i * 0x10) & 0xffff,
+    off: host.r32(i * 0x10 + 4),
+    len: host.r32(i * 0x10 + 8),
+  }));
+  assert.deepEqual(
+    hdrs.map((h) => h.id),
+    [1, 2, 0x4000],
+  );
   assert.equal(host.mbox, DEVREG.MBOX);
   assert.equal(hdrs[1]!.len, 0x20 + 2048);
   for (const h of hdrs) assert.ok(h.off + h.len <= 0x10000);

@@ -4,7 +4,13 @@ import { Arena } from '../../src/memory/arena.js';
 import { AddressSpace } from '../../src/memory/address-space.js';
 import { CxlTopology } from '../../src/cxl/index.js';
 import type {
-  DecoderCapsSpec, HostBridgeSpec, RootPortSpec, SwitchSpec, TopologySpec, Type3Spec, WindowSpec,
+  DecoderCapsSpec,
+  HostBridgeSpec,
+  RootPortSpec,
+  SwitchSpec,
+  TopologySpec,
+  Type3Spec,
+  WindowSpec,
 } from '../../src/cxl/topology-spec.js';
 
 export const MiB = 2 ** 20;
@@ -16,24 +22,50 @@ export const caps = (count = 8, ways3_6_12 = true, ways16 = true): DecoderCapsSp
 
 export function mem(name: string, opts: Partial<Type3Spec> = {}): Type3Spec {
   return {
-    kind: 'type3', id: `dev-${name}`, name, serial: [...name].reduce((a, c) => (a * 31 + c.charCodeAt(0)) >>> 0, 7), volatileBytes: 0, persistentBytes: SZ_256M, lsaBytes: 0,
-    sizedBy: `${name} size`, perf, decoders: caps(), ...opts,
+    kind: 'type3',
+    id: `dev-${name}`,
+    name,
+    serial: [...name].reduce((a, c) => (a * 31 + c.charCodeAt(0)) >>> 0, 7),
+    volatileBytes: 0,
+    persistentBytes: SZ_256M,
+    lsaBytes: 0,
+    sizedBy: `${name} size`,
+    perf,
+    decoders: caps(),
+    ...opts,
   };
 }
 
 export function sw(id: string, children: (Type3Spec | SwitchSpec)[], firstPort = 0): SwitchSpec {
   return {
-    kind: 'switch', id, decoders: caps(), perf,
+    kind: 'switch',
+    id,
+    decoders: caps(),
+    perf,
     downstreamPorts: children.map((c, i) => ({ id: `${id}-dsp${i}`, port: firstPort + i, child: c })),
   };
 }
 
-export function hb(id: string, uid: number, children: (Type3Spec | SwitchSpec | undefined)[], opts: Partial<HostBridgeSpec> = {}): HostBridgeSpec {
-  const rootPorts: RootPortSpec[] = children.map((c, i) => (c ? { id: `${id}-rp${i}`, port: i, child: c } : { id: `${id}-rp${i}`, port: i }));
+export function hb(
+  id: string,
+  uid: number,
+  children: (Type3Spec | SwitchSpec | undefined)[],
+  opts: Partial<HostBridgeSpec> = {},
+): HostBridgeSpec {
+  const rootPorts: RootPortSpec[] = children.map((c, i) =>
+    c ? { id: `${id}-rp${i}`, port: i, child: c } : { id: `${id}-rp${i}`, port: i },
+  );
   return { id, uid, busNr: 0x10 * uid, rootPorts, decoders: caps(), hdmForPassthrough: false, ...opts };
 }
 
-export function win(id: string, base: number, size: number, targets: string[], granularity = 256, arithmetic: 'modulo' | 'xor' = 'modulo'): WindowSpec {
+export function win(
+  id: string,
+  base: number,
+  size: number,
+  targets: string[],
+  granularity = 256,
+  arithmetic: 'modulo' | 'xor' = 'modulo',
+): WindowSpec {
   return { id, base, size, targets, granularity, arithmetic, volatile: true, persistent: true, qtgId: 0 };
 }
 
@@ -47,7 +79,11 @@ export function sharedArena(bytes = 640 * MiB): Arena {
   return shared;
 }
 
-export function build(spec: TopologySpec, arenaBytes: number | Arena = 512 * MiB, withAs = true): { topo: CxlTopology; arena: Arena; as: AddressSpace | null } {
+export function build(
+  spec: TopologySpec,
+  arenaBytes: number | Arena = 512 * MiB,
+  withAs = true,
+): { topo: CxlTopology; arena: Arena; as: AddressSpace | null } {
   const arena = typeof arenaBytes === 'number' ? new Arena({ bytes: arenaBytes }) : arenaBytes;
   const as = withAs ? new AddressSpace(arena) : null;
   const topo = CxlTopology.build(spec, arena, as);
@@ -70,7 +106,12 @@ export interface CompareStats {
  * Router vs reference decoder on `n` random HPAs: 90% inside `hot` ranges (regions), 10% anywhere
  * in any window. Also checks, on every 8th sample, that the reported run stays contiguous.
  */
-export function compareRouterVsReference(topo: CxlTopology, hot: { base: number; size: number }[], n: number, seed: number): CompareStats {
+export function compareRouterVsReference(
+  topo: CxlTopology,
+  hot: { base: number; size: number }[],
+  n: number,
+  seed: number,
+): CompareStats {
   const rng = new Prng(seed);
   const out = { store: null as unknown, offset: 0, run: 0 };
   const out2 = { store: null as unknown, offset: 0, run: 0 };
@@ -91,15 +132,24 @@ export function compareRouterVsReference(topo: CxlTopology, hot: { base: number;
     const ref = topo.referenceDecode(h);
     st.checked++;
     if (ok !== ref.ok) {
-      st.mismatches.push(`0x${h.toString(16)}: router ${ok ? 'routes' : 'does not route'}, reference ${ref.ok ? `routes to ${ref.memdev.name}` : `says ${ref.reason}`}`);
+      st.mismatches.push(
+        `0x${h.toString(16)}: router ${ok ? 'routes' : 'does not route'}, reference ${ref.ok ? `routes to ${ref.memdev.name}` : `says ${ref.reason}`}`,
+      );
     } else if (ref.ok) {
       st.routed++;
       const store = ref.partition === 'volatile' ? ref.memdev.volatileStore : ref.memdev.persistentStore;
       if (out.store !== store || out.offset !== ref.storeOffset) {
-        st.mismatches.push(`0x${h.toString(16)}: router -> ${(out.store as { name: string }).name}+0x${out.offset.toString(16)}, reference -> ${store!.name}+0x${ref.storeOffset.toString(16)}`);
+        st.mismatches.push(
+          `0x${h.toString(16)}: router -> ${(out.store as { name: string }).name}+0x${out.offset.toString(16)}, reference -> ${store!.name}+0x${ref.storeOffset.toString(16)}`,
+        );
       } else if ((i & 7) === 0) {
         const last = h + out.run - 1;
-        if (out.run < 1 || !router.resolve(last, out2 as never) || out2.store !== out.store || out2.offset !== out.offset + out.run - 1) {
+        if (
+          out.run < 1 ||
+          !router.resolve(last, out2 as never) ||
+          out2.store !== out.store ||
+          out2.offset !== out.offset + out.run - 1
+        ) {
           st.mismatches.push(`0x${h.toString(16)}: run ${out.run} is not contiguous`);
         }
       }

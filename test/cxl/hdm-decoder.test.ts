@@ -8,8 +8,20 @@ import type { HdmOwner } from '../../src/cxl/hdm-decoder.js';
 import * as R from '../../src/cxl-math/hdm-registers.js';
 
 const SZ = 2 ** 28;
-const hbOwner: HdmOwner = { kind: 'hostBridge', name: 'host bridge hb0', portIds: [0, 1, 2, 3], volatileBytes: 0, persistentBytes: 0 };
-const epOwner: HdmOwner = { kind: 'endpoint', name: 'endpoint mem0', portIds: [], volatileBytes: SZ, persistentBytes: 4 * SZ };
+const hbOwner: HdmOwner = {
+  kind: 'hostBridge',
+  name: 'host bridge hb0',
+  portIds: [0, 1, 2, 3],
+  volatileBytes: 0,
+  persistentBytes: 0,
+};
+const epOwner: HdmOwner = {
+  kind: 'endpoint',
+  name: 'endpoint mem0',
+  portIds: [],
+  volatileBytes: SZ,
+  persistentBytes: 4 * SZ,
+};
 const hbBlock = (caps = { count: 4, ways3_6_12: true, ways16: true }) => new HdmDecoderBlock(hbOwner, caps);
 const epBlock = (caps = { count: 4, ways3_6_12: true, ways16: true }) => new HdmDecoderBlock(epOwner, caps);
 const d = (n: number, reg: number) => HDM.DECODER0 + HDM.STRIDE * n + reg;
@@ -58,7 +70,15 @@ test('write masks: base/size low keep [31:28], control RW bits only, Committed/E
   assert.equal(e.read(d(0, HDM.TL_LO), 4), 0xf0000000, 'endpoint DPA skip low keeps [31:28]');
 });
 
-function programHb(b: HdmDecoderBlock, n: number, base: number, size: number, eiw: number, eig: number, targets: number[]) {
+function programHb(
+  b: HdmDecoderBlock,
+  n: number,
+  base: number,
+  size: number,
+  eiw: number,
+  eig: number,
+  targets: number[],
+) {
   b.program(n, { base, size, eiw, eig, targets });
 }
 
@@ -78,36 +98,158 @@ test('commit sets Committed; listener hears commit and uncommit only', () => {
   assert.deepEqual(events, ['commit0', 'uncommit0']);
 });
 
-interface Case { name: string; setup: (hb: HdmDecoderBlock, ep: HdmDecoderBlock) => HdmDecoderBlock; index: number; code: string; text: RegExp }
+interface Case {
+  name: string;
+  setup: (hb: HdmDecoderBlock, ep: HdmDecoderBlock) => HdmDecoderBlock;
+  index: number;
+  code: string;
+  text: RegExp;
+}
 const cases: Case[] = [
-  { name: 'out of order', index: 1, code: 'commit-order', text: /decoder 1 of host bridge hb0: commit out of order: decoder 0 is not committed \(decoders commit in increasing index order\)/,
-    setup: (hb) => { programHb(hb, 1, 0, SZ, 0, 0, [0]); return hb; } },
-  { name: 'zero size', index: 0, code: 'zero-size', text: /decoder 0 of host bridge hb0: size is 0/,
-    setup: (hb) => { programHb(hb, 0, 0, 0, 0, 0, [0]); return hb; } },
-  { name: 'invalid IW', index: 0, code: 'iw-invalid', text: /interleave ways encoding IW=5 is invalid \(valid: 0-4, 8-10\)/,
-    setup: (hb) => { programHb(hb, 0, 0, SZ, 5, 0, [0]); return hb; } },
-  { name: 'invalid IG', index: 0, code: 'ig-invalid', text: /interleave granularity encoding IG=7 is invalid/,
-    setup: (hb) => { programHb(hb, 0, 0, SZ, 0, 7, [0]); return hb; } },
-  { name: '3-way not advertised', index: 0, code: 'iw-capability', text: /3-way interleave needs the 3\/6\/12-way capability \(HDM Decoder Capability bit 11\)/,
-    setup: () => { const b = hbBlock({ count: 4, ways3_6_12: false, ways16: true }); programHb(b, 0, 0, 3 * SZ, 8, 0, [0, 1, 2]); return b; } },
-  { name: '16-way not advertised', index: 0, code: 'iw-capability', text: /16-way interleave needs the 16-way capability \(HDM Decoder Capability bit 12\)/,
-    setup: () => { const b = new HdmDecoderBlock(epOwner, { count: 4, ways3_6_12: true, ways16: false }); b.program(0, { base: 0, size: 16 * SZ, eiw: 4, eig: 0 }); return b; } },
-  { name: 'HB 16-way exceeds the target list', index: 0, code: 'iw-targets', text: /16-way interleave exceeds the 8-entry target list/,
-    setup: (hb) => { programHb(hb, 0, 0, 16 * SZ, 4, 0, [0, 1, 2, 3]); return hb; } },
-  { name: 'range above 2^52', index: 0, code: 'range', text: /ends above 2\^52/,
-    setup: (hb) => { programHb(hb, 0, 2 ** 52, SZ, 0, 0, [0]); return hb; } },
-  { name: 'overlap with decoder n-1', index: 1, code: 'overlap', text: /decoder 1 of host bridge hb0: base 0x100000000 is below the end 0x120000000 of decoder 0 \(decoders hold increasing, non-overlapping ranges\)/,
-    setup: (hb) => { programHb(hb, 0, 0x1_0000_0000, 2 * SZ, 0, 0, [0]); hb.commit(0); programHb(hb, 1, 0x1_0000_0000, SZ, 0, 0, [1]); return hb; } },
-  { name: 'target names a missing port', index: 0, code: 'target-invalid', text: /target list entry 1 names port 9, which is not a downstream port of this component \(ports: 0, 1, 2, 3\)/,
-    setup: (hb) => { programHb(hb, 0, 0, SZ, 1, 0, [0, 9]); return hb; } },
-  { name: 'target repeated', index: 0, code: 'target-duplicate', text: /target list entry 1 repeats port 2/,
-    setup: (hb) => { programHb(hb, 0, 0, SZ, 1, 0, [2, 2]); return hb; } },
-  { name: 'endpoint size not divisible by W', index: 0, code: 'size-ways', text: /decoder 0 of endpoint mem0: size 0x10000000 is not a multiple of the 3 interleave ways \(endpoint size mod W must be 0\)/,
-    setup: (_h, ep) => { ep.program(0, { base: 0, size: SZ, eiw: 8, eig: 0 }); return ep; } },
-  { name: 'endpoint DPA beyond capacity', index: 0, code: 'dpa-capacity', text: /DPA 0x0-0x5fffffff exceeds the device capacity 0x50000000/,
-    setup: (_h, ep) => { ep.program(0, { base: 0, size: 6 * SZ, eiw: 0, eig: 0 }); return ep; } },
-  { name: 'endpoint DPA crosses the partition boundary', index: 0, code: 'dpa-partition', text: /crosses the volatile\/persistent partition boundary at 0x10000000/,
-    setup: (_h, ep) => { ep.program(0, { base: 0, size: 2 * SZ, eiw: 0, eig: 0 }); return ep; } },
+  {
+    name: 'out of order',
+    index: 1,
+    code: 'commit-order',
+    text: /decoder 1 of host bridge hb0: commit out of order: decoder 0 is not committed \(decoders commit in increasing index order\)/,
+    setup: (hb) => {
+      programHb(hb, 1, 0, SZ, 0, 0, [0]);
+      return hb;
+    },
+  },
+  {
+    name: 'zero size',
+    index: 0,
+    code: 'zero-size',
+    text: /decoder 0 of host bridge hb0: size is 0/,
+    setup: (hb) => {
+      programHb(hb, 0, 0, 0, 0, 0, [0]);
+      return hb;
+    },
+  },
+  {
+    name: 'invalid IW',
+    index: 0,
+    code: 'iw-invalid',
+    text: /interleave ways encoding IW=5 is invalid \(valid: 0-4, 8-10\)/,
+    setup: (hb) => {
+      programHb(hb, 0, 0, SZ, 5, 0, [0]);
+      return hb;
+    },
+  },
+  {
+    name: 'invalid IG',
+    index: 0,
+    code: 'ig-invalid',
+    text: /interleave granularity encoding IG=7 is invalid/,
+    setup: (hb) => {
+      programHb(hb, 0, 0, SZ, 0, 7, [0]);
+      return hb;
+    },
+  },
+  {
+    name: '3-way not advertised',
+    index: 0,
+    code: 'iw-capability',
+    text: /3-way interleave needs the 3\/6\/12-way capability \(HDM Decoder Capability bit 11\)/,
+    setup: () => {
+      const b = hbBlock({ count: 4, ways3_6_12: false, ways16: true });
+      programHb(b, 0, 0, 3 * SZ, 8, 0, [0, 1, 2]);
+      return b;
+    },
+  },
+  {
+    name: '16-way not advertised',
+    index: 0,
+    code: 'iw-capability',
+    text: /16-way interleave needs the 16-way capability \(HDM Decoder Capability bit 12\)/,
+    setup: () => {
+      const b = new HdmDecoderBlock(epOwner, { count: 4, ways3_6_12: true, ways16: false });
+      b.program(0, { base: 0, size: 16 * SZ, eiw: 4, eig: 0 });
+      return b;
+    },
+  },
+  {
+    name: 'HB 16-way exceeds the target list',
+    index: 0,
+    code: 'iw-targets',
+    text: /16-way interleave exceeds the 8-entry target list/,
+    setup: (hb) => {
+      programHb(hb, 0, 0, 16 * SZ, 4, 0, [0, 1, 2, 3]);
+      return hb;
+    },
+  },
+  {
+    name: 'range above 2^52',
+    index: 0,
+    code: 'range',
+    text: /ends above 2\^52/,
+    setup: (hb) => {
+      programHb(hb, 0, 2 ** 52, SZ, 0, 0, [0]);
+      return hb;
+    },
+  },
+  {
+    name: 'overlap with decoder n-1',
+    index: 1,
+    code: 'overlap',
+    text: /decoder 1 of host bridge hb0: base 0x100000000 is below the end 0x120000000 of decoder 0 \(decoders hold increasing, non-overlapping ranges\)/,
+    setup: (hb) => {
+      programHb(hb, 0, 0x1_0000_0000, 2 * SZ, 0, 0, [0]);
+      hb.commit(0);
+      programHb(hb, 1, 0x1_0000_0000, SZ, 0, 0, [1]);
+      return hb;
+    },
+  },
+  {
+    name: 'target names a missing port',
+    index: 0,
+    code: 'target-invalid',
+    text: /target list entry 1 names port 9, which is not a downstream port of this component \(ports: 0, 1, 2, 3\)/,
+    setup: (hb) => {
+      programHb(hb, 0, 0, SZ, 1, 0, [0, 9]);
+      return hb;
+    },
+  },
+  {
+    name: 'target repeated',
+    index: 0,
+    code: 'target-duplicate',
+    text: /target list entry 1 repeats port 2/,
+    setup: (hb) => {
+      programHb(hb, 0, 0, SZ, 1, 0, [2, 2]);
+      return hb;
+    },
+  },
+  {
+    name: 'endpoint size not divisible by W',
+    index: 0,
+    code: 'size-ways',
+    text: /decoder 0 of endpoint mem0: size 0x10000000 is not a multiple of the 3 interleave ways \(endpoint size mod W must be 0\)/,
+    setup: (_h, ep) => {
+      ep.program(0, { base: 0, size: SZ, eiw: 8, eig: 0 });
+      return ep;
+    },
+  },
+  {
+    name: 'endpoint DPA beyond capacity',
+    index: 0,
+    code: 'dpa-capacity',
+    text: /DPA 0x0-0x5fffffff exceeds the device capacity 0x50000000/,
+    setup: (_h, ep) => {
+      ep.program(0, { base: 0, size: 6 * SZ, eiw: 0, eig: 0 });
+      return ep;
+    },
+  },
+  {
+    name: 'endpoint DPA crosses the partition boundary',
+    index: 0,
+    code: 'dpa-partition',
+    text: /crosses the volatile\/persistent partition boundary at 0x10000000/,
+    setup: (_h, ep) => {
+      ep.program(0, { base: 0, size: 2 * SZ, eiw: 0, eig: 0 });
+      return ep;
+    },
+  },
 ];
 
 for (const c of cases) {
@@ -134,7 +276,10 @@ test('lock-on-commit: registers read-only, Commit cannot be cleared, uncommit re
   assert.ok(b.isLocked(0));
   b.write(d(0, HDM.CTRL), 4, 0);
   assert.ok(b.isCommitted(0));
-  assert.match(b.reasons[0]!, /decoder 0 of host bridge hb0 is locked \(Lock-on-Commit\): registers are read-only until reset/);
+  assert.match(
+    b.reasons[0]!,
+    /decoder 0 of host bridge hb0 is locked \(Lock-on-Commit\): registers are read-only until reset/,
+  );
   const u = b.uncommit(0);
   assert.equal(u.ok, false);
   if (!u.ok) assert.match(u.reason, /is locked \(Lock-on-Commit\) and cannot be un-committed until reset/);
@@ -150,7 +295,11 @@ test('uncommit goes from the highest committed decoder down', () => {
   b.commit(1);
   const u = b.uncommit(0);
   assert.equal(u.ok, false);
-  if (!u.ok) assert.match(u.reason, /cannot be un-committed while decoder 1 is committed \(reset from the highest committed decoder\)/);
+  if (!u.ok)
+    assert.match(
+      u.reason,
+      /cannot be un-committed while decoder 1 is committed \(reset from the highest committed decoder\)/,
+    );
   assert.ok(b.uncommit(1).ok);
   assert.ok(b.uncommit(0).ok);
   assert.equal(b.read(d(0, HDM.BASE_LO), 4) + b.read(d(0, HDM.BASE_HI), 4), 0, 'base zeroed as Linux does');
@@ -172,7 +321,10 @@ test('random 1/2/4/8-byte accesses never throw and keep RO fields', () => {
   const b = hbBlock({ count: 8, ways3_6_12: true, ways16: true });
   const cap = b.read(0, 4);
   let s = 12345;
-  const rnd = (n: number) => { s = (s * 1103515245 + 12345) >>> 0; return s % n; };
+  const rnd = (n: number) => {
+    s = (s * 1103515245 + 12345) >>> 0;
+    return s % n;
+  };
   for (let i = 0; i < 20000; i++) {
     const size = ([1, 2, 4, 8] as const)[rnd(4)]!;
     const off = rnd(b.length + 16);

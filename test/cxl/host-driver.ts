@@ -45,7 +45,12 @@ export class HostDriver {
 
   constructor(readonly m: Machine) {
     // What the device tree's /cxl-host-bridges lists (the CEDT CHBS for ACPI guests).
-    this.hostBridges = m.cxlHostBridges.map((h) => ({ uid: h.uid, busFirst: h.busNr, busLast: h.busLast, component: h.component.base }));
+    this.hostBridges = m.cxlHostBridges.map((h) => ({
+      uid: h.uid,
+      busFirst: h.busNr,
+      busLast: h.busLast,
+      component: h.component.base,
+    }));
   }
 
   cfg(bus: number, dev: number, fn: number, off: number, size: 1 | 2 | 4): number {
@@ -97,9 +102,20 @@ export class HostDriver {
             }
           }
           const f: Fn = {
-            bus, dev, fn, vendorDevice: id, classCode: read(0x08, 4) >>> 8, headerType, portType, portNumber,
-            secondary: headerType === 1 ? read(0x19, 1) : -1, subordinate: headerType === 1 ? read(0x1a, 1) : -1,
-            component, memdevRegs, read, write,
+            bus,
+            dev,
+            fn,
+            vendorDevice: id,
+            classCode: read(0x08, 4) >>> 8,
+            headerType,
+            portType,
+            portNumber,
+            secondary: headerType === 1 ? read(0x19, 1) : -1,
+            subordinate: headerType === 1 ? read(0x1a, 1) : -1,
+            component,
+            memdevRegs,
+            read,
+            write,
           };
           this.fns.push(f);
           if (fn === 0 && (read(0x0e, 1) & 0x80) === 0) break;
@@ -155,7 +171,11 @@ export class HostDriver {
   }
 
   /** Program decoder `i` of `hdm` and set Commit; returns the Control register read back. */
-  programDecoder(hdm: number, i: number, p: { base: number; size: number; ways: number; gran: number; targets?: number[]; skip?: number; commit?: boolean }): number {
+  programDecoder(
+    hdm: number,
+    i: number,
+    p: { base: number; size: number; ways: number; gran: number; targets?: number[]; skip?: number; commit?: boolean },
+  ): number {
     const d = hdm + 0x10 + 0x20 * i;
     this.w32(hdm + 4, this.r32(hdm + 4) | 2); // HDM Decoder Enable
     this.w32(d + 0x00, p.base % 2 ** 32);
@@ -183,7 +203,10 @@ export class HostDriver {
    * chain, then program endpoint -> switch -> host bridge and commit. `rootTargets`: the window's
    * host-bridge UIDs in CFMWS order. Returns positions by endpoint and every Control read back.
    */
-  buildRegion(o: { eps: Fn[]; base: number; size: number; gran: number; rootTargets: number[] }): { positions: Map<Fn, number>; controls: number[] } {
+  buildRegion(o: { eps: Fn[]; base: number; size: number; gran: number; rootTargets: number[] }): {
+    positions: Map<Fn, number>;
+    controls: number[];
+  } {
     const ways = o.eps.length;
     const wRoot = o.rootTargets.length;
     // Path of each endpoint: [hostBridge, usp?, ...] as component keys with the dport number used.
@@ -209,11 +232,12 @@ export class HostDriver {
       paths.set(ep, levels);
     }
     const targets = new Map<string, number[]>();
-    for (const lv of paths.values()) for (const l of lv) {
-      const t = targets.get(l.key) ?? [];
-      if (!t.includes(l.port)) t.push(l.port);
-      targets.set(l.key, t);
-    }
+    for (const lv of paths.values())
+      for (const l of lv) {
+        const t = targets.get(l.key) ?? [];
+        if (!t.includes(l.port)) t.push(l.port);
+        targets.set(l.key, t);
+      }
     for (const t of targets.values()) t.sort((a, b) => a - b);
     const positions = new Map<Fn, number>();
     for (const ep of o.eps) {
@@ -234,15 +258,29 @@ export class HostDriver {
     const done = new Set<string>();
     for (const ep of [...o.eps].sort((a, b) => positions.get(a)! - positions.get(b)!)) {
       const hdm = this.hdmOf(ep.component);
-      controls.push(this.programDecoder(hdm, this.nextDecoder(hdm), { base: o.base, size: o.size, ways, gran: o.gran, skip: 0 }));
+      controls.push(
+        this.programDecoder(hdm, this.nextDecoder(hdm), { base: o.base, size: o.size, ways, gran: o.gran, skip: 0 }),
+      );
       const lv = paths.get(ep)!;
-      const chain = granularityChain(o.gran, wRoot, lv.map((l) => targets.get(l.key)!.length));
+      const chain = granularityChain(
+        o.gran,
+        wRoot,
+        lv.map((l) => targets.get(l.key)!.length),
+      );
       for (let k = lv.length - 1; k >= 0; k--) {
         const l = lv[k]!;
         if (done.has(l.key) || l.hdm < 0) continue;
         done.add(l.key);
         const t = targets.get(l.key)!;
-        controls.push(this.programDecoder(l.hdm, this.nextDecoder(l.hdm), { base: o.base, size: o.size, ways: t.length, gran: chain[k]!, targets: t }));
+        controls.push(
+          this.programDecoder(l.hdm, this.nextDecoder(l.hdm), {
+            base: o.base,
+            size: o.size,
+            ways: t.length,
+            gran: chain[k]!,
+            targets: t,
+          }),
+        );
       }
     }
     return { positions, controls };

@@ -129,14 +129,20 @@ export interface Rig {
 export function rig(opts: DeviceRegistersOptions & { manualClock?: boolean; arena?: Arena } = {}): Rig {
   const arena = opts.arena ?? new Arena({ bytes: 128 * 2 ** 20 });
   const as = new AddressSpace(arena);
-  const topo = CxlTopology.build({
-    hostBridges: [hb('hb0', 0, [
-      mem('mem0', { volatileBytes: SZ_256M, persistentBytes: SZ_256M, lsaBytes: 128 * 1024 }),
-      mem('mem1', { lsaBytes: 4096 }),
-    ])],
-    windows: [win('w0', WBASE, 4 * GiB, ['hb0'], 256)],
-    xorMaps: [],
-  }, arena, as);
+  const topo = CxlTopology.build(
+    {
+      hostBridges: [
+        hb('hb0', 0, [
+          mem('mem0', { volatileBytes: SZ_256M, persistentBytes: SZ_256M, lsaBytes: 128 * 1024 }),
+          mem('mem1', { lsaBytes: 4096 }),
+        ]),
+      ],
+      windows: [win('w0', WBASE, 4 * GiB, ['hb0'], 256)],
+      xorMaps: [],
+    },
+    arena,
+    as,
+  );
   const ram = new BackingStore(arena, { name: 'ram', size: 1 << 20 });
   const clock = { ns: 0n };
   const irq: boolean[] = [];

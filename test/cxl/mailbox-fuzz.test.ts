@@ -86,7 +86,12 @@ test(`mailbox fuzz: ${ITER} seeded iterations never throw and never touch other 
     if (mode < 5 && wlen >= 6) {
       // Structured: a DPA near the device (aligned or not), a small line count.
       const pick = rng.below(4);
-      const dpa = pick === 0 ? mem0.capacity - 256 + 64 * rng.below(8) : pick === 1 ? rng.below(mem0.capacity + 4096) : rng.below(mem0.capacity / 64) * 64;
+      const dpa =
+        pick === 0
+          ? mem0.capacity - 256 + 64 * rng.below(8)
+          : pick === 1
+            ? rng.below(mem0.capacity + 4096)
+            : rng.below(mem0.capacity / 64) * 64;
       dv.setUint32(0, dpa % 2 ** 32, true);
       dv.setUint32(4, Math.floor(dpa / 2 ** 32), true);
       if (wlen >= 16) {
@@ -110,7 +115,8 @@ test(`mailbox fuzz: ${ITER} seeded iterations never throw and never touch other 
         dv.setUint32(4, op === 0x4102 ? rng.below(3000) : rng.below(4) === 0 ? 1 : 0, true);
       }
     }
-    for (let i = 0; i < wlen; i += 8) as.store(base + mbox + MBOX.PAYLOAD + i, 8, dv.getUint32(i, true), dv.getUint32(i + 4, true));
+    for (let i = 0; i < wlen; i += 8)
+      as.store(base + mbox + MBOX.PAYLOAD + i, 8, dv.getUint32(i, true), dv.getUint32(i + 4, true));
     as.store(base + mbox + MBOX.CMD, 8, (op | ((len & 0xffff) << 16)) >>> 0, len >>> 16);
     as.store(base + mbox + MBOX.CTRL, 4, as.load(base + mbox + MBOX.CTRL, 4) | 1);
     assert.equal(as.load(base + mbox + MBOX.CTRL, 4) & 1, 0, 'doorbell cleared');

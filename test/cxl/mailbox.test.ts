@@ -43,11 +43,14 @@ test('Get Supported Logs and Get Log: the CEL lists exactly the implemented opco
   const cel = cat(...chunks);
   const ops = [];
   for (let i = 0; i < cel.length; i += 4) ops.push(rd16(cel, i));
-  const expected = [0x0005, 0x0100, 0x0101, 0x0102, 0x0103, 0x0200, 0x0300, 0x0301, 0x0400, 0x0401, 0x4000,
-    0x4100, 0x4101, 0x4102, 0x4103, 0x4200, 0x4201, 0x4202, 0x4300, 0x4301, 0x4302, 0x4303, 0x4304, 0x4305, 0x4400, 0x4401];
+  const expected = [
+    0x0005, 0x0100, 0x0101, 0x0102, 0x0103, 0x0200, 0x0300, 0x0301, 0x0400, 0x0401, 0x4000, 0x4100, 0x4101, 0x4102,
+    0x4103, 0x4200, 0x4201, 0x4202, 0x4300, 0x4301, 0x4302, 0x4303, 0x4304, 0x4305, 0x4400, 0x4401,
+  ];
   assert.deepEqual(ops, expected);
   // Every listed opcode answers something other than Unsupported; a sample of others are Unsupported.
-  for (const op of [0x0001, 0x0002, 0x0201, 0x0500, 0x4500, 0x4800]) assert.equal(host.send(op).rc, 3, `0x${op.toString(16)}`);
+  for (const op of [0x0001, 0x0002, 0x0201, 0x0500, 0x4500, 0x4800])
+    assert.equal(host.send(op).rc, 3, `0x${op.toString(16)}`);
   // Background commands carry effect bit 6.
   for (let i = 0; i < cel.length; i += 4) {
     const bg = [0x4304, 0x4400, 0x4401].includes(rd16(cel, i));
@@ -201,7 +204,10 @@ test('health info, alert configuration, timestamp, FW info, event records and po
   assert.equal(rd64(host.send(0x0300).out, 0), 0);
   assert.equal(host.send(0x0301, le64(1_700_000_000_000_000_000n)).rc, 0);
   clock.ns += 1000n;
-  assert.equal(BigInt.asUintN(64, new DataView(host.send(0x0300).out.buffer).getBigUint64(0, true)), 1_700_000_000_000_001_000n);
+  assert.equal(
+    BigInt.asUintN(64, new DataView(host.send(0x0300).out.buffer).getBigUint64(0, true)),
+    1_700_000_000_000_001_000n,
+  );
   const fw = host.send(0x0200);
   assert.equal(fw.out.length, 0x50);
   assert.equal(fw.out[0], 2);
@@ -306,10 +312,15 @@ test('Set LSA on a file-backed LSA persists across a rebuild of the machine', as
   const arena = new Arena({ bytes: 32 * 2 ** 20 });
   const boot = () => {
     const as = new AddressSpace(arena);
-    const topo = CxlTopology.build({
-      hostBridges: [hb('hb0', 0, [mem('mem0', { lsaBytes: 64 * 1024, lsaFile })])],
-      windows: [win('w0', WBASE, GiB, ['hb0'])], xorMaps: [],
-    }, arena, as);
+    const topo = CxlTopology.build(
+      {
+        hostBridges: [hb('hb0', 0, [mem('mem0', { lsaBytes: 64 * 1024, lsaFile })])],
+        windows: [win('w0', WBASE, GiB, ['hb0'])],
+        xorMaps: [],
+      },
+      arena,
+      as,
+    );
     as.begin();
     as.mmio('regs', REGS_BASE, DEVICE_REGS_SIZE, new DeviceRegisters(topo.memdevs[0]!));
     as.commit();
@@ -346,10 +357,15 @@ test('sanitize of file-backed media larger than the arena fails with Internal Er
   fs.truncateSync(file, SZ_256M);
   try {
     const arena = new Arena({ bytes: 8 * 2 ** 20 });
-    const topo = CxlTopology.build({
-      hostBridges: [hb('hb0', 0, [mem('mem0', { persistentFile: { path: file, share: false } })])],
-      windows: [win('w0', WBASE, GiB, ['hb0'])], xorMaps: [],
-    }, arena, null);
+    const topo = CxlTopology.build(
+      {
+        hostBridges: [hb('hb0', 0, [mem('mem0', { persistentFile: { path: file, share: false } })])],
+        windows: [win('w0', WBASE, GiB, ['hb0'])],
+        xorMaps: [],
+      },
+      arena,
+      null,
+    );
     let t = 0n;
     const regs = new DeviceRegisters(topo.memdevs[0]!, { now: () => t });
     const mb = 0x1000;

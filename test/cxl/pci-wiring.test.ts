@@ -22,12 +22,21 @@ function emptyDefault(): unknown {
   return { ...d, state: { regions: [] } };
 }
 
-function fixture(hbs: { id: string; busNr: number; eps: string[] }[], window: { base: string; size: string; granularity: number }): unknown {
+function fixture(
+  hbs: { id: string; busNr: number; eps: string[] }[],
+  window: { base: string; size: string; granularity: number },
+): unknown {
   let port = 0;
   return {
-    version: 1, ram: { size: '64M' }, cpus: 1,
+    version: 1,
+    ram: { size: '64M' },
+    cpus: 1,
     cxl: {
-      hostBridges: hbs.map((h) => ({ id: h.id, busNr: h.busNr, rootPorts: h.eps.map((e, i) => ({ id: `rp${port++}`, port: i, child: t3(e) })) })),
+      hostBridges: hbs.map((h) => ({
+        id: h.id,
+        busNr: h.busNr,
+        rootPorts: h.eps.map((e, i) => ({ id: `rp${port++}`, port: i, child: t3(e) })),
+      })),
       windows: [{ id: 'W0', ...window, arithmetic: 'modulo', targets: hbs.map((h) => h.id) }],
       xorMaps: [],
     },
@@ -48,12 +57,78 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: '1-way region: one host bridge, one root port', desc: () => fixture([{ id: 'hb0', busNr: 16, eps: ['mem0'] }], { base: '0x1_0000_0000', size: '1G', granularity: 256 }), base: 0x1_0000_0000, size: 256 * MiB, gran: 256, positions: { mem0: 0 } },
-  { name: '2-way region across two root ports (4 KiB)', desc: () => fixture([{ id: 'hb0', busNr: 16, eps: ['mem0', 'mem1'] }], { base: '0x1_0000_0000', size: '1G', granularity: 4096 }), base: 0x1_0000_0000, size: 512 * MiB, gran: 4096, positions: { mem0: 0, mem1: 1 } },
-  { name: '4-way region across two host bridges and a switch (default machine)', desc: emptyDefault, base: 0x1_0000_0000, size: 1024 * MiB, gran: 256, memdevs: ['mem0', 'mem1', 'mem2', 'mem3'], positions: { mem0: 0, mem2: 1, mem1: 2, mem3: 3 } },
-  { name: '3-way region over three host bridges', desc: () => fixture([{ id: 'hb0', busNr: 16, eps: ['mem0'] }, { id: 'hb1', busNr: 32, eps: ['mem1'] }, { id: 'hb2', busNr: 48, eps: ['mem2'] }], { base: '0x1_2000_0000', size: '3G', granularity: 256 }), base: 0x1_2000_0000, size: 768 * MiB, gran: 256, positions: { mem0: 0, mem1: 1, mem2: 2 } },
-  { name: '6-way region over three host bridges x two root ports', desc: () => fixture([{ id: 'hb0', busNr: 16, eps: ['mem0', 'mem1'] }, { id: 'hb1', busNr: 32, eps: ['mem2', 'mem3'] }, { id: 'hb2', busNr: 48, eps: ['mem4', 'mem5'] }], { base: '0x1_2000_0000', size: '3G', granularity: 256 }), base: 0x1_2000_0000, size: 1536 * MiB, gran: 256, positions: { mem0: 0, mem2: 1, mem4: 2, mem1: 3, mem3: 4, mem5: 5 } },
-  { name: '4-way region 1 GiB above its window base (default machine)', desc: emptyDefault, base: 0x1_4000_0000, size: 1024 * MiB, gran: 256, memdevs: ['mem0', 'mem1', 'mem2', 'mem3'], positions: { mem0: 0, mem2: 1, mem1: 2, mem3: 3 } },
+  {
+    name: '1-way region: one host bridge, one root port',
+    desc: () =>
+      fixture([{ id: 'hb0', busNr: 16, eps: ['mem0'] }], { base: '0x1_0000_0000', size: '1G', granularity: 256 }),
+    base: 0x1_0000_0000,
+    size: 256 * MiB,
+    gran: 256,
+    positions: { mem0: 0 },
+  },
+  {
+    name: '2-way region across two root ports (4 KiB)',
+    desc: () =>
+      fixture([{ id: 'hb0', busNr: 16, eps: ['mem0', 'mem1'] }], {
+        base: '0x1_0000_0000',
+        size: '1G',
+        granularity: 4096,
+      }),
+    base: 0x1_0000_0000,
+    size: 512 * MiB,
+    gran: 4096,
+    positions: { mem0: 0, mem1: 1 },
+  },
+  {
+    name: '4-way region across two host bridges and a switch (default machine)',
+    desc: emptyDefault,
+    base: 0x1_0000_0000,
+    size: 1024 * MiB,
+    gran: 256,
+    memdevs: ['mem0', 'mem1', 'mem2', 'mem3'],
+    positions: { mem0: 0, mem2: 1, mem1: 2, mem3: 3 },
+  },
+  {
+    name: '3-way region over three host bridges',
+    desc: () =>
+      fixture(
+        [
+          { id: 'hb0', busNr: 16, eps: ['mem0'] },
+          { id: 'hb1', busNr: 32, eps: ['mem1'] },
+          { id: 'hb2', busNr: 48, eps: ['mem2'] },
+        ],
+        { base: '0x1_2000_0000', size: '3G', granularity: 256 },
+      ),
+    base: 0x1_2000_0000,
+    size: 768 * MiB,
+    gran: 256,
+    positions: { mem0: 0, mem1: 1, mem2: 2 },
+  },
+  {
+    name: '6-way region over three host bridges x two root ports',
+    desc: () =>
+      fixture(
+        [
+          { id: 'hb0', busNr: 16, eps: ['mem0', 'mem1'] },
+          { id: 'hb1', busNr: 32, eps: ['mem2', 'mem3'] },
+          { id: 'hb2', busNr: 48, eps: ['mem4', 'mem5'] },
+        ],
+        { base: '0x1_2000_0000', size: '3G', granularity: 256 },
+      ),
+    base: 0x1_2000_0000,
+    size: 1536 * MiB,
+    gran: 256,
+    positions: { mem0: 0, mem2: 1, mem4: 2, mem1: 3, mem3: 4, mem5: 5 },
+  },
+  {
+    name: '4-way region 1 GiB above its window base (default machine)',
+    desc: emptyDefault,
+    base: 0x1_4000_0000,
+    size: 1024 * MiB,
+    gran: 256,
+    memdevs: ['mem0', 'mem1', 'mem2', 'mem3'],
+    positions: { mem0: 0, mem2: 1, mem1: 2, mem3: 3 },
+  },
 ];
 
 /** Endpoint function -> memdev id through the DSN (the serial the description gave, memN order). */
@@ -73,11 +148,22 @@ for (const c of CASES) {
       const eps = d.endpoints.filter((f) => want.includes(idOf(m, d, f)));
       assert.equal(eps.length, want.length);
       const w = cxlWindowsFromSpec(m.spec)[0]!;
-      const { positions, controls } = d.buildRegion({ eps, base: c.base, size: c.size, gran: c.gran, rootTargets: w.targets });
+      const { positions, controls } = d.buildRegion({
+        eps,
+        base: c.base,
+        size: c.size,
+        gran: c.gran,
+        rootTargets: w.targets,
+      });
       for (const ctl of controls) {
-        assert.equal(ctl & (COMMITTED | ERROR_NOT_COMMITTED), COMMITTED, `control 0x${ctl.toString(16)} committed without error`);
+        assert.equal(
+          ctl & (COMMITTED | ERROR_NOT_COMMITTED),
+          COMMITTED,
+          `control 0x${ctl.toString(16)} committed without error`,
+        );
       }
-      for (const ep of eps) assert.equal(positions.get(ep), c.positions[idOf(m, d, ep)], `position of ${idOf(m, d, ep)}`);
+      for (const ep of eps)
+        assert.equal(positions.get(ep), c.positions[idOf(m, d, ep)], `position of ${idOf(m, d, ep)}`);
       // Nothing was created host-side: the region exists only in the registers, and list/audit find it.
       const rep = m.audit({ samples: 4000, seed: 7 });
       assert.equal(rep.regions.length, 1);
@@ -90,9 +176,13 @@ for (const c of CASES) {
       const region = m.regions[0]!;
       assert.equal(region.base, c.base);
       assert.equal(region.discovered, true);
-      for (const tg of region.targets) assert.equal(tg.position, c.positions[tg.memdev.id], `inferred position of ${tg.memdev.id}`);
+      for (const tg of region.targets)
+        assert.equal(tg.position, c.positions[tg.memdev.id], `inferred position of ${tg.memdev.id}`);
       const listed = m.list(0) as { regions: { resource: number; interleave_ways: number; origin?: string }[] };
-      assert.deepEqual(listed.regions.map((x) => [x.resource, x.interleave_ways, x.origin]), [[c.base, eps.length, 'registers']]);
+      assert.deepEqual(
+        listed.regions.map((x) => [x.resource, x.interleave_ways, x.origin]),
+        [[c.base, eps.length, 'registers']],
+      );
     } finally {
       m.close();
     }
@@ -139,7 +229,10 @@ test('config space of each CXL function: ids, class, DVSECs, Register Locator, D
     const serials = d.endpoints.map((f) => d.serialOf(f)).sort();
     assert.deepEqual(serials, m.cxl.memdevs.map((x) => x.serial).sort());
     // Host-bridge component blocks at the CHBS addresses: hb0 is passthrough (no HDM), hb1 has one.
-    assert.deepEqual(d.hostBridges.map((h) => h.component), [0x7fff0000, 0x7ffe0000]);
+    assert.deepEqual(
+      d.hostBridges.map((h) => h.component),
+      [0x7fff0000, 0x7ffe0000],
+    );
     assert.equal(d.hdmOf(d.hostBridges[0]!.component), -1);
     assert.ok(d.hdmOf(d.hostBridges[1]!.component) > 0);
   } finally {
@@ -179,20 +272,37 @@ test('illegal programming over MMIO yields Error-Not-Committed, never an excepti
     const S = 256 * MiB;
     const B = 0x1_0000_0000;
     // Out-of-order commit: decoder 1 before decoder 0.
-    assert.equal(d.programDecoder(hdm, 1, { base: B + S, size: S, ways: 1, gran: 256 }) & (COMMITTED | ERROR_NOT_COMMITTED), ERROR_NOT_COMMITTED);
+    assert.equal(
+      d.programDecoder(hdm, 1, { base: B + S, size: S, ways: 1, gran: 256 }) & (COMMITTED | ERROR_NOT_COMMITTED),
+      ERROR_NOT_COMMITTED,
+    );
     // Commit decoder 0, then an overlapping decoder 1.
     assert.ok((d.programDecoder(hdm, 0, { base: B, size: 2 * S, ways: 1, gran: 256 }) & COMMITTED) !== 0);
-    assert.equal(d.programDecoder(hdm, 1, { base: B + S, size: S, ways: 1, gran: 256 }) & (COMMITTED | ERROR_NOT_COMMITTED), ERROR_NOT_COMMITTED);
+    assert.equal(
+      d.programDecoder(hdm, 1, { base: B + S, size: S, ways: 1, gran: 256 }) & (COMMITTED | ERROR_NOT_COMMITTED),
+      ERROR_NOT_COMMITTED,
+    );
     // Bad target lists: a port that is not a root port of hb1, and a repeated port.
-    assert.equal(d.programDecoder(hb1, 0, { base: B, size: S, ways: 1, gran: 256, targets: [0x77] }) & (COMMITTED | ERROR_NOT_COMMITTED), ERROR_NOT_COMMITTED);
-    assert.equal(d.programDecoder(hb1, 0, { base: B, size: 2 * S, ways: 2, gran: 256, targets: [1, 1] }) & (COMMITTED | ERROR_NOT_COMMITTED), ERROR_NOT_COMMITTED);
+    assert.equal(
+      d.programDecoder(hb1, 0, { base: B, size: S, ways: 1, gran: 256, targets: [0x77] }) &
+        (COMMITTED | ERROR_NOT_COMMITTED),
+      ERROR_NOT_COMMITTED,
+    );
+    assert.equal(
+      d.programDecoder(hb1, 0, { base: B, size: 2 * S, ways: 2, gran: 256, targets: [1, 1] }) &
+        (COMMITTED | ERROR_NOT_COMMITTED),
+      ERROR_NOT_COMMITTED,
+    );
     // Misaligned base: the register keeps [31:28] only, so the low bits never reach the decoder.
     const ep3 = d.endpoints.find((f) => idOf(m, d, f) === 'mem3')!;
     const h3 = d.hdmOf(ep3.component);
     d.programDecoder(h3, 0, { base: B + 0x0800_1000, size: S, ways: 1, gran: 256, commit: false });
     assert.equal(d.r32(h3 + 0x10), 0);
     // Size not a multiple of the ways (256 MiB over 3 ways at an endpoint): Error-Not-Committed.
-    assert.equal(d.programDecoder(h3, 0, { base: B, size: S, ways: 3, gran: 256 }) & (COMMITTED | ERROR_NOT_COMMITTED), ERROR_NOT_COMMITTED);
+    assert.equal(
+      d.programDecoder(h3, 0, { base: B, size: S, ways: 3, gran: 256 }) & (COMMITTED | ERROR_NOT_COMMITTED),
+      ERROR_NOT_COMMITTED,
+    );
     // Invalid IW/IG encodings written raw.
     d.w32(h3 + 0x10 + 0x08, S);
     d.w32(h3 + 0x10 + 0x10, (5 << 4) | (1 << 9));
@@ -208,8 +318,15 @@ test('illegal programming over MMIO yields Error-Not-Committed, never an excepti
 });
 
 test('CDAT over DOE returns the description perf values (same bytes as `cxlemu tables`)', () => {
-  const desc = emptyDefault() as { cxl: { hostBridges: { rootPorts: { child?: { kind: string; perf?: unknown; downstreamPorts?: unknown } }[] }[] } };
-  desc.cxl.hostBridges[1]!.rootPorts[0]!.child!.perf = { readLatencyNs: 123, writeLatencyNs: 321, readBandwidthMBs: 9000, writeBandwidthMBs: 7000 };
+  const desc = emptyDefault() as {
+    cxl: { hostBridges: { rootPorts: { child?: { kind: string; perf?: unknown; downstreamPorts?: unknown } }[] }[] };
+  };
+  desc.cxl.hostBridges[1]!.rootPorts[0]!.child!.perf = {
+    readLatencyNs: 123,
+    writeLatencyNs: 321,
+    readBandwidthMBs: 9000,
+    writeBandwidthMBs: 7000,
+  };
   const m = Machine.build(desc, { arenaBytes: ARENA });
   try {
     const d = new HostDriver(m).enumerate();
@@ -244,7 +361,11 @@ test('CDAT over DOE returns the description perf values (same bytes as `cxlemu t
       const got = doeRead(f);
       const want = tables.cdat.find((x) => x.id === id)!.bytes;
       assert.deepEqual(got, want, `CDAT of ${id}`);
-      assert.equal(got.reduce((a, b) => (a + b) & 0xff, 0), 0, 'checksum');
+      assert.equal(
+        got.reduce((a, b) => (a + b) & 0xff, 0),
+        0,
+        'checksum',
+      );
       if (id === 'mem2') {
         // DSLBIS read latency: base unit (u64 at +8) x entry[0] (u16 at +16) ps = 123 ns.
         const dv = new DataView(got.buffer);

@@ -23,7 +23,9 @@ test('one poisoned line in a 4-way 256 B region: exactly 4 HPA pages uncacheable
     assert.ok(tr.ok);
     const dev = m.cxl.memdevs.find((d) => d.name === tr.value.memdev || d.id === tr.value.memdev)!;
     assert.ok(dev);
-    const pagesBefore = [-2, -1, 0, 1, 2, 3, 4, 5].map((k) => as.resolvePage(hpa - (hpa % 4096) + k * 4096).flags & PageFlag.Poisoned);
+    const pagesBefore = [-2, -1, 0, 1, 2, 3, 4, 5].map(
+      (k) => as.resolvePage(hpa - (hpa % 4096) + k * 4096).flags & PageFlag.Poisoned,
+    );
     assert.deepEqual(pagesBefore, [0, 0, 0, 0, 0, 0, 0, 0]);
     assert.equal(mediaOf(dev).inject(tr.value.dpa), 'ok');
     // Which HPA pages reach the poisoned DPA page: from the reference translation of each granule.

@@ -14,23 +14,40 @@ const BASE = 0x1_1000_0000;
 const SIZE = 2 * 256 * 2 ** 20;
 
 function machine() {
-  return build({
-    hostBridges: [hb('pxb', 0, [mem('memA'), mem('memB')])],
-    windows: [win('cfmw0', BASE, 4 * GiB, ['pxb'], 4096)],
-    xorMaps: [],
-  }, sharedArena(128 * 2 ** 20));
+  return build(
+    {
+      hostBridges: [hb('pxb', 0, [mem('memA'), mem('memB')])],
+      windows: [win('cfmw0', BASE, 4 * GiB, ['pxb'], 4096)],
+      xorMaps: [],
+    },
+    sharedArena(128 * 2 ** 20),
+  );
 }
 
 for (const G of [256, 1024, 2048, 4096, 8192, 16384]) {
-  for (const order of [[0, 1], [1, 0]] as const) {
+  for (const order of [
+    [0, 1],
+    [1, 0],
+  ] as const) {
     test(`G=${G}, host bridge target list ${order.join(',')}`, () => {
       const { topo, as } = machine();
       const byPort = ['memA', 'memB'];
-      const r = topo.createRegion({ window: 'cfmw0', ways: 2, granularity: G, memdevs: order.map((p) => byPort[p]!), size: SIZE, order: 'given', mode: 'pmem' });
+      const r = topo.createRegion({
+        window: 'cfmw0',
+        ways: 2,
+        granularity: G,
+        memdevs: order.map((p) => byPort[p]!),
+        size: SIZE,
+        order: 'given',
+        mode: 'pmem',
+      });
       assert.equal(r.base, BASE);
       // HB decoder: IW 2, IG = G, target list as ordered; endpoints DPA base 0, skip 0.
       const hbDec = topo.hostBridges[0]!.hdm!.view(0);
-      assert.deepEqual([hbDec.base, hbDec.size, hbDec.ways, hbDec.granularity, hbDec.targets.slice(0, 2)], [BASE, SIZE, 2, G, [...order]]);
+      assert.deepEqual(
+        [hbDec.base, hbDec.size, hbDec.ways, hbDec.granularity, hbDec.targets.slice(0, 2)],
+        [BASE, SIZE, 2, G, [...order]],
+      );
       for (const m of topo.memdevs) assert.deepEqual([m.hdm.dpaBase(0), m.hdm.view(0).skip], [0, 0]);
       // Every sampled word: stamp through the address space, find it where the rule says.
       const rng = new Prng(G + order[0]!);
@@ -63,11 +80,22 @@ for (const G of [256, 1024, 2048, 4096, 8192, 16384]) {
 
 test('sample table rows at G = 4 KiB (target list 0,1) and G = 16 KiB (1,0)', () => {
   const rows: [number, string, number][] = [
-    [0x110200000, 'memA', 0x100000], [0x110200ff8, 'memA', 0x100ff8], [0x110201000, 'memB', 0x100000],
-    [0x110202000, 'memA', 0x101000], [0x12ffff000, 'memB', 0xffff000], [0x12ffffff8, 'memB', 0xffffff8],
+    [0x110200000, 'memA', 0x100000],
+    [0x110200ff8, 'memA', 0x100ff8],
+    [0x110201000, 'memB', 0x100000],
+    [0x110202000, 'memA', 0x101000],
+    [0x12ffff000, 'memB', 0xffff000],
+    [0x12ffffff8, 'memB', 0xffffff8],
   ];
   const a = machine().topo;
-  a.createRegion({ window: 'cfmw0', ways: 2, granularity: 4096, memdevs: ['memA', 'memB'], size: SIZE, order: 'given' });
+  a.createRegion({
+    window: 'cfmw0',
+    ways: 2,
+    granularity: 4096,
+    memdevs: ['memA', 'memB'],
+    size: SIZE,
+    order: 'given',
+  });
   for (const [hpa, dev, dpa] of rows) {
     const t = a.translateHpa(hpa);
     assert.ok(t.ok);
@@ -75,7 +103,14 @@ test('sample table rows at G = 4 KiB (target list 0,1) and G = 16 KiB (1,0)', ()
     assert.deepEqual(a.translateDpa(dev, dpa), [hpa]);
   }
   const b = machine().topo;
-  b.createRegion({ window: 'cfmw0', ways: 2, granularity: 16384, memdevs: ['memB', 'memA'], size: SIZE, order: 'given' });
+  b.createRegion({
+    window: 'cfmw0',
+    ways: 2,
+    granularity: 16384,
+    memdevs: ['memB', 'memA'],
+    size: SIZE,
+    order: 'given',
+  });
   for (const hpa of [0x110200000, 0x110203ff8]) {
     const t = b.translateHpa(hpa);
     assert.ok(t.ok);

@@ -24,8 +24,10 @@ test(`fuzz: ${ITER} random config and component-register accesses (seed ${SEED})
     const rnd = (n: number) => rng.u32() % n;
     // Media: a pattern in the first 64 KiB and at a far page of every store.
     const stores: BackingStore[] = [];
-    for (const d of m.cxl.memdevs) for (const s of [d.volatileStore, d.persistentStore, d.lsaStore]) if (s) stores.push(s);
-    const pattern = (s: BackingStore, off: number) => Uint8Array.from({ length: 65536 }, (_, i) => (i * 31 + off + s.name.length) & 0xff);
+    for (const d of m.cxl.memdevs)
+      for (const s of [d.volatileStore, d.persistentStore, d.lsaStore]) if (s) stores.push(s);
+    const pattern = (s: BackingStore, off: number) =>
+      Uint8Array.from({ length: 65536 }, (_, i) => (i * 31 + off + s.name.length) & 0xff);
     const spots = (s: BackingStore) => [0, Math.max(0, s.size - 65536)];
     for (const s of stores) for (const off of spots(s)) s.write(off, pattern(s, off));
     const pagesBefore = stores.map((s) => s.touchedPages());
@@ -57,7 +59,13 @@ test(`fuzz: ${ITER} random config and component-register accesses (seed ${SEED})
         return;
       }
       const v = rng.u32();
-      const parts = size === 8 ? [[off, 4, v], [off + 4, 4, rng.u32()]] : [[off, size, v]];
+      const parts =
+        size === 8
+          ? [
+              [off, 4, v],
+              [off + 4, 4, rng.u32()],
+            ]
+          : [[off, size, v]];
       for (const [o, n, x] of parts as [number, number, number][]) {
         const cs = f.config;
         const lo = Math.max(0, o);
@@ -72,13 +80,17 @@ test(`fuzz: ${ITER} random config and component-register accesses (seed ${SEED})
           const c1 = cs.w1cmask[k]!;
           const want = ((before[k - lo]! & ~wm) | (byte & wm)) & ~(byte & c1) & 0xff;
           // A reset (secondary bus reset of a child, FLR) may rewrite other functions, not this byte.
-          assert.equal(cs.bytes[k], want, `${f.name} config byte 0x${k.toString(16)} after writing 0x${x.toString(16)} (${n} B at 0x${o.toString(16)})`);
+          assert.equal(
+            cs.bytes[k],
+            want,
+            `${f.name} config byte 0x${k.toString(16)} after writing 0x${x.toString(16)} (${n} B at 0x${o.toString(16)})`,
+          );
           maskChecks++;
         }
       }
     };
 
-    const rasAt = (b: ComponentRegisters) => CACHEMEM_BASE + CM_POINTER.ras;
+    const rasAt = (_b: ComponentRegisters) => CACHEMEM_BASE + CM_POINTER.ras;
     const compAccess = (b: ComponentRegisters) => {
       const size = [1, 2, 4, 8][rnd(4)]!;
       // Half the accesses inside the cache-mem range, where the registers are.
@@ -98,7 +110,12 @@ test(`fuzz: ${ITER} random config and component-register accesses (seed ${SEED})
       } else acc(off, size, v, write);
       if (rasReg && write) {
         const after = b.read32(off);
-        const want = rasReg.access === 'RW' ? (before & ~rasReg.bits) | (v & rasReg.bits) : rasReg.access === 'RW1C' ? before & ~(v & rasReg.bits) : before;
+        const want =
+          rasReg.access === 'RW'
+            ? (before & ~rasReg.bits) | (v & rasReg.bits)
+            : rasReg.access === 'RW1C'
+              ? before & ~(v & rasReg.bits)
+              : before;
         assert.equal(after, want >>> 0, `RAS ${rasReg.name}`);
         rasChecks++;
       }
@@ -126,7 +143,11 @@ test(`fuzz: ${ITER} random config and component-register accesses (seed ${SEED})
       assert.equal(s.touchedPages(), pagesBefore[i], `${s.name}: no media page newly written`);
     }
     blocks.forEach((b, i) => {
-      assert.deepEqual([0, 4, 8, 12].map((o) => b.read32(CACHEMEM_BASE + o)), arrayHeaders[i], 'cache-mem array headers are RO');
+      assert.deepEqual(
+        [0, 4, 8, 12].map((o) => b.read32(CACHEMEM_BASE + o)),
+        arrayHeaders[i],
+        'cache-mem array headers are RO',
+      );
       assert.equal(b.hdm?.capability, hdmCaps[i], 'HDM Capability is RO');
     });
     assert.ok(maskChecks > ITER / 4, `mask checks ran (${maskChecks})`);

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Machine } from '../../src/machine/build.js';
 import { defaultDescriptionInput } from '../../src/machine/default-machine.js';
-import { sendMailboxCommand, decodeMailboxOutput, mediaOf } from '../../src/cxl/index.js';
+import { sendMailboxCommand, mediaOf } from '../../src/cxl/index.js';
 import type { PciFunction } from '../../src/pci/index.js';
 import { decodeCdat, type CdatEntry } from '../helpers/acpi-decoder.js';
 
@@ -35,7 +35,10 @@ const cat = (...parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => [..
 
 /** The default machine without firmware regions; mem3 split 256 MiB volatile + 256 MiB persistent. */
 function desc(persistent: Record<string, unknown> = { size: '256M' }): unknown {
-  const d = defaultDescriptionInput() as { cxl: { hostBridges: { rootPorts: { child?: Record<string, unknown> }[] }[] }; state?: unknown };
+  const d = defaultDescriptionInput() as {
+    cxl: { hostBridges: { rootPorts: { child?: Record<string, unknown> }[] }[] };
+    state?: unknown;
+  };
   const mem3 = d.cxl.hostBridges[1]!.rootPorts[1]!.child!;
   mem3.volatile = { size: '256M' };
   mem3.persistent = persistent;
@@ -93,7 +96,13 @@ test('Set Partition Info -> FLR: the device re-splits (mailbox, Identify, DVSEC,
     assert.equal(setPartition(m, 'mem3', 2 * U), 0);
     assert.deepEqual(partitionInfo(m, 'mem3'), [U, U, 2 * U, 0]);
     assert.equal(dev.volatileBytes, U, 'pending only until the reset');
-    assert.deepEqual(dsmasOf(m, 'mem3'), { sequence: 0, dsmas: [[0, 0, U], [4, U, U]] });
+    assert.deepEqual(dsmasOf(m, 'mem3'), {
+      sequence: 0,
+      dsmas: [
+        [0, 0, U],
+        [4, U, U],
+      ],
+    });
     const seen: string[] = [];
     mediaOf(dev).onMediaChange((_d, c) => seen.push(c.kind));
     const calls: number[] = [];
@@ -106,7 +115,10 @@ test('Set Partition Info -> FLR: the device re-splits (mailbox, Identify, DVSEC,
     assert.deepEqual(partitionInfo(m, 'mem3'), [2 * U, 0, 0, 0]);
     assert.equal(m.deviceRegisters('mem3').state.partitionRefusal, null);
     assert.ok(seen.includes('partition'));
-    assert.ok(calls.includes(0x1_0000_0000) && calls.includes(0x2_0000_0000), 'routes of the windows reaching mem3 invalidated');
+    assert.ok(
+      calls.includes(0x1_0000_0000) && calls.includes(0x2_0000_0000),
+      'routes of the windows reaching mem3 invalidated',
+    );
     // The device itself: sizes, stores, locate, decoder owner.
     assert.deepEqual([dev.volatileBytes, dev.persistentBytes, dev.capacity], [2 * U, 0, 2 * U]);
     assert.equal(dev.persistentStore, null);
@@ -118,11 +130,20 @@ test('Set Partition Info -> FLR: the device re-splits (mailbox, Identify, DVSEC,
     // Identify: total capacity unchanged, partition alignment 256 MiB, nothing volatile/persistent-only.
     const id = sendMailboxCommand(m.deviceRegisters('mem3'), 0x4000);
     assert.equal(id.rc, 0);
-    assert.deepEqual([0x10, 0x18, 0x20, 0x28].map((o) => rd64(id.out, o)), [2, 0, 0, 1]);
+    assert.deepEqual(
+      [0x10, 0x18, 0x20, 0x28].map((o) => rd64(id.out, o)),
+      [2, 0, 0, 1],
+    );
     // DVSEC ranges and CDAT follow the live split.
     assert.deepEqual([dvsecRange(m, 'mem3', 1), dvsecRange(m, 'mem3', 2)], [2 * U, 0]);
-    assert.deepEqual(dsmasOf(m, 'mem3'), { sequence: 1, dsmas: [[0, 0, 2 * U]] }, 'CDAT DSMAS rebuilt, sequence bumped');
-    const listed = (m.list().memdevs as { memdev: string; ram_size: number; pmem_size: number }[]).find((x) => x.memdev === 'mem3')!;
+    assert.deepEqual(
+      dsmasOf(m, 'mem3'),
+      { sequence: 1, dsmas: [[0, 0, 2 * U]] },
+      'CDAT DSMAS rebuilt, sequence bumped',
+    );
+    const listed = (m.list().memdevs as { memdev: string; ram_size: number; pmem_size: number }[]).find(
+      (x) => x.memdev === 'mem3',
+    )!;
     assert.deepEqual([listed.ram_size, listed.pmem_size], [2 * U, 0]);
     // A region over the new volatile capacity commits, routes to the new store and audits clean.
     const r = m.createRegion(region);
@@ -179,7 +200,18 @@ test('secondary bus reset and Machine.resetDevice also apply it; media is not pr
     assert.deepEqual([dev.volatileBytes, dev.persistentBytes], [U, U]);
     assert.deepEqual([dvsecRange(m, 'mem3', 1), dvsecRange(m, 'mem3', 2)], [U, U]);
     // A decoder may not cross the new boundary (the HDM DPA checks use the live split).
-    assert.throws(() => m.createRegion({ name: 'X', window: 'W0', ways: 2, granularity: 256, size: 1024 * MiB, memdevs: ['mem0', 'mem3'] }), /mem3/);
+    assert.throws(
+      () =>
+        m.createRegion({
+          name: 'X',
+          window: 'W0',
+          ways: 2,
+          granularity: 256,
+          size: 1024 * MiB,
+          memdevs: ['mem0', 'mem3'],
+        }),
+      /mem3/,
+    );
   } finally {
     m.close();
   }

@@ -3,19 +3,34 @@
 // slots. Oracle: the reference decoder, and SPEC-NOTES 1.3's CRT rule for the routed slot.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { build, sharedArena, compareRouterVsReference, GiB, hb, mem, win, WBASE } from './fixtures.js';
+import { build, sharedArena, compareRouterVsReference, hb, mem, win, WBASE } from './fixtures.js';
 import { cases } from '../helpers/scale.js';
 
 const N = cases(1_000_000);
 const M768 = 768 * 2 ** 20;
 
 function threeHb(perHb: number) {
-  const hbs = [0, 1, 2].map((h) => hb(`hb${h}`, h, Array.from({ length: perHb }, (_, r) => mem(`mem${h}${r}`)), { hdmForPassthrough: true }));
-  return build({ hostBridges: hbs, windows: [win('w0', WBASE + 0, 12 * M768, ['hb0', 'hb1', 'hb2'], 256)], xorMaps: [] }, sharedArena());
+  const hbs = [0, 1, 2].map((h) =>
+    hb(
+      `hb${h}`,
+      h,
+      Array.from({ length: perHb }, (_, r) => mem(`mem${h}${r}`)),
+      { hdmForPassthrough: true },
+    ),
+  );
+  return build(
+    { hostBridges: hbs, windows: [win('w0', WBASE + 0, 12 * M768, ['hb0', 'hb1', 'hb2'], 256)], xorMaps: [] },
+    sharedArena(),
+  );
 }
 
 function check(topo: Parameters<typeof compareRouterVsReference>[0], seed: number) {
-  const st = compareRouterVsReference(topo, topo.regions.map((r) => ({ base: r.base, size: r.size })), N, seed);
+  const st = compareRouterVsReference(
+    topo,
+    topo.regions.map((r) => ({ base: r.base, size: r.size })),
+    N,
+    seed,
+  );
   assert.deepEqual(st.mismatches, [], `seed ${seed}`);
   assert.ok(st.routed > N / 2);
 }
@@ -40,7 +55,11 @@ for (const perHb of [1, 2, 4]) {
       assert.equal(tr.value.position, t.position);
       assert.equal(tr.value.routedSlot, slot === t.position ? undefined : slot);
     }
-    if (perHb === 2) assert.ok(r.targets.some((t) => t.routedSlot !== t.position), 'labels differ somewhere');
+    if (perHb === 2)
+      assert.ok(
+        r.targets.some((t) => t.routedSlot !== t.position),
+        'labels differ somewhere',
+      );
     check(topo, 10 + perHb);
     const a = topo.audit({ mode: 'sampled', samples: cases(100_000) });
     assert.equal(a.ok, true, JSON.stringify(a.regions[0]!.mismatches.slice(0, 3)));
@@ -53,11 +72,33 @@ test('3-way region at a 256 MiB offset is refused (cxlemu commit rule: 256 MiB x
   // 2^28 / 256 = 1 (mod 3) would rotate the root's slots; Linux never allocates such a base, and
   // cxlemu's commit rule (docs/cxl-registers.md "Commit rules") refuses it.
   assert.throws(
-    () => topo.createRegion({ window: 'w0', ways: 3, granularity: 256, memdevs: ['mem00', 'mem10', 'mem20'], size: M768, base: WBASE + 2 ** 28 }),
+    () =>
+      topo.createRegion({
+        window: 'w0',
+        ways: 3,
+        granularity: 256,
+        memdevs: ['mem00', 'mem10', 'mem20'],
+        size: M768,
+        base: WBASE + 2 ** 28,
+      }),
     (e: unknown) => e instanceof Error && /multiple of 256 MiB x 3 ways = 0x30000000/.test(e.message),
   );
-  const r = topo.createRegion({ window: 'w0', ways: 3, granularity: 256, memdevs: ['mem00', 'mem10', 'mem20'], size: M768, base: WBASE + M768 });
-  assert.deepEqual(r.targets.map((t) => [t.memdev.name, t.position]), [['mem00', 0], ['mem10', 1], ['mem20', 2]]);
+  const r = topo.createRegion({
+    window: 'w0',
+    ways: 3,
+    granularity: 256,
+    memdevs: ['mem00', 'mem10', 'mem20'],
+    size: M768,
+    base: WBASE + M768,
+  });
+  assert.deepEqual(
+    r.targets.map((t) => [t.memdev.name, t.position]),
+    [
+      ['mem00', 0],
+      ['mem10', 1],
+      ['mem20', 2],
+    ],
+  );
   check(topo, 20);
   assert.equal(topo.audit({ mode: 'sampled', samples: cases(100_000) }).ok, true);
   topo.close();

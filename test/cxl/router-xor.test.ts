@@ -10,12 +10,46 @@ import { xorHpaOf } from '../../src/cxl-math/xor.js';
 const N = cases(1_000_000);
 const MAPS_256 = { granularity: 256, maps: [0x2020900, 0x4041200, 0x1010400, 0x800] };
 
-for (const [nhb, perHb] of [[2, 1], [4, 1], [8, 1], [4, 2]] as const) {
+for (const [nhb, perHb] of [
+  [2, 1],
+  [4, 1],
+  [8, 1],
+  [4, 2],
+] as const) {
   const ways = nhb * perHb;
   test(`XOR window over ${nhb} host bridges x ${perHb} root port(s), ${ways}-way region`, () => {
-    const hbs = Array.from({ length: nhb }, (_, h) => hb(`hb${h}`, h, Array.from({ length: perHb }, (_, r) => mem(`mem${h}_${r}`))));
-    const { topo } = build({ hostBridges: hbs, windows: [win('w0', WBASE, 16 * GiB, hbs.map((x) => x.id), 256, 'xor')], xorMaps: [MAPS_256] }, sharedArena());
-    const r = topo.createRegion({ window: 'w0', ways, granularity: 256, memdevs: topo.memdevs.map((m) => m.name), size: ways * 2 ** 28, base: WBASE + 4 * GiB });
+    const hbs = Array.from({ length: nhb }, (_, h) =>
+      hb(
+        `hb${h}`,
+        h,
+        Array.from({ length: perHb }, (_, r) => mem(`mem${h}_${r}`)),
+      ),
+    );
+    const { topo } = build(
+      {
+        hostBridges: hbs,
+        windows: [
+          win(
+            'w0',
+            WBASE,
+            16 * GiB,
+            hbs.map((x) => x.id),
+            256,
+            'xor',
+          ),
+        ],
+        xorMaps: [MAPS_256],
+      },
+      sharedArena(),
+    );
+    const r = topo.createRegion({
+      window: 'w0',
+      ways,
+      granularity: 256,
+      memdevs: topo.memdevs.map((m) => m.name),
+      size: ways * 2 ** 28,
+      base: WBASE + 4 * GiB,
+    });
     // Encode: SPA = T(base + modulo offset) lands at (position, DPA) (SPEC-NOTES 1.4); check a few.
     const nmaps = Math.log2(nhb);
     for (const t of r.targets) {
@@ -36,19 +70,39 @@ for (const [nhb, perHb] of [[2, 1], [4, 1], [8, 1], [4, 2]] as const) {
 }
 
 test('XOR maps are platform-level: a window needing a conflicting map list is refused', () => {
-  assert.throws(() => build({
-    hostBridges: [hb('hb0', 0, [mem('m0')]), hb('hb1', 1, [mem('m1')])],
-    windows: [win('w0', WBASE, 4 * GiB, ['hb0', 'hb1'], 512, 'xor')],
-    xorMaps: [{ granularity: 512, maps: [0x404100] }],
-  }), /lowest bit 8, but this window's position bits are 9: the window needs a conflicting map list/);
-  assert.throws(() => build({
-    hostBridges: [hb('hb0', 0, [mem('m0')])],
-    windows: [win('w0', WBASE, 4 * GiB, ['hb0'], 256)],
-    xorMaps: [{ granularity: 256, maps: [0x100] }, { granularity: 256, maps: [0x200] }],
-  }), /second, different XOR map list for HBIG 256; XOR maps are platform-level, one list per host-bridge granularity/);
-  assert.throws(() => build({
-    hostBridges: [hb('hb0', 0, [mem('m0')]), hb('hb1', 1, [mem('m1')]), hb('hb2', 2, [mem('m2')]), hb('hb3', 3, [mem('m3')])],
-    windows: [win('w0', WBASE, 4 * GiB, ['hb0', 'hb1', 'hb2', 'hb3'], 256, 'xor')],
-    xorMaps: [{ granularity: 256, maps: [0x2020900] }],
-  }), /needs 2 XOR maps for HBIG 256, but the platform list .* has 1/);
+  assert.throws(
+    () =>
+      build({
+        hostBridges: [hb('hb0', 0, [mem('m0')]), hb('hb1', 1, [mem('m1')])],
+        windows: [win('w0', WBASE, 4 * GiB, ['hb0', 'hb1'], 512, 'xor')],
+        xorMaps: [{ granularity: 512, maps: [0x404100] }],
+      }),
+    /lowest bit 8, but this window's position bits are 9: the window needs a conflicting map list/,
+  );
+  assert.throws(
+    () =>
+      build({
+        hostBridges: [hb('hb0', 0, [mem('m0')])],
+        windows: [win('w0', WBASE, 4 * GiB, ['hb0'], 256)],
+        xorMaps: [
+          { granularity: 256, maps: [0x100] },
+          { granularity: 256, maps: [0x200] },
+        ],
+      }),
+    /second, different XOR map list for HBIG 256; XOR maps are platform-level, one list per host-bridge granularity/,
+  );
+  assert.throws(
+    () =>
+      build({
+        hostBridges: [
+          hb('hb0', 0, [mem('m0')]),
+          hb('hb1', 1, [mem('m1')]),
+          hb('hb2', 2, [mem('m2')]),
+          hb('hb3', 3, [mem('m3')]),
+        ],
+        windows: [win('w0', WBASE, 4 * GiB, ['hb0', 'hb1', 'hb2', 'hb3'], 256, 'xor')],
+        xorMaps: [{ granularity: 256, maps: [0x2020900] }],
+      }),
+    /needs 2 XOR maps for HBIG 256, but the platform list .* has 1/,
+  );
 });

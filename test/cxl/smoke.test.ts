@@ -10,8 +10,17 @@ test('2 HB x 2 RP, 4-way 256 B: SPEC-NOTES 1.6(b)', () => {
     windows: [win('w0', WBASE, 4 * GiB, ['hb0', 'hb1'], 256)],
     xorMaps: [],
   });
-  const r = topo.createRegion({ window: 'w0', ways: 4, granularity: 256, memdevs: ['mem3', 'mem1', 'mem2', 'mem0'], size: GiB });
-  assert.deepEqual(r.targets.map((t) => t.memdev.name), ['mem0', 'mem2', 'mem1', 'mem3']);
+  const r = topo.createRegion({
+    window: 'w0',
+    ways: 4,
+    granularity: 256,
+    memdevs: ['mem3', 'mem1', 'mem2', 'mem0'],
+    size: GiB,
+  });
+  assert.deepEqual(
+    r.targets.map((t) => t.memdev.name),
+    ['mem0', 'mem2', 'mem1', 'mem3'],
+  );
   const ref = topo.referenceDecode(WBASE + 0x1234);
   assert.ok(ref.ok);
   assert.equal(ref.memdev.name, 'mem1'); // pos 2 = hb0 rp1

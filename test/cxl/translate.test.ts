@@ -12,18 +12,41 @@ import { Prng } from '../helpers/prng.js';
 const SZ = 2 ** 28;
 
 test('HPA -> path through a switch, endpoint decoder, DPA, position; DPA -> HPA', () => {
-  const { topo } = build({
-    hostBridges: [hb('hb0', 0, [sw('s0', [mem('mem0'), mem('mem1')]), sw('s1', [mem('mem2'), mem('mem3')], 8)])],
-    windows: [win('w0', WBASE, 4 * GiB, ['hb0'], 256)],
-    xorMaps: [],
-  }, 32 * 2 ** 20, false);
-  const r = topo.createRegion({ window: 'w0', ways: 4, granularity: 512, memdevs: ['mem3', 'mem2', 'mem1', 'mem0'], size: 4 * SZ, base: WBASE + GiB });
-  assert.deepEqual(r.targets.map((t) => t.memdev.name), ['mem0', 'mem2', 'mem1', 'mem3']);
+  const { topo } = build(
+    {
+      hostBridges: [hb('hb0', 0, [sw('s0', [mem('mem0'), mem('mem1')]), sw('s1', [mem('mem2'), mem('mem3')], 8)])],
+      windows: [win('w0', WBASE, 4 * GiB, ['hb0'], 256)],
+      xorMaps: [],
+    },
+    32 * 2 ** 20,
+    false,
+  );
+  const r = topo.createRegion({
+    window: 'w0',
+    ways: 4,
+    granularity: 512,
+    memdevs: ['mem3', 'mem2', 'mem1', 'mem0'],
+    size: 4 * SZ,
+    base: WBASE + GiB,
+  });
+  assert.deepEqual(
+    r.targets.map((t) => t.memdev.name),
+    ['mem0', 'mem2', 'mem1', 'mem3'],
+  );
   const t = topo.translateHpa(r.base + 3 * 512 + 40);
   assert.ok(t.ok);
   const v = t.value;
-  assert.deepEqual([v.window, v.hostBridge, v.memdev, v.dpa, v.region, v.position, v.routedSlot], ['w0', 'hb0', 'mem3', 40, 'region0', 3, undefined]);
-  assert.deepEqual(v.path.map((p) => [p.component, p.kind, p.decoder, p.way, p.port]), [['hb0', 'hostBridge', 0, 1, 1], ['s1', 'switch', 0, 1, 9]]);
+  assert.deepEqual(
+    [v.window, v.hostBridge, v.memdev, v.dpa, v.region, v.position, v.routedSlot],
+    ['w0', 'hb0', 'mem3', 40, 'region0', 3, undefined],
+  );
+  assert.deepEqual(
+    v.path.map((p) => [p.component, p.kind, p.decoder, p.way, p.port]),
+    [
+      ['hb0', 'hostBridge', 0, 1, 1],
+      ['s1', 'switch', 0, 1, 9],
+    ],
+  );
   assert.match(v.endpointDecoder, /^decoder\d+\.0$/);
   const prng = new Prng(5);
   for (let i = 0; i < 2000; i++) {
@@ -42,12 +65,22 @@ test('HPA -> path through a switch, endpoint decoder, DPA, position; DPA -> HPA'
 
 test('XOR: DPA -> HPA is T(base + modulo offset) (SPEC-NOTES 1.4)', () => {
   const maps = [0x2020900, 0x4041200];
-  const { topo } = build({
-    hostBridges: [0, 1, 2, 3].map((h) => hb(`hb${h}`, h, [mem(`m${h}`)])),
-    windows: [win('x', WBASE, 16 * GiB, ['hb0', 'hb1', 'hb2', 'hb3'], 256, 'xor')],
-    xorMaps: [{ granularity: 256, maps }],
-  }, 32 * 2 ** 20, false);
-  const r = topo.createRegion({ window: 'x', ways: 4, granularity: 256, memdevs: ['m3', 'm1', 'm0', 'm2'], size: 4 * SZ });
+  const { topo } = build(
+    {
+      hostBridges: [0, 1, 2, 3].map((h) => hb(`hb${h}`, h, [mem(`m${h}`)])),
+      windows: [win('x', WBASE, 16 * GiB, ['hb0', 'hb1', 'hb2', 'hb3'], 256, 'xor')],
+      xorMaps: [{ granularity: 256, maps }],
+    },
+    32 * 2 ** 20,
+    false,
+  );
+  const r = topo.createRegion({
+    window: 'x',
+    ways: 4,
+    granularity: 256,
+    memdevs: ['m3', 'm1', 'm0', 'm2'],
+    size: 4 * SZ,
+  });
   const prng = new Prng(9);
   for (let i = 0; i < 2000; i++) {
     const tg = r.targets[prng.below(4)]!;
@@ -56,18 +89,32 @@ test('XOR: DPA -> HPA is T(base + modulo offset) (SPEC-NOTES 1.4)', () => {
     assert.deepEqual(topo.translateDpa(tg.memdev.name, tg.dpaBase + dpaOff), [spa]);
     const t = topo.translateHpa(spa);
     assert.ok(t.ok);
-    assert.deepEqual([t.value.memdev, t.value.dpa, t.value.position], [tg.memdev.name, tg.dpaBase + dpaOff, tg.position]);
+    assert.deepEqual(
+      [t.value.memdev, t.value.dpa, t.value.position],
+      [tg.memdev.name, tg.dpaBase + dpaOff, tg.position],
+    );
   }
 });
 
 test('windows near 2^52: router vs reference, translate round trip', () => {
   const top = 2 ** 52;
-  const { topo } = build({
-    hostBridges: [hb('hb0', 0, [mem('a'), mem('b')]), hb('hb1', 1, [mem('c'), mem('d')])],
-    windows: [win('hi', top - 8 * GiB, 8 * GiB, ['hb0', 'hb1'], 1024)],
-    xorMaps: [],
-  }, 64 * 2 ** 20, false);
-  const r = topo.createRegion({ window: 'hi', ways: 4, granularity: 1024, memdevs: ['a', 'b', 'c', 'd'], size: 4 * SZ, base: top - 4 * SZ });
+  const { topo } = build(
+    {
+      hostBridges: [hb('hb0', 0, [mem('a'), mem('b')]), hb('hb1', 1, [mem('c'), mem('d')])],
+      windows: [win('hi', top - 8 * GiB, 8 * GiB, ['hb0', 'hb1'], 1024)],
+      xorMaps: [],
+    },
+    64 * 2 ** 20,
+    false,
+  );
+  const r = topo.createRegion({
+    window: 'hi',
+    ways: 4,
+    granularity: 1024,
+    memdevs: ['a', 'b', 'c', 'd'],
+    size: 4 * SZ,
+    base: top - 4 * SZ,
+  });
   const st = compareRouterVsReference(topo, [{ base: r.base, size: r.size }], 100_000, 52);
   assert.deepEqual(st.mismatches, []);
   const last = top - 8;

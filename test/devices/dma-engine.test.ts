@@ -9,7 +9,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AccessFault } from '../../src/memory/index.js';
-import { DmaEngine, DmaReg, DmaStatus, DmaControl, DMA_BASE, DMA_ID, DMA_IRQ, DMA_SIZE } from '../../src/devices/dma-engine.js';
+import {
+  DmaEngine,
+  DmaReg,
+  DmaStatus,
+  DmaControl,
+  DMA_BASE,
+  DMA_ID,
+  DMA_IRQ,
+  DMA_SIZE,
+} from '../../src/devices/dma-engine.js';
 import { Machine } from '../../src/machine/build.js';
 import { defaultDescriptionInput } from '../../src/machine/default-machine.js';
 import { boardOptionsForMachine, createBoard } from '../../src/machine/board.js';
@@ -58,7 +67,11 @@ function assertPlacedPerSpec(m: Machine, hpa: number, expect: Uint8Array): void 
     assert.ok(t.ok, `HPA 0x${(hpa + i).toString(16)} translates`);
     const dev = m.cxl.memdev(t.value.memdev)!;
     const loc = dev.locate(t.value.dpa)!;
-    assert.equal(loc.store.readU8(loc.offset), expect[i], `byte ${i} at ${t.value.memdev} DPA 0x${t.value.dpa.toString(16)}`);
+    assert.equal(
+      loc.store.readU8(loc.offset),
+      expect[i],
+      `byte ${i} at ${t.value.memdev} DPA 0x${t.value.dpa.toString(16)}`,
+    );
   }
 }
 
@@ -213,7 +226,10 @@ test('the board maps the engine at 0x1000_9000 and describes it in the device tr
     writeFileSync(join(dir, 'b.dtb'), board.fdt);
     const out = spawnSync('dtc', ['-I', 'dtb', '-O', 'dts', join(dir, 'b.dtb')], { encoding: 'utf8' });
     assert.equal(out.stderr, '');
-    assert.match(out.stdout, /dma@10009000 \{\s+interrupts = <0x0b>;\s+interrupt-parent = <0x01>;\s+reg = <0x00 0x10009000 0x00 0x1000>;\s+compatible = "cxlemu,dma-copy";/);
+    assert.match(
+      out.stdout,
+      /dma@10009000 \{\s+interrupts = <0x0b>;\s+interrupt-parent = <0x01>;\s+reg = <0x00 0x10009000 0x00 0x1000>;\s+compatible = "cxlemu,dma-copy";/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -4,8 +4,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Ns16550a, IIR_NO_INT, IIR_THRI, IIR_RDI, IIR_CTI, LSR_DR, LSR_THRE, LSR_TEMT, LCR_DLAB, MCR_LOOP,
-  IER_RDI, IER_THRI, FCR_FE, LSR_OE,
+  Ns16550a,
+  IIR_NO_INT,
+  IIR_THRI,
+  IIR_RDI,
+  IIR_CTI,
+  LSR_DR,
+  LSR_THRE,
+  LSR_TEMT,
+  LCR_DLAB,
+  MCR_LOOP,
+  IER_RDI,
+  IER_THRI,
+  FCR_FE,
+  LSR_OE,
 } from '../../src/devices/ns16550a.js';
 
 function uart() {

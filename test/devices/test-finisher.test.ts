@@ -20,8 +20,20 @@ test('pass, fail with code, reset', () => {
 });
 
 test('other values, other offsets are ignored; the first outcome wins; reads are 0', () => {
-  assert.deepEqual(run([[0, 4, 0x1234], [4, 4, 0x5555]]), []);
-  assert.deepEqual(run([[0, 4, 0x5555], [0, 4, 0x3333]]), [{ kind: 'pass', code: 0 }]);
+  assert.deepEqual(
+    run([
+      [0, 4, 0x1234],
+      [4, 4, 0x5555],
+    ]),
+    [],
+  );
+  assert.deepEqual(
+    run([
+      [0, 4, 0x5555],
+      [0, 4, 0x3333],
+    ]),
+    [{ kind: 'pass', code: 0 }],
+  );
   assert.deepEqual(run([[0, 2, 0x5555]]), [{ kind: 'pass', code: 0 }]);
   assert.equal(new TestFinisher().read(0, 4), 0);
 });

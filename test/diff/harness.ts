@@ -49,8 +49,24 @@ export interface QemuOptions {
 
 /** Run a bare-metal ELF on qemu-system-riscv64 -M virt; the finisher's status is QEMU's exit status. */
 export function runQemu(elf: string, opts: QemuOptions = {}): Promise<Outcome> {
-  const args = ['-M', 'virt', '-smp', '1', '-m', opts.memory ?? '128M', '-nographic', '-bios', 'none', '-cpu', QEMU_CPU,
-    '-monitor', 'none', '-serial', 'stdio', ...(opts.extra ?? [])];
+  const args = [
+    '-M',
+    'virt',
+    '-smp',
+    '1',
+    '-m',
+    opts.memory ?? '128M',
+    '-nographic',
+    '-bios',
+    'none',
+    '-cpu',
+    QEMU_CPU,
+    '-monitor',
+    'none',
+    '-serial',
+    'stdio',
+    ...(opts.extra ?? []),
+  ];
   if (opts.loader) args.push('-device', `loader,file=${elf},cpu-num=0`);
   else args.push('-kernel', elf);
   const started = performance.now();
@@ -70,7 +86,8 @@ export function runQemu(elf: string, opts: QemuOptions = {}): Promise<Outcome> {
       clearTimeout(timer);
       const seconds = (performance.now() - started) / 1000;
       const uart = Buffer.concat(out).toString('latin1');
-      if (timedOut) resolvePromise({ uart, kind: 'limit', code: 0, seconds, message: `QEMU timed out; stderr: ${err}` });
+      if (timedOut)
+        resolvePromise({ uart, kind: 'limit', code: 0, seconds, message: `QEMU timed out; stderr: ${err}` });
       else if (status === 0) resolvePromise({ uart, kind: 'pass', code: 0, seconds });
       else resolvePromise({ uart, kind: 'fail', code: status ?? -1, seconds, message: err || undefined });
     });
@@ -121,7 +138,13 @@ export interface CxlemuOptions {
 }
 
 interface MachineModule {
-  Machine: { build(desc: unknown): { arena: unknown; addressSpace: unknown; ram: { base: number; size: number; store: unknown } } };
+  Machine: {
+    build(desc: unknown): {
+      arena: unknown;
+      addressSpace: unknown;
+      ram: { base: number; size: number; store: unknown };
+    };
+  };
   defaultDescription(): unknown;
 }
 
@@ -161,7 +184,14 @@ export async function runCxlemu(elf: string, opts: CxlemuOptions = {}): Promise<
     ...(machine ? { machine } : {}),
   });
   const uart = Buffer.concat(chunks).toString('latin1');
-  return { uart, kind: r.exit.kind, code: r.exit.code, seconds: r.seconds, message: r.exit.message, instret: r.instret };
+  return {
+    uart,
+    kind: r.exit.kind,
+    code: r.exit.code,
+    seconds: r.seconds,
+    message: r.exit.message,
+    instret: r.instret,
+  };
 }
 
 /** Lines a documented QEMU 7.2 deviation produced (see guests/isa/isa.h CHECK_DEV). */
@@ -180,7 +210,8 @@ export function firstDifference(a: string, b: string): string {
   const la = a.split('\n');
   const lb = b.split('\n');
   for (let i = 0; i < Math.max(la.length, lb.length); i++) {
-    if (la[i] !== lb[i]) return `line ${i + 1}:\n  qemu:   ${JSON.stringify(la[i])}\n  cxlemu: ${JSON.stringify(lb[i])}`;
+    if (la[i] !== lb[i])
+      return `line ${i + 1}:\n  qemu:   ${JSON.stringify(la[i])}\n  cxlemu: ${JSON.stringify(lb[i])}`;
   }
   return 'no difference';
 }
@@ -190,9 +221,26 @@ export function buildRandomElf(dir: string, name: string, seeds: number[], lengt
   const src = join(dir, `${name}.s`);
   const elf = join(dir, `${name}.elf`);
   writeFileSync(src, program(seeds, length));
-  execFileSync('riscv64-unknown-elf-gcc', [
-    '-march=rv64imac_zicsr_zifencei', '-mabi=lp64', '-nostdlib', '-nostartfiles', '-static', '-x', 'assembler', src,
-    '-L', join(GUESTS, 'runtime'), '-T', join(GUESTS, 'runtime', 'link.ld'), '-Wl,--no-warn-rwx-segments', '-o', elf,
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync(
+    'riscv64-unknown-elf-gcc',
+    [
+      '-march=rv64imac_zicsr_zifencei',
+      '-mabi=lp64',
+      '-nostdlib',
+      '-nostartfiles',
+      '-static',
+      '-x',
+      'assembler',
+      src,
+      '-L',
+      join(GUESTS, 'runtime'),
+      '-T',
+      join(GUESTS, 'runtime', 'link.ld'),
+      '-Wl,--no-warn-rwx-segments',
+      '-o',
+      elf,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   return elf;
 }

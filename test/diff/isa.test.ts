@@ -7,7 +7,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { GUEST_BIN, HAVE_QEMU, cxlemuUnavailableReason, firstDifference, loadRunProgram, runCxlemu, runQemu, splitDeviations } from './harness.js';
+import {
+  GUEST_BIN,
+  HAVE_QEMU,
+  cxlemuUnavailableReason,
+  firstDifference,
+  loadRunProgram,
+  runCxlemu,
+  runQemu,
+  splitDeviations,
+} from './harness.js';
 
 interface Program {
   elf: string;
@@ -25,9 +34,21 @@ const PROGRAMS: Program[] = [
   ...ISA_TESTS.map((n) => ({ elf: `isa-${n}.elf`, expect: new RegExp(`^PASS isa-${n}: \\d+ groups, \\d+ checks$`) })),
   { elf: 'isa-vm-cxl.elf', expect: /^PASS isa-vm-cxl: \d+ groups, \d+ checks$/, memory: '8G', needsCxlRegion: true },
   { elf: 'hello.elf', expect: /^Hello from cxlemu guest! hart 0, running at 0x0000000080/ },
-  { elf: 'hello-cxl.elf', expect: /^Hello from cxlemu guest! hart 0, running at 0x0000000100/, memory: '8G', loader: true, needsCxlRegion: true },
+  {
+    elf: 'hello-cxl.elf',
+    expect: /^Hello from cxlemu guest! hart 0, running at 0x0000000100/,
+    memory: '8G',
+    loader: true,
+    needsCxlRegion: true,
+  },
   { elf: 'bench-small.elf', expect: /^bench: iterations=5 checksum=0x6c665492970d44fd ok$/ },
-  { elf: 'bench-small-cxl.elf', expect: /^bench: iterations=5 checksum=0x6c665492970d44fd ok$/, memory: '8G', loader: true, needsCxlRegion: true },
+  {
+    elf: 'bench-small-cxl.elf',
+    expect: /^bench: iterations=5 checksum=0x6c665492970d44fd ok$/,
+    memory: '8G',
+    loader: true,
+    needsCxlRegion: true,
+  },
 ];
 
 /**
@@ -72,7 +93,11 @@ for (const p of PROGRAMS) {
     const compare = () => {
       const { text: eText, deviations: eDev } = splitDeviations(e.uart);
       assert.deepEqual(eDev, [], 'cxlemu follows the spec where QEMU 7.2 deviates');
-      assert.equal(eText, qText, `UART output differs at ${firstDifference(qText, eText)}\ncxlemu exit: ${e.kind} ${e.code} ${e.message ?? ''}`);
+      assert.equal(
+        eText,
+        qText,
+        `UART output differs at ${firstDifference(qText, eText)}\ncxlemu exit: ${e.kind} ${e.code} ${e.message ?? ''}`,
+      );
       assert.equal(e.kind, q.kind, `exit kind: cxlemu ${e.kind} (${e.message ?? ''}), QEMU ${q.kind}`);
       assert.equal(e.code, q.code, 'exit code');
     };

@@ -12,15 +12,33 @@
 
 /** Behaviour the generator deliberately does not produce, with the reason. Printed by the test. */
 export const EXCLUSIONS: ReadonlyArray<{ what: string; why: string }> = [
-  { what: 'satp writes by the random code (the harness sets Sv39 itself)', why: 'QEMU 7.2 advertises Sv48 and cannot be limited to Sv39: satp.MODE=9 WARL writes differ' },
-  { what: 'PMP CSRs other than pmpcfg0/2 and pmpaddr0..15', why: 'QEMU 7.2 raises illegal instruction; the spec makes them read-only zero' },
-  { what: 'cycle/time/instret and mcycle/minstret reads or writes', why: 'QEMU without -icount returns host ticks; its counters after a minstret write are wrong; time is host-clock dependent' },
-  { what: 'misaligned AMO and SC', why: 'QEMU 7.2 reports misaligned AMOs as load-misaligned (4, not 6) and lets a misaligned SC fail without trapping (isa-rv64a covers them as DEVIATION lines)' },
+  {
+    what: 'satp writes by the random code (the harness sets Sv39 itself)',
+    why: 'QEMU 7.2 advertises Sv48 and cannot be limited to Sv39: satp.MODE=9 WARL writes differ',
+  },
+  {
+    what: 'PMP CSRs other than pmpcfg0/2 and pmpaddr0..15',
+    why: 'QEMU 7.2 raises illegal instruction; the spec makes them read-only zero',
+  },
+  {
+    what: 'cycle/time/instret and mcycle/minstret reads or writes',
+    why: 'QEMU without -icount returns host ticks; its counters after a minstret write are wrong; time is host-clock dependent',
+  },
+  {
+    what: 'misaligned AMO and SC',
+    why: 'QEMU 7.2 reports misaligned AMOs as load-misaligned (4, not 6) and lets a misaligned SC fail without trapping (isa-rv64a covers them as DEVIATION lines)',
+  },
   { what: 'mtval of EBREAK (not recorded)', why: 'the spec allows 0 or the pc; QEMU 7.2 writes 0' },
-  { what: 'LR/SC other than an adjacent pair on one aligned address', why: 'reservation sets and their loss are implementation-defined' },
+  {
+    what: 'LR/SC other than an adjacent pair on one aligned address',
+    why: 'reservation sets and their loss are implementation-defined',
+  },
   { what: 'WFI, interrupts, mstatus/mie/mip/medeleg writes', why: 'timing-dependent; covered by isa-traps instead' },
   { what: 'finisher fail with code 0', why: 'QEMU exits 0 for it' },
-  { what: 'backward branches and computed jumps to random targets', why: 'sequences must terminate; only forward targets within the sequence' },
+  {
+    what: 'backward branches and computed jumps to random targets',
+    why: 'sequences must terminate; only forward targets within the sequence',
+  },
   { what: 'self-modifying code', why: 'covered by isa-zicsr (fence.i)' },
 ];
 
@@ -41,16 +59,71 @@ const CREGS = [8, 9, 10, 11, 12, 13, 14, 15]; // x8..x15 for CA/CB/CL/CS forms
 const SCRATCH_BYTES = 4096;
 const UNMAPPED = 0x0100_0000;
 
-const SPECIAL = ['0', '1', '-1', '0x7fffffffffffffff', '0x8000000000000000', '0x7fffffff', '0x80000000',
-  '0xffffffff', '-2', '0xffffffff80000000', '63', '64', '32', '31'];
+const SPECIAL = [
+  '0',
+  '1',
+  '-1',
+  '0x7fffffffffffffff',
+  '0x8000000000000000',
+  '0x7fffffff',
+  '0x80000000',
+  '0xffffffff',
+  '-2',
+  '0xffffffff80000000',
+  '63',
+  '64',
+  '32',
+  '31',
+];
 
-const R_OPS = ['add', 'sub', 'sll', 'slt', 'sltu', 'xor', 'srl', 'sra', 'or', 'and', 'addw', 'subw', 'sllw', 'srlw',
-  'sraw', 'mul', 'mulh', 'mulhsu', 'mulhu', 'mulw', 'div', 'divu', 'rem', 'remu', 'divw', 'divuw', 'remw', 'remuw'];
+const R_OPS = [
+  'add',
+  'sub',
+  'sll',
+  'slt',
+  'sltu',
+  'xor',
+  'srl',
+  'sra',
+  'or',
+  'and',
+  'addw',
+  'subw',
+  'sllw',
+  'srlw',
+  'sraw',
+  'mul',
+  'mulh',
+  'mulhsu',
+  'mulhu',
+  'mulw',
+  'div',
+  'divu',
+  'rem',
+  'remu',
+  'divw',
+  'divuw',
+  'remw',
+  'remuw',
+];
 const I_OPS = ['addi', 'slti', 'sltiu', 'xori', 'ori', 'andi', 'addiw'];
 const SH_OPS = ['slli', 'srli', 'srai'];
 const SHW_OPS = ['slliw', 'srliw', 'sraiw'];
-const LOADS: Array<[string, number]> = [['lb', 1], ['lh', 2], ['lw', 4], ['ld', 8], ['lbu', 1], ['lhu', 2], ['lwu', 4]];
-const STORES: Array<[string, number]> = [['sb', 1], ['sh', 2], ['sw', 4], ['sd', 8]];
+const LOADS: Array<[string, number]> = [
+  ['lb', 1],
+  ['lh', 2],
+  ['lw', 4],
+  ['ld', 8],
+  ['lbu', 1],
+  ['lhu', 2],
+  ['lwu', 4],
+];
+const STORES: Array<[string, number]> = [
+  ['sb', 1],
+  ['sh', 2],
+  ['sw', 4],
+  ['sd', 8],
+];
 const AMOS = ['amoswap', 'amoadd', 'amoxor', 'amoand', 'amoor', 'amomin', 'amomax', 'amominu', 'amomaxu'];
 const BRANCHES = ['beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu'];
 const CSR_READ = ['mscratch', 'sscratch', 'misa', 'mhartid', 'mstatus'];
@@ -77,7 +150,13 @@ export function generate(seed: number, length: number): Sequence {
   const r = rng(seed * 2654435761 + 12345);
   const int = (n: number) => Math.floor(r() * n);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
-  const hex64 = () => '0x' + Array.from({ length: 2 }, () => Math.floor(r() * 2 ** 32).toString(16).padStart(8, '0')).join('');
+  const hex64 = () =>
+    '0x' +
+    Array.from({ length: 2 }, () =>
+      Math.floor(r() * 2 ** 32)
+        .toString(16)
+        .padStart(8, '0'),
+    ).join('');
   const value = () => (r() < 0.3 ? pick(SPECIAL) : hex64());
   const reg = () => `x${pick(WRITABLE)}`;
   const src = () => (r() < 0.05 ? 'x0' : r() < 0.05 ? 'gp' : `x${pick(WRITABLE)}`);
@@ -102,7 +181,15 @@ export function generate(seed: number, length: number): Sequence {
   out.push(`seed_${seed}:`);
   // Scratch fill: a seed-derived LCG over 512 doublewords.
   out.push(`  li t0, ${hex64()}`, `  li t1, ${SCRATCH_BYTES / 8}`, '  mv t2, gp', '  li t3, 0x5851f42d4c957f2d');
-  out.push(`.Lfill${seed}:`, '  sd t0, 0(t2)', '  mul t0, t0, t3', '  addi t0, t0, 1443', '  addi t2, t2, 8', '  addi t1, t1, -1', `  bnez t1, .Lfill${seed}`);
+  out.push(
+    `.Lfill${seed}:`,
+    '  sd t0, 0(t2)',
+    '  mul t0, t0, t3',
+    '  addi t0, t0, 1443',
+    '  addi t2, t2, 8',
+    '  addi t1, t1, -1',
+    `  bnez t1, .Lfill${seed}`,
+  );
   out.push('  sd x0, -16(gp)', '  sd x0, -24(gp)');
   out.push(`  li t0, ${hex64()}`, '  csrw mscratch, t0', `  li t0, ${hex64()}`, '  csrw sscratch, t0');
   // Enter the seed's privilege mode with mret; the body ends with an ecall at .Lexit that the
@@ -112,15 +199,37 @@ export function generate(seed: number, length: number): Sequence {
     // Sv39 with fresh identity gigapages (A and D clear, so the hardware sets them): 0..1 GiB
     // (MMIO, the access-fault address) RW, 2..3 GiB (RAM: code, scratch) RWX; U set for U seeds.
     const u = mode === 0 ? 0x10 : 0;
-    out.push(`  la t0, ${mode === 0 ? 'pt_root_u' : 'pt_root_s'}`, '  sd t0, -48(gp)',
-      `  li t1, ${0x7 | u}`, '  sd t1, 0(t0)', `  li t1, ${(0x80000000 / 4096) * 1024 + (0xf | u)}`, '  sd t1, 16(t0)',
-      '  srli t0, t0, 12', '  li t1, 8', '  slli t1, t1, 60', '  or t0, t0, t1', '  csrw satp, t0', '  sfence.vma');
+    out.push(
+      `  la t0, ${mode === 0 ? 'pt_root_u' : 'pt_root_s'}`,
+      '  sd t0, -48(gp)',
+      `  li t1, ${0x7 | u}`,
+      '  sd t1, 0(t0)',
+      `  li t1, ${(0x80000000 / 4096) * 1024 + (0xf | u)}`,
+      '  sd t1, 16(t0)',
+      '  srli t0, t0, 12',
+      '  li t1, 8',
+      '  slli t1, t1, 60',
+      '  or t0, t0, t1',
+      '  csrw satp, t0',
+      '  sfence.vma',
+    );
   } else {
     out.push('  sd x0, -48(gp)');
   }
-  out.push(`  la t0, .Lexit${seed}`, '  sd t0, -32(gp)', `  la t0, .Lmepi${seed}`, '  sd t0, -40(gp)',
-    '  li t0, 0x1800', '  csrc mstatus, t0', `  li t0, ${mode << 11}`, '  csrs mstatus, t0',
-    `  la t0, .Lbody${seed}`, '  csrw mepc, t0', '  mret', `.Lbody${seed}:`);
+  out.push(
+    `  la t0, .Lexit${seed}`,
+    '  sd t0, -32(gp)',
+    `  la t0, .Lmepi${seed}`,
+    '  sd t0, -40(gp)',
+    '  li t0, 0x1800',
+    '  csrc mstatus, t0',
+    `  li t0, ${mode << 11}`,
+    '  csrs mstatus, t0',
+    `  la t0, .Lbody${seed}`,
+    '  csrw mepc, t0',
+    '  mret',
+    `.Lbody${seed}:`,
+  );
   for (const x of WRITABLE) out.push(`  li x${x}, ${value()}`);
 
   for (let i = 0; i < length; i++) {
@@ -168,7 +277,8 @@ export function generate(seed: number, length: number): Sequence {
     } else if (k < 0.82) {
       const c = r();
       if (c < 0.25) lines.push(`${pick(['c.add', 'c.mv'])} ${reg()}, ${reg()}`);
-      else if (c < 0.45) lines.push(`${pick(['c.sub', 'c.xor', 'c.or', 'c.and', 'c.addw', 'c.subw'])} ${creg()}, ${creg()}`);
+      else if (c < 0.45)
+        lines.push(`${pick(['c.sub', 'c.xor', 'c.or', 'c.and', 'c.addw', 'c.subw'])} ${creg()}, ${creg()}`);
       else if (c < 0.55) lines.push(`${pick(['c.srli', 'c.srai'])} ${creg()}, ${1 + int(63)}`);
       else if (c < 0.6) lines.push(`c.andi ${creg()}, ${simm(6)}`);
       else if (c < 0.7) lines.push(`${pick(['c.addi', 'c.addiw'])} ${reg()}, ${simm(6) || 1}`);
@@ -197,10 +307,13 @@ export function generate(seed: number, length: number): Sequence {
     } else if (k < 0.95) {
       const c = r();
       if (c < 0.4) lines.push(`csrr ${reg()}, ${pick(CSR_READ)}`);
-      else if (c < 0.7) lines.push(`${pick(['csrrw', 'csrrs', 'csrrc'])} ${r() < 0.2 ? 'x0' : reg()}, ${pick(CSR_RW)}, ${src()}`);
+      else if (c < 0.7)
+        lines.push(`${pick(['csrrw', 'csrrs', 'csrrc'])} ${r() < 0.2 ? 'x0' : reg()}, ${pick(CSR_RW)}, ${src()}`);
       else lines.push(`${pick(['csrrwi', 'csrrsi', 'csrrci'])} ${reg()}, ${pick(CSR_RW)}, ${int(32)}`);
     } else if (k < 0.96) {
-      lines.push(pick(['fence', 'fence rw, rw', 'fence.tso', 'fence.i', 'sfence.vma', 'nop', 'c.nop', 'fence iorw, iorw']));
+      lines.push(
+        pick(['fence', 'fence rw, rw', 'fence.tso', 'fence.i', 'sfence.vma', 'nop', 'c.nop', 'fence iorw, iorw']),
+      );
     } else {
       const t = r();
       if (t < 0.3) lines.push('ecall');
@@ -209,7 +322,10 @@ export function generate(seed: number, length: number): Sequence {
       else if (t < 0.8) lines.push('.4byte 0xfff02073 # illegal: csrrs x0, 0xfff, x0 (no such CSR)');
       else if (t < 0.9) {
         const tr = reg();
-        lines.push(`addi ${tr}, gp, ${1 + 2 * int(1000)}`, `lr.d ${reg()}, (${tr}) # misaligned LR: load-misaligned trap`);
+        lines.push(
+          `addi ${tr}, gp, ${1 + 2 * int(1000)}`,
+          `lr.d ${reg()}, (${tr}) # misaligned LR: load-misaligned trap`,
+        );
       } else {
         const tr = reg();
         lines.push(`li ${tr}, ${UNMAPPED + 8 * int(100)}`);
@@ -223,8 +339,19 @@ export function generate(seed: number, length: number): Sequence {
   for (const l of labelsAt.get(length) ?? []) out.push(`${l}:`);
   out.push(`.Lexit${seed}:`, '  ecall', `.Lmepi${seed}:`);
   // Epilogue (M mode): tp = dump area (gp + 4096); x31 saved; seed number in the x3 slot; x31 = return.
-  out.push('  addi tp, gp, 2047', '  addi tp, tp, 2047', '  addi tp, tp, 2', '  sd x31, 248(tp)', `  li x31, ${seed}`, '  sd x31, 24(tp)',
-    `  la x31, .Lret${seed}`, '  sd x30, 240(tp)', '  la x30, dump_regs', '  jr x30', `.Lret${seed}:`);
+  out.push(
+    '  addi tp, gp, 2047',
+    '  addi tp, tp, 2047',
+    '  addi tp, tp, 2',
+    '  sd x31, 248(tp)',
+    `  li x31, ${seed}`,
+    '  sd x31, 24(tp)',
+    `  la x31, .Lret${seed}`,
+    '  sd x30, 240(tp)',
+    '  la x30, dump_regs',
+    '  jr x30',
+    `.Lret${seed}:`,
+  );
   return { seed, asm: out.join('\n'), body };
 }
 

@@ -10,7 +10,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXCLUSIONS, generate, parseDump } from './random-gen.js';
-import { buildRandomElf, HAVE_CROSS, HAVE_QEMU, cxlemuUnavailableReason, loadRunProgram, runCxlemu, runQemu } from './harness.js';
+import {
+  buildRandomElf,
+  HAVE_CROSS,
+  HAVE_QEMU,
+  cxlemuUnavailableReason,
+  loadRunProgram,
+  runCxlemu,
+  runQemu,
+} from './harness.js';
 
 const SEEDS = Number(process.env.CXLEMU_DIFF_SEEDS ?? 500);
 const LENGTH = Number(process.env.CXLEMU_DIFF_LENGTH ?? 2000);
@@ -43,8 +51,10 @@ function describeMismatch(seed: number, qemu: string[], emu: string[] | undefine
       }
     }
   }
-  return `seed ${seed}: ${first}\nsequence (${seq.body.length} slots; reproduce with CXLEMU_DIFF_FIRST_SEED=${seed} CXLEMU_DIFF_SEEDS=1):\n` +
-    seq.body.map((l, i) => `  ${String(i).padStart(4)}: ${l}`).join('\n');
+  return (
+    `seed ${seed}: ${first}\nsequence (${seq.body.length} slots; reproduce with CXLEMU_DIFF_FIRST_SEED=${seed} CXLEMU_DIFF_SEEDS=1):\n` +
+    seq.body.map((l, i) => `  ${String(i).padStart(4)}: ${l}`).join('\n')
+  );
 }
 
 test('a mismatch report names the first differing register and lists the sequence', () => {
@@ -52,7 +62,10 @@ test('a mismatch report names the first differing register and lists the sequenc
   const report = describeMismatch(7, q, ['x1 0000000000000001', 'x2 00000000000000ff'], 'pass 0');
   assert.match(report, /seed 7: first difference: qemu "x2 0000000000000002" vs cxlemu "x2 00000000000000ff"/);
   assert.match(report, new RegExp(`sequence \\(${LENGTH} slots`));
-  assert.match(describeMismatch(7, q, undefined, 'error 0 boom'), /no dump for this seed \(cxlemu exit: error 0 boom\)/);
+  assert.match(
+    describeMismatch(7, q, undefined, 'error 0 boom'),
+    /no dump for this seed \(cxlemu exit: error 0 boom\)/,
+  );
 });
 
 test(`random sequences: ${SEEDS} seeds x ${LENGTH} instructions, QEMU vs cxlemu`, { timeout: 600_000 }, async (t) => {
@@ -71,7 +84,9 @@ test(`random sequences: ${SEEDS} seeds x ${LENGTH} instructions, QEMU vs cxlemu`
     const built = performance.now();
     const qemu = await mapLimited(elfs, Math.max(2, availableParallelism()), (e) => runQemu(e, { timeoutMs: 120_000 }));
     const ran = performance.now();
-    t.diagnostic(`generated+assembled ${elfs.length} ELFs in ${((built - started) / 1000).toFixed(1)} s; QEMU ran them in ${((ran - built) / 1000).toFixed(1)} s`);
+    t.diagnostic(
+      `generated+assembled ${elfs.length} ELFs in ${((built - started) / 1000).toFixed(1)} s; QEMU ran them in ${((ran - built) / 1000).toFixed(1)} s`,
+    );
     const qemuDumps = new Map<number, string[]>();
     qemu.forEach((q, b) => {
       assert.equal(q.kind, 'pass', `QEMU batch ${b} did not pass: ${q.kind} ${q.code} ${q.message ?? ''}`);
@@ -94,14 +109,20 @@ test(`random sequences: ${SEEDS} seeds x ${LENGTH} instructions, QEMU vs cxlemu`
       for (const s of batches[b]!) {
         const q = qemuDumps.get(s)!;
         const e = emuDumps.get(s);
-        if (!e || e.join('\n') !== q.join('\n')) mismatches.push(describeMismatch(s, q, e, `${emu.kind} ${emu.code} ${emu.message ?? ''}`));
+        if (!e || e.join('\n') !== q.join('\n'))
+          mismatches.push(describeMismatch(s, q, e, `${emu.kind} ${emu.code} ${emu.message ?? ''}`));
         if (mismatches.length >= 3) break;
       }
-      if (mismatches.length === 0) assert.equal(emu.kind, 'pass', `cxlemu batch ${b}: ${emu.kind} ${emu.code} ${emu.message ?? ''}`);
+      if (mismatches.length === 0)
+        assert.equal(emu.kind, 'pass', `cxlemu batch ${b}: ${emu.kind} ${emu.code} ${emu.message ?? ''}`);
       if (mismatches.length >= 3) break;
     }
     t.diagnostic(`cxlemu ran ${SEEDS} seeds in ${((performance.now() - emuStart) / 1000).toFixed(1)} s`);
-    assert.equal(mismatches.length, 0, `${mismatches.length} seed(s) differ (showing up to 3):\n${mismatches.join('\n\n')}`);
+    assert.equal(
+      mismatches.length,
+      0,
+      `${mismatches.length} seed(s) differ (showing up to 3):\n${mismatches.join('\n\n')}`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -42,7 +42,7 @@ function disassemble(name: string, bytes: Uint8Array): string {
 }
 
 /** iasl's "FieldName : Value" line, whitespace-insensitive. */
-function field(dsl: string, name: string, value: string): RegExp {
+function field(_dsl: string, name: string, value: string): RegExp {
   return new RegExp(`${name.replace(/[()#]/g, '\\$&')}\\s*:\\s*${value}(?![0-9A-Fa-f])`);
 }
 
@@ -79,7 +79,8 @@ test('iasl: HMAT decodes with our domains, data types, base units and latency/ba
   assert.match(dsl, field(dsl, 'Target Proximity Domains #', '00000003'));
   assert.match(dsl, field(dsl, 'Entry Base Unit', '000000000000000A'));
   // 100 ns = 100000 ps = 0x2710 x 10; 250 ns = 0x61A8 x 10; 16000 MB/s = 0x3E80 x 1.
-  for (const e of ['2710', '61A8', '7530', '6590', '2AF8', '3E80', '4E20', '1900']) assert.match(dsl, field(dsl, 'Entry', e));
+  for (const e of ['2710', '61A8', '7530', '6590', '2AF8', '3E80', '4E20', '1900'])
+    assert.match(dsl, field(dsl, 'Entry', e));
 });
 
 test('iasl: the tables of a machine description (docs example shape) decode', { skip }, () => {
@@ -87,12 +88,22 @@ test('iasl: the tables of a machine description (docs example shape) decode', { 
     ram: { size: '1G' },
     cpus: 2,
     cxl: {
-      hostBridges: [{ id: 'hb0', busNr: 0x10, numaNode: 2, rootPorts: [{ id: 'rp0', port: 0, child: { kind: 'type3', id: 'm', volatile: { size: '512M' } } }] }],
+      hostBridges: [
+        {
+          id: 'hb0',
+          busNr: 0x10,
+          numaNode: 2,
+          rootPorts: [{ id: 'rp0', port: 0, child: { kind: 'type3', id: 'm', volatile: { size: '512M' } } }],
+        },
+      ],
       windows: [{ id: 'W0', size: '4G', targets: ['hb0'] }],
     },
     numa: {
       nodes: [{ nodeId: 0, cpus: '0', ramSize: '768M' }, { nodeId: 1, cpus: '1', ramSize: '256M' }, { nodeId: 2 }],
-      distances: [{ src: 0, dst: 1, value: 21 }, { src: 0, dst: 2, value: 30 }],
+      distances: [
+        { src: 0, dst: 1, value: 21 },
+        { src: 0, dst: 2, value: 30 },
+      ],
       hmatLb: [
         { initiator: 0, target: 0, hierarchy: 'memory', dataType: 'access-latency', latencyNs: 80 },
         { initiator: 0, target: 2, hierarchy: 'memory', dataType: 'access-latency', latencyNs: 200 },

@@ -16,13 +16,15 @@ export function sampleBoard(withCxl = true): BoardDescription {
     model: 'cxlemu,virt',
     compatible: ['cxlemu,virt', 'riscv-virtio'],
     memory: [{ base: 0x8000_0000, size: 128 * 2 ** 20 }],
-    harts: [{
-      hartId: 0,
-      isa: 'rv64imac_zicsr_zifencei_zicntr',
-      isaBase: 'rv64i',
-      isaExtensions: ['i', 'm', 'a', 'c', 'zicsr', 'zifencei', 'zicntr'],
-      mmuType: 'riscv,sv39',
-    }],
+    harts: [
+      {
+        hartId: 0,
+        isa: 'rv64imac_zicsr_zifencei_zicntr',
+        isaBase: 'rv64i',
+        isaExtensions: ['i', 'm', 'a', 'c', 'zicsr', 'zifencei', 'zicntr'],
+        mmuType: 'riscv,sv39',
+      },
+    ],
     timebaseFrequency: 10_000_000,
     uart: { base: 0x1000_0000, size: 0x100, irq: 10, clockFrequency: 3_686_400 },
     clint: { base: 0x0200_0000, size: 0x10000 },
@@ -37,8 +39,25 @@ export function sampleBoard(withCxl = true): BoardDescription {
     },
     cxlWindows: withCxl
       ? [
-          { name: 'cfmw0', base: 0x1_0000_0000, size: 0x1000_0000, interleaveWays: 1, interleaveGranularity: 256, targets: [0], restrictions: ['volatile', 'persistent'] },
-          { name: 'cfmw1', base: 0x2_0000_0000, size: 3 * 0x3000_0000, interleaveWays: 2, interleaveGranularity: 4096, arithmetic: 'xor', targets: [0, 1], restrictions: ['volatile'] },
+          {
+            name: 'cfmw0',
+            base: 0x1_0000_0000,
+            size: 0x1000_0000,
+            interleaveWays: 1,
+            interleaveGranularity: 256,
+            targets: [0],
+            restrictions: ['volatile', 'persistent'],
+          },
+          {
+            name: 'cfmw1',
+            base: 0x2_0000_0000,
+            size: 3 * 0x3000_0000,
+            interleaveWays: 2,
+            interleaveGranularity: 4096,
+            arithmetic: 'xor',
+            targets: [0, 1],
+            restrictions: ['volatile'],
+          },
         ]
       : [],
     chosen: { acpiRsdp: 0 },
@@ -46,12 +65,30 @@ export function sampleBoard(withCxl = true): BoardDescription {
 }
 
 // ---- independent reader -------------------------------------------------------------------
-interface RNode { name: string; props: Map<string, Buffer>; children: RNode[] }
-interface Parsed { header: Record<string, number>; root: RNode; rsv: [bigint, bigint][] }
+interface RNode {
+  name: string;
+  props: Map<string, Buffer>;
+  children: RNode[];
+}
+interface Parsed {
+  header: Record<string, number>;
+  root: RNode;
+  rsv: [bigint, bigint][];
+}
 
 function parseDtb(b: Buffer): Parsed {
-  const names = ['magic', 'totalsize', 'off_dt_struct', 'off_dt_strings', 'off_mem_rsvmap', 'version',
-    'last_comp_version', 'boot_cpuid_phys', 'size_dt_strings', 'size_dt_struct'];
+  const names = [
+    'magic',
+    'totalsize',
+    'off_dt_struct',
+    'off_dt_strings',
+    'off_mem_rsvmap',
+    'version',
+    'last_comp_version',
+    'boot_cpuid_phys',
+    'size_dt_strings',
+    'size_dt_struct',
+  ];
   const header: Record<string, number> = {};
   names.forEach((n, i) => (header[n] = b.readUInt32BE(i * 4)));
   const rsv: [bigint, bigint][] = [];
@@ -183,7 +220,10 @@ test('structure: memory, cpus, devices, pci, cxl windows, chosen', () => {
 test('same description, same bytes; no CXL windows means no /cxl-windows node', () => {
   assert.deepEqual(generateFdt(sampleBoard()), generateFdt(sampleBoard()));
   const { root } = parseDtb(Buffer.from(generateFdt(sampleBoard(false))));
-  assert.equal(root.children.find((c) => c.name === 'cxl-windows'), undefined);
+  assert.equal(
+    root.children.find((c) => c.name === 'cxl-windows'),
+    undefined,
+  );
 });
 
 test('placement: 2 MiB aligned below the top of RAM, as QEMU', () => {
@@ -208,14 +248,30 @@ for (const withCxl of [true, false]) {
     try {
       const dtb = generateFdt(sampleBoard(withCxl));
       writeFileSync(join(dir, 'a.dtb'), dtb);
-      const dec = spawnSync(dtcCmd, ['-I', 'dtb', '-O', 'dts', '-o', join(dir, 'a.dts'), join(dir, 'a.dtb')], { encoding: 'utf8' });
+      const dec = spawnSync(dtcCmd, ['-I', 'dtb', '-O', 'dts', '-o', join(dir, 'a.dts'), join(dir, 'a.dtb')], {
+        encoding: 'utf8',
+      });
       assert.equal(dec.status, 0, dec.stderr);
       assert.equal(dec.stderr, '', 'dtc printed warnings');
       const dts = readFileSync(join(dir, 'a.dts'), 'utf8');
       assert.match(dts, /riscv,isa = "rv64imac_zicsr_zifencei_zicntr"/);
       // Decompiled DTS carries phandles as plain numbers, which dtc's interrupts-extended check
       // flags on recompile (it wants &label references); that check is about the source text.
-      const rec = spawnSync(dtcCmd, ['-W', 'no-interrupts_extended_property', '-I', 'dts', '-O', 'dtb', '-o', join(dir, 'b.dtb'), join(dir, 'a.dts')], { encoding: 'utf8' });
+      const rec = spawnSync(
+        dtcCmd,
+        [
+          '-W',
+          'no-interrupts_extended_property',
+          '-I',
+          'dts',
+          '-O',
+          'dtb',
+          '-o',
+          join(dir, 'b.dtb'),
+          join(dir, 'a.dts'),
+        ],
+        { encoding: 'utf8' },
+      );
       assert.equal(rec.status, 0, rec.stderr);
       assert.equal(rec.stderr, '', 'dtc printed warnings on recompile');
       assert.deepEqual(new Uint8Array(readFileSync(join(dir, 'b.dtb'))), dtb);

@@ -60,61 +60,134 @@ const regionsOf = (c: Case): RegionCase[] => c.regions ?? [c];
 const W3_BASE = 0x1_2000_0000; // 6 x 768 MiB: 3-family windows sit at multiples of 768 MiB
 const CASES: Case[] = [
   {
-    elf: 'cxl-region-1way', what: '1-way region: one host bridge, one root port, one device',
+    elf: 'cxl-region-1way',
+    what: '1-way region: one host bridge, one root port, one device',
     description: machineFile('1way'),
-    base: 0x1_0000_0000, size: 256 * MiB, ways: 1, gran: 256, slots: [0], positions: [0],
+    base: 0x1_0000_0000,
+    size: 256 * MiB,
+    ways: 1,
+    gran: 256,
+    slots: [0],
+    positions: [0],
   },
   {
-    elf: 'cxl-region-2way', what: '2-way region across two root ports of one host bridge, 4 KiB',
+    elf: 'cxl-region-2way',
+    what: '2-way region across two root ports of one host bridge, 4 KiB',
     description: machineFile('2way'),
-    base: 0x1_0000_0000, size: 512 * MiB, ways: 2, gran: 4096, slots: [0, 1], positions: [0, 1],
+    base: 0x1_0000_0000,
+    size: 512 * MiB,
+    ways: 2,
+    gran: 4096,
+    slots: [0, 1],
+    positions: [0, 1],
   },
   {
-    elf: 'cxl-region-4way', what: '4-way region across two host bridges and a switch (the default machine)',
+    elf: 'cxl-region-4way',
+    what: '4-way region across two host bridges and a switch (the default machine)',
     description: defaultEmpty,
-    base: 0x1_0000_0000, size: 1024 * MiB, ways: 4, gran: 256, slots: [0, 2, 1, 3], positions: [0, 2, 1, 3],
+    base: 0x1_0000_0000,
+    size: 1024 * MiB,
+    ways: 4,
+    gran: 256,
+    slots: [0, 2, 1, 3],
+    positions: [0, 2, 1, 3],
   },
   {
-    elf: 'cxl-region-3way', what: '3-way region over three host bridges',
+    elf: 'cxl-region-3way',
+    what: '3-way region over three host bridges',
     description: machineFile('3way'),
-    base: W3_BASE, size: 768 * MiB, ways: 3, gran: 256, slots: [0, 1, 2], positions: [0, 1, 2],
+    base: W3_BASE,
+    size: 768 * MiB,
+    ways: 3,
+    gran: 256,
+    slots: [0, 1, 2],
+    positions: [0, 1, 2],
   },
   {
     // Device (hb, rp): the root sends chunk c to hb = c mod 3, the host bridge to rp = c mod 2, so
     // the routed slot is the s in 0..5 with s = hb (mod 3), s = rp (mod 2); Linux labels it 3*rp + hb.
-    elf: 'cxl-region-6way', what: '6-way region over three host bridges x two root ports',
+    elf: 'cxl-region-6way',
+    what: '6-way region over three host bridges x two root ports',
     description: machineFile('6way'),
-    base: W3_BASE, size: 1536 * MiB, ways: 6, gran: 256, slots: [0, 3, 4, 1, 2, 5], positions: [0, 3, 1, 4, 2, 5],
+    base: W3_BASE,
+    size: 1536 * MiB,
+    ways: 6,
+    gran: 256,
+    slots: [0, 3, 4, 1, 2, 5],
+    positions: [0, 3, 1, 4, 2, 5],
   },
   {
-    elf: 'cxl-region-offset', what: '4-way region 1 GiB above its window base (the default machine)',
+    elf: 'cxl-region-offset',
+    what: '4-way region 1 GiB above its window base (the default machine)',
     description: defaultEmpty,
-    base: 0x1_4000_0000, size: 1024 * MiB, ways: 4, gran: 256, slots: [0, 2, 1, 3], positions: [0, 2, 1, 3],
+    base: 0x1_4000_0000,
+    size: 1024 * MiB,
+    ways: 4,
+    gran: 256,
+    slots: [0, 2, 1, 3],
+    positions: [0, 2, 1, 3],
   },
   {
-    elf: 'cxl-region-xor', what: '4-way region in the default machine\'s XOR window (CXIMS map 0x404100)',
+    elf: 'cxl-region-xor',
+    what: "4-way region in the default machine's XOR window (CXIMS map 0x404100)",
     description: defaultEmpty,
-    base: 0x2_0000_0000, size: 1024 * MiB, ways: 4, gran: 256, slots: [0, 2, 1, 3], positions: [0, 2, 1, 3], xorMaps: [0x404100],
+    base: 0x2_0000_0000,
+    size: 1024 * MiB,
+    ways: 4,
+    gran: 256,
+    slots: [0, 2, 1, 3],
+    positions: [0, 2, 1, 3],
+    xorMaps: [0x404100],
   },
   {
-    elf: 'cxl-region-two', what: 'two regions: W0 4-way, then the XOR window W1 4-way on decoder 1 with DPA after the first (the default machine)',
+    elf: 'cxl-region-two',
+    what: 'two regions: W0 4-way, then the XOR window W1 4-way on decoder 1 with DPA after the first (the default machine)',
     description: defaultEmpty,
-    base: 0x1_0000_0000, size: 1024 * MiB, ways: 4, gran: 256, slots: [0, 2, 1, 3], positions: [0, 2, 1, 3],
+    base: 0x1_0000_0000,
+    size: 1024 * MiB,
+    ways: 4,
+    gran: 256,
+    slots: [0, 2, 1, 3],
+    positions: [0, 2, 1, 3],
     regions: [
       { base: 0x1_0000_0000, size: 1024 * MiB, ways: 4, gran: 256, slots: [0, 2, 1, 3], positions: [0, 2, 1, 3] },
-      { base: 0x2_0000_0000, size: 1024 * MiB, ways: 4, gran: 256, slots: [0, 2, 1, 3], positions: [0, 2, 1, 3], xorMaps: [0x404100], dpaBase: 256 * MiB },
+      {
+        base: 0x2_0000_0000,
+        size: 1024 * MiB,
+        ways: 4,
+        gran: 256,
+        slots: [0, 2, 1, 3],
+        positions: [0, 2, 1, 3],
+        xorMaps: [0x404100],
+        dpaBase: 256 * MiB,
+      },
     ],
   },
   {
-    elf: 'cxl-region-pick', what: '2-way region over two chosen devices (serials 0 and 2) in the XOR window: 1-target switch and host-bridge decoders',
+    elf: 'cxl-region-pick',
+    what: '2-way region over two chosen devices (serials 0 and 2) in the XOR window: 1-target switch and host-bridge decoders',
     description: defaultEmpty,
-    base: 0x2_0000_0000, size: 512 * MiB, ways: 2, gran: 256, slots: [0, 1], positions: [0, 1], xorMaps: [0x404100], serials: [0, 2],
+    base: 0x2_0000_0000,
+    size: 512 * MiB,
+    ways: 2,
+    gran: 256,
+    slots: [0, 1],
+    positions: [0, 1],
+    xorMaps: [0x404100],
+    serials: [0, 2],
   },
   {
-    elf: 'cxl-region-4way', golden: 'cxl-region-4way-acpi-only', acpiOnly: true,
+    elf: 'cxl-region-4way',
+    golden: 'cxl-region-4way-acpi-only',
+    acpiOnly: true,
     what: 'windows and host bridges from the ACPI CEDT only (no CXL nodes in the device tree)',
     description: defaultEmpty,
-    base: 0x1_0000_0000, size: 1024 * MiB, ways: 4, gran: 256, slots: [0, 2, 1, 3], positions: [0, 2, 1, 3],
+    base: 0x1_0000_0000,
+    size: 1024 * MiB,
+    ways: 4,
+    gran: 256,
+    slots: [0, 2, 1, 3],
+    positions: [0, 2, 1, 3],
   },
 ];
 
@@ -180,7 +253,11 @@ async function runOn(description: unknown, elf: string, acpiOnly = false) {
 test('machines/default-empty.json is the default machine without its firmware regions', () => {
   const d = defaultDescriptionInput() as { state: unknown };
   d.state = { regions: [] };
-  assert.deepEqual(defaultEmpty(), JSON.parse(JSON.stringify(d)), 'regenerate guests/cxl-driver/machines/default-empty.json from defaultDescriptionInput()');
+  assert.deepEqual(
+    defaultEmpty(),
+    JSON.parse(JSON.stringify(d)),
+    'regenerate guests/cxl-driver/machines/default-empty.json from defaultDescriptionInput()',
+  );
 });
 
 const SKIP_REASON = 'SKIPPED: the machine exposes no CXL DVSEC (PCI config space / component registers not wired yet)';
@@ -219,7 +296,9 @@ for (const c of CASES) {
           const want = rc.xorMaps ? xorTransform(modulo, rc.xorMaps) : modulo;
           const v = st.readU64(dpa0 + off);
           if (v !== pattern(want)) {
-            assert.fail(`${d.name} (serial ${d.serial}) DPA 0x${(dpa0 + off).toString(16)} holds the word of HPA 0x${hpaOf(v).toString(16)}, expected HPA 0x${want.toString(16)} (slot ${slot})`);
+            assert.fail(
+              `${d.name} (serial ${d.serial}) DPA 0x${(dpa0 + off).toString(16)} holds the word of HPA 0x${hpaOf(v).toString(16)}, expected HPA 0x${want.toString(16)} (slot ${slot})`,
+            );
           }
         }
       }
@@ -230,7 +309,11 @@ for (const c of CASES) {
     const full = m.audit({ mode: 'full', length: maxG * 128 });
     const sampled = m.audit({ mode: 'sampled', samples: 2000, seed: 7 });
     for (const rep of [full, sampled]) {
-      assert.equal(rep.regions.length, rcs.length, `regions inferred from the committed decoders: ${JSON.stringify(rep.regions.map((x) => x.region))}`);
+      assert.equal(
+        rep.regions.length,
+        rcs.length,
+        `regions inferred from the committed decoders: ${JSON.stringify(rep.regions.map((x) => x.region))}`,
+      );
       assert.ok(rep.ok, `audit: ${JSON.stringify(rep.regions.map((x) => x.mismatches.slice(0, 4)))}`);
     }
     for (const rc of rcs) {
@@ -252,7 +335,9 @@ for (const c of CASES) {
   });
 }
 
-test('cxl-illegal: illegal programming gets Error-Not-Committed (default machine, no regions)', { timeout: 120_000 }, async (t) => {
+test('cxl-illegal: illegal programming gets Error-Not-Committed (default machine, no regions)', {
+  timeout: 120_000,
+}, async (t) => {
   const { m, uart, r } = await runOn(defaultEmpty(), 'cxl-illegal');
   if (uart.includes('no CXL DVSEC found')) {
     t.skip(SKIP_REASON);
@@ -260,16 +345,25 @@ test('cxl-illegal: illegal programming gets Error-Not-Committed (default machine
   }
   assert.equal(r.exit.kind, 'pass', `guest exit ${JSON.stringify(r.exit)}; transcript:\n${uart}`);
   for (const what of ['out-of-order commit', 'overlapping range', 'bad target list (port 0x77', 'misaligned base']) {
-    assert.ok(uart.split('\n').some((l) => l.startsWith(`attempt ${what}`)), `an attempt line for ${what}`);
+    assert.ok(
+      uart.split('\n').some((l) => l.startsWith(`attempt ${what}`)),
+      `an attempt line for ${what}`,
+    );
   }
   assert.doesNotMatch(uart, /UNEXPECTED/);
   compareGolden('cxl-illegal', uart);
   // Only the locked decoder (the last attempt) is left committed: no region routes anything.
-  const committed = m.cxl.memdevs.flatMap((d) => Array.from({ length: d.hdm.count }, (_, i) => i).filter((i) => d.hdm.isCommitted(i)).map((i) => `${d.name}.${i}`));
+  const committed = m.cxl.memdevs.flatMap((d) =>
+    Array.from({ length: d.hdm.count }, (_, i) => i)
+      .filter((i) => d.hdm.isCommitted(i))
+      .map((i) => `${d.name}.${i}`),
+  );
   assert.deepEqual(committed, ['mem0.0']);
 });
 
-test('cxl-region-4way on the default machine with its firmware regions: reads the committed decoders and refuses (decoder order, DPA)', { timeout: 120_000 }, async (t) => {
+test('cxl-region-4way on the default machine with its firmware regions: reads the committed decoders and refuses (decoder order, DPA)', {
+  timeout: 120_000,
+}, async (t) => {
   const d = defaultDescriptionInput();
   const { m, uart, r } = await runOn(d, 'cxl-region-4way');
   if (uart.includes('no CXL DVSEC found')) {
@@ -277,14 +371,22 @@ test('cxl-region-4way on the default machine with its firmware regions: reads th
     return;
   }
   assert.deepEqual([r.exit.kind, r.exit.code], ['fail', 3], uart);
-  assert.match(uart, /^  committed hb1 decoder 1: base 0x200000000 size 0x20000000 ways 1 granularity 512 targets 0x0$/m);
-  assert.match(uart, /^  invalid: mem0: needs 0x10000000 bytes of DPA; 0x20000000 of its 0x20000000 are in use$/m);
+  assert.match(
+    uart,
+    /^ {2}committed hb1 decoder 1: base 0x200000000 size 0x20000000 ways 1 granularity 512 targets 0x0$/m,
+  );
+  assert.match(uart, /^ {2}invalid: mem0: needs 0x10000000 bytes of DPA; 0x20000000 of its 0x20000000 are in use$/m);
   compareGolden('cxl-region-4way-firmware', uart);
   // Nothing changed: still the two firmware regions.
-  assert.deepEqual(m.regions.map((x) => x.name), ['R0', 'R1']);
+  assert.deepEqual(
+    m.regions.map((x) => x.name),
+    ['R0', 'R1'],
+  );
 });
 
-test('cxl-driver-selftest: pure parts (positions, encodings, chain, plans) on a plain board', { timeout: 60_000 }, async () => {
+test('cxl-driver-selftest: pure parts (positions, encodings, chain, plans) on a plain board', {
+  timeout: 60_000,
+}, async () => {
   let uart = '';
   const r = await runProgram({
     kernel: join(GUEST_BIN, 'cxl-driver-selftest.elf'),

@@ -23,9 +23,24 @@ const MACHINES = join(REPO, 'guests', 'cxl-driver', 'machines');
 const MiB = 2 ** 20;
 const SIZE_UNITS: Record<string, number> = { K: 1024, M: MiB, G: 1024 * MiB };
 
-interface Perf { readLatencyNs: number; writeLatencyNs: number; readBandwidthMBs: number; writeBandwidthMBs: number }
-const TYPE3_DEFAULT: Perf = { readLatencyNs: 150, writeLatencyNs: 250, readBandwidthMBs: 16000, writeBandwidthMBs: 16000 };
-const SWITCH_DEFAULT: Perf = { readLatencyNs: 150, writeLatencyNs: 150, readBandwidthMBs: 16000, writeBandwidthMBs: 16000 };
+interface Perf {
+  readLatencyNs: number;
+  writeLatencyNs: number;
+  readBandwidthMBs: number;
+  writeBandwidthMBs: number;
+}
+const TYPE3_DEFAULT: Perf = {
+  readLatencyNs: 150,
+  writeLatencyNs: 250,
+  readBandwidthMBs: 16000,
+  writeBandwidthMBs: 16000,
+};
+const SWITCH_DEFAULT: Perf = {
+  readLatencyNs: 150,
+  writeLatencyNs: 150,
+  readBandwidthMBs: 16000,
+  writeBandwidthMBs: 16000,
+};
 
 /** What the description says, walked by hand: type-3 devices by serial, switches in order. */
 interface Expect {
@@ -44,7 +59,10 @@ function expectOf(desc: any): Expect {
   const walk = (child: any): void => {
     if (!child) return;
     if (child.kind === 'switch') {
-      e.switches.push({ perf: { ...SWITCH_DEFAULT, ...child.perf }, ports: child.downstreamPorts.map((p: any) => p.port) });
+      e.switches.push({
+        perf: { ...SWITCH_DEFAULT, ...child.perf },
+        ports: child.downstreamPorts.map((p: any) => p.port),
+      });
       for (const p of child.downstreamPorts) walk(p.child);
     } else {
       const serial = child.serial ?? index;
@@ -67,8 +85,16 @@ const compareGolden = (name: string, text: string): void => compareGoldenIn(GOLD
 const lsaBytes = (serial: number) => Uint8Array.from({ length: 32 }, (_, i) => (0x5a + 37 * i + 11 * serial) & 0xff);
 
 const CASES = [
-  { name: 'info-default', fixture: 'default-empty', what: 'the default machine (defaults: 150/250 ns, 16000 MB/s; switch 150 ns)' },
-  { name: 'info-slow', fixture: 'info-slow', what: 'a slow volatile device (400/700 ns, 4000/2000 MB/s) and a persistent one with an LSA behind a fast switch' },
+  {
+    name: 'info-default',
+    fixture: 'default-empty',
+    what: 'the default machine (defaults: 150/250 ns, 16000 MB/s; switch 150 ns)',
+  },
+  {
+    name: 'info-slow',
+    fixture: 'info-slow',
+    what: 'a slow volatile device (400/700 ns, 4000/2000 MB/s) and a persistent one with an LSA behind a fast switch',
+  },
 ];
 
 for (const c of CASES) {
@@ -103,7 +129,11 @@ for (const c of CASES) {
       const x = /^port (mem\d+): endpoint .* serial 0x([0-9a-f]+) /.exec(l);
       if (x) serialOf.set(x[1]!, parseInt(x[2]!, 16));
     }
-    assert.deepEqual([...serialOf.values()].sort((a, b) => a - b), [...exp.devices.keys()].sort((a, b) => a - b), 'every device enumerated');
+    assert.deepEqual(
+      [...serialOf.values()].sort((a, b) => a - b),
+      [...exp.devices.keys()].sort((a, b) => a - b),
+      'every device enumerated',
+    );
 
     // CDAT: header line with checksum ok for every endpoint and switch.
     const cdatHeaders = lines.filter((l) => /^cdat \w+: \d+ bytes/.test(l));
@@ -111,21 +141,28 @@ for (const c of CASES) {
     for (const l of cdatHeaders) assert.match(l, /checksum ok/);
 
     const KEY: Record<string, keyof Perf> = {
-      'read latency': 'readLatencyNs', 'write latency': 'writeLatencyNs', 'read bandwidth': 'readBandwidthMBs', 'write bandwidth': 'writeBandwidthMBs',
+      'read latency': 'readLatencyNs',
+      'write latency': 'writeLatencyNs',
+      'read bandwidth': 'readBandwidthMBs',
+      'write bandwidth': 'writeBandwidthMBs',
     };
     for (const [name, serial] of serialOf) {
       const want = exp.devices.get(serial)!;
       const got: Partial<Perf> = {};
       for (const l of lines) {
-        const x = new RegExp(`^cdat ${name}: DSLBIS handle 0 (read|write) (latency|bandwidth) (\\d+(?:\\.\\d+)?) (?:ns|MB/s) `).exec(l);
+        const x = new RegExp(
+          `^cdat ${name}: DSLBIS handle 0 (read|write) (latency|bandwidth) (\\d+(?:\\.\\d+)?) (?:ns|MB/s) `,
+        ).exec(l);
         if (x) got[KEY[`${x[1]} ${x[2]}`]!] = Number(x[3]);
       }
       assert.deepEqual(got, want.perf, `${name} (serial ${serial}): DSLBIS figures vs the description's perf`);
-      const dsmas = lines.filter((l) => l.startsWith(`cdat ${name}: DSMAS`)).map((l) => {
-        const x = /dpa 0x([0-9a-f]+) length 0x([0-9a-f]+) .*\) (volatile|non-volatile) /.exec(l);
-        assert.ok(x, l);
-        return { dpa: parseInt(x[1]!, 16), length: parseInt(x[2]!, 16), kind: x[3] };
-      });
+      const dsmas = lines
+        .filter((l) => l.startsWith(`cdat ${name}: DSMAS`))
+        .map((l) => {
+          const x = /dpa 0x([0-9a-f]+) length 0x([0-9a-f]+) .*\) (volatile|non-volatile) /.exec(l);
+          assert.ok(x, l);
+          return { dpa: parseInt(x[1]!, 16), length: parseInt(x[2]!, 16), kind: x[3] };
+        });
       const wantDsmas = [
         ...(want.volatile ? [{ dpa: 0, length: want.volatile, kind: 'volatile' }] : []),
         ...(want.persistent ? [{ dpa: want.volatile, length: want.persistent, kind: 'non-volatile' }] : []),
@@ -134,14 +171,23 @@ for (const c of CASES) {
 
       // Mailbox: capacities and the LSA.
       const total = want.volatile + want.persistent;
-      const mib = (n: number) => (n === 0 ? '0 B' : n % (1024 * MiB) === 0 ? `${n / 1024 / MiB} GiB` : `${n / MiB} MiB`);
-      assert.ok(lines.includes(`partition ${name}: active volatile ${mib(want.volatile)} persistent ${mib(want.persistent)} next volatile 0 B persistent 0 B`), `${name} partition line`);
+      const mib = (n: number) =>
+        n === 0 ? '0 B' : n % (1024 * MiB) === 0 ? `${n / 1024 / MiB} GiB` : `${n / MiB} MiB`;
+      assert.ok(
+        lines.includes(
+          `partition ${name}: active volatile ${mib(want.volatile)} persistent ${mib(want.persistent)} next volatile 0 B persistent 0 B`,
+        ),
+        `${name} partition line`,
+      );
       assert.match(uart, new RegExp(`^identify ${name}: fw revision "[^"]*" total ${mib(total)} `, 'm'));
       assert.match(uart, new RegExp(`^identify ${name}: event logs .* lsa ${want.lsa} bytes `, 'm'));
       assert.match(uart, new RegExp(`^health ${name}: status 0x0 `, 'm'));
       if (want.lsa) {
         const hex = [...lsaBytes(serial)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
-        assert.ok(lines.includes(`lsa ${name}: offset 0 length 32: ${hex}`), `${name}: Get LSA returns the bytes written into the LSA`);
+        assert.ok(
+          lines.includes(`lsa ${name}: offset 0 length 32: ${hex}`),
+          `${name}: Get LSA returns the bytes written into the LSA`,
+        );
       } else {
         assert.ok(lines.includes(`lsa ${name}: none (LSA size 0)`));
       }
@@ -154,10 +200,16 @@ for (const c of CASES) {
       const sw = exp.switches[k]!;
       for (const [label, key] of Object.entries(KEY)) {
         const entries = lines
-          .map((l) => new RegExp(`^cdat ${usp}: SSLBIS ${label} port upstream to port (\\d+) (\\d+(?:\\.\\d+)?) `).exec(l))
+          .map((l) =>
+            new RegExp(`^cdat ${usp}: SSLBIS ${label} port upstream to port (\\d+) (\\d+(?:\\.\\d+)?) `).exec(l),
+          )
           .filter((x): x is RegExpExecArray => !!x)
           .map((x) => [Number(x[1]), Number(x[2])]);
-        assert.deepEqual(entries, sw.ports.map((p) => [p, sw.perf[key]]), `${usp} SSLBIS ${label}`);
+        assert.deepEqual(
+          entries,
+          sw.ports.map((p) => [p, sw.perf[key]]),
+          `${usp} SSLBIS ${label}`,
+        );
       }
     });
 

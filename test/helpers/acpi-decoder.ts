@@ -92,7 +92,11 @@ export function decodeXsdt(b: Uint8Array): { header: Header; entries: number[] }
 }
 
 /** Walk guest memory (`image` placed at `base`) from the RSDP: every table the XSDT lists. */
-export function walkFromRsdp(image: Uint8Array, base: number, rsdpAddress: number): { rsdp: Rsdp; xsdt: ReturnType<typeof decodeXsdt>; tables: Map<string, Uint8Array> } {
+export function walkFromRsdp(
+  image: Uint8Array,
+  base: number,
+  rsdpAddress: number,
+): { rsdp: Rsdp; xsdt: ReturnType<typeof decodeXsdt>; tables: Map<string, Uint8Array> } {
   const at = (addr: number, n: number) => image.subarray(addr - base, addr - base + n);
   const rsdp = decodeRsdp(at(rsdpAddress, 36));
   const lengthAt = (addr: number) => u32(image, addr - base + 4);
@@ -109,21 +113,44 @@ export function walkFromRsdp(image: Uint8Array, base: number, rsdpAddress: numbe
 
 export type CedtEntry =
   | { type: 0; length: number; uid: number; version: number; base: number; size: number }
-  | { type: 1; length: number; base: number; size: number; eniw: number; arithmetic: number; hbig: number; restrictions: number; qtgId: number; targets: number[] }
+  | {
+      type: 1;
+      length: number;
+      base: number;
+      size: number;
+      eniw: number;
+      arithmetic: number;
+      hbig: number;
+      restrictions: number;
+      qtgId: number;
+      targets: number[];
+    }
   | { type: 2; length: number; hbig: number; maps: number[] }
   | { type: number; length: number };
 
 export function decodeCedtEntry(b: Uint8Array, o: number): CedtEntry {
   const type = u8(b, o);
   const length = u16(b, o + 2);
-  if (type === 0) return { type, length, uid: u32(b, o + 4), version: u32(b, o + 8), base: u64(b, o + 16), size: u64(b, o + 24) };
+  if (type === 0)
+    return { type, length, uid: u32(b, o + 4), version: u32(b, o + 8), base: u64(b, o + 16), size: u64(b, o + 24) };
   if (type === 1) {
     const eniw = u8(b, o + 24);
     const ways = eniw < 8 ? 2 ** eniw : 3 * 2 ** (eniw - 8);
     const targets: number[] = [];
     for (let i = 0; i < ways; i++) targets.push(u32(b, o + 36 + 4 * i));
     if (length !== 36 + 4 * ways) throw new Error(`CFMWS length ${length} for ${ways} ways`);
-    return { type, length, base: u64(b, o + 8), size: u64(b, o + 16), eniw, arithmetic: u8(b, o + 25), hbig: u32(b, o + 28), restrictions: u16(b, o + 32), qtgId: u16(b, o + 34), targets };
+    return {
+      type,
+      length,
+      base: u64(b, o + 8),
+      size: u64(b, o + 16),
+      eniw,
+      arithmetic: u8(b, o + 25),
+      hbig: u32(b, o + 28),
+      restrictions: u16(b, o + 32),
+      qtgId: u16(b, o + 34),
+      targets,
+    };
   }
   if (type === 2) {
     const n = u8(b, o + 7);
@@ -153,7 +180,15 @@ export function decodeCedt(b: Uint8Array): { header: Header; entries: CedtEntry[
 
 export type SratEntry =
   | { type: 1; length: number; proximityDomain: number; base: number; size: number; flags: number }
-  | { type: 5 | 6; length: number; handleType: number; proximityDomain: number; hid: string; uid: number; flags: number }
+  | {
+      type: 5 | 6;
+      length: number;
+      handleType: number;
+      proximityDomain: number;
+      hid: string;
+      uid: number;
+      flags: number;
+    }
   | { type: 7; length: number; proximityDomain: number; acpiProcessorUid: number; flags: number; clockDomain: number }
   | { type: number; length: number };
 
@@ -165,9 +200,34 @@ export function decodeSrat(b: Uint8Array): { header: Header; tableRevision: numb
     const type = u8(b, o);
     const length = u8(b, o + 1);
     if (length === 0) throw new Error(`zero-length SRAT entry at ${o}`);
-    if (type === 1) entries.push({ type, length, proximityDomain: u32(b, o + 2), base: u64(b, o + 8), size: u64(b, o + 16), flags: u32(b, o + 28) });
-    else if (type === 5 || type === 6) entries.push({ type, length, handleType: u8(b, o + 3), proximityDomain: u32(b, o + 4), hid: text(b, o + 8, 8), uid: u32(b, o + 16), flags: u32(b, o + 24) });
-    else if (type === 7) entries.push({ type, length, proximityDomain: u32(b, o + 4), acpiProcessorUid: u32(b, o + 8), flags: u32(b, o + 12), clockDomain: u32(b, o + 16) });
+    if (type === 1)
+      entries.push({
+        type,
+        length,
+        proximityDomain: u32(b, o + 2),
+        base: u64(b, o + 8),
+        size: u64(b, o + 16),
+        flags: u32(b, o + 28),
+      });
+    else if (type === 5 || type === 6)
+      entries.push({
+        type,
+        length,
+        handleType: u8(b, o + 3),
+        proximityDomain: u32(b, o + 4),
+        hid: text(b, o + 8, 8),
+        uid: u32(b, o + 16),
+        flags: u32(b, o + 24),
+      });
+    else if (type === 7)
+      entries.push({
+        type,
+        length,
+        proximityDomain: u32(b, o + 4),
+        acpiProcessorUid: u32(b, o + 8),
+        flags: u32(b, o + 12),
+        clockDomain: u32(b, o + 16),
+      });
     else entries.push({ type, length });
     o += length;
   }
@@ -194,7 +254,16 @@ export function decodeSlit(b: Uint8Array): { header: Header; distances: number[]
 
 export type HmatEntry =
   | { type: 0; length: number; flags: number; initiatorDomain: number; memoryDomain: number }
-  | { type: 1; length: number; flags: number; dataType: number; initiators: number[]; targets: number[]; baseUnit: number; entries: number[][] }
+  | {
+      type: 1;
+      length: number;
+      flags: number;
+      dataType: number;
+      initiators: number[];
+      targets: number[];
+      baseUnit: number;
+      entries: number[][];
+    }
   | { type: number; length: number };
 
 export function decodeHmat(b: Uint8Array): { header: Header; entries: HmatEntry[] } {
@@ -206,7 +275,13 @@ export function decodeHmat(b: Uint8Array): { header: Header; entries: HmatEntry[
     const length = u32(b, o + 4);
     if (length === 0) throw new Error(`zero-length HMAT entry at ${o}`);
     if (type === 0) {
-      entries.push({ type, length, flags: u16(b, o + 8), initiatorDomain: u32(b, o + 12), memoryDomain: u32(b, o + 16) });
+      entries.push({
+        type,
+        length,
+        flags: u16(b, o + 8),
+        initiatorDomain: u32(b, o + 12),
+        memoryDomain: u32(b, o + 16),
+      });
     } else if (type === 1) {
       const n = u32(b, o + 12);
       const m = u32(b, o + 16);
@@ -222,7 +297,16 @@ export function decodeHmat(b: Uint8Array): { header: Header; entries: HmatEntry[
         for (let j = 0; j < m; j++) row.push(u16(b, e0 + 2 * (i * m + j)));
         matrix.push(row);
       }
-      entries.push({ type, length, flags: u8(b, o + 8), dataType: u8(b, o + 9), initiators, targets, baseUnit: u64(b, o + 24), entries: matrix });
+      entries.push({
+        type,
+        length,
+        flags: u8(b, o + 8),
+        dataType: u8(b, o + 9),
+        initiators,
+        targets,
+        baseUnit: u64(b, o + 24),
+        entries: matrix,
+      });
     } else entries.push({ type, length });
     o += length;
   }
@@ -234,9 +318,23 @@ export function decodeHmat(b: Uint8Array): { header: Header; entries: HmatEntry[
 
 export type CdatEntry =
   | { type: 0; length: number; handle: number; flags: number; dpaBase: number; dpaLength: number }
-  | { type: 1; length: number; handle: number; flags: number; dataType: number; baseUnit: number; entries: [number, number, number] }
+  | {
+      type: 1;
+      length: number;
+      handle: number;
+      flags: number;
+      dataType: number;
+      baseUnit: number;
+      entries: [number, number, number];
+    }
   | { type: 4; length: number; handle: number; efiMemoryType: number; dpaOffset: number; dpaLength: number }
-  | { type: 5; length: number; dataType: number; baseUnit: number; entries: { portX: number; portY: number; value: number }[] }
+  | {
+      type: 5;
+      length: number;
+      dataType: number;
+      baseUnit: number;
+      entries: { portX: number; portY: number; value: number }[];
+    }
   | { type: number; length: number };
 
 export interface CdatDecoded {
@@ -250,13 +348,39 @@ export interface CdatDecoded {
 export function decodeCdatEntry(b: Uint8Array, o: number): CdatEntry {
   const type = u8(b, o);
   const length = u16(b, o + 2);
-  if (type === 0) return { type, length, handle: u8(b, o + 4), flags: u8(b, o + 5), dpaBase: u64(b, o + 8), dpaLength: u64(b, o + 16) };
-  if (type === 1) return { type, length, handle: u8(b, o + 4), flags: u8(b, o + 5), dataType: u8(b, o + 6), baseUnit: u64(b, o + 8), entries: [u16(b, o + 16), u16(b, o + 18), u16(b, o + 20)] };
-  if (type === 4) return { type, length, handle: u8(b, o + 4), efiMemoryType: u8(b, o + 5), dpaOffset: u64(b, o + 8), dpaLength: u64(b, o + 16) };
+  if (type === 0)
+    return {
+      type,
+      length,
+      handle: u8(b, o + 4),
+      flags: u8(b, o + 5),
+      dpaBase: u64(b, o + 8),
+      dpaLength: u64(b, o + 16),
+    };
+  if (type === 1)
+    return {
+      type,
+      length,
+      handle: u8(b, o + 4),
+      flags: u8(b, o + 5),
+      dataType: u8(b, o + 6),
+      baseUnit: u64(b, o + 8),
+      entries: [u16(b, o + 16), u16(b, o + 18), u16(b, o + 20)],
+    };
+  if (type === 4)
+    return {
+      type,
+      length,
+      handle: u8(b, o + 4),
+      efiMemoryType: u8(b, o + 5),
+      dpaOffset: u64(b, o + 8),
+      dpaLength: u64(b, o + 16),
+    };
   if (type === 5) {
     const k = (length - 16) / 8;
     const entries: { portX: number; portY: number; value: number }[] = [];
-    for (let i = 0; i < k; i++) entries.push({ portX: u16(b, o + 16 + 8 * i), portY: u16(b, o + 18 + 8 * i), value: u16(b, o + 20 + 8 * i) });
+    for (let i = 0; i < k; i++)
+      entries.push({ portX: u16(b, o + 16 + 8 * i), portY: u16(b, o + 18 + 8 * i), value: u16(b, o + 20 + 8 * i) });
     return { type, length, dataType: u8(b, o + 4), baseUnit: u64(b, o + 8), entries };
   }
   return { type, length };

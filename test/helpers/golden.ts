@@ -20,6 +20,8 @@ export function compareGolden(dir: string, name: string, text: string): void {
     const a = text.split('\n');
     const b = want.split('\n');
     const i = a.findIndex((l, k) => l !== b[k]);
-    assert.fail(`transcript differs from ${path} at line ${i + 1}:\n  got:  ${a[i]}\n  want: ${b[i]}\n(UPDATE_GOLDEN=1 to accept after review)`);
+    assert.fail(
+      `transcript differs from ${path} at line ${i + 1}:\n  got:  ${a[i]}\n  want: ${b[i]}\n(UPDATE_GOLDEN=1 to accept after review)`,
+    );
   }
 }

@@ -22,198 +22,207 @@ import { fileURLToPath } from 'node:url';
 import { Machine } from '../../src/machine/build.js';
 import { defaultDescriptionInput } from '../../src/machine/default-machine.js';
 import {
-  runProgram, runBoard, createBoard, hostExitStatus, boardOptionsForMachine, RAM_BASE, type RunProgramOptions,
+  runProgram,
+  runBoard,
+  createBoard,
+  hostExitStatus,
+  boardOptionsForMachine,
+  RAM_BASE,
+  type RunProgramOptions,
 } from '../../src/machine/board.js';
 
 const P = {
-// hello:
-//     .globl _start
-//   _start:
-//     li t0, 0x10000000
-//     la t1, msg
-//   1: lbu t2, 0(t1)
-//     beqz t2, 2f
-//     sb t2, 0(t0)
-//     addi t1, t1, 1
-//     j 1b
-//   2: li t0, 0x100000
-//     li t1, 0x5555
-//     sw t1, 0(t0)
-//   3: j 3b
-//   msg: .asciz "hello\n"
+  // hello:
+  //     .globl _start
+  //   _start:
+  //     li t0, 0x10000000
+  //     la t1, msg
+  //   1: lbu t2, 0(t1)
+  //     beqz t2, 2f
+  //     sb t2, 0(t0)
+  //     addi t1, t1, 1
+  //     j 1b
+  //   2: li t0, 0x100000
+  //     li t1, 0x5555
+  //     sw t1, 0(t0)
+  //   3: j 3b
+  //   msg: .asciz "hello\n"
   hello: 'b702001017030000130383028343030063860300238072000503cdbfb702100015631b03535523a0620001a068656c6c6f0a0000',
-// fail42:
-//     .globl _start
-//   _start:
-//     li t0, 0x100000
-//     li t1, (42 << 16) | 0x3333
-//     sw t1, 0(t0)
-//   1: j 1b
+  // fail42:
+  //     .globl _start
+  //   _start:
+  //     li t0, 0x100000
+  //     li t1, (42 << 16) | 0x3333
+  //     sw t1, 0(t0)
+  //   1: j 1b
   fail42: 'b702100037332a001b03333323a0620001a0',
-// fail256:
-//     .globl _start
-//   _start:
-//     li t0, 0x100000
-//     li t1, (256 << 16) | 0x3333
-//     sw t1, 0(t0)
-//   1: j 1b
+  // fail256:
+  //     .globl _start
+  //   _start:
+  //     li t0, 0x100000
+  //     li t1, (256 << 16) | 0x3333
+  //     sw t1, 0(t0)
+  //   1: j 1b
   fail256: 'b7021000373300011b03333323a0620001a0',
-// timer:
-//   # Timer interrupt: mtimecmp = mtime + 100; count loop iterations until the interrupt;
-//   # the handler fails with code = count (a deterministic number), so the exit code pins the instret.
-//     .globl _start
-//   _start:
-//     la t0, handler
-//     csrw mtvec, t0
-//     li t0, 0x200bff8
-//     ld t1, 0(t0)
-//     addi t1, t1, 100
-//     li t0, 0x2004000
-//     sd t1, 0(t0)
-//     li t0, 0x80
-//     csrs mie, t0
-//     csrsi mstatus, 8
-//     li a2, 0
-//   1: addi a2, a2, 1
-//     j 1b
-//     .align 2
-//   handler:
-//     csrr t0, mcause
-//     li t1, 0x8000000000000007
-//     bne t0, t1, bad
-//     slli a2, a2, 16
-//     li t1, 0x3333
-//     or a2, a2, t1
-//     li t0, 0x100000
-//     sw a2, 0(t0)
-//   bad:
-//     li t0, 0x100000
-//     li t1, (99 << 16) | 0x3333
-//     sw t1, 0(t0)
-//   2: j 2b
-  timer: '970200009382420373905230b7c20002e13203b3020013034306b742000223b062009302000873a042307360043001460506fdbff32220341b03f0ff7e131d03639c620042060d631b03333333666600b702100023a0c200b7021000373363001b03333323a0620001a0',
-// wfi:
-//   # WFI with MTIE set but MIE clear: wakes when mtime reaches mtimecmp (far in the future),
-//   # without taking a trap; checks mtime >= target, then passes. Fails with 2 if woken early.
-//     .globl _start
-//   _start:
-//     li t0, 0x200bff8
-//     ld t1, 0(t0)
-//     li t2, 1000000
-//     add s0, t1, t2
-//     li t0, 0x2004000
-//     sd s0, 0(t0)
-//     li t0, 0x80
-//     csrs mie, t0
-//     wfi
-//     li t0, 0x200bff8
-//     ld t1, 0(t0)
-//     bltu t1, s0, early
-//     csrr t2, time
-//     bltu t2, s0, early
-//     li t0, 0x100000
-//     li t1, 0x5555
-//     sw t1, 0(t0)
-//   early:
-//     li t0, 0x100000
-//     li t1, (2 << 16) | 0x3333
-//     sw t1, 0(t0)
-//   1: j 1b
+  // timer:
+  //   # Timer interrupt: mtimecmp = mtime + 100; count loop iterations until the interrupt;
+  //   # the handler fails with code = count (a deterministic number), so the exit code pins the instret.
+  //     .globl _start
+  //   _start:
+  //     la t0, handler
+  //     csrw mtvec, t0
+  //     li t0, 0x200bff8
+  //     ld t1, 0(t0)
+  //     addi t1, t1, 100
+  //     li t0, 0x2004000
+  //     sd t1, 0(t0)
+  //     li t0, 0x80
+  //     csrs mie, t0
+  //     csrsi mstatus, 8
+  //     li a2, 0
+  //   1: addi a2, a2, 1
+  //     j 1b
+  //     .align 2
+  //   handler:
+  //     csrr t0, mcause
+  //     li t1, 0x8000000000000007
+  //     bne t0, t1, bad
+  //     slli a2, a2, 16
+  //     li t1, 0x3333
+  //     or a2, a2, t1
+  //     li t0, 0x100000
+  //     sw a2, 0(t0)
+  //   bad:
+  //     li t0, 0x100000
+  //     li t1, (99 << 16) | 0x3333
+  //     sw t1, 0(t0)
+  //   2: j 2b
+  timer:
+    '970200009382420373905230b7c20002e13203b3020013034306b742000223b062009302000873a042307360043001460506fdbff32220341b03f0ff7e131d03639c620042060d631b03333333666600b702100023a0c200b7021000373363001b03333323a0620001a0',
+  // wfi:
+  //   # WFI with MTIE set but MIE clear: wakes when mtime reaches mtimecmp (far in the future),
+  //   # without taking a trap; checks mtime >= target, then passes. Fails with 2 if woken early.
+  //     .globl _start
+  //   _start:
+  //     li t0, 0x200bff8
+  //     ld t1, 0(t0)
+  //     li t2, 1000000
+  //     add s0, t1, t2
+  //     li t0, 0x2004000
+  //     sd s0, 0(t0)
+  //     li t0, 0x80
+  //     csrs mie, t0
+  //     wfi
+  //     li t0, 0x200bff8
+  //     ld t1, 0(t0)
+  //     bltu t1, s0, early
+  //     csrr t2, time
+  //     bltu t2, s0, early
+  //     li t0, 0x100000
+  //     li t1, 0x5555
+  //     sw t1, 0(t0)
+  //   early:
+  //     li t0, 0x100000
+  //     li t1, (2 << 16) | 0x3333
+  //     sw t1, 0(t0)
+  //   1: j 1b
   wfi: 'b7c20002e13203b30200b7430f009b83032433047300b742000223b082009302000873a0423073005010b7c20002e13203b30200636d8300f32310c063e98300b702100015631b03535523a06200b7021000373302001b03333323a0620001a0',
-// echo:
-//   # UART receive through the PLIC: priority[10] = 1, enable source 10 for context 0, IER.RDI,
-//   # MEIE + MIE; sleep in WFI; the handler claims, echoes every received byte, completes, and
-//   # passes after a 'q'.
-//     .globl _start
-//   _start:
-//     la t0, handler
-//     csrw mtvec, t0
-//     li t0, 0x0c000000
-//     li t1, 1
-//     sw t1, 40(t0)          # priority[10]
-//     li t0, 0x0c002000
-//     li t1, 1 << 10
-//     sw t1, 0(t0)           # enable ctx 0
-//     li t0, 0x0c200000
-//     sw zero, 0(t0)         # threshold 0
-//     li t0, 0x10000000
-//     li t1, 1
-//     sb t1, 1(t0)           # IER = RDI
-//     li t0, 0x800
-//     csrs mie, t0
-//     csrsi mstatus, 8
-//   1: wfi
-//     j 1b
-//     .align 2
-//   handler:
-//     li t3, 0x0c200004
-//     lw t4, 0(t3)           # claim
-//     li t0, 0x10000000
-//   2: lbu t1, 5(t0)         # LSR
-//     andi t1, t1, 1
-//     beqz t1, 3f
-//     lbu t2, 0(t0)
-//     sb t2, 0(t0)           # echo
-//     li t5, 'q'
-//     beq t2, t5, done
-//     j 2b
-//   3: sw t4, 0(t3)          # complete
-//     mret
-//   done:
-//     li t0, 0x100000
-//     li t1, 0x5555
-//     sw t1, 0(t0)
-//   4: j 4b
+  // echo:
+  //   # UART receive through the PLIC: priority[10] = 1, enable source 10 for context 0, IER.RDI,
+  //   # MEIE + MIE; sleep in WFI; the handler claims, echoes every received byte, completes, and
+  //   # passes after a 'q'.
+  //     .globl _start
+  //   _start:
+  //     la t0, handler
+  //     csrw mtvec, t0
+  //     li t0, 0x0c000000
+  //     li t1, 1
+  //     sw t1, 40(t0)          # priority[10]
+  //     li t0, 0x0c002000
+  //     li t1, 1 << 10
+  //     sw t1, 0(t0)           # enable ctx 0
+  //     li t0, 0x0c200000
+  //     sw zero, 0(t0)         # threshold 0
+  //     li t0, 0x10000000
+  //     li t1, 1
+  //     sb t1, 1(t0)           # IER = RDI
+  //     li t0, 0x800
+  //     csrs mie, t0
+  //     csrsi mstatus, 8
+  //   1: wfi
+  //     j 1b
+  //     .align 2
+  //   handler:
+  //     li t3, 0x0c200004
+  //     lw t4, 0(t3)           # claim
+  //     li t0, 0x10000000
+  //   2: lbu t1, 5(t0)         # LSR
+  //     andi t1, t1, 1
+  //     beqz t1, 3f
+  //     lbu t2, 0(t0)
+  //     sb t2, 0(t0)           # echo
+  //     li t5, 'q'
+  //     beq t2, t5, done
+  //     j 2b
+  //   3: sw t4, 0(t3)          # complete
+  //     mret
+  //   done:
+  //     li t0, 0x100000
+  //     li t1, 0x5555
+  //     sw t1, 0(t0)
+  //   4: j 4b
   echo: '970200009382820473905230b702000c054323a46202b722000c1303004023a06200b702200c23a00200b70200100543a380620085629b82028073a042307360043073005010f5bf370e200c112e832e0e00b702001003c3520013731300630b030083c3020023807200130f10076387e301d5b72320de0173002030b702100015631b03535523a0620001a00000',
-// spin:
-//     .globl _start
-//   _start:
-//   1: addi a2, a2, 1
-//     j 1b
+  // spin:
+  //     .globl _start
+  //   _start:
+  //   1: addi a2, a2, 1
+  //     j 1b
   spin: '0506fdbf',
-// hang:
-//     .globl _start
-//   _start:
-//   1: wfi
-//     j 1b
+  // hang:
+  //     .globl _start
+  //   _start:
+  //   1: wfi
+  //     j 1b
   hang: '73005010f5bf',
-// boot:
-//   # Boot state as QEMU leaves it: a0 = hart id 0, a1 = DTB address holding FDT magic (big-endian
-//   # d00dfeed, so a little-endian word load reads 0xedfe0dd0). Fails with 3 (a0) or 4 (magic).
-//     .globl _start
-//   _start:
-//     li t1, (3 << 16) | 0x3333
-//     bnez a0, fail
-//     lwu t0, 0(a1)
-//     li t2, 0xedfe0dd0
-//     li t1, (4 << 16) | 0x3333
-//     bne t0, t2, fail
-//     li t1, 0x5555
-//   fail:
-//     li t0, 0x100000
-//     sw t1, 0(t0)
-//   1: j 1b
+  // boot:
+  //   # Boot state as QEMU leaves it: a0 = hart id 0, a1 = DTB address holding FDT magic (big-endian
+  //   # d00dfeed, so a little-endian word load reads 0xedfe0dd0). Fails with 3 (a0) or 4 (magic).
+  //     .globl _start
+  //   _start:
+  //     li t1, (3 << 16) | 0x3333
+  //     bnez a0, fail
+  //     lwu t0, 0(a1)
+  //     li t2, 0xedfe0dd0
+  //     li t1, (4 << 16) | 0x3333
+  //     bne t0, t2, fail
+  //     li t1, 0x5555
+  //   fail:
+  //     li t0, 0x100000
+  //     sw t1, 0(t0)
+  //   1: j 1b
   boot: '373303001b03333315e183e20500b7e30e008533b203938303dd373304001b0333336395720015631b035355b702100023a0620001a0',
-// hello.S linked with `ld -n -s -Ttext=0x80000000` (a real ELF for the --kernel path)
-  helloElf: '7f454c460201010000000000000000000200f30001000000000000800000000040000000000000005001000000000000010000004000380002004000040003000300007004000000e400000000000000000000000000000000000000000000004700000000000000000000000000000001000000000000000100000005000000b00000000000000000000080000000000000008000000000340000000000000034000000000000000200000000000000b702001017030000130383028343030063860300238072000503cdbfb702100015631b03535523a0620001a068656c6c6f0a00004146000000726973637600013c0000000572763634693270315f6d3270305f613270315f633270305f7a696373723270305f7a6966656e6365693270305f7a6d6d756c31703000002e7368737472746162002e74657874002e72697363762e61747472696275746573000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000b0000000100000006000000000000000000008000000000b0000000000000003400000000000000000000000000000002000000000000000000000000000000110000000300007000000000000000000000000000000000e40000000000000047000000000000000000000000000000010000000000000000000000000000000100000003000000000000000000000000000000000000002b010000000000002300000000000000000000000000000001000000000000000000000000000000',
-// tdelta: mtime read twice around a 200-instruction loop; fails with code = the tick difference.
-//   _start:
-//     li t0, 0x200bff8
-//     ld t1, 0(t0)
-//     li a2, 100
-//   1: addi a2, a2, -1
-//     bnez a2, 1b
-//     ld t2, 0(t0)
-//     sub t2, t2, t1
-//     csrr t3, time
-//     csrr t4, time
-//     slli t2, t2, 16
-//     li t1, 0x3333
-//     or t2, t2, t1
-//     li t0, 0x100000
-//     sw t2, 0(t0)
-//   2: j 2b
-  tdelta: 'b7c20002e13203b30200130640067d167dfe83b30200b3836340732e10c0f32e10c0c2030d631b033333b3e36300b702100023a0720001a0',
+  // hello.S linked with `ld -n -s -Ttext=0x80000000` (a real ELF for the --kernel path)
+  helloElf:
+    '7f454c460201010000000000000000000200f30001000000000000800000000040000000000000005001000000000000010000004000380002004000040003000300007004000000e400000000000000000000000000000000000000000000004700000000000000000000000000000001000000000000000100000005000000b00000000000000000000080000000000000008000000000340000000000000034000000000000000200000000000000b702001017030000130383028343030063860300238072000503cdbfb702100015631b03535523a0620001a068656c6c6f0a00004146000000726973637600013c0000000572763634693270315f6d3270305f613270315f633270305f7a696373723270305f7a6966656e6365693270305f7a6d6d756c31703000002e7368737472746162002e74657874002e72697363762e61747472696275746573000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000b0000000100000006000000000000000000008000000000b0000000000000003400000000000000000000000000000002000000000000000000000000000000110000000300007000000000000000000000000000000000e40000000000000047000000000000000000000000000000010000000000000000000000000000000100000003000000000000000000000000000000000000002b010000000000002300000000000000000000000000000001000000000000000000000000000000',
+  // tdelta: mtime read twice around a 200-instruction loop; fails with code = the tick difference.
+  //   _start:
+  //     li t0, 0x200bff8
+  //     ld t1, 0(t0)
+  //     li a2, 100
+  //   1: addi a2, a2, -1
+  //     bnez a2, 1b
+  //     ld t2, 0(t0)
+  //     sub t2, t2, t1
+  //     csrr t3, time
+  //     csrr t4, time
+  //     slli t2, t2, 16
+  //     li t1, 0x3333
+  //     or t2, t2, t1
+  //     li t0, 0x100000
+  //     sw t2, 0(t0)
+  //   2: j 2b
+  tdelta:
+    'b7c20002e13203b30200130640067d167dfe83b30200b3836340732e10c0f32e10c0c2030d631b033333b3e36300b702100023a0720001a0',
 } as const;
 
 const bin = (name: keyof typeof P) => Uint8Array.from(Buffer.from(P[name], 'hex'));
@@ -320,14 +329,17 @@ test('ELF kernel from a file, UART output to a file, --trace to a file', async (
     const elf = join(dir, 'hello.elf');
     writeFileSync(elf, Buffer.from(P.helloElf, 'hex'));
     const r = await runProgram({
-      kernel: elf, arenaBytes: ARENA, ramSize: 16 * 2 ** 20,
-      output: join(dir, 'uart.txt'), traceFile: join(dir, 'trace.txt'),
+      kernel: elf,
+      arenaBytes: ARENA,
+      ramSize: 16 * 2 ** 20,
+      output: join(dir, 'uart.txt'),
+      traceFile: join(dir, 'trace.txt'),
     });
     assert.equal(r.status, 0);
     assert.equal(readFileSync(join(dir, 'uart.txt'), 'latin1'), 'hello\n');
     const lines = readFileSync(join(dir, 'trace.txt'), 'utf8').trim().split('\n');
     assert.equal(lines.length, r.instret);
-    assert.match(lines[0]!, /^0000000080000000  lui\s+t0.*  ; t0=0x10000000$/);
+    assert.match(lines[0]!, /^0000000080000000 {2}lui\s+t0.* {2}; t0=0x10000000$/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -353,8 +365,21 @@ test('board on an address space that already holds RAM and a CXL window; code ru
   space.commit();
   const out: number[] = [];
   const board = createBoard({
-    arena, addressSpace: space, ram: { size: ram.size, mapped: true },
-    cxlWindows: [{ name: 'cfmw0', base: WIN, size: 0x1000_0000, interleaveWays: 1, interleaveGranularity: 256, arithmetic: 'modulo', targets: [0], restrictions: ['volatile'] }],
+    arena,
+    addressSpace: space,
+    ram: { size: ram.size, mapped: true },
+    cxlWindows: [
+      {
+        name: 'cfmw0',
+        base: WIN,
+        size: 0x1000_0000,
+        interleaveWays: 1,
+        interleaveGranularity: 256,
+        arithmetic: 'modulo',
+        targets: [0],
+        restrictions: ['volatile'],
+      },
+    ],
     uartSink: (b) => out.push(b),
   });
   // hello.bin is position independent (la = auipc + addi): run it from the window.
@@ -388,7 +413,10 @@ test('an exception from our code while running is exit error (70) with a message
 });
 
 test('RAM too small for the device tree and bad options are refused by name', async () => {
-  await assert.rejects(run('hello', { ramSize: 2048 }), /RAM of 2048 bytes is too small for the \d+-byte device tree \(-m\)/);
+  await assert.rejects(
+    run('hello', { ramSize: 2048 }),
+    /RAM of 2048 bytes is too small for the \d+-byte device tree \(-m\)/,
+  );
   await assert.rejects(run('hello', { maxInstructions: -1 }), /--max-instructions must be a non-negative integer/);
 });
 
@@ -415,9 +443,20 @@ test('default machine (src/machine/build.ts): guests/bin/hello-cxl.elf runs out 
   }
   const m = Machine.build(defaultDescriptionInput(), { arenaBytes: 128 * 2 ** 20 });
   const opts = boardOptionsForMachine(m);
-  assert.deepEqual(opts.cxlWindows!.map((w) => [w.name, w.interleaveWays, w.arithmetic]), [['W0', 2, 'modulo'], ['W1', 2, 'xor']]);
+  assert.deepEqual(
+    opts.cxlWindows!.map((w) => [w.name, w.interleaveWays, w.arithmetic]),
+    [
+      ['W0', 2, 'modulo'],
+      ['W1', 2, 'xor'],
+    ],
+  );
   const chunks: Uint8Array[] = [];
-  const r = await runProgram({ kernel: elf, machine: opts, maxInstructions: 10_000_000, output: (c) => void chunks.push(c) });
+  const r = await runProgram({
+    kernel: elf,
+    machine: opts,
+    maxInstructions: 10_000_000,
+    output: (c) => void chunks.push(c),
+  });
   assert.equal(r.exit.kind, 'pass');
   assert.match(Buffer.concat(chunks).toString(), /running at 0x00000001/, 'the program counter is in the CXL window');
 });

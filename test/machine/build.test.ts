@@ -22,7 +22,15 @@ test('default machine: R0 positions mem0=0, mem2=1, mem1=2, mem3=3; R1 over mem0
     assert.equal(r0!.name, 'R0');
     assert.equal(r0!.base, 0x1_0000_0000);
     assert.equal(r0!.size, 2 ** 30);
-    assert.deepEqual(r0!.targets.map((t) => [t.memdev.name, t.position]), [['mem0', 0], ['mem2', 1], ['mem1', 2], ['mem3', 3]]);
+    assert.deepEqual(
+      r0!.targets.map((t) => [t.memdev.name, t.position]),
+      [
+        ['mem0', 0],
+        ['mem2', 1],
+        ['mem1', 2],
+        ['mem3', 3],
+      ],
+    );
     assert.equal(r1!.name, 'R1');
     assert.equal(r1!.base, 0x2_0000_0000);
     assert.equal(r1!.size, 512 * 2 ** 20);
@@ -53,7 +61,10 @@ test('locked: true emulates locking firmware; destroy is refused with a clear me
   const m = Machine.build(defaultDescription({ locked: true }), ARENA);
   try {
     assert.ok(m.regions.every((r) => r.locked));
-    assert.throws(() => m.destroyRegion('R1'), (e: unknown) => e instanceof ConfigError && /locked/.test(e.message) && /R1/.test(e.message));
+    assert.throws(
+      () => m.destroyRegion('R1'),
+      (e: unknown) => e instanceof ConfigError && /locked/.test(e.message) && /R1/.test(e.message),
+    );
   } finally {
     m.close();
   }
@@ -68,7 +79,10 @@ test('describe() saves state; rebuilding from it reproduces regions and placemen
   m.close();
   const m2 = Machine.build(parseDescriptionText(text, 'saved.json'), ARENA);
   try {
-    assert.deepEqual(m2.regions.map((r) => r.name), ['R0', 'R2']);
+    assert.deepEqual(
+      m2.regions.map((r) => r.name),
+      ['R0', 'R2'],
+    );
     assert.deepEqual(m2.translateHpa(0x2_0000_0300), before);
   } finally {
     m2.close();
@@ -79,9 +93,18 @@ test('region errors name the rule', () => {
   const m = Machine.build(defaultDescription(), ARENA);
   try {
     assert.throws(() => m.createRegion({ window: 'W0', memdevs: ['mem1', 'mem3'], size: 2 ** 28 }), ConfigError);
-    assert.throws(() => m.createRegion({ window: 'nope', memdevs: ['mem1'], size: 2 ** 28 }), /window "nope" does not exist/);
-    assert.throws(() => m.translateDpa('mem9', 0), (e: unknown) => e instanceof ConfigError && e.issues[0]!.code === 'unknown_memdev');
-    assert.throws(() => m.audit({ region: 'R9' }), (e: unknown) => e instanceof ConfigError && e.issues[0]!.code === 'unknown_region');
+    assert.throws(
+      () => m.createRegion({ window: 'nope', memdevs: ['mem1'], size: 2 ** 28 }),
+      /window "nope" does not exist/,
+    );
+    assert.throws(
+      () => m.translateDpa('mem9', 0),
+      (e: unknown) => e instanceof ConfigError && e.issues[0]!.code === 'unknown_memdev',
+    );
+    assert.throws(
+      () => m.audit({ region: 'R9' }),
+      (e: unknown) => e instanceof ConfigError && e.issues[0]!.code === 'unknown_region',
+    );
   } finally {
     m.close();
   }
@@ -90,7 +113,10 @@ test('region errors name the rule', () => {
 test('firmware region that breaks a rule names state.regions[i]', () => {
   const d = JSON.parse(descriptionToJson(defaultDescription()));
   d.state.regions[0].size = '3G'; // 4 devices x 512 MiB, but R1 also needs mem0/mem2
-  assert.throws(() => Machine.build(validateDescription(d), ARENA), (e: unknown) => e instanceof ConfigError && /state\.regions\[\d\]/.test(e.message));
+  assert.throws(
+    () => Machine.build(validateDescription(d), ARENA),
+    (e: unknown) => e instanceof ConfigError && /state\.regions\[\d\]/.test(e.message),
+  );
 });
 
 const q72 = (dir: string, ram = '2G') =>
@@ -110,7 +136,10 @@ test('QEMU 7.2 placement rule (SPEC-NOTES 1.6a) for every G, both memdev orders'
   const dir = mkdtempSync(join(tmpdir(), 'cxlemu-q72-'));
   try {
     for (const G of [256, 1024, 2048, 4096, 8192, 16384]) {
-      for (const order of [['cxl-pmem0', 'cxl-pmem1'], ['mem1', 'mem0']]) {
+      for (const order of [
+        ['cxl-pmem0', 'cxl-pmem1'],
+        ['mem1', 'mem0'],
+      ]) {
         const m = Machine.build(parseQemuCommandLine(q72(dir)).description, ARENA);
         try {
           const r = m.createRegion({ window: 'cxl-fmw.0', memdevs: order, size: 2 ** 29, granularity: G });
@@ -118,7 +147,18 @@ test('QEMU 7.2 placement rule (SPEC-NOTES 1.6a) for every G, both memdev orders'
           const base = r.base;
           // Device below root port TargetList[pos]: target list follows port order here (0, 1).
           const below = ['mem0', 'mem1'];
-          for (const off of [0, G - 8, G, 2 * G + 24, 0x200000, 0x201000, 0x202000, 0x1fff_f000, 0x1fff_fff8, 12345 * 8]) {
+          for (const off of [
+            0,
+            G - 8,
+            G,
+            2 * G + 24,
+            0x200000,
+            0x201000,
+            0x202000,
+            0x1fff_f000,
+            0x1fff_fff8,
+            12345 * 8,
+          ]) {
             const t = m.translateHpa(base + off);
             assert.ok(t.ok, `G ${G} off ${off}`);
             const pos = Math.floor(off / G) % 2;
@@ -142,7 +182,10 @@ test('-m 4G: the window is placed after RAM (0x1_8000_0000)', () => {
     assert.equal(d.cxl.windows[0]!.base, 0x1_8000_0000);
     const spec = toTopologySpec(d);
     assert.equal(spec.windows[0]!.base, 0x1_8000_0000);
-    assert.deepEqual(spec.hostBridges[0]!.rootPorts.map((p) => p.child && p.child.kind === 'type3' && p.child.name), ['mem0', 'mem1']);
+    assert.deepEqual(
+      spec.hostBridges[0]!.rootPorts.map((p) => p.child && p.child.kind === 'type3' && p.child.name),
+      ['mem0', 'mem1'],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -155,10 +198,19 @@ test('docs example description (test/golden/descriptions/example.yaml) validates
   try {
     const text = readFileSync(file, 'utf8').replaceAll('/tmp/', `${dir}/`);
     const d = parseDescriptionText(text, 'example.yaml');
-    assert.deepEqual(d.cxl.windows.map((w) => w.base), [0x1_0000_0000, 0x2_0000_0000, 0x3_0000_0000]);
+    assert.deepEqual(
+      d.cxl.windows.map((w) => w.base),
+      [0x1_0000_0000, 0x2_0000_0000, 0x3_0000_0000],
+    );
     const m = Machine.build(d, ARENA);
     try {
-      assert.deepEqual(m.regions.map((r) => [r.name, r.ways, r.mode, r.locked]), [['fast', 2, 'ram', false], ['pm', 1, 'pmem', true]]);
+      assert.deepEqual(
+        m.regions.map((r) => [r.name, r.ways, r.mode, r.locked]),
+        [
+          ['fast', 2, 'ram', false],
+          ['pm', 1, 'pmem', true],
+        ],
+      );
       assert.equal(m.cxl.memdevs.find((x) => x.id === 'slow0')!.name, 'mem1');
     } finally {
       m.close();

@@ -26,7 +26,10 @@ test('board: machine ECAM, INTx to PLIC, ACPI in RAM at /chosen/cxlemu,acpi-rsdp
     const tree = buildBoardTree(board.description);
     const hbs = tree.children.find((c) => c.name === 'cxl-host-bridges');
     assert.ok(hbs);
-    assert.deepEqual(hbs.children.map((c) => c.name), ['host-bridge@7ffe0000', 'host-bridge@7fff0000']);
+    assert.deepEqual(
+      hbs.children.map((c) => c.name),
+      ['host-bridge@7ffe0000', 'host-bridge@7fff0000'],
+    );
     // INTx: mem2 sits at device 0 below root port 0 (device 0) of hb1: pin A -> source 32.
     const ep = m.cxlPci.endpoints.find((e) => e.device.id === 'mem2')!;
     const pending = () => board.addressSpace.load(PLIC_BASE + 0x1000 + 4, 4); // sources 32..63

@@ -5,13 +5,26 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
-import { join, dirname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Arena, AddressSpace, BackingStore, type WindowRouter, type RouteResult } from '../../src/memory/index.js';
 import { loadElf, loadRaw, parseElf, isElf, ElfLoadError } from '../../src/machine/elf.js';
 
-interface Seg { type?: number; paddr: number; data: Uint8Array; memsz?: number }
-interface ElfOpts { class?: number; data?: number; version?: number; type?: number; machine?: number; entry?: number; phentsize?: number }
+interface Seg {
+  type?: number;
+  paddr: number;
+  data: Uint8Array;
+  memsz?: number;
+}
+interface ElfOpts {
+  class?: number;
+  data?: number;
+  version?: number;
+  type?: number;
+  machine?: number;
+  entry?: number;
+  phentsize?: number;
+}
 
 /** Build a minimal ELF64 LE file: header, program headers, then segment data. */
 function makeElf(segs: Seg[], o: ElfOpts = {}): Uint8Array {
@@ -65,7 +78,12 @@ function machine() {
   };
   space.begin();
   space.ram('ram', RAM, ram);
-  space.mmio('uart0', 0x1000_0000, 0x100, { valid: { min: 1, max: 8 }, impl: { min: 1, max: 1 }, read: () => 0, write: () => {} });
+  space.mmio('uart0', 0x1000_0000, 0x100, {
+    valid: { min: 1, max: 8 },
+    impl: { min: 1, max: 1 },
+    read: () => 0,
+    write: () => {},
+  });
   space.window('cfmw0', WIN, 2 * 2 ** 20, router);
   space.commit();
   return { space, ram, dev };
@@ -78,10 +96,16 @@ test('segments load at p_paddr into RAM and a committed CXL region; bss is zeroe
   ram.fill(0x1000, 0x100, 0xaa);
   const text = bytes(300);
   const cxl = bytes(5000, 3);
-  const img = loadElf(makeElf([
-    { paddr: RAM, data: text, memsz: 0x1100 },
-    { paddr: WIN + 0x10, data: cxl },
-  ], { entry: RAM + 4 }), space);
+  const img = loadElf(
+    makeElf(
+      [
+        { paddr: RAM, data: text, memsz: 0x1100 },
+        { paddr: WIN + 0x10, data: cxl },
+      ],
+      { entry: RAM + 4 },
+    ),
+    space,
+  );
   assert.equal(img.entry, RAM + 4);
   assert.equal(img.segments.length, 2);
   const got = new Uint8Array(300);
@@ -89,7 +113,10 @@ test('segments load at p_paddr into RAM and a committed CXL region; bss is zeroe
   assert.deepEqual(got, text);
   const bss = new Uint8Array(0x1100 - 300);
   ram.read(300, bss);
-  assert.ok(bss.every((x) => x === 0), 'bss zero filled over earlier 0xaa bytes');
+  assert.ok(
+    bss.every((x) => x === 0),
+    'bss zero filled over earlier 0xaa bytes',
+  );
   const back = new Uint8Array(5000);
   dev.read(0x10, back);
   assert.deepEqual(back, cxl);
@@ -109,12 +136,15 @@ test('raw binary at an address', () => {
 
 function rejects(file: Uint8Array, re: RegExp) {
   const { space } = machine();
-  assert.throws(() => loadElf(file, space, 'prog.elf'), (e: unknown) => {
-    assert.ok(e instanceof ElfLoadError, String(e));
-    assert.match(e.message, /^prog\.elf: /);
-    assert.match(e.message, re);
-    return true;
-  });
+  assert.throws(
+    () => loadElf(file, space, 'prog.elf'),
+    (e: unknown) => {
+      assert.ok(e instanceof ElfLoadError, String(e));
+      assert.match(e.message, /^prog\.elf: /);
+      assert.match(e.message, re);
+      return true;
+    },
+  );
 }
 
 test('malformed headers are named', () => {
@@ -144,10 +174,16 @@ test('truncated files and impossible segments are named', () => {
 });
 
 test('segments outside memory are named with the address and why', () => {
-  rejects(makeElf([{ paddr: 0x2000_0000, data: bytes(16) }]), /segment 0 \(PT_LOAD, p_paddr 0x20000000, p_memsz 0x10\): no memory at 0x20000000/);
+  rejects(
+    makeElf([{ paddr: 0x2000_0000, data: bytes(16) }]),
+    /segment 0 \(PT_LOAD, p_paddr 0x20000000, p_memsz 0x10\): no memory at 0x20000000/,
+  );
   rejects(makeElf([{ paddr: RAM + 2 ** 20 - 8, data: bytes(16) }]), /no memory at 0x80100000/);
   rejects(makeElf([{ paddr: 0x1000_0000, data: bytes(16) }]), /0x10000000 is device registers \(uart0\)/);
-  rejects(makeElf([{ paddr: WIN + 2 ** 20, data: bytes(16) }]), /lies in CXL window cfmw0, but no committed region decodes/);
+  rejects(
+    makeElf([{ paddr: WIN + 2 ** 20, data: bytes(16) }]),
+    /lies in CXL window cfmw0, but no committed region decodes/,
+  );
   rejects(makeElf([{ paddr: RAM, data: bytes(16), memsz: 2 ** 21 }]), /zero fill: no memory at 0x80100000/);
 });
 

@@ -78,14 +78,28 @@ test('repartition: pending until reset; resetDevice (FLR path) applies it; descr
     const regs = m.deviceRegisters('mem2');
     assert.equal(sendMailboxCommand(regs, 0x4101, cat(u64(1), Uint8Array.of(0))).rc, 0);
     const before = decodeMailboxOutput(0x4100, sendMailboxCommand(regs, 0x4100).out)!;
-    assert.deepEqual(before, { activeVolatileBytes: 512 * MiB, activePersistentBytes: 0, nextVolatileBytes: 256 * MiB, nextPersistentBytes: 256 * MiB });
+    assert.deepEqual(before, {
+      activeVolatileBytes: 512 * MiB,
+      activePersistentBytes: 0,
+      nextVolatileBytes: 256 * MiB,
+      nextPersistentBytes: 256 * MiB,
+    });
     // A saved description already carries the pending split (a rebuild is the reset that applies it).
-    const d = m.describe() as unknown as { cxl: { hostBridges: { rootPorts: { child?: { volatile?: { size: number }; persistent?: { size: number } } }[] }[] } };
+    const d = m.describe() as unknown as {
+      cxl: {
+        hostBridges: { rootPorts: { child?: { volatile?: { size: number }; persistent?: { size: number } } }[] }[];
+      };
+    };
     const mem2 = d.cxl.hostBridges[1]!.rootPorts[0]!.child!;
     assert.deepEqual([mem2.volatile?.size, mem2.persistent?.size], [256 * MiB, 256 * MiB]);
     m.resetDevice('mem2');
     const after = decodeMailboxOutput(0x4100, sendMailboxCommand(regs, 0x4100).out)!;
-    assert.deepEqual(after, { activeVolatileBytes: 256 * MiB, activePersistentBytes: 256 * MiB, nextVolatileBytes: 0, nextPersistentBytes: 0 });
+    assert.deepEqual(after, {
+      activeVolatileBytes: 256 * MiB,
+      activePersistentBytes: 256 * MiB,
+      nextVolatileBytes: 0,
+      nextPersistentBytes: 0,
+    });
     // Rebuilt from the saved description: the device has the new split from the start.
     const m2 = Machine.build(m.describe(), { arenaBytes: 256 * MiB });
     try {

@@ -49,7 +49,8 @@ const LOOP100 = '9b02100082121303400685639b83432323b0720003be0200a1027d13e31a03f
 //     li t1, 0x5555
 //     sw t1, 0(t0)
 //   2: j 2b
-const DMAPASS = 'b7920010370308000523320323b062001b031000021323b46200056323a86200054323aa6200b702100015631b03535523a0620001a0';
+const DMAPASS =
+  'b7920010370308000523320323b062001b031000021323b46200056323a86200054323aa6200b702100015631b03535523a0620001a0';
 
 const MACHINE_OPTS = { arenaBytes: 128 * 2 ** 20 };
 
@@ -104,10 +105,16 @@ test('a guest-driven DMA copy is counted: source range read, destination memdev 
   const dir = mkdtempSync(join(tmpdir(), 'cxlemu-observe-dma-'));
   const m = Machine.build(defaultDescriptionInput(), MACHINE_OPTS);
   try {
-    const r = await runMachine(m, { kernel: kernelFile(dir, DMAPASS), output: () => {}, observe: ['0x80001000+4k', 'mem0', '0x10009000+0x1000'] });
+    const r = await runMachine(m, {
+      kernel: kernelFile(dir, DMAPASS),
+      output: () => {},
+      observe: ['0x80001000+4k', 'mem0', '0x10009000+0x1000'],
+    });
     assert.ok(r.kind === 'program' && r.status === 0);
     if (r.kind !== 'program') return;
-    const by = Object.fromEntries(r.observation!.observed.map((x) => [x.target, [x.reads, x.bytesRead, x.writes, x.bytesWritten]]));
+    const by = Object.fromEntries(
+      r.observation!.observed.map((x) => [x.target, [x.reads, x.bytesRead, x.writes, x.bytesWritten]]),
+    );
     assert.deepEqual(by['0x80001000+4k'], [1, 4096, 0, 0], 'one page-sized read of the source');
     assert.deepEqual(by['mem0'], [0, 0, 4, 1024], '4 KiB over 4-way 256 B: four granules on mem0');
     // Register accesses: two sd (8 bytes each, one access each) and two sw.
@@ -120,7 +127,10 @@ test('a guest-driven DMA copy is counted: source range read, destination memdev 
 
 test('bad --observe targets are ConfigErrors naming the option and what is allowed', () => {
   const m = Machine.build(defaultDescriptionInput(), MACHINE_OPTS);
-  assert.throws(() => planObservation(m, ['mem9']), (e: unknown) => e instanceof ConfigError && /--observe/.test(e.message) && /mem0=mem0/.test(e.message));
+  assert.throws(
+    () => planObservation(m, ['mem9']),
+    (e: unknown) => e instanceof ConfigError && /--observe/.test(e.message) && /mem0=mem0/.test(e.message),
+  );
   assert.throws(() => planObservation(m, ['0x10+0']), ConfigError);
   assert.equal(planObservation(m, ['R1', 'mem2', '0x80000000+4k']).requests.length, 3);
 });
@@ -131,18 +141,37 @@ test('cxlemu run --observe prints the report (text and JSON)', async () => {
     const k = kernelFile(dir, LOOP100);
     let out = '';
     let err = '';
-    const io: CliIo = { out: (s) => { out += s; }, err: (s) => { err += s; }, progress: false };
-    const status = await main(['run', '--kernel', k, '--uart-out', join(dir, 'uart.txt'), '--observe', 'mem2', '--observe', 'R0'], io);
+    const io: CliIo = {
+      out: (s) => {
+        out += s;
+      },
+      err: (s) => {
+        err += s;
+      },
+      progress: false,
+    };
+    const status = await main(
+      ['run', '--kernel', k, '--uart-out', join(dir, 'uart.txt'), '--observe', 'mem2', '--observe', 'R0'],
+      io,
+    );
     assert.equal(status, 0, err);
     assert.match(err, /mem2: 32 reads \(256 B\), 32 writes \(256 B\)/);
     assert.match(err, /R0: 100 reads \(800 B\), 100 writes \(800 B\)/);
     assert.match(err, /not observed: mem0, mem1, mem3/);
     out = '';
     err = '';
-    const s2 = await main(['--json', 'run', '--kernel', k, '--uart-out', join(dir, 'uart.txt'), '--observe', 'mem1'], io);
+    const s2 = await main(
+      ['--json', 'run', '--kernel', k, '--uart-out', join(dir, 'uart.txt'), '--observe', 'mem1'],
+      io,
+    );
     assert.equal(s2, 0, err);
-    const j = JSON.parse(out) as { observation: { observed: { target: string; reads: number; writes: number }[]; notObserved: string[] } };
-    assert.deepEqual(j.observation.observed.map((x) => [x.target, x.reads, x.writes]), [['mem1', 32, 32]]);
+    const j = JSON.parse(out) as {
+      observation: { observed: { target: string; reads: number; writes: number }[]; notObserved: string[] };
+    };
+    assert.deepEqual(
+      j.observation.observed.map((x) => [x.target, x.reads, x.writes]),
+      [['mem1', 32, 32]],
+    );
     assert.deepEqual(j.observation.notObserved, ['mem0', 'mem2', 'mem3']);
   } finally {
     rmSync(dir, { recursive: true, force: true });

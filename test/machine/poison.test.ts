@@ -44,20 +44,22 @@ function poisonedMachine() {
  *  then one from the poisoned line; the handler copies mcause/mtval to a0/a1 and passes. */
 function guest(loopForever = false): Uint8Array {
   const w: number[] = [];
-  const body: number[] = loopForever ? [
-    ...li(reg.t1, BigInt(HPA)),
-    a.ld(reg.s1, reg.t1, 0), // loop: load the (not yet) poisoned line
-    a.addi(reg.t5, reg.t5, 1),
-    a.jal(0, -8),
-  ] : [
-    ...li(reg.t1, BigInt(HPA)),
-    ...li(reg.t5, 200n),
-    a.ld(reg.t2, reg.t1, 64), // loop: clean neighbour line
-    a.addi(reg.t5, reg.t5, -1),
-    a.bne(reg.t5, 0, -8),
-    a.ld(reg.s1, reg.t1, 0), // poisoned: faults, s1 untouched
-    a.jal(0, 0),
-  ];
+  const body: number[] = loopForever
+    ? [
+        ...li(reg.t1, BigInt(HPA)),
+        a.ld(reg.s1, reg.t1, 0), // loop: load the (not yet) poisoned line
+        a.addi(reg.t5, reg.t5, 1),
+        a.jal(0, -8),
+      ]
+    : [
+        ...li(reg.t1, BigInt(HPA)),
+        ...li(reg.t5, 200n),
+        a.ld(reg.t2, reg.t1, 64), // loop: clean neighbour line
+        a.addi(reg.t5, reg.t5, -1),
+        a.bne(reg.t5, 0, -8),
+        a.ld(reg.s1, reg.t1, 0), // poisoned: faults, s1 untouched
+        a.jal(0, 0),
+      ];
   const handlerAt = 4 * (3 + body.length);
   w.push(a.auipc(reg.t0, 0), a.addi(reg.t0, reg.t0, handlerAt), a.csrrw(0, 0x305, reg.t0), ...body);
   assert.equal(w.length * 4, handlerAt);
@@ -86,7 +88,9 @@ for (const jit of [true, false]) {
         output: () => {},
         maxInstructions: 100_000,
         hartFactory: (o) => new Hart({ ...o, jit, jitThreshold: 1 }),
-        beforeRun: (b) => { board = b; },
+        beforeRun: (b) => {
+          board = b;
+        },
       });
       assert.equal(r.exit.kind, 'pass', r.exit.message);
       const h = board!.hart as Hart;
@@ -107,7 +111,10 @@ for (const jit of [true, false]) {
     const tr = m.cxl.translateHpa(HPA);
     assert.ok(tr.ok);
     assert.equal(m.addressSpace.writeU64(HPA, 77n), AccessFault.None);
-    const board = createBoard({ ...boardOptionsForMachine(m), hartFactory: (o) => new Hart({ ...o, jit, jitThreshold: 1 }) });
+    const board = createBoard({
+      ...boardOptionsForMachine(m),
+      hartFactory: (o) => new Hart({ ...o, jit, jitThreshold: 1 }),
+    });
     board.loadKernel(guest(true));
     const h = board.hart as Hart;
     const r1 = await runBoard(board, { maxInstructions: 20_000 });
@@ -132,13 +139,26 @@ for (const jit of [true, false]) {
     const body = [...li(reg.t1, BigInt(HPA)), a.jalr(0, reg.t1, 0)];
     const handlerAt = 4 * (3 + body.length);
     w.push(a.auipc(reg.t0, 0), a.addi(reg.t0, reg.t0, handlerAt), a.csrrw(0, 0x305, reg.t0), ...body);
-    w.push(a.csrrs(reg.a0, 0x342, 0), a.csrrs(reg.a1, 0x343, 0), ...li(reg.t3, 0x10_0000n), ...li(reg.t4, 0x5555n), a.sw(reg.t4, reg.t3, 0), a.jal(0, 0));
+    w.push(
+      a.csrrs(reg.a0, 0x342, 0),
+      a.csrrs(reg.a1, 0x343, 0),
+      ...li(reg.t3, 0x10_0000n),
+      ...li(reg.t4, 0x5555n),
+      a.sw(reg.t4, reg.t3, 0),
+      a.jal(0, 0),
+    );
     const bytes = new Uint8Array(w.length * 4);
     w.forEach((x, i) => new DataView(bytes.buffer).setUint32(4 * i, x, true));
     let board: Board | undefined;
     const r = await runProgram({
-      kernel: bytes, machine: boardOptionsForMachine(m), output: () => {}, maxInstructions: 10_000,
-      hartFactory: (o) => new Hart({ ...o, jit, jitThreshold: 1 }), beforeRun: (b) => { board = b; },
+      kernel: bytes,
+      machine: boardOptionsForMachine(m),
+      output: () => {},
+      maxInstructions: 10_000,
+      hartFactory: (o) => new Hart({ ...o, jit, jitThreshold: 1 }),
+      beforeRun: (b) => {
+        board = b;
+      },
     });
     assert.equal(r.exit.kind, 'pass', r.exit.message);
     const h = board!.hart as Hart;

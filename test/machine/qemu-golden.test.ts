@@ -14,7 +14,9 @@ import { descriptionToJson, validateDescription } from '../../src/machine/descri
 const here = dirname(fileURLToPath(import.meta.url));
 const goldenDir = resolve(here, '..', '..', '..', 'test', 'golden', 'qemu');
 const update = process.env.UPDATE_GOLDEN === '1';
-const cases = readdirSync(goldenDir).filter((f) => f.endsWith('.qemu')).sort();
+const cases = readdirSync(goldenDir)
+  .filter((f) => f.endsWith('.qemu'))
+  .sort();
 
 test('at least 15 golden command lines', () => {
   assert.ok(cases.length >= 15, `found ${cases.length}`);

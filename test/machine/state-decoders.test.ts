@@ -24,21 +24,38 @@ function programmed(): Machine {
   m.createRegion({ name: 'host', window: 'W0', memdevs: ['mem0', 'mem2'], size: 512 * MiB, granularity: 256 });
   // ... and one a driver programs over ECAM/MMIO above it.
   const d = new HostDriver(m).enumerate();
-  const { controls } = d.buildRegion({ eps: d.endpoints, base: 0x1_4000_0000, size: 1024 * MiB, gran: 256, rootTargets: cxlWindowsFromSpec(m.spec)[0]!.targets });
-  assert.ok(controls.every((c) => (c & 0xc00) === 0x400), 'every decoder committed');
+  const { controls } = d.buildRegion({
+    eps: d.endpoints,
+    base: 0x1_4000_0000,
+    size: 1024 * MiB,
+    gran: 256,
+    rootTargets: cxlWindowsFromSpec(m.spec)[0]!.targets,
+  });
+  assert.ok(
+    controls.every((c) => (c & 0xc00) === 0x400),
+    'every decoder committed',
+  );
   return m;
 }
 
 test('list shows driver-programmed decoders and the region they form; describe saves them as raw images', () => {
   const m = programmed();
   try {
-    const l = m.list(1) as { regions: { region: string; resource: number; interleave_ways: number; origin?: string }[] };
-    assert.deepEqual(l.regions.map((r) => [r.region, r.resource, r.interleave_ways, r.origin ?? 'created']), [
-      ['host', 0x1_0000_0000, 2, 'created'],
-      ['region0', 0x1_4000_0000, 4, 'registers'],
-    ]);
+    const l = m.list(1) as {
+      regions: { region: string; resource: number; interleave_ways: number; origin?: string }[];
+    };
+    assert.deepEqual(
+      l.regions.map((r) => [r.region, r.resource, r.interleave_ways, r.origin ?? 'created']),
+      [
+        ['host', 0x1_0000_0000, 2, 'created'],
+        ['region0', 0x1_4000_0000, 4, 'registers'],
+      ],
+    );
     const s = m.describe().state;
-    assert.deepEqual(s.regions.map((r) => r.name), ['host']);
+    assert.deepEqual(
+      s.regions.map((r) => r.name),
+      ['host'],
+    );
     const images = s.decoders as { id: string; decoders: { index: number; regs: number[] }[] }[];
     // The driver's decoders only: decoder 1 of mem0/mem2/usp0/hb1... (index 0 of those belongs to "host").
     const idx = Object.fromEntries(images.map((c) => [c.id, c.decoders.map((d) => d.index)]));
@@ -64,7 +81,10 @@ test('save/restore round trip: same decoders, same regions, audit passes', () =>
     assert.deepEqual(r.list(2), before);
     const rep = r.audit({ samples: 2000 });
     assert.ok(rep.ok);
-    assert.deepEqual(rep.regions.map((x) => x.region), ['host', 'region0']);
+    assert.deepEqual(
+      rep.regions.map((x) => x.region),
+      ['host', 'region0'],
+    );
     // Describing the restored machine gives the same state again.
     assert.deepEqual(JSON.parse(JSON.stringify(r.describe().state)), (desc as { state: unknown }).state);
   } finally {
@@ -75,10 +95,16 @@ test('save/restore round trip: same decoders, same regions, audit passes', () =>
 test('bad state.decoders entries are ConfigErrors naming the field', () => {
   const bad = (decoders: unknown[], path: RegExp) => {
     const d = { ...defaultDescriptionInput(), state: { regions: [], decoders } };
-    assert.throws(() => Machine.build(d, { arenaBytes: ARENA }), (e: unknown) => e instanceof ConfigError && path.test(e.message));
+    assert.throws(
+      () => Machine.build(d, { arenaBytes: ARENA }),
+      (e: unknown) => e instanceof ConfigError && path.test(e.message),
+    );
   };
   bad([{ id: 'nope', globalControl: 2, decoders: [] }], /state\.decoders\[0\]\.id/);
   bad([{ id: 'mem0', decoders: [{ index: 0, regs: [1, 2] }] }], /state\.decoders\[0\]\.decoders\[0\]\.regs/);
   // An image that cannot commit (out of order: decoder 1 with decoder 0 free).
-  bad([{ id: 'mem3', globalControl: 2, decoders: [{ index: 1, regs: [0, 1, 0x10000000, 0, 0x1000, 0, 0, 0] }] }], /did not commit/);
+  bad(
+    [{ id: 'mem3', globalControl: 2, decoders: [{ index: 1, regs: [0, 1, 0x10000000, 0, 0x1000, 0, 0, 0] }] }],
+    /did not commit/,
+  );
 });

@@ -6,7 +6,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Arena, PAGE_SIZE } from '../../src/memory/arena.js';
 import { BackingStore } from '../../src/memory/store.js';
-import { AccessFault, AddressSpace, PageFlag, RangeKind, type AccessSize, type MmioOps, type RouteResult, type WindowRouter } from '../../src/memory/address-space.js';
+import {
+  AccessFault,
+  AddressSpace,
+  PageFlag,
+  RangeKind,
+  type AccessSize,
+  type MmioOps,
+  type RouteResult,
+  type WindowRouter,
+} from '../../src/memory/address-space.js';
 import { SlowPath } from '../../src/memory/slow-path-counters.js';
 import { Prng } from '../helpers/prng.js';
 
@@ -71,7 +80,11 @@ function build(bases: { low: number; high: number; top: number }) {
   const mmioShadow = new Uint8Array(0x1000);
   const regions: { base: number; size: number; at: (a: number, write: boolean) => Target }[] = [];
   const routers: FakeRouter[] = [];
-  const shadowOf = new Map<BackingStore, Uint8Array>([[ram.st, ram.shadow], [rom.st, rom.shadow], ...devs.map((d) => [d.st, d.shadow] as [BackingStore, Uint8Array])]);
+  const shadowOf = new Map<BackingStore, Uint8Array>([
+    [ram.st, ram.shadow],
+    [rom.st, rom.shadow],
+    ...devs.map((d) => [d.st, d.shadow] as [BackingStore, Uint8Array]),
+  ]);
   // Fill stores and shadows with the same random bytes.
   const rng = new Prng(99);
   // Map store pages in shuffled order so neighbouring store pages are not neighbouring arena pages.
@@ -94,28 +107,54 @@ function build(bases: { low: number; high: number; top: number }) {
   as.ram('ram', L, ram.st, { storeOffset: 0x800, size: 0x10000 });
   regions.push({ base: L, size: 0x10000, at: (a) => ({ fault: 0, shadow: ram.shadow, index: a - L + 0x800 }) });
   as.rom('rom', L + 0x10000, rom.st, { size: 0x2000 });
-  regions.push({ base: L + 0x10000, size: 0x2000, at: (a, w) => (w ? { fault: AccessFault.ReadOnly } : { fault: 0, shadow: rom.shadow, index: a - L - 0x10000 }) });
+  regions.push({
+    base: L + 0x10000,
+    size: 0x2000,
+    at: (a, w) => (w ? { fault: AccessFault.ReadOnly } : { fault: 0, shadow: rom.shadow, index: a - L - 0x10000 }),
+  });
   as.mmio('mem-like', L + 0x12000, 0x1000, memLikeDevice(mmioBytes));
-  regions.push({ base: L + 0x12000, size: 0x1000, at: (a) => ({ fault: 0, shadow: mmioShadow, index: a - L - 0x12000 }) });
+  regions.push({
+    base: L + 0x12000,
+    size: 0x1000,
+    at: (a) => ({ fault: 0, shadow: mmioShadow, index: a - L - 0x12000 }),
+  });
   const addWindow = (base: number, size: number, gran: number, storeBase: number, hole: [number, number]) => {
-    const r = new FakeRouter(base, gran, devs.map((d) => d.st), storeBase, hole[0], hole[1]);
+    const r = new FakeRouter(
+      base,
+      gran,
+      devs.map((d) => d.st),
+      storeBase,
+      hole[0],
+      hole[1],
+    );
     routers.push(r);
     as.window(`win@${base.toString(16)}`, base, size, r);
     const out: RouteResult = { store: null, offset: 0, run: 0 };
     regions.push({
       base,
       size,
-      at: (a) => (r.resolve(a, out) ? { fault: 0, shadow: shadowOf.get(out.store!)!, index: out.offset } : { fault: AccessFault.Unrouted }),
+      at: (a) =>
+        r.resolve(a, out)
+          ? { fault: 0, shadow: shadowOf.get(out.store!)!, index: out.offset }
+          : { fault: AccessFault.Unrouted },
     });
   };
   addWindow(L + 0x13000, 0x3000, 64, 0, [0x1000, 0x1400]);
   // Across 4 GiB: RAM straddling 2^32, then a window with 256 B granules.
   as.ram('ram4g', bases.high, ram.st, { storeOffset: 0x10000, size: 0x2000 });
-  regions.push({ base: bases.high, size: 0x2000, at: (a) => ({ fault: 0, shadow: ram.shadow, index: a - bases.high + 0x10000 }) });
+  regions.push({
+    base: bases.high,
+    size: 0x2000,
+    at: (a) => ({ fault: 0, shadow: ram.shadow, index: a - bases.high + 0x10000 }),
+  });
   addWindow(bases.high + 0x2000, 0x6000, 256, 0x1000, [-1, -1]);
   // Near 2^52: RAM then a window ending exactly at 2^52.
   as.ram('ramtop', bases.top, ram.st, { storeOffset: 0x12345, size: 0x2000 });
-  regions.push({ base: bases.top, size: 0x2000, at: (a) => ({ fault: 0, shadow: ram.shadow, index: a - bases.top + 0x12345 }) });
+  regions.push({
+    base: bases.top,
+    size: 0x2000,
+    at: (a) => ({ fault: 0, shadow: ram.shadow, index: a - bases.top + 0x12345 }),
+  });
   addWindow(bases.top + 0x2000, 2 ** 52 - bases.top - 0x2000, 128, 0x2000, [-1, -1]);
   as.commit();
 
@@ -201,7 +240,8 @@ test('random accesses across page, region and granule boundaries match the byte 
       } else {
         view.fill(0xee);
         assert.equal(as.readBytes(addr, view), want, `${label}: readBytes ${len}`);
-        for (let i = 0; i < firstFault; i++) assert.equal(view[i], targets[i]!.shadow![targets[i]!.index!], `${label}: readBytes byte ${i}`);
+        for (let i = 0; i < firstFault; i++)
+          assert.equal(view[i], targets[i]!.shadow![targets[i]!.index!], `${label}: readBytes byte ${i}`);
       }
     }
   }

@@ -38,7 +38,10 @@ test('pages are page aligned, zeroed, never offset 0, and reused after free', ()
   assert.equal(a.pagesInUse, 1);
   const p3 = a.allocPage('-m');
   assert.equal(p3, p1);
-  assert.ok(a.u8.subarray(p3, p3 + PAGE_SIZE).every((b) => b === 0), 'reused page is zeroed');
+  assert.ok(
+    a.u8.subarray(p3, p3 + PAGE_SIZE).every((b) => b === 0),
+    'reused page is zeroed',
+  );
   assert.throws(() => a.freePage(p3 + 1), /not a page/);
 });
 
@@ -65,7 +68,10 @@ test('ArenaFullError names the option that sized the memory and the arena size',
   assert.match(err.message, /reduce memory-backend-ram vmem0 size/);
   // Pages mapped before the error stay readable.
   assert.equal(st.readU8(0), 1);
-  assert.throws(() => a.allocStatic(PAGE_SIZE, 'jit code cache'), (e: unknown) => e instanceof ArenaFullError && /jit code cache/.test(e.message));
+  assert.throws(
+    () => a.allocStatic(PAGE_SIZE, 'jit code cache'),
+    (e: unknown) => e instanceof ArenaFullError && /jit code cache/.test(e.message),
+  );
 });
 
 test('CodePages mark/has/clear count, and noteWrite invalidates exactly the written pages', () => {

@@ -93,15 +93,19 @@ test('clear errors: file smaller than requested, unreadable path', () => {
   fs.writeFileSync(file, Buffer.alloc(1000));
   assert.throws(
     () => new FileBackedStore(arena, { name: 'pmem0', path: file, size: 8192 }),
-    (e: unknown) => e instanceof FileStoreError && e.message === `memory backend file ${file} is 1000 bytes, smaller than the requested size 8192 bytes of pmem0`,
+    (e: unknown) =>
+      e instanceof FileStoreError &&
+      e.message === `memory backend file ${file} is 1000 bytes, smaller than the requested size 8192 bytes of pmem0`,
   );
   assert.throws(
     () => new FileBackedStore(arena, { name: 'lsa0', path: tmp, size: 8192 }),
-    (e: unknown) => e instanceof FileStoreError && e.message.startsWith(`cannot open memory backend file ${tmp} for lsa0`),
+    (e: unknown) =>
+      e instanceof FileStoreError && e.message.startsWith(`cannot open memory backend file ${tmp} for lsa0`),
   );
   assert.throws(
     () => new FileBackedStore(arena, { name: 'lsa0', path: path.join(tmp, 'no', 'such', 'dir', 'x'), size: 8192 }),
-    (e: unknown) => e instanceof FileStoreError && /cannot create memory backend file .*no\/such\/dir\/x for lsa0/.test(e.message),
+    (e: unknown) =>
+      e instanceof FileStoreError && /cannot create memory backend file .*no\/such\/dir\/x for lsa0/.test(e.message),
   );
   // A larger file is fine: only the first `size` bytes are used.
   const big = fresh();
@@ -155,9 +159,19 @@ test('a killed process (SIGKILL mid-flush) never leaves a torn file', () => {
   ] as const) {
     const file = fresh();
     writeOld(file);
-    const r = spawnSync(process.execPath, [child, '--crash-child', file, String(SIZE), DIRTY.join(','), String(0xee), step, String(detail)]);
+    const r = spawnSync(process.execPath, [
+      child,
+      '--crash-child',
+      file,
+      String(SIZE),
+      DIRTY.join(','),
+      String(0xee),
+      step,
+      String(detail),
+    ]);
     assert.equal(r.signal, 'SIGKILL', `child died at ${step}: ${r.stderr}`);
-    if (step === 'page-applied') assert.equal(fileState(file), 'torn', 'the file really was half-applied before recovery');
+    if (step === 'page-applied')
+      assert.equal(fileState(file), 'torn', 'the file really was half-applied before recovery');
     const st = new FileBackedStore(arena, { name: 'pmem0', path: file, size: SIZE });
     st.close();
     assert.equal(fileState(file), want, step);
@@ -173,7 +187,7 @@ test('torn or corrupt journals are discarded; only an intact one is replayed', (
   assert.equal(parseJournal(journal, SIZE)?.length, DIRTY.length);
   assert.equal(parseJournal(journal, SIZE + PAGE_SIZE), null, 'journal for another size');
   const flip = Buffer.from(journal);
-  flip[32 + 8 + 100] ^= 1;
+  flip[32 + 8 + 100] = flip[32 + 8 + 100]! ^ 1;
   const variants: [string, Buffer, 'old' | 'new'][] = [
     ['empty', Buffer.alloc(0), 'old'],
     ['header only', journal.subarray(0, 32), 'old'],

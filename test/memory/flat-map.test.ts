@@ -157,7 +157,8 @@ function randomTree(rng: Prng, base: number) {
       pool.push(leaf());
     }
     for (const r of pool) {
-      if (r.parent === null && rng.chance(0.6)) t.addSubregion(top, unit * rng.below(0x10000 / unit), r, rng.range(-3, 3));
+      if (r.parent === null && rng.chance(0.6))
+        t.addSubregion(top, unit * rng.below(0x10000 / unit), r, rng.range(-3, 3));
     }
     for (const r of pool) if (rng.chance(0.1)) r.enabled = false;
     t.addSubregion(t.root, base, top);
@@ -170,12 +171,20 @@ function checkAgainstOracle(t: RegionTree, base: number, ranges: readonly FlatRa
   for (let i = 1; i < ranges.length; i++) assert.ok(ranges[i - 1]!.end <= ranges[i]!.base, `${label}: overlap at ${i}`);
   const probes = new Set<number>();
   for (let a = base - 0x100; a < base + 0x10100; a += 0x40) probes.add(a);
-  for (const r of ranges) for (const d of [-1, 0, 1]) probes.add(r.base + d), probes.add(r.end + d);
+  for (const r of ranges)
+    for (const d of [-1, 0, 1]) {
+      probes.add(r.base + d);
+      probes.add(r.end + d);
+    }
   for (const a of probes) {
     const want = visible(t.root, a);
     const i = findRangeIndex(ranges, a);
     if (want === null) {
-      assert.equal(i, -1, `${label}: ${a.toString(16)} should be unassigned, got ${i >= 0 ? ranges[i]!.region.name : ''}`);
+      assert.equal(
+        i,
+        -1,
+        `${label}: ${a.toString(16)} should be unassigned, got ${i >= 0 ? ranges[i]!.region.name : ''}`,
+      );
     } else {
       assert.ok(i >= 0, `${label}: ${a.toString(16)} should map to ${want[0].name}`);
       const r = ranges[i]!;
@@ -197,7 +206,10 @@ test('random trees render exactly as the per-address visibility oracle (seeded, 
     for (let i = 1; i < rs.length; i++) {
       const p = rs[i - 1]!;
       const r = rs[i]!;
-      assert.ok(!(p.end === r.base && p.region === r.region && p.offset + (p.end - p.base) === r.offset), `seed ${seed}: unmerged`);
+      assert.ok(
+        !(p.end === r.base && p.region === r.region && p.offset + (p.end - p.base) === r.offset),
+        `seed ${seed}: unmerged`,
+      );
     }
   }
 });

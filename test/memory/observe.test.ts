@@ -28,7 +28,10 @@ test('a RAM range: every load and store counted, even repeated ones on one page;
   for (let i = 0; i < 10; i++) s.store(RAM + 0x1010, 4, i);
   for (let i = 0; i < 50; i++) s.load(RAM + 0x1100 + i * 8, 8); // same page, outside the range
   s.load(RAM + 0x2000, 4);
-  assert.deepEqual({ r: t.reads, w: t.writes, br: t.bytesRead, bw: t.bytesWritten }, { r: 1000, w: 10, br: 8000, bw: 40 });
+  assert.deepEqual(
+    { r: t.reads, w: t.writes, br: t.bytesRead, bw: t.bytesWritten },
+    { r: 1000, w: 10, br: 8000, bw: 40 },
+  );
   assert.equal(s.load(RAM + 0x1010, 4), 9);
   assert.equal(t.reads, 1001);
   // An access straddling the range's end counts the bytes inside it.
@@ -72,7 +75,11 @@ test('resolvePage flags observed pages Observed | Mmio (any granule), resolveRun
   // Every 4 KiB page of R0 holds mem3 granules.
   for (const a of [R0, R0 + 0x1000, R0 + 0x3000_0000]) {
     const f = s.resolvePage(a).flags;
-    assert.equal(f & (PageFlag.Observed | PageFlag.Mmio), PageFlag.Observed | PageFlag.Mmio, `page 0x${a.toString(16)}`);
+    assert.equal(
+      f & (PageFlag.Observed | PageFlag.Mmio),
+      PageFlag.Observed | PageFlag.Mmio,
+      `page 0x${a.toString(16)}`,
+    );
   }
   assert.ok(s.resolveRun(R0) >= 0, 'a mem0 granule stays cacheable');
   assert.equal(s.resolveRun(R0 + 768), -1, 'a mem3 granule does not');
@@ -123,7 +130,9 @@ test('MMIO ranges and the slow-path counter', () => {
     valid: { min: 4, max: 8 },
     impl: { min: 4, max: 4 },
     read: (o) => regs[o / 4]!,
-    write: (o, _sz, v) => { regs[o / 4] = v; },
+    write: (o, _sz, v) => {
+      regs[o / 4] = v;
+    },
   };
   s.mmio('dev', 0x2000_0000, 16, ops);
   const lines: string[] = [];
@@ -133,7 +142,11 @@ test('MMIO ranges and the slow-path counter', () => {
   s.load(0x2000_0004, 4);
   s.store(0x2000_0008, 8, 1, 2);
   assert.deepEqual([t.reads, t.writes, t.bytesWritten], [1, 2, 12]);
-  assert.deepEqual(lines, ['w 0x20000004 4 mmio:dev 0x4', 'r 0x20000004 4 mmio:dev 0x4', 'w 0x20000008 8 mmio:dev 0x8']);
+  assert.deepEqual(lines, [
+    'w 0x20000004 4 mmio:dev 0x4',
+    'r 0x20000004 4 mmio:dev 0x4',
+    'w 0x20000008 8 mmio:dev 0x8',
+  ]);
   s.counters.enabled = true;
   s.observe({ base: RAM, size: 8 });
   s.load(RAM, 4);

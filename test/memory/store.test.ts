@@ -71,7 +71,14 @@ test('random mixed accesses agree with a byte-array model (seeded)', () => {
       model.fill(b, oo, oo + len);
       st.fill(oo, len, b);
     } else {
-      const got = n === 1 ? BigInt(st.readU8(o)) : n === 2 ? BigInt(st.readU16(o)) : n === 4 ? BigInt(st.readU32(o)) : st.readU64(o);
+      const got =
+        n === 1
+          ? BigInt(st.readU8(o))
+          : n === 2
+            ? BigInt(st.readU16(o))
+            : n === 4
+              ? BigInt(st.readU32(o))
+              : st.readU64(o);
       assert.equal(got, rd(o, n), `seed 1234 step ${k} read${n} at ${o}`);
     }
   }

@@ -68,7 +68,11 @@ test('Linux BAR sizing finds the declared sizes and types, and restores the BARs
   ]);
   assert.equal(t.mem3.config.read(0x10, 4), 0x4, 'restored: address 0, 64-bit type bits');
   // A big 64-bit prefetchable BAR (8 GiB): the size lives in the upper dword.
-  const f = new PciFunction({ name: 'big', header: { type: 0, vendorId: 1, deviceId: 1, classCode: 0 }, bars: [{ index: 4, kind: 'mem64', size: 2 ** 33, prefetchable: true, ops: new RegFile(0) }] });
+  const f = new PciFunction({
+    name: 'big',
+    header: { type: 0, vendorId: 1, deviceId: 1, classCode: 0 },
+    bars: [{ index: 4, kind: 'mem64', size: 2 ** 33, prefetchable: true, ops: new RegFile(0) }],
+  });
   t.ecam.hostFor(0)!.rootBus.attach(7, 0, f);
   assert.deepEqual(linuxSizeBars(t, 0, 7, 0), [{ bar: 4, size: 2 ** 33, is64: true, prefetch: true }]);
   assert.equal(f.bars[0]!.address(), 0);
@@ -115,7 +119,13 @@ test('BARs outside the PCIe MMIO window never map (below it, above it, or above 
   const { t, space } = world();
   const cs = t.mem3.config;
   cs.write(0x04, 2, 0x0002);
-  for (const [lo, hi] of [[0x3fff_0000, 0], [0xffff_0000, 0], [0x8000_0000, 0], [0x4000_0000, 1], [0, 0x10_0000]] as const) {
+  for (const [lo, hi] of [
+    [0x3fff_0000, 0],
+    [0xffff_0000, 0],
+    [0x8000_0000, 0],
+    [0x4000_0000, 1],
+    [0, 0x10_0000],
+  ] as const) {
     cs.write(0x10, 4, lo);
     cs.write(0x14, 4, hi);
     assert.equal(t.mem3.bars[0]!.mappedAt, -1, `BAR0 at 0x${(hi * 2 ** 32 + lo).toString(16)}`);
@@ -182,11 +192,25 @@ test('hot-unplug unmaps the function BARs', () => {
 
 test('BAR declarations are checked: power-of-two size, slots, overlaps', () => {
   const mk = (bars: { index: number; kind: 'mem32' | 'mem64'; size: number }[], type: 0 | 1 = 0) =>
-    new PciFunction({ name: 'f', header: { type, vendorId: 1, deviceId: 1, classCode: 0 }, bars: bars.map((b) => ({ ...b, ops: new RegFile(0) })) });
-  assert.throws(() => mk([{ index: 0, kind: 'mem32', size: 0x3000 }]), (e: unknown) => e instanceof PciConfigError && /f BAR0: size must be a power of two/.test(e.message));
+    new PciFunction({
+      name: 'f',
+      header: { type, vendorId: 1, deviceId: 1, classCode: 0 },
+      bars: bars.map((b) => ({ ...b, ops: new RegFile(0) })),
+    });
+  assert.throws(
+    () => mk([{ index: 0, kind: 'mem32', size: 0x3000 }]),
+    (e: unknown) => e instanceof PciConfigError && /f BAR0: size must be a power of two/.test(e.message),
+  );
   assert.throws(() => mk([{ index: 0, kind: 'mem32', size: 8 }]), /power of two from 16 B/);
   assert.throws(() => mk([{ index: 0, kind: 'mem32', size: 2 ** 32 }]), /2 GiB/);
   assert.throws(() => mk([{ index: 5, kind: 'mem64', size: 0x1000 }]), /BAR slots/);
   assert.throws(() => mk([{ index: 2, kind: 'mem32', size: 0x1000 }], 1), /2 BAR slots/);
-  assert.throws(() => mk([{ index: 0, kind: 'mem64', size: 0x1000 }, { index: 1, kind: 'mem32', size: 0x1000 }]), /overlaps another BAR/);
+  assert.throws(
+    () =>
+      mk([
+        { index: 0, kind: 'mem64', size: 0x1000 },
+        { index: 1, kind: 'mem32', size: 0x1000 },
+      ]),
+    /overlaps another BAR/,
+  );
 });

@@ -5,7 +5,15 @@
 // field and §7.9.6 / SPEC-NOTES 2.1 for the DVSEC headers; AER §7.8.4 for its RW1C status.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addCapability, addDvsec, addExtendedCapability, findCapability, findDvsec, findExtendedCapability, pciePortTypeOf } from '../../src/pci/capabilities.js';
+import {
+  addCapability,
+  addDvsec,
+  addExtendedCapability,
+  findCapability,
+  findDvsec,
+  findExtendedCapability,
+  pciePortTypeOf,
+} from '../../src/pci/capabilities.js';
 import { ConfigSpace, buildType0Header, field } from '../../src/pci/config-space.js';
 import { PciConfigError } from '../../src/pci/errors.js';
 import { ecamOffset } from '../../src/pci/ecam.js';
@@ -58,11 +66,20 @@ test('an endpoint lists PCIe at 0x40, then AER, DSN, DOE, DVSEC from 0x100, foun
   assert.equal(r(0, 4), 0x0d938086);
   assert.deepEqual(linuxCapList(r), [[0x10, 0x40]]);
   const ext = linuxExtCapList(r);
-  assert.deepEqual(ext.map(([id, v]) => [id, v]), [[0x0001, 2], [0x0003, 1], [0x002e, 1], [0x0023, 1]]);
+  assert.deepEqual(
+    ext.map(([id, v]) => [id, v]),
+    [
+      [0x0001, 2],
+      [0x0003, 1],
+      [0x002e, 1],
+      [0x0023, 1],
+    ],
+  );
   assert.equal(ext[0]![2], 0x100);
   // No overlap: each capability ends before the next begins (AER 0x48, DSN 0x0C, DOE 0x18 bytes).
   const lens = [0x48, 0x0c, 0x18];
-  for (let i = 0; i + 1 < ext.length; i++) assert.ok(ext[i]![2] + lens[i]! <= ext[i + 1]![2], `ext cap ${i} overlaps the next`);
+  for (let i = 0; i + 1 < ext.length; i++)
+    assert.ok(ext[i]![2] + lens[i]! <= ext[i + 1]![2], `ext cap ${i} overlaps the next`);
   // src's walkers agree with Linux's.
   assert.equal(findCapability(r, 0x10), 0x40);
   assert.equal(findCapability(r, 0x05), 0, 'no MSI');
@@ -80,8 +97,16 @@ test('PCIe capability: device/port type of root ports, switch ports and endpoint
   const t = buildTopology();
   assignBusNumbers(t);
   const cases: [number, number, string][] = [
-    [0, 0, 'rootPort'], [0, 1, 'rootPort'], [2, 0, 'upstreamPort'], [3, 0, 'downstreamPort'], [3, 1, 'downstreamPort'],
-    [1, 0, 'endpoint'], [4, 0, 'endpoint'], [5, 0, 'endpoint'], [0x40, 0, 'rootPort'], [0x41, 0, 'endpoint'],
+    [0, 0, 'rootPort'],
+    [0, 1, 'rootPort'],
+    [2, 0, 'upstreamPort'],
+    [3, 0, 'downstreamPort'],
+    [3, 1, 'downstreamPort'],
+    [1, 0, 'endpoint'],
+    [4, 0, 'endpoint'],
+    [5, 0, 'endpoint'],
+    [0x40, 0, 'rootPort'],
+    [0x41, 0, 'endpoint'],
   ];
   const codes: Record<string, number> = { endpoint: 0, rootPort: 4, upstreamPort: 5, downstreamPort: 6 };
   for (const [bus, dev, type] of cases) {
@@ -158,8 +183,18 @@ test('DVSEC: header fields per SPEC-NOTES 2.1, body masks from the register tabl
   const cs = f.config;
   const r: Read = (o, s) => cs.read(o, s);
   const d = addDvsec(cs, {
-    vendor: CXL_VENDOR, revision: 2, dvsecId: 8, length: 0x24,
-    registers: [{ name: 'entry0Low', offset: 0x0c, size: 4, fields: { bir: field(2, 0, 'RO'), blockId: field(15, 8, 'RO'), offsetLow: field(31, 16, 'RO') } }],
+    vendor: CXL_VENDOR,
+    revision: 2,
+    dvsecId: 8,
+    length: 0x24,
+    registers: [
+      {
+        name: 'entry0Low',
+        offset: 0x0c,
+        size: 4,
+        fields: { bir: field(2, 0, 'RO'), blockId: field(15, 8, 'RO'), offsetLow: field(31, 16, 'RO') },
+      },
+    ],
     values: { entry0Low: 0x0001_0300 },
   });
   const first = findDvsec(r, CXL_VENDOR, 0);
@@ -194,7 +229,13 @@ test('DVSEC: header fields per SPEC-NOTES 2.1, body masks from the register tabl
 test('write hooks let a layer above react to DVSEC writes (e.g. Mem_Enable)', () => {
   const cs = new ConfigSpace();
   buildType0Header(cs, { vendorId: 1, deviceId: 1, classCode: 0 });
-  const d = addDvsec(cs, { vendor: CXL_VENDOR, revision: 1, dvsecId: 0, length: 0x10, registers: [{ name: 'control', offset: 0x0c, size: 2, fields: { memEnable: field(2, 2, 'RW') } }] });
+  const d = addDvsec(cs, {
+    vendor: CXL_VENDOR,
+    revision: 1,
+    dvsecId: 0,
+    length: 0x10,
+    registers: [{ name: 'control', offset: 0x0c, size: 2, fields: { memEnable: field(2, 2, 'RW') } }],
+  });
   const seen: number[] = [];
   cs.onWrite(d + 0x0c, 2, () => seen.push(cs.getRaw(d + 0x0c, 2)));
   cs.write(d + 0x0c, 2, 0xffff);
@@ -209,12 +250,28 @@ test('placement errors name the capability and the rule', () => {
   buildType0Header(cs, { vendorId: 1, deviceId: 1, classCode: 0 });
   addCapability(cs, 0x10, 0x3c);
   addCapability(cs, 0x05, 0x18);
-  assert.throws(() => addCapability(cs, 0x11, 0x80), (e: unknown) => e instanceof PciConfigError && /conventional space/.test(e.message));
-  assert.throws(() => addDvsec(cs, { vendor: 1, revision: 0, dvsecId: 0, length: 0x10, registers: [{ name: 'x', offset: 0x08, size: 4, fields: {} }] }), /must lie in the body/);
+  assert.throws(
+    () => addCapability(cs, 0x11, 0x80),
+    (e: unknown) => e instanceof PciConfigError && /conventional space/.test(e.message),
+  );
+  assert.throws(
+    () =>
+      addDvsec(cs, {
+        vendor: 1,
+        revision: 0,
+        dvsecId: 0,
+        length: 0x10,
+        registers: [{ name: 'x', offset: 0x08, size: 4, fields: {} }],
+      }),
+    /must lie in the body/,
+  );
   addExtendedCapability(cs, 0x0b, 1, 0xe00);
   assert.throws(() => addExtendedCapability(cs, 0x0b, 1, 0x200), /past the 4 KiB/);
   // A chain built by src stays walkable.
-  assert.deepEqual(linuxCapList((o, s) => cs.read(o, s)).map(([id]) => id), [0x10, 0x05]);
+  assert.deepEqual(
+    linuxCapList((o, s) => cs.read(o, s)).map(([id]) => id),
+    [0x10, 0x05],
+  );
 });
 
 test('ports report link up and presence live from what is attached below', () => {

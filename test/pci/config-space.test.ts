@@ -4,7 +4,16 @@
 // ones then zeros; RO bits never move, RW bits follow, RW1C bits clear on 1 and ignore 0.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigSpace, buildType0Header, buildType1Header, composeRegister, masksOf, writtenBits, COMMAND, STATUS } from '../../src/pci/config-space.js';
+import {
+  ConfigSpace,
+  buildType0Header,
+  buildType1Header,
+  composeRegister,
+  masksOf,
+  writtenBits,
+  COMMAND,
+  STATUS,
+} from '../../src/pci/config-space.js';
 import { PciFunction } from '../../src/pci/topology.js';
 import { RegFile } from './fixtures.js';
 
@@ -19,18 +28,33 @@ const TYPE0_EXPECTED: [number, number, number][] = [
 
 const TYPE1_EXPECTED: [number, number, number][] = [
   ...TYPE0_EXPECTED,
-  [0x18, 0xff, 0], [0x19, 0xff, 0], [0x1a, 0xff, 0], // primary, secondary, subordinate bus
+  [0x18, 0xff, 0],
+  [0x19, 0xff, 0],
+  [0x1a, 0xff, 0], // primary, secondary, subordinate bus
   [0x1f, 0, 0xf9], // secondary status
-  [0x20, 0xf0, 0], [0x21, 0xff, 0], [0x22, 0xf0, 0], [0x23, 0xff, 0], // memory base/limit [31:20]
-  [0x24, 0xf0, 0], [0x25, 0xff, 0], [0x26, 0xf0, 0], [0x27, 0xff, 0], // prefetchable base/limit
-  [0x28, 0xff, 0], [0x29, 0xff, 0], [0x2a, 0xff, 0], [0x2b, 0xff, 0], // prefetchable base upper 32
-  [0x2c, 0xff, 0], [0x2d, 0xff, 0], [0x2e, 0xff, 0], [0x2f, 0xff, 0], // prefetchable limit upper 32
+  [0x20, 0xf0, 0],
+  [0x21, 0xff, 0],
+  [0x22, 0xf0, 0],
+  [0x23, 0xff, 0], // memory base/limit [31:20]
+  [0x24, 0xf0, 0],
+  [0x25, 0xff, 0],
+  [0x26, 0xf0, 0],
+  [0x27, 0xff, 0], // prefetchable base/limit
+  [0x28, 0xff, 0],
+  [0x29, 0xff, 0],
+  [0x2a, 0xff, 0],
+  [0x2b, 0xff, 0], // prefetchable base upper 32
+  [0x2c, 0xff, 0],
+  [0x2d, 0xff, 0],
+  [0x2e, 0xff, 0],
+  [0x2f, 0xff, 0], // prefetchable limit upper 32
   [0x3e, 0x5f, 0], // bridge control: parity, SERR, ISA, VGA, VGA16, secondary bus reset
 ];
 
 function check(layout: 0 | 1, expected: [number, number, number][]) {
   const cs = new ConfigSpace();
-  if (layout === 0) buildType0Header(cs, { vendorId: 0x1234, deviceId: 0x5678, classCode: 0x050210, revision: 7, interruptPin: 2 });
+  if (layout === 0)
+    buildType0Header(cs, { vendorId: 0x1234, deviceId: 0x5678, classCode: 0x050210, revision: 7, interruptPin: 2 });
   else buildType1Header(cs, { vendorId: 0x1234, deviceId: 0x5679, classCode: 0x060400 });
   const exp = new Map(expected.map(([o, rw, c]) => [o, { rw, c }]));
   for (let off = 0; off < 0x40; off++) {
@@ -58,7 +82,10 @@ test('type-1 header: bus numbers, windows, secondary status and bridge control m
 });
 
 test('identity registers keep their values against guest writes of any width', () => {
-  const f = new PciFunction({ name: 'ep', header: { type: 0, vendorId: 0x8086, deviceId: 0x0d93, classCode: 0x050210, revision: 3, interruptPin: 1 } });
+  const f = new PciFunction({
+    name: 'ep',
+    header: { type: 0, vendorId: 0x8086, deviceId: 0x0d93, classCode: 0x050210, revision: 3, interruptPin: 1 },
+  });
   const cs = f.config;
   const snapshot = cs.bytes.slice(0, 0x40);
   for (const size of [1, 2, 4] as const) {
@@ -120,8 +147,12 @@ test('masks derive from register tables; composeRegister and writtenBits place f
 
 test('BAR declaration: type bits are RO, address bits above the size are RW', () => {
   const f = new PciFunction({
-    name: 'ep', header: { type: 0, vendorId: 1, deviceId: 2, classCode: 0 },
-    bars: [{ index: 0, kind: 'mem64', size: 0x4000, prefetchable: true, ops: new RegFile(0) }, { index: 5, kind: 'mem32', size: 0x1000_0000, ops: new RegFile(0) }],
+    name: 'ep',
+    header: { type: 0, vendorId: 1, deviceId: 2, classCode: 0 },
+    bars: [
+      { index: 0, kind: 'mem64', size: 0x4000, prefetchable: true, ops: new RegFile(0) },
+      { index: 5, kind: 'mem32', size: 0x1000_0000, ops: new RegFile(0) },
+    ],
   });
   const cs = f.config;
   assert.equal(cs.read(0x10, 4), 0x0c);

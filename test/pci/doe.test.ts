@@ -30,15 +30,23 @@ interface Bench {
 function bench(busyPolls = 0): Bench {
   const ecam = new Ecam();
   const hb = ecam.addHostBridge({ name: 'hb0', busNr: 0 });
-  const f = hb.rootBus.attach(2, 0, new PciFunction({ name: 'ep', header: { type: 0, vendorId: 0x8086, deviceId: 0x0d93, classCode: 0x050210 } }));
+  const f = hb.rootBus.attach(
+    2,
+    0,
+    new PciFunction({ name: 'ep', header: { type: 0, vendorId: 0x8086, deviceId: 0x0d93, classCode: 0x050210 } }),
+  );
   const doe = addDoe(f.config, { busyPolls });
   // A dummy protocol: each payload DW + 1, in reverse order; an empty payload cannot be answered.
-  doe.register(0x1e98, 0x7f, (_vendor, _type, req) => (req.length === 0 ? null : Array.from(req, (x) => (x + 1) >>> 0).reverse()));
+  doe.register(0x1e98, 0x7f, (_vendor, _type, req) =>
+    req.length === 0 ? null : Array.from(req, (x) => (x + 1) >>> 0).reverse(),
+  );
   doe.register(0x1e98, 0x02, () => [0xffff0000]);
   const base = findExtendedCapability((o, s) => ecam.read(ecamOffset(0, 2, 0, o), s), 0x002e);
   assert.equal(base, doe.offset);
   const b: Bench = {
-    ecam, doe, statusReads: 0,
+    ecam,
+    doe,
+    statusReads: 0,
     rd(reg, size = 4) {
       if (reg === STATUS) b.statusReads++;
       return ecam.read(ecamOffset(0, 2, 0, base + reg), size);
@@ -68,10 +76,11 @@ function exchange(b: Bench, object: number[], maxPolls = 50): Outcome {
     if (status & ERROR) break;
     if (status & READY) break;
   }
-  if ((status & ERROR) || polls === maxPolls) {
+  if (status & ERROR || polls === maxPolls) {
     // 5. On Error or timeout, set Abort and wait until Busy and Error clear.
     b.wr(CTRL, ABORT);
-    for (let i = 0; i < maxPolls; i++) if ((b.rd(STATUS) & (BUSY | ERROR)) === 0) return status & ERROR ? { kind: 'error' } : { kind: 'timeout' };
+    for (let i = 0; i < maxPolls; i++)
+      if ((b.rd(STATUS) & (BUSY | ERROR)) === 0) return status & ERROR ? { kind: 'error' } : { kind: 'timeout' };
     assert.fail('abort did not clear Busy and Error');
   }
   // 4. Read DW by DW: read, then write any value to advance; the length comes from DW1.
@@ -103,8 +112,15 @@ test('Discovery lists Discovery, then the registered protocols in order, until n
     found.push([dw[2]! & 0xffff, (dw[2]! >>> 16) & 0xff]);
     index = dw[2]! >>> 24;
   } while (index !== 0 && found.length < 10);
-  assert.deepEqual(found, [[0x0001, 0x00], [0x1e98, 0x7f], [0x1e98, 0x02]]);
-  assert.deepEqual(b.doe.protocolList.map((p) => [p.vendor, p.type]), found);
+  assert.deepEqual(found, [
+    [0x0001, 0x00],
+    [0x1e98, 0x7f],
+    [0x1e98, 0x02],
+  ]);
+  assert.deepEqual(
+    b.doe.protocolList.map((p) => [p.vendor, p.type]),
+    found,
+  );
   // Past the list: vendor 0xFFFF, type 0xFF, next 0.
   const r = exchange(b, [...header(1, 0, 3), 7]);
   assert.deepEqual((r as { dwords: number[] }).dwords[2], 0x00ffffff);
@@ -138,7 +154,10 @@ test('Busy is visible for the configured number of status polls, then Data Objec
   assert.equal(b.rd(STATUS), 0);
   assert.equal(b.doe.state.requestDwords, 0, 'the write while Busy was dropped');
   // The full host sequence also works with a busy mailbox.
-  assert.deepEqual(exchange(b, [...header(0x1e98, 0x7f, 3), 1]), { kind: 'response', dwords: [...header(0x1e98, 0x7f, 3), 2] });
+  assert.deepEqual(exchange(b, [...header(0x1e98, 0x7f, 3), 1]), {
+    kind: 'response',
+    dwords: [...header(0x1e98, 0x7f, 3), 2],
+  });
 });
 
 test('Abort discards a half-written request; the next object goes through', () => {
@@ -148,7 +167,10 @@ test('Abort discards a half-written request; the next object goes through', () =
   b.wr(CTRL, ABORT);
   assert.equal(b.doe.state.requestDwords, 0);
   assert.equal(b.rd(STATUS), 0);
-  assert.deepEqual(exchange(b, [...header(0x1e98, 0x7f, 4), 1, 2]), { kind: 'response', dwords: [...header(0x1e98, 0x7f, 4), 3, 2] });
+  assert.deepEqual(exchange(b, [...header(0x1e98, 0x7f, 4), 1, 2]), {
+    kind: 'response',
+    dwords: [...header(0x1e98, 0x7f, 4), 3, 2],
+  });
 });
 
 test('Abort while Busy cancels the response; Abort while reading drops the rest', () => {
@@ -183,7 +205,10 @@ test('an unsupported protocol, or a handler that cannot answer, sets Error; the 
   assert.equal(b.doe.state.requestDwords, 0);
   b.wr(CTRL, ABORT);
   assert.equal(b.rd(STATUS), 0);
-  assert.deepEqual(exchange(b, [...header(0x1e98, 0x7f, 3), 0]), { kind: 'response', dwords: [...header(0x1e98, 0x7f, 3), 1] });
+  assert.deepEqual(exchange(b, [...header(0x1e98, 0x7f, 3), 0]), {
+    kind: 'response',
+    dwords: [...header(0x1e98, 0x7f, 3), 1],
+  });
 });
 
 test('an object whose DW count differs from its Length is silently discarded (the host times out and aborts)', () => {
@@ -191,7 +216,10 @@ test('an object whose DW count differs from its Length is silently discarded (th
   assert.deepEqual(exchange(b, [...header(0x1e98, 0x7f, 4), 1]), { kind: 'timeout' });
   assert.deepEqual(exchange(b, [...header(0x1e98, 0x7f, 0), 1]), { kind: 'timeout' }, 'Length 0 means 2^18 DW');
   assert.deepEqual(exchange(b, [header(0x1e98, 0x7f, 1)[0]!]), { kind: 'timeout' }, 'one DW is not an object');
-  assert.deepEqual(exchange(b, [...header(0x1e98, 0x7f, 3), 1]), { kind: 'response', dwords: [...header(0x1e98, 0x7f, 3), 2] });
+  assert.deepEqual(exchange(b, [...header(0x1e98, 0x7f, 3), 1]), {
+    kind: 'response',
+    dwords: [...header(0x1e98, 0x7f, 3), 2],
+  });
 });
 
 test('Go and Abort act as write-1 bits at any width and read back 0; mailboxes need dword accesses', () => {

@@ -14,17 +14,25 @@ import { PciFunction } from '../../src/pci/topology.js';
 import { assignBusNumbers, buildTopology, endpoint, setBuses } from './fixtures.js';
 
 const VENDOR_DEVICE: Record<string, number> = {
-  rp: 0x707519e5, usp: 0x707619e5, dsp: 0x707719e5, ep: 0x0d938086,
+  rp: 0x707519e5,
+  usp: 0x707619e5,
+  dsp: 0x707719e5,
+  ep: 0x0d938086,
 };
 
 /** What each bus/device reads after enumeration: [bus, dev, kind]. */
 const VISIBLE: [number, number, string][] = [
-  [0, 0, 'rp'], [0, 1, 'rp'], [0, 3, 'ep'],
+  [0, 0, 'rp'],
+  [0, 1, 'rp'],
+  [0, 3, 'ep'],
   [1, 0, 'ep'],
   [2, 0, 'usp'],
-  [3, 0, 'dsp'], [3, 1, 'dsp'],
-  [4, 0, 'ep'], [5, 0, 'ep'],
-  [0x40, 0, 'rp'], [0x41, 0, 'ep'],
+  [3, 0, 'dsp'],
+  [3, 1, 'dsp'],
+  [4, 0, 'ep'],
+  [5, 0, 'ep'],
+  [0x40, 0, 'rp'],
+  [0x41, 0, 'ep'],
 ];
 
 function scan(ecam: Ecam, buses: number[]): Map<string, number> {
@@ -53,7 +61,10 @@ test('before bus numbers are programmed only the host bridges root buses are vis
 test('after enumeration each bus shows what the bridges forward to it, across two host bridges', () => {
   const t = buildTopology();
   assignBusNumbers(t);
-  const seen = scan(t.ecam, Array.from({ length: 256 }, (_, i) => i));
+  const seen = scan(
+    t.ecam,
+    Array.from({ length: 256 }, (_, i) => i),
+  );
   assert.deepEqual(
     [...seen.entries()],
     VISIBLE.map(([b, d, k]) => [`${b}:${d}`, VENDOR_DEVICE[k]]),
@@ -88,7 +99,14 @@ test('bridges route by their live bus numbers: renumbering moves what a bus show
 test('absent functions read all ones at every width and ignore writes', () => {
   const t = buildTopology();
   assignBusNumbers(t);
-  for (const [bus, dev, fn] of [[0, 2, 0], [0, 0, 1], [7, 0, 0], [1, 1, 0], [4, 5, 0], [0x41, 3, 0]]) {
+  for (const [bus, dev, fn] of [
+    [0, 2, 0],
+    [0, 0, 1],
+    [7, 0, 0],
+    [1, 1, 0],
+    [4, 5, 0],
+    [0x41, 3, 0],
+  ]) {
     assert.equal(t.ecam.read(ecamOffset(bus!, dev!, fn!, 0), 4), 0xffffffff);
     assert.equal(t.ecam.read(ecamOffset(bus!, dev!, fn!, 2), 2), 0xffff);
     assert.equal(t.ecam.read(ecamOffset(bus!, dev!, fn!, 3), 1), 0xff);
@@ -103,7 +121,10 @@ test('below a root or downstream port only device 0 answers; the switch internal
   const t = buildTopology();
   assignBusNumbers(t);
   assert.equal(t.ecam.read(ecamOffset(1, 0, 0), 2), 0x8086);
-  assert.throws(() => t.rp0.secondaryBus!.attach(1, 0, endpoint('x')), (e: unknown) => e instanceof PciConfigError && /only device 0/.test(e.message));
+  assert.throws(
+    () => t.rp0.secondaryBus!.attach(1, 0, endpoint('x')),
+    (e: unknown) => e instanceof PciConfigError && /only device 0/.test(e.message),
+  );
   assert.equal(t.ecam.read(ecamOffset(3, 1, 0), 4), VENDOR_DEVICE['dsp']);
 });
 
@@ -124,7 +145,14 @@ test('host bridge bus ranges: explicit busLast, defaults up to the next bridge, 
   ecam.addHostBridge({ name: 'a', busNr: 0x10, busLast: 0x17 });
   ecam.addHostBridge({ name: 'b', busNr: 0x80 });
   ecam.addHostBridge({ name: 'c', busNr: 0 });
-  assert.deepEqual(ecam.hostBridges.map((h) => [h.name, h.busNr, h.busLast]), [['c', 0, 0x0f], ['a', 0x10, 0x17], ['b', 0x80, 0xff]]);
+  assert.deepEqual(
+    ecam.hostBridges.map((h) => [h.name, h.busNr, h.busLast]),
+    [
+      ['c', 0, 0x0f],
+      ['a', 0x10, 0x17],
+      ['b', 0x80, 0xff],
+    ],
+  );
   assert.equal(ecam.hostFor(0x18), null, 'buses 0x18..0x7f belong to nobody');
   assert.throws(() => ecam.addHostBridge({ name: 'd', busNr: 0x14 }), /overlaps|already/);
   assert.throws(() => ecam.addHostBridge({ name: 'e', busNr: 0x80 }), /already owned by b/);
@@ -180,6 +208,12 @@ test('snapshot/restore carries guest-programmed bus numbers and BARs to a machin
   b.ecam.restoreState(snap);
   assert.equal(b.ecam.read(ecamOffset(4, 0, 0), 4), 0x0d938086, 'bus numbers restored');
   assert.equal(space2.load(0x4120_0010, 4), 0x2000_0010, 'BAR mapped again');
-  assert.throws(() => b.ecam.restoreState({ ...snap, functions: [{ name: 'nope', config: '' }] }), /functions\[0\]: no function named "nope"/);
-  assert.throws(() => b.ecam.restoreState({ ...snap, functions: [{ name: 'mem0', config: 'ab' }] }), /4096 bytes as hex/);
+  assert.throws(
+    () => b.ecam.restoreState({ ...snap, functions: [{ name: 'nope', config: '' }] }),
+    /functions\[0\]: no function named "nope"/,
+  );
+  assert.throws(
+    () => b.ecam.restoreState({ ...snap, functions: [{ name: 'mem0', config: 'ab' }] }),
+    /4096 bytes as hex/,
+  );
 });

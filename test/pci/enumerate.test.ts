@@ -18,7 +18,12 @@ test('bus numbers come out depth first per host bridge, as Linux assigns them', 
   const r = enumerate(t.ecam);
   const byName = Object.fromEntries(r.buses.map((b) => [b.function, [b.primary, b.secondary, b.subordinate]]));
   assert.deepEqual(byName, {
-    rp0: [0, 1, 1], rp1: [0, 2, 5], usp: [2, 3, 5], dsp0: [3, 4, 4], dsp1: [3, 5, 5], rp2: [0x40, 0x41, 0x41],
+    rp0: [0, 1, 1],
+    rp1: [0, 2, 5],
+    usp: [2, 3, 5],
+    dsp0: [3, 4, 4],
+    dsp1: [3, 5, 5],
+    rp2: [0x40, 0x41, 0x41],
   });
   assert.equal(t.ecam.read(ecamOffset(5, 0, 0), 4), 0x0d938086, 'mem2 reachable on bus 5');
 });
@@ -30,7 +35,8 @@ test('every BAR is assigned, aligned, inside each bridge window above it, disjoi
   const bars = r.assignments.filter((a) => a.what.startsWith('bar'));
   assert.equal(bars.length, 5 * 2 + 1, 'two BARs on each of five endpoints, one on the switch USP');
   const sorted = [...bars].sort((a, b) => a.base - b.base);
-  for (let i = 0; i + 1 < sorted.length; i++) assert.ok(sorted[i]!.base + sorted[i]!.size <= sorted[i + 1]!.base, 'BARs overlap');
+  for (let i = 0; i + 1 < sorted.length; i++)
+    assert.ok(sorted[i]!.base + sorted[i]!.size <= sorted[i + 1]!.base, 'BARs overlap');
   for (const f of t.ecam.functions()) {
     for (const bar of f.bars) {
       const a = bar.address();
@@ -50,7 +56,8 @@ test('every BAR is assigned, aligned, inside each bridge window above it, disjoi
     }
   }
   // Sibling windows (dsp0, dsp1) are disjoint and 1 MiB granular.
-  const win = (f: PciFunction) => [(f.config.read(0x20, 2) & 0xfff0) * 2 ** 16, (f.config.read(0x22, 2) & 0xfff0) * 2 ** 16 + 0xfffff] as const;
+  const win = (f: PciFunction) =>
+    [(f.config.read(0x20, 2) & 0xfff0) * 2 ** 16, (f.config.read(0x22, 2) & 0xfff0) * 2 ** 16 + 0xfffff] as const;
   const [a0, a1] = win(t.dsp0);
   const [b0, b1] = win(t.dsp1);
   assert.ok(a1 < b0 || b1 < a0);
@@ -65,13 +72,25 @@ test('a bridge with nothing below keeps its window closed; running out of buses 
   const hb = ecam.addHostBridge({ name: 'hb0', busNr: 0, busLast: 1 });
   const empty = hb.rootBus.attach(0, 0, port('empty', 'rootPort', 0));
   hb.rootBus.attach(1, 0, port('second', 'rootPort', 1));
-  assert.throws(() => enumerate(ecam), (e: unknown) => e instanceof PciConfigError && /ran out of bus numbers at second: it owns buses 0..1/.test(e.message));
+  assert.throws(
+    () => enumerate(ecam),
+    (e: unknown) =>
+      e instanceof PciConfigError && /ran out of bus numbers at second: it owns buses 0..1/.test(e.message),
+  );
   const ecam2 = new Ecam({ mmioWindow: { base: 0x4000_0000, size: 0x10_0000 } });
   const hb2 = ecam2.addHostBridge({ name: 'hb', busNr: 0 });
   const lone = hb2.rootBus.attach(0, 0, port('lone', 'rootPort', 0));
   enumerate(ecam2);
   assert.equal(lone.config.read(0x20, 4), 0x0000fff0, 'empty bridge: base > limit');
   assert.equal(empty.config.read(0x19, 1), 1);
-  hb2.rootBus.attach(1, 0, new PciFunction({ name: 'huge', header: { type: 0, vendorId: 1, deviceId: 1, classCode: 0 }, bars: [{ index: 0, kind: 'mem32', size: 0x20_0000, ops: new RegFile(0) }] }));
+  hb2.rootBus.attach(
+    1,
+    0,
+    new PciFunction({
+      name: 'huge',
+      header: { type: 0, vendorId: 1, deviceId: 1, classCode: 0 },
+      bars: [{ index: 0, kind: 'mem32', size: 0x20_0000, ops: new RegFile(0) }],
+    }),
+  );
   assert.throws(() => enumerate(ecam2), /needs 2097152 bytes of MMIO but only 1048576 remain/);
 });

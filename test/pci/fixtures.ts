@@ -25,12 +25,21 @@ export const CXL_VENDOR = 0x1e98;
 export function port(name: string, type: PciePortType, portNumber: number, opts: { bars?: boolean } = {}): PciFunction {
   const f = new PciFunction({
     name,
-    header: { type: 1, vendorId: 0x19e5, deviceId: type === 'rootPort' ? 0x7075 : type === 'upstreamPort' ? 0x7076 : 0x7077, classCode: 0x060400, interruptPin: 1 },
+    header: {
+      type: 1,
+      vendorId: 0x19e5,
+      deviceId: type === 'rootPort' ? 0x7075 : type === 'upstreamPort' ? 0x7076 : 0x7077,
+      classCode: 0x060400,
+      interruptPin: 1,
+    },
     bars: opts.bars ? [{ index: 0, kind: 'mem64', size: 0x10000, ops: new RegFile(0x5000_0000) }] : [],
   });
   addPcieCapability(f.config, {
-    portType: type, portNumber,
-    ...(type === 'upstreamPort' ? {} : { slotNumber: portNumber, linkUp: () => f.secondaryBus!.get(0, 0) !== undefined }),
+    portType: type,
+    portNumber,
+    ...(type === 'upstreamPort'
+      ? {}
+      : { slotNumber: portNumber, linkUp: () => f.secondaryBus!.get(0, 0) !== undefined }),
   });
   addAer(f.config, { rootPort: type === 'rootPort' });
   return f;
@@ -40,7 +49,16 @@ export function port(name: string, type: PciePortType, portNumber: number, opts:
 export function endpoint(name: string, serial = 1n): PciFunction {
   const f = new PciFunction({
     name,
-    header: { type: 0, vendorId: 0x8086, deviceId: 0x0d93, classCode: 0x050210, revision: 1, interruptPin: 1, subsystemVendorId: 0x1af4, subsystemId: 0x1100 },
+    header: {
+      type: 0,
+      vendorId: 0x8086,
+      deviceId: 0x0d93,
+      classCode: 0x050210,
+      revision: 1,
+      interruptPin: 1,
+      subsystemVendorId: 0x1af4,
+      subsystemId: 0x1100,
+    },
     bars: [
       { index: 0, kind: 'mem64', size: 0x10000, ops: new RegFile(0x1000_0000) },
       { index: 2, kind: 'mem32', size: 0x1000, ops: new RegFile(0x2000_0000) },
@@ -50,7 +68,14 @@ export function endpoint(name: string, serial = 1n): PciFunction {
   addAer(f.config);
   addDsn(f.config, serial);
   addDoe(f.config);
-  addDvsec(f.config, { vendor: CXL_VENDOR, revision: 1, dvsecId: 0, length: 0x38, registers: SAMPLE_DVSEC_REGS, values: { capability: 0x0014 } });
+  addDvsec(f.config, {
+    vendor: CXL_VENDOR,
+    revision: 1,
+    dvsecId: 0,
+    length: 0x38,
+    registers: SAMPLE_DVSEC_REGS,
+    values: { capability: 0x0014 },
+  });
   return f;
 }
 

@@ -18,7 +18,13 @@ const SEED = 0x5eed_0c1;
 /** Identity bytes that must never change: ids, class, header type, cap pointer and the chains. */
 function identity(f: PciFunction): string {
   const cs = f.config;
-  const parts: number[] = [cs.getRaw(0, 4), cs.getRaw(8, 4), cs.getRaw(0x0e, 1) & 0x7f, cs.getRaw(0x34, 1), cs.getRaw(0x3d, 1)];
+  const parts: number[] = [
+    cs.getRaw(0, 4),
+    cs.getRaw(8, 4),
+    cs.getRaw(0x0e, 1) & 0x7f,
+    cs.getRaw(0x34, 1),
+    cs.getRaw(0x3d, 1),
+  ];
   for (let p = cs.getRaw(0x34, 1); p >= 0x40; p = cs.getRaw(p + 1, 1)) parts.push(p, cs.getRaw(p, 2));
   for (let p = 0x100; p >= 0x100; p = (cs.getRaw(p, 4) >>> 20) & 0xffc) {
     parts.push(p, cs.getRaw(p, 4));
@@ -37,9 +43,12 @@ function randomOffset(rng: Prng): number {
 
 function randomValue(rng: Prng): number {
   switch (rng.below(4)) {
-    case 0: return 0xffffffff;
-    case 1: return 0;
-    default: return rng.u32();
+    case 0:
+      return 0xffffffff;
+    case 1:
+      return 0;
+    default:
+      return rng.u32();
   }
 }
 
@@ -84,9 +93,13 @@ test(`10^5 seeded config accesses (seed 0x${SEED.toString(16)}) never throw and 
     assert.fail(`seed 0x${SEED.toString(16)}: access ${i} threw ${String(e)}`);
   }
   assert.ok(mapChanges > 10, `the fuzz should map and unmap BARs (saw ${mapChanges} map changes)`);
-  for (const f of fns) assert.equal(identity(f), before.get(f), `${f.name}: identity changed (seed 0x${SEED.toString(16)})`);
+  for (const f of fns)
+    assert.equal(identity(f), before.get(f), `${f.name}: identity changed (seed 0x${SEED.toString(16)})`);
   for (const r of space.flatRanges()) {
     if (r.kind !== RangeKind.Mmio || r.region.name === 'pcie-ecam') continue;
-    assert.ok(r.base >= 0x4000_0000 && r.end <= 0x8000_0000, `BAR ${r.region.name} at 0x${r.base.toString(16)} leaves the window`);
+    assert.ok(
+      r.base >= 0x4000_0000 && r.end <= 0x8000_0000,
+      `BAR ${r.region.name} at 0x${r.base.toString(16)} leaves the window`,
+    );
   }
 });

@@ -20,7 +20,16 @@ function plicSpy() {
 }
 
 test('swizzle matches pci_swizzle_interrupt_pin', () => {
-  const table: [number, number, number][] = [[0, 1, 1], [1, 1, 2], [2, 1, 3], [3, 1, 4], [4, 1, 1], [1, 4, 1], [3, 2, 1], [31, 3, 2]];
+  const table: [number, number, number][] = [
+    [0, 1, 1],
+    [1, 1, 2],
+    [2, 1, 3],
+    [3, 1, 4],
+    [4, 1, 1],
+    [1, 4, 1],
+    [3, 2, 1],
+    [31, 3, 2],
+  ];
   for (const [slot, pin, out] of table) assert.equal(swizzlePin(slot, pin), out, `slot ${slot} pin ${pin}`);
 });
 
@@ -31,7 +40,10 @@ test('root-bus devices: (slot + pin) mod 4 onto PLIC 32..35, as the device tree 
   const hb = t.ecam.hostFor(0)!;
   for (let slot = 8; slot < 16; slot++) {
     for (let pin = 1; pin <= 4; pin++) {
-      const f = new PciFunction({ name: `d${slot}.${pin}`, header: { type: 0, vendorId: 1, deviceId: 1, classCode: 0, interruptPin: pin } });
+      const f = new PciFunction({
+        name: `d${slot}.${pin}`,
+        header: { type: 0, vendorId: 1, deviceId: 1, classCode: 0, interruptPin: pin },
+      });
       hb.rootBus.attach(slot, pin - 1, f);
       assert.equal(r.plicSourceOf(f), 32 + ((slot + pin - 1) % 4), `slot ${slot} INT${'ABCD'[pin - 1]}`);
     }
@@ -71,7 +83,11 @@ test('levels: wired-OR per PLIC source, Interrupt Disable gates, Interrupt Statu
   assert.equal(plic.levels.get(32), true, 'still held by mem4');
   t.mem4.setIntx(false);
   assert.equal(plic.levels.get(32), false);
-  assert.deepEqual(plic.log.filter((s) => s.startsWith('32')), ['32=1', '32=0'], 'one edge each way');
+  assert.deepEqual(
+    plic.log.filter((s) => s.startsWith('32')),
+    ['32=1', '32=0'],
+    'one edge each way',
+  );
   // Interrupt Disable: the line drops, Status.InterruptStatus stays set.
   t.mem2.setIntx(true);
   assert.equal(plic.levels.get(34), true);

@@ -14,7 +14,11 @@ import { assignBusNumbers, buildTopology, RegFile } from './fixtures.js';
 test('FLR: config returns to its built image, BARs unmap, DOE goes idle, INTx drops', () => {
   const space = new AddressSpace(new Arena({ bytes: 1 << 20 }));
   const t = buildTopology({ space });
-  const f = new PciFunction({ name: 'flr', header: { type: 0, vendorId: 0x1234, deviceId: 0x11, classCode: 0x050210, interruptPin: 1 }, bars: [{ index: 0, kind: 'mem32', size: 0x1000, ops: new RegFile(0x700) }] });
+  const f = new PciFunction({
+    name: 'flr',
+    header: { type: 0, vendorId: 0x1234, deviceId: 0x11, classCode: 0x050210, interruptPin: 1 },
+    bars: [{ index: 0, kind: 'mem32', size: 0x1000, ops: new RegFile(0x700) }],
+  });
   const pcie = addPcieCapability(f.config, { portType: 'endpoint', flr: true, onFlr: () => f.reset() });
   const doe = addDoe(f.config);
   t.ecam.hostFor(0)!.rootBus.attach(9, 0, f);

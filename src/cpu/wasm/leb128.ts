@@ -34,7 +34,8 @@ export class ByteWriter {
   }
 
   u32(v: number): void {
-    if (v >>> 0 === v && v < 0x80) this.byte(v); // one-byte fast path: most indices
+    if (v >>> 0 === v && v < 0x80)
+      this.byte(v); // one-byte fast path: most indices
     else writeU32(this, v);
   }
 
@@ -67,7 +68,8 @@ interface Sink {
 
 /** Unsigned LEB128 of an integer in [0, 2^32). */
 export function writeU32(out: Sink, v: number): void {
-  if (!Number.isInteger(v) || v < 0 || v > 0xffff_ffff) throw new RangeError(`u32 LEB128: ${v} is not an integer in [0, 2^32)`);
+  if (!Number.isInteger(v) || v < 0 || v > 0xffff_ffff)
+    throw new RangeError(`u32 LEB128: ${v} is not an integer in [0, 2^32)`);
   do {
     let b = v % 128;
     v = Math.floor(v / 128);
@@ -78,7 +80,8 @@ export function writeU32(out: Sink, v: number): void {
 
 /** Signed LEB128 of an integer in [-2^31, 2^32); values >= 2^31 are taken as their i32 bit pattern. */
 export function writeS32(out: Sink, v: number): void {
-  if (!Number.isInteger(v) || v < -0x8000_0000 || v > 0xffff_ffff) throw new RangeError(`s32 LEB128: ${v} is not an i32 (or u32 bit pattern)`);
+  if (!Number.isInteger(v) || v < -0x8000_0000 || v > 0xffff_ffff)
+    throw new RangeError(`s32 LEB128: ${v} is not an i32 (or u32 bit pattern)`);
   v |= 0;
   for (;;) {
     const b = v & 0x7f;

@@ -7,7 +7,16 @@
 
 import { WasmBuilderBug } from './errors.js';
 import { ByteWriter, writeS64, writeS64Halves } from './leb128.js';
-import { BLOCK_VOID, ExternKind, FUNC_TYPE, PREFIX_ATOMIC, PREFIX_MISC, Section, ValType, valTypeName } from './opcodes.js';
+import {
+  BLOCK_VOID,
+  ExternKind,
+  FUNC_TYPE,
+  PREFIX_ATOMIC,
+  PREFIX_MISC,
+  Section,
+  ValType,
+  valTypeName,
+} from './opcodes.js';
 import { effect, OperandStack } from './operand-stack.js';
 
 export { ValType } from './opcodes.js';
@@ -169,21 +178,24 @@ export class ModuleBuilder {
 
   /** Imports a table (funcref by default); returns its table index. */
   importTable(module: string, name: string, limits: TableLimits): number {
-    if (this.tables.length > 0) throw new WasmBuilderBug(`import table ${module}.${name}: import tables before defining any`);
+    if (this.tables.length > 0)
+      throw new WasmBuilderBug(`import table ${module}.${name}: import tables before defining any`);
     this.addImport({ module, name, kind: ExternKind.table, desc: { ...limits } });
     return this.tableCount++;
   }
 
   /** Imports the memory, e.g. the arena: `(import "env" "mem" (memory min max shared))`. */
   importMemory(module: string, name: string, limits: MemoryLimits): number {
-    if (this.memoryCount > 0) throw new WasmBuilderBug(`import memory ${module}.${name}: a module has at most one memory`);
+    if (this.memoryCount > 0)
+      throw new WasmBuilderBug(`import memory ${module}.${name}: a module has at most one memory`);
     this.addImport({ module, name, kind: ExternKind.memory, desc: { ...limits } });
     return this.memoryCount++;
   }
 
   /** Imports a global; returns its global index. */
   importGlobal(module: string, name: string, type: ValType, mutable = false): number {
-    if (this.globals.length > 0) throw new WasmBuilderBug(`import global ${module}.${name}: import globals before defining any`);
+    if (this.globals.length > 0)
+      throw new WasmBuilderBug(`import global ${module}.${name}: import globals before defining any`);
     this.addImport({ module, name, kind: ExternKind.global, desc: { type, mutable } });
     this.globalTypes.push({ type, mutable });
     return this.globalCount++;
@@ -274,7 +286,8 @@ export class ModuleBuilder {
   elements(table: number, offset: ElemOffset, funcs: readonly (number | FunctionBuilder)[]): this {
     if (table >= this.tableCount) throw new WasmBuilderBug(`element segment: no table ${table}`);
     if (typeof offset === 'number') checkU32(offset, 'element offset');
-    else if (this.globalType(offset.global)?.type !== ValType.i32) throw new WasmBuilderBug(`element segment: global ${offset.global} is not an i32`);
+    else if (this.globalType(offset.global)?.type !== ValType.i32)
+      throw new WasmBuilderBug(`element segment: global ${offset.global} is not an i32`);
     const idx = funcs.map((f) => (typeof f === 'number' ? f : f.index));
     for (const i of idx) if (i >= this.functionCount) throw new WasmBuilderBug(`element segment: no function ${i}`);
     this.elemSegments.push({ table, offset, funcs: idx });
@@ -525,7 +538,9 @@ export class FunctionBuilder {
     this.live();
     if (this.module.memoriesDeclared === 0) throw this.bug('memory access in a module without a memory');
     if (atomic ? align !== width : !(align === 1 || align === 2 || align === 4 || align === 8) || align > width)
-      throw this.bug(`alignment ${align} for a ${width}-byte ${atomic ? 'atomic ' : ''}access (${atomic ? 'must be natural' : 'power of two <= width'})`);
+      throw this.bug(
+        `alignment ${align} for a ${width}-byte ${atomic ? 'atomic ' : ''}access (${atomic ? 'must be natural' : 'power of two <= width'})`,
+      );
     checkU32(offset, `function ${this.name}: memory offset`);
     this.vs?.apply(effect(prefix, code)!);
     if (prefix) this.code.byte(prefix);
@@ -594,7 +609,10 @@ export class FunctionBuilder {
     this.live();
     if (this.control.length <= 1) throw this.bug('end with no open block (the body ends itself)');
     const top = this.control.pop()!;
-    if (label && label !== top) throw this.bug(`end closes the ${top.kind} at depth ${top.index}, not the given ${label.kind} at depth ${label.index}`);
+    if (label && label !== top)
+      throw this.bug(
+        `end closes the ${top.kind} at depth ${top.index}, not the given ${label.kind} at depth ${label.index}`,
+      );
     this.vs?.end();
     this.emit(0x0b);
     return this;
@@ -602,7 +620,8 @@ export class FunctionBuilder {
 
   /** Relative depth of an open label. */
   depthOf(label: Label): number {
-    if (this.control[label.index] !== label) throw this.bug(`branch to a ${label.kind} label that is closed or belongs to another function`);
+    if (this.control[label.index] !== label)
+      throw this.bug(`branch to a ${label.kind} label that is closed or belongs to another function`);
     return this.control.length - 1 - label.index;
   }
 
@@ -641,7 +660,8 @@ export class FunctionBuilder {
       this.vs.popAll(I32, 'br_table');
       const n = this.vs.labelTypes(dflt.index).length;
       for (const l of targets) {
-        if (this.vs.labelTypes(l.index).length !== n) throw this.bug(`br_table targets carry different numbers of values (default carries ${n})`);
+        if (this.vs.labelTypes(l.index).length !== n)
+          throw this.bug(`br_table targets carry different numbers of values (default carries ${n})`);
         this.vs.checkBranch(l.index, 'br_table');
       }
       this.vs.checkBranch(dflt.index, 'br_table');
@@ -671,7 +691,10 @@ export class FunctionBuilder {
     vs.popAll(sig.params, what);
     if (tail) {
       const same = sig.results.length === this.results.length && sig.results.every((t, k) => t === this.results[k]);
-      if (!same) throw this.bug(`${what} to a callee returning [${sig.results.map(valTypeName).join(' ')}] from a function returning [${this.results.map(valTypeName).join(' ')}]`);
+      if (!same)
+        throw this.bug(
+          `${what} to a callee returning [${sig.results.map(valTypeName).join(' ')}] from a function returning [${this.results.map(valTypeName).join(' ')}]`,
+        );
       vs.markUnreachable();
     } else vs.pushAll(sig.results);
   }
@@ -733,7 +756,8 @@ export class FunctionBuilder {
   }
 
   private localIdx(i: number): number {
-    if (!Number.isInteger(i) || i < 0 || i >= this.localCount) throw this.bug(`local ${i} does not exist (${this.localCount} locals)`);
+    if (!Number.isInteger(i) || i < 0 || i >= this.localCount)
+      throw this.bug(`local ${i} does not exist (${this.localCount} locals)`);
     return i;
   }
 
@@ -855,7 +879,10 @@ export class FunctionBuilder {
   finish(): Uint8Array {
     if (this.finished) return this.finished;
     if (this.control.length !== 1) {
-      const open = this.control.slice(1).map((l) => `${l.kind}@${l.index}`).join(', ');
+      const open = this.control
+        .slice(1)
+        .map((l) => `${l.kind}@${l.index}`)
+        .join(', ');
       throw this.bug(`finished with open blocks: ${open}`);
     }
     this.vs?.end('the function end');
@@ -880,156 +907,460 @@ export class FunctionBuilder {
 
   // --- Instructions without immediates and memory accesses: generated from opcodes.ts's table
   // (a test checks each method emits its table entry). ---
-  unreachable(): this { return this.op(0x00); }
-  nop(): this { return this.op(0x01); }
-  drop(): this { return this.op(0x1a); }
-  select(): this { return this.op(0x1b); }
-  i32Load(align = 4, offset = 0): this { return this.memOp(0, 0x28, 4, false, align, offset); }
-  i64Load(align = 8, offset = 0): this { return this.memOp(0, 0x29, 8, false, align, offset); }
-  i32Load8S(align = 1, offset = 0): this { return this.memOp(0, 0x2c, 1, false, align, offset); }
-  i32Load8U(align = 1, offset = 0): this { return this.memOp(0, 0x2d, 1, false, align, offset); }
-  i32Load16S(align = 2, offset = 0): this { return this.memOp(0, 0x2e, 2, false, align, offset); }
-  i32Load16U(align = 2, offset = 0): this { return this.memOp(0, 0x2f, 2, false, align, offset); }
-  i64Load8S(align = 1, offset = 0): this { return this.memOp(0, 0x30, 1, false, align, offset); }
-  i64Load8U(align = 1, offset = 0): this { return this.memOp(0, 0x31, 1, false, align, offset); }
-  i64Load16S(align = 2, offset = 0): this { return this.memOp(0, 0x32, 2, false, align, offset); }
-  i64Load16U(align = 2, offset = 0): this { return this.memOp(0, 0x33, 2, false, align, offset); }
-  i64Load32S(align = 4, offset = 0): this { return this.memOp(0, 0x34, 4, false, align, offset); }
-  i64Load32U(align = 4, offset = 0): this { return this.memOp(0, 0x35, 4, false, align, offset); }
-  i32Store(align = 4, offset = 0): this { return this.memOp(0, 0x36, 4, false, align, offset); }
-  i64Store(align = 8, offset = 0): this { return this.memOp(0, 0x37, 8, false, align, offset); }
-  i32Store8(align = 1, offset = 0): this { return this.memOp(0, 0x3a, 1, false, align, offset); }
-  i32Store16(align = 2, offset = 0): this { return this.memOp(0, 0x3b, 2, false, align, offset); }
-  i64Store8(align = 1, offset = 0): this { return this.memOp(0, 0x3c, 1, false, align, offset); }
-  i64Store16(align = 2, offset = 0): this { return this.memOp(0, 0x3d, 2, false, align, offset); }
-  i64Store32(align = 4, offset = 0): this { return this.memOp(0, 0x3e, 4, false, align, offset); }
-  i32Eqz(): this { return this.op(0x45); }
-  i32Eq(): this { return this.op(0x46); }
-  i32Ne(): this { return this.op(0x47); }
-  i32LtS(): this { return this.op(0x48); }
-  i32LtU(): this { return this.op(0x49); }
-  i32GtS(): this { return this.op(0x4a); }
-  i32GtU(): this { return this.op(0x4b); }
-  i32LeS(): this { return this.op(0x4c); }
-  i32LeU(): this { return this.op(0x4d); }
-  i32GeS(): this { return this.op(0x4e); }
-  i32GeU(): this { return this.op(0x4f); }
-  i64Eqz(): this { return this.op(0x50); }
-  i64Eq(): this { return this.op(0x51); }
-  i64Ne(): this { return this.op(0x52); }
-  i64LtS(): this { return this.op(0x53); }
-  i64LtU(): this { return this.op(0x54); }
-  i64GtS(): this { return this.op(0x55); }
-  i64GtU(): this { return this.op(0x56); }
-  i64LeS(): this { return this.op(0x57); }
-  i64LeU(): this { return this.op(0x58); }
-  i64GeS(): this { return this.op(0x59); }
-  i64GeU(): this { return this.op(0x5a); }
-  i32Clz(): this { return this.op(0x67); }
-  i32Ctz(): this { return this.op(0x68); }
-  i32Popcnt(): this { return this.op(0x69); }
-  i32Add(): this { return this.op(0x6a); }
-  i32Sub(): this { return this.op(0x6b); }
-  i32Mul(): this { return this.op(0x6c); }
-  i32DivS(): this { return this.op(0x6d); }
-  i32DivU(): this { return this.op(0x6e); }
-  i32RemS(): this { return this.op(0x6f); }
-  i32RemU(): this { return this.op(0x70); }
-  i32And(): this { return this.op(0x71); }
-  i32Or(): this { return this.op(0x72); }
-  i32Xor(): this { return this.op(0x73); }
-  i32Shl(): this { return this.op(0x74); }
-  i32ShrS(): this { return this.op(0x75); }
-  i32ShrU(): this { return this.op(0x76); }
-  i32Rotl(): this { return this.op(0x77); }
-  i32Rotr(): this { return this.op(0x78); }
-  i64Clz(): this { return this.op(0x79); }
-  i64Ctz(): this { return this.op(0x7a); }
-  i64Popcnt(): this { return this.op(0x7b); }
-  i64Add(): this { return this.op(0x7c); }
-  i64Sub(): this { return this.op(0x7d); }
-  i64Mul(): this { return this.op(0x7e); }
-  i64DivS(): this { return this.op(0x7f); }
-  i64DivU(): this { return this.op(0x80); }
-  i64RemS(): this { return this.op(0x81); }
-  i64RemU(): this { return this.op(0x82); }
-  i64And(): this { return this.op(0x83); }
-  i64Or(): this { return this.op(0x84); }
-  i64Xor(): this { return this.op(0x85); }
-  i64Shl(): this { return this.op(0x86); }
-  i64ShrS(): this { return this.op(0x87); }
-  i64ShrU(): this { return this.op(0x88); }
-  i64Rotl(): this { return this.op(0x89); }
-  i64Rotr(): this { return this.op(0x8a); }
-  i32WrapI64(): this { return this.op(0xa7); }
-  i64ExtendI32S(): this { return this.op(0xac); }
-  i64ExtendI32U(): this { return this.op(0xad); }
-  i32Extend8S(): this { return this.op(0xc0); }
-  i32Extend16S(): this { return this.op(0xc1); }
-  i64Extend8S(): this { return this.op(0xc2); }
-  i64Extend16S(): this { return this.op(0xc3); }
-  i64Extend32S(): this { return this.op(0xc4); }
-  i32AtomicLoad(offset = 0): this { return this.memOp(0xfe, 0x10, 4, true, 4, offset); }
-  i64AtomicLoad(offset = 0): this { return this.memOp(0xfe, 0x11, 8, true, 8, offset); }
-  i32AtomicLoad8U(offset = 0): this { return this.memOp(0xfe, 0x12, 1, true, 1, offset); }
-  i32AtomicLoad16U(offset = 0): this { return this.memOp(0xfe, 0x13, 2, true, 2, offset); }
-  i64AtomicLoad8U(offset = 0): this { return this.memOp(0xfe, 0x14, 1, true, 1, offset); }
-  i64AtomicLoad16U(offset = 0): this { return this.memOp(0xfe, 0x15, 2, true, 2, offset); }
-  i64AtomicLoad32U(offset = 0): this { return this.memOp(0xfe, 0x16, 4, true, 4, offset); }
-  i32AtomicStore(offset = 0): this { return this.memOp(0xfe, 0x17, 4, true, 4, offset); }
-  i64AtomicStore(offset = 0): this { return this.memOp(0xfe, 0x18, 8, true, 8, offset); }
-  i32AtomicStore8(offset = 0): this { return this.memOp(0xfe, 0x19, 1, true, 1, offset); }
-  i32AtomicStore16(offset = 0): this { return this.memOp(0xfe, 0x1a, 2, true, 2, offset); }
-  i64AtomicStore8(offset = 0): this { return this.memOp(0xfe, 0x1b, 1, true, 1, offset); }
-  i64AtomicStore16(offset = 0): this { return this.memOp(0xfe, 0x1c, 2, true, 2, offset); }
-  i64AtomicStore32(offset = 0): this { return this.memOp(0xfe, 0x1d, 4, true, 4, offset); }
-  i32AtomicRmwAdd(offset = 0): this { return this.memOp(0xfe, 0x1e, 4, true, 4, offset); }
-  i64AtomicRmwAdd(offset = 0): this { return this.memOp(0xfe, 0x1f, 8, true, 8, offset); }
-  i32AtomicRmw8AddU(offset = 0): this { return this.memOp(0xfe, 0x20, 1, true, 1, offset); }
-  i32AtomicRmw16AddU(offset = 0): this { return this.memOp(0xfe, 0x21, 2, true, 2, offset); }
-  i64AtomicRmw8AddU(offset = 0): this { return this.memOp(0xfe, 0x22, 1, true, 1, offset); }
-  i64AtomicRmw16AddU(offset = 0): this { return this.memOp(0xfe, 0x23, 2, true, 2, offset); }
-  i64AtomicRmw32AddU(offset = 0): this { return this.memOp(0xfe, 0x24, 4, true, 4, offset); }
-  i32AtomicRmwSub(offset = 0): this { return this.memOp(0xfe, 0x25, 4, true, 4, offset); }
-  i64AtomicRmwSub(offset = 0): this { return this.memOp(0xfe, 0x26, 8, true, 8, offset); }
-  i32AtomicRmw8SubU(offset = 0): this { return this.memOp(0xfe, 0x27, 1, true, 1, offset); }
-  i32AtomicRmw16SubU(offset = 0): this { return this.memOp(0xfe, 0x28, 2, true, 2, offset); }
-  i64AtomicRmw8SubU(offset = 0): this { return this.memOp(0xfe, 0x29, 1, true, 1, offset); }
-  i64AtomicRmw16SubU(offset = 0): this { return this.memOp(0xfe, 0x2a, 2, true, 2, offset); }
-  i64AtomicRmw32SubU(offset = 0): this { return this.memOp(0xfe, 0x2b, 4, true, 4, offset); }
-  i32AtomicRmwAnd(offset = 0): this { return this.memOp(0xfe, 0x2c, 4, true, 4, offset); }
-  i64AtomicRmwAnd(offset = 0): this { return this.memOp(0xfe, 0x2d, 8, true, 8, offset); }
-  i32AtomicRmw8AndU(offset = 0): this { return this.memOp(0xfe, 0x2e, 1, true, 1, offset); }
-  i32AtomicRmw16AndU(offset = 0): this { return this.memOp(0xfe, 0x2f, 2, true, 2, offset); }
-  i64AtomicRmw8AndU(offset = 0): this { return this.memOp(0xfe, 0x30, 1, true, 1, offset); }
-  i64AtomicRmw16AndU(offset = 0): this { return this.memOp(0xfe, 0x31, 2, true, 2, offset); }
-  i64AtomicRmw32AndU(offset = 0): this { return this.memOp(0xfe, 0x32, 4, true, 4, offset); }
-  i32AtomicRmwOr(offset = 0): this { return this.memOp(0xfe, 0x33, 4, true, 4, offset); }
-  i64AtomicRmwOr(offset = 0): this { return this.memOp(0xfe, 0x34, 8, true, 8, offset); }
-  i32AtomicRmw8OrU(offset = 0): this { return this.memOp(0xfe, 0x35, 1, true, 1, offset); }
-  i32AtomicRmw16OrU(offset = 0): this { return this.memOp(0xfe, 0x36, 2, true, 2, offset); }
-  i64AtomicRmw8OrU(offset = 0): this { return this.memOp(0xfe, 0x37, 1, true, 1, offset); }
-  i64AtomicRmw16OrU(offset = 0): this { return this.memOp(0xfe, 0x38, 2, true, 2, offset); }
-  i64AtomicRmw32OrU(offset = 0): this { return this.memOp(0xfe, 0x39, 4, true, 4, offset); }
-  i32AtomicRmwXor(offset = 0): this { return this.memOp(0xfe, 0x3a, 4, true, 4, offset); }
-  i64AtomicRmwXor(offset = 0): this { return this.memOp(0xfe, 0x3b, 8, true, 8, offset); }
-  i32AtomicRmw8XorU(offset = 0): this { return this.memOp(0xfe, 0x3c, 1, true, 1, offset); }
-  i32AtomicRmw16XorU(offset = 0): this { return this.memOp(0xfe, 0x3d, 2, true, 2, offset); }
-  i64AtomicRmw8XorU(offset = 0): this { return this.memOp(0xfe, 0x3e, 1, true, 1, offset); }
-  i64AtomicRmw16XorU(offset = 0): this { return this.memOp(0xfe, 0x3f, 2, true, 2, offset); }
-  i64AtomicRmw32XorU(offset = 0): this { return this.memOp(0xfe, 0x40, 4, true, 4, offset); }
-  i32AtomicRmwXchg(offset = 0): this { return this.memOp(0xfe, 0x41, 4, true, 4, offset); }
-  i64AtomicRmwXchg(offset = 0): this { return this.memOp(0xfe, 0x42, 8, true, 8, offset); }
-  i32AtomicRmw8XchgU(offset = 0): this { return this.memOp(0xfe, 0x43, 1, true, 1, offset); }
-  i32AtomicRmw16XchgU(offset = 0): this { return this.memOp(0xfe, 0x44, 2, true, 2, offset); }
-  i64AtomicRmw8XchgU(offset = 0): this { return this.memOp(0xfe, 0x45, 1, true, 1, offset); }
-  i64AtomicRmw16XchgU(offset = 0): this { return this.memOp(0xfe, 0x46, 2, true, 2, offset); }
-  i64AtomicRmw32XchgU(offset = 0): this { return this.memOp(0xfe, 0x47, 4, true, 4, offset); }
-  i32AtomicRmwCmpxchg(offset = 0): this { return this.memOp(0xfe, 0x48, 4, true, 4, offset); }
-  i64AtomicRmwCmpxchg(offset = 0): this { return this.memOp(0xfe, 0x49, 8, true, 8, offset); }
-  i32AtomicRmw8CmpxchgU(offset = 0): this { return this.memOp(0xfe, 0x4a, 1, true, 1, offset); }
-  i32AtomicRmw16CmpxchgU(offset = 0): this { return this.memOp(0xfe, 0x4b, 2, true, 2, offset); }
-  i64AtomicRmw8CmpxchgU(offset = 0): this { return this.memOp(0xfe, 0x4c, 1, true, 1, offset); }
-  i64AtomicRmw16CmpxchgU(offset = 0): this { return this.memOp(0xfe, 0x4d, 2, true, 2, offset); }
-  i64AtomicRmw32CmpxchgU(offset = 0): this { return this.memOp(0xfe, 0x4e, 4, true, 4, offset); }
+  unreachable(): this {
+    return this.op(0x00);
+  }
+  nop(): this {
+    return this.op(0x01);
+  }
+  drop(): this {
+    return this.op(0x1a);
+  }
+  select(): this {
+    return this.op(0x1b);
+  }
+  i32Load(align = 4, offset = 0): this {
+    return this.memOp(0, 0x28, 4, false, align, offset);
+  }
+  i64Load(align = 8, offset = 0): this {
+    return this.memOp(0, 0x29, 8, false, align, offset);
+  }
+  i32Load8S(align = 1, offset = 0): this {
+    return this.memOp(0, 0x2c, 1, false, align, offset);
+  }
+  i32Load8U(align = 1, offset = 0): this {
+    return this.memOp(0, 0x2d, 1, false, align, offset);
+  }
+  i32Load16S(align = 2, offset = 0): this {
+    return this.memOp(0, 0x2e, 2, false, align, offset);
+  }
+  i32Load16U(align = 2, offset = 0): this {
+    return this.memOp(0, 0x2f, 2, false, align, offset);
+  }
+  i64Load8S(align = 1, offset = 0): this {
+    return this.memOp(0, 0x30, 1, false, align, offset);
+  }
+  i64Load8U(align = 1, offset = 0): this {
+    return this.memOp(0, 0x31, 1, false, align, offset);
+  }
+  i64Load16S(align = 2, offset = 0): this {
+    return this.memOp(0, 0x32, 2, false, align, offset);
+  }
+  i64Load16U(align = 2, offset = 0): this {
+    return this.memOp(0, 0x33, 2, false, align, offset);
+  }
+  i64Load32S(align = 4, offset = 0): this {
+    return this.memOp(0, 0x34, 4, false, align, offset);
+  }
+  i64Load32U(align = 4, offset = 0): this {
+    return this.memOp(0, 0x35, 4, false, align, offset);
+  }
+  i32Store(align = 4, offset = 0): this {
+    return this.memOp(0, 0x36, 4, false, align, offset);
+  }
+  i64Store(align = 8, offset = 0): this {
+    return this.memOp(0, 0x37, 8, false, align, offset);
+  }
+  i32Store8(align = 1, offset = 0): this {
+    return this.memOp(0, 0x3a, 1, false, align, offset);
+  }
+  i32Store16(align = 2, offset = 0): this {
+    return this.memOp(0, 0x3b, 2, false, align, offset);
+  }
+  i64Store8(align = 1, offset = 0): this {
+    return this.memOp(0, 0x3c, 1, false, align, offset);
+  }
+  i64Store16(align = 2, offset = 0): this {
+    return this.memOp(0, 0x3d, 2, false, align, offset);
+  }
+  i64Store32(align = 4, offset = 0): this {
+    return this.memOp(0, 0x3e, 4, false, align, offset);
+  }
+  i32Eqz(): this {
+    return this.op(0x45);
+  }
+  i32Eq(): this {
+    return this.op(0x46);
+  }
+  i32Ne(): this {
+    return this.op(0x47);
+  }
+  i32LtS(): this {
+    return this.op(0x48);
+  }
+  i32LtU(): this {
+    return this.op(0x49);
+  }
+  i32GtS(): this {
+    return this.op(0x4a);
+  }
+  i32GtU(): this {
+    return this.op(0x4b);
+  }
+  i32LeS(): this {
+    return this.op(0x4c);
+  }
+  i32LeU(): this {
+    return this.op(0x4d);
+  }
+  i32GeS(): this {
+    return this.op(0x4e);
+  }
+  i32GeU(): this {
+    return this.op(0x4f);
+  }
+  i64Eqz(): this {
+    return this.op(0x50);
+  }
+  i64Eq(): this {
+    return this.op(0x51);
+  }
+  i64Ne(): this {
+    return this.op(0x52);
+  }
+  i64LtS(): this {
+    return this.op(0x53);
+  }
+  i64LtU(): this {
+    return this.op(0x54);
+  }
+  i64GtS(): this {
+    return this.op(0x55);
+  }
+  i64GtU(): this {
+    return this.op(0x56);
+  }
+  i64LeS(): this {
+    return this.op(0x57);
+  }
+  i64LeU(): this {
+    return this.op(0x58);
+  }
+  i64GeS(): this {
+    return this.op(0x59);
+  }
+  i64GeU(): this {
+    return this.op(0x5a);
+  }
+  i32Clz(): this {
+    return this.op(0x67);
+  }
+  i32Ctz(): this {
+    return this.op(0x68);
+  }
+  i32Popcnt(): this {
+    return this.op(0x69);
+  }
+  i32Add(): this {
+    return this.op(0x6a);
+  }
+  i32Sub(): this {
+    return this.op(0x6b);
+  }
+  i32Mul(): this {
+    return this.op(0x6c);
+  }
+  i32DivS(): this {
+    return this.op(0x6d);
+  }
+  i32DivU(): this {
+    return this.op(0x6e);
+  }
+  i32RemS(): this {
+    return this.op(0x6f);
+  }
+  i32RemU(): this {
+    return this.op(0x70);
+  }
+  i32And(): this {
+    return this.op(0x71);
+  }
+  i32Or(): this {
+    return this.op(0x72);
+  }
+  i32Xor(): this {
+    return this.op(0x73);
+  }
+  i32Shl(): this {
+    return this.op(0x74);
+  }
+  i32ShrS(): this {
+    return this.op(0x75);
+  }
+  i32ShrU(): this {
+    return this.op(0x76);
+  }
+  i32Rotl(): this {
+    return this.op(0x77);
+  }
+  i32Rotr(): this {
+    return this.op(0x78);
+  }
+  i64Clz(): this {
+    return this.op(0x79);
+  }
+  i64Ctz(): this {
+    return this.op(0x7a);
+  }
+  i64Popcnt(): this {
+    return this.op(0x7b);
+  }
+  i64Add(): this {
+    return this.op(0x7c);
+  }
+  i64Sub(): this {
+    return this.op(0x7d);
+  }
+  i64Mul(): this {
+    return this.op(0x7e);
+  }
+  i64DivS(): this {
+    return this.op(0x7f);
+  }
+  i64DivU(): this {
+    return this.op(0x80);
+  }
+  i64RemS(): this {
+    return this.op(0x81);
+  }
+  i64RemU(): this {
+    return this.op(0x82);
+  }
+  i64And(): this {
+    return this.op(0x83);
+  }
+  i64Or(): this {
+    return this.op(0x84);
+  }
+  i64Xor(): this {
+    return this.op(0x85);
+  }
+  i64Shl(): this {
+    return this.op(0x86);
+  }
+  i64ShrS(): this {
+    return this.op(0x87);
+  }
+  i64ShrU(): this {
+    return this.op(0x88);
+  }
+  i64Rotl(): this {
+    return this.op(0x89);
+  }
+  i64Rotr(): this {
+    return this.op(0x8a);
+  }
+  i32WrapI64(): this {
+    return this.op(0xa7);
+  }
+  i64ExtendI32S(): this {
+    return this.op(0xac);
+  }
+  i64ExtendI32U(): this {
+    return this.op(0xad);
+  }
+  i32Extend8S(): this {
+    return this.op(0xc0);
+  }
+  i32Extend16S(): this {
+    return this.op(0xc1);
+  }
+  i64Extend8S(): this {
+    return this.op(0xc2);
+  }
+  i64Extend16S(): this {
+    return this.op(0xc3);
+  }
+  i64Extend32S(): this {
+    return this.op(0xc4);
+  }
+  i32AtomicLoad(offset = 0): this {
+    return this.memOp(0xfe, 0x10, 4, true, 4, offset);
+  }
+  i64AtomicLoad(offset = 0): this {
+    return this.memOp(0xfe, 0x11, 8, true, 8, offset);
+  }
+  i32AtomicLoad8U(offset = 0): this {
+    return this.memOp(0xfe, 0x12, 1, true, 1, offset);
+  }
+  i32AtomicLoad16U(offset = 0): this {
+    return this.memOp(0xfe, 0x13, 2, true, 2, offset);
+  }
+  i64AtomicLoad8U(offset = 0): this {
+    return this.memOp(0xfe, 0x14, 1, true, 1, offset);
+  }
+  i64AtomicLoad16U(offset = 0): this {
+    return this.memOp(0xfe, 0x15, 2, true, 2, offset);
+  }
+  i64AtomicLoad32U(offset = 0): this {
+    return this.memOp(0xfe, 0x16, 4, true, 4, offset);
+  }
+  i32AtomicStore(offset = 0): this {
+    return this.memOp(0xfe, 0x17, 4, true, 4, offset);
+  }
+  i64AtomicStore(offset = 0): this {
+    return this.memOp(0xfe, 0x18, 8, true, 8, offset);
+  }
+  i32AtomicStore8(offset = 0): this {
+    return this.memOp(0xfe, 0x19, 1, true, 1, offset);
+  }
+  i32AtomicStore16(offset = 0): this {
+    return this.memOp(0xfe, 0x1a, 2, true, 2, offset);
+  }
+  i64AtomicStore8(offset = 0): this {
+    return this.memOp(0xfe, 0x1b, 1, true, 1, offset);
+  }
+  i64AtomicStore16(offset = 0): this {
+    return this.memOp(0xfe, 0x1c, 2, true, 2, offset);
+  }
+  i64AtomicStore32(offset = 0): this {
+    return this.memOp(0xfe, 0x1d, 4, true, 4, offset);
+  }
+  i32AtomicRmwAdd(offset = 0): this {
+    return this.memOp(0xfe, 0x1e, 4, true, 4, offset);
+  }
+  i64AtomicRmwAdd(offset = 0): this {
+    return this.memOp(0xfe, 0x1f, 8, true, 8, offset);
+  }
+  i32AtomicRmw8AddU(offset = 0): this {
+    return this.memOp(0xfe, 0x20, 1, true, 1, offset);
+  }
+  i32AtomicRmw16AddU(offset = 0): this {
+    return this.memOp(0xfe, 0x21, 2, true, 2, offset);
+  }
+  i64AtomicRmw8AddU(offset = 0): this {
+    return this.memOp(0xfe, 0x22, 1, true, 1, offset);
+  }
+  i64AtomicRmw16AddU(offset = 0): this {
+    return this.memOp(0xfe, 0x23, 2, true, 2, offset);
+  }
+  i64AtomicRmw32AddU(offset = 0): this {
+    return this.memOp(0xfe, 0x24, 4, true, 4, offset);
+  }
+  i32AtomicRmwSub(offset = 0): this {
+    return this.memOp(0xfe, 0x25, 4, true, 4, offset);
+  }
+  i64AtomicRmwSub(offset = 0): this {
+    return this.memOp(0xfe, 0x26, 8, true, 8, offset);
+  }
+  i32AtomicRmw8SubU(offset = 0): this {
+    return this.memOp(0xfe, 0x27, 1, true, 1, offset);
+  }
+  i32AtomicRmw16SubU(offset = 0): this {
+    return this.memOp(0xfe, 0x28, 2, true, 2, offset);
+  }
+  i64AtomicRmw8SubU(offset = 0): this {
+    return this.memOp(0xfe, 0x29, 1, true, 1, offset);
+  }
+  i64AtomicRmw16SubU(offset = 0): this {
+    return this.memOp(0xfe, 0x2a, 2, true, 2, offset);
+  }
+  i64AtomicRmw32SubU(offset = 0): this {
+    return this.memOp(0xfe, 0x2b, 4, true, 4, offset);
+  }
+  i32AtomicRmwAnd(offset = 0): this {
+    return this.memOp(0xfe, 0x2c, 4, true, 4, offset);
+  }
+  i64AtomicRmwAnd(offset = 0): this {
+    return this.memOp(0xfe, 0x2d, 8, true, 8, offset);
+  }
+  i32AtomicRmw8AndU(offset = 0): this {
+    return this.memOp(0xfe, 0x2e, 1, true, 1, offset);
+  }
+  i32AtomicRmw16AndU(offset = 0): this {
+    return this.memOp(0xfe, 0x2f, 2, true, 2, offset);
+  }
+  i64AtomicRmw8AndU(offset = 0): this {
+    return this.memOp(0xfe, 0x30, 1, true, 1, offset);
+  }
+  i64AtomicRmw16AndU(offset = 0): this {
+    return this.memOp(0xfe, 0x31, 2, true, 2, offset);
+  }
+  i64AtomicRmw32AndU(offset = 0): this {
+    return this.memOp(0xfe, 0x32, 4, true, 4, offset);
+  }
+  i32AtomicRmwOr(offset = 0): this {
+    return this.memOp(0xfe, 0x33, 4, true, 4, offset);
+  }
+  i64AtomicRmwOr(offset = 0): this {
+    return this.memOp(0xfe, 0x34, 8, true, 8, offset);
+  }
+  i32AtomicRmw8OrU(offset = 0): this {
+    return this.memOp(0xfe, 0x35, 1, true, 1, offset);
+  }
+  i32AtomicRmw16OrU(offset = 0): this {
+    return this.memOp(0xfe, 0x36, 2, true, 2, offset);
+  }
+  i64AtomicRmw8OrU(offset = 0): this {
+    return this.memOp(0xfe, 0x37, 1, true, 1, offset);
+  }
+  i64AtomicRmw16OrU(offset = 0): this {
+    return this.memOp(0xfe, 0x38, 2, true, 2, offset);
+  }
+  i64AtomicRmw32OrU(offset = 0): this {
+    return this.memOp(0xfe, 0x39, 4, true, 4, offset);
+  }
+  i32AtomicRmwXor(offset = 0): this {
+    return this.memOp(0xfe, 0x3a, 4, true, 4, offset);
+  }
+  i64AtomicRmwXor(offset = 0): this {
+    return this.memOp(0xfe, 0x3b, 8, true, 8, offset);
+  }
+  i32AtomicRmw8XorU(offset = 0): this {
+    return this.memOp(0xfe, 0x3c, 1, true, 1, offset);
+  }
+  i32AtomicRmw16XorU(offset = 0): this {
+    return this.memOp(0xfe, 0x3d, 2, true, 2, offset);
+  }
+  i64AtomicRmw8XorU(offset = 0): this {
+    return this.memOp(0xfe, 0x3e, 1, true, 1, offset);
+  }
+  i64AtomicRmw16XorU(offset = 0): this {
+    return this.memOp(0xfe, 0x3f, 2, true, 2, offset);
+  }
+  i64AtomicRmw32XorU(offset = 0): this {
+    return this.memOp(0xfe, 0x40, 4, true, 4, offset);
+  }
+  i32AtomicRmwXchg(offset = 0): this {
+    return this.memOp(0xfe, 0x41, 4, true, 4, offset);
+  }
+  i64AtomicRmwXchg(offset = 0): this {
+    return this.memOp(0xfe, 0x42, 8, true, 8, offset);
+  }
+  i32AtomicRmw8XchgU(offset = 0): this {
+    return this.memOp(0xfe, 0x43, 1, true, 1, offset);
+  }
+  i32AtomicRmw16XchgU(offset = 0): this {
+    return this.memOp(0xfe, 0x44, 2, true, 2, offset);
+  }
+  i64AtomicRmw8XchgU(offset = 0): this {
+    return this.memOp(0xfe, 0x45, 1, true, 1, offset);
+  }
+  i64AtomicRmw16XchgU(offset = 0): this {
+    return this.memOp(0xfe, 0x46, 2, true, 2, offset);
+  }
+  i64AtomicRmw32XchgU(offset = 0): this {
+    return this.memOp(0xfe, 0x47, 4, true, 4, offset);
+  }
+  i32AtomicRmwCmpxchg(offset = 0): this {
+    return this.memOp(0xfe, 0x48, 4, true, 4, offset);
+  }
+  i64AtomicRmwCmpxchg(offset = 0): this {
+    return this.memOp(0xfe, 0x49, 8, true, 8, offset);
+  }
+  i32AtomicRmw8CmpxchgU(offset = 0): this {
+    return this.memOp(0xfe, 0x4a, 1, true, 1, offset);
+  }
+  i32AtomicRmw16CmpxchgU(offset = 0): this {
+    return this.memOp(0xfe, 0x4b, 2, true, 2, offset);
+  }
+  i64AtomicRmw8CmpxchgU(offset = 0): this {
+    return this.memOp(0xfe, 0x4c, 1, true, 1, offset);
+  }
+  i64AtomicRmw16CmpxchgU(offset = 0): this {
+    return this.memOp(0xfe, 0x4d, 2, true, 2, offset);
+  }
+  i64AtomicRmw32CmpxchgU(offset = 0): this {
+    return this.memOp(0xfe, 0x4e, 4, true, 4, offset);
+  }
 }

@@ -16,13 +16,20 @@ export type ValType = (typeof ValType)[keyof typeof ValType];
 
 export function valTypeName(t: number): string {
   switch (t) {
-    case ValType.i32: return 'i32';
-    case ValType.i64: return 'i64';
-    case ValType.f32: return 'f32';
-    case ValType.f64: return 'f64';
-    case ValType.funcref: return 'funcref';
-    case ValType.externref: return 'externref';
-    default: return `<type 0x${t.toString(16)}>`;
+    case ValType.i32:
+      return 'i32';
+    case ValType.i64:
+      return 'i64';
+    case ValType.f32:
+      return 'f32';
+    case ValType.f64:
+      return 'f64';
+    case ValType.funcref:
+      return 'funcref';
+    case ValType.externref:
+      return 'externref';
+    default:
+      return `<type 0x${t.toString(16)}>`;
   }
 }
 
@@ -155,7 +162,26 @@ op('i64.eqz', 0x50);
 cmp.forEach((n, i) => op(`i64.${n}`, 0x51 + i));
 
 // Arithmetic.
-const arith = ['clz', 'ctz', 'popcnt', 'add', 'sub', 'mul', 'div_s', 'div_u', 'rem_s', 'rem_u', 'and', 'or', 'xor', 'shl', 'shr_s', 'shr_u', 'rotl', 'rotr'];
+const arith = [
+  'clz',
+  'ctz',
+  'popcnt',
+  'add',
+  'sub',
+  'mul',
+  'div_s',
+  'div_u',
+  'rem_s',
+  'rem_u',
+  'and',
+  'or',
+  'xor',
+  'shl',
+  'shr_s',
+  'shr_u',
+  'rotl',
+  'rotr',
+];
 arith.forEach((n, i) => op(`i32.${n}`, 0x67 + i));
 arith.forEach((n, i) => op(`i64.${n}`, 0x79 + i));
 
@@ -176,19 +202,41 @@ op('memory.fill', 0x0b, Imm.Zero, undefined, PREFIX_MISC);
 // Threads: fence, atomic loads/stores, read-modify-write (0xFE prefix). Alignment must be natural.
 op('atomic.fence', 0x03, Imm.Zero, undefined, PREFIX_ATOMIC);
 const atomicLs: [string, number][] = [
-  ['i32.atomic.load', 4], ['i64.atomic.load', 8], ['i32.atomic.load8_u', 1], ['i32.atomic.load16_u', 2],
-  ['i64.atomic.load8_u', 1], ['i64.atomic.load16_u', 2], ['i64.atomic.load32_u', 4],
-  ['i32.atomic.store', 4], ['i64.atomic.store', 8], ['i32.atomic.store8', 1], ['i32.atomic.store16', 2],
-  ['i64.atomic.store8', 1], ['i64.atomic.store16', 2], ['i64.atomic.store32', 4],
+  ['i32.atomic.load', 4],
+  ['i64.atomic.load', 8],
+  ['i32.atomic.load8_u', 1],
+  ['i32.atomic.load16_u', 2],
+  ['i64.atomic.load8_u', 1],
+  ['i64.atomic.load16_u', 2],
+  ['i64.atomic.load32_u', 4],
+  ['i32.atomic.store', 4],
+  ['i64.atomic.store', 8],
+  ['i32.atomic.store8', 1],
+  ['i32.atomic.store16', 2],
+  ['i64.atomic.store8', 1],
+  ['i64.atomic.store16', 2],
+  ['i64.atomic.store32', 4],
 ];
 atomicLs.forEach(([n, w], i) => op(n, 0x10 + i, Imm.MemArg, w, PREFIX_ATOMIC, true));
 const rmwShapes: [string, string, number][] = [
-  ['i32', 'rmw', 4], ['i64', 'rmw', 8], ['i32', 'rmw8', 1], ['i32', 'rmw16', 2],
-  ['i64', 'rmw8', 1], ['i64', 'rmw16', 2], ['i64', 'rmw32', 4],
+  ['i32', 'rmw', 4],
+  ['i64', 'rmw', 8],
+  ['i32', 'rmw8', 1],
+  ['i32', 'rmw16', 2],
+  ['i64', 'rmw8', 1],
+  ['i64', 'rmw16', 2],
+  ['i64', 'rmw32', 4],
 ];
 ['add', 'sub', 'and', 'or', 'xor', 'xchg', 'cmpxchg'].forEach((rmw, r) =>
   rmwShapes.forEach(([t, shape, w], i) =>
-    op(`${t}.atomic.${shape}.${rmw}${shape === 'rmw' ? '' : '_u'}`, 0x1e + r * 7 + i, Imm.MemArg, w, PREFIX_ATOMIC, true),
+    op(
+      `${t}.atomic.${shape}.${rmw}${shape === 'rmw' ? '' : '_u'}`,
+      0x1e + r * 7 + i,
+      Imm.MemArg,
+      w,
+      PREFIX_ATOMIC,
+      true,
+    ),
   ),
 );
 

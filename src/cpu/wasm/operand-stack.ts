@@ -31,7 +31,8 @@ function effectOf(o: OpInfo): Omit<Effect, 'name'> | undefined {
   const op = n.slice(4);
   if (op === 'eqz') return { pops: [t], pushes: [i32] };
   if (/^(eq|ne|[lg][te]_[su])$/.test(op)) return { pops: [t, t], pushes: [i32] };
-  if (op === 'clz' || op === 'ctz' || op === 'popcnt' || op.startsWith('extend') && !op.includes('_i32')) return { pops: [t], pushes: [t] };
+  if (op === 'clz' || op === 'ctz' || op === 'popcnt' || (op.startsWith('extend') && !op.includes('_i32')))
+    return { pops: [t], pushes: [t] };
   if (op === 'wrap_i64') return { pops: [i64], pushes: [i32] };
   if (op.startsWith('extend_i32')) return { pops: [i32], pushes: [i64] };
   return { pops: [t, t], pushes: [t] }; // binary arithmetic
@@ -58,7 +59,8 @@ interface Frame {
   unreachable: boolean;
 }
 
-const typeText = (ts: readonly number[]): string => `[${ts.map((t) => (t === ANY ? 'any' : valTypeName(t))).join(' ')}]`;
+const typeText = (ts: readonly number[]): string =>
+  `[${ts.map((t) => (t === ANY ? 'any' : valTypeName(t))).join(' ')}]`;
 
 export class OperandStack {
   private readonly stack: number[] = [];
@@ -101,7 +103,8 @@ export class OperandStack {
         continue;
       }
       const got = this.stack[len - 1 - j]!;
-      if (want !== ANY && got !== ANY && got !== want) this.fail(`${what} expects ${typeText(types)} but the stack has ${this.shown()}`);
+      if (want !== ANY && got !== ANY && got !== want)
+        this.fail(`${what} expects ${typeText(types)} but the stack has ${this.shown()}`);
     }
     this.stack.length = Math.max(f.height, len - n);
   }
@@ -138,7 +141,8 @@ export class OperandStack {
   private checkResults(what: string): Frame {
     const f = this.top();
     this.popAll(f.results, what);
-    if (this.stack.length !== f.height) this.fail(`${what} leaves ${this.shown()} on the stack beyond the results ${typeText(f.results)}`);
+    if (this.stack.length !== f.height)
+      this.fail(`${what} leaves ${this.shown()} on the stack beyond the results ${typeText(f.results)}`);
     return f;
   }
 
@@ -153,7 +157,10 @@ export class OperandStack {
   /** `end` (or the function's implicit end): checks the results and pushes them in the parent. */
   end(what = 'end'): void {
     const f = this.checkResults(what);
-    if (f.kind === 'if' && !sameTypes(f.params, f.results)) this.fail(`if without else must have results equal to params, has ${typeText(f.params)} -> ${typeText(f.results)}`);
+    if (f.kind === 'if' && !sameTypes(f.params, f.results))
+      this.fail(
+        `if without else must have results equal to params, has ${typeText(f.params)} -> ${typeText(f.results)}`,
+      );
     this.frames.pop();
     this.pushAll(f.results);
   }

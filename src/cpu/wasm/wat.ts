@@ -187,7 +187,7 @@ export function printWat(bytes: Uint8Array): string {
 
   const fname = (i: number): string => {
     const n = names.get(i);
-    return n !== undefined && /^[\w.\-]+$/.test(n) ? `$${n}` : `${i}`;
+    return n !== undefined && /^[\w.-]+$/.test(n) ? `$${n}` : `${i}`;
   };
   // Name imported functions in their import lines.
   for (let i = 0; i < importedFuncs; i++) {
@@ -224,7 +224,10 @@ function printBody(r: ByteReader, types: Sig[], fname: (i: number) => string, ou
     if (prefix === PREFIX_MISC || prefix === PREFIX_ATOMIC) code = r.u32();
     else prefix = 0;
     const info = opByCode(prefix, code);
-    if (!info) throw new Error(`wat: unknown opcode ${prefix ? `0x${prefix.toString(16)} ` : ''}0x${code.toString(16)} at body offset ${at}`);
+    if (!info)
+      throw new Error(
+        `wat: unknown opcode ${prefix ? `0x${prefix.toString(16)} ` : ''}0x${code.toString(16)} at body offset ${at}`,
+      );
     let text = info.name;
     switch (info.imm) {
       case Imm.None:

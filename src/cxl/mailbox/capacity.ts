@@ -9,7 +9,11 @@ const SET_LSA_HDR = 8;
 
 export const capacityCommands: MailboxCommand[] = [
   {
-    opcode: 0x4100, name: 'Get Partition Info', input: 0, effects: 0, needsMedia: true,
+    opcode: 0x4100,
+    name: 'Get Partition Info',
+    input: 0,
+    effects: 0,
+    needsMedia: true,
     run(st) {
       const out = new Uint8Array(0x20);
       const next = st.nextVolatile;
@@ -21,7 +25,11 @@ export const capacityCommands: MailboxCommand[] = [
     },
   },
   {
-    opcode: 0x4101, name: 'Set Partition Info', input: 9, effects: 1 << 0, needsMedia: true,
+    opcode: 0x4101,
+    name: 'Set Partition Info',
+    input: 9,
+    effects: 1 << 0,
+    needsMedia: true,
     run(st, inp) {
       const units = u64(inp, 0);
       const flags = inp[8]!;
@@ -37,7 +45,11 @@ export const capacityCommands: MailboxCommand[] = [
     },
   },
   {
-    opcode: 0x4102, name: 'Get LSA', input: 8, effects: 0, needsMedia: true,
+    opcode: 0x4102,
+    name: 'Get LSA',
+    input: 8,
+    effects: 0,
+    needsMedia: true,
     run(st, inp) {
       const offset = u32(inp, 0);
       const length = u32(inp, 4);
@@ -50,7 +62,11 @@ export const capacityCommands: MailboxCommand[] = [
     },
   },
   {
-    opcode: 0x4103, name: 'Set LSA', input: { min: SET_LSA_HDR }, effects: (1 << 1) | (1 << 2), needsMedia: true,
+    opcode: 0x4103,
+    name: 'Set LSA',
+    input: { min: SET_LSA_HDR },
+    effects: (1 << 1) | (1 << 2),
+    needsMedia: true,
     run(st, inp) {
       const offset = u32(inp, 0);
       if (u32(inp, 4) !== 0) return fail(RC.InvalidInput);

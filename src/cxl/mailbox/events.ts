@@ -11,7 +11,11 @@ const CLEAR_HDR = 6;
 
 export const eventCommands: MailboxCommand[] = [
   {
-    opcode: 0x0100, name: 'Get Event Records', input: 1, effects: 0, needsMedia: false,
+    opcode: 0x0100,
+    name: 'Get Event Records',
+    input: 1,
+    effects: 0,
+    needsMedia: false,
     run(st, inp) {
       const log = inp[0]!;
       if (log > 3) return fail(RC.InvalidInput); // 4 = dynamic capacity: no DC regions here
@@ -29,7 +33,11 @@ export const eventCommands: MailboxCommand[] = [
     },
   },
   {
-    opcode: 0x0101, name: 'Clear Event Records', input: { min: CLEAR_HDR }, effects: 1 << 4, needsMedia: false,
+    opcode: 0x0101,
+    name: 'Clear Event Records',
+    input: { min: CLEAR_HDR },
+    effects: 1 << 4,
+    needsMedia: false,
     run(st, inp) {
       const log = inp[0]!;
       const flags = inp[1]!;
@@ -54,13 +62,21 @@ export const eventCommands: MailboxCommand[] = [
     },
   },
   {
-    opcode: 0x0102, name: 'Get Event Interrupt Policy', input: 0, effects: 0, needsMedia: false,
+    opcode: 0x0102,
+    name: 'Get Event Interrupt Policy',
+    input: 0,
+    effects: 0,
+    needsMedia: false,
     run(st) {
       return ok(st.eventPolicy.slice());
     },
   },
   {
-    opcode: 0x0103, name: 'Set Event Interrupt Policy', input: { min: 4, max: 5 }, effects: 1 << 1, needsMedia: false,
+    opcode: 0x0103,
+    name: 'Set Event Interrupt Policy',
+    input: { min: 4, max: 5 },
+    effects: 1 << 1,
+    needsMedia: false,
     run(st, inp) {
       // Each setting: [1:0] mode (0 none, 1 MSI/MSI-X, 2 FW interrupt, 3 reserved), [3:2] reserved, [7:4] vector.
       for (let i = 0; i < inp.length; i++) {

@@ -6,7 +6,11 @@ import { ok, putAscii } from './types.js';
 
 export const firmwareCommands: MailboxCommand[] = [
   {
-    opcode: 0x0200, name: 'Get FW Info', input: 0, effects: 0, needsMedia: false,
+    opcode: 0x0200,
+    name: 'Get FW Info',
+    input: 0,
+    effects: 0,
+    needsMedia: false,
     run(st) {
       // +0 slots supported, +1 slot info (active [2:0], staged [5:3]), +2 activation caps,
       // +0x10.. four 16-byte revision strings.

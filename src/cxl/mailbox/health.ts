@@ -4,10 +4,13 @@
 import { ALERT_MASK, type MailboxCommand } from './state.js';
 import { fail, ok, put16, put32, RC, u16 } from './types.js';
 
-
 export const healthCommands: MailboxCommand[] = [
   {
-    opcode: 0x4200, name: 'Get Health Info', input: 0, effects: 0, needsMedia: false,
+    opcode: 0x4200,
+    name: 'Get Health Info',
+    input: 0,
+    effects: 0,
+    needsMedia: false,
     run(st) {
       const h = st.health;
       const out = new Uint8Array(0x12);
@@ -24,7 +27,11 @@ export const healthCommands: MailboxCommand[] = [
     },
   },
   {
-    opcode: 0x4201, name: 'Get Alert Configuration', input: 0, effects: 0, needsMedia: false,
+    opcode: 0x4201,
+    name: 'Get Alert Configuration',
+    input: 0,
+    effects: 0,
+    needsMedia: false,
     run(st) {
       const a = st.alerts;
       const out = new Uint8Array(0x10);
@@ -42,11 +49,15 @@ export const healthCommands: MailboxCommand[] = [
     },
   },
   {
-    opcode: 0x4202, name: 'Set Alert Configuration', input: 0xc, effects: 1 << 3, needsMedia: false,
+    opcode: 0x4202,
+    name: 'Set Alert Configuration',
+    input: 0xc,
+    effects: 1 << 3,
+    needsMedia: false,
     run(st, inp) {
       const valid = inp[0]!;
       const enable = inp[1]!;
-      if ((valid & ~ALERT_MASK) || (enable & ~ALERT_MASK) || inp[3]) return fail(RC.InvalidInput);
+      if (valid & ~ALERT_MASK || enable & ~ALERT_MASK || inp[3]) return fail(RC.InvalidInput);
       const a = st.alerts;
       const life = inp[2]!;
       const over = u16(inp, 4);

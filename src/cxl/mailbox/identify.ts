@@ -9,7 +9,11 @@ export const IDENTIFY_BYTES = 0x45;
 
 export const identifyCommands: MailboxCommand[] = [
   {
-    opcode: 0x4000, name: 'Identify Memory Device', input: 0, effects: 0, needsMedia: false,
+    opcode: 0x4000,
+    name: 'Identify Memory Device',
+    input: 0,
+    effects: 0,
+    needsMedia: false,
     run(st) {
       const out = new Uint8Array(IDENTIFY_BYTES);
       putAscii(out, 0, 0x10, st.fwSlots[st.activeSlot - 1] ?? '');

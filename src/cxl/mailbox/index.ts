@@ -50,7 +50,11 @@ export function executeCommand(st: MailboxState, opcode: number, input: Uint8Arr
   const cmd = byOpcode.get(opcode);
   if (!cmd) return { rc: RC.Unsupported };
   const spec = cmd.input;
-  if (typeof spec === 'number' ? input.length !== spec : input.length < spec.min || (spec.max !== undefined && input.length > spec.max)) {
+  if (
+    typeof spec === 'number'
+      ? input.length !== spec
+      : input.length < spec.min || (spec.max !== undefined && input.length > spec.max)
+  ) {
     return { rc: RC.InvalidPayloadLength };
   }
   if (cmd.effects & EFFECT.BackgroundOperation && st.backgroundRunning) return { rc: RC.Busy };

@@ -7,7 +7,11 @@ import { fail, ok, RC } from './types.js';
 
 export const infoCommands: MailboxCommand[] = [
   {
-    opcode: 0x0005, name: 'Request Abort Background Operation', input: 0, effects: 0, needsMedia: false,
+    opcode: 0x0005,
+    name: 'Request Abort Background Operation',
+    input: 0,
+    effects: 0,
+    needsMedia: false,
     run(st) {
       if (!st.backgroundRunning) return ok();
       return st.abortBackground() ? ok() : fail(RC.Busy);

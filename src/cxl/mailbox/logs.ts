@@ -6,7 +6,9 @@ import type { MailboxCommand, MailboxState } from './state.js';
 import { fail, ok, put16, put32, RC, u32 } from './types.js';
 
 /** CEL UUID 0da9c0b5-bf41-4b78-8f79-96b1623b3f17, bytes in textual order (Linux uuid_t). */
-export const CEL_UUID = Uint8Array.from([0x0d, 0xa9, 0xc0, 0xb5, 0xbf, 0x41, 0x4b, 0x78, 0x8f, 0x79, 0x96, 0xb1, 0x62, 0x3b, 0x3f, 0x17]);
+export const CEL_UUID = Uint8Array.from([
+  0x0d, 0xa9, 0xc0, 0xb5, 0xbf, 0x41, 0x4b, 0x78, 0x8f, 0x79, 0x96, 0xb1, 0x62, 0x3b, 0x3f, 0x17,
+]);
 const CEL_ENTRY = 4;
 
 export function commandEffectsLog(st: MailboxState): Uint8Array {
@@ -21,7 +23,11 @@ export function commandEffectsLog(st: MailboxState): Uint8Array {
 
 export const logCommands: MailboxCommand[] = [
   {
-    opcode: 0x0400, name: 'Get Supported Logs', input: 0, effects: 0, needsMedia: false,
+    opcode: 0x0400,
+    name: 'Get Supported Logs',
+    input: 0,
+    effects: 0,
+    needsMedia: false,
     run(st) {
       // u16 count, 6 reserved, then {UUID, u32 size} per log.
       const out = new Uint8Array(8 + 20);
@@ -32,7 +38,11 @@ export const logCommands: MailboxCommand[] = [
     },
   },
   {
-    opcode: 0x0401, name: 'Get Log', input: 0x18, effects: 0, needsMedia: false,
+    opcode: 0x0401,
+    name: 'Get Log',
+    input: 0x18,
+    effects: 0,
+    needsMedia: false,
     run(st, inp) {
       for (let i = 0; i < 16; i++) if (inp[i] !== CEL_UUID[i]) return fail(RC.InvalidLog);
       const offset = u32(inp, 16);

@@ -37,7 +37,9 @@ function records(out: Uint8Array, list: { dpa: number; length: number; source: P
 }
 
 /** General Media Event record UUID fbcd0a77-c260-417f-85a9-088b1621eba6 (CXL r3.0 Table 8-43). */
-export const GENERAL_MEDIA_UUID = Uint8Array.from([0xfb, 0xcd, 0x0a, 0x77, 0xc2, 0x60, 0x41, 0x7f, 0x85, 0xa9, 0x08, 0x8b, 0x16, 0x21, 0xeb, 0xa6]);
+export const GENERAL_MEDIA_UUID = Uint8Array.from([
+  0xfb, 0xcd, 0x0a, 0x77, 0xc2, 0x60, 0x41, 0x7f, 0x85, 0xa9, 0x08, 0x8b, 0x16, 0x21, 0xeb, 0xa6,
+]);
 
 /** A General Media Event for an uncorrectable error found by Scan Media (failure severity). */
 function scanEvent(st: MailboxState, dpa: number): Uint8Array {
@@ -53,7 +55,11 @@ function scanEvent(st: MailboxState, dpa: number): Uint8Array {
 
 export const mediaCommands: MailboxCommand[] = [
   {
-    opcode: 0x4300, name: 'Get Poison List', input: 0x10, effects: 0, needsMedia: true,
+    opcode: 0x4300,
+    name: 'Get Poison List',
+    input: 0x10,
+    effects: 0,
+    needsMedia: true,
     run(st, inp) {
       const r = checkRange(st, inp);
       if ('rc' in r) return r;
@@ -74,15 +80,25 @@ export const mediaCommands: MailboxCommand[] = [
     },
   },
   {
-    opcode: 0x4301, name: 'Inject Poison', input: 8, effects: 0, needsMedia: true,
+    opcode: 0x4301,
+    name: 'Inject Poison',
+    input: 8,
+    effects: 0,
+    needsMedia: true,
     run(st, inp) {
       const dpa = checkLine(st, inp);
       if (typeof dpa !== 'number') return dpa;
-      return st.media.inject(dpa, PoisonSource.Injected, st.timestampNs()) === 'limit' ? fail(RC.InjectPoisonLimit) : ok();
+      return st.media.inject(dpa, PoisonSource.Injected, st.timestampNs()) === 'limit'
+        ? fail(RC.InjectPoisonLimit)
+        : ok();
     },
   },
   {
-    opcode: 0x4302, name: 'Clear Poison', input: 0x48, effects: 1 << 2, needsMedia: true,
+    opcode: 0x4302,
+    name: 'Clear Poison',
+    input: 0x48,
+    effects: 1 << 2,
+    needsMedia: true,
     run(st, inp) {
       const dpa = checkLine(st, inp);
       if (typeof dpa !== 'number') return dpa;
@@ -93,7 +109,11 @@ export const mediaCommands: MailboxCommand[] = [
     },
   },
   {
-    opcode: 0x4303, name: 'Get Scan Media Capabilities', input: 0x10, effects: 0, needsMedia: true,
+    opcode: 0x4303,
+    name: 'Get Scan Media Capabilities',
+    input: 0x10,
+    effects: 0,
+    needsMedia: true,
     run(st, inp) {
       const r = checkRange(st, inp);
       if ('rc' in r) return r;
@@ -103,25 +123,36 @@ export const mediaCommands: MailboxCommand[] = [
     },
   },
   {
-    opcode: SCAN_MEDIA, name: 'Scan Media', input: 0x11, effects: (1 << 6) | (1 << 8), needsMedia: true,
+    opcode: SCAN_MEDIA,
+    name: 'Scan Media',
+    input: 0x11,
+    effects: (1 << 6) | (1 << 8),
+    needsMedia: true,
     run(st, inp) {
       if (inp[0x10]! & 0xfe) return fail(RC.InvalidInput);
       const r = checkRange(st, inp);
       if ('rc' in r) return r;
       st.scan = null;
       st.startBackground({
-        opcode: SCAN_MEDIA, durationNs: st.sweepNs(r.length), abortable: true,
+        opcode: SCAN_MEDIA,
+        durationNs: st.sweepNs(r.length),
+        abortable: true,
         finish: (s) => {
           s.scan = { results: s.media.ranges(r.dpa, r.length), cursor: 0 };
           // Flags bit 0 = No Event Log; otherwise one General Media Event per error found.
           if (!(inp[0x10]! & 1)) for (const e of s.scan.results) s.addEvent(EventLog.Failure, scanEvent(s, e.dpa));
+          return undefined;
         },
       });
       return { rc: RC.BackgroundStarted };
     },
   },
   {
-    opcode: 0x4305, name: 'Get Scan Media Results', input: 0, effects: 0, needsMedia: true,
+    opcode: 0x4305,
+    name: 'Get Scan Media Results',
+    input: 0,
+    effects: 0,
+    needsMedia: true,
     run(st) {
       if (st.bg?.opcode === SCAN_MEDIA) return fail(RC.Busy);
       const sc = st.scan;

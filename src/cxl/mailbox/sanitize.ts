@@ -16,7 +16,9 @@ export const SECURE_ERASE = 0x4401;
 function start(st: MailboxState, opcode: number, finish: (s: MailboxState) => void) {
   st.media.setMediaDisabled(true);
   st.startBackground({
-    opcode, durationNs: st.sweepNs(st.capacity), abortable: false,
+    opcode,
+    durationNs: st.sweepNs(st.capacity),
+    abortable: false,
     finish: (s) => {
       try {
         s.media.zeroAll();
@@ -43,7 +45,11 @@ function start(st: MailboxState, opcode: number, finish: (s: MailboxState) => vo
 export const sanitizeCommands: MailboxCommand[] = [
   {
     // Allowed while the media is disabled: a completed Sanitize is how an interrupted one recovers.
-    opcode: SANITIZE, name: 'Sanitize', input: 0, effects: (1 << 2) | (1 << 5) | (1 << 6), needsMedia: false,
+    opcode: SANITIZE,
+    name: 'Sanitize',
+    input: 0,
+    effects: (1 << 2) | (1 << 5) | (1 << 6),
+    needsMedia: false,
     run(st) {
       return start(st, SANITIZE, (s) => {
         if (s.device.lsaStore) zeroStore(s.device.lsaStore);
@@ -56,7 +62,11 @@ export const sanitizeCommands: MailboxCommand[] = [
     },
   },
   {
-    opcode: SECURE_ERASE, name: 'Secure Erase', input: 0, effects: (1 << 2) | (1 << 5) | (1 << 6), needsMedia: true,
+    opcode: SECURE_ERASE,
+    name: 'Secure Erase',
+    input: 0,
+    effects: (1 << 2) | (1 << 5) | (1 << 6),
+    needsMedia: true,
     run(st) {
       return start(st, SECURE_ERASE, () => {});
     },

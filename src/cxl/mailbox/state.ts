@@ -50,7 +50,7 @@ export interface BackgroundOp {
   durationNs: bigint;
   abortable: boolean;
   /** Applies the operation's effect when it completes; returns its return code (default Success). */
-  finish: (st: MailboxState) => RC | void;
+  finish: (st: MailboxState) => RC | undefined;
 }
 
 export interface HealthState {
@@ -100,7 +100,12 @@ export class MailboxState {
   /** Host time set by Set Timestamp (ns since 1970) and our clock then; null until set. */
   timestamp: { hostNs: bigint; atNs: bigint } | null = null;
 
-  readonly logs: EventLogState[] = [0, 1, 2, 3].map(() => ({ records: [], overflowCount: 0, firstOverflow: 0n, lastOverflow: 0n }));
+  readonly logs: EventLogState[] = [0, 1, 2, 3].map(() => ({
+    records: [],
+    overflowCount: 0,
+    firstOverflow: 0n,
+    lastOverflow: 0n,
+  }));
   nextEventHandle = 1;
   /** Event interrupt settings bytes (info, warning, failure, fatal, dynamic capacity). */
   readonly eventPolicy = new Uint8Array(5);
@@ -118,13 +123,26 @@ export class MailboxState {
   partitionRefusal: string | null = null;
 
   readonly health: HealthState = {
-    healthStatus: 0, mediaStatus: 0, additionalStatus: 0, lifeUsed: 0, temperature: 35,
-    dirtyShutdowns: 0, correctedVolatileErrors: 0, correctedPersistentErrors: 0,
+    healthStatus: 0,
+    mediaStatus: 0,
+    additionalStatus: 0,
+    lifeUsed: 0,
+    temperature: 35,
+    dirtyShutdowns: 0,
+    correctedVolatileErrors: 0,
+    correctedPersistentErrors: 0,
   };
   readonly alerts: AlertConfig = {
-    validAlerts: 0, programmableAlerts: ALERT_MASK, lifeUsedCritical: 100, lifeUsedWarning: 75,
-    overTempCritical: 90, underTempCritical: 0, overTempWarning: 85, underTempWarning: 5,
-    correctedVolatileWarning: 0, correctedPersistentWarning: 0,
+    validAlerts: 0,
+    programmableAlerts: ALERT_MASK,
+    lifeUsedCritical: 100,
+    lifeUsedWarning: 75,
+    overTempCritical: 90,
+    underTempCritical: 0,
+    overTempWarning: 85,
+    underTempWarning: 5,
+    correctedVolatileWarning: 0,
+    correctedPersistentWarning: 0,
   };
 
   /** Firmware revision strings per slot (2 slots, slot 1 active). */
@@ -235,7 +253,7 @@ export class MailboxState {
   /** Request Abort Background Operation: abortable ops stop with return code Aborted. */
   abortBackground(): boolean {
     const bg = this.bg;
-    if (!bg || !bg.abortable) return false;
+    if (!bg?.abortable) return false;
     this.pollBackground();
     if (!this.bg) return true;
     if (this.bgLast.percent >= 85) return false;

@@ -6,7 +6,11 @@ import { ok, put64, u64big } from './types.js';
 
 export const timestampCommands: MailboxCommand[] = [
   {
-    opcode: 0x0300, name: 'Get Timestamp', input: 0, effects: 0, needsMedia: false,
+    opcode: 0x0300,
+    name: 'Get Timestamp',
+    input: 0,
+    effects: 0,
+    needsMedia: false,
     run(st) {
       const out = new Uint8Array(8);
       put64(out, 0, st.timestampNs());
@@ -14,7 +18,11 @@ export const timestampCommands: MailboxCommand[] = [
     },
   },
   {
-    opcode: 0x0301, name: 'Set Timestamp', input: 8, effects: 1 << 3, needsMedia: false,
+    opcode: 0x0301,
+    name: 'Set Timestamp',
+    input: 8,
+    effects: 1 << 3,
+    needsMedia: false,
     run(st, inp) {
       st.timestamp = { hostNs: u64big(inp, 0), atNs: st.now() };
       return ok();

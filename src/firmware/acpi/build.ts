@@ -47,7 +47,8 @@ export function buildAcpiDataTables(p: AcpiPlatform): { name: string; bytes: Uin
 
 /** Every table, placed from `base` (16-byte aligned) upward. */
 export function buildAcpiLayout(p: AcpiPlatform, base: number): AcpiLayout {
-  if (!Number.isSafeInteger(base) || base < 0 || base % ACPI_TABLE_ALIGN !== 0) throw new AcpiTableError('base', base, `a ${ACPI_TABLE_ALIGN}-byte aligned guest physical address`);
+  if (!Number.isSafeInteger(base) || base < 0 || base % ACPI_TABLE_ALIGN !== 0)
+    throw new AcpiTableError('base', base, `a ${ACPI_TABLE_ALIGN}-byte aligned guest physical address`);
   const oem: AcpiOem = p.oem ?? DEFAULT_OEM;
   const data = buildAcpiDataTables(p);
   const xsdtAddress = base + alignUp(RSDP_SIZE, ACPI_TABLE_ALIGN);
@@ -58,7 +59,10 @@ export function buildAcpiLayout(p: AcpiPlatform, base: number): AcpiLayout {
     at += alignUp(t.bytes.length, ACPI_TABLE_ALIGN);
     return { ...t, address };
   });
-  const xsdt = buildXsdt(placed.map((t) => t.address), oem);
+  const xsdt = buildXsdt(
+    placed.map((t) => t.address),
+    oem,
+  );
   const rsdp = buildRsdp(xsdtAddress, oem);
   const tables: AcpiTable[] = [
     { name: 'RSDP', bytes: rsdp, address: base },

@@ -36,12 +36,17 @@ export function restrictionBits(names: readonly string[], path: string): number 
 
 export function writeCfmws(w: ByteWriter, win: AcpiWindow, path: string): void {
   const eiw = waysToEiw(win.targets.length);
-  if (eiw === undefined) throw new AcpiTableError(`${path}.targets`, win.targets.length, '1, 2, 3, 4, 6, 8, 12 or 16 targets');
+  if (eiw === undefined)
+    throw new AcpiTableError(`${path}.targets`, win.targets.length, '1, 2, 3, 4, 6, 8, 12 or 16 targets');
   const hbig = granularityToEig(win.granularity);
-  if (hbig === undefined) throw new AcpiTableError(`${path}.granularity`, win.granularity, '256..16384, a power of two');
+  if (hbig === undefined)
+    throw new AcpiTableError(`${path}.granularity`, win.granularity, '256..16384, a power of two');
   if (!isAligned(win.base, CFMWS_ALIGN)) throw new AcpiTableError(`${path}.base`, win.base, 'a multiple of 256 MiB');
-  if (win.size === 0 || !isAligned(win.size, CFMWS_ALIGN)) throw new AcpiTableError(`${path}.size`, win.size, 'a positive multiple of 256 MiB');
-  w.u8(CEDT_TYPE.cfmws).u8(0).u16(36 + 4 * win.targets.length);
+  if (win.size === 0 || !isAligned(win.size, CFMWS_ALIGN))
+    throw new AcpiTableError(`${path}.size`, win.size, 'a positive multiple of 256 MiB');
+  w.u8(CEDT_TYPE.cfmws)
+    .u8(0)
+    .u16(36 + 4 * win.targets.length);
   w.u32(0);
   w.u64(win.base, `${path}.base`);
   w.u64(win.size, `${path}.size`);
@@ -57,7 +62,9 @@ export function writeCfmws(w: ByteWriter, win: AcpiWindow, path: string): void {
 export function writeCxims(w: ByteWriter, x: AcpiXorMaps, path: string): void {
   const hbig = granularityToEig(x.granularity);
   if (hbig === undefined) throw new AcpiTableError(`${path}.granularity`, x.granularity, '256..16384, a power of two');
-  w.u8(CEDT_TYPE.cxims).u8(0).u16(8 + 8 * x.maps.length);
+  w.u8(CEDT_TYPE.cxims)
+    .u8(0)
+    .u16(8 + 8 * x.maps.length);
   w.u16(0);
   w.u8(hbig);
   w.u8(x.maps.length, `${path}.maps.length`);
@@ -79,20 +86,31 @@ export function buildCedt(p: CedtInput, oem: AcpiOem): Uint8Array {
   const uids = new Set(p.hostBridges.map((h) => h.uid));
   const mapsByG = new Map<number, number>();
   p.xorMaps.forEach((x, i) => {
-    if (mapsByG.has(x.granularity)) throw new AcpiTableError(`xorMaps[${i}].granularity`, x.granularity, 'one CXIMS per host-bridge granularity');
+    if (mapsByG.has(x.granularity))
+      throw new AcpiTableError(`xorMaps[${i}].granularity`, x.granularity, 'one CXIMS per host-bridge granularity');
     mapsByG.set(x.granularity, x.maps.length);
   });
   p.windows.forEach((win, i) => {
     if (win.arithmetic !== 'xor') return;
     const need = xorMapsForHbiw(win.targets.length) ?? 0;
     const have = mapsByG.get(win.granularity) ?? 0;
-    if (need > have) throw new AcpiTableError(`windows[${i}].arithmetic`, 'xor', `a CXIMS for granularity ${win.granularity} with at least ${need} map(s) (it has ${have})`);
+    if (need > have)
+      throw new AcpiTableError(
+        `windows[${i}].arithmetic`,
+        'xor',
+        `a CXIMS for granularity ${win.granularity} with at least ${need} map(s) (it has ${have})`,
+      );
   });
   return buildAcpiTable('CEDT', CEDT_REVISION, oem, (w) => {
     p.hostBridges.forEach((hb, i) => writeChbs(w, hb, `hostBridges[${i}]`));
     p.windows.forEach((win, i) => {
       win.targets.forEach((t, j) => {
-        if (!uids.has(t)) throw new AcpiTableError(`windows[${i}].targets[${j}]`, t, `a host bridge _UID with a CHBS (${[...uids].join(', ')})`);
+        if (!uids.has(t))
+          throw new AcpiTableError(
+            `windows[${i}].targets[${j}]`,
+            t,
+            `a host bridge _UID with a CHBS (${[...uids].join(', ')})`,
+          );
       });
       writeCfmws(w, win, `windows[${i}]`);
     });

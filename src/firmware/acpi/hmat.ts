@@ -10,7 +10,14 @@ export const HMAT_REVISION = 2;
 export const HMAT_TYPE = Object.freeze({ memoryDomain: 0, locality: 1, cache: 2 });
 export const HMAT_MEMORY_DOMAIN_LENGTH = 40;
 export const HMAT_INITIATOR_VALID = 1 << 0;
-export const HMAT_DATA_TYPES: readonly HmatDataType[] = ['access-latency', 'read-latency', 'write-latency', 'access-bandwidth', 'read-bandwidth', 'write-bandwidth'];
+export const HMAT_DATA_TYPES: readonly HmatDataType[] = [
+  'access-latency',
+  'read-latency',
+  'write-latency',
+  'access-bandwidth',
+  'read-bandwidth',
+  'write-bandwidth',
+];
 export const HMAT_HIERARCHIES: readonly HmatHierarchy[] = ['memory', 'first-level', 'second-level', 'third-level'];
 
 export function writeMemoryDomain(w: ByteWriter, d: AcpiMemoryDomain, path: string): void {
@@ -35,10 +42,12 @@ export function writeLocality(w: ByteWriter, lb: AcpiLatencyBandwidth, path: str
   const hier = HMAT_HIERARCHIES.indexOf(lb.hierarchy);
   if (type < 0) throw new AcpiTableError(`${path}.dataType`, lb.dataType, HMAT_DATA_TYPES.join(', '));
   if (hier < 0) throw new AcpiTableError(`${path}.hierarchy`, lb.hierarchy, HMAT_HIERARCHIES.join(', '));
-  if (lb.values.length !== n || lb.values.some((r) => r.length !== m)) throw new AcpiTableError(`${path}.values`, 'shape', `${n} rows of ${m} values`);
+  if (lb.values.length !== n || lb.values.some((r) => r.length !== m))
+    throw new AcpiTableError(`${path}.values`, 'shape', `${n} rows of ${m} values`);
   const flat = lb.values.flatMap((r) => r.map((v) => v ?? 0));
   flat.forEach((v, k) => {
-    if (!Number.isFinite(v) || v < 0) throw new AcpiTableError(`${path}.values[${Math.floor(k / m)}][${k % m}]`, v, 'a non-negative number');
+    if (!Number.isFinite(v) || v < 0)
+      throw new AcpiTableError(`${path}.values[${Math.floor(k / m)}][${k % m}]`, v, 'a non-negative number');
   });
   const base = baseUnitFor(flat);
   w.u16(HMAT_TYPE.locality).u16(0).u32(localityLength(n, m));

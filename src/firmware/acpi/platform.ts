@@ -81,8 +81,12 @@ export interface AcpiMemoryDomain {
 }
 
 export type HmatDataType =
-  | 'access-latency' | 'read-latency' | 'write-latency'
-  | 'access-bandwidth' | 'read-bandwidth' | 'write-bandwidth';
+  | 'access-latency'
+  | 'read-latency'
+  | 'write-latency'
+  | 'access-bandwidth'
+  | 'read-bandwidth'
+  | 'write-bandwidth';
 export type HmatHierarchy = 'memory' | 'first-level' | 'second-level' | 'third-level';
 
 /** One HMAT SLLBI matrix (type 1): values in ps (latency) or MB/s (bandwidth); missing = no data. */

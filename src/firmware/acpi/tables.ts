@@ -71,7 +71,8 @@ export class ByteWriter {
   }
   /** ASCII text in a fixed-size field, padded with `pad` (ACPI IDs pad with spaces). */
   ascii(s: string, size: number, field: string, pad = 0x20): this {
-    if (s.length > size || !/^[\x20-\x7e]*$/.test(s)) throw new AcpiTableError(field, JSON.stringify(s), `at most ${size} printable ASCII characters`);
+    if (s.length > size || !/^[\x20-\x7e]*$/.test(s))
+      throw new AcpiTableError(field, JSON.stringify(s), `at most ${size} printable ASCII characters`);
     const at = this.room(size);
     for (let i = 0; i < size; i++) this.buf[at + i] = i < s.length ? s.charCodeAt(i) : pad;
     return this;
@@ -106,7 +107,12 @@ export interface AcpiOem {
   creatorRevision: number;
 }
 
-export const DEFAULT_OEM: AcpiOem = Object.freeze({ oemId: 'CXLEMU', oemRevision: 1, creatorId: 'CXLE', creatorRevision: 1 });
+export const DEFAULT_OEM: AcpiOem = Object.freeze({
+  oemId: 'CXLEMU',
+  oemRevision: 1,
+  creatorId: 'CXLE',
+  creatorRevision: 1,
+});
 
 export const ACPI_HEADER_SIZE = 36;
 /** Offset of the checksum byte in the common header. */
@@ -116,8 +122,14 @@ export const ACPI_CHECKSUM_OFFSET = 9;
  * One table: common header + body, with length and checksum filled. `body` writes the bytes that
  * follow the header (offset 36 onward) into the given writer.
  */
-export function buildAcpiTable(signature: string, revision: number, oem: AcpiOem, body: (w: ByteWriter) => void): Uint8Array {
-  if (!/^[A-Z0-9]{4}$/.test(signature)) throw new AcpiTableError('signature', signature, '4 upper-case letters or digits');
+export function buildAcpiTable(
+  signature: string,
+  revision: number,
+  oem: AcpiOem,
+  body: (w: ByteWriter) => void,
+): Uint8Array {
+  if (!/^[A-Z0-9]{4}$/.test(signature))
+    throw new AcpiTableError('signature', signature, '4 upper-case letters or digits');
   const w = new ByteWriter();
   w.ascii(signature, 4, 'signature');
   w.u32(0); // length, patched below

@@ -29,8 +29,19 @@ function pair(setup: (m: TestMachine) => void): { i: TestMachine; j: TestMachine
   const i = makeMachine();
   const j = makeMachine();
   const ih = new Hart({ arena: i.arena, bus: i.bus, hartId: 0, resetPc: RAM_BASE, jit: false, noWarmUp: true });
-  const jh = new Hart({ arena: j.arena, bus: j.bus, hartId: 0, resetPc: RAM_BASE, jit: true, jitThreshold: 1, noWarmUp: true });
-  for (const [m, h] of [[i, ih], [j, jh]] as const) {
+  const jh = new Hart({
+    arena: j.arena,
+    bus: j.bus,
+    hartId: 0,
+    resetPc: RAM_BASE,
+    jit: true,
+    jitThreshold: 1,
+    noWarmUp: true,
+  });
+  for (const [m, h] of [
+    [i, ih],
+    [j, jh],
+  ] as const) {
     h.mtvecLo = TRAP_VEC | 0;
     (m as { hart: Hart }).hart = h;
     setup(m);
@@ -41,7 +52,10 @@ function pair(setup: (m: TestMachine) => void): { i: TestMachine; j: TestMachine
 /** A test that needs a JIT hart: skipped when CXLEMU_JIT=0 forces the interpreter everywhere. */
 function jitTest(name: string, fn: () => void): void {
   test(name, (t) => {
-    if (!JIT_DEFAULT) { t.skip('CXLEMU_JIT=0 forces the interpreter'); return; }
+    if (!JIT_DEFAULT) {
+      t.skip('CXLEMU_JIT=0 forces the interpreter');
+      return;
+    }
     fn();
   });
 }
@@ -67,17 +81,44 @@ test('the JIT is on by default unless CXLEMU_JIT=0', () => {
   assert.equal(JIT_DEFAULT, process.env['CXLEMU_JIT'] !== '0');
   const m = makeMachine();
   assert.equal(m.hart.jit !== null, JIT_DEFAULT);
-  assert.equal(new Hart({ arena: m.arena, bus: m.bus, hartId: 1, resetPc: 0, jit: false, noWarmUp: true }).jitStats, null);
+  assert.equal(
+    new Hart({ arena: m.arena, bus: m.bus, hartId: 1, resetPc: 0, jit: false, noWarmUp: true }).jitStats,
+    null,
+  );
 });
 
 test('golden: an addi/ld/add/bne loop block translates to the reviewed WAT', () => {
-  const words = [a.addi(reg.a1, reg.a1, 8), a.ld(reg.t0, reg.a1, -8), a.add(reg.a0, reg.a0, reg.t0), a.bne(reg.a1, reg.a3, -12)];
-  const insns = words.map((w, k) => { const s = decodeOne(w); return { pc: CODE + 4 * k, w0: s[0]!, imm: s[1]!, raw: w }; });
+  const words = [
+    a.addi(reg.a1, reg.a1, 8),
+    a.ld(reg.t0, reg.a1, -8),
+    a.add(reg.a0, reg.a0, reg.t0),
+    a.bne(reg.a1, reg.a3, -12),
+  ];
+  const insns = words.map((w, k) => {
+    const s = decodeOne(w);
+    return { pc: CODE + 4 * k, w0: s[0]!, imm: s[1]!, raw: w };
+  });
   const L: JitLayout = {
-    regLo: 0x1000, regHi: 0x1100, exitPc: 0x1200, exitReason: 0x1208,
-    rTL: 0x2000, rTH: 0x2400, rTA: 0x2800, wTL: 0x2c00, wTH: 0x3000, wTA: 0x3400,
-    gTL: 0x4000, gTH: 0x5000, gTA: 0x6000, gwTL: 0x7000, gwTH: 0x8000, gwTA: 0x9000, gMask: 1023, memPages: 1,
-    jcTag: [0xa000, 0xc000, 0xe000], jcSlot: [0xa000, 0xc000, 0xe000],
+    regLo: 0x1000,
+    regHi: 0x1100,
+    exitPc: 0x1200,
+    exitReason: 0x1208,
+    rTL: 0x2000,
+    rTH: 0x2400,
+    rTA: 0x2800,
+    wTL: 0x2c00,
+    wTH: 0x3000,
+    wTA: 0x3400,
+    gTL: 0x4000,
+    gTH: 0x5000,
+    gTA: 0x6000,
+    gwTL: 0x7000,
+    gwTH: 0x8000,
+    gwTA: 0x9000,
+    gMask: 1023,
+    memPages: 1,
+    jcTag: [0xa000, 0xc000, 0xe000],
+    jcSlot: [0xa000, 0xc000, 0xe000],
   };
   const bytes = translateBatch([{ pc: CODE, insns, end: CODE + 16 }], L, () => 7).toBytes();
   assert.ok(Wasm.validate(bytes));
@@ -93,37 +134,78 @@ test('golden: an addi/ld/add/bne loop block translates to the reviewed WAT', () 
 
 jitTest('ALU, M and memory operations agree with the interpreter (seeded random blocks in a hot loop)', () => {
   const ops = [
-    (d: number, s: number, t: number) => a.add(d, s, t), (d: number, s: number, t: number) => a.sub(d, s, t),
-    (d: number, s: number, t: number) => a.sll(d, s, t), (d: number, s: number, t: number) => a.srl(d, s, t),
-    (d: number, s: number, t: number) => a.sra(d, s, t), (d: number, s: number, t: number) => a.slt(d, s, t),
-    (d: number, s: number, t: number) => a.sltu(d, s, t), (d: number, s: number, t: number) => a.xor(d, s, t),
-    (d: number, s: number, t: number) => a.mul(d, s, t), (d: number, s: number, t: number) => a.mulh(d, s, t),
-    (d: number, s: number, t: number) => a.mulhu(d, s, t), (d: number, s: number, t: number) => a.mulhsu(d, s, t),
-    (d: number, s: number, t: number) => a.div(d, s, t), (d: number, s: number, t: number) => a.divu(d, s, t),
-    (d: number, s: number, t: number) => a.rem(d, s, t), (d: number, s: number, t: number) => a.remu(d, s, t),
-    (d: number, s: number, t: number) => a.addw(d, s, t), (d: number, s: number, t: number) => a.subw(d, s, t),
-    (d: number, s: number, t: number) => a.sllw(d, s, t), (d: number, s: number, t: number) => a.srlw(d, s, t),
-    (d: number, s: number, t: number) => a.sraw(d, s, t), (d: number, s: number, t: number) => a.mulw(d, s, t),
-    (d: number, s: number, t: number) => a.divw(d, s, t), (d: number, s: number, t: number) => a.divuw(d, s, t),
-    (d: number, s: number, t: number) => a.remw(d, s, t), (d: number, s: number, t: number) => a.remuw(d, s, t),
-    (d: number, s: number) => a.addiw(d, s, -5), (d: number, s: number) => a.slliw(d, s, 31),
-    (d: number, s: number) => a.sraiw(d, s, 3), (d: number, s: number) => a.srliw(d, s, 1),
-    (d: number, s: number) => a.slti(d, s, -1), (d: number, s: number) => a.sltiu(d, s, 3),
-    (d: number, s: number) => a.srai(d, s, 63), (d: number, s: number) => a.slli(d, s, 33),
+    (d: number, s: number, t: number) => a.add(d, s, t),
+    (d: number, s: number, t: number) => a.sub(d, s, t),
+    (d: number, s: number, t: number) => a.sll(d, s, t),
+    (d: number, s: number, t: number) => a.srl(d, s, t),
+    (d: number, s: number, t: number) => a.sra(d, s, t),
+    (d: number, s: number, t: number) => a.slt(d, s, t),
+    (d: number, s: number, t: number) => a.sltu(d, s, t),
+    (d: number, s: number, t: number) => a.xor(d, s, t),
+    (d: number, s: number, t: number) => a.mul(d, s, t),
+    (d: number, s: number, t: number) => a.mulh(d, s, t),
+    (d: number, s: number, t: number) => a.mulhu(d, s, t),
+    (d: number, s: number, t: number) => a.mulhsu(d, s, t),
+    (d: number, s: number, t: number) => a.div(d, s, t),
+    (d: number, s: number, t: number) => a.divu(d, s, t),
+    (d: number, s: number, t: number) => a.rem(d, s, t),
+    (d: number, s: number, t: number) => a.remu(d, s, t),
+    (d: number, s: number, t: number) => a.addw(d, s, t),
+    (d: number, s: number, t: number) => a.subw(d, s, t),
+    (d: number, s: number, t: number) => a.sllw(d, s, t),
+    (d: number, s: number, t: number) => a.srlw(d, s, t),
+    (d: number, s: number, t: number) => a.sraw(d, s, t),
+    (d: number, s: number, t: number) => a.mulw(d, s, t),
+    (d: number, s: number, t: number) => a.divw(d, s, t),
+    (d: number, s: number, t: number) => a.divuw(d, s, t),
+    (d: number, s: number, t: number) => a.remw(d, s, t),
+    (d: number, s: number, t: number) => a.remuw(d, s, t),
+    (d: number, s: number) => a.addiw(d, s, -5),
+    (d: number, s: number) => a.slliw(d, s, 31),
+    (d: number, s: number) => a.sraiw(d, s, 3),
+    (d: number, s: number) => a.srliw(d, s, 1),
+    (d: number, s: number) => a.slti(d, s, -1),
+    (d: number, s: number) => a.sltiu(d, s, 3),
+    (d: number, s: number) => a.srai(d, s, 63),
+    (d: number, s: number) => a.slli(d, s, 33),
   ];
   let seed = 12345;
-  const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) >>> 0; return (seed >>> 8) % n; };
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
   const pool = [reg.a2, reg.a3, reg.a4, reg.a5, reg.a6, reg.a7, reg.t1, 0];
   const body: number[] = [];
   for (let k = 0; k < 200; k++) {
     const d = pool[rnd(pool.length - 1)]!;
     body.push(ops[rnd(ops.length)]!(d, pool[rnd(pool.length)]!, pool[rnd(pool.length)]!));
-    if (k % 10 === 9) body.push(a.sd(d, reg.s1, 8 * (k % 50)), a.lw(pool[rnd(7)]!, reg.s1, 4 * (k % 37)), a.lbu(pool[rnd(7)]!, reg.s1, k % 61));
+    if (k % 10 === 9)
+      body.push(
+        a.sd(d, reg.s1, 8 * (k % 50)),
+        a.lw(pool[rnd(7)]!, reg.s1, 4 * (k % 37)),
+        a.lbu(pool[rnd(7)]!, reg.s1, k % 61),
+      );
     if (k % 25 === 24) body.push(a.bne(0, 0, 8), a.addi(reg.a2, reg.a2, 1)); // a branch that is never taken ends a block
   }
-  const special = [0n, 1n, -1n, 0x7fffffffn, -0x80000000n, 0x8000000000000000n, 0x7fffffffffffffffn, 0x123456789abcdefn];
+  const special = [
+    0n,
+    1n,
+    -1n,
+    0x7fffffffn,
+    -0x80000000n,
+    0x8000000000000000n,
+    0x7fffffffffffffffn,
+    0x123456789abcdefn,
+  ];
   const p = pair((m) => {
-    const prog = [...li(reg.s1, BigInt(DATA)), ...li(reg.s2, 40n), ...body, a.addi(reg.s2, reg.s2, -1), a.bne(reg.s2, 0, -4 * (body.length + 1)), a.ebreak()];
+    const prog = [
+      ...li(reg.s1, BigInt(DATA)),
+      ...li(reg.s2, 40n),
+      ...body,
+      a.addi(reg.s2, reg.s2, -1),
+      a.bne(reg.s2, 0, -4 * (body.length + 1)),
+      a.ebreak(),
+    ];
     m.code(CODE, prog);
     pool.slice(0, 7).forEach((r, k) => m.hart.writeReg(r, special[k]!));
     m.hart.pc = CODE;
@@ -143,8 +225,10 @@ jitTest('self-modifying code: a CPU store into a translated block, in both engin
       a.blt(reg.a1, reg.a2, -16),
       a.ebreak(),
     ]);
-    m.hart.writeReg(reg.t0, 50n); m.hart.writeReg(reg.a2, 100n);
-    m.hart.writeReg(reg.a3, BigInt(a.addi(reg.a0, reg.a0, 100))); m.hart.writeReg(reg.a4, BigInt(CODE));
+    m.hart.writeReg(reg.t0, 50n);
+    m.hart.writeReg(reg.a2, 100n);
+    m.hart.writeReg(reg.a3, BigInt(a.addi(reg.a0, reg.a0, 100)));
+    m.hart.writeReg(reg.a4, BigInt(CODE));
     m.hart.pc = CODE;
   });
   lockstep(p, [40, 100, 200, 400, 2000]);
@@ -156,53 +240,82 @@ jitTest('a page whose code keeps being rewritten is left to the interpreter afte
   // The loop stores to a data word in its own page every iteration: each store invalidates.
   const p = pair((m) => {
     m.code(CODE, [a.sd(reg.a1, reg.s1, 0), a.addi(reg.a1, reg.a1, 1), a.bne(reg.a1, reg.a2, -8), a.ebreak()]);
-    m.hart.writeReg(reg.s1, BigInt(CODE + 0x800)); m.hart.writeReg(reg.a2, 3000n);
+    m.hart.writeReg(reg.s1, BigInt(CODE + 0x800));
+    m.hart.writeReg(reg.a2, 3000n);
     m.hart.pc = CODE;
   });
   lockstep(p, new Array<number>(300).fill(30));
   assert.equal(p.j.hart.readReg(reg.a1), 3000n);
   const s = p.j.hart.jitStats!;
-  assert.ok(s.blocksCompiled <= 2 * 8 + 2, `compiles stop (${s.blocksCompiled} blocks compiled, ${s.invalidatedBlocks} invalidated)`);
+  assert.ok(
+    s.blocksCompiled <= 2 * 8 + 2,
+    `compiles stop (${s.blocksCompiled} blocks compiled, ${s.invalidatedBlocks} invalidated)`,
+  );
 });
 
-jitTest('self-modifying code: writes through a second virtual mapping and host writes (AddressSpace.writeBytes) are seen', () => {
-  const m = makeMachine();
-  const h = new Hart({ arena: m.arena, bus: m.bus, hartId: 0, resetPc: RAM_BASE, jit: true, jitThreshold: 1, noWarmUp: true });
-  h.mtvecLo = TRAP_VEC | 0;
-  // Sv39 S-mode: VA 0x4000_0000 (1 GiB page) -> RAM_BASE code; VA 0x0 (1 GiB) -> RAM_BASE too (alias).
-  const ROOT = RAM_BASE + 0x100000;
-  const pte = (pa: number, flags: number) => BigInt(Math.floor(pa / 4096)) << 10n | BigInt(flags);
-  m.poke64(ROOT + 8 * 1, pte(RAM_BASE, 0xcf)); // VA 0x4000_0000: RWX, A, D (kernel)
-  m.poke64(ROOT + 8 * 2, pte(RAM_BASE, 0xcf)); // VA 0x8000_0000: identity (alias)
-  h.csrWrite(0x3b0, 0xffffffff, 0x3fffff); h.csrWrite(0x3a0, 0x1f, 0); // PMP: all RWX
-  h.csrWrite(0x180, Math.floor(ROOT / 4096), 8 << 28);
-  h.priv = 1;
-  const VA = 0x4000_0000 + 0x2000;
-  const ALIAS = RAM_BASE + 0x2000;
-  // loop: a0 += 1 ; store a3 to the alias of the first instruction once a1 hits 30 ; repeat 60 times
-  const inc100 = a.addi(reg.a0, reg.a0, 100);
-  m.code(ALIAS, [
-    a.addi(reg.a0, reg.a0, 1),
-    a.addi(reg.a1, reg.a1, 1),
-    a.bne(reg.a1, reg.t0, 8),
-    a.sw(reg.a3, reg.a4, 0),
-    a.blt(reg.a1, reg.a2, -16),
-    a.ebreak(),
-  ]);
-  h.writeReg(reg.t0, 30n); h.writeReg(reg.a2, 60n); h.writeReg(reg.a3, BigInt(inc100)); h.writeReg(reg.a4, BigInt(ALIAS));
-  h.pc = VA;
-  for (let k = 0; k < 20; k++) { h.run(10); h.jit!.compileQueued(); }
-  h.run(1000);
-  assert.equal(h.readReg(reg.a0), 30n + 30n * 100n, 'the write through the alias mapping reached the translated loop');
-  // Host write: put `addi a0, a0, 7` back through the address space; run the loop again.
-  h.writeReg(reg.a1, 0n); h.writeReg(reg.a0, 0n); h.writeReg(reg.t0, 1000n); h.writeReg(reg.a2, 10n);
-  const w = a.addi(reg.a0, reg.a0, 7);
-  m.bus.writeBytes(ALIAS, Uint8Array.from([w & 0xff, (w >>> 8) & 0xff, (w >>> 16) & 0xff, w >>> 24]));
-  h.priv = 1; // the ebreak above trapped to M
-  h.pc = VA;
-  h.run(1000);
-  assert.equal(h.readReg(reg.a0), 70n);
-});
+jitTest(
+  'self-modifying code: writes through a second virtual mapping and host writes (AddressSpace.writeBytes) are seen',
+  () => {
+    const m = makeMachine();
+    const h = new Hart({
+      arena: m.arena,
+      bus: m.bus,
+      hartId: 0,
+      resetPc: RAM_BASE,
+      jit: true,
+      jitThreshold: 1,
+      noWarmUp: true,
+    });
+    h.mtvecLo = TRAP_VEC | 0;
+    // Sv39 S-mode: VA 0x4000_0000 (1 GiB page) -> RAM_BASE code; VA 0x0 (1 GiB) -> RAM_BASE too (alias).
+    const ROOT = RAM_BASE + 0x100000;
+    const pte = (pa: number, flags: number) => (BigInt(Math.floor(pa / 4096)) << 10n) | BigInt(flags);
+    m.poke64(ROOT + 8 * 1, pte(RAM_BASE, 0xcf)); // VA 0x4000_0000: RWX, A, D (kernel)
+    m.poke64(ROOT + 8 * 2, pte(RAM_BASE, 0xcf)); // VA 0x8000_0000: identity (alias)
+    h.csrWrite(0x3b0, 0xffffffff, 0x3fffff);
+    h.csrWrite(0x3a0, 0x1f, 0); // PMP: all RWX
+    h.csrWrite(0x180, Math.floor(ROOT / 4096), 8 << 28);
+    h.priv = 1;
+    const VA = 0x4000_0000 + 0x2000;
+    const ALIAS = RAM_BASE + 0x2000;
+    // loop: a0 += 1 ; store a3 to the alias of the first instruction once a1 hits 30 ; repeat 60 times
+    const inc100 = a.addi(reg.a0, reg.a0, 100);
+    m.code(ALIAS, [
+      a.addi(reg.a0, reg.a0, 1),
+      a.addi(reg.a1, reg.a1, 1),
+      a.bne(reg.a1, reg.t0, 8),
+      a.sw(reg.a3, reg.a4, 0),
+      a.blt(reg.a1, reg.a2, -16),
+      a.ebreak(),
+    ]);
+    h.writeReg(reg.t0, 30n);
+    h.writeReg(reg.a2, 60n);
+    h.writeReg(reg.a3, BigInt(inc100));
+    h.writeReg(reg.a4, BigInt(ALIAS));
+    h.pc = VA;
+    for (let k = 0; k < 20; k++) {
+      h.run(10);
+      h.jit!.compileQueued();
+    }
+    h.run(1000);
+    assert.equal(
+      h.readReg(reg.a0),
+      30n + 30n * 100n,
+      'the write through the alias mapping reached the translated loop',
+    );
+    // Host write: put `addi a0, a0, 7` back through the address space; run the loop again.
+    h.writeReg(reg.a1, 0n);
+    h.writeReg(reg.a0, 0n);
+    h.writeReg(reg.t0, 1000n);
+    h.writeReg(reg.a2, 10n);
+    const w = a.addi(reg.a0, reg.a0, 7);
+    m.bus.writeBytes(ALIAS, Uint8Array.from([w & 0xff, (w >>> 8) & 0xff, (w >>> 16) & 0xff, w >>> 24]));
+    h.priv = 1; // the ebreak above trapped to M
+    h.pc = VA;
+    h.run(1000);
+    assert.equal(h.readReg(reg.a0), 70n);
+  },
+);
 
 jitTest('self-modifying code: a DMA copy (engine at 0x1000_9000) over a translated loop is seen', () => {
   for (const jit of [false, true]) {
@@ -215,14 +328,28 @@ jitTest('self-modifying code: a DMA copy (engine at 0x1000_9000) over a translat
     const h = new Hart({ arena, bus, hartId: 0, resetPc: CODE, jit, jitThreshold: 1, noWarmUp: true });
     const src = RAM_BASE + 0x8000;
     bus.store(src, 4, a.addi(reg.a0, reg.a0, 100));
-    bus.store(DMA_BASE + DmaReg.SrcLo, 4, src); bus.store(DMA_BASE + DmaReg.SrcHi, 4, 0);
-    bus.store(DMA_BASE + DmaReg.DstLo, 4, CODE); bus.store(DMA_BASE + DmaReg.DstHi, 4, 0);
+    bus.store(DMA_BASE + DmaReg.SrcLo, 4, src);
+    bus.store(DMA_BASE + DmaReg.SrcHi, 4, 0);
+    bus.store(DMA_BASE + DmaReg.DstLo, 4, CODE);
+    bus.store(DMA_BASE + DmaReg.DstHi, 4, 0);
     bus.store(DMA_BASE + DmaReg.Len, 4, 4);
-    [a.addi(reg.a0, reg.a0, 1), a.addi(reg.a1, reg.a1, 1), a.bne(reg.a1, reg.t0, 8), a.sw(reg.a3, reg.a4, DmaReg.Control),
-      a.blt(reg.a1, reg.a2, -16), a.ebreak()].forEach((w, k) => bus.store(CODE + 4 * k, 4, w));
-    h.writeReg(reg.t0, 50n); h.writeReg(reg.a2, 100n); h.writeReg(reg.a3, BigInt(DmaControl.Go)); h.writeReg(reg.a4, BigInt(DMA_BASE));
+    [
+      a.addi(reg.a0, reg.a0, 1),
+      a.addi(reg.a1, reg.a1, 1),
+      a.bne(reg.a1, reg.t0, 8),
+      a.sw(reg.a3, reg.a4, DmaReg.Control),
+      a.blt(reg.a1, reg.a2, -16),
+      a.ebreak(),
+    ].forEach((w, k) => bus.store(CODE + 4 * k, 4, w));
+    h.writeReg(reg.t0, 50n);
+    h.writeReg(reg.a2, 100n);
+    h.writeReg(reg.a3, BigInt(DmaControl.Go));
+    h.writeReg(reg.a4, BigInt(DMA_BASE));
     h.pc = CODE;
-    for (let k = 0; k < 40; k++) { h.run(10); h.jit?.compileQueued(); }
+    for (let k = 0; k < 40; k++) {
+      h.run(10);
+      h.jit?.compileQueued();
+    }
     h.run(1000);
     assert.equal(h.readReg(reg.a0), 50n + 50n * 100n, `jit=${jit}`);
     if (jit) assert.ok(h.jitStats!.invalidatedBlocks > 0 && h.jitStats!.instructions > 100);
@@ -232,10 +359,21 @@ jitTest('self-modifying code: a DMA copy (engine at 0x1000_9000) over a translat
 jitTest('sfence.vma by address drops the translations of that page only; superpages make it flush all', () => {
   for (const superpage of [false, true]) {
     const m = makeMachine();
-    const h = new Hart({ arena: m.arena, bus: m.bus, hartId: 0, resetPc: RAM_BASE, jit: true, jitThreshold: 1, noWarmUp: true });
-    const ROOT = RAM_BASE + 0x100000, L1 = ROOT + 0x1000, L0 = ROOT + 0x2000;
+    const h = new Hart({
+      arena: m.arena,
+      bus: m.bus,
+      hartId: 0,
+      resetPc: RAM_BASE,
+      jit: true,
+      jitThreshold: 1,
+      noWarmUp: true,
+    });
+    const ROOT = RAM_BASE + 0x100000,
+      L1 = ROOT + 0x1000,
+      L0 = ROOT + 0x2000;
     const pte = (pa: number, flags: number) => (BigInt(Math.floor(pa / 4096)) << 10n) | BigInt(flags);
-    const P1 = RAM_BASE + 0x200000, P2 = RAM_BASE + 0x400000; // two physical copies of "the" code
+    const P1 = RAM_BASE + 0x200000,
+      P2 = RAM_BASE + 0x400000; // two physical copies of "the" code
     const VA = 0x4000_0000;
     m.poke64(ROOT + 8 * 2, pte(RAM_BASE, 0xcf)); // identity 1 GiB at 0x8000_0000 (handler, tables)
     if (superpage) {
@@ -248,81 +386,128 @@ jitTest('sfence.vma by address drops the translations of that page only; superpa
       m.poke64(L0 + 8, pte(RAM_BASE + 0x300000, 0xcf)); // the next page: data
     }
     // Code at VA: a0 += 1 (P1) or a0 += 1000 (P2); loop until a1 == a2, then ecall.
-    for (const [p, inc] of [[P1, 1], [P2, 1000]] as const) {
+    for (const [p, inc] of [
+      [P1, 1],
+      [P2, 1000],
+    ] as const) {
       m.code(p, [a.addi(reg.a0, reg.a0, inc), a.addi(reg.a1, reg.a1, 1), a.bne(reg.a1, reg.a2, -8), a.ecall()]);
     }
-    h.csrWrite(0x3b0, 0xffffffff, 0x3fffff); h.csrWrite(0x3a0, 0x1f, 0);
+    h.csrWrite(0x3b0, 0xffffffff, 0x3fffff);
+    h.csrWrite(0x3a0, 0x1f, 0);
     h.csrWrite(0x180, Math.floor(ROOT / 4096), 8 << 28);
     m.code(TRAP_VEC, [a.jal(0, 0)]);
     h.mtvecLo = TRAP_VEC | 0;
     h.priv = 1;
     h.writeReg(reg.a2, 100n);
     h.pc = VA;
-    for (let k = 0; k < 10; k++) { h.run(30); h.jit!.compileQueued(); }
+    for (let k = 0; k < 10; k++) {
+      h.run(30);
+      h.jit!.compileQueued();
+    }
     assert.equal(h.readReg(reg.a0), 100n, 'ran the P1 copy');
     assert.ok(h.jitStats!.instructions > 100);
     // Remap VA to P2 and sfence.vma that address (as S-mode code would), then run the loop again.
-    if (superpage) m.poke64(L1, pte(P2 - (P2 % 0x200000), 0xcf)); else m.poke64(L0, pte(P2, 0xcf));
+    if (superpage) m.poke64(L1, pte(P2 - (P2 % 0x200000), 0xcf));
+    else m.poke64(L0, pte(P2, 0xcf));
     const flushes = h.jitStats!.flushes;
     m.code(RAM_BASE + 0x5000, [a.sfence_vma(reg.t0, 0), a.jal(0, 0)]);
     h.writeReg(reg.t0, BigInt(VA));
-    h.priv = 1; h.pc = RAM_BASE + 0x5000;
+    h.priv = 1;
+    h.pc = RAM_BASE + 0x5000;
     h.run(1);
     assert.equal(h.jitStats!.flushes - flushes, superpage ? 1 : 0, 'a superpage forces a full flush');
-    h.writeReg(reg.a0, 0n); h.writeReg(reg.a1, 0n);
+    h.writeReg(reg.a0, 0n);
+    h.writeReg(reg.a1, 0n);
     h.pc = VA + (superpage ? P2 % 0x200000 : 0);
     h.run(300);
     assert.equal(h.readReg(reg.a0), 100_000n, `ran the P2 copy (superpage ${superpage})`);
   }
 });
 
-jitTest('code in a fine-interleaved window (CXL-like, 2 x 256 B) is translated, and stores into it invalidate it', () => {
-  const WIN = 0x1_0000_0000;
-  const arena = new Arena({ bytes: 16 << 20 });
-  const bus = new AddressSpace(arena);
-  const devs = [new BackingStore(arena, { name: 'mem0', size: 1 << 20 }), new BackingStore(arena, { name: 'mem1', size: 1 << 20 })];
-  const router: WindowRouter = {
-    resolve(hpa: number, out: RouteResult): boolean {
-      const off = hpa - WIN;
-      const g = Math.floor(off / 256);
-      out.store = devs[g % 2]!; out.offset = Math.floor(g / 2) * 256 + (off % 256); out.run = 256 - (off % 256);
-      return true;
-    },
-  };
-  bus.begin();
-  bus.ram('ram', RAM_BASE, new BackingStore(arena, { name: 'ram', size: 1 << 20 }));
-  bus.window('w0', WIN, 1 << 21, router);
-  bus.commit();
-  const h = new Hart({ arena, bus, hartId: 0, resetPc: WIN, jit: true, jitThreshold: 1, noWarmUp: true });
-  const C = WIN + 0x1f0; // the loop spans two granules (two devices)
-  const prog = [
-    a.addi(reg.a0, reg.a0, 1), a.addi(reg.a1, reg.a1, 1), a.sd(reg.a0, reg.s1, 0), a.ld(reg.a5, reg.s1, 0),
-    a.add(reg.a6, reg.a6, reg.a5), a.addi(reg.s1, reg.s1, 8),
-    a.bne(reg.a1, reg.a2, -24), a.ebreak(),
-  ];
-  prog.forEach((w, k) => bus.store(C + 4 * k, 4, w));
-  h.writeReg(reg.a2, 200n); h.writeReg(reg.s1, BigInt(WIN + 0x10000));
-  h.pc = C;
-  for (let k = 0; k < 5; k++) { h.run(30); h.jit!.compileQueued(); }
-  h.run(10000);
-  assert.equal(h.readReg(reg.a0), 200n);
-  assert.equal(h.readReg(reg.a6), 200n * 201n / 2n);
-  assert.ok(h.jitStats!.instructions > 1000, `translated code ran in the window (${h.jitStats!.instructions})`);
-  // A store into the loop's second granule: addi a0, a0, 1 -> addi a0, a0, 3 at C + 0x10 (device 1)
-  h.writeReg(reg.a1, 0n); h.writeReg(reg.a0, 0n);
-  bus.store(C, 4, a.addi(reg.a0, reg.a0, 3));
-  h.pc = C;
-  h.run(10000);
-  assert.equal(h.readReg(reg.a0), 600n);
-});
+jitTest(
+  'code in a fine-interleaved window (CXL-like, 2 x 256 B) is translated, and stores into it invalidate it',
+  () => {
+    const WIN = 0x1_0000_0000;
+    const arena = new Arena({ bytes: 16 << 20 });
+    const bus = new AddressSpace(arena);
+    const devs = [
+      new BackingStore(arena, { name: 'mem0', size: 1 << 20 }),
+      new BackingStore(arena, { name: 'mem1', size: 1 << 20 }),
+    ];
+    const router: WindowRouter = {
+      resolve(hpa: number, out: RouteResult): boolean {
+        const off = hpa - WIN;
+        const g = Math.floor(off / 256);
+        out.store = devs[g % 2]!;
+        out.offset = Math.floor(g / 2) * 256 + (off % 256);
+        out.run = 256 - (off % 256);
+        return true;
+      },
+    };
+    bus.begin();
+    bus.ram('ram', RAM_BASE, new BackingStore(arena, { name: 'ram', size: 1 << 20 }));
+    bus.window('w0', WIN, 1 << 21, router);
+    bus.commit();
+    const h = new Hart({ arena, bus, hartId: 0, resetPc: WIN, jit: true, jitThreshold: 1, noWarmUp: true });
+    const C = WIN + 0x1f0; // the loop spans two granules (two devices)
+    const prog = [
+      a.addi(reg.a0, reg.a0, 1),
+      a.addi(reg.a1, reg.a1, 1),
+      a.sd(reg.a0, reg.s1, 0),
+      a.ld(reg.a5, reg.s1, 0),
+      a.add(reg.a6, reg.a6, reg.a5),
+      a.addi(reg.s1, reg.s1, 8),
+      a.bne(reg.a1, reg.a2, -24),
+      a.ebreak(),
+    ];
+    prog.forEach((w, k) => bus.store(C + 4 * k, 4, w));
+    h.writeReg(reg.a2, 200n);
+    h.writeReg(reg.s1, BigInt(WIN + 0x10000));
+    h.pc = C;
+    for (let k = 0; k < 5; k++) {
+      h.run(30);
+      h.jit!.compileQueued();
+    }
+    h.run(10000);
+    assert.equal(h.readReg(reg.a0), 200n);
+    assert.equal(h.readReg(reg.a6), (200n * 201n) / 2n);
+    assert.ok(h.jitStats!.instructions > 1000, `translated code ran in the window (${h.jitStats!.instructions})`);
+    // A store into the loop's second granule: addi a0, a0, 1 -> addi a0, a0, 3 at C + 0x10 (device 1)
+    h.writeReg(reg.a1, 0n);
+    h.writeReg(reg.a0, 0n);
+    bus.store(C, 4, a.addi(reg.a0, reg.a0, 3));
+    h.pc = C;
+    h.run(10000);
+    assert.equal(h.readReg(reg.a0), 600n);
+  },
+);
 
 jitTest('observed pages (AddressSpace.observe) leave the TLB and the JIT fast path: every access is counted', () => {
   const m = makeMachine();
-  const h = new Hart({ arena: m.arena, bus: m.bus, hartId: 0, resetPc: CODE, jit: true, jitThreshold: 1, noWarmUp: true });
-  m.code(CODE, [a.ld(reg.a5, reg.s1, 0), a.addi(reg.a5, reg.a5, 1), a.sd(reg.a5, reg.s1, 0), a.addi(reg.a1, reg.a1, 1), a.bne(reg.a1, reg.a2, -16), a.ebreak()]);
-  h.writeReg(reg.s1, BigInt(DATA)); h.writeReg(reg.a2, 500n);
+  const h = new Hart({
+    arena: m.arena,
+    bus: m.bus,
+    hartId: 0,
+    resetPc: CODE,
+    jit: true,
+    jitThreshold: 1,
+    noWarmUp: true,
+  });
+  m.code(CODE, [
+    a.ld(reg.a5, reg.s1, 0),
+    a.addi(reg.a5, reg.a5, 1),
+    a.sd(reg.a5, reg.s1, 0),
+    a.addi(reg.a1, reg.a1, 1),
+    a.bne(reg.a1, reg.a2, -16),
+    a.ebreak(),
+  ]);
+  h.writeReg(reg.s1, BigInt(DATA));
+  h.writeReg(reg.a2, 500n);
   h.pc = CODE;
-  for (let k = 0; k < 20; k++) { h.run(25); h.jit!.compileQueued(); } // 100 iterations, translated and TLB-cached
+  for (let k = 0; k < 20; k++) {
+    h.run(25);
+    h.jit!.compileQueued();
+  } // 100 iterations, translated and TLB-cached
   const before = h.jitStats!.instructions;
   assert.ok(before > 0);
   const t = m.bus.observe({ base: DATA, size: 4096, name: 'data' });
@@ -351,7 +536,13 @@ jitTest('interrupts arrive in a hot translated loop at slice boundaries; instret
 
 jitTest('--max-instructions style budgets are exact inside chained blocks', () => {
   const p = pair((m) => {
-    m.code(CODE, [a.addi(reg.a0, reg.a0, 1), a.beq(reg.a0, reg.a2, 8), a.jal(0, -8), a.addi(reg.a3, reg.a3, 1), a.jal(0, -16)]);
+    m.code(CODE, [
+      a.addi(reg.a0, reg.a0, 1),
+      a.beq(reg.a0, reg.a2, 8),
+      a.jal(0, -8),
+      a.addi(reg.a3, reg.a3, 1),
+      a.jal(0, -16),
+    ]);
     m.hart.writeReg(reg.a2, 1000n);
     m.hart.pc = CODE;
   });
@@ -360,24 +551,35 @@ jitTest('--max-instructions style budgets are exact inside chained blocks', () =
   lockstep(p, slices);
 });
 
-jitTest('loads and stores that miss (MMIO, unmapped, misaligned, page-crossing) exit with a precise pc and the right fault', () => {
-  const p = pair((m) => {
-    m.code(CODE, [
-      a.ld(reg.a1, reg.s1, 0), a.addi(reg.a2, reg.a2, 1), a.lw(reg.a3, reg.s2, 0), a.sd(reg.a2, reg.s3, 3),
-      a.lhu(reg.a4, reg.s3, 4095), a.addi(reg.s4, reg.s4, 1), a.bne(reg.s4, reg.s5, -24),
-      a.ld(reg.a5, reg.s6, 0), a.ebreak(),
-    ]);
-    m.code(TRAP_VEC, [a.jal(0, 0)]);
-    m.hart.writeReg(reg.s1, BigInt(DATA)); m.hart.writeReg(reg.s2, BigInt(MMIO_BASE + 0x10));
-    m.hart.writeReg(reg.s3, BigInt(DATA + 0x1000)); m.hart.writeReg(reg.s5, 300n);
-    m.hart.writeReg(reg.s6, 0x2000_0000n); // unmapped: load access fault
-    m.mmioBytes[0x10] = 0x5a;
-    m.hart.pc = CODE;
-  });
-  lockstep(p, [5, 50, 500, 1000, 1000]);
-  assert.equal(p.j.hart.mcauseLo, 5, 'load access fault');
-  assert.equal(p.j.hart.mtvalLo >>> 0, 0x2000_0000);
-});
+jitTest(
+  'loads and stores that miss (MMIO, unmapped, misaligned, page-crossing) exit with a precise pc and the right fault',
+  () => {
+    const p = pair((m) => {
+      m.code(CODE, [
+        a.ld(reg.a1, reg.s1, 0),
+        a.addi(reg.a2, reg.a2, 1),
+        a.lw(reg.a3, reg.s2, 0),
+        a.sd(reg.a2, reg.s3, 3),
+        a.lhu(reg.a4, reg.s3, 4095),
+        a.addi(reg.s4, reg.s4, 1),
+        a.bne(reg.s4, reg.s5, -24),
+        a.ld(reg.a5, reg.s6, 0),
+        a.ebreak(),
+      ]);
+      m.code(TRAP_VEC, [a.jal(0, 0)]);
+      m.hart.writeReg(reg.s1, BigInt(DATA));
+      m.hart.writeReg(reg.s2, BigInt(MMIO_BASE + 0x10));
+      m.hart.writeReg(reg.s3, BigInt(DATA + 0x1000));
+      m.hart.writeReg(reg.s5, 300n);
+      m.hart.writeReg(reg.s6, 0x2000_0000n); // unmapped: load access fault
+      m.mmioBytes[0x10] = 0x5a;
+      m.hart.pc = CODE;
+    });
+    lockstep(p, [5, 50, 500, 1000, 1000]);
+    assert.equal(p.j.hart.mcauseLo, 5, 'load access fault');
+    assert.equal(p.j.hart.mtvalLo >>> 0, 0x2000_0000);
+  },
+);
 
 jitTest('page-straddling 32-bit instructions: every pair of page kinds, both engines, same fault and tval', () => {
   // RAM A [0x8000_0000, +1 MiB), MMIO M [0x8010_0000, +2 pages) holding bytes like memory, RAM B
@@ -387,31 +589,56 @@ jitTest('page-straddling 32-bit instructions: every pair of page kinds, both eng
   // pair; the M-mode handler counts the trap and returns to the loop head, so the JIT translates
   // the head while the straddling instruction stays interpreted. Both engines must agree on every
   // register, pc, instret, mcause and mtval after every slice.
-  const A = 0x8000_0000, M = 0x8010_0000, B = 0x8010_2000, W = 0x8010_3000, M2 = 0x8010_5000;
+  const A = 0x8000_0000,
+    M = 0x8010_0000,
+    B = 0x8010_2000,
+    W = 0x8010_3000,
+    M2 = 0x8010_5000;
   const cases: [string, number, number][] = [
-    ['ram -> ram', A + 0x1ffe, 0], ['ram -> mmio', M - 2, 0], ['mmio -> mmio', M + 0xffe, 0], ['mmio -> ram', B - 2, 0],
-    ['ram -> cxl', W - 2, 0], ['cxl -> cxl', W + 0xffe, 0], ['cxl -> mmio', M2 - 2, 0], ['mmio -> unmapped', M2 + 0xffe, 0],
-    ['unmapped -> ram', A - 2, 0], ['ram -> pmp-denied', A + 0x2ffe, A + 0x3000], ['pmp-denied -> ram', A + 0x3ffe, A + 0x3000],
-    ['cxl -> pmp-denied', W + 0xffe, W + 0x1000], ['pmp-denied -> cxl', W + 0xffe, W],
+    ['ram -> ram', A + 0x1ffe, 0],
+    ['ram -> mmio', M - 2, 0],
+    ['mmio -> mmio', M + 0xffe, 0],
+    ['mmio -> ram', B - 2, 0],
+    ['ram -> cxl', W - 2, 0],
+    ['cxl -> cxl', W + 0xffe, 0],
+    ['cxl -> mmio', M2 - 2, 0],
+    ['mmio -> unmapped', M2 + 0xffe, 0],
+    ['unmapped -> ram', A - 2, 0],
+    ['ram -> pmp-denied', A + 0x2ffe, A + 0x3000],
+    ['pmp-denied -> ram', A + 0x3ffe, A + 0x3000],
+    ['cxl -> pmp-denied', W + 0xffe, W + 0x1000],
+    ['pmp-denied -> cxl', W + 0xffe, W],
   ];
   const translated: string[] = [];
   for (const [name, at, denied] of cases) {
     const run = (jit: boolean) => {
       const arena = new Arena({ bytes: 8 << 20 });
       const bus = new AddressSpace(arena);
-      const devs = [new BackingStore(arena, { name: 'd0', size: 1 << 16 }), new BackingStore(arena, { name: 'd1', size: 1 << 16 })];
+      const devs = [
+        new BackingStore(arena, { name: 'd0', size: 1 << 16 }),
+        new BackingStore(arena, { name: 'd1', size: 1 << 16 }),
+      ];
       const router: WindowRouter = {
         resolve(hpa: number, out: RouteResult): boolean {
           const off = hpa - W;
           const g = Math.floor(off / 256);
-          out.store = devs[g % 2]!; out.offset = Math.floor(g / 2) * 256 + (off % 256); out.run = 256 - (off % 256);
+          out.store = devs[g % 2]!;
+          out.offset = Math.floor(g / 2) * 256 + (off % 256);
+          out.run = 256 - (off % 256);
           return true;
         },
       };
       const mmio = (dev: Uint8Array) => ({
-        valid: { min: 1, max: 8, unaligned: true } as const, impl: { min: 1, max: 4 } as const,
-        read(off: number, size: number) { let v = 0; for (let i = size - 1; i >= 0; i--) v = v * 256 + dev[off + i]!; return v; },
-        write(off: number, size: number, value: number) { for (let i = 0; i < size; i++) dev[off + i] = (value >>> (8 * i)) & 0xff; },
+        valid: { min: 1, max: 8, unaligned: true } as const,
+        impl: { min: 1, max: 4 } as const,
+        read(off: number, size: number) {
+          let v = 0;
+          for (let i = size - 1; i >= 0; i--) v = v * 256 + dev[off + i]!;
+          return v;
+        },
+        write(off: number, size: number, value: number) {
+          for (let i = 0; i < size; i++) dev[off + i] = (value >>> (8 * i)) & 0xff;
+        },
       });
       bus.begin();
       bus.ram('a', A, new BackingStore(arena, { name: 'a', size: 1 << 20 }));
@@ -421,7 +648,9 @@ jitTest('page-straddling 32-bit instructions: every pair of page kinds, both eng
       bus.mmio('m2', M2, 0x1000, mmio(new Uint8Array(0x1000)));
       bus.commit();
       const h = new Hart({ arena, bus, hartId: 0, resetPc: A, jit, jitThreshold: 1, noWarmUp: true });
-      const put = (addr: number, w: number, size: number) => { for (let i = 0; i < size; i++) bus.store(addr + i, 1, (w >>> (8 * i)) & 0xff); };
+      const put = (addr: number, w: number, size: number) => {
+        for (let i = 0; i < size; i++) bus.store(addr + i, 1, (w >>> (8 * i)) & 0xff);
+      };
       const insn = a.addi(reg.a0, reg.a0, 5);
       const head = at - 8; // two instructions before the straddling one (same page as its first half)
       put(head, a.addi(reg.a1, reg.a1, 1), 4);
@@ -439,14 +668,20 @@ jitTest('page-straddling 32-bit instructions: every pair of page kinds, both eng
       if (denied !== 0) h.csrWrite(0x3b0, (denied / 4 + 511) | 0, 0);
       h.csrWrite(0x3b1, 0xffffffff, 0x3fffff);
       h.csrWrite(0x3a0, (denied !== 0 ? 0x18 : 0) | (0x1f << 8), 0);
-      h.writeReg(reg.s1, BigInt(head)); h.writeReg(reg.s2, 1n << 11n);
+      h.writeReg(reg.s1, BigInt(head));
+      h.writeReg(reg.s2, 1n << 11n);
       h.priv = 1;
       h.pc = head;
       const states: string[] = [];
-      for (let k = 0; k < 12; k++) { h.run(9); h.jit?.compileQueued(); states.push(regs(h)); }
+      for (let k = 0; k < 12; k++) {
+        h.run(9);
+        h.jit?.compileQueued();
+        states.push(regs(h));
+      }
       return { states, jitInsns: h.jitStats?.instructions ?? 0 };
     };
-    const i = run(false), j = run(true);
+    const i = run(false),
+      j = run(true);
     assert.deepEqual(j.states, i.states, name);
     translated.push(`${name}: ${j.jitInsns}`);
   }
@@ -459,13 +694,20 @@ jitTest('page-straddling 32-bit instructions: every pair of page kinds, both eng
 test('bench-small prints the same checksum and retires the same instructions in both engines', async (t) => {
   const { runProgram } = await import('../../../src/machine/board.js');
   const elf = resolve(here, '..', '..', '..', '..', 'guests', 'bin', 'bench-small.elf');
-  if (!existsSync(elf)) { t.skip(`${elf} missing (make -C guests)`); return; }
+  if (!existsSync(elf)) {
+    t.skip(`${elf} missing (make -C guests)`);
+    return;
+  }
   const out: Record<string, { text: string; instret: number; jit: number }> = {};
   for (const jit of [false, true]) {
     let hart: Hart | undefined;
     const chunks: string[] = [];
     const r = await runProgram({
-      kernel: elf, output: (c: Uint8Array) => { chunks.push(Buffer.from(c).toString('latin1')); }, maxInstructions: 100_000_000,
+      kernel: elf,
+      output: (c: Uint8Array) => {
+        chunks.push(Buffer.from(c).toString('latin1'));
+      },
+      maxInstructions: 100_000_000,
       hartFactory: (o) => (hart = new Hart({ ...o, jit, noWarmUp: true })),
     });
     assert.equal(r.exit.kind, 'pass');
@@ -474,5 +716,9 @@ test('bench-small prints the same checksum and retires the same instructions in 
   assert.match(out['true']!.text, /checksum=0x6c665492970d44fd ok/);
   assert.equal(out['true']!.text, out['false']!.text);
   assert.equal(out['true']!.instret, out['false']!.instret);
-  if (JIT_DEFAULT) assert.ok(out['true']!.jit / out['true']!.instret > 0.9, `share in JIT code: ${out['true']!.jit / out['true']!.instret}`);
+  if (JIT_DEFAULT)
+    assert.ok(
+      out['true']!.jit / out['true']!.instret > 0.9,
+      `share in JIT code: ${out['true']!.jit / out['true']!.instret}`,
+    );
 });

@@ -4,7 +4,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ByteReader, encode, halvesOf, writeS32, writeS64, writeS64Halves, writeU32, writeU64, writeU64Halves,
+  ByteReader,
+  encode,
+  halvesOf,
+  writeS32,
+  writeS64,
+  writeS64Halves,
+  writeU32,
+  writeU64,
+  writeU64Halves,
 } from '../../../src/cpu/wasm/leb128.js';
 import { ModuleBuilder, ValType } from '../../../src/cpu/wasm/module-builder.js';
 import { instantiateSync } from '../../../src/cpu/wasm/wasm-api.js';
@@ -35,16 +43,43 @@ function refUnsigned(v: bigint): number[] {
 }
 
 test('spec examples', () => {
-  assert.deepEqual(encode((o) => writeU32(o, 624485)), [0xe5, 0x8e, 0x26]);
-  assert.deepEqual(encode((o) => writeS32(o, -123456)), [0xc0, 0xbb, 0x78]);
-  assert.deepEqual(encode((o) => writeS32(o, 64)), [0xc0, 0x00]); // bit 6 set needs a sign byte
-  assert.deepEqual(encode((o) => writeS32(o, -64)), [0x40]);
-  assert.deepEqual(encode((o) => writeU32(o, 0)), [0x00]);
-  assert.deepEqual(encode((o) => writeU32(o, 0xffff_ffff)), [0xff, 0xff, 0xff, 0xff, 0x0f]);
-  assert.deepEqual(encode((o) => writeS32(o, 0xffff_ffff)), [0x7f]); // u32 pattern of -1
-  assert.deepEqual(encode((o) => writeS64(o, -(1n << 63n))), refSigned(-(1n << 63n)));
+  assert.deepEqual(
+    encode((o) => writeU32(o, 624485)),
+    [0xe5, 0x8e, 0x26],
+  );
+  assert.deepEqual(
+    encode((o) => writeS32(o, -123456)),
+    [0xc0, 0xbb, 0x78],
+  );
+  assert.deepEqual(
+    encode((o) => writeS32(o, 64)),
+    [0xc0, 0x00],
+  ); // bit 6 set needs a sign byte
+  assert.deepEqual(
+    encode((o) => writeS32(o, -64)),
+    [0x40],
+  );
+  assert.deepEqual(
+    encode((o) => writeU32(o, 0)),
+    [0x00],
+  );
+  assert.deepEqual(
+    encode((o) => writeU32(o, 0xffff_ffff)),
+    [0xff, 0xff, 0xff, 0xff, 0x0f],
+  );
+  assert.deepEqual(
+    encode((o) => writeS32(o, 0xffff_ffff)),
+    [0x7f],
+  ); // u32 pattern of -1
+  assert.deepEqual(
+    encode((o) => writeS64(o, -(1n << 63n))),
+    refSigned(-(1n << 63n)),
+  );
   assert.equal(encode((o) => writeS64(o, -(1n << 63n))).length, 10);
-  assert.deepEqual(encode((o) => writeU64(o, (1n << 64n) - 1n)), [...Array(9).fill(0xff), 0x01]);
+  assert.deepEqual(
+    encode((o) => writeU64(o, (1n << 64n) - 1n)),
+    [...Array(9).fill(0xff), 0x01],
+  );
 });
 
 test('range checks name the value', () => {
@@ -72,14 +107,30 @@ test('64-bit signed and unsigned: bigint and halves agree with the reference and
   const rng = new Prng(0x1eb128);
   for (const v of interesting(rng)) {
     const want = refSigned(v);
-    assert.deepEqual(encode((o) => writeS64(o, v)), want, `s64 ${v}`);
+    assert.deepEqual(
+      encode((o) => writeS64(o, v)),
+      want,
+      `s64 ${v}`,
+    );
     const { lo, hi } = halvesOf(v);
-    assert.deepEqual(encode((o) => writeS64Halves(o, lo, hi)), want, `s64 halves ${v}`);
+    assert.deepEqual(
+      encode((o) => writeS64Halves(o, lo, hi)),
+      want,
+      `s64 halves ${v}`,
+    );
     assert.equal(new ByteReader(Uint8Array.from(want)).s64(), v);
     const u = BigInt.asUintN(64, v);
     const wantU = refUnsigned(u);
-    assert.deepEqual(encode((o) => writeU64(o, u)), wantU, `u64 ${u}`);
-    assert.deepEqual(encode((o) => writeU64Halves(o, lo, hi)), wantU, `u64 halves ${u}`);
+    assert.deepEqual(
+      encode((o) => writeU64(o, u)),
+      wantU,
+      `u64 ${u}`,
+    );
+    assert.deepEqual(
+      encode((o) => writeU64Halves(o, lo, hi)),
+      wantU,
+      `u64 halves ${u}`,
+    );
     assert.equal(new ByteReader(Uint8Array.from(wantU)).u64(), u);
   }
 });
@@ -89,11 +140,21 @@ test('32-bit signed and unsigned agree with the reference and round-trip', () =>
   const vals = [0, 1, 63, 64, 127, 128, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff];
   for (let i = 0; i < cases(500); i++) vals.push(rng.u32() >>> rng.below(32));
   for (const u of vals) {
-    assert.deepEqual(encode((o) => writeU32(o, u)), refUnsigned(BigInt(u)));
+    assert.deepEqual(
+      encode((o) => writeU32(o, u)),
+      refUnsigned(BigInt(u)),
+    );
     assert.equal(new ByteReader(Uint8Array.from(refUnsigned(BigInt(u)))).u32(), u);
     const s = u | 0;
-    assert.deepEqual(encode((o) => writeS32(o, s)), refSigned(BigInt(s)));
-    assert.deepEqual(encode((o) => writeS32(o, u)), refSigned(BigInt(s)), 'u32 pattern = same i32');
+    assert.deepEqual(
+      encode((o) => writeS32(o, s)),
+      refSigned(BigInt(s)),
+    );
+    assert.deepEqual(
+      encode((o) => writeS32(o, u)),
+      refSigned(BigInt(s)),
+      'u32 pattern = same i32',
+    );
     assert.equal(new ByteReader(Uint8Array.from(refSigned(BigInt(s)))).s32(), s);
   }
 });

@@ -27,16 +27,28 @@ test('every table instruction without immediates or with a memarg has a method e
     const name = methodName(o.name);
     const method = (f: FunctionBuilder): ((...a: number[]) => unknown) =>
       (f as unknown as Record<string, (...a: number[]) => unknown>)[name]!.bind(f);
-    assert.equal(typeof (FunctionBuilder.prototype as unknown as Record<string, unknown>)[name], 'function', `${o.name}: no method ${name}`);
+    assert.equal(
+      typeof (FunctionBuilder.prototype as unknown as Record<string, unknown>)[name],
+      'function',
+      `${o.name}: no method ${name}`,
+    );
     if (o.imm === Imm.None && !['else', 'end'].includes(o.name)) {
-      assert.deepEqual(bodyOf((f) => method(f)()), [o.code, 0x0b], o.name);
+      assert.deepEqual(
+        bodyOf((f) => method(f)()),
+        [o.code, 0x0b],
+        o.name,
+      );
       checked++;
     } else if (o.imm === Imm.MemArg) {
       const w = o.width!;
       const pre = o.prefix ? [o.prefix, ...encode((s) => writeU32(s, o.code))] : [o.code];
       const memarg = [Math.log2(w), ...encode((s) => writeU32(s, 200))];
       const args = o.atomic ? [200] : [w, 200];
-      assert.deepEqual(bodyOf((f) => method(f)(...args)), [...pre, ...memarg, 0x0b], o.name);
+      assert.deepEqual(
+        bodyOf((f) => method(f)(...args)),
+        [...pre, ...memarg, 0x0b],
+        o.name,
+      );
       checked++;
     }
   }
@@ -44,16 +56,46 @@ test('every table instruction without immediates or with a memarg has a method e
 });
 
 test('spec byte strings for a sample', () => {
-  assert.deepEqual(bodyOf((f) => f.i64Add()), [0x7c, 0x0b]);
-  assert.deepEqual(bodyOf((f) => f.i64Load(4, 16)), [0x29, 0x02, 0x10, 0x0b]); // align=4 -> log2 2
-  assert.deepEqual(bodyOf((f) => f.i64AtomicRmwCmpxchg(8)), [0xfe, 0x49, 0x03, 0x08, 0x0b]);
-  assert.deepEqual(bodyOf((f) => f.i32AtomicRmw8CmpxchgU()), [0xfe, 0x4a, 0x00, 0x00, 0x0b]);
-  assert.deepEqual(bodyOf((f) => f.i64Extend32S()), [0xc4, 0x0b]);
-  assert.deepEqual(bodyOf((f) => f.memoryCopy()), [0xfc, 0x0a, 0x00, 0x00, 0x0b]);
-  assert.deepEqual(bodyOf((f) => f.memoryFill()), [0xfc, 0x0b, 0x00, 0x0b]);
-  assert.deepEqual(bodyOf((f) => f.atomicFence()), [0xfe, 0x03, 0x00, 0x0b]);
-  assert.deepEqual(bodyOf((f) => f.i64Const(-1)), [0x42, 0x7f, 0x0b]);
-  assert.deepEqual(bodyOf((f) => f.i32Const(0xffff_ffff)), [0x41, 0x7f, 0x0b]);
+  assert.deepEqual(
+    bodyOf((f) => f.i64Add()),
+    [0x7c, 0x0b],
+  );
+  assert.deepEqual(
+    bodyOf((f) => f.i64Load(4, 16)),
+    [0x29, 0x02, 0x10, 0x0b],
+  ); // align=4 -> log2 2
+  assert.deepEqual(
+    bodyOf((f) => f.i64AtomicRmwCmpxchg(8)),
+    [0xfe, 0x49, 0x03, 0x08, 0x0b],
+  );
+  assert.deepEqual(
+    bodyOf((f) => f.i32AtomicRmw8CmpxchgU()),
+    [0xfe, 0x4a, 0x00, 0x00, 0x0b],
+  );
+  assert.deepEqual(
+    bodyOf((f) => f.i64Extend32S()),
+    [0xc4, 0x0b],
+  );
+  assert.deepEqual(
+    bodyOf((f) => f.memoryCopy()),
+    [0xfc, 0x0a, 0x00, 0x00, 0x0b],
+  );
+  assert.deepEqual(
+    bodyOf((f) => f.memoryFill()),
+    [0xfc, 0x0b, 0x00, 0x0b],
+  );
+  assert.deepEqual(
+    bodyOf((f) => f.atomicFence()),
+    [0xfe, 0x03, 0x00, 0x0b],
+  );
+  assert.deepEqual(
+    bodyOf((f) => f.i64Const(-1)),
+    [0x42, 0x7f, 0x0b],
+  );
+  assert.deepEqual(
+    bodyOf((f) => f.i32Const(0xffff_ffff)),
+    [0x41, 0x7f, 0x0b],
+  );
   assert.equal(OPS.filter((o) => o.prefix === PREFIX_ATOMIC && o.name.includes('cmpxchg')).length, 7);
 });
 
@@ -66,7 +108,11 @@ test('labels become relative depths; misuse is a WasmBuilderBug naming the funct
   assert.equal(f.depthOf(outer), 1);
   assert.equal(f.depthOf(f.body), 2);
   f.localGet(0).brIf(inner);
-  assert.throws(() => f.end(outer), (e: unknown) => e instanceof WasmBuilderBug && /function g \(#0\): end closes the loop at depth 2/.test((e as Error).message));
+  assert.throws(
+    () => f.end(outer),
+    (e: unknown) =>
+      e instanceof WasmBuilderBug && /function g \(#0\): end closes the loop at depth 2/.test((e as Error).message),
+  );
   const m2 = new ModuleBuilder();
   const h = m2.function('h', [], []);
   const b = h.block();
@@ -91,7 +137,10 @@ test('builder rejects broken modules before V8 sees them', () => {
   m.importMemory('env', 'mem', { min: 1, max: 1, shared: true });
   const f = m.function('f', [], []);
   assert.throws(() => m.importFunction('env', 'late', [], []), /import functions before defining any/);
-  assert.throws(() => f.memOp(PREFIX_ATOMIC, 0x11, 8, true, 4, 0), /alignment 4 for a 8-byte atomic access \(must be natural\)/);
+  assert.throws(
+    () => f.memOp(PREFIX_ATOMIC, 0x11, 8, true, 4, 0),
+    /alignment 4 for a 8-byte atomic access \(must be natural\)/,
+  );
   assert.throws(() => f.i64Load(16), /alignment 16 for a 8-byte access/);
   assert.throws(() => f.i32Load(3), /alignment 3/);
   assert.throws(() => f.call(7), /call to function 7, which does not exist/);
@@ -104,7 +153,10 @@ test('builder rejects broken modules before V8 sees them', () => {
   const bad = new ModuleBuilder();
   bad.importMemory('env', 'm', { min: 1, shared: true });
   assert.throws(() => bad.toBytes(), /a shared memory needs a maximum/);
-  assert.throws(() => new ModuleBuilder().function('n', [], []).i32Load(), /memory access in a module without a memory/);
+  assert.throws(
+    () => new ModuleBuilder().function('n', [], []).i32Load(),
+    /memory access in a module without a memory/,
+  );
 });
 
 test('types are deduplicated; locals are run-length encoded in declaration order', () => {
@@ -121,8 +173,32 @@ test('types are deduplicated; locals are run-length encoded in declaration order
 });
 
 test('i64.const from numbers, bigints and halves reaches V8 unchanged', () => {
-  const vals: (number | bigint | [number, number])[] = [0, -1, 2 ** 53 - 1, -(2 ** 53) + 1, -4096, 0x1_0000_0000, -0x1_0000_0001, 1n << 63n, -(1n << 63n), [0xffff_ffff, 0x7fff_ffff], [0, -0x8000_0000]];
-  const want = [0n, -1n, 2n ** 53n - 1n, -(2n ** 53n) + 1n, -4096n, 0x1_0000_0000n, -0x1_0000_0001n, -(1n << 63n), -(1n << 63n), (1n << 63n) - 1n, -(1n << 63n)];
+  const vals: (number | bigint | [number, number])[] = [
+    0,
+    -1,
+    2 ** 53 - 1,
+    -(2 ** 53) + 1,
+    -4096,
+    0x1_0000_0000,
+    -0x1_0000_0001,
+    1n << 63n,
+    -(1n << 63n),
+    [0xffff_ffff, 0x7fff_ffff],
+    [0, -0x8000_0000],
+  ];
+  const want = [
+    0n,
+    -1n,
+    2n ** 53n - 1n,
+    -(2n ** 53n) + 1n,
+    -4096n,
+    0x1_0000_0000n,
+    -0x1_0000_0001n,
+    -(1n << 63n),
+    -(1n << 63n),
+    (1n << 63n) - 1n,
+    -(1n << 63n),
+  ];
   const m = new ModuleBuilder();
   vals.forEach((v, i) => {
     const f = m.function(`c${i}`, [], [i64]);
@@ -194,14 +270,29 @@ test('emit-time type checks name the instruction and the stack (validation algor
     m.defineMemory({ min: 1 });
     return m.function('t', params, results);
   };
-  assert.throws(() => fresh([i32, i64]).localGet(0).localGet(1).i64Add(), /function t \(#0\): i64\.add expects \[i64 i64\] but the stack has \[i32 i64\]/);
+  assert.throws(
+    () => fresh([i32, i64]).localGet(0).localGet(1).i64Add(),
+    /function t \(#0\): i64\.add expects \[i64 i64\] but the stack has \[i32 i64\]/,
+  );
   assert.throws(() => fresh([i64]).localGet(0).localSet(0).i64Eqz(), /i64\.eqz expects \[i64\] but the stack has \[\]/);
   assert.throws(() => fresh([i64]).i32Const(1).localSet(0), /local\.set expects \[i64\]/);
-  assert.throws(() => fresh().i32Const(0).i64Const(1).i32Store(), /i32\.store expects \[i32 i32\] but the stack has \[i32 i64\]/);
-  assert.throws(() => fresh().i32Const(0).i64Const(1).i64Const(2).i32AtomicRmwCmpxchg(), /i32\.atomic\.rmw\.cmpxchg expects \[i32 i32 i32\]/);
-  assert.throws(() => fresh([], [i64]).i32Const(1).finish(), /the function end expects \[i64\] but the stack has \[i32\]/);
+  assert.throws(
+    () => fresh().i32Const(0).i64Const(1).i32Store(),
+    /i32\.store expects \[i32 i32\] but the stack has \[i32 i64\]/,
+  );
+  assert.throws(
+    () => fresh().i32Const(0).i64Const(1).i64Const(2).i32AtomicRmwCmpxchg(),
+    /i32\.atomic\.rmw\.cmpxchg expects \[i32 i32 i32\]/,
+  );
+  assert.throws(
+    () => fresh([], [i64]).i32Const(1).finish(),
+    /the function end expects \[i64\] but the stack has \[i32\]/,
+  );
   assert.throws(() => fresh().i32Const(1).finish(), /the function end leaves \[i32\] on the stack/);
-  assert.throws(() => fresh().i32Const(1).i64Const(2).i32Const(1).select(), /select expects \[i64\] but the stack has \[i32\]/);
+  assert.throws(
+    () => fresh().i32Const(1).i64Const(2).i32Const(1).select(),
+    /select expects \[i64\] but the stack has \[i32\]/,
+  );
   // if with a result needs an else arm producing it.
   const g = fresh([i32], [i64]);
   g.localGet(0);
@@ -222,7 +313,10 @@ test('emit-time type checks name the instruction and the stack (validation algor
   const k = fresh([i32], [i64]);
   const out = k.block(i64);
   k.i64Const(5).localGet(0).brIf(out);
-  assert.throws(() => k.br(out).end(out).drop().i32Const(0).brIf(k.body), /br_if expects \[i64\] but the stack has \[\]/);
+  assert.throws(
+    () => k.br(out).end(out).drop().i32Const(0).brIf(k.body),
+    /br_if expects \[i64\] but the stack has \[\]/,
+  );
   const lp = fresh();
   lp.i64Const(1);
   const loopLabel = lp.loop({ params: [i64], results: [] });
@@ -233,9 +327,15 @@ test('emit-time type checks name the instruction and the stack (validation algor
   const callee = m.function('callee', [], [i32]);
   callee.i32Const(1);
   const caller = m.function('caller', [], [i64]);
-  assert.throws(() => caller.returnCall(callee), /return_call to a callee returning \[i32\] from a function returning \[i64\]/);
+  assert.throws(
+    () => caller.returnCall(callee),
+    /return_call to a callee returning \[i32\] from a function returning \[i64\]/,
+  );
   const bt = m.function('bt', [i32], []);
   const withValue = bt.block(i32);
   const plain = bt.block();
-  assert.throws(() => bt.i32Const(0).localGet(0).brTable([withValue], plain), /br_table targets carry different numbers of values/);
+  assert.throws(
+    () => bt.i32Const(0).localGet(0).brTable([withValue], plain),
+    /br_table targets carry different numbers of values/,
+  );
 });

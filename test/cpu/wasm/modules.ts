@@ -77,7 +77,12 @@ export function chainModule(slots: readonly number[]): ModuleBuilder {
     f.localGet(0).i32Eqz();
     f.if();
     f.localGet(1).return().end();
-    f.localGet(0).i32Const(1).i32Sub().localGet(1).i32Const((k + 1) % CHAIN_SLOTS).returnCallIndirect(CHAIN_SIG);
+    f.localGet(0)
+      .i32Const(1)
+      .i32Sub()
+      .localGet(1)
+      .i32Const((k + 1) % CHAIN_SLOTS)
+      .returnCallIndirect(CHAIN_SIG);
     m.elements(0, k, [f]);
   }
   return m;
@@ -144,7 +149,12 @@ export function tlbProbeModule(): ModuleBuilder {
   f.localSet(entry);
   f.localGet(entry).i64Load(8, TLB_BASE).localGet(0).i64Const(-4096).i64And().i64Eq();
   f.if(i64);
-  f.localGet(0).localGet(entry).i64Load(8, TLB_BASE + 8).i64Add().i32WrapI64().i64Load();
+  f.localGet(0)
+    .localGet(entry)
+    .i64Load(8, TLB_BASE + 8)
+    .i64Add()
+    .i32WrapI64()
+    .i64Load();
   f.else();
   f.localGet(0).call(slow);
   f.end();

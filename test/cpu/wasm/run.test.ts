@@ -6,7 +6,14 @@ import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import { Wasm, instantiateSync, type WasmMemoryLike } from '../../../src/cpu/wasm/wasm-api.js';
 import {
-  arithModule, brTableModule, chainModule, CHAIN_SLOTS, sharedMemoryModule, TLB_BASE, tlbProbeModule, trapModule,
+  arithModule,
+  brTableModule,
+  chainModule,
+  CHAIN_SLOTS,
+  sharedMemoryModule,
+  TLB_BASE,
+  tlbProbeModule,
+  trapModule,
 } from './modules.js';
 import { Prng } from '../../helpers/prng.js';
 import { cases } from '../../helpers/scale.js';
@@ -25,7 +32,8 @@ test('i64 arithmetic on locals matches a BigInt model', () => {
   const rotl = (v: bigint, n: bigint): bigint => ((v << n) | (v >> (64n - n))) & M64;
   const rng = new Prng(0xa11);
   const edge = [0n, 1n, -1n, 1n << 63n, (1n << 63n) - 1n, 0xffff_ffffn, 0x8000_0000n];
-  const pick = (): bigint => (rng.below(4) === 0 ? s64(edge[rng.below(edge.length)]!) : s64((BigInt(rng.u32()) << 32n) | BigInt(rng.u32())));
+  const pick = (): bigint =>
+    rng.below(4) === 0 ? s64(edge[rng.below(edge.length)]!) : s64((BigInt(rng.u32()) << 32n) | BigInt(rng.u32()));
   for (let i = 0; i < cases(300); i++) {
     const a = pick();
     const b = pick();
@@ -46,7 +54,11 @@ test('loads and stores on an imported shared memory are seen by JS, and the reve
   const e = instantiateSync(sharedMemoryModule().toBytes(), { env: { mem } });
   const dv = new DataView(mem.buffer);
   dv.setBigUint64(0x108, 0x0123_4567_89ab_cdefn, true);
-  assert.equal((e['load64'] as (a: number) => bigint)(0x100), 0x0123_4567_89ab_cdefn, 'offset 8 is added to the address');
+  assert.equal(
+    (e['load64'] as (a: number) => bigint)(0x100),
+    0x0123_4567_89ab_cdefn,
+    'offset 8 is added to the address',
+  );
   dv.setUint8(0x200, 0x80);
   assert.equal((e['loadS8'] as (a: number) => bigint)(0x200), -128n);
   dv.setUint16(0x301, 0xbeef, true);
@@ -118,11 +130,14 @@ test('blocks in two separately compiled modules chain through a shared table wit
   for (const hops of [0, 1, 2, 3, 4, 5, 17]) assert.equal(entry(hops, 0n), chainReference(0, hops), `${hops} hops`);
   // A million hops: tail calls reuse the frame (a plain call chain would overflow the stack).
   assert.equal(entry(1_000_000, 0n), chainReference(0, 1_000_000));
-  assert.equal((table.get(3) as (n: number, acc: bigint) => bigint)(6, 5n), (() => {
-    let acc = 5n;
-    for (let i = 0, k = 3; i <= 6; i++, k = (k + 1) % 4) acc = BigInt.asIntN(64, acc * 31n + BigInt(k));
-    return acc;
-  })());
+  assert.equal(
+    (table.get(3) as (n: number, acc: bigint) => bigint)(6, 5n),
+    (() => {
+      let acc = 5n;
+      for (let i = 0, k = 3; i <= 6; i++, k = (k + 1) % 4) acc = BigInt.asIntN(64, acc * 31n + BigInt(k));
+      return acc;
+    })(),
+  );
   // Replacing a slot redirects the chain (how a retranslated block would be swapped in).
   table.set(2, table.get(0));
   assert.equal(entry(2, 0n), BigInt(0 * 31 * 31 + 1 * 31 + 0));
@@ -154,7 +169,8 @@ test('traps surface as WebAssembly.RuntimeError with the cause', () => {
     [() => e['indirect']!(2), /table index is out of bounds/],
     [() => e['atomicLoad']!(2), /unaligned/],
   ];
-  for (const [f, msg] of traps) assert.throws(f, (err: unknown) => err instanceof Wasm.RuntimeError && msg.test((err as Error).message));
+  for (const [f, msg] of traps)
+    assert.throws(f, (err: unknown) => err instanceof Wasm.RuntimeError && msg.test((err as Error).message));
   assert.equal(e['load']!(65536 - 8), 0n, 'the last 8 bytes are in bounds');
   assert.equal(e['atomicLoad']!(4), 0, 'aligned atomic is fine');
 });
@@ -166,7 +182,9 @@ test('TLB probe shape: a hit is a compare and an add, a flagged or foreign tag c
     slowCalls.push(v);
     return -7n;
   };
-  const load64 = instantiateSync(tlbProbeModule().toBytes(), { env: { mem, loadSlow } })['load64'] as (v: bigint) => bigint;
+  const load64 = instantiateSync(tlbProbeModule().toBytes(), { env: { mem, loadSlow } })['load64'] as (
+    v: bigint,
+  ) => bigint;
   const dv = new DataView(mem.buffer);
   const entry = (vpage: bigint): number => TLB_BASE + Number(vpage & 255n) * 16;
   // Guest page 0x12_3456_7000 (above 4 GiB) maps to arena offset 0x8000.

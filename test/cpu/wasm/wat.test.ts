@@ -27,7 +27,11 @@ for (const [name, build] of Object.entries(GOLDEN_MODULES)) {
       if (!update) assert.fail(`${file} did not exist; written now, review it and rerun`);
       return;
     }
-    assert.equal(text, readFileSync(file, 'utf8'), `${name}: emitted text differs from ${file} (CXLEMU_UPDATE_EXPECT=1 accepts)`);
+    assert.equal(
+      text,
+      readFileSync(file, 'utf8'),
+      `${name}: emitted text differs from ${file} (CXLEMU_UPDATE_EXPECT=1 accepts)`,
+    );
   });
 }
 
@@ -35,10 +39,7 @@ test('the printer names unknown opcodes and bad headers', () => {
   assert.throws(() => printWat(Uint8Array.from([0, 0x61, 0x73, 0x6d, 2, 0, 0, 0])), /not a wasm 1\.0 module/);
   // type () -> (), one function whose body is the f32.const opcode (0x43) the builder never emits.
   const bytes = Uint8Array.from([
-    0, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-    1, 4, 1, 0x60, 0, 0,
-    3, 2, 1, 0,
-    10, 5, 1, 3, 0, 0x43, 0x0b,
+    0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0, 10, 5, 1, 3, 0, 0x43, 0x0b,
   ]);
   assert.throws(() => printWat(bytes), /unknown opcode 0x43 at body offset 1/);
 });
