@@ -12,7 +12,7 @@ src="$cache/src"
 build="$cache/build"
 
 # The init: a static no-libc program (the kernel's tools/include/nolibc), FPU-free lp64.
-${cross}gcc -Os -static -nostdlib -fno-stack-protector -fno-asynchronous-unwind-tables \
+${cross}gcc -Os -Wall -Werror -static -nostdlib -fno-stack-protector -fno-asynchronous-unwind-tables \
   -march=rv64imac_zicsr_zifencei -mabi=lp64 -include "$src/tools/include/nolibc/nolibc.h" \
   -I "$src/tools/include/nolibc" -o "$out/init" "$repo/guests/linux/init/init.c" -lgcc
 cat > "$out/initramfs.list" <<LIST
