@@ -1,7 +1,6 @@
 // The audit options shared by `audit` and `run`, and the audit loop with a progress bar on a
 // terminal. Owns option syntax and the bar; the audit itself is Machine.audit, one region at a time.
 
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { AuditOptions, AuditReport, Machine } from '../machine/index.js';
 import type { CliIo } from './io.js';
@@ -19,7 +18,18 @@ export function auditOptions(c: Command): Command {
     .option('--force', 'overwrite file-backed media instead of restoring it afterwards');
 }
 
-export function auditWithProgress(io: CliIo, m: Machine, o: AuditCli): AuditReport {
+type ProgressBars = typeof import('cli-progress');
+
+/**
+ * The progress-bar package when bars may show (stderr is a terminal), else undefined. Loaded on
+ * demand: importing it costs about as much as commander, and pipes and tests never need it.
+ */
+export async function progressBars(io: CliIo): Promise<ProgressBars | undefined> {
+  return io.progress ? (await import('cli-progress')).default : undefined;
+}
+
+/** Audit each region in turn (all, or --region); a bar on stderr when `bars` is given and the work is slow. */
+export function auditWithProgress(m: Machine, o: AuditCli, bars: ProgressBars | undefined): AuditReport {
   const base: AuditOptions = { mode: o.full ? 'full' : 'sampled' };
   if (o.samples !== undefined) base.samples = o.samples;
   if (o.seed !== undefined) base.seed = o.seed;
@@ -31,10 +41,10 @@ export function auditWithProgress(io: CliIo, m: Machine, o: AuditCli): AuditRepo
   // at ~25 MiB/s; sampled ones take about a second per region).
   const slow = o.full ? total > 32 * 2 ** 20 : names.length > 1;
   const bar =
-    io.progress && slow
-      ? new cliProgress.SingleBar(
+    bars !== undefined && slow
+      ? new bars.SingleBar(
           { format: 'audit [{bar}] {percentage}% | {region}', stream: process.stderr, clearOnComplete: true },
-          cliProgress.Presets.shades_classic,
+          bars.Presets.shades_classic,
         )
       : undefined;
   bar?.start(Math.max(1, total), 0, { region: names[0] ?? '' });

@@ -4,7 +4,7 @@
 
 import type { Command } from 'commander';
 import { auditText, observationText, type RunResult, runMachine } from '../../machine/index.js';
-import { type AuditCli, auditOptions, auditWithProgress } from '../audit-progress.js';
+import { type AuditCli, auditOptions, auditWithProgress, progressBars } from '../audit-progress.js';
 import type { CliContext } from '../io.js';
 import { wantsJson, withMachine } from '../load.js';
 import { num } from '../options.js';
@@ -65,6 +65,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
         'after the run, write the machine (description + state: regions and raw decoder registers) to FILE',
       ),
   ).action(async (opts: RunCli, cmd: Command) => {
+    const bars = opts.kernel === undefined || opts.audit ? await progressBars(io) : undefined;
     await withMachine(
       cmd,
       io,
@@ -83,7 +84,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
           const r = await runMachine(m, {
             ...runOpts,
             ...(opts.auditOnly ? { auditOnly: true } : {}),
-            auditWith: (mm) => auditWithProgress(io, mm, opts),
+            auditWith: (mm) => auditWithProgress(mm, opts, bars),
           });
           if (r.kind !== 'audit') return;
           if (wantsJson(cmd))
@@ -116,7 +117,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
           const x = r.result;
           // Regions the guest committed over MMIO become visible here (inferred from the registers).
           m.syncRegions();
-          const rep = opts.audit ? auditWithProgress(io, m, opts) : undefined;
+          const rep = opts.audit ? auditWithProgress(m, opts, bars) : undefined;
           if (wantsJson(cmd))
             ctx.printJson({
               workload: 'program',
