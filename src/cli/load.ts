@@ -12,14 +12,14 @@ import {
 } from '../machine/index.js';
 import type { CliIo } from './io.js';
 
-export interface GlobalOpts {
+interface GlobalOpts {
   qemu?: string;
   qemuFile?: string;
   machine?: string;
   json?: boolean;
 }
 
-export const globalsOf = (cmd: Command): GlobalOpts => cmd.optsWithGlobals<GlobalOpts>();
+const globalsOf = (cmd: Command): GlobalOpts => cmd.optsWithGlobals<GlobalOpts>();
 
 /** True when --json was given anywhere on the command line. */
 export const wantsJson = (cmd: Command): boolean => globalsOf(cmd).json === true;

@@ -33,7 +33,7 @@ export interface HpaTranslation {
 export type TranslateResult = { ok: true; value: HpaTranslation } | { ok: false; reason: string };
 
 /** What the compiled router does with one HPA: the device and DPA it reaches, or no route. */
-export type RoutedAnswer =
+type RoutedAnswer =
   | { ok: true; memdev: Type3Device; dpa: number; partition: 'volatile' | 'persistent' }
   | { ok: false; reason: string };
 
@@ -56,7 +56,7 @@ export class RouteMismatchError extends CxlBugError {
 const hex = (n: number) => `0x${n.toString(16)}`;
 
 /** The production route for `hpa`: the window's router resolves it to a store and offset. */
-export function routeHpa(t: TopologyCore, hpa: number): RoutedAnswer {
+function routeHpa(t: TopologyCore, hpa: number): RoutedAnswer {
   const w = t.windowAt(hpa);
   if (!w) return { ok: false, reason: `HPA ${hex(hpa)} is in no CXL window` };
   const out: RouteOut = { store: null, offset: 0, run: 0 };
@@ -74,7 +74,7 @@ const answerText = (a: RoutedAnswer | ReferenceResult): string =>
   a.ok ? `${a.memdev.name} DPA ${hex(a.dpa)} (${a.partition})` : `no route (${a.reason})`;
 
 /** A routed answer and the reference walk that explains it. */
-export type CheckedRoute =
+type CheckedRoute =
   | {
       ok: true;
       routed: Extract<RoutedAnswer, { ok: true }>;
@@ -87,7 +87,7 @@ export type CheckedRoute =
  * the same device and DPA (or that neither routes; the reason is then the reference's, which names
  * the level that stopped the decode). Throws RouteMismatchError on any disagreement.
  */
-export function checkedRoute(t: TopologyCore, hpa: number): CheckedRoute {
+function checkedRoute(t: TopologyCore, hpa: number): CheckedRoute {
   const routed = routeHpa(t, hpa);
   const walk = referenceDecode(t.windows, hpa);
   if (!routed.ok && !walk.ok) return walk;
