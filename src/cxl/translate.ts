@@ -1,10 +1,15 @@
 // Address translation for people and tools: HPA -> window, ports on the path, endpoint, DPA and
-// position (and the routed slot where it differs from Linux's label); DPA -> HPA(s). Uses the
-// reference decoder's walk (register state), so it shows what the hardware state does.
+// position (and the routed slot where it differs from Linux's label); DPA -> HPA(s). The device
+// and DPA are the compiled router's (the production route the CPU takes), checked on every call
+// against the reference decoder; the reference walk supplies only the hop-by-hop explanation.
+// A disagreement is our bug: it throws RouteMismatchError, never returns one answer silently.
 
 import { hpaOffsetOf } from '../cxl-math/interleave.js';
-import { referenceDecode, type ReferenceStep } from './reference-decoder.js';
+import type { Type3Device } from './components.js';
+import { CxlBugError } from './errors.js';
+import { referenceDecode, type ReferenceResult, type ReferenceStep } from './reference-decoder.js';
 import type { RegionManager } from './region.js';
+import type { RouteOut } from './router.js';
 import type { TopologyCore } from './topology.js';
 
 export interface HpaTranslation {
@@ -27,23 +32,88 @@ export interface HpaTranslation {
 
 export type TranslateResult = { ok: true; value: HpaTranslation } | { ok: false; reason: string };
 
+/** What the compiled router does with one HPA: the device and DPA it reaches, or no route. */
+type RoutedAnswer =
+  | { ok: true; memdev: Type3Device; dpa: number; partition: 'volatile' | 'persistent' }
+  | { ok: false; reason: string };
+
+/** The compiled router and the reference decoder disagree about an HPA (a bug in cxlemu). */
+export class RouteMismatchError extends CxlBugError {
+  override name = 'RouteMismatchError';
+  readonly hpa: number;
+  readonly router: string;
+  readonly reference: string;
+  constructor(hpa: number, router: string, reference: string) {
+    super(
+      `HPA 0x${hpa.toString(16)}: the compiled router and the reference decoder disagree: router -> ${router}; reference decoder -> ${reference}`,
+    );
+    this.hpa = hpa;
+    this.router = router;
+    this.reference = reference;
+  }
+}
+
+const hex = (n: number) => `0x${n.toString(16)}`;
+
+/** The production route for `hpa`: the window's router resolves it to a store and offset. */
+function routeHpa(t: TopologyCore, hpa: number): RoutedAnswer {
+  const w = t.windowAt(hpa);
+  if (!w) return { ok: false, reason: `HPA ${hex(hpa)} is in no CXL window` };
+  const out: RouteOut = { store: null, offset: 0, run: 0 };
+  if (!w.router.resolve(hpa, out)) return { ok: false, reason: `window ${w.window.id} routes HPA ${hex(hpa)} nowhere` };
+  // A partition store belongs to one device: offset o is DPA o (volatile) or volatileBytes + o.
+  for (const dev of t.memdevs) {
+    if (out.store === dev.volatileStore) return { ok: true, memdev: dev, dpa: out.offset, partition: 'volatile' };
+    if (out.store === dev.persistentStore)
+      return { ok: true, memdev: dev, dpa: dev.volatileBytes + out.offset, partition: 'persistent' };
+  }
+  return { ok: false, reason: `store ${out.store?.name ?? 'null'} of no memdev (offset ${hex(out.offset)})` };
+}
+
+const answerText = (a: RoutedAnswer | ReferenceResult): string =>
+  a.ok ? `${a.memdev.name} DPA ${hex(a.dpa)} (${a.partition})` : `no route (${a.reason})`;
+
+/** A routed answer and the reference walk that explains it. */
+type CheckedRoute =
+  | {
+      ok: true;
+      routed: Extract<RoutedAnswer, { ok: true }>;
+      walk: Extract<ReferenceResult, { ok: true }>;
+    }
+  | { ok: false; reason: string };
+
+/**
+ * The router's answer for `hpa` with the reference decoder's walk, after checking that both reach
+ * the same device and DPA (or that neither routes; the reason is then the reference's, which names
+ * the level that stopped the decode). Throws RouteMismatchError on any disagreement.
+ */
+function checkedRoute(t: TopologyCore, hpa: number): CheckedRoute {
+  const routed = routeHpa(t, hpa);
+  const walk = referenceDecode(t.windows, hpa);
+  if (!routed.ok && !walk.ok) return walk;
+  if (routed.ok && walk.ok && walk.memdev === routed.memdev && walk.dpa === routed.dpa)
+    return { ok: true, routed, walk };
+  throw new RouteMismatchError(hpa, answerText(routed), answerText(walk));
+}
+
 export function translateHpa(t: TopologyCore, regions: RegionManager, hpa: number): TranslateResult {
-  const r = referenceDecode(t.windows, hpa);
-  if (!r.ok) return r;
+  const c = checkedRoute(t, hpa);
+  if (!c.ok) return c;
+  const { routed, walk: r } = c;
   const out: HpaTranslation = {
     hpa,
     window: r.window.id,
     rootSlot: r.rootSlot,
     hostBridge: r.hostBridge.id,
     path: r.path,
-    memdev: r.memdev.name,
-    endpointDecoder: t.decoderName(r.memdev, r.endpointDecoder),
-    dpa: r.dpa,
-    partition: r.partition,
+    memdev: routed.memdev.name,
+    endpointDecoder: t.decoderName(routed.memdev, r.endpointDecoder),
+    dpa: routed.dpa,
+    partition: routed.partition,
   };
   const reg = regions.regionAt(hpa);
   if (reg) {
-    const tg = reg.targets.find((x) => x.memdev === r.memdev);
+    const tg = reg.targets.find((x) => x.memdev === routed.memdev);
     out.region = reg.name;
     if (tg) {
       out.position = tg.position;
@@ -55,11 +125,12 @@ export function translateHpa(t: TopologyCore, regions: RegionManager, hpa: numbe
   return { ok: true, value: out };
 }
 
-/** Every HPA that reaches (memdev, dpa) under the committed decoders (usually one). */
+/** Every HPA the router sends to (memdev, dpa) under the committed decoders (usually one), checked. */
 export function translateDpa(t: TopologyCore, memdevName: string, dpa: number): number[] {
   const dev = t.memdev(memdevName);
   if (!dev) return [];
   const out: number[] = [];
+  // Candidates from each committed endpoint decoder holding the DPA, one per interleave position.
   for (let i = 0; i < dev.hdm.count; i++) {
     if (!dev.hdm.isCommitted(i)) continue;
     const v = dev.hdm.view(i);
@@ -68,8 +139,8 @@ export function translateDpa(t: TopologyCore, memdevName: string, dpa: number): 
     if (dpa < base || dpa >= base + len) continue;
     for (let s = 0; s < v.ways!; s++) {
       const h = v.base + hpaOffsetOf(dpa - base, s, v.ways!, v.granularity!);
-      const r = referenceDecode(t.windows, h);
-      if (r.ok && r.memdev === dev && r.dpa === dpa) out.push(h);
+      const c = checkedRoute(t, h);
+      if (c.ok && c.routed.memdev === dev && c.routed.dpa === dpa) out.push(h);
     }
   }
   return out.sort((a, b) => a - b);

@@ -59,3 +59,13 @@ export {
 } from './run.js';
 export type { RunResult } from './board.js';
 export * from './report.js';
+// What the CLI reaches below src/machine, re-exported so src/cli imports this module only.
+export { buildFirmwareTables, type FirmwareTables } from './firmware-tables.js';
+export {
+  commandName,
+  decodeMailboxOutput,
+  parseOpcode,
+  sendMailboxCommand,
+  type AuditOptions,
+  type AuditReport,
+} from '../cxl/index.js';

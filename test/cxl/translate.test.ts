@@ -1,13 +1,18 @@
 // translateHpa / translateDpa: the path of ports, endpoint, DPA, position and routed slot; DPA ->
 // HPA round trips (modulo, XOR, switches), unrouted HPAs, and windows near 2^52.
 // Oracle: SPEC-NOTES 1.2-1.4 closed forms via src/cxl-math (hpaOffsetOf, xorHpaOf) and the reference
-// decoder; router vs reference near 2^52.
+// decoder; router vs reference near 2^52. The device and DPA reported are the compiled router's
+// (checked against a raw WindowRoute.resolve); a router stubbed to disagree with the reference
+// decoder makes translate throw RouteMismatchError naming the HPA and both answers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { build, compareRouterVsReference, GiB, hb, mem, sw, win, WBASE } from './fixtures.js';
 import { hpaOffsetOf } from '../../src/cxl-math/interleave.js';
 import { xorHpaOf } from '../../src/cxl-math/xor.js';
 import { Prng } from '../helpers/prng.js';
+import { RouteMismatchError } from '../../src/cxl/translate.js';
+import { CxlBugError, type CxlTopology } from '../../src/cxl/index.js';
+import type { RouteOut } from '../../src/cxl/router.js';
 
 const SZ = 2 ** 28;
 
@@ -122,4 +127,107 @@ test('windows near 2^52: router vs reference, translate round trip', () => {
   assert.ok(t.ok);
   assert.deepEqual(topo.translateDpa(t.value.memdev, t.value.dpa), [last]);
   assert.equal(topo.audit({ mode: 'sampled', samples: 2000, via: 'router' }).ok, true);
+});
+
+/** Four devices below two host bridges, a 4-way XOR region and a 2-way modulo region. */
+function twoRegions(): { topo: CxlTopology; regions: { base: number; size: number }[] } {
+  const { topo } = build(
+    {
+      hostBridges: [
+        hb('hb0', 0, [mem('m0'), mem('m1')]),
+        hb('hb1', 1, [sw('s', [mem('m2', { persistentBytes: 2 * SZ }), mem('m3', { persistentBytes: 2 * SZ })])]),
+      ],
+      windows: [win('x', WBASE, 4 * GiB, ['hb0', 'hb1'], 256, 'xor'), win('m', WBASE + 4 * GiB, 2 * GiB, ['hb1'], 256)],
+      xorMaps: [],
+    },
+    32 * 2 ** 20,
+    false,
+  );
+  const a = topo.createRegion({
+    window: 'x',
+    ways: 4,
+    granularity: 256,
+    memdevs: ['m0', 'm1', 'm2', 'm3'],
+    size: 4 * SZ,
+  });
+  const b = topo.createRegion({ window: 'm', ways: 2, granularity: 1024, memdevs: ['m2', 'm3'], size: 2 * SZ });
+  return { topo, regions: [a, b] };
+}
+
+test('translate reports the compiled router device and DPA (raw WindowRoute.resolve)', () => {
+  const { topo, regions } = twoRegions();
+  const prng = new Prng(17);
+  const out: RouteOut = { store: null, offset: 0, run: 0 };
+  let routed = 0;
+  for (let i = 0; i < 3000; i++) {
+    const w = topo.windows[prng.below(topo.windows.length)]!;
+    const r = regions[prng.below(regions.length)]!;
+    const h = prng.below(4) === 0 ? w.base + prng.below(w.size) : r.base + prng.below(r.size);
+    const t = topo.translateHpa(h);
+    const router = topo.routers[topo.windows.indexOf(topo.windowAt(h)!.window)]!;
+    const ok = router.resolve(h, out);
+    assert.equal(t.ok, ok, `0x${h.toString(16)}`);
+    if (!t.ok) continue;
+    routed++;
+    const dev = topo.memdev(t.value.memdev)!;
+    const store = t.value.partition === 'volatile' ? dev.volatileStore : dev.persistentStore;
+    const storeBase = t.value.partition === 'volatile' ? 0 : dev.volatileBytes;
+    assert.equal(out.store, store, `0x${h.toString(16)}: store`);
+    assert.equal(t.value.dpa, storeBase + out.offset, `0x${h.toString(16)}: DPA`);
+  }
+  assert.ok(routed > 2000, `${routed} routed`);
+});
+
+test('a router that disagrees with the reference decoder is a bug: RouteMismatchError names the HPA and both answers', () => {
+  const { topo, regions } = twoRegions();
+  const r = regions[0]!;
+  const router = topo.routers[0]!;
+  const real = router.resolve.bind(router);
+  const hit = r.base + 0x1234;
+  const truth = topo.translateHpa(hit);
+  assert.ok(truth.ok);
+  const other = topo.memdevs.find((d) => d.name !== truth.value.memdev)!;
+  const hpaText = `0x${hit.toString(16)}`;
+  const refText = `${truth.value.memdev} DPA 0x${truth.value.dpa.toString(16)} \\(persistent\\)`;
+
+  // Wrong device: the stub sends one HPA to another device's store at the same offset.
+  router.resolve = (h: number, o: RouteOut) => {
+    const ok = real(h, o);
+    if (h === hit) o.store = other.persistentStore;
+    return ok;
+  };
+  const wrongDevice = new RegExp(
+    `^HPA ${hpaText}: the compiled router and the reference decoder disagree: router -> ${other.name} DPA 0x${truth.value.dpa.toString(16)} \\(persistent\\); reference decoder -> ${refText}$`,
+  );
+  assert.throws(
+    () => topo.translateHpa(hit),
+    (e: unknown) => e instanceof RouteMismatchError && e instanceof CxlBugError && wrongDevice.test(e.message),
+  );
+  // translate --dpa checks each candidate HPA the same way.
+  assert.throws(() => topo.translateDpa(truth.value.memdev, truth.value.dpa), RouteMismatchError);
+  assert.equal(topo.translateHpa(hit + 0x1000).ok, true, 'other HPAs are unaffected');
+
+  // Wrong DPA on the right device.
+  router.resolve = (h: number, o: RouteOut) => {
+    const ok = real(h, o);
+    if (h === hit) o.offset += 64;
+    return ok;
+  };
+  assert.throws(() => topo.translateHpa(hit), /router -> \S+ DPA 0x[0-9a-f]+ \(persistent\); reference decoder -> /);
+
+  // No route where the reference decoder routes, and a route where it does not.
+  router.resolve = (h: number, o: RouteOut) => (h === hit ? false : real(h, o));
+  assert.throws(
+    () => topo.translateHpa(hit),
+    new RegExp(
+      `^RouteMismatchError: HPA ${hpaText}: .*router -> no route \\(window x routes HPA ${hpaText} nowhere\\); reference decoder -> ${refText}$`,
+    ),
+  );
+  const unrouted = r.base + r.size;
+  assert.equal(topo.translateHpa(unrouted).ok, false);
+  router.resolve = (h: number, o: RouteOut) => (h === unrouted ? real(hit, o) : real(h, o));
+  assert.throws(
+    () => topo.translateHpa(unrouted),
+    /router -> \S+ DPA 0x[0-9a-f]+ \(persistent\); reference decoder -> no route \(no committed decoder of/,
+  );
 });

@@ -1,0 +1,22 @@
+// `cxlemu describe`: the effective machine description (defaults filled in, windows placed, saved
+// state included), validated but never built, so backing files are not opened.
+
+import type { Command } from 'commander';
+import { descriptionText, saveDescription } from '../../machine/index.js';
+import type { CliContext } from '../io.js';
+import { loadFor } from '../load.js';
+
+export function registerDescribe(program: Command, ctx: CliContext): void {
+  program
+    .command('describe')
+    .description(
+      'print the effective machine description (defaults filled in, windows placed, saved state included) without building it',
+    )
+    .option('--yaml', 'YAML instead of JSON')
+    .option('--save <file>', 'also write it to FILE (YAML for .yaml/.yml)')
+    .action((opts: { yaml?: boolean; save?: string }, cmd: Command) => {
+      const description = loadFor(cmd, ctx.io);
+      ctx.print(descriptionText(description, opts.yaml ? 'yaml' : 'json'));
+      if (opts.save !== undefined) saveDescription(description, opts.save);
+    });
+}

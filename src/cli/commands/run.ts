@@ -1,0 +1,139 @@
+// `cxlemu run`: build the machine and run its workload, either a guest program (--kernel) or the
+// bundled demo followed by the audit. Owns option syntax, the summary line and the exit status
+// (the guest's, else 1 for a failed audit); runMachine does the work.
+
+import type { Command } from 'commander';
+import { auditText, observationText, type RunResult, runMachine } from '../../machine/index.js';
+import { type AuditCli, auditOptions, auditWithProgress, progressBars } from '../audit-progress.js';
+import type { CliContext } from '../io.js';
+import { wantsJson, withMachine } from '../load.js';
+import { num } from '../options.js';
+
+type RunCli = AuditCli & {
+  kernel?: string;
+  maxInstructions?: number;
+  timeout?: number;
+  trace?: string;
+  realtime?: boolean;
+  uartOut?: string;
+  auditOnly?: boolean;
+  observe?: string[];
+  observeLog?: string;
+  audit?: boolean;
+  save?: string;
+};
+
+/** The one-line result on stderr: how the guest stopped, instructions, time, MIPS, exit status. */
+const summary = (x: RunResult): string =>
+  `cxlemu: ${x.exit.kind}${x.exit.kind === 'fail' ? ` (code ${x.exit.code})` : ''}${x.exit.message ? `: ${x.exit.message}` : ''}; ` +
+  `${x.instret} instructions in ${x.seconds.toFixed(2)} s (${x.mips.toFixed(1)} MIPS); exit status ${x.status}\n`;
+
+export function registerRun(program: Command, ctx: CliContext): void {
+  const { io } = ctx;
+  auditOptions(
+    program
+      .command('run')
+      .description(
+        'build the machine and run its workload: --kernel runs a program on the hart; without it the bundled demo (integer benchmark out of region R0) runs, then the audit',
+      )
+      .option('--kernel <file>', 'ELF (or raw binary) to run')
+      .option('--max-instructions <n>', 'stop after N instructions (exit 124)', num('--max-instructions', 'integer'))
+      .option(
+        '--timeout <seconds>',
+        'stop a hung guest after this many wall-clock seconds (exit 124)',
+        num('--timeout', 'integer'),
+      )
+      .option('--trace <file>', 'write each executed instruction with its register writes to FILE')
+      .option('--realtime', 'tie mtime to the host clock (default: deterministic, advancing with instructions retired)')
+      .option('--uart-out <file>', 'write UART output to FILE instead of stdout')
+      .option('--audit-only', 'skip the bundled demo program (no --kernel): only build and audit')
+      .option(
+        '--observe <target>',
+        'count accesses to a memdev (memN or id), ram, a region or <hpa>+<size> (repeatable); exact counts at the end',
+        (v: string, prev: string[] = []) => [...prev, v],
+      )
+      .option(
+        '--observe-log <file>',
+        'with --observe: write one line per observed access (r|w hpa size memdev dpa) to FILE',
+      )
+      .option(
+        '--audit',
+        'with --kernel: after the guest exits, audit every region (including those the guest committed itself)',
+      )
+      .option(
+        '--save <file>',
+        'after the run, write the machine (description + state: regions and raw decoder registers) to FILE',
+      ),
+  ).action(async (opts: RunCli, cmd: Command) => {
+    const bars = opts.kernel === undefined || opts.audit ? await progressBars(io) : undefined;
+    await withMachine(
+      cmd,
+      io,
+      async (m) => {
+        const runOpts = {
+          ...(opts.maxInstructions !== undefined ? { maxInstructions: opts.maxInstructions } : {}),
+          ...(opts.timeout !== undefined ? { timeoutSeconds: opts.timeout } : {}),
+          ...(opts.trace !== undefined ? { traceFile: opts.trace } : {}),
+          ...(opts.realtime ? { realtime: true } : {}),
+          ...(opts.uartOut !== undefined ? { output: opts.uartOut } : {}),
+          ...(opts.kernel !== undefined ? { input: process.stdin.isTTY ? null : process.stdin } : {}),
+          ...(opts.observe !== undefined ? { observe: opts.observe } : {}),
+          ...(opts.observeLog !== undefined ? { observeLog: opts.observeLog } : {}),
+        };
+        if (opts.kernel === undefined) {
+          const r = await runMachine(m, {
+            ...runOpts,
+            ...(opts.auditOnly ? { auditOnly: true } : {}),
+            auditWith: (mm) => auditWithProgress(mm, opts, bars),
+          });
+          if (r.kind !== 'audit') return;
+          if (wantsJson(cmd))
+            ctx.printJson({
+              workload: r.demo ? 'demo+audit' : 'audit',
+              ...(r.demo
+                ? {
+                    demo: {
+                      kernel: r.demo.kernel,
+                      ...r.demo.result,
+                      ...(r.demo.observation ? { observation: r.demo.observation } : {}),
+                    },
+                  }
+                : {}),
+              audit: r.report,
+            });
+          else {
+            if (r.demo) io.err(summary(r.demo.result));
+            if (r.demo?.observation) io.err(`${observationText(r.demo.observation)}\n`);
+            ctx.print(
+              `machine built: ${m.cxl.memdevs.length} memdevs, ${m.cxl.windows.length} windows, ${m.regions.length} regions\n${auditText(r.report)}`,
+            );
+          }
+          if (!r.report.ok || (r.demo && r.demo.result.status !== 0))
+            ctx.status = r.demo && r.demo.result.status !== 0 ? r.demo.result.status : 1;
+          return;
+        }
+        const r = await runMachine(m, { kernel: opts.kernel, ...runOpts });
+        if (r.kind === 'program') {
+          const x = r.result;
+          // Regions the guest committed over MMIO become visible here (inferred from the registers).
+          m.syncRegions();
+          const rep = opts.audit ? auditWithProgress(m, opts, bars) : undefined;
+          if (wantsJson(cmd))
+            ctx.printJson({
+              workload: 'program',
+              ...x,
+              ...(r.observation ? { observation: r.observation } : {}),
+              ...(rep ? { audit: rep } : {}),
+            });
+          else {
+            io.err(summary(x));
+            if (r.observation) io.err(`${observationText(r.observation)}\n`);
+            if (rep) ctx.print(auditText(rep));
+          }
+          ctx.status = r.status !== 0 ? r.status : rep && !rep.ok ? 1 : 0;
+        }
+      },
+      opts.save,
+    );
+  });
+}

@@ -1,0 +1,52 @@
+// Machine loading for the commands: the global options (--machine, --qemu, --qemu-file, --json),
+// QEMU warnings on stderr, building, saving and always closing. Owns that sequence only; every
+// step is a src/machine call.
+
+import type { Command } from 'commander';
+import {
+  loadDescription,
+  Machine,
+  saveDescription,
+  type MachineDescription,
+  type MachineSource,
+} from '../machine/index.js';
+import type { CliIo } from './io.js';
+
+interface GlobalOpts {
+  qemu?: string;
+  qemuFile?: string;
+  machine?: string;
+  json?: boolean;
+}
+
+const globalsOf = (cmd: Command): GlobalOpts => cmd.optsWithGlobals<GlobalOpts>();
+
+/** True when --json was given anywhere on the command line. */
+export const wantsJson = (cmd: Command): boolean => globalsOf(cmd).json === true;
+
+function sourceOf(g: GlobalOpts): MachineSource {
+  return { machine: g.machine, qemu: g.qemu, qemuFile: g.qemuFile };
+}
+
+/** The effective description (validated, windows placed, not built); warnings go to stderr. */
+export function loadFor(cmd: Command, io: CliIo): MachineDescription {
+  const loaded = loadDescription(sourceOf(globalsOf(cmd)));
+  for (const w of loaded.warnings) io.err(`cxlemu: warning: ${w}\n`);
+  return loaded.description;
+}
+
+/** Load, print QEMU warnings, build, run `fn`, save if asked, and always close the stores. */
+export async function withMachine(
+  cmd: Command,
+  io: CliIo,
+  fn: (m: Machine) => Promise<void> | void,
+  save?: string,
+): Promise<void> {
+  const m = Machine.build(loadFor(cmd, io));
+  try {
+    await fn(m);
+    if (save !== undefined) saveDescription(m.describe(), save);
+  } finally {
+    m.close();
+  }
+}
