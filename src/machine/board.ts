@@ -13,26 +13,28 @@ import { Ns16550a, NS16550A_SIZE, UART0_IRQ, UART_CLOCK_HZ } from '../devices/ns
 import { Clint, CLINT_SIZE, TIMEBASE_HZ } from '../devices/clint.js';
 import { Plic, PLIC_SIZE, PLIC_NUM_SOURCES } from '../devices/plic.js';
 import { TestFinisher, FINISHER_SIZE, type FinisherOutcome } from '../devices/test-finisher.js';
-import { DmaEngine, DMA_BASE, DMA_SIZE, DMA_IRQ } from '../devices/dma-engine.js';
+import { DmaEngine, DMA_SIZE, DMA_IRQ } from '../devices/dma-engine.js';
 import { generateFdt, fdtAddress } from '../firmware/fdt.js';
 import type { BoardDescription, CxlWindowDescription, PcieDescription } from '../firmware/board-description.js';
 import type { TopologySpec } from '../cxl/topology-spec.js';
-import { IntxRouter, ECAM_BASE, ECAM_SIZE, PCIE_INTX_IRQ_BASE, type Ecam } from '../pci/index.js';
+import { IntxRouter, PCIE_INTX_IRQ_BASE, type Ecam } from '../pci/index.js';
+import {
+  CLINT_BASE,
+  DEFAULT_RAM_SIZE,
+  DMA_BASE,
+  ECAM_BASE,
+  ECAM_SIZE,
+  FINISHER_BASE,
+  PCIE_MMIO_BASE,
+  PCIE_MMIO_SIZE,
+  PLIC_BASE,
+  RAM_BASE,
+  UART0_BASE,
+} from './board-map.js';
 import type { CxlHostBridgeDescription } from '../firmware/board-description.js';
 import { isElf, loadElf, loadRaw, type LoadedImage } from './elf.js';
 
-// ---- the map (DESIGN.md "Board"; QEMU virt) ----
-// ECAM and INTx numbers belong to the PCI layer; re-exported here with the rest of the map.
-export { ECAM_BASE, ECAM_SIZE, PCIE_INTX_IRQ_BASE };
-export const FINISHER_BASE = 0x0010_0000;
-export const CLINT_BASE = 0x0200_0000;
-export const PLIC_BASE = 0x0c00_0000;
-export const UART0_BASE = 0x1000_0000;
-export const PCIE_MMIO_BASE = 0x4000_0000;
-export const PCIE_MMIO_SIZE = 0x4000_0000;
-export const RAM_BASE = 0x8000_0000;
-/** QEMU's default -m. */
-export const DEFAULT_RAM_SIZE = 128 * 2 ** 20;
+// The addresses: board-map.ts (DESIGN.md "Board").
 
 export const ISA_STRING = 'rv64imac_zicsr_zifencei_zicntr';
 export const ISA_EXTENSIONS = ['i', 'm', 'a', 'c', 'zicsr', 'zifencei', 'zicntr'];
@@ -577,7 +579,7 @@ export interface RunProgramOptions extends RunOptions {
   rawAddress?: number;
   /**
    * A machine built by src/machine (AddressSpace with RAM and CXL windows already mapped). Without
-   * it, runProgram builds a plain board with `ramSize` bytes of RAM at 0x8000_0000.
+   * it, runProgram builds a plain board with `ramSize` bytes of RAM at RAM_BASE (board-map.ts).
    */
   machine?: Omit<BoardOptions, 'uartSink' | 'realtime' | 'instructionsPerTick' | 'hartFactory'>;
   /** RAM size when no machine is given (default 128 MiB, QEMU's default). */

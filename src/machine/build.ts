@@ -32,10 +32,18 @@ import {
 } from '../cxl/index.js';
 import { DeviceRegisters } from '../cxl/device-registers.js';
 import { Ecam, enumerate, type EnumerationResult } from '../pci/index.js';
-import { ConfigError } from './errors.js';
-import { buildFirmwareTables, defaultChbsBase, type FirmwareTables } from './firmware-tables.js';
 import {
+  CHBCR_SIZE,
+  ECAM_BASE,
+  ECAM_SIZE,
+  PCIE_MMIO_BASE,
+  PCIE_MMIO_SIZE,
   RAM_BASE,
+  defaultChbsBase,
+} from './board-map.js';
+import { ConfigError } from './errors.js';
+import { buildFirmwareTables, type FirmwareTables } from './firmware-tables.js';
+import {
   memdevsOf,
   validateDescription,
   type ChildDesc,
@@ -141,7 +149,7 @@ export class Machine {
   readonly spec: TopologySpec;
   /** The description the machine was built from (state as given). */
   readonly initial: MachineDescription;
-  /** The one ECAM (0x3000_0000) with a PCI host bridge per CXL host bridge. */
+  /** The one ECAM (board-map ECAM_BASE) with a PCI host bridge per CXL host bridge. */
   readonly ecam: Ecam;
   /** PCI functions and component register blocks of every CXL component. */
   readonly cxlPci: CxlPci;
@@ -174,7 +182,12 @@ export class Machine {
       }
       throw e;
     }
-    this.ecam = new Ecam({ space: this.addressSpace });
+    this.ecam = new Ecam({
+      space: this.addressSpace,
+      base: ECAM_BASE,
+      size: ECAM_SIZE,
+      mmioWindow: { base: PCIE_MMIO_BASE, size: PCIE_MMIO_SIZE },
+    });
     this.ecam.map();
     this.cxlPci = attachCxlPci(this.cxl, this.ecam, {
       chbsBase: defaultChbsBase,
@@ -251,7 +264,7 @@ export class Machine {
       uid: h.hostBridge.uid,
       busNr: h.pci.busNr,
       busLast: h.pci.busLast,
-      component: { base: h.chbsBase, size: 0x1_0000 },
+      component: { base: h.chbsBase, size: CHBCR_SIZE },
     }));
   }
 

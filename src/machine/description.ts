@@ -5,26 +5,16 @@
 
 import { z } from 'zod';
 import YAML from 'yaml';
-import {
-  VALID_WAYS,
-  VALID_GRANULARITIES,
-  isValidWays,
-  isValidGranularity,
-  isThreeFamily,
-} from '../cxl-math/interleave.js';
+import { VALID_WAYS, VALID_GRANULARITIES, isValidWays, isValidGranularity } from '../cxl-math/interleave.js';
 import { xorMapsForHbiw } from '../cxl-math/xor.js';
+import { alignUp } from '../cxl-math/bits.js';
 import { ConfigError, type ConfigIssue, IssueList } from './errors.js';
 import { parseSize, parseInteger, formatSize, hex, humanSize, MAX_BYTES } from './sizes.js';
+import { WINDOW_ALIGN, WINDOW_ALIGN_3, windowAlignment, windowFloor } from './board-map.js';
 
 // ---------------------------------------------------------------------------------------------
-// Board constants (DESIGN.md, "Board").
+// Description constants (board addresses and window placement rules live in board-map.ts).
 
-export const RAM_BASE = 0x8000_0000;
-/** Windows start at max(4 GiB, end of RAM), 256 MiB aligned. */
-export const WINDOW_FLOOR = 0x1_0000_0000;
-export const WINDOW_ALIGN = 256 * 2 ** 20;
-/** 3/6/12-way windows sit at multiples of 768 MiB so offset and absolute decode agree. */
-export const WINDOW_ALIGN_3 = 3 * WINDOW_ALIGN;
 /** CXL capacity (partitions, window sizes) comes in 256 MiB units. */
 export const CAPACITY_UNIT = 256 * 2 ** 20;
 export const DESCRIPTION_VERSION = 1;
@@ -578,17 +568,6 @@ function storeOf(s: StoreIn | undefined): StoreDesc | undefined {
   return s.file ? { size: s.size, file: { path: s.file.path, share: s.file.share ?? false } } : { size: s.size };
 }
 
-/** The first window address for a RAM size: max(4 GiB, end of RAM), 256 MiB aligned. */
-export function windowFloor(ramSize: number): number {
-  return alignUpTo(Math.max(WINDOW_FLOOR, RAM_BASE + ramSize), WINDOW_ALIGN);
-}
-function alignUpTo(n: number, a: number): number {
-  return Math.ceil(n / a) * a;
-}
-export function windowAlignment(ways: number): number {
-  return isThreeFamily(ways) ? WINDOW_ALIGN_3 : WINDOW_ALIGN;
-}
-
 interface WindowIn {
   id?: string | undefined;
   base?: number | undefined;
@@ -607,11 +586,11 @@ export function placeWindows(ramSize: number, windows: readonly WindowIn[]): num
   return windows.map((w) => {
     if (w.base !== undefined) return w.base;
     const align = windowAlignment(w.targets.length);
-    let base = alignUpTo(cursor, align);
+    let base = alignUp(cursor, align);
     for (;;) {
       const hit = placed.find((p) => base < p.end && p.base < base + w.size);
       if (!hit) break;
-      base = alignUpTo(hit.end, align);
+      base = alignUp(hit.end, align);
     }
     placed.push({ base, end: base + w.size });
     cursor = base + w.size;
