@@ -844,6 +844,9 @@ const PARENT_KINDS: Record<Dev['driver'], Dev['driver'][]> = {
   'cxl-type3': ['cxl-rp', 'cxl-downstream'],
 };
 
+type HostBridgeInput = NonNullable<NonNullable<DescriptionInput['cxl']>['hostBridges']>[number];
+type PortInput = HostBridgeInput['rootPorts'][number];
+type ChildInput = NonNullable<PortInput['child']>;
 type StoreInput = { size: number; file?: { path: string; share: boolean } };
 
 class Assembly {
@@ -945,14 +948,14 @@ class Assembly {
   }
 
   /** A root port or switch downstream port and what sits on it. */
-  private port(dev: Dev, path: string): Record<string, unknown> {
+  private port(dev: Dev, path: string): PortInput {
     this.reached.add(dev.id);
     this.sourceMap.push([path, dev.text]);
     const ch = this.child(dev, `${path}.child`);
     return { id: dev.id, port: this.intProp(dev, 'port', 255, 0)!, ...(ch ? { child: ch } : {}) };
   }
 
-  private child(port: Dev, path: string): Record<string, unknown> | undefined {
+  private child(port: Dev, path: string): ChildInput | undefined {
     const c = (this.children.get(port.id) ?? [])[0];
     if (!c) return undefined;
     this.reached.add(c.id);
@@ -960,7 +963,7 @@ class Assembly {
     return c.driver === 'cxl-type3' ? this.type3(c, path) : this.switchOf(c, path);
   }
 
-  private type3(c: Dev, path: string): Record<string, unknown> {
+  private type3(c: Dev, path: string): ChildInput {
     const s = this.s;
     const legacy = c.props.get('memdev');
     if (legacy !== undefined && c.props.get('persistent-memdev') !== undefined)
@@ -998,7 +1001,7 @@ class Assembly {
   }
 
   /** cxl-upstream: a switch whose downstream ports are its cxl-downstream children. */
-  private switchOf(c: Dev, path: string): Record<string, unknown> {
+  private switchOf(c: Dev, path: string): ChildInput {
     const sn = c.props.get('sn');
     if (sn !== undefined)
       this.s.warnings.push(
