@@ -585,22 +585,21 @@ class ComponentResolver {
 
   private ports(ports: readonly PortParsed[], path: string): PortDesc[] {
     const seen = new Map<number, number>();
-    return ports
-      .map((port, i) => {
-        const pp = `${path}[${i}]`;
-        this.claimId(port.id, pp);
-        const prev = seen.get(port.port);
-        if (prev !== undefined)
-          this.issues.add(
-            'duplicate_port',
-            `${pp}.port`,
-            port.port,
-            `port numbers must be unique under one parent; ${path}[${prev}] has it too`,
-          );
-        else seen.set(port.port, i);
-        return port.child ? { ...port, child: this.child(port.child, `${pp}.child`) } : { ...port, child: undefined };
-      })
-      .map((port) => inSchemaOrder(portSchema, port));
+    return ports.map((port, i) => {
+      const pp = `${path}[${i}]`;
+      this.claimId(port.id, pp);
+      const prev = seen.get(port.port);
+      if (prev !== undefined)
+        this.issues.add(
+          'duplicate_port',
+          `${pp}.port`,
+          port.port,
+          `port numbers must be unique under one parent; ${path}[${prev}] has it too`,
+        );
+      else seen.set(port.port, i);
+      const child = port.child && this.child(port.child, `${pp}.child`);
+      return inSchemaOrder(portSchema, { ...port, child });
+    });
   }
 
   private child(c: ChildParsed, path: string): ChildDesc {
