@@ -1,4 +1,4 @@
-// cxlemu's DMA copy engine (not on QEMU; DESIGN.md board map 0x1000_9000): copies `length` bytes
+// cxlemu's DMA copy engine (not on QEMU; mapped at board-map DMA_BASE): copies `length` bytes
 // from one physical address to another when the guest writes GO. Owns its registers and the copy
 // loop; never touches backing bytes itself: every byte moves through AddressSpace.readBytes /
 // writeBytes, so window routing, MMIO targets, observation and code-page invalidation
@@ -24,7 +24,6 @@
 import { AccessFault, type AddressSpace, type MmioOps } from '../memory/index.js';
 import { NO_IRQ, type IrqLine } from './irq.js';
 
-export const DMA_BASE = 0x1000_9000;
 export const DMA_SIZE = 0x1000;
 /** PLIC source of the engine's interrupt (UART0 is 10, PCIe INTx 32..35). */
 export const DMA_IRQ = 11;

@@ -13,26 +13,28 @@ import { Ns16550a, NS16550A_SIZE, UART0_IRQ, UART_CLOCK_HZ } from '../devices/ns
 import { Clint, CLINT_SIZE, TIMEBASE_HZ } from '../devices/clint.js';
 import { Plic, PLIC_SIZE, PLIC_NUM_SOURCES } from '../devices/plic.js';
 import { TestFinisher, FINISHER_SIZE, type FinisherOutcome } from '../devices/test-finisher.js';
-import { DmaEngine, DMA_BASE, DMA_SIZE, DMA_IRQ } from '../devices/dma-engine.js';
+import { DmaEngine, DMA_SIZE, DMA_IRQ } from '../devices/dma-engine.js';
 import { generateFdt, fdtAddress } from '../firmware/fdt.js';
 import type { BoardDescription, CxlWindowDescription, PcieDescription } from '../firmware/board-description.js';
 import type { TopologySpec } from '../cxl/topology-spec.js';
-import { IntxRouter, ECAM_BASE, ECAM_SIZE, PCIE_INTX_IRQ_BASE, type Ecam } from '../pci/index.js';
+import { IntxRouter, PCIE_INTX_IRQ_BASE, type Ecam } from '../pci/index.js';
+import {
+  CLINT_BASE,
+  DEFAULT_RAM_SIZE,
+  DMA_BASE,
+  ECAM_BASE,
+  ECAM_SIZE,
+  FINISHER_BASE,
+  PCIE_MMIO_BASE,
+  PCIE_MMIO_SIZE,
+  PLIC_BASE,
+  RAM_BASE,
+  UART0_BASE,
+} from './board-map.js';
 import type { CxlHostBridgeDescription } from '../firmware/board-description.js';
 import { isElf, loadElf, loadRaw, type LoadedImage } from './elf.js';
 
-// ---- the map (DESIGN.md "Board"; QEMU virt) ----
-// ECAM and INTx numbers belong to the PCI layer; re-exported here with the rest of the map.
-export { ECAM_BASE, ECAM_SIZE, PCIE_INTX_IRQ_BASE };
-export const FINISHER_BASE = 0x0010_0000;
-export const CLINT_BASE = 0x0200_0000;
-export const PLIC_BASE = 0x0c00_0000;
-export const UART0_BASE = 0x1000_0000;
-export const PCIE_MMIO_BASE = 0x4000_0000;
-export const PCIE_MMIO_SIZE = 0x4000_0000;
-export const RAM_BASE = 0x8000_0000;
-/** QEMU's default -m. */
-export const DEFAULT_RAM_SIZE = 128 * 2 ** 20;
+// The addresses: board-map.ts (DESIGN.md "Board").
 
 export const ISA_STRING = 'rv64imac_zicsr_zifencei_zicntr';
 export const ISA_EXTENSIONS = ['i', 'm', 'a', 'c', 'zicsr', 'zifencei', 'zicntr'];
@@ -188,59 +190,71 @@ const EMPTY_ECAM: MmioOps = {
   write: () => {},
 };
 
-export function createBoard(opts: BoardOptions): Board {
-  const { arena, addressSpace: space } = opts;
-  const ramBase = opts.ram?.base ?? RAM_BASE;
-  const ramSize = opts.ram?.size ?? opts.ram?.store?.size ?? DEFAULT_RAM_SIZE;
-  const pcie = opts.pcie === undefined ? DEFAULT_PCIE : opts.pcie;
-  const hartId = 0;
+/** The board's devices, wired to the hart's interrupt lines through `line` (bound once the hart exists). */
+interface BoardDevices {
+  plic: Plic;
+  uart: Ns16550a;
+  clint: Clint;
+  finisher: TestFinisher;
+  dma: DmaEngine;
+}
 
-  // Late-bound so devices built before the hart can drive its lines.
-  let hart: BoardHart | undefined;
-  const line = (bit: number) => (level: boolean) => hart?.setPendingLine(bit, level);
-
+function createDevices(
+  opts: BoardOptions,
+  line: (bit: number) => (level: boolean) => void,
+  hart: () => BoardHart | undefined,
+): BoardDevices {
   const plic = new Plic({ contextLines: [line(MIP_MEIP), line(MIP_SEIP)] });
   const uart = new Ns16550a({ sink: opts.uartSink ?? (() => {}), irq: plic.line(UART0_IRQ) });
   const clint = new Clint({
-    instret: () => hart?.instret ?? 0,
+    instret: () => hart()?.instret ?? 0,
     realtime: opts.realtime ?? false,
     instructionsPerTick: opts.instructionsPerTick,
     msip: line(MIP_MSIP),
     mtip: line(MIP_MTIP),
     // A new mtimecmp may fall inside the current slice: end it so the board re-plans.
-    onTimerChange: () => hart?.requestStop(),
+    onTimerChange: () => hart()?.requestStop(),
   });
-  const finisher = new TestFinisher(() => hart?.requestStop());
-  const dma = new DmaEngine({ bus: space, irq: plic.line(DMA_IRQ) });
+  const finisher = new TestFinisher(() => hart()?.requestStop());
+  const dma = new DmaEngine({ bus: opts.addressSpace, irq: plic.line(DMA_IRQ) });
+  return { plic, uart, clint, finisher, dma };
+}
 
+/** Map RAM (unless the caller did), the devices at their board-map bases and, if nothing is there, an empty ECAM. */
+function mapBoard(
+  opts: BoardOptions,
+  d: BoardDevices,
+  ram: { base: number; size: number },
+  pcie: PcieDescription | null,
+): void {
+  const { arena, addressSpace: space } = opts;
   space.begin();
   if (!opts.ram?.mapped) {
-    const store = opts.ram?.store ?? new BackingStore(arena, { name: 'ram', size: ramSize, sizedBy: '-m' });
-    space.ram('ram', ramBase, store, { size: ramSize });
+    const store = opts.ram?.store ?? new BackingStore(arena, { name: 'ram', size: ram.size, sizedBy: '-m' });
+    space.ram('ram', ram.base, store, { size: ram.size });
   }
-  space.mmio('test-finisher', FINISHER_BASE, FINISHER_SIZE, finisher);
-  space.mmio('clint', CLINT_BASE, CLINT_SIZE, clint);
-  space.mmio('plic', PLIC_BASE, PLIC_SIZE, plic);
-  space.mmio('uart0', UART0_BASE, NS16550A_SIZE, uart);
-  space.mmio('dma', DMA_BASE, DMA_SIZE, dma);
+  space.mmio('test-finisher', FINISHER_BASE, FINISHER_SIZE, d.finisher);
+  space.mmio('clint', CLINT_BASE, CLINT_SIZE, d.clint);
+  space.mmio('plic', PLIC_BASE, PLIC_SIZE, d.plic);
+  space.mmio('uart0', UART0_BASE, NS16550A_SIZE, d.uart);
+  space.mmio('dma', DMA_BASE, DMA_SIZE, d.dma);
   if (pcie && space.lookup(pcie.ecam.base) === null) {
     space.mmio('ecam-empty', pcie.ecam.base, pcie.ecam.size, EMPTY_ECAM, -1);
   }
   space.commit();
-  // PCI INTx -> PLIC sources intxIrqBase..+3 (QEMU virt swizzle).
-  if (opts.ecam) new IntxRouter((n) => plic.line(n), pcie?.intxIrqBase ?? PCIE_INTX_IRQ_BASE).connect(opts.ecam);
-  if (opts.acpi) {
-    const f = space.writeBytes(opts.acpi.base, opts.acpi.image);
-    if (f !== 0)
-      throw new RangeError(
-        `cannot write the ACPI tables at 0x${opts.acpi.base.toString(16)}: RAM is not mapped there (fault ${f}; -m too small?)`,
-      );
-  }
+}
 
-  const description: BoardDescription = {
+/** What the device tree describes: the board map, one hart, the PCIe host and the CXL windows. */
+function describeBoard(
+  opts: BoardOptions,
+  ram: { base: number; size: number },
+  pcie: PcieDescription | null,
+  hartId: number,
+): BoardDescription {
+  return {
     model: 'cxlemu,virt',
     compatible: ['cxlemu,virt', 'riscv-virtio'],
-    memory: [{ base: ramBase, size: ramSize }],
+    memory: [{ base: ram.base, size: ram.size }],
     harts: [{ hartId, isa: ISA_STRING, isaBase: 'rv64i', isaExtensions: ISA_EXTENSIONS, mmuType: 'riscv,sv39' }],
     timebaseFrequency: TIMEBASE_HZ,
     uart: { base: UART0_BASE, size: NS16550A_SIZE, irq: UART0_IRQ, clockFrequency: UART_CLOCK_HZ },
@@ -256,10 +270,24 @@ export function createBoard(opts: BoardOptions): Board {
       ...(opts.bootargs !== undefined ? { bootargs: opts.bootargs } : {}),
     },
   };
-  const fdt = generateFdt(description);
-  const fdtAt = fdtAddress({ base: ramBase, size: ramSize }, fdt.length);
+}
+
+/** Copy the ACPI tables (if any) into RAM at their base. */
+function writeAcpi(opts: BoardOptions): void {
+  if (!opts.acpi) return;
+  const f = opts.addressSpace.writeBytes(opts.acpi.base, opts.acpi.image);
+  if (f !== 0)
+    throw new RangeError(
+      `cannot write the ACPI tables at 0x${opts.acpi.base.toString(16)}: RAM is not mapped there (fault ${f}; -m too small?)`,
+    );
+}
+
+/** Place the device tree (QEMU's rule, clear of the ACPI tables) and copy it into RAM; returns its address. */
+function writeDeviceTree(opts: BoardOptions, ram: { base: number; size: number }, fdt: Uint8Array): number {
+  const space = opts.addressSpace;
+  const fdtAt = fdtAddress(ram, fdt.length);
   if (fdtAt === undefined) {
-    throw new RangeError(`RAM of ${ramSize} bytes is too small for the ${fdt.length}-byte device tree (-m)`);
+    throw new RangeError(`RAM of ${ram.size} bytes is too small for the ${fdt.length}-byte device tree (-m)`);
   }
   if (opts.acpi && fdtAt < opts.acpi.base + opts.acpi.image.length && opts.acpi.base < fdtAt + fdt.length) {
     throw new RangeError(
@@ -271,13 +299,38 @@ export function createBoard(opts: BoardOptions): Board {
     throw new RangeError(
       `cannot write the device tree at 0x${fdtAt.toString(16)}: RAM is not mapped there (fault ${f})`,
     );
+  return fdtAt;
+}
 
-  const h = (opts.hartFactory ?? defaultHartFactory)({ arena, bus: space, hartId, resetPc: ramBase });
+export function createBoard(opts: BoardOptions): Board {
+  const { arena, addressSpace: space } = opts;
+  const ram = {
+    base: opts.ram?.base ?? RAM_BASE,
+    size: opts.ram?.size ?? opts.ram?.store?.size ?? DEFAULT_RAM_SIZE,
+  };
+  const pcie = opts.pcie === undefined ? DEFAULT_PCIE : opts.pcie;
+  const hartId = 0;
+
+  // Late-bound so devices built before the hart can drive its lines.
+  let hart: BoardHart | undefined;
+  const line = (bit: number) => (level: boolean) => hart?.setPendingLine(bit, level);
+  const devices = createDevices(opts, line, () => hart);
+  const { plic, uart, clint, finisher, dma } = devices;
+  mapBoard(opts, devices, ram, pcie);
+  // PCI INTx -> PLIC sources intxIrqBase..+3 (QEMU virt swizzle).
+  if (opts.ecam) new IntxRouter((n) => plic.line(n), pcie?.intxIrqBase ?? PCIE_INTX_IRQ_BASE).connect(opts.ecam);
+
+  writeAcpi(opts);
+  const description = describeBoard(opts, ram, pcie, hartId);
+  const fdt = generateFdt(description);
+  const fdtAt = writeDeviceTree(opts, ram, fdt);
+
+  const h = (opts.hartFactory ?? defaultHartFactory)({ arena, bus: space, hartId, resetPc: ram.base });
   hart = h;
   h.getTime = () => clint.mtime();
   // CXL mailboxes run on guest time: mtime ticks (TIMEBASE_HZ) to ns.
-  const devices = opts.cxlDevices ?? null;
-  devices?.attachClock(() => BigInt(Math.floor((clint.mtime() * 1e9) / TIMEBASE_HZ)));
+  const cxlDevices = opts.cxlDevices ?? null;
+  cxlDevices?.attachClock(() => BigInt(Math.floor((clint.mtime() * 1e9) / TIMEBASE_HZ)));
   // The Hart subscribes to addressSpace.onChange itself (flushTlb on every map change).
 
   const board: Board = {
@@ -292,13 +345,13 @@ export function createBoard(opts: BoardOptions): Board {
     description,
     fdt,
     fdtAddress: fdtAt,
-    ram: { base: ramBase, size: ramSize },
+    ram: { base: ram.base, size: ram.size },
     afterSliceDevices() {
-      devices?.tickDevices();
+      cxlDevices?.tickDevices();
     },
     loadKernel(bytes, lo = {}) {
       const what = lo.what ?? 'kernel';
-      const img = isElf(bytes) ? loadElf(bytes, space, what) : loadRaw(bytes, lo.rawAddress ?? ramBase, space, what);
+      const img = isElf(bytes) ? loadElf(bytes, space, what) : loadRaw(bytes, lo.rawAddress ?? ram.base, space, what);
       board.setBootRegisters(img.entry);
       return img;
     },
@@ -311,7 +364,7 @@ export function createBoard(opts: BoardOptions): Board {
       return finisher.outcome;
     },
   };
-  board.setBootRegisters(ramBase);
+  board.setBootRegisters(ram.base);
   return board;
 }
 
@@ -444,6 +497,75 @@ export function formatTrace(pc: number, text: string, regWrites: unknown): strin
 
 const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
 
+/** The UART's host input (stdin): bytes enter the receiver as they come; `wait` sleeps until input or a timeout. */
+interface UartInput {
+  /** More input may still come. */
+  readonly open: boolean;
+  /** Resolve after `ms` (Infinity: never), or as soon as input arrives or ends. */
+  wait(ms: number): Promise<void>;
+  detach(): void;
+}
+
+function connectUartInput(uart: Ns16550a, input: NodeJS.ReadableStream | null): UartInput {
+  let open = input !== null;
+  let wake: (() => void) | null = null;
+  const onData = (chunk: Buffer | string) => {
+    uart.pushInput(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    wake?.();
+  };
+  const onEnd = () => {
+    open = false;
+    wake?.();
+  };
+  if (input) {
+    input.on('data', onData);
+    input.on('end', onEnd);
+    input.on('close', onEnd);
+    input.resume();
+  }
+  return {
+    get open() {
+      return open;
+    },
+    async wait(ms) {
+      await new Promise<void>((resolve) => {
+        const timer = ms === Infinity ? undefined : setTimeout(resolve, Math.max(0, Math.ceil(ms)));
+        wake = () => {
+          if (timer) clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = null;
+    },
+    detach() {
+      if (!input) return;
+      input.removeListener('data', onData);
+      input.removeListener('end', onEnd);
+      input.removeListener('close', onEnd);
+      input.pause();
+    },
+  };
+}
+
+/** The exit the finisher's outcome means. */
+function finisherExit(fin: FinisherOutcome): RunExit {
+  if (fin.kind === 'fail') return { kind: 'fail', code: fin.code };
+  if (fin.kind === 'reset')
+    return { kind: 'pass', code: 0, message: 'guest requested reset (finisher 0x7777): treated as pass' };
+  return { kind: 'pass', code: 0 };
+}
+
+function hungExit(hart: BoardHart): RunExit {
+  return {
+    kind: 'limit',
+    code: 0,
+    message:
+      `guest hung: waiting in WFI (resume pc 0x${hart.pc.toString(16)}) with no timer that can wake it ` +
+      `(mtimecmp unset, or reached while the interrupt is disabled in mie) and no UART input to come, ` +
+      `after ${hart.instret} instructions`,
+  };
+}
+
 /** Run the board's hart until the finisher, the instruction limit, a hang or an internal error. */
 export async function runBoard(board: Board, opts: RunOptions = {}): Promise<RunResult> {
   const { hart, clint, uart } = board;
@@ -454,31 +576,14 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
   if (!(max >= 0)) throw new RangeError(`--max-instructions must be a non-negative integer, got ${max}`);
   if (!(Number.isInteger(slice) && slice > 0))
     throw new RangeError(`sliceInstructions must be a positive integer, got ${slice}`);
+  const timeout = opts.timeoutSeconds ?? Infinity;
+  if (!(timeout > 0)) throw new RangeError(`--timeout must be a positive number of seconds, got ${timeout}`);
 
-  const input = opts.input ?? null;
-  let inputOpen = input !== null;
-  let wake: (() => void) | null = null;
-  const onData = (chunk: Buffer | string) => {
-    uart.pushInput(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-    wake?.();
-  };
-  const onEnd = () => {
-    inputOpen = false;
-    wake?.();
-  };
-  if (input) {
-    input.on('data', onData);
-    input.on('end', onEnd);
-    input.on('close', onEnd);
-    input.resume();
-  }
+  const input = connectUartInput(uart, opts.input ?? null);
   if (opts.trace) {
     const t = opts.trace;
     hart.onTrace = (pc, text, regs) => t(formatTrace(pc, text, regs));
   }
-
-  const timeout = opts.timeoutSeconds ?? Infinity;
-  if (!(timeout > 0)) throw new RangeError(`--timeout must be a positive number of seconds, got ${timeout}`);
   const started = performance.now();
   const deadline = started + timeout * 1000;
   let exit: RunExit | undefined;
@@ -505,6 +610,7 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
         };
         break;
       }
+      // Run up to the slice, the limit or the next timer event, whichever comes first.
       let budget = Math.min(slice, max - attempted);
       const ev = clint.instretOfNextEvent();
       if (ev > done) budget = Math.min(budget, ev - done);
@@ -514,39 +620,19 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
       if (opts.afterSlice) await opts.afterSlice();
       const fin = board.finished;
       if (fin) {
-        exit =
-          fin.kind === 'fail'
-            ? { kind: 'fail', code: fin.code }
-            : fin.kind === 'reset'
-              ? { kind: 'pass', code: 0, message: 'guest requested reset (finisher 0x7777): treated as pass' }
-              : { kind: 'pass', code: 0 };
+        exit = finisherExit(fin);
         break;
       }
       if (why === 'wfi') {
         // Deterministic: nothing else can happen while the hart waits, so time jumps to mtimecmp.
         if (!clint.realtime && clint.skipToNextEvent()) continue;
         const ms = clint.realtime ? clint.msUntilNextEvent() : Infinity;
-        if (ms === Infinity && !inputOpen) {
-          exit = {
-            kind: 'limit',
-            code: 0,
-            message:
-              `guest hung: waiting in WFI (resume pc 0x${hart.pc.toString(16)}) with no timer that can wake it ` +
-              `(mtimecmp unset, or reached while the interrupt is disabled in mie) and no UART input to come, ` +
-              `after ${hart.instret} instructions`,
-          };
+        if (ms === Infinity && !input.open) {
+          exit = hungExit(hart);
           break;
         }
         // Wait for the host: input, or the realtime timer.
-        const waitMs = Math.min(ms, deadline - performance.now());
-        await new Promise<void>((resolve) => {
-          const timer = waitMs === Infinity ? undefined : setTimeout(resolve, Math.max(0, Math.ceil(waitMs)));
-          wake = () => {
-            if (timer) clearTimeout(timer);
-            resolve();
-          };
-        });
-        wake = null;
+        await input.wait(Math.min(ms, deadline - performance.now()));
         continue;
       }
       await yieldToEventLoop();
@@ -555,12 +641,7 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
     const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     exit = { kind: 'error', code: 0, message: `internal error after ${hart.instret} instructions: ${msg}` };
   } finally {
-    if (input) {
-      input.removeListener('data', onData);
-      input.removeListener('end', onEnd);
-      input.removeListener('close', onEnd);
-      input.pause();
-    }
+    input.detach();
     hart.onTrace = undefined;
   }
   const seconds = (performance.now() - started) / 1000;
@@ -577,7 +658,7 @@ export interface RunProgramOptions extends RunOptions {
   rawAddress?: number;
   /**
    * A machine built by src/machine (AddressSpace with RAM and CXL windows already mapped). Without
-   * it, runProgram builds a plain board with `ramSize` bytes of RAM at 0x8000_0000.
+   * it, runProgram builds a plain board with `ramSize` bytes of RAM at RAM_BASE (board-map.ts).
    */
   machine?: Omit<BoardOptions, 'uartSink' | 'realtime' | 'instructionsPerTick' | 'hartFactory'>;
   /** RAM size when no machine is given (default 128 MiB, QEMU's default). */

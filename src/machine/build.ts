@@ -19,6 +19,12 @@ import {
   type SwitchSpec,
   type DownstreamPortSpec,
   type RootPortSpec,
+  type PerfSpec,
+  type DecoderCapsSpec,
+  type FileBackingSpec,
+  type WindowSpec,
+  type XorMapSpec,
+  type HostBridgeSpec,
   type CreateRegionOptions,
   type RegionMode,
 } from '../cxl/index.js';
@@ -32,68 +38,114 @@ import {
 } from '../cxl/index.js';
 import { DeviceRegisters } from '../cxl/device-registers.js';
 import { Ecam, enumerate, type EnumerationResult } from '../pci/index.js';
-import { ConfigError } from './errors.js';
-import { buildFirmwareTables, defaultChbsBase, type FirmwareTables } from './firmware-tables.js';
 import {
+  CHBCR_SIZE,
+  ECAM_BASE,
+  ECAM_SIZE,
+  PCIE_MMIO_BASE,
+  PCIE_MMIO_SIZE,
   RAM_BASE,
+  defaultChbsBase,
+} from './board-map.js';
+import { ConfigError } from './errors.js';
+import { buildFirmwareTables, type FirmwareTables } from './firmware-tables.js';
+import {
   memdevsOf,
   validateDescription,
   type ChildDesc,
+  type DecoderCapsDesc,
+  type FileDesc,
+  type HostBridgeDesc,
   type MachineDescription,
+  type PerfDesc,
   type PortDesc,
   type RegionDesc,
   type StoreDesc,
+  type SwitchDesc,
+  type Type3Desc,
+  type WindowDesc,
+  type XorMapDesc,
 } from './description.js';
 import { hex } from './sizes.js';
 
 // ---------------------------------------------------------------------------------------------
 // Description -> TopologySpec.
 
+/** True when A and B have the same fields, each of a type assignable both ways. */
+type SameFields<A, B> = [A, keyof A] extends [B, keyof B] ? ([B, keyof B] extends [A, keyof A] ? true : false) : false;
+/** Type3Spec fields that toTopologySpec derives (names, byte counts, backing files, "sized by"). */
+type Type3SpecDerived =
+  | 'name'
+  | 'volatileBytes'
+  | 'persistentBytes'
+  | 'lsaBytes'
+  | 'volatileFile'
+  | 'persistentFile'
+  | 'lsaFile'
+  | 'sizedBy';
+/**
+ * Compile-time tie between the description (the schema's output) and src/cxl's plain-data
+ * TopologySpec, which cannot import the schema: a field added on one side only fails to compile
+ * here. Fields the topology does not use are named: a host bridge's numaNode (ACPI's business).
+ */
+const DESCRIPTION_MATCHES_TOPOLOGY_SPEC: {
+  perf: SameFields<PerfDesc, PerfSpec>;
+  decoders: SameFields<DecoderCapsDesc, DecoderCapsSpec>;
+  file: SameFields<FileDesc, FileBackingSpec>;
+  window: SameFields<WindowDesc, WindowSpec>;
+  xorMap: SameFields<XorMapDesc, XorMapSpec>;
+  hostBridge: SameFields<Omit<HostBridgeDesc, 'numaNode' | 'rootPorts'>, Omit<HostBridgeSpec, 'rootPorts'>>;
+  rootPort: SameFields<Omit<PortDesc, 'child'>, Omit<RootPortSpec, 'child'>>;
+  downstreamPort: SameFields<Omit<PortDesc, 'child'>, Omit<DownstreamPortSpec, 'child'>>;
+  switch: SameFields<Omit<SwitchDesc, 'downstreamPorts'>, Omit<SwitchSpec, 'downstreamPorts'>>;
+  type3: SameFields<Omit<Type3Desc, 'volatile' | 'persistent' | 'lsa'>, Omit<Type3Spec, Type3SpecDerived>>;
+} = {
+  perf: true,
+  decoders: true,
+  file: true,
+  window: true,
+  xorMap: true,
+  hostBridge: true,
+  rootPort: true,
+  downstreamPort: true,
+  switch: true,
+  type3: true,
+};
+void DESCRIPTION_MATCHES_TOPOLOGY_SPEC;
+
 /** The plain-data topology src/cxl builds from (memN names by description order). */
 export function toTopologySpec(desc: MachineDescription): TopologySpec {
   const mems = memdevsOf(desc);
   const nameOf = new Map(mems.map((m) => [m.device, m]));
   const child = (c: ChildDesc): Type3Spec | SwitchSpec => {
-    if (c.kind === 'type3') {
-      const e = nameOf.get(c)!;
-      const t: Type3Spec = {
-        kind: 'type3',
-        id: c.id,
-        name: e.name,
-        serial: c.serial,
-        volatileBytes: c.volatile?.size ?? 0,
-        persistentBytes: c.persistent?.size ?? 0,
-        lsaBytes: c.lsa?.size ?? 0,
-        sizedBy: `${e.path} (${e.name}, id ${c.id}) size`,
-        perf: { ...c.perf },
-        decoders: { ...c.decoders },
-      };
-      if (c.volatile?.file) t.volatileFile = { ...c.volatile.file };
-      if (c.persistent?.file) t.persistentFile = { ...c.persistent.file };
-      if (c.lsa?.file) t.lsaFile = { ...c.lsa.file };
-      return t;
-    }
-    return {
-      kind: 'switch',
-      id: c.id,
-      downstreamPorts: c.downstreamPorts.map(port),
-      decoders: { ...c.decoders },
+    if (c.kind === 'switch')
+      return { ...c, downstreamPorts: c.downstreamPorts.map(port), perf: { ...c.perf }, decoders: { ...c.decoders } };
+    const e = nameOf.get(c)!;
+    const { volatile, persistent, lsa, ...same } = c;
+    const t: Type3Spec = {
+      ...same,
+      name: e.name,
+      volatileBytes: volatile?.size ?? 0,
+      persistentBytes: persistent?.size ?? 0,
+      lsaBytes: lsa?.size ?? 0,
+      sizedBy: `${e.path} (${e.name}, id ${c.id}) size`,
       perf: { ...c.perf },
+      decoders: { ...c.decoders },
     };
+    if (volatile?.file) t.volatileFile = { ...volatile.file };
+    if (persistent?.file) t.persistentFile = { ...persistent.file };
+    if (lsa?.file) t.lsaFile = { ...lsa.file };
+    return t;
   };
-  const port = (p: PortDesc): DownstreamPortSpec & RootPortSpec =>
-    p.child ? { id: p.id, port: p.port, child: child(p.child) } : { id: p.id, port: p.port };
+  const port = ({ child: c, ...p }: PortDesc): DownstreamPortSpec & RootPortSpec => (c ? { ...p, child: child(c) } : p);
   return {
-    hostBridges: desc.cxl.hostBridges.map((hb) => ({
-      id: hb.id,
-      uid: hb.uid,
-      busNr: hb.busNr,
+    hostBridges: desc.cxl.hostBridges.map(({ numaNode: _acpiOnly, ...hb }) => ({
+      ...hb,
       rootPorts: hb.rootPorts.map(port),
       decoders: { ...hb.decoders },
-      hdmForPassthrough: hb.hdmForPassthrough,
     })),
     windows: desc.cxl.windows.map((w) => ({ ...w, targets: [...w.targets] })),
-    xorMaps: desc.cxl.xorMaps.map((x) => ({ granularity: x.granularity, maps: [...x.maps] })),
+    xorMaps: desc.cxl.xorMaps.map((x) => ({ ...x, maps: [...x.maps] })),
   };
 }
 
@@ -141,7 +193,7 @@ export class Machine {
   readonly spec: TopologySpec;
   /** The description the machine was built from (state as given). */
   readonly initial: MachineDescription;
-  /** The one ECAM (0x3000_0000) with a PCI host bridge per CXL host bridge. */
+  /** The one ECAM (board-map ECAM_BASE) with a PCI host bridge per CXL host bridge. */
   readonly ecam: Ecam;
   /** PCI functions and component register blocks of every CXL component. */
   readonly cxlPci: CxlPci;
@@ -174,7 +226,12 @@ export class Machine {
       }
       throw e;
     }
-    this.ecam = new Ecam({ space: this.addressSpace });
+    this.ecam = new Ecam({
+      space: this.addressSpace,
+      base: ECAM_BASE,
+      size: ECAM_SIZE,
+      mmioWindow: { base: PCIE_MMIO_BASE, size: PCIE_MMIO_SIZE },
+    });
     this.ecam.map();
     this.cxlPci = attachCxlPci(this.cxl, this.ecam, {
       chbsBase: defaultChbsBase,
@@ -251,7 +308,7 @@ export class Machine {
       uid: h.hostBridge.uid,
       busNr: h.pci.busNr,
       busLast: h.pci.busLast,
-      component: { base: h.chbsBase, size: 0x1_0000 },
+      component: { base: h.chbsBase, size: CHBCR_SIZE },
     }));
   }
 

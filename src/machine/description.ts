@@ -5,186 +5,32 @@
 
 import { z } from 'zod';
 import YAML from 'yaml';
-import {
-  VALID_WAYS,
-  VALID_GRANULARITIES,
-  isValidWays,
-  isValidGranularity,
-  isThreeFamily,
-} from '../cxl-math/interleave.js';
+import { VALID_WAYS, VALID_GRANULARITIES, isValidWays, isValidGranularity } from '../cxl-math/interleave.js';
 import { xorMapsForHbiw } from '../cxl-math/xor.js';
+import { alignUp } from '../cxl-math/bits.js';
 import { ConfigError, type ConfigIssue, IssueList } from './errors.js';
 import { parseSize, parseInteger, formatSize, hex, humanSize, MAX_BYTES } from './sizes.js';
+import { WINDOW_ALIGN, WINDOW_ALIGN_3, windowAlignment, windowFloor } from './board-map.js';
 
 // ---------------------------------------------------------------------------------------------
-// Board constants (DESIGN.md, "Board").
+// Description constants (board addresses and window placement rules live in board-map.ts).
 
-export const RAM_BASE = 0x8000_0000;
-/** Windows start at max(4 GiB, end of RAM), 256 MiB aligned. */
-export const WINDOW_FLOOR = 0x1_0000_0000;
-export const WINDOW_ALIGN = 256 * 2 ** 20;
-/** 3/6/12-way windows sit at multiples of 768 MiB so offset and absolute decode agree. */
-export const WINDOW_ALIGN_3 = 3 * WINDOW_ALIGN;
 /** CXL capacity (partitions, window sizes) comes in 256 MiB units. */
 export const CAPACITY_UNIT = 256 * 2 ** 20;
 export const DESCRIPTION_VERSION = 1;
+/** RAM of a description that gives no ram.size. */
+const DEFAULT_DESCRIPTION_RAM = 512 * 2 ** 20;
 /** Largest backing store src/memory maps (MAX_STORE_BYTES there). */
 const MAX_STORE = 2 ** 44;
-
-/** Documented defaults (QEMU's CDAT defaults: read 150 ns, write 250 ns, 16 GB/s each way). */
-export const DEFAULT_DEVICE_PERF: PerfDesc = Object.freeze({
-  readLatencyNs: 150,
-  writeLatencyNs: 250,
-  readBandwidthMBs: 16000,
-  writeBandwidthMBs: 16000,
-});
-/** Switch (USP SSLBIS) defaults: 150 ns and 16 GB/s each way. */
-export const DEFAULT_SWITCH_PERF: PerfDesc = Object.freeze({
-  readLatencyNs: 150,
-  writeLatencyNs: 150,
-  readBandwidthMBs: 16000,
-  writeBandwidthMBs: 16000,
-});
-export const DEFAULT_DECODERS: DecoderCapsDesc = Object.freeze({ count: 8, ways3_6_12: true, ways16: true });
 /** HDM decoder counts the capability encoding can express (SPEC-NOTES 1.1). */
 export const VALID_DECODER_COUNTS = [1, 2, 4, 6, 8, 10, 12, 14, 16, 20, 24, 28, 32] as const;
 
 // ---------------------------------------------------------------------------------------------
-// The validated, fully resolved description (every default filled in, windows placed).
-
-export interface PerfDesc {
-  readLatencyNs: number;
-  writeLatencyNs: number;
-  readBandwidthMBs: number;
-  writeBandwidthMBs: number;
-}
-export interface DecoderCapsDesc {
-  count: number;
-  ways3_6_12: boolean;
-  ways16: boolean;
-}
-export interface FileDesc {
-  path: string;
-  share: boolean;
-}
-export interface StoreDesc {
-  size: number;
-  file?: FileDesc;
-}
-export interface Type3Desc {
-  kind: 'type3';
-  id: string;
-  serial: number;
-  volatile?: StoreDesc;
-  persistent?: StoreDesc;
-  lsa?: StoreDesc;
-  perf: PerfDesc;
-  decoders: DecoderCapsDesc;
-}
-export interface SwitchDesc {
-  kind: 'switch';
-  id: string;
-  downstreamPorts: PortDesc[];
-  perf: PerfDesc;
-  decoders: DecoderCapsDesc;
-}
-export type ChildDesc = Type3Desc | SwitchDesc;
-export interface PortDesc {
-  id: string;
-  port: number;
-  child?: ChildDesc;
-}
-export interface HostBridgeDesc {
-  id: string;
-  busNr: number;
-  uid: number;
-  numaNode?: number;
-  hdmForPassthrough: boolean;
-  decoders: DecoderCapsDesc;
-  rootPorts: PortDesc[];
-}
-export interface WindowDesc {
-  id: string;
-  base: number;
-  size: number;
-  targets: string[];
-  granularity: number;
-  arithmetic: 'modulo' | 'xor';
-  volatile: boolean;
-  persistent: boolean;
-  qtgId: number;
-}
-export interface XorMapDesc {
-  granularity: number;
-  maps: number[];
-}
-export interface RegionDesc {
-  name: string;
-  window: string;
-  ways: number;
-  granularity: number;
-  size: number;
-  /** Absolute HPA of the region; absent: the first free, suitably aligned address in the window. */
-  base?: number;
-  /** memN names or device ids, any order (positions are computed as Linux does). */
-  memdevs: string[];
-  /** Partition mapped: 'ram' (volatile) or 'pmem' (persistent); absent: src/cxl's default. */
-  mode?: 'ram' | 'pmem';
-  /** Firmware locked the decoders (Lock-on-Commit): `region destroy` is refused. */
-  locked: boolean;
-}
-export interface NumaNodeDesc {
-  nodeId: number;
-  ramSize?: number;
-  cpus?: string;
-  initiator?: number;
-}
-export interface NumaDistanceDesc {
-  src: number;
-  dst: number;
-  value: number;
-}
-export interface HmatLbDesc {
-  initiator: number;
-  target: number;
-  hierarchy: 'memory' | 'first-level' | 'second-level' | 'third-level';
-  dataType:
-    | 'access-latency'
-    | 'read-latency'
-    | 'write-latency'
-    | 'access-bandwidth'
-    | 'read-bandwidth'
-    | 'write-bandwidth';
-  latencyNs?: number;
-  bandwidthBytesPerSec?: number;
-}
-export interface NumaDesc {
-  nodes: NumaNodeDesc[];
-  distances: NumaDistanceDesc[];
-  hmatLb: HmatLbDesc[];
-}
-export interface MachineState {
-  /** Committed regions, applied as platform firmware would before any guest runs. */
-  regions: RegionDesc[];
-  /**
-   * Raw HDM decoder register images of committed decoders no region above owns (a guest driver's):
-   * `{ id, globalControl, decoders: [{ index, regs: 8 dwords }] }` per component. Applied after
-   * the regions, in index order (src/machine/build.ts validates them; docs/cxl-registers.md).
-   */
-  decoders?: unknown[];
-}
-export interface MachineDescription {
-  version: 1;
-  ram: { size: number };
-  cpus: number;
-  cxl: { hostBridges: HostBridgeDesc[]; windows: WindowDesc[]; xorMaps: XorMapDesc[] };
-  numa?: NumaDesc;
-  state: MachineState;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Schema of the input form (what users write). Sizes accept 268435456, "256M", "0x10000000";
-// addresses accept numbers, "0x1_0000_0000"; unknown keys are errors (typos name themselves).
+// The schema: the one definition of every description field. What users write is its input
+// (z.input); the validated description is its output (z.output), with the few defaults that
+// depend on other fields (serials, uids, window ids and bases, region names and ways) filled in
+// by resolve(). Sizes accept 268435456, "256M", "0x10000000"; addresses accept numbers,
+// "0x1_0000_0000"; unknown keys are errors (typos name themselves).
 
 const GRANS = VALID_GRANULARITIES.join(', ');
 const WAYS = VALID_WAYS.join(', ');
@@ -214,107 +60,132 @@ function intField(rule = 'a non-negative integer or "0x..." hex string') {
     return n;
   });
 }
+/**
+ * An object of optional fields that resolves to a complete one: absent (or undefined) fields take
+ * `defaults`, in the defaults' key order. The defaults are typed by the schema, so a new field
+ * needs its default here and nowhere else.
+ */
+function withDefaults<S extends z.ZodObject>(fields: S, defaults: Readonly<Required<z.output<S>>>) {
+  return fields.optional().transform((given) => {
+    const out = { ...defaults } as Required<z.output<S>>;
+    for (const [k, v] of Object.entries(given ?? {})) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+    return out;
+  });
+}
 const granularityField = sizeField(`one of ${GRANS} (bytes; "4k" accepted)`);
 const idField = z.string().regex(/^[A-Za-z0-9_.\-:]+$/, 'id');
-const perfSchema = z.strictObject({
+
+const perfFields = z.strictObject({
   readLatencyNs: z.number().positive().optional(),
   writeLatencyNs: z.number().positive().optional(),
   readBandwidthMBs: z.number().positive().optional(),
   writeBandwidthMBs: z.number().positive().optional(),
 });
-const decodersSchema = z.strictObject({
+const decoderFields = z.strictObject({
   count: z.number().int().optional(),
   ways3_6_12: z.boolean().optional(),
   ways16: z.boolean().optional(),
 });
-const storeSchema = z.strictObject({
-  size: sizeField(),
-  file: z.strictObject({ path: z.string().min(1), share: z.boolean().optional() }).optional(),
+/** Performance attributes of a device's media or a switch's link (CDAT, HMAT). */
+export type PerfDesc = Required<z.output<typeof perfFields>>;
+/** What a component's HDM decoder capability advertises. */
+export type DecoderCapsDesc = Required<z.output<typeof decoderFields>>;
+
+/** Documented defaults (QEMU's CDAT defaults: read 150 ns, write 250 ns, 16 GB/s each way). */
+export const DEFAULT_DEVICE_PERF: Readonly<PerfDesc> = Object.freeze({
+  readLatencyNs: 150,
+  writeLatencyNs: 250,
+  readBandwidthMBs: 16000,
+  writeBandwidthMBs: 16000,
+});
+/** Switch (USP SSLBIS) defaults: 150 ns and 16 GB/s each way. */
+export const DEFAULT_SWITCH_PERF: Readonly<PerfDesc> = Object.freeze({
+  readLatencyNs: 150,
+  writeLatencyNs: 150,
+  readBandwidthMBs: 16000,
+  writeBandwidthMBs: 16000,
+});
+export const DEFAULT_DECODERS: Readonly<DecoderCapsDesc> = Object.freeze({
+  count: 8,
+  ways3_6_12: true,
+  ways16: true,
 });
 
-type PerfIn = z.output<typeof perfSchema>;
-type DecodersIn = z.output<typeof decodersSchema>;
-type StoreIn = z.output<typeof storeSchema>;
-interface Type3In {
-  kind: 'type3';
-  id: string;
-  serial?: number;
-  volatile?: StoreIn;
-  persistent?: StoreIn;
-  lsa?: StoreIn;
-  perf?: PerfIn;
-  decoders?: DecodersIn;
-}
-interface SwitchIn {
-  kind: 'switch';
-  id: string;
-  downstreamPorts: PortIn[];
-  perf?: PerfIn;
-  decoders?: DecodersIn;
-}
-interface PortIn {
-  id: string;
-  port: number;
-  child?: Type3In | SwitchIn;
-}
-
+const storeSchema = z.strictObject({
+  size: sizeField(),
+  file: z.strictObject({ path: z.string().min(1), share: z.boolean().default(false) }).optional(),
+});
 const type3Schema = z.strictObject({
   kind: z.literal('type3'),
   id: idField,
+  /** Default: the device's memN index. */
   serial: intField().optional(),
   volatile: storeSchema.optional(),
   persistent: storeSchema.optional(),
   lsa: storeSchema.optional(),
-  perf: perfSchema.optional(),
-  decoders: decodersSchema.optional(),
+  perf: withDefaults(perfFields, DEFAULT_DEVICE_PERF),
+  decoders: withDefaults(decoderFields, DEFAULT_DECODERS),
 });
-const childSchema: z.ZodType<Type3In | SwitchIn> = z.lazy(() =>
-  z.discriminatedUnion('kind', [type3Schema, switchSchema]),
-);
-const portSchema: z.ZodType<PortIn> = z.lazy(() =>
-  z.strictObject({ id: idField, port: z.number().int().min(0).max(255), child: childSchema.optional() }),
-);
 const switchSchema = z.strictObject({
   kind: z.literal('switch'),
   id: idField,
-  downstreamPorts: z.array(portSchema),
-  perf: perfSchema.optional(),
-  decoders: decodersSchema.optional(),
+  get downstreamPorts() {
+    return z.array(portSchema);
+  },
+  perf: withDefaults(perfFields, DEFAULT_SWITCH_PERF),
+  decoders: withDefaults(decoderFields, DEFAULT_DECODERS),
+});
+const childSchema = z.discriminatedUnion('kind', [type3Schema, switchSchema]);
+const portSchema = z.strictObject({
+  id: idField,
+  port: z.number().int().min(0).max(255),
+  get child() {
+    return childSchema.optional();
+  },
 });
 const hostBridgeSchema = z.strictObject({
   id: idField,
   busNr: intField().pipe(z.number().max(255)),
+  /** ACPI _UID. Default: busNr. */
   uid: intField().optional(),
   numaNode: z.number().int().min(0).optional(),
-  hdmForPassthrough: z.boolean().optional(),
-  decoders: decodersSchema.optional(),
+  hdmForPassthrough: z.boolean().default(false),
+  decoders: withDefaults(decoderFields, DEFAULT_DECODERS),
   rootPorts: z.array(portSchema),
 });
 const windowSchema = z.strictObject({
+  /** Default: cxl-fmw.<index>. */
   id: idField.optional(),
+  /** Default: placed by placeWindows(). */
   base: intField().optional(),
   size: sizeField(),
   targets: z.array(z.string()).min(1),
-  granularity: granularityField.optional(),
-  arithmetic: z.enum(['modulo', 'xor']).optional(),
-  volatile: z.boolean().optional(),
-  persistent: z.boolean().optional(),
-  qtgId: z.number().int().min(0).max(0xffff).optional(),
+  granularity: granularityField.default(256),
+  arithmetic: z.enum(['modulo', 'xor']).default('modulo'),
+  volatile: z.boolean().default(true),
+  persistent: z.boolean().default(true),
+  qtgId: z.number().int().min(0).max(0xffff).default(0),
 });
 const xorMapSchema = z.strictObject({
   granularity: granularityField,
   maps: z.array(intField()).min(1).max(4),
 });
 const regionSchema = z.strictObject({
+  /** Default: region<index>. */
   name: idField.optional(),
   window: z.string(),
+  /** Default: the number of memdevs. */
   ways: z.number().int().optional(),
   granularity: granularityField,
   size: sizeField(),
+  /** Absolute HPA of the region; absent: the first free, suitably aligned address in the window. */
   base: intField().optional(),
+  /** memN names or device ids, any order (positions are computed as Linux does). */
   memdevs: z.array(z.string()).min(1),
+  /** Partition mapped: 'ram' (volatile) or 'pmem' (persistent); absent: src/cxl's default. */
   mode: z.enum(['ram', 'pmem']).optional(),
-  locked: z.boolean().optional(),
+  /** Firmware locked the decoders (Lock-on-Commit): `region destroy` is refused. */
+  locked: z.boolean().default(false),
 });
 const numaSchema = z.strictObject({
   nodes: z
@@ -326,7 +197,7 @@ const numaSchema = z.strictObject({
         initiator: z.number().int().min(0).optional(),
       }),
     )
-    .optional(),
+    .default(() => []),
   distances: z
     .array(
       z.strictObject({
@@ -335,7 +206,7 @@ const numaSchema = z.strictObject({
         value: z.number().int().min(10).max(255),
       }),
     )
-    .optional(),
+    .default(() => []),
   hmatLb: z
     .array(
       z.strictObject({
@@ -354,29 +225,72 @@ const numaSchema = z.strictObject({
         bandwidthBytesPerSec: sizeField().optional(),
       }),
     )
-    .optional(),
+    .default(() => []),
+});
+const stateSchema = z.strictObject({
+  /** Committed regions, applied as platform firmware would before any guest runs. */
+  regions: z.array(regionSchema).default(() => []),
+  /**
+   * Raw HDM decoder register images of committed decoders no region above owns (a guest driver's):
+   * `{ id, globalControl, decoders: [{ index, regs: 8 dwords }] }` per component. Applied after
+   * the regions, in index order (src/machine/build.ts validates them; docs/cxl-registers.md).
+   */
+  decoders: z.array(z.unknown()).optional(),
 });
 export const descriptionSchema = z.strictObject({
-  version: z.literal(DESCRIPTION_VERSION).optional(),
-  ram: z.strictObject({ size: sizeField() }).optional(),
-  cpus: z.number().int().min(1).max(64).optional(),
+  version: z.literal(DESCRIPTION_VERSION).default(DESCRIPTION_VERSION),
+  ram: z.strictObject({ size: sizeField() }).default(() => ({ size: DEFAULT_DESCRIPTION_RAM })),
+  cpus: z.number().int().min(1).max(64).default(1),
   cxl: z
     .strictObject({
-      hostBridges: z.array(hostBridgeSchema).optional(),
-      windows: z.array(windowSchema).optional(),
-      xorMaps: z.array(xorMapSchema).optional(),
+      hostBridges: z.array(hostBridgeSchema).default(() => []),
+      windows: z.array(windowSchema).default(() => []),
+      xorMaps: z.array(xorMapSchema).default(() => []),
     })
-    .optional(),
+    .prefault({}),
   numa: numaSchema.optional(),
-  state: z
-    .strictObject({
-      regions: z.array(regionSchema).optional(),
-      decoders: z.array(z.unknown()).optional(),
-    })
-    .optional(),
+  state: stateSchema.prefault({}),
 });
+/** What users write (JSON/YAML, or an object built in code): every default optional. */
 export type DescriptionInput = z.input<typeof descriptionSchema>;
 type DescriptionParsed = z.output<typeof descriptionSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// The validated, fully resolved description: the schema's output with resolve()'s defaults filled
+// in. Nothing here names a field: a field added to the schema appears in these types by itself.
+
+/** T with keys K present and defined. */
+type Filled<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: Exclude<T[P], undefined> };
+/** T with the type of key K replaced by V (a nested part that resolve() fills in). */
+type With<T, K extends keyof T, V> = Omit<T, K> & { [P in K]: V };
+
+export type FileDesc = NonNullable<z.output<typeof storeSchema>['file']>;
+export type StoreDesc = z.output<typeof storeSchema>;
+export type Type3Desc = Filled<z.output<typeof type3Schema>, 'serial'>;
+export type SwitchDesc = With<z.output<typeof switchSchema>, 'downstreamPorts', PortDesc[]>;
+export type ChildDesc = Type3Desc | SwitchDesc;
+export type PortDesc = Omit<z.output<typeof portSchema>, 'child'> & { child?: ChildDesc };
+export type HostBridgeDesc = With<Filled<z.output<typeof hostBridgeSchema>, 'uid'>, 'rootPorts', PortDesc[]>;
+export type WindowDesc = Filled<z.output<typeof windowSchema>, 'id' | 'base'>;
+export type XorMapDesc = z.output<typeof xorMapSchema>;
+export type RegionDesc = Filled<z.output<typeof regionSchema>, 'name' | 'ways'>;
+export type NumaDesc = z.output<typeof numaSchema>;
+export type NumaNodeDesc = NumaDesc['nodes'][number];
+export type NumaDistanceDesc = NumaDesc['distances'][number];
+export type HmatLbDesc = NumaDesc['hmatLb'][number];
+export type MachineState = With<DescriptionParsed['state'], 'regions', RegionDesc[]>;
+export type CxlDesc = With<With<DescriptionParsed['cxl'], 'hostBridges', HostBridgeDesc[]>, 'windows', WindowDesc[]>;
+export type MachineDescription = With<With<DescriptionParsed, 'cxl', CxlDesc>, 'state', MachineState>;
+
+/** `o`'s defined fields in the order its schema lists them (the canonical order of a resolved object). */
+function inSchemaOrder<T extends object>(schema: { shape: object }, o: T): T {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(schema.shape)) {
+    const v = (o as Record<string, unknown>)[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out as T;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Paths and zod issues -> ConfigIssue.
@@ -523,7 +437,7 @@ function walkPorts(
 }
 
 /** Every type-3 device in description order (depth-first; children in listed order): mem0, mem1, ... */
-export function memdevsOf(desc: Pick<MachineDescription, 'cxl'>): Type3Entry[] {
+export function memdevsOf(desc: { cxl: { hostBridges: readonly HostBridgeDesc[] } }): Type3Entry[] {
   const out: Type3Entry[] = [];
   desc.cxl.hostBridges.forEach((hb, i) => {
     walkPorts(
@@ -541,53 +455,16 @@ export function memdevsOf(desc: Pick<MachineDescription, 'cxl'>): Type3Entry[] {
 }
 
 /** Resolve a memdev reference: memN or a description id. */
-export function findMemdev(desc: Pick<MachineDescription, 'cxl'>, ref: string): Type3Entry | undefined {
+export function findMemdev(
+  desc: { cxl: { hostBridges: readonly HostBridgeDesc[] } },
+  ref: string,
+): Type3Entry | undefined {
   const all = memdevsOf(desc);
   return all.find((e) => e.name === ref) ?? all.find((e) => e.device.id === ref);
 }
 
 // ---------------------------------------------------------------------------------------------
-// Resolution: defaults, cross-field rules, window placement.
-
-function perfOf(p: PerfIn | undefined, d: PerfDesc): PerfDesc {
-  return {
-    readLatencyNs: p?.readLatencyNs ?? d.readLatencyNs,
-    writeLatencyNs: p?.writeLatencyNs ?? d.writeLatencyNs,
-    readBandwidthMBs: p?.readBandwidthMBs ?? d.readBandwidthMBs,
-    writeBandwidthMBs: p?.writeBandwidthMBs ?? d.writeBandwidthMBs,
-  };
-}
-function decodersOf(d: DecodersIn | undefined, path: string, issues: IssueList): DecoderCapsDesc {
-  const count = d?.count ?? DEFAULT_DECODERS.count;
-  if (!(VALID_DECODER_COUNTS as readonly number[]).includes(count)) {
-    issues.add(
-      'bad_decoder_count',
-      `${path}.decoders.count`,
-      count,
-      `one of ${VALID_DECODER_COUNTS.join(', ')} (the HDM capability count encoding)`,
-    );
-  }
-  return {
-    count,
-    ways3_6_12: d?.ways3_6_12 ?? DEFAULT_DECODERS.ways3_6_12,
-    ways16: d?.ways16 ?? DEFAULT_DECODERS.ways16,
-  };
-}
-function storeOf(s: StoreIn | undefined): StoreDesc | undefined {
-  if (!s) return undefined;
-  return s.file ? { size: s.size, file: { path: s.file.path, share: s.file.share ?? false } } : { size: s.size };
-}
-
-/** The first window address for a RAM size: max(4 GiB, end of RAM), 256 MiB aligned. */
-export function windowFloor(ramSize: number): number {
-  return alignUpTo(Math.max(WINDOW_FLOOR, RAM_BASE + ramSize), WINDOW_ALIGN);
-}
-function alignUpTo(n: number, a: number): number {
-  return Math.ceil(n / a) * a;
-}
-export function windowAlignment(ways: number): number {
-  return isThreeFamily(ways) ? WINDOW_ALIGN_3 : WINDOW_ALIGN;
-}
+// Resolution: the defaults that depend on other fields, cross-field rules, window placement.
 
 interface WindowIn {
   id?: string | undefined;
@@ -607,11 +484,11 @@ export function placeWindows(ramSize: number, windows: readonly WindowIn[]): num
   return windows.map((w) => {
     if (w.base !== undefined) return w.base;
     const align = windowAlignment(w.targets.length);
-    let base = alignUpTo(cursor, align);
+    let base = alignUp(cursor, align);
     for (;;) {
       const hit = placed.find((p) => base < p.end && p.base < base + w.size);
       if (!hit) break;
-      base = alignUpTo(hit.end, align);
+      base = alignUp(hit.end, align);
     }
     placed.push({ base, end: base + w.size });
     cursor = base + w.size;
@@ -619,123 +496,173 @@ export function placeWindows(ramSize: number, windows: readonly WindowIn[]): num
   });
 }
 
-function resolve(p: DescriptionParsed): MachineDescription {
+/** Parsed data with undefined-valued keys removed (a caller's `{ numaNode: undefined }` means absent). */
+function withoutUndefined<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(withoutUndefined) as T;
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = withoutUndefined(x);
+  return out as T;
+}
+
+function resolve(parsed: DescriptionParsed): MachineDescription {
+  // state.decoders is opaque here (build.ts validates it) and kept as given.
+  const { decoders, ...state } = parsed.state;
+  const p = withoutUndefined({ ...parsed, state });
   const issues = new IssueList();
-  const ramSize = p.ram?.size ?? 512 * 2 ** 20;
+  checkRam(p.ram.size, issues);
+  const hostBridges = new ComponentResolver(issues).hostBridges(p.cxl.hostBridges);
+  const mems = memdevsOf({ cxl: { hostBridges } });
+  checkMemdevNames(mems, issues);
+  const xorMaps = checkXorMaps(p.cxl.xorMaps, issues);
+  const windows = resolveWindows(p.cxl.windows, p.ram.size, hostBridges, xorMaps, issues);
+  const regions = resolveRegions(p.state.regions, windows, mems, issues);
+  if (p.numa) checkNuma(p.numa, hostBridges, issues);
+  else checkNoNuma(hostBridges, issues);
+  issues.throwIfAny();
+  return inSchemaOrder(descriptionSchema, {
+    ...p,
+    cxl: { ...p.cxl, hostBridges, windows, xorMaps },
+    state: inSchemaOrder(stateSchema, { ...p.state, regions, decoders }),
+  });
+}
+
+function checkRam(ramSize: number, issues: IssueList): void {
   if (ramSize < 4096 || ramSize % 4096 !== 0)
     issues.add('bad_ram_size', 'ram.size', ramSize, 'a positive multiple of 4 KiB');
   if (ramSize > MAX_STORE)
     issues.add('bad_ram_size', 'ram.size', ramSize, `at most 16 TiB (the largest store the memory layer maps)`);
+}
 
-  // Components: ids unique across the topology.
-  const ids = new Map<string, string>();
-  const claimId = (id: string, path: string): void => {
-    const prev = ids.get(id);
-    if (prev !== undefined) issues.add('duplicate_id', `${path}.id`, id, `ids must be unique; also used at ${prev}`);
-    else ids.set(id, path);
-  };
-  let serialNext = 0;
-  const childOf = (c: Type3In | SwitchIn, path: string): ChildDesc => {
-    claimId(c.id, path);
-    if (c.kind === 'type3') {
-      const index = serialNext++;
-      const t: Type3Desc = {
-        kind: 'type3',
-        id: c.id,
-        serial: c.serial ?? index,
-        ...(c.volatile ? { volatile: storeOf(c.volatile)! } : {}),
-        ...(c.persistent ? { persistent: storeOf(c.persistent)! } : {}),
-        ...(c.lsa ? { lsa: storeOf(c.lsa)! } : {}),
-        perf: perfOf(c.perf, DEFAULT_DEVICE_PERF),
-        decoders: decodersOf(c.decoders, path, issues),
-      };
-      if (!t.volatile && !t.persistent)
-        issues.add('no_capacity', path, c.id, 'a type-3 device needs a volatile or persistent store (or both)');
-      for (const k of ['volatile', 'persistent'] as const) {
-        const s = t[k];
-        if (s && (s.size === 0 || s.size % CAPACITY_UNIT !== 0))
-          issues.add(
-            'bad_capacity',
-            `${path}.${k}.size`,
-            s.size,
-            'a positive multiple of 256 MiB (CXL partition alignment)',
-          );
-      }
-      if (t.lsa && (t.lsa.size === 0 || t.lsa.size % 4 !== 0))
-        issues.add('bad_lsa_size', `${path}.lsa.size`, t.lsa.size, 'a positive multiple of 4 bytes');
-      for (const k of ['volatile', 'persistent', 'lsa'] as const) {
-        const s = t[k];
-        if (s && s.size > MAX_STORE)
-          issues.add(
-            'bad_capacity',
-            `${path}.${k}.size`,
-            s.size,
-            'at most 16 TiB (the largest store the memory layer maps)',
-          );
-      }
-      return t;
-    }
-    return {
-      kind: 'switch',
-      id: c.id,
-      downstreamPorts: portsOf(c.downstreamPorts, `${path}.downstreamPorts`),
-      perf: perfOf(c.perf, DEFAULT_SWITCH_PERF),
-      decoders: decodersOf(c.decoders, path, issues),
-    };
-  };
-  const portsOf = (ports: PortIn[], path: string): PortDesc[] => {
+type HostBridgeParsed = z.output<typeof hostBridgeSchema>;
+type PortParsed = z.output<typeof portSchema>;
+type ChildParsed = z.output<typeof childSchema>;
+
+/**
+ * Host bridges and everything below them: ids unique across the topology, bus numbers and _UIDs
+ * unique, port numbers unique per parent, serials (default: the memN index), capacities, decoder
+ * counts. Issues come in description order, depth first.
+ */
+class ComponentResolver {
+  private readonly ids = new Map<string, string>();
+  private readonly busNrs = new Map<number, number>();
+  private readonly uids = new Map<number, number>();
+  private serialNext = 0;
+
+  constructor(private readonly issues: IssueList) {}
+
+  hostBridges(list: readonly HostBridgeParsed[]): HostBridgeDesc[] {
+    return list.map((hb, i) => this.hostBridge(hb, i));
+  }
+
+  private hostBridge(hb: HostBridgeParsed, i: number): HostBridgeDesc {
+    const path = `cxl.hostBridges[${i}]`;
+    this.claimId(hb.id, path);
+    if (this.busNrs.has(hb.busNr))
+      this.issues.add(
+        'duplicate_bus_nr',
+        `${path}.busNr`,
+        hb.busNr,
+        `bus numbers must be unique; cxl.hostBridges[${this.busNrs.get(hb.busNr)}] has it too`,
+      );
+    this.busNrs.set(hb.busNr, i);
+    const uid = hb.uid ?? hb.busNr;
+    if (this.uids.has(uid))
+      this.issues.add(
+        'duplicate_uid',
+        `${path}.uid`,
+        uid,
+        `host bridge _UIDs must be unique (default: busNr); cxl.hostBridges[${this.uids.get(uid)}] has it too`,
+      );
+    this.uids.set(uid, i);
+    this.checkDecoders(hb.decoders, path);
+    return inSchemaOrder(hostBridgeSchema, {
+      ...hb,
+      uid,
+      rootPorts: this.ports(hb.rootPorts, `${path}.rootPorts`),
+    });
+  }
+
+  private ports(ports: readonly PortParsed[], path: string): PortDesc[] {
     const seen = new Map<number, number>();
     return ports.map((port, i) => {
       const pp = `${path}[${i}]`;
-      claimId(port.id, pp);
+      this.claimId(port.id, pp);
       const prev = seen.get(port.port);
       if (prev !== undefined)
-        issues.add(
+        this.issues.add(
           'duplicate_port',
           `${pp}.port`,
           port.port,
           `port numbers must be unique under one parent; ${path}[${prev}] has it too`,
         );
       else seen.set(port.port, i);
-      return port.child
-        ? { id: port.id, port: port.port, child: childOf(port.child, `${pp}.child`) }
-        : { id: port.id, port: port.port };
+      const child = port.child && this.child(port.child, `${pp}.child`);
+      return inSchemaOrder(portSchema, { ...port, child });
     });
-  };
-  const busNrs = new Map<number, number>();
-  const uids = new Map<number, number>();
-  const hostBridges: HostBridgeDesc[] = (p.cxl?.hostBridges ?? []).map((hb, i) => {
-    const path = `cxl.hostBridges[${i}]`;
-    claimId(hb.id, path);
-    if (busNrs.has(hb.busNr))
-      issues.add(
-        'duplicate_bus_nr',
-        `${path}.busNr`,
-        hb.busNr,
-        `bus numbers must be unique; cxl.hostBridges[${busNrs.get(hb.busNr)}] has it too`,
+  }
+
+  private child(c: ChildParsed, path: string): ChildDesc {
+    this.claimId(c.id, path);
+    if (c.kind === 'switch') {
+      const downstreamPorts = this.ports(c.downstreamPorts, `${path}.downstreamPorts`);
+      this.checkDecoders(c.decoders, path);
+      return { ...c, downstreamPorts };
+    }
+    const serial = c.serial ?? this.serialNext;
+    this.serialNext++;
+    this.checkDecoders(c.decoders, path);
+    this.checkStores(c, path);
+    return inSchemaOrder(type3Schema, { ...c, serial });
+  }
+
+  private checkStores(t: z.output<typeof type3Schema>, path: string): void {
+    if (!t.volatile && !t.persistent)
+      this.issues.add('no_capacity', path, t.id, 'a type-3 device needs a volatile or persistent store (or both)');
+    for (const k of ['volatile', 'persistent'] as const) {
+      const s = t[k];
+      if (s && (s.size === 0 || s.size % CAPACITY_UNIT !== 0))
+        this.issues.add(
+          'bad_capacity',
+          `${path}.${k}.size`,
+          s.size,
+          'a positive multiple of 256 MiB (CXL partition alignment)',
+        );
+    }
+    if (t.lsa && (t.lsa.size === 0 || t.lsa.size % 4 !== 0))
+      this.issues.add('bad_lsa_size', `${path}.lsa.size`, t.lsa.size, 'a positive multiple of 4 bytes');
+    for (const k of ['volatile', 'persistent', 'lsa'] as const) {
+      const s = t[k];
+      if (s && s.size > MAX_STORE)
+        this.issues.add(
+          'bad_capacity',
+          `${path}.${k}.size`,
+          s.size,
+          'at most 16 TiB (the largest store the memory layer maps)',
+        );
+    }
+  }
+
+  private checkDecoders(d: DecoderCapsDesc, path: string): void {
+    if (!(VALID_DECODER_COUNTS as readonly number[]).includes(d.count))
+      this.issues.add(
+        'bad_decoder_count',
+        `${path}.decoders.count`,
+        d.count,
+        `one of ${VALID_DECODER_COUNTS.join(', ')} (the HDM capability count encoding)`,
       );
-    busNrs.set(hb.busNr, i);
-    const uid = hb.uid ?? hb.busNr;
-    if (uids.has(uid))
-      issues.add(
-        'duplicate_uid',
-        `${path}.uid`,
-        uid,
-        `host bridge _UIDs must be unique (default: busNr); cxl.hostBridges[${uids.get(uid)}] has it too`,
-      );
-    uids.set(uid, i);
-    return {
-      id: hb.id,
-      busNr: hb.busNr,
-      uid,
-      ...(hb.numaNode !== undefined ? { numaNode: hb.numaNode } : {}),
-      hdmForPassthrough: hb.hdmForPassthrough ?? false,
-      decoders: decodersOf(hb.decoders, path, issues),
-      rootPorts: portsOf(hb.rootPorts, `${path}.rootPorts`),
-    };
-  });
-  const cxl = { hostBridges, windows: [] as WindowDesc[], xorMaps: [] as XorMapDesc[] };
-  const mems = memdevsOf({ cxl });
+  }
+
+  private claimId(id: string, path: string): void {
+    const prev = this.ids.get(id);
+    if (prev !== undefined)
+      this.issues.add('duplicate_id', `${path}.id`, id, `ids must be unique; also used at ${prev}`);
+    else this.ids.set(id, path);
+  }
+}
+
+/** Device ids of the form memN must name the device's own memN. */
+function checkMemdevNames(mems: readonly Type3Entry[], issues: IssueList): void {
   for (const m of mems) {
     const clash = /^mem(\d+)$/.exec(m.device.id);
     if (clash && Number(clash[1]) !== m.index)
@@ -746,14 +673,16 @@ function resolve(p: DescriptionParsed): MachineDescription {
         `device ids of the form memN must match the device's own memN (this device is ${m.name})`,
       );
   }
+}
 
-  // XOR maps.
-  const xorByG = new Map<number, XorMapDesc>();
-  (p.cxl?.xorMaps ?? []).forEach((x, i) => {
+/** One map list per granularity, each mask non-zero and below 2^52. */
+function checkXorMaps(xorMaps: XorMapDesc[], issues: IssueList): XorMapDesc[] {
+  const seen = new Set<number>();
+  xorMaps.forEach((x, i) => {
     const path = `cxl.xorMaps[${i}]`;
     if (!isValidGranularity(x.granularity))
       issues.add('bad_granularity', `${path}.granularity`, x.granularity, `one of ${GRANS}`);
-    if (xorByG.has(x.granularity))
+    if (seen.has(x.granularity))
       issues.add(
         'duplicate_xor_maps',
         `${path}.granularity`,
@@ -764,16 +693,26 @@ function resolve(p: DescriptionParsed): MachineDescription {
       if (m === 0 || m >= MAX_BYTES)
         issues.add('bad_xor_map', `${path}.maps[${j}]`, m, 'a non-zero bit mask below 2^52');
     });
-    const entry = { granularity: x.granularity, maps: [...x.maps] };
-    xorByG.set(x.granularity, entry);
-    cxl.xorMaps.push(entry);
+    seen.add(x.granularity);
   });
+  return xorMaps;
+}
 
-  // Windows.
-  const winIn = (p.cxl?.windows ?? []).map((w, i) => ({ ...w, id: w.id ?? `cxl-fmw.${i}`, ways: w.targets.length }));
+/** Window ids (default cxl-fmw.N), sizes, targets, XOR maps and bases; then placement and overlap. */
+function resolveWindows(
+  list: readonly z.output<typeof windowSchema>[],
+  ramSize: number,
+  hostBridges: readonly HostBridgeDesc[],
+  xorMaps: readonly XorMapDesc[],
+  issues: IssueList,
+): WindowDesc[] {
+  // The last list per granularity counts (a duplicate is an issue of its own).
+  const xorByG = new Map(xorMaps.map((x) => [x.granularity, x]));
   const winIds = new Map<string, number>();
-  winIn.forEach((w, i) => {
+  const named = list.map((w, i) => ({ ...w, id: w.id ?? `cxl-fmw.${i}`, ways: w.targets.length }));
+  named.forEach((w, i) => {
     const path = `cxl.windows[${i}]`;
+    const ways = w.ways;
     if (winIds.has(w.id))
       issues.add(
         'duplicate_id',
@@ -784,7 +723,7 @@ function resolve(p: DescriptionParsed): MachineDescription {
     winIds.set(w.id, i);
     if (w.size === 0 || w.size % WINDOW_ALIGN !== 0)
       issues.add('bad_window_size', `${path}.size`, w.size, 'a positive multiple of 256 MiB');
-    if (!isValidWays(w.targets.length))
+    if (!isValidWays(ways))
       issues.add('bad_ways', `${path}.targets`, w.targets, `${WAYS} host bridges (the CFMWS interleave ways)`);
     const seen = new Set<string>();
     w.targets.forEach((t, j) => {
@@ -799,56 +738,25 @@ function resolve(p: DescriptionParsed): MachineDescription {
         issues.add('duplicate_target', `${path}.targets[${j}]`, t, 'each host bridge at most once per window');
       seen.add(t);
     });
-    const g = w.granularity ?? 256;
+    const g = w.granularity;
     if (!isValidGranularity(g)) issues.add('bad_granularity', `${path}.granularity`, g, `one of ${GRANS}`);
-    if ((w.arithmetic ?? 'modulo') === 'xor' && isValidWays(w.ways)) {
-      const need = xorMapsForHbiw(w.ways) ?? 0;
+    if (w.arithmetic === 'xor' && isValidWays(ways)) {
+      const need = xorMapsForHbiw(ways) ?? 0;
       const have = xorByG.get(g)?.maps.length ?? 0;
       if (need > have)
         issues.add(
           'missing_xor_maps',
           `${path}.arithmetic`,
           'xor',
-          `an XOR window of ${w.ways} targets at granularity ${g} needs ${need} map(s) in cxl.xorMaps for granularity ${g}; found ${have}`,
+          `an XOR window of ${ways} targets at granularity ${g} needs ${need} map(s) in cxl.xorMaps for granularity ${g}; found ${have}`,
         );
     }
-    if (w.base !== undefined) {
-      const align = windowAlignment(w.ways);
-      const floor = windowFloor(ramSize);
-      if (w.base % align !== 0)
-        issues.add(
-          'bad_window_base',
-          `${path}.base`,
-          w.base,
-          `a multiple of ${humanSize(align)}${align === WINDOW_ALIGN_3 ? ' (3/6/12-way windows)' : ''}`,
-        );
-      else if (w.base < floor)
-        issues.add(
-          'bad_window_base',
-          `${path}.base`,
-          w.base,
-          `at or above ${hex(floor)} (max(4 GiB, end of RAM), DESIGN board map)`,
-        );
-      if (w.base + w.size > MAX_BYTES)
-        issues.add('bad_window_base', `${path}.base`, w.base, 'window must end below 2^52');
-    }
+    if (w.base !== undefined) checkWindowBase(w.base, w.size, ways, ramSize, path, issues);
   });
-  const bases = placeWindows(ramSize, winIn);
-  winIn.forEach((w, i) => {
-    cxl.windows.push({
-      id: w.id,
-      base: bases[i]!,
-      size: w.size,
-      targets: [...w.targets],
-      granularity: w.granularity ?? 256,
-      arithmetic: w.arithmetic ?? 'modulo',
-      volatile: w.volatile ?? true,
-      persistent: w.persistent ?? true,
-      qtgId: w.qtgId ?? 0,
-    });
-  });
-  cxl.windows.forEach((a, i) => {
-    cxl.windows.forEach((b, j) => {
+  const bases = placeWindows(ramSize, named);
+  const windows = named.map((w, i) => inSchemaOrder(windowSchema, { ...w, base: bases[i]! }));
+  windows.forEach((a, i) => {
+    windows.forEach((b, j) => {
       if (j > i && a.base < b.base + b.size && b.base < a.base + a.size) {
         issues.add(
           'window_overlap',
@@ -859,10 +767,45 @@ function resolve(p: DescriptionParsed): MachineDescription {
       }
     });
   });
+  return windows;
+}
 
-  // Regions (state).
+function checkWindowBase(
+  base: number,
+  size: number,
+  ways: number,
+  ramSize: number,
+  path: string,
+  issues: IssueList,
+): void {
+  const align = windowAlignment(ways);
+  const floor = windowFloor(ramSize);
+  if (base % align !== 0)
+    issues.add(
+      'bad_window_base',
+      `${path}.base`,
+      base,
+      `a multiple of ${humanSize(align)}${align === WINDOW_ALIGN_3 ? ' (3/6/12-way windows)' : ''}`,
+    );
+  else if (base < floor)
+    issues.add(
+      'bad_window_base',
+      `${path}.base`,
+      base,
+      `at or above ${hex(floor)} (max(4 GiB, end of RAM), DESIGN board map)`,
+    );
+  if (base + size > MAX_BYTES) issues.add('bad_window_base', `${path}.base`, base, 'window must end below 2^52');
+}
+
+/** Region names (default regionN), windows and memdevs that exist, ways and granularity. */
+function resolveRegions(
+  list: readonly z.output<typeof regionSchema>[],
+  windows: readonly WindowDesc[],
+  mems: readonly Type3Entry[],
+  issues: IssueList,
+): RegionDesc[] {
   const regionNames = new Map<string, number>();
-  const regions: RegionDesc[] = (p.state?.regions ?? []).map((r, i) => {
+  return list.map((r, i) => {
     const path = `state.regions[${i}]`;
     const name = r.name ?? `region${i}`;
     if (regionNames.has(name))
@@ -873,12 +816,12 @@ function resolve(p: DescriptionParsed): MachineDescription {
         `region names must be unique; state.regions[${regionNames.get(name)}] has it too`,
       );
     regionNames.set(name, i);
-    if (!cxl.windows.some((w) => w.id === r.window))
+    if (!windows.some((w) => w.id === r.window))
       issues.add(
         'unknown_window',
         `${path}.window`,
         r.window,
-        `a window id (${cxl.windows.map((w) => w.id).join(', ') || 'none defined'})`,
+        `a window id (${windows.map((w) => w.id).join(', ') || 'none defined'})`,
       );
     const seen = new Set<number>();
     r.memdevs.forEach((m, j) => {
@@ -901,95 +844,61 @@ function resolve(p: DescriptionParsed): MachineDescription {
     if (!isValidGranularity(r.granularity))
       issues.add('bad_granularity', `${path}.granularity`, r.granularity, `one of ${GRANS}`);
     if (r.size === 0) issues.add('bad_region_size', `${path}.size`, r.size, 'a positive size');
-    return {
-      name,
-      window: r.window,
-      ways,
-      granularity: r.granularity,
-      size: r.size,
-      ...(r.base !== undefined ? { base: r.base } : {}),
-      memdevs: [...r.memdevs],
-      ...(r.mode !== undefined ? { mode: r.mode } : {}),
-      locked: r.locked ?? false,
-    };
+    return inSchemaOrder(regionSchema, { ...r, name, ways });
   });
+}
 
-  // NUMA.
-  let numa: NumaDesc | undefined;
-  if (p.numa) {
-    const nodes = (p.numa.nodes ?? []).map((n) => ({ ...n }));
-    const nodeIds = new Set<number>();
-    nodes.forEach((n, i) => {
-      if (nodeIds.has(n.nodeId))
-        issues.add('duplicate_numa_node', `numa.nodes[${i}].nodeId`, n.nodeId, 'node ids must be unique');
-      nodeIds.add(n.nodeId);
-    });
-    const distances = (p.numa.distances ?? []).map((d) => ({ ...d }));
-    distances.forEach((d, i) => {
-      for (const k of ['src', 'dst'] as const) {
-        if (!nodeIds.has(d[k]))
-          issues.add(
-            'unknown_numa_node',
-            `numa.distances[${i}].${k}`,
-            d[k],
-            `a node id (${[...nodeIds].join(', ') || 'none defined'})`,
-          );
-      }
-    });
-    const hmatLb = (p.numa.hmatLb ?? []).map((h) => ({ ...h }));
-    hmatLb.forEach((h, i) => {
-      for (const k of ['initiator', 'target'] as const) {
-        if (!nodeIds.has(h[k]))
-          issues.add(
-            'unknown_numa_node',
-            `numa.hmatLb[${i}].${k}`,
-            h[k],
-            `a node id (${[...nodeIds].join(', ') || 'none defined'})`,
-          );
-      }
-      const isLat = h.dataType.endsWith('latency');
-      if (isLat && h.latencyNs === undefined)
-        issues.add('missing_field', `numa.hmatLb[${i}].latencyNs`, undefined, `required for data type ${h.dataType}`);
-      if (!isLat && h.bandwidthBytesPerSec === undefined)
-        issues.add(
-          'missing_field',
-          `numa.hmatLb[${i}].bandwidthBytesPerSec`,
-          undefined,
-          `required for data type ${h.dataType}`,
-        );
-    });
-    for (const hb of hostBridges) {
-      if (hb.numaNode !== undefined && !nodeIds.has(hb.numaNode)) {
-        const i = hostBridges.indexOf(hb);
-        issues.add(
-          'unknown_numa_node',
-          `cxl.hostBridges[${i}].numaNode`,
-          hb.numaNode,
-          `a node id in numa.nodes (${[...nodeIds].join(', ') || 'none defined'})`,
-        );
-      }
+/** Node ids unique; distances, HMAT entries and host bridges name nodes that exist. */
+function checkNuma(numa: NumaDesc, hostBridges: readonly HostBridgeDesc[], issues: IssueList): void {
+  const nodeIds = new Set<number>();
+  const known = () => [...nodeIds].join(', ') || 'none defined';
+  numa.nodes.forEach((n, i) => {
+    if (nodeIds.has(n.nodeId))
+      issues.add('duplicate_numa_node', `numa.nodes[${i}].nodeId`, n.nodeId, 'node ids must be unique');
+    nodeIds.add(n.nodeId);
+  });
+  numa.distances.forEach((d, i) => {
+    for (const k of ['src', 'dst'] as const) {
+      if (!nodeIds.has(d[k]))
+        issues.add('unknown_numa_node', `numa.distances[${i}].${k}`, d[k], `a node id (${known()})`);
     }
-    numa = { nodes, distances, hmatLb };
-  } else {
-    hostBridges.forEach((hb, i) => {
-      if (hb.numaNode !== undefined)
-        issues.add(
-          'unknown_numa_node',
-          `cxl.hostBridges[${i}].numaNode`,
-          hb.numaNode,
-          'a node id in numa.nodes (no numa section is given)',
-        );
-    });
-  }
-  issues.throwIfAny();
-  return {
-    version: 1,
-    ram: { size: ramSize },
-    cpus: p.cpus ?? 1,
-    cxl,
-    ...(numa ? { numa } : {}),
-    state: { regions, ...(p.state?.decoders ? { decoders: p.state.decoders } : {}) },
-  };
+  });
+  numa.hmatLb.forEach((h, i) => {
+    for (const k of ['initiator', 'target'] as const) {
+      if (!nodeIds.has(h[k])) issues.add('unknown_numa_node', `numa.hmatLb[${i}].${k}`, h[k], `a node id (${known()})`);
+    }
+    const isLat = h.dataType.endsWith('latency');
+    if (isLat && h.latencyNs === undefined)
+      issues.add('missing_field', `numa.hmatLb[${i}].latencyNs`, undefined, `required for data type ${h.dataType}`);
+    if (!isLat && h.bandwidthBytesPerSec === undefined)
+      issues.add(
+        'missing_field',
+        `numa.hmatLb[${i}].bandwidthBytesPerSec`,
+        undefined,
+        `required for data type ${h.dataType}`,
+      );
+  });
+  hostBridges.forEach((hb, i) => {
+    if (hb.numaNode !== undefined && !nodeIds.has(hb.numaNode))
+      issues.add(
+        'unknown_numa_node',
+        `cxl.hostBridges[${i}].numaNode`,
+        hb.numaNode,
+        `a node id in numa.nodes (${known()})`,
+      );
+  });
+}
+
+function checkNoNuma(hostBridges: readonly HostBridgeDesc[], issues: IssueList): void {
+  hostBridges.forEach((hb, i) => {
+    if (hb.numaNode !== undefined)
+      issues.add(
+        'unknown_numa_node',
+        `cxl.hostBridges[${i}].numaNode`,
+        hb.numaNode,
+        'a node id in numa.nodes (no numa section is given)',
+      );
+  });
 }
 
 const VALIDATED = new WeakSet<object>();

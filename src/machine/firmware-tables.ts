@@ -3,7 +3,6 @@
 // bytes. Owns the mapping from description fields to table inputs (documented in docs/tables.md);
 // never writes guest memory (the board copies `layout.image` to `layout.base`) and never decodes.
 
-import { alignDown, alignUp } from '../cxl-math/bits.js';
 import { buildAcpiLayout, type AcpiLayout } from '../firmware/acpi/build.js';
 import type {
   AcpiHmat,
@@ -14,8 +13,8 @@ import type {
 } from '../firmware/acpi/platform.js';
 import { HMAT_DATA_TYPES, HMAT_HIERARCHIES } from '../firmware/acpi/hmat.js';
 import { buildSwitchCdat, buildType3Cdat, type SwitchCdatInput, type Type3CdatInput } from '../cxl/cdat.js';
+import { CHBCR_SIZE, RAM_BASE, defaultAcpiBase, defaultChbsBase } from './board-map.js';
 import {
-  RAM_BASE,
   memdevsOf,
   validateDescription,
   type ChildDesc,
@@ -28,25 +27,8 @@ import { ConfigError, IssueList } from './errors.js';
 import { AcpiTableError } from '../firmware/acpi/tables.js';
 import { CdatError } from '../cxl/cdat.js';
 
-/** Host-bridge component register blocks (CHBCR, 64 KiB each) go top-down from the end of the
- *  PCIe MMIO window (0x4000_0000..0x7fff_ffff), away from BARs, which are assigned bottom-up. */
-export const CHBCR_TOP = 0x8000_0000;
-export const CHBCR_SIZE = 0x1_0000;
 /** 1 MB/s in HMAT = 2^20 bytes/s, as QEMU converts -numa hmat-lb bandwidth. */
 const BYTES_PER_MB = 2 ** 20;
-
-export function defaultChbsBase(index: number): number {
-  return CHBCR_TOP - (index + 1) * CHBCR_SIZE;
-}
-
-/** Below the top 4 MiB of RAM (capped at 3 GiB as for the DTB, which sits in the top 2 MiB slot), 64 KiB aligned. */
-export function defaultAcpiBase(ram: { base: number; size: number }, imageSize: number): number {
-  const end = ram.base + ram.size;
-  const top = ram.base < 3 * 2 ** 30 ? Math.min(end, 3 * 2 ** 30) : end;
-  const below = alignDown(top - 4 * 2 ** 20, 2 * 2 ** 20);
-  const base = alignDown(below - alignUp(imageSize, 0x1_0000), 0x1_0000);
-  return Math.max(base, ram.base);
-}
 
 export interface FirmwareTablesOptions {
   /** Guest physical address of the RSDP (16-byte aligned). Default: defaultAcpiBase(). */

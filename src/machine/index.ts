@@ -14,8 +14,6 @@ export {
   memdevsOf,
   findMemdev,
   placeWindows,
-  windowFloor,
-  RAM_BASE,
   DEFAULT_DEVICE_PERF,
   DEFAULT_SWITCH_PERF,
   DEFAULT_DECODERS,
@@ -69,3 +67,21 @@ export {
   type AuditOptions,
   type AuditReport,
 } from '../cxl/index.js';
+// The board's address map (DESIGN.md "Board").
+export {
+  RAM_BASE,
+  windowFloor,
+  windowAlignment,
+  defaultChbsBase,
+  defaultAcpiBase,
+  FINISHER_BASE,
+  CLINT_BASE,
+  PLIC_BASE,
+  UART0_BASE,
+  DMA_BASE,
+  ECAM_BASE,
+  ECAM_SIZE,
+  PCIE_MMIO_BASE,
+  PCIE_MMIO_SIZE,
+  DEFAULT_RAM_SIZE,
+} from './board-map.js';

@@ -6,6 +6,7 @@
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { type DescriptionInput, type MachineDescription, validateDescription } from './description.js';
 import { parseSize, parseInteger } from './sizes.js';
+import { DEFAULT_RAM_SIZE } from './board-map.js';
 
 export interface QemuParseResult {
   /** The validated, resolved description (windows placed per DESIGN's board map). */
@@ -359,7 +360,7 @@ const BOOLS: Record<string, boolean> = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// The parse.
+// Parse state: what the option handlers collect; the description is assembled from it afterwards.
 
 interface Backend {
   id: string;
@@ -385,6 +386,14 @@ interface Fmw {
   granularity?: number;
   text: string;
 }
+interface NumaNodeOpt {
+  nodeId: number;
+  memdev?: string;
+  cpus?: string;
+  initiator?: number;
+  text: string;
+}
+type HmatLbInput = NonNullable<NonNullable<DescriptionInput['numa']>['hmatLb']>[number];
 
 const DEVICE_PROPS: Record<Dev['driver'], Set<string>> = {
   'pxb-cxl': new Set(['id', 'bus', 'bus_nr', 'hdm_for_passthrough', 'numa_node']),
@@ -402,10 +411,23 @@ const UNSUPPORTED_PROPS: Record<string, string> = {
   'mhd-shmid': 'multi-headed devices are later work',
 };
 
-class Ctx {
-  issues: ConfigIssue[] = [];
-  warnings: string[] = [];
+class ParseState {
+  readonly issues: ConfigIssue[] = [];
+  readonly warnings: string[] = [];
+  /** Ids given to -device options without one. */
   anonymous = 0;
+  ramSize: number | undefined;
+  cpus: number | undefined;
+  machineType: string | undefined;
+  /** The -M option text that set the machine type (named when cxl=on is missing). */
+  machineText = '-M';
+  cxlOn = false;
+  readonly backends = new Map<string, Backend>();
+  readonly devices: Dev[] = [];
+  readonly fmws = new Map<number, Fmw>();
+  readonly numaNodes: NumaNodeOpt[] = [];
+  readonly numaDist: { src: number; dst: number; value: number }[] = [];
+  readonly hmatLb: HmatLbInput[] = [];
   err(code: string, option: string, path: string, value: unknown, allowed: string): void {
     this.issues.push({ code, path, value, allowed, option });
   }
@@ -416,644 +438,313 @@ function shortText(opt: string, arg: string): string {
   return s.length > 120 ? `${s.slice(0, 117)}...` : s;
 }
 
+// ---------------------------------------------------------------------------------------------
+// The option table: one entry per QEMU option, its arity and its handler.
+
+interface QemuOption {
+  /** Words the option takes after itself: 0 (a flag) or 1 (its argument). */
+  arity: 0 | 1;
+  /** `arg` is the argument ('' for a flag); `name` the option without its dashes (-M vs -machine). */
+  handle(s: ParseState, arg: string, name: string): void;
+}
+
+const HANDLED: Record<string, QemuOption> = {
+  m: { arity: 1, handle: parseMemory },
+  smp: { arity: 1, handle: parseSmp },
+  object: { arity: 1, handle: parseObject },
+  device: { arity: 1, handle: parseDevice },
+  M: { arity: 1, handle: parseMachine },
+  machine: { arity: 1, handle: parseMachine },
+  'cxl-fixed-memory-window': { arity: 1, handle: parseFixedMemoryWindow },
+  numa: { arity: 1, handle: parseNuma },
+};
+const IGNORED_OPTION: QemuOption = {
+  arity: 1,
+  handle: (s, arg, name) =>
+    s.warnings.push(
+      `ignored: -${name} ${arg} (${name === 'kernel' ? 'use cxlemu run --kernel' : 'no meaning in cxlemu'})`,
+    ),
+};
+const IGNORED_FLAG: QemuOption = {
+  arity: 0,
+  handle: (s, _arg, name) => s.warnings.push(`ignored: -${name} (no meaning in cxlemu)`),
+};
+/** Every option cxlemu accepts, by name without dashes. An ignored flag wins over an option of the same name. */
+const QEMU_OPTIONS = new Map<string, QemuOption>([
+  ...Object.entries(HANDLED),
+  ...[...IGNORED_WITH_ARG].map((n): [string, QemuOption] => [n, IGNORED_OPTION]),
+  ...[...IGNORED_FLAGS].map((n): [string, QemuOption] => [n, IGNORED_FLAG]),
+]);
+
 /** Parse a pasted QEMU command line (text or pre-split words). Throws ConfigError. */
 export function parseQemuCommandLine(args: string | readonly string[]): QemuParseResult {
   const words = typeof args === 'string' ? tokenizeQemu(args) : [...args];
-  const ctx = new Ctx();
-  let ramSize: number | undefined;
-  let cpus: number | undefined;
-  let machineType: string | undefined;
-  let machineText = '-M';
-  let cxlOn = false;
-  const backends = new Map<string, Backend>();
-  const devices: Dev[] = [];
-  const fmws = new Map<number, Fmw>();
-  const numaNodes: { nodeId: number; memdev?: string; cpus?: string; initiator?: number; text: string }[] = [];
-  const numaDist: { src: number; dst: number; value: number }[] = [];
-  const hmatLb: NonNullable<NonNullable<DescriptionInput['numa']>['hmatLb']> = [];
-
-  let i = 0;
-  if (words.length > 0 && !words[0]!.startsWith('-') && /qemu/i.test(words[0]!)) i = 1;
+  const s = new ParseState();
+  // A leading program name (qemu-system-x86_64) is skipped.
+  let i = words.length > 0 && !words[0]!.startsWith('-') && /qemu/i.test(words[0]!) ? 1 : 0;
   for (; i < words.length; i++) {
     const w = words[i]!;
     if (w === '...' || w === '…') {
-      ctx.warnings.push('ignored: "..." (placeholder from documentation)');
+      s.warnings.push('ignored: "..." (placeholder from documentation)');
       continue;
     }
     if (!w.startsWith('-') || w === '-' || w === '--') {
-      ctx.err('unexpected_argument', w, 'argument', w, 'a QEMU option starting with "-"');
+      s.err('unexpected_argument', w, 'argument', w, 'a QEMU option starting with "-"');
       continue;
     }
     const name = w.replace(/^--?/, '');
-    const takeArg = (): string | undefined => {
-      if (i + 1 >= words.length) {
-        ctx.err('missing_argument', `-${name}`, `-${name}`, undefined, 'an argument after the option');
-        return undefined;
-      }
-      return words[++i]!;
-    };
-    if (IGNORED_FLAGS.has(name)) {
-      ctx.warnings.push(`ignored: -${name} (no meaning in cxlemu)`);
-      continue;
-    }
-    if (IGNORED_WITH_ARG.has(name)) {
-      const a = takeArg();
-      if (a !== undefined)
-        ctx.warnings.push(
-          `ignored: -${name} ${a} (${name === 'kernel' ? 'use cxlemu run --kernel' : 'no meaning in cxlemu'})`,
-        );
-      continue;
-    }
-    switch (name) {
-      case 'm': {
-        const a = takeArg();
-        if (a === undefined) break;
-        const text = `-m ${a}`;
-        for (const o of splitQemuOpts(a, 'size')) {
-          if (o.key === 'size') {
-            const n = parseSize(o.value, 2 ** 20);
-            if (n === undefined || n === 0)
-              ctx.err('bad_size', text, 'size', o.value, 'a RAM size such as 512M or 4G (a bare number means MiB)');
-            else ramSize = n;
-          } else if (o.key === 'slots' || o.key === 'maxmem')
-            ctx.warnings.push(`ignored: -m ${o.key}=${o.value} (memory hotplug is not modelled)`);
-          else ctx.err('unknown_property', text, o.key, o.value, 'size, slots or maxmem');
-        }
-        break;
-      }
-      case 'smp': {
-        const a = takeArg();
-        if (a === undefined) break;
-        const text = `-smp ${a}`;
-        let product = 1;
-        let explicit: number | undefined;
-        for (const o of splitQemuOpts(a, 'cpus')) {
-          const n = parseInteger(o.value);
-          if (
-            ![
-              'cpus',
-              'sockets',
-              'cores',
-              'threads',
-              'dies',
-              'clusters',
-              'maxcpus',
-              'books',
-              'drawers',
-              'modules',
-            ].includes(o.key)
-          ) {
-            ctx.err(
-              'unknown_property',
-              text,
-              o.key,
-              o.value,
-              'cpus, sockets, dies, clusters, modules, cores, threads, maxcpus',
-            );
-          } else if (n === undefined || n === 0) ctx.err('bad_integer', text, o.key, o.value, 'a positive integer');
-          else if (o.key === 'cpus') explicit = n;
-          else if (o.key !== 'maxcpus') product *= n;
-        }
-        cpus = explicit ?? product;
-        break;
-      }
-      case 'object': {
-        const a = takeArg();
-        if (a !== undefined) parseObject(ctx, a, backends);
-        break;
-      }
-      case 'device': {
-        const a = takeArg();
-        if (a !== undefined) parseDevice(ctx, a, devices);
-        break;
-      }
-      case 'M':
-      case 'machine': {
-        const a = takeArg();
-        if (a === undefined) break;
-        const text = shortText(`-${name}`, a);
-        const opts = splitQemuOpts(a, 'type');
-        for (const o of opts) {
-          const fm = /^cxl-fmw\.(\d+)\.(targets\.(\d+)|size|interleave-granularity)$/.exec(o.key);
-          if (o.key === 'type') {
-            if (!MACHINE_TYPES.test(o.value)) {
-              ctx.err(
-                'bad_machine_type',
-                text,
-                'type',
-                o.value,
-                'q35 or virt (the QEMU machines with CXL; cxlemu builds its RISC-V virt-compatible board either way)',
-              );
-            } else {
-              machineType = o.value;
-              machineText = text;
-            }
-          } else if (o.key === 'cxl') {
-            const b = BOOLS[o.value];
-            if (b === undefined) ctx.err('bad_bool', text, 'cxl', o.value, 'on or off');
-            else cxlOn = b;
-          } else if (fm) {
-            const idx = Number(fm[1]);
-            const f = fmws.get(idx) ?? { index: idx, targets: new Map<number, string>(), text };
-            fmws.set(idx, f);
-            if (fm[3] !== undefined) f.targets.set(Number(fm[3]), o.value);
-            else if (fm[2] === 'size') {
-              const n = parseSize(o.value);
-              if (n === undefined || n === 0)
-                ctx.err('bad_size', text, o.key, o.value, 'a size such as 4G or 256M (a positive multiple of 256 MiB)');
-              else f.size = n;
-            } else {
-              const n = parseSize(o.value);
-              if (n === undefined)
-                ctx.err('bad_granularity', text, o.key, o.value, 'one of 256, 512, 1k, 2k, 4k, 8k, 16k');
-              else f.granularity = n;
-            }
-          } else if (IGNORED_MACHINE_PROPS.has(o.key) || o.key.startsWith('x-')) {
-            ctx.warnings.push(`ignored: -${name} ${o.key}=${o.value} (no meaning in cxlemu)`);
-          } else if (/^cxl-fmw\./.test(o.key)) {
-            ctx.err(
-              'unknown_property',
-              text,
-              o.key,
-              o.value,
-              'cxl-fmw.N.targets.K, cxl-fmw.N.size or cxl-fmw.N.interleave-granularity',
-            );
-          } else {
-            ctx.err(
-              'unknown_property',
-              text,
-              o.key,
-              o.value,
-              'type, cxl, cxl-fmw.N.* (or a known machine property that cxlemu ignores)',
-            );
-          }
-        }
-        break;
-      }
-      case 'cxl-fixed-memory-window': {
-        // QEMU 6.2-7.0 spelling of cxl-fmw: targets.K, size, interleave-granularity.
-        const a = takeArg();
-        if (a === undefined) break;
-        const text = shortText('-cxl-fixed-memory-window', a);
-        const idx = fmws.size === 0 ? 0 : Math.max(...fmws.keys()) + 1;
-        const f: Fmw = { index: idx, targets: new Map(), text };
-        fmws.set(idx, f);
-        for (const o of splitQemuOpts(a)) {
-          const t = /^targets\.(\d+)$/.exec(o.key);
-          if (t) f.targets.set(Number(t[1]), o.value);
-          else if (o.key === 'size') {
-            const n = parseSize(o.value);
-            if (n === undefined || n === 0) ctx.err('bad_size', text, 'size', o.value, 'a size such as 4G');
-            else f.size = n;
-          } else if (o.key === 'interleave-granularity') {
-            const n = parseSize(o.value);
-            if (n === undefined)
-              ctx.err('bad_granularity', text, o.key, o.value, 'one of 256, 512, 1k, 2k, 4k, 8k, 16k');
-            else f.granularity = n;
-          } else ctx.err('unknown_property', text, o.key, o.value, 'targets.K, size or interleave-granularity');
-        }
-        break;
-      }
-      case 'numa': {
-        const a = takeArg();
-        if (a === undefined) break;
-        const text = shortText('-numa', a);
-        const opts = splitQemuOpts(a, 'type');
-        const type = opts.find((o) => o.key === 'type')?.value;
-        const rest = opts.filter((o) => o.key !== 'type');
-        const int = (o: Opt): number | undefined => {
-          const n = parseInteger(o.value);
-          if (n === undefined) ctx.err('bad_integer', text, o.key, o.value, 'a non-negative integer');
-          return n;
-        };
-        if (type === 'node') {
-          const node: (typeof numaNodes)[number] = { nodeId: numaNodes.length, text };
-          for (const o of rest) {
-            if (o.key === 'nodeid') node.nodeId = int(o) ?? 0;
-            else if (o.key === 'memdev') node.memdev = o.value;
-            else if (o.key === 'cpus') node.cpus = node.cpus === undefined ? o.value : `${node.cpus},${o.value}`;
-            else if (o.key === 'initiator') node.initiator = int(o) ?? 0;
-            else if (o.key === 'mem')
-              ctx.err(
-                'unsupported',
-                text,
-                'mem',
-                o.value,
-                'memdev=<memory backend id> (QEMU removed mem= for new machine types)',
-              );
-            else ctx.err('unknown_property', text, o.key, o.value, 'nodeid, memdev, cpus, initiator');
-          }
-          numaNodes.push(node);
-        } else if (type === 'dist') {
-          const d = { src: -1, dst: -1, value: -1 };
-          for (const o of rest) {
-            if (o.key === 'src') d.src = int(o) ?? 0;
-            else if (o.key === 'dst') d.dst = int(o) ?? 0;
-            else if (o.key === 'val') d.value = int(o) ?? 0;
-            else ctx.err('unknown_property', text, o.key, o.value, 'src, dst, val');
-          }
-          for (const k of ['src', 'dst', 'value'] as const)
-            if (d[k] < 0) ctx.err('missing_property', text, k === 'value' ? 'val' : k, undefined, 'required');
-          numaDist.push(d);
-        } else if (type === 'hmat-lb') {
-          const h: Record<string, unknown> = {};
-          for (const o of rest) {
-            if (o.key === 'initiator' || o.key === 'target') h[o.key] = int(o);
-            else if (o.key === 'hierarchy') h.hierarchy = o.value;
-            else if (o.key === 'data-type') h.dataType = o.value;
-            else if (o.key === 'latency') h.latencyNs = int(o);
-            else if (o.key === 'bandwidth') {
-              const n = parseSize(o.value);
-              if (n === undefined)
-                ctx.err('bad_size', text, 'bandwidth', o.value, 'bytes per second, e.g. 200M or 10G');
-              h.bandwidthBytesPerSec = n;
-            } else
-              ctx.err(
-                'unknown_property',
-                text,
-                o.key,
-                o.value,
-                'initiator, target, hierarchy, data-type, latency, bandwidth',
-              );
-          }
-          if (!['memory', 'first-level', 'second-level', 'third-level'].includes(String(h.hierarchy))) {
-            ctx.err('bad_value', text, 'hierarchy', h.hierarchy, 'memory, first-level, second-level or third-level');
-          }
-          if (
-            ![
-              'access-latency',
-              'read-latency',
-              'write-latency',
-              'access-bandwidth',
-              'read-bandwidth',
-              'write-bandwidth',
-            ].includes(String(h.dataType))
-          ) {
-            ctx.err(
-              'bad_value',
-              text,
-              'data-type',
-              h.dataType,
-              'access-latency, read-latency, write-latency, access-bandwidth, read-bandwidth or write-bandwidth',
-            );
-          }
-          for (const k of ['initiator', 'target'] as const)
-            if (h[k] === undefined) ctx.err('missing_property', text, k, undefined, 'required');
-          hmatLb.push(h as (typeof hmatLb)[number]);
-        } else if (type === 'hmat-cache' || type === 'cpu') {
-          ctx.warnings.push(`ignored: -numa ${a} (not modelled yet)`);
-        } else {
-          ctx.err('bad_value', text, 'type', type, 'node, dist, hmat-lb (hmat-cache and cpu are ignored)');
-        }
-        break;
-      }
-      default: {
-        const next = words[i + 1];
-        const arg = next !== undefined && !next.startsWith('-') ? words[++i] : undefined;
-        ctx.err(
-          'unknown_option',
-          w,
-          w,
-          arg,
-          'a QEMU option cxlemu knows (see docs/machine.md: supported and ignored options)',
-        );
-      }
-    }
-  }
-
-  // ----- Build the description from the collected objects.
-  const sourceMap: [string, string][] = [];
-  const anyCxl = devices.length > 0 || fmws.size > 0;
-  if (anyCxl && (machineType === undefined || !cxlOn)) {
-    ctx.err(
-      'cxl_not_enabled',
-      machineText,
-      machineType === undefined ? '-M' : 'cxl',
-      machineType === undefined ? undefined : 'off',
-      '-M q35,cxl=on or -M virt,cxl=on (QEMU refuses pxb-cxl and cxl-fmw otherwise)',
-    );
-  }
-
-  const byId = new Map<string, Dev>();
-  for (const d of devices) {
-    const prev = byId.get(d.id);
-    if (prev) ctx.err('duplicate_id', d.text, 'id', d.id, `a unique id (also used by ${prev.text})`);
-    else byId.set(d.id, d);
-  }
-  const parentKinds: Record<Dev['driver'], Dev['driver'][]> = {
-    'pxb-cxl': [],
-    'cxl-rp': ['pxb-cxl'],
-    'cxl-upstream': ['cxl-rp', 'cxl-downstream'],
-    'cxl-downstream': ['cxl-upstream'],
-    'cxl-type3': ['cxl-rp', 'cxl-downstream'],
-  };
-  const children = new Map<string, Dev[]>();
-  for (const d of devices) {
-    if (d.driver === 'pxb-cxl') {
-      if (d.bus !== undefined && !/^pcie\.0$/.test(d.bus))
-        ctx.err('bad_bus', d.text, 'bus', d.bus, 'pcie.0 (the main PCIe root bus)');
-      continue;
-    }
-    if (d.bus === undefined) {
-      ctx.err('missing_property', d.text, 'bus', undefined, `the id of a ${parentKinds[d.driver].join(' or ')}`);
-      continue;
-    }
-    const parent = byId.get(d.bus);
-    if (!parent || !parentKinds[d.driver].includes(parent.driver)) {
-      ctx.err(
-        'bad_bus',
-        d.text,
-        'bus',
-        d.bus,
-        `the id of a ${parentKinds[d.driver].join(' or ')} (${parent ? `${d.bus} is a ${parent.driver}` : 'no device has that id'})`,
+    const option = QEMU_OPTIONS.get(name);
+    if (!option) {
+      // Swallow the unknown option's likely argument so it is not reported a second time.
+      const next = words[i + 1];
+      const arg = next !== undefined && !next.startsWith('-') ? words[++i] : undefined;
+      s.err(
+        'unknown_option',
+        w,
+        w,
+        arg,
+        'a QEMU option cxlemu knows (see docs/machine.md: supported and ignored options)',
       );
-      continue;
-    }
-    const list = children.get(parent.id) ?? [];
-    if ((parent.driver === 'cxl-rp' || parent.driver === 'cxl-downstream') && list.length > 0) {
-      ctx.err('port_in_use', d.text, 'bus', d.bus, `a free port (${d.bus} already holds ${list[0]!.id})`);
-      continue;
-    }
-    list.push(d);
-    children.set(parent.id, list);
+    } else if (option.arity === 0) option.handle(s, '', name);
+    else if (i + 1 >= words.length)
+      s.err('missing_argument', `-${name}`, `-${name}`, undefined, 'an argument after the option');
+    else option.handle(s, words[++i]!, name);
   }
-
-  const prop = (d: Dev, k: string): string | undefined => d.props.get(k);
-  const intProp = (d: Dev, k: string, max: number, dflt?: number): number | undefined => {
-    const v = prop(d, k);
-    if (v === undefined) return dflt;
-    const n = parseInteger(v);
-    if (n === undefined || n > max) {
-      ctx.err('bad_integer', d.text, k, v, `an integer 0..${max}`);
-      return dflt;
-    }
-    return n;
-  };
-  const boolProp = (d: Dev, k: string): boolean | undefined => {
-    const v = prop(d, k);
-    if (v === undefined) return undefined;
-    const b = BOOLS[v];
-    if (b === undefined) ctx.err('bad_bool', d.text, k, v, 'on or off');
-    return b;
-  };
-  const useBackend = (
-    d: Dev,
-    k: string,
-    path: string,
-  ): { size: number; file?: { path: string; share: boolean } } | undefined => {
-    const id = prop(d, k);
-    if (id === undefined) return undefined;
-    const b = backends.get(id);
-    if (!b) {
-      ctx.err(
-        'unknown_backend',
-        d.text,
-        k,
-        id,
-        `the id of a -object memory-backend-ram or memory-backend-file (${[...backends.keys()].join(', ') || 'none defined'})`,
-      );
-      return undefined;
-    }
-    if (b.usedBy !== undefined) {
-      ctx.err('backend_in_use', d.text, k, id, `a backend not used by another device (${b.usedBy} uses it)`);
-      return undefined;
-    }
-    b.usedBy = `${d.id} ${k}`;
-    sourceMap.push([path, b.text]);
-    return b.kind === 'file' ? { size: b.size, file: { path: b.path!, share: b.share } } : { size: b.size };
-  };
-
-  type Child = Record<string, unknown>;
-  const reached = new Set<string>();
-  const childDesc = (port: Dev, path: string): Child | undefined => {
-    const kids = children.get(port.id) ?? [];
-    const c = kids[0];
-    if (!c) return undefined;
-    reached.add(c.id);
-    sourceMap.push([path, c.text]);
-    if (c.driver === 'cxl-type3') {
-      const legacy = prop(c, 'memdev');
-      if (legacy !== undefined && prop(c, 'persistent-memdev') !== undefined) {
-        ctx.err(
-          'conflicting_properties',
-          c.text,
-          'memdev',
-          legacy,
-          'memdev (deprecated) or persistent-memdev, not both',
-        );
-      }
-      const vol = useBackend(c, 'volatile-memdev', `${path}.volatile`);
-      const per = useBackend(c, legacy !== undefined ? 'memdev' : 'persistent-memdev', `${path}.persistent`);
-      const lsa = useBackend(c, 'lsa', `${path}.lsa`);
-      if (
-        prop(c, 'volatile-memdev') === undefined &&
-        prop(c, 'persistent-memdev') === undefined &&
-        legacy === undefined
-      ) {
-        ctx.err(
-          'missing_property',
-          c.text,
-          'volatile-memdev',
-          undefined,
-          'at least one of volatile-memdev, persistent-memdev (or legacy memdev)',
-        );
-      }
-      const sn = prop(c, 'sn');
-      let serial: number | undefined;
-      if (sn !== undefined) {
-        serial = parseInteger(sn);
-        if (serial === undefined)
-          ctx.err('bad_integer', c.text, 'sn', sn, 'a serial number below 2^53 (decimal or 0x hex)');
-      }
-      return {
-        kind: 'type3',
-        id: c.id,
-        ...(serial !== undefined ? { serial } : {}),
-        ...(vol ? { volatile: vol } : {}),
-        ...(per ? { persistent: per } : {}),
-        ...(lsa ? { lsa } : {}),
-      };
-    }
-    // cxl-upstream: a switch whose downstream ports are its cxl-downstream children.
-    if (prop(c, 'sn') !== undefined)
-      ctx.warnings.push(
-        `ignored: -device cxl-upstream,id=${c.id} sn=${prop(c, 'sn')} (switch serial numbers are not modelled)`,
-      );
-    const dsps = children.get(c.id) ?? [];
-    return {
-      kind: 'switch',
-      id: c.id,
-      downstreamPorts: dsps.map((dsp, k) => {
-        reached.add(dsp.id);
-        const pp = `${path}.downstreamPorts[${k}]`;
-        sourceMap.push([pp, dsp.text]);
-        const ch = childDesc(dsp, `${pp}.child`);
-        return { id: dsp.id, port: intProp(dsp, 'port', 255, 0)!, ...(ch ? { child: ch } : {}) };
-      }),
-    };
-  };
-
-  const hostBridges = devices
-    .filter((d) => d.driver === 'pxb-cxl')
-    .map((hb, h) => {
-      reached.add(hb.id);
-      const path = `cxl.hostBridges[${h}]`;
-      sourceMap.push([path, hb.text]);
-      const busNr = intProp(hb, 'bus_nr', 255);
-      if (busNr === undefined && prop(hb, 'bus_nr') === undefined)
-        ctx.err('missing_property', hb.text, 'bus_nr', undefined, 'the first bus number of this host bridge (0..255)');
-      const numaNode = intProp(hb, 'numa_node', 0xffff);
-      const hdm = boolProp(hb, 'hdm_for_passthrough');
-      return {
-        id: hb.id,
-        busNr: busNr ?? 0,
-        ...(numaNode !== undefined ? { numaNode } : {}),
-        ...(hdm !== undefined ? { hdmForPassthrough: hdm } : {}),
-        rootPorts: (children.get(hb.id) ?? []).map((rp, r) => {
-          reached.add(rp.id);
-          const pp = `${path}.rootPorts[${r}]`;
-          sourceMap.push([pp, rp.text]);
-          const ch = childDesc(rp, `${pp}.child`);
-          return { id: rp.id, port: intProp(rp, 'port', 255, 0)!, ...(ch ? { child: ch } : {}) };
-        }),
-      };
-    });
-  for (const d of devices) {
-    if (!reached.has(d.id) && byId.get(d.id) === d && d.bus !== undefined && byId.has(d.bus)) {
-      ctx.err('unreachable', d.text, 'bus', d.bus, 'a chain of buses leading to a pxb-cxl host bridge');
-    }
-  }
-
-  const windows = [...fmws.values()]
-    .sort((a, b) => a.index - b.index)
-    .map((f, k) => {
-      sourceMap.push([`cxl.windows[${k}]`, f.text]);
-      const keys = [...f.targets.keys()].sort((a, b) => a - b);
-      keys.forEach((t, j) => {
-        if (t !== j)
-          ctx.err(
-            'bad_targets',
-            f.text,
-            `cxl-fmw.${f.index}.targets.${t}`,
-            f.targets.get(t),
-            `targets numbered 0, 1, 2, ... without gaps (targets.${j} is missing)`,
-          );
-      });
-      const targets = keys.map((t) => f.targets.get(t)!);
-      targets.forEach((t, j) => {
-        const d = byId.get(t);
-        if (d?.driver !== 'pxb-cxl')
-          ctx.err(
-            'unknown_target',
-            f.text,
-            `cxl-fmw.${f.index}.targets.${keys[j]}`,
-            t,
-            `the id of a pxb-cxl (${
-              devices
-                .filter((x) => x.driver === 'pxb-cxl')
-                .map((x) => x.id)
-                .join(', ') || 'none defined'
-            })`,
-          );
-      });
-      if (targets.length === 0)
-        ctx.err(
-          'missing_property',
-          f.text,
-          `cxl-fmw.${f.index}.targets.0`,
-          undefined,
-          'at least one target host bridge',
-        );
-      if (f.size === undefined)
-        ctx.err('missing_property', f.text, `cxl-fmw.${f.index}.size`, undefined, 'the window size, e.g. 4G');
-      return {
-        id: `cxl-fmw.${f.index}`,
-        size: f.size ?? 0,
-        targets,
-        ...(f.granularity !== undefined ? { granularity: f.granularity } : {}),
-      };
-    });
-
-  const usedNuma = new Set<string>();
-  const numa =
-    numaNodes.length + numaDist.length + hmatLb.length > 0
-      ? {
-          nodes: numaNodes.map((n) => {
-            let ramBytes: number | undefined;
-            if (n.memdev !== undefined) {
-              const b = backends.get(n.memdev);
-              if (!b)
-                ctx.err(
-                  'unknown_backend',
-                  n.text,
-                  'memdev',
-                  n.memdev,
-                  `the id of a -object memory-backend (${[...backends.keys()].join(', ') || 'none defined'})`,
-                );
-              else if (b.usedBy !== undefined)
-                ctx.err(
-                  'backend_in_use',
-                  n.text,
-                  'memdev',
-                  n.memdev,
-                  `a backend not used by a CXL device (${b.usedBy} uses it)`,
-                );
-              else {
-                ramBytes = b.size;
-                usedNuma.add(b.id);
-              }
-            }
-            return {
-              nodeId: n.nodeId,
-              ...(ramBytes !== undefined ? { ramSize: ramBytes } : {}),
-              ...(n.cpus !== undefined ? { cpus: n.cpus } : {}),
-              ...(n.initiator !== undefined ? { initiator: n.initiator } : {}),
-            };
-          }),
-          distances: numaDist,
-          hmatLb,
-        }
-      : undefined;
-
-  if (ctx.issues.length > 0) throw new ConfigError(ctx.issues, 'invalid QEMU command line');
-
-  const input: DescriptionInput = {
-    version: 1,
-    ram: { size: ramSize ?? 128 * 2 ** 20 },
-    cpus: cpus ?? 1,
-    cxl: { hostBridges, windows, xorMaps: [] },
-    ...(numa ? { numa } : {}),
-    state: { regions: [] },
-  };
-  let description: MachineDescription;
-  try {
-    description = validateDescription(input);
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    // Point each issue at the option it came from (longest matching description path).
-    const issues = e.issues.map((iss) => {
-      let best: [string, string] | undefined;
-      for (const entry of sourceMap) {
-        if (
-          (iss.path === entry[0] || iss.path.startsWith(`${entry[0]}.`) || iss.path.startsWith(`${entry[0]}[`)) &&
-          (!best || entry[0].length > best[0].length)
-        )
-          best = entry;
-      }
-      if (iss.path === 'ram.size') return { ...iss, option: `-m` };
-      return best ? { ...iss, option: best[1] } : iss;
-    });
-    throw new ConfigError(issues, 'invalid QEMU command line');
-  }
-  return { description, input, warnings: ctx.warnings };
+  return assemble(s);
 }
 
-function parseObject(ctx: Ctx, arg: string, backends: Map<string, Backend>): void {
+// ---- -m, -smp ----
+
+function parseMemory(s: ParseState, a: string): void {
+  const text = `-m ${a}`;
+  for (const o of splitQemuOpts(a, 'size')) {
+    if (o.key === 'size') {
+      const n = parseSize(o.value, 2 ** 20);
+      if (n === undefined || n === 0)
+        s.err('bad_size', text, 'size', o.value, 'a RAM size such as 512M or 4G (a bare number means MiB)');
+      else s.ramSize = n;
+    } else if (o.key === 'slots' || o.key === 'maxmem')
+      s.warnings.push(`ignored: -m ${o.key}=${o.value} (memory hotplug is not modelled)`);
+    else s.err('unknown_property', text, o.key, o.value, 'size, slots or maxmem');
+  }
+}
+
+const SMP_KEYS = ['cpus', 'sockets', 'cores', 'threads', 'dies', 'clusters', 'maxcpus', 'books', 'drawers', 'modules'];
+
+function parseSmp(s: ParseState, a: string): void {
+  const text = `-smp ${a}`;
+  let product = 1;
+  let explicit: number | undefined;
+  for (const o of splitQemuOpts(a, 'cpus')) {
+    const n = parseInteger(o.value);
+    if (!SMP_KEYS.includes(o.key))
+      s.err(
+        'unknown_property',
+        text,
+        o.key,
+        o.value,
+        'cpus, sockets, dies, clusters, modules, cores, threads, maxcpus',
+      );
+    else if (n === undefined || n === 0) s.err('bad_integer', text, o.key, o.value, 'a positive integer');
+    else if (o.key === 'cpus') explicit = n;
+    else if (o.key !== 'maxcpus') product *= n;
+  }
+  s.cpus = explicit ?? product;
+}
+
+// ---- -M / -machine, -cxl-fixed-memory-window ----
+
+function parseMachine(s: ParseState, a: string, name: string): void {
+  const text = shortText(`-${name}`, a);
+  for (const o of splitQemuOpts(a, 'type')) {
+    const fm = /^cxl-fmw\.(\d+)\.(targets\.(\d+)|size|interleave-granularity)$/.exec(o.key);
+    if (o.key === 'type') {
+      if (!MACHINE_TYPES.test(o.value)) {
+        s.err(
+          'bad_machine_type',
+          text,
+          'type',
+          o.value,
+          'q35 or virt (the QEMU machines with CXL; cxlemu builds its RISC-V virt-compatible board either way)',
+        );
+      } else {
+        s.machineType = o.value;
+        s.machineText = text;
+      }
+    } else if (o.key === 'cxl') {
+      const b = BOOLS[o.value];
+      if (b === undefined) s.err('bad_bool', text, 'cxl', o.value, 'on or off');
+      else s.cxlOn = b;
+    } else if (fm) {
+      const idx = Number(fm[1]);
+      const f = s.fmws.get(idx) ?? { index: idx, targets: new Map<number, string>(), text };
+      s.fmws.set(idx, f);
+      if (fm[3] !== undefined) f.targets.set(Number(fm[3]), o.value);
+      else if (fm[2] === 'size')
+        windowSize(s, f, text, o.key, o.value, 'a size such as 4G or 256M (a positive multiple of 256 MiB)');
+      else windowGranularity(s, f, text, o.key, o.value);
+    } else if (IGNORED_MACHINE_PROPS.has(o.key) || o.key.startsWith('x-')) {
+      s.warnings.push(`ignored: -${name} ${o.key}=${o.value} (no meaning in cxlemu)`);
+    } else if (/^cxl-fmw\./.test(o.key)) {
+      s.err(
+        'unknown_property',
+        text,
+        o.key,
+        o.value,
+        'cxl-fmw.N.targets.K, cxl-fmw.N.size or cxl-fmw.N.interleave-granularity',
+      );
+    } else {
+      s.err(
+        'unknown_property',
+        text,
+        o.key,
+        o.value,
+        'type, cxl, cxl-fmw.N.* (or a known machine property that cxlemu ignores)',
+      );
+    }
+  }
+}
+
+/** QEMU 6.2-7.0 spelling of cxl-fmw: targets.K, size, interleave-granularity; the next window index. */
+function parseFixedMemoryWindow(s: ParseState, a: string): void {
+  const text = shortText('-cxl-fixed-memory-window', a);
+  const idx = s.fmws.size === 0 ? 0 : Math.max(...s.fmws.keys()) + 1;
+  const f: Fmw = { index: idx, targets: new Map(), text };
+  s.fmws.set(idx, f);
+  for (const o of splitQemuOpts(a)) {
+    const t = /^targets\.(\d+)$/.exec(o.key);
+    if (t) f.targets.set(Number(t[1]), o.value);
+    else if (o.key === 'size') windowSize(s, f, text, 'size', o.value, 'a size such as 4G');
+    else if (o.key === 'interleave-granularity') windowGranularity(s, f, text, o.key, o.value);
+    else s.err('unknown_property', text, o.key, o.value, 'targets.K, size or interleave-granularity');
+  }
+}
+
+function windowSize(s: ParseState, f: Fmw, text: string, key: string, value: string, allowed: string): void {
+  const n = parseSize(value);
+  if (n === undefined || n === 0) s.err('bad_size', text, key, value, allowed);
+  else f.size = n;
+}
+
+function windowGranularity(s: ParseState, f: Fmw, text: string, key: string, value: string): void {
+  const n = parseSize(value);
+  if (n === undefined) s.err('bad_granularity', text, key, value, 'one of 256, 512, 1k, 2k, 4k, 8k, 16k');
+  else f.granularity = n;
+}
+
+// ---- -numa: one handler per type= ----
+
+type NumaHandler = (s: ParseState, text: string, rest: Opt[], a: string) => void;
+
+const NUMA_TYPES: Record<string, NumaHandler> = {
+  node: parseNumaNode,
+  dist: parseNumaDist,
+  'hmat-lb': parseHmatLb,
+  'hmat-cache': (s, _text, _rest, a) => s.warnings.push(`ignored: -numa ${a} (not modelled yet)`),
+  cpu: (s, _text, _rest, a) => s.warnings.push(`ignored: -numa ${a} (not modelled yet)`),
+};
+
+function parseNuma(s: ParseState, a: string): void {
+  const text = shortText('-numa', a);
+  const opts = splitQemuOpts(a, 'type');
+  const type = opts.find((o) => o.key === 'type')?.value;
+  const handler = type !== undefined && Object.hasOwn(NUMA_TYPES, type) ? NUMA_TYPES[type] : undefined;
+  if (handler)
+    handler(
+      s,
+      text,
+      opts.filter((o) => o.key !== 'type'),
+      a,
+    );
+  else s.err('bad_value', text, 'type', type, 'node, dist, hmat-lb (hmat-cache and cpu are ignored)');
+}
+
+function numaInt(s: ParseState, text: string, o: Opt): number | undefined {
+  const n = parseInteger(o.value);
+  if (n === undefined) s.err('bad_integer', text, o.key, o.value, 'a non-negative integer');
+  return n;
+}
+
+function parseNumaNode(s: ParseState, text: string, rest: Opt[]): void {
+  const node: NumaNodeOpt = { nodeId: s.numaNodes.length, text };
+  for (const o of rest) {
+    if (o.key === 'nodeid') node.nodeId = numaInt(s, text, o) ?? 0;
+    else if (o.key === 'memdev') node.memdev = o.value;
+    else if (o.key === 'cpus') node.cpus = node.cpus === undefined ? o.value : `${node.cpus},${o.value}`;
+    else if (o.key === 'initiator') node.initiator = numaInt(s, text, o) ?? 0;
+    else if (o.key === 'mem')
+      s.err(
+        'unsupported',
+        text,
+        'mem',
+        o.value,
+        'memdev=<memory backend id> (QEMU removed mem= for new machine types)',
+      );
+    else s.err('unknown_property', text, o.key, o.value, 'nodeid, memdev, cpus, initiator');
+  }
+  s.numaNodes.push(node);
+}
+
+function parseNumaDist(s: ParseState, text: string, rest: Opt[]): void {
+  const d = { src: -1, dst: -1, value: -1 };
+  for (const o of rest) {
+    if (o.key === 'src') d.src = numaInt(s, text, o) ?? 0;
+    else if (o.key === 'dst') d.dst = numaInt(s, text, o) ?? 0;
+    else if (o.key === 'val') d.value = numaInt(s, text, o) ?? 0;
+    else s.err('unknown_property', text, o.key, o.value, 'src, dst, val');
+  }
+  for (const k of ['src', 'dst', 'value'] as const)
+    if (d[k] < 0) s.err('missing_property', text, k === 'value' ? 'val' : k, undefined, 'required');
+  s.numaDist.push(d);
+}
+
+const HMAT_HIERARCHIES = ['memory', 'first-level', 'second-level', 'third-level'];
+const HMAT_DATA_TYPES = [
+  'access-latency',
+  'read-latency',
+  'write-latency',
+  'access-bandwidth',
+  'read-bandwidth',
+  'write-bandwidth',
+];
+
+function parseHmatLb(s: ParseState, text: string, rest: Opt[]): void {
+  const h: Record<string, unknown> = {};
+  for (const o of rest) {
+    if (o.key === 'initiator' || o.key === 'target') h[o.key] = numaInt(s, text, o);
+    else if (o.key === 'hierarchy') h.hierarchy = o.value;
+    else if (o.key === 'data-type') h.dataType = o.value;
+    else if (o.key === 'latency') h.latencyNs = numaInt(s, text, o);
+    else if (o.key === 'bandwidth') {
+      const n = parseSize(o.value);
+      if (n === undefined) s.err('bad_size', text, 'bandwidth', o.value, 'bytes per second, e.g. 200M or 10G');
+      h.bandwidthBytesPerSec = n;
+    } else
+      s.err('unknown_property', text, o.key, o.value, 'initiator, target, hierarchy, data-type, latency, bandwidth');
+  }
+  if (!HMAT_HIERARCHIES.includes(String(h.hierarchy)))
+    s.err('bad_value', text, 'hierarchy', h.hierarchy, 'memory, first-level, second-level or third-level');
+  if (!HMAT_DATA_TYPES.includes(String(h.dataType)))
+    s.err(
+      'bad_value',
+      text,
+      'data-type',
+      h.dataType,
+      'access-latency, read-latency, write-latency, access-bandwidth, read-bandwidth or write-bandwidth',
+    );
+  for (const k of ['initiator', 'target'] as const)
+    if (h[k] === undefined) s.err('missing_property', text, k, undefined, 'required');
+  s.hmatLb.push(h as HmatLbInput);
+}
+
+// ---- -object memory-backend-*, -device cxl-* ----
+
+function parseObject(s: ParseState, arg: string): void {
   const text = shortText('-object', arg);
   const opts = splitQemuOpts(arg, 'qom-type');
   const type = opts.find((o) => o.key === 'qom-type')?.value ?? '';
   if (IGNORED_OBJECT.test(type)) {
-    ctx.warnings.push(`ignored: -object ${type} (no meaning in cxlemu)`);
+    s.warnings.push(`ignored: -object ${type} (no meaning in cxlemu)`);
     return;
   }
   const kind =
@@ -1063,7 +754,7 @@ function parseObject(ctx: Ctx, arg: string, backends: Map<string, Backend>): voi
         ? 'file'
         : undefined;
   if (!kind) {
-    ctx.err(
+    s.err(
       'unknown_object',
       text,
       'qom-type',
@@ -1080,37 +771,37 @@ function parseObject(ctx: Ctx, arg: string, backends: Map<string, Backend>): voi
     else if (o.key === 'size') {
       const n = parseSize(o.value);
       if (n === undefined || n === 0)
-        ctx.err('bad_size', text, 'size', o.value, 'a size such as 256M or 4G (a bare number means bytes)');
+        s.err('bad_size', text, 'size', o.value, 'a size such as 256M or 4G (a bare number means bytes)');
       else b.size = n;
     } else if (o.key === 'share') {
       const v = BOOLS[o.value];
-      if (v === undefined) ctx.err('bad_bool', text, 'share', o.value, 'on or off');
+      if (v === undefined) s.err('bad_bool', text, 'share', o.value, 'on or off');
       else b.share = v;
     } else if (o.key === 'mem-path' && kind === 'file') b.path = o.value;
     else if (ignored.has(o.key))
-      ctx.warnings.push(`ignored: -object ${type},id=${b.id ?? '?'} ${o.key}=${o.value} (no meaning in cxlemu)`);
-    else ctx.err('unknown_property', text, o.key, o.value, `id, size, share${kind === 'file' ? ', mem-path' : ''}`);
+      s.warnings.push(`ignored: -object ${type},id=${b.id ?? '?'} ${o.key}=${o.value} (no meaning in cxlemu)`);
+    else s.err('unknown_property', text, o.key, o.value, `id, size, share${kind === 'file' ? ', mem-path' : ''}`);
   }
-  if (b.id === undefined) ctx.err('missing_property', text, 'id', undefined, 'an id the devices refer to');
-  if (b.size === undefined && !ctx.issues.some((x) => x.option === text && x.path === 'size'))
-    ctx.err('missing_property', text, 'size', undefined, 'the backend size, e.g. 256M');
+  if (b.id === undefined) s.err('missing_property', text, 'id', undefined, 'an id the devices refer to');
+  if (b.size === undefined && !s.issues.some((x) => x.option === text && x.path === 'size'))
+    s.err('missing_property', text, 'size', undefined, 'the backend size, e.g. 256M');
   if (kind === 'file' && b.path === undefined)
-    ctx.err('missing_property', text, 'mem-path', undefined, 'the backing file path');
+    s.err('missing_property', text, 'mem-path', undefined, 'the backing file path');
   if (b.id !== undefined) {
-    if (backends.has(b.id))
-      ctx.err('duplicate_id', text, 'id', b.id, `a unique id (also used by ${backends.get(b.id)!.text})`);
-    else backends.set(b.id, { ...b, size: b.size ?? 0 } as Backend);
+    if (s.backends.has(b.id))
+      s.err('duplicate_id', text, 'id', b.id, `a unique id (also used by ${s.backends.get(b.id)!.text})`);
+    else s.backends.set(b.id, { ...b, size: b.size ?? 0 } as Backend);
   }
 }
 
-function parseDevice(ctx: Ctx, arg: string, devices: Dev[]): void {
+function parseDevice(s: ParseState, arg: string): void {
   const text = shortText('-device', arg);
   const opts = splitQemuOpts(arg, 'driver');
   const driver = opts.find((o) => o.key === 'driver')?.value ?? '';
-  if (!(driver in DEVICE_PROPS)) {
-    if (IGNORED_DEVICE.test(driver)) ctx.warnings.push(`ignored: -device ${driver} (no meaning in cxlemu)`);
+  if (!Object.hasOwn(DEVICE_PROPS, driver)) {
+    if (IGNORED_DEVICE.test(driver)) s.warnings.push(`ignored: -device ${driver} (no meaning in cxlemu)`);
     else
-      ctx.err(
+      s.err(
         'unknown_device',
         text,
         'driver',
@@ -1124,19 +815,382 @@ function parseDevice(ctx: Ctx, arg: string, devices: Dev[]): void {
   for (const o of opts) {
     if (o.key === 'driver') continue;
     if (DEVICE_PROPS[drv].has(o.key)) {
-      if (props.has(o.key)) ctx.err('duplicate_property', text, o.key, o.value, `${o.key} given once`);
+      if (props.has(o.key)) s.err('duplicate_property', text, o.key, o.value, `${o.key} given once`);
       props.set(o.key, o.value);
     } else if (UNSUPPORTED_PROPS[o.key] !== undefined)
-      ctx.err('unsupported', text, o.key, o.value, `not supported: ${UNSUPPORTED_PROPS[o.key]}`);
+      s.err('unsupported', text, o.key, o.value, `not supported: ${UNSUPPORTED_PROPS[o.key]}`);
     else if (
       IGNORED_PCI_PROPS.has(o.key) ||
       o.key.startsWith('x-') ||
       (drv === 'cxl-rp' && /-reserve$|^hotplug$/.test(o.key))
     ) {
-      ctx.warnings.push(`ignored: -device ${driver} ${o.key}=${o.value} (no meaning in cxlemu)`);
-    } else ctx.err('unknown_property', text, o.key, o.value, [...DEVICE_PROPS[drv]].join(', '));
+      s.warnings.push(`ignored: -device ${driver} ${o.key}=${o.value} (no meaning in cxlemu)`);
+    } else s.err('unknown_property', text, o.key, o.value, [...DEVICE_PROPS[drv]].join(', '));
   }
-  const id = props.get('id') ?? `${driver}.${ctx.anonymous++}`;
+  const id = props.get('id') ?? `${driver}.${s.anonymous++}`;
   const bus = props.get('bus');
-  devices.push({ driver: drv, id, ...(bus !== undefined ? { bus } : {}), props, text, order: devices.length });
+  s.devices.push({ driver: drv, id, ...(bus !== undefined ? { bus } : {}), props, text, order: s.devices.length });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Assembly: the collected options -> description input, each path remembered with its option text.
+
+/** The parents each -device driver may sit on (bus=). */
+const PARENT_KINDS: Record<Dev['driver'], Dev['driver'][]> = {
+  'pxb-cxl': [],
+  'cxl-rp': ['pxb-cxl'],
+  'cxl-upstream': ['cxl-rp', 'cxl-downstream'],
+  'cxl-downstream': ['cxl-upstream'],
+  'cxl-type3': ['cxl-rp', 'cxl-downstream'],
+};
+
+type HostBridgeInput = NonNullable<NonNullable<DescriptionInput['cxl']>['hostBridges']>[number];
+type PortInput = HostBridgeInput['rootPorts'][number];
+type ChildInput = NonNullable<PortInput['child']>;
+type StoreInput = { size: number; file?: { path: string; share: boolean } };
+
+class Assembly {
+  /** Description path -> the option text it came from (errors from validation point at options). */
+  readonly sourceMap: [string, string][] = [];
+  readonly byId = new Map<string, Dev>();
+  readonly children = new Map<string, Dev[]>();
+  private readonly reached = new Set<string>();
+
+  constructor(private readonly s: ParseState) {}
+
+  /** QEMU refuses pxb-cxl and cxl-fmw unless the machine has cxl=on. */
+  checkCxlEnabled(): void {
+    const s = this.s;
+    if ((s.devices.length > 0 || s.fmws.size > 0) && (s.machineType === undefined || !s.cxlOn)) {
+      s.err(
+        'cxl_not_enabled',
+        s.machineText,
+        s.machineType === undefined ? '-M' : 'cxl',
+        s.machineType === undefined ? undefined : 'off',
+        '-M q35,cxl=on or -M virt,cxl=on (QEMU refuses pxb-cxl and cxl-fmw otherwise)',
+      );
+    }
+  }
+
+  /** Device ids unique; each device under a parent of the right kind; one child per port. */
+  linkDevices(): void {
+    const s = this.s;
+    for (const d of s.devices) {
+      const prev = this.byId.get(d.id);
+      if (prev) s.err('duplicate_id', d.text, 'id', d.id, `a unique id (also used by ${prev.text})`);
+      else this.byId.set(d.id, d);
+    }
+    for (const d of s.devices) {
+      if (d.driver === 'pxb-cxl') {
+        if (d.bus !== undefined && !/^pcie\.0$/.test(d.bus))
+          s.err('bad_bus', d.text, 'bus', d.bus, 'pcie.0 (the main PCIe root bus)');
+        continue;
+      }
+      if (d.bus === undefined) {
+        s.err('missing_property', d.text, 'bus', undefined, `the id of a ${PARENT_KINDS[d.driver].join(' or ')}`);
+        continue;
+      }
+      const parent = this.byId.get(d.bus);
+      if (!parent || !PARENT_KINDS[d.driver].includes(parent.driver)) {
+        s.err(
+          'bad_bus',
+          d.text,
+          'bus',
+          d.bus,
+          `the id of a ${PARENT_KINDS[d.driver].join(' or ')} (${parent ? `${d.bus} is a ${parent.driver}` : 'no device has that id'})`,
+        );
+        continue;
+      }
+      const list = this.children.get(parent.id) ?? [];
+      if ((parent.driver === 'cxl-rp' || parent.driver === 'cxl-downstream') && list.length > 0) {
+        s.err('port_in_use', d.text, 'bus', d.bus, `a free port (${d.bus} already holds ${list[0]!.id})`);
+        continue;
+      }
+      list.push(d);
+      this.children.set(parent.id, list);
+    }
+  }
+
+  hostBridges() {
+    return this.s.devices
+      .filter((d) => d.driver === 'pxb-cxl')
+      .map((hb, h) => {
+        this.reached.add(hb.id);
+        const path = `cxl.hostBridges[${h}]`;
+        this.sourceMap.push([path, hb.text]);
+        const busNr = this.intProp(hb, 'bus_nr', 255);
+        if (busNr === undefined && hb.props.get('bus_nr') === undefined)
+          this.s.err(
+            'missing_property',
+            hb.text,
+            'bus_nr',
+            undefined,
+            'the first bus number of this host bridge (0..255)',
+          );
+        const numaNode = this.intProp(hb, 'numa_node', 0xffff);
+        const hdm = this.boolProp(hb, 'hdm_for_passthrough');
+        return {
+          id: hb.id,
+          busNr: busNr ?? 0,
+          ...(numaNode !== undefined ? { numaNode } : {}),
+          ...(hdm !== undefined ? { hdmForPassthrough: hdm } : {}),
+          rootPorts: (this.children.get(hb.id) ?? []).map((rp, r) => this.port(rp, `${path}.rootPorts[${r}]`)),
+        };
+      });
+  }
+
+  /** Devices whose bus chain never reaches a host bridge (a loop of switches, say). */
+  checkReached(): void {
+    for (const d of this.s.devices) {
+      if (!this.reached.has(d.id) && this.byId.get(d.id) === d && d.bus !== undefined && this.byId.has(d.bus))
+        this.s.err('unreachable', d.text, 'bus', d.bus, 'a chain of buses leading to a pxb-cxl host bridge');
+    }
+  }
+
+  /** A root port or switch downstream port and what sits on it. */
+  private port(dev: Dev, path: string): PortInput {
+    this.reached.add(dev.id);
+    this.sourceMap.push([path, dev.text]);
+    const ch = this.child(dev, `${path}.child`);
+    return { id: dev.id, port: this.intProp(dev, 'port', 255, 0)!, ...(ch ? { child: ch } : {}) };
+  }
+
+  private child(port: Dev, path: string): ChildInput | undefined {
+    const c = (this.children.get(port.id) ?? [])[0];
+    if (!c) return undefined;
+    this.reached.add(c.id);
+    this.sourceMap.push([path, c.text]);
+    return c.driver === 'cxl-type3' ? this.type3(c, path) : this.switchOf(c, path);
+  }
+
+  private type3(c: Dev, path: string): ChildInput {
+    const s = this.s;
+    const legacy = c.props.get('memdev');
+    if (legacy !== undefined && c.props.get('persistent-memdev') !== undefined)
+      s.err('conflicting_properties', c.text, 'memdev', legacy, 'memdev (deprecated) or persistent-memdev, not both');
+    const vol = this.useBackend(c, 'volatile-memdev', `${path}.volatile`);
+    const per = this.useBackend(c, legacy !== undefined ? 'memdev' : 'persistent-memdev', `${path}.persistent`);
+    const lsa = this.useBackend(c, 'lsa', `${path}.lsa`);
+    if (
+      c.props.get('volatile-memdev') === undefined &&
+      c.props.get('persistent-memdev') === undefined &&
+      legacy === undefined
+    )
+      s.err(
+        'missing_property',
+        c.text,
+        'volatile-memdev',
+        undefined,
+        'at least one of volatile-memdev, persistent-memdev (or legacy memdev)',
+      );
+    const sn = c.props.get('sn');
+    let serial: number | undefined;
+    if (sn !== undefined) {
+      serial = parseInteger(sn);
+      if (serial === undefined)
+        s.err('bad_integer', c.text, 'sn', sn, 'a serial number below 2^53 (decimal or 0x hex)');
+    }
+    return {
+      kind: 'type3',
+      id: c.id,
+      ...(serial !== undefined ? { serial } : {}),
+      ...(vol ? { volatile: vol } : {}),
+      ...(per ? { persistent: per } : {}),
+      ...(lsa ? { lsa } : {}),
+    };
+  }
+
+  /** cxl-upstream: a switch whose downstream ports are its cxl-downstream children. */
+  private switchOf(c: Dev, path: string): ChildInput {
+    const sn = c.props.get('sn');
+    if (sn !== undefined)
+      this.s.warnings.push(
+        `ignored: -device cxl-upstream,id=${c.id} sn=${sn} (switch serial numbers are not modelled)`,
+      );
+    return {
+      kind: 'switch',
+      id: c.id,
+      downstreamPorts: (this.children.get(c.id) ?? []).map((dsp, k) => this.port(dsp, `${path}.downstreamPorts[${k}]`)),
+    };
+  }
+
+  private intProp(d: Dev, k: string, max: number, dflt?: number): number | undefined {
+    const v = d.props.get(k);
+    if (v === undefined) return dflt;
+    const n = parseInteger(v);
+    if (n === undefined || n > max) {
+      this.s.err('bad_integer', d.text, k, v, `an integer 0..${max}`);
+      return dflt;
+    }
+    return n;
+  }
+
+  private boolProp(d: Dev, k: string): boolean | undefined {
+    const v = d.props.get(k);
+    if (v === undefined) return undefined;
+    const b = BOOLS[v];
+    if (b === undefined) this.s.err('bad_bool', d.text, k, v, 'on or off');
+    return b;
+  }
+
+  /** The backend a device property names, claimed for that device (each backend backs one store). */
+  private useBackend(d: Dev, k: string, path: string): StoreInput | undefined {
+    const id = d.props.get(k);
+    if (id === undefined) return undefined;
+    const b = this.s.backends.get(id);
+    if (!b) {
+      this.s.err(
+        'unknown_backend',
+        d.text,
+        k,
+        id,
+        `the id of a -object memory-backend-ram or memory-backend-file (${[...this.s.backends.keys()].join(', ') || 'none defined'})`,
+      );
+      return undefined;
+    }
+    if (b.usedBy !== undefined) {
+      this.s.err('backend_in_use', d.text, k, id, `a backend not used by another device (${b.usedBy} uses it)`);
+      return undefined;
+    }
+    b.usedBy = `${d.id} ${k}`;
+    this.sourceMap.push([path, b.text]);
+    return b.kind === 'file' ? { size: b.size, file: { path: b.path!, share: b.share } } : { size: b.size };
+  }
+
+  /** Windows in index order; targets numbered without gaps, each a pxb-cxl. */
+  windows() {
+    const s = this.s;
+    return [...s.fmws.values()]
+      .sort((a, b) => a.index - b.index)
+      .map((f, k) => {
+        this.sourceMap.push([`cxl.windows[${k}]`, f.text]);
+        const keys = [...f.targets.keys()].sort((a, b) => a - b);
+        keys.forEach((t, j) => {
+          if (t !== j)
+            s.err(
+              'bad_targets',
+              f.text,
+              `cxl-fmw.${f.index}.targets.${t}`,
+              f.targets.get(t),
+              `targets numbered 0, 1, 2, ... without gaps (targets.${j} is missing)`,
+            );
+        });
+        const targets = keys.map((t) => f.targets.get(t)!);
+        targets.forEach((t, j) => {
+          if (this.byId.get(t)?.driver !== 'pxb-cxl')
+            s.err(
+              'unknown_target',
+              f.text,
+              `cxl-fmw.${f.index}.targets.${keys[j]}`,
+              t,
+              `the id of a pxb-cxl (${
+                s.devices
+                  .filter((x) => x.driver === 'pxb-cxl')
+                  .map((x) => x.id)
+                  .join(', ') || 'none defined'
+              })`,
+            );
+        });
+        if (targets.length === 0)
+          s.err(
+            'missing_property',
+            f.text,
+            `cxl-fmw.${f.index}.targets.0`,
+            undefined,
+            'at least one target host bridge',
+          );
+        if (f.size === undefined)
+          s.err('missing_property', f.text, `cxl-fmw.${f.index}.size`, undefined, 'the window size, e.g. 4G');
+        return {
+          id: `cxl-fmw.${f.index}`,
+          size: f.size ?? 0,
+          targets,
+          ...(f.granularity !== undefined ? { granularity: f.granularity } : {}),
+        };
+      });
+  }
+
+  /** NUMA nodes (RAM from their memdev backends), distances and HMAT entries; absent without -numa. */
+  numa() {
+    const s = this.s;
+    if (s.numaNodes.length + s.numaDist.length + s.hmatLb.length === 0) return undefined;
+    return {
+      nodes: s.numaNodes.map((n) => {
+        const ramSize = n.memdev !== undefined ? this.nodeRam(n, n.memdev) : undefined;
+        return {
+          nodeId: n.nodeId,
+          ...(ramSize !== undefined ? { ramSize } : {}),
+          ...(n.cpus !== undefined ? { cpus: n.cpus } : {}),
+          ...(n.initiator !== undefined ? { initiator: n.initiator } : {}),
+        };
+      }),
+      distances: s.numaDist,
+      hmatLb: s.hmatLb,
+    };
+  }
+
+  private nodeRam(n: NumaNodeOpt, memdev: string): number | undefined {
+    const b = this.s.backends.get(memdev);
+    if (!b)
+      this.s.err(
+        'unknown_backend',
+        n.text,
+        'memdev',
+        memdev,
+        `the id of a -object memory-backend (${[...this.s.backends.keys()].join(', ') || 'none defined'})`,
+      );
+    else if (b.usedBy !== undefined)
+      this.s.err(
+        'backend_in_use',
+        n.text,
+        'memdev',
+        memdev,
+        `a backend not used by a CXL device (${b.usedBy} uses it)`,
+      );
+    else return b.size;
+    return undefined;
+  }
+
+  /** Validate, pointing each issue at the option it came from (longest matching description path). */
+  validate(input: DescriptionInput): MachineDescription {
+    try {
+      return validateDescription(input);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      const issues = e.issues.map((iss) => {
+        let best: [string, string] | undefined;
+        for (const entry of this.sourceMap) {
+          if (
+            (iss.path === entry[0] || iss.path.startsWith(`${entry[0]}.`) || iss.path.startsWith(`${entry[0]}[`)) &&
+            (!best || entry[0].length > best[0].length)
+          )
+            best = entry;
+        }
+        if (iss.path === 'ram.size') return { ...iss, option: `-m` };
+        return best ? { ...iss, option: best[1] } : iss;
+      });
+      throw new ConfigError(issues, 'invalid QEMU command line');
+    }
+  }
+}
+
+/** The description of the collected options: option errors first, then the description's own rules. */
+function assemble(s: ParseState): QemuParseResult {
+  const a = new Assembly(s);
+  a.checkCxlEnabled();
+  a.linkDevices();
+  const hostBridges = a.hostBridges();
+  a.checkReached();
+  const windows = a.windows();
+  const numa = a.numa();
+  if (s.issues.length > 0) throw new ConfigError(s.issues, 'invalid QEMU command line');
+  const input: DescriptionInput = {
+    version: 1,
+    ram: { size: s.ramSize ?? DEFAULT_RAM_SIZE },
+    cpus: s.cpus ?? 1,
+    cxl: { hostBridges, windows, xorMaps: [] },
+    ...(numa ? { numa } : {}),
+    state: { regions: [] },
+  };
+  return { description: a.validate(input), input, warnings: s.warnings };
 }

@@ -9,19 +9,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AccessFault } from '../../src/memory/index.js';
-import {
-  DmaEngine,
-  DmaReg,
-  DmaStatus,
-  DmaControl,
-  DMA_BASE,
-  DMA_ID,
-  DMA_IRQ,
-  DMA_SIZE,
-} from '../../src/devices/dma-engine.js';
+import { DmaEngine, DmaReg, DmaStatus, DmaControl, DMA_ID, DMA_IRQ, DMA_SIZE } from '../../src/devices/dma-engine.js';
 import { Machine } from '../../src/machine/build.js';
 import { defaultDescriptionInput } from '../../src/machine/default-machine.js';
 import { boardOptionsForMachine, createBoard } from '../../src/machine/board.js';
+import { DMA_BASE } from '../../src/machine/board-map.js';
 
 const RAM = 0x8000_0000;
 const R0 = 0x1_0000_0000; // default machine: 4-way, 256 B over mem0..mem3

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildFirmwareTables, defaultChbsBase } from '../../src/machine/firmware-tables.js';
+import { buildFirmwareTables } from '../../src/machine/firmware-tables.js';
+import { defaultChbsBase } from '../../src/machine/board-map.js';
 import { parseDescriptionText } from '../../src/machine/description.js';
 import { defaultDescription } from '../../src/machine/default-machine.js';
 import {

@@ -27,9 +27,9 @@ import {
   createBoard,
   hostExitStatus,
   boardOptionsForMachine,
-  RAM_BASE,
   type RunProgramOptions,
 } from '../../src/machine/board.js';
+import { RAM_BASE } from '../../src/machine/board-map.js';
 
 const P = {
   // hello:

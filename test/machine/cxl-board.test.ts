@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Machine } from '../../src/machine/build.js';
-import { boardOptionsForMachine, createBoard, PLIC_BASE } from '../../src/machine/board.js';
+import { boardOptionsForMachine, createBoard } from '../../src/machine/board.js';
+import { PLIC_BASE } from '../../src/machine/board-map.js';
 import { defaultDescriptionInput } from '../../src/machine/default-machine.js';
 import { buildBoardTree } from '../../src/firmware/fdt.js';
 

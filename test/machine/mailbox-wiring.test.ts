@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Machine } from '../../src/machine/build.js';
-import { boardOptionsForMachine, createBoard, runBoard, PLIC_BASE } from '../../src/machine/board.js';
+import { boardOptionsForMachine, createBoard, runBoard } from '../../src/machine/board.js';
+import { PLIC_BASE } from '../../src/machine/board-map.js';
 import { defaultDescriptionInput } from '../../src/machine/default-machine.js';
 import { DeviceRegisters, mediaOf, sendMailboxCommand, decodeMailboxOutput } from '../../src/cxl/index.js';
 

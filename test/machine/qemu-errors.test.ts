@@ -179,3 +179,5 @@ test('ignored options are warnings, not errors', () => {
     'ignored: -object iothread (no meaning in cxlemu)',
   ]);
 });
+test('unknown device named like an Object property (no crash)', () =>
+  expectIssue(`${BASE} -device toString,id=x`, { code: 'unknown_device', value: 'toString' }));

@@ -14,7 +14,8 @@ import { translateBatch, type JitLayout } from '../../../src/cpu/jit-translate.j
 import { printWat } from '../../../src/cpu/wasm/wat.js';
 import { Wasm } from '../../../src/cpu/wasm/wasm-api.js';
 import { AddressSpace, Arena, BackingStore, type RouteResult, type WindowRouter } from '../../../src/memory/index.js';
-import { DMA_BASE, DMA_SIZE, DmaControl, DmaEngine, DmaReg } from '../../../src/devices/dma-engine.js';
+import { DMA_SIZE, DmaControl, DmaEngine, DmaReg } from '../../../src/devices/dma-engine.js';
+import { DMA_BASE } from '../../../src/machine/board-map.js';
 import { a, li, reg } from '../asm.js';
 import { makeMachine, MMIO_BASE, RAM_BASE, TRAP_VEC, type TestMachine } from '../machine.js';
 

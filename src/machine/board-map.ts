@@ -1,0 +1,71 @@
+// The board's address map (DESIGN.md "Board", QEMU virt-compatible where the two share parts):
+// every fixed address of the board and the placement rules for RAM, CXL windows, host-bridge
+// component registers (CHBCR) and the ACPI tables, each defined once. Owns numbers and placement
+// only; never maps anything (board.ts and build.ts do) and never validates user input.
+//
+// Lower layers cannot import src/machine, so they never hold board addresses: devices decode
+// offsets inside their own register block and the board maps them at the bases below. The ECAM
+// and the PCIe MMIO window are the one exception: they are defined in src/pci (its Ecam defaults
+// to them and the PCI tests drive them) and re-exported here, so this file still lists the map.
+
+import { alignDown, alignUp } from '../cxl-math/bits.js';
+import { isThreeFamily } from '../cxl-math/interleave.js';
+import { ECAM_BASE, ECAM_SIZE, PCIE_MMIO_WINDOW } from '../pci/index.js';
+
+// ---- fixed devices ----
+export const FINISHER_BASE = 0x0010_0000;
+export const CLINT_BASE = 0x0200_0000;
+export const PLIC_BASE = 0x0c00_0000;
+export const UART0_BASE = 0x1000_0000;
+/** cxlemu's DMA copy engine (not on QEMU). */
+export const DMA_BASE = 0x1000_9000;
+
+// ---- PCIe ----
+/** The one ECAM (buses 0..255); CXL host bridges own bus ranges of it. */
+export { ECAM_BASE, ECAM_SIZE };
+/** 32-bit non-prefetchable BAR window: 0x4000_0000..0x7fff_ffff. */
+export const PCIE_MMIO_BASE = PCIE_MMIO_WINDOW.base;
+export const PCIE_MMIO_SIZE = PCIE_MMIO_WINDOW.size;
+
+// ---- RAM ----
+export const RAM_BASE = 0x8000_0000;
+/** QEMU's default -m (a plain board, and a QEMU command line without -m). */
+export const DEFAULT_RAM_SIZE = 128 * 2 ** 20;
+
+// ---- CXL fixed memory windows ----
+/** Windows start at max(4 GiB, end of RAM), 256 MiB aligned. */
+export const WINDOW_FLOOR = 0x1_0000_0000;
+export const WINDOW_ALIGN = 256 * 2 ** 20;
+/** 3/6/12-way windows sit at multiples of 768 MiB so offset and absolute decode agree. */
+export const WINDOW_ALIGN_3 = 3 * WINDOW_ALIGN;
+
+/** The first window address for a RAM size: max(4 GiB, end of RAM), 256 MiB aligned. */
+export function windowFloor(ramSize: number): number {
+  return alignUp(Math.max(WINDOW_FLOOR, RAM_BASE + ramSize), WINDOW_ALIGN);
+}
+
+/** Base alignment of a window interleaving `ways` host bridges. */
+export function windowAlignment(ways: number): number {
+  return isThreeFamily(ways) ? WINDOW_ALIGN_3 : WINDOW_ALIGN;
+}
+
+// ---- CXL host-bridge component registers (CEDT CHBS) ----
+/** CHBCRs (64 KiB each) go top-down from the end of the PCIe MMIO window, away from BARs, which
+ *  are assigned bottom-up. */
+export const CHBCR_TOP = PCIE_MMIO_BASE + PCIE_MMIO_SIZE;
+export const CHBCR_SIZE = 0x1_0000;
+
+/** CHBCR base of host bridge `index` (description order). */
+export function defaultChbsBase(index: number): number {
+  return CHBCR_TOP - (index + 1) * CHBCR_SIZE;
+}
+
+// ---- ACPI tables ----
+/** Below the top 4 MiB of RAM (capped at 3 GiB as for the DTB, which sits in the top 2 MiB slot), 64 KiB aligned. */
+export function defaultAcpiBase(ram: { base: number; size: number }, imageSize: number): number {
+  const end = ram.base + ram.size;
+  const top = ram.base < 3 * 2 ** 30 ? Math.min(end, 3 * 2 ** 30) : end;
+  const below = alignDown(top - 4 * 2 ** 20, 2 * 2 ** 20);
+  const base = alignDown(below - alignUp(imageSize, 0x1_0000), 0x1_0000);
+  return Math.max(base, ram.base);
+}
