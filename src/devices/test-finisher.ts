@@ -2,9 +2,8 @@
 // word to stop the machine. Owns only the decoding of that word; the board decides what stopping
 // means (it ends the run loop and maps the outcome to a host exit status, docs/board.md).
 //
-// Low 16 bits: 0x5555 pass, 0x3333 fail with code = bits 31..16, 0x7777 reset. cxlemu has no
-// reset path yet, so reset stops the run and counts as a pass (QEMU would reboot the guest).
-// Other values are ignored, as QEMU ignores them. Reads return 0.
+// Low 16 bits: 0x5555 pass, 0x3333 fail with code = bits 31..16, 0x7777 reset (the board ends the
+// run with status 3, as QEMU with -no-reboot). Other values are ignored, as QEMU ignores them. Reads return 0.
 
 import type { MmioOps } from '../memory/index.js';
 

@@ -85,5 +85,7 @@ export interface BoardDescription {
     bootargs?: string;
     /** Guest physical address of the ACPI RSDP; 0 until cxlemu generates ACPI tables. */
     acpiRsdp: number;
+    /** The initramfs in RAM, [start, end) (linux,initrd-start/end). */
+    initrd?: { start: number; end: number };
   };
 }

@@ -197,6 +197,10 @@ export function buildBoardTree(d: BoardDescription): FdtNode {
   chosen.str('stdout-path', uartPath);
   if (d.chosen.bootargs !== undefined) chosen.str('bootargs', d.chosen.bootargs);
   chosen.u32('cxlemu,acpi-rsdp', ...u64Cells(d.chosen.acpiRsdp));
+  if (d.chosen.initrd) {
+    chosen.u32('linux,initrd-start', ...u64Cells(d.chosen.initrd.start));
+    chosen.u32('linux,initrd-end', ...u64Cells(d.chosen.initrd.end));
+  }
 
   for (const m of d.memory) {
     root

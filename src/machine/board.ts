@@ -33,6 +33,7 @@ import {
 } from './board-map.js';
 import type { CxlHostBridgeDescription } from '../firmware/board-description.js';
 import { isElf, loadElf, loadRaw, type LoadedImage } from './elf.js';
+import { type BootRequest, prepareBoot, writeBoot } from './linux-boot.js';
 
 // The addresses: board-map.ts (DESIGN.md "Board").
 
@@ -74,7 +75,8 @@ export const defaultHartFactory: HartFactory = (opts) => new Hart(opts);
 
 // ---- exits ----
 
-export type ExitKind = 'pass' | 'fail' | 'limit' | 'error';
+/** 'reboot': the guest asked for a reset (finisher 0x7777, SBI system reset): the run ends as QEMU's -no-reboot. */
+export type ExitKind = 'pass' | 'fail' | 'reboot' | 'limit' | 'error';
 
 export interface RunExit {
   kind: ExitKind;
@@ -95,7 +97,7 @@ export interface RunResult {
 
 /**
  * Host exit status: pass -> 0; fail with code c -> c & 0xff, or 1 if that is 0 (so a failure never
- * looks like success, deliberately unlike QEMU); limit (--max-instructions, hung guest) -> 124;
+ * looks like success, deliberately unlike QEMU); reboot -> 3; limit (--max-instructions, hung guest) -> 124;
  * internal error -> 70 (EX_SOFTWARE).
  */
 export function hostExitStatus(exit: RunExit): number {
@@ -104,6 +106,8 @@ export function hostExitStatus(exit: RunExit): number {
       return 0;
     case 'fail':
       return exit.code % 256 || 1;
+    case 'reboot':
+      return 3;
     case 'limit':
       return 124;
     case 'error':
@@ -136,6 +140,8 @@ export interface BoardOptions {
   /** Deterministic ratio (default 10: 10 MHz at a nominal 100 MIPS). */
   instructionsPerTick?: number;
   bootargs?: string;
+  /** The initramfs range for /chosen (the caller writes its bytes). */
+  initrd?: { start: number; end: number };
   /** ACPI RSDP address for /chosen/cxlemu,acpi-rsdp (0 until ACPI exists). */
   acpiRsdp?: number;
   /** ACPI tables to copy into RAM at `base` (its RSDP address goes to /chosen/cxlemu,acpi-rsdp). */
@@ -268,6 +274,7 @@ function describeBoard(
     chosen: {
       acpiRsdp: opts.acpi?.rsdpAddress ?? opts.acpiRsdp ?? 0,
       ...(opts.bootargs !== undefined ? { bootargs: opts.bootargs } : {}),
+      ...(opts.initrd ? { initrd: opts.initrd } : {}),
     },
   };
 }
@@ -551,7 +558,11 @@ function connectUartInput(uart: Ns16550a, input: NodeJS.ReadableStream | null): 
 function finisherExit(fin: FinisherOutcome): RunExit {
   if (fin.kind === 'fail') return { kind: 'fail', code: fin.code };
   if (fin.kind === 'reset')
-    return { kind: 'pass', code: 0, message: 'guest requested reset (finisher 0x7777): treated as pass' };
+    return {
+      kind: 'reboot',
+      code: 0,
+      message: 'guest rebooted (finisher 0x7777): the run ends, as with QEMU -no-reboot',
+    };
   return { kind: 'pass', code: 0 };
 }
 
@@ -674,6 +685,8 @@ export interface RunProgramOptions extends RunOptions {
   hartFactory?: HartFactory;
   /** Called once the kernel is loaded, just before the first instruction (e.g. start observing). */
   beforeRun?: (board: Board) => void;
+  /** Firmware, initramfs and command line (`--bios`, `--initrd`, `--append`; docs/linux.md). */
+  boot?: BootRequest;
 }
 
 /**
@@ -719,10 +732,22 @@ export async function runProgram(opts: RunProgramOptions): Promise<RunResult> {
     trace = (l) => traceBuf.push(l);
   }
 
+  const ramOf = opts.machine?.ram;
+  const ram = {
+    base: ramOf?.base ?? RAM_BASE,
+    size: ramOf?.size ?? ramOf?.store?.size ?? opts.ramSize ?? DEFAULT_RAM_SIZE,
+  };
+  const boot = prepareBoot(kernelBytes, what, opts.boot ?? {}, ram, opts.machine?.acpi?.base);
+  const chosen = {
+    ...(boot.append !== undefined ? { bootargs: boot.append } : {}),
+    ...(boot.plan?.initrd ? { initrd: boot.plan.initrd } : {}),
+  };
+
   let board: Board;
   if (opts.machine) {
     board = createBoard({
       ...opts.machine,
+      ...chosen,
       uartSink: (b) => pending.push(b),
       realtime: opts.realtime,
       instructionsPerTick: opts.instructionsPerTick,
@@ -735,13 +760,18 @@ export async function runProgram(opts: RunProgramOptions): Promise<RunResult> {
       arena,
       addressSpace: space,
       ram: { size: opts.ramSize ?? DEFAULT_RAM_SIZE },
+      ...chosen,
       uartSink: (b) => pending.push(b),
       realtime: opts.realtime,
       instructionsPerTick: opts.instructionsPerTick,
       hartFactory: opts.hartFactory,
     });
   }
-  board.loadKernel(kernelBytes, { what, rawAddress: opts.rawAddress });
+  if (boot.plan) {
+    const w = writeBoot(board.addressSpace, boot, 0);
+    board.setBootRegisters(w.entry);
+    board.hart.writeReg(12, BigInt(w.a2));
+  } else board.loadKernel(kernelBytes, { what, rawAddress: opts.rawAddress });
   opts.beforeRun?.(board);
 
   const afterSlice = async () => {

@@ -85,3 +85,4 @@ export {
   PCIE_MMIO_SIZE,
   DEFAULT_RAM_SIZE,
 } from './board-map.js';
+export { type BootRequest, type PreparedBoot, prepareBoot, writeBoot } from './linux-boot.js';

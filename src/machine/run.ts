@@ -11,6 +11,7 @@ import type { AuditOptions, AuditReport } from '../cxl/index.js';
 import type { Machine } from './build.js';
 import { boardOptionsForMachine, runProgram, type RunResult } from './board.js';
 import { ConfigError } from './errors.js';
+import type { BootRequest } from './linux-boot.js';
 import type { BackingStore, ObservedTarget, ObserveRequest } from '../memory/index.js';
 import { hex, parseInteger, parseSize } from './sizes.js';
 
@@ -34,6 +35,8 @@ export interface RunMachineOptions {
   auditOnly?: boolean;
   /** Run the audit this way instead (the CLI passes one that draws a progress bar). */
   auditWith?: (machine: Machine) => AuditReport;
+  /** Firmware, initramfs and kernel command line (`--bios`, `--initrd`, `--append`). */
+  boot?: BootRequest;
   /** Observe these targets while the guest runs (`--observe`): memN or a device id, `ram`, a region name, or `<hpa>+<size>`. */
   observe?: string[];
   /** Append one line per observed access to this file (`--observe-log`). */
@@ -243,6 +246,7 @@ async function runOnBoard(
     ...(opts.realtime !== undefined ? { realtime: opts.realtime } : {}),
     ...(opts.output !== undefined ? { output: opts.output } : {}),
     ...(opts.input !== undefined ? { input: opts.input } : {}),
+    ...(opts.boot !== undefined ? { boot: opts.boot } : {}),
   });
 }
 

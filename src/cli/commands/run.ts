@@ -11,6 +11,9 @@ import { num } from '../options.js';
 
 type RunCli = AuditCli & {
   kernel?: string;
+  bios?: string;
+  initrd?: string;
+  append?: string;
   maxInstructions?: number;
   timeout?: number;
   trace?: string;
@@ -36,7 +39,13 @@ export function registerRun(program: Command, ctx: CliContext): void {
       .description(
         'build the machine and run its workload: --kernel runs a program on the hart; without it the bundled demo (integer benchmark out of region R0) runs, then the audit',
       )
-      .option('--kernel <file>', 'ELF (or raw binary) to run')
+      .option('--kernel <file>', 'ELF, raw binary or RISC-V Linux Image to run')
+      .option(
+        '--bios <firmware>',
+        "'default' (OpenSBI fw_dynamic), 'none' (start the kernel directly) or a firmware file; default: 'default' for a Linux Image, 'none' otherwise",
+      )
+      .option('--initrd <file>', 'initramfs to place in RAM and name in /chosen (linux,initrd-start/end)')
+      .option('--append <cmdline>', 'kernel command line (/chosen/bootargs)')
       .option('--max-instructions <n>', 'stop after N instructions (exit 124)', num('--max-instructions', 'integer'))
       .option(
         '--timeout <seconds>',
@@ -79,6 +88,15 @@ export function registerRun(program: Command, ctx: CliContext): void {
           ...(opts.kernel !== undefined ? { input: process.stdin.isTTY ? null : process.stdin } : {}),
           ...(opts.observe !== undefined ? { observe: opts.observe } : {}),
           ...(opts.observeLog !== undefined ? { observeLog: opts.observeLog } : {}),
+          ...(opts.bios !== undefined || opts.initrd !== undefined || opts.append !== undefined
+            ? {
+                boot: {
+                  ...(opts.bios !== undefined ? { bios: opts.bios } : {}),
+                  ...(opts.initrd !== undefined ? { initrd: opts.initrd } : {}),
+                  ...(opts.append !== undefined ? { append: opts.append } : {}),
+                },
+              }
+            : {}),
         };
         if (opts.kernel === undefined) {
           const r = await runMachine(m, {
