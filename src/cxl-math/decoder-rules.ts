@@ -2,22 +2,31 @@
 // holds decoders (callers pass plain numbers) and never throws for a violation: each check returns
 // the issues it found (empty when satisfied). Messages name the rule and the values involved.
 
+import { MAX_ADDRESS } from './addresses.js';
 import { HDM_RANGE_UNIT, TARGET_LIST_SLOTS } from './hdm-registers.js';
 import {
-  MAX_GRANULARITY,
+  eigToGranularity,
+  eiwToWays,
   isThreeFamily,
   isValidGranularity,
   isValidWays,
   VALID_GRANULARITIES,
   VALID_WAYS,
 } from './interleave.js';
-import { childGranularity } from './routing.js';
+import { childGranularity, isChainGranularityValid, rootTargetIndexForPosition } from './routing.js';
 import { lowestSetBit, isPowerOfTwo } from './bits.js';
 import { xorMapsForHbiw } from './xor.js';
 
 export type RuleCode =
   | 'invalid-ways'
   | 'invalid-granularity'
+  | 'iw-invalid'
+  | 'ig-invalid'
+  | 'zero-size'
+  | 'range'
+  | 'dpa-capacity'
+  | 'dpa-partition'
+  | 'target-duplicate'
   | 'commit-order'
   | 'committed-out-of-order'
   | 'committed-zero-size'
@@ -67,14 +76,18 @@ export function checkGranularity(gran: number, what = 'interleave granularity'):
       );
 }
 
-/** Rule 1: decoder n may commit only when exactly n decoders (0..n-1) are committed. */
+/**
+ * Rule 1: decoder n may commit only when exactly n decoders (0..n-1) are committed. Committed
+ * decoders always form a prefix (un-commit goes from the highest down), so `committedCount` is
+ * also the index of the first decoder that is not committed.
+ */
 export function checkCommitOrder(index: number, committedCount: number): RuleIssue[] {
   return index === committedCount
     ? ok
     : issue(
         'commit-order',
-        `commit order rule: decoder ${index} cannot commit while ${committedCount} decoder(s) are committed; ` +
-          `decoders commit in increasing index order (decoder ${committedCount} next)`,
+        `commit order rule: decoder ${index} cannot commit while ${committedCount} decoder(s) are committed: ` +
+          `decoder ${committedCount} is not committed (decoders commit in increasing index order; decoder ${committedCount} next)`,
       );
 }
 
@@ -105,9 +118,13 @@ export function checkCommittedDecoders(
   return out;
 }
 
-/** Decoders hold increasing, non-overlapping ranges in index order (SPEC-NOTES 2.3). */
+/**
+ * Decoders hold increasing, non-overlapping ranges in index order (SPEC-NOTES 2.3). `decoders[k]`
+ * is decoder `firstIndex + k` (messages name the real indexes).
+ */
 export function checkDecoderRangeOrder(
   decoders: ReadonlyArray<{ readonly base: number; readonly size: number }>,
+  firstIndex = 0,
 ): RuleIssue[] {
   const out: RuleIssue[] = [];
   for (let i = 1; i < decoders.length; i++) {
@@ -115,11 +132,12 @@ export function checkDecoderRangeOrder(
     const cur = decoders[i]!;
     if (cur.size === 0 || prev.size === 0) continue;
     if (cur.base < prev.base + prev.size) {
+      const n = firstIndex + i;
       out.push({
         code: 'decoder-order-overlap',
         message:
-          `decoder order rule: decoder ${i} base ${hex(cur.base)} lies below the end ${hex(prev.base + prev.size)} ` +
-          `of decoder ${i - 1}; decoders hold increasing, non-overlapping ranges`,
+          `decoder order rule: decoder ${n} base ${hex(cur.base)} lies below the end ${hex(prev.base + prev.size)} ` +
+          `of decoder ${n - 1}; decoders hold increasing, non-overlapping ranges`,
       });
     }
   }
@@ -154,18 +172,23 @@ export interface WaysCaps {
   readonly ways16: boolean;
 }
 
-/** Rule 4 (all decoders): 3/6/12 only when advertised; 16 only when advertised. */
+/**
+ * Rule 4 (all decoders): 3/6/12 only when advertised; 16 only when advertised. The one place the
+ * advertised-ways rule lives: commit (hdm-decoder.ts) and region creation (region.ts) both call it.
+ */
 export function checkWaysAdvertised(ways: number, caps: WaysCaps, what = 'decoder'): RuleIssue[] {
   if (isThreeFamily(ways) && !caps.ways3_6_12) {
     return issue(
       'ways-not-advertised',
-      `advertised ways rule: ${what} uses ${ways}-way interleave but its capability does not advertise 3, 6, 12 way`,
+      `advertised ways rule: ${what} does not advertise 3, 6, 12 way interleave: ` +
+        `${ways}-way interleave needs the 3/6/12-way capability (HDM Decoder Capability bit 11)`,
     );
   }
   if (ways === 16 && !caps.ways16) {
     return issue(
       'ways-not-advertised',
-      `advertised ways rule: ${what} uses 16-way interleave but its capability does not advertise 16 way`,
+      `advertised ways rule: ${what} does not advertise 16 way interleave: ` +
+        `16-way interleave needs the 16-way capability (HDM Decoder Capability bit 12)`,
     );
   }
   return ok;
@@ -183,7 +206,9 @@ export function checkSwitchDecoderWays(
   if (ways > TARGET_LIST_SLOTS) {
     out.push({
       code: 'decoder-ways-over-8',
-      message: `target list rule: ${what} ways ${ways} exceeds the ${TARGET_LIST_SLOTS} target list entries`,
+      message:
+        `target list rule: ${what} ways ${ways}: ${ways}-way interleave exceeds the ${TARGET_LIST_SLOTS}-entry target list ` +
+        `(host bridge and switch decoders allow W <= ${TARGET_LIST_SLOTS})`,
     });
   }
   if (ways > targetCount) {
@@ -207,7 +232,7 @@ export function checkGranularityChain(regionG: number, rootWays: number, levelWa
   let parentG = regionG;
   let parentW = rootWays;
   for (let i = 0; i < levelWays.length; i++) {
-    if (g > MAX_GRANULARITY) {
+    if (!isChainGranularityValid(g)) {
       out.push({
         code: 'granularity-chain',
         message:
@@ -253,7 +278,7 @@ export function checkDistance(
 
 /** Rule 7: the endpoint at `pos` must sit below root target pos mod W_root. */
 export function checkRootPosition(pos: number, rootWays: number, rootTargetIndex: number): RuleIssue[] {
-  const want = pos % rootWays;
+  const want = rootTargetIndexForPosition(pos, rootWays);
   if (want === rootTargetIndex) return ok;
   return issue(
     'root-position',
@@ -285,7 +310,8 @@ export function checkEndpointSize(size: number, ways: number): RuleIssue[] {
   if (size % ways === 0) return ok;
   return issue(
     'endpoint-size-ways',
-    `alignment rule: endpoint decoder size ${hex(size)} is not divisible by its ways ${ways}`,
+    `alignment rule: endpoint decoder size ${hex(size)} is not a multiple of the ${ways} interleave ways ` +
+      `(endpoint size mod W must be 0)`,
   );
 }
 
@@ -334,7 +360,10 @@ export function checkThreeFamilyBase(base: number, ways: number, what = 'window'
   );
 }
 
-/** Target-list validity: each of the first W entries names a port that exists below the component. */
+/**
+ * Target-list validity: each of the first W entries names a port that exists below the component,
+ * and no port is named twice (each way needs its own port).
+ */
 export function checkTargetList(
   targets: readonly number[],
   ways: number,
@@ -350,12 +379,18 @@ export function checkTargetList(
     return out;
   }
   for (let i = 0; i < ways; i++) {
-    if (!portIds.includes(targets[i]!)) {
+    const t = targets[i]!;
+    if (!portIds.includes(t)) {
       out.push({
         code: 'target-list',
         message:
-          `target list rule: ${what} target ${i} names port id ${targets[i]!}, which is not one of its ports ` +
-          `(${portIds.join(', ') || 'none'})`,
+          `target list rule: ${what} target list entry ${i} names port ${t}, which is not a downstream port ` +
+          `of this component (ports: ${portIds.join(', ') || 'none'})`,
+      });
+    } else if (targets.indexOf(t) < i) {
+      out.push({
+        code: 'target-duplicate',
+        message: `target list rule: ${what} target list entry ${i} repeats port ${t} (each way needs a distinct port)`,
       });
     }
   }
@@ -413,4 +448,49 @@ export function checkXorMaps(maps: readonly number[], hbiw: number, hbig: number
     }
   }
   return out;
+}
+
+// ---- What a decoder's own registers must satisfy at commit (CXL r3.1 8.2.4.20.12) ----
+
+/** The IW field must hold a valid encoding (0-4, 8-10). */
+export function checkEncodedWays(eiw: number): RuleIssue[] {
+  return eiwToWays(eiw) !== undefined
+    ? ok
+    : issue('iw-invalid', `interleave ways encoding IW=${eiw} is invalid (valid: 0-4, 8-10)`);
+}
+
+/** The IG field must hold a valid encoding (0-6). */
+export function checkEncodedGranularity(eig: number): RuleIssue[] {
+  return eigToGranularity(eig) !== undefined
+    ? ok
+    : issue('ig-invalid', `interleave granularity encoding IG=${eig} is invalid (valid: 0-6, 256 B..16 KiB)`);
+}
+
+/** A decoder that commits needs a non-zero size. */
+export function checkDecoderSize(size: number): RuleIssue[] {
+  return size !== 0 ? ok : issue('zero-size', 'size is 0 (a committed decoder needs a non-zero size)');
+}
+
+/** A decoder range ends at or below 2^52 (every address cxlemu models fits in 52 bits). */
+export function checkAddressLimit(base: number, size: number): RuleIssue[] {
+  return base + size <= MAX_ADDRESS ? ok : issue('range', `range ${hex(base)}+${hex(size)} ends above 2^52`);
+}
+
+/**
+ * An endpoint decoder maps `len` bytes of DPA from `dpa`: inside the device's capacity and inside
+ * one partition (volatile first, then persistent).
+ */
+export function checkEndpointDpa(dpa: number, len: number, volatileBytes: number, persistentBytes: number): RuleIssue[] {
+  const capacity = volatileBytes + persistentBytes;
+  const range = `DPA ${hex(dpa)}-${hex(dpa + len - 1)}`;
+  if (dpa + len > capacity) {
+    return issue('dpa-capacity', `${range} exceeds the device capacity ${hex(capacity)}`);
+  }
+  if (dpa < volatileBytes && dpa + len > volatileBytes) {
+    return issue(
+      'dpa-partition',
+      `${range} crosses the volatile/persistent partition boundary at ${hex(volatileBytes)} (a decoder maps one partition)`,
+    );
+  }
+  return ok;
 }

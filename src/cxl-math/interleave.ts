@@ -118,16 +118,16 @@ export function powerOfTwoPart(ways: number): number {
 // ---- Decoder count encoding (HDM Decoder Capability [3:0], SPEC-NOTES 1.1) ----
 
 /** QEMU cxl_decoder_count_enc / CXL r3.1 8.2.4.20.1: encoding -> number of decoders. */
-const DECODER_COUNTS = [1, 2, 4, 6, 8, 10, 12, 14, 16, 20, 24, 28, 32] as const;
+export const VALID_DECODER_COUNTS = [1, 2, 4, 6, 8, 10, 12, 14, 16, 20, 24, 28, 32] as const;
 
 /** Decoders for a Capability [3:0] encoding (0..12); undefined for reserved encodings. */
 export function encodingToDecoderCount(enc: number): number | undefined {
-  return Number.isInteger(enc) && enc >= 0 && enc < DECODER_COUNTS.length ? DECODER_COUNTS[enc] : undefined;
+  return Number.isInteger(enc) && enc >= 0 && enc < VALID_DECODER_COUNTS.length ? VALID_DECODER_COUNTS[enc] : undefined;
 }
 
 /** Capability [3:0] encoding for a decoder count; undefined if the count cannot be encoded. */
 export function decoderCountToEncoding(count: number): number | undefined {
-  const i = (DECODER_COUNTS as readonly number[]).indexOf(count);
+  const i = (VALID_DECODER_COUNTS as readonly number[]).indexOf(count);
   return i < 0 ? undefined : i;
 }
 
