@@ -480,7 +480,12 @@ export function checkAddressLimit(base: number, size: number): RuleIssue[] {
  * An endpoint decoder maps `len` bytes of DPA from `dpa`: inside the device's capacity and inside
  * one partition (volatile first, then persistent).
  */
-export function checkEndpointDpa(dpa: number, len: number, volatileBytes: number, persistentBytes: number): RuleIssue[] {
+export function checkEndpointDpa(
+  dpa: number,
+  len: number,
+  volatileBytes: number,
+  persistentBytes: number,
+): RuleIssue[] {
   const capacity = volatileBytes + persistentBytes;
   const range = `DPA ${hex(dpa)}-${hex(dpa + len - 1)}`;
   if (dpa + len > capacity) {

@@ -287,7 +287,11 @@ test('decoder registers at commit: encodings, size, 2^52 limit, endpoint DPA ins
   assert.deepEqual(checkAddressLimit(2 ** 52 - MiB256, MiB256), []);
   expectIssue(checkAddressLimit(2 ** 52, MiB256), 'range', /ends above 2\^52/);
   assert.deepEqual(checkEndpointDpa(MiB256, MiB256, MiB256, MiB256), []);
-  expectIssue(checkEndpointDpa(MiB256, 2 * MiB256, MiB256, MiB256), 'dpa-capacity', /exceeds the device capacity 0x20000000/);
+  expectIssue(
+    checkEndpointDpa(MiB256, 2 * MiB256, MiB256, MiB256),
+    'dpa-capacity',
+    /exceeds the device capacity 0x20000000/,
+  );
   expectIssue(checkEndpointDpa(0, 2 * MiB256, MiB256, MiB256), 'dpa-partition', /partition boundary at 0x10000000/);
 });
 
