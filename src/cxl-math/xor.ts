@@ -4,7 +4,7 @@
 // "Decode basis"); the modulo step then works on the offset from the window base.
 // Allocation free; maps are Numbers < 2^53 (bit positions above 52 cannot address anything).
 
-import { lowestSetBit, parityOfAnd, withBit } from './bits.js';
+import { lowestSetBit, parityOfAnd, testBit, withBit } from './bits.js';
 import { dpaOffsetOf, hpaOffsetOf, positionOf } from './interleave.js';
 
 /** Linux hbiw_to_nr_maps: how many CXIMS maps a window with HBIW targets uses. */
@@ -45,6 +45,25 @@ export function xorTransform(hpa: number, maps: ArrayLike<number>, count: number
     a = withBit(a, bit, parityOfAnd(a, m));
   }
   return a;
+}
+
+/**
+ * T is linear over GF(2) (each step sets a bit to the parity of other bits), so bit b of T(a) is
+ * parity(a & mask_b) with mask_b = the set of k whose basis vector 2^k has bit b set in T(2^k).
+ * Returns, for each bit T may change (each map's lowest bit), that mask, computed from
+ * xorTransform itself: a hot path that applies these masks computes T by construction, with no
+ * order dependence between the maps. Every other bit of T(a) is the bit of a.
+ */
+export function xorBitMasks(maps: ArrayLike<number>, count: number): { bit: number; mask: number }[] {
+  const out: { bit: number; mask: number }[] = [];
+  for (let i = 0; i < count; i++) {
+    const bit = lowestSetBit(maps[i]!);
+    if (bit < 0 || out.some((x) => x.bit === bit)) continue;
+    let mask = 0;
+    for (let k = 0; k < 52; k++) if (testBit(xorTransform(2 ** k, maps, count), bit)) mask += 2 ** k;
+    out.push({ bit, mask });
+  }
+  return out;
 }
 
 /** XOR decode: A = T(hpa), then position = floor((A - base)/G) mod W. */
