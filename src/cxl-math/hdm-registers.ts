@@ -3,6 +3,7 @@
 // derived from them; never holds register state (src/cxl builds the live image on top of this).
 // Registers are 32 bits wide, so the 32-bit operators below are exact.
 
+import { fromHalves } from './bits.js';
 import { decoderCountToEncoding, encodingToDecoderCount } from './interleave.js';
 
 export { decoderCountToEncoding, encodingToDecoderCount };
@@ -258,7 +259,7 @@ export function registerAt(
 
 /** 64-bit range value (base, size or skip) from its low/high register pair; low uses [31:28]. */
 export function rangeFromRegisters(low: number, high: number): number {
-  return (high >>> 0) * 4294967296 + ((low & 0xf0000000) >>> 0);
+  return fromHalves(low & 0xf0000000, high);
 }
 
 /** Low register word of a range value (bits [31:28] only). */

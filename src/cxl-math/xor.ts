@@ -5,30 +5,14 @@
 // Allocation free; maps are Numbers < 2^53 (bit positions above 52 cannot address anything).
 
 import { lowestSetBit, parityOfAnd, testBit, withBit } from './bits.js';
-import { dpaOffsetOf, hpaOffsetOf, positionOf } from './interleave.js';
+import { hpaOffsetOf, isValidWays, powerOfTwoPart } from './interleave.js';
 
-/** Linux hbiw_to_nr_maps: how many CXIMS maps a window with HBIW targets uses. */
+/**
+ * Linux hbiw_to_nr_maps: how many CXIMS maps a window with HBIW targets uses, one per power-of-two
+ * position bit (log2 of the power-of-two part of HBIW); undefined for an invalid HBIW.
+ */
 export function xorMapsForHbiw(hbiw: number): number | undefined {
-  switch (hbiw) {
-    case 1:
-      return 0;
-    case 2:
-      return 1;
-    case 3:
-      return 0;
-    case 4:
-      return 2;
-    case 6:
-      return 1;
-    case 8:
-      return 3;
-    case 12:
-      return 2;
-    case 16:
-      return 4;
-    default:
-      return undefined;
-  }
+  return isValidWays(hbiw) ? powerOfTwoPart(hbiw) : undefined;
 }
 
 /**
@@ -64,30 +48,6 @@ export function xorBitMasks(maps: ArrayLike<number>, count: number): { bit: numb
     out.push({ bit, mask });
   }
   return out;
-}
-
-/** XOR decode: A = T(hpa), then position = floor((A - base)/G) mod W. */
-export function xorPositionOf(
-  hpa: number,
-  base: number,
-  ways: number,
-  gran: number,
-  maps: ArrayLike<number>,
-  count: number,
-): number {
-  return positionOf(xorTransform(hpa, maps, count) - base, ways, gran);
-}
-
-/** XOR decode: A = T(hpa), then the modulo DPA offset of A - base. */
-export function xorDpaOffsetOf(
-  hpa: number,
-  base: number,
-  ways: number,
-  gran: number,
-  maps: ArrayLike<number>,
-  count: number,
-): number {
-  return dpaOffsetOf(xorTransform(hpa, maps, count) - base, ways, gran);
 }
 
 /** XOR encode: SPA = T(base + modulo HPA offset of (dpaOffset, position)). Returns the absolute SPA. */

@@ -445,25 +445,24 @@ export class HdmDecoderBlock {
       hostOnly?: boolean;
     },
   ): void {
-    const o = HDM.DECODER0 + HDM.STRIDE * index;
-    this.write(o + HDM.BASE_LO, 4, R.rangeLowWord(p.base));
-    this.write(o + HDM.BASE_HI, 4, R.rangeHighWord(p.base));
-    this.write(o + HDM.SIZE_LO, 4, R.rangeLowWord(p.size));
-    this.write(o + HDM.SIZE_HI, 4, R.rangeHighWord(p.size));
-    if (this.owner.kind === 'endpoint') {
-      const skip = p.skip ?? 0;
-      this.write(o + HDM.TL_LO, 4, R.rangeLowWord(skip));
-      this.write(o + HDM.TL_HI, 4, R.rangeHighWord(skip));
-    } else {
+    const at = (def: R.RegisterDef) => R.registerOffset(def, index);
+    const range = (low: R.RegisterDef, high: R.RegisterDef, value: number) => {
+      this.write(at(low), 4, R.rangeLowWord(value));
+      this.write(at(high), 4, R.rangeHighWord(value));
+    };
+    range(R.HDM_BASE_LOW, R.HDM_BASE_HIGH, p.base);
+    range(R.HDM_SIZE_LOW, R.HDM_SIZE_HIGH, p.size);
+    if (this.owner.kind === 'endpoint') range(R.HDM_DPA_SKIP_LOW, R.HDM_DPA_SKIP_HIGH, p.skip ?? 0);
+    else {
       const tl = R.targetListWords(p.targets ?? []);
-      this.write(o + HDM.TL_LO, 4, tl.low);
-      this.write(o + HDM.TL_HI, 4, tl.high);
+      this.write(at(R.HDM_TARGET_LIST_LOW), 4, tl.low);
+      this.write(at(R.HDM_TARGET_LIST_HIGH), 4, tl.high);
     }
     let ctrl = set(0, CF.ig, p.eig);
     ctrl = set(ctrl, CF.iw, p.eiw);
     ctrl = set(ctrl, CF.lockOnCommit, p.lock ? 1 : 0);
     ctrl = set(ctrl, CF.targetRangeType, p.hostOnly ? 1 : 0);
-    this.write(o + HDM.CTRL, 4, ctrl);
+    this.write(at(R.HDM_CONTROL), 4, ctrl);
   }
 
   /** Set Commit on decoder `index`; returns the outcome the register bits show. */

@@ -19,6 +19,7 @@ import {
 } from '../cxl-math/decoder-rules.js';
 import { HDM_RANGE_UNIT } from '../cxl-math/hdm-registers.js';
 import { granularityToEig, waysToEiw } from '../cxl-math/interleave.js';
+import { xorHpaOf } from '../cxl-math/xor.js';
 import { calcInterleavePosition, granularityChain, peerDistance, type PositionHop } from '../cxl-math/routing.js';
 import type { HdmDecoderBlock } from './hdm-decoder.js';
 import { RegionError } from './errors.js';
@@ -491,7 +492,7 @@ export class RegionManager {
   private routedSlots(w: CxlWindow, base: number, ways: number, gran: number): Map<Type3Device, number> {
     const slot = new Map<Type3Device, number>();
     for (let k = 0; k < ways; k++) {
-      const r = referenceDecode(this.topo.windows, w.xorTransform(base + k * gran));
+      const r = referenceDecode(this.topo.windows, xorHpaOf(0, k, base, ways, gran, w.xorMaps, w.xorMaps.length));
       if (r.ok) slot.set(r.memdev, k);
     }
     return slot;

@@ -5,15 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   checkAddressLimit,
-  checkAutoRegion,
   checkDecoderSize,
   checkEncodedGranularity,
   checkEncodedWays,
   checkEndpointDpa,
   checkCommitOrder,
-  checkCommittedDecoders,
   checkDecoderRangeOrder,
-  checkDistance,
   checkEndpointSize,
   checkGranularity,
   checkGranularityChain,
@@ -25,11 +22,16 @@ import {
   checkSwitchDecoderWays,
   checkWays,
   checkWaysAdvertised,
-  checkThreeFamilyBase,
   checkTargetList,
-  checkXorMaps,
   type RuleIssue,
 } from '../../src/cxl-math/index.js';
+import {
+  checkAutoRegion,
+  checkCommittedDecoders,
+  checkDistance,
+  checkThreeFamilyBase,
+  checkXorMaps,
+} from '../helpers/cxl-oracles.js';
 
 const MiB256 = 256 * 2 ** 20;
 const ALL = { ways3_6_12: true, ways16: true };
