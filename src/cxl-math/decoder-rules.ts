@@ -5,11 +5,11 @@
 import { MAX_ADDRESS } from './addresses.js';
 import { HDM_RANGE_UNIT, TARGET_LIST_SLOTS } from './hdm-registers.js';
 import {
-  eigToGranularity,
-  eiwToWays,
   isThreeFamily,
   isValidGranularity,
   isValidWays,
+  VALID_EIGS,
+  VALID_EIWS,
   VALID_GRANULARITIES,
   VALID_WAYS,
 } from './interleave.js';
@@ -311,14 +311,14 @@ export function checkTargetList(
 
 /** The IW field must hold a valid encoding (0-4, 8-10). */
 export function checkEncodedWays(eiw: number): RuleIssue[] {
-  return eiwToWays(eiw) !== undefined
+  return (VALID_EIWS as readonly number[]).includes(eiw)
     ? ok
     : issue('iw-invalid', `interleave ways encoding IW=${eiw} is invalid (valid: 0-4, 8-10)`);
 }
 
 /** The IG field must hold a valid encoding (0-6). */
 export function checkEncodedGranularity(eig: number): RuleIssue[] {
-  return eigToGranularity(eig) !== undefined
+  return (VALID_EIGS as readonly number[]).includes(eig)
     ? ok
     : issue('ig-invalid', `interleave granularity encoding IG=${eig} is invalid (valid: 0-6, 256 B..16 KiB)`);
 }

@@ -5,7 +5,7 @@
 // Allocation free; maps are Numbers < 2^53 (bit positions above 52 cannot address anything).
 
 import { lowestSetBit, parityOfAnd, testBit, withBit } from './bits.js';
-import { hpaOffsetOf, isValidWays, powerOfTwoPart } from './interleave.js';
+import { hpaOffsetOf, isValidWays, positionOf, powerOfTwoPart } from './interleave.js';
 
 /**
  * Linux hbiw_to_nr_maps: how many CXIMS maps a window with HBIW targets uses, one per power-of-two
@@ -48,6 +48,18 @@ export function xorBitMasks(maps: ArrayLike<number>, count: number): { bit: numb
     out.push({ bit, mask });
   }
   return out;
+}
+
+/** XOR decode: A = T(hpa), then position = floor((A - base)/G) mod W (the routed slot at the root). */
+export function xorPositionOf(
+  hpa: number,
+  base: number,
+  ways: number,
+  gran: number,
+  maps: ArrayLike<number>,
+  count: number,
+): number {
+  return positionOf(xorTransform(hpa, maps, count) - base, ways, gran);
 }
 
 /** XOR encode: SPA = T(base + modulo HPA offset of (dpaOffset, position)). Returns the absolute SPA. */

@@ -4,13 +4,19 @@
 // HPA -> DPA and HPA -> pos, with the four maps 0x2020900, 0x4041200, 0x1010400, 0x800.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eiwToWays, eigToGranularity, xorHpaOf, xorMapsForHbiw, xorTransform } from '../../src/cxl-math/index.js';
+import {
+  eiwToWays,
+  eigToGranularity,
+  xorHpaOf,
+  xorMapsForHbiw,
+  xorPositionOf,
+  xorTransform,
+} from '../../src/cxl-math/index.js';
 import {
   dpaOffsetOfEncoded,
   hpaOffsetOfEncoded,
   positionOfEncoded,
   xorDpaOffsetOf,
-  xorPositionOf,
   translationParamsIssue,
 } from '../helpers/cxl-oracles.js';
 import { TRANSLATE_VECTORS, TRANSLATE_XOR_MAPS, type TranslateVector } from './cxl-translate-vectors.js';

@@ -18,7 +18,8 @@ import {
   parityOfAnd,
   testBit,
 } from '../../src/cxl-math/index.js';
-import { xorDpaOffsetOf, xorPositionOf, checkXorMaps } from '../helpers/cxl-oracles.js';
+import { xorPositionOf } from '../../src/cxl-math/index.js';
+import { xorDpaOffsetOf, checkXorMaps } from '../helpers/cxl-oracles.js';
 import { Prng } from '../helpers/prng.js';
 import { cases } from '../helpers/scale.js';
 import { refXor } from './reference-bigint.js';

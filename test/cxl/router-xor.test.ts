@@ -5,8 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { build, sharedArena, compareRouterVsReference, GiB, hb, mem, win, WBASE } from './fixtures.js';
 import { cases } from '../helpers/scale.js';
-import { xorHpaOf, xorTransform } from '../../src/cxl-math/xor.js';
-import { xorPositionOf } from '../helpers/cxl-oracles.js';
+import { xorHpaOf, xorPositionOf, xorTransform } from '../../src/cxl-math/xor.js';
 import { Prng } from '../helpers/prng.js';
 
 const N = cases(1_000_000);

@@ -69,18 +69,6 @@ export function translationParamsIssue(eiw: number, eig: number, pos: number): s
 
 // ---- XOR decode ----
 
-/** XOR decode: A = T(hpa), then position = floor((A - base)/G) mod W. */
-export function xorPositionOf(
-  hpa: number,
-  base: number,
-  ways: number,
-  gran: number,
-  maps: ArrayLike<number>,
-  count: number,
-): number {
-  return positionOf(xorTransform(hpa, maps, count) - base, ways, gran);
-}
-
 /** XOR decode: A = T(hpa), then the modulo DPA offset of A - base. */
 export function xorDpaOffsetOf(
   hpa: number,
