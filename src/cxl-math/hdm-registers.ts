@@ -222,13 +222,25 @@ export function clearMask(def: RegisterDef): number {
   return m >>> 0;
 }
 
+/** The write and write-1-to-clear masks of a register (derive once, apply on every write). */
+export interface WriteMasks {
+  readonly write: number;
+  readonly clear: number;
+}
+
+export function writeMasks(def: RegisterDef): WriteMasks {
+  return { write: writeMask(def), clear: clearMask(def) };
+}
+
+/** Result of a software write of `value` over `old` under precomputed masks. */
+export function applyMaskedWrite(m: WriteMasks, old: number, value: number): number {
+  const r = ((old & ~m.write) | (value & m.write)) >>> 0;
+  return (r & ~(value & m.clear)) >>> 0;
+}
+
 /** Result of a software write of `value` over `old`, per the register's access kinds. */
 export function applyWrite(def: RegisterDef, old: number, value: number): number {
-  const wm = writeMask(def);
-  const cm = clearMask(def);
-  let r = ((old & ~wm) | (value & wm)) >>> 0;
-  r = (r & ~(value & cm)) >>> 0;
-  return r;
+  return applyMaskedWrite(writeMasks(def), old, value);
 }
 
 /** Byte offset of a register for decoder n (or the global register's own offset). */

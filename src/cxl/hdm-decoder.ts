@@ -78,6 +78,28 @@ export const CTRL = {
 } as const;
 
 const TWO32 = 2 ** 32;
+const CONTROL_MASKS = R.writeMasks(R.HDM_CONTROL);
+
+interface Slot {
+  readonly def: R.RegisterDef;
+  readonly decoder: number;
+  readonly masks: R.WriteMasks;
+}
+
+/** The dword layout of a block, derived once per (kind, decoder count) from the cxl-math table. */
+const layouts = new Map<string, ReadonlyArray<Slot | undefined>>();
+function layoutOf(kind: 'switch' | 'endpoint', count: number): ReadonlyArray<Slot | undefined> {
+  const key = `${kind}/${count}`;
+  let l = layouts.get(key);
+  if (!l) {
+    l = Array.from({ length: R.hdmCapabilityLength(count) / 4 }, (_, dw) => {
+      const at = R.registerAt(dw * 4, count, kind);
+      return at && { ...at, masks: R.writeMasks(at.def) };
+    });
+    layouts.set(key, l);
+  }
+  return l;
+}
 
 export type HdmKind = 'hostBridge' | 'switch' | 'endpoint';
 
@@ -136,8 +158,11 @@ export class HdmDecoderBlock {
   /** Per decoder: why the last commit failed or the last write was refused ('' if none). */
   readonly reasons: string[];
   private readonly listeners: HdmListener[] = [];
-  /** Per dword: the register the table puts there (and its decoder, -1 for global), or undefined. */
-  private readonly layout: ReadonlyArray<{ def: R.RegisterDef; decoder: number } | undefined>;
+  /**
+   * Per dword: the register the table puts there, its decoder (-1 for global) and its write masks
+   * (derived once from the access kinds, as QEMU keeps a wmask per register), or undefined.
+   */
+  private readonly layout: ReadonlyArray<Slot | undefined>;
   /**
    * Topology-level commit rule, run after the block's own checks (set by the topology, which knows
    * the windows): the range must lie inside a window that routes to this component, and endpoint
@@ -158,7 +183,7 @@ export class HdmDecoderBlock {
     this.regs = new Uint32Array(this.length / 4);
     this.reasons = new Array<string>(caps.count).fill('');
     const kind = owner.kind === 'endpoint' ? 'endpoint' : 'switch';
-    this.layout = Array.from(this.regs, (_, dw) => R.registerAt(dw * 4, caps.count, kind));
+    this.layout = layoutOf(kind, caps.count);
     let cap = set(0, CAPF.decoderCount, enc);
     cap = set(cap, CAPF.targetCount, owner.kind === 'endpoint' ? 0 : R.TARGET_LIST_SLOTS);
     cap = set(cap, CAPF.a11to8, 1);
@@ -265,10 +290,10 @@ export class HdmDecoderBlock {
   private writeDword(dw: number, v: number): void {
     const at = this.layout[dw];
     if (at === undefined) return; // reserved dword
-    const { def, decoder: index } = at;
+    const { def, decoder: index, masks } = at;
     const old = this.regs[dw]!;
     if (index < 0) {
-      const nv = R.applyWrite(def, old, v);
+      const nv = R.applyMaskedWrite(masks, old, v);
       this.regs[dw] = nv;
       if (def === R.HDM_GLOBAL_CONTROL && get(old, GCF.hdmDecoderEnable) !== get(nv, GCF.hdmDecoderEnable))
         this.emit(-1, 'enable');
@@ -287,7 +312,7 @@ export class HdmDecoderBlock {
       this.reasons[index] = `decoder ${index} of ${this.owner.name} is committed: clear Commit before reprogramming it`;
       return;
     }
-    this.regs[dw] = R.applyWrite(def, old, v);
+    this.regs[dw] = R.applyMaskedWrite(masks, old, v);
   }
 
   private writeControl(index: number, v: number): void {
@@ -308,7 +333,7 @@ export class HdmDecoderBlock {
       return;
     }
     // A new Control value clears Error-Not-Committed; the commit check may set it again.
-    this.regs[dw] = set(R.applyWrite(R.HDM_CONTROL, old, v), CF.errorNotCommitted, 0);
+    this.regs[dw] = set(R.applyMaskedWrite(CONTROL_MASKS, old, v), CF.errorNotCommitted, 0);
     if (!wantCommit) {
       this.reasons[index] = '';
       return;

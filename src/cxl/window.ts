@@ -134,6 +134,7 @@ export class CxlWindow {
     const n = this.xorLo.length;
     const lo = hpa >>> 0;
     let t = lo;
+    let a = hpa;
     if (n !== 0) {
       const hi = ((hpa - lo) / 4294967296) | 0; // < 2^21
       const loM = this.xorLo;
@@ -148,12 +149,13 @@ export class CxlWindow {
         t |= ((0x6996 >>> (x & 0xf)) & 1) << bits[i]!;
       }
       t >>>= 0;
+      a = hpa - lo + t; // T changes bits below 32 only
     }
     // Power-of-two HBIW: the selector bits sit below bit 28 and the base is 256 MiB aligned.
     if (this.rootMask >= 0) return (t >>> this.rootShift) & this.rootMask;
     // 3/6/12: c mod W from the halves of the offset, c = hi * 2^(32-s) + (lo >>> s); all terms
     // stay below 2^25, so the remainder is a small-integer operation.
-    const off = hpa - lo + t - this.base;
+    const off = a - this.base;
     const ol = off >>> 0;
     const oh = ((off - ol) / 4294967296) | 0; // < 2^21
     return ((oh % this.ways) * this.rootHiFactor + (ol >>> this.rootShift)) % this.ways;
