@@ -238,11 +238,6 @@ export function applyMaskedWrite(m: WriteMasks, old: number, value: number): num
   return (r & ~(value & m.clear)) >>> 0;
 }
 
-/** Result of a software write of `value` over `old`, per the register's access kinds. */
-export function applyWrite(def: RegisterDef, old: number, value: number): number {
-  return applyMaskedWrite(writeMasks(def), old, value);
-}
-
 /** Byte offset of a register for decoder n (or the global register's own offset). */
 export function registerOffset(def: RegisterDef, n = 0): number {
   return def.perDecoder ? def.offset + DECODER_STRIDE * n : def.offset;
