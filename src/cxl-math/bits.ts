@@ -24,11 +24,6 @@ export function pow2(k: number): number {
   return 2 ** k;
 }
 
-/** Bits [hi:lo] (inclusive) of n < 2^53, shifted down; hi - lo < 53. */
-export function getBits(n: number, hi: number, lo: number): number {
-  return Math.floor(n / 2 ** lo) % 2 ** (hi - lo + 1);
-}
-
 /** Bit i of n < 2^53, as 0 or 1. */
 export function testBit(n: number, i: number): number {
   return Math.floor(n / 2 ** i) % 2;
@@ -42,27 +37,12 @@ export function withBit(n: number, i: number, v: number): number {
 }
 
 /** Number of set bits of a 32-bit value (SWAR popcount; 32-bit input only). */
-export function popcount32(x: number): number {
+function popcount32(x: number): number {
   x = x >>> 0;
   x = x - ((x >>> 1) & 0x55555555);
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
   x = (x + (x >>> 4)) & 0x0f0f0f0f;
   return Math.imul(x, 0x01010101) >>> 24;
-}
-
-/** Parity (popcount mod 2) of n < 2^53, via its halves. */
-export function parity(n: number): number {
-  return popcount32((lo32(n) ^ hi32(n)) >>> 0) & 1;
-}
-
-/** a AND b for non-negative a, b < 2^53, via halves. */
-export function and53(a: number, b: number): number {
-  return fromHalves(lo32(a) & lo32(b), hi32(a) & hi32(b));
-}
-
-/** a XOR b for non-negative a, b < 2^53, via halves. */
-export function xor53(a: number, b: number): number {
-  return fromHalves(lo32(a) ^ lo32(b), hi32(a) ^ hi32(b));
 }
 
 /** parity(a AND b) without building the intermediate (XORALLBITS of SPEC-NOTES 1.4). */

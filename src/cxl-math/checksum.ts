@@ -2,14 +2,14 @@
 // Owns the arithmetic only; never knows a table's layout beyond "which byte holds the checksum".
 
 /** Sum of bytes[start, end) mod 256. */
-export function byteSum(bytes: Uint8Array, start = 0, end = bytes.length): number {
+function byteSum(bytes: Uint8Array, start = 0, end = bytes.length): number {
   let s = 0;
   for (let i = start; i < end; i++) s = (s + bytes[i]!) & 0xff;
   return s;
 }
 
 /** The checksum byte that makes bytes[start, end) sum to 0, treating bytes[at] as 0. */
-export function checksumByte(bytes: Uint8Array, at: number, start = 0, end = bytes.length): number {
+function checksumByte(bytes: Uint8Array, at: number, start = 0, end = bytes.length): number {
   const s = (byteSum(bytes, start, end) - (at >= start && at < end ? bytes[at]! : 0)) & 0xff;
   return (256 - s) & 0xff;
 }
@@ -19,9 +19,4 @@ export function fillChecksum(bytes: Uint8Array, at: number, start = 0, end = byt
   const c = checksumByte(bytes, at, start, end);
   bytes[at] = c;
   return c;
-}
-
-/** True when bytes[start, end) sums to 0 mod 256. */
-export function isChecksumValid(bytes: Uint8Array, start = 0, end = bytes.length): boolean {
-  return byteSum(bytes, start, end) === 0;
 }

@@ -2,22 +2,30 @@
 // holds decoders (callers pass plain numbers) and never throws for a violation: each check returns
 // the issues it found (empty when satisfied). Messages name the rule and the values involved.
 
+import { MAX_ADDRESS } from './addresses.js';
 import { HDM_RANGE_UNIT, TARGET_LIST_SLOTS } from './hdm-registers.js';
 import {
-  MAX_GRANULARITY,
   isThreeFamily,
   isValidGranularity,
   isValidWays,
+  VALID_EIGS,
+  VALID_EIWS,
   VALID_GRANULARITIES,
   VALID_WAYS,
 } from './interleave.js';
-import { childGranularity } from './routing.js';
-import { lowestSetBit, isPowerOfTwo } from './bits.js';
-import { xorMapsForHbiw } from './xor.js';
+import { childGranularity, isChainGranularityValid, rootTargetIndexForPosition } from './routing.js';
+import { isPowerOfTwo } from './bits.js';
 
 export type RuleCode =
   | 'invalid-ways'
   | 'invalid-granularity'
+  | 'iw-invalid'
+  | 'ig-invalid'
+  | 'zero-size'
+  | 'range'
+  | 'dpa-capacity'
+  | 'dpa-partition'
+  | 'target-duplicate'
   | 'commit-order'
   | 'committed-out-of-order'
   | 'committed-zero-size'
@@ -67,47 +75,28 @@ export function checkGranularity(gran: number, what = 'interleave granularity'):
       );
 }
 
-/** Rule 1: decoder n may commit only when exactly n decoders (0..n-1) are committed. */
+/**
+ * Rule 1: decoder n may commit only when exactly n decoders (0..n-1) are committed. Committed
+ * decoders always form a prefix (un-commit goes from the highest down), so `committedCount` is
+ * also the index of the first decoder that is not committed.
+ */
 export function checkCommitOrder(index: number, committedCount: number): RuleIssue[] {
   return index === committedCount
     ? ok
     : issue(
         'commit-order',
-        `commit order rule: decoder ${index} cannot commit while ${committedCount} decoder(s) are committed; ` +
-          `decoders commit in increasing index order (decoder ${committedCount} next)`,
+        `commit order rule: decoder ${index} cannot commit while ${committedCount} decoder(s) are committed: ` +
+          `decoder ${committedCount} is not committed (decoders commit in increasing index order; decoder ${committedCount} next)`,
       );
 }
 
 /**
- * Rule 1 at enumeration (Linux init_hdm_decoder): committed decoders must be a prefix 0..k-1
- * ("Committed out of order") and none may have zero size ("Committed with zero size").
+ * Decoders hold increasing, non-overlapping ranges in index order (SPEC-NOTES 2.3). `decoders[k]`
+ * is decoder `firstIndex + k` (messages name the real indexes).
  */
-export function checkCommittedDecoders(
-  decoders: ReadonlyArray<{ readonly committed: boolean; readonly size: number }>,
-): RuleIssue[] {
-  const out: RuleIssue[] = [];
-  let seenUncommitted = -1;
-  decoders.forEach((d, i) => {
-    if (!d.committed) {
-      if (seenUncommitted < 0) seenUncommitted = i;
-      return;
-    }
-    if (seenUncommitted >= 0) {
-      out.push({
-        code: 'committed-out-of-order',
-        message: `commit order rule: decoder ${i} is committed out of order (decoder ${seenUncommitted} is not committed)`,
-      });
-    }
-    if (d.size === 0) {
-      out.push({ code: 'committed-zero-size', message: `commit order rule: decoder ${i} is committed with zero size` });
-    }
-  });
-  return out;
-}
-
-/** Decoders hold increasing, non-overlapping ranges in index order (SPEC-NOTES 2.3). */
 export function checkDecoderRangeOrder(
   decoders: ReadonlyArray<{ readonly base: number; readonly size: number }>,
+  firstIndex = 0,
 ): RuleIssue[] {
   const out: RuleIssue[] = [];
   for (let i = 1; i < decoders.length; i++) {
@@ -115,11 +104,12 @@ export function checkDecoderRangeOrder(
     const cur = decoders[i]!;
     if (cur.size === 0 || prev.size === 0) continue;
     if (cur.base < prev.base + prev.size) {
+      const n = firstIndex + i;
       out.push({
         code: 'decoder-order-overlap',
         message:
-          `decoder order rule: decoder ${i} base ${hex(cur.base)} lies below the end ${hex(prev.base + prev.size)} ` +
-          `of decoder ${i - 1}; decoders hold increasing, non-overlapping ranges`,
+          `decoder order rule: decoder ${n} base ${hex(cur.base)} lies below the end ${hex(prev.base + prev.size)} ` +
+          `of decoder ${n - 1}; decoders hold increasing, non-overlapping ranges`,
       });
     }
   }
@@ -154,18 +144,23 @@ export interface WaysCaps {
   readonly ways16: boolean;
 }
 
-/** Rule 4 (all decoders): 3/6/12 only when advertised; 16 only when advertised. */
+/**
+ * Rule 4 (all decoders): 3/6/12 only when advertised; 16 only when advertised. The one place the
+ * advertised-ways rule lives: commit (hdm-decoder.ts) and region creation (region.ts) both call it.
+ */
 export function checkWaysAdvertised(ways: number, caps: WaysCaps, what = 'decoder'): RuleIssue[] {
   if (isThreeFamily(ways) && !caps.ways3_6_12) {
     return issue(
       'ways-not-advertised',
-      `advertised ways rule: ${what} uses ${ways}-way interleave but its capability does not advertise 3, 6, 12 way`,
+      `advertised ways rule: ${what} does not advertise 3, 6, 12 way interleave: ` +
+        `${ways}-way interleave needs the 3/6/12-way capability (HDM Decoder Capability bit 11)`,
     );
   }
   if (ways === 16 && !caps.ways16) {
     return issue(
       'ways-not-advertised',
-      `advertised ways rule: ${what} uses 16-way interleave but its capability does not advertise 16 way`,
+      `advertised ways rule: ${what} does not advertise 16 way interleave: ` +
+        `16-way interleave needs the 16-way capability (HDM Decoder Capability bit 12)`,
     );
   }
   return ok;
@@ -183,7 +178,9 @@ export function checkSwitchDecoderWays(
   if (ways > TARGET_LIST_SLOTS) {
     out.push({
       code: 'decoder-ways-over-8',
-      message: `target list rule: ${what} ways ${ways} exceeds the ${TARGET_LIST_SLOTS} target list entries`,
+      message:
+        `target list rule: ${what} ways ${ways}: ${ways}-way interleave exceeds the ${TARGET_LIST_SLOTS}-entry target list ` +
+        `(host bridge and switch decoders allow W <= ${TARGET_LIST_SLOTS})`,
     });
   }
   if (ways > targetCount) {
@@ -207,7 +204,7 @@ export function checkGranularityChain(regionG: number, rootWays: number, levelWa
   let parentG = regionG;
   let parentW = rootWays;
   for (let i = 0; i < levelWays.length; i++) {
-    if (g > MAX_GRANULARITY) {
+    if (!isChainGranularityValid(g)) {
       out.push({
         code: 'granularity-chain',
         message:
@@ -223,37 +220,9 @@ export function checkGranularityChain(regionG: number, rootWays: number, levelWa
   return out;
 }
 
-/**
- * Rule 6, distance (Linux check_last_peer): an endpoint at `pos` reusing a dport at a port with
- * peer distance `distance` must share it with the endpoint at pos - distance.
- * `peerDport` is the dport used at this port by the endpoint at pos - distance (undefined if none).
- */
-export function checkDistance(
-  pos: number,
-  distance: number,
-  dport: number,
-  peerDport: number | undefined,
-): RuleIssue[] {
-  if (pos < distance) {
-    return issue(
-      'distance',
-      `distance rule: endpoint at position ${pos} reuses dport ${dport} but position ${pos} < distance ${distance}, ` +
-        `so no peer at position ${pos} - ${distance} can share it`,
-    );
-  }
-  if (peerDport !== dport) {
-    return issue(
-      'distance',
-      `distance rule: endpoint at position ${pos} uses dport ${dport} but its peer at position ${pos - distance} ` +
-        `(distance ${distance}) uses dport ${peerDport === undefined ? 'none' : String(peerDport)}`,
-    );
-  }
-  return ok;
-}
-
 /** Rule 7: the endpoint at `pos` must sit below root target pos mod W_root. */
 export function checkRootPosition(pos: number, rootWays: number, rootTargetIndex: number): RuleIssue[] {
-  const want = pos % rootWays;
+  const want = rootTargetIndexForPosition(pos, rootWays);
   if (want === rootTargetIndex) return ok;
   return issue(
     'root-position',
@@ -285,7 +254,8 @@ export function checkEndpointSize(size: number, ways: number): RuleIssue[] {
   if (size % ways === 0) return ok;
   return issue(
     'endpoint-size-ways',
-    `alignment rule: endpoint decoder size ${hex(size)} is not divisible by its ways ${ways}`,
+    `alignment rule: endpoint decoder size ${hex(size)} is not a multiple of the ${ways} interleave ways ` +
+      `(endpoint size mod W must be 0)`,
   );
 }
 
@@ -300,41 +270,10 @@ export function checkRegionSize(size: number, ways: number): RuleIssue[] {
   );
 }
 
-/** Rule 9: a firmware-committed (auto) region must match the expected iw, ig and range exactly. */
-export function checkAutoRegion(
-  expected: { readonly ways: number; readonly granularity: number; readonly base: number; readonly size: number },
-  found: { readonly ways: number; readonly granularity: number; readonly base: number; readonly size: number },
-  what = 'auto region decoder',
-): RuleIssue[] {
-  const out: RuleIssue[] = [];
-  for (const k of ['ways', 'granularity', 'base', 'size'] as const) {
-    if (expected[k] !== found[k]) {
-      const fmt = k === 'base' || k === 'size' ? hex : String;
-      out.push({
-        code: 'auto-region-mismatch',
-        message: `auto region rule: ${what} ${k} ${fmt(found[k])} does not match the expected ${fmt(expected[k])}`,
-      });
-    }
-  }
-  return out;
-}
-
 /**
- * DESIGN "Decode basis": a 3/6/12-way window (or decoder) decodes the same on absolute HPAs and on
- * offsets only when its base is a multiple of 768 MiB (3 x 256 MiB, SPEC-NOTES 1.3), so cxlemu
- * places such windows there.
+ * Target-list validity: each of the first W entries names a port that exists below the component,
+ * and no port is named twice (each way needs its own port).
  */
-export function checkThreeFamilyBase(base: number, ways: number, what = 'window'): RuleIssue[] {
-  const unit = 3 * HDM_RANGE_UNIT;
-  if (!isThreeFamily(ways) || base % unit === 0) return ok;
-  return issue(
-    'three-family-base',
-    `3-family placement rule: ${what} base ${hex(base)} of a ${ways}-way interleave must be a multiple of 768 MiB ` +
-      `(3 x 256 MiB) so absolute-HPA and offset decode agree`,
-  );
-}
-
-/** Target-list validity: each of the first W entries names a port that exists below the component. */
 export function checkTargetList(
   targets: readonly number[],
   ways: number,
@@ -350,67 +289,70 @@ export function checkTargetList(
     return out;
   }
   for (let i = 0; i < ways; i++) {
-    if (!portIds.includes(targets[i]!)) {
+    const t = targets[i]!;
+    if (!portIds.includes(t)) {
       out.push({
         code: 'target-list',
         message:
-          `target list rule: ${what} target ${i} names port id ${targets[i]!}, which is not one of its ports ` +
-          `(${portIds.join(', ') || 'none'})`,
+          `target list rule: ${what} target list entry ${i} names port ${t}, which is not a downstream port ` +
+          `of this component (ports: ${portIds.join(', ') || 'none'})`,
+      });
+    } else if (targets.indexOf(t) < i) {
+      out.push({
+        code: 'target-duplicate',
+        message: `target list rule: ${what} target list entry ${i} repeats port ${t} (each way needs a distinct port)`,
       });
     }
   }
   return out;
 }
 
+// ---- What a decoder's own registers must satisfy at commit (CXL r3.1 8.2.4.20.12) ----
+
+/** The IW field must hold a valid encoding (0-4, 8-10). */
+export function checkEncodedWays(eiw: number): RuleIssue[] {
+  return (VALID_EIWS as readonly number[]).includes(eiw)
+    ? ok
+    : issue('iw-invalid', `interleave ways encoding IW=${eiw} is invalid (valid: 0-4, 8-10)`);
+}
+
+/** The IG field must hold a valid encoding (0-6). */
+export function checkEncodedGranularity(eig: number): RuleIssue[] {
+  return (VALID_EIGS as readonly number[]).includes(eig)
+    ? ok
+    : issue('ig-invalid', `interleave granularity encoding IG=${eig} is invalid (valid: 0-6, 256 B..16 KiB)`);
+}
+
+/** A decoder that commits needs a non-zero size. */
+export function checkDecoderSize(size: number): RuleIssue[] {
+  return size !== 0 ? ok : issue('zero-size', 'size is 0 (a committed decoder needs a non-zero size)');
+}
+
+/** A decoder range ends at or below 2^52 (every address cxlemu models fits in 52 bits). */
+export function checkAddressLimit(base: number, size: number): RuleIssue[] {
+  return base + size <= MAX_ADDRESS ? ok : issue('range', `range ${hex(base)}+${hex(size)} ends above 2^52`);
+}
+
 /**
- * XOR maps (CXIMS) usable for a window with HBIW targets at granularity HBIG: the window uses the
- * first xorMapsForHbiw(HBIW) maps; each must be non-zero and below 2^52, their lowest set bits must
- * be exactly the position bits log2(HBIG) .. log2(HBIG)+n-1 (in any order), and no map may cover
- * another map's lowest bit unless that map is a single bit (which T never changes). Under these
- * conditions T is an involution and only permutes position bits (SPEC-NOTES 1.4).
+ * An endpoint decoder maps `len` bytes of DPA from `dpa`: inside the device's capacity and inside
+ * one partition (volatile first, then persistent).
  */
-export function checkXorMaps(maps: readonly number[], hbiw: number, hbig: number, what = 'XOR window'): RuleIssue[] {
-  const n = xorMapsForHbiw(hbiw);
-  if (n === undefined) return checkWays(hbiw, `${what} HBIW`);
-  if (!isPowerOfTwo(hbig)) return checkGranularity(hbig, `${what} HBIG`);
-  const out: RuleIssue[] = [];
-  if (maps.length < n) {
-    return issue('xor-maps', `XOR map rule: ${what} with ${hbiw} host bridges needs ${n} XOR maps, got ${maps.length}`);
+export function checkEndpointDpa(
+  dpa: number,
+  len: number,
+  volatileBytes: number,
+  persistentBytes: number,
+): RuleIssue[] {
+  const capacity = volatileBytes + persistentBytes;
+  const range = `DPA ${hex(dpa)}-${hex(dpa + len - 1)}`;
+  if (dpa + len > capacity) {
+    return issue('dpa-capacity', `${range} exceeds the device capacity ${hex(capacity)}`);
   }
-  const g = Math.round(Math.log2(hbig));
-  const lowest: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const m = maps[i]!;
-    if (!Number.isInteger(m) || m <= 0 || m >= 2 ** 52) {
-      out.push({
-        code: 'xor-maps',
-        message: `XOR map rule: ${what} map ${i} (${String(m)}) must be a non-zero integer below 2^52`,
-      });
-      return out;
-    }
-    lowest.push(lowestSetBit(m));
+  if (dpa < volatileBytes && dpa + len > volatileBytes) {
+    return issue(
+      'dpa-partition',
+      `${range} crosses the volatile/persistent partition boundary at ${hex(volatileBytes)} (a decoder maps one partition)`,
+    );
   }
-  const want = Array.from({ length: n }, (_, i) => g + i);
-  if ([...lowest].sort((a, b) => a - b).join() !== want.join()) {
-    out.push({
-      code: 'xor-maps',
-      message:
-        `XOR map rule: ${what} maps' lowest bits are ${lowest.join(', ')} but must be the position bits ` +
-        `${want.join(', ')} for granularity ${hbig}`,
-    });
-  }
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      if (i === j || maps[j]! === 2 ** lowest[j]!) continue;
-      if (Math.floor(maps[i]! / 2 ** lowest[j]!) % 2 === 1) {
-        out.push({
-          code: 'xor-maps',
-          message:
-            `XOR map rule: ${what} map ${i} (${hex(maps[i]!)}) covers bit ${lowest[j]!}, the position bit map ${j} ` +
-            `(${hex(maps[j]!)}) sets, so the transform would not be an involution`,
-        });
-      }
-    }
-  }
-  return out;
+  return ok;
 }

@@ -3,6 +3,7 @@
 // derived from them; never holds register state (src/cxl builds the live image on top of this).
 // Registers are 32 bits wide, so the 32-bit operators below are exact.
 
+import { fromHalves } from './bits.js';
 import { decoderCountToEncoding, encodingToDecoderCount } from './interleave.js';
 
 export { decoderCountToEncoding, encodingToDecoderCount };
@@ -221,13 +222,20 @@ export function clearMask(def: RegisterDef): number {
   return m >>> 0;
 }
 
-/** Result of a software write of `value` over `old`, per the register's access kinds. */
-export function applyWrite(def: RegisterDef, old: number, value: number): number {
-  const wm = writeMask(def);
-  const cm = clearMask(def);
-  let r = ((old & ~wm) | (value & wm)) >>> 0;
-  r = (r & ~(value & cm)) >>> 0;
-  return r;
+/** The write and write-1-to-clear masks of a register (derive once, apply on every write). */
+export interface WriteMasks {
+  readonly write: number;
+  readonly clear: number;
+}
+
+export function writeMasks(def: RegisterDef): WriteMasks {
+  return { write: writeMask(def), clear: clearMask(def) };
+}
+
+/** Result of a software write of `value` over `old` under precomputed masks. */
+export function applyMaskedWrite(m: WriteMasks, old: number, value: number): number {
+  const r = ((old & ~m.write) | (value & m.write)) >>> 0;
+  return (r & ~(value & m.clear)) >>> 0;
 }
 
 /** Byte offset of a register for decoder n (or the global register's own offset). */
@@ -258,7 +266,7 @@ export function registerAt(
 
 /** 64-bit range value (base, size or skip) from its low/high register pair; low uses [31:28]. */
 export function rangeFromRegisters(low: number, high: number): number {
-  return (high >>> 0) * 4294967296 + ((low & 0xf0000000) >>> 0);
+  return fromHalves(low & 0xf0000000, high);
 }
 
 /** Low register word of a range value (bits [31:28] only). */

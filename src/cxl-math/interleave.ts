@@ -118,22 +118,17 @@ export function powerOfTwoPart(ways: number): number {
 // ---- Decoder count encoding (HDM Decoder Capability [3:0], SPEC-NOTES 1.1) ----
 
 /** QEMU cxl_decoder_count_enc / CXL r3.1 8.2.4.20.1: encoding -> number of decoders. */
-const DECODER_COUNTS = [1, 2, 4, 6, 8, 10, 12, 14, 16, 20, 24, 28, 32] as const;
+export const VALID_DECODER_COUNTS = [1, 2, 4, 6, 8, 10, 12, 14, 16, 20, 24, 28, 32] as const;
 
 /** Decoders for a Capability [3:0] encoding (0..12); undefined for reserved encodings. */
 export function encodingToDecoderCount(enc: number): number | undefined {
-  return Number.isInteger(enc) && enc >= 0 && enc < DECODER_COUNTS.length ? DECODER_COUNTS[enc] : undefined;
+  return Number.isInteger(enc) && enc >= 0 && enc < VALID_DECODER_COUNTS.length ? VALID_DECODER_COUNTS[enc] : undefined;
 }
 
 /** Capability [3:0] encoding for a decoder count; undefined if the count cannot be encoded. */
 export function decoderCountToEncoding(count: number): number | undefined {
-  const i = (DECODER_COUNTS as readonly number[]).indexOf(count);
+  const i = (VALID_DECODER_COUNTS as readonly number[]).indexOf(count);
   return i < 0 ? undefined : i;
-}
-
-/** What Linux cxl_hdm_decoder_count() computes (enc ? 2*enc : 1); agrees with the spec up to enc 8. */
-export function linuxDecoderCount(enc: number): number {
-  return enc ? 2 * enc : 1;
 }
 
 // ---- Modulo decode (SPEC-NOTES 1.2) ----
@@ -152,40 +147,6 @@ export function dpaOffsetOf(off: number, ways: number, gran: number): number {
 /** HPA offset of (DPA offset, position): (floor(DPAoff/G)*W + pos)*G + (DPAoff mod G). */
 export function hpaOffsetOf(dpaOffset: number, position: number, ways: number, gran: number): number {
   return (Math.floor(dpaOffset / gran) * ways + position) * gran + (dpaOffset % gran);
-}
-
-/** Bytes from `off` to the end of its granule: the run that stays contiguous on one device. */
-export function granuleRemaining(off: number, gran: number): number {
-  return gran - (off % gran);
-}
-
-/** Position from encoded eiw/eig (Linux cxl_calculate_position); eiw/eig must be valid. */
-export function positionOfEncoded(off: number, eiw: number, eig: number): number {
-  return positionOf(off, eiwToWays(eiw) ?? NaN, eigToGranularity(eig) ?? NaN);
-}
-
-/** DPA offset from encoded eiw/eig (Linux cxl_calculate_dpa_offset); eiw/eig must be valid. */
-export function dpaOffsetOfEncoded(off: number, eiw: number, eig: number): number {
-  return dpaOffsetOf(off, eiwToWays(eiw) ?? NaN, eigToGranularity(eig) ?? NaN);
-}
-
-/** HPA offset from encoded eiw/eig (Linux cxl_calculate_hpa_offset); eiw/eig must be valid. */
-export function hpaOffsetOfEncoded(dpaOffset: number, position: number, eiw: number, eig: number): number {
-  return hpaOffsetOf(dpaOffset, position, eiwToWays(eiw) ?? NaN, eigToGranularity(eig) ?? NaN);
-}
-
-/**
- * Linux cxl_validate_translation_params: undefined when (eiw, eig, pos) is usable, else a message
- * naming the bad value (eiw 5-7 or >= 11, eig > 6, pos outside [0, W)).
- */
-export function translationParamsIssue(eiw: number, eig: number, pos: number): string | undefined {
-  const ways = eiwToWays(eiw);
-  if (ways === undefined) return `invalid eiw ${eiw}: valid encodings are ${VALID_EIWS.join(', ')}`;
-  if (eigToGranularity(eig) === undefined) return `invalid eig ${eig}: valid encodings are 0..6`;
-  if (!Number.isInteger(pos) || pos < 0 || pos >= ways) {
-    return `invalid position ${pos}: must be in [0, ${ways}) for ${ways}-way interleave`;
-  }
-  return undefined;
 }
 
 /** Absolute HPA -> DPA through one decoder (base B, W, G, DPA base of the decoder). */

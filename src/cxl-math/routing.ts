@@ -3,11 +3,11 @@
 // distance rule arithmetic; never holds topology objects (callers pass plain numbers) and never
 // computes DPAs (interleave.ts). Every level decodes on the offset from its decoder's base.
 
-import { MAX_GRANULARITY, isThreeFamily } from './interleave.js';
+import { MAX_GRANULARITY, isThreeFamily, positionOf } from './interleave.js';
 
 /** Target-list index selected at one level: floor(off/G) mod W (root, HB, switch alike). */
 export function targetIndexOf(off: number, ways: number, gran: number): number {
-  return Math.floor(off / gran) % ways;
+  return positionOf(off, ways, gran);
 }
 
 /**

@@ -8,7 +8,7 @@
 import type { AddressSpace } from '../memory/address-space.js';
 import { FileBackedStore } from '../memory/file-store.js';
 import type { BackingStore } from '../memory/store.js';
-import { hpaOffsetOf } from '../cxl-math/interleave.js';
+import { xorHpaOf } from '../cxl-math/xor.js';
 import { referenceDecode } from './reference-decoder.js';
 import type { Region, RegionManager } from './region.js';
 import type { RouteOut, WindowRoute } from './router.js';
@@ -249,7 +249,7 @@ function auditRegion(t: TopologyCore, as: AddressSpace | null, r: Region, o: Aud
           // Expected HPA per granule (closed form), then contiguous words inside it.
           let good = 0;
           for (let g0 = 0; g0 < n; g0 += G) {
-            const h0 = w.xorTransform(r.base + hpaOffsetOf(off + g0, slot, W, G));
+            const h0 = xorHpaOf(off + g0, slot, r.base, W, G, w.xorMaps, w.xorMaps.length);
             const lo0 = h0 % TWO32;
             const hi0 = stampHi(h0, tag);
             const end = Math.min(g0 + G, n) / 4;

@@ -4,6 +4,7 @@
 // lists and routed slots from the reference decoder. Owns the inference only; never programs a
 // decoder and never touches media.
 
+import { xorHpaOf } from '../cxl-math/xor.js';
 import { calcInterleavePosition, type PositionHop } from '../cxl-math/routing.js';
 import type { Type3Device } from './components.js';
 import { referenceDecode } from './reference-decoder.js';
@@ -65,7 +66,7 @@ export function discoverRegions(t: TopologyCore, rm: RegionManager): DiscoveryRe
     }
     const slot = new Map<Type3Device, number>();
     for (let k = 0; k < ways; k++) {
-      const r = referenceDecode(t.windows, w.xorTransform(v.base + k * gran));
+      const r = referenceDecode(t.windows, xorHpaOf(0, k, v.base, ways, gran, w.xorMaps, w.xorMaps.length));
       if (r.ok) slot.set(r.memdev, k);
     }
     const decoders: RegionDecoderRef[] = [];

@@ -4,8 +4,29 @@
 // the spec's checks and sets Committed or Error-Not-Committed; it never routes and never touches
 // backing bytes (router.ts compiles committed state; listeners hear commit/uncommit only).
 
+import {
+  checkAddressLimit,
+  checkCommitOrder,
+  checkDecoderRangeOrder,
+  checkDecoderSize,
+  checkEncodedGranularity,
+  checkEncodedWays,
+  checkEndpointDpa,
+  checkEndpointSize,
+  checkSwitchDecoderWays,
+  checkTargetList,
+  checkWaysAdvertised,
+  type RuleIssue,
+  type WaysCaps,
+} from '../cxl-math/decoder-rules.js';
 import * as R from '../cxl-math/hdm-registers.js';
-import { decoderCountToEncoding, eigToGranularity, eiwToWays, isThreeFamily } from '../cxl-math/interleave.js';
+import {
+  VALID_DECODER_COUNTS,
+  decoderCountToEncoding,
+  eigToGranularity,
+  eiwToWays,
+  endpointDpaBase,
+} from '../cxl-math/interleave.js';
 
 /** Register layout (SPEC-NOTES 2.3; CXL r3.1 8.2.4.20), derived from src/cxl-math/hdm-registers.ts. */
 export const HDM = {
@@ -22,45 +43,63 @@ export const HDM = {
   TL_HI: R.HDM_TARGET_LIST_HIGH.offset - R.DECODER0_OFFSET, // endpoint: DPA Skip High
 } as const;
 
-const bit = (fd: R.FieldDef) => 1 << fd.lo;
+/** Field tables, read and written by name (never a bare shift). */
+const CAPF = R.HDM_CAPABILITY.fields;
+const GCF = R.HDM_GLOBAL_CONTROL.fields;
+const CF = R.HDM_CONTROL.fields;
+const get = R.extractField;
+const set = R.depositField;
+const bit = (fd: R.FieldDef) => R.fieldMask(fd);
 
-/** Capability register fields. */
+/** Capability register bits (for tests and the reference decoder; derived from the table). */
 export const CAP = {
-  COUNT_SHIFT: R.HDM_CAPABILITY.fields.decoderCount.lo,
-  TARGET_COUNT_SHIFT: R.HDM_CAPABILITY.fields.targetCount.lo,
-  A11TO8: bit(R.HDM_CAPABILITY.fields.a11to8),
-  A14TO12: bit(R.HDM_CAPABILITY.fields.a14to12),
-  POISON_ON_ERR: bit(R.HDM_CAPABILITY.fields.poisonOnDecodeErrorCap),
-  WAYS_3_6_12: bit(R.HDM_CAPABILITY.fields.ways3_6_12),
-  WAYS_16: bit(R.HDM_CAPABILITY.fields.ways16),
+  A11TO8: bit(CAPF.a11to8),
+  A14TO12: bit(CAPF.a14to12),
+  POISON_ON_ERR: bit(CAPF.poisonOnDecodeErrorCap),
+  WAYS_3_6_12: bit(CAPF.ways3_6_12),
+  WAYS_16: bit(CAPF.ways16),
 } as const;
 
-/** Global control fields. */
+/** Global control bits. */
 export const GCTRL = {
-  POISON_ENABLE: bit(R.HDM_GLOBAL_CONTROL.fields.poisonOnDecodeErrorEnable),
-  ENABLE: bit(R.HDM_GLOBAL_CONTROL.fields.hdmDecoderEnable),
-  MASK: R.writeMask(R.HDM_GLOBAL_CONTROL),
+  POISON_ENABLE: bit(GCF.poisonOnDecodeErrorEnable),
+  ENABLE: bit(GCF.hdmDecoderEnable),
 } as const;
 
-/** Decoder control fields. */
+/** Decoder control bits. */
 export const CTRL = {
-  IG_SHIFT: R.HDM_CONTROL.fields.ig.lo,
-  IW_SHIFT: R.HDM_CONTROL.fields.iw.lo,
-  LOCK: bit(R.HDM_CONTROL.fields.lockOnCommit),
-  COMMIT: bit(R.HDM_CONTROL.fields.commit),
-  COMMITTED: bit(R.HDM_CONTROL.fields.committed),
-  ERROR: bit(R.HDM_CONTROL.fields.errorNotCommitted),
-  TYPE: bit(R.HDM_CONTROL.fields.targetRangeType),
+  LOCK: bit(CF.lockOnCommit),
+  COMMIT: bit(CF.commit),
+  COMMITTED: bit(CF.committed),
+  ERROR: bit(CF.errorNotCommitted),
+  TYPE: bit(CF.targetRangeType),
   /** RW bits: IG, IW, Lock-on-Commit, Commit, Target Range Type (0x13FF). Committed/Error are RO. */
   WRITE_MASK: R.writeMask(R.HDM_CONTROL),
 } as const;
 
-/** Base/size/skip low registers keep [31:28] only (256 MiB units; QEMU mask 0xF0000000). */
-export const LOW_256M_MASK = R.writeMask(R.HDM_BASE_LOW);
 const TWO32 = 2 ** 32;
-export const SZ_256M = 2 ** 28;
-/** Highest HPA/DPA cxlemu models (DESIGN: addresses < 2^52). */
-const ADDR_LIMIT = 2 ** 52;
+const CONTROL_MASKS = R.writeMasks(R.HDM_CONTROL);
+
+interface Slot {
+  readonly def: R.RegisterDef;
+  readonly decoder: number;
+  readonly masks: R.WriteMasks;
+}
+
+/** The dword layout of a block, derived once per (kind, decoder count) from the cxl-math table. */
+const layouts = new Map<string, ReadonlyArray<Slot | undefined>>();
+function layoutOf(kind: 'switch' | 'endpoint', count: number): ReadonlyArray<Slot | undefined> {
+  const key = `${kind}/${count}`;
+  let l = layouts.get(key);
+  if (!l) {
+    l = Array.from({ length: R.hdmCapabilityLength(count) / 4 }, (_, dw) => {
+      const at = R.registerAt(dw * 4, count, kind);
+      return at && { ...at, masks: R.writeMasks(at.def) };
+    });
+    layouts.set(key, l);
+  }
+  return l;
+}
 
 export type HdmKind = 'hostBridge' | 'switch' | 'endpoint';
 
@@ -120,6 +159,11 @@ export class HdmDecoderBlock {
   readonly reasons: string[];
   private readonly listeners: HdmListener[] = [];
   /**
+   * Per dword: the register the table puts there, its decoder (-1 for global) and its write masks
+   * (derived once from the access kinds, as QEMU keeps a wmask per register), or undefined.
+   */
+  private readonly layout: ReadonlyArray<Slot | undefined>;
+  /**
    * Topology-level commit rule, run after the block's own checks (set by the topology, which knows
    * the windows): the range must lie inside a window that routes to this component, and endpoint
    * ranges must be aligned to 256 MiB x W within it. See docs/cxl-registers.md "Commit rules".
@@ -131,18 +175,22 @@ export class HdmDecoderBlock {
     const enc = decoderCountToEncoding(caps.count);
     if (enc === undefined)
       throw new RangeError(
-        `${owner.name}: decoder count ${caps.count} is not encodable (1, 2, 4, 6, 8, 10, 12, 14, 16, 20, 24, 28, 32)`,
+        `${owner.name}: decoder count ${caps.count} is not encodable (${VALID_DECODER_COUNTS.join(', ')})`,
       );
     this.owner = owner;
     this.count = caps.count;
-    this.length = HDM.DECODER0 + HDM.STRIDE * caps.count;
+    this.length = R.hdmCapabilityLength(caps.count);
     this.regs = new Uint32Array(this.length / 4);
     this.reasons = new Array<string>(caps.count).fill('');
-    const targetCount = owner.kind === 'endpoint' ? 0 : 8;
-    let cap = enc | (targetCount << CAP.TARGET_COUNT_SHIFT) | CAP.A11TO8 | CAP.A14TO12;
-    if (caps.ways3_6_12) cap |= CAP.WAYS_3_6_12;
-    if (caps.ways16) cap |= CAP.WAYS_16;
-    this.regs[0] = cap >>> 0;
+    const kind = owner.kind === 'endpoint' ? 'endpoint' : 'switch';
+    this.layout = layoutOf(kind, caps.count);
+    let cap = set(0, CAPF.decoderCount, enc);
+    cap = set(cap, CAPF.targetCount, owner.kind === 'endpoint' ? 0 : R.TARGET_LIST_SLOTS);
+    cap = set(cap, CAPF.a11to8, 1);
+    cap = set(cap, CAPF.a14to12, 1);
+    cap = set(cap, CAPF.ways3_6_12, caps.ways3_6_12 ? 1 : 0);
+    cap = set(cap, CAPF.ways16, caps.ways16 ? 1 : 0);
+    this.regs[0] = cap;
   }
 
   onChange(listener: HdmListener): () => void {
@@ -161,7 +209,7 @@ export class HdmDecoderBlock {
     return this.regs[0]!;
   }
   get enabled(): boolean {
-    return (this.regs[1]! & GCTRL.ENABLE) !== 0;
+    return get(this.regs[1]!, GCF.hdmDecoderEnable) !== 0;
   }
   /**
    * Endpoint: the CXL device DVSEC's Mem_Enable (Control bit 2). An endpoint with it clear does not
@@ -177,11 +225,18 @@ export class HdmDecoderBlock {
     this.emit(-1, 'enable');
   }
   get targetCount(): number {
-    return (this.capability >>> CAP.TARGET_COUNT_SHIFT) & 0xf;
+    return get(this.capability, CAPF.targetCount);
+  }
+  /** The interleave ways the capability advertises beyond powers of two up to 8. */
+  get advertisedWays(): WaysCaps {
+    return { ways3_6_12: get(this.capability, CAPF.ways3_6_12) !== 0, ways16: get(this.capability, CAPF.ways16) !== 0 };
   }
 
   private dword(index: number, reg: number): number {
     return (HDM.DECODER0 + HDM.STRIDE * index + reg) / 4;
+  }
+  private control(index: number): number {
+    return this.regs[this.dword(index, HDM.CTRL)]!;
   }
 
   // ---- MMIO-style access -------------------------------------------------------------------
@@ -227,76 +282,44 @@ export class HdmDecoderBlock {
     this.writeDword(dw, v);
   }
 
+  /**
+   * The one write path: the table's access kinds decide which bits take the value (RO and
+   * reserved bits keep theirs). Decoder side effects: a locked or committed decoder refuses
+   * writes, Control runs commit/uncommit, and Global Control reports enable changes.
+   */
   private writeDword(dw: number, v: number): void {
-    const byteOff = dw * 4;
-    if (byteOff === HDM.CAP) return; // RO
-    if (byteOff === HDM.GLOBAL_CTRL) {
-      const old = this.regs[dw]!;
-      const nv = (v & GCTRL.MASK) >>> 0;
+    const at = this.layout[dw];
+    if (at === undefined) return; // reserved dword
+    const { def, decoder: index, masks } = at;
+    const old = this.regs[dw]!;
+    if (index < 0) {
+      const nv = R.applyMaskedWrite(masks, old, v);
       this.regs[dw] = nv;
-      if ((old ^ nv) & GCTRL.ENABLE) this.emit(-1, 'enable');
+      if (def === R.HDM_GLOBAL_CONTROL && get(old, GCF.hdmDecoderEnable) !== get(nv, GCF.hdmDecoderEnable))
+        this.emit(-1, 'enable');
       return;
     }
-    if (byteOff < HDM.DECODER0) return; // reserved
-    const index = Math.floor((byteOff - HDM.DECODER0) / HDM.STRIDE);
-    const reg = (byteOff - HDM.DECODER0) % HDM.STRIDE;
-    const ctrlDw = this.dword(index, HDM.CTRL);
-    const ctrl = this.regs[ctrlDw]!;
-    const committed = (ctrl & CTRL.COMMITTED) !== 0;
-    const locked = committed && (ctrl & CTRL.LOCK) !== 0;
-    if (locked) {
+    if (this.isLocked(index)) {
       this.reasons[index] =
         `decoder ${index} of ${this.owner.name} is locked (Lock-on-Commit): registers are read-only until reset`;
       return;
     }
-    switch (reg) {
-      case HDM.BASE_LO:
-      case HDM.SIZE_LO:
-        if (committed) {
-          this.refuseWhileCommitted(index);
-          return;
-        }
-        this.regs[dw] = (v & LOW_256M_MASK) >>> 0;
-        return;
-      case HDM.BASE_HI:
-      case HDM.SIZE_HI:
-        if (committed) {
-          this.refuseWhileCommitted(index);
-          return;
-        }
-        this.regs[dw] = v >>> 0;
-        return;
-      case HDM.TL_LO:
-        if (committed) {
-          this.refuseWhileCommitted(index);
-          return;
-        }
-        this.regs[dw] = (this.owner.kind === 'endpoint' ? v & LOW_256M_MASK : v) >>> 0;
-        return;
-      case HDM.TL_HI:
-        if (committed) {
-          this.refuseWhileCommitted(index);
-          return;
-        }
-        this.regs[dw] = v >>> 0;
-        return;
-      case HDM.CTRL:
-        this.writeControl(index, v);
-        return;
-      default:
-        return; // reserved dword
+    if (def === R.HDM_CONTROL) {
+      this.writeControl(index, v);
+      return;
     }
-  }
-
-  private refuseWhileCommitted(index: number): void {
-    this.reasons[index] = `decoder ${index} of ${this.owner.name} is committed: clear Commit before reprogramming it`;
+    if (this.isCommitted(index)) {
+      this.reasons[index] = `decoder ${index} of ${this.owner.name} is committed: clear Commit before reprogramming it`;
+      return;
+    }
+    this.regs[dw] = R.applyMaskedWrite(masks, old, v);
   }
 
   private writeControl(index: number, v: number): void {
     const dw = this.dword(index, HDM.CTRL);
     const old = this.regs[dw]!;
-    const wantCommit = (v & CTRL.COMMIT) !== 0;
-    if (old & CTRL.COMMITTED) {
+    const wantCommit = get(v, CF.commit) !== 0;
+    if (get(old, CF.committed) !== 0) {
       if (wantCommit) return; // fields are read-only while committed; Commit stays set
       // Un-commit, highest first (decoders are reset from the highest committed one).
       if (index + 1 < this.count && this.isCommitted(index + 1)) {
@@ -304,25 +327,25 @@ export class HdmDecoderBlock {
           `decoder ${index} of ${this.owner.name} cannot be un-committed while decoder ${index + 1} is committed (reset from the highest committed decoder)`;
         return;
       }
-      this.regs[dw] = (old & ~(CTRL.COMMIT | CTRL.COMMITTED | CTRL.ERROR)) >>> 0;
+      this.regs[dw] = set(set(set(old, CF.commit, 0), CF.committed, 0), CF.errorNotCommitted, 0);
       this.reasons[index] = '';
       this.emit(index, 'uncommit');
       return;
     }
-    const nv = ((old & ~CTRL.WRITE_MASK & ~CTRL.ERROR) | (v & CTRL.WRITE_MASK)) >>> 0;
-    this.regs[dw] = nv;
+    // A new Control value clears Error-Not-Committed; the commit check may set it again.
+    this.regs[dw] = set(R.applyMaskedWrite(CONTROL_MASKS, old, v), CF.errorNotCommitted, 0);
     if (!wantCommit) {
       this.reasons[index] = '';
       return;
     }
     const issue = this.commitIssue(index);
     if (issue) {
-      this.regs[dw] = (this.regs[dw]! | CTRL.ERROR) >>> 0;
+      this.regs[dw] = set(this.regs[dw]!, CF.errorNotCommitted, 1);
       this.reasons[index] = issue.message;
       this.lastIssueCode[index] = issue.code;
       return;
     }
-    this.regs[dw] = (this.regs[dw]! | CTRL.COMMITTED) >>> 0;
+    this.regs[dw] = set(this.regs[dw]!, CF.committed, 1);
     this.reasons[index] = '';
     this.emit(index, 'commit');
   }
@@ -337,14 +360,14 @@ export class HdmDecoderBlock {
   // ---- decoded views -----------------------------------------------------------------------
 
   isCommitted(index: number): boolean {
-    return (this.regs[this.dword(index, HDM.CTRL)]! & CTRL.COMMITTED) !== 0;
+    return get(this.control(index), CF.committed) !== 0;
   }
   isError(index: number): boolean {
-    return (this.regs[this.dword(index, HDM.CTRL)]! & CTRL.ERROR) !== 0;
+    return get(this.control(index), CF.errorNotCommitted) !== 0;
   }
   isLocked(index: number): boolean {
-    const c = this.regs[this.dword(index, HDM.CTRL)]!;
-    return (c & CTRL.COMMITTED) !== 0 && (c & CTRL.LOCK) !== 0;
+    const c = this.control(index);
+    return get(c, CF.committed) !== 0 && get(c, CF.lockOnCommit) !== 0;
   }
   /** Number of committed decoders (the next index to commit, when commits are in order). */
   committedCount(): number {
@@ -354,152 +377,81 @@ export class HdmDecoderBlock {
   }
 
   view(index: number): DecoderView {
-    const r = this.regs;
-    const at = (reg: number) => r[this.dword(index, reg)]!;
+    const at = (reg: number) => this.regs[this.dword(index, reg)]!;
     const ctrl = at(HDM.CTRL);
-    const eiw = (ctrl >>> CTRL.IW_SHIFT) & 0xf;
-    const eig = (ctrl >>> CTRL.IG_SHIFT) & 0xf;
+    const eiw = get(ctrl, CF.iw);
+    const eig = get(ctrl, CF.ig);
     const tlLo = at(HDM.TL_LO);
     const tlHi = at(HDM.TL_HI);
     const endpoint = this.owner.kind === 'endpoint';
     const targets: number[] = [];
-    if (!endpoint) {
-      for (let i = 0; i < 4; i++) targets.push((tlLo >>> (8 * i)) & 0xff);
-      for (let i = 0; i < 4; i++) targets.push((tlHi >>> (8 * i)) & 0xff);
-    }
+    if (!endpoint) for (let i = 0; i < R.TARGET_LIST_SLOTS; i++) targets.push(R.targetListEntry(tlLo, tlHi, i));
     return {
       index,
-      base: at(HDM.BASE_LO) + at(HDM.BASE_HI) * TWO32,
-      size: at(HDM.SIZE_LO) + at(HDM.SIZE_HI) * TWO32,
+      base: R.rangeFromRegisters(at(HDM.BASE_LO), at(HDM.BASE_HI)),
+      size: R.rangeFromRegisters(at(HDM.SIZE_LO), at(HDM.SIZE_HI)),
       eiw,
       eig,
       ways: eiwToWays(eiw),
       granularity: eigToGranularity(eig),
-      lock: (ctrl & CTRL.LOCK) !== 0,
-      commit: (ctrl & CTRL.COMMIT) !== 0,
-      committed: (ctrl & CTRL.COMMITTED) !== 0,
-      error: (ctrl & CTRL.ERROR) !== 0,
-      hostOnly: (ctrl & CTRL.TYPE) !== 0,
+      lock: get(ctrl, CF.lockOnCommit) !== 0,
+      commit: get(ctrl, CF.commit) !== 0,
+      committed: get(ctrl, CF.committed) !== 0,
+      error: get(ctrl, CF.errorNotCommitted) !== 0,
+      hostOnly: get(ctrl, CF.targetRangeType) !== 0,
       targets,
-      skip: endpoint ? tlLo + tlHi * TWO32 : 0,
+      skip: endpoint ? R.rangeFromRegisters(tlLo, tlHi) : 0,
     };
   }
 
-  /** Endpoint: DPA base of decoder n = sum over m < n of (skip_m + size_m/W_m), plus skip_n. */
+  /** Endpoint: DPA base of decoder n (cxl-math endpointDpaBase; invalid-IW decoders map nothing). */
   dpaBase(index: number): number {
-    let dpa = 0;
-    for (let m = 0; m < index; m++) {
+    const decoders: { skip: number; size: number; ways: number }[] = [];
+    for (let m = 0; m <= index; m++) {
       const d = this.view(m);
-      dpa += d.skip + (d.ways ? d.size / d.ways : 0);
+      decoders.push({ skip: d.skip, size: d.ways ? d.size : 0, ways: d.ways ?? 1 });
     }
-    return dpa + this.view(index).skip;
+    return endpointDpaBase(decoders, index);
   }
 
-  // ---- commit checks -----------------------------------------------------------------------
+  // ---- commit checks (the rules and their wording live in src/cxl-math/decoder-rules.ts) ----
 
   /** Why decoder `index` may not commit with its current registers, or undefined if it may. */
   commitIssue(index: number): { code: string; message: string } | undefined {
-    const who = `decoder ${index} of ${this.owner.name}`;
     const d = this.view(index);
-    const hex = (n: number) => '0x' + n.toString(16);
-    if (index > 0 && !this.isCommitted(index - 1)) {
-      return {
-        code: 'commit-order',
-        message: `${who}: commit out of order: decoder ${index - 1} is not committed (decoders commit in increasing index order)`,
-      };
-    }
-    if (d.size === 0)
-      return { code: 'zero-size', message: `${who}: size is 0 (a committed decoder needs a non-zero size)` };
-    if (d.ways === undefined)
-      return {
-        code: 'iw-invalid',
-        message: `${who}: interleave ways encoding IW=${d.eiw} is invalid (valid: 0-4, 8-10)`,
-      };
-    if (d.granularity === undefined)
-      return {
-        code: 'ig-invalid',
-        message: `${who}: interleave granularity encoding IG=${d.eig} is invalid (valid: 0-6, 256 B..16 KiB)`,
-      };
-    const cap = this.capability;
-    if (isThreeFamily(d.ways) && !(cap & CAP.WAYS_3_6_12)) {
-      return {
-        code: 'iw-capability',
-        message: `${who}: ${d.ways}-way interleave needs the 3/6/12-way capability (HDM Decoder Capability bit 11), which this component does not advertise`,
-      };
-    }
-    if (d.ways === 16 && !(cap & CAP.WAYS_16)) {
-      return {
-        code: 'iw-capability',
-        message: `${who}: 16-way interleave needs the 16-way capability (HDM Decoder Capability bit 12), which this component does not advertise`,
-      };
-    }
-    if (d.base + d.size > ADDR_LIMIT) {
-      return { code: 'range', message: `${who}: range ${hex(d.base)}+${hex(d.size)} ends above 2^52` };
-    }
-    if (index > 0) {
-      const p = this.view(index - 1);
-      if (d.base < p.base + p.size) {
-        return {
-          code: 'overlap',
-          message: `${who}: base ${hex(d.base)} is below the end ${hex(p.base + p.size)} of decoder ${index - 1} (decoders hold increasing, non-overlapping ranges)`,
-        };
-      }
-    }
-    if (this.owner.kind === 'endpoint') {
-      if (d.size % d.ways !== 0) {
-        return {
-          code: 'size-ways',
-          message: `${who}: size ${hex(d.size)} is not a multiple of the ${d.ways} interleave ways (endpoint size mod W must be 0)`,
-        };
-      }
-      const dpa = this.dpaBase(index);
-      const len = d.size / d.ways;
-      const vol = this.owner.volatileBytes;
-      const cap2 = vol + this.owner.persistentBytes;
-      if (dpa + len > cap2) {
-        return {
-          code: 'dpa-capacity',
-          message: `${who}: DPA ${hex(dpa)}-${hex(dpa + len - 1)} exceeds the device capacity ${hex(cap2)}`,
-        };
-      }
-      if (dpa < vol && dpa + len > vol) {
-        return {
-          code: 'dpa-partition',
-          message: `${who}: DPA ${hex(dpa)}-${hex(dpa + len - 1)} crosses the volatile/persistent partition boundary at ${hex(vol)} (a decoder maps one partition)`,
-        };
-      }
-    } else {
-      if (d.ways > 8) {
-        return {
-          code: 'iw-targets',
-          message: `${who}: ${d.ways}-way interleave exceeds the 8-entry target list (host bridge and switch decoders allow W <= 8)`,
-        };
-      }
-      if (d.ways > this.targetCount) {
-        return {
-          code: 'iw-targets',
-          message: `${who}: ${d.ways}-way interleave exceeds the Target Count ${this.targetCount}`,
-        };
-      }
-      const seen = new Set<number>();
-      for (let i = 0; i < d.ways; i++) {
-        const t = d.targets[i]!;
-        if (!this.owner.portIds.includes(t)) {
-          return {
-            code: 'target-invalid',
-            message: `${who}: target list entry ${i} names port ${t}, which is not a downstream port of this component (ports: ${this.owner.portIds.join(', ') || 'none'})`,
-          };
-        }
-        if (seen.has(t)) {
-          return {
-            code: 'target-duplicate',
-            message: `${who}: target list entry ${i} repeats port ${t} (each way needs a distinct port)`,
-          };
-        }
-        seen.add(t);
-      }
-    }
+    const issue = this.registerIssue(index, d);
+    if (issue) return { code: issue.code, message: `decoder ${index} of ${this.owner.name}: ${issue.message}` };
     return this.rangeCheck ? this.rangeCheck(index, d) : undefined;
+  }
+
+  /** The first rule decoder `index`'s own registers break, in the order software meets them. */
+  private registerIssue(index: number, d: DecoderView): RuleIssue | undefined {
+    const ways = d.ways ?? 0;
+    return (
+      checkCommitOrder(index, this.committedCount())[0] ??
+      checkDecoderSize(d.size)[0] ??
+      checkEncodedWays(d.eiw)[0] ??
+      checkEncodedGranularity(d.eig)[0] ??
+      checkWaysAdvertised(ways, this.advertisedWays, this.owner.name)[0] ??
+      checkAddressLimit(d.base, d.size)[0] ??
+      (index > 0 ? checkDecoderRangeOrder([this.view(index - 1), d], index - 1)[0] : undefined) ??
+      (this.owner.kind === 'endpoint' ? this.endpointIssue(index, d, ways) : this.targetIssue(d, ways))
+    );
+  }
+
+  private endpointIssue(index: number, d: DecoderView, ways: number): RuleIssue | undefined {
+    return (
+      checkEndpointSize(d.size, ways)[0] ??
+      checkEndpointDpa(this.dpaBase(index), d.size / ways, this.owner.volatileBytes, this.owner.persistentBytes)[0]
+    );
+  }
+
+  private targetIssue(d: DecoderView, ways: number): RuleIssue | undefined {
+    const what = this.owner.name;
+    return (
+      checkSwitchDecoderWays(ways, this.targetCount, this.advertisedWays, what)[0] ??
+      checkTargetList(d.targets, ways, this.owner.portIds, what)[0]
+    );
   }
 
   // ---- host-side programming helpers (through the register image) --------------------------
@@ -518,33 +470,30 @@ export class HdmDecoderBlock {
       hostOnly?: boolean;
     },
   ): void {
-    const o = HDM.DECODER0 + HDM.STRIDE * index;
-    this.write(o + HDM.BASE_LO, 4, p.base % TWO32);
-    this.write(o + HDM.BASE_HI, 4, Math.floor(p.base / TWO32));
-    this.write(o + HDM.SIZE_LO, 4, p.size % TWO32);
-    this.write(o + HDM.SIZE_HI, 4, Math.floor(p.size / TWO32));
-    if (this.owner.kind === 'endpoint') {
-      const skip = p.skip ?? 0;
-      this.write(o + HDM.TL_LO, 4, skip % TWO32);
-      this.write(o + HDM.TL_HI, 4, Math.floor(skip / TWO32));
-    } else {
-      const t = p.targets ?? [];
-      let lo = 0;
-      let hi = 0;
-      for (let i = 0; i < 4; i++) lo += (t[i] ?? 0) * 2 ** (8 * i);
-      for (let i = 0; i < 4; i++) hi += (t[i + 4] ?? 0) * 2 ** (8 * i);
-      this.write(o + HDM.TL_LO, 4, lo);
-      this.write(o + HDM.TL_HI, 4, hi);
+    const at = (def: R.RegisterDef) => R.registerOffset(def, index);
+    const range = (low: R.RegisterDef, high: R.RegisterDef, value: number) => {
+      this.write(at(low), 4, R.rangeLowWord(value));
+      this.write(at(high), 4, R.rangeHighWord(value));
+    };
+    range(R.HDM_BASE_LOW, R.HDM_BASE_HIGH, p.base);
+    range(R.HDM_SIZE_LOW, R.HDM_SIZE_HIGH, p.size);
+    if (this.owner.kind === 'endpoint') range(R.HDM_DPA_SKIP_LOW, R.HDM_DPA_SKIP_HIGH, p.skip ?? 0);
+    else {
+      const tl = R.targetListWords(p.targets ?? []);
+      this.write(at(R.HDM_TARGET_LIST_LOW), 4, tl.low);
+      this.write(at(R.HDM_TARGET_LIST_HIGH), 4, tl.high);
     }
-    const ctrl =
-      (p.eig << CTRL.IG_SHIFT) | (p.eiw << CTRL.IW_SHIFT) | (p.lock ? CTRL.LOCK : 0) | (p.hostOnly ? CTRL.TYPE : 0);
-    this.write(o + HDM.CTRL, 4, ctrl);
+    let ctrl = set(0, CF.ig, p.eig);
+    ctrl = set(ctrl, CF.iw, p.eiw);
+    ctrl = set(ctrl, CF.lockOnCommit, p.lock ? 1 : 0);
+    ctrl = set(ctrl, CF.targetRangeType, p.hostOnly ? 1 : 0);
+    this.write(at(R.HDM_CONTROL), 4, ctrl);
   }
 
   /** Set Commit on decoder `index`; returns the outcome the register bits show. */
   commit(index: number): CommitOutcome {
     const o = HDM.DECODER0 + HDM.STRIDE * index + HDM.CTRL;
-    this.write(o, 4, this.read(o, 4) | CTRL.COMMIT);
+    this.write(o, 4, set(this.read(o, 4), CF.commit, 1));
     if (this.isCommitted(index)) return { kind: 'committed' };
     return { kind: 'error', code: this.errorCode(index), reason: this.reasons[index] ?? '' };
   }
@@ -558,7 +507,7 @@ export class HdmDecoderBlock {
         reason: `decoder ${index} of ${this.owner.name} is locked (Lock-on-Commit) and cannot be un-committed until reset`,
       };
     }
-    this.write(o + HDM.CTRL, 4, this.read(o + HDM.CTRL, 4) & ~CTRL.COMMIT);
+    this.write(o + HDM.CTRL, 4, set(this.read(o + HDM.CTRL, 4), CF.commit, 0));
     if (this.isCommitted(index)) return { ok: false, reason: this.reasons[index] ?? '' };
     this.write(o + HDM.CTRL, 4, 0);
     for (const r of [HDM.BASE_LO, HDM.BASE_HI, HDM.SIZE_LO, HDM.SIZE_HI, HDM.TL_LO, HDM.TL_HI]) this.write(o + r, 4, 0);
@@ -578,6 +527,6 @@ export class HdmDecoderBlock {
 
   /** Set HDM Decoder Enable (global control bit 1). */
   enable(): void {
-    this.write(HDM.GLOBAL_CTRL, 4, this.read(HDM.GLOBAL_CTRL, 4) | GCTRL.ENABLE);
+    this.write(HDM.GLOBAL_CTRL, 4, set(this.read(HDM.GLOBAL_CTRL, 4), GCF.hdmDecoderEnable, 1));
   }
 }

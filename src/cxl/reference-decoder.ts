@@ -2,7 +2,10 @@
 // access it walks root -> host bridge -> switches -> endpoint, reading every decoder's registers
 // through the MMIO read path each time and doing the arithmetic in BigInt (a different code path
 // from the router's compiled tables and Number math). Slow by design; never used on a hot path.
+// Of src/cxl-math it uses only the decoder-count decoding, which the router never needs; its eiw
+// table, XOR transform and DPA arithmetic are its own, so it stays an independent oracle.
 
+import { encodingToDecoderCount } from '../cxl-math/interleave.js';
 import { HDM, CTRL, GCTRL } from './hdm-decoder.js';
 import type { HdmDecoderBlock } from './hdm-decoder.js';
 import type { HostBridge } from './components.js';
@@ -67,8 +70,8 @@ function readDecoder(hdm: HdmDecoderBlock, i: number): RegDecoder | undefined {
 }
 
 function findDecoder(hdm: HdmDecoderBlock, hpa: bigint): RegDecoder | undefined {
-  const count = hdm.read(HDM.CAP, 4) & 0xf;
-  const n = count === 0 ? 1 : count <= 8 ? 2 * count : 16 + 4 * (count - 8);
+  // The count from the capability's encoding (the router uses hdm.count instead).
+  const n = encodingToDecoderCount(hdm.read(HDM.CAP, 4) & 0xf) ?? 0;
   for (let i = 0; i < n; i++) {
     const d = readDecoder(hdm, i);
     if (d && hpa >= d.base && hpa < d.base + d.size) return d;

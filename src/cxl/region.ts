@@ -14,11 +14,13 @@ import {
   checkRootPosition,
   checkSwitchDecoderWays,
   checkWays,
+  checkWaysAdvertised,
   type RuleIssue,
 } from '../cxl-math/decoder-rules.js';
-import { granularityToEig, isThreeFamily, waysToEiw } from '../cxl-math/interleave.js';
-import { calcInterleavePosition, granularityChain, type PositionHop } from '../cxl-math/routing.js';
-import { CAP } from './hdm-decoder.js';
+import { HDM_RANGE_UNIT } from '../cxl-math/hdm-registers.js';
+import { granularityToEig, waysToEiw } from '../cxl-math/interleave.js';
+import { xorHpaOf } from '../cxl-math/xor.js';
+import { calcInterleavePosition, granularityChain, peerDistance, type PositionHop } from '../cxl-math/routing.js';
 import type { HdmDecoderBlock } from './hdm-decoder.js';
 import { RegionError } from './errors.js';
 import { referenceDecode } from './reference-decoder.js';
@@ -26,7 +28,6 @@ import type { DecoderOwner, TopologyCore } from './topology.js';
 import type { Type3Device } from './components.js';
 import type { CxlWindow } from './window.js';
 
-const SZ_256M = 2 ** 28;
 const hex = (n: number) => '0x' + n.toString(16);
 
 export type RegionMode = 'ram' | 'pmem';
@@ -114,6 +115,37 @@ function fail(issues: RuleIssue[]): void {
   if (issues.length) throw new RegionError(issues[0]!.code, issues[0]!.message);
 }
 
+/** Port number by which a component hangs below its parent. */
+const portOf = (c: DecoderOwner): number => (c as { parentPort: { port: number } }).parentPort.port;
+
+const componentName = (c: DecoderOwner): string =>
+  c.kind === 'type3' ? `endpoint ${c.name}` : `${c.kind === 'hostBridge' ? 'host bridge' : 'switch'} ${c.id}`;
+
+/** A validated request: the window, the memdevs in the order given, and the partition mapped. */
+interface RegionRequest {
+  readonly o: CreateRegionOptions;
+  readonly name: string;
+  readonly who: string;
+  readonly w: CxlWindow;
+  readonly devs: Type3Device[];
+  readonly mode: RegionMode;
+}
+
+/** Targets attached: each memdev's path (host bridge first) and each port's target list. */
+interface RegionTargets {
+  readonly paths: Map<Type3Device, DecoderOwner[]>;
+  readonly targetList: Map<DecoderOwner, number[]>;
+}
+
+/** Everything decided before the first register write. */
+interface RegionPlan extends RegionRequest, RegionTargets {
+  readonly pos: Map<Type3Device, number>;
+  readonly gOf: Map<DecoderOwner, number>;
+  readonly base: number;
+  readonly index: Map<DecoderOwner, number>;
+  readonly dpaPlan: Map<Type3Device, { skip: number; dpaBase: number }>;
+}
+
 export class RegionManager {
   readonly topo: TopologyCore;
   readonly regions = new Map<string, Region>();
@@ -122,7 +154,51 @@ export class RegionManager {
     this.topo = topo;
   }
 
+  /**
+   * `cxl create-region`, in the phases of Linux's drivers/cxl/core/region.c: validate the request,
+   * attach the targets (paths, per-port target lists, positions), set up the targets (ways and
+   * granularity per port), place the HPA range and pick decoders and DPA, then program and commit
+   * every decoder, rolling back on failure. Nothing is written before the last check passes.
+   */
   createRegion(o: CreateRegionOptions): Region {
+    const req = this.validateRequest(o);
+    const targets = this.attachTargets(req);
+    this.checkPortWays(req, targets);
+    const pos = this.attachPositions(req, targets);
+    const gOf = this.setupGranularity(req, targets);
+    const base = o.base ?? this.allocBase(req.w, o.size, o.ways, req.who);
+    this.checkHpaRange(req, base);
+    const index = this.reserveDecoders(req, targets, base);
+    const dpaPlan = this.allocDpa(req, index);
+    const plan: RegionPlan = { ...req, ...targets, pos, gOf, base, index, dpaPlan };
+    const ordered = [...req.devs].sort((a, b) => pos.get(a)! - pos.get(b)!);
+    const committed = this.commitDecoders(plan, ordered);
+    const slot = this.routedSlots(req.w, base, o.ways, o.granularity);
+    const region: Region = {
+      name: req.name,
+      window: req.w,
+      ways: o.ways,
+      granularity: o.granularity,
+      base,
+      size: o.size,
+      mode: req.mode,
+      locked: o.lock ?? false,
+      targets: ordered.map((d) => ({
+        position: pos.get(d)!,
+        routedSlot: slot.get(d) ?? -1,
+        memdev: d,
+        decoder: index.get(d)!,
+        dpaBase: dpaPlan.get(d)!.dpaBase,
+        dpaSize: o.size / o.ways,
+      })),
+      decoders: committed,
+    };
+    this.regions.set(req.name, region);
+    return region;
+  }
+
+  /** Phase 1: name, window, ways, granularity, memdevs, size and partition (region rules 1-3, 8). */
+  private validateRequest(o: CreateRegionOptions): RegionRequest {
     const t = this.topo;
     const name = o.name ?? this.nextName();
     const who = `region ${name}`;
@@ -151,7 +227,6 @@ export class RegionManager {
       devs.push(d);
     }
     fail(checkRegionSize(o.size, o.ways));
-    // Partition.
     const pmemOk = w.persistent && devs.every((d) => d.persistentBytes > 0);
     const mode: RegionMode = o.mode ?? (pmemOk ? 'pmem' : 'ram');
     if (mode === 'pmem' && !w.persistent)
@@ -164,12 +239,19 @@ export class RegionManager {
         'window-type',
         `${who}: window ${w.id} does not allow volatile memory (CFMWS restrictions)`,
       );
+    return { o, name, who, w, devs, mode };
+  }
 
-    // Paths, per-component target lists (used dports in port order) and ways.
+  /**
+   * Phase 2 (cxl_region_attach / cxl_port_attach_region): each memdev's path below the window, the
+   * root position rule (7: W / W_root endpoints per root target) and each port's target list
+   * (used dports in port order, or first appearance in the given order).
+   */
+  private attachTargets(req: RegionRequest): RegionTargets {
+    const { o, who, w, devs } = req;
     const paths = new Map<Type3Device, DecoderOwner[]>();
-    const used = new Map<DecoderOwner, Set<number>>();
     for (const d of devs) {
-      const p = t.pathOf(d);
+      const p = this.topo.pathOf(d);
       const hb = p[0]!;
       if (hb.kind !== 'hostBridge' || !w.targets.includes(hb)) {
         throw new RegionError(
@@ -178,15 +260,7 @@ export class RegionManager {
         );
       }
       paths.set(d, p);
-      for (let i = 0; i + 1 < p.length; i++) {
-        const child = p[i + 1] as Type3Device | DecoderOwner;
-        const port = (child as { parentPort: { port: number } }).parentPort.port;
-        let s = used.get(p[i]!);
-        if (!s) used.set(p[i]!, (s = new Set()));
-        s.add(port);
-      }
     }
-    // Rule 7: each root target carries W / W_root endpoints.
     const perHb = o.ways / w.ways;
     for (const hb of w.targets) {
       const n = devs.filter((d) => paths.get(d)![0] === hb).length;
@@ -197,85 +271,73 @@ export class RegionManager {
         );
       }
     }
+    // Ports attach in the given order; 'linux' then sorts each list by port number.
     const targetList = new Map<DecoderOwner, number[]>();
-    if (o.order === 'given') {
-      // First-appearance order as endpoints attach in the given (position) order.
-      for (const d of devs) {
-        const p = paths.get(d)!;
-        for (let i = 0; i + 1 < p.length; i++) {
-          const port = (p[i + 1] as { parentPort: { port: number } }).parentPort.port;
-          let tl = targetList.get(p[i]!);
-          if (!tl) targetList.set(p[i]!, (tl = []));
-          if (!tl.includes(port)) tl.push(port);
-        }
+    for (const d of devs) {
+      const p = paths.get(d)!;
+      for (let i = 0; i + 1 < p.length; i++) {
+        let tl = targetList.get(p[i]!);
+        if (!tl) targetList.set(p[i]!, (tl = []));
+        const port = portOf(p[i + 1]!);
+        if (!tl.includes(port)) tl.push(port);
       }
-    } else {
-      for (const [c, s] of used)
-        targetList.set(
-          c,
-          [...s].sort((a, b) => a - b),
-        );
     }
-    // Per component ways validity (rule 4) and passthrough bridges.
+    if (o.order !== 'given') for (const tl of targetList.values()) tl.sort((a, b) => a - b);
+    return { paths, targetList };
+  }
+
+  /** Phase 3a (rule 4): every port's ways are usable there; endpoints advertise the region ways. */
+  private checkPortWays(req: RegionRequest, { targetList }: RegionTargets): void {
     for (const [c, tl] of targetList) {
-      const cname = `${c.kind === 'hostBridge' ? 'host bridge' : 'switch'} ${c.id}`;
       if (c.hdm === null) {
         if (tl.length !== 1)
           throw new RegionError(
             'passthrough',
-            `${who}: passthrough host bridge ${c.id} has no HDM decoder and cannot interleave ${tl.length} ways`,
+            `${req.who}: passthrough host bridge ${c.id} has no HDM decoder and cannot interleave ${tl.length} ways`,
           );
         continue;
       }
-      const caps = {
-        ways3_6_12: (c.hdm.capability & CAP.WAYS_3_6_12) !== 0,
-        ways16: (c.hdm.capability & CAP.WAYS_16) !== 0,
-      };
-      fail(checkSwitchDecoderWays(tl.length, c.hdm.targetCount, caps, `${cname} decoder`));
+      const what = `${componentName(c)} decoder`;
+      fail(checkSwitchDecoderWays(tl.length, c.hdm.targetCount, c.hdm.advertisedWays, what));
     }
-    const epCaps = (d: Type3Device) => d.hdm.capability;
-    for (const d of devs) {
-      if (isThreeFamily(o.ways) && !(epCaps(d) & CAP.WAYS_3_6_12))
-        throw new RegionError(
-          'ways-not-advertised',
-          `advertised ways rule: endpoint ${d.name} does not advertise 3, 6, 12 way interleave`,
-        );
-      if (o.ways === 16 && !(epCaps(d) & CAP.WAYS_16))
-        throw new RegionError(
-          'ways-not-advertised',
-          `advertised ways rule: endpoint ${d.name} does not advertise 16 way interleave`,
-        );
-    }
-    // Positions (Linux cxl_calc_interleave_pos) and the balance / distance rule (6).
+    for (const d of req.devs) fail(checkWaysAdvertised(req.o.ways, d.hdm.advertisedWays, `endpoint ${d.name}`));
+  }
+
+  /**
+   * Phase 2b (cxl_region_attach_position / cxl_calc_interleave_pos): each endpoint's position, and
+   * the distance rule (6): every path multiplies to the region ways and no two share a position.
+   */
+  private attachPositions(req: RegionRequest, { paths, targetList }: RegionTargets): Map<Type3Device, number> {
+    const { o, w, devs } = req;
     const pos = new Map<Type3Device, number>();
     const taken = new Map<number, Type3Device>();
     for (const d of devs) {
       const p = paths.get(d)!;
       const hops: PositionHop[] = [];
-      let product = w.ways;
       for (let i = p.length - 2; i >= 0; i--) {
         const tl = targetList.get(p[i]!)!;
-        const port = (p[i + 1] as { parentPort: { port: number } }).parentPort.port;
-        hops.push({ index: tl.indexOf(port), ways: tl.length });
-        product *= tl.length;
+        hops.push({ index: tl.indexOf(portOf(p[i + 1]!)), ways: tl.length });
       }
-      hops.push({ index: w.targets.indexOf(p[0] as never), ways: w.ways });
+      const rootIdx = w.targets.indexOf(p[0] as never);
+      hops.push({ index: rootIdx, ways: w.ways });
+      const product = peerDistance(
+        hops.slice(0, -1).map((h) => h.ways),
+        w.ways,
+      );
       if (product !== o.ways) {
+        const route = p
+          .slice(0, -1)
+          .map((c) => c.id)
+          .join(' -> ');
         throw new RegionError(
           'distance',
-          `distance rule: memdev ${d.name}'s path (${p
-            .slice(0, -1)
-            .map((c) => c.id)
-            .join(
-              ' -> ',
-            )}) interleaves ${product} ways in total, but the region has ${o.ways}; every endpoint's path must multiply to the region ways`,
+          `distance rule: memdev ${d.name}'s path (${route}) interleaves ${product} ways in total, but the region has ${o.ways}; every endpoint's path must multiply to the region ways`,
         );
       }
       const ps = calcInterleavePosition(hops);
       if (o.order === 'given' && ps !== devs.indexOf(d)) {
-        const rootIdx = w.targets.indexOf(p[0] as never);
         const gi = devs.indexOf(d);
-        if (gi % w.ways !== rootIdx) fail(checkRootPosition(gi, w.ways, rootIdx));
+        fail(checkRootPosition(gi, w.ways, rootIdx));
         throw new RegionError(
           'distance',
           `distance rule: memdev ${d.name} is listed at position ${gi}, but its place in the target lists (first appearance in position order) gives position ${ps}`,
@@ -287,17 +349,26 @@ export class RegionManager {
       taken.set(ps, d);
       pos.set(d, ps);
     }
-    // Granularity chain (rule 5): G per component level.
+    return pos;
+  }
+
+  /** Phase 3b (cxl_port_setup_targets, rule 5): the granularity of every port's decoder. */
+  private setupGranularity(req: RegionRequest, { paths, targetList }: RegionTargets): Map<DecoderOwner, number> {
+    const { o, w } = req;
     const gOf = new Map<DecoderOwner, number>();
-    for (const d of devs) {
+    for (const d of req.devs) {
       const p = paths.get(d)!;
       const levelWays = p.slice(0, -1).map((c) => targetList.get(c)!.length);
       fail(checkGranularityChain(o.granularity, w.ways, levelWays));
       const chain = granularityChain(o.granularity, w.ways, levelWays);
       p.slice(0, -1).forEach((c, i) => gOf.set(c, chain[i]!));
     }
-    // HPA range.
-    const base = o.base ?? this.allocBase(w, o.size, o.ways, who);
+    return gOf;
+  }
+
+  /** Phase 4a (alloc_hpa): the range is aligned, inside the window, and overlaps no region. */
+  private checkHpaRange(req: RegionRequest, base: number): void {
+    const { o, who, w } = req;
     fail(checkRangeAlignment(base, o.size, `${who}`));
     if (base < w.base || base + o.size > w.end) {
       throw new RegionError(
@@ -305,10 +376,11 @@ export class RegionManager {
         `${who}: range ${hex(base)}-${hex(base + o.size - 1)} is not inside window ${w.id} ${hex(w.base)}-${hex(w.end - 1)}`,
       );
     }
-    if ((base - w.base) % (SZ_256M * o.ways) !== 0) {
+    const unit = HDM_RANGE_UNIT * o.ways;
+    if ((base - w.base) % unit !== 0) {
       throw new RegionError(
         'region-alignment',
-        `alignment rule: ${who} base ${hex(base)} is ${hex(base - w.base)} into window ${w.id}: the offset must be a multiple of 256 MiB x ${o.ways} ways = ${hex(SZ_256M * o.ways)} (Linux allocates region HPA at that alignment)`,
+        `alignment rule: ${who} base ${hex(base)} is ${hex(base - w.base)} into window ${w.id}: the offset must be a multiple of 256 MiB x ${o.ways} ways = ${hex(unit)} (Linux allocates region HPA at that alignment)`,
       );
     }
     for (const r of this.regions.values()) {
@@ -319,35 +391,38 @@ export class RegionManager {
         );
       }
     }
-    // Decoder availability and order at every component (before touching any register).
-    const comps: DecoderOwner[] = [...devs, ...[...targetList.keys()].filter((c) => c.hdm !== null)];
+  }
+
+  /** Phase 4b: the next free decoder of every component, above the ones already committed. */
+  private reserveDecoders(req: RegionRequest, { targetList }: RegionTargets, base: number): Map<DecoderOwner, number> {
+    const comps: DecoderOwner[] = [...req.devs, ...[...targetList.keys()].filter((c) => c.hdm !== null)];
     const index = new Map<DecoderOwner, number>();
     for (const c of comps) {
       const hdm = c.hdm!;
       const n = hdm.committedCount();
-      const cname =
-        c.kind === 'type3' ? `endpoint ${c.name}` : `${c.kind === 'hostBridge' ? 'host bridge' : 'switch'} ${c.id}`;
+      const cname = componentName(c);
       if (n >= hdm.count)
-        throw new RegionError('no-free-decoder', `${who}: ${cname} has no free decoder (all ${hdm.count} committed)`);
+        throw new RegionError(
+          'no-free-decoder',
+          `${req.who}: ${cname} has no free decoder (all ${hdm.count} committed)`,
+        );
       if (n > 0) {
-        const prev = hdm.view(n - 1);
-        const issues = checkDecoderRangeOrder([
-          { base: prev.base, size: prev.size },
-          { base, size: o.size },
-        ]);
-        if (issues.length) {
-          throw new RegionError(
-            'decoder-order-overlap',
-            `${who}: ${cname} ${t.decoderName(c, n)}: ${issues[0]!.message.replace('decoder 1', `decoder ${n}`).replace('decoder 0', `decoder ${n - 1}`)}`,
-          );
+        const issue = checkDecoderRangeOrder([hdm.view(n - 1), { base, size: req.o.size }], n - 1)[0];
+        if (issue) {
+          throw new RegionError(issue.code, `${req.who}: ${cname} ${this.topo.decoderName(c, n)}: ${issue.message}`);
         }
       }
       index.set(c, n);
     }
-    // DPA per endpoint.
+    return index;
+  }
+
+  /** Phase 4c (alloc_dpa): each endpoint's DPA, after its last decoder, inside the partition. */
+  private allocDpa(req: RegionRequest, index: Map<DecoderOwner, number>): RegionPlan['dpaPlan'] {
+    const { o, who, mode } = req;
     const dpaSize = o.size / o.ways;
     const dpaPlan = new Map<Type3Device, { skip: number; dpaBase: number }>();
-    for (const d of devs) {
+    for (const d of req.devs) {
       const n = index.get(d)!;
       const last = n === 0 ? 0 : d.hdm.dpaBase(n - 1) + d.hdm.view(n - 1).size / d.hdm.view(n - 1).ways!;
       const [pStart, pEnd] = mode === 'ram' ? [0, d.volatileBytes] : [d.volatileBytes, d.capacity];
@@ -361,75 +436,66 @@ export class RegionManager {
       }
       dpaPlan.set(d, { skip: start - last, dpaBase: start });
     }
+    return dpaPlan;
+  }
 
-    // Program and commit: for each endpoint in position order, endpoint -> switches -> host bridge.
-    const ordered = [...devs].sort((a, b) => pos.get(a)! - pos.get(b)!);
+  /**
+   * Phase 5 (cxl_region_decode_commit): for each endpoint in position order, program and commit
+   * endpoint -> switches -> host bridge through the register images. A decoder that reports
+   * Error-Not-Committed rolls back every decoder this region committed (cxl_region_decode_reset).
+   */
+  private commitDecoders(plan: RegionPlan, ordered: readonly Type3Device[]): RegionDecoderRef[] {
+    const t = this.topo;
+    const { o, who, base, index } = plan;
+    const lock = o.lock ?? false;
     const committed: RegionDecoderRef[] = [];
+    const commitOne = (c: DecoderOwner, hdm: HdmDecoderBlock, i: number): void => {
+      const r = hdm.commit(i);
+      if (r.kind === 'error') {
+        const msg = `${who}: ${t.decoderName(c, i)} (${c.id}) reported Error-Not-Committed: ${r.reason}`;
+        hdm.uncommit(i);
+        this.rollback(committed);
+        throw new RegionError('commit-failed', msg);
+      }
+      committed.push({ owner: c, index: i });
+    };
     const eig = granularityToEig(o.granularity)!;
     const eiw = waysToEiw(o.ways)!;
     t.batch(() => {
-      const commitOne = (c: DecoderOwner, hdm: HdmDecoderBlock, i: number): void => {
-        const r = hdm.commit(i);
-        if (r.kind === 'error') {
-          const msg = `${who}: ${t.decoderName(c, i)} (${c.id}) reported Error-Not-Committed: ${r.reason}`;
-          hdm.uncommit(i);
-          this.rollback(committed);
-          throw new RegionError('commit-failed', msg);
-        }
-        committed.push({ owner: c, index: i });
-      };
       for (const d of ordered) {
-        const plan = dpaPlan.get(d)!;
         const i = index.get(d)!;
         d.hdm.enable();
-        d.hdm.program(i, { base, size: o.size, eiw, eig, skip: plan.skip, lock: o.lock ?? false, hostOnly: true });
+        d.hdm.program(i, { base, size: o.size, eiw, eig, skip: plan.dpaPlan.get(d)!.skip, lock, hostOnly: true });
         commitOne(d, d.hdm, i);
-        const p = paths.get(d)!;
+        const p = plan.paths.get(d)!;
         for (let k = p.length - 2; k >= 0; k--) {
           const c = p[k]!;
           if (!c.hdm || committed.some((x) => x.owner === c)) continue;
-          const tl = targetList.get(c)!;
+          const tl = plan.targetList.get(c)!;
           c.hdm.enable();
           c.hdm.program(index.get(c)!, {
             base,
             size: o.size,
             eiw: waysToEiw(tl.length)!,
-            eig: granularityToEig(gOf.get(c)!)!,
+            eig: granularityToEig(plan.gOf.get(c)!)!,
             targets: tl,
-            lock: o.lock ?? false,
+            lock,
           });
           commitOne(c, c.hdm, index.get(c)!);
         }
       }
     });
-    // Routed slots (where compiled routing sends chunk k of the region), from the reference decoder.
+    return committed;
+  }
+
+  /** Routed slots (where compiled routing sends chunk k of the region), from the reference decoder. */
+  private routedSlots(w: CxlWindow, base: number, ways: number, gran: number): Map<Type3Device, number> {
     const slot = new Map<Type3Device, number>();
-    for (let k = 0; k < o.ways; k++) {
-      const h = w.xorTransform(base + k * o.granularity);
-      const r = referenceDecode(t.windows, h);
+    for (let k = 0; k < ways; k++) {
+      const r = referenceDecode(this.topo.windows, xorHpaOf(0, k, base, ways, gran, w.xorMaps, w.xorMaps.length));
       if (r.ok) slot.set(r.memdev, k);
     }
-    const region: Region = {
-      name,
-      window: w,
-      ways: o.ways,
-      granularity: o.granularity,
-      base,
-      size: o.size,
-      mode,
-      locked: o.lock ?? false,
-      targets: ordered.map((d) => ({
-        position: pos.get(d)!,
-        routedSlot: slot.get(d) ?? -1,
-        memdev: d,
-        decoder: index.get(d)!,
-        dpaBase: dpaPlan.get(d)!.dpaBase,
-        dpaSize,
-      })),
-      decoders: committed,
-    };
-    this.regions.set(name, region);
-    return region;
+    return slot;
   }
 
   private rollback(committed: RegionDecoderRef[]): void {
@@ -477,7 +543,7 @@ export class RegionManager {
 
   /** Lowest free base in `w` for `size` bytes, 256 MiB x ways aligned from the window base. */
   private allocBase(w: CxlWindow, size: number, ways: number, who: string): number {
-    const unit = SZ_256M * ways;
+    const unit = HDM_RANGE_UNIT * ways;
     const taken = [...this.regions.values()]
       .filter((r) => r.window === w)
       .map((r) => [r.base, r.base + r.size] as const)

@@ -9,6 +9,7 @@
 // modulo on the window offset, a divide by 3 for 3/6/12), a table entry, and the endpoint's DPA
 // (shift/mask, or one divide for 3-family endpoints).
 
+import { targetIndexOf } from '../cxl-math/routing.js';
 import type { BackingStore } from '../memory/store.js';
 import type { DecoderView } from './hdm-decoder.js';
 import type { Dport, HostBridge } from './components.js';
@@ -259,8 +260,7 @@ export class WindowRoute {
         else {
           const d = covering(views.get(c) ?? [], hpa);
           if (!d) return -1;
-          const way = Math.floor((hpa - d.base) / d.granularity!) % d.ways!;
-          port = c.portById(d.targets[way]!);
+          port = c.portById(d.targets[targetIndexOf(hpa - d.base, d.ways!, d.granularity!)]!);
         }
         if (!port?.child) return -1;
         c = port.child;

@@ -2,14 +2,13 @@
 // HBIG and modulo or XOR arithmetic. Owns the root-level selection (which host bridge serves an
 // HPA); XOR maps come from the platform list for its HBIG (one CXIMS per granularity).
 
-import { lowestSetBit, parityOfAnd } from '../cxl-math/bits.js';
+import { hi32, log2Exact, lo32, lowestSetBit } from '../cxl-math/bits.js';
+import { HDM_RANGE_UNIT } from '../cxl-math/hdm-registers.js';
 import { isThreeFamily, isValidGranularity, isValidWays } from '../cxl-math/interleave.js';
-import { xorMapsForHbiw } from '../cxl-math/xor.js';
+import { xorBitMasks, xorMapsForHbiw, xorTransform } from '../cxl-math/xor.js';
 import type { HostBridge } from './components.js';
 import type { WindowSpec, XorMapSpec } from './topology-spec.js';
 import { TopologyError } from './errors.js';
-
-const SZ_256M = 2 ** 28;
 
 export class CxlWindow {
   readonly id: string;
@@ -34,12 +33,14 @@ export class CxlWindow {
   private readonly rootMask: number;
   /** 2^(32 - log2 HBIG) mod HBIW, for the 3/6/12 remainder on halves. */
   private readonly rootHiFactor: number;
-  /** XOR maps as int32 halves and the bit each sets (hot path). */
+  /**
+   * Hot path form of T (cxl-math xorBitMasks): bit xorBitIdx[i] of T(hpa) is the parity of hpa
+   * AND the mask whose int32 halves are xorLo[i], xorHi[i]; xorKeep clears those bits.
+   */
   private xorLo = new Int32Array(0);
   private xorHi = new Int32Array(0);
   private xorBitIdx = new Int32Array(0);
-  private xorBitVal = new Float64Array(0);
-  /** XOR maps as 32-bit halves (hot path). */
+  private xorKeep = -1;
 
   readonly spec: WindowSpec;
 
@@ -65,7 +66,7 @@ export class CxlWindow {
       throw new TopologyError(
         `${path}.granularity: ${spec.granularity} is not a valid HBIG (256..16384, a power of two)`,
       );
-    if (spec.base % SZ_256M !== 0 || spec.size % SZ_256M !== 0 || spec.size <= 0) {
+    if (spec.base % HDM_RANGE_UNIT !== 0 || spec.size % HDM_RANGE_UNIT !== 0 || spec.size <= 0) {
       throw new TopologyError(
         `${path}: base 0x${spec.base.toString(16)} and size 0x${spec.size.toString(16)} must be non-zero multiples of 256 MiB`,
       );
@@ -73,7 +74,7 @@ export class CxlWindow {
     if (spec.base + spec.size > 2 ** 52) throw new TopologyError(`${path}: ends above 2^52`);
     if (new Set(targets).size !== targets.length)
       throw new TopologyError(`${path}.targets: a host bridge is listed twice`);
-    this.rootShift = Math.log2(spec.granularity) | 0;
+    this.rootShift = log2Exact(spec.granularity);
     this.rootMask = isThreeFamily(this.ways) ? -1 : this.ways - 1;
     this.rootHiFactor = (2 ** (32 - this.rootShift) % this.ways) | 0;
     this.xorMaps = [];
@@ -86,7 +87,7 @@ export class CxlWindow {
           `${path}: XOR arithmetic with ${this.ways} host bridges needs ${n} XOR maps for HBIG ${spec.granularity}, but the platform list (xorMaps, one CXIMS per HBIG) has ${list.length}`,
         );
       }
-      const firstBit = Math.log2(spec.granularity);
+      const firstBit = log2Exact(spec.granularity);
       const want = new Set<number>();
       for (let i = 0; i < n; i++) want.add(firstBit + i);
       for (let i = 0; i < n; i++) {
@@ -102,10 +103,11 @@ export class CxlWindow {
         this.xorMaps.push(m);
         this.xorBits.push(b);
       }
-      this.xorLo = Int32Array.from(this.xorMaps, (m) => (m % 2 ** 32) | 0);
-      this.xorHi = Int32Array.from(this.xorMaps, (m) => Math.floor(m / 2 ** 32) | 0);
-      this.xorBitIdx = Int32Array.from(this.xorBits);
-      this.xorBitVal = Float64Array.from(this.xorBits, (b) => 2 ** b);
+      const masks = xorBitMasks(this.xorMaps, n);
+      this.xorLo = Int32Array.from(masks, (m) => lo32(m.mask) | 0);
+      this.xorHi = Int32Array.from(masks, (m) => hi32(m.mask) | 0);
+      this.xorBitIdx = Int32Array.from(masks, (m) => m.bit);
+      for (const m of masks) this.xorKeep &= ~(1 << m.bit);
     }
   }
 
@@ -117,47 +119,40 @@ export class CxlWindow {
     return hpa >= this.base && hpa < this.base + this.size;
   }
 
-  /** T (SPEC-NOTES 1.4): A = hpa with each map's lowest bit set to parity(hpa & map). */
+  /** T (SPEC-NOTES 1.4, cxl-math xorTransform): each map's lowest bit set to parity(hpa & map). */
   xorTransform(hpa: number): number {
-    let a = hpa;
-    const maps = this.xorMaps;
-    for (let i = 0; i < maps.length; i++) {
-      const bit = this.xorBits[i]!;
-      const want = parityOfAnd(a, maps[i]!);
-      const p = 2 ** bit;
-      const cur = Math.floor(a / p) % 2;
-      if (cur !== want) a += want ? p : -p;
-    }
-    return a;
+    return xorTransform(hpa, this.xorMaps, this.xorMaps.length);
   }
 
   /**
    * Root position (index into targets) of `hpa`: modulo on the offset of T(hpa) from the base.
-   * Hot path: XOR parity on 32-bit halves (`>>> 0` is ToUint32, exact mod 2^32 for integers
-   * < 2^53; the map bits that T sets are < 32 because HBIG <= 16 KiB and at most 4 maps).
+   * Hot path: T from its per-bit parity masks (xorBitMasks) on 32-bit halves (`>>> 0` is
+   * ToUint32, exact mod 2^32 for integers < 2^53; the bits T changes are < 32 because HBIG <=
+   * 16 KiB and at most 4 maps, so the high half of T(hpa) is the high half of hpa).
    */
   rootSlot(hpa: number): number {
     const n = this.xorLo.length;
-    let lo = hpa >>> 0;
+    const lo = hpa >>> 0;
+    let t = lo;
     let a = hpa;
-    const hi = n === 0 ? 0 : ((hpa - lo) / 4294967296) | 0; // < 2^21; T never changes it
-    const loM = this.xorLo;
-    const hiM = this.xorHi;
-    const bits = this.xorBitIdx;
-    for (let i = 0; i < n; i++) {
-      let x = (lo & loM[i]!) ^ (hi & hiM[i]!);
-      x ^= x >>> 16;
-      x ^= x >>> 8;
-      x ^= x >>> 4;
-      const p = (0x6996 >>> (x & 0xf)) & 1;
-      const bit = bits[i]!;
-      // Branch-free: set bit `bit` (< 32) to p in lo, and move a by (p - old) * 2^bit.
-      const cur = (lo >>> bit) & 1;
-      lo = (lo ^ ((cur ^ p) << bit)) >>> 0;
-      a += (p - cur) * this.xorBitVal[i]!;
+    if (n !== 0) {
+      const hi = ((hpa - lo) / 4294967296) | 0; // < 2^21
+      const loM = this.xorLo;
+      const hiM = this.xorHi;
+      const bits = this.xorBitIdx;
+      t = lo & this.xorKeep;
+      for (let i = 0; i < n; i++) {
+        let x = (lo & loM[i]!) ^ (hi & hiM[i]!);
+        x ^= x >>> 16;
+        x ^= x >>> 8;
+        x ^= x >>> 4;
+        t |= ((0x6996 >>> (x & 0xf)) & 1) << bits[i]!;
+      }
+      t >>>= 0;
+      a = hpa - lo + t; // T changes bits below 32 only
     }
     // Power-of-two HBIW: the selector bits sit below bit 28 and the base is 256 MiB aligned.
-    if (this.rootMask >= 0) return (lo >>> this.rootShift) & this.rootMask;
+    if (this.rootMask >= 0) return (t >>> this.rootShift) & this.rootMask;
     // 3/6/12: c mod W from the halves of the offset, c = hi * 2^(32-s) + (lo >>> s); all terms
     // stay below 2^25, so the remainder is a small-integer operation.
     const off = a - this.base;
@@ -188,7 +183,7 @@ export function xorListsOf(maps: readonly XorMapSpec[]): Map<number, number[]> {
 
 /** Default CXIMS list for an HBIG when the platform gives none: 4 maps in cxl_test's pattern (bit b+i, b+i+6, b+i+14). */
 export function defaultXorMaps(granularity: number): number[] {
-  const b = Math.log2(granularity);
+  const b = log2Exact(granularity);
   const out: number[] = [];
   for (let i = 0; i < 4; i++) out.push(2 ** (b + i) + 2 ** (b + i + 6) + 2 ** (b + i + 14));
   return out;

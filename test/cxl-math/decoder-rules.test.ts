@@ -4,11 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  checkAutoRegion,
+  checkAddressLimit,
+  checkDecoderSize,
+  checkEncodedGranularity,
+  checkEncodedWays,
+  checkEndpointDpa,
   checkCommitOrder,
-  checkCommittedDecoders,
   checkDecoderRangeOrder,
-  checkDistance,
   checkEndpointSize,
   checkGranularity,
   checkGranularityChain,
@@ -20,11 +22,16 @@ import {
   checkSwitchDecoderWays,
   checkWays,
   checkWaysAdvertised,
-  checkThreeFamilyBase,
   checkTargetList,
-  checkXorMaps,
   type RuleIssue,
 } from '../../src/cxl-math/index.js';
+import {
+  checkAutoRegion,
+  checkCommittedDecoders,
+  checkDistance,
+  checkThreeFamilyBase,
+  checkXorMaps,
+} from '../helpers/cxl-oracles.js';
 
 const MiB256 = 256 * 2 ** 20;
 const ALL = { ways3_6_12: true, ways16: true };
@@ -135,7 +142,7 @@ test('rule 4: HB/switch W <= 8, <= Target Count, 3/6/12 and 16 only when adverti
     'decoder-ways-over-8',
     /target list rule/,
     /ways 16/,
-    /8 target list entries/,
+    /8-entry target list/,
   );
   expectIssue(
     checkSwitchDecoderWays(4, 2, ALL),
@@ -148,7 +155,8 @@ test('rule 4: HB/switch W <= 8, <= Target Count, 3/6/12 and 16 only when adverti
     checkSwitchDecoderWays(6, 8, NONE, 'HB decoder'),
     'ways-not-advertised',
     /advertised ways rule/,
-    /HB decoder uses 6-way/,
+    /HB decoder does not advertise 3, 6, 12 way/,
+    /6-way interleave needs/,
     /3, 6, 12 way/,
   );
   assert.deepEqual(checkWaysAdvertised(16, ALL), []);
@@ -156,7 +164,7 @@ test('rule 4: HB/switch W <= 8, <= Target Count, 3/6/12 and 16 only when adverti
   expectIssue(
     checkWaysAdvertised(16, NONE, 'endpoint decoder'),
     'ways-not-advertised',
-    /endpoint decoder uses 16-way/,
+    /endpoint decoder does not advertise 16 way/,
     /16 way/,
   );
 });
@@ -215,7 +223,7 @@ test('rule 8: alignment of window/decoder ranges, endpoint size, region size', (
   expectIssue(checkRangeAlignment(0x1_1000_0000, MiB256 + 4096), 'alignment-size', /alignment rule/, /size 0x10001000/);
   assert.equal(checkRangeAlignment(1, 1).length, 2);
   assert.deepEqual(checkEndpointSize(3 * MiB256, 3), []);
-  expectIssue(checkEndpointSize(MiB256, 3), 'endpoint-size-ways', /alignment rule/, /0x10000000/, /ways 3/);
+  expectIssue(checkEndpointSize(MiB256, 3), 'endpoint-size-ways', /alignment rule/, /0x10000000/, /3 interleave ways/);
   assert.deepEqual(checkRegionSize(2 * 4 * MiB256, 4), []);
   expectIssue(
     checkRegionSize(2 * MiB256, 4),
@@ -264,10 +272,29 @@ test('target list entries name existing ports', () => {
     checkTargetList([1, 4], 2, [0, 1], 'HB0 decoder 0'),
     'target-list',
     /target list rule/,
-    /HB0 decoder 0 target 1 names port id 4/,
+    /HB0 decoder 0 target list entry 1 names port 4/,
     /0, 1/,
   );
   expectIssue(checkTargetList([1], 2, [0, 1]), 'target-list', /1 target list entries for 2 ways/);
+  expectIssue(checkTargetList([1, 1], 2, [0, 1]), 'target-duplicate', /entry 1 repeats port 1/);
+});
+
+test('decoder registers at commit: encodings, size, 2^52 limit, endpoint DPA inside one partition', () => {
+  for (const e of [0, 4, 8, 10]) assert.deepEqual(checkEncodedWays(e), []);
+  expectIssue(checkEncodedWays(5), 'iw-invalid', /IW=5 is invalid \(valid: 0-4, 8-10\)/);
+  assert.deepEqual(checkEncodedGranularity(6), []);
+  expectIssue(checkEncodedGranularity(7), 'ig-invalid', /IG=7 is invalid/);
+  assert.deepEqual(checkDecoderSize(MiB256), []);
+  expectIssue(checkDecoderSize(0), 'zero-size', /size is 0/);
+  assert.deepEqual(checkAddressLimit(2 ** 52 - MiB256, MiB256), []);
+  expectIssue(checkAddressLimit(2 ** 52, MiB256), 'range', /ends above 2\^52/);
+  assert.deepEqual(checkEndpointDpa(MiB256, MiB256, MiB256, MiB256), []);
+  expectIssue(
+    checkEndpointDpa(MiB256, 2 * MiB256, MiB256, MiB256),
+    'dpa-capacity',
+    /exceeds the device capacity 0x20000000/,
+  );
+  expectIssue(checkEndpointDpa(0, 2 * MiB256, MiB256, MiB256), 'dpa-partition', /partition boundary at 0x10000000/);
 });
 
 test("XOR maps: lowest bits are the position bits, no map covers another's changing bit", () => {

@@ -17,7 +17,8 @@ import {
   HDM_SIZE_LOW,
   HDM_TARGET_LIST_HIGH,
   HDM_TARGET_LIST_LOW,
-  applyWrite,
+  applyMaskedWrite,
+  writeMasks,
   decoderCountToEncoding,
   depositField,
   encodingToDecoderCount,
@@ -108,15 +109,15 @@ test('write masks derived from the table match QEMU and SPEC-NOTES 2.3', () => {
   assert.equal(writeMask(HDM_DPA_SKIP_HIGH), 0xffffffff);
 });
 
-test('applyWrite keeps RO bits (Committed, Error-Not-Committed) and reserved bits', () => {
+test('masked writes keep RO bits (Committed, Error-Not-Committed) and reserved bits', () => {
   const committed = depositField(0, HDM_CONTROL.fields.committed, 1);
-  const after = applyWrite(HDM_CONTROL, committed, 0xffffffff);
+  const after = applyMaskedWrite(writeMasks(HDM_CONTROL), committed, 0xffffffff);
   assert.equal(extractField(after, HDM_CONTROL.fields.committed), 1);
   assert.equal(extractField(after, HDM_CONTROL.fields.errorNotCommitted), 0);
   assert.equal(after, (0x13ff | committed) >>> 0);
-  assert.equal(applyWrite(HDM_CONTROL, after, 0), committed);
-  assert.equal(applyWrite(HDM_BASE_LOW, 0, 0x1234_5678), 0x1000_0000);
-  assert.equal(applyWrite(HDM_CAPABILITY, 0x1234, 0), 0x1234);
+  assert.equal(applyMaskedWrite(writeMasks(HDM_CONTROL), after, 0), committed);
+  assert.equal(applyMaskedWrite(writeMasks(HDM_BASE_LOW), 0, 0x1234_5678), 0x1000_0000);
+  assert.equal(applyMaskedWrite(writeMasks(HDM_CAPABILITY), 0x1234, 0), 0x1234);
 });
 
 test('extract/deposit round trip on random values (seeded)', () => {

@@ -17,16 +17,14 @@ import {
   granularityToEig,
   hpaOffsetOf,
   hpaToDpa,
-  linuxDecoderCount,
   positionOf,
-  translationParamsIssue,
   waysToEiw,
   asHpa,
   asDpa,
   powerOfTwoPart,
   isThreeFamily,
-  granuleRemaining,
 } from '../../src/cxl-math/index.js';
+import { linuxDecoderCount, translationParamsIssue, granuleRemaining } from '../helpers/cxl-oracles.js';
 import { Prng } from '../helpers/prng.js';
 import { cases } from '../helpers/scale.js';
 import { refDpaOffset, refHpaOffset, refPosition } from './reference-bigint.js';

@@ -5,18 +5,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  dpaOffsetOfEncoded,
   eiwToWays,
-  hpaOffsetOfEncoded,
-  positionOfEncoded,
   eigToGranularity,
-  xorDpaOffsetOf,
   xorHpaOf,
   xorMapsForHbiw,
   xorPositionOf,
   xorTransform,
-  translationParamsIssue,
 } from '../../src/cxl-math/index.js';
+import {
+  dpaOffsetOfEncoded,
+  hpaOffsetOfEncoded,
+  positionOfEncoded,
+  xorDpaOffsetOf,
+  translationParamsIssue,
+} from '../helpers/cxl-oracles.js';
 import { TRANSLATE_VECTORS, TRANSLATE_XOR_MAPS, type TranslateVector } from './cxl-translate-vectors.js';
 
 const MAPS = TRANSLATE_XOR_MAPS;

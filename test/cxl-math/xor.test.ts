@@ -11,13 +11,15 @@ import {
   hpaOffsetOf,
   positionOf,
   powerOfTwoPart,
-  xorDpaOffsetOf,
   xorHpaOf,
   xorMapsForHbiw,
-  xorPositionOf,
   xorTransform,
-  checkXorMaps,
+  xorBitMasks,
+  parityOfAnd,
+  testBit,
 } from '../../src/cxl-math/index.js';
+import { xorPositionOf } from '../../src/cxl-math/index.js';
+import { xorDpaOffsetOf, checkXorMaps } from '../helpers/cxl-oracles.js';
 import { Prng } from '../helpers/prng.js';
 import { cases } from '../helpers/scale.js';
 import { refXor } from './reference-bigint.js';
@@ -112,6 +114,23 @@ test('T agrees with a BigInt implementation on random HPAs and random maps (pari
     const maps = randomMaps(rng, g, n);
     const a = rng.below(2 ** 52);
     assert.equal(BigInt(xorTransform(a, maps, n)), refXor(BigInt(a), maps, n), `seed ${rng.seed} iter ${i}`);
+  }
+});
+
+test('xorBitMasks: bit b of T(a) = parity(a & mask_b) (T is linear over GF(2)), maps covering other maps too', () => {
+  const rng = new Prng(0x0a0a5);
+  for (let i = 0; i < cases(2000); i++) {
+    const g = rng.pick(VALID_GRANULARITIES);
+    const n = 1 + rng.below(4);
+    const maps = randomMaps(rng, g, n);
+    const masks = xorBitMasks(maps, n);
+    assert.equal(masks.length, n);
+    for (let j = 0; j < 8; j++) {
+      const a = rng.below(2 ** 52);
+      const t = xorTransform(a, maps, n);
+      for (const { bit, mask } of masks)
+        assert.equal(testBit(t, bit), parityOfAnd(a, mask), `seed ${rng.seed} iter ${i}`);
+    }
   }
 });
 

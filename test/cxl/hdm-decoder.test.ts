@@ -3,7 +3,7 @@
 // for the offsets and write masks (declared once there, checked against our image here).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HdmDecoderBlock, HDM, CTRL, CAP } from '../../src/cxl/index.js';
+import { HdmDecoderBlock, HDM, CTRL } from '../../src/cxl/index.js';
 import type { HdmOwner } from '../../src/cxl/hdm-decoder.js';
 import * as R from '../../src/cxl-math/hdm-registers.js';
 
@@ -25,6 +25,7 @@ const epOwner: HdmOwner = {
 const hbBlock = (caps = { count: 4, ways3_6_12: true, ways16: true }) => new HdmDecoderBlock(hbOwner, caps);
 const epBlock = (caps = { count: 4, ways3_6_12: true, ways16: true }) => new HdmDecoderBlock(epOwner, caps);
 const d = (n: number, reg: number) => HDM.DECODER0 + HDM.STRIDE * n + reg;
+const CAPF = R.HDM_CAPABILITY.fields;
 
 test('layout agrees with src/cxl-math/hdm-registers.ts', () => {
   assert.equal(HDM.DECODER0, R.DECODER0_OFFSET);
@@ -41,9 +42,13 @@ test('capability advertises count, target count, A11to8, A14to12, 3/6/12 and 16-
   const cap = b.read(HDM.CAP, 4);
   assert.equal(cap & 0xf, 4); // 8 decoders -> encoding 4
   assert.equal((cap >>> 4) & 0xf, 8);
-  assert.ok(cap & CAP.A11TO8 && cap & CAP.A14TO12 && cap & CAP.WAYS_3_6_12 && cap & CAP.WAYS_16);
-  const q = hbBlock({ count: 4, ways3_6_12: false, ways16: false }).read(HDM.CAP, 4);
-  assert.equal(q & (CAP.WAYS_3_6_12 | CAP.WAYS_16), 0);
+  assert.equal(R.encodingToDecoderCount(R.extractField(cap, CAPF.decoderCount)), 8);
+  for (const fd of [CAPF.a11to8, CAPF.a14to12, CAPF.ways3_6_12, CAPF.ways16]) assert.equal(R.extractField(cap, fd), 1);
+  assert.deepEqual(b.advertisedWays, { ways3_6_12: true, ways16: true });
+  const q4 = hbBlock({ count: 4, ways3_6_12: false, ways16: false });
+  const q = q4.read(HDM.CAP, 4);
+  assert.equal(R.extractField(q, CAPF.ways3_6_12) + R.extractField(q, CAPF.ways16), 0);
+  assert.deepEqual(q4.advertisedWays, { ways3_6_12: false, ways16: false });
   b.write(HDM.CAP, 4, 0);
   assert.equal(b.read(HDM.CAP, 4), cap, 'capability is read-only');
 });
@@ -110,7 +115,7 @@ const cases: Case[] = [
     name: 'out of order',
     index: 1,
     code: 'commit-order',
-    text: /decoder 1 of host bridge hb0: commit out of order: decoder 0 is not committed \(decoders commit in increasing index order\)/,
+    text: /decoder 1 of host bridge hb0: commit order rule: decoder 1 cannot commit while 0 decoder\(s\) are committed: decoder 0 is not committed \(decoders commit in increasing index order/,
     setup: (hb) => {
       programHb(hb, 1, 0, SZ, 0, 0, [0]);
       return hb;
@@ -149,7 +154,7 @@ const cases: Case[] = [
   {
     name: '3-way not advertised',
     index: 0,
-    code: 'iw-capability',
+    code: 'ways-not-advertised',
     text: /3-way interleave needs the 3\/6\/12-way capability \(HDM Decoder Capability bit 11\)/,
     setup: () => {
       const b = hbBlock({ count: 4, ways3_6_12: false, ways16: true });
@@ -160,7 +165,7 @@ const cases: Case[] = [
   {
     name: '16-way not advertised',
     index: 0,
-    code: 'iw-capability',
+    code: 'ways-not-advertised',
     text: /16-way interleave needs the 16-way capability \(HDM Decoder Capability bit 12\)/,
     setup: () => {
       const b = new HdmDecoderBlock(epOwner, { count: 4, ways3_6_12: true, ways16: false });
@@ -171,7 +176,7 @@ const cases: Case[] = [
   {
     name: 'HB 16-way exceeds the target list',
     index: 0,
-    code: 'iw-targets',
+    code: 'decoder-ways-over-8',
     text: /16-way interleave exceeds the 8-entry target list/,
     setup: (hb) => {
       programHb(hb, 0, 0, 16 * SZ, 4, 0, [0, 1, 2, 3]);
@@ -191,8 +196,8 @@ const cases: Case[] = [
   {
     name: 'overlap with decoder n-1',
     index: 1,
-    code: 'overlap',
-    text: /decoder 1 of host bridge hb0: base 0x100000000 is below the end 0x120000000 of decoder 0 \(decoders hold increasing, non-overlapping ranges\)/,
+    code: 'decoder-order-overlap',
+    text: /decoder 1 of host bridge hb0: decoder order rule: decoder 1 base 0x100000000 lies below the end 0x120000000 of decoder 0; decoders hold increasing, non-overlapping ranges/,
     setup: (hb) => {
       programHb(hb, 0, 0x1_0000_0000, 2 * SZ, 0, 0, [0]);
       hb.commit(0);
@@ -203,7 +208,7 @@ const cases: Case[] = [
   {
     name: 'target names a missing port',
     index: 0,
-    code: 'target-invalid',
+    code: 'target-list',
     text: /target list entry 1 names port 9, which is not a downstream port of this component \(ports: 0, 1, 2, 3\)/,
     setup: (hb) => {
       programHb(hb, 0, 0, SZ, 1, 0, [0, 9]);
@@ -223,8 +228,8 @@ const cases: Case[] = [
   {
     name: 'endpoint size not divisible by W',
     index: 0,
-    code: 'size-ways',
-    text: /decoder 0 of endpoint mem0: size 0x10000000 is not a multiple of the 3 interleave ways \(endpoint size mod W must be 0\)/,
+    code: 'endpoint-size-ways',
+    text: /decoder 0 of endpoint mem0: alignment rule: endpoint decoder size 0x10000000 is not a multiple of the 3 interleave ways \(endpoint size mod W must be 0\)/,
     setup: (_h, ep) => {
       ep.program(0, { base: 0, size: SZ, eiw: 8, eig: 0 });
       return ep;
@@ -332,4 +337,27 @@ test('random 1/2/4/8-byte accesses never throw and keep RO fields', () => {
     else b.read(off, size);
   }
   assert.equal(b.read(0, 4), cap);
+});
+
+test('one write path: every register takes the masked write of its table entry (RO/reserved bits keep theirs)', () => {
+  let s = 0x5eed;
+  const rnd = () => {
+    s = (s * 1103515245 + 12345) >>> 0;
+    return s;
+  };
+  for (const [b, kind] of [
+    [hbBlock(), 'switch'],
+    [epBlock(), 'endpoint'],
+  ] as const) {
+    for (let off = 0; off < b.length; off += 4) {
+      const at = R.registerAt(off, b.count, kind);
+      const v = rnd();
+      const old = b.read(off, 4);
+      // Control with Commit set would run the commit checks: the table part is checked without it.
+      const value = at?.def === R.HDM_CONTROL ? v & ~CTRL.COMMIT : v;
+      b.write(off, 4, value);
+      const want = at === undefined ? old : R.applyMaskedWrite(R.writeMasks(at.def), old, value);
+      assert.equal(b.read(off, 4), want, `${kind} offset 0x${off.toString(16)} (${at?.def.name ?? 'reserved'})`);
+    }
+  }
 });

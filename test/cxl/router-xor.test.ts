@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { build, sharedArena, compareRouterVsReference, GiB, hb, mem, win, WBASE } from './fixtures.js';
 import { cases } from '../helpers/scale.js';
-import { xorHpaOf } from '../../src/cxl-math/xor.js';
+import { xorHpaOf, xorPositionOf, xorTransform } from '../../src/cxl-math/xor.js';
+import { Prng } from '../helpers/prng.js';
 
 const N = cases(1_000_000);
 const MAPS_256 = { granularity: 256, maps: [0x2020900, 0x4041200, 0x1010400, 0x800] };
@@ -68,6 +69,40 @@ for (const [nhb, perHb] of [
     topo.close();
   });
 }
+
+test('window root slot (hot path) = cxl-math xorPositionOf, T = cxl-math xorTransform, bases above 4 GiB', () => {
+  const rng = new Prng(0x7a11);
+  for (const nhb of [2, 4, 8, 16, 6, 12]) {
+    const hbs = Array.from({ length: nhb }, (_, h) => hb(`hb${h}`, h, [mem(`m${h}`)]));
+    const base = nhb % 3 === 0 ? 0x3_0000_0000 * 4 : WBASE * 4;
+    const { topo } = build({
+      hostBridges: hbs,
+      windows: [
+        win(
+          'w0',
+          base,
+          nhb * GiB,
+          hbs.map((x) => x.id),
+          512,
+          'xor',
+        ),
+      ],
+      xorMaps: [{ granularity: 512, maps: [0x2021200, 0x4042400, 0x1010800, 0x1000] }],
+    });
+    const w = topo.windows[0]!;
+    for (let i = 0; i < cases(20000); i++) {
+      const hpa = base + rng.below(w.size);
+      const n = w.xorMaps.length;
+      assert.equal(w.xorTransform(hpa), xorTransform(hpa, w.xorMaps, n));
+      assert.equal(
+        w.rootSlot(hpa),
+        xorPositionOf(hpa, base, nhb, 512, w.xorMaps, n),
+        `HBIW ${nhb} hpa 0x${hpa.toString(16)}`,
+      );
+    }
+    topo.close();
+  }
+});
 
 test('XOR maps are platform-level: a window needing a conflicting map list is refused', () => {
   assert.throws(
