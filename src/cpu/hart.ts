@@ -679,9 +679,8 @@ export class Hart implements JitHost {
         craw = this.craw;
         if (s < 0) {
           budget--;
-          const t = this.takeException(pcAbs);
-          cb = t - (t & 4095);
-          po = t & 4095;
+          cb = this.takeException(pcAbs); // as the trap tail below: lim = 0 realigns cb
+          po = 0;
           lim = 0;
           continue;
         }
