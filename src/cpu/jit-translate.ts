@@ -9,7 +9,8 @@
 // stored back at every exit. Loads/stores inline the software TLB (tag lo, tag hi, arena offset;
 // then the 256 B chunk TLB for fine-interleaved pages); a miss (or misaligned access, MMIO, code
 // page, observed page: none of them have entries) exits with reason Slow and the precise pc of the
-// instruction, which the interpreter then executes. Successors in the same module are `return_call`,
+// instruction, which the hart runs straight through its slow path (execMemNoTlbProbe: no second
+// probe). The probe is emitted by emitTlbProbe alone. Successors in the same module are `return_call`,
 // others `return_call_indirect` through the shared table (a slot holds the successor or a stub that
 // returns reason Chain); a block that jumps to its own start loops inside the function.
 
