@@ -9,12 +9,14 @@
 // stored back at every exit. Loads/stores inline the software TLB (tag lo, tag hi, arena offset;
 // then the 256 B chunk TLB for fine-interleaved pages); a miss (or misaligned access, MMIO, code
 // page, observed page: none of them have entries) exits with reason Slow and the precise pc of the
-// instruction, which the interpreter then executes. Successors in the same module are `return_call`,
+// instruction, which the hart runs straight through its slow path (execMemNoTlbProbe: no second
+// probe). The probe is emitted by emitTlbProbe alone. Successors in the same module are `return_call`,
 // others `return_call_indirect` through the shared table (a slot holds the successor or a stub that
 // returns reason Chain); a block that jumps to its own start loops inside the function.
 
 import { ModuleBuilder, ValType, type FunctionBuilder, type FuncSig } from './wasm/module-builder.js';
 import { Op, X0_SINK } from './isa.js';
+import { CHUNK, TLB_MASK } from './tlb.js';
 
 const { i32, i64 } = ValType;
 const TWO32 = 4294967296;
@@ -296,65 +298,7 @@ function emitBlock(
     f.localSet(va);
     f.localGet(va).i32WrapI64().localSet(lo);
     f.localGet(va).i64Const(32).i64ShrU().i32WrapI64().localSet(hi);
-    // Two probes: the page TLB and the 256 B chunk TLB (fine-interleaved pages). Blocks whose own
-    // code sits on a fine-interleaved page probe the chunk TLB first (their data usually does too).
-    const page = () => {
-      f.localGet(lo).i32Const(12).i32ShrU().i32Const(255).i32And().i32Const(2).i32Shl().localSet(t);
-      f.localGet(t)
-        .i32Load(4, write ? L.wTL : L.rTL)
-        .localGet(lo)
-        .i32Const(-4096 | (size - 1))
-        .i32And()
-        .i32Eq();
-      f.localGet(t)
-        .i32Load(4, write ? L.wTH : L.rTH)
-        .localGet(hi)
-        .i32Eq()
-        .i32And();
-    };
-    const pageHit = () => {
-      f.localGet(t)
-        .i32Load(4, write ? L.wTA : L.rTA)
-        .localGet(lo)
-        .i32Const(4095)
-        .i32And()
-        .i32Add();
-    };
-    const chunk = () => {
-      f.localGet(lo).i32Const(8).i32ShrU().i32Const(L.gMask).i32And().i32Const(2).i32Shl().localSet(t);
-      f.localGet(t)
-        .i32Load(4, write ? L.gwTL : L.gTL)
-        .localGet(lo)
-        .i32Const(-256 | (size - 1))
-        .i32And()
-        .i32Eq();
-      f.localGet(t)
-        .i32Load(4, write ? L.gwTH : L.gTH)
-        .localGet(hi)
-        .i32Eq()
-        .i32And();
-    };
-    const chunkHit = () => {
-      f.localGet(t)
-        .i32Load(4, write ? L.gwTA : L.gTA)
-        .localGet(lo)
-        .i32Const(255)
-        .i32And()
-        .i32Add();
-    };
-    const [p1, h1, p2, h2] =
-      b.chunkFirst === true ? [chunk, chunkHit, page, pageHit] : [page, pageHit, chunk, chunkHit];
-    p1();
-    f.if(i32);
-    h1();
-    f.else();
-    p2();
-    f.if(i32);
-    h2();
-    f.else();
-    slowExit(k);
-    f.end();
-    f.end();
+    emitTlbProbe(f, L, { lo, hi, t }, size, write, b.chunkFirst === true, () => slowExit(k));
     f.localSet(addr);
   };
   const setRd = (rd: number) => {
@@ -783,6 +727,90 @@ function emitBlock(
   f.i32Const(0).localGet(epc).i64Store(8, L.exitPc);
   storeReason(JitExit.Slow);
   f.localGet(BUDGET).localGet(ek).i32Sub();
+}
+
+/** Locals emitTlbProbe reads (lo, hi: the virtual address's halves) and clobbers (t). */
+export interface ProbeLocals {
+  lo: number;
+  hi: number;
+  t: number;
+}
+
+/**
+ * The software TLB probe, the one place translated code knows the entry format (the interpreter's
+ * twin is tlb.ts, tlbProbe): leaves the arena address of a `size`-byte access at va (lo, hi) on
+ * the stack when the page TLB or the 256 B chunk TLB (fine-interleaved pages) holds it and the
+ * access is aligned (the misalignment bits are part of the compared key). Otherwise it emits
+ * `miss`, which must branch away (translated code then exits to memSlowNoTlbProbe, no second
+ * probe). Blocks whose own code sits on a fine-interleaved page probe the chunk TLB first (their
+ * data usually does too).
+ */
+export function emitTlbProbe(
+  f: FunctionBuilder,
+  L: JitLayout,
+  x: ProbeLocals,
+  size: number,
+  write: boolean,
+  chunkFirst: boolean,
+  miss: () => void,
+): void {
+  const { lo, hi, t } = x;
+  const page = () => {
+    f.localGet(lo).i32Const(12).i32ShrU().i32Const(TLB_MASK).i32And().i32Const(2).i32Shl().localSet(t);
+    f.localGet(t)
+      .i32Load(4, write ? L.wTL : L.rTL)
+      .localGet(lo)
+      .i32Const(-4096 | (size - 1))
+      .i32And()
+      .i32Eq();
+    f.localGet(t)
+      .i32Load(4, write ? L.wTH : L.rTH)
+      .localGet(hi)
+      .i32Eq()
+      .i32And();
+  };
+  const pageHit = () => {
+    f.localGet(t)
+      .i32Load(4, write ? L.wTA : L.rTA)
+      .localGet(lo)
+      .i32Const(4095)
+      .i32And()
+      .i32Add();
+  };
+  const chunk = () => {
+    f.localGet(lo).i32Const(8).i32ShrU().i32Const(L.gMask).i32And().i32Const(2).i32Shl().localSet(t);
+    f.localGet(t)
+      .i32Load(4, write ? L.gwTL : L.gTL)
+      .localGet(lo)
+      .i32Const(-CHUNK | (size - 1))
+      .i32And()
+      .i32Eq();
+    f.localGet(t)
+      .i32Load(4, write ? L.gwTH : L.gTH)
+      .localGet(hi)
+      .i32Eq()
+      .i32And();
+  };
+  const chunkHit = () => {
+    f.localGet(t)
+      .i32Load(4, write ? L.gwTA : L.gTA)
+      .localGet(lo)
+      .i32Const(CHUNK - 1)
+      .i32And()
+      .i32Add();
+  };
+  const [p1, h1, p2, h2] = chunkFirst ? [chunk, chunkHit, page, pageHit] : [page, pageHit, chunk, chunkHit];
+  p1();
+  f.if(i32);
+  h1();
+  f.else();
+  p2();
+  f.if(i32);
+  h2();
+  f.else();
+  miss();
+  f.end();
+  f.end();
 }
 
 const F_RD = 1,

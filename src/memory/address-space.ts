@@ -9,6 +9,9 @@
 // Observation (observe()): pages of an observed range or backed by an observed store are never
 // cached here and carry PageFlag.Observed | PageFlag.Mmio in resolvePage, so every access to them
 // reaches the slow path, where it is counted per observed target (and optionally logged).
+//
+// For a CPU's software TLB, resolvePage says everything about a physical page (kind, flags, arena
+// offset, and a fine-interleaved page's 256 B chunk table), so no CPU ever touches a route.
 
 import { MAX_ADDRESS } from '../cxl-math/addresses.js';
 import { type Arena, PAGE_SIZE } from './arena.js';
@@ -97,6 +100,16 @@ export interface ObservedTarget {
 /** One line of the access log: `<r|w> <hpa> <size> <memdev|store|mmio region> <dpa|offset>`. */
 export type ObserveLogSink = (line: string) => void;
 
+/**
+ * The piece of a fine-interleaved page a CPU caches as one unit: CXL granules are >= 256 B and
+ * aligned, so each 256 B chunk of a window page is contiguous in one store.
+ */
+export const CHUNK_SIZE = 256;
+const CHUNKS_PER_PAGE = PAGE_SIZE / CHUNK_SIZE;
+
+/** A window route that reached a store. */
+type Routed = RouteResult & { store: BackingStore };
+
 /** Result of resolvePage; one object per AddressSpace, overwritten by the next call. */
 export interface PageInfo {
   /** HPA of the page start. */
@@ -107,6 +120,12 @@ export interface PageInfo {
   flags: number;
   /** The flat range holding the page start, or null if unassigned. */
   range: FlatRange | null;
+  /**
+   * Granule pages (neither Mmio nor Fault) lying wholly in their window whose every 256 B chunk
+   * is one plain run (routed, not dirty-tracked, not guarded, not observed): the arena offset of
+   * each chunk (CHUNK_SIZE), else null. Shared and cached until the map or a route changes: read only.
+   */
+  chunks: Float64Array | null;
 }
 
 export interface AddressSpaceOptions {
@@ -138,7 +157,18 @@ export class AddressSpace {
   private readonly scratch = new Uint8Array(8);
   private readonly scratchBy: Uint8Array[] = [];
   private readonly cleanWatched = new Set<BackingStore>();
-  private readonly page: PageInfo = { base: 0, kind: RangeKind.Unassigned, arenaOffset: -1, flags: 0, range: null };
+  private readonly page: PageInfo = {
+    base: 0,
+    kind: RangeKind.Unassigned,
+    arenaOffset: -1,
+    flags: 0,
+    range: null,
+    chunks: null,
+  };
+  /** resolvePage's chunk tables by page base (null: not every chunk is a plain run); cleared on every change. */
+  private readonly chunkTables = new Map<number, Float64Array | null>();
+  /** The store of the last successful resolveRun. */
+  private runStore: BackingStore | null = null;
   // Observation: off unless observe() was called (one boolean test in the slow paths).
   private observing = false;
   private readonly obsTargets: ObservedTarget[] = [];
@@ -163,6 +193,7 @@ export class AddressSpace {
     this.tree.onChange(() => {
       this.ranges = this.tree.ranges;
       this.lastIndex = 0;
+      this.chunkTables.clear();
       this.flushCache();
     });
   }
@@ -251,6 +282,11 @@ export class AddressSpace {
     return this.ranges;
   }
 
+  /** Route HPA `addr` of window range `r` into `out`: false when no committed decode reaches a store. */
+  private routeWindow(r: FlatRange, addr: number, out: RouteResult): out is Routed {
+    return r.region.router!.resolve(r.region.routerBase + r.offset + (addr - r.base), out) && out.store !== null;
+  }
+
   private findIndex(addr: number): number {
     const rs = this.ranges;
     const li = this.lastIndex;
@@ -337,7 +373,7 @@ export class AddressSpace {
     } else if (kind === RangeKind.Window) {
       this.counters.hit(SlowPath.Window);
       const route = this.route;
-      if (!r.region.router!.resolve(r.region.routerBase + r.offset + (addr - r.base), route) || route.store === null) {
+      if (!this.routeWindow(r, addr, route)) {
         return -2 - AccessFault.Unrouted;
       }
       store = route.store;
@@ -513,7 +549,7 @@ export class AddressSpace {
       if (r.kind === RangeKind.Rom && write) return AccessFault.ReadOnly;
       if (r.kind === RangeKind.Window) {
         const route = this.route;
-        if (!r.region.router!.resolve(r.region.routerBase + r.offset + (at - r.base), route) || route.store === null) {
+        if (!this.routeWindow(r, at, route)) {
           return AccessFault.Unrouted;
         }
         n = Math.min(n, Math.max(1, route.run));
@@ -643,7 +679,7 @@ export class AddressSpace {
       } else if (r.kind === RangeKind.Window) {
         this.counters.hit(SlowPath.Window);
         const route = this.route;
-        if (!r.region.router!.resolve(r.region.routerBase + r.offset + (at - r.base), route) || route.store === null) {
+        if (!this.routeWindow(r, at, route)) {
           return this.setFault(AccessFault.Unrouted);
         }
         store = route.store;
@@ -735,8 +771,9 @@ export class AddressSpace {
    * Arena offset of the byte at addr when it is RAM, ROM or a routed window byte, else -1 (MMIO,
    * unassigned, unrouted, or a ROM byte with forWrite). Sets `runLength` to how many bytes from
    * addr stay contiguous in that arena page (bounded by page, range and interleave granule), so a
-   * TLB can fill a per-granule table for a page split by fine interleave. Marks dirty-tracked pages
-   * dirty when forWrite. Does not touch the access caches.
+   * TLB can fill a per-granule table for a page split by fine interleave (resolvePage builds
+   * PageInfo.chunks from it). Marks dirty-tracked pages dirty when forWrite. Does not touch the
+   * access caches.
    */
   resolveRun(addr: number, forWrite = false): number {
     this.runLength = 0;
@@ -751,8 +788,7 @@ export class AddressSpace {
       off = r.region.storeOffset + r.offset + (addr - r.base);
     } else if (r.kind === RangeKind.Window) {
       const route = this.route;
-      if (!r.region.router!.resolve(r.region.routerBase + r.offset + (addr - r.base), route) || route.store === null)
-        return -1;
+      if (!this.routeWindow(r, addr, route)) return -1;
       store = route.store;
       off = route.offset;
       n = Math.min(n, route.run);
@@ -769,14 +805,17 @@ export class AddressSpace {
       this.runLength = 0;
       return -1;
     }
+    this.runStore = store;
     return forWrite ? store.arenaOffsetForWrite(off) : store.arenaOffset(off);
   }
 
   /**
    * What the 4 KiB page holding addr is, for a TLB fill: kind, the arena offset of the page start
    * when the whole page is one arena page (RAM/ROM, or a window page inside one granule run), and
-   * PageFlag bits. `forWrite` marks a dirty-tracked store's page dirty (the caller may then cache
-   * it writable until the store's onClean fires). Returns a reused object.
+   * PageFlag bits, and for a fine-interleaved page its 256 B chunk table (PageInfo.chunks). This is
+   * all a CPU needs to fill its TLBs: it never sees routes. `forWrite` marks a dirty-tracked store's
+   * page dirty (the caller may then cache it writable until the store's onClean fires). Returns a
+   * reused object.
    */
   resolvePage(addr: number, forWrite = false): PageInfo {
     const p = this.page;
@@ -785,6 +824,7 @@ export class AddressSpace {
     p.arenaOffset = -1;
     p.flags = 0;
     p.range = null;
+    p.chunks = null;
     p.kind = RangeKind.Unassigned;
     const obs = this.observing && this.pageObserved(base) ? PageFlag.Observed | PageFlag.Mmio : 0;
     const i = this.findIndex(base);
@@ -807,7 +847,7 @@ export class AddressSpace {
     let off: number;
     if (r.kind === RangeKind.Window) {
       const route = this.route;
-      if (!r.region.router!.resolve(r.region.routerBase + r.offset + (base - r.base), route) || route.store === null) {
+      if (!this.routeWindow(r, base, route)) {
         p.flags |= PageFlag.Fault;
         return p;
       }
@@ -822,11 +862,32 @@ export class AddressSpace {
     if (off % PAGE_SIZE !== 0) p.flags |= PageFlag.Split;
     if (store.tracksDirty) p.flags |= PageFlag.DirtyTracked;
     if (this.guarding && this.pageGuarded(base)) p.flags |= PageFlag.Poisoned | PageFlag.Mmio;
+    if ((p.flags & (PageFlag.Granule | PageFlag.Mmio)) === PageFlag.Granule && r.end >= base + PAGE_SIZE) {
+      p.chunks = this.chunkTable(base);
+    }
     if ((p.flags & (PageFlag.Split | PageFlag.Granule)) !== 0) return p;
     const a = forWrite && r.kind !== RangeKind.Rom ? store.arenaOffsetForWrite(off) : store.arenaOffset(off);
     p.arenaOffset = a;
     if (this.arena.codePages.has(a / PAGE_SIZE)) p.flags |= PageFlag.Code;
     return p;
+  }
+
+  /** The arena offset of each 256 B chunk of the window page at `base` (PageInfo.chunks), cached. */
+  private chunkTable(base: number): Float64Array | null {
+    const have = this.chunkTables.get(base);
+    if (have !== undefined) return have;
+    let t: Float64Array | null = new Float64Array(CHUNKS_PER_PAGE);
+    for (let c = 0; c < CHUNKS_PER_PAGE; c++) {
+      const a = this.resolveRun(base + c * CHUNK_SIZE);
+      // Dirty-tracked stores are left out: a write through the table would not mark the page dirty.
+      if (a < 0 || this.runLength < CHUNK_SIZE || this.runStore!.tracksDirty) {
+        t = null;
+        break;
+      }
+      t[c] = a;
+    }
+    this.chunkTables.set(base, t);
+    return t;
   }
 
   // ---- media guards (poison, disabled media; docs/memory.md) ----
@@ -891,7 +952,7 @@ export class AddressSpace {
       let n = Math.min(end, r.end) - at;
       if (r.kind === RangeKind.Window) {
         const route = this.guardRoute;
-        if (r.region.router!.resolve(r.region.routerBase + r.offset + (at - r.base), route) && route.store !== null) {
+        if (this.routeWindow(r, at, route)) {
           store = route.store;
           off = route.offset;
           n = Math.max(1, Math.min(n, route.run));
@@ -1070,7 +1131,7 @@ export class AddressSpace {
       const r = this.ranges[i]!;
       if (r.kind === RangeKind.Window) {
         const route = this.obsRoute;
-        if (r.region.router!.resolve(r.region.routerBase + r.offset + (at - r.base), route) && route.store !== null) {
+        if (this.routeWindow(r, at, route)) {
           if (this.obsStores.has(route.store)) return true;
           at += Math.max(1, Math.min(route.run, r.end - at));
         } else {

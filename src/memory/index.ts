@@ -10,6 +10,7 @@ export { RegionTree, type ChangeListener } from './region-tree.js';
 export * from './slow-path-counters.js';
 export {
   AddressSpace,
+  CHUNK_SIZE,
   MAX_PHYS_ADDRESS,
   PageFlag,
   type PageInfo,

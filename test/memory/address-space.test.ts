@@ -9,6 +9,7 @@ import { BackingStore } from '../../src/memory/store.js';
 import {
   AccessFault,
   AddressSpace,
+  CHUNK_SIZE,
   PageFlag,
   RangeKind,
   type AccessSize,
@@ -467,6 +468,52 @@ test('resolvePage gives the software TLB arena offsets and flags', () => {
   assert.ok(as.resolvePage(L + 0x14000).flags & PageFlag.Fault, 'no decode');
   assert.ok(as.resolvePage(0x1000).flags & PageFlag.Fault, 'unassigned');
   assert.ok(as.resolvePage(2 ** 52 - 1).flags & PageFlag.Granule);
+});
+
+test('resolvePage gives a fine-interleaved page its 256 B chunk table (what a CPU caches per chunk)', () => {
+  const { as } = build(BASES);
+  const W = BASES.high + 0x2000; // 256 B granules over 3 stores
+  const p = as.resolvePage(W + 0x123);
+  assert.ok(p.flags & PageFlag.Granule);
+  const t = p.chunks!;
+  assert.equal(t.length, PAGE_SIZE / CHUNK_SIZE);
+  const r = as.lookup(W)!.region.router!;
+  const out: RouteResult = { store: null, offset: 0, run: 0 };
+  for (let c = 0; c < t.length; c++) {
+    r.resolve(W + c * CHUNK_SIZE, out);
+    assert.equal(t[c], out.store!.arenaOffset(out.offset), `chunk ${c}`);
+  }
+  assert.equal(as.resolvePage(W).chunks, t, 'cached until the map changes');
+  as.invalidateRoutes(W, PAGE_SIZE);
+  assert.notEqual(as.resolvePage(W).chunks, t, 'rebuilt after a route change');
+  assert.deepEqual([...as.resolvePage(W).chunks!], [...t]);
+  // Granules below 256 B, plain pages, MMIO and unrouted pages have none.
+  assert.equal(as.resolvePage(BASES.low + 0x13000).chunks, null, '64 B granules');
+  assert.equal(as.resolvePage(2 ** 52 - 1).chunks, null, '128 B granules');
+  assert.equal(as.resolvePage(BASES.high + 0x1000).chunks, null, 'RAM');
+  assert.equal(as.resolvePage(BASES.low + 0x12000).chunks, null, 'MMIO');
+  // Observed bytes leave every cache: the page is Mmio and has no table.
+  as.observe({ base: W + 0x40, size: 8 });
+  const q = as.resolvePage(W);
+  assert.ok(q.flags & PageFlag.Mmio);
+  assert.equal(q.chunks, null);
+  assert.notEqual(as.resolvePage(W + PAGE_SIZE).chunks, null, 'the next page is not observed');
+});
+
+test('resolvePage leaves dirty-tracked stores out of chunk tables (a write must mark the page dirty)', () => {
+  class Tracked extends BackingStore {
+    override readonly tracksDirty = true;
+  }
+  const arena = new Arena({ bytes: 1 << 22 });
+  const as = new AddressSpace(arena);
+  const plain = [0, 1].map((i) => new BackingStore(arena, { name: `p${i}`, size: 0x4000 }));
+  const mixed = [plain[0]!, new Tracked(arena, { name: 't', size: 0x4000 })];
+  as.begin();
+  as.window('plain', 0x1_0000_0000, 0x4000, new FakeRouter(0x1_0000_0000, 256, plain, 0));
+  as.window('mixed', 0x2_0000_0000, 0x4000, new FakeRouter(0x2_0000_0000, 256, mixed, 0));
+  as.commit();
+  assert.notEqual(as.resolvePage(0x1_0000_0000).chunks, null);
+  assert.equal(as.resolvePage(0x2_0000_0000).chunks, null);
 });
 
 test('slow-path counters count by reason only when enabled', () => {
