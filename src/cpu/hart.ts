@@ -2200,15 +2200,18 @@ export class Hart implements JitHost {
     const oldL = o.lo,
       oldH = o.hi;
     if (writes) {
+      // mip.SEIP reads as the software bit OR the PLIC's line, but only the software bit takes part
+      // in a CSRRS/CSRRC read-modify-write (priv spec 3.1.9): else clearing STIP would latch SEIP.
+      const rmwL = csr === CSR.mip ? (oldL & ~MIP_SEIP) | (this.mipSw & MIP_SEIP) : oldL;
       let nl: number, nh: number;
       if (kind === Op.CSRRW) {
         nl = srcL;
         nh = srcH;
       } else if (kind === Op.CSRRS) {
-        nl = oldL | srcL;
+        nl = rmwL | srcL;
         nh = oldH | srcH;
       } else {
-        nl = oldL & ~srcL;
+        nl = rmwL & ~srcL;
         nh = oldH & ~srcH;
       }
       if (!this.csrWrite(csr, nl | 0, nh | 0)) {

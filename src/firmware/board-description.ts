@@ -40,6 +40,8 @@ export interface PcieDescription {
   mmio: AddressRange;
   /** PLIC source of INTA on slot 0; INTx are swizzled over 4 sources from here (QEMU virt: 32). */
   intxIrqBase?: number;
+  /** linux,pci-domain (default 0); distinct per host node. */
+  domain?: number;
 }
 
 export interface CxlWindowDescription extends AddressRange {
@@ -78,6 +80,11 @@ export interface BoardDescription {
   /** cxlemu's DMA copy engine (not on QEMU): registers and its PLIC source. */
   dma?: AddressRange & { irq: number };
   pcie?: PcieDescription;
+  /**
+   * One host node per PCI host bridge, each with its own bus range, ECAM slice (`ecam` covers
+   * exactly its buses) and MMIO aperture; replaces `pcie` when present.
+   */
+  pcieHosts?: PcieDescription[];
   cxlWindows: CxlWindowDescription[];
   /** CXL host bridges (listed under /cxl-host-bridges); absent or empty: none. */
   cxlHostBridges?: CxlHostBridgeDescription[];

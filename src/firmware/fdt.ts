@@ -260,8 +260,7 @@ export function buildBoardTree(d: BoardDescription): FdtNode {
       .str('compatible', 'cxlemu,dma-copy');
   }
 
-  if (d.pcie) {
-    const p = d.pcie;
+  for (const p of d.pcieHosts ?? (d.pcie ? [d.pcie] : [])) {
     const pci = soc.child(`pci@${hex(p.ecam.base)}`);
     pci
       .u32('#address-cells', 3)
@@ -269,12 +268,14 @@ export function buildBoardTree(d: BoardDescription): FdtNode {
       .u32('#interrupt-cells', 1)
       .str('compatible', 'pci-host-ecam-generic')
       .str('device_type', 'pci')
-      .u32('linux,pci-domain', 0)
+      .u32('linux,pci-domain', p.domain ?? 0)
       .u32('bus-range', p.busFirst, p.busLast)
       .empty('dma-coherent')
-      .u32('reg', ...reg2(p.ecam.base, p.ecam.size))
-      // 32-bit memory space (0x0200_0000), identity mapped.
-      .u32('ranges', 0x0200_0000, ...u64Cells(p.mmio.base), ...u64Cells(p.mmio.base), ...u64Cells(p.mmio.size));
+      .u32('reg', ...reg2(p.ecam.base, p.ecam.size));
+    // 32-bit memory space (0x0200_0000), identity mapped.
+    if (p.mmio.size > 0)
+      pci.u32('ranges', 0x0200_0000, ...u64Cells(p.mmio.base), ...u64Cells(p.mmio.base), ...u64Cells(p.mmio.size));
+    else pci.empty('ranges');
     if (p.intxIrqBase !== undefined) {
       // QEMU virt's swizzle: slot s, pin n (1..4) -> PLIC source base + (s + n - 1) % 4.
       const map: number[] = [];

@@ -133,6 +133,8 @@ export interface BoardOptions {
    * ECAM base, the board maps an empty ECAM (reads all ones: no devices) at priority -1.
    */
   pcie?: PcieDescription | null;
+  /** One device-tree PCI host per host bridge (a machine's CXL host bridges); overrides `pcie` in the tree. */
+  pcieHosts?: PcieDescription[];
   /** Receives UART output bytes (default: dropped). */
   uartSink?: (byte: number) => void;
   /** Tie mtime to the host clock (`--realtime`). */
@@ -269,6 +271,7 @@ function describeBoard(
     finisher: { base: FINISHER_BASE, size: FINISHER_SIZE },
     dma: { base: DMA_BASE, size: DMA_SIZE, irq: DMA_IRQ },
     ...(pcie ? { pcie } : {}),
+    ...(opts.pcieHosts && opts.pcieHosts.length > 0 ? { pcieHosts: opts.pcieHosts } : {}),
     cxlWindows: opts.cxlWindows ?? [],
     ...(opts.cxlHostBridges && opts.cxlHostBridges.length > 0 ? { cxlHostBridges: opts.cxlHostBridges } : {}),
     chosen: {
@@ -393,6 +396,27 @@ export function cxlWindowsFromSpec(spec: TopologySpec): CxlWindowDescription[] {
 }
 
 /**
+ * One device-tree PCI host per host bridge: its buses, its slice of the one ECAM (so bus/device/
+ * function numbers are those of ACPI mode, where all share segment 0), and its share of the PCIe
+ * MMIO window; the last share stops below the host-bridge component registers (CHBCR). Domains
+ * are numbered in bus order, since Linux wants each host node in its own domain.
+ */
+export function pcieHostsOf(
+  apertures: readonly { busFirst: number; busLast: number; base: number; size: number }[],
+  hostBridges: readonly { component: { base: number } }[],
+): PcieDescription[] {
+  const chbcrLow = Math.min(PCIE_MMIO_BASE + PCIE_MMIO_SIZE, ...hostBridges.map((h) => h.component.base));
+  return apertures.map((a, i) => ({
+    domain: i,
+    ecam: { base: ECAM_BASE + a.busFirst * 2 ** 20, size: (a.busLast - a.busFirst + 1) * 2 ** 20 },
+    busFirst: a.busFirst,
+    busLast: a.busLast,
+    mmio: { base: a.base, size: Math.max(0, Math.min(a.base + a.size, chbcrLow) - a.base) },
+    intxIrqBase: PCIE_INTX_IRQ_BASE,
+  }));
+}
+
+/**
  * Board options for a machine built by src/machine/build.ts (its AddressSpace already holds RAM
  * and the CXL windows): `runProgram({ kernel, machine: boardOptionsForMachine(m) })`.
  */
@@ -404,6 +428,7 @@ export function boardOptionsForMachine(m: {
   ecam?: Ecam;
   firmwareTables?: { layout: { base: number; image: Uint8Array; rsdpAddress: number } };
   cxlHostBridges?: { uid: number; busNr: number; busLast: number; component: { base: number; size: number } }[];
+  enumeration?: { apertures: { busFirst: number; busLast: number; base: number; size: number }[] };
   attachClock?: CxlDeviceHooks['attachClock'];
   tickDevices?: CxlDeviceHooks['tickDevices'];
 }): NonNullable<RunProgramOptions['machine']> {
@@ -414,6 +439,7 @@ export function boardOptionsForMachine(m: {
     ram: { base: m.ram.base, size: m.ram.size, mapped: true },
     cxlWindows: cxlWindowsFromSpec(m.spec),
     pcie: DEFAULT_PCIE,
+    ...(m.enumeration ? { pcieHosts: pcieHostsOf(m.enumeration.apertures, m.cxlHostBridges ?? []) } : {}),
     ...(m.ecam ? { ecam: m.ecam } : {}),
     ...(layout ? { acpi: { base: layout.base, image: layout.image, rsdpAddress: layout.rsdpAddress } } : {}),
     ...(m.cxlHostBridges

@@ -38,6 +38,12 @@ export interface EnumerationResult {
   /** Secondary/subordinate bus numbers given to each bridge. */
   buses: { function: string; primary: number; secondary: number; subordinate: number }[];
   assignments: Assignment[];
+  /**
+   * Each host bridge's share of the PCIe MMIO window: from where its devices were placed up to the
+   * next host bridge's (the last one up to the window's end). An OS that reassigns BARs inside it
+   * finds room for everything (the device tree gives one such aperture per host bridge).
+   */
+  apertures: { hostBridge: string; busFirst: number; busLast: number; base: number; size: number }[];
 }
 
 interface Need {
@@ -48,17 +54,20 @@ interface Need {
 
 /** Number, size and assign everything below every host bridge of `ecam`. */
 export function enumerate(ecam: Ecam, opts: EnumerateOptions = {}): EnumerationResult {
-  const result: EnumerationResult = { buses: [], assignments: [] };
+  const result: EnumerationResult = { buses: [], assignments: [], apertures: [] };
   for (const hb of ecam.hostBridges) numberBuses(hb, hb.rootBus, hb.busNr, hb.busNr + 1, result);
   let cursor = ecam.mmioWindow.base;
   const end = ecam.mmioWindow.base + ecam.mmioWindow.size;
   for (const hb of ecam.hostBridges) {
     const need = busNeed(hb.rootBus, result);
+    const aperture = { hostBridge: hb.name, busFirst: hb.busNr, busLast: hb.busLast, base: cursor, size: 0 };
+    result.apertures.push(aperture);
     if (need.size === 0) {
       need.place(-1); // closes empty bridge windows
       continue;
     }
     cursor = alignUp(cursor, need.align);
+    aperture.base = cursor;
     if (cursor + need.size > end) {
       throw new PciConfigError(
         `host bridge ${hb.name}`,
@@ -68,6 +77,9 @@ export function enumerate(ecam: Ecam, opts: EnumerateOptions = {}): EnumerationR
     need.place(cursor);
     cursor += need.size;
   }
+  result.apertures.forEach((a, i) => {
+    a.size = (result.apertures[i + 1]?.base ?? end) - a.base;
+  });
   const cmd = 0x2 | (opts.busMaster ? 0x4 : 0);
   for (const f of ecam.functions()) {
     if (f.isBridge || f.bars.length > 0) f.config.write(COMMAND.offset, 2, f.config.read(COMMAND.offset, 2) | cmd);

@@ -245,3 +245,27 @@ test('PMP enforcement: TOR, NA4, NAPOT, priority, partial matches, default deny 
   assert.equal(sd(3, DATA), 7n, 'locked entry binds M');
   assert.equal(ld(3, DATA), -1n);
 });
+
+test('mip.SEIP: reads OR the PLIC line, but CSRRC/CSRRS modify only the software bit (priv 3.1.9)', () => {
+  const m = makeMachine();
+  const h = m.hart;
+  const SEIP = 1n << 9n;
+  const STIP = 1n << 5n;
+  setCsr(h, CSR.mip, STIP);
+  h.setPendingLine(9, true); // the PLIC raises the S-mode external line
+  assert.equal(csr(h, CSR.mip) & SEIP, SEIP, 'the line shows in mip');
+  // OpenSBI clears STIP with csrrc while the line is high: that must not latch SEIP in software.
+  const r = exec(m, 3, a.csrrc(reg.a0, CSR.mip, reg.a1), STIP);
+  assert.equal(r.cause, -1n);
+  assert.equal(r.a0 & (SEIP | STIP), SEIP | STIP, 'rd gets the OR of line and software bits');
+  h.setPendingLine(9, false);
+  assert.equal(csr(h, CSR.mip) & (SEIP | STIP), 0n, 'line low and software bit never set: SEIP clear');
+  // csrrs of another bit with the line high leaves the software SEIP clear too.
+  h.setPendingLine(9, true);
+  exec(m, 3, a.csrrs(reg.a0, CSR.mip, reg.a1), STIP);
+  h.setPendingLine(9, false);
+  assert.equal(csr(h, CSR.mip) & (SEIP | STIP), STIP);
+  // A CSRRW does set the software bit: then SEIP stays with the line low.
+  exec(m, 3, a.csrrw(reg.a0, CSR.mip, reg.a1), SEIP);
+  assert.equal(csr(h, CSR.mip) & SEIP, SEIP);
+});

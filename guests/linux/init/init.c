@@ -5,7 +5,7 @@
 // QEMU (harts online, the ISA line, MemTotal, System RAM ranges), then checks what the kernel
 // command line asks for:
 //   cxlemu.memdevs=N                      exactly N memory devices in /sys/bus/cxl/devices
-//   cxlemu.mem=NAME:serial:ram:pmem:payload:lsa:fw   one memdev's attributes (numbers in hex)
+//   cxlemu.mem=SERIAL:ram:pmem:payload:lsa:fw   the attributes of the memdev with that serial
 //   cxlemu.harts=N                        N harts online
 // Each check prints one `check ...: ok` or `check ...: MISMATCH got ... want ...` line. With
 // every check passing it powers off (emulator exit 0); with any mismatch it reboots (exit 3).
@@ -173,31 +173,66 @@ static void wait_memdevs(int want) {
   for (int i = 0; i < 100 && count_memdevs() < want; i++) msleep(50);
 }
 
+/** The memdev whose serial is `serial` (name copied into `name`), or 0 when none has it. */
+static int find_memdev(unsigned long serial, char *name) {
+  static char buf[8192];
+  int found = 0;
+  int fd = open("/sys/bus/cxl/devices", O_RDONLY | O_DIRECTORY, 0);
+  if (fd < 0) return 0;
+  for (;;) {
+    int r = getdents64(fd, (struct linux_dirent64 *)buf, sizeof(buf));
+    if (r <= 0) break;
+    for (int off = 0; off < r && !found; off += ((struct linux_dirent64 *)(buf + off))->d_reclen) {
+      const char *s = ((struct linux_dirent64 *)(buf + off))->d_name;
+      if (!(s[0] == 'm' && s[1] == 'e' && s[2] == 'm' && s[3] >= '0' && s[3] <= '9')) continue;
+      char path[128], got[64];
+      strcpy(path, "/sys/bus/cxl/devices/");
+      append(append(path, s), "/serial");
+      if (slurp(path, got, sizeof(got)) > 0 && parse_num(got) == serial) {
+        strcpy(name, s);
+        found = 1;
+      }
+    }
+  }
+  close(fd);
+  return found;
+}
+
 static void check_memdev(char *spec) {
-  // NAME:serial:ram:pmem:payload:lsa:fw
-  char *f[7];
+  // SERIAL:ram:pmem:payload:lsa:fw (the memdev is found by its serial: Linux names them in probe order)
+  char *f[6];
   int n = 0;
   f[n++] = spec;
-  for (char *p = spec; *p && n < 7; p++)
+  for (char *p = spec; *p && n < 6; p++)
     if (*p == ':') {
       *p = 0;
       f[n++] = p + 1;
     }
-  if (n != 7) {
+  if (n != 6) {
     say("check cxlemu.mem: MISMATCH malformed expectation\n");
     failures++;
     return;
   }
-  static const char *attr[] = {0, "serial", "ram/size", "pmem/size", "payload_max", "label_storage_size", "firmware_version"};
-  for (int i = 1; i < 7; i++) {
+  char name[64];
+  if (!find_memdev(parse_num(f[0]), name)) {
+    say("check memdev with serial ");
+    say(f[0]);
+    say(": MISMATCH not found\n");
+    failures++;
+    return;
+  }
+  say("memdev serial ");
+  say(f[0]);
+  say(" is ");
+  say(name);
+  say("\n");
+  static const char *attr[] = {0, "ram/size", "pmem/size", "payload_max", "label_storage_size", "firmware_version"};
+  for (int i = 1; i < 6; i++) {
     char path[128], what[96], got[256];
     strcpy(path, "/sys/bus/cxl/devices/");
-    append(path, f[0]);
-    append(path, "/");
-    append(path, attr[i]);
-    strcpy(what, f[0]);
-    append(what, " ");
-    append(what, attr[i]);
+    append(append(append(path, name), "/"), attr[i]);
+    strcpy(what, "serial ");
+    append(append(append(what, f[0]), " "), attr[i]);
     if (slurp(path, got, sizeof(got)) < 0) {
       say("check ");
       say(what);
@@ -207,7 +242,7 @@ static void check_memdev(char *spec) {
       failures++;
       continue;
     }
-    if (i == 6) check_str(what, got, f[i]);
+    if (i == 5) check_str(what, got, f[i]);
     else check_num(what, parse_num(got), parse_num(f[i]));
   }
 }
@@ -241,7 +276,6 @@ int main(void) {
     } else if (starts(tok, "cxlemu.harts=")) {
       check_num("harts online", count_harts(), parse_num(tok + 13));
     } else if (starts(tok, "cxlemu.mem=")) {
-      wait_memdevs(1);
       check_memdev(tok + 11);
     }
     tok = sp ? sp + 1 : 0;
