@@ -3,7 +3,8 @@
  * cxlemu,interleave-ways, cxlemu,interleave-granularity, cxlemu,interleave-arithmetic,
  * cxlemu,targets = host-bridge UIDs). Host bridges: nodes whose compatible names a CXL host bridge
  * ("...cxl...host-bridge..."), with a UID (cxlemu,uid or uid), bus-range, and the component
- * register block (cxlemu,component-registers, or reg). The ECAM: "pci-host-ecam-generic" reg.
+ * register block (cxlemu,component-registers, or reg). The ECAM: "pci-host-ecam-generic" reg minus
+ * its first bus (one such node per host bridge).
  * A CEDT reader (CHBS, CFMWS) can later fill the same tables. */
 #include "cxl.h"
 
@@ -104,7 +105,9 @@ int fdt_scan(uint64_t dtb) {
         h->comp_regs = n->comp ? cells(n->comp, n->comp_len >= 8 ? 2 : 1) : rbase;
         h->from_dt = 1;
       }
-      if (n->is_ecam && rbase) cxl_ecam_base = rbase;
+      /* One ECAM host node per host bridge: each reg starts at its first bus, so the ECAM base is
+         reg - (bus_lo << 20), the same for every node (and reg itself for a single 0..255 node). */
+      if (n->is_ecam && rbase) cxl_ecam_base = rbase - ((uint64_t)(n->bus_lo > 0 ? n->bus_lo : 0) << 20);
       depth--;
     } else if (tok == FDT_PROP) {
       uint32_t len = be32(p), nameoff = be32(p + 4);
