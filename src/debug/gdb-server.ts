@@ -6,40 +6,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { type RspEvent, RspDecoder, fromHex, frame, toHex } from './rsp.js';
 import { type BreakKind, type DebugTarget, REG_CSR0, REG_PC, type StopReason } from './target.js';
 
-const GPR_NAMES = [
-  'zero',
-  'ra',
-  'sp',
-  'gp',
-  'tp',
-  't0',
-  't1',
-  't2',
-  'fp',
-  's1',
-  'a0',
-  'a1',
-  'a2',
-  'a3',
-  'a4',
-  'a5',
-  'a6',
-  'a7',
-  's2',
-  's3',
-  's4',
-  's5',
-  's6',
-  's7',
-  's8',
-  's9',
-  's10',
-  's11',
-  't3',
-  't4',
-  't5',
-  't6',
-];
+// The register names of GDB's org.gnu.gdb.riscv.cpu feature (x8 is "fp" there).
+const GPR_NAMES =
+  'zero ra sp gp tp t0 t1 t2 fp s1 a0 a1 a2 a3 a4 a5 a6 a7 s2 s3 s4 s5 s6 s7 s8 s9 s10 s11 t3 t4 t5 t6'.split(' ');
 
 /** The target description GDB reads with qXfer:features:read:target.xml. */
 export function targetXml(csrs: readonly { name: string; num: number }[]): string {

@@ -9,6 +9,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
 import { Arena, AddressSpace, BackingStore, type MmioOps } from '../memory/index.js';
 import { Hart } from '../cpu/hart.js';
+import { ABI_NAMES } from '../cpu/disasm.js';
 import { Ns16550a, NS16550A_SIZE, UART0_IRQ, UART_CLOCK_HZ } from '../devices/ns16550a.js';
 import { Clint, CLINT_SIZE, TIMEBASE_HZ } from '../devices/clint.js';
 import { Plic, PLIC_SIZE, PLIC_NUM_SOURCES } from '../devices/plic.js';
@@ -477,41 +478,6 @@ export interface RunOptions {
 
 const DEFAULT_SLICE = 1_000_000;
 
-const ABI = [
-  'zero',
-  'ra',
-  'sp',
-  'gp',
-  'tp',
-  't0',
-  't1',
-  't2',
-  's0',
-  's1',
-  'a0',
-  'a1',
-  'a2',
-  'a3',
-  'a4',
-  'a5',
-  'a6',
-  'a7',
-  's2',
-  's3',
-  's4',
-  's5',
-  's6',
-  's7',
-  's8',
-  's9',
-  's10',
-  's11',
-  't3',
-  't4',
-  't5',
-  't6',
-];
-
 /** One trace line: `<pc, 16 hex digits>  <disassembly>  ; <reg>=<value> ...` (register writes). */
 export function formatTrace(pc: number, text: string, regWrites: unknown): string {
   let line = `${pc.toString(16).padStart(16, '0')}  ${text}`;
@@ -519,7 +485,7 @@ export function formatTrace(pc: number, text: string, regWrites: unknown): strin
     const parts = regWrites.map((w) => {
       if (Array.isArray(w) && w.length === 2 && typeof w[0] === 'number') {
         const v = typeof w[1] === 'bigint' ? BigInt.asUintN(64, w[1]) : w[1];
-        return `${ABI[w[0]] ?? `x${w[0]}`}=0x${(v as bigint | number).toString(16)}`;
+        return `${ABI_NAMES[w[0]] ?? `x${w[0]}`}=0x${(v as bigint | number).toString(16)}`;
       }
       return String(w);
     });
