@@ -26,7 +26,8 @@ export class LinuxImageError extends Error {
 
 /** Whether the bytes carry the Image magic (cheap: decides `--bios default` vs `none`). */
 export function isLinuxImage(bytes: Uint8Array): boolean {
-  if (bytes.length < IMAGE_HEADER_SIZE) return false;
+  // The magic alone decides, so a truncated Image is reported as one (parseLinuxImage says so).
+  if (bytes.length < IMAGE_MAGIC2_OFFSET + 4) return false;
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return dv.getUint32(IMAGE_MAGIC2_OFFSET, true) === IMAGE_MAGIC2;
 }

@@ -6,7 +6,7 @@
 // and CXL windows (docs/board.md), and it maps only what is missing.
 
 import { open, type FileHandle } from 'node:fs/promises';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { Arena, AddressSpace, BackingStore, type MmioOps } from '../memory/index.js';
 import { Hart } from '../cpu/hart.js';
 import { ABI_NAMES } from '../cpu/disasm.js';
@@ -679,6 +679,8 @@ export interface RunProgramOptions extends RunOptions {
   beforeRun?: (board: Board) => void;
   /** Firmware, initramfs and command line (`--bios`, `--initrd`, `--append`; docs/linux.md). */
   boot?: BootRequest;
+  /** Write the device tree the guest would get to this file and stop before the first instruction. */
+  dumpDtb?: string;
 }
 
 /**
@@ -764,6 +766,18 @@ export async function runProgram(opts: RunProgramOptions): Promise<RunResult> {
     board.setBootRegisters(w.entry);
     board.hart.writeReg(12, BigInt(w.a2));
   } else board.loadKernel(kernelBytes, { what, rawAddress: opts.rawAddress });
+  if (opts.dumpDtb !== undefined) {
+    // As QEMU's -machine dumpdtb: the tree exactly as the guest would get it, then stop.
+    await writeFile(opts.dumpDtb, board.fdt);
+    await fileOut?.close();
+    await traceHandle?.close();
+    const exit: RunExit = {
+      kind: 'pass',
+      code: 0,
+      message: `device tree (${board.fdt.length} bytes) written to ${opts.dumpDtb}`,
+    };
+    return { exit, status: 0, instret: 0, seconds: 0, mips: 0 };
+  }
   opts.beforeRun?.(board);
 
   const afterSlice = async () => {

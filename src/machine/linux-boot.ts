@@ -104,7 +104,7 @@ export function prepareBoot(
     req.initrd === undefined
       ? null
       : typeof req.initrd === 'string'
-        ? readRegular(req.initrd, '--initrd', 'an initramfs')
+        ? readRegular(req.initrd, '--initrd', 'initramfs')
         : req.initrd;
   if (initrd && !header && !firmware)
     throw bad(

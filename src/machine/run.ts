@@ -37,6 +37,8 @@ export interface RunMachineOptions {
   auditWith?: (machine: Machine) => AuditReport;
   /** Firmware, initramfs and kernel command line (`--bios`, `--initrd`, `--append`). */
   boot?: BootRequest;
+  /** Write the guest's device tree to this file instead of running (`--dump-dtb`). */
+  dumpDtb?: string;
   /** Observe these targets while the guest runs (`--observe`): memN or a device id, `ram`, a region name, or `<hpa>+<size>`. */
   observe?: string[];
   /** Append one line per observed access to this file (`--observe-log`). */
@@ -247,6 +249,7 @@ async function runOnBoard(
     ...(opts.output !== undefined ? { output: opts.output } : {}),
     ...(opts.input !== undefined ? { input: opts.input } : {}),
     ...(opts.boot !== undefined ? { boot: opts.boot } : {}),
+    ...(opts.dumpDtb !== undefined ? { dumpDtb: opts.dumpDtb } : {}),
   });
 }
 

@@ -14,6 +14,7 @@ type RunCli = AuditCli & {
   bios?: string;
   initrd?: string;
   append?: string;
+  dumpDtb?: string;
   maxInstructions?: number;
   timeout?: number;
   trace?: string;
@@ -46,6 +47,10 @@ export function registerRun(program: Command, ctx: CliContext): void {
       )
       .option('--initrd <file>', 'initramfs to place in RAM and name in /chosen (linux,initrd-start/end)')
       .option('--append <cmdline>', 'kernel command line (/chosen/bootargs)')
+      .option(
+        '--dump-dtb <file>',
+        "write the device tree the guest would get to FILE and stop (QEMU's -machine dumpdtb)",
+      )
       .option('--max-instructions <n>', 'stop after N instructions (exit 124)', num('--max-instructions', 'integer'))
       .option(
         '--timeout <seconds>',
@@ -88,6 +93,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
           ...(opts.kernel !== undefined ? { input: process.stdin.isTTY ? null : process.stdin } : {}),
           ...(opts.observe !== undefined ? { observe: opts.observe } : {}),
           ...(opts.observeLog !== undefined ? { observeLog: opts.observeLog } : {}),
+          ...(opts.dumpDtb !== undefined ? { dumpDtb: opts.dumpDtb } : {}),
           ...(opts.bios !== undefined || opts.initrd !== undefined || opts.append !== undefined
             ? {
                 boot: {

@@ -1,0 +1,114 @@
+// Linux boot time, cxlemu vs qemu-system-riscv64 on the same Image and initramfs (npm run linux):
+// wall time from process start to the kernel's "Run /init" line and to the end of the process
+// (the init powers off). Both are single-threaded (QEMU: -accel tcg,thread=single), runs
+// alternate, and the JSON reports each figure's median and the ratio QEMU / cxlemu (speed of
+// cxlemu relative to QEMU: 1.0 = as fast, 0.5 = twice as slow).
+// Usage: node dist/bench/linux-boot.js [--runs 3]. Harts: 1 (several harts come with --smp).
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const image = join(repo, 'guests', 'linux', 'out', 'Image');
+const initrd = join(repo, 'guests', 'linux', 'out', 'initramfs.cpio');
+const args = process.argv.slice(2);
+const runs = Number(args[args.indexOf('--runs') + 1]) || 3;
+const append = 'console=ttyS0';
+
+interface Timing {
+  toInit: number;
+  total: number;
+  status: number | null;
+}
+
+function timeRun(cmd: string, argv: string[]): Promise<Timing> {
+  return new Promise((res, rej) => {
+    const t0 = performance.now();
+    let toInit = Number.NaN;
+    let out = '';
+    const p = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    p.stdout.setEncoding('utf8');
+    p.stdout.on('data', (d: string) => {
+      out += d;
+      if (Number.isNaN(toInit) && out.includes('Run /init')) toInit = (performance.now() - t0) / 1000;
+    });
+    p.stderr.resume();
+    p.on('error', rej);
+    p.on('close', (status) => res({ toInit, total: (performance.now() - t0) / 1000, status }));
+  });
+}
+
+const cxlemu = () =>
+  timeRun(process.execPath, [
+    join(repo, 'dist', 'src', 'cli', 'main.js'),
+    'run',
+    '--kernel',
+    image,
+    '--initrd',
+    initrd,
+    '--append',
+    append,
+  ]);
+// The default machine has 512 MiB of RAM; QEMU gets the same, without the CXL devices (its virt
+// machine has none), and F/D and the bit-manipulation extensions off as our hart has them.
+const qemu = () =>
+  timeRun('qemu-system-riscv64', [
+    '-M',
+    'virt',
+    '-m',
+    '512M',
+    '-smp',
+    '1',
+    '-accel',
+    'tcg,thread=single',
+    '-cpu',
+    'rv64,h=off,zba=off,zbb=off,zbc=off,zbs=off,sstc=off,f=off,d=off',
+    '-nographic',
+    '-no-reboot',
+    '-bios',
+    'default',
+    '-kernel',
+    image,
+    '-initrd',
+    initrd,
+    '-append',
+    append,
+  ]);
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? Number.NaN;
+};
+
+if (!existsSync(image) || !existsSync(initrd)) {
+  console.log(JSON.stringify({ error: 'guests/linux/out/{Image,initramfs.cpio} missing: run npm run linux' }));
+  process.exit(0);
+}
+const ours: Timing[] = [];
+const theirs: Timing[] = [];
+for (let i = 0; i < runs; i++) {
+  ours.push(await cxlemu());
+  theirs.push(await qemu());
+}
+const summary = (t: Timing[]) => ({
+  toInitSeconds: median(t.map((x) => x.toInit)),
+  totalSeconds: median(t.map((x) => x.total)),
+  statuses: t.map((x) => x.status),
+});
+const a = summary(ours);
+const b = summary(theirs);
+console.log(
+  JSON.stringify(
+    {
+      harts: 1,
+      runs,
+      cxlemu: a,
+      qemu: b,
+      speedRatioToInit: b.toInitSeconds / a.toInitSeconds,
+      speedRatioTotal: b.totalSeconds / a.totalSeconds,
+    },
+    null,
+    2,
+  ),
+);
