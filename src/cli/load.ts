@@ -9,6 +9,7 @@ import {
   saveDescription,
   type MachineDescription,
   type MachineSource,
+  type QemuBoot,
 } from '../machine/index.js';
 import type { CliIo } from './io.js';
 
@@ -30,21 +31,27 @@ function sourceOf(g: GlobalOpts): MachineSource {
 
 /** The effective description (validated, windows placed, not built); warnings go to stderr. */
 export function loadFor(cmd: Command, io: CliIo): MachineDescription {
+  return loadWithBoot(cmd, io).description;
+}
+
+/** The description and a QEMU line's boot options (-kernel, -initrd, -append, -bios). */
+function loadWithBoot(cmd: Command, io: CliIo): { description: MachineDescription; boot: QemuBoot } {
   const loaded = loadDescription(sourceOf(globalsOf(cmd)));
   for (const w of loaded.warnings) io.err(`cxlemu: warning: ${w}\n`);
-  return loaded.description;
+  return { description: loaded.description, boot: loaded.boot ?? {} };
 }
 
 /** Load, print QEMU warnings, build, run `fn`, save if asked, and always close the stores. */
 export async function withMachine(
   cmd: Command,
   io: CliIo,
-  fn: (m: Machine) => Promise<void> | void,
+  fn: (m: Machine, boot: QemuBoot) => Promise<void> | void,
   save?: string,
 ): Promise<void> {
-  const m = Machine.build(loadFor(cmd, io));
+  const { description, boot } = loadWithBoot(cmd, io);
+  const m = Machine.build(description);
   try {
-    await fn(m);
+    await fn(m, boot);
     if (save !== undefined) saveDescription(m.describe(), save);
   } finally {
     m.close();

@@ -28,7 +28,7 @@ export {
   type PerfDesc,
   type NumaDesc,
 } from './description.js';
-export { parseQemuCommandLine, tokenizeQemu, type QemuParseResult } from './qemu-parser.js';
+export { parseQemuCommandLine, tokenizeQemu, type QemuParseResult, type QemuBoot } from './qemu-parser.js';
 export { defaultDescription, defaultDescriptionInput } from './default-machine.js';
 export {
   Machine,

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { ConfigError } from './errors.js';
 import { descriptionToJson, descriptionToYaml, parseDescriptionText, type MachineDescription } from './description.js';
-import { parseQemuCommandLine } from './qemu-parser.js';
+import { parseQemuCommandLine, type QemuBoot } from './qemu-parser.js';
 import { defaultDescription } from './default-machine.js';
 
 export interface MachineSource {
@@ -23,6 +23,8 @@ export interface LoadedDescription {
   warnings: string[];
   /** Where it came from, for messages: "default machine", "--machine m.json", ... */
   origin: string;
+  /** A QEMU line's -kernel/-initrd/-append/-bios (what `cxlemu run` boots without --kernel). */
+  boot?: QemuBoot;
 }
 
 function readText(file: string, option: string): string {
@@ -62,11 +64,11 @@ export function loadDescription(src: MachineSource): LoadedDescription {
   }
   if (src.qemu !== undefined) {
     const r = parseQemuCommandLine(src.qemu);
-    return { description: r.description, warnings: r.warnings, origin: '--qemu' };
+    return { description: r.description, warnings: r.warnings, origin: '--qemu', boot: r.boot };
   }
   if (src.qemuFile !== undefined) {
     const r = parseQemuCommandLine(readText(src.qemuFile, '--qemu-file'));
-    return { description: r.description, warnings: r.warnings, origin: `--qemu-file ${src.qemuFile}` };
+    return { description: r.description, warnings: r.warnings, origin: `--qemu-file ${src.qemuFile}`, boot: r.boot };
   }
   return { description: defaultDescription(), warnings: [], origin: 'default machine' };
 }

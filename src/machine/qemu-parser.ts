@@ -15,6 +15,16 @@ export interface QemuParseResult {
   input: DescriptionInput;
   /** Options accepted but meaningless here ("ignored: -nographic"), in command-line order. */
   warnings: string[];
+  /** The boot options of the line (used by `cxlemu run` when it has no --kernel of its own). */
+  boot: QemuBoot;
+}
+
+/** QEMU's -kernel, -initrd, -append and -bios, as given. */
+export interface QemuBoot {
+  kernel?: string;
+  initrd?: string;
+  append?: string;
+  bios?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -143,10 +153,6 @@ const IGNORED_WITH_ARG = new Set([
   'mtdblock',
   'sd',
   'pflash',
-  'bios',
-  'kernel',
-  'append',
-  'initrd',
   'dtb',
   'name',
   'boot',
@@ -414,6 +420,8 @@ const UNSUPPORTED_PROPS: Record<string, string> = {
 class ParseState {
   readonly issues: ConfigIssue[] = [];
   readonly warnings: string[] = [];
+  /** -kernel, -initrd, -append, -bios: what `cxlemu run` boots. */
+  readonly boot: QemuBoot = {};
   /** Ids given to -device options without one. */
   anonymous = 0;
   ramSize: number | undefined;
@@ -457,13 +465,15 @@ const HANDLED: Record<string, QemuOption> = {
   machine: { arity: 1, handle: parseMachine },
   'cxl-fixed-memory-window': { arity: 1, handle: parseFixedMemoryWindow },
   numa: { arity: 1, handle: parseNuma },
+  // What to boot: kept for `cxlemu run` (QemuParseResult.boot), meaningless to the description.
+  kernel: { arity: 1, handle: (s, arg) => (s.boot.kernel = arg) },
+  initrd: { arity: 1, handle: (s, arg) => (s.boot.initrd = arg) },
+  append: { arity: 1, handle: (s, arg) => (s.boot.append = arg) },
+  bios: { arity: 1, handle: (s, arg) => (s.boot.bios = arg) },
 };
 const IGNORED_OPTION: QemuOption = {
   arity: 1,
-  handle: (s, arg, name) =>
-    s.warnings.push(
-      `ignored: -${name} ${arg} (${name === 'kernel' ? 'use cxlemu run --kernel' : 'no meaning in cxlemu'})`,
-    ),
+  handle: (s, arg, name) => s.warnings.push(`ignored: -${name} ${arg} (no meaning in cxlemu)`),
 };
 const IGNORED_FLAG: QemuOption = {
   arity: 0,
@@ -1192,5 +1202,5 @@ function assemble(s: ParseState): QemuParseResult {
     ...(numa ? { numa } : {}),
     state: { regions: [] },
   };
-  return { description: a.validate(input), input, warnings: s.warnings };
+  return { description: a.validate(input), input, warnings: s.warnings, boot: s.boot };
 }

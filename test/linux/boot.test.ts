@@ -76,3 +76,23 @@ test('a wrong expectation makes the init reboot, and a reboot ends the run with 
   assert.equal(r.status, 3, r.stderr);
   assert.match(r.stderr, /cxlemu: reboot: guest rebooted/);
 });
+
+test('the QEMU form boots the same: --qemu "-M virt -bios default -kernel ... -initrd ... -append ..." run', {
+  skip,
+}, () => {
+  const r = spawnSync(
+    process.execPath,
+    [
+      cli,
+      '--qemu',
+      `-M virt -m 512M -bios default -kernel ${image} -initrd ${initrd} -append "console=ttyS0 cxlemu.memdevs=0"`,
+      'run',
+      '--timeout',
+      '600',
+    ],
+    { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
+  );
+  assert.match(r.stdout, /check memdev count: ok \(0\)/);
+  assert.match(r.stdout, /cxlemu-init: all checks passed: powering off/);
+  assert.equal(r.status, 0, r.stderr);
+});

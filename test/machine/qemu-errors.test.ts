@@ -181,3 +181,21 @@ test('ignored options are warnings, not errors', () => {
 });
 test('unknown device named like an Object property (no crash)', () =>
   expectIssue(`${BASE} -device toString,id=x`, { code: 'unknown_device', value: 'toString' }));
+
+test('boot options of a QEMU line are kept for run: -kernel, -initrd, -append, -bios', async () => {
+  const { parseQemuCommandLine } = await import('../../src/machine/index.js');
+  const r = parseQemuCommandLine(
+    '-M virt -m 2G -bios default -kernel /k/Image -initrd /k/initramfs.cpio -append "console=ttyS0 quiet"',
+  );
+  assert.deepEqual(r.boot, {
+    bios: 'default',
+    kernel: '/k/Image',
+    initrd: '/k/initramfs.cpio',
+    append: 'console=ttyS0 quiet',
+  });
+  assert.deepEqual(
+    r.warnings.filter((w) => /kernel|initrd|append|bios/.test(w)),
+    [],
+  );
+  assert.deepEqual(parseQemuCommandLine('-m 1G').boot, {});
+});

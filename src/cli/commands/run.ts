@@ -78,12 +78,20 @@ export function registerRun(program: Command, ctx: CliContext): void {
         '--save <file>',
         'after the run, write the machine (description + state: regions and raw decoder registers) to FILE',
       ),
-  ).action(async (opts: RunCli, cmd: Command) => {
-    const bars = opts.kernel === undefined || opts.audit ? await progressBars(io) : undefined;
+  ).action(async (cli: RunCli, cmd: Command) => {
+    const bars = cli.kernel === undefined || cli.audit ? await progressBars(io) : undefined;
     await withMachine(
       cmd,
       io,
-      async (m) => {
+      async (m, qemuBoot) => {
+        // A QEMU line's -kernel/-initrd/-append/-bios apply unless run's own options say otherwise.
+        const opts: RunCli = {
+          ...cli,
+          kernel: cli.kernel ?? qemuBoot.kernel,
+          bios: cli.bios ?? qemuBoot.bios,
+          initrd: cli.initrd ?? qemuBoot.initrd,
+          append: cli.append ?? qemuBoot.append,
+        };
         const runOpts = {
           ...(opts.maxInstructions !== undefined ? { maxInstructions: opts.maxInstructions } : {}),
           ...(opts.timeout !== undefined ? { timeoutSeconds: opts.timeout } : {}),
@@ -157,7 +165,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
           ctx.status = r.status !== 0 ? r.status : rep && !rep.ok ? 1 : 0;
         }
       },
-      opts.save,
+      cli.save,
     );
   });
 }
