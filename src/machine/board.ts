@@ -558,12 +558,15 @@ function finisherExit(fin: FinisherOutcome): RunExit {
   return { kind: 'pass', code: 0 };
 }
 
+/** A pc as the guest sees it: 64-bit unsigned hex (kernel addresses are negative numbers here). */
+const pcHex = (pc: number): string => BigInt.asUintN(64, BigInt(pc)).toString(16);
+
 function hungExit(hart: BoardHart): RunExit {
   return {
     kind: 'limit',
     code: 0,
     message:
-      `guest hung: waiting in WFI (resume pc 0x${hart.pc.toString(16)}) with no timer that can wake it ` +
+      `guest hung: waiting in WFI (resume pc 0x${pcHex(hart.pc)}) with no timer that can wake it ` +
       `(mtimecmp unset, or reached while the interrupt is disabled in mie) and no UART input to come, ` +
       `after ${hart.instret} instructions`,
   };
@@ -589,6 +592,9 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
   }
   const started = performance.now();
   const deadline = started + timeout * 1000;
+  // With --timeout, slices are sized from the last one's speed to take about 20 ms, so the
+  // deadline is honoured promptly even when the guest runs slowly (a trap loop, OS code).
+  let adaptive = Number.isFinite(timeout) ? Math.min(slice, 10_000) : slice;
   let exit: RunExit | undefined;
   try {
     for (;;) {
@@ -609,15 +615,21 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
         exit = {
           kind: 'limit',
           code: 0,
-          message: `timed out after ${timeout} s (--timeout) at pc 0x${hart.pc.toString(16)}, ${done} instructions`,
+          message: `timed out after ${timeout} s (--timeout) at pc 0x${pcHex(hart.pc)}, ${done} instructions`,
         };
         break;
       }
       // Run up to the slice, the limit or the next timer event, whichever comes first.
-      let budget = Math.min(slice, max - attempted);
+      let budget = Math.min(adaptive, max - attempted);
       const ev = clint.instretOfNextEvent();
       if (ev > done) budget = Math.min(budget, ev - done);
+      const t0 = performance.now();
       const why = hart.run(budget);
+      if (adaptive < slice || Number.isFinite(timeout)) {
+        const ms = performance.now() - t0;
+        const ran = hart.cycle - attempted;
+        if (ran > 0 && ms > 0) adaptive = Math.max(1000, Math.min(slice, Math.floor((ran / ms) * 20)));
+      }
       clint.update();
       board.afterSliceDevices();
       if (opts.afterSlice) await opts.afterSlice();

@@ -460,3 +460,14 @@ test('default machine (src/machine/build.ts): guests/bin/hello-cxl.elf runs out 
   assert.equal(r.exit.kind, 'pass');
   assert.match(Buffer.concat(chunks).toString(), /running at 0x00000001/, 'the program counter is in the CXL window');
 });
+
+test('--timeout stops a guest that retires nothing (trap loop at an unmapped pc) promptly; the pc prints unsigned', async () => {
+  const { runProgram } = await import('../../src/machine/board.js');
+  // Raw zeros at the RAM base: illegal instruction -> mtvec 0 (unmapped) -> fetch fault forever.
+  const r = await runProgram({ kernel: new Uint8Array(64), timeoutSeconds: 1, output: () => {} });
+  assert.equal(r.exit.kind, 'limit');
+  assert.match(r.exit.message ?? '', /timed out after 1 s \(--timeout\) at pc 0x[0-9a-f]+,/);
+  // Slices are sized from the guest's speed (about 20 ms each): well inside 100 ms of the deadline
+  // on an idle machine; the bound here leaves room for a loaded CI host.
+  assert.ok(r.seconds < 1.5, `stopped after ${r.seconds} s`);
+});
