@@ -170,21 +170,6 @@ export class WindowRoute {
     return true;
   }
 
-  /** Endpoint route + DPA for `hpa` (slow helper for translate/tests), or undefined. */
-  lookup(hpa: number): { endpoint: EndpointRoute; dpa: number } | undefined {
-    const out: RouteOut = { store: null, offset: 0, run: 0 };
-    if (!this.resolve(hpa, out)) return undefined;
-    const ep = this.endpoints.find(
-      (e) =>
-        e.store === out.store &&
-        out.offset >= e.storeBase &&
-        out.offset < e.storeBase + e.size / e.ways &&
-        hpa >= e.base &&
-        hpa < e.base + e.size,
-    )!;
-    return { endpoint: ep, dpa: ep.dpaBase + (out.offset - ep.storeBase) };
-  }
-
   /** Compile the committed decoder state below this window. */
   compile(): void {
     this.dirty = false;
@@ -320,11 +305,5 @@ export class WindowRoute {
     this.endpoints = endpoints;
     this.intervals = intervals;
     this.last = NO_INTERVAL;
-  }
-
-  /** Compiled intervals (diagnostics): HPA ranges that route somewhere. */
-  routedRanges(): { lo: number; hi: number; granule: number }[] {
-    if (this.dirty) this.compile();
-    return this.intervals.map((i) => ({ lo: i.lo, hi: i.hi, granule: i.gran }));
   }
 }
