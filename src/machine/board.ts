@@ -68,7 +68,8 @@ export type BoardHart = Pick<
   | 'requestStop'
   | 'flushTlb'
   | 'onTrace'
->;
+> &
+  Partial<Pick<Hart, 'jitStats'>>;
 
 export type HartFactory = (opts: { arena: Arena; bus: AddressSpace; hartId: number; resetPc: number }) => BoardHart;
 
@@ -94,6 +95,8 @@ export interface RunResult {
   instret: number;
   seconds: number;
   mips: number;
+  /** Per hart: instructions retired and the share run in translated (JIT) code, null without a JIT. */
+  harts: { hart: number; instret: number; translatedShare: number | null }[];
 }
 
 /**
@@ -661,7 +664,15 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
   }
   const seconds = (performance.now() - started) / 1000;
   const instret = hart.instret;
-  return { exit, status: hostExitStatus(exit), instret, seconds, mips: seconds > 0 ? instret / seconds / 1e6 : 0 };
+  const jit = hart.jitStats ?? null;
+  return {
+    exit,
+    status: hostExitStatus(exit),
+    instret,
+    seconds,
+    mips: seconds > 0 ? instret / seconds / 1e6 : 0,
+    harts: [{ hart: 0, instret, translatedShare: jit && instret > 0 ? Math.min(1, jit.instructions / instret) : null }],
+  };
 }
 
 // ---- the one call the CLI makes ----
@@ -788,7 +799,7 @@ export async function runProgram(opts: RunProgramOptions): Promise<RunResult> {
       code: 0,
       message: `device tree (${board.fdt.length} bytes) written to ${opts.dumpDtb}`,
     };
-    return { exit, status: 0, instret: 0, seconds: 0, mips: 0 };
+    return { exit, status: 0, instret: 0, seconds: 0, mips: 0, harts: [] };
   }
   opts.beforeRun?.(board);
 

@@ -30,7 +30,12 @@ type RunCli = AuditCli & {
 /** The one-line result on stderr: how the guest stopped, instructions, time, MIPS, exit status. */
 const summary = (x: RunResult): string =>
   `cxlemu: ${x.exit.kind}${x.exit.kind === 'fail' ? ` (code ${x.exit.code})` : ''}${x.exit.message ? `: ${x.exit.message}` : ''}; ` +
-  `${x.instret} instructions in ${x.seconds.toFixed(2)} s (${x.mips.toFixed(1)} MIPS); exit status ${x.status}\n`;
+  `${x.instret} instructions in ${x.seconds.toFixed(2)} s (${x.mips.toFixed(1)} MIPS); ` +
+  x.harts
+    .filter((h) => h.translatedShare !== null)
+    .map((h) => `hart ${h.hart}: ${((h.translatedShare ?? 0) * 100).toFixed(1)}% in translated code; `)
+    .join('') +
+  `exit status ${x.status}\n`;
 
 export function registerRun(program: Command, ctx: CliContext): void {
   const { io } = ctx;
