@@ -78,7 +78,7 @@ export const defaultHartFactory: HartFactory = (opts) => new Hart(opts);
 // ---- exits ----
 
 /** 'reboot': the guest asked for a reset (finisher 0x7777, SBI system reset): the run ends as QEMU's -no-reboot. */
-export type ExitKind = 'pass' | 'fail' | 'reboot' | 'limit' | 'error';
+export type ExitKind = 'pass' | 'fail' | 'reboot' | 'quit' | 'limit' | 'error';
 
 export interface RunExit {
   kind: ExitKind;
@@ -101,7 +101,7 @@ export interface RunResult {
 
 /**
  * Host exit status: pass -> 0; fail with code c -> c & 0xff, or 1 if that is 0 (so a failure never
- * looks like success, deliberately unlike QEMU); reboot -> 3; limit (--max-instructions, hung guest) -> 124;
+ * looks like success, deliberately unlike QEMU); reboot -> 3; quit (Ctrl-A X) -> 0 as QEMU; limit (--max-instructions, hung guest) -> 124;
  * internal error -> 70 (EX_SOFTWARE).
  */
 export function hostExitStatus(exit: RunExit): number {
@@ -112,6 +112,8 @@ export function hostExitStatus(exit: RunExit): number {
       return exit.code % 256 || 1;
     case 'reboot':
       return 3;
+    case 'quit':
+      return 0;
     case 'limit':
       return 124;
     case 'error':
@@ -477,6 +479,8 @@ export interface RunOptions {
   trace?: (line: string) => void;
   /** Called after every slice (flush buffered UART output, trace lines); awaited (backpressure). */
   afterSlice?: () => Promise<void> | void;
+  /** Ends the run (exit kind 'quit') when aborted: the console's Ctrl-A X. */
+  signal?: AbortSignal;
 }
 
 const DEFAULT_SLICE = 1_000_000;
@@ -505,6 +509,8 @@ interface UartInput {
   readonly open: boolean;
   /** Resolve after `ms` (Infinity: never), or as soon as input arrives or ends. */
   wait(ms: number): Promise<void>;
+  /** End a pending wait now (the run is being stopped). */
+  wake(): void;
   detach(): void;
 }
 
@@ -528,6 +534,9 @@ function connectUartInput(uart: Ns16550a, input: NodeJS.ReadableStream | null): 
   return {
     get open() {
       return open;
+    },
+    wake() {
+      wake?.();
     },
     async wait(ms) {
       await new Promise<void>((resolve) => {
@@ -599,8 +608,18 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
   // deadline is honoured promptly even when the guest runs slowly (a trap loop, OS code).
   let adaptive = Number.isFinite(timeout) ? Math.min(slice, 10_000) : slice;
   let exit: RunExit | undefined;
+  const onAbort = () => {
+    hart.requestStop();
+    input.wake();
+  };
+  opts.signal?.addEventListener('abort', onAbort);
   try {
     for (;;) {
+      if (opts.signal?.aborted) {
+        const why = opts.signal.reason instanceof Error ? opts.signal.reason.message : 'aborted';
+        exit = { kind: 'quit', code: 0, message: `${why} at pc 0x${pcHex(hart.pc)}` };
+        break;
+      }
       clint.update();
       // The limit counts instructions attempted (retired or trapped), so a guest stuck in a
       // fault loop, which retires nothing, still reaches it.
@@ -659,6 +678,7 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
     const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     exit = { kind: 'error', code: 0, message: `internal error after ${hart.instret} instructions: ${msg}` };
   } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
     input.detach();
     hart.onTrace = undefined;
   }

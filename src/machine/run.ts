@@ -12,6 +12,7 @@ import type { Machine } from './build.js';
 import { boardOptionsForMachine, runProgram, type RunResult } from './board.js';
 import { ConfigError } from './errors.js';
 import type { BootRequest } from './linux-boot.js';
+import { interactiveConsole } from './console.js';
 import type { BackingStore, ObservedTarget, ObserveRequest } from '../memory/index.js';
 import { hex, parseInteger, parseSize } from './sizes.js';
 
@@ -29,6 +30,11 @@ export interface RunMachineOptions {
   output?: NodeJS.WritableStream | string | ((chunk: Uint8Array) => void);
   /** UART input (default: none). */
   input?: NodeJS.ReadableStream | null;
+  /**
+   * Treat `input` as the user's console (docs/linux.md): raw mode on a terminal and the Ctrl-A
+   * escapes (Ctrl-A X ends the run with exit kind 'quit'); help text goes to `consoleErr`.
+   */
+  console?: { err: (s: string) => void };
   /** Audit options for the audit that follows the demo (or replaces it). */
   audit?: AuditOptions;
   /** Skip the bundled demo program and only audit. */
@@ -238,19 +244,26 @@ async function runOnBoard(
   opts: RunMachineOptions,
   obs?: MachineObservation,
 ): Promise<RunResult> {
-  return runProgram({
-    ...(obs ? { beforeRun: () => obs.apply() } : {}),
-    kernel,
-    machine: boardOptionsForMachine(machine),
-    ...(opts.maxInstructions !== undefined ? { maxInstructions: opts.maxInstructions } : {}),
-    ...(opts.timeoutSeconds !== undefined ? { timeoutSeconds: opts.timeoutSeconds } : {}),
-    ...(opts.traceFile !== undefined ? { traceFile: opts.traceFile } : {}),
-    ...(opts.realtime !== undefined ? { realtime: opts.realtime } : {}),
-    ...(opts.output !== undefined ? { output: opts.output } : {}),
-    ...(opts.input !== undefined ? { input: opts.input } : {}),
-    ...(opts.boot !== undefined ? { boot: opts.boot } : {}),
-    ...(opts.dumpDtb !== undefined ? { dumpDtb: opts.dumpDtb } : {}),
-  });
+  const con = opts.console && opts.input ? interactiveConsole(opts.input, opts.console.err) : null;
+  try {
+    return await runProgram({
+      ...(obs ? { beforeRun: () => obs.apply() } : {}),
+      kernel,
+      machine: boardOptionsForMachine(machine),
+      ...(opts.maxInstructions !== undefined ? { maxInstructions: opts.maxInstructions } : {}),
+      ...(opts.timeoutSeconds !== undefined ? { timeoutSeconds: opts.timeoutSeconds } : {}),
+      ...(opts.traceFile !== undefined ? { traceFile: opts.traceFile } : {}),
+      ...(opts.realtime !== undefined ? { realtime: opts.realtime } : {}),
+      ...(opts.output !== undefined ? { output: opts.output } : {}),
+      ...(opts.input !== undefined ? { input: opts.input } : {}),
+      ...(opts.boot !== undefined ? { boot: opts.boot } : {}),
+      ...(opts.dumpDtb !== undefined ? { dumpDtb: opts.dumpDtb } : {}),
+      // The console's filtered stream replaces the raw input.
+      ...(con ? { input: con.input, signal: con.signal } : {}),
+    });
+  } finally {
+    con?.close();
+  }
 }
 
 export async function runMachine(machine: Machine, opts: RunMachineOptions = {}): Promise<RunOutcome> {

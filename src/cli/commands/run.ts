@@ -103,7 +103,8 @@ export function registerRun(program: Command, ctx: CliContext): void {
           ...(opts.trace !== undefined ? { traceFile: opts.trace } : {}),
           ...(opts.realtime ? { realtime: true } : {}),
           ...(opts.uartOut !== undefined ? { output: opts.uartOut } : {}),
-          ...(opts.kernel !== undefined ? { input: process.stdin.isTTY ? null : process.stdin } : {}),
+          // The guest's console: stdin raw (a terminal) with QEMU's Ctrl-A escapes (Ctrl-A X quits).
+          ...(opts.kernel !== undefined ? { input: process.stdin, console: { err: io.err } } : {}),
           ...(opts.observe !== undefined ? { observe: opts.observe } : {}),
           ...(opts.observeLog !== undefined ? { observeLog: opts.observeLog } : {}),
           ...(opts.dumpDtb !== undefined ? { dumpDtb: opts.dumpDtb } : {}),
