@@ -69,7 +69,7 @@ export type BoardHart = Pick<
   | 'flushTlb'
   | 'onTrace'
 > &
-  Partial<Pick<Hart, 'jitStats'>>;
+  Partial<Pick<Hart, 'jitStats' | 'csrRead'>>;
 
 export type HartFactory = (opts: { arena: Arena; bus: AddressSpace; hartId: number; resetPc: number }) => BoardHart;
 
@@ -573,6 +573,46 @@ function finisherExit(fin: FinisherOutcome): RunExit {
 /** A pc as the guest sees it: 64-bit unsigned hex (kernel addresses are negative numbers here). */
 const pcHex = (pc: number): string => BigInt.asUintN(64, BigInt(pc)).toString(16);
 
+/** Attempts in one slice that retire nothing before the run is declared a trap loop. */
+const TRAP_LOOP_ATTEMPTS = 10_000;
+
+const CAUSE_NAMES: Record<number, string> = {
+  0: 'instruction address misaligned',
+  1: 'instruction access fault',
+  2: 'illegal instruction',
+  3: 'breakpoint',
+  4: 'load address misaligned',
+  5: 'load access fault',
+  6: 'store/AMO address misaligned',
+  7: 'store/AMO access fault',
+  8: 'ecall from U-mode',
+  9: 'ecall from S-mode',
+  11: 'ecall from M-mode',
+  12: 'instruction page fault',
+  13: 'load page fault',
+  15: 'store/AMO page fault',
+};
+
+function trapLoopExit(hart: BoardHart, attempts: number): RunExit {
+  const csr = (n: number): string | undefined => {
+    const o = { lo: 0, hi: 0 };
+    return hart.csrRead?.(n, o)
+      ? BigInt.asUintN(64, (BigInt(o.hi) << 32n) | BigInt(o.lo >>> 0)).toString(16)
+      : undefined;
+  };
+  const cause = csr(0x342);
+  const name = cause === undefined ? undefined : CAUSE_NAMES[Number.parseInt(cause, 16)];
+  const why =
+    cause === undefined
+      ? ''
+      : ` (mcause 0x${cause}${name ? ` ${name}` : ''}, mtval 0x${csr(0x343)}, mtvec 0x${csr(0x305)})`;
+  return {
+    kind: 'limit',
+    code: 0,
+    message: `guest stuck in a trap loop at pc 0x${pcHex(hart.pc)}: ${attempts} instructions attempted, none retired${why}`,
+  };
+}
+
 function hungExit(hart: BoardHart): RunExit {
   return {
     kind: 'limit',
@@ -604,9 +644,12 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
   }
   const started = performance.now();
   const deadline = started + timeout * 1000;
-  // With --timeout, slices are sized from the last one's speed to take about 20 ms, so the
-  // deadline is honoured promptly even when the guest runs slowly (a trap loop, OS code).
-  let adaptive = Number.isFinite(timeout) ? Math.min(slice, 10_000) : slice;
+  // Slices are sized from the last one's speed to take about 20 ms (at most `slice`
+  // instructions), so --timeout, input and Ctrl-A X are handled promptly even when the guest runs
+  // slowly (a trap loop, OS code); a fast guest still runs full slices.
+  let adaptive = Math.min(slice, 10_000);
+  // Attempts in a row that retired nothing and left the pc where it was (see TRAP_LOOP_ATTEMPTS).
+  let stuck = 0;
   let exit: RunExit | undefined;
   const onAbort = () => {
     hart.requestStop();
@@ -646,8 +689,17 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
       const ev = clint.instretOfNextEvent();
       if (ev > done) budget = Math.min(budget, ev - done);
       const t0 = performance.now();
+      const pcBefore = hart.pc;
       const why = hart.run(budget);
-      if (adaptive < slice || Number.isFinite(timeout)) {
+      // Thousands of attempts that retire nothing, ending where they began: every attempt traps
+      // (an unmapped entry point or trap vector). Nothing can change that: stop and say why.
+      if (why !== 'wfi' && hart.instret === done && hart.pc === pcBefore) stuck += hart.cycle - attempted;
+      else stuck = 0;
+      if (stuck >= TRAP_LOOP_ATTEMPTS) {
+        exit = trapLoopExit(hart, stuck);
+        break;
+      }
+      if (adaptive < slice || performance.now() - t0 > 20) {
         const ms = performance.now() - t0;
         const ran = hart.cycle - attempted;
         if (ran > 0 && ms > 0) adaptive = Math.max(1000, Math.min(slice, Math.floor((ran / ms) * 20)));

@@ -461,13 +461,31 @@ test('default machine (src/machine/build.ts): guests/bin/hello-cxl.elf runs out 
   assert.match(Buffer.concat(chunks).toString(), /running at 0x00000001/, 'the program counter is in the CXL window');
 });
 
-test('--timeout stops a guest that retires nothing (trap loop at an unmapped pc) promptly; the pc prints unsigned', async () => {
+test('--timeout stops a slow, endless guest promptly; the pc prints unsigned', async () => {
   const { runProgram } = await import('../../src/machine/board.js');
-  // Raw zeros at the RAM base: illegal instruction -> mtvec 0 (unmapped) -> fetch fault forever.
-  const r = await runProgram({ kernel: new Uint8Array(64), timeoutSeconds: 1, output: () => {} });
+  // An endless loop (addi a2, a2, 1; j 1b) run under --trace, which keeps it slow.
+  const r = await runProgram({
+    kernel: Buffer.from('0506fdbf', 'hex'),
+    timeoutSeconds: 1,
+    output: () => {},
+    trace: () => {},
+  });
   assert.equal(r.exit.kind, 'limit');
-  assert.match(r.exit.message ?? '', /timed out after 1 s \(--timeout\) at pc 0x[0-9a-f]+,/);
+  assert.match(r.exit.message ?? '', /timed out after 1 s \(--timeout\) at pc 0x8000000[02],/);
   // Slices are sized from the guest's speed (about 20 ms each): well inside 100 ms of the deadline
   // on an idle machine; the bound here leaves room for a loaded CI host.
   assert.ok(r.seconds < 1.5, `stopped after ${r.seconds} s`);
+});
+
+test('a trap loop (entry point and trap vector unmapped) stops with the pc and the cause, exit 124', async () => {
+  const { runProgram } = await import('../../src/machine/board.js');
+  // Raw zeros at the RAM base: illegal instruction -> mtvec 0 (unmapped) -> fetch fault forever.
+  const r = await runProgram({ kernel: new Uint8Array(64), output: () => {} });
+  assert.equal(r.exit.kind, 'limit');
+  assert.equal(r.status, 124);
+  assert.match(
+    r.exit.message ?? '',
+    /^guest stuck in a trap loop at pc 0x0: \d+ instructions attempted, none retired \(mcause 0x1 instruction access fault, mtval 0x0, mtvec 0x0\)$/,
+  );
+  assert.equal(r.instret, 0, 'nothing retires: the illegal instruction traps, then every fetch faults');
 });
