@@ -14,42 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { QEMU_CPU, buildRandomElf, cxlemuUnavailableReason, loadRunProgram } from '../test/diff/harness.js';
+import { ABI_NAMES } from '../src/cpu/disasm.js';
 
-const ABI = [
-  'zero',
-  'ra',
-  'sp',
-  'gp',
-  'tp',
-  't0',
-  't1',
-  't2',
-  's0',
-  's1',
-  'a0',
-  'a1',
-  'a2',
-  'a3',
-  'a4',
-  'a5',
-  'a6',
-  'a7',
-  's2',
-  's3',
-  's4',
-  's5',
-  's6',
-  's7',
-  's8',
-  's9',
-  's10',
-  's11',
-  't3',
-  't4',
-  't5',
-  't6',
-];
-const abiIndex = new Map<string, number>(ABI.map((n, i) => [n, i]));
+const abiIndex = new Map<string, number>(ABI_NAMES.map((n, i) => [n, i]));
 abiIndex.set('fp', 8);
 
 interface QemuStep {
@@ -180,7 +147,7 @@ export async function lockstep(elf: string, max: number): Promise<{ compared: nu
         if (qv !== ev) {
           return {
             compared: i,
-            divergence: `instruction #${i} at ${hex(es.pc)} (${es.text}): x${r}/${ABI[r]} qemu ${hex(qv)}, cxlemu ${eWrote ? hex(ev) : 'not written'}\n${context(i)}`,
+            divergence: `instruction #${i} at ${hex(es.pc)} (${es.text}): x${r}/${ABI_NAMES[r]} qemu ${hex(qv)}, cxlemu ${eWrote ? hex(ev) : 'not written'}\n${context(i)}`,
           };
         }
       }

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { qemuLinuxArgs } from '../test/linux/qemu-linux.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const image = join(repo, 'guests', 'linux', 'out', 'Image');
@@ -50,31 +51,8 @@ const cxlemu = () =>
     '--append',
     append,
   ]);
-// The default machine has 512 MiB of RAM; QEMU gets the same, without the CXL devices (its virt
-// machine has none), and F/D and the bit-manipulation extensions off as our hart has them.
-const qemu = () =>
-  timeRun('qemu-system-riscv64', [
-    '-M',
-    'virt',
-    '-m',
-    '512M',
-    '-smp',
-    '1',
-    '-accel',
-    'tcg,thread=single',
-    '-cpu',
-    'rv64,h=off,zba=off,zbb=off,zbc=off,zbs=off,sstc=off,f=off,d=off',
-    '-nographic',
-    '-no-reboot',
-    '-bios',
-    'default',
-    '-kernel',
-    image,
-    '-initrd',
-    initrd,
-    '-append',
-    append,
-  ]);
+// QEMU boots the same files on virt with 512 MiB like the default machine (test/linux/qemu-linux.ts).
+const qemu = () => timeRun('qemu-system-riscv64', qemuLinuxArgs({ image, initrd, append }));
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -33,11 +33,6 @@ const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [
   registerDescribe,
 ];
 
-/** A bad option value or combination found by the CLI itself (exit 2). */
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const ctx = cliContext(io);
   const program = new Command('cxlemu');
@@ -83,7 +78,7 @@ function reportError(e: unknown, io: CliIo): number {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
     return 2; // commander already printed "error: ..." naming the option
   }
-  if (e instanceof UsageError || e instanceof NotYetError) {
+  if (e instanceof NotYetError) {
     io.err(`cxlemu: ${e.message}\n`);
     return 2;
   }

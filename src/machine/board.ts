@@ -318,12 +318,14 @@ function writeDeviceTree(opts: BoardOptions, ram: { base: number; size: number }
   return fdtAt;
 }
 
+/** Where main RAM sits and how big it is: the options' values, else the store's size, else the default. */
+function boardRam(ram: BoardOptions['ram'], size = DEFAULT_RAM_SIZE): { base: number; size: number } {
+  return { base: ram?.base ?? RAM_BASE, size: ram?.size ?? ram?.store?.size ?? size };
+}
+
 export function createBoard(opts: BoardOptions): Board {
   const { arena, addressSpace: space } = opts;
-  const ram = {
-    base: opts.ram?.base ?? RAM_BASE,
-    size: opts.ram?.size ?? opts.ram?.store?.size ?? DEFAULT_RAM_SIZE,
-  };
+  const ram = boardRam(opts.ram);
   const pcie = opts.pcie === undefined ? DEFAULT_PCIE : opts.pcie;
   const hartId = 0;
 
@@ -821,59 +823,31 @@ export async function runProgram(opts: RunProgramOptions): Promise<RunResult> {
     trace = (l) => traceBuf.push(l);
   }
 
-  const ramOf = opts.machine?.ram;
-  const ram = {
-    base: ramOf?.base ?? RAM_BASE,
-    size: ramOf?.size ?? ramOf?.store?.size ?? opts.ramSize ?? DEFAULT_RAM_SIZE,
-  };
+  const ram = boardRam(opts.machine?.ram, opts.ramSize);
   const boot = prepareBoot(kernelBytes, what, opts.boot ?? {}, ram, opts.machine?.acpi?.base);
   const chosen = {
     ...(boot.append !== undefined ? { bootargs: boot.append } : {}),
     ...(boot.plan?.initrd ? { initrd: boot.plan.initrd } : {}),
   };
 
+  const common = {
+    ...chosen,
+    uartSink: (b: number) => pending.push(b),
+    realtime: opts.realtime,
+    instructionsPerTick: opts.instructionsPerTick,
+    hartFactory: opts.hartFactory,
+  };
   let board: Board;
-  if (opts.machine) {
-    board = createBoard({
-      ...opts.machine,
-      ...chosen,
-      uartSink: (b) => pending.push(b),
-      realtime: opts.realtime,
-      instructionsPerTick: opts.instructionsPerTick,
-      hartFactory: opts.hartFactory,
-    });
-  } else {
+  if (opts.machine) board = createBoard({ ...opts.machine, ...common });
+  else {
     const arena = new Arena(opts.arenaBytes !== undefined ? { bytes: opts.arenaBytes } : {});
-    const space = new AddressSpace(arena);
-    board = createBoard({
-      arena,
-      addressSpace: space,
-      ram: { size: opts.ramSize ?? DEFAULT_RAM_SIZE },
-      ...chosen,
-      uartSink: (b) => pending.push(b),
-      realtime: opts.realtime,
-      instructionsPerTick: opts.instructionsPerTick,
-      hartFactory: opts.hartFactory,
-    });
+    board = createBoard({ arena, addressSpace: new AddressSpace(arena), ram: { size: ram.size }, ...common });
   }
   if (boot.plan) {
     const w = writeBoot(board.addressSpace, boot, 0);
     board.setBootRegisters(w.entry);
     board.hart.writeReg(12, BigInt(w.a2));
   } else board.loadKernel(kernelBytes, { what, rawAddress: opts.rawAddress });
-  if (opts.dumpDtb !== undefined) {
-    // As QEMU's -machine dumpdtb: the tree exactly as the guest would get it, then stop.
-    await writeFile(opts.dumpDtb, board.fdt);
-    await fileOut?.close();
-    await traceHandle?.close();
-    const exit: RunExit = {
-      kind: 'pass',
-      code: 0,
-      message: `device tree (${board.fdt.length} bytes) written to ${opts.dumpDtb}`,
-    };
-    return { exit, status: 0, instret: 0, seconds: 0, mips: 0, harts: [] };
-  }
-  opts.beforeRun?.(board);
 
   const afterSlice = async () => {
     flush();
@@ -885,6 +859,13 @@ export async function runProgram(opts: RunProgramOptions): Promise<RunResult> {
     await flushing;
   };
   try {
+    if (opts.dumpDtb !== undefined) {
+      // As QEMU's -machine dumpdtb: the tree exactly as the guest would get it, then stop.
+      await writeFile(opts.dumpDtb, board.fdt);
+      const message = `device tree (${board.fdt.length} bytes) written to ${opts.dumpDtb}`;
+      return { exit: { kind: 'pass', code: 0, message }, status: 0, instret: 0, seconds: 0, mips: 0, harts: [] };
+    }
+    opts.beforeRun?.(board);
     const result = await runBoard(board, { ...opts, ...(trace ? { trace } : {}), afterSlice });
     await afterSlice();
     return result;

@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { qemuLinuxArgs } from './qemu-linux.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const out = join(repo, 'guests', 'linux', 'out');
@@ -36,32 +37,10 @@ function facts(stdout: string): Map<string, string[]> {
 
 test('the same kernel on QEMU and cxlemu: harts, ISA, System RAM and MemTotal agree', { skip }, () => {
   const append = 'console=ttyS0';
-  const q = spawnSync(
-    'qemu-system-riscv64',
-    [
-      '-M',
-      'virt',
-      '-m',
-      '512M',
-      '-smp',
-      '1',
-      '-accel',
-      'tcg,thread=single',
-      '-cpu',
-      'rv64,h=off,zba=off,zbb=off,zbc=off,zbs=off,sstc=off,f=off,d=off',
-      '-nographic',
-      '-no-reboot',
-      '-bios',
-      'default',
-      '-kernel',
-      image,
-      '-initrd',
-      initrd,
-      '-append',
-      append,
-    ],
-    { encoding: 'utf8', timeout: 300_000 },
-  );
+  const q = spawnSync('qemu-system-riscv64', qemuLinuxArgs({ image, initrd, append }), {
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   const c = spawnSync(
     process.execPath,
     [join(repo, 'dist', 'src', 'cli', 'main.js'), 'run', '--kernel', image, '--initrd', initrd, '--append', append],
