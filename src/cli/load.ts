@@ -47,8 +47,12 @@ export async function withMachine(
   io: CliIo,
   fn: (m: Machine, boot: QemuBoot) => Promise<void> | void,
   save?: string,
+  /** A command's own overrides of the description (run --smp). */
+  adjust?: (d: MachineDescription) => MachineDescription,
 ): Promise<void> {
-  const { description, boot } = loadWithBoot(cmd, io);
+  const loaded = loadWithBoot(cmd, io);
+  const description = adjust ? adjust(loaded.description) : loaded.description;
+  const boot = loaded.boot;
   const m = Machine.build(description);
   try {
     await fn(m, boot);

@@ -128,6 +128,8 @@ const NO_CACHE = PageFlag.Mmio | PageFlag.Split | PageFlag.Granule | PageFlag.Fa
 const TWO32 = 4294967296;
 /** Per arena: 256 B chunks of fine-interleaved device pages that hold code (see markCodeChunk). */
 const CODE_CHUNKS = new WeakMap<Arena, Set<number>>();
+/** Per arena: its harts (a code mark by one drops the others' cached write translations). */
+const ARENA_HARTS = new WeakMap<Arena, Hart[]>();
 const ACC_R = 0,
   ACC_W = 1,
   ACC_X = 2;
@@ -288,6 +290,8 @@ export class Hart implements JitHost {
   private readonly csrOut = { lo: 0, hi: 0 };
   /** Chunk keys (arena offset / 256) that hold code, shared by every hart of the arena. */
   private readonly codeChunks: Set<number>;
+  /** Every hart sharing this arena (this one included). */
+  private readonly arenaHarts: Hart[];
 
   // ---- JIT ----
   /** Arena offsets of the state translated code reads and writes. */
@@ -373,11 +377,19 @@ export class Hart implements JitHost {
       CODE_CHUNKS.set(this.arena, cc);
     }
     this.codeChunks = cc;
+    let hs = ARENA_HARTS.get(this.arena);
+    if (hs === undefined) {
+      hs = [];
+      ARENA_HARTS.set(this.arena, hs);
+    }
+    hs.push(this);
+    this.arenaHarts = hs;
     const useJit = JIT_DEFAULT && (opts.jit ?? true);
     this.jit = useJit
       ? new Jit(this, this.arena.memory, opts.jitThreshold !== undefined ? { threshold: opts.jitThreshold } : {})
       : null;
     this.arena.codePages.onInvalidate((page) => this.dropCodePage(page));
+    this.arena.codePages.onMark((page) => this.codePageMarked(page));
     this.bus.onChange(() => this.mapChanged());
     if (!opts.noWarmUp) warmUpInterpreter((o) => new Hart({ ...o, noWarmUp: true, jit: false }));
   }
@@ -408,6 +420,15 @@ export class Hart implements JitHost {
   requestStop(): void {
     this.stopReq = true;
     this.brk = true;
+  }
+
+  /**
+   * Another hart is about to run: drop the LR reservation, so a store by that hart before this
+   * one's SC makes the SC fail (the board runs harts in turns; a reservation does not outlive
+   * the turn, which the spec allows: an SC may fail spuriously, and the LR/SC loop retries).
+   */
+  dropReservation(): void {
+    this.resValid = false;
   }
 
   /** Instructions retired. */
@@ -1352,18 +1373,13 @@ export class Hart implements JitHost {
   markCodeChunk(key: number): void {
     if (this.codeChunks.has(key)) return;
     this.codeChunks.add(key);
-    this.gwTL.fill(TLB_EMPTY);
+    // Every hart of the arena may hold a chunk-TLB entry for it.
+    for (const h of this.arenaHarts) h.gwTL.fill(TLB_EMPTY);
   }
 
-  /** JitHost: the arena page holds translated code; writes to it must now take the slow path. */
+  /** JitHost: the arena page holds translated code; writes to it must now take the slow path (codePageMarked). */
   markCode(page: number): void {
-    const cp = this.arena.codePages;
-    if (cp.has(page)) return;
-    cp.mark(page);
-    const off = page * 4096;
-    for (let i = 0; i < TLB_SIZE; i++)
-      if (this.wTL[i] !== TLB_EMPTY && Math.floor(this.wTA[i]! / 4096) * 4096 === off) this.wTL[i] = TLB_EMPTY;
-    this.gwTL.fill(TLB_EMPTY);
+    this.arena.codePages.mark(page);
   }
 
   /** Single-step with trace callbacks (--trace): slower, exact. Reports rd when the instruction retired. */
@@ -2126,12 +2142,15 @@ export class Hart implements JitHost {
     if (list === undefined) this.physByArenaPage.set(ap, [this.curPhys]);
     else if (!list.includes(this.curPhys)) list.push(this.curPhys);
     this.markCodeChunk(Math.floor(chunkArenaOff / CHUNK));
-    if (cp.has(ap)) return;
+    // Every hart's cached writable chunks/pages into this arena page go (codePageMarked).
     cp.mark(ap);
-    // Cached writable chunks/pages may point into this arena page: drop them.
+  }
+
+  /** An arena page became a code page (by any hart): writes to it must now take the slow path. */
+  private codePageMarked(page: number): void {
     this.gwTL.fill(TLB_EMPTY);
     for (let i = 0; i < TLB_SIZE; i++)
-      if (this.wTL[i] !== TLB_EMPTY && Math.floor(this.wTA[i]! / 4096) === ap) this.wTL[i] = TLB_EMPTY;
+      if (this.wTL[i] !== TLB_EMPTY && Math.floor(this.wTA[i]! / 4096) === page) this.wTL[i] = TLB_EMPTY;
   }
 
   private setCodePage(vbase: number, arenaOff: number): void {
@@ -2140,11 +2159,10 @@ export class Hart implements JitHost {
     if (code === undefined) {
       code = new Int32Array(SLOTS_PER_PAGE * SLOT_WORDS);
       this.decoded.set(page, code);
-      this.arena.codePages.mark(page);
-      // Writes to this page must now take the slow path: drop write-TLB entries that map it.
-      for (let i = 0; i < TLB_SIZE; i++)
-        if (this.wTL[i] !== TLB_EMPTY && this.wTA[i] === arenaOff) this.wTL[i] = TLB_EMPTY;
-      this.gwTL.fill(TLB_EMPTY);
+      // Writes to this page must now take the slow path: every hart drops write-TLB entries that
+      // map it (codePageMarked). A page another hart marked already has none.
+      if (this.arena.codePages.has(page)) this.codePageMarked(page);
+      else this.arena.codePages.mark(page);
     }
     this.cbase = vbase;
     this.code = code;

@@ -1,9 +1,12 @@
-// CLINT (SiFive core-local interruptor) as QEMU's `virt` board has it at 0x0200_0000: msip at 0x0,
-// mtimecmp at 0x4000, mtime at 0xBFF8, 10 MHz timebase. Owns mtime/mtimecmp/msip for one hart and
-// drives its MSIP and MTIP lines; never reads the hart itself (the board hands it an instret source).
+// CLINT (SiFive core-local interruptor) as QEMU's `virt` board has it at 0x0200_0000: msip of hart
+// i at 4*i, mtimecmp of hart i at 0x4000 + 8*i, one mtime at 0xBFF8, 10 MHz timebase. Owns mtime and
+// each hart's mtimecmp/msip and drives each hart's MSIP and MTIP lines; never reads a hart itself
+// (the board hands it an instruction clock).
 //
 // Time is deterministic by default: mtime advances one tick per `instructionsPerTick` (default 10)
-// instructions retired, i.e. the 10 MHz timebase at a nominal 100 MIPS, so a run is reproducible.
+// instructions of the board's clock (with one hart, instructions retired; with several, the
+// scheduler's clock, see src/machine/hart-clock.ts), i.e. the 10 MHz timebase at a nominal 100 MIPS,
+// so a run is reproducible.
 // `realtime` ties mtime to the host's monotonic clock instead. mtime is a Number: exact below 2^53
 // ticks (28 years at 10 MHz); guest writes above that are rounded (docs/board.md).
 // mtimecmp reads 0 after reset and MTIP stays low until the guest first writes it (QEMU does the
@@ -23,17 +26,25 @@ export const DEFAULT_INSTRUCTIONS_PER_TICK = 10;
 
 const TWO32 = 0x1_0000_0000;
 
+/** The most harts a CLINT (and the board) has; QEMU virt's layout has room for 4095. */
+export const CLINT_MAX_HARTS = 8;
+
 export interface ClintOptions {
-  /** Instructions retired so far by the hart (deterministic time source). */
+  /** The board's instruction clock (deterministic time source): instructions retired so far. */
   instret: () => number;
+  /** Harts served (1..CLINT_MAX_HARTS, default 1). */
+  harts?: number;
   /** Tie mtime to the host clock instead of instret. */
   realtime?: boolean;
   /** Deterministic ratio; must be a positive integer. */
   instructionsPerTick?: number;
   /** Host monotonic clock in milliseconds (realtime mode); default performance.now. */
   nowMs?: () => number;
+  /** Hart 0's lines (single-hart boards and tests). */
   msip?: IrqLine;
   mtip?: IrqLine;
+  /** Every hart's lines, index = hart id (takes precedence over msip/mtip). */
+  lines?: { msip: IrqLine; mtip: IrqLine }[];
   /** Called when the guest changes mtimecmp or mtime, so the board can re-plan its slice. */
   onTimerChange?: () => void;
 }
@@ -46,20 +57,22 @@ export class Clint implements MmioOps {
   readonly instructionsPerTick: number;
   private readonly instret: () => number;
   private readonly nowMs: () => number;
-  private readonly msipLine: IrqLine;
-  private readonly mtipLine: IrqLine;
+  readonly harts: number;
+  private readonly msipLines: IrqLine[];
+  private readonly mtipLines: IrqLine[];
   private readonly onTimerChange: () => void;
 
   /** mtime = mtimeBase + ticks elapsed since (instretBase | nowBase). */
   private mtimeBase = 0;
   private instretBase = 0;
   private nowBase: number;
-  private cmpLo = 0;
-  private cmpHi = 0;
-  private cmp = 0;
-  private armed = false;
-  private msipBit = 0;
-  private mtipLevel = false;
+  // Per hart: mtimecmp halves and value, whether the guest wrote it, msip, MTIP level.
+  private readonly cmpLo: number[];
+  private readonly cmpHi: number[];
+  private readonly cmp: number[];
+  private readonly armed: boolean[];
+  private readonly msipBit: number[];
+  private readonly mtipLevel: boolean[];
   /** High half latched by a read of mtime's low half (so an 8-byte read never tears). */
   private latchedHi = -1;
 
@@ -72,8 +85,21 @@ export class Clint implements MmioOps {
     }
     this.instructionsPerTick = ipt;
     this.nowMs = opts.nowMs ?? (() => performance.now());
-    this.msipLine = opts.msip ?? NO_IRQ;
-    this.mtipLine = opts.mtip ?? NO_IRQ;
+    const harts = opts.harts ?? opts.lines?.length ?? 1;
+    if (!Number.isInteger(harts) || harts < 1 || harts > CLINT_MAX_HARTS) {
+      throw new RangeError(`CLINT harts must be an integer 1..${CLINT_MAX_HARTS}, got ${harts}`);
+    }
+    this.harts = harts;
+    const lines = opts.lines ?? [{ msip: opts.msip ?? NO_IRQ, mtip: opts.mtip ?? NO_IRQ }];
+    this.msipLines = Array.from({ length: harts }, (_, i) => lines[i]?.msip ?? NO_IRQ);
+    this.mtipLines = Array.from({ length: harts }, (_, i) => lines[i]?.mtip ?? NO_IRQ);
+    const zeros = () => new Array<number>(harts).fill(0);
+    this.cmpLo = zeros();
+    this.cmpHi = zeros();
+    this.cmp = zeros();
+    this.msipBit = zeros();
+    this.armed = new Array<boolean>(harts).fill(false);
+    this.mtipLevel = new Array<boolean>(harts).fill(false);
     this.onTimerChange = opts.onTimerChange ?? (() => {});
     this.nowBase = this.nowMs();
   }
@@ -86,59 +112,74 @@ export class Clint implements MmioOps {
     return this.mtimeBase + Math.floor((this.instret() - this.instretBase) / this.instructionsPerTick);
   }
 
-  /** mtimecmp as a Number (rounded above 2^53), or undefined while the guest has not armed it. */
+  /** Hart 0's mtimecmp as a Number (rounded above 2^53), or undefined while the guest has not armed it. */
   get mtimecmp(): number | undefined {
-    return this.armed ? this.cmp : undefined;
+    return this.mtimecmpOf(0);
+  }
+
+  mtimecmpOf(hart: number): number | undefined {
+    return this.armed[hart] ? this.cmp[hart] : undefined;
   }
 
   get mtip(): boolean {
-    return this.mtipLevel;
+    return this.mtipLevel[0]!;
   }
 
   get msip(): boolean {
-    return this.msipBit !== 0;
+    return this.msipBit[0] !== 0;
   }
 
-  /** Re-evaluate MTIP against the current mtime (the board calls this at slice boundaries). */
+  /** Re-evaluate every hart's MTIP against the current mtime (the board calls this at slice boundaries). */
   update(): void {
-    const level = this.armed && this.mtime() >= this.cmp;
-    if (level !== this.mtipLevel) {
-      this.mtipLevel = level;
-      this.mtipLine(level);
+    const now = this.mtime();
+    for (let h = 0; h < this.harts; h++) {
+      const level = this.armed[h]! && now >= this.cmp[h]!;
+      if (level !== this.mtipLevel[h]) {
+        this.mtipLevel[h] = level;
+        this.mtipLines[h]!(level);
+      }
     }
   }
 
+  /** The earliest mtimecmp still ahead of mtime, or Infinity. */
+  private nextCmp(now: number): number {
+    let next = Infinity;
+    for (let h = 0; h < this.harts; h++) if (this.armed[h] && this.cmp[h]! > now) next = Math.min(next, this.cmp[h]!);
+    return next;
+  }
+
   /**
-   * Deterministic mode: the instret at which mtime reaches mtimecmp (so the board ends a slice
-   * exactly there), or Infinity when no timer is armed or it has already fired.
+   * Deterministic mode: the clock value (instructions) at which mtime reaches the earliest pending
+   * mtimecmp (so the board ends a slice exactly there), or Infinity when none is armed and ahead.
    */
   instretOfNextEvent(): number {
-    if (!this.armed || this.realtime) return Infinity;
-    if (this.mtime() >= this.cmp) return Infinity;
-    return this.instretBase + (this.cmp - this.mtimeBase) * this.instructionsPerTick;
+    if (this.realtime) return Infinity;
+    const next = this.nextCmp(this.mtime());
+    if (next === Infinity) return Infinity;
+    return this.instretBase + (next - this.mtimeBase) * this.instructionsPerTick;
   }
 
-  /** Realtime mode: host milliseconds until mtime reaches mtimecmp (Infinity if unarmed). */
+  /** Realtime mode: host milliseconds until mtime reaches the earliest mtimecmp ahead of it (Infinity if none). */
   msUntilNextEvent(): number {
-    if (!this.armed) return Infinity;
-    const ticks = this.cmp - this.mtime();
-    return ticks <= 0 ? 0 : ticks / (TIMEBASE_HZ / 1000);
+    const now = this.mtime();
+    const next = this.nextCmp(now);
+    return next === Infinity ? Infinity : (next - now) / (TIMEBASE_HZ / 1000);
   }
 
   /**
-   * WFI with nothing pending: jump mtime forward to mtimecmp (deterministic mode) and raise MTIP.
-   * Returns false when there is nothing to skip to: no timer armed, or mtime already reached it
-   * (then MTIP is already up and the hart still waits: it has MTIE clear, so only other sources
-   * can wake it).
+   * Every hart waits (WFI) with nothing pending: jump mtime forward to the earliest mtimecmp
+   * (deterministic mode) and raise that MTIP. Returns false when there is nothing to skip to: no
+   * timer armed ahead of mtime (a reached one already has MTIP up and its hart still waits: it has
+   * MTIE clear, so only other sources can wake it).
    */
   skipToNextEvent(): boolean {
-    if (!this.armed || this.realtime) return false;
-    const now = this.mtime();
-    if (now >= this.cmp) {
+    if (this.realtime) return false;
+    const next = this.nextCmp(this.mtime());
+    if (next === Infinity) {
       this.update();
       return false;
     }
-    this.rebase(this.cmp);
+    this.rebase(next);
     this.update();
     return true;
   }
@@ -149,10 +190,23 @@ export class Clint implements MmioOps {
     this.nowBase = this.nowMs();
   }
 
+  /** The hart whose msip word is at `offset`, else -1. */
+  private msipHart(offset: number): number {
+    const h = (offset - CLINT_MSIP) >>> 2;
+    return offset >= CLINT_MSIP && offset < CLINT_MSIP + 4 * this.harts && (offset & 3) === 0 ? h : -1;
+  }
+
+  /** The hart whose mtimecmp (either half) is at `offset`, else -1. */
+  private cmpHart(offset: number): number {
+    const h = (offset - CLINT_MTIMECMP) >>> 3;
+    return offset >= CLINT_MTIMECMP && offset < CLINT_MTIMECMP + 8 * this.harts && (offset & 3) === 0 ? h : -1;
+  }
+
   read(offset: number, _size: 1 | 2 | 4): number {
-    if (offset === CLINT_MSIP) return this.msipBit;
-    if (offset === CLINT_MTIMECMP) return this.cmpLo;
-    if (offset === CLINT_MTIMECMP + 4) return this.cmpHi;
+    const m = this.msipHart(offset);
+    if (m >= 0) return this.msipBit[m]!;
+    const c = this.cmpHart(offset);
+    if (c >= 0) return (offset & 4) === 0 ? this.cmpLo[c]! : this.cmpHi[c]!;
     if (offset === CLINT_MTIME) {
       const t = this.mtime();
       this.latchedHi = Math.floor(t / TWO32) % TWO32;
@@ -163,26 +217,28 @@ export class Clint implements MmioOps {
       this.latchedHi = -1;
       return hi;
     }
-    // Other harts' registers (one hart only) and reserved space read as zero.
+    // Registers of harts that do not exist and reserved space read as zero.
     return 0;
   }
 
   write(offset: number, _size: 1 | 2 | 4, value: number): void {
     this.latchedHi = -1;
     const v = value >>> 0;
-    if (offset === CLINT_MSIP) {
+    const m = this.msipHart(offset);
+    if (m >= 0) {
       const bit = v & 1;
-      if (bit !== this.msipBit) {
-        this.msipBit = bit;
-        this.msipLine(bit !== 0);
+      if (bit !== this.msipBit[m]) {
+        this.msipBit[m] = bit;
+        this.msipLines[m]!(bit !== 0);
       }
       return;
     }
-    if (offset === CLINT_MTIMECMP || offset === CLINT_MTIMECMP + 4) {
-      if (offset === CLINT_MTIMECMP) this.cmpLo = v;
-      else this.cmpHi = v;
-      this.cmp = this.cmpHi * TWO32 + this.cmpLo;
-      this.armed = true;
+    const c = this.cmpHart(offset);
+    if (c >= 0) {
+      if ((offset & 4) === 0) this.cmpLo[c] = v;
+      else this.cmpHi[c] = v;
+      this.cmp[c] = this.cmpHi[c]! * TWO32 + this.cmpLo[c]!;
+      this.armed[c] = true;
       this.update();
       this.onTimerChange();
       return;

@@ -1,7 +1,8 @@
 // PLIC (platform-level interrupt controller) in QEMU `virt`'s layout (hw/intc/sifive_plic.c):
-// 96 sources (1..95 usable), 3 priority bits, contexts 0 = hart 0 M-mode and 1 = hart 0 S-mode.
-// Owns priorities, the gateway (pending/in-service) state, enables, thresholds and claim/complete;
-// drives MEIP (context 0) and SEIP (context 1). Never talks to a device: devices drive `setIrq`.
+// 96 sources (1..95 usable), 3 priority bits, two contexts per hart: 2i = hart i M-mode, 2i+1 =
+// hart i S-mode. Owns priorities, the gateway (pending/in-service) state, enables, thresholds and
+// claim/complete; drives each hart's MEIP (even contexts) and SEIP (odd contexts). Never talks to
+// a device: devices drive `setIrq`.
 //
 // Gateway model (level-triggered, as QEMU wires its devices): pending follows the source's level
 // while the source is not in service; claim clears pending and marks it in service; complete ends
@@ -21,12 +22,16 @@ export const PLIC_ENABLE_BASE = 0x2000;
 export const PLIC_ENABLE_STRIDE = 0x80;
 export const PLIC_CONTEXT_BASE = 0x20_0000;
 export const PLIC_CONTEXT_STRIDE = 0x1000;
+/** Contexts of a one-hart board (hart 0 M and S). */
 export const PLIC_CONTEXTS = 2;
 
 const WORDS = PLIC_NUM_SOURCES / 32;
 
 export interface PlicOptions {
-  /** One output line per context: [0] = MEIP of hart 0, [1] = SEIP of hart 0. */
+  /**
+   * One output line per context, two per hart: [2i] = MEIP of hart i, [2i+1] = SEIP of hart i. The
+   * number of contexts is this array's length (default 2).
+   */
   contextLines?: IrqLine[];
 }
 
@@ -38,13 +43,18 @@ export class Plic implements MmioOps {
   private readonly level = new Uint8Array(PLIC_NUM_SOURCES);
   private readonly pending = new Uint32Array(WORDS);
   private readonly inService = new Uint32Array(WORDS);
-  private readonly enable = new Uint32Array(WORDS * PLIC_CONTEXTS);
-  private readonly threshold = new Uint32Array(PLIC_CONTEXTS);
-  private readonly outLevel = [false, false];
+  readonly contexts: number;
+  private readonly enable: Uint32Array;
+  private readonly threshold: Uint32Array;
+  private readonly outLevel: boolean[];
   private readonly lines: IrqLine[];
 
   constructor(opts: PlicOptions = {}) {
-    this.lines = [opts.contextLines?.[0] ?? NO_IRQ, opts.contextLines?.[1] ?? NO_IRQ];
+    this.contexts = Math.max(PLIC_CONTEXTS, opts.contextLines?.length ?? 0);
+    this.lines = Array.from({ length: this.contexts }, (_, i) => opts.contextLines?.[i] ?? NO_IRQ);
+    this.enable = new Uint32Array(WORDS * this.contexts);
+    this.threshold = new Uint32Array(this.contexts);
+    this.outLevel = new Array<boolean>(this.contexts).fill(false);
   }
 
   /** A device's interrupt line changed level. */
@@ -63,7 +73,7 @@ export class Plic implements MmioOps {
     return (level) => this.setIrq(source, level);
   }
 
-  /** The output level of a context (MEIP for 0, SEIP for 1). */
+  /** The output level of a context (MEIP for even, SEIP for odd). */
   contextLevel(context: number): boolean {
     return this.outLevel[context] ?? false;
   }
@@ -90,7 +100,7 @@ export class Plic implements MmioOps {
   }
 
   private update(): void {
-    for (let c = 0; c < PLIC_CONTEXTS; c++) {
+    for (let c = 0; c < this.contexts; c++) {
       const level = this.best(c) !== 0;
       if (level !== this.outLevel[c]) {
         this.outLevel[c] = level;
@@ -111,11 +121,11 @@ export class Plic implements MmioOps {
     if (offset < PLIC_CONTEXT_BASE) {
       const ctx = Math.floor((offset - PLIC_ENABLE_BASE) / PLIC_ENABLE_STRIDE);
       const w = ((offset - PLIC_ENABLE_BASE) % PLIC_ENABLE_STRIDE) >>> 2;
-      return ctx < PLIC_CONTEXTS && w < WORDS ? this.enable[ctx * WORDS + w]! >>> 0 : 0;
+      return ctx < this.contexts && w < WORDS ? this.enable[ctx * WORDS + w]! >>> 0 : 0;
     }
     const ctx = Math.floor((offset - PLIC_CONTEXT_BASE) / PLIC_CONTEXT_STRIDE);
     const reg = (offset - PLIC_CONTEXT_BASE) % PLIC_CONTEXT_STRIDE;
-    if (ctx >= PLIC_CONTEXTS) return 0;
+    if (ctx >= this.contexts) return 0;
     if (reg === 0) return this.threshold[ctx]!;
     if (reg === 4) return this.claim(ctx);
     return 0;
@@ -135,7 +145,7 @@ export class Plic implements MmioOps {
 
   /** Complete: end service of `irq`; a still-asserted level source becomes pending again. */
   complete(context: number, irq: number): void {
-    if (irq <= 0 || irq >= PLIC_NUM_SOURCES || context >= PLIC_CONTEXTS) return;
+    if (irq <= 0 || irq >= PLIC_NUM_SOURCES || context >= this.contexts) return;
     const w = irq >>> 5;
     const m = 1 << (irq & 31);
     this.inService[w]! &= ~m;
@@ -156,7 +166,7 @@ export class Plic implements MmioOps {
     if (offset < PLIC_CONTEXT_BASE) {
       const ctx = Math.floor((offset - PLIC_ENABLE_BASE) / PLIC_ENABLE_STRIDE);
       const w = ((offset - PLIC_ENABLE_BASE) % PLIC_ENABLE_STRIDE) >>> 2;
-      if (ctx < PLIC_CONTEXTS && w < WORDS) {
+      if (ctx < this.contexts && w < WORDS) {
         this.enable[ctx * WORDS + w] = w === 0 ? v & ~1 : v;
         this.update();
       }
@@ -164,7 +174,7 @@ export class Plic implements MmioOps {
     }
     const ctx = Math.floor((offset - PLIC_CONTEXT_BASE) / PLIC_CONTEXT_STRIDE);
     const reg = (offset - PLIC_CONTEXT_BASE) % PLIC_CONTEXT_STRIDE;
-    if (ctx >= PLIC_CONTEXTS) return;
+    if (ctx >= this.contexts) return;
     if (reg === 0) {
       this.threshold[ctx] = v & PLIC_NUM_PRIORITIES;
       this.update();

@@ -11,6 +11,11 @@
 import { alignDown, alignUp } from '../cxl-math/bits.js';
 import { isThreeFamily } from '../cxl-math/interleave.js';
 import { ECAM_BASE, ECAM_SIZE, PCIE_MMIO_WINDOW } from '../pci/index.js';
+import { CLINT_MAX_HARTS } from '../devices/clint.js';
+
+// ---- harts ----
+/** Harts a machine may have (--smp, QEMU -smp, the description's cpus): as many as the CLINT serves. */
+export const MAX_HARTS = CLINT_MAX_HARTS;
 
 // ---- fixed devices ----
 export const FINISHER_BASE = 0x0010_0000;

@@ -8,7 +8,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { readFile, writeFile } from 'node:fs/promises';
 import { Arena, AddressSpace, BackingStore, type MmioOps } from '../memory/index.js';
-import { Hart } from '../cpu/hart.js';
+import { Hart, type RunStop } from '../cpu/hart.js';
 import { ABI_NAMES } from '../cpu/disasm.js';
 import { Ns16550a, NS16550A_SIZE, UART0_IRQ, UART_CLOCK_HZ } from '../devices/ns16550a.js';
 import { Clint, CLINT_SIZE, TIMEBASE_HZ } from '../devices/clint.js';
@@ -26,6 +26,7 @@ import {
   ECAM_BASE,
   ECAM_SIZE,
   FINISHER_BASE,
+  MAX_HARTS,
   PCIE_MMIO_BASE,
   PCIE_MMIO_SIZE,
   PLIC_BASE,
@@ -35,6 +36,7 @@ import {
 import type { CxlHostBridgeDescription } from '../firmware/board-description.js';
 import { isElf, loadElf, loadRaw, type LoadedImage } from './elf.js';
 import { type BootRequest, prepareBoot, writeBoot } from './linux-boot.js';
+import { HartClock } from './hart-clock.js';
 
 // The addresses: board-map.ts (DESIGN.md "Board").
 
@@ -68,6 +70,11 @@ export type BoardHart = Pick<
   | 'requestStop'
   | 'flushTlb'
   | 'onTrace'
+  | 'hartId'
+  | 'waiting'
+  | 'mip'
+  | 'mie'
+  | 'dropReservation'
 > &
   Partial<Pick<Hart, 'jitStats' | 'csrRead'>>;
 
@@ -164,6 +171,8 @@ export interface BoardOptions {
    */
   cxlDevices?: CxlDeviceHooks;
   hartFactory?: HartFactory;
+  /** Harts (1..MAX_HARTS, default 1): ids 0..n-1, each with its CLINT and PLIC contexts. */
+  harts?: number;
 }
 
 /** What the board needs of a machine's CXL memory devices (Machine implements it). */
@@ -175,7 +184,12 @@ export interface CxlDeviceHooks {
 export interface Board {
   arena: Arena;
   addressSpace: AddressSpace;
+  /** Hart 0 (the boot hart). */
   hart: BoardHart;
+  /** Every hart, index = hart id. */
+  harts: BoardHart[];
+  /** The instruction clock mtime follows (deterministic mode). */
+  clock: HartClock;
   uart: Ns16550a;
   clint: Clint;
   plic: Plic;
@@ -188,12 +202,14 @@ export interface Board {
   ram: { base: number; size: number };
   /** Load an ELF (or a raw binary at `rawAddress`, default RAM base) and set the boot registers. */
   loadKernel(bytes: Uint8Array, opts?: { what?: string; rawAddress?: number }): LoadedImage;
-  /** pc = entry, a0 = hart id, a1 = DTB address (QEMU's reset vector state). */
-  setBootRegisters(entry: number): void;
+  /** On every hart: pc = entry, a0 = hart id, a1 = DTB address, a2 if given (QEMU's reset vector state). */
+  setBootRegisters(entry: number, a2?: number): void;
   /** The finisher's outcome once the guest wrote it. */
   readonly finished: FinisherOutcome | undefined;
   /** Run after every slice: CXL device background work (mailbox completion interrupts). */
   afterSliceDevices(): void;
+  /** The hart whose turn it is (undefined between turns): interrupts for others end its turn. */
+  setRunning(hart: BoardHart | undefined): void;
 }
 
 /** An empty ECAM: every config read returns all ones (no device), writes are dropped. */
@@ -204,7 +220,7 @@ const EMPTY_ECAM: MmioOps = {
   write: () => {},
 };
 
-/** The board's devices, wired to the hart's interrupt lines through `line` (bound once the hart exists). */
+/** The board's devices, wired to the harts' interrupt lines through `line` (bound once the harts exist). */
 interface BoardDevices {
   plic: Plic;
   uart: Ns16550a;
@@ -215,21 +231,24 @@ interface BoardDevices {
 
 function createDevices(
   opts: BoardOptions,
-  line: (bit: number) => (level: boolean) => void,
-  hart: () => BoardHart | undefined,
+  harts: number,
+  line: (hart: number, bit: number) => (level: boolean) => void,
+  clock: () => number,
+  running: () => BoardHart | undefined,
 ): BoardDevices {
-  const plic = new Plic({ contextLines: [line(MIP_MEIP), line(MIP_SEIP)] });
+  const contextLines = Array.from({ length: harts }, (_, h) => [line(h, MIP_MEIP), line(h, MIP_SEIP)]).flat();
+  const plic = new Plic({ contextLines });
   const uart = new Ns16550a({ sink: opts.uartSink ?? (() => {}), irq: plic.line(UART0_IRQ) });
   const clint = new Clint({
-    instret: () => hart()?.instret ?? 0,
+    instret: clock,
+    harts,
     realtime: opts.realtime ?? false,
     instructionsPerTick: opts.instructionsPerTick,
-    msip: line(MIP_MSIP),
-    mtip: line(MIP_MTIP),
+    lines: Array.from({ length: harts }, (_, h) => ({ msip: line(h, MIP_MSIP), mtip: line(h, MIP_MTIP) })),
     // A new mtimecmp may fall inside the current slice: end it so the board re-plans.
-    onTimerChange: () => hart()?.requestStop(),
+    onTimerChange: () => running()?.requestStop(),
   });
-  const finisher = new TestFinisher(() => hart()?.requestStop());
+  const finisher = new TestFinisher(() => running()?.requestStop());
   const dma = new DmaEngine({ bus: opts.addressSpace, irq: plic.line(DMA_IRQ) });
   return { plic, uart, clint, finisher, dma };
 }
@@ -258,18 +277,24 @@ function mapBoard(
   space.commit();
 }
 
-/** What the device tree describes: the board map, one hart, the PCIe host and the CXL windows. */
+/** What the device tree describes: the board map, the harts, the PCIe hosts and the CXL windows. */
 function describeBoard(
   opts: BoardOptions,
   ram: { base: number; size: number },
   pcie: PcieDescription | null,
-  hartId: number,
+  harts: number,
 ): BoardDescription {
   return {
     model: 'cxlemu,virt',
     compatible: ['cxlemu,virt', 'riscv-virtio'],
     memory: [{ base: ram.base, size: ram.size }],
-    harts: [{ hartId, isa: ISA_STRING, isaBase: 'rv64i', isaExtensions: ISA_EXTENSIONS, mmuType: 'riscv,sv39' }],
+    harts: Array.from({ length: harts }, (_, hartId) => ({
+      hartId,
+      isa: ISA_STRING,
+      isaBase: 'rv64i',
+      isaExtensions: ISA_EXTENSIONS,
+      mmuType: 'riscv,sv39',
+    })),
     timebaseFrequency: TIMEBASE_HZ,
     uart: { base: UART0_BASE, size: NS16550A_SIZE, irq: UART0_IRQ, clockFrequency: UART_CLOCK_HZ },
     clint: { base: CLINT_BASE, size: CLINT_SIZE },
@@ -327,25 +352,45 @@ export function createBoard(opts: BoardOptions): Board {
   const { arena, addressSpace: space } = opts;
   const ram = boardRam(opts.ram);
   const pcie = opts.pcie === undefined ? DEFAULT_PCIE : opts.pcie;
-  const hartId = 0;
+  const n = opts.harts ?? 1;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_HARTS)
+    throw new RangeError(`harts must be an integer 1..${MAX_HARTS} (--smp), got ${n}`);
 
-  // Late-bound so devices built before the hart can drive its lines.
-  let hart: BoardHart | undefined;
-  const line = (bit: number) => (level: boolean) => hart?.setPendingLine(bit, level);
-  const devices = createDevices(opts, line, () => hart);
+  // Late-bound so devices built before the harts can drive their lines. A line rising on a hart
+  // other than the running one ends the running hart's turn (QEMU's round-robin kick), so an IPI
+  // or interrupt is taken promptly instead of after a whole slice of spinning.
+  const harts: BoardHart[] = [];
+  const clock = new HartClock(harts);
+  let running: BoardHart | undefined;
+  const line = (h: number, bit: number) => (level: boolean) => {
+    const target = harts[h];
+    if (target === undefined) return;
+    target.setPendingLine(bit, level);
+    if (level && running !== undefined && running !== target) running.requestStop();
+  };
+  const devices = createDevices(
+    opts,
+    n,
+    line,
+    () => clock.now(),
+    () => running,
+  );
   const { plic, uart, clint, finisher, dma } = devices;
   mapBoard(opts, devices, ram, pcie);
   // PCI INTx -> PLIC sources intxIrqBase..+3 (QEMU virt swizzle).
   if (opts.ecam) new IntxRouter((n) => plic.line(n), pcie?.intxIrqBase ?? PCIE_INTX_IRQ_BASE).connect(opts.ecam);
 
   writeAcpi(opts);
-  const description = describeBoard(opts, ram, pcie, hartId);
+  const description = describeBoard(opts, ram, pcie, n);
   const fdt = generateFdt(description);
   const fdtAt = writeDeviceTree(opts, ram, fdt);
 
-  const h = (opts.hartFactory ?? defaultHartFactory)({ arena, bus: space, hartId, resetPc: ram.base });
-  hart = h;
-  h.getTime = () => clint.mtime();
+  for (let hartId = 0; hartId < n; hartId++) {
+    const h = (opts.hartFactory ?? defaultHartFactory)({ arena, bus: space, hartId, resetPc: ram.base });
+    h.getTime = () => clint.mtime();
+    harts.push(h);
+  }
+  const h = harts[0]!;
   // CXL mailboxes run on guest time: mtime ticks (TIMEBASE_HZ) to ns.
   const cxlDevices = opts.cxlDevices ?? null;
   cxlDevices?.attachClock(() => BigInt(Math.floor((clint.mtime() * 1e9) / TIMEBASE_HZ)));
@@ -355,6 +400,11 @@ export function createBoard(opts: BoardOptions): Board {
     arena,
     addressSpace: space,
     hart: h,
+    harts,
+    clock,
+    setRunning(hart) {
+      running = hart;
+    },
     uart,
     clint,
     plic,
@@ -373,10 +423,13 @@ export function createBoard(opts: BoardOptions): Board {
       board.setBootRegisters(img.entry);
       return img;
     },
-    setBootRegisters(entry) {
-      h.pc = entry;
-      h.writeReg(10, BigInt(hartId));
-      h.writeReg(11, BigInt(fdtAt));
+    setBootRegisters(entry, a2) {
+      for (const x of harts) {
+        x.pc = entry;
+        x.writeReg(10, BigInt(x.hartId));
+        x.writeReg(11, BigInt(fdtAt));
+        if (a2 !== undefined) x.writeReg(12, BigInt(a2));
+      }
     },
     get finished() {
       return finisher.outcome;
@@ -439,9 +492,12 @@ export function boardOptionsForMachine(m: {
   enumeration?: { apertures: { busFirst: number; busLast: number; base: number; size: number }[] };
   attachClock?: CxlDeviceHooks['attachClock'];
   tickDevices?: CxlDeviceHooks['tickDevices'];
+  /** The description's cpus: the board's harts. */
+  initial?: { cpus: number };
 }): NonNullable<RunProgramOptions['machine']> {
   const layout = m.firmwareTables?.layout;
   return {
+    harts: m.initial?.cpus ?? 1,
     arena: m.arena,
     addressSpace: m.addressSpace,
     ram: { base: m.ram.base, size: m.ram.size, mapped: true },
@@ -575,6 +631,9 @@ function finisherExit(fin: FinisherOutcome): RunExit {
 /** A pc as the guest sees it: 64-bit unsigned hex (kernel addresses are negative numbers here). */
 const pcHex = (pc: number): string => BigInt.asUintN(64, BigInt(pc)).toString(16);
 
+/** Instructions per turn when several harts take turns (deterministic; about 1-5 ms of guest code). */
+const HART_QUANTUM = 100_000;
+
 /** Attempts in one slice that retire nothing before the run is declared a trap loop. */
 const TRAP_LOOP_ATTEMPTS = 10_000;
 
@@ -615,20 +674,33 @@ function trapLoopExit(hart: BoardHart, attempts: number): RunExit {
   };
 }
 
-function hungExit(hart: BoardHart): RunExit {
+function hungExit(harts: readonly BoardHart[]): RunExit {
+  const where = harts.map((h) => `${harts.length > 1 ? `hart ${h.hartId} ` : ''}pc 0x${pcHex(h.pc)}`).join(', ');
+  const who = harts.length > 1 ? `all ${harts.length} harts` : 'waiting';
   return {
     kind: 'limit',
     code: 0,
     message:
-      `guest hung: waiting in WFI (resume pc 0x${pcHex(hart.pc)}) with no timer that can wake it ` +
+      `guest hung: ${who}${harts.length > 1 ? ' waiting' : ''} in WFI (resume ${where}) with no timer that can wake it ` +
       `(mtimecmp unset, or reached while the interrupt is disabled in mie) and no UART input to come, ` +
-      `after ${hart.instret} instructions`,
+      `after ${sum(harts, (h) => h.instret)} instructions`,
   };
 }
 
-/** Run the board's hart until the finisher, the instruction limit, a hang or an internal error. */
+const sum = (harts: readonly BoardHart[], f: (h: BoardHart) => number): number => harts.reduce((a, h) => a + f(h), 0);
+
+/** Waiting in WFI with nothing pending that would wake it: its turn would retire nothing. */
+const isIdle = (h: BoardHart): boolean => h.waiting && (h.mip & h.mie) === 0;
+
+/**
+ * Run the board's harts until the finisher, the instruction limit, a hang or an internal error.
+ * Harts take turns in hart-id order in this one thread (deterministic: the same guest and input
+ * give the same run); a hart waiting in WFI is skipped, and when all wait, time jumps to the next
+ * timer event. --max-instructions counts every hart's attempts.
+ */
 export async function runBoard(board: Board, opts: RunOptions = {}): Promise<RunResult> {
-  const { hart, clint, uart } = board;
+  const { harts, clint, uart, clock } = board;
+  const n = harts.length;
   // Tracing buffers a line per instruction: keep slices short so lines reach the file steadily.
   // Realtime: short slices too, so MTIP is re-evaluated against the host clock often enough.
   const slice = opts.sliceInstructions ?? (opts.trace || clint.realtime ? 10_000 : DEFAULT_SLICE);
@@ -642,19 +714,26 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
   const input = connectUartInput(uart, opts.input ?? null);
   if (opts.trace) {
     const t = opts.trace;
-    hart.onTrace = (pc, text, regs) => t(formatTrace(pc, text, regs));
+    for (const h of harts) {
+      const prefix = n > 1 ? `[${h.hartId}] ` : '';
+      h.onTrace = (pc, text, regs) => t(prefix + formatTrace(pc, text, regs));
+    }
   }
   const started = performance.now();
   const deadline = started + timeout * 1000;
-  // Slices are sized from the last one's speed to take about 20 ms (at most `slice`
+  // One hart: slices are sized from the last one's speed to take about 20 ms (at most `slice`
   // instructions), so --timeout, input and Ctrl-A X are handled promptly even when the guest runs
-  // slowly (a trap loop, OS code); a fast guest still runs full slices.
-  let adaptive = Math.min(slice, 10_000);
-  // Attempts in a row that retired nothing and left the pc where it was (see TRAP_LOOP_ATTEMPTS).
-  let stuck = 0;
+  // slowly (a trap loop, OS code); a fast guest still runs full slices. Several harts: every turn
+  // is HART_QUANTUM instructions, whatever the host's speed, so the interleaving (and the run) is
+  // reproducible, and a hart spinning on another wastes at most one short turn.
+  const targetMs = 20;
+  let adaptive = n > 1 ? Math.min(slice, HART_QUANTUM) : Math.min(slice, 10_000);
+  // Per hart: attempts in a row that retired nothing and left the pc where it was (TRAP_LOOP_ATTEMPTS).
+  const stuck = new Array<number>(n).fill(0);
+  let cur = 0;
   let exit: RunExit | undefined;
   const onAbort = () => {
-    hart.requestStop();
+    for (const h of harts) h.requestStop();
     input.wake();
   };
   opts.signal?.addEventListener('abort', onAbort);
@@ -662,15 +741,15 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
     for (;;) {
       if (opts.signal?.aborted) {
         const why = opts.signal.reason instanceof Error ? opts.signal.reason.message : 'aborted';
-        exit = { kind: 'quit', code: 0, message: `${why} at pc 0x${pcHex(hart.pc)}` };
+        exit = { kind: 'quit', code: 0, message: `${why} at pc 0x${pcHex(harts[cur]!.pc)}` };
         break;
       }
       clint.update();
       // The limit counts instructions attempted (retired or trapped), so a guest stuck in a
       // fault loop, which retires nothing, still reaches it.
-      const attempted = hart.cycle;
-      const done = hart.instret;
+      const attempted = sum(harts, (h) => h.cycle);
       if (attempted >= max) {
+        const done = sum(harts, (h) => h.instret);
         exit = {
           kind: 'limit',
           code: 0,
@@ -679,33 +758,64 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
         break;
       }
       if (performance.now() >= deadline) {
+        const done = sum(harts, (h) => h.instret);
         exit = {
           kind: 'limit',
           code: 0,
-          message: `timed out after ${timeout} s (--timeout) at pc 0x${pcHex(hart.pc)}, ${done} instructions`,
+          message: `timed out after ${timeout} s (--timeout) at pc 0x${pcHex(harts[cur]!.pc)}, ${done} instructions`,
         };
         break;
       }
+      if (harts.every(isIdle)) {
+        // Deterministic: nothing else can happen while every hart waits, so time jumps to the
+        // next mtimecmp.
+        if (!clint.realtime && clint.skipToNextEvent()) continue;
+        const ms = clint.realtime ? clint.msUntilNextEvent() : Infinity;
+        if (ms === Infinity && !input.open) {
+          exit = hungExit(harts);
+          break;
+        }
+        // Wait for the host: input, or the realtime timer.
+        await input.wait(Math.min(ms, deadline - performance.now()));
+        continue;
+      }
+      while (isIdle(harts[cur]!)) cur = (cur + 1) % n;
+      const hart = harts[cur]!;
+      const waiting = n > 1 ? sum(harts, (h) => (h !== hart && isIdle(h) ? 1 : 0)) : 0;
+
       // Run up to the slice, the limit or the next timer event, whichever comes first.
+      const before = hart.cycle;
+      const done = hart.instret;
       let budget = Math.min(adaptive, max - attempted);
+      clock.begin(hart, waiting);
       const ev = clint.instretOfNextEvent();
-      if (ev > done) budget = Math.min(budget, ev - done);
+      if (ev !== Infinity && ev > clock.now()) budget = Math.min(budget, clock.instructionsUntil(ev));
       const t0 = performance.now();
       const pcBefore = hart.pc;
-      const why = hart.run(budget);
+      board.setRunning(hart);
+      let why: RunStop;
+      try {
+        why = hart.run(budget);
+      } finally {
+        board.setRunning(undefined);
+        clock.end();
+      }
+      // Another hart runs next: this one's LR reservation does not survive (dropReservation).
+      if (n > 1) hart.dropReservation();
       // Thousands of attempts that retire nothing, ending where they began: every attempt traps
       // (an unmapped entry point or trap vector). Nothing can change that: stop and say why.
-      if (why !== 'wfi' && hart.instret === done && hart.pc === pcBefore) stuck += hart.cycle - attempted;
-      else stuck = 0;
-      if (stuck >= TRAP_LOOP_ATTEMPTS) {
-        exit = trapLoopExit(hart, stuck);
+      const s = why !== 'wfi' && hart.instret === done && hart.pc === pcBefore ? stuck[cur]! + hart.cycle - before : 0;
+      stuck[cur] = s;
+      if (s >= TRAP_LOOP_ATTEMPTS) {
+        exit = trapLoopExit(hart, s);
         break;
       }
-      if (adaptive < slice || performance.now() - t0 > 20) {
+      if (n === 1 && (adaptive < slice || performance.now() - t0 > targetMs)) {
         const ms = performance.now() - t0;
-        const ran = hart.cycle - attempted;
-        if (ran > 0 && ms > 0) adaptive = Math.max(1000, Math.min(slice, Math.floor((ran / ms) * 20)));
+        const ran = hart.cycle - before;
+        if (ran > 0 && ms > 0) adaptive = Math.max(1000, Math.min(slice, Math.floor((ran / ms) * targetMs)));
       }
+      cur = (cur + 1) % n;
       clint.update();
       board.afterSliceDevices();
       if (opts.afterSlice) await opts.afterSlice();
@@ -714,38 +824,34 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
         exit = finisherExit(fin);
         break;
       }
-      if (why === 'wfi') {
-        // Deterministic: nothing else can happen while the hart waits, so time jumps to mtimecmp.
-        if (!clint.realtime && clint.skipToNextEvent()) continue;
-        const ms = clint.realtime ? clint.msUntilNextEvent() : Infinity;
-        if (ms === Infinity && !input.open) {
-          exit = hungExit(hart);
-          break;
-        }
-        // Wait for the host: input, or the realtime timer.
-        await input.wait(Math.min(ms, deadline - performance.now()));
-        continue;
-      }
+      if (why === 'wfi') continue;
       await yieldToEventLoop();
     }
   } catch (e) {
     const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    exit = { kind: 'error', code: 0, message: `internal error after ${hart.instret} instructions: ${msg}` };
+    exit = {
+      kind: 'error',
+      code: 0,
+      message: `internal error after ${sum(harts, (h) => h.instret)} instructions: ${msg}`,
+    };
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     input.detach();
-    hart.onTrace = undefined;
+    for (const h of harts) h.onTrace = undefined;
   }
   const seconds = (performance.now() - started) / 1000;
-  const instret = hart.instret;
-  const jit = hart.jitStats ?? null;
+  const instret = sum(harts, (h) => h.instret);
   return {
     exit,
     status: hostExitStatus(exit),
     instret,
     seconds,
     mips: seconds > 0 ? instret / seconds / 1e6 : 0,
-    harts: [{ hart: 0, instret, translatedShare: jit && instret > 0 ? Math.min(1, jit.instructions / instret) : null }],
+    harts: harts.map((h) => {
+      const jit = h.jitStats ?? null;
+      const r = h.instret;
+      return { hart: h.hartId, instret: r, translatedShare: jit && r > 0 ? Math.min(1, jit.instructions / r) : null };
+    }),
   };
 }
 
@@ -763,6 +869,8 @@ export interface RunProgramOptions extends RunOptions {
   machine?: Omit<BoardOptions, 'uartSink' | 'realtime' | 'instructionsPerTick' | 'hartFactory'>;
   /** RAM size when no machine is given (default 128 MiB, QEMU's default). */
   ramSize?: number;
+  /** Harts when no machine is given (default 1; a machine says its own). */
+  harts?: number;
   /** Arena size when no machine is given (default: the 4 GiB reservation). */
   arenaBytes?: number;
   /** UART output: a stream (default process.stdout), a file path, or a callback. */
@@ -841,12 +949,17 @@ export async function runProgram(opts: RunProgramOptions): Promise<RunResult> {
   if (opts.machine) board = createBoard({ ...opts.machine, ...common });
   else {
     const arena = new Arena(opts.arenaBytes !== undefined ? { bytes: opts.arenaBytes } : {});
-    board = createBoard({ arena, addressSpace: new AddressSpace(arena), ram: { size: ram.size }, ...common });
+    board = createBoard({
+      arena,
+      addressSpace: new AddressSpace(arena),
+      ram: { size: ram.size },
+      ...(opts.harts !== undefined ? { harts: opts.harts } : {}),
+      ...common,
+    });
   }
   if (boot.plan) {
     const w = writeBoot(board.addressSpace, boot, 0);
-    board.setBootRegisters(w.entry);
-    board.hart.writeReg(12, BigInt(w.a2));
+    board.setBootRegisters(w.entry, w.a2);
   } else board.loadKernel(kernelBytes, { what, rawAddress: opts.rawAddress });
 
   const afterSlice = async () => {

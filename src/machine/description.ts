@@ -10,7 +10,7 @@ import { xorMapsForHbiw } from '../cxl-math/xor.js';
 import { alignUp } from '../cxl-math/bits.js';
 import { ConfigError, type ConfigIssue, IssueList } from './errors.js';
 import { parseSize, parseInteger, formatSize, hex, humanSize, MAX_BYTES } from './sizes.js';
-import { WINDOW_ALIGN, WINDOW_ALIGN_3, windowAlignment, windowFloor } from './board-map.js';
+import { MAX_HARTS, WINDOW_ALIGN, WINDOW_ALIGN_3, windowAlignment, windowFloor } from './board-map.js';
 
 // ---------------------------------------------------------------------------------------------
 // Description constants (board addresses and window placement rules live in board-map.ts).
@@ -240,7 +240,7 @@ const stateSchema = z.strictObject({
 export const descriptionSchema = z.strictObject({
   version: z.literal(DESCRIPTION_VERSION).default(DESCRIPTION_VERSION),
   ram: z.strictObject({ size: sizeField() }).default(() => ({ size: DEFAULT_DESCRIPTION_RAM })),
-  cpus: z.number().int().min(1).max(64).default(1),
+  cpus: z.number().int().min(1).max(MAX_HARTS).default(1),
   cxl: z
     .strictObject({
       hostBridges: z.array(hostBridgeSchema).default(() => []),

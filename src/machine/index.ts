@@ -84,5 +84,6 @@ export {
   PCIE_MMIO_BASE,
   PCIE_MMIO_SIZE,
   DEFAULT_RAM_SIZE,
+  MAX_HARTS,
 } from './board-map.js';
 export { type BootRequest, type PreparedBoot, prepareBoot, writeBoot } from './linux-boot.js';

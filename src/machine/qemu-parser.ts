@@ -6,7 +6,7 @@
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { type DescriptionInput, type MachineDescription, validateDescription } from './description.js';
 import { parseSize, parseInteger } from './sizes.js';
-import { DEFAULT_RAM_SIZE } from './board-map.js';
+import { DEFAULT_RAM_SIZE, MAX_HARTS } from './board-map.js';
 
 export interface QemuParseResult {
   /** The validated, resolved description (windows placed per DESIGN's board map). */
@@ -559,7 +559,9 @@ function parseSmp(s: ParseState, a: string): void {
     else if (o.key === 'cpus') explicit = n;
     else if (o.key !== 'maxcpus') product *= n;
   }
-  s.cpus = explicit ?? product;
+  const cpus = explicit ?? product;
+  if (cpus > MAX_HARTS) s.err('bad_integer', text, 'cpus', String(cpus), `1 to ${MAX_HARTS} harts (cxlemu's limit)`);
+  else s.cpus = cpus;
 }
 
 // ---- -M / -machine, -cxl-fixed-memory-window ----

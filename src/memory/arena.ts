@@ -52,6 +52,7 @@ export class CodePages {
   /** Number of marked pages; writers check this first (one compare when there is no JIT code). */
   count = 0;
   private readonly listeners: InvalidateListener[] = [];
+  private readonly markListeners: InvalidateListener[] = [];
 
   constructor(
     private readonly bits: Uint8Array,
@@ -66,7 +67,20 @@ export class CodePages {
     if ((this.bits[i]! & m) === 0) {
       this.bits[i] = this.bits[i]! | m;
       this.count++;
+      for (const l of this.markListeners) l(page);
     }
+  }
+
+  /**
+   * Called with the arena page when it becomes a code page, so every hart drops cached write
+   * translations to it (writes to code pages must take the slow path that invalidates).
+   */
+  onMark(listener: InvalidateListener): () => void {
+    this.markListeners.push(listener);
+    return () => {
+      const i = this.markListeners.indexOf(listener);
+      if (i >= 0) this.markListeners.splice(i, 1);
+    };
   }
 
   has(page: number): boolean {

@@ -100,3 +100,44 @@ test('realtime mode follows the host clock at 10 MHz', () => {
 test('bad ratio is refused with a message naming the option', () => {
   assert.throws(() => clint({ instructionsPerTick: 0 }), /instructionsPerTick/);
 });
+
+test('several harts: msip at 4*i and mtimecmp at 0x4000 + 8*i drive each hart its own lines', () => {
+  const st = { instret: 0 };
+  const lines = [0, 1].map(() => ({ msip: [] as boolean[], mtip: [] as boolean[] }));
+  const c = new Clint({
+    instret: () => st.instret,
+    harts: 2,
+    lines: lines.map((l) => ({ msip: (v: boolean) => l.msip.push(v), mtip: (v: boolean) => l.mtip.push(v) })),
+  });
+  c.write(CLINT_MSIP + 4, 4, 1);
+  assert.deepEqual(lines[1]!.msip, [true]);
+  assert.deepEqual(lines[0]!.msip, []);
+  assert.equal(c.read(CLINT_MSIP + 4, 4), 1);
+  assert.equal(c.read(CLINT_MSIP, 4), 0);
+  // A third hart's msip does not exist: reads 0, writes are dropped.
+  c.write(CLINT_MSIP + 8, 4, 1);
+  assert.equal(c.read(CLINT_MSIP + 8, 4), 0);
+  // Hart 1's timer at 300 ticks, hart 0's at 100: the next event is hart 0's, then hart 1's.
+  c.write(CLINT_MTIMECMP + 8, 4, 300);
+  c.write(CLINT_MTIMECMP + 12, 4, 0);
+  c.write(CLINT_MTIMECMP, 4, 100);
+  c.write(CLINT_MTIMECMP + 4, 4, 0);
+  assert.equal(c.read(CLINT_MTIMECMP + 8, 4), 300);
+  assert.equal(c.mtimecmpOf(1), 300);
+  assert.equal(c.instretOfNextEvent(), 1000);
+  st.instret = 1000;
+  c.update();
+  assert.deepEqual(lines[0]!.mtip.at(-1), true);
+  assert.equal(lines[1]!.mtip.at(-1) ?? false, false);
+  assert.equal(c.instretOfNextEvent(), 3000);
+  // Every hart waits: time jumps to the earliest pending mtimecmp (hart 1's).
+  assert.equal(c.skipToNextEvent(), true);
+  assert.equal(c.mtime(), 300);
+  assert.equal(lines[1]!.mtip.at(-1), true);
+  assert.equal(c.skipToNextEvent(), false);
+});
+
+test('a CLINT for 0 or 9 harts is refused by name', () => {
+  assert.throws(() => new Clint({ instret: () => 0, harts: 0 }), /CLINT harts must be an integer 1\.\.8, got 0/);
+  assert.throws(() => new Clint({ instret: () => 0, harts: 9 }), /got 9/);
+});

@@ -90,3 +90,24 @@ test('UART wired to source 10: rx byte -> claim 10 -> read -> complete, line low
   assert.equal(meip.at(-1), false);
   assert.equal(p.read(CLAIM(0), 4), 0);
 });
+
+test('two contexts per hart: hart 1 S-mode (context 3) claims independently of hart 0', () => {
+  const levels: boolean[][] = [[], [], [], []];
+  const p = new Plic({ contextLines: levels.map((l) => (v: boolean) => l.push(v)) });
+  assert.equal(p.contexts, 4);
+  p.write(PRIO(7), 4, 1);
+  p.setIrq(7, true);
+  p.write(ENABLE(3), 4, 1 << 7);
+  assert.deepEqual(levels, [[], [], [], [true]]);
+  assert.equal(p.read(ENABLE(3), 4), 1 << 7);
+  // Context 1 (hart 0 S) has it disabled: claims nothing; context 3 gets it.
+  assert.equal(p.read(CLAIM(1), 4), 0);
+  assert.equal(p.read(CLAIM(3), 4), 7);
+  assert.deepEqual(levels[3], [true, false]);
+  p.write(THRESH(3), 4, 5);
+  assert.equal(p.read(THRESH(3), 4), 5);
+  // Contexts beyond the board's read 0 and ignore writes.
+  p.write(THRESH(4), 4, 3);
+  assert.equal(p.read(THRESH(4), 4), 0);
+  assert.equal(p.read(ENABLE(4), 4), 0);
+});

@@ -45,6 +45,8 @@ export interface QemuOptions {
   timeoutMs?: number;
   /** Extra QEMU arguments (e.g. -icount shift=0). */
   extra?: string[];
+  /** Harts (-smp, default 1). */
+  smp?: number;
 }
 
 /** Run a bare-metal ELF on qemu-system-riscv64 -M virt; the finisher's status is QEMU's exit status. */
@@ -53,7 +55,7 @@ export function runQemu(elf: string, opts: QemuOptions = {}): Promise<Outcome> {
     '-M',
     'virt',
     '-smp',
-    '1',
+    String(opts.smp ?? 1),
     '-m',
     opts.memory ?? '128M',
     '-nographic',

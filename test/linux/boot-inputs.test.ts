@@ -79,3 +79,18 @@ test('a kernel or initrd that does not fit in RAM names the sizes', () => {
   assert.equal(r.status, 1);
   assert.match(r.err, /does not fit below 0x/);
 });
+
+test('--smp 0 and 9, and QEMU -smp 9, are refused by name', () => {
+  const k = fakeImage(8192);
+  for (const n of ['0', '9', 'two']) {
+    const r = run('--kernel', k, '--smp', n);
+    assert.equal(r.status, 1, r.err);
+    assert.match(r.err, new RegExp(`--smp.*${n}.*a number of harts from 1 to 8`));
+  }
+  const q = spawnSync(process.execPath, [cli, '--qemu', '-M virt -smp 9', 'run', '--kernel', k, '--timeout', '20'], {
+    encoding: 'utf8',
+  });
+  assert.equal(q.status, 1, q.stderr);
+  assert.match(q.stderr, /cpus.*9|9.*cpus/);
+  assert.doesNotMatch(q.stderr, /internal error/);
+});

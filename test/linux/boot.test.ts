@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cxlemuLinuxArgs } from './qemu-linux.js';
 import { defaultDescription, Machine, sendMailboxCommand, decodeMailboxOutput } from '../../src/machine/index.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -37,10 +38,10 @@ function expectations(): string[] {
   }
 }
 
-function boot(append: string, name: string) {
+function boot(append: string, name: string, harts = 1) {
   const r = spawnSync(
     process.execPath,
-    [cli, 'run', '--kernel', image, '--initrd', initrd, '--append', `console=ttyS0 ${append}`, '--timeout', '600'],
+    cxlemuLinuxArgs({ image, initrd, append: `console=ttyS0 ${append}`, harts }, ['--timeout', '600']),
     { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
   );
   const transcript = r.stdout.replace(/^\[\s*\d+\.\d+\] /gm, '');
@@ -49,25 +50,30 @@ function boot(append: string, name: string) {
   return { status: r.status, transcript, stderr: r.stderr };
 }
 
-test('Linux boots on the default machine; cxl_pci binds every memdev and sysfs matches the description', {
-  skip,
-}, () => {
-  const exp = expectations();
-  assert.equal(exp.length, 4);
-  const r = boot(`cxlemu.memdevs=4 cxlemu.harts=1 ${exp.join(' ')}`, 'linux-boot-1hart');
-  assert.match(r.transcript, /Linux version 6\.12/);
-  assert.match(r.transcript, /OpenSBI v/);
-  for (let s = 0; s < 4; s++) assert.match(r.transcript, new RegExp(`memdev serial 0x${s} is mem\\d`));
-  const checks = r.transcript.split('\n').filter((l) => l.startsWith('check '));
-  assert.equal(checks.length, 2 + 4 * 5, checks.join('\n'));
-  assert.deepEqual(
-    checks.filter((l) => !l.includes(': ok')),
-    [],
-  );
-  assert.match(r.transcript, /cxlemu-init: all checks passed: powering off/);
-  assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stderr, /cxlemu: pass; \d+ instructions/);
-});
+for (const harts of [1, 2]) {
+  test(`Linux boots on the default machine with ${harts} hart(s); cxl_pci binds every memdev and sysfs matches the description`, {
+    skip,
+  }, () => {
+    const exp = expectations();
+    assert.equal(exp.length, 4);
+    const r = boot(`cxlemu.memdevs=4 cxlemu.harts=${harts} ${exp.join(' ')}`, `linux-boot-${harts}hart`, harts);
+    assert.match(r.transcript, /Linux version 6\.12/);
+    assert.match(r.transcript, /OpenSBI v/);
+    assert.match(r.transcript, new RegExp(`Platform HART Count\\s*: ${harts}`));
+    if (harts > 1) assert.match(r.transcript, /smp: Brought up 1 node, 2 CPUs/);
+    for (let s = 0; s < 4; s++) assert.match(r.transcript, new RegExp(`memdev serial 0x${s} is mem\\d`));
+    const checks = r.transcript.split('\n').filter((l) => l.startsWith('check '));
+    assert.equal(checks.length, 2 + 4 * 5, checks.join('\n'));
+    assert.deepEqual(
+      checks.filter((l) => !l.includes(': ok')),
+      [],
+    );
+    assert.match(r.transcript, /cxlemu-init: all checks passed: powering off/);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /cxlemu: pass; \d+ instructions/);
+    for (let h = 0; h < harts; h++) assert.match(r.stderr, new RegExp(`hart ${h}: \\d+\\.\\d% in translated code`));
+  });
+}
 
 test('a wrong expectation makes the init reboot, and a reboot ends the run with status 3', { skip }, () => {
   const r = boot('cxlemu.memdevs=4 cxlemu.mem=0x0:0x1:0x0:2048:0:cxlemu-0.1.0', 'linux-boot-mismatch');
@@ -77,7 +83,7 @@ test('a wrong expectation makes the init reboot, and a reboot ends the run with 
   assert.match(r.stderr, /cxlemu: reboot: guest rebooted/);
 });
 
-test('the QEMU form boots the same: --qemu "-M virt -bios default -kernel ... -initrd ... -append ..." run', {
+test('the QEMU form boots the same: --qemu "-M virt -smp 2 -bios default -kernel ... -initrd ... -append ..." run', {
   skip,
 }, () => {
   const r = spawnSync(
@@ -85,7 +91,7 @@ test('the QEMU form boots the same: --qemu "-M virt -bios default -kernel ... -i
     [
       cli,
       '--qemu',
-      `-M virt -m 512M -bios default -kernel ${image} -initrd ${initrd} -append "console=ttyS0 cxlemu.memdevs=0"`,
+      `-M virt -smp 2 -m 512M -bios default -kernel ${image} -initrd ${initrd} -append "console=ttyS0 cxlemu.memdevs=0 cxlemu.harts=2"`,
       'run',
       '--timeout',
       '600',
@@ -93,6 +99,7 @@ test('the QEMU form boots the same: --qemu "-M virt -bios default -kernel ... -i
     { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
   );
   assert.match(r.stdout, /check memdev count: ok \(0\)/);
+  assert.match(r.stdout, /check harts online: ok \(2\)/);
   assert.match(r.stdout, /cxlemu-init: all checks passed: powering off/);
   assert.equal(r.status, 0, r.stderr);
 });

@@ -1,13 +1,34 @@
-// The qemu-system-riscv64 command line that boots the project's kernel the way `cxlemu run` does on
-// the default machine: virt with 512 MiB, one single-threaded hart with the CPU closest to ours
-// (test/diff/harness.ts QEMU_CPU), OpenSBI, and no reboot. Shared by the differential boot test and
-// bench/linux-boot.
-import { QEMU_CPU } from '../diff/harness.js';
+// The command lines that boot the project's kernel: `cxlemu run` on the default machine, and
+// qemu-system-riscv64 the same way: virt with 512 MiB, single-threaded TCG (one host core, as
+// cxlemu) with the CPU closest to ours (test/diff/harness.ts QEMU_CPU), OpenSBI, and no reboot.
+// Shared by the boot tests, the differential boot test and bench/linux-boot.
+import { join } from 'node:path';
+import { QEMU_CPU, REPO } from '../diff/harness.js';
 
-export function qemuLinuxArgs(boot: { image: string; initrd: string; append: string }): string[] {
+export interface LinuxBoot {
+  image: string;
+  initrd: string;
+  append: string;
+  /** Harts (default 1). */
+  harts?: number;
+}
+
+export function qemuLinuxArgs(boot: LinuxBoot): string[] {
+  const smp = String(boot.harts ?? 1);
   return [
-    ...['-M', 'virt', '-m', '512M', '-smp', '1', '-accel', 'tcg,thread=single', '-cpu', QEMU_CPU],
+    ...['-M', 'virt', '-m', '512M', '-smp', smp, '-accel', 'tcg,thread=single', '-cpu', QEMU_CPU],
     ...['-nographic', '-no-reboot', '-bios', 'default'],
     ...['-kernel', boot.image, '-initrd', boot.initrd, '-append', boot.append],
+  ];
+}
+
+/** node and its arguments for `cxlemu run` of the same boot (extra options at the end). */
+export function cxlemuLinuxArgs(boot: LinuxBoot, extra: string[] = []): string[] {
+  return [
+    join(REPO, 'dist', 'src', 'cli', 'main.js'),
+    'run',
+    ...['--kernel', boot.image, '--initrd', boot.initrd, '--append', boot.append],
+    ...['--smp', String(boot.harts ?? 1)],
+    ...extra,
   ];
 }

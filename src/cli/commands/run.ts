@@ -7,7 +7,7 @@ import { auditText, observationText, type RunResult, runMachine } from '../../ma
 import { type AuditCli, auditOptions, auditWithProgress, progressBars } from '../audit-progress.js';
 import type { CliContext } from '../io.js';
 import { wantsJson, withMachine } from '../load.js';
-import { num } from '../options.js';
+import { harts, num } from '../options.js';
 
 type RunCli = AuditCli & {
   kernel?: string;
@@ -25,6 +25,7 @@ type RunCli = AuditCli & {
   observeLog?: string;
   audit?: boolean;
   save?: string;
+  smp?: number;
 };
 
 /** The one-line result on stderr: how the guest stopped, instructions, time, MIPS, exit status. */
@@ -50,6 +51,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
         '--bios <firmware>',
         "'default' (OpenSBI fw_dynamic), 'none' (start the kernel directly) or a firmware file; default: 'default' for a Linux Image, 'none' otherwise",
       )
+      .option('--smp <n>', "harts (1..8; default: the machine's cpus, 1)", harts('--smp'))
       .option('--initrd <file>', 'initramfs to place in RAM and name in /chosen (linux,initrd-start/end)')
       .option('--append <cmdline>', 'kernel command line (/chosen/bootargs)')
       .option(
@@ -172,6 +174,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
         }
       },
       cli.save,
+      cli.smp !== undefined ? (d) => ({ ...d, cpus: cli.smp ?? d.cpus }) : undefined,
     );
   });
 }
