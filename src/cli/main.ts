@@ -71,6 +71,7 @@ const USER_ERRORS = new Set([
   'ResultFailure',
   'ElfLoadError',
   'MailboxClientError',
+  'GdbListenError',
 ]);
 
 function reportError(e: unknown, io: CliIo): number {

@@ -33,3 +33,16 @@ export function harts(option: string) {
     return n;
   };
 }
+
+/** A GDB stub address as QEMU writes it: tcp::PORT or tcp:HOST:PORT (HOST default 127.0.0.1). */
+export function gdbDevice(option: string, v: string): { host: string; port: number } {
+  const m = /^tcp:([^:]*):(\d{1,5})$/.exec(v);
+  const port = m ? Number(m[2]) : Number.NaN;
+  if (!m || port > 65535) {
+    throw new ConfigError(
+      [{ code: 'bad_option', path: option, value: v, allowed: 'tcp::PORT or tcp:HOST:PORT (e.g. tcp::1234)' }],
+      'bad option value',
+    );
+  }
+  return { host: m[1] || '127.0.0.1', port };
+}

@@ -62,6 +62,7 @@ import { divu64, mul64, mulh64, mulhsu64, mulhu64, out as m64, rem as r64 } from
 import { Op, SLOT_WORDS, X0_SINK } from './isa.js';
 import { Pmp, PMP_R, PMP_W, PMP_X } from './pmp.js';
 import { warmUpInterpreter } from './warmup.js';
+import type { DebugHit, DebugPoints } from './debug-points.js';
 import { Jit, type CodeSource, type JitHost, type JitStats } from './jit.js';
 import { JitExit, type JitLayout } from './jit-translate.js';
 import {
@@ -230,6 +231,16 @@ export class Hart implements JitHost {
   private stopReq = false;
   /** Stopped in WFI, waiting for mip & mie != 0. */
   waiting = false;
+
+  // ---- breakpoints and watchpoints (debug-points.ts): pages they touch stay off the fast paths ----
+  /** The debugger's points (shared by the machine's harts) and this hart's own, checked in order. */
+  private readonly debugSources: DebugPoints[] = [];
+  /** Some source has a point (one compare on the slow paths when none does). */
+  private debugActive = false;
+  /** What stopped this hart for the debugger (run() returned 'stop'); the board reads and clears it. */
+  debugHit: DebugHit | null = null;
+  /** pc whose exec point is passed over once (resuming from that breakpoint). */
+  private bpSkip = Number.NaN;
 
   // ---- LR/SC reservation (virtual address, size and the value LR read, as QEMU 7.2) ----
   private resValid = false;
@@ -422,6 +433,96 @@ export class Hart implements JitHost {
     this.brk = true;
   }
 
+  /** Check these breakpoints and watchpoints too (the debugger's; shared by every hart). */
+  addDebugPoints(points: DebugPoints): void {
+    this.debugSources.push(points);
+    points.onChange(() => this.debugPointsChanged());
+    this.debugPointsChanged();
+  }
+
+  /**
+   * The debugger's view of a virtual address: the physical address through the hart's current
+   * translation (its privilege, satp), or -1 when unmapped. Raises nothing (a page walk may still
+   * set accessed bits, as a hardware walk would).
+   */
+  debugTranslate(va: number, write = false): number {
+    const saveExc = this.exc,
+      sl = this.excTvalLo,
+      sh = this.excTvalHi;
+    const pa = this.translate(va | 0, Math.floor(va / TWO32) | 0, write ? ACC_W : ACC_R);
+    this.exc = saveExc;
+    this.excTvalLo = sl;
+    this.excTvalHi = sh;
+    return pa;
+  }
+
+  /** Resuming at pc: its breakpoint does not fire again before the instruction runs. */
+  skipBreakpointAt(pc: number): void {
+    this.bpSkip = pc;
+  }
+
+  /** Points changed: drop every cached translation so watched and breakpoint pages take the slow paths. */
+  private debugPointsChanged(): void {
+    this.debugActive = this.debugSources.some((d) => d.size > 0);
+    this.flushTlb();
+    this.jitFlushAll();
+  }
+
+  private pageHasExecPoint(vbase: number): boolean {
+    for (const d of this.debugSources) if (d.execPages.has(vbase)) return true;
+    return false;
+  }
+
+  /**
+   * An instruction fetch at pc on a page with exec points: 0 = go on, -1 = a breakpoint exception
+   * is pending (a trigger), -2 = stop for the debugger before the instruction (debugHit set).
+   */
+  private fetchPoint(pc: number): number {
+    if (pc === this.bpSkip) {
+      this.bpSkip = Number.NaN;
+      return 0;
+    }
+    for (const d of this.debugSources) {
+      const p = d.execAt(pc, this.priv);
+      if (p === undefined) continue;
+      if (p.action === 'debugger') {
+        this.debugHit = { kind: 'exec', address: pc };
+        this.requestStop();
+        return -2;
+      }
+      this.setExc(Cause.Breakpoint, pc | 0, Math.floor(pc / TWO32) | 0);
+      return -1;
+    }
+    return 0;
+  }
+
+  /** A data point overlaps the virtual page of va (halves): no TLB entry, so every access is checked. */
+  private watchedPage(lo: number, hi: number): boolean {
+    if (!this.debugActive) return false;
+    const page = hi * TWO32 + (lo >>> 0) - (lo & 4095);
+    for (const d of this.debugSources) if (d.dataPages.has(page)) return true;
+    return false;
+  }
+
+  /**
+   * A data access of size bytes at va (halves) while points exist: records a debugger hit (the run
+   * stops after this instruction) or raises a trigger's breakpoint exception (exc set).
+   */
+  private dataPoint(lo: number, hi: number, size: number, write: boolean): void {
+    if (!this.watchedPage(lo, hi)) return;
+    const va = hi * TWO32 + (lo >>> 0);
+    const priv = this.dataPriv();
+    for (const d of this.debugSources) {
+      const p = d.dataAt(va, size, write, priv);
+      if (p === undefined) continue;
+      if (p.action === 'debugger') {
+        this.debugHit = { kind: p.kind, address: va, access: write ? 'write' : 'read' };
+        this.requestStop();
+      } else this.setExc(Cause.Breakpoint, lo, hi);
+      return;
+    }
+  }
+
   /**
    * Another hart is about to run: drop the LR reservation, so a store by that hart before this
    * one's SC makes the SC fail (the board runs harts in turns; a reservation does not outlive
@@ -507,6 +608,18 @@ export class Hart implements JitHost {
 
   /** Run up to maxInstructions; returns why it stopped. */
   run(maxInstructions: number): RunStop {
+    if (this.bpSkip === this.bpSkip) {
+      // Passing over one breakpoint holds for this call only.
+      try {
+        return this.runLoop(maxInstructions);
+      } finally {
+        this.bpSkip = Number.NaN;
+      }
+    }
+    return this.runLoop(maxInstructions);
+  }
+
+  private runLoop(maxInstructions: number): RunStop {
     let left = maxInstructions;
     for (;;) {
       if (this.stopReq) {
@@ -704,6 +817,12 @@ export class Hart implements JitHost {
         code = this.code;
         craw = this.craw;
         if (s < 0) {
+          if (s === -2) {
+            // A debugger breakpoint: stop before the instruction (not attempted).
+            cb = pcAbs;
+            po = 0;
+            break;
+          }
           budget--;
           cb = this.takeException(pcAbs); // as the trap tail below: lim = 0 realigns cb
           po = 0;
@@ -1329,6 +1448,7 @@ export class Hart implements JitHost {
   private execMemNoTlbProbe(): number {
     const pc = this.pc;
     const s = this.fetchSlow(pc);
+    if (s === -2) return 0;
     if (s >= 0) {
       const arr = this.fetchArr;
       const w0 = arr[s]!;
@@ -1342,6 +1462,8 @@ export class Hart implements JitHost {
 
   /** JitHost: where the code of the page holding pc is, when it may be translated. */
   codeSource(pc: number, priv: number): CodeSource | null {
+    // Pages with breakpoints are interpreted (fetchSlow checks each instruction there).
+    if (this.debugActive && this.pageHasExecPoint(pc - (pc & 4095))) return null;
     const savePriv = this.priv;
     const saveExc = this.exc,
       sl = this.excTvalLo,
@@ -1683,16 +1805,23 @@ export class Hart implements JitHost {
       this.setExc(Cause.LoadAccess, lo, hi);
       return 0;
     }
+    let fill = true;
+    if (this.debugActive) {
+      this.dataPoint(lo, hi, size, false);
+      if (this.exc !== 0) return 0;
+      fill = !this.watchedPage(lo, hi);
+    }
     const info = this.bus.resolvePage(pa, false);
     const p = info.arenaOffset;
     if (p >= 0 && (info.flags & NO_CACHE) === 0) {
-      if (this.pmp.pageDecision(pa - off, PMP_R, priv) === 1) tlbFill(this.rTL, this.rTH, this.rTA, lo, hi, p);
+      if (fill && this.pmp.pageDecision(pa - off, PMP_R, priv) === 1) tlbFill(this.rTL, this.rTH, this.rTA, lo, hi, p);
       return this.readArena(p + off, size);
     }
     const tbl = info.chunks;
     if (tbl !== null && (off & 255) + size <= CHUNK) {
       const c = tbl[off >>> 8]!;
-      if (this.pmp.pageDecision(pa - off, PMP_R, priv) === 1) chunkFill(this.gTL, this.gTH, this.gTA, lo, hi, c);
+      if (fill && this.pmp.pageDecision(pa - off, PMP_R, priv) === 1)
+        chunkFill(this.gTL, this.gTH, this.gTA, lo, hi, c);
       return this.readArena(c + (off & 255), size);
     }
     if (this.slowCounts) this.slow[CpuSlowPath.Mmio]!++;
@@ -1756,6 +1885,10 @@ export class Hart implements JitHost {
       this.setExc(Cause.StoreAccess, lo, hi);
       return;
     }
+    if (this.debugActive) {
+      this.dataPoint(lo, hi, size, true);
+      if (this.exc !== 0) return;
+    }
     this.storePhys(pa, size, vl, vh, lo, hi, priv);
   }
 
@@ -1770,7 +1903,11 @@ export class Hart implements JitHost {
       if ((info.flags & PageFlag.Code) !== 0) {
         if (this.slowCounts) this.slow[CpuSlowPath.CodeInvalidate]!++;
         this.arena.noteWrite(a, size); // drops the decoded page via onInvalidate
-      } else if ((info.flags & PageFlag.DirtyTracked) === 0 && this.pmp.pageDecision(pa - off, PMP_W, priv) === 1) {
+      } else if (
+        !this.watchedPage(lo, hi) &&
+        (info.flags & PageFlag.DirtyTracked) === 0 &&
+        this.pmp.pageDecision(pa - off, PMP_W, priv) === 1
+      ) {
         tlbFill(this.wTL, this.wTH, this.wTA, lo, hi, p);
       }
       return;
@@ -1789,7 +1926,7 @@ export class Hart implements JitHost {
           this.arena.noteWrite(c + (off & 255), size);
           this.selfWriteChunk = -1;
           if (this.physByArenaPage.has(ap) || this.jit?.hasPage(ap)) this.arena.codePages.mark(ap);
-        } else if (this.pmp.pageDecision(pa - off, PMP_W, priv) === 1) {
+        } else if (!this.watchedPage(lo, hi) && this.pmp.pageDecision(pa - off, PMP_W, priv) === 1) {
           chunkFill(this.gwTL, this.gwTH, this.gwTA, lo, hi, c);
         }
         return;
@@ -1961,6 +2098,12 @@ export class Hart implements JitHost {
       this.setExc(Cause.StoreAccess, lo, hi);
       return -1;
     }
+    if (this.debugActive) {
+      // An AMO reads and writes: read, write and access points all fire.
+      this.dataPoint(lo, hi, size, false);
+      if (this.exc === 0 && this.debugHit === null) this.dataPoint(lo, hi, size, true);
+      if (this.exc !== 0) return -1;
+    }
     return pa;
   }
 
@@ -2013,6 +2156,12 @@ export class Hart implements JitHost {
     }
     const off = pc & 4095;
     const vbase = pc - off;
+    if (this.debugActive && this.pageHasExecPoint(vbase)) {
+      // Every instruction of this page comes here (fetchUncached leaves no current page).
+      const r = this.fetchPoint(pc);
+      if (r < 0) return r;
+      return this.fetchUncached(pc);
+    }
     const lo = pc | 0,
       hi = Math.floor(pc / TWO32) | 0;
     const t = (lo >>> 12) & TLB_MASK;

@@ -36,6 +36,16 @@ export function targetXml(csrs: readonly { name: string; num: number }[]): strin
 const Z_KIND: Record<string, BreakKind> = { '0': 'exec', '1': 'exec', '2': 'write', '3': 'read', '4': 'access' };
 const WATCH_WORD = { write: 'watch', read: 'rwatch', access: 'awatch' } as const;
 const hex = (n: number) => n.toString(16);
+/**
+ * A guest address from GDB (unsigned 64-bit hex) in the targets' Number form: sign-extended, so
+ * kernel addresses such as ffffffff80200000 are exact (small negative Numbers); NaN if malformed.
+ */
+export function parseAddress(s: string | undefined): number {
+  if (s === undefined || !/^[0-9a-fA-F]{1,16}$/.test(s)) return Number.NaN;
+  return Number(BigInt.asIntN(64, BigInt(`0x${s}`)));
+}
+/** An address in the Number form back to GDB's unsigned hex. */
+const addrHex = (a: number) => BigInt.asUintN(64, BigInt(a)).toString(16);
 
 /** Protocol state of one debugger session; `send` writes framed packets. */
 export class GdbSession {
@@ -91,9 +101,11 @@ export class GdbSession {
       case 'interrupted':
         return `T02${t}`;
       case 'breakpoint':
-        return `T05${t}hwbreak:;`;
+        // No swbreak/hwbreak reason: GDB matches the pc against the breakpoints it inserted (a
+        // wrong reason breaks its step over a breakpoint).
+        return `T05${t}`;
       case 'watchpoint':
-        return `T05${WATCH_WORD[r.access]}:${hex(r.address)};${t}`;
+        return `T05${WATCH_WORD[r.access]}:${addrHex(r.address)};${t}`;
       case 'step':
         return `T05${t}`;
     }
@@ -105,9 +117,9 @@ export class GdbSession {
     return Number.isNaN(tid) ? 'all' : tid - 1;
   }
 
-  private resume(step: number | undefined): null {
+  private resume(opts: { step?: number; only?: number }): null {
     this.running = true;
-    void this.target.resume(step === undefined ? {} : { step }).then(
+    void this.target.resume(opts).then(
       (r) => {
         this.running = false;
         this.lastStop = r;
@@ -158,7 +170,9 @@ export class GdbSession {
     }
     if (c === 'm') {
       const [a, l] = p.slice(1).split(',');
-      const bytes = this.target.readMemory(hart, Number.parseInt(a ?? '', 16), Number.parseInt(l ?? '', 16));
+      const addr = parseAddress(a);
+      if (Number.isNaN(addr)) return 'E01';
+      const bytes = this.target.readMemory(hart, addr, Number.parseInt(l ?? '', 16));
       return bytes ? toHex(bytes) : 'E14';
     }
     if (c === 'M' || c === 'X') {
@@ -169,30 +183,43 @@ export class GdbSession {
       const bytes = c === 'M' ? fromHex(data) : new Uint8Array(Buffer.from(data, 'latin1'));
       if (!bytes || bytes.length !== len) return 'E01';
       if (len === 0) return 'OK';
-      return this.target.writeMemory(hart, Number.parseInt(a ?? '', 16), bytes) ? 'OK' : 'E14';
+      const addr = parseAddress(a);
+      if (Number.isNaN(addr)) return 'E01';
+      return this.target.writeMemory(hart, addr, bytes) ? 'OK' : 'E14';
     }
     if (c === 'Z' || c === 'z') {
       const [t, a, k] = p.slice(1).split(',');
       const kind = Z_KIND[t ?? ''];
       if (!kind) return '';
-      const addr = Number.parseInt(a ?? '', 16);
+      const addr = parseAddress(a);
+      if (Number.isNaN(addr)) return 'E01';
       const len = Number.parseInt(k ?? '', 16);
       const ok = c === 'Z' ? this.target.insertBreak(kind, addr, len) : this.target.removeBreak(kind, addr, len);
       return ok ? 'OK' : 'E22';
     }
-    if (c === 'c' || c === 'C') return this.resume(undefined);
-    if (c === 's' || c === 'S') return this.resume(hart);
+    if (c === 'c' || c === 'C') return this.resume({});
+    if (c === 's' || c === 'S') return this.resume({ step: hart });
     if (p === 'vCont?') return 'vCont;c;C;s;S';
     if (p.startsWith('vCont;')) {
       // The first action that names a step decides: step that hart, the rest stay stopped.
-      for (const action of p.slice(6).split(';')) {
-        const [a, tid] = action.split(':');
+      // Otherwise continue; continuing one named thread with no action for the others
+      // (vCont;c:N) runs that hart alone.
+      const actions = p
+        .slice(6)
+        .split(';')
+        .map((x) => x.split(':'));
+      for (const [a, tid] of actions) {
         if (a?.[0] === 's' || a?.[0] === 'S') {
           const t = this.threadArg(tid ?? '');
-          return this.resume(t === 'all' ? hart : t);
+          return this.resume({ step: t === 'all' ? hart : t });
         }
       }
-      return this.resume(undefined);
+      const [first] = actions;
+      if (actions.length === 1 && first?.[1] !== undefined) {
+        const t = this.threadArg(first[1]);
+        if (t !== 'all') return this.resume({ only: t });
+      }
+      return this.resume({});
     }
     if (c === 'H') {
       const t = this.threadArg(p.slice(2));
@@ -206,8 +233,7 @@ export class GdbSession {
       const t = this.threadArg(p.slice(1));
       return t === 'all' || this.target.harts().includes(t) ? 'OK' : 'E01';
     }
-    if (p.startsWith('qSupported'))
-      return 'PacketSize=4000;qXfer:features:read+;hwbreak+;vContSupported+;QStartNoAckMode+';
+    if (p.startsWith('qSupported')) return 'PacketSize=4000;qXfer:features:read+;vContSupported+;QStartNoAckMode+';
     if (p === 'QStartNoAckMode') {
       this.noAck = true;
       return 'OK';
@@ -309,7 +335,12 @@ export function startGdbServer(target: DebugTarget, host: string, port: number):
         port: typeof addr === 'object' && addr ? addr.port : port,
         close: () =>
           new Promise<void>((r) => {
-            client?.destroy();
+            // End (not destroy) the client's socket so a last reply (the exit's W packet) gets out.
+            const c = client;
+            if (c) {
+              c.end();
+              setTimeout(() => c.destroy(), 500).unref();
+            }
             server.close(() => r());
           }),
       });

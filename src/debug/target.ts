@@ -32,8 +32,11 @@ export interface DebugTarget {
   removeBreak(kind: BreakKind, address: number, length: number): boolean;
   /** A debugger connected: stop the machine if it runs (or it is already stopped, as with -S). */
   attach(): Promise<StopReason>;
-  /** Runs until a stop; with `step`, one instruction on that hart. */
-  resume(opts: { step?: number }): Promise<StopReason>;
+  /**
+   * Runs until a stop; with `step`, one instruction on that hart; with `only`, that hart alone runs
+   * (the others stay stopped: GDB's vCont;c:N, used for its software single-step).
+   */
+  resume(opts: { step?: number; only?: number }): Promise<StopReason>;
   /** Asks a running resume() to stop soon with { kind: 'interrupted' }. */
   interrupt(): void;
   /** The debugger detached or killed the session: run on freely (detach) or end (kill). */

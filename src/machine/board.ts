@@ -37,6 +37,8 @@ import type { CxlHostBridgeDescription } from '../firmware/board-description.js'
 import { isElf, loadElf, loadRaw, type LoadedImage } from './elf.js';
 import { type BootRequest, prepareBoot, writeBoot } from './linux-boot.js';
 import { HartClock } from './hart-clock.js';
+import { BoardDebugger } from './debug-target.js';
+import { type GdbServerHandle, startGdbServer } from '../debug/index.js';
 
 // The addresses: board-map.ts (DESIGN.md "Board").
 
@@ -75,8 +77,13 @@ export type BoardHart = Pick<
   | 'mip'
   | 'mie'
   | 'dropReservation'
+  | 'readReg'
+  | 'addDebugPoints'
+  | 'skipBreakpointAt'
+  | 'debugHit'
+  | 'debugTranslate'
 > &
-  Partial<Pick<Hart, 'jitStats' | 'csrRead'>>;
+  Partial<Pick<Hart, 'jitStats' | 'csrRead' | 'csrWrite'>>;
 
 export type HartFactory = (opts: { arena: Arena; bus: AddressSpace; hartId: number; resetPc: number }) => BoardHart;
 
@@ -539,6 +546,8 @@ export interface RunOptions {
   afterSlice?: () => Promise<void> | void;
   /** Ends the run (exit kind 'quit') when aborted: the console's Ctrl-A X. */
   signal?: AbortSignal;
+  /** A debugger's run control (GDB stub): asked before every turn, told after it. */
+  debug?: BoardDebugger;
 }
 
 const DEFAULT_SLICE = 1_000_000;
@@ -739,6 +748,11 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
   opts.signal?.addEventListener('abort', onAbort);
   try {
     for (;;) {
+      const gate = opts.debug?.gate() ?? null;
+      if (gate !== null && (await gate) === 'quit') {
+        exit = { kind: 'quit', code: 0, message: 'the debugger killed the run' };
+        break;
+      }
       if (opts.signal?.aborted) {
         const why = opts.signal.reason instanceof Error ? opts.signal.reason.message : 'aborted';
         exit = { kind: 'quit', code: 0, message: `${why} at pc 0x${pcHex(harts[cur]!.pc)}` };
@@ -766,7 +780,10 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
         };
         break;
       }
-      if (harts.every(isIdle)) {
+      // A hart the debugger holds (it resumed another alone) is as good as idle.
+      const debug = opts.debug;
+      const idle = debug ? (h: BoardHart) => isIdle(h) || !debug.mayRun(h) : isIdle;
+      if (harts.every(idle)) {
         // Deterministic: nothing else can happen while every hart waits, so time jumps to the
         // next mtimecmp.
         if (!clint.realtime && clint.skipToNextEvent()) continue;
@@ -779,7 +796,7 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
         await input.wait(Math.min(ms, deadline - performance.now()));
         continue;
       }
-      while (isIdle(harts[cur]!)) cur = (cur + 1) % n;
+      while (idle(harts[cur]!)) cur = (cur + 1) % n;
       const hart = harts[cur]!;
       const waiting = n > 1 ? sum(harts, (h) => (h !== hart && isIdle(h) ? 1 : 0)) : 0;
 
@@ -802,6 +819,7 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
       }
       // Another hart runs next: this one's LR reservation does not survive (dropReservation).
       if (n > 1) hart.dropReservation();
+      opts.debug?.afterTurn(hart);
       // Thousands of attempts that retire nothing, ending where they began: every attempt traps
       // (an unmapped entry point or trap vector). Nothing can change that: stop and say why.
       const s = why !== 'wfi' && hart.instret === done && hart.pc === pcBefore ? stuck[cur]! + hart.cycle - before : 0;
@@ -835,6 +853,7 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
       message: `internal error after ${sum(harts, (h) => h.instret)} instructions: ${msg}`,
     };
   } finally {
+    opts.debug?.finished(hostExitStatus(exit ?? { kind: 'error', code: 0 }));
     opts.signal?.removeEventListener('abort', onAbort);
     input.detach();
     for (const h of harts) h.onTrace = undefined;
@@ -886,6 +905,11 @@ export interface RunProgramOptions extends RunOptions {
   boot?: BootRequest;
   /** Write the device tree the guest would get to this file and stop before the first instruction. */
   dumpDtb?: string;
+  /**
+   * Serve a GDB stub on host:port (`--gdb tcp::1234`); `stopAtStart` waits for the debugger before
+   * the first instruction (QEMU -S). `onListening` hears the bound port (0 asks for any).
+   */
+  gdb?: { host: string; port: number; stopAtStart?: boolean; onListening?: (port: number) => void };
 }
 
 /**
@@ -962,6 +986,7 @@ export async function runProgram(opts: RunProgramOptions): Promise<RunResult> {
     board.setBootRegisters(w.entry, w.a2);
   } else board.loadKernel(kernelBytes, { what, rawAddress: opts.rawAddress });
 
+  let gdbServer: GdbServerHandle | undefined;
   const afterSlice = async () => {
     flush();
     if (traceHandle && traceBuf.length > 0) {
@@ -979,10 +1004,22 @@ export async function runProgram(opts: RunProgramOptions): Promise<RunResult> {
       return { exit: { kind: 'pass', code: 0, message }, status: 0, instret: 0, seconds: 0, mips: 0, harts: [] };
     }
     opts.beforeRun?.(board);
-    const result = await runBoard(board, { ...opts, ...(trace ? { trace } : {}), afterSlice });
+    let debug: BoardDebugger | undefined;
+    if (opts.gdb) {
+      debug = new BoardDebugger(board, { stopAtStart: opts.gdb.stopAtStart ?? false });
+      gdbServer = await startGdbServer(debug, opts.gdb.host, opts.gdb.port);
+      opts.gdb.onListening?.(gdbServer.port);
+    }
+    const result = await runBoard(board, {
+      ...opts,
+      ...(trace ? { trace } : {}),
+      afterSlice,
+      ...(debug ? { debug } : {}),
+    });
     await afterSlice();
     return result;
   } finally {
+    await gdbServer?.close();
     await fileOut?.close();
     await traceHandle?.close();
   }

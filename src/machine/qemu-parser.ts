@@ -25,6 +25,10 @@ export interface QemuBoot {
   initrd?: string;
   append?: string;
   bios?: string;
+  /** -gdb DEV, or -s (tcp::1234): serve the GDB stub there. */
+  gdb?: string;
+  /** -S: stand still before the first instruction until the debugger continues. */
+  stopped?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -161,7 +165,6 @@ const IGNORED_WITH_ARG = new Set([
   'D',
   'd',
   'trace',
-  'gdb',
   'global',
   'fsdev',
   'virtfs',
@@ -214,8 +217,6 @@ const IGNORED_FLAGS = new Set([
   'enable-kvm',
   'no-reboot',
   'no-shutdown',
-  'S',
-  's',
   'daemonize',
   'snapshot',
   'usb',
@@ -470,6 +471,9 @@ const HANDLED: Record<string, QemuOption> = {
   initrd: { arity: 1, handle: (s, arg) => (s.boot.initrd = arg) },
   append: { arity: 1, handle: (s, arg) => (s.boot.append = arg) },
   bios: { arity: 1, handle: (s, arg) => (s.boot.bios = arg) },
+  gdb: { arity: 1, handle: (s, arg) => (s.boot.gdb = arg) },
+  s: { arity: 0, handle: (s) => (s.boot.gdb = 'tcp::1234') },
+  S: { arity: 0, handle: (s) => (s.boot.stopped = true) },
 };
 const IGNORED_OPTION: QemuOption = {
   arity: 1,

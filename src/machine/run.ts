@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AuditOptions, AuditReport } from '../cxl/index.js';
 import type { Machine } from './build.js';
-import { boardOptionsForMachine, runProgram, type RunResult } from './board.js';
+import { boardOptionsForMachine, runProgram, type RunProgramOptions, type RunResult } from './board.js';
 import { ConfigError } from './errors.js';
 import type { BootRequest } from './linux-boot.js';
 import { interactiveConsole } from './console.js';
@@ -45,6 +45,8 @@ export interface RunMachineOptions {
   boot?: BootRequest;
   /** Write the guest's device tree to this file instead of running (`--dump-dtb`). */
   dumpDtb?: string;
+  /** Serve a GDB stub (`--gdb`, QEMU -s/-S; docs/linux.md). */
+  gdb?: RunProgramOptions['gdb'];
   /** Observe these targets while the guest runs (`--observe`): memN or a device id, `ram`, a region name, or `<hpa>+<size>`. */
   observe?: string[];
   /** Append one line per observed access to this file (`--observe-log`). */
@@ -258,6 +260,7 @@ async function runOnBoard(
       ...(opts.input !== undefined ? { input: opts.input } : {}),
       ...(opts.boot !== undefined ? { boot: opts.boot } : {}),
       ...(opts.dumpDtb !== undefined ? { dumpDtb: opts.dumpDtb } : {}),
+      ...(opts.gdb !== undefined ? { gdb: opts.gdb } : {}),
       // The console's filtered stream replaces the raw input.
       ...(con ? { input: con.input, signal: con.signal } : {}),
     });

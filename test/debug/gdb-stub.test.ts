@@ -161,7 +161,7 @@ test('session: continue to a breakpoint, single step, watchpoint, exit', async (
   };
   assert.equal(s.answer('Z0,110,4'), 'OK');
   assert.equal(s.answer('c'), null);
-  assert.equal(await next(), frame('T05thread:1;hwbreak:;'));
+  assert.equal(await next(), frame('T05thread:1;'));
   assert.equal(t.regs[0]![32], 0x110n);
   assert.equal(s.answer('z0,110,4'), 'OK');
   s.answer('vCont;s:2;c');

@@ -7,7 +7,7 @@ import { auditText, observationText, type RunResult, runMachine } from '../../ma
 import { type AuditCli, auditOptions, auditWithProgress, progressBars } from '../audit-progress.js';
 import type { CliContext } from '../io.js';
 import { wantsJson, withMachine } from '../load.js';
-import { harts, num } from '../options.js';
+import { gdbDevice, harts, num } from '../options.js';
 
 type RunCli = AuditCli & {
   kernel?: string;
@@ -26,6 +26,8 @@ type RunCli = AuditCli & {
   audit?: boolean;
   save?: string;
   smp?: number;
+  gdb?: string;
+  stopped?: boolean;
 };
 
 /** The one-line result on stderr: how the guest stopped, instructions, time, MIPS, exit status. */
@@ -52,6 +54,8 @@ export function registerRun(program: Command, ctx: CliContext): void {
         "'default' (OpenSBI fw_dynamic), 'none' (start the kernel directly) or a firmware file; default: 'default' for a Linux Image, 'none' otherwise",
       )
       .option('--smp <n>', "harts (1..8; default: the machine's cpus, 1)", harts('--smp'))
+      .option('--gdb <dev>', 'serve a GDB stub on tcp::PORT or tcp:HOST:PORT (QEMU -gdb; -s is tcp::1234)')
+      .option('-S, --stopped', 'with --gdb: stand still before the first instruction until the debugger continues')
       .option('--initrd <file>', 'initramfs to place in RAM and name in /chosen (linux,initrd-start/end)')
       .option('--append <cmdline>', 'kernel command line (/chosen/bootargs)')
       .option(
@@ -98,7 +102,11 @@ export function registerRun(program: Command, ctx: CliContext): void {
           bios: cli.bios ?? qemuBoot.bios,
           initrd: cli.initrd ?? qemuBoot.initrd,
           append: cli.append ?? qemuBoot.append,
+          gdb: cli.gdb ?? qemuBoot.gdb,
+          stopped: cli.stopped ?? qemuBoot.stopped,
         };
+        const gdb = opts.gdb !== undefined ? gdbDevice('--gdb', opts.gdb) : undefined;
+        if (opts.stopped && !gdb) io.err('cxlemu: warning: -S without --gdb is ignored\n');
         const runOpts = {
           ...(opts.maxInstructions !== undefined ? { maxInstructions: opts.maxInstructions } : {}),
           ...(opts.timeout !== undefined ? { timeoutSeconds: opts.timeout } : {}),
@@ -110,6 +118,15 @@ export function registerRun(program: Command, ctx: CliContext): void {
           ...(opts.observe !== undefined ? { observe: opts.observe } : {}),
           ...(opts.observeLog !== undefined ? { observeLog: opts.observeLog } : {}),
           ...(opts.dumpDtb !== undefined ? { dumpDtb: opts.dumpDtb } : {}),
+          ...(gdb
+            ? {
+                gdb: {
+                  ...gdb,
+                  stopAtStart: opts.stopped === true,
+                  onListening: (port: number) => io.err(`cxlemu: GDB stub listening on ${gdb.host}:${port}\n`),
+                },
+              }
+            : {}),
           ...(opts.bios !== undefined || opts.initrd !== undefined || opts.append !== undefined
             ? {
                 boot: {
