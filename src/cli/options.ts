@@ -46,3 +46,17 @@ export function gdbDevice(option: string, v: string): { host: string; port: numb
   }
   return { host: m[1] || '127.0.0.1', port };
 }
+
+/** A positive number of seconds (--timeout). */
+export function seconds(option: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || n <= 0) {
+      throw new ConfigError(
+        [{ code: 'bad_option', path: option, value: v, allowed: 'a positive number of seconds, such as 30 or 0.5' }],
+        'bad option value',
+      );
+    }
+    return n;
+  };
+}

@@ -942,7 +942,22 @@ export function parseDescriptionText(text: string, source = '(description)'): Ma
       `cannot read machine description ${source}`,
     );
   }
-  return validateDescription(data ?? {});
+  if (data === null || data === undefined) {
+    // An empty file or a bare `null` is almost always a mistake (a truncated or wrong file), not a
+    // request for an empty machine: say so instead of building one.
+    throw new ConfigError(
+      [
+        {
+          code: 'empty',
+          path: source,
+          value: data === null ? 'null' : '(empty)',
+          allowed: 'a YAML or JSON object describing the machine (e.g. `ram: {size: 512M}`; `{}` for the defaults)',
+        },
+      ],
+      `machine description ${source} is empty`,
+    );
+  }
+  return validateDescription(data);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import { auditText, observationText, type RunResult, runMachine } from '../../ma
 import { type AuditCli, auditOptions, auditWithProgress, progressBars } from '../audit-progress.js';
 import type { CliContext } from '../io.js';
 import { wantsJson, withMachine } from '../load.js';
-import { gdbDevice, harts, num } from '../options.js';
+import { gdbDevice, harts, num, seconds } from '../options.js';
 
 type RunCli = AuditCli & {
   kernel?: string;
@@ -66,7 +66,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
       .option(
         '--timeout <seconds>',
         'stop a hung guest after this many wall-clock seconds (exit 124)',
-        num('--timeout', 'integer'),
+        seconds('--timeout'),
       )
       .option('--trace <file>', 'write each executed instruction with its register writes to FILE')
       .option('--realtime', 'tie mtime to the host clock (default: deterministic, advancing with instructions retired)')

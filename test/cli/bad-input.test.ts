@@ -1,0 +1,41 @@
+// Bad input that used to end in an internal error (exit 70) or be silently accepted (issue 15):
+// each is now exit 1 with a message naming what was wrong.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GUEST_BIN, REPO } from '../diff/harness.js';
+
+const cli = join(REPO, 'dist', 'src', 'cli', 'main.js');
+const dir = mkdtempSync(join(tmpdir(), 'cxlemu-bad-input-'));
+const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+
+test('--timeout 0, negative or not a number is refused by name (was exit 70)', () => {
+  for (const v of ['0', '-3', 'soon']) {
+    const r = run('run', '--kernel', join(GUEST_BIN, 'hello.elf'), '--timeout', v);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /--timeout.*a positive number of seconds/);
+    assert.doesNotMatch(r.stderr, /internal error/);
+  }
+  const ok = run('run', '--kernel', join(GUEST_BIN, 'hello.elf'), '--timeout', '0.5');
+  assert.equal(ok.status, 0, ok.stderr);
+});
+
+test('an empty YAML file or a null JSON description is an error, not an empty machine', () => {
+  for (const [name, text] of [
+    ['empty.yaml', ''],
+    ['null.json', 'null'],
+    ['comment.yaml', '# nothing here\n'],
+  ] as const) {
+    const f = join(dir, name);
+    writeFileSync(f, text);
+    const r = run('--machine', f, 'describe');
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`machine description .*${name.replace('.', '\\.')} is empty`));
+  }
+  const braces = join(dir, 'defaults.json');
+  writeFileSync(braces, '{}');
+  assert.equal(run('--machine', braces, 'describe').status, 0);
+});
