@@ -62,7 +62,8 @@ import { divu64, mul64, mulh64, mulhsu64, mulhu64, out as m64, rem as r64 } from
 import { Op, SLOT_WORDS, X0_SINK } from './isa.js';
 import { Pmp, PMP_R, PMP_W, PMP_X } from './pmp.js';
 import { warmUpInterpreter } from './warmup.js';
-import type { DebugHit, DebugPoints } from './debug-points.js';
+import { type DebugHit, DebugPoints } from './debug-points.js';
+import { Triggers } from './triggers.js';
 import { Jit, type CodeSource, type JitHost, type JitStats } from './jit.js';
 import { JitExit, type JitLayout } from './jit-translate.js';
 import {
@@ -239,6 +240,9 @@ export class Hart implements JitHost {
   private debugActive = false;
   /** What stopped this hart for the debugger (run() returned 'stop'); the board reads and clears it. */
   debugHit: DebugHit | null = null;
+  /** The Sdtrig triggers (CSRs 0x7a0-0x7a4) and the points they make. */
+  private readonly triggers = new Triggers();
+  private readonly triggerPoints = new DebugPoints();
   /** pc whose exec point is passed over once (resuming from that breakpoint). */
   private bpSkip = Number.NaN;
 
@@ -401,6 +405,7 @@ export class Hart implements JitHost {
       : null;
     this.arena.codePages.onInvalidate((page) => this.dropCodePage(page));
     this.arena.codePages.onMark((page) => this.codePageMarked(page));
+    this.addDebugPoints(this.triggerPoints);
     this.bus.onChange(() => this.mapChanged());
     if (!opts.noWarmUp) warmUpInterpreter((o) => new Hart({ ...o, noWarmUp: true, jit: false }));
   }
@@ -490,7 +495,7 @@ export class Hart implements JitHost {
         this.requestStop();
         return -2;
       }
-      this.setExc(Cause.Breakpoint, pc | 0, Math.floor(pc / TWO32) | 0);
+      this.setExc(Cause.Breakpoint, 0, 0); // tval 0, as QEMU 7.2
       return -1;
     }
     return 0;
@@ -518,7 +523,7 @@ export class Hart implements JitHost {
       if (p.action === 'debugger') {
         this.debugHit = { kind: p.kind, address: va, access: write ? 'write' : 'read' };
         this.requestStop();
-      } else this.setExc(Cause.Breakpoint, lo, hi);
+      } else this.setExc(Cause.Breakpoint, 0, 0);
       return;
     }
   }
@@ -2441,6 +2446,7 @@ export class Hart implements JitHost {
       }
       return true;
     }
+    if (csr >= 0x7a0 && csr <= 0x7a4) return this.triggers.read(csr, o);
     if (csr >= 0xb03 && csr <= 0xb1f) return true; // mhpmcounter3..31: zero
     if (csr >= 0x323 && csr <= 0x33f) return true; // mhpmevent3..31: zero
     if (csr >= 0x3a0 && csr <= 0x3af) {
@@ -2564,6 +2570,11 @@ export class Hart implements JitHost {
 
   /** Write a CSR (access already checked); false if illegal. */
   csrWrite(csr: number, lo: number, hi: number): boolean {
+    if (csr >= 0x7a0 && csr <= 0x7a4) {
+      this.triggers.write(csr, lo, hi);
+      if (csr === 0x7a1 || csr === 0x7a2) this.triggerPoints.replace('exception', this.triggers.points());
+      return true;
+    }
     if (csr >= 0xb03 && csr <= 0xb1f) return true;
     if (csr >= 0x323 && csr <= 0x33f) return true;
     if (csr >= 0x3a0 && csr <= 0x3af) {

@@ -29,7 +29,7 @@ interface Program {
   needsCxlRegion?: boolean;
 }
 
-export const ISA_TESTS = ['rv64i', 'rv64m', 'rv64a', 'rv64c', 'zicsr', 'traps', 'pmp', 'vm'];
+export const ISA_TESTS = ['rv64i', 'rv64m', 'rv64a', 'rv64c', 'zicsr', 'traps', 'pmp', 'vm', 'sdtrig'];
 const PROGRAMS: Program[] = [
   ...ISA_TESTS.map((n) => ({ elf: `isa-${n}.elf`, expect: new RegExp(`^PASS isa-${n}: \\d+ groups, \\d+ checks$`) })),
   { elf: 'isa-vm-cxl.elf', expect: /^PASS isa-vm-cxl: \d+ groups, \d+ checks$/, memory: '8G', needsCxlRegion: true },
