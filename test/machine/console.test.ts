@@ -61,3 +61,36 @@ test('the CLI console: input reaches the guest, Ctrl-A X ends the run with statu
   assert.equal(pass.status, 0);
   assert.match(pass.stderr, /cxlemu: pass;/);
 });
+
+test('on a real terminal (a pty from script(1)): raw mode, so Ctrl-C reaches the guest and nothing is echoed twice', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cxlemu-console-pty-'));
+  const bin = join(dir, 'echo.bin');
+  writeFileSync(bin, Buffer.from(ECHO, 'hex'));
+  // script gives the CLI a pseudo-terminal as stdin/stdout/stderr and passes our bytes through it.
+  const cmd = `${process.execPath} ${cli} run --kernel ${bin} --timeout 30`;
+  const child = spawn('script', ['-qfec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let sentCtrlC = false;
+  let quit = false;
+  child.stdout.setEncoding('latin1').on('data', (d: string) => {
+    out += d;
+    // A cooked terminal would echo "hi" itself and turn Ctrl-C into SIGINT; in raw mode the guest
+    // alone echoes, and Ctrl-C arrives as the byte 0x03.
+    if (!sentCtrlC && out.includes('hi')) {
+      sentCtrlC = true;
+      child.stdin.write('\x03');
+    } else if (sentCtrlC && !quit && out.includes('\x03')) {
+      quit = true;
+      child.stdin.write('\x01x');
+    }
+  });
+  child.stderr.resume();
+  // Give the CLI time to put the terminal in raw mode before typing.
+  setTimeout(() => child.stdin.write('hi'), 1500);
+  const status = await new Promise<number | null>((r) => child.on('close', r));
+  const guest = out.replace(/cxlemu: [^\n]*\n?/g, '').replace(/\r/g, '');
+  assert.equal(guest.split('hi').length - 1, 1, `"hi" echoed once (by the guest): ${JSON.stringify(out)}`);
+  assert.ok(guest.includes('\x03'), `Ctrl-C reached the guest: ${JSON.stringify(out)}`);
+  assert.match(out, /cxlemu: quit: terminated by the user \(Ctrl-A X\)/);
+  assert.equal(status, 0, out);
+});
