@@ -64,7 +64,7 @@ import { Pmp, PMP_R, PMP_W, PMP_X } from './pmp.js';
 import { warmUpInterpreter } from './warmup.js';
 import { type DebugHit, DebugPoints } from './debug-points.js';
 import { Triggers } from './triggers.js';
-import { Jit, type CodeSource, type JitHost, type JitStats } from './jit.js';
+import { JIT_PAGE_CELLS, Jit, type CodeSource, type JitHost, type JitStats } from './jit.js';
 import { JitExit, type JitLayout } from './jit-translate.js';
 import {
   CHUNK,
@@ -326,6 +326,8 @@ export class Hart implements JitHost {
       32768 + 3 * 12 * 1024 + 4096 + 6 * 4 * G_SIZE,
       `hart ${opts.hartId} registers, TLBs and jump caches`,
     );
+    // The JIT's translation epoch and page cells (jit.ts remap/ensureValid).
+    const cellsAt = this.arena.allocStatic(4 * (JIT_PAGE_CELLS + 1), `hart ${opts.hartId} JIT page cells`);
     this.rl = this.arena.i32.subarray(regs >>> 2, (regs >>> 2) + 33);
     this.rh = this.arena.i32.subarray((regs >>> 2) + 64, (regs >>> 2) + 97);
     const buf = this.arena.i32.buffer;
@@ -363,6 +365,8 @@ export class Hart implements JitHost {
       memPages: this.arena.bytes / 65536,
       jcTag: [regs + 32768, regs + 32768 + 8192, regs + 32768 + 16384],
       jcSlot: [regs + 32768 + 24576, regs + 32768 + 28672, regs + 32768 + 32768],
+      epoch: cellsAt,
+      cells: cellsAt + 4,
     };
     this.layout = L;
 
@@ -578,10 +582,8 @@ export class Hart implements JitHost {
       this.cbase = NaN;
       this.brk = true;
     }
-    if (this.jit !== null) {
-      if (rs1 === 0 || this.jit.superpageCode) this.jitFlushAll();
-      else this.jit.flushVirtualPage(this.rh[rs1]! * TWO32 + ((this.rl[rs1]! & -4096) >>> 0));
-    }
+    // Translations survive: their pages are checked again before they next run (Jit.remap).
+    this.jit?.remap();
   }
 
   private jitFlushAll(): void {
@@ -597,9 +599,13 @@ export class Hart implements JitHost {
     return this.jit === null ? null : this.jit.stats;
   }
 
-  /** The physical map or a route changed: forget everything derived from physical addresses. */
+  /**
+   * The physical map or a route changed: forget everything derived from physical addresses.
+   * Translated code stays, its pages checked again before they next run (a page whose arena
+   * offset changed is dropped then): BAR and decoder programming changes MMIO, not RAM.
+   */
   private mapChanged(): void {
-    this.jitFlushAll();
+    this.jit?.remap();
     this.physChunks.clear();
     this.decodedPhys.clear();
     this.physByArenaPage.clear();
@@ -1418,7 +1424,7 @@ export class Hart implements JitHost {
     let left = max;
     while (left > 0) {
       const b = jit.block(this.priv, this.pc);
-      const fn = b.fn;
+      const fn = b.fn !== null && jit.ensureValid(b) ? b.fn : null;
       if (fn !== null && left >= b.len) {
         const rem = fn(left);
         const ran = left - rem;
@@ -2581,7 +2587,7 @@ export class Hart implements JitHost {
       if (csr <= 0x3a2) {
         this.pmp.writeCfg(csr - 0x3a0, lo, hi);
         this.flushTlb();
-        this.jitFlushAll();
+        this.jit?.remap();
       }
       return true;
     }
@@ -2589,7 +2595,7 @@ export class Hart implements JitHost {
       if (csr < 0x3c0) {
         this.pmp.writeAddr(csr - 0x3b0, lo, hi);
         this.flushTlb();
-        this.jitFlushAll();
+        this.jit?.remap();
       }
       return true;
     }
@@ -2640,7 +2646,7 @@ export class Hart implements JitHost {
           this.satpLo = lo;
           this.satpHi = hi;
           this.flushTlb();
-          this.jitFlushAll();
+          this.jit?.remap();
         }
         return true; // other modes (Sv48, Sv57, reserved): WARL, satp unchanged
       }

@@ -62,6 +62,10 @@ export interface JitLayout {
   /** Jump caches (jalr targets -> table slot), one per privilege level U, S, M: i64 tags, i32 slots. */
   jcTag: readonly number[];
   jcSlot: readonly number[];
+  /** The translation epoch (i32): bumped when virtual->physical code mappings may have changed. */
+  epoch: number;
+  /** Page cells (i32 each): the epoch at which each code page's mapping was last checked. */
+  cells: number;
 }
 
 /** Entries of each jump cache (indexed by (target >> 1) & (JC_SIZE - 1)); an empty tag is -1. */
@@ -81,6 +85,12 @@ export interface JitBlockCode {
   end: number;
   /** Probe the chunk TLB before the page TLB (the block's code is on a fine-interleaved page). */
   chunkFirst?: boolean;
+  /**
+   * The page cell of the block's (privilege, virtual page): at entry the block exits (reason
+   * Chain, nothing executed) unless the cell holds the current epoch, so JS re-checks the page's
+   * mapping first. Absent: no check (tests translating a lone block).
+   */
+  cell?: number;
 }
 
 export const BLOCK_SIG: FuncSig = { params: [i32], results: [i32] };
@@ -246,7 +256,19 @@ function emitBlock(
     else f.localGet(local[r]!);
   };
 
-  // Entry: exact budget.
+  // Entry: the page's mapping checked in this epoch (else JS checks it: exit Chain), exact budget.
+  if (b.cell !== undefined) {
+    f.i32Const(0)
+      .i32Load(4, L.cells + 4 * b.cell)
+      .i32Const(0)
+      .i32Load(4, L.epoch)
+      .i32Ne()
+      .if();
+    storePc(b.pc);
+    storeReason(JitExit.Chain);
+    f.localGet(BUDGET).return();
+    f.end();
+  }
   f.localGet(BUDGET).i32Const(n).i32LtS().if();
   storePc(b.pc);
   storeReason(JitExit.Budget);

@@ -9,8 +9,13 @@
 // parcels were read from. Those arena pages are marked in the arena's CodePages bitmap; any write
 // to them (CPU store in either engine, DMA, host API, device) reaches `invalidatePage` and drops
 // the whole module holding the block (blocks of a module call each other directly). Blocks are
-// keyed by virtual pc per privilege level, so they are also dropped when the virtual->physical
-// view of code may change: satp writes, sfence.vma (by page or all), PMP writes, map changes.
+// keyed by virtual pc per privilege level. When the virtual->physical view of code may change
+// (satp writes, sfence.vma, PMP writes) they are not dropped: `remap` bumps an epoch, and each
+// (privilege, virtual page) has a cell holding the epoch at which its mapping was last checked.
+// A block whose page cell is stale exits at entry; JS re-translates the page once (ensureValid)
+// and, when it still maps the same arena page, marks the cell current and runs on: an address
+// space switch costs one check per code page used afterwards instead of recompiling. A page that
+// now maps elsewhere drops its blocks. A change of the physical map drops everything (flushAll).
 // Uncacheable code (MMIO, observed, PMP-mixed, unmapped, straddling) is never translated.
 
 import {
@@ -36,6 +41,17 @@ export const BATCH_DELAY = 2048;
 /** Invalidations of one arena page after which its code is left to the interpreter (a page that
  *  mixes code with data written in a loop would otherwise be recompiled over and over). */
 export const MAX_PAGE_INVALIDATIONS = 8;
+
+/**
+ * Table slots at start. Growing the shared table costs in proportion to the instances importing
+ * it (V8 updates each one's dispatch table), and instantiating costs in proportion to its size:
+ * 8192 is what a Linux boot ends up needing (about 7,000 (privilege, pc) pairs), measured best of
+ * 1024 (grown as needed), 8192 and 16384.
+ */
+export const TABLE_INITIAL = 8192;
+
+/** Page cells per hart (distinct (privilege, virtual page) pairs with code; more: flushAll). */
+export const JIT_PAGE_CELLS = 8192;
 
 /** Longest block (instructions); bounds the time between interrupt checks inside chains. */
 export const MAX_BLOCK = 64;
@@ -75,6 +91,10 @@ export class Block {
   /** Arena pages (plain) or chunk keys (arenaOffset / 256) its code came from. */
   pages: number[] = [];
   chunks: number[] | null = null;
+  /** Page cell (JIT_PAGE_CELLS) of its (privilege, virtual page); -1 until compiled. */
+  cell = -1;
+  /** The JIT's epoch when it was scanned. */
+  epoch = 0;
   constructor(
     readonly pc: number,
     readonly priv: number,
@@ -98,8 +118,12 @@ export interface JitStats {
   exits: Record<(typeof JIT_EXIT_NAMES)[number], number>;
   /** Blocks dropped because their code bytes were written. */
   invalidatedBlocks: number;
-  /** Whole-cache flushes (satp, sfence.vma without address, PMP, map change). */
+  /** Whole-cache flushes (map change, breakpoints, page cells exhausted). */
   flushes: number;
+  /** Epoch bumps (satp, sfence.vma, PMP) and the page checks and drops they led to. */
+  remaps: number;
+  pageChecks: number;
+  pagesRemapped: number;
 }
 
 export interface JitOptions {
@@ -135,6 +159,15 @@ export class Jit {
   flushes = 0;
   /** Some translated block's code is mapped by a superpage (since the last flushAll). */
   superpageCode = false;
+  /** Current epoch (mirrored at layout.epoch) and the page cells (mirrored at layout.cells). */
+  private epoch = 1;
+  private readonly cellMaps: Map<number, number>[] = [new Map(), new Map(), new Map()];
+  /** Per cell: the arena offset of the page it was checked against (-1: a fine-interleaved page). */
+  private readonly cellArena = new Float64Array(JIT_PAGE_CELLS);
+  private nextCell = 0;
+  remaps = 0;
+  pageChecks = 0;
+  pagesRemapped = 0;
   /** Last compiled module's wasm bytes (tests print them). */
   lastBytes: Uint8Array | null = null;
   private readonly imports: Record<string, Record<string, unknown>>;
@@ -147,7 +180,7 @@ export class Jit {
     const envT = Number(process.env['CXLEMU_JIT_THRESHOLD']);
     this.threshold = opts.threshold ?? (Number.isInteger(envT) && envT > 0 ? envT : 50);
     this.batch = opts.batch ?? 64;
-    this.table = new Wasm.Table({ element: 'anyfunc', initial: 1024 });
+    this.table = new Wasm.Table({ element: 'anyfunc', initial: TABLE_INITIAL });
     // The stub: a slot whose block is not compiled returns at once (the caller stored the pc).
     const m = new ModuleBuilder();
     m.importMemory('env', 'mem', { min: host.layout.memPages, max: host.layout.memPages, shared: true });
@@ -157,6 +190,7 @@ export class Jit {
     this.imports = { env: { mem: memory, tbl: this.table } };
     this.stub = new Wasm.Instance(new Wasm.Module(m.toBytes()), { env: { mem: memory } }).exports['stub'] as BlockFn;
     this.clearJumpCaches();
+    this.host.i32[host.layout.epoch >>> 2] = this.epoch;
   }
 
   get stats(): JitStats {
@@ -169,6 +203,9 @@ export class Jit {
       exits: { chain: e[0]!, budget: e[1]!, slow: e[2]!, indirect: e[3]! },
       invalidatedBlocks: this.invalidatedBlocks,
       flushes: this.flushes,
+      remaps: this.remaps,
+      pageChecks: this.pageChecks,
+      pagesRemapped: this.pagesRemapped,
     };
   }
 
@@ -176,8 +213,10 @@ export class Jit {
   block(priv: number, pc: number): Block {
     const map = this.maps[PRIV_INDEX[priv]!]!;
     let b = map.get(pc);
-    if (b === undefined) {
+    // A block found untranslatable (unmapped, MMIO, ...) before a remap may be translatable now.
+    if (b === undefined || (!b.ok && b.epoch !== this.epoch)) {
       b = this.scan(priv, pc, null);
+      b.epoch = this.epoch;
       map.set(pc, b);
     }
     return b;
@@ -280,11 +319,14 @@ export class Jit {
         continue;
       }
       if (src!.superpage) this.superpageCode = true;
+      const cell = this.cellFor(b.priv, b.pc, src!.arena);
+      if (cell < 0) return; // cells exhausted: everything was flushed
+      b.cell = cell;
       b.len = insns.length;
       const last = insns[insns.length - 1]!;
       const lastLen = (last.w0 & (1 << 26)) !== 0 ? 2 : 4;
       blocks.push(b);
-      codes.push({ pc: b.pc, insns, end: last.pc + lastLen, chunkFirst: deps.chunks !== null });
+      codes.push({ pc: b.pc, insns, end: last.pc + lastLen, chunkFirst: deps.chunks !== null, cell });
       depsList.push(deps);
     }
     if (blocks.length === 0) return;
@@ -404,7 +446,68 @@ export class Jit {
     }
   }
 
-  /** Forget every block (satp write, sfence.vma of everything, PMP, address map change). */
+  /**
+   * The cell of (priv, page of pc), current as of now (the caller just translated the page to
+   * `arena`); -1 when the cells ran out (everything is flushed and the cells start over).
+   */
+  private cellFor(priv: number, pc: number, arena: number): number {
+    const map = this.cellMaps[PRIV_INDEX[priv]!]!;
+    const vpage = pc - (pc & 4095);
+    let c = map.get(vpage);
+    if (c === undefined) {
+      if (this.nextCell >= JIT_PAGE_CELLS) {
+        this.flushAll();
+        return -1;
+      }
+      c = this.nextCell++;
+      map.set(vpage, c);
+    } else if (this.cellArena[c] !== arena || arena < 0) {
+      // The page maps elsewhere now (its old blocks were not run since the remap): drop them.
+      this.dropVirtualPage(priv, vpage);
+    }
+    this.cellArena[c] = arena;
+    this.host.i32[(this.host.layout.cells >>> 2) + c] = this.epoch;
+    return c;
+  }
+
+  /**
+   * The virtual->physical view of code may have changed (satp write, sfence.vma, PMP): every page
+   * is checked again before its blocks next run (ensureValid), none is recompiled for nothing.
+   */
+  remap(): void {
+    this.remaps++;
+    this.epoch = (this.epoch + 1) | 0 || 1;
+    this.host.i32[this.host.layout.epoch >>> 2] = this.epoch;
+  }
+
+  /**
+   * Before running compiled block b: if its page was not checked in this epoch, translate the page
+   * again; same arena page: mark it current (true); else drop the page's blocks (false: interpret
+   * and let them be rebuilt for the new mapping).
+   */
+  ensureValid(b: Block): boolean {
+    const cells = this.host.layout.cells >>> 2;
+    const i32 = this.host.i32;
+    if (i32[cells + b.cell] === this.epoch) return true;
+    this.pageChecks++;
+    const src = this.host.codeSource(b.pc, b.priv);
+    const arena = this.cellArena[b.cell]!;
+    if (src !== null && arena >= 0 && src.arena === arena) {
+      i32[cells + b.cell] = this.epoch;
+      return true;
+    }
+    this.pagesRemapped++;
+    this.dropVirtualPage(b.priv, b.pc - (b.pc & 4095));
+    return false;
+  }
+
+  /** Drop the compiled blocks of one (privilege, virtual page); uncompiled ones rescan when compiled. */
+  private dropVirtualPage(priv: number, vbase: number): void {
+    const map = this.maps[PRIV_INDEX[priv]!]!;
+    for (const [pc, b] of map) if (pc - (pc & 4095) === vbase && b.mod !== null) this.dropModule(b.mod);
+  }
+
+  /** Forget every block (address map change, breakpoints, page cells exhausted). */
   flushAll(): void {
     this.flushes++;
     this.superpageCode = false;
@@ -423,5 +526,7 @@ export class Jit {
     for (const b of this.queue) b.queued = false;
     this.queue = [];
     this.sinceQueued = 0;
+    for (const m of this.cellMaps) m.clear();
+    this.nextCell = 0;
   }
 }

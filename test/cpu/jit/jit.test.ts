@@ -120,6 +120,8 @@ test('golden: an addi/ld/add/bne loop block translates to the reviewed WAT', () 
     memPages: 1,
     jcTag: [0xa000, 0xc000, 0xe000],
     jcSlot: [0xa000, 0xc000, 0xe000],
+    epoch: 0xf000,
+    cells: 0xf004,
   };
   const bytes = translateBatch([{ pc: CODE, insns, end: CODE + 16 }], L, () => 7).toBytes();
   assert.ok(Wasm.validate(bytes));
@@ -357,72 +359,132 @@ jitTest('self-modifying code: a DMA copy (engine at 0x1000_9000) over a translat
   }
 });
 
-jitTest('sfence.vma by address drops the translations of that page only; superpages make it flush all', () => {
-  for (const superpage of [false, true]) {
-    const m = makeMachine();
-    const h = new Hart({
-      arena: m.arena,
-      bus: m.bus,
-      hartId: 0,
-      resetPc: RAM_BASE,
-      jit: true,
-      jitThreshold: 1,
-      noWarmUp: true,
-    });
-    const ROOT = RAM_BASE + 0x100000,
-      L1 = ROOT + 0x1000,
-      L0 = ROOT + 0x2000;
-    const pte = (pa: number, flags: number) => (BigInt(Math.floor(pa / 4096)) << 10n) | BigInt(flags);
-    const P1 = RAM_BASE + 0x200000,
-      P2 = RAM_BASE + 0x400000; // two physical copies of "the" code
-    const VA = 0x4000_0000;
-    m.poke64(ROOT + 8 * 2, pte(RAM_BASE, 0xcf)); // identity 1 GiB at 0x8000_0000 (handler, tables)
-    if (superpage) {
-      m.poke64(ROOT + 8 * 1, pte(L1, 0x01));
-      m.poke64(L1, pte(P1, 0xcf)); // 2 MiB leaf: VA 0x4000_0000 -> P1
-    } else {
-      m.poke64(ROOT + 8 * 1, pte(L1, 0x01));
-      m.poke64(L1, pte(L0, 0x01));
-      m.poke64(L0, pte(P1, 0xcf)); // 4 KiB leaf
-      m.poke64(L0 + 8, pte(RAM_BASE + 0x300000, 0xcf)); // the next page: data
+jitTest(
+  'after sfence.vma the translations of a page that now maps elsewhere are dropped, nothing is flushed (4 KiB and superpage)',
+  () => {
+    for (const superpage of [false, true]) {
+      const m = makeMachine();
+      const h = new Hart({
+        arena: m.arena,
+        bus: m.bus,
+        hartId: 0,
+        resetPc: RAM_BASE,
+        jit: true,
+        jitThreshold: 1,
+        noWarmUp: true,
+      });
+      const ROOT = RAM_BASE + 0x100000,
+        L1 = ROOT + 0x1000,
+        L0 = ROOT + 0x2000;
+      const pte = (pa: number, flags: number) => (BigInt(Math.floor(pa / 4096)) << 10n) | BigInt(flags);
+      const P1 = RAM_BASE + 0x200000,
+        P2 = RAM_BASE + 0x400000; // two physical copies of "the" code
+      const VA = 0x4000_0000;
+      m.poke64(ROOT + 8 * 2, pte(RAM_BASE, 0xcf)); // identity 1 GiB at 0x8000_0000 (handler, tables)
+      if (superpage) {
+        m.poke64(ROOT + 8 * 1, pte(L1, 0x01));
+        m.poke64(L1, pte(P1, 0xcf)); // 2 MiB leaf: VA 0x4000_0000 -> P1
+      } else {
+        m.poke64(ROOT + 8 * 1, pte(L1, 0x01));
+        m.poke64(L1, pte(L0, 0x01));
+        m.poke64(L0, pte(P1, 0xcf)); // 4 KiB leaf
+        m.poke64(L0 + 8, pte(RAM_BASE + 0x300000, 0xcf)); // the next page: data
+      }
+      // Code at VA: a0 += 1 (P1) or a0 += 1000 (P2); loop until a1 == a2, then ecall.
+      for (const [p, inc] of [
+        [P1, 1],
+        [P2, 1000],
+      ] as const) {
+        m.code(p, [a.addi(reg.a0, reg.a0, inc), a.addi(reg.a1, reg.a1, 1), a.bne(reg.a1, reg.a2, -8), a.ecall()]);
+      }
+      h.csrWrite(0x3b0, 0xffffffff, 0x3fffff);
+      h.csrWrite(0x3a0, 0x1f, 0);
+      h.csrWrite(0x180, Math.floor(ROOT / 4096), 8 << 28);
+      m.code(TRAP_VEC, [a.jal(0, 0)]);
+      h.mtvecLo = TRAP_VEC | 0;
+      h.priv = 1;
+      h.writeReg(reg.a2, 100n);
+      h.pc = VA;
+      for (let k = 0; k < 10; k++) {
+        h.run(30);
+        h.jit!.compileQueued();
+      }
+      assert.equal(h.readReg(reg.a0), 100n, 'ran the P1 copy');
+      assert.ok(h.jitStats!.instructions > 100);
+      // Remap VA to P2 and sfence.vma that address (as S-mode code would), then run the loop again.
+      if (superpage) m.poke64(L1, pte(P2 - (P2 % 0x200000), 0xcf));
+      else m.poke64(L0, pte(P2, 0xcf));
+      const before = h.jitStats!;
+      m.code(RAM_BASE + 0x5000, [a.sfence_vma(reg.t0, 0), a.jal(0, 0)]);
+      h.writeReg(reg.t0, BigInt(VA));
+      h.priv = 1;
+      h.pc = RAM_BASE + 0x5000;
+      h.run(1);
+      h.writeReg(reg.a0, 0n);
+      h.writeReg(reg.a1, 0n);
+      h.pc = VA + (superpage ? P2 % 0x200000 : 0);
+      h.run(300);
+      assert.equal(h.readReg(reg.a0), 100_000n, `ran the P2 copy (superpage ${superpage})`);
+      const after = h.jitStats!;
+      assert.equal(after.flushes, before.flushes, 'no full flush');
+      assert.ok(after.remaps > before.remaps, 'the sfence bumped the epoch');
+      assert.ok(after.pagesRemapped > before.pagesRemapped, 'the page was found to map elsewhere');
     }
-    // Code at VA: a0 += 1 (P1) or a0 += 1000 (P2); loop until a1 == a2, then ecall.
-    for (const [p, inc] of [
-      [P1, 1],
-      [P2, 1000],
-    ] as const) {
-      m.code(p, [a.addi(reg.a0, reg.a0, inc), a.addi(reg.a1, reg.a1, 1), a.bne(reg.a1, reg.a2, -8), a.ecall()]);
-    }
-    h.csrWrite(0x3b0, 0xffffffff, 0x3fffff);
-    h.csrWrite(0x3a0, 0x1f, 0);
-    h.csrWrite(0x180, Math.floor(ROOT / 4096), 8 << 28);
-    m.code(TRAP_VEC, [a.jal(0, 0)]);
-    h.mtvecLo = TRAP_VEC | 0;
+  },
+);
+
+jitTest('a satp switch to an address space that maps the code the same keeps its translations (no recompile)', () => {
+  const m = makeMachine();
+  const h = new Hart({
+    arena: m.arena,
+    bus: m.bus,
+    hartId: 0,
+    resetPc: RAM_BASE,
+    jit: true,
+    jitThreshold: 1,
+    noWarmUp: true,
+  });
+  const pte = (pa: number, flags: number) => (BigInt(Math.floor(pa / 4096)) << 10n) | BigInt(flags);
+  const P1 = RAM_BASE + 0x200000;
+  const VA = 0x4000_0000;
+  // Two address spaces (two root tables) with the same mapping of VA, as two processes share the kernel.
+  const roots = [RAM_BASE + 0x100000, RAM_BASE + 0x110000];
+  for (const root of roots) {
+    const l1 = root + 0x1000,
+      l0 = root + 0x2000;
+    m.poke64(root + 8 * 2, pte(RAM_BASE, 0xcf));
+    m.poke64(root + 8 * 1, pte(l1, 0x01));
+    m.poke64(l1, pte(l0, 0x01));
+    m.poke64(l0, pte(P1, 0xcf));
+  }
+  m.code(P1, [a.addi(reg.a0, reg.a0, 1), a.addi(reg.a1, reg.a1, 1), a.bne(reg.a1, reg.a2, -8), a.ecall()]);
+  h.csrWrite(0x3b0, 0xffffffff, 0x3fffff);
+  h.csrWrite(0x3a0, 0x1f, 0);
+  m.code(TRAP_VEC, [a.jal(0, 0)]);
+  h.mtvecLo = TRAP_VEC | 0;
+  const loop = (root: number) => {
+    h.csrWrite(0x180, Math.floor(root / 4096), 8 << 28);
     h.priv = 1;
+    h.writeReg(reg.a0, 0n);
+    h.writeReg(reg.a1, 0n);
     h.writeReg(reg.a2, 100n);
     h.pc = VA;
     for (let k = 0; k < 10; k++) {
       h.run(30);
       h.jit!.compileQueued();
     }
-    assert.equal(h.readReg(reg.a0), 100n, 'ran the P1 copy');
-    assert.ok(h.jitStats!.instructions > 100);
-    // Remap VA to P2 and sfence.vma that address (as S-mode code would), then run the loop again.
-    if (superpage) m.poke64(L1, pte(P2 - (P2 % 0x200000), 0xcf));
-    else m.poke64(L0, pte(P2, 0xcf));
-    const flushes = h.jitStats!.flushes;
-    m.code(RAM_BASE + 0x5000, [a.sfence_vma(reg.t0, 0), a.jal(0, 0)]);
-    h.writeReg(reg.t0, BigInt(VA));
-    h.priv = 1;
-    h.pc = RAM_BASE + 0x5000;
-    h.run(1);
-    assert.equal(h.jitStats!.flushes - flushes, superpage ? 1 : 0, 'a superpage forces a full flush');
-    h.writeReg(reg.a0, 0n);
-    h.writeReg(reg.a1, 0n);
-    h.pc = VA + (superpage ? P2 % 0x200000 : 0);
-    h.run(300);
-    assert.equal(h.readReg(reg.a0), 100_000n, `ran the P2 copy (superpage ${superpage})`);
-  }
+    assert.equal(h.readReg(reg.a0), 100n);
+  };
+  loop(roots[0]!);
+  const before = h.jitStats!;
+  assert.ok(before.blocksCompiled > 0);
+  loop(roots[1]!);
+  loop(roots[0]!);
+  const after = h.jitStats!;
+  assert.equal(after.blocksCompiled, before.blocksCompiled, 'nothing recompiled after two satp switches');
+  assert.equal(after.flushes, before.flushes);
+  assert.ok(after.pageChecks >= before.pageChecks + 2, 'the page was checked again after each switch');
+  assert.ok(after.instructions > before.instructions + 150, 'and its translation ran');
 });
 
 jitTest(
