@@ -35,8 +35,9 @@ import { Wasm, type WasmTable } from './wasm/wasm-api.js';
 import { ModuleBuilder } from './wasm/module-builder.js';
 
 /** Interpreted block dispatches between the first queued block and its batch compile: a module costs
- *  milliseconds to compile and instantiate whatever its size, so batches gather a whole hot region. */
-export const BATCH_DELAY = 2048;
+ *  milliseconds to compile and instantiate whatever its size, and every live instance makes table
+ *  updates dearer, so batches gather a whole hot region (docs/jit.md has the measurements). */
+export const BATCH_DELAY = 32768;
 
 /** Invalidations of one arena page after which its code is left to the interpreter (a page that
  *  mixes code with data written in a loop would otherwise be recompiled over and over). */
@@ -129,7 +130,7 @@ export interface JitStats {
 export interface JitOptions {
   /** Interpreted executions of a block before it is queued for compilation. */
   threshold?: number;
-  /** Queue length that triggers a batch compile. */
+  /** Queue length that triggers a batch compile (default 256). */
   batch?: number;
 }
 
@@ -179,7 +180,7 @@ export class Jit {
   ) {
     const envT = Number(process.env['CXLEMU_JIT_THRESHOLD']);
     this.threshold = opts.threshold ?? (Number.isInteger(envT) && envT > 0 ? envT : 50);
-    this.batch = opts.batch ?? 64;
+    this.batch = opts.batch ?? 256;
     this.table = new Wasm.Table({ element: 'anyfunc', initial: TABLE_INITIAL });
     // The stub: a slot whose block is not compiled returns at once (the caller stored the pc).
     const m = new ModuleBuilder();
