@@ -1808,6 +1808,12 @@ export class Hart implements JitHost {
       if (c >= 0) return this.readArena(c, size);
     }
     if (off + size > 4096) return this.loadSplit(lo, hi, size);
+    if ((lo & (size - 1)) !== 0) {
+      // Misaligned inside a cached page (the interpreter's inline probe takes aligned ones only;
+      // translated code's takes these too): no walk.
+      const t = (lo >>> 12) & TLB_MASK;
+      if (this.rTL[t] === (lo & -4096) && this.rTH[t] === hi) return this.readArena(this.rTA[t]! + off, size);
+    }
     if (this.slowCounts) this.slow[(lo & (size - 1)) !== 0 ? CpuSlowPath.Misaligned : CpuSlowPath.LoadMiss]!++;
     const pa = this.translate(lo, hi, ACC_R);
     if (pa < 0) return 0;
@@ -1887,6 +1893,13 @@ export class Hart implements JitHost {
     if (off + size > 4096) {
       this.storeSplit(lo, hi, size, vl, vh);
       return;
+    }
+    if ((lo & (size - 1)) !== 0) {
+      const t = (lo >>> 12) & TLB_MASK;
+      if (this.wTL[t] === (lo & -4096) && this.wTH[t] === hi) {
+        this.writeArena(this.wTA[t]! + off, size, vl, vh);
+        return;
+      }
     }
     if (this.slowCounts) this.slow[(lo & (size - 1)) !== 0 ? CpuSlowPath.Misaligned : CpuSlowPath.StoreMiss]!++;
     const pa = this.translate(lo, hi, ACC_W);

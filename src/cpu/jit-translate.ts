@@ -761,8 +761,9 @@ export interface ProbeLocals {
 /**
  * The software TLB probe, the one place translated code knows the entry format (the interpreter's
  * twin is tlb.ts, tlbProbe): leaves the arena address of a `size`-byte access at va (lo, hi) on
- * the stack when the page TLB or the 256 B chunk TLB (fine-interleaved pages) holds it and the
- * access is aligned (the misalignment bits are part of the compared key). Otherwise it emits
+ * the stack when the page TLB holds it and the access stays inside the page, or the 256 B chunk
+ * TLB (fine-interleaved pages) holds it and the access is aligned (the misalignment bits are part
+ * of the compared chunk key). Otherwise it emits
  * `miss`, which must branch away (translated code then exits to memSlowNoTlbProbe, no second
  * probe). Blocks whose own code sits on a fine-interleaved page probe the chunk TLB first (their
  * data usually does too).
@@ -782,7 +783,7 @@ export function emitTlbProbe(
     f.localGet(t)
       .i32Load(4, write ? L.wTL : L.rTL)
       .localGet(lo)
-      .i32Const(-4096 | (size - 1))
+      .i32Const(-4096)
       .i32And()
       .i32Eq();
     f.localGet(t)
@@ -790,6 +791,14 @@ export function emitTlbProbe(
       .localGet(hi)
       .i32Eq()
       .i32And();
+    // Misaligned is fine inside the page (wasm loads are unaligned-safe); not across its end.
+    if (size > 1)
+      f.localGet(lo)
+        .i32Const(4095)
+        .i32And()
+        .i32Const(4096 - size)
+        .i32LeU()
+        .i32And();
   };
   const pageHit = () => {
     f.localGet(t)

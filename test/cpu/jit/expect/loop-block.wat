@@ -78,13 +78,19 @@
         local.get 8
         i32.load offset=8192
         local.get 6
-        i32.const -4089
+        i32.const -4096
         i32.and
         i32.eq
         local.get 8
         i32.load offset=9216
         local.get 7
         i32.eq
+        i32.and
+        local.get 6
+        i32.const 4095
+        i32.and
+        i32.const 4088
+        i32.le_u
         i32.and
         if (result i32)
           local.get 8
