@@ -65,7 +65,7 @@ import { warmUpInterpreter } from './warmup.js';
 import { type DebugHit, DebugPoints } from './debug-points.js';
 import { Triggers } from './triggers.js';
 import { JIT_PAGE_CELLS, Jit, type CodeSource, type JitHost, type JitStats } from './jit.js';
-import { JitExit, type JitLayout } from './jit-translate.js';
+import { JC_SIZE, JitExit, type JitLayout } from './jit-translate.js';
 import {
   CHUNK,
   CHUNKS_PER_PAGE,
@@ -320,12 +320,15 @@ export class Hart implements JitHost {
     this.hartId = opts.hartId;
     this.pc = opts.resetPc;
     // Per-hart arena block: registers (lo halves at 0, hi halves at 256), JIT exit record at 512,
-    // TLBs from 1024 (6 arrays of 256 entries), jump caches at 32768, the fetch TLB after them, then
-    // 6 arrays of G_SIZE chunk entries.
+    // TLBs from 1024 (6 arrays of 256 entries), the fetch TLB at 32768 + 36 KiB (the 36 KiB before
+    // it held 1,024-entry jump caches; they are allocated below now), then 6 arrays of G_SIZE
+    // chunk entries.
     const regs = this.arena.allocStatic(
       32768 + 3 * 12 * 1024 + 4096 + 6 * 4 * G_SIZE,
-      `hart ${opts.hartId} registers, TLBs and jump caches`,
+      `hart ${opts.hartId} registers and TLBs`,
     );
+    // The jump caches (one per privilege level: JC_SIZE 8-byte tags, then JC_SIZE 4-byte slots).
+    const jcAt = this.arena.allocStatic(36 * JC_SIZE, `hart ${opts.hartId} jump caches`);
     // The JIT's translation epoch and page cells (jit.ts remap/ensureValid).
     const cellsAt = this.arena.allocStatic(4 * (JIT_PAGE_CELLS + 1), `hart ${opts.hartId} JIT page cells`);
     this.rl = this.arena.i32.subarray(regs >>> 2, (regs >>> 2) + 33);
@@ -363,8 +366,8 @@ export class Hart implements JitHost {
       gwTA: garr(G_SIZE),
       gMask: G_MASK,
       memPages: this.arena.bytes / 65536,
-      jcTag: [regs + 32768, regs + 32768 + 8192, regs + 32768 + 16384],
-      jcSlot: [regs + 32768 + 24576, regs + 32768 + 28672, regs + 32768 + 32768],
+      jcTag: [jcAt, jcAt + 8 * JC_SIZE, jcAt + 16 * JC_SIZE],
+      jcSlot: [jcAt + 24 * JC_SIZE, jcAt + 28 * JC_SIZE, jcAt + 32 * JC_SIZE],
       epoch: cellsAt,
       cells: cellsAt + 4,
     };

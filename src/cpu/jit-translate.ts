@@ -68,8 +68,12 @@ export interface JitLayout {
   cells: number;
 }
 
-/** Entries of each jump cache (indexed by (target >> 1) & (JC_SIZE - 1)); an empty tag is -1. */
-export const JC_SIZE = 1024;
+/**
+ * Entries of each jump cache (indexed by (target >> 1) & (JC_SIZE - 1)); an empty tag is -1. A
+ * Linux boot returns to about 1,800 distinct hot targets: with 1,024 entries they evicted each
+ * other 278,000 times (an exit to JS each).
+ */
+export const JC_SIZE = 8192;
 
 export interface JitInsn {
   pc: number;
