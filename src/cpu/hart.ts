@@ -567,10 +567,10 @@ export class Hart implements JitHost {
   }
 
   /**
-   * sfence.vma: with rs1 = x0 everything; with an address, only that 4 KiB page's TLB entries and
-   * translations, unless a superpage was walked since the last full flush (entries are 4 KiB, so
-   * other pieces of a changed superpage could stay behind): then everything. The ASID (rs2) is not
-   * needed: entries are not tagged by ASID and satp writes flush.
+   * sfence.vma: with rs1 = x0 every TLB entry; with an address, only that 4 KiB page's, unless a
+   * superpage was walked since the last full flush (entries are 4 KiB, so other pieces of a changed
+   * superpage could stay behind): then all. The ASID (rs2) is not needed: entries are not tagged
+   * by ASID and satp writes flush. Translated code is kept either way (Jit.remap).
    */
   private sfence(rs1: number): void {
     if (rs1 === 0 || this.superTlb) this.flushTlb();
@@ -592,10 +592,8 @@ export class Hart implements JitHost {
   private jitFlushAll(): void {
     this.jit?.flushAll();
   }
-  /** A superpage leaf was walked since the last full TLB flush / JIT flush. */
+  /** A superpage leaf was walked since the last full TLB flush. */
   private superTlb = false;
-  /** The last page-table walk ended at a superpage leaf. */
-  private walkSuper = false;
 
   /** JIT counters (instructions in translated code, blocks, compile time, exits by reason); null without the JIT. */
   get jitStats(): JitStats | null {
@@ -1485,9 +1483,7 @@ export class Hart implements JitHost {
     this.priv = priv as Priv;
     const lo = pc | 0,
       hi = Math.floor(pc / TWO32) | 0;
-    this.walkSuper = false;
     const pa = this.translate(lo, hi, ACC_X);
-    const superpage = this.walkSuper;
     this.priv = savePriv;
     this.exc = saveExc;
     this.excTvalLo = sl;
@@ -1496,9 +1492,8 @@ export class Hart implements JitHost {
     const pbase = pa - (pa % 4096);
     if (this.pmp.pageDecision(pbase, PMP_X, priv) !== 1) return null;
     const info = this.bus.resolvePage(pbase, false);
-    if (info.arenaOffset >= 0 && (info.flags & NO_CACHE) === 0)
-      return { arena: info.arenaOffset, chunks: null, superpage };
-    if (info.chunks !== null) return { arena: -1, chunks: info.chunks, superpage };
+    if (info.arenaOffset >= 0 && (info.flags & NO_CACHE) === 0) return { arena: info.arenaOffset, chunks: null };
+    if (info.chunks !== null) return { arena: -1, chunks: info.chunks };
     return null;
   }
 
@@ -1785,7 +1780,6 @@ export class Hart implements JitHost {
           return -1;
         }
       }
-      this.walkSuper = level > 0;
       if (level > 0) this.superTlb = true;
       let ppn = ppnLow + (ph & 0x3fffff) * 4194304;
       if (level === 2) ppn += vpn1 * 512 + vpn0;

@@ -65,8 +65,6 @@ export interface CodeSource {
   arena: number;
   /** Arena offset of each 256 B chunk (fine-interleaved page), or null. */
   chunks: ArrayLike<number> | null;
-  /** The virtual page is part of a superpage (an sfence.vma of one address must then flush all). */
-  superpage: boolean;
 }
 
 /** What the JIT needs from the hart. */
@@ -158,8 +156,6 @@ export class Jit {
   compileMs = 0;
   invalidatedBlocks = 0;
   flushes = 0;
-  /** Some translated block's code is mapped by a superpage (since the last flushAll). */
-  superpageCode = false;
   /** Current epoch (mirrored at layout.epoch) and the page cells (mirrored at layout.cells). */
   private epoch = 1;
   private readonly cellMaps: Map<number, number>[] = [new Map(), new Map(), new Map()];
@@ -319,7 +315,6 @@ export class Jit {
         b.interpretOnly = true;
         continue;
       }
-      if (src!.superpage) this.superpageCode = true;
       const cell = this.cellFor(b.priv, b.pc, src!.arena);
       if (cell < 0) return; // cells exhausted: everything was flushed
       b.cell = cell;
@@ -436,17 +431,6 @@ export class Jit {
     for (const t of L.jcTag) this.host.i32.fill(-1, t >>> 2, (t >>> 2) + 2 * JC_SIZE);
   }
 
-  /** Drop blocks whose virtual page is vpage (sfence.vma with an address), for every privilege. */
-  flushVirtualPage(vbase: number): void {
-    for (let i = 0; i < 3; i++) {
-      for (const [pc, b] of this.maps[i]!) {
-        if (pc - (pc & 4095) !== vbase) continue;
-        if (b.mod !== null) this.dropModule(b.mod);
-        else this.maps[i]!.delete(pc);
-      }
-    }
-  }
-
   /**
    * The cell of (priv, page of pc), current as of now (the caller just translated the page to
    * `arena`); -1 when the cells ran out (everything is flushed and the cells start over).
@@ -511,7 +495,6 @@ export class Jit {
   /** Forget every block (address map change, breakpoints, page cells exhausted). */
   flushAll(): void {
     this.flushes++;
-    this.superpageCode = false;
     this.pageInvalidations.clear();
     for (const m of this.maps) m.clear();
     for (const sm of this.slotMaps) for (const s of sm.values()) this.table.set(s, this.stub as never);
