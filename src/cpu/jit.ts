@@ -161,6 +161,8 @@ export class Jit {
   private readonly cellMaps: Map<number, number>[] = [new Map(), new Map(), new Map()];
   /** Per cell: the arena offset of the page it was checked against (-1: a fine-interleaved page). */
   private readonly cellArena = new Float64Array(JIT_PAGE_CELLS);
+  /** Per cell of a fine-interleaved page: the arena offset of each 256 B chunk it was checked against. */
+  private readonly cellChunks: (number[] | undefined)[] = [];
   private nextCell = 0;
   remaps = 0;
   pageChecks = 0;
@@ -315,7 +317,7 @@ export class Jit {
         b.interpretOnly = true;
         continue;
       }
-      const cell = this.cellFor(b.priv, b.pc, src!.arena);
+      const cell = this.cellFor(b.priv, b.pc, src!);
       if (cell < 0) return; // cells exhausted: everything was flushed
       b.cell = cell;
       b.len = insns.length;
@@ -435,7 +437,8 @@ export class Jit {
    * The cell of (priv, page of pc), current as of now (the caller just translated the page to
    * `arena`); -1 when the cells ran out (everything is flushed and the cells start over).
    */
-  private cellFor(priv: number, pc: number, arena: number): number {
+  private cellFor(priv: number, pc: number, src: CodeSource): number {
+    const arena = src.arena;
     const map = this.cellMaps[PRIV_INDEX[priv]!]!;
     const vpage = pc - (pc & 4095);
     let c = map.get(vpage);
@@ -446,11 +449,12 @@ export class Jit {
       }
       c = this.nextCell++;
       map.set(vpage, c);
-    } else if (this.cellArena[c] !== arena || arena < 0) {
+    } else if (!this.sameSource(c, src)) {
       // The page maps elsewhere now (its old blocks were not run since the remap): drop them.
       this.dropVirtualPage(priv, vpage);
     }
     this.cellArena[c] = arena;
+    this.cellChunks[c] = src.chunks === null ? undefined : Array.from(src.chunks);
     this.host.i32[(this.host.layout.cells >>> 2) + c] = this.epoch;
     return c;
   }
@@ -476,14 +480,23 @@ export class Jit {
     if (i32[cells + b.cell] === this.epoch) return true;
     this.pageChecks++;
     const src = this.host.codeSource(b.pc, b.priv);
-    const arena = this.cellArena[b.cell]!;
-    if (src !== null && arena >= 0 && src.arena === arena) {
+    if (src !== null && this.sameSource(b.cell, src)) {
       i32[cells + b.cell] = this.epoch;
       return true;
     }
     this.pagesRemapped++;
     this.dropVirtualPage(b.priv, b.pc - (b.pc & 4095));
     return false;
+  }
+
+  /** Whether a page's code is where cell c was checked: the same arena page, or the same chunks. */
+  private sameSource(c: number, src: CodeSource): boolean {
+    if (src.arena !== this.cellArena[c]) return false;
+    if (src.chunks === null) return true;
+    const old = this.cellChunks[c];
+    if (old === undefined || old.length !== src.chunks.length) return false;
+    for (let i = 0; i < old.length; i++) if (old[i] !== src.chunks[i]) return false;
+    return true;
   }
 
   /** Drop the compiled blocks of one (privilege, virtual page); uncompiled ones rescan when compiled. */
