@@ -4,7 +4,10 @@
 import type { Command } from 'commander';
 import type { AuditOptions, AuditReport, Machine } from '../machine/index.js';
 import type { CliIo } from './io.js';
-import { num } from './options.js';
+import { atMost, num } from './options.js';
+
+/** The most random words a sampled audit checks (each costs 8 bytes of bookkeeping). */
+const MAX_SAMPLES = 10_000_000;
 
 export type AuditCli = { region?: string; full?: boolean; samples?: number; seed?: number; force?: boolean };
 
@@ -13,7 +16,11 @@ export function auditOptions(c: Command): Command {
   return c
     .option('--region <name>', 'audit one region (default: every region)')
     .option('--full', 'check every word (default: first/last 2*W*16 KiB plus random samples)')
-    .option('--samples <n>', 'random words in sampled mode (default 100000)', num('--samples', 'integer'))
+    .option(
+      '--samples <n>',
+      `random words in sampled mode (default 100000, at most ${MAX_SAMPLES})`,
+      atMost('--samples', MAX_SAMPLES, 'use --full to check every word'),
+    )
     .option('--seed <n>', 'random seed (default 1)', num('--seed', 'integer'))
     .option('--force', 'overwrite file-backed media instead of restoring it afterwards');
 }

@@ -60,3 +60,18 @@ export function seconds(option: string) {
     return n;
   };
 }
+
+/** A non-negative integer no larger than `max` (`hint` says what to do instead). */
+export function atMost(option: string, max: number, hint: string) {
+  const parse = num(option, 'integer');
+  return (v: string): number => {
+    const n = parse(v);
+    if (n > max) {
+      throw new ConfigError(
+        [{ code: 'bad_option', path: option, value: v, allowed: `at most ${max} (${hint})` }],
+        'bad option value',
+      );
+    }
+    return n;
+  };
+}

@@ -35,7 +35,8 @@ import {
 } from './board-map.js';
 import type { CxlHostBridgeDescription } from '../firmware/board-description.js';
 import { isElf, loadElf, loadRaw, type LoadedImage } from './elf.js';
-import { type BootRequest, prepareBoot, writeBoot } from './linux-boot.js';
+import { type BootRequest, prepareBoot, readRegularFile, writeBoot } from './linux-boot.js';
+import { ConfigError } from './errors.js';
 import { HartClock } from './hart-clock.js';
 import { BoardDebugger } from './debug-target.js';
 import { type GdbServerHandle, startGdbServer } from '../debug/index.js';
@@ -912,13 +913,34 @@ export interface RunProgramOptions extends RunOptions {
   gdb?: { host: string; port: number; stopAtStart?: boolean; onListening?: (port: number) => void };
 }
 
+/** Open a file the run writes (UART output, trace); a ConfigError naming the option when it cannot be. */
+async function openForWriting(path: string, option: string, what: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'w');
+  } catch (e) {
+    throw new ConfigError(
+      [
+        {
+          code: 'bad_option',
+          path: option,
+          value: path,
+          allowed: `a writable file for ${what} (${(e as Error).message})`,
+        },
+      ],
+      `cannot open ${option} ${path}`,
+    );
+  }
+}
+
 /**
  * Build (or complete) the board, load the kernel and run it. Input problems found before the
  * guest starts (unreadable kernel, ElfLoadError, RAM too small) are thrown; anything thrown while
  * the guest runs becomes exit kind 'error' (status 70).
  */
 export async function runProgram(opts: RunProgramOptions): Promise<RunResult> {
-  const kernelBytes = typeof opts.kernel === 'string' ? new Uint8Array(await readFile(opts.kernel)) : opts.kernel;
+  // A regular file only: /dev/zero or a FIFO would be read forever.
+  const kernelBytes =
+    typeof opts.kernel === 'string' ? readRegularFile(opts.kernel, '--kernel', 'kernel') : opts.kernel;
   const what = typeof opts.kernel === 'string' ? opts.kernel : 'kernel';
 
   // UART output, buffered per slice.
@@ -928,7 +950,7 @@ export async function runProgram(opts: RunProgramOptions): Promise<RunResult> {
   const out = opts.output ?? process.stdout;
   if (typeof out === 'function') write = out;
   else if (typeof out === 'string') {
-    fileOut = await open(out, 'w');
+    fileOut = await openForWriting(out, '--uart-out', 'the UART output');
     const fh = fileOut;
     write = async (c) => {
       await fh.write(c);
@@ -951,7 +973,7 @@ export async function runProgram(opts: RunProgramOptions): Promise<RunResult> {
   let trace = opts.trace;
   const traceBuf: string[] = [];
   if (opts.traceFile !== undefined) {
-    traceHandle = await open(opts.traceFile, 'w');
+    traceHandle = await openForWriting(opts.traceFile, '--trace', 'the trace');
     trace = (l) => traceBuf.push(l);
   }
 

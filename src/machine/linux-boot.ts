@@ -48,7 +48,8 @@ const bad = (path: string, value: string, allowed: string) =>
   new ConfigError([{ code: 'bad_option', path, value, allowed }], 'cannot boot');
 
 /** Reads a regular file (never a device or a directory: /dev/zero would never end). */
-function readRegular(path: string, option: string, what: string): Uint8Array {
+/** The bytes of a regular file; a ConfigError naming `option` for a missing or special file. */
+export function readRegularFile(path: string, option: string, what: string): Uint8Array {
   let st: ReturnType<typeof statSync>;
   try {
     st = statSync(path);
@@ -81,8 +82,8 @@ export function prepareBoot(
         'default',
         `OpenSBI's fw_dynamic.bin at ${DEFAULT_FIRMWARE_PATHS.join(' or ')} (apt-get install opensbi), or --bios FILE`,
       );
-    firmware = { bytes: readRegular(path, '--bios', 'firmware'), path };
-  } else if (bios !== 'none') firmware = { bytes: readRegular(bios, '--bios', 'firmware'), path: bios };
+    firmware = { bytes: readRegularFile(path, '--bios', 'firmware'), path };
+  } else if (bios !== 'none') firmware = { bytes: readRegularFile(bios, '--bios', 'firmware'), path: bios };
   if (firmware && firmware.bytes.length === 0) throw bad('--bios', firmware.path, 'a non-empty firmware image');
 
   let header: LinuxImageHeader | null = null;
@@ -104,7 +105,7 @@ export function prepareBoot(
     req.initrd === undefined
       ? null
       : typeof req.initrd === 'string'
-        ? readRegular(req.initrd, '--initrd', 'initramfs')
+        ? readRegularFile(req.initrd, '--initrd', 'initramfs')
         : req.initrd;
   if (initrd && !header && !firmware)
     throw bad(

@@ -39,3 +39,20 @@ test('an empty YAML file or a null JSON description is an error, not an empty ma
   writeFileSync(braces, '{}');
   assert.equal(run('--machine', braces, 'describe').status, 0);
 });
+
+test('special or unwritable paths are refused by name, never a hang or exit 70', () => {
+  const hello = join(GUEST_BIN, 'hello.elf');
+  const cases: [string[], RegExp][] = [
+    [['run', '--kernel', '/dev/zero'], /--kernel: "\/dev\/zero": a regular file/],
+    [['tables', '--out', '/proc/cxlemu-no-such-dir'], /--out: "\/proc\/cxlemu-no-such-dir": a writable directory/],
+    [['run', '--kernel', hello, '--uart-out', dir], /--uart-out: .*a writable file for the UART output \(EISDIR/],
+    [['run', '--kernel', hello, '--trace', dir], /--trace: .*a writable file for the trace \(EISDIR/],
+    [['audit', '--samples', '99999999999'], /--samples: "99999999999": at most 10000000/],
+  ];
+  for (const [args, want] of cases) {
+    const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 1, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, want);
+    assert.doesNotMatch(r.stderr, /internal error/);
+  }
+});

@@ -2,8 +2,8 @@
 // decoded view and, with --out, as files. Owns file names and layout; buildFirmwareTables makes
 // the bytes.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { buildFirmwareTables, ConfigError, type FirmwareTables } from '../../machine/index.js';
 import type { CliContext } from '../io.js';
@@ -66,10 +66,21 @@ function tableFiles(t: FirmwareTables): TableFile[] {
   return files;
 }
 
+/**
+ * mkdir -p one level at a time: Node's recursive mkdir never returns for a path under /proc
+ * (it retries the ENOENT forever), a plain mkdir fails at once.
+ */
+function makeDirectory(dir: string): void {
+  if (existsSync(dir)) return;
+  const parent = dirname(dir);
+  if (parent !== dir) makeDirectory(parent);
+  mkdirSync(dir);
+}
+
 /** Write every table's bytes under `dir` (created); a ConfigError naming --out when that fails. */
 function writeTables(t: FirmwareTables, files: TableFile[], dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirectory(dir);
     const all = [...t.acpi.map((a) => a.bytes), ...t.cdat.map((c) => c.bytes), ...t.switchCdat.map((c) => c.bytes)];
     files.forEach((f, i) => writeFileSync(join(dir, f.file), all[i]!));
   } catch (e) {
