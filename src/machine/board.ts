@@ -321,12 +321,21 @@ function describeBoard(
   };
 }
 
+/** RAM that cannot hold what the board must place in it: bad input (-m), not a bug. */
+function ramTooSmall(size: number | undefined, why: string): ConfigError {
+  return new ConfigError(
+    [{ code: 'too_small', path: '-m', value: size === undefined ? '(default)' : `${size} bytes`, allowed: why }],
+    'RAM too small',
+  );
+}
+
 /** Copy the ACPI tables (if any) into RAM at their base. */
 function writeAcpi(opts: BoardOptions): void {
   if (!opts.acpi) return;
   const f = opts.addressSpace.writeBytes(opts.acpi.base, opts.acpi.image);
   if (f !== 0)
-    throw new RangeError(
+    throw ramTooSmall(
+      opts.ram?.size,
       `cannot write the ACPI tables at 0x${opts.acpi.base.toString(16)}: RAM is not mapped there (fault ${f}; -m too small?)`,
     );
 }
@@ -336,16 +345,18 @@ function writeDeviceTree(opts: BoardOptions, ram: { base: number; size: number }
   const space = opts.addressSpace;
   const fdtAt = fdtAddress(ram, fdt.length);
   if (fdtAt === undefined) {
-    throw new RangeError(`RAM of ${ram.size} bytes is too small for the ${fdt.length}-byte device tree (-m)`);
+    throw ramTooSmall(ram.size, `RAM of ${ram.size} bytes is too small for the ${fdt.length}-byte device tree (-m)`);
   }
   if (opts.acpi && fdtAt < opts.acpi.base + opts.acpi.image.length && opts.acpi.base < fdtAt + fdt.length) {
-    throw new RangeError(
+    throw ramTooSmall(
+      ram.size,
       `the device tree at 0x${fdtAt.toString(16)} would overlap the ACPI tables at 0x${opts.acpi.base.toString(16)} (-m too small)`,
     );
   }
   const f = space.writeBytes(fdtAt, fdt);
   if (f !== 0)
-    throw new RangeError(
+    throw ramTooSmall(
+      ram.size,
       `cannot write the device tree at 0x${fdtAt.toString(16)}: RAM is not mapped there (fault ${f})`,
     );
   return fdtAt;

@@ -58,6 +58,8 @@ export type RunOutcome =
       kind: 'audit';
       report: AuditReport;
       demo?: { kernel: string; result: RunResult; observation?: ObservationReport };
+      /** Why the bundled demo did not run (absent with --audit-only or when it ran). */
+      demoSkipped?: string;
     }
   | { kind: 'program'; status: number; result: RunResult; observation?: ObservationReport };
 
@@ -283,7 +285,12 @@ export async function runMachine(machine: Machine, opts: RunMachineOptions = {})
       if (obs) demo.observation = obs.report();
     }
     const report = opts.auditWith ? opts.auditWith(machine) : machine.audit(opts.audit ?? {});
-    return demo ? { kind: 'audit', report, demo } : { kind: 'audit', report };
+    if (demo) return { kind: 'audit', report, demo };
+    if (opts.auditOnly) return { kind: 'audit', report };
+    const demoSkipped = !existsSync(kernel)
+      ? `the demo program ${kernel} is missing (run make -C guests)`
+      : 'the demo runs out of a region of at least 64 MiB at the start of the first CXL window, and this machine has none (create one with `region create`, pass --kernel, or use --audit-only)';
+    return { kind: 'audit', report, demoSkipped };
   }
   try {
     accessSync(opts.kernel, constants.R_OK);

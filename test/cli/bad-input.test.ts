@@ -56,3 +56,17 @@ test('special or unwritable paths are refused by name, never a hang or exit 70',
     assert.doesNotMatch(r.stderr, /internal error/);
   }
 });
+
+test('-m too small for the device tree and ACPI tables is exit 1 naming -m (was 70)', () => {
+  const r = run('--qemu', '-M virt -m 1M', 'run', '--kernel', join(GUEST_BIN, 'hello.elf'));
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /RAM too small: -m: "1048576 bytes": .*-m too small/);
+});
+
+test('run with no region for the demo says so and fails, instead of exit 0 having done nothing', () => {
+  const r = run('--qemu', '-M virt -m 1G', 'run');
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /cxlemu: no demo: the demo runs out of a region of at least 64 MiB/);
+  const audit = run('--qemu', '-M virt -m 1G', 'run', '--audit-only');
+  assert.equal(audit.status, 0, audit.stderr);
+});

@@ -147,6 +147,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
           if (wantsJson(cmd))
             ctx.printJson({
               workload: r.demo ? 'demo+audit' : 'audit',
+              ...(r.demoSkipped !== undefined ? { demoSkipped: r.demoSkipped } : {}),
               ...(r.demo
                 ? {
                     demo: {
@@ -165,7 +166,9 @@ export function registerRun(program: Command, ctx: CliContext): void {
               `machine built: ${m.cxl.memdevs.length} memdevs, ${m.cxl.windows.length} windows, ${m.regions.length} regions\n${auditText(r.report)}`,
             );
           }
-          if (!r.report.ok || (r.demo && r.demo.result.status !== 0))
+          // Nothing ran: say so and fail, rather than exit 0 having done nothing.
+          if (r.demoSkipped !== undefined) io.err(`cxlemu: no demo: ${r.demoSkipped}\n`);
+          if (!r.report.ok || r.demoSkipped !== undefined || (r.demo && r.demo.result.status !== 0))
             ctx.status = r.demo && r.demo.result.status !== 0 ? r.demo.result.status : 1;
           return;
         }
