@@ -72,6 +72,7 @@ const USER_ERRORS = new Set([
   'ElfLoadError',
   'MailboxClientError',
   'GdbListenError',
+  'PciConfigError',
 ]);
 
 function reportError(e: unknown, io: CliIo): number {

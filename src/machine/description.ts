@@ -75,11 +75,19 @@ function withDefaults<S extends z.ZodObject>(fields: S, defaults: Readonly<Requi
 const granularityField = sizeField(`one of ${GRANS} (bytes; "4k" accepted)`);
 const idField = z.string().regex(/^[A-Za-z0-9_.\-:]+$/, 'id');
 
+/**
+ * Bounds of the performance numbers: a second of latency and a petabyte per second are far past any
+ * memory, and keep CDAT/HMAT entries (base unit x 16-bit value) exact.
+ */
+export const MAX_LATENCY_NS = 1e9;
+export const MAX_BANDWIDTH_MBS = 1e9;
+const latency = z.number().positive().max(MAX_LATENCY_NS).optional();
+const bandwidth = z.number().positive().max(MAX_BANDWIDTH_MBS).optional();
 const perfFields = z.strictObject({
-  readLatencyNs: z.number().positive().optional(),
-  writeLatencyNs: z.number().positive().optional(),
-  readBandwidthMBs: z.number().positive().optional(),
-  writeBandwidthMBs: z.number().positive().optional(),
+  readLatencyNs: latency,
+  writeLatencyNs: latency,
+  readBandwidthMBs: bandwidth,
+  writeBandwidthMBs: bandwidth,
 });
 const decoderFields = z.strictObject({
   count: z.number().int().optional(),

@@ -70,3 +70,30 @@ test('run with no region for the demo says so and fails, instead of exit 0 havin
   const audit = run('--qemu', '-M virt -m 1G', 'run', '--audit-only');
   assert.equal(audit.status, 0, audit.stderr);
 });
+
+test('a topology that runs out of bus numbers, and performance numbers out of range, are exit 1 (were 70)', () => {
+  const d = JSON.parse(run('describe').stdout) as {
+    state?: unknown;
+    cxl: {
+      hostBridges: {
+        busNr: number;
+        rootPorts: { child: { downstreamPorts: { child: { perf: Record<string, number> } }[] } }[];
+      }[];
+    };
+  };
+  delete d.state;
+  const buses = structuredClone(d);
+  buses.cxl.hostBridges[0]!.busNr = 255;
+  const busFile = join(dir, 'buses.json');
+  writeFileSync(busFile, JSON.stringify(buses));
+  let r = run('--machine', busFile, 'list');
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /host bridge hb0: ran out of bus numbers at rp0: it owns buses 255\.\.255/);
+  const perf = structuredClone(d);
+  perf.cxl.hostBridges[0]!.rootPorts[0]!.child.downstreamPorts[0]!.child.perf['readLatencyNs'] = 1e300;
+  const perfFile = join(dir, 'perf.json');
+  writeFileSync(perfFile, JSON.stringify(perf));
+  r = run('--machine', perfFile, 'list');
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /perf\.readLatencyNs: 1e\+300 .*<= 1000000000/);
+});
