@@ -53,6 +53,7 @@ import {
   memdevsOf,
   validateDescription,
   type ChildDesc,
+  ID_PATTERN,
   type DecoderCapsDesc,
   type FileDesc,
   type HostBridgeDesc,
@@ -359,6 +360,13 @@ export class Machine {
 
   /** Create and commit a region (the library's `cxl create-region`). Throws ConfigError naming the rule. */
   createRegion(req: RegionRequest): Region {
+    // Checked here as the description checks it, so what is created can always be saved and loaded.
+    if (req.name !== undefined && !ID_PATTERN.test(req.name)) {
+      throw new ConfigError(
+        [{ code: 'bad_name', path: 'region name', value: req.name, allowed: 'letters, digits and _ . - : only' }],
+        'cannot create region',
+      );
+    }
     const w = this.cxl.windows.find((x) => x.id === req.window);
     const o: CreateRegionOptions = {
       window: req.window,

@@ -73,7 +73,9 @@ function withDefaults<S extends z.ZodObject>(fields: S, defaults: Readonly<Requi
   });
 }
 const granularityField = sizeField(`one of ${GRANS} (bytes; "4k" accepted)`);
-const idField = z.string().regex(/^[A-Za-z0-9_.\-:]+$/, 'id');
+/** Ids and names (devices, windows, regions): what a saved description can hold. */
+export const ID_PATTERN = /^[A-Za-z0-9_.\-:]+$/;
+const idField = z.string().regex(ID_PATTERN, 'id');
 
 /**
  * Bounds of the performance numbers: a second of latency and a petabyte per second are far past any

@@ -97,3 +97,11 @@ test('a topology that runs out of bus numbers, and performance numbers out of ra
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /perf\.readLatencyNs: 1e\+300 .*<= 1000000000/);
 });
+
+test('a region name a saved description could not hold is refused at create time', () => {
+  const saved = join(dir, 'no-r1.json');
+  assert.equal(run('region', 'destroy', 'R1', '--save', saved).status, 0);
+  const r = run('--machine', saved, 'region', 'create', '-w', 'W1', '-m', 'mem0', 'mem2', '-s', '512M', '-n', 'a b');
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /cannot create region: region name: "a b": letters, digits and _ \. - : only/);
+});
