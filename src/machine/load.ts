@@ -2,7 +2,19 @@
 // QEMU command line (text or a file), or the built-in default; and writing one back (--save).
 // Owns file I/O of descriptions; never validates by itself (description.ts, qemu-parser.ts do).
 
-import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  existsSync,
+  lstatSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { ConfigError } from './errors.js';
 import { descriptionToJson, descriptionToYaml, parseDescriptionText, type MachineDescription } from './description.js';
 import { parseQemuCommandLine, type QemuBoot } from './qemu-parser.js';
@@ -80,14 +92,39 @@ export function descriptionText(d: MachineDescription, fileOrFormat: string): st
 
 /** Write a description (atomically: temp file then rename). */
 export function saveDescription(d: MachineDescription, file: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
+  const refuse = (why: string): ConfigError =>
+    new ConfigError([{ code: 'file', path: '--save', value: file, allowed: why }], 'cannot save machine');
+  // Replace the real file: through a symlink (the link stays), never a device or FIFO, never one
+  // the user cannot write, keeping its permissions; the temporary file is new (never followed).
+  let target = file;
+  let mode: number | undefined;
+  if (existsSync(file)) {
+    target = realpathSync(file);
+    const st = statSync(target);
+    if (!st.isFile()) throw refuse(`a regular file (${target} is not one)`);
+    // No write bit at all is read-only even for root, who passes every access check.
+    let writable = (st.mode & 0o222) !== 0;
+    try {
+      accessSync(target, constants.W_OK);
+    } catch {
+      writable = false;
+    }
+    if (!writable) throw refuse(`a writable file (${target} is read-only)`);
+    mode = st.mode & 0o7777;
+  } else if (lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink()) {
+    throw refuse('a path that is not a dangling symbolic link');
+  }
+  const tmp = `${target}.tmp-${process.pid}`;
   try {
-    writeFileSync(tmp, descriptionText(d, file));
-    renameSync(tmp, file);
+    writeFileSync(tmp, descriptionText(d, file), { flag: 'wx' });
+    if (mode !== undefined) chmodSync(tmp, mode);
+    renameSync(tmp, target);
   } catch (e) {
-    throw new ConfigError(
-      [{ code: 'file', path: '--save', value: file, allowed: `a writable path (${(e as Error).message})` }],
-      'cannot save machine',
-    );
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // nothing was created
+    }
+    throw refuse(`a writable path (${(e as Error).message})`);
   }
 }

@@ -3,7 +3,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GUEST_BIN, REPO } from '../diff/harness.js';
@@ -104,4 +113,32 @@ test('a region name a saved description could not hold is refused at create time
   const r = run('--machine', saved, 'region', 'create', '-w', 'W1', '-m', 'mem0', 'mem2', '-s', '512M', '-n', 'a b');
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /cannot create region: region name: "a b": letters, digits and _ \. - : only/);
+});
+
+test('--save writes through a symlink, keeps the mode, refuses special and read-only files, leaves no temp file', () => {
+  const d = mkdtempSync(join(tmpdir(), 'cxlemu-save-'));
+  const real = join(d, 'real.json');
+  const link = join(d, 'link.json');
+  assert.equal(run('describe', '--save', real).status, 0);
+  symlinkSync(real, link);
+  chmodSync(real, 0o640);
+  let r = run('region', 'destroy', 'R1', '--save', link);
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(lstatSync(link).isSymbolicLink(), 'the link stays a link');
+  assert.equal(statSync(real).mode & 0o777, 0o640, 'the mode is kept');
+  assert.doesNotMatch(readFileSync(real, 'utf8'), /"R1"/, 'the target holds the new state');
+  chmodSync(real, 0o444);
+  r = run('describe', '--save', real);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /--save: .*is read-only/);
+  r = run('describe', '--save', '/dev/null');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /--save: "\/dev\/null": a regular file/);
+  r = run('describe', '--save', join(d, 'missing-dir', 'x.json'));
+  assert.equal(r.status, 1);
+  assert.deepEqual(
+    readdirSync(d).filter((f) => f.includes('.tmp-')),
+    [],
+    'no temporary file left behind',
+  );
 });
