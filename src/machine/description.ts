@@ -10,6 +10,7 @@ import { xorMapsForHbiw } from '../cxl-math/xor.js';
 import { alignUp } from '../cxl-math/bits.js';
 import { ConfigError, type ConfigIssue, IssueList } from './errors.js';
 import { parseSize, parseInteger, formatSize, hex, humanSize, MAX_BYTES } from './sizes.js';
+import { HMAT_DATA_TYPES, HMAT_HIERARCHIES } from '../firmware/acpi/hmat.js';
 import { MAX_HARTS, WINDOW_ALIGN, WINDOW_ALIGN_3, windowAlignment, windowFloor } from './board-map.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -222,15 +223,8 @@ const numaSchema = z.strictObject({
       z.strictObject({
         initiator: z.number().int().min(0),
         target: z.number().int().min(0),
-        hierarchy: z.enum(['memory', 'first-level', 'second-level', 'third-level']),
-        dataType: z.enum([
-          'access-latency',
-          'read-latency',
-          'write-latency',
-          'access-bandwidth',
-          'read-bandwidth',
-          'write-bandwidth',
-        ]),
+        hierarchy: z.enum(HMAT_HIERARCHIES),
+        dataType: z.enum(HMAT_DATA_TYPES),
         latencyNs: z.number().nonnegative().optional(),
         bandwidthBytesPerSec: sizeField().optional(),
       }),

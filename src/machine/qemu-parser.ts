@@ -7,6 +7,7 @@ import { ConfigError, type ConfigIssue } from './errors.js';
 import { type DescriptionInput, type MachineDescription, validateDescription } from './description.js';
 import { parseSize, parseInteger } from './sizes.js';
 import { DEFAULT_RAM_SIZE, MAX_HARTS } from './board-map.js';
+import { HMAT_DATA_TYPES, HMAT_HIERARCHIES } from '../firmware/acpi/hmat.js';
 
 export interface QemuParseResult {
   /** The validated, resolved description (windows placed per DESIGN's board map). */
@@ -714,16 +715,6 @@ function parseNumaDist(s: ParseState, text: string, rest: Opt[]): void {
   s.numaDist.push(d);
 }
 
-const HMAT_HIERARCHIES = ['memory', 'first-level', 'second-level', 'third-level'];
-const HMAT_DATA_TYPES = [
-  'access-latency',
-  'read-latency',
-  'write-latency',
-  'access-bandwidth',
-  'read-bandwidth',
-  'write-bandwidth',
-];
-
 function parseHmatLb(s: ParseState, text: string, rest: Opt[]): void {
   const h: Record<string, unknown> = {};
   for (const o of rest) {
@@ -738,9 +729,9 @@ function parseHmatLb(s: ParseState, text: string, rest: Opt[]): void {
     } else
       s.err('unknown_property', text, o.key, o.value, 'initiator, target, hierarchy, data-type, latency, bandwidth');
   }
-  if (!HMAT_HIERARCHIES.includes(String(h.hierarchy)))
+  if (!(HMAT_HIERARCHIES as readonly string[]).includes(String(h.hierarchy)))
     s.err('bad_value', text, 'hierarchy', h.hierarchy, 'memory, first-level, second-level or third-level');
-  if (!HMAT_DATA_TYPES.includes(String(h.dataType)))
+  if (!(HMAT_DATA_TYPES as readonly string[]).includes(String(h.dataType)))
     s.err(
       'bad_value',
       text,

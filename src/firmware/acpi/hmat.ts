@@ -10,15 +10,22 @@ export const HMAT_REVISION = 2;
 export const HMAT_TYPE = Object.freeze({ memoryDomain: 0, locality: 1, cache: 2 });
 export const HMAT_MEMORY_DOMAIN_LENGTH = 40;
 export const HMAT_INITIATOR_VALID = 1 << 0;
-export const HMAT_DATA_TYPES: readonly HmatDataType[] = [
+/** HMAT data types in their ACPI code order (the index is the code); the one list of them. */
+export const HMAT_DATA_TYPES = [
   'access-latency',
   'read-latency',
   'write-latency',
   'access-bandwidth',
   'read-bandwidth',
   'write-bandwidth',
-];
-export const HMAT_HIERARCHIES: readonly HmatHierarchy[] = ['memory', 'first-level', 'second-level', 'third-level'];
+] as const satisfies readonly HmatDataType[];
+/** HMAT memory hierarchies in their ACPI code order. */
+export const HMAT_HIERARCHIES = [
+  'memory',
+  'first-level',
+  'second-level',
+  'third-level',
+] as const satisfies readonly HmatHierarchy[];
 
 export function writeMemoryDomain(w: ByteWriter, d: AcpiMemoryDomain, path: string): void {
   w.u16(HMAT_TYPE.memoryDomain).u16(0).u32(HMAT_MEMORY_DOMAIN_LENGTH);
