@@ -63,7 +63,7 @@ import { Op, SLOT_WORDS, X0_SINK } from './isa.js';
 import { Pmp, PMP_R, PMP_W, PMP_X } from './pmp.js';
 import { warmUpInterpreter } from './warmup.js';
 import { type DebugHit, DebugPoints } from './debug-points.js';
-import { Triggers } from './triggers.js';
+import { isTriggerCsr, Triggers } from './triggers.js';
 import { JIT_PAGE_CELLS, Jit, type CodeSource, type JitHost, type JitStats } from './jit.js';
 import { JC_SIZE, JitExit, type JitLayout } from './jit-translate.js';
 import {
@@ -2462,7 +2462,7 @@ export class Hart implements JitHost {
       }
       return true;
     }
-    if (csr >= 0x7a0 && csr <= 0x7a4) return this.triggers.read(csr, o);
+    if (isTriggerCsr(csr)) return this.triggers.read(csr, o);
     if (csr >= 0xb03 && csr <= 0xb1f) return true; // mhpmcounter3..31: zero
     if (csr >= 0x323 && csr <= 0x33f) return true; // mhpmevent3..31: zero
     if (csr >= 0x3a0 && csr <= 0x3af) {
@@ -2586,9 +2586,9 @@ export class Hart implements JitHost {
 
   /** Write a CSR (access already checked); false if illegal. */
   csrWrite(csr: number, lo: number, hi: number): boolean {
-    if (csr >= 0x7a0 && csr <= 0x7a4) {
+    if (isTriggerCsr(csr)) {
       this.triggers.write(csr, lo, hi);
-      if (csr === 0x7a1 || csr === 0x7a2) this.triggerPoints.replace('exception', this.triggers.points());
+      if (csr === CSR.tdata1 || csr === CSR.tdata2) this.triggerPoints.replace('exception', this.triggers.points());
       return true;
     }
     if (csr >= 0xb03 && csr <= 0xb1f) return true;

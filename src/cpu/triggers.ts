@@ -7,13 +7,11 @@
 // trigger before an access overlapping the 8 bytes at tdata2; both raise a breakpoint exception
 // with tval 0. Owns the CSR state; the hart turns it into debug points (debug-points.ts).
 
+import { CSR } from './csr.js';
 import type { DebugPoint } from './debug-points.js';
 
-export const CSR_TSELECT = 0x7a0;
-export const CSR_TDATA1 = 0x7a1;
-export const CSR_TDATA2 = 0x7a2;
-export const CSR_TDATA3 = 0x7a3;
-export const CSR_TINFO = 0x7a4;
+/** Whether csr is one of the trigger CSRs (tselect..tinfo). */
+export const isTriggerCsr = (csr: number): boolean => csr >= CSR.tselect && csr <= CSR.tinfo;
 
 const TRIGGERS = 2;
 const TINFO = 0x44;
@@ -44,20 +42,20 @@ export class Triggers {
     o.lo = 0;
     o.hi = 0;
     switch (csr) {
-      case CSR_TSELECT:
+      case CSR.tselect:
         o.lo = t;
         return true;
-      case CSR_TDATA1:
+      case CSR.tdata1:
         o.lo = this.ctrlLo[t]!;
         o.hi = this.type[t]! << TYPE_SHIFT;
         return true;
-      case CSR_TDATA2:
+      case CSR.tdata2:
         o.lo = this.addrLo[t]!;
         o.hi = this.addrHi[t]!;
         return true;
-      case CSR_TDATA3:
+      case CSR.tdata3:
         return true;
-      case CSR_TINFO:
+      case CSR.tinfo:
         o.lo = TINFO;
         return true;
     }
@@ -68,10 +66,10 @@ export class Triggers {
   write(csr: number, lo: number, hi: number): boolean {
     const t = this.select;
     switch (csr) {
-      case CSR_TSELECT:
+      case CSR.tselect:
         if (hi === 0 && lo >>> 0 < TRIGGERS) this.select = lo >>> 0;
         return true;
-      case CSR_TDATA1: {
+      case CSR.tdata1: {
         const type = hi >>> TYPE_SHIFT;
         if (type === 2 || type === 6) {
           this.type[t] = type;
@@ -79,12 +77,12 @@ export class Triggers {
         }
         return true;
       }
-      case CSR_TDATA2:
+      case CSR.tdata2:
         this.addrLo[t] = lo | 0;
         this.addrHi[t] = hi | 0;
         return true;
-      case CSR_TDATA3:
-      case CSR_TINFO:
+      case CSR.tdata3:
+      case CSR.tinfo:
         return true;
     }
     return false;

@@ -4,6 +4,7 @@
 // asks `gate()` before every turn and reports each turn with `afterTurn`; this class decides
 // when the machine stands still. Owns the stopped/running state only.
 
+import { CSR } from '../cpu/csr.js';
 import { DebugPoints, type PointKind } from '../cpu/debug-points.js';
 import { REG_CSR0, REG_PC, type BreakKind, type DebugTarget, type StopReason } from '../debug/index.js';
 import type { Hart } from '../cpu/hart.js';
@@ -35,30 +36,31 @@ export interface DebuggableBoard {
   setRunning(hart: BoardHart | undefined): void;
 }
 
-/** The CSRs GDB is told about (org.gnu.gdb.riscv.csr). */
-const CSRS: readonly { name: string; num: number }[] = [
-  ['sstatus', 0x100],
-  ['sie', 0x104],
-  ['stvec', 0x105],
-  ['sscratch', 0x140],
-  ['sepc', 0x141],
-  ['scause', 0x142],
-  ['stval', 0x143],
-  ['sip', 0x144],
-  ['satp', 0x180],
-  ['mstatus', 0x300],
-  ['misa', 0x301],
-  ['medeleg', 0x302],
-  ['mideleg', 0x303],
-  ['mie', 0x304],
-  ['mtvec', 0x305],
-  ['mscratch', 0x340],
-  ['mepc', 0x341],
-  ['mcause', 0x342],
-  ['mtval', 0x343],
-  ['mip', 0x344],
-  ['mhartid', 0xf14],
-].map(([name, num]) => ({ name: name as string, num: num as number }));
+/** The CSRs GDB is told about (org.gnu.gdb.riscv.csr), by their names in the hart's CSR table. */
+const GDB_CSRS = [
+  'sstatus',
+  'sie',
+  'stvec',
+  'sscratch',
+  'sepc',
+  'scause',
+  'stval',
+  'sip',
+  'satp',
+  'mstatus',
+  'misa',
+  'medeleg',
+  'mideleg',
+  'mie',
+  'mtvec',
+  'mscratch',
+  'mepc',
+  'mcause',
+  'mtval',
+  'mip',
+  'mhartid',
+] as const satisfies readonly (keyof typeof CSR)[];
+const CSRS: readonly { name: string; num: number }[] = GDB_CSRS.map((name) => ({ name, num: CSR[name] }));
 
 const TWO64 = 2n ** 64n;
 
