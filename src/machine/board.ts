@@ -696,13 +696,13 @@ function trapLoopExit(hart: BoardHart, attempts: number): RunExit {
 }
 
 function hungExit(harts: readonly BoardHart[]): RunExit {
-  const where = harts.map((h) => `${harts.length > 1 ? `hart ${h.hartId} ` : ''}pc 0x${pcHex(h.pc)}`).join(', ');
-  const who = harts.length > 1 ? `all ${harts.length} harts` : 'waiting';
+  const many = harts.length > 1;
+  const where = harts.map((h) => `${many ? `hart ${h.hartId} ` : ''}pc 0x${pcHex(h.pc)}`).join(', ');
   return {
     kind: 'limit',
     code: 0,
     message:
-      `guest hung: ${who}${harts.length > 1 ? ' waiting' : ''} in WFI (resume ${where}) with no timer that can wake it ` +
+      `guest hung: ${many ? `all ${harts.length} harts ` : ''}waiting in WFI (resume ${where}) with no timer that can wake it ` +
       `(mtimecmp unset, or reached while the interrupt is disabled in mie) and no UART input to come, ` +
       `after ${sum(harts, (h) => h.instret)} instructions`,
   };
