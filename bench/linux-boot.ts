@@ -42,7 +42,8 @@ function timeRun(cmd: string, argv: string[]): Promise<Timing> {
 }
 
 // QEMU boots the same files on virt with 512 MiB like the default machine (test/linux/qemu-linux.ts).
-const cxlemu = (harts: number) => timeRun(process.execPath, cxlemuLinuxArgs({ image, initrd, append, harts }));
+const cxlemu = (harts: number) =>
+  timeRun(process.execPath, cxlemuLinuxArgs({ image, initrd, append, harts, acpi: 'off' }));
 const qemu = (harts: number) => timeRun('qemu-system-riscv64', qemuLinuxArgs({ image, initrd, append, harts }));
 
 const median = (xs: number[]) => {

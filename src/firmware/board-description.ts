@@ -94,5 +94,13 @@ export interface BoardDescription {
     acpiRsdp: number;
     /** The initramfs in RAM, [start, end) (linux,initrd-start/end). */
     initrd?: { start: number; end: number };
+    /** The EFI system table and memory map (linux,uefi-*): Linux then boots with ACPI. */
+    efi?: EfiChosen;
   };
+}
+
+/** What /chosen says about an EFI hand-off without UEFI firmware (drivers/firmware/efi/fdtparams.c). */
+export interface EfiChosen {
+  systemTable: number;
+  memoryMap: { start: number; size: number; descriptorSize: number; descriptorVersion: number };
 }

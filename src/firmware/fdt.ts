@@ -197,6 +197,15 @@ export function buildBoardTree(d: BoardDescription): FdtNode {
   chosen.str('stdout-path', uartPath);
   if (d.chosen.bootargs !== undefined) chosen.str('bootargs', d.chosen.bootargs);
   chosen.u32('cxlemu,acpi-rsdp', ...u64Cells(d.chosen.acpiRsdp));
+  if (d.chosen.efi) {
+    const e = d.chosen.efi;
+    chosen.u32('linux,uefi-system-table', ...u64Cells(e.systemTable));
+    chosen.u32('linux,uefi-mmap-start', ...u64Cells(e.memoryMap.start));
+    chosen.u32('linux,uefi-mmap-size', e.memoryMap.size);
+    chosen.u32('linux,uefi-mmap-desc-size', e.memoryMap.descriptorSize);
+    chosen.u32('linux,uefi-mmap-desc-ver', e.memoryMap.descriptorVersion);
+    chosen.u32('linux,uefi-secure-boot', 0);
+  }
   if (d.chosen.initrd) {
     chosen.u32('linux,initrd-start', ...u64Cells(d.chosen.initrd.start));
     chosen.u32('linux,initrd-end', ...u64Cells(d.chosen.initrd.end));

@@ -6,7 +6,7 @@
 // and CXL windows (docs/board.md), and it maps only what is missing.
 
 import { open, type FileHandle } from 'node:fs/promises';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { Arena, AddressSpace, BackingStore, type MmioOps } from '../memory/index.js';
 import { Hart, type RunStop } from '../cpu/hart.js';
 import { ABI_NAMES } from '../cpu/disasm.js';
@@ -16,7 +16,12 @@ import { Plic, PLIC_SIZE, PLIC_NUM_SOURCES } from '../devices/plic.js';
 import { TestFinisher, FINISHER_SIZE, type FinisherOutcome } from '../devices/test-finisher.js';
 import { DmaEngine, DMA_SIZE, DMA_IRQ } from '../devices/dma-engine.js';
 import { generateFdt, fdtAddress } from '../firmware/fdt.js';
-import type { BoardDescription, CxlWindowDescription, PcieDescription } from '../firmware/board-description.js';
+import type {
+  BoardDescription,
+  CxlWindowDescription,
+  EfiChosen,
+  PcieDescription,
+} from '../firmware/board-description.js';
 import type { TopologySpec } from '../cxl/topology-spec.js';
 import { IntxRouter, PCIE_INTX_IRQ_BASE, type Ecam } from '../pci/index.js';
 import {
@@ -26,6 +31,8 @@ import {
   ECAM_BASE,
   ECAM_SIZE,
   FINISHER_BASE,
+  HART_ISA_EXTENSIONS,
+  HART_ISA_STRING,
   MAX_HARTS,
   PCIE_MMIO_BASE,
   PCIE_MMIO_SIZE,
@@ -42,9 +49,6 @@ import { BoardDebugger } from './debug-target.js';
 import { type GdbServerHandle, startGdbServer } from '../debug/index.js';
 
 // The addresses: board-map.ts (DESIGN.md "Board").
-
-export const ISA_STRING = 'rv64imac_zicsr_zifencei_zicntr';
-export const ISA_EXTENSIONS = ['i', 'm', 'a', 'c', 'zicsr', 'zifencei', 'zicntr'];
 
 export const DEFAULT_PCIE: PcieDescription = {
   ecam: { base: ECAM_BASE, size: ECAM_SIZE },
@@ -167,8 +171,12 @@ export interface BoardOptions {
   initrd?: { start: number; end: number };
   /** ACPI RSDP address for /chosen/cxlemu,acpi-rsdp (0 until ACPI exists). */
   acpiRsdp?: number;
-  /** ACPI tables to copy into RAM at `base` (its RSDP address goes to /chosen/cxlemu,acpi-rsdp). */
-  acpi?: { base: number; image: Uint8Array; rsdpAddress: number };
+  /**
+   * ACPI tables to copy into RAM at `base` (its RSDP address goes to /chosen/cxlemu,acpi-rsdp).
+   * With `efi`, the image also holds the EFI system table and memory map, and /chosen names them
+   * (linux,uefi-*): Linux then boots with ACPI instead of the device tree.
+   */
+  acpi?: { base: number; image: Uint8Array; rsdpAddress: number; efi?: EfiChosen };
   /** The machine's ECAM (already mapped at the ECAM base): its INTx are wired to the PLIC. */
   ecam?: Ecam;
   /** CXL host bridges (component register blocks at their CHBS) for the device tree. */
@@ -298,9 +306,9 @@ function describeBoard(
     memory: [{ base: ram.base, size: ram.size }],
     harts: Array.from({ length: harts }, (_, hartId) => ({
       hartId,
-      isa: ISA_STRING,
+      isa: HART_ISA_STRING,
       isaBase: 'rv64i',
-      isaExtensions: ISA_EXTENSIONS,
+      isaExtensions: [...HART_ISA_EXTENSIONS],
       mmuType: 'riscv,sv39',
     })),
     timebaseFrequency: TIMEBASE_HZ,
@@ -315,6 +323,7 @@ function describeBoard(
     ...(opts.cxlHostBridges && opts.cxlHostBridges.length > 0 ? { cxlHostBridges: opts.cxlHostBridges } : {}),
     chosen: {
       acpiRsdp: opts.acpi?.rsdpAddress ?? opts.acpiRsdp ?? 0,
+      ...(opts.acpi?.efi ? { efi: opts.acpi.efi } : {}),
       ...(opts.bootargs !== undefined ? { bootargs: opts.bootargs } : {}),
       ...(opts.initrd ? { initrd: opts.initrd } : {}),
     },
@@ -500,21 +509,33 @@ export function pcieHostsOf(
  * Board options for a machine built by src/machine/build.ts (its AddressSpace already holds RAM
  * and the CXL windows): `runProgram({ kernel, machine: boardOptionsForMachine(m) })`.
  */
-export function boardOptionsForMachine(m: {
-  arena: Arena;
-  addressSpace: AddressSpace;
-  ram: { base: number; size: number };
-  spec: TopologySpec;
-  ecam?: Ecam;
-  firmwareTables?: { layout: { base: number; image: Uint8Array; rsdpAddress: number } };
-  cxlHostBridges?: { uid: number; busNr: number; busLast: number; component: { base: number; size: number } }[];
-  enumeration?: { apertures: { busFirst: number; busLast: number; base: number; size: number }[] };
-  attachClock?: CxlDeviceHooks['attachClock'];
-  tickDevices?: CxlDeviceHooks['tickDevices'];
-  /** The description's cpus: the board's harts. */
-  initial?: { cpus: number };
-}): NonNullable<RunProgramOptions['machine']> {
-  const layout = m.firmwareTables?.layout;
+export function boardOptionsForMachine(
+  m: {
+    arena: Arena;
+    addressSpace: AddressSpace;
+    ram: { base: number; size: number };
+    spec: TopologySpec;
+    ecam?: Ecam;
+    firmwareTables?: {
+      layout: { base: number; rsdpAddress: number };
+      handoffImage: Uint8Array;
+      efi?: { systemTable: number; memoryMap: EfiChosen['memoryMap'] };
+    };
+    cxlHostBridges?: { uid: number; busNr: number; busLast: number; component: { base: number; size: number } }[];
+    enumeration?: { apertures: { busFirst: number; busLast: number; base: number; size: number }[] };
+    attachClock?: CxlDeviceHooks['attachClock'];
+    tickDevices?: CxlDeviceHooks['tickDevices'];
+    /** The description's cpus: the board's harts. */
+    initial?: { cpus: number };
+  },
+  opts: { acpi?: boolean } = {},
+): NonNullable<RunProgramOptions['machine']> {
+  const tables = m.firmwareTables;
+  const layout = tables?.layout;
+  // ACPI boot by default when there are CXL host bridges (Linux's CXL core starts only from ACPI).
+  const acpi = opts.acpi ?? (m.cxlHostBridges?.length ?? 0) > 0;
+  const efi =
+    acpi && tables?.efi ? { systemTable: tables.efi.systemTable, memoryMap: tables.efi.memoryMap } : undefined;
   return {
     harts: m.initial?.cpus ?? 1,
     arena: m.arena,
@@ -524,7 +545,16 @@ export function boardOptionsForMachine(m: {
     pcie: DEFAULT_PCIE,
     ...(m.enumeration ? { pcieHosts: pcieHostsOf(m.enumeration.apertures, m.cxlHostBridges ?? []) } : {}),
     ...(m.ecam ? { ecam: m.ecam } : {}),
-    ...(layout ? { acpi: { base: layout.base, image: layout.image, rsdpAddress: layout.rsdpAddress } } : {}),
+    ...(tables && layout
+      ? {
+          acpi: {
+            base: layout.base,
+            image: tables.handoffImage,
+            rsdpAddress: layout.rsdpAddress,
+            ...(efi ? { efi } : {}),
+          },
+        }
+      : {}),
     ...(m.cxlHostBridges
       ? {
           cxlHostBridges: m.cxlHostBridges.map((h) => ({
@@ -990,8 +1020,13 @@ export async function runProgram(opts: RunProgramOptions): Promise<RunResult> {
 
   const ram = boardRam(opts.machine?.ram, opts.ramSize);
   const boot = prepareBoot(kernelBytes, what, opts.boot ?? {}, ram, opts.machine?.acpi?.base);
+  // ACPI boot: no EFI runtime services exist, so the kernel must not look for them.
+  const bootargs =
+    opts.machine?.acpi?.efi && boot.header
+      ? [boot.append, 'efi=noruntime'].filter((x) => x !== undefined && x !== '').join(' ')
+      : boot.append;
   const chosen = {
-    ...(boot.append !== undefined ? { bootargs: boot.append } : {}),
+    ...(bootargs !== undefined ? { bootargs } : {}),
     ...(boot.plan?.initrd ? { initrd: boot.plan.initrd } : {}),
   };
 

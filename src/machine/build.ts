@@ -290,9 +290,12 @@ export class Machine {
     ep.fn.config.reset();
   }
 
-  /** The ACPI tables and CDATs of the description (built once; the board copies ACPI into RAM). */
+  /**
+   * The ACPI tables (platform tables, DSDT and EFI hand-off included: the PCI apertures are this
+   * machine's enumeration) and CDATs of the description, built once; the board copies them into RAM.
+   */
   get firmwareTables(): FirmwareTables {
-    this.tables ??= buildFirmwareTables(this.initial);
+    this.tables ??= buildFirmwareTables(this.initial, { pciApertures: this.enumeration.apertures });
     return this.tables;
   }
 

@@ -24,6 +24,9 @@ export function defaultDescriptionInput(opts: { locked?: boolean } = {}): Descri
         {
           id: 'hb0',
           busNr: 0x10,
+          // One root port, but HDM decoders all the same (QEMU's hdm_for_passthrough=true): Linux
+          // can assemble a firmware region through a switch only if every port above it decodes.
+          hdmForPassthrough: true,
           rootPorts: [
             {
               id: 'rp0',

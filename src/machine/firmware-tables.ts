@@ -3,17 +3,36 @@
 // bytes. Owns the mapping from description fields to table inputs (documented in docs/tables.md);
 // never writes guest memory (the board copies `layout.image` to `layout.base`) and never decodes.
 
-import { buildAcpiLayout, type AcpiLayout } from '../firmware/acpi/build.js';
+import { ACPI_TABLE_ALIGN, buildAcpiLayout, type AcpiLayout } from '../firmware/acpi/build.js';
 import type {
   AcpiHmat,
   AcpiLatencyBandwidth,
   AcpiMemoryAffinity,
   AcpiPlatform,
+  AcpiSystem,
   CfmwsRestriction,
 } from '../firmware/acpi/platform.js';
+import { buildEfiHandoff, efiHandoffSize, EFI_PAGE_SIZE, type EfiHandoff } from '../firmware/efi.js';
+import { alignUp } from '../cxl-math/bits.js';
+import { UART0_IRQ } from '../devices/ns16550a.js';
+import { NS16550A_SIZE } from '../devices/ns16550a.js';
+import { TIMEBASE_HZ } from '../devices/clint.js';
+import { PLIC_NUM_PRIORITIES, PLIC_NUM_SOURCES, PLIC_SIZE } from '../devices/plic.js';
+import { PCIE_INTX_IRQ_BASE } from '../pci/index.js';
 import { HMAT_DATA_TYPES, HMAT_HIERARCHIES } from '../firmware/acpi/hmat.js';
 import { buildSwitchCdat, buildType3Cdat, type SwitchCdatInput, type Type3CdatInput } from '../cxl/cdat.js';
-import { CHBCR_SIZE, RAM_BASE, defaultAcpiBase, defaultChbsBase } from './board-map.js';
+import {
+  CHBCR_SIZE,
+  ECAM_BASE,
+  HART_ISA_STRING,
+  PCIE_MMIO_BASE,
+  PCIE_MMIO_SIZE,
+  PLIC_BASE,
+  RAM_BASE,
+  UART0_BASE,
+  defaultAcpiBase,
+  defaultChbsBase,
+} from './board-map.js';
 import {
   memdevsOf,
   validateDescription,
@@ -37,6 +56,12 @@ export interface FirmwareTablesOptions {
   chbsBase?: (uid: number, index: number) => number;
   /** CDAT header sequence number. Default 0. */
   cdatSequence?: number;
+  /**
+   * Each host bridge's buses and share of the PCIe MMIO window as enumeration assigned them
+   * (description order). Given: the platform tables (FADT, MADT, RHCT, SPCR, MCFG, DSDT) and the
+   * EFI hand-off are built too, so Linux can boot with ACPI.
+   */
+  pciApertures?: readonly { hostBridge?: string; busFirst: number; busLast: number; base: number; size: number }[];
 }
 
 /** "0", "0-3", "0-1,4" (QEMU's cpus=) -> hart indices. */
@@ -141,7 +166,53 @@ export function acpiPlatformOf(
 
   const platform: AcpiPlatform = { hostBridges, windows, xorMaps, memory, harts, genericPorts, distances };
   if (desc.numa) platform.hmat = hmatOf(desc, memory, hartNode);
+  if (opts.pciApertures) platform.system = systemOf(desc, opts.pciApertures, hostBridges);
   return platform;
+}
+
+/**
+ * The board as FADT/MADT/RHCT/SPCR/MCFG/DSDT describe it: harts with their PLIC S-mode contexts,
+ * the PLIC (GSI n = source n), the console UART, the one ECAM, one ACPI0016 per host bridge with its
+ * buses and MMIO share (stopping below the host-bridge component registers, as in the device tree)
+ * and the CXL root with each window's QTG id.
+ */
+function systemOf(
+  desc: MachineDescription,
+  apertures: NonNullable<FirmwareTablesOptions['pciApertures']>,
+  hostBridges: readonly { uid: number; chbsBase: number }[],
+): AcpiSystem {
+  const chbcrLow = Math.min(PCIE_MMIO_BASE + PCIE_MMIO_SIZE, ...hostBridges.map((h) => h.chbsBase));
+  const qtgIds = [...new Set(desc.cxl.windows.map((w) => w.qtgId))].sort((a, b) => a - b);
+  return {
+    timebaseHz: TIMEBASE_HZ,
+    isa: HART_ISA_STRING,
+    mmu: 'sv39',
+    harts: Array.from({ length: desc.cpus }, (_, i) => ({ hartId: i, uid: i, plicContext: 2 * i + 1 })),
+    plic: {
+      id: 0,
+      base: PLIC_BASE,
+      size: PLIC_SIZE,
+      sources: PLIC_NUM_SOURCES - 1,
+      maxPriority: PLIC_NUM_PRIORITIES,
+      gsiBase: 0,
+    },
+    uart: { base: UART0_BASE, size: NS16550A_SIZE, gsi: UART0_IRQ, baud: 115200 },
+    ecam: [{ base: ECAM_BASE, segment: 0, busFirst: 0, busLast: 255 }],
+    pciHosts: desc.cxl.hostBridges.map((hb, i) => {
+      const a = apertures.find((x) => x.hostBridge === hb.id) ?? apertures[i]!;
+      const end = Math.min(a.base + a.size, chbcrLow);
+      return {
+        uid: hb.uid,
+        cxl: true,
+        segment: 0,
+        busFirst: a.busFirst,
+        busLast: a.busLast,
+        mmio: end > a.base ? [{ base: a.base, size: end - a.base }] : [],
+        intxGsiBase: PCIE_INTX_IRQ_BASE,
+      };
+    }),
+    ...(desc.cxl.hostBridges.length > 0 ? { cxlRoot: { qtgClasses: qtgIds.map((qtgId) => ({ qtgId })) } } : {}),
+  };
 }
 
 function hmatOf(desc: MachineDescription, memory: AcpiMemoryAffinity[], hartNode: Map<number, number>): AcpiHmat {
@@ -213,8 +284,15 @@ export function cdatInputsOf(description: MachineDescription | unknown, opts: Fi
 }
 
 export interface FirmwareTables {
-  /** RSDP, XSDT, then CEDT, SRAT, SLIT, HMAT as placed (address = guest physical address). */
+  /** RSDP, XSDT, then (with pciApertures) DSDT, FACP, APIC, RHCT, SPCR, MCFG, then CEDT, SRAT, SLIT, HMAT as placed (address = guest physical address). */
   acpi: { name: string; bytes: Uint8Array; address: number }[];
+  /**
+   * With pciApertures: the EFI system table and memory map Linux finds the tables through, placed
+   * after the tables; `handoffImage` is the tables and this block as one image at `layout.base`
+   * (the memory map lists it as ACPI reclaim memory).
+   */
+  efi?: EfiHandoff;
+  handoffImage: Uint8Array;
   /** One CDAT per type-3 device (memN order). */
   cdat: { memdev: string; id: string; bytes: Uint8Array }[];
   /** One CDAT per switch upstream port (SSLBIS). */
@@ -259,10 +337,18 @@ function descriptionPathOf(field: string, desc: MachineDescription): string {
 
 function buildValidated(desc: MachineDescription, opts: FirmwareTablesOptions): FirmwareTables {
   const platform = acpiPlatformOf(desc, opts);
-  const base =
-    opts.acpiBase ??
-    defaultAcpiBase({ base: RAM_BASE, size: desc.ram.size }, buildAcpiLayout(platform, 0).image.length);
+  const ram = { base: RAM_BASE, size: desc.ram.size };
+  // The EFI block (3 memory ranges: RAM below, the block itself, RAM above) follows the tables.
+  const efiRoom = platform.system ? ACPI_TABLE_ALIGN + efiHandoffSize(3) : 0;
+  const base = opts.acpiBase ?? defaultAcpiBase(ram, buildAcpiLayout(platform, 0).image.length + efiRoom);
   const layout = buildAcpiLayout(platform, base);
+  const efi = platform.system ? efiHandoffOf(layout, ram) : undefined;
+  let handoffImage = layout.image;
+  if (efi) {
+    handoffImage = new Uint8Array(efi.base + efi.image.length - layout.base);
+    handoffImage.set(layout.image);
+    handoffImage.set(efi.image, efi.base - layout.base);
+  }
   const inputs = cdatInputsOf(desc, opts);
   const cdat = inputs.memdevs.map((m) => ({
     memdev: m.memdev,
@@ -272,12 +358,32 @@ function buildValidated(desc: MachineDescription, opts: FirmwareTablesOptions): 
   const switchCdat = inputs.switches.map((s) => ({ switch: s.id, bytes: buildSwitchCdat(s.input).bytes }));
   return {
     acpi: layout.tables.map((t) => ({ name: t.name, bytes: t.bytes, address: t.address })),
+    ...(efi ? { efi } : {}),
+    handoffImage,
     cdat,
     switchCdat,
     layout,
     platform,
     decoded: describeTables(layout, platform, inputs),
   };
+}
+
+/**
+ * The EFI system table and memory map after the tables: RAM is conventional memory except the
+ * pages holding the tables and this block, which are ACPI reclaim (Linux keeps them and maps the
+ * tables from there).
+ */
+function efiHandoffOf(layout: AcpiLayout, ram: { base: number; size: number }): EfiHandoff {
+  const at = layout.base + alignUp(layout.image.length, ACPI_TABLE_ALIGN);
+  const reclaimFrom = Math.floor(layout.base / EFI_PAGE_SIZE) * EFI_PAGE_SIZE;
+  const reclaimTo = alignUp(at + efiHandoffSize(3), EFI_PAGE_SIZE);
+  const ramEnd = ram.base + ram.size;
+  const memory = [
+    { base: ram.base, size: reclaimFrom - ram.base, type: 'conventional' as const },
+    { base: reclaimFrom, size: reclaimTo - reclaimFrom, type: 'acpiReclaim' as const },
+    { base: reclaimTo, size: ramEnd - reclaimTo, type: 'conventional' as const },
+  ].filter((r) => r.size > 0);
+  return buildEfiHandoff({ base: at, rsdpAddress: layout.rsdpAddress, memory });
 }
 
 /** Re-throw a CdatError with the memdev name in front of its field. */
@@ -294,6 +400,30 @@ function describeTables(layout: AcpiLayout, p: AcpiPlatform, inputs: CdatInputs)
   const L: string[] = [];
   for (const t of layout.tables) L.push(`${t.name.padEnd(4)} @ ${hex(t.address)}  ${t.bytes.length} bytes`);
   L.push('', `RSDP -> XSDT ${hex(layout.xsdtAddress)}`);
+  const sys = p.system;
+  if (sys) {
+    L.push('', 'FACP  hardware-reduced ACPI 6.5, X_DSDT -> DSDT');
+    L.push('APIC');
+    for (const h of sys.harts)
+      L.push(`  RINTC hart ${h.hartId}  uid ${h.uid}  PLIC ${sys.plic.id} context ${h.plicContext}`);
+    L.push(
+      `  PLIC  ${sys.plic.id} @ ${hex(sys.plic.base)} size ${hex(sys.plic.size)}  ${sys.plic.sources} sources  GSI base ${sys.plic.gsiBase}`,
+    );
+    L.push(`RHCT  timebase ${sys.timebaseHz} Hz  ISA ${sys.isa}  MMU ${sys.mmu}  harts ${sys.harts.length}`);
+    L.push(`SPCR  16550 @ ${hex(sys.uart.base)}  GSI ${sys.uart.gsi}  ${sys.uart.baud} baud`);
+    L.push('MCFG');
+    for (const e of sys.ecam)
+      L.push(`  ECAM @ ${hex(e.base)}  segment ${e.segment}  buses ${hex(e.busFirst)}..${hex(e.busLast)}`);
+    L.push('DSDT  \\_SB: PLIC (RSCV0001), COM0 (RSCV0003)');
+    for (const h of sys.pciHosts)
+      L.push(
+        `  ${h.cxl ? 'ACPI0016' : 'PNP0A08'} uid ${h.uid}  segment ${h.segment} buses ${hex(h.busFirst)}..${hex(h.busLast)}  MMIO ${h.mmio.map((m) => `${hex(m.base)}+${hex(m.size)}`).join(' ') || 'none'}  INTx GSI ${h.intxGsiBase}..${h.intxGsiBase + 3}`,
+      );
+    if (sys.cxlRoot)
+      L.push(
+        `  ACPI0017 _DEP on every host bridge; QTG _DSM ids ${sys.cxlRoot.qtgClasses.map((c) => c.qtgId).join(' ')}`,
+      );
+  }
   if (p.hostBridges.length + p.windows.length > 0) {
     L.push('', 'CEDT');
     for (const hb of p.hostBridges)

@@ -30,6 +30,8 @@ export interface QemuBoot {
   gdb?: string;
   /** -S: stand still before the first instruction until the debugger continues. */
   stopped?: boolean;
+  /** -M virt,acpi=on|off (auto: cxlemu's default, on with CXL host bridges). */
+  acpi?: 'on' | 'off' | 'auto';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -284,7 +286,6 @@ const IGNORED_MACHINE_PROPS = new Set([
   'memory-backend',
   'aia',
   'aia-guests',
-  'acpi',
   'iommu',
   'iommu-sys',
   'ras',
@@ -592,6 +593,10 @@ function parseMachine(s: ParseState, a: string, name: string): void {
       const b = BOOLS[o.value];
       if (b === undefined) s.err('bad_bool', text, 'cxl', o.value, 'on or off');
       else s.cxlOn = b;
+    } else if (o.key === 'acpi') {
+      const b = o.value === 'auto' ? 'auto' : BOOLS[o.value];
+      if (b === undefined) s.err('bad_bool', text, 'acpi', o.value, 'on, off or auto');
+      else s.boot.acpi = b === 'auto' ? 'auto' : b ? 'on' : 'off';
     } else if (fm) {
       const idx = Number(fm[1]);
       const f = s.fmws.get(idx) ?? { index: idx, targets: new Map<number, string>(), text };
@@ -616,7 +621,7 @@ function parseMachine(s: ParseState, a: string, name: string): void {
         text,
         o.key,
         o.value,
-        'type, cxl, cxl-fmw.N.* (or a known machine property that cxlemu ignores)',
+        'type, cxl, acpi, cxl-fmw.N.* (or a known machine property that cxlemu ignores)',
       );
     }
   }

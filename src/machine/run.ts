@@ -51,6 +51,8 @@ export interface RunMachineOptions {
   observe?: string[];
   /** Append one line per observed access to this file (`--observe-log`). */
   observeLog?: string;
+  /** Boot Linux with ACPI (true) or the device tree (false); default: ACPI when there are CXL host bridges. */
+  acpi?: boolean;
 }
 
 export type RunOutcome =
@@ -253,7 +255,7 @@ async function runOnBoard(
     return await runProgram({
       ...(obs ? { beforeRun: () => obs.apply() } : {}),
       kernel,
-      machine: boardOptionsForMachine(machine),
+      machine: boardOptionsForMachine(machine, opts.acpi !== undefined ? { acpi: opts.acpi } : {}),
       ...(opts.maxInstructions !== undefined ? { maxInstructions: opts.maxInstructions } : {}),
       ...(opts.timeoutSeconds !== undefined ? { timeoutSeconds: opts.timeoutSeconds } : {}),
       ...(opts.traceFile !== undefined ? { traceFile: opts.traceFile } : {}),

@@ -122,9 +122,15 @@ test('tables --out writes every ACPI table and CDAT; the files decode independen
     const r = await run('tables', '--out', dir);
     assert.equal(r.status, 0, r.err);
     assert.deepEqual(readdirSync(dir).sort(), [
+      'APIC.dat',
       'CEDT.dat',
+      'DSDT.dat',
+      'FACP.dat',
+      'MCFG.dat',
+      'RHCT.dat',
       'RSDP.dat',
       'SLIT.dat',
+      'SPCR.dat',
       'SRAT.dat',
       'XSDT.dat',
       'cdat-mem0.dat',
@@ -133,11 +139,12 @@ test('tables --out writes every ACPI table and CDAT; the files decode independen
       'cdat-mem3.dat',
       'cdat-usp0.dat',
     ]);
-    assert.match(r.out, /^wrote 10 tables to /);
+    assert.match(r.out, /^wrote 16 tables to /);
+    assert.match(r.out, /ACPI0016 uid 16 {2}segment 0 buses 0x10\.\.0x1f/);
     assert.match(r.out, /CEDT\n {2}CHBS {2}uid 16/);
     const rsdp = decodeRsdp(readFileSync(join(dir, 'RSDP.dat')));
     assert.ok(rsdp.xsdtAddress > 0);
-    for (const n of ['XSDT', 'CEDT', 'SRAT', 'SLIT'])
+    for (const n of ['XSDT', 'DSDT', 'FACP', 'APIC', 'RHCT', 'SPCR', 'MCFG', 'CEDT', 'SRAT', 'SLIT'])
       assert.equal(sum8(readFileSync(join(dir, `${n}.dat`))), 0, `${n} checksum`);
     const cedt = decodeCedt(readFileSync(join(dir, 'CEDT.dat')));
     assert.equal(cedt.entries.filter((e) => e.type === 0).length, 2, 'two CHBS');

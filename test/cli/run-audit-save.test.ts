@@ -37,7 +37,15 @@ test('run --kernel --audit --save keeps guest-programmed decoders; --machine sta
       state: { regions: unknown[]; decoders: { id: string }[] };
     };
     assert.deepEqual(saved.state.regions, []);
-    assert.deepEqual(saved.state.decoders.map((c) => c.id).sort(), ['hb1', 'mem0', 'mem1', 'mem2', 'mem3', 'usp0']);
+    assert.deepEqual(saved.state.decoders.map((c) => c.id).sort(), [
+      'hb0',
+      'hb1',
+      'mem0',
+      'mem1',
+      'mem2',
+      'mem3',
+      'usp0',
+    ]);
     const b = io();
     assert.equal(await main(['--machine', state, 'list', '-v'], b), 0, b.errText());
     const l = JSON.parse(b.outText()) as {

@@ -21,8 +21,24 @@ function caps(b: ComponentRegisters): { id: number; version: number; pointer: nu
   return out;
 }
 
-test('cache-mem capability array and placement per component kind (default machine)', () => {
-  const m = Machine.build(defaultDescriptionInput(), { arenaBytes: 256 * 2 ** 20 });
+/** The default machine with hb0 as a passthrough bridge (one root port, no HDM decoders). */
+function passthroughHb0() {
+  const d = defaultDescriptionInput();
+  d.cxl!.hostBridges![0]!.hdmForPassthrough = false;
+  return d;
+}
+
+test('cache-mem capability array and placement per component kind (default machine; hb0 with and without HDM decoders)', () => {
+  const withHdm = Machine.build(defaultDescriptionInput(), { arenaBytes: 256 * 2 ** 20 });
+  try {
+    const hb0 = caps(withHdm.cxlPci.hostBridges[0]!.component)
+      .map((c) => c.id)
+      .sort();
+    assert.deepEqual(hb0, [CM_CAP.ras, CM_CAP.hdm].sort(), 'hb0 decodes (hdmForPassthrough in the default machine)');
+  } finally {
+    withHdm.close();
+  }
+  const m = Machine.build(passthroughHb0(), { arenaBytes: 256 * 2 ** 20 });
   try {
     const ids = (b: ComponentRegisters) =>
       caps(b)

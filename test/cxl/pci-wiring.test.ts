@@ -189,8 +189,10 @@ for (const c of CASES) {
   });
 }
 
-test('config space of each CXL function: ids, class, DVSECs, Register Locator, DSN, BAR0 size (default machine)', () => {
-  const m = Machine.build(emptyDefault(), { arenaBytes: ARENA });
+test('config space of each CXL function: ids, class, DVSECs, Register Locator, DSN, BAR0 size (default machine, hb0 passthrough)', () => {
+  const desc = emptyDefault() as ReturnType<typeof defaultDescriptionInput>;
+  desc.cxl!.hostBridges![0]!.hdmForPassthrough = false;
+  const m = Machine.build(desc, { arenaBytes: ARENA });
   try {
     const d = new HostDriver(m).enumerate();
     const kinds = d.fns.map((f) => f.portType);

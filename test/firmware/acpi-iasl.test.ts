@@ -5,10 +5,8 @@
 // the variant without them; CEDT and CDAT are checked by test/helpers/acpi-decoder.ts instead.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { disassemble, IASL } from '../helpers/iasl.js';
 import { buildSrat } from '../../src/firmware/acpi/srat.js';
 import { buildSlit } from '../../src/firmware/acpi/slit.js';
 import { buildHmat } from '../../src/firmware/acpi/hmat.js';
@@ -16,30 +14,8 @@ import { DEFAULT_OEM } from '../../src/firmware/acpi/tables.js';
 import { buildFirmwareTables } from '../../src/machine/firmware-tables.js';
 import { samplePlatform } from './acpi-fixtures.js';
 
-const IASL = ['/usr/bin/iasl', 'iasl'].find((c) => spawnSync(c, ['-v'], { encoding: 'utf8' }).status === 0);
 const skip = IASL ? false : 'iasl not found: install acpica-tools to disassemble SRAT/SLIT/HMAT';
 if (!IASL) console.log(`# SKIP acpi-iasl: ${skip}`);
-
-/** Disassemble `bytes` as `name`.dat; returns the .dsl text after checking iasl reported no problem. */
-function disassemble(name: string, bytes: Uint8Array): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cxlemu-iasl-'));
-  try {
-    writeFileSync(join(dir, `${name}.dat`), bytes);
-    const r = spawnSync(IASL!, ['-d', `${name}.dat`], { cwd: dir, encoding: 'utf8' });
-    const out = `${r.stdout}\n${r.stderr}`;
-    assert.equal(r.status, 0, out);
-    assert.doesNotMatch(out, /error|warning|unknown/i, out);
-    const dslName = readdirSync(dir).find((f) => f.endsWith('.dsl'));
-    assert.ok(dslName, `no .dsl written:\n${out}`);
-    const dsl = readFileSync(join(dir, dslName), 'utf8');
-    // iasl marks structures it cannot parse with "****" lines and "Unknown" subtable types.
-    assert.doesNotMatch(dsl, /\*\*\*\*|Unknown|Invalid/, dsl);
-    assert.match(dsl, new RegExp(`Signature : "${name}"`));
-    return dsl;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** iasl's "FieldName : Value" line, whitespace-insensitive. */
 function field(_dsl: string, name: string, value: string): RegExp {

@@ -400,3 +400,116 @@ export function decodeCdat(b: Uint8Array): CdatDecoded {
   if (o !== length) throw new Error('CDAT entries overrun the table');
   return { length, revision: u8(b, 4), checksumOk: sum8(b) === 0, sequence: u32(b, 12), entries };
 }
+
+// ---- RISC-V platform tables (ACPI 6.6 MADT RINTC/PLIC, RHCT) and the EFI hand-off ----
+// Offsets from ACPI 6.6 §5.2.12.18 (RINTC), §5.2.12.21 (PLIC), §5.2.37 (RHCT) and UEFI 2.10 §4.3
+// (EFI_SYSTEM_TABLE), §7.2 (EFI_MEMORY_DESCRIPTOR).
+
+export type MadtEntry =
+  | { type: 'rintc'; length: number; version: number; flags: number; hartId: number; uid: number; extIntcId: number }
+  | {
+      type: 'plic';
+      length: number;
+      version: number;
+      id: number;
+      sources: number;
+      maxPriority: number;
+      size: number;
+      base: number;
+      gsiBase: number;
+    }
+  | { type: number; length: number };
+
+export function decodeMadt(b: Uint8Array): { header: Header; entries: MadtEntry[] } {
+  const header = decodeHeader(b);
+  const entries: MadtEntry[] = [];
+  for (let o = 44; o < b.length; ) {
+    const type = u8(b, o);
+    const length = u8(b, o + 1);
+    if (length < 2) throw new Error(`MADT entry at ${o} has length ${length}`);
+    if (type === 0x18)
+      entries.push({
+        type: 'rintc',
+        length,
+        version: u8(b, o + 2),
+        flags: u32(b, o + 4),
+        hartId: u64(b, o + 8),
+        uid: u32(b, o + 16),
+        extIntcId: u32(b, o + 20),
+      });
+    else if (type === 0x1b)
+      entries.push({
+        type: 'plic',
+        length,
+        version: u8(b, o + 2),
+        id: u8(b, o + 3),
+        sources: u16(b, o + 12),
+        maxPriority: u16(b, o + 14),
+        size: u32(b, o + 20),
+        base: u64(b, o + 24),
+        gsiBase: u32(b, o + 32),
+      });
+    else entries.push({ type, length });
+    o += length;
+  }
+  return { header, entries };
+}
+
+export interface RhctDecoded {
+  header: Header;
+  timebase: number;
+  isa: Map<number, string>;
+  mmu: Map<number, number>;
+  harts: { uid: number; offsets: number[] }[];
+}
+
+export function decodeRhct(b: Uint8Array): RhctDecoded {
+  const header = decodeHeader(b);
+  const count = u32(b, 48);
+  const out: RhctDecoded = { header, timebase: u64(b, 40), isa: new Map(), mmu: new Map(), harts: [] };
+  let o = u32(b, 52);
+  for (let i = 0; i < count; i++) {
+    const type = u16(b, o);
+    const length = u16(b, o + 2);
+    if (type === 0) {
+      const n = u16(b, o + 6);
+      const s = text(b, o + 8, n);
+      if (!s.endsWith('\0')) throw new Error('RHCT ISA string without NUL');
+      out.isa.set(o, s.slice(0, -1));
+    } else if (type === 2) out.mmu.set(o, u8(b, o + 7));
+    else if (type === 0xffff) {
+      const n = u16(b, o + 6);
+      out.harts.push({ uid: u32(b, o + 8), offsets: Array.from({ length: n }, (_, k) => u32(b, o + 12 + 4 * k)) });
+    }
+    o += length;
+  }
+  if (o !== b.length) throw new Error(`RHCT nodes end at ${o}, table at ${b.length}`);
+  return out;
+}
+
+/** Reads the EFI system table at `at` in `mem` (a function reading guest bytes) and its memory map. */
+export function decodeEfi(
+  read: (addr: number, n: number) => Uint8Array,
+  systemTable: number,
+  mmap: { start: number; size: number; descSize: number },
+): {
+  signature: string;
+  tables: { guid: string; address: number }[];
+  memory: { type: number; base: number; pages: number; attribute: number }[];
+} {
+  const st = read(systemTable, 120);
+  const signature = text(st, 0, 8);
+  const n = u64(st, 104);
+  const cfg = read(u64(st, 112), 24 * n);
+  const hex = (x: number, w: number) => x.toString(16).padStart(w, '0');
+  const tables = Array.from({ length: n }, (_, i) => {
+    const g = cfg.subarray(24 * i, 24 * i + 16);
+    const guid = `${hex(u32(g, 0), 8)}-${hex(u16(g, 4), 4)}-${hex(u16(g, 6), 4)}-${[...g.subarray(8, 10)].map((x) => hex(x, 2)).join('')}-${[...g.subarray(10, 16)].map((x) => hex(x, 2)).join('')}`;
+    return { guid, address: u64(cfg, 24 * i + 16) };
+  });
+  const m = read(mmap.start, mmap.size);
+  const memory = [];
+  for (let o = 0; o < mmap.size; o += mmap.descSize)
+    memory.push({ type: u32(m, o), base: u64(m, o + 8), pages: u64(m, o + 24), attribute: u64(m, o + 32) });
+  return { signature, tables, memory };
+}

@@ -38,10 +38,13 @@ function expectations(): string[] {
   }
 }
 
-function boot(append: string, name: string, harts = 1) {
+function boot(append: string, name: string, harts = 1, acpi?: 'on' | 'off') {
   const r = spawnSync(
     process.execPath,
-    cxlemuLinuxArgs({ image, initrd, append: `console=ttyS0 ${append}`, harts }, ['--timeout', '600']),
+    cxlemuLinuxArgs({ image, initrd, append: `console=ttyS0 ${append}`, harts, ...(acpi ? { acpi } : {}) }, [
+      '--timeout',
+      '600',
+    ]),
     { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
   );
   const transcript = r.stdout.replace(/^\[\s*\d+\.\d+\] /gm, '');
@@ -50,17 +53,32 @@ function boot(append: string, name: string, harts = 1) {
   return { status: r.status, transcript, stderr: r.stderr };
 }
 
-for (const harts of [1, 2]) {
-  test(`Linux boots on the default machine with ${harts} hart(s); cxl_pci binds every memdev and sysfs matches the description`, {
+// ACPI (the default on a machine with CXL host bridges) with one and two harts, and the device
+// tree (--acpi off) with two.
+for (const [harts, acpi] of [
+  [1, 'on'],
+  [2, 'on'],
+  [2, 'off'],
+] as const) {
+  test(`Linux boots on the default machine with ${harts} hart(s) (ACPI ${acpi}); cxl_pci binds every memdev and sysfs matches the description`, {
     skip,
   }, () => {
     const exp = expectations();
     assert.equal(exp.length, 4);
-    const r = boot(`cxlemu.memdevs=4 cxlemu.harts=${harts} ${exp.join(' ')}`, `linux-boot-${harts}hart`, harts);
+    const r = boot(
+      `cxlemu.memdevs=4 cxlemu.harts=${harts} ${exp.join(' ')}`,
+      `linux-boot-${harts}hart-acpi-${acpi}`,
+      harts,
+      acpi,
+    );
     assert.match(r.transcript, /Linux version 6\.12/);
     assert.match(r.transcript, /OpenSBI v/);
     assert.match(r.transcript, new RegExp(`Platform HART Count\\s*: ${harts}`));
-    if (harts > 1) assert.match(r.transcript, /smp: Brought up 1 node, 2 CPUs/);
+    if (acpi === 'on') assert.match(r.transcript, /ACPI: RSDP 0x/);
+    else assert.doesNotMatch(r.transcript, /ACPI: RSDP/);
+    // ACPI: a NUMA node for RAM and one per CFMWS window; device tree: one node.
+    if (harts > 1)
+      assert.match(r.transcript, acpi === 'on' ? /smp: Brought up 3 nodes, 2 CPUs/ : /smp: Brought up 1 node, 2 CPUs/);
     for (let s = 0; s < 4; s++) assert.match(r.transcript, new RegExp(`memdev serial 0x${s} is mem\\d`));
     const checks = r.transcript.split('\n').filter((l) => l.startsWith('check '));
     assert.equal(checks.length, 2 + 4 * 5, checks.join('\n'));

@@ -11,6 +11,8 @@ export interface LinuxBoot {
   append: string;
   /** Harts (default 1). */
   harts?: number;
+  /** cxlemu's --acpi (default: cxlemu's own default, ACPI on the default machine). */
+  acpi?: 'on' | 'off';
 }
 
 export function qemuLinuxArgs(boot: LinuxBoot): string[] {
@@ -29,6 +31,7 @@ export function cxlemuLinuxArgs(boot: LinuxBoot, extra: string[] = []): string[]
     'run',
     ...['--kernel', boot.image, '--initrd', boot.initrd, '--append', boot.append],
     ...['--smp', String(boot.harts ?? 1)],
+    ...(boot.acpi ? ['--acpi', boot.acpi] : []),
     ...extra,
   ];
 }

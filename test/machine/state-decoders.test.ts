@@ -57,9 +57,9 @@ test('list shows driver-programmed decoders and the region they form; describe s
       ['host'],
     );
     const images = s.decoders as { id: string; decoders: { index: number; regs: number[] }[] }[];
-    // The driver's decoders only: decoder 1 of mem0/mem2/usp0/hb1... (index 0 of those belongs to "host").
+    // The driver's decoders only: decoder 1 of mem0/mem2/usp0/hb0/hb1... (index 0 of those belongs to "host").
     const idx = Object.fromEntries(images.map((c) => [c.id, c.decoders.map((d) => d.index)]));
-    assert.deepEqual(idx, { hb1: [1], usp0: [1], mem0: [1], mem1: [0], mem2: [1], mem3: [0] });
+    assert.deepEqual(idx, { hb0: [1], hb1: [1], usp0: [1], mem0: [1], mem1: [0], mem2: [1], mem3: [0] });
     assert.ok(m.audit({ samples: 2000 }).ok);
   } finally {
     m.close();

@@ -7,8 +7,20 @@
 //   cxlemu.memdevs=N                      exactly N memory devices in /sys/bus/cxl/devices
 //   cxlemu.mem=SERIAL:ram:pmem:payload:lsa:fw   the attributes of the memdev with that serial
 //   cxlemu.harts=N                        N harts online
+//   cxlemu.dump=cxl                       after the checks, dump /sys/bus/cxl/devices (below)
 // Each check prints one `check ...: ok` or `check ...: MISMATCH got ... want ...` line. With
 // every check passing it powers off (emulator exit 0); with any mismatch it reboots (exit 3).
+//
+// The dump waits (at most 5 s) until the number of entries in /sys/bus/cxl/devices has held for
+// 0.5 s, then prints one line per entry, sorted by name (digit runs compared as numbers), and an
+// end line; test/linux/cxl-sysfs.ts parses them:
+//   cxl-sysfs: <name> <key>=<value> <key>=<value> ...
+//   cxl-sysfs: end count=<entries>
+// A value is the attribute file's text without its trailing newline, with space, control bytes,
+// '%' and bytes >= 0x7f written as %xx, so a line is always whitespace-separated key=value pairs.
+// Keys are sysfs file names ("ram/size"), the region's access0/access1 ones as "access0.read_latency";
+// `parent`, `uport`, `parent_dport` and `dportN` are the basenames of symlink targets. Only
+// attributes that exist and read without error are printed.
 
 #define MAX_LINE 4096
 
@@ -16,16 +28,19 @@ static int failures;
 
 static void say(const char *s) { write(1, s, strlen(s)); }
 
-static void say_num(unsigned long v) {
-  char b[24];
+/** `v` in decimal, in a static buffer (valid until the next call). */
+static const char *decimal(unsigned long v) {
+  static char b[24];
   int i = sizeof(b);
   b[--i] = 0;
   do {
     b[--i] = '0' + v % 10;
     v /= 10;
   } while (v && i > 0);
-  say(b + i);
+  return b + i;
 }
+
+static void say_num(unsigned long v) { say(decimal(v)); }
 
 /** Reads a whole small file into buf (NUL-terminated, trailing newline removed); -1 if absent. */
 static int slurp(const char *path, char *buf, int size) {
@@ -34,7 +49,13 @@ static int slurp(const char *path, char *buf, int size) {
   int n = 0;
   for (;;) {
     int r = read(fd, buf + n, size - 1 - n);
-    if (r <= 0) break;
+    if (r < 0) {
+      // Some sysfs attributes exist but refuse to be read (-ENXIO, -ENOENT): treat as absent.
+      close(fd);
+      buf[0] = 0;
+      return -1;
+    }
+    if (r == 0) break;
     n += r;
   }
   close(fd);
@@ -247,8 +268,226 @@ static void check_memdev(char *spec) {
   }
 }
 
+// ---- cxlemu.dump=cxl: /sys/bus/cxl/devices, one line per entry ----
+
+#ifndef CXL_DEVICES  // overridable to try the dump on a fake tree on the host
+#define CXL_DEVICES "/sys/bus/cxl/devices"
+#endif
+#define MAX_ENTRIES 512
+#define NAME_LEN 64
+#define DUMP_LINE 8192
+
+/** readlink(2): nolibc has no wrapper, so the raw readlinkat as nolibc's own wrappers call it. */
+static int read_link(const char *path, char *buf, int size) {
+  long n = my_syscall4(__NR_readlinkat, AT_FDCWD, path, buf, size - 1);
+  if (n < 0) {
+    buf[0] = 0;
+    return -1;
+  }
+  buf[n] = 0;
+  return n;
+}
+
+/** Appends `v` in decimal to `dst`. */
+static char *append_num(char *dst, unsigned long v) { return append(dst, decimal(v)); }
+
+static const char *base_name(const char *path) {
+  const char *s = strrchr(path, '/');
+  return s ? s + 1 : path;
+}
+
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/** `s` is `prefix` followed by a digit (so "mem0" is a memdev, "memory" would not be). */
+static int named(const char *s, const char *prefix) { return starts(s, prefix) && is_digit(s[strlen(prefix)]); }
+
+/** strcmp, but runs of digits compare as numbers: mem2 < mem10, decoder1.2 < decoder1.10. */
+static int name_cmp(const char *a, const char *b) {
+  while (*a && *b) {
+    if (is_digit(*a) && is_digit(*b)) {
+      unsigned long x = 0, y = 0;
+      while (is_digit(*a)) x = x * 10 + (*a++ - '0');
+      while (is_digit(*b)) y = y * 10 + (*b++ - '0');
+      if (x != y) return x < y ? -1 : 1;
+      continue;
+    }
+    if (*a != *b) return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+    a++;
+    b++;
+  }
+  return (unsigned char)*a - (unsigned char)*b;
+}
+
+/** The names in `dir` that start with `prefix` ("" for all), sorted by name_cmp; their count. */
+static int list_dir(const char *dir, const char *prefix, char (*names)[NAME_LEN], int max) {
+  static char buf[8192];
+  int fd = open(dir, O_RDONLY | O_DIRECTORY, 0);
+  if (fd < 0) return 0;
+  int n = 0;
+  for (;;) {
+    int r = getdents64(fd, (struct linux_dirent64 *)buf, sizeof(buf));
+    if (r <= 0) break;
+    for (int off = 0; off < r; off += ((struct linux_dirent64 *)(buf + off))->d_reclen) {
+      const char *s = ((struct linux_dirent64 *)(buf + off))->d_name;
+      if (s[0] == '.' || !starts(s, prefix) || strlen(s) >= NAME_LEN || n >= max) continue;
+      // Insertion sort: a few hundred entries at most.
+      int i = n++;
+      for (; i > 0 && name_cmp(names[i - 1], s) > 0; i--) strcpy(names[i], names[i - 1]);
+      strcpy(names[i], s);
+    }
+  }
+  close(fd);
+  return n;
+}
+
+static char dump_names[MAX_ENTRIES][NAME_LEN];
+
+/** The CXL tree grows while cxl_acpi, cxl_port and cxl_mem probe: wait until its size holds. */
+static void wait_cxl_settled(void) {
+  int last = -1, same = 0, i = 0;
+  // 50 ms polls, at most 100 (5 s); settled once the count held for 10 polls (0.5 s).
+  for (; i < 100 && same < 10; i++) {
+    int n = list_dir(CXL_DEVICES, "", dump_names, MAX_ENTRIES);
+    if (n == last) {
+      same++;
+    } else {
+      last = n;
+      same = 0;
+    }
+    msleep(50);
+  }
+  say(same < 10 ? "cxlemu-init: cxl tree still changing after " : "cxlemu-init: cxl tree settled after ");
+  say_num(i * 50);
+  say(" ms at ");
+  say_num(last);
+  say(" entries\n");
+}
+
+static char dump_line[DUMP_LINE];
+static int dump_len;
+
+// Room kept at the end of dump_line for " truncated=1\n".
+#define DUMP_RESERVE 16
+
+static void put_raw(const char *s) {
+  while (*s && dump_len < DUMP_LINE - DUMP_RESERVE) dump_line[dump_len++] = *s++;
+}
+
+static void put_escaped(const char *s) {
+  static const char hex[] = "0123456789abcdef";
+  for (; *s; s++) {
+    unsigned char c = *s;
+    if (c > ' ' && c < 0x7f && c != '%') {
+      char one[2] = {(char)c, 0};
+      put_raw(one);
+    } else {
+      char esc[4] = {'%', hex[c >> 4], hex[c & 15], 0};
+      put_raw(esc);
+    }
+  }
+}
+
+static void put_pair(const char *key, const char *value) {
+  put_raw(" ");
+  put_raw(key);
+  put_raw("=");
+  put_escaped(value);
+}
+
+/** ` key=<contents of dir/file>` when the file exists and reads (key defaults to the file name). */
+static void put_attr(const char *dir, const char *file, const char *key) {
+  static char path[256], value[1024];
+  strcpy(path, dir);
+  append(append(path, "/"), file);
+  if (slurp(path, value, sizeof(value)) < 0) return;
+  put_pair(key ? key : file, value);
+}
+
+/** ` key=<basename of the target of the symlink dir/file>` when the link exists. */
+static void put_link(const char *dir, const char *file, const char *key) {
+  static char path[256], target[512];
+  strcpy(path, dir);
+  append(append(path, "/"), file);
+  if (read_link(path, target, sizeof(target)) < 0) return;
+  put_pair(key ? key : file, base_name(target));
+}
+
+static void put_attrs(const char *dir, const char *const *files) {
+  for (; *files; files++) put_attr(dir, *files, 0);
+}
+
+static void dump_entry(const char *name) {
+  static const char *const decoder_attrs[] = {"start", "size", "interleave_ways", "interleave_granularity",
+                                              "target_list", "target_type", "locked", "mode", "dpa_resource",
+                                              "dpa_size", "region", "cap_type2", "cap_type3", "cap_ram", "cap_pmem",
+                                              "qos_class", 0};
+  static const char *const region_attrs[] = {
+      "uuid", "size", "resource", "interleave_ways", "interleave_granularity", "mode", "commit", 0};
+  static const char *const access_attrs[] = {"read_latency", "write_latency", "read_bandwidth", "write_bandwidth", 0};
+  static const char *const memdev_attrs[] = {"serial",        "numa_node",      "ram/size",    "pmem/size",
+                                             "ram/qos_class", "pmem/qos_class", "payload_max", "label_storage_size",
+                                             "firmware_version", 0};
+  static char dir[128], link[512];
+  static char dports[64][NAME_LEN];
+  strcpy(dir, CXL_DEVICES "/");
+  append(dir, name);
+  dump_len = 0;
+  put_raw("cxl-sysfs: ");
+  put_raw(name);
+  put_attr(dir, "devtype", 0);
+  // The entry links to its real directory; the component before the name is its device parent.
+  if (read_link(dir, link, sizeof(link)) > 0) {
+    char *slash = strrchr(link, '/');
+    if (slash) {
+      *slash = 0;
+      put_pair("parent", base_name(link));
+    }
+  }
+  if (named(name, "root") || named(name, "port") || named(name, "endpoint")) {
+    put_link(dir, "uport", 0);
+    put_link(dir, "parent_dport", 0);
+    int n = list_dir(dir, "dport", dports, 64);
+    for (int i = 0; i < n; i++) put_link(dir, dports[i], 0);
+    put_attr(dir, "decoders_committed", 0);
+    put_attr(dir, "nr_dports", 0);
+  } else if (named(name, "decoder")) {
+    put_attrs(dir, decoder_attrs);
+  } else if (named(name, "region")) {
+    put_attrs(dir, region_attrs);
+    // target0..target(interleave_ways - 1); 16 is the most ways CXL allows.
+    for (int t = 0; t < 16; t++) {
+      char file[16] = "target";
+      put_attr(dir, append_num(file, t), 0);
+    }
+    for (int level = 0; level < 2; level++) {
+      for (int i = 0; access_attrs[i]; i++) {
+        char file[48] = "access", key[48] = "access";
+        append(append_num(file, level), "/");
+        append(append_num(key, level), ".");
+        put_attr(dir, append(file, access_attrs[i]), append(key, access_attrs[i]));
+      }
+    }
+  } else if (named(name, "mem")) {
+    put_attrs(dir, memdev_attrs);
+  }
+  if (dump_len >= DUMP_LINE - DUMP_RESERVE) put_raw(" truncated=1");
+  dump_line[dump_len++] = '\n';
+  // One write per line, so console output from the kernel cannot split it between pairs.
+  write(1, dump_line, dump_len);
+}
+
+static void dump_cxl(void) {
+  wait_cxl_settled();
+  int n = list_dir(CXL_DEVICES, "", dump_names, MAX_ENTRIES);
+  for (int i = 0; i < n; i++) dump_entry(dump_names[i]);
+  say("cxl-sysfs: end count=");
+  say_num(n);
+  say("\n");
+}
+
 int main(void) {
   static char cmdline[MAX_LINE];
+  int dump = 0;
   mount("devtmpfs", "/dev", "devtmpfs", 0, 0);
   mount("proc", "/proc", "proc", 0, 0);
   mount("sysfs", "/sys", "sysfs", 0, 0);
@@ -277,9 +516,12 @@ int main(void) {
       check_num("harts online", count_harts(), parse_num(tok + 13));
     } else if (starts(tok, "cxlemu.mem=")) {
       check_memdev(tok + 11);
+    } else if (strcmp(tok, "cxlemu.dump=cxl") == 0) {
+      dump = 1;
     }
     tok = sp ? sp + 1 : 0;
   }
+  if (dump) dump_cxl();
   if (failures) {
     say("cxlemu-init: ");
     say_num(failures);

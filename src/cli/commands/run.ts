@@ -2,7 +2,7 @@
 // bundled demo followed by the audit. Owns option syntax, the summary line and the exit status
 // (the guest's, else 1 for a failed audit); runMachine does the work.
 
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { auditText, observationText, type RunResult, runMachine } from '../../machine/index.js';
 import { type AuditCli, auditOptions, auditWithProgress, progressBars } from '../audit-progress.js';
 import type { CliContext } from '../io.js';
@@ -28,6 +28,7 @@ type RunCli = AuditCli & {
   smp?: number;
   gdb?: string;
   stopped?: boolean;
+  acpi?: 'on' | 'off' | 'auto';
 };
 
 /** The one-line result on stderr: how the guest stopped, instructions, time, MIPS, exit status. */
@@ -56,6 +57,12 @@ export function registerRun(program: Command, ctx: CliContext): void {
       .option('--smp <n>', "harts (1..8; default: the machine's cpus, 1)", harts('--smp'))
       .option('--gdb <dev>', 'serve a GDB stub on tcp::PORT or tcp:HOST:PORT (QEMU -gdb; -s is tcp::1234)')
       .option('-S, --stopped', 'with --gdb: stand still before the first instruction until the debugger continues')
+      .addOption(
+        new Option(
+          '--acpi <mode>',
+          "Linux boots with ACPI (an EFI hand-off in /chosen naming the tables) or the device tree; auto: ACPI when the machine has CXL host bridges (QEMU's -M virt,acpi=)",
+        ).choices(['on', 'off', 'auto']),
+      )
       .option('--initrd <file>', 'initramfs to place in RAM and name in /chosen (linux,initrd-start/end)')
       .option('--append <cmdline>', 'kernel command line (/chosen/bootargs)')
       .option(
@@ -104,6 +111,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
           append: cli.append ?? qemuBoot.append,
           gdb: cli.gdb ?? qemuBoot.gdb,
           stopped: cli.stopped ?? qemuBoot.stopped,
+          acpi: cli.acpi ?? qemuBoot.acpi,
         };
         const gdb = opts.gdb !== undefined ? gdbDevice('--gdb', opts.gdb) : undefined;
         if (opts.stopped && !gdb) io.err('cxlemu: warning: -S without --gdb is ignored\n');
@@ -118,6 +126,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
           ...(opts.observe !== undefined ? { observe: opts.observe } : {}),
           ...(opts.observeLog !== undefined ? { observeLog: opts.observeLog } : {}),
           ...(opts.dumpDtb !== undefined ? { dumpDtb: opts.dumpDtb } : {}),
+          ...(opts.acpi === 'on' || opts.acpi === 'off' ? { acpi: opts.acpi === 'on' } : {}),
           ...(gdb
             ? {
                 gdb: {

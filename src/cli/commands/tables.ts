@@ -1,11 +1,12 @@
-// `cxlemu tables`: the generated ACPI tables and CDATs of the described machine (not built), as a
-// decoded view and, with --out, as files. Owns file names and layout; buildFirmwareTables makes
+// `cxlemu tables`: the generated ACPI tables and CDATs of the described machine, exactly as the
+// guest gets them (the machine is built, without its regions, for its PCI apertures), as a decoded
+// view and, with --out, as files. Owns file names and layout; the machine's firmwareTables makes
 // the bytes.
 
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { buildFirmwareTables, ConfigError, type FirmwareTables } from '../../machine/index.js';
+import { ConfigError, type FirmwareTables, Machine } from '../../machine/index.js';
 import type { CliContext } from '../io.js';
 import { loadFor, wantsJson } from '../load.js';
 
@@ -20,14 +21,20 @@ export function registerTables(program: Command, ctx: CliContext): void {
   program
     .command('tables')
     .description(
-      'the generated ACPI tables (RSDP, XSDT, CEDT, SRAT, SLIT, HMAT) and CDATs: a decoded view; with --out, also the bytes as files',
+      'the generated ACPI tables (RSDP, XSDT, DSDT, FACP, APIC, RHCT, SPCR, MCFG, CEDT, SRAT, SLIT, HMAT) and CDATs as the guest gets them: a decoded view; with --out, also the bytes as files',
     )
     .option(
       '--out <dir>',
       'write <SIG>.dat per ACPI table, cdat-<memdev>.dat per device and cdat-<switch>.dat per switch to DIR',
     )
     .action((opts: { out?: string }, cmd: Command) => {
-      const t = buildFirmwareTables(loadFor(cmd, ctx.io));
+      const m = Machine.build(loadFor(cmd, ctx.io), { skipState: true });
+      let t: FirmwareTables;
+      try {
+        t = m.firmwareTables;
+      } finally {
+        m.close();
+      }
       const files = tableFiles(t);
       if (opts.out !== undefined) writeTables(t, files, opts.out);
       if (wantsJson(cmd)) {

@@ -116,4 +116,83 @@ export interface AcpiPlatform {
   distances?: number[][];
   /** Absent: no HMAT. */
   hmat?: AcpiHmat;
+  /** Absent: no FADT/MADT/RHCT/SPCR/MCFG/DSDT (a device-tree boot). */
+  system?: AcpiSystem;
+}
+
+/** A hart as the MADT (RINTC) and RHCT describe it. */
+export interface AcpiHart {
+  hartId: number;
+  /** ACPI processor UID (SRAT RINTC affinity and RHCT hart-info nodes name harts by it). */
+  uid: number;
+  /** The PLIC context of this hart's S-mode external interrupt (RINTC external INTC id bits 15:0). */
+  plicContext: number;
+}
+
+/** The PLIC as the MADT (type 27) and the DSDT (RSCV0001) describe it. */
+export interface AcpiPlic {
+  /** PLIC id (RINTC external INTC id bits 31:24). */
+  id: number;
+  base: number;
+  size: number;
+  /** Usable sources 1..sources. */
+  sources: number;
+  maxPriority: number;
+  /** The GSI of source 0 (_GSB); source n is GSI gsiBase + n. */
+  gsiBase: number;
+}
+
+/** A 16550 UART (SPCR console, DSDT RSCV0003). */
+export interface AcpiUart {
+  base: number;
+  size: number;
+  gsi: number;
+  baud: number;
+}
+
+/** One ECAM range (an MCFG allocation). */
+export interface AcpiEcam {
+  base: number;
+  segment: number;
+  busFirst: number;
+  busLast: number;
+}
+
+/** A PCI host bridge in the DSDT: a CXL host bridge (ACPI0016) or a plain PCIe root (PNP0A08). */
+export interface AcpiPciHost {
+  /** _UID (a CXL host bridge's is its CHBS uid). */
+  uid: number;
+  cxl: boolean;
+  segment: number;
+  busFirst: number;
+  busLast: number;
+  /** MMIO windows forwarded to the bridge's buses (identity mapped). */
+  mmio: { base: number; size: number }[];
+  /** PLIC GSI of INTA on slot 0; INTx swizzle over 4 GSIs from here (QEMU virt). */
+  intxGsiBase: number;
+}
+
+/** The QoS Throttling Group of one window, for the ACPI0017 _DSM. */
+export interface AcpiQtgClass {
+  qtgId: number;
+  /** Read latency at or below which a device belongs to this class, ps (undefined: any). */
+  maxReadLatencyPs?: number;
+}
+
+/**
+ * The machine's platform part: what FADT, MADT, RHCT, SPCR, MCFG and the DSDT describe. Absent:
+ * only the CXL/NUMA tables are built (the device tree describes the rest).
+ */
+export interface AcpiSystem {
+  timebaseHz: number;
+  /** RHCT ISA string, e.g. "rv64imac_zicsr_zifencei_zicntr". */
+  isa: string;
+  mmu: 'sv39' | 'sv48' | 'sv57';
+  harts: AcpiHart[];
+  plic: AcpiPlic;
+  uart: AcpiUart;
+  ecam: AcpiEcam[];
+  pciHosts: AcpiPciHost[];
+  /** The CXL root (ACPI0017) with its QTG classes; absent when there is no CXL host bridge. */
+  cxlRoot?: { qtgClasses: AcpiQtgClass[] };
 }

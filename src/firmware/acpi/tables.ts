@@ -160,3 +160,26 @@ export function entryFor(value: number, base: number): number {
   if (value === 0) return 0;
   return Math.max(1, Math.round(value / base));
 }
+
+/** A Generic Address Structure (ACPI 6.x §5.2.3.2): 12 bytes naming a register. */
+export interface Gas {
+  /** 0 system memory, 1 system I/O. */
+  space: number;
+  bitWidth: number;
+  bitOffset: number;
+  /** 0 undefined, 1 byte, 2 word, 3 dword, 4 qword. */
+  accessSize: number;
+  address: number;
+}
+
+export const GAS_SIZE = 12;
+
+/** Writes a GAS; `null` writes the all-zero "not present" one. */
+export function writeGas(w: ByteWriter, g: Gas | null, field: string): void {
+  if (g === null) {
+    w.zeros(GAS_SIZE);
+    return;
+  }
+  w.u8(g.space, `${field}.space`).u8(g.bitWidth, `${field}.bitWidth`).u8(g.bitOffset, `${field}.bitOffset`);
+  w.u8(g.accessSize, `${field}.accessSize`).u64(g.address, `${field}.address`);
+}

@@ -1,0 +1,201 @@
+// Linux's CXL core on the default machine through ACPI (issue: Linux's whole CXL stack). The
+// kernel boots through the EFI hand-off, cxl_acpi binds ACPI0017, finds both ACPI0016 host bridges
+// and both CFMWS windows, cxl_port walks the root ports, the switch and the endpoints, and the
+// region driver assembles the firmware-committed regions R0 (4-way through the switch) and R1
+// (XOR). Oracle: Linux itself, its /sys/bus/cxl/devices tree (the init's `cxl-sysfs:` dump, parsed
+// by cxl-sysfs.ts) checked field by field against `cxlemu list -v --json` of the same machine;
+// then cxlemu's audit of both regions after Linux powered off.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cxlemuLinuxArgs } from './qemu-linux.js';
+import { REPO } from '../diff/harness.js';
+import { list, num, parseCxlSysfs, ports, regions, targets, type SysfsEntry } from './cxl-sysfs.js';
+import { defaultDescription } from '../../src/machine/index.js';
+
+const out = join(REPO, 'guests', 'linux', 'out');
+const image = join(out, 'Image');
+const initrd = join(out, 'initramfs.cpio');
+const cli = join(REPO, 'dist', 'src', 'cli', 'main.js');
+const skip =
+  (!existsSync(image) || !existsSync(initrd)) && 'guests/linux/out/{Image,initramfs.cpio} not built: run npm run linux';
+
+interface OurDecoder {
+  decoder: string;
+  resource: number;
+  size: number;
+  interleave_ways: number;
+  interleave_granularity: number;
+  targets?: (number | string)[];
+  dpa_resource?: number;
+  dpa_size?: number;
+  mode?: string;
+}
+interface OurPort {
+  port?: string;
+  endpoint?: string;
+  host: string;
+  memdev?: { serial: string };
+  [k: string]: unknown;
+}
+
+const decodersIn = (p: OurPort): OurDecoder[] =>
+  (p[`decoders:${p.port ?? p.endpoint}`] as OurDecoder[] | undefined) ?? [];
+const childPorts = (p: OurPort): OurPort[] => (p[`ports:${p.port}`] as OurPort[] | undefined) ?? [];
+const endpointsOf = (p: OurPort): OurPort[] => (p[`endpoints:${p.port}`] as OurPort[] | undefined) ?? [];
+const index = (decoderName: string) => Number(decoderName.split('.')[1]);
+
+/** Linux's decoder N of `port` against ours: range, ways, granularity (and targets/DPA when given). */
+function sameDecoder(linux: Map<string, SysfsEntry>, port: string, ours: OurDecoder, what: string) {
+  const name = `decoder${port.replace(/^\D+/, '')}.${index(ours.decoder)}`;
+  const d = linux.get(name);
+  assert.ok(d, `${what}: Linux has no ${name}`);
+  const got = {
+    start: num(d.start),
+    size: num(d.size),
+    ways: Number(d.interleave_ways),
+    granularity: Number(d.interleave_granularity),
+  };
+  const want = {
+    start: BigInt(ours.resource),
+    size: BigInt(ours.size),
+    ways: ours.interleave_ways,
+    granularity: ours.interleave_granularity,
+  };
+  assert.deepEqual(got, want, `${what} ${name} vs our ${ours.decoder}`);
+  return d;
+}
+
+test('Linux through ACPI: root0, a port per host bridge, the switch, four endpoints and their decoders match `cxlemu list -v --json`; R0 and R1 are assembled as committed; the audit after power-off is clean', {
+  skip,
+}, () => {
+  const r = spawnSync(
+    process.execPath,
+    cxlemuLinuxArgs({ image, initrd, append: 'console=ttyS0 cxlemu.memdevs=4 cxlemu.dump=cxl' }, [
+      '--timeout',
+      '600',
+      '--audit',
+    ]),
+    { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
+  );
+  mkdirSync(join(REPO, 'test-artifacts'), { recursive: true });
+  writeFileSync(join(REPO, 'test-artifacts', 'linux-cxl-acpi.txt'), `${r.stdout}\n--- stderr ---\n${r.stderr}`);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /efi: ACPI 2\.0=0x/);
+  assert.match(r.stdout, /ACPI: PCI Root Bridge \[HB00\] \(domain 0000 \[bus 10-1f\]\)/);
+  assert.match(r.stdout, /pci0000:10: host supports CXL/);
+  assert.match(r.stdout, /pci0000:20: host supports CXL/);
+  assert.match(r.stdout, /efi=noruntime/);
+  // The audit that followed the run: every region decodes as the spec says.
+  assert.match(r.stdout, /audit: every checked word is where the spec says/);
+
+  const sysfs = parseCxlSysfs(r.stdout);
+  assert.ok(sysfs.complete, sysfs.problems.join('\n'));
+  const linux = sysfs.entries;
+  const ours = JSON.parse(spawnSync(process.execPath, [cli, 'list', '-v', '--json'], { encoding: 'utf8' }).stdout) as {
+    memdevs: { memdev: string; serial: string }[];
+    buses: Record<string, unknown>[];
+    regions: {
+      resource: number;
+      size: number;
+      interleave_ways: number;
+      interleave_granularity: number;
+      type: string;
+      mappings: { position: number; memdev: string }[];
+    }[];
+  };
+  const desc = defaultDescription();
+  const uidOf = new Map(desc.cxl.hostBridges.map((h) => [h.id, h.uid]));
+  const busOf = new Map(desc.cxl.hostBridges.map((h) => [h.id, h.busNr]));
+  const serialOf = new Map(ours.memdevs.map((m) => [m.memdev, BigInt(m.serial)]));
+
+  // Root: one ACPI0017, a dport per host bridge (named by _UID), a root decoder per window.
+  const root = linux.get('root0');
+  assert.ok(root);
+  assert.equal(root.uport, 'ACPI0017:00');
+  const bus = ours.buses[0]!;
+  for (const w of bus['decoders:root0'] as (OurDecoder & { targets: string[]; qos_class: number })[]) {
+    const d = sameDecoder(linux, 'root0', w, 'root decoder');
+    assert.deepEqual(
+      list(d.target_list).map(Number),
+      (w.targets as string[]).map((t) => uidOf.get(t)),
+      `${w.decoder} targets`,
+    );
+    assert.equal(Number(d.qos_class), w.qos_class);
+  }
+
+  // Ports: a Linux port per host bridge (uport pci0000:<bus>), then what hangs below it.
+  const linuxPorts = ports(linux);
+  const linuxEndpoints = new Map<bigint, string>(); // serial -> Linux endpoint port
+  for (const [name, e] of linux)
+    if (name.startsWith('endpoint')) linuxEndpoints.set(num(linux.get(e.uport!)?.serial), name);
+  let endpointsSeen = 0;
+  const walk = (p: OurPort, linuxName: string) => {
+    const lp = linux.get(linuxName)!;
+    const committed = decodersIn(p);
+    assert.equal(Number(lp.decoders_committed), committed.length, `${linuxName} decoders_committed`);
+    for (const dec of committed) {
+      const d = sameDecoder(linux, linuxName, dec, `${p.host} (${linuxName})`);
+      assert.deepEqual(list(d.target_list).map(Number), dec.targets, `${linuxName} ${dec.decoder} target_list`);
+    }
+    for (const child of childPorts(p)) {
+      const lc = linuxPorts.filter((x) => x.attrs.parent === linuxName && x.name.startsWith('port'));
+      assert.equal(lc.length, 1, `one switch port under ${linuxName}`);
+      walk(child, lc[0]!.name);
+    }
+    for (const ep of endpointsOf(p)) {
+      const serial = BigInt(ep.memdev!.serial);
+      const le = linuxEndpoints.get(serial);
+      assert.ok(le, `Linux endpoint for serial ${serial}`);
+      assert.equal(linux.get(le)!.parent, linuxName, `${le} hangs below ${linuxName}`);
+      const eds = decodersIn(ep);
+      assert.equal(Number(linux.get(le)!.decoders_committed), eds.length);
+      for (const dec of eds) {
+        const d = sameDecoder(linux, le, dec, `endpoint of ${ep.host}`);
+        assert.equal(num(d.dpa_resource), BigInt(dec.dpa_resource!));
+        assert.equal(num(d.dpa_size), BigInt(dec.dpa_size!));
+        assert.equal(d.mode, dec.mode);
+      }
+      endpointsSeen++;
+    }
+  };
+  const hbPorts = bus['ports:root0'] as OurPort[];
+  assert.equal(hbPorts.length, desc.cxl.hostBridges.length);
+  for (const p of hbPorts) {
+    const uport = `pci0000:${busOf.get(p.host)!.toString(16).padStart(2, '0')}`;
+    const lp = linuxPorts.find((x) => x.attrs.uport === uport);
+    assert.ok(lp, `Linux port for ${p.host} (${uport})`);
+    assert.equal(lp.attrs.parent, 'root0');
+    walk(p, lp.name);
+  }
+  assert.equal(endpointsSeen, 4);
+
+  // Regions: Linux assembled each committed region with our ways, granularity, resource and the
+  // same device in every position.
+  const linuxRegions = regions(linux);
+  assert.equal(linuxRegions.length, ours.regions.length);
+  for (const want of ours.regions) {
+    const got = linuxRegions.find((x) => num(x.attrs.resource) === BigInt(want.resource));
+    assert.ok(got, `Linux region at 0x${want.resource.toString(16)}`);
+    assert.equal(num(got.attrs.size), BigInt(want.size));
+    assert.equal(Number(got.attrs.interleave_ways), want.interleave_ways);
+    assert.equal(Number(got.attrs.interleave_granularity), want.interleave_granularity);
+    assert.equal(got.attrs.mode, want.type);
+    assert.equal(got.attrs.commit, '1', `${got.name} committed`);
+    const bySerial = targets(got.attrs).map((dec) => {
+      const ep = `endpoint${dec.replace(/^decoder(\d+)\..*$/, '$1')}`;
+      return num(linux.get(linux.get(ep)!.uport!)!.serial);
+    });
+    assert.deepEqual(
+      bySerial,
+      [...want.mappings].sort((a, b) => a.position - b.position).map((m) => serialOf.get(m.memdev)),
+      `${got.name} positions`,
+    );
+    assert.ok(
+      linux.has(`dax_region${got.name.replace('region', '')}`),
+      `${got.name} handed to dax (dax_region present)`,
+    );
+  }
+});
