@@ -240,8 +240,14 @@ export class Machine {
       memdevRegisters: MEMDEV_REGISTERS,
     });
     this.enumeration = enumerate(this.ecam);
-    // Firmware enables CXL.mem on every endpoint (CXL device DVSEC Control Mem_Enable).
-    for (const ep of this.cxlPci.endpoints) setMemEnable(ep, true);
+    // Firmware enables CXL.mem on every endpoint (CXL device DVSEC Control Mem_Enable) and, as it
+    // must then, HDM decoding (global HDM Decoder Enable): Linux refuses a device with Mem_Enable
+    // set, HDM decoding off and no DVSEC range inside a CFMWS ("Range register decodes outside
+    // platform defined CXL ranges").
+    for (const ep of this.cxlPci.endpoints) {
+      setMemEnable(ep, true);
+      ep.device.hdm.enable();
+    }
     // Poison and media-state changes flush the TLB entries of every window reaching the device.
     connectMediaInvalidation(this.cxl);
   }

@@ -8,12 +8,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cxlemuLinuxArgs } from './qemu-linux.js';
 import { REPO } from '../diff/harness.js';
 import { list, num, parseCxlSysfs, ports, regions, targets, type SysfsEntry } from './cxl-sysfs.js';
-import { defaultDescription } from '../../src/machine/index.js';
+import { defaultDescription, type MachineDescription, validateDescription } from '../../src/machine/index.js';
 
 const out = join(REPO, 'guests', 'linux', 'out');
 const image = join(out, 'Image');
@@ -68,33 +69,18 @@ function sameDecoder(linux: Map<string, SysfsEntry>, port: string, ours: OurDeco
   return d;
 }
 
-test('Linux through ACPI: root0, a port per host bridge, the switch, four endpoints and their decoders match `cxlemu list -v --json`; R0 and R1 are assembled as committed; the audit after power-off is clean', {
-  skip,
-}, () => {
-  const r = spawnSync(
-    process.execPath,
-    cxlemuLinuxArgs({ image, initrd, append: 'console=ttyS0 cxlemu.memdevs=4 cxlemu.dump=cxl' }, [
-      '--timeout',
-      '600',
-      '--audit',
-    ]),
-    { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
-  );
-  mkdirSync(join(REPO, 'test-artifacts'), { recursive: true });
-  writeFileSync(join(REPO, 'test-artifacts', 'linux-cxl-acpi.txt'), `${r.stdout}\n--- stderr ---\n${r.stderr}`);
-  assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /efi: ACPI 2\.0=0x/);
-  assert.match(r.stdout, /ACPI: PCI Root Bridge \[HB00\] \(domain 0000 \[bus 10-1f\]\)/);
-  assert.match(r.stdout, /pci0000:10: host supports CXL/);
-  assert.match(r.stdout, /pci0000:20: host supports CXL/);
-  assert.match(r.stdout, /efi=noruntime/);
-  // The audit that followed the run: every region decodes as the spec says.
-  assert.match(r.stdout, /audit: every checked word is where the spec says/);
-
-  const sysfs = parseCxlSysfs(r.stdout);
+/**
+ * Linux's /sys/bus/cxl (the init's dump in `transcript`) against `cxlemu list -v --json` of the
+ * machine `machineArgs` names: root decoders, every port and endpoint with its committed decoders,
+ * every region with its devices in position order (by serial), each handed to dax.
+ */
+function checkAgainstList(transcript: string, machineArgs: string[], desc: MachineDescription) {
+  const sysfs = parseCxlSysfs(transcript);
   assert.ok(sysfs.complete, sysfs.problems.join('\n'));
   const linux = sysfs.entries;
-  const ours = JSON.parse(spawnSync(process.execPath, [cli, 'list', '-v', '--json'], { encoding: 'utf8' }).stdout) as {
+  const ours = JSON.parse(
+    spawnSync(process.execPath, [cli, ...machineArgs, 'list', '-v', '--json'], { encoding: 'utf8' }).stdout,
+  ) as {
     memdevs: { memdev: string; serial: string }[];
     buses: Record<string, unknown>[];
     regions: {
@@ -106,7 +92,6 @@ test('Linux through ACPI: root0, a port per host bridge, the switch, four endpoi
       mappings: { position: number; memdev: string }[];
     }[];
   };
-  const desc = defaultDescription();
   const uidOf = new Map(desc.cxl.hostBridges.map((h) => [h.id, h.uid]));
   const busOf = new Map(desc.cxl.hostBridges.map((h) => [h.id, h.busNr]));
   const serialOf = new Map(ours.memdevs.map((m) => [m.memdev, BigInt(m.serial)]));
@@ -170,7 +155,7 @@ test('Linux through ACPI: root0, a port per host bridge, the switch, four endpoi
     assert.equal(lp.attrs.parent, 'root0');
     walk(p, lp.name);
   }
-  assert.equal(endpointsSeen, 4);
+  assert.equal(endpointsSeen, ours.memdevs.length);
 
   // Regions: Linux assembled each committed region with our ways, granularity, resource and the
   // same device in every position.
@@ -198,4 +183,63 @@ test('Linux through ACPI: root0, a port per host bridge, the switch, four endpoi
       `${got.name} handed to dax (dax_region present)`,
     );
   }
+}
+
+test('Linux through ACPI: root0, a port per host bridge, the switch, four endpoints and their decoders match `cxlemu list -v --json`; R0 and R1 are assembled as committed; the audit after power-off is clean', {
+  skip,
+}, () => {
+  const r = spawnSync(
+    process.execPath,
+    cxlemuLinuxArgs({ image, initrd, append: 'console=ttyS0 cxlemu.memdevs=4 cxlemu.dump=cxl' }, [
+      '--timeout',
+      '600',
+      '--audit',
+    ]),
+    { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
+  );
+  mkdirSync(join(REPO, 'test-artifacts'), { recursive: true });
+  writeFileSync(join(REPO, 'test-artifacts', 'linux-cxl-acpi.txt'), `${r.stdout}\n--- stderr ---\n${r.stderr}`);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /efi: ACPI 2\.0=0x/);
+  assert.match(r.stdout, /ACPI: PCI Root Bridge \[HB00\] \(domain 0000 \[bus 10-1f\]\)/);
+  assert.match(r.stdout, /pci0000:10: host supports CXL/);
+  assert.match(r.stdout, /pci0000:20: host supports CXL/);
+  assert.match(r.stdout, /efi=noruntime/);
+  // The audit that followed the run: every region decodes as the spec says.
+  assert.match(r.stdout, /audit: every checked word is where the spec says/);
+  checkAgainstList(r.stdout, [], defaultDescription());
+});
+
+test('Linux creates a 3-way region over three host bridges through sysfs as cxl-cli does, programming every HDM decoder; list shows the same region and the audit after power-off is clean', {
+  skip,
+}, () => {
+  const machine = join(REPO, 'guests', 'linux', 'machines', '3way.json');
+  const saved = join(mkdtempSync(join(tmpdir(), 'cxlemu-linux-')), 'after.json');
+  const r = spawnSync(
+    process.execPath,
+    [
+      cli,
+      '--machine',
+      machine,
+      ...cxlemuLinuxArgs({
+        image,
+        initrd,
+        append: 'console=ttyS0 cxlemu.memdevs=3 cxlemu.create=decoder0.0:3:256:0x30000000:0x0,0x1,0x2 cxlemu.dump=cxl',
+      }).slice(1),
+      '--timeout',
+      '600',
+      '--audit',
+      '--save',
+      saved,
+    ],
+    { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
+  );
+  writeFileSync(join(REPO, 'test-artifacts', 'linux-cxl-create-3way.txt'), `${r.stdout}\n--- stderr ---\n${r.stderr}`);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /cxl-create: region0 committed/);
+  // Our audit found the region in the registers Linux wrote and checked where every word goes.
+  assert.match(r.stdout, /region0: 3-way 256 B, .*: ok/);
+  assert.match(r.stdout, /audit: every checked word is where the spec says/);
+  // The saved machine (description + the raw decoder registers Linux wrote) lists what Linux shows.
+  checkAgainstList(r.stdout, ['--machine', saved], validateDescription(JSON.parse(readFileSync(machine, 'utf8'))));
 });

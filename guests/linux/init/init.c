@@ -7,6 +7,8 @@
 //   cxlemu.memdevs=N                      exactly N memory devices in /sys/bus/cxl/devices
 //   cxlemu.mem=SERIAL:ram:pmem:payload:lsa:fw   the attributes of the memdev with that serial
 //   cxlemu.harts=N                        N harts online
+//   cxlemu.create=ROOT:WAYS:GRAN:SIZE:SERIAL,...  create and commit a RAM region through sysfs as
+//                                         cxl-cli does (endpoints by memdev serial, in position order)
 //   cxlemu.dump=cxl                       after the checks, dump /sys/bus/cxl/devices (below)
 // Each check prints one `check ...: ok` or `check ...: MISMATCH got ... want ...` line. With
 // every check passing it powers off (emulator exit 0); with any mismatch it reboots (exit 3).
@@ -485,6 +487,126 @@ static void dump_cxl(void) {
   say("\n");
 }
 
+// ---- cxlemu.create=ROOT:WAYS:GRAN:SIZE:SERIAL,...: a RAM region made through sysfs as cxl-cli ----
+// create-region does it: name it at the root decoder, set granularity, ways and size, give each
+// endpoint (found by memdev serial, in position order) a free decoder with mode ram and its share
+// of DPA, name the decoders as targets 0..N-1, then commit. Linux programs every HDM decoder on the
+// way; cxlemu's audit checks afterwards where the bytes go.
+
+/** Writes `value` to DIR/FILE (DIR under /sys/bus/cxl/devices unless absolute) and prints the step; a failure counts. */
+static int sysfs_step(const char *dir, const char *file, const char *value) {
+  char path[192];
+  strcpy(path, dir[0] == '/' ? "" : CXL_DEVICES "/");
+  append(append(append(path, dir), "/"), file);
+  say("cxl-create: ");
+  say(dir);
+  say("/");
+  say(file);
+  say(" <- ");
+  say(value);
+  int fd = open(path, O_WRONLY, 0);
+  int n = fd < 0 ? -1 : write(fd, value, strlen(value));
+  if (fd >= 0) close(fd);
+  if (n < 0) {
+    say(": FAILED errno ");
+    say_num(errno);
+    say("\n");
+    failures++;
+    return -1;
+  }
+  say("\n");
+  return 0;
+}
+
+/** The endpoint port whose uport is memdev `mem` (name into `out`), or 0. */
+static int endpoint_of(const char *mem, char *out) {
+  static char names[MAX_ENTRIES][NAME_LEN];
+  int n = list_dir(CXL_DEVICES, "endpoint", names, MAX_ENTRIES);
+  for (int i = 0; i < n; i++) {
+    char path[160], target[256];
+    strcpy(path, CXL_DEVICES "/");
+    append(append(path, names[i]), "/uport");
+    if (read_link(path, target, sizeof(target)) > 0 && strcmp(base_name(target), mem) == 0) {
+      strcpy(out, names[i]);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/** The first decoder of endpoint `ep` with no DPA yet (decoders are allocated in order), or 0. */
+static int free_decoder(const char *ep, char *out) {
+  const char *id = ep + strlen("endpoint");
+  for (int j = 0; j < 32; j++) {
+    char name[NAME_LEN], path[160], got[64];
+    strcpy(name, "decoder");
+    append_num(append(append(name, id), "."), j);
+    strcpy(path, CXL_DEVICES "/");
+    append(append(path, name), "/dpa_size");
+    if (slurp(path, got, sizeof(got)) < 0) return 0;
+    if (parse_num(got) == 0) {
+      strcpy(out, name);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static void create_region(char *spec) {
+  char *f[5];
+  int n = 0;
+  f[n++] = spec;
+  for (char *p = spec; *p && n < 5; p++)
+    if (*p == ':') {
+      *p = 0;
+      f[n++] = p + 1;
+    }
+  if (n != 5) {
+    say("cxl-create: MISMATCH malformed cxlemu.create (ROOT:WAYS:GRAN:SIZE:SERIAL,...)\n");
+    failures++;
+    return;
+  }
+  wait_cxl_settled();
+  unsigned long ways = parse_num(f[1]), size = parse_num(f[3]);
+  char path[160], region[NAME_LEN];
+  strcpy(path, CXL_DEVICES "/");
+  append(append(path, f[0]), "/create_ram_region");
+  if (slurp(path, region, sizeof(region)) <= 0) {
+    say("cxl-create: MISMATCH cannot read ");
+    say(path);
+    say("\n");
+    failures++;
+    return;
+  }
+  if (sysfs_step(f[0], "create_ram_region", region) || sysfs_step(region, "interleave_granularity", f[2]) ||
+      sysfs_step(region, "interleave_ways", f[1]) || sysfs_step(region, "size", f[3]))
+    return;
+  unsigned long pos = 0;
+  for (char *s = f[4]; s && *s; pos++) {
+    char *comma = strchr(s, ',');
+    if (comma) *comma = 0;
+    char mem[NAME_LEN], ep[NAME_LEN], dec[NAME_LEN], target[16];
+    if (!find_memdev(parse_num(s), mem) || !endpoint_of(mem, ep) || !free_decoder(ep, dec)) {
+      say("cxl-create: MISMATCH no free endpoint decoder for serial ");
+      say(s);
+      say("\n");
+      failures++;
+      return;
+    }
+    strcpy(target, "target");
+    append_num(target, pos);
+    if (sysfs_step(dec, "mode", "ram") || sysfs_step(dec, "dpa_size", decimal(size / ways)) ||
+        sysfs_step(region, target, dec))
+      return;
+    s = comma ? comma + 1 : 0;
+  }
+  // cxl-cli then enables the region: binding it to the region driver hands it to dax.
+  if (sysfs_step(region, "commit", "1") || sysfs_step("/sys/bus/cxl/drivers/cxl_region", "bind", region)) return;
+  say("cxl-create: ");
+  say(region);
+  say(" committed\n");
+}
+
 int main(void) {
   static char cmdline[MAX_LINE];
   int dump = 0;
@@ -516,6 +638,8 @@ int main(void) {
       check_num("harts online", count_harts(), parse_num(tok + 13));
     } else if (starts(tok, "cxlemu.mem=")) {
       check_memdev(tok + 11);
+    } else if (starts(tok, "cxlemu.create=")) {
+      create_region(tok + 14);
     } else if (strcmp(tok, "cxlemu.dump=cxl") == 0) {
       dump = 1;
     }
