@@ -192,3 +192,28 @@ test('the real bin: mailbox exit statuses', () => {
   const bad = spawnSync(process.execPath, [bin, 'mailbox', 'mem0', '4000', '00'], { encoding: 'utf8' });
   assert.equal(bad.status, 1);
 });
+
+test('run --acpi-dump writes the same files, byte for byte, as tables --out; then the guest runs', async () => {
+  const a = mkdtempSync(join(tmpdir(), 'cxlemu-tables-'));
+  const b = mkdtempSync(join(tmpdir(), 'cxlemu-acpi-dump-'));
+  try {
+    assert.equal((await run('tables', '--out', a)).status, 0);
+    const r = await run('run', '--acpi-dump', b, '--kernel', join(repo, 'guests', 'bin', 'hello-cxl.elf'));
+    assert.equal(r.status, 0, r.err);
+    assert.deepEqual(readdirSync(b).sort(), readdirSync(a).sort());
+    for (const f of readdirSync(a)) assert.deepEqual(readFileSync(join(b, f)), readFileSync(join(a, f)), f);
+    writeFileSync(join(b, 'file'), 'x');
+    const bad = await run(
+      'run',
+      '--acpi-dump',
+      join(b, 'file', 'sub'),
+      '--kernel',
+      join(repo, 'guests', 'bin', 'hello-cxl.elf'),
+    );
+    assert.equal(bad.status, 1);
+    assert.match(bad.err, /--acpi-dump: ".*sub": a writable directory/);
+  } finally {
+    rmSync(a, { recursive: true, force: true });
+    rmSync(b, { recursive: true, force: true });
+  }
+});

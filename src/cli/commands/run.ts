@@ -8,6 +8,7 @@ import { type AuditCli, auditOptions, auditWithProgress, progressBars } from '..
 import type { CliContext } from '../io.js';
 import { wantsJson, withMachine } from '../load.js';
 import { gdbDevice, harts, num, seconds } from '../options.js';
+import { tableFiles, writeTables } from './tables.js';
 
 type RunCli = AuditCli & {
   kernel?: string;
@@ -29,6 +30,7 @@ type RunCli = AuditCli & {
   gdb?: string;
   stopped?: boolean;
   acpi?: 'on' | 'off' | 'auto';
+  acpiDump?: string;
 };
 
 /** The one-line result on stderr: how the guest stopped, instructions, time, MIPS, exit status. */
@@ -63,6 +65,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
           "Linux boots with ACPI (an EFI hand-off in /chosen naming the tables) or the device tree; auto: ACPI when the machine has CXL host bridges (QEMU's -M virt,acpi=)",
         ).choices(['on', 'off', 'auto']),
       )
+      .option('--acpi-dump <dir>', 'write the ACPI tables and CDATs the guest gets to DIR (as tables --out), then run')
       .option('--initrd <file>', 'initramfs to place in RAM and name in /chosen (linux,initrd-start/end)')
       .option('--append <cmdline>', 'kernel command line (/chosen/bootargs)')
       .option(
@@ -113,6 +116,10 @@ export function registerRun(program: Command, ctx: CliContext): void {
           stopped: cli.stopped ?? qemuBoot.stopped,
           acpi: cli.acpi ?? qemuBoot.acpi,
         };
+        if (opts.acpiDump !== undefined) {
+          const t = m.firmwareTables;
+          writeTables(t, tableFiles(t), opts.acpiDump, '--acpi-dump');
+        }
         const gdb = opts.gdb !== undefined ? gdbDevice('--gdb', opts.gdb) : undefined;
         if (opts.stopped && !gdb) io.err('cxlemu: warning: -S without --gdb is ignored\n');
         const runOpts = {

@@ -57,7 +57,7 @@ export function registerTables(program: Command, ctx: CliContext): void {
 }
 
 /** One entry per table, in file order: ACPI tables, device CDATs, switch CDATs. */
-function tableFiles(t: FirmwareTables): TableFile[] {
+export function tableFiles(t: FirmwareTables): TableFile[] {
   const files: TableFile[] = [];
   for (const a of t.acpi)
     files.push({
@@ -84,8 +84,8 @@ function makeDirectory(dir: string): void {
   mkdirSync(dir);
 }
 
-/** Write every table's bytes under `dir` (created); a ConfigError naming --out when that fails. */
-function writeTables(t: FirmwareTables, files: TableFile[], dir: string): void {
+/** Write every table's bytes under `dir` (created); a ConfigError naming `option` when that fails. */
+export function writeTables(t: FirmwareTables, files: TableFile[], dir: string, option = '--out'): void {
   try {
     makeDirectory(dir);
     const all = [...t.acpi.map((a) => a.bytes), ...t.cdat.map((c) => c.bytes), ...t.switchCdat.map((c) => c.bytes)];
@@ -95,7 +95,7 @@ function writeTables(t: FirmwareTables, files: TableFile[], dir: string): void {
       [
         {
           code: 'bad_option',
-          path: '--out',
+          path: option,
           value: dir,
           allowed: `a writable directory (${e instanceof Error ? e.message : String(e)})`,
         },
