@@ -234,6 +234,7 @@ test('Linux creates a 3-way region over three host bridges through sysfs as cxl-
     ],
     { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
   );
+  mkdirSync(join(REPO, 'test-artifacts'), { recursive: true });
   writeFileSync(join(REPO, 'test-artifacts', 'linux-cxl-create-3way.txt'), `${r.stdout}\n--- stderr ---\n${r.stderr}`);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /cxl-create: region0 committed/);
