@@ -3,6 +3,11 @@
 
 import { ConfigError, MAX_HARTS, parseInteger, parseSize } from '../machine/index.js';
 
+/** The error every parser here throws: `option` got `value`, and `allowed` says what it takes. */
+function badValue(option: string, value: string, allowed: string): ConfigError {
+  return new ConfigError([{ code: 'bad_option', path: option, value, allowed }], 'bad option value');
+}
+
 /** A commander argParser for an address, size or integer; a ConfigError naming `option` otherwise. */
 export function num(option: string, what: 'address' | 'size' | 'integer') {
   return (v: string): number => {
@@ -14,7 +19,7 @@ export function num(option: string, what: 'address' | 'size' | 'integer') {
           : what === 'address'
             ? 'an address such as 0x100000000 (underscores allowed)'
             : 'a non-negative integer';
-      throw new ConfigError([{ code: 'bad_option', path: option, value: v, allowed: rule }], 'bad option value');
+      throw badValue(option, v, rule);
     }
     return n;
   };
@@ -25,10 +30,7 @@ export function harts(option: string) {
   return (v: string): number => {
     const n = parseInteger(v);
     if (n === undefined || n < 1 || n > MAX_HARTS) {
-      throw new ConfigError(
-        [{ code: 'bad_option', path: option, value: v, allowed: `a number of harts from 1 to ${MAX_HARTS}` }],
-        'bad option value',
-      );
+      throw badValue(option, v, `a number of harts from 1 to ${MAX_HARTS}`);
     }
     return n;
   };
@@ -39,10 +41,7 @@ export function gdbDevice(option: string, v: string): { host: string; port: numb
   const m = /^tcp:([^:]*):(\d{1,5})$/.exec(v);
   const port = m ? Number(m[2]) : Number.NaN;
   if (!m || port > 65535) {
-    throw new ConfigError(
-      [{ code: 'bad_option', path: option, value: v, allowed: 'tcp::PORT or tcp:HOST:PORT (e.g. tcp::1234)' }],
-      'bad option value',
-    );
+    throw badValue(option, v, 'tcp::PORT or tcp:HOST:PORT (e.g. tcp::1234)');
   }
   return { host: m[1] || '127.0.0.1', port };
 }
@@ -52,10 +51,7 @@ export function seconds(option: string) {
   return (v: string): number => {
     const n = Number(v);
     if (v.trim() === '' || !Number.isFinite(n) || n <= 0) {
-      throw new ConfigError(
-        [{ code: 'bad_option', path: option, value: v, allowed: 'a positive number of seconds, such as 30 or 0.5' }],
-        'bad option value',
-      );
+      throw badValue(option, v, 'a positive number of seconds, such as 30 or 0.5');
     }
     return n;
   };
@@ -67,10 +63,7 @@ export function atMost(option: string, max: number, hint: string) {
   return (v: string): number => {
     const n = parse(v);
     if (n > max) {
-      throw new ConfigError(
-        [{ code: 'bad_option', path: option, value: v, allowed: `at most ${max} (${hint})` }],
-        'bad option value',
-      );
+      throw badValue(option, v, `at most ${max} (${hint})`);
     }
     return n;
   };

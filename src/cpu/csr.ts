@@ -118,6 +118,24 @@ export const Cause = {
   StorePage: 15,
 } as const;
 
+/** What each exception cause is called in the privileged spec (for messages). */
+export const CAUSE_NAMES: Readonly<Record<number, string>> = {
+  [Cause.InstMisaligned]: 'instruction address misaligned',
+  [Cause.InstAccess]: 'instruction access fault',
+  [Cause.Illegal]: 'illegal instruction',
+  [Cause.Breakpoint]: 'breakpoint',
+  [Cause.LoadMisaligned]: 'load address misaligned',
+  [Cause.LoadAccess]: 'load access fault',
+  [Cause.StoreMisaligned]: 'store/AMO address misaligned',
+  [Cause.StoreAccess]: 'store/AMO access fault',
+  [Cause.EcallU]: 'ecall from U-mode',
+  [Cause.EcallS]: 'ecall from S-mode',
+  [Cause.EcallM]: 'ecall from M-mode',
+  [Cause.InstPage]: 'instruction page fault',
+  [Cause.LoadPage]: 'load page fault',
+  [Cause.StorePage]: 'store/AMO page fault',
+};
+
 /** misa: MXL = 2 (RV64) in bits 63:62; extensions A C I M S U. */
 export const MISA_LO = (1 << 0) | (1 << 2) | (1 << 8) | (1 << 12) | (1 << 18) | (1 << 20);
 export const MISA_HI = 0x80000000 | 0;

@@ -15,7 +15,8 @@
 // A block whose page cell is stale exits at entry; JS re-translates the page once (ensureValid)
 // and, when it still maps the same arena page, marks the cell current and runs on: an address
 // space switch costs one check per code page used afterwards instead of recompiling. A page that
-// now maps elsewhere drops its blocks. A change of the physical map drops everything (flushAll).
+// now maps elsewhere drops its blocks. A change of the physical map is a remap too (BAR and
+// decoder programming move MMIO, not RAM). flushAll drops everything (breakpoints, cells used up).
 // Uncacheable code (MMIO, observed, PMP-mixed, unmapped, straddling) is never translated.
 
 import {
@@ -117,9 +118,9 @@ export interface JitStats {
   exits: Record<(typeof JIT_EXIT_NAMES)[number], number>;
   /** Blocks dropped because their code bytes were written. */
   invalidatedBlocks: number;
-  /** Whole-cache flushes (map change, breakpoints, page cells exhausted). */
+  /** Whole-cache flushes (breakpoints, page cells exhausted). */
   flushes: number;
-  /** Epoch bumps (satp, sfence.vma, PMP) and the page checks and drops they led to. */
+  /** Epoch bumps (satp, sfence.vma, PMP, physical map changes) and the page checks and drops they led to. */
   remaps: number;
   pageChecks: number;
   pagesRemapped: number;
@@ -505,7 +506,7 @@ export class Jit {
     for (const [pc, b] of map) if (pc - (pc & 4095) === vbase && b.mod !== null) this.dropModule(b.mod);
   }
 
-  /** Forget every block (address map change, breakpoints, page cells exhausted). */
+  /** Forget every block (breakpoints and watchpoints changed, page cells exhausted). */
   flushAll(): void {
     this.flushes++;
     this.pageInvalidations.clear();

@@ -25,6 +25,11 @@ export const PLIC_CONTEXT_STRIDE = 0x1000;
 /** Contexts of a one-hart board (hart 0 M and S). */
 export const PLIC_CONTEXTS = 2;
 
+/** The context of hart `hart`'s M-mode or S-mode external interrupt (2i and 2i+1). */
+export function plicContextOf(hart: number, mode: 'M' | 'S'): number {
+  return 2 * hart + (mode === 'S' ? 1 : 0);
+}
+
 const WORDS = PLIC_NUM_SOURCES / 32;
 
 export interface PlicOptions {

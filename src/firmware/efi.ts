@@ -6,7 +6,7 @@
 // never writes guest memory and never decides where RAM is (the caller passes the ranges).
 
 import { alignUp } from '../cxl-math/bits.js';
-import { ByteWriter } from './acpi/tables.js';
+import { AcpiTableError, ByteWriter, guidBytes } from './acpi/tables.js';
 
 /** EFI memory types (UEFI 2.10 §7.2, EFI_MEMORY_TYPE) this hand-off uses. */
 export const EfiMemoryType = Object.freeze({
@@ -38,11 +38,8 @@ export const ACPI_20_TABLE_GUID = '8868e871-e4f1-11d3-bc22-0080c73c8881';
 const FIRMWARE_VENDOR = 'cxlemu';
 
 /** A bad input (an unaligned range, overlapping ranges): names the field and what was expected. */
-export class EfiHandoffError extends RangeError {
-  constructor(field: string, value: unknown, allowed: string) {
-    super(`${field}: ${String(value)} is not allowed; expected ${allowed}`);
-    this.name = 'EfiHandoffError';
-  }
+export class EfiHandoffError extends AcpiTableError {
+  override readonly name = 'EfiHandoffError';
 }
 
 export interface EfiMemoryRange {
@@ -66,21 +63,6 @@ export interface EfiHandoff {
   base: number;
   systemTable: number;
   memoryMap: { start: number; size: number; descriptorSize: number; descriptorVersion: number };
-}
-
-/** GUID text -> the 16 bytes EFI stores (first three fields little-endian, the rest as written). */
-export function guidBytes(guid: string): Uint8Array {
-  const m = /^([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})$/i.exec(guid);
-  if (!m) throw new EfiHandoffError('guid', guid, 'a GUID as xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx');
-  const hex = (s: string) =>
-    Array.from({ length: s.length / 2 }, (_, i) => Number.parseInt(s.slice(2 * i, 2 * i + 2), 16));
-  return new Uint8Array([
-    ...hex(m[1]!).reverse(),
-    ...hex(m[2]!).reverse(),
-    ...hex(m[3]!).reverse(),
-    ...hex(m[4]!),
-    ...hex(m[5]!),
-  ]);
 }
 
 function checkRanges(memory: readonly EfiMemoryRange[]): EfiMemoryRange[] {
@@ -132,7 +114,7 @@ export function buildEfiHandoff(input: EfiHandoffInput): EfiHandoff {
   w.u64(0); // BootServices: exited
   w.u64(1); // NumberOfTableEntries
   w.u64(configTable, 'ConfigurationTable');
-  w.bytes(guidBytes(ACPI_20_TABLE_GUID));
+  w.bytes(guidBytes(ACPI_20_TABLE_GUID, 'ACPI_20_TABLE_GUID'));
   w.u64(input.rsdpAddress, 'rsdpAddress');
   for (const c of FIRMWARE_VENDOR) w.u16(c.charCodeAt(0));
   w.u16(0);

@@ -69,6 +69,19 @@ export function defaultChbsBase(index: number): number {
   return CHBCR_TOP - (index + 1) * CHBCR_SIZE;
 }
 
+/**
+ * A host bridge's MMIO window as the firmware tables give it (device tree and DSDT _CRS): its
+ * share of the PCIe MMIO window from enumeration, stopping below the lowest CHBCR, so an OS that
+ * reassigns BARs inside it never lands on component registers. Size 0 when nothing is left.
+ */
+export function hostMmioWindow(
+  aperture: { base: number; size: number },
+  chbcrBases: readonly number[],
+): { base: number; size: number } {
+  const low = Math.min(CHBCR_TOP, ...chbcrBases);
+  return { base: aperture.base, size: Math.max(0, Math.min(aperture.base + aperture.size, low) - aperture.base) };
+}
+
 // ---- ACPI tables ----
 /** Below the top 4 MiB of RAM (capped at 3 GiB as for the DTB, which sits in the top 2 MiB slot), 64 KiB aligned. */
 export function defaultAcpiBase(ram: { base: number; size: number }, imageSize: number): number {

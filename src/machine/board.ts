@@ -10,9 +10,10 @@ import { writeFile } from 'node:fs/promises';
 import { Arena, AddressSpace, BackingStore, type MmioOps } from '../memory/index.js';
 import { Hart, type RunStop } from '../cpu/hart.js';
 import { ABI_NAMES } from '../cpu/disasm.js';
+import { CAUSE_NAMES, CSR } from '../cpu/csr.js';
 import { Ns16550a, NS16550A_SIZE, UART0_IRQ, UART_CLOCK_HZ } from '../devices/ns16550a.js';
 import { Clint, CLINT_SIZE, TIMEBASE_HZ } from '../devices/clint.js';
-import { Plic, PLIC_SIZE, PLIC_NUM_SOURCES } from '../devices/plic.js';
+import { Plic, PLIC_SIZE, PLIC_NUM_SOURCES, plicContextOf } from '../devices/plic.js';
 import { TestFinisher, FINISHER_SIZE, type FinisherOutcome } from '../devices/test-finisher.js';
 import { DmaEngine, DMA_SIZE, DMA_IRQ } from '../devices/dma-engine.js';
 import { generateFdt, fdtAddress } from '../firmware/fdt.js';
@@ -33,6 +34,7 @@ import {
   FINISHER_BASE,
   HART_ISA_EXTENSIONS,
   HART_ISA_STRING,
+  hostMmioWindow,
   MAX_HARTS,
   PCIE_MMIO_BASE,
   PCIE_MMIO_SIZE,
@@ -252,7 +254,11 @@ function createDevices(
   clock: () => number,
   running: () => BoardHart | undefined,
 ): BoardDevices {
-  const contextLines = Array.from({ length: harts }, (_, h) => [line(h, MIP_MEIP), line(h, MIP_SEIP)]).flat();
+  const contextLines: ((level: boolean) => void)[] = [];
+  for (let h = 0; h < harts; h++) {
+    contextLines[plicContextOf(h, 'M')] = line(h, MIP_MEIP);
+    contextLines[plicContextOf(h, 'S')] = line(h, MIP_SEIP);
+  }
   const plic = new Plic({ contextLines });
   const uart = new Ns16550a({ sink: opts.uartSink ?? (() => {}), irq: plic.line(UART0_IRQ) });
   const clint = new Clint({
@@ -494,13 +500,13 @@ export function pcieHostsOf(
   apertures: readonly { busFirst: number; busLast: number; base: number; size: number }[],
   hostBridges: readonly { component: { base: number } }[],
 ): PcieDescription[] {
-  const chbcrLow = Math.min(PCIE_MMIO_BASE + PCIE_MMIO_SIZE, ...hostBridges.map((h) => h.component.base));
+  const chbcrBases = hostBridges.map((h) => h.component.base);
   return apertures.map((a, i) => ({
     domain: i,
     ecam: { base: ECAM_BASE + a.busFirst * 2 ** 20, size: (a.busLast - a.busFirst + 1) * 2 ** 20 },
     busFirst: a.busFirst,
     busLast: a.busLast,
-    mmio: { base: a.base, size: Math.max(0, Math.min(a.base + a.size, chbcrLow) - a.base) },
+    mmio: hostMmioWindow(a, chbcrBases),
     intxIrqBase: PCIE_INTX_IRQ_BASE,
   }));
 }
@@ -688,23 +694,6 @@ const HART_QUANTUM = 100_000;
 /** Attempts in one slice that retire nothing before the run is declared a trap loop. */
 const TRAP_LOOP_ATTEMPTS = 10_000;
 
-const CAUSE_NAMES: Record<number, string> = {
-  0: 'instruction address misaligned',
-  1: 'instruction access fault',
-  2: 'illegal instruction',
-  3: 'breakpoint',
-  4: 'load address misaligned',
-  5: 'load access fault',
-  6: 'store/AMO address misaligned',
-  7: 'store/AMO access fault',
-  8: 'ecall from U-mode',
-  9: 'ecall from S-mode',
-  11: 'ecall from M-mode',
-  12: 'instruction page fault',
-  13: 'load page fault',
-  15: 'store/AMO page fault',
-};
-
 function trapLoopExit(hart: BoardHart, attempts: number): RunExit {
   const csr = (n: number): string | undefined => {
     const o = { lo: 0, hi: 0 };
@@ -712,12 +701,12 @@ function trapLoopExit(hart: BoardHart, attempts: number): RunExit {
       ? BigInt.asUintN(64, (BigInt(o.hi) << 32n) | BigInt(o.lo >>> 0)).toString(16)
       : undefined;
   };
-  const cause = csr(0x342);
+  const cause = csr(CSR.mcause);
   const name = cause === undefined ? undefined : CAUSE_NAMES[Number.parseInt(cause, 16)];
   const why =
     cause === undefined
       ? ''
-      : ` (mcause 0x${cause}${name ? ` ${name}` : ''}, mtval 0x${csr(0x343)}, mtvec 0x${csr(0x305)})`;
+      : ` (mcause 0x${cause}${name ? ` ${name}` : ''}, mtval 0x${csr(CSR.mtval)}, mtvec 0x${csr(CSR.mtvec)})`;
   return {
     kind: 'limit',
     code: 0,

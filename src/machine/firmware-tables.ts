@@ -14,10 +14,9 @@ import type {
 } from '../firmware/acpi/platform.js';
 import { buildEfiHandoff, efiHandoffSize, EFI_PAGE_SIZE, type EfiHandoff } from '../firmware/efi.js';
 import { alignUp } from '../cxl-math/bits.js';
-import { UART0_IRQ } from '../devices/ns16550a.js';
-import { NS16550A_SIZE } from '../devices/ns16550a.js';
+import { NS16550A_SIZE, UART0_IRQ } from '../devices/ns16550a.js';
 import { TIMEBASE_HZ } from '../devices/clint.js';
-import { PLIC_NUM_PRIORITIES, PLIC_NUM_SOURCES, PLIC_SIZE } from '../devices/plic.js';
+import { PLIC_NUM_PRIORITIES, PLIC_NUM_SOURCES, PLIC_SIZE, plicContextOf } from '../devices/plic.js';
 import { PCIE_INTX_IRQ_BASE } from '../pci/index.js';
 import { HMAT_DATA_TYPES, HMAT_HIERARCHIES } from '../firmware/acpi/hmat.js';
 import { buildSwitchCdat, buildType3Cdat, type SwitchCdatInput, type Type3CdatInput } from '../cxl/cdat.js';
@@ -25,8 +24,7 @@ import {
   CHBCR_SIZE,
   ECAM_BASE,
   HART_ISA_STRING,
-  PCIE_MMIO_BASE,
-  PCIE_MMIO_SIZE,
+  hostMmioWindow,
   PLIC_BASE,
   RAM_BASE,
   UART0_BASE,
@@ -48,6 +46,9 @@ import { CdatError } from '../cxl/cdat.js';
 
 /** 1 MB/s in HMAT = 2^20 bytes/s, as QEMU converts -numa hmat-lb bandwidth. */
 const BYTES_PER_MB = 2 ** 20;
+
+/** The EFI memory map's ranges: RAM below the tables, the tables and hand-off, RAM above. */
+const EFI_MEMORY_RANGES = 3;
 
 export interface FirmwareTablesOptions {
   /** Guest physical address of the RSDP (16-byte aligned). Default: defaultAcpiBase(). */
@@ -181,13 +182,13 @@ function systemOf(
   apertures: NonNullable<FirmwareTablesOptions['pciApertures']>,
   hostBridges: readonly { uid: number; chbsBase: number }[],
 ): AcpiSystem {
-  const chbcrLow = Math.min(PCIE_MMIO_BASE + PCIE_MMIO_SIZE, ...hostBridges.map((h) => h.chbsBase));
+  const chbcrBases = hostBridges.map((h) => h.chbsBase);
   const qtgIds = [...new Set(desc.cxl.windows.map((w) => w.qtgId))].sort((a, b) => a - b);
   return {
     timebaseHz: TIMEBASE_HZ,
     isa: HART_ISA_STRING,
     mmu: 'sv39',
-    harts: Array.from({ length: desc.cpus }, (_, i) => ({ hartId: i, uid: i, plicContext: 2 * i + 1 })),
+    harts: Array.from({ length: desc.cpus }, (_, i) => ({ hartId: i, uid: i, plicContext: plicContextOf(i, 'S') })),
     plic: {
       id: 0,
       base: PLIC_BASE,
@@ -200,18 +201,17 @@ function systemOf(
     ecam: [{ base: ECAM_BASE, segment: 0, busFirst: 0, busLast: 255 }],
     pciHosts: desc.cxl.hostBridges.map((hb, i) => {
       const a = apertures.find((x) => x.hostBridge === hb.id) ?? apertures[i]!;
-      const end = Math.min(a.base + a.size, chbcrLow);
+      const mmio = hostMmioWindow(a, chbcrBases);
       return {
         uid: hb.uid,
-        cxl: true,
         segment: 0,
         busFirst: a.busFirst,
         busLast: a.busLast,
-        mmio: end > a.base ? [{ base: a.base, size: end - a.base }] : [],
+        mmio: mmio.size > 0 ? [mmio] : [],
         intxGsiBase: PCIE_INTX_IRQ_BASE,
       };
     }),
-    ...(desc.cxl.hostBridges.length > 0 ? { cxlRoot: { qtgClasses: qtgIds.map((qtgId) => ({ qtgId })) } } : {}),
+    ...(desc.cxl.hostBridges.length > 0 ? { cxlRoot: { qtgIds } } : {}),
   };
 }
 
@@ -338,8 +338,8 @@ function descriptionPathOf(field: string, desc: MachineDescription): string {
 function buildValidated(desc: MachineDescription, opts: FirmwareTablesOptions): FirmwareTables {
   const platform = acpiPlatformOf(desc, opts);
   const ram = { base: RAM_BASE, size: desc.ram.size };
-  // The EFI block (3 memory ranges: RAM below, the block itself, RAM above) follows the tables.
-  const efiRoom = platform.system ? ACPI_TABLE_ALIGN + efiHandoffSize(3) : 0;
+  // The EFI block follows the tables.
+  const efiRoom = platform.system ? ACPI_TABLE_ALIGN + efiHandoffSize(EFI_MEMORY_RANGES) : 0;
   const base = opts.acpiBase ?? defaultAcpiBase(ram, buildAcpiLayout(platform, 0).image.length + efiRoom);
   const layout = buildAcpiLayout(platform, base);
   const efi = platform.system ? efiHandoffOf(layout, ram) : undefined;
@@ -376,7 +376,7 @@ function buildValidated(desc: MachineDescription, opts: FirmwareTablesOptions): 
 function efiHandoffOf(layout: AcpiLayout, ram: { base: number; size: number }): EfiHandoff {
   const at = layout.base + alignUp(layout.image.length, ACPI_TABLE_ALIGN);
   const reclaimFrom = Math.floor(layout.base / EFI_PAGE_SIZE) * EFI_PAGE_SIZE;
-  const reclaimTo = alignUp(at + efiHandoffSize(3), EFI_PAGE_SIZE);
+  const reclaimTo = alignUp(at + efiHandoffSize(EFI_MEMORY_RANGES), EFI_PAGE_SIZE);
   const ramEnd = ram.base + ram.size;
   const memory = [
     { base: ram.base, size: reclaimFrom - ram.base, type: 'conventional' as const },
@@ -417,12 +417,9 @@ function describeTables(layout: AcpiLayout, p: AcpiPlatform, inputs: CdatInputs)
     L.push('DSDT  \\_SB: PLIC (RSCV0001), COM0 (RSCV0003)');
     for (const h of sys.pciHosts)
       L.push(
-        `  ${h.cxl ? 'ACPI0016' : 'PNP0A08'} uid ${h.uid}  segment ${h.segment} buses ${hex(h.busFirst)}..${hex(h.busLast)}  MMIO ${h.mmio.map((m) => `${hex(m.base)}+${hex(m.size)}`).join(' ') || 'none'}  INTx GSI ${h.intxGsiBase}..${h.intxGsiBase + 3}`,
+        `  ACPI0016 uid ${h.uid}  segment ${h.segment} buses ${hex(h.busFirst)}..${hex(h.busLast)}  MMIO ${h.mmio.map((m) => `${hex(m.base)}+${hex(m.size)}`).join(' ') || 'none'}  INTx GSI ${h.intxGsiBase}..${h.intxGsiBase + 3}`,
       );
-    if (sys.cxlRoot)
-      L.push(
-        `  ACPI0017 _DEP on every host bridge; QTG _DSM ids ${sys.cxlRoot.qtgClasses.map((c) => c.qtgId).join(' ')}`,
-      );
+    if (sys.cxlRoot) L.push(`  ACPI0017 _DEP on every host bridge; QTG _DSM ids ${sys.cxlRoot.qtgIds.join(' ')}`);
   }
   if (p.hostBridges.length + p.windows.length > 0) {
     L.push('', 'CEDT');

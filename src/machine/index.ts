@@ -59,6 +59,7 @@ export type { RunResult } from './board.js';
 export * from './report.js';
 // What the CLI reaches below src/machine, re-exported so src/cli imports this module only.
 export { buildFirmwareTables, type FirmwareTables } from './firmware-tables.js';
+export { firmwareTableFiles, type FirmwareTableFile, writeFirmwareTableFiles } from './table-files.js';
 export {
   commandName,
   decodeMailboxOutput,

@@ -47,7 +47,6 @@ export interface PreparedBoot {
 const bad = (path: string, value: string, allowed: string) =>
   new ConfigError([{ code: 'bad_option', path, value, allowed }], 'cannot boot');
 
-/** Reads a regular file (never a device or a directory: /dev/zero would never end). */
 /** The bytes of a regular file; a ConfigError naming `option` for a missing or special file. */
 export function readRegularFile(path: string, option: string, what: string): Uint8Array {
   let st: ReturnType<typeof statSync>;

@@ -13,6 +13,7 @@ import { boardOptionsForMachine, runProgram, type RunProgramOptions, type RunRes
 import { ConfigError } from './errors.js';
 import type { BootRequest } from './linux-boot.js';
 import { interactiveConsole } from './console.js';
+import { firmwareTableFiles, writeFirmwareTableFiles } from './table-files.js';
 import type { BackingStore, ObservedTarget, ObserveRequest } from '../memory/index.js';
 import { hex, parseInteger, parseSize } from './sizes.js';
 
@@ -53,6 +54,8 @@ export interface RunMachineOptions {
   observeLog?: string;
   /** Boot Linux with ACPI (true) or the device tree (false); default: ACPI when there are CXL host bridges. */
   acpi?: boolean;
+  /** Write the firmware tables the guest gets to this directory before running (`--acpi-dump`). */
+  acpiDump?: string;
 }
 
 export type RunOutcome =
@@ -274,6 +277,8 @@ async function runOnBoard(
 }
 
 export async function runMachine(machine: Machine, opts: RunMachineOptions = {}): Promise<RunOutcome> {
+  if (opts.acpiDump !== undefined)
+    writeFirmwareTableFiles(firmwareTableFiles(machine.firmwareTables), opts.acpiDump, '--acpi-dump');
   if (opts.kernel === undefined) {
     let demo: { kernel: string; result: RunResult; observation?: ObservationReport } | undefined;
     const kernel = demoKernelPath();

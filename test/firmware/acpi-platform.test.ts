@@ -18,7 +18,8 @@ import {
   walkFromRsdp,
   type MadtEntry,
 } from '../helpers/acpi-decoder.js';
-import { buildEfiHandoff, guidBytes } from '../../src/firmware/efi.js';
+import { buildEfiHandoff } from '../../src/firmware/efi.js';
+import { guidBytes } from '../../src/firmware/acpi/tables.js';
 
 const skip = IASL ? false : 'iasl not found: install acpica-tools';
 

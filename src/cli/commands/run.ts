@@ -8,7 +8,6 @@ import { type AuditCli, auditOptions, auditWithProgress, progressBars } from '..
 import type { CliContext } from '../io.js';
 import { wantsJson, withMachine } from '../load.js';
 import { gdbDevice, harts, num, seconds } from '../options.js';
-import { tableFiles, writeTables } from './tables.js';
 
 type RunCli = AuditCli & {
   kernel?: string;
@@ -116,10 +115,6 @@ export function registerRun(program: Command, ctx: CliContext): void {
           stopped: cli.stopped ?? qemuBoot.stopped,
           acpi: cli.acpi ?? qemuBoot.acpi,
         };
-        if (opts.acpiDump !== undefined) {
-          const t = m.firmwareTables;
-          writeTables(t, tableFiles(t), opts.acpiDump, '--acpi-dump');
-        }
         const gdb = opts.gdb !== undefined ? gdbDevice('--gdb', opts.gdb) : undefined;
         if (opts.stopped && !gdb) io.err('cxlemu: warning: -S without --gdb is ignored\n');
         const runOpts = {
@@ -134,6 +129,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
           ...(opts.observeLog !== undefined ? { observeLog: opts.observeLog } : {}),
           ...(opts.dumpDtb !== undefined ? { dumpDtb: opts.dumpDtb } : {}),
           ...(opts.acpi === 'on' || opts.acpi === 'off' ? { acpi: opts.acpi === 'on' } : {}),
+          ...(opts.acpiDump !== undefined ? { acpiDump: opts.acpiDump } : {}),
           ...(gdb
             ? {
                 gdb: {

@@ -9,7 +9,7 @@
 // PkgLength takes the fewest bytes; name paths stay exactly as written. Integers assume a
 // revision 2 (64-bit) table.
 
-import { AcpiTableError, ByteWriter } from './tables.js';
+import { AcpiTableError, ByteWriter, guidBytes } from './tables.js';
 
 /** What an encoded term can stand for; decides where the type system lets it go. */
 export type AmlKind = 'data' | 'name' | 'arg' | 'local' | 'expr' | 'statement' | 'resource';
@@ -290,12 +290,7 @@ export function eisaId(id: string): AmlData {
 
 /** ToUUID: a 16-byte Buffer; the first three groups are stored little-endian, the last two as written. */
 export function toUuid(uuid: string): AmlData {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(uuid))
-    throw new AcpiTableError('ToUUID.uuid', JSON.stringify(uuid), 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx (hex digits)');
-  const [a, b, c, d, e] = uuid.split('-') as [string, string, string, string, string];
-  const hex = (s: string): number[] =>
-    Array.from({ length: s.length / 2 }, (_, i) => parseInt(s.slice(2 * i, 2 * i + 2), 16));
-  return buffer([...hex(a).reverse(), ...hex(b).reverse(), ...hex(c).reverse(), ...hex(d), ...hex(e)]);
+  return buffer(guidBytes(uuid, 'ToUUID.uuid'));
 }
 
 // --- Named objects and namespace modifiers ------------------------------------------------------

@@ -9,17 +9,13 @@
 
 import {
   createDWordField,
-  derefOf,
   device,
   dwordMemory,
   eisaId,
   encodeAml,
   ifOp,
-  index,
   interrupt,
   lequal,
-  llessEqual,
-  local,
   memory32Fixed,
   method,
   name,
@@ -31,7 +27,6 @@ import {
   resourceTemplate,
   ret,
   scope,
-  store,
   str,
   toUuid,
   wordBusNumber,
@@ -42,7 +37,7 @@ import {
   type AmlTerm,
 } from './aml.js';
 import { AcpiTableError, buildAcpiTable, type AcpiOem } from './tables.js';
-import type { AcpiPciHost, AcpiQtgClass, AcpiSystem } from './platform.js';
+import type { AcpiPciHost, AcpiSystem } from './platform.js';
 
 export const DSDT_REVISION = 2;
 /** PCI Host Bridge _OSC (PCI Firmware 3.3 §4.5.1). */
@@ -71,21 +66,14 @@ function prt(h: AcpiPciHost) {
 
 function hostBridge(h: AcpiPciHost, i: number): AmlTerm {
   const windows: AmlResource[] = h.mmio.map((m, k) => {
-    const o = {
-      producer: true,
-      minFixed: true,
-      maxFixed: true,
-      min: m.base,
-      max: m.base + m.size - 1,
-      length: m.size,
-    };
     if (m.size <= 0) throw new AcpiTableError(`pciHosts[${i}].mmio[${k}].size`, m.size, 'a positive size');
+    const o = { producer: true, minFixed: true, maxFixed: true, min: m.base, max: m.base + m.size - 1, length: m.size };
     return m.base + m.size <= 2 ** 32 ? dwordMemory(o) : qwordMemory(o);
   });
   return device(
     hostBridgeName(i),
-    name('_HID', h.cxl ? str('ACPI0016') : eisaId('PNP0A08')),
-    name('_CID', h.cxl ? pkg(eisaId('PNP0A08'), eisaId('PNP0A03')) : eisaId('PNP0A03')),
+    name('_HID', str('ACPI0016')),
+    name('_CID', pkg(eisaId('PNP0A08'), eisaId('PNP0A03'))), // the PCI root driver matches only these
     name('_UID', h.uid),
     name('_SEG', h.segment),
     name('_BBN', h.busFirst),
@@ -113,7 +101,7 @@ function hostBridge(h: AcpiPciHost, i: number): AmlTerm {
       {},
       createDWordField(arg(3), 0, 'CDW1'),
       ifOp(lequal(arg(0), toUuid(PCI_OSC_UUID)), ret(arg(3))),
-      ...(h.cxl ? [ifOp(lequal(arg(0), toUuid(CXL_OSC_UUID)), ret(arg(3)))] : []),
+      ifOp(lequal(arg(0), toUuid(CXL_OSC_UUID)), ret(arg(3))),
       or(ref('CDW1'), OSC_UNRECOGNIZED_UUID, ref('CDW1')),
       ret(arg(3)),
     ),
@@ -121,19 +109,12 @@ function hostBridge(h: AcpiPciHost, i: number): AmlTerm {
 }
 
 /**
- * The QTG _DSM: function 0 lists functions 0 and 1; function 1 takes Package{read latency ps,
- * write latency ps, read MB/s, write MB/s} and returns Package{max QTG id, Package{ids}}: the
- * classes whose latency bound the read latency meets, best first, else every class.
+ * The QTG _DSM: function 0 lists functions 0 and 1; function 1 (given Package{read latency ps,
+ * write latency ps, read MB/s, write MB/s}) returns Package{max QTG id, Package{ids}}: every
+ * window's QTG id, whatever the performance asked about.
  */
-function qtgDsm(classes: readonly AcpiQtgClass[]): AmlTerm {
-  const ids = classes.map((c) => c.qtgId);
+function qtgDsm(ids: readonly number[]): AmlTerm {
   const maxId = ids.length > 0 ? Math.max(...ids) : 0;
-  const bounded = classes
-    .filter((c) => c.maxReadLatencyPs !== undefined)
-    .sort((a, b) => a.maxReadLatencyPs! - b.maxReadLatencyPs!);
-  const fn1: AmlTerm[] = [store(derefOf(index(arg(3), zero)), local(0))];
-  for (const c of bounded) fn1.push(ifOp(llessEqual(local(0), c.maxReadLatencyPs!), ret(pkg(maxId, pkg(c.qtgId)))));
-  fn1.push(ret(pkg(maxId, pkg(...ids))));
   return method(
     '_DSM',
     4,
@@ -141,7 +122,7 @@ function qtgDsm(classes: readonly AcpiQtgClass[]): AmlTerm {
     ifOp(
       lequal(arg(0), toUuid(QTG_DSM_UUID)),
       ifOp(lequal(arg(2), zero), ret(buffer([0x03]))),
-      ifOp(lequal(arg(2), one), ...fn1),
+      ifOp(lequal(arg(2), one), ret(pkg(maxId, pkg(...ids)))),
     ),
     ret(buffer([0x00])),
   );
@@ -171,13 +152,13 @@ export function buildDsdt(sys: AcpiSystem, oem: AcpiOem): Uint8Array {
     ...sys.pciHosts.map(hostBridge),
   ];
   if (sys.cxlRoot) {
-    const hbs = sys.pciHosts.flatMap((h, i) => (h.cxl ? [ref(`\\_SB.${hostBridgeName(i)}`)] : []));
+    const hbs = sys.pciHosts.map((_, i) => ref(`\\_SB.${hostBridgeName(i)}`));
     body.push(
       device(
         'CXLM',
         name('_HID', str('ACPI0017')),
         ...(hbs.length > 0 ? [name('_DEP', pkg(...hbs))] : []),
-        qtgDsm(sys.cxlRoot.qtgClasses),
+        qtgDsm(sys.cxlRoot.qtgIds),
       ),
     );
   }

@@ -158,11 +158,10 @@ export interface AcpiEcam {
   busLast: number;
 }
 
-/** A PCI host bridge in the DSDT: a CXL host bridge (ACPI0016) or a plain PCIe root (PNP0A08). */
+/** A CXL host bridge as the DSDT describes it: an ACPI0016 PCI root. */
 export interface AcpiPciHost {
-  /** _UID (a CXL host bridge's is its CHBS uid). */
+  /** _UID: its CHBS uid. */
   uid: number;
-  cxl: boolean;
   segment: number;
   busFirst: number;
   busLast: number;
@@ -170,13 +169,6 @@ export interface AcpiPciHost {
   mmio: { base: number; size: number }[];
   /** PLIC GSI of INTA on slot 0; INTx swizzle over 4 GSIs from here (QEMU virt). */
   intxGsiBase: number;
-}
-
-/** The QoS Throttling Group of one window, for the ACPI0017 _DSM. */
-export interface AcpiQtgClass {
-  qtgId: number;
-  /** Read latency at or below which a device belongs to this class, ps (undefined: any). */
-  maxReadLatencyPs?: number;
 }
 
 /**
@@ -193,6 +185,6 @@ export interface AcpiSystem {
   uart: AcpiUart;
   ecam: AcpiEcam[];
   pciHosts: AcpiPciHost[];
-  /** The CXL root (ACPI0017) with its QTG classes; absent when there is no CXL host bridge. */
-  cxlRoot?: { qtgClasses: AcpiQtgClass[] };
+  /** The CXL root (ACPI0017) with the windows' QTG ids (its _DSM's answer); absent without CXL host bridges. */
+  cxlRoot?: { qtgIds: number[] };
 }

@@ -17,6 +17,24 @@ export class AcpiTableError extends RangeError {
   }
 }
 
+/**
+ * A GUID (UUID) as ACPI's ToUUID and EFI store it: the first three groups little-endian, the last
+ * two in the order written. An AcpiTableError naming `field` for text that is not a GUID.
+ */
+export function guidBytes(text: string, field = 'guid'): Uint8Array {
+  const m = /^([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})$/i.exec(text);
+  if (!m) throw new AcpiTableError(field, JSON.stringify(text), 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx (hex digits)');
+  const hex = (g: string): number[] =>
+    Array.from({ length: g.length / 2 }, (_, i) => Number.parseInt(g.slice(2 * i, 2 * i + 2), 16));
+  return Uint8Array.from([
+    ...hex(m[1]!).reverse(),
+    ...hex(m[2]!).reverse(),
+    ...hex(m[3]!).reverse(),
+    ...hex(m[4]!),
+    ...hex(m[5]!),
+  ]);
+}
+
 /** Growable little-endian writer. 64-bit fields take Numbers (exact below 2^53) split in halves. */
 export class ByteWriter {
   private buf = new Uint8Array(256);

@@ -25,6 +25,25 @@ const update = process.env['CXLEMU_UPDATE_EXPECT'] === '1';
 const CODE = RAM_BASE + 0x2000;
 const DATA = RAM_BASE + 0x40000;
 
+/** A JIT hart (threshold 1) at RAM_BASE whose PMP lets S and U reach everything, for paged tests. */
+function pagedJitHart(m: TestMachine): Hart {
+  const h = new Hart({
+    arena: m.arena,
+    bus: m.bus,
+    hartId: 0,
+    resetPc: RAM_BASE,
+    jit: true,
+    jitThreshold: 1,
+    noWarmUp: true,
+  });
+  h.csrWrite(0x3b0, 0xffffffff, 0x3fffff);
+  h.csrWrite(0x3a0, 0x1f, 0); // PMP entry 0: NAPOT over everything, RWX
+  return h;
+}
+
+/** An Sv39 PTE mapping the physical page of pa with flags. */
+const pte = (pa: number, flags: number): bigint => (BigInt(Math.floor(pa / 4096)) << 10n) | BigInt(flags);
+
 /** A second hart on the same machine shape, with the JIT on (threshold 1) or off. */
 function pair(setup: (m: TestMachine) => void): { i: TestMachine; j: TestMachine } {
   const i = makeMachine();
@@ -260,23 +279,12 @@ jitTest(
   'self-modifying code: writes through a second virtual mapping and host writes (AddressSpace.writeBytes) are seen',
   () => {
     const m = makeMachine();
-    const h = new Hart({
-      arena: m.arena,
-      bus: m.bus,
-      hartId: 0,
-      resetPc: RAM_BASE,
-      jit: true,
-      jitThreshold: 1,
-      noWarmUp: true,
-    });
+    const h = pagedJitHart(m);
     h.mtvecLo = TRAP_VEC | 0;
     // Sv39 S-mode: VA 0x4000_0000 (1 GiB page) -> RAM_BASE code; VA 0x0 (1 GiB) -> RAM_BASE too (alias).
     const ROOT = RAM_BASE + 0x100000;
-    const pte = (pa: number, flags: number) => (BigInt(Math.floor(pa / 4096)) << 10n) | BigInt(flags);
     m.poke64(ROOT + 8 * 1, pte(RAM_BASE, 0xcf)); // VA 0x4000_0000: RWX, A, D (kernel)
     m.poke64(ROOT + 8 * 2, pte(RAM_BASE, 0xcf)); // VA 0x8000_0000: identity (alias)
-    h.csrWrite(0x3b0, 0xffffffff, 0x3fffff);
-    h.csrWrite(0x3a0, 0x1f, 0); // PMP: all RWX
     h.csrWrite(0x180, Math.floor(ROOT / 4096), 8 << 28);
     h.priv = 1;
     const VA = 0x4000_0000 + 0x2000;
@@ -364,19 +372,10 @@ jitTest(
   () => {
     for (const superpage of [false, true]) {
       const m = makeMachine();
-      const h = new Hart({
-        arena: m.arena,
-        bus: m.bus,
-        hartId: 0,
-        resetPc: RAM_BASE,
-        jit: true,
-        jitThreshold: 1,
-        noWarmUp: true,
-      });
+      const h = pagedJitHart(m);
       const ROOT = RAM_BASE + 0x100000,
         L1 = ROOT + 0x1000,
         L0 = ROOT + 0x2000;
-      const pte = (pa: number, flags: number) => (BigInt(Math.floor(pa / 4096)) << 10n) | BigInt(flags);
       const P1 = RAM_BASE + 0x200000,
         P2 = RAM_BASE + 0x400000; // two physical copies of "the" code
       const VA = 0x4000_0000;
@@ -397,8 +396,6 @@ jitTest(
       ] as const) {
         m.code(p, [a.addi(reg.a0, reg.a0, inc), a.addi(reg.a1, reg.a1, 1), a.bne(reg.a1, reg.a2, -8), a.ecall()]);
       }
-      h.csrWrite(0x3b0, 0xffffffff, 0x3fffff);
-      h.csrWrite(0x3a0, 0x1f, 0);
       h.csrWrite(0x180, Math.floor(ROOT / 4096), 8 << 28);
       m.code(TRAP_VEC, [a.jal(0, 0)]);
       h.mtvecLo = TRAP_VEC | 0;
@@ -435,16 +432,7 @@ jitTest(
 
 jitTest('a satp switch to an address space that maps the code the same keeps its translations (no recompile)', () => {
   const m = makeMachine();
-  const h = new Hart({
-    arena: m.arena,
-    bus: m.bus,
-    hartId: 0,
-    resetPc: RAM_BASE,
-    jit: true,
-    jitThreshold: 1,
-    noWarmUp: true,
-  });
-  const pte = (pa: number, flags: number) => (BigInt(Math.floor(pa / 4096)) << 10n) | BigInt(flags);
+  const h = pagedJitHart(m);
   const P1 = RAM_BASE + 0x200000;
   const VA = 0x4000_0000;
   // Two address spaces (two root tables) with the same mapping of VA, as two processes share the kernel.
@@ -458,8 +446,6 @@ jitTest('a satp switch to an address space that maps the code the same keeps its
     m.poke64(l0, pte(P1, 0xcf));
   }
   m.code(P1, [a.addi(reg.a0, reg.a0, 1), a.addi(reg.a1, reg.a1, 1), a.bne(reg.a1, reg.a2, -8), a.ecall()]);
-  h.csrWrite(0x3b0, 0xffffffff, 0x3fffff);
-  h.csrWrite(0x3a0, 0x1f, 0);
   m.code(TRAP_VEC, [a.jal(0, 0)]);
   h.mtvecLo = TRAP_VEC | 0;
   const loop = (root: number) => {
