@@ -68,3 +68,15 @@ export function atMost(option: string, max: number, hint: string) {
     return n;
   };
 }
+
+/** A 64-bit unsigned integer (decimal or 0x hex, underscores allowed), as a bigint. */
+export function u64(option: string) {
+  return (v: string): bigint => {
+    const t = v.replaceAll('_', '');
+    if (/^(0x[0-9a-f]+|[0-9]+)$/i.test(t)) {
+      const n = BigInt(t);
+      if (n < 2n ** 64n) return n;
+    }
+    throw badValue(option, v, 'an unsigned 64-bit integer, decimal or 0x hex');
+  };
+}

@@ -14,12 +14,18 @@ import type { Region, RegionManager } from './region.js';
 import type { RouteOut, WindowRoute } from './router.js';
 import type { TopologyCore } from './topology.js';
 import type { Type3Device } from './components.js';
+import { auditPattern, type PatternAudit } from './pattern-audit.js';
 
 export interface AuditOptions {
   /** Region name; default every region. */
   region?: string;
-  /** 'full' checks every word (of `length` bytes from `offset`, default the whole region). */
-  mode?: 'full' | 'sampled';
+  /**
+   * 'full' checks every word (of `length` bytes from `offset`, default the whole region);
+   * 'pattern' writes nothing and checks the guest's seeded pattern (pattern-audit.ts, `patternSeed`).
+   */
+  mode?: 'full' | 'sampled' | 'pattern';
+  /** Pattern mode: the seed the guest wrote its pattern with. */
+  patternSeed?: bigint;
   /** Full mode: bytes to audit (a multiple of G*W); default the rest of the region from `offset`. */
   length?: number;
   /** Full mode: where to start, in bytes from the region base (a multiple of G*W); default 0. */
@@ -44,7 +50,7 @@ export interface AuditMismatch {
 
 export interface RegionAudit {
   region: string;
-  mode: 'full' | 'sampled';
+  mode: 'full' | 'sampled' | 'pattern';
   ways: number;
   granularity: number;
   words: number;
@@ -56,6 +62,8 @@ export interface RegionAudit {
   /** True when file-backed media was saved and restored (scratch copy). */
   restoredMedia: boolean;
   seconds: number;
+  /** Pattern mode: the pages found whole and in place (mismatches are misplaced guest words). */
+  pattern?: PatternAudit;
 }
 
 export interface AuditReport {
@@ -112,6 +120,30 @@ export function audit(
   return { ok: out.every((x) => x.mismatchCount === 0), regions: out };
 }
 
+function patternRegion(r: Region, o: AuditOptions, t0: number): RegionAudit {
+  if (o.patternSeed === undefined) throw new RangeError('audit: pattern mode needs patternSeed');
+  const p = auditPattern(r, o.patternSeed, o.maxMismatches ?? 64);
+  const key = BigInt(p.key);
+  return {
+    region: r.name,
+    mode: 'pattern',
+    ways: r.ways,
+    granularity: r.granularity,
+    words: p.words,
+    bytesChecked: p.words * 8,
+    perDevice: p.perDevice,
+    mismatchCount: p.misplacedCount,
+    mismatches: p.misplaced.map((m) => ({
+      hpa: m.at,
+      expected: { memdev: m.memdev, dpa: m.dpa },
+      found: { value: `0x${(BigInt(m.wordOf) ^ key).toString(16).padStart(16, '0')}`, stampOf: m.wordOf },
+    })),
+    restoredMedia: false,
+    seconds: (performance.now() - t0) / 1000,
+    pattern: p,
+  };
+}
+
 function storeOf(d: Type3Device, mode: 'ram' | 'pmem'): BackingStore {
   return (mode === 'ram' ? d.volatileStore : d.persistentStore)!;
 }
@@ -119,6 +151,7 @@ function storeOf(d: Type3Device, mode: 'ram' | 'pmem'): BackingStore {
 function auditRegion(t: TopologyCore, as: AddressSpace | null, r: Region, o: AuditOptions): RegionAudit {
   const t0 = performance.now();
   const mode = o.mode ?? 'sampled';
+  if (mode === 'pattern') return patternRegion(r, o, t0);
   const via = o.via ?? (as ? 'addressSpace' : 'router');
   const tag = ((o.seed ?? 1) % 0xfff) + 1;
   const maxKeep = o.maxMismatches ?? 64;

@@ -93,8 +93,16 @@ export function auditText(rep: AuditReport): string {
     lines.push(
       `${r.region}: ${r.ways}-way ${r.granularity} B, ${r.mode}, ${r.words} words (${humanSize(r.bytesChecked)}) in ${r.seconds.toFixed(2)} s: ${status}`,
     );
+    if (r.pattern) {
+      const p = r.pattern;
+      const shown = p.ranges.slice(0, 4).map((x) => `${hex(x.start)}-${hex(x.end)}`);
+      if (p.ranges.length > 4) shown.push(`... ${p.ranges.length - 4} more`);
+      lines.push(
+        `  guest pattern seed ${p.seed}: ${p.wholePages} whole pages in place (${shown.join(', ') || 'none'}), ${p.partialPages} partial, ${p.misplacedCount} words misplaced`,
+      );
+    }
     lines.push(
-      `  bytes per device: ${Object.entries(r.perDevice)
+      `  ${r.pattern ? 'pattern bytes' : 'bytes'} per device: ${Object.entries(r.perDevice)
         .map(([k, v]) => `${k} ${v}`)
         .join(', ')}`,
     );
@@ -103,7 +111,7 @@ export function auditText(rep: AuditReport): string {
       const found =
         'fault' in m.found
           ? `fault ${m.found.fault}`
-          : `${m.found.value}${m.found.stampOf !== undefined ? ` (stamp of ${hex(m.found.stampOf)})` : ''}`;
+          : `${m.found.value}${m.found.stampOf !== undefined ? ` (${r.pattern ? "the guest's word" : 'stamp'} of ${hex(m.found.stampOf)})` : ''}`;
       lines.push(`  mismatch at HPA ${hex(m.hpa)}: expected ${exp}, found ${found}`);
     }
   }

@@ -178,6 +178,11 @@ export class FileBackedStore extends BackingStore {
 
   // ---- paging ----
 
+  /** An unmapped page still has the file's bytes. */
+  override mayHoldData(_off: number): boolean {
+    return true;
+  }
+
   protected override fillNewPage(page: number, arenaOffset: number): void {
     const start = page * PAGE_SIZE;
     const n = Math.min(PAGE_SIZE, this.size - start);

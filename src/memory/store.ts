@@ -69,6 +69,14 @@ export class BackingStore {
     return ap === 0 ? -1 : ap * PAGE_SIZE + (off % PAGE_SIZE);
   }
 
+  /**
+   * False when the page holding `off` is known to read as zeros without mapping it (never
+   * touched); readers that only look (audits) skip such pages instead of mapping them.
+   */
+  mayHoldData(off: number): boolean {
+    return this.pageTable[Math.floor(off / PAGE_SIZE)] !== 0;
+  }
+
   /** Pages mapped so far (first-touched). */
   touchedPages(): number {
     return this.mapped;

@@ -57,6 +57,9 @@ test('special or unwritable paths are refused by name, never a hang or exit 70',
     [['run', '--kernel', hello, '--uart-out', dir], /--uart-out: .*a writable file for the UART output \(EISDIR/],
     [['run', '--kernel', hello, '--trace', dir], /--trace: .*a writable file for the trace \(EISDIR/],
     [['audit', '--samples', '99999999999'], /--samples: "99999999999": at most 10000000/],
+    [['audit', '--pattern', 'seven'], /--pattern: "seven": an unsigned 64-bit integer/],
+    [['audit', '--pattern', '0x1_0000_0000_0000_0000'], /--pattern: .*an unsigned 64-bit integer/],
+    [['audit', '--pattern', '7', '--full'], /--pattern: "0x7": without --full, --samples or --seed/],
   ];
   for (const [args, want] of cases) {
     const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 30_000 });

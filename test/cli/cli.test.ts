@@ -126,6 +126,13 @@ test('region destroy, create and --save round trip; audit reports bytes per devi
     const a = await run('--machine', join(dir, 'm2.json'), 'audit', '--region', 'big', '--samples', '1000');
     assert.equal(a.status, 0, a.err);
     assert.match(a.out, /big: 2-way 256 B, sampled, .* ok\n {2}bytes per device: mem0 \d+, mem2 \d+/);
+    // The read-only pattern audit of a machine no guest ran on: nothing found, nothing written.
+    const p = await run('--machine', join(dir, 'm2.json'), 'audit', '--region', 'big', '--pattern', '0x5');
+    assert.equal(p.status, 0, p.err);
+    assert.match(
+      p.out,
+      /big: 2-way 256 B, pattern, 67108864 words \(512 MiB\) .* ok\n {2}guest pattern seed 0x5: 0 whole pages in place \(none\), 0 partial, 0 words misplaced/,
+    );
     const bad = await run('--machine', join(dir, 'm2.json'), 'region', 'destroy', 'R0');
     assert.equal(bad.status, 1);
     assert.match(bad.err, /cannot destroy region R0: .*\[destroy-order\]/);

@@ -9,6 +9,8 @@
 //   cxlemu.harts=N                        N harts online
 //   cxlemu.create=ROOT:WAYS:GRAN:SIZE:SERIAL,...  create and commit a RAM region through sysfs as
 //                                         cxl-cli does (endpoints by memdev serial, in position order)
+//   cxlemu.kmem=REGION:SEED:MIB           online the region as a NUMA node (kmem) and write a seeded
+//                                         pattern through it (below, before main)
 //   cxlemu.dump=cxl                       after the checks, dump /sys/bus/cxl/devices (below)
 // Each check prints one `check ...: ok` or `check ...: MISMATCH got ... want ...` line. With
 // every check passing it powers off (emulator exit 0); with any mismatch it reboots (exit 3).
@@ -607,6 +609,237 @@ static void create_region(char *spec) {
   say(" committed\n");
 }
 
+// ---- cxlemu.kmem=REGION:SEED:MIB: the region as a NUMA node, with a pattern audited afterwards ----
+// As `daxctl reconfigure-device -m system-ram` does: the region's dax device goes to the kmem
+// driver (unbound from device_dax first if needed), its memory blocks are onlined movable, and the
+// node they joined is the region's. Then MIB MiB of anonymous memory bound to that node (an
+// MPOL_BIND policy) gets a seeded pattern: the 8-byte word at physical address A holds A ^ K, with
+// K = SEED * 0x9e3779b97f4a7c15 mod 2^64. The init reads it back, finds every page's frame in
+// /proc/self/pagemap (each must lie in the region) and prints the frames as ranges:
+//   kmem-pattern: seed=<hex> k=<hex> pages=<n>
+//   kmem-pattern: range <first hpa hex> <end hpa hex>      (one line per run of frames)
+// `cxlemu run --audit-pattern SEED` then proves from the device side where each word went.
+
+#define MPOL_BIND 2
+#define PAGE 4096UL
+#define PATTERN_K 0x9e3779b97f4a7c15UL
+
+static char *hex(unsigned long v) {
+  static char b[24];
+  int i = sizeof(b);
+  b[--i] = 0;
+  do {
+    b[--i] = "0123456789abcdef"[v & 15];
+    v >>= 4;
+  } while (v && i > 2);
+  b[--i] = 'x';
+  b[--i] = '0';
+  return b + i;
+}
+
+/** Reads DIR/FILE (a number, decimal or 0x-hex; hex without 0x when `bare_hex`) into *v; 0 if absent. */
+static int read_num(const char *path, unsigned long *v, int bare_hex) {
+  char b[64], t[72];
+  if (slurp(path, b, sizeof(b)) <= 0) return 0;
+  strcpy(t, bare_hex && !(b[0] == '0' && b[1] == 'x') ? "0x" : "");
+  append(t, b);
+  *v = parse_num(t);
+  return 1;
+}
+
+/** The node a memory block belongs to (its nodeN link), or -1. */
+static int block_node(const char *block_dir) {
+  static char names[8][NAME_LEN];
+  if (list_dir(block_dir, "node", names, 8) < 1) return -1;
+  return (int)parse_num(names[0] + 4);
+}
+
+/** Shell sort of page frame numbers. */
+static void sort_frames(unsigned long *a, unsigned long n) {
+  for (unsigned long gap = n / 2; gap > 0; gap /= 2)
+    for (unsigned long i = gap; i < n; i++) {
+      unsigned long v = a[i], j = i;
+      for (; j >= gap && a[j - gap] > v; j -= gap) a[j] = a[j - gap];
+      a[j] = v;
+    }
+}
+
+static void kmem_fail(const char *what, const char *detail) {
+  say("kmem: MISMATCH ");
+  say(what);
+  if (detail) {
+    say(" ");
+    say(detail);
+  }
+  say("\n");
+  failures++;
+}
+
+static void kmem_one(const char *region, unsigned long seed, unsigned long mib);
+
+/** cxlemu.kmem=REGION:SEED:MIB, REGION a region name or `all` (every region, in name order). */
+static void kmem_region(char *spec) {
+  char *f[3];
+  int n = 0;
+  f[n++] = spec;
+  for (char *p = spec; *p && n < 3; p++)
+    if (*p == ':') {
+      *p = 0;
+      f[n++] = p + 1;
+    }
+  if (n != 3) return kmem_fail("malformed cxlemu.kmem (REGION:SEED:MIB)", 0);
+  if (strcmp(f[0], "all") != 0) return kmem_one(f[0], parse_num(f[1]), parse_num(f[2]));
+  static char regions[16][NAME_LEN];
+  wait_cxl_settled();
+  int count = list_dir(CXL_DEVICES, "region", regions, 16);
+  if (count == 0) return kmem_fail("no regions for cxlemu.kmem=all", 0);
+  for (int i = 0; i < count; i++) kmem_one(regions[i], parse_num(f[1]), parse_num(f[2]));
+}
+
+static void kmem_one(const char *region, unsigned long seed, unsigned long mib) {
+  char path[192], dax_region[NAME_LEN], dax[NAME_LEN], link[256];
+  static char names[4][NAME_LEN];
+
+  // The region's dax device (dax probing may still be running: wait up to 5 s).
+  int found = 0;
+  for (int i = 0; i < 100 && !found; i++) {
+    strcpy(path, CXL_DEVICES "/");
+    append(path, region);
+    if (list_dir(path, "dax_region", names, 4) == 1) {
+      strcpy(dax_region, names[0]);
+      append(append(path, "/"), dax_region);
+      if (list_dir(path, "dax", names, 4) >= 1) {
+        // "dax_region" entries are not devices; a device is daxN.M.
+        for (int j = 0; j < 4 && !found; j++)
+          if (named(names[j], "dax")) {
+            strcpy(dax, names[j]);
+            found = 1;
+          }
+      }
+    }
+    if (!found) msleep(50);
+  }
+  if (!found) return kmem_fail("no dax device under", region);
+
+  strcpy(path, "/sys/bus/dax/devices/");
+  append(append(path, dax), "/driver");
+  const char *driver = read_link(path, link, sizeof(link)) > 0 ? base_name(link) : "";
+  say("kmem: ");
+  say(region);
+  say(" ");
+  say(dax);
+  say(" driver=");
+  say(driver[0] ? driver : "none");
+  say("\n");
+  if (strcmp(driver, "kmem") != 0) {
+    if (driver[0] && sysfs_step("/sys/bus/dax/drivers/device_dax", "unbind", dax)) return;
+    if (sysfs_step("/sys/bus/dax/drivers/kmem", "new_id", dax)) return;
+    if (read_link(path, link, sizeof(link)) <= 0 && sysfs_step("/sys/bus/dax/drivers/kmem", "bind", dax)) return;
+  }
+
+  // Online every memory block of the region, movable (as daxctl does by default).
+  unsigned long start = 0, size = 0, block = 0;
+  strcpy(path, CXL_DEVICES "/");
+  append(append(path, region), "/resource");
+  read_num(path, &start, 0);
+  strcpy(path, CXL_DEVICES "/");
+  append(append(path, region), "/size");
+  read_num(path, &size, 0);
+  if (!read_num("/sys/devices/system/memory/block_size_bytes", &block, 1) || !block || !size)
+    return kmem_fail("cannot read the region's range or the memory block size", 0);
+  int node = -1;
+  unsigned long blocks = 0, onlined = 0;
+  for (unsigned long b = start / block; b < (start + size) / block; b++) {
+    char dir[96], state[32];
+    strcpy(dir, "/sys/devices/system/memory/memory");
+    append_num(dir, b);
+    strcpy(path, dir);
+    append(path, "/state");
+    if (slurp(path, state, sizeof(state)) <= 0) return kmem_fail("memory block missing:", dir);
+    blocks++;
+    if (strcmp(state, "online") != 0) {
+      int fd = open(path, O_WRONLY, 0);
+      int w = fd < 0 ? -1 : write(fd, "online_movable", 14);
+      if (fd >= 0) close(fd);
+      if (w < 0) return kmem_fail("cannot online", dir);
+      onlined++;
+    }
+    int nb = block_node(dir);
+    if (node < 0) node = nb;
+    else if (nb != node) return kmem_fail("the region's blocks are on several nodes", 0);
+  }
+  say("kmem: ");
+  say(region);
+  say(" blocks=");
+  say_num(blocks);
+  say(" onlined=");
+  say_num(onlined);
+  say(" node=");
+  say_num(node);
+  say("\n");
+  print_lines("/proc/meminfo", "fact meminfo: ", "MemTotal", 0);
+  strcpy(path, "/sys/devices/system/node/node");
+  append(append_num(path, node), "/meminfo");
+  print_lines(path, "fact node meminfo: ", 0, "MemTotal");
+  if (node < 0) return kmem_fail("the region's blocks have no node", 0);
+
+  // The pattern, through memory bound to that node.
+  unsigned long mask[2] = {0, 0};
+  mask[node / 64] = 1UL << (node % 64);
+  long e = my_syscall3(__NR_set_mempolicy, MPOL_BIND, mask, 128);
+  if (e < 0) return kmem_fail("set_mempolicy failed", decimal(-e));
+  unsigned long len = mib << 20, pages = len / PAGE;
+  unsigned long *mem = mmap(0, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+  if (mem == MAP_FAILED) return kmem_fail("mmap failed", 0);
+  unsigned long *frames = mmap(0, pages * 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  my_syscall3(__NR_set_mempolicy, 0, 0, 0);
+  if (frames == MAP_FAILED) return kmem_fail("mmap failed", 0);
+  int pm = open("/proc/self/pagemap", O_RDONLY, 0);
+  if (pm < 0) return kmem_fail("cannot open /proc/self/pagemap", 0);
+  lseek(pm, (unsigned long)mem / PAGE * 8, SEEK_SET);
+  if (read(pm, frames, pages * 8) != (long)(pages * 8)) return kmem_fail("short read of pagemap", 0);
+  unsigned long k = seed * PATTERN_K;
+  for (unsigned long i = 0; i < pages; i++) {
+    if (!(frames[i] >> 63)) return kmem_fail("a page is not present", 0);
+    frames[i] &= (1UL << 55) - 1;
+    unsigned long a = frames[i] * PAGE;
+    if (a < start || a >= start + size) return kmem_fail("a page lies outside the region:", hex(a));
+    unsigned long *w = mem + i * (PAGE / 8);
+    for (unsigned long j = 0; j < PAGE / 8; j++) w[j] = (a + j * 8) ^ k;
+  }
+  unsigned long bad = 0;
+  for (unsigned long i = 0; i < pages; i++) {
+    unsigned long *w = mem + i * (PAGE / 8), a = frames[i] * PAGE;
+    for (unsigned long j = 0; j < PAGE / 8; j++) bad += w[j] != ((a + j * 8) ^ k);
+  }
+  // The frames again: none may have moved while the pattern was written.
+  unsigned long *again = mmap(0, pages * 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  lseek(pm, (unsigned long)mem / PAGE * 8, SEEK_SET);
+  if (again == MAP_FAILED || read(pm, again, pages * 8) != (long)(pages * 8)) return kmem_fail("pagemap reread", 0);
+  close(pm);
+  for (unsigned long i = 0; i < pages; i++)
+    if ((again[i] & ((1UL << 55) - 1)) != frames[i]) return kmem_fail("a page moved while the pattern was written", 0);
+  check_num("kmem pattern words read back wrong", bad, 0);
+  say("kmem-pattern: seed=");
+  say(hex(seed));
+  say(" k=");
+  say(hex(k));
+  say(" pages=");
+  say_num(pages);
+  say("\n");
+  sort_frames(frames, pages);
+  for (unsigned long i = 0; i < pages;) {
+    unsigned long j = i + 1;
+    while (j < pages && frames[j] == frames[j - 1] + 1) j++;
+    say("kmem-pattern: range ");
+    say(hex(frames[i] * PAGE));
+    say(" ");
+    say(hex((frames[j - 1] + 1) * PAGE));
+    say("\n");
+    i = j;
+  }
+}
+
 int main(void) {
   static char cmdline[MAX_LINE];
   int dump = 0;
@@ -640,6 +873,8 @@ int main(void) {
       check_memdev(tok + 11);
     } else if (starts(tok, "cxlemu.create=")) {
       create_region(tok + 14);
+    } else if (starts(tok, "cxlemu.kmem=")) {
+      kmem_region(tok + 12);
     } else if (strcmp(tok, "cxlemu.dump=cxl") == 0) {
       dump = 1;
     }
