@@ -118,6 +118,23 @@ function checkAgainstList(transcript: string, machineArgs: string[], desc: Machi
   const linuxEndpoints = new Map<bigint, string>(); // serial -> Linux endpoint port
   for (const [name, e] of linux)
     if (name.startsWith('endpoint')) linuxEndpoints.set(num(linux.get(e.uport!)?.serial), name);
+  const serialsBelow = (p: OurPort): string[] =>
+    [
+      ...endpointsOf(p).map((e) => BigInt(e.memdev!.serial)),
+      ...childPorts(p).flatMap((c) => serialsBelow(c).map(BigInt)),
+    ]
+      .sort((a, b) => (a < b ? -1 : 1))
+      .map(String);
+  const under = (name: string, ancestor: string): boolean => {
+    for (let n = linux.get(name)?.parent; n; n = linux.get(n)?.parent) if (n === ancestor) return true;
+    return false;
+  };
+  const linuxSerialsBelow = (port: string): string[] =>
+    [...linuxEndpoints]
+      .filter(([, ep]) => under(ep, port))
+      .map(([serial]) => serial)
+      .sort((a, b) => (a < b ? -1 : 1))
+      .map(String);
   let endpointsSeen = 0;
   const walk = (p: OurPort, linuxName: string) => {
     const lp = linux.get(linuxName)!;
@@ -127,10 +144,14 @@ function checkAgainstList(transcript: string, machineArgs: string[], desc: Machi
       const d = sameDecoder(linux, linuxName, dec, `${p.host} (${linuxName})`);
       assert.deepEqual(list(d.target_list).map(Number), dec.targets, `${linuxName} ${dec.decoder} target_list`);
     }
+    // Switch ports below: matched by the devices below them (serials), so any depth and fan-out works.
+    const lc = linuxPorts.filter((x) => x.attrs.parent === linuxName && x.name.startsWith('port'));
+    assert.equal(lc.length, childPorts(p).length, `switch ports under ${linuxName}`);
     for (const child of childPorts(p)) {
-      const lc = linuxPorts.filter((x) => x.attrs.parent === linuxName && x.name.startsWith('port'));
-      assert.equal(lc.length, 1, `one switch port under ${linuxName}`);
-      walk(child, lc[0]!.name);
+      const want = serialsBelow(child).join(',');
+      const match = lc.find((x) => linuxSerialsBelow(x.name).join(',') === want);
+      assert.ok(match, `a Linux port under ${linuxName} with the devices of ${child.host} (${want})`);
+      walk(child, match.name);
     }
     for (const ep of endpointsOf(p)) {
       const serial = BigInt(ep.memdev!.serial);
@@ -254,45 +275,74 @@ test('Linux through ACPI: root0, a port per host bridge, the switch, four endpoi
   checkKmemAndPattern(r.stdout, 2);
 });
 
-test('Linux creates a 3-way region over three host bridges through sysfs as cxl-cli does, programming every HDM decoder, and onlines it as a NUMA node; list shows the same region and the pattern Linux wrote is where the spec says', {
-  skip,
-}, () => {
-  const machine = join(REPO, 'guests', 'linux', 'machines', '3way.json');
-  const saved = join(mkdtempSync(join(tmpdir(), 'cxlemu-linux-')), 'after.json');
-  const r = spawnSync(
-    process.execPath,
-    [
-      cli,
-      '--machine',
-      machine,
-      ...cxlemuLinuxArgs({
-        image,
-        initrd,
-        append:
-          'console=ttyS0 cxlemu.memdevs=3 cxlemu.create=decoder0.0:3:256:0x30000000:0x0,0x1,0x2 cxlemu.kmem=region0:11:32 cxlemu.dump=cxl',
-      }).slice(1),
-      '--timeout',
-      '600',
-      '--audit',
-      '--pattern',
-      '11',
-      '--json',
-      '--save',
-      saved,
-    ],
-    { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
-  );
-  mkdirSync(join(REPO, 'test-artifacts'), { recursive: true });
-  writeFileSync(join(REPO, 'test-artifacts', 'linux-cxl-create-3way.txt'), `${r.stdout}\n--- stderr ---\n${r.stderr}`);
-  assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /cxl-create: region0 committed/);
-  // Our audit found the region in the registers Linux wrote and the pattern Linux wrote through it.
-  const audited = trailingJson<{ audit: AuditReport }>(r.stdout).audit.regions;
-  assert.deepEqual(
-    audited.map((a) => [a.ways, a.granularity]),
-    [[3, 256]],
-  );
-  checkKmemAndPattern(r.stdout, 1);
-  // The saved machine (description + the raw decoder registers Linux wrote) lists what Linux shows.
-  checkAgainstList(r.stdout, ['--machine', saved], validateDescription(JSON.parse(readFileSync(machine, 'utf8'))));
-});
+// Machines in guests/linux/machines/ with no region: Linux creates one through sysfs as cxl-cli
+// does (endpoints by serial in position order), programs every HDM decoder on the way, and onlines
+// it as a NUMA node; the machine saved after the run (description + the registers Linux wrote)
+// lists what Linux shows, and the pattern Linux wrote is where the spec's decode says.
+const created = [
+  {
+    machine: '3way',
+    what: 'a 3-way region over three host bridges',
+    memdevs: 3,
+    create: 'decoder0.0:3:256:0x30000000:0x0,0x1,0x2',
+    ways: 3,
+    seed: 11,
+  },
+  {
+    machine: 'xor4',
+    what: 'a 4-way XOR region over four host bridges',
+    memdevs: 4,
+    create: 'decoder0.0:4:256:0x40000000:0x0,0x1,0x2,0x3',
+    ways: 4,
+    seed: 12,
+  },
+  {
+    // hb0 -> sw0 -> {sw1 -> mem0, mem1; sw2 -> mem2, mem3}: sw0 picks the lower switch by the
+    // position's low bit, so positions 0..3 are mem0, mem2, mem1, mem3.
+    machine: 'switch2',
+    what: 'a 4-way region through switches two levels deep',
+    memdevs: 4,
+    create: 'decoder0.0:4:256:0x40000000:0x0,0x2,0x1,0x3',
+    ways: 4,
+    seed: 13,
+  },
+];
+
+for (const c of created) {
+  test(`Linux creates ${c.what} (${c.machine}.json) through sysfs as cxl-cli does, programming every HDM decoder, and onlines it as a NUMA node; list shows the same region and the pattern Linux wrote is where the spec says`, {
+    skip,
+  }, () => {
+    const machine = join(REPO, 'guests', 'linux', 'machines', `${c.machine}.json`);
+    const saved = join(mkdtempSync(join(tmpdir(), 'cxlemu-linux-')), 'after.json');
+    const r = spawnSync(
+      process.execPath,
+      [
+        cli,
+        '--machine',
+        machine,
+        ...cxlemuLinuxArgs({
+          image,
+          initrd,
+          append: `console=ttyS0 cxlemu.memdevs=${c.memdevs} cxlemu.create=${c.create} cxlemu.kmem=region0:${c.seed}:16 cxlemu.dump=cxl`,
+        }).slice(1),
+        ...['--timeout', '600', '--audit', '--pattern', String(c.seed), '--json', '--save', saved],
+      ],
+      { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
+    );
+    mkdirSync(join(REPO, 'test-artifacts'), { recursive: true });
+    writeFileSync(
+      join(REPO, 'test-artifacts', `linux-cxl-create-${c.machine}.txt`),
+      `${r.stdout}\n--- stderr ---\n${r.stderr}`,
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /cxl-create: region0 committed/);
+    // Our audit found the region in the registers Linux wrote and the pattern Linux wrote through it.
+    const audited = trailingJson<{ audit: AuditReport }>(r.stdout).audit.regions;
+    assert.deepEqual(
+      audited.map((a) => [a.ways, a.granularity]),
+      [[c.ways, 256]],
+    );
+    checkKmemAndPattern(r.stdout, 1);
+    checkAgainstList(r.stdout, ['--machine', saved], validateDescription(JSON.parse(readFileSync(machine, 'utf8'))));
+  });
+}
