@@ -17,6 +17,7 @@ const MiB = 2 ** 20;
 const GiB = 2 ** 30;
 const SZ = 256 * MiB;
 const WBASE = 0x1_0000_0000;
+const link = { speedGTs: 32, width: 16 };
 const perf = { readLatencyNs: 150, writeLatencyNs: 150, readBandwidthMBs: 20000, writeBandwidthMBs: 20000 };
 const caps = { count: 8, ways3_6_12: true, ways16: true };
 
@@ -46,7 +47,7 @@ const hb = (id: string, uid: number, children: (Type3Spec | SwitchSpec)[]): Host
   id,
   uid,
   busNr: uid * 16,
-  rootPorts: children.map((c, i) => ({ id: `${id}-rp${i}`, port: i, child: c })),
+  rootPorts: children.map((c, i) => ({ id: `${id}-rp${i}`, port: i, link, child: c })),
   decoders: caps,
   hdmForPassthrough: false,
 });
@@ -55,7 +56,7 @@ const sw = (id: string, k: number): SwitchSpec => ({
   id,
   decoders: caps,
   perf,
-  downstreamPorts: Array.from({ length: k }, (_, i) => ({ id: `${id}-dsp${i}`, port: i, child: mem() })),
+  downstreamPorts: Array.from({ length: k }, (_, i) => ({ id: `${id}-dsp${i}`, port: i, link, child: mem() })),
 });
 
 function specFor(ways: number, g: number): TopologySpec {

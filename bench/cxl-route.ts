@@ -17,6 +17,7 @@ const MiB = 2 ** 20;
 const GiB = 2 ** 30;
 const SZ = 256 * MiB;
 const WBASE = 0x1_0000_0000;
+const link = { speedGTs: 32, width: 16 };
 const perf = { readLatencyNs: 150, writeLatencyNs: 150, readBandwidthMBs: 20000, writeBandwidthMBs: 20000 };
 const caps = { count: 8, ways3_6_12: true, ways16: true };
 
@@ -39,7 +40,7 @@ function hb(id: string, uid: number, mems: Type3Spec[]): HostBridgeSpec {
     id,
     uid,
     busNr: uid * 16,
-    rootPorts: mems.map((m, i) => ({ id: `${id}-rp${i}`, port: i, child: m })),
+    rootPorts: mems.map((m, i) => ({ id: `${id}-rp${i}`, port: i, link, child: m })),
     decoders: caps,
     hdmForPassthrough: false,
   };

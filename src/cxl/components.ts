@@ -6,7 +6,7 @@
 
 import type { BackingStore } from '../memory/store.js';
 import { HdmDecoderBlock } from './hdm-decoder.js';
-import type { HostBridgeSpec, SwitchSpec, Type3Spec } from './topology-spec.js';
+import type { HostBridgeSpec, LinkSpec, SwitchSpec, Type3Spec } from './topology-spec.js';
 
 export type PortChild = Type3Device | CxlSwitch;
 
@@ -16,13 +16,22 @@ export class Dport {
   /** Port number: the id a parent decoder's target list names. */
   readonly port: number;
   readonly parent: HostBridge | CxlSwitch;
+  /** The link below this port (both ends report it). */
+  readonly link: LinkSpec;
   child: PortChild | null = null;
 
-  constructor(kind: 'rootPort' | 'downstreamPort', id: string, port: number, parent: HostBridge | CxlSwitch) {
+  constructor(
+    kind: 'rootPort' | 'downstreamPort',
+    id: string,
+    port: number,
+    parent: HostBridge | CxlSwitch,
+    link: LinkSpec,
+  ) {
     this.kind = kind;
     this.id = id;
     this.port = port;
     this.parent = parent;
+    this.link = link;
   }
 }
 
@@ -44,7 +53,7 @@ export class HostBridge {
     this.id = spec.id;
     this.uid = spec.uid;
     this.busNr = spec.busNr;
-    for (const r of spec.rootPorts) this.rootPorts.push(new Dport('rootPort', r.id, r.port, this));
+    for (const r of spec.rootPorts) this.rootPorts.push(new Dport('rootPort', r.id, r.port, this, r.link));
     const passthrough = spec.rootPorts.length === 1 && !spec.hdmForPassthrough;
     this.hdm = passthrough
       ? null
@@ -80,7 +89,8 @@ export class CxlSwitch {
   constructor(spec: SwitchSpec) {
     this.spec = spec;
     this.id = spec.id;
-    for (const d of spec.downstreamPorts) this.downstreamPorts.push(new Dport('downstreamPort', d.id, d.port, this));
+    for (const d of spec.downstreamPorts)
+      this.downstreamPorts.push(new Dport('downstreamPort', d.id, d.port, this, d.link));
     this.hdm = new HdmDecoderBlock(
       {
         kind: 'switch',

@@ -23,6 +23,7 @@ import { buildSwitchCdat, buildType3Cdat, type CdatTable, type Type3CdatInput } 
 import { COMPONENT_BLOCK_SIZE, ComponentRegisters } from './component-registers.js';
 import type { CxlSwitch, Dport, HostBridge, Type3Device } from './components.js';
 import type { TopologyCore } from './topology.js';
+import type { LinkSpec } from './topology-spec.js';
 
 export const CXL_DVSEC_VENDOR = 0x1e98;
 /** CXL DVSEC ids (SPEC-NOTES 2.1). */
@@ -453,9 +454,9 @@ export function attachCxlPci(topo: TopologyCore, ecam: Ecam, o: CxlPciOptions): 
     const component = new ComponentRegisters({ hdm: hb.hdm, link: false });
     out.hostBridges.push({ hostBridge: hb, pci, component, chbsBase: o.chbsBase(i) });
     hb.rootPorts.forEach((rp, n) => {
-      const { fn } = bridge(rp.id, ROOT_PORT_IDS, 'rootPort', rp.port, n, out, rp);
+      const { fn } = bridge(rp.id, ROOT_PORT_IDS, 'rootPort', rp.port, n, out, rp, rp.link);
       pci.rootBus.attach(n, 0, fn);
-      if (rp.child) attachChild(rp.child, fn, out, memdevRegs);
+      if (rp.child) attachChild(rp.child, fn, rp.link, out, memdevRegs);
     });
   });
   if (o.space) {
@@ -471,6 +472,16 @@ export function attachCxlPci(topo: TopologyCore, ecam: Ecam, o: CxlPciOptions): 
   return out;
 }
 
+/** PCIe Link Capabilities/Status speed codes: 1 = 2.5 GT/s ... 6 = 64 GT/s. */
+const LINK_SPEED_CODE: Record<number, number> = { 2.5: 1, 5: 2, 8: 3, 16: 4, 32: 5, 64: 6 };
+
+/** A link as the PCIe capability's options (both ends of a link report the same). */
+function linkFields(link: LinkSpec): { linkSpeed: number; linkWidth: number } {
+  const code = LINK_SPEED_CODE[link.speedGTs];
+  if (code === undefined) throw new RangeError(`link speed ${link.speedGTs} GT/s: one of 2.5, 5, 8, 16, 32, 64`);
+  return { linkSpeed: code, linkWidth: link.width };
+}
+
 function bridge(
   name: string,
   ids: { vendorId: number; deviceId: number; classCode: number },
@@ -479,6 +490,7 @@ function bridge(
   slot: number,
   out: CxlPci,
   dport: Dport | null,
+  link: LinkSpec,
   hdm: ComponentRegisters['hdm'] = null,
 ): { fn: PciFunction; component: ComponentRegisters } {
   const component = new ComponentRegisters({ hdm });
@@ -490,8 +502,8 @@ function bridge(
   addPcieCapability(
     fn.config,
     portType === 'upstreamPort'
-      ? { portType, portNumber }
-      : { portType, portNumber, slotNumber: slot, linkUp: () => dport?.child != null },
+      ? { portType, portNumber, ...linkFields(link) }
+      : { portType, portNumber, slotNumber: slot, linkUp: () => dport?.child != null, ...linkFields(link) },
   );
   addAer(fn.config, { rootPort: portType === 'rootPort' });
   addPortDvsecs(fn);
@@ -502,12 +514,13 @@ function bridge(
 function attachChild(
   child: NonNullable<Dport['child']>,
   parent: PciFunction,
+  link: LinkSpec,
   out: CxlPci,
   memdevRegs: MemdevRegistersFactory,
 ): void {
   if (child.kind === 'switch') {
     const sw = child;
-    const { fn: usp, component } = bridge(sw.id, USP_IDS, 'upstreamPort', 0, 0, out, null, sw.hdm);
+    const { fn: usp, component } = bridge(sw.id, USP_IDS, 'upstreamPort', 0, 0, out, null, link, sw.hdm);
     const doe = addDoe(usp.config);
     const cdat = buildSwitchCdat({
       downstreamPorts: sw.downstreamPorts.map((d) => d.port),
@@ -518,16 +531,21 @@ function attachChild(
     parent.secondaryBus!.attach(0, 0, usp);
     out.upstreamPorts.set(sw, { fn: usp, component, doe, cdat });
     sw.downstreamPorts.forEach((dp, n) => {
-      const { fn } = bridge(dp.id, DSP_IDS, 'downstreamPort', dp.port, n, out, dp);
+      const { fn } = bridge(dp.id, DSP_IDS, 'downstreamPort', dp.port, n, out, dp, dp.link);
       usp.secondaryBus!.attach(n, 0, fn);
-      if (dp.child) attachChild(dp.child, fn, out, memdevRegs);
+      if (dp.child) attachChild(dp.child, fn, dp.link, out, memdevRegs);
     });
     return;
   }
-  out.endpoints.push(endpoint(child, parent, memdevRegs));
+  out.endpoints.push(endpoint(child, parent, link, memdevRegs));
 }
 
-function endpoint(dev: Type3Device, parent: PciFunction, memdevRegs: MemdevRegistersFactory): CxlEndpointPci {
+function endpoint(
+  dev: Type3Device,
+  parent: PciFunction,
+  link: LinkSpec,
+  memdevRegs: MemdevRegistersFactory,
+): CxlEndpointPci {
   const component = new ComponentRegisters({ hdm: dev.hdm });
   let fn: PciFunction | null = null;
   const memdev = memdevRegs(dev, { raiseIrq: (level) => fn?.setIntx(level) });
@@ -544,7 +562,7 @@ function endpoint(dev: Type3Device, parent: PciFunction, memdevRegs: MemdevRegis
   });
   const cs = fn.config;
   const f = fn;
-  addPcieCapability(cs, { portType: 'endpoint', flr: true, onFlr: () => f.reset() });
+  addPcieCapability(cs, { portType: 'endpoint', flr: true, onFlr: () => f.reset(), ...linkFields(link) });
   addDsn(cs, BigInt(dev.serial));
   addAer(cs);
   const doe = addDoe(cs);

@@ -11,6 +11,14 @@ export interface PerfSpec {
   writeBandwidthMBs: number;
 }
 
+/** The PCIe link below a root or downstream port: what both ends' Link Status registers report. */
+export interface LinkSpec {
+  /** 2.5, 5, 8, 16, 32 or 64 GT/s. */
+  speedGTs: number;
+  /** Lanes: 1, 2, 4, 8, 12, 16 or 32. */
+  width: number;
+}
+
 /** What an HDM decoder capability register advertises (SPEC-NOTES 2.3). */
 export interface DecoderCapsSpec {
   /** Number of HDM decoders (1, 2, 4, 6, 8, 10, ..., 32 as the count encoding allows). */
@@ -52,6 +60,7 @@ export interface DownstreamPortSpec {
   id: string;
   /** Port number: the id a parent decoder's target list names. */
   port: number;
+  link: LinkSpec;
   child?: Type3Spec | SwitchSpec;
 }
 
@@ -68,6 +77,7 @@ export interface SwitchSpec {
 export interface RootPortSpec {
   id: string;
   port: number;
+  link: LinkSpec;
   child?: Type3Spec | SwitchSpec;
 }
 

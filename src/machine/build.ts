@@ -68,6 +68,7 @@ import {
   type XorMapDesc,
 } from './description.js';
 import { hex } from './sizes.js';
+import { type AccessCoordinates, regionPerf } from './linux-perf.js';
 
 // ---------------------------------------------------------------------------------------------
 // Description -> TopologySpec.
@@ -87,7 +88,7 @@ type Type3SpecDerived =
 /**
  * Compile-time tie between the description (the schema's output) and src/cxl's plain-data
  * TopologySpec, which cannot import the schema: a field added on one side only fails to compile
- * here. Fields the topology does not use are named: a host bridge's numaNode (ACPI's business).
+ * here. Fields the topology does not use are named: a host bridge's numaNode and perf (ACPI's business).
  */
 const DESCRIPTION_MATCHES_TOPOLOGY_SPEC: {
   perf: SameFields<PerfDesc, PerfSpec>;
@@ -95,7 +96,7 @@ const DESCRIPTION_MATCHES_TOPOLOGY_SPEC: {
   file: SameFields<FileDesc, FileBackingSpec>;
   window: SameFields<WindowDesc, WindowSpec>;
   xorMap: SameFields<XorMapDesc, XorMapSpec>;
-  hostBridge: SameFields<Omit<HostBridgeDesc, 'numaNode' | 'rootPorts'>, Omit<HostBridgeSpec, 'rootPorts'>>;
+  hostBridge: SameFields<Omit<HostBridgeDesc, 'numaNode' | 'perf' | 'rootPorts'>, Omit<HostBridgeSpec, 'rootPorts'>>;
   rootPort: SameFields<Omit<PortDesc, 'child'>, Omit<RootPortSpec, 'child'>>;
   downstreamPort: SameFields<Omit<PortDesc, 'child'>, Omit<DownstreamPortSpec, 'child'>>;
   switch: SameFields<Omit<SwitchDesc, 'downstreamPorts'>, Omit<SwitchSpec, 'downstreamPorts'>>;
@@ -138,9 +139,10 @@ export function toTopologySpec(desc: MachineDescription): TopologySpec {
     if (lsa?.file) t.lsaFile = { ...lsa.file };
     return t;
   };
-  const port = ({ child: c, ...p }: PortDesc): DownstreamPortSpec & RootPortSpec => (c ? { ...p, child: child(c) } : p);
+  const port = ({ child: c, link, ...p }: PortDesc): DownstreamPortSpec & RootPortSpec =>
+    c ? { ...p, link: { ...link }, child: child(c) } : { ...p, link: { ...link } };
   return {
-    hostBridges: desc.cxl.hostBridges.map(({ numaNode: _acpiOnly, ...hb }) => ({
+    hostBridges: desc.cxl.hostBridges.map(({ numaNode: _acpiOnly, perf: _hmatOnly, ...hb }) => ({
       ...hb,
       rootPorts: hb.rootPorts.map(port),
       decoders: { ...hb.decoders },
@@ -481,7 +483,28 @@ export class Machine {
   list(verbosity: 0 | 1 | 2 = 0): Record<string, unknown> {
     this.cxl.syncRegions();
     const j = this.cxl.toListJson(verbosity >= 2 ? 'full' : 'brief');
-    return verbosity === 0 ? { memdevs: j.memdevs, regions: j.regions } : j;
+    if (verbosity === 0) return { memdevs: j.memdevs, regions: j.regions };
+    // -v: what a Linux guest computes for each region from the tables (regionN/access0, its tier).
+    for (const r of j.regions as { region: string; mappings?: { memdev: string }[] }[]) {
+      const perf = regionPerf(
+        this.initial,
+        (r.mappings ?? []).map((m) => m.memdev),
+      );
+      if (!perf) continue;
+      const sysfs = (c: AccessCoordinates) => ({
+        read_latency: c.readLatencyNs,
+        write_latency: c.writeLatencyNs,
+        read_bandwidth: c.readBandwidthMBs,
+        write_bandwidth: c.writeBandwidthMBs,
+      });
+      Object.assign(r, {
+        access0: sysfs(perf.access0),
+        access1: sysfs(perf.access1),
+        adistance: perf.adistance,
+        memory_tier: perf.memoryTier,
+      });
+    }
+    return j;
   }
 
   /** The effective description: the machine as built plus its current state (committed regions). */

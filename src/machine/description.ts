@@ -92,6 +92,19 @@ const perfFields = z.strictObject({
   readBandwidthMBs: bandwidth,
   writeBandwidthMBs: bandwidth,
 });
+/** PCIe link speeds (GT/s) and widths (lanes) a port's Link Status can report. */
+export const LINK_SPEEDS_GTS = [2.5, 5, 8, 16, 32, 64] as const;
+export const LINK_WIDTHS = [1, 2, 4, 8, 12, 16, 32] as const;
+const linkFields = z.strictObject({
+  speedGTs: z
+    .number()
+    .refine((v) => (LINK_SPEEDS_GTS as readonly number[]).includes(v), `one of ${LINK_SPEEDS_GTS.join(', ')} (GT/s)`)
+    .optional(),
+  width: z
+    .number()
+    .refine((v) => (LINK_WIDTHS as readonly number[]).includes(v), `one of ${LINK_WIDTHS.join(', ')} (lanes)`)
+    .optional(),
+});
 const decoderFields = z.strictObject({
   count: z.number().int().optional(),
   ways3_6_12: z.boolean().optional(),
@@ -99,6 +112,8 @@ const decoderFields = z.strictObject({
 });
 /** Performance attributes of a device's media or a switch's link (CDAT, HMAT). */
 export type PerfDesc = Required<z.output<typeof perfFields>>;
+/** The link below a root or downstream port (both ends report it in Link Status). */
+export type LinkDesc = Required<z.output<typeof linkFields>>;
 /** What a component's HDM decoder capability advertises. */
 export type DecoderCapsDesc = Required<z.output<typeof decoderFields>>;
 
@@ -116,6 +131,25 @@ export const DEFAULT_SWITCH_PERF: Readonly<PerfDesc> = Object.freeze({
   readBandwidthMBs: 16000,
   writeBandwidthMBs: 16000,
 });
+/**
+ * CPU -> host bridge (the generic port: root complex and its CXL link layer), in the HMAT. A
+ * device's numbers as Linux sees them add this, each switch and each link's flit time.
+ */
+export const DEFAULT_HOST_BRIDGE_PERF: Readonly<PerfDesc> = Object.freeze({
+  readLatencyNs: 50,
+  writeLatencyNs: 50,
+  readBandwidthMBs: 64000,
+  writeBandwidthMBs: 64000,
+});
+/** CPU -> DRAM (the HMAT's memory target for RAM): the reference Linux's memory tiers compare with. */
+export const DEFAULT_DRAM_PERF: Readonly<PerfDesc> = Object.freeze({
+  readLatencyNs: 100,
+  writeLatencyNs: 100,
+  readBandwidthMBs: 25600,
+  writeBandwidthMBs: 25600,
+});
+/** CXL 2.0 at PCIe Gen5 x16, as QEMU's ports report. */
+export const DEFAULT_LINK: Readonly<LinkDesc> = Object.freeze({ speedGTs: 32, width: 16 });
 export const DEFAULT_DECODERS: Readonly<DecoderCapsDesc> = Object.freeze({
   count: 8,
   ways3_6_12: true,
@@ -150,6 +184,7 @@ const childSchema = z.discriminatedUnion('kind', [type3Schema, switchSchema]);
 const portSchema = z.strictObject({
   id: idField,
   port: z.number().int().min(0).max(255),
+  link: withDefaults(linkFields, DEFAULT_LINK),
   get child() {
     return childSchema.optional();
   },
@@ -160,6 +195,7 @@ const hostBridgeSchema = z.strictObject({
   /** ACPI _UID. Default: busNr. */
   uid: intField().optional(),
   numaNode: z.number().int().min(0).optional(),
+  perf: withDefaults(perfFields, DEFAULT_HOST_BRIDGE_PERF),
   hdmForPassthrough: z.boolean().default(false),
   decoders: withDefaults(decoderFields, DEFAULT_DECODERS),
   rootPorts: z.array(portSchema),
@@ -243,7 +279,12 @@ const stateSchema = z.strictObject({
 });
 export const descriptionSchema = z.strictObject({
   version: z.literal(DESCRIPTION_VERSION).default(DESCRIPTION_VERSION),
-  ram: z.strictObject({ size: sizeField() }).default(() => ({ size: DEFAULT_DESCRIPTION_RAM })),
+  ram: z
+    .strictObject({
+      size: sizeField().default(DEFAULT_DESCRIPTION_RAM),
+      perf: withDefaults(perfFields, DEFAULT_DRAM_PERF),
+    })
+    .prefault({}),
   cpus: z.number().int().min(1).max(MAX_HARTS).default(1),
   cxl: z
     .strictObject({
@@ -992,14 +1033,15 @@ function childDoc(c: ChildDesc): Record<string, unknown> {
   };
 }
 function portDoc(p: PortDesc): Record<string, unknown> {
-  return p.child ? { id: p.id, port: p.port, child: childDoc(p.child) } : { id: p.id, port: p.port };
+  const doc = { id: p.id, port: p.port, link: { ...p.link } };
+  return p.child ? { ...doc, child: childDoc(p.child) } : doc;
 }
 
 /** The canonical JSON-able document of a resolved description (what `describe` and `--save` write). */
 export function descriptionToDocument(d: MachineDescription): Record<string, unknown> {
   return {
     version: d.version,
-    ram: { size: formatSize(d.ram.size) },
+    ram: { size: formatSize(d.ram.size), perf: { ...d.ram.perf } },
     cpus: d.cpus,
     cxl: {
       hostBridges: d.cxl.hostBridges.map((hb) => ({
@@ -1007,6 +1049,7 @@ export function descriptionToDocument(d: MachineDescription): Record<string, unk
         busNr: hb.busNr,
         uid: hb.uid,
         ...(hb.numaNode !== undefined ? { numaNode: hb.numaNode } : {}),
+        perf: { ...hb.perf },
         hdmForPassthrough: hb.hdmForPassthrough,
         decoders: { ...hb.decoders },
         rootPorts: hb.rootPorts.map(portDoc),

@@ -7,6 +7,7 @@ import { ACPI_TABLE_ALIGN, buildAcpiLayout, type AcpiLayout } from '../firmware/
 import type {
   AcpiHmat,
   AcpiLatencyBandwidth,
+  HmatDataType,
   AcpiMemoryAffinity,
   AcpiPlatform,
   AcpiSystem,
@@ -131,11 +132,17 @@ export function acpiPlatformOf(
     proximityDomain: hartNode.get(i) ?? firstNode,
   }));
 
-  // A host bridge's numaNode is the proximity domain of its generic port (the HMAT then carries
-  // CPU -> host bridge latency and bandwidth with that node as target, as Linux reads it).
-  const genericPorts = desc.cxl.hostBridges
-    .filter((hb) => hb.numaNode !== undefined)
-    .map((hb) => ({ proximityDomain: hb.numaNode!, uid: hb.uid }));
+  // With a numa section (QEMU's -numa): a host bridge's numaNode is the proximity domain of its
+  // generic port and numa.hmatLb says everything. Without one, the description's perf numbers are
+  // the one source: a generic port per host bridge, placed after every proximity domain Linux
+  // gives the windows itself (it numbers undescribed CFMWS windows from the highest SRAT memory or
+  // hart domain + 1, and a generic port's domain is not a node, so sharing one would make Linux
+  // tier the window by the port's numbers), and an HMAT with CPU -> DRAM and CPU -> generic port.
+  const genericPorts = desc.numa
+    ? desc.cxl.hostBridges
+        .filter((hb) => hb.numaNode !== undefined)
+        .map((hb) => ({ proximityDomain: hb.numaNode!, uid: hb.uid }))
+    : desc.cxl.hostBridges.map((hb, i) => ({ proximityDomain: 1 + windows.length + i, uid: hb.uid }));
 
   const count = nodes.length > 0 ? nodes[nodes.length - 1]!.nodeId + 1 : 1;
   const distances: number[][] = Array.from({ length: count }, (_, i) =>
@@ -166,7 +173,7 @@ export function acpiPlatformOf(
   }
 
   const platform: AcpiPlatform = { hostBridges, windows, xorMaps, memory, harts, genericPorts, distances };
-  if (desc.numa) platform.hmat = hmatOf(desc, memory, hartNode);
+  platform.hmat = desc.numa ? hmatOf(desc, memory, hartNode) : perfHmatOf(desc, genericPorts);
   if (opts.pciApertures) platform.system = systemOf(desc, opts.pciApertures, hostBridges);
   return platform;
 }
@@ -212,6 +219,47 @@ function systemOf(
       };
     }),
     ...(desc.cxl.hostBridges.length > 0 ? { cxlRoot: { qtgIds } } : {}),
+  };
+}
+
+/**
+ * The HMAT a description without a numa section implies: hart domain 0 is the one initiator; its
+ * DRAM (domain 0, ram.perf) and each host bridge's generic port (hostBridges[].perf) are the
+ * targets, with read and write latency (ps) and bandwidth (MB/s) given separately, as Linux needs
+ * all four for a generic port. No memory-domain structure names a generic port (Linux would then
+ * take its numbers from the wrong class).
+ */
+function perfHmatOf(desc: MachineDescription, genericPorts: readonly { proximityDomain: number }[]): AcpiHmat {
+  const targets = [0, ...genericPorts.map((g) => g.proximityDomain)];
+  const perfs = [desc.ram.perf, ...desc.cxl.hostBridges.map((hb) => hb.perf)];
+  const row = (f: (p: MachineDescription['ram']['perf']) => number) => [perfs.map(f)];
+  const lb = (dataType: HmatDataType, values: number[][]): AcpiLatencyBandwidth => ({
+    hierarchy: 'memory',
+    dataType,
+    initiators: [0],
+    targets,
+    values,
+  });
+  return {
+    memoryDomains: [{ memoryDomain: 0, initiatorDomain: 0 }],
+    localities: [
+      lb(
+        'read-latency',
+        row((p) => Math.round(p.readLatencyNs * 1000)),
+      ),
+      lb(
+        'write-latency',
+        row((p) => Math.round(p.writeLatencyNs * 1000)),
+      ),
+      lb(
+        'read-bandwidth',
+        row((p) => p.readBandwidthMBs),
+      ),
+      lb(
+        'write-bandwidth',
+        row((p) => p.writeBandwidthMBs),
+      ),
+    ],
   };
 }
 

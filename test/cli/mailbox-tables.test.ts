@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main.js';
-import { decodeCdat, decodeCedt, decodeRsdp, sum8 } from '../helpers/acpi-decoder.js';
+import { decodeCdat, decodeCedt, decodeHmat, decodeRsdp, decodeSrat, sum8 } from '../helpers/acpi-decoder.js';
 import { defaultDescriptionInput } from '../../src/machine/default-machine.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -126,6 +126,7 @@ test('tables --out writes every ACPI table and CDAT; the files decode independen
       'CEDT.dat',
       'DSDT.dat',
       'FACP.dat',
+      'HMAT.dat',
       'MCFG.dat',
       'RHCT.dat',
       'RSDP.dat',
@@ -139,13 +140,37 @@ test('tables --out writes every ACPI table and CDAT; the files decode independen
       'cdat-mem3.dat',
       'cdat-usp0.dat',
     ]);
-    assert.match(r.out, /^wrote 16 tables to /);
+    assert.match(r.out, /^wrote 17 tables to /);
     assert.match(r.out, /ACPI0016 uid 16 {2}segment 0 buses 0x10\.\.0x1f/);
     assert.match(r.out, /CEDT\n {2}CHBS {2}uid 16/);
     const rsdp = decodeRsdp(readFileSync(join(dir, 'RSDP.dat')));
     assert.ok(rsdp.xsdtAddress > 0);
-    for (const n of ['XSDT', 'DSDT', 'FACP', 'APIC', 'RHCT', 'SPCR', 'MCFG', 'CEDT', 'SRAT', 'SLIT'])
+    for (const n of ['XSDT', 'DSDT', 'FACP', 'APIC', 'RHCT', 'SPCR', 'MCFG', 'CEDT', 'SRAT', 'SLIT', 'HMAT'])
       assert.equal(sum8(readFileSync(join(dir, `${n}.dat`))), 0, `${n} checksum`);
+    // The description's perf as Linux reads it: a generic port per host bridge, past the domains
+    // Linux gives the two windows (1, 2), and CPU -> DRAM / generic port read latency in the HMAT.
+    const gps = decodeSrat(readFileSync(join(dir, 'SRAT.dat'))).entries.filter((e) => e.type === 6) as {
+      proximityDomain: number;
+      hid: string;
+      uid: number;
+    }[];
+    assert.deepEqual(
+      gps.map((g) => [g.proximityDomain, g.hid, g.uid]),
+      [
+        [3, 'ACPI0016', 16],
+        [4, 'ACPI0016', 32],
+      ],
+    );
+    const readLat = decodeHmat(readFileSync(join(dir, 'HMAT.dat'))).entries.find(
+      (e) => e.type === 1 && (e as { dataType: number }).dataType === 1,
+    ) as { initiators: number[]; targets: number[]; baseUnit: number; entries: number[][] };
+    assert.deepEqual(readLat.initiators, [0]);
+    assert.deepEqual(readLat.targets, [0, 3, 4]);
+    assert.deepEqual(
+      readLat.entries[0]!.map((v) => (v * readLat.baseUnit) / 1000),
+      [100, 50, 50],
+      'ns: ram.perf, hostBridges[].perf',
+    );
     const cedt = decodeCedt(readFileSync(join(dir, 'CEDT.dat')));
     assert.equal(cedt.entries.filter((e) => e.type === 0).length, 2, 'two CHBS');
     assert.equal(cedt.entries.filter((e) => e.type === 1).length, 2, 'two CFMWS');

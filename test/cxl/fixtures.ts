@@ -17,6 +17,7 @@ export const MiB = 2 ** 20;
 export const GiB = 2 ** 30;
 export const SZ_256M = 256 * MiB;
 
+const link = { speedGTs: 32, width: 16 };
 const perf = { readLatencyNs: 150, writeLatencyNs: 150, readBandwidthMBs: 20000, writeBandwidthMBs: 20000 };
 export const caps = (count = 8, ways3_6_12 = true, ways16 = true): DecoderCapsSpec => ({ count, ways3_6_12, ways16 });
 
@@ -42,7 +43,7 @@ export function sw(id: string, children: (Type3Spec | SwitchSpec)[], firstPort =
     id,
     decoders: caps(),
     perf,
-    downstreamPorts: children.map((c, i) => ({ id: `${id}-dsp${i}`, port: firstPort + i, child: c })),
+    downstreamPorts: children.map((c, i) => ({ id: `${id}-dsp${i}`, port: firstPort + i, link, child: c })),
   };
 }
 
@@ -53,7 +54,7 @@ export function hb(
   opts: Partial<HostBridgeSpec> = {},
 ): HostBridgeSpec {
   const rootPorts: RootPortSpec[] = children.map((c, i) =>
-    c ? { id: `${id}-rp${i}`, port: i, child: c } : { id: `${id}-rp${i}`, port: i },
+    c ? { id: `${id}-rp${i}`, port: i, link, child: c } : { id: `${id}-rp${i}`, port: i, link },
   );
   return { id, uid, busNr: 0x10 * uid, rootPorts, decoders: caps(), hdmForPassthrough: false, ...opts };
 }

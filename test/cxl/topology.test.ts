@@ -79,7 +79,7 @@ const bad: [string, (s: ReturnType<typeof base>) => void, RegExp][] = [
   ],
   [
     'duplicate port number',
-    (s) => s.hostBridges[0]!.rootPorts.push({ id: 'rpX', port: 0 }),
+    (s) => s.hostBridges[0]!.rootPorts.push({ id: 'rpX', port: 0, link: { speedGTs: 32, width: 16 } }),
     /hostBridges\[0\]\.rootPorts\[1\]\.port: port number 0 is used twice in host bridge hb0/,
   ],
 ];

@@ -86,19 +86,42 @@ test('docs example: CEDT names every host bridge by _UID and every window as pla
   assert.match(t.decoded, /CDAT mem1 \(slow0\)/);
 });
 
-test('default machine (no NUMA data): one domain holds all RAM and the hart; SLIT 1x1; no HMAT; tables in RAM below the DTB slot', () => {
+test("default machine (no NUMA data): one domain holds all RAM and the hart, a generic port per host bridge past the windows' domains; SLIT 1x1; HMAT from the perf numbers; tables in RAM below the DTB slot", () => {
   const d = defaultDescription();
   const t = buildFirmwareTables(d);
   assert.deepEqual(
     t.acpi.map((a) => a.name),
-    ['RSDP', 'XSDT', 'CEDT', 'SRAT', 'SLIT'],
+    ['RSDP', 'XSDT', 'CEDT', 'SRAT', 'SLIT', 'HMAT'],
   );
   const w = walk(t);
   const srat = decodeSrat(w.tables.get('SRAT')!);
+  const gp = (proximityDomain: number, uid: number) => ({
+    type: 6,
+    length: 32,
+    handleType: 0,
+    proximityDomain,
+    hid: 'ACPI0016',
+    uid,
+    flags: 1,
+  });
   assert.deepEqual(srat.entries, [
     { type: 1, length: 40, proximityDomain: 0, base: 0x8000_0000, size: d.ram.size, flags: 1 },
     { type: 7, length: 20, proximityDomain: 0, acpiProcessorUid: 0, flags: 1, clockDomain: 0 },
+    gp(3, 16),
+    gp(4, 32),
   ]);
+  // HMAT: DRAM (domain 0, initiator 0) and both generic ports as targets of hart domain 0.
+  const hmat = decodeHmat(w.tables.get('HMAT')!).entries;
+  assert.deepEqual(
+    hmat.map((e) => [e.type, (e as { dataType?: number }).dataType, (e as { targets?: number[] }).targets]),
+    [
+      [0, undefined, undefined],
+      [1, 1, [0, 3, 4]],
+      [1, 2, [0, 3, 4]],
+      [1, 4, [0, 3, 4]],
+      [1, 5, [0, 3, 4]],
+    ],
+  );
   assert.deepEqual(decodeSlit(w.tables.get('SLIT')!).distances, [[10]]);
   const top = 0x8000_0000 + d.ram.size;
   assert.ok(

@@ -32,9 +32,9 @@ function tablesOf(cpus = 1) {
   return { m, t, read, tables: walked.tables, d };
 }
 
-test('an ACPI machine lists FACP, APIC, RHCT, SPCR, MCFG, CEDT, SRAT, SLIT in its XSDT; the FADT points at the DSDT; every checksum holds', () => {
+test('an ACPI machine lists FACP, APIC, RHCT, SPCR, MCFG, CEDT, SRAT, SLIT, HMAT in its XSDT; the FADT points at the DSDT; every checksum holds', () => {
   const { t, tables, read } = tablesOf();
-  assert.deepEqual([...tables.keys()], ['FACP', 'APIC', 'RHCT', 'SPCR', 'MCFG', 'CEDT', 'SRAT', 'SLIT']);
+  assert.deepEqual([...tables.keys()], ['FACP', 'APIC', 'RHCT', 'SPCR', 'MCFG', 'CEDT', 'SRAT', 'SLIT', 'HMAT']);
   const fadt = tables.get('FACP')!;
   const h = decodeHeader(fadt);
   assert.equal(h.revision, 6);
@@ -50,7 +50,7 @@ test('an ACPI machine lists FACP, APIC, RHCT, SPCR, MCFG, CEDT, SRAT, SLIT in it
   for (const [name, b] of tables) assert.ok(decodeHeader(b).checksumOk, name);
   assert.deepEqual(
     t.acpi.map((x) => x.name),
-    ['RSDP', 'XSDT', 'DSDT', 'FACP', 'APIC', 'RHCT', 'SPCR', 'MCFG', 'CEDT', 'SRAT', 'SLIT'],
+    ['RSDP', 'XSDT', 'DSDT', 'FACP', 'APIC', 'RHCT', 'SPCR', 'MCFG', 'CEDT', 'SRAT', 'SLIT', 'HMAT'],
   );
 });
 
@@ -161,7 +161,7 @@ test('without PCI apertures (the description alone) only the CXL/NUMA tables are
   const t = buildFirmwareTables(defaultDescription());
   assert.deepEqual(
     t.acpi.map((x) => x.name),
-    ['RSDP', 'XSDT', 'CEDT', 'SRAT', 'SLIT'],
+    ['RSDP', 'XSDT', 'CEDT', 'SRAT', 'SLIT', 'HMAT'],
   );
   assert.equal(t.efi, undefined);
 });

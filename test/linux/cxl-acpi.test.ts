@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { cxlemuLinuxArgs } from './qemu-linux.js';
 import { REPO } from '../diff/harness.js';
 import { list, num, parseCxlSysfs, ports, regions, targets, type SysfsEntry } from './cxl-sysfs.js';
-import { parseKmem, trailingJson } from './kmem-transcript.js';
+import { parseKmem, parseTiers, trailingJson } from './kmem-transcript.js';
 import type { AuditReport } from '../../src/machine/index.js';
 import { defaultDescription, type MachineDescription, validateDescription } from '../../src/machine/index.js';
 
@@ -248,6 +248,42 @@ function checkKmemAndPattern(stdout: string, linuxRegions: number) {
   }
 }
 
+/**
+ * Each region's access0/access1 in Linux's sysfs equal what `cxlemu list -v --json` computes from
+ * the description (src/machine/linux-perf.ts, itself checked against hand-worked examples), and
+ * the node each region became sits in the memory tier list predicts; DRAM (node 0) in tier 4.
+ * Returns region name -> Linux's tier.
+ */
+function checkAccessAndTiers(stdout: string, machineArgs: string[]): Map<string, number> {
+  const linux = parseCxlSysfs(stdout).entries;
+  const ours = JSON.parse(
+    spawnSync(process.execPath, [cli, ...machineArgs, 'list', '-v', '--json'], { encoding: 'utf8' }).stdout,
+  ) as { regions: { region: string; resource: number; memory_tier: number; [k: string]: unknown }[] };
+  const tiers = parseTiers(stdout);
+  assert.equal(tiers.get(0), 4, 'DRAM in memory_tier4');
+  const kmem = parseKmem(stdout);
+  const out = new Map<string, number>();
+  for (const r of regions(linux)) {
+    const mine = ours.regions.find((o) => BigInt(o.resource) === num(r.attrs.resource));
+    assert.ok(mine, `${r.name}: a region of ours at ${r.attrs.resource}`);
+    for (const cls of ['access0', 'access1'])
+      for (const f of ['read_latency', 'write_latency', 'read_bandwidth', 'write_bandwidth']) {
+        const got = r.attrs[`${cls}.${f}`];
+        assert.ok(got !== undefined, `${r.name}: Linux shows ${cls}/${f}`);
+        assert.equal(
+          Number(got),
+          (mine[cls] as Record<string, number>)[f],
+          `${r.name} ${cls}/${f} (ours: ${mine.region})`,
+        );
+      }
+    const node = kmem.find((k) => k.region === r.name)?.node;
+    assert.ok(node !== undefined, `${r.name} onlined`);
+    assert.equal(tiers.get(node), mine.memory_tier, `${r.name} (node ${node}): memory tier`);
+    out.set(mine.region, mine.memory_tier);
+  }
+  return out;
+}
+
 test('Linux through ACPI: root0, a port per host bridge, the switch, four endpoints and their decoders match `cxlemu list -v --json`; R0 and R1 are assembled as committed, onlined as NUMA nodes, and the pattern Linux wrote through them is where the spec says', {
   skip,
 }, () => {
@@ -273,7 +309,30 @@ test('Linux through ACPI: root0, a port per host bridge, the switch, four endpoi
   assert.match(r.stdout, /efi=noruntime/);
   checkAgainstList(r.stdout, [], defaultDescription());
   checkKmemAndPattern(r.stdout, 2);
+  checkAccessAndTiers(r.stdout, []);
 });
+
+/**
+ * Boots the project's kernel on `machine` with the init options `append` (plus the sysfs dump),
+ * audits afterwards (`extra` adds --pattern, --save ...) with JSON output; the transcript goes to
+ * test-artifacts/`artifact`.txt.
+ */
+function bootMachine(machine: string, append: string, extra: string[], artifact: string) {
+  const r = spawnSync(
+    process.execPath,
+    [
+      cli,
+      '--machine',
+      machine,
+      ...cxlemuLinuxArgs({ image, initrd, append: `console=ttyS0 ${append} cxlemu.dump=cxl` }).slice(1),
+      ...['--timeout', '600', '--audit', '--json', ...extra],
+    ],
+    { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
+  );
+  mkdirSync(join(REPO, 'test-artifacts'), { recursive: true });
+  writeFileSync(join(REPO, 'test-artifacts', `${artifact}.txt`), `${r.stdout}\n--- stderr ---\n${r.stderr}`);
+  return r;
+}
 
 // Machines in guests/linux/machines/ with no region: Linux creates one through sysfs as cxl-cli
 // does (endpoints by serial in position order), programs every HDM decoder on the way, and onlines
@@ -314,25 +373,11 @@ for (const c of created) {
   }, () => {
     const machine = join(REPO, 'guests', 'linux', 'machines', `${c.machine}.json`);
     const saved = join(mkdtempSync(join(tmpdir(), 'cxlemu-linux-')), 'after.json');
-    const r = spawnSync(
-      process.execPath,
-      [
-        cli,
-        '--machine',
-        machine,
-        ...cxlemuLinuxArgs({
-          image,
-          initrd,
-          append: `console=ttyS0 cxlemu.memdevs=${c.memdevs} cxlemu.create=${c.create} cxlemu.kmem=region0:${c.seed}:16 cxlemu.dump=cxl`,
-        }).slice(1),
-        ...['--timeout', '600', '--audit', '--pattern', String(c.seed), '--json', '--save', saved],
-      ],
-      { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
-    );
-    mkdirSync(join(REPO, 'test-artifacts'), { recursive: true });
-    writeFileSync(
-      join(REPO, 'test-artifacts', `linux-cxl-create-${c.machine}.txt`),
-      `${r.stdout}\n--- stderr ---\n${r.stderr}`,
+    const r = bootMachine(
+      machine,
+      `cxlemu.memdevs=${c.memdevs} cxlemu.create=${c.create} cxlemu.kmem=region0:${c.seed}:16`,
+      ['--pattern', String(c.seed), '--save', saved],
+      `linux-cxl-create-${c.machine}`,
     );
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /cxl-create: region0 committed/);
@@ -346,3 +391,17 @@ for (const c of created) {
     checkAgainstList(r.stdout, ['--machine', saved], validateDescription(JSON.parse(readFileSync(machine, 'utf8'))));
   });
 }
+
+test('two tiers from the description: a fast device on a Gen5 x16 root port and two slow ones behind a switch on a Gen4 x4 link (tiers.json); Linux shows the access0/access1 and memory tiers list -v computes, and the slow node lands in a lower tier', {
+  skip,
+}, () => {
+  const machine = join(REPO, 'guests', 'linux', 'machines', 'tiers.json');
+  const r = bootMachine(machine, 'cxlemu.memdevs=3 cxlemu.kmem=all:3:8', ['--pattern', '3'], 'linux-cxl-tiers');
+  assert.equal(r.status, 0, r.stderr);
+  checkAgainstList(r.stdout, ['--machine', machine], validateDescription(JSON.parse(readFileSync(machine, 'utf8'))));
+  checkKmemAndPattern(r.stdout, 2);
+  const tiers = checkAccessAndTiers(r.stdout, ['--machine', machine]);
+  const fast = tiers.get('Rfast')!;
+  const slow = tiers.get('Rslow')!;
+  assert.ok(fast > 4 && slow > fast, `DRAM (4) above the fast node (${fast}) above the slow node (${slow})`);
+});

@@ -1,7 +1,7 @@
 // The kmem transcript parser on a transcript written the way the init prints it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseKmem, trailingJson } from './kmem-transcript.js';
+import { parseKmem, parseTiers, trailingJson } from './kmem-transcript.js';
 
 const sample = `[    2.5] cxl region0: something
 kmem: region0 dax0.0 driver=kmem
@@ -41,4 +41,20 @@ test('trailingJson: the document after the console output', () => {
   assert.deepEqual(trailingJson('[ 1.0] boot\n{ not json\n{\n  "a": 1\n}\n'), { a: 1 });
   assert.deepEqual(trailingJson('{\n  "b": [\n    {\n      "c": 2\n    }\n  ]\n}'), { b: [{ c: 2 }] });
   assert.throws(() => trailingJson('no json here'));
+});
+
+test('parseTiers: the last tiers line, nodelists with ranges and lists', () => {
+  const t = parseTiers(
+    'kmem: tiers memory_tier4=0\r\nkmem: tiers memory_tier4=0 memory_tier7=1-2,5 memory_tier14=3\r\n',
+  );
+  assert.deepEqual(
+    [...t].sort((a, b) => a[0] - b[0]),
+    [
+      [0, 4],
+      [1, 7],
+      [2, 7],
+      [3, 14],
+      [5, 7],
+    ],
+  );
 });

@@ -4,6 +4,7 @@
 //   fact node meminfo: Node <node> MemTotal:  <kB> kB
 //   kmem-pattern: seed=<hex> k=<hex> pages=<n>
 //   kmem-pattern: range <start hex> <end hex>
+//   kmem: tiers memory_tier<N>=<nodelist> ...      (after each region; the last one counts)
 // and for the JSON document `cxlemu run --json` prints after the guest's console.
 
 export interface KmemRegion {
@@ -38,6 +39,24 @@ export function parseKmem(transcript: string): KmemRegion[] {
       cur.pages = Number(m[2]);
     } else if ((m = /^kmem-pattern: range (0x[0-9a-f]+) (0x[0-9a-f]+)$/.exec(line)) && cur) {
       cur.ranges.push({ start: Number(m[1]), end: Number(m[2]) });
+    }
+  }
+  return out;
+}
+
+/** Node -> memory tier number, from the last `kmem: tiers` line (nodelists such as 0, 1-2, 1,3). */
+export function parseTiers(transcript: string): Map<number, number> {
+  const lines = transcript
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l.startsWith('kmem: tiers'));
+  const out = new Map<number, number>();
+  for (const pair of (lines[lines.length - 1] ?? '').split(' ').slice(2)) {
+    const m = /^memory_tier(\d+)=(.*)$/.exec(pair);
+    if (!m) continue;
+    for (const part of m[2]!.split(',')) {
+      const [a, b] = part.split('-').map(Number);
+      for (let n = a!; n <= (b ?? a!); n++) out.set(n, Number(m[1]));
     }
   }
   return out;

@@ -664,6 +664,24 @@ static void sort_frames(unsigned long *a, unsigned long n) {
     }
 }
 
+/** One line with every memory tier and its nodes: `kmem: tiers memory_tier4=0 memory_tier10=1`. */
+static void print_tiers(void) {
+  static char tiers[16][NAME_LEN];
+  int n = list_dir("/sys/devices/virtual/memory_tiering", "memory_tier", tiers, 16);
+  say("kmem: tiers");
+  for (int i = 0; i < n; i++) {
+    char path[160], nodes[128];
+    strcpy(path, "/sys/devices/virtual/memory_tiering/");
+    append(append(path, tiers[i]), "/nodelist");
+    if (slurp(path, nodes, sizeof(nodes)) < 0) continue;
+    say(" ");
+    say(tiers[i]);
+    say("=");
+    say(nodes);
+  }
+  say("\n");
+}
+
 static void kmem_fail(const char *what, const char *detail) {
   say("kmem: MISMATCH ");
   say(what);
@@ -782,6 +800,7 @@ static void kmem_one(const char *region, unsigned long seed, unsigned long mib) 
   append(append_num(path, node), "/meminfo");
   print_lines(path, "fact node meminfo: ", 0, "MemTotal");
   if (node < 0) return kmem_fail("the region's blocks have no node", 0);
+  print_tiers();
 
   // The pattern, through memory bound to that node.
   unsigned long mask[2] = {0, 0};
