@@ -101,6 +101,11 @@ test('poison: inject -> list -> load check -> clear (writes the data) -> list em
   assert.deepEqual(back, data);
   const l2 = host.send(0x4300, le64(0, dev.capacity / 64));
   assert.equal(rd16(l2.out, 0xa), 1);
+  // An empty range (Linux asks for the unmapped rest of a fully mapped partition): no records.
+  const empty = host.send(0x4300, le64(dev.capacity, 0));
+  assert.equal(empty.rc, 0);
+  assert.equal(rd16(empty.out, 0xa), 0);
+  assert.equal(host.send(0x4300, le64(dev.capacity + 64, 0)).rc, 0xf, 'past the end: Invalid Physical Address');
   assert.equal(rd64(l2.out, 0x20), dpa + 64 + 3);
   assert.deepEqual(changes.slice(0, 3), [`poison@${dpa}`, `poison@${dpa + 64}`, `data@${dpa}`]);
 });

@@ -334,6 +334,46 @@ function bootMachine(machine: string, append: string, extra: string[], artifact:
   return r;
 }
 
+/**
+ * The init's cxlemu.poison run: Linux's debugfs inject_poison on the DPA of a page of the region's
+ * node, a user-space read of it killed by SIGSEGV, trigger_poison_list, clear_poison, a read that
+ * works again; the cxl_poison trace events (Inject, List with source Injected, Clear) carry the
+ * HPA and DPA our translation gives for that page, and the device's serial.
+ */
+function checkPoison(stdout: string, machine: string) {
+  const text = stdout.replace(/\r/g, '');
+  assert.match(text, /^check poison read of the injected line: ok \(SIGSEGV\)$/m);
+  assert.match(text, /^check read after clear_poison \(zeros\): ok \(read\)$/m);
+  const p = /^poison: (\S+) hpa=(0x[0-9a-f]+) memdev=(\S+) dpa=(0x[0-9a-f]+)$/m.exec(text);
+  assert.ok(p, 'the init named the poisoned page');
+  const [, region, hpa, mem, dpa] = p;
+  const ours = JSON.parse(
+    spawnSync(process.execPath, [cli, '--machine', machine, '--json', 'translate', hpa!], { encoding: 'utf8' }).stdout,
+  ) as { memdev: string; dpa: string };
+  assert.equal(ours.dpa, dpa, 'Linux and cxlemu agree on the DPA of the HPA');
+  const linux = parseCxlSysfs(stdout).entries;
+  const list = JSON.parse(
+    spawnSync(process.execPath, [cli, '--machine', machine, 'list', '--json'], { encoding: 'utf8' }).stdout,
+  ) as { memdevs: { memdev: string; serial: string }[] };
+  assert.equal(
+    num(linux.get(mem!)!.serial),
+    BigInt(list.memdevs.find((m) => m.memdev === ours.memdev)!.serial),
+    `Linux's ${mem} is our ${ours.memdev}`,
+  );
+  const events = [...text.matchAll(/^poison-trace: .*cxl_poison: (.*)$/gm)].map((m) =>
+    Object.fromEntries(m[1]!.split(' ').map((kv) => kv.split('=') as [string, string])),
+  );
+  assert.deepEqual(
+    events.map((e) => [e.trace_type, e.memdev, e.region, e.hpa, e.dpa, e.dpa_length]),
+    [
+      ['Inject', mem, region, hpa, dpa, '0x40'],
+      ['List', mem, region, hpa, dpa, '0x40'],
+      ['Clear', mem, region, hpa, dpa, '0x40'],
+    ],
+  );
+  assert.equal(events[1]!.source, 'Injected');
+}
+
 // Machines in guests/linux/machines/ with no region: Linux creates one through sysfs as cxl-cli
 // does (endpoints by serial in position order), programs every HDM decoder on the way, and onlines
 // it as a NUMA node; the machine saved after the run (description + the registers Linux wrote)
@@ -392,11 +432,16 @@ for (const c of created) {
   });
 }
 
-test('two tiers from the description: a fast device on a Gen5 x16 root port and two slow ones behind a switch on a Gen4 x4 link (tiers.json); Linux shows the access0/access1 and memory tiers list -v computes, and the slow node lands in a lower tier', {
+test('two tiers from the description: a fast device on a Gen5 x16 root port and two slow ones behind a switch on a Gen4 x4 link (tiers.json); Linux shows the access0/access1 and memory tiers list -v computes, and the slow node lands in a lower tier; poison injected, listed and cleared through the kernel, a poisoned read is SIGSEGV', {
   skip,
 }, () => {
   const machine = join(REPO, 'guests', 'linux', 'machines', 'tiers.json');
-  const r = bootMachine(machine, 'cxlemu.memdevs=3 cxlemu.kmem=all:3:8', ['--pattern', '3'], 'linux-cxl-tiers');
+  const r = bootMachine(
+    machine,
+    'cxlemu.memdevs=3 cxlemu.kmem=all:3:8 cxlemu.poison=region0',
+    ['--pattern', '3'],
+    'linux-cxl-tiers',
+  );
   assert.equal(r.status, 0, r.stderr);
   checkAgainstList(r.stdout, ['--machine', machine], validateDescription(JSON.parse(readFileSync(machine, 'utf8'))));
   checkKmemAndPattern(r.stdout, 2);
@@ -404,4 +449,5 @@ test('two tiers from the description: a fast device on a Gen5 x16 root port and 
   const fast = tiers.get('Rfast')!;
   const slow = tiers.get('Rslow')!;
   assert.ok(fast > 4 && slow > fast, `DRAM (4) above the fast node (${fast}) above the slow node (${slow})`);
+  checkPoison(r.stdout, machine);
 });

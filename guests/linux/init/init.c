@@ -11,6 +11,8 @@
 //                                         cxl-cli does (endpoints by memdev serial, in position order)
 //   cxlemu.kmem=REGION:SEED:MIB           online the region as a NUMA node (kmem) and write a seeded
 //                                         pattern through it (below, before main)
+//   cxlemu.poison=REGION                  inject, list, read and clear poison through the kernel
+//                                         (debugfs, sysfs, tracefs) on a page of that node
 //   cxlemu.dump=cxl                       after the checks, dump /sys/bus/cxl/devices (below)
 // Each check prints one `check ...: ok` or `check ...: MISMATCH got ... want ...` line. With
 // every check passing it powers off (emulator exit 0); with any mismatch it reboots (exit 3).
@@ -859,6 +861,120 @@ static void kmem_one(const char *region, unsigned long seed, unsigned long mib) 
   }
 }
 
+// ---- cxlemu.poison=REGION: poison through the kernel, as a CXL developer would exercise it ----
+// REGION must be a 1-way region already onlined by cxlemu.kmem (its DPA is then the endpoint
+// decoder's dpa_resource plus the offset in the region). The init takes one page of that node,
+// fills it, finds its frame (pagemap) and so the HPA and the memdev's DPA, then, through the kernel:
+// debugfs inject_poison, a read of the line from a child process (which must die of SIGSEGV, the
+// RISC-V kernel's answer to a load access fault), trigger_poison_list, debugfs clear_poison, a
+// second read (which must succeed and see the zeros Clear Poison wrote), trigger_poison_list again.
+// The cxl_poison trace events (tracefs) are printed as `poison-trace: ...` lines.
+//   poison: <region> hpa=<hex> memdev=<memN> dpa=<hex>
+
+#define SIGSEGV_NR 11
+#define POISON_FILL 0x5a5a5a5a5a5a5a5aUL
+
+/** A child reads the first word of `page`: 0 if it saw `want`, 1 if another value, else the signal. */
+static const char *child_read(volatile unsigned long *page, unsigned long want) {
+  pid_t pid = fork();
+  if (pid == 0) exit(*page == want ? 0 : 1);
+  int status = 0;
+  if (pid < 0 || waitpid(pid, &status, 0) != pid) return "no child";
+  // nolibc's WIFSIGNALED is true for status 0: test the termination signal bits directly.
+  int sig = status & 0x7f;
+  if (sig != 0) return sig == SIGSEGV_NR ? "SIGSEGV" : "another signal";
+  return ((status >> 8) & 0xff) == 0 ? "read" : "wrong value";
+}
+
+static int write_file(const char *path, const char *value) {
+  const char *slash = strrchr(path, '/');
+  static char dir[192];
+  int n = slash - path;
+  memcpy(dir, path, n);
+  dir[n] = 0;
+  return sysfs_step(dir, slash + 1, value);
+}
+
+static void poison_region(const char *region) {
+  char path[192], target[NAME_LEN], ep[NAME_LEN], link[256], mem[NAME_LEN];
+  unsigned long ways = 0, start = 0, size = 0, dpa_base = 0, block = 0;
+  strcpy(path, CXL_DEVICES "/");
+  append(append(path, region), "/interleave_ways");
+  read_num(path, &ways, 0);
+  if (ways != 1) return kmem_fail("cxlemu.poison needs a 1-way region:", region);
+  strcpy(path, CXL_DEVICES "/");
+  append(append(path, region), "/resource");
+  read_num(path, &start, 0);
+  strcpy(path, CXL_DEVICES "/");
+  append(append(path, region), "/size");
+  read_num(path, &size, 0);
+  strcpy(path, CXL_DEVICES "/");
+  append(append(path, region), "/target0");
+  if (slurp(path, target, sizeof(target)) <= 0) return kmem_fail("no target0 in", region);
+  strcpy(path, CXL_DEVICES "/");
+  append(append(path, target), "/dpa_resource");
+  read_num(path, &dpa_base, 0);
+  // decoderX.Y belongs to endpointX, whose uport is the memdev.
+  strcpy(ep, "endpoint");
+  append(ep, target + strlen("decoder"));
+  *strchr(ep, '.') = 0;
+  strcpy(path, CXL_DEVICES "/");
+  append(append(path, ep), "/uport");
+  if (read_link(path, link, sizeof(link)) <= 0) return kmem_fail("no memdev for", ep);
+  strcpy(mem, base_name(link));
+  if (!read_num("/sys/devices/system/memory/block_size_bytes", &block, 1) || !block)
+    return kmem_fail("no memory block size", 0);
+  strcpy(path, "/sys/devices/system/memory/memory");
+  append_num(path, start / block);
+  int node = block_node(path);
+  if (node < 0) return kmem_fail("region not onlined (cxlemu.kmem first):", region);
+
+  mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, 0);
+  if (write_file("/sys/kernel/tracing/events/cxl/cxl_poison/enable", "1")) return;
+
+  unsigned long mask[2] = {0, 0};
+  mask[node / 64] = 1UL << (node % 64);
+  my_syscall3(__NR_set_mempolicy, MPOL_BIND, mask, 128);
+  volatile unsigned long *page =
+      mmap(0, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+  my_syscall3(__NR_set_mempolicy, 0, 0, 0);
+  if (page == MAP_FAILED) return kmem_fail("mmap failed", 0);
+  for (unsigned long i = 0; i < PAGE / 8; i++) page[i] = POISON_FILL;
+  unsigned long frame = 0;
+  int pm = open("/proc/self/pagemap", O_RDONLY, 0);
+  lseek(pm, (unsigned long)page / PAGE * 8, SEEK_SET);
+  if (pm < 0 || read(pm, &frame, 8) != 8 || !(frame >> 63)) return kmem_fail("no frame for the page", 0);
+  close(pm);
+  unsigned long hpa = (frame & ((1UL << 55) - 1)) * PAGE;
+  if (hpa < start || hpa >= start + size) return kmem_fail("the page lies outside the region:", hex(hpa));
+  unsigned long dpa = dpa_base + (hpa - start);
+  say("poison: ");
+  say(region);
+  say(" hpa=");
+  say(hex(hpa));
+  say(" memdev=");
+  say(mem);
+  say(" dpa=");
+  say(hex(dpa));
+  say("\n");
+
+  strcpy(path, "/sys/kernel/debug/cxl/");
+  append(append(path, mem), "/inject_poison");
+  if (write_file(path, hex(dpa))) return;
+  check_str("poison read of the injected line", child_read(page, POISON_FILL), "SIGSEGV");
+  strcpy(path, CXL_DEVICES "/");
+  append(append(path, mem), "/trigger_poison_list");
+  write_file(path, "1");
+  strcpy(path, "/sys/kernel/debug/cxl/");
+  append(append(path, mem), "/clear_poison");
+  if (write_file(path, hex(dpa))) return;
+  check_str("read after clear_poison (zeros)", child_read(page, 0), "read");
+  strcpy(path, CXL_DEVICES "/");
+  append(append(path, mem), "/trigger_poison_list");
+  write_file(path, "1");
+  print_lines("/sys/kernel/tracing/trace", "poison-trace: ", 0, "cxl_poison:");
+}
+
 int main(void) {
   static char cmdline[MAX_LINE];
   int dump = 0;
@@ -894,6 +1010,8 @@ int main(void) {
       create_region(tok + 14);
     } else if (starts(tok, "cxlemu.kmem=")) {
       kmem_region(tok + 12);
+    } else if (starts(tok, "cxlemu.poison=")) {
+      poison_region(tok + 14);
     } else if (strcmp(tok, "cxlemu.dump=cxl") == 0) {
       dump = 1;
     }

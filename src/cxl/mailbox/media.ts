@@ -12,11 +12,20 @@ const RECORD = 0x10;
 export const SCAN_MEDIA = 0x4304;
 
 /** Checks a {u64 dpa, u64 length-in-lines} range: alignment is InvalidInput, reach is InvalidPhysicalAddress. */
-function checkRange(st: MailboxState, inp: Uint8Array): { dpa: number; length: number } | CommandResult {
+/**
+ * A DPA range in 64-byte lines. `emptyOk`: a zero length is an empty range (Get Poison List: Linux
+ * asks for the unmapped rest of a fully mapped partition with length 0 and expects no records, as
+ * QEMU answers); otherwise it is Invalid Input (Scan Media).
+ */
+function checkRange(
+  st: MailboxState,
+  inp: Uint8Array,
+  emptyOk = false,
+): { dpa: number; length: number } | CommandResult {
   if (inp[0]! & 0x3f) return fail(RC.InvalidInput);
   const dpa = u64(inp, 0);
   const lines = u64(inp, 8);
-  if (lines === 0) return fail(RC.InvalidInput);
+  if (lines === 0 && !emptyOk) return fail(RC.InvalidInput);
   const length = lines * POISON_LINE;
   if (!(dpa + length <= st.capacity)) return fail(RC.InvalidPhysicalAddress);
   return { dpa, length };
@@ -61,9 +70,9 @@ export const mediaCommands: MailboxCommand[] = [
     effects: 0,
     needsMedia: true,
     run(st, inp) {
-      const r = checkRange(st, inp);
+      const r = checkRange(st, inp, true);
       if ('rc' in r) return r;
-      const all = st.media.ranges(r.dpa, r.length);
+      const all = r.length === 0 ? [] : st.media.ranges(r.dpa, r.length);
       // A re-issued identical query continues where the last one stopped (More Media Error Records).
       const cur = st.poisonCursor;
       const from = cur && cur.start === r.dpa && cur.length === r.length ? cur.next : 0;
