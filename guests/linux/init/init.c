@@ -7,10 +7,13 @@
 //   cxlemu.memdevs=N                      exactly N memory devices in /sys/bus/cxl/devices
 //   cxlemu.mem=SERIAL:ram:pmem:payload:lsa:fw   the attributes of the memdev with that serial
 //   cxlemu.harts=N                        N harts online
-//   cxlemu.create=ROOT:WAYS:GRAN:SIZE:SERIAL,...  create and commit a RAM region through sysfs as
-//                                         cxl-cli does (endpoints by memdev serial, in position order)
+//   cxlemu.create=ROOT:WAYS:GRAN:SIZE:SERIAL,...[:pmem]  create and commit a RAM (or persistent)
+//                                         region through sysfs as cxl-cli does (endpoints by memdev
+//                                         serial, in position order)
 //   cxlemu.kmem=REGION:SEED:MIB           online the region as a NUMA node (kmem) and write a seeded
 //                                         pattern through it (below, before main)
+//   cxlemu.pmem=REGION:SEED:MIB:write|check  a pmem namespace on a persistent region as ndctl makes
+//                                         it (labels in the devices' label areas), a pattern through it
 //   cxlemu.poison=REGION                  inject, list, read and clear poison through the kernel
 //                                         (debugfs, sysfs, tracefs) on a page of that node
 //   cxlemu.dump=cxl                       after the checks, dump /sys/bus/cxl/devices (below)
@@ -557,24 +560,26 @@ static int free_decoder(const char *ep, char *out) {
 }
 
 static void create_region(char *spec) {
-  char *f[5];
+  char *f[6];
   int n = 0;
   f[n++] = spec;
-  for (char *p = spec; *p && n < 5; p++)
+  for (char *p = spec; *p && n < 6; p++)
     if (*p == ':') {
       *p = 0;
       f[n++] = p + 1;
     }
-  if (n != 5) {
-    say("cxl-create: MISMATCH malformed cxlemu.create (ROOT:WAYS:GRAN:SIZE:SERIAL,...)\n");
+  const char *mode = n == 6 ? f[5] : "ram";
+  if ((n != 5 && n != 6) || (strcmp(mode, "ram") != 0 && strcmp(mode, "pmem") != 0)) {
+    say("cxl-create: MISMATCH malformed cxlemu.create (ROOT:WAYS:GRAN:SIZE:SERIAL,...[:ram|pmem])\n");
     failures++;
     return;
   }
+  const char *create = strcmp(mode, "pmem") == 0 ? "create_pmem_region" : "create_ram_region";
   wait_cxl_settled();
   unsigned long ways = parse_num(f[1]), size = parse_num(f[3]);
   char path[160], region[NAME_LEN];
   strcpy(path, CXL_DEVICES "/");
-  append(append(path, f[0]), "/create_ram_region");
+  append(append(append(path, f[0]), "/"), create);
   if (slurp(path, region, sizeof(region)) <= 0) {
     say("cxl-create: MISMATCH cannot read ");
     say(path);
@@ -582,8 +587,15 @@ static void create_region(char *spec) {
     failures++;
     return;
   }
-  if (sysfs_step(f[0], "create_ram_region", region) || sysfs_step(region, "interleave_granularity", f[2]) ||
-      sysfs_step(region, "interleave_ways", f[1]) || sysfs_step(region, "size", f[3]))
+  // A persistent region needs a UUID before its size (cxl-cli generates one; ours is fixed, with
+  // the region's number in the last digits, so a run is reproducible).
+  char uuid[40];
+  strcpy(uuid, "c0ffee00-cafe-4000-8000-0000000000");
+  append(uuid, region + strlen(region) - 1);
+  append(uuid, "0\n"); // the attribute wants exactly a UUID and its newline
+  if (sysfs_step(f[0], create, region) || sysfs_step(region, "interleave_granularity", f[2]) ||
+      sysfs_step(region, "interleave_ways", f[1]) ||
+      (strcmp(mode, "pmem") == 0 && sysfs_step(region, "uuid", uuid)) || sysfs_step(region, "size", f[3]))
     return;
   unsigned long pos = 0;
   for (char *s = f[4]; s && *s; pos++) {
@@ -599,7 +611,7 @@ static void create_region(char *spec) {
     }
     strcpy(target, "target");
     append_num(target, pos);
-    if (sysfs_step(dec, "mode", "ram") || sysfs_step(dec, "dpa_size", decimal(size / ways)) ||
+    if (sysfs_step(dec, "mode", mode) || sysfs_step(dec, "dpa_size", decimal(size / ways)) ||
         sysfs_step(region, target, dec))
       return;
     s = comma ? comma + 1 : 0;
@@ -975,6 +987,148 @@ static void poison_region(const char *region) {
   print_lines("/sys/kernel/tracing/trace", "poison-trace: ", 0, "cxl_poison:");
 }
 
+// ---- cxlemu.pmem=REGION:SEED:MIB:write|check: a namespace on a persistent region, as ndctl makes it ----
+// REGION is a committed persistent CXL region (cxlemu.create=...:pmem, or assembled at boot from
+// decoders a saved machine keeps). Its libnvdimm region (the one whose resource is REGION's) gets a
+// pmem namespace through sysfs as `ndctl create-namespace` does: the namespace seed's uuid and size
+// (the kernel writes the namespace labels to each device's label storage area), then nd_pmem binds
+// it. With `check` the namespace must already exist (found from the labels at boot) with the UUID
+// below, and the pattern must read back. The pattern is the kmem one (word at HPA A = A ^ K) over
+// the first MIB MiB of /dev/pmemN, whose HPA is the namespace's resource; `write` writes and fsyncs.
+//   pmem: <region> nd=<ndregion> namespace=<name> uuid=<uuid> size=<bytes> dev=<pmemN> resource=<hex>
+//   pmem-pattern: <written|checked> seed=<hex> words=<n> bad=<n>
+
+#define PMEM_UUID "c0ffee00-cafe-4000-8000-00000000beef"
+
+static int nd_region_of(unsigned long start, char *out) {
+  static char names[16][NAME_LEN];
+  int n = list_dir("/sys/bus/nd/devices", "region", names, 16);
+  for (int i = 0; i < n; i++) {
+    char path[160];
+    unsigned long r = 0;
+    strcpy(path, "/sys/bus/nd/devices/");
+    append(append(path, names[i]), "/resource");
+    if (read_num(path, &r, 0) && r == start) {
+      strcpy(out, names[i]);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static void pmem_region(char *spec) {
+  char *f[4];
+  int n = 0;
+  f[n++] = spec;
+  for (char *p = spec; *p && n < 4; p++)
+    if (*p == ':') {
+      *p = 0;
+      f[n++] = p + 1;
+    }
+  if (n != 4 || (strcmp(f[3], "write") != 0 && strcmp(f[3], "check") != 0))
+    return kmem_fail("malformed cxlemu.pmem (REGION:SEED:MIB:write|check)", 0);
+  const char *region = f[0];
+  int writing = strcmp(f[3], "write") == 0;
+  unsigned long seed = parse_num(f[1]), bytes = parse_num(f[2]) << 20;
+  char path[192], nd[NAME_LEN], ns[NAME_LEN], uuid[64], dev[NAME_LEN];
+  static char names[4][NAME_LEN];
+  unsigned long start = 0, size = 0, ns_start = 0;
+  wait_cxl_settled();
+  strcpy(path, CXL_DEVICES "/");
+  append(append(path, region), "/resource");
+  if (!read_num(path, &start, 0)) return kmem_fail("no region", region);
+  int found = 0;
+  for (int i = 0; i < 100 && !(found = nd_region_of(start, nd)); i++) msleep(50);
+  if (!found) return kmem_fail("no libnvdimm region for", region);
+
+  if (writing) {
+    strcpy(path, "/sys/bus/nd/devices/");
+    append(append(path, nd), "/namespace_seed");
+    if (slurp(path, ns, sizeof(ns)) <= 0) return kmem_fail("no namespace seed in", nd);
+    unsigned long avail = 0;
+    strcpy(path, "/sys/bus/nd/devices/");
+    append(append(path, nd), "/available_size");
+    read_num(path, &avail, 0);
+    strcpy(path, "/sys/bus/nd/devices/");
+    append(path, ns);
+    if (sysfs_step(path, "uuid", PMEM_UUID "\n") || sysfs_step(path, "size", decimal(avail)) ||
+        sysfs_step("/sys/bus/nd/drivers/nd_pmem", "bind", ns))
+      return;
+  } else {
+    // The namespace the labels describe, probed at boot: the one of `nd` with our UUID.
+    static char all[16][NAME_LEN];
+    int count = list_dir("/sys/bus/nd/devices", "namespace", all, 16);
+    found = 0;
+    for (int i = 0; i < count && !found; i++) {
+      char got[64];
+      strcpy(path, "/sys/bus/nd/devices/");
+      append(append(path, all[i]), "/uuid");
+      if (slurp(path, got, sizeof(got)) > 0 && strcmp(got, PMEM_UUID) == 0) {
+        strcpy(ns, all[i]);
+        found = 1;
+      }
+    }
+    if (!found) return kmem_fail("no namespace with uuid " PMEM_UUID " after boot (labels lost?) in", nd);
+  }
+  strcpy(path, "/sys/bus/nd/devices/");
+  append(append(path, ns), "/uuid");
+  slurp(path, uuid, sizeof(uuid));
+  strcpy(path, "/sys/bus/nd/devices/");
+  append(append(path, ns), "/size");
+  read_num(path, &size, 0);
+  strcpy(path, "/sys/bus/nd/devices/");
+  append(append(path, ns), "/resource");
+  read_num(path, &ns_start, 0);
+  strcpy(path, "/sys/bus/nd/devices/");
+  append(append(path, ns), "/block");
+  if (list_dir(path, "pmem", names, 4) < 1) return kmem_fail("no block device for", ns);
+  strcpy(dev, names[0]);
+  say("pmem: ");
+  say(region);
+  say(" nd=");
+  say(nd);
+  say(" namespace=");
+  say(ns);
+  say(" uuid=");
+  say(uuid);
+  say(" size=");
+  say(decimal(size));
+  say(" dev=");
+  say(dev);
+  say(" resource=");
+  say(hex(ns_start));
+  say("\n");
+  if (bytes > size) return kmem_fail("the namespace is smaller than the pattern", 0);
+
+  strcpy(path, "/dev/");
+  append(path, dev);
+  int fd = open(path, writing ? O_RDWR : O_RDONLY, 0);
+  if (fd < 0) return kmem_fail("cannot open", path);
+  static unsigned long buf[PAGE / 8];
+  unsigned long k = seed * PATTERN_K, bad = 0;
+  for (unsigned long off = 0; off < bytes; off += PAGE) {
+    if (writing) {
+      for (unsigned long j = 0; j < PAGE / 8; j++) buf[j] = (ns_start + off + j * 8) ^ k;
+      if (write(fd, buf, PAGE) != (long)PAGE) return kmem_fail("short write to", path);
+    } else {
+      if (read(fd, buf, PAGE) != (long)PAGE) return kmem_fail("short read of", path);
+      for (unsigned long j = 0; j < PAGE / 8; j++) bad += buf[j] != ((ns_start + off + j * 8) ^ k);
+    }
+  }
+  if (writing && my_syscall1(__NR_fsync, fd) < 0) return kmem_fail("fsync failed on", path);
+  close(fd);
+  say("pmem-pattern: ");
+  say(writing ? "written" : "checked");
+  say(" seed=");
+  say(hex(seed));
+  say(" words=");
+  say_num(bytes / 8);
+  say(" bad=");
+  say_num(bad);
+  say("\n");
+  check_num("pmem pattern words wrong", bad, 0);
+}
+
 int main(void) {
   static char cmdline[MAX_LINE];
   int dump = 0;
@@ -1010,6 +1164,8 @@ int main(void) {
       create_region(tok + 14);
     } else if (starts(tok, "cxlemu.kmem=")) {
       kmem_region(tok + 12);
+    } else if (starts(tok, "cxlemu.pmem=")) {
+      pmem_region(tok + 12);
     } else if (starts(tok, "cxlemu.poison=")) {
       poison_region(tok + 14);
     } else if (strcmp(tok, "cxlemu.dump=cxl") == 0) {
