@@ -41,11 +41,31 @@ function loadWithBoot(cmd: Command, io: CliIo): { description: MachineDescriptio
   return { description: loaded.description, boot: loaded.boot ?? {} };
 }
 
-/** Load, print QEMU warnings, build, run `fn`, save if asked, and always close the stores. */
+/** The signals that stop a command cleanly (file-backed memory written back), with their numbers. */
+const STOP_SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
+type StopSignal = keyof typeof STOP_SIGNALS;
+
+/** A command stopped by SIGINT/SIGTERM/SIGHUP after writing back its file-backed memory: exit 128 + n. */
+export class StoppedBySignal extends Error {
+  override readonly name = 'StoppedBySignal';
+  constructor(readonly signal: StopSignal) {
+    super(`stopped by ${signal}; file-backed memory was written back`);
+  }
+  get exitCode(): number {
+    return 128 + STOP_SIGNALS[this.signal];
+  }
+}
+
+/**
+ * Load, print QEMU warnings, build, run `fn`, save if asked, and always close the stores (which
+ * writes file-backed memory back). SIGINT, SIGTERM and SIGHUP abort `stop` (a running guest ends at
+ * its next slice), the stores are closed as usual and the command ends with StoppedBySignal (no
+ * --save: the state is mid-run); a second signal exits at once.
+ */
 export async function withMachine(
   cmd: Command,
   io: CliIo,
-  fn: (m: Machine, boot: QemuBoot) => Promise<void> | void,
+  fn: (m: Machine, boot: QemuBoot, stop: AbortSignal) => Promise<void> | void,
   save?: string,
   /** A command's own overrides of the description (run --smp). */
   adjust?: (d: MachineDescription) => MachineDescription,
@@ -54,10 +74,25 @@ export async function withMachine(
   const description = adjust ? adjust(loaded.description) : loaded.description;
   const boot = loaded.boot;
   const m = Machine.build(description);
+  const stop = new AbortController();
+  let caught: StopSignal | undefined;
+  const onSignal = (sig: StopSignal) => {
+    if (caught !== undefined) process.exit(128 + STOP_SIGNALS[sig]);
+    caught = sig;
+    io.err(`cxlemu: ${sig}: stopping (a second ${sig} exits without writing back)\n`);
+    stop.abort(new Error(`stopped by ${sig}`));
+  };
+  const handlers = (Object.keys(STOP_SIGNALS) as StopSignal[]).map((sig) => {
+    const h = () => onSignal(sig);
+    process.on(sig, h);
+    return [sig, h] as const;
+  });
   try {
-    await fn(m, boot);
-    if (save !== undefined) saveDescription(m.describe(), save);
+    await fn(m, boot, stop.signal);
+    if (save !== undefined && caught === undefined) saveDescription(m.describe(), save);
   } finally {
     m.close();
+    for (const [sig, h] of handlers) process.removeListener(sig, h);
   }
+  if (caught !== undefined) throw new StoppedBySignal(caught);
 }

@@ -18,6 +18,7 @@ import { registerRun } from './commands/run.js';
 import { registerTables } from './commands/tables.js';
 import { registerTranslate } from './commands/translate.js';
 import { type CliContext, type CliIo, cliContext, processIo } from './io.js';
+import { StoppedBySignal } from './load.js';
 
 export type { CliIo } from './io.js';
 
@@ -79,6 +80,10 @@ function reportError(e: unknown, io: CliIo): number {
   if (e instanceof CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
     return 2; // commander already printed "error: ..." naming the option
+  }
+  if (e instanceof StoppedBySignal) {
+    io.err(`cxlemu: ${e.message}\n`);
+    return e.exitCode;
   }
   if (e instanceof NotYetError) {
     io.err(`cxlemu: ${e.message}\n`);

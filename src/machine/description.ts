@@ -3,6 +3,7 @@
 // regions), its zod schema, cross-field validation, window placement and the canonical text form.
 // Owns validation of user input; never builds components (build.ts does) and never decodes.
 
+import * as nodePath from 'node:path';
 import { z } from 'zod';
 import YAML from 'yaml';
 import { VALID_WAYS, VALID_GRANULARITIES, isValidWays, isValidGranularity } from '../cxl-math/interleave.js';
@@ -559,6 +560,7 @@ function resolve(parsed: DescriptionParsed): MachineDescription {
   const hostBridges = new ComponentResolver(issues).hostBridges(p.cxl.hostBridges);
   const mems = memdevsOf({ cxl: { hostBridges } });
   checkMemdevNames(mems, issues);
+  checkBackingFiles(mems, issues);
   const xorMaps = checkXorMaps(p.cxl.xorMaps, issues);
   const windows = resolveWindows(p.cxl.windows, p.ram.size, hostBridges, xorMaps, issues);
   const regions = resolveRegions(p.state.regions, windows, mems, issues);
@@ -570,6 +572,21 @@ function resolve(parsed: DescriptionParsed): MachineDescription {
     cxl: { ...p.cxl, hostBridges, windows, xorMaps },
     state: inSchemaOrder(stateSchema, { ...p.state, regions, decoders }),
   });
+}
+
+/** Each backing file serves one store: two stores on one file would overwrite each other. */
+function checkBackingFiles(mems: readonly Type3Entry[], issues: IssueList): void {
+  const seen = new Map<string, string>();
+  for (const m of mems)
+    for (const kind of ['volatile', 'persistent', 'lsa'] as const) {
+      const file = m.device[kind]?.file;
+      if (!file) continue;
+      const key = nodePath.resolve(file.path);
+      const field = `${m.path}.${kind}.file.path`;
+      const first = seen.get(key);
+      if (first === undefined) seen.set(key, field);
+      else issues.add('duplicate_backing_file', field, file.path, `a file no other store uses (${first} uses it)`);
+    }
 }
 
 function checkRam(ramSize: number, issues: IssueList): void {

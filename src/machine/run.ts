@@ -56,6 +56,8 @@ export interface RunMachineOptions {
   acpi?: boolean;
   /** Write the firmware tables the guest gets to this directory before running (`--acpi-dump`). */
   acpiDump?: string;
+  /** Ends the run at the next slice when aborted (the CLI's SIGINT/SIGTERM/SIGHUP), as Ctrl-A X does. */
+  stop?: AbortSignal;
 }
 
 export type RunOutcome =
@@ -254,6 +256,7 @@ async function runOnBoard(
   obs?: MachineObservation,
 ): Promise<RunResult> {
   const con = opts.console && opts.input ? interactiveConsole(opts.input, opts.console.err) : null;
+  const signal = stopSignal(con?.signal, opts.stop);
   try {
     return await runProgram({
       ...(obs ? { beforeRun: () => obs.apply() } : {}),
@@ -268,12 +271,18 @@ async function runOnBoard(
       ...(opts.boot !== undefined ? { boot: opts.boot } : {}),
       ...(opts.dumpDtb !== undefined ? { dumpDtb: opts.dumpDtb } : {}),
       ...(opts.gdb !== undefined ? { gdb: opts.gdb } : {}),
-      // The console's filtered stream replaces the raw input.
-      ...(con ? { input: con.input, signal: con.signal } : {}),
+      // The console's filtered stream replaces the raw input; Ctrl-A X or `stop` ends the run.
+      ...(con ? { input: con.input } : {}),
+      ...(signal ? { signal } : {}),
     });
   } finally {
     con?.close();
   }
+}
+
+/** Either abort signal ends the run. */
+function stopSignal(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
+  return a && b ? AbortSignal.any([a, b]) : (a ?? b);
 }
 
 export async function runMachine(machine: Machine, opts: RunMachineOptions = {}): Promise<RunOutcome> {

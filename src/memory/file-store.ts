@@ -15,6 +15,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { type Arena, PAGE_SIZE } from './arena.js';
 import { BackingStore, type BackingStoreOptions } from './store.js';
 
@@ -68,8 +69,16 @@ const CRC_TABLE = (() => {
   return t;
 })();
 
+/** zlib's own CRC-32 (Node 20.15+ and 22.2+): about 8x the table loop below. */
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+
 /** CRC-32 (IEEE, as zlib): pass the previous result to continue over more bytes. */
 export function crc32(data: Uint8Array, prev = 0): number {
+  return nativeCrc32 ? nativeCrc32(data, prev) >>> 0 : tableCrc32(data, prev);
+}
+
+/** The same CRC-32 by table, for Node versions without zlib.crc32 (and as the tests' second implementation). */
+export function tableCrc32(data: Uint8Array, prev = 0): number {
   let c = ~prev >>> 0;
   for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
   return ~c >>> 0;
@@ -103,7 +112,8 @@ export class FileBackedStore extends BackingStore {
   /** Pages written back to the file so far. */
   pagesWrittenBack = 0;
 
-  private fd: number;
+  private fd = -1;
+  private readonly lockPath: string;
   private readonly dirtyBits: Uint8Array;
   private dirtyList: number[] = [];
   private readonly crashHook: ((step: FlushStep, detail: number) => void) | undefined;
@@ -115,13 +125,64 @@ export class FileBackedStore extends BackingStore {
     this.share = opts.share ?? false;
     this.crashHook = opts.crashHook;
     this.dirtyBits = new Uint8Array(Math.ceil(this.pageTable.length / 8));
+    this.lockPath = this.path + '.lock';
+    // Open (or create) first, so a bad path is named as such; nothing is written before the lock.
     this.fd = this.openFile();
     try {
-      this.recovery = this.recover();
+      this.acquireLock();
     } catch (e) {
       fs.closeSync(this.fd);
       throw e;
     }
+    try {
+      this.recovery = this.recover();
+    } catch (e) {
+      fs.closeSync(this.fd);
+      this.releaseLock();
+      throw e;
+    }
+  }
+
+  /**
+   * `<file>.lock`, created exclusively (never through a symlink) with our pid: one writer per file,
+   * across processes and within one (two devices on one file). A lock whose process is gone (a
+   * kill -9) is taken over.
+   */
+  private acquireLock(): void {
+    const flags = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const fd = fs.openSync(this.lockPath, flags, 0o644);
+        try {
+          fs.writeSync(fd, `${process.pid}\n`);
+        } finally {
+          fs.closeSync(fd);
+        }
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0)
+          throw new FileStoreError(
+            this.path,
+            `cannot lock memory backend file ${this.path} for ${this.name} (lock file ${this.lockPath}): ${describe(e)}`,
+          );
+      }
+      const holder = lockHolder(this.lockPath);
+      if (holder !== null && processAlive(holder)) {
+        const who =
+          holder === process.pid
+            ? 'this cxlemu (another store of this machine uses the same file)'
+            : `process ${holder}`;
+        throw new FileStoreError(
+          this.path,
+          `memory backend file ${this.path} for ${this.name} is in use by ${who}; lock file ${this.lockPath} (remove it only if that process is gone)`,
+        );
+      }
+      fs.rmSync(this.lockPath, { force: true });
+    }
+  }
+
+  private releaseLock(): void {
+    if (lockHolder(this.lockPath) === process.pid) fs.rmSync(this.lockPath, { force: true });
   }
 
   private openFile(): number {
@@ -240,7 +301,21 @@ export class FileBackedStore extends BackingStore {
   }
 
   private writeJournal(pages: number[], hook: ((step: FlushStep, detail: number) => void) | undefined): void {
-    const jfd = fs.openSync(this.journalPath, 'w');
+    // Created exclusively and never through a symlink: a journal that is already there belongs to
+    // another writer (or was planted), and following a link could overwrite any file.
+    let jfd: number;
+    try {
+      jfd = fs.openSync(
+        this.journalPath,
+        fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
+        0o600,
+      );
+    } catch (e) {
+      throw new FileStoreError(
+        this.journalPath,
+        `cannot create journal ${this.journalPath} of ${this.path} (it must not exist yet): ${describe(e)}`,
+      );
+    }
     try {
       const head = new Uint8Array(HEADER_BYTES);
       const hv = new DataView(head.buffer);
@@ -280,11 +355,14 @@ export class FileBackedStore extends BackingStore {
     fsyncDir(path.dirname(this.journalPath));
   }
 
-  /** Replay a complete leftover journal into the file, or discard an incomplete one. */
+  /**
+   * Replay a complete leftover journal into the file, or discard an incomplete one. Streamed (a
+   * chunk at a time, checked completely before anything is applied), so any size replays.
+   */
   private recover(): JournalRecovery {
-    let data: Buffer;
+    let jfd: number;
     try {
-      data = fs.readFileSync(this.journalPath);
+      jfd = fs.openSync(this.journalPath, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'none';
       throw new FileStoreError(
@@ -292,20 +370,25 @@ export class FileBackedStore extends BackingStore {
         `cannot read journal ${this.journalPath} of ${this.path}: ${describe(e)}`,
       );
     }
-    const entries = parseJournal(data, this.size);
-    if (entries === null) {
+    try {
+      const st = fs.fstatSync(jfd);
+      if (!st.isFile())
+        throw new FileStoreError(this.journalPath, `journal ${this.journalPath} of ${this.path} is not a regular file`);
+      const source: JournalSource = { length: st.size, read: (pos, dst) => readFully(jfd, dst, pos) };
+      const count = checkJournal(source, this.size);
+      if (count !== null) {
+        forEachJournalEntry(source, count, (page, bytes) => {
+          const start = page * PAGE_SIZE;
+          writeFully(this.fd, bytes.subarray(0, Math.min(PAGE_SIZE, this.size - start)), start);
+        });
+        fs.fsyncSync(this.fd);
+      }
       fs.unlinkSync(this.journalPath);
       fsyncDir(path.dirname(this.journalPath));
-      return 'discarded';
+      return count === null ? 'discarded' : 'replayed';
+    } finally {
+      fs.closeSync(jfd);
     }
-    for (const { page, bytes } of entries) {
-      const start = page * PAGE_SIZE;
-      writeFully(this.fd, bytes.subarray(0, Math.min(PAGE_SIZE, this.size - start)), start);
-    }
-    fs.fsyncSync(this.fd);
-    fs.unlinkSync(this.journalPath);
-    fsyncDir(path.dirname(this.journalPath));
-    return 'replayed';
   }
 
   /**
@@ -318,15 +401,20 @@ export class FileBackedStore extends BackingStore {
     this.dirtyBits.fill(0);
     fs.closeSync(this.fd);
     this.fd = -1;
+    this.releaseLock();
     super.close();
   }
 
   /** Flush dirty pages, close the file and return the arena pages. Idempotent. */
   override close(): void {
     if (this.closed) return;
-    this.flush();
-    fs.closeSync(this.fd);
-    this.fd = -1;
+    try {
+      this.flush();
+    } finally {
+      fs.closeSync(this.fd);
+      this.fd = -1;
+      this.releaseLock();
+    }
     super.close();
   }
 }
@@ -336,26 +424,110 @@ function writeFully(fd: number, data: Uint8Array, position: number): void {
   while (done < data.length) done += fs.writeSync(fd, data, done, data.length - done, position + done);
 }
 
+/** The pid a lock file names, or null (unreadable, a symlink, not a number). */
+function lockHolder(lock: string): number | null {
+  try {
+    const fd = fs.openSync(lock, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    try {
+      const b = Buffer.alloc(32);
+      const n = fs.readSync(fd, b, 0, 32, 0);
+      const pid = Number.parseInt(b.subarray(0, n).toString('latin1'), 10);
+      return Number.isInteger(pid) && pid > 0 ? pid : null;
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function readFully(fd: number, dst: Uint8Array, position: number): void {
+  let done = 0;
+  while (done < dst.length) {
+    const n = fs.readSync(fd, dst, done, dst.length - done, position + done);
+    if (n === 0) throw new Error(`unexpected end of file at ${position + done}`);
+    done += n;
+  }
+}
+
+/** Random-access bytes of a journal: a file read in chunks, or a buffer in tests. */
+export interface JournalSource {
+  length: number;
+  read(position: number, dst: Uint8Array): void;
+}
+
+/** Bytes checked per read while validating (whole entries, about 1 MiB). */
+const CHECK_CHUNK = 256 * ENTRY_BYTES;
+
+/**
+ * The page count of a complete, intact journal for a store of `size` bytes, or null: header,
+ * length, every page index in range, trailer and the CRC over everything before it. Reads the
+ * journal once, a chunk at a time.
+ */
+export function checkJournal(src: JournalSource, size: number): number | null {
+  if (src.length < HEADER_BYTES + TRAILER_BYTES) return null;
+  const head = new Uint8Array(HEADER_BYTES);
+  src.read(0, head);
+  const hv = new DataView(head.buffer);
+  if (Buffer.from(head.subarray(0, 8)).toString('latin1') !== MAGIC_HEAD) return null;
+  if (hv.getUint32(8, true) !== PAGE_SIZE) return null;
+  const count = hv.getUint32(12, true);
+  if (hv.getUint32(16, true) + hv.getUint32(20, true) * 2 ** 32 !== size) return null;
+  const t = HEADER_BYTES + count * ENTRY_BYTES;
+  if (src.length !== t + TRAILER_BYTES) return null;
+  let crc = crc32(head);
+  const chunk = new Uint8Array(Math.min(CHECK_CHUNK, count * ENTRY_BYTES));
+  const cv = new DataView(chunk.buffer);
+  for (let pos = HEADER_BYTES; pos < t; pos += chunk.length) {
+    const part = chunk.subarray(0, Math.min(chunk.length, t - pos));
+    src.read(pos, part);
+    for (let e = 0; e < part.length; e += ENTRY_BYTES) {
+      const page = cv.getUint32(e, true) + cv.getUint32(e + 4, true) * 2 ** 32;
+      if (page * PAGE_SIZE >= size) return null;
+    }
+    crc = crc32(part, crc);
+  }
+  const tail = new Uint8Array(TRAILER_BYTES);
+  src.read(t, tail);
+  const tv = new DataView(tail.buffer);
+  if (Buffer.from(tail.subarray(8, 16)).toString('latin1') !== MAGIC_TAIL) return null;
+  if (tv.getUint32(4, true) !== count) return null;
+  if (tv.getUint32(0, true) !== crc) return null;
+  return count;
+}
+
+/** Each entry of a checked journal in order: its page index and bytes (valid during the call). */
+function forEachJournalEntry(
+  src: JournalSource,
+  count: number,
+  visit: (page: number, bytes: Uint8Array) => void,
+): void {
+  const chunk = new Uint8Array(Math.min(CHECK_CHUNK, count * ENTRY_BYTES));
+  const cv = new DataView(chunk.buffer);
+  const end = HEADER_BYTES + count * ENTRY_BYTES;
+  for (let pos = HEADER_BYTES; pos < end; pos += chunk.length) {
+    const part = chunk.subarray(0, Math.min(chunk.length, end - pos));
+    src.read(pos, part);
+    for (let e = 0; e < part.length; e += ENTRY_BYTES)
+      visit(cv.getUint32(e, true) + cv.getUint32(e + 4, true) * 2 ** 32, part.subarray(e + 8, e + ENTRY_BYTES));
+  }
+}
+
 /** Entries of a complete, intact journal for a store of `size` bytes, or null. Exported for tests. */
 export function parseJournal(data: Uint8Array, size: number): { page: number; bytes: Uint8Array }[] | null {
-  if (data.length < HEADER_BYTES + TRAILER_BYTES) return null;
-  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  if (Buffer.from(data.subarray(0, 8)).toString('latin1') !== MAGIC_HEAD) return null;
-  if (dv.getUint32(8, true) !== PAGE_SIZE) return null;
-  const count = dv.getUint32(12, true);
-  const jsize = dv.getUint32(16, true) + dv.getUint32(20, true) * 2 ** 32;
-  if (jsize !== size) return null;
-  if (data.length !== HEADER_BYTES + count * ENTRY_BYTES + TRAILER_BYTES) return null;
-  const t = HEADER_BYTES + count * ENTRY_BYTES;
-  if (Buffer.from(data.subarray(t + 8, t + 16)).toString('latin1') !== MAGIC_TAIL) return null;
-  if (dv.getUint32(t + 4, true) !== count) return null;
-  if (dv.getUint32(t, true) !== crc32(data.subarray(0, t))) return null;
+  const src: JournalSource = { length: data.length, read: (pos, dst) => dst.set(data.subarray(pos, pos + dst.length)) };
+  const count = checkJournal(src, size);
+  if (count === null) return null;
   const out: { page: number; bytes: Uint8Array }[] = [];
-  for (let k = 0; k < count; k++) {
-    const e = HEADER_BYTES + k * ENTRY_BYTES;
-    const page = dv.getUint32(e, true) + dv.getUint32(e + 4, true) * 2 ** 32;
-    if (page * PAGE_SIZE >= size) return null;
-    out.push({ page, bytes: data.subarray(e + 8, e + 8 + PAGE_SIZE) });
-  }
+  forEachJournalEntry(src, count, (page, bytes) => out.push({ page, bytes: bytes.slice() }));
   return out;
 }

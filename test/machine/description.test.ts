@@ -220,6 +220,14 @@ test('error: unknown window target', () =>
     'cxl.windows[0].targets[0]',
     'hb9',
   ));
+test('error: two stores on one backing file (also written differently: relative, with ..)', () => {
+  const d = mutate((x) => {
+    x.cxl.hostBridges[0].rootPorts[0].child.lsa = { size: '128K', file: { path: '/tmp/../tmp/x' } };
+  });
+  expectIssue(d, 'duplicate_backing_file', 'cxl.hostBridges[0].rootPorts[1].child.persistent.file.path', '/tmp/x');
+  const hit = issuesOf(d).find((i) => i.code === 'duplicate_backing_file')!;
+  assert.match(hit.allowed, /cxl\.hostBridges\[0\]\.rootPorts\[0\]\.child\.lsa\.file\.path uses it/);
+});
 test('error: duplicate target', () =>
   expectIssue(
     mutate((d) => (d.cxl.windows[0].targets = ['hb0', 'hb0'])),

@@ -10,7 +10,16 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Arena, PAGE_SIZE } from '../../src/memory/arena.js';
-import { FileBackedStore, FileStoreError, crc32, parseJournal, type FlushStep } from '../../src/memory/file-store.js';
+import {
+  FileBackedStore,
+  FileStoreError,
+  checkJournal,
+  crc32,
+  parseJournal,
+  tableCrc32,
+  type FlushStep,
+  type JournalSource,
+} from '../../src/memory/file-store.js';
 import { AddressSpace } from '../../src/memory/address-space.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -206,6 +215,9 @@ test('torn or corrupt journals are discarded; only an intact one is replayed', (
     assert.equal(fileState(file), want, what);
   }
   assert.equal(crc32(Buffer.from('123456789')), 0xcbf43926, 'CRC-32 check value');
+  assert.equal(tableCrc32(Buffer.from('123456789')), 0xcbf43926, 'the table CRC too');
+  const noise = Uint8Array.from({ length: 10_000 }, (_, i) => (i * 2654435761) >>> 24);
+  assert.equal(crc32(noise.subarray(5000), crc32(noise.subarray(0, 5000))), tableCrc32(noise), 'continued = whole');
 });
 
 test('writes through an AddressSpace after a flush are tracked again (write cache dropped on clean)', () => {
@@ -228,4 +240,116 @@ test('writes through an AddressSpace after a flush are tracked again (write cach
   assert.equal(b.readUInt32LE(0x10), 0x11111111);
   assert.equal(b.readUInt32LE(0x14), 0x22222222);
   assert.equal(b.readUInt32LE(0x18), 0x33333333);
+});
+
+test('a journal larger than 2 GiB is checked and replayed a chunk at a time (readFileSync stopped at 2 GiB)', () => {
+  // A virtual journal of 530,000 pages (2.17 GB): entry k is page k, its first 8 bytes hold k, the
+  // rest zeros. Generated on demand, so the test needs neither the disk nor the memory.
+  const PAGES = 530_000;
+  const ENTRY = 8 + PAGE_SIZE;
+  const size = PAGES * PAGE_SIZE;
+  const head = new Uint8Array(32);
+  const hv = new DataView(head.buffer);
+  head.set(Buffer.from('CXLJRNL1', 'latin1'));
+  hv.setUint32(8, PAGE_SIZE, true);
+  hv.setUint32(12, PAGES, true);
+  hv.setUint32(16, size % 2 ** 32, true);
+  hv.setUint32(20, Math.floor(size / 2 ** 32), true);
+  const end = 32 + PAGES * ENTRY;
+  const entryByte = (k: number, o: number) => (o < 8 ? Number((BigInt(k) >> BigInt(8 * o)) & 0xffn) : 0);
+  let tail = new Uint8Array(16);
+  const body = (pos: number, dst: Uint8Array) => {
+    for (let i = 0; i < dst.length; i++) {
+      const p = pos + i;
+      if (p < 32) dst[i] = head[p]!;
+      else if (p < end) {
+        const k = Math.floor((p - 32) / ENTRY);
+        dst[i] = entryByte(k, (p - 32) % ENTRY);
+      } else dst[i] = tail[p - end]!;
+    }
+  };
+  // Fast fill for whole-entry reads (the checker reads whole entries): zeros plus the page index.
+  const read = (pos: number, dst: Uint8Array) => {
+    if (pos >= 32 && pos + dst.length <= end && (pos - 32) % ENTRY === 0 && dst.length % ENTRY === 0) {
+      dst.fill(0);
+      const dv = new DataView(dst.buffer, dst.byteOffset, dst.byteLength);
+      for (let e = 0, k = (pos - 32) / ENTRY; e < dst.length; e += ENTRY, k++) dv.setUint32(e, k, true);
+    } else body(pos, dst);
+  };
+  // The trailer: CRC over header and entries, count, magic.
+  let crc = crc32(head);
+  const chunk = new Uint8Array(256 * ENTRY);
+  for (let pos = 32; pos < end; pos += chunk.length) {
+    const part = chunk.subarray(0, Math.min(chunk.length, end - pos));
+    read(pos, part);
+    crc = crc32(part, crc);
+  }
+  tail = new Uint8Array(16);
+  new DataView(tail.buffer).setUint32(0, crc, true);
+  new DataView(tail.buffer).setUint32(4, PAGES, true);
+  tail.set(Buffer.from('CXLJEND1', 'latin1'), 8);
+  const src: JournalSource = { length: end + 16, read };
+  assert.ok(src.length > 2 ** 31);
+  assert.equal(checkJournal(src, size), PAGES);
+  assert.equal(checkJournal(src, size + PAGE_SIZE), null, 'a journal for another size');
+  // One flipped bit in the last page: refused.
+  const flipped: JournalSource = {
+    length: src.length,
+    read: (pos, dst) => {
+      read(pos, dst);
+      const at = end - 100 - pos;
+      if (at >= 0 && at < dst.length) dst[at] = dst[at]! ^ 1;
+    },
+  };
+  assert.equal(checkJournal(flipped, size), null);
+});
+
+test("one writer per file: a second store on the same file is refused by name; a dead holder's lock is taken over; the lock goes with close", () => {
+  const file = fresh();
+  const a = new FileBackedStore(arena, { name: 'pmem0', path: file, size: 8192 });
+  assert.equal(fs.readFileSync(file + '.lock', 'latin1'), `${process.pid}\n`);
+  assert.throws(
+    () => new FileBackedStore(arena, { name: 'pmem1', path: file, size: 8192 }),
+    (e: unknown) =>
+      e instanceof FileStoreError &&
+      e.message.includes(`memory backend file ${file} for pmem1 is in use by this cxlemu`) &&
+      e.message.includes(`lock file ${file}.lock`),
+  );
+  a.close();
+  assert.equal(fs.existsSync(file + '.lock'), false, 'close removes the lock');
+  // A lock left by a process that is gone (kill -9): taken over.
+  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  fs.writeFileSync(file + '.lock', `${dead.stdout}\n`);
+  const b = new FileBackedStore(arena, { name: 'pmem0', path: file, size: 8192 });
+  assert.equal(fs.readFileSync(file + '.lock', 'latin1'), `${process.pid}\n`);
+  b.close();
+});
+
+test('another live process holding the file: refused, naming its pid', () => {
+  const file = fresh();
+  fs.writeFileSync(file + '.lock', `${process.ppid}\n`);
+  // The lock names our parent (the test runner), which is alive and not us.
+  assert.throws(
+    () => new FileBackedStore(arena, { name: 'pmem0', path: file, size: 8192 }),
+    (e: unknown) => e instanceof FileStoreError && e.message.includes(`is in use by process ${process.ppid}`),
+  );
+  assert.equal(fs.readFileSync(file + '.lock', 'latin1'), `${process.ppid}\n`, 'the other lock is left alone');
+  fs.rmSync(file + '.lock');
+});
+
+test('the journal is never written through a planted symlink', () => {
+  const file = fresh();
+  const victim = fresh();
+  fs.writeFileSync(victim, 'precious');
+  const st = new FileBackedStore(arena, { name: 'pmem0', path: file, size: 8192 });
+  fs.symlinkSync(victim, file + '.journal');
+  st.writeU8(0, 1);
+  assert.throws(
+    () => st.flush(),
+    (e: unknown) => e instanceof FileStoreError && e.message.startsWith(`cannot create journal ${file}.journal`),
+  );
+  assert.equal(fs.readFileSync(victim, 'latin1'), 'precious');
+  fs.rmSync(file + '.journal');
+  st.close();
+  assert.equal(fs.readFileSync(file)[0], 1, 'the next flush (close) works');
 });

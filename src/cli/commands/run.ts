@@ -103,7 +103,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     await withMachine(
       cmd,
       io,
-      async (m, qemuBoot) => {
+      async (m, qemuBoot, stop) => {
         // A QEMU line's -kernel/-initrd/-append/-bios apply unless run's own options say otherwise.
         const opts: RunCli = {
           ...cli,
@@ -118,6 +118,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
         const gdb = opts.gdb !== undefined ? gdbDevice('--gdb', opts.gdb) : undefined;
         if (opts.stopped && !gdb) io.err('cxlemu: warning: -S without --gdb is ignored\n');
         const runOpts = {
+          stop,
           ...(opts.maxInstructions !== undefined ? { maxInstructions: opts.maxInstructions } : {}),
           ...(opts.timeout !== undefined ? { timeoutSeconds: opts.timeout } : {}),
           ...(opts.trace !== undefined ? { traceFile: opts.trace } : {}),
