@@ -79,6 +79,7 @@ async function child(file: string, pages: number, seed: number, big: boolean): P
       fillPage(buf, g, p);
       st.write(p * PAGE, buf);
     }
+    fs.writeSync(1, `flushing ${g}\n`);
     st.flush();
     fs.writeSync(1, `flushed ${g}\n`);
   }
@@ -143,6 +144,20 @@ async function trial(
     for (const m of out.matchAll(/flushed (\d+)\n/g)) last = Math.max(last, Number(m[1]));
   });
   const exited = new Promise<void>((res) => c.on('exit', () => res()));
+  // Big trials: the delay counts from the first flush's start (filling 2 GiB takes a while).
+  if (big)
+    await new Promise<void>((res) => {
+      const poll = setInterval(() => {
+        if (out.includes('flushing 1')) {
+          clearInterval(poll);
+          res();
+        }
+      }, 20);
+      c.on('exit', () => {
+        clearInterval(poll);
+        res();
+      });
+    });
   await new Promise((res) => setTimeout(res, killAfterMs));
   c.kill('SIGKILL');
   await exited;
@@ -176,8 +191,9 @@ async function main(): Promise<void> {
   try {
     for (let i = 0; i < trials; i++) {
       const big = i < bigTrials;
-      // Small trials: kill within 2 s (tens of flushes); big ones within the first two flushes.
-      const delay = big ? 3000 + Math.floor(r() * 40000) : 150 + Math.floor(r() * 1500);
+      // Small trials: kill within 2 s (tens of flushes); big ones within 20 s of the first flush's
+      // start (while its journal is written, applied, or the next generation fills).
+      const delay = big ? Math.floor(r() * 20000) : 150 + Math.floor(r() * 1500);
       const t = await trial(dir, i, seed * 100003 + i, big, delay);
       totals.trials++;
       if (big) totals.bigTrials++;
