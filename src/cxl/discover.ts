@@ -69,6 +69,17 @@ export function discoverRegions(t: TopologyCore, rm: RegionManager): DiscoveryRe
       const r = referenceDecode(t.windows, xorHpaOf(0, k, v.base, ways, gran, w.xorMaps, w.xorMaps.length));
       if (r.ok) slot.set(r.memdev, k);
     }
+    // Every decoding component on each device's path must hold the range: endpoint decoders alone
+    // (a host bridge or switch decoder missing from saved state) route nothing.
+    const gap = g
+      .flatMap(({ dev }) => t.pathOf(dev).slice(0, -1))
+      .find((c) => c.hdm !== null && coveringDecoder(c, v.base, v.size) === null);
+    if (gap) {
+      bad(
+        `${gap.id} has no committed HDM decoder covering 0x${v.base.toString(16)}..0x${(v.base + v.size - 1).toString(16)}, which the endpoint decoders of ${names.join(', ')} decode`,
+      );
+      continue;
+    }
     const decoders: RegionDecoderRef[] = [];
     const seen = new Set<string>();
     const targets: RegionTarget[] = g.map(({ dev, index }) => {

@@ -355,7 +355,19 @@ export class Machine {
       } catch (e) {
         throw asConfigError(e, 'state.decoders', undefined, 'cannot restore the saved decoder registers');
       }
-      this.cxl.syncRegions();
+      // What we save we can load, and what we load must decode: committed endpoint decoders that
+      // do not form a region (a switch or host-bridge decoder missing, too few devices) are refused.
+      const found = this.cxl.syncRegions();
+      if (found.incomplete.length > 0)
+        throw new ConfigError(
+          found.incomplete.map((x) => ({
+            code: 'incomplete_region',
+            path: 'state.decoders',
+            value: `${x.ways}-way ${x.granularity} B at 0x${x.base.toString(16)} (${x.memdevs.join(', ')})`,
+            allowed: `decoders that form a whole region: ${x.reason}`,
+          })),
+          'the saved decoder registers do not form the regions they claim',
+        );
     }
   }
 

@@ -108,3 +108,22 @@ test('bad state.decoders entries are ConfigErrors naming the field', () => {
     /did not commit/,
   );
 });
+
+test('a saved state whose decoders do not form a region is refused on load, naming the component (was: listed as committed while translate disagreed)', () => {
+  const m = programmed();
+  let desc: { state: { decoders: { id: string }[] } };
+  try {
+    desc = JSON.parse(JSON.stringify(m.describe()));
+  } finally {
+    m.close();
+  }
+  // Drop the switch's decoder: mem0 and mem1 still decode 0x1_4000_0000, nothing above routes to them.
+  desc.state.decoders = desc.state.decoders.filter((c) => c.id !== 'usp0');
+  assert.throws(
+    () => Machine.build(desc, { arenaBytes: ARENA }),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      /the saved decoder registers do not form the regions they claim/.test(e.message) &&
+      /usp0 has no committed HDM decoder covering 0x140000000\.\.0x17fffffff/.test(e.message),
+  );
+});
