@@ -11,6 +11,7 @@ import type { DecoderView, HdmDecoderBlock } from './hdm-decoder.js';
 import { HostBridge } from './components.js';
 import type { Dport, PortChild } from './components.js';
 import { WindowRoute } from './router.js';
+import { overlappingPairs } from '../cxl-math/intervals.js';
 import { CxlSwitch } from './components.js';
 import type { FileBackingSpec, SwitchSpec, TopologySpec, Type3Spec } from './topology-spec.js';
 import { Type3Device } from './components.js';
@@ -76,14 +77,14 @@ export class TopologyCore {
       });
       if (ws.arithmetic === 'xor' && !this.xorLists.has(ws.granularity))
         this.xorLists.set(ws.granularity, defaultXorMaps(ws.granularity));
-      const w = new CxlWindow(ws, i, targets, this.xorLists);
-      for (const o of this.windows) {
-        if (w.base < o.end && o.base < w.end)
-          throw new TopologyError(`windows[${i}] (${w.id}): range overlaps window ${o.id}`);
-      }
-      this.windows.push(w);
-      this.routers.push(new WindowRoute(w));
+      this.windows.push(new CxlWindow(ws, i, targets, this.xorLists));
     });
+    const overlap = overlappingPairs(this.windows)[0];
+    if (overlap) {
+      const [i, j] = overlap;
+      throw new TopologyError(`windows[${j}] (${this.windows[j]!.id}): range overlaps window ${this.windows[i]!.id}`);
+    }
+    for (const w of this.windows) this.routers.push(new WindowRoute(w));
     // Names: root0, then host bridges port1.., then switches and endpoints depth first.
     let n = 1;
     for (const hb of this.hostBridges) this.portNumber.set(hb, n++);

@@ -9,6 +9,7 @@ import YAML from 'yaml';
 import { VALID_WAYS, VALID_GRANULARITIES, isValidWays, isValidGranularity } from '../cxl-math/interleave.js';
 import { xorMapsForHbiw } from '../cxl-math/xor.js';
 import { alignUp } from '../cxl-math/bits.js';
+import { overlappingPairs, SpanSet } from '../cxl-math/intervals.js';
 import { ConfigError, type ConfigIssue, IssueList } from './errors.js';
 import { parseSize, parseInteger, formatSize, hex, humanSize, MAX_BYTES } from './sizes.js';
 import { HMAT_DATA_TYPES, HMAT_HIERARCHIES } from '../firmware/acpi/hmat.js';
@@ -524,19 +525,19 @@ interface WindowIn {
  * the next multiple of 256 MiB (768 MiB for 3/6/12 targets) clear of every window already placed.
  */
 export function placeWindows(ramSize: number, windows: readonly WindowIn[]): number[] {
-  const placed: { base: number; end: number }[] = [];
-  for (const w of windows) if (w.base !== undefined) placed.push({ base: w.base, end: w.base + w.size });
+  const placed = new SpanSet();
+  for (const w of windows) if (w.base !== undefined) placed.add({ base: w.base, end: w.base + w.size });
   let cursor = windowFloor(ramSize);
   return windows.map((w) => {
     if (w.base !== undefined) return w.base;
     const align = windowAlignment(w.targets.length);
     let base = alignUp(cursor, align);
     for (;;) {
-      const hit = placed.find((p) => base < p.end && p.base < base + w.size);
+      const hit = placed.firstOverlap(base, base + w.size);
       if (!hit) break;
       base = alignUp(hit.end, align);
     }
-    placed.push({ base, end: base + w.size });
+    placed.add({ base, end: base + w.size });
     cursor = base + w.size;
     return base;
   });
@@ -817,18 +818,15 @@ function resolveWindows(
   });
   const bases = placeWindows(ramSize, named);
   const windows = named.map((w, i) => inSchemaOrder(windowSchema, { ...w, base: bases[i]! }));
-  windows.forEach((a, i) => {
-    windows.forEach((b, j) => {
-      if (j > i && a.base < b.base + b.size && b.base < a.base + a.size) {
-        issues.add(
-          'window_overlap',
-          `cxl.windows[${j}].base`,
-          b.base,
-          `windows must not overlap; cxl.windows[${i}] (${a.id}) covers ${hex(a.base)}..${hex(a.base + a.size - 1)}`,
-        );
-      }
-    });
-  });
+  for (const [i, j] of overlappingPairs(windows.map((w) => ({ base: w.base, end: w.base + w.size })))) {
+    const a = windows[i]!;
+    issues.add(
+      'window_overlap',
+      `cxl.windows[${j}].base`,
+      windows[j]!.base,
+      `windows must not overlap; cxl.windows[${i}] (${a.id}) covers ${hex(a.base)}..${hex(a.base + a.size - 1)}`,
+    );
+  }
   return windows;
 }
 
@@ -966,8 +964,59 @@ function checkNoNuma(hostBridges: readonly HostBridgeDesc[], issues: IssueList):
 const VALIDATED = new WeakSet<object>();
 
 /** Validate a description object (parsed JSON/YAML, or built in code). Throws ConfigError. */
+/**
+ * Size limits checked before anything else, so oversized input fails fast with a message instead
+ * of a stack overflow or minutes of work. One ECAM segment has 256 buses and every root or
+ * downstream port takes one, so no buildable machine comes near these.
+ */
+export const DESCRIPTION_LIMITS = Object.freeze({
+  /** Objects and arrays inside one another (a switch level takes 3). */
+  nesting: 400,
+  /** Root ports, downstream ports, devices and switches together. */
+  components: 4096,
+  windows: 16384,
+});
+
+/** Nesting, component and window counts of raw input, iteratively (no recursion to overflow). */
+function checkLimits(input: unknown): void {
+  const issues = new IssueList();
+  const stack: { v: unknown; depth: number; path: string }[] = [{ v: input, depth: 1, path: '(description)' }];
+  let components = 0;
+  while (stack.length > 0) {
+    const { v, depth, path } = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > DESCRIPTION_LIMITS.nesting) {
+      const shown = path.length > 120 ? `${path.slice(0, 60)}...${path.slice(-50)}` : path;
+      issues.add('too_deep', shown, depth, `at most ${DESCRIPTION_LIMITS.nesting} levels of nesting`);
+      break;
+    }
+    const entries = Array.isArray(v)
+      ? v.map((x, i) => [`[${i}]`, x] as const)
+      : Object.entries(v).map(([k, x]) => [`.${k}`, x] as const);
+    for (const [k, x] of entries) {
+      if ((k === '.rootPorts' || k === '.downstreamPorts') && Array.isArray(x)) components += x.length;
+      if (k === '.child') components++;
+      stack.push({ v: x, depth: depth + 1, path: path === '(description)' ? k.replace(/^\./, '') : `${path}${k}` });
+    }
+    if (components > DESCRIPTION_LIMITS.components) {
+      issues.add(
+        'too_many_components',
+        'cxl.hostBridges',
+        `more than ${DESCRIPTION_LIMITS.components}`,
+        `at most ${DESCRIPTION_LIMITS.components} ports, switches and devices (one ECAM segment has 256 buses, one per port)`,
+      );
+      break;
+    }
+  }
+  const windows = (input as { cxl?: { windows?: unknown } } | null)?.cxl?.windows;
+  if (Array.isArray(windows) && windows.length > DESCRIPTION_LIMITS.windows)
+    issues.add('too_many_windows', 'cxl.windows', windows.length, `at most ${DESCRIPTION_LIMITS.windows} windows`);
+  issues.throwIfAny('machine description too large');
+}
+
 export function validateDescription(input: unknown): MachineDescription {
   if (typeof input === 'object' && input !== null && VALIDATED.has(input)) return input as MachineDescription;
+  checkLimits(input);
   const r = descriptionSchema.safeParse(input);
   if (!r.success) throw new ConfigError(r.error.issues.flatMap((i) => zodIssueToConfig(i, input)));
   const d = resolve(r.data);

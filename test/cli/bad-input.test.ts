@@ -145,3 +145,50 @@ test('--save writes through a symlink, keeps the mode, refuses special and read-
     'no temporary file left behind',
   );
 });
+
+test('oversized descriptions fail fast by name: deep nesting (was a stack overflow, exit 70), too many windows (10^5 took minutes), too many ports', () => {
+  // 3,000 switch levels, written as text (JSON.stringify itself would overflow).
+  let child = '{"kind":"type3","id":"m","volatile":{"size":"256M"}}';
+  for (let i = 0; i < 3000; i++)
+    child = `{"kind":"switch","id":"s${i}","downstreamPorts":[{"id":"d${i}","port":0,"child":${child}}]}`;
+  const deep = join(dir, 'deep.json');
+  writeFileSync(
+    deep,
+    `{"cxl":{"hostBridges":[{"id":"hb0","busNr":1,"rootPorts":[{"id":"rp","port":0,"child":${child}}]}]}}`,
+  );
+  const hb = [{ id: 'hb0', busNr: 1, rootPorts: [{ id: 'rp', port: 0 }] }];
+  const wins = join(dir, 'wins.json');
+  writeFileSync(
+    wins,
+    JSON.stringify({
+      cxl: { hostBridges: hb, windows: Array.from({ length: 20000 }, () => ({ size: '256M', targets: ['hb0'] })) },
+    }),
+  );
+  const ports = join(dir, 'ports.json');
+  writeFileSync(
+    ports,
+    JSON.stringify({
+      cxl: {
+        hostBridges: [
+          { id: 'hb0', busNr: 1, rootPorts: Array.from({ length: 5000 }, (_, i) => ({ id: `rp${i}`, port: i % 256 })) },
+        ],
+      },
+    }),
+  );
+  for (const [file, want] of [
+    [
+      deep,
+      /machine description too large: cxl\.hostBridges\[0\]\.rootPorts\[0\]\.child\.downstreamPorts.*: at most 400 levels of nesting/,
+    ],
+    [wins, /machine description too large: cxl\.windows: 20000 .*at most 16384 windows/],
+    [
+      ports,
+      /machine description too large: cxl\.hostBridges: "more than 4096": at most 4096 ports, switches and devices/,
+    ],
+  ] as const) {
+    const r = run('--machine', file, 'list');
+    assert.equal(r.status, 1, `${file}: ${r.stderr}`);
+    assert.match(r.stderr, want);
+    assert.doesNotMatch(r.stderr, /internal error/);
+  }
+});
