@@ -63,7 +63,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
 }
 
 /** Error names (from src/machine and below) that mean bad input or a broken rule: exit 1. */
-const USER_ERRORS = new Set([
+export const USER_ERRORS: ReadonlySet<string> = new Set([
   'ConfigError',
   'ArenaFullError',
   'FileStoreError',

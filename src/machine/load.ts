@@ -16,7 +16,15 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { ConfigError } from './errors.js';
-import { descriptionToJson, descriptionToYaml, parseDescriptionText, type MachineDescription } from './description.js';
+import {
+  descriptionToJson,
+  descriptionToYaml,
+  memdevsOf,
+  parseDescriptionText,
+  type MachineDescription,
+} from './description.js';
+import { humanSize } from './sizes.js';
+import { MAX_ARENA_BYTES } from '../memory/arena.js';
 import { parseQemuCommandLine, type QemuBoot } from './qemu-parser.js';
 import { defaultDescription } from './default-machine.js';
 
@@ -52,6 +60,26 @@ function readText(file: string, option: string): string {
 
 /** Load the description named by at most one source; none: the built-in default machine. */
 export function loadDescription(src: MachineSource): LoadedDescription {
+  const loaded = loadGiven(src);
+  const big = arenaWarning(loaded.description);
+  return big ? { ...loaded, warnings: [...loaded.warnings, big] } : loaded;
+}
+
+/**
+ * Guest memory lives in one arena of at most 4 GiB (a 32-bit WebAssembly memory) and is mapped a
+ * page at a time as it is first touched. A machine whose memories add up to more works until its
+ * guests have touched 4 GiB, then stops with an "arena is full" error naming the memory that
+ * asked: say so up front.
+ */
+export function arenaWarning(d: MachineDescription): string | undefined {
+  let total = d.ram.size;
+  for (const m of memdevsOf(d))
+    total += (m.device.volatile?.size ?? 0) + (m.device.persistent?.size ?? 0) + (m.device.lsa?.size ?? 0);
+  if (total <= MAX_ARENA_BYTES) return undefined;
+  return `this machine has ${humanSize(total)} of memory (RAM and devices); at most ${humanSize(MAX_ARENA_BYTES)} of it can be touched in one run (one WebAssembly memory), so a guest that touches more stops with "guest memory arena is full": reduce ram.size (-m) or the device sizes if it will`;
+}
+
+function loadGiven(src: MachineSource): LoadedDescription {
   const given = (['machine', 'qemu', 'qemuFile'] as const).filter((k) => src[k] !== undefined);
   if (given.length > 1) {
     const names = { machine: '--machine', qemu: '--qemu', qemuFile: '--qemu-file' };

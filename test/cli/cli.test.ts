@@ -141,6 +141,37 @@ test('region destroy, create and --save round trip; audit reports bytes per devi
   }
 });
 
+test('a machine with more memory than one arena holds warns when loaded, naming the bound and what to reduce', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cxlemu-cli-'));
+  try {
+    const f = join(dir, 'big.json');
+    writeFileSync(
+      f,
+      JSON.stringify({
+        ram: { size: '2G' },
+        cxl: {
+          hostBridges: [
+            {
+              id: 'hb0',
+              busNr: 16,
+              rootPorts: [{ id: 'rp0', port: 0, child: { kind: 'type3', id: 'a', volatile: { size: '4G' } } }],
+            },
+          ],
+        },
+      }),
+    );
+    const r = await run('--machine', f, 'list');
+    assert.equal(r.status, 0, r.err);
+    assert.match(
+      r.err,
+      /warning: this machine has 6 GiB of memory \(RAM and devices\); at most 4 GiB of it can be touched in one run .*reduce ram\.size \(-m\) or the device sizes/,
+    );
+    assert.doesNotMatch((await run('list')).err, /warning/, 'the default machine (2.5 GiB) does not warn');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('--qemu-file: a pasted command line with continuations and comments; ignored options on stderr', async () => {
   const f = join(repo, 'test', 'golden', 'qemu', 'full-boot-line.qemu');
   const r = await run('--qemu-file', f, 'describe');
