@@ -5,6 +5,7 @@
 // ElfLoadError naming the file, the field or segment, and the rule it broke.
 
 import { AccessFault, RangeKind, accessFaultName, type AddressSpace } from '../memory/index.js';
+import { overlappingPairs } from '../cxl-math/intervals.js';
 
 export const EM_RISCV = 243;
 export const ET_EXEC = 2;
@@ -137,6 +138,20 @@ export function parseElf(bytes: Uint8Array, what = 'kernel'): ParsedElf {
     if (h.memsz > 0) loads.push(h);
   }
   if (loads.length === 0) fail('no PT_LOAD segment with a non-zero size: nothing to load');
+  // Two segments over the same bytes: which one wins would depend on load order.
+  const clash = overlappingPairs(loads.map((h) => ({ base: h.paddr, end: h.paddr + h.memsz })))[0];
+  if (clash) {
+    const [a, b] = [loads[clash[0]]!, loads[clash[1]]!];
+    fail(
+      `segment ${b.index} (PT_LOAD, p_paddr ${hex(b.paddr)}..${hex(b.paddr + b.memsz)}) overlaps segment ${a.index} (p_paddr ${hex(a.paddr)}..${hex(a.paddr + a.memsz)})`,
+    );
+  }
+  // Instructions are 2-byte aligned (C extension), and the first one must be something loaded.
+  if (entry % 2 !== 0) fail(`e_entry ${hex(entry)} is odd; instructions start on 2-byte boundaries`);
+  const inside = (h: ElfSegmentHeader, a: number) =>
+    (a >= h.paddr && a < h.paddr + h.memsz) || (a >= h.vaddr && a < h.vaddr + h.memsz);
+  if (!loads.some((h) => inside(h, entry)))
+    fail(`e_entry ${hex(entry)} lies outside every PT_LOAD segment: the first instruction would not be loaded`);
   return { entry, loads };
 }
 

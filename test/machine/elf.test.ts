@@ -173,6 +173,33 @@ test('truncated files and impossible segments are named', () => {
   rejects(huge, /p_paddr = 0x1000000000000000 is too large/);
 });
 
+test('overlapping PT_LOAD segments and odd or unloaded entry points are refused by name (they loaded silently)', () => {
+  rejects(
+    makeElf([
+      { paddr: RAM, data: bytes(64) },
+      { paddr: RAM + 32, data: bytes(64) },
+    ]),
+    /segment 1 \(PT_LOAD, p_paddr 0x80000020\.\.0x80000060\) overlaps segment 0 \(p_paddr 0x80000000\.\.0x80000040\)/,
+  );
+  rejects(makeElf([{ paddr: RAM, data: bytes(64) }], { entry: RAM + 3 }), /e_entry 0x80000003 is odd/);
+  rejects(
+    makeElf([{ paddr: RAM, data: bytes(64) }], { entry: RAM + 0x1000 }),
+    /e_entry 0x80001000 lies outside every PT_LOAD segment/,
+  );
+  // Adjacent segments and an entry in the second one are fine.
+  assert.doesNotThrow(() =>
+    parseElf(
+      makeElf(
+        [
+          { paddr: RAM, data: bytes(64) },
+          { paddr: RAM + 64, data: bytes(64) },
+        ],
+        { entry: RAM + 66 },
+      ),
+    ),
+  );
+});
+
 test('segments outside memory are named with the address and why', () => {
   rejects(
     makeElf([{ paddr: 0x2000_0000, data: bytes(16) }]),
