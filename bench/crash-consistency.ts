@@ -188,6 +188,8 @@ async function main(): Promise<void> {
   const r = rng(seed);
   const t0 = performance.now();
   const totals = { trials: 0, bigTrials: 0, torn: 0, lost: 0, replayed: 0, discarded: 0, none: 0, flushesSeen: 0 };
+  // How the big trials' journals (over 2 GiB when one was being written) were found on reopen.
+  const bigRecovery = { replayed: 0, discarded: 0, none: 0 };
   try {
     for (let i = 0; i < trials; i++) {
       const big = i < bigTrials;
@@ -200,6 +202,7 @@ async function main(): Promise<void> {
       totals.torn += t.torn > 0 ? 1 : 0;
       totals.lost += t.lost ? 1 : 0;
       totals[t.recovery as 'replayed' | 'discarded' | 'none']++;
+      if (big) bigRecovery[t.recovery as 'replayed' | 'discarded' | 'none']++;
       totals.flushesSeen += t.flushed;
       if (t.torn > 0 || t.lost) process.stderr.write(`trial ${i}: torn pages ${t.torn}, lost ${t.lost}\n`);
       if ((i + 1) % 50 === 0 || big) process.stderr.write(`crash-consistency: ${i + 1}/${trials}\n`);
@@ -208,7 +211,11 @@ async function main(): Promise<void> {
     fs.rmSync(dir, { recursive: true, force: true });
   }
   console.log(
-    JSON.stringify({ bench: 'crash-consistency', ...totals, seconds: (performance.now() - t0) / 1000 }, null, 2),
+    JSON.stringify(
+      { bench: 'crash-consistency', ...totals, bigRecovery, seconds: (performance.now() - t0) / 1000 },
+      null,
+      2,
+    ),
   );
   if (totals.torn > 0 || totals.lost > 0) process.exitCode = 1;
 }

@@ -94,3 +94,31 @@ for (const [sig, code] of [
     }
   });
 }
+
+test('Ctrl-A X on the console ends the run and writes file-backed memory back too', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cxlemu-signal-'));
+  try {
+    const kernel = join(dir, 'guest.bin');
+    writeFileSync(kernel, guest());
+    const child = spawn(process.execPath, [cli, '--machine', machine(dir), 'run', '--kernel', kernel], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    const done = new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
+    await new Promise<void>((res) =>
+      child.stdout.on('data', (d) => {
+        out += d;
+        if (out.includes('w')) res();
+      }),
+    );
+    child.stdin.write('\x01x');
+    assert.equal(await done, 0, err);
+    assert.equal(readFileSync(join(dir, 'pmem0.img')).readBigUInt64LE(0), MARKER);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
