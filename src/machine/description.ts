@@ -638,6 +638,16 @@ class ComponentResolver {
         `host bridge _UIDs must be unique (default: busNr); cxl.hostBridges[${this.uids.get(uid)}] has it too`,
       );
     this.uids.set(uid, i);
+    // Linux 6.12 finds a host bridge's generic port (SRAT) by _UID alone and a zero handle matches
+    // the DRAM target first, so every device below would lose its performance data (no access0,
+    // default tier): refuse it here rather than let the guest silently ignore the numbers.
+    if (uid === 0)
+      this.issues.add(
+        'bad_uid',
+        hb.uid !== undefined ? `${path}.uid` : `${path}.busNr`,
+        0,
+        `a host bridge _UID of 1 or more (default: busNr); Linux matches _UID 0 to the DRAM proximity domain instead of the host bridge's generic port`,
+      );
     this.checkDecoders(hb.decoders, path);
     return inSchemaOrder(hostBridgeSchema, {
       ...hb,

@@ -228,6 +228,20 @@ test('error: two stores on one backing file (also written differently: relative,
   const hit = issuesOf(d).find((i) => i.code === 'duplicate_backing_file')!;
   assert.match(hit.allowed, /cxl\.hostBridges\[0\]\.rootPorts\[0\]\.child\.lsa\.file\.path uses it/);
 });
+test('error: a host bridge _UID of 0 (Linux would match it to DRAM, not the generic port)', () => {
+  expectIssue(
+    mutate((d) => (d.cxl.hostBridges[0].uid = 0)),
+    'bad_uid',
+    'cxl.hostBridges[0].uid',
+    0,
+  );
+  expectIssue(
+    mutate((d) => (d.cxl.hostBridges[0].busNr = 0)),
+    'bad_uid',
+    'cxl.hostBridges[0].busNr',
+    0,
+  );
+});
 test('error: duplicate target', () =>
   expectIssue(
     mutate((d) => (d.cxl.windows[0].targets = ['hb0', 'hb0'])),
