@@ -1,10 +1,10 @@
 // Bad boot inputs (docs/linux.md): each is a clear error naming the option, exit 1, never a hang
 // or an internal error. Uses small synthetic files (a fake Image header is enough to reach the
 // checks), so it runs without the real kernel.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const cli = join(repo, 'dist', 'src', 'cli', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'cxlemu-boot-inputs-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 function fakeImage(size: number, imageSize = size): string {
   const b = new Uint8Array(size);

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cxlemuLinuxArgs } from './qemu-linux.js';
@@ -409,9 +409,11 @@ const created = [
 for (const c of created) {
   test(`Linux creates ${c.what} (${c.machine}.json) through sysfs as cxl-cli does, programming every HDM decoder, and onlines it as a NUMA node; list shows the same region and the pattern Linux wrote is where the spec says`, {
     skip,
-  }, () => {
+  }, (t) => {
     const machine = join(REPO, 'guests', 'linux', 'machines', `${c.machine}.json`);
-    const saved = join(mkdtempSync(join(tmpdir(), 'cxlemu-linux-')), 'after.json');
+    const savedDir = mkdtempSync(join(tmpdir(), 'cxlemu-linux-'));
+    t.after(() => rmSync(savedDir, { recursive: true, force: true }));
+    const saved = join(savedDir, 'after.json');
     const r = bootMachine(
       machine,
       `cxlemu.memdevs=${c.memdevs} cxlemu.create=${c.create} cxlemu.kmem=region0:${c.seed}:16`,
@@ -496,4 +498,5 @@ test('a persistent region with a label area (pmem.json, file-backed): Linux crea
   assert.equal(again.status, 0, again.stderr);
   assert.equal(pmemLine(again.stdout), made, 'the same namespace, found from the labels');
   assert.match(again.stdout, /^pmem-pattern: checked seed=0x9 words=1048576 bad=0/m);
+  rmSync(dir, { recursive: true, force: true });
 });
