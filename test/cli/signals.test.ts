@@ -4,7 +4,7 @@
 // into a persistent region backed by a file, prints "w" on the UART, and spins forever.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -57,68 +57,57 @@ function machine(dir: string): string {
   return path;
 }
 
+/**
+ * Runs the guest on a fresh file-backed machine until it has stored its marker, then calls
+ * `stop` on the process; resolves to the exit status, stderr and the file's first word.
+ */
+async function runUntilWritten(
+  stop: (child: ChildProcess) => void,
+  stdin: 'ignore' | 'pipe',
+): Promise<{ status: number | null; err: string; word: bigint }> {
+  const dir = mkdtempSync(join(tmpdir(), 'cxlemu-signal-'));
+  try {
+    const kernel = join(dir, 'guest.bin');
+    writeFileSync(kernel, guest());
+    const child = spawn(process.execPath, [cli, '--machine', machine(dir), 'run', '--kernel', kernel], {
+      stdio: [stdin, 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stderr!.on('data', (d) => {
+      err += d;
+    });
+    const done = new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
+    await new Promise<void>((res) =>
+      child.stdout!.on('data', (d) => {
+        out += d;
+        if (out.includes('w')) res();
+      }),
+    );
+    stop(child);
+    const status = await done;
+    return { status, err, word: readFileSync(join(dir, 'pmem0.img')).readBigUInt64LE(0) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 for (const [sig, code] of [
   ['SIGTERM', 143],
   ['SIGINT', 130],
   ['SIGHUP', 129],
 ] as const) {
   test(`${sig} during a run writes file-backed memory back and exits ${code}`, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cxlemu-signal-'));
-    try {
-      const kernel = join(dir, 'guest.bin');
-      writeFileSync(kernel, guest());
-      const child = spawn(process.execPath, [cli, '--machine', machine(dir), 'run', '--kernel', kernel], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      let err = '';
-      child.stderr.on('data', (d) => {
-        err += d;
-      });
-      const done = new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
-      await new Promise<void>((res) =>
-        child.stdout.on('data', (d) => {
-          out += d;
-          if (out.includes('w')) res();
-        }),
-      );
-      child.kill(sig);
-      const status = await done;
-      assert.equal(status, code, err);
-      assert.match(err, new RegExp(`cxlemu: ${sig}: stopping`));
-      assert.match(err, new RegExp(`cxlemu: stopped by ${sig}; file-backed memory was written back`));
-      const bytes = readFileSync(join(dir, 'pmem0.img'));
-      assert.equal(bytes.readBigUInt64LE(0), MARKER, "the guest's store reached the file");
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const r = await runUntilWritten((child) => child.kill(sig), 'ignore');
+    assert.equal(r.status, code, r.err);
+    assert.match(r.err, new RegExp(`cxlemu: ${sig}: stopping`));
+    assert.match(r.err, new RegExp(`cxlemu: stopped by ${sig}; file-backed memory was written back`));
+    assert.equal(r.word, MARKER, "the guest's store reached the file");
   });
 }
 
 test('Ctrl-A X on the console ends the run and writes file-backed memory back too', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cxlemu-signal-'));
-  try {
-    const kernel = join(dir, 'guest.bin');
-    writeFileSync(kernel, guest());
-    const child = spawn(process.execPath, [cli, '--machine', machine(dir), 'run', '--kernel', kernel], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    const done = new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
-    await new Promise<void>((res) =>
-      child.stdout.on('data', (d) => {
-        out += d;
-        if (out.includes('w')) res();
-      }),
-    );
-    child.stdin.write('\x01x');
-    assert.equal(await done, 0, err);
-    assert.equal(readFileSync(join(dir, 'pmem0.img')).readBigUInt64LE(0), MARKER);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const r = await runUntilWritten((child) => child.stdin!.write('\x01x'), 'pipe');
+  assert.equal(r.status, 0, r.err);
+  assert.equal(r.word, MARKER);
 });

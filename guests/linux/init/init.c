@@ -107,6 +107,18 @@ static unsigned long parse_num(const char *s) {
   return v;
 }
 
+/** Splits `spec` at ':' into at most `max` fields (in place); returns how many. */
+static int split_fields(char *spec, char **f, int max) {
+  int n = 0;
+  f[n++] = spec;
+  for (char *p = spec; *p && n < max; p++)
+    if (*p == ':') {
+      *p = 0;
+      f[n++] = p + 1;
+    }
+  return n;
+}
+
 static void check_str(const char *what, const char *got, const char *want) {
   say("check ");
   say(what);
@@ -231,13 +243,7 @@ static int find_memdev(unsigned long serial, char *name) {
 static void check_memdev(char *spec) {
   // SERIAL:ram:pmem:payload:lsa:fw (the memdev is found by its serial: Linux names them in probe order)
   char *f[6];
-  int n = 0;
-  f[n++] = spec;
-  for (char *p = spec; *p && n < 6; p++)
-    if (*p == ':') {
-      *p = 0;
-      f[n++] = p + 1;
-    }
+  int n = split_fields(spec, f, 6);
   if (n != 6) {
     say("check cxlemu.mem: MISMATCH malformed expectation\n");
     failures++;
@@ -561,13 +567,7 @@ static int free_decoder(const char *ep, char *out) {
 
 static void create_region(char *spec) {
   char *f[6];
-  int n = 0;
-  f[n++] = spec;
-  for (char *p = spec; *p && n < 6; p++)
-    if (*p == ':') {
-      *p = 0;
-      f[n++] = p + 1;
-    }
+  int n = split_fields(spec, f, 6);
   const char *mode = n == 6 ? f[5] : "ram";
   if ((n != 5 && n != 6) || (strcmp(mode, "ram") != 0 && strcmp(mode, "pmem") != 0)) {
     say("cxl-create: MISMATCH malformed cxlemu.create (ROOT:WAYS:GRAN:SIZE:SERIAL,...[:ram|pmem])\n");
@@ -712,13 +712,7 @@ static void kmem_one(const char *region, unsigned long seed, unsigned long mib);
 /** cxlemu.kmem=REGION:SEED:MIB, REGION a region name or `all` (every region, in name order). */
 static void kmem_region(char *spec) {
   char *f[3];
-  int n = 0;
-  f[n++] = spec;
-  for (char *p = spec; *p && n < 3; p++)
-    if (*p == ':') {
-      *p = 0;
-      f[n++] = p + 1;
-    }
+  int n = split_fields(spec, f, 3);
   if (n != 3) return kmem_fail("malformed cxlemu.kmem (REGION:SEED:MIB)", 0);
   if (strcmp(f[0], "all") != 0) return kmem_one(f[0], parse_num(f[1]), parse_num(f[2]));
   static char regions[16][NAME_LEN];
@@ -1018,13 +1012,7 @@ static int nd_region_of(unsigned long start, char *out) {
 
 static void pmem_region(char *spec) {
   char *f[4];
-  int n = 0;
-  f[n++] = spec;
-  for (char *p = spec; *p && n < 4; p++)
-    if (*p == ':') {
-      *p = 0;
-      f[n++] = p + 1;
-    }
+  int n = split_fields(spec, f, 4);
   if (n != 4 || (strcmp(f[3], "write") != 0 && strcmp(f[3], "check") != 0))
     return kmem_fail("malformed cxlemu.pmem (REGION:SEED:MIB:write|check)", 0);
   const char *region = f[0];
