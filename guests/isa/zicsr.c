@@ -62,7 +62,7 @@ static void test_csr_insns(void) {
   rt_mtrap_hook = 0;
 
   GROUP("misa mstatus fixed fields");
-  CHECK("misa = RV64 ACIMSU", csr_read(misa), 0x8000000000141105UL);
+  CHECK("misa = RV64 ACDFIMSU", csr_read(misa), 0x800000000014112dUL);
   CHECK("mstatus SXL=UXL=64", (csr_read(mstatus) >> 32) & 0xf, 0xa);
   CHECK("sstatus UXL=64", (csr_read(sstatus) >> 32) & 0x3, 0x2);
 

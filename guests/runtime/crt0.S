@@ -27,6 +27,12 @@ _start:
   csrw  pmpaddr0, t0
   li    t0, 0x1f
   csrw  pmpcfg0, t0
+#ifdef __riscv_flen
+  /* Built with F/D (lp64d guests): mstatus.FS = Initial, so FP instructions do not trap. */
+  li    t0, 1 << 13
+  csrs  mstatus, t0
+  fscsr zero
+#endif
   la    t0, __bss_start
   la    t1, __bss_end
 1:

@@ -2,6 +2,9 @@
 // the behaviour of each CSR lives in hart.ts (csrRead/csrWrite).
 
 export const CSR = {
+  fflags: 0x001,
+  frm: 0x002,
+  fcsr: 0x003,
   sstatus: 0x100,
   sie: 0x104,
   stvec: 0x105,
@@ -60,7 +63,11 @@ export const MSTATUS_MXR = 1 << 19;
 export const MSTATUS_TVM = 1 << 20;
 export const MSTATUS_TW = 1 << 21;
 export const MSTATUS_TSR = 1 << 22;
-/** Writable low bits of mstatus (FS, VS, XS, UBE are read-only zero: no F/V, little-endian only). */
+export const MSTATUS_FS_SHIFT = 13;
+/**
+ * Writable low bits of mstatus held in Hart.mstatus. FS (bits 14:13) is writable too but lives in
+ * the FPU's arena cell (translated code reads it); VS, XS, UBE are read-only zero.
+ */
 export const MSTATUS_WMASK =
   MSTATUS_SIE |
   MSTATUS_MIE |
@@ -137,7 +144,8 @@ export const CAUSE_NAMES: Readonly<Record<number, string>> = {
 };
 
 /** misa: MXL = 2 (RV64) in bits 63:62; extensions A C I M S U. */
-export const MISA_LO = (1 << 0) | (1 << 2) | (1 << 8) | (1 << 12) | (1 << 18) | (1 << 20);
+/** misa: A, C, D, F, I, M, S, U. */
+export const MISA_LO = (1 << 0) | (1 << 2) | (1 << 3) | (1 << 5) | (1 << 8) | (1 << 12) | (1 << 18) | (1 << 20);
 export const MISA_HI = 0x80000000 | 0;
 
 /** Interrupt priority for selection (privileged spec 3.1.9): MEI, MSI, MTI, SEI, SSI, STI. */

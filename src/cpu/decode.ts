@@ -2,7 +2,7 @@
 // It owns encoding knowledge only; it never executes, never reads guest memory and never checks
 // privilege (that depends on the mode at execution time, the decoded form must not).
 
-import { Op, packW0, SLOT_WORDS } from './isa.js';
+import { fpWritesX, Op, packW0, packW0F, SLOT_WORDS } from './isa.js';
 
 /**
  * Decode `raw` (a 32-bit instruction, or a 16-bit one in the low half when (raw & 3) != 3) into
@@ -33,6 +33,13 @@ const res = { w0: 0, imm: 0 };
 
 function ok(op: Op, rd: number, rs1: number, rs2: number, imm: number, c: boolean) {
   res.w0 = packW0(op, rd, rs1, rs2, c);
+  res.imm = imm | 0;
+  return res;
+}
+
+/** A floating-point operation: its rd is an f register unless it writes an integer register. */
+function okF(op: Op, rd: number, rs1: number, rs2: number, imm: number, c: boolean) {
+  res.w0 = fpWritesX(op) ? packW0(op, rd, rs1, rs2, c) : packW0F(op, rd, rs1, rs2, c);
   res.imm = imm | 0;
   return res;
 }
@@ -176,6 +183,81 @@ function decode32(x: number) {
       if (op === 0) return ill(false);
       return ok(op, rd, rs1, 0, (x >>> 20) & 0xfff, false);
     }
+    case 0x07: // LOAD-FP
+      if (f3 === 2) return okF(Op.FLW, rd, rs1, 0, immI, false);
+      if (f3 === 3) return okF(Op.FLD, rd, rs1, 0, immI, false);
+      return ill(false);
+    case 0x27: {
+      const imm = ((x >> 25) << 5) | ((x >>> 7) & 31);
+      if (f3 === 2) return okF(Op.FSW, 0, rs1, rs2, imm, false);
+      if (f3 === 3) return okF(Op.FSD, 0, rs1, rs2, imm, false);
+      return ill(false);
+    }
+    case 0x43:
+    case 0x47:
+    case 0x4b:
+    case 0x4f: {
+      const fmt = (x >>> 25) & 3;
+      if (fmt > 1 || f3 === 5 || f3 === 6) return ill(false);
+      const k = (opc - 0x43) >>> 2; // fmadd, fmsub, fnmsub, fnmadd
+      const op = (fmt === 0 ? Op.FMADD_S : Op.FMADD_D) + k;
+      return okF(op, rd, rs1, rs2, f3 | ((x >>> 27) << 3), false);
+    }
+    case 0x53:
+      return decodeOpFp(rd, f3, rs1, rs2, f7);
+    default:
+      return ill(false);
+  }
+}
+
+/** Single and double ops of OP-FP share their layout; the double one is the single one + D_OFFSET. */
+const D_OFFSET = Op.FMADD_D - Op.FMADD_S;
+
+/** OP-FP (major opcode 0x53): funct7 = operation << 2 | fmt. */
+function decodeOpFp(rd: number, f3: number, rs1: number, rs2: number, f7: number) {
+  const fmt = f7 & 3;
+  if (fmt > 1) return ill(false);
+  const d = fmt === 1 ? D_OFFSET : 0;
+  const rmOk = f3 !== 5 && f3 !== 6;
+  const arith = (op: Op) => (rmOk ? okF(op + d, rd, rs1, rs2, f3, false) : ill(false));
+  switch (f7 >>> 2) {
+    case 0x00:
+      return arith(Op.FADD_S);
+    case 0x01:
+      return arith(Op.FSUB_S);
+    case 0x02:
+      return arith(Op.FMUL_S);
+    case 0x03:
+      return arith(Op.FDIV_S);
+    case 0x0b:
+      return rs2 === 0 ? arith(Op.FSQRT_S) : ill(false);
+    case 0x04:
+      return f3 <= 2 ? okF(Op.FSGNJ_S + f3 + d, rd, rs1, rs2, 0, false) : ill(false);
+    case 0x05:
+      return f3 <= 1 ? okF(Op.FMIN_S + f3 + d, rd, rs1, rs2, 0, false) : ill(false);
+    case 0x08: // fcvt.s.d (fmt S, rs2 = D) / fcvt.d.s (fmt D, rs2 = S)
+      if (!rmOk) return ill(false);
+      if (fmt === 0 && rs2 === 1) return okF(Op.FCVT_S_D, rd, rs1, 0, f3, false);
+      if (fmt === 1 && rs2 === 0) return okF(Op.FCVT_D_S, rd, rs1, 0, f3, false);
+      return ill(false);
+    case 0x14: // fle, flt, feq
+      if (f3 > 2) return ill(false);
+      return okF([Op.FLE_S, Op.FLT_S, Op.FEQ_S][f3]! + d, rd, rs1, rs2, 0, false);
+    case 0x18: // fcvt.{w,wu,l,lu}.fmt
+      return rs2 <= 3 && rmOk
+        ? okF(Op.FCVT_W_S + rs2 + (fmt === 1 ? Op.FCVT_W_D - Op.FCVT_W_S : 0), rd, rs1, 0, f3, false)
+        : ill(false);
+    case 0x1a: // fcvt.fmt.{w,wu,l,lu}
+      return rs2 <= 3 && rmOk
+        ? okF(Op.FCVT_S_W + rs2 + (fmt === 1 ? Op.FCVT_D_W - Op.FCVT_S_W : 0), rd, rs1, 0, f3, false)
+        : ill(false);
+    case 0x1c: // fmv.x.fmt (f3 0) / fclass (f3 1)
+      if (rs2 !== 0) return ill(false);
+      if (f3 === 0) return okF(fmt === 0 ? Op.FMV_X_W : Op.FMV_X_D, rd, rs1, 0, 0, false);
+      if (f3 === 1) return okF(Op.FCLASS_S + d, rd, rs1, 0, 0, false);
+      return ill(false);
+    case 0x1e: // fmv.fmt.x
+      return rs2 === 0 && f3 === 0 ? okF(fmt === 0 ? Op.FMV_W_X : Op.FMV_D_X, rd, rs1, 0, 0, false) : ill(false);
     default:
       return ill(false);
   }
@@ -219,8 +301,18 @@ function decodeCompressed(x: number) {
         const off = (((x >>> 10) & 7) << 3) | (((x >>> 5) & 3) << 6);
         return ok(Op.SD, 0, rs1p, rdp, off, true);
       }
+      case 1: {
+        // c.fld
+        const off = (((x >>> 10) & 7) << 3) | (((x >>> 5) & 3) << 6);
+        return okF(Op.FLD, rdp, rs1p, 0, off, true);
+      }
+      case 5: {
+        // c.fsd
+        const off = (((x >>> 10) & 7) << 3) | (((x >>> 5) & 3) << 6);
+        return okF(Op.FSD, 0, rs1p, rdp, off, true);
+      }
       default:
-        return ill(true); // c.fld/c.fsd (no D), reserved
+        return ill(true); // reserved
     }
   }
   if (q === 1) {
@@ -318,8 +410,16 @@ function decodeCompressed(x: number) {
       const off = (((x >>> 10) & 7) << 3) | (((x >>> 7) & 7) << 6);
       return ok(Op.SD, 0, 2, rs2, off, true);
     }
-    default:
-      return ill(true); // c.fldsp/c.fsdsp (no D)
+    case 1: {
+      // c.fldsp
+      const off = (((x >>> 5) & 3) << 3) | (((x >>> 12) & 1) << 5) | (((x >>> 2) & 7) << 6);
+      return okF(Op.FLD, rd, 2, 0, off, true);
+    }
+    default: {
+      // c.fsdsp (f3 = 5)
+      const off = (((x >>> 10) & 7) << 3) | (((x >>> 7) & 7) << 6);
+      return okF(Op.FSD, 0, 2, rs2, off, true);
+    }
   }
 }
 

@@ -3,7 +3,8 @@
 // the interpreter executes; it never touches guest state.
 
 import { decodeInto } from './decode.js';
-import { Op, OP_NAMES, SLOT_WORDS, X0_SINK } from './isa.js';
+import { fpUsesRm } from './fpu.js';
+import { fpWritesX, isFpOp, Op, OP_NAMES, SLOT_WORDS, X0_SINK } from './isa.js';
 
 export const ABI_NAMES = [
   'zero',
@@ -40,7 +41,48 @@ export const ABI_NAMES = [
   't6',
 ];
 
+/** Floating-point register ABI names. */
+export const FP_ABI_NAMES = [
+  'ft0',
+  'ft1',
+  'ft2',
+  'ft3',
+  'ft4',
+  'ft5',
+  'ft6',
+  'ft7',
+  'fs0',
+  'fs1',
+  'fa0',
+  'fa1',
+  'fa2',
+  'fa3',
+  'fa4',
+  'fa5',
+  'fa6',
+  'fa7',
+  'fs2',
+  'fs3',
+  'fs4',
+  'fs5',
+  'fs6',
+  'fs7',
+  'fs8',
+  'fs9',
+  'fs10',
+  'fs11',
+  'ft8',
+  'ft9',
+  'ft10',
+  'ft11',
+];
+
+const RM_NAMES = ['rne', 'rtz', 'rdn', 'rup', 'rmm', '5', '6', 'dyn'];
+
 const CSR_NAMES: Record<number, string> = {
+  0x001: 'fflags',
+  0x002: 'frm',
+  0x003: 'fcsr',
   0x100: 'sstatus',
   0x104: 'sie',
   0x105: 'stvec',
@@ -219,12 +261,85 @@ export function disassemble(insn: number, pc: number, opts: DisasmOptions = {}):
       return `${n}${aqrl(insn)} ${r(rd)},(${r(rs1)})`;
     case Op.ILLEGAL:
       return `.insn 0x${(insn >>> 0).toString(16)}`;
+    case Op.FLW:
+    case Op.FLD:
+      return `${n} ${FP_ABI_NAMES[rd]},${imm}(${r(rs1)})`;
+    case Op.FSW:
+    case Op.FSD:
+      return `${n} ${FP_ABI_NAMES[rs2]},${imm}(${r(rs1)})`;
     case Op.UNDECODED:
       return '<undecoded>';
     default:
       if (op >= Op.SC_W && op <= Op.AMOMAXU_D) return `${n}${aqrl(insn)} ${r(rd)},${r(rs2)},(${r(rs1)})`;
+      if (isFpOp(op)) return disasmFp(op, n, rd, rs1, rs2, imm, al);
       return `${n} ${r(rd)},${r(rs1)},${r(rs2)}`;
   }
+}
+
+/** Computational F/D instructions, objdump style: the rounding mode is shown unless it is dyn. */
+function disasmFp(op: Op, n: string, rd: number, rs1: number, rs2: number, imm: number, al: boolean): string {
+  const f = (i: number) => FP_ABI_NAMES[i]!;
+  const x = (i: number) => ABI_NAMES[i]!;
+  const rmText = (imm & 7) === 7 || !fpRmShown(op) ? '' : `,${RM_NAMES[imm & 7]}`;
+  const rs3 = (imm >>> 3) & 31;
+  const dst = fpWritesX(op) ? x(rd) : f(rd);
+  switch (op) {
+    case Op.FMADD_S:
+    case Op.FMSUB_S:
+    case Op.FNMSUB_S:
+    case Op.FNMADD_S:
+    case Op.FMADD_D:
+    case Op.FMSUB_D:
+    case Op.FNMSUB_D:
+    case Op.FNMADD_D:
+      return `${n} ${f(rd)},${f(rs1)},${f(rs2)},${f(rs3)}${rmText}`;
+    case Op.FSQRT_S:
+    case Op.FSQRT_D:
+    case Op.FCVT_S_D:
+    case Op.FCVT_D_S:
+    case Op.FCLASS_S:
+    case Op.FCLASS_D:
+    case Op.FMV_X_W:
+    case Op.FMV_X_D:
+    case Op.FCVT_W_S:
+    case Op.FCVT_WU_S:
+    case Op.FCVT_L_S:
+    case Op.FCVT_LU_S:
+    case Op.FCVT_W_D:
+    case Op.FCVT_WU_D:
+    case Op.FCVT_L_D:
+    case Op.FCVT_LU_D:
+      return `${n} ${dst},${f(rs1)}${rmText}`;
+    case Op.FMV_W_X:
+    case Op.FMV_D_X:
+    case Op.FCVT_S_W:
+    case Op.FCVT_S_WU:
+    case Op.FCVT_S_L:
+    case Op.FCVT_S_LU:
+    case Op.FCVT_D_W:
+    case Op.FCVT_D_WU:
+    case Op.FCVT_D_L:
+    case Op.FCVT_D_LU:
+      return `${n} ${f(rd)},${x(rs1)}${rmText}`;
+    case Op.FSGNJ_S:
+    case Op.FSGNJN_S:
+    case Op.FSGNJX_S:
+    case Op.FSGNJ_D:
+    case Op.FSGNJN_D:
+    case Op.FSGNJX_D:
+      if (al && rs1 === rs2) {
+        const kind = n.startsWith('fsgnjn') ? 'fneg' : n.startsWith('fsgnjx') ? 'fabs' : 'fmv';
+        return `${kind}${n.slice(-2)} ${f(rd)},${f(rs1)}`;
+      }
+      return `${n} ${f(rd)},${f(rs1)},${f(rs2)}`;
+    default:
+      return `${n} ${dst},${f(rs1)},${f(rs2)}${rmText}`;
+  }
+}
+
+/** Whether objdump shows a static rounding mode (not for operations that cannot round). */
+function fpRmShown(op: Op): boolean {
+  return fpUsesRm(op) && op !== Op.FCVT_D_S && op !== Op.FCVT_D_W && op !== Op.FCVT_D_WU;
 }
 
 function aqrl(insn: number): string {

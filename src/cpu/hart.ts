@@ -36,6 +36,7 @@ import {
   MIP_WMASK,
   MISA_HI,
   MISA_LO,
+  MSTATUS_FS_SHIFT,
   MSTATUS_HI,
   MSTATUS_MIE,
   MSTATUS_MPIE,
@@ -59,7 +60,8 @@ import {
 import { decodeInto, decodeOne } from './decode.js';
 import { disassemble } from './disasm.js';
 import { divu64, mul64, mulh64, mulhsu64, mulhu64, out as m64, rem as r64 } from './int64.js';
-import { Op, SLOT_WORDS, X0_SINK } from './isa.js';
+import { isFpOp, Op, SLOT_WORDS, X0_SINK } from './isa.js';
+import { FP_CELL_FS, Fpu } from './fpu.js';
 import { Pmp, PMP_R, PMP_W, PMP_X } from './pmp.js';
 import { warmUpInterpreter } from './warmup.js';
 import { type DebugHit, DebugPoints } from './debug-points.js';
@@ -162,6 +164,8 @@ export class Hart implements JitHost {
   /** Registers: lo halves x0..x31 then the x0 write sink (32). In the arena. */
   readonly rl: Int32Array;
   readonly rh: Int32Array;
+  /** f0..f31, fflags, frm and mstatus.FS (in the arena too). */
+  readonly fpu: Fpu;
   /** CLINT mtime, set by the board (for the `time` CSR). */
   getTime: () => number = () => 0;
   onTrace?: ((pc: number, insnText: string, regWrites: TraceRegWrites) => void) | undefined;
@@ -320,7 +324,7 @@ export class Hart implements JitHost {
     this.hartId = opts.hartId;
     this.pc = opts.resetPc;
     // Per-hart arena block: registers (lo halves at 0, hi halves at 256), JIT exit record at 512,
-    // TLBs from 1024 (6 arrays of 256 entries), the fetch TLB at 32768 + 36 KiB (the 36 KiB before
+    // FP cells (fflags, frm, FS) at 528, f0..f31 at 768, TLBs from 1024 (6 arrays of 256 entries), the fetch TLB at 32768 + 36 KiB (the 36 KiB before
     // it held 1,024-entry jump caches; they are allocated below now), then 6 arrays of G_SIZE
     // chunk entries.
     const regs = this.arena.allocStatic(
@@ -334,6 +338,7 @@ export class Hart implements JitHost {
     this.rl = this.arena.i32.subarray(regs >>> 2, (regs >>> 2) + 33);
     this.rh = this.arena.i32.subarray((regs >>> 2) + 64, (regs >>> 2) + 97);
     const buf = this.arena.i32.buffer;
+    this.fpu = new Fpu(buf, regs + 768, regs + 528, this.rl, this.rh);
     let at = regs + 1024;
     const arr = (n: number): number => {
       const o = at;
@@ -352,6 +357,8 @@ export class Hart implements JitHost {
       regHi: regs + 256,
       exitPc: regs + 512,
       exitReason: regs + 520,
+      fpCells: regs + 528,
+      fpRegs: regs + 768,
       rTL: arr(TLB_SIZE),
       rTH: arr(TLB_SIZE),
       rTA: arr(TLB_SIZE),
@@ -1363,6 +1370,7 @@ export class Hart implements JitHost {
       rs1 = (w0 >>> 14) & 63,
       rs2 = (w0 >>> 20) & 63;
     this.curRaw = raw;
+    if (isFpOp(op)) return this.fpInsn(op, rd, rs1, rs2, imm, raw);
     if (op >= Op.LR_W && op <= Op.AMOMAXU_D) {
       this.atomic(op, rd, rs1, rs2);
       if (this.exc !== 0) return Cold.Trap;
@@ -1407,6 +1415,37 @@ export class Hart implements JitHost {
         this.setExc(Cause.Illegal, raw, 0);
         return Cold.Trap;
     }
+  }
+
+  /** An F/D instruction (interpreted): FS Off traps; loads and stores go through the slow paths. */
+  private fpInsn(op: number, rd: number, rs1: number, rs2: number, imm: number, raw: number): Cold {
+    const fpu = this.fpu;
+    if (fpu.cells[FP_CELL_FS] === 0) {
+      this.setExc(Cause.Illegal, raw, 0);
+      return Cold.Trap;
+    }
+    if (op <= Op.FSD) {
+      const a = this.rl[rs1]!;
+      const lo = (a + imm) | 0;
+      const hi = (this.rh[rs1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
+      const fi = fpu.fi;
+      if (op === Op.FLW || op === Op.FLD) {
+        const v = this.loadSlow(lo, hi, op === Op.FLW ? 4 : 8);
+        if (this.exc !== 0) return Cold.Trap;
+        fi[2 * rd] = v;
+        fi[2 * rd + 1] = op === Op.FLW ? -1 : this.ldHi;
+        fpu.cells[FP_CELL_FS] = 3;
+        return Cold.Next;
+      }
+      this.storeSlow(lo, hi, op === Op.FSW ? 4 : 8, fi[2 * rs2]!, fi[2 * rs2 + 1]!);
+      if (this.exc !== 0) return Cold.Trap;
+      return this.brk ? Cold.NextAndLeave : Cold.Next;
+    }
+    if (!fpu.exec(op, rd, rs1, rs2, imm)) {
+      this.setExc(Cause.Illegal, raw, 0);
+      return Cold.Trap;
+    }
+    return Cold.Next;
   }
 
   /**
@@ -2475,9 +2514,17 @@ export class Hart implements JitHost {
       return true;
     }
     switch (csr) {
+      case CSR.fflags:
+      case CSR.frm:
+      case CSR.fcsr: {
+        const fpu = this.fpu;
+        if (fpu.fs === 0) return false;
+        o.lo = csr === CSR.fflags ? fpu.fflags : csr === CSR.frm ? fpu.frm : fpu.fflags | (fpu.frm << 5);
+        return true;
+      }
       case CSR.sstatus:
-        o.lo = this.mstatus & SSTATUS_MASK;
-        o.hi = SSTATUS_HI;
+        o.lo = (this.mstatus & SSTATUS_MASK) | (this.fpu.fs << MSTATUS_FS_SHIFT);
+        o.hi = SSTATUS_HI | (this.fpu.fs === 3 ? 0x80000000 | 0 : 0);
         return true;
       case CSR.sie:
         o.lo = this.mie & this.mideleg;
@@ -2517,8 +2564,8 @@ export class Hart implements JitHost {
         o.hi = this.satpHi;
         return true;
       case CSR.mstatus:
-        o.lo = this.mstatus;
-        o.hi = MSTATUS_HI;
+        o.lo = this.mstatus | (this.fpu.fs << MSTATUS_FS_SHIFT);
+        o.hi = MSTATUS_HI | (this.fpu.fs === 3 ? 0x80000000 | 0 : 0); // SD summarises FS (no XS, VS)
         return true;
       case CSR.misa:
         o.lo = MISA_LO;
@@ -2610,7 +2657,21 @@ export class Hart implements JitHost {
       return true;
     }
     switch (csr) {
+      case CSR.fflags:
+      case CSR.frm:
+      case CSR.fcsr: {
+        const fpu = this.fpu;
+        if (csr === CSR.fflags) fpu.fflags = lo;
+        else if (csr === CSR.frm) fpu.frm = lo;
+        else {
+          fpu.fflags = lo;
+          fpu.frm = lo >>> 5;
+        }
+        fpu.fs = 3;
+        return true;
+      }
       case CSR.sstatus:
+        this.fpu.fs = (lo >>> MSTATUS_FS_SHIFT) & 3;
         this.setMstatus((this.mstatus & ~SSTATUS_WMASK) | (lo & SSTATUS_WMASK));
         return true;
       case CSR.sie:
@@ -2661,6 +2722,7 @@ export class Hart implements JitHost {
         return true; // other modes (Sv48, Sv57, reserved): WARL, satp unchanged
       }
       case CSR.mstatus:
+        this.fpu.fs = (lo >>> MSTATUS_FS_SHIFT) & 3;
         this.setMstatus(lo);
         return true;
       case CSR.misa:

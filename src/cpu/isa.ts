@@ -113,6 +113,70 @@ export const enum Op {
   AMOMAX_D,
   AMOMINU_D,
   AMOMAXU_D,
+  // F and D (loads/stores first, then every single operation, then every double one: fpu.ts
+  // relies on this order). imm = rm | rs3 << 3 for computational ones, the offset for loads/stores.
+  FLW,
+  FSW,
+  FLD,
+  FSD,
+  FMADD_S,
+  FMSUB_S,
+  FNMSUB_S,
+  FNMADD_S,
+  FADD_S,
+  FSUB_S,
+  FMUL_S,
+  FDIV_S,
+  FSQRT_S,
+  FSGNJ_S,
+  FSGNJN_S,
+  FSGNJX_S,
+  FMIN_S,
+  FMAX_S,
+  FEQ_S,
+  FLT_S,
+  FLE_S,
+  FCLASS_S,
+  FMV_X_W,
+  FMV_W_X,
+  FCVT_W_S,
+  FCVT_WU_S,
+  FCVT_L_S,
+  FCVT_LU_S,
+  FCVT_S_W,
+  FCVT_S_WU,
+  FCVT_S_L,
+  FCVT_S_LU,
+  FCVT_S_D,
+  FMADD_D,
+  FMSUB_D,
+  FNMSUB_D,
+  FNMADD_D,
+  FADD_D,
+  FSUB_D,
+  FMUL_D,
+  FDIV_D,
+  FSQRT_D,
+  FSGNJ_D,
+  FSGNJN_D,
+  FSGNJX_D,
+  FMIN_D,
+  FMAX_D,
+  FEQ_D,
+  FLT_D,
+  FLE_D,
+  FCLASS_D,
+  FMV_X_D,
+  FMV_D_X,
+  FCVT_W_D,
+  FCVT_WU_D,
+  FCVT_L_D,
+  FCVT_LU_D,
+  FCVT_D_W,
+  FCVT_D_WU,
+  FCVT_D_L,
+  FCVT_D_LU,
+  FCVT_D_S,
   /** Reserved / unsupported encoding: raises illegal-instruction with tval = the bits. */
   ILLEGAL,
   COUNT,
@@ -222,6 +286,68 @@ export const OP_NAMES: readonly string[] = (() => {
     [Op.AMOMAX_D, 'amomax.d'],
     [Op.AMOMINU_D, 'amominu.d'],
     [Op.AMOMAXU_D, 'amomaxu.d'],
+    [Op.FLW, 'flw'],
+    [Op.FSW, 'fsw'],
+    [Op.FLD, 'fld'],
+    [Op.FSD, 'fsd'],
+    [Op.FMADD_S, 'fmadd.s'],
+    [Op.FMSUB_S, 'fmsub.s'],
+    [Op.FNMSUB_S, 'fnmsub.s'],
+    [Op.FNMADD_S, 'fnmadd.s'],
+    [Op.FADD_S, 'fadd.s'],
+    [Op.FSUB_S, 'fsub.s'],
+    [Op.FMUL_S, 'fmul.s'],
+    [Op.FDIV_S, 'fdiv.s'],
+    [Op.FSQRT_S, 'fsqrt.s'],
+    [Op.FSGNJ_S, 'fsgnj.s'],
+    [Op.FSGNJN_S, 'fsgnjn.s'],
+    [Op.FSGNJX_S, 'fsgnjx.s'],
+    [Op.FMIN_S, 'fmin.s'],
+    [Op.FMAX_S, 'fmax.s'],
+    [Op.FEQ_S, 'feq.s'],
+    [Op.FLT_S, 'flt.s'],
+    [Op.FLE_S, 'fle.s'],
+    [Op.FCLASS_S, 'fclass.s'],
+    [Op.FMV_X_W, 'fmv.x.w'],
+    [Op.FMV_W_X, 'fmv.w.x'],
+    [Op.FCVT_W_S, 'fcvt.w.s'],
+    [Op.FCVT_WU_S, 'fcvt.wu.s'],
+    [Op.FCVT_L_S, 'fcvt.l.s'],
+    [Op.FCVT_LU_S, 'fcvt.lu.s'],
+    [Op.FCVT_S_W, 'fcvt.s.w'],
+    [Op.FCVT_S_WU, 'fcvt.s.wu'],
+    [Op.FCVT_S_L, 'fcvt.s.l'],
+    [Op.FCVT_S_LU, 'fcvt.s.lu'],
+    [Op.FCVT_S_D, 'fcvt.s.d'],
+    [Op.FMADD_D, 'fmadd.d'],
+    [Op.FMSUB_D, 'fmsub.d'],
+    [Op.FNMSUB_D, 'fnmsub.d'],
+    [Op.FNMADD_D, 'fnmadd.d'],
+    [Op.FADD_D, 'fadd.d'],
+    [Op.FSUB_D, 'fsub.d'],
+    [Op.FMUL_D, 'fmul.d'],
+    [Op.FDIV_D, 'fdiv.d'],
+    [Op.FSQRT_D, 'fsqrt.d'],
+    [Op.FSGNJ_D, 'fsgnj.d'],
+    [Op.FSGNJN_D, 'fsgnjn.d'],
+    [Op.FSGNJX_D, 'fsgnjx.d'],
+    [Op.FMIN_D, 'fmin.d'],
+    [Op.FMAX_D, 'fmax.d'],
+    [Op.FEQ_D, 'feq.d'],
+    [Op.FLT_D, 'flt.d'],
+    [Op.FLE_D, 'fle.d'],
+    [Op.FCLASS_D, 'fclass.d'],
+    [Op.FMV_X_D, 'fmv.x.d'],
+    [Op.FMV_D_X, 'fmv.d.x'],
+    [Op.FCVT_W_D, 'fcvt.w.d'],
+    [Op.FCVT_WU_D, 'fcvt.wu.d'],
+    [Op.FCVT_L_D, 'fcvt.l.d'],
+    [Op.FCVT_LU_D, 'fcvt.lu.d'],
+    [Op.FCVT_D_W, 'fcvt.d.w'],
+    [Op.FCVT_D_WU, 'fcvt.d.wu'],
+    [Op.FCVT_D_L, 'fcvt.d.l'],
+    [Op.FCVT_D_LU, 'fcvt.d.lu'],
+    [Op.FCVT_D_S, 'fcvt.d.s'],
     [Op.ILLEGAL, 'unimp'],
   ];
   for (const [op, s] of list) set(op, s);
@@ -235,7 +361,7 @@ export const OP_NAMES: readonly string[] = (() => {
  *  w2 = the raw instruction bits (16 or 32), for illegal-instruction tval and disassembly
  *  w3 = reserved for the translator (hit counts)
  * A destination of x0 is stored as register 32, a scratch slot nobody reads, so the interpreter
- * never tests rd == 0.
+ * never tests rd == 0 (not for floating-point destinations: f0 is a register).
  */
 export const SLOT_WORDS = 4;
 export const W0_COMPRESSED = 1 << 26;
@@ -243,4 +369,41 @@ export const X0_SINK = 32;
 
 export function packW0(op: Op, rd: number, rs1: number, rs2: number, compressed: boolean): number {
   return op | ((rd === 0 ? X0_SINK : rd) << 8) | (rs1 << 14) | (rs2 << 20) | (compressed ? W0_COMPRESSED : 0);
+}
+
+/** packW0 for an operation whose destination is a floating-point register (f0 is a real register). */
+export function packW0F(op: Op, rd: number, rs1: number, rs2: number, compressed: boolean): number {
+  return op | (rd << 8) | (rs1 << 14) | (rs2 << 20) | (compressed ? W0_COMPRESSED : 0);
+}
+
+/** The F/D operations, loads and stores included. */
+export function isFpOp(op: number): boolean {
+  return op >= Op.FLW && op <= Op.FCVT_D_S;
+}
+
+/** F/D operations that write an integer register (rd 0 is the x0 sink for them). */
+export function fpWritesX(op: number): boolean {
+  switch (op) {
+    case Op.FEQ_S:
+    case Op.FLT_S:
+    case Op.FLE_S:
+    case Op.FCLASS_S:
+    case Op.FMV_X_W:
+    case Op.FCVT_W_S:
+    case Op.FCVT_WU_S:
+    case Op.FCVT_L_S:
+    case Op.FCVT_LU_S:
+    case Op.FEQ_D:
+    case Op.FLT_D:
+    case Op.FLE_D:
+    case Op.FCLASS_D:
+    case Op.FMV_X_D:
+    case Op.FCVT_W_D:
+    case Op.FCVT_WU_D:
+    case Op.FCVT_L_D:
+    case Op.FCVT_LU_D:
+      return true;
+    default:
+      return false;
+  }
 }

@@ -43,6 +43,9 @@ export interface JitLayout {
   regHi: number;
   exitPc: number;
   exitReason: number;
+  /** The FPU's cells (fflags, frm, FS: i32 each) and f0..f31 (8 bytes each). */
+  fpCells: number;
+  fpRegs: number;
   rTL: number;
   rTH: number;
   rTA: number;

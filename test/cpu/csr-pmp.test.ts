@@ -31,35 +31,42 @@ function allowAll(m: TestMachine): void {
 test('machine identity and read-only CSRs', () => {
   const m = makeMachine();
   const h = m.hart;
-  assert.equal(csr(h, CSR.misa), (2n << 62n) | 0x141105n, 'RV64 ACIMSU');
+  assert.equal(csr(h, CSR.misa), (2n << 62n) | 0x14112dn, 'RV64 ACDFIMSU');
   setCsr(h, CSR.misa, 0n);
-  assert.equal(csr(h, CSR.misa), (2n << 62n) | 0x141105n, 'misa is WARL read-only');
+  assert.equal(csr(h, CSR.misa), (2n << 62n) | 0x14112dn, 'misa is WARL read-only');
   for (const c of [CSR.mvendorid, CSR.marchid, CSR.mimpid, CSR.mhartid, CSR.mconfigptr]) assert.equal(csr(h, c), 0n);
   assert.equal(exec(m, 3, a.csrrw(reg.a0, CSR.mhartid, reg.a1)).cause, 2n, 'writing a read-only CSR is illegal');
   assert.equal(exec(m, 3, a.csrrs(reg.a0, CSR.mhartid, 0)).cause, -1n, 'csrrs with x0 does not write');
   assert.equal(exec(m, 3, a.csrrsi(reg.a0, CSR.mhartid, 0)).cause, -1n);
   assert.equal(exec(m, 3, a.csrrsi(reg.a0, CSR.mhartid, 1)).cause, 2n);
-  for (const c of [0x001, 0x002, 0x003, 0x3a1, 0x3a3, 0x3a5, 0x3af, 0x310, 0x5a8, 0xfff]) {
+  for (const c of [0x3a1, 0x3a3, 0x3a5, 0x3af, 0x310, 0x5a8, 0xfff]) {
     assert.equal(exec(m, 3, a.csrrs(reg.a0, c, 0)).cause, 2n, `csr 0x${c.toString(16)} does not exist`);
   }
+  // fflags, frm, fcsr exist, but are illegal while mstatus.FS is Off (its reset value).
+  for (const c of [0x001, 0x002, 0x003]) assert.equal(exec(m, 3, a.csrrs(reg.a0, c, 0)).cause, 2n);
+  setCsr(h, CSR.mstatus, 1n << 13n);
+  for (const c of [0x001, 0x002, 0x003]) assert.equal(exec(m, 3, a.csrrs(reg.a0, c, 0)).cause, -1n);
   // The Sdtrig CSRs exist in M-mode (triggers.ts; guests/isa/sdtrig.c checks their values).
   for (const c of [0x7a0, 0x7a1, 0x7a2, 0x7a3, 0x7a4]) assert.equal(exec(m, 3, a.csrrs(reg.a0, c, 0)).cause, -1n);
   allowAll(m);
   assert.equal(exec(m, 1, a.csrrs(reg.a0, 0x7a0, 0)).cause, 2n, 'tselect is not an S-mode CSR');
 });
 
-test('mstatus WARL: writable fields, UXL/SXL = 2, FS/VS/XS zero, MPP=2 keeps the old value; sstatus is a view', () => {
+test('mstatus WARL: writable fields, UXL/SXL = 2, FS writable with SD, VS/XS zero, MPP=2 keeps the old value; sstatus is a view', () => {
   const m = makeMachine();
   const h = m.hart;
   setCsr(h, CSR.mstatus, -1n);
   const ms = csr(h, CSR.mstatus);
-  assert.equal(ms, 0xa_007e19aan, 'all writable bits set; MPP = 3');
+  assert.equal(ms, 0x8000000a_007e79aan, 'all writable bits set; MPP = 3; FS = Dirty, so SD');
+  setCsr(h, CSR.mstatus, 2n << 13n);
+  assert.equal(csr(h, CSR.mstatus), 0xa_00004000n, 'FS = Clean: no SD');
+  setCsr(h, CSR.mstatus, -1n);
   setCsr(h, CSR.mstatus, 2n << 11n);
   assert.equal((csr(h, CSR.mstatus) >> 11n) & 3n, 3n, 'MPP = 2 (reserved) keeps MPP');
   setCsr(h, CSR.mstatus, 1n << 11n);
   assert.equal((csr(h, CSR.mstatus) >> 11n) & 3n, 1n);
   setCsr(h, CSR.mstatus, -1n);
-  assert.equal(csr(h, CSR.sstatus), 0x2_000c0122n, 'SIE SPIE SPP SUM MXR, UXL = 2');
+  assert.equal(csr(h, CSR.sstatus), 0x80000002_000c6122n, 'SIE SPIE SPP SUM MXR FS, UXL = 2, SD');
   setCsr(h, CSR.sstatus, 0n);
   assert.equal(csr(h, CSR.mstatus), 0xa_00721888n, 'sstatus write clears only S fields');
 });

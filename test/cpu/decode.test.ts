@@ -36,6 +36,16 @@ test('32-bit encodings disassemble to objdump -M no-aliases text', () => {
   }
 });
 
+test('F and D encodings disassemble to objdump -M no-aliases text', () => {
+  const fd = JSON.parse(
+    readFileSync(join(here, '..', '..', '..', 'test', 'cpu', 'data', 'gnu-encodings-fd.json'), 'utf8'),
+  ) as { insns: { pc: number; hex: string; text: string }[] };
+  assert.ok(fd.insns.length > 200);
+  for (const { pc, hex, text } of fd.insns) {
+    assert.equal(disassemble(parseInt(hex, 16), pc, { aliases: false }), text.replace(/ # .*$/, ''), hex);
+  }
+});
+
 test('compressed encodings decode to their GNU as expansion', () => {
   assert.ok(data.compressed.length >= 40);
   for (const { c, base, asm } of data.compressed) {
@@ -57,7 +67,7 @@ test('reserved and unsupported encodings decode as illegal', () => {
     0x4002, // c.lwsp rd = 0
     0x6002, // c.ldsp rd = 0
     0x8002, // c.jr x0
-    0x2000, // c.fld (no D)
+    0x8000, // quadrant 0 funct3 = 4 (reserved)
     0x9c41, // c.subw reserved slot (bit12=1, funct2=10)
     0xffffffff,
     0x04159513, // slli with imm[11:6] = 1 (RV64 shamt is 6 bits; funct6 must be 0)
@@ -68,7 +78,10 @@ test('reserved and unsupported encodings decode as illegal', () => {
     0x00002067, // jalr funct3 = 2
     0x00002063, // branch funct3 = 2
     0x1005b52f | (1 << 20), // lr.d with rs2 != 0
-    0x00000053, // F extension opcode
+    0x06000053, // OP-FP with fmt = 3 (Q: not implemented)
+    0x00005053, // fadd.s with the reserved rounding mode 5
+    0x00006053, // fadd.s with the reserved rounding mode 6
+    0x58100053, // fsqrt.s with rs2 != 0
     0x00200073, // uret (not implemented)
     0x7b200073, // dret
     0x00004073, // csr funct3 = 4

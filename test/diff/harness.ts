@@ -14,9 +14,9 @@ export const REPO = resolve(here, '..', '..', '..');
 export const GUESTS = join(REPO, 'guests');
 export const GUEST_BIN = join(GUESTS, 'bin');
 
-/** QEMU CPU closest to RV64IMAC + Zicsr + Zifencei (GUEST-TOOLCHAIN.md; misa = RV64 ACIMSU). */
+/** QEMU CPU closest to ours, RV64IMAFDC + Zicsr + Zifencei (GUEST-TOOLCHAIN.md; misa = RV64 ACDFIMSU). */
 export const QEMU_CPU =
-  'rv64,f=off,d=off,h=off,v=off,zba=off,zbb=off,zbc=off,zbs=off,sstc=off,svpbmt=off,svinval=off,' +
+  'rv64,h=off,v=off,zba=off,zbb=off,zbc=off,zbs=off,sstc=off,svpbmt=off,svinval=off,' +
   'svnapot=off,Zfh=off,Zfhmin=off,Zihintpause=off,sscofpmf=off';
 
 function which(cmd: string): boolean {

@@ -123,6 +123,8 @@ test('golden: an addi/ld/add/bne loop block translates to the reviewed WAT', () 
     regHi: 0x1100,
     exitPc: 0x1200,
     exitReason: 0x1208,
+    fpCells: 0x1210,
+    fpRegs: 0x1300,
     rTL: 0x2000,
     rTH: 0x2400,
     rTA: 0x2800,
