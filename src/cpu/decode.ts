@@ -69,6 +69,35 @@ const AMO_W: Record<number, Op> = {
   0x1c: Op.AMOMAXU_W,
 };
 const W_TO_D = Op.LR_D - Op.LR_W;
+/** OP-IMM funct3 1 with imm[11:0] = 0x600 + index: Zbb's unary operations. */
+const UNARY_OPIMM: (Op | undefined)[] = [Op.CLZ, Op.CTZ, Op.CPOP, undefined, Op.SEXT_B, Op.SEXT_H];
+/** OP (0x33) Zba/Zbb/Zbs/Zicond forms, keyed funct7 << 3 | funct3. */
+const OP_BITS: Record<number, Op> = {
+  [(0x10 << 3) | 2]: Op.SH1ADD,
+  [(0x10 << 3) | 4]: Op.SH2ADD,
+  [(0x10 << 3) | 6]: Op.SH3ADD,
+  [(0x05 << 3) | 4]: Op.MIN,
+  [(0x05 << 3) | 5]: Op.MINU,
+  [(0x05 << 3) | 6]: Op.MAX,
+  [(0x05 << 3) | 7]: Op.MAXU,
+  [(0x30 << 3) | 1]: Op.ROL,
+  [(0x30 << 3) | 5]: Op.ROR,
+  [(0x24 << 3) | 1]: Op.BCLR,
+  [(0x24 << 3) | 5]: Op.BEXT,
+  [(0x34 << 3) | 1]: Op.BINV,
+  [(0x14 << 3) | 1]: Op.BSET,
+  [(0x07 << 3) | 5]: Op.CZERO_EQZ,
+  [(0x07 << 3) | 7]: Op.CZERO_NEZ,
+};
+/** OP-32 (0x3b) Zba/Zbb forms, keyed funct7 << 3 | funct3. */
+const OP32_BITS: Record<number, Op> = {
+  [(0x04 << 3) | 0]: Op.ADD_UW,
+  [(0x10 << 3) | 2]: Op.SH1ADD_UW,
+  [(0x10 << 3) | 4]: Op.SH2ADD_UW,
+  [(0x10 << 3) | 6]: Op.SH3ADD_UW,
+  [(0x30 << 3) | 1]: Op.ROLW,
+  [(0x30 << 3) | 5]: Op.RORW,
+};
 const CSR_OPS: (Op | 0)[] = [0, Op.CSRRW, Op.CSRRS, Op.CSRRC, 0, Op.CSRRWI, Op.CSRRSI, Op.CSRRCI];
 
 function decode32(x: number) {
@@ -108,24 +137,41 @@ function decode32(x: number) {
     }
     case 0x13: {
       const op = OPIMM[f3]!;
+      const hi6 = x >>> 26;
+      const shamt = (x >>> 20) & 63;
       if (f3 === 1) {
-        if (x >>> 26 !== 0) return ill(false);
-        return ok(op, rd, rs1, 0, (x >>> 20) & 63, false);
+        if (hi6 === 0) return ok(op, rd, rs1, 0, shamt, false);
+        if (hi6 === 0x12) return ok(Op.BCLRI, rd, rs1, 0, shamt, false);
+        if (hi6 === 0x0a) return ok(Op.BSETI, rd, rs1, 0, shamt, false);
+        if (hi6 === 0x1a) return ok(Op.BINVI, rd, rs1, 0, shamt, false);
+        const unary = UNARY_OPIMM[(x >>> 20) - 0x600];
+        return x >>> 20 >= 0x600 && unary !== undefined ? ok(unary, rd, rs1, 0, 0, false) : ill(false);
       }
       if (f3 === 5) {
-        const hi6 = x >>> 26;
-        if (hi6 === 0) return ok(Op.SRLI, rd, rs1, 0, (x >>> 20) & 63, false);
-        if (hi6 === 0x10) return ok(Op.SRAI, rd, rs1, 0, (x >>> 20) & 63, false);
+        if (hi6 === 0) return ok(Op.SRLI, rd, rs1, 0, shamt, false);
+        if (hi6 === 0x10) return ok(Op.SRAI, rd, rs1, 0, shamt, false);
+        if (hi6 === 0x12) return ok(Op.BEXTI, rd, rs1, 0, shamt, false);
+        if (hi6 === 0x18) return ok(Op.RORI, rd, rs1, 0, shamt, false);
+        if (x >>> 20 === 0x287) return ok(Op.ORC_B, rd, rs1, 0, 0, false);
+        if (x >>> 20 === 0x6b8) return ok(Op.REV8, rd, rs1, 0, 0, false);
         return ill(false);
       }
       return ok(op, rd, rs1, 0, immI, false);
     }
     case 0x1b: {
       if (f3 === 0) return ok(Op.ADDIW, rd, rs1, 0, immI, false);
-      if (f3 === 1) return f7 === 0 ? ok(Op.SLLIW, rd, rs1, 0, rs2, false) : ill(false);
+      if (f3 === 1) {
+        if (f7 === 0) return ok(Op.SLLIW, rd, rs1, 0, rs2, false);
+        if (x >>> 26 === 0x02) return ok(Op.SLLI_UW, rd, rs1, 0, (x >>> 20) & 63, false);
+        if (x >>> 20 === 0x600) return ok(Op.CLZW, rd, rs1, 0, 0, false);
+        if (x >>> 20 === 0x601) return ok(Op.CTZW, rd, rs1, 0, 0, false);
+        if (x >>> 20 === 0x602) return ok(Op.CPOPW, rd, rs1, 0, 0, false);
+        return ill(false);
+      }
       if (f3 === 5) {
         if (f7 === 0) return ok(Op.SRLIW, rd, rs1, 0, rs2, false);
         if (f7 === 0x20) return ok(Op.SRAIW, rd, rs1, 0, rs2, false);
+        if (f7 === 0x30) return ok(Op.RORIW, rd, rs1, 0, rs2, false);
       }
       return ill(false);
     }
@@ -135,8 +181,13 @@ function decode32(x: number) {
       if (f7 === 0x20) {
         if (f3 === 0) return ok(Op.SUB, rd, rs1, rs2, 0, false);
         if (f3 === 5) return ok(Op.SRA, rd, rs1, rs2, 0, false);
+        if (f3 === 7) return ok(Op.ANDN, rd, rs1, rs2, 0, false);
+        if (f3 === 6) return ok(Op.ORN, rd, rs1, rs2, 0, false);
+        if (f3 === 4) return ok(Op.XNOR, rd, rs1, rs2, 0, false);
+        return ill(false);
       }
-      return ill(false);
+      const bop = OP_BITS[(f7 << 3) | f3];
+      return bop !== undefined ? ok(bop, rd, rs1, rs2, 0, false) : ill(false);
     }
     case 0x3b: {
       if (f7 === 0) {
@@ -154,7 +205,9 @@ function decode32(x: number) {
         const op = OP_MW[f3]!;
         return op === 0 ? ill(false) : ok(op, rd, rs1, rs2, 0, false);
       }
-      return ill(false);
+      if (f7 === 0x04 && f3 === 4 && rs2 === 0) return ok(Op.ZEXT_H, rd, rs1, 0, 0, false);
+      const bop = OP32_BITS[(f7 << 3) | f3];
+      return bop !== undefined ? ok(bop, rd, rs1, rs2, 0, false) : ill(false);
     }
     case 0x2f: {
       if (f3 !== 2 && f3 !== 3) return ill(false);

@@ -222,7 +222,26 @@ export function disassemble(insn: number, pc: number, opts: DisasmOptions = {}):
     case Op.SLLIW:
     case Op.SRLIW:
     case Op.SRAIW:
+    case Op.SLLI_UW:
+    case Op.RORI:
+    case Op.RORIW:
+    case Op.BCLRI:
+    case Op.BEXTI:
+    case Op.BINVI:
+    case Op.BSETI:
       return `${n} ${r(rd)},${r(rs1)},${hex(imm)}`;
+    case Op.CLZ:
+    case Op.CLZW:
+    case Op.CTZ:
+    case Op.CTZW:
+    case Op.CPOP:
+    case Op.CPOPW:
+    case Op.SEXT_B:
+    case Op.SEXT_H:
+    case Op.ZEXT_H:
+    case Op.ORC_B:
+    case Op.REV8:
+      return `${n} ${r(rd)},${r(rs1)}`;
     case Op.ADD:
       if (al && rs1 === 0) return `mv ${r(rd)},${r(rs2)}`;
       return `add ${r(rd)},${r(rs1)},${r(rs2)}`;

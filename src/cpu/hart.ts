@@ -60,7 +60,8 @@ import {
 import { decodeInto, decodeOne } from './decode.js';
 import { disassemble } from './disasm.js';
 import { divu64, mul64, mulh64, mulhsu64, mulhu64, out as m64, rem as r64 } from './int64.js';
-import { isFpOp, Op, SLOT_WORDS, X0_SINK } from './isa.js';
+import { isBitOp, isFpOp, Op, SLOT_WORDS, X0_SINK } from './isa.js';
+import { bitOp, bitOut } from './bitmanip.js';
 import { FP_CELL_FS, Fpu } from './fpu.js';
 import { Pmp, PMP_R, PMP_W, PMP_X } from './pmp.js';
 import { warmUpInterpreter } from './warmup.js';
@@ -1371,6 +1372,12 @@ export class Hart implements JitHost {
       rs2 = (w0 >>> 20) & 63;
     this.curRaw = raw;
     if (isFpOp(op)) return this.fpInsn(op, rd, rs1, rs2, imm, raw);
+    if (isBitOp(op)) {
+      const lo = bitOp(op, this.rl[rs1]!, this.rh[rs1]!, this.rl[rs2]!, this.rh[rs2]!, imm);
+      this.rl[rd] = lo;
+      this.rh[rd] = bitOut.hi;
+      return Cold.Next;
+    }
     if (op >= Op.LR_W && op <= Op.AMOMAXU_D) {
       this.atomic(op, rd, rs1, rs2);
       if (this.exc !== 0) return Cold.Trap;

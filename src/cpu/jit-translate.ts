@@ -15,7 +15,7 @@
 // returns reason Chain); a block that jumps to its own start loops inside the function.
 
 import { ModuleBuilder, ValType, type FunctionBuilder, type FuncSig } from './wasm/module-builder.js';
-import { Op, X0_SINK } from './isa.js';
+import { isBitOp, Op, X0_SINK } from './isa.js';
 import { CHUNK, TLB_MASK } from './tlb.js';
 
 const { i32, i64 } = ValType;
@@ -107,7 +107,8 @@ export function jitStraight(op: number): boolean {
   return (
     (op >= Op.LUI && op <= Op.SRAW && !(op >= Op.JAL && op <= Op.BGEU)) ||
     op === Op.FENCE ||
-    (op >= Op.MUL && op <= Op.REMUW)
+    (op >= Op.MUL && op <= Op.REMUW) ||
+    isBitOp(op)
   );
 }
 
@@ -742,6 +743,20 @@ function emitBlock(
         break;
       }
       default:
+        if (isBitOp(op)) {
+          if (!discard) {
+            emitBitOp(
+              f,
+              op,
+              imm,
+              () => get(rs1),
+              () => get(rs2),
+              tmp,
+            );
+            setRd(rd);
+          }
+          break;
+        }
         throw new Error(`jit: operation ${op} cannot be translated (scan bug)`);
     }
   }
@@ -756,6 +771,201 @@ function emitBlock(
   f.i32Const(0).localGet(epc).i64Store(8, L.exitPc);
   storeReason(JitExit.Slow);
   f.localGet(BUDGET).localGet(ek).i32Sub();
+}
+
+const M32 = 0xffffffffn;
+/** Byte-lane masks for rev8 and orc.b. */
+const LANES_00FF = 0x00ff00ff00ff00ffn;
+const LANES_0000FFFF = 0x0000ffff0000ffffn;
+const LANES_7F = 0x7f7f7f7f7f7f7f7fn;
+const LANES_80 = 0x8080808080808080n - (1n << 64n); // as a signed i64 constant
+
+/**
+ * One Zba/Zbb/Zbs/Zicond operation with WebAssembly's i64 operations; leaves rd's value on the
+ * stack. `a`/`b` push rs1/rs2; `tmp` is an i64 scratch local.
+ */
+function emitBitOp(f: FunctionBuilder, op: number, imm: number, a: () => void, b: () => void, tmp: number): void {
+  const zext32 = () => f.i64Const(M32).i64And();
+  const w = (body: () => void) => {
+    body();
+    f.i64ExtendI32S();
+  };
+  switch (op) {
+    case Op.SH1ADD:
+    case Op.SH2ADD:
+    case Op.SH3ADD:
+      a();
+      f.i64Const(op - Op.SH1ADD + 1).i64Shl();
+      b();
+      f.i64Add();
+      return;
+    case Op.ADD_UW:
+      a();
+      zext32();
+      b();
+      f.i64Add();
+      return;
+    case Op.SH1ADD_UW:
+    case Op.SH2ADD_UW:
+    case Op.SH3ADD_UW:
+      a();
+      zext32();
+      f.i64Const(op - Op.SH1ADD_UW + 1).i64Shl();
+      b();
+      f.i64Add();
+      return;
+    case Op.SLLI_UW:
+      a();
+      zext32();
+      f.i64Const(imm).i64Shl();
+      return;
+    case Op.ANDN:
+    case Op.ORN:
+      a();
+      b();
+      f.i64Const(-1).i64Xor();
+      if (op === Op.ANDN) f.i64And();
+      else f.i64Or();
+      return;
+    case Op.XNOR:
+      a();
+      b();
+      f.i64Xor().i64Const(-1).i64Xor();
+      return;
+    case Op.CLZ:
+      a();
+      f.i64Clz();
+      return;
+    case Op.CTZ:
+      a();
+      f.i64Ctz();
+      return;
+    case Op.CPOP:
+      a();
+      f.i64Popcnt();
+      return;
+    case Op.CLZW:
+    case Op.CTZW:
+    case Op.CPOPW:
+      a();
+      f.i32WrapI64();
+      if (op === Op.CLZW) f.i32Clz();
+      else if (op === Op.CTZW) f.i32Ctz();
+      else f.i32Popcnt();
+      f.i64ExtendI32U();
+      return;
+    case Op.MAX:
+    case Op.MAXU:
+    case Op.MIN:
+    case Op.MINU:
+      // select(a, b, a > b) for max; (a < b) for min.
+      a();
+      b();
+      a();
+      b();
+      if (op === Op.MAX) f.i64GtS();
+      else if (op === Op.MAXU) f.i64GtU();
+      else if (op === Op.MIN) f.i64LtS();
+      else f.i64LtU();
+      f.select();
+      return;
+    case Op.SEXT_B:
+      a();
+      f.i64Extend8S();
+      return;
+    case Op.SEXT_H:
+      a();
+      f.i64Extend16S();
+      return;
+    case Op.ZEXT_H:
+      a();
+      f.i64Const(0xffff).i64And();
+      return;
+    case Op.ROL:
+    case Op.ROR:
+      a();
+      b();
+      if (op === Op.ROL) f.i64Rotl();
+      else f.i64Rotr();
+      return;
+    case Op.RORI:
+      a();
+      f.i64Const(imm).i64Rotr();
+      return;
+    case Op.ROLW:
+    case Op.RORW:
+      w(() => {
+        a();
+        f.i32WrapI64();
+        b();
+        f.i32WrapI64();
+        if (op === Op.ROLW) f.i32Rotl();
+        else f.i32Rotr();
+      });
+      return;
+    case Op.RORIW:
+      w(() => {
+        a();
+        f.i32WrapI64().i32Const(imm).i32Rotr();
+      });
+      return;
+    case Op.ORC_B:
+      // The top bit of each byte of ((x & 0x7f..) + 0x7f..) | x says "byte non-zero"; spread it.
+      a();
+      f.localSet(tmp);
+      f.localGet(tmp).i64Const(LANES_7F).i64And().i64Const(LANES_7F).i64Add().localGet(tmp).i64Or();
+      f.i64Const(LANES_80).i64And().i64Const(7).i64ShrU().i64Const(0xff).i64Mul();
+      return;
+    case Op.REV8:
+      // Swap bytes within halfwords, halfwords within words, then the two words.
+      a();
+      f.localSet(tmp);
+      f.localGet(tmp).i64Const(8).i64ShrU().i64Const(LANES_00FF).i64And();
+      f.localGet(tmp).i64Const(LANES_00FF).i64And().i64Const(8).i64Shl().i64Or().localSet(tmp);
+      f.localGet(tmp).i64Const(16).i64ShrU().i64Const(LANES_0000FFFF).i64And();
+      f.localGet(tmp).i64Const(LANES_0000FFFF).i64And().i64Const(16).i64Shl().i64Or();
+      f.i64Const(32).i64Rotl();
+      return;
+    case Op.BCLR:
+    case Op.BSET:
+    case Op.BINV:
+    case Op.BCLRI:
+    case Op.BSETI:
+    case Op.BINVI: {
+      const immForm = op === Op.BCLRI || op === Op.BSETI || op === Op.BINVI;
+      a();
+      f.i64Const(1);
+      if (immForm) f.i64Const(imm);
+      else b();
+      f.i64Shl(); // wasm masks the shift count to 6 bits, as the spec's index does
+      if (op === Op.BCLR || op === Op.BCLRI) f.i64Const(-1).i64Xor().i64And();
+      else if (op === Op.BSET || op === Op.BSETI) f.i64Or();
+      else f.i64Xor();
+      return;
+    }
+    case Op.BEXT:
+    case Op.BEXTI:
+      a();
+      if (op === Op.BEXTI) f.i64Const(imm);
+      else b();
+      f.i64ShrU().i64Const(1).i64And();
+      return;
+    case Op.CZERO_EQZ:
+      // rs2 == 0 ? 0 : rs1
+      f.i64Const(0);
+      a();
+      b();
+      f.i64Eqz().select();
+      return;
+    case Op.CZERO_NEZ:
+      a();
+      f.i64Const(0);
+      b();
+      f.i64Eqz().select();
+      return;
+    default:
+      throw new Error(`jit: ${op} is not a bit-manipulation operation`);
+  }
 }
 
 /** Locals emitTlbProbe reads (lo, hi: the virtual address's halves) and clobbers (t). */

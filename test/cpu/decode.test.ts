@@ -36,7 +36,7 @@ test('32-bit encodings disassemble to objdump -M no-aliases text', () => {
   }
 });
 
-test('F and D encodings disassemble to objdump -M no-aliases text', () => {
+test('F, D, Zba, Zbb and Zbs encodings disassemble to objdump -M no-aliases text', () => {
   const fd = JSON.parse(
     readFileSync(join(here, '..', '..', '..', 'test', 'cpu', 'data', 'gnu-encodings-fd.json'), 'utf8'),
   ) as { insns: { pc: number; hex: string; text: string }[] };
@@ -44,6 +44,13 @@ test('F and D encodings disassemble to objdump -M no-aliases text', () => {
   for (const { pc, hex, text } of fd.insns) {
     assert.equal(disassemble(parseInt(hex, 16), pc, { aliases: false }), text.replace(/ # .*$/, ''), hex);
   }
+});
+
+test('Zicond encodings (binutils 2.40 has none: from the Zicond 1.0 spec, funct7 0000111, OP)', () => {
+  // czero.eqz a0, a1, a2 = funct7 0x07 | rs2 12 | rs1 11 | funct3 5 | rd 10 | 0x33
+  assert.equal(disassemble(0x0ec5d533, 0), 'czero.eqz a0,a1,a2');
+  assert.equal(disassemble(0x0ec5f533, 0), 'czero.nez a0,a1,a2');
+  assert.equal(decodeOne(0x0ec5e533)[0]! & 0xff, Op.ILLEGAL, 'funct3 6 is not Zicond');
 });
 
 test('compressed encodings decode to their GNU as expansion', () => {

@@ -14,9 +14,9 @@ export const REPO = resolve(here, '..', '..', '..');
 export const GUESTS = join(REPO, 'guests');
 export const GUEST_BIN = join(GUESTS, 'bin');
 
-/** QEMU CPU closest to ours, RV64IMAFDC + Zicsr + Zifencei (GUEST-TOOLCHAIN.md; misa = RV64 ACDFIMSU). */
+/** QEMU CPU closest to ours, RV64IMAFDC + Zicsr + Zifencei + Zba/Zbb/Zbs (GUEST-TOOLCHAIN.md; misa = RV64 ACDFIMSU). */
 export const QEMU_CPU =
-  'rv64,h=off,v=off,zba=off,zbb=off,zbc=off,zbs=off,sstc=off,svpbmt=off,svinval=off,' +
+  'rv64,h=off,v=off,zba=on,zbb=on,zbc=off,zbs=on,sstc=off,svpbmt=off,svinval=off,' +
   'svnapot=off,Zfh=off,Zfhmin=off,Zihintpause=off,sscofpmf=off';
 
 function which(cmd: string): boolean {
@@ -226,7 +226,7 @@ export function buildRandomElf(dir: string, name: string, seeds: number[], lengt
   execFileSync(
     'riscv64-unknown-elf-gcc',
     [
-      '-march=rv64imac_zicsr_zifencei',
+      '-march=rv64imac_zicsr_zifencei_zba_zbb_zbs',
       '-mabi=lp64',
       '-nostdlib',
       '-nostartfiles',
