@@ -44,6 +44,18 @@ export class ByteWriter {
     else writeS32(this, v);
   }
 
+  /** Fixed-width little-endian 32-bit word (float immediates' bit patterns), taken mod 2^32. */
+  u32le(v: number): void {
+    this.reserve(4);
+    const b = this.buf;
+    const n = this.length;
+    b[n] = v;
+    b[n + 1] = v >>> 8;
+    b[n + 2] = v >>> 16;
+    b[n + 3] = v >>> 24;
+    this.length = n + 4;
+  }
+
   /** Length-prefixed UTF-8 name. */
   name(s: string): void {
     const b = utf8.encode(s);
@@ -186,6 +198,15 @@ export class ByteReader {
       }
     }
     throw new RangeError(`u32 LEB128 longer than 5 bytes at ${this.pos}`);
+  }
+
+  /** Fixed-width little-endian 32-bit word, unsigned. */
+  u32le(): number {
+    if (this.pos + 4 > this.bytes.length) throw new RangeError(`read past end at ${this.pos}`);
+    const b = this.bytes;
+    const p = this.pos;
+    this.pos = p + 4;
+    return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
   }
 
   /** Signed LEB128 as bigint, for widths up to 64 bits. */

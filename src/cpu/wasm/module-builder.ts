@@ -28,6 +28,14 @@ const I32: readonly ValType[] = [i32];
 const I32X3: readonly ValType[] = [i32, i32, i32];
 const MEMORY_GROW = { name: 'memory.grow', pops: I32, pushes: I32 };
 
+/** Scratch for float constants' bit patterns (little-endian, whatever the host). */
+const scratch = new DataView(new ArrayBuffer(8));
+
+/** Checks a 32-bit pattern argument: an integer in [-2^31, 2^32) (taken mod 2^32). */
+function isBits32(v: number): boolean {
+  return v >>> 0 === v || (v | 0) === v;
+}
+
 export interface ModuleOptions {
   /** Type-check every instruction as it is emitted (default true; off only for byte-level tests). */
   checkTypes?: boolean;
@@ -212,8 +220,15 @@ export class ModuleBuilder {
     return this.memoryCount++;
   }
 
-  /** A global initialised to a constant (i32: number; i64: number or bigint). */
-  defineGlobal(type: typeof ValType.i32 | typeof ValType.i64, mutable: boolean, init: number | bigint = 0): number {
+  /** A global initialised to a constant (i32: number; i64: number or bigint; f32, f64: number,
+   *  f32 rounded with Math.fround). */
+  defineGlobal(
+    type: typeof ValType.i32 | typeof ValType.i64 | typeof ValType.f32 | typeof ValType.f64,
+    mutable: boolean,
+    init: number | bigint = 0,
+  ): number {
+    if ((type === ValType.f32 || type === ValType.f64) && typeof init !== 'number')
+      throw new WasmBuilderBug(`a ${valTypeName(type)} global needs a number initial value, not ${typeof init}`);
     this.globals.push({ type, mutable, init });
     this.globalTypes.push({ type, mutable });
     return this.globalCount++;
@@ -365,6 +380,15 @@ export class ModuleBuilder {
         if (g.type === ValType.i32) {
           s.byte(0x41);
           s.s32(Number(g.init));
+        } else if (g.type === ValType.f32) {
+          s.byte(0x43);
+          scratch.setFloat32(0, Number(g.init), true);
+          s.u32le(scratch.getUint32(0, true));
+        } else if (g.type === ValType.f64) {
+          s.byte(0x44);
+          scratch.setFloat64(0, Number(g.init), true);
+          s.u32le(scratch.getUint32(0, true));
+          s.u32le(scratch.getUint32(4, true));
         } else {
           s.byte(0x42);
           writeS64(s, BigInt(g.init));
@@ -530,6 +554,19 @@ export class FunctionBuilder {
       }
     }
     this.code.byte(code);
+    return this;
+  }
+
+  /** Emits a 0xFC-prefixed instruction without immediates (the saturating truncations). */
+  miscOp(code: number): this {
+    this.live();
+    if (this.vs) {
+      const e = effect(PREFIX_MISC, code);
+      if (!e) throw this.bug(`opcode 0xfc 0x${code.toString(16)} needs its own method (immediates)`);
+      this.vs.apply(e);
+    }
+    this.code.byte(PREFIX_MISC);
+    this.code.u32(code);
     return this;
   }
 
@@ -838,6 +875,41 @@ export class FunctionBuilder {
     return this;
   }
 
+  /** f32.const of `v` rounded to single (Math.fround). A NaN argument gives some quiet NaN: use
+   *  f32ConstBits for a particular payload. */
+  f32Const(v: number): this {
+    scratch.setFloat32(0, v, true);
+    return this.f32ConstBits(scratch.getUint32(0, true));
+  }
+
+  /** f32.const of the exact single bit pattern `bits` (integer in [-2^31, 2^32), taken mod 2^32):
+   *  signalling NaNs and payloads survive, which a JS number cannot promise. */
+  f32ConstBits(bits: number): this {
+    if (!isBits32(bits)) throw this.bug(`f32.const bits ${bits} is not a 32-bit pattern`);
+    this.vs?.push(ValType.f32);
+    this.emit(0x43);
+    this.code.u32le(bits);
+    return this;
+  }
+
+  /** f64.const of `v`. A NaN argument gives the bits the engine keeps for it: use f64ConstBits for
+   *  a particular payload. */
+  f64Const(v: number): this {
+    scratch.setFloat64(0, v, true);
+    return this.f64ConstBits(scratch.getUint32(0, true), scratch.getUint32(4, true));
+  }
+
+  /** f64.const of the exact double bit pattern hi:lo (each half an integer in [-2^31, 2^32), taken
+   *  mod 2^32), as an FP register holds it. */
+  f64ConstBits(lo: number, hi: number): this {
+    if (!isBits32(lo) || !isBits32(hi)) throw this.bug(`f64.const halves ${lo}, ${hi} are not 32-bit patterns`);
+    this.vs?.push(ValType.f64);
+    this.emit(0x44);
+    this.code.u32le(lo);
+    this.code.u32le(hi);
+    return this;
+  }
+
   memorySize(): this {
     this.vs?.push(i32);
     this.emit(0x3f);
@@ -925,6 +997,12 @@ export class FunctionBuilder {
   i64Load(align = 8, offset = 0): this {
     return this.memOp(0, 0x29, 8, false, align, offset);
   }
+  f32Load(align = 4, offset = 0): this {
+    return this.memOp(0, 0x2a, 4, false, align, offset);
+  }
+  f64Load(align = 8, offset = 0): this {
+    return this.memOp(0, 0x2b, 8, false, align, offset);
+  }
   i32Load8S(align = 1, offset = 0): this {
     return this.memOp(0, 0x2c, 1, false, align, offset);
   }
@@ -960,6 +1038,12 @@ export class FunctionBuilder {
   }
   i64Store(align = 8, offset = 0): this {
     return this.memOp(0, 0x37, 8, false, align, offset);
+  }
+  f32Store(align = 4, offset = 0): this {
+    return this.memOp(0, 0x38, 4, false, align, offset);
+  }
+  f64Store(align = 8, offset = 0): this {
+    return this.memOp(0, 0x39, 8, false, align, offset);
   }
   i32Store8(align = 1, offset = 0): this {
     return this.memOp(0, 0x3a, 1, false, align, offset);
@@ -1041,6 +1125,42 @@ export class FunctionBuilder {
   }
   i64GeU(): this {
     return this.op(0x5a);
+  }
+  f32Eq(): this {
+    return this.op(0x5b);
+  }
+  f32Ne(): this {
+    return this.op(0x5c);
+  }
+  f32Lt(): this {
+    return this.op(0x5d);
+  }
+  f32Gt(): this {
+    return this.op(0x5e);
+  }
+  f32Le(): this {
+    return this.op(0x5f);
+  }
+  f32Ge(): this {
+    return this.op(0x60);
+  }
+  f64Eq(): this {
+    return this.op(0x61);
+  }
+  f64Ne(): this {
+    return this.op(0x62);
+  }
+  f64Lt(): this {
+    return this.op(0x63);
+  }
+  f64Gt(): this {
+    return this.op(0x64);
+  }
+  f64Le(): this {
+    return this.op(0x65);
+  }
+  f64Ge(): this {
+    return this.op(0x66);
   }
   i32Clz(): this {
     return this.op(0x67);
@@ -1150,14 +1270,164 @@ export class FunctionBuilder {
   i64Rotr(): this {
     return this.op(0x8a);
   }
+  f32Abs(): this {
+    return this.op(0x8b);
+  }
+  f32Neg(): this {
+    return this.op(0x8c);
+  }
+  f32Ceil(): this {
+    return this.op(0x8d);
+  }
+  f32Floor(): this {
+    return this.op(0x8e);
+  }
+  f32Trunc(): this {
+    return this.op(0x8f);
+  }
+  f32Nearest(): this {
+    return this.op(0x90);
+  }
+  f32Sqrt(): this {
+    return this.op(0x91);
+  }
+  f32Add(): this {
+    return this.op(0x92);
+  }
+  f32Sub(): this {
+    return this.op(0x93);
+  }
+  f32Mul(): this {
+    return this.op(0x94);
+  }
+  f32Div(): this {
+    return this.op(0x95);
+  }
+  f32Min(): this {
+    return this.op(0x96);
+  }
+  f32Max(): this {
+    return this.op(0x97);
+  }
+  f32Copysign(): this {
+    return this.op(0x98);
+  }
+  f64Abs(): this {
+    return this.op(0x99);
+  }
+  f64Neg(): this {
+    return this.op(0x9a);
+  }
+  f64Ceil(): this {
+    return this.op(0x9b);
+  }
+  f64Floor(): this {
+    return this.op(0x9c);
+  }
+  f64Trunc(): this {
+    return this.op(0x9d);
+  }
+  f64Nearest(): this {
+    return this.op(0x9e);
+  }
+  f64Sqrt(): this {
+    return this.op(0x9f);
+  }
+  f64Add(): this {
+    return this.op(0xa0);
+  }
+  f64Sub(): this {
+    return this.op(0xa1);
+  }
+  f64Mul(): this {
+    return this.op(0xa2);
+  }
+  f64Div(): this {
+    return this.op(0xa3);
+  }
+  f64Min(): this {
+    return this.op(0xa4);
+  }
+  f64Max(): this {
+    return this.op(0xa5);
+  }
+  f64Copysign(): this {
+    return this.op(0xa6);
+  }
   i32WrapI64(): this {
     return this.op(0xa7);
+  }
+  i32TruncF32S(): this {
+    return this.op(0xa8);
+  }
+  i32TruncF32U(): this {
+    return this.op(0xa9);
+  }
+  i32TruncF64S(): this {
+    return this.op(0xaa);
+  }
+  i32TruncF64U(): this {
+    return this.op(0xab);
   }
   i64ExtendI32S(): this {
     return this.op(0xac);
   }
   i64ExtendI32U(): this {
     return this.op(0xad);
+  }
+  i64TruncF32S(): this {
+    return this.op(0xae);
+  }
+  i64TruncF32U(): this {
+    return this.op(0xaf);
+  }
+  i64TruncF64S(): this {
+    return this.op(0xb0);
+  }
+  i64TruncF64U(): this {
+    return this.op(0xb1);
+  }
+  f32ConvertI32S(): this {
+    return this.op(0xb2);
+  }
+  f32ConvertI32U(): this {
+    return this.op(0xb3);
+  }
+  f32ConvertI64S(): this {
+    return this.op(0xb4);
+  }
+  f32ConvertI64U(): this {
+    return this.op(0xb5);
+  }
+  f32DemoteF64(): this {
+    return this.op(0xb6);
+  }
+  f64ConvertI32S(): this {
+    return this.op(0xb7);
+  }
+  f64ConvertI32U(): this {
+    return this.op(0xb8);
+  }
+  f64ConvertI64S(): this {
+    return this.op(0xb9);
+  }
+  f64ConvertI64U(): this {
+    return this.op(0xba);
+  }
+  f64PromoteF32(): this {
+    return this.op(0xbb);
+  }
+  i32ReinterpretF32(): this {
+    return this.op(0xbc);
+  }
+  i64ReinterpretF64(): this {
+    return this.op(0xbd);
+  }
+  f32ReinterpretI32(): this {
+    return this.op(0xbe);
+  }
+  f64ReinterpretI64(): this {
+    return this.op(0xbf);
   }
   i32Extend8S(): this {
     return this.op(0xc0);
@@ -1173,6 +1443,30 @@ export class FunctionBuilder {
   }
   i64Extend32S(): this {
     return this.op(0xc4);
+  }
+  i32TruncSatF32S(): this {
+    return this.miscOp(0x00);
+  }
+  i32TruncSatF32U(): this {
+    return this.miscOp(0x01);
+  }
+  i32TruncSatF64S(): this {
+    return this.miscOp(0x02);
+  }
+  i32TruncSatF64U(): this {
+    return this.miscOp(0x03);
+  }
+  i64TruncSatF32S(): this {
+    return this.miscOp(0x04);
+  }
+  i64TruncSatF32U(): this {
+    return this.miscOp(0x05);
+  }
+  i64TruncSatF64S(): this {
+    return this.miscOp(0x06);
+  }
+  i64TruncSatF64U(): this {
+    return this.miscOp(0x07);
   }
   i32AtomicLoad(offset = 0): this {
     return this.memOp(0xfe, 0x10, 4, true, 4, offset);

@@ -1,7 +1,8 @@
 // The wasm instructions cxlemu emits, as one table: name, prefix, opcode, immediate kind and (for
 // memory access) natural width. The builder, the WAT printer and the tests all read this table.
-// Owns encodings only; never knows about RISC-V. Subset: MVP integer ops, sign extension, bulk
-// memory (0xFC), threads/atomics (0xFE, no wait/notify) and tail calls (0x12, 0x13).
+// Owns encodings only; never knows about RISC-V. Subset: the MVP (integer and floating point),
+// sign extension, non-trapping float-to-int conversions and bulk memory (0xFC), threads/atomics
+// (0xFE, no wait/notify) and tail calls (0x12, 0x13).
 
 /** Value type codes (binary format 5.3.1) plus the reference types tables hold. */
 export const ValType = {
@@ -80,6 +81,10 @@ export const enum Imm {
   ZeroZero,
   I32,
   I64,
+  /** 4 bytes: the IEEE single's bit pattern, little-endian */
+  F32,
+  /** 8 bytes: the IEEE double's bit pattern, little-endian */
+  F64,
 }
 
 export interface OpInfo {
@@ -127,9 +132,11 @@ op('local.tee', 0x22, Imm.Local);
 op('global.get', 0x23, Imm.Global);
 op('global.set', 0x24, Imm.Global);
 
-// Memory (integer only).
+// Memory.
 op('i32.load', 0x28, Imm.MemArg, 4);
 op('i64.load', 0x29, Imm.MemArg, 8);
+op('f32.load', 0x2a, Imm.MemArg, 4);
+op('f64.load', 0x2b, Imm.MemArg, 8);
 op('i32.load8_s', 0x2c, Imm.MemArg, 1);
 op('i32.load8_u', 0x2d, Imm.MemArg, 1);
 op('i32.load16_s', 0x2e, Imm.MemArg, 2);
@@ -142,6 +149,8 @@ op('i64.load32_s', 0x34, Imm.MemArg, 4);
 op('i64.load32_u', 0x35, Imm.MemArg, 4);
 op('i32.store', 0x36, Imm.MemArg, 4);
 op('i64.store', 0x37, Imm.MemArg, 8);
+op('f32.store', 0x38, Imm.MemArg, 4);
+op('f64.store', 0x39, Imm.MemArg, 8);
 op('i32.store8', 0x3a, Imm.MemArg, 1);
 op('i32.store16', 0x3b, Imm.MemArg, 2);
 op('i64.store8', 0x3c, Imm.MemArg, 1);
@@ -153,6 +162,8 @@ op('memory.grow', 0x40, Imm.Zero);
 // Constants.
 op('i32.const', 0x41, Imm.I32);
 op('i64.const', 0x42, Imm.I64);
+op('f32.const', 0x43, Imm.F32);
+op('f64.const', 0x44, Imm.F64);
 
 // Comparisons.
 const cmp = ['eq', 'ne', 'lt_s', 'lt_u', 'gt_s', 'gt_u', 'le_s', 'le_u', 'ge_s', 'ge_u'];
@@ -160,6 +171,9 @@ op('i32.eqz', 0x45);
 cmp.forEach((n, i) => op(`i32.${n}`, 0x46 + i));
 op('i64.eqz', 0x50);
 cmp.forEach((n, i) => op(`i64.${n}`, 0x51 + i));
+const fcmp = ['eq', 'ne', 'lt', 'gt', 'le', 'ge'];
+fcmp.forEach((n, i) => op(`f32.${n}`, 0x5b + i));
+fcmp.forEach((n, i) => op(`f64.${n}`, 0x61 + i));
 
 // Arithmetic.
 const arith = [
@@ -184,16 +198,50 @@ const arith = [
 ];
 arith.forEach((n, i) => op(`i32.${n}`, 0x67 + i));
 arith.forEach((n, i) => op(`i64.${n}`, 0x79 + i));
+const farith = ['abs', 'neg', 'ceil', 'floor', 'trunc', 'nearest', 'sqrt', 'add', 'sub', 'mul', 'div', 'min', 'max'];
+[...farith, 'copysign'].forEach((n, i) => op(`f32.${n}`, 0x8b + i));
+[...farith, 'copysign'].forEach((n, i) => op(`f64.${n}`, 0x99 + i));
 
-// Conversions and sign extension.
-op('i32.wrap_i64', 0xa7);
-op('i64.extend_i32_s', 0xac);
-op('i64.extend_i32_u', 0xad);
+// Conversions (named <result>.<op>_<operand>, 0xA7-0xBF in spec order) and sign extension.
+[
+  'i32.wrap_i64',
+  'i32.trunc_f32_s',
+  'i32.trunc_f32_u',
+  'i32.trunc_f64_s',
+  'i32.trunc_f64_u',
+  'i64.extend_i32_s',
+  'i64.extend_i32_u',
+  'i64.trunc_f32_s',
+  'i64.trunc_f32_u',
+  'i64.trunc_f64_s',
+  'i64.trunc_f64_u',
+  'f32.convert_i32_s',
+  'f32.convert_i32_u',
+  'f32.convert_i64_s',
+  'f32.convert_i64_u',
+  'f32.demote_f64',
+  'f64.convert_i32_s',
+  'f64.convert_i32_u',
+  'f64.convert_i64_s',
+  'f64.convert_i64_u',
+  'f64.promote_f32',
+  'i32.reinterpret_f32',
+  'i64.reinterpret_f64',
+  'f32.reinterpret_i32',
+  'f64.reinterpret_i64',
+].forEach((n, i) => op(n, 0xa7 + i));
 op('i32.extend8_s', 0xc0);
 op('i32.extend16_s', 0xc1);
 op('i64.extend8_s', 0xc2);
 op('i64.extend16_s', 0xc3);
 op('i64.extend32_s', 0xc4);
+
+// Non-trapping float-to-int conversions (0xFC prefix): out of range saturates, NaN gives 0.
+['i32', 'i64'].forEach((r, i) =>
+  ['f32', 'f64'].forEach((a, j) =>
+    ['s', 'u'].forEach((sg, k) => op(`${r}.trunc_sat_${a}_${sg}`, i * 4 + j * 2 + k, Imm.None, undefined, PREFIX_MISC)),
+  ),
+);
 
 // Bulk memory (0xFC prefix).
 op('memory.copy', 0x0a, Imm.ZeroZero, undefined, PREFIX_MISC);

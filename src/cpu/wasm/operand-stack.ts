@@ -15,27 +15,80 @@ export interface Effect {
   readonly pushes: readonly number[];
 }
 
-const { i32, i64 } = ValType;
+const { i32, i64, f32, f64 } = ValType;
 
-/** Stack effect of the table's plain instructions and memory accesses, derived from their names. */
+/** The value type a name prefix ('i32', 'f64', ...) stands for. */
+const NUM: Readonly<Record<string, number>> = { i32, i64, f32, f64 };
+
+/** Operators taking one operand of the named type and giving one of the same type. */
+const UNARY = new Set([
+  'clz',
+  'ctz',
+  'popcnt',
+  'extend8_s',
+  'extend16_s',
+  'extend32_s',
+  'abs',
+  'neg',
+  'ceil',
+  'floor',
+  'trunc',
+  'nearest',
+  'sqrt',
+]);
+
+/** Operators taking two operands of the named type and giving one of the same type. */
+const BINARY = new Set([
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'div_s',
+  'div_u',
+  'rem_s',
+  'rem_u',
+  'and',
+  'or',
+  'xor',
+  'shl',
+  'shr_s',
+  'shr_u',
+  'rotl',
+  'rotr',
+  'min',
+  'max',
+  'copysign',
+]);
+
+/** Conversions are named `<result>.<op>_<operand>[_s|_u]`, e.g. f64.convert_i64_s, i32.trunc_sat_f32_u. */
+const CONVERSION = /^(?:wrap|extend|trunc|trunc_sat|convert|demote|promote|reinterpret)_([if](?:32|64))(?:_[su])?$/;
+
+/**
+ * Stack effect of the table's plain instructions and memory accesses, derived from their names
+ * (`<type>.<op>`); undefined for control, parametric and variable instructions and for any name
+ * that fits no rule (the emitting method then refuses it rather than guess).
+ */
 function effectOf(o: OpInfo): Omit<Effect, 'name'> | undefined {
-  const t = o.name.startsWith('i64.') ? i64 : i32;
   const n = o.name;
+  const dot = n.indexOf('.');
+  const t = dot > 0 ? NUM[n.slice(0, dot)] : undefined;
+  if (t === undefined) return undefined;
+  const op = n.slice(dot + 1);
   if (o.imm === Imm.MemArg) {
-    if (n.includes('cmpxchg')) return { pops: [i32, t, t], pushes: [t] };
-    if (n.includes('.rmw')) return { pops: [i32, t], pushes: [t] };
-    if (n.includes('load')) return { pops: [i32], pushes: [t] };
+    if (op.includes('cmpxchg')) return { pops: [i32, t, t], pushes: [t] };
+    if (op.includes('.rmw')) return { pops: [i32, t], pushes: [t] };
+    if (op.includes('load')) return { pops: [i32], pushes: [t] };
     return { pops: [i32, t], pushes: [] }; // stores
   }
-  if (o.imm !== Imm.None || o.prefix !== 0 || !/^i(32|64)\./.test(n)) return undefined;
-  const op = n.slice(4);
+  if (o.imm !== Imm.None) return undefined; // constants: their methods push
+  const conv = CONVERSION.exec(op);
+  if (conv) return { pops: [NUM[conv[1]!]!], pushes: [t] };
+  if (o.prefix !== 0) return undefined;
   if (op === 'eqz') return { pops: [t], pushes: [i32] };
-  if (/^(eq|ne|[lg][te]_[su])$/.test(op)) return { pops: [t, t], pushes: [i32] };
-  if (op === 'clz' || op === 'ctz' || op === 'popcnt' || (op.startsWith('extend') && !op.includes('_i32')))
-    return { pops: [t], pushes: [t] };
-  if (op === 'wrap_i64') return { pops: [i64], pushes: [i32] };
-  if (op.startsWith('extend_i32')) return { pops: [i32], pushes: [i64] };
-  return { pops: [t, t], pushes: [t] }; // binary arithmetic
+  if (/^(eq|ne|[lg][te](_[su])?)$/.test(op)) return { pops: [t, t], pushes: [i32] };
+  if (UNARY.has(op)) return { pops: [t], pushes: [t] };
+  if (BINARY.has(op)) return { pops: [t, t], pushes: [t] };
+  return undefined;
 }
 
 const EFFECTS = new Map<number, Effect>();

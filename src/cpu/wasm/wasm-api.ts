@@ -30,7 +30,10 @@ export interface WasmApi {
   Instance: new (module: WasmModule, imports?: WasmImports) => WasmInstance;
   Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemoryLike;
   Table: new (descriptor: { element: 'anyfunc' | 'externref'; initial: number; maximum?: number }) => WasmTable;
-  Global: new (descriptor: { value: 'i32' | 'i64'; mutable?: boolean }, value?: number | bigint) => WasmGlobal;
+  Global: new (
+    descriptor: { value: 'i32' | 'i64' | 'f32' | 'f64'; mutable?: boolean },
+    value?: number | bigint,
+  ) => WasmGlobal;
   validate(bytes: Uint8Array): boolean;
   compile(bytes: Uint8Array): Promise<WasmModule>;
   instantiate(module: WasmModule, imports?: WasmImports): Promise<WasmInstance>;

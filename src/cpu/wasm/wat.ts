@@ -34,12 +34,79 @@ function constText(v: bigint, bits: number): string {
   return '0x' + BigInt.asUintN(bits, v).toString(16);
 }
 
+const scratch = new DataView(new ArrayBuffer(8));
+
+/** `v` as the shortest decimal that reads back as the same number (f32: after rounding to single). */
+function shortestDecimal(v: number, single: boolean): string {
+  if (Object.is(v, -0)) return '-0';
+  if (!single) return String(v);
+  for (let p = 1; p <= 9; p++) {
+    const d = Number(v.toPrecision(p));
+    if (Math.fround(d) === v) return String(d);
+  }
+  return String(v);
+}
+
+/**
+ * A float's bit pattern in WAT syntax, exactly: `inf`, `-inf`, `nan:0x<payload>` (always with the
+ * payload, so quiet and signalling NaNs differ), zeros as `0x0p+0`/`-0x0p+0`, every other value as
+ * a normalised hex float (`0x1.8p+1`; subnormals too, `0x1p-149`) followed by the shortest decimal
+ * in a comment (`(;=3;)`), as wasm2wat prints them.
+ */
+function floatText(
+  negative: boolean,
+  exp: number,
+  frac: bigint,
+  fracBits: number,
+  expBits: number,
+  value: number,
+  single: boolean,
+): string {
+  const sign = negative ? '-' : '';
+  if (exp === (1 << expBits) - 1) return frac === 0n ? `${sign}inf` : `${sign}nan:0x${frac.toString(16)}`;
+  if (exp === 0 && frac === 0n) return `${sign}0x0p+0`;
+  const bias = (1 << (expBits - 1)) - 1;
+  const one = 1n << BigInt(fracBits);
+  let e = exp === 0 ? 1 - bias : exp - bias;
+  let m = frac;
+  if (exp === 0) {
+    while (m < one) {
+      m <<= 1n;
+      e--;
+    }
+    m -= one;
+  }
+  const digits = Math.ceil(fracBits / 4);
+  const hex = (m << BigInt(digits * 4 - fracBits)).toString(16).padStart(digits, '0').replace(/0+$/, '');
+  return `${sign}0x1${hex ? `.${hex}` : ''}p${e < 0 ? '' : '+'}${e} (;=${shortestDecimal(value, single)};)`;
+}
+
+/** f32 immediate text from its bit pattern (see floatText). */
+export function f32Text(bits: number): string {
+  scratch.setUint32(0, bits, true);
+  const v = scratch.getFloat32(0, true);
+  return floatText(bits >>> 31 === 1, (bits >>> 23) & 0xff, BigInt(bits & 0x7f_ffff), 23, 8, v, true);
+}
+
+/** f64 immediate text from the halves of its bit pattern (see floatText). */
+export function f64Text(lo: number, hi: number): string {
+  scratch.setUint32(0, lo, true);
+  scratch.setUint32(4, hi, true);
+  const v = scratch.getFloat64(0, true);
+  const frac = (BigInt(hi & 0xf_ffff) << 32n) | BigInt(lo >>> 0);
+  return floatText(hi >>> 31 === 1, (hi >>> 20) & 0x7ff, frac, 52, 11, v, false);
+}
+
 function exprText(r: ByteReader): string {
   const op = r.byte();
   let t: string;
   if (op === 0x41) t = `i32.const ${constText(BigInt(r.s32()), 32)}`;
   else if (op === 0x42) t = `i64.const ${constText(r.s64(), 64)}`;
-  else if (op === 0x23) t = `global.get ${r.u32()}`;
+  else if (op === 0x43) t = `f32.const ${f32Text(r.u32le())}`;
+  else if (op === 0x44) {
+    const lo = r.u32le();
+    t = `f64.const ${f64Text(lo, r.u32le())}`;
+  } else if (op === 0x23) t = `global.get ${r.u32()}`;
   else throw new Error(`wat: constant expression opcode 0x${op.toString(16)}`);
   if (r.byte() !== 0x0b) throw new Error('wat: constant expression without end');
   return `(${t})`;
@@ -284,6 +351,14 @@ function printBody(r: ByteReader, types: Sig[], fname: (i: number) => string, ou
       case Imm.I64:
         text += ` ${constText(r.s64(), 64)}`;
         break;
+      case Imm.F32:
+        text += ` ${f32Text(r.u32le())}`;
+        break;
+      case Imm.F64: {
+        const lo = r.u32le();
+        text += ` ${f64Text(lo, r.u32le())}`;
+        break;
+      }
     }
     if (info.name === 'end') {
       if (r.done) break; // the function's own end
