@@ -1510,6 +1510,10 @@ export class Hart implements JitHost {
     if (s >= 0) {
       const arr = this.fetchArr;
       const w0 = arr[s]!;
+      const op = w0 & 0xff;
+      // Translated F/D code leaves here too (NaNs, directed rounding, FS Off, its loads and
+      // stores): the interpreter runs that instruction.
+      if (op < Op.LB || op > Op.SD) return this.exec(1);
       this.memSlowNoTlbProbe(w0, arr[s + 1]!);
       if (this.exc === 0) this.pc = pc + 4 - ((w0 >>> 25) & 2);
     }

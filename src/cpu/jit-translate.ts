@@ -15,7 +15,8 @@
 // returns reason Chain); a block that jumps to its own start loops inside the function.
 
 import { ModuleBuilder, ValType, type FunctionBuilder, type FuncSig } from './wasm/module-builder.js';
-import { isBitOp, Op, X0_SINK } from './isa.js';
+import { isBitOp, isFpOp, Op, X0_SINK } from './isa.js';
+import { emitFpHelpers, emitFpInsn, type FpEmitContext, type FpHelpers, fpIntOperands, jitFp } from './jit-fp.js';
 import { CHUNK, TLB_MASK } from './tlb.js';
 
 const { i32, i64 } = ValType;
@@ -108,7 +109,8 @@ export function jitStraight(op: number): boolean {
     (op >= Op.LUI && op <= Op.SRAW && !(op >= Op.JAL && op <= Op.BGEU)) ||
     op === Op.FENCE ||
     (op >= Op.MUL && op <= Op.REMUW) ||
-    isBitOp(op)
+    isBitOp(op) ||
+    jitFp(op)
   );
 }
 
@@ -151,6 +153,7 @@ export function translateBatch(
     );
   });
   if (needsMulh) mulhu = emitMulhu(m);
+  const fp = blocks.some((b) => b.insns.some((x) => isFpOp(x.w0 & 0xff))) ? emitFpHelpers(m) : null;
   blocks.forEach((b, i) =>
     emitBlock(
       fns[i]!,
@@ -163,6 +166,7 @@ export function translateBatch(
       slotOf,
       mulhu,
       jc,
+      fp,
     ),
   );
   fns.forEach((f, i) => m.exportFunction(`b${i}`, f));
@@ -202,6 +206,7 @@ function emitBlock(
   slotOf: (pc: number) => number,
   mulhu: FunctionBuilder | null,
   jc: { tag: number; slot: number } | null,
+  fpHelpers: FpHelpers | null,
 ): void {
   const n = b.insns.length;
   // Registers used (read or written) get a local; written ones are stored back at exits.
@@ -239,6 +244,7 @@ function emitBlock(
     epc = f.local(i64),
     ek = f.local(i32);
   const BUDGET = 0;
+  const hasFp = b.insns.some((x) => isFpOp(x.w0 & 0xff));
 
   const storePc = (pc: number) => {
     const [pl, ph] = halves(pc);
@@ -336,6 +342,25 @@ function emitBlock(
     else f.localSet(local[rd]!);
   };
 
+  const fpc: FpEmitContext | null =
+    hasFp && fpHelpers !== null
+      ? {
+          f,
+          L,
+          h: fpHelpers,
+          getX: get,
+          setX: setRd,
+          slowExit,
+          tlb,
+          addr,
+          d0: f.local(ValType.f64),
+          d1: f.local(ValType.f64),
+          d2: f.local(ValType.f64),
+          x0: tmp,
+          x1: tmp2,
+          fsChecked: false,
+        }
+      : null;
   let ended = false;
   for (let k = 0; k < n; k++) {
     const x = b.insns[k]!;
@@ -743,6 +768,10 @@ function emitBlock(
         break;
       }
       default:
+        if (fpc !== null && isFpOp(op)) {
+          emitFpInsn(fpc, k, op, rd, rs1, rs2, imm);
+          break;
+        }
         if (isBitOp(op)) {
           if (!discard) {
             emitBitOp(
@@ -1065,6 +1094,10 @@ const F_RD = 1,
   F_RS1 = 2,
   F_RS2 = 4;
 function formatOf(op: number): number {
+  if (isFpOp(op)) {
+    const u = fpIntOperands(op);
+    return (u.rs1 ? F_RS1 : 0) | (u.rd ? F_RD : 0);
+  }
   switch (op) {
     case Op.LUI:
     case Op.AUIPC:

@@ -81,8 +81,15 @@ function result(h: Hart, kind: FpKind): bigint {
   return bits;
 }
 
-for (const engine of ['interpreter', 'jit'] as const) {
-  test(`F/D edge vectors match the exact oracle (${engine})`, (t) => {
+// Each engine twice: with fflags clear before every vector, and with NX already set (the state a
+// program is in after its first inexact operation, where both engines take shortcuts).
+for (const [engine, nxBefore] of [
+  ['interpreter', false],
+  ['jit', false],
+  ['interpreter', true],
+  ['jit', true],
+] as const) {
+  test(`F/D edge vectors match the exact oracle (${engine}${nxBefore ? ', NX already set' : ''})`, (t) => {
     if (engine === 'jit' && !JIT_DEFAULT) {
       t.skip('CXLEMU_JIT=0 forces the interpreter');
       return;
@@ -99,15 +106,17 @@ for (const engine of ['interpreter', 'jit'] as const) {
     });
     h.csrWrite(0x300, 1 << 13, 0); // mstatus.FS = Initial
     let vectors = 0;
-    for (const mn of FP_MNEMONICS) {
+    FP_MNEMONICS.forEach((mn, index) => {
       const sig = fpSignature(mn);
-      // One copy of the instruction per rounding mode, each followed by an illegal word (block end).
-      const at = (rm: number) => RAM_BASE + 0x1000 + 8 * rm;
+      // One copy of the instruction per rounding mode, each followed by an illegal word (block end),
+      // on a page of its own (rewriting a page of translated code over and over would leave it to
+      // the interpreter).
+      const at = (rm: number) => RAM_BASE + 0x1000 * (index + 1) + 8 * rm;
       for (let rm = 0; rm < 5; rm++) m.code(at(rm), [encode(mn, rm), 0]);
       let warmed = false;
       for (const v of fpEdgeVectors(mn, RANDOM, 7)) {
         sig.operands.forEach((k, i) => setOperand(h, k, RS[i]!, v.operands[i]!));
-        h.fpu.fflags = 0;
+        h.fpu.fflags = nxBefore ? 1 : 0;
         h.pc = at(v.rm);
         h.run(1);
         if (!warmed && h.jit) {
@@ -119,7 +128,7 @@ for (const engine of ['interpreter', 'jit'] as const) {
           h.jit.compileQueued();
           warmed = true;
           sig.operands.forEach((k, i) => setOperand(h, k, RS[i]!, v.operands[i]!));
-          h.fpu.fflags = 0;
+          h.fpu.fflags = nxBefore ? 1 : 0;
           h.pc = at(v.rm);
           h.run(1);
         }
@@ -128,10 +137,16 @@ for (const engine of ['interpreter', 'jit'] as const) {
         const got = result(h, sig.result);
         const what = `${mn} rm=${v.rm} (${v.operands.map((o) => `0x${o.toString(16)}`).join(', ')})`;
         assert.equal(`0x${got.toString(16)}`, `0x${want.bits.toString(16)}`, `${what}: result`);
-        assert.equal(h.fpu.fflags, want.flags, `${what}: fflags`);
+        assert.equal(h.fpu.fflags, want.flags | (nxBefore ? 1 : 0), `${what}: fflags`);
         vectors++;
       }
-    }
+    });
     t.diagnostic(`${vectors} vectors over ${FP_MNEMONICS.length} instructions`);
+    if (h.jit) {
+      // Vectors whose instruction ran translated to the end (not left to the interpreter).
+      const done = h.jit.instructions;
+      t.diagnostic(`translated code completed ${done} of them (the rest: NaNs, directed rounding, ...)`);
+      assert.ok(done > vectors / 4, 'most ordinary vectors run in translated code');
+    }
   });
 }
