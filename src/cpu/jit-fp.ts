@@ -91,33 +91,63 @@ export function emitFpHelpers(m: ModuleBuilder): FpHelpers {
   }
   const fmaNearest = m.function('fma_nearest', [f64, f64, f64], [f64]);
   {
-    // Boldo-Melquiond: (ph, pl) = a*b exactly, (uh, ul) = c + ph exactly, r = uh + RO(ul + pl).
+    // Boldo-Melquiond in one flat body (calls cost more than the arithmetic): (ph, pl) = a*b
+    // exactly (Dekker), (uh, ul) = c + ph exactly (TwoSum), r = uh + RO(ul + pl).
     const f = fmaNearest;
     const ph = f.local(f64),
       pl = f.local(f64),
       uh = f.local(f64),
       ul = f.local(f64),
-      v = f.local(f64);
+      v = f.local(f64),
+      t = f.local(f64),
+      ah = f.local(f64),
+      al = f.local(f64),
+      bh = f.local(f64),
+      bl = f.local(f64),
+      bits = f.local(i64);
     f.localGet(0).localGet(1).f64Mul().localSet(ph);
-    // c must be zero or safe; the product must be normal (so its error is representable).
-    f.localGet(2).f64Abs().f64Const(SAFE_LO).f64Ge().localGet(2).f64Abs().f64Const(SAFE_HI).f64Le().i32And();
-    f.localGet(2).f64Const(0).f64Eq().i32Or();
+    // a and b in the safe range (no overflow in the split, no underflow in the error), the product
+    // normal. c needs no check: TwoSum is exact for any finite c; inf/NaN give a non-normal r.
+    const safe = (x: number) => {
+      f.localGet(x).f64Abs().f64Const(SAFE_LO).f64Ge();
+      f.localGet(x).f64Abs().f64Const(SAFE_HI).f64Le().i32And();
+    };
+    safe(0);
+    safe(1);
+    f.i32And();
     f.localGet(ph).f64Abs().f64Const(MIN_NORMAL64).f64Gt().i32And();
-    f.localGet(ph).f64Abs().f64Const(MAX64).f64Le().i32And();
     f.i32Eqz().if();
     f.f64ConstBits(0, 0x7ff80000).return();
     f.end();
-    f.localGet(0).localGet(1).localGet(ph).call(prodErr).localTee(pl);
-    f.localGet(pl).f64Ne().if(); // NaN: a or b unsafe
-    f.f64ConstBits(0, 0x7ff80000).return();
-    f.end();
+    const split = (x: number, hi: number, lo: number) => {
+      f.f64Const(134217729).localGet(x).f64Mul().localSet(t);
+      f.localGet(t).localGet(t).localGet(x).f64Sub().f64Sub().localSet(hi);
+      f.localGet(x).localGet(hi).f64Sub().localSet(lo);
+    };
+    split(0, ah, al);
+    split(1, bh, bl);
+    f.localGet(ah).localGet(bh).f64Mul().localGet(ph).f64Sub();
+    f.localGet(ah).localGet(bl).f64Mul().f64Add();
+    f.localGet(al).localGet(bh).f64Mul().f64Add();
+    f.localGet(al).localGet(bl).f64Mul().f64Add().localSet(pl);
+    // uh + ul = c + ph
     f.localGet(2).localGet(ph).f64Add().localSet(uh);
-    f.localGet(2).localGet(ph).localGet(uh).call(twoSumErr).localSet(ul);
+    f.localGet(uh).localGet(2).f64Sub().localSet(t);
+    f.localGet(2).localGet(uh).localGet(t).f64Sub().f64Sub().localGet(ph).localGet(t).f64Sub().f64Add().localSet(ul);
+    // v + t = ul + pl (t: the exact remainder)
     f.localGet(ul).localGet(pl).f64Add().localSet(v);
-    f.localGet(v);
-    f.localGet(ul).localGet(pl).localGet(v).call(twoSumErr);
-    f.call(roundToOdd);
-    f.localGet(uh).f64Add();
+    f.localGet(v).localGet(ul).f64Sub().localSet(t);
+    f.localGet(ul).localGet(v).localGet(t).f64Sub().f64Sub().localGet(pl).localGet(t).f64Sub().f64Add().localSet(t);
+    // Round v to odd: inexact with an even last bit steps the magnitude toward the remainder.
+    f.localGet(t).f64Const(0).f64Ne();
+    f.localGet(v).i64ReinterpretF64().localTee(bits).i64Const(1).i64And().i64Eqz().i32And();
+    f.if();
+    f.localGet(bits);
+    f.i64Const(1).i64Const(-1);
+    f.localGet(t).f64Const(0).f64Gt().localGet(v).f64Const(0).f64Gt().i32Eq();
+    f.select().i64Add().f64ReinterpretI64().localSet(v);
+    f.end();
+    f.localGet(uh).localGet(v).f64Add();
   }
   return { twoSumErr, prodErr, roundToOdd, fmaNearest };
 }
@@ -142,6 +172,8 @@ export interface FpEmitContext {
   d2: number;
   x0: number;
   x1: number;
+  /** The i64 local holding each f register the block uses (-1: unused). */
+  fl: Int32Array;
   /** Set once the block has checked mstatus.FS (and marked it Dirty). */
   fsChecked: boolean;
 }
@@ -185,7 +217,12 @@ export function emitFpInsn(
   imm: number,
 ): void {
   const { f, L } = c;
-  const reg = (r: number) => L.fpRegs + 8 * r;
+  /** f register r's i64 local (its bit pattern; loaded at block entry, stored back at exits). */
+  const fr = (r: number): number => {
+    const l = c.fl[r]!;
+    if (l < 0) throw new Error(`jit: f${r} has no local (operand scan bug)`);
+    return l;
+  };
   const cells = L.fpCells;
   if (!c.fsChecked) {
     // FS Off: the interpreter raises illegal-instruction. Otherwise mark the state Dirty now
@@ -201,15 +238,12 @@ export function emitFpInsn(
       .i32Store(4, cells + 8);
     c.fsChecked = true;
   }
-  const loadD = (r: number) => f.i32Const(0).f64Load(8, reg(r));
+  const loadD = (r: number) => f.localGet(fr(r)).f64ReinterpretI64();
   /** Push single operand r as f32: the canonical NaN unless NaN-boxed. */
   const loadS = (r: number) => {
-    f.i32Const(0).i32Load(4, reg(r)).f32ReinterpretI32();
+    f.localGet(fr(r)).i32WrapI64().f32ReinterpretI32();
     f.f32ConstBits(0x7fc00000);
-    f.i32Const(0)
-      .i32Load(4, reg(r) + 4)
-      .i32Const(-1)
-      .i32Eq();
+    f.localGet(fr(r)).i64Const(32).i64ShrU().i64Const(0xffffffff).i64Eq();
     f.select();
   };
   const loadSasD = (r: number) => {
@@ -217,11 +251,10 @@ export function emitFpInsn(
     f.f64PromoteF32();
   };
   /** Store the f64 in local v to f[rd]. */
-  const storeD = (v: number) => f.i32Const(0).localGet(v).f64Store(8, reg(rd));
+  const storeD = (v: number) => f.localGet(v).i64ReinterpretF64().localSet(fr(rd));
   /** Store the f32 on the stack to f[rd], NaN-boxed. */
   const storeSFromStack = () => {
-    f.i32ReinterpretF32().i64ExtendI32U().i64Const(-4294967296n).i64Or().localSet(c.x0);
-    f.i32Const(0).localGet(c.x0).i64Store(8, reg(rd));
+    f.i32ReinterpretF32().i64ExtendI32U().i64Const(-4294967296n).i64Or().localSet(fr(rd));
   };
   const setNX = () => f.i32Const(0).i32Const(0).i32Load(4, cells).i32Const(NX).i32Or().i32Store(4, cells);
   const nxSet = () => f.i32Const(0).i32Load(4, cells).i32Const(NX).i32And();
@@ -262,19 +295,19 @@ export function emitFpInsn(
     // ---- loads and stores ----
     case Op.FLD:
       c.tlb(k, rs1, imm, 8, false);
-      f.i32Const(0).localGet(c.addr).i64Load(1, 0).i64Store(8, reg(rd));
+      f.localGet(c.addr).i64Load(1, 0).localSet(fr(rd));
       return;
     case Op.FLW:
       c.tlb(k, rs1, imm, 4, false);
-      f.i32Const(0).localGet(c.addr).i64Load32U(1, 0).i64Const(-4294967296n).i64Or().i64Store(8, reg(rd));
+      f.localGet(c.addr).i64Load32U(1, 0).i64Const(-4294967296n).i64Or().localSet(fr(rd));
       return;
     case Op.FSD:
       c.tlb(k, rs1, imm, 8, true);
-      f.localGet(c.addr).i32Const(0).i64Load(8, reg(rs2)).i64Store(1, 0);
+      f.localGet(c.addr).localGet(fr(rs2)).i64Store(1, 0);
       return;
     case Op.FSW:
       c.tlb(k, rs1, imm, 4, true);
-      f.localGet(c.addr).i32Const(0).i32Load(4, reg(rs2)).i32Store(1, 0);
+      f.localGet(c.addr).localGet(fr(rs2)).i64Store32(1, 0);
       return;
 
     // ---- double arithmetic ----
@@ -382,6 +415,8 @@ export function emitFpInsn(
       f.localSet(d2); // the double result
       f.localGet(d2).f32DemoteF64().f64PromoteF32().localSet(d2); // rounded to single, as f64
       requireNormal(d2, MIN_NORMAL32, MAX32);
+      nxSet();
+      f.i32Eqz().if();
       flagInexact(0, () => {
         // Exact iff the double computation was exact and the single rounding changed nothing.
         if (op === Op.FADD_S || op === Op.FSUB_S) {
@@ -395,6 +430,7 @@ export function emitFpInsn(
           f.localGet(d2).localGet(d2).f64Mul().localGet(d0).f64Ne();
         }
       });
+      f.end();
       f.localGet(d2).f32DemoteF64();
       storeSFromStack();
       return;
@@ -423,10 +459,13 @@ export function emitFpInsn(
       f.localGet(d0).localGet(d1).f64Add().localGet(d2).call(c.h.roundToOdd).localSet(d0); // s rounded to odd
       f.localGet(d0).f32DemoteF64().f64PromoteF32().localSet(d1); // the single result, as f64
       requireNormal(d1, MIN_NORMAL32, MAX32);
+      nxSet();
+      f.i32Eqz().if();
       flagInexact(0, () => {
         f.localGet(d2).f64Const(0).f64Ne();
         f.localGet(d1).localGet(d0).f64Ne().i32Or();
       });
+      f.end();
       f.localGet(d1).f32DemoteF64();
       storeSFromStack();
       return;
@@ -437,13 +476,12 @@ export function emitFpInsn(
     case Op.FSGNJN_D:
     case Op.FSGNJX_D: {
       const SIGN = -9223372036854775808n;
-      f.i32Const(0);
-      f.i32Const(0).i64Load(8, reg(rs1)).i64Const(~SIGN).i64And();
-      if (op === Op.FSGNJX_D) f.i32Const(0).i64Load(8, reg(rs1));
-      f.i32Const(0).i64Load(8, reg(rs2));
+      f.localGet(fr(rs1)).i64Const(~SIGN).i64And();
+      if (op === Op.FSGNJX_D) f.localGet(fr(rs1));
+      f.localGet(fr(rs2));
       if (op === Op.FSGNJN_D) f.i64Const(-1).i64Xor();
       if (op === Op.FSGNJX_D) f.i64Xor();
-      f.i64Const(SIGN).i64And().i64Or().i64Store(8, reg(rd));
+      f.i64Const(SIGN).i64And().i64Or().localSet(fr(rd));
       return;
     }
     case Op.FSGNJ_S:
@@ -451,14 +489,10 @@ export function emitFpInsn(
     case Op.FSGNJX_S: {
       // On the singles' bits (the canonical NaN's for unboxed operands), boxed on the way out.
       const sBits = (r: number) => {
-        f.i32Const(0).i32Load(4, reg(r)).i32Const(0x7fc00000);
-        f.i32Const(0)
-          .i32Load(4, reg(r) + 4)
-          .i32Const(-1)
-          .i32Eq()
-          .select();
+        f.localGet(fr(r)).i32WrapI64().i32Const(0x7fc00000);
+        f.localGet(fr(r)).i64Const(32).i64ShrU().i64Const(0xffffffff).i64Eq().select();
       };
-      f.i32Const(0);
+
       sBits(rs1);
       f.i32Const(0x7fffffff).i32And();
       if (op === Op.FSGNJX_S) sBits(rs1);
@@ -466,7 +500,7 @@ export function emitFpInsn(
       if (op === Op.FSGNJN_S) f.i32Const(-1).i32Xor();
       if (op === Op.FSGNJX_S) f.i32Xor();
       f.i32Const(0x80000000).i32And().i32Or();
-      f.i64ExtendI32U().i64Const(-4294967296n).i64Or().i64Store(8, reg(rd));
+      f.i64ExtendI32U().i64Const(-4294967296n).i64Or().localSet(fr(rd));
       return;
     }
     case Op.FMIN_D:
@@ -527,22 +561,20 @@ export function emitFpInsn(
 
     // ---- moves ----
     case Op.FMV_X_D:
-      f.i32Const(0).i64Load(8, reg(rs1));
+      f.localGet(fr(rs1));
       c.setX(rd);
       return;
     case Op.FMV_X_W:
-      f.i32Const(0).i64Load32S(4, reg(rs1));
+      f.localGet(fr(rs1)).i32WrapI64().i64ExtendI32S();
       c.setX(rd);
       return;
     case Op.FMV_D_X:
-      f.i32Const(0);
       c.getX(rs1);
-      f.i64Store(8, reg(rd));
+      f.localSet(fr(rd));
       return;
     case Op.FMV_W_X:
-      f.i32Const(0);
       c.getX(rs1);
-      f.i64Const(0xffffffff).i64And().i64Const(-4294967296n).i64Or().i64Store(8, reg(rd));
+      f.i64Const(0xffffffff).i64And().i64Const(-4294967296n).i64Or().localSet(fr(rd));
       return;
 
     // ---- float -> integer: the rounding is explicit (nearest/trunc/floor/ceil), so every static
@@ -598,12 +630,11 @@ export function emitFpInsn(
     case Op.FCVT_D_W:
     case Op.FCVT_D_WU:
       rm(); // exact, but a reserved dynamic rm still traps (in the interpreter)
-      f.i32Const(0);
       c.getX(rs1);
       f.i32WrapI64();
       if (op === Op.FCVT_D_W) f.f64ConvertI32S();
       else f.f64ConvertI32U();
-      f.f64Store(8, reg(rd));
+      f.i64ReinterpretF64().localSet(fr(rd));
       return;
     case Op.FCVT_D_L:
     case Op.FCVT_D_LU:
@@ -635,10 +666,10 @@ export function emitFpInsn(
         else f.f32ConvertI64U();
         storeSFromStack();
       } else {
-        f.i32Const(0).localGet(c.x0);
+        f.localGet(c.x0);
         if (signed) f.f64ConvertI64S();
         else f.f64ConvertI64U();
-        f.f64Store(8, reg(rd));
+        f.i64ReinterpretF64().localSet(fr(rd));
       }
       return;
     }
@@ -670,5 +701,58 @@ export function emitFpInsn(
       return;
     default:
       throw new Error(`jit: F/D operation ${op} cannot be translated (scan bug)`);
+  }
+}
+
+/** The f registers an F/D operation reads and the one it writes (-1: none), for the block's locals. */
+export function fpRegOperands(
+  op: number,
+  rd: number,
+  rs1: number,
+  rs2: number,
+  imm: number,
+): { reads: number[]; write: number } {
+  const rs3 = (imm >>> 3) & 31;
+  switch (op) {
+    case Op.FLW:
+    case Op.FLD:
+    case Op.FMV_W_X:
+    case Op.FMV_D_X:
+    case Op.FCVT_S_W:
+    case Op.FCVT_S_WU:
+    case Op.FCVT_S_L:
+    case Op.FCVT_S_LU:
+    case Op.FCVT_D_W:
+    case Op.FCVT_D_WU:
+    case Op.FCVT_D_L:
+    case Op.FCVT_D_LU:
+      return { reads: [], write: rd };
+    case Op.FSW:
+    case Op.FSD:
+      return { reads: [rs2], write: -1 };
+    case Op.FMADD_S:
+    case Op.FMSUB_S:
+    case Op.FNMSUB_S:
+    case Op.FNMADD_S:
+    case Op.FMADD_D:
+    case Op.FMSUB_D:
+    case Op.FNMSUB_D:
+    case Op.FNMADD_D:
+      return { reads: [rs1, rs2, rs3], write: rd };
+    case Op.FSQRT_S:
+    case Op.FSQRT_D:
+    case Op.FCVT_S_D:
+    case Op.FCVT_D_S:
+      return { reads: [rs1], write: rd };
+    case Op.FEQ_S:
+    case Op.FLT_S:
+    case Op.FLE_S:
+    case Op.FEQ_D:
+    case Op.FLT_D:
+    case Op.FLE_D:
+      return { reads: [rs1, rs2], write: -1 };
+    default:
+      if (fpWritesX(op)) return { reads: [rs1], write: -1 }; // fclass, fmv.x.*, fcvt to integer
+      return { reads: [rs1, rs2], write: rd }; // arithmetic, sign injection, min/max
   }
 }

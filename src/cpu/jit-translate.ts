@@ -16,7 +16,15 @@
 
 import { ModuleBuilder, ValType, type FunctionBuilder, type FuncSig } from './wasm/module-builder.js';
 import { isBitOp, isFpOp, Op, X0_SINK } from './isa.js';
-import { emitFpHelpers, emitFpInsn, type FpEmitContext, type FpHelpers, fpIntOperands, jitFp } from './jit-fp.js';
+import {
+  emitFpHelpers,
+  emitFpInsn,
+  type FpEmitContext,
+  type FpHelpers,
+  fpIntOperands,
+  fpRegOperands,
+  jitFp,
+} from './jit-fp.js';
 import { CHUNK, TLB_MASK } from './tlb.js';
 
 const { i32, i64 } = ValType;
@@ -234,6 +242,21 @@ function emitBlock(
       local[r] = f.local(i64);
       usedRegs.push(r);
     }
+  // f registers the block's F/D instructions use: i64 locals (bit patterns), like the x registers.
+  const fl = new Int32Array(32).fill(-1);
+  const fUsed: number[] = [];
+  const fWritten: number[] = [];
+  for (const x of b.insns) {
+    const op = x.w0 & 0xff;
+    if (!isFpOp(op)) continue;
+    const o = fpRegOperands(op, (x.w0 >>> 8) & 63, (x.w0 >>> 14) & 63, (x.w0 >>> 20) & 63, x.imm);
+    for (const r of o.write >= 0 ? [...o.reads, o.write] : o.reads)
+      if (fl[r]! < 0) {
+        fl[r] = f.local(i64);
+        fUsed.push(r);
+      }
+    if (o.write >= 0 && !fWritten.includes(o.write)) fWritten.push(o.write);
+  }
   const va = f.local(i64),
     lo = f.local(i32),
     hi = f.local(i32),
@@ -254,6 +277,10 @@ function emitBlock(
     f.i32Const(0).i32Const(r).i32Store(4, L.exitReason);
   };
   const storeRegs = () => {
+    for (const r of fWritten)
+      f.i32Const(0)
+        .localGet(fl[r]!)
+        .i64Store(8, L.fpRegs + 8 * r);
     for (const r of written) {
       f.i32Const(0)
         .localGet(local[r]!)
@@ -288,6 +315,10 @@ function emitBlock(
   storeReason(JitExit.Budget);
   f.localGet(BUDGET).return();
   f.end();
+  for (const r of fUsed)
+    f.i32Const(0)
+      .i64Load(8, L.fpRegs + 8 * r)
+      .localSet(fl[r]!);
   for (const r of usedRegs) {
     f.i32Const(0)
       .i64Load32U(4, L.regLo + 4 * r)
@@ -358,6 +389,7 @@ function emitBlock(
           d2: f.local(ValType.f64),
           x0: tmp,
           x1: tmp2,
+          fl,
           fsChecked: false,
         }
       : null;

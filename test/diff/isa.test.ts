@@ -1,5 +1,5 @@
 // Differential test: the project's guest programs (guests/bin: ISA tests, hello, the small
-// benchmark) run on qemu-system-riscv64 (the oracle) and on cxlemu. On QEMU every ISA test must
+// benchmark, the floating-point benchmark) run on qemu-system-riscv64 (the oracle) and on cxlemu. On QEMU every ISA test must
 // print its final PASS line and exit through the finisher with pass; cxlemu must then print the
 // same UART output and exit the same way. Lines starting "DEVIATION qemu-7.2" mark documented
 // QEMU 7.2 deviations (guests/isa/isa.h CHECK_DEV): they are dropped before comparing and listed.
@@ -42,6 +42,12 @@ const PROGRAMS: Program[] = [
     needsCxlRegion: true,
   },
   { elf: 'bench-small.elf', expect: /^bench: iterations=5 checksum=0x6c665492970d44fd ok$/ },
+  // The RV64GC floating-point benchmark: its results' bit patterns and accrued fflags (40 iterations,
+  // about 40 M instructions: most of it runs as translated F/D code).
+  {
+    elf: 'fpbench.elf',
+    expect: /^fpbench: 40 iterations matrix [0-9a-f]+ nbody [0-9a-f]+ heat [0-9a-f]+ conv -?\d+ fflags 1$/,
+  },
   {
     elf: 'bench-small-cxl.elf',
     expect: /^bench: iterations=5 checksum=0x6c665492970d44fd ok$/,
