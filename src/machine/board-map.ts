@@ -18,8 +18,23 @@ import { CLINT_MAX_HARTS } from '../devices/clint.js';
 export const MAX_HARTS = CLINT_MAX_HARTS;
 /** What every hart implements, as the device tree (riscv,isa) and the RHCT state it. ACPI does not
  *  imply zicsr/zifencei/zicntr as a device tree does, so they are listed. */
-export const HART_ISA_STRING = 'rv64imafdc_zicsr_zifencei_zicntr';
-export const HART_ISA_EXTENSIONS: readonly string[] = ['i', 'm', 'a', 'f', 'd', 'c', 'zicsr', 'zifencei', 'zicntr'];
+export const HART_ISA_STRING = 'rv64imafdc_zicsr_zifencei_zicntr_zicond_zihintpause_zba_zbb_zbs';
+export const HART_ISA_EXTENSIONS: readonly string[] = [
+  'i',
+  'm',
+  'a',
+  'f',
+  'd',
+  'c',
+  'zicsr',
+  'zifencei',
+  'zicntr',
+  'zicond',
+  'zihintpause',
+  'zba',
+  'zbb',
+  'zbs',
+];
 
 // ---- fixed devices ----
 export const FINISHER_BASE = 0x0010_0000;

@@ -81,7 +81,7 @@ test('RHCT: the timebase and, for every hart, an ISA string listing zicsr, zifen
   );
   for (const h of r.harts) {
     const isa = h.offsets.map((o) => r.isa.get(o)).find((x) => x !== undefined);
-    assert.equal(isa, 'rv64imafdc_zicsr_zifencei_zicntr');
+    assert.equal(isa, 'rv64imafdc_zicsr_zifencei_zicntr_zicond_zihintpause_zba_zbb_zbs');
     assert.deepEqual(
       h.offsets.map((o) => r.mmu.get(o)).filter((x) => x !== undefined),
       [0],

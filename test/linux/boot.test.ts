@@ -121,3 +121,25 @@ test('the QEMU form boots the same: --qemu "-M virt -smp 2 -bios default -kernel
   assert.match(r.stdout, /cxlemu-init: all checks passed: powering off/);
   assert.equal(r.status, 0, r.stderr);
 });
+
+test('RV64GC: the kernel runs with its FPU on and a static glibc lp64d program prints what it prints under qemu-riscv64', {
+  skip,
+}, (t) => {
+  const r = boot('cxlemu.memdevs=4 cxlemu.run=/bin/fpcheck', 'linux-fpcheck');
+  assert.match(r.transcript, /riscv: ELF capabilities acdfim/, 'the kernel saw F and D');
+  assert.match(r.transcript, /check \/bin\/fpcheck: ok \(0\)/);
+  assert.equal(r.status, 0, r.stderr);
+  const ours = r.transcript
+    .split('\n')
+    .filter((l) => l.startsWith('fpcheck: '))
+    .map((l) => l.replace(/\r$/, '')); // the tty's CR LF
+  assert.ok(ours.length >= 7, r.transcript);
+  // The oracle: the same binary under QEMU's user-mode emulator (Debian qemu-user).
+  const q = spawnSync('qemu-riscv64', [join(out, 'fpcheck')], { encoding: 'utf8' });
+  if (q.error) {
+    t.diagnostic(`qemu-riscv64 not available (${q.error.message}): compared with the program's own checks only`);
+    return;
+  }
+  assert.equal(q.status, 0, q.stderr);
+  assert.deepEqual(ours, q.stdout.trim().split('\n'));
+});

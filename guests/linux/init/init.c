@@ -17,6 +17,8 @@
 //   cxlemu.poison=REGION                  inject, list, read and clear poison through the kernel
 //                                         (debugfs, sysfs, tracefs) on a page of that node
 //   cxlemu.dump=cxl                       after the checks, dump /sys/bus/cxl/devices (below)
+//   cxlemu.run=PATH                       run the initramfs program PATH (e.g. /bin/fpcheck, the
+//                                         static glibc lp64d program) and check it exits 0
 // Each check prints one `check ...: ok` or `check ...: MISMATCH got ... want ...` line. With
 // every check passing it powers off (emulator exit 0); with any mismatch it reboots (exit 3).
 //
@@ -1117,6 +1119,21 @@ static void pmem_region(char *spec) {
   check_num("pmem pattern words wrong", bad, 0);
 }
 
+// ---- cxlemu.run=PATH: another program of the initramfs, its output on the console ----
+
+static void run_program(const char *path) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    char *const argv[] = {(char *)path, 0};
+    char *const envp[] = {0};
+    execve(path, argv, envp);
+    exit(127);
+  }
+  int status = -1;
+  if (pid < 0 || waitpid(pid, &status, 0) != pid) status = -1;
+  check_num(path, status, 0); // exit status 0, no signal
+}
+
 int main(void) {
   static char cmdline[MAX_LINE];
   int dump = 0;
@@ -1156,6 +1173,8 @@ int main(void) {
       pmem_region(tok + 12);
     } else if (starts(tok, "cxlemu.poison=")) {
       poison_region(tok + 14);
+    } else if (starts(tok, "cxlemu.run=")) {
+      run_program(tok + 11);
     } else if (strcmp(tok, "cxlemu.dump=cxl") == 0) {
       dump = 1;
     }
