@@ -10,6 +10,7 @@ export const CSR = {
   stvec: 0x105,
   scounteren: 0x106,
   senvcfg: 0x10a,
+  stimecmp: 0x14d,
   sscratch: 0x140,
   sepc: 0x141,
   scause: 0x142,
@@ -150,3 +151,12 @@ export const MISA_HI = 0x80000000 | 0;
 
 /** Interrupt priority for selection (privileged spec 3.1.9): MEI, MSI, MTI, SEI, SSI, STI. */
 export const IRQ_PRIORITY = [11, 3, 7, 9, 1, 5] as const;
+
+/** menvcfg/senvcfg fields (low word): FIOM, CBIE (Zicbom cbo.inval), CBCFE (cbo.clean/flush), CBZE (cbo.zero). */
+export const ENVCFG_FIOM = 1;
+export const ENVCFG_CBIE_SHIFT = 4;
+export const ENVCFG_CBCFE = 1 << 6;
+export const ENVCFG_CBZE = 1 << 7;
+/** menvcfg's high word: PBMTE (bit 62, Svpbmt), STCE (bit 63, Sstc). */
+export const MENVCFG_HI_PBMTE = 1 << 30;
+export const MENVCFG_HI_STCE = 1 << 31;

@@ -220,6 +220,12 @@ function decode32(x: number) {
     case 0x0f: {
       if (f3 === 0) return ok(Op.FENCE, 0, 0, 0, 0, false);
       if (f3 === 1) return ok(Op.FENCE_I, 0, 0, 0, 0, false);
+      if (f3 === 2 && rd === 0) {
+        // CMO: imm[11:0] selects cbo.inval (0), clean (1), flush (2), zero (4).
+        const which = x >>> 20;
+        if (which <= 2) return ok(Op.CBO_INVAL + which, 0, rs1, 0, 0, false);
+        if (which === 4) return ok(Op.CBO_ZERO, 0, rs1, 0, 0, false);
+      }
       return ill(false);
     }
     case 0x73: {

@@ -80,6 +80,7 @@ export const FP_ABI_NAMES = [
 const RM_NAMES = ['rne', 'rtz', 'rdn', 'rup', 'rmm', '5', '6', 'dyn'];
 
 const CSR_NAMES: Record<number, string> = {
+  0x14d: 'stimecmp',
   0x001: 'fflags',
   0x002: 'frm',
   0x003: 'fcsr',
@@ -280,6 +281,11 @@ export function disassemble(insn: number, pc: number, opts: DisasmOptions = {}):
       return `${n}${aqrl(insn)} ${r(rd)},(${r(rs1)})`;
     case Op.ILLEGAL:
       return `.insn 0x${(insn >>> 0).toString(16)}`;
+    case Op.CBO_INVAL:
+    case Op.CBO_CLEAN:
+    case Op.CBO_FLUSH:
+    case Op.CBO_ZERO:
+      return `${n} (${r(rs1)})`;
     case Op.FLW:
     case Op.FLD:
       return `${n} ${FP_ABI_NAMES[rd]},${imm}(${r(rs1)})`;

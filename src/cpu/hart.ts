@@ -38,6 +38,12 @@ import {
   MISA_LO,
   MSTATUS_FS_SHIFT,
   MSTATUS_HI,
+  MENVCFG_HI_PBMTE,
+  MENVCFG_HI_STCE,
+  ENVCFG_CBCFE,
+  ENVCFG_CBIE_SHIFT,
+  ENVCFG_CBZE,
+  ENVCFG_FIOM,
   MSTATUS_MIE,
   MSTATUS_MPIE,
   MSTATUS_MPP,
@@ -142,6 +148,10 @@ const PAGE_CAUSE = [Cause.LoadPage, Cause.StorePage, Cause.InstPage];
 const ACCESS_CAUSE = [Cause.LoadAccess, Cause.StoreAccess, Cause.InstAccess];
 const _PMP_BIT = [PMP_R, PMP_W, PMP_X];
 const SLOTS_PER_PAGE = 2048;
+/** Svpbmt's IO memory type. */
+const PBMT_IO = 2;
+/** Zicbom/Zicboz cache-block size (the device tree's riscv,cbo*-block-size, the RHCT CMO node). */
+export const CBO_BLOCK = 64;
 
 /** What exec does after an instruction execCold ran. */
 const enum Cold {
@@ -208,8 +218,21 @@ export class Hart implements JitHost {
   mcounteren = 0;
   scounteren = 0;
   mcountinhibit = 0;
+  /** menvcfg's low word (FIOM, CBIE, CBCFE, CBZE) and high word (PBMTE, STCE); senvcfg's fields. */
   menvcfg = 0;
+  menvcfgHi = 0;
   senvcfg = 0;
+  /** Sstc's stimecmp. */
+  stimecmpLo = 0;
+  stimecmpHi = 0;
+  /**
+   * Sstc: where stimecmp goes while menvcfg.STCE is set (the board hands it to the CLINT, which
+   * drives this hart's STIP line and plans timer events); null: this hart compares it itself on
+   * every mip read (a hart without a board, as in unit tests).
+   */
+  onSupervisorTimer: ((value: number | undefined) => void) | null = null;
+  /** Svpbmt memory type of the last translate (0 PMA, 1 NC, 2 IO; 0 without paging). */
+  private walkPbmt = 0;
   readonly pmp = new Pmp();
 
   // ---- counters: value = base + (count - countAtBase) while counting ----
@@ -621,9 +644,23 @@ export class Hart implements JitHost {
     this.flushTlb();
   }
 
-  /** Current mip value (lines OR software bits). */
+  /** Current mip value (lines OR software bits; with Sstc enabled STIP is time >= stimecmp). */
   get mip(): number {
-    return this.mipLines | this.mipSw;
+    if ((this.menvcfgHi & MENVCFG_HI_STCE) === 0) return this.mipLines | this.mipSw;
+    const v = this.mipLines | (this.mipSw & ~MIP_STIP);
+    if (this.onSupervisorTimer === null && this.getTime() >= this.stimecmpValue()) return v | MIP_STIP;
+    return v;
+  }
+
+  private stimecmpValue(): number {
+    return (this.stimecmpHi >>> 0) * TWO32 + (this.stimecmpLo >>> 0);
+  }
+
+  /** Tell the timer about stimecmp (armed while menvcfg.STCE is set). */
+  private armSupervisorTimer(): void {
+    const on = (this.menvcfgHi & MENVCFG_HI_STCE) !== 0;
+    this.onSupervisorTimer?.(on ? this.stimecmpValue() : undefined);
+    this.brk = true;
   }
 
   /** Run up to maxInstructions; returns why it stopped. */
@@ -1372,6 +1409,7 @@ export class Hart implements JitHost {
       rs2 = (w0 >>> 20) & 63;
     this.curRaw = raw;
     if (isFpOp(op)) return this.fpInsn(op, rd, rs1, rs2, imm, raw);
+    if (op >= Op.CBO_INVAL && op <= Op.CBO_ZERO) return this.cbo(op, rs1, raw);
     if (isBitOp(op)) {
       const lo = bitOp(op, this.rl[rs1]!, this.rh[rs1]!, this.rl[rs2]!, this.rh[rs2]!, imm);
       this.rl[rd] = lo;
@@ -1422,6 +1460,70 @@ export class Hart implements JitHost {
         this.setExc(Cause.Illegal, raw, 0);
         return Cold.Trap;
     }
+  }
+
+  /**
+   * Zicbom/Zicboz (CMO spec 1.0.1): enabled by menvcfg (S and U) and senvcfg (U), else illegal;
+   * cbo.inval runs as a flush when xenvcfg.CBIE = 01. The emulator has no caches of its own, so
+   * clean/flush/inval only check that a load or a store to the block would be permitted (faults as
+   * a store); cbo.zero stores zeros to the 64-byte block through the memory system (any route, any
+   * interleave). Faults report the effective address (rs1) in xtval.
+   */
+  private cbo(op: number, rs1: number, raw: number): Cold {
+    const priv = this.priv;
+    const allowed = (bit: number) =>
+      priv === PRIV_M || ((this.menvcfg & bit) !== 0 && (priv === PRIV_S || (this.senvcfg & bit) !== 0));
+    let kind = op;
+    if (op === Op.CBO_ZERO) {
+      if (!allowed(ENVCFG_CBZE)) return this.cboIllegal(raw);
+    } else if (op !== Op.CBO_INVAL) {
+      if (!allowed(ENVCFG_CBCFE)) return this.cboIllegal(raw);
+    } else if (priv !== PRIV_M) {
+      const m = (this.menvcfg >>> ENVCFG_CBIE_SHIFT) & 3;
+      const sv = (this.senvcfg >>> ENVCFG_CBIE_SHIFT) & 3;
+      if (m === 0 || (priv === PRIV_U && sv === 0)) return this.cboIllegal(raw);
+      if (m === 1 || (priv === PRIV_U && sv === 1)) kind = Op.CBO_FLUSH;
+    }
+    const lo = this.rl[rs1]!,
+      hi = this.rh[rs1]!;
+    if (kind === Op.CBO_ZERO) {
+      const base = lo & -CBO_BLOCK;
+      // Translate once for the fault (tval = rs1), then store the block.
+      const pa = this.translate(lo, hi, ACC_W);
+      if (pa < 0) return Cold.Trap;
+      if (!this.pmp.check(pa - (pa % CBO_BLOCK), CBO_BLOCK, PMP_W, this.dataPriv())) {
+        this.setExc(Cause.StoreAccess, lo, hi);
+        return Cold.Trap;
+      }
+      for (let i = 0; i < CBO_BLOCK; i += 8) {
+        this.storeSlow((base + i) | 0, hi, 8, 0, 0);
+        if (this.exc !== 0) {
+          this.excTvalLo = lo; // a device refusing part of the block: still the effective address
+          this.excTvalHi = hi;
+          return Cold.Trap;
+        }
+      }
+      return this.brk ? Cold.NextAndLeave : Cold.Next;
+    }
+    // clean/flush/inval: permitted when a load or a store would be; else a store fault.
+    let pa = this.translate(lo, hi, ACC_R);
+    if (pa < 0) {
+      this.exc = 0;
+      pa = this.translate(lo, hi, ACC_W);
+      if (pa < 0) return Cold.Trap;
+    }
+    const dp = this.dataPriv();
+    const nothingThere = (this.bus.resolvePage(pa - (pa % 4096), false).flags & PageFlag.Fault) !== 0;
+    if (nothingThere || (!this.pmp.check(pa, 1, PMP_R, dp) && !this.pmp.check(pa, 1, PMP_W, dp))) {
+      this.setExc(Cause.StoreAccess, lo, hi);
+      return Cold.Trap;
+    }
+    return Cold.Next;
+  }
+
+  private cboIllegal(raw: number): Cold {
+    this.setExc(Cause.Illegal, raw, 0);
+    return Cold.Trap;
   }
 
   /** An F/D instruction (interpreted): FS Off traps; loads and stores go through the slow paths. */
@@ -1538,7 +1640,7 @@ export class Hart implements JitHost {
     this.exc = saveExc;
     this.excTvalLo = sl;
     this.excTvalHi = sh;
-    if (pa < 0) return null;
+    if (pa < 0 || this.walkPbmt === PBMT_IO) return null; // IO code is never translated
     const pbase = pa - (pa % 4096);
     if (this.pmp.pageDecision(pbase, PMP_X, priv) !== 1) return null;
     const info = this.bus.resolvePage(pbase, false);
@@ -1738,6 +1840,7 @@ export class Hart implements JitHost {
    */
   translate(lo: number, hi: number, acc: number): number {
     const priv = acc === ACC_X ? this.priv : this.dataPriv();
+    this.walkPbmt = 0;
     if (priv === PRIV_M || this.satpHi >>> 28 !== 8) {
       // Bare: physical = virtual; beyond 2^52 nothing exists (access fault via the bus check).
       if (hi < 0 || hi >= 0x100000) {
@@ -1780,11 +1883,26 @@ export class Hart implements JitHost {
           this.setExc(ACCESS_CAUSE[acc]!, lo, hi);
           return -1;
         }
-        if ((pl & 1) === 0 || (pl & 6) === 4 || ph >>> 22 !== 0) {
+        // Bits 63:54: N (no Svnapot) and the reserved 60:54 must be zero; PBMT (62:61) is checked below.
+        if ((pl & 1) === 0 || (pl & 6) === 4 || ((ph >>> 22) & 0x27f) !== 0) {
           this.setExc(PAGE_CAUSE[acc]!, lo, hi);
           return -1;
         }
-        if ((pl & 0xa) !== 0) break; // R or X: leaf
+        const pbmt = (ph >>> 29) & 3;
+        if ((pl & 0xa) !== 0) {
+          // R or X: leaf. Svpbmt: PBMT needs menvcfg.PBMTE, and 3 is reserved.
+          if (pbmt !== 0 && (pbmt === 3 || (this.menvcfgHi & MENVCFG_HI_PBMTE) === 0)) {
+            this.setExc(PAGE_CAUSE[acc]!, lo, hi);
+            return -1;
+          }
+          this.walkPbmt = pbmt;
+          break;
+        }
+        if (pbmt !== 0) {
+          // Non-leaf PTEs' bits 62:61 are reserved.
+          this.setExc(PAGE_CAUSE[acc]!, lo, hi);
+          return -1;
+        }
         if (level === 0) {
           this.setExc(PAGE_CAUSE[acc]!, lo, hi);
           return -1;
@@ -1869,11 +1987,13 @@ export class Hart implements JitHost {
       this.setExc(Cause.LoadAccess, lo, hi);
       return 0;
     }
-    let fill = true;
+    // Svpbmt NC/IO pages get no TLB entry: every access comes here, where later layers (the timing
+    // model) see the memory type and bypass their caches.
+    let fill = this.walkPbmt === 0;
     if (this.debugActive) {
       this.dataPoint(lo, hi, size, false);
       if (this.exc !== 0) return 0;
-      fill = !this.watchedPage(lo, hi);
+      fill = fill && !this.watchedPage(lo, hi);
     }
     const info = this.bus.resolvePage(pa, false);
     const p = info.arenaOffset;
@@ -1975,6 +2095,7 @@ export class Hart implements JitHost {
         if (this.slowCounts) this.slow[CpuSlowPath.CodeInvalidate]!++;
         this.arena.noteWrite(a, size); // drops the decoded page via onInvalidate
       } else if (
+        this.walkPbmt === 0 &&
         !this.watchedPage(lo, hi) &&
         (info.flags & PageFlag.DirtyTracked) === 0 &&
         this.pmp.pageDecision(pa - off, PMP_W, priv) === 1
@@ -1997,7 +2118,11 @@ export class Hart implements JitHost {
           this.arena.noteWrite(c + (off & 255), size);
           this.selfWriteChunk = -1;
           if (this.physByArenaPage.has(ap) || this.jit?.hasPage(ap)) this.arena.codePages.mark(ap);
-        } else if (!this.watchedPage(lo, hi) && this.pmp.pageDecision(pa - off, PMP_W, priv) === 1) {
+        } else if (
+          this.walkPbmt === 0 &&
+          !this.watchedPage(lo, hi) &&
+          this.pmp.pageDecision(pa - off, PMP_W, priv) === 1
+        ) {
           chunkFill(this.gwTL, this.gwTH, this.gwTA, lo, hi, c);
         }
         return;
@@ -2244,6 +2369,8 @@ export class Hart implements JitHost {
       this.cbase = NaN;
       const pa = this.translate(lo, hi, ACC_X);
       if (pa < 0) return -1;
+      // Svpbmt IO: code there is fetched through the bus every time, never decoded and kept.
+      if (this.walkPbmt === PBMT_IO) return this.fetchUncached(pc);
       const pbase = pa - off;
       const info = this.bus.resolvePage(pbase, false);
       const p = info.arenaOffset;
@@ -2553,6 +2680,13 @@ export class Hart implements JitHost {
       case CSR.senvcfg:
         o.lo = this.senvcfg;
         return true;
+      case CSR.stimecmp:
+        // Sstc: S-mode needs menvcfg.STCE and mcounteren.TM (U never reaches here: an S-level CSR).
+        if (this.priv === PRIV_S && ((this.menvcfgHi & MENVCFG_HI_STCE) === 0 || (this.mcounteren & 2) === 0))
+          return false;
+        o.lo = this.stimecmpLo;
+        o.hi = this.stimecmpHi;
+        return true;
       case CSR.sscratch:
         o.lo = this.sscratchLo;
         o.hi = this.sscratchHi;
@@ -2600,6 +2734,7 @@ export class Hart implements JitHost {
         return true;
       case CSR.menvcfg:
         o.lo = this.menvcfg;
+        o.hi = this.menvcfgHi;
         return true;
       case CSR.mcountinhibit:
         o.lo = this.mcountinhibit;
@@ -2703,7 +2838,12 @@ export class Hart implements JitHost {
         this.scounteren = lo;
         return true;
       case CSR.senvcfg:
-        this.senvcfg = lo & 1;
+        this.senvcfg = envcfgLow(lo, this.senvcfg);
+        return true;
+      case CSR.stimecmp:
+        this.stimecmpLo = lo;
+        this.stimecmpHi = hi;
+        this.armSupervisorTimer();
         return true;
       case CSR.sscratch:
         this.sscratchLo = lo;
@@ -2756,9 +2896,17 @@ export class Hart implements JitHost {
       case CSR.mcounteren:
         this.mcounteren = lo;
         return true;
-      case CSR.menvcfg:
-        this.menvcfg = lo & 1;
+      case CSR.menvcfg: {
+        this.menvcfg = envcfgLow(lo, this.menvcfg);
+        const old = this.menvcfgHi;
+        this.menvcfgHi = hi & (MENVCFG_HI_PBMTE | MENVCFG_HI_STCE);
+        if (((old ^ this.menvcfgHi) & MENVCFG_HI_PBMTE) !== 0) {
+          this.flushTlb();
+          this.jit?.remap();
+        }
+        if (((old ^ this.menvcfgHi) & MENVCFG_HI_STCE) !== 0) this.armSupervisorTimer();
         return true;
+      }
       case CSR.mcountinhibit: {
         // Freeze or resume: rebase so the value stays continuous.
         const o = this.csrOut;
@@ -2819,6 +2967,13 @@ export class Hart implements JitHost {
     this.mstatus = n;
     if (((old ^ n) & (MSTATUS_MPRV | MSTATUS_MPP | MSTATUS_SUM | MSTATUS_MXR)) !== 0) this.flushTlb();
   }
+}
+
+/** A written menvcfg/senvcfg low word: FIOM, CBCFE, CBZE and CBIE (whose reserved value 10 keeps the old one). */
+function envcfgLow(lo: number, old: number): number {
+  let cbie = (lo >>> ENVCFG_CBIE_SHIFT) & 3;
+  if (cbie === 2) cbie = (old >>> ENVCFG_CBIE_SHIFT) & 3;
+  return (lo & (ENVCFG_FIOM | ENVCFG_CBCFE | ENVCFG_CBZE)) | (cbie << ENVCFG_CBIE_SHIFT);
 }
 
 export { MIP_MEIP, MIP_MSIP, MIP_MTIP, MIP_SEIP, MIP_SSIP, MIP_STIP };

@@ -220,6 +220,11 @@ export const enum Op {
   BSETI,
   CZERO_EQZ,
   CZERO_NEZ,
+  // Zicbom, Zicboz (rs1 = the address; prefetches are ORI hints, decoded as ORI to x0)
+  CBO_INVAL,
+  CBO_CLEAN,
+  CBO_FLUSH,
+  CBO_ZERO,
   /** Reserved / unsupported encoding: raises illegal-instruction with tval = the bits. */
   ILLEGAL,
   COUNT,
@@ -433,6 +438,10 @@ export const OP_NAMES: readonly string[] = (() => {
     [Op.BSETI, 'bseti'],
     [Op.CZERO_EQZ, 'czero.eqz'],
     [Op.CZERO_NEZ, 'czero.nez'],
+    [Op.CBO_INVAL, 'cbo.inval'],
+    [Op.CBO_CLEAN, 'cbo.clean'],
+    [Op.CBO_FLUSH, 'cbo.flush'],
+    [Op.CBO_ZERO, 'cbo.zero'],
     [Op.ILLEGAL, 'unimp'],
   ];
   for (const [op, s] of list) set(op, s);

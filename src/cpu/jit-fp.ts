@@ -9,7 +9,6 @@
 
 import { type FunctionBuilder, type ModuleBuilder, ValType } from './wasm/module-builder.js';
 import { fpWritesX, Op } from './isa.js';
-import type { JitLayout } from './jit-translate.js';
 
 const { i64, f64 } = ValType;
 
@@ -152,10 +151,18 @@ export function emitFpHelpers(m: ModuleBuilder): FpHelpers {
   return { twoSumErr, prodErr, roundToOdd, fmaNearest };
 }
 
+/** The arena offsets FP translations use (a part of jit-translate.ts's JitLayout). */
+export interface FpLayout {
+  /** fflags, frm, FS: i32 cells. */
+  fpCells: number;
+  /** f0..f31, 8 bytes each. */
+  fpRegs: number;
+}
+
 /** What the FP translation needs from the block being translated. */
 export interface FpEmitContext {
   f: FunctionBuilder;
-  L: JitLayout;
+  L: FpLayout;
   h: FpHelpers;
   /** Push integer register r (x0 reads 0). */
   getX(r: number): void;

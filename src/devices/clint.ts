@@ -11,6 +11,9 @@
 // ticks (28 years at 10 MHz); guest writes above that are rounded (docs/board.md).
 // mtimecmp reads 0 after reset and MTIP stays low until the guest first writes it (QEMU does the
 // same: it evaluates the timer only on mtimecmp writes).
+// Sstc's stimecmp is a hart CSR, but its comparison against time is a timer event like mtimecmp's:
+// the hart hands its value here (setSupervisorCompare, while menvcfg.STCE is set) and the CLINT
+// drives that hart's STIP line and plans slices and WFI skips around it too.
 
 import type { MmioOps } from '../memory/index.js';
 import { NO_IRQ, type IrqLine } from './irq.js';
@@ -43,8 +46,8 @@ export interface ClintOptions {
   /** Hart 0's lines (single-hart boards and tests). */
   msip?: IrqLine;
   mtip?: IrqLine;
-  /** Every hart's lines, index = hart id (takes precedence over msip/mtip). */
-  lines?: { msip: IrqLine; mtip: IrqLine }[];
+  /** Every hart's lines, index = hart id (takes precedence over msip/mtip); stip for Sstc. */
+  lines?: { msip: IrqLine; mtip: IrqLine; stip?: IrqLine }[];
   /** Called when the guest changes mtimecmp or mtime, so the board can re-plan its slice. */
   onTimerChange?: () => void;
 }
@@ -60,6 +63,7 @@ export class Clint implements MmioOps {
   readonly harts: number;
   private readonly msipLines: IrqLine[];
   private readonly mtipLines: IrqLine[];
+  private readonly stipLines: IrqLine[];
   private readonly onTimerChange: () => void;
 
   /** mtime = mtimeBase + ticks elapsed since (instretBase | nowBase). */
@@ -73,6 +77,9 @@ export class Clint implements MmioOps {
   private readonly armed: boolean[];
   private readonly msipBit: number[];
   private readonly mtipLevel: boolean[];
+  /** Per hart: Sstc's stimecmp (NaN while the hart has not armed it: STCE clear) and STIP level. */
+  private readonly scmp: number[];
+  private readonly stipLevel: boolean[];
   /** High half latched by a read of mtime's low half (so an 8-byte read never tears). */
   private latchedHi = -1;
 
@@ -93,6 +100,9 @@ export class Clint implements MmioOps {
     const lines = opts.lines ?? [{ msip: opts.msip ?? NO_IRQ, mtip: opts.mtip ?? NO_IRQ }];
     this.msipLines = Array.from({ length: harts }, (_, i) => lines[i]?.msip ?? NO_IRQ);
     this.mtipLines = Array.from({ length: harts }, (_, i) => lines[i]?.mtip ?? NO_IRQ);
+    this.stipLines = Array.from({ length: harts }, (_, i) => lines[i]?.stip ?? NO_IRQ);
+    this.scmp = new Array<number>(harts).fill(Number.NaN);
+    this.stipLevel = new Array<boolean>(harts).fill(false);
     const zeros = () => new Array<number>(harts).fill(0);
     this.cmpLo = zeros();
     this.cmpHi = zeros();
@@ -129,7 +139,17 @@ export class Clint implements MmioOps {
     return this.msipBit[0] !== 0;
   }
 
-  /** Re-evaluate every hart's MTIP against the current mtime (the board calls this at slice boundaries). */
+  /**
+   * Sstc: hart `hart`'s stimecmp as a Number (rounded above 2^53), or undefined to disarm it
+   * (menvcfg.STCE clear: STIP is then the hart's software bit and the line stays low).
+   */
+  setSupervisorCompare(hart: number, value: number | undefined): void {
+    this.scmp[hart] = value ?? Number.NaN;
+    this.update();
+    this.onTimerChange();
+  }
+
+  /** Re-evaluate every hart's MTIP and STIP against the current mtime (the board calls this at slice boundaries). */
   update(): void {
     const now = this.mtime();
     for (let h = 0; h < this.harts; h++) {
@@ -138,13 +158,21 @@ export class Clint implements MmioOps {
         this.mtipLevel[h] = level;
         this.mtipLines[h]!(level);
       }
+      const s = now >= this.scmp[h]!; // false while NaN (disarmed)
+      if (s !== this.stipLevel[h]) {
+        this.stipLevel[h] = s;
+        this.stipLines[h]!(s);
+      }
     }
   }
 
-  /** The earliest mtimecmp still ahead of mtime, or Infinity. */
+  /** The earliest mtimecmp or armed stimecmp still ahead of mtime, or Infinity. */
   private nextCmp(now: number): number {
     let next = Infinity;
-    for (let h = 0; h < this.harts; h++) if (this.armed[h] && this.cmp[h]! > now) next = Math.min(next, this.cmp[h]!);
+    for (let h = 0; h < this.harts; h++) {
+      if (this.armed[h] && this.cmp[h]! > now) next = Math.min(next, this.cmp[h]!);
+      if (this.scmp[h]! > now) next = Math.min(next, this.scmp[h]!);
+    }
     return next;
   }
 

@@ -18,6 +18,8 @@ export interface HartDescription {
   isaExtensions: string[];
   /** mmu-type, e.g. "riscv,sv39". */
   mmuType: string;
+  /** riscv,cbom-block-size and riscv,cboz-block-size (Zicbom/Zicboz), when the hart has them. */
+  cboBlockSize?: number;
 }
 
 export interface UartDescription extends AddressRange {

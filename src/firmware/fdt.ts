@@ -232,6 +232,8 @@ export function buildBoardTree(d: BoardDescription): FdtNode {
       .str('riscv,isa-base', h.isaBase)
       .str('riscv,isa-extensions', ...h.isaExtensions)
       .str('mmu-type', h.mmuType);
+    if (h.cboBlockSize !== undefined)
+      cpu.u32('riscv,cbom-block-size', h.cboBlockSize).u32('riscv,cboz-block-size', h.cboBlockSize);
     cpu
       .child('interrupt-controller')
       .u32('#address-cells', 0)

@@ -8,6 +8,7 @@
 // and the PCIe MMIO window are the one exception: they are defined in src/pci (its Ecam defaults
 // to them and the PCI tests drive them) and re-exported here, so this file still lists the map.
 
+import { CBO_BLOCK } from '../cpu/hart.js';
 import { alignDown, alignUp } from '../cxl-math/bits.js';
 import { isThreeFamily } from '../cxl-math/interleave.js';
 import { ECAM_BASE, ECAM_SIZE, PCIE_MMIO_WINDOW } from '../pci/index.js';
@@ -18,7 +19,10 @@ import { CLINT_MAX_HARTS } from '../devices/clint.js';
 export const MAX_HARTS = CLINT_MAX_HARTS;
 /** What every hart implements, as the device tree (riscv,isa) and the RHCT state it. ACPI does not
  *  imply zicsr/zifencei/zicntr as a device tree does, so they are listed. */
-export const HART_ISA_STRING = 'rv64imafdc_zicsr_zifencei_zicntr_zicond_zihintpause_zba_zbb_zbs';
+export const HART_ISA_STRING =
+  'rv64imafdc_zicbom_zicboz_zicntr_zicond_zicsr_zifencei_zihintpause_zba_zbb_zbs_sstc_svpbmt';
+/** Zicbom/Zicboz cache-block size (riscv,cbom-block-size and riscv,cboz-block-size; the RHCT CMO node). */
+export const CBO_BLOCK_BYTES = CBO_BLOCK;
 export const HART_ISA_EXTENSIONS: readonly string[] = [
   'i',
   'm',
@@ -26,14 +30,18 @@ export const HART_ISA_EXTENSIONS: readonly string[] = [
   'f',
   'd',
   'c',
-  'zicsr',
-  'zifencei',
+  'zicbom',
+  'zicboz',
   'zicntr',
   'zicond',
+  'zicsr',
+  'zifencei',
   'zihintpause',
   'zba',
   'zbb',
   'zbs',
+  'sstc',
+  'svpbmt',
 ];
 
 // ---- fixed devices ----

@@ -33,6 +33,7 @@ import {
   ECAM_SIZE,
   FINISHER_BASE,
   HART_ISA_EXTENSIONS,
+  CBO_BLOCK_BYTES,
   HART_ISA_STRING,
   hostMmioWindow,
   MAX_HARTS,
@@ -63,6 +64,7 @@ export const DEFAULT_PCIE: PcieDescription = {
 // mip bit numbers the board drives.
 const MIP_MSIP = 3;
 const MIP_MTIP = 7;
+const MIP_STIP = 5;
 const MIP_SEIP = 9;
 const MIP_MEIP = 11;
 
@@ -90,7 +92,7 @@ export type BoardHart = Pick<
   | 'debugHit'
   | 'debugTranslate'
 > &
-  Partial<Pick<Hart, 'jitStats' | 'csrRead' | 'csrWrite'>>;
+  Partial<Pick<Hart, 'jitStats' | 'csrRead' | 'csrWrite' | 'onSupervisorTimer'>>;
 
 export type HartFactory = (opts: { arena: Arena; bus: AddressSpace; hartId: number; resetPc: number }) => BoardHart;
 
@@ -266,7 +268,11 @@ function createDevices(
     harts,
     realtime: opts.realtime ?? false,
     instructionsPerTick: opts.instructionsPerTick,
-    lines: Array.from({ length: harts }, (_, h) => ({ msip: line(h, MIP_MSIP), mtip: line(h, MIP_MTIP) })),
+    lines: Array.from({ length: harts }, (_, h) => ({
+      msip: line(h, MIP_MSIP),
+      mtip: line(h, MIP_MTIP),
+      stip: line(h, MIP_STIP),
+    })),
     // A new mtimecmp may fall inside the current slice: end it so the board re-plans.
     onTimerChange: () => running()?.requestStop(),
   });
@@ -316,6 +322,7 @@ function describeBoard(
       isaBase: 'rv64i',
       isaExtensions: [...HART_ISA_EXTENSIONS],
       mmuType: 'riscv,sv39',
+      cboBlockSize: CBO_BLOCK_BYTES,
     })),
     timebaseFrequency: TIMEBASE_HZ,
     uart: { base: UART0_BASE, size: NS16550A_SIZE, irq: UART0_IRQ, clockFrequency: UART_CLOCK_HZ },
@@ -422,6 +429,8 @@ export function createBoard(opts: BoardOptions): Board {
   for (let hartId = 0; hartId < n; hartId++) {
     const h = (opts.hartFactory ?? defaultHartFactory)({ arena, bus: space, hartId, resetPc: ram.base });
     h.getTime = () => clint.mtime();
+    // Sstc: the hart's stimecmp is compared against mtime by the CLINT, which drives its STIP line.
+    if (h.onSupervisorTimer !== undefined) h.onSupervisorTimer = (v) => clint.setSupervisorCompare(hartId, v);
     harts.push(h);
   }
   const h = harts[0]!;

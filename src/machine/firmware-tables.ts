@@ -24,6 +24,7 @@ import { buildSwitchCdat, buildType3Cdat, type SwitchCdatInput, type Type3CdatIn
 import {
   CHBCR_SIZE,
   ECAM_BASE,
+  CBO_BLOCK_BYTES,
   HART_ISA_STRING,
   hostMmioWindow,
   PLIC_BASE,
@@ -195,6 +196,7 @@ function systemOf(
     timebaseHz: TIMEBASE_HZ,
     isa: HART_ISA_STRING,
     mmu: 'sv39',
+    cmoBlockBytes: CBO_BLOCK_BYTES,
     harts: Array.from({ length: desc.cpus }, (_, i) => ({ hartId: i, uid: i, plicContext: plicContextOf(i, 'S') })),
     plic: {
       id: 0,

@@ -16,7 +16,7 @@ export const GUEST_BIN = join(GUESTS, 'bin');
 
 /** QEMU CPU closest to ours, RV64IMAFDC + Zicsr + Zifencei + Zba/Zbb/Zbs (GUEST-TOOLCHAIN.md; misa = RV64 ACDFIMSU). */
 export const QEMU_CPU =
-  'rv64,h=off,v=off,zba=on,zbb=on,zbc=off,zbs=on,sstc=off,svpbmt=off,svinval=off,' +
+  'rv64,h=off,v=off,zba=on,zbb=on,zbc=off,zbs=on,sstc=on,svpbmt=on,svinval=off,' +
   'svnapot=off,Zfh=off,Zfhmin=off,Zihintpause=on,sscofpmf=off';
 
 function which(cmd: string): boolean {

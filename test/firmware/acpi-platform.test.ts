@@ -71,7 +71,7 @@ test('MADT: one enabled RINTC per hart naming the PLIC and the hart S-mode conte
   }
 });
 
-test('RHCT: the timebase and, for every hart, an ISA string listing zicsr, zifencei and zicntr and an Sv39 MMU node', () => {
+test('RHCT: the timebase and, for every hart, an ISA string listing zicsr, zifencei and zicntr, an Sv39 MMU node and a CMO node', () => {
   const { tables } = tablesOf(2);
   const r = decodeRhct(tables.get('RHCT')!);
   assert.equal(r.timebase, 10_000_000);
@@ -81,7 +81,12 @@ test('RHCT: the timebase and, for every hart, an ISA string listing zicsr, zifen
   );
   for (const h of r.harts) {
     const isa = h.offsets.map((o) => r.isa.get(o)).find((x) => x !== undefined);
-    assert.equal(isa, 'rv64imafdc_zicsr_zifencei_zicntr_zicond_zihintpause_zba_zbb_zbs');
+    assert.equal(isa, 'rv64imafdc_zicbom_zicboz_zicntr_zicond_zicsr_zifencei_zihintpause_zba_zbb_zbs_sstc_svpbmt');
+    // The CMO node (Linux keeps Zicbom/Zicboz only with it): 64-byte blocks, as log2.
+    assert.deepEqual(
+      h.offsets.map((o) => r.cmo.get(o)).filter((x) => x !== undefined),
+      [{ cbom: 6, cbop: 6, cboz: 6 }],
+    );
     assert.deepEqual(
       h.offsets.map((o) => r.mmu.get(o)).filter((x) => x !== undefined),
       [0],

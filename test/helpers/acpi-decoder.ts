@@ -460,13 +460,22 @@ export interface RhctDecoded {
   timebase: number;
   isa: Map<number, string>;
   mmu: Map<number, number>;
+  /** CMO nodes: block sizes as log2 (cbom, cbop, cboz). */
+  cmo: Map<number, { cbom: number; cbop: number; cboz: number }>;
   harts: { uid: number; offsets: number[] }[];
 }
 
 export function decodeRhct(b: Uint8Array): RhctDecoded {
   const header = decodeHeader(b);
   const count = u32(b, 48);
-  const out: RhctDecoded = { header, timebase: u64(b, 40), isa: new Map(), mmu: new Map(), harts: [] };
+  const out: RhctDecoded = {
+    header,
+    timebase: u64(b, 40),
+    isa: new Map(),
+    mmu: new Map(),
+    cmo: new Map(),
+    harts: [],
+  };
   let o = u32(b, 52);
   for (let i = 0; i < count; i++) {
     const type = u16(b, o);
@@ -476,7 +485,8 @@ export function decodeRhct(b: Uint8Array): RhctDecoded {
       const s = text(b, o + 8, n);
       if (!s.endsWith('\0')) throw new Error('RHCT ISA string without NUL');
       out.isa.set(o, s.slice(0, -1));
-    } else if (type === 2) out.mmu.set(o, u8(b, o + 7));
+    } else if (type === 1) out.cmo.set(o, { cbom: u8(b, o + 7), cbop: u8(b, o + 8), cboz: u8(b, o + 9) });
+    else if (type === 2) out.mmu.set(o, u8(b, o + 7));
     else if (type === 0xffff) {
       const n = u16(b, o + 6);
       out.harts.push({ uid: u32(b, o + 8), offsets: Array.from({ length: n }, (_, k) => u32(b, o + 12 + 4 * k)) });

@@ -54,7 +54,18 @@ export function buildAcpiDataTables(p: AcpiPlatform, dsdtAddress = 0): { name: s
     out.push({ name: 'APIC', bytes: buildMadt(sys.harts, sys.plic, oem) });
     out.push({
       name: 'RHCT',
-      bytes: buildRhct({ timebaseHz: sys.timebaseHz, isa: sys.isa, mmu: sys.mmu, harts: sys.harts }, oem),
+      bytes: buildRhct(
+        {
+          timebaseHz: sys.timebaseHz,
+          isa: sys.isa,
+          mmu: sys.mmu,
+          harts: sys.harts,
+          ...(sys.cmoBlockBytes
+            ? { cmo: { cbom: sys.cmoBlockBytes, cbop: sys.cmoBlockBytes, cboz: sys.cmoBlockBytes } }
+            : {}),
+        },
+        oem,
+      ),
     });
     out.push({ name: 'SPCR', bytes: buildSpcr(sys.uart, oem) });
     out.push({ name: 'MCFG', bytes: buildMcfg(sys.ecam, oem) });

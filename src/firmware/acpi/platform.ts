@@ -180,6 +180,8 @@ export interface AcpiSystem {
   /** RHCT ISA string, e.g. "rv64imac_zicsr_zifencei_zicntr". */
   isa: string;
   mmu: 'sv39' | 'sv48' | 'sv57';
+  /** Zicbom/Zicbop/Zicboz cache-block size in bytes (the RHCT CMO node); absent: none. */
+  cmoBlockBytes?: number;
   harts: AcpiHart[];
   plic: AcpiPlic;
   uart: AcpiUart;
