@@ -127,6 +127,8 @@ export interface HartOptions {
   jit?: boolean;
   /** Interpreted executions of a block before it is compiled (tests use 1). */
   jitThreshold?: number;
+  /** Translated fmadd.d uses the host's fused multiply-add (default: when probed exact; tests force both). */
+  jitHostFma?: boolean;
 }
 
 /** Whether harts use the JIT unless told otherwise: CXLEMU_JIT=0 forces the interpreter. */
@@ -439,7 +441,10 @@ export class Hart implements JitHost {
     this.arenaHarts = hs;
     const useJit = JIT_DEFAULT && (opts.jit ?? true);
     this.jit = useJit
-      ? new Jit(this, this.arena.memory, opts.jitThreshold !== undefined ? { threshold: opts.jitThreshold } : {})
+      ? new Jit(this, this.arena.memory, {
+          ...(opts.jitThreshold !== undefined ? { threshold: opts.jitThreshold } : {}),
+          ...(opts.jitHostFma !== undefined ? { hostFma: opts.jitHostFma } : {}),
+        })
       : null;
     this.arena.codePages.onInvalidate((page) => this.dropCodePage(page));
     this.arena.codePages.onMark((page) => this.codePageMarked(page));

@@ -90,8 +90,8 @@ export function emitFpHelpers(m: ModuleBuilder): FpHelpers {
   }
   const fmaNearest = m.function('fma_nearest', [f64, f64, f64], [f64]);
   {
-    // Boldo-Melquiond in one flat body (calls cost more than the arithmetic): (ph, pl) = a*b
-    // exactly (Dekker), (uh, ul) = c + ph exactly (TwoSum), r = uh + RO(ul + pl).
+    // a*b + c rounded once. The exact value is uh + ul + pl, where uh + ul = c + ph exactly (TwoSum)
+    // and ph + pl = a*b exactly (|pl| <= 2^-53 |ph| for a normal ph).
     const f = fmaNearest;
     const ph = f.local(f64),
       pl = f.local(f64),
@@ -105,8 +105,40 @@ export function emitFpHelpers(m: ModuleBuilder): FpHelpers {
       bl = f.local(f64),
       bits = f.local(i64);
     f.localGet(0).localGet(1).f64Mul().localSet(ph);
+    f.localGet(2).localGet(ph).f64Add().localSet(uh);
+    f.localGet(uh).localGet(2).f64Sub().localSet(t);
+    f.localGet(2).localGet(uh).localGet(t).f64Sub().f64Sub().localGet(ph).localGet(t).f64Sub().f64Add().localSet(ul);
+    // Fast accept, without the product's error: when |ul| + 2^-53 |ph| (a bound on the remainder
+    // |ul + pl|) stays clear of half an ulp of uh, and uh is not a power of two (whose ulp below is
+    // smaller), RN(exact) is uh itself. uh is ready after one add, so a chain of fmadds (a dot
+    // product) waits on that add only while this check runs alongside.
+    f.localGet(uh).i64ReinterpretF64().localSet(bits);
+    f.localGet(bits).i64Const(0xfffffffffffffn).i64And().i64Const(0).i64Ne(); // not a power of two
+    f.localGet(bits).i64Const(52).i64ShrU().i64Const(0x7ff).i64And().i64Const(54).i64GtU().i32And(); // half-ulp normal
+    f.localGet(ph).f64Abs().f64Const(MIN_NORMAL64).f64Gt().i32And(); // the bound on |pl| holds
+    f.localGet(bits)
+      .i64Const(0x7ff0000000000000n)
+      .i64And()
+      .i64Const(53n << 52n)
+      .i64Sub(); // half an ulp of uh
+    f.f64ReinterpretI64()
+      .f64Const(1 - 2 ** -20)
+      .f64Mul();
+    f.localGet(ul)
+      .f64Abs()
+      .localGet(ph)
+      .f64Abs()
+      .f64Const(2 ** -53)
+      .f64Mul()
+      .f64Add()
+      .f64Gt()
+      .i32And();
+    f.if();
+    f.localGet(uh).return();
+    f.end();
+    // The full emulation (Boldo-Melquiond): r = uh + RO(ul + pl), with pl from Dekker's product.
     // a and b in the safe range (no overflow in the split, no underflow in the error), the product
-    // normal. c needs no check: TwoSum is exact for any finite c; inf/NaN give a non-normal r.
+    // normal; c needs no check (TwoSum is exact for any finite c; inf/NaN give a non-normal r).
     const safe = (x: number) => {
       f.localGet(x).f64Abs().f64Const(SAFE_LO).f64Ge();
       f.localGet(x).f64Abs().f64Const(SAFE_HI).f64Le().i32And();
@@ -129,10 +161,6 @@ export function emitFpHelpers(m: ModuleBuilder): FpHelpers {
     f.localGet(ah).localGet(bl).f64Mul().f64Add();
     f.localGet(al).localGet(bh).f64Mul().f64Add();
     f.localGet(al).localGet(bl).f64Mul().f64Add().localSet(pl);
-    // uh + ul = c + ph
-    f.localGet(2).localGet(ph).f64Add().localSet(uh);
-    f.localGet(uh).localGet(2).f64Sub().localSet(t);
-    f.localGet(2).localGet(uh).localGet(t).f64Sub().f64Sub().localGet(ph).localGet(t).f64Sub().f64Add().localSet(ul);
     // v + t = ul + pl (t: the exact remainder)
     f.localGet(ul).localGet(pl).f64Add().localSet(v);
     f.localGet(v).localGet(ul).f64Sub().localSet(t);
@@ -177,10 +205,20 @@ export interface FpEmitContext {
   d0: number;
   d1: number;
   d2: number;
+  e0: number;
+  e1: number;
+  e2: number;
+  e3: number;
+  e4: number;
+  e5: number;
+  /** An i32 scratch. */
+  t32: number;
   x0: number;
   x1: number;
-  /** The i64 local holding each f register the block uses (-1: unused). */
+  /** The f64 local holding each f register the block uses (-1: unused). */
   fl: Int32Array;
+  /** fmadd.d may use f64x2.relaxed_madd: exact on this host (host-fma.ts). */
+  hostFma: boolean;
   /** Set once the block has checked mstatus.FS (and marked it Dirty). */
   fsChecked: boolean;
 }
@@ -224,7 +262,7 @@ export function emitFpInsn(
   imm: number,
 ): void {
   const { f, L } = c;
-  /** f register r's i64 local (its bit pattern; loaded at block entry, stored back at exits). */
+  /** f register r's f64 local (loaded at block entry, stored back at exits; wasm keeps NaN bits). */
   const fr = (r: number): number => {
     const l = c.fl[r]!;
     if (l < 0) throw new Error(`jit: f${r} has no local (operand scan bug)`);
@@ -245,12 +283,16 @@ export function emitFpInsn(
       .i32Store(4, cells + 8);
     c.fsChecked = true;
   }
-  const loadD = (r: number) => f.localGet(fr(r)).f64ReinterpretI64();
+  const loadD = (r: number) => f.localGet(fr(r));
+  /** Push f register r's 64-bit pattern. */
+  const bitsOf = (r: number) => f.localGet(fr(r)).i64ReinterpretF64();
   /** Push single operand r as f32: the canonical NaN unless NaN-boxed. */
   const loadS = (r: number) => {
-    f.localGet(fr(r)).i32WrapI64().f32ReinterpretI32();
+    bitsOf(r);
+    f.i32WrapI64().f32ReinterpretI32();
     f.f32ConstBits(0x7fc00000);
-    f.localGet(fr(r)).i64Const(32).i64ShrU().i64Const(0xffffffff).i64Eq();
+    bitsOf(r);
+    f.i64Const(32).i64ShrU().i64Const(0xffffffff).i64Eq();
     f.select();
   };
   const loadSasD = (r: number) => {
@@ -258,10 +300,10 @@ export function emitFpInsn(
     f.f64PromoteF32();
   };
   /** Store the f64 in local v to f[rd]. */
-  const storeD = (v: number) => f.localGet(v).i64ReinterpretF64().localSet(fr(rd));
+  const storeD = (v: number) => f.localGet(v).localSet(fr(rd));
   /** Store the f32 on the stack to f[rd], NaN-boxed. */
   const storeSFromStack = () => {
-    f.i32ReinterpretF32().i64ExtendI32U().i64Const(-4294967296n).i64Or().localSet(fr(rd));
+    f.i32ReinterpretF32().i64ExtendI32U().i64Const(-4294967296n).i64Or().f64ReinterpretI64().localSet(fr(rd));
   };
   const setNX = () => f.i32Const(0).i32Const(0).i32Load(4, cells).i32Const(NX).i32Or().i32Store(4, cells);
   const nxSet = () => f.i32Const(0).i32Load(4, cells).i32Const(NX).i32And();
@@ -302,19 +344,21 @@ export function emitFpInsn(
     // ---- loads and stores ----
     case Op.FLD:
       c.tlb(k, rs1, imm, 8, false);
-      f.localGet(c.addr).i64Load(1, 0).localSet(fr(rd));
+      f.localGet(c.addr).f64Load(1, 0).localSet(fr(rd));
       return;
     case Op.FLW:
       c.tlb(k, rs1, imm, 4, false);
-      f.localGet(c.addr).i64Load32U(1, 0).i64Const(-4294967296n).i64Or().localSet(fr(rd));
+      f.localGet(c.addr).i64Load32U(1, 0).i64Const(-4294967296n).i64Or().f64ReinterpretI64().localSet(fr(rd));
       return;
     case Op.FSD:
       c.tlb(k, rs1, imm, 8, true);
-      f.localGet(c.addr).localGet(fr(rs2)).i64Store(1, 0);
+      f.localGet(c.addr).localGet(fr(rs2)).f64Store(1, 0);
       return;
     case Op.FSW:
       c.tlb(k, rs1, imm, 4, true);
-      f.localGet(c.addr).localGet(fr(rs2)).i64Store32(1, 0);
+      f.localGet(c.addr);
+      bitsOf(rs2);
+      f.i64Store32(1, 0);
       return;
 
     // ---- double arithmetic ----
@@ -382,12 +426,102 @@ export function emitFpInsn(
       f.end();
       const negProd = op === Op.FNMSUB_D || op === Op.FNMADD_D;
       const negAdd = op === Op.FMSUB_D || op === Op.FNMADD_D;
-      loadD(rs1);
+      if (c.hostFma) {
+        // The host's fused multiply-add, probed exact at startup (host-fma.ts): one rounding.
+        loadD(rs1).f64x2Splat();
+        loadD(rs2);
+        if (negProd) f.f64Neg();
+        f.f64x2Splat();
+        loadD((imm >>> 3) & 31);
+        if (negAdd) f.f64Neg();
+        f.f64x2Splat().f64x2RelaxedMadd().f64x2ExtractLane(0).localSet(d2);
+        requireNormal(d2, MIN_NORMAL64, MAX64);
+        storeD(d2);
+        return;
+      }
+      // Inline (a call would spill the block's register locals). ph + pl = a*b exactly (Dekker,
+      // for a and b in the safe range) and uh + ul = c + ph exactly (TwoSum), so the exact value
+      // is uh + ul + pl. Two accept tests, each a branch that mostly goes one way:
+      //  1. v = RN(ul + pl) clear of half an ulp of uh (uh not a power of two): RN(a*b + c) = uh,
+      //     ready one add after c, so a chain of fmadds (a dot product) waits on that add only;
+      //  2. else r = RN(uh + v), with uh + v = r + er and ul + pl = v + ev exactly: RN = r when
+      //     |er| + |ev| stays clear of half an ulp of r;
+      // otherwise fma_nearest (Boldo-Melquiond: round to odd) decides.
+      loadD(rs1).localSet(d0);
       loadD(rs2);
       if (negProd) f.f64Neg();
+      f.localSet(d1);
       loadD((imm >>> 3) & 31);
       if (negAdd) f.f64Neg();
-      f.call(c.h.fmaNearest).localSet(d2);
+      f.localSet(d2);
+      const { e0, e1, e2, e3, e4, e5 } = c;
+      /** Push the exact error of s = x + y (Knuth's TwoSum); t is a scratch local. */
+      const twoSumErr = (x: number, y: number, sum: number, t: number) => {
+        f.localGet(sum).localGet(x).f64Sub().localSet(t);
+        f.localGet(x).localGet(sum).localGet(t).f64Sub().f64Sub().localGet(y).localGet(t).f64Sub().f64Add();
+      };
+      /** Push "x is clear of half an ulp of s (s normal, not a power of two)" for the f64 on the stack = x. */
+      const clearOfHalfUlp = (sum: number) => {
+        f.localGet(sum).i64ReinterpretF64().localSet(c.x1);
+        f.localGet(c.x1)
+          .i64Const(0x7ff0000000000000n)
+          .i64And()
+          .i64Const(53n << 52n)
+          .i64Sub(); // half an ulp
+        f.f64ReinterpretI64()
+          .f64Const(1 - 2 ** -20)
+          .f64Mul()
+          .f64Lt();
+        f.localGet(c.x1).i64Const(0xfffffffffffffn).i64And().i64Const(0).i64Ne().i32And(); // not a power of two
+        f.localGet(c.x1).i64Const(52).i64ShrU().i64Const(0x7ff).i64And().i64Const(54).i64GtU().i32And();
+      };
+      f.localGet(d0).localGet(d1).f64Mul().localSet(e0); // ph
+      f.localGet(d2).localGet(e0).f64Add().localSet(e1); // uh = c + ph
+      twoSumErr(d2, e0, e1, e2);
+      f.localSet(e2); // ul
+      // Dekker: split a and b (e3/e4 hold the high parts), pl into e3.
+      const splitHi = (x: number, hi: number) => {
+        f.f64Const(134217729).localGet(x).f64Mul().localTee(hi).localGet(hi).localGet(x).f64Sub().f64Sub().localSet(hi);
+      };
+      splitHi(d0, e3);
+      splitHi(d1, e4);
+      // pl = ((ah*bh - ph) + ah*bl + al*bh) + al*bl with al = a - ah, bl = b - bh
+      f.localGet(e3).localGet(e4).f64Mul().localGet(e0).f64Sub();
+      f.localGet(e3).localGet(d1).localGet(e4).f64Sub().f64Mul().f64Add();
+      f.localGet(d0).localGet(e3).f64Sub().localGet(e4).f64Mul().f64Add();
+      f.localGet(d0).localGet(e3).f64Sub().localGet(d1).localGet(e4).f64Sub().f64Mul().f64Add();
+      f.localSet(e3); // pl
+      f.localGet(e2).localGet(e3).f64Add().localSet(e4); // v = RN(ul + pl)
+      const safe = (x: number) => {
+        f.localGet(x).f64Abs().f64Const(SAFE_LO).f64Ge().i32And();
+        f.localGet(x).f64Abs().f64Const(SAFE_HI).f64Le().i32And();
+      };
+      // The emulation's domain: a and b safe, the product normal.
+      f.i32Const(1);
+      safe(d0);
+      safe(d1);
+      f.localGet(e0).f64Abs().f64Const(MIN_NORMAL64).f64Gt().i32And();
+      f.localTee(c.t32);
+      f.localGet(e4).f64Abs();
+      clearOfHalfUlp(e1);
+      f.i32And();
+      f.if(ValType.f64);
+      f.localGet(e1);
+      f.else();
+      f.localGet(e1).localGet(e4).f64Add().localSet(e5); // r = RN(uh + v)
+      twoSumErr(e1, e4, e5, e0); // er
+      f.f64Abs();
+      twoSumErr(e2, e3, e4, e0); // ev
+      f.f64Abs().f64Add();
+      clearOfHalfUlp(e5);
+      f.localGet(c.t32).i32And();
+      f.if(ValType.f64);
+      f.localGet(e5);
+      f.else();
+      f.localGet(d0).localGet(d1).localGet(d2).call(c.h.fmaNearest);
+      f.end();
+      f.end();
+      f.localSet(d2);
       requireNormal(d2, MIN_NORMAL64, MAX64);
       storeD(d2);
       return;
@@ -483,12 +617,13 @@ export function emitFpInsn(
     case Op.FSGNJN_D:
     case Op.FSGNJX_D: {
       const SIGN = -9223372036854775808n;
-      f.localGet(fr(rs1)).i64Const(~SIGN).i64And();
-      if (op === Op.FSGNJX_D) f.localGet(fr(rs1));
-      f.localGet(fr(rs2));
+      bitsOf(rs1);
+      f.i64Const(~SIGN).i64And();
+      if (op === Op.FSGNJX_D) bitsOf(rs1);
+      bitsOf(rs2);
       if (op === Op.FSGNJN_D) f.i64Const(-1).i64Xor();
       if (op === Op.FSGNJX_D) f.i64Xor();
-      f.i64Const(SIGN).i64And().i64Or().localSet(fr(rd));
+      f.i64Const(SIGN).i64And().i64Or().f64ReinterpretI64().localSet(fr(rd));
       return;
     }
     case Op.FSGNJ_S:
@@ -496,8 +631,10 @@ export function emitFpInsn(
     case Op.FSGNJX_S: {
       // On the singles' bits (the canonical NaN's for unboxed operands), boxed on the way out.
       const sBits = (r: number) => {
-        f.localGet(fr(r)).i32WrapI64().i32Const(0x7fc00000);
-        f.localGet(fr(r)).i64Const(32).i64ShrU().i64Const(0xffffffff).i64Eq().select();
+        bitsOf(r);
+        f.i32WrapI64().i32Const(0x7fc00000);
+        bitsOf(r);
+        f.i64Const(32).i64ShrU().i64Const(0xffffffff).i64Eq().select();
       };
 
       sBits(rs1);
@@ -507,7 +644,7 @@ export function emitFpInsn(
       if (op === Op.FSGNJN_S) f.i32Const(-1).i32Xor();
       if (op === Op.FSGNJX_S) f.i32Xor();
       f.i32Const(0x80000000).i32And().i32Or();
-      f.i64ExtendI32U().i64Const(-4294967296n).i64Or().localSet(fr(rd));
+      f.i64ExtendI32U().i64Const(-4294967296n).i64Or().f64ReinterpretI64().localSet(fr(rd));
       return;
     }
     case Op.FMIN_D:
@@ -568,20 +705,21 @@ export function emitFpInsn(
 
     // ---- moves ----
     case Op.FMV_X_D:
-      f.localGet(fr(rs1));
+      bitsOf(rs1);
       c.setX(rd);
       return;
     case Op.FMV_X_W:
-      f.localGet(fr(rs1)).i32WrapI64().i64ExtendI32S();
+      bitsOf(rs1);
+      f.i32WrapI64().i64ExtendI32S();
       c.setX(rd);
       return;
     case Op.FMV_D_X:
       c.getX(rs1);
-      f.localSet(fr(rd));
+      f.f64ReinterpretI64().localSet(fr(rd));
       return;
     case Op.FMV_W_X:
       c.getX(rs1);
-      f.i64Const(0xffffffff).i64And().i64Const(-4294967296n).i64Or().localSet(fr(rd));
+      f.i64Const(0xffffffff).i64And().i64Const(-4294967296n).i64Or().f64ReinterpretI64().localSet(fr(rd));
       return;
 
     // ---- float -> integer: the rounding is explicit (nearest/trunc/floor/ceil), so every static
@@ -641,7 +779,7 @@ export function emitFpInsn(
       f.i32WrapI64();
       if (op === Op.FCVT_D_W) f.f64ConvertI32S();
       else f.f64ConvertI32U();
-      f.i64ReinterpretF64().localSet(fr(rd));
+      f.localSet(fr(rd));
       return;
     case Op.FCVT_D_L:
     case Op.FCVT_D_LU:
@@ -676,7 +814,7 @@ export function emitFpInsn(
         f.localGet(c.x0);
         if (signed) f.f64ConvertI64S();
         else f.f64ConvertI64U();
-        f.i64ReinterpretF64().localSet(fr(rd));
+        f.localSet(fr(rd));
       }
       return;
     }

@@ -139,7 +139,7 @@ export function translateBatch(
   blocks: readonly JitBlockCode[],
   L: JitLayout,
   slotOf: (pc: number) => number,
-  opts: { names?: boolean; privIndex?: number } = {},
+  opts: { names?: boolean; privIndex?: number; hostFma?: boolean } = {},
 ): ModuleBuilder {
   const jc = opts.privIndex === undefined ? null : { tag: L.jcTag[opts.privIndex]!, slot: L.jcSlot[opts.privIndex]! };
   const m = new ModuleBuilder();
@@ -175,6 +175,7 @@ export function translateBatch(
       mulhu,
       jc,
       fp,
+      opts.hostFma === true,
     ),
   );
   fns.forEach((f, i) => m.exportFunction(`b${i}`, f));
@@ -215,6 +216,7 @@ function emitBlock(
   mulhu: FunctionBuilder | null,
   jc: { tag: number; slot: number } | null,
   fpHelpers: FpHelpers | null,
+  hostFma: boolean,
 ): void {
   const n = b.insns.length;
   // Registers used (read or written) get a local; written ones are stored back at exits.
@@ -242,7 +244,7 @@ function emitBlock(
       local[r] = f.local(i64);
       usedRegs.push(r);
     }
-  // f registers the block's F/D instructions use: i64 locals (bit patterns), like the x registers.
+  // f registers the block's F/D instructions use: f64 locals (wasm keeps their NaN bit patterns).
   const fl = new Int32Array(32).fill(-1);
   const fUsed: number[] = [];
   const fWritten: number[] = [];
@@ -252,7 +254,7 @@ function emitBlock(
     const o = fpRegOperands(op, (x.w0 >>> 8) & 63, (x.w0 >>> 14) & 63, (x.w0 >>> 20) & 63, x.imm);
     for (const r of o.write >= 0 ? [...o.reads, o.write] : o.reads)
       if (fl[r]! < 0) {
-        fl[r] = f.local(i64);
+        fl[r] = f.local(ValType.f64);
         fUsed.push(r);
       }
     if (o.write >= 0 && !fWritten.includes(o.write)) fWritten.push(o.write);
@@ -280,7 +282,7 @@ function emitBlock(
     for (const r of fWritten)
       f.i32Const(0)
         .localGet(fl[r]!)
-        .i64Store(8, L.fpRegs + 8 * r);
+        .f64Store(8, L.fpRegs + 8 * r);
     for (const r of written) {
       f.i32Const(0)
         .localGet(local[r]!)
@@ -317,7 +319,7 @@ function emitBlock(
   f.end();
   for (const r of fUsed)
     f.i32Const(0)
-      .i64Load(8, L.fpRegs + 8 * r)
+      .f64Load(8, L.fpRegs + 8 * r)
       .localSet(fl[r]!);
   for (const r of usedRegs) {
     f.i32Const(0)
@@ -387,9 +389,17 @@ function emitBlock(
           d0: f.local(ValType.f64),
           d1: f.local(ValType.f64),
           d2: f.local(ValType.f64),
+          e0: f.local(ValType.f64),
+          e1: f.local(ValType.f64),
+          e2: f.local(ValType.f64),
+          e3: f.local(ValType.f64),
+          e4: f.local(ValType.f64),
+          e5: f.local(ValType.f64),
+          t32: f.local(i32),
           x0: tmp,
           x1: tmp2,
           fl,
+          hostFma,
           fsChecked: false,
         }
       : null;

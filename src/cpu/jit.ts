@@ -19,6 +19,7 @@
 // decoder programming move MMIO, not RAM). flushAll drops everything (breakpoints, cells used up).
 // Uncacheable code (MMIO, observed, PMP-mixed, unmapped, straddling) is never translated.
 
+import { hostFusedMultiplyAdd } from './host-fma.js';
 import {
   BLOCK_SIG,
   JC_SIZE,
@@ -131,12 +132,16 @@ export interface JitOptions {
   threshold?: number;
   /** Queue length that triggers a batch compile (default 256). */
   batch?: number;
+  /** Translate fmadd.d with the host's fused multiply-add (default: when host-fma.ts's probe finds it exact). */
+  hostFma?: boolean;
 }
 
 const PRIV_INDEX = [0, 1, -1, 2];
 
 export class Jit {
   readonly threshold: number;
+  /** fmadd.d uses the host's (probed, exact) fused multiply-add. */
+  readonly hostFma: boolean;
   readonly batch: number;
   /** Blocks by virtual pc, one map per privilege level (U, S, M). */
   private maps: Map<number, Block>[] = [new Map(), new Map(), new Map()];
@@ -179,6 +184,7 @@ export class Jit {
   ) {
     const envT = Number(process.env['CXLEMU_JIT_THRESHOLD']);
     this.threshold = opts.threshold ?? (Number.isInteger(envT) && envT > 0 ? envT : 50);
+    this.hostFma = opts.hostFma ?? hostFusedMultiplyAdd();
     this.batch = opts.batch ?? 256;
     this.table = new Wasm.Table({ element: 'anyfunc', initial: TABLE_INITIAL });
     // The stub: a slot whose block is not compiled returns at once (the caller stored the pc).
@@ -344,7 +350,7 @@ export class Jit {
         idx.map((i) => codes[i]!),
         this.host.layout,
         (pc) => this.slotFor(p, pc),
-        { privIndex: PRIV_INDEX[p]! },
+        { privIndex: PRIV_INDEX[p]!, hostFma: this.hostFma },
       ).toBytes();
       this.lastBytes = bytes;
       const inst = new Wasm.Instance(new Wasm.Module(bytes), this.imports as never);

@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Hart, JIT_DEFAULT } from '../../src/cpu/hart.js';
+import { hostFusedMultiplyAdd } from '../../src/cpu/host-fma.js';
 import { FP_MNEMONICS, fpOracle, fpSignature, type FpKind } from './fp-oracle.js';
 import { fpEdgeVectors } from './fp-vectors.js';
 import { makeMachine, RAM_BASE } from './machine.js';
@@ -82,14 +83,22 @@ function result(h: Hart, kind: FpKind): bigint {
 }
 
 // Each engine twice: with fflags clear before every vector, and with NX already set (the state a
-// program is in after its first inexact operation, where both engines take shortcuts).
-for (const [engine, nxBefore] of [
-  ['interpreter', false],
-  ['jit', false],
-  ['interpreter', true],
-  ['jit', true],
+// program is in after its first inexact operation, where both engines take shortcuts). The JIT
+// with NX set runs fmadd.d both ways: the host's fused multiply-add when the probe found one
+// (host-fma.ts), and the emulation.
+for (const [engine, nxBefore, hostFma] of [
+  ['interpreter', false, false],
+  ['jit', false, false],
+  ['interpreter', true, false],
+  ['jit', true, false],
+  ['jit', true, true],
 ] as const) {
-  test(`F/D edge vectors match the exact oracle (${engine}${nxBefore ? ', NX already set' : ''})`, (t) => {
+  const label = `${engine}${nxBefore ? ', NX already set' : ''}${engine === 'jit' && nxBefore ? (hostFma ? ', host fma' : ', emulated fma') : ''}`;
+  test(`F/D edge vectors match the exact oracle (${label})`, (t) => {
+    if (hostFma && !hostFusedMultiplyAdd()) {
+      t.skip('this host has no exact fused multiply-add for translated code');
+      return;
+    }
     if (engine === 'jit' && !JIT_DEFAULT) {
       t.skip('CXLEMU_JIT=0 forces the interpreter');
       return;
@@ -102,6 +111,7 @@ for (const [engine, nxBefore] of [
       resetPc: RAM_BASE,
       jit: engine === 'jit',
       jitThreshold: 1,
+      jitHostFma: hostFma,
       noWarmUp: true,
     });
     h.csrWrite(0x300, 1 << 13, 0); // mstatus.FS = Initial

@@ -116,3 +116,20 @@ test('a 32-bit instruction spanning two granules (two devices) executes and is r
   hart.run(1);
   assert.equal(hart.readReg(reg.a0), 0x123n);
 });
+
+test('cbo.zero in a fine-interleaved window clears exactly its 64-byte block on the device the router names', () => {
+  const { bus, hart, devByte, put32 } = machine();
+  // cbo.zero (a1): M mode, so no envcfg enable is needed.
+  put32(RAM, (4 << 20) | (11 << 15) | (2 << 12) | 0x0f);
+  for (let i = 0; i < 0x400; i++) bus.store(WIN + i, 1, 0xa5);
+  // The last block of granule 0 (device 0), the first of granule 1 (device 1), one inside granule 2.
+  for (const hpa of [WIN + 0xc0 + 0x17, WIN + 0x100, WIN + 0x27f]) {
+    hart.writeReg(reg.a1, BigInt(hpa));
+    hart.pc = RAM;
+    hart.run(1);
+    assert.equal(hart.pc, RAM + 4, `no trap at 0x${hpa.toString(16)}`);
+  }
+  const zeroed = (x: number) => (x >= 0xc0 && x < 0x140) || (x >= 0x240 && x < 0x280);
+  for (let x = 0; x < 0x400; x++)
+    assert.equal(devByte(WIN + x), zeroed(x) ? 0 : 0xa5, `byte 0x${x.toString(16)} on its device`);
+});

@@ -13,6 +13,7 @@ import {
   FUNC_TYPE,
   PREFIX_ATOMIC,
   PREFIX_MISC,
+  PREFIX_SIMD,
   Section,
   ValType,
   valTypeName,
@@ -554,6 +555,40 @@ export class FunctionBuilder {
       }
     }
     this.code.byte(code);
+    return this;
+  }
+
+  /** f64x2.splat: f64 -> v128 (both lanes). */
+  f64x2Splat(): this {
+    this.live();
+    this.vs?.popAll([ValType.f64], 'f64x2.splat');
+    this.vs?.push(ValType.v128);
+    this.code.byte(PREFIX_SIMD);
+    this.code.u32(0x14);
+    return this;
+  }
+
+  /** f64x2.extract_lane: v128 -> f64. */
+  f64x2ExtractLane(lane: 0 | 1): this {
+    this.live();
+    this.vs?.popAll([ValType.v128], 'f64x2.extract_lane');
+    this.vs?.push(ValType.f64);
+    this.code.byte(PREFIX_SIMD);
+    this.code.u32(0x21);
+    this.code.byte(lane);
+    return this;
+  }
+
+  /**
+   * f64x2.relaxed_madd (relaxed SIMD): a*b + c per lane, fused or not as the host decides (the
+   * JIT uses it only after a probe showed it fused on this host: jit.ts hostFusedMultiplyAdd).
+   */
+  f64x2RelaxedMadd(): this {
+    this.live();
+    this.vs?.popAll([ValType.v128, ValType.v128, ValType.v128], 'f64x2.relaxed_madd');
+    this.vs?.push(ValType.v128);
+    this.code.byte(PREFIX_SIMD);
+    this.code.u32(0x107);
     return this;
   }
 

@@ -10,6 +10,7 @@ export const ValType = {
   i64: 0x7e,
   f32: 0x7d,
   f64: 0x7c,
+  v128: 0x7b,
   funcref: 0x70,
   externref: 0x6f,
 } as const;
@@ -25,6 +26,8 @@ export function valTypeName(t: number): string {
       return 'f32';
     case ValType.f64:
       return 'f64';
+    case ValType.v128:
+      return 'v128';
     case ValType.funcref:
       return 'funcref';
     case ValType.externref:
@@ -61,6 +64,8 @@ export type ExternKind = (typeof ExternKind)[keyof typeof ExternKind];
 /** Prefix bytes. */
 export const PREFIX_MISC = 0xfc;
 export const PREFIX_ATOMIC = 0xfe;
+/** SIMD (0xFD): only the few lane operations the JIT uses (host fused multiply-add). */
+export const PREFIX_SIMD = 0xfd;
 
 /** What follows an opcode in the binary. */
 export const enum Imm {
@@ -85,6 +90,8 @@ export const enum Imm {
   F32,
   /** 8 bytes: the IEEE double's bit pattern, little-endian */
   F64,
+  /** one byte: a SIMD lane index */
+  Lane,
 }
 
 export interface OpInfo {
@@ -288,19 +295,24 @@ const rmwShapes: [string, string, number][] = [
   ),
 );
 
+// SIMD (0xFD prefix, u32 opcodes), relaxed SIMD's fused multiply-add: the JIT uses lane 0 only.
+op('f64x2.splat', 0x14, Imm.None, undefined, PREFIX_SIMD);
+op('f64x2.extract_lane', 0x21, Imm.Lane, undefined, PREFIX_SIMD);
+op('f64x2.relaxed_madd', 0x107, Imm.None, undefined, PREFIX_SIMD);
+
 /** Every instruction the builder can emit, in table order. */
 export const OPS: readonly OpInfo[] = ops;
 
 const byKey = new Map<number, OpInfo>();
 const byName = new Map<string, OpInfo>();
 for (const o of ops) {
-  byKey.set(o.prefix * 256 + o.code, o);
+  byKey.set(o.prefix * 0x10000 + o.code, o);
   byName.set(o.name, o);
 }
 
 /** Look up by prefix (0 for none) and opcode; undefined for instructions we never emit. */
 export function opByCode(prefix: number, code: number): OpInfo | undefined {
-  return byKey.get(prefix * 256 + code);
+  return byKey.get(prefix * 0x10000 + code);
 }
 
 export function opByName(name: string): OpInfo {

@@ -94,12 +94,12 @@ function effectOf(o: OpInfo): Omit<Effect, 'name'> | undefined {
 const EFFECTS = new Map<number, Effect>();
 for (const o of OPS) {
   const e = effectOf(o);
-  if (e) EFFECTS.set(o.prefix * 256 + o.code, { name: o.name, ...e });
+  if (e) EFFECTS.set(o.prefix * 0x10000 + o.code, { name: o.name, ...e });
 }
 
 /** The stack effect of (prefix, code), if it is a plain or memory instruction. */
 export function effect(prefix: number, code: number): Effect | undefined {
-  return EFFECTS.get(prefix * 256 + code);
+  return EFFECTS.get(prefix * 0x10000 + code);
 }
 
 export type FrameKind = 'func' | 'block' | 'loop' | 'if' | 'else';

@@ -4,7 +4,7 @@
 // on anything else (its input is our own output).
 
 import { ByteReader } from './leb128.js';
-import { ExternKind, Imm, opByCode, PREFIX_ATOMIC, PREFIX_MISC, Section, valTypeName } from './opcodes.js';
+import { ExternKind, Imm, opByCode, PREFIX_ATOMIC, PREFIX_MISC, PREFIX_SIMD, Section, valTypeName } from './opcodes.js';
 
 interface Sig {
   params: number[];
@@ -288,7 +288,7 @@ function printBody(r: ByteReader, types: Sig[], fname: (i: number) => string, ou
     const at = r.pos;
     let prefix = r.byte();
     let code = prefix;
-    if (prefix === PREFIX_MISC || prefix === PREFIX_ATOMIC) code = r.u32();
+    if (prefix === PREFIX_MISC || prefix === PREFIX_ATOMIC || prefix === PREFIX_SIMD) code = r.u32();
     else prefix = 0;
     const info = opByCode(prefix, code);
     if (!info)
@@ -359,6 +359,9 @@ function printBody(r: ByteReader, types: Sig[], fname: (i: number) => string, ou
         text += ` ${f64Text(lo, r.u32le())}`;
         break;
       }
+      case Imm.Lane:
+        text += ` ${r.byte()}`;
+        break;
     }
     if (info.name === 'end') {
       if (r.done) break; // the function's own end

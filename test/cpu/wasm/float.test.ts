@@ -129,7 +129,8 @@ const call = (f: FunctionBuilder, name: string): (() => unknown) =>
   (f as unknown as Record<string, () => unknown>)[methodName(name)]!.bind(f);
 
 test('every float instruction of the spec index is in the table with its opcode, and types as the index says', () => {
-  const inTable = OPS.filter((o) => /f32|f64/.test(o.name)).map((o) => o.name);
+  // The MVP float set (the relaxed-SIMD lane operations for the host fma are tested apart).
+  const inTable = OPS.filter((o) => /f32|f64/.test(o.name) && !o.name.includes('x2.')).map((o) => o.name);
   assert.deepEqual(inTable.sort(), SPEC_OPS.map((s) => s.name).sort(), 'the float instructions of the table');
   for (const s of SPEC_OPS) {
     const o = opByName(s.name);
