@@ -5,7 +5,9 @@
 // results must match per seed. On a mismatch the seed is rebuilt in trace mode (same instruction
 // stream, every log record printed) and run on both to name the first differing instruction.
 // Sized for CI by default (500 seeds x 400 slots, in batches run in parallel); scale with
-// CXLEMU_DIFF_SEEDS, CXLEMU_FPDIFF_LENGTH and CXLEMU_DIFF_FIRST_SEED. CXLEMU_FPDIFF_TRACE=1 builds
+// CXLEMU_DIFF_SEEDS, CXLEMU_FPDIFF_LENGTH and CXLEMU_DIFF_FIRST_SEED. Each seed runs three times
+// (REPEAT) with every block translated after one interpreted run, so both engines are compared
+// (about three quarters of the instructions run translated). CXLEMU_FPDIFF_TRACE=1 builds
 // every seed in trace mode and prints QEMU's records (for one seed:
 // CXLEMU_FPDIFF_TRACE=1 CXLEMU_DIFF_FIRST_SEED=N CXLEMU_DIFF_SEEDS=1).
 // Oracle: QEMU 7.2 (Debian qemu-system-misc), minus the exclusions listed in random-fp-gen.ts; the
@@ -46,6 +48,13 @@ const FIRST = Number(process.env.CXLEMU_DIFF_FIRST_SEED ?? 1);
 const TRACE = process.env.CXLEMU_FPDIFF_TRACE === '1';
 /** Seeds per ELF: larger programs assemble and run disproportionately slower on QEMU. */
 const BATCH_SEEDS = 50;
+/**
+ * Each seed runs this many times in a row, and cxlemu translates every block after one
+ * interpreted run (CXLEMU_JIT_THRESHOLD=1, set below): the first repetition checks the
+ * interpreter, the later ones mostly translated code, all against the same QEMU dump.
+ */
+const REPEAT = TRACE ? 1 : 3;
+process.env['CXLEMU_JIT_THRESHOLD'] ??= '1';
 const BATCHES = Math.max(1, Math.ceil(SEEDS / BATCH_SEEDS));
 
 /**
@@ -261,7 +270,7 @@ test(`random F/D sequences: ${SEEDS} seeds x ${LENGTH} instructions, QEMU vs cxl
     for (let i = 0; i < SEEDS; i++) batches[i % BATCHES]!.push(FIRST + i);
     const seqs = new Map<number, FpSequence>();
     const sources = batches.map((seeds) => {
-      const list = seeds.map((s) => generate(s, LENGTH, { trace: TRACE }));
+      const list = seeds.map((s) => generate(s, LENGTH, { trace: TRACE, repeat: REPEAT }));
       for (const q of list) seqs.set(q.seed, q);
       return programOf(list, LENGTH);
     });
@@ -289,7 +298,11 @@ test(`random F/D sequences: ${SEEDS} seeds x ${LENGTH} instructions, QEMU vs cxl
     });
     assert.equal(qemuDumps.size, SEEDS, 'QEMU printed a dump for every seed');
     for (const [s, lines] of qemuDumps) {
-      assert.equal(lines.length, DUMP_LINES, `seed ${s}: f0..f31, fcsr, data registers, traps, hash, mem, fsoff`);
+      assert.equal(
+        lines.length,
+        DUMP_LINES * REPEAT,
+        `seed ${s}: f0..f31, fcsr, data registers, traps, hash, mem, fsoff, ${REPEAT} times`,
+      );
       assert.equal(lines.at(-1), fsOffLine(seqs.get(s)!.fsOffCount), `seed ${s}: with FS=Off every FP access traps`);
     }
     if (TRACE)

@@ -84,6 +84,12 @@ export interface FpSequence {
 export interface FpOptions {
   /** Print every log record before the dump. */
   trace?: boolean;
+  /**
+   * Run the seed (initialisation, body, dump) this many times (default 1): a JIT translates the
+   * body after its first runs, so later repetitions check translated code against the same QEMU
+   * output. Each repetition prints its own dump; parseFpDump concatenates them.
+   */
+  repeat?: number;
 }
 
 const M64 = (1n << 64n) - 1n;
@@ -886,8 +892,10 @@ export function assemble(spec: SeedSpec, opts: FpOptions = {}): FpSequence {
   for (const v of [...spec.fInit, ...spec.xInit, ...spec.scratch]) data.push(`  .dword ${hx(v)}`);
   const xOff = 32 * 8;
   const sOff = xOff + DATA_X.length * 8;
+  const repeat = opts.repeat ?? 1;
+  out.push(`seed_${id}:`);
+  if (repeat > 1) out.push('  la t3, fprepeat', `  li t4, ${repeat}`, '  sd t4, 0(t3)', `.Lagain${id}:`);
   out.push(
-    `seed_${id}:`,
     '  li t3, 0x6000',
     '  csrc mstatus, t3',
     '  li t3, 0x2000',
@@ -957,6 +965,9 @@ export function assemble(spec: SeedSpec, opts: FpOptions = {}): FpSequence {
     data.push('  .balign 8');
   } else out.push('  li a1, 0', '  li a2, 0');
   out.push('  call print_seed');
+  if (repeat > 1) {
+    out.push('  la t3, fprepeat', '  ld t4, 0(t3)', '  addi t4, t4, -1', '  sd t4, 0(t3)', `  bnez t4, .Lagain${id}`);
+  }
   return { seed: id, asm: out.join('\n'), body, fsOffCount: spec.fsOff.length, data: data.join('\n') };
 }
 
@@ -997,7 +1008,8 @@ function parseSeeds(uart: string, trace: boolean): Map<number, string[]> {
     const line = raw.trim();
     const m = /^seed (\d+)$/.exec(line);
     if (m) {
-      cur = [];
+      // A repeated seed (FpOptions.repeat) appends its next dump.
+      cur = res.get(Number(m[1])) ?? [];
       res.set(Number(m[1]), cur);
     } else if (cur && line && line !== 'done' && line.startsWith('T ') === trace) cur.push(line);
   }
@@ -1402,6 +1414,8 @@ done_msg: .asciz "done\n"
   .balign 16
 fpdump:
   .space 1024
+fprepeat:
+  .space 8
 fplog_dummy:
   .space 16
 fplog:
