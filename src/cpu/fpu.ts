@@ -7,6 +7,7 @@
 // to the hart; this module never touches memory.
 
 import {
+  DZ,
   exactFlags,
   F32,
   F64,
@@ -249,6 +250,7 @@ export class Fpu {
             return true;
           }
         }
+        if (this.special(rd, false, a, b, r, this.snanD(rs1) || this.snanD(rs2), false)) return true;
         this.setDBig(rd, this.exact(fadd(this.dBig(rs1), this.dBig(rs2), F64, rm, op === Op.FSUB_D)));
         return true;
       }
@@ -270,6 +272,7 @@ export class Fpu {
             }
           }
         }
+        if (this.special(rd, false, a, b, r, this.snanD(rs1) || this.snanD(rs2), false)) return true;
         this.setDBig(rd, this.exact(fmul(this.dBig(rs1), this.dBig(rs2), F64, rm)));
         return true;
       }
@@ -291,6 +294,7 @@ export class Fpu {
             }
           }
         }
+        if (this.special(rd, false, a, b, r, this.snanD(rs1) || this.snanD(rs2), true)) return true;
         this.setDBig(rd, this.exact(fdiv(this.dBig(rs1), this.dBig(rs2), F64, rm)));
         return true;
       }
@@ -349,6 +353,7 @@ export class Fpu {
             return true;
           }
         }
+        if (this.special(rd, true, a, b, d, this.snanS(rs1) || this.snanS(rs2), false)) return true;
         this.setSBig(rd, this.exact(fadd(this.sBig(rs1), this.sBig(rs2), F32, rm, op === Op.FSUB_S)));
         return true;
       }
@@ -360,6 +365,8 @@ export class Fpu {
           this.setSVal(rd, r);
           return true;
         }
+        if (this.special(rd, true, this.sVal(rs1), this.sVal(rs2), d, this.snanS(rs1) || this.snanS(rs2), false))
+          return true;
         this.setSBig(rd, this.exact(fmul(this.sBig(rs1), this.sBig(rs2), F32, rm)));
         return true;
       }
@@ -375,6 +382,7 @@ export class Fpu {
             return true;
           }
         }
+        if (this.special(rd, true, a, b, a / b, this.snanS(rs1) || this.snanS(rs2), true)) return true;
         this.setSBig(rd, this.exact(fdiv(this.sBig(rs1), this.sBig(rs2), F32, rm)));
         return true;
       }
@@ -577,6 +585,44 @@ export class Fpu {
       default:
         throw new Error(`fpu: operation ${op} is not a computational F/D instruction`);
     }
+  }
+
+  /** Register f holds a double signalling NaN. */
+  private snanD(f: number): boolean {
+    const h = this.fi[2 * f + 1]!;
+    return isNaN64(h, this.fi[2 * f]!) && isSNaN64(h);
+  }
+  /** Register f holds a (boxed) single signalling NaN. */
+  private snanS(f: number): boolean {
+    const b = this.sBits(f);
+    return isNaN32(b) && isSNaN32(b);
+  }
+
+  /**
+   * +, -, *, / whose result r (computed in doubles from the operands a, b) is a NaN or an infinity
+   * that IEEE gives without rounding: a NaN operand (canonical NaN; NV for a signalling one), an
+   * invalid operation (inf - inf, 0 * inf, 0 / 0, inf / inf: canonical NaN, NV), an infinite
+   * operand, or a finite non-zero dividend over zero (DZ). Writes the result and returns true;
+   * false (overflow of finite operands: rounding-mode dependent) leaves it to fp-exact.ts. Keeps
+   * programs full of NaNs and infinities off the BigInt path.
+   */
+  private special(rd: number, single: boolean, a: number, b: number, r: number, snan: boolean, div: boolean): boolean {
+    let flags: number;
+    if (r !== r) flags = a !== a || b !== b ? (snan ? NV : 0) : NV;
+    else if (r !== Infinity && r !== -Infinity) return false;
+    else if (a === Infinity || a === -Infinity || b === Infinity || b === -Infinity) flags = 0;
+    else if (div && b === 0) flags = DZ;
+    else return false;
+    this.cells[FP_CELL_FFLAGS]! |= flags;
+    if (r !== r) {
+      if (single) this.setS(rd, 0x7fc00000);
+      else {
+        this.fi[2 * rd] = 0;
+        this.fi[2 * rd + 1] = 0x7ff80000;
+      }
+    } else if (single) this.setSVal(rd, r);
+    else this.f64[rd] = r;
+    return true;
   }
 
   /**
