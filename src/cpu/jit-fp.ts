@@ -314,6 +314,72 @@ export function emitFpInsn(
     c.slowExit(k);
     f.end();
   };
+  const setFlag = (bit: number) => f.i32Const(0).i32Const(0).i32Load(4, cells).i32Const(bit).i32Or().i32Store(4, cells);
+  const isInf = (x: number) => f.localGet(x).f64Abs().f64Const(Number.POSITIVE_INFINITY).f64Eq();
+  /** Push "x is a signalling NaN" (x an f64 local holding a double operand). */
+  const isSNaN = (x: number) => {
+    f.localGet(x).localGet(x).f64Ne();
+    f.localGet(x).i64ReinterpretF64().i64Const(51).i64ShrU().i64Const(1).i64And().i64Eqz().i32And();
+  };
+  /**
+   * The result r (an f64 local) of a, op, b is not normal: settle what IEEE gives without rounding,
+   * else slow-exit. NaN: canonical, NV unless every NaN came from a quiet operand (doubles only:
+   * a promoted single loses its signalling bit, so singles exit). Infinity from an infinite operand:
+   * exact; from x / 0: DZ. Zero or subnormal: exact for +/- (sums of doubles that small are exact),
+   * for * and / only when an operand makes it so (0 * x, 0 / x, x / inf). Anything else (overflow,
+   * underflow) goes to the interpreter's exact path.
+   */
+  const settleSpecial = (kind: 'add' | 'mul' | 'div' | 'sqrt', a: number, b: number, r: number, single: boolean) => {
+    f.localGet(r).localGet(r).f64Ne().if();
+    if (single) c.slowExit(k);
+    else {
+      // NV when no operand is a NaN (an invalid operation) or some operand is signalling.
+      f.localGet(a).localGet(a).f64Eq();
+      if (kind !== 'sqrt') f.localGet(b).localGet(b).f64Eq().i32And();
+      isSNaN(a);
+      if (kind !== 'sqrt') {
+        isSNaN(b);
+        f.i32Or();
+      }
+      f.i32Or().if();
+      setFlag(16);
+      f.end();
+      f.f64ConstBits(0, 0x7ff80000).localSet(r);
+    }
+    f.else();
+    isInf(r).if();
+    // Infinite: exact when an operand is infinite; x / 0 (x finite, non-zero) raises DZ.
+    isInf(a);
+    if (kind !== 'sqrt') {
+      isInf(b);
+      f.i32Or();
+    }
+    f.i32Eqz().if();
+    if (kind === 'div') {
+      f.localGet(b).f64Const(0).f64Eq().if();
+      setFlag(8);
+      f.else();
+      c.slowExit(k);
+      f.end();
+    } else c.slowExit(k);
+    f.end();
+    f.else();
+    // Zero or subnormal.
+    if (kind === 'mul' || kind === 'div') {
+      f.localGet(a).f64Const(0).f64Eq();
+      if (kind === 'mul') f.localGet(b).f64Const(0).f64Eq();
+      else isInf(b);
+      f.i32Or().i32Eqz().if();
+      c.slowExit(k);
+      f.end();
+    } else if (kind === 'sqrt') {
+      f.localGet(r).f64Const(0).f64Ne().if(); // the root of a subnormal is normal; only 0 lands here
+      c.slowExit(k);
+      f.end();
+    }
+    f.end();
+    f.end();
+  };
   /**
    * The effective rounding mode when translated code may use it: 0 (RNE) for static rne and for
    * dyn (with a run-time check that frm is RNE, else slow exit); the static mode for 1..4.
@@ -384,7 +450,8 @@ export function emitFpInsn(
         else f.f64Div();
       }
       f.localSet(d2);
-      requireNormal(d2, MIN_NORMAL64, MAX64);
+      f.localGet(d2).f64Abs().f64Const(MIN_NORMAL64).f64Gt();
+      f.localGet(d2).f64Abs().f64Const(MAX64).f64Le().i32And().if();
       // Inexactness matters only while NX is clear.
       nxSet();
       f.i32Eqz().if();
@@ -406,6 +473,16 @@ export function emitFpInsn(
       f.localGet(d1).f64Const(0).f64Ne().if();
       setNX();
       f.end();
+      f.end();
+      f.else();
+      if (op === Op.FSUB_D) f.localGet(d1).f64Neg().localSet(d1); // settle a + (-b)
+      settleSpecial(
+        op === Op.FADD_D || op === Op.FSUB_D ? 'add' : op === Op.FMUL_D ? 'mul' : op === Op.FDIV_D ? 'div' : 'sqrt',
+        d0,
+        d1,
+        d2,
+        false,
+      );
       f.end();
       storeD(d2);
       return;
