@@ -329,23 +329,26 @@ export function emitFpInsn(
    * for * and / only when an operand makes it so (0 * x, 0 / x, x / inf). Anything else (overflow,
    * underflow) goes to the interpreter's exact path.
    */
-  const settleSpecial = (kind: 'add' | 'mul' | 'div' | 'sqrt', a: number, b: number, r: number, single: boolean) => {
+  const settleSpecial = (
+    kind: 'add' | 'mul' | 'div' | 'sqrt',
+    a: number,
+    b: number,
+    r: number,
+    snan: (operand: 0 | 1) => void,
+  ) => {
     f.localGet(r).localGet(r).f64Ne().if();
-    if (single) c.slowExit(k);
-    else {
-      // NV when no operand is a NaN (an invalid operation) or some operand is signalling.
-      f.localGet(a).localGet(a).f64Eq();
-      if (kind !== 'sqrt') f.localGet(b).localGet(b).f64Eq().i32And();
-      isSNaN(a);
-      if (kind !== 'sqrt') {
-        isSNaN(b);
-        f.i32Or();
-      }
-      f.i32Or().if();
-      setFlag(16);
-      f.end();
-      f.f64ConstBits(0, 0x7ff80000).localSet(r);
+    // NV when no operand is a NaN (an invalid operation) or some operand is signalling.
+    f.localGet(a).localGet(a).f64Eq();
+    if (kind !== 'sqrt') f.localGet(b).localGet(b).f64Eq().i32And();
+    snan(0);
+    if (kind !== 'sqrt') {
+      snan(1);
+      f.i32Or();
     }
+    f.i32Or().if();
+    setFlag(16);
+    f.end();
+    f.f64ConstBits(0, 0x7ff80000).localSet(r); // canonical (a single's demotes to 0x7fc00000)
     f.else();
     isInf(r).if();
     // Infinite: exact when an operand is infinite; x / 0 (x finite, non-zero) raises DZ.
@@ -481,7 +484,7 @@ export function emitFpInsn(
         d0,
         d1,
         d2,
-        false,
+        (i) => isSNaN(i === 0 ? d0 : d1),
       );
       f.end();
       storeD(d2);
@@ -632,7 +635,8 @@ export function emitFpInsn(
       }
       f.localSet(d2); // the double result
       f.localGet(d2).f32DemoteF64().f64PromoteF32().localSet(d2); // rounded to single, as f64
-      requireNormal(d2, MIN_NORMAL32, MAX32);
+      f.localGet(d2).f64Abs().f64Const(MIN_NORMAL32).f64Gt();
+      f.localGet(d2).f64Abs().f64Const(MAX32).f64Le().i32And().if();
       nxSet();
       f.i32Eqz().if();
       flagInexact(0, () => {
@@ -648,6 +652,23 @@ export function emitFpInsn(
           f.localGet(d2).localGet(d2).f64Mul().localGet(d0).f64Ne();
         }
       });
+      f.end();
+      f.else();
+      // A single signalling NaN is told by the register's bits (promotion quiets it).
+      const sNaNReg = (reg: number) => {
+        bitsOf(reg);
+        f.localSet(c.x1);
+        f.localGet(c.x1).i64Const(32).i64ShrU().i64Const(0xffffffff).i64Eq();
+        f.localGet(c.x1).i64Const(0x7fffffff).i64And().i64Const(0x7f800000).i64GtU().i32And();
+        f.localGet(c.x1).i64Const(0x400000).i64And().i64Eqz().i32And();
+      };
+      settleSpecial(
+        op === Op.FADD_S || op === Op.FSUB_S ? 'add' : op === Op.FMUL_S ? 'mul' : op === Op.FDIV_S ? 'div' : 'sqrt',
+        d0,
+        d1,
+        d2,
+        (i) => sNaNReg(i === 0 ? rs1 : rs2),
+      );
       f.end();
       f.localGet(d2).f32DemoteF64();
       storeSFromStack();
