@@ -316,6 +316,8 @@ export class Hart implements JitHost {
   private curChunks: Float64Array | null = null;
   /** Arena offset of the chunk this hart is writing while it calls noteWrite (else -1). */
   private selfWriteChunk = -1;
+  /** The chunk write TLB holds entries into chunks of code pages (see codeChunksMarked). */
+  private gwCodePageEntries = false;
   private curPhys = -1;
 
   // ---- decoded code: per arena page, 2048 slots (one per halfword) of SLOT_WORDS ----
@@ -448,6 +450,7 @@ export class Hart implements JitHost {
       : null;
     this.arena.codePages.onInvalidate((page) => this.dropCodePage(page));
     this.arena.codePages.onMark((page) => this.codePageMarked(page));
+    this.arena.codePages.onChunksMarked(() => this.codeChunksMarked());
     this.addDebugPoints(this.triggerPoints);
     this.bus.onChange(() => this.mapChanged());
     if (!opts.noWarmUp) warmUpInterpreter((o) => new Hart({ ...o, noWarmUp: true, jit: false }));
@@ -870,8 +873,10 @@ export class Hart implements JitHost {
       if (po >>> 0 < lim) {
         s = po << 1;
         if (code[s] === 0) {
-          if (craw >= 0) decodeInto(this.u16[(craw + po) >>> 1]! | (this.u16[(craw + po + 2) >>> 1]! << 16), code, s);
-          else this.decodeChunkSlot(po);
+          if (craw >= 0) {
+            decodeInto(this.u16[(craw + po) >>> 1]! | (this.u16[(craw + po + 2) >>> 1]! << 16), code, s);
+            this.noteDecoded(craw, po, code[s]!);
+          } else this.decodeChunkSlot(po);
         }
       } else {
         const pcAbs = cb + po;
@@ -1670,6 +1675,11 @@ export class Hart implements JitHost {
     this.arena.codePages.mark(page);
   }
 
+  /** JitHost: bytes [first, last] of a RAM arena page hold translated code (granule-tracked page). */
+  markCodeBytes(page: number, first: number, last: number): void {
+    this.arena.codePages.markCodeBytes(page, first, last);
+  }
+
   /** Single-step with trace callbacks (--trace): slower, exact. Reports rd when the instruction retired. */
   private execTraced(): number {
     const pc = this.pc;
@@ -2098,7 +2108,23 @@ export class Hart implements JitHost {
       this.writeArena(a, size, vl, vh);
       if ((info.flags & PageFlag.Code) !== 0) {
         if (this.slowCounts) this.slow[CpuSlowPath.CodeInvalidate]!++;
-        this.arena.noteWrite(a, size); // drops the decoded page via onInvalidate
+        this.arena.noteWrite(a, size); // drops the decoded page via onInvalidate (if it hit code)
+        // A chunk-tracked page whose written chunk holds no code: later stores to that chunk take
+        // the chunk write TLB (dropped when the chunk becomes code: codeChunksMarked).
+        const ap = p / 4096;
+        const chunk = off >>> 8;
+        if (
+          (off & 255) + size <= CHUNK &&
+          this.arena.codePages.has(ap) &&
+          !this.arena.codePages.chunkHasCode(ap, chunk) &&
+          this.walkPbmt === 0 &&
+          !this.watchedPage(lo, hi) &&
+          (info.flags & PageFlag.DirtyTracked) === 0 &&
+          this.pmp.pageDecision(pa - off, PMP_W, priv) === 1
+        ) {
+          chunkFill(this.gwTL, this.gwTH, this.gwTA, lo, hi, p + (chunk << 8));
+          this.gwCodePageEntries = true;
+        }
       } else if (
         this.walkPbmt === 0 &&
         !this.watchedPage(lo, hi) &&
@@ -2402,16 +2428,20 @@ export class Hart implements JitHost {
     this.fetchArr = code;
     if (off < 4094) {
       if (code[s] === 0) {
-        if (this.craw >= 0) decodeInto(this.curHalf(off) | (this.curHalf(off + 2) << 16), code, s);
-        else this.decodeChunkSlot(off);
+        if (this.craw >= 0) {
+          decodeInto(this.curHalf(off) | (this.curHalf(off + 2) << 16), code, s);
+          this.noteDecoded(this.craw, off, code[s]!);
+        } else this.decodeChunkSlot(off);
       }
       return s;
     }
     const low = this.curHalf(off);
     if ((low & 3) !== 3) {
       if (code[s] === 0) {
-        if (this.craw >= 0) decodeInto(low, code, s);
-        else this.decodeChunkSlot(off);
+        if (this.craw >= 0) {
+          decodeInto(low, code, s);
+          this.noteDecoded(this.craw, off, code[s]!);
+        } else this.decodeChunkSlot(off);
       }
       return s;
     }
@@ -2513,13 +2543,26 @@ export class Hart implements JitHost {
       this.decoded.set(page, code);
       // Writes to this page must now take the slow path: every hart drops write-TLB entries that
       // map it (codePageMarked). A page another hart marked already has none.
+      // The page is tracked per 16-byte granule: noteDecoded marks where instructions come from.
       if (this.arena.codePages.has(page)) this.codePageMarked(page);
-      else this.arena.codePages.mark(page);
+      else this.arena.codePages.markCodeBytes(page, 1, 0);
     }
     this.cbase = vbase;
     this.code = code;
     this.craw = arenaOff;
     this.curPhys = -1;
+  }
+
+  /** An instruction was decoded at offset `off` of the page at arena offset `craw` (w0: its slot word). */
+  private noteDecoded(craw: number, off: number, w0: number): void {
+    this.arena.codePages.markCodeBytes(craw / 4096, off, off + 3 - ((w0 >>> 25) & 2)); // 2 or 4 bytes
+  }
+
+  /** Chunks of a chunk-tracked page began to hold code: drop cached chunk writes that may reach them. */
+  private codeChunksMarked(): void {
+    if (!this.gwCodePageEntries) return;
+    this.gwCodePageEntries = false;
+    this.gwTL.fill(TLB_EMPTY);
   }
 
   /** Arena page written (by anyone): forget its decoded instructions. */

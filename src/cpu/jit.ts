@@ -78,6 +78,8 @@ export interface JitHost {
   codeSource(pc: number, priv: number): CodeSource | null;
   /** The arena page now holds translated code: mark it and drop write-TLB entries pointing into it. */
   markCode(arenaPage: number): void;
+  /** Bytes [first, last] of a RAM (granule-tracked) arena page hold translated code. */
+  markCodeBytes(arenaPage: number, first: number, last: number): void;
   /** A 256 B chunk (arena offset / 256) of a fine-interleaved page holds translated code. */
   markCodeChunk(key: number): void;
 }
@@ -243,7 +245,7 @@ export class Jit {
     priv: number,
     pc: number,
     code: JitInsn[] | null,
-    deps?: { pages: Set<number>; chunks: Set<number> | null },
+    deps?: { pages: Set<number>; chunks: Set<number> | null; ramFirst: number; ramLast: number },
   ): Block {
     if (pc !== pc) return new Block(pc, priv, 1, false);
     const src = this.host.codeSource(pc, priv);
@@ -251,7 +253,13 @@ export class Jit {
     const u16 = this.host.u16;
     const pageBase = pc - (pc & 4095);
     const half = (off: number): number => {
-      if (src.arena >= 0) return u16[(src.arena + off) >>> 1]!;
+      if (src.arena >= 0) {
+        if (deps !== undefined) {
+          deps.ramFirst = Math.min(deps.ramFirst, off);
+          deps.ramLast = Math.max(deps.ramLast, off + 1);
+        }
+        return u16[(src.arena + off) >>> 1]!;
+      }
       const c = src.chunks![off >>> 8]!;
       if (deps !== undefined) {
         deps.pages.add(Math.floor(c / 4096));
@@ -307,7 +315,7 @@ export class Jit {
     this.sinceQueued = 0;
     const blocks: Block[] = [];
     const codes: JitBlockCode[] = [];
-    const depsList: { pages: Set<number>; chunks: Set<number> | null }[] = [];
+    const depsList: { pages: Set<number>; chunks: Set<number> | null; ramFirst: number; ramLast: number }[] = [];
     for (const b of q) {
       b.queued = false;
       if (b.fn !== null) continue;
@@ -315,7 +323,12 @@ export class Jit {
       if (map.get(b.pc) !== b) continue; // flushed meanwhile
       const insns: JitInsn[] = [];
       const src = this.host.codeSource(b.pc, b.priv);
-      const deps = { pages: new Set<number>(), chunks: src !== null && src.arena < 0 ? new Set<number>() : null };
+      const deps = {
+        pages: new Set<number>(),
+        chunks: src !== null && src.arena < 0 ? new Set<number>() : null,
+        ramFirst: 4096,
+        ramLast: -1,
+      };
       const fresh = this.scan(b.priv, b.pc, insns, deps);
       if (!fresh.ok || insns.length === 0) continue;
       let thrash = false;
@@ -373,7 +386,9 @@ export class Jit {
             this.byPage.set(pg, s);
           }
           s.add(b);
-          this.host.markCode(pg);
+          // A RAM page is tracked per 16-byte granule (stores next to the code keep it); others whole.
+          if (d.chunks === null) this.host.markCodeBytes(pg, d.ramFirst, d.ramLast);
+          else this.host.markCode(pg);
         }
       });
       this.modules++;

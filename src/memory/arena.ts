@@ -47,12 +47,18 @@ export type InvalidateListener = (arenaPage: number) => void;
  * One bit per arena page: set while the page holds bytes that translated code was built from.
  * The bitmap itself lives in the arena (at `bitmapOffset`, bit p of byte p>>3) so JIT code can
  * test it with one wasm load; `count` lets writers skip the bitmap entirely while no code exists.
+ * A page marked through markCodeBytes is tracked per 16-byte granule: a write invalidates it only
+ * when it touches a granule that holds code, so code and data sharing a page stay correct without
+ * recompiling (issue 14); a page marked with mark() is tracked whole.
  */
 export class CodePages {
   /** Number of marked pages; writers check this first (one compare when there is no JIT code). */
   count = 0;
   private readonly listeners: InvalidateListener[] = [];
   private readonly markListeners: InvalidateListener[] = [];
+  /** Granule-tracked pages: bit g of word g >> 5 = 16-byte granule g holds code. Absent: tracked whole. */
+  private readonly granules = new Map<number, Uint32Array>();
+  private readonly chunkListeners: ((arenaPage: number, newChunks: number) => void)[] = [];
 
   constructor(
     private readonly bits: Uint8Array,
@@ -61,7 +67,61 @@ export class CodePages {
     readonly pages: number,
   ) {}
 
+  /**
+   * Code in bytes [first, last] (offsets in arena page `page`, granule-tracked). The first call marks
+   * the page (mark listeners drop cached page writes); granules newly holding code are reported to
+   * the chunk listeners with the 256-byte chunks they lie in (they drop cached chunk writes). No
+   * effect on a page tracked whole. `first > last` only marks the page.
+   */
+  markCodeBytes(page: number, first: number, last: number): void {
+    let g = this.granules.get(page);
+    if (g === undefined) {
+      if (this.has(page)) return; // tracked whole already
+      g = new Uint32Array(8);
+      this.granules.set(page, g);
+      this.setBit(page);
+    }
+    let fresh = 0;
+    for (let k = first >>> 4; k <= last >>> 4; k++) {
+      const bit = 1 << (k & 31);
+      if ((g[k >>> 5]! & bit) === 0) {
+        g[k >>> 5] = g[k >>> 5]! | bit;
+        fresh |= 1 << (k >>> 4);
+      }
+    }
+    if (fresh !== 0) for (const l of this.chunkListeners) l(page, fresh);
+  }
+
+  /** Whether 256-byte chunk `chunk` of `page` may hold code (always, on a page tracked whole). */
+  chunkHasCode(page: number, chunk: number): boolean {
+    if (!this.has(page)) return false;
+    const g = this.granules.get(page);
+    if (g === undefined) return true;
+    return ((g[chunk >>> 1]! >>> ((chunk & 1) * 16)) & 0xffff) !== 0;
+  }
+
+  /** Whether bytes [first, last] of a granule-tracked `page` touch code (true on a page tracked whole). */
+  private writeHitsCode(page: number, first: number, last: number): boolean {
+    const g = this.granules.get(page);
+    if (g === undefined) return true;
+    for (let k = first >>> 4; k <= last >>> 4; k++) if ((g[k >>> 5]! >>> (k & 31)) & 1) return true;
+    return false;
+  }
+
+  /** Called with (page, chunk bits) when chunks of a chunk-tracked page first hold code. */
+  onChunksMarked(listener: (arenaPage: number, newChunks: number) => void): () => void {
+    this.chunkListeners.push(listener);
+    return () => {
+      const i = this.chunkListeners.indexOf(listener);
+      if (i >= 0) this.chunkListeners.splice(i, 1);
+    };
+  }
+
   mark(page: number): void {
+    this.setBit(page);
+  }
+
+  private setBit(page: number): void {
     const i = page >>> 3;
     const m = 1 << (page & 7);
     if ((this.bits[i]! & m) === 0) {
@@ -88,6 +148,7 @@ export class CodePages {
   }
 
   clear(page: number): void {
+    this.granules.delete(page);
     const i = page >>> 3;
     const m = 1 << (page & 7);
     if ((this.bits[i]! & m) !== 0) {
@@ -103,6 +164,23 @@ export class CodePages {
       const i = this.listeners.indexOf(listener);
       if (i >= 0) this.listeners.splice(i, 1);
     };
+  }
+
+  /**
+   * Slow part of Arena.noteWrite: clear and report every marked page the bytes [first, last]
+   * touch, except granule-tracked pages whose written granules hold no code.
+   */
+  invalidateBytes(first: number, last: number): void {
+    const firstPage = Math.floor(first / PAGE_SIZE),
+      lastPage = Math.floor(last / PAGE_SIZE);
+    for (let p = firstPage; p <= lastPage; p++) {
+      if (!this.has(p)) continue;
+      const lo = p === firstPage ? first % PAGE_SIZE : 0;
+      const hi = p === lastPage ? last % PAGE_SIZE : PAGE_SIZE - 1;
+      if (!this.writeHitsCode(p, lo, hi)) continue;
+      this.clear(p);
+      for (const l of this.listeners) l(p);
+    }
   }
 
   /** Slow part of Arena.noteWrite: clear and report every marked page in [first, last]. */
@@ -237,9 +315,6 @@ export class Arena {
    */
   noteWrite(arenaOffset: number, length: number): void {
     if (this.codePages.count === 0 || length <= 0) return;
-    this.codePages.invalidateRange(
-      Math.floor(arenaOffset / PAGE_SIZE),
-      Math.floor((arenaOffset + length - 1) / PAGE_SIZE),
-    );
+    this.codePages.invalidateBytes(arenaOffset, arenaOffset + length - 1);
   }
 }
