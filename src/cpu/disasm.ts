@@ -4,7 +4,7 @@
 
 import { decodeInto } from './decode.js';
 import { fpUsesRm } from './fpu.js';
-import { fpWritesX, isFpOp, Op, OP_NAMES, SLOT_WORDS, X0_SINK } from './isa.js';
+import { fpReadsX, fpWritesX, isFpOp, Op, OP_NAMES, SLOT_WORDS, X0_SINK } from './isa.js';
 
 export const ABI_NAMES = [
   'zero',
@@ -308,6 +308,7 @@ function disasmFp(op: Op, n: string, rd: number, rs1: number, rs2: number, imm: 
   const rmText = (imm & 7) === 7 || !fpRmShown(op) ? '' : `,${RM_NAMES[imm & 7]}`;
   const rs3 = (imm >>> 3) & 31;
   const dst = fpWritesX(op) ? x(rd) : f(rd);
+  if (fpReadsX(op)) return `${n} ${f(rd)},${x(rs1)}${rmText}`;
   switch (op) {
     case Op.FMADD_S:
     case Op.FMSUB_S:
@@ -335,17 +336,6 @@ function disasmFp(op: Op, n: string, rd: number, rs1: number, rs2: number, imm: 
     case Op.FCVT_L_D:
     case Op.FCVT_LU_D:
       return `${n} ${dst},${f(rs1)}${rmText}`;
-    case Op.FMV_W_X:
-    case Op.FMV_D_X:
-    case Op.FCVT_S_W:
-    case Op.FCVT_S_WU:
-    case Op.FCVT_S_L:
-    case Op.FCVT_S_LU:
-    case Op.FCVT_D_W:
-    case Op.FCVT_D_WU:
-    case Op.FCVT_D_L:
-    case Op.FCVT_D_LU:
-      return `${n} ${f(rd)},${x(rs1)}${rmText}`;
     case Op.FSGNJ_S:
     case Op.FSGNJN_S:
     case Op.FSGNJX_S:

@@ -480,6 +480,16 @@ export function isBitOp(op: number): boolean {
   return op >= Op.SH1ADD && op <= Op.CZERO_NEZ;
 }
 
+/** F/D operations whose rs1 is an integer register holding a value (fmv.*.x, fcvt from integers). */
+export function fpReadsX(op: number): boolean {
+  return (
+    op === Op.FMV_W_X ||
+    op === Op.FMV_D_X ||
+    (op >= Op.FCVT_S_W && op <= Op.FCVT_S_LU) ||
+    (op >= Op.FCVT_D_W && op <= Op.FCVT_D_LU)
+  );
+}
+
 /** F/D operations that write an integer register (rd 0 is the x0 sink for them). */
 export function fpWritesX(op: number): boolean {
   switch (op) {

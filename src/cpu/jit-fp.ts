@@ -8,7 +8,7 @@
 // stores at constant offsets); fflags, frm and mstatus.FS are arena cells.
 
 import { type FunctionBuilder, type ModuleBuilder, ValType } from './wasm/module-builder.js';
-import { fpWritesX, Op } from './isa.js';
+import { fpReadsX, fpWritesX, Op } from './isa.js';
 
 const { i64, f64 } = ValType;
 
@@ -33,44 +33,47 @@ export interface FpHelpers {
   fmaNearest: FunctionBuilder;
 }
 
+/** Push the exact error of the f64 local `sum` = RN(x + y) (Knuth's TwoSum); `t` is a scratch local. */
+function emitTwoSumErr(f: FunctionBuilder, x: number, y: number, sum: number, t: number): void {
+  f.localGet(sum).localGet(x).f64Sub().localSet(t);
+  f.localGet(x).localGet(sum).localGet(t).f64Sub().f64Sub().localGet(y).localGet(t).f64Sub().f64Add();
+}
+
+/** Push "local x is in [SAFE_LO, SAFE_HI] in magnitude" (i32): Dekker's product is exact there. */
+function emitSafe(f: FunctionBuilder, x: number): void {
+  f.localGet(x).f64Abs().f64Const(SAFE_LO).f64Ge();
+  f.localGet(x).f64Abs().f64Const(SAFE_HI).f64Le().i32And();
+}
+
+/**
+ * Push the exact error a*b - p of p = RN(a*b) (Dekker, Veltkamp's split; a, b in the safe range).
+ * ah, bh are scratch locals (they end holding the high halves).
+ */
+function emitProductError(f: FunctionBuilder, a: number, b: number, p: number, ah: number, bh: number): void {
+  const splitHi = (x: number, hi: number) => {
+    f.f64Const(134217729).localGet(x).f64Mul().localTee(hi).localGet(hi).localGet(x).f64Sub().f64Sub().localSet(hi);
+  };
+  splitHi(a, ah);
+  splitHi(b, bh);
+  // ((ah*bh - p) + ah*bl + al*bh) + al*bl with al = a - ah, bl = b - bh
+  f.localGet(ah).localGet(bh).f64Mul().localGet(p).f64Sub();
+  f.localGet(ah).localGet(b).localGet(bh).f64Sub().f64Mul().f64Add();
+  f.localGet(a).localGet(ah).f64Sub().localGet(bh).f64Mul().f64Add();
+  f.localGet(a).localGet(ah).f64Sub().localGet(b).localGet(bh).f64Sub().f64Mul().f64Add();
+}
+
 export function emitFpHelpers(m: ModuleBuilder): FpHelpers {
   const twoSumErr = m.function('two_sum_err', [f64, f64, f64], [f64]);
-  {
-    const f = twoSumErr;
-    const bb = f.local(f64);
-    f.localGet(2).localGet(0).f64Sub().localSet(bb);
-    f.localGet(0).localGet(2).localGet(bb).f64Sub().f64Sub();
-    f.localGet(1).localGet(bb).f64Sub().f64Add();
-  }
+  emitTwoSumErr(twoSumErr, 0, 1, 2, twoSumErr.local(f64));
   const prodErr = m.function('prod_err', [f64, f64, f64], [f64]);
   {
     const f = prodErr;
-    const ah = f.local(f64),
-      al = f.local(f64),
-      bh = f.local(f64),
-      bl = f.local(f64),
-      c = f.local(f64);
-    const safe = (x: number) => {
-      f.localGet(x).f64Abs().f64Const(SAFE_LO).f64Ge();
-      f.localGet(x).f64Abs().f64Const(SAFE_HI).f64Le().i32And();
-    };
-    safe(0);
-    safe(1);
+    emitSafe(f, 0);
+    emitSafe(f, 1);
     f.i32And().i32Eqz().if();
     f.f64ConstBits(0, 0x7ff80000).return();
     f.end();
-    const split = (x: number, hi: number, lo: number) => {
-      f.f64Const(134217729).localGet(x).f64Mul().localSet(c);
-      f.localGet(c).localGet(c).localGet(x).f64Sub().f64Sub().localSet(hi);
-      f.localGet(x).localGet(hi).f64Sub().localSet(lo);
-    };
-    split(0, ah, al);
-    split(1, bh, bl);
-    // ((ah*bh - p) + ah*bl + al*bh) + al*bl
-    f.localGet(ah).localGet(bh).f64Mul().localGet(2).f64Sub();
-    f.localGet(ah).localGet(bl).f64Mul().f64Add();
-    f.localGet(al).localGet(bh).f64Mul().f64Add();
-    f.localGet(al).localGet(bl).f64Mul().f64Add();
+    emitProductError(f, 0, 1, 2, f.local(f64), f.local(f64));
   }
   const roundToOdd = m.function('round_to_odd', [f64, f64], [f64]);
   {
@@ -90,91 +93,28 @@ export function emitFpHelpers(m: ModuleBuilder): FpHelpers {
   }
   const fmaNearest = m.function('fma_nearest', [f64, f64, f64], [f64]);
   {
-    // a*b + c rounded once. The exact value is uh + ul + pl, where uh + ul = c + ph exactly (TwoSum)
-    // and ph + pl = a*b exactly (|pl| <= 2^-53 |ph| for a normal ph).
+    // Boldo-Melquiond, for the cases the inline accept tests leave (jit-fp.ts FMADD_D): with
+    // uh + ul = c + ph and ph + pl = a*b exactly, r = RN(uh + RO(ul + pl)). NaN when a or b is
+    // outside the safe range or the product is not normal (the caller then exits).
     const f = fmaNearest;
     const ph = f.local(f64),
       pl = f.local(f64),
       uh = f.local(f64),
       ul = f.local(f64),
       v = f.local(f64),
-      t = f.local(f64),
-      ah = f.local(f64),
-      al = f.local(f64),
-      bh = f.local(f64),
-      bl = f.local(f64),
-      bits = f.local(i64);
+      t = f.local(f64);
     f.localGet(0).localGet(1).f64Mul().localSet(ph);
-    f.localGet(2).localGet(ph).f64Add().localSet(uh);
-    f.localGet(uh).localGet(2).f64Sub().localSet(t);
-    f.localGet(2).localGet(uh).localGet(t).f64Sub().f64Sub().localGet(ph).localGet(t).f64Sub().f64Add().localSet(ul);
-    // Fast accept, without the product's error: when |ul| + 2^-53 |ph| (a bound on the remainder
-    // |ul + pl|) stays clear of half an ulp of uh, and uh is not a power of two (whose ulp below is
-    // smaller), RN(exact) is uh itself. uh is ready after one add, so a chain of fmadds (a dot
-    // product) waits on that add only while this check runs alongside.
-    f.localGet(uh).i64ReinterpretF64().localSet(bits);
-    f.localGet(bits).i64Const(0xfffffffffffffn).i64And().i64Const(0).i64Ne(); // not a power of two
-    f.localGet(bits).i64Const(52).i64ShrU().i64Const(0x7ff).i64And().i64Const(54).i64GtU().i32And(); // half-ulp normal
-    f.localGet(ph).f64Abs().f64Const(MIN_NORMAL64).f64Gt().i32And(); // the bound on |pl| holds
-    f.localGet(bits)
-      .i64Const(0x7ff0000000000000n)
-      .i64And()
-      .i64Const(53n << 52n)
-      .i64Sub(); // half an ulp of uh
-    f.f64ReinterpretI64()
-      .f64Const(1 - 2 ** -20)
-      .f64Mul();
-    f.localGet(ul)
-      .f64Abs()
-      .localGet(ph)
-      .f64Abs()
-      .f64Const(2 ** -53)
-      .f64Mul()
-      .f64Add()
-      .f64Gt()
-      .i32And();
-    f.if();
-    f.localGet(uh).return();
-    f.end();
-    // The full emulation (Boldo-Melquiond): r = uh + RO(ul + pl), with pl from Dekker's product.
-    // a and b in the safe range (no overflow in the split, no underflow in the error), the product
-    // normal; c needs no check (TwoSum is exact for any finite c; inf/NaN give a non-normal r).
-    const safe = (x: number) => {
-      f.localGet(x).f64Abs().f64Const(SAFE_LO).f64Ge();
-      f.localGet(x).f64Abs().f64Const(SAFE_HI).f64Le().i32And();
-    };
-    safe(0);
-    safe(1);
-    f.i32And();
-    f.localGet(ph).f64Abs().f64Const(MIN_NORMAL64).f64Gt().i32And();
-    f.i32Eqz().if();
+    f.localGet(ph).f64Abs().f64Const(MIN_NORMAL64).f64Gt().i32Eqz().if();
     f.f64ConstBits(0, 0x7ff80000).return();
     f.end();
-    const split = (x: number, hi: number, lo: number) => {
-      f.f64Const(134217729).localGet(x).f64Mul().localSet(t);
-      f.localGet(t).localGet(t).localGet(x).f64Sub().f64Sub().localSet(hi);
-      f.localGet(x).localGet(hi).f64Sub().localSet(lo);
-    };
-    split(0, ah, al);
-    split(1, bh, bl);
-    f.localGet(ah).localGet(bh).f64Mul().localGet(ph).f64Sub();
-    f.localGet(ah).localGet(bl).f64Mul().f64Add();
-    f.localGet(al).localGet(bh).f64Mul().f64Add();
-    f.localGet(al).localGet(bl).f64Mul().f64Add().localSet(pl);
-    // v + t = ul + pl (t: the exact remainder)
+    f.localGet(0).localGet(1).localGet(ph).call(prodErr).localSet(pl); // NaN when unsafe: r is NaN
+    f.localGet(2).localGet(ph).f64Add().localSet(uh);
+    emitTwoSumErr(f, 2, ph, uh, t);
+    f.localSet(ul);
     f.localGet(ul).localGet(pl).f64Add().localSet(v);
-    f.localGet(v).localGet(ul).f64Sub().localSet(t);
-    f.localGet(ul).localGet(v).localGet(t).f64Sub().f64Sub().localGet(pl).localGet(t).f64Sub().f64Add().localSet(t);
-    // Round v to odd: inexact with an even last bit steps the magnitude toward the remainder.
-    f.localGet(t).f64Const(0).f64Ne();
-    f.localGet(v).i64ReinterpretF64().localTee(bits).i64Const(1).i64And().i64Eqz().i32And();
-    f.if();
-    f.localGet(bits);
-    f.i64Const(1).i64Const(-1);
-    f.localGet(t).f64Const(0).f64Gt().localGet(v).f64Const(0).f64Gt().i32Eq();
-    f.select().i64Add().f64ReinterpretI64().localSet(v);
-    f.end();
-    f.localGet(uh).localGet(v).f64Add();
+    f.localGet(v);
+    emitTwoSumErr(f, ul, pl, v, t);
+    f.call(roundToOdd).localGet(uh).f64Add();
   }
   return { twoSumErr, prodErr, roundToOdd, fmaNearest };
 }
@@ -230,25 +170,8 @@ export function jitFp(op: number): boolean {
 
 /** Integer registers an F/D operation reads (rs1) or writes (rd), for the block's register locals. */
 export function fpIntOperands(op: number): { rs1: boolean; rd: boolean } {
-  switch (op) {
-    case Op.FLW:
-    case Op.FLD:
-    case Op.FSW:
-    case Op.FSD:
-    case Op.FMV_W_X:
-    case Op.FMV_D_X:
-    case Op.FCVT_S_W:
-    case Op.FCVT_S_WU:
-    case Op.FCVT_S_L:
-    case Op.FCVT_S_LU:
-    case Op.FCVT_D_W:
-    case Op.FCVT_D_WU:
-    case Op.FCVT_D_L:
-    case Op.FCVT_D_LU:
-      return { rs1: true, rd: false };
-    default:
-      return { rs1: false, rd: fpWritesX(op) };
-  }
+  // Loads and stores read their base address; fmv.*.x and fcvt from integers read a value.
+  return { rs1: (op >= Op.FLW && op <= Op.FSD) || fpReadsX(op), rd: fpWritesX(op) };
 }
 
 /** Translate F/D instruction k (jitFp(op) holds). */
@@ -535,11 +458,6 @@ export function emitFpInsn(
       if (negAdd) f.f64Neg();
       f.localSet(d2);
       const { e0, e1, e2, e3, e4, e5 } = c;
-      /** Push the exact error of s = x + y (Knuth's TwoSum); t is a scratch local. */
-      const twoSumErr = (x: number, y: number, sum: number, t: number) => {
-        f.localGet(sum).localGet(x).f64Sub().localSet(t);
-        f.localGet(x).localGet(sum).localGet(t).f64Sub().f64Sub().localGet(y).localGet(t).f64Sub().f64Add();
-      };
       /** Push "x is clear of half an ulp of s (s normal, not a power of two)" for the f64 on the stack = x. */
       const clearOfHalfUlp = (sum: number) => {
         f.localGet(sum).i64ReinterpretF64().localSet(c.x1);
@@ -557,29 +475,15 @@ export function emitFpInsn(
       };
       f.localGet(d0).localGet(d1).f64Mul().localSet(e0); // ph
       f.localGet(d2).localGet(e0).f64Add().localSet(e1); // uh = c + ph
-      twoSumErr(d2, e0, e1, e2);
+      emitTwoSumErr(f, d2, e0, e1, e2);
       f.localSet(e2); // ul
-      // Dekker: split a and b (e3/e4 hold the high parts), pl into e3.
-      const splitHi = (x: number, hi: number) => {
-        f.f64Const(134217729).localGet(x).f64Mul().localTee(hi).localGet(hi).localGet(x).f64Sub().f64Sub().localSet(hi);
-      };
-      splitHi(d0, e3);
-      splitHi(d1, e4);
-      // pl = ((ah*bh - ph) + ah*bl + al*bh) + al*bl with al = a - ah, bl = b - bh
-      f.localGet(e3).localGet(e4).f64Mul().localGet(e0).f64Sub();
-      f.localGet(e3).localGet(d1).localGet(e4).f64Sub().f64Mul().f64Add();
-      f.localGet(d0).localGet(e3).f64Sub().localGet(e4).f64Mul().f64Add();
-      f.localGet(d0).localGet(e3).f64Sub().localGet(d1).localGet(e4).f64Sub().f64Mul().f64Add();
+      emitProductError(f, d0, d1, e0, e3, e4);
       f.localSet(e3); // pl
       f.localGet(e2).localGet(e3).f64Add().localSet(e4); // v = RN(ul + pl)
-      const safe = (x: number) => {
-        f.localGet(x).f64Abs().f64Const(SAFE_LO).f64Ge().i32And();
-        f.localGet(x).f64Abs().f64Const(SAFE_HI).f64Le().i32And();
-      };
       // The emulation's domain: a and b safe, the product normal.
-      f.i32Const(1);
-      safe(d0);
-      safe(d1);
+      emitSafe(f, d0);
+      emitSafe(f, d1);
+      f.i32And();
       f.localGet(e0).f64Abs().f64Const(MIN_NORMAL64).f64Gt().i32And();
       f.localTee(c.t32);
       f.localGet(e4).f64Abs();
@@ -589,9 +493,9 @@ export function emitFpInsn(
       f.localGet(e1);
       f.else();
       f.localGet(e1).localGet(e4).f64Add().localSet(e5); // r = RN(uh + v)
-      twoSumErr(e1, e4, e5, e0); // er
+      emitTwoSumErr(f, e1, e4, e5, e0); // er
       f.f64Abs();
-      twoSumErr(e2, e3, e4, e0); // ev
+      emitTwoSumErr(f, e2, e3, e4, e0); // ev
       f.f64Abs().f64Add();
       clearOfHalfUlp(e5);
       f.localGet(c.t32).i32And();
@@ -956,20 +860,8 @@ export function fpRegOperands(
   imm: number,
 ): { reads: number[]; write: number } {
   const rs3 = (imm >>> 3) & 31;
+  if (op === Op.FLW || op === Op.FLD || fpReadsX(op)) return { reads: [], write: rd };
   switch (op) {
-    case Op.FLW:
-    case Op.FLD:
-    case Op.FMV_W_X:
-    case Op.FMV_D_X:
-    case Op.FCVT_S_W:
-    case Op.FCVT_S_WU:
-    case Op.FCVT_S_L:
-    case Op.FCVT_S_LU:
-    case Op.FCVT_D_W:
-    case Op.FCVT_D_WU:
-    case Op.FCVT_D_L:
-    case Op.FCVT_D_LU:
-      return { reads: [], write: rd };
     case Op.FSW:
     case Op.FSD:
       return { reads: [rs2], write: -1 };

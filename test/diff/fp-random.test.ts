@@ -32,7 +32,8 @@ import {
   programOf,
 } from './random-fp-gen.js';
 import {
-  GUESTS,
+  assembleArgs,
+  mapLimited,
   HAVE_CROSS,
   HAVE_QEMU,
   type Outcome,
@@ -57,63 +58,24 @@ const REPEAT = TRACE ? 1 : 3;
 process.env['CXLEMU_JIT_THRESHOLD'] ??= '1';
 const BATCHES = Math.max(1, Math.ceil(SEEDS / BATCH_SEEDS));
 
-/**
- * QEMU CPU with F and D (misa = RV64 ACDFIMSU). Given explicitly so this test does not depend on
- * harness.ts QEMU_CPU (which has F and D since the F/D commit); runQemu passes it as a second -cpu,
- * which overrides the first (the program prints misa, asserted below).
- */
-export const QEMU_FP_CPU =
-  'rv64,h=off,v=off,zba=off,zbb=off,zbc=off,zbs=off,sstc=off,svpbmt=off,svinval=off,svnapot=off,' +
-  'Zfh=off,Zfhmin=off,Zihintpause=off,sscofpmf=off';
 const MISA_D = 1n << 3n;
 const MISA_F = 1n << 5n;
 
 const execFileP = promisify(execFile);
 
-/** Assemble `source` into dir/name.elf with F, D and C enabled (the integer harness builds rv64imac). */
+/** Assemble `source` into dir/name.elf with F, D and C enabled. */
 async function buildFpElf(dir: string, name: string, source: string): Promise<string> {
   const src = join(dir, `${name}.s`);
   const elf = join(dir, `${name}.elf`);
   writeFileSync(src, source);
-  await execFileP(
-    'riscv64-unknown-elf-gcc',
-    [
-      '-march=rv64imafdc_zicsr_zifencei',
-      '-mabi=lp64',
-      '-nostdlib',
-      '-nostartfiles',
-      '-static',
-      '-x',
-      'assembler',
-      src,
-      '-L',
-      join(GUESTS, 'runtime'),
-      '-T',
-      join(GUESTS, 'runtime', 'link.ld'),
-      '-Wl,--no-warn-rwx-segments',
-      '-o',
-      elf,
-    ],
-    { maxBuffer: 64 * 1024 * 1024 },
-  );
+  await execFileP('riscv64-unknown-elf-gcc', assembleArgs('rv64imafdc_zicsr_zifencei', src, elf), {
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return elf;
 }
 
 function runQemuFp(elf: string): Promise<Outcome> {
-  return runQemu(elf, { timeoutMs: 120_000, extra: ['-cpu', QEMU_FP_CPU] });
-}
-
-async function mapLimited<T, R>(items: T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
+  return runQemu(elf, { timeoutMs: 120_000 }); // harness QEMU_CPU has F and D (misa asserted below)
 }
 
 const hex16 = (n: number | bigint) => BigInt(n).toString(16).padStart(16, '0');

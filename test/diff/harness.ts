@@ -218,31 +218,48 @@ export function firstDifference(a: string, b: string): string {
   return 'no difference';
 }
 
+/** riscv64-unknown-elf-gcc arguments that assemble `src` (GNU assembly) into `elf` with the runtime's link script. */
+export function assembleArgs(march: string, src: string, elf: string): string[] {
+  return [
+    `-march=${march}`,
+    '-mabi=lp64',
+    '-nostdlib',
+    '-nostartfiles',
+    '-static',
+    '-x',
+    'assembler',
+    src,
+    '-L',
+    join(GUESTS, 'runtime'),
+    '-T',
+    join(GUESTS, 'runtime', 'link.ld'),
+    '-Wl,--no-warn-rwx-segments',
+    '-o',
+    elf,
+  ];
+}
+
+/** Run fn over items with at most `limit` in flight; results in item order. */
+export async function mapLimited<T, R>(items: T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
 /** Assemble the random-sequence program for `seeds` into dir/name.elf (needs the cross compiler). */
 export function buildRandomElf(dir: string, name: string, seeds: number[], length: number): string {
   const src = join(dir, `${name}.s`);
   const elf = join(dir, `${name}.elf`);
   writeFileSync(src, program(seeds, length));
-  execFileSync(
-    'riscv64-unknown-elf-gcc',
-    [
-      '-march=rv64imac_zicsr_zifencei_zba_zbb_zbs',
-      '-mabi=lp64',
-      '-nostdlib',
-      '-nostartfiles',
-      '-static',
-      '-x',
-      'assembler',
-      src,
-      '-L',
-      join(GUESTS, 'runtime'),
-      '-T',
-      join(GUESTS, 'runtime', 'link.ld'),
-      '-Wl,--no-warn-rwx-segments',
-      '-o',
-      elf,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  execFileSync('riscv64-unknown-elf-gcc', assembleArgs('rv64imac_zicsr_zifencei_zba_zbb_zbs', src, elf), {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   return elf;
 }

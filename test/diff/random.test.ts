@@ -16,6 +16,7 @@ import {
   HAVE_QEMU,
   cxlemuUnavailableReason,
   loadRunProgram,
+  mapLimited,
   runCxlemu,
   runQemu,
 } from './harness.js';
@@ -26,19 +27,6 @@ const FIRST = Number(process.env.CXLEMU_DIFF_FIRST_SEED ?? 1);
 /** Seeds per ELF: larger programs assemble and run disproportionately slower on QEMU. */
 const BATCH_SEEDS = 125;
 const BATCHES = Math.max(1, Math.ceil(SEEDS / BATCH_SEEDS));
-
-async function mapLimited<T, R>(items: T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 function describeMismatch(seed: number, qemu: string[], emu: string[] | undefined, exit: string): string {
   const seq = generate(seed, LENGTH);
