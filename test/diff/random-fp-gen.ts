@@ -30,7 +30,7 @@
 // (t4) = slot epilogue temporaries, x30 (t5) = log record pointer, x31 (t6) = running hash; the
 // integer data registers x1, x5..x7, x9..x27 are random and are the integer sources/destinations.
 import { pathToFileURL } from 'node:url';
-import { rng } from './random-gen.js';
+import { rng, UART_ROUTINES } from './random-gen.js';
 
 /** Behaviour the generator deliberately does not produce or compare, with the reason. */
 export const EXCLUSIONS: ReadonlyArray<{ what: string; why: string }> = [
@@ -1320,72 +1320,7 @@ print_seed:
   call putnl
   jr s11
 
-# UART helpers (NS16550A THR at 0x10000000, LSR bit 5 = THR empty). putc clobbers t0, t1; the
-# others keep their return address in s10.
-putc:
-  li t0, 0x10000000
-1: lbu t1, 5(t0)
-  andi t1, t1, 0x20
-  beqz t1, 1b
-  sb a0, 0(t0)
-  ret
-putnl:
-  mv s10, ra
-  li a0, '\n'
-  call putc
-  jr s10
-putsp:
-  mv s10, ra
-  li a0, ' '
-  call putc
-  jr s10
-puts:  # s0 = string
-  mv s10, ra
-1: lbu a0, 0(s0)
-  beqz a0, 2f
-  call putc
-  addi s0, s0, 1
-  j 1b
-2: jr s10
-puthex:  # a0 = value, 16 digits
-  li a3, 16
-puthexn:  # a0 = value, a3 = digits
-  mv s10, ra
-  mv a2, a0
-  addi a1, a3, -1
-  slli a1, a1, 2
-1: srl a0, a2, a1
-  andi a0, a0, 15
-  li t2, 10
-  blt a0, t2, 2f
-  addi a0, a0, 'a' - 10
-  j 3f
-2: addi a0, a0, '0'
-3: call putc
-  addi a1, a1, -4
-  bgez a1, 1b
-  jr s10
-putdec:  # a0 = value < 10^6, no leading zeros
-  mv s10, ra
-  li a1, 100000
-  li a2, 0
-1: divu t2, a0, a1
-  remu a0, a0, a1
-  bnez t2, 2f
-  bnez a2, 2f
-  li t0, 1
-  beq a1, t0, 2f
-  j 3f
-2: li a2, 1
-  mv s9, a0
-  addi a0, t2, '0'
-  call putc
-  mv a0, s9
-3: li t0, 10
-  divu a1, a1, t0
-  bnez a1, 1b
-  jr s10
-
+${UART_ROUTINES}
 first_seed:
 `;
 
