@@ -797,13 +797,12 @@ function roundToOdd(s: number, err: number): number {
   if ((si32[0]! & 1) !== 0) return s;
   // Moving the magnitude up or down is +/- 1 on the 64-bit pattern.
   const up = err > 0 === s > 0 ? 1 : -1;
-  let lo = si32[0]! + up;
+  const lo = si32[0]! + up;
   let hi = si32[1]!;
   if (up === 1 && lo === 0) hi++;
   else if (up === -1 && lo === -1) hi--;
   si32[0] = lo | 0;
   si32[1] = hi;
-  lo = 0;
   return sf64[0]!;
 }
 
