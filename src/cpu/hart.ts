@@ -1583,9 +1583,8 @@ export class Hart implements JitHost {
     let left = max;
     while (left > 0) {
       const b = jit.block(this.priv, this.pc);
-      const fn = b.fn !== null && jit.ensureValid(b) ? b.fn : null;
-      if (fn !== null && left >= b.len) {
-        const rem = fn(left);
+      if (b.fn !== null && left >= b.len && jit.ensureValid(b)) {
+        const rem = jit.enter(left, b.slot);
         const ran = left - rem;
         left = rem;
         this.icount += ran;

@@ -111,15 +111,24 @@ export interface JitBlockCode {
 
 export const BLOCK_SIG: FuncSig = { params: [i32], results: [i32] };
 
+/** The dispatcher `(budget, table slot) -> remaining`: tail-calls the slot's block. */
+export const DISPATCH_SIG: FuncSig = { params: [i32, i32], results: [i32] };
+
 /** Operations the translator handles inside a block. */
 export function jitStraight(op: number): boolean {
   return (
     (op >= Op.LUI && op <= Op.SRAW && !(op >= Op.JAL && op <= Op.BGEU)) ||
     op === Op.FENCE ||
     (op >= Op.MUL && op <= Op.REMUW) ||
+    isAmo(op) ||
     isBitOp(op) ||
     jitFp(op)
   );
+}
+
+/** AMOs (not LR/SC, whose reservation lives in the hart): a load-op-store through the write TLB. */
+function isAmo(op: number): boolean {
+  return (op >= Op.AMOSWAP_W && op <= Op.AMOMAXU_W) || (op >= Op.AMOSWAP_D && op <= Op.AMOMAXU_D);
 }
 
 /** Operations that end a block and are translated (the jump is part of the block). */
@@ -131,6 +140,62 @@ function halves(v: number): [number, number] {
   return [v | 0, Math.floor(v / TWO32) | 0];
 }
 
+/** Most blocks in one region function (a larger component is cut in pc order). */
+export const MAX_REGION_BLOCKS = 128;
+
+/** A guest address as unsigned hex (function names). */
+function hex(pc: number): string {
+  return (pc < 0 ? pc + 2 ** 64 : pc).toString(16);
+}
+
+/**
+ * Group a batch's blocks (indices, in batch order within a group) into regions: the connected
+ * components of their direct control flow inside the batch, each cut into pieces of at most
+ * MAX_REGION_BLOCKS.
+ */
+export function partitionRegions(blocks: readonly JitBlockCode[]): number[][] {
+  const index = new Map<number, number>();
+  blocks.forEach((b, i) => index.set(b.pc, i));
+  const parent = blocks.map((_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) {
+      parent[i] = parent[parent[i]!]!;
+      i = parent[i]!;
+    }
+    return i;
+  };
+  const link = (i: number, pc: number) => {
+    const j = index.get(pc);
+    if (j !== undefined) parent[find(i)] = find(j);
+  };
+  blocks.forEach((b, i) => {
+    const x = b.insns[b.insns.length - 1]!;
+    const op = x.w0 & 0xff;
+    const rd = (x.w0 >>> 8) & 63;
+    const jump = op === Op.JAL || op === Op.JALR;
+    // Fallthrough (branches, blocks cut short) and the return site of a call.
+    if (!jump || rd === 1 || rd === 5) link(i, b.end);
+    if (op !== Op.JALR && jitTerminator(op)) link(i, x.pc + x.imm);
+  });
+  const groups = new Map<number, number[]>();
+  blocks.forEach((_, i) => {
+    const r = find(i);
+    const g = groups.get(r);
+    if (g) g.push(i);
+    else groups.set(r, [i]);
+  });
+  const out: number[][] = [];
+  for (const g of groups.values()) {
+    if (g.length <= MAX_REGION_BLOCKS) {
+      out.push(g);
+      continue;
+    }
+    g.sort((a, b) => blocks[a]!.pc - blocks[b]!.pc);
+    for (let k = 0; k < g.length; k += MAX_REGION_BLOCKS) out.push(g.slice(k, k + MAX_REGION_BLOCKS));
+  }
+  return out;
+}
+
 /**
  * Translate blocks into one module exporting `b0`, `b1`, ... (same order). `slotOf(pc)` returns
  * the table slot for a successor outside the batch.
@@ -139,14 +204,15 @@ export function translateBatch(
   blocks: readonly JitBlockCode[],
   L: JitLayout,
   slotOf: (pc: number) => number,
-  opts: { names?: boolean; privIndex?: number; hostFma?: boolean } = {},
+  opts: { names?: boolean; privIndex?: number; hostFma?: boolean; checkTypes?: boolean } = {},
 ): ModuleBuilder {
   const jc = opts.privIndex === undefined ? null : { tag: L.jcTag[opts.privIndex]!, slot: L.jcSlot[opts.privIndex]! };
-  const m = new ModuleBuilder();
+  const m = new ModuleBuilder({ checkTypes: opts.checkTypes ?? false });
   m.importMemory('env', 'mem', { min: L.memPages, max: L.memPages, shared: true });
-  m.importTable('env', 'tbl', { min: 1 });
-  const inBatch = new Map<number, number>();
-  const fns: FunctionBuilder[] = [];
+  // Successors outside the module are reached through the JIT's dispatcher (a one-function module
+  // owning the shared table): importing the table itself would cost every instantiation time in
+  // proportion to the table's size, and every table update time in proportion to the instances.
+  const dispatch = m.importFunction('env', 'dispatch', DISPATCH_SIG.params, DISPATCH_SIG.results);
   let mulhu: FunctionBuilder | null = null;
   const needsMulh = blocks.some((b) =>
     b.insns.some((x) => {
@@ -154,24 +220,35 @@ export function translateBatch(
       return o === Op.MULH || o === Op.MULHU || o === Op.MULHSU;
     }),
   );
-  blocks.forEach((b, i) => {
-    inBatch.set(b.pc, i);
-    fns.push(
-      m.function(opts.names === false ? `b${i}` : `b${i}_${b.pc.toString(16)}`, BLOCK_SIG.params, BLOCK_SIG.results),
-    );
+  // Regions: blocks linked by direct control flow (fallthrough, branch and jal targets, return
+  // sites of calls) share one function and keep registers in locals between them; unrelated blocks
+  // of the batch get regions of their own, so entering one loads only the registers it uses.
+  const regions = partitionRegions(blocks);
+  const regionFns = regions.map((r) => m.function(`r_${hex(blocks[r[0]!]!.pc)}`, [i32, i32], [i32]));
+  const where = new Int32Array(blocks.length * 2);
+  regions.forEach((r, ri) =>
+    r.forEach((bi, k) => {
+      where[2 * bi] = ri;
+      where[2 * bi + 1] = k;
+    }),
+  );
+  // Block i's entry point: its region from entry 2k (k: its index there; through the page-cell check).
+  const fns = blocks.map((b, i) => {
+    const w = m.function(opts.names === false ? `b${i}` : `b${i}_${hex(b.pc)}`, BLOCK_SIG.params, BLOCK_SIG.results);
+    w.localGet(0)
+      .i32Const(2 * where[2 * i + 1]!)
+      .returnCall(regionFns[where[2 * i]!]!);
+    return w;
   });
   if (needsMulh) mulhu = emitMulhu(m);
   const fp = blocks.some((b) => b.insns.some((x) => isFpOp(x.w0 & 0xff))) ? emitFpHelpers(m) : null;
-  blocks.forEach((b, i) =>
-    emitBlock(
-      fns[i]!,
-      b,
+  regions.forEach((r, ri) =>
+    emitRegion(
+      regionFns[ri]!,
+      r.map((i) => blocks[i]!),
       L,
-      (pc) => {
-        const j = inBatch.get(pc);
-        return j === undefined ? -1 : fns[j]!.index;
-      },
       slotOf,
+      dispatch,
       mulhu,
       jc,
       fp,
@@ -207,58 +284,67 @@ function emitMulhu(m: ModuleBuilder): FunctionBuilder {
   return f;
 }
 
-function emitBlock(
+/**
+ * One region function `(budget, entry) -> remaining` holding every block of a batch: guest
+ * registers stay in locals while control passes between its blocks (a br_table dispatch loop
+ * instead of a tail call that stores and reloads them), and leave it only at exits. Entry 2i runs
+ * block i from its page-cell check, 2i + 1 from its budget check.
+ */
+function emitRegion(
   f: FunctionBuilder,
-  b: JitBlockCode,
+  blocks: readonly JitBlockCode[],
   L: JitLayout,
-  direct: (pc: number) => number,
   slotOf: (pc: number) => number,
+  dispatch: number,
   mulhu: FunctionBuilder | null,
   jc: { tag: number; slot: number } | null,
   fpHelpers: FpHelpers | null,
   hostFma: boolean,
 ): void {
-  const n = b.insns.length;
-  // Registers used (read or written) get a local; written ones are stored back at exits.
+  const BUDGET = 0,
+    ENTRY = 1;
+  const K = blocks.length;
+  const indexOf = new Map<number, number>();
+  blocks.forEach((b, i) => indexOf.set(b.pc, i));
+  // Registers any block uses (read or written) get a local; written ones are stored back at exits.
   const local = new Int32Array(33).fill(-1);
   const written: number[] = [];
   const use = (r: number) => {
     if (r !== 0 && r !== X0_SINK && local[r]! < 0) local[r] = 0;
   };
-  for (const x of b.insns) {
-    const op = x.w0 & 0xff;
-    const rd = (x.w0 >>> 8) & 63,
-      rs1 = (x.w0 >>> 14) & 63,
-      rs2 = (x.w0 >>> 20) & 63;
-    const fmt = formatOf(op);
-    if (fmt & F_RS1) use(rs1);
-    if (fmt & F_RS2) use(rs2);
-    if (fmt & F_RD && rd !== X0_SINK) {
-      use(rd);
-      if (!written.includes(rd)) written.push(rd);
+  // f registers the F/D instructions use: f64 locals (wasm keeps their NaN bit patterns).
+  const fl = new Int32Array(32).fill(-1);
+  const fUsed: number[] = [];
+  const fWritten: number[] = [];
+  for (const b of blocks)
+    for (const x of b.insns) {
+      const op = x.w0 & 0xff;
+      const rd = (x.w0 >>> 8) & 63,
+        rs1 = (x.w0 >>> 14) & 63,
+        rs2 = (x.w0 >>> 20) & 63;
+      const fmt = formatOf(op);
+      if (fmt & F_RS1) use(rs1);
+      if (fmt & F_RS2) use(rs2);
+      if (fmt & F_RD && rd !== X0_SINK) {
+        use(rd);
+        if (!written.includes(rd)) written.push(rd);
+      }
+      if (!isFpOp(op)) continue;
+      const o = fpRegOperands(op, rd, rs1, rs2, x.imm);
+      for (const r of o.write >= 0 ? [...o.reads, o.write] : o.reads)
+        if (fl[r]! < 0) {
+          fl[r] = 0;
+          fUsed.push(r);
+        }
+      if (o.write >= 0 && !fWritten.includes(o.write)) fWritten.push(o.write);
     }
-  }
   const usedRegs: number[] = [];
   for (let r = 1; r < 32; r++)
     if (local[r]! >= 0) {
       local[r] = f.local(i64);
       usedRegs.push(r);
     }
-  // f registers the block's F/D instructions use: f64 locals (wasm keeps their NaN bit patterns).
-  const fl = new Int32Array(32).fill(-1);
-  const fUsed: number[] = [];
-  const fWritten: number[] = [];
-  for (const x of b.insns) {
-    const op = x.w0 & 0xff;
-    if (!isFpOp(op)) continue;
-    const o = fpRegOperands(op, (x.w0 >>> 8) & 63, (x.w0 >>> 14) & 63, (x.w0 >>> 20) & 63, x.imm);
-    for (const r of o.write >= 0 ? [...o.reads, o.write] : o.reads)
-      if (fl[r]! < 0) {
-        fl[r] = f.local(ValType.f64);
-        fUsed.push(r);
-      }
-    if (o.write >= 0 && !fWritten.includes(o.write)) fWritten.push(o.write);
-  }
+  for (const r of fUsed) fl[r] = f.local(ValType.f64);
   const va = f.local(i64),
     lo = f.local(i32),
     hi = f.local(i32),
@@ -267,9 +353,24 @@ function emitBlock(
   const tmp = f.local(i64),
     tmp2 = f.local(i64),
     epc = f.local(i64),
-    ek = f.local(i32);
-  const BUDGET = 0;
-  const hasFp = b.insns.some((x) => isFpOp(x.w0 & 0xff));
+    ek = f.local(i32),
+    slot = f.local(i32);
+  const hasFp = fUsed.length > 0 || blocks.some((b) => b.insns.some((x) => isFpOp(x.w0 & 0xff)));
+
+  const fpLocals = hasFp
+    ? {
+        d0: f.local(ValType.f64),
+        d1: f.local(ValType.f64),
+        d2: f.local(ValType.f64),
+        e0: f.local(ValType.f64),
+        e1: f.local(ValType.f64),
+        e2: f.local(ValType.f64),
+        e3: f.local(ValType.f64),
+        e4: f.local(ValType.f64),
+        e5: f.local(ValType.f64),
+        t32: f.local(i32),
+      }
+    : null;
 
   const storePc = (pc: number) => {
     const [pl, ph] = halves(pc);
@@ -299,24 +400,6 @@ function emitBlock(
     else f.localGet(local[r]!);
   };
 
-  // Entry: the page's mapping checked in this epoch (else JS checks it: exit Chain), exact budget.
-  if (b.cell !== undefined) {
-    f.i32Const(0)
-      .i32Load(4, L.cells + 4 * b.cell)
-      .i32Const(0)
-      .i32Load(4, L.epoch)
-      .i32Ne()
-      .if();
-    storePc(b.pc);
-    storeReason(JitExit.Chain);
-    f.localGet(BUDGET).return();
-    f.end();
-  }
-  f.localGet(BUDGET).i32Const(n).i32LtS().if();
-  storePc(b.pc);
-  storeReason(JitExit.Budget);
-  f.localGet(BUDGET).return();
-  f.end();
   for (const r of fUsed)
     f.i32Const(0)
       .f64Load(8, L.fpRegs + 8 * r)
@@ -331,513 +414,645 @@ function emitBlock(
       .i64Or()
       .localSet(local[r]!);
   }
-  const exitLbl = f.block();
-  const selfLoop = b.insns.some(
-    (x, k) => k === n - 1 && jitTerminator(x.w0 & 0xff) && (x.w0 & 0xff) !== Op.JALR && x.pc + x.imm === b.pc,
-  );
-  const top = selfLoop ? f.loop() : null;
+  // Exits, innermost first: out (pc and reason stored), tail (pc stored, table slot in `slot`),
+  // indirect (target in va), slow (instruction at epc, index ek in its block, not executed).
+  const slowLbl = f.block();
+  const indirectLbl = f.block();
+  const tailLbl = f.block();
+  const outLbl = f.block();
+  const disp = f.loop();
+  // Entry e = 2i enters block i through its page-cell check, 2i + 1 after it (a jump from a block
+  // on the same virtual page, whose cell was checked when that block was entered).
+  const entryLbls: ReturnType<FunctionBuilder['block']>[] = [];
+  for (let e = 2 * K - 1; e >= 0; e--) entryLbls[e] = f.block();
+  f.localGet(ENTRY).brTable(entryLbls, entryLbls[0]!);
 
-  const goTo = (target: number) => {
-    // budget already reduced by n
-    if (top !== null && target === b.pc) {
-      f.localGet(BUDGET).i32Const(n).i32GeS().brIf(top);
-      storeRegs();
+  const pageOf = (pc: number) => pc - (pc % 4096);
+  // Return sites in the region (the pc after a call): a jalr landing on one stays in the region.
+  const returnSites: number[] = [];
+  for (const b of blocks)
+    for (const x of b.insns) {
+      const op = x.w0 & 0xff;
+      const rd = (x.w0 >>> 8) & 63;
+      if ((op === Op.JAL || op === Op.JALR) && (rd === 1 || rd === 5)) {
+        const ret = x.pc + ((x.w0 & (1 << 26)) !== 0 ? 2 : 4);
+        if (indexOf.has(ret) && !returnSites.includes(ret)) returnSites.push(ret);
+      }
+    }
+  const MAX_RETURN_SITES = 16;
+
+  for (let bi = 0; bi < K; bi++) {
+    const b = blocks[bi]!;
+    const n = b.insns.length;
+    f.end(entryLbls[2 * bi]!);
+    // Entry: the page's mapping checked in this epoch (else JS checks it: exit Chain).
+    if (b.cell !== undefined) {
+      f.i32Const(0)
+        .i32Load(4, L.cells + 4 * b.cell)
+        .i32Const(0)
+        .i32Load(4, L.epoch)
+        .i32Ne()
+        .if();
+      storePc(b.pc);
+      storeReason(JitExit.Chain);
+      f.br(outLbl);
+      f.end();
+    }
+    f.end(entryLbls[2 * bi + 1]!);
+    // Exact budget: a block runs only when all of it fits.
+    f.localGet(BUDGET).i32Const(n).i32LtS().if();
+    storePc(b.pc);
+    storeReason(JitExit.Budget);
+    f.br(outLbl);
+    f.end();
+    const selfLoop = b.insns.some(
+      (x, k) => k === n - 1 && jitTerminator(x.w0 & 0xff) && (x.w0 & 0xff) !== Op.JALR && x.pc + x.imm === b.pc,
+    );
+    const top = selfLoop ? f.loop() : null;
+
+    const goTo = (target: number) => {
+      // budget already reduced by n
+      if (top !== null && target === b.pc) {
+        f.localGet(BUDGET).i32Const(n).i32GeS().brIf(top);
+        storePc(target);
+        storeReason(JitExit.Budget);
+        f.br(outLbl);
+        return;
+      }
+      const j = indexOf.get(target);
+      if (j !== undefined) {
+        const cellKnown = b.cell === undefined || pageOf(target) === pageOf(b.pc);
+        f.i32Const(2 * j + (cellKnown ? 1 : 0))
+          .localSet(ENTRY)
+          .br(disp);
+        return;
+      }
       storePc(target);
-      storeReason(JitExit.Budget);
-      f.localGet(BUDGET).return();
-      return;
-    }
-    storeRegs();
-    const d = direct(target);
-    if (d >= 0) {
-      f.localGet(BUDGET).returnCall(d);
-      return;
-    }
-    storePc(target);
-    f.localGet(BUDGET).i32Const(slotOf(target)).returnCallIndirect(BLOCK_SIG);
-  };
-  const slowExit = (k: number) => {
-    const [pl, ph] = halves(b.insns[k]!.pc);
-    f.i64ConstHalves(pl, ph).localSet(epc).i32Const(k).localSet(ek).br(exitLbl);
-  };
-  /** va = rs1 + imm; leaves the host address in `addr` (or exits). */
-  const tlb = (k: number, rs1: number, imm: number, size: number, write: boolean) => {
-    get(rs1);
-    if (imm !== 0) f.i64Const(imm).i64Add();
-    f.localSet(va);
-    f.localGet(va).i32WrapI64().localSet(lo);
-    f.localGet(va).i64Const(32).i64ShrU().i32WrapI64().localSet(hi);
-    emitTlbProbe(f, L, { lo, hi, t }, size, write, b.chunkFirst === true, () => slowExit(k));
-    f.localSet(addr);
-  };
-  const setRd = (rd: number) => {
-    if (rd === X0_SINK) f.drop();
-    else f.localSet(local[rd]!);
-  };
+      f.i32Const(slotOf(target)).localSet(slot).br(tailLbl);
+    };
+    const slowExit = (k: number) => {
+      const [pl, ph] = halves(b.insns[k]!.pc);
+      f.i64ConstHalves(pl, ph).localSet(epc).i32Const(k).localSet(ek).br(slowLbl);
+    };
+    /** va = rs1 + imm; leaves the host address in `addr` (or exits). */
+    const tlb = (k: number, rs1: number, imm: number, size: number, write: boolean) => {
+      get(rs1);
+      if (imm !== 0) f.i64Const(imm).i64Add();
+      f.localSet(va);
+      f.localGet(va).i32WrapI64().localSet(lo);
+      f.localGet(va).i64Const(32).i64ShrU().i32WrapI64().localSet(hi);
+      emitTlbProbe(f, L, { lo, hi, t }, size, write, b.chunkFirst === true, () => slowExit(k));
+      f.localSet(addr);
+    };
+    const setRd = (rd: number) => {
+      if (rd === X0_SINK) f.drop();
+      else f.localSet(local[rd]!);
+    };
 
-  const fpc: FpEmitContext | null =
-    hasFp && fpHelpers !== null
-      ? {
-          f,
-          L,
-          h: fpHelpers,
-          getX: get,
-          setX: setRd,
-          slowExit,
-          tlb,
-          addr,
-          d0: f.local(ValType.f64),
-          d1: f.local(ValType.f64),
-          d2: f.local(ValType.f64),
-          e0: f.local(ValType.f64),
-          e1: f.local(ValType.f64),
-          e2: f.local(ValType.f64),
-          e3: f.local(ValType.f64),
-          e4: f.local(ValType.f64),
-          e5: f.local(ValType.f64),
-          t32: f.local(i32),
-          x0: tmp,
-          x1: tmp2,
-          fl,
-          hostFma,
-          fsChecked: false,
-        }
-      : null;
-  let ended = false;
-  for (let k = 0; k < n; k++) {
-    const x = b.insns[k]!;
-    const w0 = x.w0,
-      imm = x.imm,
-      op = w0 & 0xff;
-    const rd = (w0 >>> 8) & 63,
-      rs1 = (w0 >>> 14) & 63,
-      rs2 = (w0 >>> 20) & 63;
-    const len = (w0 & (1 << 26)) !== 0 ? 2 : 4;
-    const pc = x.pc;
-    const discard = rd === X0_SINK;
-    switch (op) {
-      case Op.LUI:
-        if (!discard) {
-          f.i64Const(imm);
-          setRd(rd);
-        }
-        break;
-      case Op.AUIPC:
-        if (!discard) {
-          const [a, h] = halves(pc + imm);
-          f.i64ConstHalves(a, h);
-          setRd(rd);
-        }
-        break;
-      case Op.ADDI:
-        if (!discard) {
-          get(rs1);
-          f.i64Const(imm).i64Add();
-          setRd(rd);
-        }
-        break;
-      case Op.SLTI:
-        if (!discard) {
-          get(rs1);
-          f.i64Const(imm).i64LtS().i64ExtendI32U();
-          setRd(rd);
-        }
-        break;
-      case Op.SLTIU:
-        if (!discard) {
-          get(rs1);
-          f.i64Const(imm).i64LtU().i64ExtendI32U();
-          setRd(rd);
-        }
-        break;
-      case Op.XORI:
-        if (!discard) {
-          get(rs1);
-          f.i64Const(imm).i64Xor();
-          setRd(rd);
-        }
-        break;
-      case Op.ORI:
-        if (!discard) {
-          get(rs1);
-          f.i64Const(imm).i64Or();
-          setRd(rd);
-        }
-        break;
-      case Op.ANDI:
-        if (!discard) {
-          get(rs1);
-          f.i64Const(imm).i64And();
-          setRd(rd);
-        }
-        break;
-      case Op.SLLI:
-        if (!discard) {
-          get(rs1);
-          f.i64Const(imm).i64Shl();
-          setRd(rd);
-        }
-        break;
-      case Op.SRLI:
-        if (!discard) {
-          get(rs1);
-          f.i64Const(imm).i64ShrU();
-          setRd(rd);
-        }
-        break;
-      case Op.SRAI:
-        if (!discard) {
-          get(rs1);
-          f.i64Const(imm).i64ShrS();
-          setRd(rd);
-        }
-        break;
-      case Op.ADD:
-      case Op.SUB:
-      case Op.SLL:
-      case Op.SLT:
-      case Op.SLTU:
-      case Op.XOR:
-      case Op.SRL:
-      case Op.SRA:
-      case Op.OR:
-      case Op.AND:
-      case Op.MUL:
-        if (!discard) {
-          get(rs1);
-          get(rs2);
-          switch (op) {
-            case Op.ADD:
-              f.i64Add();
-              break;
-            case Op.SUB:
-              f.i64Sub();
-              break;
-            case Op.SLL:
-              f.i64Shl();
-              break;
-            case Op.SLT:
-              f.i64LtS().i64ExtendI32U();
-              break;
-            case Op.SLTU:
-              f.i64LtU().i64ExtendI32U();
-              break;
-            case Op.XOR:
-              f.i64Xor();
-              break;
-            case Op.SRL:
-              f.i64ShrU();
-              break;
-            case Op.SRA:
-              f.i64ShrS();
-              break;
-            case Op.OR:
-              f.i64Or();
-              break;
-            case Op.AND:
-              f.i64And();
-              break;
-            default:
-              f.i64Mul();
-              break;
+    const fpc: FpEmitContext | null =
+      hasFp && fpHelpers !== null
+        ? {
+            f,
+            L,
+            h: fpHelpers,
+            getX: get,
+            setX: setRd,
+            slowExit,
+            tlb,
+            addr,
+            d0: fpLocals!.d0,
+            d1: fpLocals!.d1,
+            d2: fpLocals!.d2,
+            e0: fpLocals!.e0,
+            e1: fpLocals!.e1,
+            e2: fpLocals!.e2,
+            e3: fpLocals!.e3,
+            e4: fpLocals!.e4,
+            e5: fpLocals!.e5,
+            t32: fpLocals!.t32,
+            x0: tmp,
+            x1: tmp2,
+            fl,
+            hostFma,
+            fsChecked: false,
           }
-          setRd(rd);
-        }
-        break;
-      case Op.ADDIW:
-      case Op.SLLIW:
-      case Op.SRLIW:
-      case Op.SRAIW:
-        if (!discard) {
-          get(rs1);
-          f.i32WrapI64().i32Const(imm);
-          if (op === Op.ADDIW) f.i32Add();
-          else if (op === Op.SLLIW) f.i32Shl();
-          else if (op === Op.SRLIW) f.i32ShrU();
-          else f.i32ShrS();
-          f.i64ExtendI32S();
-          setRd(rd);
-        }
-        break;
-      case Op.ADDW:
-      case Op.SUBW:
-      case Op.SLLW:
-      case Op.SRLW:
-      case Op.SRAW:
-      case Op.MULW:
-        if (!discard) {
-          get(rs1);
-          f.i32WrapI64();
-          get(rs2);
-          f.i32WrapI64();
-          if (op === Op.ADDW) f.i32Add();
-          else if (op === Op.SUBW) f.i32Sub();
-          else if (op === Op.SLLW) f.i32Shl();
-          else if (op === Op.SRLW) f.i32ShrU();
-          else if (op === Op.SRAW) f.i32ShrS();
-          else f.i32Mul();
-          f.i64ExtendI32S();
-          setRd(rd);
-        }
-        break;
-      case Op.MULH:
-      case Op.MULHU:
-      case Op.MULHSU:
-        if (!discard) {
-          get(rs1);
-          get(rs2);
-          f.call(mulhu!);
-          if (op !== Op.MULHU) {
-            // signed corrections: - (a < 0 ? b : 0) [- (b < 0 ? a : 0) for MULH]
-            get(rs2);
-            get(rs1);
-            f.i64Const(63).i64ShrS().i64And().i64Sub();
-            if (op === Op.MULH) {
-              get(rs1);
-              get(rs2);
-              f.i64Const(63).i64ShrS().i64And().i64Sub();
-            }
-          }
-          setRd(rd);
-        }
-        break;
-      case Op.DIV:
-      case Op.DIVU:
-      case Op.REM:
-      case Op.REMU:
-        if (!discard) {
-          get(rs1);
-          f.localSet(tmp);
-          get(rs2);
-          f.localSet(tmp2);
-          f.localGet(tmp2).i64Eqz().if(i64);
-          if (op === Op.DIV || op === Op.DIVU) f.i64Const(-1);
-          else f.localGet(tmp);
-          f.else();
-          if (op === Op.DIV || op === Op.REM) {
-            // -2^63 / -1 overflows (wasm traps on div_s): quotient = dividend, remainder = 0.
-            f.localGet(tmp)
-              .i64Const(-(2n ** 63n))
-              .i64Eq()
-              .localGet(tmp2)
-              .i64Const(-1)
-              .i64Eq()
-              .i32And()
-              .if(i64);
-            if (op === Op.DIV) f.localGet(tmp);
-            else f.i64Const(0);
-            f.else().localGet(tmp).localGet(tmp2);
-            if (op === Op.DIV) f.i64DivS();
-            else f.i64RemS();
-            f.end();
-          } else {
-            f.localGet(tmp).localGet(tmp2);
-            if (op === Op.DIVU) f.i64DivU();
-            else f.i64RemU();
-          }
-          f.end();
-          setRd(rd);
-        }
-        break;
-      case Op.DIVW:
-      case Op.DIVUW:
-      case Op.REMW:
-      case Op.REMUW:
-        if (!discard) {
-          get(rs1);
-          f.localSet(tmp); // only the low half is used
-          get(rs2);
-          f.localSet(tmp2);
-          f.localGet(tmp2).i32WrapI64().i32Eqz().if(i64);
-          if (op === Op.DIVW || op === Op.DIVUW) f.i64Const(-1);
-          else f.localGet(tmp).i32WrapI64().i64ExtendI32S();
-          f.else();
-          if (op === Op.DIVW || op === Op.REMW) {
-            f.localGet(tmp)
-              .i32WrapI64()
-              .i32Const(-0x80000000)
-              .i32Eq()
-              .localGet(tmp2)
-              .i32WrapI64()
-              .i32Const(-1)
-              .i32Eq()
-              .i32And()
-              .if(i64);
-            if (op === Op.DIVW) f.i64Const(-0x80000000);
-            else f.i64Const(0);
-            f.else().localGet(tmp).i32WrapI64().localGet(tmp2).i32WrapI64();
-            if (op === Op.DIVW) f.i32DivS();
-            else f.i32RemS();
-            f.i64ExtendI32S().end();
-          } else {
-            f.localGet(tmp).i32WrapI64().localGet(tmp2).i32WrapI64();
-            if (op === Op.DIVUW) f.i32DivU();
-            else f.i32RemU();
-            f.i64ExtendI32S();
-          }
-          f.end();
-          setRd(rd);
-        }
-        break;
-      case Op.LB:
-      case Op.LH:
-      case Op.LW:
-      case Op.LD:
-      case Op.LBU:
-      case Op.LHU:
-      case Op.LWU: {
-        const size = op === Op.LD ? 8 : op === Op.LW || op === Op.LWU ? 4 : op === Op.LH || op === Op.LHU ? 2 : 1;
-        tlb(k, rs1, imm, size, false);
-        if (!discard) {
-          f.localGet(addr);
-          switch (op) {
-            case Op.LB:
-              f.i64Load8S(1, 0);
-              break;
-            case Op.LBU:
-              f.i64Load8U(1, 0);
-              break;
-            case Op.LH:
-              f.i64Load16S(2, 0);
-              break;
-            case Op.LHU:
-              f.i64Load16U(2, 0);
-              break;
-            case Op.LW:
-              f.i64Load32S(4, 0);
-              break;
-            case Op.LWU:
-              f.i64Load32U(4, 0);
-              break;
-            default:
-              f.i64Load(8, 0);
-              break;
-          }
-          setRd(rd);
-        }
-        break;
-      }
-      case Op.SB:
-      case Op.SH:
-      case Op.SW:
-      case Op.SD: {
-        const size = op === Op.SD ? 8 : op === Op.SW ? 4 : op === Op.SH ? 2 : 1;
-        tlb(k, rs1, imm, size, true);
-        f.localGet(addr);
-        get(rs2);
-        if (size === 8) f.i64Store(8, 0);
-        else if (size === 4) f.i64Store32(4, 0);
-        else if (size === 2) f.i64Store16(2, 0);
-        else f.i64Store8(1, 0);
-        break;
-      }
-      case Op.FENCE:
-        break;
-      case Op.JAL: {
-        if (!discard) {
-          const [a, h] = halves(pc + len);
-          f.i64ConstHalves(a, h);
-          setRd(rd);
-        }
-        f.localGet(BUDGET).i32Const(n).i32Sub().localSet(BUDGET);
-        goTo(pc + imm);
-        ended = true;
-        break;
-      }
-      case Op.JALR: {
-        get(rs1);
-        f.i64Const(imm).i64Add().i64Const(-2).i64And().localSet(va);
-        if (!discard) {
-          const [a, h] = halves(pc + len);
-          f.i64ConstHalves(a, h);
-          setRd(rd);
-        }
-        f.localGet(BUDGET).i32Const(n).i32Sub().localSet(BUDGET);
-        storeRegs();
-        f.i32Const(0).localGet(va).i64Store(8, L.exitPc);
-        if (jc !== null) {
-          // Jump cache: a hit tail-calls the target's table slot (its stub if it was dropped).
-          f.localGet(va)
-            .i32WrapI64()
-            .i32Const(1)
-            .i32ShrU()
-            .i32Const(JC_SIZE - 1)
-            .i32And()
-            .localSet(t);
-          f.localGet(t).i32Const(3).i32Shl().i64Load(8, jc.tag).localGet(va).i64Eq().if();
-          f.localGet(BUDGET).localGet(t).i32Const(2).i32Shl().i32Load(4, jc.slot).returnCallIndirect(BLOCK_SIG);
-          f.end();
-        }
-        storeReason(JitExit.Indirect);
-        f.localGet(BUDGET).return();
-        ended = true;
-        break;
-      }
-      case Op.BEQ:
-      case Op.BNE:
-      case Op.BLT:
-      case Op.BGE:
-      case Op.BLTU:
-      case Op.BGEU: {
-        f.localGet(BUDGET).i32Const(n).i32Sub().localSet(BUDGET);
-        get(rs1);
-        get(rs2);
-        switch (op) {
-          case Op.BEQ:
-            f.i64Eq();
-            break;
-          case Op.BNE:
-            f.i64Ne();
-            break;
-          case Op.BLT:
-            f.i64LtS();
-            break;
-          case Op.BGE:
-            f.i64GeS();
-            break;
-          case Op.BLTU:
-            f.i64LtU();
-            break;
-          default:
-            f.i64GeU();
-            break;
-        }
-        f.if();
-        goTo(pc + imm);
-        f.end();
-        goTo(pc + len);
-        ended = true;
-        break;
-      }
-      default:
-        if (fpc !== null && isFpOp(op)) {
-          emitFpInsn(fpc, k, op, rd, rs1, rs2, imm);
-          break;
-        }
-        if (isBitOp(op)) {
+        : null;
+    let ended = false;
+    for (let k = 0; k < n; k++) {
+      const x = b.insns[k]!;
+      const w0 = x.w0,
+        imm = x.imm,
+        op = w0 & 0xff;
+      const rd = (w0 >>> 8) & 63,
+        rs1 = (w0 >>> 14) & 63,
+        rs2 = (w0 >>> 20) & 63;
+      const len = (w0 & (1 << 26)) !== 0 ? 2 : 4;
+      const pc = x.pc;
+      const discard = rd === X0_SINK;
+      switch (op) {
+        case Op.LUI:
           if (!discard) {
-            emitBitOp(
-              f,
-              op,
-              imm,
-              () => get(rs1),
-              () => get(rs2),
-              tmp,
-            );
+            f.i64Const(imm);
+            setRd(rd);
+          }
+          break;
+        case Op.AUIPC:
+          if (!discard) {
+            const [a, h] = halves(pc + imm);
+            f.i64ConstHalves(a, h);
+            setRd(rd);
+          }
+          break;
+        case Op.ADDI:
+        case Op.XORI:
+        case Op.ORI:
+        case Op.ANDI:
+        case Op.SLLI:
+        case Op.SRLI:
+        case Op.SRAI:
+          if (!discard) {
+            get(rs1);
+            f.i64Const(imm);
+            f.op(I_TYPE_OPCODE[op]!);
+            setRd(rd);
+          }
+          break;
+        case Op.SLTI:
+          if (!discard) {
+            get(rs1);
+            f.i64Const(imm).i64LtS().i64ExtendI32U();
+            setRd(rd);
+          }
+          break;
+        case Op.SLTIU:
+          if (!discard) {
+            get(rs1);
+            f.i64Const(imm).i64LtU().i64ExtendI32U();
+            setRd(rd);
+          }
+          break;
+        case Op.ADD:
+        case Op.SUB:
+        case Op.SLL:
+        case Op.SLT:
+        case Op.SLTU:
+        case Op.XOR:
+        case Op.SRL:
+        case Op.SRA:
+        case Op.OR:
+        case Op.AND:
+        case Op.MUL:
+          if (!discard) {
+            get(rs1);
+            get(rs2);
+            switch (op) {
+              case Op.ADD:
+                f.i64Add();
+                break;
+              case Op.SUB:
+                f.i64Sub();
+                break;
+              case Op.SLL:
+                f.i64Shl();
+                break;
+              case Op.SLT:
+                f.i64LtS().i64ExtendI32U();
+                break;
+              case Op.SLTU:
+                f.i64LtU().i64ExtendI32U();
+                break;
+              case Op.XOR:
+                f.i64Xor();
+                break;
+              case Op.SRL:
+                f.i64ShrU();
+                break;
+              case Op.SRA:
+                f.i64ShrS();
+                break;
+              case Op.OR:
+                f.i64Or();
+                break;
+              case Op.AND:
+                f.i64And();
+                break;
+              default:
+                f.i64Mul();
+                break;
+            }
+            setRd(rd);
+          }
+          break;
+        case Op.ADDIW:
+        case Op.SLLIW:
+        case Op.SRLIW:
+        case Op.SRAIW:
+          if (!discard) {
+            get(rs1);
+            f.i32WrapI64().i32Const(imm);
+            if (op === Op.ADDIW) f.i32Add();
+            else if (op === Op.SLLIW) f.i32Shl();
+            else if (op === Op.SRLIW) f.i32ShrU();
+            else f.i32ShrS();
+            f.i64ExtendI32S();
+            setRd(rd);
+          }
+          break;
+        case Op.ADDW:
+        case Op.SUBW:
+        case Op.SLLW:
+        case Op.SRLW:
+        case Op.SRAW:
+        case Op.MULW:
+          if (!discard) {
+            get(rs1);
+            f.i32WrapI64();
+            get(rs2);
+            f.i32WrapI64();
+            if (op === Op.ADDW) f.i32Add();
+            else if (op === Op.SUBW) f.i32Sub();
+            else if (op === Op.SLLW) f.i32Shl();
+            else if (op === Op.SRLW) f.i32ShrU();
+            else if (op === Op.SRAW) f.i32ShrS();
+            else f.i32Mul();
+            f.i64ExtendI32S();
+            setRd(rd);
+          }
+          break;
+        case Op.MULH:
+        case Op.MULHU:
+        case Op.MULHSU:
+          if (!discard) {
+            get(rs1);
+            get(rs2);
+            f.call(mulhu!);
+            if (op !== Op.MULHU) {
+              // signed corrections: - (a < 0 ? b : 0) [- (b < 0 ? a : 0) for MULH]
+              get(rs2);
+              get(rs1);
+              f.i64Const(63).i64ShrS().i64And().i64Sub();
+              if (op === Op.MULH) {
+                get(rs1);
+                get(rs2);
+                f.i64Const(63).i64ShrS().i64And().i64Sub();
+              }
+            }
+            setRd(rd);
+          }
+          break;
+        case Op.DIV:
+        case Op.DIVU:
+        case Op.REM:
+        case Op.REMU:
+          if (!discard) {
+            get(rs1);
+            f.localSet(tmp);
+            get(rs2);
+            f.localSet(tmp2);
+            f.localGet(tmp2).i64Eqz().if(i64);
+            if (op === Op.DIV || op === Op.DIVU) f.i64Const(-1);
+            else f.localGet(tmp);
+            f.else();
+            if (op === Op.DIV || op === Op.REM) {
+              // -2^63 / -1 overflows (wasm traps on div_s): quotient = dividend, remainder = 0.
+              f.localGet(tmp)
+                .i64Const(-(2n ** 63n))
+                .i64Eq()
+                .localGet(tmp2)
+                .i64Const(-1)
+                .i64Eq()
+                .i32And()
+                .if(i64);
+              if (op === Op.DIV) f.localGet(tmp);
+              else f.i64Const(0);
+              f.else().localGet(tmp).localGet(tmp2);
+              if (op === Op.DIV) f.i64DivS();
+              else f.i64RemS();
+              f.end();
+            } else {
+              f.localGet(tmp).localGet(tmp2);
+              if (op === Op.DIVU) f.i64DivU();
+              else f.i64RemU();
+            }
+            f.end();
+            setRd(rd);
+          }
+          break;
+        case Op.DIVW:
+        case Op.DIVUW:
+        case Op.REMW:
+        case Op.REMUW:
+          if (!discard) {
+            get(rs1);
+            f.localSet(tmp); // only the low half is used
+            get(rs2);
+            f.localSet(tmp2);
+            f.localGet(tmp2).i32WrapI64().i32Eqz().if(i64);
+            if (op === Op.DIVW || op === Op.DIVUW) f.i64Const(-1);
+            else f.localGet(tmp).i32WrapI64().i64ExtendI32S();
+            f.else();
+            if (op === Op.DIVW || op === Op.REMW) {
+              f.localGet(tmp)
+                .i32WrapI64()
+                .i32Const(-0x80000000)
+                .i32Eq()
+                .localGet(tmp2)
+                .i32WrapI64()
+                .i32Const(-1)
+                .i32Eq()
+                .i32And()
+                .if(i64);
+              if (op === Op.DIVW) f.i64Const(-0x80000000);
+              else f.i64Const(0);
+              f.else().localGet(tmp).i32WrapI64().localGet(tmp2).i32WrapI64();
+              if (op === Op.DIVW) f.i32DivS();
+              else f.i32RemS();
+              f.i64ExtendI32S().end();
+            } else {
+              f.localGet(tmp).i32WrapI64().localGet(tmp2).i32WrapI64();
+              if (op === Op.DIVUW) f.i32DivU();
+              else f.i32RemU();
+              f.i64ExtendI32S();
+            }
+            f.end();
+            setRd(rd);
+          }
+          break;
+        case Op.LB:
+        case Op.LH:
+        case Op.LW:
+        case Op.LD:
+        case Op.LBU:
+        case Op.LHU:
+        case Op.LWU: {
+          const size = op === Op.LD ? 8 : op === Op.LW || op === Op.LWU ? 4 : op === Op.LH || op === Op.LHU ? 2 : 1;
+          tlb(k, rs1, imm, size, false);
+          if (!discard) {
+            f.localGet(addr);
+            switch (op) {
+              case Op.LB:
+                f.i64Load8S(1, 0);
+                break;
+              case Op.LBU:
+                f.i64Load8U(1, 0);
+                break;
+              case Op.LH:
+                f.i64Load16S(2, 0);
+                break;
+              case Op.LHU:
+                f.i64Load16U(2, 0);
+                break;
+              case Op.LW:
+                f.i64Load32S(4, 0);
+                break;
+              case Op.LWU:
+                f.i64Load32U(4, 0);
+                break;
+              default:
+                f.i64Load(8, 0);
+                break;
+            }
             setRd(rd);
           }
           break;
         }
-        throw new Error(`jit: operation ${op} cannot be translated (scan bug)`);
+        case Op.SB:
+        case Op.SH:
+        case Op.SW:
+        case Op.SD: {
+          const size = op === Op.SD ? 8 : op === Op.SW ? 4 : op === Op.SH ? 2 : 1;
+          tlb(k, rs1, imm, size, true);
+          f.localGet(addr);
+          get(rs2);
+          if (size === 8) f.i64Store(8, 0);
+          else if (size === 4) f.i64Store32(4, 0);
+          else if (size === 2) f.i64Store16(2, 0);
+          else f.i64Store8(1, 0);
+          break;
+        }
+        case Op.FENCE:
+          break;
+        case Op.AMOSWAP_W:
+        case Op.AMOADD_W:
+        case Op.AMOXOR_W:
+        case Op.AMOAND_W:
+        case Op.AMOOR_W:
+        case Op.AMOMIN_W:
+        case Op.AMOMAX_W:
+        case Op.AMOMINU_W:
+        case Op.AMOMAXU_W:
+        case Op.AMOSWAP_D:
+        case Op.AMOADD_D:
+        case Op.AMOXOR_D:
+        case Op.AMOAND_D:
+        case Op.AMOOR_D:
+        case Op.AMOMIN_D:
+        case Op.AMOMAX_D:
+        case Op.AMOMINU_D:
+        case Op.AMOMAXU_D: {
+          // One hart runs at a time, so load-op-store is atomic. A write-TLB hit means the page is
+          // writable (hence readable) RAM; misaligned, MMIO, code and observed pages take the slow path.
+          const isD = op >= Op.LR_D;
+          const size = isD ? 8 : 4;
+          const base = isD ? op - (Op.LR_D - Op.LR_W) : op;
+          get(rs1);
+          f.i32WrapI64()
+            .i32Const(size - 1)
+            .i32And()
+            .if();
+          slowExit(k);
+          f.end();
+          tlb(k, rs1, 0, size, true);
+          f.localGet(addr);
+          if (isD) f.i64Load(8, 0);
+          else f.i64Load32S(4, 0);
+          f.localSet(tmp);
+          // Min/max compare in the memory word's type: W values sign-extended for the signed
+          // forms, zero-extended for the unsigned ones.
+          const operand = (unsigned: boolean) => {
+            get(rs2);
+            if (!isD) {
+              if (unsigned) f.i64Const(0xffffffff).i64And();
+              else f.i32WrapI64().i64ExtendI32S();
+            }
+          };
+          const old = (unsigned: boolean) => {
+            f.localGet(tmp);
+            if (!isD && unsigned) f.i64Const(0xffffffff).i64And();
+          };
+          f.localGet(addr);
+          switch (base) {
+            case Op.AMOSWAP_W:
+              get(rs2);
+              break;
+            case Op.AMOADD_W:
+              f.localGet(tmp);
+              get(rs2);
+              f.i64Add();
+              break;
+            case Op.AMOXOR_W:
+              f.localGet(tmp);
+              get(rs2);
+              f.i64Xor();
+              break;
+            case Op.AMOAND_W:
+              f.localGet(tmp);
+              get(rs2);
+              f.i64And();
+              break;
+            case Op.AMOOR_W:
+              f.localGet(tmp);
+              get(rs2);
+              f.i64Or();
+              break;
+            default: {
+              // select(old, operand, keep old)
+              const unsigned = base === Op.AMOMINU_W || base === Op.AMOMAXU_W;
+              old(unsigned);
+              operand(unsigned);
+              old(unsigned);
+              operand(unsigned);
+              if (base === Op.AMOMIN_W) f.i64LtS();
+              else if (base === Op.AMOMAX_W) f.i64GtS();
+              else if (base === Op.AMOMINU_W) f.i64LtU();
+              else f.i64GtU();
+              f.select();
+              break;
+            }
+          }
+          if (isD) f.i64Store(8, 0);
+          else f.i64Store32(4, 0);
+          if (!discard) {
+            f.localGet(tmp);
+            setRd(rd);
+          }
+          break;
+        }
+        case Op.JAL: {
+          if (!discard) {
+            const [a, h] = halves(pc + len);
+            f.i64ConstHalves(a, h);
+            setRd(rd);
+          }
+          f.localGet(BUDGET).i32Const(n).i32Sub().localSet(BUDGET);
+          goTo(pc + imm);
+          ended = true;
+          break;
+        }
+        case Op.JALR: {
+          get(rs1);
+          f.i64Const(imm).i64Add().i64Const(-2).i64And().localSet(va);
+          if (!discard) {
+            const [a, h] = halves(pc + len);
+            f.i64ConstHalves(a, h);
+            setRd(rd);
+          }
+          f.localGet(BUDGET).i32Const(n).i32Sub().localSet(BUDGET);
+          // A return to a call site in this region (the usual `ret`) stays in the region.
+          if (returnSites.length <= MAX_RETURN_SITES)
+            for (const rs of returnSites) {
+              const [a, h] = halves(rs);
+              f.localGet(va).i64ConstHalves(a, h).i64Eq().if();
+              f.i32Const(2 * indexOf.get(rs)! + (b.cell === undefined || pageOf(rs) === pageOf(b.pc) ? 1 : 0))
+                .localSet(ENTRY)
+                .br(disp);
+              f.end();
+            }
+          f.br(indirectLbl);
+          ended = true;
+          break;
+        }
+        case Op.BEQ:
+        case Op.BNE:
+        case Op.BLT:
+        case Op.BGE:
+        case Op.BLTU:
+        case Op.BGEU: {
+          f.localGet(BUDGET).i32Const(n).i32Sub().localSet(BUDGET);
+          get(rs1);
+          get(rs2);
+          switch (op) {
+            case Op.BEQ:
+              f.i64Eq();
+              break;
+            case Op.BNE:
+              f.i64Ne();
+              break;
+            case Op.BLT:
+              f.i64LtS();
+              break;
+            case Op.BGE:
+              f.i64GeS();
+              break;
+            case Op.BLTU:
+              f.i64LtU();
+              break;
+            default:
+              f.i64GeU();
+              break;
+          }
+          f.if();
+          goTo(pc + imm);
+          f.end();
+          goTo(pc + len);
+          ended = true;
+          break;
+        }
+        default:
+          if (fpc !== null && isFpOp(op)) {
+            emitFpInsn(fpc, k, op, rd, rs1, rs2, imm);
+            break;
+          }
+          if (isBitOp(op)) {
+            if (!discard) {
+              emitBitOp(
+                f,
+                op,
+                imm,
+                () => get(rs1),
+                () => get(rs2),
+                tmp,
+              );
+              setRd(rd);
+            }
+            break;
+          }
+          throw new Error(`jit: operation ${op} cannot be translated (scan bug)`);
+      }
     }
+    if (!ended) {
+      f.localGet(BUDGET).i32Const(n).i32Sub().localSet(BUDGET);
+      goTo(b.end);
+    }
+    if (top !== null) f.end(top);
   }
-  if (!ended) {
-    f.localGet(BUDGET).i32Const(n).i32Sub().localSet(BUDGET);
-    goTo(b.end);
+  f.end(disp);
+  f.end(outLbl);
+  storeRegs();
+  f.localGet(BUDGET).return();
+  f.end(tailLbl);
+  storeRegs();
+  f.localGet(BUDGET).localGet(slot).returnCall(dispatch);
+  f.end(indirectLbl);
+  storeRegs();
+  f.i32Const(0).localGet(va).i64Store(8, L.exitPc);
+  if (jc !== null) {
+    // Jump cache: a hit tail-calls the target's table slot (its stub if it was dropped).
+    f.localGet(va)
+      .i32WrapI64()
+      .i32Const(1)
+      .i32ShrU()
+      .i32Const(JC_SIZE - 1)
+      .i32And()
+      .localSet(t);
+    f.localGet(t).i32Const(3).i32Shl().i64Load(8, jc.tag).localGet(va).i64Eq().if();
+    f.localGet(BUDGET).localGet(t).i32Const(2).i32Shl().i32Load(4, jc.slot).returnCall(dispatch);
+    f.end();
   }
-  if (top !== null) f.end(top);
-  f.end(exitLbl);
-  // Slow exit: the instruction at epc (index ek) has not executed.
+  storeReason(JitExit.Indirect);
+  f.localGet(BUDGET).return();
+  f.end(slowLbl);
+  // Slow exit: the instruction at epc (index ek of its block) has not executed.
   storeRegs();
   f.i32Const(0).localGet(epc).i64Store(8, L.exitPc);
   storeReason(JitExit.Slow);
@@ -1131,6 +1346,17 @@ export function emitTlbProbe(
   f.end();
   f.end();
 }
+
+/** The wasm i64 operation of each register-immediate ALU instruction (the immediate is rs2). */
+const I_TYPE_OPCODE: Partial<Record<number, number>> = {
+  [Op.ADDI]: 0x7c, // i64.add
+  [Op.XORI]: 0x85, // i64.xor
+  [Op.ORI]: 0x84, // i64.or
+  [Op.ANDI]: 0x83, // i64.and
+  [Op.SLLI]: 0x86, // i64.shl
+  [Op.SRLI]: 0x88, // i64.shr_u
+  [Op.SRAI]: 0x87, // i64.shr_s
+};
 
 const F_RD = 1,
   F_RS1 = 2,

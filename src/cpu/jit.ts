@@ -22,6 +22,7 @@
 import { hostFusedMultiplyAdd } from './host-fma.js';
 import {
   BLOCK_SIG,
+  DISPATCH_SIG,
   JC_SIZE,
   type JIT_EXIT_NAMES,
   JitExit,
@@ -41,9 +42,20 @@ import { ModuleBuilder } from './wasm/module-builder.js';
  *  updates dearer, so batches gather a whole hot region (docs/jit.md has the measurements). */
 export const BATCH_DELAY = 32768;
 
-/** Invalidations of one arena page after which its code is left to the interpreter (a page that
- *  mixes code with data written in a loop would otherwise be recompiled over and over). */
-export const MAX_PAGE_INVALIDATIONS = 8;
+/** Times the translation of one (privilege, pc) may be dropped by writes to its code before that
+ *  block is left to the interpreter (code patched in a loop would be recompiled over and over).
+ *  Each drop also doubles the block's compile threshold, so code rewritten often compiles later. */
+export const MAX_BLOCK_INVALIDATIONS = 12;
+
+/** Most doublings of a block's threshold for writes to its page's code (2^6: 64 times the threshold).
+ *  A module costs 0.3-0.6 ms to compile here (V8 maps fresh code space for each), the time to
+ *  interpret some 30,000 instructions: code on a page rewritten again and again (a guest JIT's
+ *  buffer, a recycled page) compiles only once it has shown it runs long. */
+export const MAX_PAGE_BACKOFF = 6;
+
+/** A queued block executed this many times the threshold compiles its batch at once: a hot loop
+ *  in freshly generated code should not wait BATCH_DELAY dispatches (it may be gone by then). */
+export const HOT_FACTOR = 8;
 
 /**
  * Table slots at start. Growing the shared table costs in proportion to the instances importing
@@ -88,8 +100,14 @@ export class Block {
   count = 0;
   fn: BlockFn | null = null;
   queued = false;
-  /** Never compile (its page keeps being written: MAX_PAGE_INVALIDATIONS). */
+  /** Never compile (its code keeps being rewritten: MAX_BLOCK_INVALIDATIONS). */
   interpretOnly = false;
+  /** Interpreted executions before it is queued (the JIT's threshold, doubled per earlier drop). */
+  threshold = 0;
+  /** Arena page of its first instruction (-1: unknown). */
+  page = -1;
+  /** Its table slot once compiled (enter(budget, slot) runs it). */
+  slot = -1;
   mod: CompiledModule | null = null;
   /** Arena pages (plain) or chunk keys (arenaOffset / 256) its code came from. */
   pages: number[] = [];
@@ -145,6 +163,9 @@ export class Jit {
   /** fmadd.d uses the host's (probed, exact) fused multiply-add. */
   readonly hostFma: boolean;
   readonly batch: number;
+  /** Type-check emitted code as it is built (CXLEMU_JIT_CHECK=1; V8 validates every module anyway,
+   *  this names the translator's mistake). Off by default: it doubles translation time. */
+  readonly checkTypes = process.env['CXLEMU_JIT_CHECK'] === '1';
   /** Blocks by virtual pc, one map per privilege level (U, S, M). */
   private maps: Map<number, Block>[] = [new Map(), new Map(), new Map()];
   private slotMaps: Map<number, number>[] = [new Map(), new Map(), new Map()];
@@ -155,8 +176,12 @@ export class Jit {
   /** Interpreted block dispatches since the first queued block (batches form while this grows). */
   private sinceQueued = 0;
   private readonly byPage = new Map<number, Set<Block>>();
-  /** Times translations of an arena page were invalidated (kept until flushAll). */
-  private readonly pageInvalidations = new Map<number, number>();
+  /** Times the translation of each (privilege, pc) was dropped by code writes (kept until flushAll). */
+  private readonly blockInvalidations: Map<number, number>[] = [new Map(), new Map(), new Map()];
+  /** Arena pages whose translated code was dropped by writes, and how often: their blocks get
+   *  modules of their own (rewriting them does not drop stable code compiled in the same batch)
+   *  and higher thresholds (MAX_PAGE_BACKOFF). */
+  private readonly volatilePages = new Map<number, number>();
   readonly exitCounts = new Float64Array(JitExit.Count);
   instructions = 0;
   blocksCompiled = 0;
@@ -178,6 +203,12 @@ export class Jit {
   /** Last compiled module's wasm bytes (tests print them). */
   lastBytes: Uint8Array | null = null;
   private readonly imports: Record<string, Record<string, unknown>>;
+  /**
+   * Run the compiled block in table slot `slot` with `budget`: JS enters translated code through
+   * this one function, so V8 keeps one optimised JS-to-wasm call instead of a generic wrapper for
+   * each of thousands of block functions.
+   */
+  readonly enter: (budget: number, slot: number) => number;
 
   constructor(
     private readonly host: JitHost,
@@ -195,8 +226,16 @@ export class Jit {
     const f = m.function('stub', BLOCK_SIG.params, BLOCK_SIG.results);
     f.i32Const(0).i32Const(JitExit.Chain).i32Store(4, host.layout.exitReason).localGet(0);
     m.exportFunction('stub', f);
-    this.imports = { env: { mem: memory, tbl: this.table } };
     this.stub = new Wasm.Instance(new Wasm.Module(m.toBytes()), { env: { mem: memory } }).exports['stub'] as BlockFn;
+    // The dispatcher: the only instance importing the table (see translateBatch).
+    const d = new ModuleBuilder();
+    d.importTable('env', 'tbl', { min: 1 });
+    const df = d.function('dispatch', DISPATCH_SIG.params, DISPATCH_SIG.results);
+    df.localGet(0).localGet(1).returnCallIndirect(BLOCK_SIG);
+    d.exportFunction('dispatch', df);
+    const dispatch = new Wasm.Instance(new Wasm.Module(d.toBytes()), { env: { tbl: this.table } }).exports['dispatch'];
+    this.imports = { env: { mem: memory, dispatch } };
+    this.enter = dispatch as (budget: number, slot: number) => number;
     this.clearJumpCaches();
     this.host.i32[host.layout.epoch >>> 2] = this.epoch;
   }
@@ -225,6 +264,10 @@ export class Jit {
     if (b === undefined || (!b.ok && b.epoch !== this.epoch)) {
       b = this.scan(priv, pc, null);
       b.epoch = this.epoch;
+      const drops = this.blockInvalidations[PRIV_INDEX[priv]!]!.get(pc) ?? 0;
+      const pageDrops = b.page < 0 ? 0 : (this.volatilePages.get(b.page) ?? 0);
+      b.threshold = this.threshold * 2 ** Math.min(drops + Math.min(pageDrops, MAX_PAGE_BACKOFF), 10);
+      b.interpretOnly = drops >= MAX_BLOCK_INVALIDATIONS;
       map.set(pc, b);
     }
     return b;
@@ -232,9 +275,13 @@ export class Jit {
 
   /** Count one interpreted execution of b; queue it when hot. True when a batch should compile now. */
   noteInterpreted(b: Block): boolean {
-    if (b.ok && b.fn === null && !b.queued && !b.interpretOnly && ++b.count >= this.threshold) {
-      b.queued = true;
-      this.queue.push(b);
+    if (b.ok && b.fn === null && !b.interpretOnly) {
+      if (!b.queued) {
+        if (++b.count >= b.threshold) {
+          b.queued = true;
+          this.queue.push(b);
+        }
+      } else if (++b.count >= b.threshold * HOT_FACTOR) return true;
     }
     if (this.queue.length === 0) return false;
     return ++this.sinceQueued >= BATCH_DELAY || this.queue.length >= this.batch;
@@ -292,7 +339,9 @@ export class Jit {
     }
     void term;
     if (n === 0) return new Block(pc, priv, 1, false);
-    return new Block(pc, priv, n, true);
+    const b = new Block(pc, priv, n, true);
+    b.page = src.arena >= 0 ? src.arena / 4096 : Math.floor(src.chunks![(pc & 4095) >>> 8]! / 4096);
+    return b;
   }
 
   /** Table slot of (priv, pc): the compiled block, or the stub until it is compiled. */
@@ -319,6 +368,12 @@ export class Jit {
     for (const b of q) {
       b.queued = false;
       if (b.fn !== null) continue;
+      if (b.page >= 0 && this.volatilePages.has(b.page) && b.count < 2 * b.threshold) {
+        // Rewritten code that went quiet while queued (its round of use is likely over): not worth
+        // a module; it queues again if it runs on.
+        b.count = 0;
+        continue;
+      }
       const map = this.maps[PRIV_INDEX[b.priv]!]!;
       if (map.get(b.pc) !== b) continue; // flushed meanwhile
       const insns: JitInsn[] = [];
@@ -331,12 +386,6 @@ export class Jit {
       };
       const fresh = this.scan(b.priv, b.pc, insns, deps);
       if (!fresh.ok || insns.length === 0) continue;
-      let thrash = false;
-      for (const pg of deps.pages) if ((this.pageInvalidations.get(pg) ?? 0) >= MAX_PAGE_INVALIDATIONS) thrash = true;
-      if (thrash) {
-        b.interpretOnly = true;
-        continue;
-      }
       const cell = this.cellFor(b.priv, b.pc, src!);
       if (cell < 0) return; // cells exhausted: everything was flushed
       b.cell = cell;
@@ -350,20 +399,24 @@ export class Jit {
     if (blocks.length === 0) return;
     const t0 = performance.now();
     const priv = blocks[0]!.priv;
-    // One module per privilege level in a batch (successor slots are per privilege).
+    // One module per privilege level in a batch (successor slots are per privilege), and code on
+    // pages that were rewritten before apart from the rest.
     const groups = new Map<number, number[]>();
     blocks.forEach((b, i) => {
-      const g = groups.get(b.priv);
+      let key = b.priv * 2;
+      for (const pg of depsList[i]!.pages) if (this.volatilePages.has(pg)) key = b.priv * 2 + 1;
+      const g = groups.get(key);
       if (g) g.push(i);
-      else groups.set(b.priv, [i]);
+      else groups.set(key, [i]);
     });
     void priv;
-    for (const [p, idx] of groups) {
+    for (const [key, idx] of groups) {
+      const p = key >> 1;
       const bytes = translateBatch(
         idx.map((i) => codes[i]!),
         this.host.layout,
         (pc) => this.slotFor(p, pc),
-        { privIndex: PRIV_INDEX[p]!, hostFma: this.hostFma },
+        { privIndex: PRIV_INDEX[p]!, hostFma: this.hostFma, checkTypes: this.checkTypes },
       ).toBytes();
       this.lastBytes = bytes;
       const inst = new Wasm.Instance(new Wasm.Module(bytes), this.imports as never);
@@ -374,7 +427,8 @@ export class Jit {
         b.fn = fn;
         b.mod = mod;
         mod.blocks.push(b);
-        this.table.set(this.slotFor(p, b.pc), fn as never);
+        b.slot = this.slotFor(p, b.pc);
+        this.table.set(b.slot, fn as never);
         const d = depsList[i]!;
         b.pages = [...d.pages];
         b.chunks = d.chunks === null ? null : [...d.chunks];
@@ -402,9 +456,11 @@ export class Jit {
     const set = this.byPage.get(page);
     if (set === undefined) return;
     const key = onlyChunk >= 0 ? Math.floor(onlyChunk / 256) : -1;
-    this.pageInvalidations.set(page, (this.pageInvalidations.get(page) ?? 0) + 1);
+    this.volatilePages.set(page, (this.volatilePages.get(page) ?? 0) + 1);
     for (const b of [...set]) {
       if (key >= 0 && b.chunks !== null && !b.chunks.includes(key)) continue;
+      const inv = this.blockInvalidations[PRIV_INDEX[b.priv]!]!;
+      inv.set(b.pc, (inv.get(b.pc) ?? 0) + 1);
       if (b.mod !== null) this.dropModule(b.mod);
       else set.delete(b);
     }
@@ -530,7 +586,8 @@ export class Jit {
   /** Forget every block (breakpoints and watchpoints changed, page cells exhausted). */
   flushAll(): void {
     this.flushes++;
-    this.pageInvalidations.clear();
+    for (const m of this.blockInvalidations) m.clear();
+    this.volatilePages.clear();
     for (const m of this.maps) m.clear();
     for (const sm of this.slotMaps) for (const s of sm.values()) this.table.set(s, this.stub as never);
     for (const sm of this.slotMaps) sm.clear();

@@ -144,7 +144,7 @@ test('golden: an addi/ld/add/bne loop block translates to the reviewed WAT', () 
     epoch: 0xf000,
     cells: 0xf004,
   };
-  const bytes = translateBatch([{ pc: CODE, insns, end: CODE + 16 }], L, () => 7).toBytes();
+  const bytes = translateBatch([{ pc: CODE, insns, end: CODE + 16 }], L, () => 7, { checkTypes: true }).toBytes();
   assert.ok(Wasm.validate(bytes));
   const text = printWat(bytes);
   const file = join(expectDir, 'loop-block.wat');
@@ -236,6 +236,41 @@ jitTest('ALU, M and memory operations agree with the interpreter (seeded random 
   });
   lockstep(p, [300, 1000, 2500, 5000, 7000, 3]);
   assert.ok(p.j.hart.jitStats!.instructions > 5000, 'most instructions ran in translated code');
+});
+
+jitTest('AMOs in translated code agree with the interpreter (every funct5, both widths, memory and rd)', () => {
+  // swap, add, xor, and, or, min, max, minu, maxu
+  const F5 = [0x01, 0x00, 0x04, 0x0c, 0x08, 0x10, 0x14, 0x18, 0x1c];
+  // Each iteration: a0 = a0 * 6364136223846793005 + 1442695040888963407 (an LCG), then every AMO
+  // on its own word at s1 + 8k with a0 (or a0 >> 32 for half of them) as the operand; rd varies.
+  const body: number[] = [a.mul(reg.a0, reg.a0, reg.a1), a.add(reg.a0, reg.a0, reg.a2), a.srai(reg.a3, reg.a0, 32)];
+  const rds = [reg.t0, reg.t1, reg.t2, reg.a4, reg.a5, 0];
+  F5.forEach((f5, i) => {
+    for (const width of [2, 3] as const) {
+      const k = 2 * i + (width - 2);
+      body.push(a.addi(reg.s2, reg.s1, 8 * k));
+      body.push(a.amo(f5, width, rds[k % rds.length]!, reg.s2, k % 2 === 0 ? reg.a0 : reg.a3));
+      body.push(a.xor(reg.a6, reg.a6, rds[k % rds.length]!));
+    }
+  });
+  const p = pair((m) => {
+    m.code(CODE, [
+      ...li(reg.s1, BigInt(DATA)),
+      ...li(reg.a1, 6364136223846793005n),
+      ...li(reg.a2, 1442695040888963407n),
+      ...li(reg.s3, 60n),
+      ...body,
+      a.addi(reg.s3, reg.s3, -1),
+      a.bne(reg.s3, 0, -4 * (body.length + 1)),
+      a.ebreak(),
+    ]);
+    for (let k = 0; k < 18; k++) m.poke64(DATA + 8 * k, BigInt(k) * 0x0123456789abcdefn);
+    m.hart.pc = CODE;
+  });
+  lockstep(p, [100, 400, 1000, 2000, 3]);
+  assert.ok(p.j.hart.jitStats!.instructions > 2000, 'most instructions ran in translated code');
+  for (let k = 0; k < 18; k++) assert.equal(p.j.peek64(DATA + 8 * k), p.i.peek64(DATA + 8 * k), `word ${k}`);
+  assert.notEqual(p.i.peek64(DATA + 8), 0n);
 });
 
 jitTest('self-modifying code: a CPU store into a translated block, in both engines', () => {

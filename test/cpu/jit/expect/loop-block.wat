@@ -1,22 +1,10 @@
 (module
-  (type (;0;) (func (param i32) (result i32)))
+  (type (;0;) (func (param i32 i32) (result i32)))
+  (type (;1;) (func (param i32) (result i32)))
   (import "env" "mem" (memory (;0;) 1 1 shared))
-  (import "env" "tbl" (table (;0;) 1 funcref))
-  (func (;0;) $b0_80002000 (type 0) (param i32) (result i32)
-    (local i64 i64 i64 i64 i64 i32 i32 i32 i32 i64 i64 i64 i32)
-    local.get 0
-    i32.const 4
-    i32.lt_s
-    if
-      i32.const 0
-      i64.const 0x80002000
-      i64.store offset=4608
-      i32.const 0
-      i32.const 1
-      i32.store offset=4616
-      local.get 0
-      return
-    end
+  (import "env" "dispatch" (func (;0;) $env.dispatch (type 0)))
+  (func (;1;) $r_80002000 (type 0) (param i32 i32) (result i32)
+    (local i64 i64 i64 i64 i64 i32 i32 i32 i32 i64 i64 i64 i32 i32)
     i32.const 0
     i64.load32_u offset=4116
     i32.const 0
@@ -24,7 +12,7 @@
     i64.const 32
     i64.shl
     i64.or
-    local.set 1
+    local.set 2
     i32.const 0
     i64.load32_u offset=4136
     i32.const 0
@@ -32,7 +20,7 @@
     i64.const 32
     i64.shl
     i64.or
-    local.set 2
+    local.set 3
     i32.const 0
     i64.load32_u offset=4140
     i32.const 0
@@ -40,7 +28,7 @@
     i64.const 32
     i64.shl
     i64.or
-    local.set 3
+    local.set 4
     i32.const 0
     i64.load32_u offset=4148
     i32.const 0
@@ -48,210 +36,277 @@
     i64.const 32
     i64.shl
     i64.or
-    local.set 4
+    local.set 5
     block
-      loop
-        local.get 3
-        i64.const 8
-        i64.add
-        local.set 3
-        local.get 3
-        i64.const -8
-        i64.add
-        local.set 5
-        local.get 5
-        i32.wrap_i64
-        local.set 6
-        local.get 5
-        i64.const 32
-        i64.shr_u
-        i32.wrap_i64
-        local.set 7
-        local.get 6
-        i32.const 12
-        i32.shr_u
-        i32.const 255
-        i32.and
-        i32.const 2
-        i32.shl
-        local.set 8
-        local.get 8
-        i32.load offset=8192
-        local.get 6
-        i32.const -4096
-        i32.and
-        i32.eq
-        local.get 8
-        i32.load offset=9216
-        local.get 7
-        i32.eq
-        i32.and
-        local.get 6
-        i32.const 4095
-        i32.and
-        i32.const 4088
-        i32.le_u
-        i32.and
-        if (result i32)
-          local.get 8
-          i32.load offset=10240
-          local.get 6
-          i32.const 4095
-          i32.and
-          i32.add
-        else
-          local.get 6
-          i32.const 8
-          i32.shr_u
-          i32.const 1023
-          i32.and
-          i32.const 2
-          i32.shl
-          local.set 8
-          local.get 8
-          i32.load offset=16384
-          local.get 6
-          i32.const -249
-          i32.and
-          i32.eq
-          local.get 8
-          i32.load offset=20480
-          local.get 7
-          i32.eq
-          i32.and
-          if (result i32)
-            local.get 8
-            i32.load offset=24576
-            local.get 6
-            i32.const 255
-            i32.and
-            i32.add
-          else
-            i64.const 0x80002004
-            local.set 12
-            i32.const 1
-            local.set 13
-            br 3
+      block
+        block
+          block
+            loop
+              block
+                block
+                  local.get 1
+                  br_table 0 1 0
+                end
+              end
+              local.get 0
+              i32.const 4
+              i32.lt_s
+              if
+                i32.const 0
+                i64.const 0x80002000
+                i64.store offset=4608
+                i32.const 0
+                i32.const 1
+                i32.store offset=4616
+                br 2
+              end
+              loop
+                local.get 4
+                i64.const 8
+                i64.add
+                local.set 4
+                local.get 4
+                i64.const -8
+                i64.add
+                local.set 6
+                local.get 6
+                i32.wrap_i64
+                local.set 7
+                local.get 6
+                i64.const 32
+                i64.shr_u
+                i32.wrap_i64
+                local.set 8
+                local.get 7
+                i32.const 12
+                i32.shr_u
+                i32.const 255
+                i32.and
+                i32.const 2
+                i32.shl
+                local.set 9
+                local.get 9
+                i32.load offset=8192
+                local.get 7
+                i32.const -4096
+                i32.and
+                i32.eq
+                local.get 9
+                i32.load offset=9216
+                local.get 8
+                i32.eq
+                i32.and
+                local.get 7
+                i32.const 4095
+                i32.and
+                i32.const 4088
+                i32.le_u
+                i32.and
+                if (result i32)
+                  local.get 9
+                  i32.load offset=10240
+                  local.get 7
+                  i32.const 4095
+                  i32.and
+                  i32.add
+                else
+                  local.get 7
+                  i32.const 8
+                  i32.shr_u
+                  i32.const 1023
+                  i32.and
+                  i32.const 2
+                  i32.shl
+                  local.set 9
+                  local.get 9
+                  i32.load offset=16384
+                  local.get 7
+                  i32.const -249
+                  i32.and
+                  i32.eq
+                  local.get 9
+                  i32.load offset=20480
+                  local.get 8
+                  i32.eq
+                  i32.and
+                  if (result i32)
+                    local.get 9
+                    i32.load offset=24576
+                    local.get 7
+                    i32.const 255
+                    i32.and
+                    i32.add
+                  else
+                    i64.const 0x80002004
+                    local.set 13
+                    i32.const 1
+                    local.set 14
+                    br 7
+                  end
+                end
+                local.set 10
+                local.get 10
+                i64.load
+                local.set 2
+                local.get 3
+                local.get 2
+                i64.add
+                local.set 3
+                local.get 0
+                i32.const 4
+                i32.sub
+                local.set 0
+                local.get 4
+                local.get 5
+                i64.ne
+                if
+                  local.get 0
+                  i32.const 4
+                  i32.ge_s
+                  br_if 1
+                  i32.const 0
+                  i64.const 0x80002000
+                  i64.store offset=4608
+                  i32.const 0
+                  i32.const 1
+                  i32.store offset=4616
+                  br 3
+                end
+                i32.const 0
+                i64.const 0x80002010
+                i64.store offset=4608
+                i32.const 7
+                local.set 15
+                br 3
+              end
+            end
           end
-        end
-        local.set 9
-        local.get 9
-        i64.load
-        local.set 1
-        local.get 2
-        local.get 1
-        i64.add
-        local.set 2
-        local.get 0
-        i32.const 4
-        i32.sub
-        local.set 0
-        local.get 3
-        local.get 4
-        i64.ne
-        if
-          local.get 0
-          i32.const 4
-          i32.ge_s
-          br_if 1
           i32.const 0
-          local.get 3
+          local.get 4
           i64.store32 offset=4140
           i32.const 0
-          local.get 3
+          local.get 4
           i64.const 32
           i64.shr_u
           i64.store32 offset=4396
           i32.const 0
-          local.get 1
+          local.get 2
           i64.store32 offset=4116
           i32.const 0
-          local.get 1
+          local.get 2
           i64.const 32
           i64.shr_u
           i64.store32 offset=4372
           i32.const 0
-          local.get 2
+          local.get 3
           i64.store32 offset=4136
           i32.const 0
-          local.get 2
+          local.get 3
           i64.const 32
           i64.shr_u
           i64.store32 offset=4392
-          i32.const 0
-          i64.const 0x80002000
-          i64.store offset=4608
-          i32.const 0
-          i32.const 1
-          i32.store offset=4616
           local.get 0
           return
         end
         i32.const 0
-        local.get 3
+        local.get 4
         i64.store32 offset=4140
         i32.const 0
-        local.get 3
+        local.get 4
         i64.const 32
         i64.shr_u
         i64.store32 offset=4396
         i32.const 0
-        local.get 1
+        local.get 2
         i64.store32 offset=4116
         i32.const 0
-        local.get 1
+        local.get 2
         i64.const 32
         i64.shr_u
         i64.store32 offset=4372
         i32.const 0
-        local.get 2
+        local.get 3
         i64.store32 offset=4136
         i32.const 0
-        local.get 2
+        local.get 3
         i64.const 32
         i64.shr_u
         i64.store32 offset=4392
-        i32.const 0
-        i64.const 0x80002010
-        i64.store offset=4608
         local.get 0
-        i32.const 7
-        return_call_indirect 0 (type 0)
+        local.get 15
+        return_call $env.dispatch
       end
+      i32.const 0
+      local.get 4
+      i64.store32 offset=4140
+      i32.const 0
+      local.get 4
+      i64.const 32
+      i64.shr_u
+      i64.store32 offset=4396
+      i32.const 0
+      local.get 2
+      i64.store32 offset=4116
+      i32.const 0
+      local.get 2
+      i64.const 32
+      i64.shr_u
+      i64.store32 offset=4372
+      i32.const 0
+      local.get 3
+      i64.store32 offset=4136
+      i32.const 0
+      local.get 3
+      i64.const 32
+      i64.shr_u
+      i64.store32 offset=4392
+      i32.const 0
+      local.get 6
+      i64.store offset=4608
+      i32.const 0
+      i32.const 3
+      i32.store offset=4616
+      local.get 0
+      return
     end
     i32.const 0
-    local.get 3
+    local.get 4
     i64.store32 offset=4140
     i32.const 0
-    local.get 3
+    local.get 4
     i64.const 32
     i64.shr_u
     i64.store32 offset=4396
     i32.const 0
-    local.get 1
+    local.get 2
     i64.store32 offset=4116
     i32.const 0
-    local.get 1
+    local.get 2
     i64.const 32
     i64.shr_u
     i64.store32 offset=4372
     i32.const 0
-    local.get 2
+    local.get 3
     i64.store32 offset=4136
     i32.const 0
-    local.get 2
+    local.get 3
     i64.const 32
     i64.shr_u
     i64.store32 offset=4392
     i32.const 0
-    local.get 12
+    local.get 13
     i64.store offset=4608
     i32.const 0
     i32.const 2
     i32.store offset=4616
     local.get 0
-    local.get 13
+    local.get 14
     i32.sub
   )
-  (export "b0" (func 0))
+  (func (;2;) $b0_80002000 (type 1) (param i32) (result i32)
+    local.get 0
+    i32.const 0
+    return_call $r_80002000
+  )
+  (export "b0" (func 2))
 )
