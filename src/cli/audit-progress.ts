@@ -2,7 +2,9 @@
 // terminal. Owns option syntax and the bar; the audit itself is Machine.audit, one region at a time.
 
 import type { Command } from 'commander';
-import { type AuditOptions, type AuditReport, ConfigError, type Machine } from '../machine/index.js';
+import type { AuditOptions, AuditReport } from '../machine/index.js';
+import type { Machine } from '../machine/build.js';
+import { ConfigError } from '../machine/errors.js';
 import type { CliIo } from './io.js';
 import { atMost, num, u64 } from './options.js';
 

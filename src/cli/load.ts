@@ -1,17 +1,14 @@
 // Machine loading for the commands: the global options (--machine, --qemu, --qemu-file, --json),
 // QEMU warnings on stderr, building, saving and always closing. Owns that sequence only; every
-// step is a src/machine call.
+// step is a src/machine call. Command actions import it on demand: it loads the machine.
 
 import type { Command } from 'commander';
-import {
-  loadDescription,
-  Machine,
-  saveDescription,
-  type MachineDescription,
-  type MachineSource,
-  type QemuBoot,
-} from '../machine/index.js';
+import { Machine } from '../machine/build.js';
+import type { MachineDescription } from '../machine/description.js';
+import { loadDescription, saveDescription, type MachineSource } from '../machine/load.js';
+import type { QemuBoot } from '../machine/qemu-parser.js';
 import type { CliIo } from './io.js';
+import { STOP_SIGNALS, type StopSignal, StoppedBySignal } from './signals.js';
 
 interface GlobalOpts {
   qemu?: string;
@@ -41,21 +38,6 @@ function loadWithBoot(cmd: Command, io: CliIo): { description: MachineDescriptio
   return { description: loaded.description, boot: loaded.boot ?? {} };
 }
 
-/** The signals that stop a command cleanly (file-backed memory written back), with their numbers. */
-const STOP_SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
-type StopSignal = keyof typeof STOP_SIGNALS;
-
-/** A command stopped by SIGINT/SIGTERM/SIGHUP after writing back its file-backed memory: exit 128 + n. */
-export class StoppedBySignal extends Error {
-  override readonly name = 'StoppedBySignal';
-  constructor(readonly signal: StopSignal) {
-    super(`stopped by ${signal}; file-backed memory was written back`);
-  }
-  get exitCode(): number {
-    return 128 + STOP_SIGNALS[this.signal];
-  }
-}
-
 /**
  * Load, print QEMU warnings, build, run `fn`, save if asked, and always close the stores (which
  * writes file-backed memory back). SIGINT, SIGTERM and SIGHUP abort `stop` (a running guest ends at
@@ -66,10 +48,14 @@ export async function withMachine(
   cmd: Command,
   io: CliIo,
   fn: (m: Machine, boot: QemuBoot, stop: AbortSignal) => Promise<void> | void,
-  save?: string,
-  /** A command's own overrides of the description (run --smp). */
-  adjust?: (d: MachineDescription) => MachineDescription,
+  opts: {
+    /** Write the machine (description + state) here afterwards (--save). */
+    save?: string | undefined;
+    /** A command's own overrides of the description (run --smp). */
+    adjust?: ((d: MachineDescription) => MachineDescription) | undefined;
+  } = {},
 ): Promise<void> {
+  const { save, adjust } = opts;
   const loaded = loadWithBoot(cmd, io);
   const description = adjust ? adjust(loaded.description) : loaded.description;
   const boot = loaded.boot;

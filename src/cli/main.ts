@@ -4,11 +4,12 @@
 // library API; this file never handles a subcommand itself.
 // Exit 0 on success; 1 for input, rule and audit failures; 2 for usage errors and "not yet";
 // 70 for bugs (a message, never a stack trace unless CXLEMU_DEBUG=1).
+// Start-up (docs/development.md "Start-up"): this file and the command modules load only commander
+// and the option parsers; each action imports the parts of src/machine it uses when it runs.
 
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { NotYetError } from '../machine/index.js';
 import { registerAudit } from './commands/audit.js';
 import { registerDescribe } from './commands/describe.js';
 import { registerList } from './commands/list.js';
@@ -18,7 +19,7 @@ import { registerRun } from './commands/run.js';
 import { registerTables } from './commands/tables.js';
 import { registerTranslate } from './commands/translate.js';
 import { type CliContext, type CliIo, cliContext, processIo } from './io.js';
-import { StoppedBySignal } from './load.js';
+import { StoppedBySignal } from './signals.js';
 
 export type { CliIo } from './io.js';
 
@@ -85,7 +86,8 @@ function reportError(e: unknown, io: CliIo): number {
     io.err(`cxlemu: ${e.message}\n`);
     return e.exitCode;
   }
-  if (e instanceof NotYetError) {
+  // By name, like USER_ERRORS: importing src/machine/run.ts here would load the CPU for every command.
+  if (e instanceof Error && e.name === 'NotYetError') {
     io.err(`cxlemu: ${e.message}\n`);
     return 2;
   }

@@ -1,7 +1,9 @@
 // Option value parsers shared by the commands. Own the syntax of numbers on the command line and
 // the rule each error message names; never decide what a number means.
 
-import { ConfigError, MAX_HARTS, parseInteger, parseSize } from '../machine/index.js';
+import { MAX_HARTS } from '../machine/board-map.js';
+import { ConfigError } from '../machine/errors.js';
+import { parseInteger, parseSize } from '../machine/sizes.js';
 
 /** The error every parser here throws: `option` got `value`, and `allowed` says what it takes. */
 function badValue(option: string, value: string, allowed: string): ConfigError {

@@ -8,10 +8,9 @@
 // and the PCIe MMIO window are the one exception: they are defined in src/pci (its Ecam defaults
 // to them and the PCI tests drive them) and re-exported here, so this file still lists the map.
 
-import { CBO_BLOCK } from '../cpu/hart.js';
 import { alignDown, alignUp } from '../cxl-math/bits.js';
 import { isThreeFamily } from '../cxl-math/interleave.js';
-import { ECAM_BASE, ECAM_SIZE, PCIE_MMIO_WINDOW } from '../pci/index.js';
+import { ECAM_BASE, ECAM_SIZE, PCIE_MMIO_WINDOW } from '../pci/ecam.js';
 import { CLINT_MAX_HARTS } from '../devices/clint.js';
 
 // ---- harts ----
@@ -21,8 +20,11 @@ export const MAX_HARTS = CLINT_MAX_HARTS;
  *  imply zicsr/zifencei/zicntr as a device tree does, so they are listed. */
 export const HART_ISA_STRING =
   'rv64imafdc_zicbom_zicboz_zicntr_zicond_zicsr_zifencei_zihintpause_zba_zbb_zbs_sstc_svpbmt';
-/** Zicbom/Zicboz cache-block size (riscv,cbom-block-size and riscv,cboz-block-size; the RHCT CMO node). */
-export const CBO_BLOCK_BYTES = CBO_BLOCK;
+/**
+ * Zicbom/Zicboz cache-block size (riscv,cbom-block-size and riscv,cboz-block-size; the RHCT CMO node):
+ * the hart's CBO_BLOCK. Tied by type, not by an import, so loading the board map never loads the CPU.
+ */
+export const CBO_BLOCK_BYTES: typeof import('../cpu/hart.js').CBO_BLOCK = 64;
 export const HART_ISA_EXTENSIONS: readonly string[] = [
   'i',
   'm',

@@ -3,9 +3,11 @@
 // regions), its zod schema, cross-field validation, window placement and the canonical text form.
 // Owns validation of user input; never builds components (build.ts does) and never decodes.
 
+import { createRequire } from 'node:module';
 import * as nodePath from 'node:path';
-import { z } from 'zod';
-import YAML from 'yaml';
+// A namespace import, not `{ z }`: a bundler then keeps only the schema types used here (the `z`
+// object would bring every zod locale along).
+import * as z from 'zod';
 import { VALID_WAYS, VALID_GRANULARITIES, isValidWays, isValidGranularity } from '../cxl-math/interleave.js';
 import { xorMapsForHbiw } from '../cxl-math/xor.js';
 import { alignUp } from '../cxl-math/bits.js';
@@ -14,6 +16,14 @@ import { ConfigError, type ConfigIssue, IssueList } from './errors.js';
 import { parseSize, parseInteger, formatSize, hex, humanSize, MAX_BYTES } from './sizes.js';
 import { HMAT_DATA_TYPES, HMAT_HIERARCHIES } from '../firmware/acpi/hmat.js';
 import { MAX_HARTS, WINDOW_ALIGN, WINDOW_ALIGN_3, windowAlignment, windowFloor } from './board-map.js';
+
+/**
+ * The YAML package, loaded on first use (a synchronous require: the text functions are synchronous).
+ * Most commands read and write no YAML, and loading it costs about 40 ms of start-up.
+ */
+let yamlPackage: typeof import('yaml') | undefined;
+const yaml = (): typeof import('yaml') =>
+  (yamlPackage ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
 
 // ---------------------------------------------------------------------------------------------
 // Description constants (board addresses and window placement rules live in board-map.ts).
@@ -1046,7 +1056,7 @@ export function parseDescriptionText(text: string, source = '(description)'): Ma
   try {
     if (json) data = JSON.parse(text);
     else {
-      const doc = YAML.parseDocument(text, { prettyErrors: true });
+      const doc = yaml().parseDocument(text, { prettyErrors: true });
       if (doc.errors.length > 0) throw doc.errors[0];
       data = doc.toJS();
     }
@@ -1176,5 +1186,5 @@ export function descriptionToJson(d: MachineDescription): string {
   return `${JSON.stringify(descriptionToDocument(d), null, 2)}\n`;
 }
 export function descriptionToYaml(d: MachineDescription): string {
-  return YAML.stringify(descriptionToDocument(d));
+  return yaml().stringify(descriptionToDocument(d));
 }

@@ -237,8 +237,12 @@ export class NotYetError extends Error {
 
 /** The bundled demo: the integer benchmark linked to run out of region R0 (0x1_0000_0000). */
 export function demoKernelPath(): string {
-  // dist/src/machine/run.js -> the package root is three levels up.
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+  // The package root is the nearest folder up with a package.json: dist/src/machine/run.js is
+  // three levels down, the bundled CLI's chunks (dist/bin/) two.
+  const here = dirname(fileURLToPath(import.meta.url));
+  let root = here;
+  while (!existsSync(join(root, 'package.json')) && dirname(root) !== root) root = dirname(root);
+  if (!existsSync(join(root, 'package.json'))) root = resolve(here, '..', '..', '..');
   return join(root, 'guests', 'bin', 'bench-demo-cxl.elf');
 }
 

@@ -14,7 +14,11 @@ import { main } from '../../src/cli/main.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..', '..');
-const bin = join(repo, 'dist', 'src', 'cli', 'main.js');
+// The real bin: package.json's (the bundle npm run build writes to dist/bin/).
+const bin = join(
+  repo,
+  (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { bin: { cxlemu: string } }).bin.cxlemu,
+);
 const goldenDir = join(repo, 'test', 'golden', 'cli');
 const update = process.env.UPDATE_GOLDEN === '1';
 

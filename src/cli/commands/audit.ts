@@ -2,10 +2,8 @@
 // Exit 1 when any word is misplaced.
 
 import type { Command } from 'commander';
-import { auditText } from '../../machine/index.js';
 import { type AuditCli, auditOptions, auditWithProgress, progressBars } from '../audit-progress.js';
 import type { CliContext } from '../io.js';
-import { wantsJson, withMachine } from '../load.js';
 
 export function registerAudit(program: Command, ctx: CliContext): void {
   auditOptions(
@@ -16,6 +14,10 @@ export function registerAudit(program: Command, ctx: CliContext): void {
       ),
   ).action(async (opts: AuditCli, cmd: Command) => {
     const bars = await progressBars(ctx.io);
+    const [{ wantsJson, withMachine }, { auditText }] = await Promise.all([
+      import('../load.js'),
+      import('../../machine/report.js'),
+    ]);
     await withMachine(cmd, ctx.io, (m) => {
       const rep = auditWithProgress(m, opts, bars);
       if (wantsJson(cmd)) ctx.printJson(rep);

@@ -2,9 +2,7 @@
 // state included), validated but never built, so backing files are not opened.
 
 import type { Command } from 'commander';
-import { descriptionText, saveDescription } from '../../machine/index.js';
 import type { CliContext } from '../io.js';
-import { loadFor } from '../load.js';
 
 export function registerDescribe(program: Command, ctx: CliContext): void {
   program
@@ -14,7 +12,11 @@ export function registerDescribe(program: Command, ctx: CliContext): void {
     )
     .option('--yaml', 'YAML instead of JSON')
     .option('--save <file>', 'also write it to FILE (YAML for .yaml/.yml)')
-    .action((opts: { yaml?: boolean; save?: string }, cmd: Command) => {
+    .action(async (opts: { yaml?: boolean; save?: string }, cmd: Command) => {
+      const [{ loadFor }, { descriptionText, saveDescription }] = await Promise.all([
+        import('../load.js'),
+        import('../../machine/load.js'),
+      ]);
       const description = loadFor(cmd, ctx.io);
       ctx.print(descriptionText(description, opts.yaml ? 'yaml' : 'json'));
       if (opts.save !== undefined) saveDescription(description, opts.save);

@@ -2,7 +2,6 @@
 
 import { type Command, Option } from 'commander';
 import type { CliContext } from '../io.js';
-import { withMachine } from '../load.js';
 
 export function registerList(program: Command, ctx: CliContext): void {
   program
@@ -16,6 +15,7 @@ export function registerList(program: Command, ctx: CliContext): void {
         .default(0),
     )
     .action(async (opts: { verbose: number }, cmd: Command) => {
+      const { withMachine } = await import('../load.js');
       await withMachine(cmd, ctx.io, (m) => ctx.printJson(m.list(Math.min(2, opts.verbose) as 0 | 1 | 2)));
     });
 }

@@ -3,9 +3,8 @@
 // (opcode, payload hex) and the text layout; exit 1 for any return code but Success.
 
 import type { Command } from 'commander';
-import { ConfigError, commandName, decodeMailboxOutput, parseOpcode, sendMailboxCommand } from '../../machine/index.js';
+import { ConfigError } from '../../machine/errors.js';
 import type { CliContext } from '../io.js';
-import { wantsJson, withMachine } from '../load.js';
 
 export function registerMailbox(program: Command, ctx: CliContext): void {
   program
@@ -23,6 +22,9 @@ export function registerMailbox(program: Command, ctx: CliContext): void {
       'input payload as hex bytes in order, e.g. 0100000000000000 00 (spaces, "_" and ":" ignored)',
     )
     .action(async (memdev: string, opcodeText: string, payloadHex: string | undefined, _o: unknown, cmd: Command) => {
+      // The mailbox client is src/cxl's, which the CLI reaches through src/machine's public API only.
+      const [{ wantsJson, withMachine }, { commandName, decodeMailboxOutput, parseOpcode, sendMailboxCommand }] =
+        await Promise.all([import('../load.js'), import('../../machine/index.js')]);
       const opcode = parseOpcode(opcodeText);
       if (opcode === undefined) {
         throw new ConfigError(

@@ -2,9 +2,8 @@
 // Machine.createRegion and destroyRegion program and commit the decoders.
 
 import { type Command, Option } from 'commander';
-import { type RegionRequest, regionJson, regionText } from '../../machine/index.js';
+import type { RegionRequest } from '../../machine/build.js';
 import type { CliContext } from '../io.js';
-import { wantsJson, withMachine } from '../load.js';
 import { num } from '../options.js';
 
 interface CreateOpts {
@@ -43,6 +42,10 @@ export function registerRegion(program: Command, ctx: CliContext): void {
     .option('--save <file>', 'write the resulting machine (description + state) to FILE')
     .action(async (opts: CreateOpts, cmd: Command) => {
       const memdevs = opts.memdevs.flatMap((s) => s.split(',')).filter((s) => s !== '');
+      const [{ wantsJson, withMachine }, { regionJson, regionText }] = await Promise.all([
+        import('../load.js'),
+        import('../../machine/report.js'),
+      ]);
       await withMachine(
         cmd,
         ctx.io,
@@ -58,7 +61,7 @@ export function registerRegion(program: Command, ctx: CliContext): void {
           if (wantsJson(cmd)) ctx.printJson(regionJson(r));
           else ctx.print(regionText(r));
         },
-        opts.save,
+        { save: opts.save },
       );
     });
   region
@@ -67,6 +70,7 @@ export function registerRegion(program: Command, ctx: CliContext): void {
     .argument('<name>', 'region name')
     .option('--save <file>', 'write the resulting machine (description + state) to FILE')
     .action(async (name: string, opts: { save?: string }, cmd: Command) => {
+      const { wantsJson, withMachine } = await import('../load.js');
       await withMachine(
         cmd,
         ctx.io,
@@ -75,7 +79,7 @@ export function registerRegion(program: Command, ctx: CliContext): void {
           if (wantsJson(cmd)) ctx.printJson({ destroyed: name });
           else ctx.print(`region ${name} destroyed`);
         },
-        opts.save,
+        { save: opts.save },
       );
     });
 }

@@ -3,10 +3,9 @@
 // (the guest's, else 1 for a failed audit); runMachine does the work.
 
 import { type Command, Option } from 'commander';
-import { auditText, observationText, type RunResult, runMachine } from '../../machine/index.js';
+import type { RunResult } from '../../machine/board.js';
 import { type AuditCli, auditOptions, auditWithProgress, progressBars } from '../audit-progress.js';
 import type { CliContext } from '../io.js';
-import { wantsJson, withMachine } from '../load.js';
 import { gdbDevice, harts, num, seconds } from '../options.js';
 
 type RunCli = AuditCli & {
@@ -100,6 +99,11 @@ export function registerRun(program: Command, ctx: CliContext): void {
       ),
   ).action(async (cli: RunCli, cmd: Command) => {
     const bars = cli.kernel === undefined || cli.audit ? await progressBars(io) : undefined;
+    const [{ wantsJson, withMachine }, { observationText, runMachine }, { auditText }] = await Promise.all([
+      import('../load.js'),
+      import('../../machine/run.js'),
+      import('../../machine/report.js'),
+    ]);
     await withMachine(
       cmd,
       io,
@@ -206,8 +210,10 @@ export function registerRun(program: Command, ctx: CliContext): void {
           ctx.status = r.status !== 0 ? r.status : rep && !rep.ok ? 1 : 0;
         }
       },
-      cli.save,
-      cli.smp !== undefined ? (d) => ({ ...d, cpus: cli.smp ?? d.cpus }) : undefined,
+      {
+        save: cli.save,
+        adjust: cli.smp !== undefined ? (d) => ({ ...d, cpus: cli.smp ?? d.cpus }) : undefined,
+      },
     );
   });
 }

@@ -3,9 +3,8 @@
 // view and, with --out, as files (src/machine/table-files.ts). Owns the printed layout.
 
 import type { Command } from 'commander';
-import { firmwareTableFiles, type FirmwareTables, Machine, writeFirmwareTableFiles } from '../../machine/index.js';
+import type { FirmwareTables } from '../../machine/firmware-tables.js';
 import type { CliContext } from '../io.js';
-import { loadFor, wantsJson } from '../load.js';
 
 export function registerTables(program: Command, ctx: CliContext): void {
   program
@@ -17,7 +16,12 @@ export function registerTables(program: Command, ctx: CliContext): void {
       '--out <dir>',
       'write <SIG>.dat per ACPI table, cdat-<memdev>.dat per device and cdat-<switch>.dat per switch to DIR',
     )
-    .action((opts: { out?: string }, cmd: Command) => {
+    .action(async (opts: { out?: string }, cmd: Command) => {
+      const [{ loadFor, wantsJson }, { Machine }, { firmwareTableFiles, writeFirmwareTableFiles }] = await Promise.all([
+        import('../load.js'),
+        import('../../machine/build.js'),
+        import('../../machine/table-files.js'),
+      ]);
       const m = Machine.build(loadFor(cmd, ctx.io), { skipState: true });
       let t: FirmwareTables;
       try {

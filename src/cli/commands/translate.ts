@@ -4,9 +4,7 @@
 // does not translate.
 
 import type { Command } from 'commander';
-import { dpaReportJson, dpaReportText, translationJson, translationText } from '../../machine/index.js';
 import type { CliContext } from '../io.js';
-import { wantsJson, withMachine } from '../load.js';
 import { num } from '../options.js';
 
 export function registerTranslate(program: Command, ctx: CliContext): void {
@@ -17,6 +15,8 @@ export function registerTranslate(program: Command, ctx: CliContext): void {
     .option('--dpa <memdev>', 'translate DPAs of this memdev (memN or device id) to HPA(s)')
     .action(async (addresses: string[], opts: { dpa?: string }, cmd: Command) => {
       const addrs = addresses.map(num(opts.dpa !== undefined ? 'DPA' : 'HPA', 'address'));
+      const [{ wantsJson, withMachine }, { dpaReportJson, dpaReportText, translationJson, translationText }] =
+        await Promise.all([import('../load.js'), import('../../machine/report.js')]);
       await withMachine(cmd, ctx.io, (m) => {
         const json = wantsJson(cmd);
         const results: unknown[] = [];
