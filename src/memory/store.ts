@@ -243,11 +243,13 @@ export class BackingStore {
 
   protected releasePages(): void {
     const pt = this.pageTable;
-    for (let p = 0; p < pt.length; p++) {
+    // A store never touched maps nothing: skip the walk over its (possibly 655,360) entries.
+    for (let p = 0; p < pt.length && this.mapped > 0; p++) {
       const ap = pt[p]!;
       if (ap !== 0) {
         this.arena.freePage(ap * PAGE_SIZE);
         pt[p] = 0;
+        this.mapped--;
       }
     }
     this.mapped = 0;
