@@ -53,8 +53,16 @@ export const MAX_BLOCK_INVALIDATIONS = 12;
  *  buffer, a recycled page) compiles only once it has shown it runs long. */
 export const MAX_PAGE_BACKOFF = 6;
 
-/** A queued block executed this many times the threshold compiles its batch at once: a hot loop
- *  in freshly generated code should not wait BATCH_DELAY dispatches (it may be gone by then). */
+/** Drops on one arena page after which its code is left to the interpreter while the page keeps
+ *  being rewritten (a guest JIT's buffer): such code never repays a module (docs/jit.md). */
+export const MAX_PAGE_DROPS = 8;
+
+/** Modules compiled without a drop on a rewritten page after which its drops are forgotten. */
+export const PAGE_QUIET_MODULES = 64;
+
+/** A queued block executed this many times the threshold compiles its batch at once (a hot loop
+ *  should not wait BATCH_DELAY dispatches), unless its page's code was rewritten before: code
+ *  that is rewritten often rarely runs long enough to repay a module of its own. */
 export const HOT_FACTOR = 8;
 
 /**
@@ -182,6 +190,9 @@ export class Jit {
    *  modules of their own (rewriting them does not drop stable code compiled in the same batch)
    *  and higher thresholds (MAX_PAGE_BACKOFF). */
   private readonly volatilePages = new Map<number, number>();
+  /** Per rewritten page: the module count at its last drop (a page quiet for PAGE_QUIET_MODULES
+   *  compiled modules is forgiven: a recycled page that settled down compiles normally again). */
+  private readonly pageDroppedAt = new Map<number, number>();
   readonly exitCounts = new Float64Array(JitExit.Count);
   instructions = 0;
   blocksCompiled = 0;
@@ -265,9 +276,9 @@ export class Jit {
       b = this.scan(priv, pc, null);
       b.epoch = this.epoch;
       const drops = this.blockInvalidations[PRIV_INDEX[priv]!]!.get(pc) ?? 0;
-      const pageDrops = b.page < 0 ? 0 : (this.volatilePages.get(b.page) ?? 0);
+      const pageDrops = b.page < 0 ? 0 : this.pageDrops(b.page);
       b.threshold = this.threshold * 2 ** Math.min(drops + Math.min(pageDrops, MAX_PAGE_BACKOFF), 10);
-      b.interpretOnly = drops >= MAX_BLOCK_INVALIDATIONS;
+      b.interpretOnly = drops >= MAX_BLOCK_INVALIDATIONS || pageDrops >= MAX_PAGE_DROPS;
       map.set(pc, b);
     }
     return b;
@@ -281,7 +292,7 @@ export class Jit {
           b.queued = true;
           this.queue.push(b);
         }
-      } else if (++b.count >= b.threshold * HOT_FACTOR) return true;
+      } else if (++b.count >= b.threshold * HOT_FACTOR && !this.volatilePages.has(b.page)) return true;
     }
     if (this.queue.length === 0) return false;
     return ++this.sinceQueued >= BATCH_DELAY || this.queue.length >= this.batch;
@@ -456,7 +467,8 @@ export class Jit {
     const set = this.byPage.get(page);
     if (set === undefined) return;
     const key = onlyChunk >= 0 ? Math.floor(onlyChunk / 256) : -1;
-    this.volatilePages.set(page, (this.volatilePages.get(page) ?? 0) + 1);
+    this.volatilePages.set(page, this.pageDrops(page) + 1);
+    this.pageDroppedAt.set(page, this.modules);
     for (const b of [...set]) {
       if (key >= 0 && b.chunks !== null && !b.chunks.includes(key)) continue;
       const inv = this.blockInvalidations[PRIV_INDEX[b.priv]!]!;
@@ -537,6 +549,16 @@ export class Jit {
     return c;
   }
 
+  /** Times translations on an arena page were dropped by writes, forgiven after a quiet spell. */
+  private pageDrops(page: number): number {
+    const n = this.volatilePages.get(page);
+    if (n === undefined) return 0;
+    if (this.modules - (this.pageDroppedAt.get(page) ?? 0) <= PAGE_QUIET_MODULES) return n;
+    this.volatilePages.delete(page);
+    this.pageDroppedAt.delete(page);
+    return 0;
+  }
+
   /**
    * The virtual->physical view of code may have changed (satp write, sfence.vma, PMP): every page
    * is checked again before its blocks next run (ensureValid), none is recompiled for nothing.
@@ -588,6 +610,7 @@ export class Jit {
     this.flushes++;
     for (const m of this.blockInvalidations) m.clear();
     this.volatilePages.clear();
+    this.pageDroppedAt.clear();
     for (const m of this.maps) m.clear();
     for (const sm of this.slotMaps) for (const s of sm.values()) this.table.set(s, this.stub as never);
     for (const sm of this.slotMaps) sm.clear();
