@@ -4,7 +4,7 @@
 
 import { decodeInto } from './decode.js';
 import { fpUsesRm } from './fpu.js';
-import { fpReadsX, fpWritesX, isFpOp, Op, OP_NAMES, SLOT_WORDS, X0_SINK } from './isa.js';
+import { fpReadsX, fpRegOperands, fpWritesX, isFpOp, Op, OP_NAMES, SLOT_WORDS, X0_SINK } from './isa.js';
 
 export const ABI_NAMES = [
   'zero',
@@ -306,50 +306,15 @@ function disasmFp(op: Op, n: string, rd: number, rs1: number, rs2: number, imm: 
   const f = (i: number) => FP_ABI_NAMES[i]!;
   const x = (i: number) => ABI_NAMES[i]!;
   const rmText = (imm & 7) === 7 || !fpRmShown(op) ? '' : `,${RM_NAMES[imm & 7]}`;
-  const rs3 = (imm >>> 3) & 31;
   const dst = fpWritesX(op) ? x(rd) : f(rd);
   if (fpReadsX(op)) return `${n} ${f(rd)},${x(rs1)}${rmText}`;
-  switch (op) {
-    case Op.FMADD_S:
-    case Op.FMSUB_S:
-    case Op.FNMSUB_S:
-    case Op.FNMADD_S:
-    case Op.FMADD_D:
-    case Op.FMSUB_D:
-    case Op.FNMSUB_D:
-    case Op.FNMADD_D:
-      return `${n} ${f(rd)},${f(rs1)},${f(rs2)},${f(rs3)}${rmText}`;
-    case Op.FSQRT_S:
-    case Op.FSQRT_D:
-    case Op.FCVT_S_D:
-    case Op.FCVT_D_S:
-    case Op.FCLASS_S:
-    case Op.FCLASS_D:
-    case Op.FMV_X_W:
-    case Op.FMV_X_D:
-    case Op.FCVT_W_S:
-    case Op.FCVT_WU_S:
-    case Op.FCVT_L_S:
-    case Op.FCVT_LU_S:
-    case Op.FCVT_W_D:
-    case Op.FCVT_WU_D:
-    case Op.FCVT_L_D:
-    case Op.FCVT_LU_D:
-      return `${n} ${dst},${f(rs1)}${rmText}`;
-    case Op.FSGNJ_S:
-    case Op.FSGNJN_S:
-    case Op.FSGNJX_S:
-    case Op.FSGNJ_D:
-    case Op.FSGNJN_D:
-    case Op.FSGNJX_D:
-      if (al && rs1 === rs2) {
-        const kind = n.startsWith('fsgnjn') ? 'fneg' : n.startsWith('fsgnjx') ? 'fabs' : 'fmv';
-        return `${kind}${n.slice(-2)} ${f(rd)},${f(rs1)}`;
-      }
-      return `${n} ${f(rd)},${f(rs1)},${f(rs2)}`;
-    default:
-      return `${n} ${dst},${f(rs1)},${f(rs2)}${rmText}`;
+  // fsgnj* with equal sources: objdump's fmv/fneg/fabs aliases.
+  if (al && rs1 === rs2 && n.startsWith('fsgnj')) {
+    const kind = n.startsWith('fsgnjn') ? 'fneg' : n.startsWith('fsgnjx') ? 'fabs' : 'fmv';
+    return `${kind}${n.slice(-2)} ${f(rd)},${f(rs1)}`;
   }
+  const { reads } = fpRegOperands(op, rd, rs1, rs2, imm);
+  return `${n} ${[dst, ...reads.map(f)].join(',')}${rmText}`;
 }
 
 /** Whether objdump shows a static rounding mode (not for operations that cannot round). */

@@ -39,13 +39,13 @@ export const FP_CELL_FFLAGS = 0,
   FP_CELL_FS = 2;
 
 const TWO32 = 4294967296;
-const MIN_NORMAL64 = 2.2250738585072014e-308;
-const MAX64 = 1.7976931348623157e308;
-const MIN_NORMAL32 = 1.1754943508222875e-38;
-const MAX32 = 3.4028234663852886e38;
+export const MIN_NORMAL64 = 2.2250738585072014e-308;
+export const MAX64 = 1.7976931348623157e308;
+export const MIN_NORMAL32 = 1.1754943508222875e-38;
+export const MAX32 = 3.4028234663852886e38;
 /** Operand magnitudes for which Dekker's product is error-free (no overflow in the split, no underflow in the error). */
-const SAFE_LO = 2 ** -450;
-const SAFE_HI = 2 ** 450;
+export const SAFE_LO = 2 ** -450;
+export const SAFE_HI = 2 ** 450;
 const SPLIT = 134217729; // 2^27 + 1
 
 const I_W: IntFormat = { bits: 32, signed: true };

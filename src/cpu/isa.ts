@@ -516,3 +516,44 @@ export function fpWritesX(op: number): boolean {
       return false;
   }
 }
+
+/** The f registers an F/D operation reads and the one it writes (-1: none), (the JIT's locals, the disassembler's operands). */
+export function fpRegOperands(
+  op: number,
+  rd: number,
+  rs1: number,
+  rs2: number,
+  imm: number,
+): { reads: number[]; write: number } {
+  const rs3 = (imm >>> 3) & 31;
+  if (op === Op.FLW || op === Op.FLD || fpReadsX(op)) return { reads: [], write: rd };
+  switch (op) {
+    case Op.FSW:
+    case Op.FSD:
+      return { reads: [rs2], write: -1 };
+    case Op.FMADD_S:
+    case Op.FMSUB_S:
+    case Op.FNMSUB_S:
+    case Op.FNMADD_S:
+    case Op.FMADD_D:
+    case Op.FMSUB_D:
+    case Op.FNMSUB_D:
+    case Op.FNMADD_D:
+      return { reads: [rs1, rs2, rs3], write: rd };
+    case Op.FSQRT_S:
+    case Op.FSQRT_D:
+    case Op.FCVT_S_D:
+    case Op.FCVT_D_S:
+      return { reads: [rs1], write: rd };
+    case Op.FEQ_S:
+    case Op.FLT_S:
+    case Op.FLE_S:
+    case Op.FEQ_D:
+    case Op.FLT_D:
+    case Op.FLE_D:
+      return { reads: [rs1, rs2], write: -1 };
+    default:
+      if (fpWritesX(op)) return { reads: [rs1], write: -1 }; // fclass, fmv.x.*, fcvt to integer
+      return { reads: [rs1, rs2], write: rd }; // arithmetic, sign injection, min/max
+  }
+}

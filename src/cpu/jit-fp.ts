@@ -8,18 +8,11 @@
 // stores at constant offsets); fflags, frm and mstatus.FS are arena cells.
 
 import { type FunctionBuilder, type ModuleBuilder, ValType } from './wasm/module-builder.js';
+import { NX } from './fp-exact.js';
+import { MAX32, MAX64, MIN_NORMAL32, MIN_NORMAL64, SAFE_HI, SAFE_LO } from './fpu.js';
 import { fpReadsX, fpWritesX, Op } from './isa.js';
 
 const { i64, f64 } = ValType;
-
-const MIN_NORMAL64 = 2.2250738585072014e-308;
-const MAX64 = 1.7976931348623157e308;
-const MIN_NORMAL32 = 1.1754943508222875e-38;
-const MAX32 = 3.4028234663852886e38;
-/** Operand range in which Dekker's product error is exact (as fpu.ts SAFE_LO/SAFE_HI). */
-const SAFE_LO = 2 ** -450;
-const SAFE_HI = 2 ** 450;
-const NX = 1;
 
 /** Module-level helper functions the FP translations call (emitted once per module). */
 export interface FpHelpers {
@@ -848,46 +841,5 @@ export function emitFpInsn(
       return;
     default:
       throw new Error(`jit: F/D operation ${op} cannot be translated (scan bug)`);
-  }
-}
-
-/** The f registers an F/D operation reads and the one it writes (-1: none), for the block's locals. */
-export function fpRegOperands(
-  op: number,
-  rd: number,
-  rs1: number,
-  rs2: number,
-  imm: number,
-): { reads: number[]; write: number } {
-  const rs3 = (imm >>> 3) & 31;
-  if (op === Op.FLW || op === Op.FLD || fpReadsX(op)) return { reads: [], write: rd };
-  switch (op) {
-    case Op.FSW:
-    case Op.FSD:
-      return { reads: [rs2], write: -1 };
-    case Op.FMADD_S:
-    case Op.FMSUB_S:
-    case Op.FNMSUB_S:
-    case Op.FNMADD_S:
-    case Op.FMADD_D:
-    case Op.FMSUB_D:
-    case Op.FNMSUB_D:
-    case Op.FNMADD_D:
-      return { reads: [rs1, rs2, rs3], write: rd };
-    case Op.FSQRT_S:
-    case Op.FSQRT_D:
-    case Op.FCVT_S_D:
-    case Op.FCVT_D_S:
-      return { reads: [rs1], write: rd };
-    case Op.FEQ_S:
-    case Op.FLT_S:
-    case Op.FLE_S:
-    case Op.FEQ_D:
-    case Op.FLT_D:
-    case Op.FLE_D:
-      return { reads: [rs1, rs2], write: -1 };
-    default:
-      if (fpWritesX(op)) return { reads: [rs1], write: -1 }; // fclass, fmv.x.*, fcvt to integer
-      return { reads: [rs1, rs2], write: rd }; // arithmetic, sign injection, min/max
   }
 }

@@ -15,16 +15,8 @@
 // returns reason Chain); a block that jumps to its own start loops inside the function.
 
 import { ModuleBuilder, ValType, type FunctionBuilder, type FuncSig } from './wasm/module-builder.js';
-import { isBitOp, isFpOp, Op, X0_SINK } from './isa.js';
-import {
-  emitFpHelpers,
-  emitFpInsn,
-  type FpEmitContext,
-  type FpHelpers,
-  fpIntOperands,
-  fpRegOperands,
-  jitFp,
-} from './jit-fp.js';
+import { fpRegOperands, isBitOp, isFpOp, Op, X0_SINK } from './isa.js';
+import { emitFpHelpers, emitFpInsn, type FpEmitContext, type FpHelpers, fpIntOperands, jitFp } from './jit-fp.js';
 import { CHUNK, TLB_MASK } from './tlb.js';
 
 const { i32, i64 } = ValType;
