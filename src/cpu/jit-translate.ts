@@ -347,7 +347,7 @@ function emitRegion(
     epc = f.local(i64),
     ek = f.local(i32),
     slot = f.local(i32);
-  const hasFp = fUsed.length > 0 || blocks.some((b) => b.insns.some((x) => isFpOp(x.w0 & 0xff)));
+  const hasFp = blocks.some((b) => b.insns.some((x) => isFpOp(x.w0 & 0xff)));
 
   const fpLocals = hasFp
     ? {

@@ -186,13 +186,12 @@ export class Jit {
   private readonly byPage = new Map<number, Set<Block>>();
   /** Times the translation of each (privilege, pc) was dropped by code writes (kept until flushAll). */
   private readonly blockInvalidations: Map<number, number>[] = [new Map(), new Map(), new Map()];
-  /** Arena pages whose translated code was dropped by writes, and how often: their blocks get
-   *  modules of their own (rewriting them does not drop stable code compiled in the same batch)
-   *  and higher thresholds (MAX_PAGE_BACKOFF). */
-  private readonly volatilePages = new Map<number, number>();
-  /** Per rewritten page: the module count at its last drop (a page quiet for PAGE_QUIET_MODULES
-   *  compiled modules is forgiven: a recycled page that settled down compiles normally again). */
-  private readonly pageDroppedAt = new Map<number, number>();
+  /** Arena pages whose translated code was dropped by writes: how often, and the module count at
+   *  the last drop. Their blocks get modules of their own (rewriting them does not drop stable
+   *  code compiled in the same batch) and higher thresholds (MAX_PAGE_BACKOFF, MAX_PAGE_DROPS); a
+   *  page quiet for PAGE_QUIET_MODULES compiled modules is forgiven (a recycled page that settled
+   *  down compiles normally again). */
+  private readonly volatilePages = new Map<number, { drops: number; atModule: number }>();
   readonly exitCounts = new Float64Array(JitExit.Count);
   instructions = 0;
   blocksCompiled = 0;
@@ -328,7 +327,6 @@ export class Jit {
     if (deps !== undefined && src.arena >= 0) deps.pages.add(src.arena / 4096);
     let off = pc & 4095;
     let n = 0;
-    let term = false;
     while (n < MAX_BLOCK && off < 4096) {
       const low = half(off);
       let raw = low;
@@ -343,12 +341,8 @@ export class Jit {
       if (code !== null) code.push({ pc: pageBase + off, w0: slot[0]!, imm: slot[1]!, raw });
       n++;
       off += (low & 3) === 3 ? 4 : 2;
-      if (!straight) {
-        term = true;
-        break;
-      }
+      if (!straight) break; // the terminator ends the block
     }
-    void term;
     if (n === 0) return new Block(pc, priv, 1, false);
     const b = new Block(pc, priv, n, true);
     b.page = src.arena >= 0 ? src.arena / 4096 : Math.floor(src.chunks![(pc & 4095) >>> 8]! / 4096);
@@ -409,7 +403,6 @@ export class Jit {
     }
     if (blocks.length === 0) return;
     const t0 = performance.now();
-    const priv = blocks[0]!.priv;
     // One module per privilege level in a batch (successor slots are per privilege), and code on
     // pages that were rewritten before apart from the rest.
     const groups = new Map<number, number[]>();
@@ -420,7 +413,6 @@ export class Jit {
       if (g) g.push(i);
       else groups.set(key, [i]);
     });
-    void priv;
     for (const [key, idx] of groups) {
       const p = key >> 1;
       const bytes = translateBatch(
@@ -467,8 +459,7 @@ export class Jit {
     const set = this.byPage.get(page);
     if (set === undefined) return;
     const key = onlyChunk >= 0 ? Math.floor(onlyChunk / 256) : -1;
-    this.volatilePages.set(page, this.pageDrops(page) + 1);
-    this.pageDroppedAt.set(page, this.modules);
+    this.volatilePages.set(page, { drops: this.pageDrops(page) + 1, atModule: this.modules });
     for (const b of [...set]) {
       if (key >= 0 && b.chunks !== null && !b.chunks.includes(key)) continue;
       const inv = this.blockInvalidations[PRIV_INDEX[b.priv]!]!;
@@ -551,11 +542,10 @@ export class Jit {
 
   /** Times translations on an arena page were dropped by writes, forgiven after a quiet spell. */
   private pageDrops(page: number): number {
-    const n = this.volatilePages.get(page);
-    if (n === undefined) return 0;
-    if (this.modules - (this.pageDroppedAt.get(page) ?? 0) <= PAGE_QUIET_MODULES) return n;
+    const v = this.volatilePages.get(page);
+    if (v === undefined) return 0;
+    if (this.modules - v.atModule <= PAGE_QUIET_MODULES) return v.drops;
     this.volatilePages.delete(page);
-    this.pageDroppedAt.delete(page);
     return 0;
   }
 
@@ -610,7 +600,6 @@ export class Jit {
     this.flushes++;
     for (const m of this.blockInvalidations) m.clear();
     this.volatilePages.clear();
-    this.pageDroppedAt.clear();
     for (const m of this.maps) m.clear();
     for (const sm of this.slotMaps) for (const s of sm.values()) this.table.set(s, this.stub as never);
     for (const sm of this.slotMaps) sm.clear();
