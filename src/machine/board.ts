@@ -9,7 +9,6 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { writeFile } from 'node:fs/promises';
 import { Arena, AddressSpace, BackingStore, type MmioOps } from '../memory/index.js';
 import { Hart, type RunStop } from '../cpu/hart.js';
-import { warmUpInterpreter } from '../cpu/warmup.js';
 import { ABI_NAMES } from '../cpu/disasm.js';
 import { CAUSE_NAMES, CSR } from '../cpu/csr.js';
 import { Ns16550a, NS16550A_SIZE, UART0_IRQ, UART_CLOCK_HZ } from '../devices/ns16550a.js';
@@ -97,19 +96,7 @@ export type BoardHart = Pick<
 
 export type HartFactory = (opts: { arena: Arena; bus: AddressSpace; hartId: number; resetPc: number }) => BoardHart;
 
-/** Harts without the construction-time warm-up: runBoard warms the interpreter up (WARM_UP_AFTER). */
-export const defaultHartFactory: HartFactory = (opts) => new Hart({ ...opts, noWarmUp: true });
-
-/**
- * Guest instructions one hart runs before the interpreter warm-up (cpu/warmup.ts, once per process).
- * A guest that ends sooner (hello.elf: 928) never pays for it: about 15 ms, and ~50 ms more at exit,
- * where Node waits for V8's background compile of the warmed-up interpreter loop. V8 marks that loop
- * hot after about 1,500-2,000 guest instructions, so a longer guest is still warmed up before it is
- * compiled. Several harts warm up before the first turn (their turns stay HART_QUANTUM long).
- */
-const WARM_UP_AFTER = 1_000;
-const warmUpHart = (o: { arena: Arena; bus: AddressSpace; hartId: number; resetPc: number }) =>
-  new Hart({ ...o, noWarmUp: true, jit: false });
+export const defaultHartFactory: HartFactory = (opts) => new Hart(opts);
 
 // ---- exits ----
 
@@ -793,7 +780,6 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
   // Per hart: attempts in a row that retired nothing and left the pc where it was (TRAP_LOOP_ATTEMPTS).
   const stuck = new Array<number>(n).fill(0);
   let cur = 0;
-  let warm = false;
   let exit: RunExit | undefined;
   const onAbort = () => {
     for (const h of harts) h.requestStop();
@@ -857,12 +843,7 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
       // Run up to the slice, the limit or the next timer event, whichever comes first.
       const before = hart.cycle;
       const done = hart.instret;
-      if (!warm && (n > 1 || attempted >= WARM_UP_AFTER)) {
-        warmUpInterpreter(warmUpHart);
-        warm = true;
-      }
       let budget = Math.min(adaptive, max - attempted);
-      if (!warm) budget = Math.min(budget, WARM_UP_AFTER - attempted);
       clock.begin(hart, waiting);
       const ev = clint.instretOfNextEvent();
       if (ev !== Infinity && ev > clock.now()) budget = Math.min(budget, clock.instructionsUntil(ev));

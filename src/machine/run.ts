@@ -5,7 +5,7 @@
 // never parses options.
 
 import { accessSync, closeSync, constants, existsSync, openSync, writeSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AuditOptions, AuditReport } from '../cxl/index.js';
 import type { Machine } from './build.js';
@@ -239,10 +239,8 @@ export class NotYetError extends Error {
 export function demoKernelPath(): string {
   // The package root is the nearest folder up with a package.json: dist/src/machine/run.js is
   // three levels down, the bundled CLI's chunks (dist/bin/) two.
-  const here = dirname(fileURLToPath(import.meta.url));
-  let root = here;
+  let root = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(root, 'package.json')) && dirname(root) !== root) root = dirname(root);
-  if (!existsSync(join(root, 'package.json'))) root = resolve(here, '..', '..', '..');
   return join(root, 'guests', 'bin', 'bench-demo-cxl.elf');
 }
 
