@@ -153,6 +153,14 @@ const SLOTS_PER_PAGE = 2048;
 /** Svpbmt's IO memory type. */
 const PBMT_IO = 2;
 /** Zicbom/Zicboz cache-block size (the device tree's riscv,cbo*-block-size, the RHCT CMO node). */
+/** The LR/SC reservation's cells (JitLayout.resCells): i32 each; the value as an i64 at RES_VAL_LO. */
+const RES_VALID = 0,
+  RES_LO = 1,
+  RES_HI = 2,
+  RES_SIZE = 3,
+  RES_VAL_LO = 4,
+  RES_VAL_HI = 5;
+
 /**
  * Guest instructions a hart runs before the interpreter warm-up (warmup.ts, once per process). A
  * guest that ends sooner (hello.elf: 928) never pays for it: about 15 ms, and ~50 ms more at exit,
@@ -289,12 +297,8 @@ export class Hart implements JitHost {
   private warmUpPending: boolean;
 
   // ---- LR/SC reservation (virtual address, size and the value LR read, as QEMU 7.2) ----
-  private resValid = false;
-  private resLo = 0;
-  private resHi = 0;
-  private resSize = 0;
-  private resValLo = 0;
-  private resValHi = 0;
+  /** In the arena, so translated LR/SC share it (RES_*: valid, va lo, va hi, size, value lo, hi). */
+  private readonly res: Int32Array;
 
   // ---- software TLB: read, write, fetch. Tag = page-aligned va lo, va hi; value = arena offset ----
   // Read/write TLBs and the chunk TLBs live in the arena (the JIT's code reads the same entries):
@@ -379,6 +383,7 @@ export class Hart implements JitHost {
     this.rh = this.arena.i32.subarray((regs >>> 2) + 64, (regs >>> 2) + 97);
     const buf = this.arena.i32.buffer;
     this.fpu = new Fpu(buf, regs + 768, regs + 528, this.rl, this.rh);
+    this.res = new Int32Array(buf, regs + 544, 6);
     let at = regs + 1024;
     const arr = (n: number): number => {
       const o = at;
@@ -398,6 +403,7 @@ export class Hart implements JitHost {
       exitPc: regs + 512,
       exitReason: regs + 520,
       fpCells: regs + 528,
+      resCells: regs + 544,
       fpRegs: regs + 768,
       rTL: arr(TLB_SIZE),
       rTH: arr(TLB_SIZE),
@@ -592,7 +598,7 @@ export class Hart implements JitHost {
    * the turn, which the spec allows: an SC may fail spuriously, and the LR/SC loop retries).
    */
   dropReservation(): void {
-    this.resValid = false;
+    this.res[RES_VALID] = 0;
   }
 
   /** Instructions retired. */
@@ -774,7 +780,7 @@ export class Hart implements JitHost {
     }
     const deleg = this.priv <= PRIV_S && (((isInt ? this.mideleg : this.medeleg) >>> cause) & 1) !== 0;
     const old = this.priv;
-    this.resValid = false;
+    this.res[RES_VALID] = 0;
     let ms = this.mstatus;
     let baseLo: number, baseHi: number, mode: number;
     if (deleg) {
@@ -2245,19 +2251,21 @@ export class Hart implements JitHost {
       const v = this.loadSlow(lo, hi, size);
       if (this.exc !== 0) return;
       const vh = isD ? this.ldHi : v >> 31;
-      this.resValid = true;
-      this.resLo = lo;
-      this.resHi = hi;
-      this.resSize = size;
-      this.resValLo = v;
-      this.resValHi = isD ? this.ldHi : 0;
+      const res = this.res;
+      res[RES_VALID] = 1;
+      res[RES_LO] = lo;
+      res[RES_HI] = hi;
+      res[RES_SIZE] = size;
+      res[RES_VAL_LO] = v;
+      res[RES_VAL_HI] = isD ? this.ldHi : 0;
       this.rl[rd] = v;
       this.rh[rd] = vh;
       return;
     }
     if (base === Op.SC_W) {
-      const ok = this.resValid && this.resLo === lo && this.resHi === hi && this.resSize === size;
-      this.resValid = false;
+      const res = this.res;
+      const ok = res[RES_VALID] !== 0 && res[RES_LO] === lo && res[RES_HI] === hi && res[RES_SIZE] === size;
+      res[RES_VALID] = 0;
       if (!ok) {
         this.rl[rd] = 1;
         this.rh[rd] = 0;
@@ -2267,7 +2275,7 @@ export class Hart implements JitHost {
       if (pa < 0) return;
       const cur = this.physRead(pa, size, lo, hi);
       if (this.exc !== 0) return;
-      if (cur !== this.resValLo || (isD && this.ldHi !== this.resValHi)) {
+      if (cur !== res[RES_VAL_LO] || (isD && this.ldHi !== res[RES_VAL_HI])) {
         this.rl[rd] = 1;
         this.rh[rd] = 0;
         return;

@@ -46,6 +46,8 @@ export interface JitLayout {
   exitReason: number;
   /** The FPU's cells (fflags, frm, FS: i32 each) and f0..f31 (8 bytes each). */
   fpCells: number;
+  /** The LR/SC reservation (i32 cells: valid, va lo, va hi, size; then the value read, an i64 at +16). */
+  resCells: number;
   fpRegs: number;
   rTL: number;
   rTH: number;

@@ -124,6 +124,7 @@ test('golden: an addi/ld/add/bne loop block translates to the reviewed WAT', () 
     exitPc: 0x1200,
     exitReason: 0x1208,
     fpCells: 0x1210,
+    resCells: 0x1220,
     fpRegs: 0x1300,
     rTL: 0x2000,
     rTH: 0x2400,
