@@ -120,9 +120,10 @@ export function jitStraight(op: number): boolean {
   );
 }
 
-/** AMOs (not LR/SC, whose reservation lives in the hart): a load-op-store through the write TLB. */
+/** The A extension: AMOs are a load-op-store through the write TLB, LR/SC use the reservation
+ *  cells the interpreter shares (JitLayout.resCells). */
 function isAmo(op: number): boolean {
-  return (op >= Op.AMOSWAP_W && op <= Op.AMOMAXU_W) || (op >= Op.AMOSWAP_D && op <= Op.AMOMAXU_D);
+  return op >= Op.LR_W && op <= Op.AMOMAXU_D;
 }
 
 /** Operations that end a block and are translated (the jump is part of the block). */
@@ -502,6 +503,16 @@ function emitRegion(
       if (rd === X0_SINK) f.drop();
       else f.localSet(local[rd]!);
     };
+    /** Atomics: a misaligned address exits (the interpreter raises the misaligned-address fault). */
+    const alignedOrExit = (k: number, rs1: number, size: number) => {
+      get(rs1);
+      f.i32WrapI64()
+        .i32Const(size - 1)
+        .i32And()
+        .if();
+      slowExit(k);
+      f.end();
+    };
 
     const fpc: FpEmitContext | null =
       hasFp && fpHelpers !== null
@@ -826,6 +837,92 @@ function emitRegion(
         }
         case Op.FENCE:
           break;
+        case Op.LR_W:
+        case Op.LR_D: {
+          // As the interpreter: a load, then the reservation (address, size, the value read; SC.W
+          // compares only the low word of the value cell).
+          const size = op === Op.LR_D ? 8 : 4;
+          alignedOrExit(k, rs1, size);
+          tlb(k, rs1, 0, size, false);
+          f.localGet(addr);
+          if (size === 8) f.i64Load(8, 0);
+          else f.i64Load32S(4, 0);
+          f.localSet(tmp);
+          const R = L.resCells;
+          f.i32Const(0).i32Const(1).i32Store(4, R);
+          f.i32Const(0)
+            .localGet(lo)
+            .i32Store(4, R + 4);
+          f.i32Const(0)
+            .localGet(hi)
+            .i32Store(4, R + 8);
+          f.i32Const(0)
+            .i32Const(size)
+            .i32Store(4, R + 12);
+          f.i32Const(0).localGet(tmp);
+          f.i64Store(4, R + 16);
+          if (!discard) {
+            f.localGet(tmp);
+            setRd(rd);
+          }
+          break;
+        }
+        case Op.SC_W:
+        case Op.SC_D: {
+          // Succeeds when the reservation holds this address and size and memory still holds the
+          // value LR read; the reservation ends either way. Nothing changes before a TLB miss exits.
+          const size = op === Op.SC_D ? 8 : 4;
+          const R = L.resCells;
+          alignedOrExit(k, rs1, size);
+          get(rs1);
+          f.localSet(va);
+          f.localGet(va).i32WrapI64().localSet(lo);
+          f.localGet(va).i64Const(32).i64ShrU().i32WrapI64().localSet(hi);
+          f.i32Const(0).i32Load(4, R);
+          f.i32Const(0)
+            .i32Load(4, R + 4)
+            .localGet(lo)
+            .i32Eq()
+            .i32And();
+          f.i32Const(0)
+            .i32Load(4, R + 8)
+            .localGet(hi)
+            .i32Eq()
+            .i32And();
+          f.i32Const(0)
+            .i32Load(4, R + 12)
+            .i32Const(size)
+            .i32Eq()
+            .i32And()
+            .if();
+          tlb(k, rs1, 0, size, true);
+          f.localGet(addr);
+          if (size === 8)
+            f.i64Load(8, 0)
+              .i32Const(0)
+              .i64Load(4, R + 16)
+              .i64Eq();
+          else
+            f.i32Load(4, 0)
+              .i32Const(0)
+              .i32Load(4, R + 16)
+              .i32Eq();
+          f.if(i64);
+          f.localGet(addr);
+          get(rs2);
+          if (size === 8) f.i64Store(8, 0);
+          else f.i64Store32(4, 0);
+          f.i64Const(0);
+          f.else().i64Const(1).end();
+          f.localSet(tmp);
+          f.else().i64Const(1).localSet(tmp).end();
+          f.i32Const(0).i32Const(0).i32Store(4, R);
+          if (!discard) {
+            f.localGet(tmp);
+            setRd(rd);
+          }
+          break;
+        }
         case Op.AMOSWAP_W:
         case Op.AMOADD_W:
         case Op.AMOXOR_W:
@@ -849,13 +946,7 @@ function emitRegion(
           const isD = op >= Op.LR_D;
           const size = isD ? 8 : 4;
           const base = isD ? op - (Op.LR_D - Op.LR_W) : op;
-          get(rs1);
-          f.i32WrapI64()
-            .i32Const(size - 1)
-            .i32And()
-            .if();
-          slowExit(k);
-          f.end();
+          alignedOrExit(k, rs1, size);
           tlb(k, rs1, 0, size, true);
           f.localGet(addr);
           if (isD) f.i64Load(8, 0);

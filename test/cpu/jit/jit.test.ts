@@ -239,40 +239,56 @@ jitTest('ALU, M and memory operations agree with the interpreter (seeded random 
   assert.ok(p.j.hart.jitStats!.instructions > 5000, 'most instructions ran in translated code');
 });
 
-jitTest('AMOs in translated code agree with the interpreter (every funct5, both widths, memory and rd)', () => {
-  // swap, add, xor, and, or, min, max, minu, maxu
-  const F5 = [0x01, 0x00, 0x04, 0x0c, 0x08, 0x10, 0x14, 0x18, 0x1c];
-  // Each iteration: a0 = a0 * 6364136223846793005 + 1442695040888963407 (an LCG), then every AMO
-  // on its own word at s1 + 8k with a0 (or a0 >> 32 for half of them) as the operand; rd varies.
-  const body: number[] = [a.mul(reg.a0, reg.a0, reg.a1), a.add(reg.a0, reg.a0, reg.a2), a.srai(reg.a3, reg.a0, 32)];
-  const rds = [reg.t0, reg.t1, reg.t2, reg.a4, reg.a5, 0];
-  F5.forEach((f5, i) => {
-    for (const width of [2, 3] as const) {
-      const k = 2 * i + (width - 2);
-      body.push(a.addi(reg.s2, reg.s1, 8 * k));
-      body.push(a.amo(f5, width, rds[k % rds.length]!, reg.s2, k % 2 === 0 ? reg.a0 : reg.a3));
-      body.push(a.xor(reg.a6, reg.a6, rds[k % rds.length]!));
+jitTest(
+  'AMOs and LR/SC in translated code agree with the interpreter (every funct5, both widths, memory and rd)',
+  () => {
+    // swap, add, xor, and, or, min, max, minu, maxu
+    const F5 = [0x01, 0x00, 0x04, 0x0c, 0x08, 0x10, 0x14, 0x18, 0x1c];
+    // Each iteration: a0 = a0 * 6364136223846793005 + 1442695040888963407 (an LCG), then every AMO
+    // on its own word at s1 + 8k with a0 (or a0 >> 32 for half of them) as the operand; rd varies.
+    const body: number[] = [a.mul(reg.a0, reg.a0, reg.a1), a.add(reg.a0, reg.a0, reg.a2), a.srai(reg.a3, reg.a0, 32)];
+    // LR/SC (funct5 2 and 3): a successful increment, an SC after the word changed, an SC at another
+    // address, an SC with no reservation; each SC's result folded into a6.
+    const lr = (w: 2 | 3, rd: number, rs1: number) => a.amo(0x02, w, rd, rs1, 0);
+    const sc = (w: 2 | 3, rd: number, rs1: number, rs2: number) => a.amo(0x03, w, rd, rs1, rs2);
+    for (const w of [2, 3] as const) {
+      body.push(lr(w, reg.t3, reg.s1), a.add(reg.t3, reg.t3, reg.a0), sc(w, reg.t4, reg.s1, reg.t3));
+      body.push(a.xor(reg.a6, reg.a6, reg.t4));
+      body.push(lr(w, reg.t3, reg.s1), a.sd(reg.a0, reg.s1, 0), sc(w, reg.t4, reg.s1, reg.t3));
+      body.push(a.xor(reg.a6, reg.a6, reg.t4), a.slli(reg.a6, reg.a6, 1));
+      body.push(lr(w, reg.t3, reg.s1), a.addi(reg.s2, reg.s1, 8), sc(w, reg.t4, reg.s2, reg.t3));
+      body.push(a.xor(reg.a6, reg.a6, reg.t4), a.slli(reg.a6, reg.a6, 1));
+      body.push(sc(w, reg.t4, reg.s1, reg.a0), a.xor(reg.a6, reg.a6, reg.t4), a.slli(reg.a6, reg.a6, 1));
     }
-  });
-  const p = pair((m) => {
-    m.code(CODE, [
-      ...li(reg.s1, BigInt(DATA)),
-      ...li(reg.a1, 6364136223846793005n),
-      ...li(reg.a2, 1442695040888963407n),
-      ...li(reg.s3, 60n),
-      ...body,
-      a.addi(reg.s3, reg.s3, -1),
-      a.bne(reg.s3, 0, -4 * (body.length + 1)),
-      a.ebreak(),
-    ]);
-    for (let k = 0; k < 18; k++) m.poke64(DATA + 8 * k, BigInt(k) * 0x0123456789abcdefn);
-    m.hart.pc = CODE;
-  });
-  lockstep(p, [100, 400, 1000, 2000, 3]);
-  assert.ok(p.j.hart.jitStats!.instructions > 2000, 'most instructions ran in translated code');
-  for (let k = 0; k < 18; k++) assert.equal(p.j.peek64(DATA + 8 * k), p.i.peek64(DATA + 8 * k), `word ${k}`);
-  assert.notEqual(p.i.peek64(DATA + 8), 0n);
-});
+    const rds = [reg.t0, reg.t1, reg.t2, reg.a4, reg.a5, 0];
+    F5.forEach((f5, i) => {
+      for (const width of [2, 3] as const) {
+        const k = 2 * i + (width - 2);
+        body.push(a.addi(reg.s2, reg.s1, 8 * k));
+        body.push(a.amo(f5, width, rds[k % rds.length]!, reg.s2, k % 2 === 0 ? reg.a0 : reg.a3));
+        body.push(a.xor(reg.a6, reg.a6, rds[k % rds.length]!));
+      }
+    });
+    const p = pair((m) => {
+      m.code(CODE, [
+        ...li(reg.s1, BigInt(DATA)),
+        ...li(reg.a1, 6364136223846793005n),
+        ...li(reg.a2, 1442695040888963407n),
+        ...li(reg.s3, 60n),
+        ...body,
+        a.addi(reg.s3, reg.s3, -1),
+        a.bne(reg.s3, 0, -4 * (body.length + 1)),
+        a.ebreak(),
+      ]);
+      for (let k = 0; k < 18; k++) m.poke64(DATA + 8 * k, BigInt(k) * 0x0123456789abcdefn);
+      m.hart.pc = CODE;
+    });
+    lockstep(p, [100, 400, 1000, 2000, 3]);
+    assert.ok(p.j.hart.jitStats!.instructions > 2000, 'most instructions ran in translated code');
+    for (let k = 0; k < 18; k++) assert.equal(p.j.peek64(DATA + 8 * k), p.i.peek64(DATA + 8 * k), `word ${k}`);
+    assert.notEqual(p.i.peek64(DATA + 8), 0n);
+  },
+);
 
 jitTest('self-modifying code: a CPU store into a translated block, in both engines', () => {
   // loop: a0 += 1 (at CODE); when a1 reaches 50 the loop stores `addi a0, a0, 100` over CODE.
