@@ -16,6 +16,11 @@ export const CSR = {
   scause: 0x142,
   stval: 0x143,
   sip: 0x144,
+  // Ssaia (AIA 1.0): indirect access to the supervisor interrupt file, its top, the top major interrupt
+  siselect: 0x150,
+  sireg: 0x151,
+  stopei: 0x15c,
+  stopi: 0xdb0,
   satp: 0x180,
   mstatus: 0x300,
   misa: 0x301,
@@ -31,6 +36,13 @@ export const CSR = {
   mcause: 0x342,
   mtval: 0x343,
   mip: 0x344,
+  // Smaia (AIA 1.0)
+  mvien: 0x308,
+  mvip: 0x309,
+  miselect: 0x350,
+  mireg: 0x351,
+  mtopei: 0x35c,
+  mtopi: 0xfb0,
   pmpcfg0: 0x3a0,
   pmpaddr0: 0x3b0,
   // Sdtrig (triggers.ts)

@@ -19,6 +19,7 @@
 // +-2^52 sets pc = NaN and keeps the exact halves in bigPcLo/bigPcHi for the fetch fault.
 // `x & 0xfff` on such a Number is exact (ToInt32 is exact modulo 2^32 for integers).
 
+import { type HartInterruptFiles, readIreg, topiOf, writeIreg } from './aia-csrs.js';
 import type { AddressSpace, Arena } from '../memory/index.js';
 import { PageFlag } from '../memory/index.js';
 import {
@@ -208,6 +209,13 @@ export class Hart implements JitHost {
   medeleg = 0;
   mideleg = 0;
   mie = 0;
+  /**
+   * Smaia/Ssaia: this hart's IMSIC interrupt files, given by the board; null = no AIA (every AIA
+   * CSR is illegal, as on a PLIC machine).
+   */
+  interruptFiles: HartInterruptFiles | null = null;
+  private miselect = 0;
+  private siselect = 0;
   /** Software-written mip bits (SSIP, STIP, SEIP). */
   mipSw = 0;
   /** Lines driven by the board (MSIP, MTIP, MEIP, SEIP). */
@@ -2837,6 +2845,17 @@ export class Hart implements JitHost {
       case CSR.minstret:
         this.readInstret(o);
         return true;
+      case CSR.miselect:
+      case CSR.mireg:
+      case CSR.mtopei:
+      case CSR.mtopi:
+      case CSR.mvien:
+      case CSR.mvip:
+      case CSR.siselect:
+      case CSR.sireg:
+      case CSR.stopei:
+      case CSR.stopi:
+        return this.aiaRead(csr, o);
       case CSR.mvendorid:
       case CSR.marchid:
       case CSR.mimpid:
@@ -3017,6 +3036,15 @@ export class Hart implements JitHost {
       case CSR.mip:
         this.mipSw = (this.mipSw & ~MIP_WMASK) | (lo & MIP_WMASK);
         return true;
+      case CSR.miselect:
+      case CSR.mireg:
+      case CSR.mtopei:
+      case CSR.mvien:
+      case CSR.mvip:
+      case CSR.siselect:
+      case CSR.sireg:
+      case CSR.stopei:
+        return this.aiaWrite(csr, lo, hi);
       // A written counter reads back the value written plus what retires after this instruction.
       case CSR.mcycle:
         this.cycBaseLo = lo;
@@ -3030,6 +3058,68 @@ export class Hart implements JitHost {
         return true;
       default:
         return false;
+    }
+  }
+
+  /** The Smaia/Ssaia CSRs (AIA 1.0 chapter 2); false when the hart has no interrupt files. */
+  private aiaRead(csr: number, o: { lo: number; hi: number }): boolean {
+    const files = this.interruptFiles;
+    if (files === null) return false;
+    switch (csr) {
+      case CSR.miselect:
+        o.lo = this.miselect;
+        return true;
+      case CSR.mireg:
+        return readIreg(this.miselect, files.m, o);
+      case CSR.mtopei:
+        o.lo = files.m.topei();
+        return true;
+      case CSR.mtopi:
+        o.lo = topiOf(this.mip & this.mie & ~this.mideleg);
+        return true;
+      case CSR.mvien:
+        return true; // no virtual supervisor interrupts: read-only zero
+      case CSR.mvip:
+        o.lo = this.mip & S_INTERRUPTS; // with mvien zero, mvip bits 1, 5, 9 alias mip's
+        return true;
+      case CSR.siselect:
+        o.lo = this.siselect;
+        return true;
+      case CSR.sireg:
+        return readIreg(this.siselect, files.s, o);
+      case CSR.stopei:
+        o.lo = files.s.topei();
+        return true;
+      default: // stopi
+        o.lo = topiOf(this.mip & this.mie & this.mideleg);
+        return true;
+    }
+  }
+
+  private aiaWrite(csr: number, lo: number, hi: number): boolean {
+    const files = this.interruptFiles;
+    if (files === null) return false;
+    switch (csr) {
+      case CSR.miselect:
+        this.miselect = lo & 0xfff; // WARL; 0x00..0xff must be holdable
+        return true;
+      case CSR.mireg:
+        return writeIreg(this.miselect, files.m, lo, hi);
+      case CSR.mtopei:
+        files.m.claim();
+        return true;
+      case CSR.mvien:
+        return true;
+      case CSR.mvip:
+        return this.csrWrite(CSR.mip, (this.mipSw & ~S_INTERRUPTS) | (lo & S_INTERRUPTS), 0);
+      case CSR.siselect:
+        this.siselect = lo & 0xfff;
+        return true;
+      case CSR.sireg:
+        return writeIreg(this.siselect, files.s, lo, hi);
+      default: // stopei
+        files.s.claim();
+        return true;
     }
   }
 

@@ -23,7 +23,7 @@ export interface HartDescription {
 }
 
 export interface UartDescription extends AddressRange {
-  /** PLIC source number. */
+  /** PLIC or APLIC source number. */
   irq: number;
   clockFrequency: number;
 }
@@ -31,6 +31,23 @@ export interface UartDescription extends AddressRange {
 export interface PlicDescription extends AddressRange {
   /** riscv,ndev: the number of usable sources (1..ndev). */
   ndev: number;
+}
+
+/** The AIA (QEMU virt `aia=aplic-imsic`): two APLIC domains and two levels of IMSIC files. */
+export interface AiaDescription {
+  /** Machine-level root domain (delegates every source to the supervisor domain). */
+  aplicM: AddressRange;
+  /** Supervisor-level domain: what Linux drives. */
+  aplicS: AddressRange;
+  /** riscv,num-sources: wired sources 1..sources. */
+  sources: number;
+  /** Interrupt files, one 4 KiB page per hart in hart order. */
+  imsicM: AddressRange;
+  imsicS: AddressRange;
+  /** riscv,num-ids. */
+  numIds: number;
+  /** riscv,hart-index-bits: ceil(log2(harts)). */
+  hartIndexBits: number;
 }
 
 export interface PcieDescription {
@@ -77,7 +94,9 @@ export interface BoardDescription {
   timebaseFrequency: number;
   uart: UartDescription;
   clint: AddressRange;
-  plic: PlicDescription;
+  /** The wired-interrupt controller: the PLIC, or with `aia` the APLIC (then `plic` is absent). */
+  plic?: PlicDescription;
+  aia?: AiaDescription;
   finisher: AddressRange;
   /** cxlemu's DMA copy engine (not on QEMU): registers and its PLIC source. */
   dma?: AddressRange & { irq: number };

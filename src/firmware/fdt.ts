@@ -7,7 +7,13 @@
 // then `dtc -I dts -O dtb` gives back the same bytes: the tests use that as the byte-exact oracle.
 
 import { hi32, lo32 } from '../cxl-math/bits.js';
-import type { BoardDescription, CxlHostBridgeDescription, CxlWindowDescription } from './board-description.js';
+import type {
+  AddressRange,
+  AiaDescription,
+  BoardDescription,
+  CxlHostBridgeDescription,
+  CxlWindowDescription,
+} from './board-description.js';
 
 export const FDT_MAGIC = 0xd00dfeed;
 export const FDT_VERSION = 17;
@@ -176,7 +182,19 @@ function hex(n: number): string {
 }
 
 /** Phandles, fixed so the tree is the same bytes for the same description. */
-export const PHANDLE = { plic: 1, finisher: 2, cpuIntcBase: 0x10, cpuBase: 0x100 } as const;
+export const PHANDLE = {
+  plic: 1,
+  finisher: 2,
+  aplicM: 3,
+  aplicS: 4,
+  imsicM: 5,
+  imsicS: 6,
+  cpuIntcBase: 0x10,
+  cpuBase: 0x100,
+} as const;
+
+/** Level-high in the APLIC's two-cell interrupt specifier (IRQ_TYPE_LEVEL_HIGH). */
+const IRQ_LEVEL_HIGH = 4;
 
 /** reg with #address-cells = 2, #size-cells = 2. */
 function reg2(base: number, size: number): number[] {
@@ -245,6 +263,10 @@ export function buildBoardTree(d: BoardDescription): FdtNode {
   const cluster = cpus.child('cpu-map').child('cluster0');
   for (const h of d.harts) cluster.child(`core${h.hartId}`).u32('cpu', PHANDLE.cpuBase + h.hartId);
 
+  // Wired interrupts: one PLIC cell, or the supervisor APLIC's source and level-high.
+  const wiredParent = d.aia ? PHANDLE.aplicS : PHANDLE.plic;
+  const wired = (irq: number): number[] => (d.aia ? [irq, IRQ_LEVEL_HIGH] : [irq]);
+
   const soc = root.child('soc');
   soc.u32('#address-cells', 2).u32('#size-cells', 2).str('compatible', 'simple-bus').empty('ranges');
 
@@ -256,8 +278,8 @@ export function buildBoardTree(d: BoardDescription): FdtNode {
 
   soc
     .child(`serial@${hex(d.uart.base)}`)
-    .u32('interrupts', d.uart.irq)
-    .u32('interrupt-parent', PHANDLE.plic)
+    .u32('interrupts', ...wired(d.uart.irq))
+    .u32('interrupt-parent', wiredParent)
     .u32('clock-frequency', d.uart.clockFrequency)
     .u32('reg', ...reg2(d.uart.base, d.uart.size))
     .str('compatible', 'ns16550a');
@@ -265,8 +287,8 @@ export function buildBoardTree(d: BoardDescription): FdtNode {
   if (d.dma) {
     soc
       .child(`dma@${hex(d.dma.base)}`)
-      .u32('interrupts', d.dma.irq)
-      .u32('interrupt-parent', PHANDLE.plic)
+      .u32('interrupts', ...wired(d.dma.irq))
+      .u32('interrupt-parent', wiredParent)
       .u32('reg', ...reg2(d.dma.base, d.dma.size))
       .str('compatible', 'cxlemu,dma-copy');
   }
@@ -292,27 +314,32 @@ export function buildBoardTree(d: BoardDescription): FdtNode {
       const map: number[] = [];
       for (let slot = 0; slot < 4; slot++) {
         for (let pin = 1; pin <= 4; pin++) {
-          map.push(slot << 11, 0, 0, pin, PHANDLE.plic, p.intxIrqBase + ((slot + pin - 1) % 4));
+          map.push(slot << 11, 0, 0, pin, wiredParent, ...wired(p.intxIrqBase + ((slot + pin - 1) % 4)));
         }
       }
       pci.u32('interrupt-map-mask', 0x1800, 0, 0, 7).u32('interrupt-map', ...map);
     }
+    // MSIs from PCI functions go to the supervisor-level IMSIC files.
+    if (d.aia) pci.u32('msi-parent', PHANDLE.imsicS);
   }
 
   const intcRefs = (cause: number[]): number[] =>
     d.harts.flatMap((h) => cause.flatMap((c) => [PHANDLE.cpuIntcBase + h.hartId, c]));
 
-  soc
-    .child(`plic@${hex(d.plic.base)}`)
-    .u32('phandle', PHANDLE.plic)
-    .u32('riscv,ndev', d.plic.ndev)
-    .u32('reg', ...reg2(d.plic.base, d.plic.size))
-    // Context 2h = M-mode external (11), 2h+1 = S-mode external (9).
-    .u32('interrupts-extended', ...intcRefs([11, 9]))
-    .empty('interrupt-controller')
-    .str('compatible', 'sifive,plic-1.0.0', 'riscv,plic0')
-    .u32('#address-cells', 0)
-    .u32('#interrupt-cells', 1);
+  if (d.plic) {
+    soc
+      .child(`plic@${hex(d.plic.base)}`)
+      .u32('phandle', PHANDLE.plic)
+      .u32('riscv,ndev', d.plic.ndev)
+      .u32('reg', ...reg2(d.plic.base, d.plic.size))
+      // Context 2h = M-mode external (11), 2h+1 = S-mode external (9).
+      .u32('interrupts-extended', ...intcRefs([11, 9]))
+      .empty('interrupt-controller')
+      .str('compatible', 'sifive,plic-1.0.0', 'riscv,plic0')
+      .u32('#address-cells', 0)
+      .u32('#interrupt-cells', 1);
+  }
+  if (d.aia) addAiaNodes(soc, d.aia, intcRefs);
 
   soc
     .child(`clint@${hex(d.clint.base)}`)
@@ -399,4 +426,50 @@ export function fdtAddress(ram: { base: number; size: number }, fdtSize: number)
   if (addr < ram.base) addr = Math.floor((top - fdtSize) / 8) * 8;
   if (addr < ram.base || fdtSize > ram.size) return undefined;
   return addr;
+}
+
+/**
+ * The AIA nodes as QEMU virt writes them for `aia=aplic-imsic`: an IMSIC node per privilege level
+ * (M files signal cause 11, S files cause 9; identity 1 is the IPI) and the two APLIC domains,
+ * the machine-level one delegating every source to the supervisor-level one. OpenSBI 1.1 reads
+ * the older `riscv,delegate`, Linux `riscv,delegation`: both are written.
+ */
+function addAiaNodes(soc: FdtNode, a: AiaDescription, intcRefs: (cause: number[]) => number[]): void {
+  const imsic = (r: AddressRange, phandle: number, cause: number) => {
+    soc
+      .child(`imsics@${hex(r.base)}`)
+      .u32('phandle', phandle)
+      .u32('riscv,ipi-id', 1)
+      .u32('riscv,num-ids', a.numIds)
+      .u32('riscv,hart-index-bits', a.hartIndexBits)
+      .u32('reg', ...reg2(r.base, r.size))
+      .u32('interrupts-extended', ...intcRefs([cause]))
+      .empty('msi-controller')
+      .empty('interrupt-controller')
+      .u32('#interrupt-cells', 0)
+      .str('compatible', 'riscv,imsics');
+  };
+  imsic(a.imsicS, PHANDLE.imsicS, 9);
+  imsic(a.imsicM, PHANDLE.imsicM, 11);
+  soc
+    .child(`aplic@${hex(a.aplicS.base)}`)
+    .u32('phandle', PHANDLE.aplicS)
+    .u32('riscv,num-sources', a.sources)
+    .u32('reg', ...reg2(a.aplicS.base, a.aplicS.size))
+    .u32('msi-parent', PHANDLE.imsicS)
+    .empty('interrupt-controller')
+    .u32('#interrupt-cells', 2)
+    .str('compatible', 'riscv,aplic');
+  soc
+    .child(`aplic@${hex(a.aplicM.base)}`)
+    .u32('phandle', PHANDLE.aplicM)
+    .u32('riscv,delegation', PHANDLE.aplicS, 1, a.sources)
+    .u32('riscv,delegate', PHANDLE.aplicS, 1, a.sources)
+    .u32('riscv,children', PHANDLE.aplicS)
+    .u32('riscv,num-sources', a.sources)
+    .u32('reg', ...reg2(a.aplicM.base, a.aplicM.size))
+    .u32('msi-parent', PHANDLE.imsicM)
+    .empty('interrupt-controller')
+    .u32('#interrupt-cells', 2)
+    .str('compatible', 'riscv,aplic');
 }

@@ -46,10 +46,26 @@ export const HART_ISA_EXTENSIONS: readonly string[] = [
   'svpbmt',
 ];
 
+/** With the AIA (irqchip 'aia'): the ISA string and extension list gain Smaia and Ssaia. */
+export function hartIsa(irqchip: 'plic' | 'aia'): { isa: string; extensions: string[] } {
+  if (irqchip === 'plic') return { isa: HART_ISA_STRING, extensions: [...HART_ISA_EXTENSIONS] };
+  const at = HART_ISA_EXTENSIONS.indexOf('sstc');
+  return {
+    isa: HART_ISA_STRING.replace('_sstc', '_smaia_ssaia_sstc'),
+    extensions: [...HART_ISA_EXTENSIONS.slice(0, at), 'smaia', 'ssaia', ...HART_ISA_EXTENSIONS.slice(at)],
+  };
+}
+
 // ---- fixed devices ----
 export const FINISHER_BASE = 0x0010_0000;
 export const CLINT_BASE = 0x0200_0000;
 export const PLIC_BASE = 0x0c00_0000;
+/** AIA (QEMU virt `aia=aplic-imsic`): the APLIC's machine-level root domain takes the PLIC's place. */
+export const APLIC_M_BASE = 0x0c00_0000;
+export const APLIC_S_BASE = 0x0d00_0000;
+/** IMSIC interrupt files, one 4 KiB page per hart: machine level, then supervisor level. */
+export const IMSIC_M_BASE = 0x2400_0000;
+export const IMSIC_S_BASE = 0x2800_0000;
 export const UART0_BASE = 0x1000_0000;
 /** cxlemu's DMA copy engine (not on QEMU). */
 export const DMA_BASE = 0x1000_9000;

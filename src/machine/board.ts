@@ -16,6 +16,9 @@ import { Clint, CLINT_SIZE, TIMEBASE_HZ } from '../devices/clint.js';
 import { Plic, PLIC_SIZE, PLIC_NUM_SOURCES, plicContextOf } from '../devices/plic.js';
 import { TestFinisher, FINISHER_SIZE, type FinisherOutcome } from '../devices/test-finisher.js';
 import { DmaEngine, DMA_SIZE, DMA_IRQ } from '../devices/dma-engine.js';
+import { Aplic, APLIC_DOMAIN_SIZE, APLIC_NUM_SOURCES } from '../devices/aplic.js';
+import { IMSIC_FILE_SIZE, IMSIC_NUM_IDS, ImsicFile, ImsicPages } from '../devices/imsic.js';
+import type { IrqLine } from '../devices/irq.js';
 import { generateFdt, fdtAddress } from '../firmware/fdt.js';
 import type {
   BoardDescription,
@@ -32,9 +35,12 @@ import {
   ECAM_BASE,
   ECAM_SIZE,
   FINISHER_BASE,
-  HART_ISA_EXTENSIONS,
   CBO_BLOCK_BYTES,
-  HART_ISA_STRING,
+  APLIC_M_BASE,
+  APLIC_S_BASE,
+  hartIsa,
+  IMSIC_M_BASE,
+  IMSIC_S_BASE,
   hostMmioWindow,
   MAX_HARTS,
   PCIE_MMIO_BASE,
@@ -92,7 +98,7 @@ export type BoardHart = Pick<
   | 'debugHit'
   | 'debugTranslate'
 > &
-  Partial<Pick<Hart, 'jitStats' | 'csrRead' | 'csrWrite' | 'onSupervisorTimer'>>;
+  Partial<Pick<Hart, 'jitStats' | 'csrRead' | 'csrWrite' | 'onSupervisorTimer' | 'interruptFiles'>>;
 
 export type HartFactory = (opts: { arena: Arena; bus: AddressSpace; hartId: number; resetPc: number }) => BoardHart;
 
@@ -193,6 +199,8 @@ export interface BoardOptions {
   hartFactory?: HartFactory;
   /** Harts (1..MAX_HARTS, default 1): ids 0..n-1, each with its CLINT and PLIC contexts. */
   harts?: number;
+  /** Interrupt controllers: the PLIC (default, QEMU virt's) or the AIA (APLIC + an IMSIC per hart). */
+  irqchip?: 'plic' | 'aia';
 }
 
 /** What the board needs of a machine's CXL memory devices (Machine implements it). */
@@ -212,7 +220,10 @@ export interface Board {
   clock: HartClock;
   uart: Ns16550a;
   clint: Clint;
-  plic: Plic;
+  /** The PLIC (irqchip 'plic'), else null. */
+  plic: Plic | null;
+  /** The AIA (irqchip 'aia'): the APLIC and each hart's machine- and supervisor-level IMSIC files. */
+  aia: BoardAia | null;
   finisher: TestFinisher;
   /** The DMA copy engine at 0x1000_9000 (PLIC source 11; docs/observe-dma.md). */
   dma: DmaEngine;
@@ -232,6 +243,12 @@ export interface Board {
   setRunning(hart: BoardHart | undefined): void;
 }
 
+export interface BoardAia {
+  aplic: Aplic;
+  /** Per hart (index = hart id). */
+  imsic: { m: ImsicFile; s: ImsicFile }[];
+}
+
 /** An empty ECAM: every config read returns all ones (no device), writes are dropped. */
 const EMPTY_ECAM: MmioOps = {
   valid: { min: 1, max: 4 },
@@ -242,7 +259,10 @@ const EMPTY_ECAM: MmioOps = {
 
 /** The board's devices, wired to the harts' interrupt lines through `line` (bound once the harts exist). */
 interface BoardDevices {
-  plic: Plic;
+  plic: Plic | null;
+  aia: BoardAia | null;
+  /** The line of wired interrupt source n (PLIC or APLIC source n). */
+  source: (n: number) => IrqLine;
   uart: Ns16550a;
   clint: Clint;
   finisher: TestFinisher;
@@ -256,13 +276,38 @@ function createDevices(
   clock: () => number,
   running: () => BoardHart | undefined,
 ): BoardDevices {
-  const contextLines: ((level: boolean) => void)[] = [];
-  for (let h = 0; h < harts; h++) {
-    contextLines[plicContextOf(h, 'M')] = line(h, MIP_MEIP);
-    contextLines[plicContextOf(h, 'S')] = line(h, MIP_SEIP);
+  let plic: Plic | null = null;
+  let aia: BoardAia | null = null;
+  let source: (n: number) => IrqLine;
+  if (opts.irqchip === 'aia') {
+    // Each IMSIC file drives its hart's MEIP or SEIP; the APLIC forwards wired sources as MSIs,
+    // written into the address space like any device's (the IMSIC pages are mapped there).
+    const imsic = Array.from({ length: harts }, (_, h) => ({
+      m: new ImsicFile({ out: line(h, MIP_MEIP) }),
+      s: new ImsicFile({ out: line(h, MIP_SEIP) }),
+    }));
+    const space = opts.addressSpace;
+    const aplic = new Aplic({
+      harts,
+      numIds: IMSIC_NUM_IDS,
+      imsic: { m: { base: IMSIC_M_BASE, lhxs: 0 }, s: { base: IMSIC_S_BASE, lhxs: 0 } },
+      sendMsi: (address, data) => {
+        space.store(address, 4, data);
+      },
+    });
+    aia = { aplic, imsic };
+    source = (n) => aplic.line(n);
+  } else {
+    const contextLines: ((level: boolean) => void)[] = [];
+    for (let h = 0; h < harts; h++) {
+      contextLines[plicContextOf(h, 'M')] = line(h, MIP_MEIP);
+      contextLines[plicContextOf(h, 'S')] = line(h, MIP_SEIP);
+    }
+    const p = new Plic({ contextLines });
+    plic = p;
+    source = (n) => p.line(n);
   }
-  const plic = new Plic({ contextLines });
-  const uart = new Ns16550a({ sink: opts.uartSink ?? (() => {}), irq: plic.line(UART0_IRQ) });
+  const uart = new Ns16550a({ sink: opts.uartSink ?? (() => {}), irq: source(UART0_IRQ) });
   const clint = new Clint({
     instret: clock,
     harts,
@@ -277,8 +322,8 @@ function createDevices(
     onTimerChange: () => running()?.requestStop(),
   });
   const finisher = new TestFinisher(() => running()?.requestStop());
-  const dma = new DmaEngine({ bus: opts.addressSpace, irq: plic.line(DMA_IRQ) });
-  return { plic, uart, clint, finisher, dma };
+  const dma = new DmaEngine({ bus: opts.addressSpace, irq: source(DMA_IRQ) });
+  return { plic, aia, source, uart, clint, finisher, dma };
 }
 
 /** Map RAM (unless the caller did), the devices at their board-map bases and, if nothing is there, an empty ECAM. */
@@ -296,7 +341,15 @@ function mapBoard(
   }
   space.mmio('test-finisher', FINISHER_BASE, FINISHER_SIZE, d.finisher);
   space.mmio('clint', CLINT_BASE, CLINT_SIZE, d.clint);
-  space.mmio('plic', PLIC_BASE, PLIC_SIZE, d.plic);
+  if (d.plic) space.mmio('plic', PLIC_BASE, PLIC_SIZE, d.plic);
+  if (d.aia) {
+    space.mmio('aplic-m', APLIC_M_BASE, APLIC_DOMAIN_SIZE, d.aia.aplic.root);
+    space.mmio('aplic-s', APLIC_S_BASE, APLIC_DOMAIN_SIZE, d.aia.aplic.supervisor);
+    const m = new ImsicPages(d.aia.imsic.map((f) => f.m));
+    const s = new ImsicPages(d.aia.imsic.map((f) => f.s));
+    space.mmio('imsic-m', IMSIC_M_BASE, m.size, m);
+    space.mmio('imsic-s', IMSIC_S_BASE, s.size, s);
+  }
   space.mmio('uart0', UART0_BASE, NS16550A_SIZE, d.uart);
   space.mmio('dma', DMA_BASE, DMA_SIZE, d.dma);
   if (pcie && space.lookup(pcie.ecam.base) === null) {
@@ -312,22 +365,35 @@ function describeBoard(
   pcie: PcieDescription | null,
   harts: number,
 ): BoardDescription {
+  const isa = hartIsa(opts.irqchip ?? 'plic');
   return {
     model: 'cxlemu,virt',
     compatible: ['cxlemu,virt', 'riscv-virtio'],
     memory: [{ base: ram.base, size: ram.size }],
     harts: Array.from({ length: harts }, (_, hartId) => ({
       hartId,
-      isa: HART_ISA_STRING,
+      isa: isa.isa,
       isaBase: 'rv64i',
-      isaExtensions: [...HART_ISA_EXTENSIONS],
+      isaExtensions: [...isa.extensions],
       mmuType: 'riscv,sv39',
       cboBlockSize: CBO_BLOCK_BYTES,
     })),
     timebaseFrequency: TIMEBASE_HZ,
     uart: { base: UART0_BASE, size: NS16550A_SIZE, irq: UART0_IRQ, clockFrequency: UART_CLOCK_HZ },
     clint: { base: CLINT_BASE, size: CLINT_SIZE },
-    plic: { base: PLIC_BASE, size: PLIC_SIZE, ndev: PLIC_NUM_SOURCES - 1 },
+    ...(opts.irqchip === 'aia'
+      ? {
+          aia: {
+            aplicM: { base: APLIC_M_BASE, size: APLIC_DOMAIN_SIZE },
+            aplicS: { base: APLIC_S_BASE, size: APLIC_DOMAIN_SIZE },
+            sources: APLIC_NUM_SOURCES,
+            imsicM: { base: IMSIC_M_BASE, size: harts * IMSIC_FILE_SIZE },
+            imsicS: { base: IMSIC_S_BASE, size: harts * IMSIC_FILE_SIZE },
+            numIds: IMSIC_NUM_IDS,
+            hartIndexBits: Math.ceil(Math.log2(harts)),
+          },
+        }
+      : { plic: { base: PLIC_BASE, size: PLIC_SIZE, ndev: PLIC_NUM_SOURCES - 1 } }),
     finisher: { base: FINISHER_BASE, size: FINISHER_SIZE },
     dma: { base: DMA_BASE, size: DMA_SIZE, irq: DMA_IRQ },
     ...(pcie ? { pcie } : {}),
@@ -416,10 +482,10 @@ export function createBoard(opts: BoardOptions): Board {
     () => clock.now(),
     () => running,
   );
-  const { plic, uart, clint, finisher, dma } = devices;
+  const { plic, aia, uart, clint, finisher, dma } = devices;
   mapBoard(opts, devices, ram, pcie);
-  // PCI INTx -> PLIC sources intxIrqBase..+3 (QEMU virt swizzle).
-  if (opts.ecam) new IntxRouter((n) => plic.line(n), pcie?.intxIrqBase ?? PCIE_INTX_IRQ_BASE).connect(opts.ecam);
+  // PCI INTx -> PLIC/APLIC sources intxIrqBase..+3 (QEMU virt swizzle).
+  if (opts.ecam) new IntxRouter(devices.source, pcie?.intxIrqBase ?? PCIE_INTX_IRQ_BASE).connect(opts.ecam);
 
   writeAcpi(opts);
   const description = describeBoard(opts, ram, pcie, n);
@@ -429,6 +495,7 @@ export function createBoard(opts: BoardOptions): Board {
   for (let hartId = 0; hartId < n; hartId++) {
     const h = (opts.hartFactory ?? defaultHartFactory)({ arena, bus: space, hartId, resetPc: ram.base });
     h.getTime = () => clint.mtime();
+    if (aia) h.interruptFiles = aia.imsic[hartId]!;
     // Sstc: the hart's stimecmp is compared against mtime by the CLINT, which drives its STIP line.
     if (h.onSupervisorTimer !== undefined) h.onSupervisorTimer = (v) => clint.setSupervisorCompare(hartId, v);
     harts.push(h);
@@ -451,6 +518,7 @@ export function createBoard(opts: BoardOptions): Board {
     uart,
     clint,
     plic,
+    aia,
     finisher,
     dma,
     description,
@@ -541,7 +609,7 @@ export function boardOptionsForMachine(
     attachClock?: CxlDeviceHooks['attachClock'];
     tickDevices?: CxlDeviceHooks['tickDevices'];
     /** The description's cpus: the board's harts. */
-    initial?: { cpus: number };
+    initial?: { cpus: number; irqchip?: 'plic' | 'aia' | undefined };
   },
   opts: { acpi?: boolean } = {},
 ): NonNullable<RunProgramOptions['machine']> {
@@ -553,6 +621,7 @@ export function boardOptionsForMachine(
     acpi && tables?.efi ? { systemTable: tables.efi.systemTable, memoryMap: tables.efi.memoryMap } : undefined;
   return {
     harts: m.initial?.cpus ?? 1,
+    irqchip: m.initial?.irqchip ?? 'plic',
     arena: m.arena,
     addressSpace: m.addressSpace,
     ram: { base: m.ram.base, size: m.ram.size, mapped: true },

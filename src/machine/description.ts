@@ -298,6 +298,12 @@ export const descriptionSchema = z.strictObject({
     })
     .prefault({}),
   cpus: z.number().int().min(1).max(MAX_HARTS).default(1),
+  /**
+   * The interrupt controllers: 'plic' (QEMU virt's default) or 'aia' (APLIC + one IMSIC per hart,
+   * QEMU's `aia=aplic-imsic`: MSI/MSI-X for PCI functions). Absent: `run` picks 'aia' for a Linux
+   * Image and 'plic' for everything else.
+   */
+  irqchip: z.enum(['plic', 'aia']).optional(),
   cxl: z
     .strictObject({
       hostBridges: z.array(hostBridgeSchema).default(() => []),
@@ -1129,6 +1135,7 @@ export function descriptionToDocument(d: MachineDescription): Record<string, unk
     version: d.version,
     ram: { size: formatSize(d.ram.size), perf: { ...d.ram.perf } },
     cpus: d.cpus,
+    ...(d.irqchip !== undefined ? { irqchip: d.irqchip } : {}),
     cxl: {
       hostBridges: d.cxl.hostBridges.map((hb) => ({
         id: hb.id,

@@ -19,14 +19,18 @@ import { NS16550A_SIZE, UART0_IRQ } from '../devices/ns16550a.js';
 import { TIMEBASE_HZ } from '../devices/clint.js';
 import { PLIC_NUM_PRIORITIES, PLIC_NUM_SOURCES, PLIC_SIZE, plicContextOf } from '../devices/plic.js';
 import { PCIE_INTX_IRQ_BASE } from '../pci/index.js';
+import { APLIC_DOMAIN_SIZE, APLIC_NUM_SOURCES } from '../devices/aplic.js';
+import { IMSIC_FILE_SIZE, IMSIC_NUM_IDS } from '../devices/imsic.js';
 import { HMAT_DATA_TYPES, HMAT_HIERARCHIES } from '../firmware/acpi/hmat.js';
 import { buildSwitchCdat, buildType3Cdat, type SwitchCdatInput, type Type3CdatInput } from '../cxl/cdat.js';
 import {
   CHBCR_SIZE,
   ECAM_BASE,
   CBO_BLOCK_BYTES,
-  HART_ISA_STRING,
+  APLIC_S_BASE,
+  hartIsa,
   hostMmioWindow,
+  IMSIC_S_BASE,
   PLIC_BASE,
   RAM_BASE,
   UART0_BASE,
@@ -194,18 +198,33 @@ function systemOf(
   const qtgIds = [...new Set(desc.cxl.windows.map((w) => w.qtgId))].sort((a, b) => a - b);
   return {
     timebaseHz: TIMEBASE_HZ,
-    isa: HART_ISA_STRING,
+    isa: hartIsa(desc.irqchip ?? 'plic').isa,
     mmu: 'sv39',
     cmoBlockBytes: CBO_BLOCK_BYTES,
     harts: Array.from({ length: desc.cpus }, (_, i) => ({ hartId: i, uid: i, plicContext: plicContextOf(i, 'S') })),
-    plic: {
-      id: 0,
-      base: PLIC_BASE,
-      size: PLIC_SIZE,
-      sources: PLIC_NUM_SOURCES - 1,
-      maxPriority: PLIC_NUM_PRIORITIES,
-      gsiBase: 0,
-    },
+    ...(desc.irqchip === 'aia'
+      ? {
+          aia: {
+            imsic: {
+              base: IMSIC_S_BASE,
+              stride: IMSIC_FILE_SIZE,
+              numIds: IMSIC_NUM_IDS,
+              hartIndexBits: Math.ceil(Math.log2(desc.cpus)),
+              groupIndexShift: 24,
+            },
+            aplic: { id: 0, base: APLIC_S_BASE, size: APLIC_DOMAIN_SIZE, sources: APLIC_NUM_SOURCES, gsiBase: 0 },
+          },
+        }
+      : {
+          plic: {
+            id: 0,
+            base: PLIC_BASE,
+            size: PLIC_SIZE,
+            sources: PLIC_NUM_SOURCES - 1,
+            maxPriority: PLIC_NUM_PRIORITIES,
+            gsiBase: 0,
+          },
+        }),
     uart: { base: UART0_BASE, size: NS16550A_SIZE, gsi: UART0_IRQ, baud: 115200 },
     ecam: [{ base: ECAM_BASE, segment: 0, busFirst: 0, busLast: 255 }],
     pciHosts: desc.cxl.hostBridges.map((hb, i) => {
@@ -454,17 +473,28 @@ function describeTables(layout: AcpiLayout, p: AcpiPlatform, inputs: CdatInputs)
   if (sys) {
     L.push('', 'FACP  hardware-reduced ACPI 6.5, X_DSDT -> DSDT');
     L.push('APIC');
+    const { plic, aia } = sys;
     for (const h of sys.harts)
-      L.push(`  RINTC hart ${h.hartId}  uid ${h.uid}  PLIC ${sys.plic.id} context ${h.plicContext}`);
-    L.push(
-      `  PLIC  ${sys.plic.id} @ ${hex(sys.plic.base)} size ${hex(sys.plic.size)}  ${sys.plic.sources} sources  GSI base ${sys.plic.gsiBase}`,
-    );
+      L.push(
+        plic
+          ? `  RINTC hart ${h.hartId}  uid ${h.uid}  PLIC ${plic.id} context ${h.plicContext}`
+          : `  RINTC hart ${h.hartId}  uid ${h.uid}  IMSIC @ ${hex(aia!.imsic.base + h.hartId * aia!.imsic.stride)}`,
+      );
+    if (plic)
+      L.push(
+        `  PLIC  ${plic.id} @ ${hex(plic.base)} size ${hex(plic.size)}  ${plic.sources} sources  GSI base ${plic.gsiBase}`,
+      );
+    if (aia)
+      L.push(
+        `  IMSIC ${aia.imsic.numIds} ids  hart index bits ${aia.imsic.hartIndexBits}`,
+        `  APLIC ${aia.aplic.id} @ ${hex(aia.aplic.base)} size ${hex(aia.aplic.size)}  ${aia.aplic.sources} sources  GSI base ${aia.aplic.gsiBase}  (MSI mode)`,
+      );
     L.push(`RHCT  timebase ${sys.timebaseHz} Hz  ISA ${sys.isa}  MMU ${sys.mmu}  harts ${sys.harts.length}`);
     L.push(`SPCR  16550 @ ${hex(sys.uart.base)}  GSI ${sys.uart.gsi}  ${sys.uart.baud} baud`);
     L.push('MCFG');
     for (const e of sys.ecam)
       L.push(`  ECAM @ ${hex(e.base)}  segment ${e.segment}  buses ${hex(e.busFirst)}..${hex(e.busLast)}`);
-    L.push('DSDT  \\_SB: PLIC (RSCV0001), COM0 (RSCV0003)');
+    L.push(`DSDT  \\_SB: ${plic ? 'PLIC (RSCV0001)' : 'APLC (RSCV0002)'}, COM0 (RSCV0003)`);
     for (const h of sys.pciHosts)
       L.push(
         `  ACPI0016 uid ${h.uid}  segment ${h.segment} buses ${hex(h.busFirst)}..${hex(h.busLast)}  MMIO ${h.mmio.map((m) => `${hex(m.base)}+${hex(m.size)}`).join(' ') || 'none'}  INTx GSI ${h.intxGsiBase}..${h.intxGsiBase + 3}`,

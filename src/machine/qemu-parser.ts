@@ -284,7 +284,6 @@ const IGNORED_MACHINE_PROPS = new Set([
   'dump-guest-core',
   'mem-merge',
   'memory-backend',
-  'aia',
   'aia-guests',
   'iommu',
   'iommu-sys',
@@ -429,6 +428,7 @@ class ParseState {
   anonymous = 0;
   ramSize: number | undefined;
   cpus: number | undefined;
+  irqchip: 'plic' | 'aia' | undefined;
   machineType: string | undefined;
   /** The -M option text that set the machine type (named when cxl=on is missing). */
   machineText = '-M';
@@ -593,6 +593,11 @@ function parseMachine(s: ParseState, a: string, name: string): void {
       const b = BOOLS[o.value];
       if (b === undefined) s.err('bad_bool', text, 'cxl', o.value, 'on or off');
       else s.cxlOn = b;
+    } else if (o.key === 'aia') {
+      // QEMU virt: none (PLIC), aplic (APLIC direct mode, not modelled), aplic-imsic.
+      if (o.value === 'none') s.irqchip = 'plic';
+      else if (o.value === 'aplic-imsic') s.irqchip = 'aia';
+      else s.err('bad_value', text, 'aia', o.value, 'none or aplic-imsic (APLIC direct mode is not modelled)');
     } else if (o.key === 'acpi') {
       const b = o.value === 'auto' ? 'auto' : BOOLS[o.value];
       if (b === undefined) s.err('bad_bool', text, 'acpi', o.value, 'on, off or auto');
@@ -1200,6 +1205,8 @@ function assemble(s: ParseState): QemuParseResult {
     version: 1,
     ram: { size: s.ramSize ?? DEFAULT_RAM_SIZE },
     cpus: s.cpus ?? 1,
+    // A QEMU line means QEMU's default: the PLIC unless -M virt,aia=aplic-imsic.
+    irqchip: s.irqchip ?? 'plic',
     cxl: { hostBridges, windows, xorMaps: [] },
     ...(numa ? { numa } : {}),
     state: { regions: [] },

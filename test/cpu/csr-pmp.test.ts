@@ -4,24 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { a, reg } from './asm.js';
-import { csr, makeMachine, RAM_BASE, setCsr, type TestMachine } from './machine.js';
+import { csr, execOne, makeMachine, RAM_BASE, setCsr, type TestMachine } from './machine.js';
 import { CSR } from '../../src/cpu/csr.js';
 
 const CODE = RAM_BASE + 0x1000;
-
-/** Execute one CSR instruction in `priv`; returns the trap cause (-1n for none) and a0. */
-function exec(m: TestMachine, priv: 0 | 1 | 3, insn: number, a1 = 0n): { cause: bigint; a0: bigint } {
-  const h = m.hart;
-  h.priv = 3;
-  setCsr(h, CSR.mcause, 0xffn);
-  m.code(CODE, [insn]);
-  h.writeReg(reg.a1, a1);
-  h.priv = priv;
-  h.flushTlb();
-  m.runAt(CODE, 1);
-  const c = csr(h, CSR.mcause);
-  return { cause: c === 0xffn ? -1n : c, a0: h.readReg(reg.a0) };
-}
+const exec = execOne;
 
 function allowAll(m: TestMachine): void {
   setCsr(m.hart, CSR.pmpaddr0 + 15, (1n << 54n) - 1n);

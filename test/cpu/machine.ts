@@ -110,3 +110,21 @@ export function setCsr(h: Hart, n: number, v: bigint): void {
   h.csrWrite(n, Number(u & 0xffffffffn) | 0, Number(u >> 32n) | 0);
   h.priv = p;
 }
+
+/**
+ * Execute one instruction at RAM_BASE + 0x1000 in privilege `priv` with a1 = `a1`; returns the
+ * trap cause (-1n for none, read from mcause) and a0.
+ */
+export function execOne(m: TestMachine, priv: 0 | 1 | 3, insn: number, a1 = 0n): { cause: bigint; a0: bigint } {
+  const h = m.hart;
+  const at = RAM_BASE + 0x1000;
+  h.priv = 3;
+  setCsr(h, 0x342, 0xffn); // mcause
+  m.code(at, [insn]);
+  h.writeReg(11, a1);
+  h.priv = priv;
+  h.flushTlb();
+  m.runAt(at, 1);
+  const c = csr(h, 0x342);
+  return { cause: c === 0xffn ? -1n : c, a0: h.readReg(10) };
+}

@@ -23,8 +23,8 @@ import { guidBytes } from '../../src/firmware/acpi/tables.js';
 
 const skip = IASL ? false : 'iasl not found: install acpica-tools';
 
-function tablesOf(cpus = 1) {
-  const d = { ...defaultDescription(), cpus };
+function tablesOf(cpus = 1, irqchip: 'plic' | 'aia' = 'plic') {
+  const d = { ...defaultDescription(), cpus, irqchip };
   const m = Machine.build(d);
   const t = m.firmwareTables;
   const read = (addr: number, n: number) => t.handoffImage.subarray(addr - t.layout.base, addr - t.layout.base + n);
@@ -68,6 +68,44 @@ test('MADT: one enabled RINTC per hart naming the PLIC and the hart S-mode conte
       { base: plic.base, size: plic.size, sources: plic.sources, maxPriority: plic.maxPriority, gsiBase: plic.gsiBase },
       { base: 0x0c00_0000, size: 0x60_0000, sources: 95, maxPriority: 7, gsiBase: 0 },
     );
+  }
+});
+
+test('MADT with the AIA: RINTCs name each hart S-level IMSIC file, one IMSIC and one MSI-mode APLIC (QEMU virt aia=aplic-imsic addresses); no PLIC', () => {
+  for (const cpus of [1, 3]) {
+    const { tables, t } = tablesOf(cpus, 'aia');
+    const madt = decodeMadt(tables.get('APIC')!);
+    const of = <K extends MadtEntry['type']>(k: K) =>
+      madt.entries.filter((e): e is Extract<MadtEntry, { type: K }> => e.type === k);
+    assert.deepEqual(
+      of('rintc').map((r) => [r.hartId, r.extIntcId, r.imsicAddr, r.imsicSize]),
+      Array.from({ length: cpus }, (_, i) => [i, 0, 0x2800_0000 + i * 0x1000, 0x1000]),
+    );
+    const [imsic] = of('imsic');
+    assert.deepEqual(
+      { ...imsic, length: imsic!.length },
+      {
+        type: 'imsic',
+        length: 16,
+        version: 1,
+        flags: 0,
+        numIds: 255,
+        numGuestIds: 255,
+        guestIndexBits: 0,
+        hartIndexBits: cpus === 1 ? 0 : 2,
+        groupIndexBits: 0,
+        groupIndexShift: 24,
+      },
+    );
+    const [aplic] = of('aplic');
+    assert.deepEqual(
+      [aplic!.length, aplic!.id, aplic!.numIdcs, aplic!.sources, aplic!.gsiBase, aplic!.base, aplic!.size],
+      [36, 0, 0, 96, 0, 0x0d00_0000, 0x8000],
+    );
+    assert.equal(of('plic').length, 0);
+    const rhct = decodeRhct(tables.get('RHCT')!);
+    for (const isa of rhct.isa.values()) assert.match(isa, /_smaia_ssaia_/);
+    assert.match(t.decoded, /APLC \(RSCV0002\)/);
   }
 });
 

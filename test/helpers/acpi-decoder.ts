@@ -406,7 +406,41 @@ export function decodeCdat(b: Uint8Array): CdatDecoded {
 // (EFI_SYSTEM_TABLE), §7.2 (EFI_MEMORY_DESCRIPTOR).
 
 export type MadtEntry =
-  | { type: 'rintc'; length: number; version: number; flags: number; hartId: number; uid: number; extIntcId: number }
+  | {
+      type: 'rintc';
+      length: number;
+      version: number;
+      flags: number;
+      hartId: number;
+      uid: number;
+      extIntcId: number;
+      imsicAddr: number;
+      imsicSize: number;
+    }
+  | {
+      type: 'imsic';
+      length: number;
+      version: number;
+      flags: number;
+      numIds: number;
+      numGuestIds: number;
+      guestIndexBits: number;
+      hartIndexBits: number;
+      groupIndexBits: number;
+      groupIndexShift: number;
+    }
+  | {
+      type: 'aplic';
+      length: number;
+      version: number;
+      id: number;
+      flags: number;
+      numIdcs: number;
+      sources: number;
+      gsiBase: number;
+      base: number;
+      size: number;
+    }
   | {
       type: 'plic';
       length: number;
@@ -436,6 +470,34 @@ export function decodeMadt(b: Uint8Array): { header: Header; entries: MadtEntry[
         hartId: u64(b, o + 8),
         uid: u32(b, o + 16),
         extIntcId: u32(b, o + 20),
+        imsicAddr: length >= 36 ? u64(b, o + 24) : 0,
+        imsicSize: length >= 36 ? u32(b, o + 32) : 0,
+      });
+    else if (type === 0x19)
+      entries.push({
+        type: 'imsic',
+        length,
+        version: u8(b, o + 2),
+        flags: u32(b, o + 4),
+        numIds: u16(b, o + 8),
+        numGuestIds: u16(b, o + 10),
+        guestIndexBits: u8(b, o + 12),
+        hartIndexBits: u8(b, o + 13),
+        groupIndexBits: u8(b, o + 14),
+        groupIndexShift: u8(b, o + 15),
+      });
+    else if (type === 0x1a)
+      entries.push({
+        type: 'aplic',
+        length,
+        version: u8(b, o + 2),
+        id: u8(b, o + 3),
+        flags: u32(b, o + 4),
+        numIdcs: u16(b, o + 16),
+        sources: u16(b, o + 18),
+        gsiBase: u32(b, o + 20),
+        base: u64(b, o + 24),
+        size: u32(b, o + 32),
       });
     else if (type === 0x1b)
       entries.push({

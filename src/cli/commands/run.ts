@@ -5,6 +5,7 @@
 import { type Command, Option } from 'commander';
 import type { RunResult } from '../../machine/board.js';
 import { type AuditCli, auditOptions, auditWithProgress, progressBars } from '../audit-progress.js';
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { CliContext } from '../io.js';
 import { gdbDevice, harts, num, seconds } from '../options.js';
 
@@ -29,6 +30,7 @@ type RunCli = AuditCli & {
   stopped?: boolean;
   acpi?: 'on' | 'off' | 'auto';
   acpiDump?: string;
+  irqchip?: 'plic' | 'aia';
 };
 
 /** The one-line result on stderr: how the guest stopped, instructions, time, MIPS, exit status. */
@@ -62,6 +64,12 @@ export function registerRun(program: Command, ctx: CliContext): void {
           '--acpi <mode>',
           "Linux boots with ACPI (an EFI hand-off in /chosen naming the tables) or the device tree; auto: ACPI when the machine has CXL host bridges (QEMU's -M virt,acpi=)",
         ).choices(['on', 'off', 'auto']),
+      )
+      .addOption(
+        new Option(
+          '--irqchip <kind>',
+          "interrupt controllers: plic, or aia (an APLIC and one IMSIC per hart: MSI/MSI-X, so Linux's cxl_pci processes CXL events; QEMU's -M virt,aia=aplic-imsic); default: the description's, else aia for a Linux Image and plic otherwise",
+        ).choices(['plic', 'aia']),
       )
       .option('--acpi-dump <dir>', 'write the ACPI tables and CDATs the guest gets to DIR (as tables --out), then run')
       .option('--initrd <file>', 'initramfs to place in RAM and name in /chosen (linux,initrd-start/end)')
@@ -99,6 +107,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
       ),
   ).action(async (cli: RunCli, cmd: Command) => {
     const bars = cli.kernel === undefined || cli.audit ? await progressBars(io) : undefined;
+    const linuxImage = cli.irqchip === undefined && cli.kernel !== undefined && (await isLinuxImageFile(cli.kernel));
     const [{ wantsJson, withMachine }, { observationText, runMachine }, { auditText }] = await Promise.all([
       import('../load.js'),
       import('../../machine/run.js'),
@@ -212,8 +221,32 @@ export function registerRun(program: Command, ctx: CliContext): void {
       },
       {
         save: cli.save,
-        adjust: cli.smp !== undefined ? (d) => ({ ...d, cpus: cli.smp ?? d.cpus }) : undefined,
+        adjust: (d) => ({
+          ...d,
+          cpus: cli.smp ?? d.cpus,
+          ...(cli.irqchip !== undefined
+            ? { irqchip: cli.irqchip }
+            : d.irqchip === undefined && linuxImage
+              ? { irqchip: 'aia' as const }
+              : {}),
+        }),
       },
     );
   });
+}
+
+/** The file starts like a RISC-V Linux Image ("RSC\x05" at 0x38); unreadable files are left to the loader to report. */
+async function isLinuxImageFile(path: string): Promise<boolean> {
+  const { isLinuxImage } = await import('../../boot/linux-image.js');
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const b = new Uint8Array(0x40);
+      return readSync(fd, b, 0, 0x40, 0) === 0x40 && isLinuxImage(b);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
 }

@@ -6,7 +6,7 @@
 
 import { alignUp } from '../../cxl-math/bits.js';
 import { AcpiTableError, DEFAULT_OEM, type AcpiOem } from './tables.js';
-import type { AcpiPlatform } from './platform.js';
+import type { AcpiPlatform, AcpiSystem } from './platform.js';
 import { buildRsdp, RSDP_SIZE } from './rsdp.js';
 import { buildXsdt } from './xsdt.js';
 import { buildCedt } from './cedt.js';
@@ -14,11 +14,18 @@ import { buildSrat } from './srat.js';
 import { buildSlit } from './slit.js';
 import { buildHmat } from './hmat.js';
 import { buildFadt } from './fadt.js';
-import { buildMadt } from './madt.js';
+import { buildMadt, type MadtIrqchip } from './madt.js';
 import { buildRhct } from './rhct.js';
 import { buildSpcr } from './spcr.js';
 import { buildMcfg } from './mcfg.js';
 import { buildDsdt } from './dsdt.js';
+
+/** The system's one wired-interrupt controller (a description with both or neither is refused). */
+function madtIrqchip(sys: AcpiSystem): MadtIrqchip {
+  if (sys.plic && !sys.aia) return { plic: sys.plic };
+  if (sys.aia && !sys.plic) return { aia: sys.aia };
+  throw new AcpiTableError('system', sys.plic ? 'plic and aia' : 'neither', 'exactly one of plic and aia');
+}
 
 /** Tables are placed on this alignment (the RSDP needs 16). */
 export const ACPI_TABLE_ALIGN = 16;
@@ -51,7 +58,7 @@ export function buildAcpiDataTables(p: AcpiPlatform, dsdtAddress = 0): { name: s
   const sys = p.system;
   if (sys) {
     out.push({ name: 'FACP', bytes: buildFadt(dsdtAddress, oem) });
-    out.push({ name: 'APIC', bytes: buildMadt(sys.harts, sys.plic, oem) });
+    out.push({ name: 'APIC', bytes: buildMadt(sys.harts, madtIrqchip(sys), oem) });
     out.push({
       name: 'RHCT',
       bytes: buildRhct(

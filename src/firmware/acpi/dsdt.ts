@@ -1,4 +1,4 @@
-// DSDT (ACPI 6.5 §5.2.11.1, revision 2) of the RISC-V board, in AML from aml.ts: the PLIC
+// DSDT (ACPI 6.5 §5.2.11.1, revision 2) of the RISC-V board, in AML from aml.ts: the PLIC (or APLIC)
 // (RSCV0001 with _GSB), the console UART (RSCV0003: a PNP0501 is never bound on RISC-V, since the
 // PNP scan runs before the PLIC driver), one PCI host bridge per CXL host bridge (ACPI0016 with
 // _CID PNP0A08/PNP0A03, _UID = its CHBS uid, _SEG, _BBN, bus range and MMIO windows in _CRS, _PRT
@@ -128,15 +128,23 @@ function qtgDsm(ids: readonly number[]): AmlTerm {
   );
 }
 
+/** The wired-interrupt controller: the PLIC (RSCV0001) or the supervisor APLIC domain (RSCV0002). */
+function irqchipDevice(sys: AcpiSystem): AmlTerm {
+  const c = sys.aia
+    ? { path: 'APLC', hid: 'RSCV0002', ...sys.aia.aplic }
+    : { path: 'PLIC', hid: 'RSCV0001', ...sys.plic! };
+  return device(
+    c.path,
+    name('_HID', str(c.hid)),
+    name('_UID', c.id),
+    name('_GSB', c.gsiBase),
+    name('_CRS', resourceTemplate(memory32Fixed({ base: c.base, length: c.size }))),
+  );
+}
+
 export function buildDsdt(sys: AcpiSystem, oem: AcpiOem): Uint8Array {
   const body: AmlTerm[] = [
-    device(
-      'PLIC',
-      name('_HID', str('RSCV0001')),
-      name('_UID', sys.plic.id),
-      name('_GSB', sys.plic.gsiBase),
-      name('_CRS', resourceTemplate(memory32Fixed({ base: sys.plic.base, length: sys.plic.size }))),
-    ),
+    irqchipDevice(sys),
     device(
       'COM0',
       name('_HID', str('RSCV0003')),

@@ -125,7 +125,7 @@ export interface AcpiHart {
   hartId: number;
   /** ACPI processor UID (SRAT RINTC affinity and RHCT hart-info nodes name harts by it). */
   uid: number;
-  /** The PLIC context of this hart's S-mode external interrupt (RINTC external INTC id bits 15:0). */
+  /** The PLIC context of this hart's S-mode external interrupt (RINTC external INTC id bits 15:0; PLIC machines). */
   plicContext: number;
 }
 
@@ -140,6 +140,32 @@ export interface AcpiPlic {
   maxPriority: number;
   /** The GSI of source 0 (_GSB); source n is GSI gsiBase + n. */
   gsiBase: number;
+}
+
+/**
+ * The AIA as the MADT (IMSIC type 25, APLIC type 26, the RINTC's IMSIC fields) and the DSDT
+ * (RSCV0002) describe it: the supervisor-level IMSIC files and APLIC domain only (the machine
+ * level belongs to the firmware).
+ */
+export interface AcpiAia {
+  imsic: {
+    /** Supervisor-level file of hart index 0; hart i's is at base + i * stride. */
+    base: number;
+    stride: number;
+    numIds: number;
+    hartIndexBits: number;
+    /** Group index shift (no groups here; QEMU writes 24, the smallest allowed). */
+    groupIndexShift: number;
+  };
+  aplic: {
+    /** APLIC id (the DSDT device's _UID). */
+    id: number;
+    base: number;
+    size: number;
+    sources: number;
+    /** The GSI of source 0 (_GSB); source n is GSI gsiBase + n. */
+    gsiBase: number;
+  };
 }
 
 /** A 16550 UART (SPCR console, DSDT RSCV0003). */
@@ -183,7 +209,9 @@ export interface AcpiSystem {
   /** Zicbom/Zicbop/Zicboz cache-block size in bytes (the RHCT CMO node); absent: none. */
   cmoBlockBytes?: number;
   harts: AcpiHart[];
-  plic: AcpiPlic;
+  /** The wired-interrupt controller: exactly one of `plic` and `aia`. */
+  plic?: AcpiPlic;
+  aia?: AcpiAia;
   uart: AcpiUart;
   ecam: AcpiEcam[];
   pciHosts: AcpiPciHost[];
