@@ -16,6 +16,8 @@
 //                                         it (labels in the devices' label areas), a pattern through it
 //   cxlemu.poison=REGION                  inject, list, read and clear poison through the kernel
 //                                         (debugfs, sysfs, tracefs) on a page of that node
+//   cxlemu.events=N                       wait for N CXL event records (trace events), print them
+//                                         and the CXL interrupt counts
 //   cxlemu.dump=cxl                       after the checks, dump /sys/bus/cxl/devices (below)
 //   cxlemu.run=PATH                       run the initramfs program PATH (e.g. /bin/fpcheck, the
 //                                         static glibc lp64d program) and check it exits 0
@@ -939,6 +941,8 @@ static void poison_region(const char *region) {
 
   mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, 0);
   if (write_file("/sys/kernel/tracing/events/cxl/cxl_poison/enable", "1")) return;
+  // The device reports the uncorrectable read as a General Media event record (the event interrupt).
+  write_file("/sys/kernel/tracing/events/cxl/cxl_general_media/enable", "1");
 
   unsigned long mask[2] = {0, 0};
   mask[node / 64] = 1UL << (node % 64);
@@ -981,6 +985,36 @@ static void poison_region(const char *region) {
   append(append(path, mem), "/trigger_poison_list");
   write_file(path, "1");
   print_lines("/sys/kernel/tracing/trace", "poison-trace: ", 0, "cxl_poison:");
+}
+
+// ---- cxlemu.events: the CXL event records Linux reported, and the interrupts that brought them ----
+// Records come in as cxl_general_media / cxl_dram trace events: those the driver drained at probe
+// (enable them from the command line: trace_event=cxl:cxl_general_media,cxl:cxl_dram) and those a
+// device signalled later through its event interrupt (MSI-X). Waits up to WAIT_EVENTS_MS for
+// `want` records, then prints each as `event-trace: ...` and the CXL lines of /proc/interrupts as
+// `irq: ...`.
+#define WAIT_EVENTS_MS 5000
+static int count_lines(const char *path, const char *needle) {
+  static char buf[16384];
+  int n = 0;
+  if (slurp(path, buf, sizeof(buf)) < 0) return 0;
+  for (char *p = buf; *p; p++)
+    if (starts(p, needle)) n++;
+  return n;
+}
+
+static void print_events(const char *arg) {
+  int want = parse_num(arg);
+  mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, 0);
+  const char *trace = "/sys/kernel/tracing/trace";
+  for (int i = 0; i < WAIT_EVENTS_MS / 50; i++) {
+    if (count_lines(trace, "cxl_general_media:") + count_lines(trace, "cxl_dram:") >= want) break;
+    msleep(50);
+  }
+  print_lines(trace, "event-trace: ", 0, "cxl_general_media:");
+  print_lines(trace, "event-trace: ", 0, "cxl_dram:");
+  print_lines("/proc/interrupts", "irq: ", 0, "cxl");
+  check_num("CXL event records reported", count_lines(trace, "cxl_general_media:") + count_lines(trace, "cxl_dram:"), want);
 }
 
 // ---- cxlemu.pmem=REGION:SEED:MIB:write|check: a namespace on a persistent region, as ndctl makes it ----
@@ -1173,6 +1207,8 @@ int main(void) {
       pmem_region(tok + 12);
     } else if (starts(tok, "cxlemu.poison=")) {
       poison_region(tok + 14);
+    } else if (starts(tok, "cxlemu.events=")) {
+      print_events(tok + 14);
     } else if (starts(tok, "cxlemu.run=")) {
       run_program(tok + 11);
     } else if (strcmp(tok, "cxlemu.dump=cxl") == 0) {
