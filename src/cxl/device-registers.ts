@@ -8,6 +8,7 @@
 import type { MmioOps } from '../memory/region.js';
 import type { Type3Device } from './components.js';
 import { executeCommand, MAILBOX_COMMANDS, MailboxState, RC } from './mailbox/index.js';
+import { eventLogVector, T3_MSIX } from './mailbox/types.js';
 import type { DeviceMedia } from './poison.js';
 
 /** Size of the block (it sits in endpoint BAR0 at 0x10000). */
@@ -92,6 +93,15 @@ export interface DeviceRegistersOptions {
   payloadShift?: number;
 }
 
+/**
+ * The function's MSI-X as the registers see it (src/pci Msix implements it): whether MSI-X is
+ * enabled, and one interrupt event on a vector (sent, or pending while masked).
+ */
+export interface MsixSink {
+  readonly enabled: boolean;
+  notify(vector: number): unknown;
+}
+
 /** Interrupt sources latched until the host reads the register that reports them. */
 const IRQ_DOORBELL = 1;
 const IRQ_BG = 2;
@@ -114,6 +124,7 @@ export class DeviceRegisters implements MmioOps {
   private clock = 0n;
   private latch = 0;
   private level = false;
+  private msix: MsixSink | null = null;
 
   constructor(device: Type3Device, opts: DeviceRegistersOptions = {}) {
     this.device = device;
@@ -129,9 +140,9 @@ export class DeviceRegisters implements MmioOps {
     const now = () => (this.nowFn ? this.nowFn() : this.clock);
     this.state = new MailboxState(device, { payloadSize: this.payloadSize, now, commands: () => MAILBOX_COMMANDS });
     this.state.onBackgroundDone = () => {
-      if (this.extract(FIELD.bgIrq)) this.assert(IRQ_BG);
+      if (this.extract(FIELD.bgIrq)) this.interrupt(IRQ_BG, T3_MSIX.mailbox);
     };
-    this.state.onEventInterrupt = () => this.assert(IRQ_EVENT);
+    this.state.onEventInterrupt = (log) => this.interrupt(IRQ_EVENT, eventLogVector(log));
     for (const fl of Object.values(FIELD)) if (fl.access !== 'RO') this.maskField(fl);
     this.wmask.fill(0xff, M + MBOX.PAYLOAD, M + MBOX.PAYLOAD + this.payloadSize);
     this.buildStatic();
@@ -191,6 +202,16 @@ export class DeviceRegisters implements MmioOps {
     this.nowFn = now;
   }
 
+  /**
+   * Signal interrupts by MSI-X while `msix.enabled` (one message per event: a completed command with
+   * the doorbell interrupt enabled, a completed background command with its interrupt enabled, a
+   * record added to a log in MSI/MSI-X mode); while it is disabled (or with null), the INTx latch as
+   * before. The endpoint builder (pci-functions.ts) connects its function's Msix here.
+   */
+  connectMsix(msix: MsixSink | null): void {
+    this.msix = msix;
+  }
+
   /** Conventional reset: registers to their reset values, a pending repartition applies, IRQ low. */
   reset(): void {
     this.state.reset();
@@ -233,7 +254,7 @@ export class DeviceRegisters implements MmioOps {
     this.deposit(FIELD.vendorStatus, 0);
     this.deposit(FIELD.doorbell, 0);
     this.refresh();
-    if (this.extract(FIELD.doorbellIrq)) this.assert(IRQ_DOORBELL);
+    if (this.extract(FIELD.doorbellIrq)) this.interrupt(IRQ_DOORBELL, T3_MSIX.mailbox);
   }
 
   /** Dynamic registers from device state: status bits, background status, media and event status. */
@@ -266,6 +287,7 @@ export class DeviceRegisters implements MmioOps {
     this.deposit(FIELD.payloadSize, Math.log2(this.payloadSize));
     this.deposit(FIELD.doorbellIrqCapable, 1);
     this.deposit(FIELD.bgIrqCapable, 1);
+    this.deposit(FIELD.msgNumber, T3_MSIX.mailbox);
     this.deposit(FIELD.mailboxReady, 1);
     this.refresh();
   }
@@ -295,6 +317,12 @@ export class DeviceRegisters implements MmioOps {
       const bit = fl.lo + i;
       this.wmask[fl.reg + (bit >>> 3)]! |= 1 << (bit & 7);
     }
+  }
+
+  /** One interrupt event: an MSI-X message on `vector` when MSI-X is enabled, else the INTx latch. */
+  private interrupt(src: number, vector: number): void {
+    if (this.msix?.enabled) this.msix.notify(vector);
+    else this.assert(src);
   }
 
   private assert(src: number): void {
