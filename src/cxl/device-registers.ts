@@ -7,7 +7,14 @@
 
 import type { MmioOps } from '../memory/region.js';
 import type { Type3Device } from './components.js';
-import { executeCommand, MAILBOX_COMMANDS, MailboxState, RC } from './mailbox/index.js';
+import { EventLog, executeCommand, MAILBOX_COMMANDS, MailboxState, RC } from './mailbox/index.js';
+import {
+  encodeMediaEvent,
+  eventLogOf,
+  type EventFields,
+  type EventLogName,
+  type MediaEventKind,
+} from './mailbox/event-records.js';
 import { eventLogVector, T3_MSIX } from './mailbox/types.js';
 import type { DeviceMedia } from './poison.js';
 
@@ -143,6 +150,19 @@ export class DeviceRegisters implements MmioOps {
       if (this.extract(FIELD.bgIrq)) this.interrupt(IRQ_BG, T3_MSIX.mailbox);
     };
     this.state.onEventInterrupt = (log) => this.interrupt(IRQ_EVENT, eventLogVector(log));
+    // A host read that hit poison: the device logs the uncorrectable error it returned (Failure log,
+    // General Media, host read, media ECC error, uncorrectable), once per line per poisoning.
+    this.media.onPoisonedRead((dpa) =>
+      this.state.addEvent(
+        EventLog.Failure,
+        encodeMediaEvent(device, EventLog.Failure, 'generalMedia', {
+          dpa,
+          uncorrectable: true,
+          memoryEventType: 'mediaEcc',
+          transactionType: 'hostRead',
+        }),
+      ),
+    );
     for (const fl of Object.values(FIELD)) if (fl.access !== 'RO') this.maskField(fl);
     this.wmask.fill(0xff, M + MBOX.PAYLOAD, M + MBOX.PAYLOAD + this.payloadSize);
     this.buildStatic();
@@ -210,6 +230,18 @@ export class DeviceRegisters implements MmioOps {
    */
   connectMsix(msix: MsixSink | null): void {
     this.msix = msix;
+  }
+
+  /**
+   * Host API: add a General Media or DRAM event record to a log, as the device would on finding the
+   * error (the log's interrupt follows its policy). Every argument is checked; a bad one throws an
+   * EventInjectError naming it (`log`, `kind`, `fields.<name>`) and the rule. Returns the record
+   * handle, or 0 when the log was full (the record then counts as an overflow, as the spec says).
+   */
+  injectEvent(log: EventLogName | EventLog, kind: MediaEventKind, fields: EventFields): number {
+    const l = eventLogOf(log);
+    const rec = encodeMediaEvent(this.device, l, kind, fields);
+    return this.state.addEvent(l, rec);
   }
 
   /** Conventional reset: registers to their reset values, a pending repartition applies, IRQ low. */
