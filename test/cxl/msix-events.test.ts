@@ -15,6 +15,7 @@ import { DRAM_UUID, GENERAL_MEDIA_UUID } from '../../src/cxl/mailbox/event-recor
 import { T3_MSIX } from '../../src/cxl/mailbox/types.js';
 import { MEMDEV_REGS_OFFSET, type CxlEndpointPci } from '../../src/cxl/pci-functions.js';
 import { mediaOf, PartitionMediaGuard, PoisonSource } from '../../src/cxl/poison.js';
+import { reportPoisonedHpa } from '../../src/cxl/translate.js';
 import { CapId, findCapability } from '../../src/pci/index.js';
 import { HostMailbox, rd16, rd64 } from './mailbox-driver.js';
 
@@ -356,4 +357,21 @@ test('a poisoned read logs one General Media record (host read, uncorrectable EC
   assert.equal(media.reportPoisonedRead(0x1000), true);
   recs = records(r, 2);
   assert.equal(recs.length, 3);
+});
+
+test('reportPoisonedHpa: a faulting HPA in a committed region routes to the device line once', () => {
+  const r = rig();
+  const base = 0x1_0000_0000;
+  r.m.createRegion({ window: 'W0', memdevs: ['mem0'], size: 256 * MiB, mode: 'ram' });
+  const media = mediaOf(r.ep.device);
+  media.inject(0x3000, PoisonSource.Injected);
+  assert.equal(r.m.addressSpace.load(base + 0x3008, 8), 0);
+  assert.notEqual(r.m.addressSpace.fault, 0, 'the load faults on poison');
+  assert.equal(reportPoisonedHpa(r.m.cxl, base + 0x3008), true);
+  assert.equal(reportPoisonedHpa(r.m.cxl, base + 0x3010), false, 'same line again');
+  assert.equal(reportPoisonedHpa(r.m.cxl, base + 0x4000), false, 'clean line');
+  assert.equal(reportPoisonedHpa(r.m.cxl, 0x9000_0000), false, 'not a window');
+  const recs = records(r, 2);
+  assert.equal(recs.length, 1);
+  assert.equal(rd64(recs[0]!, 0x30), 0x3000 | 1);
 });
