@@ -7,7 +7,15 @@
 
 import type { MmioOps } from '../memory/region.js';
 import type { Type3Device } from './components.js';
-import { executeCommand, MAILBOX_COMMANDS, MailboxState, RC } from './mailbox/index.js';
+import { EventLog, executeCommand, MAILBOX_COMMANDS, MailboxState, RC } from './mailbox/index.js';
+import {
+  encodeMediaEvent,
+  eventLogOf,
+  type EventFields,
+  type EventLogName,
+  type MediaEventKind,
+} from './mailbox/event-records.js';
+import { eventLogVector, T3_MSIX } from './mailbox/types.js';
 import type { DeviceMedia } from './poison.js';
 
 /** Size of the block (it sits in endpoint BAR0 at 0x10000). */
@@ -92,6 +100,15 @@ export interface DeviceRegistersOptions {
   payloadShift?: number;
 }
 
+/**
+ * The function's MSI-X as the registers see it (src/pci Msix implements it): whether MSI-X is
+ * enabled, and one interrupt event on a vector (sent, or pending while masked).
+ */
+export interface MsixSink {
+  readonly enabled: boolean;
+  notify(vector: number): unknown;
+}
+
 /** Interrupt sources latched until the host reads the register that reports them. */
 const IRQ_DOORBELL = 1;
 const IRQ_BG = 2;
@@ -114,6 +131,7 @@ export class DeviceRegisters implements MmioOps {
   private clock = 0n;
   private latch = 0;
   private level = false;
+  private msix: MsixSink | null = null;
 
   constructor(device: Type3Device, opts: DeviceRegistersOptions = {}) {
     this.device = device;
@@ -129,9 +147,22 @@ export class DeviceRegisters implements MmioOps {
     const now = () => (this.nowFn ? this.nowFn() : this.clock);
     this.state = new MailboxState(device, { payloadSize: this.payloadSize, now, commands: () => MAILBOX_COMMANDS });
     this.state.onBackgroundDone = () => {
-      if (this.extract(FIELD.bgIrq)) this.assert(IRQ_BG);
+      if (this.extract(FIELD.bgIrq)) this.interrupt(IRQ_BG, T3_MSIX.mailbox);
     };
-    this.state.onEventInterrupt = () => this.assert(IRQ_EVENT);
+    this.state.onEventInterrupt = (log) => this.interrupt(IRQ_EVENT, eventLogVector(log));
+    // A host read that hit poison: the device logs the uncorrectable error it returned (Failure log,
+    // General Media, host read, media ECC error, uncorrectable), once per line per poisoning.
+    this.media.onPoisonedRead((dpa) =>
+      this.state.addEvent(
+        EventLog.Failure,
+        encodeMediaEvent(device, EventLog.Failure, 'generalMedia', {
+          dpa,
+          uncorrectable: true,
+          memoryEventType: 'mediaEcc',
+          transactionType: 'hostRead',
+        }),
+      ),
+    );
     for (const fl of Object.values(FIELD)) if (fl.access !== 'RO') this.maskField(fl);
     this.wmask.fill(0xff, M + MBOX.PAYLOAD, M + MBOX.PAYLOAD + this.payloadSize);
     this.buildStatic();
@@ -191,6 +222,28 @@ export class DeviceRegisters implements MmioOps {
     this.nowFn = now;
   }
 
+  /**
+   * Signal interrupts by MSI-X while `msix.enabled` (one message per event: a completed command with
+   * the doorbell interrupt enabled, a completed background command with its interrupt enabled, a
+   * record added to a log in MSI/MSI-X mode); while it is disabled (or with null), the INTx latch as
+   * before. The endpoint builder (pci-functions.ts) connects its function's Msix here.
+   */
+  connectMsix(msix: MsixSink | null): void {
+    this.msix = msix;
+  }
+
+  /**
+   * Host API: add a General Media or DRAM event record to a log, as the device would on finding the
+   * error (the log's interrupt follows its policy). Every argument is checked; a bad one throws an
+   * EventInjectError naming it (`log`, `kind`, `fields.<name>`) and the rule. Returns the record
+   * handle, or 0 when the log was full (the record then counts as an overflow, as the spec says).
+   */
+  injectEvent(log: EventLogName | EventLog, kind: MediaEventKind, fields: EventFields): number {
+    const l = eventLogOf(log);
+    const rec = encodeMediaEvent(this.device, l, kind, fields);
+    return this.state.addEvent(l, rec);
+  }
+
   /** Conventional reset: registers to their reset values, a pending repartition applies, IRQ low. */
   reset(): void {
     this.state.reset();
@@ -233,7 +286,7 @@ export class DeviceRegisters implements MmioOps {
     this.deposit(FIELD.vendorStatus, 0);
     this.deposit(FIELD.doorbell, 0);
     this.refresh();
-    if (this.extract(FIELD.doorbellIrq)) this.assert(IRQ_DOORBELL);
+    if (this.extract(FIELD.doorbellIrq)) this.interrupt(IRQ_DOORBELL, T3_MSIX.mailbox);
   }
 
   /** Dynamic registers from device state: status bits, background status, media and event status. */
@@ -266,6 +319,7 @@ export class DeviceRegisters implements MmioOps {
     this.deposit(FIELD.payloadSize, Math.log2(this.payloadSize));
     this.deposit(FIELD.doorbellIrqCapable, 1);
     this.deposit(FIELD.bgIrqCapable, 1);
+    this.deposit(FIELD.msgNumber, T3_MSIX.mailbox);
     this.deposit(FIELD.mailboxReady, 1);
     this.refresh();
   }
@@ -295,6 +349,12 @@ export class DeviceRegisters implements MmioOps {
       const bit = fl.lo + i;
       this.wmask[fl.reg + (bit >>> 3)]! |= 1 << (bit & 7);
     }
+  }
+
+  /** One interrupt event: an MSI-X message on `vector` when MSI-X is enabled, else the INTx latch. */
+  private interrupt(src: number, vector: number): void {
+    if (this.msix?.enabled) this.msix.notify(vector);
+    else this.assert(src);
   }
 
   private assert(src: number): void {

@@ -1,7 +1,7 @@
 // PCI functions of every CXL component, attached to the src/pci topology below one ECAM: root
 // ports and switch ports (type-1 bridges with the CXL port DVSECs), switch upstream ports with CDAT
 // over DOE, type-3 endpoints (type-0, class 05h/02h/10h, DSN, AER, DOE CDAT, the CXL device
-// DVSECs, BAR0 = component registers + memory device registers) and each host bridge's component
+// DVSECs, BAR0 = component registers + memory device registers, MSI-X in BAR4) and each host bridge's component
 // register block at its CHBS address. Owns the config-space layout of CXL functions (SPEC-NOTES
 // 2.1, 2.6) and the BAR0 layout; never decodes HPAs and never touches device media.
 
@@ -16,12 +16,14 @@ import {
   type CfgRegister,
   type DoeMailbox,
   type Ecam,
+  Msix,
   PciFunction,
   type PciHostBridge,
 } from '../pci/index.js';
 import { buildSwitchCdat, buildType3Cdat, type CdatTable, type Type3CdatInput } from './cdat.js';
 import { COMPONENT_BLOCK_SIZE, ComponentRegisters } from './component-registers.js';
 import type { CxlSwitch, Dport, HostBridge, Type3Device } from './components.js';
+import { T3_MSIX } from './mailbox/types.js';
 import type { TopologyCore } from './topology.js';
 import type { LinkSpec } from './topology-spec.js';
 
@@ -52,6 +54,12 @@ export const DSP_IDS = { vendorId: 0x19e5, deviceId: 0xa129, classCode: 0x060400
 /** Endpoint BAR0: 64-bit, 128 KiB; component registers at 0, memory device registers at 0x10000. */
 export const ENDPOINT_BAR0_SIZE = 0x2_0000;
 export const MEMDEV_REGS_OFFSET = 0x1_0000;
+/**
+ * Endpoint MSI-X: T3_MSIX.count vectors (QEMU's numbering) in their own 32-bit 4 KiB BAR4, as
+ * QEMU's cxl-type3 puts its exclusive MSI-X BAR at index 4: table at 0, PBA at 0x800.
+ */
+export const ENDPOINT_MSIX_BAR = 4;
+export const ENDPOINT_MSIX_PBA_OFFSET = 0x800;
 /** Port BAR0: 64-bit, 64 KiB of component registers. */
 export const PORT_BAR0_SIZE = COMPONENT_BLOCK_SIZE;
 
@@ -409,6 +417,8 @@ export interface CxlEndpointPci {
   cdat: CdatTable;
   /** Config-space offset of the PCIe DVSEC for CXL Devices (id 0); Control at +0x0C. */
   deviceDvsec: number;
+  /** The function's MSI-X (table and PBA in BAR4; vectors as T3_MSIX). */
+  msix: Msix;
 }
 
 /** Set Mem_Enable (CXL device DVSEC Control bit 2) of an endpoint as firmware does, through config space. */
@@ -549,6 +559,7 @@ function endpoint(
   const component = new ComponentRegisters({ hdm: dev.hdm });
   let fn: PciFunction | null = null;
   const memdev = memdevRegs(dev, { raiseIrq: (level) => fn?.setIntx(level) });
+  const msix = new Msix({ vectors: T3_MSIX.count, bir: ENDPOINT_MSIX_BAR, pbaOffset: ENDPOINT_MSIX_PBA_OFFSET });
   fn = new PciFunction({
     name: dev.id,
     header: {
@@ -558,11 +569,18 @@ function endpoint(
       subsystemVendorId: TYPE3_IDS.vendorId,
       subsystemId: TYPE3_IDS.deviceId,
     },
-    bars: [{ index: 0, kind: 'mem64', size: ENDPOINT_BAR0_SIZE, ops: new EndpointBar0(component, memdev) }],
+    bars: [
+      { index: 0, kind: 'mem64', size: ENDPOINT_BAR0_SIZE, ops: new EndpointBar0(component, memdev) },
+      { index: ENDPOINT_MSIX_BAR, kind: 'mem32', size: msix.barSize, ops: msix },
+    ],
   });
   const cs = fn.config;
   const f = fn;
   addPcieCapability(cs, { portType: 'endpoint', flr: true, onFlr: () => f.reset(), ...linkFields(link) });
+  msix.install(fn);
+  // The memory device registers signal by MSI-X once the host enables it (DeviceRegisters.connectMsix).
+  const msiCapable = memdev as MmioOps & { connectMsix?: (m: Msix | null) => void };
+  if (typeof msiCapable.connectMsix === 'function') msiCapable.connectMsix(msix);
   addDsn(cs, BigInt(dev.serial));
   addAer(cs);
   const doe = addDoe(cs);
@@ -636,6 +654,6 @@ function endpoint(
   // FLR and secondary bus reset leave CXL.mem state (HDM decoders) alone (CXL 2.0 §8.1.3.2).
   cs.captureResetImage();
   parent.secondaryBus!.attach(0, 0, fn);
-  const ep: CxlEndpointPci = { device: dev, fn, component, memdevRegisters: memdev, doe, cdat, deviceDvsec };
+  const ep: CxlEndpointPci = { device: dev, fn, component, memdevRegisters: memdev, doe, cdat, deviceDvsec, msix };
   return ep;
 }

@@ -52,6 +52,9 @@ export interface PoisonRange {
 
 export type InjectOutcome = 'ok' | 'already' | 'limit';
 
+/** Told the first time a load reaches a poisoned line (once per line per poisoning): DPA of the line. */
+export type PoisonedReadListener = (dpa: number) => void;
+
 export class DeviceMedia {
   readonly device: Type3Device;
   /** Line index (dpa / 64) -> source. */
@@ -59,6 +62,9 @@ export class DeviceMedia {
   /** 4 KiB DPA page index -> poisoned lines in it (lets the memory side skip clean pages fast). */
   private readonly pages = new Map<number, number>();
   private readonly listeners: MediaChangeListener[] = [];
+  private readonly readListeners: PoisonedReadListener[] = [];
+  /** Poisoned lines whose uncorrectable read was already reported (cleared with the poison). */
+  private readonly reported = new Set<number>();
   private disabled = false;
   /** Set when a poison entry could not be recorded (list full). */
   overflowed = false;
@@ -91,11 +97,27 @@ export class DeviceMedia {
 
   /** Listener told about poison, data, media-state and partition changes. Returns an unsubscribe. */
   onMediaChange(listener: MediaChangeListener): () => void {
-    this.listeners.push(listener);
-    return () => {
-      const i = this.listeners.indexOf(listener);
-      if (i >= 0) this.listeners.splice(i, 1);
-    };
+    return subscribe(this.listeners, listener);
+  }
+
+  /**
+   * A host load (or fetch) reached the poisoned line holding `dpa` and got no data. The first report
+   * per line per poisoning tells the listeners (the mailbox logs a General Media event, as a real
+   * device reports the uncorrectable error it returned); repeats, and clean lines, return false.
+   * The memory side calls it through PartitionMediaGuard.poisonedLoad, or the board with a DPA.
+   */
+  reportPoisonedRead(dpa: number): boolean {
+    if (!(dpa >= 0 && dpa < this.capacity) || !this.isPoisoned(dpa)) return false;
+    const line = Math.floor(dpa / POISON_LINE);
+    if (this.reported.has(line)) return false;
+    this.reported.add(line);
+    for (const l of this.readListeners) l(line * POISON_LINE);
+    return true;
+  }
+
+  /** Listener told about reported poisoned reads. Returns an unsubscribe. */
+  onPoisonedRead(listener: PoisonedReadListener): () => void {
+    return subscribe(this.readListeners, listener);
   }
 
   notify(change: MediaChange): void {
@@ -128,6 +150,7 @@ export class DeviceMedia {
   clearLine(dpa: number): boolean {
     const line = Math.floor(dpa / POISON_LINE);
     if (!this.lines.delete(line)) return false;
+    this.reported.delete(line);
     const page = Math.floor(dpa / PAGE_SIZE);
     const n = (this.pages.get(page) ?? 1) - 1;
     if (n <= 0) this.pages.delete(page);
@@ -141,6 +164,7 @@ export class DeviceMedia {
     if (this.lines.size === 0 && !this.overflowed) return;
     this.lines.clear();
     this.pages.clear();
+    this.reported.clear();
     this.overflowed = false;
     this.overflowTimestamp = 0n;
     this.notify({ kind: 'poison', dpa: 0, length: this.capacity });
@@ -225,6 +249,15 @@ export function zeroStore(st: BackingStore): void {
   }
 }
 
+/** Add `l` to `list`; returns its removal. */
+function subscribe<T>(list: T[], l: T): () => void {
+  list.push(l);
+  return () => {
+    const i = list.indexOf(l);
+    if (i >= 0) list.splice(i, 1);
+  };
+}
+
 const media = new WeakMap<Type3Device, DeviceMedia>();
 
 /** The media state of `device` (created on first use; one per device). */
@@ -270,6 +303,17 @@ export class PartitionMediaGuard implements MediaGuard {
 
   pageHasPoison(off: number): boolean {
     return this.media.pageHasPoison(this.dpaBase + off);
+  }
+
+  /**
+   * A load of store bytes [off, off + len) faulted on poison: report each poisoned line it touched
+   * (DeviceMedia.reportPoisonedRead). Not part of src/memory's MediaGuard yet: the memory layer (or
+   * the board, from the faulting access) calls it where it answers AccessFault.Poisoned.
+   */
+  poisonedLoad(off: number, len: number): void {
+    const first = Math.floor((this.dpaBase + off) / POISON_LINE);
+    const end = Math.ceil((this.dpaBase + off + Math.max(1, len)) / POISON_LINE);
+    for (let l = first; l < end; l++) this.media.reportPoisonedRead(l * POISON_LINE);
   }
 }
 

@@ -7,6 +7,7 @@
 import { hpaOffsetOf } from '../cxl-math/interleave.js';
 import type { Type3Device } from './components.js';
 import { CxlBugError } from './errors.js';
+import { mediaOf } from './poison.js';
 import { referenceDecode, type ReferenceResult, type ReferenceStep } from './reference-decoder.js';
 import type { RegionManager } from './region.js';
 import type { RouteOut } from './router.js';
@@ -68,6 +69,17 @@ function routeHpa(t: TopologyCore, hpa: number): RoutedAnswer {
       return { ok: true, memdev: dev, dpa: dev.volatileBytes + out.offset, partition: 'persistent' };
   }
   return { ok: false, reason: `store ${out.store?.name ?? 'null'} of no memdev (offset ${hex(out.offset)})` };
+}
+
+/**
+ * The board's hook for a host load or fetch that faulted on poison at `hpa` (AccessFault.Poisoned):
+ * routes the HPA to its device and DPA and reports it (DeviceMedia.reportPoisonedRead), so the
+ * device logs the uncorrectable read once per line per poisoning. Returns whether a record was due
+ * (false for an HPA that routes nowhere, a clean line, or a line already reported).
+ */
+export function reportPoisonedHpa(t: TopologyCore, hpa: number): boolean {
+  const r = routeHpa(t, hpa);
+  return r.ok && mediaOf(r.memdev).reportPoisonedRead(r.dpa);
 }
 
 const answerText = (a: RoutedAnswer | ReferenceResult): string =>

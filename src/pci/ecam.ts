@@ -6,7 +6,13 @@
 import type { AddressSpace, MemoryRegion, MmioOps } from '../memory/index.js';
 import { BarMapper } from './bar.js';
 import { PciConfigError } from './errors.js';
-import { PciHostBridge, type HostBridgeOptions, type PciFunction } from './topology.js';
+import {
+  type DroppedWrite,
+  type MemoryWriteSink,
+  PciHostBridge,
+  type HostBridgeOptions,
+  type PciFunction,
+} from './topology.js';
 
 export const ECAM_BASE = 0x3000_0000;
 /** 256 buses x 32 devices x 8 functions x 4 KiB. */
@@ -55,6 +61,14 @@ export class Ecam implements MmioOps {
   readonly mapper: BarMapper | null;
   /** INTx changes of every function below every host bridge, present or added later (intx.ts). */
   onIntx: ((f: PciFunction, level: boolean) => void) | null = null;
+  /**
+   * Upstream memory writes (MSI-X messages) of every function below every host bridge. The board
+   * sets it to a DWORD store into the system address space; while null, writes are dropped and
+   * counted in `droppedWrites` / `lastDroppedWrite`.
+   */
+  onMemoryWrite: MemoryWriteSink | null = null;
+  droppedWrites = 0;
+  lastDroppedWrite: DroppedWrite | null = null;
   private readonly explicitLast = new Map<PciHostBridge, number | undefined>();
   private region: MemoryRegion | null = null;
 
@@ -107,6 +121,13 @@ export class Ecam implements MmioOps {
     this.hostBridges.splice(0, this.hostBridges.length, ...next);
     hb.onDecodeChange = () => this.refreshBars();
     hb.onIntx = (f, level) => this.onIntx?.(f, level);
+    hb.onMemoryWrite = (address, value, f) => {
+      if (this.onMemoryWrite) this.onMemoryWrite(address, value, f);
+      else {
+        this.droppedWrites++;
+        this.lastDroppedWrite = { from: f.name, address, value };
+      }
+    };
     return hb;
   }
 

@@ -1,5 +1,5 @@
 // Public surface of the PCI layer: config space with masks, capabilities (PCIe, AER, DSN, DOE,
-// DVSEC), BARs, the hierarchy (functions, buses, host bridges), the ECAM and INTx routing.
+// DVSEC), MSI-X, BARs, the hierarchy (functions, buses, host bridges), the ECAM and INTx routing.
 export * from './errors.js';
 export * from './config-space.js';
 export * from './capabilities.js';
@@ -7,4 +7,5 @@ export * from './bar.js';
 export * from './topology.js';
 export * from './ecam.js';
 export * from './intx.js';
+export * from './msix.js';
 export * from './enumerate.js';

@@ -1,7 +1,8 @@
 // The PCI hierarchy: functions (with their config space and BARs), buses and host bridges, and
 // config routing below a host bridge by the live secondary/subordinate bus numbers of type-1
 // bridges. Owns structure and routing; never maps memory itself (it tells the host bridge, whose
-// owner — the ECAM — runs the BarMapper) and never knows PLIC numbers (intx.ts does).
+// owner — the ECAM — runs the BarMapper) and never knows PLIC numbers (intx.ts does). Upstream
+// memory writes (MSI-X messages) go to the host bridge's sink, which the board connects.
 
 import { type Bar, declareBar, type BarDeclaration, type BarHolder } from './bar.js';
 import { pciePortTypeOf } from './capabilities.js';
@@ -19,6 +20,7 @@ import {
   type Type1HeaderOptions,
 } from './config-space.js';
 import { PciConfigError } from './errors.js';
+import type { Msix, MsixFunction } from './msix.js';
 
 export type HeaderOptions = ({ type: 0 } & Type0HeaderOptions) | ({ type: 1 } & Type1HeaderOptions);
 
@@ -28,8 +30,8 @@ export interface PciFunctionOptions {
   bars?: readonly BarDeclaration[];
 }
 
-/** One PCI function: its config space, BARs and INTx pin. */
-export class PciFunction implements BarHolder {
+/** One PCI function: its config space, BARs, INTx pin and (when installed) MSI-X. */
+export class PciFunction implements BarHolder, MsixFunction {
   readonly name: string;
   readonly config = new ConfigSpace();
   readonly bars: readonly Bar[];
@@ -37,6 +39,8 @@ export class PciFunction implements BarHolder {
   /** The bus below a type-1 function (null for type 0). */
   readonly secondaryBus: PciBus | null;
   parentBus: PciBus | null = null;
+  /** Set by `Msix.install`. */
+  msix: Msix | null = null;
   device = 0;
   function = 0;
   private intxAsserted = false;
@@ -154,9 +158,26 @@ export class PciFunction implements BarHolder {
     this.updateIntx();
   }
 
+  /**
+   * Upstream DWORD memory write of this function (an MSI-X message), through its host bridge. A
+   * detached function has no path upstream: the write is dropped.
+   */
+  memoryWrite(address: number, value: number): void {
+    this.host()?.memoryWrite(this, address, value);
+  }
+
+  /** Re-evaluate the INTx line (MSI-X Enable changed). */
+  refreshIntx(): void {
+    this.updateIntx();
+  }
+
   private updateIntx(): void {
+    // With MSI-X enabled a function must not drive INTx (PCI Local Bus 3.0 §6.8.2.3).
     const drive =
-      this.intxAsserted && this.config.getField(0, COMMAND, 'interruptDisable') === 0 && this.interruptPin !== 0;
+      this.intxAsserted &&
+      this.config.getField(0, COMMAND, 'interruptDisable') === 0 &&
+      this.interruptPin !== 0 &&
+      this.msix?.enabled !== true;
     if (drive === this.intxDriven) return;
     this.intxDriven = drive;
     this.host()?.intxChanged(this, drive);
@@ -255,6 +276,19 @@ export interface HostBridgeOptions {
   busLast?: number;
 }
 
+/**
+ * Where a function's upstream memory writes go (the board connects it to the system address space).
+ * `address` is a Number below 2^52; `value` a DWORD; `from` the requester.
+ */
+export type MemoryWriteSink = (address: number, value: number, from: PciFunction) => void;
+
+/** The last upstream write dropped for want of a sink (or for an address beyond 2^52). */
+export interface DroppedWrite {
+  from: string;
+  address: number;
+  value: number;
+}
+
 /** A host bridge owning bus range [busNr, busLast] of the ECAM. */
 export class PciHostBridge {
   readonly name: string;
@@ -265,6 +299,11 @@ export class PciHostBridge {
   onDecodeChange: (() => void) | null = null;
   /** Set by the INTx router. */
   onIntx: ((f: PciFunction, level: boolean) => void) | null = null;
+  /** Upstream memory writes of the functions below (MSI-X messages); the Ecam sets a forwarder. */
+  onMemoryWrite: MemoryWriteSink | null = null;
+  /** Upstream writes dropped here: no sink, or an address at or above 2^52. */
+  droppedWrites = 0;
+  lastDroppedWrite: DroppedWrite | null = null;
 
   constructor(o: HostBridgeOptions) {
     if (!Number.isInteger(o.busNr) || o.busNr < 0 || o.busNr > 255)
@@ -281,6 +320,17 @@ export class PciHostBridge {
 
   intxChanged(f: PciFunction, level: boolean): void {
     this.onIntx?.(f, level);
+  }
+
+  /** An upstream DWORD memory write from `f`: to the sink, or dropped and counted (never thrown). */
+  memoryWrite(f: PciFunction, address: number, value: number): void {
+    const sink = this.onMemoryWrite;
+    if (sink === null || !(address >= 0 && address < 2 ** 52)) {
+      this.droppedWrites++;
+      this.lastDroppedWrite = { from: f.name, address, value: value >>> 0 };
+      return;
+    }
+    sink(address, value >>> 0, f);
   }
 
   /**

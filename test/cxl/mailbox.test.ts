@@ -219,7 +219,8 @@ test('health info, alert configuration, timestamp, FW info, event records and po
   assert.equal(fw.out[1]! & 7, 1);
   // Events: policy MSI on the warning log -> adding a record raises the INTx latch.
   assert.equal(host.send(0x0103, Uint8Array.from([0, 1, 0, 0])).rc, 0);
-  assert.deepEqual([...host.send(0x0102).out], [0, 1, 0, 0, 0]);
+  // Get reports the mode and the vector the device chose for the log ([7:4]: warning = 3, T3_MSIX).
+  assert.deepEqual([...host.send(0x0102).out], [0, 0x31, 0, 0, 0]);
   const rec = new Uint8Array(0x80);
   rec[0x30] = 0x42;
   const h1 = regs.state.addEvent(EventLog.Warning, rec);

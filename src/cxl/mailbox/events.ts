@@ -68,7 +68,9 @@ export const eventCommands: MailboxCommand[] = [
     effects: 0,
     needsMedia: false,
     run(st) {
-      return ok(st.eventPolicy.slice());
+      const out = new Uint8Array(st.eventPolicy.length);
+      for (let i = 0; i < out.length; i++) out[i] = st.eventInterruptSetting(i);
+      return ok(out);
     },
   },
   {
@@ -78,14 +80,16 @@ export const eventCommands: MailboxCommand[] = [
     effects: 1 << 1,
     needsMedia: false,
     run(st, inp) {
-      // Each setting: [1:0] mode (0 none, 1 MSI/MSI-X, 2 FW interrupt, 3 reserved), [3:2] reserved, [7:4] vector.
+      // Each setting: [1:0] mode (0 none, 1 MSI/MSI-X, 2 FW interrupt, 3 reserved), [3:2] reserved.
+      // [7:4] is where Get reports the message number; the device chooses it (one vector per log,
+      // T3_MSIX), so a value there — a host writing back what Get returned — is ignored.
       for (let i = 0; i < inp.length; i++) {
         const b = inp[i]!;
         if ((b & 3) === 3 || (b & 0x0c) !== 0) return fail(RC.InvalidInput);
       }
-      if (inp.length === 5 && inp[4] !== 0) return fail(RC.InvalidInput); // no dynamic capacity
+      if (inp.length === 5 && (inp[4]! & 3) !== 0) return fail(RC.InvalidInput); // no dynamic capacity
       st.eventPolicy.fill(0);
-      st.eventPolicy.set(inp);
+      for (let i = 0; i < inp.length; i++) st.eventPolicy[i] = inp[i]! & 3;
       return ok();
     },
   },

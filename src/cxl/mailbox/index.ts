@@ -23,6 +23,7 @@ export { RC, EFFECT, CAPACITY_UNIT } from './types.js';
 export type { CommandResult } from './types.js';
 export { CEL_UUID, commandEffectsLog } from './logs.js';
 export { IDENTIFY_BYTES } from './identify.js';
+export * from './event-records.js';
 
 /** Every command the primary mailbox implements, by opcode (the CEL lists exactly these). */
 export const MAILBOX_COMMANDS: readonly MailboxCommand[] = [

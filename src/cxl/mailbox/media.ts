@@ -4,7 +4,8 @@
 // DeviceMedia (poison.ts); DPAs and lengths are 64-byte lines.
 
 import { POISON_LINE, PoisonSource } from '../poison.js';
-import { EventLog, EVENT_RECORD_BYTES, type MailboxCommand, type MailboxState } from './state.js';
+import { encodeMediaEvent } from './event-records.js';
+import { EventLog, type MailboxCommand, type MailboxState } from './state.js';
 import { fail, ok, put16, put32, put64, RC, u64, type CommandResult } from './types.js';
 
 const LIST_HDR = 0x20;
@@ -45,21 +46,14 @@ function records(out: Uint8Array, list: { dpa: number; length: number; source: P
   });
 }
 
-/** General Media Event record UUID fbcd0a77-c260-417f-85a9-088b1621eba6 (CXL r3.0 Table 8-43). */
-export const GENERAL_MEDIA_UUID = Uint8Array.from([
-  0xfb, 0xcd, 0x0a, 0x77, 0xc2, 0x60, 0x41, 0x7f, 0x85, 0xa9, 0x08, 0x8b, 0x16, 0x21, 0xeb, 0xa6,
-]);
-
 /** A General Media Event for an uncorrectable error found by Scan Media (failure severity). */
 function scanEvent(st: MailboxState, dpa: number): Uint8Array {
-  const r = new Uint8Array(EVENT_RECORD_BYTES);
-  r.set(GENERAL_MEDIA_UUID, 0);
-  r[0x11] = 2; // flags [1:0]: severity failure
-  put64(r, 0x30, dpa + (dpa < st.device.volatileBytes ? 1 : 0)); // [0]: volatile
-  r[0x38] = 1; // descriptor: uncorrectable
-  r[0x39] = 0; // type: media ECC error
-  r[0x3a] = 3; // transaction: host scan media
-  return r;
+  return encodeMediaEvent(st.device, EventLog.Failure, 'generalMedia', {
+    dpa,
+    uncorrectable: true,
+    memoryEventType: 'mediaEcc',
+    transactionType: 'hostScanMedia',
+  });
 }
 
 export const mediaCommands: MailboxCommand[] = [

@@ -5,7 +5,7 @@
 
 import type { Type3Device } from '../components.js';
 import { mediaOf, type DeviceMedia, type PoisonRange } from '../poison.js';
-import { CAPACITY_UNIT, RC, type CommandResult } from './types.js';
+import { CAPACITY_UNIT, eventLogVector, RC, type CommandResult } from './types.js';
 
 export interface MailboxCommand {
   opcode: number;
@@ -28,6 +28,10 @@ export enum EventLog {
 }
 
 export const EVENT_RECORD_BYTES = 0x80;
+/** Event interrupt modes of Get/Set Event Interrupt Policy, setting bits [1:0]. */
+export const EVENT_INT_NONE = 0;
+export const EVENT_INT_MSI = 1;
+export const EVENT_INT_FW = 2;
 /** Records each event log holds (Identify reports it; QEMU uses 8 for DC only, we use 16 for all). */
 export const EVENT_LOG_CAPACITY = 16;
 
@@ -107,10 +111,14 @@ export class MailboxState {
     lastOverflow: 0n,
   }));
   nextEventHandle = 1;
-  /** Event interrupt settings bytes (info, warning, failure, fatal, dynamic capacity). */
+  /**
+   * Event interrupt mode per log (info, warning, failure, fatal, dynamic capacity): [1:0] of each
+   * setting (0 none, 1 MSI/MSI-X, 2 FW interrupt). The message number is the device's choice
+   * (`eventInterruptSetting`).
+   */
   readonly eventPolicy = new Uint8Array(5);
-  /** Called when a record is added to a log whose interrupt mode is MSI/MSI-X (INTx here). */
-  onEventInterrupt: (() => void) | null = null;
+  /** Called when a record is added to a log whose interrupt mode is MSI/MSI-X (one call per record). */
+  onEventInterrupt: ((log: EventLog) => void) | null = null;
 
   /** Partition layout in bytes: fixed volatile-only / persistent-only parts and the alignment. */
   readonly volatileOnly: number;
@@ -211,8 +219,17 @@ export class MailboxState {
     const t = BigInt.asUintN(64, ts);
     for (let i = 0; i < 8; i++) bytes[0x18 + i] = Number((t >> BigInt(8 * i)) & 0xffn);
     l.records.push({ handle, bytes });
-    if ((this.eventPolicy[log]! & 3) === 1) this.onEventInterrupt?.();
+    if ((this.eventPolicy[log]! & 3) === EVENT_INT_MSI) this.onEventInterrupt?.(log);
     return handle;
+  }
+
+  /**
+   * The Get Event Interrupt Policy byte of log `log`: mode [1:0] and, in MSI/MSI-X mode, the
+   * Interrupt Message Number [7:4] the device chose for the log (CXL r3.x Get Event Interrupt Policy).
+   */
+  eventInterruptSetting(log: number): number {
+    const mode = this.eventPolicy[log]! & 3;
+    return mode === EVENT_INT_MSI ? mode | (eventLogVector(log) << 4) : mode;
   }
 
   /** Device Status Event Status bits [3:0]: logs that hold records. */

@@ -88,3 +88,17 @@ export function putAscii(b: Uint8Array, o: number, len: number, s: string): void
 }
 
 export const CAPACITY_UNIT = 256 * 2 ** 20;
+
+/**
+ * MSI-X vectors of a type-3 endpoint, numbered as QEMU's cxl-type3 does (hw/mem/cxl_type3.c
+ * CXL_T3_MSIX_*): 0 DOE (no DOE interrupt is modelled yet, so it stays unused), 1 unused, 2..6 the
+ * event logs (info, warning, failure, fatal, dynamic capacity), 7 the mailbox (Mailbox Capabilities
+ * Interrupt Message Number); 8 vectors, all below Linux's CXL_PCI_DEFAULT_MAX_VECTORS (16), so every
+ * message number Linux reads names an allocated vector.
+ */
+export const T3_MSIX = { doe: 0, eventBase: 2, mailbox: 7, count: 8 } as const;
+
+/** The vector event log `log` (0 info .. 3 fatal, 4 dynamic capacity) interrupts on in MSI/MSI-X mode. */
+export function eventLogVector(log: number): number {
+  return T3_MSIX.eventBase + log;
+}
