@@ -43,7 +43,7 @@ function timeRun(cmd: string, argv: string[]): Promise<Timing> {
 
 // QEMU boots the same files on virt with 512 MiB like the default machine (test/linux/qemu-linux.ts).
 const cxlemu = (harts: number) =>
-  timeRun(process.execPath, cxlemuLinuxArgs({ image, initrd, append, harts, acpi: 'off' }));
+  timeRun(process.execPath, cxlemuLinuxArgs({ image, initrd, append, harts, acpi: 'off' }, ['--irqchip', 'plic']));
 const qemu = (harts: number) => timeRun('qemu-system-riscv64', qemuLinuxArgs({ image, initrd, append, harts }));
 
 const median = (xs: number[]) => {

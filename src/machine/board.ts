@@ -486,6 +486,9 @@ export function createBoard(opts: BoardOptions): Board {
   mapBoard(opts, devices, ram, pcie);
   // PCI INTx -> PLIC/APLIC sources intxIrqBase..+3 (QEMU virt swizzle).
   if (opts.ecam) new IntxRouter(devices.source, pcie?.intxIrqBase ?? PCIE_INTX_IRQ_BASE).connect(opts.ecam);
+  // Upstream memory writes of PCI functions (MSI-X messages) land in the address space: with the
+  // AIA on an IMSIC file's page; with the PLIC wherever the guest pointed them (no MSI controller).
+  if (opts.ecam) opts.ecam.onMemoryWrite = (address, value) => space.store(address, 4, value);
 
   writeAcpi(opts);
   const description = describeBoard(opts, ram, pcie, n);

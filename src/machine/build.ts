@@ -3,6 +3,9 @@
 // firmware-committed regions. Owns the Machine object and its library API (everything the CLI
 // does goes through here); never parses text (description.ts / qemu-parser.ts do) and never decodes.
 
+import { eventConfigError, type EventInjection } from './event-spec.js';
+import { EventInjectError } from '../cxl/errors.js';
+import { encodeMediaEvent, eventLogOf } from '../cxl/mailbox/event-records.js';
 import { Arena } from '../memory/arena.js';
 import { AddressSpace } from '../memory/address-space.js';
 import { BackingStore } from '../memory/store.js';
@@ -283,12 +286,42 @@ export class Machine {
    * deterministic clock (100 us per register access and per tick).
    */
   attachClock(now: (() => bigint) | null): void {
+    this.clockNow = now;
     for (const r of this.allDeviceRegisters) r.setClock(now);
   }
 
   /** Advance background mailbox work of every device (the board calls it after each slice). */
   tickDevices(): void {
     for (const r of this.allDeviceRegisters) r.tick();
+    this.injectDueEvents();
+  }
+
+  /**
+   * Add an event record to a memdev's log at guest time `e.atSeconds` (0: at once), as a device
+   * that found the error would; the device signals its event interrupt as configured. Checked now:
+   * an unknown memdev or a bad field throws (ConfigError / EventInjectError naming it).
+   */
+  scheduleEvent(e: EventInjection): void {
+    const regs = this.deviceRegisters(e.memdev);
+    try {
+      encodeMediaEvent(regs.device, eventLogOf(e.log), e.kind, e.fields); // validate before the run
+    } catch (err) {
+      throw err instanceof EventInjectError ? eventConfigError(err, e.memdev) : err;
+    }
+    this.pendingEvents.push(e);
+    this.pendingEvents.sort((a, b) => a.atSeconds - b.atSeconds);
+    if (e.atSeconds === 0) this.injectDueEvents();
+  }
+
+  private clockNow: (() => bigint) | null = null;
+  private readonly pendingEvents: EventInjection[] = [];
+
+  private injectDueEvents(): void {
+    const now = this.clockNow ? Number(this.clockNow()) / 1e9 : 0;
+    while (this.pendingEvents.length > 0 && this.pendingEvents[0]!.atSeconds <= now) {
+      const e = this.pendingEvents.shift()!;
+      this.deviceRegisters(e.memdev).injectEvent(e.log, e.kind, e.fields);
+    }
   }
 
   /** Conventional reset of one device's function (config space and memory device registers). */

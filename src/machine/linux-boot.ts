@@ -4,7 +4,7 @@
 // checking the boot inputs and writing them into guest memory; the placement arithmetic is
 // src/boot's, the device tree the board's.
 
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import {
   BootPlanError,
   type BootPlan,
@@ -164,4 +164,22 @@ export function writeBoot(space: AddressSpace, boot: PreparedBoot, hartId: numbe
   const info = encodeFwDynamicInfo({ nextAddr: kernelEntry, nextMode: NextMode.Supervisor, bootHart: hartId });
   put(space, plan.infoAt ?? 0, info, 'the fw_dynamic info');
   return { entry: plan.firmwareAt ?? 0, a2: plan.infoAt ?? 0, kernel: loaded };
+}
+
+/**
+ * Whether the file at `path` starts like a RISC-V Linux Image ("RSC\x05" at 0x38): `run` then
+ * picks the AIA unless told otherwise. An unreadable file is false (the loader reports it later).
+ */
+export function isLinuxImageFile(path: string): boolean {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const b = new Uint8Array(0x40);
+      return readSync(fd, b, 0, 0x40, 0) === 0x40 && isLinuxImage(b);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
 }

@@ -4,6 +4,7 @@
 // machine) when the machine can hold it, then the placement audit. Owns the choice of workload;
 // never parses options.
 
+import type { EventInjection } from './event-spec.js';
 import { accessSync, closeSync, constants, existsSync, openSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +55,8 @@ export interface RunMachineOptions {
   observeLog?: string;
   /** Boot Linux with ACPI (true) or the device tree (false); default: ACPI when there are CXL host bridges. */
   acpi?: boolean;
+  /** Event records to add to memdevs' logs at guest times (`--event`); checked before the run. */
+  events?: readonly EventInjection[];
   /** Write the firmware tables the guest gets to this directory before running (`--acpi-dump`). */
   acpiDump?: string;
   /** Ends the run at the next slice when aborted (the CLI's SIGINT/SIGTERM/SIGHUP), as Ctrl-A X does. */
@@ -288,6 +291,7 @@ function stopSignal(a: AbortSignal | undefined, b: AbortSignal | undefined): Abo
 }
 
 export async function runMachine(machine: Machine, opts: RunMachineOptions = {}): Promise<RunOutcome> {
+  for (const e of opts.events ?? []) machine.scheduleEvent(e);
   if (opts.acpiDump !== undefined)
     writeFirmwareTableFiles(firmwareTableFiles(machine.firmwareTables), opts.acpiDump, '--acpi-dump');
   if (opts.kernel === undefined) {

@@ -396,7 +396,10 @@ export class AddressSpace {
         }
         if (g.pageHasPoison(off)) {
           // Never cached: every access to the page comes back here.
-          if (!write && g.poisoned(off, size)) return -2 - AccessFault.Poisoned;
+          if (!write && g.poisoned(off, size)) {
+            g.poisonedLoad?.(off, size);
+            return -2 - AccessFault.Poisoned;
+          }
           noCache = true;
         }
       }
@@ -920,7 +923,9 @@ export class AddressSpace {
   /** Whether a load of store bytes [off, off + n) touches a poisoned line (disabled media never faults). */
   private piecePoisoned(store: BackingStore, off: number, n: number): boolean {
     const g = this.guards.get(store);
-    return g?.active === true && !g.disabled && g.poisoned(off, n);
+    if (g?.active !== true || g.disabled || !g.poisoned(off, n)) return false;
+    g.poisonedLoad?.(off, n);
+    return true;
   }
 
   /** Whether any byte of the 4 KiB page at `base` reaches a guarded store page with poison or disabled media. */

@@ -19,4 +19,9 @@ export interface MediaGuard {
   poisoned(off: number, len: number): boolean;
   /** The 4 KiB store page holding `off` holds a poisoned line. */
   pageHasPoison(off: number): boolean;
+  /**
+   * A load (a guest's or a device's read, not a probe) of [off, off + len) was refused for poison:
+   * the device may report it (a CXL memory device logs a General Media event).
+   */
+  poisonedLoad?(off: number, len: number): void;
 }

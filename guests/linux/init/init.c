@@ -991,7 +991,7 @@ static void poison_region(const char *region) {
 // Records come in as cxl_general_media / cxl_dram trace events: those the driver drained at probe
 // (enable them from the command line: trace_event=cxl:cxl_general_media,cxl:cxl_dram) and those a
 // device signalled later through its event interrupt (MSI-X). Waits up to WAIT_EVENTS_MS for
-// `want` records, then prints each as `event-trace: ...` and the CXL lines of /proc/interrupts as
+// `want` records, then prints each as `event-trace: ...` and the MSI lines of /proc/interrupts as
 // `irq: ...`.
 #define WAIT_EVENTS_MS 5000
 static int count_lines(const char *path, const char *needle) {
@@ -1013,7 +1013,7 @@ static void print_events(const char *arg) {
   }
   print_lines(trace, "event-trace: ", 0, "cxl_general_media:");
   print_lines(trace, "event-trace: ", 0, "cxl_dram:");
-  print_lines("/proc/interrupts", "irq: ", 0, "cxl");
+  print_lines("/proc/interrupts", "irq: ", 0, "MSI");
   check_num("CXL event records reported", count_lines(trace, "cxl_general_media:") + count_lines(trace, "cxl_dram:"), want);
 }
 

@@ -5,7 +5,6 @@
 import { type Command, Option } from 'commander';
 import type { RunResult } from '../../machine/board.js';
 import { type AuditCli, auditOptions, auditWithProgress, progressBars } from '../audit-progress.js';
-import { closeSync, openSync, readSync } from 'node:fs';
 import type { CliContext } from '../io.js';
 import { gdbDevice, harts, num, seconds } from '../options.js';
 
@@ -31,6 +30,7 @@ type RunCli = AuditCli & {
   acpi?: 'on' | 'off' | 'auto';
   acpiDump?: string;
   irqchip?: 'plic' | 'aia';
+  event?: string[];
 };
 
 /** The one-line result on stderr: how the guest stopped, instructions, time, MIPS, exit status. */
@@ -71,6 +71,11 @@ export function registerRun(program: Command, ctx: CliContext): void {
           "interrupt controllers: plic, or aia (an APLIC and one IMSIC per hart: MSI/MSI-X, so Linux's cxl_pci processes CXL events; QEMU's -M virt,aia=aplic-imsic); default: the description's, else aia for a Linux Image and plic otherwise",
         ).choices(['plic', 'aia']),
       )
+      .option(
+        '--event <spec>',
+        'add a CXL event record to a memdev log at a guest time (repeatable): memdev=mem0,kind=general-media|dram,dpa=0x1000[,log=info|warning|failure|fatal][,at=SECONDS][,transaction=host-read][,event-type=media-ecc][,uncorrectable=on]...',
+        (v: string, prev: string[] = []) => [...prev, v],
+      )
       .option('--acpi-dump <dir>', 'write the ACPI tables and CDATs the guest gets to DIR (as tables --out), then run')
       .option('--initrd <file>', 'initramfs to place in RAM and name in /chosen (linux,initrd-start/end)')
       .option('--append <cmdline>', 'kernel command line (/chosen/bootargs)')
@@ -107,12 +112,17 @@ export function registerRun(program: Command, ctx: CliContext): void {
       ),
   ).action(async (cli: RunCli, cmd: Command) => {
     const bars = cli.kernel === undefined || cli.audit ? await progressBars(io) : undefined;
-    const linuxImage = cli.irqchip === undefined && cli.kernel !== undefined && (await isLinuxImageFile(cli.kernel));
-    const [{ wantsJson, withMachine }, { observationText, runMachine }, { auditText }] = await Promise.all([
-      import('../load.js'),
-      import('../../machine/run.js'),
-      import('../../machine/report.js'),
-    ]);
+    const linuxImage =
+      cli.irqchip === undefined &&
+      cli.kernel !== undefined &&
+      (await import('../../machine/linux-boot.js')).isLinuxImageFile(cli.kernel);
+    const [{ wantsJson, withMachine }, { observationText, runMachine }, { auditText }, { parseEventSpec }] =
+      await Promise.all([
+        import('../load.js'),
+        import('../../machine/run.js'),
+        import('../../machine/report.js'),
+        import('../../machine/event-spec.js'),
+      ]);
     await withMachine(
       cmd,
       io,
@@ -144,6 +154,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
           ...(opts.dumpDtb !== undefined ? { dumpDtb: opts.dumpDtb } : {}),
           ...(opts.acpi === 'on' || opts.acpi === 'off' ? { acpi: opts.acpi === 'on' } : {}),
           ...(opts.acpiDump !== undefined ? { acpiDump: opts.acpiDump } : {}),
+          ...(opts.event !== undefined ? { events: opts.event.map(parseEventSpec) } : {}),
           ...(gdb
             ? {
                 gdb: {
@@ -233,20 +244,4 @@ export function registerRun(program: Command, ctx: CliContext): void {
       },
     );
   });
-}
-
-/** The file starts like a RISC-V Linux Image ("RSC\x05" at 0x38); unreadable files are left to the loader to report. */
-async function isLinuxImageFile(path: string): Promise<boolean> {
-  const { isLinuxImage } = await import('../../boot/linux-image.js');
-  try {
-    const fd = openSync(path, 'r');
-    try {
-      const b = new Uint8Array(0x40);
-      return readSync(fd, b, 0, 0x40, 0) === 0x40 && isLinuxImage(b);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return false;
-  }
 }
