@@ -20,6 +20,7 @@
 // `x & 0xfff` on such a Number is exact (ToInt32 is exact modulo 2^32 for integers).
 
 import { type HartInterruptFiles, readIreg, topiOf, writeIreg } from './aia-csrs.js';
+import type { DataTiming } from './data-timing.js';
 import type { AddressSpace, Arena } from '../memory/index.js';
 import { PageFlag } from '../memory/index.js';
 import {
@@ -214,6 +215,13 @@ export class Hart implements JitHost {
    * CSR is illegal, as on a PLIC machine).
    */
   interruptFiles: HartInterruptFiles | null = null;
+  /**
+   * Timing mode: the model every data access is charged to (src/perf); null = functional mode.
+   * While set, no data TLB entry is filled, so every load and store reaches loadSlow/storeSlow.
+   */
+  dataTiming: DataTiming | null = null;
+  /** Cycles the timing model stalled this hart (cycle = instructions + stalls). */
+  stallCycles = 0;
   private miselect = 0;
   private siselect = 0;
   /** Software-written mip bits (SSIP, STIP, SEIP). */
@@ -614,9 +622,9 @@ export class Hart implements JitHost {
     return this.icount - this.excCount;
   }
 
-  /** Cycles (one per instruction attempted: the model is one instruction per cycle). */
+  /** Cycles: one per instruction attempted, plus the timing model's stalls (timing mode). */
   get cycle(): number {
-    return this.icount;
+    return this.icount + this.stallCycles;
   }
 
   /** Forget every cached translation (sfence.vma, satp write, address map change). */
@@ -1401,6 +1409,10 @@ export class Hart implements JitHost {
     const hi = (rh[rs1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
     const op = w0 & 0xff;
     let v: number;
+    if (this.dataTiming !== null && op !== Op.SD && op !== Op.SW && op !== Op.SH && op !== Op.SB) {
+      this.loadDependent = rs1 !== 0 && rs1 === this.lastLoadRd;
+      this.lastLoadRd = rd;
+    }
     switch (op) {
       case Op.SD:
       case Op.SW:
@@ -2009,6 +2021,23 @@ export class Hart implements JitHost {
   /** High half of the last loadSlow (8-byte loads). */
   private ldHi = 0;
 
+  /** Data TLB entries may be filled: not for Svpbmt NC/IO pages, nor in timing mode (every access is charged). */
+  private get fillsDataTlb(): boolean {
+    return this.walkPbmt === 0 && this.dataTiming === null;
+  }
+
+  /** Timing mode: charge a data access at physical `pa` (cacheable unless the page is NC/IO). */
+  private chargeData(pa: number, size: number, write: boolean): void {
+    const t = this.dataTiming!;
+    const now = this.icount + this.stallCycles;
+    this.stallCycles +=
+      this.walkPbmt === 0 ? t.access(pa, size, write, now, !write && this.loadDependent) : t.uncached(pa, write, now);
+  }
+  /** Timing mode: the current load's base register is the previous load's destination. */
+  private loadDependent = false;
+  /** The destination register of the last integer load (-1: none), for loadDependent. */
+  private lastLoadRd = -1;
+
   /** Load size bytes at va (halves): returns the low 32 bits, ldHi the high; exc on fault. */
   private loadSlow(lo: number, hi: number, size: number): number {
     const off = lo & 4095;
@@ -2033,9 +2062,10 @@ export class Hart implements JitHost {
       this.setExc(Cause.LoadAccess, lo, hi);
       return 0;
     }
-    // Svpbmt NC/IO pages get no TLB entry: every access comes here, where later layers (the timing
-    // model) see the memory type and bypass their caches.
-    let fill = this.walkPbmt === 0;
+    // Svpbmt NC/IO pages get no TLB entry: every access comes here, where the timing model sees
+    // the memory type and bypasses its caches.
+    if (this.dataTiming !== null) this.chargeData(pa, size, false);
+    let fill = this.fillsDataTlb;
     if (this.debugActive) {
       this.dataPoint(lo, hi, size, false);
       if (this.exc !== 0) return 0;
@@ -2126,6 +2156,7 @@ export class Hart implements JitHost {
       this.dataPoint(lo, hi, size, true);
       if (this.exc !== 0) return;
     }
+    if (this.dataTiming !== null) this.chargeData(pa, size, true);
     this.storePhys(pa, size, vl, vh, lo, hi, priv);
   }
 
@@ -2148,7 +2179,7 @@ export class Hart implements JitHost {
           (off & 255) + size <= CHUNK &&
           this.arena.codePages.has(ap) &&
           !this.arena.codePages.chunkHasCode(ap, chunk) &&
-          this.walkPbmt === 0 &&
+          this.fillsDataTlb &&
           !this.watchedPage(lo, hi) &&
           (info.flags & PageFlag.DirtyTracked) === 0 &&
           this.pmp.pageDecision(pa - off, PMP_W, priv) === 1
@@ -2157,7 +2188,7 @@ export class Hart implements JitHost {
           this.gwCodePageEntries = true;
         }
       } else if (
-        this.walkPbmt === 0 &&
+        this.fillsDataTlb &&
         !this.watchedPage(lo, hi) &&
         (info.flags & PageFlag.DirtyTracked) === 0 &&
         this.pmp.pageDecision(pa - off, PMP_W, priv) === 1
@@ -2181,7 +2212,7 @@ export class Hart implements JitHost {
           this.selfWriteChunk = -1;
           if (this.physByArenaPage.has(ap) || this.jit?.hasPage(ap)) this.arena.codePages.mark(ap);
         } else if (
-          this.walkPbmt === 0 &&
+          this.fillsDataTlb &&
           !this.watchedPage(lo, hi) &&
           this.pmp.pageDecision(pa - off, PMP_W, priv) === 1
         ) {
@@ -2680,7 +2711,7 @@ export class Hart implements JitHost {
 
   /** Counts as seen by the executing instruction (it has not retired yet). */
   private cycNow(): number {
-    return this.icountNow - 1;
+    return this.icountNow - 1 + this.stallCycles;
   }
   private insNow(): number {
     return this.icountNow - 1 - this.excCount;

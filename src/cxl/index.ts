@@ -11,7 +11,7 @@ import { RegionManager, type CreateRegionOptions, type Region, type RegionRecord
 import { TopologyCore, type DecoderOwner } from './topology.js';
 import { Type3Device } from './components.js';
 import type { TopologySpec } from './topology-spec.js';
-import { translateDpa, translateHpa, type TranslateResult } from './translate.js';
+import { memdevAt, translateDpa, translateHpa, type TranslateResult } from './translate.js';
 import { RegionError } from './errors.js';
 import { discoverRegions, type DiscoveryResult } from './discover.js';
 
@@ -93,6 +93,11 @@ export class CxlTopology extends TopologyCore {
 
   translateHpa(hpa: number): TranslateResult {
     return translateHpa(this, this.regionManager, hpa);
+  }
+
+  /** The memdev the committed decoders route `hpa` to (the compiled router, unchecked), or null. */
+  memdevAt(hpa: number): Type3Device | null {
+    return memdevAt(this, hpa);
   }
 
   translateDpa(memdev: string, dpa: number): number[] {

@@ -71,6 +71,12 @@ function routeHpa(t: TopologyCore, hpa: number): RoutedAnswer {
   return { ok: false, reason: `store ${out.store?.name ?? 'null'} of no memdev (offset ${hex(out.offset)})` };
 }
 
+/** The memdev the committed decoders send `hpa` to (the compiled router), or null. */
+export function memdevAt(t: TopologyCore, hpa: number): Type3Device | null {
+  const r = routeHpa(t, hpa);
+  return r.ok ? r.memdev : null;
+}
+
 /**
  * The board's hook for a host load or fetch that faulted on poison at `hpa` (AccessFault.Poisoned):
  * routes the HPA to its device and DPA and reports it (DeviceMedia.reportPoisonedRead), so the

@@ -9,6 +9,8 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { writeFile } from 'node:fs/promises';
 import { Arena, AddressSpace, BackingStore, type MmioOps } from '../memory/index.js';
 import { Hart, type RunStop } from '../cpu/hart.js';
+import type { DataTiming } from '../cpu/data-timing.js';
+import type { TimingStats } from './timing.js';
 import { ABI_NAMES } from '../cpu/disasm.js';
 import { CAUSE_NAMES, CSR } from '../cpu/csr.js';
 import { Ns16550a, NS16550A_SIZE, UART0_IRQ, UART_CLOCK_HZ } from '../devices/ns16550a.js';
@@ -98,9 +100,16 @@ export type BoardHart = Pick<
   | 'debugHit'
   | 'debugTranslate'
 > &
-  Partial<Pick<Hart, 'jitStats' | 'csrRead' | 'csrWrite' | 'onSupervisorTimer' | 'interruptFiles'>>;
+  Partial<Pick<Hart, 'jitStats' | 'csrRead' | 'csrWrite' | 'onSupervisorTimer' | 'interruptFiles' | 'dataTiming'>>;
 
-export type HartFactory = (opts: { arena: Arena; bus: AddressSpace; hartId: number; resetPc: number }) => BoardHart;
+export type HartFactory = (opts: {
+  arena: Arena;
+  bus: AddressSpace;
+  hartId: number;
+  resetPc: number;
+  /** False in timing mode: every data access must reach the interpreter's slow path. */
+  jit?: boolean;
+}) => BoardHart;
 
 export const defaultHartFactory: HartFactory = (opts) => new Hart(opts);
 
@@ -126,6 +135,8 @@ export interface RunResult {
   mips: number;
   /** Per hart: instructions retired and the share run in translated (JIT) code, null without a JIT. */
   harts: { hart: number; instret: number; translatedShare: number | null }[];
+  /** Timing mode's counters (run with `timing`). */
+  timing?: TimingStats;
 }
 
 /**
@@ -201,6 +212,11 @@ export interface BoardOptions {
   harts?: number;
   /** Interrupt controllers: the PLIC (default, QEMU virt's) or the AIA (APLIC + an IMSIC per hart). */
   irqchip?: 'plic' | 'aia';
+  /**
+   * Timing mode: each hart's data accesses are charged to `harts[i]` (src/perf), the JIT is off,
+   * and the board's clock (mtime) follows cycles (instructions + stalls), `cyclesPerTick` a tick.
+   */
+  timing?: { harts: readonly DataTiming[]; cyclesPerTick: number };
 }
 
 /** What the board needs of a machine's CXL memory devices (Machine implements it). */
@@ -312,7 +328,7 @@ function createDevices(
     instret: clock,
     harts,
     realtime: opts.realtime ?? false,
-    instructionsPerTick: opts.instructionsPerTick,
+    instructionsPerTick: opts.timing?.cyclesPerTick ?? opts.instructionsPerTick,
     lines: Array.from({ length: harts }, (_, h) => ({
       msip: line(h, MIP_MSIP),
       mtip: line(h, MIP_MTIP),
@@ -467,7 +483,16 @@ export function createBoard(opts: BoardOptions): Board {
   // other than the running one ends the running hart's turn (QEMU's round-robin kick), so an IPI
   // or interrupt is taken promptly instead of after a whole slice of spinning.
   const harts: BoardHart[] = [];
-  const clock = new HartClock(harts);
+  // Timing mode: the clock counts cycles (instructions and stalls) instead of instructions.
+  const clock = new HartClock(
+    opts.timing
+      ? Array.from({ length: n }, (_, i) => ({
+          get instret() {
+            return harts[i]?.cycle ?? 0;
+          },
+        }))
+      : harts,
+  );
   let running: BoardHart | undefined;
   const line = (h: number, bit: number) => (level: boolean) => {
     const target = harts[h];
@@ -496,7 +521,14 @@ export function createBoard(opts: BoardOptions): Board {
   const fdtAt = writeDeviceTree(opts, ram, fdt);
 
   for (let hartId = 0; hartId < n; hartId++) {
-    const h = (opts.hartFactory ?? defaultHartFactory)({ arena, bus: space, hartId, resetPc: ram.base });
+    const h = (opts.hartFactory ?? defaultHartFactory)({
+      arena,
+      bus: space,
+      hartId,
+      resetPc: ram.base,
+      ...(opts.timing ? { jit: false } : {}),
+    });
+    if (opts.timing) h.dataTiming = opts.timing.harts[hartId] ?? null;
     h.getTime = () => clint.mtime();
     if (aia) h.interruptFiles = aia.imsic[hartId]!;
     // Sstc: the hart's stimecmp is compared against mtime by the CLINT, which drives its STIP line.

@@ -3,6 +3,7 @@
 // regions), its zod schema, cross-field validation, window placement and the canonical text form.
 // Owns validation of user input; never builds components (build.ts does) and never decodes.
 
+import { DEFAULT_TIMING, type TimingParams } from '../perf/timing-model.js';
 import { createRequire } from 'node:module';
 import * as nodePath from 'node:path';
 // A namespace import, not `{ z }`: a bundler then keeps only the schema types used here (the `z`
@@ -289,6 +290,25 @@ const stateSchema = z.strictObject({
    */
   decoders: z.array(z.unknown()).optional(),
 });
+/** One cache level of timing mode (docs/timing.md): size, associativity, load-to-use cycles. */
+const cacheLevel = (d: { sizeBytes: number; ways: number; latencyCycles: number }) =>
+  z
+    .strictObject({
+      size: sizeField().default(d.sizeBytes),
+      ways: z.number().int().min(1).max(64).default(d.ways),
+      latencyCycles: z.number().int().min(1).max(1000).default(d.latencyCycles),
+    })
+    .prefault({});
+/** Timing mode's parameters (`run --timing`); memory latency and bandwidth come from the perf fields. */
+const timingSchema = z.strictObject({
+  cpuGHz: z.number().gt(0).max(10).default(DEFAULT_TIMING.cpuGHz),
+  l1: cacheLevel(DEFAULT_TIMING.l1),
+  l2: cacheLevel(DEFAULT_TIMING.l2),
+  llc: cacheLevel(DEFAULT_TIMING.llc),
+  mshrs: z.number().int().min(1).max(256).default(DEFAULT_TIMING.mshrs),
+  prefetchDegree: z.number().int().min(0).max(64).default(DEFAULT_TIMING.prefetchDegree),
+});
+
 export const descriptionSchema = z.strictObject({
   version: z.literal(DESCRIPTION_VERSION).default(DESCRIPTION_VERSION),
   ram: z
@@ -304,6 +324,8 @@ export const descriptionSchema = z.strictObject({
    * Image and 'plic' for everything else.
    */
   irqchip: z.enum(['plic', 'aia']).optional(),
+  /** Timing mode's caches and core clock (used by `run --timing`; absent: the defaults). */
+  timing: timingSchema.optional(),
   cxl: z
     .strictObject({
       hostBridges: z.array(hostBridgeSchema).default(() => []),
@@ -1136,6 +1158,16 @@ export function descriptionToDocument(d: MachineDescription): Record<string, unk
     ram: { size: formatSize(d.ram.size), perf: { ...d.ram.perf } },
     cpus: d.cpus,
     ...(d.irqchip !== undefined ? { irqchip: d.irqchip } : {}),
+    ...(d.timing !== undefined
+      ? {
+          timing: {
+            ...d.timing,
+            l1: { ...d.timing.l1, size: formatSize(d.timing.l1.size) },
+            l2: { ...d.timing.l2, size: formatSize(d.timing.l2.size) },
+            llc: { ...d.timing.llc, size: formatSize(d.timing.llc.size) },
+          },
+        }
+      : {}),
     cxl: {
       hostBridges: d.cxl.hostBridges.map((hb) => ({
         id: hb.id,
@@ -1194,4 +1226,22 @@ export function descriptionToJson(d: MachineDescription): string {
 }
 export function descriptionToYaml(d: MachineDescription): string {
   return yaml().stringify(descriptionToDocument(d));
+}
+
+/** Timing mode's parameters for a description (its `timing` section, else the defaults). */
+export function timingParamsOf(d: MachineDescription): TimingParams {
+  const t = d.timing ?? timingSchema.parse({});
+  const level = (c: { size: number; ways: number; latencyCycles: number }) => ({
+    sizeBytes: c.size,
+    ways: c.ways,
+    latencyCycles: c.latencyCycles,
+  });
+  return {
+    cpuGHz: t.cpuGHz,
+    l1: level(t.l1),
+    l2: level(t.l2),
+    llc: level(t.llc),
+    mshrs: t.mshrs,
+    prefetchDegree: t.prefetchDegree,
+  };
 }

@@ -175,6 +175,21 @@ export function abstractDistance(c: AccessCoordinates, dram: AccessCoordinates):
  * abstract distance and memory tier. Undefined for machines with a numa section (their HMAT is
  * hand-written, so Linux's numbers depend on it).
  */
+/**
+ * Every memdev's coordinates along its path (DSLBIS + switches + links + the generic port), keyed
+ * by memN: what a load from that device costs, the timing model's CXL targets (src/machine/timing.ts).
+ */
+export function deviceCoordinates(desc: MachineDescription): Map<string, AccessCoordinates> {
+  const paths = devicePaths(desc);
+  const gps = desc.cxl.hostBridges.map((hb) => hb.perf);
+  const out = new Map<string, AccessCoordinates>();
+  for (const m of memdevsOf(desc)) {
+    const p = paths.get(m.device);
+    if (p) out.set(m.name, devicePerf(p, gps[p.hostBridge]!));
+  }
+  return out;
+}
+
 export function regionPerf(desc: MachineDescription, memdevs: readonly string[]): RegionPerf | undefined {
   if (desc.numa) return undefined;
   const byName = new Map(

@@ -4,6 +4,8 @@
 // machine) when the machine can hold it, then the placement audit. Owns the choice of workload;
 // never parses options.
 
+import type { TimingParams } from '../perf/timing-model.js';
+import { buildTimingModel, cyclesPerTick, timingStats } from './timing.js';
 import type { EventInjection } from './event-spec.js';
 import { accessSync, closeSync, constants, existsSync, openSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -55,6 +57,11 @@ export interface RunMachineOptions {
   observeLog?: string;
   /** Boot Linux with ACPI (true) or the device tree (false); default: ACPI when there are CXL host bridges. */
   acpi?: boolean;
+  /**
+   * Timing mode (`--timing`): caches, latency and bandwidth per memory target (src/perf), the JIT
+   * off, mtime and `cycle` following the modelled cycles; the result carries the counters.
+   */
+  timing?: TimingParams;
   /** Event records to add to memdevs' logs at guest times (`--event`); checked before the run. */
   events?: readonly EventInjection[];
   /** Write the firmware tables the guest gets to this directory before running (`--acpi-dump`). */
@@ -262,11 +269,15 @@ async function runOnBoard(
 ): Promise<RunResult> {
   const con = opts.console && opts.input ? interactiveConsole(opts.input, opts.console.err) : null;
   const signal = stopSignal(con?.signal, opts.stop);
+  const base = boardOptionsForMachine(machine, opts.acpi !== undefined ? { acpi: opts.acpi } : {});
+  const model = opts.timing ? buildTimingModel(machine, opts.timing, base.harts ?? 1) : null;
   try {
-    return await runProgram({
+    const result = await runProgram({
       ...(obs ? { beforeRun: () => obs.apply() } : {}),
       kernel,
-      machine: boardOptionsForMachine(machine, opts.acpi !== undefined ? { acpi: opts.acpi } : {}),
+      machine: model
+        ? { ...base, timing: { harts: model.harts, cyclesPerTick: cyclesPerTick(opts.timing!.cpuGHz) } }
+        : base,
       ...(opts.maxInstructions !== undefined ? { maxInstructions: opts.maxInstructions } : {}),
       ...(opts.timeoutSeconds !== undefined ? { timeoutSeconds: opts.timeoutSeconds } : {}),
       ...(opts.traceFile !== undefined ? { traceFile: opts.traceFile } : {}),
@@ -280,6 +291,7 @@ async function runOnBoard(
       ...(con ? { input: con.input } : {}),
       ...(signal ? { signal } : {}),
     });
+    return model ? { ...result, timing: timingStats(model) } : result;
   } finally {
     con?.close();
   }

@@ -31,6 +31,7 @@ type RunCli = AuditCli & {
   acpiDump?: string;
   irqchip?: 'plic' | 'aia';
   event?: string[];
+  timing?: boolean;
 };
 
 /** The one-line result on stderr: how the guest stopped, instructions, time, MIPS, exit status. */
@@ -70,6 +71,10 @@ export function registerRun(program: Command, ctx: CliContext): void {
           '--irqchip <kind>',
           "interrupt controllers: plic, or aia (an APLIC and one IMSIC per hart: MSI/MSI-X, so Linux's cxl_pci processes CXL events; QEMU's -M virt,aia=aplic-imsic); default: the description's, else aia for a Linux Image and plic otherwise",
         ).choices(['plic', 'aia']),
+      )
+      .option(
+        '--timing',
+        "timing mode: per-hart L1/L2 and a shared LLC, MSHRs and a stride prefetcher, each memory target's latency and bandwidth from the description; mtime and cycle follow modelled cycles; the JIT is off; counters at the end (the description's timing section sets the caches and clock)",
       )
       .option(
         '--event <spec>',
@@ -123,6 +128,8 @@ export function registerRun(program: Command, ctx: CliContext): void {
         import('../../machine/report.js'),
         import('../../machine/event-spec.js'),
       ]);
+    const { timingParamsOf } = await import('../../machine/description.js');
+    const { timingText } = await import('../../machine/timing.js');
     await withMachine(
       cmd,
       io,
@@ -155,6 +162,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
           ...(opts.acpi === 'on' || opts.acpi === 'off' ? { acpi: opts.acpi === 'on' } : {}),
           ...(opts.acpiDump !== undefined ? { acpiDump: opts.acpiDump } : {}),
           ...(opts.event !== undefined ? { events: opts.event.map(parseEventSpec) } : {}),
+          ...(opts.timing ? { timing: timingParamsOf(m.initial) } : {}),
           ...(gdb
             ? {
                 gdb: {
@@ -224,6 +232,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
             });
           else {
             io.err(summary(x));
+            if (x.timing) io.err(`${timingText(x.timing)}\n`);
             if (r.observation) io.err(`${observationText(r.observation)}\n`);
             if (rep) ctx.print(auditText(rep));
           }

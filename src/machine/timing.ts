@@ -1,0 +1,126 @@
+// Timing mode for a built machine: the timing model (src/perf) with its memory targets taken from
+// the description, the one source of the numbers CDAT and HMAT carry too. DRAM is `ram.perf`; each
+// CXL device is its path as Linux adds it up (linux-perf.ts deviceCoordinates: DSLBIS, switches,
+// links, the generic port). A physical address is classified by the board's RAM range and, in a
+// CXL window, by the compiled router (the device the committed decoders send it to), memoised per
+// 256-byte granule (the finest interleave) until the address map changes.
+
+import { CacheError } from '../perf/cache.js';
+import { type MemoryTarget, TimingError, TimingModel, type TimingParams } from '../perf/timing-model.js';
+import { ConfigError } from './errors.js';
+import { TIMEBASE_HZ } from '../devices/clint.js';
+import type { Machine } from './build.js';
+import { deviceCoordinates } from './linux-perf.js';
+
+/** The finest interleave granule: no two devices share one. */
+const GRANULE = 256;
+/** Memoised granules before the memo starts again (bounds its memory). */
+const MEMO_LIMIT = 1 << 20;
+
+/** mtime ticks at TIMEBASE_HZ: cycles per tick at `cpuGHz` (rounded to a whole number, at least 1). */
+export function cyclesPerTick(cpuGHz: number): number {
+  return Math.max(1, Math.round((cpuGHz * 1e9) / TIMEBASE_HZ));
+}
+
+export function buildTimingModel(machine: Machine, params: TimingParams, harts: number): TimingModel {
+  const desc = machine.initial;
+  const dram: MemoryTarget = { name: 'dram', ...desc.ram.perf };
+  const devices = new Map<string, MemoryTarget>();
+  for (const [name, c] of deviceCoordinates(desc)) devices.set(name, { name, ...c });
+  const ram = machine.ram;
+  const memo = new Map<number, MemoryTarget | null>();
+  machine.addressSpace.onChange(() => memo.clear());
+  const classify = (pa: number): MemoryTarget | null => {
+    if (pa >= ram.base && pa < ram.base + ram.size) return dram;
+    const g = Math.floor(pa / GRANULE);
+    const hit = memo.get(g);
+    if (hit !== undefined) return hit;
+    const dev = machine.cxl.memdevAt(pa);
+    const t = dev === null ? null : (devices.get(dev.name) ?? null);
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(g, t);
+    return t;
+  };
+  try {
+    return new TimingModel(params, harts, classify);
+  } catch (e) {
+    if (!(e instanceof CacheError || e instanceof TimingError)) throw e;
+    throw new ConfigError(
+      [
+        {
+          code: 'bad_timing',
+          path: 'timing',
+          value: e.message,
+          allowed: 'cache sizes of sets x ways x 64 B with a power-of-two set count',
+        },
+      ],
+      `bad timing parameters: ${e.message}`,
+    );
+  }
+}
+
+/** What a timing run reports: per hart its cycles, stalls and cache counts; per memory target its traffic. */
+export interface TimingStats {
+  cpuGHz: number;
+  harts: {
+    hart: number;
+    stallCycles: number;
+    prefetches: number;
+    l1: CacheCounts;
+    l2: CacheCounts;
+  }[];
+  llc: CacheCounts;
+  targets: {
+    target: string;
+    reads: number;
+    writes: number;
+    bytesRead: number;
+    bytesWritten: number;
+    queueNs: number;
+  }[];
+}
+
+export interface CacheCounts {
+  hits: number;
+  misses: number;
+  writebacks: number;
+  hitRate: number;
+}
+
+function counts(c: { hits: number; misses: number; writebacks: number }): CacheCounts {
+  const n = c.hits + c.misses;
+  return { hits: c.hits, misses: c.misses, writebacks: c.writebacks, hitRate: n === 0 ? 0 : c.hits / n };
+}
+
+export function timingStats(model: TimingModel): TimingStats {
+  return {
+    cpuGHz: model.params.cpuGHz,
+    harts: model.harts.map((h) => ({
+      hart: h.hartId,
+      stallCycles: h.stallCycles,
+      prefetches: h.prefetches,
+      l1: counts(h.caches.l1),
+      l2: counts(h.caches.l2),
+    })),
+    llc: counts(model.llc),
+    targets: model.targetCounters().map((t) => ({ target: t.target, ...t.counters })),
+  };
+}
+
+/** The end-of-run text of `--timing`. */
+export function timingText(s: TimingStats): string {
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const cache = (c: CacheCounts) =>
+    `${c.hits} hits, ${c.misses} misses (${pct(c.hitRate)}), ${c.writebacks} write-backs`;
+  const lines = [`timing (${s.cpuGHz} GHz):`];
+  for (const h of s.harts) {
+    lines.push(`  hart ${h.hart}: ${h.stallCycles} stall cycles, ${h.prefetches} prefetches`);
+    lines.push(`    L1 ${cache(h.l1)}`, `    L2 ${cache(h.l2)}`);
+  }
+  lines.push(`  LLC ${cache(s.llc)}`);
+  for (const t of s.targets)
+    lines.push(
+      `  ${t.target}: ${t.reads} reads (${t.bytesRead} B), ${t.writes} writes (${t.bytesWritten} B), queueing ${t.queueNs.toFixed(0)} ns`,
+    );
+  return lines.join('\n');
+}
