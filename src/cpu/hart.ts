@@ -21,6 +21,7 @@
 
 import { type HartInterruptFiles, readIreg, topiOf, writeIreg } from './aia-csrs.js';
 import type { DataTiming } from './data-timing.js';
+import { TimingPageCache } from './timing-page-cache.js';
 import type { AddressSpace, Arena } from '../memory/index.js';
 import { PageFlag } from '../memory/index.js';
 import {
@@ -222,6 +223,9 @@ export class Hart implements JitHost {
   dataTiming: DataTiming | null = null;
   /** Cycles the timing model stalled this hart (cycle = instructions + stalls). */
   stallCycles = 0;
+  /** Timing mode's read and write page caches (timing-page-cache.ts). */
+  private readonly timedReads = new TimingPageCache();
+  private readonly timedWrites = new TimingPageCache();
   private miselect = 0;
   private siselect = 0;
   /** Software-written mip bits (SSIP, STIP, SEIP). */
@@ -630,6 +634,8 @@ export class Hart implements JitHost {
   /** Forget every cached translation (sfence.vma, satp write, address map change). */
   flushTlb(): void {
     this.superTlb = false;
+    this.timedReads.clear();
+    this.timedWrites.clear();
     this.rTL.fill(TLB_EMPTY);
     this.wTL.fill(TLB_EMPTY);
     this.xTL.fill(TLB_EMPTY);
@@ -648,6 +654,8 @@ export class Hart implements JitHost {
   private sfence(rs1: number): void {
     if (rs1 === 0 || this.superTlb) this.flushTlb();
     else {
+      this.timedReads.clear();
+      this.timedWrites.clear();
       const lo = this.rl[rs1]!,
         hi = this.rh[rs1]!;
       const tag = lo & -4096;
@@ -2026,6 +2034,11 @@ export class Hart implements JitHost {
     return this.walkPbmt === 0 && this.dataTiming === null;
   }
 
+  /** Timing mode may cache this page's translation: a cacheable page, no watchpoint on it. */
+  private timingFillOk(lo: number, hi: number): boolean {
+    return this.dataTiming !== null && this.walkPbmt === 0 && !this.debugActive && !this.watchedPage(lo, hi);
+  }
+
   /** Timing mode: charge a data access at physical `pa` (cacheable unless the page is NC/IO). */
   private chargeData(pa: number, size: number, write: boolean): void {
     const t = this.dataTiming!;
@@ -2054,6 +2067,13 @@ export class Hart implements JitHost {
       const t = (lo >>> 12) & TLB_MASK;
       if (this.rTL[t] === (lo & -4096) && this.rTH[t] === hi) return this.readArena(this.rTA[t]! + off, size);
     }
+    if (this.dataTiming !== null) {
+      const a = this.timedReads.probe(lo, hi);
+      if (a >= 0) {
+        this.chargeData(this.timedReads.physBase + off, size, false);
+        return this.readArena(a + off, size);
+      }
+    }
     if (this.slowCounts) this.slow[(lo & (size - 1)) !== 0 ? CpuSlowPath.Misaligned : CpuSlowPath.LoadMiss]!++;
     const pa = this.translate(lo, hi, ACC_R);
     if (pa < 0) return 0;
@@ -2075,6 +2095,8 @@ export class Hart implements JitHost {
     const p = info.arenaOffset;
     if (p >= 0 && (info.flags & NO_CACHE) === 0) {
       if (fill && this.pmp.pageDecision(pa - off, PMP_R, priv) === 1) tlbFill(this.rTL, this.rTH, this.rTA, lo, hi, p);
+      else if (this.timingFillOk(lo, hi) && this.pmp.pageDecision(pa - off, PMP_R, priv) === 1)
+        this.timedReads.fill(lo, hi, pa - off, p);
       return this.readArena(p + off, size);
     }
     const tbl = info.chunks;
@@ -2144,6 +2166,14 @@ export class Hart implements JitHost {
         return;
       }
     }
+    if (this.dataTiming !== null) {
+      const a = this.timedWrites.probe(lo, hi);
+      if (a >= 0) {
+        this.chargeData(this.timedWrites.physBase + off, size, true);
+        this.writeArena(a + off, size, vl, vh);
+        return;
+      }
+    }
     if (this.slowCounts) this.slow[(lo & (size - 1)) !== 0 ? CpuSlowPath.Misaligned : CpuSlowPath.StoreMiss]!++;
     const pa = this.translate(lo, hi, ACC_W);
     if (pa < 0) return;
@@ -2194,6 +2224,12 @@ export class Hart implements JitHost {
         this.pmp.pageDecision(pa - off, PMP_W, priv) === 1
       ) {
         tlbFill(this.wTL, this.wTH, this.wTA, lo, hi, p);
+      } else if (
+        this.timingFillOk(lo, hi) &&
+        (info.flags & PageFlag.DirtyTracked) === 0 &&
+        this.pmp.pageDecision(pa - off, PMP_W, priv) === 1
+      ) {
+        this.timedWrites.fill(lo, hi, pa - off, p);
       }
       return;
     }
@@ -2594,6 +2630,7 @@ export class Hart implements JitHost {
 
   /** An arena page became a code page (by any hart): writes to it must now take the slow path. */
   private codePageMarked(page: number): void {
+    this.timedWrites.clear(); // timing mode: writes to a page that now holds code must go slow
     this.gwTL.fill(TLB_EMPTY);
     for (let i = 0; i < TLB_SIZE; i++)
       if (this.wTL[i] !== TLB_EMPTY && Math.floor(this.wTA[i]! / 4096) === page) this.wTL[i] = TLB_EMPTY;

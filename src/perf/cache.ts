@@ -50,6 +50,8 @@ export class SetAssocCache {
     this.dirty = new Uint8Array(sets * ways);
   }
 
+  // The set is the line number's low bits: `&` keeps the low 32 bits of any line below 2^53.
+
   /** Whether `line` is present (no LRU update, no counting). */
   contains(line: number): boolean {
     const base = ((line % this.sets) & this.setMask) * this.ways;

@@ -12,8 +12,9 @@ export type ServedBy = 1 | 2 | 3 | 4;
 export class CacheHierarchy {
   readonly l1: SetAssocCache;
   readonly l2: SetAssocCache;
-  /** Dirty lines the last access pushed out of the LLC (memory writes), in order. */
+  /** Dirty lines the last access pushed out of the LLC (memory writes): the first `memoryWriteCount`. */
   readonly memoryWrites: number[] = [];
+  memoryWriteCount = 0;
 
   constructor(
     geometry: { l1: CacheGeometry; l2: CacheGeometry },
@@ -26,7 +27,7 @@ export class CacheHierarchy {
 
   /** Look a line up for a load (write false) or a store; returns the level that served it. */
   access(line: number, write: boolean): ServedBy {
-    this.memoryWrites.length = 0;
+    this.memoryWriteCount = 0;
     if (this.l1.access(line, write)) return 1;
     const e1 = this.l1.evicted;
     if (e1 >= 0) this.writeInto(this.l2, e1);
@@ -34,19 +35,19 @@ export class CacheHierarchy {
     const e2 = this.l2.evicted;
     if (e2 >= 0) this.writeInto(this.llc, e2);
     const hit = this.llc.access(line, false);
-    if (this.llc.evicted >= 0) this.memoryWrites.push(this.llc.evicted);
+    if (this.llc.evicted >= 0) this.memoryWrites[this.memoryWriteCount++] = this.llc.evicted;
     return hit ? 3 : 4;
   }
 
   /** Bring a line into the L2 and LLC without touching the L1 (a prefetch); true if it came from memory. */
   prefetch(line: number): boolean {
-    this.memoryWrites.length = 0;
+    this.memoryWriteCount = 0;
     if (this.l2.contains(line)) return false;
     this.l2.access(line, false);
     const e2 = this.l2.evicted;
     if (e2 >= 0) this.writeInto(this.llc, e2);
     const hit = this.llc.access(line, false);
-    if (this.llc.evicted >= 0) this.memoryWrites.push(this.llc.evicted);
+    if (this.llc.evicted >= 0) this.memoryWrites[this.memoryWriteCount++] = this.llc.evicted;
     return !hit;
   }
 
@@ -56,6 +57,6 @@ export class CacheHierarchy {
     const e = c.evicted;
     if (e < 0) return;
     if (c === this.l2) this.writeInto(this.llc, e);
-    else this.memoryWrites.push(e);
+    else this.memoryWrites[this.memoryWriteCount++] = e;
   }
 }

@@ -187,7 +187,7 @@ export class HartTiming {
     this.writeBackAll(now);
     if (served !== 1) this.train(line, now);
     // A line still on its way (a prefetch or an earlier miss) costs the wait for it.
-    const ready = this.inFlight.get(line);
+    const ready = this.inFlight.size === 0 ? undefined : this.inFlight.get(line);
     if (ready !== undefined) {
       if (ready <= now) this.inFlight.delete(line);
       else if (!write) return Math.max(ready - now, dependent ? p.l1.latencyCycles : 1) - 1;
@@ -228,11 +228,11 @@ export class HartTiming {
   }
 
   private writeBackAll(now: number): void {
-    const writes = this.caches.memoryWrites;
-    if (writes.length === 0) return;
+    const n = this.caches.memoryWriteCount;
+    if (n === 0) return;
     const ghz = this.model.params.cpuGHz;
-    for (const l of writes) {
-      const t = this.model.classify(l * LINE_BYTES);
+    for (let i = 0; i < n; i++) {
+      const t = this.model.classify(this.caches.memoryWrites[i]! * LINE_BYTES);
       if (t !== null) this.model.queueOf(t).write(now / ghz);
     }
   }

@@ -60,7 +60,7 @@ test('write-back: dirty lines cascade to memory only when the LLC evicts them', 
   // Write 512 KiB (8192 lines) once: the LLC holds 4096, so the first 4096 written lines leave it.
   for (let l = 0; l < 8192; l++) {
     h.access(l, true);
-    writes.push(...h.memoryWrites);
+    writes.push(...h.memoryWrites.slice(0, h.memoryWriteCount));
   }
   // Line l is filled in the LLC at its write miss and evicted there when line l + 4096 arrives (256
   // sets x 16 ways, sequential lines); by then the L2 has written it back (dirty) into the LLC, since
