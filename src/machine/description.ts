@@ -1134,7 +1134,11 @@ export function parseDescriptionText(text: string, source = '(description)'): Ma
 // Canonical document form: sizes as "256M"/"4G", addresses and masks as hex strings.
 
 function storeDoc(s: StoreDesc): Record<string, unknown> {
-  return s.file ? { size: formatSize(s.size), file: { ...s.file } } : { size: formatSize(s.size) };
+  return {
+    size: formatSize(s.size),
+    ...(s.file ? { file: { ...s.file } } : {}),
+    ...(s.host ? { host: { memType: s.host.memType, ...(s.host.nodes ? { nodes: [...s.host.nodes] } : {}) } } : {}),
+  };
 }
 function childDoc(c: ChildDesc): Record<string, unknown> {
   if (c.kind === 'type3') {
