@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
-import { fakeSysfs, type FakeHost, NO_CXL, ONE_CXL, TWO_CXL } from '../helpers/fake-sysfs.js';
+import { type FakeHost, NO_CXL, ONE_CXL, TWO_CXL, withFakeSysfs } from '../helpers/fake-sysfs.js';
 
 async function run(...argv: string[]): Promise<{ status: number; out: string; err: string }> {
   let out = '';
@@ -17,15 +17,16 @@ async function run(...argv: string[]): Promise<{ status: number; out: string; er
   return { status, out, err };
 }
 
-async function withTree<T>(host: FakeHost, fn: (root: string, dir: string) => Promise<T>): Promise<T> {
-  const t = fakeSysfs(host);
-  const dir = mkdtempSync(join(tmpdir(), 'cxlemu-host-'));
-  try {
-    return await fn(t.root, dir);
-  } finally {
-    t.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** A fake tree of `host` and a scratch folder for --save, both removed afterwards. */
+function withTree<T>(host: FakeHost, fn: (root: string, dir: string) => Promise<T>): Promise<T> {
+  return withFakeSysfs(host, async (root) => {
+    const dir = mkdtempSync(join(tmpdir(), 'cxlemu-host-'));
+    try {
+      return await fn(root, dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 }
 
 test('a host without CXL: says so and exits 0 (text and JSON); --save has nothing to describe (exit 1)', async () => {

@@ -152,3 +152,19 @@ export const TWO_CXL: FakeHost = {
   ],
   blockSize: 0x8000_0000,
 };
+
+/** Run `fn` on a fresh tree of `host` and remove the tree afterwards (after the promise, if it returns one). */
+export function withFakeSysfs<T>(host: FakeHost, fn: (root: string) => T): T {
+  const t = fakeSysfs(host);
+  let later = false;
+  try {
+    const r = fn(t.root);
+    if (r instanceof Promise) {
+      later = true;
+      return r.finally(t.cleanup) as T;
+    }
+    return r;
+  } finally {
+    if (!later) t.cleanup();
+  }
+}

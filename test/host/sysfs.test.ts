@@ -4,16 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { discoverHostMemory, parseIdList, sysfsRootFromEnv } from '../../src/host/sysfs.js';
-import { fakeSysfs, NO_CXL, ONE_CXL, TWO_CXL, type FakeHost } from '../helpers/fake-sysfs.js';
+import { withFakeSysfs, NO_CXL, ONE_CXL, TWO_CXL, type FakeHost } from '../helpers/fake-sysfs.js';
 
-function withTree<T>(host: FakeHost, fn: (root: string) => T): T {
-  const t = fakeSysfs(host);
-  try {
-    return fn(t.root);
-  } finally {
-    t.cleanup();
-  }
-}
+const withTree = withFakeSysfs;
 
 test('node and cpu lists in Linux format', () => {
   assert.deepEqual(parseIdList('0-2,5,7-8\n'), [0, 1, 2, 5, 7, 8]);

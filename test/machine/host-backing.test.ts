@@ -10,21 +10,14 @@ import { Machine } from '../../src/machine/build.js';
 import { parseQemuCommandLine } from '../../src/machine/qemu-parser.js';
 import { validateDescription } from '../../src/machine/description.js';
 import { loadMbind, MPOL_BIND, MBIND_ADDON_ENV, resetMbindForTests } from '../../src/host/mbind.js';
-import { fakeSysfs, type FakeHost, NO_CXL, ONE_CXL } from '../helpers/fake-sysfs.js';
+import { withFakeSysfs, type FakeHost, NO_CXL, ONE_CXL } from '../helpers/fake-sysfs.js';
 
 const line = (backend: string) =>
   `-M q35,cxl=on -m 1G -object ${backend} -device pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1 ` +
   '-device cxl-rp,port=0,bus=cxl.1,id=rp0 -device cxl-type3,bus=rp0,volatile-memdev=m0,id=d0 ' +
   '-M cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G';
 
-function withTree<T>(host: FakeHost, fn: (root: string) => T): T {
-  const t = fakeSysfs(host);
-  try {
-    return fn(t.root);
-  } finally {
-    t.cleanup();
-  }
-}
+const withTree = withFakeSysfs;
 
 function issuesOf(fn: () => unknown): { code: string; path: string; option?: string; allowed: string }[] {
   try {
