@@ -60,6 +60,8 @@ export async function withMachine(
   const description = adjust ? adjust(loaded.description) : loaded.description;
   const boot = loaded.boot;
   const m = Machine.build(description);
+  for (const n of m.notices) io.err(`cxlemu: ${n}\n`);
+  m.onNotice = (n) => io.err(`cxlemu: ${n}\n`);
   const stop = new AbortController();
   let caught: StopSignal | undefined;
   const onSignal = (sig: StopSignal) => {

@@ -12,11 +12,13 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerAudit } from './commands/audit.js';
 import { registerDescribe } from './commands/describe.js';
+import { registerHost } from './commands/host.js';
 import { registerList } from './commands/list.js';
 import { registerMailbox } from './commands/mailbox.js';
 import { registerRegion } from './commands/region.js';
 import { registerRun } from './commands/run.js';
 import { registerTables } from './commands/tables.js';
+import { registerTiers } from './commands/tiers.js';
 import { registerTranslate } from './commands/translate.js';
 import { type CliContext, type CliIo, cliContext, processIo } from './io.js';
 import { StoppedBySignal } from './signals.js';
@@ -32,7 +34,9 @@ const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [
   registerRun,
   registerMailbox,
   registerTables,
+  registerTiers,
   registerDescribe,
+  registerHost,
 ];
 
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {

@@ -9,6 +9,7 @@ import { encodeMediaEvent, eventLogOf } from '../cxl/mailbox/event-records.js';
 import { Arena } from '../memory/arena.js';
 import { AddressSpace } from '../memory/address-space.js';
 import { BackingStore } from '../memory/store.js';
+import { bindStores, discoverHostMemory, hostBackedStores, hostNodesFor, sysfsRootFromEnv } from './host.js';
 import {
   CxlTopology,
   RegionError,
@@ -163,6 +164,8 @@ export interface BuildOptions {
   arenaBytes?: number;
   /** Skip applying description.state (regions): an empty, unprogrammed machine. */
   skipState?: boolean;
+  /** Where host-backed media (host: { memType: cxlram }) find the host's nodes: default CXLEMU_SYSFS_ROOT or /sys. */
+  sysfsRoot?: string;
 }
 
 /** A region request as the CLI and programs make it (memdevs: memN or ids, any order). */
@@ -206,6 +209,10 @@ export class Machine {
   /** Bus numbers and BARs firmware-style enumeration assigned before any guest runs. */
   readonly enumeration: EnumerationResult;
   private tables: FirmwareTables | undefined;
+  /** What building and running did that a user should know (host binding); the CLI prints them. */
+  readonly notices: string[] = [];
+  /** Told each notice as it comes (notices after build arrive during a run). */
+  onNotice: ((s: string) => void) | undefined;
 
   private constructor(desc: MachineDescription, opts: BuildOptions) {
     this.initial = desc;
@@ -361,8 +368,29 @@ export class Machine {
   static build(description: MachineDescription | unknown, opts: BuildOptions = {}): Machine {
     const desc = validateDescription(description);
     const m = new Machine(desc, opts);
+    m.bindHostBacked(desc, opts.sysfsRoot);
     if (!opts.skipState) m.applyState(desc);
     return m;
+  }
+
+  private notice(s: string): void {
+    this.notices.push(s);
+    this.onNotice?.(s);
+  }
+
+  /** Host-backed media (docs/host-cxl.md): their arena pages go to the host's CXL nodes. */
+  private bindHostBacked(desc: MachineDescription, sysfsRoot: string | undefined): void {
+    const stores = hostBackedStores(desc);
+    if (stores.length === 0) return;
+    const nodes = hostNodesFor(stores, discoverHostMemory(sysfsRoot ?? sysfsRootFromEnv()));
+    bindStores(
+      stores.map((s, i) => {
+        const dev = this.cxl.memdevs.find((d) => d.name === s.memdev)!;
+        const store = (s.kind === 'volatile' ? dev.volatileStore : dev.persistentStore)!;
+        return { store, what: `${s.memdev} ${s.kind} (host-mem-type=cxlram)`, nodes: nodes[i]! };
+      }),
+      (t) => this.notice(t),
+    );
   }
 
   /** Commit the description's regions as platform firmware would, in order (locked if asked). */
@@ -584,7 +612,13 @@ export class Machine {
       const t = memdevsOf({ cxl }).find((e) => e.index === i)!.device;
       const pers = dev.capacity - vol;
       const keep = (old: StoreDesc | undefined, size: number): StoreDesc | undefined =>
-        size > 0 ? { ...(old?.file ? { file: { ...old.file } } : {}), size } : undefined;
+        size > 0
+          ? {
+              ...(old?.file ? { file: { ...old.file } } : {}),
+              ...(old?.host ? { host: structuredClone(old.host) } : {}),
+              size,
+            }
+          : undefined;
       const v = keep(t.volatile, vol);
       const p = keep(t.persistent, pers);
       if (v) t.volatile = v;

@@ -169,9 +169,18 @@ export const DEFAULT_DECODERS: Readonly<DecoderCapsDesc> = Object.freeze({
   ways16: true,
 });
 
+/** Host memory backing a device's media: the host's CXL NUMA nodes (QEMU's host-mem-type=cxlram). */
+export const HOST_MEM_TYPES = ['cxlram'] as const;
 const storeSchema = z.strictObject({
   size: sizeField(),
   file: z.strictObject({ path: z.string().min(1), share: z.boolean().default(false) }).optional(),
+  /** Bind the store's arena pages to host NUMA nodes (docs/host-cxl.md); nodes: some of the host's CXL nodes (default all). */
+  host: z
+    .strictObject({
+      memType: z.enum(HOST_MEM_TYPES),
+      nodes: z.array(z.number().int().min(0)).min(1).optional(),
+    })
+    .optional(),
 });
 const type3Schema = z.strictObject({
   kind: z.literal('type3'),
@@ -600,6 +609,7 @@ function resolve(parsed: DescriptionParsed): MachineDescription {
   const mems = memdevsOf({ cxl: { hostBridges } });
   checkMemdevNames(mems, issues);
   checkBackingFiles(mems, issues);
+  checkHostBacking(mems, issues);
   const xorMaps = checkXorMaps(p.cxl.xorMaps, issues);
   const windows = resolveWindows(p.cxl.windows, p.ram.size, hostBridges, xorMaps, issues);
   const regions = resolveRegions(p.state.regions, windows, mems, issues);
@@ -626,6 +636,29 @@ function checkBackingFiles(mems: readonly Type3Entry[], issues: IssueList): void
       if (first === undefined) seen.set(key, field);
       else issues.add('duplicate_backing_file', field, file.path, `a file no other store uses (${first} uses it)`);
     }
+}
+
+/** Host-backed media are anonymous memory on the host's nodes: not a file, and not the label area. */
+function checkHostBacking(mems: readonly Type3Entry[], issues: IssueList): void {
+  for (const m of mems) {
+    for (const kind of ['volatile', 'persistent'] as const) {
+      const st = m.device[kind];
+      if (st?.host && st.file)
+        issues.add(
+          'host_backing_with_file',
+          `${m.path}.${kind}.host`,
+          st.host.memType,
+          'either host (anonymous memory bound to host CXL nodes) or file, not both',
+        );
+    }
+    if (m.device.lsa?.host)
+      issues.add(
+        'host_backing_lsa',
+        `${m.path}.lsa.host`,
+        m.device.lsa.host.memType,
+        'host backing for volatile or persistent media only (the label storage area is small metadata)',
+      );
+  }
 }
 
 function checkRam(ramSize: number, issues: IssueList): void {
@@ -1123,7 +1156,11 @@ export function parseDescriptionText(text: string, source = '(description)'): Ma
 // Canonical document form: sizes as "256M"/"4G", addresses and masks as hex strings.
 
 function storeDoc(s: StoreDesc): Record<string, unknown> {
-  return s.file ? { size: formatSize(s.size), file: { ...s.file } } : { size: formatSize(s.size) };
+  return {
+    size: formatSize(s.size),
+    ...(s.file ? { file: { ...s.file } } : {}),
+    ...(s.host ? { host: { memType: s.host.memType, ...(s.host.nodes ? { nodes: [...s.host.nodes] } : {}) } } : {}),
+  };
 }
 function childDoc(c: ChildDesc): Record<string, unknown> {
   if (c.kind === 'type3') {

@@ -88,3 +88,25 @@ export {
   MAX_HARTS,
 } from './board-map.js';
 export { type BootRequest, type PreparedBoot, prepareBoot, writeBoot } from './linux-boot.js';
+// Linux's memory tiers on the described machine (`cxlemu tiers`).
+export {
+  type GuestDemotion,
+  type GuestTier,
+  type GuestTierNode,
+  type GuestTiers,
+  guestMemoryTiers,
+  guestTiersText,
+} from './memory-tiers.js';
+// The host's CXL memory (`cxlemu host`, host-mem-type=cxlram; docs/host-cxl.md).
+export {
+  bindableCxlNodes,
+  discoverHostMemory,
+  hostDescription,
+  hostReportJson,
+  hostReportText,
+  type HostMemory,
+  MBIND_ADDON_ENV,
+  noCxlReason,
+  SYSFS_ROOT_ENV,
+  sysfsRootFromEnv,
+} from './host.js';

@@ -8,6 +8,7 @@ import { type DescriptionInput, type MachineDescription, validateDescription } f
 import { parseSize, parseInteger } from './sizes.js';
 import { DEFAULT_RAM_SIZE, MAX_HARTS } from './board-map.js';
 import { HMAT_DATA_TYPES, HMAT_HIERARCHIES } from '../firmware/acpi/hmat.js';
+import { discoverHostMemory, type HostMemory, noCxlReason, sysfsRootFromEnv } from './host.js';
 
 export interface QemuParseResult {
   /** The validated, resolved description (windows placed per DESIGN's board map). */
@@ -376,8 +377,15 @@ interface Backend {
   size: number;
   path?: string;
   share: boolean;
+  /** host-mem-type=cxlram: the host's CXL nodes back it. */
+  hostMemType?: 'cxlram';
   text: string;
   usedBy?: string;
+}
+
+export interface QemuParseOptions {
+  /** Where host-mem-type=cxlram looks for the host's CXL nodes (default: CXLEMU_SYSFS_ROOT or /sys). */
+  sysfsRoot?: string;
 }
 interface Dev {
   driver: 'pxb-cxl' | 'cxl-rp' | 'cxl-upstream' | 'cxl-downstream' | 'cxl-type3';
@@ -439,6 +447,13 @@ class ParseState {
   readonly numaNodes: NumaNodeOpt[] = [];
   readonly numaDist: { src: number; dst: number; value: number }[] = [];
   readonly hmatLb: HmatLbInput[] = [];
+  private hostMemory: HostMemory | undefined;
+  constructor(private readonly sysfsRoot: string | undefined) {}
+  /** The host's memory, read once, when a backend asks for host-mem-type=cxlram. */
+  host(): HostMemory {
+    this.hostMemory ??= discoverHostMemory(this.sysfsRoot ?? sysfsRootFromEnv());
+    return this.hostMemory;
+  }
   err(code: string, option: string, path: string, value: unknown, allowed: string): void {
     this.issues.push({ code, path, value, allowed, option });
   }
@@ -493,9 +508,9 @@ const QEMU_OPTIONS = new Map<string, QemuOption>([
 ]);
 
 /** Parse a pasted QEMU command line (text or pre-split words). Throws ConfigError. */
-export function parseQemuCommandLine(args: string | readonly string[]): QemuParseResult {
+export function parseQemuCommandLine(args: string | readonly string[], opts: QemuParseOptions = {}): QemuParseResult {
   const words = typeof args === 'string' ? tokenizeQemu(args) : [...args];
-  const s = new ParseState();
+  const s = new ParseState(opts.sysfsRoot);
   // A leading program name (qemu-system-x86_64) is skipped.
   let i = words.length > 0 && !words[0]!.startsWith('-') && /qemu/i.test(words[0]!) ? 1 : 0;
   for (; i < words.length; i++) {
@@ -795,15 +810,49 @@ function parseObject(s: ParseState, arg: string): void {
       if (v === undefined) s.err('bad_bool', text, 'share', o.value, 'on or off');
       else b.share = v;
     } else if (o.key === 'mem-path' && kind === 'file') b.path = o.value;
-    else if (ignored.has(o.key))
+    else if (o.key === 'host-mem-type') {
+      if (o.value !== 'cxlram')
+        s.err('bad_value', text, 'host-mem-type', o.value, "cxlram (back it with the host's CXL memory nodes)");
+      else if (kind !== 'ram')
+        s.err(
+          'unsupported_property',
+          text,
+          'host-mem-type',
+          o.value,
+          "host-mem-type on memory-backend-ram or memory-backend-memfd only (a file backend's pages are its file's)",
+        );
+      else b.hostMemType = 'cxlram';
+    } else if ((o.key === 'host-nodes' || o.key === 'policy') && opts.some((x) => x.key === 'host-mem-type')) {
+      // Checked below, once host-mem-type is known.
+    } else if (ignored.has(o.key))
       s.warnings.push(`ignored: -object ${type},id=${b.id ?? '?'} ${o.key}=${o.value} (no meaning in cxlemu)`);
-    else s.err('unknown_property', text, o.key, o.value, `id, size, share${kind === 'file' ? ', mem-path' : ''}`);
+    else
+      s.err(
+        'unknown_property',
+        text,
+        o.key,
+        o.value,
+        `id, size, share${kind === 'file' ? ', mem-path' : ', host-mem-type'}`,
+      );
   }
   if (b.id === undefined) s.err('missing_property', text, 'id', undefined, 'an id the devices refer to');
   if (b.size === undefined && !s.issues.some((x) => x.option === text && x.path === 'size'))
     s.err('missing_property', text, 'size', undefined, 'the backend size, e.g. 256M');
   if (kind === 'file' && b.path === undefined)
     s.err('missing_property', text, 'mem-path', undefined, 'the backing file path');
+  if (b.hostMemType !== undefined) {
+    const clash = opts.filter((o) => o.key === 'host-nodes' || o.key === 'policy');
+    for (const o of clash)
+      s.err(
+        'conflicting_properties',
+        text,
+        o.key,
+        o.value,
+        `not together with host-mem-type=cxlram, which picks the host nodes itself (the host's CXL nodes): drop ${o.key} or host-mem-type`,
+      );
+    const why = clash.length === 0 ? noCxlReason(s.host()) : undefined;
+    if (why !== undefined) s.err('no_host_cxl', text, 'host-mem-type', 'cxlram', `a host with CXL memory: ${why}`);
+  }
   if (b.id !== undefined) {
     if (s.backends.has(b.id))
       s.err('duplicate_id', text, 'id', b.id, `a unique id (also used by ${s.backends.get(b.id)!.text})`);
@@ -864,7 +913,7 @@ const PARENT_KINDS: Record<Dev['driver'], Dev['driver'][]> = {
 type HostBridgeInput = NonNullable<NonNullable<DescriptionInput['cxl']>['hostBridges']>[number];
 type PortInput = HostBridgeInput['rootPorts'][number];
 type ChildInput = NonNullable<PortInput['child']>;
-type StoreInput = { size: number; file?: { path: string; share: boolean } };
+type StoreInput = { size: number; file?: { path: string; share: boolean }; host?: { memType: 'cxlram' } };
 
 class Assembly {
   /** Description path -> the option text it came from (errors from validation point at options). */
@@ -1071,7 +1120,8 @@ class Assembly {
     }
     b.usedBy = `${d.id} ${k}`;
     this.sourceMap.push([path, b.text]);
-    return b.kind === 'file' ? { size: b.size, file: { path: b.path!, share: b.share } } : { size: b.size };
+    if (b.kind === 'file') return { size: b.size, file: { path: b.path!, share: b.share } };
+    return b.hostMemType ? { size: b.size, host: { memType: b.hostMemType } } : { size: b.size };
   }
 
   /** Windows in index order; targets numbered without gaps, each a pxb-cxl. */

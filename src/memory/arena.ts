@@ -288,6 +288,22 @@ export class Arena {
     return page * PAGE_SIZE;
   }
 
+  /**
+   * `pages` contiguous never-used (zero, not yet committed by the OS) pages, each as if from
+   * allocPage and returned by freePage; undefined when the never-used part of the arena is too
+   * small (the caller falls back to allocPage). A store whose pages the host binds to NUMA nodes
+   * takes its pages in such runs, so one mbind covers many pages.
+   */
+  allocFreshRun(pages: number): number | undefined {
+    if (!Number.isInteger(pages) || pages <= 0)
+      throw new RangeError(`allocFreshRun: pages must be positive, got ${pages}`);
+    if (this.nextPage + pages > this.pages) return undefined;
+    const off = this.nextPage * PAGE_SIZE;
+    this.nextPage += pages;
+    this.used += pages;
+    return off;
+  }
+
   /** Return a page from allocPage. Its code-page bit is invalidated (it may be reused for data). */
   freePage(off: number): void {
     if (

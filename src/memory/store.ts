@@ -20,6 +20,16 @@ export interface BackingStoreOptions {
 
 export type CleanListener = (store: BackingStore) => void;
 
+/**
+ * Where a store's pages must live in host memory (host NUMA binding). The store takes its arena
+ * pages in runs of `runPages` fresh pages and calls `place` once per run, before any page of it is
+ * touched; `place` returns an error text when it could not place them (the store goes on).
+ */
+export interface PagePlacement {
+  runPages: number;
+  place(arenaOffset: number, bytes: number): string | undefined;
+}
+
 export class BackingStore {
   readonly name: string;
   readonly size: number;
@@ -35,6 +45,12 @@ export class BackingStore {
   protected mapped = 0;
   protected closed = false;
   private readonly cleanListeners: CleanListener[] = [];
+  private placement: PagePlacement | undefined;
+  /** The current placed run: next page to hand out and its end (arena offsets). */
+  private runNext = 0;
+  private runEnd = 0;
+  /** The first error placement reported (later runs are tried again and may succeed). */
+  placementError: string | undefined;
 
   constructor(arena: Arena, opts: BackingStoreOptions) {
     const { name, size } = opts;
@@ -95,9 +111,33 @@ export class BackingStore {
     for (const l of this.cleanListeners) l(this);
   }
 
+  /** Place this store's pages from now on (before any is mapped: pages mapped earlier would stay unplaced). */
+  setPlacement(p: PagePlacement): void {
+    if (this.mapped > 0)
+      throw new MemoryBugError(`store ${this.name}: setPlacement after ${this.mapped} pages were mapped`);
+    this.placement = p;
+  }
+
+  /** A page for a placed store: the next of its run, or a new run (placed once), else one placed page. */
+  private placedPage(p: PagePlacement): number {
+    if (this.runNext === this.runEnd) {
+      const pages = Math.min(p.runPages, this.pageTable.length - this.mapped);
+      const run = this.arena.allocFreshRun(pages);
+      const off = run ?? this.arena.allocPage(this.sizedBy);
+      const bytes = run === undefined ? PAGE_SIZE : pages * PAGE_SIZE;
+      const err = p.place(off, bytes);
+      if (err !== undefined) this.placementError ??= err;
+      this.runNext = off;
+      this.runEnd = off + bytes;
+    }
+    const off = this.runNext;
+    this.runNext += PAGE_SIZE;
+    return off;
+  }
+
   protected mapPage(page: number): number {
     if (this.closed) throw new MemoryBugError(`store ${this.name}: access after close()`);
-    const off = this.arena.allocPage(this.sizedBy);
+    const off = this.placement ? this.placedPage(this.placement) : this.arena.allocPage(this.sizedBy);
     this.fillNewPage(page, off);
     this.mapped++;
     const ap = off / PAGE_SIZE;
@@ -253,5 +293,7 @@ export class BackingStore {
       }
     }
     this.mapped = 0;
+    // The unused tail of a placed run goes back too.
+    for (; this.runNext < this.runEnd; this.runNext += PAGE_SIZE) this.arena.freePage(this.runNext);
   }
 }
