@@ -190,6 +190,60 @@ export function deviceCoordinates(desc: MachineDescription): Map<string, AccessC
   return out;
 }
 
+/** A part of the fabric that several devices' traffic crosses, with its bandwidth (MB/s). */
+export interface SharedLink {
+  name: string;
+  readBandwidthMBs: number;
+  writeBandwidthMBs: number;
+}
+
+/**
+ * The shared parts of every memdev's path, top-down, keyed by memN: its host bridge (the generic
+ * port's bandwidth, capped by the root port's link) and each switch above it (the SSLBIS and its
+ * upstream link). The same object stands for a part wherever it is shared, so a timing model can
+ * queue on it (src/machine/timing.ts).
+ */
+export function sharedLinks(desc: MachineDescription): Map<string, SharedLink[]> {
+  const paths = devicePaths(desc);
+  const made = new Map<unknown, SharedLink>();
+  const once = (key: unknown, make: () => SharedLink) => {
+    let v = made.get(key);
+    if (v === undefined) {
+      v = make();
+      made.set(key, v);
+    }
+    return v;
+  };
+  const linkMBs = (l: LinkDesc) => Math.floor(linkEncodedMbps(l) / 8);
+  const out = new Map<string, SharedLink[]>();
+  for (const m of memdevsOf(desc)) {
+    const p = paths.get(m.device);
+    if (!p) continue;
+    const hb = desc.cxl.hostBridges[p.hostBridge]!;
+    const parts = [
+      once(hb, () => ({
+        name: hb.id,
+        readBandwidthMBs: hb.perf.readBandwidthMBs,
+        writeBandwidthMBs: hb.perf.writeBandwidthMBs,
+      })),
+      once(p.rootLink, () => ({
+        name: `${hb.id} root port link`,
+        readBandwidthMBs: linkMBs(p.rootLink),
+        writeBandwidthMBs: linkMBs(p.rootLink),
+      })),
+      ...p.switches.map((sw) =>
+        once(sw.sw, () => ({
+          name: sw.sw.id,
+          readBandwidthMBs: Math.min(sw.sw.perf.readBandwidthMBs, linkMBs(sw.uspLink)),
+          writeBandwidthMBs: Math.min(sw.sw.perf.writeBandwidthMBs, linkMBs(sw.uspLink)),
+        })),
+      ),
+    ];
+    out.set(m.name, parts);
+  }
+  return out;
+}
+
 export function regionPerf(desc: MachineDescription, memdevs: readonly string[]): RegionPerf | undefined {
   if (desc.numa) return undefined;
   const byName = new Map(

@@ -1,7 +1,8 @@
 // Timing mode for a built machine: the timing model (src/perf) with its memory targets taken from
 // the description, the one source of the numbers CDAT and HMAT carry too. DRAM is `ram.perf`; each
 // CXL device is its path as Linux adds it up (linux-perf.ts deviceCoordinates: DSLBIS, switches,
-// links, the generic port). A physical address is classified by the board's RAM range and, in a
+// links, the generic port), and queues also on the parts of the path other devices share (its host
+// bridge and root port link, each switch above it: linux-perf.ts sharedLinks). A physical address is classified by the board's RAM range and, in a
 // CXL window, by the compiled router (the device the committed decoders send it to), memoised per
 // 256-byte granule (the finest interleave) until the address map changes.
 
@@ -10,7 +11,7 @@ import { type MemoryTarget, TimingError, TimingModel, type TimingParams } from '
 import { ConfigError } from './errors.js';
 import { TIMEBASE_HZ } from '../devices/clint.js';
 import type { Machine } from './build.js';
-import { deviceCoordinates } from './linux-perf.js';
+import { deviceCoordinates, sharedLinks } from './linux-perf.js';
 
 /** The finest interleave granule: no two devices share one. */
 const GRANULE = 256;
@@ -26,7 +27,9 @@ export function buildTimingModel(machine: Machine, params: TimingParams, harts: 
   const desc = machine.initial;
   const dram: MemoryTarget = { name: 'dram', ...desc.ram.perf };
   const devices = new Map<string, MemoryTarget>();
-  for (const [name, c] of deviceCoordinates(desc)) devices.set(name, { name, ...c });
+  const shared = sharedLinks(desc);
+  for (const [name, c] of deviceCoordinates(desc))
+    devices.set(name, { name, ...c, shared: [...(shared.get(name) ?? [])].reverse() });
   const ram = machine.ram;
   const memo = new Map<number, MemoryTarget | null>();
   machine.addressSpace.onChange(() => memo.clear());

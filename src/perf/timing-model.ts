@@ -34,14 +34,22 @@ export const DEFAULT_TIMING: TimingParams = {
   prefetchDegree: 15,
 };
 
-/** A memory target: DRAM or one CXL device, with its load-to-use latency and bandwidth. */
-export interface MemoryTarget {
+/** Something with a bandwidth that lines queue for: a target, or a link several targets share. */
+export interface BandwidthLimit {
   name: string;
-  readLatencyNs: number;
-  writeLatencyNs: number;
   /** MB/s (10^6 bytes per second), as HMAT and CDAT state them. */
   readBandwidthMBs: number;
   writeBandwidthMBs: number;
+}
+
+/**
+ * A memory target: DRAM or one CXL device, with its load-to-use latency and bandwidth, and the
+ * shared parts of its path (host bridge, switches) whose bandwidth it competes for.
+ */
+export interface MemoryTarget extends BandwidthLimit {
+  readLatencyNs: number;
+  writeLatencyNs: number;
+  shared?: readonly BandwidthLimit[];
 }
 
 /** Traffic and queueing of one target. */
@@ -54,33 +62,58 @@ export interface TargetCounters {
   queueNs: number;
 }
 
-class TargetQueue {
-  /** When the target can start the next line (ns). */
+/** One bandwidth limit's queue: when it can start its next line. */
+class LinkQueue {
   nextFreeNs = 0;
-  readonly counters: TargetCounters = { reads: 0, writes: 0, bytesRead: 0, bytesWritten: 0, queueNs: 0 };
   readonly readNsPerLine: number;
   readonly writeNsPerLine: number;
-  constructor(readonly target: MemoryTarget) {
+  constructor(readonly limit: BandwidthLimit) {
     // MB/s = bytes per us: a 64-byte line takes 64 / (MB/s / 1000) ns.
-    this.readNsPerLine = (LINE_BYTES * 1000) / target.readBandwidthMBs;
-    this.writeNsPerLine = (LINE_BYTES * 1000) / target.writeBandwidthMBs;
+    this.readNsPerLine = (LINE_BYTES * 1000) / limit.readBandwidthMBs;
+    this.writeNsPerLine = (LINE_BYTES * 1000) / limit.writeBandwidthMBs;
+  }
+}
+
+/**
+ * A target's queue and the queues of the links it shares, in the order the data crosses them (the
+ * device first, then each shared part up to the host bridge): a tandem of stages, each taking a
+ * line when the line is ready there and the stage is free. So two devices below one switch each
+ * work at their own rate while the switch's rate caps their sum.
+ */
+class TargetQueue {
+  readonly counters: TargetCounters = { reads: 0, writes: 0, bytesRead: 0, bytesWritten: 0, queueNs: 0 };
+  constructor(
+    readonly target: MemoryTarget,
+    /** The target's own queue first, then the shared parts of its path bottom-up. */
+    private readonly queues: readonly LinkQueue[],
+  ) {}
+
+  /** When the line has passed every stage (ns), for a request issued at `nowNs`. */
+  private start(nowNs: number, write: boolean): number {
+    let t = nowNs;
+    let waited = 0;
+    for (const q of this.queues) {
+      if (q.nextFreeNs > t) {
+        waited += q.nextFreeNs - t;
+        t = q.nextFreeNs;
+      }
+      q.nextFreeNs = t + (write ? q.writeNsPerLine : q.readNsPerLine);
+    }
+    this.counters.queueNs += waited;
+    return t;
   }
 
   /** A line read issued at `nowNs`: when its data arrives. */
   read(nowNs: number): number {
-    const start = Math.max(nowNs, this.nextFreeNs);
-    this.counters.queueNs += start - nowNs;
-    this.nextFreeNs = start + this.readNsPerLine;
+    const start = this.start(nowNs, false);
     this.counters.reads++;
     this.counters.bytesRead += LINE_BYTES;
     return start + this.target.readLatencyNs;
   }
 
-  /** A line written back at `nowNs` (nobody waits for it; it takes the target's time). */
+  /** A line written back at `nowNs` (nobody waits for it; it takes the path's time). */
   write(nowNs: number): void {
-    const start = Math.max(nowNs, this.nextFreeNs);
-    this.counters.queueNs += start - nowNs;
-    this.nextFreeNs = start + this.writeNsPerLine;
+    this.start(nowNs, true);
     this.counters.writes++;
     this.counters.bytesWritten += LINE_BYTES;
   }
@@ -96,6 +129,7 @@ export class TimingModel {
   readonly llc: SetAssocCache;
   readonly harts: HartTiming[];
   private readonly queues = new Map<MemoryTarget, TargetQueue>();
+  private readonly links = new Map<BandwidthLimit, LinkQueue>();
 
   /**
    * `classify(pa)` names the target of a physical address; null for addresses that are not
@@ -115,8 +149,17 @@ export class TimingModel {
   queueOf(t: MemoryTarget): TargetQueue {
     let q = this.queues.get(t);
     if (q === undefined) {
-      q = new TargetQueue(t);
+      q = new TargetQueue(t, [new LinkQueue(t), ...(t.shared ?? []).map((l) => this.linkQueue(l))]);
       this.queues.set(t, q);
+    }
+    return q;
+  }
+
+  private linkQueue(l: BandwidthLimit): LinkQueue {
+    let q = this.links.get(l);
+    if (q === undefined) {
+      q = new LinkQueue(l);
+      this.links.set(l, q);
     }
     return q;
   }

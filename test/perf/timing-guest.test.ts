@@ -63,8 +63,15 @@ function description(): DescriptionInput {
   } as unknown as DescriptionInput;
 }
 
-async function probe(mode: 1 | 2, base: number, bytes: number, count: number, timing: TimingParams = DEFAULT_TIMING) {
-  const m = Machine.build(description());
+async function probe(
+  mode: 1 | 2,
+  base: number,
+  bytes: number,
+  count: number,
+  timing: TimingParams = DEFAULT_TIMING,
+  desc: DescriptionInput = description(),
+) {
+  const m = Machine.build(desc);
   try {
     const r1 = m.regions.find((r) => r.name === 'R1')!;
     const put = (i: number, v: number) =>
@@ -135,4 +142,59 @@ test('read stream: one device reaches min(bandwidth, MSHRs x 64 B / latency); a 
   within(mbs(one, 1), Math.min(1500, mshrBound), 0.1, 'one device MB/s');
   const two = await probe(2, -1, bytes, 1, SMALL);
   within(mbs(two, 1), Math.min(2 * 1500, mshrBound), 0.1, '2-way MB/s');
+});
+
+/** Two 1500 MB/s devices behind one switch whose SSLBIS allows 2000 MB/s, interleaved 2-way below it. */
+function switched(): DescriptionInput {
+  const dev = (id: string, serial: number) => ({
+    kind: 'type3' as const,
+    id,
+    serial,
+    volatile: { size: '256M' },
+    perf: { readLatencyNs: 100, writeLatencyNs: 100, readBandwidthMBs: 1500, writeBandwidthMBs: 1500 },
+  });
+  return {
+    version: 1,
+    ram: { size: '512M' },
+    cpus: 1,
+    cxl: {
+      hostBridges: [
+        {
+          id: 'hb0',
+          busNr: 16,
+          uid: 1,
+          rootPorts: [
+            {
+              id: 'rp0',
+              port: 0,
+              child: {
+                kind: 'switch',
+                id: 'sw0',
+                perf: { readLatencyNs: 10, writeLatencyNs: 10, readBandwidthMBs: 2000, writeBandwidthMBs: 2000 },
+                downstreamPorts: [
+                  { id: 'dsp0', port: 0, child: dev('d0', 1) },
+                  { id: 'dsp1', port: 1, child: dev('d1', 2) },
+                ],
+              },
+            },
+          ],
+        },
+      ],
+      windows: [{ id: 'W0', size: '512M', targets: ['hb0'], granularity: 256 }],
+    },
+    state: { regions: [{ name: 'R0', window: 'W0', ways: 2, granularity: 256, size: '512M', memdevs: ['d0', 'd1'] }] },
+  } as unknown as DescriptionInput;
+}
+
+test('read stream through a shared switch: a 2-way interleave below it is capped by the switch (2000 MB/s), not the devices (2 x 1500)', {
+  skip,
+}, async () => {
+  const bytes = 4 * 2 ** 20;
+  const r = await probe(2, CXL_1WAY, bytes, 1, SMALL, switched());
+  const lat = r.coords.get('mem0')!.readLatencyNs;
+  const mshrBound = ((DEFAULT_TIMING.mshrs * 64) / lat) * 1000;
+  assert.ok(mshrBound > 2000, `the MSHR bound (${mshrBound.toFixed(0)} MB/s) is not what limits here`);
+  within((bytes / (r.cycles / GHZ)) * 1000, 2000, 0.1, 'MB/s through the switch');
+  const sw = r.stats.targets.filter((t) => t.target === 'mem0' || t.target === 'mem1');
+  assert.equal(sw.length, 2, 'both devices served the stream');
 });
