@@ -378,7 +378,7 @@ export class Aplic {
     if ((this.msiCfg[1]! & MSIADDRCFGH_L) !== 0) return; // locked
     const k = (offset - REG.mmsiaddrcfg) / 4;
     // Writable fields: mmsiaddrcfgh L, HHXS, LHXS, HHXW, LHXW, High PPN; smsiaddrcfgh LHXS, High PPN.
-    const mask = k === 1 ? 0x9f7f7fff : k === 3 ? 0x00700fff : 0xffffffff;
+    const mask = k === 1 ? 0x9f77ffff : k === 3 ? 0x00700fff : 0xffffffff;
     this.msiCfg[k] = v & mask;
   }
 

@@ -142,6 +142,9 @@ test('MSI addresses follow the root domain registers (AIA 4.9.1), which lock wit
   assert.equal(x.aplic.msiAddress('M', 0), 0x3000_0000);
   assert.equal(x.aplic.msiAddress('M', 3), 0x3000_0000 + 3 * 0x2000);
   assert.equal(x.aplic.msiAddress('M', 5), 0x3000_0000 + 2 ** 24 + 0x2000);
+  x.m.write(R.mmsiaddrcfgh, 4, 0xffffffff & ~0x80000000);
+  assert.equal(x.m.read(R.mmsiaddrcfgh) >>> 0, 0x1f77ffff, 'reserved bits 30:29, 23 and 19 read zero');
+  x.m.write(R.mmsiaddrcfgh, 4, (0 << 24) | (1 << 16) | (2 << 12) | (1 << 20));
   x.m.write(R.mmsiaddrcfgh, 4, 0x80000000 | (x.m.read(R.mmsiaddrcfgh) >>> 0));
   x.m.write(R.mmsiaddrcfg, 4, 0);
   x.m.write(R.smsiaddrcfg, 4, 0);

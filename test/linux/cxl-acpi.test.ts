@@ -260,6 +260,12 @@ function checkAccessAndTiers(stdout: string, machineArgs: string[]): Map<string,
   ) as { regions: { region: string; resource: number; memory_tier: number; [k: string]: unknown }[] };
   const tiers = parseTiers(stdout);
   assert.equal(tiers.get(0), 4, 'DRAM in memory_tier4');
+  // `cxlemu tiers` predicts the same tiers per region (the same calculator, checked against Linux here).
+  const predicted = JSON.parse(
+    spawnSync(process.execPath, [cli, ...machineArgs, 'tiers', '--json'], { encoding: 'utf8' }).stdout,
+  ) as { nodes: { memory: 'dram' | { regions: string[] }; tier: number }[] };
+  const predictedTier = (region: string) =>
+    predicted.nodes.find((n) => n.memory !== 'dram' && n.memory.regions.includes(region))?.tier;
   const kmem = parseKmem(stdout);
   const out = new Map<string, number>();
   for (const r of regions(linux)) {
@@ -278,6 +284,7 @@ function checkAccessAndTiers(stdout: string, machineArgs: string[]): Map<string,
     const node = kmem.find((k) => k.region === r.name)?.node;
     assert.ok(node !== undefined, `${r.name} onlined`);
     assert.equal(tiers.get(node), mine.memory_tier, `${r.name} (node ${node}): memory tier`);
+    assert.equal(predictedTier(mine.region), tiers.get(node), `${mine.region}: cxlemu tiers agrees with Linux`);
     out.set(mine.region, mine.memory_tier);
   }
   return out;
