@@ -1,9 +1,9 @@
 // cxlemu's Linux init (PID 1 of the project's initramfs). Built without a libc against the
 // kernel's tools/include/nolibc (scripts/build-initramfs.sh).
 //
-// It mounts proc, sysfs, devtmpfs and debugfs, prints facts for the differential boot against
-// QEMU (harts online, the ISA line, MemTotal, System RAM ranges), then checks what the kernel
-// command line asks for:
+// It mounts proc, sysfs, devtmpfs, debugfs and tmpfs on /run and /tmp, prints facts for the
+// differential boot against QEMU (harts online, the ISA line, MemTotal, System RAM ranges), then
+// checks what the kernel command line asks for:
 //   cxlemu.memdevs=N                      exactly N memory devices in /sys/bus/cxl/devices
 //   cxlemu.mem=SERIAL:ram:pmem:payload:lsa:fw   the attributes of the memdev with that serial
 //   cxlemu.harts=N                        N harts online
@@ -21,6 +21,11 @@
 //   cxlemu.dump=cxl                       after the checks, dump /sys/bus/cxl/devices (below)
 //   cxlemu.run=PATH                       run the initramfs program PATH (e.g. /bin/fpcheck, the
 //                                         static glibc lp64d program) and check it exits 0
+//   cxlemu.exec=TAG:PATH,ARG,...          run PATH with arguments (e.g. /bin/cxl,list,-vvv in the
+//                                         tools initramfs), print its output lines with a prefix
+//                                         and check it exits 0 (below, before main)
+//   cxlemu.let=NAME:PATH                  read PATH (or the first name DIR/PREFIX* matches); later
+//                                         parameters get it for $NAME (below, before main)
 // Each check prints one `check ...: ok` or `check ...: MISMATCH got ... want ...` line. With
 // every check passing it powers off (emulator exit 0); with any mismatch it reboots (exit 3).
 //
@@ -1168,6 +1173,214 @@ static void run_program(const char *path) {
   check_num(path, status, 0); // exit status 0, no signal
 }
 
+// ---- cxlemu.exec=TAG:PATH,ARG,...: a program with arguments, its output captured line by line ----
+// The kernel command line splits at spaces, so the arguments are separated by commas. The program
+// gets an empty environment; its stdout and stderr come through two pipes and each line is printed
+// whole, in one write, so kernel messages cannot split it:
+//   exec TAG: PATH ARG ...            (before it starts)
+//   exec TAG out: <line>              (each line of stdout)
+//   exec TAG err: <line>              (each line of stderr)
+//   check exec TAG exit status: ok (0)   (or MISMATCH; a signal reads as 128 + its number)
+// Lines longer than EXEC_LINE bytes are printed in pieces, each with the prefix.
+
+#define EXEC_ARGS 32
+#define EXEC_LINE 2048
+
+struct exec_stream {
+  int fd;
+  const char *prefix;
+  char line[EXEC_LINE];
+  int len;
+};
+
+static void exec_flush(struct exec_stream *s) {
+  static char out[EXEC_LINE + 96];
+  strcpy(out, s->prefix);
+  int n = strlen(out);
+  memcpy(out + n, s->line, s->len);
+  n += s->len;
+  out[n++] = '\n';
+  write(1, out, n);
+  s->len = 0;
+}
+
+/** Reads what is there on `s`; 0 at end of file. */
+static int exec_drain(struct exec_stream *s) {
+  char buf[512];
+  int r = read(s->fd, buf, sizeof(buf));
+  if (r <= 0) {
+    if (s->len) exec_flush(s);
+    return 0;
+  }
+  for (int i = 0; i < r; i++) {
+    if (buf[i] == '\n') exec_flush(s);
+    else {
+      s->line[s->len++] = buf[i];
+      if (s->len == EXEC_LINE) exec_flush(s);
+    }
+  }
+  return 1;
+}
+
+static void exec_program(char *spec) {
+  char *colon = strchr(spec, ':');
+  if (!colon || colon == spec || !colon[1]) {
+    say("check cxlemu.exec: MISMATCH malformed (TAG:PATH,ARG,...)\n");
+    failures++;
+    return;
+  }
+  *colon = 0;
+  const char *tag = spec;
+  char *argv[EXEC_ARGS + 1];
+  int argc = 0;
+  for (char *a = colon + 1; a && argc < EXEC_ARGS;) {
+    char *comma = strchr(a, ',');
+    if (comma) *comma = 0;
+    argv[argc++] = a;
+    a = comma ? comma + 1 : 0;
+  }
+  argv[argc] = 0;
+  static struct exec_stream streams[2];
+  static char prefixes[2][96];
+  char what[96];
+  strcpy(what, "exec ");
+  append(what, tag);
+  say(what);
+  say(":");
+  for (int i = 0; i < argc; i++) {
+    say(" ");
+    say(argv[i]);
+  }
+  say("\n");
+  int out[2], err[2];
+  if (pipe(out) < 0 || pipe(err) < 0) {
+    say("check cxlemu.exec: MISMATCH no pipe\n");
+    failures++;
+    return;
+  }
+  pid_t pid = fork();
+  if (pid == 0) {
+    char *const envp[] = {0};
+    dup2(out[1], 1);
+    dup2(err[1], 2);
+    close(out[0]);
+    close(out[1]);
+    close(err[0]);
+    close(err[1]);
+    execve(argv[0], argv, envp);
+    exit(127);
+  }
+  close(out[1]);
+  close(err[1]);
+  for (int i = 0; i < 2; i++) {
+    strcpy(prefixes[i], what);
+    append(prefixes[i], i == 0 ? " out: " : " err: ");
+    streams[i].fd = i == 0 ? out[0] : err[0];
+    streams[i].prefix = prefixes[i];
+    streams[i].len = 0;
+  }
+  // Both pipes at once, so a program that fills one while we wait on the other cannot stall.
+  int open_streams = 2;
+  struct pollfd fds[2];
+  while (open_streams > 0) {
+    int n = 0;
+    struct exec_stream *which[2];
+    for (int i = 0; i < 2; i++)
+      if (streams[i].fd >= 0) {
+        fds[n].fd = streams[i].fd;
+        fds[n].events = POLLIN;
+        fds[n].revents = 0;
+        which[n++] = &streams[i];
+      }
+    if (poll(fds, n, -1) < 0) break;
+    for (int i = 0; i < n; i++)
+      if (fds[i].revents && !exec_drain(which[i])) {
+        close(which[i]->fd);
+        which[i]->fd = -1;
+        open_streams--;
+      }
+  }
+  int status = -1;
+  if (pid < 0 || waitpid(pid, &status, 0) != pid) status = -1;
+  // nolibc's WIFSIGNALED is true for status 0: take the bits directly.
+  int code = status < 0 ? 255 : (status & 0x7f) ? 128 + (status & 0x7f) : (status >> 8) & 0xff;
+  append(what, " exit status");
+  check_num(what, code, 0);
+}
+
+// ---- cxlemu.let=NAME:PATH: a value read from sysfs, for later parameters ----
+// The contents of PATH (or, for DIR/PREFIX*, the first name in DIR that starts with PREFIX), read
+// when the parameter comes up, replaces `$NAME` in every later parameter. Linux numbers memdevs and
+// regions in probe order, so steps name them through what is stable: a memdev by its PCI function
+// (M:/sys/bus/pci/devices/0000:14:00.0/mem*), a region cxl-cli is about to create by the seed it
+// will take (R:/sys/bus/cxl/devices/decoder0.1/create_ram_region).
+//   let NAME=<value>
+
+#define LET_MAX 8
+static char let_names[LET_MAX][16], let_values[LET_MAX][NAME_LEN];
+static int lets;
+
+static void let_value(const char *spec) {
+  const char *colon = strchr(spec, ':');
+  int n = colon ? colon - spec : 0;
+  if (n <= 0 || n >= 16 || lets == LET_MAX) {
+    say("check cxlemu.let: MISMATCH malformed (NAME:PATH) or too many\n");
+    failures++;
+    return;
+  }
+  memcpy(let_names[lets], spec, n);
+  let_names[lets][n] = 0;
+  const char *path = colon + 1;
+  int got = -1;
+  if (path[strlen(path) - 1] == '*') {
+    // DIR/PREFIX*: the first entry of DIR whose name starts with PREFIX.
+    static char dir[192], prefix[NAME_LEN], names[1][NAME_LEN];
+    const char *slash = strrchr(path, '/');
+    memcpy(dir, path, slash - path);
+    dir[slash - path] = 0;
+    strcpy(prefix, slash + 1);
+    prefix[strlen(prefix) - 1] = 0;
+    if (list_dir(dir, prefix, names, 1) == 1) got = strlen(strcpy(let_values[lets], names[0]));
+  } else {
+    got = slurp(path, let_values[lets], NAME_LEN);
+  }
+  if (got <= 0) {
+    say("check cxlemu.let: MISMATCH cannot read ");
+    say(colon + 1);
+    say("\n");
+    failures++;
+    return;
+  }
+  say("let ");
+  say(let_names[lets]);
+  say("=");
+  say(let_values[lets]);
+  say("\n");
+  lets++;
+}
+
+/** `tok` with every `$NAME` of a cxlemu.let replaced, in a static buffer. */
+static char *substitute(const char *tok) {
+  static char buf[MAX_LINE];
+  int n = 0;
+  while (*tok && n < MAX_LINE - 1) {
+    int done = 0;
+    for (int i = 0; i < lets && *tok == '$' && !done; i++) {
+      int len = strlen(let_names[i]);
+      char next = tok[1 + len];
+      int word = (next >= 'A' && next <= 'Z') || (next >= 'a' && next <= 'z') || is_digit(next) || next == '_';
+      if (strncmp(tok + 1, let_names[i], len) == 0 && !word) {
+        for (const char *v = let_values[i]; *v && n < MAX_LINE - 1;) buf[n++] = *v++;
+        tok += 1 + len;
+        done = 1;
+      }
+    }
+    if (!done) buf[n++] = *tok++;
+  }
+  buf[n] = 0;
+  return buf;
+}
+
 int main(void) {
   static char cmdline[MAX_LINE];
   int dump = 0;
@@ -1175,6 +1388,10 @@ int main(void) {
   mount("proc", "/proc", "proc", 0, 0);
   mount("sysfs", "/sys", "sysfs", 0, 0);
   mount("debugfs", "/sys/kernel/debug", "debugfs", 0, 0);
+  // Scratch space for programs that want it (the tools initramfs has /run and /tmp; without
+  // them these mounts fail quietly).
+  mount("tmpfs", "/run", "tmpfs", 0, "mode=0755");
+  mount("tmpfs", "/tmp", "tmpfs", 0, "mode=01777");
   say("cxlemu-init: started\n");
   say("fact harts online: ");
   say_num(count_harts());
@@ -1188,9 +1405,10 @@ int main(void) {
   say(cmdline);
   say("\n");
   // Memdev count first (it waits for the probes), then the rest in order.
-  for (char *tok = cmdline; tok && *tok;) {
-    char *sp = strchr(tok, ' ');
+  for (char *next = cmdline; next && *next;) {
+    char *sp = strchr(next, ' ');
     if (sp) *sp = 0;
+    char *tok = substitute(next);
     if (starts(tok, "cxlemu.memdevs=")) {
       int want = parse_num(tok + 15);
       wait_memdevs(want);
@@ -1211,10 +1429,14 @@ int main(void) {
       print_events(tok + 14);
     } else if (starts(tok, "cxlemu.run=")) {
       run_program(tok + 11);
+    } else if (starts(tok, "cxlemu.exec=")) {
+      exec_program(tok + 12);
+    } else if (starts(tok, "cxlemu.let=")) {
+      let_value(tok + 11);
     } else if (strcmp(tok, "cxlemu.dump=cxl") == 0) {
       dump = 1;
     }
-    tok = sp ? sp + 1 : 0;
+    next = sp ? sp + 1 : 0;
   }
   if (dump) dump_cxl();
   if (failures) {
