@@ -221,6 +221,12 @@ export class Hart implements JitHost {
    * While set, no data TLB entry is filled, so every load and store reaches loadSlow/storeSlow.
    */
   dataTiming: DataTiming | null = null;
+  /**
+   * Functional-mode traffic counters (`run --stats`): told of every data access that takes the
+   * slow path (a TLB miss or fill, MMIO, a misaligned or page-crossing piece) with its physical
+   * address; null = nobody counts. Accesses that hit the TLB are not seen (docs/timing.md).
+   */
+  dataSlowSink: ((pa: number, size: number, write: boolean) => void) | null = null;
   /** Cycles the timing model stalled this hart (cycle = instructions + stalls). */
   stallCycles = 0;
   /** Timing mode's read and write page caches (timing-page-cache.ts). */
@@ -2070,7 +2076,9 @@ export class Hart implements JitHost {
     if (this.dataTiming !== null) {
       const a = this.timedReads.probe(lo, hi);
       if (a >= 0) {
-        this.chargeData(this.timedReads.physBase + off, size, false);
+        const pa = this.timedReads.physBase + off;
+        this.chargeData(pa, size, false);
+        if (this.dataSlowSink !== null) this.dataSlowSink(pa, size, false);
         return this.readArena(a + off, size);
       }
     }
@@ -2085,6 +2093,7 @@ export class Hart implements JitHost {
     // Svpbmt NC/IO pages get no TLB entry: every access comes here, where the timing model sees
     // the memory type and bypasses its caches.
     if (this.dataTiming !== null) this.chargeData(pa, size, false);
+    if (this.dataSlowSink !== null) this.dataSlowSink(pa, size, false);
     let fill = this.fillsDataTlb;
     if (this.debugActive) {
       this.dataPoint(lo, hi, size, false);
@@ -2169,7 +2178,9 @@ export class Hart implements JitHost {
     if (this.dataTiming !== null) {
       const a = this.timedWrites.probe(lo, hi);
       if (a >= 0) {
-        this.chargeData(this.timedWrites.physBase + off, size, true);
+        const pa = this.timedWrites.physBase + off;
+        this.chargeData(pa, size, true);
+        if (this.dataSlowSink !== null) this.dataSlowSink(pa, size, true);
         this.writeArena(a + off, size, vl, vh);
         return;
       }
@@ -2187,6 +2198,7 @@ export class Hart implements JitHost {
       if (this.exc !== 0) return;
     }
     if (this.dataTiming !== null) this.chargeData(pa, size, true);
+    if (this.dataSlowSink !== null) this.dataSlowSink(pa, size, true);
     this.storePhys(pa, size, vl, vh, lo, hi, priv);
   }
 

@@ -11,6 +11,7 @@ import { Arena, AddressSpace, BackingStore, type MmioOps } from '../memory/index
 import { Hart, type RunStop } from '../cpu/hart.js';
 import type { DataTiming } from '../cpu/data-timing.js';
 import type { TimingStats } from './timing.js';
+import type { TrafficStats } from './traffic.js';
 import { ABI_NAMES } from '../cpu/disasm.js';
 import { CAUSE_NAMES, CSR } from '../cpu/csr.js';
 import { Ns16550a, NS16550A_SIZE, UART0_IRQ, UART_CLOCK_HZ } from '../devices/ns16550a.js';
@@ -100,7 +101,12 @@ export type BoardHart = Pick<
   | 'debugHit'
   | 'debugTranslate'
 > &
-  Partial<Pick<Hart, 'jitStats' | 'csrRead' | 'csrWrite' | 'onSupervisorTimer' | 'interruptFiles' | 'dataTiming'>>;
+  Partial<
+    Pick<
+      Hart,
+      'jitStats' | 'csrRead' | 'csrWrite' | 'onSupervisorTimer' | 'interruptFiles' | 'dataTiming' | 'dataSlowSink'
+    >
+  >;
 
 export type HartFactory = (opts: {
   arena: Arena;
@@ -137,6 +143,8 @@ export interface RunResult {
   harts: { hart: number; instret: number; translatedShare: number | null }[];
   /** Timing mode's counters (run with `timing`). */
   timing?: TimingStats;
+  /** Functional-mode traffic counters (run with `stats`). */
+  stats?: TrafficStats;
 }
 
 /**
@@ -217,6 +225,8 @@ export interface BoardOptions {
    * and the board's clock (mtime) follows cycles (instructions + stalls), `cyclesPerTick` a tick.
    */
   timing?: { harts: readonly DataTiming[]; cyclesPerTick: number };
+  /** Functional-mode traffic counters (`--stats`): every hart's slow-path data accesses go here. */
+  dataSlowSink?: (pa: number, size: number, write: boolean) => void;
 }
 
 /** What the board needs of a machine's CXL memory devices (Machine implements it). */
@@ -529,6 +539,7 @@ export function createBoard(opts: BoardOptions): Board {
       ...(opts.timing ? { jit: false } : {}),
     });
     if (opts.timing) h.dataTiming = opts.timing.harts[hartId] ?? null;
+    if (opts.dataSlowSink) h.dataSlowSink = opts.dataSlowSink;
     h.getTime = () => clint.mtime();
     if (aia) h.interruptFiles = aia.imsic[hartId]!;
     // Sstc: the hart's stimecmp is compared against mtime by the CLINT, which drives its STIP line.

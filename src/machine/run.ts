@@ -6,6 +6,7 @@
 
 import type { TimingParams } from '../perf/timing-model.js';
 import { buildTimingModel, cyclesPerTick, timingStats } from './timing.js';
+import { TrafficCounters } from './traffic.js';
 import type { EventInjection } from './event-spec.js';
 import { accessSync, closeSync, constants, existsSync, openSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -62,6 +63,8 @@ export interface RunMachineOptions {
    * off, mtime and `cycle` following the modelled cycles; the result carries the counters.
    */
   timing?: TimingParams;
+  /** Functional-mode traffic counters (`--stats`): the result carries them (see traffic.ts for what they count). */
+  stats?: boolean;
   /** Event records to add to memdevs' logs at guest times (`--event`); checked before the run. */
   events?: readonly EventInjection[];
   /** Write the firmware tables the guest gets to this directory before running (`--acpi-dump`). */
@@ -271,13 +274,16 @@ async function runOnBoard(
   const signal = stopSignal(con?.signal, opts.stop);
   const base = boardOptionsForMachine(machine, opts.acpi !== undefined ? { acpi: opts.acpi } : {});
   const model = opts.timing ? buildTimingModel(machine, opts.timing, base.harts ?? 1) : null;
+  const traffic = opts.stats ? new TrafficCounters(machine) : null;
   try {
     const result = await runProgram({
       ...(obs ? { beforeRun: () => obs.apply() } : {}),
       kernel,
-      machine: model
-        ? { ...base, timing: { harts: model.harts, cyclesPerTick: cyclesPerTick(opts.timing!.cpuGHz) } }
-        : base,
+      machine: {
+        ...base,
+        ...(model ? { timing: { harts: model.harts, cyclesPerTick: cyclesPerTick(opts.timing!.cpuGHz) } } : {}),
+        ...(traffic ? { dataSlowSink: traffic.sink } : {}),
+      },
       ...(opts.maxInstructions !== undefined ? { maxInstructions: opts.maxInstructions } : {}),
       ...(opts.timeoutSeconds !== undefined ? { timeoutSeconds: opts.timeoutSeconds } : {}),
       ...(opts.traceFile !== undefined ? { traceFile: opts.traceFile } : {}),
@@ -291,7 +297,11 @@ async function runOnBoard(
       ...(con ? { input: con.input } : {}),
       ...(signal ? { signal } : {}),
     });
-    return model ? { ...result, timing: timingStats(model) } : result;
+    return {
+      ...result,
+      ...(model ? { timing: timingStats(model) } : {}),
+      ...(traffic ? { stats: traffic.stats() } : {}),
+    };
   } finally {
     con?.close();
   }

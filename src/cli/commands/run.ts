@@ -32,6 +32,7 @@ type RunCli = AuditCli & {
   irqchip?: 'plic' | 'aia';
   event?: string[];
   timing?: boolean;
+  stats?: boolean;
 };
 
 /** The one-line result on stderr: how the guest stopped, instructions, time, MIPS, exit status. */
@@ -75,6 +76,10 @@ export function registerRun(program: Command, ctx: CliContext): void {
       .option(
         '--timing',
         "timing mode: per-hart L1/L2 and a shared LLC, MSHRs and a stride prefetcher, each memory target's latency and bandwidth from the description; mtime and cycle follow modelled cycles; the JIT is off; counters at the end (the description's timing section sets the caches and clock)",
+      )
+      .option(
+        '--stats',
+        "count, per memory target, CXL window and region, the data accesses that take the harts' slow path (TLB misses and fills: where a guest reaches, not bytes moved; free on TLB hits); printed at the end, in the result with --json",
       )
       .option(
         '--event <spec>',
@@ -130,6 +135,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
       ]);
     const { timingParamsOf } = await import('../../machine/description.js');
     const { timingText } = await import('../../machine/timing.js');
+    const { trafficText } = await import('../../machine/traffic.js');
     await withMachine(
       cmd,
       io,
@@ -163,6 +169,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
           ...(opts.acpiDump !== undefined ? { acpiDump: opts.acpiDump } : {}),
           ...(opts.event !== undefined ? { events: opts.event.map(parseEventSpec) } : {}),
           ...(opts.timing ? { timing: timingParamsOf(m.initial) } : {}),
+          ...(opts.stats ? { stats: true } : {}),
           ...(gdb
             ? {
                 gdb: {
@@ -233,6 +240,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
           else {
             io.err(summary(x));
             if (x.timing) io.err(`${timingText(x.timing)}\n`);
+            if (x.stats) io.err(`${trafficText(x.stats)}\n`);
             if (r.observation) io.err(`${observationText(r.observation)}\n`);
             if (rep) ctx.print(auditText(rep));
           }
