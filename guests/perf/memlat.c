@@ -9,7 +9,8 @@
  * Pointer chase: one pointer per 64-byte line, the lines in one random cycle (Sattolo's shuffle),
  * a warm-up lap, then `count` dependent loads, 16 per loop iteration; prints the cycles they took.
  * Read stream: 8-byte loads over the buffer `count` times after a warm-up pass; prints cycles and
- * bytes. Cycles come from rdcycle, which timing mode advances by instructions and stalls.
+ * bytes. Cycles come from rdcycle, which timing mode advances by instructions and stalls; the
+ * chase also reads `time` (10 MHz), which timing mode advances with those cycles.
  */
 #include "runtime.h"
 
@@ -41,14 +42,16 @@ static void build_chase(uint64_t base, uint64_t n) {
 }
 
 #define STEP p = *(volatile uint64_t *)p
-static uint64_t chase(uint64_t start, uint64_t loads, uint64_t *end) {
+static uint64_t chase(uint64_t start, uint64_t loads, uint64_t *end, uint64_t *ticks) {
   uint64_t p = start;
+  uint64_t m0 = csr_read(time);
   uint64_t t0 = cycles();
   for (uint64_t i = 0; i < loads; i += 16) {
     STEP; STEP; STEP; STEP; STEP; STEP; STEP; STEP;
     STEP; STEP; STEP; STEP; STEP; STEP; STEP; STEP;
   }
   uint64_t t1 = cycles();
+  *ticks = csr_read(time) - m0;
   *end = p;
   return t1 - t0;
 }
@@ -66,11 +69,11 @@ static uint64_t stream(uint64_t base, uint64_t bytes, uint64_t *sum) {
 int main(void) {
   uint64_t mode = MAILBOX[0], base = MAILBOX[1], bytes = MAILBOX[2], count = MAILBOX[3];
   if (mode == 1) {
-    uint64_t n = bytes / LINE, end;
+    uint64_t n = bytes / LINE, end, ticks;
     build_chase(base, n);
-    chase(base, n < 16 ? 16 : (n + 15) / 16 * 16, &end); /* warm-up lap */
-    uint64_t c = chase(end, count, &end);
-    rt_printf("chase: base=0x%lx bytes=%lu loads=%lu cycles=%lu end=0x%lx\n", base, bytes, count, c, end);
+    chase(base, n < 16 ? 16 : (n + 15) / 16 * 16, &end, &ticks); /* warm-up lap */
+    uint64_t c = chase(end, count, &end, &ticks);
+    rt_printf("chase: base=0x%lx bytes=%lu loads=%lu cycles=%lu ticks=%lu end=0x%lx\n", base, bytes, count, c, ticks, end);
   } else if (mode == 2) {
     uint64_t sum = 0, c = 0;
     for (uint64_t i = 0; i < bytes / 8; i++) ((volatile uint64_t *)base)[i] = i;

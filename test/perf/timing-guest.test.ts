@@ -121,6 +121,9 @@ test('pointer chase: DRAM at 113.6 ns and CXL at 267.5 ns within 3% (16 MiB work
   const loads = 20_000;
   const dram = await probe(1, DATA_RAM, 16 * 2 ** 20, loads, SMALL);
   within(dram.cycles / loads / GHZ, 113.6, 0.03, 'DRAM ns per load');
+  // `time` follows the modelled cycles: one 10 MHz tick per cpuGHz x 100 cycles.
+  const ticks = Number(/ticks=(\d+)/.exec(dram.out)![1]);
+  within(ticks, dram.cycles / (GHZ * 100), 0.01, 'time ticks over the chase');
   const cxl = await probe(1, CXL_1WAY, 16 * 2 ** 20, loads, SMALL);
   assert.equal(cxl.coords.get('mem0')!.readLatencyNs, 268, "Linux's sum for the path (each part rounded up)");
   within(cxl.cycles / loads / GHZ, 267.5, 0.03, 'CXL ns per load');
