@@ -12,6 +12,7 @@ import { ConfigError } from './errors.js';
 import { TIMEBASE_HZ } from '../devices/clint.js';
 import type { Machine } from './build.js';
 import { deviceCoordinates, sharedLinks } from './linux-perf.js';
+import { TrafficCounters, type TrafficStats } from './traffic.js';
 
 /** The finest interleave granule: no two devices share one. */
 const GRANULE = 256;
@@ -22,6 +23,9 @@ const MEMO_LIMIT = 1 << 20;
 export function cyclesPerTick(cpuGHz: number): number {
   return Math.max(1, Math.round((cpuGHz * 1e9) / TIMEBASE_HZ));
 }
+
+/** Each model's memory traffic by target, window and region (the lines its misses and write-backs move). */
+const memoryTraffic = new WeakMap<TimingModel, TrafficCounters>();
 
 export function buildTimingModel(machine: Machine, params: TimingParams, harts: number): TimingModel {
   const desc = machine.initial;
@@ -45,7 +49,10 @@ export function buildTimingModel(machine: Machine, params: TimingParams, harts: 
     return t;
   };
   try {
-    return new TimingModel(params, harts, classify);
+    const traffic = new TrafficCounters(machine);
+    const model = new TimingModel(params, harts, classify, traffic.sink);
+    memoryTraffic.set(model, traffic);
+    return model;
   } catch (e) {
     if (!(e instanceof CacheError || e instanceof TimingError)) throw e;
     throw new ConfigError(
@@ -81,6 +88,9 @@ export interface TimingStats {
     bytesWritten: number;
     queueNs: number;
   }[];
+  /** The same memory traffic (CXL.mem and DRAM lines) by CXL window and region. */
+  windows: TrafficStats['windows'];
+  regions: TrafficStats['regions'];
 }
 
 export interface CacheCounts {
@@ -107,6 +117,8 @@ export function timingStats(model: TimingModel): TimingStats {
     })),
     llc: counts(model.llc),
     targets: model.targetCounters().map((t) => ({ target: t.target, ...t.counters })),
+    windows: memoryTraffic.get(model)?.stats().windows ?? [],
+    regions: memoryTraffic.get(model)?.stats().regions ?? [],
   };
 }
 
@@ -125,5 +137,9 @@ export function timingText(s: TimingStats): string {
     lines.push(
       `  ${t.target}: ${t.reads} reads (${t.bytesRead} B), ${t.writes} writes (${t.bytesWritten} B), queueing ${t.queueNs.toFixed(0)} ns`,
     );
+  for (const w of s.windows)
+    lines.push(`  window ${w.window}: ${w.reads} reads (${w.bytesRead} B), ${w.writes} writes (${w.bytesWritten} B)`);
+  for (const r of s.regions)
+    lines.push(`  region ${r.region}: ${r.reads} reads (${r.bytesRead} B), ${r.writes} writes (${r.bytesWritten} B)`);
   return lines.join('\n');
 }

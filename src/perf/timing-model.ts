@@ -139,6 +139,8 @@ export class TimingModel {
     params: TimingParams,
     harts: number,
     readonly classify: (pa: number) => MemoryTarget | null,
+    /** Told of every line read from or written to memory (the machine attributes it to windows and regions). */
+    readonly onMemory: ((pa: number, bytes: number, write: boolean) => void) | null = null,
   ) {
     checkParams(params);
     this.params = params;
@@ -215,6 +217,7 @@ export class HartTiming {
     if (t === null) return 0;
     const q = this.model.queueOf(t);
     const ghz = this.model.params.cpuGHz;
+    this.model.onMemory?.(pa, LINE_BYTES, write);
     if (write) {
       q.write(now / ghz);
       return 0;
@@ -267,6 +270,7 @@ export class HartTiming {
     const t = this.model.classify(line * LINE_BYTES);
     if (t === null) return null;
     const ghz = this.model.params.cpuGHz;
+    this.model.onMemory?.(line * LINE_BYTES, LINE_BYTES, false);
     return Math.ceil(this.model.queueOf(t).read(at / ghz) * ghz);
   }
 
@@ -275,8 +279,11 @@ export class HartTiming {
     if (n === 0) return;
     const ghz = this.model.params.cpuGHz;
     for (let i = 0; i < n; i++) {
-      const t = this.model.classify(this.caches.memoryWrites[i]! * LINE_BYTES);
-      if (t !== null) this.model.queueOf(t).write(now / ghz);
+      const pa = this.caches.memoryWrites[i]! * LINE_BYTES;
+      const t = this.model.classify(pa);
+      if (t === null) continue;
+      this.model.onMemory?.(pa, LINE_BYTES, true);
+      this.model.queueOf(t).write(now / ghz);
     }
   }
 

@@ -200,4 +200,10 @@ test('read stream through a shared switch: a 2-way interleave below it is capped
   within((bytes / (r.cycles / GHZ)) * 1000, 2000, 0.1, 'MB/s through the switch');
   const sw = r.stats.targets.filter((t) => t.target === 'mem0' || t.target === 'mem1');
   assert.equal(sw.length, 2, 'both devices served the stream');
+  // The same lines by window and region: everything both devices read went through W0 and R0.
+  const both = sw[0]!.reads + sw[1]!.reads;
+  assert.deepEqual(
+    [r.stats.windows.map((w) => [w.window, w.reads]), r.stats.regions.map((x) => [x.region, x.reads])],
+    [[['W0', both]], [['R0', both]]],
+  );
 });
