@@ -451,25 +451,19 @@ function addAiaNodes(soc: FdtNode, a: AiaDescription, intcRefs: (cause: number[]
   };
   imsic(a.imsicS, PHANDLE.imsicS, 9);
   imsic(a.imsicM, PHANDLE.imsicM, 11);
-  soc
-    .child(`aplic@${hex(a.aplicS.base)}`)
-    .u32('phandle', PHANDLE.aplicS)
-    .u32('riscv,num-sources', a.sources)
-    .u32('reg', ...reg2(a.aplicS.base, a.aplicS.size))
-    .u32('msi-parent', PHANDLE.imsicS)
-    .empty('interrupt-controller')
-    .u32('#interrupt-cells', 2)
-    .str('compatible', 'riscv,aplic');
-  soc
-    .child(`aplic@${hex(a.aplicM.base)}`)
-    .u32('phandle', PHANDLE.aplicM)
+  const aplic = (r: AddressRange, phandle: number, msiParent: number) =>
+    soc
+      .child(`aplic@${hex(r.base)}`)
+      .u32('phandle', phandle)
+      .u32('riscv,num-sources', a.sources)
+      .u32('reg', ...reg2(r.base, r.size))
+      .u32('msi-parent', msiParent)
+      .empty('interrupt-controller')
+      .u32('#interrupt-cells', 2)
+      .str('compatible', 'riscv,aplic');
+  aplic(a.aplicS, PHANDLE.aplicS, PHANDLE.imsicS);
+  aplic(a.aplicM, PHANDLE.aplicM, PHANDLE.imsicM)
     .u32('riscv,delegation', PHANDLE.aplicS, 1, a.sources)
     .u32('riscv,delegate', PHANDLE.aplicS, 1, a.sources)
-    .u32('riscv,children', PHANDLE.aplicS)
-    .u32('riscv,num-sources', a.sources)
-    .u32('reg', ...reg2(a.aplicM.base, a.aplicM.size))
-    .u32('msi-parent', PHANDLE.imsicM)
-    .empty('interrupt-controller')
-    .u32('#interrupt-cells', 2)
-    .str('compatible', 'riscv,aplic');
+    .u32('riscv,children', PHANDLE.aplicS);
 }
