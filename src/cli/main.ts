@@ -17,6 +17,7 @@ import { registerList } from './commands/list.js';
 import { registerMailbox } from './commands/mailbox.js';
 import { registerRegion } from './commands/region.js';
 import { registerRun } from './commands/run.js';
+import { registerServe } from './commands/serve.js';
 import { registerTables } from './commands/tables.js';
 import { registerTiers } from './commands/tiers.js';
 import { registerTranslate } from './commands/translate.js';
@@ -37,6 +38,7 @@ const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [
   registerTiers,
   registerDescribe,
   registerHost,
+  registerServe,
 ];
 
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {

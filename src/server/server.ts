@@ -1,0 +1,174 @@
+// `cxlemu serve`'s HTTP server: the dashboard's page and the JSON API it calls, over one built
+// machine. Bound to 127.0.0.1 by default; every request needs the random access token printed in
+// the URL (query `token=` or `Authorization: Bearer`), and requests whose Host header is not the
+// address served, or whose Origin is another site's, are refused, so neither another local user
+// nor a web page in the user's browser can drive the machine. Every answer comes from the same
+// library calls as the CLI (Machine.list, translateHpa, createRegion, destroyRegion), with the same
+// error messages. Owns routing, the checks and the JSON shapes of errors; no view logic.
+
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Machine } from '../machine/build.js';
+import { ConfigError } from '../machine/errors.js';
+import { translationJson } from '../machine/report.js';
+import { DASHBOARD_HTML } from './page.js';
+
+export interface ServeOptions {
+  /** Address to bind (default 127.0.0.1). */
+  host?: string;
+  /** TCP port (0: any free one). */
+  port?: number;
+  /** The access token (default: 128 random bits, hex). */
+  token?: string;
+}
+
+export interface Served {
+  url: string;
+  token: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** A request the server refuses, with the HTTP status and a message naming the reason. */
+class Refused extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const LIMIT_BODY = 64 * 1024;
+
+export async function serve(machine: Machine, opts: ServeOptions = {}): Promise<Served> {
+  const host = opts.host ?? '127.0.0.1';
+  const token = opts.token ?? randomBytes(16).toString('hex');
+  let port = 0;
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => send(res, 500, { error: `internal error: ${(e as Error).message}` }));
+  });
+
+  /** Host names a browser on this machine uses for the bound address. */
+  const hostOk = (h: string | undefined): boolean => {
+    if (h === undefined) return false;
+    // Bound to every address (0.0.0.0, ::): clients name the machine as they know it; the token
+    // still guards every request.
+    if (host === '0.0.0.0' || host === '::') return h.endsWith(`:${port}`);
+    const names = host === '127.0.0.1' || host === 'localhost' ? ['127.0.0.1', 'localhost'] : [host];
+    return names.some((n) => h === `${n}:${port}`);
+  };
+
+  const tokenOk = (req: IncomingMessage, url: URL): boolean => {
+    const auth = req.headers.authorization;
+    const given = url.searchParams.get('token') ?? (auth?.startsWith('Bearer ') ? auth.slice(7) : undefined);
+    if (given === undefined || given.length !== token.length) return false;
+    return timingSafeEqual(Buffer.from(given), Buffer.from(token));
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      if (!hostOk(req.headers.host))
+        throw new Refused(403, `refused: Host ${req.headers.host ?? '(none)'} is not this server`);
+      const origin = req.headers.origin;
+      if (origin !== undefined && !hostOk(origin.replace(/^https?:\/\//, '')))
+        throw new Refused(403, `refused: Origin ${origin} is another site`);
+      const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+      if (!tokenOk(req, url))
+        throw new Refused(401, 'refused: missing or wrong access token (use the URL serve printed)');
+      await route(req, res, url);
+    } catch (e) {
+      if (e instanceof Refused) send(res, e.status, { error: e.message });
+      else if (e instanceof ConfigError) send(res, 400, { error: e.message, issues: e.issues });
+      else throw e;
+    }
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    if (method === 'GET' && path === '/') {
+      res.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        // The page talks only to this server; no other origin may load anything into it.
+        'content-security-policy': "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'",
+      });
+      res.end(DASHBOARD_HTML);
+      return;
+    }
+    if (method === 'GET' && path === '/api/topology') return send(res, 200, machine.list(2));
+    if (method === 'GET' && path === '/api/translate') {
+      const hpa = parseAddress(url.searchParams.get('hpa'), 'hpa');
+      return send(res, 200, translationJson(machine.translateHpa(hpa)));
+    }
+    if (method === 'GET' && path === '/api/map') return send(res, 200, windowMap(url));
+    if (method === 'POST' && path === '/api/regions') {
+      const body = (await readJson(req)) as Record<string, unknown>;
+      const r = machine.createRegion({
+        window: String(body.window ?? ''),
+        memdevs: Array.isArray(body.memdevs) ? body.memdevs.map(String) : [],
+        size: typeof body.size === 'number' ? body.size : Number.NaN,
+        ...(typeof body.name === 'string' ? { name: body.name } : {}),
+        ...(typeof body.granularity === 'number' ? { granularity: body.granularity } : {}),
+      });
+      return send(res, 201, { region: r.name, base: r.base, size: r.size });
+    }
+    const del = /^\/api\/regions\/([^/]+)$/.exec(path);
+    if (method === 'DELETE' && del) {
+      machine.destroyRegion(decodeURIComponent(del[1]!));
+      return send(res, 200, { destroyed: decodeURIComponent(del[1]!) });
+    }
+    throw new Refused(404, `no such endpoint: ${method} ${path}`);
+  }
+
+  /** Which device each granule of [from, from + count x step) reaches: the interleave map's data. */
+  function windowMap(url: URL): { from: number; step: number; memdevs: (string | null)[] } {
+    const from = parseAddress(url.searchParams.get('from'), 'from');
+    const step = parseAddress(url.searchParams.get('step') ?? '256', 'step');
+    const count = parseAddress(url.searchParams.get('count') ?? '64', 'count');
+    if (step < 1 || count < 1 || count > 4096) throw new Refused(400, 'map: step must be at least 1 and count 1..4096');
+    const memdevs: (string | null)[] = [];
+    for (let i = 0; i < count; i++) memdevs.push(machine.cxl.memdevAt(from + i * step)?.name ?? null);
+    return { from, step, memdevs };
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host}:${port}/?token=${token}`,
+    token,
+    port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function parseAddress(v: string | null, what: string): number {
+  const n = v === null ? Number.NaN : Number(v);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new Refused(400, `${what}: ${v ?? '(missing)'} is not an address (a number, decimal or 0x hex)`);
+  return n;
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  let size = 0;
+  const parts: Buffer[] = [];
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > LIMIT_BODY) throw new Refused(413, `request body over ${LIMIT_BODY} bytes`);
+    parts.push(c as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(parts).toString('utf8'));
+  } catch {
+    throw new Refused(400, 'the request body is not JSON');
+  }
+}

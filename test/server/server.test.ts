@@ -1,0 +1,142 @@
+// The dashboard's server (`cxlemu serve`): the access checks (token, Host, Origin) and the JSON API
+// answering with the same library calls as the CLI. Oracles: the CLI's own answers for the same
+// machine (`list -vv --json`, `translate --json`), the decode of the default machine (R0 is 4-way
+// 256 B over mem0, mem2, mem1, mem3 in position order), and HTTP's status codes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { REPO } from '../diff/harness.js';
+import { defaultDescription, Machine } from '../../src/machine/index.js';
+import { serve } from '../../src/server/server.js';
+
+const CLI = join(REPO, 'dist', 'bin', 'cxlemu.js');
+
+/** A raw request, so Host and Origin can be set to anything. */
+function raw(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+  body?: string,
+): Promise<{ status: number; json: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, path, method, headers: { host: `127.0.0.1:${port}`, ...headers } },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => {
+          text += c;
+        });
+        res.on('end', () => {
+          let json: unknown = text;
+          try {
+            json = JSON.parse(text);
+          } catch {}
+          resolve({ status: res.statusCode ?? 0, json });
+        });
+      },
+    );
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+async function withServer(f: (port: number, token: string, m: Machine) => Promise<void>): Promise<void> {
+  const m = Machine.build(defaultDescription());
+  const s = await serve(m);
+  try {
+    await f(s.port, s.token, m);
+  } finally {
+    await s.close();
+    m.close();
+  }
+}
+
+test('access: no token or a wrong one is 401; a foreign Host or Origin is 403; the token in the query or a Bearer header is 200', async () => {
+  await withServer(async (port, token) => {
+    assert.equal((await raw(port, '/api/topology')).status, 401);
+    assert.equal((await raw(port, `/api/topology?token=${'0'.repeat(token.length)}`)).status, 401);
+    assert.equal((await raw(port, `/api/topology?token=${token}`, { host: `evil.example:${port}` })).status, 403);
+    assert.equal((await raw(port, `/api/topology?token=${token}`, { origin: 'http://evil.example' })).status, 403);
+    assert.equal((await raw(port, `/api/topology?token=${token}`)).status, 200);
+    assert.equal((await raw(port, '/api/topology', { authorization: `Bearer ${token}` })).status, 200);
+    assert.equal(
+      (await raw(port, '/api/topology', { authorization: `Bearer ${token}`, origin: `http://127.0.0.1:${port}` }))
+        .status,
+      200,
+    );
+    const page = await raw(port, `/?token=${token}`);
+    assert.equal(page.status, 200);
+    assert.match(String(page.json), /<title>cxlemu<\/title>/);
+    assert.equal((await raw(port, `/nothing?token=${token}`)).status, 404);
+  });
+});
+
+test('the API answers as the CLI does: topology, translate, and the interleave map of R0', async () => {
+  await withServer(async (port, token) => {
+    const auth = { authorization: `Bearer ${token}` };
+    const topo = await raw(port, '/api/topology', auth);
+    const cli = JSON.parse(spawnSync(process.execPath, [CLI, 'list', '-vv', '--json'], { encoding: 'utf8' }).stdout);
+    assert.deepEqual(topo.json, cli);
+    for (const hpa of [0x1_0000_1234, 0x1_0000_0500, 0x2_0000_0040]) {
+      const ours = await raw(port, `/api/translate?hpa=${hpa}`, auth);
+      const theirs = JSON.parse(
+        spawnSync(process.execPath, [CLI, 'translate', '--json', `0x${hpa.toString(16)}`], { encoding: 'utf8' }).stdout,
+      );
+      assert.deepEqual(ours.json, theirs, `0x${hpa.toString(16)}`);
+    }
+    const map = (await raw(port, `/api/map?from=${0x1_0000_0000}&step=256&count=8`, auth)).json as {
+      memdevs: string[];
+    };
+    assert.deepEqual(map.memdevs, ['mem0', 'mem2', 'mem1', 'mem3', 'mem0', 'mem2', 'mem1', 'mem3']);
+    assert.equal((await raw(port, '/api/translate?hpa=banana', auth)).status, 400);
+  });
+});
+
+test('regions: created and destroyed through the API with the library errors shown', async () => {
+  await withServer(async (port, token, m) => {
+    const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const destroyed = await raw(port, '/api/regions/R1', auth, 'DELETE');
+    assert.equal(destroyed.status, 200);
+    assert.equal(
+      m.regions.some((r) => r.name === 'R1'),
+      false,
+    );
+    const body = JSON.stringify({ window: 'W1', memdevs: ['mem2', 'mem0'], size: 512 * 2 ** 20, name: 'R2' });
+    const made = await raw(port, '/api/regions', auth, 'POST', body);
+    assert.equal(made.status, 201);
+    assert.equal((made.json as { region: string }).region, 'R2');
+    assert.ok(m.regions.some((r) => r.name === 'R2'));
+    const again = await raw(port, '/api/regions', auth, 'POST', body);
+    assert.equal(again.status, 400, 'the same name again is refused');
+    assert.match((again.json as { error: string }).error, /cannot create region R2/);
+    assert.equal((await raw(port, '/api/regions', auth, 'POST', '{not json')).status, 400);
+  });
+});
+
+test('cxlemu serve prints the URL with its token and stops on SIGINT; a non-loopback --host warns', async () => {
+  const p = spawn(process.execPath, [CLI, 'serve', '--host', '0.0.0.0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  p.stderr.on('data', (c) => {
+    err += c;
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    p.stdout.on('data', (c) => {
+      out += c;
+      const m = /dashboard at (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    p.on('exit', () => reject(new Error(`serve exited: ${err}`)));
+  });
+  assert.match(url, /^http:\/\/0\.0\.0\.0:\d+\/\?token=[0-9a-f]{32}$/);
+  assert.match(err, /warning: serving on 0\.0\.0\.0/);
+  const status = await new Promise<number | null>((resolve) => {
+    p.on('exit', (code) => resolve(code));
+    p.kill('SIGINT');
+  });
+  assert.equal(status, 130);
+});
