@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AuditOptions, AuditReport } from '../cxl/index.js';
 import type { Machine } from './build.js';
-import { boardOptionsForMachine, runProgram, type RunProgramOptions, type RunResult } from './board.js';
+import { type Board, boardOptionsForMachine, runProgram, type RunProgramOptions, type RunResult } from './board.js';
 import { ConfigError } from './errors.js';
 import type { BootRequest } from './linux-boot.js';
 import { interactiveConsole } from './console.js';
@@ -65,6 +65,10 @@ export interface RunMachineOptions {
   timing?: TimingParams;
   /** Functional-mode traffic counters (`--stats`): the result carries them (see traffic.ts for what they count). */
   stats?: boolean;
+  /** Count into these (a live view reads them while the guest runs: the dashboard); implies `stats`. */
+  traffic?: TrafficCounters;
+  /** Called with the board once it is built, before the first instruction (live views read its harts). */
+  onBoard?: (board: Board) => void;
   /** Event records to add to memdevs' logs at guest times (`--event`); checked before the run. */
   events?: readonly EventInjection[];
   /** Write the firmware tables the guest gets to this directory before running (`--acpi-dump`). */
@@ -274,10 +278,17 @@ async function runOnBoard(
   const signal = stopSignal(con?.signal, opts.stop);
   const base = boardOptionsForMachine(machine, opts.acpi !== undefined ? { acpi: opts.acpi } : {});
   const model = opts.timing ? buildTimingModel(machine, opts.timing, base.harts ?? 1) : null;
-  const traffic = opts.stats ? new TrafficCounters(machine) : null;
+  const traffic = opts.traffic ?? (opts.stats ? new TrafficCounters(machine) : null);
   try {
     const result = await runProgram({
-      ...(obs ? { beforeRun: () => obs.apply() } : {}),
+      ...(obs || opts.onBoard
+        ? {
+            beforeRun: (board: Board) => {
+              obs?.apply();
+              opts.onBoard?.(board);
+            },
+          }
+        : {}),
       kernel,
       machine: {
         ...base,

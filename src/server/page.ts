@@ -15,11 +15,17 @@ export const DASHBOARD_HTML = `<!doctype html>
   .cell { width: 14px; height: 14px; }
   .legend span { display: inline-block; padding: 0 .5em; margin-right: .5em; }
   #error { color: #b00; }
+  #console { max-height: 24em; background: #111; color: #ddd; }
+  #traffic td { padding: 0 .8em; }
 </style>
 </head>
 <body>
 <h1>cxlemu</h1>
 <div id="error"></div>
+<h2>Guest</h2>
+<div id="guest">no guest (serve --kernel FILE runs one)</div>
+<table id="traffic"></table>
+<pre id="console"></pre>
 <h2>Topology</h2>
 <pre id="topology">loading...</pre>
 <h2>Interleave maps</h2>
@@ -72,6 +78,27 @@ document.getElementById('tr').addEventListener('submit', async (ev) => {
   } catch (e) { document.getElementById('translation').textContent = e.message; }
 });
 load();
+// Live: the guest's snapshot over server-sent events; the console fetched as it grows.
+let consoleAt = 0;
+let fetching = false;
+const events = new EventSource('/api/events?token=' + encodeURIComponent(token));
+events.onmessage = async (ev) => {
+  const s = JSON.parse(ev.data);
+  if (s.state === 'none') return;
+  document.getElementById('guest').textContent = s.state + ': ' + s.instret + ' instructions, ' + s.mips.toFixed(1) + ' MIPS' + (s.result ? ', exit status ' + s.result.status : '') + (s.error ? ', ' + s.error : '');
+  const rows = [['target', 'reads', 'writes', 'bytes read', 'bytes written']].concat(
+    s.traffic.targets.map((t) => [t.target, t.reads, t.writes, t.bytesRead, t.bytesWritten]),
+    s.traffic.regions.map((r) => ['region ' + r.region, r.reads, r.writes, r.bytesRead, r.bytesWritten]));
+  document.getElementById('traffic').innerHTML = rows.map((r, i) => '<tr>' + r.map((c) => (i ? '<td>' : '<th>') + String(c).replace(/[<&]/g, '') + (i ? '</td>' : '</th>')).join('') + '</tr>').join('');
+  if (s.consoleBytes > consoleAt && !fetching) {
+    fetching = true;
+    try {
+      const c = await api('/api/console?from=' + consoleAt);
+      document.getElementById('console').textContent += c.text;
+      consoleAt = c.from + c.text.length;
+    } finally { fetching = false; }
+  }
+};
 </script>
 </body>
 </html>

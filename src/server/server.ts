@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import type { Machine } from '../machine/build.js';
 import { ConfigError } from '../machine/errors.js';
 import { translationJson } from '../machine/report.js';
+import type { GuestRun } from './guest.js';
 import { DASHBOARD_HTML } from './page.js';
 
 export interface ServeOptions {
@@ -21,7 +22,12 @@ export interface ServeOptions {
   port?: number;
   /** The access token (default: 128 random bits, hex). */
   token?: string;
+  /** A guest running meanwhile (`serve --kernel`): its status, console and traffic are served. */
+  guest?: GuestRun;
 }
+
+/** How often the event stream sends the guest's snapshot. */
+const EVENT_INTERVAL_MS = 250;
 
 export interface Served {
   url: string;
@@ -103,6 +109,12 @@ export async function serve(machine: Machine, opts: ServeOptions = {}): Promise<
       return send(res, 200, translationJson(machine.translateHpa(hpa)));
     }
     if (method === 'GET' && path === '/api/map') return send(res, 200, windowMap(url));
+    if (method === 'GET' && path === '/api/status') return send(res, 200, guest()?.snapshot() ?? { state: 'none' });
+    if (method === 'GET' && path === '/api/console') {
+      const from = parseAddress(url.searchParams.get('from') ?? '0', 'from');
+      return send(res, 200, guest()?.consoleFrom(from) ?? { from, text: '' });
+    }
+    if (method === 'GET' && path === '/api/events') return events(req, res);
     if (method === 'POST' && path === '/api/regions') {
       const body = (await readJson(req)) as Record<string, unknown>;
       const r = machine.createRegion({
@@ -121,6 +133,22 @@ export async function serve(machine: Machine, opts: ServeOptions = {}): Promise<
     }
     throw new Refused(404, `no such endpoint: ${method} ${path}`);
   }
+
+  const guest = () => opts.guest ?? null;
+
+  /** Server-sent events: the guest's snapshot every EVENT_INTERVAL_MS until the client leaves. */
+  function events(req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    const tick = () => res.write(`data: ${JSON.stringify(guest()?.snapshot() ?? { state: 'none' })}\n\n`);
+    tick();
+    const timer = setInterval(tick, EVENT_INTERVAL_MS);
+    streams.add(res);
+    req.on('close', () => {
+      clearInterval(timer);
+      streams.delete(res);
+    });
+  }
+  const streams = new Set<ServerResponse>();
 
   /** Which device each granule of [from, from + count x step) reaches: the interleave map's data. */
   function windowMap(url: URL): { from: number; step: number; memdevs: (string | null)[] } {
@@ -142,7 +170,11 @@ export async function serve(machine: Machine, opts: ServeOptions = {}): Promise<
     url: `http://${host}:${port}/?token=${token}`,
     token,
     port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const r of streams) r.end();
+        server.close(() => resolve());
+      }),
   };
 }
 

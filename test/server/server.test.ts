@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { REPO } from '../diff/harness.js';
 import { defaultDescription, Machine } from '../../src/machine/index.js';
 import { serve } from '../../src/server/server.js';
+import { GuestRun } from '../../src/server/guest.js';
 
 const CLI = join(REPO, 'dist', 'bin', 'cxlemu.js');
 
@@ -139,4 +140,64 @@ test('cxlemu serve prints the URL with its token and stops on SIGINT; a non-loop
     p.kill('SIGINT');
   });
   assert.equal(status, 130);
+});
+
+/** The first `n` server-sent events of `path`. */
+function sse(port: number, path: string, n: number): Promise<unknown[]> {
+  return new Promise((resolve, reject) => {
+    const got: unknown[] = [];
+    const req = request({ host: '127.0.0.1', port, path, headers: { host: `127.0.0.1:${port}` } }, (res) => {
+      let buf = '';
+      res.on('data', (c) => {
+        buf += c;
+        let i = buf.indexOf('\n\n');
+        while (i >= 0) {
+          const line = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          if (line.startsWith('data: ')) got.push(JSON.parse(line.slice(6)));
+          if (got.length >= n) {
+            req.destroy();
+            resolve(got);
+            return;
+          }
+          i = buf.indexOf('\n\n');
+        }
+      });
+    });
+    req.on('error', (e) => (got.length >= n ? resolve(got) : reject(e)));
+    req.end();
+  });
+}
+
+test('a guest run meanwhile: the event stream shows instructions and per-device traffic growing; the console arrives', async () => {
+  const m = Machine.build(defaultDescription());
+  const stop = new AbortController();
+  // The demo benchmark out of R0: code and data in the 4-way region, about 217 M instructions.
+  const guest = new GuestRun(m, { kernel: join(REPO, 'guests', 'bin', 'bench-demo-cxl.elf') }, stop.signal);
+  const s = await serve(m, { guest });
+  try {
+    const snaps = (await sse(s.port, `/api/events?token=${s.token}`, 6)) as {
+      state: string;
+      instret: number;
+      traffic: { targets: { target: string; reads: number; writes: number }[] };
+    }[];
+    const first = snaps[0]!;
+    const last = snaps[snaps.length - 1]!;
+    assert.ok(last.instret > first.instret, `instructions grow: ${first.instret} -> ${last.instret}`);
+    const devices = new Set(last.traffic.targets.map((t) => t.target));
+    for (const d of ['mem0', 'mem1', 'mem2', 'mem3']) assert.ok(devices.has(d), `${d} in the traffic`);
+    await guest.done;
+    const status = (await raw(s.port, `/api/status?token=${s.token}`)).json as {
+      state: string;
+      result: { status: number };
+    };
+    assert.equal(status.state, 'finished');
+    assert.equal(status.result.status, 0);
+    const con = (await raw(s.port, `/api/console?token=${s.token}&from=0`)).json as { text: string };
+    assert.match(con.text, /bench: iterations=60 checksum=0x[0-9a-f]+ ok/);
+  } finally {
+    stop.abort();
+    await s.close();
+    m.close();
+  }
 });

@@ -8,6 +8,14 @@ import { num } from '../options.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
+interface ServeCli {
+  port?: number;
+  host?: string;
+  kernel?: string;
+  initrd?: string;
+  append?: string;
+}
+
 export function registerServe(program: Command, ctx: CliContext): void {
   program
     .command('serve')
@@ -19,8 +27,18 @@ export function registerServe(program: Command, ctx: CliContext): void {
       '--host <address>',
       'address to bind (default 127.0.0.1; anything else is reachable by others: a warning says so)',
     )
-    .action(async (opts: { port?: number; host?: string }, cmd: Command) => {
-      const [{ withMachine }, { serve }] = await Promise.all([import('../load.js'), import('../../server/server.js')]);
+    .option(
+      '--kernel <file>',
+      'run this guest meanwhile (as cxlemu run does): the page shows its console and live traffic',
+    )
+    .option('--initrd <file>', 'with --kernel: initramfs (as run --initrd)')
+    .option('--append <cmdline>', 'with --kernel: kernel command line (as run --append)')
+    .action(async (opts: ServeCli, cmd: Command) => {
+      const [{ withMachine }, { serve }, { GuestRun }] = await Promise.all([
+        import('../load.js'),
+        import('../../server/server.js'),
+        import('../../server/guest.js'),
+      ]);
       if (opts.port !== undefined && (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535))
         throw new Error(`--port: ${opts.port} is not a TCP port (0..65535)`);
       if (opts.host !== undefined && !LOOPBACK.has(opts.host))
@@ -28,13 +46,27 @@ export function registerServe(program: Command, ctx: CliContext): void {
           `cxlemu: warning: serving on ${opts.host}: anyone who can reach it and has the URL (with its token) can drive this machine\n`,
         );
       await withMachine(cmd, ctx.io, async (m, _boot, stop) => {
+        const guest =
+          opts.kernel !== undefined
+            ? new GuestRun(
+                m,
+                {
+                  kernel: opts.kernel,
+                  ...(opts.initrd !== undefined ? { initrd: opts.initrd } : {}),
+                  ...(opts.append !== undefined ? { append: opts.append } : {}),
+                },
+                stop,
+              )
+            : undefined;
         const s = await serve(m, {
           ...(opts.port !== undefined ? { port: opts.port } : {}),
           ...(opts.host !== undefined ? { host: opts.host } : {}),
+          ...(guest ? { guest } : {}),
         });
         ctx.print(`cxlemu: dashboard at ${s.url}\n`);
         await new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true }));
         await s.close();
+        await guest?.done;
       });
     });
 }
