@@ -17,6 +17,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   #error { color: #b00; }
   #console { max-height: 24em; background: #111; color: #ddd; }
   #traffic td { padding: 0 .8em; }
+  #topology { max-height: 18em; }
 </style>
 </head>
 <body>

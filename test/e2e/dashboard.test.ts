@@ -1,0 +1,92 @@
+// The dashboard in a real browser: Debian's chromium, headless, driven by playwright-core (no
+// browser download). Loads the page of a running `serve` (with a guest), then checks what a user
+// sees against the CLI: the topology names every device, the first window's interleave map has one
+// cell per granule coloured by the device `translate` names, the translate box answers as
+// `translate --json` does, and the guest's console and traffic appear. Screenshots go to
+// test-artifacts/. Skips visibly without /usr/bin/chromium (.ci/apt-packages installs it).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO } from '../diff/harness.js';
+import { defaultDescription, Machine } from '../../src/machine/index.js';
+import { serve } from '../../src/server/server.js';
+import { GuestRun } from '../../src/server/guest.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const skip = existsSync(CHROMIUM) ? false : 'Debian chromium not installed (apt-get install chromium)';
+const CLI = join(REPO, 'dist', 'bin', 'cxlemu.js');
+const ARTIFACTS = join(REPO, 'test-artifacts');
+
+test('the page in chromium: topology, the W0 map per granule as translate says, the translate box, a live guest', {
+  skip,
+}, async () => {
+  const { chromium } = await import('playwright-core');
+  const m = Machine.build(defaultDescription());
+  const stop = new AbortController();
+  const guest = new GuestRun(m, { kernel: join(REPO, 'guests', 'bin', 'bench-demo-cxl.elf') }, stop.signal);
+  const s = await serve(m, { guest });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
+    await page.goto(s.url);
+    // Browser-side code is given as strings: this project compiles without the DOM's types.
+    await page.waitForFunction('document.querySelectorAll(".map .cell").length > 0');
+    const topology = await page.textContent('#topology');
+    for (const d of ['mem0', 'mem1', 'mem2', 'mem3']) assert.ok(topology?.includes(`"${d}"`), `${d} in the topology`);
+    // W0's map: cells in HPA order; each cell's title is "0xHPA: memN", as translate decodes it.
+    const titles = (await page.evaluate(
+      'Array.from(document.querySelector(".map").querySelectorAll(".cell")).map((c) => c.title)',
+    )) as string[];
+    assert.equal(titles.length, 256);
+    for (const i of [0, 1, 2, 3, 5, 250]) {
+      const [hpa, md] = titles[i]!.split(': ');
+      const t = JSON.parse(
+        spawnSync(process.execPath, [CLI, 'translate', '--json', hpa!], { encoding: 'utf8' }).stdout,
+      );
+      assert.equal(md, t.memdev, `${hpa}: the map and translate agree`);
+    }
+    // Cells of different devices have different colours; those of one device share one.
+    const colours = (await page.evaluate(
+      'Array.from(document.querySelector(".map").querySelectorAll(".cell")).slice(0, 8).map((c) => getComputedStyle(c).backgroundColor)',
+    )) as string[];
+    assert.equal(colours[0], colours[4]);
+    assert.notEqual(colours[0], colours[1]);
+    await page.fill('#hpa', '0x100001234');
+    await page.click('#tr button');
+    await page.waitForFunction('(document.querySelector("#translation").textContent || "").includes("memdev")');
+    const shown = JSON.parse((await page.textContent('#translation'))!);
+    const cli = JSON.parse(
+      spawnSync(process.execPath, [CLI, 'translate', '--json', '0x100001234'], { encoding: 'utf8' }).stdout,
+    );
+    assert.deepEqual(shown, cli);
+    // The live guest: its console line and the devices in the traffic table.
+    await page.waitForFunction('(document.querySelector("#console").textContent || "").includes("checksum=")', null, {
+      timeout: 60_000,
+    });
+    const traffic = await page.textContent('#traffic');
+    for (const d of ['mem0', 'mem1', 'mem2', 'mem3']) assert.ok(traffic?.includes(d), `${d} in the traffic table`);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png') });
+    // Without the token the page's API calls are refused.
+    const bare = await browser.newPage();
+    const r = await bare.goto(s.url.replace(/\?token=.*$/, ''));
+    assert.equal(r?.status(), 401);
+  } finally {
+    await browser.close();
+    stop.abort();
+    await s.close();
+    m.close();
+  }
+});
