@@ -31,6 +31,11 @@ export const DASHBOARD_HTML = `<!doctype html>
 <pre id="topology">loading...</pre>
 <h2>Interleave maps</h2>
 <div id="maps"></div>
+<h2>Regions</h2>
+<form id="mkregion">window <input id="rwin" size="6" placeholder="W1"> memdevs <input id="rdevs" size="14" placeholder="mem2 mem0">
+size <input id="rsize" size="10" placeholder="536870912"> name <input id="rname" size="6" placeholder="R2"> <button>create</button></form>
+<div id="regions"></div>
+<pre id="regionmsg"></pre>
 <h2>Translate</h2>
 <form id="tr"><input id="hpa" placeholder="HPA, e.g. 0x100001234" size="28"> <button>translate</button></form>
 <pre id="translation"></pre>
@@ -49,28 +54,80 @@ async function load() {
     const t = await api('/api/topology');
     document.getElementById('topology').textContent = JSON.stringify(t, null, 2);
     const names = (t.memdevs || []).map((m) => m.memdev);
+    const regions = document.getElementById('regions');
+    regions.textContent = '';
+    for (const r of t.regions || []) {
+      const d = document.createElement('div');
+      d.className = 'region';
+      d.dataset.region = r.region;
+      d.textContent = r.region + ': 0x' + Number(r.resource).toString(16) + ', ' + r.size + ' B, ' + r.interleave_ways + '-way ' + r.interleave_granularity + ' B in ' + r.window + ' ';
+      const b = document.createElement('button');
+      b.textContent = 'destroy';
+      b.onclick = async () => {
+        try { await api('/api/regions/' + encodeURIComponent(r.region), { method: 'DELETE' }); document.getElementById('regionmsg').textContent = r.region + ' destroyed'; load(); }
+        catch (e) { document.getElementById('regionmsg').textContent = e.message; }
+      };
+      d.appendChild(b);
+      regions.appendChild(d);
+    }
     const maps = document.getElementById('maps');
     maps.textContent = '';
     const windows = (t.buses || []).flatMap((b) => b['decoders:' + b.bus] || []);
     for (const d of windows) {
-      const from = Number(d.resource), step = Number(d.interleave_granularity || 256);
-      const m = await api('/api/map?from=' + from + '&step=' + step + '&count=256');
+      const base = Number(d.resource), size = Number(d.size), gran = Number(d.interleave_granularity || 256);
       const h = document.createElement('h3');
       h.dataset.window = d.id || d.decoder;
-      h.textContent = (d.id || d.decoder) + ' (' + d.decoder + ') at 0x' + from.toString(16) + ', ' + step + ' B granules';
+      const out = document.createElement('button');
+      out.textContent = 'zoom out';
+      out.className = 'zoomout';
       const row = document.createElement('div');
       row.className = 'map';
-      m.memdevs.forEach((md, i) => {
-        const c = document.createElement('div');
-        c.className = 'cell';
-        c.title = '0x' + (from + i * step).toString(16) + ': ' + (md || 'no device');
-        c.style.background = colourOf(md, names);
-        row.appendChild(c);
-      });
+      row.dataset.window = d.id || d.decoder;
+      // The view: 256 cells from 'from', 'step' bytes apart; a cell shows the device of its first
+      // granule. Click a cell: zoom in 16x around it (down to granules); zoom out: 16x wider.
+      const view = { from: base, step: gran };
+      const render = async () => {
+        const m = await api('/api/map?from=' + view.from + '&step=' + view.step + '&count=256');
+        h.textContent = (d.id || d.decoder) + ' (' + d.decoder + ') from 0x' + view.from.toString(16) + ', ' + view.step + ' B per cell' + (view.step === gran ? ' (granules)' : '') + ' ';
+        h.appendChild(out);
+        row.dataset.step = String(view.step);
+        row.textContent = '';
+        m.memdevs.forEach((md, i) => {
+          const c = document.createElement('div');
+          c.className = 'cell';
+          const at = view.from + i * view.step;
+          c.title = '0x' + at.toString(16) + ': ' + (md || 'no device');
+          c.style.background = colourOf(md, names);
+          c.onclick = () => {
+            if (view.step <= gran) return;
+            view.step = Math.max(gran, view.step / 16);
+            view.from = Math.max(base, Math.min(at, base + size - 256 * view.step));
+            render();
+          };
+          row.appendChild(c);
+        });
+      };
+      out.onclick = () => {
+        view.step = Math.min(view.step * 16, Math.max(gran, Math.floor(size / 256 / gran) * gran));
+        view.from = Math.max(base, Math.min(view.from, base + size - 256 * view.step));
+        render();
+      };
+      await render();
       maps.append(h, row);
     }
   } catch (e) { document.getElementById('error').textContent = e.message; }
 }
+document.getElementById('mkregion').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const v = (id) => document.getElementById(id).value.trim();
+  const body = { window: v('rwin'), memdevs: v('rdevs').split(/[ ,]+/).filter(Boolean), size: Number(v('rsize')) };
+  if (v('rname')) body.name = v('rname');
+  try {
+    const r = await api('/api/regions', { method: 'POST', body: JSON.stringify(body) });
+    document.getElementById('regionmsg').textContent = r.region + ' created at 0x' + r.base.toString(16);
+    load();
+  } catch (e) { document.getElementById('regionmsg').textContent = e.message; }
+});
 document.getElementById('tr').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   try {

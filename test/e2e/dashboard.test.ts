@@ -79,6 +79,45 @@ test('the page in chromium: topology, the W0 map per granule as translate says, 
     for (const d of ['mem0', 'mem1', 'mem2', 'mem3']) assert.ok(traffic?.includes(d), `${d} in the traffic table`);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png') });
+    // Zoom: W0 out twice (16 x 16 granules per cell), then into a cell twice, back to granules;
+    // three of the cells then must name what translate names for their HPA.
+    const w0 = '.map[data-window="W0"]';
+    await page.click('h3[data-window="W0"] .zoomout');
+    await page.waitForSelector(`${w0}[data-step="4096"]`);
+    await page.click('h3[data-window="W0"] .zoomout');
+    await page.waitForSelector(`${w0}[data-step="65536"]`);
+    await page.click(`${w0} .cell:nth-child(10)`);
+    await page.waitForSelector(`${w0}[data-step="4096"]`);
+    await page.click(`${w0} .cell:nth-child(3)`);
+    await page.waitForSelector(`${w0}[data-step="256"]`);
+    const zoomed = (await page.evaluate(
+      `Array.from(document.querySelector('${w0}').querySelectorAll(".cell")).map((c) => c.title)`,
+    )) as string[];
+    assert.equal(zoomed[0]!.split(': ')[0], `0x${(0x1_0000_0000 + 9 * 65536 + 2 * 4096).toString(16)}`);
+    for (const i of [0, 7, 131]) {
+      const [hpa, md] = zoomed[i]!.split(': ');
+      const t = JSON.parse(
+        spawnSync(process.execPath, [CLI, 'translate', '--json', hpa!], { encoding: 'utf8' }).stdout,
+      );
+      assert.equal(md, t.memdev, `zoomed ${hpa}: the map and translate agree`);
+    }
+    // Regions from the page: destroy R1, create R2 in its place, see it listed; a refusal shows the library's message.
+    await page.click('.region[data-region="R1"] button');
+    await page.waitForFunction('!document.querySelector(".region[data-region=\\"R1\\"]")');
+    await page.fill('#rwin', 'W1');
+    await page.fill('#rdevs', 'mem2 mem0');
+    await page.fill('#rsize', String(512 * 2 ** 20));
+    await page.fill('#rname', 'R2');
+    await page.click('#mkregion button');
+    await page.waitForSelector('.region[data-region="R2"]');
+    assert.ok(
+      m.regions.some((x) => x.name === 'R2'),
+      'the machine has R2',
+    );
+    await page.click('#mkregion button');
+    await page.waitForFunction(
+      '(document.querySelector("#regionmsg").textContent || "").includes("cannot create region R2")',
+    );
     // Without the token the page's API calls are refused.
     const bare = await browser.newPage();
     const r = await bare.goto(s.url.replace(/\?token=.*$/, ''));
