@@ -4,6 +4,7 @@
 // second. Owns the bookkeeping only; the run loop yields to the event loop every slice, so the
 // server answers while the guest runs.
 
+import { PassThrough } from 'node:stream';
 import type { Board, RunResult } from '../machine/board.js';
 import type { Machine } from '../machine/build.js';
 import { runMachine } from '../machine/run.js';
@@ -44,6 +45,8 @@ export class GuestRun {
   private result: RunResult | undefined;
   private error: string | undefined;
   readonly done: Promise<void>;
+  /** What the page types reaches the guest's UART through this stream. */
+  private readonly input = new PassThrough();
 
   constructor(machine: Machine, opts: GuestOptions, stop: AbortSignal) {
     this.traffic = new TrafficCounters(machine);
@@ -55,6 +58,7 @@ export class GuestRun {
         this.board = b;
       },
       output: (c) => this.append(Buffer.from(c).toString('latin1')),
+      input: this.input,
       ...(opts.initrd !== undefined || opts.append !== undefined
         ? {
             boot: {
@@ -82,6 +86,11 @@ export class GuestRun {
       this.console = this.console.slice(cut);
       this.dropped += cut;
     }
+  }
+
+  /** Bytes typed into the console: they reach the UART's receiver as a terminal's would. */
+  type(text: string): void {
+    if (this.state === 'running') this.input.write(Buffer.from(text, 'latin1'));
   }
 
   /** Console text from byte `from` on (what was dropped comes back as nothing). */

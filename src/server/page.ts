@@ -27,6 +27,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 <div id="guest">no guest (serve --kernel FILE runs one)</div>
 <table id="traffic"></table>
 <pre id="console"></pre>
+<form id="type">type into the console: <input id="keys" size="40"> <button>send</button> (Enter sends a carriage return)</form>
 <h2>Topology</h2>
 <pre id="topology">loading...</pre>
 <h2>Interleave maps</h2>
@@ -117,6 +118,12 @@ async function load() {
     }
   } catch (e) { document.getElementById('error').textContent = e.message; }
 }
+document.getElementById('type').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const k = document.getElementById('keys');
+  try { await api('/api/console', { method: 'POST', body: JSON.stringify({ text: k.value + '\\r' }) }); k.value = ''; }
+  catch (e) { document.getElementById('error').textContent = e.message; }
+});
 document.getElementById('mkregion').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const v = (id) => document.getElementById(id).value.trim();

@@ -115,6 +115,14 @@ export async function serve(machine: Machine, opts: ServeOptions = {}): Promise<
       return send(res, 200, guest()?.consoleFrom(from) ?? { from, text: '' });
     }
     if (method === 'GET' && path === '/api/events') return events(req, res);
+    if (method === 'POST' && path === '/api/console') {
+      const g = guest();
+      if (g === null) throw new Refused(409, 'no guest is running (serve --kernel FILE runs one)');
+      const body = (await readJson(req)) as { text?: unknown };
+      if (typeof body.text !== 'string') throw new Refused(400, 'console input: {"text": "..."} expected');
+      g.type(body.text);
+      return send(res, 202, { typed: body.text.length });
+    }
     if (method === 'POST' && path === '/api/regions') {
       const body = (await readJson(req)) as Record<string, unknown>;
       const r = machine.createRegion({

@@ -39,7 +39,8 @@ test('the page in chromium: topology, the W0 map per granule as translate says, 
     ],
   });
   try {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
+    // bypassCSP: Playwright evaluates the test's string predicates, which the page's CSP (no eval) forbids.
+    const page = await browser.newPage({ viewport: { width: 1200, height: 1400 }, bypassCSP: true });
     await page.goto(s.url);
     // Browser-side code is given as strings: this project compiles without the DOM's types.
     await page.waitForFunction('document.querySelectorAll(".map .cell").length > 0');
@@ -122,6 +123,50 @@ test('the page in chromium: topology, the W0 map per granule as translate says, 
     const bare = await browser.newPage();
     const r = await bare.goto(s.url.replace(/\?token=.*$/, ''));
     assert.equal(r?.status(), 401);
+  } finally {
+    await browser.close();
+    stop.abort();
+    await s.close();
+    m.close();
+  }
+});
+
+test('typing into the console of a guest that echoes (guests/bin/echo.elf)', { skip }, async () => {
+  const { chromium } = await import('playwright-core');
+  const m = Machine.build(defaultDescription());
+  const stop = new AbortController();
+  const guest = new GuestRun(m, { kernel: join(REPO, 'guests', 'bin', 'echo.elf') }, stop.signal);
+  const s = await serve(m, { guest });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
+  });
+  try {
+    const page = await browser.newPage({ bypassCSP: true });
+    await page.goto(s.url);
+    await page.waitForFunction('(document.querySelector("#console").textContent || "").includes("echo: type")');
+    await page.fill('#keys', 'hello from the browser');
+    await page.click('#type button');
+    await page.waitForFunction(
+      '(document.querySelector("#console").textContent || "").includes("hello from the browser")',
+      null,
+      {
+        timeout: 30_000,
+      },
+    );
+    await page.fill('#keys', 'q');
+    await page.click('#type button');
+    await guest.done;
+    assert.equal(guest.snapshot().state, 'finished');
+    assert.equal(guest.snapshot().result?.status, 0);
+    await page.waitForFunction('(document.querySelector("#console").textContent || "").includes("echo: bye")');
   } finally {
     await browser.close();
     stop.abort();

@@ -72,6 +72,9 @@ test('access: no token or a wrong one is 401; a foreign Host or Origin is 403; t
     const page = await raw(port, `/?token=${token}`);
     assert.equal(page.status, 200);
     assert.match(String(page.json), /<title>cxlemu<\/title>/);
+    // The page's script at least parses (a broken escape would silently leave a blank page).
+    const script = String(page.json).split('<script>')[1]!.split('</script>')[0]!;
+    assert.doesNotThrow(() => new Function(script));
     assert.equal((await raw(port, `/nothing?token=${token}`)).status, 404);
   });
 });
@@ -195,6 +198,36 @@ test('a guest run meanwhile: the event stream shows instructions and per-device 
     assert.equal(status.result.status, 0);
     const con = (await raw(s.port, `/api/console?token=${s.token}&from=0`)).json as { text: string };
     assert.match(con.text, /bench: iterations=60 checksum=0x[0-9a-f]+ ok/);
+  } finally {
+    stop.abort();
+    await s.close();
+    m.close();
+  }
+});
+
+test('console input: POST /api/console reaches the guest UART (echo.elf echoes it); without a guest it is 409', async () => {
+  await withServer(async (port, token) => {
+    const r = await raw(
+      port,
+      '/api/console',
+      { authorization: `Bearer ${token}` },
+      'POST',
+      JSON.stringify({ text: 'x' }),
+    );
+    assert.equal(r.status, 409);
+  });
+  const m = Machine.build(defaultDescription());
+  const stop = new AbortController();
+  const guest = new GuestRun(m, { kernel: join(REPO, 'guests', 'bin', 'echo.elf') }, stop.signal);
+  const s = await serve(m, { guest });
+  try {
+    const auth = { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' };
+    assert.equal((await raw(s.port, '/api/console', auth, 'POST', JSON.stringify({ text: 'ping\rq' }))).status, 202);
+    await guest.done;
+    const con = (await raw(s.port, `/api/console?token=${s.token}&from=0`)).json as { text: string };
+    assert.match(con.text, /ping\n/);
+    assert.match(con.text, /echo: bye/);
+    assert.equal((await raw(s.port, '/api/console', auth, 'POST', '{"text": 5}')).status, 400);
   } finally {
     stop.abort();
     await s.close();
