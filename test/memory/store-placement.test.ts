@@ -8,7 +8,11 @@ import { BackingStore } from '../../src/memory/store.js';
 
 function placed(runPages: number, fail?: string) {
   const calls: [number, number][] = [];
-  return { calls, placement: { runPages, place: (off: number, bytes: number) => (calls.push([off, bytes]), fail) } };
+  const place = (off: number, bytes: number) => {
+    calls.push([off, bytes]);
+    return fail;
+  };
+  return { calls, placement: { runPages, place } };
 }
 
 test('pages come from runs placed once each, contiguous in first-touch order; the tail is freed on close', () => {
