@@ -143,3 +143,5 @@ export function timingText(s: TimingStats): string {
     lines.push(`  region ${r.region}: ${r.reads} reads (${r.bytesRead} B), ${r.writes} writes (${r.bytesWritten} B)`);
   return lines.join('\n');
 }
+
+export type { TimingParams } from '../perf/timing-model.js';

@@ -9,6 +9,7 @@ import type { Board, RunResult } from '../machine/board.js';
 import type { Machine } from '../machine/build.js';
 import { runMachine } from '../machine/run.js';
 import { TrafficCounters, type TrafficStats } from '../machine/traffic.js';
+import type { TimingParams } from '../machine/timing.js';
 
 /** The console text kept for the page (older output is dropped). */
 const CONSOLE_LIMIT = 1 << 20;
@@ -17,6 +18,8 @@ export interface GuestOptions {
   kernel: string;
   initrd?: string;
   append?: string;
+  /** Timing mode (as run --timing): every access is then counted, so the traffic moves continuously. */
+  timing?: TimingParams;
 }
 
 export interface GuestSnapshot {
@@ -59,6 +62,7 @@ export class GuestRun {
       },
       output: (c) => this.append(Buffer.from(c).toString('latin1')),
       input: this.input,
+      ...(opts.timing ? { timing: opts.timing } : {}),
       ...(opts.initrd !== undefined || opts.append !== undefined
         ? {
             boot: {

@@ -13,6 +13,7 @@ import { REPO } from '../diff/harness.js';
 import { defaultDescription, Machine } from '../../src/machine/index.js';
 import { serve } from '../../src/server/server.js';
 import { GuestRun } from '../../src/server/guest.js';
+import { DEFAULT_TIMING } from '../../src/perf/timing-model.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? false : 'Debian chromium not installed (apt-get install chromium)';
@@ -170,6 +171,60 @@ test('typing into the console of a guest that echoes (guests/bin/echo.elf)', { s
   } finally {
     await browser.close();
     stop.abort();
+    await s.close();
+    m.close();
+  }
+});
+
+test('a guest running for more than 10 s: the page shows the instructions and each device traffic growing', {
+  skip,
+}, async () => {
+  const { chromium } = await import('playwright-core');
+  const m = Machine.build(defaultDescription());
+  const stop = new AbortController();
+  // The integer benchmark out of R0 in timing mode (every access counted): about a minute of work.
+  const guest = new GuestRun(
+    m,
+    { kernel: join(REPO, 'guests', 'bin', 'bench-cxl.elf'), timing: DEFAULT_TIMING },
+    stop.signal,
+  );
+  const s = await serve(m, { guest });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
+  });
+  try {
+    const page = await browser.newPage({ bypassCSP: true });
+    await page.goto(s.url);
+    const read = async () => {
+      const text = (await page.textContent('#guest')) ?? '';
+      const rows = (await page.evaluate(
+        'Array.from(document.querySelectorAll("#traffic tr")).slice(1).map((r) => Array.from(r.children).map((c) => c.textContent))',
+      )) as string[][];
+      const instret = Number(/(\d+) instructions/.exec(text)?.[1] ?? 0);
+      const traffic = new Map(rows.map((r) => [r[0]!, Number(r[1]) + Number(r[2])]));
+      return { text, instret, traffic };
+    };
+    await page.waitForFunction('document.querySelectorAll("#traffic tr").length > 4');
+    const a = await read();
+    await new Promise((r) => setTimeout(r, 10_500));
+    const b = await read();
+    assert.match(b.text, /^running: /, 'still running after 10 s');
+    assert.ok(b.instret > a.instret, `instructions grow: ${a.instret} -> ${b.instret}`);
+    for (const d of ['mem0', 'mem1', 'mem2', 'mem3'])
+      assert.ok((b.traffic.get(d) ?? 0) > (a.traffic.get(d) ?? 0), `${d}: ${a.traffic.get(d)} -> ${b.traffic.get(d)}`);
+    assert.match(b.text, /[1-9][0-9.]* MIPS/, 'a MIPS figure');
+  } finally {
+    await browser.close();
+    stop.abort();
+    await guest.done;
     await s.close();
     m.close();
   }

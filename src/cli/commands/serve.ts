@@ -14,6 +14,7 @@ interface ServeCli {
   kernel?: string;
   initrd?: string;
   append?: string;
+  timing?: boolean;
 }
 
 export function registerServe(program: Command, ctx: CliContext): void {
@@ -33,11 +34,16 @@ export function registerServe(program: Command, ctx: CliContext): void {
     )
     .option('--initrd <file>', 'with --kernel: initramfs (as run --initrd)')
     .option('--append <cmdline>', 'with --kernel: kernel command line (as run --append)')
+    .option(
+      '--timing',
+      "with --kernel: timing mode (as run --timing): every access is counted, so the page's traffic moves continuously",
+    )
     .action(async (opts: ServeCli, cmd: Command) => {
-      const [{ withMachine }, { serve }, { GuestRun }] = await Promise.all([
+      const [{ withMachine }, { serve }, { GuestRun }, { timingParamsOf }] = await Promise.all([
         import('../load.js'),
         import('../../server/server.js'),
         import('../../server/guest.js'),
+        import('../../machine/description.js'),
       ]);
       if (opts.port !== undefined && (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535))
         throw new Error(`--port: ${opts.port} is not a TCP port (0..65535)`);
@@ -54,6 +60,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
                   kernel: opts.kernel,
                   ...(opts.initrd !== undefined ? { initrd: opts.initrd } : {}),
                   ...(opts.append !== undefined ? { append: opts.append } : {}),
+                  ...(opts.timing ? { timing: timingParamsOf(m.initial) } : {}),
                 },
                 stop,
               )
