@@ -39,6 +39,7 @@ size <input id="rsize" size="10" placeholder="536870912"> name <input id="rname"
 <pre id="regionmsg"></pre>
 <h2>Translate</h2>
 <form id="tr"><input id="hpa" placeholder="HPA, e.g. 0x100001234" size="28"> <button>translate</button></form>
+<form id="trdpa">or back: memdev <input id="dmem" size="6" placeholder="mem2"> DPA <input id="dpa" size="14" placeholder="0x100"> <button>to HPA</button></form>
 <pre id="translation"></pre>
 <script>
 const token = new URLSearchParams(location.search).get('token') || '';
@@ -123,6 +124,13 @@ document.getElementById('type').addEventListener('submit', async (ev) => {
   const k = document.getElementById('keys');
   try { await api('/api/console', { method: 'POST', body: JSON.stringify({ text: k.value + '\\r' }) }); k.value = ''; }
   catch (e) { document.getElementById('error').textContent = e.message; }
+});
+document.getElementById('trdpa').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  try {
+    const q = 'memdev=' + encodeURIComponent(document.getElementById('dmem').value.trim()) + '&dpa=' + encodeURIComponent(document.getElementById('dpa').value.trim());
+    document.getElementById('translation').textContent = JSON.stringify(await api('/api/translate?' + q), null, 2);
+  } catch (e) { document.getElementById('translation').textContent = e.message; }
 });
 document.getElementById('mkregion').addEventListener('submit', async (ev) => {
   ev.preventDefault();

@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Machine } from '../machine/build.js';
 import { ConfigError } from '../machine/errors.js';
-import { translationJson } from '../machine/report.js';
+import { dpaReportJson, translationJson } from '../machine/report.js';
 import type { GuestRun } from './guest.js';
 import { DASHBOARD_HTML } from './page.js';
 
@@ -105,6 +105,12 @@ export async function serve(machine: Machine, opts: ServeOptions = {}): Promise<
     }
     if (method === 'GET' && path === '/api/topology') return send(res, 200, machine.list(2));
     if (method === 'GET' && path === '/api/translate') {
+      const memdev = url.searchParams.get('memdev');
+      if (memdev !== null) {
+        // DPA -> HPA(s), as `translate --dpa MEMDEV DPA` answers.
+        const dpa = parseAddress(url.searchParams.get('dpa'), 'dpa');
+        return send(res, 200, dpaReportJson(machine.translateDpa(memdev, dpa)));
+      }
       const hpa = parseAddress(url.searchParams.get('hpa'), 'hpa');
       return send(res, 200, translationJson(machine.translateHpa(hpa)));
     }

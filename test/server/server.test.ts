@@ -92,6 +92,17 @@ test('the API answers as the CLI does: topology, translate, and the interleave m
       );
       assert.deepEqual(ours.json, theirs, `0x${hpa.toString(16)}`);
     }
+    // And back: DPA -> HPA, as `translate --dpa` answers.
+    const back = await raw(port, `/api/translate?memdev=mem2&dpa=${0x100}`, auth);
+    const cliBack = JSON.parse(
+      spawnSync(process.execPath, [CLI, 'translate', '--json', '--dpa', 'mem2', '0x100'], { encoding: 'utf8' }).stdout,
+    );
+    assert.deepEqual(back.json, cliBack);
+    assert.equal(
+      (await raw(port, '/api/translate?memdev=mem9&dpa=0', auth)).status,
+      400,
+      'an unknown memdev is the CLI error',
+    );
     const map = (await raw(port, `/api/map?from=${0x1_0000_0000}&step=256&count=8`, auth)).json as {
       memdevs: string[];
     };
