@@ -2,9 +2,9 @@
 // the description, the one source of the numbers CDAT and HMAT carry too. DRAM is `ram.perf`; each
 // CXL device is its path as Linux adds it up (linux-perf.ts deviceCoordinates: DSLBIS, switches,
 // links, the generic port), and queues also on the parts of the path other devices share (its host
-// bridge and root port link, each switch above it: linux-perf.ts sharedLinks). A physical address is classified by the board's RAM range and, in a
-// CXL window, by the compiled router (the device the committed decoders send it to), memoised per
-// 256-byte granule (the finest interleave) until the address map changes.
+// bridge and root port link, each switch above it: linux-perf.ts sharedLinks). Physical addresses
+// are classified by traffic.ts's MemoryPlaces (RAM range, else the compiled router), which the
+// model's window and region counters share.
 
 import { CacheError } from '../perf/cache.js';
 import { type MemoryTarget, TimingError, TimingModel, type TimingParams } from '../perf/timing-model.js';
@@ -12,12 +12,7 @@ import { ConfigError } from './errors.js';
 import { TIMEBASE_HZ } from '../devices/clint.js';
 import type { Machine } from './build.js';
 import { deviceCoordinates, sharedLinks } from './linux-perf.js';
-import { TrafficCounters, type TrafficStats } from './traffic.js';
-
-/** The finest interleave granule: no two devices share one. */
-const GRANULE = 256;
-/** Memoised granules before the memo starts again (bounds its memory). */
-const MEMO_LIMIT = 1 << 20;
+import { MemoryPlaces, TrafficCounters, type TrafficStats } from './traffic.js';
 
 /** mtime ticks at TIMEBASE_HZ: cycles per tick at `cpuGHz` (rounded to a whole number, at least 1). */
 export function cyclesPerTick(cpuGHz: number): number {
@@ -34,22 +29,13 @@ export function buildTimingModel(machine: Machine, params: TimingParams, harts: 
   const shared = sharedLinks(desc);
   for (const [name, c] of deviceCoordinates(desc))
     devices.set(name, { name, ...c, shared: [...(shared.get(name) ?? [])].reverse() });
-  const ram = machine.ram;
-  const memo = new Map<number, MemoryTarget | null>();
-  machine.addressSpace.onChange(() => memo.clear());
+  const places = new MemoryPlaces(machine);
   const classify = (pa: number): MemoryTarget | null => {
-    if (pa >= ram.base && pa < ram.base + ram.size) return dram;
-    const g = Math.floor(pa / GRANULE);
-    const hit = memo.get(g);
-    if (hit !== undefined) return hit;
-    const dev = machine.cxl.memdevAt(pa);
-    const t = dev === null ? null : (devices.get(dev.name) ?? null);
-    if (memo.size >= MEMO_LIMIT) memo.clear();
-    memo.set(g, t);
-    return t;
+    const p = places.placeOf(pa);
+    return p === null ? null : p.target === 'dram' ? dram : (devices.get(p.target) ?? null);
   };
   try {
-    const traffic = new TrafficCounters(machine);
+    const traffic = new TrafficCounters(machine, places);
     const model = new TimingModel(params, harts, classify, traffic.sink);
     memoryTraffic.set(model, traffic);
     return model;

@@ -25,10 +25,43 @@ export interface TrafficStats {
   regions: ({ region: string } & TrafficCount)[];
 }
 
-interface Place {
+export interface Place {
+  /** 'dram' or the memdev's name. */
   target: string;
   window: string | null;
   region: string | null;
+}
+
+/**
+ * Where a physical address lands: DRAM, or the memdev the committed decoders route it to (with
+ * its window and region); null for anything else (MMIO). Memoised per 256 B granule, the finest
+ * interleave, until the address map changes. Shared by these counters and the timing model.
+ */
+export class MemoryPlaces {
+  private readonly memo = new Map<number, Place | null>();
+  private static readonly DRAM: Place = { target: 'dram', window: null, region: null };
+
+  constructor(private readonly machine: Machine) {
+    machine.addressSpace.onChange(() => this.memo.clear());
+  }
+
+  placeOf(pa: number): Place | null {
+    const ram = this.machine.ram;
+    if (pa >= ram.base && pa < ram.base + ram.size) return MemoryPlaces.DRAM;
+    const g = Math.floor(pa / GRANULE);
+    const hit = this.memo.get(g);
+    if (hit !== undefined) return hit;
+    const dev = this.machine.cxl.memdevAt(pa);
+    let place: Place | null = null;
+    if (dev !== null) {
+      const w = this.machine.cxl.windows.find((x) => pa >= x.base && pa < x.base + x.size);
+      const r = this.machine.regions.find((x) => pa >= x.base && pa < x.base + x.size);
+      place = { target: dev.name, window: w?.id ?? null, region: r?.name ?? null };
+    }
+    if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
+    this.memo.set(g, place);
+    return place;
+  }
 }
 
 const zero = (): TrafficCount => ({ reads: 0, writes: 0, bytesRead: 0, bytesWritten: 0 });
@@ -37,15 +70,15 @@ export class TrafficCounters {
   private readonly byTarget = new Map<string, TrafficCount>();
   private readonly byWindow = new Map<string, TrafficCount>();
   private readonly byRegion = new Map<string, TrafficCount>();
-  private readonly memo = new Map<number, Place | null>();
+  private readonly places: MemoryPlaces;
 
-  constructor(private readonly machine: Machine) {
-    machine.addressSpace.onChange(() => this.memo.clear());
+  constructor(machine: Machine, places = new MemoryPlaces(machine)) {
+    this.places = places;
   }
 
   /** The hart's sink (Hart.dataSlowSink). */
   readonly sink = (pa: number, size: number, write: boolean): void => {
-    const p = this.placeOf(pa);
+    const p = this.places.placeOf(pa);
     if (p === null) return;
     add(this.byTarget, p.target, size, write);
     if (p.window !== null) add(this.byWindow, p.window, size, write);
@@ -61,24 +94,6 @@ export class TrafficCounters {
       windows: list(this.byWindow, 'window'),
       regions: list(this.byRegion, 'region'),
     };
-  }
-
-  private placeOf(pa: number): Place | null {
-    const ram = this.machine.ram;
-    if (pa >= ram.base && pa < ram.base + ram.size) return { target: 'dram', window: null, region: null };
-    const g = Math.floor(pa / GRANULE);
-    const hit = this.memo.get(g);
-    if (hit !== undefined) return hit;
-    const dev = this.machine.cxl.memdevAt(pa);
-    let place: Place | null = null;
-    if (dev !== null) {
-      const w = this.machine.cxl.windows.find((x) => pa >= x.base && pa < x.base + x.size);
-      const r = this.machine.regions.find((x) => pa >= x.base && pa < x.base + x.size);
-      place = { target: dev.name, window: w?.id ?? null, region: r?.name ?? null };
-    }
-    if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
-    this.memo.set(g, place);
-    return place;
   }
 }
 
