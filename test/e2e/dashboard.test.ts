@@ -11,8 +11,9 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO } from '../diff/harness.js';
 import { defaultDescription, Machine } from '../../src/machine/index.js';
-import { serve } from '../../src/server/server.js';
-import { GuestRun } from '../../src/server/guest.js';
+import { type Served, serve } from '../../src/server/server.js';
+import { type GuestOptions, GuestRun } from '../../src/server/guest.js';
+import type { Browser } from 'playwright-core';
 import { DEFAULT_TIMING } from '../../src/perf/timing-model.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -20,13 +21,18 @@ const skip = existsSync(CHROMIUM) ? false : 'Debian chromium not installed (apt-
 const CLI = join(REPO, 'dist', 'bin', 'cxlemu.js');
 const ARTIFACTS = join(REPO, 'test-artifacts');
 
-test('the page in chromium: topology, the W0 map per granule as translate says, the translate box, a live guest', {
-  skip,
-}, async () => {
+/**
+ * A machine (the default one) running `guest` under `serve`, and headless chromium; everything
+ * stopped and closed afterwards, whatever `f` does.
+ */
+async function withDashboard(
+  guestOpts: GuestOptions,
+  f: (d: { browser: Browser; s: Served; m: Machine; guest: GuestRun }) => Promise<void>,
+): Promise<void> {
   const { chromium } = await import('playwright-core');
   const m = Machine.build(defaultDescription());
   const stop = new AbortController();
-  const guest = new GuestRun(m, { kernel: join(REPO, 'guests', 'bin', 'bench-demo-cxl.elf') }, stop.signal);
+  const guest = new GuestRun(m, guestOpts, stop.signal);
   const s = await serve(m, { guest });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -40,6 +46,20 @@ test('the page in chromium: topology, the W0 map per granule as translate says, 
     ],
   });
   try {
+    await f({ browser, s, m, guest });
+  } finally {
+    await browser.close();
+    stop.abort();
+    await guest.done;
+    await s.close();
+    m.close();
+  }
+}
+
+test('the page in chromium: topology, the W0 map per granule as translate says, the translate box, a live guest', {
+  skip,
+}, async () => {
+  await withDashboard({ kernel: join(REPO, 'guests', 'bin', 'bench-demo-cxl.elf') }, async ({ browser, s, m }) => {
     // bypassCSP: Playwright evaluates the test's string predicates, which the page's CSP (no eval) forbids.
     const page = await browser.newPage({ viewport: { width: 1200, height: 1400 }, bypassCSP: true });
     await page.goto(s.url);
@@ -124,32 +144,11 @@ test('the page in chromium: topology, the W0 map per granule as translate says, 
     const bare = await browser.newPage();
     const r = await bare.goto(s.url.replace(/\?token=.*$/, ''));
     assert.equal(r?.status(), 401);
-  } finally {
-    await browser.close();
-    stop.abort();
-    await s.close();
-    m.close();
-  }
+  });
 });
 
 test('typing into the console of a guest that echoes (guests/bin/echo.elf)', { skip }, async () => {
-  const { chromium } = await import('playwright-core');
-  const m = Machine.build(defaultDescription());
-  const stop = new AbortController();
-  const guest = new GuestRun(m, { kernel: join(REPO, 'guests', 'bin', 'echo.elf') }, stop.signal);
-  const s = await serve(m, { guest });
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
-  try {
+  await withDashboard({ kernel: join(REPO, 'guests', 'bin', 'echo.elf') }, async ({ browser, s, guest }) => {
     const page = await browser.newPage({ bypassCSP: true });
     await page.goto(s.url);
     await page.waitForFunction('(document.querySelector("#console").textContent || "").includes("echo: type")');
@@ -168,64 +167,39 @@ test('typing into the console of a guest that echoes (guests/bin/echo.elf)', { s
     assert.equal(guest.snapshot().state, 'finished');
     assert.equal(guest.snapshot().result?.status, 0);
     await page.waitForFunction('(document.querySelector("#console").textContent || "").includes("echo: bye")');
-  } finally {
-    await browser.close();
-    stop.abort();
-    await s.close();
-    m.close();
-  }
+  });
 });
 
 test('a guest running for more than 10 s: the page shows the instructions and each device traffic growing', {
   skip,
 }, async () => {
-  const { chromium } = await import('playwright-core');
-  const m = Machine.build(defaultDescription());
-  const stop = new AbortController();
   // The integer benchmark out of R0 in timing mode (every access counted): about a minute of work.
-  const guest = new GuestRun(
-    m,
+  await withDashboard(
     { kernel: join(REPO, 'guests', 'bin', 'bench-cxl.elf'), timing: DEFAULT_TIMING },
-    stop.signal,
+    async ({ browser, s }) => {
+      const page = await browser.newPage({ bypassCSP: true });
+      await page.goto(s.url);
+      const read = async () => {
+        const text = (await page.textContent('#guest')) ?? '';
+        const rows = (await page.evaluate(
+          'Array.from(document.querySelectorAll("#traffic tr")).slice(1).map((r) => Array.from(r.children).map((c) => c.textContent))',
+        )) as string[][];
+        const instret = Number(/(\d+) instructions/.exec(text)?.[1] ?? 0);
+        const traffic = new Map(rows.map((r) => [r[0]!, Number(r[1]) + Number(r[2])]));
+        return { text, instret, traffic };
+      };
+      await page.waitForFunction('document.querySelectorAll("#traffic tr").length > 4');
+      const a = await read();
+      await new Promise((r) => setTimeout(r, 10_500));
+      const b = await read();
+      assert.match(b.text, /^running: /, 'still running after 10 s');
+      assert.ok(b.instret > a.instret, `instructions grow: ${a.instret} -> ${b.instret}`);
+      for (const d of ['mem0', 'mem1', 'mem2', 'mem3'])
+        assert.ok(
+          (b.traffic.get(d) ?? 0) > (a.traffic.get(d) ?? 0),
+          `${d}: ${a.traffic.get(d)} -> ${b.traffic.get(d)}`,
+        );
+      assert.match(b.text, /[1-9][0-9.]* MIPS/, 'a MIPS figure');
+    },
   );
-  const s = await serve(m, { guest });
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
-  try {
-    const page = await browser.newPage({ bypassCSP: true });
-    await page.goto(s.url);
-    const read = async () => {
-      const text = (await page.textContent('#guest')) ?? '';
-      const rows = (await page.evaluate(
-        'Array.from(document.querySelectorAll("#traffic tr")).slice(1).map((r) => Array.from(r.children).map((c) => c.textContent))',
-      )) as string[][];
-      const instret = Number(/(\d+) instructions/.exec(text)?.[1] ?? 0);
-      const traffic = new Map(rows.map((r) => [r[0]!, Number(r[1]) + Number(r[2])]));
-      return { text, instret, traffic };
-    };
-    await page.waitForFunction('document.querySelectorAll("#traffic tr").length > 4');
-    const a = await read();
-    await new Promise((r) => setTimeout(r, 10_500));
-    const b = await read();
-    assert.match(b.text, /^running: /, 'still running after 10 s');
-    assert.ok(b.instret > a.instret, `instructions grow: ${a.instret} -> ${b.instret}`);
-    for (const d of ['mem0', 'mem1', 'mem2', 'mem3'])
-      assert.ok((b.traffic.get(d) ?? 0) > (a.traffic.get(d) ?? 0), `${d}: ${a.traffic.get(d)} -> ${b.traffic.get(d)}`);
-    assert.match(b.text, /[1-9][0-9.]* MIPS/, 'a MIPS figure');
-  } finally {
-    await browser.close();
-    stop.abort();
-    await guest.done;
-    await s.close();
-    m.close();
-  }
 });
