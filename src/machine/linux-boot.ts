@@ -183,3 +183,17 @@ export function isLinuxImageFile(path: string): boolean {
     return false;
   }
 }
+
+/**
+ * The interrupt controllers a machine boots `kernel` with: the description's, else the AIA for a
+ * Linux Image (MSI/MSI-X for cxl_pci's event interrupts) and the PLIC for anything else (QEMU
+ * virt's default, which bare-metal programs expect). What `run` applies when neither the
+ * description nor --irqchip says.
+ */
+export function irqchipFor(
+  described: 'plic' | 'aia' | undefined,
+  kernel: string | undefined,
+): 'plic' | 'aia' | undefined {
+  if (described !== undefined) return described;
+  return kernel !== undefined && isLinuxImageFile(kernel) ? 'aia' : undefined;
+}

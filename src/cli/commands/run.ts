@@ -122,10 +122,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
       ),
   ).action(async (cli: RunCli, cmd: Command) => {
     const bars = cli.kernel === undefined || cli.audit ? await progressBars(io) : undefined;
-    const linuxImage =
-      cli.irqchip === undefined &&
-      cli.kernel !== undefined &&
-      (await import('../../machine/linux-boot.js')).isLinuxImageFile(cli.kernel);
+    const { irqchipFor } = await import('../../machine/linux-boot.js');
     const [{ wantsJson, withMachine }, { observationText, runMachine }, { auditText }, { parseEventSpec }] =
       await Promise.all([
         import('../load.js'),
@@ -249,15 +246,10 @@ export function registerRun(program: Command, ctx: CliContext): void {
       },
       {
         save: cli.save,
-        adjust: (d) => ({
-          ...d,
-          cpus: cli.smp ?? d.cpus,
-          ...(cli.irqchip !== undefined
-            ? { irqchip: cli.irqchip }
-            : d.irqchip === undefined && linuxImage
-              ? { irqchip: 'aia' as const }
-              : {}),
-        }),
+        adjust: (d) => {
+          const irqchip = cli.irqchip ?? irqchipFor(d.irqchip, cli.kernel);
+          return { ...d, cpus: cli.smp ?? d.cpus, ...(irqchip !== undefined ? { irqchip } : {}) };
+        },
       },
     );
   });
