@@ -244,6 +244,18 @@ export class DeviceRegisters implements MmioOps {
     return this.state.addEvent(l, rec);
   }
 
+  /**
+   * Host API: run one command through a second command interface, as a BMC's sideband (MCTP) CCI
+   * reaches the device: the same command set, checks and device state as the primary mailbox, but
+   * none of its registers are touched, so a guest's command in flight there is undisturbed.
+   */
+  sideband(opcode: number, input: Uint8Array): { rc: number; out: Uint8Array } {
+    if (input.length > this.payloadSize) return { rc: RC.InvalidPayloadLength, out: new Uint8Array(0) };
+    const r = executeCommand(this.state, opcode, input);
+    this.refresh();
+    return { rc: r.rc, out: r.out ?? new Uint8Array(0) };
+  }
+
   /** Conventional reset: registers to their reset values, a pending repartition applies, IRQ low. */
   reset(): void {
     this.state.reset();

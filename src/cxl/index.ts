@@ -44,6 +44,7 @@ export {
   parseOpcode,
   rcName,
   commandName,
+  mailboxCommandList,
   MailboxClientError,
 } from './mailbox-client.js';
 export type { MailboxReply, RegisterPort } from './mailbox-client.js';
@@ -158,6 +159,8 @@ export class CxlTopology extends TopologyCore {
       const j: Record<string, unknown> = {
         port: p,
         host: c.id,
+        // A switch names the port above it, as cxl list's parent_dport does.
+        ...(c.kind === 'switch' ? { parent_dport: c.parentPort.id } : {}),
         nr_dports: ports.length,
         dports: ports.map((d) => ({ dport: d.id, id: d.port })),
       };

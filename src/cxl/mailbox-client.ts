@@ -42,6 +42,11 @@ export function commandName(opcode: number): string | undefined {
   return MAILBOX_COMMANDS.find((c) => c.opcode === opcode)?.name;
 }
 
+/** Every command this mailbox implements: opcode and name, in opcode order. */
+export function mailboxCommandList(): { opcode: number; name: string }[] {
+  return MAILBOX_COMMANDS.map((c) => ({ opcode: c.opcode, name: c.name })).sort((a, b) => a.opcode - b.opcode);
+}
+
 /** Parse an opcode: hex with or without 0x ("4000", "0x4000") or a command name ("identify-memory-device", "Get Partition Info"). */
 export function parseOpcode(text: string): number | undefined {
   const t = text.trim();
@@ -119,7 +124,7 @@ const uuidText = (b: Uint8Array, o: number): string => {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 };
 
-/** Decoded fields of an output payload, for Identify, Get Partition Info, Get Health Info and Get Supported Logs; null otherwise. */
+/** Decoded fields of an output payload, for Identify, Get Partition Info, Get Health Info, Get Supported Logs and Get Poison List; null otherwise. */
 export function decodeMailboxOutput(opcode: number, out: Uint8Array): Record<string, unknown> | null {
   switch (opcode) {
     case 0x4000: {
@@ -177,6 +182,28 @@ export function decodeMailboxOutput(opcode: number, out: Uint8Array): Record<str
         });
       }
       return { count, logs };
+    }
+    case 0x4300: {
+      // Media Error Records: 32-byte header, then 16-byte records (DPA[63:6] | source[2:0], length in 64 B lines).
+      if (out.length < 0x20) return null;
+      const count = le(out, 0xa, 2);
+      const sources = ['unknown', 'internal', 'external', 'injected', 'reserved', 'reserved', 'reserved', 'vendor'];
+      const records: { dpa: number; bytes: number; source: string }[] = [];
+      for (let i = 0; i < count && 0x20 + 16 * (i + 1) <= out.length; i++) {
+        const lo = le(out, 0x20 + 16 * i, 8);
+        records.push({
+          dpa: lo - (lo % 64),
+          bytes: le(out, 0x20 + 16 * i + 8, 4) * 64,
+          source: sources[lo % 8]!,
+        });
+      }
+      return {
+        moreRecords: (out[0]! & 1) !== 0,
+        overflow: (out[0]! & 2) !== 0,
+        scanMediaRunning: (out[0]! & 4) !== 0,
+        count,
+        records,
+      };
     }
     default:
       return null;

@@ -720,6 +720,11 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** A debugger's run control (GDB stub): asked before every turn, told after it. */
   debug?: BoardDebugger;
+  /**
+   * Asked before every turn: a promise holds the run (the dashboard's pause) until it settles.
+   * Guest time does not move meanwhile (unless mtime follows the host clock, --realtime).
+   */
+  hold?: () => Promise<void> | null;
 }
 
 const DEFAULT_SLICE = 1_000_000;
@@ -903,6 +908,8 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
   opts.signal?.addEventListener('abort', onAbort);
   try {
     for (;;) {
+      const held = opts.hold?.() ?? null;
+      if (held !== null) await held;
       const gate = opts.debug?.gate() ?? null;
       if (gate !== null && (await gate) === 'quit') {
         exit = { kind: 'quit', code: 0, message: 'the debugger killed the run' };

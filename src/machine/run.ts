@@ -75,6 +75,8 @@ export interface RunMachineOptions {
   acpiDump?: string;
   /** Ends the run at the next slice when aborted (the CLI's SIGINT/SIGTERM/SIGHUP), as Ctrl-A X does. */
   stop?: AbortSignal;
+  /** Holds the run between slices while it returns a promise (the dashboard's pause; board.ts RunOptions.hold). */
+  hold?: () => Promise<void> | null;
 }
 
 export type RunOutcome =
@@ -307,6 +309,7 @@ async function runOnBoard(
       // The console's filtered stream replaces the raw input; Ctrl-A X or `stop` ends the run.
       ...(con ? { input: con.input } : {}),
       ...(signal ? { signal } : {}),
+      ...(opts.hold ? { hold: opts.hold } : {}),
     });
     return {
       ...result,

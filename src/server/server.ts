@@ -1,19 +1,27 @@
-// `cxlemu serve`'s HTTP server: the dashboard's page and the JSON API it calls, over one built
-// machine. Bound to 127.0.0.1 by default; every request needs the random access token printed in
+// `cxlemu serve`'s HTTP server: the dashboard's page, its bundled script and styles, and the JSON
+// API they call, over one session (a machine and its guest, src/server/session.ts). Bound to 127.0.0.1 by default; every request needs the random access token printed in
 // the URL (query `token=` or `Authorization: Bearer`), and requests whose Host header is not the
 // address served, or whose Origin is another site's, are refused, so neither another local user
 // nor a web page in the user's browser can drive the machine. Every answer comes from the same
-// library calls as the CLI (Machine.list, translateHpa, createRegion, destroyRegion), with the same
-// error messages. Owns routing, the checks and the JSON shapes of errors; no view logic.
+// library calls as the CLI (Machine.list, translateHpa, createRegion, destroyRegion, the mailbox),
+// with the same error messages. Owns routing, the checks and the JSON shapes of errors; no view logic.
 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Machine } from '../machine/build.js';
 import { ConfigError } from '../machine/errors.js';
+import {
+  hexBytesOf,
+  mailboxCommand,
+  mailboxCommandList,
+  opcodeOf,
+  poisonCommand,
+  poisonList,
+} from '../machine/mailbox-command.js';
 import { dpaReportJson, translationJson } from '../machine/report.js';
-import type { GuestRun } from './guest.js';
-import { DASHBOARD_HTML } from './page.js';
+import { GuestControlError } from './guest.js';
+import { dashboardAsset, dashboardHtml } from './page.js';
+import type { Session } from './session.js';
 
 export interface ServeOptions {
   /** Address to bind (default 127.0.0.1). */
@@ -22,8 +30,6 @@ export interface ServeOptions {
   port?: number;
   /** The access token (default: 128 random bits, hex). */
   token?: string;
-  /** A guest running meanwhile (`serve --kernel`): its status, console and traffic are served. */
-  guest?: GuestRun;
 }
 
 /** How often the event stream sends the guest's snapshot. */
@@ -48,7 +54,7 @@ class Refused extends Error {
 
 const LIMIT_BODY = 64 * 1024;
 
-export async function serve(machine: Machine, opts: ServeOptions = {}): Promise<Served> {
+export async function serve(session: Session, opts: ServeOptions = {}): Promise<Served> {
   const host = opts.host ?? '127.0.0.1';
   const token = opts.token ?? randomBytes(16).toString('hex');
   let port = 0;
@@ -86,6 +92,7 @@ export async function serve(machine: Machine, opts: ServeOptions = {}): Promise<
       await route(req, res, url);
     } catch (e) {
       if (e instanceof Refused) send(res, e.status, { error: e.message });
+      else if (e instanceof GuestControlError) send(res, 409, { error: e.message });
       else if (e instanceof ConfigError) send(res, 400, { error: e.message, issues: e.issues });
       else throw e;
     }
@@ -94,13 +101,22 @@ export async function serve(machine: Machine, opts: ServeOptions = {}): Promise<
   async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const path = url.pathname;
     const method = req.method ?? 'GET';
+    const machine = session.machine;
     if (method === 'GET' && path === '/') {
       res.writeHead(200, {
         'content-type': 'text/html; charset=utf-8',
         // The page talks only to this server; no other origin may load anything into it.
-        'content-security-policy': "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'",
+        'content-security-policy': "default-src 'self'; img-src 'self' data:",
       });
-      res.end(DASHBOARD_HTML);
+      res.end(dashboardHtml(token));
+      return;
+    }
+    const asset = /^\/assets\/([a-z0-9.-]+)$/.exec(path);
+    if (method === 'GET' && asset) {
+      const a = dashboardAsset(asset[1]!);
+      if (!a) throw new Refused(404, `no such asset: ${asset[1]}`);
+      res.writeHead(200, { 'content-type': a.type, 'cache-control': 'no-store' });
+      res.end(a.body);
       return;
     }
     if (method === 'GET' && path === '/api/topology') return send(res, 200, machine.list(2));
@@ -115,19 +131,46 @@ export async function serve(machine: Machine, opts: ServeOptions = {}): Promise<
       return send(res, 200, translationJson(machine.translateHpa(hpa)));
     }
     if (method === 'GET' && path === '/api/map') return send(res, 200, windowMap(url));
-    if (method === 'GET' && path === '/api/status') return send(res, 200, guest()?.snapshot() ?? { state: 'none' });
+    if (method === 'GET' && path === '/api/status') return send(res, 200, session.snapshot());
     if (method === 'GET' && path === '/api/console') {
       const from = parseAddress(url.searchParams.get('from') ?? '0', 'from');
-      return send(res, 200, guest()?.consoleFrom(from) ?? { from, text: '' });
+      return send(res, 200, session.guest?.consoleFrom(from) ?? { from, text: '' });
     }
     if (method === 'GET' && path === '/api/events') return events(req, res);
     if (method === 'POST' && path === '/api/console') {
-      const g = guest();
+      const g = session.guest;
       if (g === null) throw new Refused(409, 'no guest is running (serve --kernel FILE runs one)');
       const body = (await readJson(req)) as { text?: unknown };
       if (typeof body.text !== 'string') throw new Refused(400, 'console input: {"text": "..."} expected');
       g.type(body.text);
       return send(res, 202, { typed: body.text.length });
+    }
+    const control = /^\/api\/guest\/(start|pause|resume|reset)$/.exec(path);
+    if (method === 'POST' && control) {
+      const what = control[1]!;
+      if (what === 'start') session.start();
+      else if (what === 'pause') session.pause();
+      else if (what === 'resume') session.resume();
+      else await session.reset();
+      return send(res, 200, session.snapshot());
+    }
+    if (method === 'GET' && path === '/api/mailbox/commands') return send(res, 200, mailboxCommandList());
+    if (method === 'POST' && path === '/api/mailbox') {
+      const body = (await readJson(req)) as Record<string, unknown>;
+      const opcode = opcodeOf(String(body.opcode ?? ''));
+      const payload = hexBytesOf(typeof body.payload === 'string' ? body.payload : '');
+      return send(res, 200, mailboxCommand(machine, String(body.memdev ?? ''), opcode, payload, mailboxRoute()));
+    }
+    if (method === 'GET' && path === '/api/poison') {
+      return send(res, 200, poisonList(machine, url.searchParams.get('memdev') ?? '', mailboxRoute()));
+    }
+    if (method === 'POST' && path === '/api/poison') {
+      const body = (await readJson(req)) as Record<string, unknown>;
+      const action = body.action;
+      if (action !== 'inject' && action !== 'clear')
+        throw new Refused(400, `poison: action ${JSON.stringify(action)} is not "inject" or "clear"`);
+      const dpa = parseAddress(body.dpa === undefined ? null : String(body.dpa), 'dpa');
+      return send(res, 200, poisonCommand(machine, String(body.memdev ?? ''), dpa, action, mailboxRoute()));
     }
     if (method === 'POST' && path === '/api/regions') {
       const body = (await readJson(req)) as Record<string, unknown>;
@@ -148,12 +191,16 @@ export async function serve(machine: Machine, opts: ServeOptions = {}): Promise<
     throw new Refused(404, `no such endpoint: ${method} ${path}`);
   }
 
-  const guest = () => opts.guest ?? null;
+  /** While a guest owns the primary mailbox (started, not ended), commands take the sideband. */
+  const mailboxRoute = (): 'registers' | 'sideband' => {
+    const st = session.guest?.current;
+    return st === 'running' || st === 'paused' ? 'sideband' : 'registers';
+  };
 
   /** Server-sent events: the guest's snapshot every EVENT_INTERVAL_MS until the client leaves. */
   function events(req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-    const tick = () => res.write(`data: ${JSON.stringify(guest()?.snapshot() ?? { state: 'none' })}\n\n`);
+    const tick = () => res.write(`data: ${JSON.stringify(session.snapshot())}\n\n`);
     tick();
     const timer = setInterval(tick, EVENT_INTERVAL_MS);
     streams.add(res);
@@ -171,7 +218,7 @@ export async function serve(machine: Machine, opts: ServeOptions = {}): Promise<
     const count = parseAddress(url.searchParams.get('count') ?? '64', 'count');
     if (step < 1 || count < 1 || count > 4096) throw new Refused(400, 'map: step must be at least 1 and count 1..4096');
     const memdevs: (string | null)[] = [];
-    for (let i = 0; i < count; i++) memdevs.push(machine.cxl.memdevAt(from + i * step)?.name ?? null);
+    for (let i = 0; i < count; i++) memdevs.push(session.machine.cxl.memdevAt(from + i * step)?.name ?? null);
     return { from, step, memdevs };
   }
 

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { REPO } from '../diff/harness.js';
 import { defaultDescription, Machine } from '../../src/machine/index.js';
 import { type Served, serve } from '../../src/server/server.js';
-import { type GuestOptions, GuestRun } from '../../src/server/guest.js';
+import type { GuestOptions, GuestRun } from '../../src/server/guest.js';
+import { Session } from '../../src/server/session.js';
 import type { Browser } from 'playwright-core';
 import { DEFAULT_TIMING } from '../../src/perf/timing-model.js';
 
@@ -27,13 +28,14 @@ const ARTIFACTS = join(REPO, 'test-artifacts');
  */
 async function withDashboard(
   guestOpts: GuestOptions,
-  f: (d: { browser: Browser; s: Served; m: Machine; guest: GuestRun }) => Promise<void>,
+  f: (d: { browser: Browser; s: Served; m: Machine; guest: GuestRun; session: Session }) => Promise<void>,
 ): Promise<void> {
   const { chromium } = await import('playwright-core');
   const m = Machine.build(defaultDescription());
   const stop = new AbortController();
-  const guest = new GuestRun(m, guestOpts, stop.signal);
-  const s = await serve(m, { guest });
+  const session = new Session(m, { guest: guestOpts }, stop.signal);
+  const guest = session.guest!;
+  const s = await serve(session);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -46,11 +48,11 @@ async function withDashboard(
     ],
   });
   try {
-    await f({ browser, s, m, guest });
+    await f({ browser, s, m, guest, session });
   } finally {
     await browser.close();
     stop.abort();
-    await guest.done;
+    await session.close();
     await s.close();
     m.close();
   }
@@ -65,8 +67,32 @@ test('the page in chromium: topology, the W0 map per granule as translate says, 
     await page.goto(s.url);
     // Browser-side code is given as strings: this project compiles without the DOM's types.
     await page.waitForFunction('document.querySelectorAll(".map .cell").length > 0');
-    const topology = await page.textContent('#topology');
-    for (const d of ['mem0', 'mem1', 'mem2', 'mem3']) assert.ok(topology?.includes(`"${d}"`), `${d} in the topology`);
+    // The topology graph: a node per window, host bridge, port, switch and device of the default machine.
+    await page.waitForSelector('#topology [data-node="mem3"]');
+    const nodes = (await page.evaluate(
+      'Array.from(document.querySelectorAll("#topology [data-node]")).map((n) => n.getAttribute("data-node"))',
+    )) as string[];
+    for (const n of ['W0', 'W1', 'hb0', 'hb1', 'rp0', 'rp1', 'rp2', 'mem0', 'mem1', 'mem2', 'mem3'])
+      assert.ok(nodes.includes(n), `${n} in the graph (${nodes.join(' ')})`);
+    // A click shows the node's decoders as `list -vv` has them (state, range, ways, granularity, targets).
+    const listed = JSON.parse(spawnSync(process.execPath, [CLI, 'list', '-vv'], { encoding: 'utf8' }).stdout) as {
+      buses: Record<string, unknown>[];
+    };
+    const hb0 = (listed.buses[0]!['ports:root0'] as Record<string, unknown>[]).find((p) => p.host === 'hb0')!;
+    const hb0Decoders = hb0[`decoders:${hb0.port}`] as { decoder: string; state: string; resource: number }[];
+    await page.click('#topology [data-node="hb0"]');
+    await page.waitForSelector('#decoders[data-node="hb0"] tr.decoder');
+    const rows = (await page.evaluate(
+      'Array.from(document.querySelectorAll("#decoders tr.decoder")).map((r) => Array.from(r.children).map((c) => c.textContent))',
+    )) as string[][];
+    assert.equal(rows.length, hb0Decoders.length);
+    hb0Decoders.forEach((d, i) => {
+      assert.equal(rows[i]![0], d.decoder);
+      assert.equal(rows[i]![1], d.state);
+      if (d.state !== 'reset') assert.ok(rows[i]![2]!.startsWith(`0x${d.resource.toString(16)}..`), rows[i]![2]);
+    });
+    await page.click('#topology [data-node="mem0"]');
+    await page.waitForSelector('#decoders[data-node="mem0"] tr.decoder');
     // W0's map: cells in HPA order; each cell's title is "0xHPA: memN", as translate decodes it.
     const titles = (await page.evaluate(
       'Array.from(document.querySelector(".map").querySelectorAll(".cell")).map((c) => c.title)',
@@ -152,8 +178,10 @@ test('typing into the console of a guest that echoes (guests/bin/echo.elf)', { s
     const page = await browser.newPage({ bypassCSP: true });
     await page.goto(s.url);
     await page.waitForFunction('(document.querySelector("#console").textContent || "").includes("echo: type")');
-    await page.fill('#keys', 'hello from the browser');
-    await page.click('#type button');
+    // Keys typed into the terminal (xterm.js) reach the UART; Enter is a carriage return, as a terminal sends.
+    await page.click('#terminal');
+    await page.keyboard.type('hello from the browser');
+    await page.keyboard.press('Enter');
     await page.waitForFunction(
       '(document.querySelector("#console").textContent || "").includes("hello from the browser")',
       null,
@@ -161,8 +189,11 @@ test('typing into the console of a guest that echoes (guests/bin/echo.elf)', { s
         timeout: 30_000,
       },
     );
-    await page.fill('#keys', 'q');
-    await page.click('#type button');
+    // The terminal shows it too (its rows are text in the DOM renderer).
+    await page.waitForFunction(
+      '(document.querySelector("#terminal .xterm-rows").textContent || "").includes("hello from the browser")',
+    );
+    await page.keyboard.type('q');
     await guest.done;
     assert.equal(guest.snapshot().state, 'finished');
     assert.equal(guest.snapshot().result?.status, 0);
@@ -202,4 +233,99 @@ test('a guest running for more than 10 s: the page shows the instructions and ea
       assert.match(b.text, /[1-9][0-9.]* MIPS/, 'a MIPS figure');
     },
   );
+});
+
+test('run control from the page: pause holds the guest, resume goes on, reset rebuilds the machine and starts again', {
+  skip,
+}, async () => {
+  // Timing mode: the benchmark lasts about a minute, so it is still running when the buttons are pressed.
+  const opts = { kernel: join(REPO, 'guests', 'bin', 'bench-cxl.elf'), timing: DEFAULT_TIMING };
+  await withDashboard(opts, async ({ browser, s, session }) => {
+    const page = await browser.newPage({ bypassCSP: true });
+    await page.goto(s.url);
+    const instret = async () => Number(/(\d+) instructions/.exec((await page.textContent('#guest')) ?? '')?.[1] ?? 0);
+    await page.waitForFunction('/^running: [1-9]/.test(document.querySelector("#guest").textContent || "")');
+    await page.click('#guest-pause');
+    await page.waitForFunction('/^paused: /.test(document.querySelector("#guest").textContent || "")');
+    const held = await instret();
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(await instret(), held, 'no instruction retires while paused');
+    assert.equal(session.guest?.current, 'paused');
+    // Pausing twice is refused with the reason, shown in the page.
+    assert.equal(await page.isDisabled('#guest-pause'), true);
+    await page.click('#guest-resume');
+    await page.waitForFunction(
+      `Number((/(\\d+) instructions/.exec(document.querySelector("#guest").textContent || "") || [])[1] || 0) > ${held}`,
+    );
+    const machineBefore = session.machine;
+    const before = await instret();
+    await page.click('#guest-reset');
+    // The new run counts from zero again.
+    await page.waitForFunction(
+      `Number((/^running: (\\d+) instructions/.exec(document.querySelector("#guest").textContent || "") || [])[1] || 1e18) < ${before}`,
+    );
+    assert.equal(session.snapshot().resets, 1);
+    assert.notEqual(session.machine, machineBefore, 'the machine was rebuilt');
+    assert.deepEqual(
+      session.machine.regions.map((r) => r.name),
+      machineBefore.regions.map((r) => r.name),
+      'with the same regions',
+    );
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-run-control.png'), fullPage: true });
+  });
+});
+
+test('the mailbox from the page: Identify decoded as cxlemu mailbox says; poison injected, listed and cleared while the guest runs', {
+  skip,
+}, async () => {
+  // echo.elf waits for input: a guest that stays up.
+  await withDashboard({ kernel: join(REPO, 'guests', 'bin', 'echo.elf') }, async ({ browser, s, session }) => {
+    const page = await browser.newPage({ bypassCSP: true });
+    await page.goto(s.url);
+    await page.waitForSelector('#mailbox #mbop');
+    await page.selectOption('#mbmem', 'mem1');
+    await page.fill('#mbop', 'identify-memory-device');
+    await page.click('#mailbox button');
+    await page.waitForFunction('(document.querySelector("#mbreply").textContent || "").includes("decoded")');
+    const shown = (await page.textContent('#mbreply'))!;
+    const cli = JSON.parse(
+      spawnSync(process.execPath, [CLI, 'mailbox', '--json', 'mem1', 'identify-memory-device'], { encoding: 'utf8' })
+        .stdout,
+    ) as { output: string; decoded: Record<string, unknown> };
+    assert.match(shown, /0x4000 Identify Memory Device: return code 0x0 \(Success\), via the sideband/);
+    const decoded = JSON.parse(shown.slice(shown.indexOf('decoded:') + 8)) as Record<string, unknown>;
+    assert.deepEqual(decoded, cli.decoded, 'decoded as the CLI decodes it');
+    // A bad opcode: the library's message.
+    await page.fill('#mbop', 'teleport');
+    await page.click('#mailbox button');
+    await page.waitForFunction('(document.querySelector("#mbreply").textContent || "").includes("opcode")');
+    assert.ok(await page.isVisible('#mbreply.error'));
+    // Poison: inject at DPA 0x1000 of mem2, list, clear, list again.
+    await page.selectOption('#pmem', 'mem2');
+    await page.fill('#pdpa', '0x1000');
+    await page.click('#pinject');
+    await page.waitForFunction(
+      '(document.querySelector("#poisonreply").textContent || "").includes("Inject Poison: return code 0x0")',
+    );
+    await page.click('#plist');
+    await page.waitForFunction(
+      '(document.querySelector("#poisonreply").textContent || "").includes("Get Poison List")',
+    );
+    const list = (await page.textContent('#poisonreply'))!;
+    const records = (
+      JSON.parse(list.slice(list.indexOf('decoded:') + 8)) as { records: { dpa: number; source: string }[] }
+    ).records;
+    assert.deepEqual(
+      records.map((r) => [r.dpa, r.source]),
+      [[0x1000, 'injected']],
+    );
+    assert.equal(session.guest?.current, 'running', 'the guest ran on meanwhile');
+    await page.click('#pclear');
+    await page.waitForFunction(
+      '(document.querySelector("#poisonreply").textContent || "").includes("Clear Poison: return code 0x0")',
+    );
+    await page.click('#plist');
+    await page.waitForFunction('(document.querySelector("#poisonreply").textContent || "").includes("\\"count\\": 0")');
+  });
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { REPO } from '../diff/harness.js';
 import { defaultDescription, Machine } from '../../src/machine/index.js';
 import { serve } from '../../src/server/server.js';
-import { GuestRun } from '../../src/server/guest.js';
+import { Session } from '../../src/server/session.js';
 
 const CLI = join(REPO, 'dist', 'bin', 'cxlemu.js');
 
@@ -47,7 +47,8 @@ function raw(
 
 async function withServer(f: (port: number, token: string, m: Machine) => Promise<void>): Promise<void> {
   const m = Machine.build(defaultDescription());
-  const s = await serve(m);
+  const stop = new AbortController();
+  const s = await serve(new Session(m, {}, stop.signal));
   try {
     await f(s.port, s.token, m);
   } finally {
@@ -72,9 +73,14 @@ test('access: no token or a wrong one is 401; a foreign Host or Origin is 403; t
     const page = await raw(port, `/?token=${token}`);
     assert.equal(page.status, 200);
     assert.match(String(page.json), /<title>cxlemu<\/title>/);
-    // The page's script at least parses (a broken escape would silently leave a blank page).
-    const script = String(page.json).split('<script>')[1]!.split('</script>')[0]!;
-    assert.doesNotThrow(() => new Function(script));
+    // The page names its bundled script and styles with the token; both are served, and nothing without the token.
+    for (const asset of ['dashboard.js', 'dashboard.css']) {
+      assert.ok(String(page.json).includes(`/assets/${asset}?token=${token}`), asset);
+      const a = await raw(port, `/assets/${asset}?token=${token}`);
+      assert.equal(a.status, 200, asset);
+      assert.equal((await raw(port, `/assets/${asset}`)).status, 401, `${asset} without the token`);
+    }
+    assert.equal((await raw(port, `/assets/secret.txt?token=${token}`)).status, 404);
     assert.equal((await raw(port, `/nothing?token=${token}`)).status, 404);
   });
 });
@@ -187,8 +193,9 @@ test('a guest run meanwhile: the event stream shows instructions and per-device 
   const m = Machine.build(defaultDescription());
   const stop = new AbortController();
   // The demo benchmark out of R0: code and data in the 4-way region, about 217 M instructions.
-  const guest = new GuestRun(m, { kernel: join(REPO, 'guests', 'bin', 'bench-demo-cxl.elf') }, stop.signal);
-  const s = await serve(m, { guest });
+  const session = new Session(m, { guest: { kernel: join(REPO, 'guests', 'bin', 'bench-demo-cxl.elf') } }, stop.signal);
+  const guest = session.guest!;
+  const s = await serve(session);
   try {
     const snaps = (await sse(s.port, `/api/events?token=${s.token}`, 6)) as {
       state: string;
@@ -229,8 +236,9 @@ test('console input: POST /api/console reaches the guest UART (echo.elf echoes i
   });
   const m = Machine.build(defaultDescription());
   const stop = new AbortController();
-  const guest = new GuestRun(m, { kernel: join(REPO, 'guests', 'bin', 'echo.elf') }, stop.signal);
-  const s = await serve(m, { guest });
+  const session = new Session(m, { guest: { kernel: join(REPO, 'guests', 'bin', 'echo.elf') } }, stop.signal);
+  const guest = session.guest!;
+  const s = await serve(session);
   try {
     const auth = { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' };
     assert.equal((await raw(s.port, '/api/console', auth, 'POST', JSON.stringify({ text: 'ping\rq' }))).status, 202);

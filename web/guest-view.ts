@@ -1,0 +1,89 @@
+// The guest while it runs: run control (start, pause, resume, reset), its status line (state,
+// instructions, MIPS, share in translated code), a per-target/region traffic table and the chart of
+// the last minute, all from the snapshot the server streams several times a second; and its console.
+
+import { post, type Snapshot } from './api.js';
+import { el, say } from './dom.js';
+import { GuestConsole } from './guest-console.js';
+import { TrafficChart } from './traffic-chart.js';
+
+export class GuestView {
+  readonly element: HTMLElement;
+  private readonly status = el('div', { id: 'guest' }, 'no guest (serve --kernel FILE runs one)');
+  private readonly message = el('div', { id: 'guestmsg' });
+  private readonly traffic = el('table', { id: 'traffic' });
+  private readonly afterRun = el('pre', { id: 'afterrun', hidden: true });
+  private readonly buttons: Record<'start' | 'pause' | 'resume' | 'reset', HTMLButtonElement>;
+  private readonly chart: TrafficChart;
+  private readonly console: GuestConsole;
+  private resets = 0;
+
+  constructor() {
+    const button = (what: 'start' | 'pause' | 'resume' | 'reset') => {
+      const b = el('button', { id: `guest-${what}`, disabled: true }, what);
+      b.addEventListener('click', async () => {
+        try {
+          this.show(await post<Snapshot>(`/api/guest/${what}`));
+          say(this.message, '');
+        } catch (e) {
+          say(this.message, (e as Error).message, true);
+        }
+      });
+      return b;
+    };
+    this.buttons = { start: button('start'), pause: button('pause'), resume: button('resume'), reset: button('reset') };
+    const chartHost = el('div', { id: 'chart' });
+    this.chart = new TrafficChart(chartHost);
+    this.console = new GuestConsole((m) => say(this.message, m, true));
+    this.element = el(
+      'div',
+      {},
+      el('div', { class: 'controls' }, ...Object.values(this.buttons), ' ', this.status),
+      this.message,
+      this.console.element,
+      chartHost,
+      this.traffic,
+      this.afterRun,
+    );
+  }
+
+  show(s: Snapshot): void {
+    const b = this.buttons;
+    b.start.disabled = !(s.state === 'stopped' || s.state === 'finished' || s.state === 'failed');
+    b.pause.disabled = s.state !== 'running';
+    b.resume.disabled = s.state !== 'paused';
+    b.reset.disabled = s.state === 'none';
+    if (s.resets !== this.resets) {
+      this.resets = s.resets;
+      this.console.clear();
+    }
+    if (s.state === 'none') return;
+    if (s.state === 'stopped') {
+      this.status.textContent = 'stopped: press start';
+      return;
+    }
+    const share = s.translatedShare === null || s.translatedShare === undefined ? '' : `, ${(s.translatedShare * 100).toFixed(1)}% translated`;
+    this.status.textContent =
+      `${s.state}: ${s.instret} instructions, ${(s.mips ?? 0).toFixed(1)} MIPS${share}` +
+      (s.result ? `, exit status ${s.result.status} (${s.result.exit}${s.result.message ? `: ${s.result.message}` : ''})` : '') +
+      (s.error ? `, ${s.error}` : '');
+    if (s.traffic) {
+      const head = el('tr', {}, ...['target', 'reads', 'writes', 'bytes read', 'bytes written'].map((h) => el('th', {}, h)));
+      const row = (name: string, r: { reads: number; writes: number; bytesRead: number; bytesWritten: number }) =>
+        el('tr', {}, ...[name, r.reads, r.writes, r.bytesRead, r.bytesWritten].map((c) => el('td', {}, c)));
+      this.traffic.replaceChildren(
+        head,
+        ...s.traffic.targets.map((t) => row(t.target, t)),
+        ...s.traffic.regions.map((r) => row(`region ${r.region}`, r)),
+      );
+      this.chart.add(s);
+    }
+    const after = [
+      ...(s.report ? [s.report] : []),
+      ...(s.audit ? [`audit after the guest: ${s.audit.ok ? 'ok' : 'FAILED'}\n${s.audit.text}`] : []),
+    ];
+    this.afterRun.hidden = after.length === 0;
+    this.afterRun.textContent = after.join('\n\n');
+    void this.console.update(s.consoleBytes ?? 0);
+  }
+}
