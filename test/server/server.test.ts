@@ -253,3 +253,126 @@ test('console input: POST /api/console reaches the guest UART (echo.elf echoes i
     m.close();
   }
 });
+
+/** POST `body` as JSON with the token. */
+const postJson = (port: number, token: string, path: string, body: unknown = {}) =>
+  raw(
+    port,
+    path,
+    { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    'POST',
+    JSON.stringify(body),
+  );
+
+test('run control: start/pause/resume refusals are 409 with the reason; pause holds instret; reset rebuilds the machine with its regions', async () => {
+  await withServer(async (port, token) => {
+    // No guest configured: every control is refused, naming why.
+    const r = await postJson(port, token, '/api/guest/start');
+    assert.equal(r.status, 409);
+    assert.match((r.json as { error: string }).error, /no guest to start: serve runs one with --kernel FILE/);
+    assert.equal((await postJson(port, token, '/api/guest/pause')).status, 409);
+    assert.equal((await postJson(port, token, '/api/guest/fly')).status, 404);
+  });
+  const m = Machine.build(defaultDescription());
+  const stop = new AbortController();
+  const kernel = join(REPO, 'guests', 'bin', 'echo.elf');
+  // --paused: nothing runs until start.
+  const session = new Session(m, { guest: { kernel }, paused: true }, stop.signal);
+  const s = await serve(session);
+  try {
+    const status = async () =>
+      (await raw(s.port, `/api/status?token=${s.token}`)).json as { state: string; resets: number };
+    assert.equal((await status()).state, 'stopped');
+    assert.equal((await postJson(s.port, s.token, '/api/guest/resume')).status, 409);
+    assert.equal((await postJson(s.port, s.token, '/api/guest/start')).status, 200);
+    assert.equal((await status()).state, 'running');
+    const again = await postJson(s.port, s.token, '/api/guest/start');
+    assert.equal(again.status, 409);
+    assert.match((again.json as { error: string }).error, /already running/);
+    assert.equal((await postJson(s.port, s.token, '/api/guest/pause')).status, 200);
+    assert.equal((await status()).state, 'paused');
+    // Typed while paused: it waits in the UART until the guest runs again.
+    await postJson(s.port, s.token, '/api/console', { text: 'abc\r' });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.doesNotMatch(session.guest!.consoleFrom(0).text, /abc/);
+    assert.equal((await postJson(s.port, s.token, '/api/guest/resume')).status, 200);
+    for (let i = 0; i < 100 && !/abc/.test(session.guest!.consoleFrom(0).text); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    assert.match(session.guest!.consoleFrom(0).text, /abc/);
+    // A region made through the page survives the reset; the first guest's console does not.
+    assert.equal((await postJson(s.port, s.token, '/api/regions/R1', {})).status, 404);
+    const first = session.machine;
+    assert.equal((await postJson(s.port, s.token, '/api/guest/reset')).status, 200);
+    assert.notEqual(session.machine, first);
+    assert.deepEqual(
+      session.machine.regions.map((r) => [r.name, r.base, r.size]),
+      first.regions.map((r) => [r.name, r.base, r.size]),
+    );
+    const after = await status();
+    assert.equal(after.resets, 1);
+    assert.equal(after.state, 'running');
+    assert.doesNotMatch(session.guest!.consoleFrom(0).text, /abc/);
+  } finally {
+    stop.abort();
+    await session.close();
+    await s.close();
+    m.close();
+  }
+});
+
+test('mailbox and poison API: the CLI JSON for the same command; bad memdev, opcode, payload, action and DPA named', async () => {
+  await withServer(async (port, token) => {
+    const ok = await postJson(port, token, '/api/mailbox', { memdev: 'mem2', opcode: '4100' });
+    assert.equal(ok.status, 200);
+    const cli = JSON.parse(
+      spawnSync(process.execPath, [CLI, 'mailbox', '--json', 'mem2', '4100'], { encoding: 'utf8' }).stdout,
+    ) as Record<string, unknown>;
+    assert.deepEqual(ok.json, { ...cli, via: 'registers' });
+    const bad = async (body: unknown, path = '/api/mailbox') => {
+      const r = await postJson(port, token, path, body);
+      assert.equal(r.status, 400, JSON.stringify(r.json));
+      return (
+        (r.json as { error: string; issues?: { path: string }[] }).issues?.[0]?.path ??
+        (r.json as { error: string }).error
+      );
+    };
+    assert.equal(await bad({ memdev: 'mem9', opcode: '4000' }), 'memdev');
+    assert.equal(await bad({ memdev: 'mem0', opcode: 'teleport' }), 'opcode');
+    assert.equal(await bad({ memdev: 'mem0', opcode: '4000', payload: 'xyz' }), 'payload-hex');
+    assert.match(await bad({ memdev: 'mem0', action: 'zap', dpa: 0 }, '/api/poison'), /action "zap" is not/);
+    assert.match(
+      await bad({ memdev: 'mem0', action: 'inject', dpa: 'far' }, '/api/poison'),
+      /dpa: far is not an address/,
+    );
+    // A misaligned DPA reaches the device, which answers Invalid Input (as it would a driver).
+    const mis = await postJson(port, token, '/api/poison', { memdev: 'mem0', action: 'inject', dpa: 0x1001 });
+    assert.equal((mis.json as { rcName: string }).rcName, 'Invalid Input');
+    const inj = await postJson(port, token, '/api/poison', { memdev: 'mem0', action: 'inject', dpa: 0x2000 });
+    assert.equal((inj.json as { rc: number }).rc, 0);
+    const list = (await raw(port, `/api/poison?memdev=mem0&token=${token}`)).json as {
+      decoded: { records: { dpa: number; bytes: number; source: string }[] };
+    };
+    assert.deepEqual(list.decoded.records, [{ dpa: 0x2000, bytes: 64, source: 'injected' }]);
+    const names = (await raw(port, `/api/mailbox/commands?token=${token}`)).json as { opcode: number; name: string }[];
+    assert.ok(names.some((c) => c.opcode === 0x4000 && c.name === 'Identify Memory Device'));
+  });
+});
+
+test('serve takes every option of run (its guest runs as run runs it)', () => {
+  const optionsOf = (cmd: string) =>
+    new Set(
+      [
+        ...spawnSync(process.execPath, [CLI, cmd, '--help'], { encoding: 'utf8' }).stdout.matchAll(
+          /^ {2}(?:-\w, )?(--[a-z-]+)/gm,
+        ),
+      ].map((x) => x[1]!),
+    );
+  const run = optionsOf('run');
+  const serveOpts = optionsOf('serve');
+  assert.ok(run.size > 20, `run has its options (${[...run].join(' ')})`);
+  for (const o of run) assert.ok(serveOpts.has(o), `serve ${o}`);
+  // And refuses the one that has no meaning there, saying why.
+  const r = spawnSync(process.execPath, [CLI, 'serve', '--audit-only'], { encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /--audit-only: true: not with serve: serve runs no workload of its own/);
+});

@@ -5,6 +5,7 @@
 
 import type { Command } from 'commander';
 import type { Machine } from '../../machine/build.js';
+import { ConfigError } from '../../machine/errors.js';
 import { type AuditCli, auditOptions, auditWithProgress } from '../audit-progress.js';
 import type { CliContext } from '../io.js';
 import { num } from '../options.js';
@@ -45,11 +46,13 @@ export function registerServe(program: Command, ctx: CliContext): void {
       import('../../server/session.js'),
     ]);
     if (cli.auditOnly)
-      throw new Error(
-        '--audit-only: serve runs no workload of its own; audit from the page-less CLI (cxlemu audit, run --audit-only), or use serve --kernel FILE --audit',
+      throw optionError(
+        '--audit-only',
+        true,
+        'not with serve: serve runs no workload of its own (cxlemu audit or run --audit-only audit alone; serve --kernel FILE --audit audits after its guest)',
       );
     if (cli.port !== undefined && (!Number.isInteger(cli.port) || cli.port < 0 || cli.port > 65535))
-      throw new Error(`--port: ${cli.port} is not a TCP port (0..65535)`);
+      throw optionError('--port', cli.port, 'a TCP port (0..65535)');
     if (cli.host !== undefined && !LOOPBACK.has(cli.host))
       ctx.io.err(
         `cxlemu: warning: serving on ${cli.host}: anyone who can reach it and has the URL (with its token) can drive this machine\n`,
@@ -61,7 +64,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
         const opts = withQemuBoot(cli, qemuBoot);
         if (opts.kernel === undefined) {
           for (const o of ['paused', 'audit'] as const)
-            if (opts[o]) throw new Error(`--${o}: only with --kernel (a guest to run)`);
+            if (opts[o]) throw optionError(`--${o}`, true, 'only with --kernel (a guest to run)');
         }
         const guest =
           opts.kernel !== undefined
@@ -89,4 +92,8 @@ export function registerServe(program: Command, ctx: CliContext): void {
       { save: cli.save, adjust: await adjustForGuest(cli) },
     );
   });
+}
+
+function optionError(path: string, value: unknown, allowed: string): ConfigError {
+  return new ConfigError([{ code: 'bad_option', path, value, allowed }], 'bad option');
 }
