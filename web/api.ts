@@ -43,8 +43,24 @@ export interface Snapshot {
     regions: (TrafficRow & { region: string })[];
     windows: (TrafficRow & { window: string })[];
   };
+  timing?: TimingSnapshot;
   result?: { status: number; exit: string; message?: string };
   report?: string;
   error?: string;
   audit?: { ok: boolean; text: string };
+}
+
+export interface CacheCounts {
+  hits: number;
+  misses: number;
+  writebacks: number;
+  hitRate: number;
+}
+
+/** Timing mode's counters (src/machine/timing.ts TimingStats). */
+export interface TimingSnapshot {
+  cpuGHz: number;
+  harts: { hart: number; stallCycles: number; prefetches: number; l1: CacheCounts; l2: CacheCounts }[];
+  llc: CacheCounts;
+  targets: (TrafficRow & { target: string; queueNs: number })[];
 }

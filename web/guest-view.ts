@@ -2,7 +2,7 @@
 // instructions, MIPS, share in translated code), a per-target/region traffic table and the chart of
 // the last minute, all from the snapshot the server streams several times a second; and its console.
 
-import { post, type Snapshot } from './api.js';
+import { type CacheCounts, post, type Snapshot, type TimingSnapshot } from './api.js';
 import { el, say } from './dom.js';
 import { GuestConsole } from './guest-console.js';
 import { TrafficChart } from './traffic-chart.js';
@@ -12,6 +12,7 @@ export class GuestView {
   private readonly status = el('div', { id: 'guest' }, 'no guest (serve --kernel FILE runs one)');
   private readonly message = el('div', { id: 'guestmsg' });
   private readonly traffic = el('table', { id: 'traffic' });
+  private readonly timing = el('table', { id: 'timing', hidden: true });
   private readonly afterRun = el('pre', { id: 'afterrun', hidden: true });
   private readonly buttons: Record<'start' | 'pause' | 'resume' | 'reset', HTMLButtonElement>;
   private readonly chart: TrafficChart;
@@ -42,7 +43,7 @@ export class GuestView {
       this.message,
       this.console.element,
       chartHost,
-      this.traffic,
+      el('div', { class: 'tables' }, this.traffic, this.timing),
       this.afterRun,
     );
   }
@@ -78,6 +79,7 @@ export class GuestView {
       );
       this.chart.add(s);
     }
+    if (s.timing) this.showTiming(s.timing);
     const after = [
       ...(s.report ? [s.report] : []),
       ...(s.audit ? [`audit after the guest: ${s.audit.ok ? 'ok' : 'FAILED'}\n${s.audit.text}`] : []),
@@ -85,5 +87,24 @@ export class GuestView {
     this.afterRun.hidden = after.length === 0;
     this.afterRun.textContent = after.join('\n\n');
     void this.console.update(s.consoleBytes ?? 0);
+  }
+
+  /** Timing mode: the memory traffic the caches let through, per target, and the caches' hit rates. */
+  private showTiming(t: TimingSnapshot): void {
+    const pct = (c: CacheCounts) => `${(c.hitRate * 100).toFixed(1)}%`;
+    const th = (...h: string[]) => el('tr', {}, ...h.map((x) => el('th', {}, x)));
+    const tr = (...c: (string | number)[]) => el('tr', {}, ...c.map((x) => el('td', {}, x)));
+    this.timing.hidden = false;
+    this.timing.replaceChildren(
+      el('caption', {}, `timing model at ${t.cpuGHz} GHz: memory traffic (cache misses and writebacks)`),
+      th('target', 'lines read', 'lines written', 'bytes read', 'bytes written', 'queueing ns'),
+      ...t.targets.map((x) => tr(x.target, x.reads, x.writes, x.bytesRead, x.bytesWritten, Math.round(x.queueNs))),
+      th('cache', 'hits', 'misses', 'writebacks', 'hit rate', 'stall cycles'),
+      ...t.harts.flatMap((h) => [
+        tr(`hart ${h.hart} L1`, h.l1.hits, h.l1.misses, h.l1.writebacks, pct(h.l1), h.stallCycles),
+        tr(`hart ${h.hart} L2`, h.l2.hits, h.l2.misses, h.l2.writebacks, pct(h.l2), ''),
+      ]),
+      tr('LLC', t.llc.hits, t.llc.misses, t.llc.writebacks, pct(t.llc), ''),
+    );
   }
 }

@@ -1,5 +1,6 @@
 // The last minute as a time chart (uPlot): MIPS on the left axis, each memory target's bytes per
-// second (read + written, from the traffic counters' deltas) on the right. One point per snapshot.
+// second (read + written, from the counters' deltas) on the right: in timing mode the memory
+// traffic the caches let through, else the functional counters. One point per snapshot.
 
 import uPlot from 'uplot';
 import type { Snapshot } from './api.js';
@@ -20,7 +21,8 @@ export class TrafficChart {
   add(s: Snapshot): void {
     if (!s.traffic || s.seconds === undefined) return;
     const t = Date.now() / 1000;
-    const bytes = new Map(s.traffic.targets.map((r) => [r.target, r.bytesRead + r.bytesWritten]));
+    const rows = s.timing?.targets ?? s.traffic.targets;
+    const bytes = new Map(rows.map((r) => [r.target, r.bytesRead + r.bytesWritten]));
     const names = [...bytes.keys()];
     if (names.join() !== this.targets.join()) this.restart(names);
     const dt = this.last ? t - this.last.t : 0;

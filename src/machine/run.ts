@@ -5,7 +5,7 @@
 // never parses options.
 
 import type { TimingParams } from '../perf/timing-model.js';
-import { buildTimingModel, cyclesPerTick, timingStats } from './timing.js';
+import { buildTimingModel, cyclesPerTick, type TimingStats, timingStats } from './timing.js';
 import { TrafficCounters } from './traffic.js';
 import type { EventInjection } from './event-spec.js';
 import { accessSync, closeSync, constants, existsSync, openSync, writeSync } from 'node:fs';
@@ -75,6 +75,8 @@ export interface RunMachineOptions {
   acpiDump?: string;
   /** Ends the run at the next slice when aborted (the CLI's SIGINT/SIGTERM/SIGHUP), as Ctrl-A X does. */
   stop?: AbortSignal;
+  /** Timing mode: called once with a reader of the model's counters so far (a live view reads them while the guest runs). */
+  onTiming?: (read: () => TimingStats) => void;
   /** Holds the run between slices while it returns a promise (the dashboard's pause; board.ts RunOptions.hold). */
   hold?: () => Promise<void> | null;
 }
@@ -280,6 +282,7 @@ async function runOnBoard(
   const signal = stopSignal(con?.signal, opts.stop);
   const base = boardOptionsForMachine(machine, opts.acpi !== undefined ? { acpi: opts.acpi } : {});
   const model = opts.timing ? buildTimingModel(machine, opts.timing, base.harts ?? 1) : null;
+  if (model) opts.onTiming?.(() => timingStats(model));
   const traffic = opts.traffic ?? (opts.stats ? new TrafficCounters(machine) : null);
   try {
     const result = await runProgram({

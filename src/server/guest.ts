@@ -10,7 +10,7 @@ import { PassThrough } from 'node:stream';
 import type { Board, RunResult } from '../machine/board.js';
 import type { Machine } from '../machine/build.js';
 import { observationText, type RunMachineOptions, runMachine } from '../machine/run.js';
-import { timingText } from '../machine/timing.js';
+import { type TimingStats, timingText } from '../machine/timing.js';
 import { TrafficCounters, type TrafficStats } from '../machine/traffic.js';
 
 /** The console text kept for the page (older output is dropped). */
@@ -21,7 +21,10 @@ const CONSOLE_LIMIT = 1 << 20;
  * The console (output, input) and the traffic counters are the dashboard's; `output` naming a
  * file (--uart-out) gets a copy of the console.
  */
-export type GuestOptions = Omit<RunMachineOptions, 'input' | 'console' | 'traffic' | 'onBoard' | 'hold'> & {
+export type GuestOptions = Omit<
+  RunMachineOptions,
+  'input' | 'console' | 'traffic' | 'onBoard' | 'onTiming' | 'hold'
+> & {
   kernel: string;
 };
 
@@ -37,6 +40,8 @@ export interface GuestSnapshot {
   translatedShare: number | null;
   seconds: number;
   traffic: TrafficStats;
+  /** Timing mode: the model's counters so far (cache hits and misses, the memory traffic they cause per target, queueing). */
+  timing?: TimingStats;
   /** Console bytes produced so far (the page asks /api/console?from= for what it lacks). */
   consoleBytes: number;
   result?: { status: number; exit: string; message?: string };
@@ -68,6 +73,7 @@ export class GuestRun {
   /** While paused: the promise the run loop waits on, and its release. */
   private held: { promise: Promise<void>; release: () => void } | null = null;
   private copy: WriteStream | null = null;
+  private timing: (() => TimingStats) | null = null;
 
   constructor(machine: Machine, opts: GuestOptions, stop: AbortSignal) {
     this.traffic = new TrafficCounters(machine);
@@ -83,6 +89,9 @@ export class GuestRun {
       hold: () => this.held?.promise ?? null,
       onBoard: (b) => {
         this.board = b;
+      },
+      onTiming: (read) => {
+        this.timing = read;
       },
       output: (c) => {
         this.append(Buffer.from(c).toString('latin1'));
@@ -186,6 +195,7 @@ export class GuestRun {
       translatedShare: live ? this.rate.translatedShare : null,
       seconds: (now - this.started) / 1000,
       traffic: this.traffic.stats(),
+      ...(this.timing ? { timing: this.timing() } : {}),
       consoleBytes: this.dropped + this.console.length,
       ...(this.result
         ? {

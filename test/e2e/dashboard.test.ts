@@ -231,6 +231,22 @@ test('a guest running for more than 10 s: the page shows the instructions and ea
           `${d}: ${a.traffic.get(d)} -> ${b.traffic.get(d)}`,
         );
       assert.match(b.text, /[1-9][0-9.]* MIPS/, 'a MIPS figure');
+      // Timing mode's own counters: the memory traffic per device and the caches' hit rates.
+      const timing = (await page.evaluate(
+        'Array.from(document.querySelectorAll("#timing tr")).map((r) => Array.from(r.children).map((c) => c.textContent))',
+      )) as string[][];
+      for (const d of ['mem0', 'mem1', 'mem2', 'mem3']) {
+        const row = timing.find((r) => r[0] === d);
+        assert.ok(row && Number(row[3]) + Number(row[4]) > 0, `${d}: memory traffic in the timing table`);
+      }
+      assert.ok(
+        timing.some((r) => r[0] === 'LLC' && /%$/.test(r[4] ?? '')),
+        'the LLC hit rate',
+      );
+      // The chart of the last minute has drawn its series.
+      assert.ok(await page.isVisible('#chart canvas'));
+      const legend = (await page.textContent('#chart .u-legend')) ?? '';
+      for (const d of ['MIPS', 'mem0 B/s', 'mem3 B/s']) assert.ok(legend.includes(d), `${d} in the chart`);
     },
   );
 });
