@@ -60,6 +60,7 @@ export * from './report.js';
 // What the CLI reaches below src/machine, re-exported so src/cli imports this module only.
 export { buildFirmwareTables, type FirmwareTables } from './firmware-tables.js';
 export { firmwareTableFiles, type FirmwareTableFile, writeFirmwareTableFiles } from './table-files.js';
+export { firmwareTableTrees, type FirmwareTableTrees, type TableTree, treeErrors } from './table-trees.js';
 export {
   commandName,
   decodeMailboxOutput,
