@@ -58,7 +58,7 @@ export class TrafficChart {
           { label: 'MIPS', scale: 'mips', stroke: '#222', width: 2 },
           ...names.map((n, i) => ({ label: `${n} B/s`, scale: 'bytes', stroke: colours[i % colours.length]! })),
         ],
-        axes: [{}, { scale: 'mips', label: 'MIPS' }, { scale: 'bytes', side: 1, label: 'bytes/s', grid: { show: false } }],
+        axes: [{}, { scale: 'mips', label: 'MIPS' }, { scale: 'bytes', side: 1, label: 'bytes/s', size: 80, grid: { show: false } }],
       },
       [[], [], ...names.map(() => [])],
       this.host,

@@ -19,6 +19,7 @@ import {
   poisonList,
 } from '../machine/mailbox-command.js';
 import { dpaReportJson, translationJson } from '../machine/report.js';
+import { firmwareTableTrees } from '../machine/table-trees.js';
 import { GuestControlError } from './guest.js';
 import { dashboardAsset, dashboardHtml } from './page.js';
 import type { Session } from './session.js';
@@ -131,6 +132,8 @@ export async function serve(session: Session, opts: ServeOptions = {}): Promise<
       return send(res, 200, translationJson(machine.translateHpa(hpa)));
     }
     if (method === 'GET' && path === '/api/map') return send(res, 200, windowMap(url));
+    // The ACPI tables and CDATs as the guest gets them, decoded from their bytes.
+    if (method === 'GET' && path === '/api/tables') return send(res, 200, firmwareTableTrees(machine.firmwareTables));
     if (method === 'GET' && path === '/api/status') return send(res, 200, session.snapshot());
     if (method === 'GET' && path === '/api/console') {
       const from = parseAddress(url.searchParams.get('from') ?? '0', 'from');

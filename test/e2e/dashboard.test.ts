@@ -93,6 +93,20 @@ test('the page in chromium: topology, the W0 map per granule as translate says, 
     });
     await page.click('#topology [data-node="mem0"]');
     await page.waitForSelector('#decoders[data-node="mem0"] tr.decoder');
+    // The firmware tables as decoded trees: the CEDT names each window as list -vv does, each
+    // device's CDAT its DPA range; a click opens a structure to its fields.
+    await page.waitForSelector('#tables [data-table="CEDT"]');
+    const cedt = (await page.textContent('#tables [data-table="CEDT"]')) ?? '';
+    for (const w of listed.buses[0]!['decoders:root0'] as { resource: number; size: number; interleave_ways: number }[])
+      assert.ok(
+        cedt.includes(`CFMWS0x${w.resource.toString(16)} ${w.size / 2 ** 30} GiB, ${w.interleave_ways}-way`),
+        `the CEDT's CFMWS for 0x${w.resource.toString(16)}`,
+      );
+    assert.ok(
+      ((await page.textContent('#tables [data-table="cdat-mem0"]')) ?? '').includes('DSMAShandle 0: 0x0 - 0x1FFFFFFF'),
+    );
+    await page.click('#tables [data-table="CEDT"] > details > details:nth-of-type(4) > summary');
+    assert.ok(await page.isVisible('#tables [data-table="CEDT"] :text("HPA range")'));
     // W0's map: cells in HPA order; each cell's title is "0xHPA: memN", as translate decodes it.
     const titles = (await page.evaluate(
       'Array.from(document.querySelector(".map").querySelectorAll(".cell")).map((c) => c.title)',
@@ -343,5 +357,58 @@ test('the mailbox from the page: Identify decoded as cxlemu mailbox says; poison
     );
     await page.click('#plist');
     await page.waitForFunction('(document.querySelector("#poisonreply").textContent || "").includes("\\"count\\": 0")');
+  });
+});
+
+const LINUX = join(REPO, 'guests', 'linux', 'out');
+const linuxSkip =
+  skip ||
+  (!existsSync(join(LINUX, 'Image')) || !existsSync(join(LINUX, 'initramfs-tools.cpio'))
+    ? 'guests/linux/out/{Image,initramfs-tools.cpio} not built: run npm run linux'
+    : false);
+
+test('Linux from the browser: boot to the init shell, run cxl list in the terminal, power off', {
+  skip: linuxSkip,
+  timeout: 600_000,
+}, async () => {
+  const guest: GuestOptions = {
+    kernel: join(LINUX, 'Image'),
+    boot: { initrd: join(LINUX, 'initramfs-tools.cpio'), append: 'console=ttyS0 cxlemu.shell' },
+  };
+  await withDashboard(guest, async ({ browser, s, guest: run }) => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 1000 }, bypassCSP: true });
+    await page.goto(s.url);
+    const consoleHas = (text: string, timeout = 60_000) =>
+      page.waitForFunction(
+        `(document.querySelector("#console").textContent || "").includes(${JSON.stringify(text)})`,
+        null,
+        {
+          timeout,
+        },
+      );
+    await consoleHas('cxlemu# ', 400_000);
+    await page.click('#terminal');
+    await page.keyboard.type('cxl list -M');
+    await page.keyboard.press('Enter');
+    await consoleHas('"memdev":"mem3"');
+    // What Linux's cxl tool reports is the machine: four memdevs of 512 MiB, serials 0..3 (Linux
+    // numbers them in probe order, so the serial is what names a device on both sides). Kernel
+    // messages may interleave with the JSON on the console: each memdev's own lines are taken.
+    const text = (await page.textContent('#console')) ?? '';
+    const listed = [
+      ...text
+        .slice(text.lastIndexOf('cxl list -M'))
+        .matchAll(/"ram_size":(\d+),\s*"ram_qos_class":\d+,\s*"serial":(\d+)/g),
+    ].map((x) => [Number(x[2]), Number(x[1])]);
+    assert.deepEqual(
+      listed.sort((a, b) => a[0]! - b[0]!),
+      [0, 1, 2, 3].map((serial) => [serial, 512 * 2 ** 20]),
+    );
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-linux.png') });
+    await page.keyboard.type('poweroff');
+    await page.keyboard.press('Enter');
+    await run.done;
+    assert.equal(run.snapshot().result?.status, 0);
   });
 });

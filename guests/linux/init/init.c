@@ -26,6 +26,8 @@
 //                                         and check it exits 0 (below, before main)
 //   cxlemu.let=NAME:PATH                  read PATH (or the first name DIR/PREFIX* matches); later
 //                                         parameters get it for $NAME (below, before main)
+//   cxlemu.shell                          after the checks, a small interactive shell on the
+//                                         console (below, before main) until `poweroff`/`reboot`
 // Each check prints one `check ...: ok` or `check ...: MISMATCH got ... want ...` line. With
 // every check passing it powers off (emulator exit 0); with any mismatch it reboots (exit 3).
 //
@@ -1381,9 +1383,104 @@ static char *substitute(const char *tok) {
   return buf;
 }
 
+// ---- cxlemu.shell: a small interactive shell on the console, for a person at the terminal ----
+// Reads a line (the tty echoes and edits it), splits it at spaces and runs it: the builtins
+// below, else the program (PATH, or /bin/NAME) with those arguments and the console as its stdin,
+// stdout and stderr. `poweroff` (or `exit`, or end of input) ends it with the checks' verdict;
+// `reboot` reboots. The prompt is "cxlemu# ".
+
+#define SHELL_ARGS 32
+
+static void shell_cat(char **argv, int argc) {
+  static char buf[4096];
+  for (int i = 1; i < argc; i++) {
+    int fd = open(argv[i], O_RDONLY, 0);
+    if (fd < 0) {
+      say("cat: ");
+      say(argv[i]);
+      say(": cannot open\n");
+      continue;
+    }
+    for (int r; (r = read(fd, buf, sizeof(buf))) > 0;) write(1, buf, r);
+    close(fd);
+  }
+}
+
+static void shell_ls(char **argv, int argc) {
+  const char *dir = argc > 1 ? argv[1] : "/";
+  int n = list_dir(dir, "", dump_names, MAX_ENTRIES);
+  for (int i = 0; i < n; i++) {
+    say(dump_names[i]);
+    say(i + 1 == n || (i + 1) % 6 == 0 ? "\n" : "  ");
+  }
+}
+
+static void shell_run(char **argv) {
+  static char path[NAME_LEN + 8];
+  const char *prog = argv[0];
+  if (strlen(prog) >= NAME_LEN) {
+    say("sh: name too long\n");
+    return;
+  }
+  if (!strchr(prog, '/')) {
+    strcpy(path, "/bin/");
+    append(path, prog);
+    prog = path;
+  }
+  pid_t pid = fork();
+  if (pid == 0) {
+    char *const envp[] = {"PATH=/bin", "TERM=dumb", 0};
+    execve(prog, argv, envp);
+    say(argv[0]);
+    say(": not found\n");
+    exit(127);
+  }
+  int status = 0;
+  if (pid > 0) waitpid(pid, &status, 0);
+}
+
+/** The shell; returns 1 when the user asked for a reboot. */
+static int shell(void) {
+  static char line[1024];
+  say("cxlemu-init: shell (cat, ls, echo, poweroff, reboot, or a program in /bin)\n");
+  for (;;) {
+    say("cxlemu# ");
+    int n = 0;
+    for (;;) {
+      char c;
+      int r = read(0, &c, 1);
+      if (r <= 0) return 0;
+      if (c == '\n' || c == '\r') break;
+      if (n < (int)sizeof(line) - 1) line[n++] = c;
+    }
+    line[n] = 0;
+    char *argv[SHELL_ARGS + 1];
+    int argc = 0;
+    for (char *a = line; *a && argc < SHELL_ARGS;) {
+      while (*a == ' ' || *a == '\t') *a++ = 0;
+      if (!*a) break;
+      argv[argc++] = a;
+      while (*a && *a != ' ' && *a != '\t') a++;
+    }
+    argv[argc] = 0;
+    if (argc == 0) continue;
+    if (strcmp(argv[0], "poweroff") == 0 || strcmp(argv[0], "exit") == 0) return 0;
+    if (strcmp(argv[0], "reboot") == 0) return 1;
+    if (strcmp(argv[0], "cat") == 0) shell_cat(argv, argc);
+    else if (strcmp(argv[0], "ls") == 0) shell_ls(argv, argc);
+    else if (strcmp(argv[0], "echo") == 0) {
+      for (int i = 1; i < argc; i++) {
+        say(argv[i]);
+        say(i + 1 < argc ? " " : "");
+      }
+      say("\n");
+    } else shell_run(argv);
+  }
+}
+
 int main(void) {
   static char cmdline[MAX_LINE];
-  int dump = 0;
+  int dump = 0, interactive = 0;
   mount("devtmpfs", "/dev", "devtmpfs", 0, 0);
   mount("proc", "/proc", "proc", 0, 0);
   mount("sysfs", "/sys", "sysfs", 0, 0);
@@ -1435,10 +1532,16 @@ int main(void) {
       let_value(tok + 11);
     } else if (strcmp(tok, "cxlemu.dump=cxl") == 0) {
       dump = 1;
+    } else if (strcmp(tok, "cxlemu.shell") == 0) {
+      interactive = 1;
     }
     next = sp ? sp + 1 : 0;
   }
   if (dump) dump_cxl();
+  if (interactive && shell()) {
+    say("cxlemu-init: rebooting\n");
+    reboot(LINUX_REBOOT_CMD_RESTART);
+  }
   if (failures) {
     say("cxlemu-init: ");
     say_num(failures);
