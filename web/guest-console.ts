@@ -18,7 +18,7 @@ export class GuestConsole {
     this.log = el('pre', { id: 'console' });
     const details = el('details', {}, el('summary', {}, 'console log (plain text)'), this.log);
     this.element = el('div', {}, screen, details);
-    this.term = new Terminal({ convertEol: true, rows: 24, cols: 100, scrollback: 5000, fontSize: 13 });
+    this.term = new Terminal({ convertEol: true, rows: 18, cols: 120, scrollback: 5000, fontSize: 13 });
     this.term.open(screen);
     this.term.onData((text) => {
       post('/api/console', { text }).catch((e: unknown) => onError((e as Error).message));

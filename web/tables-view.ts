@@ -28,7 +28,7 @@ function node(t: TableTree, depth: number): HTMLElement {
 export async function tablesView(host: HTMLElement): Promise<void> {
   const t = await api<Trees>('/api/tables');
   const group = (title: string, trees: { name: string; tree: TableTree }[]) =>
-    el('div', { class: 'table-group' }, el('h3', {}, title), ...trees.map((x) => el('div', { class: 'table', 'data-table': x.name }, node(x.tree, 0))));
+    el('div', { class: 'table-group' }, el('h3', {}, title), ...trees.map((x) => el('div', { class: 'table', 'data-table': x.name }, node(x.tree, 1))));
   host.replaceChildren(
     group('ACPI', t.acpi.map((tree) => ({ name: tree.label.split(' ')[0] ?? tree.label, tree }))),
     group('CDAT of the memory devices (DOE)', t.cdat.map((c) => ({ name: `cdat-${c.memdev}`, tree: { ...c.tree, label: `${c.memdev}: ${c.tree.label}` } }))),

@@ -59,7 +59,7 @@ interface GraphNode {
 }
 
 const ROW: Record<Kind, number> = { window: 0, hostBridge: 1, rootPort: 2, switch: 3, downstreamPort: 4, memdev: 5 };
-const W = 150;
+const W = 164;
 const H = 40;
 const GAP_X = 18;
 const GAP_Y = 34;

@@ -105,6 +105,7 @@ test('the page in chromium: topology, the W0 map per granule as translate says, 
     assert.ok(
       ((await page.textContent('#tables [data-table="cdat-mem0"]')) ?? '').includes('DSMAShandle 0: 0x0 - 0x1FFFFFFF'),
     );
+    await page.click('#tables [data-table="CEDT"] > details > summary');
     await page.click('#tables [data-table="CEDT"] > details > details:nth-of-type(4) > summary');
     assert.ok(await page.isVisible('#tables [data-table="CEDT"] :text("HPA range")'));
     // W0's map: cells in HPA order; each cell's title is "0xHPA: memN", as translate decodes it.
@@ -140,6 +141,7 @@ test('the page in chromium: topology, the W0 map per granule as translate says, 
     const traffic = await page.textContent('#traffic');
     for (const d of ['mem0', 'mem1', 'mem2', 'mem3']) assert.ok(traffic?.includes(d), `${d} in the traffic table`);
     mkdirSync(ARTIFACTS, { recursive: true });
+    await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png') });
     // Zoom: W0 out twice (16 x 16 granules per cell), then into a cell twice, back to granules;
     // three of the cells then must name what translate names for their HPA.
@@ -222,7 +224,7 @@ test('a guest running for more than 10 s: the page shows the instructions and ea
   await withDashboard(
     { kernel: join(REPO, 'guests', 'bin', 'bench-cxl.elf'), timing: DEFAULT_TIMING },
     async ({ browser, s }) => {
-      const page = await browser.newPage({ bypassCSP: true });
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
       await page.goto(s.url);
       const read = async () => {
         const text = (await page.textContent('#guest')) ?? '';
@@ -261,6 +263,10 @@ test('a guest running for more than 10 s: the page shows the instructions and ea
       assert.ok(await page.isVisible('#chart canvas'));
       const legend = (await page.textContent('#chart .u-legend')) ?? '';
       for (const d of ['MIPS', 'mem0 B/s', 'mem3 B/s']) assert.ok(legend.includes(d), `${d} in the chart`);
+      // The whole page, with hb0's decoders open (docs/dashboard.png is this picture).
+      await page.click('#topology [data-node="hb0"]');
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'dashboard-timing.png'), fullPage: true });
     },
   );
 });
