@@ -2,7 +2,7 @@
 // instructions, MIPS, share in translated code), a per-target/region traffic table and the chart of
 // the last minute, all from the snapshot the server streams several times a second; and its console.
 
-import { type CacheCounts, post, type Snapshot, type TimingSnapshot } from './api.js';
+import { type CacheCounts, post, type Snapshot, type TimingSnapshot, type TrafficRow } from './api.js';
 import { el, say } from './dom.js';
 import { GuestConsole } from './guest-console.js';
 import { TrafficChart } from './traffic-chart.js';
@@ -18,6 +18,7 @@ export class GuestView {
   private readonly chart: TrafficChart;
   private readonly console: GuestConsole;
   private resets = 0;
+  private previous: { t: number; rows: Map<string, TrafficRow> } | null = null;
 
   constructor() {
     const button = (what: 'start' | 'pause' | 'resume' | 'reset') => {
@@ -56,6 +57,7 @@ export class GuestView {
     b.reset.disabled = s.state === 'none';
     if (s.resets !== this.resets) {
       this.resets = s.resets;
+      this.previous = null;
       this.console.clear();
     }
     if (s.state === 'none') return;
@@ -69,14 +71,34 @@ export class GuestView {
       (s.result ? `, exit status ${s.result.status} (${s.result.exit}${s.result.message ? `: ${s.result.message}` : ''})` : '') +
       (s.error ? `, ${s.error}` : '');
     if (s.traffic) {
-      const head = el('tr', {}, ...['target', 'reads', 'writes', 'bytes read', 'bytes written'].map((h) => el('th', {}, h)));
-      const row = (name: string, r: { reads: number; writes: number; bytesRead: number; bytesWritten: number }) =>
-        el('tr', {}, ...[name, r.reads, r.writes, r.bytesRead, r.bytesWritten].map((c) => el('td', {}, c)));
+      // Counts so far, and per second since the previous snapshot.
+      const now = performance.now();
+      const dt = this.previous ? (now - this.previous.t) / 1000 : 0;
+      const seen = new Map<string, TrafficRow>();
+      const rate = (name: string, r: TrafficRow, k: keyof TrafficRow) => {
+        const before = this.previous?.rows.get(name);
+        return dt > 0 && before ? Math.round(Math.max(0, r[k] - before[k]) / dt) : '';
+      };
+      const head = el(
+        'tr',
+        {},
+        ...['target', 'reads', 'writes', 'bytes read', 'bytes written', 'reads/s', 'writes/s', 'bytes/s'].map((h) =>
+          el('th', {}, h),
+        ),
+      );
+      const row = (name: string, r: TrafficRow) => {
+        seen.set(name, { ...r });
+        const bytes = rate(name, r, 'bytesRead');
+        const written = rate(name, r, 'bytesWritten');
+        const cells = [name, r.reads, r.writes, r.bytesRead, r.bytesWritten, rate(name, r, 'reads'), rate(name, r, 'writes')];
+        return el('tr', {}, ...[...cells, bytes === '' ? '' : Number(bytes) + Number(written)].map((c) => el('td', {}, c)));
+      };
       this.traffic.replaceChildren(
         head,
         ...s.traffic.targets.map((t) => row(t.target, t)),
         ...s.traffic.regions.map((r) => row(`region ${r.region}`, r)),
       );
+      this.previous = { t: now, rows: seen };
       this.chart.add(s);
     }
     if (s.timing) this.showTiming(s.timing);

@@ -233,7 +233,8 @@ test('a guest running for more than 10 s: the page shows the instructions and ea
         )) as string[][];
         const instret = Number(/(\d+) instructions/.exec(text)?.[1] ?? 0);
         const traffic = new Map(rows.map((r) => [r[0]!, Number(r[1]) + Number(r[2])]));
-        return { text, instret, traffic };
+        const perSecond = new Map(rows.map((r) => [r[0]!, Number(r[7] || 0)]));
+        return { text, instret, traffic, perSecond };
       };
       await page.waitForFunction('document.querySelectorAll("#traffic tr").length > 4');
       const a = await read();
@@ -247,6 +248,7 @@ test('a guest running for more than 10 s: the page shows the instructions and ea
           `${d}: ${a.traffic.get(d)} -> ${b.traffic.get(d)}`,
         );
       assert.match(b.text, /[1-9][0-9.]* MIPS/, 'a MIPS figure');
+      assert.ok((b.perSecond.get('region R0') ?? 0) > 0, `R0's bytes per second: ${b.perSecond.get('region R0')}`);
       // Timing mode's own counters: the memory traffic per device and the caches' hit rates.
       const timing = (await page.evaluate(
         'Array.from(document.querySelectorAll("#timing tr")).map((r) => Array.from(r.children).map((c) => c.textContent))',
