@@ -82,6 +82,7 @@ import {
   CHUNK,
   CHUNKS_PER_PAGE,
   chunkFill,
+  checkedChunkFill,
   chunkProbe,
   G_MASK,
   G_SIZE,
@@ -352,6 +353,7 @@ export class Hart implements JitHost {
   private readonly gwTL: Int32Array;
   private readonly gwTH: Int32Array;
   private readonly gwTA: Uint32Array;
+  private readonly gwTM: Uint32Array;
   /** Fetch TLB entries for granule pages: xTA = -1, decoded slots and physical page here. */
   private readonly xCode: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(TLB_SIZE);
   private readonly xPhys = new Float64Array(TLB_SIZE);
@@ -395,10 +397,10 @@ export class Hart implements JitHost {
     this.pc = opts.resetPc;
     // Per-hart arena block: registers (lo halves at 0, hi halves at 256), JIT exit record at 512,
     // FP cells (fflags, frm, FS) at 528, f0..f31 at 768, TLBs from 1024 (6 arrays of 256 entries), the fetch TLB at 32768 + 36 KiB (the 36 KiB before
-    // it held 1,024-entry jump caches; they are allocated below now), then 6 arrays of G_SIZE
+    // it held 1,024-entry jump caches; they are allocated below now), then 7 arrays of G_SIZE
     // chunk entries.
     const regs = this.arena.allocStatic(
-      32768 + 3 * 12 * 1024 + 4096 + 6 * 4 * G_SIZE,
+      32768 + 3 * 12 * 1024 + 4096 + 7 * 4 * G_SIZE,
       `hart ${opts.hartId} registers and TLBs`,
     );
     // The jump caches (one per privilege level: JC_SIZE 8-byte tags, then JC_SIZE 4-byte slots).
@@ -443,6 +445,7 @@ export class Hart implements JitHost {
       gwTL: garr(G_SIZE),
       gwTH: garr(G_SIZE),
       gwTA: garr(G_SIZE),
+      gwTM: garr(G_SIZE),
       gMask: G_MASK,
       memPages: this.arena.bytes / 65536,
       jcTag: [jcAt, jcAt + 8 * JC_SIZE, jcAt + 16 * JC_SIZE],
@@ -464,6 +467,7 @@ export class Hart implements JitHost {
     this.gwTL = new Int32Array(buf, L.gwTL, G_SIZE).fill(TLB_EMPTY);
     this.gwTH = new Int32Array(buf, L.gwTH, G_SIZE);
     this.gwTA = new Uint32Array(buf, L.gwTA, G_SIZE);
+    this.gwTM = new Uint32Array(buf, L.gwTM, G_SIZE);
     const xAt = regs + 32768 + 3 * 12 * 1024;
     this.xTL = new Int32Array(buf, xAt, TLB_SIZE).fill(TLB_EMPTY);
     this.xTH = new Int32Array(buf, xAt + 1024, TLB_SIZE);
@@ -2215,18 +2219,22 @@ export class Hart implements JitHost {
         this.arena.noteWrite(a, size); // drops the decoded page via onInvalidate (if it hit code)
         // A chunk-tracked page whose written chunk holds no code: later stores to that chunk take
         // the chunk write TLB (dropped when the chunk becomes code: codeChunksMarked).
+        // A chunk whose granules partly hold code gets a checked entry: translated code stores
+        // through it into the other granules (code and data sharing 256 bytes, issue 14).
         const ap = p / 4096;
         const chunk = off >>> 8;
+        const codeMask = this.arena.codePages.chunkCodeMask(ap, chunk);
         if (
           (off & 255) + size <= CHUNK &&
+          codeMask !== -1 &&
           this.arena.codePages.has(ap) &&
-          !this.arena.codePages.chunkHasCode(ap, chunk) &&
           this.fillsDataTlb &&
           !this.watchedPage(lo, hi) &&
           (info.flags & PageFlag.DirtyTracked) === 0 &&
           this.pmp.pageDecision(pa - off, PMP_W, priv) === 1
         ) {
-          chunkFill(this.gwTL, this.gwTH, this.gwTA, lo, hi, p + (chunk << 8));
+          if (codeMask === 0) chunkFill(this.gwTL, this.gwTH, this.gwTA, lo, hi, p + (chunk << 8));
+          else checkedChunkFill(this.gwTL, this.gwTH, this.gwTA, this.gwTM, lo, hi, p + (chunk << 8), codeMask);
           this.gwCodePageEntries = true;
         }
       } else if (

@@ -17,7 +17,7 @@
 import { ModuleBuilder, ValType, type FunctionBuilder, type FuncSig } from './wasm/module-builder.js';
 import { fpRegOperands, isBitOp, isFpOp, Op, X0_SINK } from './isa.js';
 import { emitFpHelpers, emitFpInsn, type FpEmitContext, type FpHelpers, fpIntOperands, jitFp } from './jit-fp.js';
-import { CHUNK, TLB_MASK } from './tlb.js';
+import { CHUNK, TLB_CHECKED, TLB_MASK } from './tlb.js';
 
 const { i32, i64 } = ValType;
 const TWO32 = 4294967296;
@@ -63,6 +63,8 @@ export interface JitLayout {
   gwTL: number;
   gwTH: number;
   gwTA: number;
+  /** Checked chunk write entries (tlb.ts TLB_CHECKED): the chunk's 16-byte code granules, bits 0..15. */
+  gwTM: number;
   /** Arena size in wasm pages (the imported memory's limits). */
   memPages: number;
   /** Jump caches (jalr targets -> table slot), one per privilege level U, S, M: i64 tags, i32 slots. */
@@ -1418,6 +1420,32 @@ export function emitTlbProbe(
       .i32And()
       .i32Add();
   };
+  // Stores only: a checked entry (its chunk holds code in some 16-byte granules) takes an aligned
+  // store whose granule holds none. An aligned access of up to 8 bytes lies in one granule.
+  const checked = () => {
+    f.localGet(lo).i32Const(8).i32ShrU().i32Const(L.gMask).i32And().i32Const(2).i32Shl().localSet(t);
+    f.localGet(t)
+      .i32Load(4, L.gwTL)
+      .localGet(lo)
+      .i32Const(-CHUNK | (size - 1))
+      .i32And()
+      .i32Const(TLB_CHECKED)
+      .i32Or()
+      .i32Eq();
+    f.localGet(t).i32Load(4, L.gwTH).localGet(hi).i32Eq().i32And();
+    f.localGet(t)
+      .i32Load(4, L.gwTM)
+      .localGet(lo)
+      .i32Const(4)
+      .i32ShrU()
+      .i32Const(15)
+      .i32And()
+      .i32ShrU()
+      .i32Const(1)
+      .i32And()
+      .i32Eqz()
+      .i32And();
+  };
   const [p1, h1, p2, h2] = chunkFirst ? [chunk, chunkHit, page, pageHit] : [page, pageHit, chunk, chunkHit];
   p1();
   f.if(i32);
@@ -1427,7 +1455,14 @@ export function emitTlbProbe(
   f.if(i32);
   h2();
   f.else();
-  miss();
+  if (write) {
+    checked();
+    f.if(i32);
+    chunkHit();
+    f.else();
+    miss();
+    f.end();
+  } else miss();
   f.end();
   f.end();
 }

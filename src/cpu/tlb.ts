@@ -11,6 +11,12 @@ export const TLB_SIZE = 256;
 export const TLB_MASK = TLB_SIZE - 1;
 /** A tag no lookup key has (keys have bits 3..11 clear, even with misalignment bits): an empty entry. */
 export const TLB_EMPTY = 0x10;
+/**
+ * Marks a chunk write-TLB entry whose chunk holds code in some of its 16-byte granules: the plain
+ * probe misses it (no key has this bit), and translated code's second look (jit-translate.ts
+ * emitTlbProbe) stores through it when the granule written is clear in the entry's mask (gwTM).
+ */
+export const TLB_CHECKED = 0x20;
 /** Fine-interleave chunk: CXL granules are >= 256 B and aligned, so a 256 B chunk is contiguous. */
 export const CHUNK = CHUNK_SIZE;
 export const CHUNKS_PER_PAGE = 4096 / CHUNK;
@@ -84,6 +90,27 @@ export function chunkFill(
   ga[g] = arenaChunk;
 }
 
+/**
+ * Cache the 256 B chunk holding va (lo, hi) in the chunk write TLB as a checked entry: stores reach
+ * it (from translated code) only into the 16-byte granules whose bit in `codeMask` is clear.
+ */
+export function checkedChunkFill(
+  gl: Int32Array,
+  gh: Int32Array,
+  ga: Uint32Array,
+  gm: Uint32Array,
+  lo: number,
+  hi: number,
+  arenaChunk: number,
+  codeMask: number,
+): void {
+  const g = (lo >>> 8) & G_MASK;
+  gl[g] = (lo & -CHUNK) | TLB_CHECKED;
+  gh[g] = hi;
+  ga[g] = arenaChunk;
+  gm[g] = codeMask;
+}
+
 /** Drop the entry for the page whose tag is (tagLo, hi) from a page TLB and its chunks from a chunk TLB. */
 export function tlbDropPage(
   tl: Int32Array,
@@ -98,6 +125,6 @@ export function tlbDropPage(
   for (let c = 0; c < CHUNKS_PER_PAGE; c++) {
     const ct = (tagLo + c * CHUNK) | 0;
     const g = (ct >>> 8) & G_MASK;
-    if (gl[g] === ct && gh[g] === hi) gl[g] = TLB_EMPTY;
+    if ((gl[g]! & ~TLB_CHECKED) === ct && gh[g] === hi) gl[g] = TLB_EMPTY;
   }
 }

@@ -100,6 +100,17 @@ export class CodePages {
     return ((g[chunk >>> 1]! >>> ((chunk & 1) * 16)) & 0xffff) !== 0;
   }
 
+  /**
+   * The 16-byte granules of 256-byte chunk `chunk` of `page` that hold code, as bits 0..15; 0 on a
+   * page without code, -1 on a page tracked whole (every granule may hold code).
+   */
+  chunkCodeMask(page: number, chunk: number): number {
+    if (!this.has(page)) return 0;
+    const g = this.granules.get(page);
+    if (g === undefined) return -1;
+    return (g[chunk >>> 1]! >>> ((chunk & 1) * 16)) & 0xffff;
+  }
+
   /** Whether bytes [first, last] of a granule-tracked `page` touch code (true on a page tracked whole). */
   private writeHitsCode(page: number, first: number, last: number): boolean {
     const g = this.granules.get(page);

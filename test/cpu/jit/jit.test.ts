@@ -138,6 +138,7 @@ test('golden: an addi/ld/add/bne loop block translates to the reviewed WAT', () 
     gwTL: 0x7000,
     gwTH: 0x8000,
     gwTA: 0x9000,
+    gwTM: 0x1f000,
     gMask: 1023,
     memPages: 1,
     jcTag: [0xa000, 0xc000, 0xe000],
@@ -825,3 +826,124 @@ test('bench-small prints the same checksum and retires the same instructions in 
       `share in JIT code: ${out['true']!.jit / out['true']!.instret}`,
     );
 });
+
+jitTest(
+  'stores next to code in its own 16-byte-granule neighbourhood stay in translated code and keep its translations',
+  () => {
+    // The loop's 4 instructions fill granule 0 of their chunk; it stores into granules 1 and 4 of the
+    // same 256-byte chunk every iteration (code and data sharing one chunk, as bench samepage does).
+    const N = 3000;
+    const p = pair((m) => {
+      m.code(CODE, [
+        a.sd(reg.a1, reg.s1, 0x10),
+        a.sd(reg.a1, reg.s1, 0x48),
+        a.addi(reg.a1, reg.a1, 1),
+        a.bne(reg.a1, reg.a2, -12),
+      ]);
+      m.code(CODE + 0x10, [0, 0]);
+      m.code(CODE + 0x50, [a.ebreak()]);
+      m.hart.writeReg(reg.s1, BigInt(CODE));
+      m.hart.writeReg(reg.a2, BigInt(N));
+      m.hart.pc = CODE;
+    });
+    // The loop falls through to CODE + 0x10 once done: its first store made that a data word, so
+    // let it end on a jump to the ebreak instead.
+    for (const m of [p.i, p.j]) m.code(CODE + 0x10, [a.jal(0, 0x40)]);
+    for (const m of [p.i, p.j]) m.hart.writeReg(reg.a1, 0n);
+    lockstep(p, [50, 200, 1000, 4000, 20000]);
+    assert.equal(p.j.peek64(CODE + 0x48), BigInt(N - 1));
+    const s = p.j.hart.jitStats!;
+    assert.equal(s.invalidatedBlocks, 0, 'no store hit code');
+    assert.ok(s.instructions > 3 * N, `the loop ran in translated code (${s.instructions} instructions)`);
+    assert.ok(
+      s.exits.slow < 20,
+      `stores into the code's chunk took the checked entry, not a slow exit each (${s.exits.slow})`,
+    );
+  },
+);
+
+jitTest(
+  'a store into a code granule of a shared chunk invalidates exactly that code, also from another hart with a stale entry',
+  () => {
+    const m = makeMachine();
+    const mk = (hartId: number) =>
+      new Hart({ arena: m.arena, bus: m.bus, hartId, resetPc: RAM_BASE, jit: true, jitThreshold: 1, noWarmUp: true });
+    const A = mk(0);
+    const B = mk(1);
+    A.mtvecLo = TRAP_VEC | 0;
+    B.mtvecLo = TRAP_VEC | 0;
+    // A: a0 += 1 at CODE (granule 0), counting a1 to a2; then ebreak at CODE + 0x0c.
+    m.code(CODE, [a.addi(reg.a0, reg.a0, 1), a.addi(reg.a1, reg.a1, 1), a.bne(reg.a1, reg.a2, -8), a.ebreak()]);
+    // B (another page), translated: each iteration stores t1 into CODE + 0x18 (A's chunk, granule 1:
+    // data) and t2 at s2, a2 times, then ebreak.
+    const B_CODE = CODE + 0x1000;
+    m.code(B_CODE, [
+      a.sd(reg.t1, reg.s1, 0x18),
+      a.sw(reg.t2, reg.s2, 0),
+      a.addi(reg.a1, reg.a1, 1),
+      a.bne(reg.a1, reg.a2, -12),
+      a.ebreak(),
+    ]);
+    const runA = (n: bigint) => {
+      A.writeReg(reg.a1, 0n);
+      A.writeReg(reg.a2, n);
+      A.pc = CODE;
+      for (let k = 0; k < 50 && A.pc !== CODE + 0x0c; k++) {
+        A.run(1000);
+        A.jit!.compileQueued();
+      }
+    };
+    runA(500n);
+    assert.equal(A.readReg(reg.a0), 500n);
+    assert.ok(A.jitStats!.blocksCompiled > 0);
+    // B's loop gets a checked entry for A's chunk (mask: granule 0), stores into granule 1 through it...
+    B.writeReg(reg.s1, BigInt(CODE));
+    B.writeReg(reg.s2, BigInt(CODE + 0x1a0)); // ...and a word in granule 0x1a: no code either
+    B.writeReg(reg.t1, 0x1234n);
+    B.writeReg(reg.t2, BigInt(a.addi(0, 0, 0)));
+    B.writeReg(reg.a2, 400n);
+    B.pc = B_CODE;
+    for (let k = 0; k < 50 && B.pc !== B_CODE + 0x10; k++) {
+      B.run(1000);
+      B.jit!.compileQueued();
+    }
+    assert.equal(m.peek64(CODE + 0x18), 0x1234n);
+    assert.equal(A.jitStats!.invalidatedBlocks, 0, "B's data stores left A's code alone");
+    // New code in A's chunk, granule 2 (CODE + 0x20): A compiles it; B's entry for the chunk (mask
+    // granule 0 only) is now stale and must not let B's next store into granule 2 through.
+    m.code(CODE + 0x20, [a.addi(reg.a0, reg.a0, 7), a.addi(reg.a1, reg.a1, 1), a.bne(reg.a1, reg.a2, -8), a.ebreak()]);
+    A.writeReg(reg.a0, 0n);
+    A.writeReg(reg.a1, 0n);
+    A.writeReg(reg.a2, 100n);
+    A.pc = CODE + 0x20;
+    for (let k = 0; k < 50 && A.pc !== CODE + 0x2c; k++) {
+      A.run(1000);
+      A.jit!.compileQueued();
+    }
+    assert.equal(A.readReg(reg.a0), 700n);
+    const invalidatedBefore = A.jitStats!.invalidatedBlocks;
+    // B: the same loop again (data stores into granule 1), ending with a store of `addi a0, a0, 9`
+    // over A's instruction at CODE + 0x20.
+    B.writeReg(reg.s2, BigInt(CODE + 0x20));
+    B.writeReg(reg.t2, BigInt(a.addi(reg.a0, reg.a0, 9)));
+    B.writeReg(reg.a1, 0n);
+    B.writeReg(reg.a2, 400n);
+    B.pc = B_CODE;
+    for (let k = 0; k < 50 && B.pc !== B_CODE + 0x10; k++) {
+      B.run(1000);
+      B.jit!.compileQueued();
+    }
+    assert.ok(A.jitStats!.invalidatedBlocks > invalidatedBefore, "B's store into A's code dropped A's translation");
+    A.writeReg(reg.a0, 0n);
+    A.writeReg(reg.a1, 0n);
+    A.pc = CODE + 0x20;
+    for (let k = 0; k < 50 && A.pc !== CODE + 0x2c; k++) {
+      A.run(1000);
+      A.jit!.compileQueued();
+    }
+    assert.equal(A.readReg(reg.a0), 900n, 'A runs the instruction B wrote');
+    // The code at CODE (granule 0) was not touched: still translated, still right.
+    runA(50n);
+    assert.equal(A.readReg(reg.a0), 950n);
+  },
+);
