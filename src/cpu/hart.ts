@@ -2266,7 +2266,7 @@ export class Hart implements JitHost {
           this.selfWriteChunk = c;
           this.arena.noteWrite(c + (off & 255), size);
           this.selfWriteChunk = -1;
-          if (this.physByArenaPage.has(ap) || this.jit?.hasPage(ap)) this.arena.codePages.mark(ap);
+          if (this.physByArenaPage.has(ap) || this.jit?.hasPage(ap)) this.arena.codePages.remark(ap);
         } else if (
           this.fillsDataTlb &&
           !this.watchedPage(lo, hi) &&

@@ -81,6 +81,7 @@ export class CodePages {
       this.granules.set(page, g);
       this.setBit(page);
     }
+    if (first > last) return; // (first >>> 4 <= last >>> 4 would still hold for, e.g., 1 > 0)
     let fresh = 0;
     for (let k = first >>> 4; k <= last >>> 4; k++) {
       const bit = 1 << (k & 31);
@@ -129,16 +130,25 @@ export class CodePages {
   }
 
   mark(page: number): void {
-    this.setBit(page);
+    this.setBit(page, true);
   }
 
-  private setBit(page: number): void {
+  /**
+   * Mark `page` again right after a write cleared it, without the mark listeners: nothing could
+   * cache a write to its code in between, so their flush would only cost (a store into a code
+   * chunk of a fine-interleaved page does this on every store).
+   */
+  remark(page: number): void {
+    this.setBit(page, false);
+  }
+
+  private setBit(page: number, notify = true): void {
     const i = page >>> 3;
     const m = 1 << (page & 7);
     if ((this.bits[i]! & m) === 0) {
       this.bits[i] = this.bits[i]! | m;
       this.count++;
-      for (const l of this.markListeners) l(page);
+      if (notify) for (const l of this.markListeners) l(page);
     }
   }
 

@@ -98,6 +98,39 @@ test('CodePages mark/has/clear count, and noteWrite invalidates exactly the writ
   assert.equal(cp.count, 0);
 });
 
+test('CodePages granules: a page marked with no code bytes (first > last) has no code granule; chunk masks; remark is silent', () => {
+  const a = new Arena({ bytes: SMALL });
+  const cp = a.codePages;
+  const seen: number[] = [];
+  const marked: number[] = [];
+  cp.onInvalidate((p) => seen.push(p));
+  cp.onMark((p) => marked.push(p));
+  // As the interpreter does when it first fetches from a page: marked, but no granule yet.
+  cp.markCodeBytes(5, 1, 0);
+  assert.ok(cp.has(5));
+  assert.deepEqual(marked, [5]);
+  assert.equal(cp.chunkCodeMask(5, 0), 0);
+  a.noteWrite(5 * PAGE_SIZE, 8); // granule 0: no code there
+  assert.deepEqual(seen, []);
+  // Code in bytes 0x80..0x87 (granules 8): chunk 0's mask has bit 8; a write there invalidates.
+  cp.markCodeBytes(5, 0x80, 0x87);
+  assert.equal(cp.chunkCodeMask(5, 0), 1 << 8);
+  assert.equal(cp.chunkCodeMask(5, 1), 0);
+  a.noteWrite(5 * PAGE_SIZE + 0x70, 16); // granule 7: still data
+  assert.deepEqual(seen, []);
+  a.noteWrite(5 * PAGE_SIZE + 0x84, 4);
+  assert.deepEqual(seen, [5]);
+  assert.equal(cp.chunkCodeMask(5, 0), 0, 'cleared with the page');
+  // A page tracked whole: every chunk may hold code.
+  cp.mark(6);
+  assert.equal(cp.chunkCodeMask(6, 3), -1);
+  // remark sets the bit again without telling the mark listeners.
+  marked.length = 0;
+  cp.remark(5);
+  assert.ok(cp.has(5));
+  assert.deepEqual(marked, []);
+});
+
 test('store writes go through noteWrite', () => {
   const a = new Arena({ bytes: SMALL });
   const st = new BackingStore(a, { name: 'm', size: 4 * PAGE_SIZE });
