@@ -82,6 +82,7 @@ import {
   CHUNK,
   CHUNKS_PER_PAGE,
   chunkFill,
+  chunkUse,
   checkedChunkFill,
   chunkProbe,
   G_MASK,
@@ -1664,7 +1665,11 @@ export class Hart implements JitHost {
       }
       if (jit.noteInterpreted(b)) jit.compileQueued();
       const want = Math.min(b.len, left);
+      const chunkUses = chunkUse.count,
+        checkedUses = chunkUse.checked;
       const n = this.exec(want);
+      if (chunkUse.count !== chunkUses) b.dataInChunks = true;
+      if (chunkUse.checked !== checkedUses) b.storesNextToCode = true;
       left -= n;
       if (n < want || this.brk || this.waiting) break;
     }

@@ -95,8 +95,10 @@ export interface JitBlockCode {
   insns: JitInsn[];
   /** pc after the last instruction (the fallthrough). */
   end: number;
-  /** Probe the chunk TLB before the page TLB (the block's code is on a fine-interleaved page). */
+  /** Probe the chunk TLB before the page TLB (the block's code or data is on fine-interleaved pages). */
   chunkFirst?: boolean;
+  /** Stores probe the checked chunk entries first (the block stores next to code). */
+  checkedFirst?: boolean;
   /**
    * The page cell of the block's (privilege, virtual page): at entry the block exits (reason
    * Chain, nothing executed) unless the cell holds the current epoch, so JS re-checks the page's
@@ -498,7 +500,7 @@ function emitRegion(
       f.localSet(va);
       f.localGet(va).i32WrapI64().localSet(lo);
       f.localGet(va).i64Const(32).i64ShrU().i32WrapI64().localSet(hi);
-      emitTlbProbe(f, L, { lo, hi, t }, size, write, b.chunkFirst === true, () => slowExit(k));
+      emitTlbProbe(f, L, { lo, hi, t }, size, write, b.chunkFirst === true, () => slowExit(k), b.checkedFirst === true);
       f.localSet(addr);
     };
     const setRd = (rd: number) => {
@@ -1355,8 +1357,10 @@ export interface ProbeLocals {
  * TLB (fine-interleaved pages) holds it and the access is aligned (the misalignment bits are part
  * of the compared chunk key). Otherwise it emits
  * `miss`, which must branch away (translated code then exits to memSlowNoTlbProbe, no second
- * probe). Blocks whose own code sits on a fine-interleaved page probe the chunk TLB first (their
- * data usually does too).
+ * probe). Stores also try a checked chunk entry (a chunk that holds code elsewhere: tlb.ts
+ * TLB_CHECKED). The order follows where the block's interpreted runs found their data (jit.ts
+ * Block.dataInChunks, storesNextToCode) or its own code: the chunk TLB first for fine-interleaved
+ * pages, the checked entry first for stores next to code, else the page TLB first.
  */
 export function emitTlbProbe(
   f: FunctionBuilder,
@@ -1366,6 +1370,7 @@ export function emitTlbProbe(
   write: boolean,
   chunkFirst: boolean,
   miss: () => void,
+  checkedFirst = false,
 ): void {
   const { lo, hi, t } = x;
   const page = () => {
@@ -1446,25 +1451,34 @@ export function emitTlbProbe(
       .i32Eqz()
       .i32And();
   };
-  const [p1, h1, p2, h2] = chunkFirst ? [chunk, chunkHit, page, pageHit] : [page, pageHit, chunk, chunkHit];
-  p1();
-  f.if(i32);
-  h1();
-  f.else();
-  p2();
-  f.if(i32);
-  h2();
-  f.else();
-  if (write) {
-    checked();
+  // The probes in order, each a (test, hit) pair; the first that holds gives the address.
+  const both: [() => void, () => void][] = chunkFirst
+    ? [
+        [chunk, chunkHit],
+        [page, pageHit],
+      ]
+    : [
+        [page, pageHit],
+        [chunk, chunkHit],
+      ];
+  const probes: [() => void, () => void][] = !write
+    ? both
+    : checkedFirst
+      ? [[checked, chunkHit], ...both]
+      : [...both, [checked, chunkHit]];
+  const chain = (i: number): void => {
+    if (i === probes.length) {
+      miss();
+      return;
+    }
+    probes[i]![0]();
     f.if(i32);
-    chunkHit();
+    probes[i]![1]();
     f.else();
-    miss();
+    chain(i + 1);
     f.end();
-  } else miss();
-  f.end();
-  f.end();
+  };
+  chain(0);
 }
 
 /** The wasm i64 operation of each register-immediate ALU instruction (the immediate is rs2). */

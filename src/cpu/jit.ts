@@ -124,6 +124,10 @@ export class Block {
   cell = -1;
   /** The JIT's epoch when it was scanned. */
   epoch = 0;
+  /** Its interpreted runs used the chunk TLB (data on fine-interleaved pages): probe that one first. */
+  dataInChunks = false;
+  /** Its interpreted runs stored next to code (checked chunk entries): stores probe those first. */
+  storesNextToCode = false;
   constructor(
     readonly pc: number,
     readonly priv: number,
@@ -398,7 +402,14 @@ export class Jit {
       const last = insns[insns.length - 1]!;
       const lastLen = (last.w0 & (1 << 26)) !== 0 ? 2 : 4;
       blocks.push(b);
-      codes.push({ pc: b.pc, insns, end: last.pc + lastLen, chunkFirst: deps.chunks !== null, cell });
+      codes.push({
+        pc: b.pc,
+        insns,
+        end: last.pc + lastLen,
+        chunkFirst: deps.chunks !== null || b.dataInChunks,
+        checkedFirst: b.storesNextToCode,
+        cell,
+      });
       depsList.push(deps);
     }
     if (blocks.length === 0) return;

@@ -26,6 +26,14 @@ export const G_SIZE = 16384;
 export const G_MASK = G_SIZE - 1;
 
 /**
+ * Data accesses the chunk TLB served or filled (`count`), and checked chunk write entries filled
+ * (`checked`: stores next to code), by the interpreter's probes and the hart's fills. The JIT reads
+ * them around a block's interpreted runs to learn where the block's data lives, and orders the
+ * probes of its translation to match (chunk TLB first; for stores, the checked entry first).
+ */
+export const chunkUse = { count: 0, checked: 0 };
+
+/**
  * Arena byte offset of va (lo, hi) when the page TLB (tl, th, ta) or the chunk TLB (gl, gh, ga)
  * holds it and the access is aligned (`amask` = size - 1; a misaligned key never matches a tag),
  * else -1. Small on purpose: V8 inlines it at every load and store of the interpreter.
@@ -56,7 +64,10 @@ export function chunkProbe(
   amask: number,
 ): number {
   const g = (lo >>> 8) & G_MASK;
-  if (gl[g] === (lo & (-CHUNK | amask)) && gh[g] === hi) return ga[g]! + (lo & (CHUNK - 1));
+  if (gl[g] === (lo & (-CHUNK | amask)) && gh[g] === hi) {
+    chunkUse.count++;
+    return ga[g]! + (lo & (CHUNK - 1));
+  }
   return -1;
 }
 
@@ -88,6 +99,7 @@ export function chunkFill(
   gl[g] = lo & -CHUNK;
   gh[g] = hi;
   ga[g] = arenaChunk;
+  chunkUse.count++;
 }
 
 /**
@@ -109,6 +121,7 @@ export function checkedChunkFill(
   gh[g] = hi;
   ga[g] = arenaChunk;
   gm[g] = codeMask;
+  chunkUse.checked++;
 }
 
 /** Drop the entry for the page whose tag is (tagLo, hi) from a page TLB and its chunks from a chunk TLB. */

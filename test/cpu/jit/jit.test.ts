@@ -859,11 +859,14 @@ jitTest(
       s.exits.slow < 20,
       `stores into the code's chunk took the checked entry, not a slow exit each (${s.exits.slow})`,
     );
+    // Its interpreted runs stored next to code, so its translation probes the checked entry first.
+    const b = p.j.hart.jit!.block(3, CODE);
+    assert.ok(b.storesNextToCode && !b.dataInChunks, 'the block learned where its stores go');
   },
 );
 
 jitTest(
-  'a store into a code granule of a shared chunk invalidates exactly that code, also from another hart with a stale entry',
+  'a store into a code granule of a shared chunk invalidates exactly that code, also from another hart storing through translated code',
   () => {
     const m = makeMachine();
     const mk = (hartId: number) =>
@@ -896,6 +899,8 @@ jitTest(
     runA(500n);
     assert.equal(A.readReg(reg.a0), 500n);
     assert.ok(A.jitStats!.blocksCompiled > 0);
+    // More code in A's chunk, granule 2 (CODE + 0x20), not yet run: no granule of it is code yet.
+    m.code(CODE + 0x20, [a.addi(reg.a0, reg.a0, 7), a.addi(reg.a1, reg.a1, 1), a.bne(reg.a1, reg.a2, -8), a.ebreak()]);
     // B's loop gets a checked entry for A's chunk (mask: granule 0), stores into granule 1 through it...
     B.writeReg(reg.s1, BigInt(CODE));
     B.writeReg(reg.s2, BigInt(CODE + 0x1a0)); // ...and a word in granule 0x1a: no code either
@@ -909,9 +914,9 @@ jitTest(
     }
     assert.equal(m.peek64(CODE + 0x18), 0x1234n);
     assert.equal(A.jitStats!.invalidatedBlocks, 0, "B's data stores left A's code alone");
-    // New code in A's chunk, granule 2 (CODE + 0x20): A compiles it; B's entry for the chunk (mask
-    // granule 0 only) is now stale and must not let B's next store into granule 2 through.
-    m.code(CODE + 0x20, [a.addi(reg.a0, reg.a0, 7), a.addi(reg.a1, reg.a1, 1), a.bne(reg.a1, reg.a2, -8), a.ebreak()]);
+    // A runs and compiles the code at CODE + 0x20: B's entry for the chunk (mask: granule 0 only)
+    // predates it and must not let B's next store into granule 2 through (the listeners of newly
+    // marked code drop it).
     A.writeReg(reg.a0, 0n);
     A.writeReg(reg.a1, 0n);
     A.writeReg(reg.a2, 100n);
@@ -922,8 +927,8 @@ jitTest(
     }
     assert.equal(A.readReg(reg.a0), 700n);
     const invalidatedBefore = A.jitStats!.invalidatedBlocks;
-    // B: the same loop again (data stores into granule 1), ending with a store of `addi a0, a0, 9`
-    // over A's instruction at CODE + 0x20.
+    // B: the same translated loop again, now storing `addi a0, a0, 9` over A's instruction at
+    // CODE + 0x20 from its first iteration on.
     B.writeReg(reg.s2, BigInt(CODE + 0x20));
     B.writeReg(reg.t2, BigInt(a.addi(reg.a0, reg.a0, 9)));
     B.writeReg(reg.a1, 0n);
@@ -945,5 +950,56 @@ jitTest(
     // The code at CODE (granule 0) was not touched: still translated, still right.
     runA(50n);
     assert.equal(A.readReg(reg.a0), 950n);
+  },
+);
+
+jitTest(
+  'a block whose data lives on a fine-interleaved window learns it while interpreted (its translation probes the chunk TLB first)',
+  () => {
+    // The same loop, its code in RAM, its data in RAM and then in a 2 x 256 B interleaved window.
+    const WIN = 0x1_0000_0000;
+    const run = (inWindow: boolean) => {
+      const arena = new Arena({ bytes: 16 << 20 });
+      const bus = new AddressSpace(arena);
+      const devs = [0, 1].map((i) => new BackingStore(arena, { name: `mem${i}`, size: 1 << 20 }));
+      const router: WindowRouter = {
+        resolve(hpa: number, out: RouteResult): boolean {
+          const g = Math.floor((hpa - WIN) / 256);
+          out.store = devs[g % 2]!;
+          out.offset = Math.floor(g / 2) * 256 + ((hpa - WIN) % 256);
+          out.run = 256 - ((hpa - WIN) % 256);
+          return true;
+        },
+      };
+      bus.begin();
+      bus.ram('ram', RAM_BASE, new BackingStore(arena, { name: 'ram', size: 1 << 20 }));
+      bus.window('w0', WIN, 1 << 21, router);
+      bus.commit();
+      const h = new Hart({ arena, bus, hartId: 0, resetPc: RAM_BASE, jit: true, jitThreshold: 1, noWarmUp: true });
+      const C = RAM_BASE + 0x2000;
+      const prog = [
+        a.ld(reg.t0, reg.s1, 0),
+        a.add(reg.t0, reg.t0, reg.a1),
+        a.sd(reg.t0, reg.s1, 8),
+        a.addi(reg.a1, reg.a1, 1),
+        a.bne(reg.a1, reg.a2, -16),
+        a.ebreak(),
+      ];
+      prog.forEach((w, k) => bus.store(C + 4 * k, 4, w));
+      const data = inWindow ? WIN + 0x100 : RAM_BASE + 0x40000;
+      h.writeReg(reg.s1, BigInt(data));
+      h.writeReg(reg.a2, 2000n);
+      h.pc = C;
+      for (let k = 0; k < 40 && h.pc !== C + 20; k++) {
+        h.run(1000);
+        h.jit!.compileQueued();
+      }
+      assert.equal(h.readReg(reg.a1), 2000n);
+      assert.ok(h.jitStats!.instructions > 5000, 'the loop ran translated');
+      assert.equal(bus.load(data + 8, 4), 1999, 'the last store landed');
+      return h.jit!.block(3, C);
+    };
+    assert.equal(run(false).dataInChunks, false, 'data in RAM: the page TLB first');
+    assert.equal(run(true).dataInChunks, true, 'data in the window: the chunk TLB first');
   },
 );
