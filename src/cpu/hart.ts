@@ -144,8 +144,11 @@ const OBSERVED: number = (PageFlag as Record<string, number>)['Observed'] ?? 0;
 const NO_CACHE = PageFlag.Mmio | PageFlag.Split | PageFlag.Granule | PageFlag.Fault | OBSERVED;
 
 const TWO32 = 4294967296;
-/** Per arena: 256 B chunks of fine-interleaved device pages that hold code (see markCodeChunk). */
-const CODE_CHUNKS = new WeakMap<Arena, Set<number>>();
+/**
+ * Per arena: 256 B chunks of fine-interleaved device pages that hold code (see markCodeChunk), each
+ * with the 16-byte granules of it that hold code (bits 0..15; a superset once code there is gone).
+ */
+const CODE_CHUNKS = new WeakMap<Arena, Map<number, number>>();
 /** Per arena: its harts (a code mark by one drops the others' cached write translations). */
 const ARENA_HARTS = new WeakMap<Arena, Hart[]>();
 const ACC_R = 0,
@@ -381,7 +384,7 @@ export class Hart implements JitHost {
   private readonly view: DataView;
   private readonly csrOut = { lo: 0, hi: 0 };
   /** Chunk keys (arena offset / 256) that hold code, shared by every hart of the arena. */
-  private readonly codeChunks: Set<number>;
+  private readonly codeChunks: Map<number, number>;
   /** Every hart sharing this arena (this one included). */
   private readonly arenaHarts: Hart[];
 
@@ -479,7 +482,7 @@ export class Hart implements JitHost {
     this.view = this.arena.view;
     let cc = CODE_CHUNKS.get(this.arena);
     if (cc === undefined) {
-      cc = new Set();
+      cc = new Map();
       CODE_CHUNKS.set(this.arena, cc);
     }
     this.codeChunks = cc;
@@ -1726,13 +1729,17 @@ export class Hart implements JitHost {
   }
 
   /**
-   * JitHost: a 256 B chunk of a fine-interleaved page holds code (decoded or translated). Stores by
-   * this hart to other chunks of the same device page stay on the chunk TLB; this one's go slow.
+   * JitHost: the 16-byte granules `granules` (bits 0..15) of a 256 B chunk of a fine-interleaved page
+   * hold code (decoded or translated). Stores to other chunks of the same device page stay on the
+   * chunk TLB; stores into this one take a checked entry that lets through only those that miss its
+   * code granules (storePhys).
    */
-  markCodeChunk(key: number): void {
-    if (this.codeChunks.has(key)) return;
-    this.codeChunks.add(key);
-    // Every hart of the arena may hold a chunk-TLB entry for it.
+  markCodeChunk(key: number, granules = 0xffff): void {
+    const old = this.codeChunks.get(key);
+    const now = (old ?? 0) | granules;
+    if (old === now) return;
+    this.codeChunks.set(key, now);
+    // Every hart of the arena may hold a chunk-TLB entry for it (plain, or checked with fewer granules).
     for (const h of this.arenaHarts) h.gwTL.fill(TLB_EMPTY);
   }
 
@@ -2264,7 +2271,17 @@ export class Hart implements JitHost {
         const c = tbl[off >>> 8]!;
         this.writeArena(c + (off & 255), size, vl, vh);
         const ap = Math.floor(c / 4096);
-        if (this.arena.codePages.has(ap) && this.codeChunks.has(Math.floor(c / CHUNK))) {
+        const codeMask = this.arena.codePages.has(ap) ? (this.codeChunks.get(Math.floor(c / CHUNK)) ?? 0) : 0;
+        // The granules written (an access inside the chunk spans at most two).
+        const written = (2 << (((off & 255) + size - 1) >>> 4)) - (1 << ((off & 255) >>> 4));
+        if (codeMask !== 0 && (codeMask & written) === 0) {
+          // Data next to code in this chunk: nothing to invalidate. A checked entry lets translated
+          // stores into the chunk's other data granules go straight through.
+          if (this.fillsDataTlb && !this.watchedPage(lo, hi) && this.pmp.pageDecision(pa - off, PMP_W, priv) === 1) {
+            checkedChunkFill(this.gwTL, this.gwTH, this.gwTA, this.gwTM, lo, hi, c, codeMask);
+            this.gwCodePageEntries = true;
+          }
+        } else if (codeMask !== 0) {
           // Other chunks of this device page may hold code: tell the listener which chunk we
           // wrote (so only its slots are cleared), then re-mark the page for everyone else.
           if (this.slowCounts) this.slow[CpuSlowPath.CodeInvalidate]!++;
@@ -2631,24 +2648,30 @@ export class Hart implements JitHost {
     const u16 = this.u16;
     const c0 = tbl[off >>> 8]!;
     const low = u16[(c0 + (off & 255)) >>> 1]!;
-    this.markChunk(c0);
+    // The granules of the instruction's bytes: its first half's, and its second half's (which may
+    // lie in the next chunk, at its granule 0).
+    const g0 = 1 << ((off & 255) >>> 4);
     if ((low & 3) === 3 && off < 4094) {
       const c1 = tbl[(off + 2) >>> 8]!;
-      if (c1 !== c0) this.markChunk(c1);
+      if (c1 !== c0) {
+        this.markChunk(c0, g0);
+        this.markChunk(c1, 1);
+      } else this.markChunk(c0, g0 | (1 << (((off + 2) & 255) >>> 4)));
       decodeInto(low | (u16[(c1 + ((off + 2) & 255)) >>> 1]! << 16), this.code, off << 1);
     } else {
+      this.markChunk(c0, g0);
       decodeInto(low, this.code, off << 1);
     }
   }
 
   /** Mark the arena page holding a code chunk of the current granule page. */
-  private markChunk(chunkArenaOff: number): void {
+  private markChunk(chunkArenaOff: number, granules: number): void {
     const ap = Math.floor(chunkArenaOff / 4096);
     const cp = this.arena.codePages;
     const list = this.physByArenaPage.get(ap);
     if (list === undefined) this.physByArenaPage.set(ap, [this.curPhys]);
     else if (!list.includes(this.curPhys)) list.push(this.curPhys);
-    this.markCodeChunk(Math.floor(chunkArenaOff / CHUNK));
+    this.markCodeChunk(Math.floor(chunkArenaOff / CHUNK), granules);
     // Every hart's cached writable chunks/pages into this arena page go (codePageMarked).
     cp.mark(ap);
   }

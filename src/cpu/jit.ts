@@ -100,8 +100,8 @@ export interface JitHost {
   markCode(arenaPage: number): void;
   /** Bytes [first, last] of a RAM (granule-tracked) arena page hold translated code. */
   markCodeBytes(arenaPage: number, first: number, last: number): void;
-  /** A 256 B chunk (arena offset / 256) of a fine-interleaved page holds translated code. */
-  markCodeChunk(key: number): void;
+  /** Granules `granules` (bits 0..15) of a 256 B chunk (arena offset / 256) of a fine-interleaved page hold translated code. */
+  markCodeChunk(key: number, granules: number): void;
 }
 
 export class Block {
@@ -306,7 +306,7 @@ export class Jit {
     priv: number,
     pc: number,
     code: JitInsn[] | null,
-    deps?: { pages: Set<number>; chunks: Set<number> | null; ramFirst: number; ramLast: number },
+    deps?: { pages: Set<number>; chunks: Map<number, number> | null; ramFirst: number; ramLast: number },
   ): Block {
     if (pc !== pc) return new Block(pc, priv, 1, false);
     const src = this.host.codeSource(pc, priv);
@@ -324,7 +324,9 @@ export class Jit {
       const c = src.chunks![off >>> 8]!;
       if (deps !== undefined) {
         deps.pages.add(Math.floor(c / 4096));
-        deps.chunks!.add(Math.floor(c / 256));
+        // The halfword's 16-byte granule in its chunk.
+        const key = Math.floor(c / 256);
+        deps.chunks!.set(key, (deps.chunks!.get(key) ?? 0) | (1 << ((off & 255) >>> 4)));
       }
       return u16[(c + (off & 255)) >>> 1]!;
     };
@@ -373,7 +375,8 @@ export class Jit {
     this.sinceQueued = 0;
     const blocks: Block[] = [];
     const codes: JitBlockCode[] = [];
-    const depsList: { pages: Set<number>; chunks: Set<number> | null; ramFirst: number; ramLast: number }[] = [];
+    const depsList: { pages: Set<number>; chunks: Map<number, number> | null; ramFirst: number; ramLast: number }[] =
+      [];
     for (const b of q) {
       b.queued = false;
       if (b.fn !== null) continue;
@@ -389,7 +392,7 @@ export class Jit {
       const src = this.host.codeSource(b.pc, b.priv);
       const deps = {
         pages: new Set<number>(),
-        chunks: src !== null && src.arena < 0 ? new Set<number>() : null,
+        chunks: src !== null && src.arena < 0 ? new Map<number, number>() : null,
         ramFirst: 4096,
         ramLast: -1,
       };
@@ -445,8 +448,8 @@ export class Jit {
         this.table.set(b.slot, fn as never);
         const d = depsList[i]!;
         b.pages = [...d.pages];
-        b.chunks = d.chunks === null ? null : [...d.chunks];
-        if (b.chunks !== null) for (const k of b.chunks) this.host.markCodeChunk(k);
+        b.chunks = d.chunks === null ? null : [...d.chunks.keys()];
+        if (d.chunks !== null) for (const [k, granules] of d.chunks) this.host.markCodeChunk(k, granules);
         for (const pg of b.pages) {
           let s = this.byPage.get(pg);
           if (s === undefined) {

@@ -133,3 +133,56 @@ test('cbo.zero in a fine-interleaved window clears exactly its 64-byte block on 
   for (let x = 0; x < 0x400; x++)
     assert.equal(devByte(WIN + x), zeroed(x) ? 0 : 0xa5, `byte 0x${x.toString(16)} on its device`);
 });
+
+test('code and data in one 256 B chunk of the window: data stores invalidate nothing (both engines), a store into the code does', () => {
+  for (const jit of [false, true]) {
+    const { arena, bus, devs } = machine();
+    const hart = new Hart({ arena, bus, hartId: 0, resetPc: WIN, jit, jitThreshold: 1, noWarmUp: true });
+    hart.mtvecLo = (RAM + 0x1000) | 0;
+    const put32 = (hpa: number, w: number) => {
+      for (let i = 0; i < 4; i++) bus.store(hpa + i, 1, (w >>> (8 * i)) & 0xff);
+    };
+    // loop at WIN (granules 0..1): a0 += 1; sd a0, 0x40(s1) and sd a0, 0x88(s1) (granules 4 and 8 of
+    // the same chunk, device 0); a1 += 1; bne a1, a2, loop; ebreak.
+    const prog = [
+      a.addi(reg.a0, reg.a0, 1),
+      a.sd(reg.a0, reg.s1, 0x40),
+      a.sd(reg.a0, reg.s1, 0x88),
+      a.addi(reg.a1, reg.a1, 1),
+      a.bne(reg.a1, reg.a2, -16),
+      a.ebreak(),
+    ];
+    prog.forEach((w, k) => put32(WIN + 4 * k, w));
+    hart.writeReg(reg.s1, BigInt(WIN));
+    hart.writeReg(reg.a2, 3000n);
+    hart.pc = WIN;
+    hart.slowCounts = true;
+    for (let k = 0; k < 40 && hart.pc !== WIN + 20; k++) {
+      hart.run(2000);
+      hart.jit?.compileQueued();
+    }
+    const what = jit ? 'JIT' : 'interpreter';
+    assert.equal(hart.readReg(reg.a0), 3000n, what);
+    assert.equal(devs[0]!.readU32(0x40), 3000, `${what}: the data words, on device 0`);
+    assert.equal(devs[0]!.readU32(0x88), 3000, what);
+    assert.equal(hart.slow[CpuSlowPath.CodeInvalidate], 0, `${what}: no data store invalidated the loop`);
+    if (jit) {
+      const s = hart.jitStats!;
+      assert.equal(s.invalidatedBlocks, 0);
+      assert.ok(s.instructions > 10_000, `the loop ran translated (${s.instructions})`);
+      assert.ok(s.exits.slow < 20, `its stores took the checked entry (${s.exits.slow} slow exits)`);
+    }
+    // A store into the code granule (the addi at WIN) is seen: addi a0, a0, 5 from now on.
+    hart.writeReg(reg.t0, BigInt(a.addi(reg.a0, reg.a0, 5)));
+    put32(RAM, a.sw(reg.t0, reg.s1, 0));
+    put32(RAM + 4, a.ebreak());
+    hart.pc = RAM;
+    hart.run(2);
+    hart.writeReg(reg.a0, 0n);
+    hart.writeReg(reg.a1, 0n);
+    hart.writeReg(reg.a2, 10n);
+    hart.pc = WIN;
+    for (let k = 0; k < 10 && hart.pc !== WIN + 20; k++) hart.run(1000);
+    assert.equal(hart.readReg(reg.a0), 50n, `${what}: the patched instruction runs`);
+  }
+});
