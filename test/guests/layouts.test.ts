@@ -2,7 +2,6 @@
 // program with its code and data placed differently must print the same checksum line. Oracle:
 // qemu-system-riscv64 running the RAM-only variants (ram, samepage, smc: QEMU's virt machine has
 // no CXL region). cxlemu runs each on the region benchmarks' machine (bench/region-machines.ts).
-// The slowest layout (samepage-cxl4, a known cliff: docs/jit.md) is left to the bench.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -25,7 +24,7 @@ test('layouts: QEMU and cxlemu print the same checksum for every placement of co
       assert.equal(q.uart, expected, `QEMU ${l}`);
     }
   } else t.diagnostic('qemu-system-riscv64 not installed: cxlemu layouts compared with each other only');
-  for (const l of ['ram', 'cxl4', 'split', 'samepage', 'smc']) {
+  for (const l of ['ram', 'cxl4', 'split', 'samepage', 'samepage-cxl4', 'smc']) {
     const r = await runPlaced(elf(l));
     assert.equal(r.result.exit.kind, 'pass', `${l}: ${r.result.exit.message ?? ''}`);
     assert.match(r.uart, LINE);
