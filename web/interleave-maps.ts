@@ -16,7 +16,7 @@ interface WindowDecoder {
 
 const CELLS = 256;
 
-export function colourOf(memdev: string | null, names: string[]): string {
+function colourOf(memdev: string | null, names: string[]): string {
   return memdev === null ? '#ddd' : colours[names.indexOf(memdev) % colours.length]!;
 }
 

@@ -83,7 +83,7 @@ import {
   CHUNKS_PER_PAGE,
   chunkFill,
   chunkUse,
-  checkedChunkFill,
+  chunkWriteFill,
   chunkProbe,
   G_MASK,
   G_SIZE,
@@ -1734,7 +1734,7 @@ export class Hart implements JitHost {
    * chunk TLB; stores into this one take a checked entry that lets through only those that miss its
    * code granules (storePhys).
    */
-  markCodeChunk(key: number, granules = 0xffff): void {
+  markCodeChunk(key: number, granules: number): void {
     const old = this.codeChunks.get(key);
     const now = (old ?? 0) | granules;
     if (old === now) return;
@@ -2229,10 +2229,10 @@ export class Hart implements JitHost {
       if ((info.flags & PageFlag.Code) !== 0) {
         if (this.slowCounts) this.slow[CpuSlowPath.CodeInvalidate]!++;
         this.arena.noteWrite(a, size); // drops the decoded page via onInvalidate (if it hit code)
-        // A chunk-tracked page whose written chunk holds no code: later stores to that chunk take
-        // the chunk write TLB (dropped when the chunk becomes code: codeChunksMarked).
-        // A chunk whose granules partly hold code gets a checked entry: translated code stores
-        // through it into the other granules (code and data sharing 256 bytes, issue 14).
+        // The written chunk of a granule-tracked page gets a chunk write-TLB entry: plain when it
+        // holds no code, else checked, so translated code stores through it into the chunk's
+        // other granules (code and data sharing 256 bytes, issue 14). Every such entry goes when
+        // a chunk gains code (codeChunksMarked).
         const ap = p / 4096;
         const chunk = off >>> 8;
         const codeMask = this.arena.codePages.chunkCodeMask(ap, chunk);
@@ -2245,8 +2245,7 @@ export class Hart implements JitHost {
           (info.flags & PageFlag.DirtyTracked) === 0 &&
           this.pmp.pageDecision(pa - off, PMP_W, priv) === 1
         ) {
-          if (codeMask === 0) chunkFill(this.gwTL, this.gwTH, this.gwTA, lo, hi, p + (chunk << 8));
-          else checkedChunkFill(this.gwTL, this.gwTH, this.gwTA, this.gwTM, lo, hi, p + (chunk << 8), codeMask);
+          chunkWriteFill(this.gwTL, this.gwTH, this.gwTA, this.gwTM, lo, hi, p + (chunk << 8), codeMask);
           this.gwCodePageEntries = true;
         }
       } else if (
@@ -2274,14 +2273,7 @@ export class Hart implements JitHost {
         const codeMask = this.arena.codePages.has(ap) ? (this.codeChunks.get(Math.floor(c / CHUNK)) ?? 0) : 0;
         // The granules written (an access inside the chunk spans at most two).
         const written = (2 << (((off & 255) + size - 1) >>> 4)) - (1 << ((off & 255) >>> 4));
-        if (codeMask !== 0 && (codeMask & written) === 0) {
-          // Data next to code in this chunk: nothing to invalidate. A checked entry lets translated
-          // stores into the chunk's other data granules go straight through.
-          if (this.fillsDataTlb && !this.watchedPage(lo, hi) && this.pmp.pageDecision(pa - off, PMP_W, priv) === 1) {
-            checkedChunkFill(this.gwTL, this.gwTH, this.gwTA, this.gwTM, lo, hi, c, codeMask);
-            this.gwCodePageEntries = true;
-          }
-        } else if (codeMask !== 0) {
+        if ((codeMask & written) !== 0) {
           // Other chunks of this device page may hold code: tell the listener which chunk we
           // wrote (so only its slots are cleared), then re-mark the page for everyone else.
           if (this.slowCounts) this.slow[CpuSlowPath.CodeInvalidate]!++;
@@ -2294,7 +2286,9 @@ export class Hart implements JitHost {
           !this.watchedPage(lo, hi) &&
           this.pmp.pageDecision(pa - off, PMP_W, priv) === 1
         ) {
-          chunkFill(this.gwTL, this.gwTH, this.gwTA, lo, hi, c);
+          // No code written: a plain entry, or a checked one when the chunk holds code elsewhere.
+          chunkWriteFill(this.gwTL, this.gwTH, this.gwTA, this.gwTM, lo, hi, c, codeMask);
+          if (codeMask !== 0) this.gwCodePageEntries = true;
         }
         return;
       }

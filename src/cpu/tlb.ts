@@ -103,10 +103,11 @@ export function chunkFill(
 }
 
 /**
- * Cache the 256 B chunk holding va (lo, hi) in the chunk write TLB as a checked entry: stores reach
- * it (from translated code) only into the 16-byte granules whose bit in `codeMask` is clear.
+ * Cache the 256 B chunk holding va (lo, hi) in the chunk write TLB: a plain entry when `codeMask` is
+ * 0, else a checked one, which stores reach (from translated code) only into the 16-byte granules
+ * whose bit in `codeMask` (the chunk's code) is clear.
  */
-export function checkedChunkFill(
+export function chunkWriteFill(
   gl: Int32Array,
   gh: Int32Array,
   ga: Uint32Array,
@@ -116,6 +117,10 @@ export function checkedChunkFill(
   arenaChunk: number,
   codeMask: number,
 ): void {
+  if (codeMask === 0) {
+    chunkFill(gl, gh, ga, lo, hi, arenaChunk);
+    return;
+  }
   const g = (lo >>> 8) & G_MASK;
   gl[g] = (lo & -CHUNK) | TLB_CHECKED;
   gh[g] = hi;

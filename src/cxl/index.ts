@@ -45,6 +45,9 @@ export {
   rcName,
   commandName,
   mailboxCommandList,
+  injectPoisonInput,
+  clearPoisonInput,
+  poisonListInput,
   MailboxClientError,
 } from './mailbox-client.js';
 export type { MailboxReply, RegisterPort } from './mailbox-client.js';

@@ -7,7 +7,7 @@
 
 import { DEVREG, MBOX } from './device-registers.js';
 import { MAILBOX_COMMANDS } from './mailbox/index.js';
-import { RC } from './mailbox/types.js';
+import { put64, RC } from './mailbox/types.js';
 
 /** What the client needs of a register block (DeviceRegisters, or MMIO through an AddressSpace). */
 export interface RegisterPort {
@@ -109,6 +109,31 @@ export function sendMailboxCommand(
     for (let k = 0; k < 4 && o + k < outLen; k++) out[o + k] = (v >>> (8 * k)) & 0xff;
   }
   return { opcode, rc, rcName: rcName(rc), out, backgroundRunning: (statusLo & 1) !== 0 };
+}
+
+// ---- encoders of common inputs ----
+
+/** Inject Poison (4301h): the DPA of the 64-byte line. */
+export function injectPoisonInput(dpa: number): Uint8Array {
+  const b = new Uint8Array(8);
+  put64(b, 0, dpa);
+  return b;
+}
+
+/** Clear Poison (4302h): the DPA of the 64-byte line and the data written there (zeros by default). */
+export function clearPoisonInput(dpa: number, data: Uint8Array = new Uint8Array(64)): Uint8Array {
+  const b = new Uint8Array(72);
+  put64(b, 0, dpa);
+  b.set(data.subarray(0, 64), 8);
+  return b;
+}
+
+/** Get Poison List (4300h): the DPA range to list, its length in 64-byte lines. */
+export function poisonListInput(dpa: number, lines: number): Uint8Array {
+  const b = new Uint8Array(16);
+  put64(b, 0, dpa);
+  put64(b, 8, lines);
+  return b;
 }
 
 // ---- decoders of common outputs (SPEC-NOTES 2.5 "Key payloads") ----

@@ -5,11 +5,14 @@
 // (DeviceRegisters.sideband), which leaves a running guest's mailbox registers alone.
 
 import {
+  clearPoisonInput,
   commandName,
   decodeMailboxOutput,
+  injectPoisonInput,
   mailboxCommandList,
   type MailboxReply,
   parseOpcode,
+  poisonListInput,
   rcName,
   sendMailboxCommand,
 } from '../cxl/index.js';
@@ -111,24 +114,13 @@ export function poisonCommand(
   action: 'inject' | 'clear',
   via: 'registers' | 'sideband' = 'registers',
 ): MailboxReplyJson {
-  const payload = new Uint8Array(action === 'inject' ? 8 : 72);
-  let v = dpa;
-  for (let i = 0; i < 8; i++) {
-    payload[i] = v % 256;
-    v = Math.floor(v / 256);
-  }
-  return mailboxCommand(m, memdev, action === 'inject' ? 0x4301 : 0x4302, payload, via);
+  return action === 'inject'
+    ? mailboxCommand(m, memdev, 0x4301, injectPoisonInput(dpa), via)
+    : mailboxCommand(m, memdev, 0x4302, clearPoisonInput(dpa), via);
 }
 
 /** Get Poison List (4300h) over the memdev's whole capacity. */
 export function poisonList(m: Machine, memdev: string, via: 'registers' | 'sideband' = 'registers'): MailboxReplyJson {
   const dev = m.cxl.memdev(memdev);
-  const lines = dev ? dev.capacity / 64 : 0;
-  const payload = new Uint8Array(16);
-  let v = lines;
-  for (let i = 8; i < 16; i++) {
-    payload[i] = v % 256;
-    v = Math.floor(v / 256);
-  }
-  return mailboxCommand(m, memdev, 0x4300, payload, via);
+  return mailboxCommand(m, memdev, 0x4300, poisonListInput(0, dev ? dev.capacity / 64 : 0), via);
 }

@@ -12,7 +12,7 @@ import { ConfigError } from './errors.js';
 import { TIMEBASE_HZ } from '../devices/clint.js';
 import type { Machine } from './build.js';
 import { deviceCoordinates, sharedLinks } from './linux-perf.js';
-import { MemoryPlaces, TrafficCounters, type TrafficStats } from './traffic.js';
+import { MemoryPlaces, TrafficCounters, type TrafficStats, trafficLine } from './traffic.js';
 
 /** mtime ticks at TIMEBASE_HZ: cycles per tick at `cpuGHz` (rounded to a whole number, at least 1). */
 export function cyclesPerTick(cpuGHz: number): number {
@@ -92,6 +92,7 @@ function counts(c: { hits: number; misses: number; writebacks: number }): CacheC
 }
 
 export function timingStats(model: TimingModel): TimingStats {
+  const memory = memoryTraffic.get(model)?.stats();
   return {
     cpuGHz: model.params.cpuGHz,
     harts: model.harts.map((h) => ({
@@ -103,8 +104,8 @@ export function timingStats(model: TimingModel): TimingStats {
     })),
     llc: counts(model.llc),
     targets: model.targetCounters().map((t) => ({ target: t.target, ...t.counters })),
-    windows: memoryTraffic.get(model)?.stats().windows ?? [],
-    regions: memoryTraffic.get(model)?.stats().regions ?? [],
+    windows: memory?.windows ?? [],
+    regions: memory?.regions ?? [],
   };
 }
 
@@ -123,11 +124,7 @@ export function timingText(s: TimingStats): string {
     lines.push(
       `  ${t.target}: ${t.reads} reads (${t.bytesRead} B), ${t.writes} writes (${t.bytesWritten} B), queueing ${t.queueNs.toFixed(0)} ns`,
     );
-  for (const w of s.windows)
-    lines.push(`  window ${w.window}: ${w.reads} reads (${w.bytesRead} B), ${w.writes} writes (${w.bytesWritten} B)`);
-  for (const r of s.regions)
-    lines.push(`  region ${r.region}: ${r.reads} reads (${r.bytesRead} B), ${r.writes} writes (${r.bytesWritten} B)`);
+  for (const w of s.windows) lines.push(trafficLine(`window ${w.window}`, w));
+  for (const r of s.regions) lines.push(trafficLine(`region ${r.region}`, r));
   return lines.join('\n');
 }
-
-export type { TimingParams } from '../perf/timing-model.js';

@@ -112,14 +112,17 @@ function add(m: Map<string, TrafficCount>, key: string, size: number, write: boo
   }
 }
 
+/** One indented line of counts (here and in timing mode's text). */
+export function trafficLine(name: string, c: TrafficCount): string {
+  return `  ${name}: ${c.reads} reads (${c.bytesRead} B), ${c.writes} writes (${c.bytesWritten} B)`;
+}
+
 /** The end-of-run text of `--stats`. */
 export function trafficText(s: TrafficStats): string {
-  const line = (name: string, c: TrafficCount) =>
-    `  ${name}: ${c.reads} reads (${c.bytesRead} B), ${c.writes} writes (${c.bytesWritten} B)`;
   return [
     `traffic (${s.counted}; TLB hits are not seen):`,
-    ...s.targets.map((t) => line(t.target, t)),
-    ...s.windows.map((w) => line(`window ${w.window}`, w)),
-    ...s.regions.map((r) => line(`region ${r.region}`, r)),
+    ...s.targets.map((t) => trafficLine(t.target, t)),
+    ...s.windows.map((w) => trafficLine(`window ${w.window}`, w)),
+    ...s.regions.map((r) => trafficLine(`region ${r.region}`, r)),
   ].join('\n');
 }

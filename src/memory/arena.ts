@@ -93,14 +93,6 @@ export class CodePages {
     if (fresh !== 0) for (const l of this.chunkListeners) l(page, fresh);
   }
 
-  /** Whether 256-byte chunk `chunk` of `page` may hold code (always, on a page tracked whole). */
-  chunkHasCode(page: number, chunk: number): boolean {
-    if (!this.has(page)) return false;
-    const g = this.granules.get(page);
-    if (g === undefined) return true;
-    return ((g[chunk >>> 1]! >>> ((chunk & 1) * 16)) & 0xffff) !== 0;
-  }
-
   /**
    * The 16-byte granules of 256-byte chunk `chunk` of `page` that hold code, as bits 0..15; 0 on a
    * page without code, -1 on a page tracked whole (every granule may hold code).

@@ -46,11 +46,6 @@ export class Session {
     return this.guestRun;
   }
 
-  /** Whether start has a guest to run. */
-  get hasGuest(): boolean {
-    return this.opts.guest !== undefined;
-  }
-
   start(): void {
     const g = this.opts.guest;
     if (!g) throw new GuestControlError('no guest to start: serve runs one with --kernel FILE');

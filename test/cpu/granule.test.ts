@@ -5,9 +5,10 @@
 // window goes to device g % 2 at offset floor(g / 2) * 256), read back from the device stores.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AddressSpace, Arena, BackingStore, type RouteResult, type WindowRouter } from '../../src/memory/index.js';
+import { AddressSpace, Arena, BackingStore } from '../../src/memory/index.js';
 import { CpuSlowPath, Hart } from '../../src/cpu/hart.js';
 import { a, reg } from './asm.js';
+import { runToPc, twoWayRouter } from './machine.js';
 
 const WIN = 0x1_0000_0000;
 const RAM = 0x8000_0000;
@@ -19,16 +20,7 @@ function machine() {
     new BackingStore(arena, { name: 'mem0', size: 1 << 20 }),
     new BackingStore(arena, { name: 'mem1', size: 1 << 20 }),
   ];
-  const router: WindowRouter = {
-    resolve(hpa: number, out: RouteResult): boolean {
-      const off = hpa - WIN;
-      const g = Math.floor(off / 256);
-      out.store = devs[g % 2]!;
-      out.offset = Math.floor(g / 2) * 256 + (off % 256);
-      out.run = 256 - (off % 256);
-      return true;
-    },
-  };
+  const router = twoWayRouter(WIN, devs);
   bus.begin();
   bus.ram('ram', RAM, new BackingStore(arena, { name: 'ram', size: 1 << 20 }));
   bus.window('w0', WIN, 1 << 21, router);
@@ -157,10 +149,7 @@ test('code and data in one 256 B chunk of the window: data stores invalidate not
     hart.writeReg(reg.a2, 3000n);
     hart.pc = WIN;
     hart.slowCounts = true;
-    for (let k = 0; k < 40 && hart.pc !== WIN + 20; k++) {
-      hart.run(2000);
-      hart.jit?.compileQueued();
-    }
+    runToPc(hart, WIN + 20, 40, 2000);
     const what = jit ? 'JIT' : 'interpreter';
     assert.equal(hart.readReg(reg.a0), 3000n, what);
     assert.equal(devs[0]!.readU32(0x40), 3000, `${what}: the data words, on device 0`);

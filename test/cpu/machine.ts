@@ -2,7 +2,14 @@
 // MMIO device at 0x1000_0000 (which logs accesses and can hold code) and nothing at 0x2000_0000
 // (access faults). Fakes stay tiny (STYLE habit 13).
 
-import { AddressSpace, Arena, BackingStore, type MmioOps } from '../../src/memory/index.js';
+import {
+  AddressSpace,
+  Arena,
+  BackingStore,
+  type MmioOps,
+  type RouteResult,
+  type WindowRouter,
+} from '../../src/memory/index.js';
 import { Hart } from '../../src/cpu/hart.js';
 
 export const RAM_BASE = 0x8000_0000;
@@ -127,4 +134,29 @@ export function execOne(m: TestMachine, priv: 0 | 1 | 3, insn: number, a1 = 0n):
   m.runAt(at, 1);
   const c = csr(h, 0x342);
   return { cause: c === 0xffn ? -1n : c, a0: h.readReg(10) };
+}
+
+/**
+ * The fine-interleave tests' window: 2 ways of 256 B granules from `base` over two stores (granule
+ * g goes to devs[g % 2] at offset floor(g / 2) * 256), as a CXL region's decode would send it.
+ */
+export function twoWayRouter(base: number, devs: readonly BackingStore[]): WindowRouter {
+  return {
+    resolve(hpa: number, out: RouteResult): boolean {
+      const off = hpa - base;
+      const g = Math.floor(off / 256);
+      out.store = devs[g % 2]!;
+      out.offset = Math.floor(g / 2) * 256 + (off % 256);
+      out.run = 256 - (off % 256);
+      return true;
+    },
+  };
+}
+
+/** Run `h` in slices of `slice` instructions, compiling what its JIT queued after each, until its pc is `pc` (at most `rounds` slices). */
+export function runToPc(h: Hart, pc: number, rounds = 50, slice = 1000): void {
+  for (let k = 0; k < rounds && h.pc !== pc; k++) {
+    h.run(slice);
+    h.jit?.compileQueued();
+  }
 }

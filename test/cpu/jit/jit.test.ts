@@ -13,11 +13,11 @@ import { decodeOne } from '../../../src/cpu/decode.js';
 import { translateBatch, type JitLayout } from '../../../src/cpu/jit-translate.js';
 import { printWat } from '../../../src/cpu/wasm/wat.js';
 import { Wasm } from '../../../src/cpu/wasm/wasm-api.js';
-import { AddressSpace, Arena, BackingStore, type RouteResult, type WindowRouter } from '../../../src/memory/index.js';
+import { AddressSpace, Arena, BackingStore } from '../../../src/memory/index.js';
 import { DMA_SIZE, DmaControl, DmaEngine, DmaReg } from '../../../src/devices/dma-engine.js';
 import { DMA_BASE } from '../../../src/machine/board-map.js';
 import { a, li, reg } from '../asm.js';
-import { makeMachine, MMIO_BASE, RAM_BASE, TRAP_VEC, type TestMachine } from '../machine.js';
+import { makeMachine, MMIO_BASE, RAM_BASE, runToPc, TRAP_VEC, type TestMachine, twoWayRouter } from '../machine.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const expectDir = resolve(here, '..', '..', '..', '..', 'test', 'cpu', 'jit', 'expect');
@@ -538,16 +538,7 @@ jitTest(
       new BackingStore(arena, { name: 'mem0', size: 1 << 20 }),
       new BackingStore(arena, { name: 'mem1', size: 1 << 20 }),
     ];
-    const router: WindowRouter = {
-      resolve(hpa: number, out: RouteResult): boolean {
-        const off = hpa - WIN;
-        const g = Math.floor(off / 256);
-        out.store = devs[g % 2]!;
-        out.offset = Math.floor(g / 2) * 256 + (off % 256);
-        out.run = 256 - (off % 256);
-        return true;
-      },
-    };
+    const router = twoWayRouter(WIN, devs);
     bus.begin();
     bus.ram('ram', RAM_BASE, new BackingStore(arena, { name: 'ram', size: 1 << 20 }));
     bus.window('w0', WIN, 1 << 21, router);
@@ -722,16 +713,7 @@ jitTest('page-straddling 32-bit instructions: every pair of page kinds, both eng
         new BackingStore(arena, { name: 'd0', size: 1 << 16 }),
         new BackingStore(arena, { name: 'd1', size: 1 << 16 }),
       ];
-      const router: WindowRouter = {
-        resolve(hpa: number, out: RouteResult): boolean {
-          const off = hpa - W;
-          const g = Math.floor(off / 256);
-          out.store = devs[g % 2]!;
-          out.offset = Math.floor(g / 2) * 256 + (off % 256);
-          out.run = 256 - (off % 256);
-          return true;
-        },
-      };
+      const router = twoWayRouter(W, devs);
       const mmio = (dev: Uint8Array) => ({
         valid: { min: 1, max: 8, unaligned: true } as const,
         impl: { min: 1, max: 4 } as const,
@@ -891,10 +873,7 @@ jitTest(
       A.writeReg(reg.a1, 0n);
       A.writeReg(reg.a2, n);
       A.pc = CODE;
-      for (let k = 0; k < 50 && A.pc !== CODE + 0x0c; k++) {
-        A.run(1000);
-        A.jit!.compileQueued();
-      }
+      runToPc(A, CODE + 0x0c);
     };
     runA(500n);
     assert.equal(A.readReg(reg.a0), 500n);
@@ -908,10 +887,7 @@ jitTest(
     B.writeReg(reg.t2, BigInt(a.addi(0, 0, 0)));
     B.writeReg(reg.a2, 400n);
     B.pc = B_CODE;
-    for (let k = 0; k < 50 && B.pc !== B_CODE + 0x10; k++) {
-      B.run(1000);
-      B.jit!.compileQueued();
-    }
+    runToPc(B, B_CODE + 0x10);
     assert.equal(m.peek64(CODE + 0x18), 0x1234n);
     assert.equal(A.jitStats!.invalidatedBlocks, 0, "B's data stores left A's code alone");
     // A runs and compiles the code at CODE + 0x20: B's entry for the chunk (mask: granule 0 only)
@@ -921,10 +897,7 @@ jitTest(
     A.writeReg(reg.a1, 0n);
     A.writeReg(reg.a2, 100n);
     A.pc = CODE + 0x20;
-    for (let k = 0; k < 50 && A.pc !== CODE + 0x2c; k++) {
-      A.run(1000);
-      A.jit!.compileQueued();
-    }
+    runToPc(A, CODE + 0x2c);
     assert.equal(A.readReg(reg.a0), 700n);
     const invalidatedBefore = A.jitStats!.invalidatedBlocks;
     // B: the same translated loop again, now storing `addi a0, a0, 9` over A's instruction at
@@ -934,18 +907,12 @@ jitTest(
     B.writeReg(reg.a1, 0n);
     B.writeReg(reg.a2, 400n);
     B.pc = B_CODE;
-    for (let k = 0; k < 50 && B.pc !== B_CODE + 0x10; k++) {
-      B.run(1000);
-      B.jit!.compileQueued();
-    }
+    runToPc(B, B_CODE + 0x10);
     assert.ok(A.jitStats!.invalidatedBlocks > invalidatedBefore, "B's store into A's code dropped A's translation");
     A.writeReg(reg.a0, 0n);
     A.writeReg(reg.a1, 0n);
     A.pc = CODE + 0x20;
-    for (let k = 0; k < 50 && A.pc !== CODE + 0x2c; k++) {
-      A.run(1000);
-      A.jit!.compileQueued();
-    }
+    runToPc(A, CODE + 0x2c);
     assert.equal(A.readReg(reg.a0), 900n, 'A runs the instruction B wrote');
     // The code at CODE (granule 0) was not touched: still translated, still right.
     runA(50n);
@@ -962,18 +929,9 @@ jitTest(
       const arena = new Arena({ bytes: 16 << 20 });
       const bus = new AddressSpace(arena);
       const devs = [0, 1].map((i) => new BackingStore(arena, { name: `mem${i}`, size: 1 << 20 }));
-      const router: WindowRouter = {
-        resolve(hpa: number, out: RouteResult): boolean {
-          const g = Math.floor((hpa - WIN) / 256);
-          out.store = devs[g % 2]!;
-          out.offset = Math.floor(g / 2) * 256 + ((hpa - WIN) % 256);
-          out.run = 256 - ((hpa - WIN) % 256);
-          return true;
-        },
-      };
       bus.begin();
       bus.ram('ram', RAM_BASE, new BackingStore(arena, { name: 'ram', size: 1 << 20 }));
-      bus.window('w0', WIN, 1 << 21, router);
+      bus.window('w0', WIN, 1 << 21, twoWayRouter(WIN, devs));
       bus.commit();
       const h = new Hart({ arena, bus, hartId: 0, resetPc: RAM_BASE, jit: true, jitThreshold: 1, noWarmUp: true });
       const C = RAM_BASE + 0x2000;
@@ -990,10 +948,7 @@ jitTest(
       h.writeReg(reg.s1, BigInt(data));
       h.writeReg(reg.a2, 2000n);
       h.pc = C;
-      for (let k = 0; k < 40 && h.pc !== C + 20; k++) {
-        h.run(1000);
-        h.jit!.compileQueued();
-      }
+      runToPc(h, C + 20, 40);
       assert.equal(h.readReg(reg.a1), 2000n);
       assert.ok(h.jitStats!.instructions > 5000, 'the loop ran translated');
       assert.equal(bus.load(data + 8, 4), 1999, 'the last store landed');
