@@ -20,6 +20,7 @@
 // Uncacheable code (MMIO, observed, PMP-mixed, unmapped, straddling) is never translated.
 
 import { hostFusedMultiplyAdd } from './host-fma.js';
+import { configureWasmTiering } from './wasm-tiering.js';
 import {
   BLOCK_SIG,
   DISPATCH_SIG,
@@ -229,6 +230,7 @@ export class Jit {
     memory: unknown,
     opts: JitOptions = {},
   ) {
+    configureWasmTiering();
     const envT = Number(process.env['CXLEMU_JIT_THRESHOLD']);
     this.threshold = opts.threshold ?? (Number.isInteger(envT) && envT > 0 ? envT : 50);
     this.hostFma = opts.hostFma ?? hostFusedMultiplyAdd();

@@ -40,6 +40,8 @@ class FakeTarget implements DebugTarget {
   breaks = new Map<string, BreakKind>();
   detached: boolean | null = null;
   interrupted = false;
+  /** Rounds a continue runs before the program exits (Infinity: only an interrupt stops it). */
+  rounds = 1000;
   constructor() {
     this.regs[0]![32] = 0x100n;
     this.regs[1]![32] = 0x200n;
@@ -82,7 +84,7 @@ class FakeTarget implements DebugTarget {
     return Promise.resolve({ kind: 'interrupted', hart: 0 });
   }
   async resume(o: { step?: number }): Promise<StopReason> {
-    for (let n = 0; n < 1000; n++) {
+    for (let n = 0; n < this.rounds; n++) {
       for (const h of [0, 1]) {
         if (o.step !== undefined && h !== o.step) continue;
         const r = this.regs[h]!;
@@ -175,10 +177,17 @@ test('session: continue to a breakpoint, single step, watchpoint, exit', async (
   assert.equal(await next(), frame('W00'));
 });
 
-test('server: a raw socket speaks to it; interrupt stops a run; a busy port is a clear error', async () => {
+test('server: a raw socket speaks to it; interrupt stops a run; a busy port is a clear error', async (ctx) => {
   const t = new FakeTarget();
+  t.rounds = Number.POSITIVE_INFINITY; // so the interrupt, however late it arrives, is what stops the run
   const srv = await startGdbServer(t, '127.0.0.1', 0);
   const sock = connect(srv.port, '127.0.0.1');
+  // A failed assertion must not leave the server or socket holding the test process open.
+  ctx.after(() => {
+    t.interrupt();
+    sock.destroy();
+    return srv.close();
+  });
   sock.setEncoding('latin1');
   let got = '';
   sock.on('data', (d: string) => {

@@ -1,0 +1,28 @@
+// How V8 tiers translated code. Every module starts in Liftoff (V8's baseline compiler) and a
+// function moves to TurboFan once it has spent its tiering budget (roughly: bytes of wasm code
+// executed). V8's default budget (1.8 M) suits a program's own few hot functions; our modules are
+// thousands of guest blocks, most of them warm rather than hot (a Linux boot runs 8,800 translated
+// blocks a few hundred times each), and at that budget TurboFan recompiled hundreds of region
+// functions that never repaid it: measured on the Linux boot (one hart, 3 runs each, this 2-core
+// machine), 3.6-4.2 s at the default, 2.9-3.2 s at 200 M, 2.7-3.1 s with Liftoff only. The CPU
+// suite's long-running kernels still reach TurboFan within milliseconds at 200 M (unchanged
+// within noise; Liftoff only made them 30-45 % slower). docs/jit.md "Tiering".
+// CXLEMU_WASM_TIERING_BUDGET=N sets another budget (V8's default: 1800000).
+
+import v8 from 'node:v8';
+
+/** The budget cxlemu sets (see above). */
+export const WASM_TIERING_BUDGET = 200_000_000;
+
+let configured = false;
+
+/** Set V8's wasm tiering budget once per process, before the first translated module compiles. */
+export function configureWasmTiering(): void {
+  if (configured) return;
+  configured = true;
+  const env = process.env['CXLEMU_WASM_TIERING_BUDGET'];
+  const n = env !== undefined && /^[1-9][0-9]{0,11}$/.test(env) ? Number(env) : WASM_TIERING_BUDGET;
+  // V8's flags are per process and read when a module is compiled; setting one after start-up is
+  // what host-fma.ts does for relaxed SIMD, and the flag has no effect on anything compiled before.
+  v8.setFlagsFromString(`--wasm-tiering-budget=${n}`);
+}
