@@ -77,7 +77,7 @@ import { warmUpInterpreter } from './warmup.js';
 import { type DebugHit, DebugPoints } from './debug-points.js';
 import { isTriggerCsr, Triggers } from './triggers.js';
 import { JIT_PAGE_CELLS, Jit, type CodeSource, type JitHost, type JitStats } from './jit.js';
-import { JC_SIZE, JitExit, type JitLayout } from './jit-translate.js';
+import { CallOut, JC_SIZE, JitExit, type JitLayout } from './jit-translate.js';
 import {
   CHUNK,
   CHUNKS_PER_PAGE,
@@ -647,6 +647,7 @@ export class Hart implements JitHost {
 
   /** Forget every cached translation (sfence.vma, satp write, address map change). */
   flushTlb(): void {
+    this.tlbFlushes++;
     this.superTlb = false;
     this.timedReads.clear();
     this.timedWrites.clear();
@@ -689,6 +690,8 @@ export class Hart implements JitHost {
   }
   /** A superpage leaf was walked since the last full TLB flush. */
   private superTlb = false;
+  /** flushTlb calls (callOut leaves translated code after a CSR write that flushed). */
+  private tlbFlushes = 0;
 
   /** JIT counters (instructions in translated code, blocks, compile time, exits by reason); null without the JIT. */
   get jitStats(): JitStats | null {
@@ -772,15 +775,20 @@ export class Hart implements JitHost {
 
   // ---------------------------------------------------------------- interrupts and traps
 
-  private checkInterrupts(pend: number): void {
+  /** Of the pending interrupts `pend` (mip & mie), those the hart would take now (M-level first). */
+  private deliverable(pend: number): number {
     const mMode = this.priv === PRIV_M;
     const mEnabled = !mMode || (this.mstatus & MSTATUS_MIE) !== 0;
     const sEnabled = this.priv < PRIV_S || (this.priv === PRIV_S && (this.mstatus & MSTATUS_SIE) !== 0);
     const mPend = pend & ~this.mideleg;
     const sPend = pend & this.mideleg;
-    let take = 0;
-    if (mEnabled && mPend !== 0) take = mPend;
-    else if (sEnabled && sPend !== 0) take = sPend;
+    if (mEnabled && mPend !== 0) return mPend;
+    if (sEnabled && sPend !== 0) return sPend;
+    return 0;
+  }
+
+  private checkInterrupts(pend: number): void {
+    const take = this.deliverable(pend);
     if (take === 0) return;
     for (const irq of IRQ_PRIORITY) {
       if ((take & (1 << irq)) !== 0) {
@@ -1663,7 +1671,7 @@ export class Hart implements JitHost {
           const n = this.execMemNoTlbProbe();
           left -= n;
           if (n < 1 || this.brk || this.waiting) break;
-        }
+        } else if (this.brk) break; // a call-out asked to leave (CallOut.DoneLeave): interrupts first
         continue;
       }
       if (jit.noteInterpreted(b)) jit.compileQueued();
@@ -1701,6 +1709,51 @@ export class Hart implements JitHost {
     if (this.exc !== 0) this.pc = this.takeException(pc);
     this.icount++;
     return 1;
+  }
+
+  /**
+   * JitHost: translated code's CSR access or cache-block operation (jit-translate.ts jitCallOut),
+   * done as the interpreter does it; rs1 is in the arena, rd goes there. Never traps from here:
+   * an instruction that would is left undone (NotDone) and the interpreter runs it.
+   */
+  callOut(w0: number, imm: number): number {
+    const op = w0 & 0xff;
+    const rd = (w0 >>> 8) & 63,
+      rs1 = (w0 >>> 14) & 63;
+    const brk0 = this.brk,
+      flushes = this.tlbFlushes;
+    if (op <= Op.CSRRCI) {
+      if (!this.csrInsn(op, rd, rs1, imm)) {
+        this.exc = 0;
+        return CallOut.NotDone;
+      }
+      // A write asks the interpreter to leave (brk) so pending interrupts are seen; translated code
+      // leaves only when one is now deliverable, or when the write flushed the TLB.
+      if (brk0 || this.tlbFlushes !== flushes || this.deliverable(this.mip & this.mie) !== 0) return CallOut.DoneLeave;
+      this.brk = false;
+      return CallOut.Done;
+    }
+    // cbo.zero stores 64 bytes one by one: only into plain memory, where nothing can fault after the
+    // first store (a device refusing part of the block could, and translated code cannot undo it).
+    if (op === Op.CBO_ZERO && !this.plainStoreTarget(rs1)) return CallOut.NotDone;
+    const dropped = this.jit!.invalidatedBlocks;
+    if (this.cbo(op, rs1, 0) === Cold.Trap) {
+      this.exc = 0;
+      return CallOut.NotDone;
+    }
+    // Leave when the interpreter would have, or the zeroes overwrote translated code.
+    return this.brk || this.jit!.invalidatedBlocks !== dropped ? CallOut.DoneLeave : CallOut.Done;
+  }
+
+  /** Whether a store at rs1's address would land in plain (cacheable) memory; no fault is raised. */
+  private plainStoreTarget(rs1: number): boolean {
+    const pa = this.translate(this.rl[rs1]!, this.rh[rs1]!, ACC_W);
+    if (pa < 0) {
+      this.exc = 0;
+      return false;
+    }
+    const info = this.bus.resolvePage(pa - (pa % 4096), false);
+    return info.arenaOffset >= 0 && (info.flags & NO_CACHE) === 0;
   }
 
   /** JitHost: where the code of the page holding pc is, when it may be translated. */

@@ -18,6 +18,7 @@ import { ModuleBuilder, ValType, type FunctionBuilder, type FuncSig } from './wa
 import { fpRegOperands, isBitOp, isFpOp, Op, X0_SINK } from './isa.js';
 import { emitFpHelpers, emitFpInsn, type FpEmitContext, type FpHelpers, fpIntOperands, jitFp } from './jit-fp.js';
 import { CHUNK, TLB_CHECKED, TLB_MASK } from './tlb.js';
+import { CSR } from './csr.js';
 
 const { i32, i64 } = ValType;
 const TWO32 = 4294967296;
@@ -117,6 +118,7 @@ export function jitStraight(op: number): boolean {
   return (
     (op >= Op.LUI && op <= Op.SRAW && !(op >= Op.JAL && op <= Op.BGEU)) ||
     op === Op.FENCE ||
+    op === Op.FENCE_I || // code is coherent with every write already (docs/jit.md "Code coherence")
     (op >= Op.MUL && op <= Op.REMUW) ||
     isAmo(op) ||
     isBitOp(op) ||
@@ -128,6 +130,45 @@ export function jitStraight(op: number): boolean {
  *  cells the interpreter shares (JitLayout.resCells). */
 function isAmo(op: number): boolean {
   return op >= Op.LR_W && op <= Op.AMOMAXU_D;
+}
+
+/**
+ * S-mode CSRs whose accesses translated code makes through the hart (`JitHost.callOut`) instead
+ * of leaving the block: their reads do not depend on instructions retired (unlike cycle, time,
+ * instret) and their writes change nothing the running translation relies on (unlike satp, PMP,
+ * menvcfg); a write that makes an interrupt deliverable, or flushes the TLB, leaves translated
+ * code at once. On a Linux boot `csrrc`/`csrs sstatus` (interrupts off and on) were the first
+ * untranslatable instruction of 110,000 interpreted blocks.
+ */
+const CALL_OUT_CSRS = new Set<number>([
+  CSR.sstatus,
+  CSR.sie,
+  CSR.stvec,
+  CSR.sscratch,
+  CSR.sepc,
+  CSR.scause,
+  CSR.stval,
+  CSR.sip,
+]);
+
+/**
+ * Operations a block ends with whose work the hart does for translated code, through the imported
+ * `callout` (JitHost.callOut), without leaving it: accesses to CALL_OUT_CSRS and the cache-block
+ * operations (cbo.zero clears 64 bytes; clean/flush/inval only check permission).
+ */
+export function jitCallOut(op: number, imm: number): boolean {
+  if (op >= Op.CSRRW && op <= Op.CSRRCI) return CALL_OUT_CSRS.has(imm & 0xfff);
+  return op >= Op.CBO_INVAL && op <= Op.CBO_ZERO;
+}
+
+/** What JitHost.callOut answers. */
+export const enum CallOut {
+  /** Done: carry on. */
+  Done = 0,
+  /** Done: leave translated code before the next instruction (interrupt, TLB flush, code written). */
+  DoneLeave = 1,
+  /** Not done (it traps, or needs the interpreter): exit Slow at the instruction. */
+  NotDone = 2,
 }
 
 /** Operations that end a block and are translated (the jump is part of the block). */
@@ -212,6 +253,13 @@ export function translateBatch(
   // owning the shared table): importing the table itself would cost every instantiation time in
   // proportion to the table's size, and every table update time in proportion to the instances.
   const dispatch = m.importFunction('env', 'dispatch', DISPATCH_SIG.params, DISPATCH_SIG.results);
+  // CSR accesses and cache-block operations the hart does for translated code (jitCallOut).
+  const callOut = blocks.some((b) => {
+    const x = b.insns[b.insns.length - 1]!;
+    return jitCallOut(x.w0 & 0xff, x.imm);
+  })
+    ? m.importFunction('env', 'callout', [i32, i32], [i32])
+    : -1;
   let mulhu: FunctionBuilder | null = null;
   const needsMulh = blocks.some((b) =>
     b.insns.some((x) => {
@@ -248,6 +296,7 @@ export function translateBatch(
       L,
       slotOf,
       dispatch,
+      callOut,
       mulhu,
       jc,
       fp,
@@ -295,6 +344,7 @@ function emitRegion(
   L: JitLayout,
   slotOf: (pc: number) => number,
   dispatch: number,
+  callOut: number,
   mulhu: FunctionBuilder | null,
   jc: { tag: number; slot: number } | null,
   fpHelpers: FpHelpers | null,
@@ -840,6 +890,7 @@ function emitRegion(
           break;
         }
         case Op.FENCE:
+        case Op.FENCE_I:
           break;
         case Op.LR_W:
         case Op.LR_D: {
@@ -1084,6 +1135,52 @@ function emitRegion(
           goTo(pc + imm);
           f.end();
           goTo(pc + len);
+          ended = true;
+          break;
+        }
+        case Op.CSRRW:
+        case Op.CSRRS:
+        case Op.CSRRC:
+        case Op.CSRRWI:
+        case Op.CSRRSI:
+        case Op.CSRRCI:
+        case Op.CBO_INVAL:
+        case Op.CBO_CLEAN:
+        case Op.CBO_FLUSH:
+        case Op.CBO_ZERO: {
+          // The hart does it (JitHost.callOut), reading rs1 from the arena and writing rd there.
+          const csr = op <= Op.CSRRCI;
+          if ((!csr || op <= Op.CSRRC) && rs1 !== 0) {
+            f.i32Const(0)
+              .localGet(local[rs1]!)
+              .i64Store32(4, L.regLo + 4 * rs1);
+            f.i32Const(0)
+              .localGet(local[rs1]!)
+              .i64Const(32)
+              .i64ShrU()
+              .i64Store32(4, L.regHi + 4 * rs1);
+          }
+          f.i32Const(w0).i32Const(imm).call(callOut).localSet(t);
+          f.localGet(t).i32Const(CallOut.NotDone).i32Eq().if();
+          slowExit(k);
+          f.end();
+          if (csr && !discard) {
+            f.i32Const(0)
+              .i64Load32U(4, L.regLo + 4 * rd)
+              .i32Const(0)
+              .i64Load32S(4, L.regHi + 4 * rd)
+              .i64Const(32)
+              .i64Shl()
+              .i64Or();
+            setRd(rd);
+          }
+          f.localGet(BUDGET).i32Const(n).i32Sub().localSet(BUDGET);
+          f.localGet(t).if(); // CallOut.DoneLeave
+          storePc(b.end);
+          storeReason(JitExit.Chain);
+          f.br(outLbl);
+          f.end();
+          goTo(b.end);
           ended = true;
           break;
         }
@@ -1506,7 +1603,21 @@ function formatOf(op: number): number {
     case Op.JAL:
       return F_RD;
     case Op.FENCE:
+    case Op.FENCE_I:
       return 0;
+    case Op.CSRRW:
+    case Op.CSRRS:
+    case Op.CSRRC:
+      return F_RD | F_RS1;
+    case Op.CSRRWI:
+    case Op.CSRRSI:
+    case Op.CSRRCI:
+      return F_RD;
+    case Op.CBO_INVAL:
+    case Op.CBO_CLEAN:
+    case Op.CBO_FLUSH:
+    case Op.CBO_ZERO:
+      return F_RS1;
     case Op.BEQ:
     case Op.BNE:
     case Op.BLT:

@@ -28,6 +28,7 @@ import {
   type JIT_EXIT_NAMES,
   JitExit,
   jitStraight,
+  jitCallOut,
   jitTerminator,
   translateBatch,
   type JitBlockCode,
@@ -101,6 +102,11 @@ export interface JitHost {
   markCode(arenaPage: number): void;
   /** Bytes [first, last] of a RAM (granule-tracked) arena page hold translated code. */
   markCodeBytes(arenaPage: number, first: number, last: number): void;
+  /**
+   * Do the CSR access or cache-block operation `w0`/`imm` (decoded form; its rs1 is in the arena)
+   * for translated code: a CallOut answer (jit-translate.ts).
+   */
+  callOut(w0: number, imm: number): number;
   /** Granules `granules` (bits 0..15) of a 256 B chunk (arena offset / 256) of a fine-interleaved page hold translated code. */
   markCodeChunk(key: number, granules: number): void;
 }
@@ -250,7 +256,8 @@ export class Jit {
     df.localGet(0).localGet(1).returnCallIndirect(BLOCK_SIG);
     d.exportFunction('dispatch', df);
     const dispatch = new Wasm.Instance(new Wasm.Module(d.toBytes()), { env: { tbl: this.table } }).exports['dispatch'];
-    this.imports = { env: { mem: memory, dispatch } };
+    // callout: CSR accesses and cache-block operations translated code has the hart do (jitCallOut).
+    this.imports = { env: { mem: memory, dispatch, callout: (w0: number, imm: number) => host.callOut(w0, imm) } };
     this.enter = dispatch as (budget: number, slot: number) => number;
     this.clearJumpCaches();
     this.host.i32[host.layout.epoch >>> 2] = this.epoch;
@@ -345,7 +352,7 @@ export class Jit {
       const slot = decodeOne(raw);
       const op = slot[0]! & 0xff;
       const straight = jitStraight(op);
-      if (!straight && !jitTerminator(op)) break;
+      if (!straight && !jitTerminator(op) && !jitCallOut(op, slot[1]!)) break;
       if (code !== null) code.push({ pc: pageBase + off, w0: slot[0]!, imm: slot[1]!, raw });
       n++;
       off += (low & 3) === 3 ? 4 : 2;

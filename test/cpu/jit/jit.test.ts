@@ -17,7 +17,16 @@ import { AddressSpace, Arena, BackingStore } from '../../../src/memory/index.js'
 import { DMA_SIZE, DmaControl, DmaEngine, DmaReg } from '../../../src/devices/dma-engine.js';
 import { DMA_BASE } from '../../../src/machine/board-map.js';
 import { a, li, reg } from '../asm.js';
-import { makeMachine, MMIO_BASE, RAM_BASE, runToPc, TRAP_VEC, type TestMachine, twoWayRouter } from '../machine.js';
+import {
+  csr,
+  makeMachine,
+  MMIO_BASE,
+  RAM_BASE,
+  runToPc,
+  TRAP_VEC,
+  type TestMachine,
+  twoWayRouter,
+} from '../machine.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const expectDir = resolve(here, '..', '..', '..', '..', 'test', 'cpu', 'jit', 'expect');
@@ -958,3 +967,92 @@ jitTest(
     assert.equal(run(true).dataInChunks, true, 'data in the window: the chunk TLB first');
   },
 );
+
+/** cbo.zero (rs1): MISC-MEM, funct3 2, imm 4. */
+const cboZero = (rs1: number) => ((4 << 20) | (rs1 << 15) | (2 << 12) | 0x0f) >>> 0;
+
+/** Both harts in S-mode (bare), PMP open to S, menvcfg.CBZE set, supervisor external interrupt delegated and enabled. */
+function supervisorPair(code: number[], handler: number[]): { i: TestMachine; j: TestMachine } {
+  return pair((m) => {
+    m.code(CODE, code);
+    m.code(TRAP_VEC, handler);
+    const h = m.hart;
+    h.csrWrite(0x3b0, 0xffffffff, 0x3fffff);
+    h.csrWrite(0x3a0, 0x1f, 0); // PMP entry 0: NAPOT over everything, RWX
+    h.csrWrite(0x30a, 1 << 7, 0); // menvcfg.CBZE
+    h.csrWrite(0x303, 1 << 9, 0); // mideleg: SEI
+    h.csrWrite(0x304, 1 << 9, 0); // mie.SEIE
+    h.csrWrite(0x105, TRAP_VEC | 0, 0); // stvec
+    h.csrWrite(0x100, 1 << 1, 0); // sstatus.SIE
+    h.writeReg(reg.s1, BigInt(DATA));
+    h.priv = 1;
+    h.pc = CODE;
+  });
+}
+
+jitTest(
+  'CSR accesses and cbo.zero run inside translated code (call-outs); an interrupt they enable is taken at once',
+  () => {
+    // The kernel's pattern: interrupts off, work, interrupts back on (csrs sstatus, old).
+    const loop = [
+      a.csrrci(reg.a5, 0x100, 2), // sstatus.SIE off, old value in a5
+      a.addi(reg.a0, reg.a0, 1),
+      a.csrrw(reg.a6, 0x140, reg.a0), // sscratch
+      a.csrrs(0, 0x100, reg.a5), // restore SIE
+      cboZero(reg.s1),
+      a.sd(reg.a0, reg.s1, 8),
+      a.csrrs(reg.a7, 0x141, 0), // csrr sepc
+      a.jal(0, -28),
+    ];
+    // The handler counts interrupts in s2, drops the line through the test, and returns.
+    const p = supervisorPair(loop, [a.addi(reg.s2, reg.s2, 1), a.jal(0, 0)]);
+    lockstep(p, [7, 70, 700, 7000, 7000]);
+    const js = p.j.hart.jitStats!;
+    assert.ok(js.instructions > 10000, `translated: ${js.instructions}`);
+    assert.ok(js.exits.chain < 50, `the CSR accesses did not leave translated code (chain exits ${js.exits.chain})`);
+    assert.equal(p.j.peek64(DATA + 8), p.j.hart.readReg(reg.a0));
+    // The line rises while the loop runs: each engine takes it at the same instruction.
+    for (let k = 0; k < 40; k++) {
+      for (const m of [p.i, p.j]) m.hart.setPendingLine(9, true);
+      lockstep(p, [3 + (k % 9)]);
+      assert.equal(regs(p.j.hart), regs(p.i.hart));
+      for (const m of [p.i, p.j]) {
+        m.hart.setPendingLine(9, false);
+        if (m.hart.pc === TRAP_VEC + 4) {
+          // sret by hand: back to the interrupted instruction with SIE as SPIE had it.
+          m.hart.pc = Number(csr(m.hart, 0x141));
+          m.hart.csrWrite(0x100, 1 << 1, 0);
+        }
+      }
+      lockstep(p, [50 + k]);
+    }
+    assert.ok(p.j.hart.readReg(reg.s2) > 0n, 'interrupts were taken');
+    assert.equal(csr(p.j.hart, 0x142), (1n << 63n) | 9n, 'scause: supervisor external interrupt');
+  },
+);
+
+jitTest('a call-out that traps (cbo.zero without menvcfg.CBZE) traps as the interpreter does', () => {
+  const loop = [a.addi(reg.a0, reg.a0, 1), cboZero(reg.s1), a.addi(reg.a1, reg.a1, 1), a.jal(0, -12)];
+  // M-mode handler: count, skip the faulting instruction, back to S-mode.
+  const handler = [
+    a.addi(reg.s2, reg.s2, 1),
+    a.csrrs(reg.t0, 0x341, 0),
+    a.addi(reg.t0, reg.t0, 4),
+    a.csrrw(0, 0x341, reg.t0),
+    ...li(reg.t1, 0x800n),
+    a.csrrs(0, 0x300, reg.t1), // mstatus.MPP = S
+    a.mret(),
+  ];
+  const p = supervisorPair(loop, handler);
+  for (const m of [p.i, p.j]) {
+    m.hart.csrWrite(0x30a, 0, 0); // menvcfg.CBZE off: cbo.zero is illegal in S-mode
+    m.hart.csrWrite(0x303, 0, 0);
+    m.hart.mtvecLo = TRAP_VEC | 0;
+  }
+  lockstep(p, [9, 90, 900, 900]);
+  assert.equal(p.j.hart.mcauseLo, 2, 'illegal instruction');
+  const behind = p.j.hart.readReg(reg.a0) - p.j.hart.readReg(reg.s2);
+  assert.ok(behind === 0n || behind === 1n, 'one trap per pass');
+  assert.ok(p.j.hart.readReg(reg.s2) > 100n);
+  assert.ok(p.j.hart.jitStats!.exits.slow > 100, 'the translated cbo.zero exits to the interpreter, which traps');
+});
