@@ -1,5 +1,5 @@
 // No layout cliffs (issue 14): one program (guests/bench/layout.c: a hot loop with two loads and two
-// stores per step into a 16-slot array, about 410 M instructions) with its code and data placed six
+// stores per step into a 16-slot array, about 410 M instructions) with its code and data placed seven
 // ways, on the region benchmarks' machine (bench/region-machines.ts):
 //   ram            everything in RAM;
 //   cxl4           everything in the 4-way 256 B CXL region (fine interleave);
@@ -7,7 +7,9 @@
 //   samepage       the data in the loop's own 4 KiB page (and 256-byte chunk's neighbourhood);
 //   samepage-cxl4  the same, in the region;
 //   smc            as ram, plus one store into the live loop (its first instruction written back,
-//                  fence.i) every pass of about 10^5 instructions.
+//                  fence.i) every pass of about 10^5 instructions;
+//   smc-toggle     as smc, but the store really changes the code: a patch site at the loop's entry
+//                  flips between two encodings of a no-op (addi x0, x0, 0 / 1).
 // Each layout's wall time is its best of --runs, measured round robin (a layout that takes more than
 // 5 s runs once: its ratio is far from the floor either way); the JSON gives MIPS, the ratio of each
 // layout to the best one (the issue's floor: >= 0.8) and the checksums, which must be equal (exit 1
@@ -16,7 +18,7 @@ import { join } from 'node:path';
 import { GUEST_BIN } from '../test/diff/harness.js';
 import { type GuestRun, jitInstructions, round, runPlaced } from './region-machines.js';
 
-const LAYOUTS = ['ram', 'cxl4', 'split', 'samepage', 'samepage-cxl4', 'smc'] as const;
+const LAYOUTS = ['ram', 'cxl4', 'split', 'samepage', 'samepage-cxl4', 'smc', 'smc-toggle'] as const;
 const args = process.argv.slice(2);
 const runsAt = args.indexOf('--runs');
 const runs = runsAt >= 0 ? Math.max(1, Number(args[runsAt + 1])) : 3;

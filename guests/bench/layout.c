@@ -7,6 +7,9 @@
  *   SMC         as the default, plus one store into the live loop between passes (the word of
  *               its first instruction written back with fence.i: one store into a live block per
  *               10^5 instructions, as a JIT or a patching kernel does);
+ *   SMC_TOGGLE  as SMC, but the store really changes the code: a patch site at the loop's entry
+ *               flips between two encodings that do the same (addi x0, x0, 0 and addi x0, x0, 1),
+ *               as a kernel flips a static key or a tracer its call sites;
  *   SPLIT_DATA  the slots at this address (the base of a CXL region) while the program is linked
  *               into RAM: code in RAM, its hot data in CXL (an absolute address: RAM and the
  *               region are further apart than medany's PC-relative reach);
@@ -36,7 +39,15 @@ static uint64_t slots[16] SUITE_DATA;
 #define HOT __attribute__((noinline, aligned(64)))
 #endif
 
+#ifdef SMC_TOGGLE
+extern uint32_t patch_site[];
+#endif
+
 static uint64_t HOT hot_loop(uint64_t *state, unsigned n) {
+#ifdef SMC_TOGGLE
+  // One 4-byte instruction with a global label, rewritten between passes (norvc: not compressed).
+  __asm__ volatile(".option push\n.option norvc\n.globl patch_site\npatch_site: addi x0, x0, 0\n.option pop");
+#endif
   uint64_t x = *state, total = 0;
   for (unsigned i = 0; i < n; i++) {
     x = x * 0x5851f42d4c957f2dULL + 0x14057b7ef767814fULL;
@@ -65,6 +76,11 @@ int main(void) {
 #ifdef SMC
     volatile uint32_t *insn = (volatile uint32_t *)(uintptr_t)&hot_loop;
     *insn = *insn;
+    __asm__ volatile("fence.i" ::: "memory");
+#endif
+#ifdef SMC_TOGGLE
+    volatile uint32_t *site = patch_site;
+    *site ^= 1u << 20; // addi x0, x0, 0 <-> addi x0, x0, 1
     __asm__ volatile("fence.i" ::: "memory");
 #endif
     uint64_t sum = 0, count = 0, h = 0;

@@ -2278,10 +2278,14 @@ export class Hart implements JitHost {
     const p = info.arenaOffset;
     if (p >= 0 && (info.flags & (NO_CACHE | PageFlag.ReadOnly)) === 0) {
       const a = p + off;
+      // A store that leaves the bytes as they were cannot make any translation stale.
+      const changes = (info.flags & PageFlag.Code) === 0 || !this.arenaHolds(a, size, vl, vh);
       this.writeArena(a, size, vl, vh);
       if ((info.flags & PageFlag.Code) !== 0) {
-        if (this.slowCounts) this.slow[CpuSlowPath.CodeInvalidate]!++;
-        this.arena.noteWrite(a, size); // drops the decoded page via onInvalidate (if it hit code)
+        if (changes) {
+          if (this.slowCounts) this.slow[CpuSlowPath.CodeInvalidate]!++;
+          this.arena.noteWrite(a, size); // drops the decoded page via onInvalidate (if it hit code)
+        }
         // The written chunk of a granule-tracked page gets a chunk write-TLB entry: plain when it
         // holds no code, else checked, so translated code stores through it into the chunk's
         // other granules (code and data sharing 256 bytes, issue 14). Every such entry goes when
@@ -2321,12 +2325,13 @@ export class Hart implements JitHost {
     if (tbl !== null && (off & 255) + size <= CHUNK) {
       {
         const c = tbl[off >>> 8]!;
+        const same = this.arenaHolds(c + (off & 255), size, vl, vh);
         this.writeArena(c + (off & 255), size, vl, vh);
         const ap = Math.floor(c / 4096);
         const codeMask = this.arena.codePages.has(ap) ? (this.codeChunks.get(Math.floor(c / CHUNK)) ?? 0) : 0;
         // The granules written (an access inside the chunk spans at most two).
         const written = (2 << (((off & 255) + size - 1) >>> 4)) - (1 << ((off & 255) >>> 4));
-        if ((codeMask & written) !== 0) {
+        if ((codeMask & written) !== 0 && !same) {
           // Other chunks of this device page may hold code: tell the listener which chunk we
           // wrote (so only its slots are cleared), then re-mark the page for everyone else.
           if (this.slowCounts) this.slow[CpuSlowPath.CodeInvalidate]!++;
@@ -2349,6 +2354,15 @@ export class Hart implements JitHost {
     if (this.slowCounts) this.slow[CpuSlowPath.Mmio]!++;
     this.bus.store(pa, size as 1 | 2 | 4 | 8, vl >>> 0, vh >>> 0);
     if (this.bus.fault !== 0) this.setExc(Cause.StoreAccess, lo, hi);
+  }
+
+  /** Whether arena bytes [a, a + size) already hold the value a store of (vl, vh) would write. */
+  private arenaHolds(a: number, size: number, vl: number, vh: number): boolean {
+    const v = this.view;
+    if (size === 8) return v.getInt32(a, true) === (vl | 0) && v.getInt32(a + 4, true) === (vh | 0);
+    if (size === 4) return v.getInt32(a, true) === (vl | 0);
+    if (size === 2) return v.getUint16(a, true) === (vl & 0xffff);
+    return this.u8[a] === (vl & 0xff);
   }
 
   private writeArena(a: number, size: number, vl: number, vh: number): void {

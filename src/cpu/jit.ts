@@ -135,6 +135,12 @@ export class Block {
   dataInChunks = false;
   /** Its interpreted runs stored next to code (checked chunk entries): stores probe those first. */
   storesNextToCode = false;
+  /** Compiled from a RAM page: the arena offset and a copy of the bytes [ramFirst, ramLast] it was
+   *  built from (revive compares them), and that range within the page. Absent for chunked pages. */
+  codeAt = -1;
+  codeBytes: Uint8Array | null = null;
+  ramFirst = 0;
+  ramLast = -1;
   constructor(
     readonly pc: number,
     readonly priv: number,
@@ -146,7 +152,12 @@ export class Block {
 class CompiledModule {
   blocks: Block[] = [];
   dead = false;
+  /** Its blocks' functions, kept while it lies in the graveyard (revive). */
+  fns: BlockFn[] = [];
 }
+
+/** Modules dropped by code writes kept for revival, per arena page (newest last). */
+export const GRAVES_PER_PAGE = 4;
 
 export interface JitStats {
   /** Instructions retired inside translated code. */
@@ -195,6 +206,16 @@ export class Jit {
   /** Interpreted block dispatches since the first queued block (batches form while this grows). */
   private sinceQueued = 0;
   private readonly byPage = new Map<number, Set<Block>>();
+  /**
+   * Modules dropped because their code was written, per arena page: when the bytes go back to what
+   * a module was built from (a kernel flipping a static key or a trace site back, a patched
+   * instruction restored), the module is revived instead of rebuilt (revivePending).
+   */
+  private readonly graves = new Map<number, CompiledModule[]>();
+  /** Arena pages written since the last revival check. */
+  private readonly reviveCheck = new Set<number>();
+  private readonly u8: Uint8Array;
+  revived = 0;
   /** Times the translation of each (privilege, pc) was dropped by code writes (kept until flushAll). */
   private readonly blockInvalidations: Map<number, number>[] = [new Map(), new Map(), new Map()];
   /** Arena pages whose translated code was dropped by writes: how often, and the module count at
@@ -240,6 +261,7 @@ export class Jit {
     const envT = Number(process.env['CXLEMU_JIT_THRESHOLD']);
     this.threshold = opts.threshold ?? (Number.isInteger(envT) && envT > 0 ? envT : 50);
     this.hostFma = opts.hostFma ?? hostFusedMultiplyAdd();
+    this.u8 = new Uint8Array(host.u16.buffer, host.u16.byteOffset, host.u16.byteLength);
     this.batch = opts.batch ?? 256;
     this.table = new Wasm.Table({ element: 'anyfunc', initial: TABLE_INITIAL });
     // The stub: a slot whose block is not compiled returns at once (the caller stored the pc).
@@ -281,6 +303,7 @@ export class Jit {
 
   /** The block starting at pc (scanned on first sight). */
   block(priv: number, pc: number): Block {
+    if (this.reviveCheck.size > 0) this.revivePending();
     const map = this.maps[PRIV_INDEX[priv]!]!;
     let b = map.get(pc);
     // A block found untranslatable (unmapped, MMIO, ...) before a remap may be translatable now.
@@ -458,14 +481,15 @@ export class Jit {
         const d = depsList[i]!;
         b.pages = [...d.pages];
         b.chunks = d.chunks === null ? null : [...d.chunks.keys()];
+        if (d.chunks === null && b.pages.length === 1 && d.ramLast >= d.ramFirst) {
+          b.codeAt = b.pages[0]! * 4096 + d.ramFirst;
+          b.codeBytes = this.u8.slice(b.codeAt, b.codeAt + d.ramLast - d.ramFirst + 1);
+          b.ramFirst = d.ramFirst;
+          b.ramLast = d.ramLast;
+        } else b.codeBytes = null;
         if (d.chunks !== null) for (const [k, granules] of d.chunks) this.host.markCodeChunk(k, granules);
         for (const pg of b.pages) {
-          let s = this.byPage.get(pg);
-          if (s === undefined) {
-            s = new Set();
-            this.byPage.set(pg, s);
-          }
-          s.add(b);
+          this.dependsOn(b, pg);
           // A RAM page is tracked per 16-byte granule (stores next to the code keep it); others whole.
           if (d.chunks === null) this.host.markCodeBytes(pg, d.ramFirst, d.ramLast);
           else this.host.markCode(pg);
@@ -479,6 +503,8 @@ export class Jit {
 
   /** Arena page written: drop translations built from it (only those using chunk `onlyChunk` if >= 0). */
   invalidatePage(page: number, onlyChunk: number): void {
+    // The write may have brought back the bytes of a module dropped earlier.
+    if (this.graves.has(page)) this.reviveCheck.add(page);
     const set = this.byPage.get(page);
     if (set === undefined) return;
     const key = onlyChunk >= 0 ? Math.floor(onlyChunk / 256) : -1;
@@ -487,9 +513,72 @@ export class Jit {
       if (key >= 0 && b.chunks !== null && !b.chunks.includes(key)) continue;
       const inv = this.blockInvalidations[PRIV_INDEX[b.priv]!]!;
       inv.set(b.pc, (inv.get(b.pc) ?? 0) + 1);
-      if (b.mod !== null) this.dropModule(b.mod);
+      if (b.mod !== null) this.dropModule(b.mod, page);
       else set.delete(b);
     }
+  }
+
+  /**
+   * After code writes (checked at the next block lookup, outside the write's own callbacks): a
+   * module dropped from a written page whose every block's bytes are again those it was built from
+   * is put back as it was (same functions, same table slots), unless one of its pcs has been
+   * compiled anew meanwhile.
+   */
+  private revivePending(): void {
+    for (const page of this.reviveCheck) {
+      const list = this.graves.get(page);
+      if (list === undefined) continue;
+      for (let k = list.length - 1; k >= 0; k--) {
+        const mod = list[k]!;
+        if (!this.sameBytes(mod) || !this.revive(mod)) continue;
+        list.splice(k, 1);
+        break; // at most one version of the code is current
+      }
+      if (list.length === 0) this.graves.delete(page);
+    }
+    this.reviveCheck.clear();
+  }
+
+  /** Block b's translation depends on arena page pg (invalidatePage finds it there). */
+  private dependsOn(b: Block, pg: number): void {
+    let s = this.byPage.get(pg);
+    if (s === undefined) {
+      s = new Set();
+      this.byPage.set(pg, s);
+    }
+    s.add(b);
+  }
+
+  private sameBytes(mod: CompiledModule): boolean {
+    const u8 = this.u8;
+    for (const b of mod.blocks) {
+      const want = b.codeBytes!;
+      for (let i = 0; i < want.length; i++) if (u8[b.codeAt + i] !== want[i]) return false;
+    }
+    return true;
+  }
+
+  private revive(mod: CompiledModule): boolean {
+    for (const b of mod.blocks) {
+      const cur = this.maps[PRIV_INDEX[b.priv]!]!.get(b.pc);
+      if (cur !== undefined && cur !== b && cur.fn !== null) return false;
+      // Its virtual page must still be checked against the arena page it was built from.
+      if (this.cellArena[b.cell] !== b.pages[0]! * 4096) return false;
+    }
+    mod.dead = false;
+    mod.blocks.forEach((b, j) => {
+      const i = PRIV_INDEX[b.priv]!;
+      this.maps[i]!.set(b.pc, b); // an uncompiled block scanned meanwhile is replaced
+      b.fn = mod.fns[j]!;
+      this.table.set(b.slot, b.fn as never);
+      for (const pg of b.pages) {
+        this.dependsOn(b, pg);
+        this.host.markCodeBytes(pg, b.ramFirst, b.ramLast);
+      }
+    });
+    mod.fns = [];
+    this.revived++;
+    return true;
   }
 
   /** True while some translation depends on the arena page. */
@@ -498,9 +587,20 @@ export class Jit {
     return s !== undefined && s.size > 0;
   }
 
-  private dropModule(mod: CompiledModule): void {
+  /** Drop a module; `buryOn` (an arena page whose code was written) keeps it for revival when it can be. */
+  private dropModule(mod: CompiledModule, buryOn = -1): void {
     if (mod.dead) return;
     mod.dead = true;
+    if (buryOn >= 0 && mod.blocks.every((b) => b.codeBytes !== null)) {
+      mod.fns = mod.blocks.map((b) => b.fn!);
+      let list = this.graves.get(buryOn);
+      if (list === undefined) {
+        list = [];
+        this.graves.set(buryOn, list);
+      }
+      list.push(mod);
+      if (list.length > GRAVES_PER_PAGE) list.shift();
+    }
     for (const b of mod.blocks) {
       const i = PRIV_INDEX[b.priv]!;
       if (this.maps[i]!.get(b.pc) === b) this.maps[i]!.delete(b.pc);
@@ -639,5 +739,7 @@ export class Jit {
     this.sinceQueued = 0;
     for (const m of this.cellMaps) m.clear();
     this.nextCell = 0;
+    this.graves.clear(); // their table slots are given out again
+    this.reviveCheck.clear();
   }
 }

@@ -1056,3 +1056,48 @@ jitTest('a call-out that traps (cbo.zero without menvcfg.CBZE) traps as the inte
   assert.ok(p.j.hart.readReg(reg.s2) > 100n);
   assert.ok(p.j.hart.jitStats!.exits.slow > 100, 'the translated cbo.zero exits to the interpreter, which traps');
 });
+
+/** A loop whose first instruction (addi a0, a0, 1) is rewritten every 16 passes by the loop itself:
+ *  t1 = *patch ^ s2; *patch = t1; fence.i. s2 = 0 writes the same word back. */
+function patchingLoop(m: TestMachine, mask: number): void {
+  m.code(CODE, [
+    a.addi(reg.a0, reg.a0, 1), // the patch site
+    a.addi(reg.a1, reg.a1, 1),
+    a.andi(reg.t0, reg.a1, 15),
+    a.bne(reg.t0, 0, 20),
+    a.lw(reg.t1, reg.s1, 0),
+    a.xor(reg.t1, reg.t1, reg.s2),
+    a.sw(reg.t1, reg.s1, 0),
+    0x0000100f, // fence.i
+    a.bne(reg.a1, reg.a3, -32),
+    a.jal(0, 0),
+  ]);
+  m.hart.writeReg(reg.s1, BigInt(CODE));
+  m.hart.writeReg(reg.s2, BigInt(mask));
+  m.hart.writeReg(reg.a3, 4000n);
+  m.hart.pc = CODE;
+}
+
+jitTest('a store that writes back the bytes already there keeps the translations', () => {
+  const p = pair((m) => patchingLoop(m, 0));
+  lockstep(p, [50, 500, 5000, 20000]);
+  const js = p.j.hart.jitStats!;
+  assert.equal(p.j.hart.readReg(reg.a0), 4000n);
+  assert.equal(js.invalidatedBlocks, 0, 'nothing was dropped');
+  assert.ok(js.instructions > 20000);
+});
+
+jitTest('code flipped between two versions: the dropped translation is revived when its bytes return', () => {
+  // addi a0, a0, 1 <-> addi a0, a0, 3: a stale translation would count wrong.
+  const p = pair((m) => patchingLoop(m, (1 ^ 3) << 20));
+  lockstep(p, [50, 500, 5000, 20000, 20000]);
+  const h = p.j.hart;
+  assert.equal(h.readReg(reg.a1), 4000n);
+  // 250 rounds of 16 passes, each version for every other round: (1 + 3) * 16 * 125.
+  assert.equal(h.readReg(reg.a0), 8000n);
+  assert.ok(h.jit!.revived > 200, `revived ${h.jit!.revived}`);
+  assert.ok(
+    h.jitStats!.blocksCompiled < 40,
+    `compiled ${h.jitStats!.blocksCompiled} blocks: the versions were not rebuilt`,
+  );
+});
