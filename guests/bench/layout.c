@@ -45,8 +45,9 @@ extern uint32_t patch_site[];
 
 static uint64_t HOT hot_loop(uint64_t *state, unsigned n) {
 #ifdef SMC_TOGGLE
-  // One 4-byte instruction with a global label, rewritten between passes (norvc: not compressed).
-  __asm__ volatile(".option push\n.option norvc\n.globl patch_site\npatch_site: addi x0, x0, 0\n.option pop");
+  // One 4-byte instruction with a global label, rewritten between passes (norvc: not compressed;
+  // aligned, as a kernel aligns its patch sites).
+  __asm__ volatile(".balign 4\n.option push\n.option norvc\n.globl patch_site\npatch_site: addi x0, x0, 0\n.option pop");
 #endif
   uint64_t x = *state, total = 0;
   for (unsigned i = 0; i < n; i++) {

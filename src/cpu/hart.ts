@@ -500,7 +500,7 @@ export class Hart implements JitHost {
           ...(opts.jitHostFma !== undefined ? { hostFma: opts.jitHostFma } : {}),
         })
       : null;
-    this.arena.codePages.onInvalidate((page) => this.dropCodePage(page));
+    this.arena.codePages.onInvalidate((page, first, last) => this.dropCodePage(page, first, last));
     this.arena.codePages.onMark((page) => this.codePageMarked(page));
     this.arena.codePages.onChunksMarked(() => this.codeChunksMarked());
     this.addDebugPoints(this.triggerPoints);
@@ -655,7 +655,7 @@ export class Hart implements JitHost {
     this.wTL.fill(TLB_EMPTY);
     this.xTL.fill(TLB_EMPTY);
     this.gTL.fill(TLB_EMPTY);
-    this.gwTL.fill(TLB_EMPTY);
+    this.emptyChunkWriteTlb();
     this.cbase = NaN;
     this.brk = true;
   }
@@ -690,6 +690,9 @@ export class Hart implements JitHost {
   }
   /** A superpage leaf was walked since the last full TLB flush. */
   private superTlb = false;
+  /** Arena pages the chunk write TLB may hold entries into, since it was last emptied: a page that
+   *  becomes code needs the TLB emptied only when it is one of them (codePageMarked). */
+  private readonly gwPages = new Set<number>();
   /** flushTlb calls (callOut leaves translated code after a CSR write that flushed). */
   private tlbFlushes = 0;
 
@@ -1793,7 +1796,7 @@ export class Hart implements JitHost {
     if (old === now) return;
     this.codeChunks.set(key, now);
     // Every hart of the arena may hold a chunk-TLB entry for it (plain, or checked with fewer granules).
-    for (const h of this.arenaHarts) h.gwTL.fill(TLB_EMPTY);
+    for (const h of this.arenaHarts) h.emptyChunkWriteTlb();
   }
 
   /** JitHost: the arena page holds translated code; writes to it must now take the slow path (codePageMarked). */
@@ -2303,6 +2306,7 @@ export class Hart implements JitHost {
           this.pmp.pageDecision(pa - off, PMP_W, priv) === 1
         ) {
           chunkWriteFill(this.gwTL, this.gwTH, this.gwTA, this.gwTM, lo, hi, p + (chunk << 8), codeMask);
+          this.gwPages.add(ap);
           this.gwCodePageEntries = true;
         }
       } else if (
@@ -2346,6 +2350,7 @@ export class Hart implements JitHost {
         ) {
           // No code written: a plain entry, or a checked one when the chunk holds code elsewhere.
           chunkWriteFill(this.gwTL, this.gwTH, this.gwTA, this.gwTM, lo, hi, c, codeMask);
+          this.gwPages.add(ap);
           if (codeMask !== 0) this.gwCodePageEntries = true;
         }
         return;
@@ -2740,7 +2745,7 @@ export class Hart implements JitHost {
   /** An arena page became a code page (by any hart): writes to it must now take the slow path. */
   private codePageMarked(page: number): void {
     this.timedWrites.clear(); // timing mode: writes to a page that now holds code must go slow
-    this.gwTL.fill(TLB_EMPTY);
+    if (this.gwPages.has(page)) this.emptyChunkWriteTlb();
     for (let i = 0; i < TLB_SIZE; i++)
       if (this.wTL[i] !== TLB_EMPTY && Math.floor(this.wTA[i]! / 4096) === page) this.wTL[i] = TLB_EMPTY;
   }
@@ -2772,13 +2777,24 @@ export class Hart implements JitHost {
   private codeChunksMarked(): void {
     if (!this.gwCodePageEntries) return;
     this.gwCodePageEntries = false;
+    this.emptyChunkWriteTlb();
+  }
+
+  /** Drop every chunk write-TLB entry (16,384 of them: callers avoid it when they can). */
+  private emptyChunkWriteTlb(): void {
     this.gwTL.fill(TLB_EMPTY);
+    this.gwPages.clear();
   }
 
   /** Arena page written (by anyone): forget its decoded instructions. */
-  private dropCodePage(page: number): void {
-    this.jit?.invalidatePage(page, this.selfWriteChunk);
-    if (this.decoded.delete(page)) {
+  private dropCodePage(page: number, first: number, last: number): void {
+    this.jit?.invalidatePage(page, this.selfWriteChunk, first, last);
+    const code = this.decoded.get(page);
+    if (code !== undefined) {
+      // The slots of the bytes whose marks the write cleared, and the one before (a 32-bit
+      // instruction there ends in them), are decoded again lazily, which marks their bytes again.
+      const from = Math.max(0, first - 2);
+      code.fill(0, from << 1, (last + 1) << 1);
       if (this.craw === page * 4096) this.cbase = NaN;
       this.brk = true;
     }

@@ -214,6 +214,9 @@ export class Jit {
   private readonly graves = new Map<number, CompiledModule[]>();
   /** Arena pages written since the last revival check. */
   private readonly reviveCheck = new Set<number>();
+  /** Arena pages where a module was revived: their code flips between versions, each compiled once,
+   *  so rewrites there cost no backoff (block, noteInterpreted) and a new version compiles promptly. */
+  private readonly flipPages = new Set<number>();
   private readonly u8: Uint8Array;
   revived = 0;
   /** Times the translation of each (privilege, pc) was dropped by code writes (kept until flushAll). */
@@ -311,7 +314,7 @@ export class Jit {
       b = this.scan(priv, pc, null);
       b.epoch = this.epoch;
       const drops = this.blockInvalidations[PRIV_INDEX[priv]!]!.get(pc) ?? 0;
-      const pageDrops = b.page < 0 ? 0 : this.pageDrops(b.page);
+      const pageDrops = b.page < 0 || this.flipPages.has(b.page) ? 0 : this.pageDrops(b.page);
       b.threshold = this.threshold * 2 ** Math.min(drops + Math.min(pageDrops, MAX_PAGE_BACKOFF), 10);
       b.interpretOnly = drops >= MAX_BLOCK_INVALIDATIONS || pageDrops >= MAX_PAGE_DROPS;
       map.set(pc, b);
@@ -327,7 +330,11 @@ export class Jit {
           b.queued = true;
           this.queue.push(b);
         }
-      } else if (++b.count >= b.threshold * HOT_FACTOR && !this.volatilePages.has(b.page)) return true;
+      } else if (
+        ++b.count >= b.threshold * HOT_FACTOR &&
+        (!this.volatilePages.has(b.page) || this.flipPages.has(b.page))
+      )
+        return true;
     }
     if (this.queue.length === 0) return false;
     return ++this.sinceQueued >= BATCH_DELAY || this.queue.length >= this.batch;
@@ -501,21 +508,34 @@ export class Jit {
     this.compileMs += performance.now() - t0;
   }
 
-  /** Arena page written: drop translations built from it (only those using chunk `onlyChunk` if >= 0). */
-  invalidatePage(page: number, onlyChunk: number): void {
-    // The write may have brought back the bytes of a module dropped earlier.
-    if (this.graves.has(page)) this.reviveCheck.add(page);
+  /**
+   * Arena page written: drop translations built from its bytes [first, last] (16-byte granules;
+   * blocks elsewhere on the page stay), only those using chunk `onlyChunk` if >= 0.
+   */
+  invalidatePage(page: number, onlyChunk: number, first = 0, last = 4095): void {
+    // The write may have brought back the bytes of a module dropped earlier, or dropped modules
+    // whose own bytes it did not change (a page tracked whole): the next lookup checks.
     const set = this.byPage.get(page);
-    if (set === undefined) return;
+    if (set === undefined) {
+      if (this.graves.has(page)) this.reviveCheck.add(page);
+      return;
+    }
     const key = onlyChunk >= 0 ? Math.floor(onlyChunk / 256) : -1;
-    this.volatilePages.set(page, { drops: this.pageDrops(page) + 1, atModule: this.modules });
+    let dropped = false;
     for (const b of [...set]) {
       if (key >= 0 && b.chunks !== null && !b.chunks.includes(key)) continue;
+      // A block of a RAM page whose granules the write did not touch keeps its code marks: it stays.
+      if (b.codeBytes !== null && (b.ramLast >>> 4 < first >>> 4 || b.ramFirst >>> 4 > last >>> 4)) continue;
+      if (!dropped) {
+        dropped = true;
+        this.volatilePages.set(page, { drops: this.pageDrops(page) + 1, atModule: this.modules });
+      }
       const inv = this.blockInvalidations[PRIV_INDEX[b.priv]!]!;
       inv.set(b.pc, (inv.get(b.pc) ?? 0) + 1);
       if (b.mod !== null) this.dropModule(b.mod, page);
       else set.delete(b);
     }
+    if (this.graves.has(page)) this.reviveCheck.add(page);
   }
 
   /**
@@ -528,11 +548,11 @@ export class Jit {
     for (const page of this.reviveCheck) {
       const list = this.graves.get(page);
       if (list === undefined) continue;
+      // Newest first; modules of different code on the page all come back, and of two versions of
+      // the same code only the first (revive refuses pcs that are live again).
       for (let k = list.length - 1; k >= 0; k--) {
         const mod = list[k]!;
-        if (!this.sameBytes(mod) || !this.revive(mod)) continue;
-        list.splice(k, 1);
-        break; // at most one version of the code is current
+        if (this.sameBytes(mod) && this.revive(mod)) list.splice(k, 1);
       }
       if (list.length === 0) this.graves.delete(page);
     }
@@ -568,12 +588,17 @@ export class Jit {
     mod.dead = false;
     mod.blocks.forEach((b, j) => {
       const i = PRIV_INDEX[b.priv]!;
+      // Its drop cost no compile after all: forget it (and the page's), and treat the page as one
+      // whose code flips between versions.
+      this.blockInvalidations[i]!.delete(b.pc);
       this.maps[i]!.set(b.pc, b); // an uncompiled block scanned meanwhile is replaced
       b.fn = mod.fns[j]!;
       this.table.set(b.slot, b.fn as never);
       for (const pg of b.pages) {
         this.dependsOn(b, pg);
         this.host.markCodeBytes(pg, b.ramFirst, b.ramLast);
+        this.volatilePages.delete(pg);
+        this.flipPages.add(pg);
       }
     });
     mod.fns = [];
@@ -741,5 +766,6 @@ export class Jit {
     this.nextCell = 0;
     this.graves.clear(); // their table slots are given out again
     this.reviveCheck.clear();
+    this.flipPages.clear();
   }
 }

@@ -41,7 +41,10 @@ export class MemoryBugError extends Error {
   override readonly name = 'BugError';
 }
 
-export type InvalidateListener = (arenaPage: number) => void;
+/** A mark listener gets the page; an invalidate listener also the bytes [first, last] of it whose
+ *  code marks the write cleared (the whole page for pages tracked whole). */
+export type MarkListener = (arenaPage: number) => void;
+export type InvalidateListener = (arenaPage: number, first: number, last: number) => void;
 
 /**
  * One bit per arena page: set while the page holds bytes that translated code was built from.
@@ -55,7 +58,7 @@ export class CodePages {
   /** Number of marked pages; writers check this first (one compare when there is no JIT code). */
   count = 0;
   private readonly listeners: InvalidateListener[] = [];
-  private readonly markListeners: InvalidateListener[] = [];
+  private readonly markListeners: MarkListener[] = [];
   /** Granule-tracked pages: bit g of word g >> 5 = 16-byte granule g holds code. Absent: tracked whole. */
   private readonly granules = new Map<number, Uint32Array>();
   private readonly chunkListeners: ((arenaPage: number, newChunks: number) => void)[] = [];
@@ -148,7 +151,7 @@ export class CodePages {
    * Called with the arena page when it becomes a code page, so every hart drops cached write
    * translations to it (writes to code pages must take the slow path that invalidates).
    */
-  onMark(listener: InvalidateListener): () => void {
+  onMark(listener: MarkListener): () => void {
     this.markListeners.push(listener);
     return () => {
       const i = this.markListeners.indexOf(listener);
@@ -170,7 +173,12 @@ export class CodePages {
     }
   }
 
-  /** Called with the arena page when a write hits a marked page (the bit is cleared first). */
+  /**
+   * Called when a write hits code: with the arena page and the bytes whose marks it cleared. A page
+   * tracked whole is cleared whole (0..4095); a granule-tracked page loses the marks of the written
+   * 16-byte granules only (the listener drops what was built from them; code elsewhere on the page
+   * stays marked and valid), and its bit once no granule holds code.
+   */
   onInvalidate(listener: InvalidateListener): () => void {
     this.listeners.push(listener);
     return () => {
@@ -191,8 +199,15 @@ export class CodePages {
       const lo = p === firstPage ? first % PAGE_SIZE : 0;
       const hi = p === lastPage ? last % PAGE_SIZE : PAGE_SIZE - 1;
       if (!this.writeHitsCode(p, lo, hi)) continue;
-      this.clear(p);
-      for (const l of this.listeners) l(p);
+      const g = this.granules.get(p);
+      if (g === undefined) {
+        this.clear(p);
+        for (const l of this.listeners) l(p, 0, PAGE_SIZE - 1);
+        continue;
+      }
+      for (let k = lo >>> 4; k <= hi >>> 4; k++) g[k >>> 5] = g[k >>> 5]! & ~(1 << (k & 31));
+      if (g.every((w) => w === 0)) this.clear(p);
+      for (const l of this.listeners) l(p, lo & ~15, hi | 15);
     }
   }
 
@@ -201,7 +216,7 @@ export class CodePages {
     for (let p = firstPage; p <= lastPage; p++) {
       if (this.has(p)) {
         this.clear(p);
-        for (const l of this.listeners) l(p);
+        for (const l of this.listeners) l(p, 0, PAGE_SIZE - 1);
       }
     }
   }

@@ -155,3 +155,24 @@ test('pages handed out before a static block can still be freed; static pages ne
   assert.throws(() => arena.freePage(stat + 4096), /not a page handed out by allocPage/);
   assert.equal(arena.pagesInUse, 0);
 });
+
+test('CodePages granules: a write clears the marks of the granules it touches only; the page goes when none is left', () => {
+  const a = new Arena({ bytes: SMALL });
+  const cp = a.codePages;
+  const seen: [number, number, number][] = [];
+  cp.onInvalidate((p, first, last) => seen.push([p, first, last]));
+  cp.markCodeBytes(5, 0x20, 0x2f); // granule 2
+  cp.markCodeBytes(5, 0x84, 0x87); // granule 8
+  a.noteWrite(5 * PAGE_SIZE + 0x86, 2);
+  assert.deepEqual(seen, [[5, 0x80, 0x8f]], 'the written granule, as bytes');
+  assert.ok(cp.has(5), 'granule 2 still holds code');
+  assert.equal(cp.chunkCodeMask(5, 0), 1 << 2);
+  a.noteWrite(5 * PAGE_SIZE + 0x84, 4); // granule 8 holds no code now: nothing to report
+  assert.equal(seen.length, 1);
+  a.noteWrite(5 * PAGE_SIZE + 0x1c, 8); // granules 1 and 2
+  assert.deepEqual(seen[1], [5, 0x10, 0x2f]);
+  assert.ok(!cp.has(5), 'no code left on the page');
+  cp.mark(6); // tracked whole: cleared whole
+  a.noteWrite(6 * PAGE_SIZE + 0x100, 1);
+  assert.deepEqual(seen[2], [6, 0, PAGE_SIZE - 1]);
+});

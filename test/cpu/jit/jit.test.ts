@@ -1101,3 +1101,55 @@ jitTest('code flipped between two versions: the dropped translation is revived w
     `compiled ${h.jitStats!.blocksCompiled} blocks: the versions were not rebuilt`,
   );
 });
+
+jitTest('a store into one loop on a page drops that loop only; another loop on the page stays translated', () => {
+  // Loop A at CODE (adds s3 to a0 300 times) and loop B 512 bytes further (adds 1 to a1); the
+  // program runs A, then B, then rewrites A's add into a sub and runs A again.
+  const B = CODE + 0x200;
+  const p = pair((m) => {
+    m.code(CODE, [
+      a.add(reg.a0, reg.a0, reg.s3),
+      a.addi(reg.t0, reg.t0, 1),
+      a.bne(reg.t0, reg.t1, -8),
+      a.jal(0, 0x200 - 12), // to B
+    ]);
+    m.code(B, [
+      a.addi(reg.a1, reg.a1, 1),
+      a.addi(reg.t2, reg.t2, 1),
+      a.bne(reg.t2, reg.t1, -8),
+      a.sw(reg.s4, reg.s1, 0), // A's first instruction becomes sub a0, a0, s3
+      a.addi(reg.t0, 0, 0),
+      a.jal(0, -(0x200 + 20)), // back to A
+    ]);
+    m.hart.writeReg(reg.s1, BigInt(CODE));
+    m.hart.writeReg(reg.s3, 5n);
+    m.hart.writeReg(reg.s4, BigInt(a.sub(reg.a0, reg.a0, reg.s3)));
+    m.hart.writeReg(reg.t1, 300n);
+    m.hart.pc = CODE;
+  });
+  // Slices that end on block boundaries, so A's loop, its jal and B's loop compile in batches of
+  // their own (a module is dropped whole: blocks sharing one with A would go with it).
+  lockstep(p, [3, 897, 1, 3, 897]);
+  const h = p.j.hart;
+  const jit = h.jit!;
+  const bBlock = jit.block(3, B);
+  assert.ok(bBlock.fn !== null, 'B translated');
+  const dropped = h.jitStats!.invalidatedBlocks;
+  // Which blocks' modules get dropped (revival would hide a drop of B: its bytes never change).
+  const spy = jit as unknown as { dropModule(mod: { blocks: { pc: number }[] }, page?: number): void };
+  const drop = spy.dropModule.bind(jit);
+  const droppedPcs: number[] = [];
+  spy.dropModule = (mod, page) => {
+    for (const b of mod.blocks) droppedPcs.push(b.pc);
+    drop(mod, page);
+  };
+  lockstep(p, [3, 600, 600]);
+  assert.ok(
+    droppedPcs.length > 0 && droppedPcs.every((pc) => pc < B),
+    `dropped ${droppedPcs.map((x) => x.toString(16))}`,
+  );
+  assert.equal(h.readReg(reg.a0), 0n, '300 adds of 5, then 300 subs of 5');
+  assert.ok(h.jitStats!.invalidatedBlocks > dropped, "A's translation was dropped");
+  assert.equal(jit.block(3, B), bBlock, 'B kept its translation');
+  assert.ok(bBlock.fn !== null);
+});
