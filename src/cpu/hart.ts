@@ -654,8 +654,13 @@ export class Hart implements JitHost {
     this.rTL.fill(TLB_EMPTY);
     this.wTL.fill(TLB_EMPTY);
     this.xTL.fill(TLB_EMPTY);
-    this.gTL.fill(TLB_EMPTY);
-    this.emptyChunkWriteTlb();
+    // The chunk TLBs (16,384 entries each) stay empty unless the guest touched fine-interleaved
+    // memory: a Linux boot flushes some 3,000 times and never fills them.
+    if (this.gFilled) {
+      this.gTL.fill(TLB_EMPTY);
+      this.gFilled = false;
+    }
+    if (this.gwPages.size > 0) this.emptyChunkWriteTlb();
     this.cbase = NaN;
     this.brk = true;
   }
@@ -693,6 +698,8 @@ export class Hart implements JitHost {
   /** Arena pages the chunk write TLB may hold entries into, since it was last emptied: a page that
    *  becomes code needs the TLB emptied only when it is one of them (codePageMarked). */
   private readonly gwPages = new Set<number>();
+  /** The chunk read TLB may hold entries (set by chunkFill, cleared when flushTlb empties it). */
+  private gFilled = false;
   /** flushTlb calls (callOut leaves translated code after a CSR write that flushed). */
   private tlbFlushes = 0;
 
@@ -2185,6 +2192,7 @@ export class Hart implements JitHost {
       const c = tbl[off >>> 8]!;
       if (fill && this.pmp.pageDecision(pa - off, PMP_R, priv) === 1)
         chunkFill(this.gTL, this.gTH, this.gTA, lo, hi, c);
+      this.gFilled = true;
       return this.readArena(c + (off & 255), size);
     }
     if (this.slowCounts) this.slow[CpuSlowPath.Mmio]!++;
