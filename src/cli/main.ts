@@ -118,8 +118,9 @@ function invokedDirectly(): boolean {
   }
 }
 
-if (invokedDirectly()) {
-  main(process.argv.slice(2)).then(
+/** Run the command line `args` as the process's command: its status becomes the exit code. */
+export function runAsProcess(args: readonly string[]): void {
+  main(args).then(
     (code) => {
       process.exitCode = code;
     },
@@ -129,3 +130,5 @@ if (invokedDirectly()) {
     },
   );
 }
+
+if (invokedDirectly()) runAsProcess(process.argv.slice(2));

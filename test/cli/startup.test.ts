@@ -1,11 +1,12 @@
 // Start-up structure of the cxlemu command (docs/development.md "Start-up"), never its timing: the
 // modules a process loads before any action runs (commander and the option parsers only), what
-// list and translate load (never the CPU), and the bundled bin (package.json's, dist/bin/) printing
-// exactly what main() prints in-process. Oracles: the compiled import graph under dist/src, main().
+// list and translate load (never the CPU), and the bin (package.json's: dist/bin/cxlemu, node
+// started from a V8 snapshot) and the bundle (dist/bin/cxlemu.js) printing exactly what main()
+// prints in-process. Oracles: the compiled import graph under dist/src, main().
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main.js';
@@ -17,6 +18,12 @@ const bin = join(
   repo,
   (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { bin: { cxlemu: string } }).bin.cxlemu,
 );
+const bundle = join(repo, 'dist', 'bin', 'cxlemu.js');
+/** Run the package's bin as a user's shell does, or the bundle through node. */
+const spawnCli = (which: string, argv: string[]) =>
+  which === bin
+    ? spawnSync(bin, argv, { encoding: 'utf8' })
+    : spawnSync(process.execPath, [which, ...argv], { encoding: 'utf8' });
 
 /** Static imports of compiled JS (what Node loads before the importer runs); `import()` is left out. */
 const STATIC_IMPORT = /(?:^|[\n;])\s*(?:import|export)\s*(?:[^'";]*?\sfrom\s*)?['"]([^'"]+)['"]/g;
@@ -66,8 +73,10 @@ async function inProcess(argv: string[]): Promise<{ status: number; out: string;
   return { status, out, err };
 }
 
-test('the bundled bin prints exactly what main() prints', async () => {
+test('the bin and the bundle print exactly what main() prints', async () => {
   assert.ok(existsSync(bin), `${bin}: npm run build bundles the CLI`);
+  const blobs = readdirSync(dirname(bin)).filter((f) => f.endsWith('.blob'));
+  assert.equal(blobs.length, 1, 'npm run build writes one start-up snapshot beside the bin');
   const cases: string[][] = [
     ['list', '-vv'],
     ['translate', '0x100001234', '0x1'],
@@ -81,20 +90,23 @@ test('the bundled bin prints exactly what main() prints', async () => {
   ];
   for (const argv of cases) {
     const want = await inProcess(argv);
-    const got = spawnSync(process.execPath, [bin, ...argv], { encoding: 'utf8' });
-    assert.deepEqual({ status: got.status, out: got.stdout, err: got.stderr }, want, argv.join(' '));
+    for (const which of [bin, bundle]) {
+      const got = spawnCli(which, argv);
+      assert.deepEqual({ status: got.status, out: got.stdout, err: got.stderr }, want, `${which} ${argv.join(' ')}`);
+    }
   }
 });
 
-test('the bundled bin runs a guest and finds the bundled demo', () => {
-  const hello = spawnSync(process.execPath, [bin, 'run', '--kernel', join(repo, 'guests', 'bin', 'hello.elf')], {
+test('the bin runs a guest and finds the bundled demo, from any directory', () => {
+  const hello = spawnSync(bin, ['run', '--kernel', join(repo, 'guests', 'bin', 'hello.elf')], {
     encoding: 'utf8',
+    cwd: '/',
   });
   assert.equal(hello.status, 0, hello.stderr);
   assert.match(hello.stdout, /^Hello from cxlemu guest! hart 0/);
   assert.match(hello.stderr, /^cxlemu: pass; 928 instructions in /);
   // The demo ELF is found from the bundle's folder (dist/bin/), not only from dist/src/machine/.
-  const demo = spawnSync(process.execPath, [bin, 'run', '--samples', '100'], { encoding: 'utf8' });
+  const demo = spawnSync(bin, ['run', '--samples', '100'], { encoding: 'utf8', cwd: '/' });
   assert.equal(demo.status, 0, demo.stderr);
   assert.match(demo.stdout, /^bench: iterations=60 checksum=0x[0-9a-f]+ ok\nmachine built: 4 memdevs/);
 });
@@ -103,7 +115,16 @@ test('the unbundled entry (dist/src/cli/main.js) is the same command', () => {
   const unbundled = spawnSync(process.execPath, [join(distSrc, 'cli', 'main.js'), 'translate', '0x100001234'], {
     encoding: 'utf8',
   });
-  const bundled = spawnSync(process.execPath, [bin, 'translate', '0x100001234'], { encoding: 'utf8' });
+  const bundled = spawnCli(bin, ['translate', '0x100001234']);
   assert.equal(unbundled.status, 0, unbundled.stderr);
   assert.deepEqual(unbundled.stdout, bundled.stdout);
+});
+
+test('the bin reads the environment when a command runs, not when its snapshot was built', () => {
+  const elf = join(repo, 'guests', 'bin', 'hello.elf');
+  const jit = spawnSync(bin, ['run', '--kernel', elf], { encoding: 'utf8' });
+  const off = spawnSync(bin, ['run', '--kernel', elf], { encoding: 'utf8', env: { ...process.env, CXLEMU_JIT: '0' } });
+  assert.match(jit.stderr, /hart 0: [0-9.]+% in translated code/);
+  assert.equal(off.status, 0, off.stderr);
+  assert.doesNotMatch(off.stderr, /translated code/, 'CXLEMU_JIT=0 turned the JIT off');
 });
