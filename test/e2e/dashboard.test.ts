@@ -33,6 +33,10 @@ async function withDashboard(
   const { chromium } = await import('playwright-core');
   const m = Machine.build(defaultDescription());
   const stop = new AbortController();
+  // A test that overruns (its own timeout does not stop f) must not leave the guest running and
+  // the test process alive: stop it before the longest test's timeout.
+  const guard = setTimeout(() => stop.abort(new Error('the dashboard test overran 9 minutes')), 540_000);
+  guard.unref();
   const session = new Session(m, { guest: guestOpts }, stop.signal);
   const guest = session.guest!;
   const s = await serve(session);
@@ -50,6 +54,7 @@ async function withDashboard(
   try {
     await f({ browser, s, m, guest, session });
   } finally {
+    clearTimeout(guard);
     await browser.close();
     stop.abort();
     await session.close();
