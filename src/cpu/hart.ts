@@ -298,6 +298,8 @@ export class Hart implements JitHost {
   private insAt = 0;
   /** icount as seen by the instruction being executed (synced before CSR access). */
   private icountNow = 0;
+  /** execJit: the budget translated code was last entered with (callOut counts from it). */
+  private jitEntryBudget = 0;
 
   // ---- pending exception (set by slow paths; 0 = none, else cause + 1) ----
   exc = 0;
@@ -1668,6 +1670,7 @@ export class Hart implements JitHost {
     while (left > 0) {
       const b = jit.block(this.priv, this.pc);
       if (b.fn !== null && left >= b.len && jit.ensureValid(b)) {
+        this.jitEntryBudget = left;
         const rem = jit.enter(left, b.slot);
         const ran = left - rem;
         left = rem;
@@ -1726,7 +1729,19 @@ export class Hart implements JitHost {
    * done as the interpreter does it; rs1 is in the arena, rd goes there. Never traps from here:
    * an instruction that would is left undone (NotDone) and the interpreter runs it.
    */
-  callOut(w0: number, imm: number): number {
+  callOut(w0: number, imm: number, budgetAt: number): number {
+    // Translated code counts what it retired only when it returns: for the CSRs and devices (the
+    // CLINT's time, Sstc's STIP) the count is brought up to this instruction while it runs, as the
+    // interpreter keeps it (icount: retired before it; icountNow: including it).
+    const icount0 = this.icount;
+    this.icount = icount0 + (this.jitEntryBudget - budgetAt);
+    this.icountNow = this.icount + 1;
+    const r = this.callOutNow(w0, imm);
+    this.icount = icount0;
+    return r;
+  }
+
+  private callOutNow(w0: number, imm: number): number {
     const op = w0 & 0xff;
     const rd = (w0 >>> 8) & 63,
       rs1 = (w0 >>> 14) & 63;

@@ -258,7 +258,7 @@ export function translateBatch(
     const x = b.insns[b.insns.length - 1]!;
     return jitCallOut(x.w0 & 0xff, x.imm);
   })
-    ? m.importFunction('env', 'callout', [i32, i32], [i32])
+    ? m.importFunction('env', 'callout', [i32, i32, i32], [i32])
     : -1;
   let mulhu: FunctionBuilder | null = null;
   const needsMulh = blocks.some((b) =>
@@ -1160,7 +1160,8 @@ function emitRegion(
               .i64ShrU()
               .i64Store32(4, L.regHi + 4 * rs1);
           }
-          f.i32Const(w0).i32Const(imm).call(callOut).localSet(t);
+          // The budget left at this instruction: the block's n are taken off only at its end.
+          f.i32Const(w0).i32Const(imm).localGet(BUDGET).i32Const(k).i32Sub().call(callOut).localSet(t);
           f.localGet(t).i32Const(CallOut.NotDone).i32Eq().if();
           slowExit(k);
           f.end();

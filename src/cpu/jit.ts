@@ -104,9 +104,10 @@ export interface JitHost {
   markCodeBytes(arenaPage: number, first: number, last: number): void;
   /**
    * Do the CSR access or cache-block operation `w0`/`imm` (decoded form; its rs1 is in the arena)
-   * for translated code: a CallOut answer (jit-translate.ts).
+   * for translated code: a CallOut answer (jit-translate.ts). `budgetAt`: the budget translated
+   * code had left when it reached the instruction (its entry budget minus what it retired before).
    */
-  callOut(w0: number, imm: number): number;
+  callOut(w0: number, imm: number, budgetAt: number): number;
   /** Granules `granules` (bits 0..15) of a 256 B chunk (arena offset / 256) of a fine-interleaved page hold translated code. */
   markCodeChunk(key: number, granules: number): void;
 }
@@ -282,7 +283,9 @@ export class Jit {
     d.exportFunction('dispatch', df);
     const dispatch = new Wasm.Instance(new Wasm.Module(d.toBytes()), { env: { tbl: this.table } }).exports['dispatch'];
     // callout: CSR accesses and cache-block operations translated code has the hart do (jitCallOut).
-    this.imports = { env: { mem: memory, dispatch, callout: (w0: number, imm: number) => host.callOut(w0, imm) } };
+    this.imports = {
+      env: { mem: memory, dispatch, callout: (w0: number, imm: number, b: number) => host.callOut(w0, imm, b) },
+    };
     this.enter = dispatch as (budget: number, slot: number) => number;
     this.clearJumpCaches();
     this.host.i32[host.layout.epoch >>> 2] = this.epoch;

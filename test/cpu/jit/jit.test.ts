@@ -1153,3 +1153,33 @@ jitTest('a store into one loop on a page drops that loop only; another loop on t
   assert.equal(jit.block(3, B), bBlock, 'B kept its translation');
   assert.ok(bBlock.fn !== null);
 });
+
+jitTest(
+  'an Sstc timer that expires inside translated code is taken at the csrs that enables it, as interpreted',
+  () => {
+    // The time is instret; stimecmp expires while SIE is off, and the interpreter takes the timer
+    // interrupt right after the csrs that turns SIE back on. Translated code counts its instructions
+    // only when it returns, so the call-out must see the time at that instruction.
+    const loop = [
+      a.csrrci(reg.a5, 0x100, 2),
+      a.addi(reg.a0, reg.a0, 1),
+      a.addi(reg.a1, reg.a1, 2),
+      a.csrrs(0, 0x100, reg.a5),
+      a.addi(reg.a2, reg.a2, 3),
+      a.jal(0, -20),
+    ];
+    const p = supervisorPair(loop, [a.addi(reg.s2, reg.s2, 1), a.jal(0, 0)]);
+    for (const m of [p.i, p.j]) {
+      const h = m.hart;
+      h.getTime = () => h.instret;
+      h.csrWrite(0x30a, 1 << 7, 0x80000000 | 0); // menvcfg: CBZE, STCE
+      h.csrWrite(0x303, (1 << 9) | (1 << 5), 0); // mideleg: SEI, STI
+      h.csrWrite(0x304, (1 << 9) | (1 << 5), 0); // mie: SEIE, STIE
+      h.csrWrite(0x14d, 3001, 0); // stimecmp
+    }
+    lockstep(p, [500, 10000]);
+    assert.equal(csr(p.j.hart, 0x142), (1n << 63n) | 5n, 'scause: supervisor timer interrupt');
+    assert.equal(p.j.hart.pc, TRAP_VEC + 4);
+    assert.ok(p.j.hart.jitStats!.instructions > 1000, 'the loop ran translated');
+  },
+);
