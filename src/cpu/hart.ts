@@ -2305,10 +2305,11 @@ export class Hart implements JitHost {
     if (p >= 0 && (info.flags & (NO_CACHE | PageFlag.ReadOnly)) === 0) {
       const a = p + off;
       // A store that leaves the bytes as they were cannot make any translation stale.
-      const changes = (info.flags & PageFlag.Code) === 0 || !this.arenaHolds(a, size, vl, vh);
+      const code = (info.flags & PageFlag.Code) !== 0;
+      const changesCode = code && !this.arenaHolds(a, size, vl, vh);
       this.writeArena(a, size, vl, vh);
-      if ((info.flags & PageFlag.Code) !== 0) {
-        if (changes) {
+      if (code) {
+        if (changesCode) {
           if (this.slowCounts) this.slow[CpuSlowPath.CodeInvalidate]!++;
           this.arena.noteWrite(a, size); // drops the decoded page via onInvalidate (if it hit code)
         }
@@ -2352,13 +2353,14 @@ export class Hart implements JitHost {
     if (tbl !== null && (off & 255) + size <= CHUNK) {
       {
         const c = tbl[off >>> 8]!;
-        const same = this.arenaHolds(c + (off & 255), size, vl, vh);
-        this.writeArena(c + (off & 255), size, vl, vh);
         const ap = Math.floor(c / 4096);
         const codeMask = this.arena.codePages.has(ap) ? (this.codeChunks.get(Math.floor(c / CHUNK)) ?? 0) : 0;
-        // The granules written (an access inside the chunk spans at most two).
+        // The granules written (an access inside the chunk spans at most two); a store into code
+        // that leaves the bytes as they were changes nothing.
         const written = (2 << (((off & 255) + size - 1) >>> 4)) - (1 << ((off & 255) >>> 4));
-        if ((codeMask & written) !== 0 && !same) {
+        const hitsCode = (codeMask & written) !== 0 && !this.arenaHolds(c + (off & 255), size, vl, vh);
+        this.writeArena(c + (off & 255), size, vl, vh);
+        if (hitsCode) {
           // Other chunks of this device page may hold code: tell the listener which chunk we
           // wrote (so only its slots are cleared), then re-mark the page for everyone else.
           if (this.slowCounts) this.slow[CpuSlowPath.CodeInvalidate]!++;

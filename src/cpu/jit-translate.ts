@@ -428,21 +428,33 @@ function emitRegion(
   const storeReason = (r: number) => {
     f.i32Const(0).i32Const(r).i32Store(4, L.exitReason);
   };
+  /** x[r]'s local to the arena (the interpreter's lo/hi halves). */
+  const storeReg = (r: number) => {
+    f.i32Const(0)
+      .localGet(local[r]!)
+      .i64Store32(4, L.regLo + 4 * r);
+    f.i32Const(0)
+      .localGet(local[r]!)
+      .i64Const(32)
+      .i64ShrU()
+      .i64Store32(4, L.regHi + 4 * r);
+  };
+  /** Push x[r] as the arena holds it. */
+  const loadReg = (r: number) => {
+    f.i32Const(0)
+      .i64Load32U(4, L.regLo + 4 * r)
+      .i32Const(0)
+      .i64Load32S(4, L.regHi + 4 * r)
+      .i64Const(32)
+      .i64Shl()
+      .i64Or();
+  };
   const storeRegs = () => {
     for (const r of fWritten)
       f.i32Const(0)
         .localGet(fl[r]!)
         .f64Store(8, L.fpRegs + 8 * r);
-    for (const r of written) {
-      f.i32Const(0)
-        .localGet(local[r]!)
-        .i64Store32(4, L.regLo + 4 * r);
-      f.i32Const(0)
-        .localGet(local[r]!)
-        .i64Const(32)
-        .i64ShrU()
-        .i64Store32(4, L.regHi + 4 * r);
-    }
+    for (const r of written) storeReg(r);
   };
   const get = (r: number) => {
     if (r === 0) f.i64Const(0);
@@ -454,14 +466,8 @@ function emitRegion(
       .f64Load(8, L.fpRegs + 8 * r)
       .localSet(fl[r]!);
   for (const r of usedRegs) {
-    f.i32Const(0)
-      .i64Load32U(4, L.regLo + 4 * r)
-      .i32Const(0)
-      .i64Load32S(4, L.regHi + 4 * r)
-      .i64Const(32)
-      .i64Shl()
-      .i64Or()
-      .localSet(local[r]!);
+    loadReg(r);
+    f.localSet(local[r]!);
   }
   // Exits, innermost first: out (pc and reason stored), tail (pc stored, table slot in `slot`),
   // indirect (target in va), slow (instruction at epc, index ek in its block, not executed).
@@ -1138,56 +1144,32 @@ function emitRegion(
           ended = true;
           break;
         }
-        case Op.CSRRW:
-        case Op.CSRRS:
-        case Op.CSRRC:
-        case Op.CSRRWI:
-        case Op.CSRRSI:
-        case Op.CSRRCI:
-        case Op.CBO_INVAL:
-        case Op.CBO_CLEAN:
-        case Op.CBO_FLUSH:
-        case Op.CBO_ZERO: {
-          // The hart does it (JitHost.callOut), reading rs1 from the arena and writing rd there.
-          const csr = op <= Op.CSRRCI;
-          if ((!csr || op <= Op.CSRRC) && rs1 !== 0) {
-            f.i32Const(0)
-              .localGet(local[rs1]!)
-              .i64Store32(4, L.regLo + 4 * rs1);
-            f.i32Const(0)
-              .localGet(local[rs1]!)
-              .i64Const(32)
-              .i64ShrU()
-              .i64Store32(4, L.regHi + 4 * rs1);
-          }
-          // The budget left at this instruction: the block's n are taken off only at its end.
-          f.i32Const(w0).i32Const(imm).localGet(BUDGET).i32Const(k).i32Sub().call(callOut).localSet(t);
-          f.localGet(t).i32Const(CallOut.NotDone).i32Eq().if();
-          slowExit(k);
-          f.end();
-          if (csr && !discard) {
-            f.i32Const(0)
-              .i64Load32U(4, L.regLo + 4 * rd)
-              .i32Const(0)
-              .i64Load32S(4, L.regHi + 4 * rd)
-              .i64Const(32)
-              .i64Shl()
-              .i64Or();
-            setRd(rd);
-          }
-          f.localGet(BUDGET).i32Const(n).i32Sub().localSet(BUDGET);
-          f.localGet(t).if(); // CallOut.DoneLeave
-          storePc(b.end);
-          storeReason(JitExit.Chain);
-          f.br(outLbl);
-          f.end();
-          goTo(b.end);
-          ended = true;
-          break;
-        }
         default:
           if (fpc !== null && isFpOp(op)) {
             emitFpInsn(fpc, k, op, rd, rs1, rs2, imm);
+            break;
+          }
+          if (jitCallOut(op, imm)) {
+            // The hart does it (JitHost.callOut), reading rs1 from the arena and writing rd there.
+            const csr = op <= Op.CSRRCI;
+            if ((!csr || op <= Op.CSRRC) && rs1 !== 0) storeReg(rs1);
+            // The budget left at this instruction: the block's n are taken off only at its end.
+            f.i32Const(w0).i32Const(imm).localGet(BUDGET).i32Const(k).i32Sub().call(callOut).localSet(t);
+            f.localGet(t).i32Const(CallOut.NotDone).i32Eq().if();
+            slowExit(k);
+            f.end();
+            if (csr && !discard) {
+              loadReg(rd);
+              setRd(rd);
+            }
+            f.localGet(BUDGET).i32Const(n).i32Sub().localSet(BUDGET);
+            f.localGet(t).if(); // CallOut.DoneLeave
+            storePc(b.end);
+            storeReason(JitExit.Chain);
+            f.br(outLbl);
+            f.end();
+            goTo(b.end);
+            ended = true;
             break;
           }
           if (isBitOp(op)) {

@@ -83,6 +83,15 @@ export const MAX_BLOCK = 64;
 
 export type BlockFn = (budget: number) => number;
 
+/** Where a block's code bytes came from (scan's record): arena pages, chunk granules, RAM byte range. */
+interface BlockDeps {
+  pages: Set<number>;
+  /** Chunk key (arena offset / 256) -> its 16-byte granules holding the block's code (chunked pages). */
+  chunks: Map<number, number> | null;
+  ramFirst: number;
+  ramLast: number;
+}
+
 /** Where a guest page's code bytes are, for the translator. */
 export interface CodeSource {
   /** Arena offset of the page (plain page) or -1. */
@@ -136,9 +145,8 @@ export class Block {
   dataInChunks = false;
   /** Its interpreted runs stored next to code (checked chunk entries): stores probe those first. */
   storesNextToCode = false;
-  /** Compiled from a RAM page: the arena offset and a copy of the bytes [ramFirst, ramLast] it was
-   *  built from (revive compares them), and that range within the page. Absent for chunked pages. */
-  codeAt = -1;
+  /** Compiled from a RAM page (pages[0]): a copy of its bytes [ramFirst, ramLast] it was built
+   *  from (revive compares them). Null for chunked pages. */
   codeBytes: Uint8Array | null = null;
   ramFirst = 0;
   ramLast = -1;
@@ -344,12 +352,7 @@ export class Jit {
   }
 
   /** Decode the block at pc: its length and whether it can be translated (fills code when asked). */
-  private scan(
-    priv: number,
-    pc: number,
-    code: JitInsn[] | null,
-    deps?: { pages: Set<number>; chunks: Map<number, number> | null; ramFirst: number; ramLast: number },
-  ): Block {
+  private scan(priv: number, pc: number, code: JitInsn[] | null, deps?: BlockDeps): Block {
     if (pc !== pc) return new Block(pc, priv, 1, false);
     const src = this.host.codeSource(pc, priv);
     if (src === null) return new Block(pc, priv, 1, false);
@@ -417,8 +420,7 @@ export class Jit {
     this.sinceQueued = 0;
     const blocks: Block[] = [];
     const codes: JitBlockCode[] = [];
-    const depsList: { pages: Set<number>; chunks: Map<number, number> | null; ramFirst: number; ramLast: number }[] =
-      [];
+    const depsList: BlockDeps[] = [];
     for (const b of q) {
       b.queued = false;
       if (b.fn !== null) continue;
@@ -492,8 +494,8 @@ export class Jit {
         b.pages = [...d.pages];
         b.chunks = d.chunks === null ? null : [...d.chunks.keys()];
         if (d.chunks === null && b.pages.length === 1 && d.ramLast >= d.ramFirst) {
-          b.codeAt = b.pages[0]! * 4096 + d.ramFirst;
-          b.codeBytes = this.u8.slice(b.codeAt, b.codeAt + d.ramLast - d.ramFirst + 1);
+          const at = b.pages[0]! * 4096 + d.ramFirst;
+          b.codeBytes = this.u8.slice(at, at + d.ramLast - d.ramFirst + 1);
           b.ramFirst = d.ramFirst;
           b.ramLast = d.ramLast;
         } else b.codeBytes = null;
@@ -576,7 +578,8 @@ export class Jit {
     const u8 = this.u8;
     for (const b of mod.blocks) {
       const want = b.codeBytes!;
-      for (let i = 0; i < want.length; i++) if (u8[b.codeAt + i] !== want[i]) return false;
+      const at = b.pages[0]! * 4096 + b.ramFirst;
+      for (let i = 0; i < want.length; i++) if (u8[at + i] !== want[i]) return false;
     }
     return true;
   }
