@@ -402,11 +402,11 @@ export class Hart implements JitHost {
     this.hartId = opts.hartId;
     this.pc = opts.resetPc;
     // Per-hart arena block: registers (lo halves at 0, hi halves at 256), JIT exit record at 512,
-    // FP cells (fflags, frm, FS) at 528, f0..f31 at 768, TLBs from 1024 (6 arrays of 256 entries), the fetch TLB at 32768 + 36 KiB (the 36 KiB before
-    // it held 1,024-entry jump caches; they are allocated below now), then 7 arrays of G_SIZE
-    // chunk entries.
+    // FP cells (fflags, frm, FS) at 528, f0..f31 at 768; from 1024 the read and write TLBs (6 arrays
+    // of TLB_SIZE entries), the fetch TLB (tags lo/hi, then Float64 arena offsets), then 7 arrays
+    // of G_SIZE chunk entries.
     const regs = this.arena.allocStatic(
-      32768 + 3 * 12 * 1024 + 4096 + 7 * 4 * G_SIZE,
+      1024 + 6 * 4 * TLB_SIZE + 16 * TLB_SIZE + 7 * 4 * G_SIZE,
       `hart ${opts.hartId} registers and TLBs`,
     );
     // The jump caches (one per privilege level: JC_SIZE 8-byte tags, then JC_SIZE 4-byte slots).
@@ -419,18 +419,12 @@ export class Hart implements JitHost {
     this.fpu = new Fpu(buf, regs + 768, regs + 528, this.rl, this.rh);
     this.res = new Int32Array(buf, regs + 544, 6);
     let at = regs + 1024;
-    const arr = (n: number): number => {
+    const arr = (n: number, bytes = 4): number => {
       const o = at;
-      at += 4 * n;
+      at += bytes * n;
       return o;
     };
-    // The chunk TLBs sit after the jump caches and the fetch TLB (their size is G_SIZE).
-    let gAt = regs + 32768 + 3 * 12 * 1024 + 4096;
-    const garr = (n: number): number => {
-      const o = gAt;
-      gAt += 4 * n;
-      return o;
-    };
+    const garr = arr;
     const L = {
       regLo: regs,
       regHi: regs + 256,
@@ -445,6 +439,9 @@ export class Hart implements JitHost {
       wTL: arr(TLB_SIZE),
       wTH: arr(TLB_SIZE),
       wTA: arr(TLB_SIZE),
+      xTL: arr(TLB_SIZE),
+      xTH: arr(TLB_SIZE),
+      xTA: arr(TLB_SIZE, 8),
       gTL: garr(G_SIZE),
       gTH: garr(G_SIZE),
       gTA: garr(G_SIZE),
@@ -474,10 +471,9 @@ export class Hart implements JitHost {
     this.gwTH = new Int32Array(buf, L.gwTH, G_SIZE);
     this.gwTA = new Uint32Array(buf, L.gwTA, G_SIZE);
     this.gwTM = new Uint32Array(buf, L.gwTM, G_SIZE);
-    const xAt = regs + 32768 + 3 * 12 * 1024;
-    this.xTL = new Int32Array(buf, xAt, TLB_SIZE).fill(TLB_EMPTY);
-    this.xTH = new Int32Array(buf, xAt + 1024, TLB_SIZE);
-    this.xTA = new Float64Array(buf, xAt + 2048, TLB_SIZE);
+    this.xTL = new Int32Array(buf, L.xTL, TLB_SIZE).fill(TLB_EMPTY);
+    this.xTH = new Int32Array(buf, L.xTH, TLB_SIZE);
+    this.xTA = new Float64Array(buf, L.xTA, TLB_SIZE);
     this.i32 = this.arena.i32;
     this.u16 = this.arena.u16;
     this.u8 = this.arena.u8;
@@ -650,7 +646,8 @@ export class Hart implements JitHost {
   /** Forget every cached translation (sfence.vma, satp write, address map change). */
   flushTlb(): void {
     this.tlbFlushes++;
-    this.superTlb = false;
+    this.super1G.clear();
+    this.super2M.clear();
     this.timedReads.clear();
     this.timedWrites.clear();
     this.rTL.fill(TLB_EMPTY);
@@ -669,17 +666,23 @@ export class Hart implements JitHost {
 
   /**
    * sfence.vma: with rs1 = x0 every TLB entry; with an address, only that 4 KiB page's, unless a
-   * superpage was walked since the last full flush (entries are 4 KiB, so other pieces of a changed
-   * superpage could stay behind): then all. The ASID (rs2) is not needed: entries are not tagged
-   * by ASID and satp writes flush. Translated code is kept either way (Jit.remap).
+   * superpage covering the address was walked since the last full flush (entries are 4 KiB, so
+   * other pieces of a changed superpage could stay behind): then all. The kernel's linear map is
+   * made of superpages while its sfence.vma of one address mostly name vmalloc and fixmap pages
+   * (4 KiB leaves): a Linux boot fences 2,400 such addresses. The ASID (rs2) is not needed:
+   * entries are not tagged by ASID and satp writes flush. Translated code is kept either way: all
+   * of it (Jit.remap) or that page's (Jit.remapPage) is checked again before it next runs.
    */
   private sfence(rs1: number): void {
-    if (rs1 === 0 || this.superTlb) this.flushTlb();
-    else {
+    const lo = this.rl[rs1]!,
+      hi = this.rh[rs1]!;
+    if (rs1 === 0 || this.superCovers(lo, hi)) {
+      this.flushTlb();
+      // Translations survive: their pages are checked again before they next run (Jit.remap).
+      this.jit?.remap();
+    } else {
       this.timedReads.clear();
       this.timedWrites.clear();
-      const lo = this.rl[rs1]!,
-        hi = this.rh[rs1]!;
       const tag = lo & -4096;
       const t = (lo >>> 12) & TLB_MASK;
       tlbDropPage(this.rTL, this.rTH, this.gTL, this.gTH, tag, hi);
@@ -687,16 +690,33 @@ export class Hart implements JitHost {
       if (this.xTL[t] === tag && this.xTH[t] === hi) this.xTL[t] = TLB_EMPTY;
       this.cbase = NaN;
       this.brk = true;
+      // Only code on that virtual page is checked again before it next runs.
+      this.jit?.remapPage(hi * TWO32 + (lo >>> 0) - (lo & 4095));
     }
-    // Translations survive: their pages are checked again before they next run (Jit.remap).
-    this.jit?.remap();
+  }
+
+  /** A superpage leaf was walked: remember the 1 GiB or 2 MiB region it maps (sfence.vma). */
+  private noteSuperLeaf(level: number, vpn2: number, vpn1: number): void {
+    if (level === 2) this.super1G.add(vpn2);
+    else this.super2M.add(vpn2 * 512 + vpn1);
+  }
+
+  /**
+   * Whether the TLB may hold 4 KiB pieces of a superpage covering this address: an sfence.vma of
+   * the address must then drop them all (entries do not say which leaf they came from).
+   */
+  private superCovers(lo: number, hi: number): boolean {
+    if (this.super1G.size === 0 && this.super2M.size === 0) return false;
+    const vpn2 = ((hi & 0x7f) << 2) | (lo >>> 30);
+    return this.super1G.has(vpn2) || this.super2M.has(vpn2 * 512 + ((lo >>> 21) & 511));
   }
 
   private jitFlushAll(): void {
     this.jit?.flushAll();
   }
-  /** A superpage leaf was walked since the last full TLB flush. */
-  private superTlb = false;
+  /** Superpage leaves walked since the last full TLB flush: 1 GiB regions (VPN[2]) and 2 MiB ones (VPN[2] * 512 + VPN[1]). */
+  private readonly super1G = new Set<number>();
+  private readonly super2M = new Set<number>();
   /** Arena pages the chunk write TLB may hold entries into, since it was last emptied: a page that
    *  becomes code needs the TLB emptied only when it is one of them (codePageMarked). */
   private readonly gwPages = new Set<number>();
@@ -2114,7 +2134,7 @@ export class Hart implements JitHost {
           return -1;
         }
       }
-      if (level > 0) this.superTlb = true;
+      if (level > 0) this.noteSuperLeaf(level, vpn2, vpn1);
       let ppn = ppnLow + (ph & 0x3fffff) * 4194304;
       if (level === 2) ppn += vpn1 * 512 + vpn0;
       else if (level === 1) ppn += vpn0;

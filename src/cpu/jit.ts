@@ -139,7 +139,7 @@ export class Block {
   chunks: number[] | null = null;
   /** Page cell (JIT_PAGE_CELLS) of its (privilege, virtual page); -1 until compiled. */
   cell = -1;
-  /** The JIT's epoch when it was scanned. */
+  /** The JIT's scan epoch when it was scanned (an untranslatable block is scanned again after it moves). */
   epoch = 0;
   /** Its interpreted runs used the chunk TLB (data on fine-interleaved pages): probe that one first. */
   dataInChunks = false;
@@ -182,6 +182,8 @@ export interface JitStats {
   flushes: number;
   /** Epoch bumps (satp, sfence.vma, PMP, physical map changes) and the page checks and drops they led to. */
   remaps: number;
+  /** sfence.vma of one address: that page's cells made stale (remapPage). */
+  pageRemaps: number;
   pageChecks: number;
   pagesRemapped: number;
 }
@@ -243,6 +245,8 @@ export class Jit {
   compileMs = 0;
   invalidatedBlocks = 0;
   flushes = 0;
+  /** Bumped by remap and remapPage: blocks found untranslatable are scanned again after either. */
+  private scanEpoch = 1;
   /** Current epoch (mirrored at layout.epoch) and the page cells (mirrored at layout.cells). */
   private epoch = 1;
   private readonly cellMaps: Map<number, number>[] = [new Map(), new Map(), new Map()];
@@ -252,6 +256,7 @@ export class Jit {
   private readonly cellChunks: (number[] | undefined)[] = [];
   private nextCell = 0;
   remaps = 0;
+  pageRemaps = 0;
   pageChecks = 0;
   pagesRemapped = 0;
   /** Last compiled module's wasm bytes (tests print them). */
@@ -310,6 +315,7 @@ export class Jit {
       invalidatedBlocks: this.invalidatedBlocks,
       flushes: this.flushes,
       remaps: this.remaps,
+      pageRemaps: this.pageRemaps,
       pageChecks: this.pageChecks,
       pagesRemapped: this.pagesRemapped,
     };
@@ -321,9 +327,9 @@ export class Jit {
     const map = this.maps[PRIV_INDEX[priv]!]!;
     let b = map.get(pc);
     // A block found untranslatable (unmapped, MMIO, ...) before a remap may be translatable now.
-    if (b === undefined || (!b.ok && b.epoch !== this.epoch)) {
+    if (b === undefined || (!b.ok && b.epoch !== this.scanEpoch)) {
       b = this.scan(priv, pc, null);
-      b.epoch = this.epoch;
+      b.epoch = this.scanEpoch;
       const drops = this.blockInvalidations[PRIV_INDEX[priv]!]!.get(pc) ?? 0;
       const pageDrops = b.page < 0 || this.flipPages.has(b.page) ? 0 : this.pageDrops(b.page);
       b.threshold = this.threshold * 2 ** Math.min(drops + Math.min(pageDrops, MAX_PAGE_BACKOFF), 10);
@@ -709,8 +715,23 @@ export class Jit {
    */
   remap(): void {
     this.remaps++;
+    this.scanEpoch++;
     this.epoch = (this.epoch + 1) | 0 || 1;
     this.host.i32[this.host.layout.epoch >>> 2] = this.epoch;
+  }
+
+  /**
+   * The view of one virtual page may have changed (sfence.vma of an address): only its cells go
+   * stale (0 is never an epoch), so only its code is checked again before it next runs.
+   */
+  remapPage(vpage: number): void {
+    this.pageRemaps++;
+    this.scanEpoch++;
+    const cells = this.host.layout.cells >>> 2;
+    for (const map of this.cellMaps) {
+      const c = map.get(vpage);
+      if (c !== undefined) this.host.i32[cells + c] = 0;
+    }
   }
 
   /**

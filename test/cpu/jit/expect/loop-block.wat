@@ -80,7 +80,7 @@
                 local.get 7
                 i32.const 12
                 i32.shr_u
-                i32.const 255
+                i32.const 1023
                 i32.and
                 i32.const 2
                 i32.shl
