@@ -669,11 +669,19 @@ export class Hart implements JitHost {
    * superpage covering the address was walked since the last full flush (entries are 4 KiB, so
    * other pieces of a changed superpage could stay behind): then all. The kernel's linear map is
    * made of superpages while its sfence.vma of one address mostly name vmalloc and fixmap pages
-   * (4 KiB leaves): a Linux boot fences 2,400 such addresses. The ASID (rs2) is not needed:
-   * entries are not tagged by ASID and satp writes flush. Translated code is kept either way: all
-   * of it (Jit.remap) or that page's (Jit.remapPage) is checked again before it next runs.
+   * (4 KiB leaves): a Linux boot fences 2,400 such addresses. With an ASID in rs2 (its low 16
+   * bits, as satp holds them) other than satp's, nothing: entries are not tagged by ASID, but all
+   * were filled under the current satp (satp writes flush). Translated code is kept either way:
+   * all of it (Jit.remap) or that page's (Jit.remapPage) is checked again before it next runs.
    */
-  private sfence(rs1: number): void {
+  private sfence(rs1: number, rs2: number): void {
+    // Every entry was filled under the current satp (writes to satp empty the TLBs), so a fence
+    // naming another address space's ASID has nothing to drop, and the translations of this
+    // one stay current: an OS fencing a process that is not running costs nothing.
+    if (rs2 !== 0 && (this.rl[rs2]! & 0xffff) !== ((this.satpHi >>> 12) & 0xffff)) {
+      this.asidFencesSkipped++;
+      return;
+    }
     const lo = this.rl[rs1]!,
       hi = this.rh[rs1]!;
     if (rs1 === 0 || this.superCovers(lo, hi)) {
@@ -722,6 +730,8 @@ export class Hart implements JitHost {
   private readonly gwPages = new Set<number>();
   /** The chunk read TLB may hold entries (set by chunkFill, cleared when flushTlb empties it). */
   private gFilled = false;
+  /** sfence.vma naming another ASID than satp's (nothing to drop). */
+  asidFencesSkipped = 0;
   /** flushTlb calls (callOut leaves translated code after a CSR write that flushed). */
   private tlbFlushes = 0;
 
@@ -1570,7 +1580,7 @@ export class Hart implements JitHost {
           this.setExc(Cause.Illegal, raw, 0);
           return Cold.Trap;
         }
-        this.sfence(rs1);
+        this.sfence(rs1, rs2);
         return Cold.NextAndLeave;
       default: // ILLEGAL (and UNDECODED, which cannot happen)
         this.setExc(Cause.Illegal, raw, 0);

@@ -133,6 +133,8 @@ export class Block {
   page = -1;
   /** Its table slot once compiled (enter(budget, slot) runs it). */
   slot = -1;
+  /** Its function is the one in its slot (false while parked: its page maps elsewhere now). */
+  installed = false;
   mod: CompiledModule | null = null;
   /** Arena pages (plain) or chunk keys (arenaOffset / 256) its code came from. */
   pages: number[] = [];
@@ -167,6 +169,8 @@ class CompiledModule {
 
 /** Modules dropped by code writes kept for revival, per arena page (newest last). */
 export const GRAVES_PER_PAGE = 4;
+/** Versions of one (privilege, virtual page)'s translations parked while it maps elsewhere. */
+export const PARKED_PER_PAGE = 4;
 
 export interface JitStats {
   /** Instructions retired inside translated code. */
@@ -186,6 +190,9 @@ export interface JitStats {
   pageRemaps: number;
   pageChecks: number;
   pagesRemapped: number;
+  /** Page checks that put away the translations of the old mapping, and that installed a parked version. */
+  pagesParked: number;
+  pagesRestored: number;
 }
 
 export interface JitOptions {
@@ -254,6 +261,18 @@ export class Jit {
   private readonly cellArena = new Float64Array(JIT_PAGE_CELLS);
   /** Per cell of a fine-interleaved page: the arena offset of each 256 B chunk it was checked against. */
   private readonly cellChunks: (number[] | undefined)[] = [];
+  /** Per cell: its compiled blocks for the arena page it is checked against (installed in their slots). */
+  private readonly cellBlocks: (Set<Block> | undefined)[] = [];
+  /**
+   * Per cell: translations of its virtual page built while it mapped other RAM pages, by arena
+   * offset (oldest first). Two processes mapping one virtual page to different physical pages
+   * (text of two programs at the same address) each keep theirs across context switches: the page
+   * check that finds the other mapping swaps the versions instead of recompiling (switchPage).
+   */
+  private readonly parked: (Map<number, Block[]> | undefined)[] = [];
+  /** Versions parked and brought back by page checks. */
+  pagesParked = 0;
+  pagesRestored = 0;
   private nextCell = 0;
   remaps = 0;
   pageRemaps = 0;
@@ -316,6 +335,8 @@ export class Jit {
       flushes: this.flushes,
       remaps: this.remaps,
       pageRemaps: this.pageRemaps,
+      pagesParked: this.pagesParked,
+      pagesRestored: this.pagesRestored,
       pageChecks: this.pageChecks,
       pagesRemapped: this.pagesRemapped,
     };
@@ -496,6 +517,8 @@ export class Jit {
         mod.blocks.push(b);
         b.slot = this.slotFor(p, b.pc);
         this.table.set(b.slot, fn as never);
+        b.installed = true;
+        this.liveIn(b);
         const d = depsList[i]!;
         b.pages = [...d.pages];
         b.chunks = d.chunks === null ? null : [...d.chunks.keys()];
@@ -581,13 +604,7 @@ export class Jit {
   }
 
   private sameBytes(mod: CompiledModule): boolean {
-    const u8 = this.u8;
-    for (const b of mod.blocks) {
-      const want = b.codeBytes!;
-      const at = b.pages[0]! * 4096 + b.ramFirst;
-      for (let i = 0; i < want.length; i++) if (u8[at + i] !== want[i]) return false;
-    }
-    return true;
+    return mod.blocks.every((b) => this.blockBytesSame(b));
   }
 
   private revive(mod: CompiledModule): boolean {
@@ -606,6 +623,8 @@ export class Jit {
       this.maps[i]!.set(b.pc, b); // an uncompiled block scanned meanwhile is replaced
       b.fn = mod.fns[j]!;
       this.table.set(b.slot, b.fn as never);
+      b.installed = true;
+      this.liveIn(b);
       for (const pg of b.pages) {
         this.dependsOn(b, pg);
         this.host.markCodeBytes(pg, b.ramFirst, b.ramLast);
@@ -641,8 +660,10 @@ export class Jit {
     for (const b of mod.blocks) {
       const i = PRIV_INDEX[b.priv]!;
       if (this.maps[i]!.get(b.pc) === b) this.maps[i]!.delete(b.pc);
-      const s = this.slotMaps[i]!.get(b.pc);
-      if (s !== undefined) this.table.set(s, this.stub as never);
+      // A parked block's slot holds another version of the pc (or the stub): leave it.
+      if (b.installed) this.table.set(b.slot, this.stub as never);
+      b.installed = false;
+      this.cellBlocks[b.cell]?.delete(b);
       for (const pg of b.pages) {
         const set = this.byPage.get(pg);
         if (set !== undefined) {
@@ -691,8 +712,9 @@ export class Jit {
       c = this.nextCell++;
       map.set(vpage, c);
     } else if (!this.sameSource(c, src)) {
-      // The page maps elsewhere now (its old blocks were not run since the remap): drop them.
-      this.dropVirtualPage(priv, vpage);
+      // The page maps elsewhere now (its old blocks were not run since the remap): park them.
+      // Nothing is brought back here: the block being compiled is the new mapping's version.
+      this.switchPage(c, priv, null);
     }
     this.cellArena[c] = arena;
     this.cellChunks[c] = src.chunks === null ? undefined : Array.from(src.chunks);
@@ -750,8 +772,103 @@ export class Jit {
       return true;
     }
     this.pagesRemapped++;
-    this.dropVirtualPage(b.priv, b.pc - (b.pc & 4095));
-    return false;
+    this.switchPage(b.cell, b.priv, src);
+    if (src !== null) {
+      // The cell now stands for the new mapping (with the version parked for it, if any).
+      this.cellArena[b.cell] = src.arena;
+      this.cellChunks[b.cell] = src.chunks === null ? undefined : Array.from(src.chunks);
+      i32[cells + b.cell] = this.epoch;
+    }
+    return false; // b is the old mapping's: interpret; the next lookup finds the page's version
+  }
+
+  /** Block b (compiled, in its slot) is its cell's. */
+  private liveIn(b: Block): void {
+    let set = this.cellBlocks[b.cell];
+    if (set === undefined) {
+      set = new Set();
+      this.cellBlocks[b.cell] = set;
+    }
+    set.add(b);
+  }
+
+  /**
+   * Cell c's virtual page maps elsewhere now: put away the translations built for the old mapping
+   * (kept, with their code marks, for when it maps back; a write into their bytes still drops
+   * them), or drop them when they cannot be kept (fine-interleaved or page-straddling code); then,
+   * if `to` is a RAM page a version was parked for, install that version again.
+   */
+  private switchPage(c: number, priv: number, to: CodeSource | null): void {
+    const live = this.cellBlocks[c];
+    const from = this.cellArena[c]!;
+    if (live !== undefined && live.size > 0) {
+      const blocks = [...live];
+      live.clear();
+      if (from >= 0 && blocks.every((b) => b.codeBytes !== null && b.pages.length === 1)) {
+        const map = this.maps[PRIV_INDEX[priv]!]!;
+        for (const b of blocks) {
+          if (map.get(b.pc) === b) map.delete(b.pc);
+          this.table.set(b.slot, this.stub as never);
+          b.installed = false;
+        }
+        let versions = this.parked[c];
+        if (versions === undefined) {
+          versions = new Map();
+          this.parked[c] = versions;
+        }
+        versions.delete(from);
+        versions.set(from, blocks);
+        if (versions.size > PARKED_PER_PAGE) {
+          const [oldest, old] = versions.entries().next().value!;
+          versions.delete(oldest);
+          for (const b of old) this.forget(b);
+        }
+        this.pagesParked++;
+      } else {
+        for (const b of blocks) if (b.mod !== null) this.dropModule(b.mod);
+      }
+    }
+    if (to === null || to.arena < 0) return;
+    const version = this.parked[c]?.get(to.arena);
+    if (version === undefined) return;
+    this.parked[c]!.delete(to.arena);
+    const map = this.maps[PRIV_INDEX[priv]!]!;
+    let restored = false;
+    for (const b of version) {
+      if (b.fn === null || b.mod === null || b.mod.dead || !this.blockBytesSame(b)) {
+        this.forget(b);
+        continue;
+      }
+      const cur = map.get(b.pc);
+      if (cur !== undefined && cur.fn !== null) continue; // compiled anew meanwhile
+      map.set(b.pc, b);
+      this.table.set(b.slot, b.fn as never);
+      b.installed = true;
+      this.liveIn(b);
+      restored = true;
+    }
+    if (restored) this.pagesRestored++;
+  }
+
+  /** A parked block given up: out of the page index (its module lives on for its other blocks). */
+  private forget(b: Block): void {
+    for (const pg of b.pages) {
+      const set = this.byPage.get(pg);
+      if (set !== undefined) {
+        set.delete(b);
+        if (set.size === 0) this.byPage.delete(pg);
+      }
+    }
+    b.fn = null;
+  }
+
+  /** Whether the RAM bytes block b was built from are still there. */
+  private blockBytesSame(b: Block): boolean {
+    const want = b.codeBytes!;
+    const at = b.pages[0]! * 4096 + b.ramFirst;
+    const u8 = this.u8;
+    for (let i = 0; i < want.length; i++) if (u8[at + i] !== want[i]) return false;
+    return true;
   }
 
   /** Whether a page's code is where cell c was checked: the same arena page, or the same chunks. */
@@ -762,12 +879,6 @@ export class Jit {
     if (old === undefined || old.length !== src.chunks.length) return false;
     for (let i = 0; i < old.length; i++) if (old[i] !== src.chunks[i]) return false;
     return true;
-  }
-
-  /** Drop the compiled blocks of one (privilege, virtual page); uncompiled ones rescan when compiled. */
-  private dropVirtualPage(priv: number, vbase: number): void {
-    const map = this.maps[PRIV_INDEX[priv]!]!;
-    for (const [pc, b] of map) if (pc - (pc & 4095) === vbase && b.mod !== null) this.dropModule(b.mod);
   }
 
   /** Forget every block (breakpoints and watchpoints changed, page cells exhausted). */
@@ -791,6 +902,8 @@ export class Jit {
     this.sinceQueued = 0;
     for (const m of this.cellMaps) m.clear();
     this.nextCell = 0;
+    this.cellBlocks.length = 0;
+    this.parked.length = 0;
     this.graves.clear(); // their table slots are given out again
     this.reviveCheck.clear();
     this.flipPages.clear();

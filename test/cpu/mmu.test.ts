@@ -245,6 +245,35 @@ test('sfence.vma of one address: other 4 KiB entries stay cached; inside a cache
   assert.equal(load(0x4000_a000), 4n);
 });
 
+test("sfence.vma with an ASID: another address space's drops nothing, the current one's drops its entries", () => {
+  const m = makeMachine();
+  setup(m);
+  const h = m.hart;
+  setCsr(h, CSR.satp, (8n << 60n) | (5n << 44n) | BigInt(ROOT / 4096)); // ASID 5
+  m.poke64(L0 + 8 * 9, pte(RAM_BASE + 0x50000, V | R | W | A | D));
+  m.poke64(RAM_BASE + 0x50000, 1n);
+  m.poke64(RAM_BASE + 0x51000, 2n);
+  const run = (insn: number, t0: bigint) => {
+    m.code(CODE, [insn]);
+    h.writeReg(reg.a1, 0x4000_9000n);
+    h.writeReg(reg.t0, t0);
+    h.priv = 1;
+    h.pc = CODE;
+    h.run(1);
+    return h.readReg(reg.a0);
+  };
+  const ld = a.ld(reg.a0, reg.a1, 0);
+  assert.equal(run(ld, 0n), 1n);
+  m.poke64(L0 + 8 * 9, pte(RAM_BASE + 0x51000, V | R | W | A | D));
+  const skipped = h.asidFencesSkipped;
+  run(a.sfence_vma(0, reg.t0), 6n); // all of ASID 6: not this address space
+  run(a.sfence_vma(reg.a1, reg.t0), 0x1_0006n); // that page in ASID 6 (bits above 16 ignored)
+  assert.equal(h.asidFencesSkipped, skipped + 2);
+  assert.equal(run(ld, 0n), 1n, 'the entry stayed (hardware may keep it until fenced)');
+  run(a.sfence_vma(0, reg.t0), 5n); // all of ASID 5: this one
+  assert.equal(run(ld, 0n), 2n, 'fencing the current ASID drops the entry');
+});
+
 test('TVM: satp and sfence.vma are illegal in S-mode', () => {
   const m = makeMachine();
   setup(m);

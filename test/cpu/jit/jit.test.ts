@@ -542,6 +542,65 @@ jitTest('a satp switch to an address space that maps the code the same keeps its
 });
 
 jitTest(
+  'two address spaces mapping one virtual page to different code: each keeps its translation across switches',
+  () => {
+    const m = makeMachine();
+    const h = pagedJitHart(m);
+    const VA = 0x4000_0000;
+    const P = [RAM_BASE + 0x200000, RAM_BASE + 0x300000];
+    // Two processes: the same VA maps P[0] in one and P[1] in the other (the text of two programs).
+    const roots = [RAM_BASE + 0x100000, RAM_BASE + 0x110000];
+    roots.forEach((root, k) => {
+      const l1 = root + 0x1000,
+        l0 = root + 0x2000;
+      m.poke64(root + 8 * 2, pte(RAM_BASE, 0xcf));
+      m.poke64(root + 8 * 1, pte(l1, 0x01));
+      m.poke64(l1, pte(l0, 0x01));
+      m.poke64(l0, pte(P[k]!, 0xcf));
+    });
+    const program = (inc: number) => [
+      a.addi(reg.a0, reg.a0, inc),
+      a.addi(reg.a1, reg.a1, 1),
+      a.bne(reg.a1, reg.a2, -8),
+      a.ecall(),
+    ];
+    m.code(P[0]!, program(1));
+    m.code(P[1]!, program(7));
+    m.code(TRAP_VEC, [a.jal(0, 0)]);
+    h.mtvecLo = TRAP_VEC | 0;
+    const run = (k: number) => {
+      h.csrWrite(0x180, Math.floor(roots[k]! / 4096), 8 << 28); // satp: Sv39, the process's root
+      h.priv = 1;
+      h.writeReg(reg.a0, 0n);
+      h.writeReg(reg.a1, 0n);
+      h.writeReg(reg.a2, 100n);
+      h.pc = VA;
+      for (let i = 0; i < 10; i++) {
+        h.run(30);
+        h.jit!.compileQueued();
+      }
+      return h.readReg(reg.a0);
+    };
+    assert.equal(run(0), 100n);
+    assert.equal(run(1), 700n);
+    const warm = h.jitStats!;
+    for (let round = 0; round < 5; round++) {
+      assert.equal(run(0), 100n, `process 0, round ${round}`);
+      assert.equal(run(1), 700n, `process 1, round ${round}`);
+    }
+    const after = h.jitStats!;
+    assert.equal(after.blocksCompiled, warm.blocksCompiled, 'no recompile after the first switch each way');
+    assert.ok(after.pagesRestored >= 10, `each switch installed the parked version (${after.pagesRestored})`);
+    assert.ok(after.instructions > warm.instructions + 10 * 200, 'and the translations ran');
+    // Process 0's text is rewritten while process 1 runs: its parked version must not come back.
+    m.code(P[0]!, [a.addi(reg.a0, reg.a0, 3)]);
+    assert.equal(run(0), 300n, 'the rewritten code runs');
+    assert.equal(run(1), 700n);
+    assert.equal(run(0), 300n);
+  },
+);
+
+jitTest(
   'code in a fine-interleaved window (CXL-like, 2 x 256 B) is translated, and stores into it invalidate it',
   () => {
     const WIN = 0x1_0000_0000;
