@@ -664,14 +664,7 @@ export class Jit {
       if (b.installed) this.table.set(b.slot, this.stub as never);
       b.installed = false;
       this.cellBlocks[b.cell]?.delete(b);
-      for (const pg of b.pages) {
-        const set = this.byPage.get(pg);
-        if (set !== undefined) {
-          set.delete(b);
-          if (set.size === 0) this.byPage.delete(pg);
-        }
-      }
-      b.fn = null;
+      this.forget(b);
       this.invalidatedBlocks++;
     }
   }
@@ -850,7 +843,7 @@ export class Jit {
     if (restored) this.pagesRestored++;
   }
 
-  /** A parked block given up: out of the page index (its module lives on for its other blocks). */
+  /** Block b's function is given up: out of the page index (a parked block's module may live on for its other blocks). */
   private forget(b: Block): void {
     for (const pg of b.pages) {
       const set = this.byPage.get(pg);

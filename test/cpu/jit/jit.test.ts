@@ -498,42 +498,59 @@ jitTest(
   },
 );
 
-jitTest('a satp switch to an address space that maps the code the same keeps its translations (no recompile)', () => {
-  const m = makeMachine();
-  const h = pagedJitHart(m);
-  const P1 = RAM_BASE + 0x200000;
+/**
+ * Processes on one paged JIT hart: process k's root table maps VA 0x4000_0000 to the RAM page
+ * text[k] (and the first GiB of RAM, trap vector included, to itself). run(k) switches satp to
+ * process k, runs the loop at VA 100 times in slices (compiling between them) and returns a0.
+ */
+function processes(m: TestMachine, h: Hart, text: number[]): (k: number) => bigint {
   const VA = 0x4000_0000;
-  // Two address spaces (two root tables) with the same mapping of VA, as two processes share the kernel.
-  const roots = [RAM_BASE + 0x100000, RAM_BASE + 0x110000];
-  for (const root of roots) {
+  const roots = text.map((_, k) => RAM_BASE + 0x100000 + 0x10000 * k);
+  roots.forEach((root, k) => {
     const l1 = root + 0x1000,
       l0 = root + 0x2000;
     m.poke64(root + 8 * 2, pte(RAM_BASE, 0xcf));
     m.poke64(root + 8 * 1, pte(l1, 0x01));
     m.poke64(l1, pte(l0, 0x01));
-    m.poke64(l0, pte(P1, 0xcf));
-  }
-  m.code(P1, [a.addi(reg.a0, reg.a0, 1), a.addi(reg.a1, reg.a1, 1), a.bne(reg.a1, reg.a2, -8), a.ecall()]);
+    m.poke64(l0, pte(text[k]!, 0xcf));
+  });
   m.code(TRAP_VEC, [a.jal(0, 0)]);
   h.mtvecLo = TRAP_VEC | 0;
-  const loop = (root: number) => {
-    h.csrWrite(0x180, Math.floor(root / 4096), 8 << 28);
+  return (k) => {
+    h.csrWrite(0x180, Math.floor(roots[k]! / 4096), 8 << 28); // satp: Sv39, the process's root
     h.priv = 1;
     h.writeReg(reg.a0, 0n);
     h.writeReg(reg.a1, 0n);
     h.writeReg(reg.a2, 100n);
     h.pc = VA;
-    for (let k = 0; k < 10; k++) {
+    for (let i = 0; i < 10; i++) {
       h.run(30);
       h.jit!.compileQueued();
     }
-    assert.equal(h.readReg(reg.a0), 100n);
+    return h.readReg(reg.a0);
   };
-  loop(roots[0]!);
+}
+
+/** A loop adding inc to a0 until a1 reaches a2, then ecall. */
+const countLoop = (inc: number) => [
+  a.addi(reg.a0, reg.a0, inc),
+  a.addi(reg.a1, reg.a1, 1),
+  a.bne(reg.a1, reg.a2, -8),
+  a.ecall(),
+];
+
+jitTest('a satp switch to an address space that maps the code the same keeps its translations (no recompile)', () => {
+  const m = makeMachine();
+  const h = pagedJitHart(m);
+  const P1 = RAM_BASE + 0x200000;
+  // Two address spaces (two root tables) with the same mapping of VA, as two processes share the kernel.
+  const run = processes(m, h, [P1, P1]);
+  m.code(P1, countLoop(1));
+  assert.equal(run(0), 100n);
   const before = h.jitStats!;
   assert.ok(before.blocksCompiled > 0);
-  loop(roots[1]!);
-  loop(roots[0]!);
+  assert.equal(run(1), 100n);
+  assert.equal(run(0), 100n);
   const after = h.jitStats!;
   assert.equal(after.blocksCompiled, before.blocksCompiled, 'nothing recompiled after two satp switches');
   assert.equal(after.flushes, before.flushes);
@@ -546,41 +563,11 @@ jitTest(
   () => {
     const m = makeMachine();
     const h = pagedJitHart(m);
-    const VA = 0x4000_0000;
+    // The same VA maps P[0] in one process and P[1] in the other (the text of two programs).
     const P = [RAM_BASE + 0x200000, RAM_BASE + 0x300000];
-    // Two processes: the same VA maps P[0] in one and P[1] in the other (the text of two programs).
-    const roots = [RAM_BASE + 0x100000, RAM_BASE + 0x110000];
-    roots.forEach((root, k) => {
-      const l1 = root + 0x1000,
-        l0 = root + 0x2000;
-      m.poke64(root + 8 * 2, pte(RAM_BASE, 0xcf));
-      m.poke64(root + 8 * 1, pte(l1, 0x01));
-      m.poke64(l1, pte(l0, 0x01));
-      m.poke64(l0, pte(P[k]!, 0xcf));
-    });
-    const program = (inc: number) => [
-      a.addi(reg.a0, reg.a0, inc),
-      a.addi(reg.a1, reg.a1, 1),
-      a.bne(reg.a1, reg.a2, -8),
-      a.ecall(),
-    ];
-    m.code(P[0]!, program(1));
-    m.code(P[1]!, program(7));
-    m.code(TRAP_VEC, [a.jal(0, 0)]);
-    h.mtvecLo = TRAP_VEC | 0;
-    const run = (k: number) => {
-      h.csrWrite(0x180, Math.floor(roots[k]! / 4096), 8 << 28); // satp: Sv39, the process's root
-      h.priv = 1;
-      h.writeReg(reg.a0, 0n);
-      h.writeReg(reg.a1, 0n);
-      h.writeReg(reg.a2, 100n);
-      h.pc = VA;
-      for (let i = 0; i < 10; i++) {
-        h.run(30);
-        h.jit!.compileQueued();
-      }
-      return h.readReg(reg.a0);
-    };
+    const run = processes(m, h, P);
+    m.code(P[0]!, countLoop(1));
+    m.code(P[1]!, countLoop(7));
     assert.equal(run(0), 100n);
     assert.equal(run(1), 700n);
     const warm = h.jitStats!;
