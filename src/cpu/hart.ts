@@ -374,6 +374,8 @@ export class Hart implements JitHost {
   private readonly decoded = new Map<number, Int32Array>();
   /** Current fetch page: virtual base, decoded slots, arena offset. cbase NaN = none. */
   private cbase = NaN;
+  /** The privilege cbase was fetched at. */
+  private cpriv = -1;
   private code: Int32Array = new Int32Array(SLOTS_PER_PAGE * SLOT_WORDS);
   private craw = 0;
   /** Slots for instructions that are not cached (MMIO, page-straddling). */
@@ -975,6 +977,10 @@ export class Hart implements JitHost {
     let cb = start - (start & 4095),
       po = start & 4095,
       lim = 0;
+    // Still on the page the last fetch decoded (same privilege: execute permission depends on it;
+    // anything else that changes what a fetch there finds resets cbase): no fetchSlow at entry.
+    // A block interpreted between translated ones (a million times in a Linux boot) mostly is.
+    if (this.cbase === cb && this.cpriv === this.priv) lim = 4094;
     let code = this.code,
       craw = this.craw;
     let budget = max;
@@ -2741,6 +2747,7 @@ export class Hart implements JitHost {
   }
 
   private setChunkPage(vbase: number, code: Int32Array, pbase: number): void {
+    this.cpriv = this.priv;
     this.cbase = vbase;
     this.code = code;
     this.craw = -1;
@@ -2806,6 +2813,7 @@ export class Hart implements JitHost {
   }
 
   private setCodePage(vbase: number, arenaOff: number): void {
+    this.cpriv = this.priv;
     const page = arenaOff / 4096;
     let code = this.decoded.get(page);
     if (code === undefined) {
