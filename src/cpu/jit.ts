@@ -30,6 +30,7 @@ import {
   jitStraight,
   jitCallOut,
   jitTerminator,
+  partitionRegions,
   translateBatch,
   type JitBlockCode,
   type JitInsn,
@@ -135,6 +136,8 @@ export class Block {
   slot = -1;
   /** Its function is the one in its slot (false while parked: its page maps elsewhere now). */
   installed = false;
+  /** Every block of its region (translated code that jumps to it without a slot) is on its page cell. */
+  soloRegion = false;
   mod: CompiledModule | null = null;
   /** Arena pages (plain) or chunk keys (arenaOffset / 256) its code came from. */
   pages: number[] = [];
@@ -507,6 +510,11 @@ export class Jit {
         { privIndex: PRIV_INDEX[p]!, hostFma: this.hostFma, checkTypes: this.checkTypes },
       ).toBytes();
       this.lastBytes = bytes;
+      // Which regions stay on one page cell (translateBatch forms them from the same list).
+      for (const r of partitionRegions(idx.map((i) => codes[i]!))) {
+        const solo = r.every((k) => blocks[idx[k]!]!.cell === blocks[idx[r[0]!]!]!.cell);
+        for (const k of r) blocks[idx[k]!]!.soloRegion = solo;
+      }
       const inst = new Wasm.Instance(new Wasm.Module(bytes), this.imports as never);
       const mod = new CompiledModule();
       idx.forEach((i, j) => {
@@ -797,7 +805,10 @@ export class Jit {
     if (live !== undefined && live.size > 0) {
       const blocks = [...live];
       live.clear();
-      if (from >= 0 && blocks.every((b) => b.codeBytes !== null && b.pages.length === 1)) {
+      // Parked only when no translation of another page can reach them but through their slots:
+      // a region spanning two pages branches between them directly (its other page's check
+      // passes, and the parked half would run for the new mapping).
+      if (from >= 0 && blocks.every((b) => b.soloRegion && b.codeBytes !== null && b.pages.length === 1)) {
         const map = this.maps[PRIV_INDEX[priv]!]!;
         for (const b of blocks) {
           if (map.get(b.pc) === b) map.delete(b.pc);

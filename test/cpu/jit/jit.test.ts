@@ -500,10 +500,11 @@ jitTest(
 
 /**
  * Processes on one paged JIT hart: process k's root table maps VA 0x4000_0000 to the RAM page
- * text[k] (and the first GiB of RAM, trap vector included, to itself). run(k) switches satp to
- * process k, runs the loop at VA 100 times in slices (compiling between them) and returns a0.
+ * text[k] (or VA + 4 KiB * i to text[k][i]; and the first GiB of RAM, trap vector included, to
+ * itself). run(k) switches satp to process k, runs the loop at `entry` 100 times in slices
+ * (compiling between them) and returns a0.
  */
-function processes(m: TestMachine, h: Hart, text: number[]): (k: number) => bigint {
+function processes(m: TestMachine, h: Hart, text: (number | number[])[], entry = 0x4000_0000): (k: number) => bigint {
   const VA = 0x4000_0000;
   const roots = text.map((_, k) => RAM_BASE + 0x100000 + 0x10000 * k);
   roots.forEach((root, k) => {
@@ -512,7 +513,7 @@ function processes(m: TestMachine, h: Hart, text: number[]): (k: number) => bigi
     m.poke64(root + 8 * 2, pte(RAM_BASE, 0xcf));
     m.poke64(root + 8 * 1, pte(l1, 0x01));
     m.poke64(l1, pte(l0, 0x01));
-    m.poke64(l0, pte(text[k]!, 0xcf));
+    [text[k]!].flat().forEach((page, i) => m.poke64(l0 + 8 * i, pte(page, 0xcf)));
   });
   m.code(TRAP_VEC, [a.jal(0, 0)]);
   h.mtvecLo = TRAP_VEC | 0;
@@ -522,9 +523,9 @@ function processes(m: TestMachine, h: Hart, text: number[]): (k: number) => bigi
     h.writeReg(reg.a0, 0n);
     h.writeReg(reg.a1, 0n);
     h.writeReg(reg.a2, 100n);
-    h.pc = VA;
+    h.pc = entry;
     for (let i = 0; i < 10; i++) {
-      h.run(30);
+      h.run(60);
       h.jit!.compileQueued();
     }
     return h.readReg(reg.a0);
@@ -586,6 +587,33 @@ jitTest(
     assert.equal(run(0), 300n);
   },
 );
+
+jitTest('a loop spanning two pages, one of which maps elsewhere in the other process: no stale half runs', () => {
+  const m = makeMachine();
+  const h = pagedJitHart(m);
+  // Page A (VA) differs between the processes, page B (VA + 4 KiB) is shared. The loop's first
+  // block ends page A (a0 += inc; j B), its second starts page B (a1 += 1; bne back to A): one
+  // region, two page cells. Parking A's version alone would leave B's translation branching
+  // straight into it.
+  const A = [RAM_BASE + 0x200000, RAM_BASE + 0x300000],
+    B = RAM_BASE + 0x400000;
+  const run = processes(
+    m,
+    h,
+    [
+      [A[0]!, B],
+      [A[1]!, B],
+    ],
+    0x4000_0ff8,
+  );
+  [1, 7].forEach((inc, k) => m.code(A[k]! + 0xff8, [a.addi(reg.a0, reg.a0, inc), a.jal(0, 4)]));
+  m.code(B, [a.addi(reg.a1, reg.a1, 1), a.bne(reg.a1, reg.a2, -12), a.ecall()]);
+  for (let round = 0; round < 4; round++) {
+    assert.equal(run(0), 100n, `process 0, round ${round}`);
+    assert.equal(run(1), 700n, `process 1, round ${round}`);
+  }
+  assert.ok(h.jitStats!.instructions > 1000, 'the loop ran translated');
+});
 
 jitTest(
   'code in a fine-interleaved window (CXL-like, 2 x 256 B) is translated, and stores into it invalidate it',
