@@ -199,14 +199,14 @@ export class Fpu {
     this.writeBits(f, bits);
   }
   private setX(rd: number, lo: number, hi: number): void {
-    this.rl[rd] = lo;
-    this.rh[rd] = hi;
+    this.rl[rd << 1] = lo;
+    this.rh[rd << 1] = hi;
   }
   private setXBig(rd: number, v: bigint): void {
     this.setX(rd, Number(v & 0xffffffffn) | 0, Number((v >> 32n) & 0xffffffffn) | 0);
   }
   private xBig(r: number): bigint {
-    return (BigInt(this.rh[r]! >>> 0) << 32n) | BigInt(this.rl[r]! >>> 0);
+    return (BigInt(this.rh[r << 1]! >>> 0) << 32n) | BigInt(this.rl[r << 1]! >>> 0);
   }
 
   /** Run fp-exact's operation and fold its flags into fflags. */
@@ -529,14 +529,14 @@ export class Fpu {
         return true;
       }
       case Op.FMV_W_X:
-        this.setS(rd, this.rl[rs1]!);
+        this.setS(rd, this.rl[rs1 << 1]!);
         return true;
       case Op.FMV_X_D:
         this.setX(rd, fi[2 * rs1]!, fi[2 * rs1 + 1]!);
         return true;
       case Op.FMV_D_X:
-        fi[2 * rd] = this.rl[rs1]!;
-        fi[2 * rd + 1] = this.rh[rs1]!;
+        fi[2 * rd] = this.rl[rs1 << 1]!;
+        fi[2 * rd + 1] = this.rh[rs1 << 1]!;
         return true;
 
       // ---- conversions ----
@@ -707,8 +707,8 @@ export class Fpu {
   private fromInt(op: number, rd: number, rs1: number, rm: number): void {
     const single = op <= Op.FCVT_S_LU;
     const kind = op - (single ? Op.FCVT_S_W : Op.FCVT_D_W);
-    const lo = this.rl[rs1]!,
-      hi = this.rh[rs1]!;
+    const lo = this.rl[rs1 << 1]!,
+      hi = this.rh[rs1 << 1]!;
     // The integer as a double when that is exact (below 2^53 in magnitude).
     let v = Number.NaN;
     if (kind === 0) v = lo;

@@ -415,8 +415,10 @@ export class Hart implements JitHost {
     const jcAt = this.arena.allocStatic(36 * JC_SIZE, `hart ${opts.hartId} jump caches`);
     // The JIT's translation epoch and page cells (jit.ts remap/ensureValid).
     const cellsAt = this.arena.allocStatic(4 * (JIT_PAGE_CELLS + 1), `hart ${opts.hartId} JIT page cells`);
-    this.rl = this.arena.i32.subarray(regs >>> 2, (regs >>> 2) + 33);
-    this.rh = this.arena.i32.subarray((regs >>> 2) + 64, (regs >>> 2) + 97);
+    // x[i] is one little-endian i64 at regs + 8i (translated code loads and stores it whole): the
+    // interpreter reads its halves as rl[i << 1] and rh[i << 1] (rh starts 4 bytes later).
+    this.rl = this.arena.i32.subarray(regs >>> 2, (regs >>> 2) + 65);
+    this.rh = this.arena.i32.subarray((regs >>> 2) + 1, (regs >>> 2) + 66);
     const buf = this.arena.i32.buffer;
     this.fpu = new Fpu(buf, regs + 768, regs + 528, this.rl, this.rh);
     this.res = new Int32Array(buf, regs + 544, 6);
@@ -428,8 +430,7 @@ export class Hart implements JitHost {
     };
     const garr = arr;
     const L = {
-      regLo: regs,
-      regHi: regs + 256,
+      regs,
       exitPc: regs + 512,
       exitReason: regs + 520,
       fpCells: regs + 528,
@@ -512,14 +513,14 @@ export class Hart implements JitHost {
 
   readReg(i: number): bigint {
     if (i === 0) return 0n;
-    return (BigInt(this.rh[i]! >>> 0) << 32n) | BigInt(this.rl[i]! >>> 0);
+    return (BigInt(this.rh[i << 1]! >>> 0) << 32n) | BigInt(this.rl[i << 1]! >>> 0);
   }
 
   writeReg(i: number, v: bigint): void {
     if (i === 0) return;
     const u = BigInt.asUintN(64, v);
-    this.rl[i] = Number(u & 0xffffffffn) | 0;
-    this.rh[i] = Number(u >> 32n) | 0;
+    this.rl[i << 1] = Number(u & 0xffffffffn) | 0;
+    this.rh[i << 1] = Number(u >> 32n) | 0;
   }
 
   /** The board drives MSIP(3), MTIP(7), SEIP(9), MEIP(11). */
@@ -680,12 +681,12 @@ export class Hart implements JitHost {
     // Every entry was filled under the current satp (writes to satp empty the TLBs), so a fence
     // naming another address space's ASID has nothing to drop, and the translations of this
     // one stay current: an OS fencing a process that is not running costs nothing.
-    if (rs2 !== 0 && (this.rl[rs2]! & 0xffff) !== ((this.satpHi >>> 12) & 0xffff)) {
+    if (rs2 !== 0 && (this.rl[rs2 << 1]! & 0xffff) !== ((this.satpHi >>> 12) & 0xffff)) {
       this.asidFencesSkipped++;
       return;
     }
-    const lo = this.rl[rs1]!,
-      hi = this.rh[rs1]!;
+    const lo = this.rl[rs1 << 1]!,
+      hi = this.rh[rs1 << 1]!;
     if (rs1 === 0 || this.superCovers(lo, hi)) {
       this.flushTlb();
       // Translations survive: their pages are checked again before they next run (Jit.remap).
@@ -1034,76 +1035,76 @@ export class Hart implements JitHost {
       budget--;
       switch (w0 & 0xff) {
         case Op.ADDI: {
-          const a = rl[rs1]!;
+          const a = rl[rs1 << 1]!;
           const lo = (a + imm) | 0;
-          rh[rd] = (rh[rs1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
-          rl[rd] = lo;
+          rh[rd << 1] = (rh[rs1 << 1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
+          rl[rd << 1] = lo;
           po = npc;
           continue;
         }
         case Op.ADD: {
-          const a = rl[rs1]!;
-          const lo = (a + rl[rs2]!) | 0;
-          rh[rd] = (rh[rs1]! + rh[rs2]! + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
-          rl[rd] = lo;
+          const a = rl[rs1 << 1]!;
+          const lo = (a + rl[rs2 << 1]!) | 0;
+          rh[rd << 1] = (rh[rs1 << 1]! + rh[rs2 << 1]! + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
+          rl[rd << 1] = lo;
           po = npc;
           continue;
         }
         case Op.SUB: {
-          const a = rl[rs1]!,
-            b = rl[rs2]!;
-          rh[rd] = (rh[rs1]! - rh[rs2]! - (a >>> 0 < b >>> 0 ? 1 : 0)) | 0;
-          rl[rd] = (a - b) | 0;
+          const a = rl[rs1 << 1]!,
+            b = rl[rs2 << 1]!;
+          rh[rd << 1] = (rh[rs1 << 1]! - rh[rs2 << 1]! - (a >>> 0 < b >>> 0 ? 1 : 0)) | 0;
+          rl[rd << 1] = (a - b) | 0;
           po = npc;
           continue;
         }
         case Op.ADDIW: {
-          const v = (rl[rs1]! + imm) | 0;
-          rl[rd] = v;
-          rh[rd] = v >> 31;
+          const v = (rl[rs1 << 1]! + imm) | 0;
+          rl[rd << 1] = v;
+          rh[rd << 1] = v >> 31;
           po = npc;
           continue;
         }
         case Op.ADDW: {
-          const v = (rl[rs1]! + rl[rs2]!) | 0;
-          rl[rd] = v;
-          rh[rd] = v >> 31;
+          const v = (rl[rs1 << 1]! + rl[rs2 << 1]!) | 0;
+          rl[rd << 1] = v;
+          rh[rd << 1] = v >> 31;
           po = npc;
           continue;
         }
         case Op.SUBW: {
-          const v = (rl[rs1]! - rl[rs2]!) | 0;
-          rl[rd] = v;
-          rh[rd] = v >> 31;
+          const v = (rl[rs1 << 1]! - rl[rs2 << 1]!) | 0;
+          rl[rd << 1] = v;
+          rh[rd << 1] = v >> 31;
           po = npc;
           continue;
         }
         case Op.LUI:
-          rl[rd] = imm;
-          rh[rd] = imm >> 31;
+          rl[rd << 1] = imm;
+          rh[rd << 1] = imm >> 31;
           po = npc;
           continue;
         case Op.AUIPC: {
           const v = cb + po + imm;
-          rl[rd] = v | 0;
-          rh[rd] = Math.floor(v / TWO32) | 0;
+          rl[rd << 1] = v | 0;
+          rh[rd << 1] = Math.floor(v / TWO32) | 0;
           po = npc;
           continue;
         }
         case Op.JAL: {
           const link = cb + npc;
-          rl[rd] = link | 0;
-          rh[rd] = link >= 0 && link < TWO32 ? 0 : Math.floor(link / TWO32) | 0;
+          rl[rd << 1] = link | 0;
+          rh[rd << 1] = link >= 0 && link < TWO32 ? 0 : Math.floor(link / TWO32) | 0;
           po += imm;
           continue;
         }
         case Op.JALR: {
-          const a = rl[rs1]!;
+          const a = rl[rs1 << 1]!;
           const lo = (a + imm) | 0;
-          const hi = (rh[rs1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
+          const hi = (rh[rs1 << 1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
           const link = cb + npc;
-          rl[rd] = link | 0;
-          rh[rd] = link >= 0 && link < TWO32 ? 0 : Math.floor(link / TWO32) | 0;
+          rl[rd << 1] = link | 0;
+          rh[rd << 1] = link >= 0 && link < TWO32 ? 0 : Math.floor(link / TWO32) | 0;
           const t = hi >= -0x100000 && hi < 0x100000 ? hi * TWO32 + ((lo & ~1) >>> 0) : this.pcFromHalves(lo & ~1, hi);
           const d = t - cb;
           if (d >= 0 && d < 4094) po = d | 0;
@@ -1115,95 +1116,95 @@ export class Hart implements JitHost {
           continue;
         }
         case Op.BEQ:
-          po = rl[rs1] === rl[rs2] && rh[rs1] === rh[rs2] ? po + imm : npc;
+          po = rl[rs1 << 1] === rl[rs2 << 1] && rh[rs1 << 1] === rh[rs2 << 1] ? po + imm : npc;
           continue;
         case Op.BNE:
-          po = rl[rs1] !== rl[rs2] || rh[rs1] !== rh[rs2] ? po + imm : npc;
+          po = rl[rs1 << 1] !== rl[rs2 << 1] || rh[rs1 << 1] !== rh[rs2 << 1] ? po + imm : npc;
           continue;
         case Op.BLT: {
-          const ah = rh[rs1]!,
-            bh = rh[rs2]!;
-          po = ah < bh || (ah === bh && rl[rs1]! >>> 0 < rl[rs2]! >>> 0) ? po + imm : npc;
+          const ah = rh[rs1 << 1]!,
+            bh = rh[rs2 << 1]!;
+          po = ah < bh || (ah === bh && rl[rs1 << 1]! >>> 0 < rl[rs2 << 1]! >>> 0) ? po + imm : npc;
           continue;
         }
         case Op.BGE: {
-          const ah = rh[rs1]!,
-            bh = rh[rs2]!;
-          po = ah < bh || (ah === bh && rl[rs1]! >>> 0 < rl[rs2]! >>> 0) ? npc : po + imm;
+          const ah = rh[rs1 << 1]!,
+            bh = rh[rs2 << 1]!;
+          po = ah < bh || (ah === bh && rl[rs1 << 1]! >>> 0 < rl[rs2 << 1]! >>> 0) ? npc : po + imm;
           continue;
         }
         case Op.BLTU: {
-          const ah = rh[rs1]! >>> 0,
-            bh = rh[rs2]! >>> 0;
-          po = ah < bh || (ah === bh && rl[rs1]! >>> 0 < rl[rs2]! >>> 0) ? po + imm : npc;
+          const ah = rh[rs1 << 1]! >>> 0,
+            bh = rh[rs2 << 1]! >>> 0;
+          po = ah < bh || (ah === bh && rl[rs1 << 1]! >>> 0 < rl[rs2 << 1]! >>> 0) ? po + imm : npc;
           continue;
         }
         case Op.BGEU: {
-          const ah = rh[rs1]! >>> 0,
-            bh = rh[rs2]! >>> 0;
-          po = ah < bh || (ah === bh && rl[rs1]! >>> 0 < rl[rs2]! >>> 0) ? npc : po + imm;
+          const ah = rh[rs1 << 1]! >>> 0,
+            bh = rh[rs2 << 1]! >>> 0;
+          po = ah < bh || (ah === bh && rl[rs1 << 1]! >>> 0 < rl[rs2 << 1]! >>> 0) ? npc : po + imm;
           continue;
         }
         case Op.SLTI: {
-          const ah = rh[rs1]!,
+          const ah = rh[rs1 << 1]!,
             bh = imm >> 31;
-          rl[rd] = ah < bh || (ah === bh && rl[rs1]! >>> 0 < imm >>> 0) ? 1 : 0;
-          rh[rd] = 0;
+          rl[rd << 1] = ah < bh || (ah === bh && rl[rs1 << 1]! >>> 0 < imm >>> 0) ? 1 : 0;
+          rh[rd << 1] = 0;
           po = npc;
           continue;
         }
         case Op.SLTIU: {
-          const ah = rh[rs1]! >>> 0,
+          const ah = rh[rs1 << 1]! >>> 0,
             bh = (imm >> 31) >>> 0;
-          rl[rd] = ah < bh || (ah === bh && rl[rs1]! >>> 0 < imm >>> 0) ? 1 : 0;
-          rh[rd] = 0;
+          rl[rd << 1] = ah < bh || (ah === bh && rl[rs1 << 1]! >>> 0 < imm >>> 0) ? 1 : 0;
+          rh[rd << 1] = 0;
           po = npc;
           continue;
         }
         case Op.SLT: {
-          const ah = rh[rs1]!,
-            bh = rh[rs2]!;
-          rl[rd] = ah < bh || (ah === bh && rl[rs1]! >>> 0 < rl[rs2]! >>> 0) ? 1 : 0;
-          rh[rd] = 0;
+          const ah = rh[rs1 << 1]!,
+            bh = rh[rs2 << 1]!;
+          rl[rd << 1] = ah < bh || (ah === bh && rl[rs1 << 1]! >>> 0 < rl[rs2 << 1]! >>> 0) ? 1 : 0;
+          rh[rd << 1] = 0;
           po = npc;
           continue;
         }
         case Op.SLTU: {
-          const ah = rh[rs1]! >>> 0,
-            bh = rh[rs2]! >>> 0;
-          rl[rd] = ah < bh || (ah === bh && rl[rs1]! >>> 0 < rl[rs2]! >>> 0) ? 1 : 0;
-          rh[rd] = 0;
+          const ah = rh[rs1 << 1]! >>> 0,
+            bh = rh[rs2 << 1]! >>> 0;
+          rl[rd << 1] = ah < bh || (ah === bh && rl[rs1 << 1]! >>> 0 < rl[rs2 << 1]! >>> 0) ? 1 : 0;
+          rh[rd << 1] = 0;
           po = npc;
           continue;
         }
         case Op.XORI:
-          rl[rd] = rl[rs1]! ^ imm;
-          rh[rd] = rh[rs1]! ^ (imm >> 31);
+          rl[rd << 1] = rl[rs1 << 1]! ^ imm;
+          rh[rd << 1] = rh[rs1 << 1]! ^ (imm >> 31);
           po = npc;
           continue;
         case Op.ORI:
-          rl[rd] = rl[rs1]! | imm;
-          rh[rd] = rh[rs1]! | (imm >> 31);
+          rl[rd << 1] = rl[rs1 << 1]! | imm;
+          rh[rd << 1] = rh[rs1 << 1]! | (imm >> 31);
           po = npc;
           continue;
         case Op.ANDI:
-          rl[rd] = rl[rs1]! & imm;
-          rh[rd] = rh[rs1]! & (imm >> 31);
+          rl[rd << 1] = rl[rs1 << 1]! & imm;
+          rh[rd << 1] = rh[rs1 << 1]! & (imm >> 31);
           po = npc;
           continue;
         case Op.XOR:
-          rl[rd] = rl[rs1]! ^ rl[rs2]!;
-          rh[rd] = rh[rs1]! ^ rh[rs2]!;
+          rl[rd << 1] = rl[rs1 << 1]! ^ rl[rs2 << 1]!;
+          rh[rd << 1] = rh[rs1 << 1]! ^ rh[rs2 << 1]!;
           po = npc;
           continue;
         case Op.OR:
-          rl[rd] = rl[rs1]! | rl[rs2]!;
-          rh[rd] = rh[rs1]! | rh[rs2]!;
+          rl[rd << 1] = rl[rs1 << 1]! | rl[rs2 << 1]!;
+          rh[rd << 1] = rh[rs1 << 1]! | rh[rs2 << 1]!;
           po = npc;
           continue;
         case Op.AND:
-          rl[rd] = rl[rs1]! & rl[rs2]!;
-          rh[rd] = rh[rs1]! & rh[rs2]!;
+          rl[rd << 1] = rl[rs1 << 1]! & rl[rs2 << 1]!;
+          rh[rd << 1] = rh[rs1 << 1]! & rh[rs2 << 1]!;
           po = npc;
           continue;
         case Op.SLLI:
@@ -1219,56 +1220,56 @@ export class Hart implements JitHost {
           po = npc;
           continue;
         case Op.SLL:
-          this.sll(rd, rs1, rl[rs2]! & 63);
+          this.sll(rd, rs1, rl[rs2 << 1]! & 63);
           po = npc;
           continue;
         case Op.SRL:
-          this.srl(rd, rs1, rl[rs2]! & 63);
+          this.srl(rd, rs1, rl[rs2 << 1]! & 63);
           po = npc;
           continue;
         case Op.SRA:
-          this.sra(rd, rs1, rl[rs2]! & 63);
+          this.sra(rd, rs1, rl[rs2 << 1]! & 63);
           po = npc;
           continue;
         case Op.SLLIW: {
-          const v = rl[rs1]! << imm;
-          rl[rd] = v;
-          rh[rd] = v >> 31;
+          const v = rl[rs1 << 1]! << imm;
+          rl[rd << 1] = v;
+          rh[rd << 1] = v >> 31;
           po = npc;
           continue;
         }
         case Op.SRLIW: {
-          const v = (rl[rs1]! >>> imm) | 0;
-          rl[rd] = v;
-          rh[rd] = v >> 31;
+          const v = (rl[rs1 << 1]! >>> imm) | 0;
+          rl[rd << 1] = v;
+          rh[rd << 1] = v >> 31;
           po = npc;
           continue;
         }
         case Op.SRAIW: {
-          const v = rl[rs1]! >> imm;
-          rl[rd] = v;
-          rh[rd] = v >> 31;
+          const v = rl[rs1 << 1]! >> imm;
+          rl[rd << 1] = v;
+          rh[rd << 1] = v >> 31;
           po = npc;
           continue;
         }
         case Op.SLLW: {
-          const v = rl[rs1]! << (rl[rs2]! & 31);
-          rl[rd] = v;
-          rh[rd] = v >> 31;
+          const v = rl[rs1 << 1]! << (rl[rs2 << 1]! & 31);
+          rl[rd << 1] = v;
+          rh[rd << 1] = v >> 31;
           po = npc;
           continue;
         }
         case Op.SRLW: {
-          const v = (rl[rs1]! >>> (rl[rs2]! & 31)) | 0;
-          rl[rd] = v;
-          rh[rd] = v >> 31;
+          const v = (rl[rs1 << 1]! >>> (rl[rs2 << 1]! & 31)) | 0;
+          rl[rd << 1] = v;
+          rh[rd << 1] = v >> 31;
           po = npc;
           continue;
         }
         case Op.SRAW: {
-          const v = rl[rs1]! >> (rl[rs2]! & 31);
-          rl[rd] = v;
-          rh[rd] = v >> 31;
+          const v = rl[rs1 << 1]! >> (rl[rs2 << 1]! & 31);
+          rl[rd << 1] = v;
+          rh[rd << 1] = v >> 31;
           po = npc;
           continue;
         }
@@ -1276,137 +1277,137 @@ export class Hart implements JitHost {
         // ---- loads and stores: a TLB hit (tlb.ts) is one typed-array access; a miss leaves the
         // switch for the slow path below (memSlowNoTlbProbe) ----
         case Op.LD: {
-          const a = rl[rs1]!;
+          const a = rl[rs1 << 1]!;
           const lo = (a + imm) | 0;
-          const hi = (rh[rs1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
+          const hi = (rh[rs1 << 1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
           const p = tlbProbe(rTL, rTH, rTA, gTL, gTH, gTA, lo, hi, 7);
           if (p < 0) break;
           const q = p >>> 2;
-          rl[rd] = i32[q]!;
-          rh[rd] = i32[q + 1]!;
+          rl[rd << 1] = i32[q]!;
+          rh[rd << 1] = i32[q + 1]!;
           po = npc;
           continue;
         }
         case Op.LW: {
-          const a = rl[rs1]!;
+          const a = rl[rs1 << 1]!;
           const lo = (a + imm) | 0;
-          const hi = (rh[rs1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
+          const hi = (rh[rs1 << 1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
           const p = tlbProbe(rTL, rTH, rTA, gTL, gTH, gTA, lo, hi, 3);
           if (p < 0) break;
           const q = p >>> 2;
           const v = i32[q]!;
-          rl[rd] = v;
-          rh[rd] = v >> 31;
+          rl[rd << 1] = v;
+          rh[rd << 1] = v >> 31;
           po = npc;
           continue;
         }
         case Op.LWU: {
-          const a = rl[rs1]!;
+          const a = rl[rs1 << 1]!;
           const lo = (a + imm) | 0;
-          const hi = (rh[rs1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
+          const hi = (rh[rs1 << 1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
           const p = tlbProbe(rTL, rTH, rTA, gTL, gTH, gTA, lo, hi, 3);
           if (p < 0) break;
           const q = p >>> 2;
-          rl[rd] = i32[q]!;
-          rh[rd] = 0;
+          rl[rd << 1] = i32[q]!;
+          rh[rd << 1] = 0;
           po = npc;
           continue;
         }
         case Op.LH:
         case Op.LHU: {
-          const a = rl[rs1]!;
+          const a = rl[rs1 << 1]!;
           const lo = (a + imm) | 0;
-          const hi = (rh[rs1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
+          const hi = (rh[rs1 << 1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
           const p = tlbProbe(rTL, rTH, rTA, gTL, gTH, gTA, lo, hi, 1);
           if (p < 0) break;
           const v = (w0 & 0xff) === Op.LH ? (u16[p >>> 1]! << 16) >> 16 : u16[p >>> 1]!;
-          rl[rd] = v;
-          rh[rd] = v >> 31;
+          rl[rd << 1] = v;
+          rh[rd << 1] = v >> 31;
           po = npc;
           continue;
         }
         case Op.LB:
         case Op.LBU: {
-          const a = rl[rs1]!;
+          const a = rl[rs1 << 1]!;
           const lo = (a + imm) | 0;
-          const hi = (rh[rs1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
+          const hi = (rh[rs1 << 1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
           const p = tlbProbe(rTL, rTH, rTA, gTL, gTH, gTA, lo, hi, 0);
           if (p < 0) break;
           const v = (w0 & 0xff) === Op.LB ? (u8[p]! << 24) >> 24 : u8[p]!;
-          rl[rd] = v;
-          rh[rd] = v >> 31;
+          rl[rd << 1] = v;
+          rh[rd << 1] = v >> 31;
           po = npc;
           continue;
         }
         case Op.SD: {
-          const a = rl[rs1]!;
+          const a = rl[rs1 << 1]!;
           const lo = (a + imm) | 0;
-          const hi = (rh[rs1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
+          const hi = (rh[rs1 << 1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
           const p = tlbProbe(wTL, wTH, wTA, gwTL, gwTH, gwTA, lo, hi, 7);
           if (p < 0) break;
           const q = p >>> 2;
-          i32[q] = rl[rs2]!;
-          i32[q + 1] = rh[rs2]!;
+          i32[q] = rl[rs2 << 1]!;
+          i32[q + 1] = rh[rs2 << 1]!;
           po = npc;
           continue;
         }
         case Op.SW: {
-          const a = rl[rs1]!;
+          const a = rl[rs1 << 1]!;
           const lo = (a + imm) | 0;
-          const hi = (rh[rs1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
+          const hi = (rh[rs1 << 1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
           const p = tlbProbe(wTL, wTH, wTA, gwTL, gwTH, gwTA, lo, hi, 3);
           if (p < 0) break;
           const q = p >>> 2;
-          i32[q] = rl[rs2]!;
+          i32[q] = rl[rs2 << 1]!;
           po = npc;
           continue;
         }
         case Op.SH: {
-          const a = rl[rs1]!;
+          const a = rl[rs1 << 1]!;
           const lo = (a + imm) | 0;
-          const hi = (rh[rs1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
+          const hi = (rh[rs1 << 1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
           const p = tlbProbe(wTL, wTH, wTA, gwTL, gwTH, gwTA, lo, hi, 1);
           if (p < 0) break;
-          u16[p >>> 1] = rl[rs2]!;
+          u16[p >>> 1] = rl[rs2 << 1]!;
           po = npc;
           continue;
         }
         case Op.SB: {
-          const a = rl[rs1]!;
+          const a = rl[rs1 << 1]!;
           const lo = (a + imm) | 0;
-          const hi = (rh[rs1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
+          const hi = (rh[rs1 << 1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
           const p = tlbProbe(wTL, wTH, wTA, gwTL, gwTH, gwTA, lo, hi, 0);
           if (p < 0) break;
-          u8[p] = rl[rs2]!;
+          u8[p] = rl[rs2 << 1]!;
           po = npc;
           continue;
         }
 
         // ---- M ----
         case Op.MUL:
-          rl[rd] = mul64(rl[rs1]!, rh[rs1]!, rl[rs2]!, rh[rs2]!);
-          rh[rd] = m64.hi;
+          rl[rd << 1] = mul64(rl[rs1 << 1]!, rh[rs1 << 1]!, rl[rs2 << 1]!, rh[rs2 << 1]!);
+          rh[rd << 1] = m64.hi;
           po = npc;
           continue;
         case Op.MULH:
-          rl[rd] = mulh64(rl[rs1]!, rh[rs1]!, rl[rs2]!, rh[rs2]!);
-          rh[rd] = m64.hi;
+          rl[rd << 1] = mulh64(rl[rs1 << 1]!, rh[rs1 << 1]!, rl[rs2 << 1]!, rh[rs2 << 1]!);
+          rh[rd << 1] = m64.hi;
           po = npc;
           continue;
         case Op.MULHSU:
-          rl[rd] = mulhsu64(rl[rs1]!, rh[rs1]!, rl[rs2]!, rh[rs2]!);
-          rh[rd] = m64.hi;
+          rl[rd << 1] = mulhsu64(rl[rs1 << 1]!, rh[rs1 << 1]!, rl[rs2 << 1]!, rh[rs2 << 1]!);
+          rh[rd << 1] = m64.hi;
           po = npc;
           continue;
         case Op.MULHU:
-          rl[rd] = mulhu64(rl[rs1]!, rh[rs1]!, rl[rs2]!, rh[rs2]!);
-          rh[rd] = m64.hi;
+          rl[rd << 1] = mulhu64(rl[rs1 << 1]!, rh[rs1 << 1]!, rl[rs2 << 1]!, rh[rs2 << 1]!);
+          rh[rd << 1] = m64.hi;
           po = npc;
           continue;
         case Op.MULW: {
-          const v = Math.imul(rl[rs1]!, rl[rs2]!);
-          rl[rd] = v;
-          rh[rd] = v >> 31;
+          const v = Math.imul(rl[rs1 << 1]!, rl[rs2 << 1]!);
+          rl[rd << 1] = v;
+          rh[rd << 1] = v >> 31;
           po = npc;
           continue;
         }
@@ -1482,9 +1483,9 @@ export class Hart implements JitHost {
     const rd = (w0 >>> 8) & 63,
       rs1 = (w0 >>> 14) & 63,
       rs2 = (w0 >>> 20) & 63;
-    const a = rl[rs1]!;
+    const a = rl[rs1 << 1]!;
     const lo = (a + imm) | 0;
-    const hi = (rh[rs1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
+    const hi = (rh[rs1 << 1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
     const op = w0 & 0xff;
     let v: number;
     if (this.dataTiming !== null && op !== Op.SD && op !== Op.SW && op !== Op.SH && op !== Op.SB) {
@@ -1496,13 +1497,19 @@ export class Hart implements JitHost {
       case Op.SW:
       case Op.SH:
       case Op.SB:
-        this.storeSlow(lo, hi, op === Op.SD ? 8 : op === Op.SW ? 4 : op === Op.SH ? 2 : 1, rl[rs2]!, rh[rs2]!);
+        this.storeSlow(
+          lo,
+          hi,
+          op === Op.SD ? 8 : op === Op.SW ? 4 : op === Op.SH ? 2 : 1,
+          rl[rs2 << 1]!,
+          rh[rs2 << 1]!,
+        );
         return this.brk;
       case Op.LD:
         v = this.loadSlow(lo, hi, 8);
         if (this.exc !== 0) return false;
-        rl[rd] = v;
-        rh[rd] = this.ldHi;
+        rl[rd << 1] = v;
+        rh[rd << 1] = this.ldHi;
         return false;
       case Op.LW:
       case Op.LWU:
@@ -1524,8 +1531,8 @@ export class Hart implements JitHost {
         throw new Error(`hart: memSlowNoTlbProbe given operation ${op}, not a load or store`);
     }
     if (this.exc !== 0) return false;
-    rl[rd] = v;
-    rh[rd] = op === Op.LWU ? 0 : v >> 31;
+    rl[rd << 1] = v;
+    rh[rd << 1] = op === Op.LWU ? 0 : v >> 31;
     return false;
   }
 
@@ -1543,9 +1550,9 @@ export class Hart implements JitHost {
     if (isFpOp(op)) return this.fpInsn(op, rd, rs1, rs2, imm, raw);
     if (op >= Op.CBO_INVAL && op <= Op.CBO_ZERO) return this.cbo(op, rs1, raw);
     if (isBitOp(op)) {
-      const lo = bitOp(op, this.rl[rs1]!, this.rh[rs1]!, this.rl[rs2]!, this.rh[rs2]!, imm);
-      this.rl[rd] = lo;
-      this.rh[rd] = bitOut.hi;
+      const lo = bitOp(op, this.rl[rs1 << 1]!, this.rh[rs1 << 1]!, this.rl[rs2 << 1]!, this.rh[rs2 << 1]!, imm);
+      this.rl[rd << 1] = lo;
+      this.rh[rd << 1] = bitOut.hi;
       return Cold.Next;
     }
     if (op >= Op.LR_W && op <= Op.AMOMAXU_D) {
@@ -1616,8 +1623,8 @@ export class Hart implements JitHost {
       if (m === 0 || (priv === PRIV_U && sv === 0)) return this.cboIllegal(raw);
       if (m === 1 || (priv === PRIV_U && sv === 1)) kind = Op.CBO_FLUSH;
     }
-    const lo = this.rl[rs1]!,
-      hi = this.rh[rs1]!;
+    const lo = this.rl[rs1 << 1]!,
+      hi = this.rh[rs1 << 1]!;
     if (kind === Op.CBO_ZERO) {
       const base = lo & -CBO_BLOCK;
       // Translate once for the fault (tval = rs1), then store the block.
@@ -1666,9 +1673,9 @@ export class Hart implements JitHost {
       return Cold.Trap;
     }
     if (op <= Op.FSD) {
-      const a = this.rl[rs1]!;
+      const a = this.rl[rs1 << 1]!;
       const lo = (a + imm) | 0;
-      const hi = (this.rh[rs1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
+      const hi = (this.rh[rs1 << 1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
       const fi = fpu.fi;
       if (op === Op.FLW || op === Op.FLD) {
         const v = this.loadSlow(lo, hi, op === Op.FLW ? 4 : 8);
@@ -1808,7 +1815,7 @@ export class Hart implements JitHost {
 
   /** Whether a store at rs1's address would land in plain (cacheable) memory; no fault is raised. */
   private plainStoreTarget(rs1: number): boolean {
-    const pa = this.translate(this.rl[rs1]!, this.rh[rs1]!, ACC_W);
+    const pa = this.translate(this.rl[rs1 << 1]!, this.rh[rs1 << 1]!, ACC_W);
     if (pa < 0) {
       this.exc = 0;
       return false;
@@ -1901,85 +1908,85 @@ export class Hart implements JitHost {
   // ---------------------------------------------------------------- ALU helpers
 
   private sll(rd: number, rs1: number, s: number): void {
-    const lo = this.rl[rs1]!,
-      hi = this.rh[rs1]!;
+    const lo = this.rl[rs1 << 1]!,
+      hi = this.rh[rs1 << 1]!;
     if (s === 0) {
-      this.rl[rd] = lo;
-      this.rh[rd] = hi;
+      this.rl[rd << 1] = lo;
+      this.rh[rd << 1] = hi;
     } else if (s < 32) {
-      this.rh[rd] = (hi << s) | (lo >>> (32 - s));
-      this.rl[rd] = lo << s;
+      this.rh[rd << 1] = (hi << s) | (lo >>> (32 - s));
+      this.rl[rd << 1] = lo << s;
     } else {
-      this.rh[rd] = lo << (s - 32);
-      this.rl[rd] = 0;
+      this.rh[rd << 1] = lo << (s - 32);
+      this.rl[rd << 1] = 0;
     }
   }
 
   private srl(rd: number, rs1: number, s: number): void {
-    const lo = this.rl[rs1]!,
-      hi = this.rh[rs1]!;
+    const lo = this.rl[rs1 << 1]!,
+      hi = this.rh[rs1 << 1]!;
     if (s === 0) {
-      this.rl[rd] = lo;
-      this.rh[rd] = hi;
+      this.rl[rd << 1] = lo;
+      this.rh[rd << 1] = hi;
     } else if (s < 32) {
-      this.rl[rd] = (lo >>> s) | (hi << (32 - s));
-      this.rh[rd] = hi >>> s;
+      this.rl[rd << 1] = (lo >>> s) | (hi << (32 - s));
+      this.rh[rd << 1] = hi >>> s;
     } else {
-      this.rl[rd] = hi >>> (s - 32);
-      this.rh[rd] = 0;
+      this.rl[rd << 1] = hi >>> (s - 32);
+      this.rh[rd << 1] = 0;
     }
   }
 
   private sra(rd: number, rs1: number, s: number): void {
-    const lo = this.rl[rs1]!,
-      hi = this.rh[rs1]!;
+    const lo = this.rl[rs1 << 1]!,
+      hi = this.rh[rs1 << 1]!;
     if (s === 0) {
-      this.rl[rd] = lo;
-      this.rh[rd] = hi;
+      this.rl[rd << 1] = lo;
+      this.rh[rd << 1] = hi;
     } else if (s < 32) {
-      this.rl[rd] = (lo >>> s) | (hi << (32 - s));
-      this.rh[rd] = hi >> s;
+      this.rl[rd << 1] = (lo >>> s) | (hi << (32 - s));
+      this.rh[rd << 1] = hi >> s;
     } else {
-      this.rl[rd] = hi >> (s - 32);
-      this.rh[rd] = hi >> 31;
+      this.rl[rd << 1] = hi >> (s - 32);
+      this.rh[rd << 1] = hi >> 31;
     }
   }
 
   private divrem(op: number, rd: number, rs1: number, rs2: number): void {
-    let al = this.rl[rs1]!,
-      ah = this.rh[rs1]!;
-    let bl = this.rl[rs2]!,
-      bh = this.rh[rs2]!;
+    let al = this.rl[rs1 << 1]!,
+      ah = this.rh[rs1 << 1]!;
+    let bl = this.rl[rs2 << 1]!,
+      bh = this.rh[rs2 << 1]!;
     const isRem = op === Op.REM || op === Op.REMU;
     if (bl === 0 && bh === 0) {
       if (isRem) {
-        this.rl[rd] = al;
-        this.rh[rd] = ah;
+        this.rl[rd << 1] = al;
+        this.rh[rd << 1] = ah;
       } else {
-        this.rl[rd] = -1;
-        this.rh[rd] = -1;
+        this.rl[rd << 1] = -1;
+        this.rh[rd << 1] = -1;
       }
       return;
     }
     if (op === Op.DIVU || op === Op.REMU) {
       const q = divu64(al, ah, bl, bh);
       if (isRem) {
-        this.rl[rd] = r64.lo;
-        this.rh[rd] = r64.hi;
+        this.rl[rd << 1] = r64.lo;
+        this.rh[rd << 1] = r64.hi;
       } else {
-        this.rl[rd] = q;
-        this.rh[rd] = m64.hi;
+        this.rl[rd << 1] = q;
+        this.rh[rd << 1] = m64.hi;
       }
       return;
     }
     // Signed: overflow case -2^63 / -1.
     if (al === 0 && ah === (0x80000000 | 0) && bl === -1 && bh === -1) {
       if (isRem) {
-        this.rl[rd] = 0;
-        this.rh[rd] = 0;
+        this.rl[rd << 1] = 0;
+        this.rh[rd << 1] = 0;
       } else {
-        this.rl[rd] = al;
-        this.rh[rd] = ah;
+        this.rl[rd << 1] = al;
+        this.rh[rd << 1] = ah;
       }
       return;
     }
@@ -2002,29 +2009,29 @@ export class Hart implements JitHost {
         rh = (~rh + (rl === 0 ? 1 : 0)) | 0;
         rl = -rl | 0;
       }
-      this.rl[rd] = rl;
-      this.rh[rd] = rh;
+      this.rl[rd << 1] = rl;
+      this.rh[rd << 1] = rh;
     } else {
       if (negA !== negB) {
         qh = (~qh + (ql === 0 ? 1 : 0)) | 0;
         ql = -ql | 0;
       }
-      this.rl[rd] = ql;
-      this.rh[rd] = qh;
+      this.rl[rd << 1] = ql;
+      this.rh[rd << 1] = qh;
     }
   }
 
   /** DIVW, DIVUW, REMW, REMUW: 32-bit operands, sign-extended result (x / 0 and overflow as the spec says). */
   private divremw(op: number, rd: number, rs1: number, rs2: number): void {
-    const a = this.rl[rs1]!,
-      b = this.rl[rs2]!;
+    const a = this.rl[rs1 << 1]!,
+      b = this.rl[rs2 << 1]!;
     let v: number;
     if (op === Op.DIVW) v = b === 0 ? -1 : a === -0x80000000 && b === -1 ? a : (a / b) | 0;
     else if (op === Op.DIVUW) v = b === 0 ? -1 : Math.floor((a >>> 0) / (b >>> 0)) | 0;
     else if (op === Op.REMW) v = b === 0 ? a : a === -0x80000000 && b === -1 ? 0 : (a % b) | 0;
     else v = b === 0 ? a : ((a >>> 0) % (b >>> 0)) | 0;
-    this.rl[rd] = v;
-    this.rh[rd] = v >> 31;
+    this.rl[rd << 1] = v;
+    this.rh[rd << 1] = v >> 31;
   }
 
   // ---------------------------------------------------------------- address translation
@@ -2482,8 +2489,8 @@ export class Hart implements JitHost {
   // ---------------------------------------------------------------- atomics
 
   private atomic(op: number, rd: number, rs1: number, rs2: number): void {
-    const lo = this.rl[rs1]!,
-      hi = this.rh[rs1]!;
+    const lo = this.rl[rs1 << 1]!,
+      hi = this.rh[rs1 << 1]!;
     const isD = op >= Op.LR_D;
     const size = isD ? 8 : 4;
     const base = isD ? op - (Op.LR_D - Op.LR_W) : op;
@@ -2502,8 +2509,8 @@ export class Hart implements JitHost {
       res[RES_SIZE] = size;
       res[RES_VAL_LO] = v;
       res[RES_VAL_HI] = isD ? this.ldHi : 0;
-      this.rl[rd] = v;
-      this.rh[rd] = vh;
+      this.rl[rd << 1] = v;
+      this.rh[rd << 1] = vh;
       return;
     }
     if (base === Op.SC_W) {
@@ -2511,8 +2518,8 @@ export class Hart implements JitHost {
       const ok = res[RES_VALID] !== 0 && res[RES_LO] === lo && res[RES_HI] === hi && res[RES_SIZE] === size;
       res[RES_VALID] = 0;
       if (!ok) {
-        this.rl[rd] = 1;
-        this.rh[rd] = 0;
+        this.rl[rd << 1] = 1;
+        this.rh[rd << 1] = 0;
         return;
       }
       const pa = this.amoAddress(lo, hi, size);
@@ -2520,14 +2527,14 @@ export class Hart implements JitHost {
       const cur = this.physRead(pa, size, lo, hi);
       if (this.exc !== 0) return;
       if (cur !== res[RES_VAL_LO] || (isD && this.ldHi !== res[RES_VAL_HI])) {
-        this.rl[rd] = 1;
-        this.rh[rd] = 0;
+        this.rl[rd << 1] = 1;
+        this.rh[rd << 1] = 0;
         return;
       }
-      this.storePhys(pa, size, this.rl[rs2]!, this.rh[rs2]!, lo, hi, this.dataPriv());
+      this.storePhys(pa, size, this.rl[rs2 << 1]!, this.rh[rs2 << 1]!, lo, hi, this.dataPriv());
       if (this.exc !== 0) return;
-      this.rl[rd] = 0;
-      this.rh[rd] = 0;
+      this.rl[rd << 1] = 0;
+      this.rh[rd << 1] = 0;
       return;
     }
     const pa = this.amoAddress(lo, hi, size);
@@ -2535,8 +2542,8 @@ export class Hart implements JitHost {
     const ol = this.physRead(pa, size, lo, hi);
     if (this.exc !== 0) return;
     const oh = isD ? this.ldHi : ol >> 31;
-    const bl = this.rl[rs2]!,
-      bh = isD ? this.rh[rs2]! : bl >> 31;
+    const bl = this.rl[rs2 << 1]!,
+      bh = isD ? this.rh[rs2 << 1]! : bl >> 31;
     let nl = bl,
       nh = bh;
     switch (base) {
@@ -2581,8 +2588,8 @@ export class Hart implements JitHost {
     }
     this.storePhys(pa, size, nl, nh, lo, hi, this.dataPriv());
     if (this.exc !== 0) return;
-    this.rl[rd] = ol;
-    this.rh[rd] = oh;
+    this.rl[rd << 1] = ol;
+    this.rh[rd << 1] = oh;
   }
 
   /** Translate + PMP-check an AMO/SC address (faults are store/AMO faults). */
@@ -2888,8 +2895,8 @@ export class Hart implements JitHost {
     const o = this.csrOut;
     const isImm = op >= Op.CSRRWI;
     const kind = isImm ? op - (Op.CSRRWI - Op.CSRRW) : op;
-    const srcL = isImm ? rs1 : this.rl[rs1]!;
-    const srcH = isImm ? 0 : this.rh[rs1]!;
+    const srcL = isImm ? rs1 : this.rl[rs1 << 1]!;
+    const srcH = isImm ? 0 : this.rh[rs1 << 1]!;
     const writes = kind === Op.CSRRW || rs1 !== 0;
     if (((csr >>> 8) & 3) > this.priv || (writes && csr >>> 10 === 3)) {
       this.setExc(Cause.Illegal, this.curRaw, 0);
@@ -2922,8 +2929,8 @@ export class Hart implements JitHost {
       }
       this.brk = true;
     }
-    this.rl[rd] = oldL;
-    this.rh[rd] = oldH;
+    this.rl[rd << 1] = oldL;
+    this.rh[rd << 1] = oldH;
     return true;
   }
 

@@ -40,9 +40,8 @@ export const JIT_EXIT_NAMES = ['chain', 'budget', 'slow', 'indirect'] as const;
 
 /** Arena offsets the translated code uses (all constants baked into the module). */
 export interface JitLayout {
-  /** rl[0] (low halves, 4 bytes apart) and rh[0] (high halves). */
-  regLo: number;
-  regHi: number;
+  /** x0 (x[i] as a little-endian i64 at regs + 8i; x32 is the interpreter's sink for writes to x0). */
+  regs: number;
   exitPc: number;
   exitReason: number;
   /** The FPU's cells (fflags, frm, FS: i32 each) and f0..f31 (8 bytes each). */
@@ -428,26 +427,15 @@ function emitRegion(
   const storeReason = (r: number) => {
     f.i32Const(0).i32Const(r).i32Store(4, L.exitReason);
   };
-  /** x[r]'s local to the arena (the interpreter's lo/hi halves). */
+  /** x[r]'s local to the arena. */
   const storeReg = (r: number) => {
     f.i32Const(0)
       .localGet(local[r]!)
-      .i64Store32(4, L.regLo + 4 * r);
-    f.i32Const(0)
-      .localGet(local[r]!)
-      .i64Const(32)
-      .i64ShrU()
-      .i64Store32(4, L.regHi + 4 * r);
+      .i64Store(8, L.regs + 8 * r);
   };
   /** Push x[r] as the arena holds it. */
   const loadReg = (r: number) => {
-    f.i32Const(0)
-      .i64Load32U(4, L.regLo + 4 * r)
-      .i32Const(0)
-      .i64Load32S(4, L.regHi + 4 * r)
-      .i64Const(32)
-      .i64Shl()
-      .i64Or();
+    f.i32Const(0).i64Load(8, L.regs + 8 * r);
   };
   const storeRegs = () => {
     for (const r of fWritten)

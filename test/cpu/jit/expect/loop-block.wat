@@ -6,36 +6,16 @@
   (func (;1;) $r_80002000 (type 0) (param i32 i32) (result i32)
     (local i64 i64 i64 i64 i64 i32 i32 i32 i32 i64 i64 i64 i32 i32)
     i32.const 0
-    i64.load32_u offset=4116
-    i32.const 0
-    i64.load32_s offset=4372
-    i64.const 32
-    i64.shl
-    i64.or
+    i64.load offset=4136
     local.set 2
     i32.const 0
-    i64.load32_u offset=4136
-    i32.const 0
-    i64.load32_s offset=4392
-    i64.const 32
-    i64.shl
-    i64.or
+    i64.load offset=4176
     local.set 3
     i32.const 0
-    i64.load32_u offset=4140
-    i32.const 0
-    i64.load32_s offset=4396
-    i64.const 32
-    i64.shl
-    i64.or
+    i64.load offset=4184
     local.set 4
     i32.const 0
-    i64.load32_u offset=4148
-    i32.const 0
-    i64.load32_s offset=4404
-    i64.const 32
-    i64.shl
-    i64.or
+    i64.load offset=4200
     local.set 5
     block
       block
@@ -86,13 +66,13 @@
                 i32.shl
                 local.set 9
                 local.get 9
-                i32.load offset=8192
+                i32.load offset=131072
                 local.get 7
                 i32.const -4096
                 i32.and
                 i32.eq
                 local.get 9
-                i32.load offset=9216
+                i32.load offset=135168
                 local.get 8
                 i32.eq
                 i32.and
@@ -104,7 +84,7 @@
                 i32.and
                 if (result i32)
                   local.get 9
-                  i32.load offset=10240
+                  i32.load offset=139264
                   local.get 7
                   i32.const 4095
                   i32.and
@@ -183,83 +163,38 @@
           end
           i32.const 0
           local.get 4
-          i64.store32 offset=4140
-          i32.const 0
-          local.get 4
-          i64.const 32
-          i64.shr_u
-          i64.store32 offset=4396
+          i64.store offset=4184
           i32.const 0
           local.get 2
-          i64.store32 offset=4116
-          i32.const 0
-          local.get 2
-          i64.const 32
-          i64.shr_u
-          i64.store32 offset=4372
+          i64.store offset=4136
           i32.const 0
           local.get 3
-          i64.store32 offset=4136
-          i32.const 0
-          local.get 3
-          i64.const 32
-          i64.shr_u
-          i64.store32 offset=4392
+          i64.store offset=4176
           local.get 0
           return
         end
         i32.const 0
         local.get 4
-        i64.store32 offset=4140
-        i32.const 0
-        local.get 4
-        i64.const 32
-        i64.shr_u
-        i64.store32 offset=4396
+        i64.store offset=4184
         i32.const 0
         local.get 2
-        i64.store32 offset=4116
-        i32.const 0
-        local.get 2
-        i64.const 32
-        i64.shr_u
-        i64.store32 offset=4372
+        i64.store offset=4136
         i32.const 0
         local.get 3
-        i64.store32 offset=4136
-        i32.const 0
-        local.get 3
-        i64.const 32
-        i64.shr_u
-        i64.store32 offset=4392
+        i64.store offset=4176
         local.get 0
         local.get 15
         return_call $env.dispatch
       end
       i32.const 0
       local.get 4
-      i64.store32 offset=4140
-      i32.const 0
-      local.get 4
-      i64.const 32
-      i64.shr_u
-      i64.store32 offset=4396
+      i64.store offset=4184
       i32.const 0
       local.get 2
-      i64.store32 offset=4116
-      i32.const 0
-      local.get 2
-      i64.const 32
-      i64.shr_u
-      i64.store32 offset=4372
+      i64.store offset=4136
       i32.const 0
       local.get 3
-      i64.store32 offset=4136
-      i32.const 0
-      local.get 3
-      i64.const 32
-      i64.shr_u
-      i64.store32 offset=4392
+      i64.store offset=4176
       i32.const 0
       local.get 6
       i64.store offset=4608
@@ -271,28 +206,13 @@
     end
     i32.const 0
     local.get 4
-    i64.store32 offset=4140
-    i32.const 0
-    local.get 4
-    i64.const 32
-    i64.shr_u
-    i64.store32 offset=4396
+    i64.store offset=4184
     i32.const 0
     local.get 2
-    i64.store32 offset=4116
-    i32.const 0
-    local.get 2
-    i64.const 32
-    i64.shr_u
-    i64.store32 offset=4372
+    i64.store offset=4136
     i32.const 0
     local.get 3
-    i64.store32 offset=4136
-    i32.const 0
-    local.get 3
-    i64.const 32
-    i64.shr_u
-    i64.store32 offset=4392
+    i64.store offset=4176
     i32.const 0
     local.get 13
     i64.store offset=4608
