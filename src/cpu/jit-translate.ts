@@ -179,8 +179,13 @@ function halves(v: number): [number, number] {
   return [v | 0, Math.floor(v / TWO32) | 0];
 }
 
-/** Most blocks in one region function (a larger component is cut in pc order). */
-export const MAX_REGION_BLOCKS = 128;
+/**
+ * Most blocks in one region function (a larger component is cut in pc order). Entering a region
+ * loads every register any of its blocks uses, so large regions make each entry dear: a Linux
+ * boot (6 M region entries) ran 9 % faster at 16 than at 128 (wall, medians of 8 interleaved
+ * runs; 8 equal to 16, 32 5 % slower); the CPU suite's kernels did not move beyond noise.
+ */
+export const MAX_REGION_BLOCKS = 16;
 
 /** A guest address as unsigned hex (function names). */
 function hex(pc: number): string {
