@@ -433,6 +433,7 @@ export class Hart implements JitHost {
       regs,
       exitPc: regs + 512,
       exitReason: regs + 520,
+      nextSlot: regs + 524,
       fpCells: regs + 528,
       resCells: regs + 544,
       fpRegs: regs + 768,

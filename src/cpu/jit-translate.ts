@@ -44,6 +44,8 @@ export interface JitLayout {
   regs: number;
   exitPc: number;
   exitReason: number;
+  /** The table slot translated code continues at through the dispatcher (-1: leave to the hart). */
+  nextSlot: number;
   /** The FPU's cells (fflags, frm, FS: i32 each) and f0..f31 (8 bytes each). */
   fpCells: number;
   /** The LR/SC reservation (i32 cells: valid, va lo, va hi, size; then the value read, an i64 at +16). */
@@ -109,7 +111,7 @@ export interface JitBlockCode {
 
 export const BLOCK_SIG: FuncSig = { params: [i32], results: [i32] };
 
-/** The dispatcher `(budget, table slot) -> remaining`: tail-calls the slot's block. */
+/** The dispatcher `(budget, table slot) -> remaining`: runs the slot's block, then the next one it names. */
 export const DISPATCH_SIG: FuncSig = { params: [i32, i32], results: [i32] };
 
 /** Operations the translator handles inside a block. */
@@ -253,10 +255,12 @@ export function translateBatch(
   const jc = opts.privIndex === undefined ? null : { tag: L.jcTag[opts.privIndex]!, slot: L.jcSlot[opts.privIndex]! };
   const m = new ModuleBuilder({ checkTypes: opts.checkTypes ?? false });
   m.importMemory('env', 'mem', { min: L.memPages, max: L.memPages, shared: true });
-  // Successors outside the module are reached through the JIT's dispatcher (a one-function module
-  // owning the shared table): importing the table itself would cost every instantiation time in
-  // proportion to the table's size, and every table update time in proportion to the instances.
-  const dispatch = m.importFunction('env', 'dispatch', DISPATCH_SIG.params, DISPATCH_SIG.results);
+  // Successors outside the region are reached through the JIT's dispatcher (a one-function module
+  // owning the shared table, jit.ts): a region stores the successor's slot at L.nextSlot and
+  // returns, and the dispatcher calls it. Importing the table itself would cost every
+  // instantiation time in proportion to the table's size, and every table update time in
+  // proportion to the instances; importing the dispatcher (to tail-call it) cost every module's
+  // compilation about 100 us (V8 compiles an import wrapper per module).
   // CSR accesses and cache-block operations the hart does for translated code (jitCallOut).
   const callOut = blocks.some((b) => {
     const x = b.insns[b.insns.length - 1]!;
@@ -299,7 +303,6 @@ export function translateBatch(
       r.map((i) => blocks[i]!),
       L,
       slotOf,
-      dispatch,
       callOut,
       mulhu,
       jc,
@@ -347,7 +350,6 @@ function emitRegion(
   blocks: readonly JitBlockCode[],
   L: JitLayout,
   slotOf: (pc: number) => number,
-  dispatch: number,
   callOut: number,
   mulhu: FunctionBuilder | null,
   jc: { tag: number; slot: number } | null,
@@ -1194,12 +1196,13 @@ function emitRegion(
   f.localGet(BUDGET).return();
   f.end(tailLbl);
   storeRegs();
-  f.localGet(BUDGET).localGet(slot).returnCall(dispatch);
+  f.i32Const(0).localGet(slot).i32Store(4, L.nextSlot);
+  f.localGet(BUDGET).return();
   f.end(indirectLbl);
   storeRegs();
   f.i32Const(0).localGet(va).i64Store(8, L.exitPc);
   if (jc !== null) {
-    // Jump cache: a hit tail-calls the target's table slot (its stub if it was dropped).
+    // Jump cache: a hit continues at the target's table slot (its stub if it was dropped).
     f.localGet(va)
       .i32WrapI64()
       .i32Const(1)
@@ -1208,7 +1211,8 @@ function emitRegion(
       .i32And()
       .localSet(t);
     f.localGet(t).i32Const(3).i32Shl().i64Load(8, jc.tag).localGet(va).i64Eq().if();
-    f.localGet(BUDGET).localGet(t).i32Const(2).i32Shl().i32Load(4, jc.slot).returnCall(dispatch);
+    f.i32Const(0).localGet(t).i32Const(2).i32Shl().i32Load(4, jc.slot).i32Store(4, L.nextSlot);
+    f.localGet(BUDGET).return();
     f.end();
   }
   storeReason(JitExit.Indirect);

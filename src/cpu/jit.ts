@@ -310,16 +310,29 @@ export class Jit {
     f.i32Const(0).i32Const(JitExit.Chain).i32Store(4, host.layout.exitReason).localGet(0);
     m.exportFunction('stub', f);
     this.stub = new Wasm.Instance(new Wasm.Module(m.toBytes()), { env: { mem: memory } }).exports['stub'] as BlockFn;
-    // The dispatcher: the only instance importing the table (see translateBatch).
+    // The dispatcher: the only instance importing the table (see translateBatch). It calls the
+    // slot's block; a block leaving for a successor outside its region names the successor's slot
+    // in the nextSlot cell and returns, and the dispatcher calls that one; any other exit leaves
+    // the cell at -1 and the dispatcher returns to the hart.
     const d = new ModuleBuilder();
+    d.importMemory('env', 'mem', { min: host.layout.memPages, max: host.layout.memPages, shared: true });
     d.importTable('env', 'tbl', { min: 1 });
     const df = d.function('dispatch', DISPATCH_SIG.params, DISPATCH_SIG.results);
-    df.localGet(0).localGet(1).returnCallIndirect(BLOCK_SIG);
+    const next = host.layout.nextSlot;
+    const again = df.loop();
+    df.i32Const(0).i32Const(-1).i32Store(4, next);
+    df.localGet(0).localGet(1).callIndirect(BLOCK_SIG).localSet(0);
+    df.i32Const(0).i32Load(4, next).localSet(1);
+    df.localGet(1).i32Const(0).i32GeS().brIf(again);
+    df.end(again);
+    df.localGet(0);
     d.exportFunction('dispatch', df);
-    const dispatch = new Wasm.Instance(new Wasm.Module(d.toBytes()), { env: { tbl: this.table } }).exports['dispatch'];
+    const dispatch = new Wasm.Instance(new Wasm.Module(d.toBytes()), { env: { tbl: this.table, mem: memory } }).exports[
+      'dispatch'
+    ];
     // callout: CSR accesses and cache-block operations translated code has the hart do (jitCallOut).
     this.imports = {
-      env: { mem: memory, dispatch, callout: (w0: number, imm: number, b: number) => host.callOut(w0, imm, b) },
+      env: { mem: memory, callout: (w0: number, imm: number, b: number) => host.callOut(w0, imm, b) },
     };
     this.enter = dispatch as (budget: number, slot: number) => number;
     this.clearJumpCaches();

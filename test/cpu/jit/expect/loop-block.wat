@@ -2,8 +2,7 @@
   (type (;0;) (func (param i32 i32) (result i32)))
   (type (;1;) (func (param i32) (result i32)))
   (import "env" "mem" (memory (;0;) 1 1 shared))
-  (import "env" "dispatch" (func (;0;) $env.dispatch (type 0)))
-  (func (;1;) $r_80002000 (type 0) (param i32 i32) (result i32)
+  (func (;0;) $r_80002000 (type 0) (param i32 i32) (result i32)
     (local i64 i64 i64 i64 i64 i32 i32 i32 i32 i64 i64 i64 i32 i32)
     i32.const 0
     i64.load offset=4136
@@ -182,9 +181,11 @@
         i32.const 0
         local.get 3
         i64.store offset=4176
-        local.get 0
+        i32.const 0
         local.get 15
-        return_call $env.dispatch
+        i32.store offset=4620
+        local.get 0
+        return
       end
       i32.const 0
       local.get 4
@@ -223,10 +224,10 @@
     local.get 14
     i32.sub
   )
-  (func (;2;) $b0_80002000 (type 1) (param i32) (result i32)
+  (func (;1;) $b0_80002000 (type 1) (param i32) (result i32)
     local.get 0
     i32.const 0
     return_call $r_80002000
   )
-  (export "b0" (func 2))
+  (export "b0" (func 1))
 )
