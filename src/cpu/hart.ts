@@ -428,7 +428,6 @@ export class Hart implements JitHost {
       at += bytes * n;
       return o;
     };
-    const garr = arr;
     const L = {
       regs,
       exitPc: regs + 512,
@@ -446,13 +445,13 @@ export class Hart implements JitHost {
       xTL: arr(TLB_SIZE),
       xTH: arr(TLB_SIZE),
       xTA: arr(TLB_SIZE, 8),
-      gTL: garr(G_SIZE),
-      gTH: garr(G_SIZE),
-      gTA: garr(G_SIZE),
-      gwTL: garr(G_SIZE),
-      gwTH: garr(G_SIZE),
-      gwTA: garr(G_SIZE),
-      gwTM: garr(G_SIZE),
+      gTL: arr(G_SIZE),
+      gTH: arr(G_SIZE),
+      gTA: arr(G_SIZE),
+      gwTL: arr(G_SIZE),
+      gwTH: arr(G_SIZE),
+      gwTA: arr(G_SIZE),
+      gwTM: arr(G_SIZE),
       gMask: G_MASK,
       memPages: this.arena.bytes / 65536,
       jcTag: [jcAt, jcAt + 8 * JC_SIZE, jcAt + 16 * JC_SIZE],

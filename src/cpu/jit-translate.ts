@@ -250,7 +250,14 @@ export function translateBatch(
   blocks: readonly JitBlockCode[],
   L: JitLayout,
   slotOf: (pc: number) => number,
-  opts: { names?: boolean; privIndex?: number; hostFma?: boolean; checkTypes?: boolean } = {},
+  opts: {
+    names?: boolean;
+    privIndex?: number;
+    hostFma?: boolean;
+    checkTypes?: boolean;
+    /** The blocks' regions when the caller formed them already (partitionRegions of `blocks`). */
+    regions?: number[][];
+  } = {},
 ): ModuleBuilder {
   const jc = opts.privIndex === undefined ? null : { tag: L.jcTag[opts.privIndex]!, slot: L.jcSlot[opts.privIndex]! };
   const m = new ModuleBuilder({ checkTypes: opts.checkTypes ?? false });
@@ -278,7 +285,7 @@ export function translateBatch(
   // Regions: blocks linked by direct control flow (fallthrough, branch and jal targets, return
   // sites of calls) share one function and keep registers in locals between them; unrelated blocks
   // of the batch get regions of their own, so entering one loads only the registers it uses.
-  const regions = partitionRegions(blocks);
+  const regions = opts.regions ?? partitionRegions(blocks);
   const regionFns = regions.map((r) => m.function(`r_${hex(blocks[r[0]!]!.pc)}`, [i32, i32], [i32]));
   const where = new Int32Array(blocks.length * 2);
   regions.forEach((r, ri) =>

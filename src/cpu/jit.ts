@@ -516,30 +516,29 @@ export class Jit {
     });
     for (const [key, idx] of groups) {
       const p = key >> 1;
-      const bytes = translateBatch(
-        idx.map((i) => codes[i]!),
-        this.host.layout,
-        (pc) => this.slotFor(p, pc),
-        { privIndex: PRIV_INDEX[p]!, hostFma: this.hostFma, checkTypes: this.checkTypes },
-      ).toBytes();
-      this.lastBytes = bytes;
-      // Which regions stay on one page cell (translateBatch forms them from the same list).
-      for (const r of partitionRegions(idx.map((i) => codes[i]!))) {
+      const group = idx.map((i) => codes[i]!);
+      const regions = partitionRegions(group);
+      // Whether each region stays on one page cell (switchPage parks only those).
+      for (const r of regions) {
         const solo = r.every((k) => blocks[idx[k]!]!.cell === blocks[idx[r[0]!]!]!.cell);
         for (const k of r) blocks[idx[k]!]!.soloRegion = solo;
       }
+      const bytes = translateBatch(group, this.host.layout, (pc) => this.slotFor(p, pc), {
+        privIndex: PRIV_INDEX[p]!,
+        hostFma: this.hostFma,
+        checkTypes: this.checkTypes,
+        regions,
+      }).toBytes();
+      this.lastBytes = bytes;
       const inst = new Wasm.Instance(new Wasm.Module(bytes), this.imports as never);
       const mod = new CompiledModule();
       idx.forEach((i, j) => {
         const b = blocks[i]!;
         const fn = inst.exports[`b${j}`] as BlockFn;
-        b.fn = fn;
         b.mod = mod;
         mod.blocks.push(b);
         b.slot = this.slotFor(p, b.pc);
-        this.table.set(b.slot, fn as never);
-        b.installed = true;
-        this.liveIn(b);
+        this.install(b, fn);
         const d = depsList[i]!;
         b.pages = [...d.pages];
         b.chunks = d.chunks === null ? null : [...d.chunks.keys()];
@@ -641,11 +640,7 @@ export class Jit {
       // Its drop cost no compile after all: forget it (and the page's), and treat the page as one
       // whose code flips between versions.
       this.blockInvalidations[i]!.delete(b.pc);
-      this.maps[i]!.set(b.pc, b); // an uncompiled block scanned meanwhile is replaced
-      b.fn = mod.fns[j]!;
-      this.table.set(b.slot, b.fn as never);
-      b.installed = true;
-      this.liveIn(b);
+      this.install(b, mod.fns[j]!);
       for (const pg of b.pages) {
         this.dependsOn(b, pg);
         this.host.markCodeBytes(pg, b.ramFirst, b.ramLast);
@@ -679,12 +674,7 @@ export class Jit {
       if (list.length > GRAVES_PER_PAGE) list.shift();
     }
     for (const b of mod.blocks) {
-      const i = PRIV_INDEX[b.priv]!;
-      if (this.maps[i]!.get(b.pc) === b) this.maps[i]!.delete(b.pc);
-      // A parked block's slot holds another version of the pc (or the stub): leave it.
-      if (b.installed) this.table.set(b.slot, this.stub as never);
-      b.installed = false;
-      this.cellBlocks[b.cell]?.delete(b);
+      this.uninstall(b);
       this.forget(b);
       this.invalidatedBlocks++;
     }
@@ -714,7 +704,6 @@ export class Jit {
    * `arena`); -1 when the cells ran out (everything is flushed and the cells start over).
    */
   private cellFor(priv: number, pc: number, src: CodeSource): number {
-    const arena = src.arena;
     const map = this.cellMaps[PRIV_INDEX[priv]!]!;
     const vpage = pc - (pc & 4095);
     let c = map.get(vpage);
@@ -730,10 +719,15 @@ export class Jit {
       // Nothing is brought back here: the block being compiled is the new mapping's version.
       this.switchPage(c, priv, null);
     }
-    this.cellArena[c] = arena;
+    this.checkedAgainst(c, src);
+    return c;
+  }
+
+  /** Cell c stands for its page mapped to `src`, as of this epoch. */
+  private checkedAgainst(c: number, src: CodeSource): void {
+    this.cellArena[c] = src.arena;
     this.cellChunks[c] = src.chunks === null ? undefined : Array.from(src.chunks);
     this.host.i32[(this.host.layout.cells >>> 2) + c] = this.epoch;
-    return c;
   }
 
   /** Times translations on an arena page were dropped by writes, forgiven after a quiet spell. */
@@ -787,23 +781,33 @@ export class Jit {
     }
     this.pagesRemapped++;
     this.switchPage(b.cell, b.priv, src);
-    if (src !== null) {
-      // The cell now stands for the new mapping (with the version parked for it, if any).
-      this.cellArena[b.cell] = src.arena;
-      this.cellChunks[b.cell] = src.chunks === null ? undefined : Array.from(src.chunks);
-      i32[cells + b.cell] = this.epoch;
-    }
+    // The cell now stands for the new mapping (with the version parked for it, if any).
+    if (src !== null) this.checkedAgainst(b.cell, src);
     return false; // b is the old mapping's: interpret; the next lookup finds the page's version
   }
 
-  /** Block b (compiled, in its slot) is its cell's. */
-  private liveIn(b: Block): void {
+  /** Block b runs as `fn`: the block of its pc, in its slot, one of its cell's live blocks. */
+  private install(b: Block, fn: BlockFn): void {
+    b.fn = fn;
+    this.maps[PRIV_INDEX[b.priv]!]!.set(b.pc, b); // an uncompiled block scanned meanwhile is replaced
+    this.table.set(b.slot, fn as never);
+    b.installed = true;
     let set = this.cellBlocks[b.cell];
     if (set === undefined) {
       set = new Set();
       this.cellBlocks[b.cell] = set;
     }
     set.add(b);
+  }
+
+  /** Block b no longer runs: out of the block map, its slot back to the stub (b.fn is kept). */
+  private uninstall(b: Block): void {
+    const map = this.maps[PRIV_INDEX[b.priv]!]!;
+    if (map.get(b.pc) === b) map.delete(b.pc);
+    // A parked block's slot holds another version of the pc (or the stub): leave it.
+    if (b.installed) this.table.set(b.slot, this.stub as never);
+    b.installed = false;
+    this.cellBlocks[b.cell]?.delete(b);
   }
 
   /**
@@ -817,17 +821,11 @@ export class Jit {
     const from = this.cellArena[c]!;
     if (live !== undefined && live.size > 0) {
       const blocks = [...live];
-      live.clear();
       // Parked only when no translation of another page can reach them but through their slots:
       // a region spanning two pages branches between them directly (its other page's check
       // passes, and the parked half would run for the new mapping).
       if (from >= 0 && blocks.every((b) => b.soloRegion && b.codeBytes !== null && b.pages.length === 1)) {
-        const map = this.maps[PRIV_INDEX[priv]!]!;
-        for (const b of blocks) {
-          if (map.get(b.pc) === b) map.delete(b.pc);
-          this.table.set(b.slot, this.stub as never);
-          b.installed = false;
-        }
+        for (const b of blocks) this.uninstall(b);
         let versions = this.parked[c];
         if (versions === undefined) {
           versions = new Map();
@@ -858,10 +856,7 @@ export class Jit {
       }
       const cur = map.get(b.pc);
       if (cur !== undefined && cur.fn !== null) continue; // compiled anew meanwhile
-      map.set(b.pc, b);
-      this.table.set(b.slot, b.fn as never);
-      b.installed = true;
-      this.liveIn(b);
+      this.install(b, b.fn);
       restored = true;
     }
     if (restored) this.pagesRestored++;
