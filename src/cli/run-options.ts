@@ -66,7 +66,7 @@ export function guestOptions(c: Command): Command {
     )
     .option(
       '--stats',
-      "count, per memory target, CXL window and region, the data accesses that take the harts' slow path (TLB misses and fills: where a guest reaches, not bytes moved; free on TLB hits); printed at the end, in the result with --json",
+      "count, per memory target, CXL window and region, the data accesses that take the harts' slow path (TLB misses and fills: where a guest reaches, not bytes moved; free on TLB hits), and each hart's JIT counters; printed at the end, in the result with --json",
     )
     .option(
       '--event <spec>',

@@ -10,6 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import { Arena, AddressSpace, BackingStore, type MmioOps } from '../memory/index.js';
 import { Hart, type RunStop } from '../cpu/hart.js';
 import type { DataTiming } from '../cpu/data-timing.js';
+import type { JitStats } from '../cpu/jit.js';
 import type { TimingStats } from './timing.js';
 import type { TrafficStats } from './traffic.js';
 import { ABI_NAMES } from '../cpu/disasm.js';
@@ -139,8 +140,11 @@ export interface RunResult {
   instret: number;
   seconds: number;
   mips: number;
-  /** Per hart: instructions retired and the share run in translated (JIT) code, null without a JIT. */
-  harts: { hart: number; instret: number; translatedShare: number | null }[];
+  /**
+   * Per hart: instructions retired, the share run in translated (JIT) code (null without a JIT) and
+   * the JIT's counters (with a JIT).
+   */
+  harts: { hart: number; instret: number; translatedShare: number | null; jit?: JitStats }[];
   /** Timing mode's counters (run with `timing`). */
   timing?: TimingStats;
   /** Functional-mode traffic counters (run with `stats`). */
@@ -1031,7 +1035,12 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
     harts: harts.map((h) => {
       const jit = h.jitStats ?? null;
       const r = h.instret;
-      return { hart: h.hartId, instret: r, translatedShare: jit && r > 0 ? Math.min(1, jit.instructions / r) : null };
+      return {
+        hart: h.hartId,
+        instret: r,
+        translatedShare: jit && r > 0 ? Math.min(1, jit.instructions / r) : null,
+        ...(jit ? { jit } : {}),
+      };
     }),
   };
 }

@@ -342,3 +342,34 @@ test('a bug (an unexpected exception) exits 70 with a message and no stack trace
   assert.match(err, /internal error \(a bug in cxlemu.*TypeError: simulated bug/);
   assert.doesNotMatch(err, /\n\s+at /);
 });
+
+test('run --stats prints each hart JIT counters; --json carries them per hart', async () => {
+  const elf = join(repo, 'guests', 'bin', 'bench-small.elf');
+  let err = '';
+  const quiet = { out: () => {}, err: (s: string) => (err += s), progress: false };
+  assert.equal(await main(['run', '--kernel', elf, '--stats'], quiet), 0, err);
+  let out = '';
+  const status = await main(['run', '--kernel', elf, '--json'], { ...quiet, out: (s) => (out += s) });
+  assert.equal(status, 0, err);
+  const hart = (JSON.parse(out.slice(out.indexOf('{\n'))) as { harts: { instret: number; jit?: JitCounters }[] })
+    .harts[0]!;
+  if (process.env['CXLEMU_JIT'] === '0') {
+    assert.doesNotMatch(err, /jit hart/);
+    assert.equal(hart.jit, undefined);
+    return;
+  }
+  const m =
+    /jit hart 0: (\d+) blocks in (\d+) modules \(\d+ ms compiling\); exits: chain \d+, budget \d+, slow \d+, indirect \d+;/.exec(
+      err,
+    );
+  assert.ok(m, err);
+  assert.ok(Number(m[1]) > 0 && Number(m[2]) > 0 && Number(m[2]) <= Number(m[1]));
+  // The same run, the same counters: its translated instructions are some, not more than retired.
+  assert.equal(hart.jit!.blocksCompiled, Number(m[1]));
+  assert.ok(hart.jit!.instructions > 0 && hart.jit!.instructions <= hart.instret);
+});
+
+interface JitCounters {
+  blocksCompiled: number;
+  instructions: number;
+}

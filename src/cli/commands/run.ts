@@ -24,6 +24,22 @@ const summary = (x: RunResult): string =>
     .join('') +
   `exit status ${x.status}\n`;
 
+/** `--stats`: each hart's JIT counters (what was compiled, how translated code was left). */
+const jitText = (x: RunResult): string =>
+  x.harts
+    .flatMap((h) => {
+      const j = h.jit;
+      if (!j) return [];
+      const exits = Object.entries(j.exits)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
+      return [
+        `jit hart ${h.hart}: ${j.blocksCompiled} blocks in ${j.modules} modules (${j.compileMs.toFixed(0)} ms compiling); ` +
+          `exits: ${exits}; invalidated ${j.invalidatedBlocks}, flushes ${j.flushes}, remaps ${j.remaps}, page checks ${j.pageChecks}`,
+      ];
+    })
+    .join('\n');
+
 export function registerRun(program: Command, ctx: CliContext): void {
   const { io } = ctx;
   auditOptions(
@@ -110,7 +126,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
           else {
             io.err(summary(x));
             if (x.timing) io.err(`${timingText(x.timing)}\n`);
-            if (x.stats) io.err(`${trafficText(x.stats)}\n`);
+            if (x.stats) io.err(`${trafficText(x.stats)}\n${jitText(x)}\n`);
             if (r.observation) io.err(`${observationText(r.observation)}\n`);
             if (rep) ctx.print(auditText(rep));
           }
