@@ -209,6 +209,11 @@ export interface JitOptions {
 
 const PRIV_INDEX = [0, 1, -1, 2];
 
+/** Entries of the direct-mapped cache in front of the block maps (a power of two). */
+const RECENT_BLOCKS = 4096;
+/** Its index for (priv, pc): pc's low bits (pc | 0 truncates a 64-bit address as ToInt32 does). */
+const recentIndex = (priv: number, pc: number): number => (((pc | 0) >>> 1) ^ (priv << 10)) & (RECENT_BLOCKS - 1);
+
 export class Jit {
   readonly threshold: number;
   /** fmadd.d uses the host's (probed, exact) fused multiply-add. */
@@ -219,6 +224,12 @@ export class Jit {
   readonly checkTypes = process.env['CXLEMU_JIT_CHECK'] === '1';
   /** Blocks by virtual pc, one map per privilege level (U, S, M). */
   private maps: Map<number, Block>[] = [new Map(), new Map(), new Map()];
+  /**
+   * The blocks last looked up, direct-mapped by pc: an entry is what the block map holds for its
+   * (priv, pc) (install, uninstall, flushAll and block keep it so). Map lookups keyed by a 64-bit
+   * address (a heap number, hashed each time) cost about 50 ns: a Linux boot makes 1.4 M of them.
+   */
+  private readonly recent: (Block | undefined)[] = new Array<Block | undefined>(RECENT_BLOCKS).fill(undefined);
   private slotMaps: Map<number, number>[] = [new Map(), new Map(), new Map()];
   private nextSlot = 0;
   readonly table: WasmTable;
@@ -361,6 +372,9 @@ export class Jit {
   /** The block starting at pc (scanned on first sight). */
   block(priv: number, pc: number): Block {
     if (this.reviveCheck.size > 0) this.revivePending();
+    const h = recentIndex(priv, pc);
+    const r = this.recent[h];
+    if (r !== undefined && r.pc === pc && r.priv === priv && (r.ok || r.epoch === this.scanEpoch)) return r;
     const map = this.maps[PRIV_INDEX[priv]!]!;
     let b = map.get(pc);
     // A block found untranslatable (unmapped, MMIO, ...) before a remap may be translatable now.
@@ -373,6 +387,7 @@ export class Jit {
       b.interpretOnly = drops >= MAX_BLOCK_INVALIDATIONS || pageDrops >= MAX_PAGE_DROPS;
       map.set(pc, b);
     }
+    this.recent[h] = b;
     return b;
   }
 
@@ -684,14 +699,15 @@ export class Jit {
   fillJump(priv: number, pc: number): void {
     if (pc !== pc) return;
     const i = PRIV_INDEX[priv]!;
-    const b = this.maps[i]!.get(pc);
+    const r = this.recent[recentIndex(priv, pc)];
+    const b = r !== undefined && r.pc === pc && r.priv === priv ? r : this.maps[i]!.get(pc);
     if (b === undefined || b.fn === null) return;
     const h = ((pc | 0) >>> 1) & (JC_SIZE - 1);
     const L = this.host.layout;
     const i32 = this.host.i32;
     i32[(L.jcTag[i]! >>> 2) + 2 * h] = pc | 0;
     i32[(L.jcTag[i]! >>> 2) + 2 * h + 1] = Math.floor(pc / 4294967296) | 0;
-    i32[(L.jcSlot[i]! >>> 2) + h] = this.slotFor(priv, pc);
+    i32[(L.jcSlot[i]! >>> 2) + h] = b.installed ? b.slot : this.slotFor(priv, pc);
   }
 
   private clearJumpCaches(): void {
@@ -790,6 +806,7 @@ export class Jit {
   private install(b: Block, fn: BlockFn): void {
     b.fn = fn;
     this.maps[PRIV_INDEX[b.priv]!]!.set(b.pc, b); // an uncompiled block scanned meanwhile is replaced
+    this.recent[recentIndex(b.priv, b.pc)] = b;
     this.table.set(b.slot, fn as never);
     b.installed = true;
     let set = this.cellBlocks[b.cell];
@@ -804,6 +821,8 @@ export class Jit {
   private uninstall(b: Block): void {
     const map = this.maps[PRIV_INDEX[b.priv]!]!;
     if (map.get(b.pc) === b) map.delete(b.pc);
+    const h = recentIndex(b.priv, b.pc);
+    if (this.recent[h] === b) this.recent[h] = undefined;
     // A parked block's slot holds another version of the pc (or the stub): leave it.
     if (b.installed) this.table.set(b.slot, this.stub as never);
     b.installed = false;
@@ -899,6 +918,7 @@ export class Jit {
     for (const m of this.blockInvalidations) m.clear();
     this.volatilePages.clear();
     for (const m of this.maps) m.clear();
+    this.recent.fill(undefined);
     for (const sm of this.slotMaps) for (const s of sm.values()) this.table.set(s, this.stub as never);
     for (const sm of this.slotMaps) sm.clear();
     this.nextSlot = 0;
