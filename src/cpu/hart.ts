@@ -73,7 +73,7 @@ import { isBitOp, isFpOp, Op, SLOT_WORDS, X0_SINK } from './isa.js';
 import { bitOp, bitOut } from './bitmanip.js';
 import { FP_CELL_FS, Fpu } from './fpu.js';
 import { Pmp, PMP_R, PMP_W, PMP_X } from './pmp.js';
-import { warmUpInterpreter } from './warmup.js';
+import { warmUp } from './warmup.js';
 import { type DebugHit, DebugPoints } from './debug-points.js';
 import { isTriggerCsr, Triggers } from './triggers.js';
 import { JIT_PAGE_CELLS, Jit, type CodeSource, type JitHost, type JitStats } from './jit.js';
@@ -170,8 +170,8 @@ const RES_VALID = 0,
   RES_VAL_HI = 5;
 
 /**
- * Guest instructions a hart runs before the interpreter warm-up (warmup.ts, once per process). A
- * guest that ends sooner (hello.elf: 928) never pays for it: about 15 ms, and ~50 ms more at exit,
+ * Guest instructions a hart runs before the warm-up (warmup.ts, once per process). A guest that
+ * ends sooner (hello.elf: 928) never pays for it: 30-45 ms with the JIT pass, and ~50 ms more at exit,
  * where Node waits for V8's background compile of the warmed-up interpreter loop. V8 marks that
  * loop hot after about 1,500-2,000 guest instructions, so a longer guest is still warmed up before
  * the loop is compiled.
@@ -810,7 +810,7 @@ export class Hart implements JitHost {
       if (this.warmUpPending) {
         if (this.icount >= WARM_UP_AFTER) {
           this.warmUpPending = false;
-          warmUpInterpreter((o) => new Hart({ ...o, noWarmUp: true, jit: false }));
+          warmUp((o) => new Hart({ ...o, noWarmUp: true, jitThreshold: 1 }), this.jit !== null);
         } else chunk = Math.min(chunk, WARM_UP_AFTER - this.icount);
       }
       left -=

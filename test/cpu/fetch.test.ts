@@ -207,3 +207,28 @@ test('the interpreter warm-up program runs every iteration without an unexpected
   );
   assert.ok(h.instret > 8 * 150);
 });
+
+test('the JIT warm-up pass: every block translated at once, the loop then runs translated with the same traps', async () => {
+  const { JIT_PASS_ITERATIONS, warmUpProgram } = await import('../../src/cpu/warmup.js');
+  const { Hart } = await import('../../src/cpu/hart.js');
+  const m = makeMachine();
+  warmUpProgram(JIT_PASS_ITERATIONS).forEach((p, i) => m.bus.store(RAM_BASE + 2 * i, 2, p));
+  const h = new Hart({
+    arena: m.arena,
+    bus: m.bus,
+    hartId: 0,
+    resetPc: RAM_BASE + 16,
+    noWarmUp: true,
+    jitThreshold: 1,
+  });
+  let why = '';
+  for (let i = 0; i < 8 && why !== 'wfi'; i++) why = h.run(100_000);
+  assert.equal(why, 'wfi');
+  assert.equal(csr(h, CSR.mcause), 3n, 'the last trap is the ebreak');
+  if (process.env['CXLEMU_JIT'] === '0') return;
+  const s = h.jitStats!;
+  assert.ok(s.blocksCompiled >= 40, `${s.blocksCompiled} blocks compiled`);
+  // The iterations after the blocks compiled ran translated (a third of them at least).
+  assert.ok(s.instructions > h.instret / 4, `${s.instructions} of ${h.instret} translated`);
+  assert.ok(s.exits.slow > 0 && s.exits.chain > 0 && s.exits.indirect > 0, JSON.stringify(s.exits));
+});
