@@ -4,6 +4,11 @@
 
 import { fpWritesX, Op, packW0, packW0F, SLOT_WORDS } from './isa.js';
 
+/** Zihintpause `pause`: fence with pred = w, succ = 0, fm = 0 (Linux's cpu_relax). */
+const PAUSE_ENCODING = 0x0100000f;
+/** The immediate a decoded FENCE carries when it is `pause` (0 for every other fence). */
+export const FENCE_PAUSE = 1;
+
 /**
  * Decode `raw` (a 32-bit instruction, or a 16-bit one in the low half when (raw & 3) != 3) into
  * out[s .. s+3]. Returns w0. Reserved encodings decode to Op.ILLEGAL.
@@ -218,7 +223,8 @@ function decode32(x: number) {
       return ok(f3 === 3 ? ((base + W_TO_D) as Op) : base, rd, rs1, rs2, 0, false);
     }
     case 0x0f: {
-      if (f3 === 0) return ok(Op.FENCE, 0, 0, 0, 0, false);
+      // Zihintpause `pause` (fence w,0) is a fence whose immediate says so (FENCE_PAUSE).
+      if (f3 === 0) return ok(Op.FENCE, 0, 0, 0, x === PAUSE_ENCODING ? FENCE_PAUSE : 0, false);
       if (f3 === 1) return ok(Op.FENCE_I, 0, 0, 0, 0, false);
       if (f3 === 2 && rd === 0) {
         // CMO: imm[11:0] selects cbo.inval (0), clean (1), flush (2), zero (4).

@@ -249,6 +249,7 @@ export function disassemble(insn: number, pc: number, opts: DisasmOptions = {}):
     case Op.FENCE: {
       const pred = (insn >>> 24) & 15,
         succ = (insn >>> 20) & 15;
+      if (insn === 0x0100000f) return 'pause'; // Zihintpause (fence w,0), as GNU objdump names it
       return al && pred === 15 && succ === 15 ? 'fence' : `fence ${FENCE_SET(pred)},${FENCE_SET(succ)}`;
     }
     case Op.FENCE_I:

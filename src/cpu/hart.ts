@@ -66,7 +66,7 @@ import {
   SSTATUS_MASK,
   SSTATUS_WMASK,
 } from './csr.js';
-import { decodeInto, decodeOne } from './decode.js';
+import { decodeInto, decodeOne, FENCE_PAUSE } from './decode.js';
 import { disassemble } from './disasm.js';
 import { divu64, mul64, mulh64, mulhsu64, mulhu64, out as m64, rem as r64 } from './int64.js';
 import { isBitOp, isFpOp, Op, SLOT_WORDS, X0_SINK } from './isa.js';
@@ -95,7 +95,21 @@ import {
   tlbProbe,
 } from './tlb.js';
 
-export type RunStop = 'limit' | 'wfi' | 'stop';
+/**
+ * Why run() returned: its budget ran out; WFI with nothing that could wake the hart (`waiting`);
+ * stopped on request; or `yield`: with `mayYield`, the hart gave up the rest of its turn where it
+ * could make no progress alone (yieldsAt: a WFI that completes at once because an enabled
+ * interrupt is pending but masked, or PAUSE_YIELD pause hints of a spin loop).
+ */
+export type RunStop = 'limit' | 'wfi' | 'stop' | 'yield';
+
+/**
+ * `pause` hints (Zihintpause, Linux's cpu_relax) in one turn after which a hart that may yield does:
+ * a spin-wait iteration is 5-10 instructions, so a hart waiting for a lock held by a hart that is
+ * not running gives its turn back after a few hundred instructions instead of a whole turn (what
+ * hypervisors call pause-loop exiting).
+ */
+export const PAUSE_YIELD = 64;
 export type Priv = 0 | 1 | 3;
 export const PRIV_U = 0,
   PRIV_S = 1,
@@ -312,6 +326,15 @@ export class Hart implements JitHost {
   private stopReq = false;
   /** Stopped in WFI, waiting for mip & mie != 0. */
   waiting = false;
+  /**
+   * Whether the hart may end its turn early where it cannot progress alone (RunStop 'yield'): the
+   * board sets it while another hart can run, so the turn goes to a hart that can.
+   */
+  mayYield = false;
+  /** The hart chose to yield: run() returns 'yield' after this instruction. */
+  private yielding = false;
+  /** `pause` hints in this turn (PAUSE_YIELD). */
+  private pauses = 0;
 
   // ---- breakpoints and watchpoints (debug-points.ts): pages they touch stay off the fast paths ----
   /** The debugger's points (shared by the machine's harts) and this hart's own, checked in order. */
@@ -777,6 +800,7 @@ export class Hart implements JitHost {
 
   /** Run up to maxInstructions; returns why it stopped. */
   run(maxInstructions: number): RunStop {
+    this.pauses = 0;
     if (this.bpSkip === this.bpSkip) {
       // Passing over one breakpoint holds for this call only.
       try {
@@ -815,6 +839,10 @@ export class Hart implements JitHost {
       }
       left -=
         this.onTrace !== undefined ? this.execTraced() : this.jit !== null ? this.execJit(chunk) : this.exec(chunk);
+      if (this.yielding) {
+        this.yielding = false;
+        return 'yield';
+      }
     }
   }
 
@@ -1427,6 +1455,9 @@ export class Hart implements JitHost {
           continue;
 
         case Op.FENCE:
+          po = npc;
+          if (imm === FENCE_PAUSE && this.pauseHint()) break loop;
+          continue;
         case Op.FENCE_I: // decoded code is kept coherent with every write already: nothing to flush
           po = npc;
           continue;
@@ -1587,6 +1618,7 @@ export class Hart implements JitHost {
           return Cold.Trap;
         }
         if ((this.mip & this.mie) === 0) this.waiting = true;
+        else if (this.mayYield) this.yielding = true; // it cannot wait: an enabled interrupt is pending but masked
         return Cold.NextAndLeave;
       case Op.SFENCE_VMA:
         if (this.priv === PRIV_U || (this.priv === PRIV_S && (this.mstatus & MSTATUS_TVM) !== 0)) {
@@ -1738,7 +1770,7 @@ export class Hart implements JitHost {
       if (chunkUse.count !== chunkUses) b.dataInChunks = true;
       if (chunkUse.checked !== checkedUses) b.storesNextToCode = true;
       left -= n;
-      if (n < want || this.brk || this.waiting) break;
+      if (n < want || this.brk || this.waiting || this.yielding) break;
     }
     return max - left;
   }
@@ -1767,6 +1799,14 @@ export class Hart implements JitHost {
     return 1;
   }
 
+  /** A `pause` hint retired: true when the hart now yields its turn (leave at once). */
+  private pauseHint(): boolean {
+    if (!this.mayYield || ++this.pauses < PAUSE_YIELD) return false;
+    this.yielding = true;
+    this.brk = true;
+    return true;
+  }
+
   /**
    * JitHost: translated code's CSR access or cache-block operation (jit-translate.ts jitCallOut),
    * done as the interpreter does it; rs1 is in the arena, rd goes there. Never traps from here:
@@ -1786,6 +1826,7 @@ export class Hart implements JitHost {
 
   private callOutNow(w0: number, imm: number): number {
     const op = w0 & 0xff;
+    if (op === Op.FENCE) return this.pauseHint() ? CallOut.DoneLeave : CallOut.Done;
     const rd = (w0 >>> 8) & 63,
       rs1 = (w0 >>> 14) & 63;
     const brk0 = this.brk,

@@ -19,6 +19,7 @@ import { fpRegOperands, isBitOp, isFpOp, Op, X0_SINK } from './isa.js';
 import { emitFpHelpers, emitFpInsn, type FpEmitContext, type FpHelpers, fpIntOperands, jitFp } from './jit-fp.js';
 import { CHUNK, TLB_CHECKED, TLB_MASK } from './tlb.js';
 import { CSR } from './csr.js';
+import { FENCE_PAUSE } from './decode.js';
 
 const { i32, i64 } = ValType;
 const TWO32 = 4294967296;
@@ -114,11 +115,11 @@ export const BLOCK_SIG: FuncSig = { params: [i32], results: [i32] };
 /** The dispatcher `(budget, table slot) -> remaining`: runs the slot's block, then the next one it names. */
 export const DISPATCH_SIG: FuncSig = { params: [i32, i32], results: [i32] };
 
-/** Operations the translator handles inside a block. */
-export function jitStraight(op: number): boolean {
+/** Operations the translator handles inside a block (imm: the decoded immediate). */
+export function jitStraight(op: number, imm: number): boolean {
   return (
     (op >= Op.LUI && op <= Op.SRAW && !(op >= Op.JAL && op <= Op.BGEU)) ||
-    op === Op.FENCE ||
+    (op === Op.FENCE && imm !== FENCE_PAUSE) ||
     op === Op.FENCE_I || // code is coherent with every write already (docs/jit.md "Code coherence")
     (op >= Op.MUL && op <= Op.REMUW) ||
     isAmo(op) ||
@@ -154,11 +155,13 @@ const CALL_OUT_CSRS = new Set<number>([
 
 /**
  * Operations a block ends with whose work the hart does for translated code, through the imported
- * `callout` (JitHost.callOut), without leaving it: accesses to CALL_OUT_CSRS and the cache-block
- * operations (cbo.zero clears 64 bytes; clean/flush/inval only check permission).
+ * `callout` (JitHost.callOut), without leaving it: accesses to CALL_OUT_CSRS, the cache-block
+ * operations (cbo.zero clears 64 bytes; clean/flush/inval only check permission) and `pause` (the
+ * hart counts them: a spinning hart yields its turn, RunStop 'yield').
  */
 export function jitCallOut(op: number, imm: number): boolean {
   if (op >= Op.CSRRW && op <= Op.CSRRCI) return CALL_OUT_CSRS.has(imm & 0xfff);
+  if (op === Op.FENCE) return imm === FENCE_PAUSE;
   return op >= Op.CBO_INVAL && op <= Op.CBO_ZERO;
 }
 
@@ -604,6 +607,30 @@ function emitRegion(
             fsChecked: false,
           }
         : null;
+    /**
+     * Instruction k, a call-out and the block's last: the hart does it (JitHost.callOut), reading
+     * rs1 from the arena and writing rd there; then on to the successor, or out if it says leave.
+     */
+    const emitCallOut = (k: number, w0: number, imm: number, op: number, rd: number, rs1: number) => {
+      const csr = op <= Op.CSRRCI;
+      if ((!csr || op <= Op.CSRRC) && rs1 !== 0 && op !== Op.FENCE) storeReg(rs1);
+      // The budget left at this instruction: the block's n are taken off only at its end.
+      f.i32Const(w0).i32Const(imm).localGet(BUDGET).i32Const(k).i32Sub().call(callOut).localSet(t);
+      f.localGet(t).i32Const(CallOut.NotDone).i32Eq().if();
+      slowExit(k);
+      f.end();
+      if (csr && rd !== X0_SINK) {
+        loadReg(rd);
+        setRd(rd);
+      }
+      f.localGet(BUDGET).i32Const(n).i32Sub().localSet(BUDGET);
+      f.localGet(t).if(); // CallOut.DoneLeave
+      storePc(b.end);
+      storeReason(JitExit.Chain);
+      f.br(outLbl);
+      f.end();
+      goTo(b.end);
+    };
     let ended = false;
     for (let k = 0; k < n; k++) {
       const x = b.insns[k]!;
@@ -898,6 +925,11 @@ function emitRegion(
           break;
         }
         case Op.FENCE:
+          if (imm === FENCE_PAUSE) {
+            emitCallOut(k, w0, imm, op, rd, rs1);
+            ended = true;
+          }
+          break;
         case Op.FENCE_I:
           break;
         case Op.LR_W:
@@ -1152,25 +1184,7 @@ function emitRegion(
             break;
           }
           if (jitCallOut(op, imm)) {
-            // The hart does it (JitHost.callOut), reading rs1 from the arena and writing rd there.
-            const csr = op <= Op.CSRRCI;
-            if ((!csr || op <= Op.CSRRC) && rs1 !== 0) storeReg(rs1);
-            // The budget left at this instruction: the block's n are taken off only at its end.
-            f.i32Const(w0).i32Const(imm).localGet(BUDGET).i32Const(k).i32Sub().call(callOut).localSet(t);
-            f.localGet(t).i32Const(CallOut.NotDone).i32Eq().if();
-            slowExit(k);
-            f.end();
-            if (csr && !discard) {
-              loadReg(rd);
-              setRd(rd);
-            }
-            f.localGet(BUDGET).i32Const(n).i32Sub().localSet(BUDGET);
-            f.localGet(t).if(); // CallOut.DoneLeave
-            storePc(b.end);
-            storeReason(JitExit.Chain);
-            f.br(outLbl);
-            f.end();
-            goTo(b.end);
+            emitCallOut(k, w0, imm, op, rd, rs1);
             ended = true;
             break;
           }

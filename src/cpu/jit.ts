@@ -445,7 +445,7 @@ export class Jit {
       }
       const slot = decodeOne(raw);
       const op = slot[0]! & 0xff;
-      const straight = jitStraight(op);
+      const straight = jitStraight(op, slot[1]!);
       if (!straight && !jitTerminator(op) && !jitCallOut(op, slot[1]!)) break;
       if (code !== null) code.push({ pc: pageBase + off, w0: slot[0]!, imm: slot[1]!, raw });
       n++;

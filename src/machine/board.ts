@@ -93,6 +93,7 @@ export type BoardHart = Pick<
   | 'onTrace'
   | 'hartId'
   | 'waiting'
+  | 'mayYield'
   | 'mip'
   | 'mie'
   | 'dropReservation'
@@ -903,6 +904,8 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
   let adaptive = n > 1 ? Math.min(slice, HART_QUANTUM) : Math.min(slice, 10_000);
   // Per hart: attempts in a row that retired nothing and left the pc where it was (TRAP_LOOP_ATTEMPTS).
   const stuck = new Array<number>(n).fill(0);
+  // Per hart: its last turn ended with 'yield' (until its next turn begins).
+  const yielded = new Array<boolean>(n).fill(false);
   let cur = 0;
   let exit: RunExit | undefined;
   const onAbort = () => {
@@ -964,7 +967,13 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
       }
       while (idle(harts[cur]!)) cur = (cur + 1) % n;
       const hart = harts[cur]!;
-      const waiting = n > 1 ? sum(harts, (h) => (h !== hart && isIdle(h) ? 1 : 0)) : 0;
+      // A hart that yielded its last turn (RunStop 'yield': spinning, or a WFI that could not wait)
+      // counts as waiting until its next turn: the guest's time runs as if it had spun on.
+      yielded[cur] = false;
+      let waiting = 0;
+      for (let i = 0; i < n; i++) if (i !== cur && (isIdle(harts[i]!) || yielded[i])) waiting++;
+      // Yielding pays only when another hart can take the turn.
+      hart.mayYield = n > 1 && harts.some((h) => h !== hart && !idle(h));
 
       // Run up to the slice, the limit or the next timer event, whichever comes first.
       const before = hart.cycle;
@@ -988,7 +997,11 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
       opts.debug?.afterTurn(hart);
       // Thousands of attempts that retire nothing, ending where they began: every attempt traps
       // (an unmapped entry point or trap vector). Nothing can change that: stop and say why.
-      const s = why !== 'wfi' && hart.instret === done && hart.pc === pcBefore ? stuck[cur]! + hart.cycle - before : 0;
+      if (why === 'yield') yielded[cur] = true;
+      const s =
+        why !== 'wfi' && why !== 'yield' && hart.instret === done && hart.pc === pcBefore
+          ? stuck[cur]! + hart.cycle - before
+          : 0;
       stuck[cur] = s;
       if (s >= TRAP_LOOP_ATTEMPTS) {
         exit = trapLoopExit(hart, s);
@@ -1008,7 +1021,7 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
         exit = finisherExit(fin);
         break;
       }
-      if (why === 'wfi') continue;
+      if (why === 'wfi' || why === 'yield') continue;
       await yieldToEventLoop();
     }
   } catch (e) {

@@ -132,3 +132,15 @@ test('default disassembly uses objdump aliases', () => {
   assert.equal(disassemble(0x8082, 0), 'ret');
   assert.equal(disassemble(0x00000000, 0), '.insn 0x0');
 });
+
+test('pause (Zihintpause, fence w,0) is a fence that says so; other fences are not', async () => {
+  const { FENCE_PAUSE } = await import('../../src/cpu/decode.js');
+  const pause = decodeOne(0x0100000f);
+  assert.equal(pause[0]! & 0xff, Op.FENCE);
+  assert.equal(pause[1], FENCE_PAUSE);
+  assert.equal(disassemble(0x0100000f, 0), 'pause');
+  for (const x of [0x0ff0000f, 0x0330000f, 0x0110000f, 0x8330000f, 0x0100008f]) {
+    assert.equal(decodeOne(x)[0]! & 0xff, Op.FENCE, `0x${x.toString(16)}`);
+    assert.equal(decodeOne(x)[1], 0, `0x${x.toString(16)} is not pause`);
+  }
+});

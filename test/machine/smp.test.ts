@@ -11,11 +11,12 @@ import { runProgram } from '../../src/machine/board.js';
 import { GUEST_BIN, HAVE_QEMU, runQemu } from '../diff/harness.js';
 
 const elf = join(GUEST_BIN, 'smp.elf');
+const yieldElf = join(GUEST_BIN, 'smp-yield.elf');
 
-async function cxlemu(jit: boolean) {
+async function cxlemu(jit: boolean, kernel = elf) {
   const chunks: Uint8Array[] = [];
   const r = await runProgram({
-    kernel: elf,
+    kernel,
     harts: 2,
     timeoutSeconds: 60,
     output: (c) => void chunks.push(c),
@@ -60,4 +61,30 @@ test('QEMU -smp 2 prints the same lines (oracle)', {
   assert.equal(q.kind, 'pass', q.message);
   const { uart } = await cxlemu(true);
   assert.deepEqual(lines(uart), lines(q.uart));
+});
+
+// guests/smp/yield.c: hart 1 waits for a lock hart 0 holds through 1.5 M instructions of work
+// (spinning with pause), then in a WFI loop that cannot wait (MSIP pending, MIE off). Hart 0's
+// turns are 100,000 instructions: a hart that kept spinning would retire about as many as hart 0
+// worked (QEMU's harts: about 900,000 each), one that yields its turn a few thousand.
+const waited = (uart: string) => [...uart.matchAll(/waited (\d+) instructions/g)].map((m) => Number(m[1]));
+for (const jit of [true, false]) {
+  test(`a waiting hart yields its turn: a spin loop with pause, a WFI that cannot wait (${jit ? 'JIT' : 'interpreter'})`, async () => {
+    const { r, uart } = await cxlemu(jit, yieldElf);
+    assert.equal(r.exit.kind, 'pass', `${r.exit.message ?? ''}\n${uart}`);
+    assert.match(uart, /yield: all checks passed/);
+    const [lock, wfi] = waited(uart);
+    assert.ok(lock! < 20_000, `hart 1 spun ${lock} instructions for the lock`);
+    assert.ok(wfi! < 2_000, `hart 1 ran ${wfi} instructions in its WFI loop`);
+  });
+}
+
+test('harts that wait: QEMU -smp 2 passes the same checks (oracle)', {
+  skip: !HAVE_QEMU && 'qemu-system-riscv64 not installed',
+}, async () => {
+  const q = await runQemu(yieldElf, { smp: 2, timeoutMs: 60_000 });
+  assert.equal(q.kind, 'pass', q.message);
+  const { uart } = await cxlemu(true, yieldElf);
+  const checks = (u: string) => u.split('\n').filter((l) => l.startsWith('yield: ') && !l.includes('waited'));
+  assert.deepEqual(checks(uart), checks(q.uart));
 });
