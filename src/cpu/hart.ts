@@ -110,6 +110,8 @@ export type RunStop = 'limit' | 'wfi' | 'stop' | 'yield';
  * hypervisors call pause-loop exiting).
  */
 export const PAUSE_YIELD = 64;
+/** The pause countdown of a hart that may not yield (2^31 - 1: never reached in one turn). */
+const PAUSE_NEVER = 0x7fffffff;
 export type Priv = 0 | 1 | 3;
 export const PRIV_U = 0,
   PRIV_S = 1,
@@ -333,8 +335,8 @@ export class Hart implements JitHost {
   mayYield = false;
   /** The hart chose to yield: run() returns 'yield' after this instruction. */
   private yielding = false;
-  /** `pause` hints in this turn (PAUSE_YIELD). */
-  private pauses = 0;
+  /** i32 index of the arena cell counting down the `pause` hints left this turn (PAUSE_YIELD). */
+  private readonly pauseLeft: number;
 
   // ---- breakpoints and watchpoints (debug-points.ts): pages they touch stay off the fast paths ----
   /** The debugger's points (shared by the machine's harts) and this hart's own, checked in order. */
@@ -427,7 +429,8 @@ export class Hart implements JitHost {
     this.hartId = opts.hartId;
     this.pc = opts.resetPc;
     // Per-hart arena block: registers (lo halves at 0, hi halves at 256), JIT exit record at 512,
-    // FP cells (fflags, frm, FS) at 528, f0..f31 at 768; from 1024 the read and write TLBs (6 arrays
+    // FP cells (fflags, frm, FS) at 528, the LR/SC reservation at 544, the pause countdown at 576,
+    // f0..f31 at 768; from 1024 the read and write TLBs (6 arrays
     // of TLB_SIZE entries), the fetch TLB (tags lo/hi, then Float64 arena offsets), then 7 arrays
     // of G_SIZE chunk entries.
     const regs = this.arena.allocStatic(
@@ -456,6 +459,7 @@ export class Hart implements JitHost {
       exitPc: regs + 512,
       exitReason: regs + 520,
       nextSlot: regs + 524,
+      pauseLeft: regs + 576,
       fpCells: regs + 528,
       resCells: regs + 544,
       fpRegs: regs + 768,
@@ -483,6 +487,7 @@ export class Hart implements JitHost {
       cells: cellsAt + 4,
     };
     this.layout = L;
+    this.pauseLeft = L.pauseLeft >>> 2;
 
     this.rTL = new Int32Array(buf, L.rTL, TLB_SIZE).fill(TLB_EMPTY);
     this.rTH = new Int32Array(buf, L.rTH, TLB_SIZE);
@@ -800,7 +805,7 @@ export class Hart implements JitHost {
 
   /** Run up to maxInstructions; returns why it stopped. */
   run(maxInstructions: number): RunStop {
-    this.pauses = 0;
+    this.i32[this.pauseLeft] = this.mayYield ? PAUSE_YIELD : PAUSE_NEVER;
     if (this.bpSkip === this.bpSkip) {
       // Passing over one breakpoint holds for this call only.
       try {
@@ -1456,7 +1461,7 @@ export class Hart implements JitHost {
 
         case Op.FENCE:
           po = npc;
-          if (imm === FENCE_PAUSE && this.pauseHint()) break loop;
+          if (imm === FENCE_PAUSE && --i32[this.pauseLeft]! <= 0 && this.pausesUsedUp()) break loop;
           continue;
         case Op.FENCE_I: // decoded code is kept coherent with every write already: nothing to flush
           po = npc;
@@ -1759,7 +1764,9 @@ export class Hart implements JitHost {
           const n = this.execMemNoTlbProbe();
           left -= n;
           if (n < 1 || this.brk || this.waiting) break;
-        } else if (this.brk) break; // a call-out asked to leave (CallOut.DoneLeave): interrupts first
+        } else if (this.brk)
+          break; // a call-out asked to leave (CallOut.DoneLeave): interrupts first
+        else if (i32[this.pauseLeft]! <= 0 && this.pausesUsedUp()) break; // a pause left: yield
         continue;
       }
       if (jit.noteInterpreted(b)) jit.compileQueued();
@@ -1799,9 +1806,12 @@ export class Hart implements JitHost {
     return 1;
   }
 
-  /** A `pause` hint retired: true when the hart now yields its turn (leave at once). */
-  private pauseHint(): boolean {
-    if (!this.mayYield || ++this.pauses < PAUSE_YIELD) return false;
+  /** The turn's `pause` hints are used up: true when the hart now yields its turn (leave at once). */
+  private pausesUsedUp(): boolean {
+    if (!this.mayYield) {
+      this.i32[this.pauseLeft] = PAUSE_NEVER;
+      return false;
+    }
     this.yielding = true;
     this.brk = true;
     return true;
@@ -1826,7 +1836,6 @@ export class Hart implements JitHost {
 
   private callOutNow(w0: number, imm: number): number {
     const op = w0 & 0xff;
-    if (op === Op.FENCE) return this.pauseHint() ? CallOut.DoneLeave : CallOut.Done;
     const rd = (w0 >>> 8) & 63,
       rs1 = (w0 >>> 14) & 63;
     const brk0 = this.brk,

@@ -47,6 +47,8 @@ export interface JitLayout {
   exitReason: number;
   /** The table slot translated code continues at through the dispatcher (-1: leave to the hart). */
   nextSlot: number;
+  /** `pause` hints the hart may still retire this turn before it yields (i32; <= 0: yield). */
+  pauseLeft: number;
   /** The FPU's cells (fflags, frm, FS: i32 each) and f0..f31 (8 bytes each). */
   fpCells: number;
   /** The LR/SC reservation (i32 cells: valid, va lo, va hi, size; then the value read, an i64 at +16). */
@@ -155,14 +157,21 @@ const CALL_OUT_CSRS = new Set<number>([
 
 /**
  * Operations a block ends with whose work the hart does for translated code, through the imported
- * `callout` (JitHost.callOut), without leaving it: accesses to CALL_OUT_CSRS, the cache-block
- * operations (cbo.zero clears 64 bytes; clean/flush/inval only check permission) and `pause` (the
- * hart counts them: a spinning hart yields its turn, RunStop 'yield').
+ * `callout` (JitHost.callOut), without leaving it: accesses to CALL_OUT_CSRS and the cache-block
+ * operations (cbo.zero clears 64 bytes; clean/flush/inval only check permission).
  */
 export function jitCallOut(op: number, imm: number): boolean {
   if (op >= Op.CSRRW && op <= Op.CSRRCI) return CALL_OUT_CSRS.has(imm & 0xfff);
-  if (op === Op.FENCE) return imm === FENCE_PAUSE;
   return op >= Op.CBO_INVAL && op <= Op.CBO_ZERO;
+}
+
+/**
+ * Operations that end a block inside its translation: the call-outs, and `pause`, which counts
+ * down the hart's pauseLeft cell and leaves translated code when it reaches 0 (the hart then
+ * yields its turn, RunStop 'yield', if another hart can use it).
+ */
+export function jitEndsBlock(op: number, imm: number): boolean {
+  return jitCallOut(op, imm) || (op === Op.FENCE && imm === FENCE_PAUSE);
 }
 
 /** What JitHost.callOut answers. */
@@ -926,7 +935,16 @@ function emitRegion(
         }
         case Op.FENCE:
           if (imm === FENCE_PAUSE) {
-            emitCallOut(k, w0, imm, op, rd, rs1);
+            // One pause fewer left this turn; at 0 leave (the hart decides whether to yield).
+            f.localGet(BUDGET).i32Const(n).i32Sub().localSet(BUDGET);
+            f.i32Const(0).i32Const(0).i32Load(4, L.pauseLeft).i32Const(1).i32Sub().localTee(t);
+            f.i32Store(4, L.pauseLeft);
+            f.localGet(t).i32Const(0).i32LeS().if();
+            storePc(b.end);
+            storeReason(JitExit.Chain);
+            f.br(outLbl);
+            f.end();
+            goTo(b.end);
             ended = true;
           }
           break;

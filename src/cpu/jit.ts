@@ -28,7 +28,7 @@ import {
   type JIT_EXIT_NAMES,
   JitExit,
   jitStraight,
-  jitCallOut,
+  jitEndsBlock,
   jitTerminator,
   partitionRegions,
   translateBatch,
@@ -446,7 +446,7 @@ export class Jit {
       const slot = decodeOne(raw);
       const op = slot[0]! & 0xff;
       const straight = jitStraight(op, slot[1]!);
-      if (!straight && !jitTerminator(op) && !jitCallOut(op, slot[1]!)) break;
+      if (!straight && !jitTerminator(op) && !jitEndsBlock(op, slot[1]!)) break;
       if (code !== null) code.push({ pc: pageBase + off, w0: slot[0]!, imm: slot[1]!, raw });
       n++;
       off += (low & 3) === 3 ? 4 : 2;

@@ -132,6 +132,7 @@ test('golden: an addi/ld/add/bne loop block translates to the reviewed WAT', () 
     exitPc: 0x1200,
     exitReason: 0x1208,
     nextSlot: 0x120c,
+    pauseLeft: 0x1240,
     fpCells: 0x1210,
     resCells: 0x1220,
     fpRegs: 0x1300,
