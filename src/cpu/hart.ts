@@ -763,8 +763,8 @@ export class Hart implements JitHost {
   private gFilled = false;
   /** sfence.vma naming another ASID than satp's (nothing to drop). */
   asidFencesSkipped = 0;
-  /** flushTlb calls (callOut leaves translated code after a CSR write that flushed). */
-  private tlbFlushes = 0;
+  /** flushTlb calls (callOut leaves translated code after a CSR write that flushed; tests read it). */
+  tlbFlushes = 0;
 
   /** JIT counters (instructions in translated code, blocks, compile time, exits by reason); null without the JIT. */
   get jitStats(): JitStats | null {
@@ -936,11 +936,12 @@ export class Hart implements JitHost {
       baseLo = this.mtvecLo;
       baseHi = this.mtvecHi;
     }
+    const ms0 = this.mstatus;
     this.mstatus = ms;
     mode = baseLo & 3;
     baseLo &= ~3;
     if (mode === 1 && isInt) baseLo = (baseLo + 4 * cause) | 0; // vector table is far from a 4 GiB edge
-    this.flushTlb();
+    this.privilegeChanged(old, ms0);
     return this.pcFromHalves(baseLo, baseHi);
   }
 
@@ -958,9 +959,10 @@ export class Hart implements JitHost {
     const mpp = (ms & MSTATUS_MPP) >>> MSTATUS_MPP_SHIFT;
     ms = (ms & ~(MSTATUS_MIE | MSTATUS_MPP)) | ((ms & MSTATUS_MPIE) !== 0 ? MSTATUS_MIE : 0) | MSTATUS_MPIE;
     if (mpp !== PRIV_M) ms &= ~MSTATUS_MPRV;
+    const ms0 = this.mstatus;
     this.mstatus = ms;
     this.priv = mpp as Priv;
-    this.flushTlb();
+    this.privilegeChanged(PRIV_M, ms0);
     return this.pcFromHalves(this.mepcLo, this.mepcHi);
   }
 
@@ -970,10 +972,28 @@ export class Hart implements JitHost {
     const spp = (ms & MSTATUS_SPP) !== 0 ? PRIV_S : PRIV_U;
     ms =
       (ms & ~(MSTATUS_SIE | MSTATUS_SPP | MSTATUS_MPRV)) | ((ms & MSTATUS_SPIE) !== 0 ? MSTATUS_SIE : 0) | MSTATUS_SPIE;
+    const priv0 = this.priv,
+      ms0 = this.mstatus;
     this.mstatus = ms;
     this.priv = spp;
-    this.flushTlb();
+    this.privilegeChanged(priv0, ms0);
     return this.pcFromHalves(this.sepcLo, this.sepcHi);
+  }
+
+  /**
+   * After a trap, mret or sret (privilege and mstatus were priv0, ms0): the TLB entries were
+   * filled and permission-checked for a fetch privilege, a data privilege (MPRV, MPP) and
+   * SUM/MXR, and stay valid while none of those changed. So a trap from S to S or an sret to S
+   * (a kernel's interrupts and nested traps) keeps them; anything else empties the TLBs. Before,
+   * every trap and return flushed: after each of them a Linux boot refilled some 280 pages.
+   */
+  private privilegeChanged(priv0: number, ms0: number): void {
+    const ms = this.mstatus;
+    const mprvData = ((ms | ms0) & MSTATUS_MPRV) !== 0 && ((ms ^ ms0) & (MSTATUS_MPRV | MSTATUS_MPP)) !== 0;
+    if (priv0 !== this.priv || ((ms ^ ms0) & (MSTATUS_SUM | MSTATUS_MXR)) !== 0 || mprvData) this.flushTlb();
+    // Either way the run loops leave, as a flush makes them: an sret or mret may have made an
+    // interrupt deliverable, and both engines must deliver it at the same instruction.
+    else this.brk = true;
   }
 
   /** Raise illegal-instruction for the instruction at pc (tval = its bits); returns handler pc. */

@@ -1110,6 +1110,42 @@ jitTest(
   },
 );
 
+jitTest('an interrupt that sret makes deliverable is taken right after it, in both engines', () => {
+  // S-mode: a loop of ecalls, delegated to S. The handler raises SSIP while SIE is off, then sret
+  // (SIE back on) makes it deliverable: it must be taken at the instruction after sret. A trap
+  // and sret from S to S keep the TLBs (privilegeChanged), and the engines still leave there.
+  const loop = [a.addi(reg.a0, reg.a0, 1), a.ecall(), a.jal(0, -8)];
+  const handler = [
+    a.csrrs(reg.t0, 0x142, 0), // scause
+    a.blt(reg.t0, 0, 28), // interrupt: to the second half
+    a.addi(reg.s2, reg.s2, 1),
+    a.csrrs(reg.t1, 0x141, 0), // sepc
+    a.addi(reg.t1, reg.t1, 4),
+    a.csrrw(0, 0x141, reg.t1),
+    a.csrrsi(0, 0x144, 2), // sip.SSIP: pending, SIE off
+    a.sret(),
+    a.addi(reg.s3, reg.s3, 1),
+    a.csrrci(0, 0x144, 2),
+    a.sret(),
+  ];
+  const p = supervisorPair(loop, handler);
+  for (const m of [p.i, p.j]) {
+    const h = m.hart;
+    h.csrWrite(0x302, 1 << 9, 0); // medeleg: ecall from S
+    h.csrWrite(0x303, 1 << 1, 0); // mideleg: SSI
+    h.csrWrite(0x304, 1 << 1, 0); // mie.SSIE
+  }
+  lockstep(p, [5, 50, 500]);
+  // Traps and returns between S and S: the TLBs are not emptied.
+  const flushes = [p.i.hart.tlbFlushes, p.j.hart.tlbFlushes];
+  lockstep(p, [5000, 5000, 7]);
+  assert.deepEqual([p.i.hart.tlbFlushes, p.j.hart.tlbFlushes], flushes);
+  const s2 = p.j.hart.readReg(reg.s2),
+    s3 = p.j.hart.readReg(reg.s3);
+  assert.ok(s2 > 500n, `${s2} ecalls`);
+  assert.ok(s3 === s2 || s3 === s2 - 1n, `one interrupt after each sret (${s3} for ${s2} ecalls)`);
+});
+
 jitTest('a call-out that traps (cbo.zero without menvcfg.CBZE) traps as the interpreter does', () => {
   const loop = [a.addi(reg.a0, reg.a0, 1), cboZero(reg.s1), a.addi(reg.a1, reg.a1, 1), a.jal(0, -12)];
   // M-mode handler: count, skip the faulting instruction, back to S-mode.
