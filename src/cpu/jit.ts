@@ -25,7 +25,6 @@ import {
   BLOCK_SIG,
   DISPATCH_SIG,
   JC_SIZE,
-  jumpCacheIndex,
   type JIT_EXIT_NAMES,
   JitExit,
   jitStraight,
@@ -703,7 +702,7 @@ export class Jit {
     const r = this.recent[recentIndex(priv, pc)];
     const b = r !== undefined && r.pc === pc && r.priv === priv ? r : this.maps[i]!.get(pc);
     if (b === undefined || b.fn === null) return;
-    const h = jumpCacheIndex(pc | 0);
+    const h = ((pc | 0) >>> 1) & (JC_SIZE - 1);
     const L = this.host.layout;
     const i32 = this.host.i32;
     i32[(L.jcTag[i]! >>> 2) + 2 * h] = pc | 0;

@@ -101,7 +101,7 @@ export interface WarmUpOptions {
 }
 
 function runOnce(parcels: readonly number[], make: (opts: Omit<WarmUpOptions, 'jit'>) => WarmUpHart): number {
-  const arena = new Arena({ bytes: 48 * 65536 });
+  const arena = new Arena({ bytes: 16 * 65536 });
   const bus = new AddressSpace(arena);
   bus.begin();
   bus.ram('warm-up ram', RAM, new BackingStore(arena, { name: 'warm-up ram', size: 64 * 1024 }));
