@@ -98,8 +98,8 @@ import {
 /**
  * Why run() returned: its budget ran out; WFI with nothing that could wake the hart (`waiting`);
  * stopped on request; or `yield`: with `mayYield`, the hart gave up the rest of its turn where it
- * could make no progress alone (yieldsAt: a WFI that completes at once because an enabled
- * interrupt is pending but masked, or PAUSE_YIELD pause hints of a spin loop).
+ * could make no progress alone (a WFI that completes at once because an enabled interrupt is
+ * pending but masked, or PAUSE_YIELD `pause` hints: a spin loop).
  */
 export type RunStop = 'limit' | 'wfi' | 'stop' | 'yield';
 

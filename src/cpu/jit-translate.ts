@@ -616,30 +616,6 @@ function emitRegion(
             fsChecked: false,
           }
         : null;
-    /**
-     * Instruction k, a call-out and the block's last: the hart does it (JitHost.callOut), reading
-     * rs1 from the arena and writing rd there; then on to the successor, or out if it says leave.
-     */
-    const emitCallOut = (k: number, w0: number, imm: number, op: number, rd: number, rs1: number) => {
-      const csr = op <= Op.CSRRCI;
-      if ((!csr || op <= Op.CSRRC) && rs1 !== 0 && op !== Op.FENCE) storeReg(rs1);
-      // The budget left at this instruction: the block's n are taken off only at its end.
-      f.i32Const(w0).i32Const(imm).localGet(BUDGET).i32Const(k).i32Sub().call(callOut).localSet(t);
-      f.localGet(t).i32Const(CallOut.NotDone).i32Eq().if();
-      slowExit(k);
-      f.end();
-      if (csr && rd !== X0_SINK) {
-        loadReg(rd);
-        setRd(rd);
-      }
-      f.localGet(BUDGET).i32Const(n).i32Sub().localSet(BUDGET);
-      f.localGet(t).if(); // CallOut.DoneLeave
-      storePc(b.end);
-      storeReason(JitExit.Chain);
-      f.br(outLbl);
-      f.end();
-      goTo(b.end);
-    };
     let ended = false;
     for (let k = 0; k < n; k++) {
       const x = b.insns[k]!;
@@ -1202,7 +1178,25 @@ function emitRegion(
             break;
           }
           if (jitCallOut(op, imm)) {
-            emitCallOut(k, w0, imm, op, rd, rs1);
+            // The hart does it (JitHost.callOut), reading rs1 from the arena and writing rd there.
+            const csr = op <= Op.CSRRCI;
+            if ((!csr || op <= Op.CSRRC) && rs1 !== 0) storeReg(rs1);
+            // The budget left at this instruction: the block's n are taken off only at its end.
+            f.i32Const(w0).i32Const(imm).localGet(BUDGET).i32Const(k).i32Sub().call(callOut).localSet(t);
+            f.localGet(t).i32Const(CallOut.NotDone).i32Eq().if();
+            slowExit(k);
+            f.end();
+            if (csr && !discard) {
+              loadReg(rd);
+              setRd(rd);
+            }
+            f.localGet(BUDGET).i32Const(n).i32Sub().localSet(BUDGET);
+            f.localGet(t).if(); // CallOut.DoneLeave
+            storePc(b.end);
+            storeReason(JitExit.Chain);
+            f.br(outLbl);
+            f.end();
+            goTo(b.end);
             ended = true;
             break;
           }
