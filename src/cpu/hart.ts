@@ -1643,7 +1643,7 @@ export class Hart implements JitHost {
           return Cold.Trap;
         }
         if ((this.mip & this.mie) === 0) this.waiting = true;
-        else if (this.mayYield) this.yielding = true; // it cannot wait: an enabled interrupt is pending but masked
+        else if (this.mayYield) this.yieldTurn(); // it cannot wait: an enabled interrupt is pending but masked
         return Cold.NextAndLeave;
       case Op.SFENCE_VMA:
         if (this.priv === PRIV_U || (this.priv === PRIV_S && (this.mstatus & MSTATUS_TVM) !== 0)) {
@@ -1797,7 +1797,7 @@ export class Hart implements JitHost {
       if (chunkUse.count !== chunkUses) b.dataInChunks = true;
       if (chunkUse.checked !== checkedUses) b.storesNextToCode = true;
       left -= n;
-      if (n < want || this.brk || this.waiting || this.yielding) break;
+      if (n < want || this.brk || this.waiting) break;
     }
     return max - left;
   }
@@ -1832,9 +1832,14 @@ export class Hart implements JitHost {
       this.i32[this.pauseLeft] = PAUSE_NEVER;
       return false;
     }
+    this.yieldTurn();
+    return true;
+  }
+
+  /** End the turn after this instruction (run() returns 'yield'); brk makes both engines leave. */
+  private yieldTurn(): void {
     this.yielding = true;
     this.brk = true;
-    return true;
   }
 
   /**

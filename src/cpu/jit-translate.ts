@@ -616,6 +616,20 @@ function emitRegion(
             fsChecked: false,
           }
         : null;
+    /**
+     * The block's last instruction is done: its n come off the budget, then it leaves translated
+     * code at b.end when `leave` pushes a non-zero i32, else goes on to its successor.
+     */
+    const endBlock = (leave: () => void) => {
+      f.localGet(BUDGET).i32Const(n).i32Sub().localSet(BUDGET);
+      leave();
+      f.if();
+      storePc(b.end);
+      storeReason(JitExit.Chain);
+      f.br(outLbl);
+      f.end();
+      goTo(b.end);
+    };
     let ended = false;
     for (let k = 0; k < n; k++) {
       const x = b.insns[k]!;
@@ -912,15 +926,11 @@ function emitRegion(
         case Op.FENCE:
           if (imm === FENCE_PAUSE) {
             // One pause fewer left this turn; at 0 leave (the hart decides whether to yield).
-            f.localGet(BUDGET).i32Const(n).i32Sub().localSet(BUDGET);
-            f.i32Const(0).i32Const(0).i32Load(4, L.pauseLeft).i32Const(1).i32Sub().localTee(t);
-            f.i32Store(4, L.pauseLeft);
-            f.localGet(t).i32Const(0).i32LeS().if();
-            storePc(b.end);
-            storeReason(JitExit.Chain);
-            f.br(outLbl);
-            f.end();
-            goTo(b.end);
+            endBlock(() => {
+              f.i32Const(0).i32Const(0).i32Load(4, L.pauseLeft).i32Const(1).i32Sub().localTee(t);
+              f.i32Store(4, L.pauseLeft);
+              f.localGet(t).i32Const(0).i32LeS();
+            });
             ended = true;
           }
           break;
@@ -1190,13 +1200,7 @@ function emitRegion(
               loadReg(rd);
               setRd(rd);
             }
-            f.localGet(BUDGET).i32Const(n).i32Sub().localSet(BUDGET);
-            f.localGet(t).if(); // CallOut.DoneLeave
-            storePc(b.end);
-            storeReason(JitExit.Chain);
-            f.br(outLbl);
-            f.end();
-            goTo(b.end);
+            endBlock(() => f.localGet(t)); // CallOut.DoneLeave
             ended = true;
             break;
           }

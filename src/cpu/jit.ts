@@ -372,11 +372,7 @@ export class Jit {
   /** The block starting at pc (scanned on first sight). */
   block(priv: number, pc: number): Block {
     if (this.reviveCheck.size > 0) this.revivePending();
-    const h = recentIndex(priv, pc);
-    const r = this.recent[h];
-    if (r !== undefined && r.pc === pc && r.priv === priv && (r.ok || r.epoch === this.scanEpoch)) return r;
-    const map = this.maps[PRIV_INDEX[priv]!]!;
-    let b = map.get(pc);
+    let b = this.known(priv, pc);
     // A block found untranslatable (unmapped, MMIO, ...) before a remap may be translatable now.
     if (b === undefined || (!b.ok && b.epoch !== this.scanEpoch)) {
       b = this.scan(priv, pc, null);
@@ -385,10 +381,16 @@ export class Jit {
       const pageDrops = b.page < 0 || this.flipPages.has(b.page) ? 0 : this.pageDrops(b.page);
       b.threshold = this.threshold * 2 ** Math.min(drops + Math.min(pageDrops, MAX_PAGE_BACKOFF), 10);
       b.interpretOnly = drops >= MAX_BLOCK_INVALIDATIONS || pageDrops >= MAX_PAGE_DROPS;
-      map.set(pc, b);
+      this.maps[PRIV_INDEX[priv]!]!.set(pc, b);
     }
-    this.recent[h] = b;
+    this.recent[recentIndex(priv, pc)] = b;
     return b;
+  }
+
+  /** What the block map holds for (priv, pc), looked up in the recent-blocks cache first. */
+  private known(priv: number, pc: number): Block | undefined {
+    const r = this.recent[recentIndex(priv, pc)];
+    return r !== undefined && r.pc === pc && r.priv === priv ? r : this.maps[PRIV_INDEX[priv]!]!.get(pc);
   }
 
   /** Count one interpreted execution of b; queue it when hot. True when a batch should compile now. */
@@ -699,15 +701,14 @@ export class Jit {
   fillJump(priv: number, pc: number): void {
     if (pc !== pc) return;
     const i = PRIV_INDEX[priv]!;
-    const r = this.recent[recentIndex(priv, pc)];
-    const b = r !== undefined && r.pc === pc && r.priv === priv ? r : this.maps[i]!.get(pc);
+    const b = this.known(priv, pc);
     if (b === undefined || b.fn === null) return;
     const h = ((pc | 0) >>> 1) & (JC_SIZE - 1);
     const L = this.host.layout;
     const i32 = this.host.i32;
     i32[(L.jcTag[i]! >>> 2) + 2 * h] = pc | 0;
     i32[(L.jcTag[i]! >>> 2) + 2 * h + 1] = Math.floor(pc / 4294967296) | 0;
-    i32[(L.jcSlot[i]! >>> 2) + h] = b.installed ? b.slot : this.slotFor(priv, pc);
+    i32[(L.jcSlot[i]! >>> 2) + h] = b.slot; // a compiled block in the map is installed in its slot
   }
 
   private clearJumpCaches(): void {
@@ -866,14 +867,13 @@ export class Jit {
     const version = this.parked[c]?.get(to.arena);
     if (version === undefined) return;
     this.parked[c]!.delete(to.arena);
-    const map = this.maps[PRIV_INDEX[priv]!]!;
     let restored = false;
     for (const b of version) {
       if (b.fn === null || b.mod === null || b.mod.dead || !this.blockBytesSame(b)) {
         this.forget(b);
         continue;
       }
-      const cur = map.get(b.pc);
+      const cur = this.known(priv, b.pc);
       if (cur !== undefined && cur.fn !== null) continue; // compiled anew meanwhile
       this.install(b, b.fn);
       restored = true;

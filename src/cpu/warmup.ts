@@ -78,7 +78,7 @@ let done = false;
  * Run the warm-up once per process (later calls return at once): the program on an interpreting
  * hart, then, with `jit`, on a hart translating every block it meets (threshold 1), so the
  * translator and the dispatch paths have seen every kind of instruction and exit before V8 compiles
- * them (a Linux boot's wall time: 0.95 of that without the JIT pass). Returns instructions retired.
+ * them (a Linux boot's wall time: 0.91 of that without the JIT pass). Returns instructions retired.
  */
 export function warmUp(make: (opts: WarmUpOptions) => WarmUpHart, jit: boolean): number {
   if (done) return 0;
