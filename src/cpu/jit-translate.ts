@@ -17,7 +17,7 @@
 import { ModuleBuilder, ValType, type FunctionBuilder, type FuncSig } from './wasm/module-builder.js';
 import { fpRegOperands, isBitOp, isFpOp, Op, X0_SINK } from './isa.js';
 import { emitFpHelpers, emitFpInsn, type FpEmitContext, type FpHelpers, fpIntOperands, jitFp } from './jit-fp.js';
-import { CHUNK, TLB_CHECKED, TLB_MASK } from './tlb.js';
+import { CHUNK, GRANULE, TLB_CHECKED, TLB_MASK } from './tlb.js';
 import { CSR } from './csr.js';
 import { FENCE_PAUSE } from './decode.js';
 
@@ -68,8 +68,6 @@ export interface JitLayout {
   gwTL: number;
   gwTH: number;
   gwTA: number;
-  /** Checked chunk write entries (tlb.ts TLB_CHECKED): the chunk's 16-byte code granules, bits 0..15. */
-  gwTM: number;
   /** Arena size in wasm pages (the imported memory's limits). */
   memPages: number;
   /** Jump caches (jalr targets -> table slot), one per privilege level U, S, M: i64 tags, i32 slots. */
@@ -1487,84 +1485,48 @@ export function emitTlbProbe(
   checkedFirst = false,
 ): void {
   const { lo, hi, t } = x;
-  const page = () => {
-    f.localGet(lo).i32Const(12).i32ShrU().i32Const(TLB_MASK).i32And().i32Const(2).i32Shl().localSet(t);
-    f.localGet(t)
-      .i32Load(4, write ? L.wTL : L.rTL)
-      .localGet(lo)
-      .i32Const(-4096)
-      .i32And()
-      .i32Eq();
-    f.localGet(t)
-      .i32Load(4, write ? L.wTH : L.rTH)
-      .localGet(hi)
-      .i32Eq()
-      .i32And();
-    // Misaligned is fine inside the page (wasm loads are unaligned-safe); not across its end.
-    if (size > 1)
-      f.localGet(lo)
-        .i32Const(4095)
-        .i32And()
-        .i32Const(4096 - size)
-        .i32LeU()
-        .i32And();
+  // Each test leaves one i32, zero exactly on a hit: the tag words' differences ORed together, so
+  // V8 emits one test and branch instead of a compare, setcc and AND per condition.
+  /**
+   * One probe's test: t = the entry's byte index ((lo >>> shift) & mask, times 4); leaves
+   * (TL[t] ^ ((lo & keyMask) | keyBits)) | (TH[t] ^ hi), zero exactly when the entry holds va.
+   */
+  const tagTest = (shift: number, mask: number, tl: number, th: number, keyMask: number, keyBits = 0) => {
+    f.localGet(lo).i32Const(shift).i32ShrU().i32Const(mask).i32And().i32Const(2).i32Shl().localSet(t);
+    f.localGet(t).i32Load(4, tl).localGet(lo).i32Const(keyMask).i32And();
+    if (keyBits !== 0) f.i32Const(keyBits).i32Or();
+    f.i32Xor();
+    f.localGet(t).i32Load(4, th).localGet(hi).i32Xor().i32Or();
   };
-  const pageHit = () => {
-    f.localGet(t)
-      .i32Load(4, write ? L.wTA : L.rTA)
-      .localGet(lo)
+  /** A hit: the entry's arena offset minus its tag's va, plus va (tlb.ts). */
+  const hitAt = (ta: number) => () => {
+    f.localGet(t).i32Load(4, ta).localGet(lo).i32Add();
+  };
+  const [pTL, pTH, pTA] = write ? [L.wTL, L.wTH, L.wTA] : [L.rTL, L.rTH, L.rTA];
+  const [gTL, gTH, gTA] = write ? [L.gwTL, L.gwTH, L.gwTA] : [L.gTL, L.gTH, L.gTA];
+  // The aligned key, as a chunk's: the misalignment bits are part of it, so a misaligned access
+  // misses here and takes `pageMisaligned` after the other probes (a cheaper hit for the common case).
+  const page = () => tagTest(12, TLB_MASK, pTL, pTH, -4096 | (size - 1));
+  // Misaligned is fine inside the page (wasm loads are unaligned-safe); not across its end: the
+  // last byte's offset carries into bit 12 exactly when the access crosses it.
+  const pageMisaligned = () => {
+    tagTest(12, TLB_MASK, pTL, pTH, -4096);
+    f.localGet(lo)
       .i32Const(4095)
       .i32And()
-      .i32Add();
-  };
-  const chunk = () => {
-    f.localGet(lo).i32Const(8).i32ShrU().i32Const(L.gMask).i32And().i32Const(2).i32Shl().localSet(t);
-    f.localGet(t)
-      .i32Load(4, write ? L.gwTL : L.gTL)
-      .localGet(lo)
-      .i32Const(-CHUNK | (size - 1))
-      .i32And()
-      .i32Eq();
-    f.localGet(t)
-      .i32Load(4, write ? L.gwTH : L.gTH)
-      .localGet(hi)
-      .i32Eq()
-      .i32And();
-  };
-  const chunkHit = () => {
-    f.localGet(t)
-      .i32Load(4, write ? L.gwTA : L.gTA)
-      .localGet(lo)
-      .i32Const(CHUNK - 1)
-      .i32And()
-      .i32Add();
-  };
-  // Stores only: a checked entry (its chunk holds code in some 16-byte granules) takes an aligned
-  // store whose granule holds none. An aligned access of up to 8 bytes lies in one granule.
-  const checked = () => {
-    f.localGet(lo).i32Const(8).i32ShrU().i32Const(L.gMask).i32And().i32Const(2).i32Shl().localSet(t);
-    f.localGet(t)
-      .i32Load(4, L.gwTL)
-      .localGet(lo)
-      .i32Const(-CHUNK | (size - 1))
-      .i32And()
-      .i32Const(TLB_CHECKED)
-      .i32Or()
-      .i32Eq();
-    f.localGet(t).i32Load(4, L.gwTH).localGet(hi).i32Eq().i32And();
-    f.localGet(t)
-      .i32Load(4, L.gwTM)
-      .localGet(lo)
-      .i32Const(4)
+      .i32Const(size - 1)
+      .i32Add()
+      .i32Const(12)
       .i32ShrU()
-      .i32Const(15)
-      .i32And()
-      .i32ShrU()
-      .i32Const(1)
-      .i32And()
-      .i32Eqz()
-      .i32And();
+      .i32Or();
   };
+  const pageHit = hitAt(pTA);
+  const chunk = () => tagTest(8, L.gMask, gTL, gTH, -CHUNK | (size - 1));
+  const chunkHit = hitAt(gTA);
+  // Stores only: a checked entry (one 16-byte granule without code in a chunk that holds code:
+  // tlb.ts TLB_CHECKED), at the granule's index. An aligned access of up to 8 bytes lies in one.
+  const checked = () => tagTest(4, L.gMask, L.gwTL, L.gwTH, -GRANULE | (size - 1), TLB_CHECKED);
+  const checkedHit = hitAt(L.gwTA);
   // The probes in order, each a (test, hit) pair; the first that holds gives the address.
   const both: [() => void, () => void][] = chunkFirst
     ? [
@@ -1576,17 +1538,18 @@ export function emitTlbProbe(
         [chunk, chunkHit],
       ];
   const probes: [() => void, () => void][] = !write
-    ? both
+    ? [...both]
     : checkedFirst
-      ? [[checked, chunkHit], ...both]
-      : [...both, [checked, chunkHit]];
+      ? [[checked, checkedHit], ...both]
+      : [...both, [checked, checkedHit]];
+  if (size > 1) probes.push([pageMisaligned, pageHit]);
   const chain = (i: number): void => {
     if (i === probes.length) {
       miss();
       return;
     }
     probes[i]![0]();
-    f.if(i32);
+    f.i32Eqz().if(i32);
     probes[i]![1]();
     f.else();
     chain(i + 1);

@@ -67,26 +67,19 @@
                 local.get 9
                 i32.load offset=131072
                 local.get 7
-                i32.const -4096
+                i32.const -4089
                 i32.and
-                i32.eq
+                i32.xor
                 local.get 9
                 i32.load offset=135168
                 local.get 8
-                i32.eq
-                i32.and
-                local.get 7
-                i32.const 4095
-                i32.and
-                i32.const 4088
-                i32.le_u
-                i32.and
+                i32.xor
+                i32.or
+                i32.eqz
                 if (result i32)
                   local.get 9
                   i32.load offset=139264
                   local.get 7
-                  i32.const 4095
-                  i32.and
                   i32.add
                 else
                   local.get 7
@@ -102,25 +95,59 @@
                   local.get 7
                   i32.const -249
                   i32.and
-                  i32.eq
+                  i32.xor
                   local.get 9
                   i32.load offset=20480
                   local.get 8
-                  i32.eq
-                  i32.and
+                  i32.xor
+                  i32.or
+                  i32.eqz
                   if (result i32)
                     local.get 9
                     i32.load offset=24576
                     local.get 7
-                    i32.const 255
-                    i32.and
                     i32.add
                   else
-                    i64.const 0x80002004
-                    local.set 13
-                    i32.const 1
-                    local.set 14
-                    br 7
+                    local.get 7
+                    i32.const 12
+                    i32.shr_u
+                    i32.const 1023
+                    i32.and
+                    i32.const 2
+                    i32.shl
+                    local.set 9
+                    local.get 9
+                    i32.load offset=131072
+                    local.get 7
+                    i32.const -4096
+                    i32.and
+                    i32.xor
+                    local.get 9
+                    i32.load offset=135168
+                    local.get 8
+                    i32.xor
+                    i32.or
+                    local.get 7
+                    i32.const 4095
+                    i32.and
+                    i32.const 7
+                    i32.add
+                    i32.const 12
+                    i32.shr_u
+                    i32.or
+                    i32.eqz
+                    if (result i32)
+                      local.get 9
+                      i32.load offset=139264
+                      local.get 7
+                      i32.add
+                    else
+                      i64.const 0x80002004
+                      local.set 13
+                      i32.const 1
+                      local.set 14
+                      br 8
+                    end
                   end
                 end
                 local.set 10
