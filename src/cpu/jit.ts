@@ -150,6 +150,8 @@ export class Block {
   dataInChunks = false;
   /** Its interpreted runs stored next to code (checked chunk entries): stores probe those first. */
   storesNextToCode = false;
+  /** A version of code that flips (FLIP_RESCANS): compiled at its first run, alone. */
+  flipVersion = false;
   /** Compiled from a RAM page (pages[0]): a copy of its bytes [ramFirst, ramLast] it was built
    *  from (revive compares them). Null for chunked pages. */
   codeBytes: Uint8Array | null = null;
@@ -172,6 +174,13 @@ class CompiledModule {
 
 /** Modules dropped by code writes kept for revival, per arena page (newest last). */
 export const GRAVES_PER_PAGE = 4;
+/**
+ * Fresh scans of one (privilege, pc) on a page whose code flips between versions after which its
+ * block compiles at its first interpreted run, at once: a version that keeps coming back but runs
+ * only a few times each time (a patch site's block run once per pass) never reached the threshold
+ * with a fresh count each time, so every flip re-scanned and interpreted it.
+ */
+export const FLIP_RESCANS = 3;
 /** Versions of one (privilege, virtual page)'s translations parked while it maps elsewhere. */
 export const PARKED_PER_PAGE = 4;
 
@@ -249,6 +258,8 @@ export class Jit {
   /** Arena pages where a module was revived: their code flips between versions, each compiled once,
    *  so rewrites there cost no backoff (block, noteInterpreted) and a new version compiles promptly. */
   private readonly flipPages = new Set<number>();
+  /** Fresh scans of each (privilege, pc) on flip pages (FLIP_RESCANS; kept until flushAll). */
+  private readonly flipScans: Map<number, number>[] = [new Map(), new Map(), new Map()];
   private readonly u8: Uint8Array;
   revived = 0;
   /** Times the translation of each (privilege, pc) was dropped by code writes (kept until flushAll). */
@@ -381,6 +392,15 @@ export class Jit {
       const pageDrops = b.page < 0 || this.flipPages.has(b.page) ? 0 : this.pageDrops(b.page);
       b.threshold = this.threshold * 2 ** Math.min(drops + Math.min(pageDrops, MAX_PAGE_BACKOFF), 10);
       b.interpretOnly = drops >= MAX_BLOCK_INVALIDATIONS || pageDrops >= MAX_PAGE_DROPS;
+      if (b.ok && b.page >= 0 && this.flipPages.has(b.page)) {
+        const scans = this.flipScans[PRIV_INDEX[priv]!]!;
+        const n = (scans.get(pc) ?? 0) + 1;
+        scans.set(pc, n);
+        if (n >= FLIP_RESCANS) {
+          b.flipVersion = true;
+          b.threshold = 1;
+        }
+      }
       this.maps[PRIV_INDEX[priv]!]!.set(pc, b);
     }
     this.recent[recentIndex(priv, pc)] = b;
@@ -400,6 +420,7 @@ export class Jit {
         if (++b.count >= b.threshold) {
           b.queued = true;
           this.queue.push(b);
+          if (b.flipVersion) return true;
         }
       } else if (
         ++b.count >= b.threshold * HOT_FACTOR &&
@@ -484,7 +505,7 @@ export class Jit {
     for (const b of q) {
       b.queued = false;
       if (b.fn !== null) continue;
-      if (b.page >= 0 && this.volatilePages.has(b.page) && b.count < 2 * b.threshold) {
+      if (b.page >= 0 && this.volatilePages.has(b.page) && b.count < 2 * b.threshold && !b.flipVersion) {
         // Rewritten code that went quiet while queued (its round of use is likely over): not worth
         // a module; it queues again if it runs on.
         b.count = 0;
@@ -939,5 +960,6 @@ export class Jit {
     this.graves.clear(); // their table slots are given out again
     this.reviveCheck.clear();
     this.flipPages.clear();
+    for (const m of this.flipScans) m.clear();
   }
 }
