@@ -152,6 +152,8 @@ export class Block {
   storesNextToCode = false;
   /** A version of code that flips (FLIP_RESCANS): compiled at its first run, alone. */
   flipVersion = false;
+  /** A hash of its instruction words (scan), telling versions of the code at one pc apart. */
+  words = 0;
   /** Compiled from a RAM page (pages[0]): a copy of its bytes [ramFirst, ramLast] it was built
    *  from (revive compares them). Null for chunked pages. */
   codeBytes: Uint8Array | null = null;
@@ -175,12 +177,16 @@ class CompiledModule {
 /** Modules dropped by code writes kept for revival, per arena page (newest last). */
 export const GRAVES_PER_PAGE = 4;
 /**
- * Fresh scans of one (privilege, pc) on a page whose code flips between versions after which its
- * block compiles at its first interpreted run, at once: a version that keeps coming back but runs
- * only a few times each time (a patch site's block run once per pass) never reached the threshold
- * with a fresh count each time, so every flip re-scanned and interpreted it.
+ * Fresh scans of one (privilege, pc) with the same instruction words, on a page whose code flips
+ * between versions, after which its block compiles at its first interpreted run, at once: a
+ * version that keeps coming back but runs only a few times each time (a patch site's block run
+ * once per pass) never reached the threshold with a fresh count each time, so every flip
+ * re-scanned and interpreted it. (Counted per version: code generated anew at the same pcs, as
+ * suite codegen does, must not compile at first sight.)
  */
 export const FLIP_RESCANS = 3;
+/** Versions of one pc's block counted for FLIP_RESCANS (the oldest is forgotten). */
+const FLIP_VERSIONS = 4;
 /** Versions of one (privilege, virtual page)'s translations parked while it maps elsewhere. */
 export const PARKED_PER_PAGE = 4;
 
@@ -258,8 +264,8 @@ export class Jit {
   /** Arena pages where a module was revived: their code flips between versions, each compiled once,
    *  so rewrites there cost no backoff (block, noteInterpreted) and a new version compiles promptly. */
   private readonly flipPages = new Set<number>();
-  /** Fresh scans of each (privilege, pc) on flip pages (FLIP_RESCANS; kept until flushAll). */
-  private readonly flipScans: Map<number, number>[] = [new Map(), new Map(), new Map()];
+  /** Fresh scans of each (privilege, pc) on flip pages, per version (Block.words): FLIP_RESCANS. */
+  private readonly flipScans: Map<number, Map<number, number>>[] = [new Map(), new Map(), new Map()];
   private readonly u8: Uint8Array;
   revived = 0;
   /** Times the translation of each (privilege, pc) was dropped by code writes (kept until flushAll). */
@@ -393,9 +399,16 @@ export class Jit {
       b.threshold = this.threshold * 2 ** Math.min(drops + Math.min(pageDrops, MAX_PAGE_BACKOFF), 10);
       b.interpretOnly = drops >= MAX_BLOCK_INVALIDATIONS || pageDrops >= MAX_PAGE_DROPS;
       if (b.ok && b.page >= 0 && this.flipPages.has(b.page)) {
-        const scans = this.flipScans[PRIV_INDEX[priv]!]!;
-        const n = (scans.get(pc) ?? 0) + 1;
-        scans.set(pc, n);
+        const all = this.flipScans[PRIV_INDEX[priv]!]!;
+        let versions = all.get(pc);
+        if (versions === undefined) {
+          versions = new Map();
+          all.set(pc, versions);
+        }
+        const n = (versions.get(b.words) ?? 0) + 1;
+        versions.delete(b.words);
+        versions.set(b.words, n); // newest last
+        if (versions.size > FLIP_VERSIONS) versions.delete(versions.keys().next().value!);
         if (n >= FLIP_RESCANS) {
           b.flipVersion = true;
           b.threshold = 1;
@@ -459,6 +472,7 @@ export class Jit {
     if (deps !== undefined && src.arena >= 0) deps.pages.add(src.arena / 4096);
     let off = pc & 4095;
     let n = 0;
+    let words = 0x811c9dc5;
     while (n < MAX_BLOCK && off < 4096) {
       const low = half(off);
       let raw = low;
@@ -466,6 +480,7 @@ export class Jit {
         if (off === 4094) break; // straddles the page: the interpreter executes it
         raw = (low | (half(off + 2) << 16)) >>> 0;
       }
+      words = Math.imul(words ^ raw, 0x01000193);
       const slot = decodeOne(raw);
       const op = slot[0]! & 0xff;
       const straight = jitStraight(op, slot[1]!);
@@ -477,6 +492,7 @@ export class Jit {
     }
     if (n === 0) return new Block(pc, priv, 1, false);
     const b = new Block(pc, priv, n, true);
+    b.words = words;
     b.page = src.arena >= 0 ? src.arena / 4096 : Math.floor(src.chunks![(pc & 4095) >>> 8]! / 4096);
     return b;
   }
