@@ -77,6 +77,7 @@ import { warmUp } from './warmup.js';
 import { type DebugHit, DebugPoints } from './debug-points.js';
 import { isTriggerCsr, Triggers } from './triggers.js';
 import { JIT_PAGE_CELLS, Jit, type CodeSource, type JitHost, type JitStats } from './jit.js';
+import { LOOP_BUFFER_BYTES } from './loop-runner.js';
 import { CallOut, JC_SIZE, JitExit, type JitLayout } from './jit-translate.js';
 import {
   CHUNK,
@@ -150,6 +151,8 @@ export interface HartOptions {
   jitThreshold?: number;
   /** Translated fmadd.d uses the host's fused multiply-add (default: when probed exact; tests force both). */
   jitHostFma?: boolean;
+  /** The JIT's loop runner (jit.ts JitOptions.loopRunner; default on). */
+  jitLoopRunner?: boolean;
 }
 
 /** Whether harts use the JIT unless told otherwise: CXLEMU_JIT=0 forces the interpreter. */
@@ -442,6 +445,8 @@ export class Hart implements JitHost {
     const jcAt = this.arena.allocStatic(36 * JC_SIZE, `hart ${opts.hartId} jump caches`);
     // The JIT's translation epoch and page cells (jit.ts remap/ensureValid).
     const cellsAt = this.arena.allocStatic(4 * (JIT_PAGE_CELLS + 1), `hart ${opts.hartId} JIT page cells`);
+    // The JIT's loop runner encodes the self-loops it runs here (loop-runner.ts).
+    const loopAt = this.arena.allocStatic(LOOP_BUFFER_BYTES, `hart ${opts.hartId} JIT loop runner`);
     // x[i] is one little-endian i64 at regs + 8i (translated code loads and stores it whole): the
     // interpreter reads its halves as rl[i << 1] and rh[i << 1] (rh starts 4 bytes later).
     this.rl = this.arena.i32.subarray(regs >>> 2, (regs >>> 2) + 65);
@@ -485,6 +490,7 @@ export class Hart implements JitHost {
       jcSlot: [jcAt + 24 * JC_SIZE, jcAt + 28 * JC_SIZE, jcAt + 32 * JC_SIZE],
       epoch: cellsAt,
       cells: cellsAt + 4,
+      loopBuffer: loopAt,
     };
     this.layout = L;
     this.pauseLeft = L.pauseLeft >>> 2;
@@ -526,6 +532,7 @@ export class Hart implements JitHost {
       ? new Jit(this, this.arena.memory, {
           ...(opts.jitThreshold !== undefined ? { threshold: opts.jitThreshold } : {}),
           ...(opts.jitHostFma !== undefined ? { hostFma: opts.jitHostFma } : {}),
+          ...(opts.jitLoopRunner !== undefined ? { loopRunner: opts.jitLoopRunner } : {}),
         })
       : null;
     this.arena.codePages.onInvalidate((page, first, last) => this.dropCodePage(page, first, last));
@@ -1794,6 +1801,18 @@ export class Hart implements JitHost {
         else if (i32[this.pauseLeft]! <= 0 && this.pausesUsedUp()) break; // a pause left: yield
         continue;
       }
+      // A self-looping integer block runs in the loop runner (no module: jit.ts runLoop), when its
+      // code is fetched untranslated (its block's arena page is where the code is).
+      if (b.fn === null && !this.debugActive && this.dataTiming === null && this.bareFetch()) {
+        const r = jit.runLoop(b, left);
+        if (r !== 0) {
+          const ran = (r < 0 ? -r : r) * b.loopLen;
+          left -= ran;
+          this.icount += ran;
+          this.pc = r < 0 ? b.loopEnd : b.pc;
+          continue;
+        }
+      }
       if (jit.noteInterpreted(b)) jit.compileQueued();
       const want = Math.min(b.len, left);
       const chunkUses = chunkUse.count,
@@ -2115,6 +2134,11 @@ export class Hart implements JitHost {
   }
 
   // ---------------------------------------------------------------- address translation
+
+  /** Instruction fetches are not translated (M-mode, or satp Bare): virtual = physical. */
+  private bareFetch(): boolean {
+    return this.priv === PRIV_M || this.satpHi >>> 28 !== 8;
+  }
 
   /** Privilege used for loads/stores (MPRV). */
   private dataPriv(): number {
@@ -2950,6 +2974,7 @@ export class Hart implements JitHost {
   /** Arena page written (by anyone): forget its decoded instructions. */
   private dropCodePage(page: number, first: number, last: number): void {
     this.jit?.invalidatePage(page, this.selfWriteChunk, first, last);
+    this.jit?.codeWritten(page);
     const code = this.decoded.get(page);
     if (code !== undefined) {
       // The slots of the bytes whose marks the write cleared, and the one before (a 32-bit

@@ -70,6 +70,8 @@ export interface JitLayout {
   gwTA: number;
   /** Arena size in wasm pages (the imported memory's limits). */
   memPages: number;
+  /** The loop runner's encoding buffer (loop-runner.ts LOOP_BUFFER_BYTES; absent: no runner). */
+  loopBuffer?: number;
   /** Jump caches (jalr targets -> table slot), one per privilege level U, S, M: i64 tags, i32 slots. */
   jcTag: readonly number[];
   jcSlot: readonly number[];

@@ -37,7 +37,8 @@ import {
   type JitLayout,
 } from './jit-translate.js';
 import { decodeOne } from './decode.js';
-import { Wasm, type WasmTable } from './wasm/wasm-api.js';
+import { Wasm, type WasmMemoryLike, type WasmTable } from './wasm/wasm-api.js';
+import { LoopRunner, loopRunnable } from './loop-runner.js';
 import { ModuleBuilder } from './wasm/module-builder.js';
 
 /** Interpreted block dispatches between the first queued block and its batch compile: a module costs
@@ -154,6 +155,16 @@ export class Block {
   flipVersion = false;
   /** A hash of its instruction words (scan), telling versions of the code at one pc apart. */
   words = 0;
+  /** As a self-loop for the loop runner (runLoop): its encoding's arena offset (-1: not one),
+   *  instruction count and end, and what the decision stands on (page writes, epoch, buffer). */
+  loopAt = -1;
+  loopLen = 0;
+  loopEnd = 0;
+  loopStamp = -1;
+  loopEpoch = 0;
+  loopGen = 0;
+  /** Instructions the loop runner retired for it (LOOP_COMPILE_AFTER). */
+  loopRan = 0;
   /** Compiled from a RAM page (pages[0]): a copy of its bytes [ramFirst, ramLast] it was built
    *  from (revive compares them). Null for chunked pages. */
   codeBytes: Uint8Array | null = null;
@@ -187,12 +198,21 @@ export const GRAVES_PER_PAGE = 4;
 export const FLIP_RESCANS = 3;
 /** Versions of one pc's block counted for FLIP_RESCANS (the oldest is forgotten). */
 const FLIP_VERSIONS = 4;
+/**
+ * Instructions a self-loop runs in the loop runner (loop-runner.ts) before it is left to the
+ * JIT's usual path (interpreted runs, threshold, a module): a loop that runs this long repays its
+ * module (the runner's 300-500 MIPS against 1-2 G in translated code); a generated loop run for a
+ * few thousand iterations (suite codegen: about 41,000 instructions a round) never does.
+ */
+export const LOOP_COMPILE_AFTER = 200_000;
 /** Versions of one (privilege, virtual page)'s translations parked while it maps elsewhere. */
 export const PARKED_PER_PAGE = 4;
 
 export interface JitStats {
   /** Instructions retired inside translated code. */
   instructions: number;
+  /** Instructions retired by the loop runner (self-looping integer blocks not worth a module). */
+  loopInstructions: number;
   blocksCompiled: number;
   modules: number;
   compileMs: number;
@@ -220,6 +240,9 @@ export interface JitOptions {
   batch?: number;
   /** Translate fmadd.d with the host's fused multiply-add (default: when host-fma.ts's probe finds it exact). */
   hostFma?: boolean;
+  /** Run self-looping integer blocks in the loop runner before compiling them (default true;
+   *  tests of what translated code does turn it off). */
+  loopRunner?: boolean;
 }
 
 const PRIV_INDEX = [0, 1, -1, 2];
@@ -264,6 +287,12 @@ export class Jit {
   /** Arena pages where a module was revived: their code flips between versions, each compiled once,
    *  so rewrites there cost no backoff (block, noteInterpreted) and a new version compiles promptly. */
   private readonly flipPages = new Set<number>();
+  /** Runs self-looping integer blocks without a module of their own (null: no buffer in the layout). */
+  private readonly loops: LoopRunner | null;
+  /** Code writes per arena page (a loop decision made before a write to its page is made again). */
+  private readonly pageWrites: Int32Array;
+  /** Instructions the loop runner retired. */
+  loopInstructions = 0;
   /** Fresh scans of each (privilege, pc) on flip pages, per version (Block.words): FLIP_RESCANS. */
   private readonly flipScans: Map<number, Map<number, number>>[] = [new Map(), new Map(), new Map()];
   private readonly u8: Uint8Array;
@@ -363,6 +392,12 @@ export class Jit {
       env: { mem: memory, callout: (w0: number, imm: number, b: number) => host.callOut(w0, imm, b) },
     };
     this.enter = dispatch as (budget: number, slot: number) => number;
+    const L = host.layout;
+    this.loops =
+      L.loopBuffer === undefined || opts.loopRunner === false
+        ? null
+        : new LoopRunner(memory as WasmMemoryLike, L.memPages, L.regs, L.loopBuffer, host.i32);
+    this.pageWrites = new Int32Array(this.loops === null ? 0 : L.memPages * 16);
     this.clearJumpCaches();
     this.host.i32[host.layout.epoch >>> 2] = this.epoch;
   }
@@ -371,6 +406,7 @@ export class Jit {
     const e = this.exitCounts;
     return {
       instructions: this.instructions,
+      loopInstructions: this.loopInstructions,
       blocksCompiled: this.blocksCompiled,
       modules: this.modules,
       compileMs: this.compileMs,
@@ -424,6 +460,56 @@ export class Jit {
   private known(priv: number, pc: number): Block | undefined {
     const r = this.recent[recentIndex(priv, pc)];
     return r !== undefined && r.pc === pc && r.priv === priv ? r : this.maps[PRIV_INDEX[priv]!]!.get(pc);
+  }
+
+  /**
+   * Run block b (not compiled; its code fetched without translation, so b.page is where it is)
+   * in the loop runner when it is a self-looping integer block: as many whole iterations as
+   * `left` allows. Returns the iterations run, negative when the loop's branch fell through (the
+   * next pc is b.loopEnd, else b.pc), 0 when b is not such a loop (interpret it).
+   */
+  runLoop(b: Block, left: number): number {
+    const loops = this.loops;
+    if (loops === null || b.page < 0) return 0;
+    const stamp = this.pageWrites[b.page]!;
+    if (b.loopStamp !== stamp || b.loopEpoch !== this.epoch || (b.loopAt >= 0 && b.loopGen !== loops.generation)) {
+      b.loopStamp = stamp;
+      b.loopEpoch = this.epoch;
+      b.loopAt = -1;
+      b.loopRan = 0;
+      // RAM code only (a fine-interleaved page's code is tracked per chunk, not per byte range).
+      const src = this.host.codeSource(b.pc, b.priv);
+      if (src === null || src.arena !== b.page * 4096) return 0;
+      const insns: JitInsn[] = [];
+      const deps: BlockDeps = { pages: new Set(), chunks: null, ramFirst: 4096, ramLast: -1 };
+      const s = this.scan(b.priv, b.pc, insns, deps);
+      // The code at b.pc may be new since b was scanned (a page rewritten where no translation
+      // depended on it): interpreting b runs its current length.
+      if (s.ok) b.len = s.len;
+      if (!s.ok || !loopRunnable(b.pc, insns)) return 0;
+      // Its bytes are code now: a write to them reaches codeWritten (the decision is made again).
+      this.host.markCodeBytes(b.page, deps.ramFirst, deps.ramLast);
+      const last = insns[insns.length - 1]!;
+      b.loopAt = loops.encode(insns);
+      b.loopGen = loops.generation;
+      b.loopLen = insns.length;
+      b.loopEnd = last.pc + ((last.w0 & (1 << 26)) !== 0 ? 2 : 4);
+    }
+    if (b.loopAt < 0) return 0;
+    const n = b.loopLen;
+    if (left < n) return 0;
+    const r = loops.iterate(b.loopAt, n, Math.floor(left / n));
+    const ran = (r < 0 ? -r : r) * n;
+    this.loopInstructions += ran;
+    b.loopRan += ran;
+    // Long-running: the JIT's usual path (a module) from now on.
+    if (b.loopRan >= LOOP_COMPILE_AFTER) b.loopAt = -1;
+    return r;
+  }
+
+  /** The hart heard of a write to code on arena page `page` (loop decisions there are made again). */
+  codeWritten(page: number): void {
+    if (page < this.pageWrites.length) this.pageWrites[page] = (this.pageWrites[page]! + 1) | 0;
   }
 
   /** Count one interpreted execution of b; queue it when hot. True when a batch should compile now. */

@@ -2,11 +2,10 @@
 // data sharing the page with code keep its decoded and translated code, while a store into a chunk
 // holding code invalidates it exactly, whoever stores (this hart, another hart, a host/DMA write).
 // Oracle: what the program computes (the instruction that must run) and the JIT's counters.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Hart, JIT_DEFAULT } from '../../src/cpu/hart.js';
+import { Hart } from '../../src/cpu/hart.js';
 import { a, reg } from './asm.js';
-import { makeMachine, RAM_BASE, type TestMachine } from './machine.js';
+import { jitTest, makeMachine, RAM_BASE, type TestMachine } from './machine.js';
 
 const CODE = RAM_BASE + 0x3000;
 /** Data 512 bytes after the code: the same 4 KiB page, another 256-byte chunk. */
@@ -29,16 +28,6 @@ function loop(m: TestMachine, h: Hart, n: number): void {
 
 function jitHart(m: TestMachine, hartId = 0): Hart {
   return new Hart({ arena: m.arena, bus: m.bus, hartId, resetPc: CODE, jit: true, jitThreshold: 1, noWarmUp: true });
-}
-
-function jitTest(name: string, fn: () => void): void {
-  test(name, (t) => {
-    if (!JIT_DEFAULT) {
-      t.skip('CXLEMU_JIT=0 forces the interpreter');
-      return;
-    }
-    fn();
-  });
 }
 
 jitTest('stores to data next to code keep the page translated (no invalidation, fast stores)', () => {

@@ -10,7 +10,8 @@ import {
   type RouteResult,
   type WindowRouter,
 } from '../../src/memory/index.js';
-import { Hart } from '../../src/cpu/hart.js';
+import { test } from 'node:test';
+import { Hart, JIT_DEFAULT } from '../../src/cpu/hart.js';
 
 export const RAM_BASE = 0x8000_0000;
 export const MMIO_BASE = 0x1000_0000;
@@ -159,4 +160,22 @@ export function runToPc(h: Hart, pc: number, rounds = 50, slice = 1000): void {
     h.run(slice);
     h.jit?.compileQueued();
   }
+}
+
+/** A test that needs a JIT hart: skipped when CXLEMU_JIT=0 forces the interpreter everywhere. */
+export function jitTest(name: string, fn: () => void): void {
+  test(name, (t) => {
+    if (!JIT_DEFAULT) {
+      t.skip('CXLEMU_JIT=0 forces the interpreter');
+      return;
+    }
+    fn();
+  });
+}
+
+/** A hart's architectural state as one string (pc, instret, mcause, mtval, x0..x31), for lockstep comparisons. */
+export function regs(h: Hart): string {
+  const r: string[] = [];
+  for (let k = 0; k < 32; k++) r.push(h.readReg(k).toString(16));
+  return `pc=${h.pc.toString(16)} instret=${h.instret} mcause=${h.mcauseLo} mtval=${(h.mtvalLo >>> 0).toString(16)}/${h.mtvalHi} ${r.join(',')}`;
 }

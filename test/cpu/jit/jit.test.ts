@@ -19,9 +19,11 @@ import { DMA_BASE } from '../../../src/machine/board-map.js';
 import { a, li, reg } from '../asm.js';
 import {
   csr,
+  jitTest,
   makeMachine,
   MMIO_BASE,
   RAM_BASE,
+  regs,
   runToPc,
   TRAP_VEC,
   type TestMachine,
@@ -53,7 +55,8 @@ function pagedJitHart(m: TestMachine): Hart {
 /** An Sv39 PTE mapping the physical page of pa with flags. */
 const pte = (pa: number, flags: number): bigint => (BigInt(Math.floor(pa / 4096)) << 10n) | BigInt(flags);
 
-/** Two harts on machines of the same shape, one with the JIT on (threshold 1 unless given), one off. */
+/** Two harts on machines of the same shape, one with the JIT on (threshold 1 unless given; no loop
+ *  runner), one off. */
 function pair(setup: (m: TestMachine) => void, jitThreshold = 1): { i: TestMachine; j: TestMachine } {
   const i = makeMachine();
   const j = makeMachine();
@@ -65,6 +68,7 @@ function pair(setup: (m: TestMachine) => void, jitThreshold = 1): { i: TestMachi
     resetPc: RAM_BASE,
     jit: true,
     jitThreshold,
+    jitLoopRunner: false, // what translated code does (loop-runner.test.ts tests the runner)
     noWarmUp: true,
   });
   for (const [m, h] of [
@@ -76,23 +80,6 @@ function pair(setup: (m: TestMachine) => void, jitThreshold = 1): { i: TestMachi
     setup(m);
   }
   return { i, j };
-}
-
-/** A test that needs a JIT hart: skipped when CXLEMU_JIT=0 forces the interpreter everywhere. */
-function jitTest(name: string, fn: () => void): void {
-  test(name, (t) => {
-    if (!JIT_DEFAULT) {
-      t.skip('CXLEMU_JIT=0 forces the interpreter');
-      return;
-    }
-    fn();
-  });
-}
-
-function regs(h: Hart): string {
-  const r: string[] = [];
-  for (let k = 0; k < 32; k++) r.push(h.readReg(k).toString(16));
-  return `pc=${h.pc.toString(16)} instret=${h.instret} mcause=${h.mcauseLo} mtval=${(h.mtvalLo >>> 0).toString(16)}/${h.mtvalHi} ${r.join(',')}`;
 }
 
 /** Run both in slices (the JIT compiles between them); states must agree after every slice. */
@@ -970,7 +957,16 @@ jitTest(
   () => {
     const m = makeMachine();
     const mk = (hartId: number) =>
-      new Hart({ arena: m.arena, bus: m.bus, hartId, resetPc: RAM_BASE, jit: true, jitThreshold: 1, noWarmUp: true });
+      new Hart({
+        arena: m.arena,
+        bus: m.bus,
+        hartId,
+        resetPc: RAM_BASE,
+        jit: true,
+        jitThreshold: 1,
+        jitLoopRunner: false,
+        noWarmUp: true,
+      });
     const A = mk(0);
     const B = mk(1);
     A.mtvecLo = TRAP_VEC | 0;
