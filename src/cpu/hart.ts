@@ -1801,9 +1801,8 @@ export class Hart implements JitHost {
         else if (i32[this.pauseLeft]! <= 0 && this.pausesUsedUp()) break; // a pause left: yield
         continue;
       }
-      // A self-looping integer block runs in the loop runner (no module: jit.ts runLoop), when its
-      // code is fetched untranslated (its block's arena page is where the code is).
-      if (b.fn === null && !this.debugActive && this.dataTiming === null && this.bareFetch()) {
+      // A self-looping integer block runs in the loop runner (no module: jit.ts runLoop).
+      if (b.selfLooped && b.fn === null && !this.debugActive && this.dataTiming === null) {
         const r = jit.runLoop(b, left);
         if (r !== 0) {
           const ran = (r < 0 ? -r : r) * b.loopLen;
@@ -1818,6 +1817,7 @@ export class Hart implements JitHost {
       const chunkUses = chunkUse.count,
         checkedUses = chunkUse.checked;
       const n = this.exec(want);
+      if (this.pc === b.pc && n === want) b.selfLooped = true;
       if (chunkUse.count !== chunkUses) b.dataInChunks = true;
       if (chunkUse.checked !== checkedUses) b.storesNextToCode = true;
       left -= n;
@@ -2134,11 +2134,6 @@ export class Hart implements JitHost {
   }
 
   // ---------------------------------------------------------------- address translation
-
-  /** Instruction fetches are not translated (M-mode, or satp Bare): virtual = physical. */
-  private bareFetch(): boolean {
-    return this.priv === PRIV_M || this.satpHi >>> 28 !== 8;
-  }
 
   /** Privilege used for loads/stores (MPRV). */
   private dataPriv(): number {

@@ -165,6 +165,10 @@ export class Block {
   loopGen = 0;
   /** Instructions the loop runner retired for it (LOOP_COMPILE_AFTER). */
   loopRan = 0;
+  /** An interpreted run of it ended back at its start: the only blocks runLoop looks at. */
+  selfLooped = false;
+  /** Code writes to its page (Jit.pageWrites) when it was scanned. */
+  scanStamp = 0;
   /** Compiled from a RAM page (pages[0]): a copy of its bytes [ramFirst, ramLast] it was built
    *  from (revive compares them). Null for chunked pages. */
   codeBytes: Uint8Array | null = null;
@@ -289,7 +293,8 @@ export class Jit {
   private readonly flipPages = new Set<number>();
   /** Runs self-looping integer blocks without a module of their own (null: no buffer in the layout). */
   private readonly loops: LoopRunner | null;
-  /** Code writes per arena page (a loop decision made before a write to its page is made again). */
+  /** Code writes per arena page (an uncompiled block scanned, or a loop decision made, before a
+   *  write to its page is made again). */
   private readonly pageWrites: Int32Array;
   /** Instructions the loop runner retired. */
   loopInstructions = 0;
@@ -397,7 +402,7 @@ export class Jit {
       L.loopBuffer === undefined || opts.loopRunner === false
         ? null
         : new LoopRunner(memory as WasmMemoryLike, L.memPages, L.regs, L.loopBuffer, host.i32);
-    this.pageWrites = new Int32Array(this.loops === null ? 0 : L.memPages * 16);
+    this.pageWrites = new Int32Array(L.memPages * 16);
     this.clearJumpCaches();
     this.host.i32[host.layout.epoch >>> 2] = this.epoch;
   }
@@ -426,10 +431,22 @@ export class Jit {
   block(priv: number, pc: number): Block {
     if (this.reviveCheck.size > 0) this.revivePending();
     let b = this.known(priv, pc);
+    let fresh: Block | undefined;
+    // An uncompiled block whose page was written since its scan may be other code now (no
+    // translation depended on it, so nothing dropped it: its length would be stale). The same
+    // words keep the block (and its count).
+    if (b !== undefined && b.fn === null && b.page >= 0 && b.scanStamp !== this.pageWrites[b.page]) {
+      fresh = this.scan(priv, pc, null);
+      if (fresh.ok === b.ok && fresh.page === b.page && fresh.len === b.len && fresh.words === b.words) {
+        b.scanStamp = this.pageWrites[b.page]!;
+        fresh = undefined;
+      } else b = undefined;
+    }
     // A block found untranslatable (unmapped, MMIO, ...) before a remap may be translatable now.
     if (b === undefined || (!b.ok && b.epoch !== this.scanEpoch)) {
-      b = this.scan(priv, pc, null);
+      b = fresh ?? this.scan(priv, pc, null);
       b.epoch = this.scanEpoch;
+      if (b.page >= 0) b.scanStamp = this.pageWrites[b.page]!;
       const drops = this.blockInvalidations[PRIV_INDEX[priv]!]!.get(pc) ?? 0;
       const pageDrops = b.page < 0 || this.flipPages.has(b.page) ? 0 : this.pageDrops(b.page);
       b.threshold = this.threshold * 2 ** Math.min(drops + Math.min(pageDrops, MAX_PAGE_BACKOFF), 10);
@@ -463,30 +480,41 @@ export class Jit {
   }
 
   /**
-   * Run block b (not compiled; its code fetched without translation, so b.page is where it is)
-   * in the loop runner when it is a self-looping integer block: as many whole iterations as
-   * `left` allows. Returns the iterations run, negative when the loop's branch fell through (the
-   * next pc is b.loopEnd, else b.pc), 0 when b is not such a loop (interpret it).
+   * Run block b (not compiled, seen to branch back to its start) in the loop runner when it is a
+   * self-looping integer block: as many whole iterations as `left` allows. Returns the iterations
+   * run, negative when the loop's branch fell through (the next pc is b.loopEnd, else b.pc), 0
+   * when b is not such a loop (interpret it). A decision stands while b's arena page is not
+   * written; one to run it also only while no mapping may have changed (scanEpoch: satp,
+   * sfence.vma of any address, PMP, the physical map), since it was made for b's page as mapped then.
    */
   runLoop(b: Block, left: number): number {
     const loops = this.loops;
     if (loops === null || b.page < 0) return 0;
     const stamp = this.pageWrites[b.page]!;
-    if (b.loopStamp !== stamp || b.loopEpoch !== this.epoch || (b.loopAt >= 0 && b.loopGen !== loops.generation)) {
+    if (
+      b.loopStamp !== stamp ||
+      (b.loopAt >= 0 && (b.loopEpoch !== this.scanEpoch || b.loopGen !== loops.generation))
+    ) {
       b.loopStamp = stamp;
-      b.loopEpoch = this.epoch;
+      b.loopEpoch = this.scanEpoch;
       b.loopAt = -1;
       b.loopRan = 0;
       // RAM code only (a fine-interleaved page's code is tracked per chunk, not per byte range).
       const src = this.host.codeSource(b.pc, b.priv);
-      if (src === null || src.arena !== b.page * 4096) return 0;
+      if (src === null || src.arena < 0) return 0;
       const insns: JitInsn[] = [];
       const deps: BlockDeps = { pages: new Set(), chunks: null, ramFirst: 4096, ramLast: -1 };
       const s = this.scan(b.priv, b.pc, insns, deps);
-      // The code at b.pc may be new since b was scanned (a page rewritten where no translation
-      // depended on it): interpreting b runs its current length.
-      if (s.ok) b.len = s.len;
-      if (!s.ok || !loopRunnable(b.pc, insns)) return 0;
+      if (!s.ok) return 0;
+      if (src.arena !== b.page * 4096) {
+        // Its virtual page maps elsewhere now (b is not compiled: nothing else noticed): b is the
+        // code found there.
+        b.page = src.arena / 4096;
+        b.len = s.len;
+        b.scanStamp = this.pageWrites[b.page]!;
+        b.loopStamp = b.scanStamp;
+      }
+      if (!loopRunnable(b.pc, insns)) return 0;
       // Its bytes are code now: a write to them reaches codeWritten (the decision is made again).
       this.host.markCodeBytes(b.page, deps.ramFirst, deps.ramLast);
       const last = insns[insns.length - 1]!;

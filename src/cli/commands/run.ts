@@ -35,7 +35,8 @@ const jitText = (x: RunResult): string =>
         .join(', ');
       return [
         `jit hart ${h.hart}: ${j.blocksCompiled} blocks in ${j.modules} modules (${j.compileMs.toFixed(0)} ms compiling); ` +
-          `exits: ${exits}; invalidated ${j.invalidatedBlocks}, flushes ${j.flushes}, remaps ${j.remaps}, page checks ${j.pageChecks}`,
+          `exits: ${exits}; invalidated ${j.invalidatedBlocks}, flushes ${j.flushes}, remaps ${j.remaps}, page checks ${j.pageChecks}; ` +
+          `loop runner ${j.loopInstructions} instructions`,
       ];
     })
     .join('\n');

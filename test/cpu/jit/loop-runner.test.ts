@@ -212,3 +212,55 @@ jitTest('a loop that runs long goes on to a module of its own', () => {
   );
   assert.ok(s.instructions > 2 * LOOP_COMPILE_AFTER, `then translated: ${s.instructions}`);
 });
+
+jitTest('under Sv39: a loop on a page that is mapped elsewhere (sfence.vma of its address) runs the new page', () => {
+  // S-mode, Sv39: RAM identity-mapped by a gigapage; VA 0x4000_0000 a 4 KiB page holding loop A
+  // (physical P1), then, after the program rewrites its PTE and fences that address, loop B (P2).
+  const VA = 0x4000_0000;
+  const ROOT = RAM_BASE + 0x10_0000,
+    L1 = ROOT + 0x1000,
+    L0 = ROOT + 0x2000;
+  const P1 = RAM_BASE + 0x2_0000,
+    P2 = RAM_BASE + 0x2_1000;
+  const pte = (pa: number, flags: number): bigint => (BigInt(Math.floor(pa / 4096)) << 10n) | BigInt(flags);
+  const loopA = [a.addi(reg.a0, reg.a0, 3), a.addi(reg.a1, reg.a1, 1), a.bne(reg.a1, reg.a5, -8), a.jalr(0, reg.ra, 0)];
+  const loopB = [
+    a.slli(reg.t0, reg.a0, 2),
+    a.sub(reg.a0, reg.t0, reg.a0),
+    a.addi(reg.a1, reg.a1, 1),
+    a.bne(reg.a1, reg.a5, -12),
+    a.jalr(0, reg.ra, 0),
+  ];
+  const main = [
+    a.addi(reg.a1, 0, 0),
+    a.jalr(reg.ra, reg.s1, 0), // loop A through VA
+    a.sd(reg.s3, reg.s2, 0), // the leaf PTE now names P2
+    a.sfence_vma(reg.s1, 0),
+    a.addi(reg.a1, 0, 0),
+    a.jalr(reg.ra, reg.s1, 0), // loop B through the same VA
+    a.ebreak(),
+  ];
+  const p = pair();
+  for (const m of [p.i, p.j]) {
+    const h = m.hart;
+    m.code(CODE, main);
+    m.code(P1, loopA);
+    m.code(P2, loopB);
+    m.poke64(ROOT + 8 * 2, pte(RAM_BASE, 0xcf)); // identity gigapage at 0x8000_0000: RWX, A, D
+    m.poke64(ROOT + 8 * 1, pte(L1, 0x01)); // VA 0x4000_0000 -> L1
+    m.poke64(L1, pte(L0, 0x01));
+    m.poke64(L0, pte(P1, 0x4b)); // R, X, A: loop A
+    h.csrWrite(0x3b0, 0xffffffff, 0x3fffff);
+    h.csrWrite(0x3a0, 0x1f, 0); // PMP entry 0: NAPOT over everything, RWX
+    h.csrWrite(0x180, Math.floor(ROOT / 4096), 8 << 28); // satp: Sv39
+    h.writeReg(reg.s1, BigInt(VA));
+    h.writeReg(reg.s2, BigInt(L0));
+    h.writeReg(reg.s3, pte(P2, 0x4b));
+    h.writeReg(reg.a5, 3000n);
+    h.priv = 1;
+    h.pc = CODE;
+  }
+  lockstep(p, [5, 500, 5000, 20000, 20000]);
+  assert.equal(p.j.hart.mcauseLo, 3, 'ran to the ebreak');
+  assert.ok(p.j.hart.jitStats!.loopInstructions > 10000, 'both loops ran in the runner');
+});
