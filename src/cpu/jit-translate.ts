@@ -1209,7 +1209,7 @@ function emitRegion(
               emitBitOp(
                 f,
                 op,
-                imm,
+                { i64: () => f.i64Const(imm), i32: () => f.i32Const(imm) },
                 () => get(rs1),
                 () => get(rs2),
                 tmp,
@@ -1269,11 +1269,25 @@ const LANES_0000FFFF = 0x0000ffff0000ffffn;
 const LANES_7F = 0x7f7f7f7f7f7f7f7fn;
 const LANES_80 = 0x8080808080808080n - (1n << 64n); // as a signed i64 constant
 
+/** Pushes an immediate form's shift amount or bit number, as an i64 or an i32. */
+export interface BitOpImmediate {
+  i64(): void;
+  i32(): void;
+}
+
 /**
  * One Zba/Zbb/Zbs/Zicond operation with WebAssembly's i64 operations; leaves rd's value on the
- * stack. `a`/`b` push rs1/rs2; `tmp` is an i64 scratch local.
+ * stack. `a`/`b` push rs1/rs2, `imm` the immediate of the immediate forms (a constant in
+ * translated code, a value read at run time in the loop runner); `tmp` is an i64 scratch local.
  */
-function emitBitOp(f: FunctionBuilder, op: number, imm: number, a: () => void, b: () => void, tmp: number): void {
+export function emitBitOp(
+  f: FunctionBuilder,
+  op: number,
+  imm: BitOpImmediate,
+  a: () => void,
+  b: () => void,
+  tmp: number,
+): void {
   const zext32 = () => f.i64Const(M32).i64And();
   const w = (body: () => void) => {
     body();
@@ -1306,7 +1320,8 @@ function emitBitOp(f: FunctionBuilder, op: number, imm: number, a: () => void, b
     case Op.SLLI_UW:
       a();
       zext32();
-      f.i64Const(imm).i64Shl();
+      imm.i64();
+      f.i64Shl();
       return;
     case Op.ANDN:
     case Op.ORN:
@@ -1379,7 +1394,8 @@ function emitBitOp(f: FunctionBuilder, op: number, imm: number, a: () => void, b
       return;
     case Op.RORI:
       a();
-      f.i64Const(imm).i64Rotr();
+      imm.i64();
+      f.i64Rotr();
       return;
     case Op.ROLW:
     case Op.RORW:
@@ -1395,7 +1411,9 @@ function emitBitOp(f: FunctionBuilder, op: number, imm: number, a: () => void, b
     case Op.RORIW:
       w(() => {
         a();
-        f.i32WrapI64().i32Const(imm).i32Rotr();
+        f.i32WrapI64();
+        imm.i32();
+        f.i32Rotr();
       });
       return;
     case Op.ORC_B:
@@ -1424,7 +1442,7 @@ function emitBitOp(f: FunctionBuilder, op: number, imm: number, a: () => void, b
       const immForm = op === Op.BCLRI || op === Op.BSETI || op === Op.BINVI;
       a();
       f.i64Const(1);
-      if (immForm) f.i64Const(imm);
+      if (immForm) imm.i64();
       else b();
       f.i64Shl(); // wasm masks the shift count to 6 bits, as the spec's index does
       if (op === Op.BCLR || op === Op.BCLRI) f.i64Const(-1).i64Xor().i64And();
@@ -1435,7 +1453,7 @@ function emitBitOp(f: FunctionBuilder, op: number, imm: number, a: () => void, b
     case Op.BEXT:
     case Op.BEXTI:
       a();
-      if (op === Op.BEXTI) f.i64Const(imm);
+      if (op === Op.BEXTI) imm.i64();
       else b();
       f.i64ShrU().i64Const(1).i64And();
       return;

@@ -12,11 +12,61 @@
 // docs/jit.md "The loop runner".
 
 import { Op } from './isa.js';
+import { emitBitOp } from './jit-translate.js';
 import { ModuleBuilder, ValType, type FunctionBuilder } from './wasm/module-builder.js';
 import { Wasm, type WasmMemoryLike } from './wasm/wasm-api.js';
 
 const { i32, i64 } = ValType;
 
+/** Zba/Zbb/Zbs/Zicond operations (jit-translate.ts emitBitOp): with two registers, with one, with
+ *  a shift amount or bit number. */
+const BIT_R_OPS: readonly Op[] = [
+  Op.SH1ADD,
+  Op.SH2ADD,
+  Op.SH3ADD,
+  Op.ADD_UW,
+  Op.SH1ADD_UW,
+  Op.SH2ADD_UW,
+  Op.SH3ADD_UW,
+  Op.ANDN,
+  Op.ORN,
+  Op.XNOR,
+  Op.MAX,
+  Op.MAXU,
+  Op.MIN,
+  Op.MINU,
+  Op.ROL,
+  Op.ROLW,
+  Op.ROR,
+  Op.RORW,
+  Op.BCLR,
+  Op.BEXT,
+  Op.BINV,
+  Op.BSET,
+  Op.CZERO_EQZ,
+  Op.CZERO_NEZ,
+];
+const BIT_OTHER_OPS: readonly Op[] = [
+  Op.CLZ,
+  Op.CLZW,
+  Op.CTZ,
+  Op.CTZW,
+  Op.CPOP,
+  Op.CPOPW,
+  Op.SEXT_B,
+  Op.SEXT_H,
+  Op.ZEXT_H,
+  Op.ORC_B,
+  Op.REV8,
+  Op.SLLI_UW,
+  Op.RORI,
+  Op.RORIW,
+  Op.BCLRI,
+  Op.BEXTI,
+  Op.BINVI,
+  Op.BSETI,
+];
+const BIT = new Set<number>([...BIT_R_OPS, ...BIT_OTHER_OPS]);
 /** Operations with a second register operand. */
 const R_FORM_OPS: readonly Op[] = [
   Op.ADD,
@@ -38,7 +88,7 @@ const R_FORM_OPS: readonly Op[] = [
   Op.MULW,
 ];
 /** The operations the runner executes: RV64I/M register arithmetic without division (no traps, no
- *  memory, no multiply-high: each is one or two wasm operations); the rest take the immediate. */
+ *  memory, no multiply-high: each is one or two wasm operations) and the bit-manipulation ones. */
 const BODY_OPS: readonly Op[] = [
   ...R_FORM_OPS,
   Op.LUI,
@@ -55,11 +105,13 @@ const BODY_OPS: readonly Op[] = [
   Op.SLLIW,
   Op.SRLIW,
   Op.SRAIW,
+  ...BIT_R_OPS,
+  ...BIT_OTHER_OPS,
 ];
 const BRANCH_OPS: readonly Op[] = [Op.BEQ, Op.BNE, Op.BLT, Op.BGE, Op.BLTU, Op.BGEU];
 const BODY = new Set<number>(BODY_OPS);
 const BRANCH = new Set<number>(BRANCH_OPS);
-const R_FORM = new Set<number>(R_FORM_OPS);
+const R_FORM = new Set<number>([...R_FORM_OPS, ...BIT_R_OPS]);
 
 /** A decoded instruction as the JIT's scan gives it (slot word 0, immediate, address). */
 export interface LoopInsn {
@@ -152,7 +204,8 @@ function emitRunner(f: FunctionBuilder, regs: number): void {
   const a = f.local(i64),
     b = f.local(i64),
     m = f.local(i64),
-    r = f.local(i64);
+    r = f.local(i64),
+    tmp = f.local(i64);
   // The last result and its register's offset: an operand that names that register takes r
   // instead of a load of what was just stored (store-to-load forwarding would put several cycles
   // on the chain of dependent operations a generated loop mostly is).
@@ -197,7 +250,16 @@ function emitRunner(f: FunctionBuilder, regs: number): void {
     if (op !== Op.LUI) loadA();
     if (R_FORM.has(op)) loadB();
     else f.localGet(p).i64Load32S(4, 4).localSet(m);
-    emitOp(f, op, a, b, m);
+    if (BIT.has(op))
+      emitBitOp(
+        f,
+        op,
+        { i64: () => f.localGet(m), i32: () => f.localGet(m).i32WrapI64() },
+        () => f.localGet(a),
+        () => f.localGet(b),
+        tmp,
+      );
+    else emitOp(f, op, a, b, m);
     f.localSet(r).br(done);
   }
   f.end(dflt);

@@ -56,6 +56,58 @@ const A = a as unknown as Asm;
 // x0 among the sources and destinations: writes to it must vanish, reads must give 0.
 const POOL = [0, reg.t0, reg.t1, reg.t2, reg.a0, reg.a2, reg.a3, reg.a4];
 
+/** Zba/Zbb/Zbs/Zicond encodings: [funct7 or imm12 high bits, funct3, opcode, form]; 'r': rd, rs1,
+ *  rs2; 'u': rd, rs1 (a unary op: imm12 fixed); 'i64'/'i32': rd, rs1, a shift amount or bit number. */
+const BIT_OPS: [number, number, number, 'r' | 'u' | 'i64' | 'i32'][] = [
+  [0x10, 2, 0x33, 'r'], // sh1add
+  [0x10, 4, 0x33, 'r'], // sh2add
+  [0x10, 6, 0x33, 'r'], // sh3add
+  [0x04, 0, 0x3b, 'r'], // add.uw
+  [0x10, 2, 0x3b, 'r'], // sh1add.uw
+  [0x10, 6, 0x3b, 'r'], // sh3add.uw
+  [0x20, 7, 0x33, 'r'], // andn
+  [0x20, 6, 0x33, 'r'], // orn
+  [0x20, 4, 0x33, 'r'], // xnor
+  [0x05, 6, 0x33, 'r'], // max
+  [0x05, 7, 0x33, 'r'], // maxu
+  [0x05, 4, 0x33, 'r'], // min
+  [0x05, 5, 0x33, 'r'], // minu
+  [0x30, 1, 0x33, 'r'], // rol
+  [0x30, 5, 0x33, 'r'], // ror
+  [0x30, 1, 0x3b, 'r'], // rolw
+  [0x30, 5, 0x3b, 'r'], // rorw
+  [0x24, 1, 0x33, 'r'], // bclr
+  [0x24, 5, 0x33, 'r'], // bext
+  [0x34, 1, 0x33, 'r'], // binv
+  [0x14, 1, 0x33, 'r'], // bset
+  [0x07, 5, 0x33, 'r'], // czero.eqz
+  [0x07, 7, 0x33, 'r'], // czero.nez
+  [0x600, 1, 0x13, 'u'], // clz
+  [0x600, 1, 0x1b, 'u'], // clzw
+  [0x601, 1, 0x13, 'u'], // ctz
+  [0x602, 1, 0x1b, 'u'], // cpopw
+  [0x604, 1, 0x13, 'u'], // sext.b
+  [0x605, 1, 0x13, 'u'], // sext.h
+  [0x080, 4, 0x3b, 'u'], // zext.h
+  [0x287, 5, 0x13, 'u'], // orc.b
+  [0x6b8, 5, 0x13, 'u'], // rev8
+  [0x080, 1, 0x1b, 'i64'], // slli.uw
+  [0x600, 5, 0x13, 'i64'], // rori
+  [0x600, 5, 0x1b, 'i32'], // roriw
+  [0x480, 1, 0x13, 'i64'], // bclri
+  [0x480, 5, 0x13, 'i64'], // bexti
+  [0x680, 1, 0x13, 'i64'], // binvi
+  [0x280, 1, 0x13, 'i64'], // bseti
+];
+
+function bitOp(next: () => number, rd: number, rs1: number, rs2: number): number {
+  const [hi, f3, opc, form] = BIT_OPS[next() % BIT_OPS.length]!;
+  const low = (rs1 << 15) | (f3 << 12) | (rd << 7) | opc;
+  if (form === 'r') return ((hi << 25) | (rs2 << 20) | low) >>> 0;
+  const imm = form === 'u' ? hi : hi | (next() % (form === 'i64' ? 64 : 32));
+  return ((imm << 20) | low) >>> 0;
+}
+
 function randomBody(next: () => number, n: number): number[] {
   const pick = <T>(xs: readonly T[]): T => xs[next() % xs.length]!;
   const out: number[] = [];
@@ -63,7 +115,10 @@ function randomBody(next: () => number, n: number): number[] {
     const rd = pick(POOL),
       rs1 = pick(POOL),
       rs2 = pick(POOL);
-    switch (next() % 6) {
+    switch (next() % 7) {
+      case 6:
+        out.push(bitOp(next, rd, rs1, rs2));
+        break;
       case 0:
         out.push(A[pick(R_OPS)]!(rd, rs1, rs2));
         break;
@@ -109,7 +164,7 @@ jitTest(
   () => {
     const next = rng(0x1234_5678_9abc_def1n);
     let ranInRunner = 0;
-    for (let round = 0; round < 60; round++) {
+    for (let round = 0; round < 90; round++) {
       const body = randomBody(next, 1 + (next() % 12));
       // The count: a1 against a5 (up) or a6 = 1 (down); none of a1, a5, a6 is in the body's pool.
       const br = BRANCHES[round % BRANCHES.length]!;
