@@ -1805,7 +1805,7 @@ export class Hart implements JitHost {
       if (b.selfLooped && b.fn === null && !this.debugActive && this.dataTiming === null) {
         const r = jit.runLoop(b, left);
         if (r !== 0) {
-          const ran = (r < 0 ? -r : r) * b.loopLen;
+          const ran = (r < 0 ? -r : r) * b.len;
           left -= ran;
           this.icount += ran;
           this.pc = r < 0 ? b.loopEnd : b.pc;
@@ -2969,7 +2969,6 @@ export class Hart implements JitHost {
   /** Arena page written (by anyone): forget its decoded instructions. */
   private dropCodePage(page: number, first: number, last: number): void {
     this.jit?.invalidatePage(page, this.selfWriteChunk, first, last);
-    this.jit?.codeWritten(page);
     const code = this.decoded.get(page);
     if (code !== undefined) {
       // The slots of the bytes whose marks the write cleared, and the one before (a 32-bit

@@ -643,132 +643,10 @@ function emitRegion(
       const pc = x.pc;
       const discard = rd === X0_SINK;
       switch (op) {
-        case Op.LUI:
-          if (!discard) {
-            f.i64Const(imm);
-            setRd(rd);
-          }
-          break;
         case Op.AUIPC:
           if (!discard) {
             const [a, h] = halves(pc + imm);
             f.i64ConstHalves(a, h);
-            setRd(rd);
-          }
-          break;
-        case Op.ADDI:
-        case Op.XORI:
-        case Op.ORI:
-        case Op.ANDI:
-        case Op.SLLI:
-        case Op.SRLI:
-        case Op.SRAI:
-          if (!discard) {
-            get(rs1);
-            f.i64Const(imm);
-            f.op(I_TYPE_OPCODE[op]!);
-            setRd(rd);
-          }
-          break;
-        case Op.SLTI:
-          if (!discard) {
-            get(rs1);
-            f.i64Const(imm).i64LtS().i64ExtendI32U();
-            setRd(rd);
-          }
-          break;
-        case Op.SLTIU:
-          if (!discard) {
-            get(rs1);
-            f.i64Const(imm).i64LtU().i64ExtendI32U();
-            setRd(rd);
-          }
-          break;
-        case Op.ADD:
-        case Op.SUB:
-        case Op.SLL:
-        case Op.SLT:
-        case Op.SLTU:
-        case Op.XOR:
-        case Op.SRL:
-        case Op.SRA:
-        case Op.OR:
-        case Op.AND:
-        case Op.MUL:
-          if (!discard) {
-            get(rs1);
-            get(rs2);
-            switch (op) {
-              case Op.ADD:
-                f.i64Add();
-                break;
-              case Op.SUB:
-                f.i64Sub();
-                break;
-              case Op.SLL:
-                f.i64Shl();
-                break;
-              case Op.SLT:
-                f.i64LtS().i64ExtendI32U();
-                break;
-              case Op.SLTU:
-                f.i64LtU().i64ExtendI32U();
-                break;
-              case Op.XOR:
-                f.i64Xor();
-                break;
-              case Op.SRL:
-                f.i64ShrU();
-                break;
-              case Op.SRA:
-                f.i64ShrS();
-                break;
-              case Op.OR:
-                f.i64Or();
-                break;
-              case Op.AND:
-                f.i64And();
-                break;
-              default:
-                f.i64Mul();
-                break;
-            }
-            setRd(rd);
-          }
-          break;
-        case Op.ADDIW:
-        case Op.SLLIW:
-        case Op.SRLIW:
-        case Op.SRAIW:
-          if (!discard) {
-            get(rs1);
-            f.i32WrapI64().i32Const(imm);
-            if (op === Op.ADDIW) f.i32Add();
-            else if (op === Op.SLLIW) f.i32Shl();
-            else if (op === Op.SRLIW) f.i32ShrU();
-            else f.i32ShrS();
-            f.i64ExtendI32S();
-            setRd(rd);
-          }
-          break;
-        case Op.ADDW:
-        case Op.SUBW:
-        case Op.SLLW:
-        case Op.SRLW:
-        case Op.SRAW:
-        case Op.MULW:
-          if (!discard) {
-            get(rs1);
-            f.i32WrapI64();
-            get(rs2);
-            f.i32WrapI64();
-            if (op === Op.ADDW) f.i32Add();
-            else if (op === Op.SUBW) f.i32Sub();
-            else if (op === Op.SLLW) f.i32Shl();
-            else if (op === Op.SRLW) f.i32ShrU();
-            else if (op === Op.SRAW) f.i32ShrS();
-            else f.i32Mul();
-            f.i64ExtendI32S();
             setRd(rd);
           }
           break;
@@ -1155,26 +1033,7 @@ function emitRegion(
           f.localGet(BUDGET).i32Const(n).i32Sub().localSet(BUDGET);
           get(rs1);
           get(rs2);
-          switch (op) {
-            case Op.BEQ:
-              f.i64Eq();
-              break;
-            case Op.BNE:
-              f.i64Ne();
-              break;
-            case Op.BLT:
-              f.i64LtS();
-              break;
-            case Op.BGE:
-              f.i64GeS();
-              break;
-            case Op.BLTU:
-              f.i64LtU();
-              break;
-            default:
-              f.i64GeU();
-              break;
-          }
+          emitBranchTest(f, op);
           f.if();
           goTo(pc + imm);
           f.end();
@@ -1202,6 +1061,19 @@ function emitRegion(
             }
             endBlock(() => f.localGet(t)); // CallOut.DoneLeave
             ended = true;
+            break;
+          }
+          if (INT_OPS.has(op)) {
+            if (!discard) {
+              emitIntOp(
+                f,
+                op,
+                { i64: () => f.i64Const(imm), i32: () => f.i32Const(imm) },
+                () => get(rs1),
+                () => get(rs2),
+              );
+              setRd(rd);
+            }
             break;
           }
           if (isBitOp(op)) {
@@ -1578,15 +1450,169 @@ export function emitTlbProbe(
   chain(0);
 }
 
-/** The wasm i64 operation of each register-immediate ALU instruction (the immediate is rs2). */
-const I_TYPE_OPCODE: Partial<Record<number, number>> = {
-  [Op.ADDI]: 0x7c, // i64.add
-  [Op.XORI]: 0x85, // i64.xor
-  [Op.ORI]: 0x84, // i64.or
-  [Op.ANDI]: 0x83, // i64.and
-  [Op.SLLI]: 0x86, // i64.shl
-  [Op.SRLI]: 0x88, // i64.shr_u
-  [Op.SRAI]: 0x87, // i64.shr_s
+/** Register-register operations emitIntOp emits (b pushes rs2). */
+export const INT_REG_OPS: readonly Op[] = [
+  Op.ADD,
+  Op.SUB,
+  Op.SLL,
+  Op.SLT,
+  Op.SLTU,
+  Op.XOR,
+  Op.SRL,
+  Op.SRA,
+  Op.OR,
+  Op.AND,
+  Op.MUL,
+  Op.ADDW,
+  Op.SUBW,
+  Op.SLLW,
+  Op.SRLW,
+  Op.SRAW,
+  Op.MULW,
+];
+/** Operations emitIntOp emits with the immediate. */
+export const INT_IMM_OPS: readonly Op[] = [
+  Op.LUI,
+  Op.ADDI,
+  Op.SLTI,
+  Op.SLTIU,
+  Op.XORI,
+  Op.ORI,
+  Op.ANDI,
+  Op.SLLI,
+  Op.SRLI,
+  Op.SRAI,
+  Op.ADDIW,
+  Op.SLLIW,
+  Op.SRLIW,
+  Op.SRAIW,
+];
+const INT_OPS = new Set<number>([...INT_REG_OPS, ...INT_IMM_OPS]);
+/** emitBitOp's operations that read rs2, and the others (one register, or the immediate). */
+export const BIT_REG_OPS: readonly Op[] = [
+  Op.SH1ADD,
+  Op.SH2ADD,
+  Op.SH3ADD,
+  Op.ADD_UW,
+  Op.SH1ADD_UW,
+  Op.SH2ADD_UW,
+  Op.SH3ADD_UW,
+  Op.ANDN,
+  Op.ORN,
+  Op.XNOR,
+  Op.MAX,
+  Op.MAXU,
+  Op.MIN,
+  Op.MINU,
+  Op.ROL,
+  Op.ROLW,
+  Op.ROR,
+  Op.RORW,
+  Op.BCLR,
+  Op.BEXT,
+  Op.BINV,
+  Op.BSET,
+  Op.CZERO_EQZ,
+  Op.CZERO_NEZ,
+];
+export const BIT_OTHER_OPS: readonly Op[] = [
+  Op.CLZ,
+  Op.CLZW,
+  Op.CTZ,
+  Op.CTZW,
+  Op.CPOP,
+  Op.CPOPW,
+  Op.SEXT_B,
+  Op.SEXT_H,
+  Op.ZEXT_H,
+  Op.ORC_B,
+  Op.REV8,
+  Op.SLLI_UW,
+  Op.RORI,
+  Op.RORIW,
+  Op.BCLRI,
+  Op.BEXTI,
+  Op.BINVI,
+  Op.BSETI,
+];
+
+/** A conditional branch's test: (rs1, rs2) on the stack as i64s -> i32, non-zero when taken. */
+export function emitBranchTest(f: FunctionBuilder, op: number): void {
+  if (op === Op.BEQ) f.i64Eq();
+  else if (op === Op.BNE) f.i64Ne();
+  else if (op === Op.BLT) f.i64LtS();
+  else if (op === Op.BGE) f.i64GeS();
+  else if (op === Op.BLTU) f.i64LtU();
+  else f.i64GeU();
+}
+
+/**
+ * One RV64I/M register operation that cannot trap (LUI, the register-immediate and
+ * register-register ALU operations and their W forms, MUL, MULW); leaves rd's value on the stack.
+ * `a`/`b` push rs1/rs2, `imm` the immediate (a constant in translated code, a value read at run
+ * time in the loop runner). Shared by the translator and loop-runner.ts.
+ */
+export function emitIntOp(f: FunctionBuilder, op: number, imm: BitOpImmediate, a: () => void, b: () => void): void {
+  if (op === Op.LUI) {
+    imm.i64();
+    return;
+  }
+  const withImm = (op >= Op.ADDI && op <= Op.SRAI) || (op >= Op.ADDIW && op <= Op.SRAIW);
+  const w = I32_OPCODE[op];
+  if (w !== undefined) {
+    // W forms: on the low words, the result sign-extended.
+    a();
+    f.i32WrapI64();
+    if (withImm) imm.i32();
+    else {
+      b();
+      f.i32WrapI64();
+    }
+    f.op(w).i64ExtendI32S();
+    return;
+  }
+  a();
+  if (withImm) imm.i64();
+  else b();
+  const o = I64_OPCODE[op];
+  if (o !== undefined) f.op(o);
+  else if (op === Op.SLT || op === Op.SLTI) f.i64LtS().i64ExtendI32U();
+  else if (op === Op.SLTU || op === Op.SLTIU) f.i64LtU().i64ExtendI32U();
+  else throw new Error(`emitIntOp: operation ${op} is not a register operation`);
+}
+
+/** The wasm i64 operation of each ALU instruction, register or immediate form. */
+const I64_OPCODE: Partial<Record<number, number>> = {
+  [Op.ADD]: 0x7c, // i64.add
+  [Op.ADDI]: 0x7c,
+  [Op.SUB]: 0x7d, // i64.sub
+  [Op.MUL]: 0x7e, // i64.mul
+  [Op.AND]: 0x83, // i64.and
+  [Op.ANDI]: 0x83,
+  [Op.OR]: 0x84, // i64.or
+  [Op.ORI]: 0x84,
+  [Op.XOR]: 0x85, // i64.xor
+  [Op.XORI]: 0x85,
+  [Op.SLL]: 0x86, // i64.shl
+  [Op.SLLI]: 0x86,
+  [Op.SRA]: 0x87, // i64.shr_s
+  [Op.SRAI]: 0x87,
+  [Op.SRL]: 0x88, // i64.shr_u
+  [Op.SRLI]: 0x88,
+};
+
+/** The wasm i32 operation of each W-form instruction. */
+const I32_OPCODE: Partial<Record<number, number>> = {
+  [Op.ADDW]: 0x6a, // i32.add
+  [Op.ADDIW]: 0x6a,
+  [Op.SUBW]: 0x6b, // i32.sub
+  [Op.MULW]: 0x6c, // i32.mul
+  [Op.SLLW]: 0x74, // i32.shl
+  [Op.SLLIW]: 0x74,
+  [Op.SRAW]: 0x75, // i32.shr_s
+  [Op.SRAIW]: 0x75,
+  [Op.SRLW]: 0x76, // i32.shr_u
+  [Op.SRLIW]: 0x76,
 };
 
 const F_RD = 1,

@@ -155,10 +155,9 @@ export class Block {
   flipVersion = false;
   /** A hash of its instruction words (scan), telling versions of the code at one pc apart. */
   words = 0;
-  /** As a self-loop for the loop runner (runLoop): its encoding's arena offset (-1: not one),
-   *  instruction count and end, and what the decision stands on (page writes, epoch, buffer). */
+  /** As a self-loop for the loop runner (runLoop; its instructions: len): its encoding's arena
+   *  offset (-1: not one) and end, and what the decision stands on (page writes, epoch, buffer). */
   loopAt = -1;
-  loopLen = 0;
   loopEnd = 0;
   loopStamp = -1;
   loopEpoch = 0;
@@ -506,25 +505,24 @@ export class Jit {
       const deps: BlockDeps = { pages: new Set(), chunks: null, ramFirst: 4096, ramLast: -1 };
       const s = this.scan(b.priv, b.pc, insns, deps);
       if (!s.ok) return 0;
+      b.len = s.len; // the encoding's length (the runner retires whole iterations of b.len)
       if (src.arena !== b.page * 4096) {
         // Its virtual page maps elsewhere now (b is not compiled: nothing else noticed): b is the
         // code found there.
         b.page = src.arena / 4096;
-        b.len = s.len;
         b.scanStamp = this.pageWrites[b.page]!;
         b.loopStamp = b.scanStamp;
       }
       if (!loopRunnable(b.pc, insns)) return 0;
-      // Its bytes are code now: a write to them reaches codeWritten (the decision is made again).
+      // Its bytes are code now: a write to them reaches invalidatePage (the decision is made again).
       this.host.markCodeBytes(b.page, deps.ramFirst, deps.ramLast);
       const last = insns[insns.length - 1]!;
       b.loopAt = loops.encode(insns);
       b.loopGen = loops.generation;
-      b.loopLen = insns.length;
       b.loopEnd = last.pc + ((last.w0 & (1 << 26)) !== 0 ? 2 : 4);
     }
     if (b.loopAt < 0) return 0;
-    const n = b.loopLen;
+    const n = b.len;
     if (left < n) return 0;
     const r = loops.iterate(b.loopAt, n, Math.floor(left / n));
     const ran = (r < 0 ? -r : r) * n;
@@ -533,11 +531,6 @@ export class Jit {
     // Long-running: the JIT's usual path (a module) from now on.
     if (b.loopRan >= LOOP_COMPILE_AFTER) b.loopAt = -1;
     return r;
-  }
-
-  /** The hart heard of a write to code on arena page `page` (loop decisions there are made again). */
-  codeWritten(page: number): void {
-    if (page < this.pageWrites.length) this.pageWrites[page] = (this.pageWrites[page]! + 1) | 0;
   }
 
   /** Count one interpreted execution of b; queue it when hot. True when a batch should compile now. */
@@ -735,6 +728,8 @@ export class Jit {
    * blocks elsewhere on the page stay), only those using chunk `onlyChunk` if >= 0.
    */
   invalidatePage(page: number, onlyChunk: number, first = 0, last = 4095): void {
+    // Uncompiled blocks scanned and loop decisions made before this write are looked at again.
+    if (page < this.pageWrites.length) this.pageWrites[page] = (this.pageWrites[page]! + 1) | 0;
     // The write may have brought back the bytes of a module dropped earlier, or dropped modules
     // whose own bytes it did not change (a page tracked whole): the next lookup checks.
     const set = this.byPage.get(page);

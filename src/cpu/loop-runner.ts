@@ -12,106 +12,29 @@
 // docs/jit.md "The loop runner".
 
 import { Op } from './isa.js';
-import { emitBitOp } from './jit-translate.js';
+import {
+  BIT_OTHER_OPS,
+  BIT_REG_OPS,
+  emitBitOp,
+  emitBranchTest,
+  emitIntOp,
+  INT_IMM_OPS,
+  INT_REG_OPS,
+} from './jit-translate.js';
 import { ModuleBuilder, ValType, type FunctionBuilder } from './wasm/module-builder.js';
 import { Wasm, type WasmMemoryLike } from './wasm/wasm-api.js';
 
 const { i32, i64 } = ValType;
 
-/** Zba/Zbb/Zbs/Zicond operations (jit-translate.ts emitBitOp): with two registers, with one, with
- *  a shift amount or bit number. */
-const BIT_R_OPS: readonly Op[] = [
-  Op.SH1ADD,
-  Op.SH2ADD,
-  Op.SH3ADD,
-  Op.ADD_UW,
-  Op.SH1ADD_UW,
-  Op.SH2ADD_UW,
-  Op.SH3ADD_UW,
-  Op.ANDN,
-  Op.ORN,
-  Op.XNOR,
-  Op.MAX,
-  Op.MAXU,
-  Op.MIN,
-  Op.MINU,
-  Op.ROL,
-  Op.ROLW,
-  Op.ROR,
-  Op.RORW,
-  Op.BCLR,
-  Op.BEXT,
-  Op.BINV,
-  Op.BSET,
-  Op.CZERO_EQZ,
-  Op.CZERO_NEZ,
-];
-const BIT_OTHER_OPS: readonly Op[] = [
-  Op.CLZ,
-  Op.CLZW,
-  Op.CTZ,
-  Op.CTZW,
-  Op.CPOP,
-  Op.CPOPW,
-  Op.SEXT_B,
-  Op.SEXT_H,
-  Op.ZEXT_H,
-  Op.ORC_B,
-  Op.REV8,
-  Op.SLLI_UW,
-  Op.RORI,
-  Op.RORIW,
-  Op.BCLRI,
-  Op.BEXTI,
-  Op.BINVI,
-  Op.BSETI,
-];
-const BIT = new Set<number>([...BIT_R_OPS, ...BIT_OTHER_OPS]);
-/** Operations with a second register operand. */
-const R_FORM_OPS: readonly Op[] = [
-  Op.ADD,
-  Op.SUB,
-  Op.SLL,
-  Op.SLT,
-  Op.SLTU,
-  Op.XOR,
-  Op.SRL,
-  Op.SRA,
-  Op.OR,
-  Op.AND,
-  Op.ADDW,
-  Op.SUBW,
-  Op.SLLW,
-  Op.SRLW,
-  Op.SRAW,
-  Op.MUL,
-  Op.MULW,
-];
 /** The operations the runner executes: RV64I/M register arithmetic without division (no traps, no
- *  memory, no multiply-high: each is one or two wasm operations) and the bit-manipulation ones. */
-const BODY_OPS: readonly Op[] = [
-  ...R_FORM_OPS,
-  Op.LUI,
-  Op.ADDI,
-  Op.SLTI,
-  Op.SLTIU,
-  Op.XORI,
-  Op.ORI,
-  Op.ANDI,
-  Op.SLLI,
-  Op.SRLI,
-  Op.SRAI,
-  Op.ADDIW,
-  Op.SLLIW,
-  Op.SRLIW,
-  Op.SRAIW,
-  ...BIT_R_OPS,
-  ...BIT_OTHER_OPS,
-];
+ *  memory, no multiply-high) and the bit-manipulation ones, as the translator emits them. */
+const BODY_OPS: readonly Op[] = [...INT_REG_OPS, ...INT_IMM_OPS, ...BIT_REG_OPS, ...BIT_OTHER_OPS];
+const BIT = new Set<number>([...BIT_REG_OPS, ...BIT_OTHER_OPS]);
+/** Operations with a second register operand (the rest take the immediate). */
+const R_FORM = new Set<number>([...INT_REG_OPS, ...BIT_REG_OPS]);
 const BRANCH_OPS: readonly Op[] = [Op.BEQ, Op.BNE, Op.BLT, Op.BGE, Op.BLTU, Op.BGEU];
 const BODY = new Set<number>(BODY_OPS);
 const BRANCH = new Set<number>(BRANCH_OPS);
-const R_FORM = new Set<number>([...R_FORM_OPS, ...BIT_R_OPS]);
 
 /** A decoded instruction as the JIT's scan gives it (slot word 0, immediate, address). */
 export interface LoopInsn {
@@ -237,34 +160,17 @@ function emitRunner(f: FunctionBuilder, regs: number): void {
   f.localGet(p).localGet(END).i32GeU().brIf(body);
   f.localGet(p).i32Load(4, 0).localSet(w);
   // r = the operation on (a, b, m), by the slot's operation number; each case loads its operands.
-  const done = f.block();
-  const dflt = f.block();
-  const cases: { op: Op; label: ReturnType<FunctionBuilder['block']> }[] = [];
-  for (let k = BODY_OPS.length - 1; k >= 0; k--) cases.unshift({ op: BODY_OPS[k]!, label: f.block() });
-  const maxOp = Math.max(...BODY_OPS);
-  const targets = [];
-  for (let op = 0; op <= maxOp; op++) targets.push(cases.find((x) => x.op === op)?.label ?? dflt);
-  f.localGet(w).i32Const(0xff).i32And().brTable(targets, dflt);
-  for (const { op, label } of cases) {
-    f.end(label);
+  const imm = { i64: () => f.localGet(m), i32: () => f.localGet(m).i32WrapI64() };
+  const getA = () => f.localGet(a);
+  const getB = () => f.localGet(b);
+  switchOnOp(f, w, BODY_OPS, (op, done) => {
     if (op !== Op.LUI) loadA();
     if (R_FORM.has(op)) loadB();
     else f.localGet(p).i64Load32S(4, 4).localSet(m);
-    if (BIT.has(op))
-      emitBitOp(
-        f,
-        op,
-        { i64: () => f.localGet(m), i32: () => f.localGet(m).i32WrapI64() },
-        () => f.localGet(a),
-        () => f.localGet(b),
-        tmp,
-      );
-    else emitOp(f, op, a, b, m);
+    if (BIT.has(op)) emitBitOp(f, op, imm, getA, getB, tmp);
+    else emitIntOp(f, op, imm, getA, getB);
     f.localSet(r).br(done);
-  }
-  f.end(dflt);
-  f.unreachable();
-  f.end(done);
+  });
   f.localGet(w).i32Const(8).i32ShrU().i32Const(0x1ff).i32And().localTee(lastRd);
   f.localGet(r).i64Store(8, regs);
   f.localGet(p).i32Const(8).i32Add().localSet(p);
@@ -276,138 +182,43 @@ function emitRunner(f: FunctionBuilder, regs: number): void {
   f.localGet(p).i32Load(4, 0).localSet(w);
   loadA();
   loadB();
-  const cdone = f.block();
-  const cdflt = f.block();
-  const bcases: { op: Op; label: ReturnType<FunctionBuilder['block']> }[] = [];
-  for (let k = BRANCH_OPS.length - 1; k >= 0; k--) bcases.unshift({ op: BRANCH_OPS[k]!, label: f.block() });
-  const minB = Math.min(...BRANCH_OPS);
-  const btargets = [];
-  for (let op = minB; op <= Math.max(...BRANCH_OPS); op++)
-    btargets.push(bcases.find((x) => x.op === op)?.label ?? cdflt);
-  f.localGet(w).i32Const(0xff).i32And().i32Const(minB).i32Sub().brTable(btargets, cdflt);
-  for (const { op, label } of bcases) {
-    f.end(label);
+  switchOnOp(f, w, BRANCH_OPS, (op, done) => {
     f.localGet(a).localGet(b);
-    if (op === Op.BEQ) f.i64Eq();
-    else if (op === Op.BNE) f.i64Ne();
-    else if (op === Op.BLT) f.i64LtS();
-    else if (op === Op.BGE) f.i64GeS();
-    else if (op === Op.BLTU) f.i64LtU();
-    else f.i64GeU();
-    f.localSet(c).br(cdone);
-  }
-  f.end(cdflt);
-  f.unreachable();
-  f.end(cdone);
+    emitBranchTest(f, op);
+    f.localSet(c).br(done);
+  });
   f.localGet(c).localGet(it).localGet(ITERS).i32LtU().i32And().brIf(iter);
   f.end(iter);
   f.localGet(it).i32Const(0).localGet(it).i32Sub().localGet(c).select();
 }
 
-/** Leave the result of body operation op on (a = x[rs1], b = x[rs2], m = imm) on the stack. */
-function emitOp(f: FunctionBuilder, op: Op, a: number, b: number, m: number): void {
-  const w32 = (x: number) => f.localGet(x).i32WrapI64();
-  switch (op) {
-    case Op.LUI:
-      f.localGet(m);
-      return;
-    case Op.ADDI:
-    case Op.XORI:
-    case Op.ORI:
-    case Op.ANDI:
-    case Op.SLLI:
-    case Op.SRLI:
-    case Op.SRAI:
-    case Op.SLTI:
-    case Op.SLTIU:
-      f.localGet(a).localGet(m);
-      break;
-    case Op.ADDIW:
-    case Op.SLLIW:
-    case Op.SRLIW:
-    case Op.SRAIW:
-      w32(a);
-      w32(m);
-      break;
-    case Op.ADDW:
-    case Op.SUBW:
-    case Op.SLLW:
-    case Op.SRLW:
-    case Op.SRAW:
-    case Op.MULW:
-      w32(a);
-      w32(b);
-      break;
-    default:
-      f.localGet(a).localGet(b);
+/**
+ * A switch on the operation in the low byte of local w: a br_table over the operations from the
+ * smallest of `ops` to the largest, each case emitted by `body` (which must end with a branch to
+ * `done`, the label after the switch); any other operation traps (the encoder writes none).
+ */
+function switchOnOp(
+  f: FunctionBuilder,
+  w: number,
+  ops: readonly Op[],
+  body: (op: Op, done: ReturnType<FunctionBuilder['block']>) => void,
+): void {
+  const done = f.block();
+  const dflt = f.block();
+  const labels = new Map<number, ReturnType<FunctionBuilder['block']>>();
+  for (let k = ops.length - 1; k >= 0; k--) labels.set(ops[k]!, f.block());
+  // Tables start at operation 0 when the smallest is small (no subtraction on the dispatch).
+  const min = Math.min(...ops) < 8 ? 0 : Math.min(...ops);
+  const targets = [];
+  for (let op = min; op <= Math.max(...ops); op++) targets.push(labels.get(op) ?? dflt);
+  f.localGet(w).i32Const(0xff).i32And();
+  if (min !== 0) f.i32Const(min).i32Sub();
+  f.brTable(targets, dflt);
+  for (const op of ops) {
+    f.end(labels.get(op)!);
+    body(op, done);
   }
-  switch (op) {
-    case Op.ADDI:
-    case Op.ADD:
-      f.i64Add();
-      return;
-    case Op.SUB:
-      f.i64Sub();
-      return;
-    case Op.XORI:
-    case Op.XOR:
-      f.i64Xor();
-      return;
-    case Op.ORI:
-    case Op.OR:
-      f.i64Or();
-      return;
-    case Op.ANDI:
-    case Op.AND:
-      f.i64And();
-      return;
-    case Op.SLLI:
-    case Op.SLL:
-      f.i64Shl();
-      return;
-    case Op.SRLI:
-    case Op.SRL:
-      f.i64ShrU();
-      return;
-    case Op.SRAI:
-    case Op.SRA:
-      f.i64ShrS();
-      return;
-    case Op.SLTI:
-    case Op.SLT:
-      f.i64LtS().i64ExtendI32U();
-      return;
-    case Op.SLTIU:
-    case Op.SLTU:
-      f.i64LtU().i64ExtendI32U();
-      return;
-    case Op.MUL:
-      f.i64Mul();
-      return;
-    case Op.ADDIW:
-    case Op.ADDW:
-      f.i32Add();
-      break;
-    case Op.SUBW:
-      f.i32Sub();
-      break;
-    case Op.SLLIW:
-    case Op.SLLW:
-      f.i32Shl();
-      break;
-    case Op.SRLIW:
-    case Op.SRLW:
-      f.i32ShrU();
-      break;
-    case Op.SRAIW:
-    case Op.SRAW:
-      f.i32ShrS();
-      break;
-    case Op.MULW:
-      f.i32Mul();
-      break;
-    default:
-      throw new Error(`loop runner: no rule for operation ${op}`);
-  }
-  f.i64ExtendI32S();
+  f.end(dflt);
+  f.unreachable();
+  f.end(done);
 }

@@ -179,3 +179,35 @@ export function regs(h: Hart): string {
   for (let k = 0; k < 32; k++) r.push(h.readReg(k).toString(16));
   return `pc=${h.pc.toString(16)} instret=${h.instret} mcause=${h.mcauseLo} mtval=${(h.mtvalLo >>> 0).toString(16)}/${h.mtvalHi} ${r.join(',')}`;
 }
+
+/** An Sv39 PTE mapping the physical page of pa with flags. */
+export const pte = (pa: number, flags: number): bigint => (BigInt(Math.floor(pa / 4096)) << 10n) | BigInt(flags);
+
+/**
+ * Two machines of the same shape, for lockstep runs: `i` with an interpreting hart, `j` with a
+ * translating one (JIT threshold and loop runner as given); both trap to TRAP_VEC, and `setup`
+ * runs on each.
+ */
+export function enginePair(
+  setup: (m: TestMachine) => void,
+  opts: { jitThreshold?: number; jitLoopRunner?: boolean } = {},
+): { i: TestMachine; j: TestMachine } {
+  const out: TestMachine[] = [];
+  for (const jit of [false, true]) {
+    const m = makeMachine();
+    const h = new Hart({
+      arena: m.arena,
+      bus: m.bus,
+      hartId: 0,
+      resetPc: RAM_BASE,
+      jit,
+      ...(jit ? opts : {}),
+      noWarmUp: true,
+    });
+    h.mtvecLo = TRAP_VEC | 0;
+    (m as { hart: Hart }).hart = h;
+    setup(m);
+    out.push(m);
+  }
+  return { i: out[0]!, j: out[1]! };
+}

@@ -19,9 +19,11 @@ import { DMA_BASE } from '../../../src/machine/board-map.js';
 import { a, li, reg } from '../asm.js';
 import {
   csr,
+  enginePair,
   jitTest,
   makeMachine,
   MMIO_BASE,
+  pte,
   RAM_BASE,
   regs,
   runToPc,
@@ -52,34 +54,10 @@ function pagedJitHart(m: TestMachine): Hart {
   return h;
 }
 
-/** An Sv39 PTE mapping the physical page of pa with flags. */
-const pte = (pa: number, flags: number): bigint => (BigInt(Math.floor(pa / 4096)) << 10n) | BigInt(flags);
-
 /** Two harts on machines of the same shape, one with the JIT on (threshold 1 unless given; no loop
- *  runner), one off. */
+ *  runner: loop-runner.test.ts tests it), one off. */
 function pair(setup: (m: TestMachine) => void, jitThreshold = 1): { i: TestMachine; j: TestMachine } {
-  const i = makeMachine();
-  const j = makeMachine();
-  const ih = new Hart({ arena: i.arena, bus: i.bus, hartId: 0, resetPc: RAM_BASE, jit: false, noWarmUp: true });
-  const jh = new Hart({
-    arena: j.arena,
-    bus: j.bus,
-    hartId: 0,
-    resetPc: RAM_BASE,
-    jit: true,
-    jitThreshold,
-    jitLoopRunner: false, // what translated code does (loop-runner.test.ts tests the runner)
-    noWarmUp: true,
-  });
-  for (const [m, h] of [
-    [i, ih],
-    [j, jh],
-  ] as const) {
-    h.mtvecLo = TRAP_VEC | 0;
-    (m as { hart: Hart }).hart = h;
-    setup(m);
-  }
-  return { i, j };
+  return enginePair(setup, { jitThreshold, jitLoopRunner: false });
 }
 
 /** Run both in slices (the JIT compiles between them); states must agree after every slice. */

@@ -4,26 +4,18 @@
 // cut loops mid-way, where the runner must stop on whole iterations as translated code does).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Hart } from '../../../src/cpu/hart.js';
 import { LOOP_COMPILE_AFTER } from '../../../src/cpu/jit.js';
 import { loopRunnable } from '../../../src/cpu/loop-runner.js';
 import { decodeOne } from '../../../src/cpu/decode.js';
 import { a, reg } from '../asm.js';
-import { jitTest, makeMachine, RAM_BASE, regs, TRAP_VEC, type TestMachine } from '../machine.js';
+import { enginePair, jitTest, pte, RAM_BASE, regs, TRAP_VEC, type TestMachine } from '../machine.js';
 
 const CODE = RAM_BASE + 0x2000;
 
-function pair(jitThreshold = 50): { i: TestMachine; j: TestMachine } {
-  const out: TestMachine[] = [];
-  for (const jit of [false, true]) {
-    const m = makeMachine();
-    const h = new Hart({ arena: m.arena, bus: m.bus, hartId: 0, resetPc: RAM_BASE, jit, jitThreshold, noWarmUp: true });
-    h.mtvecLo = TRAP_VEC | 0;
-    (m as { hart: Hart }).hart = h;
-    m.code(TRAP_VEC, [a.jal(0, 0)]); // a trap (the closing ebreak) parks the hart
-    out.push(m);
-  }
-  return { i: out[0]!, j: out[1]! };
+/** The interpreter and the JIT at its usual threshold, loop runner on; a trap (the closing
+ *  ebreak) parks the hart. */
+function pair(): { i: TestMachine; j: TestMachine } {
+  return enginePair((m) => m.code(TRAP_VEC, [a.jal(0, 0)]), { jitThreshold: 50 });
 }
 
 function lockstep(p: { i: TestMachine; j: TestMachine }, slices: number[]): void {
@@ -277,7 +269,6 @@ jitTest('under Sv39: a loop on a page that is mapped elsewhere (sfence.vma of it
     L0 = ROOT + 0x2000;
   const P1 = RAM_BASE + 0x2_0000,
     P2 = RAM_BASE + 0x2_1000;
-  const pte = (pa: number, flags: number): bigint => (BigInt(Math.floor(pa / 4096)) << 10n) | BigInt(flags);
   const loopA = [a.addi(reg.a0, reg.a0, 3), a.addi(reg.a1, reg.a1, 1), a.bne(reg.a1, reg.a5, -8), a.jalr(0, reg.ra, 0)];
   const loopB = [
     a.slli(reg.t0, reg.a0, 2),
