@@ -138,10 +138,14 @@ static uint64_t s_spin(uint64_t delta) {
 }
 static uint64_t s_wfi(uint64_t delta) {
   s_arm(delta);
-  csr_set(sstatus, MSTATUS_SIE);
-  for (uint64_t n = 0; n < 1000000 && !irq_count; n++) {
+  /* Wait with SIE clear (wfi returns once STIP is pending and enabled in sie), then take it: with
+   * SIE set, an interrupt taken between the test and the wfi would leave that wfi nothing to wake it. */
+  for (uint64_t n = 0; n < 1000000 && !(csr_read(sip) & STIP); n++) {
     __asm__ volatile("wfi");
     if (csr_read(time) > s_target + 1000000) break;
+  }
+  csr_set(sstatus, MSTATUS_SIE);
+  for (volatile int i = 0; i < 100 && !irq_count; i++) {
   }
   csr_clear(sstatus, MSTATUS_SIE);
   return irq_count;
