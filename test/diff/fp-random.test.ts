@@ -40,7 +40,7 @@ import {
   cxlemuUnavailableReason,
   loadRunProgram,
   runCxlemu,
-  runQemu,
+  runQemuComplete,
 } from './harness.js';
 
 const SEEDS = Number(process.env.CXLEMU_DIFF_SEEDS ?? 500);
@@ -74,8 +74,8 @@ async function buildFpElf(dir: string, name: string, source: string): Promise<st
   return elf;
 }
 
-function runQemuFp(elf: string): Promise<Outcome> {
-  return runQemu(elf, { timeoutMs: 120_000 }); // harness QEMU_CPU has F and D (misa asserted below)
+function runQemuFp(elf: string): Promise<Outcome & { retried: boolean }> {
+  return runQemuComplete(elf, 'done\n', { timeoutMs: 120_000 }); // harness QEMU_CPU has F and D (misa asserted below)
 }
 
 const hex16 = (n: number | bigint) => BigInt(n).toString(16).padStart(16, '0');
@@ -251,6 +251,7 @@ test(`random F/D sequences: ${SEEDS} seeds x ${LENGTH} instructions, QEMU vs cxl
     const qemuDumps = new Map<number, string[]>();
     const qemuTraces = new Map<number, string[]>();
     qemu.forEach((q, b) => {
+      if (q.retried) t.diagnostic(`QEMU batch ${b}: its first run's output was cut short; ran it again`);
       assert.equal(q.kind, 'pass', `QEMU batch ${b} did not pass: ${q.kind} ${q.code} ${q.message ?? ''}`);
       assert.ok(q.uart.endsWith('done\n'), `QEMU batch ${b} output incomplete`);
       const misa = parseMisa(q.uart);
