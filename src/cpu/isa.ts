@@ -459,6 +459,9 @@ export const OP_NAMES: readonly string[] = (() => {
  */
 export const SLOT_WORDS = 4;
 export const W0_COMPRESSED = 1 << 26;
+
+/** Bytes of the instruction whose slot word 0 is w0: 2 (compressed) or 4. */
+export const insnBytes = (w0: number): number => ((w0 & W0_COMPRESSED) !== 0 ? 2 : 4);
 export const X0_SINK = 32;
 
 export function packW0(op: Op, rd: number, rs1: number, rs2: number, compressed: boolean): number {

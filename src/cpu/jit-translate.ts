@@ -15,7 +15,7 @@
 // returns reason Chain); a block that jumps to its own start loops inside the function.
 
 import { ModuleBuilder, ValType, type FunctionBuilder, type FuncSig } from './wasm/module-builder.js';
-import { fpRegOperands, isBitOp, isFpOp, Op, X0_SINK } from './isa.js';
+import { fpRegOperands, insnBytes, isBitOp, isFpOp, Op, X0_SINK } from './isa.js';
 import { emitFpHelpers, emitFpInsn, type FpEmitContext, type FpHelpers, fpIntOperands, jitFp } from './jit-fp.js';
 import { CHUNK, GRANULE, TLB_CHECKED, TLB_MASK } from './tlb.js';
 import { CSR } from './csr.js';
@@ -504,7 +504,7 @@ function emitRegion(
       const op = x.w0 & 0xff;
       const rd = (x.w0 >>> 8) & 63;
       if ((op === Op.JAL || op === Op.JALR) && (rd === 1 || rd === 5)) {
-        const ret = x.pc + ((x.w0 & (1 << 26)) !== 0 ? 2 : 4);
+        const ret = x.pc + insnBytes(x.w0);
         if (indexOf.has(ret) && !returnSites.includes(ret)) returnSites.push(ret);
       }
     }
@@ -639,7 +639,7 @@ function emitRegion(
       const rd = (w0 >>> 8) & 63,
         rs1 = (w0 >>> 14) & 63,
         rs2 = (w0 >>> 20) & 63;
-      const len = (w0 & (1 << 26)) !== 0 ? 2 : 4;
+      const len = insnBytes(w0);
       const pc = x.pc;
       const discard = rd === X0_SINK;
       switch (op) {
@@ -1068,7 +1068,7 @@ function emitRegion(
               emitIntOp(
                 f,
                 op,
-                { i64: () => f.i64Const(imm), i32: () => f.i32Const(imm) },
+                constImmediate(f, imm),
                 () => get(rs1),
                 () => get(rs2),
               );
@@ -1081,7 +1081,7 @@ function emitRegion(
               emitBitOp(
                 f,
                 op,
-                { i64: () => f.i64Const(imm), i32: () => f.i32Const(imm) },
+                constImmediate(f, imm),
                 () => get(rs1),
                 () => get(rs2),
                 tmp,
@@ -1141,11 +1141,17 @@ const LANES_0000FFFF = 0x0000ffff0000ffffn;
 const LANES_7F = 0x7f7f7f7f7f7f7f7fn;
 const LANES_80 = 0x8080808080808080n - (1n << 64n); // as a signed i64 constant
 
-/** Pushes an immediate form's shift amount or bit number, as an i64 or an i32. */
-export interface BitOpImmediate {
+/** Pushes an immediate form's operand (a constant, a shift amount, a bit number) as an i64 or an i32. */
+export interface OpImmediate {
   i64(): void;
   i32(): void;
 }
+
+/** The immediate `imm` as translated code has it: a constant. */
+const constImmediate = (f: FunctionBuilder, imm: number): OpImmediate => ({
+  i64: () => f.i64Const(imm),
+  i32: () => f.i32Const(imm),
+});
 
 /**
  * One Zba/Zbb/Zbs/Zicond operation with WebAssembly's i64 operations; leaves rd's value on the
@@ -1155,7 +1161,7 @@ export interface BitOpImmediate {
 export function emitBitOp(
   f: FunctionBuilder,
   op: number,
-  imm: BitOpImmediate,
+  imm: OpImmediate,
   a: () => void,
   b: () => void,
   tmp: number,
@@ -1552,7 +1558,7 @@ export function emitBranchTest(f: FunctionBuilder, op: number): void {
  * `a`/`b` push rs1/rs2, `imm` the immediate (a constant in translated code, a value read at run
  * time in the loop runner). Shared by the translator and loop-runner.ts.
  */
-export function emitIntOp(f: FunctionBuilder, op: number, imm: BitOpImmediate, a: () => void, b: () => void): void {
+export function emitIntOp(f: FunctionBuilder, op: number, imm: OpImmediate, a: () => void, b: () => void): void {
   if (op === Op.LUI) {
     imm.i64();
     return;

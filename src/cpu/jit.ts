@@ -37,6 +37,7 @@ import {
   type JitLayout,
 } from './jit-translate.js';
 import { decodeOne } from './decode.js';
+import { insnBytes } from './isa.js';
 import { Wasm, type WasmMemoryLike, type WasmTable } from './wasm/wasm-api.js';
 import { LoopRunner, loopRunnable } from './loop-runner.js';
 import { ModuleBuilder } from './wasm/module-builder.js';
@@ -450,26 +451,30 @@ export class Jit {
       const pageDrops = b.page < 0 || this.flipPages.has(b.page) ? 0 : this.pageDrops(b.page);
       b.threshold = this.threshold * 2 ** Math.min(drops + Math.min(pageDrops, MAX_PAGE_BACKOFF), 10);
       b.interpretOnly = drops >= MAX_BLOCK_INVALIDATIONS || pageDrops >= MAX_PAGE_DROPS;
-      if (b.ok && b.page >= 0 && this.flipPages.has(b.page)) {
-        const all = this.flipScans[PRIV_INDEX[priv]!]!;
-        let versions = all.get(pc);
-        if (versions === undefined) {
-          versions = new Map();
-          all.set(pc, versions);
-        }
-        const n = (versions.get(b.words) ?? 0) + 1;
-        versions.delete(b.words);
-        versions.set(b.words, n); // newest last
-        if (versions.size > FLIP_VERSIONS) versions.delete(versions.keys().next().value!);
-        if (n >= FLIP_RESCANS) {
-          b.flipVersion = true;
-          b.threshold = 1;
-        }
+      if (b.ok && b.page >= 0 && this.flipPages.has(b.page) && this.flipScan(priv, pc, b.words) >= FLIP_RESCANS) {
+        b.flipVersion = true;
+        b.threshold = 1;
       }
       this.maps[PRIV_INDEX[priv]!]!.set(pc, b);
     }
     this.recent[recentIndex(priv, pc)] = b;
     return b;
+  }
+
+  /** Count a fresh scan of (priv, pc) on a flip page finding the instruction words `words`: the
+   *  scans of that version so far (FLIP_VERSIONS versions kept per pc, the oldest forgotten). */
+  private flipScan(priv: number, pc: number, words: number): number {
+    const all = this.flipScans[PRIV_INDEX[priv]!]!;
+    let versions = all.get(pc);
+    if (versions === undefined) {
+      versions = new Map();
+      all.set(pc, versions);
+    }
+    const n = (versions.get(words) ?? 0) + 1;
+    versions.delete(words);
+    versions.set(words, n); // newest last
+    if (versions.size > FLIP_VERSIONS) versions.delete(versions.keys().next().value!);
+    return n;
   }
 
   /** What the block map holds for (priv, pc), looked up in the recent-blocks cache first. */
@@ -490,37 +495,8 @@ export class Jit {
     const loops = this.loops;
     if (loops === null || b.page < 0) return 0;
     const stamp = this.pageWrites[b.page]!;
-    if (
-      b.loopStamp !== stamp ||
-      (b.loopAt >= 0 && (b.loopEpoch !== this.scanEpoch || b.loopGen !== loops.generation))
-    ) {
-      b.loopStamp = stamp;
-      b.loopEpoch = this.scanEpoch;
-      b.loopAt = -1;
-      b.loopRan = 0;
-      // RAM code only (a fine-interleaved page's code is tracked per chunk, not per byte range).
-      const src = this.host.codeSource(b.pc, b.priv);
-      if (src === null || src.arena < 0) return 0;
-      const insns: JitInsn[] = [];
-      const deps: BlockDeps = { pages: new Set(), chunks: null, ramFirst: 4096, ramLast: -1 };
-      const s = this.scan(b.priv, b.pc, insns, deps);
-      if (!s.ok) return 0;
-      b.len = s.len; // the encoding's length (the runner retires whole iterations of b.len)
-      if (src.arena !== b.page * 4096) {
-        // Its virtual page maps elsewhere now (b is not compiled: nothing else noticed): b is the
-        // code found there.
-        b.page = src.arena / 4096;
-        b.scanStamp = this.pageWrites[b.page]!;
-        b.loopStamp = b.scanStamp;
-      }
-      if (!loopRunnable(b.pc, insns)) return 0;
-      // Its bytes are code now: a write to them reaches invalidatePage (the decision is made again).
-      this.host.markCodeBytes(b.page, deps.ramFirst, deps.ramLast);
-      const last = insns[insns.length - 1]!;
-      b.loopAt = loops.encode(insns);
-      b.loopGen = loops.generation;
-      b.loopEnd = last.pc + ((last.w0 & (1 << 26)) !== 0 ? 2 : 4);
-    }
+    if (b.loopStamp !== stamp || (b.loopAt >= 0 && (b.loopEpoch !== this.scanEpoch || b.loopGen !== loops.generation)))
+      this.decideLoop(b, loops, stamp);
     if (b.loopAt < 0) return 0;
     const n = b.len;
     if (left < n) return 0;
@@ -531,6 +507,37 @@ export class Jit {
     // Long-running: the JIT's usual path (a module) from now on.
     if (b.loopRan >= LOOP_COMPILE_AFTER) b.loopAt = -1;
     return r;
+  }
+
+  /** Decide afresh whether b runs in the loop runner (page write stamp `stamp`): b.loopAt is its
+   *  encoding, or -1 when it is not a runnable loop. */
+  private decideLoop(b: Block, loops: LoopRunner, stamp: number): void {
+    b.loopStamp = stamp;
+    b.loopEpoch = this.scanEpoch;
+    b.loopAt = -1;
+    b.loopRan = 0;
+    // RAM code only (a fine-interleaved page's code is tracked per chunk, not per byte range).
+    const src = this.host.codeSource(b.pc, b.priv);
+    if (src === null || src.arena < 0) return;
+    const insns: JitInsn[] = [];
+    const deps: BlockDeps = { pages: new Set(), chunks: null, ramFirst: 4096, ramLast: -1 };
+    const s = this.scan(b.priv, b.pc, insns, deps);
+    if (!s.ok) return;
+    b.len = s.len; // the encoding's length (the runner retires whole iterations of b.len)
+    if (src.arena !== b.page * 4096) {
+      // Its virtual page maps elsewhere now (b is not compiled: nothing else noticed): b is the
+      // code found there.
+      b.page = src.arena / 4096;
+      b.scanStamp = this.pageWrites[b.page]!;
+      b.loopStamp = b.scanStamp;
+    }
+    if (!loopRunnable(b.pc, insns)) return;
+    // Its bytes are code now: a write to them reaches invalidatePage (the decision is made again).
+    this.host.markCodeBytes(b.page, deps.ramFirst, deps.ramLast);
+    const last = insns[insns.length - 1]!;
+    b.loopAt = loops.encode(insns);
+    b.loopGen = loops.generation;
+    b.loopEnd = last.pc + insnBytes(last.w0);
   }
 
   /** Count one interpreted execution of b; queue it when hot. True when a batch should compile now. */
@@ -651,7 +658,7 @@ export class Jit {
       b.cell = cell;
       b.len = insns.length;
       const last = insns[insns.length - 1]!;
-      const lastLen = (last.w0 & (1 << 26)) !== 0 ? 2 : 4;
+      const lastLen = insnBytes(last.w0);
       blocks.push(b);
       codes.push({
         pc: b.pc,

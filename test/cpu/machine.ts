@@ -11,7 +11,7 @@ import {
   type WindowRouter,
 } from '../../src/memory/index.js';
 import { test } from 'node:test';
-import { Hart, JIT_DEFAULT } from '../../src/cpu/hart.js';
+import { Hart, type HartOptions, JIT_DEFAULT } from '../../src/cpu/hart.js';
 
 export const RAM_BASE = 0x8000_0000;
 export const MMIO_BASE = 0x1000_0000;
@@ -37,7 +37,8 @@ export interface TestMachine {
   runAt(pc: number, n: number): string;
 }
 
-export function makeMachine(opts: { ramBytes?: number } = {}): TestMachine {
+/** The fixture; `hart` adds to (or overrides) the options its hart is built with. */
+export function makeMachine(opts: { ramBytes?: number; hart?: Partial<HartOptions> } = {}): TestMachine {
   const arena = new Arena({ bytes: 32 << 20 });
   const bus = new AddressSpace(arena);
   const ram = new BackingStore(arena, { name: 'ram', size: opts.ramBytes ?? 8 << 20 });
@@ -61,7 +62,7 @@ export function makeMachine(opts: { ramBytes?: number } = {}): TestMachine {
   bus.ram('ram', RAM_BASE, ram);
   bus.mmio('testdev', MMIO_BASE, MMIO_SIZE, ops);
   bus.commit();
-  const hart = new Hart({ arena, bus, hartId: 0, resetPc: RAM_BASE });
+  const hart = new Hart({ arena, bus, hartId: 0, resetPc: RAM_BASE, ...opts.hart });
   hart.mtvecLo = TRAP_VEC | 0;
   const m: TestMachine = {
     arena,
@@ -194,18 +195,7 @@ export function enginePair(
 ): { i: TestMachine; j: TestMachine } {
   const out: TestMachine[] = [];
   for (const jit of [false, true]) {
-    const m = makeMachine();
-    const h = new Hart({
-      arena: m.arena,
-      bus: m.bus,
-      hartId: 0,
-      resetPc: RAM_BASE,
-      jit,
-      ...(jit ? opts : {}),
-      noWarmUp: true,
-    });
-    h.mtvecLo = TRAP_VEC | 0;
-    (m as { hart: Hart }).hart = h;
+    const m = makeMachine({ hart: { jit, ...(jit ? opts : {}), noWarmUp: true } });
     setup(m);
     out.push(m);
   }
