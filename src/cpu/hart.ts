@@ -311,10 +311,13 @@ export class Hart implements JitHost {
   icount = 0;
   /** Instructions that raised an exception (do not retire). */
   excCount = 0;
-  private cycBaseLo = 0;
+  // The low halves hold unsigned 32-bit values: -0 makes V8 store them as doubles from the start
+  // (a field turned from small integer to double later deprecates the Hart's map, and every
+  // function optimized for it deoptimizes: once per boot, at OpenSBI's first counter write).
+  private cycBaseLo = -0;
   private cycBaseHi = 0;
   private cycAt = 0;
-  private insBaseLo = 0;
+  private insBaseLo = -0;
   private insBaseHi = 0;
   private insAt = 0;
   /** icount as seen by the instruction being executed (synced before CSR access). */

@@ -140,8 +140,10 @@ export class AddressSpace {
   readonly arena: Arena;
   readonly tree: RegionTree;
   readonly counters = new SlowPathCounters();
-  /** High 32 bits of the last 8-byte load (0 after smaller loads). */
-  hi = 0;
+  /** High 32 bits of the last 8-byte load (0 after smaller loads), unsigned. -0: a double field
+   *  from the start, as its values above 2^31 need (else the first such load, mid-run, deprecates
+   *  this object's map and deoptimizes every function optimized for it). */
+  hi = -0;
   /** Outcome of the last access (AccessFault.None = 0 when it completed). */
   fault: AccessFault = AccessFault.None;
 
