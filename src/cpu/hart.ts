@@ -440,16 +440,20 @@ export class Hart implements JitHost {
     // f0..f31 at 768; from 1024 the read and write TLBs (6 arrays
     // of TLB_SIZE entries), the fetch TLB (tags lo/hi, then Float64 arena offsets), then 6 arrays
     // of G_SIZE chunk entries.
-    const regs = this.arena.allocStatic(
-      1024 + 6 * 4 * TLB_SIZE + 16 * TLB_SIZE + 6 * 4 * G_SIZE,
-      `hart ${opts.hartId} registers and TLBs`,
-    );
+    // One block for all of it, so translated code can address it from its start (JitLayout.base).
+    const regsBytes = 1024 + 6 * 4 * TLB_SIZE + 16 * TLB_SIZE + 6 * 4 * G_SIZE;
     // The jump caches (one per privilege level: JC_SIZE 8-byte tags, then JC_SIZE 4-byte slots).
-    const jcAt = this.arena.allocStatic(36 * JC_SIZE, `hart ${opts.hartId} jump caches`);
-    // The JIT's translation epoch and page cells (jit.ts remap/ensureValid).
-    const cellsAt = this.arena.allocStatic(4 * (JIT_PAGE_CELLS + 1), `hart ${opts.hartId} JIT page cells`);
+    const jcBytes = 36 * JC_SIZE;
+    // The JIT's translation epoch and page cells (jit.ts remap/ensureValid), 8-byte aligned after.
+    const cellsBytes = (4 * (JIT_PAGE_CELLS + 1) + 7) & ~7;
     // The JIT's loop runner encodes the self-loops it runs here (loop-runner.ts).
-    const loopAt = this.arena.allocStatic(LOOP_BUFFER_BYTES, `hart ${opts.hartId} JIT loop runner`);
+    const regs = this.arena.allocStatic(
+      regsBytes + jcBytes + cellsBytes + LOOP_BUFFER_BYTES,
+      `hart ${opts.hartId} registers, TLBs and JIT state`,
+    );
+    const jcAt = regs + regsBytes;
+    const cellsAt = jcAt + jcBytes;
+    const loopAt = cellsAt + cellsBytes;
     // x[i] is one little-endian i64 at regs + 8i (translated code loads and stores it whole): the
     // interpreter reads its halves as rl[i << 1] and rh[i << 1] (rh starts 4 bytes later).
     this.rl = this.arena.i32.subarray(regs >>> 2, (regs >>> 2) + 65);
@@ -494,6 +498,7 @@ export class Hart implements JitHost {
       epoch: cellsAt,
       cells: cellsAt + 4,
       loopBuffer: loopAt,
+      base: regs,
     };
     this.layout = L;
     this.pauseLeft = L.pauseLeft >>> 2;

@@ -134,6 +134,8 @@ export interface FpEmitContext {
   /** Probe the TLB for rs1 + imm (size bytes); leaves the arena address in `addr` or slow-exits. */
   tlb(k: number, rs1: number, imm: number, size: number, write: boolean): void;
   addr: number;
+  /** The local holding the hart-state base L's offsets are relative to. */
+  base: number;
   /** Scratch locals. */
   d0: number;
   d1: number;
@@ -188,13 +190,13 @@ export function emitFpInsn(
   if (!c.fsChecked) {
     // FS Off: the interpreter raises illegal-instruction. Otherwise mark the state Dirty now
     // (precise enough: the spec allows Dirty to be set without a modification).
-    f.i32Const(0)
+    f.localGet(c.base)
       .i32Load(4, cells + 8)
       .i32Eqz()
       .if();
     c.slowExit(k);
     f.end();
-    f.i32Const(0)
+    f.localGet(c.base)
       .i32Const(3)
       .i32Store(4, cells + 8);
     c.fsChecked = true;
@@ -221,8 +223,8 @@ export function emitFpInsn(
   const storeSFromStack = () => {
     f.i32ReinterpretF32().i64ExtendI32U().i64Const(-4294967296n).i64Or().f64ReinterpretI64().localSet(fr(rd));
   };
-  const setNX = () => f.i32Const(0).i32Const(0).i32Load(4, cells).i32Const(NX).i32Or().i32Store(4, cells);
-  const nxSet = () => f.i32Const(0).i32Load(4, cells).i32Const(NX).i32And();
+  const setNX = () => f.localGet(c.base).localGet(c.base).i32Load(4, cells).i32Const(NX).i32Or().i32Store(4, cells);
+  const nxSet = () => f.localGet(c.base).i32Load(4, cells).i32Const(NX).i32And();
   /** Slow-exit unless the f64 in local v is normal and finite (strictly above the smallest normal). */
   const requireNormal = (v: number, min: number, max: number) => {
     f.localGet(v).f64Abs().f64Const(min).f64Gt();
@@ -230,7 +232,8 @@ export function emitFpInsn(
     c.slowExit(k);
     f.end();
   };
-  const setFlag = (bit: number) => f.i32Const(0).i32Const(0).i32Load(4, cells).i32Const(bit).i32Or().i32Store(4, cells);
+  const setFlag = (bit: number) =>
+    f.localGet(c.base).localGet(c.base).i32Load(4, cells).i32Const(bit).i32Or().i32Store(4, cells);
   const isInf = (x: number) => f.localGet(x).f64Abs().f64Const(Number.POSITIVE_INFINITY).f64Eq();
   /** Push "x is a signalling NaN" (x an f64 local holding a double operand). */
   const isSNaN = (x: number) => {
@@ -306,7 +309,7 @@ export function emitFpInsn(
   const rm = (): number => {
     const m = imm & 7;
     if (m === 7) {
-      f.i32Const(0)
+      f.localGet(c.base)
         .i32Load(4, cells + 4)
         .if();
       c.slowExit(k);

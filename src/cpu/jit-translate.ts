@@ -79,6 +79,44 @@ export interface JitLayout {
   epoch: number;
   /** Page cells (i32 each): the epoch at which each code page's mapping was last checked. */
   cells: number;
+  /** Where the hart's block of this state starts: translated code addresses every field above
+   *  from it (the module imports it as the global `env.base`, relativeLayout). */
+  base: number;
+}
+
+/** L with every address made relative to L.base, as translated code uses it. */
+export function relativeLayout(L: JitLayout): JitLayout {
+  const b = L.base;
+  const r: JitLayout = {
+    ...L,
+    regs: L.regs - b,
+    exitPc: L.exitPc - b,
+    exitReason: L.exitReason - b,
+    nextSlot: L.nextSlot - b,
+    pauseLeft: L.pauseLeft - b,
+    fpCells: L.fpCells - b,
+    resCells: L.resCells - b,
+    fpRegs: L.fpRegs - b,
+    rTL: L.rTL - b,
+    rTH: L.rTH - b,
+    rTA: L.rTA - b,
+    wTL: L.wTL - b,
+    wTH: L.wTH - b,
+    wTA: L.wTA - b,
+    gTL: L.gTL - b,
+    gTH: L.gTH - b,
+    gTA: L.gTA - b,
+    gwTL: L.gwTL - b,
+    gwTH: L.gwTH - b,
+    gwTA: L.gwTA - b,
+    jcTag: L.jcTag.map((x) => x - b),
+    jcSlot: L.jcSlot.map((x) => x - b),
+    epoch: L.epoch - b,
+    cells: L.cells - b,
+    base: 0,
+  };
+  if (L.loopBuffer !== undefined) r.loopBuffer = L.loopBuffer - b;
+  return r;
 }
 
 /**
@@ -271,9 +309,11 @@ export function translateBatch(
     regions?: number[][];
   } = {},
 ): ModuleBuilder {
+  L = relativeLayout(L);
   const jc = opts.privIndex === undefined ? null : { tag: L.jcTag[opts.privIndex]!, slot: L.jcSlot[opts.privIndex]! };
   const m = new ModuleBuilder({ checkTypes: opts.checkTypes ?? false });
   m.importMemory('env', 'mem', { min: L.memPages, max: L.memPages, shared: true });
+  const baseGlobal = m.importGlobal('env', 'base', i32);
   // Successors outside the region are reached through the JIT's dispatcher (a one-function module
   // owning the shared table, jit.ts): a region stores the successor's slot at L.nextSlot and
   // returns, and the dispatcher calls it. Importing the table itself would cost every
@@ -327,6 +367,7 @@ export function translateBatch(
       jc,
       fp,
       opts.hostFma === true,
+      baseGlobal,
     ),
   );
   fns.forEach((f, i) => m.exportFunction(`b${i}`, f));
@@ -374,6 +415,7 @@ function emitRegion(
   jc: { tag: number; slot: number } | null,
   fpHelpers: FpHelpers | null,
   hostFma: boolean,
+  baseGlobal: number,
 ): void {
   const BUDGET = 0,
     ENTRY = 1;
@@ -428,7 +470,10 @@ function emitRegion(
     tmp2 = f.local(i64),
     epc = f.local(i64),
     ek = f.local(i32),
-    slot = f.local(i32);
+    slot = f.local(i32),
+    // The hart's state (JitLayout: registers, TLBs, exit cells, ...) is addressed from its base,
+    // an imported global, so the module does not name one hart's addresses.
+    B = f.local(i32);
   const hasFp = blocks.some((b) => b.insns.some((x) => isFpOp(x.w0 & 0xff)));
 
   const fpLocals = hasFp
@@ -448,24 +493,24 @@ function emitRegion(
 
   const storePc = (pc: number) => {
     const [pl, ph] = halves(pc);
-    f.i32Const(0).i64ConstHalves(pl, ph).i64Store(8, L.exitPc);
+    f.localGet(B).i64ConstHalves(pl, ph).i64Store(8, L.exitPc);
   };
   const storeReason = (r: number) => {
-    f.i32Const(0).i32Const(r).i32Store(4, L.exitReason);
+    f.localGet(B).i32Const(r).i32Store(4, L.exitReason);
   };
   /** x[r]'s local to the arena. */
   const storeReg = (r: number) => {
-    f.i32Const(0)
+    f.localGet(B)
       .localGet(local[r]!)
       .i64Store(8, L.regs + 8 * r);
   };
   /** Push x[r] as the arena holds it. */
   const loadReg = (r: number) => {
-    f.i32Const(0).i64Load(8, L.regs + 8 * r);
+    f.localGet(B).i64Load(8, L.regs + 8 * r);
   };
   const storeRegs = () => {
     for (const r of fWritten)
-      f.i32Const(0)
+      f.localGet(B)
         .localGet(fl[r]!)
         .f64Store(8, L.fpRegs + 8 * r);
     for (const r of written) storeReg(r);
@@ -475,8 +520,9 @@ function emitRegion(
     else f.localGet(local[r]!);
   };
 
+  f.globalGet(baseGlobal).localSet(B);
   for (const r of fUsed)
-    f.i32Const(0)
+    f.localGet(B)
       .f64Load(8, L.fpRegs + 8 * r)
       .localSet(fl[r]!);
   for (const r of usedRegs) {
@@ -516,9 +562,9 @@ function emitRegion(
     f.end(entryLbls[2 * bi]!);
     // Entry: the page's mapping checked in this epoch (else JS checks it: exit Chain).
     if (b.cell !== undefined) {
-      f.i32Const(0)
+      f.localGet(B)
         .i32Load(4, L.cells + 4 * b.cell)
-        .i32Const(0)
+        .localGet(B)
         .i32Load(4, L.epoch)
         .i32Ne()
         .if();
@@ -570,7 +616,16 @@ function emitRegion(
       f.localSet(va);
       f.localGet(va).i32WrapI64().localSet(lo);
       f.localGet(va).i64Const(32).i64ShrU().i32WrapI64().localSet(hi);
-      emitTlbProbe(f, L, { lo, hi, t }, size, write, b.chunkFirst === true, () => slowExit(k), b.checkedFirst === true);
+      emitTlbProbe(
+        f,
+        L,
+        { lo, hi, t, base: B },
+        size,
+        write,
+        b.chunkFirst === true,
+        () => slowExit(k),
+        b.checkedFirst === true,
+      );
       f.localSet(addr);
     };
     const setRd = (rd: number) => {
@@ -599,6 +654,7 @@ function emitRegion(
             slowExit,
             tlb,
             addr,
+            base: B,
             d0: fpLocals!.d0,
             d1: fpLocals!.d1,
             d2: fpLocals!.d2,
@@ -805,7 +861,7 @@ function emitRegion(
           if (imm === FENCE_PAUSE) {
             // One pause fewer left this turn; at 0 leave (the hart decides whether to yield).
             endBlock(() => {
-              f.i32Const(0).i32Const(0).i32Load(4, L.pauseLeft).i32Const(1).i32Sub().localTee(t);
+              f.localGet(B).localGet(B).i32Load(4, L.pauseLeft).i32Const(1).i32Sub().localTee(t);
               f.i32Store(4, L.pauseLeft);
               f.localGet(t).i32Const(0).i32LeS();
             });
@@ -826,17 +882,17 @@ function emitRegion(
           else f.i64Load32S(4, 0);
           f.localSet(tmp);
           const R = L.resCells;
-          f.i32Const(0).i32Const(1).i32Store(4, R);
-          f.i32Const(0)
+          f.localGet(B).i32Const(1).i32Store(4, R);
+          f.localGet(B)
             .localGet(lo)
             .i32Store(4, R + 4);
-          f.i32Const(0)
+          f.localGet(B)
             .localGet(hi)
             .i32Store(4, R + 8);
-          f.i32Const(0)
+          f.localGet(B)
             .i32Const(size)
             .i32Store(4, R + 12);
-          f.i32Const(0).localGet(tmp);
+          f.localGet(B).localGet(tmp);
           f.i64Store(4, R + 16);
           if (!discard) {
             f.localGet(tmp);
@@ -855,18 +911,18 @@ function emitRegion(
           f.localSet(va);
           f.localGet(va).i32WrapI64().localSet(lo);
           f.localGet(va).i64Const(32).i64ShrU().i32WrapI64().localSet(hi);
-          f.i32Const(0).i32Load(4, R);
-          f.i32Const(0)
+          f.localGet(B).i32Load(4, R);
+          f.localGet(B)
             .i32Load(4, R + 4)
             .localGet(lo)
             .i32Eq()
             .i32And();
-          f.i32Const(0)
+          f.localGet(B)
             .i32Load(4, R + 8)
             .localGet(hi)
             .i32Eq()
             .i32And();
-          f.i32Const(0)
+          f.localGet(B)
             .i32Load(4, R + 12)
             .i32Const(size)
             .i32Eq()
@@ -876,12 +932,12 @@ function emitRegion(
           f.localGet(addr);
           if (size === 8)
             f.i64Load(8, 0)
-              .i32Const(0)
+              .localGet(B)
               .i64Load(4, R + 16)
               .i64Eq();
           else
             f.i32Load(4, 0)
-              .i32Const(0)
+              .localGet(B)
               .i32Load(4, R + 16)
               .i32Eq();
           f.if(i64);
@@ -893,7 +949,7 @@ function emitRegion(
           f.else().i64Const(1).end();
           f.localSet(tmp);
           f.else().i64Const(1).localSet(tmp).end();
-          f.i32Const(0).i32Const(0).i32Store(4, R);
+          f.localGet(B).i32Const(0).i32Store(4, R);
           if (!discard) {
             f.localGet(tmp);
             setRd(rd);
@@ -1105,11 +1161,11 @@ function emitRegion(
   f.localGet(BUDGET).return();
   f.end(tailLbl);
   storeRegs();
-  f.i32Const(0).localGet(slot).i32Store(4, L.nextSlot);
+  f.localGet(B).localGet(slot).i32Store(4, L.nextSlot);
   f.localGet(BUDGET).return();
   f.end(indirectLbl);
   storeRegs();
-  f.i32Const(0).localGet(va).i64Store(8, L.exitPc);
+  f.localGet(B).localGet(va).i64Store(8, L.exitPc);
   if (jc !== null) {
     // Jump cache: a hit continues at the target's table slot (its stub if it was dropped).
     f.localGet(va)
@@ -1119,8 +1175,8 @@ function emitRegion(
       .i32Const(JC_SIZE - 1)
       .i32And()
       .localSet(t);
-    f.localGet(t).i32Const(3).i32Shl().i64Load(8, jc.tag).localGet(va).i64Eq().if();
-    f.i32Const(0).localGet(t).i32Const(2).i32Shl().i32Load(4, jc.slot).i32Store(4, L.nextSlot);
+    f.localGet(t).i32Const(3).i32Shl().localGet(B).i32Add().i64Load(8, jc.tag).localGet(va).i64Eq().if();
+    f.localGet(B).localGet(t).i32Const(2).i32Shl().localGet(B).i32Add().i32Load(4, jc.slot).i32Store(4, L.nextSlot);
     f.localGet(BUDGET).return();
     f.end();
   }
@@ -1129,7 +1185,7 @@ function emitRegion(
   f.end(slowLbl);
   // Slow exit: the instruction at epc (index ek of its block) has not executed.
   storeRegs();
-  f.i32Const(0).localGet(epc).i64Store(8, L.exitPc);
+  f.localGet(B).localGet(epc).i64Store(8, L.exitPc);
   storeReason(JitExit.Slow);
   f.localGet(BUDGET).localGet(ek).i32Sub();
 }
@@ -1358,6 +1414,8 @@ export interface ProbeLocals {
   lo: number;
   hi: number;
   t: number;
+  /** The local holding the hart-state base the layout's offsets are relative to (absent: 0). */
+  base?: number;
 }
 
 /**
@@ -1382,7 +1440,7 @@ export function emitTlbProbe(
   miss: () => void,
   checkedFirst = false,
 ): void {
-  const { lo, hi, t } = x;
+  const { lo, hi, t, base } = x;
   // Each test leaves one i32, zero exactly on a hit: the tag words' differences ORed together, so
   // V8 emits one test and branch instead of a compare, setcc and AND per condition.
   /**
@@ -1390,7 +1448,9 @@ export function emitTlbProbe(
    * (TL[t] ^ ((lo & keyMask) | keyBits)) | (TH[t] ^ hi), zero exactly when the entry holds va.
    */
   const tagTest = (shift: number, mask: number, tl: number, th: number, keyMask: number, keyBits = 0) => {
-    f.localGet(lo).i32Const(shift).i32ShrU().i32Const(mask).i32And().i32Const(2).i32Shl().localSet(t);
+    f.localGet(lo).i32Const(shift).i32ShrU().i32Const(mask).i32And().i32Const(2).i32Shl();
+    if (base !== undefined) f.localGet(base).i32Add();
+    f.localSet(t);
     f.localGet(t).i32Load(4, tl).localGet(lo).i32Const(keyMask).i32And();
     if (keyBits !== 0) f.i32Const(keyBits).i32Or();
     f.i32Xor();

@@ -393,8 +393,13 @@ export class Jit {
       'dispatch'
     ];
     // callout: CSR accesses and cache-block operations translated code has the hart do (jitCallOut).
+    // base: where this hart's state starts (translated code addresses it from there: relativeLayout).
     this.imports = {
-      env: { mem: memory, callout: (w0: number, imm: number, b: number) => host.callOut(w0, imm, b) },
+      env: {
+        mem: memory,
+        callout: (w0: number, imm: number, b: number) => host.callOut(w0, imm, b),
+        base: new Wasm.Global({ value: 'i32', mutable: false }, host.layout.base),
+      },
     };
     this.enter = dispatch as (budget: number, slot: number) => number;
     const L = host.layout;

@@ -119,6 +119,7 @@ test('golden: an addi/ld/add/bne loop block translates to the reviewed WAT', () 
     jcSlot: [0xa000, 0xc000, 0xe000],
     epoch: 0xf000,
     cells: 0xf004,
+    base: 0,
   };
   const bytes = translateBatch([{ pc: CODE, insns, end: CODE + 16 }], L, () => 7, { checkTypes: true }).toBytes();
   assert.ok(Wasm.validate(bytes));

@@ -2,18 +2,21 @@
   (type (;0;) (func (param i32 i32) (result i32)))
   (type (;1;) (func (param i32) (result i32)))
   (import "env" "mem" (memory (;0;) 1 1 shared))
+  (import "env" "base" (global (;0;) i32))
   (func (;0;) $r_80002000 (type 0) (param i32 i32) (result i32)
-    (local i64 i64 i64 i64 i64 i32 i32 i32 i32 i64 i64 i64 i32 i32)
-    i32.const 0
+    (local i64 i64 i64 i64 i64 i32 i32 i32 i32 i64 i64 i64 i32 i32 i32)
+    global.get 0
+    local.set 16
+    local.get 16
     i64.load offset=4136
     local.set 2
-    i32.const 0
+    local.get 16
     i64.load offset=4176
     local.set 3
-    i32.const 0
+    local.get 16
     i64.load offset=4184
     local.set 4
-    i32.const 0
+    local.get 16
     i64.load offset=4200
     local.set 5
     block
@@ -31,10 +34,10 @@
               i32.const 4
               i32.lt_s
               if
-                i32.const 0
+                local.get 16
                 i64.const 0x80002000
                 i64.store offset=4608
-                i32.const 0
+                local.get 16
                 i32.const 1
                 i32.store offset=4616
                 br 2
@@ -63,6 +66,8 @@
                 i32.and
                 i32.const 2
                 i32.shl
+                local.get 16
+                i32.add
                 local.set 9
                 local.get 9
                 i32.load offset=131072
@@ -89,6 +94,8 @@
                   i32.and
                   i32.const 2
                   i32.shl
+                  local.get 16
+                  i32.add
                   local.set 9
                   local.get 9
                   i32.load offset=16384
@@ -115,6 +122,8 @@
                     i32.and
                     i32.const 2
                     i32.shl
+                    local.get 16
+                    i32.add
                     local.set 9
                     local.get 9
                     i32.load offset=131072
@@ -170,15 +179,15 @@
                   i32.const 4
                   i32.ge_s
                   br_if 1
-                  i32.const 0
+                  local.get 16
                   i64.const 0x80002000
                   i64.store offset=4608
-                  i32.const 0
+                  local.get 16
                   i32.const 1
                   i32.store offset=4616
                   br 3
                 end
-                i32.const 0
+                local.get 16
                 i64.const 0x80002010
                 i64.store offset=4608
                 i32.const 7
@@ -187,64 +196,64 @@
               end
             end
           end
-          i32.const 0
+          local.get 16
           local.get 4
           i64.store offset=4184
-          i32.const 0
+          local.get 16
           local.get 2
           i64.store offset=4136
-          i32.const 0
+          local.get 16
           local.get 3
           i64.store offset=4176
           local.get 0
           return
         end
-        i32.const 0
+        local.get 16
         local.get 4
         i64.store offset=4184
-        i32.const 0
+        local.get 16
         local.get 2
         i64.store offset=4136
-        i32.const 0
+        local.get 16
         local.get 3
         i64.store offset=4176
-        i32.const 0
+        local.get 16
         local.get 15
         i32.store offset=4620
         local.get 0
         return
       end
-      i32.const 0
+      local.get 16
       local.get 4
       i64.store offset=4184
-      i32.const 0
+      local.get 16
       local.get 2
       i64.store offset=4136
-      i32.const 0
+      local.get 16
       local.get 3
       i64.store offset=4176
-      i32.const 0
+      local.get 16
       local.get 6
       i64.store offset=4608
-      i32.const 0
+      local.get 16
       i32.const 3
       i32.store offset=4616
       local.get 0
       return
     end
-    i32.const 0
+    local.get 16
     local.get 4
     i64.store offset=4184
-    i32.const 0
+    local.get 16
     local.get 2
     i64.store offset=4136
-    i32.const 0
+    local.get 16
     local.get 3
     i64.store offset=4176
-    i32.const 0
+    local.get 16
     local.get 13
     i64.store offset=4608
-    i32.const 0
+    local.get 16
     i32.const 2
     i32.store offset=4616
     local.get 0
