@@ -16,7 +16,9 @@
 // and, when it still maps the same arena page, marks the cell current and runs on: an address
 // space switch costs one check per code page used afterwards instead of recompiling. A page that
 // now maps elsewhere drops its blocks. A change of the physical map is a remap too (BAR and
-// decoder programming move MMIO, not RAM). flushAll drops everything (breakpoints, cells used up).
+// decoder programming move MMIO, not RAM). flushAll drops the hart's blocks (its breakpoints
+// changed); cells used up drop every hart's. The harts of an arena share translations (JitShare,
+// adopt): slots and cells are numbered for all of them, and modules address hart state from a base.
 // Uncacheable code (MMIO, observed, PMP-mixed, unmapped, straddling) is never translated.
 
 import { hostFusedMultiplyAdd } from './host-fma.js';
@@ -38,7 +40,7 @@ import {
 } from './jit-translate.js';
 import { decodeOne } from './decode.js';
 import { insnBytes } from './isa.js';
-import { Wasm, type WasmMemoryLike, type WasmTable } from './wasm/wasm-api.js';
+import { Wasm, type WasmMemoryLike, type WasmModule, type WasmTable } from './wasm/wasm-api.js';
 import { LoopRunner, loopRunnable } from './loop-runner.js';
 import { ModuleBuilder } from './wasm/module-builder.js';
 
@@ -220,6 +222,9 @@ export interface JitStats {
   blocksCompiled: number;
   modules: number;
   compileMs: number;
+  /** Blocks installed from modules other harts of the arena compiled (Jit.adopt), and those modules. */
+  blocksAdopted: number;
+  modulesAdopted: number;
   /** Exits from translated code to JS, by reason. */
   exits: Record<(typeof JIT_EXIT_NAMES)[number], number>;
   /** Blocks dropped because their code bytes were written. */
@@ -256,6 +261,58 @@ const RECENT_BLOCKS = 4096;
 /** Its index for (priv, pc): pc's low bits (pc | 0 truncates a 64-bit address as ToInt32 does). */
 const recentIndex = (priv: number, pc: number): number => (((pc | 0) >>> 1) ^ (priv << 10)) & (RECENT_BLOCKS - 1);
 
+/** A module compiled with block (priv, pc): the block (its translation's metadata) and its export. */
+interface SharedBlock {
+  module: WasmModule;
+  index: number;
+  block: Block;
+}
+
+/**
+ * What the JITs of one arena's harts share. Translated code names table slots and page cells by
+ * number and addresses its hart's state from an imported base (relativeLayout), so numbering
+ * slots and cells once for all harts lets a module compiled by one hart serve the others: a hart
+ * meeting a block another hart compiled instantiates that module for itself (Jit.adopt) instead
+ * of interpreting the block up to its threshold and compiling it again.
+ */
+class JitShare {
+  readonly jits: Jit[] = [];
+  readonly slotMaps: Map<number, number>[] = [new Map(), new Map(), new Map()];
+  nextSlot = 0;
+  readonly cellMaps: Map<number, number>[] = [new Map(), new Map(), new Map()];
+  nextCell = 0;
+  /** The last module compiled with each (privilege, pc), by privilege index. */
+  readonly compiled: Map<number, SharedBlock>[] = [new Map(), new Map(), new Map()];
+
+  /** Forget every block of every hart (the numbering starts over). */
+  flushAll(): void {
+    for (const j of this.jits) j.flushOwn();
+    for (const m of this.slotMaps) m.clear();
+    this.nextSlot = 0;
+    for (const m of this.cellMaps) m.clear();
+    this.nextCell = 0;
+    for (const m of this.compiled) m.clear();
+  }
+}
+
+/** The shares, by arena memory and then by whether the JITs use the host's fused multiply-add
+ *  (the only translation option a machine's harts could differ in). */
+const SHARES = new WeakMap<object, Map<boolean, JitShare>>();
+
+function shareFor(memory: object, hostFma: boolean): JitShare {
+  let byFma = SHARES.get(memory);
+  if (byFma === undefined) {
+    byFma = new Map();
+    SHARES.set(memory, byFma);
+  }
+  let share = byFma.get(hostFma);
+  if (share === undefined) {
+    share = new JitShare();
+    byFma.set(hostFma, share);
+  }
+  return share;
+}
+
 export class Jit {
   readonly threshold: number;
   /** fmadd.d uses the host's (probed, exact) fused multiply-add. */
@@ -272,8 +329,13 @@ export class Jit {
    * address (a heap number, hashed each time) cost about 50 ns: a Linux boot makes 1.4 M of them.
    */
   private readonly recent: (Block | undefined)[] = new Array<Block | undefined>(RECENT_BLOCKS).fill(undefined);
-  private slotMaps: Map<number, number>[] = [new Map(), new Map(), new Map()];
-  private nextSlot = 0;
+  /** Slot and cell numbering and compiled modules shared with the arena's other harts. */
+  private readonly share: JitShare;
+  /** This hart's instances of modules other harts compiled (adopt), and its record of each. */
+  private readonly adopted = new Map<WasmModule, { exports: Record<string, unknown>; mod: CompiledModule }>();
+  /** Blocks installed from modules other harts compiled, and those modules. */
+  blocksAdopted = 0;
+  modulesAdopted = 0;
   readonly table: WasmTable;
   private readonly stub: BlockFn;
   private queue: Block[] = [];
@@ -321,7 +383,6 @@ export class Jit {
   private scanEpoch = 1;
   /** Current epoch (mirrored at layout.epoch) and the page cells (mirrored at layout.cells). */
   private epoch = 1;
-  private readonly cellMaps: Map<number, number>[] = [new Map(), new Map(), new Map()];
   /** Per cell: the arena offset of the page it was checked against (-1: a fine-interleaved page). */
   private readonly cellArena = new Float64Array(JIT_PAGE_CELLS);
   /** Per cell of a fine-interleaved page: the arena offset of each 256 B chunk it was checked against. */
@@ -338,7 +399,6 @@ export class Jit {
   /** Versions parked and brought back by page checks. */
   pagesParked = 0;
   pagesRestored = 0;
-  private nextCell = 0;
   remaps = 0;
   pageRemaps = 0;
   pageChecks = 0;
@@ -402,6 +462,9 @@ export class Jit {
       },
     };
     this.enter = dispatch as (budget: number, slot: number) => number;
+    this.share = shareFor(memory as object, this.hostFma);
+    this.share.jits.push(this);
+    for (let s = 0; s < this.share.nextSlot; s++) this.slotAllocated(s);
     const L = host.layout;
     this.loops =
       L.loopBuffer === undefined || opts.loopRunner === false
@@ -420,6 +483,8 @@ export class Jit {
       blocksCompiled: this.blocksCompiled,
       modules: this.modules,
       compileMs: this.compileMs,
+      blocksAdopted: this.blocksAdopted,
+      modulesAdopted: this.modulesAdopted,
       exits: { chain: e[0]!, budget: e[1]!, slow: e[2]!, indirect: e[3]! },
       invalidatedBlocks: this.invalidatedBlocks,
       flushes: this.flushes,
@@ -461,9 +526,48 @@ export class Jit {
         b.threshold = 1;
       }
       this.maps[PRIV_INDEX[priv]!]!.set(pc, b);
+      if (b.ok && b.fn === null && !b.interpretOnly && this.share.jits.length > 1) this.adopt(b);
     }
     this.recent[recentIndex(priv, pc)] = b;
     return b;
+  }
+
+  /**
+   * Block b (just scanned) was compiled by another hart of the arena, from the same code on the
+   * same arena page and still installed there: run that translation here too (this hart's
+   * instance of the module, created on first use: its registers, TLBs and cells through its own
+   * base), with the same dependencies, instead of interpreting b up to the threshold and compiling
+   * it again.
+   */
+  private adopt(b: Block): void {
+    const e = this.share.compiled[PRIV_INDEX[b.priv]!]!.get(b.pc);
+    if (e === undefined) return;
+    const o = e.block;
+    if (o.fn === null || !o.installed || o.page !== b.page || o.len !== b.len || o.words !== b.words) return;
+    const src = this.host.codeSource(b.pc, b.priv);
+    if (src === null || src.arena < 0 || src.arena !== o.page * 4096) return;
+    const cell = this.cellFor(b.priv, b.pc, src);
+    if (cell !== o.cell) return;
+    let mine = this.adopted.get(e.module);
+    if (mine === undefined) {
+      const inst = new Wasm.Instance(e.module, this.imports as never);
+      mine = { exports: inst.exports, mod: new CompiledModule() };
+      this.adopted.set(e.module, mine);
+      this.modulesAdopted++;
+    }
+    b.cell = cell;
+    b.mod = mine.mod;
+    mine.mod.blocks.push(b);
+    b.slot = this.slotFor(b.priv, b.pc);
+    b.soloRegion = o.soloRegion;
+    b.pages = [...o.pages];
+    b.chunks = o.chunks === null ? null : [...o.chunks];
+    b.codeBytes = o.codeBytes;
+    b.ramFirst = o.ramFirst;
+    b.ramLast = o.ramLast;
+    this.install(b, mine.exports[`b${e.index}`] as BlockFn);
+    for (const pg of b.pages) this.dependsOn(b, pg);
+    this.blocksAdopted++;
   }
 
   /** Count a fresh scan of (priv, pc) on a flip page finding the instruction words `words`: the
@@ -618,15 +722,20 @@ export class Jit {
 
   /** Table slot of (priv, pc): the compiled block, or the stub until it is compiled. */
   private slotFor(priv: number, pc: number): number {
-    const sm = this.slotMaps[PRIV_INDEX[priv]!]!;
+    const sm = this.share.slotMaps[PRIV_INDEX[priv]!]!;
     let s = sm.get(pc);
     if (s === undefined) {
-      s = this.nextSlot++;
-      if (s >= this.table.length) this.table.grow(Math.max(1024, this.table.length));
-      this.table.set(s, this.stub as never);
+      s = this.share.nextSlot++;
+      for (const j of this.share.jits) j.slotAllocated(s);
       sm.set(pc, s);
     }
     return s;
+  }
+
+  /** Slot s was given out (by any hart of the arena): it holds this hart's stub until installed. */
+  private slotAllocated(s: number): void {
+    if (s >= this.table.length) this.table.grow(Math.max(1024, this.table.length));
+    this.table.set(s, this.stub as never);
   }
 
   /** Compile every queued block into one module. */
@@ -648,6 +757,11 @@ export class Jit {
       }
       const map = this.maps[PRIV_INDEX[b.priv]!]!;
       if (map.get(b.pc) !== b) continue; // flushed meanwhile
+      // Another hart compiled it since this one first met it: its translation serves here too.
+      if (this.share.jits.length > 1) {
+        this.adopt(b);
+        if (b.fn !== null) continue;
+      }
       const insns: JitInsn[] = [];
       const src = this.host.codeSource(b.pc, b.priv);
       const deps = {
@@ -703,8 +817,10 @@ export class Jit {
         regions,
       }).toBytes();
       this.lastBytes = bytes;
-      const inst = new Wasm.Instance(new Wasm.Module(bytes), this.imports as never);
+      const module = new Wasm.Module(bytes);
+      const inst = new Wasm.Instance(module, this.imports as never);
       const mod = new CompiledModule();
+      const compiled = this.share.compiled[PRIV_INDEX[p]!]!;
       idx.forEach((i, j) => {
         const b = blocks[i]!;
         const fn = inst.exports[`b${j}`] as BlockFn;
@@ -712,6 +828,7 @@ export class Jit {
         mod.blocks.push(b);
         b.slot = this.slotFor(p, b.pc);
         this.install(b, fn);
+        if (this.share.jits.length > 1) compiled.set(b.pc, { module, index: j, block: b });
         const d = depsList[i]!;
         b.pages = [...d.pages];
         b.chunks = d.chunks === null ? null : [...d.chunks.keys()];
@@ -879,15 +996,15 @@ export class Jit {
    * `arena`); -1 when the cells ran out (everything is flushed and the cells start over).
    */
   private cellFor(priv: number, pc: number, src: CodeSource): number {
-    const map = this.cellMaps[PRIV_INDEX[priv]!]!;
+    const map = this.share.cellMaps[PRIV_INDEX[priv]!]!;
     const vpage = pc - (pc & 4095);
     let c = map.get(vpage);
     if (c === undefined) {
-      if (this.nextCell >= JIT_PAGE_CELLS) {
-        this.flushAll();
+      if (this.share.nextCell >= JIT_PAGE_CELLS) {
+        this.share.flushAll();
         return -1;
       }
-      c = this.nextCell++;
+      c = this.share.nextCell++;
       map.set(vpage, c);
     } else if (!this.sameSource(c, src)) {
       // The page maps elsewhere now (its old blocks were not run since the remap): park them.
@@ -933,7 +1050,7 @@ export class Jit {
     this.pageRemaps++;
     this.scanEpoch++;
     const cells = this.host.layout.cells >>> 2;
-    for (const map of this.cellMaps) {
+    for (const map of this.share.cellMaps) {
       const c = map.get(vpage);
       if (c !== undefined) this.host.i32[cells + c] = 0;
     }
@@ -1070,16 +1187,21 @@ export class Jit {
     return true;
   }
 
-  /** Forget every block (breakpoints and watchpoints changed, page cells exhausted). */
+  /** Forget every block of this hart (its breakpoints and watchpoints changed); slot and cell
+   *  numbers stay given out (they are the arena's: JitShare). */
   flushAll(): void {
+    this.flushOwn();
+  }
+
+  /** flushAll, and JitShare.flushAll's part for this hart when the numbering starts over. */
+  flushOwn(): void {
     this.flushes++;
     for (const m of this.blockInvalidations) m.clear();
     this.volatilePages.clear();
     for (const m of this.maps) m.clear();
     this.recent.fill(undefined);
-    for (const sm of this.slotMaps) for (const s of sm.values()) this.table.set(s, this.stub as never);
-    for (const sm of this.slotMaps) sm.clear();
-    this.nextSlot = 0;
+    for (const sm of this.share.slotMaps) for (const s of sm.values()) this.table.set(s, this.stub as never);
+    this.adopted.clear();
     this.clearJumpCaches();
     for (const set of this.byPage.values())
       for (const b of set) {
@@ -1090,8 +1212,6 @@ export class Jit {
     for (const b of this.queue) b.queued = false;
     this.queue = [];
     this.sinceQueued = 0;
-    for (const m of this.cellMaps) m.clear();
-    this.nextCell = 0;
     this.cellBlocks.length = 0;
     this.parked.length = 0;
     this.graves.clear(); // their table slots are given out again

@@ -36,7 +36,10 @@ const jitText = (x: RunResult): string =>
       return [
         `jit hart ${h.hart}: ${j.blocksCompiled} blocks in ${j.modules} modules (${j.compileMs.toFixed(0)} ms compiling); ` +
           `exits: ${exits}; invalidated ${j.invalidatedBlocks}, flushes ${j.flushes}, remaps ${j.remaps}, page checks ${j.pageChecks}; ` +
-          `loop runner ${j.loopInstructions} instructions`,
+          `loop runner ${j.loopInstructions} instructions` +
+          (j.blocksAdopted > 0
+            ? `; ${j.blocksAdopted} blocks adopted from ${j.modulesAdopted} other harts' modules`
+            : ''),
       ];
     })
     .join('\n');
