@@ -1444,11 +1444,16 @@ export function emitTlbProbe(
   // Each test leaves one i32, zero exactly on a hit: the tag words' differences ORed together, so
   // V8 emits one test and branch instead of a compare, setcc and AND per condition.
   /**
-   * One probe's test: t = the entry's byte index ((lo >>> shift) & mask, times 4); leaves
+   * One probe's test: t = the entry's byte index ((lo >>> shift) & mask, times 4: computed as
+   * (lo >>> (shift - 2)) & (mask << 2), one shift fewer) plus the hart's base; leaves
    * (TL[t] ^ ((lo & keyMask) | keyBits)) | (TH[t] ^ hi), zero exactly when the entry holds va.
    */
   const tagTest = (shift: number, mask: number, tl: number, th: number, keyMask: number, keyBits = 0) => {
-    f.localGet(lo).i32Const(shift).i32ShrU().i32Const(mask).i32And().i32Const(2).i32Shl();
+    f.localGet(lo)
+      .i32Const(shift - 2)
+      .i32ShrU()
+      .i32Const(mask << 2)
+      .i32And();
     if (base !== undefined) f.localGet(base).i32Add();
     f.localSet(t);
     f.localGet(t).i32Load(4, tl).localGet(lo).i32Const(keyMask).i32And();

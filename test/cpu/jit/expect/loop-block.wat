@@ -60,12 +60,10 @@
                 i32.wrap_i64
                 local.set 8
                 local.get 7
-                i32.const 12
+                i32.const 10
                 i32.shr_u
-                i32.const 1023
+                i32.const 4092
                 i32.and
-                i32.const 2
-                i32.shl
                 local.get 16
                 i32.add
                 local.set 9
@@ -88,12 +86,10 @@
                   i32.add
                 else
                   local.get 7
-                  i32.const 8
+                  i32.const 6
                   i32.shr_u
-                  i32.const 1023
+                  i32.const 4092
                   i32.and
-                  i32.const 2
-                  i32.shl
                   local.get 16
                   i32.add
                   local.set 9
@@ -116,12 +112,10 @@
                     i32.add
                   else
                     local.get 7
-                    i32.const 12
+                    i32.const 10
                     i32.shr_u
-                    i32.const 1023
+                    i32.const 4092
                     i32.and
-                    i32.const 2
-                    i32.shl
                     local.get 16
                     i32.add
                     local.set 9
