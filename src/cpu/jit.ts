@@ -525,8 +525,9 @@ export class Jit {
         b.flipVersion = true;
         b.threshold = 1;
       }
+      if (b.ok && !b.interpretOnly && this.share.jits.length > 1) this.adopt(b);
+      // After adopt: a flush there (the cells ran out) empties the maps, and b is still current.
       this.maps[PRIV_INDEX[priv]!]!.set(pc, b);
-      if (b.ok && b.fn === null && !b.interpretOnly && this.share.jits.length > 1) this.adopt(b);
     }
     this.recent[recentIndex(priv, pc)] = b;
     return b;
