@@ -84,39 +84,18 @@ export interface JitLayout {
   base: number;
 }
 
-/** L with every address made relative to L.base, as translated code uses it. */
+/** JitLayout fields that are not hart-state addresses (everything else is an arena offset). */
+const NOT_ADDRESSES = new Set<string>(['gMask', 'memPages', 'base']);
+
+/** L with every address made relative to L.base, as translated code uses it (derived field by
+ *  field, so an address added to the layout cannot stay absolute by mistake). */
 export function relativeLayout(L: JitLayout): JitLayout {
   const b = L.base;
-  const r: JitLayout = {
-    ...L,
-    regs: L.regs - b,
-    exitPc: L.exitPc - b,
-    exitReason: L.exitReason - b,
-    nextSlot: L.nextSlot - b,
-    pauseLeft: L.pauseLeft - b,
-    fpCells: L.fpCells - b,
-    resCells: L.resCells - b,
-    fpRegs: L.fpRegs - b,
-    rTL: L.rTL - b,
-    rTH: L.rTH - b,
-    rTA: L.rTA - b,
-    wTL: L.wTL - b,
-    wTH: L.wTH - b,
-    wTA: L.wTA - b,
-    gTL: L.gTL - b,
-    gTH: L.gTH - b,
-    gTA: L.gTA - b,
-    gwTL: L.gwTL - b,
-    gwTH: L.gwTH - b,
-    gwTA: L.gwTA - b,
-    jcTag: L.jcTag.map((x) => x - b),
-    jcSlot: L.jcSlot.map((x) => x - b),
-    epoch: L.epoch - b,
-    cells: L.cells - b,
-    base: 0,
-  };
-  if (L.loopBuffer !== undefined) r.loopBuffer = L.loopBuffer - b;
-  return r;
+  const r: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(L))
+    r[k] = NOT_ADDRESSES.has(k) ? v : Array.isArray(v) ? v.map((x: number) => x - b) : (v as number) - b;
+  r['base'] = 0;
+  return r as unknown as JitLayout;
 }
 
 /**
@@ -1414,8 +1393,8 @@ export interface ProbeLocals {
   lo: number;
   hi: number;
   t: number;
-  /** The local holding the hart-state base the layout's offsets are relative to (absent: 0). */
-  base?: number;
+  /** The local holding the hart-state base the layout's offsets are relative to. */
+  base: number;
 }
 
 /**
@@ -1454,7 +1433,7 @@ export function emitTlbProbe(
       .i32ShrU()
       .i32Const(mask << 2)
       .i32And();
-    if (base !== undefined) f.localGet(base).i32Add();
+    f.localGet(base).i32Add();
     f.localSet(t);
     f.localGet(t).i32Load(4, tl).localGet(lo).i32Const(keyMask).i32And();
     if (keyBits !== 0) f.i32Const(keyBits).i32Or();

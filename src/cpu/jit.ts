@@ -261,8 +261,10 @@ const RECENT_BLOCKS = 4096;
 /** Its index for (priv, pc): pc's low bits (pc | 0 truncates a 64-bit address as ToInt32 does). */
 const recentIndex = (priv: number, pc: number): number => (((pc | 0) >>> 1) ^ (priv << 10)) & (RECENT_BLOCKS - 1);
 
-/** A module compiled with block (priv, pc): the block (its translation's metadata) and its export. */
+/** A module compiled with block (priv, pc): the hart's JIT that compiled it, the block (its
+ *  translation's metadata) and its export. */
 interface SharedBlock {
+  jit: Jit;
   module: WasmModule;
   index: number;
   block: Block;
@@ -286,7 +288,7 @@ class JitShare {
 
   /** Forget every block of every hart (the numbering starts over). */
   flushAll(): void {
-    for (const j of this.jits) j.flushOwn();
+    for (const j of this.jits) j.flushAll();
     for (const m of this.slotMaps) m.clear();
     this.nextSlot = 0;
     for (const m of this.cellMaps) m.clear();
@@ -542,7 +544,7 @@ export class Jit {
    */
   private adopt(b: Block): void {
     const e = this.share.compiled[PRIV_INDEX[b.priv]!]!.get(b.pc);
-    if (e === undefined) return;
+    if (e === undefined || e.jit === this) return;
     const o = e.block;
     if (o.fn === null || !o.installed || o.page !== b.page || o.len !== b.len || o.words !== b.words) return;
     const src = this.host.codeSource(b.pc, b.priv);
@@ -557,18 +559,23 @@ export class Jit {
       this.modulesAdopted++;
     }
     b.cell = cell;
-    b.mod = mine.mod;
-    mine.mod.blocks.push(b);
-    b.slot = this.slotFor(b.priv, b.pc);
     b.soloRegion = o.soloRegion;
+    this.attach(b, mine.mod, mine.exports[`b${e.index}`] as BlockFn);
     b.pages = [...o.pages];
     b.chunks = o.chunks === null ? null : [...o.chunks];
     b.codeBytes = o.codeBytes;
     b.ramFirst = o.ramFirst;
     b.ramLast = o.ramLast;
-    this.install(b, mine.exports[`b${e.index}`] as BlockFn);
     for (const pg of b.pages) this.dependsOn(b, pg);
     this.blocksAdopted++;
+  }
+
+  /** Block b runs as `fn` of module `mod` (compiled here or adopted): in its slot, its module's. */
+  private attach(b: Block, mod: CompiledModule, fn: BlockFn): void {
+    b.mod = mod;
+    mod.blocks.push(b);
+    b.slot = this.slotFor(b.priv, b.pc);
+    this.install(b, fn);
   }
 
   /** Count a fresh scan of (priv, pc) on a flip page finding the instruction words `words`: the
@@ -824,12 +831,8 @@ export class Jit {
       const compiled = this.share.compiled[PRIV_INDEX[p]!]!;
       idx.forEach((i, j) => {
         const b = blocks[i]!;
-        const fn = inst.exports[`b${j}`] as BlockFn;
-        b.mod = mod;
-        mod.blocks.push(b);
-        b.slot = this.slotFor(p, b.pc);
-        this.install(b, fn);
-        if (this.share.jits.length > 1) compiled.set(b.pc, { module, index: j, block: b });
+        this.attach(b, mod, inst.exports[`b${j}`] as BlockFn);
+        if (this.share.jits.length > 1) compiled.set(b.pc, { jit: this, module, index: j, block: b });
         const d = depsList[i]!;
         b.pages = [...d.pages];
         b.chunks = d.chunks === null ? null : [...d.chunks.keys()];
@@ -1188,14 +1191,10 @@ export class Jit {
     return true;
   }
 
-  /** Forget every block of this hart (its breakpoints and watchpoints changed); slot and cell
-   *  numbers stay given out (they are the arena's: JitShare). */
+  /** Forget every block of this hart (its breakpoints and watchpoints changed; JitShare.flushAll
+   *  for every hart when the cells run out, and starts the numbering over). Slot and cell numbers
+   *  stay given out: they are the arena's. */
   flushAll(): void {
-    this.flushOwn();
-  }
-
-  /** flushAll, and JitShare.flushAll's part for this hart when the numbering starts over. */
-  flushOwn(): void {
     this.flushes++;
     for (const m of this.blockInvalidations) m.clear();
     this.volatilePages.clear();
