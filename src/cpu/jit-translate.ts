@@ -286,6 +286,8 @@ export function translateBatch(
     checkTypes?: boolean;
     /** The blocks' regions when the caller formed them already (partitionRegions of `blocks`). */
     regions?: number[][];
+    /** Every TLB probe inline (the layout before SlowProbes; tests compare the two). */
+    inlineProbes?: boolean;
   } = {},
 ): ModuleBuilder {
   L = relativeLayout(L);
@@ -334,6 +336,7 @@ export function translateBatch(
     return w;
   });
   if (needsMulh) mulhu = emitMulhu(m);
+  const probes = opts.inlineProbes === true ? null : new SlowProbes(m, L);
   const fp = blocks.some((b) => b.insns.some((x) => isFpOp(x.w0 & 0xff))) ? emitFpHelpers(m) : null;
   regions.forEach((r, ri) =>
     emitRegion(
@@ -347,6 +350,7 @@ export function translateBatch(
       fp,
       opts.hostFma === true,
       baseGlobal,
+      probes,
     ),
   );
   fns.forEach((f, i) => m.exportFunction(`b${i}`, f));
@@ -395,6 +399,7 @@ function emitRegion(
   fpHelpers: FpHelpers | null,
   hostFma: boolean,
   baseGlobal: number,
+  probes: SlowProbes | null,
 ): void {
   const BUDGET = 0,
     ENTRY = 1;
@@ -546,7 +551,7 @@ function emitRegion(
         .localGet(B)
         .i32Load(4, L.epoch)
         .i32Ne()
-        .if();
+        .ifHinted(false);
       storePc(b.pc);
       storeReason(JitExit.Chain);
       f.br(outLbl);
@@ -554,7 +559,7 @@ function emitRegion(
     }
     f.end(entryLbls[2 * bi + 1]!);
     // Exact budget: a block runs only when all of it fits.
-    f.localGet(BUDGET).i32Const(n).i32LtS().if();
+    f.localGet(BUDGET).i32Const(n).i32LtS().ifHinted(false);
     storePc(b.pc);
     storeReason(JitExit.Budget);
     f.br(outLbl);
@@ -604,6 +609,7 @@ function emitRegion(
         b.chunkFirst === true,
         () => slowExit(k),
         b.checkedFirst === true,
+        probes,
       );
       f.localSet(addr);
     };
@@ -617,7 +623,7 @@ function emitRegion(
       f.i32WrapI64()
         .i32Const(size - 1)
         .i32And()
-        .if();
+        .ifHinted(false);
       slowExit(k);
       f.end();
     };
@@ -1087,7 +1093,7 @@ function emitRegion(
             if ((!csr || op <= Op.CSRRC) && rs1 !== 0) storeReg(rs1);
             // The budget left at this instruction: the block's n are taken off only at its end.
             f.i32Const(w0).i32Const(imm).localGet(BUDGET).i32Const(k).i32Sub().call(callOut).localSet(t);
-            f.localGet(t).i32Const(CallOut.NotDone).i32Eq().if();
+            f.localGet(t).i32Const(CallOut.NotDone).i32Eq().ifHinted(false);
             slowExit(k);
             f.end();
             if (csr && !discard) {
@@ -1418,6 +1424,8 @@ export function emitTlbProbe(
   chunkFirst: boolean,
   miss: () => void,
   checkedFirst = false,
+  rest: SlowProbes | null = null,
+  from = 0,
 ): void {
   const { lo, hi, t, base } = x;
   // Each test leaves one i32, zero exactly on a hit: the tag words' differences ORed together, so
@@ -1490,14 +1498,72 @@ export function emitTlbProbe(
       miss();
       return;
     }
+    if (rest !== null && i > from) {
+      // The probes after the first in a function of the module's own (SlowProbes): 0 is a miss.
+      f.localGet(lo)
+        .localGet(hi)
+        .localGet(base)
+        .call(rest.helper(size, write, chunkFirst, checkedFirst))
+        .localTee(t)
+        .i32Eqz()
+        .ifHinted(false);
+      miss();
+      f.end();
+      f.localGet(t);
+      return;
+    }
     probes[i]![0]();
-    f.i32Eqz().if(i32);
+    // The first probe's hit is the hot path (with SlowProbes, the rest is a call TurboFan keeps
+    // out of it, spills included).
+    if (i === from && rest !== null) f.i32Eqz().ifHinted(true, i32);
+    else f.i32Eqz().if(i32);
     probes[i]![1]();
     f.else();
     chain(i + 1);
     f.end();
   };
-  chain(0);
+  chain(from);
+}
+
+/**
+ * A module's out-of-line TLB probes: translated code tests the first probe of emitTlbProbe's order
+ * inline and calls one of these for the others (the chunk TLB after the page TLB or the other way
+ * round, a store's checked entry, a misaligned access inside a page), which it seldom needs where
+ * its interpreted runs predicted the order. A Linux boot's translations were 5.9 MB of wasm for
+ * 44,000 guest instructions with every probe inline, two thirds of it the probes. One function per
+ * (size, store, order) the module uses: (lo, hi, base) -> the arena address, or 0 on a miss (arena
+ * page 0 is a guard: no entry maps there).
+ */
+export class SlowProbes {
+  private readonly fns = new Map<number, FunctionBuilder>();
+  constructor(
+    private readonly m: ModuleBuilder,
+    private readonly L: JitLayout,
+  ) {}
+
+  helper(size: number, write: boolean, chunkFirst: boolean, checkedFirst: boolean): FunctionBuilder {
+    const key = size * 8 + (write ? 4 : 0) + (chunkFirst ? 2 : 0) + (checkedFirst && write ? 1 : 0);
+    let h = this.fns.get(key);
+    if (h === undefined) {
+      h = this.m.function(`probe${key}`, [i32, i32, i32], [i32]);
+      const hf = h;
+      const t = hf.local(i32);
+      emitTlbProbe(
+        hf,
+        this.L,
+        { lo: 0, hi: 1, t, base: 2 },
+        size,
+        write,
+        chunkFirst,
+        () => hf.i32Const(0),
+        checkedFirst,
+        null,
+        1,
+      );
+      this.fns.set(key, h);
+    }
+    return h;
+  }
 }
 
 /** Register-register operations emitIntOp emits (b pushes rs2). */

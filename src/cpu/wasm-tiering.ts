@@ -8,6 +8,12 @@
 // suite's long-running kernels still reach TurboFan within milliseconds at 200 M (unchanged
 // within noise; Liftoff only made them 30-45 % slower). docs/jit.md "Tiering".
 // CXLEMU_WASM_TIERING_BUDGET=N sets another budget (V8's default: 1800000).
+// Also on: V8's reading of branch hints (the branch-hinting proposal's custom section, which every
+// translated module carries: module-builder.ts ifHinted), so TurboFan keeps the unlikely arms
+// (slow TLB probes, exits) and their spills out of the hot path. docs/jit.md "The TLB probe".
+
+// Setting a V8 flag after start-up is what host-fma.ts does for relaxed SIMD; a flag has no effect
+// on anything compiled before it.
 
 import v8 from 'node:v8';
 
@@ -16,13 +22,12 @@ export const WASM_TIERING_BUDGET = 200_000_000;
 
 let configured = false;
 
-/** Set V8's wasm tiering budget once per process, before the first translated module compiles. */
+/** Set V8's wasm tiering budget and branch hinting once per process, before the first translated module compiles. */
 export function configureWasmTiering(): void {
   if (configured) return;
   configured = true;
   const env = process.env['CXLEMU_WASM_TIERING_BUDGET'];
   const n = env !== undefined && /^[1-9][0-9]{0,11}$/.test(env) ? Number(env) : WASM_TIERING_BUDGET;
-  // V8's flags are per process and read when a module is compiled; setting one after start-up is
-  // what host-fma.ts does for relaxed SIMD, and the flag has no effect on anything compiled before.
   v8.setFlagsFromString(`--wasm-tiering-budget=${n}`);
+  v8.setFlagsFromString('--experimental-wasm-branch-hinting');
 }

@@ -443,6 +443,25 @@ export class ModuleBuilder {
         s.u32(body.length);
         s.bytes(body);
       }
+      // Branch hints (custom section "metadata.code.branch_hint", which must come before the code
+      // section): per function in index order, each hinted if's offset in the body (from its
+      // locals header on) and 1 (likely) or 0 (unlikely).
+      const hinted = this.functions.filter((f) => f.branchHints.length > 0);
+      if (hinted.length > 0) {
+        const h = new ByteWriter();
+        h.name(BRANCH_HINT_SECTION);
+        h.u32(hinted.length);
+        for (const f of hinted) {
+          h.u32(f.index);
+          h.u32(f.branchHints.length >> 1);
+          for (let i = 0; i < f.branchHints.length; i += 2) {
+            h.u32(f.branchHints[i]!);
+            h.u32(1);
+            h.byte(f.branchHints[i + 1]!);
+          }
+        }
+        writeSection(out, Section.custom, h);
+      }
       writeSection(out, Section.code, s);
     }
 
@@ -470,8 +489,16 @@ export class ModuleBuilder {
  * One function body. Emission methods return `this` so sequences chain:
  * `fn.localGet(0).localGet(1).i64Add()`. Locals are numbered after the parameters.
  */
+/** The custom section of branch hints (the branch-hinting proposal; V8 reads it with
+ *  --experimental-wasm-branch-hinting, which wasm-tiering.ts sets, and TurboFan then moves the
+ *  unlikely arm out of the hot path, spills included). */
+export const BRANCH_HINT_SECTION = 'metadata.code.branch_hint';
+
 export class FunctionBuilder {
   private readonly code = new ByteWriter(256);
+  /** Pairs (offset of the if in the body as finished, 1 likely / 0 unlikely); offsets into `code`
+   *  until finish() adds the locals header's length. */
+  readonly branchHints: number[] = [];
   private readonly localTypes: ValType[] = [];
   private readonly control: Label[] = [];
   private finished: Uint8Array | null = null;
@@ -661,6 +688,12 @@ export class FunctionBuilder {
 
   /** `if` (pops an i32 condition). */
   if(bt: BlockType = null): Label {
+    return this.open('if', 0x04, bt);
+  }
+
+  /** `if` with a branch hint: `likely` says the condition is usually true (its arm is the hot path). */
+  ifHinted(likely: boolean, bt: BlockType = null): Label {
+    this.branchHints.push(this.code.length, likely ? 1 : 0);
     return this.open('if', 0x04, bt);
   }
 
@@ -1006,6 +1039,7 @@ export class FunctionBuilder {
       w.u32(n);
       w.byte(t);
     }
+    for (let i = 0; i < this.branchHints.length; i += 2) this.branchHints[i] = this.branchHints[i]! + w.length;
     w.bytes(this.code.view());
     w.byte(0x0b);
     this.finished = w.toBytes();

@@ -4,6 +4,7 @@
 // on anything else (its input is our own output).
 
 import { ByteReader } from './leb128.js';
+import { BRANCH_HINT_SECTION } from './module-builder.js';
 import { ExternKind, Imm, opByCode, PREFIX_ATOMIC, PREFIX_MISC, PREFIX_SIMD, Section, valTypeName } from './opcodes.js';
 
 interface Sig {
@@ -122,6 +123,7 @@ export function printWat(bytes: Uint8Array): string {
   const names = new Map<number, string>();
   const lines: string[] = [];
   const bodies: { start: number; end: number }[] = [];
+  const hints = new Map<number, Map<number, number>>();
   let importedFuncs = 0;
   let tables = 0;
   let memories = 0;
@@ -231,7 +233,22 @@ export function printWat(bytes: Uint8Array): string {
         break;
       }
       case Section.custom: {
-        if (s.name() !== 'name') break;
+        const section = s.name();
+        if (section === BRANCH_HINT_SECTION) {
+          // Branch hints print as the annotation before their if (the text format's convention).
+          for (let n = s.u32(); n > 0; n--) {
+            const fn = s.u32();
+            const m = new Map<number, number>();
+            for (let k = s.u32(); k > 0; k--) {
+              const off = s.u32();
+              s.u32(); // the hint's size, 1
+              m.set(off, s.byte());
+            }
+            hints.set(fn, m);
+          }
+          break;
+        }
+        if (section !== 'name') break;
         while (!s.done) {
           const sub = s.byte();
           const len = s.u32();
@@ -267,13 +284,19 @@ export function printWat(bytes: Uint8Array): string {
     const t = funcTypes[idx]!;
     const name = names.has(idx) ? ` ${fname(idx)}` : '';
     lines.push(`  (func (;${idx};)${name} (type ${t})${sigText(types[t]!)}`);
-    printBody(new ByteReader(bytes.subarray(b.start, b.end)), types, fname, lines);
+    printBody(new ByteReader(bytes.subarray(b.start, b.end)), types, fname, lines, hints.get(idx));
     lines.push('  )');
   });
   return ['(module', ...lines, ...tail, ')', ''].join('\n');
 }
 
-function printBody(r: ByteReader, types: Sig[], fname: (i: number) => string, out: string[]): void {
+function printBody(
+  r: ByteReader,
+  types: Sig[],
+  fname: (i: number) => string,
+  out: string[],
+  hints: Map<number, number> | undefined,
+): void {
   const groups = r.u32();
   const locals: string[] = [];
   for (let i = 0; i < groups; i++) {
@@ -286,6 +309,7 @@ function printBody(r: ByteReader, types: Sig[], fname: (i: number) => string, ou
   const pad = (): string => '    ' + '  '.repeat(depth);
   while (!r.done) {
     const at = r.pos;
+    const hint = hints?.get(at);
     let prefix = r.byte();
     let code = prefix;
     if (prefix === PREFIX_MISC || prefix === PREFIX_ATOMIC || prefix === PREFIX_SIMD) code = r.u32();
@@ -368,6 +392,7 @@ function printBody(r: ByteReader, types: Sig[], fname: (i: number) => string, ou
       depth--;
     }
     if (info.name === 'else') depth--;
+    if (hint !== undefined) out.push(`${pad()}(@metadata.code.branch_hint "\\0${hint}")`);
     out.push(pad() + text);
     if (info.imm === Imm.BlockType || info.name === 'else') depth++;
   }

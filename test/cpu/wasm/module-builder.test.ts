@@ -339,3 +339,75 @@ test('emit-time type checks name the instruction and the stack (validation algor
     /br_table targets carry different numbers of values/,
   );
 });
+
+test('branch hints: one custom section before the code section names each hinted if by its body offset', () => {
+  const m = new ModuleBuilder();
+  m.function('plain', [i32], [i32]).localGet(0);
+  const f = m.function('hinted', [i32], [i32]);
+  const t = f.local(i64); // a locals header, so offsets must count it
+  f.localGet(0).ifHinted(true, i32);
+  f.i32Const(1).else().i32Const(2).end();
+  f.localGet(0).if(i32);
+  f.i32Const(3).else().i32Const(4).end().i32Add();
+  f.localGet(0).ifHinted(false);
+  f.i64Const(5).localSet(t).end();
+  m.exportFunction('hinted', f);
+  const bytes = m.toBytes();
+  // Walk the sections: the hint section's offsets, then the code section's bodies.
+  let pos = 8;
+  const u32 = (): number => {
+    let v = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = bytes[pos++]!;
+      v += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return v;
+    }
+  };
+  const order: string[] = [];
+  const hinted: [number, number, number][] = [];
+  const bodies: number[] = []; // start of each body (its locals header)
+  while (pos < bytes.length) {
+    const id = bytes[pos++]!;
+    const size = u32();
+    const end = pos + size;
+    if (id === 0) {
+      const nameLen = u32();
+      const name = new TextDecoder().decode(bytes.subarray(pos, pos + nameLen));
+      pos += nameLen;
+      order.push(name);
+      if (name === 'metadata.code.branch_hint')
+        for (let n = u32(); n > 0; n--) {
+          const fn = u32();
+          for (let k = u32(); k > 0; k--) {
+            const off = u32();
+            assert.equal(u32(), 1, 'hint size');
+            hinted.push([fn, off, bytes[pos++]!]);
+          }
+        }
+    } else if (id === 10) {
+      order.push('code');
+      for (let n = u32(); n > 0; n--) {
+        const len = u32();
+        bodies.push(pos);
+        pos += len;
+      }
+    }
+    pos = end;
+  }
+  assert.deepEqual(order, ['metadata.code.branch_hint', 'code', 'name']);
+  assert.deepEqual(
+    hinted.map(([fn, , v]) => [fn, v]),
+    [
+      [1, 1],
+      [1, 0],
+    ],
+  );
+  for (const [fn, off] of hinted) assert.equal(bytes[bodies[fn]! + off], 0x04, `hint at ${off} is an if`);
+  // The printer shows them where the text format puts annotations; V8 runs the module.
+  const text = printWat(bytes);
+  assert.match(text, /\(@metadata\.code\.branch_hint "\\01"\)\n\s+if \(result i32\)/);
+  assert.match(text, /\(@metadata\.code\.branch_hint "\\00"\)\n\s+if\n/);
+  const run = (instantiateSync(bytes, {}) as Record<string, unknown>)['hinted'] as (x: number) => number;
+  assert.equal(run(1), 4);
+  assert.equal(run(0), 6);
+});

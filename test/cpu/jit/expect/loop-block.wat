@@ -1,6 +1,7 @@
 (module
   (type (;0;) (func (param i32 i32) (result i32)))
   (type (;1;) (func (param i32) (result i32)))
+  (type (;2;) (func (param i32 i32 i32) (result i32)))
   (import "env" "mem" (memory (;0;) 1 1 shared))
   (import "env" "base" (global (;0;) i32))
   (func (;0;) $r_80002000 (type 0) (param i32 i32) (result i32)
@@ -33,6 +34,7 @@
               local.get 0
               i32.const 4
               i32.lt_s
+              (@metadata.code.branch_hint "\00")
               if
                 local.get 16
                 i64.const 0x80002000
@@ -79,6 +81,7 @@
                 i32.xor
                 i32.or
                 i32.eqz
+                (@metadata.code.branch_hint "\01")
                 if (result i32)
                   local.get 9
                   i32.load offset=139264
@@ -86,72 +89,20 @@
                   i32.add
                 else
                   local.get 7
-                  i32.const 6
-                  i32.shr_u
-                  i32.const 4092
-                  i32.and
-                  local.get 16
-                  i32.add
-                  local.set 9
-                  local.get 9
-                  i32.load offset=16384
-                  local.get 7
-                  i32.const -249
-                  i32.and
-                  i32.xor
-                  local.get 9
-                  i32.load offset=20480
                   local.get 8
-                  i32.xor
-                  i32.or
+                  local.get 16
+                  call $probe64
+                  local.tee 9
                   i32.eqz
-                  if (result i32)
-                    local.get 9
-                    i32.load offset=24576
-                    local.get 7
-                    i32.add
-                  else
-                    local.get 7
-                    i32.const 10
-                    i32.shr_u
-                    i32.const 4092
-                    i32.and
-                    local.get 16
-                    i32.add
-                    local.set 9
-                    local.get 9
-                    i32.load offset=131072
-                    local.get 7
-                    i32.const -4096
-                    i32.and
-                    i32.xor
-                    local.get 9
-                    i32.load offset=135168
-                    local.get 8
-                    i32.xor
-                    i32.or
-                    local.get 7
-                    i32.const 4095
-                    i32.and
-                    i32.const 7
-                    i32.add
-                    i32.const 12
-                    i32.shr_u
-                    i32.or
-                    i32.eqz
-                    if (result i32)
-                      local.get 9
-                      i32.load offset=139264
-                      local.get 7
-                      i32.add
-                    else
-                      i64.const 0x80002004
-                      local.set 13
-                      i32.const 1
-                      local.set 14
-                      br 8
-                    end
+                  (@metadata.code.branch_hint "\00")
+                  if
+                    i64.const 0x80002004
+                    local.set 13
+                    i32.const 1
+                    local.set 14
+                    br 7
                   end
+                  local.get 9
                 end
                 local.set 10
                 local.get 10
@@ -258,6 +209,72 @@
     local.get 0
     i32.const 0
     return_call $r_80002000
+  )
+  (func (;2;) $probe64 (type 2) (param i32 i32 i32) (result i32)
+    (local i32)
+    local.get 0
+    i32.const 6
+    i32.shr_u
+    i32.const 4092
+    i32.and
+    local.get 2
+    i32.add
+    local.set 3
+    local.get 3
+    i32.load offset=16384
+    local.get 0
+    i32.const -249
+    i32.and
+    i32.xor
+    local.get 3
+    i32.load offset=20480
+    local.get 1
+    i32.xor
+    i32.or
+    i32.eqz
+    if (result i32)
+      local.get 3
+      i32.load offset=24576
+      local.get 0
+      i32.add
+    else
+      local.get 0
+      i32.const 10
+      i32.shr_u
+      i32.const 4092
+      i32.and
+      local.get 2
+      i32.add
+      local.set 3
+      local.get 3
+      i32.load offset=131072
+      local.get 0
+      i32.const -4096
+      i32.and
+      i32.xor
+      local.get 3
+      i32.load offset=135168
+      local.get 1
+      i32.xor
+      i32.or
+      local.get 0
+      i32.const 4095
+      i32.and
+      i32.const 7
+      i32.add
+      i32.const 12
+      i32.shr_u
+      i32.or
+      i32.eqz
+      if (result i32)
+        local.get 3
+        i32.load offset=139264
+        local.get 0
+        i32.add
+      else
+        i32.const 0
+      end
+    end
   )
   (export "b0" (func 1))
 )
