@@ -11,9 +11,7 @@
 // Also on: V8's reading of branch hints (the branch-hinting proposal's custom section, which every
 // translated module carries: module-builder.ts ifHinted), so TurboFan keeps the unlikely arms
 // (slow TLB probes, exits) and their spills out of the hot path. docs/jit.md "The TLB probe".
-
-// Setting a V8 flag after start-up is what host-fma.ts does for relaxed SIMD; a flag has no effect
-// on anything compiled before it.
+// Flags set after start-up (as host-fma.ts does for relaxed SIMD) apply to what compiles after.
 
 import v8 from 'node:v8';
 
