@@ -1711,6 +1711,13 @@ export class Hart implements JitHost {
         this.setExc(Cause.StoreAccess, lo, hi);
         return Cold.Trap;
       }
+      // Plain memory the write TLB holds (no code there, no device, nothing watched or timed):
+      // zero the block in place. Linux clears every page it allocates this way (64 cbo.zero a page).
+      const at = tlbProbe(this.wTL, this.wTH, this.wTA, this.gwTL, this.gwTH, this.gwTA, base, hi, CBO_BLOCK - 1);
+      if (at >= 0) {
+        this.u8.fill(0, at, at + CBO_BLOCK);
+        return this.brk ? Cold.NextAndLeave : Cold.Next;
+      }
       for (let i = 0; i < CBO_BLOCK; i += 8) {
         this.storeSlow((base + i) | 0, hi, 8, 0, 0);
         if (this.exc !== 0) {

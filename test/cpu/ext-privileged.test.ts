@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { a, reg } from './asm.js';
 import { csr, makeMachine, RAM_BASE, setCsr, TRAP_VEC, type TestMachine } from './machine.js';
 import { CSR } from '../../src/cpu/csr.js';
+import { CpuSlowPath } from '../../src/cpu/hart.js';
 
 const V = 1n,
   R = 2n,
@@ -173,6 +174,33 @@ test('Zicboz: cbo.zero clears exactly the 64-byte block holding rs1; enabled per
   assert.equal(m.peek64(pa + 0x40), 0xa5a5a5a5a5a5a5a5n);
   r = run(m, 1, cbo(CBO.zero, reg.a1), 0x4000_6018n);
   assert.deepEqual([r.cause, r.tval], [15n, 0x4000_6018n], 'read-only page: store page fault, tval = rs1');
+});
+
+test('Zicboz: cbo.zero into a page the write TLB holds clears its block in place, exactly that block', () => {
+  const m = makeMachine();
+  setup(m);
+  const h = m.hart;
+  const pa = RAM_BASE + 0x30000;
+  m.poke64(L0 + 5 * 8, pte(pa, V | R | W | A | D));
+  for (let i = 0; i < 4096; i += 8) m.poke64(pa + i, 0xa5a5a5a5a5a5a5a5n);
+  setCsr(h, CSR.menvcfg, 0x80n);
+  // A store fills the write TLB for the page; the two cbo.zero then hit it.
+  m.code(CODE, [a.sd(reg.a2, reg.a1, 0), cbo(CBO.zero, reg.a3), cbo(CBO.zero, reg.a4)]);
+  h.writeReg(reg.a1, 0x4000_5000n);
+  h.writeReg(reg.a2, 0x1122334455667788n);
+  h.writeReg(reg.a3, 0x4000_5047n);
+  h.writeReg(reg.a4, 0x4000_5fffn);
+  h.priv = 1;
+  h.flushTlb();
+  h.slowCounts = true;
+  h.slow.fill(0);
+  m.runAt(CODE, 3);
+  assert.equal(h.priv, 1, 'no trap');
+  assert.ok(h.slow[CpuSlowPath.StoreMiss]! <= 1, `the cbo.zero took no slow store (${h.slow[CpuSlowPath.StoreMiss]})`);
+  for (let i = 0; i < 4096; i += 8) {
+    const want = i === 0 ? 0x1122334455667788n : (i >= 0x40 && i < 0x80) || i >= 0xfc0 ? 0n : 0xa5a5a5a5a5a5a5a5n;
+    assert.equal(m.peek64(pa + i), want, `byte ${i}`);
+  }
 });
 
 test('Zicbom: clean/flush need CBCFE, inval CBIE (01 runs as flush); faults only without read and write', () => {
