@@ -150,12 +150,17 @@ test('Sstc: stimecmp needs STCE (and mcounteren.TM in S); STIP follows time >= s
   assert.equal(h.mip & 0x20, 0x20, 'STCE = 0: STIP is the software bit again');
 });
 
-test('Zicboz: cbo.zero clears exactly the 64-byte block holding rs1; enabled per privilege by CBZE', () => {
+/** A machine whose VA 0x4000_5000 maps the writable RAM page `pa` (the cbo.zero tests). */
+function zeroTarget() {
   const m = makeMachine();
   setup(m);
-  const h = m.hart;
   const pa = RAM_BASE + 0x30000;
   m.poke64(L0 + 5 * 8, pte(pa, V | R | W | A | D));
+  return { m, h: m.hart, pa };
+}
+
+test('Zicboz: cbo.zero clears exactly the 64-byte block holding rs1; enabled per privilege by CBZE', () => {
+  const { m, h, pa } = zeroTarget();
   m.poke64(L0 + 6 * 8, pte(pa, V | R | A));
   const fill = () => {
     for (let i = 0; i < 256; i += 8) m.poke64(pa + i, 0xa5a5a5a5a5a5a5a5n);
@@ -177,11 +182,7 @@ test('Zicboz: cbo.zero clears exactly the 64-byte block holding rs1; enabled per
 });
 
 test('Zicboz: cbo.zero into a page the write TLB holds clears its block in place, exactly that block', () => {
-  const m = makeMachine();
-  setup(m);
-  const h = m.hart;
-  const pa = RAM_BASE + 0x30000;
-  m.poke64(L0 + 5 * 8, pte(pa, V | R | W | A | D));
+  const { m, h, pa } = zeroTarget();
   for (let i = 0; i < 4096; i += 8) m.poke64(pa + i, 0xa5a5a5a5a5a5a5a5n);
   setCsr(h, CSR.menvcfg, 0x80n);
   // A store fills the write TLB for the page; the two cbo.zero then hit it.
