@@ -135,6 +135,8 @@ export interface AddressSpaceOptions {
 }
 
 const EMPTY_END = -1;
+/** Pages the read cache remembers behind its one entry (a power of two). */
+const READ_PAGES = 8;
 
 export class AddressSpace {
   readonly arena: Arena;
@@ -155,6 +157,9 @@ export class AddressSpace {
   // One-page caches, [read base, read end, read addend, write base, write end, write addend]:
   // HPAs in [base, end) are at arena offset addr + addend. A Float64Array keeps them unboxed.
   private readonly cache = new Float64Array([0, EMPTY_END, 0, 0, EMPTY_END, 0]);
+  // Behind the read cache, the last READ_PAGES pages it held (direct-mapped by page number, the same
+  // triples): a page walk reads three table pages in turn, and each read would evict the last.
+  private readonly readPages = new Float64Array(READ_PAGES * 3).fill(EMPTY_END);
   private readonly route: RouteResult = { store: null, offset: 0, run: 0 };
   private readonly scratch = new Uint8Array(8);
   private readonly scratchBy: Uint8Array[] = [];
@@ -271,6 +276,7 @@ export class AddressSpace {
   flushCache(): void {
     this.cache[1] = EMPTY_END;
     this.cache[4] = EMPTY_END;
+    for (let k = 1; k < READ_PAGES * 3; k += 3) this.readPages[k] = EMPTY_END;
   }
 
   /** The flat range holding addr, or null (unassigned). */
@@ -431,11 +437,31 @@ export class AddressSpace {
       this.cache[0] = cacheStart;
       this.cache[1] = cacheEnd;
       this.cache[2] = a - addr;
+      // Under each HPA page the range touches (two when it is not page-aligned).
+      const rp = this.readPages;
+      for (let pg = Math.floor(cacheStart / PAGE_SIZE); pg * PAGE_SIZE < cacheEnd; pg++) {
+        const k = (pg & (READ_PAGES - 1)) * 3;
+        rp[k] = cacheStart;
+        rp[k + 1] = cacheEnd;
+        rp[k + 2] = a - addr;
+      }
     }
     return a;
   }
 
   private loadSlow(addr: number, size: AccessSize): number {
+    // A page the read cache held before: it becomes the cache's entry again.
+    const rp = this.readPages;
+    const k = (Math.floor(addr / PAGE_SIZE) & (READ_PAGES - 1)) * 3;
+    if (addr >= rp[k]! && addr + size <= rp[k + 1]!) {
+      const c = this.cache;
+      c[0] = rp[k]!;
+      c[1] = rp[k + 1]!;
+      c[2] = rp[k + 2]!;
+      this.fault = AccessFault.None;
+      this.hi = 0;
+      return this.loadArena(addr + c[2]!, size);
+    }
     this.counters.hit(SlowPath.CacheMiss);
     this.hi = 0;
     if (!(addr >= 0 && addr + size <= MAX_PHYS_ADDRESS)) {

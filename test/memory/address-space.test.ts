@@ -535,6 +535,25 @@ test('slow-path counters count by reason only when enabled', () => {
   assert.equal(as.counters.counts[SlowPath.CacheMiss], 0);
 });
 
+test('pages the read cache held before stay behind it (a page walk reads three tables in turn) until a flush', () => {
+  const { as, oracleAt } = build(BASES);
+  const L = BASES.low;
+  const pages = [L + 0x1010, L + 0x5020, L + 0xb038]; // three RAM pages, distinct cache slots
+  const expect = (a: number) => {
+    const t = oracleAt(a, false);
+    let v = 0;
+    for (let i = 3; i >= 0; i--) v = v * 256 + t.shadow![t.index! + i]!;
+    return v;
+  };
+  as.counters.enabled = true;
+  for (let round = 0; round < 4; round++)
+    for (const a of pages) assert.equal(as.load(a, 4), expect(a), `round ${round} at ${a.toString(16)}`);
+  assert.equal(as.counters.counts[SlowPath.CacheMiss], 3, 'only the first round missed');
+  as.invalidateRoutes(L, 0x10000); // any change to the map empties every cached page
+  for (const a of pages) assert.equal(as.load(a, 4), expect(a));
+  assert.equal(as.counters.counts[SlowPath.CacheMiss], 6);
+});
+
 test('resolveRun gives arena offset and contiguous run per granule (for per-granule TLB tables)', () => {
   const { as } = build(BASES);
   const W = BASES.high + 0x2000; // 256 B granules over 3 stores, store base 0x1000
