@@ -76,7 +76,7 @@ import { Pmp, PMP_R, PMP_W, PMP_X } from './pmp.js';
 import { warmUp } from './warmup.js';
 import { type DebugHit, DebugPoints } from './debug-points.js';
 import { isTriggerCsr, Triggers } from './triggers.js';
-import { JIT_PAGE_CELLS, Jit, type CodeSource, type JitHost, type JitStats } from './jit.js';
+import { JIT_PAGE_CELLS, Jit, jitSlotsFor, type CodeSource, type JitHost, type JitStats } from './jit.js';
 import { LOOP_BUFFER_BYTES } from './loop-runner.js';
 import { CallOut, JC_SIZE, JitExit, type JitLayout } from './jit-translate.js';
 import {
@@ -447,8 +447,11 @@ export class Hart implements JitHost {
     // The JIT's translation epoch and page cells (jit.ts remap/ensureValid), 8-byte aligned after.
     const cellsBytes = (4 * (JIT_PAGE_CELLS + 1) + 7) & ~7;
     // The JIT's loop runner encodes the self-loops it runs here (loop-runner.ts).
+    // The JIT's entry of each table slot into its region (the dispatcher reads it).
+    const slotCapacity = jitSlotsFor(this.arena.bytes);
+    const slotEntriesBytes = 4 * slotCapacity;
     const regs = this.arena.allocStatic(
-      regsBytes + jcBytes + cellsBytes + LOOP_BUFFER_BYTES,
+      regsBytes + jcBytes + cellsBytes + LOOP_BUFFER_BYTES + slotEntriesBytes,
       `hart ${opts.hartId} registers, TLBs and JIT state`,
     );
     const jcAt = regs + regsBytes;
@@ -498,6 +501,8 @@ export class Hart implements JitHost {
       epoch: cellsAt,
       cells: cellsAt + 4,
       loopBuffer: loopAt,
+      slotEntries: loopAt + LOOP_BUFFER_BYTES,
+      slotCapacity,
       base: regs,
     };
     this.layout = L;

@@ -79,13 +79,17 @@ export interface JitLayout {
   epoch: number;
   /** Page cells (i32 each): the epoch at which each code page's mapping was last checked. */
   cells: number;
+  /** Per table slot (i32 each, slotCapacity of them): the installed block's entry into its region. */
+  slotEntries: number;
+  /** Table slots the arena's harts may give out (jit.ts jitSlotsFor); more: flushAll. */
+  slotCapacity: number;
   /** Where the hart's block of this state starts: translated code addresses every field above
    *  from it (the module imports it as the global `env.base`, relativeLayout). */
   base: number;
 }
 
 /** JitLayout fields that are not hart-state addresses (everything else is an arena offset). */
-const NOT_ADDRESSES = new Set<string>(['gMask', 'memPages', 'base']);
+const NOT_ADDRESSES = new Set<string>(['gMask', 'memPages', 'slotCapacity', 'base']);
 
 /** L with every address made relative to L.base, as translated code uses it (derived field by
  *  field, so an address added to the layout cannot stay absolute by mistake). */
@@ -129,7 +133,9 @@ export interface JitBlockCode {
   cell?: number;
 }
 
-export const BLOCK_SIG: FuncSig = { params: [i32], results: [i32] };
+/** A region `(budget, entry) -> remaining`: entry 2k enters its k-th block through the page-cell
+ *  check, 2k + 1 past it. The table holds regions; the dispatcher passes the slot's entry. */
+export const REGION_SIG: FuncSig = { params: [i32, i32], results: [i32] };
 
 /** The dispatcher `(budget, table slot) -> remaining`: runs the slot's block, then the next one it names. */
 export const DISPATCH_SIG: FuncSig = { params: [i32, i32], results: [i32] };
@@ -280,7 +286,6 @@ export function translateBatch(
   L: JitLayout,
   slotOf: (pc: number) => number,
   opts: {
-    names?: boolean;
     privIndex?: number;
     hostFma?: boolean;
     checkTypes?: boolean;
@@ -319,22 +324,10 @@ export function translateBatch(
   // sites of calls) share one function and keep registers in locals between them; unrelated blocks
   // of the batch get regions of their own, so entering one loads only the registers it uses.
   const regions = opts.regions ?? partitionRegions(blocks);
-  const regionFns = regions.map((r) => m.function(`r_${hex(blocks[r[0]!]!.pc)}`, [i32, i32], [i32]));
-  const where = new Int32Array(blocks.length * 2);
-  regions.forEach((r, ri) =>
-    r.forEach((bi, k) => {
-      where[2 * bi] = ri;
-      where[2 * bi + 1] = k;
-    }),
+  // Exported as r<i>: a block is entered through its region at entry 2k (k: its index there).
+  const regionFns = regions.map((r) =>
+    m.function(`r_${hex(blocks[r[0]!]!.pc)}`, REGION_SIG.params, REGION_SIG.results),
   );
-  // Block i's entry point: its region from entry 2k (k: its index there; through the page-cell check).
-  const fns = blocks.map((b, i) => {
-    const w = m.function(opts.names === false ? `b${i}` : `b${i}_${hex(b.pc)}`, BLOCK_SIG.params, BLOCK_SIG.results);
-    w.localGet(0)
-      .i32Const(2 * where[2 * i + 1]!)
-      .returnCall(regionFns[where[2 * i]!]!);
-    return w;
-  });
   if (needsMulh) mulhu = emitMulhu(m);
   const probes = opts.inlineProbes === true ? null : new SlowProbes(m, L);
   const fp = blocks.some((b) => b.insns.some((x) => isFpOp(x.w0 & 0xff))) ? emitFpHelpers(m) : null;
@@ -353,7 +346,7 @@ export function translateBatch(
       probes,
     ),
   );
-  fns.forEach((f, i) => m.exportFunction(`b${i}`, f));
+  regionFns.forEach((f, i) => m.exportFunction(`r${i}`, f));
   return m;
 }
 

@@ -24,7 +24,7 @@
 import { hostFusedMultiplyAdd } from './host-fma.js';
 import { configureWasmTiering } from './wasm-tiering.js';
 import {
-  BLOCK_SIG,
+  REGION_SIG,
   DISPATCH_SIG,
   JC_SIZE,
   type JIT_EXIT_NAMES,
@@ -82,11 +82,22 @@ export const TABLE_INITIAL = 8192;
 
 /** Page cells per hart (distinct (privilege, virtual page) pairs with code; more: flushAll). */
 export const JIT_PAGE_CELLS = 8192;
+/**
+ * Table slots of an arena's harts (distinct (privilege, pc) pairs translated or named as a
+ * successor; more: flushAll): 65,536 (each hart's entries 256 KiB; a Linux boot gives out about
+ * 13,000), fewer in small arenas (1 per KiB, at least 1,024: the warm-up's 1 MiB arena).
+ */
+export function jitSlotsFor(arenaBytes: number): number {
+  return Math.min(65536, Math.max(1024, 2 ** Math.floor(Math.log2(arenaBytes / 1024))));
+}
+/** Slots one compile may give out at most, per block compiled: its own and two successors. */
+const SLOTS_PER_BLOCK = 3;
 
 /** Longest block (instructions); bounds the time between interrupt checks inside chains. */
 export const MAX_BLOCK = 64;
 
-export type BlockFn = (budget: number) => number;
+/** A translated region (REGION_SIG): `(budget, entry) -> remaining`. */
+export type BlockFn = (budget: number, entry: number) => number;
 
 /** Where a block's code bytes came from (scan's record): arena pages, chunk granules, RAM byte range. */
 interface BlockDeps {
@@ -129,6 +140,8 @@ export interface JitHost {
 export class Block {
   count = 0;
   fn: BlockFn | null = null;
+  /** Its entry into `fn`, its region (REGION_SIG): 2k for the region's k-th block. */
+  entry = 0;
   queued = false;
   /** Never compile (its code keeps being rewritten: MAX_BLOCK_INVALIDATIONS). */
   interpretOnly = false;
@@ -266,6 +279,7 @@ const recentIndex = (priv: number, pc: number): number => (((pc | 0) >>> 1) ^ (p
 interface SharedBlock {
   jit: Jit;
   module: WasmModule;
+  /** Its region's export (r<index>); the block's entry there is block.entry. */
   index: number;
   block: Block;
 }
@@ -430,7 +444,7 @@ export class Jit {
     // The stub: a slot whose block is not compiled returns at once (the caller stored the pc).
     const m = new ModuleBuilder();
     m.importMemory('env', 'mem', { min: host.layout.memPages, max: host.layout.memPages, shared: true });
-    const f = m.function('stub', BLOCK_SIG.params, BLOCK_SIG.results);
+    const f = m.function('stub', REGION_SIG.params, REGION_SIG.results);
     f.i32Const(0).i32Const(JitExit.Chain).i32Store(4, host.layout.exitReason).localGet(0);
     m.exportFunction('stub', f);
     this.stub = new Wasm.Instance(new Wasm.Module(m.toBytes()), { env: { mem: memory } }).exports['stub'] as BlockFn;
@@ -445,7 +459,15 @@ export class Jit {
     const next = host.layout.nextSlot;
     const again = df.loop();
     df.i32Const(0).i32Const(-1).i32Store(4, next);
-    df.localGet(0).localGet(1).callIndirect(BLOCK_SIG).localSet(0);
+    // (budget, the slot's entry into its region, the slot) -> call_indirect.
+    df.localGet(0)
+      .localGet(1)
+      .i32Const(2)
+      .i32Shl()
+      .i32Load(4, host.layout.slotEntries)
+      .localGet(1)
+      .callIndirect(REGION_SIG)
+      .localSet(0);
     df.i32Const(0).i32Load(4, next).localSet(1);
     df.localGet(1).i32Const(0).i32GeS().brIf(again);
     df.end(again);
@@ -544,7 +566,7 @@ export class Jit {
    */
   private adopt(b: Block): void {
     const e = this.share.compiled[PRIV_INDEX[b.priv]!]!.get(b.pc);
-    if (e === undefined || e.jit === this) return;
+    if (e === undefined || e.jit === this || this.share.nextSlot >= this.host.layout.slotCapacity) return;
     const o = e.block;
     if (o.fn === null || !o.installed || o.page !== b.page || o.len !== b.len || o.words !== b.words) return;
     const src = this.host.codeSource(b.pc, b.priv);
@@ -560,7 +582,8 @@ export class Jit {
     }
     b.cell = cell;
     b.soloRegion = o.soloRegion;
-    this.attach(b, mine.mod, mine.exports[`b${e.index}`] as BlockFn);
+    b.entry = o.entry;
+    this.attach(b, mine.mod, mine.exports[`r${e.index}`] as BlockFn);
     b.pages = [...o.pages];
     b.chunks = o.chunks === null ? null : [...o.chunks];
     b.codeBytes = o.codeBytes;
@@ -733,6 +756,9 @@ export class Jit {
     const sm = this.share.slotMaps[PRIV_INDEX[priv]!]!;
     let s = sm.get(pc);
     if (s === undefined) {
+      // compileQueued and adopt leave room for every slot they give out (the layout's slotCapacity).
+      const cap = this.host.layout.slotCapacity;
+      if (this.share.nextSlot >= cap) throw new Error(`jit: more than ${cap} table slots`);
       s = this.share.nextSlot++;
       for (const j of this.share.jits) j.slotAllocated(s);
       sm.set(pc, s);
@@ -748,6 +774,11 @@ export class Jit {
 
   /** Compile every queued block into one module. */
   compileQueued(): void {
+    // Slots for all of it, or everything goes (the numbering starts over; the blocks queue again).
+    if (this.share.nextSlot + SLOTS_PER_BLOCK * this.queue.length > this.host.layout.slotCapacity) {
+      this.share.flushAll();
+      return;
+    }
     const q = this.queue;
     this.queue = [];
     this.sinceQueued = 0;
@@ -829,10 +860,18 @@ export class Jit {
       const inst = new Wasm.Instance(module, this.imports as never);
       const mod = new CompiledModule();
       const compiled = this.share.compiled[PRIV_INDEX[p]!]!;
+      // The group's j-th block is the k-th of region ri: it runs as export r<ri> from entry 2k.
+      const regionOf = new Int32Array(idx.length);
+      regions.forEach((r, ri) =>
+        r.forEach((j, k) => {
+          regionOf[j] = ri;
+          blocks[idx[j]!]!.entry = 2 * k;
+        }),
+      );
       idx.forEach((i, j) => {
         const b = blocks[i]!;
-        this.attach(b, mod, inst.exports[`b${j}`] as BlockFn);
-        if (this.share.jits.length > 1) compiled.set(b.pc, { jit: this, module, index: j, block: b });
+        this.attach(b, mod, inst.exports[`r${regionOf[j]}`] as BlockFn);
+        if (this.share.jits.length > 1) compiled.set(b.pc, { jit: this, module, index: regionOf[j]!, block: b });
         const d = depsList[i]!;
         b.pages = [...d.pages];
         b.chunks = d.chunks === null ? null : [...d.chunks.keys()];
@@ -1088,6 +1127,7 @@ export class Jit {
     this.maps[PRIV_INDEX[b.priv]!]!.set(b.pc, b); // an uncompiled block scanned meanwhile is replaced
     this.recent[recentIndex(b.priv, b.pc)] = b;
     this.table.set(b.slot, fn as never);
+    this.host.i32[(this.host.layout.slotEntries >>> 2) + b.slot] = b.entry;
     b.installed = true;
     let set = this.cellBlocks[b.cell];
     if (set === undefined) {

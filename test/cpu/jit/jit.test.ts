@@ -119,6 +119,8 @@ test('golden: an addi/ld/add/bne loop block translates to the reviewed WAT', () 
     jcSlot: [0xa000, 0xc000, 0xe000],
     epoch: 0xf000,
     cells: 0xf004,
+    slotEntries: 0x10000,
+    slotCapacity: 1024,
     base: 0,
   };
   const bytes = translateBatch([{ pc: CODE, insns, end: CODE + 16 }], L, () => 7, { checkTypes: true }).toBytes();

@@ -1,7 +1,6 @@
 (module
   (type (;0;) (func (param i32 i32) (result i32)))
-  (type (;1;) (func (param i32) (result i32)))
-  (type (;2;) (func (param i32 i32 i32) (result i32)))
+  (type (;1;) (func (param i32 i32 i32) (result i32)))
   (import "env" "mem" (memory (;0;) 1 1 shared))
   (import "env" "base" (global (;0;) i32))
   (func (;0;) $r_80002000 (type 0) (param i32 i32) (result i32)
@@ -205,12 +204,7 @@
     local.get 14
     i32.sub
   )
-  (func (;1;) $b0_80002000 (type 1) (param i32) (result i32)
-    local.get 0
-    i32.const 0
-    return_call $r_80002000
-  )
-  (func (;2;) $probe64 (type 2) (param i32 i32 i32) (result i32)
+  (func (;1;) $probe64 (type 1) (param i32 i32 i32) (result i32)
     (local i32)
     local.get 0
     i32.const 6
@@ -276,5 +270,5 @@
       end
     end
   )
-  (export "b0" (func 1))
+  (export "r0" (func 0))
 )
