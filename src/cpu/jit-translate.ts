@@ -1,18 +1,20 @@
 // The block translator: RISC-V translation blocks (decoded slots, straight-line code ending in a
 // branch/jump or before an instruction the JIT leaves to the interpreter) -> one WebAssembly module
-// (one function per block). It knows the hart's arena layout (JitLayout) and the decoded-slot form
-// (isa.ts); it never decides what to compile or when (jit.ts does) and never runs code.
+// per batch, one function per region (blocks linked by direct control flow). It knows the hart's
+// arena layout (JitLayout) and the decoded-slot form (isa.ts); it never decides what to compile or
+// when (jit.ts does) and never runs code.
 //
-// A block function is `(param i32 budget) (result i32 remaining)`. Entry: if budget < n (the block
-// length) it exits (reason Budget) before executing anything, so `--max-instructions` and the
-// board's slices are exact. Guest registers live in i64 locals, loaded from the arena at entry and
-// stored back at every exit. Loads/stores inline the software TLB (tag lo, tag hi, arena offset;
-// then the 256 B chunk TLB for fine-interleaved pages); a miss (or misaligned access, MMIO, code
-// page, observed page: none of them have entries) exits with reason Slow and the precise pc of the
-// instruction, which the hart runs straight through its slow path (execMemNoTlbProbe: no second
-// probe). The probe is emitted by emitTlbProbe alone. Successors in the same module are `return_call`,
-// others `return_call_indirect` through the shared table (a slot holds the successor or a stub that
-// returns reason Chain); a block that jumps to its own start loops inside the function.
+// A region is `(param i32 budget, i32 entry) (result i32 remaining)` (REGION_SIG). Each block
+// starts with: if budget < n (its length) exit (reason Budget) before executing anything, so
+// `--max-instructions` and the board's slices are exact. Guest registers live in i64 locals, loaded
+// from the arena at entry and stored back at every exit. Loads/stores probe the software TLB, the
+// first level inline and the others in a helper of the module (SlowProbes; branch hints keep it off
+// the hot path); a miss (misaligned across a page, MMIO, code page, observed page: none of them
+// have entries) exits with reason Slow and the precise pc of the instruction, which the hart runs
+// straight through its slow path (execMemNoTlbProbe: no second probe). The probe is emitted by
+// emitTlbProbe alone. Successors in the region are a branch to its dispatch loop; others are reached
+// by storing their table slot and returning to the dispatcher (jit.ts), which calls the slot's
+// region (or a stub that returns reason Chain); a block that jumps to its own start loops in place.
 
 import { ModuleBuilder, ValType, type FunctionBuilder, type FuncSig } from './wasm/module-builder.js';
 import { fpRegOperands, insnBytes, isBitOp, isFpOp, Op, X0_SINK } from './isa.js';
@@ -278,8 +280,9 @@ export function partitionRegions(blocks: readonly JitBlockCode[]): number[][] {
 }
 
 /**
- * Translate blocks into one module exporting `b0`, `b1`, ... (same order). `slotOf(pc)` returns
- * the table slot for a successor outside the batch.
+ * Translate blocks into one module exporting its regions as `r0`, `r1`, ... (the order of
+ * `opts.regions`, else of partitionRegions(blocks)); a region's k-th block is entered at entry 2k
+ * (REGION_SIG). `slotOf(pc)` returns the table slot for a successor outside the batch.
  */
 export function translateBatch(
   blocks: readonly JitBlockCode[],
