@@ -1352,3 +1352,31 @@ jitTest(
     assert.ok(p.j.hart.jitStats!.instructions > 1000, 'the loop ran translated');
   },
 );
+
+jitTest('table slots running out (a small arena: 1,024) flush every block, and the program runs on right', () => {
+  // 700 blocks of `addi a0, a0, 1; jal x0, +4` (each ends at its jal), then a counted loop back:
+  // compiling them needs more slots than 1,024 leave (each block's own and its successor's).
+  const BLOCKS = 700;
+  const arena = new Arena({ bytes: 1 << 20 });
+  const bus = new AddressSpace(arena);
+  bus.begin();
+  bus.ram('ram', RAM_BASE, new BackingStore(arena, { name: 'ram', size: 256 << 10 }));
+  bus.commit();
+  const h = new Hart({ arena, bus, hartId: 0, resetPc: CODE, jit: true, jitThreshold: 1, noWarmUp: true });
+  assert.equal(h.layout.slotCapacity, 1024);
+  const words: number[] = [];
+  for (let i = 0; i < BLOCKS; i++) words.push(a.addi(reg.a0, reg.a0, 1), a.jal(0, 4));
+  words.push(a.addi(reg.t0, reg.t0, -1), a.beq(reg.t0, 0, 8), a.jal(0, -8 * BLOCKS - 8), a.jal(0, 0)); // then a self-loop
+  words.forEach((w, k) => bus.store(CODE + 4 * k, 4, w));
+  h.writeReg(reg.t0, 20n);
+  h.pc = CODE;
+  for (let k = 0; k < 200 && h.pc !== CODE + 4 * (words.length - 1); k++) {
+    h.run(5000);
+    h.jit!.compileQueued();
+  }
+  assert.equal(h.pc, CODE + 4 * (words.length - 1), 'reached the final self-loop');
+  assert.equal(h.readReg(reg.a0), BigInt(BLOCKS * 20));
+  const s = h.jitStats!;
+  assert.ok(s.flushes >= 1, `the slots ran out and everything was flushed (${s.flushes} flushes)`);
+  assert.ok(s.instructions > BLOCKS * 2 * 5, `most of it ran translated (${s.instructions})`);
+});
