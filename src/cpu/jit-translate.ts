@@ -294,8 +294,6 @@ export function translateBatch(
     checkTypes?: boolean;
     /** The blocks' regions when the caller formed them already (partitionRegions of `blocks`). */
     regions?: number[][];
-    /** Every TLB probe inline (the layout before SlowProbes; tests compare the two). */
-    inlineProbes?: boolean;
   } = {},
 ): ModuleBuilder {
   L = relativeLayout(L);
@@ -332,7 +330,7 @@ export function translateBatch(
     m.function(`r_${hex(blocks[r[0]!]!.pc)}`, REGION_SIG.params, REGION_SIG.results),
   );
   if (needsMulh) mulhu = emitMulhu(m);
-  const probes = opts.inlineProbes === true ? null : new SlowProbes(m, L);
+  const probes = new SlowProbes(m, L);
   const fp = blocks.some((b) => b.insns.some((x) => isFpOp(x.w0 & 0xff))) ? emitFpHelpers(m) : null;
   regions.forEach((r, ri) =>
     emitRegion(
@@ -395,7 +393,7 @@ function emitRegion(
   fpHelpers: FpHelpers | null,
   hostFma: boolean,
   baseGlobal: number,
-  probes: SlowProbes | null,
+  probes: SlowProbes,
 ): void {
   const BUDGET = 0,
     ENTRY = 1;
