@@ -228,7 +228,10 @@ export const MAX_REGION_BLOCKS = 16;
 
 /** A guest address as unsigned hex (function names). */
 function hex(pc: number): string {
-  return (pc < 0 ? pc + 2 ** 64 : pc).toString(16);
+  // From the halves: pc + 2^64 as a double would round away the low bits of a kernel address.
+  const hi = Math.floor(pc / TWO32) >>> 0;
+  const lo = (pc >>> 0).toString(16);
+  return hi === 0 ? lo : hi.toString(16) + lo.padStart(8, '0');
 }
 
 /**
