@@ -138,11 +138,17 @@ function hex(n: number): string {
   return n < 0 ? `-0x${(-n).toString(16)}` : `0x${n.toString(16)}`;
 }
 
+/** A guest address (a signed 64-bit value held in a Number) as unsigned hex without 0x, from its
+ *  32-bit halves (`a + 2^64` as a double would round away a kernel address's low bits). */
+export function addressHex(a: number): string {
+  const hi = Math.floor(a / 4294967296) >>> 0;
+  const lo = (a >>> 0).toString(16);
+  return hi === 0 ? lo : hi.toString(16) + lo.padStart(8, '0');
+}
+
 /** Render a branch/jump target like objdump (absolute address, hex, no 0x). */
 function target(pc: number, imm: number): string {
-  const t = pc + imm;
-  if (t >= 0) return t.toString(16);
-  return BigInt.asUintN(64, BigInt(t)).toString(16);
+  return addressHex(pc + imm);
 }
 
 export interface DisasmOptions {

@@ -22,6 +22,7 @@ import { emitFpHelpers, emitFpInsn, type FpEmitContext, type FpHelpers, fpIntOpe
 import { CHUNK, GRANULE, TLB_CHECKED, TLB_MASK } from './tlb.js';
 import { CSR } from './csr.js';
 import { FENCE_PAUSE } from './decode.js';
+import { addressHex } from './disasm.js';
 
 const { i32, i64 } = ValType;
 const TWO32 = 4294967296;
@@ -226,14 +227,6 @@ function halves(v: number): [number, number] {
  */
 export const MAX_REGION_BLOCKS = 16;
 
-/** A guest address as unsigned hex (function names). */
-function hex(pc: number): string {
-  // From the halves: pc + 2^64 as a double would round away the low bits of a kernel address.
-  const hi = Math.floor(pc / TWO32) >>> 0;
-  const lo = (pc >>> 0).toString(16);
-  return hi === 0 ? lo : hi.toString(16) + lo.padStart(8, '0');
-}
-
 /**
  * Group a batch's blocks (indices, in batch order within a group) into regions: the connected
  * components of their direct control flow inside the batch, each cut into pieces of at most
@@ -330,7 +323,7 @@ export function translateBatch(
   const regions = opts.regions ?? partitionRegions(blocks);
   // Exported as r<i>: a block is entered through its region at entry 2k (k: its index there).
   const regionFns = regions.map((r) =>
-    m.function(`r_${hex(blocks[r[0]!]!.pc)}`, REGION_SIG.params, REGION_SIG.results),
+    m.function(`r_${addressHex(blocks[r[0]!]!.pc)}`, REGION_SIG.params, REGION_SIG.results),
   );
   if (needsMulh) mulhu = emitMulhu(m);
   const probes = new SlowProbes(m, L);

@@ -455,7 +455,7 @@ export class ModuleBuilder {
           h.u32(f.index);
           h.u32(f.branchHints.length >> 1);
           for (let i = 0; i < f.branchHints.length; i += 2) {
-            h.u32(f.branchHints[i]!);
+            h.u32(f.headerBytes + f.branchHints[i]!);
             h.u32(1);
             h.byte(f.branchHints[i + 1]!);
           }
@@ -496,9 +496,10 @@ export const BRANCH_HINT_SECTION = 'metadata.code.branch_hint';
 
 export class FunctionBuilder {
   private readonly code = new ByteWriter(256);
-  /** Pairs (offset of the if in the body as finished, 1 likely / 0 unlikely); offsets into `code`
-   *  until finish() adds the locals header's length. */
+  /** Pairs (offset of the if in the emitted code, 1 likely / 0 unlikely); the section counts from
+   *  the body's start, headerBytes earlier. */
   readonly branchHints: number[] = [];
+  private header = 0;
   private readonly localTypes: ValType[] = [];
   private readonly control: Label[] = [];
   private finished: Uint8Array | null = null;
@@ -548,6 +549,11 @@ export class FunctionBuilder {
 
   get localCount(): number {
     return this.params.length + this.localTypes.length;
+  }
+
+  /** Bytes of the locals header in front of the code (known once the body is finished). */
+  get headerBytes(): number {
+    return this.header;
   }
 
   /** Bytes emitted so far into the body (without the locals header). */
@@ -1039,7 +1045,7 @@ export class FunctionBuilder {
       w.u32(n);
       w.byte(t);
     }
-    for (let i = 0; i < this.branchHints.length; i += 2) this.branchHints[i] = this.branchHints[i]! + w.length;
+    this.header = w.length;
     w.bytes(this.code.view());
     w.byte(0x0b);
     this.finished = w.toBytes();
