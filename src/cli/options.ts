@@ -48,6 +48,22 @@ export function gdbDevice(option: string, v: string): { host: string; port: numb
   return { host: m[1] || '127.0.0.1', port };
 }
 
+/**
+ * --rng-seed: the bytes for /chosen/rng-seed. 'fixed' (the default seed), 'random' (fresh from the
+ * host), 'none' (no property), or 1..64 bytes as an even number of hex digits. Returns the word or
+ * the bytes.
+ */
+export function rngSeed(option: string) {
+  return (v: string): 'fixed' | 'random' | 'none' | Uint8Array => {
+    if (v === 'fixed' || v === 'random' || v === 'none') return v;
+    const t = v.replace(/^0x/i, '').replaceAll('_', '');
+    if (!/^[0-9a-f]+$/i.test(t) || t.length % 2 !== 0 || t.length > 128) {
+      throw badValue(option, v, "'fixed', 'random', 'none', or 1 to 64 bytes as an even number of hex digits");
+    }
+    return Uint8Array.from({ length: t.length / 2 }, (_, i) => Number.parseInt(t.slice(2 * i, 2 * i + 2), 16));
+  };
+}
+
 /** A positive number of seconds (--timeout). */
 export function seconds(option: string) {
   return (v: string): number => {

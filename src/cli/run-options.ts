@@ -2,19 +2,21 @@
 // of them): their syntax, and their translation into runMachine's options and the description
 // adjustments (--smp, --irqchip). Owns option syntax only; runMachine does the work.
 
+import { randomBytes } from 'node:crypto';
 import { type Command, Option } from 'commander';
 import type { QemuBoot } from '../machine/qemu-parser.js';
 import type { MachineDescription } from '../machine/description.js';
 import type { Machine } from '../machine/build.js';
 import type { RunMachineOptions } from '../machine/run.js';
 import type { CliIo } from './io.js';
-import { gdbDevice, harts, num, seconds } from './options.js';
+import { gdbDevice, harts, num, rngSeed, seconds } from './options.js';
 
 export type GuestCli = {
   kernel?: string;
   bios?: string;
   initrd?: string;
   append?: string;
+  rngSeed?: 'fixed' | 'random' | 'none' | Uint8Array;
   dumpDtb?: string;
   maxInstructions?: number;
   timeout?: number;
@@ -76,6 +78,11 @@ export function guestOptions(c: Command): Command {
     .option('--acpi-dump <dir>', 'write the ACPI tables and CDATs the guest gets to DIR (as tables --out), then run')
     .option('--initrd <file>', 'initramfs to place in RAM and name in /chosen (linux,initrd-start/end)')
     .option('--append <cmdline>', 'kernel command line (/chosen/bootargs)')
+    .option(
+      '--rng-seed <bytes>',
+      "bytes for /chosen/rng-seed, which seeds the kernel's random number generator at boot as on QEMU's virt machine: 'fixed' (default: the same 32 bytes every run, so runs stay reproducible), 'random' (32 bytes from the host), 'none', or 1 to 64 bytes in hex",
+      rngSeed('--rng-seed'),
+    )
     .option('--dump-dtb <file>', "write the device tree the guest would get to FILE and stop (QEMU's -machine dumpdtb)")
     .option('--max-instructions <n>', 'stop after N instructions (exit 124)', num('--max-instructions', 'integer'))
     .option(
@@ -152,12 +159,22 @@ export async function runOptionsOf(
           },
         }
       : {}),
-    ...(opts.bios !== undefined || opts.initrd !== undefined || opts.append !== undefined
+    ...(opts.bios !== undefined ||
+    opts.initrd !== undefined ||
+    opts.append !== undefined ||
+    (opts.rngSeed !== undefined && opts.rngSeed !== 'fixed')
       ? {
           boot: {
             ...(opts.bios !== undefined ? { bios: opts.bios } : {}),
             ...(opts.initrd !== undefined ? { initrd: opts.initrd } : {}),
             ...(opts.append !== undefined ? { append: opts.append } : {}),
+            ...(opts.rngSeed === 'none'
+              ? { rngSeed: null }
+              : opts.rngSeed === 'random'
+                ? { rngSeed: new Uint8Array(randomBytes(32)) }
+                : opts.rngSeed instanceof Uint8Array
+                  ? { rngSeed: opts.rngSeed }
+                  : {}),
           },
         }
       : {}),

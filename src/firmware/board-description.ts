@@ -111,6 +111,8 @@ export interface BoardDescription {
   cxlHostBridges?: CxlHostBridgeDescription[];
   chosen: {
     bootargs?: string;
+    /** Bytes for /chosen/rng-seed (the kernel seeds its random number generator with them). */
+    rngSeed?: Uint8Array;
     /** Guest physical address of the ACPI RSDP; 0 until cxlemu generates ACPI tables. */
     acpiRsdp: number;
     /** The initramfs in RAM, [start, end) (linux,initrd-start/end). */

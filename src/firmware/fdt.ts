@@ -214,6 +214,7 @@ export function buildBoardTree(d: BoardDescription): FdtNode {
   const chosen = root.child('chosen');
   chosen.str('stdout-path', uartPath);
   if (d.chosen.bootargs !== undefined) chosen.str('bootargs', d.chosen.bootargs);
+  if (d.chosen.rngSeed !== undefined) chosen.prop('rng-seed', d.chosen.rngSeed);
   chosen.u32('cxlemu,acpi-rsdp', ...u64Cells(d.chosen.acpiRsdp));
   if (d.chosen.efi) {
     const e = d.chosen.efi;

@@ -201,6 +201,8 @@ export interface BoardOptions {
   /** Deterministic ratio (default 10: 10 MHz at a nominal 100 MIPS). */
   instructionsPerTick?: number;
   bootargs?: string;
+  /** /chosen/rng-seed: bytes that seed the kernel's random number generator at boot. */
+  rngSeed?: Uint8Array;
   /** The initramfs range for /chosen (the caller writes its bytes). */
   initrd?: { start: number; end: number };
   /** ACPI RSDP address for /chosen/cxlemu,acpi-rsdp (0 until ACPI exists). */
@@ -435,6 +437,7 @@ function describeBoard(
       acpiRsdp: opts.acpi?.rsdpAddress ?? opts.acpiRsdp ?? 0,
       ...(opts.acpi?.efi ? { efi: opts.acpi.efi } : {}),
       ...(opts.bootargs !== undefined ? { bootargs: opts.bootargs } : {}),
+      ...(opts.rngSeed ? { rngSeed: opts.rngSeed } : {}),
       ...(opts.initrd ? { initrd: opts.initrd } : {}),
     },
   };
@@ -1085,7 +1088,7 @@ export interface RunProgramOptions extends RunOptions {
   hartFactory?: HartFactory;
   /** Called once the kernel is loaded, just before the first instruction (e.g. start observing). */
   beforeRun?: (board: Board) => void;
-  /** Firmware, initramfs and command line (`--bios`, `--initrd`, `--append`; docs/linux.md). */
+  /** Firmware, initramfs, command line and rng-seed (`--bios`, `--initrd`, `--append`, `--rng-seed`; docs/linux.md). */
   boot?: BootRequest;
   /** Write the device tree the guest would get to this file and stop before the first instruction. */
   dumpDtb?: string;
@@ -1169,6 +1172,7 @@ export async function runProgram(opts: RunProgramOptions): Promise<RunResult> {
       : boot.append;
   const chosen = {
     ...(bootargs !== undefined ? { bootargs } : {}),
+    ...(boot.rngSeed !== null ? { rngSeed: boot.rngSeed } : {}),
     ...(boot.plan?.initrd ? { initrd: boot.plan.initrd } : {}),
   };
 

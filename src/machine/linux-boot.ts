@@ -23,12 +23,25 @@ import type { AddressSpace } from '../memory/index.js';
 import { isElf, loadElf, type LoadedImage } from './elf.js';
 import { ConfigError } from './errors.js';
 
-/** What the user asked for: `--bios`, `--initrd`, `--append`. */
+/** What the user asked for: `--bios`, `--initrd`, `--append`, `--rng-seed`. */
 export interface BootRequest {
   /** 'default' (OpenSBI), 'none' (start the kernel directly in M-mode), or a firmware file. */
   bios?: string;
   initrd?: string | Uint8Array;
   append?: string;
+  /** /chosen/rng-seed: absent, defaultRngSeed(); null, no property. */
+  rngSeed?: Uint8Array | null;
+}
+
+/**
+ * The rng-seed every run gets unless told otherwise: 32 fixed bytes (readable in a dumped device
+ * tree), so a run stays reproducible.
+ * QEMU's virt machine passes 32 random bytes (fixed ones with -seed); without any, Linux's random
+ * number generator is not ready at boot and gathers timer jitter for it (about 11 million
+ * instructions of a cxlemu boot) while anything asking for random bytes waits.
+ */
+export function defaultRngSeed(): Uint8Array {
+  return new TextEncoder().encode('cxlemu fixed rng-seed (32 bytes)');
 }
 
 /** The boot, read and checked, ready to be written once the board exists. */
@@ -40,6 +53,8 @@ export interface PreparedBoot {
   header: LinuxImageHeader | null;
   initrd: Uint8Array | null;
   append: string | undefined;
+  /** /chosen/rng-seed, or null for none. */
+  rngSeed: Uint8Array | null;
   /** Placement of firmware, kernel (Images) and initrd; null for a direct ELF/raw start with no initrd. */
   plan: BootPlan | null;
 }
@@ -130,7 +145,10 @@ export function prepareBoot(
       throw e;
     }
   }
-  return { kernel, what, firmware, header, initrd, append: req.append, plan };
+  const rngSeed = req.rngSeed === undefined ? defaultRngSeed() : req.rngSeed;
+  if (rngSeed !== null && (rngSeed.length === 0 || rngSeed.length > 64))
+    throw bad('--rng-seed', `${rngSeed.length} bytes`, '1 to 64 bytes');
+  return { kernel, what, firmware, header, initrd, append: req.append, rngSeed, plan };
 }
 
 /** Writes one blob into guest RAM or fails with the address. */

@@ -157,3 +157,68 @@ test('placement agrees with QEMU: initrd start/end in the device tree QEMU build
     assert.equal(p.initrd!.end, cell('linux,initrd-end'), `${mem} MiB`);
   }
 });
+
+test('/chosen/rng-seed: 32 bytes as in the device tree QEMU builds; fixed by default, chosen by --rng-seed, none on request', {
+  skip:
+    (!existsSync(image) && 'guests/linux/out/Image not built') || (!haveQemu && 'qemu-system-riscv64 or dtc missing'),
+}, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cxlemu-rng-'));
+  const seedOf = (dtb: string): string | undefined => {
+    const dts = spawnSync('dtc', ['-I', 'dtb', '-O', 'dts', dtb], { encoding: 'utf8' }).stdout;
+    // dtc prints bytes as [..], or as 32-bit cells <..> when their count is a multiple of 4.
+    const bytes = /rng-seed = \[([0-9a-f ]+)\];/.exec(dts)?.[1];
+    const cells = /rng-seed = <([0-9a-fx ]+)>;/.exec(dts)?.[1];
+    return (
+      bytes ??
+      cells
+        ?.split(' ')
+        .map((c) =>
+          c
+            .slice(2)
+            .padStart(8, '0')
+            .replace(/(..)(?!$)/g, '$1 '),
+        )
+        .join(' ')
+    );
+  };
+  const qemuDtb = join(dir, 'qemu.dtb');
+  const q = spawnSync('qemu-system-riscv64', [
+    '-M',
+    `virt,dumpdtb=${qemuDtb}`,
+    '-nographic',
+    '-bios',
+    'default',
+    '-kernel',
+    image,
+  ]);
+  assert.equal(q.status, 0, q.stderr.toString());
+  assert.equal(seedOf(qemuDtb)?.split(' ').length, 32, "QEMU's rng-seed is 32 bytes");
+
+  const cli = join(repo, 'dist', 'src', 'cli', 'main.js');
+  const ours = (...extra: string[]) => {
+    const dtb = join(dir, `ours-${extra.join('-') || 'default'}.dtb`);
+    const r = spawnSync(process.execPath, [cli, 'run', '--kernel', image, '--dump-dtb', dtb, ...extra], {
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, r.stderr);
+    return seedOf(dtb);
+  };
+  const fixed = Buffer.from('cxlemu fixed rng-seed (32 bytes)')
+    .toString('hex')
+    .replace(/(..)(?!$)/g, '$1 ');
+  assert.equal(ours(), fixed, 'the default is the same 32 bytes every run');
+  assert.equal(ours('--rng-seed', '0x00ff_7e'), '00 ff 7e');
+  assert.equal(ours('--rng-seed', 'none'), undefined);
+  const a = ours('--rng-seed', 'random');
+  assert.equal(a?.split(' ').length, 32);
+  assert.notEqual(a, fixed);
+  for (const bad of ['0xzz', 'abc', '00'.repeat(65), '']) {
+    const r = spawnSync(
+      process.execPath,
+      [cli, 'run', '--kernel', image, '--rng-seed', bad, '--dump-dtb', join(dir, 'x.dtb')],
+      { encoding: 'utf8' },
+    );
+    assert.equal(r.status, 1, `${bad}: ${r.stderr}`);
+    assert.match(r.stderr, /--rng-seed.*'fixed', 'random', 'none', or 1 to 64 bytes/);
+  }
+});

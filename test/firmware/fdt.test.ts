@@ -217,6 +217,14 @@ test('structure: memory, cpus, devices, pci, cxl windows, chosen', () => {
   assert.deepEqual(cells(chosen.props.get('cxlemu,acpi-rsdp')), [0, 0]);
 });
 
+test('/chosen/rng-seed carries the given bytes, and is absent when none are given', () => {
+  const seed = Uint8Array.from({ length: 32 }, (_, i) => 255 - i);
+  const d = sampleBoard();
+  const { root } = parseDtb(Buffer.from(generateFdt({ ...d, chosen: { ...d.chosen, rngSeed: seed } })));
+  assert.deepEqual([...find(root, 'chosen').props.get('rng-seed')!], [...seed]);
+  assert.equal(find(parseDtb(Buffer.from(generateFdt(d))).root, 'chosen').props.has('rng-seed'), false);
+});
+
 test('same description, same bytes; no CXL windows means no /cxl-windows node', () => {
   assert.deepEqual(generateFdt(sampleBoard()), generateFdt(sampleBoard()));
   const { root } = parseDtb(Buffer.from(generateFdt(sampleBoard(false))));
