@@ -8,7 +8,11 @@
 // The program (M-mode at 0x8000_0010, handler at 0x8000_0000 skipping the trapping instruction):
 // 8 iterations of all R/I-type ALU and M ops, every load/store width, LR/SC and all AMOs (W, D),
 // CSR reads/writes, fences and pause, TLB flushes (csrw satp) so every load/store kind also takes its slow path, taken and untaken branches, jal/jalr, ecall, and RVC forms; then
-// a three-step counted loop (`addi t0, t0, -1; bnez t0`: the JIT's loop runner), ebreak and wfi.
+// a three-step counted loop (`addi t0, t0, -1; bnez t0`: the JIT's loop runner); once, what a Linux
+// boot also runs that the loop does not (FS on, fmv.w.x and fld, Zbb's clz/ctz/cpop (and W forms),
+// orc.b and rev8, cbo.zero and cbo.flush, sfence.vma: each first met after V8 had compiled the
+// interpreter or the translator deoptimized it) and a call to the next page and back; then ebreak
+// and wfi.
 // Built with test/cpu/asm.ts (parcels are 16-bit little-endian halves).
 
 import { AddressSpace, Arena, BackingStore } from '../memory/index.js';
@@ -16,7 +20,7 @@ import { AddressSpace, Arena, BackingStore } from '../memory/index.js';
 const RAM = 0x8000_0000;
 const ENTRY = RAM + 16;
 
-export const WARMUP_PARCELS: readonly number[] = [
+const MAIN_PARCELS: readonly number[] = [
   0x22f3, 0x3410, 0x8293, 0x0042, 0x9073, 0x3412, 0x0073, 0x3020, 0x0437, 0x0008, 0x041b, 0x0014, 0x1413, 0x00c4,
   0x0413, 0x8004, 0x0113, 0x0404, 0x0337, 0x0008, 0x1313, 0x00c3, 0x1073, 0x3053, 0x0493, 0x0080, 0x37b7, 0x0012,
   0x879b, 0x4567, 0x9793, 0x00c7, 0x8793, 0x78a7, 0x9793, 0x00c7, 0x8793, 0xabd7, 0x9793, 0x00c7, 0x8793, 0xdef7,
@@ -54,7 +58,21 @@ export const WARMUP_PARCELS: readonly number[] = [
   0x80e7, 0x0082, 0x0073, 0x0000, 0x0505, 0x4585, 0x862a, 0x962e, 0x4014, 0xc014, 0x6014, 0xe014, 0x6782, 0xe03e,
   0x4782, 0xc03e, 0x2505, 0x6785, 0x0532, 0x8105, 0x8505, 0x897d, 0x8d0d, 0x8d2d, 0x8d4d, 0x8d6d, 0x9d0d, 0x9d2d,
   0xa011, 0x0001, 0xc111, 0x0001, 0xe111, 0x0001, 0x000f, 0x0100, 0x8493, 0xfff4, 0x98e3, 0xc404, 0x0293, 0x0030,
-  0x8293, 0xfff2, 0x9ee3, 0xfe02, 0x0073, 0x0010, 0x0073, 0x1050,
+  0x8293, 0xfff2, 0x9ee3, 0xfe02, 0x22b7, 0x0000, 0xa073, 0x3002, 0x8053, 0xf007, 0x3087, 0x0084, 0x9593, 0x6007,
+  0x9593, 0x6017, 0x9593, 0x6027, 0x959b, 0x6007, 0x959b, 0x6017, 0xd593, 0x2877, 0xd593, 0x6b87, 0x200f, 0x0044,
+  0x200f, 0x0024, 0x0073, 0x1200, 0x00ef, 0x3b50, 0x0073, 0x0010, 0x0073, 0x1050,
+];
+
+/** On the next page, where the main program's last `jal ra` lands: `jalr x0, 0(ra)` back. Control
+ *  flow between pages takes paths of the interpreter and translator that code on one page never
+ *  reaches (a Linux boot's first jump to another page deoptimized the interpreter). */
+const FAR_PARCELS: readonly number[] = [0x8067, 0x0000];
+
+/** The program: its main part from the start of RAM, the far part at RAM + 4 KiB. */
+export const WARMUP_PARCELS: readonly number[] = [
+  ...MAIN_PARCELS,
+  ...new Array<number>(2048 - MAIN_PARCELS.length).fill(0),
+  ...FAR_PARCELS,
 ];
 
 /** Index of the parcel holding the iteration count (`addi s1, x0, 8`: imm in its upper 12 bits). */

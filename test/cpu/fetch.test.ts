@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { a, reg } from './asm.js';
 import { csr, makeMachine, MMIO_BASE, RAM_BASE, setCsr, TRAP_VEC, type TestMachine } from './machine.js';
 import { CSR } from '../../src/cpu/csr.js';
+import { Op } from '../../src/cpu/isa.js';
 
 const ROOT = RAM_BASE + 0x100000,
   L1 = ROOT + 0x1000,
@@ -207,6 +208,51 @@ test('the interpreter warm-up program runs every iteration without an unexpected
   );
   assert.ok(h.instret > 8 * 150);
 });
+
+test('the warm-up program holds what a Linux boot interprets beyond RV64IMAC and Zicsr, and a call to the next page and back', async () => {
+  const { WARMUP_PARCELS } = await import('../../src/cpu/warmup.js');
+  const { decodeOne } = await import('../../src/cpu/decode.js');
+  const ops = new Set<number>();
+  const at = new Map<number, number>();
+  for (let i = 0; i < WARMUP_PARCELS.length; ) {
+    const lo = WARMUP_PARCELS[i]!;
+    const wide = (lo & 3) === 3;
+    const raw = wide ? (lo | (WARMUP_PARCELS[i + 1]! << 16)) >>> 0 : lo;
+    if (raw !== 0) {
+      ops.add(decodeOne(raw)[0]! & 0xff);
+      at.set(2 * i, raw);
+    }
+    i += wide ? 2 : 1;
+  }
+  // The ones a one-hart boot of the project's kernel met first after V8 had compiled the
+  // interpreter (it deoptimized): each must be in the program.
+  for (const [name, op] of [
+    ['fmv.w.x', Op.FMV_W_X],
+    ['fld', Op.FLD],
+    ['clz', Op.CLZ],
+    ['clzw', Op.CLZW],
+    ['ctz', Op.CTZ],
+    ['ctzw', Op.CTZW],
+    ['cpop', Op.CPOP],
+    ['orc.b', Op.ORC_B],
+    ['rev8', Op.REV8],
+    ['cbo.zero', Op.CBO_ZERO],
+    ['cbo.flush', Op.CBO_FLUSH],
+    ['sfence.vma', Op.SFENCE_VMA],
+  ] as const)
+    assert.ok(ops.has(op), name);
+  // The far part at +4 KiB returns (jalr x0, 0(ra)) to a jal ra on the first page.
+  assert.equal(at.get(0x1000), 0x00008067);
+  const jal = [...at].find(([off, w]) => (w & 0xfff) === 0x0ef && off < 0x1000 && off + jalOffset(w) === 0x1000);
+  assert.ok(jal, 'a jal ra to the far part');
+});
+
+/** The signed offset of a J-type instruction. */
+function jalOffset(w: number): number {
+  const imm =
+    (((w >>> 31) & 1) << 20) | (((w >>> 12) & 0xff) << 12) | (((w >>> 20) & 1) << 11) | (((w >>> 21) & 0x3ff) << 1);
+  return (imm << 11) >> 11;
+}
 
 test('the JIT warm-up pass: every block translated at once, the loop then runs translated with the same traps', async () => {
   const { JIT_PASS_ITERATIONS, warmUpProgram } = await import('../../src/cpu/warmup.js');
