@@ -38,8 +38,8 @@ import {
   type JitInsn,
   type JitLayout,
 } from './jit-translate.js';
-import { decodeOne } from './decode.js';
-import { insnBytes } from './isa.js';
+import { decodeInto } from './decode.js';
+import { insnBytes, SLOT_WORDS } from './isa.js';
 import { Wasm, type WasmMemoryLike, type WasmModule, type WasmTable } from './wasm/wasm-api.js';
 import { LoopRunner, loopRunnable } from './loop-runner.js';
 import { ModuleBuilder } from './wasm/module-builder.js';
@@ -699,6 +699,9 @@ export class Jit {
     return ++this.sinceQueued >= BATCH_DELAY || this.queue.length >= this.batch;
   }
 
+  /** scan's decoded instruction (one buffer: a Linux boot scans some 230,000 instructions). */
+  private readonly scanSlot = new Int32Array(SLOT_WORDS);
+
   /** Decode the block at pc: its length and whether it can be translated (fills code when asked). */
   private scan(priv: number, pc: number, code: JitInsn[] | null, deps?: BlockDeps): Block {
     if (pc !== pc) return new Block(pc, priv, 1, false);
@@ -735,7 +738,8 @@ export class Jit {
         raw = (low | (half(off + 2) << 16)) >>> 0;
       }
       words = Math.imul(words ^ raw, 0x01000193);
-      const slot = decodeOne(raw);
+      const slot = this.scanSlot;
+      decodeInto(raw, slot, 0);
       const op = slot[0]! & 0xff;
       const straight = jitStraight(op, slot[1]!);
       if (!straight && !jitTerminator(op) && !jitEndsBlock(op, slot[1]!)) break;
