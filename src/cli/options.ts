@@ -1,7 +1,7 @@
 // Option value parsers shared by the commands. Own the syntax of numbers on the command line and
 // the rule each error message names; never decide what a number means.
 
-import { MAX_HARTS } from '../machine/board-map.js';
+import { MAX_HARTS, MAX_RNG_SEED_BYTES } from '../machine/board-map.js';
 import { ConfigError } from '../machine/errors.js';
 import { parseInteger, parseSize } from '../machine/sizes.js';
 
@@ -57,8 +57,12 @@ export function rngSeed(option: string) {
   return (v: string): 'fixed' | 'random' | 'none' | Uint8Array => {
     if (v === 'fixed' || v === 'random' || v === 'none') return v;
     const t = v.replace(/^0x/i, '').replaceAll('_', '');
-    if (!/^[0-9a-f]+$/i.test(t) || t.length % 2 !== 0 || t.length > 128) {
-      throw badValue(option, v, "'fixed', 'random', 'none', or 1 to 64 bytes as an even number of hex digits");
+    if (!/^[0-9a-f]+$/i.test(t) || t.length % 2 !== 0 || t.length > 2 * MAX_RNG_SEED_BYTES) {
+      throw badValue(
+        option,
+        v,
+        `'fixed', 'random', 'none', or 1 to ${MAX_RNG_SEED_BYTES} bytes as an even number of hex digits`,
+      );
     }
     return Uint8Array.from({ length: t.length / 2 }, (_, i) => Number.parseInt(t.slice(2 * i, 2 * i + 2), 16));
   };

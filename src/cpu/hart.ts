@@ -446,8 +446,9 @@ export class Hart implements JitHost {
     const jcBytes = 36 * JC_SIZE;
     // The JIT's translation epoch and page cells (jit.ts remap/ensureValid), 8-byte aligned after.
     const cellsBytes = (4 * (JIT_PAGE_CELLS + 1) + 7) & ~7;
-    // The JIT's loop runner encodes the self-loops it runs here (loop-runner.ts).
-    // The JIT's entry of each table slot into its region (the dispatcher reads it).
+    // Then LOOP_BUFFER_BYTES where the JIT's loop runner encodes the self-loops it runs
+    // (loop-runner.ts), and the JIT's entry of each table slot into its region (the dispatcher
+    // reads it).
     const slotCapacity = jitSlotsFor(this.arena.bytes);
     const slotEntriesBytes = 4 * slotCapacity;
     const regs = this.arena.allocStatic(

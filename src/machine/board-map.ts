@@ -13,6 +13,10 @@ import { isThreeFamily } from '../cxl-math/interleave.js';
 import { ECAM_BASE, ECAM_SIZE, PCIE_MMIO_WINDOW } from '../pci/ecam.js';
 import { CLINT_MAX_HARTS } from '../devices/clint.js';
 
+// ---- boot ----
+/** The longest /chosen/rng-seed a boot accepts (--rng-seed; QEMU passes 32 bytes). */
+export const MAX_RNG_SEED_BYTES = 64;
+
 // ---- harts ----
 /** Harts a machine may have (--smp, QEMU -smp, the description's cpus): as many as the CLINT serves. */
 export const MAX_HARTS = CLINT_MAX_HARTS;

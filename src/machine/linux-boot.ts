@@ -20,6 +20,7 @@ import {
 } from '../boot/index.js';
 import { fdtAddress } from '../firmware/fdt.js';
 import type { AddressSpace } from '../memory/index.js';
+import { MAX_RNG_SEED_BYTES } from './board-map.js';
 import { isElf, loadElf, type LoadedImage } from './elf.js';
 import { ConfigError } from './errors.js';
 
@@ -146,8 +147,8 @@ export function prepareBoot(
     }
   }
   const rngSeed = req.rngSeed === undefined ? defaultRngSeed() : req.rngSeed;
-  if (rngSeed !== null && (rngSeed.length === 0 || rngSeed.length > 64))
-    throw bad('--rng-seed', `${rngSeed.length} bytes`, '1 to 64 bytes');
+  if (rngSeed !== null && (rngSeed.length === 0 || rngSeed.length > MAX_RNG_SEED_BYTES))
+    throw bad('--rng-seed', `${rngSeed.length} bytes`, `1 to ${MAX_RNG_SEED_BYTES} bytes`);
   return { kernel, what, firmware, header, initrd, append: req.append, rngSeed, plan };
 }
 

@@ -485,15 +485,15 @@ export class ModuleBuilder {
   }
 }
 
-/**
- * One function body. Emission methods return `this` so sequences chain:
- * `fn.localGet(0).localGet(1).i64Add()`. Locals are numbered after the parameters.
- */
 /** The custom section of branch hints (the branch-hinting proposal; V8 reads it with
  *  --experimental-wasm-branch-hinting, which wasm-tiering.ts sets, and TurboFan then moves the
  *  unlikely arm out of the hot path, spills included). */
 export const BRANCH_HINT_SECTION = 'metadata.code.branch_hint';
 
+/**
+ * One function body. Emission methods return `this` so sequences chain:
+ * `fn.localGet(0).localGet(1).i64Add()`. Locals are numbered after the parameters.
+ */
 export class FunctionBuilder {
   private readonly code = new ByteWriter(256);
   /** Pairs (offset of the if in the emitted code, 1 likely / 0 unlikely); the section counts from
@@ -700,7 +700,7 @@ export class FunctionBuilder {
   /** `if` with a branch hint: `likely` says the condition is usually true (its arm is the hot path). */
   ifHinted(likely: boolean, bt: BlockType = null): Label {
     this.branchHints.push(this.code.length, likely ? 1 : 0);
-    return this.open('if', 0x04, bt);
+    return this.if(bt);
   }
 
   /** `else` of the innermost open `if`. */
