@@ -232,6 +232,17 @@ export const MAX_REGION_BLOCKS = 16;
  * components of their direct control flow inside the batch, each cut into pieces of at most
  * MAX_REGION_BLOCKS.
  */
+/**
+ * blocks[i] for each i of idx, in a new array built by push: always the same elements kind (V8's
+ * Array.prototype.map may give a holey array when its caller is optimized and a packed one when
+ * not, and code optimized for one deoptimizes on the other: emitRegion did, ~110 ms of TurboFan each).
+ */
+export function pick<T>(blocks: readonly T[], idx: readonly number[]): T[] {
+  const out: T[] = [];
+  for (let k = 0; k < idx.length; k++) out.push(blocks[idx[k]!]!);
+  return out;
+}
+
 export function partitionRegions(blocks: readonly JitBlockCode[]): number[][] {
   const index = new Map<number, number>();
   blocks.forEach((b, i) => index.set(b.pc, i));
@@ -331,7 +342,7 @@ export function translateBatch(
   regions.forEach((r, ri) =>
     emitRegion(
       regionFns[ri]!,
-      r.map((i) => blocks[i]!),
+      pick(blocks, r),
       L,
       slotOf,
       callOut,
@@ -378,6 +389,16 @@ function emitMulhu(m: ModuleBuilder): FunctionBuilder {
  * instead of a tail call that stores and reloads them), and leave it only at exits. Entry 2i runs
  * block i from its page-cell check, 2i + 1 from its budget check.
  */
+/**
+ * Push x[r] (its local; x0 reads 0). A module-level function, not a closure of emitRegion: a call
+ * site that had only ever seen one emitRegion's closure deoptimized emitRegion ("wrong call
+ * target") when the next one's came, ~110 ms of TurboFan each time.
+ */
+function pushReg(f: FunctionBuilder, local: Int32Array, r: number): void {
+  if (r === 0) f.i64Const(0);
+  else f.localGet(local[r]!);
+}
+
 function emitRegion(
   f: FunctionBuilder,
   blocks: readonly JitBlockCode[],
@@ -489,10 +510,6 @@ function emitRegion(
         .f64Store(8, L.fpRegs + 8 * r);
     for (const r of written) storeReg(r);
   };
-  const get = (r: number) => {
-    if (r === 0) f.i64Const(0);
-    else f.localGet(local[r]!);
-  };
 
   f.globalGet(baseGlobal).localSet(B);
   for (const r of fUsed)
@@ -585,7 +602,7 @@ function emitRegion(
     };
     /** va = rs1 + imm; leaves the host address in `addr` (or exits). */
     const tlb = (k: number, rs1: number, imm: number, size: number, write: boolean) => {
-      get(rs1);
+      pushReg(f, local, rs1);
       if (imm !== 0) f.i64Const(imm).i64Add();
       f.localSet(va);
       f.localGet(va).i32WrapI64().localSet(lo);
@@ -609,7 +626,7 @@ function emitRegion(
     };
     /** Atomics: a misaligned address exits (the interpreter raises the misaligned-address fault). */
     const alignedOrExit = (k: number, rs1: number, size: number) => {
-      get(rs1);
+      pushReg(f, local, rs1);
       f.i32WrapI64()
         .i32Const(size - 1)
         .i32And()
@@ -624,7 +641,7 @@ function emitRegion(
             f,
             L,
             h: fpHelpers,
-            getX: get,
+            getX: (r: number) => pushReg(f, local, r),
             setX: setRd,
             slowExit,
             tlb,
@@ -685,17 +702,17 @@ function emitRegion(
         case Op.MULHU:
         case Op.MULHSU:
           if (!discard) {
-            get(rs1);
-            get(rs2);
+            pushReg(f, local, rs1);
+            pushReg(f, local, rs2);
             f.call(mulhu!);
             if (op !== Op.MULHU) {
               // signed corrections: - (a < 0 ? b : 0) [- (b < 0 ? a : 0) for MULH]
-              get(rs2);
-              get(rs1);
+              pushReg(f, local, rs2);
+              pushReg(f, local, rs1);
               f.i64Const(63).i64ShrS().i64And().i64Sub();
               if (op === Op.MULH) {
-                get(rs1);
-                get(rs2);
+                pushReg(f, local, rs1);
+                pushReg(f, local, rs2);
                 f.i64Const(63).i64ShrS().i64And().i64Sub();
               }
             }
@@ -707,9 +724,9 @@ function emitRegion(
         case Op.REM:
         case Op.REMU:
           if (!discard) {
-            get(rs1);
+            pushReg(f, local, rs1);
             f.localSet(tmp);
-            get(rs2);
+            pushReg(f, local, rs2);
             f.localSet(tmp2);
             f.localGet(tmp2).i64Eqz().if(i64);
             if (op === Op.DIV || op === Op.DIVU) f.i64Const(-1);
@@ -745,9 +762,9 @@ function emitRegion(
         case Op.REMW:
         case Op.REMUW:
           if (!discard) {
-            get(rs1);
+            pushReg(f, local, rs1);
             f.localSet(tmp); // only the low half is used
-            get(rs2);
+            pushReg(f, local, rs2);
             f.localSet(tmp2);
             f.localGet(tmp2).i32WrapI64().i32Eqz().if(i64);
             if (op === Op.DIVW || op === Op.DIVUW) f.i64Const(-1);
@@ -825,7 +842,7 @@ function emitRegion(
           const size = op === Op.SD ? 8 : op === Op.SW ? 4 : op === Op.SH ? 2 : 1;
           tlb(k, rs1, imm, size, true);
           f.localGet(addr);
-          get(rs2);
+          pushReg(f, local, rs2);
           if (size === 8) f.i64Store(8, 0);
           else if (size === 4) f.i64Store32(4, 0);
           else if (size === 2) f.i64Store16(2, 0);
@@ -882,7 +899,7 @@ function emitRegion(
           const size = op === Op.SC_D ? 8 : 4;
           const R = L.resCells;
           alignedOrExit(k, rs1, size);
-          get(rs1);
+          pushReg(f, local, rs1);
           f.localSet(va);
           f.localGet(va).i32WrapI64().localSet(lo);
           f.localGet(va).i64Const(32).i64ShrU().i32WrapI64().localSet(hi);
@@ -917,7 +934,7 @@ function emitRegion(
               .i32Eq();
           f.if(i64);
           f.localGet(addr);
-          get(rs2);
+          pushReg(f, local, rs2);
           if (size === 8) f.i64Store(8, 0);
           else f.i64Store32(4, 0);
           f.i64Const(0);
@@ -963,7 +980,7 @@ function emitRegion(
           // Min/max compare in the memory word's type: W values sign-extended for the signed
           // forms, zero-extended for the unsigned ones.
           const operand = (unsigned: boolean) => {
-            get(rs2);
+            pushReg(f, local, rs2);
             if (!isD) {
               if (unsigned) f.i64Const(0xffffffff).i64And();
               else f.i32WrapI64().i64ExtendI32S();
@@ -976,26 +993,26 @@ function emitRegion(
           f.localGet(addr);
           switch (base) {
             case Op.AMOSWAP_W:
-              get(rs2);
+              pushReg(f, local, rs2);
               break;
             case Op.AMOADD_W:
               f.localGet(tmp);
-              get(rs2);
+              pushReg(f, local, rs2);
               f.i64Add();
               break;
             case Op.AMOXOR_W:
               f.localGet(tmp);
-              get(rs2);
+              pushReg(f, local, rs2);
               f.i64Xor();
               break;
             case Op.AMOAND_W:
               f.localGet(tmp);
-              get(rs2);
+              pushReg(f, local, rs2);
               f.i64And();
               break;
             case Op.AMOOR_W:
               f.localGet(tmp);
-              get(rs2);
+              pushReg(f, local, rs2);
               f.i64Or();
               break;
             default: {
@@ -1033,7 +1050,7 @@ function emitRegion(
           break;
         }
         case Op.JALR: {
-          get(rs1);
+          pushReg(f, local, rs1);
           f.i64Const(imm).i64Add().i64Const(-2).i64And().localSet(va);
           if (!discard) {
             const [a, h] = halves(pc + len);
@@ -1062,8 +1079,8 @@ function emitRegion(
         case Op.BLTU:
         case Op.BGEU: {
           f.localGet(BUDGET).i32Const(n).i32Sub().localSet(BUDGET);
-          get(rs1);
-          get(rs2);
+          pushReg(f, local, rs1);
+          pushReg(f, local, rs2);
           emitBranchTest(f, op);
           f.if();
           goTo(pc + imm);
@@ -1100,8 +1117,8 @@ function emitRegion(
                 f,
                 op,
                 constImmediate(f, imm),
-                () => get(rs1),
-                () => get(rs2),
+                () => pushReg(f, local, rs1),
+                () => pushReg(f, local, rs2),
               );
               setRd(rd);
             }
@@ -1113,8 +1130,8 @@ function emitRegion(
                 f,
                 op,
                 constImmediate(f, imm),
-                () => get(rs1),
-                () => get(rs2),
+                () => pushReg(f, local, rs1),
+                () => pushReg(f, local, rs2),
                 tmp,
               );
               setRd(rd);

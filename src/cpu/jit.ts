@@ -33,6 +33,7 @@ import {
   jitEndsBlock,
   jitTerminator,
   partitionRegions,
+  pick,
   translateBatch,
   type JitBlockCode,
   type JitInsn,
@@ -846,7 +847,7 @@ export class Jit {
     });
     for (const [key, idx] of groups) {
       const p = key >> 1;
-      const group = idx.map((i) => codes[i]!);
+      const group = pick(codes, idx);
       const regions = partitionRegions(group);
       // Whether each region stays on one page cell (switchPage parks only those).
       for (const r of regions) {

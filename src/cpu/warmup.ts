@@ -15,7 +15,8 @@
 // and wfi.
 // Built with test/cpu/asm.ts (parcels are 16-bit little-endian halves).
 
-import { AddressSpace, Arena, BackingStore } from '../memory/index.js';
+import { AddressSpace, Arena, BackingStore, type MmioOps } from '../memory/index.js';
+import { OS_ENTRY, OS_ITERATIONS, OS_SEGMENTS } from './warmup-os-program.js';
 
 const RAM = 0x8000_0000;
 const ENTRY = RAM + 16;
@@ -89,6 +90,8 @@ export function warmUpProgram(iterations: number): readonly number[] {
 export interface WarmUpHart {
   run(n: number): string;
   instret: number;
+  /** Pause hints may end its turn (as when another hart could run): the OS pass's pauses do. */
+  mayYield: boolean;
 }
 
 let done = false;
@@ -103,8 +106,66 @@ export function warmUp(make: (opts: WarmUpOptions) => WarmUpHart, jit: boolean):
   if (done) return 0;
   done = true;
   let retired = runOnce(WARMUP_PARCELS, (o) => make({ ...o, jit: false }));
-  if (jit) retired += runOnce(warmUpProgram(JIT_PASS_ITERATIONS), (o) => make({ ...o, jit: true }));
+  retired += runOs(OS_PASS_ITERATIONS, (o) => make({ ...o, jit: false }));
+  if (jit) {
+    retired += runOnce(warmUpProgram(JIT_PASS_ITERATIONS), (o) => make({ ...o, jit: true }));
+    retired += runOs(OS_JIT_PASS_ITERATIONS, (o) => make({ ...o, jit: true }));
+  }
   return retired;
+}
+
+/** Iterations of the OS pass's S-mode loop: interpreted, and translated (its blocks compile on
+ *  their 8th run: a few runs translated, its rewritten block compiled again each time). */
+export const OS_PASS_ITERATIONS = 4;
+export const OS_JIT_PASS_ITERATIONS = 10;
+/** Where the OS pass's device is (warmup-os.S `DEV`): 4 KiB of plain registers. */
+export const OS_DEVICE = 0x1000_0000;
+
+/** The OS pass (src/cpu/warmup-os.S) with its S-mode loop run `iterations` times: [byte offset from RAM, 16-bit parcels] segments. */
+export function osProgram(iterations: number): (readonly [number, readonly number[]])[] {
+  // `addi s1, zero, N` at OS_ITERATIONS: N in the upper 12 bits of its upper parcel.
+  const at = OS_ITERATIONS + 2;
+  return OS_SEGMENTS.map(([off, parcels]) => {
+    const k = (at - off) / 2;
+    if (k < 0 || k >= parcels.length) return [off, parcels] as const;
+    const p = [...parcels];
+    p[k] = (p[k]! & 0x000f) | ((iterations << 4) & 0xfff0);
+    return [off, p] as const;
+  });
+}
+
+/** A device for the OS pass: registers that read back what was written (any width the bus splits to). */
+function scratchDevice(): MmioOps {
+  const regs = new Uint8Array(4096);
+  return {
+    valid: { min: 1, max: 8 },
+    impl: { min: 1, max: 4 },
+    read(offset, size) {
+      let v = 0;
+      for (let i = size - 1; i >= 0; i--) v = v * 256 + regs[(offset + i) & 4095]!;
+      return v;
+    },
+    write(offset, size, value) {
+      for (let i = 0; i < size; i++) regs[(offset + i) & 4095] = Math.floor(value / 2 ** (8 * i)) & 0xff;
+    },
+  };
+}
+
+function runOs(iterations: number, make: (opts: Omit<WarmUpOptions, 'jit'>) => WarmUpHart): number {
+  const arena = new Arena({ bytes: 16 * 65536 });
+  const bus = new AddressSpace(arena);
+  bus.begin();
+  bus.ram('warm-up ram', RAM, new BackingStore(arena, { name: 'warm-up ram', size: 64 * 1024 }));
+  bus.mmio('warm-up device', OS_DEVICE, 4096, scratchDevice());
+  bus.commit();
+  for (const [off, parcels] of osProgram(iterations)) parcels.forEach((h, i) => bus.store(RAM + off + 2 * i, 2, h));
+  const hart = make({ arena, bus, hartId: 0, resetPc: RAM + OS_ENTRY });
+  hart.mayYield = true;
+  for (let i = 0; i < 64; i++) {
+    const why = hart.run(100_000);
+    if (why !== 'limit' && why !== 'yield') break;
+  }
+  return hart.instret;
 }
 
 /** Iterations of the JIT pass: its blocks compile on their 8th run, then run translated. */
