@@ -15,12 +15,23 @@ const BASE = 0x8000_0000;
 /** Zero parcels in a row that end a segment. */
 const GAP = 32;
 
+/** Run a tool of the cross toolchain; a missing one is named with the Debian package that has it. */
+function run(tool, args) {
+  try {
+    return execFileSync(tool, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    if (e.code === 'ENOENT')
+      throw new Error(`${tool} not found: install Debian's gcc-riscv64-linux-gnu (.ci/apt-packages)`);
+    throw new Error(`${tool} failed on ${source}:\n${e.stderr ?? e.message}`);
+  }
+}
+
 export function assemble() {
   const dir = mkdtempSync(join(tmpdir(), 'warmup-os-'));
   try {
     const elf = join(dir, 'os.elf');
     const bin = join(dir, 'os.bin');
-    execFileSync('riscv64-linux-gnu-gcc', [
+    run('riscv64-linux-gnu-gcc', [
       '-nostdlib',
       '-march=rv64gc_zba_zbb_zicsr_zifencei',
       '-mabi=lp64d',
@@ -32,9 +43,9 @@ export function assemble() {
       elf,
       source,
     ]);
-    execFileSync('riscv64-linux-gnu-objcopy', ['-O', 'binary', '-j', '.text', elf, bin]);
+    run('riscv64-linux-gnu-objcopy', ['-O', 'binary', '-j', '.text', elf, bin]);
     const syms = new Map();
-    for (const line of execFileSync('riscv64-linux-gnu-nm', [elf], { encoding: 'utf8' }).split('\n')) {
+    for (const line of run('riscv64-linux-gnu-nm', [elf]).split('\n')) {
       const [addr, , name] = line.trim().split(/\s+/);
       if (name) syms.set(name, Number.parseInt(addr, 16) - BASE);
     }

@@ -14,6 +14,10 @@
 // interpreter or the translator deoptimized it) and a call to the next page and back; then ebreak
 // and wfi.
 // Built with test/cpu/asm.ts (parcels are 16-bit little-endian halves).
+//
+// Then the OS pass (src/cpu/warmup-os.S, assembled into warmup-os-program.ts), interpreted and
+// translated: S-mode under Sv39 at kernel addresses with MMIO, PBMT, faults, interrupts, pause
+// yields and rewritten code, which an M-mode program without paging never reaches.
 
 import { AddressSpace, Arena, BackingStore, type MmioOps } from '../memory/index.js';
 import { OS_ENTRY, OS_ITERATIONS, OS_SEGMENTS } from './warmup-os-program.js';
@@ -114,8 +118,8 @@ export function warmUp(make: (opts: WarmUpOptions) => WarmUpHart, jit: boolean):
   return retired;
 }
 
-/** Iterations of the OS pass's S-mode loop: interpreted, and translated (its blocks compile on
- *  their 8th run: a few runs translated, its rewritten block compiled again each time). */
+/** Iterations of the OS pass's S-mode loop: interpreted, and translated (as the first pass's
+ *  JIT run: its blocks compile once hot and run translated after; the rewritten one recompiles). */
 export const OS_PASS_ITERATIONS = 4;
 export const OS_JIT_PASS_ITERATIONS = 10;
 /** Where the OS pass's device is (warmup-os.S `DEV`): 4 KiB of plain registers. */
@@ -152,12 +156,7 @@ function scratchDevice(): MmioOps {
 }
 
 function runOs(iterations: number, make: (opts: Omit<WarmUpOptions, 'jit'>) => WarmUpHart): number {
-  const arena = new Arena({ bytes: 16 * 65536 });
-  const bus = new AddressSpace(arena);
-  bus.begin();
-  bus.ram('warm-up ram', RAM, new BackingStore(arena, { name: 'warm-up ram', size: 64 * 1024 }));
-  bus.mmio('warm-up device', OS_DEVICE, 4096, scratchDevice());
-  bus.commit();
+  const { arena, bus } = warmUpMachine(scratchDevice());
   for (const [off, parcels] of osProgram(iterations)) parcels.forEach((h, i) => bus.store(RAM + off + 2 * i, 2, h));
   const hart = make({ arena, bus, hartId: 0, resetPc: RAM + OS_ENTRY });
   hart.mayYield = true;
@@ -180,12 +179,19 @@ export interface WarmUpOptions {
   jit: boolean;
 }
 
-function runOnce(parcels: readonly number[], make: (opts: Omit<WarmUpOptions, 'jit'>) => WarmUpHart): number {
+/** The warm-up's throwaway machine: 64 KiB of RAM at RAM, and with `device` that at OS_DEVICE. */
+function warmUpMachine(device: MmioOps | null): { arena: Arena; bus: AddressSpace } {
   const arena = new Arena({ bytes: 16 * 65536 });
   const bus = new AddressSpace(arena);
   bus.begin();
   bus.ram('warm-up ram', RAM, new BackingStore(arena, { name: 'warm-up ram', size: 64 * 1024 }));
+  if (device !== null) bus.mmio('warm-up device', OS_DEVICE, 4096, device);
   bus.commit();
+  return { arena, bus };
+}
+
+function runOnce(parcels: readonly number[], make: (opts: Omit<WarmUpOptions, 'jit'>) => WarmUpHart): number {
+  const { arena, bus } = warmUpMachine(null);
   parcels.forEach((h, i) => bus.store(RAM + 2 * i, 2, h));
   const hart = make({ arena, bus, hartId: 0, resetPc: ENTRY });
   for (let i = 0; i < 8 && hart.run(100_000) === 'limit'; i++);
