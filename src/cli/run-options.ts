@@ -2,7 +2,6 @@
 // of them): their syntax, and their translation into runMachine's options and the description
 // adjustments (--smp, --irqchip). Owns option syntax only; runMachine does the work.
 
-import { randomBytes } from 'node:crypto';
 import { type Command, Option } from 'commander';
 import type { QemuBoot } from '../machine/qemu-parser.js';
 import type { MachineDescription } from '../machine/description.js';
@@ -168,13 +167,9 @@ export async function runOptionsOf(
             ...(opts.bios !== undefined ? { bios: opts.bios } : {}),
             ...(opts.initrd !== undefined ? { initrd: opts.initrd } : {}),
             ...(opts.append !== undefined ? { append: opts.append } : {}),
-            ...(opts.rngSeed === 'none'
-              ? { rngSeed: null }
-              : opts.rngSeed === 'random'
-                ? { rngSeed: new Uint8Array(randomBytes(32)) }
-                : opts.rngSeed instanceof Uint8Array
-                  ? { rngSeed: opts.rngSeed }
-                  : {}),
+            ...(opts.rngSeed !== undefined && opts.rngSeed !== 'fixed'
+              ? { rngSeed: opts.rngSeed === 'none' ? null : opts.rngSeed }
+              : {}),
           },
         }
       : {}),

@@ -109,12 +109,12 @@ let done = false;
 export function warmUp(make: (opts: WarmUpOptions) => WarmUpHart, jit: boolean): number {
   if (done) return 0;
   done = true;
-  let retired = runOnce(WARMUP_PARCELS, (o) => make({ ...o, jit: false }));
-  retired += runOs(OS_PASS_ITERATIONS, (o) => make({ ...o, jit: false }));
-  if (jit) {
-    retired += runOnce(warmUpProgram(JIT_PASS_ITERATIONS), (o) => make({ ...o, jit: true }));
-    retired += runOs(OS_JIT_PASS_ITERATIONS, (o) => make({ ...o, jit: true }));
-  }
+  const first = (parcels: readonly number[], jit: boolean) =>
+    runPass([[0, parcels]], null, ENTRY, false, (o) => make({ ...o, jit }));
+  const os = (iterations: number, jit: boolean) =>
+    runPass(osProgram(iterations), scratchDevice(), RAM + OS_ENTRY, true, (o) => make({ ...o, jit }));
+  let retired = first(WARMUP_PARCELS, false) + os(OS_PASS_ITERATIONS, false);
+  if (jit) retired += first(warmUpProgram(JIT_PASS_ITERATIONS), true) + os(OS_JIT_PASS_ITERATIONS, true);
   return retired;
 }
 
@@ -138,9 +138,9 @@ export function osProgram(iterations: number): (readonly [number, readonly numbe
   });
 }
 
-/** A device for the OS pass: registers that read back what was written (any width the bus splits to). */
-function scratchDevice(): MmioOps {
-  const regs = new Uint8Array(4096);
+/** A device for the OS pass: 4 KiB of registers (`regs`) that read back what was written (any
+ *  width the bus splits to). */
+export function scratchDevice(regs = new Uint8Array(4096)): MmioOps {
   return {
     valid: { min: 1, max: 8 },
     impl: { min: 1, max: 4 },
@@ -153,18 +153,6 @@ function scratchDevice(): MmioOps {
       for (let i = 0; i < size; i++) regs[(offset + i) & 4095] = Math.floor(value / 2 ** (8 * i)) & 0xff;
     },
   };
-}
-
-function runOs(iterations: number, make: (opts: Omit<WarmUpOptions, 'jit'>) => WarmUpHart): number {
-  const { arena, bus } = warmUpMachine(scratchDevice());
-  for (const [off, parcels] of osProgram(iterations)) parcels.forEach((h, i) => bus.store(RAM + off + 2 * i, 2, h));
-  const hart = make({ arena, bus, hartId: 0, resetPc: RAM + OS_ENTRY });
-  hart.mayYield = true;
-  for (let i = 0; i < 64; i++) {
-    const why = hart.run(100_000);
-    if (why !== 'limit' && why !== 'yield') break;
-  }
-  return hart.instret;
 }
 
 /** Iterations of the JIT pass: its blocks compile on their 8th run, then run translated. */
@@ -180,7 +168,7 @@ export interface WarmUpOptions {
 }
 
 /** The warm-up's throwaway machine: 64 KiB of RAM at RAM, and with `device` that at OS_DEVICE. */
-function warmUpMachine(device: MmioOps | null): { arena: Arena; bus: AddressSpace } {
+export function warmUpMachine(device: MmioOps | null): { arena: Arena; bus: AddressSpace } {
   const arena = new Arena({ bytes: 16 * 65536 });
   const bus = new AddressSpace(arena);
   bus.begin();
@@ -190,10 +178,25 @@ function warmUpMachine(device: MmioOps | null): { arena: Arena; bus: AddressSpac
   return { arena, bus };
 }
 
-function runOnce(parcels: readonly number[], make: (opts: Omit<WarmUpOptions, 'jit'>) => WarmUpHart): number {
-  const { arena, bus } = warmUpMachine(null);
-  parcels.forEach((h, i) => bus.store(RAM + 2 * i, 2, h));
-  const hart = make({ arena, bus, hartId: 0, resetPc: ENTRY });
-  for (let i = 0; i < 8 && hart.run(100_000) === 'limit'; i++);
+/**
+ * Run one pass: its [byte offset from RAM, parcels] segments loaded, from resetPc, until it waits
+ * (its program ends in wfi) or 64 turns of 100,000 instructions; with `mayYield` its pause hints
+ * end turns. Returns instructions retired.
+ */
+function runPass(
+  segments: readonly (readonly [number, readonly number[]])[],
+  device: MmioOps | null,
+  resetPc: number,
+  mayYield: boolean,
+  make: (opts: Omit<WarmUpOptions, 'jit'>) => WarmUpHart,
+): number {
+  const { arena, bus } = warmUpMachine(device);
+  for (const [off, parcels] of segments) parcels.forEach((h, i) => bus.store(RAM + off + 2 * i, 2, h));
+  const hart = make({ arena, bus, hartId: 0, resetPc });
+  hart.mayYield = mayYield;
+  for (let i = 0; i < 64; i++) {
+    const why = hart.run(100_000);
+    if (why !== 'limit' && why !== 'yield') break;
+  }
   return hart.instret;
 }

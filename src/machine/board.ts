@@ -13,7 +13,7 @@ import type { DataTiming } from '../cpu/data-timing.js';
 import type { JitStats } from '../cpu/jit.js';
 import type { TimingStats } from './timing.js';
 import type { TrafficStats } from './traffic.js';
-import { ABI_NAMES } from '../cpu/disasm.js';
+import { ABI_NAMES, addressHex } from '../cpu/disasm.js';
 import { CAUSE_NAMES, CSR } from '../cpu/csr.js';
 import { Ns16550a, NS16550A_SIZE, UART0_IRQ, UART_CLOCK_HZ } from '../devices/ns16550a.js';
 import { Clint, CLINT_SIZE, TIMEBASE_HZ } from '../devices/clint.js';
@@ -822,9 +822,6 @@ function finisherExit(fin: FinisherOutcome): RunExit {
   return { kind: 'pass', code: 0 };
 }
 
-/** A pc as the guest sees it: 64-bit unsigned hex (kernel addresses are negative numbers here). */
-const pcHex = (pc: number): string => BigInt.asUintN(64, BigInt(pc)).toString(16);
-
 /** Instructions per turn when several harts take turns (deterministic; about 1-5 ms of guest code). */
 const HART_QUANTUM = 100_000;
 
@@ -847,13 +844,13 @@ function trapLoopExit(hart: BoardHart, attempts: number): RunExit {
   return {
     kind: 'limit',
     code: 0,
-    message: `guest stuck in a trap loop at pc 0x${pcHex(hart.pc)}: ${attempts} instructions attempted, none retired${why}`,
+    message: `guest stuck in a trap loop at pc 0x${addressHex(hart.pc)}: ${attempts} instructions attempted, none retired${why}`,
   };
 }
 
 function hungExit(harts: readonly BoardHart[]): RunExit {
   const many = harts.length > 1;
-  const where = harts.map((h) => `${many ? `hart ${h.hartId} ` : ''}pc 0x${pcHex(h.pc)}`).join(', ');
+  const where = harts.map((h) => `${many ? `hart ${h.hartId} ` : ''}pc 0x${addressHex(h.pc)}`).join(', ');
   return {
     kind: 'limit',
     code: 0,
@@ -927,7 +924,7 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
       }
       if (opts.signal?.aborted) {
         const why = opts.signal.reason instanceof Error ? opts.signal.reason.message : 'aborted';
-        exit = { kind: 'quit', code: 0, message: `${why} at pc 0x${pcHex(harts[cur]!.pc)}` };
+        exit = { kind: 'quit', code: 0, message: `${why} at pc 0x${addressHex(harts[cur]!.pc)}` };
         break;
       }
       clint.update();
@@ -948,7 +945,7 @@ export async function runBoard(board: Board, opts: RunOptions = {}): Promise<Run
         exit = {
           kind: 'limit',
           code: 0,
-          message: `timed out after ${timeout} s (--timeout) at pc 0x${pcHex(harts[cur]!.pc)}, ${done} instructions`,
+          message: `timed out after ${timeout} s (--timeout) at pc 0x${addressHex(harts[cur]!.pc)}, ${done} instructions`,
         };
         break;
       }

@@ -4,6 +4,7 @@
 // checking the boot inputs and writing them into guest memory; the placement arithmetic is
 // src/boot's, the device tree the board's.
 
+import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import {
   BootPlanError,
@@ -30,9 +31,12 @@ export interface BootRequest {
   bios?: string;
   initrd?: string | Uint8Array;
   append?: string;
-  /** /chosen/rng-seed: absent, defaultRngSeed(); null, no property. */
-  rngSeed?: Uint8Array | null;
+  /** /chosen/rng-seed: absent, defaultRngSeed(); 'random', RANDOM_RNG_SEED_BYTES from the host; null, no property. */
+  rngSeed?: Uint8Array | 'random' | null;
 }
+
+/** Bytes of a seed drawn from the host (`'random'`): as many as QEMU's virt machine passes. */
+export const RANDOM_RNG_SEED_BYTES = 32;
 
 /**
  * The rng-seed every run gets unless told otherwise: 32 fixed bytes (readable in a dumped device
@@ -146,7 +150,12 @@ export function prepareBoot(
       throw e;
     }
   }
-  const rngSeed = req.rngSeed === undefined ? defaultRngSeed() : req.rngSeed;
+  const rngSeed =
+    req.rngSeed === undefined
+      ? defaultRngSeed()
+      : req.rngSeed === 'random'
+        ? new Uint8Array(randomBytes(RANDOM_RNG_SEED_BYTES))
+        : req.rngSeed;
   if (rngSeed !== null && (rngSeed.length === 0 || rngSeed.length > MAX_RNG_SEED_BYTES))
     throw bad('--rng-seed', `${rngSeed.length} bytes`, `1 to ${MAX_RNG_SEED_BYTES} bytes`);
   return { kernel, what, firmware, header, initrd, append: req.append, rngSeed, plan };

@@ -7,10 +7,16 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Hart } from '../../src/cpu/hart.js';
-import { OS_DEVICE, OS_JIT_PASS_ITERATIONS, OS_PASS_ITERATIONS, osProgram } from '../../src/cpu/warmup.js';
+import {
+  OS_JIT_PASS_ITERATIONS,
+  OS_PASS_ITERATIONS,
+  osProgram,
+  scratchDevice,
+  warmUpMachine,
+} from '../../src/cpu/warmup.js';
 import { OS_ENTRY } from '../../src/cpu/warmup-os-program.js';
-import { AddressSpace, Arena, BackingStore } from '../../src/memory/index.js';
 import { CSR } from '../../src/cpu/csr.js';
+import { csr } from './machine.js';
 
 const RAM = 0x8000_0000;
 
@@ -20,35 +26,10 @@ test('src/cpu/warmup-os-program.ts is what src/cpu/warmup-os.S assembles to (scr
   execFileSync(process.execPath, [script, '--check'], { stdio: 'pipe' });
 });
 
-function read(h: Hart, n: number): bigint {
-  const o = { lo: 0, hi: 0 };
-  const p = h.priv;
-  h.priv = 3;
-  h.csrRead(n, o);
-  h.priv = p;
-  return (BigInt(o.hi >>> 0) << 32n) | BigInt(o.lo >>> 0);
-}
-
 /** Run the OS pass (`iterations` of its loop) to its end; the traps seen at the two handlers. */
 function runOs(jit: boolean, iterations: number) {
-  const arena = new Arena({ bytes: 16 * 65536 });
-  const bus = new AddressSpace(arena);
   const dev = new Uint8Array(4096);
-  bus.begin();
-  bus.ram('ram', RAM, new BackingStore(arena, { name: 'ram', size: 65536 }));
-  bus.mmio('device', OS_DEVICE, 4096, {
-    valid: { min: 1, max: 8 },
-    impl: { min: 1, max: 4 },
-    read: (o, s) => {
-      let v = 0;
-      for (let i = s - 1; i >= 0; i--) v = v * 256 + dev[o + i]!;
-      return v;
-    },
-    write: (o, s, v) => {
-      for (let i = 0; i < s; i++) dev[o + i] = Math.floor(v / 2 ** (8 * i)) & 0xff;
-    },
-  });
-  bus.commit();
+  const { arena, bus } = warmUpMachine(scratchDevice(dev));
   for (const [off, parcels] of osProgram(iterations)) parcels.forEach((p, i) => bus.store(RAM + off + 2 * i, 2, p));
   const h = new Hart({
     arena,
@@ -67,9 +48,9 @@ function runOs(jit: boolean, iterations: number) {
     // Interpreted one instruction at a time (to see every trap); translated in turns.
     why = h.run(jit ? 10_000 : 1);
     if (why === 'yield') yields.n++;
-    if (!jit && h.pc === mtvec) traps.push(`M ${read(h, CSR.mcause).toString(16)}`);
-    if (!jit && BigInt.asUintN(64, BigInt(h.pc)) === read(h, CSR.stvec))
-      traps.push(`S ${read(h, CSR.scause).toString(16)} tval ${read(h, CSR.stval).toString(16)}`);
+    if (!jit && h.pc === mtvec) traps.push(`M ${csr(h, CSR.mcause).toString(16)}`);
+    if (!jit && BigInt.asUintN(64, BigInt(h.pc)) === csr(h, CSR.stvec))
+      traps.push(`S ${csr(h, CSR.scause).toString(16)} tval ${csr(h, CSR.stval).toString(16)}`);
     if (why !== 'limit' && why !== 'yield') break;
   }
   return { h, why, traps, yields: yields.n, dev };
