@@ -392,6 +392,13 @@ export class Hart implements JitHost {
   private readonly gwTL: Int32Array;
   private readonly gwTH: Int32Array;
   private readonly gwTA: Uint32Array;
+  /**
+   * codeSource's answers by virtual page, one map per privilege (index: the privilege), as current
+   * as the TLBs: emptied with them (flushTlb), a page's dropped by sfence.vma of an address in it.
+   * The JIT asks once per block it scans or compiles (some 55,000 times in a Linux boot, on a few
+   * thousand pages), and each answer is a page walk, a PMP decision and a physical-page lookup.
+   */
+  private readonly codeSources: Map<number, CodeSource | null>[] = [new Map(), new Map(), new Map(), new Map()];
   /** Fetch TLB entries for granule pages: xTA = -1, decoded slots and physical page here. */
   private readonly xCode: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(TLB_SIZE);
   private readonly xPhys = new Float64Array(TLB_SIZE);
@@ -704,6 +711,7 @@ export class Hart implements JitHost {
     this.rTL.fill(TLB_EMPTY);
     this.wTL.fill(TLB_EMPTY);
     this.xTL.fill(TLB_EMPTY);
+    for (const m of this.codeSources) m.clear();
     // The chunk TLBs (16,384 entries each) stay empty unless the guest touched fine-interleaved
     // memory: a Linux boot flushes some 3,000 times and never fills them.
     if (this.gFilled) {
@@ -749,8 +757,10 @@ export class Hart implements JitHost {
       if (this.xTL[t] === tag && this.xTH[t] === hi) this.xTL[t] = TLB_EMPTY;
       this.cbase = NaN;
       this.brk = true;
+      const vpage = hi * TWO32 + (lo >>> 0) - (lo & 4095);
+      for (const m of this.codeSources) m.delete(vpage);
       // Only code on that virtual page is checked again before it next runs.
-      this.jit?.remapPage(hi * TWO32 + (lo >>> 0) - (lo & 4095));
+      this.jit?.remapPage(vpage);
     }
   }
 
@@ -1710,19 +1720,19 @@ export class Hart implements JitHost {
       hi = this.rh[rs1 << 1]!;
     if (kind === Op.CBO_ZERO) {
       const base = lo & -CBO_BLOCK;
+      // Plain memory the write TLB holds: zero the block in place. Linux clears every page it
+      // allocates this way (64 cbo.zero a page).
+      const at = this.cboZeroCached(rs1);
+      if (at >= 0) {
+        this.u8.fill(0, at, at + CBO_BLOCK);
+        return this.brk ? Cold.NextAndLeave : Cold.Next;
+      }
       // Translate once for the fault (tval = rs1), then store the block.
       const pa = this.translate(lo, hi, ACC_W);
       if (pa < 0) return Cold.Trap;
       if (!this.pmp.check(pa - (pa % CBO_BLOCK), CBO_BLOCK, PMP_W, this.dataPriv())) {
         this.setExc(Cause.StoreAccess, lo, hi);
         return Cold.Trap;
-      }
-      // Plain memory the write TLB holds (no code there, no device, nothing watched or timed):
-      // zero the block in place. Linux clears every page it allocates this way (64 cbo.zero a page).
-      const at = tlbProbe(this.wTL, this.wTH, this.wTA, this.gwTL, this.gwTH, this.gwTA, base, hi, CBO_BLOCK - 1);
-      if (at >= 0) {
-        this.u8.fill(0, at, at + CBO_BLOCK);
-        return this.brk ? Cold.NextAndLeave : Cold.Next;
       }
       for (let i = 0; i < CBO_BLOCK; i += 8) {
         this.storeSlow((base + i) | 0, hi, 8, 0, 0);
@@ -1748,6 +1758,18 @@ export class Hart implements JitHost {
       return Cold.Trap;
     }
     return Cold.Next;
+  }
+
+  /**
+   * Arena offset of the 64-byte block cbo.zero at rs1's address would zero when the write TLB holds
+   * its page, else -1. A write entry is only filled for plain memory this privilege may store to,
+   * with the same PMP permissions over the whole page and no code, device, watchpoint or timing
+   * there: the walk and PMP check the block needs could only agree with it.
+   */
+  private cboZeroCached(rs1: number): number {
+    const hi = this.rh[rs1 << 1]!;
+    const base = this.rl[rs1 << 1]! & -CBO_BLOCK;
+    return tlbProbe(this.wTL, this.wTH, this.wTA, this.gwTL, this.gwTH, this.gwTA, base, hi, CBO_BLOCK - 1);
   }
 
   private cboIllegal(raw: number): Cold {
@@ -1923,7 +1945,7 @@ export class Hart implements JitHost {
     }
     // cbo.zero stores 64 bytes one by one: only into plain memory, where nothing can fault after the
     // first store (a device refusing part of the block could, and translated code cannot undo it).
-    if (op === Op.CBO_ZERO && !this.plainStoreTarget(rs1)) return CallOut.NotDone;
+    if (op === Op.CBO_ZERO && this.cboZeroCached(rs1) < 0 && !this.plainStoreTarget(rs1)) return CallOut.NotDone;
     const dropped = this.jit!.invalidatedBlocks;
     if (this.cbo(op, rs1, 0) === Cold.Trap) {
       this.exc = 0;
@@ -1946,8 +1968,19 @@ export class Hart implements JitHost {
 
   /** JitHost: where the code of the page holding pc is, when it may be translated. */
   codeSource(pc: number, priv: number): CodeSource | null {
+    const vpage = pc - (pc & 4095);
     // Pages with breakpoints are interpreted (fetchSlow checks each instruction there).
-    if (this.debugActive && this.pageHasExecPoint(pc - (pc & 4095))) return null;
+    if (this.debugActive && this.pageHasExecPoint(vpage)) return null;
+    const known = this.codeSources[priv]!;
+    const hit = known.get(vpage);
+    if (hit !== undefined) return hit;
+    const src = this.findCodeSource(pc, priv);
+    known.set(vpage, src);
+    return src;
+  }
+
+  /** codeSource's answer worked out: a fetch walk, the PMP's decision and the physical page. */
+  private findCodeSource(pc: number, priv: number): CodeSource | null {
     const savePriv = this.priv;
     const saveExc = this.exc,
       sl = this.excTvalLo,

@@ -270,10 +270,16 @@ export interface JitOptions {
 
 const PRIV_INDEX = [0, 1, -1, 2];
 
-/** Entries of the direct-mapped cache in front of the block maps (a power of two). */
-const RECENT_BLOCKS = 4096;
-/** Its index for (priv, pc): pc's low bits (pc | 0 truncates a 64-bit address as ToInt32 does). */
-const recentIndex = (priv: number, pc: number): number => (((pc | 0) >>> 1) ^ (priv << 10)) & (RECENT_BLOCKS - 1);
+/**
+ * Entries of the direct-mapped cache in front of the block maps (a power of two). A Linux boot
+ * looks blocks up 1.5 million times among some 43,000: with 4,096 entries indexed by pc's low bits
+ * alone (blocks at the same offset of pages 8 KiB apart collide) 220,000 lookups went on to the
+ * map, with 16,384 entries and higher bits folded in 80,000 (43,000 of them first sightings).
+ */
+const RECENT_BLOCKS = 16384;
+/** Its index for (priv, pc): pc's low bits, bits 15 and up folded in (pc | 0 truncates a 64-bit address as ToInt32 does). */
+const recentIndex = (priv: number, pc: number): number =>
+  (((pc | 0) >>> 1) ^ ((pc | 0) >>> 15) ^ (priv << 10)) & (RECENT_BLOCKS - 1);
 
 /** A module compiled with block (priv, pc): the hart's JIT that compiled it, the block (its
  *  translation's metadata) and its export. */

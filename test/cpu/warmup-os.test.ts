@@ -16,7 +16,7 @@ import {
 } from '../../src/cpu/warmup.js';
 import { OS_ENTRY } from '../../src/cpu/warmup-os-program.js';
 import { CSR } from '../../src/cpu/csr.js';
-import { csr } from './machine.js';
+import { csr, jitTest } from './machine.js';
 
 const RAM = 0x8000_0000;
 
@@ -74,7 +74,7 @@ test('the OS pass, interpreted: S-mode under Sv39 at kernel addresses, each trap
   assert.ok(h.instret > 2 * 200, `${h.instret} instructions`);
 });
 
-test('the OS pass, translated: the same end, pause hints yielding turns, most instructions translated', () => {
+jitTest('the OS pass, translated: the same end, pause hints yielding turns, most instructions translated', () => {
   const { h, why, yields } = runOs(true, OS_JIT_PASS_ITERATIONS);
   assert.equal(why, 'wfi');
   assert.equal(h.priv, 3);

@@ -1155,19 +1155,20 @@ jitTest('an interrupt that sret makes deliverable is taken right after it, in bo
   assert.ok(s3 === s2 || s3 === s2 - 1n, `one interrupt after each sret (${s3} for ${s2} ecalls)`);
 });
 
+/** M-mode handler: count in s2, skip the faulting instruction, back to S-mode. */
+const skipAndReturnToS = () => [
+  a.addi(reg.s2, reg.s2, 1),
+  a.csrrs(reg.t0, 0x341, 0),
+  a.addi(reg.t0, reg.t0, 4),
+  a.csrrw(0, 0x341, reg.t0),
+  ...li(reg.t1, 0x800n),
+  a.csrrs(0, 0x300, reg.t1), // mstatus.MPP = S
+  a.mret(),
+];
+
 jitTest('a call-out that traps (cbo.zero without menvcfg.CBZE) traps as the interpreter does', () => {
   const loop = [a.addi(reg.a0, reg.a0, 1), cboZero(reg.s1), a.addi(reg.a1, reg.a1, 1), a.jal(0, -12)];
-  // M-mode handler: count, skip the faulting instruction, back to S-mode.
-  const handler = [
-    a.addi(reg.s2, reg.s2, 1),
-    a.csrrs(reg.t0, 0x341, 0),
-    a.addi(reg.t0, reg.t0, 4),
-    a.csrrw(0, 0x341, reg.t0),
-    ...li(reg.t1, 0x800n),
-    a.csrrs(0, 0x300, reg.t1), // mstatus.MPP = S
-    a.mret(),
-  ];
-  const p = supervisorPair(loop, handler);
+  const p = supervisorPair(loop, skipAndReturnToS());
   for (const m of [p.i, p.j]) {
     m.hart.csrWrite(0x30a, 0, 0); // menvcfg.CBZE off: cbo.zero is illegal in S-mode
     m.hart.csrWrite(0x303, 0, 0);
@@ -1179,6 +1180,26 @@ jitTest('a call-out that traps (cbo.zero without menvcfg.CBZE) traps as the inte
   assert.ok(behind === 0n || behind === 1n, 'one trap per pass');
   assert.ok(p.j.hart.readReg(reg.s2) > 100n);
   assert.ok(p.j.hart.jitStats!.exits.slow > 100, 'the translated cbo.zero exits to the interpreter, which traps');
+});
+
+jitTest('cbo.zero without menvcfg.CBZE traps even when the write TLB holds its page (nothing is cleared)', () => {
+  // The store fills the write TLB for the page; the block cbo.zero names (DATA..DATA+63) keeps its bytes.
+  const loop = [a.addi(reg.a0, reg.a0, 1), a.sd(reg.a0, reg.s1, 128), cboZero(reg.s1), a.jal(0, -12)];
+  const p = supervisorPair(loop, skipAndReturnToS());
+  for (const m of [p.i, p.j]) {
+    m.hart.csrWrite(0x30a, 0, 0); // menvcfg.CBZE off
+    m.hart.csrWrite(0x303, 0, 0);
+    m.hart.mtvecLo = TRAP_VEC | 0;
+    m.poke64(DATA + 8, 0x1234_5678n);
+  }
+  lockstep(p, [9, 90, 900, 900]);
+  for (const m of [p.i, p.j]) {
+    assert.equal(m.hart.mcauseLo, 2, 'illegal instruction');
+    assert.equal(m.peek64(DATA + 8), 0x1234_5678n, 'the block was not cleared');
+    assert.equal(m.peek64(DATA + 128), m.hart.readReg(reg.a0), 'the stores went on');
+  }
+  assert.ok(p.j.hart.readReg(reg.s2) > 100n);
+  assert.ok(p.j.hart.jitStats!.instructions > 100, 'the loop ran translated');
 });
 
 /** A loop whose first instruction (addi a0, a0, 1) is rewritten every 16 passes by the loop itself:
