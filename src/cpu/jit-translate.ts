@@ -243,6 +243,25 @@ export function pick<T>(blocks: readonly T[], idx: readonly number[]): T[] {
   return out;
 }
 
+/**
+ * The target of a block's closing jalr when the instruction just before it put a constant in the
+ * jalr's base register (auipc or lui): the `call` and `tail` sequences that reach a function more
+ * than 1 MiB away (Linux's kernel text is several MiB). Such a jalr is a direct jump, as jal is.
+ * Null for any other block.
+ */
+export function staticJalrTarget(insns: readonly JitInsn[]): number | null {
+  const n = insns.length;
+  const x = insns[n - 1];
+  const p = insns[n - 2];
+  if (x === undefined || p === undefined || (x.w0 & 0xff) !== Op.JALR) return null;
+  const op = p.w0 & 0xff;
+  const rd = (p.w0 >>> 8) & 63;
+  if ((op !== Op.AUIPC && op !== Op.LUI) || rd === X0_SINK || rd !== ((x.w0 >>> 14) & 63)) return null;
+  // pcs are the signed 64-bit values (kernel addresses negative), as for jal's pc + imm.
+  const t = (op === Op.AUIPC ? p.pc + p.imm : p.imm) + x.imm;
+  return t - (t & 1);
+}
+
 export function partitionRegions(blocks: readonly JitBlockCode[]): number[][] {
   const index = new Map<number, number>();
   blocks.forEach((b, i) => index.set(b.pc, i));
@@ -1050,6 +1069,19 @@ function emitRegion(
           break;
         }
         case Op.JALR: {
+          const target = staticJalrTarget(b.insns);
+          if (target !== null) {
+            // auipc/lui + jalr: a direct jump (to a block of this region, or through the target's slot).
+            if (!discard) {
+              const [a, h] = halves(pc + len);
+              f.i64ConstHalves(a, h);
+              setRd(rd);
+            }
+            f.localGet(BUDGET).i32Const(n).i32Sub().localSet(BUDGET);
+            goTo(target);
+            ended = true;
+            break;
+          }
           pushReg(f, local, rs1);
           f.i64Const(imm).i64Add().i64Const(-2).i64And().localSet(va);
           if (!discard) {

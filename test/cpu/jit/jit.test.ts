@@ -1155,6 +1155,39 @@ jitTest('an interrupt that sret makes deliverable is taken right after it, in bo
   assert.ok(s3 === s2 || s3 === s2 - 1n, `one interrupt after each sret (${s3} for ${s2} ecalls)`);
 });
 
+jitTest(
+  'auipc + jalr (call, tail) is a direct jump in translated code: calls whose targets share a jump-cache entry do not exit',
+  () => {
+    // f1 and f2 are 16 KiB apart: the jump cache (indexed by the target's bits 1-13) holds one of them at a time.
+    const F1 = CODE + 0x100,
+      F2 = CODE + 0x4100;
+    const p = pair((m) => {
+      m.code(CODE, [
+        a.addi(reg.a0, reg.a0, 1),
+        a.auipc(reg.ra, 0),
+        a.jalr(reg.ra, reg.ra, F1 - (CODE + 4)), // call f1
+        a.auipc(reg.ra, 4),
+        a.jalr(reg.ra, reg.ra, F2 - (CODE + 12) - 0x4000), // call f2
+        a.auipc(reg.t1, 0),
+        a.jalr(0, reg.t1, 0x200 - 20), // tail: jump to CODE + 0x200
+      ]);
+      m.code(F1, [a.addi(reg.a1, reg.a1, 1), a.jalr(0, reg.ra, 0)]);
+      m.code(F2, [a.addi(reg.a3, reg.a3, 1), a.jalr(0, reg.ra, 0)]);
+      m.code(CODE + 0x200, [a.addi(reg.a2, reg.a2, 3), a.jal(0, -0x204)]); // back to CODE
+      m.hart.pc = CODE;
+    });
+    lockstep(p, [5, 50, 500, 5000, 5000, 5000, 5000]);
+    const h = p.j.hart;
+    assert.ok(h.readReg(reg.a0) > 1000n, `${h.readReg(reg.a0)} passes`);
+    // Each pass calls f1 and f2 once (the last slice may end inside a pass).
+    for (const r of [reg.a1, reg.a3]) assert.ok(h.readReg(reg.a0) - h.readReg(r) <= 1n);
+    const js = h.jitStats!;
+    assert.ok(js.instructions > 5000, `translated: ${js.instructions}`);
+    // Only the two rets jump through the jump cache (their return sites do not collide).
+    assert.ok(js.exits.indirect < 20, `indirect exits: ${js.exits.indirect}`);
+  },
+);
+
 /** M-mode handler: count in s2, skip the faulting instruction, back to S-mode. */
 const skipAndReturnToS = () => [
   a.addi(reg.s2, reg.s2, 1),
