@@ -249,7 +249,7 @@ export function pick<T>(blocks: readonly T[], idx: readonly number[]): T[] {
  * than 1 MiB away (Linux's kernel text is several MiB). Such a jalr is a direct jump, as jal is.
  * Null for any other block.
  */
-export function staticJalrTarget(insns: readonly JitInsn[]): number | null {
+function staticJalrTarget(insns: readonly JitInsn[]): number | null {
   const n = insns.length;
   const x = insns[n - 1];
   const p = insns[n - 2];
