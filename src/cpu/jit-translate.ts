@@ -295,11 +295,13 @@ export function partitionRegions(blocks: readonly JitBlockCode[]): number[][] {
   });
   const out: number[][] = [];
   for (const g of groups.values()) {
+    // In pc order: fallthroughs and forward branches are then branches to later blocks, which
+    // emitRegion makes direct.
+    g.sort((a, b) => blocks[a]!.pc - blocks[b]!.pc);
     if (g.length <= MAX_REGION_BLOCKS) {
       out.push(g);
       continue;
     }
-    g.sort((a, b) => blocks[a]!.pc - blocks[b]!.pc);
     for (let k = 0; k < g.length; k += MAX_REGION_BLOCKS) out.push(g.slice(k, k + MAX_REGION_BLOCKS));
   }
   return out;
@@ -607,9 +609,12 @@ function emitRegion(
       const j = indexOf.get(target);
       if (j !== undefined) {
         const cellKnown = b.cell === undefined || pageOf(target) === pageOf(b.pc);
-        f.i32Const(2 * j + (cellKnown ? 1 : 0))
-          .localSet(ENTRY)
-          .br(disp);
+        const e = 2 * j + (cellKnown ? 1 : 0);
+        // A later block's entry label still encloses this code: branch forward to it directly.
+        // An earlier one (a loop) goes round the dispatch loop, whose br_table is one indirect
+        // jump for every transition it takes.
+        if (j > bi) f.br(entryLbls[e]!);
+        else f.i32Const(e).localSet(ENTRY).br(disp);
         return;
       }
       storePc(target);

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hart, JIT_DEFAULT } from '../../../src/cpu/hart.js';
 import { decodeOne } from '../../../src/cpu/decode.js';
-import { translateBatch, type JitLayout } from '../../../src/cpu/jit-translate.js';
+import { partitionRegions, translateBatch, type JitLayout } from '../../../src/cpu/jit-translate.js';
 import { printWat } from '../../../src/cpu/wasm/wat.js';
 import { Wasm } from '../../../src/cpu/wasm/wasm-api.js';
 import { AddressSpace, Arena, BackingStore } from '../../../src/memory/index.js';
@@ -81,6 +81,39 @@ test('the JIT is on by default unless CXLEMU_JIT=0', () => {
   );
 });
 
+/** A small layout for translating blocks outside a hart (the golden text and region shape tests). */
+const TEST_LAYOUT: JitLayout = {
+  regs: 0x1000,
+  exitPc: 0x1200,
+  exitReason: 0x1208,
+  nextSlot: 0x120c,
+  pauseLeft: 0x1240,
+  fpCells: 0x1210,
+  resCells: 0x1220,
+  fpRegs: 0x1300,
+  rTL: 0x20000,
+  rTH: 0x21000,
+  rTA: 0x22000,
+  wTL: 0x23000,
+  wTH: 0x24000,
+  wTA: 0x25000,
+  gTL: 0x4000,
+  gTH: 0x5000,
+  gTA: 0x6000,
+  gwTL: 0x7000,
+  gwTH: 0x8000,
+  gwTA: 0x9000,
+  gMask: 1023,
+  memPages: 1,
+  jcTag: [0xa000, 0xc000, 0xe000],
+  jcSlot: [0xa000, 0xc000, 0xe000],
+  epoch: 0xf000,
+  cells: 0xf004,
+  slotEntries: 0x10000,
+  slotCapacity: 1024,
+  base: 0,
+};
+
 test('golden: an addi/ld/add/bne loop block translates to the reviewed WAT', () => {
   const words = [
     a.addi(reg.a1, reg.a1, 8),
@@ -92,38 +125,9 @@ test('golden: an addi/ld/add/bne loop block translates to the reviewed WAT', () 
     const s = decodeOne(w);
     return { pc: CODE + 4 * k, w0: s[0]!, imm: s[1]!, raw: w };
   });
-  const L: JitLayout = {
-    regs: 0x1000,
-    exitPc: 0x1200,
-    exitReason: 0x1208,
-    nextSlot: 0x120c,
-    pauseLeft: 0x1240,
-    fpCells: 0x1210,
-    resCells: 0x1220,
-    fpRegs: 0x1300,
-    rTL: 0x20000,
-    rTH: 0x21000,
-    rTA: 0x22000,
-    wTL: 0x23000,
-    wTH: 0x24000,
-    wTA: 0x25000,
-    gTL: 0x4000,
-    gTH: 0x5000,
-    gTA: 0x6000,
-    gwTL: 0x7000,
-    gwTH: 0x8000,
-    gwTA: 0x9000,
-    gMask: 1023,
-    memPages: 1,
-    jcTag: [0xa000, 0xc000, 0xe000],
-    jcSlot: [0xa000, 0xc000, 0xe000],
-    epoch: 0xf000,
-    cells: 0xf004,
-    slotEntries: 0x10000,
-    slotCapacity: 1024,
-    base: 0,
-  };
-  const bytes = translateBatch([{ pc: CODE, insns, end: CODE + 16 }], L, () => 7, { checkTypes: true }).toBytes();
+  const bytes = translateBatch([{ pc: CODE, insns, end: CODE + 16 }], TEST_LAYOUT, () => 7, {
+    checkTypes: true,
+  }).toBytes();
   assert.ok(Wasm.validate(bytes));
   const text = printWat(bytes);
   const file = join(expectDir, 'loop-block.wat');
@@ -133,6 +137,31 @@ test('golden: an addi/ld/add/bne loop block translates to the reviewed WAT', () 
     return;
   }
   assert.equal(text, readFileSync(file, 'utf8'), `emitted text differs from ${file} (CXLEMU_UPDATE_EXPECT=1 accepts)`);
+});
+
+test('a region holds its blocks in pc order and branches to later blocks directly, not round its dispatch loop', () => {
+  const block = (pc: number, words: number[]) => ({
+    pc,
+    insns: words.map((w, k) => {
+      const d = decodeOne(w);
+      return { pc: pc + 4 * k, w0: d[0]!, imm: d[1]!, raw: w };
+    }),
+    end: pc + 4 * words.length,
+  });
+  // B0 branches forward to B2 or falls into B1, B1 jumps forward to B2, B2 loops back to B0.
+  const b0 = block(CODE, [a.addi(reg.a0, reg.a0, 1), a.beq(reg.a0, reg.a1, 12)]);
+  const b1 = block(CODE + 8, [a.addi(reg.a2, reg.a2, 1), a.jal(0, 4)]);
+  const b2 = block(CODE + 16, [a.addi(reg.a3, reg.a3, 1), a.bne(reg.a3, reg.a4, -20)]);
+  const blocks = [b2, b1, b0]; // the order a batch may queue them in
+  const regions = partitionRegions(blocks);
+  assert.deepEqual(regions, [[2, 1, 0]], 'one region, in pc order');
+  const bytes = translateBatch(blocks, TEST_LAYOUT, () => 7, { checkTypes: true, regions }).toBytes();
+  assert.ok(Wasm.validate(bytes));
+  // Param 1 is the entry index: only the backward branch (B2 to B0) sets it for the dispatch loop.
+  const region = printWat(bytes)
+    .split('(func')
+    .find((f) => f.includes('br_table'))!;
+  assert.equal(region.match(/local\.set 1\b/g)?.length, 1, region);
 });
 
 jitTest('ALU, M and memory operations agree with the interpreter (seeded random blocks in a hot loop)', () => {
