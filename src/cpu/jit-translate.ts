@@ -597,6 +597,17 @@ function emitRegion(
     );
     const top = selfLoop ? f.loop() : null;
 
+    /**
+     * Continue at block j of this region, which starts at `target`: past its page-cell check when
+     * it is on this block's virtual page. A later block's entry label still encloses this code, so
+     * that is a branch forward to it; an earlier one (a loop) goes round the dispatch loop, whose
+     * br_table is one indirect jump for every transition it takes.
+     */
+    const toBlock = (j: number, target: number) => {
+      const e = 2 * j + (b.cell === undefined || pageOf(target) === pageOf(b.pc) ? 1 : 0);
+      if (j > bi) f.br(entryLbls[e]!);
+      else f.i32Const(e).localSet(ENTRY).br(disp);
+    };
     const goTo = (target: number) => {
       // budget already reduced by n
       if (top !== null && target === b.pc) {
@@ -608,13 +619,7 @@ function emitRegion(
       }
       const j = indexOf.get(target);
       if (j !== undefined) {
-        const cellKnown = b.cell === undefined || pageOf(target) === pageOf(b.pc);
-        const e = 2 * j + (cellKnown ? 1 : 0);
-        // A later block's entry label still encloses this code: branch forward to it directly.
-        // An earlier one (a loop) goes round the dispatch loop, whose br_table is one indirect
-        // jump for every transition it takes.
-        if (j > bi) f.br(entryLbls[e]!);
-        else f.i32Const(e).localSet(ENTRY).br(disp);
+        toBlock(j, target);
         return;
       }
       storePc(target);
@@ -1100,9 +1105,7 @@ function emitRegion(
             for (const rs of returnSites) {
               const [a, h] = halves(rs);
               f.localGet(va).i64ConstHalves(a, h).i64Eq().if();
-              f.i32Const(2 * indexOf.get(rs)! + (b.cell === undefined || pageOf(rs) === pageOf(b.pc) ? 1 : 0))
-                .localSet(ENTRY)
-                .br(disp);
+              toBlock(indexOf.get(rs)!, rs);
               f.end();
             }
           f.br(indirectLbl);
