@@ -88,7 +88,9 @@ import {
   chunkProbe,
   G_MASK,
   G_SIZE,
+  pageEntry,
   TLB_EMPTY,
+  TLB_ENTRY_WORDS,
   TLB_MASK,
   TLB_SIZE,
   tlbDropPage,
@@ -369,12 +371,9 @@ export class Hart implements JitHost {
   // ---- software TLB: read, write, fetch. Tag = page-aligned va lo, va hi; value = arena offset ----
   // Read/write TLBs and the chunk TLBs live in the arena (the JIT's code reads the same entries):
   // tag lo (Int32), tag hi (Int32), arena offset (Uint32) as separate arrays.
-  private readonly rTL: Int32Array;
-  private readonly rTH: Int32Array;
-  private readonly rTA: Uint32Array;
-  private readonly wTL: Int32Array;
-  private readonly wTH: Int32Array;
-  private readonly wTA: Uint32Array;
+  /** The read and write page TLBs (tlb.ts: TLB_ENTRY_WORDS words an entry). */
+  private readonly rT: Int32Array;
+  private readonly wT: Int32Array;
   /** Fetch TLB (in the arena too): tag lo, tag hi, arena offset of the page (-1: granule page). */
   private readonly xTL: Int32Array;
   private readonly xTH: Int32Array;
@@ -386,12 +385,9 @@ export class Hart implements JitHost {
   private readonly physChunks = new Map<number, Float64Array>();
   private readonly decodedPhys = new Map<number, Int32Array>();
   private readonly physByArenaPage = new Map<number, number[]>();
-  private readonly gTL: Int32Array;
-  private readonly gTH: Int32Array;
-  private readonly gTA: Uint32Array;
-  private readonly gwTL: Int32Array;
-  private readonly gwTH: Int32Array;
-  private readonly gwTA: Uint32Array;
+  /** The read and write chunk TLBs (fine-interleaved pages; the write one also holds checked entries). */
+  private readonly gT: Int32Array;
+  private readonly gwT: Int32Array;
   /**
    * codeSource's answers by virtual page, one map per privilege (index: the privilege), as current
    * as the TLBs: emptied with them (flushTlb), a page's dropped by sfence.vma of an address in it.
@@ -444,11 +440,12 @@ export class Hart implements JitHost {
     this.pc = opts.resetPc;
     // Per-hart arena block: registers (lo halves at 0, hi halves at 256), JIT exit record at 512,
     // FP cells (fflags, frm, FS) at 528, the LR/SC reservation at 544, the pause countdown at 576,
-    // f0..f31 at 768; from 1024 the read and write TLBs (6 arrays
-    // of TLB_SIZE entries), the fetch TLB (tags lo/hi, then Float64 arena offsets), then 6 arrays
-    // of G_SIZE chunk entries.
+    // f0..f31 at 768; from 1024 the read and write TLBs (TLB_SIZE 16-byte entries each: tlb.ts),
+    // the fetch TLB (tags lo/hi, then Float64 arena offsets), then the read and write chunk TLBs
+    // (G_SIZE 16-byte entries each).
     // One block for all of it, so translated code can address it from its start (JitLayout.base).
-    const regsBytes = 1024 + 6 * 4 * TLB_SIZE + 16 * TLB_SIZE + 6 * 4 * G_SIZE;
+    const ENTRY = 4 * TLB_ENTRY_WORDS;
+    const regsBytes = 1024 + 2 * ENTRY * TLB_SIZE + 16 * TLB_SIZE + 2 * ENTRY * G_SIZE;
     // The jump caches (one per privilege level: JC_SIZE 8-byte tags, then JC_SIZE 4-byte slots).
     const jcBytes = 36 * JC_SIZE;
     // The JIT's translation epoch and page cells (jit.ts remap/ensureValid), 8-byte aligned after.
@@ -487,21 +484,13 @@ export class Hart implements JitHost {
       fpCells: regs + 528,
       resCells: regs + 544,
       fpRegs: regs + 768,
-      rTL: arr(TLB_SIZE),
-      rTH: arr(TLB_SIZE),
-      rTA: arr(TLB_SIZE),
-      wTL: arr(TLB_SIZE),
-      wTH: arr(TLB_SIZE),
-      wTA: arr(TLB_SIZE),
+      rT: arr(TLB_SIZE, ENTRY),
+      wT: arr(TLB_SIZE, ENTRY),
       xTL: arr(TLB_SIZE),
       xTH: arr(TLB_SIZE),
       xTA: arr(TLB_SIZE, 8),
-      gTL: arr(G_SIZE),
-      gTH: arr(G_SIZE),
-      gTA: arr(G_SIZE),
-      gwTL: arr(G_SIZE),
-      gwTH: arr(G_SIZE),
-      gwTA: arr(G_SIZE),
+      gT: arr(G_SIZE, ENTRY),
+      gwT: arr(G_SIZE, ENTRY),
       gMask: G_MASK,
       memPages: this.arena.bytes / 65536,
       jcTag: [jcAt, jcAt + 8 * JC_SIZE, jcAt + 16 * JC_SIZE],
@@ -516,18 +505,10 @@ export class Hart implements JitHost {
     this.layout = L;
     this.pauseLeft = L.pauseLeft >>> 2;
 
-    this.rTL = new Int32Array(buf, L.rTL, TLB_SIZE).fill(TLB_EMPTY);
-    this.rTH = new Int32Array(buf, L.rTH, TLB_SIZE);
-    this.rTA = new Uint32Array(buf, L.rTA, TLB_SIZE);
-    this.wTL = new Int32Array(buf, L.wTL, TLB_SIZE).fill(TLB_EMPTY);
-    this.wTH = new Int32Array(buf, L.wTH, TLB_SIZE);
-    this.wTA = new Uint32Array(buf, L.wTA, TLB_SIZE);
-    this.gTL = new Int32Array(buf, L.gTL, G_SIZE).fill(TLB_EMPTY);
-    this.gTH = new Int32Array(buf, L.gTH, G_SIZE);
-    this.gTA = new Uint32Array(buf, L.gTA, G_SIZE);
-    this.gwTL = new Int32Array(buf, L.gwTL, G_SIZE).fill(TLB_EMPTY);
-    this.gwTH = new Int32Array(buf, L.gwTH, G_SIZE);
-    this.gwTA = new Uint32Array(buf, L.gwTA, G_SIZE);
+    this.rT = new Int32Array(buf, L.rT, TLB_ENTRY_WORDS * TLB_SIZE).fill(TLB_EMPTY);
+    this.wT = new Int32Array(buf, L.wT, TLB_ENTRY_WORDS * TLB_SIZE).fill(TLB_EMPTY);
+    this.gT = new Int32Array(buf, L.gT, TLB_ENTRY_WORDS * G_SIZE).fill(TLB_EMPTY);
+    this.gwT = new Int32Array(buf, L.gwT, TLB_ENTRY_WORDS * G_SIZE).fill(TLB_EMPTY);
     this.xTL = new Int32Array(buf, L.xTL, TLB_SIZE).fill(TLB_EMPTY);
     this.xTH = new Int32Array(buf, L.xTH, TLB_SIZE);
     this.xTA = new Float64Array(buf, L.xTA, TLB_SIZE);
@@ -708,14 +689,14 @@ export class Hart implements JitHost {
     this.super2M.clear();
     this.timedReads.clear();
     this.timedWrites.clear();
-    this.rTL.fill(TLB_EMPTY);
-    this.wTL.fill(TLB_EMPTY);
+    this.rT.fill(TLB_EMPTY);
+    this.wT.fill(TLB_EMPTY);
     this.xTL.fill(TLB_EMPTY);
     for (const m of this.codeSources) m.clear();
     // The chunk TLBs (16,384 entries each) stay empty unless the guest touched fine-interleaved
     // memory: a Linux boot flushes some 3,000 times and never fills them.
     if (this.gFilled) {
-      this.gTL.fill(TLB_EMPTY);
+      this.gT.fill(TLB_EMPTY);
       this.gFilled = false;
     }
     if (this.gwPages.size > 0) this.emptyChunkWriteTlb();
@@ -752,8 +733,8 @@ export class Hart implements JitHost {
       this.timedWrites.clear();
       const tag = lo & -4096;
       const t = (lo >>> 12) & TLB_MASK;
-      tlbDropPage(this.rTL, this.rTH, this.gTL, this.gTH, tag, hi);
-      tlbDropPage(this.wTL, this.wTH, this.gwTL, this.gwTH, tag, hi, this.gwCodePageEntries);
+      tlbDropPage(this.rT, this.gT, tag, hi);
+      tlbDropPage(this.wT, this.gwT, tag, hi, this.gwCodePageEntries);
       if (this.xTL[t] === tag && this.xTH[t] === hi) this.xTL[t] = TLB_EMPTY;
       this.cbase = NaN;
       this.brk = true;
@@ -1049,18 +1030,10 @@ export class Hart implements JitHost {
       i32 = this.i32,
       u16 = this.u16,
       u8 = this.u8;
-    const rTL = this.rTL,
-      rTH = this.rTH,
-      rTA = this.rTA,
-      wTL = this.wTL,
-      wTH = this.wTH,
-      wTA = this.wTA;
-    const gTL = this.gTL,
-      gTH = this.gTH,
-      gTA = this.gTA,
-      gwTL = this.gwTL,
-      gwTH = this.gwTH,
-      gwTA = this.gwTA;
+    const rT = this.rT,
+      wT = this.wT,
+      gT = this.gT,
+      gwT = this.gwT;
     // pc = cb + po: cb is the virtual base of the decoded page `code`, po an int32 offset, so the
     // hot path does int32 arithmetic only. lim = 4094 while `code` is valid for cb, else 0 (slow).
     const start = this.pc;
@@ -1369,7 +1342,7 @@ export class Hart implements JitHost {
           const a = rl[rs1 << 1]!;
           const lo = (a + imm) | 0;
           const hi = (rh[rs1 << 1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
-          const p = tlbProbe(rTL, rTH, rTA, gTL, gTH, gTA, lo, hi, 7);
+          const p = tlbProbe(rT, gT, lo, hi, 7);
           if (p < 0) break;
           const q = p >>> 2;
           rl[rd << 1] = i32[q]!;
@@ -1381,7 +1354,7 @@ export class Hart implements JitHost {
           const a = rl[rs1 << 1]!;
           const lo = (a + imm) | 0;
           const hi = (rh[rs1 << 1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
-          const p = tlbProbe(rTL, rTH, rTA, gTL, gTH, gTA, lo, hi, 3);
+          const p = tlbProbe(rT, gT, lo, hi, 3);
           if (p < 0) break;
           const q = p >>> 2;
           const v = i32[q]!;
@@ -1394,7 +1367,7 @@ export class Hart implements JitHost {
           const a = rl[rs1 << 1]!;
           const lo = (a + imm) | 0;
           const hi = (rh[rs1 << 1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
-          const p = tlbProbe(rTL, rTH, rTA, gTL, gTH, gTA, lo, hi, 3);
+          const p = tlbProbe(rT, gT, lo, hi, 3);
           if (p < 0) break;
           const q = p >>> 2;
           rl[rd << 1] = i32[q]!;
@@ -1407,7 +1380,7 @@ export class Hart implements JitHost {
           const a = rl[rs1 << 1]!;
           const lo = (a + imm) | 0;
           const hi = (rh[rs1 << 1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
-          const p = tlbProbe(rTL, rTH, rTA, gTL, gTH, gTA, lo, hi, 1);
+          const p = tlbProbe(rT, gT, lo, hi, 1);
           if (p < 0) break;
           const v = (w0 & 0xff) === Op.LH ? (u16[p >>> 1]! << 16) >> 16 : u16[p >>> 1]!;
           rl[rd << 1] = v;
@@ -1420,7 +1393,7 @@ export class Hart implements JitHost {
           const a = rl[rs1 << 1]!;
           const lo = (a + imm) | 0;
           const hi = (rh[rs1 << 1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
-          const p = tlbProbe(rTL, rTH, rTA, gTL, gTH, gTA, lo, hi, 0);
+          const p = tlbProbe(rT, gT, lo, hi, 0);
           if (p < 0) break;
           const v = (w0 & 0xff) === Op.LB ? (u8[p]! << 24) >> 24 : u8[p]!;
           rl[rd << 1] = v;
@@ -1432,7 +1405,7 @@ export class Hart implements JitHost {
           const a = rl[rs1 << 1]!;
           const lo = (a + imm) | 0;
           const hi = (rh[rs1 << 1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
-          const p = tlbProbe(wTL, wTH, wTA, gwTL, gwTH, gwTA, lo, hi, 7);
+          const p = tlbProbe(wT, gwT, lo, hi, 7);
           if (p < 0) break;
           const q = p >>> 2;
           i32[q] = rl[rs2 << 1]!;
@@ -1444,7 +1417,7 @@ export class Hart implements JitHost {
           const a = rl[rs1 << 1]!;
           const lo = (a + imm) | 0;
           const hi = (rh[rs1 << 1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
-          const p = tlbProbe(wTL, wTH, wTA, gwTL, gwTH, gwTA, lo, hi, 3);
+          const p = tlbProbe(wT, gwT, lo, hi, 3);
           if (p < 0) break;
           const q = p >>> 2;
           i32[q] = rl[rs2 << 1]!;
@@ -1455,7 +1428,7 @@ export class Hart implements JitHost {
           const a = rl[rs1 << 1]!;
           const lo = (a + imm) | 0;
           const hi = (rh[rs1 << 1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
-          const p = tlbProbe(wTL, wTH, wTA, gwTL, gwTH, gwTA, lo, hi, 1);
+          const p = tlbProbe(wT, gwT, lo, hi, 1);
           if (p < 0) break;
           u16[p >>> 1] = rl[rs2 << 1]!;
           po = npc;
@@ -1465,7 +1438,7 @@ export class Hart implements JitHost {
           const a = rl[rs1 << 1]!;
           const lo = (a + imm) | 0;
           const hi = (rh[rs1 << 1]! + (imm >> 31) + (lo >>> 0 < a >>> 0 ? 1 : 0)) | 0;
-          const p = tlbProbe(wTL, wTH, wTA, gwTL, gwTH, gwTA, lo, hi, 0);
+          const p = tlbProbe(wT, gwT, lo, hi, 0);
           if (p < 0) break;
           u8[p] = rl[rs2 << 1]!;
           po = npc;
@@ -1769,7 +1742,7 @@ export class Hart implements JitHost {
   private cboZeroCached(rs1: number): number {
     const hi = this.rh[rs1 << 1]!;
     const base = this.rl[rs1 << 1]! & -CBO_BLOCK;
-    return tlbProbe(this.wTL, this.wTH, this.wTA, this.gwTL, this.gwTH, this.gwTA, base, hi, CBO_BLOCK - 1);
+    return tlbProbe(this.wT, this.gwT, base, hi, CBO_BLOCK - 1);
   }
 
   private cboIllegal(raw: number): Cold {
@@ -2353,15 +2326,16 @@ export class Hart implements JitHost {
     this.ldHi = 0;
     if ((lo & (size - 1)) !== 0 && (lo & 255) + size <= CHUNK) {
       // Misaligned inside a cached chunk (the inline probe, which missed, takes aligned ones only).
-      const c = chunkProbe(this.gTL, this.gTH, this.gTA, lo, hi, 0);
+      const c = chunkProbe(this.gT, lo, hi, 0);
       if (c >= 0) return this.readArena(c, size);
     }
     if (off + size > 4096) return this.loadSplit(lo, hi, size);
     if ((lo & (size - 1)) !== 0) {
       // Misaligned inside a cached page (the interpreter's inline probe takes aligned ones only;
       // translated code's takes these too): no walk.
-      const t = (lo >>> 12) & TLB_MASK;
-      if (this.rTL[t] === (lo & -4096) && this.rTH[t] === hi) return this.readArena((this.rTA[t]! + lo) >>> 0, size);
+      const t = pageEntry(lo);
+      const rT = this.rT;
+      if (rT[t] === (lo & -4096) && rT[t + 1] === hi) return this.readArena((rT[t + 2]! + lo) >>> 0, size);
     }
     if (this.dataTiming !== null) {
       const a = this.timedReads.probe(lo, hi);
@@ -2393,7 +2367,7 @@ export class Hart implements JitHost {
     const info = this.bus.resolvePage(pa, false);
     const p = info.arenaOffset;
     if (p >= 0 && (info.flags & NO_CACHE) === 0) {
-      if (fill && this.pmp.pageDecision(pa - off, PMP_R, priv) === 1) tlbFill(this.rTL, this.rTH, this.rTA, lo, hi, p);
+      if (fill && this.pmp.pageDecision(pa - off, PMP_R, priv) === 1) tlbFill(this.rT, lo, hi, p);
       else if (this.timingFillOk(lo, hi) && this.pmp.pageDecision(pa - off, PMP_R, priv) === 1)
         this.timedReads.fill(lo, hi, pa - off, p);
       return this.readArena(p + off, size);
@@ -2401,8 +2375,7 @@ export class Hart implements JitHost {
     const tbl = info.chunks;
     if (tbl !== null && (off & 255) + size <= CHUNK) {
       const c = tbl[off >>> 8]!;
-      if (fill && this.pmp.pageDecision(pa - off, PMP_R, priv) === 1)
-        chunkFill(this.gTL, this.gTH, this.gTA, lo, hi, c);
+      if (fill && this.pmp.pageDecision(pa - off, PMP_R, priv) === 1) chunkFill(this.gT, lo, hi, c);
       this.gFilled = true;
       return this.readArena(c + (off & 255), size);
     }
@@ -2449,7 +2422,7 @@ export class Hart implements JitHost {
     const off = lo & 4095;
     if ((lo & (size - 1)) !== 0 && (lo & 255) + size <= CHUNK) {
       // Misaligned inside a cached chunk (the inline probe, which missed, takes aligned ones only).
-      const c = chunkProbe(this.gwTL, this.gwTH, this.gwTA, lo, hi, 0);
+      const c = chunkProbe(this.gwT, lo, hi, 0);
       if (c >= 0) {
         this.writeArena(c, size, vl, vh);
         return;
@@ -2460,9 +2433,10 @@ export class Hart implements JitHost {
       return;
     }
     if ((lo & (size - 1)) !== 0) {
-      const t = (lo >>> 12) & TLB_MASK;
-      if (this.wTL[t] === (lo & -4096) && this.wTH[t] === hi) {
-        this.writeArena((this.wTA[t]! + lo) >>> 0, size, vl, vh);
+      const t = pageEntry(lo);
+      const wT = this.wT;
+      if (wT[t] === (lo & -4096) && wT[t + 1] === hi) {
+        this.writeArena((wT[t + 2]! + lo) >>> 0, size, vl, vh);
         return;
       }
     }
@@ -2525,7 +2499,7 @@ export class Hart implements JitHost {
           (info.flags & PageFlag.DirtyTracked) === 0 &&
           this.pmp.pageDecision(pa - off, PMP_W, priv) === 1
         ) {
-          this.noteChunkWriteFill(chunkWriteFill(this.gwTL, this.gwTH, this.gwTA, lo, hi, p + (chunk << 8), codeMask));
+          this.noteChunkWriteFill(chunkWriteFill(this.gwT, lo, hi, p + (chunk << 8), codeMask));
           this.gwPages.add(ap);
           this.gwCodePageEntries = true;
         }
@@ -2535,7 +2509,7 @@ export class Hart implements JitHost {
         (info.flags & PageFlag.DirtyTracked) === 0 &&
         this.pmp.pageDecision(pa - off, PMP_W, priv) === 1
       ) {
-        tlbFill(this.wTL, this.wTH, this.wTA, lo, hi, p);
+        tlbFill(this.wT, lo, hi, p);
       } else if (
         this.timingFillOk(lo, hi) &&
         (info.flags & PageFlag.DirtyTracked) === 0 &&
@@ -2570,7 +2544,7 @@ export class Hart implements JitHost {
           this.pmp.pageDecision(pa - off, PMP_W, priv) === 1
         ) {
           // No code written: a plain entry, or a checked one when the chunk holds code elsewhere.
-          this.noteChunkWriteFill(chunkWriteFill(this.gwTL, this.gwTH, this.gwTA, lo, hi, c, codeMask));
+          this.noteChunkWriteFill(chunkWriteFill(this.gwT, lo, hi, c, codeMask));
           this.gwPages.add(ap);
           if (codeMask !== 0) this.gwCodePageEntries = true;
         }
@@ -2968,9 +2942,9 @@ export class Hart implements JitHost {
   private codePageMarked(page: number): void {
     this.timedWrites.clear(); // timing mode: writes to a page that now holds code must go slow
     if (this.gwPages.has(page)) this.emptyChunkWriteTlb();
-    for (let i = 0; i < TLB_SIZE; i++)
-      if (this.wTL[i] !== TLB_EMPTY && Math.floor(((this.wTA[i]! + this.wTL[i]!) >>> 0) / 4096) === page)
-        this.wTL[i] = TLB_EMPTY;
+    const wT = this.wT;
+    for (let i = 0; i < wT.length; i += TLB_ENTRY_WORDS)
+      if (wT[i] !== TLB_EMPTY && Math.floor(((wT[i + 2]! + wT[i]!) >>> 0) / 4096) === page) wT[i] = TLB_EMPTY;
   }
 
   private setCodePage(vbase: number, arenaOff: number): void {
@@ -3013,8 +2987,8 @@ export class Hart implements JitHost {
   /** Drop every chunk write-TLB entry: those filled since the last time, or all 16,384. */
   private emptyChunkWriteTlb(): void {
     const n = this.gwFilledN;
-    if (n > GW_FILLED_MAX) this.gwTL.fill(TLB_EMPTY);
-    else for (let i = 0; i < n; i++) this.gwTL[this.gwFilled[i]!] = TLB_EMPTY;
+    if (n > GW_FILLED_MAX) this.gwT.fill(TLB_EMPTY);
+    else for (let i = 0; i < n; i++) this.gwT[this.gwFilled[i]! * TLB_ENTRY_WORDS] = TLB_EMPTY;
     this.gwFilledN = 0;
     this.gwPages.clear();
     this.gwCodePageEntries = false;

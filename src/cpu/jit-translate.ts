@@ -57,20 +57,14 @@ export interface JitLayout {
   /** The LR/SC reservation (i32 cells: valid, va lo, va hi, size; then the value read, an i64 at +16). */
   resCells: number;
   fpRegs: number;
-  rTL: number;
-  rTH: number;
-  rTA: number;
-  wTL: number;
-  wTH: number;
-  wTA: number;
-  gTL: number;
-  gTH: number;
-  gTA: number;
+  /** The read and write page TLBs: 16-byte entries (tlb.ts TLB_ENTRY_WORDS: tag lo, tag hi, arena offset minus the tag's va). */
+  rT: number;
+  wT: number;
+  /** The read and write chunk TLBs, in the same format. */
+  gT: number;
+  gwT: number;
   /** Chunk-TLB index mask (entries - 1). */
   gMask: number;
-  gwTL: number;
-  gwTH: number;
-  gwTA: number;
   /** Arena size in wasm pages (the imported memory's limits). */
   memPages: number;
   /** The loop runner's encoding buffer (loop-runner.ts LOOP_BUFFER_BYTES; absent: no runner). */
@@ -635,11 +629,11 @@ function emitRegion(
       if (imm !== 0) f.i64Const(imm).i64Add();
       f.localSet(va);
       f.localGet(va).i32WrapI64().localSet(lo);
-      f.localGet(va).i64Const(32).i64ShrU().i32WrapI64().localSet(hi);
+      // va's high word only on the way to the out-of-line probes (emitTlbProbe computes it there).
       emitTlbProbe(
         f,
         L,
-        { lo, hi, t, base: B },
+        { lo, hi: -1, va, t, base: B },
         size,
         write,
         b.chunkFirst === true,
@@ -908,7 +902,10 @@ function emitRegion(
             .localGet(lo)
             .i32Store(4, R + 4);
           f.localGet(B)
-            .localGet(hi)
+            .localGet(va)
+            .i64Const(32)
+            .i64ShrU()
+            .i32WrapI64()
             .i32Store(4, R + 8);
           f.localGet(B)
             .i32Const(size)
@@ -1444,7 +1441,10 @@ export function emitBitOp(
 /** Locals emitTlbProbe reads (lo, hi: the virtual address's halves) and clobbers (t). */
 export interface ProbeLocals {
   lo: number;
+  /** va's high word (unused, -1, when `va` is given). */
   hi: number;
+  /** The i64 local holding va (lo and hi are its halves), or -1: the key is then built from them. */
+  va: number;
   t: number;
   /** The local holding the hart-state base the layout's offsets are relative to. */
   base: number;
@@ -1474,40 +1474,45 @@ export function emitTlbProbe(
   rest: SlowProbes | null = null,
   from = 0,
 ): void {
-  const { lo, hi, t, base } = x;
-  // Each test leaves one i32, zero exactly on a hit: the tag words' differences ORed together, so
-  // V8 emits one test and branch instead of a compare, setcc and AND per condition.
+  const { lo, hi, va, t, base } = x;
   /**
-   * One probe's test: t = the entry's byte index ((lo >>> shift) & mask, times 4: computed as
-   * (lo >>> (shift - 2)) & (mask << 2), one shift fewer) plus the hart's base; leaves
-   * (TL[t] ^ ((lo & keyMask) | keyBits)) | (TH[t] ^ hi), zero exactly when the entry holds va.
+   * One probe's test: t = the entry's byte offset (((lo >>> shift) & mask) * 16: computed as
+   * (lo >>> (shift - 4)) & (mask << 4), one shift fewer) plus the hart's base; leaves an i32,
+   * zero exactly when the entry's tag (one i64: lo, then hi) is va's key ((va & keyMask) |
+   * keyBits, keyMask sign-extended, so va's high word is all of the key's), else 1.
    */
-  const tagTest = (shift: number, mask: number, tl: number, th: number, keyMask: number, keyBits = 0) => {
-    f.localGet(lo)
-      .i32Const(shift - 2)
-      .i32ShrU()
-      .i32Const(mask << 2)
-      .i32And();
+  const tagTest = (shift: number, mask: number, table: number, keyMask: number, keyBits = 0) => {
+    f.localGet(lo);
+    if (shift !== 4) f.i32Const(shift - 4).i32ShrU();
+    f.i32Const(mask << 4).i32And();
     f.localGet(base).i32Add();
     f.localSet(t);
-    f.localGet(t).i32Load(4, tl).localGet(lo).i32Const(keyMask).i32And();
-    if (keyBits !== 0) f.i32Const(keyBits).i32Or();
-    f.i32Xor();
-    f.localGet(t).i32Load(4, th).localGet(hi).i32Xor().i32Or();
+    f.localGet(t).i64Load(8, table);
+    if (va >= 0) f.localGet(va).i64Const(keyMask).i64And();
+    else {
+      // No va local (SlowProbes' helpers get its halves): (hi << 32) | (lo & keyMask).
+      f.localGet(lo).i32Const(keyMask).i32And().i64ExtendI32U();
+      f.localGet(hi).i64ExtendI32U().i64Const(32).i64Shl().i64Or();
+    }
+    if (keyBits !== 0) f.i64Const(keyBits).i64Or();
+    f.i64Ne();
   };
-  /** A hit: the entry's arena offset minus its tag's va, plus va (tlb.ts). */
-  const hitAt = (ta: number) => () => {
-    f.localGet(t).i32Load(4, ta).localGet(lo).i32Add();
+  /** A hit: the entry's arena offset minus its tag's va (its third word), plus va (tlb.ts). */
+  const hitAt = (table: number) => () => {
+    f.localGet(t)
+      .i32Load(4, table + 8)
+      .localGet(lo)
+      .i32Add();
   };
-  const [pTL, pTH, pTA] = write ? [L.wTL, L.wTH, L.wTA] : [L.rTL, L.rTH, L.rTA];
-  const [gTL, gTH, gTA] = write ? [L.gwTL, L.gwTH, L.gwTA] : [L.gTL, L.gTH, L.gTA];
+  const pT = write ? L.wT : L.rT;
+  const gT = write ? L.gwT : L.gT;
   // The aligned key, as a chunk's: the misalignment bits are part of it, so a misaligned access
   // misses here and takes `pageMisaligned` after the other probes (a cheaper hit for the common case).
-  const page = () => tagTest(12, TLB_MASK, pTL, pTH, -4096 | (size - 1));
+  const page = () => tagTest(12, TLB_MASK, pT, -4096 | (size - 1));
   // Misaligned is fine inside the page (wasm loads are unaligned-safe); not across its end: the
   // last byte's offset carries into bit 12 exactly when the access crosses it.
   const pageMisaligned = () => {
-    tagTest(12, TLB_MASK, pTL, pTH, -4096);
+    tagTest(12, TLB_MASK, pT, -4096);
     f.localGet(lo)
       .i32Const(4095)
       .i32And()
@@ -1517,13 +1522,13 @@ export function emitTlbProbe(
       .i32ShrU()
       .i32Or();
   };
-  const pageHit = hitAt(pTA);
-  const chunk = () => tagTest(8, L.gMask, gTL, gTH, -CHUNK | (size - 1));
-  const chunkHit = hitAt(gTA);
+  const pageHit = hitAt(pT);
+  const chunk = () => tagTest(8, L.gMask, gT, -CHUNK | (size - 1));
+  const chunkHit = hitAt(gT);
   // Stores only: a checked entry (one 16-byte granule without code in a chunk that holds code:
   // tlb.ts TLB_CHECKED), at the granule's index. An aligned access of up to 8 bytes lies in one.
-  const checked = () => tagTest(4, L.gMask, L.gwTL, L.gwTH, -GRANULE | (size - 1), TLB_CHECKED);
-  const checkedHit = hitAt(L.gwTA);
+  const checked = () => tagTest(4, L.gMask, L.gwT, -GRANULE | (size - 1), TLB_CHECKED);
+  const checkedHit = hitAt(L.gwT);
   // The probes in order, each a (test, hit) pair; the first that holds gives the address.
   const both: [() => void, () => void][] = chunkFirst
     ? [
@@ -1547,9 +1552,10 @@ export function emitTlbProbe(
     }
     if (rest !== null && i > from) {
       // The probes after the first in a function of the module's own (SlowProbes): 0 is a miss.
-      f.localGet(lo)
-        .localGet(hi)
-        .localGet(base)
+      f.localGet(lo);
+      if (va >= 0) f.localGet(va).i64Const(32).i64ShrU().i32WrapI64();
+      else f.localGet(hi);
+      f.localGet(base)
         .call(rest.helper(size, write, chunkFirst, checkedFirst))
         .localTee(t)
         .i32Eqz()
@@ -1598,7 +1604,7 @@ export class SlowProbes {
       emitTlbProbe(
         hf,
         this.L,
-        { lo: 0, hi: 1, t, base: 2 },
+        { lo: 0, hi: 1, va: -1, t, base: 2 },
         size,
         write,
         chunkFirst,

@@ -1,15 +1,24 @@
 // The data TLBs' entry format, for the interpreter: a direct-mapped page TLB (one per access kind,
-// read and write) and a 256 B chunk TLB for fine-interleaved pages, each as three arrays in the
-// arena (tag lo, tag hi, and the arena offset minus the tag's va, mod 2^32, so that an address is
-// one add: arena = (entry + va lo) >>> 0) so translated code reads the same entries. This file is the
-// interpreter's only probe and fill; the JIT emits the same probe (jit-translate.ts,
-// emitTlbProbe). It never fills entries on its own: Hart's slow paths decide what may be cached.
+// read and write) and a 256 B chunk TLB for fine-interleaved pages, each an array in the arena of
+// 16-byte entries (TLB_ENTRY_WORDS): tag lo, tag hi, and the arena offset minus the tag's va, mod
+// 2^32, so that an address is one add (arena = (entry + va lo) >>> 0). Translated code reads the
+// same entries, the tag as one little-endian i64 (lo, then hi). This file is the interpreter's
+// only probe and fill; the JIT emits the same probe (jit-translate.ts, emitTlbProbe). It never
+// fills entries on its own: Hart's slow paths decide what may be cached.
 
 import { CHUNK_SIZE } from '../memory/index.js';
 
 /** Page TLB entries (indexed by va bits 12..21): 1,024 (a Linux boot's slow exits 137k at 256, 89k at 1,024, 80k at 4,096). */
 export const TLB_SIZE = 1024;
 export const TLB_MASK = TLB_SIZE - 1;
+/**
+ * Int32 words per entry of the page and chunk TLBs: tag lo, tag hi, arena offset minus the tag's
+ * va, unused. One entry's tag is one i64 for translated code, and the offset sits in the same 16
+ * bytes: a probe is one index computation, one i64 load and compare, one load of the offset. With
+ * the tag's halves in two arrays a translated probe also shifted out va's high word, loaded and
+ * compared it apart: suite matmul took 1.58-1.77 s instead of 1.22 (docs/jit.md).
+ */
+export const TLB_ENTRY_WORDS = 4;
 /** A tag no lookup key has (keys have bits 3..11 clear, even with misalignment bits): an empty entry. */
 export const TLB_EMPTY = 0x10;
 /**
@@ -40,72 +49,46 @@ export const GRANULE = 16;
  */
 export const chunkUse = { count: 0, checked: 0 };
 
+/** Word index of page-TLB entry for va's low word lo. */
+export const pageEntry = (lo: number): number => ((lo >>> 12) & TLB_MASK) << 2;
+/** Word index of chunk-TLB entry for va's low word lo. */
+const chunkEntry = (lo: number): number => ((lo >>> 8) & G_MASK) << 2;
+
 /**
- * Arena byte offset of va (lo, hi) when the page TLB (tl, th, ta) or the chunk TLB (gl, gh, ga)
- * holds it and the access is aligned (`amask` = size - 1; a misaligned key never matches a tag),
- * else -1. Small on purpose: V8 inlines it at every load and store of the interpreter.
+ * Arena byte offset of va (lo, hi) when the page TLB `t` or the chunk TLB `g` holds it and the
+ * access is aligned (`amask` = size - 1; a misaligned key never matches a tag), else -1. Small on
+ * purpose: V8 inlines it at every load and store of the interpreter.
  */
-export function tlbProbe(
-  tl: Int32Array,
-  th: Int32Array,
-  ta: Uint32Array,
-  gl: Int32Array,
-  gh: Int32Array,
-  ga: Uint32Array,
-  lo: number,
-  hi: number,
-  amask: number,
-): number {
-  const t = (lo >>> 12) & TLB_MASK;
-  if (tl[t] === (lo & (-4096 | amask)) && th[t] === hi) return (ta[t]! + lo) >>> 0;
-  return chunkProbe(gl, gh, ga, lo, hi, amask);
+export function tlbProbe(t: Int32Array, g: Int32Array, lo: number, hi: number, amask: number): number {
+  const i = pageEntry(lo);
+  if (t[i] === (lo & (-4096 | amask)) && t[i + 1] === hi) return (t[i + 2]! + lo) >>> 0;
+  return chunkProbe(g, lo, hi, amask);
 }
 
 /** As tlbProbe, the chunk TLB only (amask 0 accepts any access inside the chunk). */
-export function chunkProbe(
-  gl: Int32Array,
-  gh: Int32Array,
-  ga: Uint32Array,
-  lo: number,
-  hi: number,
-  amask: number,
-): number {
-  const g = (lo >>> 8) & G_MASK;
-  if (gl[g] === (lo & (-CHUNK | amask)) && gh[g] === hi) {
+export function chunkProbe(g: Int32Array, lo: number, hi: number, amask: number): number {
+  const i = chunkEntry(lo);
+  if (g[i] === (lo & (-CHUNK | amask)) && g[i + 1] === hi) {
     chunkUse.count++;
-    return (ga[g]! + lo) >>> 0;
+    return (g[i + 2]! + lo) >>> 0;
   }
   return -1;
 }
 
 /** Cache the page holding va (lo, hi) at arena offset `arenaPage` in a page TLB. */
-export function tlbFill(
-  tl: Int32Array,
-  th: Int32Array,
-  ta: Uint32Array,
-  lo: number,
-  hi: number,
-  arenaPage: number,
-): void {
-  const t = (lo >>> 12) & TLB_MASK;
-  tl[t] = lo & -4096;
-  th[t] = hi;
-  ta[t] = arenaPage - (lo & -4096);
+export function tlbFill(t: Int32Array, lo: number, hi: number, arenaPage: number): void {
+  const i = pageEntry(lo);
+  t[i] = lo & -4096;
+  t[i + 1] = hi;
+  t[i + 2] = arenaPage - (lo & -4096);
 }
 
 /** Cache the 256 B chunk holding va (lo, hi) at arena offset `arenaChunk` in a chunk TLB. */
-export function chunkFill(
-  gl: Int32Array,
-  gh: Int32Array,
-  ga: Uint32Array,
-  lo: number,
-  hi: number,
-  arenaChunk: number,
-): void {
-  const g = (lo >>> 8) & G_MASK;
-  gl[g] = lo & -CHUNK;
-  gh[g] = hi;
-  ga[g] = arenaChunk - (lo & -CHUNK);
+export function chunkFill(g: Int32Array, lo: number, hi: number, arenaChunk: number): void {
+  const i = chunkEntry(lo);
+  g[i] = lo & -CHUNK;
+  g[i + 1] = hi;
+  g[i + 2] = arenaChunk - (lo & -CHUNK);
   chunkUse.count++;
 }
 
@@ -113,55 +96,40 @@ export function chunkFill(
  * Cache a store's target in the chunk write TLB: the 256 B chunk holding va (lo, hi) when
  * `codeMask` (the chunk's 16-byte granules that hold code, bits 0..15) is 0, else a checked entry
  * for va's granule alone, unless that granule holds code (nothing is cached then). Returns the
- * index filled, or -1.
+ * entry filled (its index: words from 4 times that), or -1.
  */
-export function chunkWriteFill(
-  gl: Int32Array,
-  gh: Int32Array,
-  ga: Uint32Array,
-  lo: number,
-  hi: number,
-  arenaChunk: number,
-  codeMask: number,
-): number {
+export function chunkWriteFill(g: Int32Array, lo: number, hi: number, arenaChunk: number, codeMask: number): number {
   if (codeMask === 0) {
-    chunkFill(gl, gh, ga, lo, hi, arenaChunk);
+    chunkFill(g, lo, hi, arenaChunk);
     return (lo >>> 8) & G_MASK;
   }
   const off = lo & (CHUNK - GRANULE); // the granule's offset in its chunk
   if (((codeMask >>> (off >>> 4)) & 1) !== 0) return -1;
-  const g = (lo >>> 4) & G_MASK;
-  gl[g] = (lo & -GRANULE) | TLB_CHECKED;
-  gh[g] = hi;
-  ga[g] = arenaChunk + off - (lo & -GRANULE);
+  const e = (lo >>> 4) & G_MASK;
+  const i = e << 2;
+  g[i] = (lo & -GRANULE) | TLB_CHECKED;
+  g[i + 1] = hi;
+  g[i + 2] = arenaChunk + off - (lo & -GRANULE);
   chunkUse.checked++;
-  return g;
+  return e;
 }
 
 /**
  * Drop the entry for the page whose tag is (tagLo, hi) from a page TLB and its chunks from a chunk
  * TLB; with `granules`, also its checked granule entries (a write TLB that may hold some).
  */
-export function tlbDropPage(
-  tl: Int32Array,
-  th: Int32Array,
-  gl: Int32Array,
-  gh: Int32Array,
-  tagLo: number,
-  hi: number,
-  granules = false,
-): void {
-  const t = (tagLo >>> 12) & TLB_MASK;
-  if (tl[t] === tagLo && th[t] === hi) tl[t] = TLB_EMPTY;
+export function tlbDropPage(t: Int32Array, g: Int32Array, tagLo: number, hi: number, granules = false): void {
+  const i = pageEntry(tagLo);
+  if (t[i] === tagLo && t[i + 1] === hi) t[i] = TLB_EMPTY;
   for (let c = 0; c < CHUNKS_PER_PAGE; c++) {
     const ct = (tagLo + c * CHUNK) | 0;
-    const g = (ct >>> 8) & G_MASK;
-    if (gl[g] === ct && gh[g] === hi) gl[g] = TLB_EMPTY;
+    const k = chunkEntry(ct);
+    if (g[k] === ct && g[k + 1] === hi) g[k] = TLB_EMPTY;
   }
   if (!granules) return;
   for (let o = 0; o < 4096; o += GRANULE) {
     const gt = (tagLo + o) | TLB_CHECKED | 0;
-    const g = (gt >>> 4) & G_MASK;
-    if (gl[g] === gt && gh[g] === hi) gl[g] = TLB_EMPTY;
+    const k = ((gt >>> 4) & G_MASK) << 2;
+    if (g[k] === gt && g[k + 1] === hi) g[k] = TLB_EMPTY;
   }
 }

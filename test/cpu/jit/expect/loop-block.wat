@@ -55,40 +55,33 @@
                 local.get 6
                 i32.wrap_i64
                 local.set 7
-                local.get 6
-                i64.const 32
-                i64.shr_u
-                i32.wrap_i64
-                local.set 8
                 local.get 7
-                i32.const 10
+                i32.const 8
                 i32.shr_u
-                i32.const 4092
+                i32.const 16368
                 i32.and
                 local.get 16
                 i32.add
                 local.set 9
                 local.get 9
-                i32.load offset=131072
-                local.get 7
-                i32.const -4089
-                i32.and
-                i32.xor
-                local.get 9
-                i32.load offset=135168
-                local.get 8
-                i32.xor
-                i32.or
+                i64.load offset=131072
+                local.get 6
+                i64.const -4089
+                i64.and
+                i64.ne
                 i32.eqz
                 (@metadata.code.branch_hint "\01")
                 if (result i32)
                   local.get 9
-                  i32.load offset=139264
+                  i32.load offset=131080
                   local.get 7
                   i32.add
                 else
                   local.get 7
-                  local.get 8
+                  local.get 6
+                  i64.const 32
+                  i64.shr_u
+                  i32.wrap_i64
                   local.get 16
                   call $probe64
                   local.tee 9
@@ -207,50 +200,52 @@
   (func (;1;) $probe64 (type 1) (param i32 i32 i32) (result i32)
     (local i32)
     local.get 0
-    i32.const 6
+    i32.const 4
     i32.shr_u
-    i32.const 4092
+    i32.const 16368
     i32.and
     local.get 2
     i32.add
     local.set 3
     local.get 3
-    i32.load offset=16384
+    i64.load offset=196608
     local.get 0
     i32.const -249
     i32.and
-    i32.xor
-    local.get 3
-    i32.load offset=20480
+    i64.extend_i32_u
     local.get 1
-    i32.xor
-    i32.or
+    i64.extend_i32_u
+    i64.const 32
+    i64.shl
+    i64.or
+    i64.ne
     i32.eqz
     if (result i32)
       local.get 3
-      i32.load offset=24576
+      i32.load offset=196616
       local.get 0
       i32.add
     else
       local.get 0
-      i32.const 10
+      i32.const 8
       i32.shr_u
-      i32.const 4092
+      i32.const 16368
       i32.and
       local.get 2
       i32.add
       local.set 3
       local.get 3
-      i32.load offset=131072
+      i64.load offset=131072
       local.get 0
       i32.const -4096
       i32.and
-      i32.xor
-      local.get 3
-      i32.load offset=135168
+      i64.extend_i32_u
       local.get 1
-      i32.xor
-      i32.or
+      i64.extend_i32_u
+      i64.const 32
+      i64.shl
+      i64.or
+      i64.ne
       local.get 0
       i32.const 4095
       i32.and
@@ -262,7 +257,7 @@
       i32.eqz
       if (result i32)
         local.get 3
-        i32.load offset=139264
+        i32.load offset=131080
         local.get 0
         i32.add
       else
