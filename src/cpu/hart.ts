@@ -88,12 +88,14 @@ import {
   chunkProbe,
   G_MASK,
   G_SIZE,
-  pageEntry,
+  pageProbe,
   TLB_EMPTY,
   TLB_ENTRY_WORDS,
   TLB_MASK,
   TLB_SIZE,
+  tlbDropArenaPage,
   tlbDropPage,
+  tlbEmptyEntry,
   tlbFill,
   tlbProbe,
 } from './tlb.js';
@@ -370,7 +372,7 @@ export class Hart implements JitHost {
 
   // ---- software TLB: read, write, fetch. Tag = page-aligned va lo, va hi; value = arena offset ----
   // Read/write TLBs and the chunk TLBs live in the arena (the JIT's code reads the same entries):
-  // tag lo (Int32), tag hi (Int32), arena offset (Uint32) as separate arrays.
+  // 16-byte entries of tag lo, tag hi and arena offset minus the tag's va (tlb.ts).
   /** The read and write page TLBs (tlb.ts: TLB_ENTRY_WORDS words an entry). */
   private readonly rT: Int32Array;
   private readonly wT: Int32Array;
@@ -2333,9 +2335,8 @@ export class Hart implements JitHost {
     if ((lo & (size - 1)) !== 0) {
       // Misaligned inside a cached page (the interpreter's inline probe takes aligned ones only;
       // translated code's takes these too): no walk.
-      const t = pageEntry(lo);
-      const rT = this.rT;
-      if (rT[t] === (lo & -4096) && rT[t + 1] === hi) return this.readArena((rT[t + 2]! + lo) >>> 0, size);
+      const a = pageProbe(this.rT, lo, hi, 0);
+      if (a >= 0) return this.readArena(a, size);
     }
     if (this.dataTiming !== null) {
       const a = this.timedReads.probe(lo, hi);
@@ -2433,10 +2434,9 @@ export class Hart implements JitHost {
       return;
     }
     if ((lo & (size - 1)) !== 0) {
-      const t = pageEntry(lo);
-      const wT = this.wT;
-      if (wT[t] === (lo & -4096) && wT[t + 1] === hi) {
-        this.writeArena((wT[t + 2]! + lo) >>> 0, size, vl, vh);
+      const a = pageProbe(this.wT, lo, hi, 0);
+      if (a >= 0) {
+        this.writeArena(a, size, vl, vh);
         return;
       }
     }
@@ -2942,9 +2942,7 @@ export class Hart implements JitHost {
   private codePageMarked(page: number): void {
     this.timedWrites.clear(); // timing mode: writes to a page that now holds code must go slow
     if (this.gwPages.has(page)) this.emptyChunkWriteTlb();
-    const wT = this.wT;
-    for (let i = 0; i < wT.length; i += TLB_ENTRY_WORDS)
-      if (wT[i] !== TLB_EMPTY && Math.floor(((wT[i + 2]! + wT[i]!) >>> 0) / 4096) === page) wT[i] = TLB_EMPTY;
+    tlbDropArenaPage(this.wT, page);
   }
 
   private setCodePage(vbase: number, arenaOff: number): void {
@@ -2988,7 +2986,7 @@ export class Hart implements JitHost {
   private emptyChunkWriteTlb(): void {
     const n = this.gwFilledN;
     if (n > GW_FILLED_MAX) this.gwT.fill(TLB_EMPTY);
-    else for (let i = 0; i < n; i++) this.gwT[this.gwFilled[i]! * TLB_ENTRY_WORDS] = TLB_EMPTY;
+    else for (let i = 0; i < n; i++) tlbEmptyEntry(this.gwT, this.gwFilled[i]!);
     this.gwFilledN = 0;
     this.gwPages.clear();
     this.gwCodePageEntries = false;

@@ -222,11 +222,6 @@ function halves(v: number): [number, number] {
 export const MAX_REGION_BLOCKS = 16;
 
 /**
- * Group a batch's blocks (indices, in batch order within a group) into regions: the connected
- * components of their direct control flow inside the batch, each cut into pieces of at most
- * MAX_REGION_BLOCKS.
- */
-/**
  * blocks[i] for each i of idx, in a new array built by push: always the same elements kind (V8's
  * Array.prototype.map may give a holey array when its caller is optimized and a packed one when
  * not, and code optimized for one deoptimizes on the other: emitRegion did, ~110 ms of TurboFan each).
@@ -256,6 +251,11 @@ function staticJalrTarget(insns: readonly JitInsn[]): number | null {
   return t - (t & 1);
 }
 
+/**
+ * Group a batch's blocks (indices, in pc order within a group) into regions: the connected
+ * components of their direct control flow inside the batch, each cut into pieces of at most
+ * MAX_REGION_BLOCKS.
+ */
 export function partitionRegions(blocks: readonly JitBlockCode[]): number[][] {
   const index = new Map<number, number>();
   blocks.forEach((b, i) => index.set(b.pc, i));
@@ -399,12 +399,6 @@ function emitMulhu(m: ModuleBuilder): FunctionBuilder {
 }
 
 /**
- * One region function `(budget, entry) -> remaining` holding every block of a batch: guest
- * registers stay in locals while control passes between its blocks (a br_table dispatch loop
- * instead of a tail call that stores and reloads them), and leave it only at exits. Entry 2i runs
- * block i from its page-cell check, 2i + 1 from its budget check.
- */
-/**
  * Push x[r] (its local; x0 reads 0). A module-level function, not a closure of emitRegion: a call
  * site that had only ever seen one emitRegion's closure deoptimized emitRegion ("wrong call
  * target") when the next one's came, ~110 ms of TurboFan each time.
@@ -414,6 +408,13 @@ function pushReg(f: FunctionBuilder, local: Int32Array, r: number): void {
   else f.localGet(local[r]!);
 }
 
+/**
+ * One region function `(budget, entry) -> remaining` holding every block of a region: guest
+ * registers stay in locals while control passes between its blocks (forward by a branch to the
+ * later block, back round a br_table dispatch loop, instead of a tail call that stores and
+ * reloads them), and leave it only at exits. Entry 2i runs block i from its page-cell check,
+ * 2i + 1 from its budget check.
+ */
 function emitRegion(
   f: FunctionBuilder,
   blocks: readonly JitBlockCode[],
@@ -1064,39 +1065,29 @@ function emitRegion(
           }
           break;
         }
-        case Op.JAL: {
-          if (!discard) {
-            const [a, h] = halves(pc + len);
-            f.i64ConstHalves(a, h);
-            setRd(rd);
-          }
-          f.localGet(BUDGET).i32Const(n).i32Sub().localSet(BUDGET);
-          goTo(pc + imm);
-          ended = true;
-          break;
-        }
+        case Op.JAL:
         case Op.JALR: {
-          const target = staticJalrTarget(b.insns);
-          if (target !== null) {
-            // auipc/lui + jalr: a direct jump (to a block of this region, or through the target's slot).
+          // The link, and the block's instructions off the budget (after the target is read: rd may be rs1).
+          const linkAndCharge = () => {
             if (!discard) {
               const [a, h] = halves(pc + len);
               f.i64ConstHalves(a, h);
               setRd(rd);
             }
             f.localGet(BUDGET).i32Const(n).i32Sub().localSet(BUDGET);
+          };
+          // jal, and a jalr whose base the instruction before set to a constant (auipc/lui + jalr):
+          // a direct jump, to a block of this region or through the target's slot.
+          const target = op === Op.JAL ? pc + imm : staticJalrTarget(b.insns);
+          if (target !== null) {
+            linkAndCharge();
             goTo(target);
             ended = true;
             break;
           }
           pushReg(f, local, rs1);
           f.i64Const(imm).i64Add().i64Const(-2).i64And().localSet(va);
-          if (!discard) {
-            const [a, h] = halves(pc + len);
-            f.i64ConstHalves(a, h);
-            setRd(rd);
-          }
-          f.localGet(BUDGET).i32Const(n).i32Sub().localSet(BUDGET);
+          linkAndCharge();
           // A return to a call site in this region (the usual `ret`) stays in the region.
           if (returnSites.length <= MAX_RETURN_SITES)
             for (const rs of returnSites) {

@@ -50,7 +50,7 @@ export const GRANULE = 16;
 export const chunkUse = { count: 0, checked: 0 };
 
 /** Word index of page-TLB entry for va's low word lo. */
-export const pageEntry = (lo: number): number => ((lo >>> 12) & TLB_MASK) << 2;
+const pageEntry = (lo: number): number => ((lo >>> 12) & TLB_MASK) << 2;
 /** Word index of chunk-TLB entry for va's low word lo. */
 const chunkEntry = (lo: number): number => ((lo >>> 8) & G_MASK) << 2;
 
@@ -60,9 +60,15 @@ const chunkEntry = (lo: number): number => ((lo >>> 8) & G_MASK) << 2;
  * purpose: V8 inlines it at every load and store of the interpreter.
  */
 export function tlbProbe(t: Int32Array, g: Int32Array, lo: number, hi: number, amask: number): number {
+  const p = pageProbe(t, lo, hi, amask);
+  return p >= 0 ? p : chunkProbe(g, lo, hi, amask);
+}
+
+/** As tlbProbe, the page TLB only (amask 0 accepts any access inside the page). */
+export function pageProbe(t: Int32Array, lo: number, hi: number, amask: number): number {
   const i = pageEntry(lo);
   if (t[i] === (lo & (-4096 | amask)) && t[i + 1] === hi) return (t[i + 2]! + lo) >>> 0;
-  return chunkProbe(g, lo, hi, amask);
+  return -1;
 }
 
 /** As tlbProbe, the chunk TLB only (amask 0 accepts any access inside the chunk). */
@@ -112,6 +118,17 @@ export function chunkWriteFill(g: Int32Array, lo: number, hi: number, arenaChunk
   g[i + 2] = arenaChunk + off - (lo & -GRANULE);
   chunkUse.checked++;
   return e;
+}
+
+/** Empty entry `e` (an index as chunkWriteFill returns, not a word index) of a TLB. */
+export function tlbEmptyEntry(t: Int32Array, e: number): void {
+  t[e * TLB_ENTRY_WORDS] = TLB_EMPTY;
+}
+
+/** Drop every entry of page TLB `t` that maps into arena page `arenaPage`. */
+export function tlbDropArenaPage(t: Int32Array, arenaPage: number): void {
+  for (let i = 0; i < t.length; i += TLB_ENTRY_WORDS)
+    if (t[i] !== TLB_EMPTY && Math.floor(((t[i + 2]! + t[i]!) >>> 0) / 4096) === arenaPage) t[i] = TLB_EMPTY;
 }
 
 /**
